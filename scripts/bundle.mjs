@@ -14,8 +14,21 @@ await build({
   format: 'esm',
   minifyWhitespace: false,
   legalComments: 'linked',
-  // dockerode's ssh transport pulls native optional modules we never use (local socket only).
-  external: ['cpu-features', 'ssh2'],
+  // dockerode's ssh:// transport drags in ssh2 and its native addons; deploy-check talks to
+  // the engine over its socket or tcp, so ssh2 is replaced by a stub that explains itself.
+  plugins: [
+    {
+      name: 'no-ssh2',
+      setup(b) {
+        b.onResolve({ filter: /^ssh2$/ }, () => ({ path: 'ssh2', namespace: 'no-ssh2' }));
+        b.onLoad({ filter: /.*/, namespace: 'no-ssh2' }, () => ({
+          contents:
+            "export class Client { constructor() { throw new Error('DOCKER_HOST=ssh:// is not supported; use a unix socket or tcp:// endpoint'); } }",
+          loader: 'js',
+        }));
+      },
+    },
+  ],
   banner: {
     js: "import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);",
   },

@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
+import {
+  removeRunResources
+} from "./chunks/chunk-YAPBPLDG.js";
+import {
+  ConfigError,
+  INPUT_NAMES,
+  connectDocker,
+  ensureEngine,
+  formatBytes,
+  formatDuration,
+  loadConfig,
+  package_default,
+  redact,
+  redactDeep,
+  runPipeline
+} from "./chunks/chunk-JIPRKF7Y.js";
+
+// src/local.ts
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+// src/report/terminal.ts
+function renderTerminal(report) {
+  const out = [];
+  const mark = (ok) => ok === null ? "-" : ok ? "\u2714" : "\u2718";
+  out.push("");
+  out.push(report.verdict === "pass" ? `\u2714 deploy-check passed: ${report.image.ref}` : `\u2718 deploy-check failed: ${report.reasons[0] ?? ""}`);
+  const b = report.build;
+  out.push(`  ${mark(b.status === "success")} build    ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached`);
+  const h = report.health;
+  out.push(
+    `  ${mark(h.status === "skipped" ? null : h.status === "healthy")} health   ${h.status}` + (h.target ? ` (${h.target})` : "") + (h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : "")
+  );
+  const s = report.size;
+  if (s.status === "measured") {
+    out.push(`  ${mark(true)} size     ${formatBytes(s.bytes)} uncompressed, ${formatBytes(s.compressedBytes)} compressed`);
+  }
+  if (b.failure) {
+    out.push("", `Build failure${b.failure.step ? ` in ${b.failure.step}` : ""}: ${b.failure.message}`);
+    for (const line of b.failure.logs.slice(-20)) out.push(`  | ${line}`);
+  }
+  if (h.status === "unhealthy") {
+    out.push("", `Health check failed: ${h.reason ?? ""}`);
+    if (h.container) out.push(`  container exit code: ${h.container.exitCode ?? "still running"}, OOM-killed: ${h.container.oomKilled ? "yes" : "no"}`);
+    if (h.lastHttp) out.push(`  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ""})`}${h.lastHttp.body ? `, body: ${h.lastHttp.body.slice(0, 200)}` : ""}`);
+    for (const entry of h.healthLog.slice(-3)) out.push(`  health check exit ${entry.exitCode}: ${entry.output.split("\n")[0] ?? ""}`);
+    if (h.logs.length) {
+      out.push(`  last ${Math.min(h.logs.length, 30)} log lines of the container:`);
+      for (const line of h.logs.slice(-30)) out.push(`  | ${line}`);
+    }
+  }
+  for (const reason of report.reasons.slice(1)) out.push(`  also: ${reason}`);
+  return out.join("\n");
+}
+
+// src/local.ts
+var EXIT_PASS = 0;
+var EXIT_FAIL = 1;
+var EXIT_CONFIG = 2;
+var USAGE = `Usage: deploy-check [--context DIR] [--flag value ...] [--report FILE]
+
+Builds the image, runs it, waits until it is healthy, measures it and reports.
+Every input of the GitHub Action is a flag of the same name, e.g.:
+  --context DIR          build context (default .)
+  --dockerfile FILE      Dockerfile (default: railway.json build.dockerfilePath, else Dockerfile in the context)
+  --target STAGE         stage to build
+  --build-arg K=V        repeatable; also --build-args "K=V\\nK2=V2"
+  --env K=V              repeatable; values are masked in all output
+  --port N               container port (default: the Dockerfile's EXPOSE)
+  --health-path /health  HTTP path (default: railway.json deploy.healthcheckPath)
+  --health-timeout 60s   seconds, or a number with s/m
+  --wait-for auto|http|healthcheck|tcp|log:<regex>
+  --report FILE          write the JSON report
+Exit codes: 0 every check passed, 1 a check failed, 2 configuration error.
+All flags: ${INPUT_NAMES.map((n) => `--${n}`).join(" ")}`;
+var REPEATABLE = {
+  "build-args": "build-arg",
+  "build-secrets": "build-secret",
+  env: "env",
+  "add-hosts": "add-host"
+};
+async function runCli(argv, io = process) {
+  let values;
+  try {
+    const options = {};
+    for (const name of INPUT_NAMES) options[name] = { type: "string", multiple: true };
+    for (const single of Object.values(REPEATABLE)) options[single] = { type: "string", multiple: true };
+    options["report"] = { type: "string", multiple: false };
+    options["help"] = { type: "boolean" };
+    options["version"] = { type: "boolean" };
+    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+  } catch (err) {
+    io.stderr.write(`deploy-check: ${err.message}
+
+${USAGE}
+`);
+    return EXIT_CONFIG;
+  }
+  if (values["help"]) {
+    io.stdout.write(`${USAGE}
+`);
+    return EXIT_PASS;
+  }
+  if (values["version"]) {
+    io.stdout.write(`${package_default.version}
+`);
+    return EXIT_PASS;
+  }
+  const read = (name) => {
+    const given = values[name];
+    const single = REPEATABLE[name];
+    const extra = single ? values[single] : void 0;
+    return [given, extra].flat().filter((v) => typeof v === "string").join("\n");
+  };
+  let config;
+  try {
+    config = await loadConfig(read);
+  } catch (err) {
+    io.stderr.write(`deploy-check: ${err instanceof ConfigError ? err.message : err.message}
+`);
+    return EXIT_CONFIG;
+  }
+  const secrets = config.secrets;
+  const say = (line) => {
+    io.stderr.write(`${redact(line, secrets)}
+`);
+  };
+  const log = {
+    info: say,
+    warning: (m, where) => say(`warning: ${where ? `${path.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ""}: ` : ""}${m}`),
+    error: (m, where) => say(`error: ${where ? `${path.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ""}: ` : ""}${m}`),
+    debug: (m) => {
+      if (process.env["DEPLOY_CHECK_DEBUG"]) say(`debug: ${m}`);
+    },
+    group: async (title, fn) => {
+      say(`\u25B8 ${title}`);
+      return fn();
+    }
+  };
+  const docker = connectDocker();
+  const onSignal = (signal) => {
+    say(`
+${signal}: removing this run's containers`);
+    void removeRunResources(docker, config.runId).catch(() => void 0).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    await ensureEngine(docker);
+    const report = redactDeep(await runPipeline(config, { docker, log, source: { commit: null, ref: null, runUrl: null } }), secrets);
+    const reportFile = values["report"];
+    if (typeof reportFile === "string") await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + "\n");
+    io.stdout.write(`${redact(renderTerminal(report), secrets)}
+`);
+    return report.verdict === "pass" ? EXIT_PASS : EXIT_FAIL;
+  } catch (err) {
+    say(`deploy-check: ${err.message}`);
+    return EXIT_FAIL;
+  } finally {
+    await removeRunResources(docker, config.runId).catch(() => void 0);
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  }
+}
+
+// src/cli.ts
+process.exitCode = await runCli(process.argv.slice(2));

@@ -1,0 +1,77 @@
+import * as core from '@actions/core';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from './config/config.ts';
+import { ConfigError } from './config/errors.ts';
+import { connectDocker, ensureEngine } from './host/docker.ts';
+import { redactDeep, type Annotation, type Log } from './host/log.ts';
+import type { CheckReport } from './report/model.ts';
+import { renderMarkdown } from './report/markdown.ts';
+import { runPipeline } from './pipeline.ts';
+
+export const STATE_RUN_ID = 'run-id';
+
+/** GitHub's log commands; secrets were registered with setSecret, so the runner masks them. */
+export const actionLog: Log = {
+  info: (m) => core.info(m),
+  warning: (m, where) => core.warning(m, properties(where)),
+  error: (m, where) => core.error(m, properties(where)),
+  debug: (m) => core.debug(m),
+  group: (title, fn) => core.group(title, fn),
+};
+
+function properties(where: Annotation | undefined): core.AnnotationProperties | undefined {
+  if (!where) return undefined;
+  return { file: path.relative(process.cwd(), where.file) || where.file, startLine: where.line, title: where.title };
+}
+
+/** The action's main step. */
+export async function runAction(): Promise<void> {
+  let config: Config;
+  try {
+    config = await loadConfig((name) => core.getInput(name));
+  } catch (err) {
+    core.setFailed(err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`);
+    return;
+  }
+  for (const secret of config.secrets) core.setSecret(secret);
+  core.saveState(STATE_RUN_ID, config.runId);
+
+  const docker = connectDocker();
+  try {
+    await ensureEngine(docker);
+    const server = process.env['GITHUB_SERVER_URL'] ?? 'https://github.com';
+    const repo = process.env['GITHUB_REPOSITORY'];
+    const runId = process.env['GITHUB_RUN_ID'];
+    const report = await runPipeline(config, {
+      docker,
+      log: actionLog,
+      source: {
+        commit: process.env['GITHUB_SHA'] ?? null,
+        ref: process.env['GITHUB_HEAD_REF'] || process.env['GITHUB_REF'] || null,
+        runUrl: repo && runId ? `${server}/${repo}/actions/runs/${runId}` : null,
+      },
+    });
+    await publish(redactDeep(report, config.secrets));
+  } catch (err) {
+    core.setFailed(`deploy-check failed unexpectedly: ${(err as Error).message}`);
+  }
+}
+
+async function publish(report: CheckReport): Promise<void> {
+  const file = path.join(process.env['RUNNER_TEMP'] ?? os.tmpdir(), `deploy-check-report-${Date.now()}.json`);
+  await writeFile(file, JSON.stringify(report, null, 2) + '\n');
+  core.setOutput('report', file);
+  core.setOutput('verdict', report.verdict);
+  core.setOutput('image-id', report.image.id ?? '');
+  core.setOutput('healthy', String(report.health.status === 'healthy'));
+  core.setOutput('time-to-healthy-ms', report.health.timeToHealthyMs === null ? '' : String(report.health.timeToHealthyMs));
+  core.setOutput('image-size', report.size.bytes === null ? '' : String(report.size.bytes));
+  core.setOutput('image-size-compressed', report.size.compressedBytes === null ? '' : String(report.size.compressedBytes));
+  if (process.env['GITHUB_STEP_SUMMARY']) {
+    await core.summary.addRaw(renderMarkdown(report)).write();
+  }
+  if (report.verdict === 'fail') core.setFailed(report.reasons.join('\n'));
+  else core.info(`deploy-check passed: ${report.image.ref}`);
+}

@@ -1,0 +1,110 @@
+import { exec } from '@actions/exec';
+import { StringDecoder } from 'node:string_decoder';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config } from '../config/config.ts';
+import type { Log } from '../host/log.ts';
+import type { BuildReport, BuildStep, CacheReport } from '../report/model.ts';
+import { planBuild, type CachePlan } from './plan.ts';
+import { BuildProgress, vertexDurationMs, type Vertex } from './progress.ts';
+
+export interface BuildOutcome {
+  readonly report: BuildReport;
+  /** Image config digest from buildx's metadata file, when the build succeeded. */
+  readonly metadata: Record<string, unknown>;
+}
+
+const NO_CACHE: CacheReport = { enabled: false, restored: false, key: null, matchedKey: null, saved: false, note: null };
+
+/** Runs `docker buildx build` as an argument array (no shell), following its rawjson progress. */
+export async function buildImage(config: Config, log: Log, cache: CachePlan = { from: undefined, to: undefined }): Promise<BuildOutcome> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-build-'));
+  const metadataFile = path.join(work, 'metadata.json');
+  const plan = planBuild(config, metadataFile, cache);
+  const progress = new BuildProgress((v) => {
+    if (isStep(v)) log.info(`${v.cached ? 'CACHED ' : ''}${v.name}${v.cached ? '' : ` (${formatSeconds(vertexDurationMs(v))})`}`);
+  });
+  const started = Date.now();
+  // A multi-byte character may be split across chunks.
+  const decoder = new StringDecoder('utf8');
+  let exitCode: number;
+  let stderrTail = '';
+  try {
+    exitCode = await exec('docker', [...plan.args], {
+      silent: true,
+      ignoreReturnCode: true,
+      env: { ...stringEnv(process.env), ...plan.env },
+      listeners: {
+        stderr: (chunk) => {
+          const text = decoder.write(chunk);
+          progress.write(text);
+          stderrTail = (stderrTail + text).slice(-8000);
+        },
+      },
+    });
+  } catch (err) {
+    await rm(work, { recursive: true, force: true });
+    const message = `could not run docker buildx: ${(err as Error).message}`;
+    return { report: failedReport(Date.now() - started, config, null, message, []), metadata: {} };
+  }
+  progress.end();
+  const durationMs = Date.now() - started;
+  let metadata: Record<string, unknown> = {};
+  try {
+    metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // No metadata file when the build failed.
+  }
+  await rm(work, { recursive: true, force: true });
+
+  const steps = progress.steps();
+  const list: BuildStep[] = steps.map((v) => ({ name: v.name, cached: v.cached, durationMs: vertexDurationMs(v), error: v.error ?? null }));
+  if (exitCode === 0) {
+    return {
+      report: {
+        status: 'success',
+        durationMs,
+        steps: { total: list.length, cached: list.filter((s) => s.cached).length, list },
+        cache: NO_CACHE,
+        builder: config.builder ?? null,
+        failure: null,
+      },
+      metadata,
+    };
+  }
+  const failed = progress.failed();
+  const errorLines = progress.otherLines.filter((l) => !l.startsWith('{'));
+  const message = failed
+    ? `step ${failed.name} failed: ${failed.error ?? 'unknown error'}`
+    : (errorLines.at(-1) ?? (stderrTail.trim().split('\n').at(-1) || `docker buildx exited with code ${exitCode}`));
+  const logs = (failed?.logs.length ? failed.logs : errorLines).slice(-50);
+  const report = failedReport(durationMs, config, failed?.name ?? null, message, logs);
+  report.steps = { total: list.length, cached: list.filter((s) => s.cached).length, list };
+  return { report, metadata };
+}
+
+function failedReport(durationMs: number, config: Config, step: string | null, message: string, logs: string[]): BuildReport {
+  return {
+    status: 'failure',
+    durationMs,
+    steps: { total: 0, cached: 0, list: [] },
+    cache: NO_CACHE,
+    builder: config.builder ?? null,
+    failure: { step, message, logs },
+  };
+}
+
+function isStep(v: Vertex): boolean {
+  return /^\[[^\]]*\d+\/\d+\]/.test(v.name);
+}
+
+function formatSeconds(ms: number | null): string {
+  return ms === null ? '?' : `${(ms / 1000).toFixed(1)}s`;
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}

@@ -1,0 +1,241 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from './errors.ts';
+import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type DockerfileFacts } from './dockerfile.ts';
+import { findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
+import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
+import { parseDuration, parsePort, parseStatusRanges, type StatusRange } from './units.ts';
+
+/**
+ * Every input the action takes; the local command takes each as a flag of the same name.
+ * action.yml must list the same names (a unit test compares them).
+ */
+export const INPUT_NAMES = [
+  'context',
+  'dockerfile',
+  'target',
+  'build-args',
+  'build-secrets',
+  'image',
+  'builder',
+  'env',
+  'env-file',
+  'port',
+  'command',
+  'network',
+  'add-hosts',
+  'wait-for',
+  'health-path',
+  'health-status',
+  'health-body',
+  'health-timeout',
+] as const;
+
+export type InputName = (typeof INPUT_NAMES)[number];
+
+/** Reads one raw input: `core.getInput` in the action, a flag in the local command. Empty means unset. */
+export type InputReader = (name: InputName) => string;
+
+export type WaitFor =
+  | { readonly kind: 'auto' }
+  | { readonly kind: 'http' }
+  | { readonly kind: 'healthcheck' }
+  | { readonly kind: 'tcp' }
+  | { readonly kind: 'log'; readonly pattern: RegExp };
+
+export interface HealthConfig {
+  /** The strategy after `auto` is resolved. */
+  readonly strategy: 'http' | 'healthcheck' | 'tcp' | 'log';
+  /** Chosen by `wait-for: auto`: the run may still switch from tcp to the image's own HEALTHCHECK. */
+  readonly automatic: boolean;
+  readonly path: string | undefined;
+  /** Where the path came from, for the report. */
+  readonly pathSource: 'input' | 'railway.json' | 'railway.toml' | undefined;
+  readonly status: readonly StatusRange[];
+  readonly body: RegExp | undefined;
+  readonly logPattern: RegExp | undefined;
+  readonly timeoutMs: number;
+}
+
+export interface Config {
+  /** Unique per run: names and labels everything this run creates. */
+  readonly runId: string;
+  readonly context: string;
+  readonly dockerfile: string;
+  readonly target: string | undefined;
+  readonly buildArgs: readonly KeyValue[];
+  readonly buildSecrets: readonly KeyValue[];
+  readonly image: string;
+  readonly builder: string | undefined;
+  readonly env: readonly KeyValue[];
+  readonly port: number | undefined;
+  readonly command: readonly string[] | undefined;
+  readonly network: string | undefined;
+  readonly addHosts: readonly string[];
+  readonly health: HealthConfig;
+  readonly dockerfileFacts: DockerfileFacts;
+  readonly railwayFile: RailwayFileConfig | undefined;
+  /** Values never to print: env values, build secrets. */
+  readonly secrets: readonly string[];
+}
+
+export const DEFAULT_HEALTH_TIMEOUT_MS = 60_000;
+
+export function newRunId(): string {
+  return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The one place that turns raw inputs (plus discovered files) into a validated Config. */
+export async function loadConfig(read: InputReader, options: { cwd?: string; runId?: string } = {}): Promise<Config> {
+  const cwd = options.cwd ?? process.cwd();
+  const get = (name: InputName): string => read(name).trim();
+  const opt = (name: InputName): string | undefined => get(name) || undefined;
+
+  const context = path.resolve(cwd, get('context') || '.');
+  if (!existsSync(context) || !statSync(context).isDirectory()) {
+    throw new ConfigError('context', `"${get('context') || '.'}" is not a directory (resolved to ${context})`);
+  }
+
+  const railwayFile = await findRailwayFile([context, cwd]);
+
+  const dockerfileInput = opt('dockerfile');
+  const dockerfile = dockerfileInput
+    ? path.resolve(cwd, dockerfileInput)
+    : path.resolve(railwayFile?.dockerfilePath ? path.dirname(railwayFile.file) : context, railwayFile?.dockerfilePath ?? 'Dockerfile');
+  const dockerfileName = dockerfileInput ? 'dockerfile' : railwayFile?.dockerfilePath ? `dockerfile (from ${path.basename(railwayFile.file)} build.dockerfilePath)` : 'dockerfile';
+  if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
+    throw new ConfigError(dockerfileName, `no Dockerfile at ${dockerfile}; set "dockerfile" to its path`);
+  }
+
+  const target = opt('target');
+  const facts = readDockerfileFacts(readFileSync(dockerfile, 'utf8'), target);
+  if (facts.stages.length === 0) throw new ConfigError('dockerfile', `${dockerfile} has no FROM instruction`);
+  if (target !== undefined && !facts.finalStage) {
+    const names = facts.stages.map((s) => s.name).filter((n): n is string => n !== undefined);
+    throw new ConfigError('target', `no stage named "${target}" in ${path.basename(dockerfile)}; stages: ${names.length ? names.join(', ') : '(none named)'}`);
+  }
+
+  const buildArgs = parseKeyValueLines('build-args', get('build-args'));
+  const buildSecrets = parseKeyValueLines('build-secrets', get('build-secrets'), 'id=VALUE');
+  const env = [...readEnvFile(opt('env-file'), cwd), ...parseKeyValueLines('env', get('env'))];
+
+  const port = resolvePort(opt('port'), facts);
+  const waitFor = parseWaitFor(get('wait-for') || 'auto');
+  const health = resolveHealth(get, waitFor, port, facts, railwayFile);
+
+  const runId = options.runId ?? newRunId();
+  const image = opt('image') ?? `deploy-check-local/${imageName(context)}:${runId}`;
+  if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(image)) {
+    throw new ConfigError('image', `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
+  }
+
+  const secrets = [...env.map((e) => e.value), ...buildSecrets.map((s) => s.value)].filter((v) => v.length >= 3);
+  return {
+    runId,
+    context,
+    dockerfile,
+    target,
+    buildArgs,
+    buildSecrets,
+    image,
+    builder: opt('builder'),
+    env,
+    port,
+    command: parseCommand('command', get('command')),
+    network: opt('network'),
+    addHosts: parseHostLines('add-hosts', get('add-hosts')),
+    health,
+    dockerfileFacts: facts,
+    railwayFile,
+    secrets,
+  };
+}
+
+function imageName(context: string): string {
+  return path.basename(context).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[._-]+$/g, '') || 'app';
+}
+
+function readEnvFile(file: string | undefined, cwd: string): readonly KeyValue[] {
+  if (file === undefined) return [];
+  const full = path.resolve(cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(full, 'utf8');
+  } catch {
+    throw new ConfigError('env-file', `cannot read ${full}`);
+  }
+  // docker's env-file format: KEY=VALUE lines, optional "export ", no quote processing.
+  return parseKeyValueLines('env-file', text.replace(/^\s*export\s+/gm, ''));
+}
+
+function resolvePort(raw: string | undefined, facts: DockerfileFacts): number | undefined {
+  if (raw !== undefined) return parsePort('port', raw);
+  const exposed = effectiveExposedPorts(facts);
+  if (exposed.length > 1) {
+    throw new ConfigError('port', `the Dockerfile exposes several ports (${exposed.join(', ')}); set "port" to the one to health-check`);
+  }
+  return exposed[0];
+}
+
+function parseWaitFor(raw: string): WaitFor {
+  const kind = raw.toLowerCase();
+  if (kind === 'auto' || kind === 'http' || kind === 'healthcheck' || kind === 'tcp') return { kind };
+  if (raw.startsWith('log:')) return { kind: 'log', pattern: compileRegex('wait-for', raw.slice(4)) };
+  throw new ConfigError('wait-for', `"${raw}" is not a wait strategy; use auto, http, healthcheck, tcp or log:<regular expression>`);
+}
+
+function compileRegex(input: InputName, source: string): RegExp {
+  if (source === '') throw new ConfigError(input, 'the regular expression is empty');
+  try {
+    return new RegExp(source, 'm');
+  } catch (err) {
+    throw new ConfigError(input, `"${source}" is not a valid regular expression: ${(err as Error).message}`);
+  }
+}
+
+function resolveHealth(
+  get: (name: InputName) => string,
+  waitFor: WaitFor,
+  port: number | undefined,
+  facts: DockerfileFacts,
+  railwayFile: RailwayFileConfig | undefined,
+): HealthConfig {
+  const pathInput = get('health-path');
+  if (pathInput !== '' && !pathInput.startsWith('/')) {
+    throw new ConfigError('health-path', `"${pathInput}" must start with "/" (e.g. "/health")`);
+  }
+  const fromFile = railwayFile?.healthcheckPath;
+  const healthPath = pathInput || fromFile;
+  const pathSource = pathInput ? 'input' : fromFile ? (railwayFile?.file.endsWith('.toml') ? 'railway.toml' : 'railway.json') : undefined;
+  const timeoutRaw = get('health-timeout');
+  const timeoutMs = timeoutRaw ? parseDuration('health-timeout', timeoutRaw) : (railwayFile?.healthcheckTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS);
+  const status = parseStatusRanges('health-status', get('health-status') || '200-399');
+  const bodyRaw = get('health-body');
+  const body = bodyRaw ? compileRegex('health-body', bodyRaw) : undefined;
+
+  let strategy: HealthConfig['strategy'];
+  if (waitFor.kind === 'auto') {
+    strategy = healthPath !== undefined && port !== undefined ? 'http' : effectiveHealthcheck(facts) === 'defined' ? 'healthcheck' : 'tcp';
+  } else {
+    strategy = waitFor.kind;
+  }
+  if ((strategy === 'http' || strategy === 'tcp') && port === undefined) {
+    throw new ConfigError(
+      'port',
+      strategy === 'http'
+        ? 'the HTTP health check needs a container port: the Dockerfile has no EXPOSE; set "port"'
+        : 'nothing to wait for: the Dockerfile has no EXPOSE and no HEALTHCHECK; set "port", "health-path" or "wait-for" (e.g. log:<regex>)',
+    );
+  }
+  return {
+    strategy,
+    automatic: waitFor.kind === 'auto',
+    path: strategy === 'http' ? (healthPath ?? '/') : healthPath,
+    pathSource,
+    status,
+    body,
+    logPattern: waitFor.kind === 'log' ? waitFor.pattern : undefined,
+    timeoutMs,
+  };
+}

@@ -1,0 +1,62 @@
+import { ConfigError } from './errors.ts';
+
+export interface KeyValue {
+  readonly key: string;
+  readonly value: string;
+}
+
+/**
+ * Multi-line inputs (`build-args`, `env`, `build-secrets`): one KEY=VALUE a line.
+ * Blank lines and lines starting with # are skipped; the value may contain "=".
+ */
+export function parseKeyValueLines(input: string, raw: string, what = 'KEY=VALUE'): KeyValue[] {
+  const out: KeyValue[] = [];
+  raw.split(/\r?\n/).forEach((line, index) => {
+    const text = line.trim();
+    if (text === '' || text.startsWith('#')) return;
+    const eq = text.indexOf('=');
+    const key = eq > 0 ? text.slice(0, eq).trim() : '';
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
+      // Never echo the line: it may hold a secret value.
+      throw new ConfigError(input, `line ${index + 1} is not ${what} (the name must start with a letter or _ and be followed by =)`);
+    }
+    out.push({ key, value: text.slice(eq + 1) });
+  });
+  return out;
+}
+
+/** `add-hosts`: one host:ip a line (or comma separated), as `docker run --add-host`. */
+export function parseHostLines(input: string, raw: string): string[] {
+  return raw
+    .split(/[\r\n,]+/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      if (!/^[A-Za-z0-9_.-]+[:=]\S+$/.test(entry)) {
+        throw new ConfigError(input, `"${entry}" is not host:ip (for example "db.internal:10.0.0.5" or "api:host-gateway")`);
+      }
+      return entry.replace('=', ':');
+    });
+}
+
+/** `command`: a JSON array, or words separated by spaces with "..." or '...' quoting. */
+export function parseCommand(input: string, raw: string): string[] | undefined {
+  const text = raw.trim();
+  if (text === '') return undefined;
+  if (text.startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new ConfigError(input, 'starts with "[" but is not a JSON array of strings');
+    }
+    if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((x) => typeof x === 'string')) {
+      throw new ConfigError(input, 'must be a non-empty JSON array of strings, e.g. ["python3","-m","app"]');
+    }
+    return parsed as string[];
+  }
+  const words: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  for (const m of text.matchAll(re)) words.push(m[1]?.replace(/\\(.)/g, '$1') ?? m[2] ?? m[3] ?? '');
+  return words;
+}

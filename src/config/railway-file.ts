@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { ConfigError } from './errors.ts';
+
+/** The settings of railway.json / railway.toml that the local check mirrors. */
+export interface RailwayFileConfig {
+  readonly file: string;
+  readonly healthcheckPath: string | undefined;
+  readonly healthcheckTimeoutMs: number | undefined;
+  readonly dockerfilePath: string | undefined;
+}
+
+const CANDIDATES = ['railway.json', 'railway.toml'];
+
+/** Looks in the build context first, then the working directory (the repository root in the action). */
+export async function findRailwayFile(dirs: readonly string[]): Promise<RailwayFileConfig | undefined> {
+  for (const dir of [...new Set(dirs.map((d) => path.resolve(d)))]) {
+    for (const name of CANDIDATES) {
+      const file = path.join(dir, name);
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch {
+        continue;
+      }
+      return parseRailwayFile(file, text);
+    }
+  }
+  return undefined;
+}
+
+export function parseRailwayFile(file: string, text: string): RailwayFileConfig {
+  let doc: unknown;
+  try {
+    doc = file.endsWith('.toml') ? parseToml(text) : JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError('railway-config', `${file} could not be parsed: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const section = (name: string): Record<string, unknown> => {
+    const v = (doc as Record<string, unknown> | null)?.[name];
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
+  };
+  const deploy = section('deploy');
+  const build = section('build');
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+  const timeout = deploy['healthcheckTimeout'];
+  return {
+    file,
+    healthcheckPath: str(deploy['healthcheckPath']),
+    healthcheckTimeoutMs: typeof timeout === 'number' && timeout > 0 ? timeout * 1000 : undefined,
+    dockerfilePath: str(build['dockerfilePath']),
+  };
+}

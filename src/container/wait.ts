@@ -1,0 +1,197 @@
+import net from 'node:net';
+import type Docker from 'dockerode';
+import { statusMatches, formatStatusRanges, type StatusRange } from '../config/units.ts';
+
+/**
+ * A wait strategy answers one question, cheaply and repeatedly: is the container ready yet?
+ * The loop in run.ts owns the clock, the exit watch and the evidence.
+ */
+export interface WaitStrategy {
+  readonly name: 'http' | 'healthcheck' | 'tcp' | 'log';
+  /** What is probed, for the report ("GET http://127.0.0.1:32768/health"). */
+  readonly target: string;
+  probe(budgetMs: number): Promise<boolean>;
+  /** Why it is not ready, after the last probe. */
+  lastFailure(): string;
+  close(): void;
+}
+
+export interface HttpEvidence {
+  status: number | null;
+  body: string | null;
+  error: string | null;
+}
+
+export const BODY_EVIDENCE_CHARS = 500;
+
+export class HttpWait implements WaitStrategy {
+  readonly name = 'http';
+  readonly target: string;
+  readonly evidence: HttpEvidence = { status: null, body: null, error: null };
+  private readonly url: string;
+  private readonly status: readonly StatusRange[];
+  private readonly body: RegExp | undefined;
+
+  constructor(url: string, status: readonly StatusRange[], body: RegExp | undefined) {
+    this.url = url;
+    this.status = status;
+    this.body = body;
+    this.target = `GET ${url}`;
+  }
+
+  async probe(budgetMs: number): Promise<boolean> {
+    try {
+      const res = await fetch(this.url, {
+        signal: AbortSignal.timeout(Math.max(50, Math.min(budgetMs, 5000))),
+        headers: { 'user-agent': 'deploy-check' },
+        redirect: 'manual',
+      });
+      const text = await res.text();
+      this.evidence.status = res.status;
+      this.evidence.body = text.slice(0, BODY_EVIDENCE_CHARS);
+      this.evidence.error = null;
+      return statusMatches(this.status, res.status) && (this.body === undefined || this.body.test(text));
+    } catch (err) {
+      this.evidence.error = describeFetchError(err);
+      return false;
+    }
+  }
+
+  lastFailure(): string {
+    const e = this.evidence;
+    if (e.status === null) return `${this.target} got no HTTP answer (${e.error ?? 'no attempt'})`;
+    if (!statusMatches(this.status, e.status)) return `${this.target} answered ${e.status}, expected ${formatStatusRanges(this.status)}`;
+    return `${this.target} answered ${e.status} but the body did not match /${this.body?.source ?? ''}/`;
+  }
+
+  close(): void {}
+}
+
+function describeFetchError(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timed out';
+  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
+}
+
+/**
+ * TCP readiness. Docker's userland proxy accepts a connection on the published port even
+ * when nothing listens in the container, then closes it: a connection only counts once it
+ * has stayed open for a moment (or sent data).
+ */
+export class TcpWait implements WaitStrategy {
+  readonly name = 'tcp';
+  readonly target: string;
+  private readonly host: string;
+  private readonly port: number;
+  private failure = 'no attempt yet';
+
+  constructor(host: string, port: number) {
+    this.host = host;
+    this.port = port;
+    this.target = `TCP ${host}:${port}`;
+  }
+
+  probe(budgetMs: number): Promise<boolean> {
+    const holdMs = 60;
+    return new Promise((resolve) => {
+      const socket = net.connect({ host: this.host, port: this.port });
+      let settled = false;
+      const done = (ok: boolean, why: string): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (!ok) this.failure = why;
+        socket.destroy();
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false, 'connect timed out'), Math.max(50, Math.min(budgetMs, 3000)));
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        setTimeout(() => done(true, ''), holdMs);
+      });
+      socket.once('data', () => done(true, ''));
+      socket.once('end', () => done(false, 'connection closed at once (nothing listening in the container)'));
+      socket.once('close', () => done(false, 'connection closed at once (nothing listening in the container)'));
+      socket.once('error', (err: NodeJS.ErrnoException) => done(false, err.code ?? err.message));
+    });
+  }
+
+  lastFailure(): string {
+    return `${this.target}: ${this.failure}`;
+  }
+
+  close(): void {}
+}
+
+export interface HealthLogEntry {
+  exitCode: number;
+  output: string;
+  start: string;
+}
+
+/** The image's own HEALTHCHECK, as Docker runs it. */
+export class HealthcheckWait implements WaitStrategy {
+  readonly name = 'healthcheck';
+  readonly target = 'Docker HEALTHCHECK';
+  private readonly container: Docker.Container;
+  private status = 'starting';
+  log: HealthLogEntry[] = [];
+
+  constructor(container: Docker.Container) {
+    this.container = container;
+  }
+
+  async probe(): Promise<boolean> {
+    const info = await this.container.inspect();
+    const health = info.State.Health as { Status?: string; Log?: { ExitCode: number; Output: string; Start: string }[] } | undefined;
+    this.status = health?.Status ?? 'none';
+    this.log = (health?.Log ?? []).map((l) => ({ exitCode: l.ExitCode, output: l.Output.trim(), start: l.Start }));
+    return this.status === 'healthy';
+  }
+
+  lastFailure(): string {
+    const last = this.log.at(-1);
+    return `Docker health status is "${this.status}"${last ? `; last check exited ${last.exitCode}: ${last.output.split('\n')[0]}` : ''}`;
+  }
+
+  close(): void {}
+}
+
+/** Ready when a line the container wrote matches the pattern. Follows the log stream instead of polling it. */
+export class LogWait implements WaitStrategy {
+  readonly name = 'log';
+  readonly target: string;
+  private readonly pattern: RegExp;
+  private text = '';
+  private matched = false;
+  private stream: NodeJS.ReadableStream | undefined;
+
+  constructor(pattern: RegExp) {
+    this.pattern = pattern;
+    this.target = `log line /${pattern.source}/`;
+  }
+
+  async attach(container: Docker.Container): Promise<void> {
+    const stream = (await container.logs({ stdout: true, stderr: true, follow: true })) as NodeJS.ReadableStream;
+    this.stream = stream;
+    stream.on('data', (chunk: Buffer) => {
+      // Frame headers may split across chunks; the pattern only needs the text, so strip them loosely.
+      this.text = (this.text + chunk.toString('utf8').replace(/[\u0000-\u0002]\u0000\u0000\u0000[\s\S]{4}/g, '\n')).slice(-65536);
+      if (this.pattern.test(this.text)) this.matched = true;
+    });
+    stream.on('error', () => {});
+  }
+
+  async probe(): Promise<boolean> {
+    return this.matched;
+  }
+
+  lastFailure(): string {
+    return `no log line matched /${this.pattern.source}/`;
+  }
+
+  close(): void {
+    const s = this.stream as unknown as { destroy?: () => void } | undefined;
+    s?.destroy?.();
+  }
+}

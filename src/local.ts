@@ -1,0 +1,120 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pkg from '../package.json' with { type: 'json' };
+import { INPUT_NAMES, loadConfig, type Config, type InputName } from './config/config.ts';
+import { ConfigError } from './config/errors.ts';
+import { removeRunResources } from './container/cleanup.ts';
+import { connectDocker, ensureEngine } from './host/docker.ts';
+import { redact, redactDeep, type Log } from './host/log.ts';
+import { renderTerminal } from './report/terminal.ts';
+import { runPipeline } from './pipeline.ts';
+
+export const EXIT_PASS = 0;
+export const EXIT_FAIL = 1;
+export const EXIT_CONFIG = 2;
+
+const USAGE = `Usage: deploy-check [--context DIR] [--flag value ...] [--report FILE]
+
+Builds the image, runs it, waits until it is healthy, measures it and reports.
+Every input of the GitHub Action is a flag of the same name, e.g.:
+  --context DIR          build context (default .)
+  --dockerfile FILE      Dockerfile (default: railway.json build.dockerfilePath, else Dockerfile in the context)
+  --target STAGE         stage to build
+  --build-arg K=V        repeatable; also --build-args "K=V\\nK2=V2"
+  --env K=V              repeatable; values are masked in all output
+  --port N               container port (default: the Dockerfile's EXPOSE)
+  --health-path /health  HTTP path (default: railway.json deploy.healthcheckPath)
+  --health-timeout 60s   seconds, or a number with s/m
+  --wait-for auto|http|healthcheck|tcp|log:<regex>
+  --report FILE          write the JSON report
+Exit codes: 0 every check passed, 1 a check failed, 2 configuration error.
+All flags: ${INPUT_NAMES.map((n) => `--${n}`).join(' ')}`;
+
+/** The multi-line inputs also accept a repeated singular flag (--build-arg, --env, --build-secret, --add-host). */
+const REPEATABLE: Partial<Record<InputName, string>> = {
+  'build-args': 'build-arg',
+  'build-secrets': 'build-secret',
+  env: 'env',
+  'add-hosts': 'add-host',
+};
+
+export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  try {
+    const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
+    for (const name of INPUT_NAMES) options[name] = { type: 'string', multiple: true };
+    for (const single of Object.values(REPEATABLE)) options[single] = { type: 'string', multiple: true };
+    options['report'] = { type: 'string', multiple: false };
+    options['help'] = { type: 'boolean' };
+    options['version'] = { type: 'boolean' };
+    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+  } catch (err) {
+    io.stderr.write(`deploy-check: ${(err as Error).message}\n\n${USAGE}\n`);
+    return EXIT_CONFIG;
+  }
+  if (values['help']) {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT_PASS;
+  }
+  if (values['version']) {
+    io.stdout.write(`${pkg.version}\n`);
+    return EXIT_PASS;
+  }
+  const read = (name: InputName): string => {
+    const given = values[name];
+    const single = REPEATABLE[name];
+    const extra = single ? values[single] : undefined;
+    return [given, extra].flat().filter((v): v is string => typeof v === 'string').join('\n');
+  };
+
+  let config: Config;
+  try {
+    config = await loadConfig(read);
+  } catch (err) {
+    io.stderr.write(`deploy-check: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
+    return EXIT_CONFIG;
+  }
+  const secrets = config.secrets;
+  const say = (line: string): void => {
+    io.stderr.write(`${redact(line, secrets)}\n`);
+  };
+  const log: Log = {
+    info: say,
+    warning: (m, where) => say(`warning: ${where ? `${path.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ''}: ` : ''}${m}`),
+    error: (m, where) => say(`error: ${where ? `${path.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ''}: ` : ''}${m}`),
+    debug: (m) => {
+      if (process.env['DEPLOY_CHECK_DEBUG']) say(`debug: ${m}`);
+    },
+    group: async (title, fn) => {
+      say(`▸ ${title}`);
+      return fn();
+    },
+  };
+
+  const docker = connectDocker();
+  // Ctrl-C or a kill: remove what this run started, then leave with the conventional code.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    say(`\n${signal}: removing this run's containers`);
+    void removeRunResources(docker, config.runId)
+      .catch(() => undefined)
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await ensureEngine(docker);
+    const report = redactDeep(await runPipeline(config, { docker, log, source: { commit: null, ref: null, runUrl: null } }), secrets);
+    const reportFile = values['report'];
+    if (typeof reportFile === 'string') await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + '\n');
+    io.stdout.write(`${redact(renderTerminal(report), secrets)}\n`);
+    return report.verdict === 'pass' ? EXIT_PASS : EXIT_FAIL;
+  } catch (err) {
+    say(`deploy-check: ${(err as Error).message}`);
+    return EXIT_FAIL;
+  } finally {
+    await removeRunResources(docker, config.runId).catch(() => undefined);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,20 @@
+import * as core from '@actions/core';
+import { STATE_RUN_ID } from './action.ts';
+import { removeRunResources } from './container/cleanup.ts';
+import { connectDocker } from './host/docker.ts';
+
+/** Runs after the job's steps, also when main failed or the job was cancelled: removes what main created. */
+async function runPost(): Promise<void> {
+  const runId = core.getState(STATE_RUN_ID);
+  if (!runId) return;
+  try {
+    const removed = await removeRunResources(connectDocker(), runId);
+    if (removed.containers + removed.networks > 0) {
+      core.info(`Removed ${removed.containers} container(s) and ${removed.networks} network(s) left by this run`);
+    }
+  } catch (err) {
+    core.warning(`Cleanup could not reach the Docker engine: ${(err as Error).message}`);
+  }
+}
+
+await runPost();

@@ -1,0 +1,49 @@
+import type { CheckReport } from './model.ts';
+import { formatBytes, formatDuration } from './format.ts';
+
+/** Job summary (and later the PR comment body). Untrusted text is escaped before it reaches Markdown. */
+export function renderMarkdown(report: CheckReport): string {
+  const lines: string[] = [];
+  lines.push(report.verdict === 'pass' ? `### ✅ deploy-check passed` : `### ❌ deploy-check failed: ${escapeInline(report.reasons[0] ?? '')}`);
+  lines.push('', '| Check | | Result |', '|---|---|---|');
+  const b = report.build;
+  lines.push(`| Build | ${b.status === 'success' ? '✅' : '❌'} | ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached |`);
+  const h = report.health;
+  const hIcon = h.status === 'healthy' ? '✅' : h.status === 'skipped' ? '⚪' : '❌';
+  lines.push(`| Health | ${hIcon} | ${h.status}${h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : ''} (${escapeInline(h.strategy)}) |`);
+  if (report.size.status === 'measured') {
+    lines.push(`| Size | ✅ | ${formatBytes(report.size.bytes)} uncompressed, ${formatBytes(report.size.compressedBytes)} compressed |`);
+  }
+  if (b.failure) {
+    lines.push('', `**Build failure** in \`${escapeInline(b.failure.step ?? 'build')}\`: ${escapeInline(b.failure.message)}`);
+    lines.push(codeDetails('Build output', b.failure.logs));
+  }
+  if (h.status === 'unhealthy') {
+    lines.push('', `**Health check failed**: ${escapeInline(h.reason ?? '')}`);
+    if (h.container) lines.push(`- exit code: ${h.container.exitCode ?? 'still running'}, OOM-killed: ${h.container.oomKilled ? 'yes' : 'no'}`);
+    if (h.lastHttp) lines.push(`- last HTTP status: ${h.lastHttp.status ?? 'none'}${h.lastHttp.body ? `, body: \`${escapeInline(h.lastHttp.body.slice(0, 200))}\`` : ''}`);
+    lines.push(codeDetails('Container logs', h.logs));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Inline text in a table cell or sentence: no HTML, no pipes, no mentions, no line breaks. */
+export function escapeInline(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '&#124;')
+    .replace(/`/g, '&#96;')
+    .replace(/@/g, '@\u200b')
+    .replace(/!\[/g, '!\u200b[');
+}
+
+/** A collapsed block of log lines; the fence is longer than any backtick run inside, so logs cannot close it. */
+export function codeDetails(title: string, lines: readonly string[]): string {
+  const body = lines.map((l) => l.replace(/@/g, '@\u200b')).join('\n');
+  const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `\n<details><summary>${escapeInline(title)}</summary>\n\n${fence}text\n${body}\n${fence}\n\n</details>\n`;
+}

@@ -1,0 +1,107 @@
+/**
+ * The CheckReport: one typed record of a run. Its JSON form is a public contract
+ * (the `report` output, `--report FILE`): fields may be added, never renamed.
+ * Byte counts are integers in bytes; durations are milliseconds.
+ */
+export type Verdict = 'pass' | 'fail';
+
+export interface CheckReport {
+  readonly schemaVersion: 1;
+  verdict: Verdict;
+  /** One sentence per failed check, the first being the headline. */
+  reasons: string[];
+  startedAt: string;
+  durationMs: number;
+  tool: { name: 'deploy-check'; version: string };
+  source: SourceInfo;
+  image: { id: string | null; ref: string };
+  build: BuildReport;
+  health: HealthReport;
+  size: SizeReport;
+  hygiene: HygieneReport;
+  deploy: DeployReport | null;
+}
+
+export interface SourceInfo {
+  context: string;
+  dockerfile: string;
+  target: string | null;
+  /** Commit SHA and ref when known (the action's GITHUB_SHA / GITHUB_REF). */
+  commit: string | null;
+  ref: string | null;
+  runUrl: string | null;
+}
+
+export interface BuildStep {
+  name: string;
+  cached: boolean;
+  durationMs: number | null;
+  error: string | null;
+}
+
+export interface BuildReport {
+  status: 'success' | 'failure';
+  durationMs: number;
+  steps: { total: number; cached: number; list: BuildStep[] };
+  cache: CacheReport;
+  builder: string | null;
+  failure: { step: string | null; message: string; logs: string[] } | null;
+}
+
+export interface CacheReport {
+  enabled: boolean;
+  restored: boolean;
+  key: string | null;
+  matchedKey: string | null;
+  saved: boolean;
+  note: string | null;
+}
+
+export interface HealthReport {
+  status: 'healthy' | 'unhealthy' | 'skipped';
+  strategy: string;
+  /** What was probed, e.g. "GET http://127.0.0.1:49153/health". */
+  target: string | null;
+  timeToHealthyMs: number | null;
+  timeoutMs: number;
+  reason: string | null;
+  container: { id: string | null; exitCode: number | null; oomKilled: boolean; running: boolean } | null;
+  lastHttp: { status: number | null; body: string | null; error: string | null } | null;
+  healthLog: { exitCode: number; output: string; start: string }[];
+  logs: string[];
+}
+
+export interface SizeLayer {
+  instruction: string;
+  line: number | null;
+  bytes: number;
+}
+
+export interface SizeReport {
+  status: 'measured' | 'skipped';
+  bytes: number | null;
+  compressedBytes: number | null;
+  layers: SizeLayer[];
+  baseline: { source: string; bytes: number; compressedBytes: number } | null;
+  delta: { bytes: number; percent: number } | null;
+  budget: Record<string, unknown>;
+}
+
+export interface HygieneFinding {
+  id: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  file: string | null;
+  line: number | null;
+}
+
+export interface HygieneReport {
+  status: 'checked' | 'skipped';
+  findings: HygieneFinding[];
+}
+
+export interface DeployReport {
+  status: string;
+  deploymentId: string | null;
+  url: string | null;
+}

@@ -1,0 +1,38 @@
+import type { CheckReport } from './model.ts';
+import { formatBytes, formatDuration } from './format.ts';
+
+/** The local command's closing summary: verdict first, then each check, then the evidence of any failure. */
+export function renderTerminal(report: CheckReport): string {
+  const out: string[] = [];
+  const mark = (ok: boolean | null): string => (ok === null ? '-' : ok ? '✔' : '✘');
+  out.push('');
+  out.push(report.verdict === 'pass' ? `✔ deploy-check passed: ${report.image.ref}` : `✘ deploy-check failed: ${report.reasons[0] ?? ''}`);
+  const b = report.build;
+  out.push(`  ${mark(b.status === 'success')} build    ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached`);
+  const h = report.health;
+  out.push(
+    `  ${mark(h.status === 'skipped' ? null : h.status === 'healthy')} health   ${h.status}` +
+      (h.target ? ` (${h.target})` : '') +
+      (h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : ''),
+  );
+  const s = report.size;
+  if (s.status === 'measured') {
+    out.push(`  ${mark(true)} size     ${formatBytes(s.bytes)} uncompressed, ${formatBytes(s.compressedBytes)} compressed`);
+  }
+  if (b.failure) {
+    out.push('', `Build failure${b.failure.step ? ` in ${b.failure.step}` : ''}: ${b.failure.message}`);
+    for (const line of b.failure.logs.slice(-20)) out.push(`  | ${line}`);
+  }
+  if (h.status === 'unhealthy') {
+    out.push('', `Health check failed: ${h.reason ?? ''}`);
+    if (h.container) out.push(`  container exit code: ${h.container.exitCode ?? 'still running'}, OOM-killed: ${h.container.oomKilled ? 'yes' : 'no'}`);
+    if (h.lastHttp) out.push(`  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ''})`}${h.lastHttp.body ? `, body: ${h.lastHttp.body.slice(0, 200)}` : ''}`);
+    for (const entry of h.healthLog.slice(-3)) out.push(`  health check exit ${entry.exitCode}: ${entry.output.split('\n')[0] ?? ''}`);
+    if (h.logs.length) {
+      out.push(`  last ${Math.min(h.logs.length, 30)} log lines of the container:`);
+      for (const line of h.logs.slice(-30)) out.push(`  | ${line}`);
+    }
+  }
+  for (const reason of report.reasons.slice(1)) out.push(`  also: ${reason}`);
+  return out.join('\n');
+}
