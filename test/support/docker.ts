@@ -1,0 +1,29 @@
+/** Engine helpers for integration tests: what the project left behind, and the classic-store engine. */
+import { execFileSync } from 'node:child_process';
+
+export const MAIN_ENGINE = process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
+/** A second engine without the containerd image store (like GitHub's stock runners), started by scripts/testbed.sh. */
+export const CLASSIC_ENGINE = 'unix:///run/docker-classic.sock';
+
+export function dockerCli(args: string[], dockerHost = MAIN_ENGINE): string {
+  return execFileSync('docker', args, { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: dockerHost } });
+}
+
+export function engineAvailable(dockerHost: string): boolean {
+  try {
+    dockerCli(['version', '--format', '{{.Server.Version}}'], dockerHost);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Containers and networks carrying deploy-check's label (optionally of one run). */
+export function leftovers(runId?: string, dockerHost = MAIN_ENGINE): { containers: string[]; networks: string[] } {
+  const label = runId ? `dev.deploy-check.run=${runId}` : 'dev.deploy-check.managed';
+  const list = (args: string[]): string[] => dockerCli(args, dockerHost).split('\n').filter(Boolean);
+  return {
+    containers: list(['ps', '-aq', '--filter', `label=${label}`]),
+    networks: list(['network', 'ls', '-q', '--filter', `label=${label}`]),
+  };
+}
