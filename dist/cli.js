@@ -18,7 +18,7 @@ import {
 } from "./chunks/chunk-JIPRKF7Y.js";
 
 // src/local.ts
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -152,7 +152,10 @@ ${signal}: removing this run's containers`);
     await ensureEngine(docker);
     const report = redactDeep(await runPipeline(config, { docker, log, source: { commit: null, ref: null, runUrl: null } }), secrets);
     const reportFile = values["report"];
-    if (typeof reportFile === "string") await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + "\n");
+    if (typeof reportFile === "string") {
+      await mkdir(path.dirname(path.resolve(reportFile)), { recursive: true });
+      await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + "\n");
+    }
     io.stdout.write(`${redact(renderTerminal(report), secrets)}
 `);
     return report.verdict === "pass" ? EXIT_PASS : EXIT_FAIL;
