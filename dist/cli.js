@@ -2,7 +2,7 @@
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 import {
   removeRunResources
-} from "./chunks/chunk-YAPBPLDG.js";
+} from "./chunks/chunk-6PFQ5GXO.js";
 import {
   ConfigError,
   INPUT_NAMES,
@@ -15,7 +15,7 @@ import {
   redact,
   redactDeep,
   runPipeline
-} from "./chunks/chunk-JIPRKF7Y.js";
+} from "./chunks/chunk-WVFMQZER.js";
 
 // src/local.ts
 import { mkdir, writeFile } from "node:fs/promises";
