@@ -54,6 +54,7 @@ REGISTRY_ADDR=127.0.0.1:5000
 REGISTRY_AUTH_ADDR=127.0.0.1:5001
 REGISTRY_USER=dcuser
 # bcrypt of the test password "dcpass" (cost 5: the registry checks it on every request).
+# shellcheck disable=SC2016
 REGISTRY_HTPASSWD_LINE='dcuser:$2b$05$WeW0ocvHByK8PRrMtEM1duKmrQhoOog4Iew3jGdEpZOZPpr6gTFEO'
 
 SCRIPT_START=$(date +%s%N)
@@ -224,8 +225,8 @@ ensure_buildx_plugin() {
 # wait_engine HOST LOGFILE NAME PID: waits (bounded) until the engine answers; gives up early
 # when the daemon has exited.
 wait_engine() {
-  local host=$1 logfile=$2 name=$3 pid=$4 i
-  for i in $(seq 1 120); do
+  local host=$1 logfile=$2 name=$3 pid=$4
+  for _ in $(seq 1 120); do
     if dock "$host" info >/dev/null 2>&1; then return 0; fi
     if ! kill -0 "$pid" 2>/dev/null; then
       warn "$name exited; last lines of $logfile:"
@@ -270,10 +271,10 @@ start_main_engine() {
 }
 
 stop_pidfile() {
-  local pidfile=$1 pid i
+  local pidfile=$1 pid
   pid=$(cat "$pidfile")
   kill "$pid" 2>/dev/null || true
-  for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
   kill -9 "$pid" 2>/dev/null || true
 }
 
@@ -340,15 +341,14 @@ start_registry() {
   local pidfile=$STATE_DIR/$name.pid
   pid_alive "$pidfile" && stop_pidfile "$pidfile"
   setsid nohup "$bin" serve "$config" \
-    >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+    >>"$LOG_DIR/deploy-check-$name.log" 2>&1 </dev/null &
   echo $! >"$pidfile"
-  local i
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     [ "$(registry_status "$addr")" = "$expected" ] && return 0
     sleep 0.2
   done
-  warn "$name did not answer on $addr; last lines of $LOG_DIR/$name.log:"
-  tail -n 20 "$LOG_DIR/$name.log" >&2
+  warn "$name did not answer on $addr; last lines of $LOG_DIR/deploy-check-$name.log:"
+  tail -n 20 "$LOG_DIR/deploy-check-$name.log" >&2
   return 1
 }
 
