@@ -57,6 +57,8 @@ export interface LocalRunOptions {
   /** Send SIGINT after this many ms, or when `interruptWhen` first matches stderr. */
   interruptAfterMs?: number;
   interruptWhen?: RegExp;
+  /** Called just before the SIGINT is sent (to look at the engine while the run is still up). */
+  onBeforeInterrupt?: () => void;
   /** Write and read back `--report` (default true). */
   report?: boolean;
 }
@@ -79,6 +81,7 @@ export async function runLocal(args: string[], options: LocalRunOptions = {}): P
       const interrupt = (): void => {
         if (interrupted) return;
         interrupted = true;
+        options.onBeforeInterrupt?.();
         child.kill('SIGINT');
       };
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -92,6 +92,15 @@ describe('BuildProgress edge cases', () => {
     assert.equal(logs.length, 500);
     assert.equal(logs.at(-1), 'line 799');
   });
+  test("stdout and stderr of a step are split into lines separately (one stream's half line does not swallow the other's)", () => {
+    const p = new BuildProgress();
+    const b64 = (t: string): string => Buffer.from(t).toString('base64');
+    p.write(JSON.stringify({ vertexes: [{ digest: 'a', name: '[1/1] RUN x' }] }));
+    p.write(JSON.stringify({ logs: [{ vertex: 'a', stream: 1, data: b64('using token ') }] }));
+    p.write(JSON.stringify({ logs: [{ vertex: 'a', stream: 2, data: b64('warning: deprecated\nsecret-without-newline') }] }));
+    p.write(JSON.stringify({ logs: [{ vertex: 'a', stream: 1, data: b64('abc\n') }] }));
+    assert.deepEqual(p.all()[0]?.logs, ['warning: deprecated', 'using token abc', 'secret-without-newline']);
+  });
   test('logs of an unknown vertex are ignored; broken JSON is kept as text', () => {
     const p = new BuildProgress();
     p.write('{"logs":[{"vertex":"zz","data":"eA=="}]}\n{"vertexes": [}\n');
