@@ -123,8 +123,15 @@ export async function runAndWait(config: Config, docker: Docker, log: Log): Prom
         break;
       }
       if (await strategy.probe(remaining)) {
+        const readyAt = Date.now();
+        // A probe can pass against a container that has just died (Docker's port proxy still
+        // accepts connections for a moment after the process exits): healthy means running.
+        if (exited || !(await container.inspect()).State.Running) {
+          exited = true;
+          continue;
+        }
         report.status = 'healthy';
-        report.timeToHealthyMs = Math.max(0, Date.now() - startedAt);
+        report.timeToHealthyMs = Math.max(0, readyAt - startedAt);
         break;
       }
       await Promise.race([delay(POLL_INTERVAL_MS), exit]);

@@ -124,7 +124,9 @@ export class TcpWait implements WaitStrategy {
   }
 
   probe(budgetMs: number): Promise<boolean> {
-    const holdMs = 60;
+    // The proxy closes a connection it cannot forward as soon as its own dial fails; on a
+    // loaded machine that can take tens of milliseconds, so the hold leaves a wide margin.
+    const holdMs = 150;
     return new Promise((resolve) => {
       const socket = net.connect({ host: this.host, port: this.port });
       let settled = false;

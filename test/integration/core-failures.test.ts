@@ -99,7 +99,7 @@ describe('failures through the action', () => {
   test('the crash evidence reaches the outputs, the summary and the failed step', async () => {
     const run = await runActionSteps({ inputs: { context: fixture('crash'), 'health-timeout': '120' }, cwd: fixture('crash') });
     images.push((run.report as Report | null)?.image.ref);
-    assert.equal(run.main.exitCode, 1);
+    assert.equal(run.main.exitCode, 1, `main step:\n${run.main.stdout}\n${run.main.stderr}`);
     assert.equal(run.post?.exitCode, 0);
     assert.equal(run.outputs['verdict'], 'fail');
     assert.equal(run.outputs['healthy'], 'false');
