@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pkg from '../package.json' with { type: 'json' };
@@ -114,7 +114,10 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     await ensureEngine(docker);
     const report = redactDeep(await runPipeline(config, { docker, log, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null }), secrets);
     const reportFile = values['report'];
-    if (typeof reportFile === 'string') await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + '\n');
+    if (typeof reportFile === 'string') {
+      await mkdir(path.dirname(path.resolve(reportFile)), { recursive: true });
+      await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + '\n');
+    }
     io.stdout.write(`${redact(renderTerminal(report), secrets)}\n`);
     return report.verdict === 'pass' ? EXIT_PASS : EXIT_FAIL;
   } catch (err) {
