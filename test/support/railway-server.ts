@@ -6,7 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildClientSchema, buildSchema, execute, parse, validate, getOperationAST, GraphQLError } from 'graphql';
 import type { DocumentNode, GraphQLSchema, IntrospectionQuery } from 'graphql';
 
@@ -244,7 +245,22 @@ type Mutation {
 }
 `;
 
-export const DEFAULT_RAILWAY_SCHEMA_PATH = new URL('../../../shared/railway/schema.json', import.meta.url);
+/**
+ * `shared/railway/schema.json` in the nearest directory above the repository that has one: the
+ * repository may be checked out at /work/main or as a worktree deeper down. RAILWAY_SCHEMA_PATH wins.
+ */
+export const DEFAULT_RAILWAY_SCHEMA_PATH: URL = findSchema();
+
+function findSchema(): URL {
+  const fromEnv = process.env['RAILWAY_SCHEMA_PATH'];
+  if (fromEnv) return pathToFileURL(fromEnv);
+  const first = new URL('../../../shared/railway/schema.json', import.meta.url);
+  for (let up = '../../../'; up.length <= 3 * 8; up += '../') {
+    const candidate = new URL(`${up}shared/railway/schema.json`, import.meta.url);
+    if (existsSync(candidate)) return candidate;
+  }
+  return first;
+}
 
 async function loadSchema(path: string | URL): Promise<{ schema: GraphQLSchema; validated: boolean; problem: string | null }> {
   try {
