@@ -62,7 +62,8 @@ function skippedHealth(config: Config): HealthReport {
   };
 }
 
-function emptyReport(config: Config, source: PipelineDeps['source'], started: number): CheckReport {
+/** The report before any stage ran: every check skipped, verdict fail until decided. */
+export function emptyReport(config: Config, source: PipelineDeps['source'], started: number): CheckReport {
   return {
     schemaVersion: 1,
     verdict: 'fail',

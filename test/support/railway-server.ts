@@ -228,8 +228,11 @@ type Log { timestamp: String! message: String! severity: String }
 input ServiceSourceInput { image: String repo: String }
 input RegistryCredentialsInput { username: String! password: String! }
 input ServiceInstanceUpdateInput { source: ServiceSourceInput registryCredentials: RegistryCredentialsInput healthcheckPath: String healthcheckTimeout: Int dockerfilePath: String }
+type QueryProjectsConnectionEdge { cursor: String! node: Project! }
+type QueryProjectsConnection { edges: [QueryProjectsConnectionEdge!]! }
 type Query {
   projectToken: ProjectToken!
+  projects(first: Int, after: String, last: Int, before: String): QueryProjectsConnection!
   project(id: String!): Project!
   serviceInstance(environmentId: String!, serviceId: String!): ServiceInstance!
   deployment(id: String!): Deployment!
@@ -579,6 +582,14 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
         displayToken: `${token.slice(0, 4)}…${token.slice(-4)}`,
         project: () => (project ? projectJson(project) : null),
         environment: () => (project && environment ? environmentJson(environment, project.id) : null),
+      };
+    },
+    projects: (_args: unknown, ctx: Context) => {
+      // A project token sees only its own project, through projectToken.
+      if (ctx.auth.kind !== 'account') throw notAuthorized();
+      return {
+        edges: projects.map((p) => ({ cursor: p.id, node: projectJson(p) })),
+        pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
       };
     },
     project: (args: { id: string }, ctx: Context) => {

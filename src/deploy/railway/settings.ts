@@ -52,7 +52,8 @@ export async function lookupRailwayService(access: RailwayAccess, client?: Railw
  */
 export function findConfigDrift(settings: RailwayServiceSettings, file: RailwayFileConfig | undefined, cwd = process.cwd()): ConfigDrift[] {
   if (!file) return [];
-  const fileName = path.relative(cwd, file.file) || path.basename(file.file);
+  const relative = path.relative(cwd, file.file);
+  const fileName = relative && !relative.startsWith('..') ? relative : file.file;
   const drift: ConfigDrift[] = [];
   if (file.healthcheckPath !== undefined && file.healthcheckPath !== settings.healthcheckPath) {
     drift.push({ setting: 'healthcheckPath', service: settings.healthcheckPath ?? null, file: file.healthcheckPath, fileName });
