@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, SECRET_INPUTS, type Config } from './config/config.ts';
 import type { RunEvent } from './deploy/railway/gate.ts';
-import { lookupRailwayService } from './deploy/railway/settings.ts';
+import { serviceLookup } from './deploy/railway/settings.ts';
 import { ConfigError } from './config/errors.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redactDeep, type Annotation, type Log } from './host/log.ts';
@@ -38,7 +38,7 @@ export async function runAction(): Promise<void> {
   }
   let config: Config;
   try {
-    config = await loadConfig((name) => core.getInput(name), { railwayLookup: lookupRailwayService });
+    config = await loadConfig((name) => core.getInput(name), { railwayLookup: serviceLookup((m) => core.info(m)) });
   } catch (err) {
     core.setFailed(err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`);
     return;

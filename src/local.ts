@@ -6,7 +6,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { INPUT_NAMES, loadConfig, type Config, type InputName } from './config/config.ts';
 import { ConfigError } from './config/errors.ts';
 import { removeRunResources } from './container/cleanup.ts';
-import { lookupRailwayService } from './deploy/railway/settings.ts';
+import { serviceLookup } from './deploy/railway/settings.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redact, redactDeep, type Log } from './host/log.ts';
 import { renderTerminal } from './report/terminal.ts';
@@ -75,7 +75,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
 
   let config: Config;
   try {
-    config = await loadConfig(read, { railwayLookup: lookupRailwayService });
+    config = await loadConfig(read, { railwayLookup: serviceLookup((m) => io.stderr.write(`${m}\n`)) });
   } catch (err) {
     io.stderr.write(`deploy-check: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
     return EXIT_CONFIG;
