@@ -13,6 +13,7 @@ import test from 'node:test';
 import { loadConfig, type InputName } from '../../src/config/config.ts';
 import { RailwayClient } from '../../src/deploy/railway/client.ts';
 import { deployStage, announceRailwaySettings } from '../../src/deploy/railway/deploy.ts';
+import type { RailwayAccess } from '../../src/deploy/railway/config.ts';
 import type { RunEvent } from '../../src/deploy/railway/gate.ts';
 import { lookupRailwayService } from '../../src/deploy/railway/settings.ts';
 import type { Log } from '../../src/host/log.ts';
@@ -53,13 +54,13 @@ async function runStage(
     const all: Partial<Record<InputName, string>> = { context: dir, 'railway-token': F.projectToken, 'deploy-timeout': '20s', ...inputs };
     const lines: string[] = [];
     const log = captureLog(lines);
-    const clientFor = (token: string, tokenType: 'project' | 'account'): RailwayClient =>
-      new RailwayClient({ endpoint: server.url, token, tokenType, onRetry: (m) => lines.push(`retry: ${m}`) });
+    const clientFor = (access: RailwayAccess): RailwayClient =>
+      new RailwayClient({ endpoint: server.url, token: access.token, tokenType: access.tokenType, tokenTypeGuessed: access.tokenTypeGuessed, onRetry: (m) => lines.push(`retry: ${m}`) });
     let client: RailwayClient | undefined;
     const config = await loadConfig((n) => all[n] ?? '', {
       cwd: dir,
       railwayLookup: (access) => {
-        client = clientFor(access.token, access.tokenType);
+        client = clientFor(access);
         return lookupRailwayService(access, client);
       },
     });
@@ -71,7 +72,8 @@ async function runStage(
     decideVerdict(report);
     options.beforeDeploy?.();
     // As in the action: the settings lookup and the deploy each have their own client.
-    const deployClient = clientFor(config.deploy.railway?.token ?? '', config.deploy.railway?.tokenType ?? 'project');
+    assert.ok(config.deploy.railway, 'a token is configured');
+    const deployClient = clientFor(config.deploy.railway);
     void client;
     report.deploy = await deployStage(config, report, {
       log,
@@ -245,11 +247,11 @@ test('Not Authorized explains which token kind was sent and which inputs to chan
   await withServer({}, async (server) => {
     const project = await runStage(server, { 'railway-token': 'not-a-real-project-token' });
     assert.equal(project.report.deploy?.status, 'error');
-    assert.match(project.report.deploy?.reason ?? '', /Railway refused ProjectToken: "Not Authorized"\. railway-token was sent as a project token \(railway-token-type: project\)/);
+    assert.match(project.report.deploy?.reason ?? '', /Railway refused ProjectToken: "Not Authorized"\. railway-token was sent as a project token \(railway-token-type: auto chose project because railway-project is not set\)/);
     assert.ok(project.lines.some((l) => l.startsWith("warning: Could not read the Railway service's settings") && l.includes('Not Authorized')));
 
     const account = await runStage(server, { 'railway-token': 'not-a-real-account-token', 'railway-project': F.projectId });
-    assert.match(account.report.deploy?.reason ?? '', /"Not Authorized"\. railway-token was sent as an account or workspace token \(railway-token-type: account\)/);
+    assert.match(account.report.deploy?.reason ?? '', /"Not Authorized"\. railway-token was sent as an account or workspace token \(railway-token-type: auto chose account because railway-project is set\)/);
 
     // An account token sent as a project token: the advice names the other kind.
     const swapped = await runStage(server, { 'railway-token': F.accountToken, 'railway-token-type': 'project' });

@@ -246,7 +246,7 @@ describe('each way a deployment can end gives its own message within the timeout
     {
       name: 'Not Authorized',
       inputs: { 'railway-token': 'expired-project-token-4711' },
-      expect: { status: 'error', output: 'error', verdict: 'fail', message: /Railway refused ProjectToken: "Not Authorized"\. railway-token was sent as a project token \(railway-token-type: project\)/ },
+      expect: { status: 'error', output: 'error', verdict: 'fail', message: /Railway refused ProjectToken: "Not Authorized"\. railway-token was sent as a project token \(railway-token-type: auto chose project because railway-project is not set\)/ },
     },
   ];
   for (const c of cases) {

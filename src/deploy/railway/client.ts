@@ -28,6 +28,8 @@ export interface RailwayClientOptions {
   readonly endpoint: string;
   readonly token: string;
   readonly tokenType: TokenType;
+  /** railway-token-type was auto: the advice says how the type was chosen. */
+  readonly tokenTypeGuessed?: boolean;
   /** Tells the user about waits they would otherwise wonder about (rate limits, retries). */
   readonly onRetry?: (message: string) => void;
   readonly fetch?: typeof fetch;
@@ -123,12 +125,12 @@ export class RailwayClient {
     try {
       parsed = JSON.parse(text) as GraphqlResponse;
     } catch {
-      throw new RailwayApiError(op.name, 'http', `HTTP ${status}`, `Railway answered ${op.name} with HTTP ${status} and no GraphQL body${status === 401 || status === 403 ? `: ${authAdvice(this.options.tokenType, op.name)}` : ''}`);
+      throw new RailwayApiError(op.name, 'http', `HTTP ${status}`, `Railway answered ${op.name} with HTTP ${status} and no GraphQL body${status === 401 || status === 403 ? `: ${authAdvice(this.options.tokenType, op.name, this.options.tokenTypeGuessed ?? false)}` : ''}`);
     }
     const messages = (parsed.errors ?? []).map((e) => (typeof e.message === 'string' ? e.message : JSON.stringify(e)));
     if (messages.length > 0 || parsed.data === null || parsed.data === undefined) {
       const detail = messages.join('; ') || `HTTP ${status} without data`;
-      throw new RailwayApiError(op.name, 'graphql', detail, explainGraphqlError(op.name, detail, this.options.tokenType));
+      throw new RailwayApiError(op.name, 'graphql', detail, explainGraphqlError(op.name, detail, this.options.tokenType, this.options.tokenTypeGuessed ?? false));
     }
     return parsed.data as TData;
   }
@@ -148,9 +150,9 @@ export class RailwayClient {
 }
 
 /** Turns Railway's terse messages into what the user should change, naming the inputs. */
-export function explainGraphqlError(operation: string, detail: string, tokenType: TokenType): string {
+export function explainGraphqlError(operation: string, detail: string, tokenType: TokenType, guessed = false): string {
   const head = `Railway refused ${operation}: "${detail}"`;
-  if (/not authori[sz]ed|unauthori[sz]ed|forbidden/i.test(detail)) return `${head}. ${authAdvice(tokenType, operation)}`;
+  if (/not authori[sz]ed|unauthori[sz]ed|forbidden/i.test(detail)) return `${head}. ${authAdvice(tokenType, operation, guessed)}`;
   if (/project token not found/i.test(detail)) {
     return `${head}. railway-token was sent as a project token and Railway does not know it: it was revoked, or it is an account/workspace token (then set railway-token-type: account and railway-project)`;
   }
@@ -167,11 +169,13 @@ export function explainGraphqlError(operation: string, detail: string, tokenType
   return head;
 }
 
-function authAdvice(tokenType: TokenType, operation: string): string {
+function authAdvice(tokenType: TokenType, operation: string, guessed: boolean): string {
   if (tokenType === 'project') {
-    return `railway-token was sent as a project token (railway-token-type: ${'project'}), which reaches one environment of one project and only deploy-related operations. ${operation} needs the token of the project and environment the service lives in (Project Settings → Tokens); to reach other projects or environments use an account or workspace token with railway-token-type: account and railway-project`;
+    const how = guessed ? 'railway-token-type: auto chose project because railway-project is not set' : 'railway-token-type: project';
+    return `railway-token was sent as a project token (${how}), which reaches one environment of one project and only deploy-related operations. ${operation} needs the token of the project and environment the service lives in (Project Settings → Tokens); to reach other projects or environments use an account or workspace token with railway-token-type: account and railway-project`;
   }
-  return `railway-token was sent as an account or workspace token (railway-token-type: account). It must belong to an account or workspace that can reach railway-project: a workspace token only reaches that workspace's projects. A project token needs railway-token-type: project (and no railway-project)`;
+  const how = guessed ? 'railway-token-type: auto chose account because railway-project is set' : 'railway-token-type: account';
+  return `railway-token was sent as an account or workspace token (${how}). It must belong to an account or workspace that can reach railway-project: a workspace token only reaches that workspace's projects. A project token needs railway-token-type: project (and no railway-project)`;
 }
 
 function describeNetworkFailure(err: unknown): { kind: FailureKind; detail: string } {

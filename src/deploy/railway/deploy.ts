@@ -83,6 +83,7 @@ export async function deployStage(config: Config, report: CheckReport, deps: Dep
       endpoint: railwayEndpoint(),
       token: access.token,
       tokenType: access.tokenType,
+      tokenTypeGuessed: access.tokenTypeGuessed,
       onRetry: (m) => log.info(m),
     });
   const done = (): DeployReport => {

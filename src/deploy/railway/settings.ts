@@ -24,12 +24,12 @@ export type ServiceLookupFn = (access: RailwayAccess) => Promise<ServiceLookup>;
 
 /** The lookup the entries hand to loadConfig; `say` hears about rate limits and retries. */
 export function serviceLookup(say: (message: string) => void): ServiceLookupFn {
-  return (access) => lookupRailwayService(access, new RailwayClient({ endpoint: railwayEndpoint(), token: access.token, tokenType: access.tokenType, onRetry: say }));
+  return (access) => lookupRailwayService(access, new RailwayClient({ endpoint: railwayEndpoint(), token: access.token, tokenType: access.tokenType, tokenTypeGuessed: access.tokenTypeGuessed, onRetry: say }));
 }
 
 /** Never throws: without Railway's settings the checks still run on the file's settings (with a warning). */
 export async function lookupRailwayService(access: RailwayAccess, client?: RailwayClient): Promise<ServiceLookup> {
-  const api = client ?? new RailwayClient({ endpoint: railwayEndpoint(), token: access.token, tokenType: access.tokenType });
+  const api = client ?? new RailwayClient({ endpoint: railwayEndpoint(), token: access.token, tokenType: access.tokenType, tokenTypeGuessed: access.tokenTypeGuessed });
   try {
     const target = await resolveTarget(api, access);
     const instance = (await api.request(SERVICE_INSTANCE, { environmentId: target.environmentId, serviceId: target.serviceId })).serviceInstance;
