@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { NODE24, REPO_ROOT, runActionSteps, type ActionRun } from '../support/action-runner.ts';
-import { dockerCli, leftovers } from '../support/docker.ts';
+import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable, leftovers } from '../support/docker.ts';
 import { pullRequestEvent, pushEvent } from '../support/github-server.ts';
 import { RAILWAY_FIXTURE as F, startRailwayServer, type RailwayServer } from '../support/railway-server.ts';
 
@@ -40,7 +40,7 @@ const unique = (): string => `${Date.now().toString(36)}${randomBytes(3).toStrin
 async function runAction(
   server: RailwayServer,
   inputs: Record<string, string>,
-  options: { fixture?: string; event?: 'push' | 'pull_request'; image?: string } = {},
+  options: { fixture?: string; event?: 'push' | 'pull_request'; image?: string; dockerHost?: string } = {},
 ): Promise<{ run: ActionRun; deploy: Deploy | null; image: string }> {
   const image = options.image ?? `deploy-check-test/railway-${unique()}:ci`;
   const event = options.event ?? 'push';
@@ -53,6 +53,7 @@ async function runAction(
       inputs: { context: `test/fixtures/${options.fixture ?? 'healthy'}`, image, 'railway-token': F.projectToken, 'deploy-timeout': '20s', ...inputs },
       env: {
         RAILWAY_GRAPHQL_ENDPOINT: server.url,
+        ...(options.dockerHost ? { DOCKER_HOST: options.dockerHost } : {}),
         GITHUB_SHA: SHA,
         GITHUB_REF: event === 'push' ? 'refs/heads/main' : 'refs/pull/7/merge',
         ...(event === 'pull_request' ? { GITHUB_HEAD_REF: 'feature', GITHUB_BASE_REF: 'main' } : {}),
@@ -64,10 +65,10 @@ async function runAction(
     // Only this run's: other suites may share the engine.
     const runId = run.state['run-id'];
     assert.ok(runId, 'the main step saved its run id');
-    assert.deepEqual(leftovers(runId), { containers: [], networks: [] }, 'the run left containers or networks behind');
+    assert.deepEqual(leftovers(runId, options.dockerHost), { containers: [], networks: [] }, 'the run left containers or networks behind');
     return { run, deploy, image };
   } finally {
-    built.add(image);
+    built.add(`${options.dockerHost ?? MAIN_ENGINE} ${image}`);
   }
 }
 
@@ -77,7 +78,10 @@ async function runAction(
  */
 const built = new Set<string>();
 after(async () => {
-  for (const image of built) await removeImage(image);
+  for (const entry of built) {
+    const [host, image] = entry.split(' ');
+    await removeImage(image ?? '', host);
+  }
 });
 
 async function withServer(fn: (server: RailwayServer) => Promise<void>): Promise<void> {
@@ -91,8 +95,8 @@ async function withServer(fn: (server: RailwayServer) => Promise<void>): Promise
   }
 }
 
-async function removeImage(ref: string): Promise<void> {
-  await promisify(execFile)('docker', ['image', 'rm', '--force', ref]).catch(() => undefined);
+async function removeImage(ref: string, dockerHost = MAIN_ENGINE): Promise<void> {
+  await promisify(execFile)('docker', ['image', 'rm', '--force', ref], { env: { ...process.env, DOCKER_HOST: dockerHost } }).catch(() => undefined);
 }
 
 /** The value appears nowhere but in the runner's own ::add-mask:: command, which the runner consumes. */
@@ -120,6 +124,30 @@ async function registryHolds(registry: string, pinned: string, auth?: string): P
     },
   });
   return res.status === 200 && res.headers.get('docker-content-digest') === digest;
+}
+
+/**
+ * The pushed manifest is the checked image: with the containerd image store the image's ID is the
+ * digest that was pushed; with the classic store it is the config digest the pushed manifest names.
+ */
+async function assertSameImage(registry: string, pinned: string, run: ActionRun, auth?: string): Promise<void> {
+  const id = (run.report?.['image'] as { id?: string } | undefined)?.id;
+  assert.ok(id, 'the report names the checked image');
+  const [name, digest] = pinned.replace(`${registry}/`, '').split('@');
+  if (digest === id) return;
+  const get = async (ref: string): Promise<{ config?: { digest: string }; manifests?: { digest: string }[] }> => {
+    const res = await fetch(`http://${registry}/v2/${name}/manifests/${ref}`, {
+      headers: {
+        accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json',
+        ...(auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}),
+      },
+    });
+    assert.equal(res.status, 200);
+    return (await res.json()) as { config?: { digest: string }; manifests?: { digest: string }[] };
+  };
+  const top = await get(digest ?? '');
+  const manifests = top.manifests ? await Promise.all(top.manifests.map((m) => get(m.digest))) : [top];
+  assert.ok(manifests.some((m) => m.config?.digest === id), `${pinned} is not the checked image ${id}`);
 }
 
 async function privateDockerConfigs(): Promise<string[]> {
@@ -182,16 +210,35 @@ describe('image mode: the checked image, pinned by digest', () => {
       assert.equal(server.serviceUpdates.length, 1);
       assert.deepEqual(server.serviceUpdates[0]?.input, { source: { image: pinned } });
       assert.ok(await registryHolds(PLAIN_REGISTRY, pinned), `${PLAIN_REGISTRY} does not hold ${pinned}`);
-      // With the containerd image store the image's ID is the digest of what was pushed: the very bytes that were checked.
-      assert.equal(pinned.split('@')[1], run.report?.['image'] && (run.report['image'] as { id: string }).id);
+      await assertSameImage(PLAIN_REGISTRY, pinned, run);
       // Then deployed once, without a commit (the image is the source).
       assert.equal(server.mutationCounts['serviceInstanceDeployV2'], 1);
       assert.equal(server.deployments[0]?.commitSha, null);
       assert.equal(server.deployments[0]?.image, pinned);
+      // The fixture's service was linked to a repository: switching it is said out loud.
+      assert.match(run.main.stdout, /::warning::The Railway service was built from the repository acme\/shop-api; deploy-source: image switches it to the pushed image/);
       const order = server.calls.map((c) => c.operationName).filter((n) => n === 'SetImageSource' || n === 'Deploy');
       assert.deepEqual(order, ['SetImageSource', 'Deploy']);
       // The push tag (the commit) was only an extra name: it is gone from the engine, the checked image stays until the test removes it.
       assert.equal(dockerCli(['image', 'ls', '-q', `${repository}:${SHA}`]).trim(), '');
+    });
+  });
+
+  test('the same on an engine without the containerd image store (as GitHub\'s stock runners)', async (t) => {
+    if (!engineAvailable(CLASSIC_ENGINE)) {
+      const reason = `no classic-store engine at ${CLASSIC_ENGINE} (scripts/testbed.sh starts one)`;
+      console.log(`skipped: ${reason}`);
+      t.skip(reason);
+      return;
+    }
+    await withServer(async (server) => {
+      const repository = `${PLAIN_REGISTRY}/deploy-check-test/railway-classic-${unique()}`;
+      const { run, deploy } = await runAction(server, { 'deploy-source': 'image', 'push-image': repository }, { dockerHost: CLASSIC_ENGINE });
+      assert.equal(deploy?.status, 'success', deploy?.reason ?? run.main.stdout);
+      const pinned = deploy?.image ?? '';
+      assert.ok(await registryHolds(PLAIN_REGISTRY, pinned), `${PLAIN_REGISTRY} does not hold ${pinned}`);
+      await assertSameImage(PLAIN_REGISTRY, pinned, run);
+      assert.deepEqual(server.serviceUpdates[0]?.input, { source: { image: pinned } });
     });
   });
 
@@ -208,6 +255,7 @@ describe('image mode: the checked image, pinned by digest', () => {
       assert.equal(deploy?.status, 'success', deploy?.reason ?? run.main.stdout);
       const pinned = deploy?.image ?? '';
       assert.ok(await registryHolds(AUTH_REGISTRY, pinned, `${REGISTRY_USER}:${REGISTRY_PASSWORD}`), `${AUTH_REGISTRY} does not hold ${pinned}`);
+      await assertSameImage(AUTH_REGISTRY, pinned, run, `${REGISTRY_USER}:${REGISTRY_PASSWORD}`);
       assert.deepEqual(server.serviceUpdates[0]?.input, { source: { image: pinned }, registryCredentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
       assertNowhere(run, REGISTRY_PASSWORD);
       assertNowhere(run, F.projectToken);
@@ -295,7 +343,7 @@ describe('the local command', () => {
             (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
           );
         });
-      built.add(image);
+      built.add(`${MAIN_ENGINE} ${image}`);
       {
         const auto = await cli([]);
         assert.equal(auto.code, 0, auto.stderr);

@@ -125,6 +125,10 @@ export async function deployStage(config: Config, report: CheckReport, deps: Dep
       if (config.registry?.password.startsWith('ghs_')) {
         log.warning('registry-password is the job\'s GITHUB_TOKEN: it expires when the job ends, so Railway could not pull this private image again later (restart, scale); hand Railway a token that lasts (a read:packages PAT) or make the package public');
       }
+      if (lookup?.ok && lookup.settings.sourceRepo && !lookup.settings.sourceImage) {
+        // Railway keeps one source per service: pointing it at an image replaces the repository link.
+        log.warning(`The Railway service was built from the repository ${lookup.settings.sourceRepo}; deploy-source: image switches it to the pushed image, so pushes to that repository no longer deploy it by themselves`);
+      }
       await client.request(SET_IMAGE_SOURCE, {
         serviceId: target.serviceId,
         environmentId: target.environmentId,
