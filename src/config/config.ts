@@ -116,7 +116,6 @@ export function newRunId(): string {
   return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
-/** The one place that turns raw inputs (plus discovered files) into a validated Config. */
 export interface LoadOptions {
   cwd?: string;
   runId?: string;
@@ -124,6 +123,7 @@ export interface LoadOptions {
   railwayLookup?: ServiceLookupFn;
 }
 
+/** The one place that turns raw inputs (plus discovered files and the Railway service's settings) into a validated Config. */
 export async function loadConfig(read: InputReader, options: LoadOptions = {}): Promise<Config> {
   const cwd = options.cwd ?? process.cwd();
   const get = (name: InputName): string => read(name).trim();
@@ -161,14 +161,17 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const waitFor = parseWaitFor(get('wait-for') || 'auto');
   const registry = readRegistryCredentials(read);
   const deploy = readDeployConfig(read);
-  const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : undefined;
-  const health = resolveHealth(get, waitFor, port, facts, railwayFile, railwayService?.ok ? railwayService.settings : undefined);
+  // Resolved once without Railway so that a bad input fails before any request is made.
+  let health = resolveHealth(get, waitFor, port, facts, railwayFile, undefined);
 
   const runId = options.runId ?? newRunId();
   const image = opt('image') ?? `deploy-check-local/${imageName(context)}:${runId}`;
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(image)) {
     throw new ConfigError('image', `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
   }
+
+  const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : undefined;
+  if (railwayService?.ok) health = resolveHealth(get, waitFor, port, facts, railwayFile, railwayService.settings);
 
   const secrets = [
     ...env.map((e) => e.value),

@@ -147,3 +147,17 @@ async function withApp(files: Record<string, string>, fn: (dir: string) => Promi
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+test('a bad input fails before any request to Railway', async () => {
+  await withApp({}, async (dir) => {
+    let asked = 0;
+    const count = async (): Promise<ServiceLookup> => {
+      asked++;
+      return { ok: false, error: 'unreachable', requests: 1 };
+    };
+    for (const bad of [{ image: 'Not A Ref' }, { 'health-path': 'health' }, { 'deploy-timeout': 'never' }] as Partial<Record<InputName, string>>[]) {
+      await assert.rejects(loadConfig(reader({ context: dir, 'railway-token': 'tok-project-1234', ...bad }), { cwd: dir, railwayLookup: count }), ConfigError);
+    }
+    assert.equal(asked, 0);
+  });
+});
