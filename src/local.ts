@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,6 +10,7 @@ import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redact, redactDeep, type Log } from './host/log.ts';
 import { renderTerminal } from './report/terminal.ts';
 import { runPipeline } from './pipeline.ts';
+import { DirectoryBaselineStore, type BaselineScope } from './size/baseline-store.ts';
 
 export const EXIT_PASS = 0;
 export const EXIT_FAIL = 1;
@@ -27,6 +29,12 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --health-path /health  HTTP path (default: railway.json deploy.healthcheckPath)
   --health-timeout 60s   seconds, or a number with s/m
   --wait-for auto|http|healthcheck|tcp|log:<regex>
+  --max-size 500MB       fail when the image is larger (compressed unless --size-metric uncompressed)
+  --max-increase 10%     fail when the image grew more than this against the baseline
+  --baseline auto|none|FILE|IMAGE
+                         compare with a report file, a registry image, or (auto) --baseline-dir
+  --baseline-dir DIR     where auto baselines are kept locally (newest one is compared with)
+  --save-baseline        store this run's report in --baseline-dir when it passes
   --report FILE          write the JSON report
 Exit codes: 0 every check passed, 1 a check failed, 2 configuration error.
 All flags: ${INPUT_NAMES.map((n) => `--${n}`).join(' ')}`;
@@ -46,6 +54,8 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     for (const name of INPUT_NAMES) options[name] = { type: 'string', multiple: true };
     for (const single of Object.values(REPEATABLE)) options[single] = { type: 'string', multiple: true };
     options['report'] = { type: 'string', multiple: false };
+    options['baseline-dir'] = { type: 'string', multiple: false };
+    options['save-baseline'] = { type: 'boolean' };
     options['help'] = { type: 'boolean' };
     options['version'] = { type: 'boolean' };
     values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
@@ -104,7 +114,9 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   process.once('SIGTERM', onSignal);
   try {
     await ensureEngine(docker);
-    const report = redactDeep(await runPipeline(config, { docker, log, source: { commit: null, ref: null, runUrl: null } }), secrets);
+    const baselineDir = values['baseline-dir'];
+    const baselines = localBaselineScope(typeof baselineDir === 'string' ? baselineDir : undefined, values['save-baseline'] === true);
+    const report = redactDeep(await runPipeline(config, { docker, log, source: { commit: null, ref: null, runUrl: null }, baselines }), secrets);
     const reportFile = values['report'];
     if (typeof reportFile === 'string') await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + '\n');
     io.stdout.write(`${redact(renderTerminal(report), secrets)}\n`);
@@ -117,4 +129,13 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+}
+
+/** Locally, `auto` baselines live in --baseline-dir; a run adds one only when asked (--save-baseline). */
+function localBaselineScope(dir: string | undefined, save: boolean): BaselineScope {
+  const runKey = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  if (dir === undefined) {
+    return { store: null, unavailable: 'locally, give --baseline-dir DIR (or --baseline FILE)', branch: null, save: false, runKey };
+  }
+  return { store: new DirectoryBaselineStore(path.resolve(dir)), unavailable: null, branch: 'local', save, runKey };
 }

@@ -6,12 +6,15 @@ import { runAndWait } from './container/run.ts';
 import type { Log } from './host/log.ts';
 import type { CheckReport, HealthReport, SizeReport, SourceInfo } from './report/model.ts';
 import { decideVerdict } from './report/verdict.ts';
-import { measureImage } from './size/measure.ts';
+import { NO_BASELINE_SCOPE, type BaselineScope } from './size/baseline-store.ts';
+import { runSizeStage, saveBaseline } from './size/stage.ts';
 
 export interface PipelineDeps {
   readonly docker: Docker;
   readonly log: Log;
   readonly source: Pick<SourceInfo, 'commit' | 'ref' | 'runUrl'>;
+  /** Where `baseline: auto` reads and stores baselines; none when absent. */
+  readonly baselines?: BaselineScope;
 }
 
 /** build → measure → run and wait → verdict. Stages return their sections; nothing here prints the report. */
@@ -28,9 +31,12 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   }
   report.image.id = (await docker.getImage(config.image).inspect()).Id;
 
-  report.size = await log.group('Measure', () => measureImage(docker, config.image));
+  const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
+  report.size = await log.group('Measure', () => runSizeStage(config, { docker, log, baselines }));
   report.health = await log.group('Health check', () => runAndWait(config, docker, log));
-  return finish(report, started);
+  finish(report, started);
+  await saveBaseline(config, report, baselines, log);
+  return report;
 }
 
 function finish(report: CheckReport, started: number): CheckReport {
@@ -40,7 +46,11 @@ function finish(report: CheckReport, started: number): CheckReport {
 }
 
 export const SKIPPED_SIZE: SizeReport = {
-  status: 'skipped', bytes: null, compressedBytes: null, layers: [], baseline: null, delta: null, budget: {},
+  status: 'skipped', bytes: null, compressedBytes: null, uncompressedSource: 'unavailable', compressedSource: 'unavailable',
+  store: null, measureMs: null, baseImage: null, layers: [], baseline: null, baselineNote: null, delta: null,
+  budget: { metric: 'compressed', status: 'none', checks: [] },
+  commentThreshold: { limit: '', bytes: null, percent: null, reached: null },
+  baselineSaved: null, notes: [],
 };
 
 function skippedHealth(config: Config): HealthReport {

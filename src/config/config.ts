@@ -6,6 +6,7 @@ import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type 
 import { findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
 import { parseDuration, parsePort, parseStatusRanges, type StatusRange } from './units.ts';
+import { readSizeConfig, type SizeConfig } from '../size/config.ts';
 
 /**
  * Every input the action takes; the local command takes each as a flag of the same name.
@@ -30,6 +31,13 @@ export const INPUT_NAMES = [
   'health-status',
   'health-body',
   'health-timeout',
+  'baseline',
+  'registry-username',
+  'registry-password',
+  'max-size',
+  'max-increase',
+  'size-metric',
+  'size-comment-threshold',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -76,6 +84,7 @@ export interface Config {
   readonly health: HealthConfig;
   readonly dockerfileFacts: DockerfileFacts;
   readonly railwayFile: RailwayFileConfig | undefined;
+  readonly size: SizeConfig;
   /** Values never to print: env values, build secrets. */
   readonly secrets: readonly string[];
 }
@@ -130,7 +139,9 @@ export async function loadConfig(read: InputReader, options: { cwd?: string; run
     throw new ConfigError('image', `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
   }
 
-  const secrets = [...env.map((e) => e.value), ...buildSecrets.map((s) => s.value)].filter((v) => v.length >= 3);
+  const size = readSizeConfig(get, cwd);
+  const secrets = [...env.map((e) => e.value), ...buildSecrets.map((s) => s.value), size.registryCredentials?.password ?? '']
+    .filter((v) => v.length >= 3);
   return {
     runId,
     context,
@@ -148,6 +159,7 @@ export async function loadConfig(read: InputReader, options: { cwd?: string; run
     health,
     dockerfileFacts: facts,
     railwayFile,
+    size,
     secrets,
   };
 }

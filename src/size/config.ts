@@ -29,17 +29,14 @@ export interface SizeConfig {
   readonly commentThreshold: SizeAmount;
 }
 
-export const SIZE_INPUT_NAMES = [
-  'baseline',
-  'registry-username',
-  'registry-password',
-  'max-size',
-  'max-increase',
-  'size-metric',
-  'size-comment-threshold',
-] as const;
-
-export type SizeInputName = (typeof SIZE_INPUT_NAMES)[number];
+export type SizeInputName =
+  | 'baseline'
+  | 'registry-username'
+  | 'registry-password'
+  | 'max-size'
+  | 'max-increase'
+  | 'size-metric'
+  | 'size-comment-threshold';
 
 export const DEFAULT_COMMENT_THRESHOLD = '1%';
 
