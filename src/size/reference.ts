@@ -21,10 +21,10 @@ export function parseImageReference(text: string): ImageReference | undefined {
   let repository = m[2];
   // "foo/bar": the first part is a registry only when it looks like a host (as the Docker CLI decides).
   if (domain !== undefined && !/[.:]|^localhost$|^\[/.test(domain)) {
-    repository = `${domain.toLowerCase()}/${repository}`;
+    repository = `${domain}/${repository}`;
     domain = undefined;
   }
-  if (domain !== undefined && /[A-Z]/.test(repository)) return undefined;
+  if (/[A-Z]/.test(repository)) return undefined;
   let registry = domain ?? 'docker.io';
   if (registry === 'docker.io' || registry === 'index.docker.io') {
     registry = DOCKER_HUB;
