@@ -58,7 +58,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     options['save-baseline'] = { type: 'boolean' };
     options['help'] = { type: 'boolean' };
     options['version'] = { type: 'boolean' };
-    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+    values = parseArgs({ args: joinDashValues(argv, options), options, allowPositionals: false, strict: true }).values;
   } catch (err) {
     io.stderr.write(`deploy-check: ${(err as Error).message}\n\n${USAGE}\n`);
     return EXIT_CONFIG;
@@ -141,4 +141,25 @@ function localBaselineScope(dir: string | undefined, save: boolean): BaselineSco
     return { store: null, unavailable: 'locally, give --baseline-dir DIR (or --baseline FILE)', branch: null, save: false, runKey };
   }
   return { store: new DirectoryBaselineStore(path.resolve(dir)), unavailable: null, branch: 'local', save, runKey };
+}
+
+/**
+ * "--max-increase -5%": parseArgs takes a value that starts with a dash for a flag and refuses
+ * it. The command has no short flags, so after a flag that takes a value, a word with a single
+ * leading dash is that value; it is then validated like any other (and refused with the input's name).
+ */
+function joinDashValues(argv: readonly string[], options: Record<string, { type: 'string' | 'boolean' }>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-(?!-)/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }

@@ -92,6 +92,8 @@ function compareBase(current: readonly SizeLayer[], baseline: readonly SizeLayer
   };
 }
 
+const REBUILD_NOISE_BYTES = 64;
+
 /**
  * Matches this Dockerfile's layers with the baseline's by instruction: the same history text
  * in the same order first (a longest common subsequence), then, between two such anchors, a
@@ -136,9 +138,11 @@ function compareOwnLayers(current: readonly SizeLayer[], baseline: readonly Size
     }
     const bytes = sameUncompressed ? layer.bytes - before.bytes : null;
     const compressedBytes = sameCompressed ? difference(layer.compressedBytes, before.compressedBytes) : null;
+    // A rebuilt layer with the same files differs only in the timestamps of its tar headers:
+    // a few bytes of compressed size. That is no change worth a line.
+    if ((bytes ?? 0) === 0 && Math.abs(compressedBytes ?? 0) < REBUILD_NOISE_BYTES) return;
     // The direction follows the compressed figure, or the uncompressed one where that did not move.
     const direction = compressedBytes !== null && compressedBytes !== 0 ? compressedBytes : (bytes ?? 0);
-    if (direction === 0) return;
     changes.push({
       change: direction > 0 ? 'grown' : 'shrunk',
       instruction: layer.instruction,
