@@ -127,7 +127,9 @@ export class ActionsCacheBaselineStore implements BaselineStore {
     await mkdir(dir, { recursive: true });
     try {
       await writeFile(path.join(dir, 'report.json'), content);
-      await this.cache.saveCache([dir], key);
+      // @actions/cache reports a refused save (an existing key, a denied write) as -1, with a warning.
+      const id = await this.cache.saveCache([dir], key);
+      if (id === -1) throw new Error(`the cache did not accept key ${key}`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

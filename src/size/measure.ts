@@ -6,7 +6,7 @@ import type { CompressedSource, SizeBaseImage, SizeLayer, UncompressedSource } f
 import { attributeLayers, type HistoryLayerEntry } from './attribute.ts';
 import { BlobSizeMemo } from './blob-memo.ts';
 import { LoopbackRegistry } from './loopback-registry.ts';
-import { parseImageConfig, parseManifest, pickPlatformManifest, type ImageConfigInfo, type ManifestInfo } from './manifest.ts';
+import { parseImageConfig, pickPlatformManifest, type ImageConfigInfo, type ManifestInfo } from './manifest.ts';
 
 export type ImageStore = 'containerd' | 'classic';
 
@@ -23,6 +23,8 @@ export interface SizeFigures {
 export interface ImageMeasurement extends SizeFigures {
   readonly store: ImageStore;
   readonly durationMs: number;
+  /** Layer bytes the engine had to compress and send to measure (0 when it only named blobs); null without a push. */
+  readonly uploadedBytes: number | null;
   readonly notes: readonly string[];
 }
 
@@ -123,6 +125,7 @@ export async function measureImage(docker: Docker, imageRef: string, options: Me
     baseImage,
     layers,
     durationMs: Date.now() - started,
+    uploadedBytes: pushed?.uploadedBytes ?? null,
     notes,
   };
 }
