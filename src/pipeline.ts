@@ -4,10 +4,13 @@ import { buildImage } from './build/build.ts';
 import type { Config } from './config/config.ts';
 import { runAndWait } from './container/run.ts';
 import type { Log } from './host/log.ts';
-import type { CheckReport, HealthReport, SizeReport, SourceInfo } from './report/model.ts';
+import type { CheckReport, HealthReport, SourceInfo } from './report/model.ts';
+import { SKIPPED_SIZE } from './report/skipped.ts';
 import { decideVerdict } from './report/verdict.ts';
 import { NO_BASELINE_SCOPE, type BaselineScope } from './size/baseline-store.ts';
 import { runSizeStage, saveBaseline } from './size/stage.ts';
+
+export { SKIPPED_SIZE };
 
 export interface PipelineDeps {
   readonly docker: Docker;
@@ -45,13 +48,6 @@ function finish(report: CheckReport, started: number): CheckReport {
   return report;
 }
 
-export const SKIPPED_SIZE: SizeReport = {
-  status: 'skipped', bytes: null, compressedBytes: null, uncompressedSource: 'unavailable', compressedSource: 'unavailable',
-  store: null, measureMs: null, baseImage: null, layers: [], baseline: null, baselineNote: null, delta: null,
-  budget: { metric: 'compressed', status: 'none', checks: [] },
-  commentThreshold: { limit: '', bytes: null, percent: null, reached: null },
-  baselineSaved: null, notes: [],
-};
 
 function skippedHealth(config: Config): HealthReport {
   return {

@@ -57,12 +57,12 @@ function sizeDetails(report: CheckReport): string[] {
     out.push('', '| Layer change | Line | Instruction | Compressed | Uncompressed |', '|---|---|---|---|---|');
     for (const c of changes.slice(0, 10)) {
       const what = c.change === 'base-image' ? 'base image' : c.change;
-      out.push(`| ${what} | ${c.line ?? ''} | \`${escapeInline(c.instruction.slice(0, 100))}\` | ${signedBytes(c.compressedBytes)} | ${signedBytes(c.bytes)} |`);
+      out.push(`| ${what} | ${c.line ?? ''} | ${escapeInline(c.instruction.slice(0, 100))} | ${signedBytes(c.compressedBytes)} | ${signedBytes(c.bytes)} |`);
     }
     if (changes.length > 10) out.push(`| … ${changes.length - 10} more | | | | |`);
   }
   if (s.layers.length > 0) {
-    const rows = s.layers.map((l) => `| ${l.line ?? ''} | \`${escapeInline(l.instruction.slice(0, 100))}\`${l.base ? ' (base)' : ''} | ${formatBytes(l.compressedBytes)} | ${formatBytes(l.bytes)} |`);
+    const rows = s.layers.map((l) => `| ${l.line ?? ''} | ${escapeInline(l.instruction.slice(0, 100))}${l.base ? ' (base image)' : ''} | ${formatBytes(l.compressedBytes)} | ${formatBytes(l.bytes)} |`);
     out.push('', '<details><summary>Image layers</summary>', '', '| Line | Instruction | Compressed | Uncompressed |', '|---|---|---|---|', ...rows, '', '</details>');
   }
   return out;

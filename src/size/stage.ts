@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Config } from '../config/config.ts';
 import { redactDeep, type Log } from '../host/log.ts';
 import type { CheckReport, SizeReport } from '../report/model.ts';
+import { SKIPPED_SIZE } from '../report/skipped.ts';
 import { baselineKeyPrefix, imageRepository, saveKey, type BaselineScope } from './baseline-store.ts';
 import { resolveBaseline } from './baseline.ts';
 import { BlobSizeMemo, stateDirectory } from './blob-memo.ts';
@@ -18,8 +19,22 @@ export interface SizeStageDeps {
   readonly cwd?: string;
 }
 
-/** measure → baseline → compare → budgets. Budget breaches are annotated on the Dockerfile line most responsible. */
+/**
+ * measure → baseline → compare → budgets. Budget breaches are annotated on the Dockerfile line
+ * most responsible. An image that cannot be measured is reported as such: the size is one
+ * check among others and does not take the run down.
+ */
 export async function runSizeStage(config: Config, deps: SizeStageDeps): Promise<SizeReport> {
+  try {
+    return await measureAndCompare(config, deps);
+  } catch (err) {
+    const message = `the image could not be measured: ${(err as Error).message}`;
+    deps.log.warning(`Image size: ${message}`);
+    return { ...SKIPPED_SIZE, layers: [], notes: [message], budget: { metric: config.size.metric, status: config.size.maxSize || config.size.maxIncrease ? 'unchecked' : 'none', checks: [] } };
+  }
+}
+
+async function measureAndCompare(config: Config, deps: SizeStageDeps): Promise<SizeReport> {
   const { log } = deps;
   const variables = buildVariables(config);
   const memo = await BlobSizeMemo.load(path.join(stateDirectory(), 'layer-sizes.json'));

@@ -42,23 +42,3 @@ export function parseSizeAmount(input: string, raw: string, options: { percent: 
   }
   return { kind: 'bytes', bytes: Math.round(Number(m[1]) * factor), raw: text };
 }
-
-/** Bytes in binary units, for places where a figure must be read against MiB-sized files. */
-export function formatBinaryBytes(bytes: number): string {
-  const abs = Math.abs(bytes);
-  const sign = bytes < 0 ? '-' : '';
-  if (abs < 1024) return `${sign}${abs} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = abs;
-  let unit = 'B';
-  for (const u of units) {
-    value /= 1024;
-    unit = u;
-    if (value < 1024) break;
-  }
-  return `${sign}${value.toFixed(value >= 100 ? 0 : 1)} ${unit}`;
-}
-
-export function describeAmount(amount: SizeAmount): string {
-  return amount.raw;
-}

@@ -7,7 +7,7 @@ import type { SizeFigures } from '../../src/size/measure.ts';
 import { parseSizeAmount } from '../../src/size/units.ts';
 import { decideVerdict } from '../../src/report/verdict.ts';
 import type { CheckReport } from '../../src/report/model.ts';
-import { SKIPPED_SIZE } from '../../src/pipeline.ts';
+import { SKIPPED_SIZE } from '../../src/report/skipped.ts';
 
 const MiB = 2 ** 20;
 
