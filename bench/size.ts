@@ -88,7 +88,12 @@ try {
       const host = ENGINES[engine];
       const ref = `deploy-check-bench/size-${totalMb}mb-${tag}:latest`;
       process.stderr.write(`building ${ref} on ${engine}...\n`);
-      docker(['buildx', 'build', '-q', '--load', '-t', ref, context], host);
+      try {
+        docker(['buildx', 'build', '-q', '--load', '-t', ref, context], host);
+      } catch {
+        // The engine is shared with other jobs; one retry rides out a concurrent prune.
+        docker(['buildx', 'build', '-q', '--load', '-t', ref, context], host);
+      }
       const client = new Docker({ socketPath: host.replace(/^unix:\/\//, '') });
       try {
         // Cold: nothing remembered (on the classic store every layer is compressed by the engine).
