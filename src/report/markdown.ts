@@ -1,5 +1,5 @@
-import type { CheckReport } from './model.ts';
-import { formatBytes, formatDuration } from './format.ts';
+import type { CheckReport, DeployReport } from './model.ts';
+import { deployLine, describeDrift, formatBytes, formatDuration } from './format.ts';
 
 /** Job summary (and later the PR comment body). Untrusted text is escaped before it reaches Markdown. */
 export function renderMarkdown(report: CheckReport): string {
@@ -16,6 +16,8 @@ export function renderMarkdown(report: CheckReport): string {
     const icon = s.budget.status === 'exceeded' ? '❌' : s.budget.status === 'unchecked' ? '⚠️' : '✅';
     lines.push(`| Size | ${icon} | ${formatBytes(s.compressedBytes)} compressed${s.compressedSource === 'engine-content-size' ? ' (approx.)' : ''}, ${formatBytes(s.bytes)} uncompressed${escapeInline(sizeChange(report))} |`);
   }
+  const d = report.deploy;
+  if (d) lines.push(`| Deploy | ${deployIcon(d)} | ${escapeInline(deployLine(d))} |`);
   if (s.status === 'measured') lines.push(...sizeDetails(report));
   if (b.failure) {
     lines.push('', `**Build failure** in \`${escapeInline(b.failure.step ?? 'build')}\`: ${escapeInline(b.failure.message)}`);
@@ -26,6 +28,16 @@ export function renderMarkdown(report: CheckReport): string {
     if (h.container) lines.push(`- exit code: ${h.container.exitCode ?? 'still running'}, OOM-killed: ${h.container.oomKilled ? 'yes' : 'no'}`);
     if (h.lastHttp) lines.push(`- last HTTP status: ${h.lastHttp.status ?? 'none'}${h.lastHttp.body ? `, body: \`${escapeInline(h.lastHttp.body.slice(0, 200))}\`` : ''}`);
     lines.push(codeDetails('Container logs', h.logs));
+  }
+  if (d && d.status !== 'success' && d.status !== 'skipped' && d.reason) {
+    lines.push('', `**Deploy to Railway ${d.status}**: ${escapeInline(d.reason)}`);
+    if (d.logs?.build.length) lines.push(codeDetails('Railway build logs', d.logs.build));
+    if (d.logs?.deploy.length) lines.push(codeDetails('Railway deploy logs', d.logs.deploy));
+    if (d.logs?.push.length) lines.push(codeDetails('docker push output', d.logs.push));
+  }
+  if (d?.configDrift.length) {
+    lines.push('', '**Railway settings differ from the repository** (Railway applies the service\'s):');
+    for (const drift of d.configDrift) lines.push(`- ${escapeInline(describeDrift(drift))}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -66,6 +78,14 @@ function sizeDetails(report: CheckReport): string[] {
     out.push('', '<details><summary>Image layers</summary>', '', '| Line | Instruction | Compressed | Uncompressed |', '|---|---|---|---|', ...rows, '', '</details>');
   }
   return out;
+}
+
+function deployIcon(d: DeployReport): string {
+  if (d.status === 'success') return '✅';
+  if (d.status === 'skipped') return '⚪';
+  if (d.status === 'triggered') return '🚀';
+  if (d.status === 'waiting') return d.onApproval === 'pass' ? '⏸️' : '❌';
+  return '❌';
 }
 
 /** Inline text in a table cell or sentence: no HTML, no pipes, no mentions, no line breaks. */

@@ -4,7 +4,8 @@ import type { DockerfileFacts } from '../config/dockerfile.ts';
 import type { CompressedSource, SizeBaseImage, SizeBaseline, SizeLayer, UncompressedSource } from '../report/model.ts';
 import { attributeLayers, type HistoryLayerEntry } from './attribute.ts';
 import type { BaselineScope } from './baseline-store.ts';
-import type { BaselineSpec, RegistryCredentials } from './config.ts';
+import type { RegistryCredentials } from '../config/registry.ts';
+import type { BaselineSpec } from './config.ts';
 import { sumOrNull } from './measure.ts';
 import { fetchRegistryImage } from './registry.ts';
 

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/errors.ts';
+import type { RegistryCredentials } from '../config/registry.ts';
 import { parseImageReference, type ImageReference } from './reference.ts';
 import { parseSizeAmount, type SizeAmount } from './units.ts';
 
@@ -12,11 +13,6 @@ export type BaselineSpec =
   | { readonly kind: 'none' }
   | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'image'; readonly ref: ImageReference };
-
-export interface RegistryCredentials {
-  readonly username: string;
-  readonly password: string;
-}
 
 export interface SizeConfig {
   readonly baseline: BaselineSpec;
@@ -31,8 +27,6 @@ export interface SizeConfig {
 
 export type SizeInputName =
   | 'baseline'
-  | 'registry-username'
-  | 'registry-password'
   | 'max-size'
   | 'max-increase'
   | 'size-metric'
@@ -40,7 +34,8 @@ export type SizeInputName =
 
 export const DEFAULT_COMMENT_THRESHOLD = '1%';
 
-export function readSizeConfig(get: (name: SizeInputName) => string, cwd: string): SizeConfig {
+/** `registry` is the shared registry-username/registry-password pair, read in one place for every feature. */
+export function readSizeConfig(get: (name: SizeInputName) => string, cwd: string, registry: RegistryCredentials | undefined): SizeConfig {
   const maxSizeRaw = get('max-size');
   let maxSize: SizeConfig['maxSize'];
   if (maxSizeRaw) {
@@ -57,14 +52,9 @@ export function readSizeConfig(get: (name: SizeInputName) => string, cwd: string
   }
   const commentThreshold = parseSizeAmount('size-comment-threshold', get('size-comment-threshold') || DEFAULT_COMMENT_THRESHOLD, { percent: true });
 
-  const username = get('registry-username');
-  const password = get('registry-password');
-  if (password && !username) throw new ConfigError('registry-password', 'is set but registry-username is not; set both, or neither');
-  if (username && !password) throw new ConfigError('registry-username', 'is set but registry-password is not; set both, or neither');
-
   return {
     baseline: parseBaseline(get('baseline'), cwd),
-    registryCredentials: username ? { username, password } : undefined,
+    registryCredentials: registry,
     maxSize,
     maxIncrease,
     metric: metricRaw,

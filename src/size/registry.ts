@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RegistryCredentials } from './config.ts';
+import type { RegistryCredentials } from '../config/registry.ts';
 import {
   MANIFEST_MEDIA_TYPES,
   parseImageConfig,
