@@ -13,7 +13,7 @@ import { readDockerfileFacts } from '../../src/config/dockerfile.ts';
 import { BlobSizeMemo } from '../../src/size/blob-memo.ts';
 import { measureImage } from '../../src/size/measure.ts';
 import { CLASSIC_ENGINE, dockerCli, engineAvailable, MAIN_ENGINE } from '../support/docker.ts';
-import { BLOB_BYTES, imageRef, makeSizeFixture, MiB, removeImages, type SizeFixture } from '../support/size-fixtures.ts';
+import { BLOB_BYTES, buildWithRetry, imageRef, makeSizeFixture, MiB, removeImages, type SizeFixture } from '../support/size-fixtures.ts';
 
 function dockerFor(host: string): Docker {
   return new Docker({ socketPath: host.replace(/^unix:\/\//, '') });
@@ -36,7 +36,7 @@ for (const engine of [
       root = await mkdtemp(path.join(os.tmpdir(), 'size-measure-'));
       fixture = await makeSizeFixture(root, `measure-${engine.store}`);
       ref = imageRef(fixture, 'measured');
-      dockerCli(['buildx', 'build', '-q', '--load', '-t', ref, '-f', path.join(fixture.dir, 'Dockerfile.blob'), fixture.dir], engine.host);
+      buildWithRetry(['buildx', 'build', '-q', '--load', '-t', ref, '-f', path.join(fixture.dir, 'Dockerfile.blob'), fixture.dir], engine.host);
     });
 
     after(async () => {

@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseImageReference } from '../../src/size/reference.ts';
 import { fetchRegistryImage } from '../../src/size/registry.ts';
 import { CLASSIC_ENGINE, engineAvailable, MAIN_ENGINE } from '../support/docker.ts';
-import { BLOB_BYTES, describeRun, imageRef, makeSizeFixture, MiB, removeImages, runCli, type SizeFixture, type SizeRunReport } from '../support/size-fixtures.ts';
+import { BLOB_BYTES, buildWithRetry, describeRun, imageRef, makeSizeFixture, MiB, removeImages, runCli, type SizeFixture, type SizeRunReport } from '../support/size-fixtures.ts';
 
 const PLAIN_REGISTRY = '127.0.0.1:5000';
 const AUTH_REGISTRY = '127.0.0.1:5001';
@@ -38,7 +38,7 @@ function docker(args: string[], host: string, configDir: string, input?: string)
 /** Builds Dockerfile.plain and pushes it; returns the pushed reference and the digest the registry gave it. */
 function buildAndPush(fixture: SizeFixture, host: string, configDir: string, remote: string): { ref: string; digest: string } {
   const local = imageRef(fixture, 'pushed');
-  docker(['buildx', 'build', '-q', '--load', '-t', local, '-f', path.join(fixture.dir, 'Dockerfile.plain'), fixture.dir], host, configDir);
+  buildWithRetry(['buildx', 'build', '-q', '--load', '-t', local, '-f', path.join(fixture.dir, 'Dockerfile.plain'), fixture.dir], host);
   docker(['tag', local, remote], host, configDir);
   const out = docker(['push', remote], host, configDir);
   docker(['rmi', remote], host, configDir);
