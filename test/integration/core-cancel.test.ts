@@ -4,13 +4,10 @@
  * when a job is cancelled) or the local command (Ctrl-C).
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { runActionSteps } from '../support/action-runner.ts';
 import { dockerCli, leftovers } from '../support/docker.ts';
-import { fixture, removeImage, runLocal, uniqueImage } from '../support/local-runner.ts';
-
-const images: string[] = [];
-after(() => images.forEach(removeImage));
+import { fixture, runLocal, uniqueImage } from '../support/local-runner.ts';
 
 /** Containers of an image, running or not. */
 function containersOf(image: string): string[] {
@@ -20,7 +17,6 @@ function containersOf(image: string): string[] {
 describe('cancellation', { concurrency: 2 }, () => {
   test('action: main step killed with SIGINT mid-wait, then the post step: nothing left', async () => {
     const image = uniqueImage('cancel-action');
-    images.push(image);
     const run = await runActionSteps({
       inputs: { context: fixture('never-healthy'), image, 'health-timeout': '120' },
       cwd: fixture('never-healthy'),
@@ -38,7 +34,6 @@ describe('cancellation', { concurrency: 2 }, () => {
 
   test('action: killed during the build, the post step finds nothing to remove and succeeds', async () => {
     const image = uniqueImage('cancel-build');
-    images.push(image);
     const run = await runActionSteps({
       inputs: { context: fixture('never-healthy'), image },
       cwd: fixture('never-healthy'),
@@ -51,7 +46,6 @@ describe('cancellation', { concurrency: 2 }, () => {
 
   test('local command: SIGINT mid-wait removes the container and exits 130', async () => {
     const image = uniqueImage('cancel-local');
-    images.push(image);
     let seenRunning: string[] = [];
     const run = await runLocal(['--context', fixture('never-healthy'), '--image', image, '--health-timeout', '120'], {
       cwd: fixture('never-healthy'),
