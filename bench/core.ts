@@ -133,8 +133,6 @@ function removeImage(tag: string): void {
   }
 }
 
-/** Every tag the benchmark made, removed at the end. */
-const built: string[] = ['deploy-check-bench/warmup:latest'];
 let tagCount = 0;
 function tag(tool: string): string {
   return `deploy-check-bench/${tool}:${process.pid}-${++tagCount}`;
@@ -180,7 +178,7 @@ async function deployCheck(): Promise<Sample> {
     };
   } finally {
     watcher.stop();
-    built.push(image);
+    removeImage(image);
     await rm(work, { recursive: true, force: true });
     await done();
   }
@@ -212,7 +210,7 @@ async function byHand(): Promise<Sample> {
     };
   } finally {
     watcher.stop();
-    built.push(image);
+    removeImage(image);
     await done();
   }
 }
@@ -254,9 +252,7 @@ async function main(): Promise<void> {
       if (attempt >= 3) throw err;
     }
   }
-  // The warm-up image stays until the end: with the containerd image store, removing the last
-  // image that holds the layers lets containerd drop content the build cache points to, and the
-  // next build starts cold or fails with "failed to solve: not found".
+  removeImage('deploy-check-bench/warmup:latest');
 
   const samples: Record<'deploy-check' | 'by hand', Sample[]> = { 'deploy-check': [], 'by hand': [] };
   for (let i = 0; i < reps; i++) {
@@ -307,8 +303,4 @@ async function main(): Promise<void> {
   if (retries > 0) console.log(`(${retries} run(s) failed on the engine and were repeated)`);
 }
 
-try {
-  await main();
-} finally {
-  for (const image of built) removeImage(image);
-}
+await main();

@@ -4,10 +4,13 @@
  * when a job is cancelled) or the local command (Ctrl-C).
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { runActionSteps } from '../support/action-runner.ts';
 import { dockerCli, leftovers } from '../support/docker.ts';
-import { fixture, runLocal, uniqueImage } from '../support/local-runner.ts';
+import { fixture, removeImage, runLocal, uniqueImage } from '../support/local-runner.ts';
+
+const images: string[] = [];
+after(() => images.forEach(removeImage));
 
 /** Containers of an image, running or not. */
 function containersOf(image: string): string[] {
@@ -17,6 +20,7 @@ function containersOf(image: string): string[] {
 describe('cancellation', { concurrency: 2 }, () => {
   test('action: main step killed with SIGINT mid-wait, then the post step: nothing left', async () => {
     const image = uniqueImage('cancel-action');
+    images.push(image);
     const run = await runActionSteps({
       inputs: { context: fixture('never-healthy'), image, 'health-timeout': '120' },
       cwd: fixture('never-healthy'),
@@ -34,6 +38,7 @@ describe('cancellation', { concurrency: 2 }, () => {
 
   test('action: killed during the build, the post step finds nothing to remove and succeeds', async () => {
     const image = uniqueImage('cancel-build');
+    images.push(image);
     const run = await runActionSteps({
       inputs: { context: fixture('never-healthy'), image },
       cwd: fixture('never-healthy'),
@@ -46,6 +51,7 @@ describe('cancellation', { concurrency: 2 }, () => {
 
   test('local command: SIGINT mid-wait removes the container and exits 130', async () => {
     const image = uniqueImage('cancel-local');
+    images.push(image);
     let seenRunning: string[] = [];
     const run = await runLocal(['--context', fixture('never-healthy'), '--image', image, '--health-timeout', '120'], {
       cwd: fixture('never-healthy'),

@@ -3,10 +3,13 @@
  * running the local command while CI runs): each builds, starts and removes only its own.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { runActionSteps } from '../support/action-runner.ts';
 import { leftovers } from '../support/docker.ts';
-import { containerExists, fixture, runIdOf, runLocal, type Report } from '../support/local-runner.ts';
+import { containerExists, fixture, removeImage, runIdOf, runLocal, type Report } from '../support/local-runner.ts';
+
+const images: (string | null | undefined)[] = [];
+after(() => images.forEach(removeImage));
 
 test('three runs of the same app at once all pass, each with its own container and port', async () => {
   const context = fixture('slow-start');
@@ -17,6 +20,7 @@ test('three runs of the same app at once all pass, each with its own container a
     runActionSteps({ inputs: { context, 'health-path': '/health' }, cwd: context }),
   ]);
   const reports = [a.report, b.report, c.report as Report | null];
+  images.push(...reports.map((r) => r?.image.ref));
   assert.equal(a.exitCode, 0, a.stdout + a.stderr);
   assert.equal(b.exitCode, 0, b.stdout + b.stderr);
   assert.equal(c.main.exitCode, 0, c.main.stdout);

@@ -5,12 +5,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { NODE24, REPO_ROOT, runActionSteps } from '../support/action-runner.ts';
 import { dockerCli, leftovers } from '../support/docker.ts';
-import { MACHINE_NODE, containerExists, runIdOf, runLocal, type Report } from '../support/local-runner.ts';
+import { MACHINE_NODE, containerExists, removeImage, runIdOf, runLocal, type Report } from '../support/local-runner.ts';
 
 const EXAMPLE = path.join(REPO_ROOT, 'examples/fastapi');
+const images: (string | null | undefined)[] = [];
+after(() => images.forEach(removeImage));
 
 /** What any passing run of the example must show, whichever entry ran it. */
 function assertPlausible(report: Report): void {
@@ -44,6 +46,7 @@ describe('examples/fastapi end to end', () => {
     assert.match(execFileSync(NODE24, ['--version'], { encoding: 'utf8' }), /^v24\./);
     const run = await runActionSteps({ inputs: { context: 'examples/fastapi' } });
     const report = run.report as Report | null;
+    images.push(report?.image.ref);
     assert.equal(run.main.exitCode, 0, run.main.stdout + run.main.stderr);
     assert.equal(run.post?.exitCode, 0);
     assert.ok(report);
@@ -70,6 +73,7 @@ describe('examples/fastapi end to end', () => {
   test(`the local command (node dist/cli.js under ${MACHINE_NODE}) passes with the same report`, async () => {
     assert.match(execFileSync(MACHINE_NODE, ['--version'], { encoding: 'utf8' }), /^v\d+\./);
     const run = await runLocal(['--context', 'examples/fastapi'], { cwd: REPO_ROOT });
+    images.push(run.report?.image.ref);
     assert.equal(run.exitCode, 0, run.stdout + run.stderr);
     assert.ok(run.report);
     assertPlausible(run.report);

@@ -3,13 +3,17 @@
  * it can, with the evidence a person needs in the report, and leaves nothing behind.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { runActionSteps } from '../support/action-runner.ts';
 import { leftovers } from '../support/docker.ts';
-import { containerExists, fixture, runIdOf, runLocal, type LocalRun, type Report } from '../support/local-runner.ts';
+import { containerExists, fixture, removeImage, runIdOf, runLocal, type LocalRun, type Report } from '../support/local-runner.ts';
+
+const images: (string | null | undefined)[] = [];
+after(() => images.forEach(removeImage));
 
 async function check(name: string, args: string[]): Promise<LocalRun & { report: Report }> {
   const run = await runLocal(['--context', fixture(name), ...args], { cwd: fixture(name) });
+  images.push(run.report?.image.ref);
   assert.ok(run.report, `no report; stderr:\n${run.stderr}`);
   const runId = runIdOf(run.report);
   assert.ok(runId, run.report.image.ref);
@@ -94,6 +98,7 @@ describe('failing apps', { concurrency: 2 }, () => {
 describe('failures through the action', () => {
   test('the crash evidence reaches the outputs, the summary and the failed step', async () => {
     const run = await runActionSteps({ inputs: { context: fixture('crash'), 'health-timeout': '120' }, cwd: fixture('crash') });
+    images.push((run.report as Report | null)?.image.ref);
     assert.equal(run.main.exitCode, 1, `main step:\n${run.main.stdout}\n${run.main.stderr}`);
     assert.equal(run.post?.exitCode, 0);
     assert.equal(run.outputs['verdict'], 'fail');

@@ -14,10 +14,9 @@ after(async () => {
   await Promise.all(apps.map((remove) => remove()));
 });
 
-/** `throwaway`: the context is one of this file's own apps, whose image may be removed afterwards. */
-async function check(context: string, args: string[], throwaway = false): Promise<LocalRun & { report: Report }> {
+async function check(context: string, args: string[]): Promise<LocalRun & { report: Report }> {
   const run = await runLocal(['--context', context, ...args], { cwd: context });
-  if (throwaway) images.push(run.report?.image.ref);
+  images.push(run.report?.image.ref);
   assert.ok(run.report, `no report; stderr:\n${run.stderr}`);
   return run as LocalRun & { report: Report };
 }
@@ -84,7 +83,7 @@ describe("the image's HEALTHCHECK", { concurrency: 3 }, () => {
     images.push(baseRef);
     // The Dockerfile alone shows only a port, so the configuration says tcp; nothing listens.
     const dir = await app({ Dockerfile: `FROM ${baseRef}\nEXPOSE 8000\nCMD ["sh", "-c", "touch /tmp/ready; ${IDLE.replace(/"/g, '\\"')}"]\n` });
-    const { exitCode, report } = await check(dir, [], true);
+    const { exitCode, report } = await check(dir, []);
     assert.equal(exitCode, 0, report.reasons.join('\n'));
     assert.equal(report.health.strategy, 'healthcheck');
     assert.equal(report.health.status, 'healthy');
@@ -94,7 +93,7 @@ describe("the image's HEALTHCHECK", { concurrency: 3 }, () => {
     const dir = await app({
       Dockerfile: `FROM deploy-check-test/busybox:latest\nHEALTHCHECK --interval=1s CMD ["sh", "-c", "echo database unreachable; exit 1"]\nCMD ["sh", "-c", "${IDLE.replace(/"/g, '\\"')}"]\n`,
     });
-    const { exitCode, report } = await check(dir, ['--health-timeout', '3'], true);
+    const { exitCode, report } = await check(dir, ['--health-timeout', '3']);
     assert.equal(exitCode, 1);
     assert.equal(report.health.strategy, 'healthcheck');
     assert.equal(report.health.status, 'unhealthy');

@@ -123,13 +123,7 @@ export async function tempApp(files: Record<string, string>): Promise<{ dir: str
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/**
- * Removes an image built from a throwaway context. Not for fixture or example images: with the
- * containerd image store, removing the last image that holds some layers lets containerd drop
- * content BuildKit's cache still points to, and a build of the same app running in parallel then
- * fails with "failed to solve: not found" (or starts over cold). Their tags are left; they share
- * all their layers and cost next to nothing.
- */
+/** Image tags are fine to leave, but the suite removes the ones it made so the engine does not fill up. */
 export function removeImage(ref: string | null | undefined): void {
   if (!ref) return;
   try {
