@@ -1,7 +1,9 @@
 import * as core from '@actions/core';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ActionsCacheStore } from './cache/actions-store.ts';
+import type { CacheContext } from './cache/layer-cache.ts';
 import { loadConfig, type Config } from './config/config.ts';
 import { ConfigError } from './config/errors.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
@@ -11,6 +13,8 @@ import { renderMarkdown } from './report/markdown.ts';
 import { runPipeline } from './pipeline.ts';
 
 export const STATE_RUN_ID = 'run-id';
+/** The buildx builder main created for the run, removed by the post step. */
+export const STATE_BUILDER = 'builder';
 
 /** GitHub's log commands; secrets were registered with setSecret, so the runner masks them. */
 export const actionLog: Log = {
@@ -52,11 +56,34 @@ export async function runAction(): Promise<void> {
         ref: process.env['GITHUB_HEAD_REF'] || process.env['GITHUB_REF'] || null,
         runUrl: repo && runId ? `${server}/${repo}/actions/runs/${runId}` : null,
       },
+      cache: await actionCacheContext(config),
     });
     await publish(redactDeep(report, config.secrets));
   } catch (err) {
     core.setFailed(`deploy-check failed unexpectedly: ${(err as Error).message}`);
   }
+}
+
+/** The Actions cache service when the job has one; the commit and branch decide the key and whether to save. */
+async function actionCacheContext(config: Config): Promise<CacheContext> {
+  const available = ActionsCacheStore.available();
+  const ref = process.env['GITHUB_REF'] || null;
+  let defaultBranch: string | undefined;
+  try {
+    const event = JSON.parse(await readFile(process.env['GITHUB_EVENT_PATH'] ?? '', 'utf8')) as { repository?: { default_branch?: unknown } };
+    if (typeof event.repository?.default_branch === 'string') defaultBranch = event.repository.default_branch;
+  } catch {
+    // No event payload: the default branch stays unknown.
+  }
+  return {
+    store: available ? new ActionsCacheStore({ timeoutMs: config.cache.timeoutMs }) : null,
+    missingStore: available ? null : { reason: 'this job has no Actions cache service (ACTIONS_RESULTS_URL is not set)', warn: true },
+    revision: process.env['GITHUB_SHA'] || null,
+    onDefaultBranch: defaultBranch === undefined || ref === null ? null : ref === `refs/heads/${defaultBranch}`,
+    ref,
+    root: process.env['GITHUB_WORKSPACE'] || process.cwd(),
+    rememberBuilder: (name) => core.saveState(STATE_BUILDER, name),
+  };
 }
 
 async function publish(report: CheckReport): Promise<void> {
@@ -69,6 +96,8 @@ async function publish(report: CheckReport): Promise<void> {
   core.setOutput('time-to-healthy-ms', report.health.timeToHealthyMs === null ? '' : String(report.health.timeToHealthyMs));
   core.setOutput('image-size', report.size.bytes === null ? '' : String(report.size.bytes));
   core.setOutput('image-size-compressed', report.size.compressedBytes === null ? '' : String(report.size.compressedBytes));
+  core.setOutput('cache-hit', String(report.build.cache.restored));
+  core.setOutput('cache-key', report.build.cache.key ?? '');
   if (process.env['GITHUB_STEP_SUMMARY']) {
     await core.summary.addRaw(renderMarkdown(report)).write();
   }

@@ -6,6 +6,7 @@ import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type 
 import { findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
 import { parseDuration, parsePort, parseStatusRanges, type StatusRange } from './units.ts';
+import { readCacheConfig, type CacheConfig } from '../cache/config.ts';
 
 /**
  * Every input the action takes; the local command takes each as a flag of the same name.
@@ -30,6 +31,11 @@ export const INPUT_NAMES = [
   'health-status',
   'health-body',
   'health-timeout',
+  'cache',
+  'cache-mode',
+  'cache-key',
+  'cache-save',
+  'cache-timeout',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -76,6 +82,8 @@ export interface Config {
   readonly health: HealthConfig;
   readonly dockerfileFacts: DockerfileFacts;
   readonly railwayFile: RailwayFileConfig | undefined;
+  /** The layer cache: inputs cache, cache-mode, cache-key, cache-save, cache-timeout; the local command's --cache-dir. */
+  readonly cache: CacheConfig;
   /** Values never to print: env values, build secrets. */
   readonly secrets: readonly string[];
 }
@@ -87,7 +95,7 @@ export function newRunId(): string {
 }
 
 /** The one place that turns raw inputs (plus discovered files) into a validated Config. */
-export async function loadConfig(read: InputReader, options: { cwd?: string; runId?: string } = {}): Promise<Config> {
+export async function loadConfig(read: InputReader, options: { cwd?: string; runId?: string; cacheDir?: string } = {}): Promise<Config> {
   const cwd = options.cwd ?? process.cwd();
   const get = (name: InputName): string => read(name).trim();
   const opt = (name: InputName): string | undefined => get(name) || undefined;
@@ -124,6 +132,8 @@ export async function loadConfig(read: InputReader, options: { cwd?: string; run
   const waitFor = parseWaitFor(get('wait-for') || 'auto');
   const health = resolveHealth(get, waitFor, port, facts, railwayFile);
 
+  const cache = readCacheConfig(read, { cacheDir: options.cacheDir, cwd });
+
   const runId = options.runId ?? newRunId();
   const image = opt('image') ?? `deploy-check-local/${imageName(context)}:${runId}`;
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(image)) {
@@ -148,6 +158,7 @@ export async function loadConfig(read: InputReader, options: { cwd?: string; run
     health,
     dockerfileFacts: facts,
     railwayFile,
+    cache,
     secrets,
   };
 }
