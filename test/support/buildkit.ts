@@ -23,7 +23,7 @@ export function forgetBuildRecords(token: string, dockerHost = MAIN_ENGINE): voi
   for (let round = 0; round < 5; round++) {
     const ids = buildRecordsWith(token, dockerHost);
     if (ids.length === 0) return;
-    for (const id of ids) dockerCli(['builder', 'prune', '--force', '--filter', `id=${id}`], dockerHost);
+    for (const id of ids) dockerCli(['builder', 'prune', '--all', '--force', '--filter', `id=${id}`], dockerHost);
   }
   const left = buildRecordsWith(token, dockerHost);
   if (left.length > 0) throw new Error(`BuildKit still holds ${left.length} record(s) of ${token}`);
