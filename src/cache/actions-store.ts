@@ -22,6 +22,8 @@ export function hasAbandonedCacheWork(): boolean {
 export class ActionsCacheStore implements CacheStore {
   readonly kind = 'actions';
   readonly description = 'the GitHub Actions cache';
+  /** @actions/cache's rule: the runner's ACTIONS_CACHE_MODE none or read forbids saving (unknown modes allow it). */
+  readonly writable = !['none', 'read'].includes((process.env['ACTIONS_CACHE_MODE'] ?? '').trim().toLowerCase());
   private readonly timeoutMs: number;
   private readonly root: string;
   /** Set when a restore was abandoned: its late extraction must not meet a save into the same folder. */
@@ -89,7 +91,7 @@ export class ActionsCacheStore implements CacheStore {
         .split(/(?<=\n)/)
         .filter((line) => {
           const m = /^::(warning|error)(?: [^:]*)?::(.*)$/.exec(line.trimEnd());
-          if (m) problems.push(decodeCommand(m[2] ?? ''));
+          if (m) problems.push(firstLine(decodeCommand(m[2] ?? '')));
           return !m;
         })
         .join('');
@@ -122,6 +124,11 @@ export class ActionsCacheStore implements CacheStore {
       if (process.stdout.write === tapped) process.stdout.write = write;
     }
   }
+}
+
+/** The gist of an @actions/cache message: its first line, without the operation it names (the caller says it). */
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? '').replace(/^Failed to (restore|save): /, '').trim();
 }
 
 /** Workflow commands escape %, CR and LF. */

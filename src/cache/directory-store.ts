@@ -13,6 +13,7 @@ const short = (text: string): string => createHash('sha256').update(text).digest
  */
 export class DirectoryStore implements CacheStore {
   readonly kind = 'directory';
+  readonly writable = true;
   readonly description: string;
   private readonly root: string;
 

@@ -145,7 +145,7 @@ export async function prepareLayerCache(config: Config, engine: Docker, log: Log
 
   const before = decideSave({
     policy: settings.save, exactHit: report.exactHit, onDefaultBranch: ctx.onDefaultBranch, ref: ctx.ref,
-    storeFailed, build: 'pending', exportedBytes: null,
+    readOnly: !store.writable, storeFailed, build: 'pending', exportedBytes: null,
   });
   let exportDir: string | undefined;
   if (before.save) {
@@ -188,7 +188,7 @@ export async function finishLayerCache(prepared: PreparedCache, build: BuildRepo
   const exportedBytes = build.status === 'success' && (await isUsableCache(exportDir)) ? await directoryBytes(exportDir) : null;
   const decision = decideSave({
     policy: config.cache.save, exactHit: report.exactHit, onDefaultBranch: ctx.onDefaultBranch, ref: ctx.ref,
-    storeFailed: prepared.storeFailed, build: build.status === 'success' ? 'succeeded' : 'failed', exportedBytes,
+    readOnly: !store.writable, storeFailed: prepared.storeFailed, build: build.status === 'success' ? 'succeeded' : 'failed', exportedBytes,
   });
   report.saveReason = decision.reason;
   if (!decision.save) {

