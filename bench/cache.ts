@@ -140,9 +140,12 @@ async function main(): Promise<void> {
   const actionRow = (approach: string, run: ActionRun): Row => {
     const build = run.report?.['build'] as {
       durationMs: number;
-      steps: { total: number; cached: number };
+      steps: { total: number; cached: number; list: { name: string; cached: boolean; durationMs: number | null }[] };
       cache: { restoreMs: number | null; saveMs: number | null; savedBytes: number | null; enabled: boolean };
     };
+    for (const step of build.steps.list) {
+      if (step.cached || (step.durationMs ?? 0) >= 1000) process.stderr.write(`bench:   ${step.cached ? 'CACHED' : seconds(step.durationMs)} ${step.name.slice(0, 90)}\n`);
+    }
     return {
       approach,
       restoreMs: build.cache.enabled ? build.cache.restoreMs : null,
@@ -176,7 +179,8 @@ async function main(): Promise<void> {
       for (const [i, stage] of stages.entries()) {
         const tag = tags[i] ?? '';
         docker(
-          ['build', '--quiet', '--build-arg', `BENCH_RUN=${token}`, '--target', stage, '--tag', tag, ...(cacheFrom ? tags.flatMap((t) => ['--cache-from', t]) : []), app],
+          // Host networking: the classic-store engine of the test bed gives its bridge no NAT, and apt-get needs the mirror.
+          ['build', '--quiet', '--network', 'host', '--build-arg', `BENCH_RUN=${token}`, '--target', stage, '--tag', tag, ...(cacheFrom ? tags.flatMap((t) => ['--cache-from', t]) : []), app],
           { DOCKER_BUILDKIT: '0', DOCKER_HOST: CLASSIC_ENGINE },
         );
         classicImages.add(tag);
