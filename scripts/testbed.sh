@@ -54,6 +54,7 @@ REGISTRY_ADDR=127.0.0.1:5000
 REGISTRY_AUTH_ADDR=127.0.0.1:5001
 REGISTRY_USER=dcuser
 # bcrypt of the test password "dcpass" (cost 5: the registry checks it on every request).
+# shellcheck disable=SC2016
 REGISTRY_HTPASSWD_LINE='dcuser:$2b$05$WeW0ocvHByK8PRrMtEM1duKmrQhoOog4Iew3jGdEpZOZPpr6gTFEO'
 
 SCRIPT_START=$(date +%s%N)
@@ -182,9 +183,13 @@ Pin-Priority: 100'
 
 install_engine_packages() {
   local t; t=$(now_ns)
-  if ! pkg_installed docker.io || ! pkg_installed containerd || ! pkg_installed docker-buildx; then
+  local trixie=(docker.io containerd docker-buildx) p need=0
+  # The machines here bring their own docker CLI (/usr/local/bin/docker); elsewhere install it.
+  command -v docker >/dev/null 2>&1 || trixie+=(docker-cli)
+  for p in "${trixie[@]}"; do pkg_installed "$p" || need=1; done
+  if [ "$need" = 1 ]; then
     write_trixie_sources
-    apt_install -t trixie -- docker.io containerd docker-buildx
+    apt_install -t trixie -- "${trixie[@]}"
   fi
   apt_install -- busybox-static debootstrap docker-registry iproute2 curl
   log "packages: ready in $(since "$t")"
@@ -217,17 +222,25 @@ ensure_buildx_plugin() {
 # ---------------------------------------------------------------------------------------------
 # Engines
 
-# wait_engine HOST LOGFILE NAME: waits (bounded) until the engine answers.
+# wait_engine HOST LOGFILE NAME PID: waits (bounded) until the engine answers; gives up early
+# when the daemon has exited.
 wait_engine() {
-  local host=$1 logfile=$2 name=$3 i
-  for i in $(seq 1 120); do
+  local host=$1 logfile=$2 name=$3 pid=$4
+  for _ in $(seq 1 120); do
     if dock "$host" info >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      warn "$name exited; last lines of $logfile:"
+      tail -n 30 "$logfile" >&2
+      return 1
+    fi
     sleep 0.5
   done
   warn "$name did not answer within 60 s; last lines of $logfile:"
   tail -n 30 "$logfile" >&2
   return 1
 }
+
+dockerd_bin() { command -v dockerd 2>/dev/null || echo /usr/sbin/dockerd; }
 
 start_main_engine() {
   local t; t=$(now_ns)
@@ -248,19 +261,20 @@ start_main_engine() {
     stop_pidfile "$MAIN_PIDFILE"
   fi
   log "engine: starting dockerd (containerd image store), log in $LOG_DIR/dockerd.log"
-  setsid nohup /usr/sbin/dockerd --config-file /etc/docker/daemon.json \
+  setsid nohup "$(dockerd_bin)" --config-file /etc/docker/daemon.json \
     --host "unix://$MAIN_SOCK" --pidfile "$MAIN_PIDFILE" \
     >>"$LOG_DIR/dockerd.log" 2>&1 </dev/null &
-  echo $! >"$STATE_DIR/dockerd.pid"
-  wait_engine "$MAIN_HOST" "$LOG_DIR/dockerd.log" dockerd || die "the main engine did not start"
+  local pid=$!
+  echo "$pid" >"$STATE_DIR/dockerd.pid"
+  wait_engine "$MAIN_HOST" "$LOG_DIR/dockerd.log" dockerd "$pid" || die "the main engine did not start"
   log "engine: up in $(since "$t")"
 }
 
 stop_pidfile() {
-  local pidfile=$1 pid i
+  local pidfile=$1 pid
   pid=$(cat "$pidfile")
   kill "$pid" 2>/dev/null || true
-  for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
   kill -9 "$pid" 2>/dev/null || true
 }
 
@@ -272,29 +286,34 @@ start_classic_engine() {
   if pid_alive "$CLASSIC_PIDFILE" && engine_answers "$CLASSIC_HOST"; then
     return 0
   fi
-  if ! command -v /usr/sbin/dockerd >/dev/null 2>&1; then
-    warn "classic engine: /usr/sbin/dockerd is missing (install docker.io); skipped"
+  if [ ! -x "$(dockerd_bin)" ]; then
+    warn "classic engine: dockerd is missing (Debian package docker.io)"
     return 1
   fi
   pid_alive "$CLASSIC_PIDFILE" && stop_pidfile "$CLASSIC_PIDFILE"
   # Left by an earlier run that pointed this address at a classic-store engine it did not start.
   [ -L "$CLASSIC_SOCK" ] && rm -f "$CLASSIC_SOCK"
   if ! ip link show "$CLASSIC_BRIDGE" >/dev/null 2>&1; then
-    ip link add name "$CLASSIC_BRIDGE" type bridge
-    ip addr add "$CLASSIC_BRIDGE_CIDR" dev "$CLASSIC_BRIDGE"
+    ip link add name "$CLASSIC_BRIDGE" type bridge \
+      || { warn "classic engine: cannot create the bridge $CLASSIC_BRIDGE"; return 1; }
   fi
-  ip link set "$CLASSIC_BRIDGE" up
+  if ! ip -4 addr show dev "$CLASSIC_BRIDGE" | grep -q "${CLASSIC_BRIDGE_CIDR%/*}/"; then
+    ip addr add "$CLASSIC_BRIDGE_CIDR" dev "$CLASSIC_BRIDGE" \
+      || { warn "classic engine: cannot address the bridge $CLASSIC_BRIDGE"; return 1; }
+  fi
+  ip link set "$CLASSIC_BRIDGE" up || { warn "classic engine: cannot bring $CLASSIC_BRIDGE up"; return 1; }
   log "classic engine: starting a second dockerd (classic image store) on $CLASSIC_SOCK"
   # Its own data root, exec root (and so its own managed containerd), pid file, socket and
   # bridge. It leaves iptables to the main engine: published ports on 127.0.0.1 go through
   # docker-proxy, which needs no NAT rules.
-  setsid nohup /usr/sbin/dockerd --config-file "$CLASSIC_CONFIG" \
+  setsid nohup "$(dockerd_bin)" --config-file "$CLASSIC_CONFIG" \
     --data-root "$CLASSIC_DATA_ROOT" --exec-root "$CLASSIC_EXEC_ROOT" \
     --pidfile "$CLASSIC_PIDFILE" --host "$CLASSIC_HOST" \
     --bridge "$CLASSIC_BRIDGE" --iptables=false --ip-masq=false --ip6tables=false \
     >>"$LOG_DIR/dockerd-classic.log" 2>&1 </dev/null &
-  echo $! >"$STATE_DIR/dockerd-classic.pid"
-  if ! wait_engine "$CLASSIC_HOST" "$LOG_DIR/dockerd-classic.log" "classic dockerd"; then
+  local pid=$!
+  echo "$pid" >"$STATE_DIR/dockerd-classic.pid"
+  if ! wait_engine "$CLASSIC_HOST" "$LOG_DIR/dockerd-classic.log" "classic dockerd" "$pid"; then
     return 1
   fi
   local driver
@@ -322,15 +341,14 @@ start_registry() {
   local pidfile=$STATE_DIR/$name.pid
   pid_alive "$pidfile" && stop_pidfile "$pidfile"
   setsid nohup "$bin" serve "$config" \
-    >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+    >>"$LOG_DIR/deploy-check-$name.log" 2>&1 </dev/null &
   echo $! >"$pidfile"
-  local i
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     [ "$(registry_status "$addr")" = "$expected" ] && return 0
     sleep 0.2
   done
-  warn "$name did not answer on $addr; last lines of $LOG_DIR/$name.log:"
-  tail -n 20 "$LOG_DIR/$name.log" >&2
+  warn "$name did not answer on $addr; last lines of $LOG_DIR/deploy-check-$name.log:"
+  tail -n 20 "$LOG_DIR/deploy-check-$name.log" >&2
   return 1
 }
 

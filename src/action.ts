@@ -1,10 +1,13 @@
 import * as core from '@actions/core';
-import { readFile, writeFile } from 'node:fs/promises';
+import { context } from '@actions/github';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ActionsCacheStore } from './cache/actions-store.ts';
 import type { CacheContext } from './cache/layer-cache.ts';
-import { loadConfig, type Config } from './config/config.ts';
+import { loadConfig, SECRET_INPUTS, type Config } from './config/config.ts';
+import type { RunEvent } from './deploy/railway/gate.ts';
+import { serviceLookup } from './deploy/railway/settings.ts';
 import { ConfigError } from './config/errors.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redactDeep, type Annotation, type Log } from './host/log.ts';
@@ -32,9 +35,14 @@ function properties(where: Annotation | undefined): core.AnnotationProperties | 
 
 /** The action's main step. */
 export async function runAction(): Promise<void> {
+  // Masked before anything else runs: reading the configuration already talks to Railway with the token.
+  for (const name of SECRET_INPUTS) {
+    const value = core.getInput(name);
+    if (value.trim() !== '') core.setSecret(value.trim());
+  }
   let config: Config;
   try {
-    config = await loadConfig((name) => core.getInput(name));
+    config = await loadConfig((name) => core.getInput(name), { railwayLookup: serviceLookup((m) => core.info(m)) });
   } catch (err) {
     core.setFailed(err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`);
     return;
@@ -48,6 +56,7 @@ export async function runAction(): Promise<void> {
     const server = process.env['GITHUB_SERVER_URL'] ?? 'https://github.com';
     const repo = process.env['GITHUB_REPOSITORY'];
     const runId = process.env['GITHUB_RUN_ID'];
+    const event = runEvent();
     const report = await runPipeline(config, {
       docker,
       log: actionLog,
@@ -56,7 +65,8 @@ export async function runAction(): Promise<void> {
         ref: process.env['GITHUB_HEAD_REF'] || process.env['GITHUB_REF'] || null,
         runUrl: repo && runId ? `${server}/${repo}/actions/runs/${runId}` : null,
       },
-      cache: await actionCacheContext(config),
+      cache: actionCacheContext(config, event),
+      event,
     });
     await publish(redactDeep(report, config.secrets));
   } catch (err) {
@@ -64,25 +74,31 @@ export async function runAction(): Promise<void> {
   }
 }
 
-/** The Actions cache service when the job has one; the commit and branch decide the key and whether to save. */
-async function actionCacheContext(config: Config): Promise<CacheContext> {
+/** The Actions cache service when the job has one; the commit and the branch decide the key and whether to save. */
+function actionCacheContext(config: Config, event: RunEvent | null): CacheContext {
   const available = ActionsCacheStore.available();
-  const ref = process.env['GITHUB_REF'] || null;
-  let defaultBranch: string | undefined;
-  try {
-    const event = JSON.parse(await readFile(process.env['GITHUB_EVENT_PATH'] ?? '', 'utf8')) as { repository?: { default_branch?: unknown } };
-    if (typeof event.repository?.default_branch === 'string') defaultBranch = event.repository.default_branch;
-  } catch {
-    // No event payload: the default branch stays unknown.
-  }
+  const ref = event?.ref ?? (process.env['GITHUB_REF'] || null);
+  const defaultBranch = event?.defaultBranch ?? null;
   return {
     store: available ? new ActionsCacheStore({ timeoutMs: config.cache.timeoutMs }) : null,
     missingStore: available ? null : { reason: 'this job has no Actions cache service (ACTIONS_RESULTS_URL is not set)', warn: true },
     revision: process.env['GITHUB_SHA'] || null,
-    onDefaultBranch: defaultBranch === undefined || ref === null ? null : ref === `refs/heads/${defaultBranch}`,
+    onDefaultBranch: defaultBranch === null || ref === null ? null : ref === `refs/heads/${defaultBranch}`,
     ref,
     root: process.env['GITHUB_WORKSPACE'] || process.cwd(),
     rememberBuilder: (name) => core.saveState(STATE_BUILDER, name),
+  };
+}
+
+/** The event as @actions/github reads it (GITHUB_EVENT_NAME, GITHUB_REF and the event payload file). */
+function runEvent(): RunEvent | null {
+  if (!context.eventName) return null;
+  const payload = context.payload as { action?: unknown; repository?: { default_branch?: unknown } };
+  return {
+    name: context.eventName,
+    ref: context.ref || null,
+    defaultBranch: typeof payload.repository?.default_branch === 'string' ? payload.repository.default_branch : null,
+    action: typeof payload.action === 'string' ? payload.action : null,
   };
 }
 
@@ -98,6 +114,11 @@ async function publish(report: CheckReport): Promise<void> {
   core.setOutput('image-size-compressed', report.size.compressedBytes === null ? '' : String(report.size.compressedBytes));
   core.setOutput('cache-hit', String(report.build.cache.restored));
   core.setOutput('cache-key', report.build.cache.key ?? '');
+  const deploy = report.deploy;
+  core.setOutput('deployment-id', deploy?.deploymentId ?? '');
+  core.setOutput('deployment-url', deploy?.url ?? '');
+  // Railway's own status when a deployment exists (SUCCESS, CRASHED, ...), else deploy-check's (skipped, error).
+  core.setOutput('deployment-status', deploy ? (deploy.railwayStatus ?? deploy.status) : '');
   if (process.env['GITHUB_STEP_SUMMARY']) {
     await core.summary.addRaw(renderMarkdown(report)).write();
   }

@@ -3,6 +3,8 @@ import { rm } from 'node:fs/promises';
 import pkg from '../package.json' with { type: 'json' };
 import { buildImage, type BuildOutcome } from './build/build.ts';
 import { cacheReportOff, failedOnCache, finishLayerCache, prepareLayerCache, type CacheContext } from './cache/layer-cache.ts';
+import { announceRailwaySettings, deployStage } from './deploy/railway/deploy.ts';
+import type { RunEvent } from './deploy/railway/gate.ts';
 import type { Config } from './config/config.ts';
 import { runAndWait } from './container/run.ts';
 import type { Log } from './host/log.ts';
@@ -16,25 +18,28 @@ export interface PipelineDeps {
   readonly source: Pick<SourceInfo, 'commit' | 'ref' | 'runUrl'>;
   /** Where layer caches live; without it the build runs without one. */
   readonly cache?: CacheContext;
+  /** The workflow run's event, for the deploy gate; null or absent for the local command. */
+  readonly event?: RunEvent | null;
 }
 
-/** build → measure → run and wait → verdict. Stages return their sections; nothing here prints the report. */
+/** build → measure → run and wait → verdict → deploy. Stages return their sections; nothing here prints the report. */
 export async function runPipeline(config: Config, deps: PipelineDeps): Promise<CheckReport> {
   const { docker, log } = deps;
   const started = Date.now();
   const report = emptyReport(config, deps.source, started);
+  announceRailwaySettings(config, log);
 
   const build = await buildWithCache(config, deps);
   report.build = build.report;
   if (build.report.status === 'failure') {
     log.error(`Build failed: ${build.report.failure?.message ?? ''}`, { file: config.dockerfile });
-    return finish(report, started);
+    return finish(report, started, config, deps);
   }
   report.image.id = (await docker.getImage(config.image).inspect()).Id;
 
   report.size = await log.group('Measure', () => measureImage(docker, config.image));
   report.health = await log.group('Health check', () => runAndWait(config, docker, log));
-  return finish(report, started);
+  return finish(report, started, config, deps);
 }
 
 /** Restore the layer cache, build, save the cache (see finishLayerCache for why the save happens here). */
@@ -64,9 +69,16 @@ async function buildWithCache(config: Config, deps: PipelineDeps): Promise<Build
   return build;
 }
 
-function finish(report: CheckReport, started: number): CheckReport {
-  report.durationMs = Date.now() - started;
+/** The checks' verdict, then the deploy gate (which deploys only what passed), then the final verdict. */
+async function finish(report: CheckReport, started: number, config: Config, deps: PipelineDeps): Promise<CheckReport> {
   decideVerdict(report);
+  if (config.deploy.railway) {
+    report.deploy = await deps.log.group('Deploy to Railway', () =>
+      deployStage(config, report, { log: deps.log, event: deps.event ?? null, commit: deps.source.commit }),
+    );
+    decideVerdict(report);
+  }
+  report.durationMs = Date.now() - started;
   return report;
 }
 
@@ -81,7 +93,8 @@ function skippedHealth(config: Config): HealthReport {
   };
 }
 
-function emptyReport(config: Config, source: PipelineDeps['source'], started: number): CheckReport {
+/** The report before any stage ran: every check skipped, verdict fail until decided. */
+export function emptyReport(config: Config, source: PipelineDeps['source'], started: number): CheckReport {
   return {
     schemaVersion: 1,
     verdict: 'fail',

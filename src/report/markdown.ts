@@ -1,6 +1,5 @@
-import type { CheckReport } from './model.ts';
-import { describeCache, formatBytes, formatDuration } from './format.ts';
-import type { CacheReport } from './model.ts';
+import type { CacheReport, CheckReport, DeployReport } from './model.ts';
+import { deployLine, describeCache, describeDrift, formatBytes, formatDuration } from './format.ts';
 
 /** Job summary (and later the PR comment body). Untrusted text is escaped before it reaches Markdown. */
 export function renderMarkdown(report: CheckReport): string {
@@ -16,6 +15,8 @@ export function renderMarkdown(report: CheckReport): string {
   if (report.size.status === 'measured') {
     lines.push(`| Size | ✅ | ${formatBytes(report.size.bytes)} uncompressed, ${formatBytes(report.size.compressedBytes)} compressed |`);
   }
+  const d = report.deploy;
+  if (d) lines.push(`| Deploy | ${deployIcon(d)} | ${escapeInline(deployLine(d))} |`);
   if (b.failure) {
     lines.push('', `**Build failure** in \`${escapeInline(b.failure.step ?? 'build')}\`: ${escapeInline(b.failure.message)}`);
     lines.push(codeDetails('Build output', b.failure.logs));
@@ -26,12 +27,30 @@ export function renderMarkdown(report: CheckReport): string {
     if (h.lastHttp) lines.push(`- last HTTP status: ${h.lastHttp.status ?? 'none'}${h.lastHttp.body ? `, body: \`${escapeInline(h.lastHttp.body.slice(0, 200))}\`` : ''}`);
     lines.push(codeDetails('Container logs', h.logs));
   }
+  if (d && d.status !== 'success' && d.status !== 'skipped' && d.reason) {
+    lines.push('', `**Deploy to Railway ${d.status}**: ${escapeInline(d.reason)}`);
+    if (d.logs?.build.length) lines.push(codeDetails('Railway build logs', d.logs.build));
+    if (d.logs?.deploy.length) lines.push(codeDetails('Railway deploy logs', d.logs.deploy));
+    if (d.logs?.push.length) lines.push(codeDetails('docker push output', d.logs.push));
+  }
+  if (d?.configDrift.length) {
+    lines.push('', '**Railway settings differ from the repository** (Railway applies the service\'s):');
+    for (const drift of d.configDrift) lines.push(`- ${escapeInline(describeDrift(drift))}`);
+  }
   return lines.join('\n') + '\n';
 }
 
 function cacheIcon(cache: CacheReport): string {
   if (cache.warnings.length > 0) return '⚠️';
   return cache.restored ? '✅' : '⚪';
+}
+
+function deployIcon(d: DeployReport): string {
+  if (d.status === 'success') return '✅';
+  if (d.status === 'skipped') return '⚪';
+  if (d.status === 'triggered') return '🚀';
+  if (d.status === 'waiting') return d.onApproval === 'pass' ? '⏸️' : '❌';
+  return '❌';
 }
 
 /** Inline text in a table cell or sentence: no HTML, no pipes, no mentions, no line breaks. */
