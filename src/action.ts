@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ActionsCacheStore } from './cache/actions-store.ts';
+import type { CacheContext } from './cache/layer-cache.ts';
 import { loadConfig, SECRET_INPUTS, type Config } from './config/config.ts';
 import type { RunEvent } from './deploy/railway/gate.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
@@ -17,6 +19,8 @@ import { runPipeline } from './pipeline.ts';
 import { ActionsCacheBaselineStore, type BaselineScope } from './size/baseline-store.ts';
 
 export const STATE_RUN_ID = 'run-id';
+/** The buildx builder main created for the run, removed by the post step. */
+export const STATE_BUILDER = 'builder';
 
 /** GitHub's log commands; secrets were registered with setSecret, so the runner masks them. */
 export const actionLog: Log = {
@@ -55,6 +59,7 @@ export async function runAction(): Promise<void> {
     const server = process.env['GITHUB_SERVER_URL'] ?? 'https://github.com';
     const repo = process.env['GITHUB_REPOSITORY'];
     const runId = process.env['GITHUB_RUN_ID'];
+    const event = runEvent();
     const report = await runPipeline(config, {
       docker,
       log: actionLog,
@@ -63,13 +68,30 @@ export async function runAction(): Promise<void> {
         ref: process.env['GITHUB_HEAD_REF'] || process.env['GITHUB_REF'] || null,
         runUrl: repo && runId ? `${server}/${repo}/actions/runs/${runId}` : null,
       },
-      event: runEvent(),
+      cache: actionCacheContext(config, event),
+      event,
       baselines: actionBaselineScope(process.env),
     });
     await publish(redactDeep(report, config.secrets));
   } catch (err) {
     core.setFailed(`deploy-check failed unexpectedly: ${(err as Error).message}`);
   }
+}
+
+/** The Actions cache service when the job has one; the commit and the branch decide the key and whether to save. */
+function actionCacheContext(config: Config, event: RunEvent | null): CacheContext {
+  const available = ActionsCacheStore.available();
+  const ref = event?.ref ?? (process.env['GITHUB_REF'] || null);
+  const defaultBranch = event?.defaultBranch ?? null;
+  return {
+    store: available ? new ActionsCacheStore({ timeoutMs: config.cache.timeoutMs }) : null,
+    missingStore: available ? null : { reason: 'this job has no Actions cache service (ACTIONS_RESULTS_URL is not set)', warn: true },
+    revision: process.env['GITHUB_SHA'] || null,
+    onDefaultBranch: defaultBranch === null || ref === null ? null : ref === `refs/heads/${defaultBranch}`,
+    ref,
+    root: process.env['GITHUB_WORKSPACE'] || process.cwd(),
+    rememberBuilder: (name) => core.saveState(STATE_BUILDER, name),
+  };
 }
 
 /** The event as @actions/github reads it (GITHUB_EVENT_NAME, GITHUB_REF and the event payload file). */
@@ -94,6 +116,8 @@ async function publish(report: CheckReport): Promise<void> {
   core.setOutput('time-to-healthy-ms', report.health.timeToHealthyMs === null ? '' : String(report.health.timeToHealthyMs));
   core.setOutput('image-size', report.size.bytes === null ? '' : String(report.size.bytes));
   core.setOutput('image-size-compressed', report.size.compressedBytes === null ? '' : String(report.size.compressedBytes));
+  core.setOutput('cache-hit', String(report.build.cache.restored));
+  core.setOutput('cache-key', report.build.cache.key ?? '');
   const delta = report.size.delta;
   const sizeDelta = delta === null ? null : delta.metric === 'compressed' ? delta.compressedBytes : delta.bytes;
   const sizeDeltaPercent = delta === null ? null : delta.metric === 'compressed' ? delta.compressedPercent : delta.percent;

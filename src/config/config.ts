@@ -6,6 +6,7 @@ import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type 
 import { findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
 import { parseDuration, parsePort, parseStatusRanges, type StatusRange } from './units.ts';
+import { readCacheConfig, type CacheConfig } from '../cache/config.ts';
 import { readRegistryCredentials, type RegistryCredentials } from './registry.ts';
 import { RAILWAY_SECRET_INPUTS, readDeployConfig, type DeployConfig } from '../deploy/railway/config.ts';
 import type { RailwayServiceSettings, ServiceLookup, ServiceLookupFn } from '../deploy/railway/settings.ts';
@@ -34,6 +35,11 @@ export const INPUT_NAMES = [
   'health-status',
   'health-body',
   'health-timeout',
+  'cache',
+  'cache-mode',
+  'cache-key',
+  'cache-save',
+  'cache-timeout',
   'registry-username',
   'registry-password',
   'deploy',
@@ -107,6 +113,8 @@ export interface Config {
   readonly health: HealthConfig;
   readonly dockerfileFacts: DockerfileFacts;
   readonly railwayFile: RailwayFileConfig | undefined;
+  /** The layer cache: inputs cache, cache-mode, cache-key, cache-save, cache-timeout; the local command's --cache-dir. */
+  readonly cache: CacheConfig;
   /** `registry-username` / `registry-password`, shared by every feature that talks to a registry. */
   readonly registry: RegistryCredentials | undefined;
   readonly deploy: DeployConfig;
@@ -128,6 +136,8 @@ export interface LoadOptions {
   runId?: string;
   /** Reads the Railway service's settings (health check path and timeout) when a token is given. */
   railwayLookup?: ServiceLookupFn;
+  /** The local command's --cache-dir: the layer cache lives in this directory. */
+  cacheDir?: string;
 }
 
 /** The one place that turns raw inputs (plus discovered files and the Railway service's settings) into a validated Config. */
@@ -171,6 +181,8 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   // Resolved once without Railway so that a bad input fails before any request is made.
   let health = resolveHealth(get, waitFor, port, facts, railwayFile, undefined);
 
+  const cache = readCacheConfig(read, { cacheDir: options.cacheDir, cwd });
+
   const runId = options.runId ?? newRunId();
   const image = opt('image') ?? `deploy-check-local/${imageName(context)}:${runId}`;
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(image)) {
@@ -204,6 +216,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     health,
     dockerfileFacts: facts,
     railwayFile,
+    cache,
     registry,
     deploy,
     railwayService,

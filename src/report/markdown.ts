@@ -1,5 +1,5 @@
-import type { CheckReport, DeployReport } from './model.ts';
-import { deployLine, describeDrift, formatBytes, formatDuration } from './format.ts';
+import type { CacheReport, CheckReport, DeployReport } from './model.ts';
+import { deployLine, describeCache, describeDrift, formatBytes, formatDuration } from './format.ts';
 
 /** Job summary (and later the PR comment body). Untrusted text is escaped before it reaches Markdown. */
 export function renderMarkdown(report: CheckReport): string {
@@ -8,6 +8,7 @@ export function renderMarkdown(report: CheckReport): string {
   lines.push('', '| Check | | Result |', '|---|---|---|');
   const b = report.build;
   lines.push(`| Build | ${b.status === 'success' ? '✅' : '❌'} | ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached |`);
+  lines.push(`| Layer cache | ${cacheIcon(b.cache)} | ${escapeInline(describeCache(b.cache, b.steps))} |`);
   const h = report.health;
   const hIcon = h.status === 'healthy' ? '✅' : h.status === 'skipped' ? '⚪' : '❌';
   lines.push(`| Health | ${hIcon} | ${h.status}${h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : ''} (${escapeInline(h.strategy)}) |`);
@@ -40,6 +41,11 @@ export function renderMarkdown(report: CheckReport): string {
     for (const drift of d.configDrift) lines.push(`- ${escapeInline(describeDrift(drift))}`);
   }
   return lines.join('\n') + '\n';
+}
+
+function cacheIcon(cache: CacheReport): string {
+  if (cache.warnings.length > 0) return '⚠️';
+  return cache.restored ? '✅' : '⚪';
 }
 
 /** "; +5.2 MB (+82.9%) against main (commit abc1234)", or the reason there is no comparison. */
