@@ -2,7 +2,7 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-GLRLRWGE.js";
+} from "./chunks/chunk-2NMBKKEU.js";
 import "./chunks/chunk-LN3FU3DL.js";
 
 // src/main.ts

@@ -5,7 +5,7 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-GLRLRWGE.js";
+} from "./chunks/chunk-2NMBKKEU.js";
 import {
   removeRunBuilders,
   removeRunResources

@@ -140,7 +140,9 @@ async function publish(report: CheckReport): Promise<void> {
  * the default branch; only runs on the default branch store a new baseline (after passing).
  */
 export function actionBaselineScope(env: NodeJS.ProcessEnv): BaselineScope {
-  const runKey = `${env['GITHUB_RUN_ID'] ?? Date.now()}-${env['GITHUB_RUN_ATTEMPT'] ?? '1'}`;
+  // Cache keys are immutable: a job may check the same image twice (a retried step, two services
+  // sharing a Dockerfile), so the key carries the moment too, not only the run and attempt.
+  const runKey = `${env['GITHUB_RUN_ID'] ?? 'local'}-${env['GITHUB_RUN_ATTEMPT'] ?? '1'}-${Date.now().toString(36)}`;
   let payload: { repository?: { default_branch?: unknown }; pull_request?: { base?: { ref?: unknown } }; merge_group?: { base_ref?: unknown } } = {};
   try {
     if (env['GITHUB_EVENT_PATH']) payload = JSON.parse(readFileSync(env['GITHUB_EVENT_PATH'], 'utf8')) as typeof payload;
