@@ -3,7 +3,7 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-3HQTV3BW.js";
+} from "./chunks/chunk-BUGTQPJM.js";
 import {
   CacheStoreError,
   ConfigError,
@@ -22,7 +22,7 @@ import {
   redactDeep,
   runPipeline,
   serviceLookup
-} from "./chunks/chunk-LN3FU3DL.js";
+} from "./chunks/chunk-5VP3NDLC.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";

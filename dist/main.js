@@ -2,8 +2,8 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-2NMBKKEU.js";
-import "./chunks/chunk-LN3FU3DL.js";
+} from "./chunks/chunk-KRC752YW.js";
+import "./chunks/chunk-5VP3NDLC.js";
 
 // src/main.ts
 await runAction();

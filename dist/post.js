@@ -5,14 +5,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-2NMBKKEU.js";
+} from "./chunks/chunk-KRC752YW.js";
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-3HQTV3BW.js";
+} from "./chunks/chunk-BUGTQPJM.js";
 import {
   connectDocker
-} from "./chunks/chunk-LN3FU3DL.js";
+} from "./chunks/chunk-5VP3NDLC.js";
 
 // src/post.ts
 async function runPost() {
