@@ -2,13 +2,17 @@ import * as core from '@actions/core';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, type Config } from './config/config.ts';
+import { loadConfig, type Config, type InputReader } from './config/config.ts';
 import { ConfigError } from './config/errors.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redactDeep, type Annotation, type Log } from './host/log.ts';
 import type { CheckReport } from './report/model.ts';
-import { renderMarkdown } from './report/markdown.ts';
+import { renderMarkdownWithin, SHORTENING, SUMMARY_LIMITS, SUMMARY_MAX_CHARS } from './report/markdown.ts';
 import { runPipeline } from './pipeline.ts';
+import { readPublishConfig, type PublishConfig } from './github/config.ts';
+import { commitUrl, readRunContext, runUrl, type RunContext } from './github/context.ts';
+import { checkRunTarget, octokitFor, postComment, resolveCommentKey, workflowRunTarget, type CommentResult } from './github/publish.ts';
+import { readReportFile } from './github/report-file.ts';
 
 export const STATE_RUN_ID = 'run-id';
 
@@ -28,9 +32,24 @@ function properties(where: Annotation | undefined): core.AnnotationProperties | 
 
 /** The action's main step. */
 export async function runAction(): Promise<void> {
+  const read: InputReader = (name) => core.getInput(name);
+  let publishConfig: PublishConfig;
+  try {
+    publishConfig = readPublishConfig(read);
+  } catch (err) {
+    core.setFailed(err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`);
+    return;
+  }
+  if (publishConfig.token) core.setSecret(publishConfig.token);
+  const context = readRunContext();
+  if (publishConfig.mode === 'comment') {
+    await runCommentMode(publishConfig, context);
+    return;
+  }
+
   let config: Config;
   try {
-    config = await loadConfig((name) => core.getInput(name));
+    config = await loadConfig(read);
   } catch (err) {
     core.setFailed(err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`);
     return;
@@ -41,25 +60,27 @@ export async function runAction(): Promise<void> {
   const docker = connectDocker();
   try {
     await ensureEngine(docker);
-    const server = process.env['GITHUB_SERVER_URL'] ?? 'https://github.com';
-    const repo = process.env['GITHUB_REPOSITORY'];
-    const runId = process.env['GITHUB_RUN_ID'];
+    const pr = context.pullRequest;
+    const sha = pr?.headSha ?? context.sha;
     const report = await runPipeline(config, {
       docker,
       log: actionLog,
       source: {
-        commit: process.env['GITHUB_SHA'] ?? null,
-        ref: process.env['GITHUB_HEAD_REF'] || process.env['GITHUB_REF'] || null,
-        runUrl: repo && runId ? `${server}/${repo}/actions/runs/${runId}` : null,
+        commit: sha,
+        ref: context.headRef || context.ref,
+        runUrl: runUrl(context),
+        commitUrl: commitUrl(context, sha),
+        pullRequest: pr?.number ?? null,
+        commentKey: resolveCommentKey(config.publish.commentKey, null),
       },
     });
-    await publish(redactDeep(report, config.secrets));
+    await publish(redactDeep(report, config.secrets), config.publish, context);
   } catch (err) {
     core.setFailed(`deploy-check failed unexpectedly: ${(err as Error).message}`);
   }
 }
 
-async function publish(report: CheckReport): Promise<void> {
+async function publish(report: CheckReport, publishConfig: PublishConfig, context: RunContext): Promise<void> {
   const file = path.join(process.env['RUNNER_TEMP'] ?? os.tmpdir(), `deploy-check-report-${Date.now()}.json`);
   await writeFile(file, JSON.stringify(report, null, 2) + '\n');
   core.setOutput('report', file);
@@ -69,9 +90,85 @@ async function publish(report: CheckReport): Promise<void> {
   core.setOutput('time-to-healthy-ms', report.health.timeToHealthyMs === null ? '' : String(report.health.timeToHealthyMs));
   core.setOutput('image-size', report.size.bytes === null ? '' : String(report.size.bytes));
   core.setOutput('image-size-compressed', report.size.compressedBytes === null ? '' : String(report.size.compressedBytes));
-  if (process.env['GITHUB_STEP_SUMMARY']) {
-    await core.summary.addRaw(renderMarkdown(report)).write();
+  await writeSummary(report);
+
+  let result: CommentResult | null = null;
+  if (publishConfig.comment !== 'never') {
+    if (!publishConfig.token) {
+      result = { id: null, url: null, sentence: 'No comment: the github-token input is empty', level: 'warning' };
+    } else {
+      const octokit = octokitFor(publishConfig.token);
+      const key = resolveCommentKey(publishConfig.commentKey, report);
+      const target = await checkRunTarget(octokit, publishConfig, context, report);
+      result = 'none' in target ? { id: null, url: null, sentence: target.none, level: 'info' } : await postComment(octokit, context, report, key, target);
+    }
   }
+  await tellCommentResult(result);
+
   if (report.verdict === 'fail') core.setFailed(report.reasons.join('\n'));
   else core.info(`deploy-check passed: ${report.image.ref}`);
+}
+
+/** mode comment: no build; the comment of a report file, for the pull request GitHub vouches for. */
+async function runCommentMode(publishConfig: PublishConfig, context: RunContext): Promise<void> {
+  let report: CheckReport;
+  try {
+    report = await readReportFile(publishConfig.reportFile ?? '');
+  } catch (err) {
+    core.setFailed((err as Error).message);
+    return;
+  }
+  core.setOutput('verdict', report.verdict);
+  const key = resolveCommentKey(publishConfig.commentKey, report);
+  let shown = report;
+  let result: CommentResult | null = null;
+  try {
+    if (publishConfig.comment !== 'never') {
+      if (!publishConfig.token) {
+        result = { id: null, url: null, sentence: 'No comment: the github-token input is empty', level: 'warning' };
+      } else {
+        const octokit = octokitFor(publishConfig.token);
+        const found = await workflowRunTarget(octokit, publishConfig, context, report);
+        if ('none' in found) {
+          result = { id: null, url: null, sentence: found.none, level: 'warning' };
+        } else {
+          shown = found.report;
+          result = await postComment(octokit, context, found.report, key, found.target);
+        }
+      }
+    }
+  } catch (err) {
+    result = { id: null, url: null, sentence: `No comment: ${(err as Error).message.split('\n')[0]}`, level: 'warning' };
+  }
+  await writeSummary(shown);
+  await tellCommentResult(result);
+}
+
+/** The job summary is written on every run, before and whatever happens to the comment. */
+async function writeSummary(report: CheckReport): Promise<void> {
+  if (!process.env['GITHUB_STEP_SUMMARY']) return;
+  try {
+    const { text } = renderMarkdownWithin(report, SUMMARY_MAX_CHARS, { ladder: [SUMMARY_LIMITS, ...SHORTENING] });
+    await core.summary.addRaw(text).write();
+  } catch (err) {
+    core.warning(`Could not write the job summary: ${(err as Error).message}`);
+  }
+}
+
+async function tellCommentResult(result: CommentResult | null): Promise<void> {
+  core.setOutput('comment-id', result?.id === null || result?.id === undefined ? '' : String(result.id));
+  core.setOutput('comment-url', result?.url ?? '');
+  if (!result) return;
+  if (result.level === 'warning') core.warning(result.sentence);
+  else if (result.level === 'notice') core.notice(result.sentence);
+  else core.info(result.sentence);
+  if (!process.env['GITHUB_STEP_SUMMARY']) return;
+  try {
+    const icon = result.url ? '💬' : result.level === 'info' ? 'ℹ️' : '⚠️';
+    // The sentence holds only our own words, numbers and URLs GitHub returned; still no raw HTML.
+    const line = result.sentence.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    await core.summary.addRaw(`\n<sub>${icon} ${line}</sub>\n`).write();
+  } catch {
+    // The summary itself was already written; this line is a courtesy.
+  }
 }

@@ -11,7 +11,7 @@ import { measureImage } from './size/measure.ts';
 export interface PipelineDeps {
   readonly docker: Docker;
   readonly log: Log;
-  readonly source: Pick<SourceInfo, 'commit' | 'ref' | 'runUrl'>;
+  readonly source: Pick<SourceInfo, 'commit' | 'ref' | 'runUrl'> & Partial<Pick<SourceInfo, 'commitUrl' | 'pullRequest' | 'commentKey'>>;
 }
 
 /** build → measure → run and wait → verdict. Stages return their sections; nothing here prints the report. */
@@ -58,7 +58,10 @@ function emptyReport(config: Config, source: PipelineDeps['source'], started: nu
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
     tool: { name: 'deploy-check', version: pkg.version },
-    source: { context: config.context, dockerfile: config.dockerfile, target: config.target ?? null, ...source },
+    source: {
+      context: config.context, dockerfile: config.dockerfile, target: config.target ?? null,
+      commitUrl: null, pullRequest: null, commentKey: null, ...source,
+    },
     image: { id: null, ref: config.image },
     build: {
       status: 'failure', durationMs: 0, steps: { total: 0, cached: 0, list: [] },

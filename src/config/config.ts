@@ -6,6 +6,7 @@ import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type 
 import { findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
 import { parseDuration, parsePort, parseStatusRanges, type StatusRange } from './units.ts';
+import { readPublishConfig, type PublishConfig } from '../github/config.ts';
 
 /**
  * Every input the action takes; the local command takes each as a flag of the same name.
@@ -30,6 +31,11 @@ export const INPUT_NAMES = [
   'health-status',
   'health-body',
   'health-timeout',
+  'mode',
+  'report-file',
+  'comment',
+  'comment-key',
+  'github-token',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -76,6 +82,8 @@ export interface Config {
   readonly health: HealthConfig;
   readonly dockerfileFacts: DockerfileFacts;
   readonly railwayFile: RailwayFileConfig | undefined;
+  /** Where the report goes besides the outputs: the pull-request comment, or mode comment. */
+  readonly publish: PublishConfig;
   /** Values never to print: env values, build secrets. */
   readonly secrets: readonly string[];
 }
@@ -130,7 +138,8 @@ export async function loadConfig(read: InputReader, options: { cwd?: string; run
     throw new ConfigError('image', `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
   }
 
-  const secrets = [...env.map((e) => e.value), ...buildSecrets.map((s) => s.value)].filter((v) => v.length >= 3);
+  const publish = readPublishConfig(read);
+  const secrets = [...env.map((e) => e.value), ...buildSecrets.map((s) => s.value), publish.token ?? ''].filter((v) => v.length >= 3);
   return {
     runId,
     context,
@@ -148,6 +157,7 @@ export async function loadConfig(read: InputReader, options: { cwd?: string; run
     health,
     dockerfileFacts: facts,
     railwayFile,
+    publish,
     secrets,
   };
 }

@@ -1,49 +1,332 @@
 import type { CheckReport } from './model.ts';
+import { arr, lines, num, obj, present, str, type Fields } from './fields.ts';
 import { formatBytes, formatDuration } from './format.ts';
+import { codeDetails, escapeInline, inlineCode, isSafeToken, safeUrl } from './escape.ts';
+import {
+  NEUTRAL_PERCENT,
+  SIZE_SCALE,
+  STATE_ICON,
+  budgetBreaches,
+  checkRows,
+  deployState,
+  formatPercent,
+  formatSigned,
+  healthTarget,
+  hygieneFindings,
+  sizeChanges,
+  sizeIcon,
+} from './checks.ts';
 
-/** Job summary (and later the PR comment body). Untrusted text is escaped before it reaches Markdown. */
-export function renderMarkdown(report: CheckReport): string {
-  const lines: string[] = [];
-  lines.push(report.verdict === 'pass' ? `### ✅ deploy-check passed` : `### ❌ deploy-check failed: ${escapeInline(report.reasons[0] ?? '')}`);
-  lines.push('', '| Check | | Result |', '|---|---|---|');
-  const b = report.build;
-  lines.push(`| Build | ${b.status === 'success' ? '✅' : '❌'} | ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached |`);
-  const h = report.health;
-  const hIcon = h.status === 'healthy' ? '✅' : h.status === 'skipped' ? '⚪' : '❌';
-  lines.push(`| Health | ${hIcon} | ${h.status}${h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : ''} (${escapeInline(h.strategy)}) |`);
-  if (report.size.status === 'measured') {
-    lines.push(`| Size | ✅ | ${formatBytes(report.size.bytes)} uncompressed, ${formatBytes(report.size.compressedBytes)} compressed |`);
-  }
-  if (b.failure) {
-    lines.push('', `**Build failure** in \`${escapeInline(b.failure.step ?? 'build')}\`: ${escapeInline(b.failure.message)}`);
-    lines.push(codeDetails('Build output', b.failure.logs));
-  }
-  if (h.status === 'unhealthy') {
-    lines.push('', `**Health check failed**: ${escapeInline(h.reason ?? '')}`);
-    if (h.container) lines.push(`- exit code: ${h.container.exitCode ?? 'still running'}, OOM-killed: ${h.container.oomKilled ? 'yes' : 'no'}`);
-    if (h.lastHttp) lines.push(`- last HTTP status: ${h.lastHttp.status ?? 'none'}${h.lastHttp.body ? `, body: \`${escapeInline(h.lastHttp.body.slice(0, 200))}\`` : ''}`);
-    lines.push(codeDetails('Container logs', h.logs));
-  }
-  return lines.join('\n') + '\n';
+export { codeDetails, escapeInline } from './escape.ts';
+
+/** How much evidence goes in; shortened step by step when the text must fit a limit. */
+export interface RenderLimits {
+  /** Container and build log lines (the last ones). */
+  readonly logLines: number;
+  /** Characters of one log line. */
+  readonly lineChars: number;
+  readonly layerRows: number;
+  readonly findingRows: number;
+  /** Docker HEALTHCHECK results shown. */
+  readonly healthEntries: number;
 }
 
-/** Inline text in a table cell or sentence: no HTML, no pipes, no mentions, no line breaks. */
-export function escapeInline(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '&#124;')
-    .replace(/`/g, '&#96;')
-    .replace(/@/g, '@\u200b')
-    .replace(/!\[/g, '!\u200b[');
+export const FULL_LIMITS: RenderLimits = { logLines: 60, lineChars: 400, layerRows: 6, findingRows: 30, healthEntries: 5 };
+/** The job summary has room (1 MiB) for more evidence than a comment. */
+export const SUMMARY_LIMITS: RenderLimits = { logLines: 200, lineChars: 2000, layerRows: 10, findingRows: 100, healthEntries: 10 };
+/** A step summary may hold 1 MiB; a UTF-16 unit is at most 3 bytes of UTF-8. */
+export const SUMMARY_MAX_CHARS = 300_000;
+
+export interface RenderOptions {
+  readonly limits?: RenderLimits;
+  /** Lines before everything else (the sticky comment's hidden marker). */
+  readonly header?: readonly string[];
+  /** Markdown sentences under the verdict, already safe (e.g. "the earlier failure is fixed"). */
+  readonly notes?: readonly string[];
+  /** Set when evidence was left out to fit: says where the whole report is (Markdown, safe). */
+  readonly shortened?: string;
 }
 
-/** A collapsed block of log lines; the fence is longer than any backtick run inside, so logs cannot close it. */
-export function codeDetails(title: string, lines: readonly string[]): string {
-  const body = lines.map((l) => l.replace(/@/g, '@\u200b')).join('\n');
-  const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  return `\n<details><summary>${escapeInline(title)}</summary>\n\n${fence}text\n${body}\n${fence}\n\n</details>\n`;
+/**
+ * The report as a person reads it, in the pull-request comment and the job summary alike:
+ * the verdict in one line, a table of the checks, then the evidence of whatever needs a look.
+ * Every string from the report is escaped (it may come from a branch name, a Dockerfile, a
+ * container's logs or a fork's report file).
+ */
+export function renderMarkdown(report: CheckReport, options: RenderOptions = {}): string {
+  const limits = options.limits ?? FULL_LIMITS;
+  const out: string[] = [...(options.header ?? [])];
+  const rows = checkRows(report);
+  const verdict = report.verdict === 'pass' ? 'pass' : 'fail';
+  const reasons = arr(report.reasons).map((r) => str(r)).filter((r): r is string => r !== null && r !== '');
+  const warnings = rows.filter((r) => r.state === 'warn').length;
+
+  if (verdict === 'pass') {
+    out.push(`### ✅ deploy-check passed${warnings ? ` with ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`);
+  } else {
+    out.push(`### ❌ deploy-check failed${reasons[0] ? `: ${escapeInline(reasons[0], 200)}` : ''}`);
+  }
+  out.push(subline(report));
+  for (const note of options.notes ?? []) out.push('', note);
+  if (options.shortened) out.push('', `> ✂️ ${options.shortened}`);
+  if (reasons.length > 1) {
+    out.push('');
+    for (const reason of reasons.slice(1)) out.push(`- also: ${escapeInline(reason, 200)}`);
+  }
+
+  out.push('', '| Check | | Result |', '|:--|:-:|:--|');
+  for (const row of rows) out.push(`| ${row.name} | ${STATE_ICON[row.state]} | ${row.reason} |`);
+
+  out.push(...buildSection(report, limits));
+  out.push(...healthSection(report, limits));
+  out.push(...sizeSection(report, limits));
+  out.push(...hygieneSection(report, limits));
+  out.push(...deploySection(report, limits));
+  out.push('', footer(report));
+  return out.join('\n') + '\n';
+}
+
+/** The limits tried in turn until the text fits: logs go first, then tables, then line length. */
+export const SHORTENING: readonly RenderLimits[] = [
+  FULL_LIMITS,
+  { ...FULL_LIMITS, logLines: 25, lineChars: 300 },
+  { ...FULL_LIMITS, logLines: 10, lineChars: 200, healthEntries: 3 },
+  { logLines: 3, lineChars: 160, layerRows: 5, findingRows: 10, healthEntries: 2 },
+  { logLines: 0, lineChars: 120, layerRows: 3, findingRows: 5, healthEntries: 0 },
+];
+
+/**
+ * The report rendered within `maxChars` (GitHub counts characters; UTF-16 code units are
+ * never fewer, so this errs on the safe side): the first set of limits that fits wins, and as
+ * a last resort the text is cut at a line boundary with closing tags and a pointer to the summary.
+ */
+export function renderMarkdownWithin(
+  report: CheckReport,
+  maxChars: number,
+  options: Omit<RenderOptions, 'limits'> & { readonly ladder?: readonly RenderLimits[] } = {},
+): { text: string; shortened: boolean } {
+  const ladder = options.ladder ?? SHORTENING;
+  const note = options.shortened ?? 'Shortened to fit: the complete evidence is in the JSON report.';
+  for (const [index, limits] of ladder.entries()) {
+    const text = renderMarkdown(report, { ...options, limits, shortened: index > 0 ? note : undefined });
+    if (text.length <= maxChars) return { text, shortened: index > 0 };
+  }
+  const last = ladder[ladder.length - 1] ?? FULL_LIMITS;
+  const text = renderMarkdown(report, { ...options, limits: last, shortened: note });
+  const tail = `\n\n</details>\n\n> ✂️ Cut here. ${note}\n`;
+  let cut = text.slice(0, Math.max(0, maxChars - tail.length));
+  cut = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')));
+  // An unbalanced fence or <details> would swallow the closing note; close whatever is open.
+  const fences = cut.match(/^`{3,}/gm) ?? [];
+  if (fences.length % 2 === 1) cut += `\n${fences[fences.length - 1] ?? '```'}`;
+  const opened = (cut.match(/<details/g) ?? []).length - (cut.match(/<\/details>/g) ?? []).length;
+  return { text: `${cut}${opened > 0 ? tail : tail.replace('\n\n</details>', '')}`, shortened: true };
+}
+
+function shortSha(sha: string): string {
+  return sha.slice(0, 7);
+}
+
+function subline(report: CheckReport): string {
+  const source = obj(report.source) ?? {};
+  const parts: string[] = [];
+  const image = obj(report.image);
+  const ref = image ? str(image['ref']) : null;
+  if (ref) parts.push(inlineCode(ref, 80));
+  const commit = str(source['commit']);
+  if (commit && isSafeToken(commit, /^[0-9a-f]{7,64}$/i)) {
+    const url = safeUrl(source['commitUrl']);
+    parts.push(url ? `commit [<code>${shortSha(commit)}</code>](${url})` : `commit <code>${shortSha(commit)}</code>`);
+  }
+  const branch = str(source['ref']);
+  if (branch) parts.push(`on ${inlineCode(branch.replace(/^refs\/heads\//, ''), 60)}`);
+  const run = safeUrl(source['runUrl']);
+  if (run) parts.push(`[workflow run](${run})`);
+  const duration = num(report.durationMs);
+  if (duration !== null) parts.push(formatDuration(duration));
+  return parts.length ? `<sub>${parts.join(' · ')}</sub>` : '';
+}
+
+function footer(report: CheckReport): string {
+  const tool = obj(report.tool);
+  const version = tool ? str(tool['version']) : null;
+  const started = str(report.startedAt);
+  const when = started && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(started) ? ` · ${started.slice(0, 16).replace('T', ' ')} UTC` : '';
+  const scale = obj(present(report.size)?.['baseline'])
+    ? ` · size scale: ${SIZE_SCALE.map((s) => `${s.icon} ${s.label}`).join(', ')}`
+    : '';
+  return `<sub>deploy-check${version ? ` ${escapeInline(version, 20)}` : ''}${when}${scale}</sub>`;
+}
+
+function buildSection(report: CheckReport, limits: RenderLimits): string[] {
+  const build = obj(report.build);
+  const failure = build ? obj(build['failure']) : null;
+  if (!build || build['status'] === 'success' || !failure) return [];
+  const step = str(failure['step']);
+  const out = ['', '#### Build failed', '', `${step ? `At ${inlineCode(step, 160)}: ` : ''}${escapeInline(str(failure['message']) ?? 'unknown error', 400)}`];
+  const logs = lines(failure['logs']);
+  out.push(...evidence(`Build output (last ${Math.min(logs.length, limits.logLines)} of ${logs.length} lines)`, logs, limits, true));
+  return out;
+}
+
+function evidence(title: string, logLines: string[], limits: RenderLimits, open = false): string[] {
+  if (logLines.length === 0) return [];
+  if (limits.logLines === 0) return ['', `<sub>${escapeInline(title.replace(/ \(.*\)$/, ''))}: left out here, see the job summary.</sub>`];
+  return ['', codeDetails(title, logLines.slice(-limits.logLines), limits.lineChars, open)];
+}
+
+function healthSection(report: CheckReport, limits: RenderLimits): string[] {
+  const health = obj(report.health);
+  if (!health || health['status'] !== 'unhealthy') return [];
+  const out = ['', '#### Health check failed', ''];
+  const facts: string[] = [];
+  const how = healthTarget(report);
+  if (how) facts.push(`probe: ${how}`);
+  const timeout = num(health['timeoutMs']);
+  if (timeout !== null) facts.push(`waited up to ${formatDuration(timeout)}`);
+  const container = obj(health['container']);
+  if (container) {
+    const exit = num(container['exitCode']);
+    const running = container['running'] === true;
+    facts.push(running ? 'container still running' : `container exited with code ${exit ?? 'unknown'}`);
+    if (container['oomKilled'] === true) facts.push('**killed for running out of memory (OOM)**');
+  }
+  const lastHttp = obj(health['lastHttp']);
+  if (lastHttp) {
+    const status = num(lastHttp['status']);
+    const error = str(lastHttp['error']);
+    facts.push(status !== null ? `last HTTP answer: ${status}` : `last HTTP attempt: ${escapeInline(error ?? 'no answer', 160)}`);
+  }
+  out.push(`${escapeInline(str(health['reason']) ?? 'The container did not become healthy.', 400)}`, '');
+  for (const fact of facts) out.push(`- ${fact}`);
+  const body = lastHttp ? str(lastHttp['body']) : null;
+  if (body && limits.logLines > 0) out.push(...evidence('Last HTTP response body', body.split(/\r?\n/).slice(0, 20), limits));
+  const healthLog = arr(health['healthLog'])
+    .map(obj)
+    .filter((e): e is Fields => e !== null)
+    .slice(-limits.healthEntries)
+    .map((e) => `[exit ${num(e['exitCode']) ?? '?'}] ${(str(e['output']) ?? '').trim().replace(/\r?\n/g, ' ⏎ ')}`);
+  if (healthLog.length) out.push(...evidence(`Docker health log (last ${healthLog.length})`, healthLog, limits));
+  const logs = lines(health['logs']);
+  const shown = Math.min(logs.length, limits.logLines);
+  out.push(...evidence(`Container logs (last ${shown} of ${logs.length} lines)`, logs, limits, true));
+  if (logs.length === 0) out.push('', '<sub>The container wrote no logs.</sub>');
+  return out;
+}
+
+interface LayerChange {
+  readonly instruction: string;
+  readonly line: number | null;
+  readonly bytes: number;
+  /** null when there is no baseline to compare with. */
+  readonly delta: number | null;
+}
+
+/**
+ * Per-layer changes: taken from the layer when the report carries them, else matched by
+ * instruction against the baseline's layers (when the baseline lists them).
+ */
+export function layerChanges(report: CheckReport): LayerChange[] {
+  const size = present(report.size);
+  if (!size) return [];
+  const layers = arr(size['layers']).map(obj).filter((l): l is Fields => l !== null);
+  const baseline = obj(size['baseline']);
+  const baseLayers = baseline ? arr(baseline['layers']).map(obj).filter((l): l is Fields => l !== null) : [];
+  const pool = new Map<string, number[]>();
+  for (const layer of baseLayers) {
+    const key = str(layer['instruction']) ?? '';
+    const list = pool.get(key) ?? [];
+    list.push(num(layer['bytes']) ?? 0);
+    pool.set(key, list);
+  }
+  const out: LayerChange[] = layers.map((layer) => {
+    const instruction = str(layer['instruction']) ?? '';
+    const bytes = num(layer['bytes']) ?? 0;
+    let delta = num(layer['deltaBytes']) ?? num(obj(layer['delta'])?.['bytes']) ?? num(layer['delta']);
+    if (delta === null && baseLayers.length) {
+      const previous = pool.get(instruction)?.shift();
+      delta = previous === undefined ? bytes : bytes - previous;
+    }
+    return { instruction, line: num(layer['line']), bytes, delta };
+  });
+  for (const [instruction, rest] of pool) {
+    for (const bytes of rest) out.push({ instruction: `${instruction} (removed)`, line: null, bytes: 0, delta: -bytes });
+  }
+  return out;
+}
+
+function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
+  const size = present(report.size);
+  if (!size) return [];
+  const changes = sizeChanges(report).filter((c) => c.current !== null);
+  const out: string[] = ['', '#### Size', ''];
+  const baseline = obj(size['baseline']);
+  if (baseline) {
+    out.push('| | Current | Baseline | Δ | % | |', '|:--|--:|--:|--:|--:|:-:|');
+    for (const c of changes) {
+      const label = c.kind === 'compressed' ? 'Compressed' : 'Uncompressed';
+      const delta = c.delta !== null ? formatSigned(c.delta) : 'n/a';
+      const percent = c.percent !== null ? formatPercent(c.percent) : 'n/a';
+      out.push(`| ${label} | ${formatBytes(c.current)} | ${formatBytes(c.baseline)} | ${delta} | ${percent} | ${c.percent !== null ? sizeIcon(c.percent) : ''} |`);
+    }
+    const source = str(baseline['source']);
+    if (source) out.push('', `<sub>Baseline: ${escapeInline(source, 120)}</sub>`);
+  } else {
+    out.push('| | Current |', '|:--|--:|');
+    for (const c of changes) out.push(`| ${c.kind === 'compressed' ? 'Compressed' : 'Uncompressed'} | ${formatBytes(c.current)} |`);
+    out.push('', '<sub>No baseline to compare with yet.</sub>');
+  }
+  for (const breach of budgetBreaches(size)) out.push('', `❌ ${escapeInline(breach, 300)}`);
+
+  const layers = layerChanges(report);
+  const withDelta = layers.filter((l) => l.delta !== null && l.delta !== 0);
+  if (withDelta.length && limits.layerRows > 0) {
+    const top = [...withDelta].sort((a, b) => Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0)).slice(0, limits.layerRows);
+    out.push('', `Layers that changed most (${top.length} of ${withDelta.length}):`, '', '| Δ | Size | Line | Instruction |', '|--:|--:|--:|:--|');
+    for (const l of top) {
+      const pct = l.bytes - (l.delta ?? 0) > 0 ? ((l.delta ?? 0) / (l.bytes - (l.delta ?? 0))) * 100 : null;
+      const icon = (l.delta ?? 0) < 0 ? '🟢' : pct === null ? '🆕' : Math.abs(pct) < NEUTRAL_PERCENT ? '⚪' : sizeIcon(pct);
+      out.push(`| ${icon} ${formatSigned(l.delta ?? 0)} | ${formatBytes(l.bytes)} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)} |`);
+    }
+  } else if (layers.length && limits.layerRows > 0) {
+    const top = [...layers].sort((a, b) => b.bytes - a.bytes).slice(0, limits.layerRows);
+    out.push('', `<details><summary>Largest layers (${top.length} of ${layers.length})</summary>`, '', '| Size | Line | Instruction |', '|--:|--:|:--|');
+    for (const l of top) out.push(`| ${formatBytes(l.bytes)} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)} |`);
+    out.push('', '</details>');
+  }
+  return out;
+}
+
+function hygieneSection(report: CheckReport, limits: RenderLimits): string[] {
+  const findings = hygieneFindings(report);
+  if (findings.length === 0) return [];
+  const order = { error: 0, warning: 1, info: 2 } as const;
+  const sorted = [...findings].sort((a, b) => order[a.severity] - order[b.severity]);
+  const shown = sorted.slice(0, Math.max(limits.findingRows, 1));
+  const icon = { error: '❌', warning: '⚠️', info: 'ℹ️' } as const;
+  const out = ['', '#### Hygiene', ''];
+  for (const f of shown) {
+    const where = f.file ? ` <sub>${escapeInline(f.file.split('/').slice(-2).join('/'), 80)}${f.line !== null ? `:${f.line}` : ''}</sub>` : '';
+    out.push(`- ${icon[f.severity]} ${f.id ? `${inlineCode(f.id, 40)} ` : ''}${escapeInline(f.message, 300)}${where}`);
+  }
+  if (sorted.length > shown.length) out.push(`- … and ${sorted.length - shown.length} more in the job summary`);
+  return out;
+}
+
+function deploySection(report: CheckReport, limits: RenderLimits): string[] {
+  const deploy = obj(report.deploy);
+  if (!deploy) return [];
+  const status = str(deploy['status']);
+  const state = deployState(status);
+  if (state === 'skip') return [];
+  const out = ['', '#### Deploy', ''];
+  const url = safeUrl(deploy['url']);
+  const id = str(deploy['deploymentId']);
+  const facts: string[] = [`${STATE_ICON[state]} ${escapeInline(status ?? 'unknown', 40)}`];
+  if (url) facts.push(`[${escapeInline(url.replace(/^https?:\/\//, ''), 80)}](${url})`);
+  if (id) facts.push(`deployment ${inlineCode(id, 60)}`);
+  out.push(facts.join(' · '));
+  const logs = lines(deploy['logs']);
+  if (state === 'fail') out.push(...evidence(`Deployment logs (last ${Math.min(logs.length, limits.logLines)})`, logs, limits));
+  return out;
 }
