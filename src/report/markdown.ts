@@ -323,7 +323,7 @@ function deploySection(report: CheckReport, limits: RenderLimits): string[] {
   const url = safeUrl(deploy['url']);
   const id = str(deploy['deploymentId']);
   const facts: string[] = [`${STATE_ICON[state]} ${escapeInline(status ?? 'unknown', 40)}`];
-  if (url) facts.push(`[${escapeInline(url.replace(/^https?:\/\//, ''), 80)}](${url})`);
+  if (url) facts.push(`[${escapeInline(url.replace(/^https?:\/\//, '').replace(/\/$/, ''), 80)}](${url})`);
   if (id) facts.push(`deployment ${inlineCode(id, 60)}`);
   out.push(facts.join(' · '));
   const logs = lines(deploy['logs']);

@@ -1,0 +1,157 @@
+/**
+ * Reports shaped like real runs, for the renderer's tests and the comment screenshot: a
+ * FastAPI service that grew, one that crashed on start, and one full of hostile strings.
+ */
+import type { CheckReport } from '../../src/report/model.ts';
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> | T[K] : T[K] };
+
+export function passingReport(): CheckReport {
+  return {
+    schemaVersion: 1,
+    verdict: 'pass',
+    reasons: [],
+    startedAt: '2025-03-14T09:26:53.000Z',
+    durationMs: 63_400,
+    tool: { name: 'deploy-check', version: '0.1.0' },
+    source: {
+      context: '/home/runner/work/shop/shop',
+      dockerfile: '/home/runner/work/shop/shop/Dockerfile',
+      target: null,
+      commit: '3f768f7a1c2b4d5e6f708192a3b4c5d6e7f80912',
+      ref: 'feature/orders-export',
+      runUrl: 'https://github.com/acme/shop/actions/runs/4242',
+      commitUrl: 'https://github.com/acme/shop/commit/3f768f7a1c2b4d5e6f708192a3b4c5d6e7f80912',
+      pullRequest: 12,
+      commentKey: 'default',
+    },
+    image: { id: 'sha256:9c2b6f1e0d3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c', ref: 'acme/shop-api:pr-12' },
+    build: {
+      status: 'success',
+      durationMs: 41_800,
+      steps: { total: 12, cached: 9, list: [] },
+      cache: { enabled: true, restored: true, key: 'deploy-check-Linux-buildkit-3f768f7', matchedKey: 'deploy-check-Linux-buildkit-a1b2c3d', saved: true, note: null },
+      builder: null,
+      failure: null,
+    },
+    health: {
+      status: 'healthy',
+      strategy: 'http',
+      target: 'GET http://127.0.0.1:49153/health',
+      timeToHealthyMs: 1_240,
+      timeoutMs: 60_000,
+      reason: null,
+      container: { id: 'c0ffee', exitCode: null, oomKilled: false, running: true },
+      lastHttp: { status: 200, body: '{"status":"ok"}', error: null },
+      healthLog: [],
+      logs: ['INFO:     Started server process [1]', 'INFO:     Uvicorn running on http://0.0.0.0:8000'],
+    },
+    size: {
+      status: 'measured',
+      bytes: 318_400_000,
+      compressedBytes: 104_900_000,
+      layers: [
+        { instruction: 'FROM python:3.12-slim', line: 1, bytes: 120_000_000 },
+        { instruction: 'RUN apt-get update && apt-get install -y --no-install-recommends libpq5', line: 6, bytes: 14_200_000 },
+        { instruction: 'COPY --from=builder /opt/venv /opt/venv', line: 14, bytes: 171_900_000 },
+        { instruction: 'COPY app/ /app/app/', line: 16, bytes: 12_300_000 },
+      ],
+      baseline: {
+        source: 'main@a1b2c3d (last passing run)',
+        bytes: 296_100_000,
+        compressedBytes: 98_700_000,
+        layers: [
+          { instruction: 'FROM python:3.12-slim', line: 1, bytes: 120_000_000 },
+          { instruction: 'RUN apt-get update && apt-get install -y --no-install-recommends libpq5', line: 6, bytes: 14_200_000 },
+          { instruction: 'COPY --from=builder /opt/venv /opt/venv', line: 14, bytes: 149_800_000 },
+          { instruction: 'COPY app/ /app/app/', line: 16, bytes: 12_100_000 },
+        ],
+      } as CheckReport['size']['baseline'],
+      delta: { bytes: 22_300_000, percent: 7.53 },
+      budget: {},
+    },
+    hygiene: {
+      status: 'checked',
+      findings: [
+        { id: 'no-healthcheck', severity: 'info', message: 'No HEALTHCHECK: Railway uses the healthcheckPath of railway.json instead', file: 'Dockerfile', line: null },
+        { id: 'apt-lists', severity: 'warning', message: 'apt lists left in the image (rm -rf /var/lib/apt/lists/* in the same RUN saves 19 MB)', file: 'Dockerfile', line: 6 },
+      ],
+    },
+    deploy: null,
+  };
+}
+
+export function crashedReport(): CheckReport {
+  const r = passingReport();
+  r.verdict = 'fail';
+  r.reasons = ['Health check failed: the container exited with code 1 before it became healthy'];
+  r.durationMs = 48_200;
+  r.health = {
+    status: 'unhealthy',
+    strategy: 'http',
+    target: 'GET http://127.0.0.1:49153/health',
+    timeToHealthyMs: null,
+    timeoutMs: 60_000,
+    reason: 'the container exited with code 1 before it became healthy',
+    container: { id: 'c0ffee', exitCode: 1, oomKilled: false, running: false },
+    lastHttp: { status: null, body: null, error: 'connect ECONNREFUSED 127.0.0.1:49153' },
+    healthLog: [],
+    logs: [
+      'Traceback (most recent call last):',
+      '  File "/opt/venv/bin/uvicorn", line 8, in <module>',
+      '    sys.exit(main())',
+      '  File "/app/app/main.py", line 4, in <module>',
+      '    from app.db import engine',
+      '  File "/app/app/db.py", line 9, in <module>',
+      '    DATABASE_URL = os.environ["DATABASE_URL"]',
+      "KeyError: 'DATABASE_URL'",
+    ],
+  };
+  r.size.baseline = { ...(r.size.baseline ?? { source: '', bytes: 0, compressedBytes: 0 }), bytes: 317_900_000, compressedBytes: 104_700_000 };
+  return r;
+}
+
+/** Every string a hostile branch, Dockerfile or process could put in a report. */
+export const HOSTILE = [
+  '</details><img src=x onerror=alert(1)>',
+  '| pipes | break | tables |',
+  '<img src=x>',
+  '![x](http://evil.example/pixel.png)',
+  '@org/team please look @octocat',
+  '```\n</details>\n```',
+  '<!-- deploy-check:default -->',
+  '<!-- -->',
+  '#1 fixes #2 and acme/shop#3',
+  '<script>alert(1)</script>',
+  '[click](javascript:alert(1))',
+  '\u001b[31mred\u001b[0m \u202eevil\u202c',
+  'trailing backslash \\',
+  '~~~\n<details open>',
+] as const;
+
+export function hostileReport(): CheckReport {
+  const r = crashedReport();
+  const evil = HOSTILE.join(' ');
+  r.reasons = [`Health check failed: ${evil}`, `Hygiene: ${evil}`];
+  r.source.ref = `feature/${HOSTILE[0]}${HOSTILE[1]}`;
+  r.image.ref = 'acme/shop-api:<img src=x>';
+  r.health.reason = evil;
+  r.health.logs = [...HOSTILE.flatMap((h) => h.split('\n')), '````', '`````text', '</details>', '@everyone'];
+  r.health.lastHttp = { status: 500, body: HOSTILE.join('\n'), error: null };
+  r.size.layers = r.size.layers.map((l, i) => ({ ...l, instruction: `${l.instruction} ${HOSTILE[i % HOSTILE.length] ?? ''}` }));
+  r.hygiene.findings = HOSTILE.map((h, i) => ({ id: `rule-${i}|x`, severity: 'warning', message: h, file: `dir/${h}`, line: i }));
+  r.build.cache.note = HOSTILE[3];
+  return r;
+}
+
+export function withOverrides(base: CheckReport, patch: DeepPartial<CheckReport>): CheckReport {
+  return merge(base, patch) as CheckReport;
+}
+
+function merge(a: unknown, b: unknown): unknown {
+  if (b === undefined) return a;
+  if (typeof a !== 'object' || a === null || Array.isArray(a) || typeof b !== 'object' || b === null || Array.isArray(b)) return b;
+  const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = merge(out[k], v);
+  return out;
+}
