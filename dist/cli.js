@@ -2,7 +2,7 @@
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 import {
   removeRunResources
-} from "./chunks/chunk-YAPBPLDG.js";
+} from "./chunks/chunk-VXZIYVA3.js";
 import {
   ConfigError,
   INPUT_NAMES,
@@ -15,7 +15,7 @@ import {
   redact,
   redactDeep,
   runPipeline
-} from "./chunks/chunk-JIPRKF7Y.js";
+} from "./chunks/chunk-R36AYOIH.js";
 
 // src/local.ts
 import { writeFile } from "node:fs/promises";

@@ -4,13 +4,13 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-HLDKMGEJ.js";
+} from "./chunks/chunk-C6LBLBP4.js";
 import {
   removeRunResources
-} from "./chunks/chunk-YAPBPLDG.js";
+} from "./chunks/chunk-VXZIYVA3.js";
 import {
   connectDocker
-} from "./chunks/chunk-JIPRKF7Y.js";
+} from "./chunks/chunk-R36AYOIH.js";
 
 // src/post.ts
 async function runPost() {

@@ -166,7 +166,7 @@ async function tellCommentResult(result: CommentResult | null): Promise<void> {
   try {
     const icon = result.url ? '💬' : result.level === 'info' ? 'ℹ️' : '⚠️';
     // The sentence holds only our own words, numbers and URLs GitHub returned; still no raw HTML.
-    const line = result.sentence.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const line = result.sentence.replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/#(\d)/g, '#\u200b$1');
     await core.summary.addRaw(`\n<sub>${icon} ${line}</sub>\n`).write();
   } catch {
     // The summary itself was already written; this line is a courtesy.

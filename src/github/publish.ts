@@ -164,6 +164,9 @@ export async function workflowRunTarget(octokit: Octokit, config: PublishConfig,
       runUrl: htmlUrl && htmlUrl.startsWith(`${context.serverUrl}/`) ? htmlUrl : null,
       ref: str(run['head_branch']),
     },
+    // A fork's run never deploys; a deploy section in its report could only carry a link to
+    // wherever the fork likes, under this repository's bot's name.
+    deploy: fromFork ? null : report.deploy,
   };
   const notes: string[] = [];
   const conclusion = str(run['conclusion']);

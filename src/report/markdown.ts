@@ -139,7 +139,7 @@ function subline(report: CheckReport): string {
     parts.push(url ? `commit [<code>${shortSha(commit)}</code>](${url})` : `commit <code>${shortSha(commit)}</code>`);
   }
   const branch = str(source['ref']);
-  if (branch) parts.push(`on ${inlineCode(branch.replace(/^refs\/heads\//, ''), 60)}`);
+  if (branch) parts.push(`on ${inlineCode(branch.replace(/^refs\/heads\//, ''), 80)}`);
   const run = safeUrl(source['runUrl']);
   if (run) parts.push(`[workflow run](${run})`);
   const duration = num(report.durationMs);
