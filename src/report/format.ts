@@ -19,5 +19,6 @@ export function formatDuration(ms: number | null): string {
   if (ms === null) return 'n/a';
   if (ms < 1000) return `${ms} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return seconds === 0 || seconds === 60 ? `${Math.round(ms / 60_000)} min` : `${Math.floor(ms / 60_000)} min ${seconds} s`;
 }

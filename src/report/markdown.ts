@@ -15,6 +15,7 @@ import {
   hygieneFindings,
   sizeChanges,
   sizeIcon,
+  worstSizePercent,
 } from './checks.ts';
 
 export { codeDetails, escapeInline } from './escape.ts';
@@ -183,7 +184,7 @@ function healthSection(report: CheckReport, limits: RenderLimits): string[] {
   const how = healthTarget(report);
   if (how) facts.push(`probe: ${how}`);
   const timeout = num(health['timeoutMs']);
-  if (timeout !== null) facts.push(`waited up to ${formatDuration(timeout)}`);
+  if (timeout !== null) facts.push(`timeout ${formatDuration(timeout)}`);
   const container = obj(health['container']);
   if (container) {
     const exit = num(container['exitCode']);
@@ -197,7 +198,7 @@ function healthSection(report: CheckReport, limits: RenderLimits): string[] {
     const error = str(lastHttp['error']);
     facts.push(status !== null ? `last HTTP answer: ${status}` : `last HTTP attempt: ${escapeInline(error ?? 'no answer', 160)}`);
   }
-  out.push(`${escapeInline(str(health['reason']) ?? 'The container did not become healthy.', 400)}`, '');
+  // The reason itself is in the checks table (and often the headline); here only the evidence.
   for (const fact of facts) out.push(`- ${fact}`);
   const body = lastHttp ? str(lastHttp['body']) : null;
   if (body && limits.logLines > 0) out.push(...evidence('Last HTTP response body', body.split(/\r?\n/).slice(0, 20), limits));
@@ -282,12 +283,17 @@ function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
   const withDelta = layers.filter((l) => l.delta !== null && l.delta !== 0);
   if (withDelta.length && limits.layerRows > 0) {
     const top = [...withDelta].sort((a, b) => Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0)).slice(0, limits.layerRows);
-    out.push('', `Layers that changed most (${top.length} of ${withDelta.length}):`, '', '| Δ | Size | Line | Instruction |', '|--:|--:|--:|:--|');
+    // When the image as a whole did not move, the layer detail is there but out of the way.
+    const worst = worstSizePercent(changes);
+    const quiet = worst !== null && Math.abs(worst) < NEUTRAL_PERCENT;
+    const title = `Layers that changed most (${top.length} of ${withDelta.length})`;
+    out.push('', quiet ? `<details><summary>${title}</summary>` : `${title}:`, '', '| Δ | Size | Line | Instruction |', '|--:|--:|--:|:--|');
     for (const l of top) {
       const pct = l.bytes - (l.delta ?? 0) > 0 ? ((l.delta ?? 0) / (l.bytes - (l.delta ?? 0))) * 100 : null;
       const icon = (l.delta ?? 0) < 0 ? '🟢' : pct === null ? '🆕' : Math.abs(pct) < NEUTRAL_PERCENT ? '⚪' : sizeIcon(pct);
       out.push(`| ${icon} ${formatSigned(l.delta ?? 0)} | ${formatBytes(l.bytes)} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)} |`);
     }
+    if (quiet) out.push('', '</details>');
   } else if (layers.length && limits.layerRows > 0) {
     const top = [...layers].sort((a, b) => b.bytes - a.bytes).slice(0, limits.layerRows);
     out.push('', `<details><summary>Largest layers (${top.length} of ${layers.length})</summary>`, '', '| Size | Line | Instruction |', '|--:|--:|:--|');

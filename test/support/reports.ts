@@ -107,7 +107,8 @@ export function crashedReport(): CheckReport {
       "KeyError: 'DATABASE_URL'",
     ],
   };
-  r.size.baseline = { ...(r.size.baseline ?? { source: '', bytes: 0, compressedBytes: 0 }), bytes: 317_900_000, compressedBytes: 104_700_000 };
+  const layers = r.size.layers.map((l) => ({ ...l, bytes: l.line === 16 ? l.bytes - 500_000 : l.bytes }));
+  r.size.baseline = { source: 'main@a1b2c3d (last passing run)', bytes: 317_900_000, compressedBytes: 104_700_000, layers } as CheckReport['size']['baseline'];
   return r;
 }
 
