@@ -12,7 +12,7 @@ import { runPipeline } from './pipeline.ts';
 import { readPublishConfig, type PublishConfig } from './github/config.ts';
 import { commitUrl, readRunContext, runUrl, type RunContext } from './github/context.ts';
 import { checkRunTarget, octokitFor, postComment, resolveCommentKey, workflowRunTarget, type CommentResult } from './github/publish.ts';
-import { readReportFile } from './github/report-file.ts';
+import { readReportFile, reportFilesAt } from './github/report-file.ts';
 
 export const STATE_RUN_ID = 'run-id';
 
@@ -109,39 +109,58 @@ async function publish(report: CheckReport, publishConfig: PublishConfig, contex
   else core.info(`deploy-check passed: ${report.image.ref}`);
 }
 
-/** mode comment: no build; the comment of a report file, for the pull request GitHub vouches for. */
+/**
+ * mode comment: no build; the comment of each report file, for the pull request GitHub vouches
+ * for. A directory of reports (a matrix's artifacts) posts each under its own comment-key.
+ */
 async function runCommentMode(publishConfig: PublishConfig, context: RunContext): Promise<void> {
-  let report: CheckReport;
+  let files: string[];
   try {
-    report = await readReportFile(publishConfig.reportFile ?? '');
+    files = await reportFilesAt(publishConfig.reportFile ?? '');
   } catch (err) {
     core.setFailed((err as Error).message);
     return;
   }
-  core.setOutput('verdict', report.verdict);
-  const key = resolveCommentKey(publishConfig.commentKey, report);
-  let shown = report;
-  let result: CommentResult | null = null;
-  try {
-    if (publishConfig.comment !== 'never') {
-      if (!publishConfig.token) {
-        result = { id: null, url: null, sentence: 'No comment: the github-token input is empty', level: 'warning' };
-      } else {
-        const octokit = octokitFor(publishConfig.token);
-        const found = await workflowRunTarget(octokit, publishConfig, context, report);
-        if ('none' in found) {
-          result = { id: null, url: null, sentence: found.none, level: 'warning' };
+  const octokit = publishConfig.token ? octokitFor(publishConfig.token) : null;
+  const verdicts: string[] = [];
+  for (const file of files) {
+    let report: CheckReport;
+    try {
+      report = await readReportFile(file);
+    } catch (err) {
+      // One unreadable file among several is reported; a single bad file fails the step.
+      if (files.length === 1) {
+        core.setFailed((err as Error).message);
+        return;
+      }
+      core.warning((err as Error).message);
+      continue;
+    }
+    verdicts.push(report.verdict);
+    const key = resolveCommentKey(files.length === 1 ? publishConfig.commentKey : undefined, report);
+    let shown = report;
+    let result: CommentResult | null = null;
+    try {
+      if (publishConfig.comment !== 'never') {
+        if (!octokit) {
+          result = { id: null, url: null, sentence: 'No comment: the github-token input is empty', level: 'warning' };
         } else {
-          shown = found.report;
-          result = await postComment(octokit, context, found.report, key, found.target);
+          const found = await workflowRunTarget(octokit, publishConfig, context, report);
+          if ('none' in found) {
+            result = { id: null, url: null, sentence: found.none, level: 'warning' };
+          } else {
+            shown = found.report;
+            result = await postComment(octokit, context, found.report, key, found.target);
+          }
         }
       }
+    } catch (err) {
+      result = { id: null, url: null, sentence: `No comment: ${(err as Error).message.split('\n')[0]}`, level: 'warning' };
     }
-  } catch (err) {
-    result = { id: null, url: null, sentence: `No comment: ${(err as Error).message.split('\n')[0]}`, level: 'warning' };
+    await writeSummary(shown);
+    await tellCommentResult(result);
   }
-  await writeSummary(shown);
-  await tellCommentResult(result);
+  core.setOutput('verdict', verdicts.includes('fail') ? 'fail' : verdicts.length ? 'pass' : '');
 }
 
 /** The job summary is written on every run, before and whatever happens to the comment. */

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../config/errors.ts';
 import type { CheckReport } from '../report/model.ts';
@@ -37,4 +37,26 @@ export async function readReportFile(file: string, cwd = process.cwd()): Promise
   report['reasons'] = arr(report['reasons']);
   report['source'] = obj(report['source']) ?? {};
   return report as unknown as CheckReport;
+}
+
+/**
+ * The report files behind `report-file`: the file itself, or every report JSON in a directory
+ * (what actions/download-artifact leaves, one per service of a matrix), in name order.
+ */
+export async function reportFilesAt(input: string, cwd = process.cwd()): Promise<string[]> {
+  const full = path.resolve(cwd, input);
+  let info;
+  try {
+    info = await stat(full);
+  } catch (err) {
+    throw new ConfigError('report-file', `cannot read ${full}: ${(err as Error).message}`);
+  }
+  if (!info.isDirectory()) return [full];
+  const entries = await readdir(full, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((e) => e.isFile() && e.name.endsWith('.json'))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
+  if (files.length === 0) throw new ConfigError('report-file', `${full} holds no .json report`);
+  return files;
 }

@@ -290,3 +290,41 @@ test('workflow_run mode posts the comment of a fork\'s report file, for the pull
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('after a deploy on the default branch, the merged pull request\'s comment shows the deployment', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'dc-comment-deploy-'));
+  try {
+    const mergeSha = '9'.repeat(40);
+    const report = passingReport();
+    report.source.pullRequest = null;
+    report.source.ref = 'refs/heads/main';
+    report.deploy = { status: 'success', deploymentId: 'dep_42', url: 'https://shop-api-production.up.railway.app' };
+    await mkdir(path.join(dir, 'artifact', 'api'), { recursive: true });
+    await writeFile(path.join(dir, 'artifact', 'api', 'deploy-check-report-1.json'), JSON.stringify(report));
+    const payload = workflowRunEvent({ owner, repo, runId: 9100, headSha: mergeSha, headBranch: 'main', event: 'push' });
+    assert.deepEqual((await loadGitHubOpenApi()).validateWebhook('workflow-run-completed', payload), []);
+    await withServer({ pulls: [seed({ state: 'closed', mergeCommitSha: mergeSha })] }, async (server) => {
+      const [old] = server.seedComments({ owner, repo, issueNumber: 12, body: `${MARKER}\n<!-- deploy-check-meta {"run":9000,"attempt":1,"sha":"${HEAD_SHA}","verdict":"pass"} -->\nthe pull request's report`, user: GITHUB_ACTIONS_BOT });
+      // A directory of reports, as actions/download-artifact leaves it.
+      const run = await runActionSteps({
+        inputs: { mode: 'comment', 'report-file': path.join(dir, 'artifact'), 'github-token': 'ghs_installation_token' },
+        eventName: 'workflow_run',
+        eventPayload: payload,
+        env: { GITHUB_API_URL: server.url, GITHUB_RUN_ID: '9101' },
+        post: false,
+      });
+      assert.equal(run.main.exitCode, 0, explain(run));
+      const comments = server.comments(owner, repo, 12);
+      assert.equal(comments.length, 1);
+      assert.equal(comments[0]?.id, old?.id);
+      const body = comments[0]?.body ?? '';
+      assert.match(body, /🚀 Merged/);
+      assert.match(body, /\| Deploy \| ✅ \| success/);
+      assert.match(body, /\[shop-api-production\.up\.railway\.app\]\(https:\/\/shop-api-production\.up\.railway\.app\/\)/);
+      assert.match(body, /commit \[<code>9999999<\/code>\]/);
+      assert.ok(server.requests.some((r) => r.operationId === 'repos/list-pull-requests-associated-with-commit'));
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

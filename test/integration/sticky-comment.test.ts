@@ -161,3 +161,25 @@ test('policy that forbids creating still updates an existing comment (the proble
     assert.match(server.comments(owner, repo, pr)[0]?.body ?? '', /fixed$/);
   });
 });
+
+test('a push to the default branch that deployed finds the merged pull request through the commit', async () => {
+  const mergeSha = '9'.repeat(40);
+  await withServer({ pulls: [{ owner, repo, number: pr, headRef: 'feature/x', headSha: 'b'.repeat(40), baseRef: 'main', state: 'closed', mergeCommitSha: mergeSha }] }, async (server) => {
+    const { checkRunTarget } = await import('../../src/github/publish.ts');
+    const { passingReport } = await import('../support/reports.ts');
+    const report = passingReport();
+    report.deploy = { status: 'success', deploymentId: 'd', url: null };
+    const context = {
+      eventName: 'push', owner, repo, serverUrl: 'https://github.com', apiUrl: server.url, sha: mergeSha, ref: 'refs/heads/main',
+      headRef: null, runId: 9, runAttempt: 1, defaultBranch: 'main', pullRequest: null, payload: {},
+    };
+    const config = { mode: 'check' as const, reportFile: undefined, comment: 'auto' as const, commentKey: undefined, token: 't' };
+    const target = await checkRunTarget(octokitOf(server), config, context, report);
+    assert.ok(!('none' in target));
+    assert.equal(target.issueNumber, pr);
+    assert.equal(target.mayCreate, false, 'after the merge only an existing comment is updated');
+    assert.match(target.notes.join(''), /Merged/);
+    const quiet = await checkRunTarget(octokitOf(server), config, { ...context, ref: 'refs/heads/other' }, report);
+    assert.ok('none' in quiet);
+  });
+});
