@@ -46,19 +46,48 @@ export interface SizeChange {
   readonly percent: number | null;
 }
 
-/** Current, baseline and change of both sizes, computed from the numbers rather than trusted. */
+/**
+ * Current, baseline and change of both sizes. The report's own delta wins (it knows when two
+ * figures were measured differently and are not comparable: null); without one, the change is
+ * computed from the two figures.
+ */
 export function sizeChanges(report: CheckReport): SizeChange[] {
   const size = present(report.size);
   if (!size) return [];
   const baseline = obj(size['baseline']);
-  const make = (kind: SizeChange['kind'], currentKey: string): SizeChange => {
+  const delta = obj(size['delta']);
+  const make = (kind: SizeChange['kind'], currentKey: string, deltaKey: string, percentKey: string): SizeChange => {
     const current = num(size[currentKey]);
     const base = baseline ? num(baseline[currentKey]) : null;
-    const delta = current !== null && base !== null ? current - base : null;
-    const percent = delta !== null && base !== null && base > 0 ? (delta / base) * 100 : null;
-    return { kind, current, baseline: base, delta, percent };
+    if (delta && deltaKey in delta) {
+      const d = num(delta[deltaKey]);
+      const p = num(delta[percentKey]);
+      return { kind, current, baseline: base, delta: d, percent: p ?? (d !== null && base ? (d / base) * 100 : null) };
+    }
+    const computed = current !== null && base !== null ? current - base : null;
+    const percent = computed !== null && base !== null && base > 0 ? (computed / base) * 100 : null;
+    return { kind, current, baseline: base, delta: computed, percent };
   };
-  return [make('compressed', 'compressedBytes'), make('uncompressed', 'bytes')];
+  return [make('compressed', 'compressedBytes', 'compressedBytes', 'compressedPercent'), make('uncompressed', 'bytes', 'bytes', 'percent')];
+}
+
+/** The figure budgets use (the report's delta.metric), else the larger change of the two. */
+export function headlineSizePercent(report: CheckReport, changes: readonly SizeChange[]): number | null {
+  const metric = str(obj(present(report.size)?.['delta'])?.['metric']);
+  const chosen = changes.find((c) => c.kind === metric)?.percent;
+  return chosen ?? worstSizePercent(changes);
+}
+
+/**
+ * Whether the change is worth a mention: the report's own threshold (`size-comment-threshold`)
+ * when it has one, else the neutral band of the scale.
+ */
+export function sizeChangeNoticeable(report: CheckReport): boolean {
+  const threshold = obj(present(report.size)?.['commentThreshold']);
+  const reached = threshold ? threshold['reached'] : undefined;
+  if (typeof reached === 'boolean') return reached;
+  const percent = headlineSizePercent(report, sizeChanges(report));
+  return percent !== null && Math.abs(percent) >= NEUTRAL_PERCENT_VALUE;
 }
 
 /** The change that decides the icon: the larger increase (or smaller decrease) of the two. */
@@ -77,29 +106,21 @@ export function formatPercent(percent: number): string {
   return `${sign}${abs >= 10 ? abs.toFixed(0) : abs.toFixed(1)}%`;
 }
 
-/** Whether a budget (whatever its exact shape in this report version) says the image is over it. */
-export function budgetBreaches(size: Fields): string[] {
+/** Budget checks the image is over (or that could not be checked), as sentences. */
+export function budgetProblems(size: Fields): { exceeded: string[]; unchecked: string[] } {
   const budget = obj(size['budget']);
-  if (!budget) return [];
-  const out: string[] = [];
-  const visit = (entry: Fields, name: string): void => {
-    const status = str(entry['status']);
-    const over = entry['exceeded'] === true || entry['ok'] === false || status === 'exceeded' || status === 'fail' || status === 'failed' || status === 'over';
-    if (!over) return;
-    const message = str(entry['message']) ?? str(entry['reason']);
-    const limit = num(entry['limitBytes']) ?? num(entry['maxBytes']) ?? num(entry['limit']);
-    out.push(message ?? `${name} over budget${limit !== null ? ` (limit ${formatBytes(limit)})` : ''}`);
-  };
-  visit(budget, 'size');
-  for (const [name, value] of Object.entries(budget)) {
-    const entry = obj(value);
-    if (entry) visit(entry, name);
+  const exceeded: string[] = [];
+  const unchecked: string[] = [];
+  if (!budget) return { exceeded, unchecked };
+  const checks = arr(budget['checks']).map(obj).filter((c): c is Fields => c !== null);
+  for (const check of checks) {
+    const status = str(check['status']);
+    const message = str(check['message']) ?? `${str(check['name']) ?? 'size'} ${str(check['limit']) ?? ''}`.trim();
+    if (status === 'exceeded') exceeded.push(message);
+    else if (status === 'unchecked') unchecked.push(message);
   }
-  for (const value of arr(budget['checks'])) {
-    const entry = obj(value);
-    if (entry) visit(entry, str(entry['name']) ?? 'size');
-  }
-  return out;
+  if (checks.length === 0 && budget['status'] === 'exceeded') exceeded.push(str(budget['message']) ?? 'over the size budget');
+  return { exceeded, unchecked };
 }
 
 export function checkRows(report: CheckReport): CheckRow[] {
@@ -133,24 +154,31 @@ function cacheRow(report: CheckReport): CheckRow {
   const cache = build ? present(build['cache']) : null;
   const note = cache ? str(cache['note']) : null;
   if (!cache || cache['enabled'] === false) {
-    return { name: 'Cache', state: 'skip', reason: note ? escapeInline(note, 160) : 'off' };
+    return { name: 'Cache', state: 'skip', reason: `off${note ? `: ${escapeInline(note, 160)}` : ''}` };
   }
-  const restored = cache['restored'] === true;
-  const saved = cache['saved'] === true;
-  const matched = str(cache['matchedKey']);
-  const key = str(cache['key']);
+  const warnings = arr(cache['warnings']).map(str).filter((w): w is string => w !== null);
   const parts: string[] = [];
+  const restored = cache['restored'] === true;
   if (restored) {
-    const exact = matched !== null && key !== null && matched === key;
-    parts.push(`restored${matched ? ` ${inlineCode(matched, 60)}${exact ? ' (exact)' : ''}` : ''}`);
+    const matched = str(cache['matchedKey']);
+    const exact = cache['exactHit'] === true || (matched !== null && matched === str(cache['key']));
+    const bytes = num(cache['restoredBytes']);
+    parts.push(`restored ${exact ? 'this commit\'s cache' : matched ? inlineCode(matched, 60) : 'a cache'}${bytes !== null ? ` (${formatBytes(bytes)})` : ''}`);
+    const saved = num(cache['timeSavedMs']);
+    if (saved !== null && saved > 0) parts.push(`about ${formatDuration(saved)} of build time saved`);
   } else {
-    parts.push('nothing restored (cold build)');
+    parts.push(note ? `nothing restored: ${escapeInline(note, 120)}` : 'no cache yet (cold build)');
   }
-  const savedBytes = num(cache['savedBytes']) ?? num(cache['sizeBytes']) ?? num(cache['bytes']);
-  parts.push(saved ? `saved${savedBytes !== null ? ` ${formatBytes(savedBytes)}` : ''}` : 'not saved');
-  if (note) parts.push(escapeInline(note, 120));
-  const problem = str(cache['status']) === 'error' || str(cache['status']) === 'failed';
-  return { name: 'Cache', state: problem || !restored ? 'warn' : 'pass', reason: parts.join(' · ') };
+  if (cache['saved'] === true) {
+    const bytes = num(cache['savedBytes']);
+    parts.push(`saved${bytes !== null ? ` ${formatBytes(bytes)}` : ''}`);
+  } else {
+    const why = str(cache['saveReason']);
+    parts.push(`not saved${why ? `: ${escapeInline(why, 100)}` : ''}`);
+  }
+  if (warnings.length) parts.push(escapeInline(warnings.join('; '), 200));
+  const state: CheckState = warnings.length ? 'warn' : restored ? 'pass' : 'skip';
+  return { name: 'Cache', state, reason: parts.join(' · ') };
 }
 
 /** "HTTP GET /health", "Docker HEALTHCHECK", "TCP :8000", "log line /ready/". */
@@ -186,27 +214,26 @@ function sizeRow(report: CheckReport): CheckRow {
   const size = present(report.size);
   if (!size) return { name: 'Size', state: 'skip', reason: 'not measured' };
   const changes = sizeChanges(report);
-  const [compressed, uncompressed] = changes;
+  const approx = size['compressedSource'] === 'engine-content-size' ? ' (approx.)' : '';
   const parts: string[] = [];
-  const describe = (c: SizeChange | undefined, label: string): void => {
-    if (!c || c.current === null) return;
-    const change = c.delta !== null && c.percent !== null ? ` (${formatSigned(c.delta)}, ${formatPercent(c.percent)})` : '';
+  for (const c of changes) {
+    if (c.current === null) continue;
+    const label = c.kind === 'compressed' ? `compressed${approx}` : 'uncompressed';
+    const change = c.delta !== null ? ` (${formatSigned(c.delta)}${c.percent !== null ? `, ${formatPercent(c.percent)}` : ''})` : '';
     parts.push(`${formatBytes(c.current)} ${label}${change}`);
-  };
-  describe(compressed, 'compressed');
-  describe(uncompressed, 'uncompressed');
-  const breaches = budgetBreaches(size);
-  const worst = worstSizePercent(changes);
-  if (breaches.length) {
-    return { name: 'Size', state: 'fail', reason: `${escapeInline(breaches.join('; '), 200)} · ${parts.join(' · ')}` };
   }
-  if (worst === null) {
-    const baselineNote = obj(size['baseline']) ? '' : ' · no baseline yet';
-    return { name: 'Size', state: 'pass', reason: `${parts.join(' · ') || 'measured'}${baselineNote}` };
+  const { exceeded, unchecked } = budgetProblems(size);
+  if (exceeded.length) return { name: 'Size', state: 'fail', reason: `${escapeInline(exceeded.join('; '), 240)} · ${parts.join(' · ')}` };
+  const baseline = obj(size['baseline']);
+  const percent = headlineSizePercent(report, changes);
+  if (!baseline || percent === null) {
+    const why = str(size['baselineNote']) ?? (baseline ? 'not comparable with the baseline' : 'no baseline yet');
+    return { name: 'Size', state: unchecked.length ? 'warn' : 'pass', reason: `${parts.join(' · ') || 'measured'} · ${escapeInline(why, 120)}` };
   }
-  const icon = sizeIcon(worst);
-  const state: CheckState = worst >= 10 ? 'warn' : 'pass';
-  return { name: 'Size', state, reason: `${icon} ${parts.join(' · ')}` };
+  const icon = sizeChangeNoticeable(report) ? sizeIcon(percent) : '⚪';
+  const state: CheckState = unchecked.length || percent >= 10 ? 'warn' : 'pass';
+  const extra = unchecked.length ? ` · ${escapeInline(unchecked.join('; '), 160)}` : '';
+  return { name: 'Size', state, reason: `${icon} ${parts.join(' · ')}${extra}` };
 }
 
 export interface Finding {
@@ -215,6 +242,9 @@ export interface Finding {
   readonly message: string;
   readonly file: string | null;
   readonly line: number | null;
+  /** The path inside the image or the build context. */
+  readonly path: string | null;
+  readonly evidence: string[];
 }
 
 export function hygieneFindings(report: CheckReport): Finding[] {
@@ -224,48 +254,85 @@ export function hygieneFindings(report: CheckReport): Finding[] {
     const f = obj(value);
     if (!f) return [];
     const severity = f['severity'] === 'error' || f['severity'] === 'warning' ? f['severity'] : 'info';
-    return [{ severity, id: str(f['id']) ?? '', message: str(f['message']) ?? '', file: str(f['file']), line: num(f['line']) }];
+    const evidence = arr(f['evidence']).map(str).filter((e): e is string => e !== null);
+    return [{ severity, id: str(f['id']) ?? '', message: str(f['message']) ?? '', file: str(f['file']), line: num(f['line']), path: str(f['path']), evidence }];
   });
 }
 
 function hygieneRow(report: CheckReport): CheckRow {
-  if (!present(report.hygiene)) return { name: 'Hygiene', state: 'skip', reason: 'not checked' };
+  const hygiene = present(report.hygiene);
+  if (!hygiene || hygiene['mode'] === 'off') {
+    const reason = hygiene ? str(hygiene['reason']) : str(obj(report.hygiene)?.['reason']);
+    return { name: 'Hygiene', state: 'skip', reason: reason ? `not checked: ${escapeInline(reason, 120)}` : 'not checked' };
+  }
   const findings = hygieneFindings(report);
   const errors = findings.filter((f) => f.severity === 'error');
   const warnings = findings.filter((f) => f.severity === 'warning');
   const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const user = str(hygiene['user']);
+  const runsAs = user ? ` · runs as ${inlineCode(user, 40)}` : '';
+  // In warn mode the findings are reported but never fail the run: the icon must not say they do.
+  const failing = hygiene['mode'] !== 'warn';
   if (errors.length) {
-    return { name: 'Hygiene', state: 'fail', reason: `${count(errors.length, 'error')}${warnings.length ? `, ${count(warnings.length, 'warning')}` : ''}: ${escapeInline(errors[0]?.message ?? '', 120)}` };
+    return {
+      name: 'Hygiene',
+      state: failing ? 'fail' : 'warn',
+      reason: `${count(errors.length, 'error')}${warnings.length ? `, ${count(warnings.length, 'warning')}` : ''}: ${escapeInline(errors[0]?.message ?? '', 120)}${failing ? '' : ' (warn mode)'}${runsAs}`,
+    };
   }
   if (warnings.length) {
-    return { name: 'Hygiene', state: 'warn', reason: `${count(warnings.length, 'warning')}: ${escapeInline(warnings[0]?.message ?? '', 120)}` };
+    return { name: 'Hygiene', state: 'warn', reason: `${count(warnings.length, 'warning')}: ${escapeInline(warnings[0]?.message ?? '', 120)}${runsAs}` };
   }
   const notes = findings.length;
-  return { name: 'Hygiene', state: 'pass', reason: notes ? `no problems · ${count(notes, 'note')}` : 'no findings' };
+  return { name: 'Hygiene', state: 'pass', reason: `${notes ? `no problems · ${count(notes, 'note')}` : 'no findings'}${runsAs}` };
 }
 
-const DEPLOY_DONE = new Set(['success', 'succeeded', 'deployed', 'active', 'healthy']);
+const DEPLOY_DONE = new Set(['success', 'succeeded', 'deployed', 'active', 'healthy', 'sleeping']);
 const DEPLOY_FAILED = new Set(['failed', 'failure', 'error', 'crashed', 'timeout', 'timed_out', 'removed', 'cancelled', 'canceled']);
 
-export function deployState(status: string | null): CheckState {
+export function deployState(status: string | null, onApproval: string | null = null): CheckState {
   const s = (status ?? '').toLowerCase();
   if (DEPLOY_DONE.has(s)) return 'pass';
   if (DEPLOY_FAILED.has(s)) return 'fail';
+  if (s === 'waiting' && onApproval === 'fail') return 'fail';
   if (s === 'skipped' || s === 'not-run' || s === '') return 'skip';
   return 'pending';
 }
+
+/** "shop-api / production", from the names Railway gave (or the report's own fields). */
+export function deployTarget(deploy: Fields): string {
+  const target = obj(deploy['target']);
+  const names = [
+    str(target?.['serviceName']) ?? str(deploy['service']),
+    str(target?.['environmentName']) ?? str(deploy['environment']),
+  ].filter((s): s is string => s !== null);
+  return names.map((n) => escapeInline(n, 40)).join(' / ');
+}
+
+const DEPLOY_WORDS: Record<string, string> = {
+  success: 'deployed',
+  triggered: 'deployment started (not waited for)',
+  waiting: 'waiting for approval on Railway',
+  failed: 'failed',
+  timeout: 'no verdict from Railway in time',
+  error: 'could not deploy',
+};
 
 function deployRow(report: CheckReport): CheckRow {
   const deploy = obj(report.deploy);
   if (!deploy) return { name: 'Deploy', state: 'skip', reason: 'not part of this run' };
   const status = str(deploy['status']);
-  const state = deployState(status);
+  const state = deployState(status, str(deploy['onApproval']));
   const reason = str(deploy['reason']) ?? str(deploy['message']) ?? str(deploy['note']);
-  const target = [str(deploy['service']), str(deploy['environment'])].filter((s): s is string => s !== null).map((s) => escapeInline(s, 40)).join(' / ');
-  const parts = [escapeInline(status ?? 'unknown', 40)];
+  if (state === 'skip') return { name: 'Deploy', state, reason: reason ? `skipped: ${escapeInline(reason, 160)}` : 'skipped' };
+  const railway = str(deploy['railwayStatus']);
+  const parts = [`${escapeInline(DEPLOY_WORDS[status ?? ''] ?? status ?? 'unknown', 60)}${railway ? ` (${escapeInline(railway, 30)})` : ''}`];
+  const target = deployTarget(deploy);
   if (target) parts.push(`to ${target}`);
   const duration = num(deploy['durationMs']);
-  if (duration !== null && state !== 'skip') parts.push(`in ${formatDuration(duration)}`);
-  if (reason) parts.push(escapeInline(reason, 120));
+  if (duration !== null) parts.push(`in ${formatDuration(duration)}`);
+  const smoke = obj(deploy['smoke']);
+  if (smoke) parts.push(`smoke check ${escapeInline(str(smoke['status']) ?? '?', 20)}${num(smoke['httpStatus']) !== null ? ` (${num(smoke['httpStatus'])})` : ''}`);
+  if (reason && state !== 'pass') parts.push(escapeInline(reason, 160));
   return { name: 'Deploy', state, reason: parts.join(' · ') };
 }

@@ -1,7 +1,7 @@
 import type { CheckReport } from './model.ts';
 import type { CommentPolicy } from '../github/config.ts';
 import { COMMENT_KEY_PATTERN } from '../github/config.ts';
-import { checkRows, sizeChanges, worstSizePercent, NEUTRAL_PERCENT } from './checks.ts';
+import { checkRows, sizeChangeNoticeable } from './checks.ts';
 import { escapeInline, safeUrl } from './escape.ts';
 import { renderMarkdownWithin } from './markdown.ts';
 import { obj, present } from './fields.ts';
@@ -65,8 +65,7 @@ export function isNewer(existing: CommentMeta | null, ours: CommentMeta): boolea
 export function reportHasNews(report: CheckReport): boolean {
   if (report.verdict !== 'pass') return true;
   if (checkRows(report).some((r) => r.state === 'fail' || r.state === 'warn')) return true;
-  const worst = worstSizePercent(sizeChanges(report));
-  return worst !== null && Math.abs(worst) >= NEUTRAL_PERCENT;
+  return sizeChangeNoticeable(report);
 }
 
 /** Whether this run may create a new comment (an existing one is updated regardless). */

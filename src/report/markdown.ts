@@ -6,16 +6,17 @@ import {
   NEUTRAL_PERCENT,
   SIZE_SCALE,
   STATE_ICON,
-  budgetBreaches,
+  budgetProblems,
   checkRows,
   deployState,
+  deployTarget,
   formatPercent,
   formatSigned,
   healthTarget,
   hygieneFindings,
+  sizeChangeNoticeable,
   sizeChanges,
   sizeIcon,
-  worstSizePercent,
 } from './checks.ts';
 
 export { codeDetails, escapeInline } from './escape.ts';
@@ -153,9 +154,11 @@ function footer(report: CheckReport): string {
   const version = tool ? str(tool['version']) : null;
   const started = str(report.startedAt);
   const when = started && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(started) ? ` · ${started.slice(0, 16).replace('T', ' ')} UTC` : '';
-  const scale = obj(present(report.size)?.['baseline'])
-    ? ` · size scale: ${SIZE_SCALE.map((s) => `${s.icon} ${s.label}`).join(', ')}`
-    : '';
+  const size = present(report.size);
+  // The neutral band is the size stage's own threshold (size-comment-threshold) when it set one.
+  const limit = str(obj(size?.['commentThreshold'])?.['limit']);
+  const label = (s: (typeof SIZE_SCALE)[number]): string => (s.icon === '⚪' && limit ? `below ${escapeInline(limit, 20)}` : s.label);
+  const scale = obj(size?.['baseline']) ? ` · size scale: ${SIZE_SCALE.map((s) => `${s.icon} ${label(s)}`).join(', ')}` : '';
   return `<sub>deploy-check${version ? ` ${escapeInline(version, 20)}` : ''}${when}${scale}</sub>`;
 }
 
@@ -218,19 +221,41 @@ function healthSection(report: CheckReport, limits: RenderLimits): string[] {
 interface LayerChange {
   readonly instruction: string;
   readonly line: number | null;
-  readonly bytes: number;
+  /** Current size; null for a layer that is gone. */
+  readonly bytes: number | null;
   /** null when there is no baseline to compare with. */
   readonly delta: number | null;
+  readonly change: string | null;
+  readonly previousInstruction: string | null;
 }
 
 /**
- * Per-layer changes: taken from the layer when the report carries them, else matched by
- * instruction against the baseline's layers (when the baseline lists them).
+ * Per-layer changes: the report's own comparison (size.delta.layers) when it has one, in the
+ * figure its budgets use; else per-layer deltas on the layers; else matched by instruction
+ * against the baseline's layers.
  */
 export function layerChanges(report: CheckReport): LayerChange[] {
   const size = present(report.size);
   if (!size) return [];
+  const delta = obj(size['delta']);
   const layers = arr(size['layers']).map(obj).filter((l): l is Fields => l !== null);
+  if (delta && Array.isArray(delta['layers'])) {
+    const metric = str(delta['metric']);
+    const key = metric === 'compressed' ? 'compressedBytes' : 'bytes';
+    return arr(delta['layers']).map(obj).filter((l): l is Fields => l !== null).map((l) => {
+      const instruction = str(l['instruction']) ?? '';
+      const line = num(l['line']);
+      const current = layers.find((c) => str(c['instruction']) === instruction && num(c['line']) === line);
+      return {
+        instruction,
+        line,
+        bytes: l['change'] === 'removed' ? null : current ? num(current[key]) ?? num(current['bytes']) : null,
+        delta: num(l[key]) ?? num(l['bytes']),
+        change: str(l['change']),
+        previousInstruction: str(l['previousInstruction']),
+      };
+    });
+  }
   const baseline = obj(size['baseline']);
   const baseLayers = baseline ? arr(baseline['layers']).map(obj).filter((l): l is Fields => l !== null) : [];
   const pool = new Map<string, number[]>();
@@ -243,15 +268,17 @@ export function layerChanges(report: CheckReport): LayerChange[] {
   const out: LayerChange[] = layers.map((layer) => {
     const instruction = str(layer['instruction']) ?? '';
     const bytes = num(layer['bytes']) ?? 0;
-    let delta = num(layer['deltaBytes']) ?? num(obj(layer['delta'])?.['bytes']) ?? num(layer['delta']);
-    if (delta === null && baseLayers.length) {
+    let d = num(layer['deltaBytes']) ?? num(layer['delta']);
+    let change: string | null = null;
+    if (d === null && baseLayers.length) {
       const previous = pool.get(instruction)?.shift();
-      delta = previous === undefined ? bytes : bytes - previous;
+      d = previous === undefined ? bytes : bytes - previous;
+      change = previous === undefined ? 'added' : null;
     }
-    return { instruction, line: num(layer['line']), bytes, delta };
+    return { instruction, line: num(layer['line']), bytes, delta: d, change, previousInstruction: null };
   });
   for (const [instruction, rest] of pool) {
-    for (const bytes of rest) out.push({ instruction: `${instruction} (removed)`, line: null, bytes: 0, delta: -bytes });
+    for (const bytes of rest) out.push({ instruction, line: null, bytes: null, delta: -bytes, change: 'removed', previousInstruction: null });
   }
   return out;
 }
@@ -262,43 +289,60 @@ function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
   const changes = sizeChanges(report).filter((c) => c.current !== null);
   const out: string[] = ['', '#### Size', ''];
   const baseline = obj(size['baseline']);
+  const approx = size['compressedSource'] === 'engine-content-size' ? ' (approx.)' : '';
+  const noticeable = sizeChangeNoticeable(report);
   if (baseline) {
     out.push('| | Current | Baseline | Δ | % | |', '|:--|--:|--:|--:|--:|:-:|');
     for (const c of changes) {
-      const label = c.kind === 'compressed' ? 'Compressed' : 'Uncompressed';
-      const delta = c.delta !== null ? formatSigned(c.delta) : 'n/a';
-      const percent = c.percent !== null ? formatPercent(c.percent) : 'n/a';
-      out.push(`| ${label} | ${formatBytes(c.current)} | ${formatBytes(c.baseline)} | ${delta} | ${percent} | ${c.percent !== null ? sizeIcon(c.percent) : ''} |`);
+      const label = c.kind === 'compressed' ? `Compressed${approx}` : 'Uncompressed';
+      const delta = c.delta !== null ? formatSigned(c.delta) : 'not comparable';
+      const percent = c.percent !== null ? formatPercent(c.percent) : '';
+      const icon = c.percent === null ? '' : noticeable ? sizeIcon(c.percent) : '⚪';
+      out.push(`| ${label} | ${formatBytes(c.current)} | ${formatBytes(c.baseline)} | ${delta} | ${percent} | ${icon} |`);
     }
     const source = str(baseline['source']);
-    if (source) out.push('', `<sub>Baseline: ${escapeInline(source, 120)}</sub>`);
+    if (source) out.push('', `<sub>Baseline: ${escapeInline(source, 160)}</sub>`);
   } else {
     out.push('| | Current |', '|:--|--:|');
-    for (const c of changes) out.push(`| ${c.kind === 'compressed' ? 'Compressed' : 'Uncompressed'} | ${formatBytes(c.current)} |`);
-    out.push('', '<sub>No baseline to compare with yet.</sub>');
+    for (const c of changes) out.push(`| ${c.kind === 'compressed' ? `Compressed${approx}` : 'Uncompressed'} | ${formatBytes(c.current)} |`);
+    out.push('', `<sub>${escapeInline(str(size['baselineNote']) ?? 'No baseline to compare with yet.', 200)}</sub>`);
   }
-  for (const breach of budgetBreaches(size)) out.push('', `❌ ${escapeInline(breach, 300)}`);
+  const { exceeded, unchecked } = budgetProblems(size);
+  for (const problem of exceeded) out.push('', `❌ **Over budget:** ${escapeInline(problem, 300)}`);
+  for (const problem of unchecked) out.push('', `⚠️ **Budget not checked:** ${escapeInline(problem, 300)}`);
+  const delta = obj(size['delta']);
+  const notes = [...arr(delta?.['notes']), ...arr(size['notes'])].map(str).filter((n): n is string => n !== null && n !== '');
+  if (delta?.['baseImageChanged'] === true) {
+    const ref = str(obj(size['baseImage'])?.['ref']);
+    notes.unshift(`The base image changed${ref ? `: now ${ref}` : ''}.`);
+  }
+  for (const note of notes.slice(0, 5)) out.push('', `<sub>${escapeInline(note, 240)}</sub>`);
 
   const layers = layerChanges(report);
   const withDelta = layers.filter((l) => l.delta !== null && l.delta !== 0);
   if (withDelta.length && limits.layerRows > 0) {
     const top = [...withDelta].sort((a, b) => Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0)).slice(0, limits.layerRows);
     // When the image as a whole did not move, the layer detail is there but out of the way.
-    const worst = worstSizePercent(changes);
-    const quiet = worst !== null && Math.abs(worst) < NEUTRAL_PERCENT;
     const title = `Layers that changed most (${top.length} of ${withDelta.length})`;
-    out.push('', quiet ? `<details><summary>${title}</summary>` : `${title}:`, '', '| Δ | Size | Line | Instruction |', '|--:|--:|--:|:--|');
+    out.push('', noticeable ? `${title}:` : `<details><summary>${title}</summary>`, '', '| Δ | Now | Line | Instruction |', '|--:|--:|--:|:--|');
     for (const l of top) {
-      const pct = l.bytes - (l.delta ?? 0) > 0 ? ((l.delta ?? 0) / (l.bytes - (l.delta ?? 0))) * 100 : null;
-      const icon = (l.delta ?? 0) < 0 ? '🟢' : pct === null ? '🆕' : Math.abs(pct) < NEUTRAL_PERCENT ? '⚪' : sizeIcon(pct);
-      out.push(`| ${icon} ${formatSigned(l.delta ?? 0)} | ${formatBytes(l.bytes)} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)} |`);
+      const d = l.delta ?? 0;
+      const before = l.bytes !== null ? l.bytes - d : null;
+      const pct = before !== null && before > 0 ? (d / before) * 100 : null;
+      const icon = l.change === 'removed' || d < 0 ? '🟢' : l.change === 'added' || pct === null ? '🆕' : Math.abs(pct) < NEUTRAL_PERCENT ? '⚪' : sizeIcon(pct);
+      const what = l.change === 'removed' ? ' <sub>(removed)</sub>' : l.change === 'base-image' ? ' <sub>(base image)</sub>' : l.change === 'added' ? ' <sub>(new)</sub>' : '';
+      const was = l.previousInstruction ? `<br><sub>was ${inlineCode(l.previousInstruction, 80)}</sub>` : '';
+      out.push(`| ${icon} ${formatSigned(d)} | ${l.bytes !== null ? formatBytes(l.bytes) : '–'} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)}${what}${was} |`);
     }
-    if (quiet) out.push('', '</details>');
-  } else if (layers.length && limits.layerRows > 0) {
-    const top = [...layers].sort((a, b) => b.bytes - a.bytes).slice(0, limits.layerRows);
-    out.push('', `<details><summary>Largest layers (${top.length} of ${layers.length})</summary>`, '', '| Size | Line | Instruction |', '|--:|--:|:--|');
-    for (const l of top) out.push(`| ${formatBytes(l.bytes)} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)} |`);
-    out.push('', '</details>');
+    if (!noticeable) out.push('', '</details>');
+  } else if (limits.layerRows > 0) {
+    const current = arr(size['layers']).map(obj).filter((l): l is Fields => l !== null);
+    const top = [...current].sort((a, b) => (num(b['bytes']) ?? 0) - (num(a['bytes']) ?? 0)).slice(0, limits.layerRows);
+    if (top.length) {
+      out.push('', `<details><summary>Largest layers (${top.length} of ${current.length})</summary>`, '', '| Size | Line | Instruction |', '|--:|--:|:--|');
+      for (const l of top) out.push(`| ${formatBytes(num(l['bytes']))} | ${num(l['line']) ?? ''} | ${inlineCode(str(l['instruction']) ?? '', 90)}${l['base'] === true ? ' <sub>(base)</sub>' : ''} |`);
+      out.push('', '</details>');
+    }
   }
   return out;
 }
@@ -306,16 +350,22 @@ function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
 function hygieneSection(report: CheckReport, limits: RenderLimits): string[] {
   const findings = hygieneFindings(report);
   if (findings.length === 0) return [];
+  const hygiene = present(report.hygiene);
   const order = { error: 0, warning: 1, info: 2 } as const;
   const sorted = [...findings].sort((a, b) => order[a.severity] - order[b.severity]);
   const shown = sorted.slice(0, Math.max(limits.findingRows, 1));
   const icon = { error: '❌', warning: '⚠️', info: 'ℹ️' } as const;
-  const out = ['', '#### Hygiene', ''];
+  const warnMode = hygiene?.['mode'] === 'warn';
+  const out = ['', `#### Hygiene${warnMode ? ' <sub>(warn mode: reported, never failing)</sub>' : ''}`, ''];
   for (const f of shown) {
-    const where = f.file ? ` <sub>${escapeInline(f.file.split('/').slice(-2).join('/'), 80)}${f.line !== null ? `:${f.line}` : ''}</sub>` : '';
+    const place = f.file ? `${f.file.split('/').slice(-2).join('/')}${f.line !== null ? `:${f.line}` : ''}` : f.path;
+    const where = place ? ` <sub>${escapeInline(place, 80)}</sub>` : '';
     out.push(`- ${icon[f.severity]} ${f.id ? `${inlineCode(f.id, 40)} ` : ''}${escapeInline(f.message, 300)}${where}`);
+    if (limits.logLines > 0) for (const line of f.evidence.slice(0, 3)) out.push(`  - <sub>${escapeInline(line, 200)}</sub>`);
   }
   if (sorted.length > shown.length) out.push(`- … and ${sorted.length - shown.length} more in the job summary`);
+  const suppressed = num(hygiene?.['suppressed']);
+  if (suppressed) out.push('', `<sub>${suppressed} finding${suppressed === 1 ? '' : 's'} silenced by hygiene-ignore.</sub>`);
   return out;
 }
 
@@ -323,16 +373,36 @@ function deploySection(report: CheckReport, limits: RenderLimits): string[] {
   const deploy = obj(report.deploy);
   if (!deploy) return [];
   const status = str(deploy['status']);
-  const state = deployState(status);
+  const state = deployState(status, str(deploy['onApproval']));
   if (state === 'skip') return [];
   const out = ['', '#### Deploy', ''];
   const url = safeUrl(deploy['url']);
   const id = str(deploy['deploymentId']);
-  const facts: string[] = [`${STATE_ICON[state]} ${escapeInline(status ?? 'unknown', 40)}`];
+  const facts: string[] = [`${STATE_ICON[state]} ${escapeInline(str(deploy['railwayStatus']) ?? status ?? 'unknown', 40)}`];
+  const target = deployTarget(deploy);
+  if (target) facts.push(target);
   if (url) facts.push(`[${escapeInline(url.replace(/^https?:\/\//, '').replace(/\/$/, ''), 80)}](${url})`);
   if (id) facts.push(`deployment ${inlineCode(id, 60)}`);
   out.push(facts.join(' · '));
-  const logs = lines(deploy['logs']);
-  if (state === 'fail') out.push(...evidence(`Deployment logs (last ${Math.min(logs.length, limits.logLines)})`, logs, limits));
+  const reason = str(deploy['reason']);
+  if (reason && state !== 'pass') out.push('', escapeInline(reason, 400));
+  const smoke = obj(deploy['smoke']);
+  if (smoke && smoke['status'] !== 'passed') {
+    const error = str(smoke['error']);
+    out.push('', `Smoke check ${escapeInline(str(smoke['status']) ?? '', 20)}: ${num(smoke['httpStatus']) ?? 'no answer'}${error ? ` (${escapeInline(error, 160)})` : ''}`);
+  }
+  const drift = arr(deploy['configDrift']).map(obj).filter((d): d is Fields => d !== null);
+  if (drift.length) {
+    out.push('', 'Railway settings differ from the repository (Railway applies the service\'s):');
+    const show = (v: unknown): string => (v === null || v === undefined ? 'not set' : typeof v === 'number' ? `${v} s` : inlineCode(String(v), 60));
+    for (const d of drift) out.push(`- ${escapeInline(str(d['fileName']) ?? 'railway.json', 40)} sets ${inlineCode(str(d['setting']) ?? '', 40)} to ${show(d['file'])}, the service has ${show(d['service'])}`);
+  }
+  if (state === 'fail' || state === 'pending') {
+    const logs = deploy['logs'];
+    const groups: Array<[string, string[]]> = Array.isArray(logs) || typeof logs === 'string'
+      ? [['Deployment logs', lines(logs)]]
+      : [['Railway build logs', lines(obj(logs)?.['build'])], ['Railway deploy logs', lines(obj(logs)?.['deploy'])], ['docker push output', lines(obj(logs)?.['push'])]];
+    for (const [title, group] of groups) out.push(...evidence(`${title} (last ${Math.min(group.length, limits.logLines)} of ${group.length})`, group, limits));
+  }
   return out;
 }

@@ -30,7 +30,10 @@ export function passingReport(): CheckReport {
       status: 'success',
       durationMs: 41_800,
       steps: { total: 12, cached: 9, list: [] },
-      cache: { enabled: true, restored: true, key: 'deploy-check-Linux-buildkit-3f768f7', matchedKey: 'deploy-check-Linux-buildkit-a1b2c3d', saved: true, note: null },
+      cache: {
+        enabled: true, restored: true, key: 'deploy-check-buildkit-Linux-x64#3f768f7', matchedKey: 'deploy-check-buildkit-Linux-x64#a1b2c3d', saved: true, note: null,
+        exactHit: false, restoredBytes: 186_000_000, restoreMs: 3_100, saveReason: null, savedBytes: 191_000_000, saveMs: 4_200, timeSavedMs: 95_000, warnings: [],
+      } as CheckReport['build']['cache'],
       builder: null,
       failure: null,
     },
@@ -46,37 +49,60 @@ export function passingReport(): CheckReport {
       healthLog: [],
       logs: ['INFO:     Started server process [1]', 'INFO:     Uvicorn running on http://0.0.0.0:8000'],
     },
+    // The shape the size stage writes: its own comparison by instruction, budgets, threshold.
     size: {
       status: 'measured',
       bytes: 318_400_000,
       compressedBytes: 104_900_000,
+      uncompressedSource: 'engine-snapshot-usage',
+      compressedSource: 'image-manifest',
       layers: [
-        { instruction: 'FROM python:3.12-slim', line: 1, bytes: 120_000_000 },
-        { instruction: 'RUN apt-get update && apt-get install -y --no-install-recommends libpq5', line: 6, bytes: 14_200_000 },
-        { instruction: 'COPY --from=builder /opt/venv /opt/venv', line: 14, bytes: 171_900_000 },
-        { instruction: 'COPY app/ /app/app/', line: 16, bytes: 12_300_000 },
+        { instruction: 'FROM python:3.12-slim', line: 1, bytes: 120_000_000, compressedBytes: 41_000_000, base: true },
+        { instruction: 'RUN apt-get update && apt-get install -y --no-install-recommends libpq5', line: 6, bytes: 14_200_000, compressedBytes: 5_100_000, base: false },
+        { instruction: 'COPY --from=builder /opt/venv /opt/venv', line: 14, bytes: 171_900_000, compressedBytes: 54_600_000, base: false },
+        { instruction: 'COPY app/ /app/app/', line: 16, bytes: 12_300_000, compressedBytes: 4_200_000, base: false },
       ],
       baseline: {
-        source: 'main@a1b2c3d (last passing run)',
+        source: 'main (run 4101, a1b2c3d)',
+        kind: 'auto',
         bytes: 296_100_000,
         compressedBytes: 98_700_000,
+        layers: [],
+      },
+      baselineNote: null,
+      delta: {
+        bytes: 22_300_000,
+        percent: 7.53,
+        compressedBytes: 6_200_000,
+        compressedPercent: 6.28,
+        metric: 'compressed',
+        baseImageChanged: false,
         layers: [
-          { instruction: 'FROM python:3.12-slim', line: 1, bytes: 120_000_000 },
-          { instruction: 'RUN apt-get update && apt-get install -y --no-install-recommends libpq5', line: 6, bytes: 14_200_000 },
-          { instruction: 'COPY --from=builder /opt/venv /opt/venv', line: 14, bytes: 149_800_000 },
-          { instruction: 'COPY app/ /app/app/', line: 16, bytes: 12_100_000 },
+          { change: 'grown', instruction: 'COPY --from=builder /opt/venv /opt/venv', line: 14, base: false, bytes: 22_100_000, compressedBytes: 6_150_000, previousInstruction: null },
+          { change: 'grown', instruction: 'COPY app/ /app/app/', line: 16, base: false, bytes: 200_000, compressedBytes: 50_000, previousInstruction: 'COPY app /app/app' },
         ],
-      } as CheckReport['size']['baseline'],
-      delta: { bytes: 22_300_000, percent: 7.53 },
-      budget: {},
-    },
+        notes: [],
+      },
+      budget: {
+        metric: 'compressed',
+        status: 'pass',
+        checks: [
+          { name: 'max-size', limit: '500MB', status: 'pass', actual: 104_900_000, message: '105 MB compressed is within max-size 500MB', layer: null },
+          { name: 'max-increase', limit: '10%', status: 'pass', actual: 6.28, message: '+6.3% is within max-increase 10%', layer: null },
+        ],
+      },
+      commentThreshold: { limit: '1%', bytes: null, percent: 1, reached: true },
+      notes: [],
+    } as unknown as CheckReport['size'],
     hygiene: {
       status: 'checked',
+      mode: 'fail',
+      user: 'app',
       findings: [
         { id: 'no-healthcheck', severity: 'info', message: 'No HEALTHCHECK: Railway uses the healthcheckPath of railway.json instead', file: 'Dockerfile', line: null },
-        { id: 'apt-lists', severity: 'warning', message: 'apt lists left in the image (rm -rf /var/lib/apt/lists/* in the same RUN saves 19 MB)', file: 'Dockerfile', line: 6 },
+        { id: 'apt-lists', severity: 'warning', message: 'apt lists left in the image (rm -rf /var/lib/apt/lists/* in the same RUN saves 19 MB)', file: 'Dockerfile', line: 6, evidence: ['/var/lib/apt/lists: 19.2 MB in 31 files, layer 2 (line 6)'] },
       ],
-    },
+    } as CheckReport['hygiene'],
     deploy: null,
   };
 }
@@ -107,8 +133,13 @@ export function crashedReport(): CheckReport {
       "KeyError: 'DATABASE_URL'",
     ],
   };
-  const layers = r.size.layers.map((l) => ({ ...l, bytes: l.line === 16 ? l.bytes - 500_000 : l.bytes }));
-  r.size.baseline = { source: 'main@a1b2c3d (last passing run)', bytes: 317_900_000, compressedBytes: 104_700_000, layers } as CheckReport['size']['baseline'];
+  const size = r.size as unknown as Record<string, unknown>;
+  size['baseline'] = { source: 'main (run 4101, a1b2c3d)', kind: 'auto', bytes: 317_900_000, compressedBytes: 104_700_000, layers: [] };
+  size['delta'] = {
+    bytes: 500_000, percent: 0.16, compressedBytes: 200_000, compressedPercent: 0.19, metric: 'compressed', baseImageChanged: false, notes: [],
+    layers: [{ change: 'grown', instruction: 'COPY app/ /app/app/', line: 16, base: false, bytes: 500_000, compressedBytes: 200_000, previousInstruction: null }],
+  };
+  size['commentThreshold'] = { limit: '1%', bytes: null, percent: 1, reached: false };
   return r;
 }
 

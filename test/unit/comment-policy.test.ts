@@ -62,7 +62,7 @@ test('a newer run (or a later attempt) is never overwritten by an older one', ()
 test('comment policies decide only whether a new comment may be created', () => {
   const pass = passingReport();
   pass.hygiene.findings = [];
-  pass.size.baseline = { source: 'main', bytes: pass.size.bytes ?? 0, compressedBytes: pass.size.compressedBytes ?? 0 };
+  (pass.size as unknown as Record<string, unknown>)['commentThreshold'] = { limit: '1%', bytes: null, percent: 1, reached: false };
   const fail = crashedReport();
   assert.equal(reportHasNews(pass), false);
   assert.equal(reportHasNews(fail), true);

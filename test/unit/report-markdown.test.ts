@@ -68,7 +68,7 @@ test('a passing report: verdict first, then the checks table with all six checks
   assert.match(lines[0] ?? '', /^### ✅ deploy-check passed/);
   for (const name of ['Build', 'Cache', 'Health', 'Size', 'Hygiene', 'Deploy']) assert.match(md, new RegExp(`^\\| ${name} \\| `, 'm'));
   assert.match(md, /\| Compressed \| 105 MB \| 98\.7 MB \| \+6\.2 MB \| \+6\.3% \| 🟠 \|/);
-  assert.match(md, /🔴 \+22\.1 MB \| 172 MB \| 14 \| <code>COPY --from=builder/);
+  assert.match(md, /🔴 \+6\.2 MB \| 54\.6 MB \| 14 \| <code>COPY --from=builder/);
   assert.match(md, /\[<code>3f768f7<\/code>\]\(https:\/\/github\.com\/acme\/shop\/commit\/3f768f7/);
   assert.match(md, /\[workflow run\]\(https:\/\/github\.com\/acme\/shop\/actions\/runs\/4242\)/);
   assert.deepEqual(harmfulHtml(toHtml(md)), []);
@@ -123,7 +123,7 @@ test('deploy results: done, failed with logs, still running', () => {
   const r = passingReport();
   r.deploy = { status: 'success', deploymentId: 'dep_123', url: 'https://shop-api-production.up.railway.app' };
   let md = renderMarkdown(r);
-  assert.match(md, /\| Deploy \| ✅ \| success/);
+  assert.match(md, /\| Deploy \| ✅ \| deployed/);
   assert.match(md, /\[shop-api-production\.up\.railway\.app\]\(https:\/\/shop-api-production\.up\.railway\.app\/\)/);
   assert.deepEqual(harmfulHtml(toHtml(md), ['github.com', 'shop-api-production.up.railway.app']), []);
   r.deploy = { status: 'failed', deploymentId: 'dep_124', url: null, logs: ['Healthcheck failed!'] } as CheckReport['deploy'];
@@ -139,15 +139,44 @@ test('size scale: shrank, noise, and three steps of growth', () => {
   assert.equal(SIZE_SCALE.length, 5);
 });
 
-test('layer changes come from the layer when given, else from matching the baseline layers', () => {
+test('layer changes: the size stage\'s own comparison, else matched against the baseline\'s layers', () => {
   const r = passingReport();
-  const changes = layerChanges(r);
-  assert.deepEqual(changes.map((c) => c.delta), [0, 0, 22_100_000, 200_000]);
-  (r.size.layers[0] as unknown as Record<string, unknown>)['deltaBytes'] = -1_000;
-  assert.equal(layerChanges(r)[0]?.delta, -1_000);
-  const removed = passingReport();
-  removed.size.layers = removed.size.layers.slice(0, 3);
-  assert.deepEqual(layerChanges(removed).at(-1), { instruction: 'COPY app/ /app/app/ (removed)', line: null, bytes: 0, delta: -12_100_000 });
+  assert.deepEqual(layerChanges(r).map((c) => [c.instruction, c.delta, c.bytes]), [
+    ['COPY --from=builder /opt/venv /opt/venv', 6_150_000, 54_600_000],
+    ['COPY app/ /app/app/', 50_000, 4_200_000],
+  ]);
+  const md = renderMarkdown(r);
+  assert.match(md, /\| 🔴 \+6\.2 MB \| 54\.6 MB \| 14 \| <code>COPY --from=builder \/opt\/venv \/opt\/venv<\/code> \|/);
+  assert.match(md, /was <code>COPY app \/app\/app<\/code>/);
+  // An older shape: no delta.layers, but the baseline lists its layers.
+  const old = passingReport() as unknown as { size: Record<string, unknown> };
+  old.size['delta'] = null;
+  old.size['baseline'] = { source: 'main', bytes: 296_100_000, compressedBytes: 98_700_000, layers: [
+    { instruction: 'FROM python:3.12-slim', line: 1, bytes: 120_000_000 },
+    { instruction: 'COPY --from=builder /opt/venv /opt/venv', line: 14, bytes: 149_800_000 },
+    { instruction: 'RUN rm -rf /tmp/x', line: 20, bytes: 1_000 },
+  ] };
+  const changes = layerChanges(old as unknown as CheckReport);
+  assert.deepEqual(changes.map((c) => [c.delta, c.change]), [[0, null], [14_200_000, 'added'], [22_100_000, null], [12_300_000, 'added'], [-1_000, 'removed']]);
+});
+
+test('size: budgets over or unchecked, not comparable figures, no baseline yet', () => {
+  const r = passingReport() as unknown as { size: Record<string, unknown> } & CheckReport;
+  (r.size['budget'] as { status: string; checks: Array<Record<string, unknown>> }).checks[0] = { name: 'max-size', limit: '100MB', status: 'exceeded', actual: 104_900_000, message: '105 MB compressed is over max-size 100MB; most from line 14', layer: null };
+  let md = renderMarkdown(r);
+  assert.match(md, /\| Size \| ❌ \| 105 MB compressed is over max-size 100MB/);
+  assert.match(md, /❌ \*\*Over budget:\*\* 105 MB compressed/);
+  const notComparable = passingReport() as unknown as { size: Record<string, unknown> } & CheckReport;
+  (notComparable.size['delta'] as Record<string, unknown>)['bytes'] = null;
+  (notComparable.size['delta'] as Record<string, unknown>)['percent'] = null;
+  md = renderMarkdown(notComparable);
+  assert.match(md, /\| Uncompressed \| 318 MB \| 296 MB \| not comparable \|/);
+  const first = passingReport() as unknown as { size: Record<string, unknown> } & CheckReport;
+  first.size['baseline'] = null;
+  first.size['delta'] = null;
+  first.size['baselineNote'] = 'no baseline yet: the first run on main saves one';
+  md = renderMarkdown(first);
+  assert.match(md, /\| Size \| ✅ \| 105 MB compressed · 318 MB uncompressed · no baseline yet: the first run on main saves one \|/);
 });
 
 test('a 200 kB log becomes a comment under the limit that says what it left out', () => {
