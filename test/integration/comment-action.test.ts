@@ -319,7 +319,7 @@ test('after a deploy on the default branch, the merged pull request\'s comment s
       assert.equal(comments[0]?.id, old?.id);
       const body = comments[0]?.body ?? '';
       assert.match(body, /🚀 Merged/);
-      assert.match(body, /\| Deploy \| ✅ \| success/);
+      assert.match(body, /\| Deploy \| ✅ \| deployed/);
       assert.match(body, /\[shop-api-production\.up\.railway\.app\]\(https:\/\/shop-api-production\.up\.railway\.app\/\)/);
       assert.match(body, /commit \[<code>9999999<\/code>\]/);
       assert.ok(server.requests.some((r) => r.operationId === 'repos/list-pull-requests-associated-with-commit'));
