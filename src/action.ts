@@ -5,13 +5,14 @@ import path from 'node:path';
 import { loadConfig, type Config, type InputReader } from './config/config.ts';
 import { ConfigError } from './config/errors.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
-import { redactDeep, type Annotation, type Log } from './host/log.ts';
+import { redact, redactDeep, type Annotation, type Log } from './host/log.ts';
 import type { CheckReport } from './report/model.ts';
 import { renderMarkdownWithin, SHORTENING, SUMMARY_LIMITS, SUMMARY_MAX_CHARS } from './report/markdown.ts';
 import { runPipeline } from './pipeline.ts';
 import { readPublishConfig, type PublishConfig } from './github/config.ts';
 import { commitUrl, readRunContext, runUrl, type RunContext } from './github/context.ts';
-import { checkRunTarget, octokitFor, postComment, resolveCommentKey, workflowRunTarget, type CommentResult } from './github/publish.ts';
+import { checkRunTarget, octokitFor, postComment, postRunError, resolveCommentKey, runErrorSource, workflowRunTarget, type CommentResult } from './github/publish.ts';
+import { renderRunError } from './report/comment.ts';
 import { readReportFile, reportFilesAt } from './github/report-file.ts';
 
 export const STATE_RUN_ID = 'run-id';
@@ -51,7 +52,9 @@ export async function runAction(): Promise<void> {
   try {
     config = await loadConfig(read);
   } catch (err) {
-    core.setFailed(err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`);
+    const message = err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`;
+    await publishRunError(publishConfig, context, message);
+    core.setFailed(message);
     return;
   }
   for (const secret of config.secrets) core.setSecret(secret);
@@ -76,8 +79,23 @@ export async function runAction(): Promise<void> {
     });
     await publish(redactDeep(report, config.secrets), config.publish, context);
   } catch (err) {
-    core.setFailed(`deploy-check failed unexpectedly: ${(err as Error).message}`);
+    const message = redact(`deploy-check failed unexpectedly: ${(err as Error).message}`, config.secrets);
+    await publishRunError(config.publish, context, message);
+    core.setFailed(message);
   }
+}
+
+/** A run that checked nothing still leaves a summary, and its pull request's comment says so. */
+async function publishRunError(publishConfig: PublishConfig, context: RunContext, message: string): Promise<void> {
+  if (process.env['GITHUB_STEP_SUMMARY']) {
+    try {
+      await core.summary.addRaw(renderRunError(message, runErrorSource(context))).write();
+    } catch {
+      // The failure itself is reported by setFailed.
+    }
+  }
+  const result = await postRunError(publishConfig, context, message);
+  if (result) await tellCommentResult(result);
 }
 
 async function publish(report: CheckReport, publishConfig: PublishConfig, context: RunContext): Promise<void> {

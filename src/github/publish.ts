@@ -1,9 +1,9 @@
 import { getOctokit } from '@actions/github';
 import type { CheckReport } from '../report/model.ts';
-import { hasDeployResult, mayCreateComment, renderCommentBody, commentMarker, type CommentMeta } from '../report/comment.ts';
+import { hasDeployResult, mayCreateComment, renderCommentBody, renderRunErrorComment, commentMarker, type CommentMeta, type RunErrorSource } from '../report/comment.ts';
 import { arr, num, obj, str } from '../report/fields.ts';
 import { COMMENT_KEY_PATTERN, DEFAULT_COMMENT_KEY, type PublishConfig } from './config.ts';
-import { commitUrl, isDefaultBranchPush, isPullRequestEvent, type RunContext } from './context.ts';
+import { commitUrl, isDefaultBranchPush, isPullRequestEvent, runUrl, type RunContext } from './context.ts';
 import { statusOf, upsertStickyComment, type Octokit } from './sticky.ts';
 
 /** What happened to the comment, in one sentence for the log and the job summary. */
@@ -206,4 +206,34 @@ export async function workflowRunTarget(octokit: Octokit, config: PublishConfig,
   if (number === null) return { none: `No comment: no pull request has head ${headSha.slice(0, 7)}` };
   const reportFor = { ...trusted, source: { ...trusted.source, pullRequest: number } };
   return { target: { issueNumber: number, meta, mayCreate: mayCreateComment(config.comment, report), notes, fromFork }, report: reportFor };
+}
+
+/** What a run that could not check anything tells its pull request (and its job summary). */
+export function runErrorSource(context: RunContext): RunErrorSource {
+  const sha = context.pullRequest?.headSha ?? context.sha;
+  return { commit: sha, commitUrl: commitUrl(context, sha), runUrl: runUrl(context), ref: context.headRef || context.ref };
+}
+
+/**
+ * A pull-request run that failed before any check: its comment says so rather than keep showing
+ * an earlier run's results. Never throws.
+ */
+export async function postRunError(config: PublishConfig, context: RunContext, message: string): Promise<CommentResult | null> {
+  const pr = context.pullRequest;
+  if (config.comment === 'never' || !config.token || !isPullRequestEvent(context) || !pr) return null;
+  const key = resolveCommentKey(config.commentKey, null);
+  const meta: CommentMeta = { runId: context.runId, runAttempt: context.runAttempt, sha: pr.headSha, verdict: 'fail' };
+  const source = runErrorSource(context);
+  const octokit = octokitFor(config.token);
+  try {
+    const outcome = await upsertStickyComment(
+      octokit,
+      { owner: context.owner, repo: context.repo, issueNumber: pr.number, marker: commentMarker(key) },
+      { meta, mayCreate: true, body: () => renderRunErrorComment(message, source, key, meta) },
+    );
+    if (outcome.action === 'not-created' || outcome.action === 'kept-newer') return null;
+    return { id: outcome.id, url: outcome.url, sentence: `The comment on pull request #${pr.number} says this run could not check anything: ${outcome.url}`, level: 'info' };
+  } catch (err) {
+    return refusal(err, { issueNumber: pr.number, fromFork: pr.fromFork });
+  }
 }

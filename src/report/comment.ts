@@ -2,7 +2,7 @@ import type { CheckReport } from './model.ts';
 import type { CommentPolicy } from '../github/config.ts';
 import { COMMENT_KEY_PATTERN } from '../github/config.ts';
 import { checkRows, sizeChangeNoticeable } from './checks.ts';
-import { escapeInline, safeUrl } from './escape.ts';
+import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 import { renderMarkdownWithin } from './markdown.ts';
 import { obj, present } from './fields.ts';
 
@@ -110,4 +110,41 @@ export function renderCommentBody(report: CheckReport, options: CommentBodyOptio
 /** Whether a report carries a deploy result worth telling the pull request about. */
 export function hasDeployResult(report: CheckReport): boolean {
   return present(report.deploy) !== null;
+}
+
+export interface RunErrorSource {
+  readonly commit: string | null;
+  readonly commitUrl: string | null;
+  readonly runUrl: string | null;
+  readonly ref: string | null;
+}
+
+/**
+ * When deploy-check could not run at all (a configuration error, an engine that does not
+ * answer), the comment must not keep saying what an earlier run found: it says this run failed
+ * and why. The job summary gets the same text.
+ */
+export function renderRunError(message: string, source: RunErrorSource, header: readonly string[] = []): string {
+  const parts: string[] = [];
+  if (source.commit && /^[0-9a-f]{7,64}$/i.test(source.commit)) {
+    const url = safeUrl(source.commitUrl);
+    parts.push(url ? `commit [<code>${source.commit.slice(0, 7)}</code>](${url})` : `commit <code>${source.commit.slice(0, 7)}</code>`);
+  }
+  if (source.ref) parts.push(`on ${inlineCode(source.ref.replace(/^refs\/heads\//, ''), 80)}`);
+  const run = safeUrl(source.runUrl);
+  if (run) parts.push(`[workflow run](${run})`);
+  return [
+    ...header,
+    '### ❌ deploy-check could not run',
+    parts.length ? `<sub>${parts.join(' · ')}</sub>` : '',
+    '',
+    escapeInline(message, 2000),
+    '',
+    '<sub>No check ran, so nothing was built, measured or deployed; the results of earlier runs no longer apply.</sub>',
+    '',
+  ].join('\n');
+}
+
+export function renderRunErrorComment(message: string, source: RunErrorSource, key: string, meta: CommentMeta): string {
+  return renderRunError(message, source, [commentMarker(key), formatMeta(meta)]);
 }
