@@ -4,7 +4,7 @@ import { hasDeployResult, mayCreateComment, renderCommentBody, renderRunErrorCom
 import { arr, num, obj, str } from '../report/fields.ts';
 import { COMMENT_KEY_PATTERN, DEFAULT_COMMENT_KEY, type PublishConfig } from './config.ts';
 import { commitUrl, isDefaultBranchPush, isPullRequestEvent, runUrl, type RunContext } from './context.ts';
-import { statusOf, upsertStickyComment, type Octokit } from './sticky.ts';
+import { isTransient, statusOf, upsertStickyComment, withOneRetry, type Octokit } from './sticky.ts';
 
 /** What happened to the comment, in one sentence for the log and the job summary. */
 export interface CommentResult {
@@ -46,14 +46,16 @@ export function resolveCommentKey(input: string | undefined, report: CheckReport
 /** Posts or updates the comment; never throws: a comment that cannot be written is a sentence, not a failure. */
 export async function postComment(octokit: Octokit, context: RunContext, report: CheckReport, key: string, target: CommentTarget): Promise<CommentResult> {
   try {
-    const outcome = await upsertStickyComment(
-      octokit,
-      { owner: context.owner, repo: context.repo, issueNumber: target.issueNumber, marker: commentMarker(key) },
-      {
-        meta: target.meta,
-        mayCreate: target.mayCreate,
-        body: (previous) => renderCommentBody(report, { key, meta: target.meta, previous, notes: target.notes }).text,
-      },
+    const outcome = await withOneRetry(() =>
+      upsertStickyComment(
+        octokit,
+        { owner: context.owner, repo: context.repo, issueNumber: target.issueNumber, marker: commentMarker(key) },
+        {
+          meta: target.meta,
+          mayCreate: target.mayCreate,
+          body: (previous) => renderCommentBody(report, { key, meta: target.meta, previous, notes: target.notes }).text,
+        },
+      ),
     );
     const where = `pull request #${target.issueNumber}`;
     const dupes = 'removedDuplicates' in outcome && outcome.removedDuplicates > 0 ? ` (removed ${outcome.removedDuplicates} duplicate${outcome.removedDuplicates === 1 ? '' : 's'})` : '';
@@ -77,6 +79,9 @@ export async function postComment(octokit: Octokit, context: RunContext, report:
 function refusal(err: unknown, target: Pick<CommentTarget, 'issueNumber' | 'fromFork'>): CommentResult {
   const status = statusOf(err);
   const message = (err as Error).message?.split('\n')[0] ?? String(err);
+  if (isTransient(err)) {
+    return { id: null, url: null, sentence: `No comment on pull request #${target.issueNumber}: GitHub answered HTTP ${status} twice (${message}); the job summary has the report`, level: 'warning' };
+  }
   if (status === 403 || status === 404 || status === 401) {
     const hint = target.fromFork ? FORK_HINT : 'Give the job `permissions: pull-requests: write` (or pass a token that has it as `github-token`).';
     return {
@@ -226,10 +231,12 @@ export async function postRunError(config: PublishConfig, context: RunContext, m
   const source = runErrorSource(context);
   const octokit = octokitFor(config.token);
   try {
-    const outcome = await upsertStickyComment(
-      octokit,
-      { owner: context.owner, repo: context.repo, issueNumber: pr.number, marker: commentMarker(key) },
-      { meta, mayCreate: true, body: () => renderRunErrorComment(message, source, key, meta) },
+    const outcome = await withOneRetry(() =>
+      upsertStickyComment(
+        octokit,
+        { owner: context.owner, repo: context.repo, issueNumber: pr.number, marker: commentMarker(key) },
+        { meta, mayCreate: true, body: () => renderRunErrorComment(message, source, key, meta) },
+      ),
     );
     if (outcome.action === 'not-created' || outcome.action === 'kept-newer') return null;
     return { id: outcome.id, url: outcome.url, sentence: `The comment on pull request #${pr.number} says this run could not check anything: ${outcome.url}`, level: 'info' };

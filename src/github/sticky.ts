@@ -134,3 +134,32 @@ export async function upsertStickyComment(octokit: Octokit, target: StickyTarget
   const removed = await removeDuplicates(octokit, target, others);
   return bringUpToDate(octokit, target, kept, request, removed);
 }
+
+/** A rate limit or a server error: worth one more try, unlike a refusal. */
+export function isTransient(err: unknown): boolean {
+  const status = statusOf(err);
+  if (status === undefined) return false;
+  if (status >= 500 || status === 429) return true;
+  return status === 403 && /rate limit/i.test((err as Error).message ?? '');
+}
+
+/** Seconds GitHub asks to wait (Retry-After), bounded so a run never waits long for a comment. */
+export function retryDelayMs(err: unknown, fallbackMs = 2000, maxMs = 20_000): number {
+  const headers = (err as { response?: { headers?: Record<string, string | undefined> } }).response?.headers;
+  const after = Number(headers?.['retry-after']);
+  return Number.isFinite(after) && after >= 0 ? Math.min(after * 1000, maxMs) : fallbackMs;
+}
+
+/**
+ * The whole lookup-and-write again after a transient error: safe, because each attempt starts by
+ * listing, finds what the previous one may have written, and removes duplicates.
+ */
+export async function withOneRetry<T>(attempt: () => Promise<T>, wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<T> {
+  try {
+    return await attempt();
+  } catch (err) {
+    if (!isTransient(err)) throw err;
+    await wait(retryDelayMs(err));
+    return attempt();
+  }
+}

@@ -183,3 +183,27 @@ test('a push to the default branch that deployed finds the merged pull request t
     assert.ok('none' in quiet);
   });
 });
+
+test('a server error or a rate limit gets one more try of the whole lookup, which finds what the first wrote', async () => {
+  const { withOneRetry, isTransient } = await import('../../src/github/sticky.ts');
+  await withServer({}, async (server) => {
+    const octokit = octokitOf(server);
+    const waits: number[] = [];
+    const wait = async (ms: number): Promise<void> => {
+      waits.push(ms);
+    };
+    // The first listing fails (502): the whole lookup runs again after a pause.
+    server.failNext(1, { status: 502, match: /^GET \/repos\/acme\/shop\/issues\/12\/comments/ });
+    const first = await withOneRetry(() => upsertStickyComment(octokit, target, request(100, 'one')), wait);
+    assert.equal(first.action, 'created');
+    server.failNext(1, { status: 403, body: { message: 'You have exceeded a secondary rate limit.' }, headers: { 'retry-after': '3' }, match: /^PATCH / });
+    const second = await withOneRetry(() => upsertStickyComment(octokit, target, request(101, 'two')), wait);
+    assert.equal(second.action, 'updated');
+    assert.deepEqual(waits, [2000, 3000]);
+    assert.equal(server.comments(owner, repo, pr).length, 1);
+    // A plain refusal is not retried.
+    server.readOnly = true;
+    await assert.rejects(withOneRetry(() => upsertStickyComment(octokit, target, request(102, 'three')), wait), (e: unknown) => !isTransient(e));
+    assert.equal(waits.length, 2);
+  });
+});
