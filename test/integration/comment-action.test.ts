@@ -19,7 +19,7 @@ import {
   type GitHubServerOptions,
   type PullRequestSeed,
 } from '../support/github-server.ts';
-import { leftovers } from '../support/docker.ts';
+import { CLASSIC_ENGINE, MAIN_ENGINE, engineAvailable, leftovers } from '../support/docker.ts';
 import { harmfulHtml, toHtml } from '../support/html-check.ts';
 import { HOSTILE, passingReport } from '../support/reports.ts';
 
@@ -27,6 +27,13 @@ const owner = 'acme';
 const repo = 'shop';
 const HEAD_SHA = '1f2e3d4c5b6a79881726354433221100ffeeddcc';
 const MARKER = '<!-- deploy-check:default -->';
+/**
+ * The classic-store engine, as on GitHub's stock runners. The comment does not depend on the image
+ * store, and on the test bed's containerd-store engine concurrent `buildx build --load` runs often
+ * fail with "failed to solve: not found" (two at once, from any suites), which these tests
+ * (two runs of one pull request at once) would otherwise trip over.
+ */
+const ENGINE = engineAvailable(CLASSIC_ENGINE) ? CLASSIC_ENGINE : MAIN_ENGINE;
 
 interface App {
   dir: string;
@@ -70,6 +77,7 @@ async function runOnPullRequest(server: GitHubServer, app: App, pr: PullRequestS
     eventName: 'pull_request',
     eventPayload: pullRequestEvent({ ...pr, action: 'synchronize' }),
     env: {
+      DOCKER_HOST: ENGINE,
       GITHUB_API_URL: server.url,
       GITHUB_HEAD_REF: pr.headRef,
       GITHUB_BASE_REF: pr.baseRef,
@@ -80,7 +88,7 @@ async function runOnPullRequest(server: GitHubServer, app: App, pr: PullRequestS
   });
   // Only this run's: other suites may be using the engine at the same time.
   const runId = run.state['run-id'];
-  if (runId) assert.deepEqual(leftovers(runId), { containers: [], networks: [] });
+  if (runId) assert.deepEqual(leftovers(runId, ENGINE), { containers: [], networks: [] });
   return run;
 }
 
@@ -120,6 +128,21 @@ test('first run creates the comment, the second updates it; outputs and summary 
       const ops = server.requests.map((r) => r.operationId);
       assert.equal(ops.filter((o) => o === 'issues/create-comment').length, 1);
       assert.equal(ops.filter((o) => o === 'issues/update-comment').length, 1);
+
+      // The fork-safe comment workflow, run for the same (non-fork) pull request, finds the same
+      // comment with the same content and leaves it alone.
+      const reportFile = path.join(app.dir, 'report.json');
+      await writeFile(reportFile, JSON.stringify(second.report));
+      const forkSafe = await runActionSteps({
+        inputs: { mode: 'comment', 'report-file': reportFile, 'github-token': 'ghs_installation_token' },
+        eventName: 'workflow_run',
+        eventPayload: workflowRunEvent({ owner, repo, runId: 4243, headSha: HEAD_SHA, headBranch: 'feature/orders-export', pullRequests: [{ number: 12 }] }),
+        env: { GITHUB_API_URL: server.url, GITHUB_RUN_ID: '4300' },
+        post: false,
+      });
+      assert.equal(forkSafe.main.exitCode, 0, explain(forkSafe));
+      assert.match(forkSafe.main.stdout, /The comment on pull request #12 already says this/);
+      assert.equal(server.requests.filter((r) => r.operationId === 'issues/update-comment').length, 1);
     });
   } finally {
     await app.cleanup();
