@@ -1,8 +1,11 @@
 import * as core from '@actions/core';
+import { context as eventContext } from '@actions/github';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, type Config, type InputReader } from './config/config.ts';
+import { loadConfig, SECRET_INPUTS, type Config, type InputReader } from './config/config.ts';
+import type { RunEvent } from './deploy/railway/gate.ts';
+import { serviceLookup } from './deploy/railway/settings.ts';
 import { ConfigError } from './config/errors.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redact, redactDeep, type Annotation, type Log } from './host/log.ts';
@@ -33,6 +36,11 @@ function properties(where: Annotation | undefined): core.AnnotationProperties | 
 
 /** The action's main step. */
 export async function runAction(): Promise<void> {
+  // Masked before anything else runs: reading the configuration already talks to Railway with the token.
+  for (const name of SECRET_INPUTS) {
+    const value = core.getInput(name);
+    if (value.trim() !== '') core.setSecret(value.trim());
+  }
   const read: InputReader = (name) => core.getInput(name);
   let publishConfig: PublishConfig;
   try {
@@ -41,7 +49,6 @@ export async function runAction(): Promise<void> {
     core.setFailed(err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`);
     return;
   }
-  if (publishConfig.token) core.setSecret(publishConfig.token);
   const context = readRunContext();
   if (publishConfig.mode === 'comment') {
     await runCommentMode(publishConfig, context);
@@ -50,7 +57,7 @@ export async function runAction(): Promise<void> {
 
   let config: Config;
   try {
-    config = await loadConfig(read);
+    config = await loadConfig(read, { railwayLookup: serviceLookup((m) => core.info(m)) });
   } catch (err) {
     const message = err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`;
     await publishRunError(publishConfig, context, message);
@@ -76,6 +83,7 @@ export async function runAction(): Promise<void> {
         pullRequest: pr?.number ?? null,
         commentKey: resolveCommentKey(config.publish.commentKey, null),
       },
+      event: runEvent(),
     });
     await publish(redactDeep(report, config.secrets), config.publish, context);
   } catch (err) {
@@ -98,6 +106,18 @@ async function publishRunError(publishConfig: PublishConfig, context: RunContext
   if (result) await tellCommentResult(result);
 }
 
+/** The event as @actions/github reads it (GITHUB_EVENT_NAME, GITHUB_REF and the event payload file). */
+function runEvent(): RunEvent | null {
+  if (!eventContext.eventName) return null;
+  const payload = eventContext.payload as { action?: unknown; repository?: { default_branch?: unknown } };
+  return {
+    name: eventContext.eventName,
+    ref: eventContext.ref || null,
+    defaultBranch: typeof payload.repository?.default_branch === 'string' ? payload.repository.default_branch : null,
+    action: typeof payload.action === 'string' ? payload.action : null,
+  };
+}
+
 async function publish(report: CheckReport, publishConfig: PublishConfig, context: RunContext): Promise<void> {
   const file = path.join(process.env['RUNNER_TEMP'] ?? os.tmpdir(), `deploy-check-report-${Date.now()}.json`);
   await writeFile(file, JSON.stringify(report, null, 2) + '\n');
@@ -108,6 +128,11 @@ async function publish(report: CheckReport, publishConfig: PublishConfig, contex
   core.setOutput('time-to-healthy-ms', report.health.timeToHealthyMs === null ? '' : String(report.health.timeToHealthyMs));
   core.setOutput('image-size', report.size.bytes === null ? '' : String(report.size.bytes));
   core.setOutput('image-size-compressed', report.size.compressedBytes === null ? '' : String(report.size.compressedBytes));
+  const deploy = report.deploy;
+  core.setOutput('deployment-id', deploy?.deploymentId ?? '');
+  core.setOutput('deployment-url', deploy?.url ?? '');
+  // Railway's own status when a deployment exists (SUCCESS, CRASHED, ...), else deploy-check's (skipped, error).
+  core.setOutput('deployment-status', deploy ? (deploy.railwayStatus ?? deploy.status) : '');
   await writeSummary(report);
 
   let result: CommentResult | null = null;

@@ -1,6 +1,8 @@
 import type Docker from 'dockerode';
 import pkg from '../package.json' with { type: 'json' };
 import { buildImage } from './build/build.ts';
+import { announceRailwaySettings, deployStage } from './deploy/railway/deploy.ts';
+import type { RunEvent } from './deploy/railway/gate.ts';
 import type { Config } from './config/config.ts';
 import { runAndWait } from './container/run.ts';
 import type { Log } from './host/log.ts';
@@ -12,30 +14,40 @@ export interface PipelineDeps {
   readonly docker: Docker;
   readonly log: Log;
   readonly source: Pick<SourceInfo, 'commit' | 'ref' | 'runUrl'> & Partial<Pick<SourceInfo, 'commitUrl' | 'pullRequest' | 'commentKey'>>;
+  /** The workflow run's event, for the deploy gate; null or absent for the local command. */
+  readonly event?: RunEvent | null;
 }
 
-/** build → measure → run and wait → verdict. Stages return their sections; nothing here prints the report. */
+/** build → measure → run and wait → verdict → deploy. Stages return their sections; nothing here prints the report. */
 export async function runPipeline(config: Config, deps: PipelineDeps): Promise<CheckReport> {
   const { docker, log } = deps;
   const started = Date.now();
   const report = emptyReport(config, deps.source, started);
+  announceRailwaySettings(config, log);
 
   const build = await log.group('Build', () => buildImage(config, log));
   report.build = build.report;
   if (build.report.status === 'failure') {
     log.error(`Build failed: ${build.report.failure?.message ?? ''}`, { file: config.dockerfile });
-    return finish(report, started);
+    return finish(report, started, config, deps);
   }
   report.image.id = (await docker.getImage(config.image).inspect()).Id;
 
   report.size = await log.group('Measure', () => measureImage(docker, config.image));
   report.health = await log.group('Health check', () => runAndWait(config, docker, log));
-  return finish(report, started);
+  return finish(report, started, config, deps);
 }
 
-function finish(report: CheckReport, started: number): CheckReport {
-  report.durationMs = Date.now() - started;
+/** The checks' verdict, then the deploy gate (which deploys only what passed), then the final verdict. */
+async function finish(report: CheckReport, started: number, config: Config, deps: PipelineDeps): Promise<CheckReport> {
   decideVerdict(report);
+  if (config.deploy.railway) {
+    report.deploy = await deps.log.group('Deploy to Railway', () =>
+      deployStage(config, report, { log: deps.log, event: deps.event ?? null, commit: deps.source.commit }),
+    );
+    decideVerdict(report);
+  }
+  report.durationMs = Date.now() - started;
   return report;
 }
 
@@ -50,7 +62,8 @@ function skippedHealth(config: Config): HealthReport {
   };
 }
 
-function emptyReport(config: Config, source: PipelineDeps['source'], started: number): CheckReport {
+/** The report before any stage ran: every check skipped, verdict fail until decided. */
+export function emptyReport(config: Config, source: PipelineDeps['source'], started: number): CheckReport {
   return {
     schemaVersion: 1,
     verdict: 'fail',

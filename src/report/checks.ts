@@ -309,6 +309,14 @@ export function deployTarget(deploy: Fields): string {
   return names.map((n) => escapeInline(n, 40)).join(' / ');
 }
 
+/** "commit 9d3b2a1" or "image registry/app@sha256:0123456789ab…": what Railway was given. */
+export function deployedWhat(deploy: Fields): string {
+  const image = str(deploy['image']);
+  if (deploy['source'] === 'image' && image) return `image ${inlineCode(image.replace(/@sha256:([a-f0-9]{12})[a-f0-9]+$/, '@sha256:$1…'), 90)}`;
+  const commit = str(deploy['commit']);
+  return commit && /^[0-9a-f]{7,64}$/i.test(commit) ? `commit <code>${commit.slice(0, 7)}</code>` : '';
+}
+
 const DEPLOY_WORDS: Record<string, string> = {
   success: 'deployed',
   triggered: 'deployment started (not waited for)',
@@ -329,6 +337,8 @@ function deployRow(report: CheckReport): CheckRow {
   const parts = [`${escapeInline(DEPLOY_WORDS[status ?? ''] ?? status ?? 'unknown', 60)}${railway ? ` (${escapeInline(railway, 30)})` : ''}`];
   const target = deployTarget(deploy);
   if (target) parts.push(`to ${target}`);
+  const what = deployedWhat(deploy);
+  if (what) parts.push(what);
   const duration = num(deploy['durationMs']);
   if (duration !== null) parts.push(`in ${formatDuration(duration)}`);
   const smoke = obj(deploy['smoke']);

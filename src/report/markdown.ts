@@ -384,8 +384,9 @@ function deploySection(report: CheckReport, limits: RenderLimits): string[] {
   if (url) facts.push(`[${escapeInline(url.replace(/^https?:\/\//, '').replace(/\/$/, ''), 80)}](${url})`);
   if (id) facts.push(`deployment ${inlineCode(id, 60)}`);
   out.push(facts.join(' · '));
+  // The checks table has the reason already; only a long one is given whole here.
   const reason = str(deploy['reason']);
-  if (reason && state !== 'pass') out.push('', escapeInline(reason, 400));
+  if (reason && state !== 'pass' && reason.length > 160) out.push('', escapeInline(reason, 400));
   const smoke = obj(deploy['smoke']);
   if (smoke && smoke['status'] !== 'passed') {
     const error = str(smoke['error']);

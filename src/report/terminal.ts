@@ -1,5 +1,5 @@
 import type { CheckReport } from './model.ts';
-import { formatBytes, formatDuration } from './format.ts';
+import { deployLine, describeDrift, formatBytes, formatDuration } from './format.ts';
 
 /** The local command's closing summary: verdict first, then each check, then the evidence of any failure. */
 export function renderTerminal(report: CheckReport): string {
@@ -19,6 +19,11 @@ export function renderTerminal(report: CheckReport): string {
   if (s.status === 'measured') {
     out.push(`  ${mark(true)} size     ${formatBytes(s.bytes)} uncompressed, ${formatBytes(s.compressedBytes)} compressed`);
   }
+  const d = report.deploy;
+  if (d) {
+    const ok = d.status === 'skipped' || d.status === 'triggered' ? null : d.status === 'success' || (d.status === 'waiting' && d.onApproval === 'pass');
+    out.push(`  ${mark(ok)} deploy   ${deployLine(d)}`);
+  }
   if (b.failure) {
     out.push('', `Build failure${b.failure.step ? ` in ${b.failure.step}` : ''}: ${b.failure.message}`);
     for (const line of b.failure.logs.slice(-20)) out.push(`  | ${line}`);
@@ -33,6 +38,15 @@ export function renderTerminal(report: CheckReport): string {
       for (const line of h.logs.slice(-30)) out.push(`  | ${line}`);
     }
   }
+  if (d && d.status !== 'success' && d.status !== 'skipped' && d.reason) {
+    out.push('', `Deploy to Railway ${d.status}: ${d.reason}`);
+    for (const [kind, lines] of Object.entries(d.logs ?? {})) {
+      if (lines.length === 0) continue;
+      out.push(`  last ${Math.min(lines.length, 20)} lines of the ${kind === 'push' ? 'docker push output' : `Railway ${kind} log`}:`);
+      for (const line of lines.slice(-20)) out.push(`  | ${line}`);
+    }
+  }
+  for (const drift of d?.configDrift ?? []) out.push(`  note: ${describeDrift(drift)}`);
   for (const reason of report.reasons.slice(1)) out.push(`  also: ${reason}`);
   return out.join('\n');
 }

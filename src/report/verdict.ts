@@ -12,8 +12,15 @@ export function decideVerdict(report: CheckReport): void {
   if (report.hygiene.findings.some((f) => f.severity === 'error')) {
     reasons.push(`Hygiene: ${report.hygiene.findings.filter((f) => f.severity === 'error').map((f) => f.message).join('; ')}`);
   }
-  if (report.deploy && ['failed', 'timeout', 'error'].includes(report.deploy.status)) {
-    reasons.push(`Deploy ${report.deploy.status}`);
+  const deploy = report.deploy;
+  if (deploy) {
+    // A deployment waiting for a person fails only when deploy-wait-approval says so.
+    const failed =
+      deploy.status === 'failed' || deploy.status === 'timeout' || deploy.status === 'error' || (deploy.status === 'waiting' && deploy.onApproval === 'fail');
+    if (failed) {
+      const what = deploy.status === 'timeout' ? 'timed out' : deploy.status === 'waiting' ? 'is waiting for approval' : 'failed';
+      reasons.push(`Deploy to Railway ${what}: ${deploy.reason ?? deploy.railwayStatus ?? 'no details'}`);
+    }
   }
   report.reasons = reasons;
   report.verdict = reasons.length === 0 ? 'pass' : 'fail';

@@ -21,7 +21,7 @@ import {
 } from '../support/github-server.ts';
 import { CLASSIC_ENGINE, MAIN_ENGINE, engineAvailable, leftovers } from '../support/docker.ts';
 import { harmfulHtml, toHtml } from '../support/html-check.ts';
-import { HOSTILE, passingReport } from '../support/reports.ts';
+import { HOSTILE, deployResult, passingReport } from '../support/reports.ts';
 
 const owner = 'acme';
 const repo = 'shop';
@@ -265,7 +265,7 @@ test('workflow_run mode posts the comment of a fork\'s report file, for the pull
     report.source.pullRequest = 12;
     report.source.runUrl = 'https://evil.example/phish';
     report.source.commit = 'f'.repeat(40);
-    report.deploy = { status: 'success', deploymentId: 'x', url: 'https://evil.example/' };
+    report.deploy = deployResult({ url: 'https://evil.example/' });
     const file = path.join(dir, 'report.json');
     await writeFile(file, JSON.stringify(report));
     const pr = seed({ fork: true });
@@ -320,7 +320,7 @@ test('after a deploy on the default branch, the merged pull request\'s comment s
     const report = passingReport();
     report.source.pullRequest = null;
     report.source.ref = 'refs/heads/main';
-    report.deploy = { status: 'success', deploymentId: 'dep_42', url: 'https://shop-api-production.up.railway.app' };
+    report.deploy = deployResult();
     await mkdir(path.join(dir, 'artifact', 'api'), { recursive: true });
     await writeFile(path.join(dir, 'artifact', 'api', 'deploy-check-report-1.json'), JSON.stringify(report));
     const payload = workflowRunEvent({ owner, repo, runId: 9100, headSha: mergeSha, headBranch: 'main', event: 'push' });

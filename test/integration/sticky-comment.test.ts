@@ -166,9 +166,9 @@ test('a push to the default branch that deployed finds the merged pull request t
   const mergeSha = '9'.repeat(40);
   await withServer({ pulls: [{ owner, repo, number: pr, headRef: 'feature/x', headSha: 'b'.repeat(40), baseRef: 'main', state: 'closed', mergeCommitSha: mergeSha }] }, async (server) => {
     const { checkRunTarget } = await import('../../src/github/publish.ts');
-    const { passingReport } = await import('../support/reports.ts');
+    const { passingReport, deployResult } = await import('../support/reports.ts');
     const report = passingReport();
-    report.deploy = { status: 'success', deploymentId: 'd', url: null };
+    report.deploy = deployResult({ url: null });
     const context = {
       eventName: 'push', owner, repo, serverUrl: 'https://github.com', apiUrl: server.url, sha: mergeSha, ref: 'refs/heads/main',
       headRef: null, runId: 9, runAttempt: 1, defaultBranch: 'main', pullRequest: null, payload: {},

@@ -187,3 +187,25 @@ function merge(a: unknown, b: unknown): unknown {
   for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = merge(out[k], v);
   return out;
 }
+
+/** A deploy section as the Railway stage writes it. */
+export function deployResult(overrides: Partial<NonNullable<CheckReport['deploy']>> = {}): NonNullable<CheckReport['deploy']> {
+  return {
+    status: 'success',
+    deploymentId: 'd7f3c2a1-5b6e-4f80-9a1b-2c3d4e5f6a7b',
+    url: 'https://shop-api-production.up.railway.app',
+    reason: null,
+    source: 'commit',
+    image: null,
+    commit: '9'.repeat(40),
+    railwayStatus: 'SUCCESS',
+    durationMs: 84_000,
+    logs: null,
+    onApproval: 'fail',
+    target: { projectId: 'p1', projectName: 'shop', environmentId: 'e1', environmentName: 'production', serviceId: 's1', serviceName: 'shop-api' },
+    configDrift: [],
+    smoke: null,
+    apiRequests: 12,
+    ...overrides,
+  };
+}

@@ -5,7 +5,7 @@ import { renderMarkdown, renderMarkdownWithin, layerChanges } from '../../src/re
 import { checkRows, sizeIcon, SIZE_SCALE } from '../../src/report/checks.ts';
 import { COMMENT_MAX_CHARS, renderCommentBody } from '../../src/report/comment.ts';
 import type { CheckReport } from '../../src/report/model.ts';
-import { HOSTILE, crashedReport, hostileReport, passingReport } from '../support/reports.ts';
+import { HOSTILE, crashedReport, deployResult, hostileReport, passingReport } from '../support/reports.ts';
 import { harmfulHtml, toHtml } from '../support/html-check.ts';
 
 const meta = { runId: 4242, runAttempt: 1, sha: 'a'.repeat(40), verdict: 'fail' as const };
@@ -119,19 +119,27 @@ test('sections that are absent, null or skipped read as skipped, never as a cras
   assert.deepEqual(rows, { Build: 'pass', Cache: 'pass', Health: 'pass', Size: 'skip', Hygiene: 'skip', Deploy: 'skip' });
 });
 
-test('deploy results: done, failed with logs, still running', () => {
+test('deploy results: done, failed with logs, waiting, skipped, drift', () => {
   const r = passingReport();
-  r.deploy = { status: 'success', deploymentId: 'dep_123', url: 'https://shop-api-production.up.railway.app' };
+  r.deploy = deployResult();
   let md = renderMarkdown(r);
-  assert.match(md, /\| Deploy \| ✅ \| deployed/);
+  assert.match(md, /\| Deploy \| ✅ \| deployed \(SUCCESS\) · to shop-api \/ production · commit <code>9999999<\/code> · in 1 min 24 s \|/);
   assert.match(md, /\[shop-api-production\.up\.railway\.app\]\(https:\/\/shop-api-production\.up\.railway\.app\/\)/);
   assert.deepEqual(harmfulHtml(toHtml(md), ['github.com', 'shop-api-production.up.railway.app']), []);
-  r.deploy = { status: 'failed', deploymentId: 'dep_124', url: null, logs: ['Healthcheck failed!'] } as CheckReport['deploy'];
+  r.deploy = deployResult({ status: 'failed', railwayStatus: 'CRASHED', reason: 'Railway reports CRASHED', logs: { build: [], deploy: ['Healthcheck failed!', '@everyone </details>'], push: [] } });
   md = renderMarkdown(r);
-  assert.match(md, /\| Deploy \| ❌ \| failed/);
-  assert.match(md, /Healthcheck failed!/);
-  r.deploy = { status: 'DEPLOYING', deploymentId: null, url: null };
-  assert.match(renderMarkdown(r), /\| Deploy \| ⏳ \| DEPLOYING/);
+  assert.match(md, /\| Deploy \| ❌ \| failed \(CRASHED\)/);
+  assert.match(md, /<summary>Railway deploy logs \(last 2 of 2\)<\/summary>[\s\S]*Healthcheck failed!/);
+  assert.doesNotMatch(md, /Railway build logs/);
+  assert.deepEqual(harmfulHtml(toHtml(md), ['github.com', 'shop-api-production.up.railway.app']), []);
+  r.deploy = deployResult({ status: 'waiting', railwayStatus: 'NEEDS_APPROVAL', onApproval: 'pass' });
+  assert.match(renderMarkdown(r), /\| Deploy \| ⏳ \| waiting for approval on Railway \(NEEDS&#95;APPROVAL\)/);
+  r.deploy = deployResult({ status: 'waiting', railwayStatus: 'NEEDS_APPROVAL', onApproval: 'fail' });
+  assert.match(renderMarkdown(r), /\| Deploy \| ❌ \| waiting for approval/);
+  r.deploy = deployResult({ status: 'skipped', reason: 'a pull request never deploys', url: null });
+  assert.match(renderMarkdown(r), /\| Deploy \| ⚪ \| skipped: a pull request never deploys \|/);
+  r.deploy = deployResult({ configDrift: [{ setting: 'healthcheckPath', service: '/healthz', file: '/health', fileName: 'railway.json' }] });
+  assert.match(renderMarkdown(r), /- railway\.json sets <code>healthcheckPath<\/code> to <code>\/health<\/code>, the service has <code>\/healthz<\/code>/);
 });
 
 test('size scale: shrank, noise, and three steps of growth', () => {
