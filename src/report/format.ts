@@ -21,8 +21,7 @@ export function formatDuration(ms: number | null): string {
   if (ms === null) return 'n/a';
   if (ms < 1000) return `${ms} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const seconds = Math.round((ms % 60_000) / 1000);
-  return seconds === 0 || seconds === 60 ? `${Math.round(ms / 60_000)} min` : `${Math.floor(ms / 60_000)} min ${seconds} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
 /** The deploy section in one line, for the summary table and the terminal. */
