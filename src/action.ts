@@ -14,7 +14,7 @@ import { renderMarkdownWithin, SHORTENING, SUMMARY_LIMITS, SUMMARY_MAX_CHARS } f
 import { runPipeline } from './pipeline.ts';
 import { readPublishConfig, type PublishConfig } from './github/config.ts';
 import { commitUrl, readRunContext, runUrl, type RunContext } from './github/context.ts';
-import { checkRunTarget, octokitFor, postComment, postRunError, resolveCommentKey, runErrorSource, workflowRunTarget, type CommentResult } from './github/publish.ts';
+import { checkRunTarget, commentExpected, octokitFor, postComment, postRunError, resolveCommentKey, runErrorSource, workflowRunTarget, type CommentResult } from './github/publish.ts';
 import { renderRunError } from './report/comment.ts';
 import { readReportFile, reportFilesAt } from './github/report-file.ts';
 
@@ -138,7 +138,10 @@ async function publish(report: CheckReport, publishConfig: PublishConfig, contex
   let result: CommentResult | null = null;
   if (publishConfig.comment !== 'never') {
     if (!publishConfig.token) {
-      result = { id: null, url: null, sentence: 'No comment: the github-token input is empty', level: 'warning' };
+      // Only worth a warning where a comment was due.
+      if (commentExpected(publishConfig, context, report)) {
+        result = { id: null, url: null, sentence: 'No comment: the github-token input is empty', level: 'warning' };
+      }
     } else {
       const octokit = octokitFor(publishConfig.token);
       const key = resolveCommentKey(publishConfig.commentKey, report);

@@ -107,6 +107,13 @@ async function pullRequestOfCommit(octokit: Octokit, context: RunContext, sha: s
   return { number: pick.number, fromFork };
 }
 
+/** Whether this run would look for a pull request to comment on at all. */
+export function commentExpected(config: PublishConfig, context: RunContext, report: CheckReport): boolean {
+  if (config.comment === 'never') return false;
+  if (isPullRequestEvent(context)) return true;
+  return config.comment === 'always' || (isDefaultBranchPush(context) && hasDeployResult(report));
+}
+
 /** mode check: the pull request of this run, or after a deploy on the default branch the one the commit came from. */
 export async function checkRunTarget(octokit: Octokit, config: PublishConfig, context: RunContext, report: CheckReport): Promise<CommentTarget | NoTarget> {
   if (isPullRequestEvent(context) && context.pullRequest) {
