@@ -3,14 +3,18 @@
  * runner runs it, a real build of a tiny busybox app on the real engine, and the local GitHub
  * server (validated against GitHub's OpenAPI description) behind GITHUB_API_URL.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runActionSteps, type ActionRun } from '../support/action-runner.ts';
+import { RAILWAY_FIXTURE, startRailwayServer } from '../support/railway-server.ts';
 import {
   GITHUB_ACTIONS_BOT,
+  pushEvent,
   pullRequestEvent,
   startGitHubServer,
   workflowRunEvent,
@@ -57,6 +61,19 @@ async function makeApp(crashLog?: string): Promise<App> {
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** Images the runs built, removed when the file is done (not between runs: see ENGINE). */
+const built = new Set<string>();
+after(async () => {
+  for (const image of built) {
+    await promisify(execFile)('docker', ['image', 'rm', '--force', image], { env: { ...process.env, DOCKER_HOST: ENGINE } }).catch(() => undefined);
+  }
+});
+
+function rememberImage(run: ActionRun): void {
+  const ref = (run.report?.['image'] as { ref?: unknown } | undefined)?.ref;
+  if (typeof ref === 'string') built.add(ref);
+}
+
 function seed(overrides: Partial<PullRequestSeed> = {}): PullRequestSeed {
   return { owner, repo, number: 12, headRef: 'feature/orders-export', headSha: HEAD_SHA, baseRef: 'main', ...overrides };
 }
@@ -87,6 +104,7 @@ async function runOnPullRequest(server: GitHubServer, app: App, pr: PullRequestS
     },
   });
   // Only this run's: other suites may be using the engine at the same time.
+  rememberImage(run);
   const runId = run.state['run-id'];
   if (runId) assert.deepEqual(leftovers(runId, ENGINE), { containers: [], networks: [] });
   return run;
@@ -369,6 +387,40 @@ test('a run that cannot start says so in the comment instead of leaving an earli
       assert.equal(run.outputs['comment-id'], String(old?.id));
     });
   } finally {
+    await app.cleanup();
+  }
+});
+
+test('a push to main that deploys to Railway updates the merged pull request\'s comment with the deployment', async () => {
+  const app = await makeApp();
+  const mergeSha = '3f2c1b0a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b';
+  const railway = await startRailwayServer();
+  try {
+    await withServer({ pulls: [seed({ state: 'closed', mergeCommitSha: mergeSha })] }, async (server) => {
+      const [old] = server.seedComments({ owner, repo, issueNumber: 12, body: `${MARKER}\n<!-- deploy-check-meta {"run":4000,"attempt":1,"sha":"${HEAD_SHA}","verdict":"pass"} -->\nthe pull request's report`, user: GITHUB_ACTIONS_BOT });
+      const run = await runActionSteps({
+        inputs: { context: app.dir, 'github-token': 'ghs_installation_token', 'railway-token': RAILWAY_FIXTURE.projectToken, 'deploy-timeout': '20s' },
+        eventName: 'push',
+        eventPayload: pushEvent({ owner, repo, ref: 'main', sha: mergeSha }),
+        env: { DOCKER_HOST: ENGINE, GITHUB_API_URL: server.url, RAILWAY_GRAPHQL_ENDPOINT: railway.url, GITHUB_SHA: mergeSha, GITHUB_REF: 'refs/heads/main', GITHUB_RUN_ID: '9200' },
+      });
+      rememberImage(run);
+      assert.equal(run.main.exitCode, 0, explain(run));
+      assert.equal((run.report?.['deploy'] as { status?: string } | null)?.status, 'success');
+      const comments = server.comments(owner, repo, 12);
+      assert.equal(comments.length, 1);
+      assert.equal(comments[0]?.id, old?.id);
+      const body = comments[0]?.body ?? '';
+      assert.match(body, /🚀 Merged/);
+      assert.match(body, /\| Deploy \| ✅ \| deployed \(SUCCESS\) · to web \/ production · commit <code>3f2c1b0<\/code>/);
+      assert.match(body, /\[web-production\.up\.railway\.app\]\(https:\/\/web-production\.up\.railway\.app\/\)/);
+      assert.match(body, /commit \[<code>3f2c1b0<\/code>\]\(https:\/\/github\.com\/acme\/shop\/commit\/3f2c1b0/);
+      assert.equal(run.outputs['comment-id'], String(old?.id));
+      assert.ok(server.requests.some((r) => r.operationId === 'repos/list-pull-requests-associated-with-commit' && r.path.includes(mergeSha)));
+      assert.deepEqual(railway.violations, []);
+    });
+  } finally {
+    await railway.close();
     await app.cleanup();
   }
 });
