@@ -44,6 +44,8 @@ export function escapeInline(text: string, maxChars = 300): string {
   return (
     clean
       .replace(/([@#])(?=\S)/g, '$1\u200b')
+      // GitHub's other issue reference form.
+      .replace(/\b(GH-)(?=\d)/gi, '$1\u200b')
       // GFM's "extended autolinks" turn www.x and http://x into links; harmless, but a branch
       // name should not become a link someone clicks on trust.
       .replace(/(https?|ftp):\/\//gi, '$1:/\u200b/')

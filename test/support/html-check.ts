@@ -45,7 +45,7 @@ export function harmfulHtml(html: string, allowedLinkHosts: readonly string[] = 
     .replace(/&#35;/g, '#');
   const mention = /(^|[^\w`])@[A-Za-z0-9][\w-]*/.exec(text);
   if (mention) problems.push(`mention ${mention[0].trim()}`);
-  const reference = /(^|[^\w&])#\d+/.exec(text);
+  const reference = /(^|[^\w&])#\d+/.exec(text) ?? /\bGH-\d+/i.exec(text);
   if (reference) problems.push(`issue reference ${reference[0].trim()}`);
   const comments = (html.replace(/<pre>[\s\S]*?<\/pre>/g, '').match(/<!--[\s\S]*?-->/g) ?? []).filter((c) => !/^<!-- deploy-check(-meta)?[: ]/.test(c));
   if (comments.length) problems.push(`HTML comment ${comments[0]}`);

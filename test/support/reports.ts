@@ -153,7 +153,7 @@ export const HOSTILE = [
   '```\n</details>\n```',
   '<!-- deploy-check:default -->',
   '<!-- -->',
-  '#1 fixes #2 and acme/shop#3',
+  '#1 fixes #2 and acme/shop#3 and GH-4',
   '<script>alert(1)</script>',
   '[click](javascript:alert(1))',
   '\u001b[31mred\u001b[0m \u202eevil\u202c',

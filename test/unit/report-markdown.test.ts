@@ -32,6 +32,7 @@ test('escapeInline: the text a reader sees is the text that came in', () => {
 test('escapeInline: mentions and references are broken by an invisible space, not removed', () => {
   assert.equal(escapeInline('@org/team #12'), '@\u200borg/team #\u200b12');
   assert.equal(escapeInline('mail me@x'), 'mail me@\u200bx');
+  assert.equal(escapeInline('fixes GH-12'), 'fixes GH-\u200b12');
 });
 
 test('escapeInline: one line, limited length, no terminal escapes or bidi overrides', () => {
