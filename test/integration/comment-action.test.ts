@@ -412,7 +412,7 @@ test('a push to main that deploys to Railway updates the merged pull request\'s 
       assert.equal(comments[0]?.id, old?.id);
       const body = comments[0]?.body ?? '';
       assert.match(body, /🚀 Merged/);
-      assert.match(body, /\| Deploy \| ✅ \| deployed \(SUCCESS\) · to web \/ production · commit <code>3f2c1b0<\/code>/);
+      assert.match(body, /\| Deploy \| ✅ \| deployed \(SUCCESS\) · to web \/ production · \[web-production\.up\.railway\.app\]\([^)]+\) · commit <code>3f2c1b0<\/code>/);
       assert.match(body, /\[web-production\.up\.railway\.app\]\(https:\/\/web-production\.up\.railway\.app\/\)/);
       assert.match(body, /commit \[<code>3f2c1b0<\/code>\]\(https:\/\/github\.com\/acme\/shop\/commit\/3f2c1b0/);
       assert.equal(run.outputs['comment-id'], String(old?.id));

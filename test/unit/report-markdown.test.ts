@@ -124,7 +124,7 @@ test('deploy results: done, failed with logs, waiting, skipped, drift', () => {
   const r = passingReport();
   r.deploy = deployResult();
   let md = renderMarkdown(r);
-  assert.match(md, /\| Deploy \| ✅ \| deployed \(SUCCESS\) · to shop-api \/ production · commit <code>9999999<\/code> · in 1 min 24 s \|/);
+  assert.match(md, /\| Deploy \| ✅ \| deployed \(SUCCESS\) · to shop-api \/ production · \[shop-api-production\.up\.railway\.app\]\(https:\/\/shop-api-production\.up\.railway\.app\/\) · commit <code>9999999<\/code> · in 1 min 24 s \|/);
   assert.match(md, /\[shop-api-production\.up\.railway\.app\]\(https:\/\/shop-api-production\.up\.railway\.app\/\)/);
   assert.deepEqual(harmfulHtml(toHtml(md), ['github.com', 'shop-api-production.up.railway.app']), []);
   r.deploy = deployResult({ status: 'failed', railwayStatus: 'CRASHED', reason: 'Railway reports CRASHED', logs: { build: [], deploy: ['Healthcheck failed!', '@everyone </details>'], push: [] } });
