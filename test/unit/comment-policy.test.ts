@@ -8,7 +8,8 @@ import { pullRequestOf } from '../../src/github/context.ts';
 import { readReportFile } from '../../src/github/report-file.ts';
 import { isOurs } from '../../src/github/sticky.ts';
 import { ConfigError } from '../../src/config/errors.ts';
-import { commentMarker, formatMeta, isNewer, mayCreateComment, parseMeta, reportHasNews } from '../../src/report/comment.ts';
+import { commentMarker, formatMeta, isNewer, mayCreateComment, parseMeta, renderRunErrorComment, reportHasNews } from '../../src/report/comment.ts';
+import { harmfulHtml, toHtml } from '../support/html-check.ts';
 import type { InputName } from '../../src/config/config.ts';
 import { pullRequestEvent } from '../support/github-server.ts';
 import { crashedReport, passingReport } from '../support/reports.ts';
@@ -118,4 +119,13 @@ test('a report file must look like a report; one written by a fork is read defen
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('a run that could not start: the message is escaped, the marker and meta lead', () => {
+  const meta = { runId: 7, runAttempt: 1, sha: 'c'.repeat(40), verdict: 'fail' as const };
+  const text = renderRunErrorComment('Input "port": "<img src=x>" is not a port @team', { commit: 'c'.repeat(40), commitUrl: 'https://github.com/a/b/commit/cc', runUrl: 'https://github.com/a/b/actions/runs/7', ref: 'feat/</details>' }, 'default', meta);
+  assert.ok(text.startsWith(`${commentMarker('default')}\n${formatMeta(meta)}\n### ❌ deploy-check could not run`));
+  assert.deepEqual(parseMeta(text), meta);
+  assert.deepEqual(harmfulHtml(toHtml(text)), []);
+  assert.match(text, /Input &quot;port&quot;: &quot;&lt;img src=x&gt;&quot; is not a port @\u200bteam/);
 });
