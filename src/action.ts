@@ -1,5 +1,7 @@
+import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { context as eventContext } from '@actions/github';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +19,7 @@ import { commitUrl, readRunContext, runUrl, type RunContext } from './github/con
 import { checkRunTarget, commentExpected, octokitFor, postComment, postRunError, resolveCommentKey, runErrorSource, workflowRunTarget, type CommentResult } from './github/publish.ts';
 import { renderRunError } from './report/comment.ts';
 import { readReportFile, reportFilesAt } from './github/report-file.ts';
+import { ActionsCacheBaselineStore, type BaselineScope } from './size/baseline-store.ts';
 
 export const STATE_RUN_ID = 'run-id';
 
@@ -84,6 +87,7 @@ export async function runAction(): Promise<void> {
         commentKey: resolveCommentKey(config.publish.commentKey, null),
       },
       event: runEvent(),
+      baselines: actionBaselineScope(process.env),
     });
     await publish(redactDeep(report, config.secrets), config.publish, context);
   } catch (err) {
@@ -128,6 +132,11 @@ async function publish(report: CheckReport, publishConfig: PublishConfig, contex
   core.setOutput('time-to-healthy-ms', report.health.timeToHealthyMs === null ? '' : String(report.health.timeToHealthyMs));
   core.setOutput('image-size', report.size.bytes === null ? '' : String(report.size.bytes));
   core.setOutput('image-size-compressed', report.size.compressedBytes === null ? '' : String(report.size.compressedBytes));
+  const delta = report.size.delta;
+  const sizeDelta = delta === null ? null : delta.metric === 'compressed' ? delta.compressedBytes : delta.bytes;
+  const sizeDeltaPercent = delta === null ? null : delta.metric === 'compressed' ? delta.compressedPercent : delta.percent;
+  core.setOutput('size-delta', sizeDelta === null ? '' : String(sizeDelta));
+  core.setOutput('size-delta-percent', sizeDeltaPercent === null ? '' : String(sizeDeltaPercent));
   const deploy = report.deploy;
   core.setOutput('deployment-id', deploy?.deploymentId ?? '');
   core.setOutput('deployment-url', deploy?.url ?? '');
@@ -236,4 +245,38 @@ async function tellCommentResult(result: CommentResult | null): Promise<void> {
   } catch {
     // The summary itself was already written; this line is a courtesy.
   }
+}
+
+/**
+ * The `auto` baseline's scope: a pull request compares with its base branch, any other run with
+ * the default branch; only runs on the default branch store a new baseline (after passing).
+ */
+export function actionBaselineScope(env: NodeJS.ProcessEnv): BaselineScope {
+  const runKey = `${env['GITHUB_RUN_ID'] ?? Date.now()}-${env['GITHUB_RUN_ATTEMPT'] ?? '1'}`;
+  let payload: { repository?: { default_branch?: unknown }; pull_request?: { base?: { ref?: unknown } }; merge_group?: { base_ref?: unknown } } = {};
+  try {
+    if (env['GITHUB_EVENT_PATH']) payload = JSON.parse(readFileSync(env['GITHUB_EVENT_PATH'], 'utf8')) as typeof payload;
+  } catch {
+    // No readable event payload: the default branch stays unknown.
+  }
+  const defaultBranch = typeof payload.repository?.default_branch === 'string' ? payload.repository.default_branch : undefined;
+  const event = env['GITHUB_EVENT_NAME'] ?? '';
+  const ref = env['GITHUB_REF'] ?? '';
+  const currentBranch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
+  let branch: string | undefined;
+  if (event.startsWith('pull_request')) {
+    branch = env['GITHUB_BASE_REF'] || (typeof payload.pull_request?.base?.ref === 'string' ? payload.pull_request.base.ref : undefined);
+  } else if (event === 'merge_group' && typeof payload.merge_group?.base_ref === 'string') {
+    branch = payload.merge_group.base_ref.replace(/^refs\/heads\//, '');
+  } else {
+    branch = defaultBranch;
+  }
+  if (!branch) {
+    return { store: null, unavailable: 'the base branch is unknown (the event payload names no default branch)', branch: null, save: false, runKey };
+  }
+  const save = !event.startsWith('pull_request') && event !== 'merge_group' && currentBranch !== undefined && currentBranch === defaultBranch;
+  if (!cache.isFeatureAvailable()) {
+    return { store: null, unavailable: 'the Actions cache service is not available to this job', branch, save: false, runKey };
+  }
+  return { store: new ActionsCacheBaselineStore(cache), unavailable: null, branch, save, runKey };
 }

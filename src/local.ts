@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redact, redactDeep, type Log } from './host/log.ts';
 import { renderTerminal } from './report/terminal.ts';
 import { runPipeline } from './pipeline.ts';
+import { DirectoryBaselineStore, type BaselineScope } from './size/baseline-store.ts';
 
 export const EXIT_PASS = 0;
 export const EXIT_FAIL = 1;
@@ -29,6 +31,12 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --health-path /health  HTTP path (default: railway.json deploy.healthcheckPath)
   --health-timeout 60s   seconds, or a number with s/m
   --wait-for auto|http|healthcheck|tcp|log:<regex>
+  --max-size 500MB       fail when the image is larger (compressed unless --size-metric uncompressed)
+  --max-increase 10%     fail when the image grew more than this against the baseline
+  --baseline auto|none|FILE|IMAGE
+                         compare with a report file, a registry image, or (auto) --baseline-dir
+  --baseline-dir DIR     where auto baselines are kept locally (newest one is compared with)
+  --save-baseline        store this run's report in --baseline-dir when it passes
   --report FILE          write the JSON report
   --railway-token T      Railway project token (or account token with --railway-project); masked
   --deploy auto|always|never   auto means never here: auto deploys only from GitHub Actions
@@ -51,9 +59,11 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     for (const name of INPUT_NAMES) options[name] = { type: 'string', multiple: true };
     for (const single of Object.values(REPEATABLE)) options[single] = { type: 'string', multiple: true };
     options['report'] = { type: 'string', multiple: false };
+    options['baseline-dir'] = { type: 'string', multiple: false };
+    options['save-baseline'] = { type: 'boolean' };
     options['help'] = { type: 'boolean' };
     options['version'] = { type: 'boolean' };
-    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+    values = parseArgs({ args: joinDashValues(argv, options), options, allowPositionals: false, strict: true }).values;
   } catch (err) {
     io.stderr.write(`deploy-check: ${(err as Error).message}\n\n${USAGE}\n`);
     return EXIT_CONFIG;
@@ -116,7 +126,12 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   process.once('SIGTERM', onSignal);
   try {
     await ensureEngine(docker);
-    const report = redactDeep(await runPipeline(config, { docker, log, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null }), secrets);
+    const baselineDir = values['baseline-dir'];
+    const baselines = localBaselineScope(typeof baselineDir === 'string' ? baselineDir : undefined, values['save-baseline'] === true);
+    const report = redactDeep(
+      await runPipeline(config, { docker, log, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines }),
+      secrets,
+    );
     const reportFile = values['report'];
     if (typeof reportFile === 'string') {
       await mkdir(path.dirname(path.resolve(reportFile)), { recursive: true });
@@ -132,6 +147,36 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+}
+
+/** Locally, `auto` baselines live in --baseline-dir; a run adds one only when asked (--save-baseline). */
+function localBaselineScope(dir: string | undefined, save: boolean): BaselineScope {
+  const runKey = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  if (dir === undefined) {
+    return { store: null, unavailable: 'locally, give --baseline-dir DIR (or --baseline FILE)', branch: null, save: false, runKey };
+  }
+  return { store: new DirectoryBaselineStore(path.resolve(dir)), unavailable: null, branch: 'local', save, runKey };
+}
+
+/**
+ * "--max-increase -5%": parseArgs takes a value that starts with a dash for a flag and refuses
+ * it. The command has no short flags, so after a flag that takes a value, a word with a single
+ * leading dash is that value; it is then validated like any other (and refused with the input's name).
+ */
+function joinDashValues(argv: readonly string[], options: Record<string, { type: 'string' | 'boolean' }>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-(?!-)/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 /** The checkout's commit, for deploy-source: commit; null outside a git work tree. */

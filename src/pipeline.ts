@@ -6,9 +6,13 @@ import type { RunEvent } from './deploy/railway/gate.ts';
 import type { Config } from './config/config.ts';
 import { runAndWait } from './container/run.ts';
 import type { Log } from './host/log.ts';
-import type { CheckReport, HealthReport, SizeReport, SourceInfo } from './report/model.ts';
+import type { CheckReport, HealthReport, SourceInfo } from './report/model.ts';
+import { SKIPPED_SIZE } from './report/skipped.ts';
 import { decideVerdict } from './report/verdict.ts';
-import { measureImage } from './size/measure.ts';
+import { NO_BASELINE_SCOPE, type BaselineScope } from './size/baseline-store.ts';
+import { runSizeStage, saveBaseline } from './size/stage.ts';
+
+export { SKIPPED_SIZE };
 
 export interface PipelineDeps {
   readonly docker: Docker;
@@ -16,6 +20,8 @@ export interface PipelineDeps {
   readonly source: Pick<SourceInfo, 'commit' | 'ref' | 'runUrl'> & Partial<Pick<SourceInfo, 'commitUrl' | 'pullRequest' | 'commentKey'>>;
   /** The workflow run's event, for the deploy gate; null or absent for the local command. */
   readonly event?: RunEvent | null;
+  /** Where `baseline: auto` reads and stores baselines; none when absent. */
+  readonly baselines?: BaselineScope;
 }
 
 /** build → measure → run and wait → verdict → deploy. Stages return their sections; nothing here prints the report. */
@@ -33,9 +39,13 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   }
   report.image.id = (await docker.getImage(config.image).inspect()).Id;
 
-  report.size = await log.group('Measure', () => measureImage(docker, config.image));
+  const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
+  report.size = await log.group('Measure', () => runSizeStage(config, { docker, log, baselines }));
   report.health = await log.group('Health check', () => runAndWait(config, docker, log));
-  return finish(report, started, config, deps);
+  await finish(report, started, config, deps);
+  // Only a run that passed everything, deploy included, becomes a baseline.
+  await saveBaseline(config, report, baselines, log);
+  return report;
 }
 
 /** The checks' verdict, then the deploy gate (which deploys only what passed), then the final verdict. */
@@ -50,10 +60,6 @@ async function finish(report: CheckReport, started: number, config: Config, deps
   report.durationMs = Date.now() - started;
   return report;
 }
-
-export const SKIPPED_SIZE: SizeReport = {
-  status: 'skipped', bytes: null, compressedBytes: null, layers: [], baseline: null, delta: null, budget: {},
-};
 
 function skippedHealth(config: Config): HealthReport {
   return {

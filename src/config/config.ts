@@ -10,6 +10,7 @@ import { readPublishConfig, type PublishConfig } from '../github/config.ts';
 import { readRegistryCredentials, type RegistryCredentials } from './registry.ts';
 import { RAILWAY_SECRET_INPUTS, readDeployConfig, type DeployConfig } from '../deploy/railway/config.ts';
 import type { RailwayServiceSettings, ServiceLookup, ServiceLookupFn } from '../deploy/railway/settings.ts';
+import { readSizeConfig, type SizeConfig } from '../size/config.ts';
 
 /**
  * Every input the action takes; the local command takes each as a flag of the same name.
@@ -54,6 +55,11 @@ export const INPUT_NAMES = [
   'railway-service',
   'smoke-path',
   'smoke-timeout',
+  'baseline',
+  'max-size',
+  'max-increase',
+  'size-metric',
+  'size-comment-threshold',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -114,6 +120,7 @@ export interface Config {
   readonly deploy: DeployConfig;
   /** The Railway service's settings, read before the checks when a token is given. */
   readonly railwayService: ServiceLookup | undefined;
+  readonly size: SizeConfig;
   /** Values never to print: env values, build secrets, registry password, Railway token, GitHub token. */
   readonly secrets: readonly string[];
 }
@@ -178,6 +185,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     throw new ConfigError('image', `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
   }
 
+  const size = readSizeConfig(get, cwd, registry);
   const publish = readPublishConfig(read);
   const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : undefined;
   if (railwayService?.ok) health = resolveHealth(get, waitFor, port, facts, railwayFile, railwayService.settings);
@@ -210,6 +218,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     registry,
     deploy,
     railwayService,
+    size,
     secrets,
   };
 }

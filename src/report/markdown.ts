@@ -28,14 +28,16 @@ export interface RenderLimits {
   /** Characters of one log line. */
   readonly lineChars: number;
   readonly layerRows: number;
+  /** Rows of the full layer list (every layer with the Dockerfile line that made it). */
+  readonly layerList: number;
   readonly findingRows: number;
   /** Docker HEALTHCHECK results shown. */
   readonly healthEntries: number;
 }
 
-export const FULL_LIMITS: RenderLimits = { logLines: 60, lineChars: 400, layerRows: 6, findingRows: 30, healthEntries: 5 };
+export const FULL_LIMITS: RenderLimits = { logLines: 60, lineChars: 400, layerRows: 6, layerList: 40, findingRows: 30, healthEntries: 5 };
 /** The job summary has room (1 MiB) for more evidence than a comment. */
-export const SUMMARY_LIMITS: RenderLimits = { logLines: 200, lineChars: 2000, layerRows: 10, findingRows: 100, healthEntries: 10 };
+export const SUMMARY_LIMITS: RenderLimits = { logLines: 200, lineChars: 2000, layerRows: 10, layerList: 200, findingRows: 100, healthEntries: 10 };
 /** A step summary may hold 1 MiB; a UTF-16 unit is at most 3 bytes of UTF-8. */
 export const SUMMARY_MAX_CHARS = 300_000;
 
@@ -93,8 +95,8 @@ export const SHORTENING: readonly RenderLimits[] = [
   FULL_LIMITS,
   { ...FULL_LIMITS, logLines: 25, lineChars: 300 },
   { ...FULL_LIMITS, logLines: 10, lineChars: 200, healthEntries: 3 },
-  { logLines: 3, lineChars: 160, layerRows: 5, findingRows: 10, healthEntries: 2 },
-  { logLines: 0, lineChars: 120, layerRows: 3, findingRows: 5, healthEntries: 0 },
+  { logLines: 3, lineChars: 160, layerRows: 5, layerList: 10, findingRows: 10, healthEntries: 2 },
+  { logLines: 0, lineChars: 120, layerRows: 3, layerList: 0, findingRows: 5, healthEntries: 0 },
 ];
 
 /**
@@ -335,14 +337,17 @@ function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
       out.push(`| ${icon} ${formatSigned(d)} | ${l.bytes !== null ? formatBytes(l.bytes) : '–'} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)}${what}${was} |`);
     }
     if (!noticeable) out.push('', '</details>');
-  } else if (limits.layerRows > 0) {
-    const current = arr(size['layers']).map(obj).filter((l): l is Fields => l !== null);
-    const top = [...current].sort((a, b) => (num(b['bytes']) ?? 0) - (num(a['bytes']) ?? 0)).slice(0, limits.layerRows);
-    if (top.length) {
-      out.push('', `<details><summary>Largest layers (${top.length} of ${current.length})</summary>`, '', '| Size | Line | Instruction |', '|--:|--:|:--|');
-      for (const l of top) out.push(`| ${formatBytes(num(l['bytes']))} | ${num(l['line']) ?? ''} | ${inlineCode(str(l['instruction']) ?? '', 90)}${l['base'] === true ? ' <sub>(base)</sub>' : ''} |`);
-      out.push('', '</details>');
+  }
+  // Every layer with the Dockerfile line that made it, largest first, out of the way.
+  const current = arr(size['layers']).map(obj).filter((l): l is Fields => l !== null);
+  if (current.length && limits.layerList > 0) {
+    const rows = [...current].sort((a, b) => (num(b['bytes']) ?? 0) - (num(a['bytes']) ?? 0)).slice(0, limits.layerList);
+    const shown = rows.length < current.length ? `largest ${rows.length} of ${current.length}` : `${current.length}`;
+    out.push('', `<details><summary>Image layers (${shown})</summary>`, '', '| Compressed | Uncompressed | Line | Instruction |', '|--:|--:|--:|:--|');
+    for (const l of rows) {
+      out.push(`| ${formatBytes(num(l['compressedBytes']))} | ${formatBytes(num(l['bytes']))} | ${num(l['line']) ?? ''} | ${inlineCode(str(l['instruction']) ?? '', 90)}${l['base'] === true ? ' <sub>(base image)</sub>' : ''} |`);
     }
+    out.push('', '</details>');
   }
   return out;
 }

@@ -17,7 +17,12 @@ export function renderTerminal(report: CheckReport): string {
   );
   const s = report.size;
   if (s.status === 'measured') {
-    out.push(`  ${mark(true)} size     ${formatBytes(s.bytes)} uncompressed, ${formatBytes(s.compressedBytes)} compressed`);
+    out.push(`  ${mark(s.budget.status !== 'exceeded')} size     ${formatBytes(s.compressedBytes)} compressed, ${formatBytes(s.bytes)} uncompressed${terminalSizeChange(report)}`);
+    for (const c of (s.delta?.layers ?? []).slice(0, 5)) {
+      const figure = s.delta?.metric === 'uncompressed' ? (c.bytes ?? c.compressedBytes) : (c.compressedBytes ?? c.bytes);
+      const amount = figure === null ? 'n/a' : figure > 0 ? `+${formatBytes(figure)}` : formatBytes(figure);
+      out.push(`             ${amount.padStart(9)}  ${c.change === 'base-image' ? 'base image' : c.change}${c.line !== null ? ` line ${c.line}` : ''}: ${c.instruction.slice(0, 80)}`);
+    }
   }
   const d = report.deploy;
   if (d) {
@@ -49,4 +54,13 @@ export function renderTerminal(report: CheckReport): string {
   for (const drift of d?.configDrift ?? []) out.push(`  note: ${describeDrift(drift)}`);
   for (const reason of report.reasons.slice(1)) out.push(`  also: ${reason}`);
   return out.join('\n');
+}
+
+function terminalSizeChange(report: CheckReport): string {
+  const { delta, baseline, baselineNote } = report.size;
+  if (!delta || !baseline) return baselineNote ? ` (${baselineNote})` : '';
+  const bytes = delta.metric === 'compressed' ? delta.compressedBytes : delta.bytes;
+  const percent = delta.metric === 'compressed' ? delta.compressedPercent : delta.percent;
+  if (bytes === null) return ` (not comparable with ${baseline.source})`;
+  return `, ${bytes > 0 ? '+' : ''}${formatBytes(bytes)}${percent === null ? '' : ` (${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%)`} ${delta.metric} against ${baseline.source}`;
 }

@@ -9,6 +9,10 @@ export function decideVerdict(report: CheckReport): void {
   if (report.health.status === 'unhealthy') {
     reasons.push(`Health check failed: ${report.health.reason ?? 'not healthy'}`);
   }
+  // A budget that could not be checked (no baseline, no compressed figure) is a warning, not a failure.
+  for (const check of report.size.budget.checks) {
+    if (check.status === 'exceeded') reasons.push(check.message);
+  }
   if (report.hygiene.findings.some((f) => f.severity === 'error')) {
     reasons.push(`Hygiene: ${report.hygiene.findings.filter((f) => f.severity === 'error').map((f) => f.message).join('; ')}`);
   }

@@ -66,6 +66,8 @@ export async function runActionSteps(options: ActionRunOptions): Promise<ActionR
       GITHUB_ACTIONS: 'true',
       CI: 'true',
       RUNNER_TEMP: dir,
+      // deploy-check's state between runs (layer sizes it measured) stays in this run's directory.
+      DEPLOY_CHECK_STATE_DIR: path.join(dir, 'state'),
       RUNNER_OS: 'Linux',
       GITHUB_OUTPUT: files.output,
       GITHUB_STATE: files.state,

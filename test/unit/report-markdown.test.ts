@@ -171,13 +171,13 @@ test('layer changes: the size stage\'s own comparison, else matched against the 
 
 test('size: budgets over or unchecked, not comparable figures, no baseline yet', () => {
   const r = passingReport() as unknown as { size: Record<string, unknown> } & CheckReport;
-  (r.size['budget'] as { status: string; checks: Array<Record<string, unknown>> }).checks[0] = { name: 'max-size', limit: '100MB', status: 'exceeded', actual: 104_900_000, message: '105 MB compressed is over max-size 100MB; most from line 14', layer: null };
+  (r.size['budget'] as unknown as { status: string; checks: Array<Record<string, unknown>> }).checks[0] = { name: 'max-size', limit: '100MB', status: 'exceeded', actual: 104_900_000, message: '105 MB compressed is over max-size 100MB; most from line 14', layer: null };
   let md = renderMarkdown(r);
   assert.match(md, /\| Size \| ❌ \| 105 MB compressed is over max-size 100MB/);
   assert.match(md, /❌ \*\*Over budget:\*\* 105 MB compressed/);
   const notComparable = passingReport() as unknown as { size: Record<string, unknown> } & CheckReport;
-  (notComparable.size['delta'] as Record<string, unknown>)['bytes'] = null;
-  (notComparable.size['delta'] as Record<string, unknown>)['percent'] = null;
+  (notComparable.size['delta'] as unknown as Record<string, unknown>)['bytes'] = null;
+  (notComparable.size['delta'] as unknown as Record<string, unknown>)['percent'] = null;
   md = renderMarkdown(notComparable);
   assert.match(md, /\| Uncompressed \| 318 MB \| 296 MB \| not comparable \|/);
   const first = passingReport() as unknown as { size: Record<string, unknown> } & CheckReport;
@@ -191,7 +191,7 @@ test('size: budgets over or unchecked, not comparable figures, no baseline yet',
 test('a 200 kB log becomes a comment under the limit that says what it left out', () => {
   const r = crashedReport();
   r.health.logs = Array.from({ length: 100 }, (_, i) => `line ${i} ${'x'.repeat(2000)}`);
-  const full = renderMarkdown(r, { limits: { logLines: 100, lineChars: 5000, layerRows: 6, findingRows: 30, healthEntries: 5 } });
+  const full = renderMarkdown(r, { limits: { logLines: 100, lineChars: 5000, layerRows: 6, layerList: 40, findingRows: 30, healthEntries: 5 } });
   assert.ok(full.length > 200_000);
   const { text } = renderCommentBody(r, { key: 'default', meta, previous: null });
   assert.ok(text.length <= COMMENT_MAX_CHARS, `${text.length}`);
