@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ActionsCacheStore } from './cache/actions-store.ts';
+import type { CacheContext } from './cache/layer-cache.ts';
 import { loadConfig, SECRET_INPUTS, type Config, type InputReader } from './config/config.ts';
 import type { RunEvent } from './deploy/railway/gate.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
@@ -22,6 +24,8 @@ import { readReportFile, reportFilesAt } from './github/report-file.ts';
 import { ActionsCacheBaselineStore, type BaselineScope } from './size/baseline-store.ts';
 
 export const STATE_RUN_ID = 'run-id';
+/** The buildx builder main created for the run, removed by the post step. */
+export const STATE_BUILDER = 'builder';
 
 /** GitHub's log commands; secrets were registered with setSecret, so the runner masks them. */
 export const actionLog: Log = {
@@ -75,6 +79,7 @@ export async function runAction(): Promise<void> {
     await ensureEngine(docker);
     const pr = context.pullRequest;
     const sha = pr?.headSha ?? context.sha;
+    const event = runEvent();
     const report = await runPipeline(config, {
       docker,
       log: actionLog,
@@ -86,7 +91,8 @@ export async function runAction(): Promise<void> {
         pullRequest: pr?.number ?? null,
         commentKey: resolveCommentKey(config.publish.commentKey, null),
       },
-      event: runEvent(),
+      cache: actionCacheContext(config, event),
+      event,
       baselines: actionBaselineScope(process.env),
     });
     await publish(redactDeep(report, config.secrets), config.publish, context);
@@ -108,6 +114,22 @@ async function publishRunError(publishConfig: PublishConfig, context: RunContext
   }
   const result = await postRunError(publishConfig, context, message);
   if (result) await tellCommentResult(result);
+}
+
+/** The Actions cache service when the job has one; the commit and the branch decide the key and whether to save. */
+function actionCacheContext(config: Config, event: RunEvent | null): CacheContext {
+  const available = ActionsCacheStore.available();
+  const ref = event?.ref ?? (process.env['GITHUB_REF'] || null);
+  const defaultBranch = event?.defaultBranch ?? null;
+  return {
+    store: available ? new ActionsCacheStore({ timeoutMs: config.cache.timeoutMs }) : null,
+    missingStore: available ? null : { reason: 'this job has no Actions cache service (ACTIONS_RESULTS_URL is not set)', warn: true },
+    revision: process.env['GITHUB_SHA'] || null,
+    onDefaultBranch: defaultBranch === null || ref === null ? null : ref === `refs/heads/${defaultBranch}`,
+    ref,
+    root: process.env['GITHUB_WORKSPACE'] || process.cwd(),
+    rememberBuilder: (name) => core.saveState(STATE_BUILDER, name),
+  };
 }
 
 /** The event as @actions/github reads it (GITHUB_EVENT_NAME, GITHUB_REF and the event payload file). */
@@ -132,6 +154,8 @@ async function publish(report: CheckReport, publishConfig: PublishConfig, contex
   core.setOutput('time-to-healthy-ms', report.health.timeToHealthyMs === null ? '' : String(report.health.timeToHealthyMs));
   core.setOutput('image-size', report.size.bytes === null ? '' : String(report.size.bytes));
   core.setOutput('image-size-compressed', report.size.compressedBytes === null ? '' : String(report.size.compressedBytes));
+  core.setOutput('cache-hit', String(report.build.cache.restored));
+  core.setOutput('cache-key', report.build.cache.key ?? '');
   const delta = report.size.delta;
   const sizeDelta = delta === null ? null : delta.metric === 'compressed' ? delta.compressedBytes : delta.bytes;
   const sizeDeltaPercent = delta === null ? null : delta.metric === 'compressed' ? delta.compressedPercent : delta.percent;

@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import pkg from '../package.json' with { type: 'json' };
 import { INPUT_NAMES, loadConfig, type Config, type InputName } from './config/config.ts';
 import { ConfigError } from './config/errors.ts';
-import { removeRunResources } from './container/cleanup.ts';
+import { DirectoryStore } from './cache/directory-store.ts';
+import type { CacheContext } from './cache/layer-cache.ts';
+import { removeRunBuilders, removeRunResources } from './container/cleanup.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redact, redactDeep, type Log } from './host/log.ts';
@@ -31,6 +33,8 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --health-path /health  HTTP path (default: railway.json deploy.healthcheckPath)
   --health-timeout 60s   seconds, or a number with s/m
   --wait-for auto|http|healthcheck|tcp|log:<regex>
+  --cache-dir DIR        keep the BuildKit layer cache in DIR between runs (one entry per image)
+  --cache-mode max|min   max: every stage's layers (default); min: the final stage's
   --max-size 500MB       fail when the image is larger (compressed unless --size-metric uncompressed)
   --max-increase 10%     fail when the image grew more than this against the baseline
   --baseline auto|none|FILE|IMAGE
@@ -59,6 +63,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     for (const name of INPUT_NAMES) options[name] = { type: 'string', multiple: true };
     for (const single of Object.values(REPEATABLE)) options[single] = { type: 'string', multiple: true };
     options['report'] = { type: 'string', multiple: false };
+    options['cache-dir'] = { type: 'string', multiple: false };
     options['baseline-dir'] = { type: 'string', multiple: false };
     options['save-baseline'] = { type: 'boolean' };
     options['help'] = { type: 'boolean' };
@@ -85,7 +90,11 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
 
   let config: Config;
   try {
-    config = await loadConfig(read, { railwayLookup: serviceLookup((m) => io.stderr.write(`${m}\n`)) });
+    const cacheDir = values['cache-dir'];
+    config = await loadConfig(read, {
+      railwayLookup: serviceLookup((m) => io.stderr.write(`${m}\n`)),
+      ...(typeof cacheDir === 'string' ? { cacheDir } : {}),
+    });
   } catch (err) {
     io.stderr.write(`deploy-check: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
     return EXIT_CONFIG;
@@ -115,12 +124,24 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   };
 
   const docker = connectDocker();
+  const builders: string[] = [];
   // Ctrl-C or a kill: remove what this run started, then leave with the conventional code.
   const onSignal = (signal: NodeJS.Signals): void => {
     say(`\n${signal}: removing this run's containers`);
     void removeRunResources(docker, config.runId)
       .catch(() => undefined)
+      .then(() => removeRunBuilders(builders))
       .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  const cache: CacheContext = {
+    store: config.cache.dir ? new DirectoryStore(config.cache.dir) : null,
+    missingStore: config.cache.dir ? null : { reason: 'no --cache-dir given (the engine\'s own build cache still applies)', warn: false },
+    revision: null,
+    // A local run has no default branch to keep caches for: cache-save default-branch saves like always.
+    onDefaultBranch: true,
+    ref: null,
+    root: process.cwd(),
+    rememberBuilder: (name) => builders.push(name),
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -129,7 +150,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     const baselineDir = values['baseline-dir'];
     const baselines = localBaselineScope(typeof baselineDir === 'string' ? baselineDir : undefined, values['save-baseline'] === true);
     const report = redactDeep(
-      await runPipeline(config, { docker, log, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines }),
+      await runPipeline(config, { docker, log, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines, cache }),
       secrets,
     );
     const reportFile = values['report'];
@@ -144,6 +165,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     return EXIT_FAIL;
   } finally {
     await removeRunResources(docker, config.runId).catch(() => undefined);
+    await removeRunBuilders(builders);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }

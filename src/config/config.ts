@@ -7,6 +7,7 @@ import { findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
 import { parseDuration, parsePort, parseStatusRanges, type StatusRange } from './units.ts';
 import { readPublishConfig, type PublishConfig } from '../github/config.ts';
+import { readCacheConfig, type CacheConfig } from '../cache/config.ts';
 import { readRegistryCredentials, type RegistryCredentials } from './registry.ts';
 import { RAILWAY_SECRET_INPUTS, readDeployConfig, type DeployConfig } from '../deploy/railway/config.ts';
 import type { RailwayServiceSettings, ServiceLookup, ServiceLookupFn } from '../deploy/railway/settings.ts';
@@ -40,6 +41,11 @@ export const INPUT_NAMES = [
   'comment',
   'comment-key',
   'github-token',
+  'cache',
+  'cache-mode',
+  'cache-key',
+  'cache-save',
+  'cache-timeout',
   'registry-username',
   'registry-password',
   'deploy',
@@ -115,6 +121,8 @@ export interface Config {
   readonly railwayFile: RailwayFileConfig | undefined;
   /** Where the report goes besides the outputs: the pull-request comment, or mode comment. */
   readonly publish: PublishConfig;
+  /** The layer cache: inputs cache, cache-mode, cache-key, cache-save, cache-timeout; the local command's --cache-dir. */
+  readonly cache: CacheConfig;
   /** `registry-username` / `registry-password`, shared by every feature that talks to a registry. */
   readonly registry: RegistryCredentials | undefined;
   readonly deploy: DeployConfig;
@@ -136,6 +144,8 @@ export interface LoadOptions {
   runId?: string;
   /** Reads the Railway service's settings (health check path and timeout) when a token is given. */
   railwayLookup?: ServiceLookupFn;
+  /** The local command's --cache-dir: the layer cache lives in this directory. */
+  cacheDir?: string;
 }
 
 /** The one place that turns raw inputs (plus discovered files and the Railway service's settings) into a validated Config. */
@@ -179,6 +189,8 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   // Resolved once without Railway so that a bad input fails before any request is made.
   let health = resolveHealth(get, waitFor, port, facts, railwayFile, undefined);
 
+  const cache = readCacheConfig(read, { cacheDir: options.cacheDir, cwd });
+
   const runId = options.runId ?? newRunId();
   const image = opt('image') ?? `deploy-check-local/${imageName(context)}:${runId}`;
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(image)) {
@@ -215,6 +227,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     dockerfileFacts: facts,
     railwayFile,
     publish,
+    cache,
     registry,
     deploy,
     railwayService,

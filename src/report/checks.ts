@@ -163,7 +163,7 @@ function cacheRow(report: CheckReport): CheckRow {
     const matched = str(cache['matchedKey']);
     const exact = cache['exactHit'] === true || (matched !== null && matched === str(cache['key']));
     const bytes = num(cache['restoredBytes']);
-    parts.push(`restored ${exact ? 'this commit\'s cache' : matched ? inlineCode(matched, 60) : 'a cache'}${bytes !== null ? ` (${formatBytes(bytes)})` : ''}`);
+    parts.push(`restored ${exact ? 'an exact match' : matched ? inlineCode(matched, 60) : 'a cache'}${bytes !== null ? ` (${formatBytes(bytes)})` : ''}`);
     const saved = num(cache['timeSavedMs']);
     if (saved !== null && saved > 0) parts.push(`about ${formatDuration(saved)} of build time saved`);
   } else {

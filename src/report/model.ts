@@ -57,10 +57,29 @@ export interface BuildReport {
 export interface CacheReport {
   enabled: boolean;
   restored: boolean;
+  /** The key this run saves under (prefix#fingerprint). */
   key: string | null;
+  /** The key of the restored entry: this run's key (exactHit) or the newest under the prefix. */
   matchedKey: string | null;
   saved: boolean;
+  /** Why the cache is off or degraded, in one sentence; null when all went as planned. */
   note: string | null;
+  /** Where caches live: the Actions cache service, or the local command's --cache-dir. */
+  store: 'actions' | 'directory' | null;
+  mode: 'max' | 'min' | null;
+  exactHit: boolean;
+  /** Size of the restored BuildKit cache on disk. */
+  restoredBytes: number | null;
+  restoreMs: number | null;
+  /** Why the cache was saved or not. */
+  saveReason: string | null;
+  /** Size of the saved BuildKit cache on disk (before the store compresses it). */
+  savedBytes: number | null;
+  saveMs: number | null;
+  /** Build time the cached steps took when they were last really built; null when not known. */
+  timeSavedMs: number | null;
+  /** Warnings the cache raised (the run passes regardless). */
+  warnings: string[];
 }
 
 export interface HealthReport {

@@ -1,5 +1,5 @@
 import type { CheckReport } from './model.ts';
-import { deployLine, describeDrift, formatBytes, formatDuration } from './format.ts';
+import { deployLine, describeCache, describeDrift, formatBytes, formatDuration } from './format.ts';
 
 /** The local command's closing summary: verdict first, then each check, then the evidence of any failure. */
 export function renderTerminal(report: CheckReport): string {
@@ -9,6 +9,7 @@ export function renderTerminal(report: CheckReport): string {
   out.push(report.verdict === 'pass' ? `✔ deploy-check passed: ${report.image.ref}` : `✘ deploy-check failed: ${report.reasons[0] ?? ''}`);
   const b = report.build;
   out.push(`  ${mark(b.status === 'success')} build    ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached`);
+  out.push(`  ${mark(b.cache.enabled && b.cache.warnings.length === 0 ? true : b.cache.warnings.length > 0 ? false : null)} cache    ${describeCache(b.cache, b.steps)}`);
   const h = report.health;
   out.push(
     `  ${mark(h.status === 'skipped' ? null : h.status === 'healthy')} health   ${h.status}` +

@@ -32,8 +32,9 @@ export function passingReport(): CheckReport {
       steps: { total: 12, cached: 9, list: [] },
       cache: {
         enabled: true, restored: true, key: 'deploy-check-buildkit-Linux-x64#3f768f7', matchedKey: 'deploy-check-buildkit-Linux-x64#a1b2c3d', saved: true, note: null,
+        store: 'actions', mode: 'max',
         exactHit: false, restoredBytes: 186_000_000, restoreMs: 3_100, saveReason: null, savedBytes: 191_000_000, saveMs: 4_200, timeSavedMs: 95_000, warnings: [],
-      } as CheckReport['build']['cache'],
+      },
       builder: null,
       failure: null,
     },

@@ -6,6 +6,7 @@ import type { CheckReport, DeployReport } from '../../src/report/model.ts';
 import { SKIPPED_SIZE } from '../../src/report/skipped.ts';
 import { renderTerminal } from '../../src/report/terminal.ts';
 import { decideVerdict } from '../../src/report/verdict.ts';
+import { cacheReportOff } from '../../src/cache/layer-cache.ts';
 
 function deploy(extra: Partial<DeployReport>): DeployReport {
   return {
@@ -20,7 +21,7 @@ function report(d: DeployReport | null): CheckReport {
     schemaVersion: 1, verdict: 'fail', reasons: [], startedAt: '', durationMs: 0, tool: { name: 'deploy-check', version: '0' },
     source: { context: '.', dockerfile: 'Dockerfile', target: null, commit: null, ref: null, runUrl: null },
     image: { id: 'sha256:x', ref: 'app:ci' },
-    build: { status: 'success', durationMs: 1, steps: { total: 1, cached: 0, list: [] }, cache: { enabled: false, restored: false, key: null, matchedKey: null, saved: false, note: null }, builder: null, failure: null },
+    build: { status: 'success', durationMs: 1, steps: { total: 1, cached: 0, list: [] }, cache: cacheReportOff(null), builder: null, failure: null },
     health: { status: 'healthy', strategy: 'http', target: null, timeToHealthyMs: 5, timeoutMs: 1000, reason: null, container: null, lastHttp: null, healthLog: [], logs: [] },
     size: { ...SKIPPED_SIZE },
     hygiene: { status: 'skipped', findings: [] },
