@@ -99,6 +99,10 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     io.stderr.write(`deploy-check: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
     return EXIT_CONFIG;
   }
+  if (config.publish.mode === 'comment') {
+    io.stderr.write('deploy-check: Input "mode": comment posts a pull-request comment from a report file, in the GitHub Action only; the local command checks (mode check)\n');
+    return EXIT_CONFIG;
+  }
   const secrets = config.secrets;
   if (config.deploy.mode === 'always' && config.deploy.source === 'commit' && gitDirty(config.context)) {
     io.stderr.write('deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n');

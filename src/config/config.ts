@@ -6,6 +6,7 @@ import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type 
 import { findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
 import { parseDuration, parsePort, parseStatusRanges, type StatusRange } from './units.ts';
+import { readPublishConfig, type PublishConfig } from '../github/config.ts';
 import { readCacheConfig, type CacheConfig } from '../cache/config.ts';
 import { readRegistryCredentials, type RegistryCredentials } from './registry.ts';
 import { RAILWAY_SECRET_INPUTS, readDeployConfig, type DeployConfig } from '../deploy/railway/config.ts';
@@ -35,6 +36,11 @@ export const INPUT_NAMES = [
   'health-status',
   'health-body',
   'health-timeout',
+  'mode',
+  'report-file',
+  'comment',
+  'comment-key',
+  'github-token',
   'cache',
   'cache-mode',
   'cache-key',
@@ -65,7 +71,7 @@ export const INPUT_NAMES = [
 export type InputName = (typeof INPUT_NAMES)[number];
 
 /** Inputs holding secrets: the action masks them before anything else runs, and every report is redacted of them. */
-export const SECRET_INPUTS: readonly InputName[] = ['registry-password', ...RAILWAY_SECRET_INPUTS];
+export const SECRET_INPUTS: readonly InputName[] = ['registry-password', 'github-token', ...RAILWAY_SECRET_INPUTS];
 
 /** Reads one raw input: `core.getInput` in the action, a flag in the local command. Empty means unset. */
 export type InputReader = (name: InputName) => string;
@@ -113,6 +119,8 @@ export interface Config {
   readonly health: HealthConfig;
   readonly dockerfileFacts: DockerfileFacts;
   readonly railwayFile: RailwayFileConfig | undefined;
+  /** Where the report goes besides the outputs: the pull-request comment, or mode comment. */
+  readonly publish: PublishConfig;
   /** The layer cache: inputs cache, cache-mode, cache-key, cache-save, cache-timeout; the local command's --cache-dir. */
   readonly cache: CacheConfig;
   /** `registry-username` / `registry-password`, shared by every feature that talks to a registry. */
@@ -121,7 +129,7 @@ export interface Config {
   /** The Railway service's settings, read before the checks when a token is given. */
   readonly railwayService: ServiceLookup | undefined;
   readonly size: SizeConfig;
-  /** Values never to print: env values, build secrets, registry password, Railway token. */
+  /** Values never to print: env values, build secrets, registry password, Railway token, GitHub token. */
   readonly secrets: readonly string[];
 }
 
@@ -190,6 +198,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   }
 
   const size = readSizeConfig(get, cwd, registry);
+  const publish = readPublishConfig(read);
   const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : undefined;
   if (railwayService?.ok) health = resolveHealth(get, waitFor, port, facts, railwayFile, railwayService.settings);
 
@@ -198,6 +207,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     ...buildSecrets.map((s) => s.value),
     ...(registry ? [registry.password] : []),
     ...(deploy.railway ? [deploy.railway.token] : []),
+    publish.token ?? '',
   ].filter((v) => v.length >= 3);
   return {
     runId,
@@ -216,6 +226,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     health,
     dockerfileFacts: facts,
     railwayFile,
+    publish,
     cache,
     registry,
     deploy,
