@@ -39,6 +39,12 @@ export async function runAction(): Promise<void> {
   core.saveState(STATE_RUN_ID, config.runId);
 
   const docker = connectDocker();
+  const secrets = [...config.secrets];
+  const maskSecret = (value: string): void => {
+    if (value.length < 3 || secrets.includes(value)) return;
+    core.setSecret(value);
+    secrets.push(value);
+  };
   try {
     await ensureEngine(docker);
     const server = process.env['GITHUB_SERVER_URL'] ?? 'https://github.com';
@@ -47,13 +53,14 @@ export async function runAction(): Promise<void> {
     const report = await runPipeline(config, {
       docker,
       log: actionLog,
+      maskSecret,
       source: {
         commit: process.env['GITHUB_SHA'] ?? null,
         ref: process.env['GITHUB_HEAD_REF'] || process.env['GITHUB_REF'] || null,
         runUrl: repo && runId ? `${server}/${repo}/actions/runs/${runId}` : null,
       },
     });
-    await publish(redactDeep(report, config.secrets));
+    await publish(redactDeep(report, secrets));
   } catch (err) {
     core.setFailed(`deploy-check failed unexpectedly: ${(err as Error).message}`);
   }
@@ -69,6 +76,8 @@ async function publish(report: CheckReport): Promise<void> {
   core.setOutput('time-to-healthy-ms', report.health.timeToHealthyMs === null ? '' : String(report.health.timeToHealthyMs));
   core.setOutput('image-size', report.size.bytes === null ? '' : String(report.size.bytes));
   core.setOutput('image-size-compressed', report.size.compressedBytes === null ? '' : String(report.size.compressedBytes));
+  core.setOutput('hygiene-findings', String(report.hygiene.findings.length));
+  core.setOutput('hygiene-errors', String(report.hygiene.findings.filter((f) => f.severity === 'error').length));
   if (process.env['GITHUB_STEP_SUMMARY']) {
     await core.summary.addRaw(renderMarkdown(report)).write();
   }

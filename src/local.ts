@@ -27,6 +27,8 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --health-path /health  HTTP path (default: railway.json deploy.healthcheckPath)
   --health-timeout 60s   seconds, or a number with s/m
   --wait-for auto|http|healthcheck|tcp|log:<regex>
+  --hygiene warn|fail|off  image hygiene: report findings (warn), fail on error findings, or skip
+  --hygiene-ignore IDS   finding ids to silence, e.g. root-user,package-cache
   --report FILE          write the JSON report
 Exit codes: 0 every check passed, 1 a check failed, 2 configuration error.
 All flags: ${INPUT_NAMES.map((n) => `--${n}`).join(' ')}`;
@@ -75,7 +77,11 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     io.stderr.write(`deploy-check: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
     return EXIT_CONFIG;
   }
-  const secrets = config.secrets;
+  // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
+  const secrets = [...config.secrets];
+  const maskSecret = (value: string): void => {
+    if (value.length >= 3 && !secrets.includes(value)) secrets.push(value);
+  };
   const say = (line: string): void => {
     io.stderr.write(`${redact(line, secrets)}\n`);
   };
@@ -104,7 +110,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   process.once('SIGTERM', onSignal);
   try {
     await ensureEngine(docker);
-    const report = redactDeep(await runPipeline(config, { docker, log, source: { commit: null, ref: null, runUrl: null } }), secrets);
+    const report = redactDeep(await runPipeline(config, { docker, log, maskSecret, source: { commit: null, ref: null, runUrl: null } }), secrets);
     const reportFile = values['report'];
     if (typeof reportFile === 'string') await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + '\n');
     io.stdout.write(`${redact(renderTerminal(report), secrets)}\n`);

@@ -4,6 +4,7 @@ import { buildImage } from './build/build.ts';
 import type { Config } from './config/config.ts';
 import { runAndWait } from './container/run.ts';
 import type { Log } from './host/log.ts';
+import { checkHygiene, skippedHygiene } from './hygiene/check.ts';
 import type { CheckReport, HealthReport, SizeReport, SourceInfo } from './report/model.ts';
 import { decideVerdict } from './report/verdict.ts';
 import { measureImage } from './size/measure.ts';
@@ -12,9 +13,11 @@ export interface PipelineDeps {
   readonly docker: Docker;
   readonly log: Log;
   readonly source: Pick<SourceInfo, 'commit' | 'ref' | 'runUrl'>;
+  /** Registers a secret value a stage found (e.g. in the image config): the entry masks it in every output. */
+  readonly maskSecret?: (value: string) => void;
 }
 
-/** build → measure → run and wait → verdict. Stages return their sections; nothing here prints the report. */
+/** build → measure → run and wait → hygiene → verdict. Stages return their sections; nothing here prints the report. */
 export async function runPipeline(config: Config, deps: PipelineDeps): Promise<CheckReport> {
   const { docker, log } = deps;
   const started = Date.now();
@@ -30,6 +33,9 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
 
   report.size = await log.group('Measure', () => measureImage(docker, config.image));
   report.health = await log.group('Health check', () => runAndWait(config, docker, log));
+  if (config.hygiene.mode !== 'off') {
+    report.hygiene = await log.group('Hygiene', () => checkHygiene(config, { docker, log, maskSecret: deps.maskSecret ?? (() => undefined) }));
+  }
   return finish(report, started);
 }
 
@@ -67,7 +73,7 @@ function emptyReport(config: Config, source: PipelineDeps['source'], started: nu
     },
     health: skippedHealth(config),
     size: { ...SKIPPED_SIZE },
-    hygiene: { status: 'skipped', findings: [] },
+    hygiene: skippedHygiene(config.hygiene.mode, config.hygiene.mode === 'off' ? 'hygiene is off' : 'the image was not built'),
     deploy: null,
   };
 }

@@ -6,6 +6,8 @@ import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type 
 import { findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
 import { parseDuration, parsePort, parseStatusRanges, type StatusRange } from './units.ts';
+import { readHygieneConfig, type HygieneConfig } from '../hygiene/config.ts';
+import { isSecretName } from '../hygiene/rules.ts';
 
 /**
  * Every input the action takes; the local command takes each as a flag of the same name.
@@ -30,6 +32,8 @@ export const INPUT_NAMES = [
   'health-status',
   'health-body',
   'health-timeout',
+  'hygiene',
+  'hygiene-ignore',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -76,7 +80,8 @@ export interface Config {
   readonly health: HealthConfig;
   readonly dockerfileFacts: DockerfileFacts;
   readonly railwayFile: RailwayFileConfig | undefined;
-  /** Values never to print: env values, build secrets. */
+  readonly hygiene: HygieneConfig;
+  /** Values never to print: env values, build secrets, build args with secret-looking names. */
   readonly secrets: readonly string[];
 }
 
@@ -130,7 +135,11 @@ export async function loadConfig(read: InputReader, options: { cwd?: string; run
     throw new ConfigError('image', `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
   }
 
-  const secrets = [...env.map((e) => e.value), ...buildSecrets.map((s) => s.value)].filter((v) => v.length >= 3);
+  const hygiene = readHygieneConfig(get);
+  // BuildKit prints a RUN step with its build args expanded, so a token passed as a build arg
+  // would reach the log; mask the ones whose name says they are secret.
+  const secretArgs = buildArgs.filter((a) => isSecretName(a.key)).map((a) => a.value);
+  const secrets = [...env.map((e) => e.value), ...buildSecrets.map((s) => s.value), ...secretArgs].filter((v) => v.length >= 3);
   return {
     runId,
     context,
@@ -148,6 +157,7 @@ export async function loadConfig(read: InputReader, options: { cwd?: string; run
     health,
     dockerfileFacts: facts,
     railwayFile,
+    hygiene,
     secrets,
   };
 }

@@ -14,6 +14,12 @@ export function renderMarkdown(report: CheckReport): string {
   if (report.size.status === 'measured') {
     lines.push(`| Size | ✅ | ${formatBytes(report.size.bytes)} uncompressed, ${formatBytes(report.size.compressedBytes)} compressed |`);
   }
+  const hy = report.hygiene;
+  if (hy.status === 'checked') {
+    const errors = hy.findings.filter((f) => f.severity === 'error').length;
+    const icon = hy.findings.length === 0 ? '✅' : errors > 0 && hy.mode === 'fail' ? '❌' : '⚠️';
+    lines.push(`| Hygiene | ${icon} | ${escapeInline(hygieneSummary(report))} |`);
+  }
   if (b.failure) {
     lines.push('', `**Build failure** in \`${escapeInline(b.failure.step ?? 'build')}\`: ${escapeInline(b.failure.message)}`);
     lines.push(codeDetails('Build output', b.failure.logs));
@@ -24,7 +30,28 @@ export function renderMarkdown(report: CheckReport): string {
     if (h.lastHttp) lines.push(`- last HTTP status: ${h.lastHttp.status ?? 'none'}${h.lastHttp.body ? `, body: \`${escapeInline(h.lastHttp.body.slice(0, 200))}\`` : ''}`);
     lines.push(codeDetails('Container logs', h.logs));
   }
+  if (hy.status === 'checked' && hy.findings.length > 0) {
+    lines.push('', `**Hygiene findings**${hy.mode === 'warn' ? ' (reported only: hygiene is in warn mode)' : ''}`, '');
+    for (const f of hy.findings) {
+      const where = f.line !== null ? ` (line ${f.line})` : '';
+      lines.push(`- ${f.severity === 'error' ? '🔴' : f.severity === 'warning' ? '🟡' : '⚪'} \`${f.id}\`${where}: ${escapeInline(f.message)}`);
+    }
+  }
   return lines.join('\n') + '\n';
+}
+
+/** "2 errors, 1 warning; runs as app, context 1.2 MB" (plain text: callers escape). */
+export function hygieneSummary(report: CheckReport): string {
+  const hy = report.hygiene;
+  const count = (sev: string): number => hy.findings.filter((f) => f.severity === sev).length;
+  const parts: string[] = [];
+  const errors = count('error');
+  const warnings = count('warning');
+  if (errors) parts.push(`${errors} error${errors > 1 ? 's' : ''}`);
+  if (warnings) parts.push(`${warnings} warning${warnings > 1 ? 's' : ''}`);
+  const head = parts.length ? parts.join(', ') : 'no findings';
+  const ctx = hy.context ? `, context ${formatBytes(hy.context.bytes)}` : '';
+  return `${head}; runs as ${hy.user ?? 'root'}${ctx}${hy.suppressed ? `, ${hy.suppressed} ignored` : ''}`;
 }
 
 /** Inline text in a table cell or sentence: no HTML, no pipes, no mentions, no line breaks. */

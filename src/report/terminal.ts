@@ -1,5 +1,6 @@
 import type { CheckReport } from './model.ts';
 import { formatBytes, formatDuration } from './format.ts';
+import { hygieneSummary } from './markdown.ts';
 
 /** The local command's closing summary: verdict first, then each check, then the evidence of any failure. */
 export function renderTerminal(report: CheckReport): string {
@@ -18,6 +19,15 @@ export function renderTerminal(report: CheckReport): string {
   const s = report.size;
   if (s.status === 'measured') {
     out.push(`  ${mark(true)} size     ${formatBytes(s.bytes)} uncompressed, ${formatBytes(s.compressedBytes)} compressed`);
+  }
+  const hy = report.hygiene;
+  if (hy.status === 'checked') {
+    const errors = hy.findings.filter((f) => f.severity === 'error').length;
+    const icon = hy.findings.length === 0 ? mark(true) : errors > 0 && hy.mode === 'fail' ? mark(false) : '!';
+    out.push(`  ${icon} hygiene  ${hygieneSummary(report)}`);
+    for (const f of hy.findings) {
+      out.push(`      ${f.severity.padEnd(7)} ${f.id}${f.line !== null ? ` (line ${f.line})` : ''}: ${f.message}`);
+    }
   }
   if (b.failure) {
     out.push('', `Build failure${b.failure.step ? ` in ${b.failure.step}` : ''}: ${b.failure.message}`);
