@@ -2,7 +2,7 @@
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 import {
   removeRunResources
-} from "./chunks/chunk-YAPBPLDG.js";
+} from "./chunks/chunk-6PFQ5GXO.js";
 import {
   ConfigError,
   INPUT_NAMES,
@@ -15,10 +15,10 @@ import {
   redact,
   redactDeep,
   runPipeline
-} from "./chunks/chunk-JIPRKF7Y.js";
+} from "./chunks/chunk-WVFMQZER.js";
 
 // src/local.ts
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -152,7 +152,10 @@ ${signal}: removing this run's containers`);
     await ensureEngine(docker);
     const report = redactDeep(await runPipeline(config, { docker, log, source: { commit: null, ref: null, runUrl: null } }), secrets);
     const reportFile = values["report"];
-    if (typeof reportFile === "string") await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + "\n");
+    if (typeof reportFile === "string") {
+      await mkdir(path.dirname(path.resolve(reportFile)), { recursive: true });
+      await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + "\n");
+    }
     io.stdout.write(`${redact(renderTerminal(report), secrets)}
 `);
     return report.verdict === "pass" ? EXIT_PASS : EXIT_FAIL;

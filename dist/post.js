@@ -4,13 +4,13 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-HLDKMGEJ.js";
+} from "./chunks/chunk-IFK2YHI4.js";
 import {
   removeRunResources
-} from "./chunks/chunk-YAPBPLDG.js";
+} from "./chunks/chunk-6PFQ5GXO.js";
 import {
   connectDocker
-} from "./chunks/chunk-JIPRKF7Y.js";
+} from "./chunks/chunk-WVFMQZER.js";
 
 // src/post.ts
 async function runPost() {

@@ -16,7 +16,21 @@ await build({
   legalComments: 'linked',
   // dockerode's ssh:// transport drags in ssh2 and its native addons; deploy-check talks to
   // the engine over its socket or tcp, so ssh2 is replaced by a stub that explains itself.
+  // Likewise dockerode's BuildKit session for its own buildImage (grpc + protobufjs, ~1 MB):
+  // deploy-check builds through the buildx CLI.
   plugins: [
+    {
+      name: 'no-dockerode-buildkit-session',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/(session|buildkit)$/ }, (args) =>
+          /dockerode[\\/]lib/.test(args.importer) ? { path: args.path, namespace: 'no-dockerode-session' } : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: 'no-dockerode-session' }, () => ({
+          contents: "module.exports = function () { throw new Error('dockerode BuildKit sessions are not bundled'); };",
+          loader: 'js',
+        }));
+      },
+    },
     {
       name: 'no-ssh2',
       setup(b) {

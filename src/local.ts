@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pkg from '../package.json' with { type: 'json' };
@@ -112,7 +112,10 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     await ensureEngine(docker);
     const report = redactDeep(await runPipeline(config, { docker, log, maskSecret, source: { commit: null, ref: null, runUrl: null } }), secrets);
     const reportFile = values['report'];
-    if (typeof reportFile === 'string') await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + '\n');
+    if (typeof reportFile === 'string') {
+      await mkdir(path.dirname(path.resolve(reportFile)), { recursive: true });
+      await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + '\n');
+    }
     io.stdout.write(`${redact(renderTerminal(report), secrets)}\n`);
     return report.verdict === 'pass' ? EXIT_PASS : EXIT_FAIL;
   } catch (err) {
