@@ -16,7 +16,7 @@ import {
   accountNames, packageCacheAdvice, parseEnvInstruction, parseHistoryBuildArgs, parseImageUser, secretValueReason,
   SECRET_FILE_LABELS, splitEnv,
 } from './rules.ts';
-import { deletedBy, finalAccountFile, scanImage, visibleAtTop, type ImageScan } from './scan.ts';
+import { allDeletedBy, deletedBy, finalAccountFile, scanImage, visibleAtTop, type ImageScan } from './scan.ts';
 
 /** A context above this many bytes is reported: every build sends it to the builder. */
 export const LARGE_CONTEXT_BYTES = 100_000_000;
@@ -110,7 +110,7 @@ export async function checkHygiene(config: Config, deps: HygieneDeps): Promise<H
       if (gone !== undefined) evidence.push(`deleted by ${where(gone)}; anyone who pulls the image can still read it from the earlier layer`);
       drafts.push({
         id: 'secret-file',
-        message: `${capitalize(label)} ${filePath} is in ${where(first)}${gone !== undefined ? `; ${describeLayerShort(gone)} deletes it, but the earlier layer still ships it` : ''}`,
+        message: `${filePath} (${label}) is in ${where(first)}${gone !== undefined ? `; ${describeLayerShort(gone)} deletes it, but the earlier layer still ships it` : ''}`,
         line: ref(first).line,
         layer: ref(first),
         path: filePath,
@@ -140,7 +140,7 @@ export async function checkHygiene(config: Config, deps: HygieneDeps): Promise<H
       });
     }
 
-    const caches = new Map<string, { layers: { index: number; files: number; bytes: number }[] }>();
+    const caches = new Map<string, { layers: { index: number; files: number; bytes: number; paths: readonly string[] }[] }>();
     layers.forEach((layer, i) => {
       for (const [root, t] of layer.caches) {
         const c = caches.get(root) ?? { layers: [] };
@@ -151,13 +151,15 @@ export async function checkHygiene(config: Config, deps: HygieneDeps): Promise<H
     for (const [root, c] of caches) {
       const bytes = c.layers.reduce((s, l) => s + l.bytes, 0);
       const first = c.layers[0]?.index ?? 0;
+      let deletedLater = false;
       const evidence = c.layers.map((l) => {
-        const gone = deletedBy(layers, l.index, root);
-        return `${formatBytes(l.bytes)} (${l.files} files) in ${where(l.index)}${gone !== undefined ? `, deleted by ${where(gone)} but still shipped` : ''}`;
+        const gone = allDeletedBy(layers, l.index, l.paths);
+        if (gone !== undefined) deletedLater = true;
+        return `${formatBytes(l.bytes)} (${l.files} files) in ${where(l.index)}${gone !== undefined ? `; deleted by ${where(gone)}, but the bytes still ship in the earlier layer` : ''}`;
       });
       drafts.push({
         id: 'package-cache',
-        message: `Package cache ${root} is left in the image: ${formatBytes(bytes)}, from ${where(first)}; ${packageCacheAdvice(root)}`,
+        message: `Package cache ${root} is left in the image: ${formatBytes(bytes)}, from ${where(first)}${deletedLater ? ' (a later layer deletes it, which does not shrink the image)' : ''}; ${packageCacheAdvice(root)}`,
         line: ref(first).line,
         layer: ref(first),
         path: root,
@@ -249,13 +251,13 @@ function contextFindings(context: ContextFacts): Draft[] {
   const drafts: Draft[] = [];
   const sent = (name: string): string => {
     const bytes = context.sentBytes[name];
-    return bytes === undefined ? '' : ` (${formatBytes(bytes)} sent)`;
+    return bytes === undefined ? '' : `: ${formatBytes(bytes)} sent`;
   };
   const presentGaps = context.gaps.filter((g) => g.present);
   if (context.ignoreFile === null) {
     drafts.push({
       id: 'no-dockerignore',
-      message: `The build context has no .dockerignore: every file is sent to the builder and COPY . copies it into the image${presentGaps.length ? `, including ${presentGaps.map((g) => `${g.name}${sent(g.name)}`).join(', ')}` : ''}`,
+      message: `The build context has no .dockerignore: every file is sent to the builder and COPY . copies it into the image${presentGaps.length ? `, including ${presentGaps.map((g) => `${g.name}${g.name in context.sentBytes ? ` (${formatBytes(context.sentBytes[g.name] ?? 0)})` : ''}`).join(', ')}` : ''}`,
       file: null,
       line: null,
       path: path.join(context.dir, '.dockerignore'),
@@ -264,7 +266,7 @@ function contextFindings(context: ContextFacts): Draft[] {
   } else if (context.gaps.length > 0) {
     drafts.push({
       id: 'dockerignore-gaps',
-      message: `${path.basename(context.ignoreFile)} does not exclude ${context.gaps.map((g) => `${g.name}${g.present ? ` (present${sent(g.name)})` : ''}`).join(', ')}`,
+      message: `${path.basename(context.ignoreFile)} does not exclude ${context.gaps.map((g) => `${g.name}${g.present ? ` (in the context${sent(g.name)})` : ''}`).join(', ')}`,
       file: context.ignoreFile,
       line: null,
       path: context.ignoreFile,
@@ -449,12 +451,9 @@ function layerRefs(scan: ImageScan, history: readonly HistoryEntry[], origins: r
 
 /** "layer 2 of 4 (COPY .env /app/.env, line 4)"; base-image layers say so. */
 function describeLayer(ref: HygieneLayerRef, count: number): string {
-  const what = ref.fromBase ? `base image ${ref.instruction.replace(/^FROM /, '')}` : ref.instruction;
+  const text = ref.instruction.length > 60 ? `${ref.instruction.slice(0, 57)}...` : ref.instruction;
+  const what = ref.fromBase ? `base image ${text.replace(/^FROM /, '')}` : text;
   return `layer ${ref.index + 1} of ${count} (${what}${ref.line !== null ? `, line ${ref.line}` : ''})`;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 async function inspectConfig(docker: Docker, image: string): Promise<ImageConfigJson | undefined> {

@@ -245,7 +245,8 @@ export function packageCacheOf(path: string): string | undefined {
 
 /** Which package manager leaves a cache, for the advice in the finding. */
 export function packageCacheAdvice(root: string): string {
-  if (root.startsWith('/var/lib/apt') || root.startsWith('/var/cache/apt')) return 'end the RUN that installs packages with `rm -rf /var/lib/apt/lists/*` (apt-get clean for /var/cache/apt)';
+  if (root === '/var/lib/apt/lists') return 'end the RUN that runs apt-get update with `rm -rf /var/lib/apt/lists/*`';
+  if (root.startsWith('/var/cache/apt')) return 'end the RUN that installs packages with `apt-get clean`';
   if (root === '/var/cache/apk') return 'use `apk add --no-cache`';
   if (root.endsWith('/.cache/pip')) return 'use `pip install --no-cache-dir` (or a cache mount)';
   if (root.endsWith('/.npm')) return 'run `npm cache clean --force` in the same RUN, or use a cache mount';

@@ -22,12 +22,17 @@ export interface Tally {
   bytes: number;
 }
 
+export interface CacheTally extends Tally {
+  /** Every file, to tell whether a later layer deleted them all. */
+  readonly paths: string[];
+}
+
 export interface LayerFacts {
   files: number;
   bytes: number;
   readonly secretFiles: SecretFile[];
   readonly gitDirectories: Map<string, Tally>;
-  readonly caches: Map<string, Tally>;
+  readonly caches: Map<string, CacheTally>;
   /** Compiler name → path. */
   readonly compilers: Map<string, string>;
   /** Paths a whiteout removes from the layers below, and directories made opaque. */
@@ -100,9 +105,10 @@ export function visitLayerEntry(facts: LayerFacts, entry: TarEntry): TarBodySink
   }
   const cache = packageCacheOf(path);
   if (cache) {
-    const t = facts.caches.get(cache) ?? { files: 0, bytes: 0 };
+    const t = facts.caches.get(cache) ?? { files: 0, bytes: 0, paths: [] };
     t.files++;
     t.bytes += entry.size;
+    t.paths.push(path);
     facts.caches.set(cache, t);
   }
   if (ACCOUNT_FILES.has(path)) {
@@ -159,6 +165,17 @@ export function deletedBy(layers: readonly LayerFacts[], index: number, path: st
     }
   }
   return deleted;
+}
+
+/** The layer above `index` by which every one of `paths` is deleted, if they all are. */
+export function allDeletedBy(layers: readonly LayerFacts[], index: number, paths: readonly string[]): number | undefined {
+  let last: number | undefined;
+  for (const p of paths) {
+    const j = deletedBy(layers, index, p);
+    if (j === undefined) return undefined;
+    last = last === undefined ? j : Math.max(last, j);
+  }
+  return last;
 }
 
 /** Is `path`, written by layer `index`, visible in the final filesystem? */
