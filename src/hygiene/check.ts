@@ -57,7 +57,7 @@ export async function checkHygiene(config: Config, deps: HygieneDeps): Promise<H
   try {
     scan = await scanImage(docker, config.image);
     log.info(
-      `Read ${scan.layers.length} layers (${scan.entries} entries, ${formatBytes(scan.bytesRead)} streamed from the engine) in ${(scan.durationMs / 1000).toFixed(1)} s`,
+      `Read ${scan.layers.length} layer${scan.layers.length === 1 ? '' : 's'} (${scan.entries} entries, ${formatBytes(scan.bytesRead)} streamed from the engine) in ${(scan.durationMs / 1000).toFixed(1)} s`,
     );
   } catch (err) {
     scanError = (err as Error).message;
