@@ -2,11 +2,13 @@
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 import {
   removeRunResources
-} from "./chunks/chunk-6PFQ5GXO.js";
+} from "./chunks/chunk-FYID7MZ5.js";
 import {
   ConfigError,
   INPUT_NAMES,
   connectDocker,
+  deployLine,
+  describeDrift,
   ensureEngine,
   formatBytes,
   formatDuration,
@@ -14,10 +16,12 @@ import {
   package_default,
   redact,
   redactDeep,
-  runPipeline
-} from "./chunks/chunk-WVFMQZER.js";
+  runPipeline,
+  serviceLookup
+} from "./chunks/chunk-VPNKVMMN.js";
 
 // src/local.ts
+import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -38,6 +42,11 @@ function renderTerminal(report) {
   if (s.status === "measured") {
     out.push(`  ${mark(true)} size     ${formatBytes(s.bytes)} uncompressed, ${formatBytes(s.compressedBytes)} compressed`);
   }
+  const d = report.deploy;
+  if (d) {
+    const ok = d.status === "skipped" || d.status === "triggered" ? null : d.status === "success" || d.status === "waiting" && d.onApproval === "pass";
+    out.push(`  ${mark(ok)} deploy   ${deployLine(d)}`);
+  }
   if (b.failure) {
     out.push("", `Build failure${b.failure.step ? ` in ${b.failure.step}` : ""}: ${b.failure.message}`);
     for (const line of b.failure.logs.slice(-20)) out.push(`  | ${line}`);
@@ -52,6 +61,15 @@ function renderTerminal(report) {
       for (const line of h.logs.slice(-30)) out.push(`  | ${line}`);
     }
   }
+  if (d && d.status !== "success" && d.status !== "skipped" && d.reason) {
+    out.push("", `Deploy to Railway ${d.status}: ${d.reason}`);
+    for (const [kind, lines] of Object.entries(d.logs ?? {})) {
+      if (lines.length === 0) continue;
+      out.push(`  last ${Math.min(lines.length, 20)} lines of the ${kind === "push" ? "docker push output" : `Railway ${kind} log`}:`);
+      for (const line of lines.slice(-20)) out.push(`  | ${line}`);
+    }
+  }
+  for (const drift of d?.configDrift ?? []) out.push(`  note: ${describeDrift(drift)}`);
   for (const reason of report.reasons.slice(1)) out.push(`  also: ${reason}`);
   return out.join("\n");
 }
@@ -74,6 +92,9 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --health-timeout 60s   seconds, or a number with s/m
   --wait-for auto|http|healthcheck|tcp|log:<regex>
   --report FILE          write the JSON report
+  --railway-token T      Railway project token (or account token with --railway-project); masked
+  --deploy auto|always|never   auto means never here: auto deploys only from GitHub Actions
+  --deploy-source commit|image  commit: Railway builds this checkout's HEAD; image: push --push-image and run it
 Exit codes: 0 every check passed, 1 a check failed, 2 configuration error.
 All flags: ${INPUT_NAMES.map((n) => `--${n}`).join(" ")}`;
 var REPEATABLE = {
@@ -117,13 +138,17 @@ ${USAGE}
   };
   let config;
   try {
-    config = await loadConfig(read);
+    config = await loadConfig(read, { railwayLookup: serviceLookup((m) => io.stderr.write(`${m}
+`)) });
   } catch (err) {
     io.stderr.write(`deploy-check: ${err instanceof ConfigError ? err.message : err.message}
 `);
     return EXIT_CONFIG;
   }
   const secrets = config.secrets;
+  if (config.deploy.mode === "always" && config.deploy.source === "commit" && gitDirty(config.context)) {
+    io.stderr.write('deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n');
+  }
   const say = (line) => {
     io.stderr.write(`${redact(line, secrets)}
 `);
@@ -150,7 +175,7 @@ ${signal}: removing this run's containers`);
   process.once("SIGTERM", onSignal);
   try {
     await ensureEngine(docker);
-    const report = redactDeep(await runPipeline(config, { docker, log, source: { commit: null, ref: null, runUrl: null } }), secrets);
+    const report = redactDeep(await runPipeline(config, { docker, log, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null }), secrets);
     const reportFile = values["report"];
     if (typeof reportFile === "string") {
       await mkdir(path.dirname(path.resolve(reportFile)), { recursive: true });
@@ -166,6 +191,21 @@ ${signal}: removing this run's containers`);
     await removeRunResources(docker, config.runId).catch(() => void 0);
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
+  }
+}
+function gitHead(cwd) {
+  try {
+    const sha = execFileSync("git", ["rev-parse", "HEAD"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return /^[0-9a-f]{40}$/.test(sha) ? sha : null;
+  } catch {
+    return null;
+  }
+}
+function gitDirty(cwd) {
+  try {
+    return execFileSync("git", ["status", "--porcelain"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() !== "";
+  } catch {
+    return false;
   }
 }
 

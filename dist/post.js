@@ -4,13 +4,13 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-IFK2YHI4.js";
+} from "./chunks/chunk-CKCU4KZS.js";
 import {
   removeRunResources
-} from "./chunks/chunk-6PFQ5GXO.js";
+} from "./chunks/chunk-FYID7MZ5.js";
 import {
   connectDocker
-} from "./chunks/chunk-WVFMQZER.js";
+} from "./chunks/chunk-VPNKVMMN.js";
 
 // src/post.ts
 async function runPost() {

@@ -1,8 +1,11 @@
 import * as core from '@actions/core';
+import { context } from '@actions/github';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, type Config } from './config/config.ts';
+import { loadConfig, SECRET_INPUTS, type Config } from './config/config.ts';
+import type { RunEvent } from './deploy/railway/gate.ts';
+import { serviceLookup } from './deploy/railway/settings.ts';
 import { ConfigError } from './config/errors.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redactDeep, type Annotation, type Log } from './host/log.ts';
@@ -28,9 +31,14 @@ function properties(where: Annotation | undefined): core.AnnotationProperties | 
 
 /** The action's main step. */
 export async function runAction(): Promise<void> {
+  // Masked before anything else runs: reading the configuration already talks to Railway with the token.
+  for (const name of SECRET_INPUTS) {
+    const value = core.getInput(name);
+    if (value.trim() !== '') core.setSecret(value.trim());
+  }
   let config: Config;
   try {
-    config = await loadConfig((name) => core.getInput(name));
+    config = await loadConfig((name) => core.getInput(name), { railwayLookup: serviceLookup((m) => core.info(m)) });
   } catch (err) {
     core.setFailed(err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`);
     return;
@@ -59,11 +67,24 @@ export async function runAction(): Promise<void> {
         ref: process.env['GITHUB_HEAD_REF'] || process.env['GITHUB_REF'] || null,
         runUrl: repo && runId ? `${server}/${repo}/actions/runs/${runId}` : null,
       },
+      event: runEvent(),
     });
     await publish(redactDeep(report, secrets));
   } catch (err) {
     core.setFailed(`deploy-check failed unexpectedly: ${(err as Error).message}`);
   }
+}
+
+/** The event as @actions/github reads it (GITHUB_EVENT_NAME, GITHUB_REF and the event payload file). */
+function runEvent(): RunEvent | null {
+  if (!context.eventName) return null;
+  const payload = context.payload as { action?: unknown; repository?: { default_branch?: unknown } };
+  return {
+    name: context.eventName,
+    ref: context.ref || null,
+    defaultBranch: typeof payload.repository?.default_branch === 'string' ? payload.repository.default_branch : null,
+    action: typeof payload.action === 'string' ? payload.action : null,
+  };
 }
 
 async function publish(report: CheckReport): Promise<void> {
@@ -78,6 +99,11 @@ async function publish(report: CheckReport): Promise<void> {
   core.setOutput('image-size-compressed', report.size.compressedBytes === null ? '' : String(report.size.compressedBytes));
   core.setOutput('hygiene-findings', String(report.hygiene.findings.length));
   core.setOutput('hygiene-errors', String(report.hygiene.findings.filter((f) => f.severity === 'error').length));
+  const deploy = report.deploy;
+  core.setOutput('deployment-id', deploy?.deploymentId ?? '');
+  core.setOutput('deployment-url', deploy?.url ?? '');
+  // Railway's own status when a deployment exists (SUCCESS, CRASHED, ...), else deploy-check's (skipped, error).
+  core.setOutput('deployment-status', deploy ? (deploy.railwayStatus ?? deploy.status) : '');
   if (process.env['GITHUB_STEP_SUMMARY']) {
     await core.summary.addRaw(renderMarkdown(report)).write();
   }

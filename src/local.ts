@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -5,6 +6,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { INPUT_NAMES, loadConfig, type Config, type InputName } from './config/config.ts';
 import { ConfigError } from './config/errors.ts';
 import { removeRunResources } from './container/cleanup.ts';
+import { serviceLookup } from './deploy/railway/settings.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redact, redactDeep, type Log } from './host/log.ts';
 import { renderTerminal } from './report/terminal.ts';
@@ -30,6 +32,9 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --hygiene warn|fail|off  image hygiene: report findings (warn), fail on error findings, or skip
   --hygiene-ignore IDS   finding ids to silence, e.g. root-user,package-cache
   --report FILE          write the JSON report
+  --railway-token T      Railway project token (or account token with --railway-project); masked
+  --deploy auto|always|never   auto means never here: auto deploys only from GitHub Actions
+  --deploy-source commit|image  commit: Railway builds this checkout's HEAD; image: push --push-image and run it
 Exit codes: 0 every check passed, 1 a check failed, 2 configuration error.
 All flags: ${INPUT_NAMES.map((n) => `--${n}`).join(' ')}`;
 
@@ -72,7 +77,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
 
   let config: Config;
   try {
-    config = await loadConfig(read);
+    config = await loadConfig(read, { railwayLookup: serviceLookup((m) => io.stderr.write(`${m}\n`)) });
   } catch (err) {
     io.stderr.write(`deploy-check: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
     return EXIT_CONFIG;
@@ -82,6 +87,9 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   const maskSecret = (value: string): void => {
     if (value.length >= 3 && !secrets.includes(value)) secrets.push(value);
   };
+  if (config.deploy.mode === 'always' && config.deploy.source === 'commit' && gitDirty(config.context)) {
+    io.stderr.write('deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n');
+  }
   const say = (line: string): void => {
     io.stderr.write(`${redact(line, secrets)}\n`);
   };
@@ -110,7 +118,10 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   process.once('SIGTERM', onSignal);
   try {
     await ensureEngine(docker);
-    const report = redactDeep(await runPipeline(config, { docker, log, maskSecret, source: { commit: null, ref: null, runUrl: null } }), secrets);
+    const report = redactDeep(
+      await runPipeline(config, { docker, log, maskSecret, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null }),
+      secrets,
+    );
     const reportFile = values['report'];
     if (typeof reportFile === 'string') {
       await mkdir(path.dirname(path.resolve(reportFile)), { recursive: true });
@@ -125,5 +136,23 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     await removeRunResources(docker, config.runId).catch(() => undefined);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+/** The checkout's commit, for deploy-source: commit; null outside a git work tree. */
+function gitHead(cwd: string): string | null {
+  try {
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return /^[0-9a-f]{40}$/.test(sha) ? sha : null;
+  } catch {
+    return null;
+  }
+}
+
+function gitDirty(cwd: string): boolean {
+  try {
+    return execFileSync('git', ['status', '--porcelain'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+  } catch {
+    return false;
   }
 }

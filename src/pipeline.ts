@@ -1,6 +1,8 @@
 import type Docker from 'dockerode';
 import pkg from '../package.json' with { type: 'json' };
 import { buildImage } from './build/build.ts';
+import { announceRailwaySettings, deployStage } from './deploy/railway/deploy.ts';
+import type { RunEvent } from './deploy/railway/gate.ts';
 import type { Config } from './config/config.ts';
 import { runAndWait } from './container/run.ts';
 import type { Log } from './host/log.ts';
@@ -13,21 +15,24 @@ export interface PipelineDeps {
   readonly docker: Docker;
   readonly log: Log;
   readonly source: Pick<SourceInfo, 'commit' | 'ref' | 'runUrl'>;
+  /** The workflow run's event, for the deploy gate; null or absent for the local command. */
+  readonly event?: RunEvent | null;
   /** Registers a secret value a stage found (e.g. in the image config): the entry masks it in every output. */
   readonly maskSecret?: (value: string) => void;
 }
 
-/** build → measure → run and wait → hygiene → verdict. Stages return their sections; nothing here prints the report. */
+/** build → measure → run and wait → hygiene → verdict → deploy. Stages return their sections; nothing here prints the report. */
 export async function runPipeline(config: Config, deps: PipelineDeps): Promise<CheckReport> {
   const { docker, log } = deps;
   const started = Date.now();
   const report = emptyReport(config, deps.source, started);
+  announceRailwaySettings(config, log);
 
   const build = await log.group('Build', () => buildImage(config, log));
   report.build = build.report;
   if (build.report.status === 'failure') {
     log.error(`Build failed: ${build.report.failure?.message ?? ''}`, { file: config.dockerfile });
-    return finish(report, started);
+    return finish(report, started, config, deps);
   }
   report.image.id = (await docker.getImage(config.image).inspect()).Id;
 
@@ -36,12 +41,19 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   if (config.hygiene.mode !== 'off') {
     report.hygiene = await log.group('Hygiene', () => checkHygiene(config, { docker, log, maskSecret: deps.maskSecret ?? (() => undefined) }));
   }
-  return finish(report, started);
+  return finish(report, started, config, deps);
 }
 
-function finish(report: CheckReport, started: number): CheckReport {
-  report.durationMs = Date.now() - started;
+/** The checks' verdict, then the deploy gate (which deploys only what passed), then the final verdict. */
+async function finish(report: CheckReport, started: number, config: Config, deps: PipelineDeps): Promise<CheckReport> {
   decideVerdict(report);
+  if (config.deploy.railway) {
+    report.deploy = await deps.log.group('Deploy to Railway', () =>
+      deployStage(config, report, { log: deps.log, event: deps.event ?? null, commit: deps.source.commit }),
+    );
+    decideVerdict(report);
+  }
+  report.durationMs = Date.now() - started;
   return report;
 }
 
@@ -56,7 +68,8 @@ function skippedHealth(config: Config): HealthReport {
   };
 }
 
-function emptyReport(config: Config, source: PipelineDeps['source'], started: number): CheckReport {
+/** The report before any stage ran: every check skipped, verdict fail until decided. */
+export function emptyReport(config: Config, source: PipelineDeps['source'], started: number): CheckReport {
   return {
     schemaVersion: 1,
     verdict: 'fail',

@@ -6,6 +6,9 @@ import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type 
 import { findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
 import { parseDuration, parsePort, parseStatusRanges, type StatusRange } from './units.ts';
+import { readRegistryCredentials, type RegistryCredentials } from './registry.ts';
+import { RAILWAY_SECRET_INPUTS, readDeployConfig, type DeployConfig } from '../deploy/railway/config.ts';
+import type { RailwayServiceSettings, ServiceLookup, ServiceLookupFn } from '../deploy/railway/settings.ts';
 import { readHygieneConfig, type HygieneConfig } from '../hygiene/config.ts';
 import { isSecretName } from '../hygiene/rules.ts';
 
@@ -34,9 +37,27 @@ export const INPUT_NAMES = [
   'health-timeout',
   'hygiene',
   'hygiene-ignore',
+  'registry-username',
+  'registry-password',
+  'deploy',
+  'deploy-source',
+  'push-image',
+  'deploy-wait',
+  'deploy-timeout',
+  'deploy-wait-approval',
+  'railway-token',
+  'railway-token-type',
+  'railway-project',
+  'railway-environment',
+  'railway-service',
+  'smoke-path',
+  'smoke-timeout',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
+
+/** Inputs holding secrets: the action masks them before anything else runs, and every report is redacted of them. */
+export const SECRET_INPUTS: readonly InputName[] = ['registry-password', ...RAILWAY_SECRET_INPUTS];
 
 /** Reads one raw input: `core.getInput` in the action, a flag in the local command. Empty means unset. */
 export type InputReader = (name: InputName) => string;
@@ -48,6 +69,9 @@ export type WaitFor =
   | { readonly kind: 'tcp' }
   | { readonly kind: 'log'; readonly pattern: RegExp };
 
+/** Precedence, highest first: the input, the Railway service's own settings, railway.json/toml. */
+export type HealthSettingSource = 'input' | 'railway service' | 'railway.json' | 'railway.toml';
+
 export interface HealthConfig {
   /** The strategy after `auto` is resolved. */
   readonly strategy: 'http' | 'healthcheck' | 'tcp' | 'log';
@@ -55,7 +79,8 @@ export interface HealthConfig {
   readonly automatic: boolean;
   readonly path: string | undefined;
   /** Where the path came from, for the report. */
-  readonly pathSource: 'input' | 'railway.json' | 'railway.toml' | undefined;
+  readonly pathSource: HealthSettingSource | undefined;
+  readonly timeoutSource: HealthSettingSource | 'default';
   readonly status: readonly StatusRange[];
   readonly body: RegExp | undefined;
   readonly logPattern: RegExp | undefined;
@@ -81,7 +106,12 @@ export interface Config {
   readonly dockerfileFacts: DockerfileFacts;
   readonly railwayFile: RailwayFileConfig | undefined;
   readonly hygiene: HygieneConfig;
-  /** Values never to print: env values, build secrets, build args with secret-looking names. */
+  /** `registry-username` / `registry-password`, shared by every feature that talks to a registry. */
+  readonly registry: RegistryCredentials | undefined;
+  readonly deploy: DeployConfig;
+  /** The Railway service's settings, read before the checks when a token is given. */
+  readonly railwayService: ServiceLookup | undefined;
+  /** Values never to print: env values, build secrets, build args with secret-looking names, registry password, Railway token. */
   readonly secrets: readonly string[];
 }
 
@@ -91,8 +121,15 @@ export function newRunId(): string {
   return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
-/** The one place that turns raw inputs (plus discovered files) into a validated Config. */
-export async function loadConfig(read: InputReader, options: { cwd?: string; runId?: string } = {}): Promise<Config> {
+export interface LoadOptions {
+  cwd?: string;
+  runId?: string;
+  /** Reads the Railway service's settings (health check path and timeout) when a token is given. */
+  railwayLookup?: ServiceLookupFn;
+}
+
+/** The one place that turns raw inputs (plus discovered files and the Railway service's settings) into a validated Config. */
+export async function loadConfig(read: InputReader, options: LoadOptions = {}): Promise<Config> {
   const cwd = options.cwd ?? process.cwd();
   const get = (name: InputName): string => read(name).trim();
   const opt = (name: InputName): string | undefined => get(name) || undefined;
@@ -127,7 +164,11 @@ export async function loadConfig(read: InputReader, options: { cwd?: string; run
 
   const port = resolvePort(opt('port'), facts);
   const waitFor = parseWaitFor(get('wait-for') || 'auto');
-  const health = resolveHealth(get, waitFor, port, facts, railwayFile);
+  const registry = readRegistryCredentials(read);
+  const deploy = readDeployConfig(read);
+  const hygiene = readHygieneConfig(get);
+  // Resolved once without Railway so that a bad input fails before any request is made.
+  let health = resolveHealth(get, waitFor, port, facts, railwayFile, undefined);
 
   const runId = options.runId ?? newRunId();
   const image = opt('image') ?? `deploy-check-local/${imageName(context)}:${runId}`;
@@ -135,11 +176,19 @@ export async function loadConfig(read: InputReader, options: { cwd?: string; run
     throw new ConfigError('image', `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
   }
 
-  const hygiene = readHygieneConfig(get);
+  const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : undefined;
+  if (railwayService?.ok) health = resolveHealth(get, waitFor, port, facts, railwayFile, railwayService.settings);
+
   // BuildKit prints a RUN step with its build args expanded, so a token passed as a build arg
   // would reach the log; mask the ones whose name says they are secret.
   const secretArgs = buildArgs.filter((a) => isSecretName(a.key)).map((a) => a.value);
-  const secrets = [...env.map((e) => e.value), ...buildSecrets.map((s) => s.value), ...secretArgs].filter((v) => v.length >= 3);
+  const secrets = [
+    ...env.map((e) => e.value),
+    ...buildSecrets.map((s) => s.value),
+    ...secretArgs,
+    ...(registry ? [registry.password] : []),
+    ...(deploy.railway ? [deploy.railway.token] : []),
+  ].filter((v) => v.length >= 3);
   return {
     runId,
     context,
@@ -158,6 +207,9 @@ export async function loadConfig(read: InputReader, options: { cwd?: string; run
     dockerfileFacts: facts,
     railwayFile,
     hygiene,
+    registry,
+    deploy,
+    railwayService,
     secrets,
   };
 }
@@ -210,16 +262,34 @@ function resolveHealth(
   port: number | undefined,
   facts: DockerfileFacts,
   railwayFile: RailwayFileConfig | undefined,
+  service: RailwayServiceSettings | undefined,
 ): HealthConfig {
   const pathInput = get('health-path');
   if (pathInput !== '' && !pathInput.startsWith('/')) {
     throw new ConfigError('health-path', `"${pathInput}" must start with "/" (e.g. "/health")`);
   }
-  const fromFile = railwayFile?.healthcheckPath;
-  const healthPath = pathInput || fromFile;
-  const pathSource = pathInput ? 'input' : fromFile ? (railwayFile?.file.endsWith('.toml') ? 'railway.toml' : 'railway.json') : undefined;
+  const fileSource = railwayFile?.file.endsWith('.toml') ? 'railway.toml' : 'railway.json';
+  const healthPath = pathInput || service?.healthcheckPath || railwayFile?.healthcheckPath;
+  const pathSource: HealthSettingSource | undefined = pathInput
+    ? 'input'
+    : service?.healthcheckPath
+      ? 'railway service'
+      : railwayFile?.healthcheckPath
+        ? fileSource
+        : undefined;
   const timeoutRaw = get('health-timeout');
-  const timeoutMs = timeoutRaw ? parseDuration('health-timeout', timeoutRaw) : (railwayFile?.healthcheckTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS);
+  let timeoutMs = DEFAULT_HEALTH_TIMEOUT_MS;
+  let timeoutSource: HealthConfig['timeoutSource'] = 'default';
+  if (timeoutRaw) {
+    timeoutMs = parseDuration('health-timeout', timeoutRaw);
+    timeoutSource = 'input';
+  } else if (service?.healthcheckTimeoutMs !== undefined) {
+    timeoutMs = service.healthcheckTimeoutMs;
+    timeoutSource = 'railway service';
+  } else if (railwayFile?.healthcheckTimeoutMs !== undefined) {
+    timeoutMs = railwayFile.healthcheckTimeoutMs;
+    timeoutSource = fileSource;
+  }
   const status = parseStatusRanges('health-status', get('health-status') || '200-399');
   const bodyRaw = get('health-body');
   const body = bodyRaw ? compileRegex('health-body', bodyRaw) : undefined;
@@ -243,6 +313,7 @@ function resolveHealth(
     automatic: waitFor.kind === 'auto',
     path: strategy === 'http' ? (healthPath ?? '/') : healthPath,
     pathSource,
+    timeoutSource,
     status,
     body,
     logPattern: waitFor.kind === 'log' ? waitFor.pattern : undefined,

@@ -1,3 +1,5 @@
+import type { ConfigDrift, DeployReport, HygieneReport } from './model.ts';
+
 /** Human units for the reporters: bytes in MB/GB (decimal, as registries and `docker images` show them), durations in s. */
 export function formatBytes(bytes: number | null): string {
   if (bytes === null) return 'n/a';
@@ -20,4 +22,40 @@ export function formatDuration(ms: number | null): string {
   if (ms < 1000) return `${ms} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** The deploy section in one line, for the summary table and the terminal. */
+export function deployLine(d: DeployReport): string {
+  if (d.status === 'skipped') return `skipped: ${d.reason ?? ''}`;
+  const what = d.source === 'image' ? (d.image ? `image ${shortDigest(d.image)}` : 'image') : d.commit ? `commit ${d.commit.slice(0, 7)}` : 'commit';
+  const status = d.railwayStatus ?? d.status;
+  const parts = [`${status}${d.url ? ` at ${d.url}` : ''}`, `${what} in ${formatDuration(d.durationMs)}`];
+  if (d.smoke) parts.push(`smoke check ${d.smoke.status}${d.smoke.httpStatus !== null ? ` (${d.smoke.httpStatus})` : ''}`);
+  if (d.status === 'triggered') parts.push('not waited for');
+  if (d.status === 'timeout') parts.push('timed out');
+  if (d.status === 'error' && !d.railwayStatus) parts[0] = 'error';
+  return parts.join(', ');
+}
+
+/** name@sha256:0123456789ab… — enough of the digest to recognise it. */
+function shortDigest(ref: string): string {
+  return ref.replace(/@sha256:([a-f0-9]{12})[a-f0-9]+$/, '@sha256:$1…');
+}
+
+export function describeDrift(d: ConfigDrift): string {
+  const show = (v: string | number | null): string => (v === null ? 'not set' : typeof v === 'number' ? `${v} s` : `"${v}"`);
+  return `${d.fileName} sets ${d.setting} to ${show(d.file)} but the Railway service has ${show(d.service)}`;
+}
+
+/** "2 errors, 1 warning; runs as app, context 1.2 MB" (plain text: callers escape). */
+export function hygieneLine(hy: HygieneReport): string {
+  const count = (sev: string): number => hy.findings.filter((f) => f.severity === sev).length;
+  const parts: string[] = [];
+  const errors = count('error');
+  const warnings = count('warning');
+  if (errors) parts.push(`${errors} error${errors > 1 ? 's' : ''}`);
+  if (warnings) parts.push(`${warnings} warning${warnings > 1 ? 's' : ''}`);
+  const head = parts.length ? parts.join(', ') : 'no findings';
+  const ctx = hy.context ? `, context ${formatBytes(hy.context.bytes)}` : '';
+  return `${head}; runs as ${hy.user ?? 'root'}${ctx}${hy.suppressed ? `, ${hy.suppressed} ignored` : ''}`;
 }

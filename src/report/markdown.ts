@@ -1,5 +1,5 @@
-import type { CheckReport } from './model.ts';
-import { formatBytes, formatDuration } from './format.ts';
+import type { CheckReport, DeployReport } from './model.ts';
+import { deployLine, describeDrift, formatBytes, formatDuration, hygieneLine } from './format.ts';
 
 /** Job summary (and later the PR comment body). Untrusted text is escaped before it reaches Markdown. */
 export function renderMarkdown(report: CheckReport): string {
@@ -18,8 +18,10 @@ export function renderMarkdown(report: CheckReport): string {
   if (hy.status === 'checked') {
     const errors = hy.findings.filter((f) => f.severity === 'error').length;
     const icon = hy.findings.length === 0 ? '✅' : errors > 0 && hy.mode === 'fail' ? '❌' : '⚠️';
-    lines.push(`| Hygiene | ${icon} | ${escapeInline(hygieneSummary(report))} |`);
+    lines.push(`| Hygiene | ${icon} | ${escapeInline(hygieneLine(hy))} |`);
   }
+  const d = report.deploy;
+  if (d) lines.push(`| Deploy | ${deployIcon(d)} | ${escapeInline(deployLine(d))} |`);
   if (b.failure) {
     lines.push('', `**Build failure** in \`${escapeInline(b.failure.step ?? 'build')}\`: ${escapeInline(b.failure.message)}`);
     lines.push(codeDetails('Build output', b.failure.logs));
@@ -37,21 +39,25 @@ export function renderMarkdown(report: CheckReport): string {
       lines.push(`- ${f.severity === 'error' ? '🔴' : f.severity === 'warning' ? '🟡' : '⚪'} \`${f.id}\`${where}: ${escapeInline(f.message)}`);
     }
   }
+  if (d && d.status !== 'success' && d.status !== 'skipped' && d.reason) {
+    lines.push('', `**Deploy to Railway ${d.status}**: ${escapeInline(d.reason)}`);
+    if (d.logs?.build.length) lines.push(codeDetails('Railway build logs', d.logs.build));
+    if (d.logs?.deploy.length) lines.push(codeDetails('Railway deploy logs', d.logs.deploy));
+    if (d.logs?.push.length) lines.push(codeDetails('docker push output', d.logs.push));
+  }
+  if (d?.configDrift.length) {
+    lines.push('', '**Railway settings differ from the repository** (Railway applies the service\'s):');
+    for (const drift of d.configDrift) lines.push(`- ${escapeInline(describeDrift(drift))}`);
+  }
   return lines.join('\n') + '\n';
 }
 
-/** "2 errors, 1 warning; runs as app, context 1.2 MB" (plain text: callers escape). */
-export function hygieneSummary(report: CheckReport): string {
-  const hy = report.hygiene;
-  const count = (sev: string): number => hy.findings.filter((f) => f.severity === sev).length;
-  const parts: string[] = [];
-  const errors = count('error');
-  const warnings = count('warning');
-  if (errors) parts.push(`${errors} error${errors > 1 ? 's' : ''}`);
-  if (warnings) parts.push(`${warnings} warning${warnings > 1 ? 's' : ''}`);
-  const head = parts.length ? parts.join(', ') : 'no findings';
-  const ctx = hy.context ? `, context ${formatBytes(hy.context.bytes)}` : '';
-  return `${head}; runs as ${hy.user ?? 'root'}${ctx}${hy.suppressed ? `, ${hy.suppressed} ignored` : ''}`;
+function deployIcon(d: DeployReport): string {
+  if (d.status === 'success') return '✅';
+  if (d.status === 'skipped') return '⚪';
+  if (d.status === 'triggered') return '🚀';
+  if (d.status === 'waiting') return d.onApproval === 'pass' ? '⏸️' : '❌';
+  return '❌';
 }
 
 /** Inline text in a table cell or sentence: no HTML, no pipes, no mentions, no line breaks. */

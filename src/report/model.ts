@@ -150,8 +150,65 @@ export interface HygieneScan {
   error: string | null;
 }
 
+/**
+ * skipped: the gate said no (reason says why). triggered: deployed without waiting (deploy-wait: false).
+ * success: Railway reports SUCCESS or SLEEPING. failed: FAILED, CRASHED, REMOVED, REMOVING, SKIPPED (or the
+ * smoke check failed). waiting: NEEDS_APPROVAL or WAITING, a person must act. timeout: no verdict within
+ * deploy-timeout. error: Railway's API or the image push failed before a verdict.
+ */
+export type DeployStatus = 'skipped' | 'triggered' | 'success' | 'failed' | 'waiting' | 'timeout' | 'error';
+
 export interface DeployReport {
-  status: string;
+  status: DeployStatus;
   deploymentId: string | null;
+  /** The deployment's public URL. */
   url: string | null;
+  /** One sentence: why it was skipped, or what went wrong. */
+  reason: string | null;
+  source: 'commit' | 'image';
+  /** Image mode: the repository pinned by digest that Railway runs (registry/name@sha256:...). */
+  image: string | null;
+  commit: string | null;
+  /** Railway's DeploymentStatus when last seen (SUCCESS, CRASHED, ...). */
+  railwayStatus: string | null;
+  /** Whole deploy stage: push, mutations, wait, smoke check. */
+  durationMs: number;
+  /** Last lines of Railway's build and deploy logs (failures), or of docker push. */
+  logs: { build: string[]; deploy: string[]; push: string[] } | null;
+  /** deploy-wait-approval: whether a deployment waiting for a person fails the run. */
+  onApproval: 'pass' | 'fail';
+  target: DeployTarget | null;
+  /** Settings where the repository's railway.json/toml and the Railway service disagree. */
+  configDrift: ConfigDrift[];
+  smoke: SmokeReport | null;
+  /** GraphQL requests sent to Railway during the run (rate limits are per hour). */
+  apiRequests: number;
+}
+
+export interface DeployTarget {
+  projectId: string;
+  projectName: string | null;
+  environmentId: string;
+  environmentName: string | null;
+  serviceId: string;
+  serviceName: string | null;
+}
+
+export interface ConfigDrift {
+  setting: 'healthcheckPath' | 'healthcheckTimeout' | 'dockerfilePath';
+  /** Seconds for healthcheckTimeout. */
+  service: string | number | null;
+  file: string | number | null;
+  /** railway.json or railway.toml, relative to the working directory. */
+  fileName: string;
+}
+
+export interface SmokeReport {
+  status: 'passed' | 'failed';
+  url: string;
+  /** Last HTTP status seen, null when nothing answered. */
+  httpStatus: number | null;
+  error: string | null;
+  attempts: number;
+  durationMs: number;
 }

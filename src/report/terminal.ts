@@ -1,6 +1,5 @@
 import type { CheckReport } from './model.ts';
-import { formatBytes, formatDuration } from './format.ts';
-import { hygieneSummary } from './markdown.ts';
+import { deployLine, describeDrift, formatBytes, formatDuration, hygieneLine } from './format.ts';
 
 /** The local command's closing summary: verdict first, then each check, then the evidence of any failure. */
 export function renderTerminal(report: CheckReport): string {
@@ -24,10 +23,15 @@ export function renderTerminal(report: CheckReport): string {
   if (hy.status === 'checked') {
     const errors = hy.findings.filter((f) => f.severity === 'error').length;
     const icon = hy.findings.length === 0 ? mark(true) : errors > 0 && hy.mode === 'fail' ? mark(false) : '!';
-    out.push(`  ${icon} hygiene  ${hygieneSummary(report)}`);
+    out.push(`  ${icon} hygiene  ${hygieneLine(hy)}`);
     for (const f of hy.findings) {
       out.push(`      ${f.severity.padEnd(7)} ${f.id}${f.line !== null ? ` (line ${f.line})` : ''}: ${f.message}`);
     }
+  }
+  const d = report.deploy;
+  if (d) {
+    const ok = d.status === 'skipped' || d.status === 'triggered' ? null : d.status === 'success' || (d.status === 'waiting' && d.onApproval === 'pass');
+    out.push(`  ${mark(ok)} deploy   ${deployLine(d)}`);
   }
   if (b.failure) {
     out.push('', `Build failure${b.failure.step ? ` in ${b.failure.step}` : ''}: ${b.failure.message}`);
@@ -43,6 +47,15 @@ export function renderTerminal(report: CheckReport): string {
       for (const line of h.logs.slice(-30)) out.push(`  | ${line}`);
     }
   }
+  if (d && d.status !== 'success' && d.status !== 'skipped' && d.reason) {
+    out.push('', `Deploy to Railway ${d.status}: ${d.reason}`);
+    for (const [kind, lines] of Object.entries(d.logs ?? {})) {
+      if (lines.length === 0) continue;
+      out.push(`  last ${Math.min(lines.length, 20)} lines of the ${kind === 'push' ? 'docker push output' : `Railway ${kind} log`}:`);
+      for (const line of lines.slice(-20)) out.push(`  | ${line}`);
+    }
+  }
+  for (const drift of d?.configDrift ?? []) out.push(`  note: ${describeDrift(drift)}`);
   for (const reason of report.reasons.slice(1)) out.push(`  also: ${reason}`);
   return out.join('\n');
 }

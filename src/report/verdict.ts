@@ -17,8 +17,15 @@ export function decideVerdict(report: CheckReport): void {
     const others = [...new Set(hygieneErrors.slice(1).map((f) => f.id))].join(', ');
     reasons.push(`Hygiene: ${first?.message ?? ''} [${first?.id ?? ''}]${more > 0 ? `; and ${more} more error finding${more > 1 ? 's' : ''} (${others})` : ''}`);
   }
-  if (report.deploy && ['failed', 'timeout', 'error'].includes(report.deploy.status)) {
-    reasons.push(`Deploy ${report.deploy.status}`);
+  const deploy = report.deploy;
+  if (deploy) {
+    // A deployment waiting for a person fails only when deploy-wait-approval says so.
+    const failed =
+      deploy.status === 'failed' || deploy.status === 'timeout' || deploy.status === 'error' || (deploy.status === 'waiting' && deploy.onApproval === 'fail');
+    if (failed) {
+      const what = deploy.status === 'timeout' ? 'timed out' : deploy.status === 'waiting' ? 'is waiting for approval' : 'failed';
+      reasons.push(`Deploy to Railway ${what}: ${deploy.reason ?? deploy.railwayStatus ?? 'no details'}`);
+    }
   }
   report.reasons = reasons;
   report.verdict = reasons.length === 0 ? 'pass' : 'fail';

@@ -6,7 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildClientSchema, buildSchema, execute, parse, validate, getOperationAST, GraphQLError } from 'graphql';
 import type { DocumentNode, GraphQLSchema, IntrospectionQuery } from 'graphql';
 
@@ -227,8 +228,11 @@ type Log { timestamp: String! message: String! severity: String }
 input ServiceSourceInput { image: String repo: String }
 input RegistryCredentialsInput { username: String! password: String! }
 input ServiceInstanceUpdateInput { source: ServiceSourceInput registryCredentials: RegistryCredentialsInput healthcheckPath: String healthcheckTimeout: Int dockerfilePath: String }
+type QueryProjectsConnectionEdge { cursor: String! node: Project! }
+type QueryProjectsConnection { edges: [QueryProjectsConnectionEdge!]! }
 type Query {
   projectToken: ProjectToken!
+  projects(first: Int, after: String, last: Int, before: String): QueryProjectsConnection!
   project(id: String!): Project!
   serviceInstance(environmentId: String!, serviceId: String!): ServiceInstance!
   deployment(id: String!): Deployment!
@@ -244,7 +248,22 @@ type Mutation {
 }
 `;
 
-export const DEFAULT_RAILWAY_SCHEMA_PATH = new URL('../../../shared/railway/schema.json', import.meta.url);
+/**
+ * `shared/railway/schema.json` in the nearest directory above the repository that has one: the
+ * repository may be checked out at /work/main or as a worktree deeper down. RAILWAY_SCHEMA_PATH wins.
+ */
+export const DEFAULT_RAILWAY_SCHEMA_PATH: URL = findSchema();
+
+function findSchema(): URL {
+  const fromEnv = process.env['RAILWAY_SCHEMA_PATH'];
+  if (fromEnv) return pathToFileURL(fromEnv);
+  const first = new URL('../../../shared/railway/schema.json', import.meta.url);
+  for (let up = '../../../'; up.length <= 3 * 8; up += '../') {
+    const candidate = new URL(`${up}shared/railway/schema.json`, import.meta.url);
+    if (existsSync(candidate)) return candidate;
+  }
+  return first;
+}
 
 async function loadSchema(path: string | URL): Promise<{ schema: GraphQLSchema; validated: boolean; problem: string | null }> {
   try {
@@ -563,6 +582,14 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
         displayToken: `${token.slice(0, 4)}…${token.slice(-4)}`,
         project: () => (project ? projectJson(project) : null),
         environment: () => (project && environment ? environmentJson(environment, project.id) : null),
+      };
+    },
+    projects: (_args: unknown, ctx: Context) => {
+      // A project token sees only its own project, through projectToken.
+      if (ctx.auth.kind !== 'account') throw notAuthorized();
+      return {
+        edges: projects.map((p) => ({ cursor: p.id, node: projectJson(p) })),
+        pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
       };
     },
     project: (args: { id: string }, ctx: Context) => {

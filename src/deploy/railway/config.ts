@@ -1,0 +1,112 @@
+import { ConfigError } from '../../config/errors.ts';
+import type { InputReader } from '../../config/config.ts';
+import { parseDuration } from '../../config/units.ts';
+
+/** `deploy`: auto deploys from a push to the default branch, a published release or a manual dispatch. */
+export type DeployMode = 'auto' | 'always' | 'never';
+export type DeploySource = 'commit' | 'image';
+export type TokenType = 'project' | 'account';
+
+/** How deploy-check reaches one Railway service. Project, environment and service are IDs or names. */
+export interface RailwayAccess {
+  readonly token: string;
+  readonly tokenType: TokenType;
+  /** `railway-token-type: auto` chose the type (from whether `railway-project` is set). */
+  readonly tokenTypeGuessed: boolean;
+  readonly project: string | undefined;
+  readonly environment: string | undefined;
+  readonly service: string | undefined;
+}
+
+export interface DeployConfig {
+  readonly mode: DeployMode;
+  readonly source: DeploySource;
+  /** `push-image`: repository (optionally with a tag) the checked image is pushed to in image mode. */
+  readonly pushImage: string | undefined;
+  readonly wait: boolean;
+  readonly timeoutMs: number;
+  /** What a deployment that waits for a person (NEEDS_APPROVAL, WAITING) means for the verdict. */
+  readonly onApproval: 'pass' | 'fail';
+  readonly smoke: { readonly path: string; readonly timeoutMs: number } | undefined;
+  /** Undefined without `railway-token`: no deploy, no settings from Railway. */
+  readonly railway: RailwayAccess | undefined;
+}
+
+export const DEFAULT_DEPLOY_TIMEOUT_MS = 15 * 60_000;
+export const DEFAULT_SMOKE_TIMEOUT_MS = 60_000;
+/** Inputs whose values are secrets: the action masks them before anything else runs. */
+export const RAILWAY_SECRET_INPUTS = ['railway-token'] as const;
+
+const REFERENCE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
+
+export function readDeployConfig(read: InputReader): DeployConfig {
+  const get = (name: Parameters<InputReader>[0]): string => read(name).trim();
+  const mode = oneOf('deploy', get('deploy') || 'auto', ['auto', 'always', 'never'] as const);
+  const source = oneOf('deploy-source', get('deploy-source') || 'commit', ['commit', 'image'] as const);
+  const wait = bool('deploy-wait', get('deploy-wait') || 'true');
+  const timeoutMs = parseDuration('deploy-timeout', get('deploy-timeout') || '15m');
+  const onApproval = oneOf('deploy-wait-approval', get('deploy-wait-approval') || 'fail', ['pass', 'fail'] as const);
+
+  const pushImage = get('push-image') || undefined;
+  if (pushImage !== undefined) {
+    if (pushImage.includes('@')) {
+      throw new ConfigError('push-image', `"${pushImage}" carries a digest; give the repository (optionally with a tag), e.g. "ghcr.io/acme/shop"`);
+    }
+    if (!REFERENCE.test(pushImage)) {
+      throw new ConfigError('push-image', `"${pushImage}" is not an image repository (lower-case, optional registry host and :tag), e.g. "ghcr.io/acme/shop"`);
+    }
+  }
+  if (source === 'image' && pushImage === undefined) {
+    throw new ConfigError('push-image', 'deploy-source is "image": set push-image to the repository Railway pulls from, e.g. "ghcr.io/acme/shop"');
+  }
+
+  const smokePath = get('smoke-path');
+  if (smokePath !== '' && !smokePath.startsWith('/')) throw new ConfigError('smoke-path', `"${smokePath}" must start with "/" (e.g. "/health")`);
+  const smokeTimeoutMs = parseDuration('smoke-timeout', get('smoke-timeout') || '60s');
+
+  const railway = readAccess(read);
+  if (mode === 'always' && railway === undefined) {
+    throw new ConfigError('railway-token', 'deploy is "always" but no Railway token is given; pass a project token (or an account token with railway-project)');
+  }
+  return {
+    mode,
+    source,
+    pushImage,
+    wait,
+    timeoutMs,
+    onApproval,
+    smoke: smokePath ? { path: smokePath, timeoutMs: smokeTimeoutMs } : undefined,
+    railway,
+  };
+}
+
+function readAccess(read: InputReader): RailwayAccess | undefined {
+  const token = read('railway-token').trim();
+  const typeRaw = read('railway-token-type').trim() || 'auto';
+  const tokenTypeInput = oneOf('railway-token-type', typeRaw, ['auto', 'project', 'account'] as const);
+  const project = read('railway-project').trim() || undefined;
+  const environment = read('railway-environment').trim() || undefined;
+  const service = read('railway-service').trim() || undefined;
+  // No token is not an error: on pull requests from forks the secret is empty while the names are set.
+  if (token === '') return undefined;
+  if (/\s/.test(token)) throw new ConfigError('railway-token', 'contains white space; pass the token alone (a secret, e.g. ${{ secrets.RAILWAY_TOKEN }})');
+  const tokenType: TokenType = tokenTypeInput === 'auto' ? (project !== undefined ? 'account' : 'project') : tokenTypeInput;
+  if (tokenType === 'account' && project === undefined) {
+    throw new ConfigError('railway-project', 'an account or workspace token reaches many projects: set railway-project to the project ID (or name)');
+  }
+  return { token, tokenType, tokenTypeGuessed: tokenTypeInput === 'auto', project, environment, service };
+}
+
+function oneOf<const T extends string>(input: Parameters<InputReader>[0], raw: string, allowed: readonly T[]): T {
+  const value = raw.toLowerCase();
+  const found = allowed.find((a) => a === value);
+  if (found === undefined) throw new ConfigError(input, `"${raw}" is not one of ${allowed.join(', ')}`);
+  return found;
+}
+
+function bool(input: Parameters<InputReader>[0], raw: string): boolean {
+  const value = raw.toLowerCase();
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ConfigError(input, `"${raw}" is not true or false`);
+}

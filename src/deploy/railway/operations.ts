@@ -1,0 +1,213 @@
+/**
+ * The GraphQL operations deploy-check sends to Railway, as plain strings with their result and
+ * variable types. Kept as strings (no GraphQL library in the bundle); every document is parsed and
+ * validated against Railway's published schema in the tests.
+ */
+export interface Operation<TData, TVariables> {
+  readonly name: string;
+  readonly kind: 'query' | 'mutation';
+  readonly document: string;
+  /** Never set: carries the types from the constant to `RailwayClient.request`. */
+  readonly types?: { data: TData; variables: TVariables };
+}
+
+function query<TData, TVariables>(name: string, document: string): Operation<TData, TVariables> {
+  return { name, kind: 'query', document };
+}
+
+function mutation<TData, TVariables>(name: string, document: string): Operation<TData, TVariables> {
+  return { name, kind: 'mutation', document };
+}
+
+interface Named {
+  id: string;
+  name: string;
+}
+
+interface Connection<T> {
+  edges: { node: T }[];
+}
+
+/** A project token knows its project and environment. */
+export const PROJECT_TOKEN = query<{ projectToken: { projectId: string; environmentId: string } }, Record<string, never>>(
+  'ProjectToken',
+  `query ProjectToken {
+  projectToken {
+    projectId
+    environmentId
+  }
+}`,
+);
+
+export const PROJECT = query<
+  { project: Named & { services: Connection<Named>; environments: Connection<Named> } },
+  { id: string }
+>(
+  'Project',
+  `query Project($id: String!) {
+  project(id: $id) {
+    id
+    name
+    services {
+      edges {
+        node {
+          id
+          name
+        }
+      }
+    }
+    environments {
+      edges {
+        node {
+          id
+          name
+        }
+      }
+    }
+  }
+}`,
+);
+
+/** Resolves a project given by name with an account or workspace token. */
+export const PROJECTS = query<{ projects: Connection<Named> }, Record<string, never>>(
+  'Projects',
+  `query Projects {
+  projects {
+    edges {
+      node {
+        id
+        name
+      }
+    }
+  }
+}`,
+);
+
+export interface ServiceInstanceData {
+  id: string;
+  serviceName: string;
+  healthcheckPath: string | null;
+  /** Seconds. */
+  healthcheckTimeout: number | null;
+  dockerfilePath: string | null;
+  source: { image: string | null; repo: string | null } | null;
+}
+
+export const SERVICE_INSTANCE = query<{ serviceInstance: ServiceInstanceData }, { environmentId: string; serviceId: string }>(
+  'ServiceInstance',
+  `query ServiceInstance($environmentId: String!, $serviceId: String!) {
+  serviceInstance(environmentId: $environmentId, serviceId: $serviceId) {
+    id
+    serviceName
+    healthcheckPath
+    healthcheckTimeout
+    dockerfilePath
+    source {
+      image
+      repo
+    }
+  }
+}`,
+);
+
+export interface DeploymentData {
+  id: string;
+  status: string;
+  statusUpdatedAt: string | null;
+  url: string | null;
+  staticUrl: string | null;
+}
+
+export const DEPLOYMENT = query<{ deployment: DeploymentData }, { id: string }>(
+  'Deployment',
+  `query Deployment($id: String!) {
+  deployment(id: $id) {
+    id
+    status
+    statusUpdatedAt
+    url
+    staticUrl
+  }
+}`,
+);
+
+export interface LogLine {
+  timestamp: string;
+  message: string;
+  severity: string | null;
+}
+
+export const BUILD_LOGS = query<{ buildLogs: LogLine[] }, { deploymentId: string; limit: number }>(
+  'BuildLogs',
+  `query BuildLogs($deploymentId: String!, $limit: Int) {
+  buildLogs(deploymentId: $deploymentId, limit: $limit) {
+    timestamp
+    message
+    severity
+  }
+}`,
+);
+
+export const DEPLOYMENT_LOGS = query<{ deploymentLogs: LogLine[] }, { deploymentId: string; limit: number }>(
+  'DeploymentLogs',
+  `query DeploymentLogs($deploymentId: String!, $limit: Int) {
+  deploymentLogs(deploymentId: $deploymentId, limit: $limit) {
+    timestamp
+    message
+    severity
+  }
+}`,
+);
+
+export const DOMAINS = query<
+  { domains: { serviceDomains: { domain: string }[]; customDomains: { domain: string }[] } },
+  { environmentId: string; projectId: string; serviceId: string }
+>(
+  'Domains',
+  `query Domains($environmentId: String!, $projectId: String!, $serviceId: String!) {
+  domains(environmentId: $environmentId, projectId: $projectId, serviceId: $serviceId) {
+    serviceDomains {
+      domain
+    }
+    customDomains {
+      domain
+    }
+  }
+}`,
+);
+
+/** Returns the new deployment's id; without commitSha Railway deploys the service's current source. */
+export const DEPLOY = mutation<{ serviceInstanceDeployV2: string }, { serviceId: string; environmentId: string; commitSha?: string }>(
+  'Deploy',
+  `mutation Deploy($serviceId: String!, $environmentId: String!, $commitSha: String) {
+  serviceInstanceDeployV2(serviceId: $serviceId, environmentId: $environmentId, commitSha: $commitSha)
+}`,
+);
+
+export const SET_IMAGE_SOURCE = mutation<
+  { serviceInstanceUpdate: boolean },
+  {
+    serviceId: string;
+    environmentId: string;
+    input: { source: { image: string }; registryCredentials?: { username: string; password: string } };
+  }
+>(
+  'SetImageSource',
+  `mutation SetImageSource($serviceId: String!, $environmentId: String, $input: ServiceInstanceUpdateInput!) {
+  serviceInstanceUpdate(serviceId: $serviceId, environmentId: $environmentId, input: $input)
+}`,
+);
+
+/** Every operation, for the schema validation test. */
+export const OPERATIONS: readonly Operation<unknown, unknown>[] = [
+  PROJECT_TOKEN,
+  PROJECT,
+  PROJECTS,
+  SERVICE_INSTANCE,
+  DEPLOYMENT,
+  BUILD_LOGS,
+  DEPLOYMENT_LOGS,
+  DOMAINS,
+  DEPLOY,
+  SET_IMAGE_SOURCE,
+] as readonly Operation<unknown, unknown>[];
