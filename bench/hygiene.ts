@@ -69,8 +69,20 @@ function makeImage(host: string, sizeMb: number): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-hygiene-ctx-'));
   writeFileSync(path.join(dir, 'Dockerfile'), lines.join('\n') + '\n');
   const started = Date.now();
-  docker(host, ['buildx', 'build', '--quiet', '--load', '-t', tag, dir]);
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    // A shared engine under load now and then loses a blob while exporting ("failed to solve: not found").
+    for (let attempt = 1; ; attempt++) {
+      try {
+        docker(host, ['buildx', 'build', '--quiet', '--load', '-t', tag, dir]);
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        process.stderr.write(`build of ${tag} failed (${(err as Error).message.trim().split('\n').at(-1)}), again\n`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   process.stderr.write(`built ${tag} on ${host} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   return tag;
 }
@@ -199,7 +211,18 @@ function hostOptions(host: string): Docker.DockerOptions {
 
 const mb = (n: number | null): string => (n === null ? '-' : `${(n / 1e6).toFixed(0)} MB`);
 
-const rows: Row[] = [];
+const header = ['engine', 'image', 'method', `median of ${runs}`, 'fastest', 'streamed', 'written to disk', 'entries', 'cpu (ours)', 'memory (ours)'];
+const widths = [7, 24, 38, 11, 8, 9, 15, 7, 10, 13];
+const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+const cells = (r: Row): string[] => [
+  r.engine, r.image, r.method, `${r.seconds.toFixed(1)} s`, `${(r.fastest ?? r.seconds).toFixed(1)} s`, mb(r.streamedBytes), mb(r.diskBytes),
+  r.entries === null ? '-' : String(r.entries), r.cpuSeconds === null ? '-' : `${r.cpuSeconds.toFixed(1)} s`,
+  r.peakRssBytes === undefined ? '-' : `+${mb(r.peakRssBytes)}`,
+];
+
+// Rows are printed as they come: a full run takes a while on a shared machine.
+console.log(line(header));
+console.log(line(widths.map((w) => '-'.repeat(w))));
 const made: { host: string; tag: string }[] = [];
 try {
   for (const engine of engines) {
@@ -209,22 +232,10 @@ try {
       made.push({ host, tag });
       const imageBytes = Number(docker(host, ['image', 'inspect', '--format', '{{.Size}}', tag]).trim());
       process.stderr.write(`benchmarking ${tag} (${mb(imageBytes)}) on ${engine}\n`);
-      rows.push(...(await bench(engine, host, `${tag}`)).map((r) => ({ ...r, image: `${size} MB target, ${mb(imageBytes)}` })));
+      for (const row of await bench(engine, host, tag)) console.log(line(cells({ ...row, image: `${mb(imageBytes)} (${size} MB target)` })));
     }
   }
 } finally {
   if (!values.keep) for (const { host, tag } of made) docker(host, ['rmi', '-f', tag]);
 }
-
-const header = ['engine', 'image', 'method', `median of ${runs}`, 'fastest', 'streamed', 'written to disk', 'entries', 'cpu (ours)', 'memory (ours)'];
-const table = rows.map((r) => [
-  r.engine, r.image, r.method, `${r.seconds.toFixed(1)} s`, `${(r.fastest ?? r.seconds).toFixed(1)} s`, mb(r.streamedBytes), mb(r.diskBytes), r.entries === null ? '-' : String(r.entries),
-  r.cpuSeconds === null ? '-' : `${r.cpuSeconds.toFixed(1)} s`,
-  r.peakRssBytes === undefined ? '-' : `+${mb(r.peakRssBytes)}`,
-]);
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
-const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
 console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
-console.log(line(header));
-console.log(line(widths.map((w) => '-'.repeat(w))));
-for (const row of table) console.log(line(row));
