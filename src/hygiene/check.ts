@@ -14,7 +14,7 @@ import { FINDING_KINDS, type FindingId } from './findings.ts';
 import { attributeHistory, layerOrigins, stageChain, type HistoryEntry, type Origin } from './history.ts';
 import {
   accountNames, packageCacheAdvice, parseEnvInstruction, parseHistoryBuildArgs, parseImageUser, secretValueReason,
-  SECRET_FILE_LABELS, splitEnv,
+  SECRET_FILE_LABELS, splitEnv, type SecretFileKind,
 } from './rules.ts';
 import { allDeletedBy, deletedBy, finalAccountFile, scanImage, visibleAtTop, type ImageScan } from './scan.ts';
 
@@ -86,104 +86,8 @@ export async function checkHygiene(config: Config, deps: HygieneDeps): Promise<H
 
   const refs = scan ? layerRefs(scan, history, origins) : [];
   if (scan) {
-    const layers = scan.layers;
-    const ref = (i: number): HygieneLayerRef => refs[i] ?? { index: i, digest: null, instruction: 'unknown', line: null, fromBase: false };
-    const where = (i: number): string => describeLayer(ref(i), layers.length);
-    const describeLayerShort = (i: number): string => `layer ${i + 1}${ref(i).line !== null ? ` (line ${ref(i).line})` : ''}`;
-
-    if (!user.root) drafts.push(...userFindings(user, layers, userLine));
-
-    // Secret files, grouped by path: the first layer that adds one is where to fix it.
-    const secretPaths = new Map<string, { kind: string; layers: number[]; bytes: number }>();
-    layers.forEach((layer, i) => {
-      for (const f of layer.secretFiles) {
-        const seen = secretPaths.get(f.path) ?? { kind: f.kind, layers: [], bytes: f.bytes };
-        if (!seen.layers.includes(i)) seen.layers.push(i);
-        secretPaths.set(f.path, seen);
-      }
-    });
-    for (const [filePath, found] of secretPaths) {
-      const first = found.layers[0] ?? 0;
-      const label = SECRET_FILE_LABELS[found.kind as keyof typeof SECRET_FILE_LABELS] ?? found.kind;
-      const gone = deletedBy(layers, found.layers.at(-1) ?? first, filePath);
-      const evidence = found.layers.map((i) => `in ${where(i)}`);
-      if (gone !== undefined) evidence.push(`deleted by ${where(gone)}; anyone who pulls the image can still read it from the earlier layer`);
-      drafts.push({
-        id: 'secret-file',
-        message: `${filePath} (${label}) is in ${where(first)}${gone !== undefined ? `; ${describeLayerShort(gone)} deletes it, but the earlier layer still ships it` : ''}`,
-        line: ref(first).line,
-        layer: ref(first),
-        path: filePath,
-        evidence,
-      });
-    }
-
-    const gitDirs = new Map<string, { layers: number[]; files: number; bytes: number }>();
-    layers.forEach((layer, i) => {
-      for (const [dir, t] of layer.gitDirectories) {
-        const g = gitDirs.get(dir) ?? { layers: [], files: 0, bytes: 0 };
-        g.layers.push(i);
-        g.files += t.files;
-        g.bytes += t.bytes;
-        gitDirs.set(dir, g);
-      }
-    });
-    for (const [dir, g] of gitDirs) {
-      const first = g.layers[0] ?? 0;
-      drafts.push({
-        id: 'git-directory',
-        message: `${dir} (the repository's history, ${g.files} files, ${formatBytes(g.bytes)}) is in ${where(first)}; exclude .git in .dockerignore`,
-        line: ref(first).line,
-        layer: ref(first),
-        path: dir,
-        evidence: g.layers.map((i) => `in ${where(i)}`),
-      });
-    }
-
-    const caches = new Map<string, { layers: { index: number; files: number; bytes: number; paths: readonly string[] }[] }>();
-    layers.forEach((layer, i) => {
-      for (const [root, t] of layer.caches) {
-        const c = caches.get(root) ?? { layers: [] };
-        c.layers.push({ index: i, ...t });
-        caches.set(root, c);
-      }
-    });
-    for (const [root, c] of caches) {
-      const bytes = c.layers.reduce((s, l) => s + l.bytes, 0);
-      const first = c.layers[0]?.index ?? 0;
-      let deletedLater = false;
-      const evidence = c.layers.map((l) => {
-        const gone = allDeletedBy(layers, l.index, l.paths);
-        if (gone !== undefined) deletedLater = true;
-        return `${formatBytes(l.bytes)} (${l.files} files) in ${where(l.index)}${gone !== undefined ? `; deleted by ${where(gone)}, but the bytes still ship in the earlier layer` : ''}`;
-      });
-      drafts.push({
-        id: 'package-cache',
-        message: `Package cache ${root} is left in the image: ${formatBytes(bytes)}, from ${where(first)}${deletedLater ? ' (a later layer deletes it, which does not shrink the image)' : ''}; ${packageCacheAdvice(root)}`,
-        line: ref(first).line,
-        layer: ref(first),
-        path: root,
-        evidence,
-      });
-    }
-
-    if (config.dockerfileFacts.stages.length > 1) {
-      const found = new Map<string, { path: string; layer: number }>();
-      layers.forEach((layer, i) => {
-        for (const [name, p] of layer.compilers) if (visibleAtTop(layers, i, p)) found.set(name, { path: p, layer: i });
-      });
-      if (found.size > 0) {
-        const firstLayer = Math.min(...[...found.values()].map((f) => f.layer));
-        drafts.push({
-          id: 'compiler-in-final-stage',
-          message: `Build tools reached the final stage of this multi-stage build (${[...found.keys()].sort().join(', ')}, from ${where(firstLayer)}); install them in a build stage and COPY --from only what runs`,
-          line: ref(firstLayer).line,
-          layer: ref(firstLayer),
-          path: [...found.values()].find((f) => f.layer === firstLayer)?.path ?? null,
-          evidence: [...found.entries()].map(([name, f]) => `${name}: ${f.path} in ${where(f.layer)}`),
-        });
-      }
-    }
+    if (!user.root) drafts.push(...userFindings(user, scan.layers, userLine));
+    drafts.push(...layerFindings(scan.layers, refs, config.dockerfileFacts.stages.length > 1));
   }
 
   const layerOfHistory = (h: number): HygieneLayerRef | null => {
@@ -198,7 +102,7 @@ export async function checkHygiene(config: Config, deps: HygieneDeps): Promise<H
   if (!hasHealthcheck && config.health.pathSource === undefined) {
     drafts.push({
       id: 'no-healthcheck',
-      message: 'The image has no HEALTHCHECK and no health path is configured (health-path, or deploy.healthcheckPath in railway.json): nothing tells the platform when the app is ready',
+      message: 'The image has no HEALTHCHECK and no health path is configured (health-path, deploy.healthcheckPath in railway.json/toml, or the Railway service\'s health check path): nothing tells the platform when the app is ready',
       line: finalFromLine,
     });
   }
@@ -282,6 +186,107 @@ function contextFindings(context: ContextFacts): Draft[] {
       path: context.dir,
       evidence: Object.entries(context.sentBytes).map(([name, bytes]) => `${name}: ${formatBytes(bytes)}`),
     });
+  }
+  return drafts;
+}
+
+/** Secret files, .git directories, package caches and compilers, from the layers' file lists. */
+function layerFindings(layers: ImageScan['layers'], refs: readonly HygieneLayerRef[], multiStage: boolean): Draft[] {
+  const drafts: Draft[] = [];
+  const ref = (i: number): HygieneLayerRef => refs[i] ?? { index: i, digest: null, instruction: 'unknown', line: null, fromBase: false };
+  const where = (i: number): string => describeLayer(ref(i), layers.length);
+  const describeLayerShort = (i: number): string => `layer ${i + 1}${ref(i).line !== null ? ` (line ${ref(i).line})` : ''}`;
+
+  // Secret files, grouped by path: the first layer that adds one is where to fix it.
+  const secretPaths = new Map<string, { kind: SecretFileKind; layers: number[]; bytes: number }>();
+  layers.forEach((layer, i) => {
+    for (const f of layer.secretFiles) {
+      const seen = secretPaths.get(f.path) ?? { kind: f.kind, layers: [], bytes: f.bytes };
+      if (!seen.layers.includes(i)) seen.layers.push(i);
+      secretPaths.set(f.path, seen);
+    }
+  });
+  for (const [filePath, found] of secretPaths) {
+    const first = found.layers[0] ?? 0;
+    const label = SECRET_FILE_LABELS[found.kind];
+    const gone = deletedBy(layers, found.layers.at(-1) ?? first, filePath);
+    const evidence = found.layers.map((i) => `in ${where(i)}`);
+    if (gone !== undefined) evidence.push(`deleted by ${where(gone)}; anyone who pulls the image can still read it from the earlier layer`);
+    drafts.push({
+      id: 'secret-file',
+      message: `${filePath} (${label}) is in ${where(first)}${gone !== undefined ? `; ${describeLayerShort(gone)} deletes it, but the earlier layer still ships it` : ''}`,
+      line: ref(first).line,
+      layer: ref(first),
+      path: filePath,
+      evidence,
+    });
+  }
+
+  const gitDirs = new Map<string, { layers: number[]; files: number; bytes: number }>();
+  layers.forEach((layer, i) => {
+    for (const [dir, t] of layer.gitDirectories) {
+      const g = gitDirs.get(dir) ?? { layers: [], files: 0, bytes: 0 };
+      g.layers.push(i);
+      g.files += t.files;
+      g.bytes += t.bytes;
+      gitDirs.set(dir, g);
+    }
+  });
+  for (const [dir, g] of gitDirs) {
+    const first = g.layers[0] ?? 0;
+    drafts.push({
+      id: 'git-directory',
+      message: `${dir} (the repository's history, ${g.files} files, ${formatBytes(g.bytes)}) is in ${where(first)}; exclude .git in .dockerignore`,
+      line: ref(first).line,
+      layer: ref(first),
+      path: dir,
+      evidence: g.layers.map((i) => `in ${where(i)}`),
+    });
+  }
+
+  const caches = new Map<string, { layers: { index: number; files: number; bytes: number; paths: readonly string[] }[] }>();
+  layers.forEach((layer, i) => {
+    for (const [root, t] of layer.caches) {
+      const c = caches.get(root) ?? { layers: [] };
+      c.layers.push({ index: i, ...t });
+      caches.set(root, c);
+    }
+  });
+  for (const [root, c] of caches) {
+    const bytes = c.layers.reduce((s, l) => s + l.bytes, 0);
+    const first = c.layers[0]?.index ?? 0;
+    let deletedLater = false;
+    const evidence = c.layers.map((l) => {
+      const gone = allDeletedBy(layers, l.index, l.paths);
+      if (gone !== undefined) deletedLater = true;
+      return `${formatBytes(l.bytes)} (${l.files} files) in ${where(l.index)}${gone !== undefined ? `; deleted by ${where(gone)}, but the bytes still ship in the earlier layer` : ''}`;
+    });
+    drafts.push({
+      id: 'package-cache',
+      message: `Package cache ${root} is left in the image: ${formatBytes(bytes)}, from ${where(first)}${deletedLater ? ' (a later layer deletes it, which does not shrink the image)' : ''}; ${packageCacheAdvice(root)}`,
+      line: ref(first).line,
+      layer: ref(first),
+      path: root,
+      evidence,
+    });
+  }
+
+  if (multiStage) {
+    const found = new Map<string, { path: string; layer: number }>();
+    layers.forEach((layer, i) => {
+      for (const [name, p] of layer.compilers) if (visibleAtTop(layers, i, p)) found.set(name, { path: p, layer: i });
+    });
+    if (found.size > 0) {
+      const firstLayer = Math.min(...[...found.values()].map((f) => f.layer));
+      drafts.push({
+        id: 'compiler-in-final-stage',
+        message: `Build tools reached the final stage of this multi-stage build (${[...found.keys()].sort().join(', ')}, from ${where(firstLayer)}); install them in a build stage and COPY --from only what runs`,
+        line: ref(firstLayer).line,
+        layer: ref(firstLayer),
+        path: [...found.values()].find((f) => f.layer === firstLayer)?.path ?? null,
+        evidence: [...found.entries()].map(([name, f]) => `${name}: ${f.path} in ${where(f.layer)}`),
+      });
+    }
   }
   return drafts;
 }
