@@ -53,7 +53,9 @@ interface Row {
 }
 
 function docker(host: string, args: string[], input?: string): string {
-  return execFileSync('docker', args, { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: host }, input, maxBuffer: 1 << 26 });
+  // No provenance attestation: these images never leave the machine.
+  const env = { ...process.env, DOCKER_HOST: host, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' };
+  return execFileSync('docker', args, { encoding: 'utf8', env, input, maxBuffer: 1 << 26 });
 }
 
 /** busybox + ceil(size/250 MB) layers of random bytes + one layer of 10 000 small files; the first blob is deleted by the last layer. */
@@ -70,14 +72,16 @@ function makeImage(host: string, sizeMb: number): string {
   writeFileSync(path.join(dir, 'Dockerfile'), lines.join('\n') + '\n');
   const started = Date.now();
   try {
-    // A shared engine under load now and then loses a blob while exporting ("failed to solve: not found").
+    // On a shared engine, another client's `builder prune` can pull cache records from under a
+    // running build, which then fails with "failed to solve: not found": try again a few times.
     for (let attempt = 1; ; attempt++) {
       try {
         docker(host, ['buildx', 'build', '--quiet', '--load', '-t', tag, dir]);
         break;
       } catch (err) {
-        if (attempt >= 3) throw err;
-        process.stderr.write(`build of ${tag} failed (${(err as Error).message.trim().split('\n').at(-1)}), again\n`);
+        if (attempt >= 8) throw err;
+        process.stderr.write(`build of ${tag} failed (${(err as Error).message.trim().split('\n').at(-1)}), again in 15 s\n`);
+        execFileSync('sleep', ['15']);
       }
     }
   } finally {
