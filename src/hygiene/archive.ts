@@ -188,9 +188,11 @@ class BlobSink implements TarBodySink {
 
   private startDecompress(kind: 'gzip' | 'zstd'): void {
     let d: zlib.Gunzip | zlib.ZstdDecompress;
-    // A deep input buffer lets the engine keep streaming while zlib inflates on the thread pool.
-    if (kind === 'gzip') d = zlib.createGunzip({ chunkSize: 256 * 1024, highWaterMark: 4 * 1024 * 1024 });
-    else if (typeof zlib.createZstdDecompress === 'function') d = zlib.createZstdDecompress({ chunkSize: 256 * 1024, highWaterMark: 4 * 1024 * 1024 });
+    // A deep input buffer lets the engine keep streaming while zlib inflates on the thread pool
+    // (zlib streams pass stream options on to Transform; the typings do not say so).
+    const options = { chunkSize: 256 * 1024, highWaterMark: 4 * 1024 * 1024 };
+    if (kind === 'gzip') d = zlib.createGunzip(options);
+    else if (typeof zlib.createZstdDecompress === 'function') d = zlib.createZstdDecompress(options);
     else throw new Error(`${this.path} is a zstd-compressed layer and this Node.js cannot decompress zstd`);
     this.mode = 'decompress';
     this.decompressor = d;
