@@ -273,6 +273,17 @@ describe('image hygiene through the local command', { concurrency: 2 }, () => {
     assert.match(stderr, /Input "hygiene-ignore": unknown finding id "root"; valid ids: root-user, unknown-user, secret-file/);
   });
 
+  test('the demo app keeps its promises: non-root, a health check, no secrets, a .dockerignore', async () => {
+    const run = await checkLocally(path.join(REPO_ROOT, 'examples/fastapi'));
+    assert.equal(run.report.health.status, 'healthy', run.stderr);
+    assert.equal(run.report.hygiene.user, 'app');
+    // The test bed's debootstrapped Debian lacks the official image's apt config that deletes
+    // downloaded packages and apt's binary caches after each install; those are all it leaves.
+    const others = run.report.hygiene.findings.filter((f) => !(f.id === 'package-cache' && f.path?.startsWith('/var/cache/apt')));
+    assert.deepEqual(others, []);
+    assert.equal(run.exitCode, 0);
+  });
+
   test('hygiene off: nothing checked', async () => {
     const run = await checkLocally(fixture('hygiene-root'), ['--hygiene', 'off']);
     assert.equal(run.report.hygiene.status, 'skipped');
