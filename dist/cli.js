@@ -2,9 +2,10 @@
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 import {
   removeRunResources
-} from "./chunks/chunk-FYID7MZ5.js";
+} from "./chunks/chunk-ZRQKALGK.js";
 import {
   ConfigError,
+  DirectoryBaselineStore,
   INPUT_NAMES,
   connectDocker,
   deployLine,
@@ -18,10 +19,11 @@ import {
   redactDeep,
   runPipeline,
   serviceLookup
-} from "./chunks/chunk-VPNKVMMN.js";
+} from "./chunks/chunk-ANHONJO4.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -40,7 +42,12 @@ function renderTerminal(report) {
   );
   const s = report.size;
   if (s.status === "measured") {
-    out.push(`  ${mark(true)} size     ${formatBytes(s.bytes)} uncompressed, ${formatBytes(s.compressedBytes)} compressed`);
+    out.push(`  ${mark(s.budget.status !== "exceeded")} size     ${formatBytes(s.compressedBytes)} compressed, ${formatBytes(s.bytes)} uncompressed${terminalSizeChange(report)}`);
+    for (const c of (s.delta?.layers ?? []).slice(0, 5)) {
+      const figure = s.delta?.metric === "uncompressed" ? c.bytes ?? c.compressedBytes : c.compressedBytes ?? c.bytes;
+      const amount = figure === null ? "n/a" : figure > 0 ? `+${formatBytes(figure)}` : formatBytes(figure);
+      out.push(`             ${amount.padStart(9)}  ${c.change === "base-image" ? "base image" : c.change}${c.line !== null ? ` line ${c.line}` : ""}: ${c.instruction.slice(0, 80)}`);
+    }
   }
   const d = report.deploy;
   if (d) {
@@ -73,6 +80,14 @@ function renderTerminal(report) {
   for (const reason of report.reasons.slice(1)) out.push(`  also: ${reason}`);
   return out.join("\n");
 }
+function terminalSizeChange(report) {
+  const { delta, baseline, baselineNote } = report.size;
+  if (!delta || !baseline) return baselineNote ? ` (${baselineNote})` : "";
+  const bytes = delta.metric === "compressed" ? delta.compressedBytes : delta.bytes;
+  const percent = delta.metric === "compressed" ? delta.compressedPercent : delta.percent;
+  if (bytes === null) return ` (not comparable with ${baseline.source})`;
+  return `, ${bytes > 0 ? "+" : ""}${formatBytes(bytes)}${percent === null ? "" : ` (${percent >= 0 ? "+" : ""}${percent.toFixed(1)}%)`} ${delta.metric} against ${baseline.source}`;
+}
 
 // src/local.ts
 var EXIT_PASS = 0;
@@ -91,6 +106,12 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --health-path /health  HTTP path (default: railway.json deploy.healthcheckPath)
   --health-timeout 60s   seconds, or a number with s/m
   --wait-for auto|http|healthcheck|tcp|log:<regex>
+  --max-size 500MB       fail when the image is larger (compressed unless --size-metric uncompressed)
+  --max-increase 10%     fail when the image grew more than this against the baseline
+  --baseline auto|none|FILE|IMAGE
+                         compare with a report file, a registry image, or (auto) --baseline-dir
+  --baseline-dir DIR     where auto baselines are kept locally (newest one is compared with)
+  --save-baseline        store this run's report in --baseline-dir when it passes
   --report FILE          write the JSON report
   --railway-token T      Railway project token (or account token with --railway-project); masked
   --deploy auto|always|never   auto means never here: auto deploys only from GitHub Actions
@@ -110,9 +131,11 @@ async function runCli(argv, io = process) {
     for (const name of INPUT_NAMES) options[name] = { type: "string", multiple: true };
     for (const single of Object.values(REPEATABLE)) options[single] = { type: "string", multiple: true };
     options["report"] = { type: "string", multiple: false };
+    options["baseline-dir"] = { type: "string", multiple: false };
+    options["save-baseline"] = { type: "boolean" };
     options["help"] = { type: "boolean" };
     options["version"] = { type: "boolean" };
-    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+    values = parseArgs({ args: joinDashValues(argv, options), options, allowPositionals: false, strict: true }).values;
   } catch (err) {
     io.stderr.write(`deploy-check: ${err.message}
 
@@ -175,7 +198,12 @@ ${signal}: removing this run's containers`);
   process.once("SIGTERM", onSignal);
   try {
     await ensureEngine(docker);
-    const report = redactDeep(await runPipeline(config, { docker, log, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null }), secrets);
+    const baselineDir = values["baseline-dir"];
+    const baselines = localBaselineScope(typeof baselineDir === "string" ? baselineDir : void 0, values["save-baseline"] === true);
+    const report = redactDeep(
+      await runPipeline(config, { docker, log, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines }),
+      secrets
+    );
     const reportFile = values["report"];
     if (typeof reportFile === "string") {
       await mkdir(path.dirname(path.resolve(reportFile)), { recursive: true });
@@ -192,6 +220,28 @@ ${signal}: removing this run's containers`);
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
   }
+}
+function localBaselineScope(dir, save) {
+  const runKey = `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
+  if (dir === void 0) {
+    return { store: null, unavailable: "locally, give --baseline-dir DIR (or --baseline FILE)", branch: null, save: false, runKey };
+  }
+  return { store: new DirectoryBaselineStore(path.resolve(dir)), unavailable: null, branch: "local", save, runKey };
+}
+function joinDashValues(argv, options) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    const next = argv[i + 1];
+    const name = arg.startsWith("--") && !arg.includes("=") ? arg.slice(2) : void 0;
+    if (name !== void 0 && options[name]?.type === "string" && next !== void 0 && /^-(?!-)/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 function gitHead(cwd) {
   try {

@@ -4,13 +4,13 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-CKCU4KZS.js";
+} from "./chunks/chunk-JPHZMAJW.js";
 import {
   removeRunResources
-} from "./chunks/chunk-FYID7MZ5.js";
+} from "./chunks/chunk-ZRQKALGK.js";
 import {
   connectDocker
-} from "./chunks/chunk-VPNKVMMN.js";
+} from "./chunks/chunk-ANHONJO4.js";
 
 // src/post.ts
 async function runPost() {

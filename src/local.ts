@@ -1,16 +1,20 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pkg from '../package.json' with { type: 'json' };
 import { INPUT_NAMES, loadConfig, type Config, type InputName } from './config/config.ts';
 import { ConfigError } from './config/errors.ts';
-import { removeRunResources } from './container/cleanup.ts';
+import { DirectoryStore } from './cache/directory-store.ts';
+import type { CacheContext } from './cache/layer-cache.ts';
+import { removeRunBuilders, removeRunResources } from './container/cleanup.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redact, redactDeep, type Log } from './host/log.ts';
 import { renderTerminal } from './report/terminal.ts';
 import { runPipeline } from './pipeline.ts';
+import { DirectoryBaselineStore, type BaselineScope } from './size/baseline-store.ts';
 
 export const EXIT_PASS = 0;
 export const EXIT_FAIL = 1;
@@ -29,6 +33,14 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --health-path /health  HTTP path (default: railway.json deploy.healthcheckPath)
   --health-timeout 60s   seconds, or a number with s/m
   --wait-for auto|http|healthcheck|tcp|log:<regex>
+  --cache-dir DIR        keep the BuildKit layer cache in DIR between runs (one entry per image)
+  --cache-mode max|min   max: every stage's layers (default); min: the final stage's
+  --max-size 500MB       fail when the image is larger (compressed unless --size-metric uncompressed)
+  --max-increase 10%     fail when the image grew more than this against the baseline
+  --baseline auto|none|FILE|IMAGE
+                         compare with a report file, a registry image, or (auto) --baseline-dir
+  --baseline-dir DIR     where auto baselines are kept locally (newest one is compared with)
+  --save-baseline        store this run's report in --baseline-dir when it passes
   --hygiene warn|fail|off  image hygiene: report findings (warn), fail on error findings, or skip
   --hygiene-ignore IDS   finding ids to silence, e.g. root-user,package-cache
   --report FILE          write the JSON report
@@ -53,9 +65,12 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     for (const name of INPUT_NAMES) options[name] = { type: 'string', multiple: true };
     for (const single of Object.values(REPEATABLE)) options[single] = { type: 'string', multiple: true };
     options['report'] = { type: 'string', multiple: false };
+    options['cache-dir'] = { type: 'string', multiple: false };
+    options['baseline-dir'] = { type: 'string', multiple: false };
+    options['save-baseline'] = { type: 'boolean' };
     options['help'] = { type: 'boolean' };
     options['version'] = { type: 'boolean' };
-    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+    values = parseArgs({ args: joinDashValues(argv, options), options, allowPositionals: false, strict: true }).values;
   } catch (err) {
     io.stderr.write(`deploy-check: ${(err as Error).message}\n\n${USAGE}\n`);
     return EXIT_CONFIG;
@@ -77,7 +92,11 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
 
   let config: Config;
   try {
-    config = await loadConfig(read, { railwayLookup: serviceLookup((m) => io.stderr.write(`${m}\n`)) });
+    const cacheDir = values['cache-dir'];
+    config = await loadConfig(read, {
+      railwayLookup: serviceLookup((m) => io.stderr.write(`${m}\n`)),
+      ...(typeof cacheDir === 'string' ? { cacheDir } : {}),
+    });
   } catch (err) {
     io.stderr.write(`deploy-check: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
     return EXIT_CONFIG;
@@ -107,19 +126,33 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   };
 
   const docker = connectDocker();
+  const builders: string[] = [];
   // Ctrl-C or a kill: remove what this run started, then leave with the conventional code.
   const onSignal = (signal: NodeJS.Signals): void => {
     say(`\n${signal}: removing this run's containers`);
     void removeRunResources(docker, config.runId)
       .catch(() => undefined)
+      .then(() => removeRunBuilders(builders))
       .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  const cache: CacheContext = {
+    store: config.cache.dir ? new DirectoryStore(config.cache.dir) : null,
+    missingStore: config.cache.dir ? null : { reason: 'no --cache-dir given (the engine\'s own build cache still applies)', warn: false },
+    revision: null,
+    // A local run has no default branch to keep caches for: cache-save default-branch saves like always.
+    onDefaultBranch: true,
+    ref: null,
+    root: process.cwd(),
+    rememberBuilder: (name) => builders.push(name),
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     await ensureEngine(docker);
+    const baselineDir = values['baseline-dir'];
+    const baselines = localBaselineScope(typeof baselineDir === 'string' ? baselineDir : undefined, values['save-baseline'] === true);
     const report = redactDeep(
-      await runPipeline(config, { docker, log, maskSecret, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null }),
+      await runPipeline(config, { docker, log, maskSecret, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines, cache }),
       secrets,
     );
     const reportFile = values['report'];
@@ -134,9 +167,40 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     return EXIT_FAIL;
   } finally {
     await removeRunResources(docker, config.runId).catch(() => undefined);
+    await removeRunBuilders(builders);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+}
+
+/** Locally, `auto` baselines live in --baseline-dir; a run adds one only when asked (--save-baseline). */
+function localBaselineScope(dir: string | undefined, save: boolean): BaselineScope {
+  const runKey = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  if (dir === undefined) {
+    return { store: null, unavailable: 'locally, give --baseline-dir DIR (or --baseline FILE)', branch: null, save: false, runKey };
+  }
+  return { store: new DirectoryBaselineStore(path.resolve(dir)), unavailable: null, branch: 'local', save, runKey };
+}
+
+/**
+ * "--max-increase -5%": parseArgs takes a value that starts with a dash for a flag and refuses
+ * it. The command has no short flags, so after a flag that takes a value, a word with a single
+ * leading dash is that value; it is then validated like any other (and refused with the input's name).
+ */
+function joinDashValues(argv: readonly string[], options: Record<string, { type: 'string' | 'boolean' }>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-(?!-)/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 /** The checkout's commit, for deploy-source: commit; null outside a git work tree. */

@@ -1,14 +1,54 @@
 /**
- * After the whole suite: the engine must hold no container or network that deploy-check or
- * its tests created (everything the project creates carries the dev.deploy-check.managed label).
+ * Around the whole suite: afterwards the engines must hold no container or network that
+ * deploy-check or its tests created (everything the project creates carries the
+ * dev.deploy-check.managed label).
+ *
+ * What was there before the suite started is not the suite's doing and is only reported.
+ * Another suite sharing the engine may have a run in flight at the end; its containers go
+ * within seconds, so the check waits a little before it calls anything a leftover.
  */
-import { leftovers } from './support/docker.ts';
+import { CLASSIC_ENGINE, MAIN_ENGINE, engineAvailable, leftovers } from './support/docker.ts';
+
+const GRACE_MS = Number(process.env['DEPLOY_CHECK_LEFTOVER_GRACE_MS'] ?? 20_000);
+
+const engines = [MAIN_ENGINE, CLASSIC_ENGINE].filter((host, i, all) => all.indexOf(host) === i);
+const before = new Map<string, Set<string>>();
+let checked = false;
+
+function managed(host: string): string[] {
+  const left = leftovers(undefined, host);
+  return [...left.containers.map((id) => `container ${id}`), ...left.networks.map((id) => `network ${id}`)];
+}
+
+export async function globalSetup(): Promise<void> {
+  for (const host of engines) {
+    if (!engineAvailable(host)) continue;
+    const existing = managed(host);
+    before.set(host, new Set(existing));
+    if (existing.length > 0) {
+      console.warn(`ℹ ${host} already holds ${existing.length} object(s) labelled by deploy-check before the suite: ${existing.join(', ')}`);
+    }
+  }
+}
 
 export async function globalTeardown(): Promise<void> {
-  const left = leftovers();
-  if (left.containers.length + left.networks.length > 0) {
-    const message = `the engine still holds ${left.containers.length} container(s) and ${left.networks.length} network(s) created by deploy-check: ${[...left.containers, ...left.networks].join(' ')}`;
+  // node:test may call the teardown again on its way out after a failure.
+  if (checked) return;
+  checked = true;
+  const found: string[] = [];
+  for (const [host, existing] of before) {
+    const deadline = Date.now() + GRACE_MS;
+    let fresh = managed(host).filter((o) => !existing.has(o));
+    while (fresh.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      fresh = managed(host).filter((o) => !existing.has(o));
+    }
+    found.push(...fresh.map((o) => `${o} on ${host}`));
+  }
+  if (found.length > 0) {
+    const message = `the suite left ${found.length} container(s)/network(s) created by deploy-check: ${found.join(', ')}`;
     console.error(`✖ ${message}`);
+    process.exitCode = 1;
     throw new Error(message);
   }
   console.log('✔ the engine holds no container or network created by the tests');

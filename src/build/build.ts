@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/config.ts';
 import type { Log } from '../host/log.ts';
-import type { BuildReport, BuildStep, CacheReport } from '../report/model.ts';
+import { cacheReportOff } from '../cache/layer-cache.ts';
+import type { BuildReport, BuildStep } from '../report/model.ts';
 import { planBuild, type CachePlan } from './plan.ts';
 import { BuildProgress, vertexDurationMs, type Vertex } from './progress.ts';
 
@@ -14,8 +15,6 @@ export interface BuildOutcome {
   /** Image config digest from buildx's metadata file, when the build succeeded. */
   readonly metadata: Record<string, unknown>;
 }
-
-const NO_CACHE: CacheReport = { enabled: false, restored: false, key: null, matchedKey: null, saved: false, note: null };
 
 /** Runs `docker buildx build` as an argument array (no shell), following its rawjson progress. */
 export async function buildImage(config: Config, log: Log, cache: CachePlan = { from: undefined, to: undefined }): Promise<BuildOutcome> {
@@ -66,7 +65,7 @@ export async function buildImage(config: Config, log: Log, cache: CachePlan = { 
         status: 'success',
         durationMs,
         steps: { total: list.length, cached: list.filter((s) => s.cached).length, list },
-        cache: NO_CACHE,
+        cache: cacheReportOff(null),
         builder: config.builder ?? null,
         failure: null,
       },
@@ -89,7 +88,7 @@ function failedReport(durationMs: number, config: Config, step: string | null, m
     status: 'failure',
     durationMs,
     steps: { total: 0, cached: 0, list: [] },
-    cache: NO_CACHE,
+    cache: cacheReportOff(null),
     builder: config.builder ?? null,
     failure: { step, message, logs },
   };

@@ -24,6 +24,8 @@ interface RawVertex {
 }
 interface RawLog {
   vertex?: string;
+  /** 1 stdout, 2 stderr. */
+  stream?: number;
   data?: string;
 }
 interface RawStatus {
@@ -33,7 +35,8 @@ interface RawStatus {
 
 export class BuildProgress {
   private readonly vertexes = new Map<string, Vertex>();
-  private readonly partial = new Map<string, string>();
+  /** Unfinished last line per vertex and stream: a step's stdout and stderr interleave mid-line. */
+  private readonly partial = new Map<string, { vertex: string; text: string }>();
   /** Lines that were not rawjson (buildx's own errors go to stderr as text). */
   readonly otherLines: string[] = [];
 
@@ -87,9 +90,10 @@ export class BuildProgress {
       if (!log.vertex || !log.data) continue;
       const v = this.vertexes.get(log.vertex);
       if (!v) continue;
-      const chunk = (this.partial.get(log.vertex) ?? '') + Buffer.from(log.data, 'base64').toString('utf8');
+      const key = `${log.vertex}\n${log.stream ?? 1}`;
+      const chunk = (this.partial.get(key)?.text ?? '') + Buffer.from(log.data, 'base64').toString('utf8');
       const lines = chunk.split(/\r?\n/);
-      this.partial.set(log.vertex, lines.pop() ?? '');
+      this.partial.set(key, { vertex: log.vertex, text: lines.pop() ?? '' });
       v.logs.push(...lines);
       if (v.logs.length > 500) v.logs.splice(0, v.logs.length - 500);
     }
@@ -97,8 +101,8 @@ export class BuildProgress {
 
   /** The Dockerfile steps and internal ones, in the order BuildKit reported them. */
   all(): Vertex[] {
-    for (const [digest, rest] of this.partial) {
-      if (rest !== '') this.vertexes.get(digest)?.logs.push(rest);
+    for (const { vertex, text } of this.partial.values()) {
+      if (text !== '') this.vertexes.get(vertex)?.logs.push(text);
     }
     this.partial.clear();
     return [...this.vertexes.values()];

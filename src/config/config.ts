@@ -6,9 +6,11 @@ import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type 
 import { findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
 import { parseDuration, parsePort, parseStatusRanges, type StatusRange } from './units.ts';
+import { readCacheConfig, type CacheConfig } from '../cache/config.ts';
 import { readRegistryCredentials, type RegistryCredentials } from './registry.ts';
 import { RAILWAY_SECRET_INPUTS, readDeployConfig, type DeployConfig } from '../deploy/railway/config.ts';
 import type { RailwayServiceSettings, ServiceLookup, ServiceLookupFn } from '../deploy/railway/settings.ts';
+import { readSizeConfig, type SizeConfig } from '../size/config.ts';
 import { readHygieneConfig, type HygieneConfig } from '../hygiene/config.ts';
 import { isSecretName } from '../hygiene/rules.ts';
 
@@ -35,6 +37,11 @@ export const INPUT_NAMES = [
   'health-status',
   'health-body',
   'health-timeout',
+  'cache',
+  'cache-mode',
+  'cache-key',
+  'cache-save',
+  'cache-timeout',
   'hygiene',
   'hygiene-ignore',
   'registry-username',
@@ -52,6 +59,11 @@ export const INPUT_NAMES = [
   'railway-service',
   'smoke-path',
   'smoke-timeout',
+  'baseline',
+  'max-size',
+  'max-increase',
+  'size-metric',
+  'size-comment-threshold',
 ] as const;
 
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -105,12 +117,15 @@ export interface Config {
   readonly health: HealthConfig;
   readonly dockerfileFacts: DockerfileFacts;
   readonly railwayFile: RailwayFileConfig | undefined;
+  /** The layer cache: inputs cache, cache-mode, cache-key, cache-save, cache-timeout; the local command's --cache-dir. */
+  readonly cache: CacheConfig;
   readonly hygiene: HygieneConfig;
   /** `registry-username` / `registry-password`, shared by every feature that talks to a registry. */
   readonly registry: RegistryCredentials | undefined;
   readonly deploy: DeployConfig;
   /** The Railway service's settings, read before the checks when a token is given. */
   readonly railwayService: ServiceLookup | undefined;
+  readonly size: SizeConfig;
   /** Values never to print: env values, build secrets, build args with secret-looking names, registry password, Railway token. */
   readonly secrets: readonly string[];
 }
@@ -126,6 +141,8 @@ export interface LoadOptions {
   runId?: string;
   /** Reads the Railway service's settings (health check path and timeout) when a token is given. */
   railwayLookup?: ServiceLookupFn;
+  /** The local command's --cache-dir: the layer cache lives in this directory. */
+  cacheDir?: string;
 }
 
 /** The one place that turns raw inputs (plus discovered files and the Railway service's settings) into a validated Config. */
@@ -170,12 +187,15 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   // Resolved once without Railway so that a bad input fails before any request is made.
   let health = resolveHealth(get, waitFor, port, facts, railwayFile, undefined);
 
+  const cache = readCacheConfig(read, { cacheDir: options.cacheDir, cwd });
+
   const runId = options.runId ?? newRunId();
   const image = opt('image') ?? `deploy-check-local/${imageName(context)}:${runId}`;
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(image)) {
     throw new ConfigError('image', `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
   }
 
+  const size = readSizeConfig(get, cwd, registry);
   const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : undefined;
   if (railwayService?.ok) health = resolveHealth(get, waitFor, port, facts, railwayFile, railwayService.settings);
 
@@ -206,10 +226,12 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     health,
     dockerfileFacts: facts,
     railwayFile,
+    cache,
     hygiene,
     registry,
     deploy,
     railwayService,
+    size,
     secrets,
   };
 }

@@ -5,6 +5,8 @@ export interface DockerfileFacts {
   readonly stages: readonly DockerfileStage[];
   /** The stage that is built: the `target` one, else the last. */
   readonly finalStage: DockerfileStage | undefined;
+  /** ARGs declared before the first FROM, with their defaults: they may name the base image. */
+  readonly globalArgs: readonly { readonly name: string; readonly value: string | undefined }[];
 }
 
 export interface DockerfileStage {
@@ -29,6 +31,7 @@ export interface DockerfileInstruction {
 export function readDockerfileFacts(content: string, target?: string): DockerfileFacts {
   const dockerfile = DockerfileParser.parse(content);
   const stages: DockerfileStage[] = [];
+  const globalArgs: { name: string; value: string | undefined }[] = [];
   let current: { name: string | undefined; from: string; line: number; instructions: DockerfileInstruction[] } | undefined;
   const close = (): void => {
     if (!current) return;
@@ -61,11 +64,15 @@ export function readDockerfileFacts(content: string, target?: string): Dockerfil
       const from = dockerfile.getFROMs().find((f) => f.getRange().start.line + 1 === line);
       current = { name: from?.getBuildStage() ?? undefined, from: from?.getImage() ?? '', line, instructions: [] };
     }
+    if (!current && keyword === 'ARG') {
+      const arg = /^ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/i.exec(text);
+      if (arg?.[1]) globalArgs.push({ name: arg[1], value: arg[2]?.replace(/^(["'])(.*)\1$/, '$2') });
+    }
     current?.instructions.push({ keyword, line, text });
   }
   close();
   const finalStage = target === undefined ? stages.at(-1) : stages.find((s) => s.name?.toLowerCase() === target.toLowerCase());
-  return { stages, finalStage };
+  return { stages, finalStage, globalArgs };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { Config } from '../config/config.ts';
+import type { Config, HealthConfig } from '../config/config.ts';
 import type { Log } from '../host/log.ts';
 import type { HealthReport } from '../report/model.ts';
 import { containerName, runLabels } from './labels.ts';
@@ -11,7 +11,7 @@ export const POLL_INTERVAL_MS = 50;
 /** Docker's own HEALTHCHECK is asked to run this often while the container starts. */
 const HEALTHCHECK_START_INTERVAL_NS = 250_000_000;
 
-interface ImageHealthcheck {
+export interface ImageHealthcheck {
   Test?: string[];
   Interval?: number;
   Timeout?: number;
@@ -26,9 +26,8 @@ interface ImageHealthcheck {
 export async function runAndWait(config: Config, docker: Docker, log: Log): Promise<HealthReport> {
   const image = await docker.getImage(config.image).inspect();
   const imageHealthcheck = (image.Config as { Healthcheck?: ImageHealthcheck }).Healthcheck;
-  const hasHealthcheck = Boolean(imageHealthcheck?.Test?.length && imageHealthcheck.Test[0] !== 'NONE');
-  let strategyName = config.health.strategy;
-  if (config.health.automatic && strategyName === 'tcp' && hasHealthcheck) strategyName = 'healthcheck';
+  const hasHealthcheck = definesHealthcheck(imageHealthcheck);
+  const strategyName = strategyForImage(config.health, hasHealthcheck);
 
   const report: HealthReport = {
     status: 'unhealthy',
@@ -77,9 +76,12 @@ export async function runAndWait(config: Config, docker: Docker, log: Log): Prom
 
   let strategy: WaitStrategy | undefined;
   try {
+    await container.start();
     let exited = false;
-    // 'next-exit': the container is only created yet, so the default condition would return at once.
-    const exit = container.wait({ condition: 'next-exit' }).then(
+    // Asked once the container runs, 'not-running' answers at once if it has exited already.
+    // (A 'next-exit' wait sent before start can reach the engine after a quick crash and then
+    // wait for an exit that never comes.)
+    const exit = container.wait({ condition: 'not-running' }).then(
       () => {
         exited = true;
       },
@@ -87,14 +89,10 @@ export async function runAndWait(config: Config, docker: Docker, log: Log): Prom
         exited = true;
       },
     );
-    void exit;
     if (strategyName === 'log' && config.health.logPattern) {
       const logWait = new LogWait(config.health.logPattern);
       strategy = logWait;
-      await container.start();
       await logWait.attach(container);
-    } else {
-      await container.start();
     }
     const info = await container.inspect();
     const startedAt = parseDockerTime(info.State.StartedAt) ?? Date.now();
@@ -125,8 +123,15 @@ export async function runAndWait(config: Config, docker: Docker, log: Log): Prom
         break;
       }
       if (await strategy.probe(remaining)) {
+        const readyAt = Date.now();
+        // A probe can pass against a container that has just died (Docker's port proxy still
+        // accepts connections for a moment after the process exits): healthy means running.
+        if (exited || !(await container.inspect()).State.Running) {
+          exited = true;
+          continue;
+        }
         report.status = 'healthy';
-        report.timeToHealthyMs = Math.max(0, Date.now() - startedAt);
+        report.timeToHealthyMs = Math.max(0, readyAt - startedAt);
         break;
       }
       await Promise.race([delay(POLL_INTERVAL_MS), exit]);
@@ -161,6 +166,18 @@ async function collectEvidence(container: Docker.Container, strategy: WaitStrate
   if (strategy instanceof HttpWait) report.lastHttp = { ...strategy.evidence };
   if (strategy instanceof HealthcheckWait && report.healthLog.length === 0) report.healthLog = strategy.log;
   if (report.status !== 'healthy' || report.logs.length === 0) report.logs = await lastLogLines(container, 100);
+}
+
+export function definesHealthcheck(healthcheck: ImageHealthcheck | undefined): boolean {
+  return Boolean(healthcheck?.Test?.length && healthcheck.Test[0] !== 'NONE');
+}
+
+/**
+ * `wait-for: auto` decided from the Dockerfile alone; a HEALTHCHECK the image inherits from its
+ * base image only shows in the built image, and it says more than an open port does.
+ */
+export function strategyForImage(health: Pick<HealthConfig, 'strategy' | 'automatic'>, imageHasHealthcheck: boolean): HealthConfig['strategy'] {
+  return health.automatic && health.strategy === 'tcp' && imageHasHealthcheck ? 'healthcheck' : health.strategy;
 }
 
 /** Docker reports times with nanoseconds; Date.parse wants at most milliseconds. */

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import net from 'node:net';
 import type Docker from 'dockerode';
 import { statusMatches, formatStatusRanges, type StatusRange } from '../config/units.ts';
@@ -40,21 +41,15 @@ export class HttpWait implements WaitStrategy {
   }
 
   async probe(budgetMs: number): Promise<boolean> {
-    try {
-      const res = await fetch(this.url, {
-        signal: AbortSignal.timeout(Math.max(50, Math.min(budgetMs, 5000))),
-        headers: { 'user-agent': 'deploy-check' },
-        redirect: 'manual',
-      });
-      const text = await res.text();
-      this.evidence.status = res.status;
-      this.evidence.body = text.slice(0, BODY_EVIDENCE_CHARS);
-      this.evidence.error = null;
-      return statusMatches(this.status, res.status) && (this.body === undefined || this.body.test(text));
-    } catch (err) {
-      this.evidence.error = describeFetchError(err);
+    const answer = await httpGet(this.url, Math.max(50, Math.min(budgetMs, 5000)));
+    if ('error' in answer) {
+      this.evidence.error = answer.error;
       return false;
     }
+    this.evidence.status = answer.status;
+    this.evidence.body = answer.body.slice(0, BODY_EVIDENCE_CHARS);
+    this.evidence.error = null;
+    return statusMatches(this.status, answer.status) && (this.body === undefined || this.body.test(answer.body));
   }
 
   lastFailure(): string {
@@ -67,10 +62,47 @@ export class HttpWait implements WaitStrategy {
   close(): void {}
 }
 
-function describeFetchError(err: unknown): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timed out';
-  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
+/** Enough of a body to match `health-body` against; a health endpoint that streams forever is cut here. */
+const BODY_READ_LIMIT = 65_536;
+
+type HttpAnswer = { status: number; body: string } | { error: string };
+
+/**
+ * One GET on a fresh connection. Not fetch(): Node 20's fetch does not notice when Docker's
+ * port proxy accepts the connection and closes it (nothing listens in the container yet) and
+ * hangs until its timeout, which delays readiness by seconds; node:http reports the reset at once.
+ */
+function httpGet(url: string, timeoutMs: number): Promise<HttpAnswer> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (answer: HttpAnswer): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      request.destroy();
+      resolve(answer);
+    };
+    const request = http.get(url, { agent: false, headers: { 'user-agent': 'deploy-check', connection: 'close' } }, (response) => {
+      const chunks: Buffer[] = [];
+      let length = 0;
+      const finish = (): void => settle({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+      response.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        length += chunk.length;
+        if (length >= BODY_READ_LIMIT) finish();
+      });
+      response.on('end', finish);
+      response.on('error', finish);
+      response.on('aborted', finish);
+    });
+    const timer = setTimeout(() => settle({ error: 'timed out' }), timeoutMs);
+    request.on('error', (err: NodeJS.ErrnoException) => settle({ error: describeRequestError(err) }));
+  });
+}
+
+function describeRequestError(err: NodeJS.ErrnoException): string {
+  if (err.code === 'ECONNRESET' && err.message === 'socket hang up') return 'connection closed before an answer';
+  return err.code ?? err.message;
 }
 
 /**
@@ -92,7 +124,9 @@ export class TcpWait implements WaitStrategy {
   }
 
   probe(budgetMs: number): Promise<boolean> {
-    const holdMs = 60;
+    // The proxy closes a connection it cannot forward as soon as its own dial fails; on a
+    // loaded machine that can take tens of milliseconds, so the hold leaves a wide margin.
+    const holdMs = 150;
     return new Promise((resolve) => {
       const socket = net.connect({ host: this.host, port: this.port });
       let settled = false;

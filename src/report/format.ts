@@ -1,4 +1,4 @@
-import type { ConfigDrift, DeployReport, HygieneReport } from './model.ts';
+import type { BuildReport, CacheReport, ConfigDrift, DeployReport, HygieneReport } from './model.ts';
 
 /** Human units for the reporters: bytes in MB/GB (decimal, as registries and `docker images` show them), durations in s. */
 export function formatBytes(bytes: number | null): string {
@@ -22,6 +22,21 @@ export function formatDuration(ms: number | null): string {
   if (ms < 1000) return `${ms} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** One line on the layer cache for the reporters: what was restored, what it saved, what was stored. */
+export function describeCache(cache: CacheReport, steps: BuildReport['steps']): string {
+  if (!cache.enabled) return `off${cache.note ? `: ${cache.note}` : ''}`;
+  const parts: string[] = [];
+  if (cache.restored) {
+    parts.push(`restored ${cache.exactHit ? 'this run\'s key' : cache.matchedKey ?? ''} (${formatBytes(cache.restoredBytes)} in ${formatDuration(cache.restoreMs)})`);
+    parts.push(`${steps.cached}/${steps.total} steps cached${cache.timeSavedMs !== null ? `, about ${formatDuration(cache.timeSavedMs)} of build time saved` : ''}`);
+  } else {
+    parts.push(cache.note ? `not restored: ${cache.note}` : 'no cache yet');
+  }
+  if (cache.saved) parts.push(`saved ${formatBytes(cache.savedBytes)} in ${formatDuration(cache.saveMs)}`);
+  else if (cache.saveReason) parts.push(`not saved: ${cache.saveReason}`);
+  return parts.join('; ');
 }
 
 /** The deploy section in one line, for the summary table and the terminal. */

@@ -1,5 +1,5 @@
-import type { CheckReport, DeployReport } from './model.ts';
-import { deployLine, describeDrift, formatBytes, formatDuration, hygieneLine } from './format.ts';
+import type { CacheReport, CheckReport, DeployReport } from './model.ts';
+import { deployLine, describeCache, describeDrift, formatBytes, formatDuration, hygieneLine } from './format.ts';
 
 /** Job summary (and later the PR comment body). Untrusted text is escaped before it reaches Markdown. */
 export function renderMarkdown(report: CheckReport): string {
@@ -8,11 +8,14 @@ export function renderMarkdown(report: CheckReport): string {
   lines.push('', '| Check | | Result |', '|---|---|---|');
   const b = report.build;
   lines.push(`| Build | ${b.status === 'success' ? '✅' : '❌'} | ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached |`);
+  lines.push(`| Layer cache | ${cacheIcon(b.cache)} | ${escapeInline(describeCache(b.cache, b.steps))} |`);
   const h = report.health;
   const hIcon = h.status === 'healthy' ? '✅' : h.status === 'skipped' ? '⚪' : '❌';
   lines.push(`| Health | ${hIcon} | ${h.status}${h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : ''} (${escapeInline(h.strategy)}) |`);
-  if (report.size.status === 'measured') {
-    lines.push(`| Size | ✅ | ${formatBytes(report.size.bytes)} uncompressed, ${formatBytes(report.size.compressedBytes)} compressed |`);
+  const s = report.size;
+  if (s.status === 'measured') {
+    const icon = s.budget.status === 'exceeded' ? '❌' : s.budget.status === 'unchecked' ? '⚠️' : '✅';
+    lines.push(`| Size | ${icon} | ${formatBytes(s.compressedBytes)} compressed${s.compressedSource === 'engine-content-size' ? ' (approx.)' : ''}, ${formatBytes(s.bytes)} uncompressed${escapeInline(sizeChange(report))} |`);
   }
   const hy = report.hygiene;
   if (hy.status === 'checked') {
@@ -22,6 +25,7 @@ export function renderMarkdown(report: CheckReport): string {
   }
   const d = report.deploy;
   if (d) lines.push(`| Deploy | ${deployIcon(d)} | ${escapeInline(deployLine(d))} |`);
+  if (s.status === 'measured') lines.push(...sizeDetails(report));
   if (b.failure) {
     lines.push('', `**Build failure** in \`${escapeInline(b.failure.step ?? 'build')}\`: ${escapeInline(b.failure.message)}`);
     lines.push(codeDetails('Build output', b.failure.logs));
@@ -50,6 +54,49 @@ export function renderMarkdown(report: CheckReport): string {
     for (const drift of d.configDrift) lines.push(`- ${escapeInline(describeDrift(drift))}`);
   }
   return lines.join('\n') + '\n';
+}
+
+function cacheIcon(cache: CacheReport): string {
+  if (cache.warnings.length > 0) return '⚠️';
+  return cache.restored ? '✅' : '⚪';
+}
+
+/** "; +5.2 MB (+82.9%) against main (commit abc1234)", or the reason there is no comparison. */
+function sizeChange(report: CheckReport): string {
+  const { delta, baseline, baselineNote } = report.size;
+  if (!delta || !baseline) return baselineNote ? `; ${baselineNote}` : '';
+  const bytes = delta.metric === 'compressed' ? delta.compressedBytes : delta.bytes;
+  const percent = delta.metric === 'compressed' ? delta.compressedPercent : delta.percent;
+  if (bytes === null) return `; not comparable with ${baseline.source}`;
+  return `; ${signedBytes(bytes)}${percent === null ? '' : ` (${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%)`} ${delta.metric} against ${baseline.source}`;
+}
+
+function signedBytes(bytes: number | null): string {
+  if (bytes === null) return 'n/a';
+  return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
+}
+
+/** Budget sentences, the layers that changed, and every layer with the line that made it. */
+function sizeDetails(report: CheckReport): string[] {
+  const s = report.size;
+  const out: string[] = [];
+  for (const check of s.budget.checks) {
+    if (check.status !== 'pass') out.push('', `**Size budget**: ${escapeInline(check.message)}`);
+  }
+  const changes = s.delta?.layers ?? [];
+  if (changes.length > 0) {
+    out.push('', '| Layer change | Line | Instruction | Compressed | Uncompressed |', '|---|---|---|---|---|');
+    for (const c of changes.slice(0, 10)) {
+      const what = c.change === 'base-image' ? 'base image' : c.change;
+      out.push(`| ${what} | ${c.line ?? ''} | ${escapeInline(c.instruction.slice(0, 100))} | ${signedBytes(c.compressedBytes)} | ${signedBytes(c.bytes)} |`);
+    }
+    if (changes.length > 10) out.push(`| … ${changes.length - 10} more | | | | |`);
+  }
+  if (s.layers.length > 0) {
+    const rows = s.layers.map((l) => `| ${l.line ?? ''} | ${escapeInline(l.instruction.slice(0, 100))}${l.base ? ' (base image)' : ''} | ${formatBytes(l.compressedBytes)} | ${formatBytes(l.bytes)} |`);
+    out.push('', '<details><summary>Image layers</summary>', '', '| Line | Instruction | Compressed | Uncompressed |', '|---|---|---|---|', ...rows, '', '</details>');
+  }
+  return out;
 }
 
 function deployIcon(d: DeployReport): string {

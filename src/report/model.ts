@@ -51,10 +51,29 @@ export interface BuildReport {
 export interface CacheReport {
   enabled: boolean;
   restored: boolean;
+  /** The key this run saves under (prefix#fingerprint). */
   key: string | null;
+  /** The key of the restored entry: this run's key (exactHit) or the newest under the prefix. */
   matchedKey: string | null;
   saved: boolean;
+  /** Why the cache is off or degraded, in one sentence; null when all went as planned. */
   note: string | null;
+  /** Where caches live: the Actions cache service, or the local command's --cache-dir. */
+  store: 'actions' | 'directory' | null;
+  mode: 'max' | 'min' | null;
+  exactHit: boolean;
+  /** Size of the restored BuildKit cache on disk. */
+  restoredBytes: number | null;
+  restoreMs: number | null;
+  /** Why the cache was saved or not. */
+  saveReason: string | null;
+  /** Size of the saved BuildKit cache on disk (before the store compresses it). */
+  savedBytes: number | null;
+  saveMs: number | null;
+  /** Build time the cached steps took when they were last really built; null when not known. */
+  timeSavedMs: number | null;
+  /** Warnings the cache raised (the run passes regardless). */
+  warnings: string[];
 }
 
 export interface HealthReport {
@@ -72,19 +91,134 @@ export interface HealthReport {
 }
 
 export interface SizeLayer {
+  /** The Dockerfile instruction that made the layer; `FROM <image>` for the base image's layers. */
+  instruction: string;
+  /** 1-based Dockerfile line (the FROM line for base layers); null when no line is known. */
+  line: number | null;
+  /** Uncompressed bytes, measured as `size.uncompressedSource` says. */
+  bytes: number;
+  /** The compressed layer blob, as a registry stores it; null when not measured. */
+  compressedBytes: number | null;
+  /** True when the layer came with the base image rather than from this Dockerfile. */
+  base: boolean;
+  /** The image history's record of the step (BuildKit's created_by). */
+  createdBy: string;
+  keyword: string | null;
+  /** Stage name (or index) the instruction belongs to. */
+  stage: string | null;
+  diffId: string | null;
+  /** Digest of the compressed blob. */
+  digest: string | null;
+}
+
+/**
+ * How the uncompressed figure was measured. Figures from different sources are not compared.
+ * - engine-layer-diff: the classic store's layer sizes (file bytes; `docker images` on that store)
+ * - engine-snapshot-usage: the containerd store's unpacked snapshots (disk usage, block-rounded)
+ * - gzip-isize: a registry image's layer tar sizes, read from each gzip blob's trailer
+ */
+export type UncompressedSource = 'engine-layer-diff' | 'engine-snapshot-usage' | 'gzip-isize' | 'unavailable';
+
+/**
+ * How the compressed figure was measured.
+ * - image-manifest: the layer blobs of the image's manifest, as the engine pushes them
+ * - registry-manifest: a registry image's manifest
+ * - engine-content-size: the containerd store's content size of the image (layers plus a few kB
+ *   of manifests and config), an approximation used when the manifest could not be read
+ */
+export type CompressedSource = 'image-manifest' | 'registry-manifest' | 'engine-content-size' | 'unavailable';
+
+export interface SizeBaseImage {
+  /** As written in the Dockerfile's FROM, variables substituted. */
+  ref: string | null;
+  line: number | null;
+  layers: number;
+  bytes: number;
+  compressedBytes: number | null;
+}
+
+export interface SizeBaseline {
+  /** A sentence fragment saying where it came from: "main (run 42, abc1234)", "registry ghcr.io/acme/app:main". */
+  source: string;
+  kind: 'auto' | 'image' | 'file';
+  ref: string | null;
+  bytes: number | null;
+  compressedBytes: number | null;
+  uncompressedSource: UncompressedSource;
+  compressedSource: CompressedSource;
+  baseImage: SizeBaseImage | null;
+  layers: SizeLayer[];
+  commit: string | null;
+  measuredAt: string | null;
+}
+
+export interface SizeLayerChange {
+  change: 'added' | 'removed' | 'grown' | 'shrunk' | 'base-image';
+  /** The current instruction (the baseline's for a removed layer). */
   instruction: string;
   line: number | null;
-  bytes: number;
+  base: boolean;
+  /** Differences, current minus baseline; null when either side is unmeasured or not comparable. */
+  bytes: number | null;
+  compressedBytes: number | null;
+  /** The baseline's instruction, when the line's text changed. */
+  previousInstruction: string | null;
+}
+
+export interface SizeDelta {
+  /** Uncompressed difference; null when the two figures were measured differently. */
+  bytes: number | null;
+  percent: number | null;
+  compressedBytes: number | null;
+  compressedPercent: number | null;
+  /** The figure budgets and the `size-delta` output use. */
+  metric: 'compressed' | 'uncompressed';
+  baseImageChanged: boolean;
+  /** Layers that changed, largest change first (unchanged layers are left out). */
+  layers: SizeLayerChange[];
+  notes: string[];
+}
+
+export interface SizeBudgetCheck {
+  name: 'max-size' | 'max-increase';
+  /** As the user wrote it: "500MB", "10%". */
+  limit: string;
+  status: 'pass' | 'exceeded' | 'unchecked';
+  /** The measured figure the limit was applied to (bytes, or percent for a percentage limit). */
+  actual: number | null;
+  /** One sentence: the budget, the figures, and the layer most responsible. */
+  message: string;
+  layer: { instruction: string; line: number | null } | null;
+}
+
+export interface SizeBudget {
+  metric: 'compressed' | 'uncompressed';
+  status: 'none' | 'pass' | 'exceeded' | 'unchecked';
+  checks: SizeBudgetCheck[];
 }
 
 export interface SizeReport {
   status: 'measured' | 'skipped';
+  /** Uncompressed bytes (the unpacked layers). */
   bytes: number | null;
+  /** Compressed bytes (the sum of the layer blobs a registry stores and Railway pulls). */
   compressedBytes: number | null;
+  uncompressedSource: UncompressedSource;
+  compressedSource: CompressedSource;
+  store: 'containerd' | 'classic' | null;
+  measureMs: number | null;
+  baseImage: SizeBaseImage | null;
   layers: SizeLayer[];
-  baseline: { source: string; bytes: number; compressedBytes: number } | null;
-  delta: { bytes: number; percent: number } | null;
-  budget: Record<string, unknown>;
+  baseline: SizeBaseline | null;
+  /** Why there is no baseline (e.g. "no baseline yet"), or what limits the comparison. */
+  baselineNote: string | null;
+  delta: SizeDelta | null;
+  budget: SizeBudget;
+  /** The smallest change worth mentioning (`size-comment-threshold`), and whether this run's change reaches it. */
+  commentThreshold: { limit: string; bytes: number | null; percent: number | null; reached: boolean | null };
+  /** Where this run's report was stored as a future baseline. */
+  baselineSaved: { key: string } | null;
+  notes: string[];
 }
 
 export interface HygieneFinding {

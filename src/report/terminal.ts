@@ -1,5 +1,5 @@
 import type { CheckReport } from './model.ts';
-import { deployLine, describeDrift, formatBytes, formatDuration, hygieneLine } from './format.ts';
+import { deployLine, describeCache, describeDrift, formatBytes, formatDuration, hygieneLine } from './format.ts';
 
 /** The local command's closing summary: verdict first, then each check, then the evidence of any failure. */
 export function renderTerminal(report: CheckReport): string {
@@ -9,6 +9,7 @@ export function renderTerminal(report: CheckReport): string {
   out.push(report.verdict === 'pass' ? `✔ deploy-check passed: ${report.image.ref}` : `✘ deploy-check failed: ${report.reasons[0] ?? ''}`);
   const b = report.build;
   out.push(`  ${mark(b.status === 'success')} build    ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached`);
+  out.push(`  ${mark(b.cache.enabled && b.cache.warnings.length === 0 ? true : b.cache.warnings.length > 0 ? false : null)} cache    ${describeCache(b.cache, b.steps)}`);
   const h = report.health;
   out.push(
     `  ${mark(h.status === 'skipped' ? null : h.status === 'healthy')} health   ${h.status}` +
@@ -17,7 +18,12 @@ export function renderTerminal(report: CheckReport): string {
   );
   const s = report.size;
   if (s.status === 'measured') {
-    out.push(`  ${mark(true)} size     ${formatBytes(s.bytes)} uncompressed, ${formatBytes(s.compressedBytes)} compressed`);
+    out.push(`  ${mark(s.budget.status !== 'exceeded')} size     ${formatBytes(s.compressedBytes)} compressed, ${formatBytes(s.bytes)} uncompressed${terminalSizeChange(report)}`);
+    for (const c of (s.delta?.layers ?? []).slice(0, 5)) {
+      const figure = s.delta?.metric === 'uncompressed' ? (c.bytes ?? c.compressedBytes) : (c.compressedBytes ?? c.bytes);
+      const amount = figure === null ? 'n/a' : figure > 0 ? `+${formatBytes(figure)}` : formatBytes(figure);
+      out.push(`             ${amount.padStart(9)}  ${c.change === 'base-image' ? 'base image' : c.change}${c.line !== null ? ` line ${c.line}` : ''}: ${c.instruction.slice(0, 80)}`);
+    }
   }
   const hy = report.hygiene;
   if (hy.status === 'checked') {
@@ -58,4 +64,13 @@ export function renderTerminal(report: CheckReport): string {
   for (const drift of d?.configDrift ?? []) out.push(`  note: ${describeDrift(drift)}`);
   for (const reason of report.reasons.slice(1)) out.push(`  also: ${reason}`);
   return out.join('\n');
+}
+
+function terminalSizeChange(report: CheckReport): string {
+  const { delta, baseline, baselineNote } = report.size;
+  if (!delta || !baseline) return baselineNote ? ` (${baselineNote})` : '';
+  const bytes = delta.metric === 'compressed' ? delta.compressedBytes : delta.bytes;
+  const percent = delta.metric === 'compressed' ? delta.compressedPercent : delta.percent;
+  if (bytes === null) return ` (not comparable with ${baseline.source})`;
+  return `, ${bytes > 0 ? '+' : ''}${formatBytes(bytes)}${percent === null ? '' : ` (${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%)`} ${delta.metric} against ${baseline.source}`;
 }

@@ -9,6 +9,10 @@ export function decideVerdict(report: CheckReport): void {
   if (report.health.status === 'unhealthy') {
     reasons.push(`Health check failed: ${report.health.reason ?? 'not healthy'}`);
   }
+  // A budget that could not be checked (no baseline, no compressed figure) is a warning, not a failure.
+  for (const check of report.size.budget.checks) {
+    if (check.status === 'exceeded') reasons.push(check.message);
+  }
   // Only `hygiene: fail` turns error findings into a failure; `warn` reports them and passes.
   const hygieneErrors = report.hygiene.findings.filter((f) => f.severity === 'error');
   if ((report.hygiene.mode ?? 'fail') === 'fail' && hygieneErrors.length > 0) {

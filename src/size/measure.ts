@@ -1,17 +1,288 @@
 import type Docker from 'dockerode';
-import type { SizeReport } from '../report/model.ts';
+import { randomBytes } from 'node:crypto';
+import type { DockerfileFacts } from '../config/dockerfile.ts';
+import type { Log } from '../host/log.ts';
+import type { CompressedSource, SizeBaseImage, SizeLayer, UncompressedSource } from '../report/model.ts';
+import { attributeLayers, type HistoryLayerEntry } from './attribute.ts';
+import { BlobSizeMemo } from './blob-memo.ts';
+import { LoopbackRegistry } from './loopback-registry.ts';
+import { parseImageConfig, pickPlatformManifest, type ImageConfigInfo, type ManifestInfo } from './manifest.ts';
 
-/** First measurement: the image's uncompressed size from its layer history. */
-export async function measureImage(docker: Docker, imageRef: string): Promise<SizeReport> {
-  const history = (await docker.getImage(imageRef).history()) as { Size: number; CreatedBy: string }[];
-  const bytes = history.reduce((sum, h) => sum + (h.Size > 0 ? h.Size : 0), 0);
+export type ImageStore = 'containerd' | 'classic';
+
+/** One measured image, in the shape a baseline has too: comparisons see both the same way. */
+export interface SizeFigures {
+  readonly bytes: number | null;
+  readonly compressedBytes: number | null;
+  readonly uncompressedSource: UncompressedSource;
+  readonly compressedSource: CompressedSource;
+  readonly baseImage: SizeBaseImage | null;
+  readonly layers: readonly SizeLayer[];
+}
+
+export interface ImageMeasurement extends SizeFigures {
+  readonly store: ImageStore;
+  readonly durationMs: number;
+  /** Layer bytes the engine had to compress and send to measure (0 when it only named blobs); null without a push. */
+  readonly uploadedBytes: number | null;
+  readonly notes: readonly string[];
+}
+
+export interface MeasureOptions {
+  readonly facts: DockerfileFacts;
+  /** Build arguments and global ARG defaults, to name the base image as FROM resolves it. */
+  readonly variables?: ReadonlyMap<string, string>;
+  readonly memo?: BlobSizeMemo;
+  readonly log?: Log;
+}
+
+interface EngineHistoryItem {
+  CreatedBy?: string;
+  Size?: number;
+  Comment?: string;
+}
+
+interface EngineInspect {
+  Id: string;
+  Size?: number;
+  Os?: string;
+  Architecture?: string;
+  RootFS?: { Layers?: string[] };
+}
+
+/**
+ * Measures an image from its layer data, with a cost that grows with the number of layers:
+ * - uncompressed: the engine's per-entry history sizes (the layer store's diff sizes on the
+ *   classic store, the unpacked snapshots' disk usage on the containerd store). The image's
+ *   `Size` field is not used: on the containerd store it is the compressed content, on the
+ *   classic store the unpacked layers, so it means two different things;
+ * - compressed: the manifest the engine produces when it pushes the image, received by a
+ *   registry endpoint on loopback (see LoopbackRegistry).
+ */
+export async function measureImage(docker: Docker, imageRef: string, options: MeasureOptions): Promise<ImageMeasurement> {
+  const started = Date.now();
+  const notes: string[] = [];
+  const [info, inspect, rawHistory] = await Promise.all([
+    docker.info() as Promise<EngineInfo>,
+    docker.getImage(imageRef).inspect() as Promise<EngineInspect>,
+    docker.getImage(imageRef).history() as Promise<EngineHistoryItem[]>,
+  ]);
+  const store: ImageStore = isContainerdStore(info) ? 'containerd' : 'classic';
+  const history = [...rawHistory].reverse();
+  const diffIds = inspect.RootFS?.Layers ?? [];
+
+  let pushed: PushedImage | undefined;
+  if (!loopbackPushAllowed(info)) {
+    notes.push('the engine does not allow plain-HTTP registries on 127.0.0.1, so the compressed layers could not be read');
+  } else {
+    try {
+      pushed = await pushToLoopback(docker, imageRef, inspect, store, options.memo ?? BlobSizeMemo.inMemory());
+      options.log?.debug(`measure: read the manifest of ${imageRef} through a loopback push (${pushed.uploadedBytes} bytes uploaded)`);
+    } catch (err) {
+      notes.push(`the compressed layers could not be read through a loopback push: ${(err as Error).message}`);
+      options.log?.warning(`Image size: compressed layer sizes unavailable (${(err as Error).message})`);
+    }
+  }
+
+  const entries = historyEntries(history, diffIds, pushed);
+  const variables = options.variables ?? new Map<string, string>();
+  const attribution = attributeLayers(entries, options.facts, variables);
+  if (attribution.matched < attribution.expected) {
+    notes.push(`only ${attribution.matched} of ${attribution.expected} Dockerfile instructions were found in the image history; unmatched layers are shown with their history text`);
+  }
+
+  const layers = attribution.layers;
+  const bytes = history.reduce((sum, h) => sum + Math.max(0, h.Size ?? 0), 0);
+  let compressedBytes: number | null = null;
+  let compressedSource: CompressedSource = 'unavailable';
+  if (pushed) {
+    compressedBytes = pushed.manifest.layers.reduce((sum, l) => sum + l.size, 0);
+    compressedSource = 'image-manifest';
+  } else if (store === 'containerd' && typeof inspect.Size === 'number') {
+    compressedBytes = inspect.Size;
+    compressedSource = 'engine-content-size';
+    notes.push('compressed size taken from the containerd store\'s content size (layers plus a few kB of manifests and config); per-layer compressed sizes unknown');
+  }
+  if (store === 'containerd') {
+    notes.push(`on the containerd image store, \`docker images\` shows the unpacked size plus the compressed layers kept next to it`);
+  }
+  const baseLayers = layers.filter((l) => l.base);
+  const baseImage: SizeBaseImage | null = attribution.baseRef === null && baseLayers.length === 0
+    ? null
+    : {
+        ref: attribution.baseRef,
+        line: attribution.baseLine,
+        layers: baseLayers.length,
+        bytes: baseLayers.reduce((s, l) => s + l.bytes, 0),
+        compressedBytes: sumOrNull(baseLayers.map((l) => l.compressedBytes)),
+      };
   return {
-    status: 'measured',
+    store,
     bytes,
-    compressedBytes: null,
-    layers: [],
-    baseline: null,
-    delta: null,
-    budget: {},
+    compressedBytes,
+    uncompressedSource: store === 'containerd' ? 'engine-snapshot-usage' : 'engine-layer-diff',
+    compressedSource,
+    baseImage,
+    layers,
+    durationMs: Date.now() - started,
+    uploadedBytes: pushed?.uploadedBytes ?? null,
+    notes,
   };
+}
+
+export function sumOrNull(values: readonly (number | null)[]): number | null {
+  let sum = 0;
+  for (const v of values) {
+    if (v === null) return null;
+    sum += v;
+  }
+  return sum;
+}
+
+interface EngineInfo {
+  DriverStatus?: [string, string][] | null;
+  RegistryConfig?: { InsecureRegistryCIDRs?: string[] | null } | null;
+}
+
+export function isContainerdStore(info: EngineInfo): boolean {
+  return (info.DriverStatus ?? []).some(([k, v]) => k === 'driver-type' && v.startsWith('io.containerd.snapshotter'));
+}
+
+/** The engine talks plain HTTP to 127.0.0.0/8 unless its configuration says otherwise. */
+export function loopbackPushAllowed(info: EngineInfo): boolean {
+  const cidrs = info.RegistryConfig?.InsecureRegistryCIDRs;
+  if (!cidrs) return true;
+  const loopback = ipv4ToInt('127.0.0.1');
+  return cidrs.some((cidr) => {
+    const [net, bits] = cidr.split('/');
+    if (!net || !/^\d+\.\d+\.\d+\.\d+$/.test(net)) return false;
+    const prefix = Number(bits ?? 32);
+    const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
+    return ((loopback & mask) >>> 0) === ((ipv4ToInt(net) & mask) >>> 0);
+  });
+}
+
+function ipv4ToInt(ip: string): number {
+  return ip.split('.').reduce((n, part) => ((n << 8) | Number(part)) >>> 0, 0);
+}
+
+interface PushedImage {
+  readonly manifest: ManifestInfo;
+  readonly config: ImageConfigInfo | undefined;
+  readonly uploadedBytes: number;
+}
+
+async function pushToLoopback(docker: Docker, imageRef: string, inspect: EngineInspect, store: ImageStore, memo: BlobSizeMemo): Promise<PushedImage> {
+  const platform = { os: inspect.Os ?? 'linux', architecture: inspect.Architecture ?? 'amd64' };
+  const diffIds = inspect.RootFS?.Layers ?? [];
+  if (store === 'containerd') {
+    // The blobs are in the content store already: claim them all, so only manifests travel;
+    // then a second pass refuses the config alone, so the engine sends it.
+    const first = await LoopbackRegistry.start({ claimUnknownBlobs: true, knownSizes: new Map() });
+    let manifest: ManifestInfo;
+    let uploaded = 0;
+    try {
+      await pushTo(docker, imageRef, first);
+      manifest = pickPlatformManifest(first.manifests, platform, diffIds.length);
+      uploaded += first.uploadedBytes;
+    } finally {
+      await first.close();
+    }
+    const second = await LoopbackRegistry.start({ claimUnknownBlobs: true, knownSizes: new Map(), fetchDigests: new Set([manifest.configDigest]) });
+    try {
+      await pushTo(docker, imageRef, second);
+      uploaded += second.uploadedBytes;
+      const content = second.blobs.get(manifest.configDigest)?.content;
+      return { manifest, config: content ? parseImageConfig(content) : undefined, uploadedBytes: uploaded };
+    } finally {
+      await second.close();
+    }
+  }
+  // Classic store: the config's digest is the image ID, so it can be asked for up front.
+  const registry = await LoopbackRegistry.start({ claimUnknownBlobs: false, knownSizes: memo.sizes, fetchDigests: new Set([inspect.Id]) });
+  try {
+    await pushTo(docker, imageRef, registry);
+    const manifest = pickPlatformManifest(registry.manifests, platform, diffIds.length);
+    await memo.remember(new Map(manifest.layers.map((l) => [l.digest, l.size]))).catch(() => undefined);
+    const content = registry.blobs.get(manifest.configDigest)?.content;
+    return { manifest, config: content ? parseImageConfig(content) : undefined, uploadedBytes: registry.uploadedBytes };
+  } finally {
+    await registry.close();
+  }
+}
+
+async function pushTo(docker: Docker, imageRef: string, registry: LoopbackRegistry): Promise<void> {
+  const repo = `${registry.host}/${registry.repository}`;
+  const tag = `m-${randomBytes(6).toString('hex')}`;
+  await docker.getImage(imageRef).tag({ repo, tag });
+  try {
+    // The engine insists on an X-Registry-Auth header; "{}" is anonymous.
+    const stream = await docker.getImage(`${repo}:${tag}`).push({ tag, authconfig: { base64: 'e30=' } });
+    await followPush(docker, stream);
+  } finally {
+    await docker.getImage(`${repo}:${tag}`).remove({ noprune: true }).catch(() => undefined);
+  }
+}
+
+function followPush(docker: Docker, stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failure: string | undefined;
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null) => {
+        if (err) reject(err);
+        else if (failure) reject(new Error(failure));
+        else resolve();
+      },
+      (event: { error?: string; errorDetail?: { message?: string } }) => {
+        if (event.error || event.errorDetail) failure = event.errorDetail?.message ?? event.error;
+      },
+    );
+  });
+}
+
+/**
+ * The image's history entries with their layers. With the image config (from the push),
+ * `empty_layer` says which entries made a layer; otherwise an entry with a size is a layer
+ * and the zero-size ones, which weigh nothing, are left out.
+ */
+export function historyEntries(history: readonly EngineHistoryItem[], diffIds: readonly string[], pushed: Pick<PushedImage, 'manifest' | 'config'> | undefined): HistoryLayerEntry[] {
+  const config = pushed?.config;
+  const manifestLayers = pushed?.manifest.layers ?? [];
+  if (config && config.history.length === history.length) {
+    let layer = 0;
+    return config.history.map((h, i) => {
+      const engine = history[i];
+      if (h.emptyLayer) {
+        return { createdBy: h.createdBy, comment: h.comment, layer: false, bytes: 0, compressedBytes: null, diffId: null, digest: null };
+      }
+      const index = layer++;
+      return {
+        createdBy: h.createdBy,
+        comment: h.comment,
+        layer: true,
+        bytes: Math.max(0, engine?.Size ?? 0),
+        compressedBytes: manifestLayers[index]?.size ?? null,
+        diffId: diffIds[index] ?? null,
+        digest: manifestLayers[index]?.digest ?? null,
+      };
+    });
+  }
+  const sized = history.filter((h) => (h.Size ?? 0) > 0).length;
+  let layer = 0;
+  return history.map((h) => {
+    const isLayer = (h.Size ?? 0) > 0;
+    const index = isLayer ? layer++ : -1;
+    // Layer positions are only certain when every layer has a size.
+    const aligned = isLayer && sized === diffIds.length;
+    return {
+      createdBy: h.CreatedBy ?? '',
+      comment: h.Comment ?? '',
+      layer: isLayer,
+      bytes: Math.max(0, h.Size ?? 0),
+      compressedBytes: aligned ? (manifestLayers[index]?.size ?? null) : null,
+      diffId: aligned ? (diffIds[index] ?? null) : null,
+      digest: aligned ? (manifestLayers[index]?.digest ?? null) : null,
+    };
+  });
 }

@@ -25,6 +25,8 @@ export interface ActionRunOptions {
   node?: string;
   /** Kill the main step after this many ms (to test cancellation). */
   killAfterMs?: number;
+  /** Kill the main step (SIGINT) as soon as its stdout matches, e.g. once it is waiting for the container. */
+  killWhen?: RegExp;
 }
 
 export interface StepResult {
@@ -66,6 +68,8 @@ export async function runActionSteps(options: ActionRunOptions): Promise<ActionR
       GITHUB_ACTIONS: 'true',
       CI: 'true',
       RUNNER_TEMP: dir,
+      // deploy-check's state between runs (layer sizes it measured) stays in this run's directory.
+      DEPLOY_CHECK_STATE_DIR: path.join(dir, 'state'),
       RUNNER_OS: 'Linux',
       GITHUB_OUTPUT: files.output,
       GITHUB_STATE: files.state,
@@ -90,7 +94,7 @@ export async function runActionSteps(options: ActionRunOptions): Promise<ActionR
     const env = { ...base, ...options.env };
     const node = options.node ?? NODE24;
     const cwd = options.cwd ?? REPO_ROOT;
-    const main = await runStep(node, path.join(REPO_ROOT, 'dist/main.js'), env, cwd, options.killAfterMs);
+    const main = await runStep(node, path.join(REPO_ROOT, 'dist/main.js'), env, cwd, options.killAfterMs, options.killWhen);
     const state = parseFileCommand(await readFile(files.state, 'utf8'));
     let post: StepResult | null = null;
     if (options.post !== false) {
@@ -111,12 +115,19 @@ export async function runActionSteps(options: ActionRunOptions): Promise<ActionR
   }
 }
 
-function runStep(node: string, script: string, env: Record<string, string>, cwd: string, killAfterMs?: number): Promise<StepResult> {
+function runStep(node: string, script: string, env: Record<string, string>, cwd: string, killAfterMs?: number, killWhen?: RegExp): Promise<StepResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(node, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    let killed = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (killWhen && !killed && killWhen.test(stdout)) {
+        killed = true;
+        child.kill('SIGINT');
+      }
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGINT'), killAfterMs);
     child.on('error', reject);

@@ -7,7 +7,9 @@ import { loadConfig, type InputName } from '../../src/config/config.ts';
 import { ConfigError } from '../../src/config/errors.ts';
 import { readHygieneConfig } from '../../src/hygiene/config.ts';
 import { FINDING_IDS } from '../../src/hygiene/findings.ts';
+import { cacheReportOff } from '../../src/cache/layer-cache.ts';
 import type { CheckReport, HygieneFinding } from '../../src/report/model.ts';
+import { SKIPPED_SIZE } from '../../src/report/skipped.ts';
 import { decideVerdict } from '../../src/report/verdict.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hygiene-config-'));
@@ -57,12 +59,12 @@ function report(mode: 'warn' | 'fail', severities: HygieneFinding['severity'][])
     schemaVersion: 1, verdict: 'fail', reasons: [], startedAt: '', durationMs: 0, tool: { name: 'deploy-check', version: '0' },
     source: { context: '', dockerfile: '', target: null, commit: null, ref: null, runUrl: null },
     image: { id: 'sha256:x', ref: 'x' },
-    build: { status: 'success', durationMs: 0, steps: { total: 0, cached: 0, list: [] }, cache: { enabled: false, restored: false, key: null, matchedKey: null, saved: false, note: null }, builder: null, failure: null },
+    build: { status: 'success', durationMs: 0, steps: { total: 0, cached: 0, list: [] }, cache: cacheReportOff(null), builder: null, failure: null },
     health: { status: 'healthy', strategy: 'http', target: null, timeToHealthyMs: 1, timeoutMs: 1, reason: null, container: null, lastHttp: null, healthLog: [], logs: [] },
-    size: { status: 'skipped', bytes: null, compressedBytes: null, layers: [], baseline: null, delta: null, budget: {} },
+    size: { ...SKIPPED_SIZE },
     hygiene: { status: 'checked', mode, findings },
     deploy: null,
-  } as CheckReport;
+  } as unknown as CheckReport;
 }
 
 test('verdict: warn reports error findings and passes; fail fails on them, not on warnings', () => {

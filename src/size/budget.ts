@@ -1,0 +1,98 @@
+import { formatBytes } from '../report/format.ts';
+import type { SizeBudget, SizeBudgetCheck, SizeDelta, SizeLayer, SizeLayerChange } from '../report/model.ts';
+import type { SizeConfig, SizeMetric } from './config.ts';
+import type { SizeFigures } from './measure.ts';
+import type { SizeAmount } from './units.ts';
+
+export interface BudgetInput {
+  readonly current: SizeFigures;
+  readonly baselineFigure: number | null;
+  readonly delta: SizeDelta | null;
+  /** Where the baseline came from, for the sentence ("main (commit abc1234)"). */
+  readonly baselineSource: string | null;
+  /** Why there is no usable baseline, when there is none. */
+  readonly baselineNote: string | null;
+}
+
+/** Applies max-size and max-increase to the chosen figure; each check says in one sentence what it found. */
+export function evaluateBudgets(config: Pick<SizeConfig, 'maxSize' | 'maxIncrease' | 'metric'>, input: BudgetInput): SizeBudget {
+  const checks: SizeBudgetCheck[] = [];
+  const metric = config.metric;
+  const figure = metric === 'compressed' ? input.current.compressedBytes : input.current.bytes;
+  if (config.maxSize) checks.push(checkMaxSize(config.maxSize.bytes, config.maxSize.raw, metric, figure, input.current.layers));
+  if (config.maxIncrease) checks.push(checkMaxIncrease(config.maxIncrease, metric, input));
+  const status: SizeBudget['status'] =
+    checks.length === 0 ? 'none' : checks.some((c) => c.status === 'exceeded') ? 'exceeded' : checks.some((c) => c.status === 'unchecked') ? 'unchecked' : 'pass';
+  return { metric, status, checks };
+}
+
+function checkMaxSize(limit: number, raw: string, metric: SizeMetric, figure: number | null, layers: readonly SizeLayer[]): SizeBudgetCheck {
+  if (figure === null) {
+    return { name: 'max-size', limit: raw, status: 'unchecked', actual: null, layer: null, message: `max-size ${raw} not checked: the ${metric} size could not be measured.` };
+  }
+  if (figure <= limit) {
+    return { name: 'max-size', limit: raw, status: 'pass', actual: figure, layer: null, message: `max-size ${raw}: the ${metric} image is ${formatBytes(figure)}, within budget.` };
+  }
+  const largest = [...layers].sort((a, b) => layerFigure(b, metric) - layerFigure(a, metric))[0];
+  const blame = largest ? `; its largest layer is ${describeLayer(largest.instruction, largest.line, largest.base)} (${formatBytes(layerFigure(largest, metric))})` : '';
+  return {
+    name: 'max-size',
+    limit: raw,
+    status: 'exceeded',
+    actual: figure,
+    layer: largest ? { instruction: largest.instruction, line: largest.line } : null,
+    message: `Image size budget max-size ${raw} exceeded: the ${metric} image is ${formatBytes(figure)}, ${formatBytes(figure - limit)} over${blame}.`,
+  };
+}
+
+function checkMaxIncrease(limit: SizeAmount, metric: SizeMetric, input: BudgetInput): SizeBudgetCheck {
+  const base = { name: 'max-increase' as const, limit: limit.raw };
+  const delta = input.delta;
+  const change = delta === null ? null : metric === 'compressed' ? delta.compressedBytes : delta.bytes;
+  const percent = delta === null ? null : metric === 'compressed' ? delta.compressedPercent : delta.percent;
+  if (delta === null || change === null) {
+    const why = delta === null ? (input.baselineNote ?? 'there is no baseline') : `the ${metric} sizes of this image and the baseline were measured differently`;
+    return { ...base, status: 'unchecked', actual: null, layer: null, message: `max-increase ${limit.raw} not checked: ${why}.` };
+  }
+  const actual = limit.kind === 'percent' ? percent : change;
+  if (actual === null) {
+    return { ...base, status: 'unchecked', actual: null, layer: null, message: `max-increase ${limit.raw} not checked: the baseline's ${metric} size is zero, so no percentage applies.` };
+  }
+  const allowed = limit.kind === 'percent' ? limit.percent : limit.bytes;
+  const grewBy = `${change >= 0 ? 'grew' : 'shrank'} by ${formatBytes(Math.abs(change))}${percent === null ? '' : ` (${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%`}`;
+  const fromTo = input.baselineFigure !== null ? `, ${formatBytes(input.baselineFigure)} → ${formatBytes(input.baselineFigure + change)}${percent === null ? '' : ')'}` : percent === null ? '' : ')';
+  const against = input.baselineSource ? ` against the baseline from ${input.baselineSource}` : '';
+  if (actual <= allowed) {
+    return { ...base, status: 'pass', actual, layer: null, message: `max-increase ${limit.raw}: the ${metric} image ${grewBy}${fromTo}${against}, within budget.` };
+  }
+  const culprit = mostResponsible(delta.layers, metric);
+  const blame = culprit
+    ? `; most of the growth is ${culprit.change === 'base-image' ? 'the base image change at ' : culprit.change === 'added' ? 'the new ' : ''}${describeLayer(culprit.instruction, culprit.line, false)} (+${formatBytes(changeFigure(culprit, metric))})`
+    : '';
+  return {
+    ...base,
+    status: 'exceeded',
+    actual,
+    layer: culprit ? { instruction: culprit.instruction, line: culprit.line } : null,
+    message: `Image size budget max-increase ${limit.raw} exceeded: the ${metric} image ${grewBy}${fromTo}${against}${blame}.`,
+  };
+}
+
+function layerFigure(layer: SizeLayer, metric: SizeMetric): number {
+  return (metric === 'compressed' ? layer.compressedBytes : layer.bytes) ?? layer.bytes;
+}
+
+function changeFigure(change: SizeLayerChange, metric: SizeMetric): number {
+  return (metric === 'compressed' ? (change.compressedBytes ?? change.bytes) : (change.bytes ?? change.compressedBytes)) ?? 0;
+}
+
+/** The change that added the most to the figure the budget is on. */
+export function mostResponsible(changes: readonly SizeLayerChange[], metric: SizeMetric): SizeLayerChange | undefined {
+  return [...changes].filter((c) => changeFigure(c, metric) > 0).sort((a, b) => changeFigure(b, metric) - changeFigure(a, metric))[0];
+}
+
+export function describeLayer(instruction: string, line: number | null, base: boolean): string {
+  const text = instruction.length > 80 ? `${instruction.slice(0, 77)}...` : instruction;
+  if (line === null) return base ? `the base image (${text})` : text;
+  return `line ${line}: ${text}`;
+}

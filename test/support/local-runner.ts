@@ -1,0 +1,164 @@
+/**
+ * Runs the bundled local command (`node dist/cli.js`) as a person would, and helpers shared by
+ * the core integration tests: fixture paths, throwaway apps, image removal, leftover checks.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from './action-runner.ts';
+import { MAIN_ENGINE, dockerCli, leftovers } from './docker.ts';
+
+/** The machine's own Node (20 here): the local command must run on it, not only on the action's Node 24. */
+export const MACHINE_NODE = process.env['DEPLOY_CHECK_MACHINE_NODE'] ?? '/usr/bin/node';
+
+export interface LocalRun {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** The --report file, parsed, when the run got that far. */
+  report: Report | null;
+  /** Wall time of the whole process. */
+  elapsedMs: number;
+}
+
+/** The parts of the JSON report the tests read (the contract is src/report/model.ts). */
+export interface Report {
+  verdict: 'pass' | 'fail';
+  reasons: string[];
+  durationMs: number;
+  image: { id: string | null; ref: string };
+  build: {
+    status: string;
+    durationMs: number;
+    steps: { total: number; cached: number; list: { name: string; cached: boolean }[] };
+    failure: { step: string | null; message: string; logs: string[] } | null;
+  };
+  health: {
+    status: string;
+    strategy: string;
+    target: string | null;
+    timeToHealthyMs: number | null;
+    timeoutMs: number;
+    reason: string | null;
+    container: { id: string | null; exitCode: number | null; oomKilled: boolean; running: boolean } | null;
+    lastHttp: { status: number | null; body: string | null; error: string | null } | null;
+    healthLog: { exitCode: number; output: string }[];
+    logs: string[];
+  };
+  size: { status: string; bytes: number | null };
+}
+
+export interface LocalRunOptions {
+  cwd?: string;
+  node?: string;
+  env?: Record<string, string>;
+  /** Send SIGINT after this many ms, or when `interruptWhen` first matches stderr. */
+  interruptAfterMs?: number;
+  interruptWhen?: RegExp;
+  /** Called just before the SIGINT is sent (to look at the engine while the run is still up). */
+  onBeforeInterrupt?: () => void;
+  /** Write and read back `--report` (default true). */
+  report?: boolean;
+}
+
+export async function runLocal(args: string[], options: LocalRunOptions = {}): Promise<LocalRun> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-local-'));
+  const reportFile = path.join(dir, 'report.json');
+  try {
+    const fullArgs = [path.join(REPO_ROOT, 'dist/cli.js'), ...args, ...(options.report === false ? [] : ['--report', reportFile])];
+    const started = Date.now();
+    const result = await new Promise<Omit<LocalRun, 'report' | 'elapsedMs'>>((resolve, reject) => {
+      const child = spawn(options.node ?? MACHINE_NODE, fullArgs, {
+        cwd: options.cwd ?? REPO_ROOT,
+        env: { ...process.env, ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      let interrupted = false;
+      const interrupt = (): void => {
+        if (interrupted) return;
+        interrupted = true;
+        options.onBeforeInterrupt?.();
+        child.kill('SIGINT');
+      };
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (options.interruptWhen?.test(stderr)) interrupt();
+      });
+      const timer = options.interruptAfterMs === undefined ? undefined : setTimeout(interrupt, options.interruptAfterMs);
+      child.on('error', reject);
+      child.on('close', (exitCode, signal) => {
+        if (timer) clearTimeout(timer);
+        resolve({ exitCode, signal, stdout, stderr });
+      });
+    });
+    const elapsedMs = Date.now() - started;
+    let report: Report | null = null;
+    try {
+      report = JSON.parse(await readFile(reportFile, 'utf8')) as Report;
+    } catch {
+      // No report: a configuration error or an interrupted run.
+    }
+    return { ...result, report, elapsedMs };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function fixture(name: string): string {
+  return path.join(REPO_ROOT, 'test/fixtures', name);
+}
+
+/** A throwaway build context (a Dockerfile and its files), removed by the returned function. */
+export async function tempApp(files: Record<string, string>): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-app-'));
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await writeFile(path.join(dir, name), content, { mode: 0o755 });
+  }
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Image tags are fine to leave, but the suite removes the ones it made so the engine does not fill up. */
+export function removeImage(ref: string | null | undefined): void {
+  if (!ref) return;
+  try {
+    execFileSync('docker', ['image', 'rm', '--force', ref], { stdio: 'ignore', env: { ...process.env, DOCKER_HOST: MAIN_ENGINE } });
+  } catch {
+    // Already gone, or never built.
+  }
+}
+
+/** A unique image tag per test run, so parallel tests never collide. */
+export function uniqueImage(name: string): string {
+  return `deploy-check-test/${name}:${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** The run id deploy-check gave a run, from its default image tag (deploy-check-local/<name>:<run id>). */
+export function runIdOf(report: Report | null): string | undefined {
+  const ref = report?.image.ref;
+  return ref?.startsWith('deploy-check-local/') ? ref.slice(ref.lastIndexOf(':') + 1) : undefined;
+}
+
+export function containerExists(id: string): boolean {
+  return dockerCli(['ps', '-aq', '--no-trunc', '--filter', `id=${id}`]).trim() !== '';
+}
+
+/**
+ * deploy-check's containers and networks that appeared since `before` and are still there after
+ * a grace period. Other test files run in parallel and may have a container up for a moment;
+ * one this test leaked stays.
+ */
+export async function newLeftovers(before: { containers: string[]; networks: string[] }, graceMs = 15_000): Promise<string[]> {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    const now = leftovers();
+    const fresh = [...now.containers.filter((c) => !before.containers.includes(c)), ...now.networks.filter((n) => !before.networks.includes(n))];
+    if (fresh.length === 0 || Date.now() > deadline) return fresh;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { effectiveExposedPorts, effectiveHealthcheck, readDockerfileFacts } from '../../src/config/dockerfile.ts';
+
+const MULTI = `# syntax=docker/dockerfile:1
+FROM python:3.12-slim AS base
+EXPOSE 8000
+HEALTHCHECK --interval=5s \\
+  CMD curl -f http://localhost:8000/health || exit 1
+USER app
+
+FROM base AS test
+RUN pytest
+
+FROM node:20 AS assets
+EXPOSE 3000
+HEALTHCHECK NONE
+
+from base as runtime
+COPY --from=assets /dist /srv/static
+USER 10001
+CMD ["uvicorn", "app:app"]
+`;
+
+describe('readDockerfileFacts', () => {
+  const facts = readDockerfileFacts(MULTI);
+
+  test('stages with names, base images, FROM lines and instructions', () => {
+    assert.deepEqual(
+      facts.stages.map((s) => [s.index, s.name, s.from, s.line]),
+      [
+        [0, 'base', 'python:3.12-slim', 2],
+        [1, 'test', 'base', 8],
+        [2, 'assets', 'node:20', 11],
+        [3, 'runtime', 'base', 15],
+      ],
+    );
+    assert.equal(facts.finalStage?.name, 'runtime');
+    const hc = facts.stages[0]?.instructions.find((i) => i.keyword === 'HEALTHCHECK');
+    assert.equal(hc?.line, 4);
+    assert.equal(hc?.text, 'HEALTHCHECK --interval=5s CMD curl -f http://localhost:8000/health || exit 1');
+  });
+
+  test('own EXPOSE, HEALTHCHECK and USER per stage', () => {
+    assert.deepEqual(facts.stages.map((s) => s.exposedPorts), [[8000], [], [3000], []]);
+    assert.deepEqual(facts.stages.map((s) => s.healthcheck), ['defined', 'none', 'disabled', 'none']);
+    assert.deepEqual(facts.stages.map((s) => s.user), ['app', undefined, undefined, '10001']);
+  });
+
+  test('the final stage inherits EXPOSE and HEALTHCHECK from the stage it is built FROM, not from others', () => {
+    assert.deepEqual(effectiveExposedPorts(facts), [8000]);
+    assert.equal(effectiveHealthcheck(facts), 'defined');
+  });
+
+  test('a target selects the stage (case-insensitively)', () => {
+    const assets = readDockerfileFacts(MULTI, 'ASSETS');
+    assert.equal(assets.finalStage?.name, 'assets');
+    assert.deepEqual(effectiveExposedPorts(assets), [3000]);
+    assert.equal(effectiveHealthcheck(assets), 'disabled');
+    assert.equal(readDockerfileFacts(MULTI, 'missing').finalStage, undefined);
+  });
+
+  test('HEALTHCHECK NONE in a later stage hides an inherited one', () => {
+    const f = readDockerfileFacts('FROM busybox AS a\nHEALTHCHECK CMD true\nFROM a\nHEALTHCHECK NONE\n');
+    assert.equal(effectiveHealthcheck(f), 'disabled');
+  });
+
+  test('EXPOSE forms: several ports, /tcp, duplicates; /udp and variables are not health-checkable', () => {
+    const f = readDockerfileFacts('FROM busybox\nEXPOSE 80/tcp 443 80\nEXPOSE 53/udp\nEXPOSE $PORT\n');
+    assert.deepEqual(effectiveExposedPorts(f), [80, 443]);
+  });
+
+  test('ports accumulate along a chain of stages', () => {
+    const f = readDockerfileFacts('FROM busybox AS a\nEXPOSE 1000\nFROM a AS b\nEXPOSE 2000\nFROM b\n');
+    assert.deepEqual(effectiveExposedPorts(f).sort(), [1000, 2000]);
+  });
+
+  test('no FROM: no stages', () => {
+    assert.deepEqual(readDockerfileFacts('# only a comment\n').stages, []);
+  });
+});

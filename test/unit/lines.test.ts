@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError } from '../../src/config/errors.ts';
+import { parseCommand, parseHostLines, parseKeyValueLines } from '../../src/config/lines.ts';
+
+describe('parseKeyValueLines', () => {
+  test('one KEY=VALUE a line; blanks and comments skipped; values keep "=" and inner spaces', () => {
+    const raw = 'A=1\n\n# a comment\r\nB_2=x=y\n  C.d-e = spaced value \nEMPTY=';
+    assert.deepEqual(parseKeyValueLines('env', raw), [
+      { key: 'A', value: '1' },
+      { key: 'B_2', value: 'x=y' },
+      { key: 'C.d-e', value: ' spaced value' },
+      { key: 'EMPTY', value: '' },
+    ]);
+  });
+  test('empty input gives nothing', () => assert.deepEqual(parseKeyValueLines('env', ''), []));
+  for (const [raw, line] of [
+    ['NOEQUALS', 1],
+    ['A=1\n=value', 2],
+    ['A=1\nB=2\n1X=3', 3],
+    ['A=1\nwith space=3', 2],
+  ] as const) {
+    test(`${JSON.stringify(raw)} is refused at line ${line}, naming the input`, () => {
+      assert.throws(
+        () => parseKeyValueLines('build-args', raw),
+        (err: unknown) => err instanceof ConfigError && err.input === 'build-args' && err.message.includes(`line ${line} `),
+      );
+    });
+  }
+  test('the refused line is never echoed (it may hold a secret)', () => {
+    assert.throws(
+      () => parseKeyValueLines('build-secrets', 'token: hunter2-secret-value', 'id=VALUE'),
+      (err: unknown) => err instanceof ConfigError && !err.message.includes('hunter2') && err.message.includes('id=VALUE'),
+    );
+  });
+});
+
+describe('parseHostLines', () => {
+  test('lines or commas; host=ip is accepted as host:ip', () => {
+    assert.deepEqual(parseHostLines('add-hosts', 'db.internal:10.0.0.5\napi:host-gateway, cache=10.0.0.6'), [
+      'db.internal:10.0.0.5',
+      'api:host-gateway',
+      'cache:10.0.0.6',
+    ]);
+  });
+  test('an entry without an address is refused', () => {
+    assert.throws(() => parseHostLines('add-hosts', 'justahost'), (err: unknown) => err instanceof ConfigError && err.input === 'add-hosts');
+  });
+});
+
+describe('parseCommand', () => {
+  test('empty is "use the image CMD"', () => assert.equal(parseCommand('command', '  '), undefined));
+  test('a JSON array', () => assert.deepEqual(parseCommand('command', '["python3", "-m", "app"]'), ['python3', '-m', 'app']));
+  test('words with quotes', () => {
+    assert.deepEqual(parseCommand('command', `sh -c "echo \\"hi there\\"; sleep 1" 'single q'`), ['sh', '-c', 'echo "hi there"; sleep 1', 'single q']);
+  });
+  for (const raw of ['[not json', '[]', '[1, 2]', '["ok", 3]']) {
+    test(`${raw} is refused`, () => {
+      assert.throws(() => parseCommand('command', raw), (err: unknown) => err instanceof ConfigError && err.input === 'command');
+    });
+  }
+});
