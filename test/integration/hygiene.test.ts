@@ -7,13 +7,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { CheckReport, HygieneFinding } from '../../src/report/model.ts';
-import { NODE24, REPO_ROOT, runActionSteps, type ActionRun } from '../support/action-runner.ts';
+import { REPO_ROOT, runActionSteps, type ActionRun } from '../support/action-runner.ts';
 import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable } from '../support/docker.ts';
+import { MACHINE_NODE, runLocal } from '../support/local-runner.ts';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures');
 const created: { image: string; host: string }[] = [];
@@ -51,41 +52,34 @@ interface LocalRun {
 }
 
 /**
- * The local command (node dist/cli.js) on a context, with a report file. The build must succeed:
- * when another client prunes the shared engine's build cache mid-build, BuildKit fails with
- * "failed to solve: not found"; that one infrastructure error is retried, nothing else.
+ * When another client prunes the shared engine's build cache (the layer-cache tests do) or
+ * removes the last image holding some layers, builds running at that moment fail with
+ * "failed to solve: not found". That one infrastructure error is retried, a little later.
  */
+const LOST_CACHE = /failed to solve: not found/;
+const ATTEMPTS = 5;
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The local command (node dist/cli.js) on a context, with a report file. The build must succeed. */
 async function checkLocally(context: string, args: string[] = [], dockerHost = MAIN_ENGINE): Promise<LocalRun> {
   for (let attempt = 1; ; attempt++) {
     const run = await checkLocallyOnce(context, args, dockerHost);
-    const lostCache = run.report.build.status === 'failure' && /failed to solve: not found/.test(run.report.build.failure?.message ?? '');
-    if (!lostCache || attempt === 3) {
+    const lostCache = run.report.build.status === 'failure' && LOST_CACHE.test(run.report.build.failure?.message ?? '');
+    if (!lostCache || attempt === ATTEMPTS) {
       assert.equal(run.report.build.status, 'success', run.stderr);
       return run;
     }
+    await pause(5000 * attempt);
   }
 }
 
 async function checkLocallyOnce(context: string, args: string[], dockerHost: string): Promise<LocalRun> {
   const image = uniqueImage(path.basename(context).replace(/^hygiene-/, '').toLowerCase().replace(/[^a-z0-9-]/g, '-'), dockerHost);
-  const reportFile = path.join(tempDir(), 'report.json');
-  const child = spawn(NODE24, [path.join(REPO_ROOT, 'dist/cli.js'), '--context', context, '--image', image, '--report', reportFile, ...args], {
-    cwd: context,
-    env: { ...process.env, DOCKER_HOST: dockerHost },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  let reportText = '';
-  try {
-    reportText = readFileSync(reportFile, 'utf8');
-  } catch {
-    assert.fail(`no report (exit ${exitCode}):\n${stderr}`);
-  }
-  return { exitCode, stdout, stderr, report: JSON.parse(reportText) as CheckReport, reportText };
+  // On the machine's own Node, as a person runs the local command.
+  const run = await runLocal(['--context', context, '--image', image, ...args], { cwd: context, env: { DOCKER_HOST: dockerHost } });
+  if (!run.report) assert.fail(`no report (exit ${run.exitCode}):\n${run.stderr}`);
+  const report = run.report as unknown as CheckReport;
+  return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, report, reportText: JSON.stringify(report) };
 }
 
 function findings(run: { report: CheckReport }, id: string): HygieneFinding[] {
@@ -263,7 +257,7 @@ describe('image hygiene through the local command', { concurrency: 2 }, () => {
     assert.equal(run.report.hygiene.suppressed, 1);
     assert.deepEqual(run.report.hygiene.ignored, ['secret-env']);
 
-    const bad = spawn(NODE24, [path.join(REPO_ROOT, 'dist/cli.js'), '--context', fixture('hygiene-clean'), '--hygiene-ignore', 'secret-env,root'], {
+    const bad = spawn(MACHINE_NODE, [path.join(REPO_ROOT, 'dist/cli.js'), '--context', fixture('hygiene-clean'), '--hygiene-ignore', 'secret-env,root'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -318,11 +312,12 @@ async function checkInAction(context: string, inputs: Record<string, string>): P
   for (let attempt = 1; ; attempt++) {
     const run = await runActionSteps({ inputs: { context, ...inputs }, cwd: context });
     const build = (run.report as unknown as CheckReport | null)?.build;
-    const lostCache = build?.status === 'failure' && /failed to solve: not found/.test(build.failure?.message ?? '');
-    if (!lostCache || attempt === 3) {
+    const lostCache = build?.status === 'failure' && LOST_CACHE.test(build.failure?.message ?? '');
+    if (!lostCache || attempt === ATTEMPTS) {
       assert.equal(build?.status, 'success', run.main.stdout);
       return run;
     }
+    await pause(5000 * attempt);
   }
 }
 
