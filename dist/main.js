@@ -2,8 +2,8 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-KRC752YW.js";
-import "./chunks/chunk-5VP3NDLC.js";
+} from "./chunks/chunk-4BJXX5RN.js";
+import "./chunks/chunk-GDFJJDSC.js";
 
 // src/main.ts
 await runAction();

@@ -5,14 +5,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-KRC752YW.js";
+} from "./chunks/chunk-4BJXX5RN.js";
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-BUGTQPJM.js";
+} from "./chunks/chunk-QRW7HUWI.js";
 import {
   connectDocker
-} from "./chunks/chunk-5VP3NDLC.js";
+} from "./chunks/chunk-GDFJJDSC.js";
 
 // src/post.ts
 async function runPost() {

@@ -75,6 +75,12 @@ export async function runAction(): Promise<void> {
   core.saveState(STATE_RUN_ID, config.runId);
 
   const docker = connectDocker();
+  const secrets = [...config.secrets];
+  const maskSecret = (value: string): void => {
+    if (value.length < 3 || secrets.includes(value)) return;
+    core.setSecret(value);
+    secrets.push(value);
+  };
   try {
     await ensureEngine(docker);
     const pr = context.pullRequest;
@@ -83,6 +89,7 @@ export async function runAction(): Promise<void> {
     const report = await runPipeline(config, {
       docker,
       log: actionLog,
+      maskSecret,
       source: {
         commit: sha,
         ref: context.headRef || context.ref,
@@ -95,7 +102,7 @@ export async function runAction(): Promise<void> {
       event,
       baselines: actionBaselineScope(process.env),
     });
-    await publish(redactDeep(report, config.secrets), config.publish, context);
+    await publish(redactDeep(report, secrets), config.publish, context);
   } catch (err) {
     const message = redact(`deploy-check failed unexpectedly: ${(err as Error).message}`, config.secrets);
     await publishRunError(config.publish, context, message);
@@ -154,6 +161,8 @@ async function publish(report: CheckReport, publishConfig: PublishConfig, contex
   core.setOutput('time-to-healthy-ms', report.health.timeToHealthyMs === null ? '' : String(report.health.timeToHealthyMs));
   core.setOutput('image-size', report.size.bytes === null ? '' : String(report.size.bytes));
   core.setOutput('image-size-compressed', report.size.compressedBytes === null ? '' : String(report.size.compressedBytes));
+  core.setOutput('hygiene-findings', String(report.hygiene.findings.length));
+  core.setOutput('hygiene-errors', String(report.hygiene.findings.filter((f) => f.severity === 'error').length));
   core.setOutput('cache-hit', String(report.build.cache.restored));
   core.setOutput('cache-key', report.build.cache.key ?? '');
   const delta = report.size.delta;

@@ -41,6 +41,8 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
                          compare with a report file, a registry image, or (auto) --baseline-dir
   --baseline-dir DIR     where auto baselines are kept locally (newest one is compared with)
   --save-baseline        store this run's report in --baseline-dir when it passes
+  --hygiene warn|fail|off  image hygiene: report findings (warn), fail on error findings, or skip
+  --hygiene-ignore IDS   finding ids to silence, e.g. root-user,package-cache
   --report FILE          write the JSON report
   --railway-token T      Railway project token (or account token with --railway-project); masked
   --deploy auto|always|never   auto means never here: auto deploys only from GitHub Actions
@@ -103,7 +105,11 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     io.stderr.write('deploy-check: Input "mode": comment posts a pull-request comment from a report file, in the GitHub Action only; the local command checks (mode check)\n');
     return EXIT_CONFIG;
   }
-  const secrets = config.secrets;
+  // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
+  const secrets = [...config.secrets];
+  const maskSecret = (value: string): void => {
+    if (value.length >= 3 && !secrets.includes(value)) secrets.push(value);
+  };
   if (config.deploy.mode === 'always' && config.deploy.source === 'commit' && gitDirty(config.context)) {
     io.stderr.write('deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n');
   }
@@ -150,7 +156,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     const baselineDir = values['baseline-dir'];
     const baselines = localBaselineScope(typeof baselineDir === 'string' ? baselineDir : undefined, values['save-baseline'] === true);
     const report = redactDeep(
-      await runPipeline(config, { docker, log, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines, cache }),
+      await runPipeline(config, { docker, log, maskSecret, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines, cache }),
       secrets,
     );
     const reportFile = values['report'];

@@ -8,6 +8,7 @@ import type { RunEvent } from './deploy/railway/gate.ts';
 import type { Config } from './config/config.ts';
 import { runAndWait } from './container/run.ts';
 import type { Log } from './host/log.ts';
+import { checkHygiene, skippedHygiene } from './hygiene/check.ts';
 import type { CheckReport, HealthReport, SourceInfo } from './report/model.ts';
 import { SKIPPED_SIZE } from './report/skipped.ts';
 import { decideVerdict } from './report/verdict.ts';
@@ -26,9 +27,11 @@ export interface PipelineDeps {
   readonly event?: RunEvent | null;
   /** Where `baseline: auto` reads and stores baselines; none when absent. */
   readonly baselines?: BaselineScope;
+  /** Registers a secret value a stage found (e.g. in the image config): the entry masks it in every output. */
+  readonly maskSecret?: (value: string) => void;
 }
 
-/** build → measure → run and wait → verdict → deploy. Stages return their sections; nothing here prints the report. */
+/** build → measure → run and wait → hygiene → verdict → deploy. Stages return their sections; nothing here prints the report. */
 export async function runPipeline(config: Config, deps: PipelineDeps): Promise<CheckReport> {
   const { docker, log } = deps;
   const started = Date.now();
@@ -46,6 +49,9 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
   report.size = await log.group('Measure', () => runSizeStage(config, { docker, log, baselines }));
   report.health = await log.group('Health check', () => runAndWait(config, docker, log));
+  if (config.hygiene.mode !== 'off') {
+    report.hygiene = await log.group('Hygiene', () => checkHygiene(config, { docker, log, maskSecret: deps.maskSecret ?? (() => undefined) }));
+  }
   await finish(report, started, config, deps);
   // Only a run that passed everything, deploy included, becomes a baseline.
   await saveBaseline(config, report, baselines, log);
@@ -120,7 +126,7 @@ export function emptyReport(config: Config, source: PipelineDeps['source'], star
     },
     health: skippedHealth(config),
     size: { ...SKIPPED_SIZE },
-    hygiene: { status: 'skipped', findings: [] },
+    hygiene: skippedHygiene(config.hygiene.mode, config.hygiene.mode === 'off' ? 'hygiene is off' : 'the image was not built'),
     deploy: null,
   };
 }

@@ -12,6 +12,8 @@ import { readRegistryCredentials, type RegistryCredentials } from './registry.ts
 import { RAILWAY_SECRET_INPUTS, readDeployConfig, type DeployConfig } from '../deploy/railway/config.ts';
 import type { RailwayServiceSettings, ServiceLookup, ServiceLookupFn } from '../deploy/railway/settings.ts';
 import { readSizeConfig, type SizeConfig } from '../size/config.ts';
+import { readHygieneConfig, type HygieneConfig } from '../hygiene/config.ts';
+import { isSecretName } from '../hygiene/rules.ts';
 
 /**
  * Every input the action takes; the local command takes each as a flag of the same name.
@@ -46,6 +48,8 @@ export const INPUT_NAMES = [
   'cache-key',
   'cache-save',
   'cache-timeout',
+  'hygiene',
+  'hygiene-ignore',
   'registry-username',
   'registry-password',
   'deploy',
@@ -123,13 +127,14 @@ export interface Config {
   readonly publish: PublishConfig;
   /** The layer cache: inputs cache, cache-mode, cache-key, cache-save, cache-timeout; the local command's --cache-dir. */
   readonly cache: CacheConfig;
+  readonly hygiene: HygieneConfig;
   /** `registry-username` / `registry-password`, shared by every feature that talks to a registry. */
   readonly registry: RegistryCredentials | undefined;
   readonly deploy: DeployConfig;
   /** The Railway service's settings, read before the checks when a token is given. */
   readonly railwayService: ServiceLookup | undefined;
   readonly size: SizeConfig;
-  /** Values never to print: env values, build secrets, registry password, Railway token, GitHub token. */
+  /** Values never to print: env values, build secrets, build args with secret-looking names, registry password, Railway token, GitHub token. */
   readonly secrets: readonly string[];
 }
 
@@ -186,6 +191,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const waitFor = parseWaitFor(get('wait-for') || 'auto');
   const registry = readRegistryCredentials(read);
   const deploy = readDeployConfig(read);
+  const hygiene = readHygieneConfig(get);
   // Resolved once without Railway so that a bad input fails before any request is made.
   let health = resolveHealth(get, waitFor, port, facts, railwayFile, undefined);
 
@@ -202,9 +208,13 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : undefined;
   if (railwayService?.ok) health = resolveHealth(get, waitFor, port, facts, railwayFile, railwayService.settings);
 
+  // BuildKit prints a RUN step with its build args expanded, so a token passed as a build arg
+  // would reach the log; mask the ones whose name says they are secret.
+  const secretArgs = buildArgs.filter((a) => isSecretName(a.key)).map((a) => a.value);
   const secrets = [
     ...env.map((e) => e.value),
     ...buildSecrets.map((s) => s.value),
+    ...secretArgs,
     ...(registry ? [registry.password] : []),
     ...(deploy.railway ? [deploy.railway.token] : []),
     publish.token ?? '',
@@ -228,6 +238,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     railwayFile,
     publish,
     cache,
+    hygiene,
     registry,
     deploy,
     railwayService,

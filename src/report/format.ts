@@ -1,4 +1,4 @@
-import type { BuildReport, CacheReport, ConfigDrift, DeployReport } from './model.ts';
+import type { BuildReport, CacheReport, ConfigDrift, DeployReport, HygieneReport } from './model.ts';
 
 /** Human units for the reporters: bytes in MB/GB (decimal, as registries and `docker images` show them), durations in s. */
 export function formatBytes(bytes: number | null): string {
@@ -60,4 +60,17 @@ function shortDigest(ref: string): string {
 export function describeDrift(d: ConfigDrift): string {
   const show = (v: string | number | null): string => (v === null ? 'not set' : typeof v === 'number' ? `${v} s` : `"${v}"`);
   return `${d.fileName} sets ${d.setting} to ${show(d.file)} but the Railway service has ${show(d.service)}`;
+}
+
+/** "2 errors, 1 warning; runs as app, context 1.2 MB" (plain text: callers escape). */
+export function hygieneLine(hy: HygieneReport): string {
+  const count = (sev: string): number => hy.findings.filter((f) => f.severity === sev).length;
+  const parts: string[] = [];
+  const errors = count('error');
+  const warnings = count('warning');
+  if (errors) parts.push(`${errors} error${errors > 1 ? 's' : ''}`);
+  if (warnings) parts.push(`${warnings} warning${warnings > 1 ? 's' : ''}`);
+  const head = parts.length ? parts.join(', ') : 'no findings';
+  const ctx = hy.context ? `, context ${formatBytes(hy.context.bytes)}` : '';
+  return `${head}; runs as ${hy.user ?? 'root'}${ctx}${hy.suppressed ? `, ${hy.suppressed} ignored` : ''}`;
 }

@@ -230,16 +230,66 @@ export interface SizeReport {
 }
 
 export interface HygieneFinding {
+  /** Stable id (see src/hygiene/findings.ts); `hygiene-ignore` takes these. */
   id: string;
   severity: 'error' | 'warning' | 'info';
+  /** One sentence. Never contains a secret value, only where it is. */
   message: string;
+  /** The Dockerfile (or ignore file) the finding points at, and its 1-based line. */
   file: string | null;
   line: number | null;
+  /** The image layer that holds the evidence, when a layer does. */
+  layer: HygieneLayerRef | null;
+  /** The path inside the image, or in the build context. */
+  path: string | null;
+  /** Further facts, one a line (other layers, sizes, what deleted it). */
+  evidence: string[];
+}
+
+export interface HygieneLayerRef {
+  /** 0-based position in the image's layers (docker inspect RootFS.Layers order). */
+  index: number;
+  /** Uncompressed digest (diff ID), when known. */
+  digest: string | null;
+  /** The instruction that created the layer; `FROM <image>` for a base-image layer. */
+  instruction: string;
+  line: number | null;
+  fromBase: boolean;
 }
 
 export interface HygieneReport {
   status: 'checked' | 'skipped';
   findings: HygieneFinding[];
+  /** warn: findings never fail the check; fail: an error-severity finding fails it; off: not run. */
+  mode?: 'warn' | 'fail' | 'off';
+  /** Why the check was skipped. */
+  reason?: string | null;
+  /** Ids silenced by `hygiene-ignore`, and how many findings that removed. */
+  ignored?: string[];
+  suppressed?: number;
+  /** The user the image runs as (Config.User; "root" when unset). */
+  user?: string | null;
+  context?: HygieneContext | null;
+  scan?: HygieneScan | null;
+}
+
+export interface HygieneContext {
+  /** Bytes and files the build context sends to the builder, honouring the ignore file. */
+  bytes: number;
+  files: number;
+  ignoreFile: string | null;
+}
+
+export interface HygieneScan {
+  /** How the layers were read. */
+  method: 'docker-save-stream';
+  layers: number;
+  entries: number;
+  /** Bytes streamed from the engine. */
+  bytesRead: number;
+  durationMs: number;
+  /** Set when the layers could not be read (the file checks then did not run). */
+  error: string | null;
 }
 
 /**

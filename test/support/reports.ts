@@ -172,7 +172,7 @@ export function hostileReport(): CheckReport {
   r.health.logs = [...HOSTILE.flatMap((h) => h.split('\n')), '````', '`````text', '</details>', '@everyone'];
   r.health.lastHttp = { status: 500, body: HOSTILE.join('\n'), error: null };
   r.size.layers = r.size.layers.map((l, i) => ({ ...l, instruction: `${l.instruction} ${HOSTILE[i % HOSTILE.length] ?? ''}` }));
-  r.hygiene.findings = HOSTILE.map((h, i) => ({ id: `rule-${i}|x`, severity: 'warning', message: h, file: `dir/${h}`, line: i }));
+  r.hygiene.findings = HOSTILE.map((h, i) => ({ id: `rule-${i}|x`, severity: 'warning', message: h, file: `dir/${h}`, line: i, layer: null, path: `/srv/${h}`, evidence: [h] }));
   r.build.cache.note = HOSTILE[3];
   return r;
 }

@@ -217,7 +217,7 @@ test('shortening drops log lines first and points to the job summary', () => {
 
 test('the last resort cuts at a line and closes what it opened', () => {
   const r = crashedReport();
-  r.hygiene.findings = Array.from({ length: 3000 }, (_, i) => ({ id: `r${i}`, severity: 'error' as const, message: 'm'.repeat(200), file: null, line: null }));
+  r.hygiene.findings = Array.from({ length: 3000 }, (_, i) => ({ id: `r${i}`, severity: 'error' as const, message: 'm'.repeat(200), file: null, line: null, layer: null, path: null, evidence: [] }));
   r.reasons = Array.from({ length: 400 }, () => 'x'.repeat(300));
   const { text, shortened } = renderMarkdownWithin(r, 20_000);
   assert.ok(shortened);
