@@ -1,32 +1,116 @@
 #!/usr/bin/env node
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 import {
+  removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-ZRQKALGK.js";
+} from "./chunks/chunk-QRW7HUWI.js";
 import {
+  CacheStoreError,
   ConfigError,
   DirectoryBaselineStore,
   INPUT_NAMES,
   connectDocker,
   deployLine,
+  describeCache,
   describeDrift,
   ensureEngine,
   formatBytes,
   formatDuration,
+  hygieneLine,
   loadConfig,
   package_default,
   redact,
   redactDeep,
   runPipeline,
   serviceLookup
-} from "./chunks/chunk-ANHONJO4.js";
+} from "./chunks/chunk-GDFJJDSC.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import path2 from "node:path";
 import { parseArgs } from "node:util";
+
+// src/cache/directory-store.ts
+import { createHash } from "node:crypto";
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+var short = (text) => createHash("sha256").update(text).digest("hex").slice(0, 16);
+var DirectoryStore = class {
+  kind = "directory";
+  writable = true;
+  description;
+  root;
+  constructor(root) {
+    this.root = root;
+    this.description = `directory ${root}`;
+  }
+  async workDir() {
+    const dir = path.join(this.root, ".work");
+    await this.guard(() => mkdir(dir, { recursive: true }));
+    return dir;
+  }
+  async restore(keys) {
+    const entries = await this.entries(keys.prefix);
+    const exact = entries.find((e) => e.key === keys.key);
+    const match = exact ?? keys.restoreKeys.map((p) => entries.find((e) => e.key.startsWith(p))).find((e) => e !== void 0);
+    return match ? { matchedKey: match.key, dir: path.join(match.dir, "cache") } : null;
+  }
+  async save(keys, dir) {
+    const slot = this.slot(keys.prefix);
+    const target = path.join(slot, short(keys.key));
+    const partial = path.join(slot, `.${short(keys.key)}.${process.pid}.partial`);
+    await this.guard(async () => {
+      await rm(partial, { recursive: true, force: true });
+      await mkdir(partial, { recursive: true });
+      try {
+        await rename(dir, path.join(partial, "cache"));
+      } catch {
+        await cp(dir, path.join(partial, "cache"), { recursive: true });
+        await rm(dir, { recursive: true, force: true });
+      }
+      await writeFile(path.join(partial, "key"), keys.key);
+      await rm(target, { recursive: true, force: true });
+      await rename(partial, target);
+    });
+    for (const entry of await this.entries(keys.prefix)) {
+      if (entry.dir !== target) await rm(entry.dir, { recursive: true, force: true });
+    }
+    return true;
+  }
+  slot(prefix) {
+    return path.join(this.root, short(prefix));
+  }
+  /** The prefix's entries, newest first. */
+  async entries(prefix) {
+    const slot = this.slot(prefix);
+    let names;
+    try {
+      names = await readdir(slot);
+    } catch {
+      return [];
+    }
+    const found = [];
+    for (const name of names) {
+      if (name.startsWith(".")) continue;
+      const dir = path.join(slot, name);
+      try {
+        const key = await readFile(path.join(dir, "key"), "utf8");
+        found.push({ key, dir, time: (await stat(path.join(dir, "key"))).mtimeMs });
+      } catch {
+      }
+    }
+    return found.sort((a, b) => b.time - a.time);
+  }
+  async guard(fn) {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new CacheStoreError(`${this.description}: ${err.message}`);
+    }
+  }
+};
 
 // src/report/terminal.ts
 function renderTerminal(report) {
@@ -36,6 +120,7 @@ function renderTerminal(report) {
   out.push(report.verdict === "pass" ? `\u2714 deploy-check passed: ${report.image.ref}` : `\u2718 deploy-check failed: ${report.reasons[0] ?? ""}`);
   const b = report.build;
   out.push(`  ${mark(b.status === "success")} build    ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached`);
+  out.push(`  ${mark(b.cache.enabled && b.cache.warnings.length === 0 ? true : b.cache.warnings.length > 0 ? false : null)} cache    ${describeCache(b.cache, b.steps)}`);
   const h = report.health;
   out.push(
     `  ${mark(h.status === "skipped" ? null : h.status === "healthy")} health   ${h.status}` + (h.target ? ` (${h.target})` : "") + (h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : "")
@@ -47,6 +132,15 @@ function renderTerminal(report) {
       const figure = s.delta?.metric === "uncompressed" ? c.bytes ?? c.compressedBytes : c.compressedBytes ?? c.bytes;
       const amount = figure === null ? "n/a" : figure > 0 ? `+${formatBytes(figure)}` : formatBytes(figure);
       out.push(`             ${amount.padStart(9)}  ${c.change === "base-image" ? "base image" : c.change}${c.line !== null ? ` line ${c.line}` : ""}: ${c.instruction.slice(0, 80)}`);
+    }
+  }
+  const hy = report.hygiene;
+  if (hy.status === "checked") {
+    const errors = hy.findings.filter((f) => f.severity === "error").length;
+    const icon = hy.findings.length === 0 ? mark(true) : errors > 0 && hy.mode === "fail" ? mark(false) : "!";
+    out.push(`  ${icon} hygiene  ${hygieneLine(hy)}`);
+    for (const f of hy.findings) {
+      out.push(`      ${f.severity.padEnd(7)} ${f.id}${f.line !== null ? ` (line ${f.line})` : ""}: ${f.message}`);
     }
   }
   const d = report.deploy;
@@ -106,12 +200,16 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --health-path /health  HTTP path (default: railway.json deploy.healthcheckPath)
   --health-timeout 60s   seconds, or a number with s/m
   --wait-for auto|http|healthcheck|tcp|log:<regex>
+  --cache-dir DIR        keep the BuildKit layer cache in DIR between runs (one entry per image)
+  --cache-mode max|min   max: every stage's layers (default); min: the final stage's
   --max-size 500MB       fail when the image is larger (compressed unless --size-metric uncompressed)
   --max-increase 10%     fail when the image grew more than this against the baseline
   --baseline auto|none|FILE|IMAGE
                          compare with a report file, a registry image, or (auto) --baseline-dir
   --baseline-dir DIR     where auto baselines are kept locally (newest one is compared with)
   --save-baseline        store this run's report in --baseline-dir when it passes
+  --hygiene warn|fail|off  image hygiene: report findings (warn), fail on error findings, or skip
+  --hygiene-ignore IDS   finding ids to silence, e.g. root-user,package-cache
   --report FILE          write the JSON report
   --railway-token T      Railway project token (or account token with --railway-project); masked
   --deploy auto|always|never   auto means never here: auto deploys only from GitHub Actions
@@ -131,6 +229,7 @@ async function runCli(argv, io = process) {
     for (const name of INPUT_NAMES) options[name] = { type: "string", multiple: true };
     for (const single of Object.values(REPEATABLE)) options[single] = { type: "string", multiple: true };
     options["report"] = { type: "string", multiple: false };
+    options["cache-dir"] = { type: "string", multiple: false };
     options["baseline-dir"] = { type: "string", multiple: false };
     options["save-baseline"] = { type: "boolean" };
     options["help"] = { type: "boolean" };
@@ -161,14 +260,25 @@ ${USAGE}
   };
   let config;
   try {
-    config = await loadConfig(read, { railwayLookup: serviceLookup((m) => io.stderr.write(`${m}
-`)) });
+    const cacheDir = values["cache-dir"];
+    config = await loadConfig(read, {
+      railwayLookup: serviceLookup((m) => io.stderr.write(`${m}
+`)),
+      ...typeof cacheDir === "string" ? { cacheDir } : {}
+    });
   } catch (err) {
     io.stderr.write(`deploy-check: ${err instanceof ConfigError ? err.message : err.message}
 `);
     return EXIT_CONFIG;
   }
-  const secrets = config.secrets;
+  if (config.publish.mode === "comment") {
+    io.stderr.write('deploy-check: Input "mode": comment posts a pull-request comment from a report file, in the GitHub Action only; the local command checks (mode check)\n');
+    return EXIT_CONFIG;
+  }
+  const secrets = [...config.secrets];
+  const maskSecret = (value) => {
+    if (value.length >= 3 && !secrets.includes(value)) secrets.push(value);
+  };
   if (config.deploy.mode === "always" && config.deploy.source === "commit" && gitDirty(config.context)) {
     io.stderr.write('deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n');
   }
@@ -178,8 +288,8 @@ ${USAGE}
   };
   const log = {
     info: say,
-    warning: (m, where) => say(`warning: ${where ? `${path.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ""}: ` : ""}${m}`),
-    error: (m, where) => say(`error: ${where ? `${path.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ""}: ` : ""}${m}`),
+    warning: (m, where) => say(`warning: ${where ? `${path2.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ""}: ` : ""}${m}`),
+    error: (m, where) => say(`error: ${where ? `${path2.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ""}: ` : ""}${m}`),
     debug: (m) => {
       if (process.env["DEPLOY_CHECK_DEBUG"]) say(`debug: ${m}`);
     },
@@ -189,10 +299,21 @@ ${USAGE}
     }
   };
   const docker = connectDocker();
+  const builders = [];
   const onSignal = (signal) => {
     say(`
 ${signal}: removing this run's containers`);
-    void removeRunResources(docker, config.runId).catch(() => void 0).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    void removeRunResources(docker, config.runId).catch(() => void 0).then(() => removeRunBuilders(builders)).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  const cache = {
+    store: config.cache.dir ? new DirectoryStore(config.cache.dir) : null,
+    missingStore: config.cache.dir ? null : { reason: "no --cache-dir given (the engine's own build cache still applies)", warn: false },
+    revision: null,
+    // A local run has no default branch to keep caches for: cache-save default-branch saves like always.
+    onDefaultBranch: true,
+    ref: null,
+    root: process.cwd(),
+    rememberBuilder: (name) => builders.push(name)
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
@@ -201,13 +322,13 @@ ${signal}: removing this run's containers`);
     const baselineDir = values["baseline-dir"];
     const baselines = localBaselineScope(typeof baselineDir === "string" ? baselineDir : void 0, values["save-baseline"] === true);
     const report = redactDeep(
-      await runPipeline(config, { docker, log, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines }),
+      await runPipeline(config, { docker, log, maskSecret, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines, cache }),
       secrets
     );
     const reportFile = values["report"];
     if (typeof reportFile === "string") {
-      await mkdir(path.dirname(path.resolve(reportFile)), { recursive: true });
-      await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + "\n");
+      await mkdir2(path2.dirname(path2.resolve(reportFile)), { recursive: true });
+      await writeFile2(path2.resolve(reportFile), JSON.stringify(report, null, 2) + "\n");
     }
     io.stdout.write(`${redact(renderTerminal(report), secrets)}
 `);
@@ -217,6 +338,7 @@ ${signal}: removing this run's containers`);
     return EXIT_FAIL;
   } finally {
     await removeRunResources(docker, config.runId).catch(() => void 0);
+    await removeRunBuilders(builders);
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
   }
@@ -226,7 +348,7 @@ function localBaselineScope(dir, save) {
   if (dir === void 0) {
     return { store: null, unavailable: "locally, give --baseline-dir DIR (or --baseline FILE)", branch: null, save: false, runKey };
   }
-  return { store: new DirectoryBaselineStore(path.resolve(dir)), unavailable: null, branch: "local", save, runKey };
+  return { store: new DirectoryBaselineStore(path2.resolve(dir)), unavailable: null, branch: "local", save, runKey };
 }
 function joinDashValues(argv, options) {
   const out = [];

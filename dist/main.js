@@ -1,8 +1,10 @@
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 import {
+  hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-JPHZMAJW.js";
-import "./chunks/chunk-ANHONJO4.js";
+} from "./chunks/chunk-4BJXX5RN.js";
+import "./chunks/chunk-GDFJJDSC.js";
 
 // src/main.ts
 await runAction();
+if (hasAbandonedCacheWork()) process.exit();

@@ -1,16 +1,18 @@
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 import {
+  STATE_BUILDER,
   STATE_RUN_ID,
   getState,
   info,
   warning
-} from "./chunks/chunk-JPHZMAJW.js";
+} from "./chunks/chunk-4BJXX5RN.js";
 import {
+  removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-ZRQKALGK.js";
+} from "./chunks/chunk-QRW7HUWI.js";
 import {
   connectDocker
-} from "./chunks/chunk-ANHONJO4.js";
+} from "./chunks/chunk-GDFJJDSC.js";
 
 // src/post.ts
 async function runPost() {
@@ -23,6 +25,11 @@ async function runPost() {
     }
   } catch (err) {
     warning(`Cleanup could not reach the Docker engine: ${err.message}`);
+  }
+  const builder = getState(STATE_BUILDER);
+  if (builder) {
+    const removed = await removeRunBuilders([builder]);
+    if (removed.length > 0) info(`Removed the buildx builder ${builder} created for this run`);
   }
 }
 await runPost();

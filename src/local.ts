@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import pkg from '../package.json' with { type: 'json' };
 import { INPUT_NAMES, loadConfig, type Config, type InputName } from './config/config.ts';
 import { ConfigError } from './config/errors.ts';
-import { removeRunResources } from './container/cleanup.ts';
+import { DirectoryStore } from './cache/directory-store.ts';
+import type { CacheContext } from './cache/layer-cache.ts';
+import { removeRunBuilders, removeRunResources } from './container/cleanup.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redact, redactDeep, type Log } from './host/log.ts';
@@ -31,12 +33,16 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --health-path /health  HTTP path (default: railway.json deploy.healthcheckPath)
   --health-timeout 60s   seconds, or a number with s/m
   --wait-for auto|http|healthcheck|tcp|log:<regex>
+  --cache-dir DIR        keep the BuildKit layer cache in DIR between runs (one entry per image)
+  --cache-mode max|min   max: every stage's layers (default); min: the final stage's
   --max-size 500MB       fail when the image is larger (compressed unless --size-metric uncompressed)
   --max-increase 10%     fail when the image grew more than this against the baseline
   --baseline auto|none|FILE|IMAGE
                          compare with a report file, a registry image, or (auto) --baseline-dir
   --baseline-dir DIR     where auto baselines are kept locally (newest one is compared with)
   --save-baseline        store this run's report in --baseline-dir when it passes
+  --hygiene warn|fail|off  image hygiene: report findings (warn), fail on error findings, or skip
+  --hygiene-ignore IDS   finding ids to silence, e.g. root-user,package-cache
   --report FILE          write the JSON report
   --railway-token T      Railway project token (or account token with --railway-project); masked
   --deploy auto|always|never   auto means never here: auto deploys only from GitHub Actions
@@ -59,6 +65,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     for (const name of INPUT_NAMES) options[name] = { type: 'string', multiple: true };
     for (const single of Object.values(REPEATABLE)) options[single] = { type: 'string', multiple: true };
     options['report'] = { type: 'string', multiple: false };
+    options['cache-dir'] = { type: 'string', multiple: false };
     options['baseline-dir'] = { type: 'string', multiple: false };
     options['save-baseline'] = { type: 'boolean' };
     options['help'] = { type: 'boolean' };
@@ -85,12 +92,24 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
 
   let config: Config;
   try {
-    config = await loadConfig(read, { railwayLookup: serviceLookup((m) => io.stderr.write(`${m}\n`)) });
+    const cacheDir = values['cache-dir'];
+    config = await loadConfig(read, {
+      railwayLookup: serviceLookup((m) => io.stderr.write(`${m}\n`)),
+      ...(typeof cacheDir === 'string' ? { cacheDir } : {}),
+    });
   } catch (err) {
     io.stderr.write(`deploy-check: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
     return EXIT_CONFIG;
   }
-  const secrets = config.secrets;
+  if (config.publish.mode === 'comment') {
+    io.stderr.write('deploy-check: Input "mode": comment posts a pull-request comment from a report file, in the GitHub Action only; the local command checks (mode check)\n');
+    return EXIT_CONFIG;
+  }
+  // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
+  const secrets = [...config.secrets];
+  const maskSecret = (value: string): void => {
+    if (value.length >= 3 && !secrets.includes(value)) secrets.push(value);
+  };
   if (config.deploy.mode === 'always' && config.deploy.source === 'commit' && gitDirty(config.context)) {
     io.stderr.write('deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n');
   }
@@ -111,12 +130,24 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   };
 
   const docker = connectDocker();
+  const builders: string[] = [];
   // Ctrl-C or a kill: remove what this run started, then leave with the conventional code.
   const onSignal = (signal: NodeJS.Signals): void => {
     say(`\n${signal}: removing this run's containers`);
     void removeRunResources(docker, config.runId)
       .catch(() => undefined)
+      .then(() => removeRunBuilders(builders))
       .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  const cache: CacheContext = {
+    store: config.cache.dir ? new DirectoryStore(config.cache.dir) : null,
+    missingStore: config.cache.dir ? null : { reason: 'no --cache-dir given (the engine\'s own build cache still applies)', warn: false },
+    revision: null,
+    // A local run has no default branch to keep caches for: cache-save default-branch saves like always.
+    onDefaultBranch: true,
+    ref: null,
+    root: process.cwd(),
+    rememberBuilder: (name) => builders.push(name),
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -125,7 +156,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     const baselineDir = values['baseline-dir'];
     const baselines = localBaselineScope(typeof baselineDir === 'string' ? baselineDir : undefined, values['save-baseline'] === true);
     const report = redactDeep(
-      await runPipeline(config, { docker, log, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines }),
+      await runPipeline(config, { docker, log, maskSecret, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines, cache }),
       secrets,
     );
     const reportFile = values['report'];
@@ -140,6 +171,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     return EXIT_FAIL;
   } finally {
     await removeRunResources(docker, config.runId).catch(() => undefined);
+    await removeRunBuilders(builders);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }

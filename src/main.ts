@@ -1,3 +1,7 @@
 import { runAction } from './action.ts';
+import { hasAbandonedCacheWork } from './cache/actions-store.ts';
 
 await runAction();
+// A cache restore or save given up on after cache-timeout may still wait on the service; the
+// step has published its result and must not hang until the service answers.
+if (hasAbandonedCacheWork()) process.exit();

@@ -1,11 +1,14 @@
 import type Docker from 'dockerode';
+import { rm } from 'node:fs/promises';
 import pkg from '../package.json' with { type: 'json' };
-import { buildImage } from './build/build.ts';
+import { buildImage, type BuildOutcome } from './build/build.ts';
+import { cacheReportOff, failedOnCache, finishLayerCache, prepareLayerCache, type CacheContext } from './cache/layer-cache.ts';
 import { announceRailwaySettings, deployStage } from './deploy/railway/deploy.ts';
 import type { RunEvent } from './deploy/railway/gate.ts';
 import type { Config } from './config/config.ts';
 import { runAndWait } from './container/run.ts';
 import type { Log } from './host/log.ts';
+import { checkHygiene, skippedHygiene } from './hygiene/check.ts';
 import type { CheckReport, HealthReport, SourceInfo } from './report/model.ts';
 import { SKIPPED_SIZE } from './report/skipped.ts';
 import { decideVerdict } from './report/verdict.ts';
@@ -17,21 +20,25 @@ export { SKIPPED_SIZE };
 export interface PipelineDeps {
   readonly docker: Docker;
   readonly log: Log;
-  readonly source: Pick<SourceInfo, 'commit' | 'ref' | 'runUrl'>;
+  readonly source: Pick<SourceInfo, 'commit' | 'ref' | 'runUrl'> & Partial<Pick<SourceInfo, 'commitUrl' | 'pullRequest' | 'commentKey'>>;
+  /** Where layer caches live; without it the build runs without one. */
+  readonly cache?: CacheContext;
   /** The workflow run's event, for the deploy gate; null or absent for the local command. */
   readonly event?: RunEvent | null;
   /** Where `baseline: auto` reads and stores baselines; none when absent. */
   readonly baselines?: BaselineScope;
+  /** Registers a secret value a stage found (e.g. in the image config): the entry masks it in every output. */
+  readonly maskSecret?: (value: string) => void;
 }
 
-/** build → measure → run and wait → verdict → deploy. Stages return their sections; nothing here prints the report. */
+/** build → measure → run and wait → hygiene → verdict → deploy. Stages return their sections; nothing here prints the report. */
 export async function runPipeline(config: Config, deps: PipelineDeps): Promise<CheckReport> {
   const { docker, log } = deps;
   const started = Date.now();
   const report = emptyReport(config, deps.source, started);
   announceRailwaySettings(config, log);
 
-  const build = await log.group('Build', () => buildImage(config, log));
+  const build = await buildWithCache(config, deps);
   report.build = build.report;
   if (build.report.status === 'failure') {
     log.error(`Build failed: ${build.report.failure?.message ?? ''}`, { file: config.dockerfile });
@@ -42,10 +49,40 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
   report.size = await log.group('Measure', () => runSizeStage(config, { docker, log, baselines }));
   report.health = await log.group('Health check', () => runAndWait(config, docker, log));
+  if (config.hygiene.mode !== 'off') {
+    report.hygiene = await log.group('Hygiene', () => checkHygiene(config, { docker, log, maskSecret: deps.maskSecret ?? (() => undefined) }));
+  }
   await finish(report, started, config, deps);
   // Only a run that passed everything, deploy included, becomes a baseline.
   await saveBaseline(config, report, baselines, log);
   return report;
+}
+
+/** Restore the layer cache, build, save the cache (see finishLayerCache for why the save happens here). */
+async function buildWithCache(config: Config, deps: PipelineDeps): Promise<BuildOutcome> {
+  const { docker, log } = deps;
+  const ctx: CacheContext = deps.cache ?? {
+    store: null, missingStore: { reason: 'no cache store was given', warn: false }, revision: null,
+    onDefaultBranch: null, ref: null, root: process.cwd(), rememberBuilder: () => {},
+  };
+  const prepared = await log.group('Layer cache: restore', () => prepareLayerCache(config, docker, log, ctx));
+  const buildConfig = { ...config, builder: prepared.builder };
+  let build = await log.group('Build', () => buildImage(buildConfig, log, prepared.plan));
+  let cache = prepared.report;
+  if ((prepared.plan.from || prepared.plan.to) && failedOnCache(build.report)) {
+    const message = `The build failed on its layer cache (${build.report.failure?.message ?? ''}); building again without it.`;
+    log.warning(message);
+    if (prepared.exportDir) await rm(prepared.exportDir, { recursive: true, force: true });
+    build = await log.group('Build (without the layer cache)', () => buildImage(buildConfig, log));
+    cache = { ...cacheReportOff(message, config.cache.mode), key: cache.key, store: cache.store, warnings: [...cache.warnings, message] };
+  } else if (prepared.plan.to) {
+    cache = await log.group('Layer cache: save', () => finishLayerCache(prepared, build.report, config, log, ctx));
+  } else {
+    cache = await finishLayerCache(prepared, build.report, config, log, ctx);
+  }
+  build.report.cache = cache;
+  build.report.builder = prepared.builder ?? null;
+  return build;
 }
 
 /** The checks' verdict, then the deploy gate (which deploys only what passed), then the final verdict. */
@@ -77,16 +114,19 @@ export function emptyReport(config: Config, source: PipelineDeps['source'], star
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
     tool: { name: 'deploy-check', version: pkg.version },
-    source: { context: config.context, dockerfile: config.dockerfile, target: config.target ?? null, ...source },
+    source: {
+      context: config.context, dockerfile: config.dockerfile, target: config.target ?? null,
+      commitUrl: null, pullRequest: null, commentKey: null, ...source,
+    },
     image: { id: null, ref: config.image },
     build: {
       status: 'failure', durationMs: 0, steps: { total: 0, cached: 0, list: [] },
-      cache: { enabled: false, restored: false, key: null, matchedKey: null, saved: false, note: null },
+      cache: cacheReportOff(null, config.cache.mode),
       builder: config.builder ?? null, failure: null,
     },
     health: skippedHealth(config),
     size: { ...SKIPPED_SIZE },
-    hygiene: { status: 'skipped', findings: [] },
+    hygiene: skippedHygiene(config.hygiene.mode, config.hygiene.mode === 'off' ? 'hygiene is off' : 'the image was not built'),
     deploy: null,
   };
 }

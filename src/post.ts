@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
-import { STATE_RUN_ID } from './action.ts';
-import { removeRunResources } from './container/cleanup.ts';
+import { STATE_BUILDER, STATE_RUN_ID } from './action.ts';
+import { removeRunBuilders, removeRunResources } from './container/cleanup.ts';
 import { connectDocker } from './host/docker.ts';
 
 /** Runs after the job's steps, also when main failed or the job was cancelled: removes what main created. */
@@ -14,6 +14,11 @@ async function runPost(): Promise<void> {
     }
   } catch (err) {
     core.warning(`Cleanup could not reach the Docker engine: ${(err as Error).message}`);
+  }
+  const builder = core.getState(STATE_BUILDER);
+  if (builder) {
+    const removed = await removeRunBuilders([builder]);
+    if (removed.length > 0) core.info(`Removed the buildx builder ${builder} created for this run`);
   }
 }
 

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/config.ts';
 import type { Log } from '../host/log.ts';
-import type { BuildReport, BuildStep, CacheReport } from '../report/model.ts';
+import { cacheReportOff } from '../cache/layer-cache.ts';
+import type { BuildReport, BuildStep } from '../report/model.ts';
 import { planBuild, type CachePlan } from './plan.ts';
 import { BuildProgress, vertexDurationMs, type Vertex } from './progress.ts';
 
@@ -15,10 +16,26 @@ export interface BuildOutcome {
   readonly metadata: Record<string, unknown>;
 }
 
-const NO_CACHE: CacheReport = { enabled: false, restored: false, key: null, matchedKey: null, saved: false, note: null };
-
 /** Runs `docker buildx build` as an argument array (no shell), following its rawjson progress. */
 export async function buildImage(config: Config, log: Log, cache: CachePlan = { from: undefined, to: undefined }): Promise<BuildOutcome> {
+  const first = await buildOnce(config, log, cache);
+  const message = first.report.failure?.message ?? '';
+  if (first.report.status === 'success' || !isTransientEngineError(message)) return first;
+  // BuildKit on the containerd image store can lose a snapshot when builds run side by side
+  // (moby/buildkit#6521, #6977): the same build passes when run again, so run it once more.
+  log.warning(`The build hit a transient BuildKit error (${message}); building once more.`);
+  const second = await buildOnce(config, log, cache);
+  second.report.durationMs += first.report.durationMs;
+  second.report.attempts = 2;
+  return second;
+}
+
+/** "failed to solve: not found" and missing snapshots: BuildKit's own races, not the Dockerfile's fault. */
+export function isTransientEngineError(message: string): boolean {
+  return /failed to solve: (?:[^:]*: )?not found$|snapshot [^ ]+ does not exist: not found|failed to prepare extraction snapshot|lease "[^"]+": not found/.test(message.trim());
+}
+
+async function buildOnce(config: Config, log: Log, cache: CachePlan): Promise<BuildOutcome> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-build-'));
   const metadataFile = path.join(work, 'metadata.json');
   const plan = planBuild(config, metadataFile, cache);
@@ -66,7 +83,7 @@ export async function buildImage(config: Config, log: Log, cache: CachePlan = { 
         status: 'success',
         durationMs,
         steps: { total: list.length, cached: list.filter((s) => s.cached).length, list },
-        cache: NO_CACHE,
+        cache: cacheReportOff(null),
         builder: config.builder ?? null,
         failure: null,
       },
@@ -89,7 +106,7 @@ function failedReport(durationMs: number, config: Config, step: string | null, m
     status: 'failure',
     durationMs,
     steps: { total: 0, cached: 0, list: [] },
-    cache: NO_CACHE,
+    cache: cacheReportOff(null),
     builder: config.builder ?? null,
     failure: { step, message, logs },
   };

@@ -6,10 +6,14 @@ import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type 
 import { findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
 import { parseDuration, parsePort, parseStatusRanges, type StatusRange } from './units.ts';
+import { readPublishConfig, type PublishConfig } from '../github/config.ts';
+import { readCacheConfig, type CacheConfig } from '../cache/config.ts';
 import { readRegistryCredentials, type RegistryCredentials } from './registry.ts';
 import { RAILWAY_SECRET_INPUTS, readDeployConfig, type DeployConfig } from '../deploy/railway/config.ts';
 import type { RailwayServiceSettings, ServiceLookup, ServiceLookupFn } from '../deploy/railway/settings.ts';
 import { readSizeConfig, type SizeConfig } from '../size/config.ts';
+import { readHygieneConfig, type HygieneConfig } from '../hygiene/config.ts';
+import { isSecretName } from '../hygiene/rules.ts';
 
 /**
  * Every input the action takes; the local command takes each as a flag of the same name.
@@ -34,6 +38,18 @@ export const INPUT_NAMES = [
   'health-status',
   'health-body',
   'health-timeout',
+  'mode',
+  'report-file',
+  'comment',
+  'comment-key',
+  'github-token',
+  'cache',
+  'cache-mode',
+  'cache-key',
+  'cache-save',
+  'cache-timeout',
+  'hygiene',
+  'hygiene-ignore',
   'registry-username',
   'registry-password',
   'deploy',
@@ -59,7 +75,7 @@ export const INPUT_NAMES = [
 export type InputName = (typeof INPUT_NAMES)[number];
 
 /** Inputs holding secrets: the action masks them before anything else runs, and every report is redacted of them. */
-export const SECRET_INPUTS: readonly InputName[] = ['registry-password', ...RAILWAY_SECRET_INPUTS];
+export const SECRET_INPUTS: readonly InputName[] = ['registry-password', 'github-token', ...RAILWAY_SECRET_INPUTS];
 
 /** Reads one raw input: `core.getInput` in the action, a flag in the local command. Empty means unset. */
 export type InputReader = (name: InputName) => string;
@@ -107,13 +123,18 @@ export interface Config {
   readonly health: HealthConfig;
   readonly dockerfileFacts: DockerfileFacts;
   readonly railwayFile: RailwayFileConfig | undefined;
+  /** Where the report goes besides the outputs: the pull-request comment, or mode comment. */
+  readonly publish: PublishConfig;
+  /** The layer cache: inputs cache, cache-mode, cache-key, cache-save, cache-timeout; the local command's --cache-dir. */
+  readonly cache: CacheConfig;
+  readonly hygiene: HygieneConfig;
   /** `registry-username` / `registry-password`, shared by every feature that talks to a registry. */
   readonly registry: RegistryCredentials | undefined;
   readonly deploy: DeployConfig;
   /** The Railway service's settings, read before the checks when a token is given. */
   readonly railwayService: ServiceLookup | undefined;
   readonly size: SizeConfig;
-  /** Values never to print: env values, build secrets, registry password, Railway token. */
+  /** Values never to print: env values, build secrets, build args with secret-looking names, registry password, Railway token, GitHub token. */
   readonly secrets: readonly string[];
 }
 
@@ -128,6 +149,8 @@ export interface LoadOptions {
   runId?: string;
   /** Reads the Railway service's settings (health check path and timeout) when a token is given. */
   railwayLookup?: ServiceLookupFn;
+  /** The local command's --cache-dir: the layer cache lives in this directory. */
+  cacheDir?: string;
 }
 
 /** The one place that turns raw inputs (plus discovered files and the Railway service's settings) into a validated Config. */
@@ -168,8 +191,11 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const waitFor = parseWaitFor(get('wait-for') || 'auto');
   const registry = readRegistryCredentials(read);
   const deploy = readDeployConfig(read);
+  const hygiene = readHygieneConfig(get);
   // Resolved once without Railway so that a bad input fails before any request is made.
   let health = resolveHealth(get, waitFor, port, facts, railwayFile, undefined);
+
+  const cache = readCacheConfig(read, { cacheDir: options.cacheDir, cwd });
 
   const runId = options.runId ?? newRunId();
   const image = opt('image') ?? `deploy-check-local/${imageName(context)}:${runId}`;
@@ -178,14 +204,20 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   }
 
   const size = readSizeConfig(get, cwd, registry);
+  const publish = readPublishConfig(read);
   const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : undefined;
   if (railwayService?.ok) health = resolveHealth(get, waitFor, port, facts, railwayFile, railwayService.settings);
 
+  // BuildKit prints a RUN step with its build args expanded, so a token passed as a build arg
+  // would reach the log; mask the ones whose name says they are secret.
+  const secretArgs = buildArgs.filter((a) => isSecretName(a.key)).map((a) => a.value);
   const secrets = [
     ...env.map((e) => e.value),
     ...buildSecrets.map((s) => s.value),
+    ...secretArgs,
     ...(registry ? [registry.password] : []),
     ...(deploy.railway ? [deploy.railway.token] : []),
+    publish.token ?? '',
   ].filter((v) => v.length >= 3);
   return {
     runId,
@@ -204,6 +236,9 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     health,
     dockerfileFacts: facts,
     railwayFile,
+    publish,
+    cache,
+    hygiene,
     registry,
     deploy,
     railwayService,

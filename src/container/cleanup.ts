@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { removeBuilder } from '../build/builder.ts';
 import { LABEL_RUN } from './labels.ts';
 
 export interface CleanupResult {
@@ -14,4 +15,11 @@ export async function removeRunResources(docker: Docker, runId: string): Promise
   const networks = await docker.listNetworks({ filters });
   await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => {})));
   return { containers: containers.length, networks: networks.length };
+}
+
+/** Removes the buildx builders a run created (and their BuildKit containers); returns those removed. */
+export async function removeRunBuilders(names: readonly string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of names) if (await removeBuilder(name)) removed.push(name);
+  return removed;
 }

@@ -1,4 +1,4 @@
-import type { ConfigDrift, DeployReport } from './model.ts';
+import type { BuildReport, CacheReport, ConfigDrift, DeployReport, HygieneReport } from './model.ts';
 
 /** Human units for the reporters: bytes in MB/GB (decimal, as registries and `docker images` show them), durations in s. */
 export function formatBytes(bytes: number | null): string {
@@ -24,6 +24,21 @@ export function formatDuration(ms: number | null): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/** One line on the layer cache for the reporters: what was restored, what it saved, what was stored. */
+export function describeCache(cache: CacheReport, steps: BuildReport['steps']): string {
+  if (!cache.enabled) return `off${cache.note ? `: ${cache.note}` : ''}`;
+  const parts: string[] = [];
+  if (cache.restored) {
+    parts.push(`restored ${cache.exactHit ? 'this run\'s key' : cache.matchedKey ?? ''} (${formatBytes(cache.restoredBytes)} in ${formatDuration(cache.restoreMs)})`);
+    parts.push(`${steps.cached}/${steps.total} steps cached${cache.timeSavedMs !== null ? `, about ${formatDuration(cache.timeSavedMs)} of build time saved` : ''}`);
+  } else {
+    parts.push(cache.note ? `not restored: ${cache.note}` : 'no cache yet');
+  }
+  if (cache.saved) parts.push(`saved ${formatBytes(cache.savedBytes)} in ${formatDuration(cache.saveMs)}`);
+  else if (cache.saveReason) parts.push(`not saved: ${cache.saveReason}`);
+  return parts.join('; ');
+}
+
 /** The deploy section in one line, for the summary table and the terminal. */
 export function deployLine(d: DeployReport): string {
   if (d.status === 'skipped') return `skipped: ${d.reason ?? ''}`;
@@ -45,4 +60,17 @@ function shortDigest(ref: string): string {
 export function describeDrift(d: ConfigDrift): string {
   const show = (v: string | number | null): string => (v === null ? 'not set' : typeof v === 'number' ? `${v} s` : `"${v}"`);
   return `${d.fileName} sets ${d.setting} to ${show(d.file)} but the Railway service has ${show(d.service)}`;
+}
+
+/** "2 errors, 1 warning; runs as app, context 1.2 MB" (plain text: callers escape). */
+export function hygieneLine(hy: HygieneReport): string {
+  const count = (sev: string): number => hy.findings.filter((f) => f.severity === sev).length;
+  const parts: string[] = [];
+  const errors = count('error');
+  const warnings = count('warning');
+  if (errors) parts.push(`${errors} error${errors > 1 ? 's' : ''}`);
+  if (warnings) parts.push(`${warnings} warning${warnings > 1 ? 's' : ''}`);
+  const head = parts.length ? parts.join(', ') : 'no findings';
+  const ctx = hy.context ? `, context ${formatBytes(hy.context.bytes)}` : '';
+  return `${head}; runs as ${hy.user ?? 'root'}${ctx}${hy.suppressed ? `, ${hy.suppressed} ignored` : ''}`;
 }

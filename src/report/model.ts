@@ -30,6 +30,12 @@ export interface SourceInfo {
   commit: string | null;
   ref: string | null;
   runUrl: string | null;
+  /** The commit's web page, when known. */
+  commitUrl: string | null;
+  /** The pull request the run checked (the pull_request event's number), else null. */
+  pullRequest: number | null;
+  /** The comment-key its pull-request comment is filed under; the fork-safe comment mode reuses it. */
+  commentKey: string | null;
 }
 
 export interface BuildStep {
@@ -46,15 +52,36 @@ export interface BuildReport {
   cache: CacheReport;
   builder: string | null;
   failure: { step: string | null; message: string; logs: string[] } | null;
+  /** Builds run: 2 when the first one hit a transient engine error and was run again. */
+  attempts?: number;
 }
 
 export interface CacheReport {
   enabled: boolean;
   restored: boolean;
+  /** The key this run saves under (prefix#fingerprint). */
   key: string | null;
+  /** The key of the restored entry: this run's key (exactHit) or the newest under the prefix. */
   matchedKey: string | null;
   saved: boolean;
+  /** Why the cache is off or degraded, in one sentence; null when all went as planned. */
   note: string | null;
+  /** Where caches live: the Actions cache service, or the local command's --cache-dir. */
+  store: 'actions' | 'directory' | null;
+  mode: 'max' | 'min' | null;
+  exactHit: boolean;
+  /** Size of the restored BuildKit cache on disk. */
+  restoredBytes: number | null;
+  restoreMs: number | null;
+  /** Why the cache was saved or not. */
+  saveReason: string | null;
+  /** Size of the saved BuildKit cache on disk (before the store compresses it). */
+  savedBytes: number | null;
+  saveMs: number | null;
+  /** Build time the cached steps took when they were last really built; null when not known. */
+  timeSavedMs: number | null;
+  /** Warnings the cache raised (the run passes regardless). */
+  warnings: string[];
 }
 
 export interface HealthReport {
@@ -203,16 +230,66 @@ export interface SizeReport {
 }
 
 export interface HygieneFinding {
+  /** Stable id (see src/hygiene/findings.ts); `hygiene-ignore` takes these. */
   id: string;
   severity: 'error' | 'warning' | 'info';
+  /** One sentence. Never contains a secret value, only where it is. */
   message: string;
+  /** The Dockerfile (or ignore file) the finding points at, and its 1-based line. */
   file: string | null;
   line: number | null;
+  /** The image layer that holds the evidence, when a layer does. */
+  layer: HygieneLayerRef | null;
+  /** The path inside the image, or in the build context. */
+  path: string | null;
+  /** Further facts, one a line (other layers, sizes, what deleted it). */
+  evidence: string[];
+}
+
+export interface HygieneLayerRef {
+  /** 0-based position in the image's layers (docker inspect RootFS.Layers order). */
+  index: number;
+  /** Uncompressed digest (diff ID), when known. */
+  digest: string | null;
+  /** The instruction that created the layer; `FROM <image>` for a base-image layer. */
+  instruction: string;
+  line: number | null;
+  fromBase: boolean;
 }
 
 export interface HygieneReport {
   status: 'checked' | 'skipped';
   findings: HygieneFinding[];
+  /** warn: findings never fail the check; fail: an error-severity finding fails it; off: not run. */
+  mode?: 'warn' | 'fail' | 'off';
+  /** Why the check was skipped. */
+  reason?: string | null;
+  /** Ids silenced by `hygiene-ignore`, and how many findings that removed. */
+  ignored?: string[];
+  suppressed?: number;
+  /** The user the image runs as (Config.User; "root" when unset). */
+  user?: string | null;
+  context?: HygieneContext | null;
+  scan?: HygieneScan | null;
+}
+
+export interface HygieneContext {
+  /** Bytes and files the build context sends to the builder, honouring the ignore file. */
+  bytes: number;
+  files: number;
+  ignoreFile: string | null;
+}
+
+export interface HygieneScan {
+  /** How the layers were read. */
+  method: 'docker-save-stream';
+  layers: number;
+  entries: number;
+  /** Bytes streamed from the engine. */
+  bytesRead: number;
+  durationMs: number;
+  /** Set when the layers could not be read (the file checks then did not run). */
+  error: string | null;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CheckReport } from './model.ts';
-import { deployLine, describeDrift, formatBytes, formatDuration } from './format.ts';
+import { deployLine, describeCache, describeDrift, formatBytes, formatDuration, hygieneLine } from './format.ts';
 
 /** The local command's closing summary: verdict first, then each check, then the evidence of any failure. */
 export function renderTerminal(report: CheckReport): string {
@@ -9,6 +9,7 @@ export function renderTerminal(report: CheckReport): string {
   out.push(report.verdict === 'pass' ? `✔ deploy-check passed: ${report.image.ref}` : `✘ deploy-check failed: ${report.reasons[0] ?? ''}`);
   const b = report.build;
   out.push(`  ${mark(b.status === 'success')} build    ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached`);
+  out.push(`  ${mark(b.cache.enabled && b.cache.warnings.length === 0 ? true : b.cache.warnings.length > 0 ? false : null)} cache    ${describeCache(b.cache, b.steps)}`);
   const h = report.health;
   out.push(
     `  ${mark(h.status === 'skipped' ? null : h.status === 'healthy')} health   ${h.status}` +
@@ -22,6 +23,15 @@ export function renderTerminal(report: CheckReport): string {
       const figure = s.delta?.metric === 'uncompressed' ? (c.bytes ?? c.compressedBytes) : (c.compressedBytes ?? c.bytes);
       const amount = figure === null ? 'n/a' : figure > 0 ? `+${formatBytes(figure)}` : formatBytes(figure);
       out.push(`             ${amount.padStart(9)}  ${c.change === 'base-image' ? 'base image' : c.change}${c.line !== null ? ` line ${c.line}` : ''}: ${c.instruction.slice(0, 80)}`);
+    }
+  }
+  const hy = report.hygiene;
+  if (hy.status === 'checked') {
+    const errors = hy.findings.filter((f) => f.severity === 'error').length;
+    const icon = hy.findings.length === 0 ? mark(true) : errors > 0 && hy.mode === 'fail' ? mark(false) : '!';
+    out.push(`  ${icon} hygiene  ${hygieneLine(hy)}`);
+    for (const f of hy.findings) {
+      out.push(`      ${f.severity.padEnd(7)} ${f.id}${f.line !== null ? ` (line ${f.line})` : ''}: ${f.message}`);
     }
   }
   const d = report.deploy;

