@@ -2,7 +2,7 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-4BJXX5RN.js";
+} from "./chunks/chunk-Z67VOZBK.js";
 import "./chunks/chunk-GDFJJDSC.js";
 
 // src/main.ts

@@ -5,7 +5,7 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-4BJXX5RN.js";
+} from "./chunks/chunk-Z67VOZBK.js";
 import {
   removeRunBuilders,
   removeRunResources
