@@ -113,7 +113,8 @@ describe('layer cache through the Actions cache service', { skip: !engineAvailab
 
   const run = (fixture: Fixture, extra: { inputs?: Record<string, string>; env?: Record<string, string>; eventName?: string; eventPayload?: unknown } = {}) =>
     runActionSteps({
-      inputs: { 'health-path': '/health', 'health-timeout': '30s', ...extra.inputs },
+      // The size baseline uses the same cache service; these tests are about the layer cache alone.
+      inputs: { 'health-path': '/health', 'health-timeout': '30s', baseline: 'none', ...extra.inputs },
       env: { ...server.env(), ...extra.env },
       cwd: fixture.dir,
       eventName: extra.eventName ?? 'push',
