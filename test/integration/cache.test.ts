@@ -295,7 +295,7 @@ describe('builders that cannot export a cache (classic image store)', { skip: !e
   test('no builder input: a docker-container builder is tried, cannot start here, and the build runs uncached with one warning', async () => {
     const fixture = await makeFixture(root, 'classic');
     const result = await runActionSteps({
-      inputs: { 'health-path': '/health', 'health-timeout': '30s' },
+      inputs: { 'health-path': '/health', 'health-timeout': '30s', baseline: 'none' },
       env: { ...server.env(), DOCKER_HOST: CLASSIC_ENGINE, GITHUB_SHA: sha(7) },
       cwd: fixture.dir,
     });
@@ -319,7 +319,7 @@ describe('builders that cannot export a cache (classic image store)', { skip: !e
   test('a builder input that cannot export: one warning naming the input, no builder created', async () => {
     const fixture = await makeFixture(root, 'classic-named');
     const result = await runActionSteps({
-      inputs: { 'health-path': '/health', 'health-timeout': '30s', builder: 'default' },
+      inputs: { 'health-path': '/health', 'health-timeout': '30s', builder: 'default', baseline: 'none' },
       env: { ...server.env(), DOCKER_HOST: CLASSIC_ENGINE, GITHUB_SHA: sha(8) },
       cwd: fixture.dir,
     });
