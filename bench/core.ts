@@ -52,7 +52,7 @@ interface Sample {
   detectionMs: number;
   overheadMs: number;
   /** deploy-check only: the overhead split into its phases. */
-  parts?: { startupMs: number; containerStartMs: number; afterHealthyMs: number };
+  parts?: { startupMs: number; containerStartMs: number; measureMs: number; afterHealthyMs: number };
 }
 
 /** Polls the health endpoint of the first container started from `image`; resolves with start and first-answer times. */
@@ -156,7 +156,7 @@ async function deployCheck(): Promise<Sample> {
   const reportFile = path.join(work, 'report.json');
   const watcher = watchReadiness(image);
   try {
-    const r = await run(values.node, [path.join(ROOT, 'dist/cli.js'), '--context', dir, '--image', image, '--report', reportFile], { building: /▸ Build/ });
+    const r = await run(values.node, [path.join(ROOT, 'dist/cli.js'), '--context', dir, '--image', image, '--report', reportFile], { building: /▸ Build/, measuring: /▸ Measure/, checking: /▸ Health check/ });
     watcher.stop();
     if (r.code !== 0) throw new Error(`deploy-check exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
     const report = JSON.parse(await readFile(reportFile, 'utf8')) as { build: { durationMs: number }; health: { timeToHealthyMs: number } };
@@ -166,6 +166,8 @@ async function deployCheck(): Promise<Sample> {
     const timeToHealthyMs = report.health.timeToHealthyMs;
     // Where the overhead goes: before the build, between build and container start, after healthy.
     const startupMs = r.marks['building'] ?? NaN;
+    // The size stage (another feature's) runs between the build and the container start.
+    const measureMs = (r.marks['checking'] ?? NaN) - (r.marks['measuring'] ?? NaN);
     const containerStartMs = seen.startedAt - r.spawnedAt - startupMs - report.build.durationMs;
     const afterHealthyMs = r.spawnedAt + r.wallMs - (seen.startedAt + timeToHealthyMs);
     return {
@@ -176,7 +178,7 @@ async function deployCheck(): Promise<Sample> {
       firstAnswerMs,
       detectionMs: timeToHealthyMs - firstAnswerMs,
       overheadMs: r.wallMs - report.build.durationMs - timeToHealthyMs,
-      parts: { startupMs, containerStartMs, afterHealthyMs },
+      parts: { startupMs, containerStartMs, measureMs, afterHealthyMs },
     };
   } finally {
     watcher.stop();
@@ -244,7 +246,7 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   const nodeVersion = execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
-  console.log(`deploy-check core benchmark: ${path.relative(process.cwd(), context) || context}, ${reps} repetitions, ${values.cold ? 'cold' : 'warm'} builds, dist/cli.js on Node ${nodeVersion}, ${os.cpus().length} CPUs`);
+  console.log(`deploy-check core benchmark: ${path.relative(process.cwd(), context) || context}, ${reps} repetitions, ${values.cold ? 'cold' : 'warm'} builds, dist/cli.js on Node ${nodeVersion}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}`);
   // Warm the layer cache once so that neither tool pays the first build.
   for (let attempt = 1; ; attempt++) {
     try {
@@ -263,7 +265,7 @@ async function main(): Promise<void> {
       samples[tool].push(sample);
       console.log(
         `  run ${i + 1} ${tool.padEnd(12)} total ${sample.totalMs} ms, build ${sample.buildMs} ms, healthy ${sample.timeToHealthyMs} ms (endpoint answered at ${sample.firstAnswerMs} ms), overhead ${sample.overheadMs} ms` +
-          (sample.parts ? ` (${sample.parts.startupMs} + ${sample.parts.containerStartMs} + ${sample.parts.afterHealthyMs})` : ''),
+          (sample.parts ? ` (${sample.parts.startupMs} + ${sample.parts.containerStartMs} [size ${sample.parts.measureMs}] + ${sample.parts.afterHealthyMs})` : ''),
       );
     }
   }
@@ -286,9 +288,9 @@ async function main(): Promise<void> {
     const b = median(sh.map((s) => s[key]));
     console.log(`${label.padEnd(36)} ${String(Math.round(a)).padStart(12)} ${String(Math.round(b)).padStart(10)} ${String(Math.round(a - b)).padStart(13)}`);
   }
-  const part = (k: 'startupMs' | 'containerStartMs' | 'afterHealthyMs'): number => Math.round(median(dc.map((s) => s.parts?.[k] ?? NaN)));
+  const part = (k: 'startupMs' | 'containerStartMs' | 'measureMs' | 'afterHealthyMs'): number => Math.round(median(dc.map((s) => s.parts?.[k] ?? NaN)));
   console.log(
-    `deploy-check overhead, by phase: start-up and configuration ${part('startupMs')} ms, build end to container start ${part('containerStartMs')} ms, healthy to exit (evidence, removal, report) ${part('afterHealthyMs')} ms`,
+    `deploy-check overhead, by phase: start-up and configuration ${part('startupMs')} ms, build end to container start ${part('containerStartMs')} ms (of which the size stage ${part('measureMs')} ms), healthy to exit (evidence, removal, report) ${part('afterHealthyMs')} ms`,
   );
   console.log('');
   const detection = median(dc.map((s) => s.detectionMs));
@@ -301,6 +303,7 @@ async function main(): Promise<void> {
   const afterBuild = median(dc.map((s) => s.afterBuildMs));
   const afterBuildByHand = median(sh.map((s) => s.afterBuildMs));
   console.log(`target total <= by hand:            ${total <= totalByHand ? 'met' : 'MISSED'} (${Math.round(total)} vs ${Math.round(totalByHand)} ms; without the build ${Math.round(afterBuild)} vs ${Math.round(afterBuildByHand)} ms)`);
+  console.log(`load average at the end: ${os.loadavg()[0]?.toFixed(1)} (the engine and CPUs may be shared: compare the columns, which ran alternately)`);
   if (retries > 0) console.log(`(${retries} run(s) failed on the engine and were repeated)`);
 }
 

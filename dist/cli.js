@@ -3,7 +3,7 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-3HQTV3BW.js";
+} from "./chunks/chunk-QRW7HUWI.js";
 import {
   CacheStoreError,
   ConfigError,
@@ -16,13 +16,14 @@ import {
   ensureEngine,
   formatBytes,
   formatDuration,
+  hygieneLine,
   loadConfig,
   package_default,
   redact,
   redactDeep,
   runPipeline,
   serviceLookup
-} from "./chunks/chunk-LN3FU3DL.js";
+} from "./chunks/chunk-GDFJJDSC.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";
@@ -133,6 +134,15 @@ function renderTerminal(report) {
       out.push(`             ${amount.padStart(9)}  ${c.change === "base-image" ? "base image" : c.change}${c.line !== null ? ` line ${c.line}` : ""}: ${c.instruction.slice(0, 80)}`);
     }
   }
+  const hy = report.hygiene;
+  if (hy.status === "checked") {
+    const errors = hy.findings.filter((f) => f.severity === "error").length;
+    const icon = hy.findings.length === 0 ? mark(true) : errors > 0 && hy.mode === "fail" ? mark(false) : "!";
+    out.push(`  ${icon} hygiene  ${hygieneLine(hy)}`);
+    for (const f of hy.findings) {
+      out.push(`      ${f.severity.padEnd(7)} ${f.id}${f.line !== null ? ` (line ${f.line})` : ""}: ${f.message}`);
+    }
+  }
   const d = report.deploy;
   if (d) {
     const ok = d.status === "skipped" || d.status === "triggered" ? null : d.status === "success" || d.status === "waiting" && d.onApproval === "pass";
@@ -198,6 +208,8 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
                          compare with a report file, a registry image, or (auto) --baseline-dir
   --baseline-dir DIR     where auto baselines are kept locally (newest one is compared with)
   --save-baseline        store this run's report in --baseline-dir when it passes
+  --hygiene warn|fail|off  image hygiene: report findings (warn), fail on error findings, or skip
+  --hygiene-ignore IDS   finding ids to silence, e.g. root-user,package-cache
   --report FILE          write the JSON report
   --railway-token T      Railway project token (or account token with --railway-project); masked
   --deploy auto|always|never   auto means never here: auto deploys only from GitHub Actions
@@ -259,7 +271,14 @@ ${USAGE}
 `);
     return EXIT_CONFIG;
   }
-  const secrets = config.secrets;
+  if (config.publish.mode === "comment") {
+    io.stderr.write('deploy-check: Input "mode": comment posts a pull-request comment from a report file, in the GitHub Action only; the local command checks (mode check)\n');
+    return EXIT_CONFIG;
+  }
+  const secrets = [...config.secrets];
+  const maskSecret = (value) => {
+    if (value.length >= 3 && !secrets.includes(value)) secrets.push(value);
+  };
   if (config.deploy.mode === "always" && config.deploy.source === "commit" && gitDirty(config.context)) {
     io.stderr.write('deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n');
   }
@@ -303,7 +322,7 @@ ${signal}: removing this run's containers`);
     const baselineDir = values["baseline-dir"];
     const baselines = localBaselineScope(typeof baselineDir === "string" ? baselineDir : void 0, values["save-baseline"] === true);
     const report = redactDeep(
-      await runPipeline(config, { docker, log, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines, cache }),
+      await runPipeline(config, { docker, log, maskSecret, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines, cache }),
       secrets
     );
     const reportFile = values["report"];

@@ -2,8 +2,8 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-GLRLRWGE.js";
-import "./chunks/chunk-LN3FU3DL.js";
+} from "./chunks/chunk-Z67VOZBK.js";
+import "./chunks/chunk-GDFJJDSC.js";
 
 // src/main.ts
 await runAction();

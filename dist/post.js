@@ -5,14 +5,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-GLRLRWGE.js";
+} from "./chunks/chunk-Z67VOZBK.js";
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-3HQTV3BW.js";
+} from "./chunks/chunk-QRW7HUWI.js";
 import {
   connectDocker
-} from "./chunks/chunk-LN3FU3DL.js";
+} from "./chunks/chunk-GDFJJDSC.js";
 
 // src/post.ts
 async function runPost() {

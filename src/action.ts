@@ -1,21 +1,26 @@
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
-import { context } from '@actions/github';
+import { context as eventContext } from '@actions/github';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ActionsCacheStore } from './cache/actions-store.ts';
 import type { CacheContext } from './cache/layer-cache.ts';
-import { loadConfig, SECRET_INPUTS, type Config } from './config/config.ts';
+import { loadConfig, SECRET_INPUTS, type Config, type InputReader } from './config/config.ts';
 import type { RunEvent } from './deploy/railway/gate.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
 import { ConfigError } from './config/errors.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
-import { redactDeep, type Annotation, type Log } from './host/log.ts';
+import { redact, redactDeep, type Annotation, type Log } from './host/log.ts';
 import type { CheckReport } from './report/model.ts';
-import { renderMarkdown } from './report/markdown.ts';
+import { renderMarkdownWithin, SHORTENING, SUMMARY_LIMITS, SUMMARY_MAX_CHARS } from './report/markdown.ts';
 import { runPipeline } from './pipeline.ts';
+import { readPublishConfig, type PublishConfig } from './github/config.ts';
+import { commitUrl, readRunContext, runUrl, type RunContext } from './github/context.ts';
+import { checkRunTarget, commentExpected, octokitFor, postComment, postRunError, resolveCommentKey, runErrorSource, workflowRunTarget, type CommentResult } from './github/publish.ts';
+import { renderRunError } from './report/comment.ts';
+import { readReportFile, reportFilesAt } from './github/report-file.ts';
 import { ActionsCacheBaselineStore, type BaselineScope } from './size/baseline-store.ts';
 
 export const STATE_RUN_ID = 'run-id';
@@ -43,11 +48,27 @@ export async function runAction(): Promise<void> {
     const value = core.getInput(name);
     if (value.trim() !== '') core.setSecret(value.trim());
   }
-  let config: Config;
+  const read: InputReader = (name) => core.getInput(name);
+  let publishConfig: PublishConfig;
   try {
-    config = await loadConfig((name) => core.getInput(name), { railwayLookup: serviceLookup((m) => core.info(m)) });
+    publishConfig = readPublishConfig(read);
   } catch (err) {
     core.setFailed(err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`);
+    return;
+  }
+  const context = readRunContext();
+  if (publishConfig.mode === 'comment') {
+    await runCommentMode(publishConfig, context);
+    return;
+  }
+
+  let config: Config;
+  try {
+    config = await loadConfig(read, { railwayLookup: serviceLookup((m) => core.info(m)) });
+  } catch (err) {
+    const message = err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`;
+    await publishRunError(publishConfig, context, message);
+    core.setFailed(message);
     return;
   }
   for (const secret of config.secrets) core.setSecret(secret);
@@ -62,27 +83,44 @@ export async function runAction(): Promise<void> {
   };
   try {
     await ensureEngine(docker);
-    const server = process.env['GITHUB_SERVER_URL'] ?? 'https://github.com';
-    const repo = process.env['GITHUB_REPOSITORY'];
-    const runId = process.env['GITHUB_RUN_ID'];
+    const pr = context.pullRequest;
+    const sha = pr?.headSha ?? context.sha;
     const event = runEvent();
     const report = await runPipeline(config, {
       docker,
       log: actionLog,
       maskSecret,
       source: {
-        commit: process.env['GITHUB_SHA'] ?? null,
-        ref: process.env['GITHUB_HEAD_REF'] || process.env['GITHUB_REF'] || null,
-        runUrl: repo && runId ? `${server}/${repo}/actions/runs/${runId}` : null,
+        commit: sha,
+        ref: context.headRef || context.ref,
+        runUrl: runUrl(context),
+        commitUrl: commitUrl(context, sha),
+        pullRequest: pr?.number ?? null,
+        commentKey: resolveCommentKey(config.publish.commentKey, null),
       },
       cache: actionCacheContext(config, event),
       event,
       baselines: actionBaselineScope(process.env),
     });
-    await publish(redactDeep(report, secrets));
+    await publish(redactDeep(report, secrets), config.publish, context);
   } catch (err) {
-    core.setFailed(`deploy-check failed unexpectedly: ${(err as Error).message}`);
+    const message = redact(`deploy-check failed unexpectedly: ${(err as Error).message}`, config.secrets);
+    await publishRunError(config.publish, context, message);
+    core.setFailed(message);
   }
+}
+
+/** A run that checked nothing still leaves a summary, and its pull request's comment says so. */
+async function publishRunError(publishConfig: PublishConfig, context: RunContext, message: string): Promise<void> {
+  if (process.env['GITHUB_STEP_SUMMARY']) {
+    try {
+      await core.summary.addRaw(renderRunError(message, runErrorSource(context))).write();
+    } catch {
+      // The failure itself is reported by setFailed.
+    }
+  }
+  const result = await postRunError(publishConfig, context, message);
+  if (result) await tellCommentResult(result);
 }
 
 /** The Actions cache service when the job has one; the commit and the branch decide the key and whether to save. */
@@ -103,17 +141,17 @@ function actionCacheContext(config: Config, event: RunEvent | null): CacheContex
 
 /** The event as @actions/github reads it (GITHUB_EVENT_NAME, GITHUB_REF and the event payload file). */
 function runEvent(): RunEvent | null {
-  if (!context.eventName) return null;
-  const payload = context.payload as { action?: unknown; repository?: { default_branch?: unknown } };
+  if (!eventContext.eventName) return null;
+  const payload = eventContext.payload as { action?: unknown; repository?: { default_branch?: unknown } };
   return {
-    name: context.eventName,
-    ref: context.ref || null,
+    name: eventContext.eventName,
+    ref: eventContext.ref || null,
     defaultBranch: typeof payload.repository?.default_branch === 'string' ? payload.repository.default_branch : null,
     action: typeof payload.action === 'string' ? payload.action : null,
   };
 }
 
-async function publish(report: CheckReport): Promise<void> {
+async function publish(report: CheckReport, publishConfig: PublishConfig, context: RunContext): Promise<void> {
   const file = path.join(process.env['RUNNER_TEMP'] ?? os.tmpdir(), `deploy-check-report-${Date.now()}.json`);
   await writeFile(file, JSON.stringify(report, null, 2) + '\n');
   core.setOutput('report', file);
@@ -137,11 +175,109 @@ async function publish(report: CheckReport): Promise<void> {
   core.setOutput('deployment-url', deploy?.url ?? '');
   // Railway's own status when a deployment exists (SUCCESS, CRASHED, ...), else deploy-check's (skipped, error).
   core.setOutput('deployment-status', deploy ? (deploy.railwayStatus ?? deploy.status) : '');
-  if (process.env['GITHUB_STEP_SUMMARY']) {
-    await core.summary.addRaw(renderMarkdown(report)).write();
+  await writeSummary(report);
+
+  let result: CommentResult | null = null;
+  if (publishConfig.comment !== 'never') {
+    if (!publishConfig.token) {
+      // Only worth a warning where a comment was due.
+      if (commentExpected(publishConfig, context, report)) {
+        result = { id: null, url: null, sentence: 'No comment: the github-token input is empty', level: 'warning' };
+      }
+    } else {
+      const octokit = octokitFor(publishConfig.token);
+      const key = resolveCommentKey(publishConfig.commentKey, report);
+      const target = await checkRunTarget(octokit, publishConfig, context, report);
+      result = 'none' in target ? { id: null, url: null, sentence: target.none, level: 'info' } : await postComment(octokit, context, report, key, target);
+    }
   }
+  await tellCommentResult(result);
+
   if (report.verdict === 'fail') core.setFailed(report.reasons.join('\n'));
   else core.info(`deploy-check passed: ${report.image.ref}`);
+}
+
+/**
+ * mode comment: no build; the comment of each report file, for the pull request GitHub vouches
+ * for. A directory of reports (a matrix's artifacts) posts each under its own comment-key.
+ */
+async function runCommentMode(publishConfig: PublishConfig, context: RunContext): Promise<void> {
+  let files: string[];
+  try {
+    files = await reportFilesAt(publishConfig.reportFile ?? '');
+  } catch (err) {
+    core.setFailed((err as Error).message);
+    return;
+  }
+  const octokit = publishConfig.token ? octokitFor(publishConfig.token) : null;
+  const verdicts: string[] = [];
+  for (const file of files) {
+    let report: CheckReport;
+    try {
+      report = await readReportFile(file);
+    } catch (err) {
+      // One unreadable file among several is reported; a single bad file fails the step.
+      if (files.length === 1) {
+        core.setFailed((err as Error).message);
+        return;
+      }
+      core.warning((err as Error).message);
+      continue;
+    }
+    verdicts.push(report.verdict);
+    const key = resolveCommentKey(files.length === 1 ? publishConfig.commentKey : undefined, report);
+    let shown = report;
+    let result: CommentResult | null = null;
+    try {
+      if (publishConfig.comment !== 'never') {
+        if (!octokit) {
+          result = { id: null, url: null, sentence: 'No comment: the github-token input is empty', level: 'warning' };
+        } else {
+          const found = await workflowRunTarget(octokit, publishConfig, context, report);
+          if ('none' in found) {
+            result = { id: null, url: null, sentence: found.none, level: 'warning' };
+          } else {
+            shown = found.report;
+            result = await postComment(octokit, context, found.report, key, found.target);
+          }
+        }
+      }
+    } catch (err) {
+      result = { id: null, url: null, sentence: `No comment: ${(err as Error).message.split('\n')[0]}`, level: 'warning' };
+    }
+    await writeSummary(shown);
+    await tellCommentResult(result);
+  }
+  core.setOutput('verdict', verdicts.includes('fail') ? 'fail' : verdicts.length ? 'pass' : '');
+}
+
+/** The job summary is written on every run, before and whatever happens to the comment. */
+async function writeSummary(report: CheckReport): Promise<void> {
+  if (!process.env['GITHUB_STEP_SUMMARY']) return;
+  try {
+    const { text } = renderMarkdownWithin(report, SUMMARY_MAX_CHARS, { ladder: [SUMMARY_LIMITS, ...SHORTENING] });
+    await core.summary.addRaw(text).write();
+  } catch (err) {
+    core.warning(`Could not write the job summary: ${(err as Error).message}`);
+  }
+}
+
+async function tellCommentResult(result: CommentResult | null): Promise<void> {
+  core.setOutput('comment-id', result?.id === null || result?.id === undefined ? '' : String(result.id));
+  core.setOutput('comment-url', result?.url ?? '');
+  if (!result) return;
+  if (result.level === 'warning') core.warning(result.sentence);
+  else if (result.level === 'notice') core.notice(result.sentence);
+  else core.info(result.sentence);
+  if (!process.env['GITHUB_STEP_SUMMARY']) return;
+  try {
+    const icon = result.url ? '💬' : result.level === 'info' ? 'ℹ️' : '⚠️';
+    // The sentence holds only our own words, numbers and URLs GitHub returned; still no raw HTML.
+    const line = result.sentence.replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/#(\d)/g, '#\u200b$1');
+    await core.summary.addRaw(`\n<sub>${icon} ${line}</sub>\n`).write();
+  } catch {
+    // The summary itself was already written; this line is a courtesy.
+  }
 }
 
 /**
@@ -149,7 +285,9 @@ async function publish(report: CheckReport): Promise<void> {
  * the default branch; only runs on the default branch store a new baseline (after passing).
  */
 export function actionBaselineScope(env: NodeJS.ProcessEnv): BaselineScope {
-  const runKey = `${env['GITHUB_RUN_ID'] ?? Date.now()}-${env['GITHUB_RUN_ATTEMPT'] ?? '1'}`;
+  // Cache keys are immutable: a job may check the same image twice (a retried step, two services
+  // sharing a Dockerfile), so the key carries the moment too, not only the run and attempt.
+  const runKey = `${env['GITHUB_RUN_ID'] ?? 'local'}-${env['GITHUB_RUN_ATTEMPT'] ?? '1'}-${Date.now().toString(36)}`;
   let payload: { repository?: { default_branch?: unknown }; pull_request?: { base?: { ref?: unknown } }; merge_group?: { base_ref?: unknown } } = {};
   try {
     if (env['GITHUB_EVENT_PATH']) payload = JSON.parse(readFileSync(env['GITHUB_EVENT_PATH'], 'utf8')) as typeof payload;

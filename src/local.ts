@@ -101,6 +101,10 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     io.stderr.write(`deploy-check: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
     return EXIT_CONFIG;
   }
+  if (config.publish.mode === 'comment') {
+    io.stderr.write('deploy-check: Input "mode": comment posts a pull-request comment from a report file, in the GitHub Action only; the local command checks (mode check)\n');
+    return EXIT_CONFIG;
+  }
   // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
   const secrets = [...config.secrets];
   const maskSecret = (value: string): void => {

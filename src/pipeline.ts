@@ -20,7 +20,7 @@ export { SKIPPED_SIZE };
 export interface PipelineDeps {
   readonly docker: Docker;
   readonly log: Log;
-  readonly source: Pick<SourceInfo, 'commit' | 'ref' | 'runUrl'>;
+  readonly source: Pick<SourceInfo, 'commit' | 'ref' | 'runUrl'> & Partial<Pick<SourceInfo, 'commitUrl' | 'pullRequest' | 'commentKey'>>;
   /** Where layer caches live; without it the build runs without one. */
   readonly cache?: CacheContext;
   /** The workflow run's event, for the deploy gate; null or absent for the local command. */
@@ -114,7 +114,10 @@ export function emptyReport(config: Config, source: PipelineDeps['source'], star
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
     tool: { name: 'deploy-check', version: pkg.version },
-    source: { context: config.context, dockerfile: config.dockerfile, target: config.target ?? null, ...source },
+    source: {
+      context: config.context, dockerfile: config.dockerfile, target: config.target ?? null,
+      commitUrl: null, pullRequest: null, commentKey: null, ...source,
+    },
     image: { id: null, ref: config.image },
     build: {
       status: 'failure', durationMs: 0, steps: { total: 0, cached: 0, list: [] },

@@ -18,6 +18,24 @@ export interface BuildOutcome {
 
 /** Runs `docker buildx build` as an argument array (no shell), following its rawjson progress. */
 export async function buildImage(config: Config, log: Log, cache: CachePlan = { from: undefined, to: undefined }): Promise<BuildOutcome> {
+  const first = await buildOnce(config, log, cache);
+  const message = first.report.failure?.message ?? '';
+  if (first.report.status === 'success' || !isTransientEngineError(message)) return first;
+  // BuildKit on the containerd image store can lose a snapshot when builds run side by side
+  // (moby/buildkit#6521, #6977): the same build passes when run again, so run it once more.
+  log.warning(`The build hit a transient BuildKit error (${message}); building once more.`);
+  const second = await buildOnce(config, log, cache);
+  second.report.durationMs += first.report.durationMs;
+  second.report.attempts = 2;
+  return second;
+}
+
+/** "failed to solve: not found" and missing snapshots: BuildKit's own races, not the Dockerfile's fault. */
+export function isTransientEngineError(message: string): boolean {
+  return /failed to solve: (?:[^:]*: )?not found$|snapshot [^ ]+ does not exist: not found|failed to prepare extraction snapshot|lease "[^"]+": not found/.test(message.trim());
+}
+
+async function buildOnce(config: Config, log: Log, cache: CachePlan): Promise<BuildOutcome> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-build-'));
   const metadataFile = path.join(work, 'metadata.json');
   const plan = planBuild(config, metadataFile, cache);

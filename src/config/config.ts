@@ -6,6 +6,7 @@ import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type 
 import { findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
 import { parseDuration, parsePort, parseStatusRanges, type StatusRange } from './units.ts';
+import { readPublishConfig, type PublishConfig } from '../github/config.ts';
 import { readCacheConfig, type CacheConfig } from '../cache/config.ts';
 import { readRegistryCredentials, type RegistryCredentials } from './registry.ts';
 import { RAILWAY_SECRET_INPUTS, readDeployConfig, type DeployConfig } from '../deploy/railway/config.ts';
@@ -37,6 +38,11 @@ export const INPUT_NAMES = [
   'health-status',
   'health-body',
   'health-timeout',
+  'mode',
+  'report-file',
+  'comment',
+  'comment-key',
+  'github-token',
   'cache',
   'cache-mode',
   'cache-key',
@@ -69,7 +75,7 @@ export const INPUT_NAMES = [
 export type InputName = (typeof INPUT_NAMES)[number];
 
 /** Inputs holding secrets: the action masks them before anything else runs, and every report is redacted of them. */
-export const SECRET_INPUTS: readonly InputName[] = ['registry-password', ...RAILWAY_SECRET_INPUTS];
+export const SECRET_INPUTS: readonly InputName[] = ['registry-password', 'github-token', ...RAILWAY_SECRET_INPUTS];
 
 /** Reads one raw input: `core.getInput` in the action, a flag in the local command. Empty means unset. */
 export type InputReader = (name: InputName) => string;
@@ -117,6 +123,8 @@ export interface Config {
   readonly health: HealthConfig;
   readonly dockerfileFacts: DockerfileFacts;
   readonly railwayFile: RailwayFileConfig | undefined;
+  /** Where the report goes besides the outputs: the pull-request comment, or mode comment. */
+  readonly publish: PublishConfig;
   /** The layer cache: inputs cache, cache-mode, cache-key, cache-save, cache-timeout; the local command's --cache-dir. */
   readonly cache: CacheConfig;
   readonly hygiene: HygieneConfig;
@@ -126,7 +134,7 @@ export interface Config {
   /** The Railway service's settings, read before the checks when a token is given. */
   readonly railwayService: ServiceLookup | undefined;
   readonly size: SizeConfig;
-  /** Values never to print: env values, build secrets, build args with secret-looking names, registry password, Railway token. */
+  /** Values never to print: env values, build secrets, build args with secret-looking names, registry password, Railway token, GitHub token. */
   readonly secrets: readonly string[];
 }
 
@@ -196,6 +204,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   }
 
   const size = readSizeConfig(get, cwd, registry);
+  const publish = readPublishConfig(read);
   const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : undefined;
   if (railwayService?.ok) health = resolveHealth(get, waitFor, port, facts, railwayFile, railwayService.settings);
 
@@ -208,6 +217,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     ...secretArgs,
     ...(registry ? [registry.password] : []),
     ...(deploy.railway ? [deploy.railway.token] : []),
+    publish.token ?? '',
   ].filter((v) => v.length >= 3);
   return {
     runId,
@@ -226,6 +236,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     health,
     dockerfileFacts: facts,
     railwayFile,
+    publish,
     cache,
     hygiene,
     registry,

@@ -1,129 +1,424 @@
-import type { CacheReport, CheckReport, DeployReport } from './model.ts';
-import { deployLine, describeCache, describeDrift, formatBytes, formatDuration, hygieneLine } from './format.ts';
+import type { CheckReport } from './model.ts';
+import { arr, lines, num, obj, present, str, type Fields } from './fields.ts';
+import { formatBytes, formatDuration } from './format.ts';
+import { codeDetails, escapeInline, inlineCode, isSafeToken, safeUrl } from './escape.ts';
+import {
+  NEUTRAL_PERCENT,
+  SIZE_SCALE,
+  STATE_ICON,
+  budgetProblems,
+  checkRows,
+  deployState,
+  deployTarget,
+  formatPercent,
+  formatSigned,
+  healthTarget,
+  hygieneFindings,
+  sizeChangeNoticeable,
+  sizeChanges,
+  sizeIcon,
+} from './checks.ts';
 
-/** Job summary (and later the PR comment body). Untrusted text is escaped before it reaches Markdown. */
-export function renderMarkdown(report: CheckReport): string {
-  const lines: string[] = [];
-  lines.push(report.verdict === 'pass' ? `### ✅ deploy-check passed` : `### ❌ deploy-check failed: ${escapeInline(report.reasons[0] ?? '')}`);
-  lines.push('', '| Check | | Result |', '|---|---|---|');
-  const b = report.build;
-  lines.push(`| Build | ${b.status === 'success' ? '✅' : '❌'} | ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached |`);
-  lines.push(`| Layer cache | ${cacheIcon(b.cache)} | ${escapeInline(describeCache(b.cache, b.steps))} |`);
-  const h = report.health;
-  const hIcon = h.status === 'healthy' ? '✅' : h.status === 'skipped' ? '⚪' : '❌';
-  lines.push(`| Health | ${hIcon} | ${h.status}${h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : ''} (${escapeInline(h.strategy)}) |`);
-  const s = report.size;
-  if (s.status === 'measured') {
-    const icon = s.budget.status === 'exceeded' ? '❌' : s.budget.status === 'unchecked' ? '⚠️' : '✅';
-    lines.push(`| Size | ${icon} | ${formatBytes(s.compressedBytes)} compressed${s.compressedSource === 'engine-content-size' ? ' (approx.)' : ''}, ${formatBytes(s.bytes)} uncompressed${escapeInline(sizeChange(report))} |`);
+export { codeDetails, escapeInline } from './escape.ts';
+
+/** How much evidence goes in; shortened step by step when the text must fit a limit. */
+export interface RenderLimits {
+  /** Container and build log lines (the last ones). */
+  readonly logLines: number;
+  /** Characters of one log line. */
+  readonly lineChars: number;
+  readonly layerRows: number;
+  /** Rows of the full layer list (every layer with the Dockerfile line that made it). */
+  readonly layerList: number;
+  readonly findingRows: number;
+  /** Docker HEALTHCHECK results shown. */
+  readonly healthEntries: number;
+}
+
+export const FULL_LIMITS: RenderLimits = { logLines: 60, lineChars: 400, layerRows: 6, layerList: 40, findingRows: 30, healthEntries: 5 };
+/** The job summary has room (1 MiB) for more evidence than a comment. */
+export const SUMMARY_LIMITS: RenderLimits = { logLines: 200, lineChars: 2000, layerRows: 10, layerList: 200, findingRows: 100, healthEntries: 10 };
+/** A step summary may hold 1 MiB; a UTF-16 unit is at most 3 bytes of UTF-8. */
+export const SUMMARY_MAX_CHARS = 300_000;
+
+export interface RenderOptions {
+  readonly limits?: RenderLimits;
+  /** Lines before everything else (the sticky comment's hidden marker). */
+  readonly header?: readonly string[];
+  /** Markdown sentences under the verdict, already safe (e.g. "the earlier failure is fixed"). */
+  readonly notes?: readonly string[];
+  /** Set when evidence was left out to fit: says where the whole report is (Markdown, safe). */
+  readonly shortened?: string;
+}
+
+/**
+ * The report as a person reads it, in the pull-request comment and the job summary alike:
+ * the verdict in one line, a table of the checks, then the evidence of whatever needs a look.
+ * Every string from the report is escaped (it may come from a branch name, a Dockerfile, a
+ * container's logs or a fork's report file).
+ */
+export function renderMarkdown(report: CheckReport, options: RenderOptions = {}): string {
+  const limits = options.limits ?? FULL_LIMITS;
+  const out: string[] = [...(options.header ?? [])];
+  const rows = checkRows(report);
+  const verdict = report.verdict === 'pass' ? 'pass' : 'fail';
+  const reasons = arr(report.reasons).map((r) => str(r)).filter((r): r is string => r !== null && r !== '');
+  const warnings = rows.filter((r) => r.state === 'warn').length;
+
+  if (verdict === 'pass') {
+    out.push(`### ✅ deploy-check passed${warnings ? ` with ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`);
+  } else {
+    out.push(`### ❌ deploy-check failed${reasons[0] ? `: ${escapeInline(reasons[0], 200)}` : ''}`);
   }
-  const hy = report.hygiene;
-  if (hy.status === 'checked') {
-    const errors = hy.findings.filter((f) => f.severity === 'error').length;
-    const icon = hy.findings.length === 0 ? '✅' : errors > 0 && hy.mode === 'fail' ? '❌' : '⚠️';
-    lines.push(`| Hygiene | ${icon} | ${escapeInline(hygieneLine(hy))} |`);
+  out.push(subline(report));
+  for (const note of options.notes ?? []) out.push('', note);
+  if (options.shortened) out.push('', `> ✂️ ${options.shortened}`);
+  if (reasons.length > 1) {
+    out.push('');
+    for (const reason of reasons.slice(1)) out.push(`- also: ${escapeInline(reason, 200)}`);
   }
-  const d = report.deploy;
-  if (d) lines.push(`| Deploy | ${deployIcon(d)} | ${escapeInline(deployLine(d))} |`);
-  if (s.status === 'measured') lines.push(...sizeDetails(report));
-  if (b.failure) {
-    lines.push('', `**Build failure** in \`${escapeInline(b.failure.step ?? 'build')}\`: ${escapeInline(b.failure.message)}`);
-    lines.push(codeDetails('Build output', b.failure.logs));
+
+  out.push('', '| Check | | Result |', '|:--|:-:|:--|');
+  for (const row of rows) out.push(`| ${row.name} | ${STATE_ICON[row.state]} | ${row.reason} |`);
+
+  out.push(...buildSection(report, limits));
+  out.push(...healthSection(report, limits));
+  out.push(...sizeSection(report, limits));
+  out.push(...hygieneSection(report, limits));
+  out.push(...deploySection(report, limits));
+  out.push('', footer(report));
+  return out.join('\n') + '\n';
+}
+
+/** The limits tried in turn until the text fits: logs go first, then tables, then line length. */
+export const SHORTENING: readonly RenderLimits[] = [
+  FULL_LIMITS,
+  { ...FULL_LIMITS, logLines: 25, lineChars: 300 },
+  { ...FULL_LIMITS, logLines: 10, lineChars: 200, healthEntries: 3 },
+  { logLines: 3, lineChars: 160, layerRows: 5, layerList: 10, findingRows: 10, healthEntries: 2 },
+  { logLines: 0, lineChars: 120, layerRows: 3, layerList: 0, findingRows: 5, healthEntries: 0 },
+];
+
+/**
+ * The report rendered within `maxChars` (GitHub counts characters; UTF-16 code units are
+ * never fewer, so this errs on the safe side): the first set of limits that fits wins, and as
+ * a last resort the text is cut at a line boundary with closing tags and a pointer to the summary.
+ */
+export function renderMarkdownWithin(
+  report: CheckReport,
+  maxChars: number,
+  options: Omit<RenderOptions, 'limits'> & { readonly ladder?: readonly RenderLimits[] } = {},
+): { text: string; shortened: boolean } {
+  const ladder = options.ladder ?? SHORTENING;
+  const note = options.shortened ?? 'Shortened to fit: the complete evidence is in the JSON report.';
+  for (const [index, limits] of ladder.entries()) {
+    const text = renderMarkdown(report, { ...options, limits, shortened: index > 0 ? note : undefined });
+    if (text.length <= maxChars) return { text, shortened: index > 0 };
   }
-  if (h.status === 'unhealthy') {
-    lines.push('', `**Health check failed**: ${escapeInline(h.reason ?? '')}`);
-    if (h.container) lines.push(`- exit code: ${h.container.exitCode ?? 'still running'}, OOM-killed: ${h.container.oomKilled ? 'yes' : 'no'}`);
-    if (h.lastHttp) lines.push(`- last HTTP status: ${h.lastHttp.status ?? 'none'}${h.lastHttp.body ? `, body: \`${escapeInline(h.lastHttp.body.slice(0, 200))}\`` : ''}`);
-    lines.push(codeDetails('Container logs', h.logs));
+  const last = ladder[ladder.length - 1] ?? FULL_LIMITS;
+  const text = renderMarkdown(report, { ...options, limits: last, shortened: note });
+  const tail = `\n\n</details>\n\n> ✂️ Cut here. ${note}\n`;
+  let cut = text.slice(0, Math.max(0, maxChars - tail.length));
+  cut = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')));
+  // An unbalanced fence or <details> would swallow the closing note; close whatever is open.
+  const fences = cut.match(/^`{3,}/gm) ?? [];
+  if (fences.length % 2 === 1) cut += `\n${fences[fences.length - 1] ?? '```'}`;
+  const opened = (cut.match(/<details/g) ?? []).length - (cut.match(/<\/details>/g) ?? []).length;
+  return { text: `${cut}${opened > 0 ? tail : tail.replace('\n\n</details>', '')}`, shortened: true };
+}
+
+function shortSha(sha: string): string {
+  return sha.slice(0, 7);
+}
+
+function subline(report: CheckReport): string {
+  const source = obj(report.source) ?? {};
+  const parts: string[] = [];
+  const image = obj(report.image);
+  const ref = image ? str(image['ref']) : null;
+  if (ref) parts.push(inlineCode(ref, 80));
+  const commit = str(source['commit']);
+  if (commit && isSafeToken(commit, /^[0-9a-f]{7,64}$/i)) {
+    const url = safeUrl(source['commitUrl']);
+    parts.push(url ? `commit [<code>${shortSha(commit)}</code>](${url})` : `commit <code>${shortSha(commit)}</code>`);
   }
-  if (hy.status === 'checked' && hy.findings.length > 0) {
-    lines.push('', `**Hygiene findings**${hy.mode === 'warn' ? ' (reported only: hygiene is in warn mode)' : ''}`, '');
-    for (const f of hy.findings) {
-      const where = f.line !== null ? ` (line ${f.line})` : '';
-      lines.push(`- ${f.severity === 'error' ? '🔴' : f.severity === 'warning' ? '🟡' : '⚪'} \`${f.id}\`${where}: ${escapeInline(f.message)}`);
+  const branch = str(source['ref']);
+  if (branch) parts.push(`on ${inlineCode(branch.replace(/^refs\/heads\//, ''), 80)}`);
+  const run = safeUrl(source['runUrl']);
+  if (run) parts.push(`[workflow run](${run})`);
+  const duration = num(report.durationMs);
+  if (duration !== null) parts.push(formatDuration(duration));
+  return parts.length ? `<sub>${parts.join(' · ')}</sub>` : '';
+}
+
+function footer(report: CheckReport): string {
+  const tool = obj(report.tool);
+  const version = tool ? str(tool['version']) : null;
+  const started = str(report.startedAt);
+  const when = started && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(started) ? ` · ${started.slice(0, 16).replace('T', ' ')} UTC` : '';
+  const size = present(report.size);
+  // The neutral band is the size stage's own threshold (size-comment-threshold) when it set one.
+  const limit = str(obj(size?.['commentThreshold'])?.['limit']);
+  const label = (s: (typeof SIZE_SCALE)[number]): string => (s.icon === '⚪' && limit ? `below ${escapeInline(limit, 20)}` : s.label);
+  const scale = obj(size?.['baseline']) ? ` · size scale: ${SIZE_SCALE.map((s) => `${s.icon} ${label(s)}`).join(', ')}` : '';
+  return `<sub>deploy-check${version ? ` ${escapeInline(version, 20)}` : ''}${when}${scale}</sub>`;
+}
+
+function buildSection(report: CheckReport, limits: RenderLimits): string[] {
+  const build = obj(report.build);
+  const failure = build ? obj(build['failure']) : null;
+  if (!build || build['status'] === 'success' || !failure) return [];
+  const step = str(failure['step']);
+  const out = ['', '#### Build failed', '', `${step ? `At ${inlineCode(step, 160)}: ` : ''}${escapeInline(str(failure['message']) ?? 'unknown error', 400)}`];
+  const logs = lines(failure['logs']);
+  out.push(...evidence(`Build output (last ${Math.min(logs.length, limits.logLines)} of ${logs.length} lines)`, logs, limits, true));
+  return out;
+}
+
+function evidence(title: string, logLines: string[], limits: RenderLimits, open = false): string[] {
+  if (logLines.length === 0) return [];
+  if (limits.logLines === 0) return ['', `<sub>${escapeInline(title.replace(/ \(.*\)$/, ''))}: left out here, see the job summary.</sub>`];
+  return ['', codeDetails(title, logLines.slice(-limits.logLines), limits.lineChars, open)];
+}
+
+function healthSection(report: CheckReport, limits: RenderLimits): string[] {
+  const health = obj(report.health);
+  if (!health || health['status'] !== 'unhealthy') return [];
+  const out = ['', '#### Health check failed', ''];
+  const facts: string[] = [];
+  const how = healthTarget(report);
+  if (how) facts.push(`probe: ${how}`);
+  const timeout = num(health['timeoutMs']);
+  if (timeout !== null) facts.push(`timeout ${formatDuration(timeout)}`);
+  const container = obj(health['container']);
+  if (container) {
+    const exit = num(container['exitCode']);
+    const running = container['running'] === true;
+    facts.push(running ? 'container still running' : `container exited with code ${exit ?? 'unknown'}`);
+    if (container['oomKilled'] === true) facts.push('**killed for running out of memory (OOM)**');
+  }
+  const lastHttp = obj(health['lastHttp']);
+  if (lastHttp) {
+    const status = num(lastHttp['status']);
+    const error = str(lastHttp['error']);
+    facts.push(status !== null ? `last HTTP answer: ${status}` : `last HTTP attempt: ${escapeInline(error ?? 'no answer', 160)}`);
+  }
+  // The reason itself is in the checks table (and often the headline); here only the evidence.
+  for (const fact of facts) out.push(`- ${fact}`);
+  const body = lastHttp ? str(lastHttp['body']) : null;
+  if (body && limits.logLines > 0) out.push(...evidence('Last HTTP response body', body.split(/\r?\n/).slice(0, 20), limits));
+  const healthLog = arr(health['healthLog'])
+    .map(obj)
+    .filter((e): e is Fields => e !== null)
+    .slice(-limits.healthEntries)
+    .map((e) => `[exit ${num(e['exitCode']) ?? '?'}] ${(str(e['output']) ?? '').trim().replace(/\r?\n/g, ' ⏎ ')}`);
+  if (healthLog.length) out.push(...evidence(`Docker health log (last ${healthLog.length})`, healthLog, limits));
+  const logs = lines(health['logs']);
+  const shown = Math.min(logs.length, limits.logLines);
+  out.push(...evidence(`Container logs (last ${shown} of ${logs.length} lines)`, logs, limits, true));
+  if (logs.length === 0) out.push('', '<sub>The container wrote no logs.</sub>');
+  return out;
+}
+
+interface LayerChange {
+  readonly instruction: string;
+  readonly line: number | null;
+  /** Current size; null for a layer that is gone. */
+  readonly bytes: number | null;
+  /** null when there is no baseline to compare with. */
+  readonly delta: number | null;
+  readonly change: string | null;
+  readonly previousInstruction: string | null;
+}
+
+/**
+ * Per-layer changes: the report's own comparison (size.delta.layers) when it has one, in the
+ * figure its budgets use; else per-layer deltas on the layers; else matched by instruction
+ * against the baseline's layers.
+ */
+export function layerChanges(report: CheckReport): LayerChange[] {
+  const size = present(report.size);
+  if (!size) return [];
+  const delta = obj(size['delta']);
+  const layers = arr(size['layers']).map(obj).filter((l): l is Fields => l !== null);
+  if (delta && Array.isArray(delta['layers'])) {
+    const metric = str(delta['metric']);
+    const key = metric === 'compressed' ? 'compressedBytes' : 'bytes';
+    return arr(delta['layers']).map(obj).filter((l): l is Fields => l !== null).map((l) => {
+      const instruction = str(l['instruction']) ?? '';
+      const line = num(l['line']);
+      const current = layers.find((c) => str(c['instruction']) === instruction && num(c['line']) === line);
+      return {
+        instruction,
+        line,
+        bytes: l['change'] === 'removed' ? null : current ? num(current[key]) ?? num(current['bytes']) : null,
+        delta: num(l[key]) ?? num(l['bytes']),
+        change: str(l['change']),
+        previousInstruction: str(l['previousInstruction']),
+      };
+    });
+  }
+  const baseline = obj(size['baseline']);
+  const baseLayers = baseline ? arr(baseline['layers']).map(obj).filter((l): l is Fields => l !== null) : [];
+  const pool = new Map<string, number[]>();
+  for (const layer of baseLayers) {
+    const key = str(layer['instruction']) ?? '';
+    const list = pool.get(key) ?? [];
+    list.push(num(layer['bytes']) ?? 0);
+    pool.set(key, list);
+  }
+  const out: LayerChange[] = layers.map((layer) => {
+    const instruction = str(layer['instruction']) ?? '';
+    const bytes = num(layer['bytes']) ?? 0;
+    let d = num(layer['deltaBytes']) ?? num(layer['delta']);
+    let change: string | null = null;
+    if (d === null && baseLayers.length) {
+      const previous = pool.get(instruction)?.shift();
+      d = previous === undefined ? bytes : bytes - previous;
+      change = previous === undefined ? 'added' : null;
     }
-  }
-  if (d && d.status !== 'success' && d.status !== 'skipped' && d.reason) {
-    lines.push('', `**Deploy to Railway ${d.status}**: ${escapeInline(d.reason)}`);
-    if (d.logs?.build.length) lines.push(codeDetails('Railway build logs', d.logs.build));
-    if (d.logs?.deploy.length) lines.push(codeDetails('Railway deploy logs', d.logs.deploy));
-    if (d.logs?.push.length) lines.push(codeDetails('docker push output', d.logs.push));
-  }
-  if (d?.configDrift.length) {
-    lines.push('', '**Railway settings differ from the repository** (Railway applies the service\'s):');
-    for (const drift of d.configDrift) lines.push(`- ${escapeInline(describeDrift(drift))}`);
-  }
-  return lines.join('\n') + '\n';
-}
-
-function cacheIcon(cache: CacheReport): string {
-  if (cache.warnings.length > 0) return '⚠️';
-  return cache.restored ? '✅' : '⚪';
-}
-
-/** "; +5.2 MB (+82.9%) against main (commit abc1234)", or the reason there is no comparison. */
-function sizeChange(report: CheckReport): string {
-  const { delta, baseline, baselineNote } = report.size;
-  if (!delta || !baseline) return baselineNote ? `; ${baselineNote}` : '';
-  const bytes = delta.metric === 'compressed' ? delta.compressedBytes : delta.bytes;
-  const percent = delta.metric === 'compressed' ? delta.compressedPercent : delta.percent;
-  if (bytes === null) return `; not comparable with ${baseline.source}`;
-  return `; ${signedBytes(bytes)}${percent === null ? '' : ` (${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%)`} ${delta.metric} against ${baseline.source}`;
-}
-
-function signedBytes(bytes: number | null): string {
-  if (bytes === null) return 'n/a';
-  return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
-}
-
-/** Budget sentences, the layers that changed, and every layer with the line that made it. */
-function sizeDetails(report: CheckReport): string[] {
-  const s = report.size;
-  const out: string[] = [];
-  for (const check of s.budget.checks) {
-    if (check.status !== 'pass') out.push('', `**Size budget**: ${escapeInline(check.message)}`);
-  }
-  const changes = s.delta?.layers ?? [];
-  if (changes.length > 0) {
-    out.push('', '| Layer change | Line | Instruction | Compressed | Uncompressed |', '|---|---|---|---|---|');
-    for (const c of changes.slice(0, 10)) {
-      const what = c.change === 'base-image' ? 'base image' : c.change;
-      out.push(`| ${what} | ${c.line ?? ''} | ${escapeInline(c.instruction.slice(0, 100))} | ${signedBytes(c.compressedBytes)} | ${signedBytes(c.bytes)} |`);
-    }
-    if (changes.length > 10) out.push(`| … ${changes.length - 10} more | | | | |`);
-  }
-  if (s.layers.length > 0) {
-    const rows = s.layers.map((l) => `| ${l.line ?? ''} | ${escapeInline(l.instruction.slice(0, 100))}${l.base ? ' (base image)' : ''} | ${formatBytes(l.compressedBytes)} | ${formatBytes(l.bytes)} |`);
-    out.push('', '<details><summary>Image layers</summary>', '', '| Line | Instruction | Compressed | Uncompressed |', '|---|---|---|---|', ...rows, '', '</details>');
+    return { instruction, line: num(layer['line']), bytes, delta: d, change, previousInstruction: null };
+  });
+  for (const [instruction, rest] of pool) {
+    for (const bytes of rest) out.push({ instruction, line: null, bytes: null, delta: -bytes, change: 'removed', previousInstruction: null });
   }
   return out;
 }
 
-function deployIcon(d: DeployReport): string {
-  if (d.status === 'success') return '✅';
-  if (d.status === 'skipped') return '⚪';
-  if (d.status === 'triggered') return '🚀';
-  if (d.status === 'waiting') return d.onApproval === 'pass' ? '⏸️' : '❌';
-  return '❌';
+function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
+  const size = present(report.size);
+  if (!size) return [];
+  const changes = sizeChanges(report).filter((c) => c.current !== null);
+  const out: string[] = ['', '#### Size', ''];
+  const baseline = obj(size['baseline']);
+  const approx = size['compressedSource'] === 'engine-content-size' ? ' (approx.)' : '';
+  const noticeable = sizeChangeNoticeable(report);
+  if (baseline) {
+    out.push('| | Current | Baseline | Δ | % | |', '|:--|--:|--:|--:|--:|:-:|');
+    for (const c of changes) {
+      const label = c.kind === 'compressed' ? `Compressed${approx}` : 'Uncompressed';
+      const delta = c.delta !== null ? formatSigned(c.delta) : 'not comparable';
+      const percent = c.percent !== null ? formatPercent(c.percent) : '';
+      const icon = c.percent === null ? '' : noticeable ? sizeIcon(c.percent) : '⚪';
+      out.push(`| ${label} | ${formatBytes(c.current)} | ${formatBytes(c.baseline)} | ${delta} | ${percent} | ${icon} |`);
+    }
+    const source = str(baseline['source']);
+    if (source) out.push('', `<sub>Baseline: ${escapeInline(source, 160)}</sub>`);
+  } else {
+    out.push('| | Current |', '|:--|--:|');
+    for (const c of changes) out.push(`| ${c.kind === 'compressed' ? `Compressed${approx}` : 'Uncompressed'} | ${formatBytes(c.current)} |`);
+    out.push('', `<sub>${escapeInline(str(size['baselineNote']) ?? 'No baseline to compare with yet.', 200)}</sub>`);
+  }
+  const { exceeded, unchecked } = budgetProblems(size);
+  for (const problem of exceeded) out.push('', `❌ **Over budget:** ${escapeInline(problem, 300)}`);
+  for (const problem of unchecked) out.push('', `⚠️ **Budget not checked:** ${escapeInline(problem, 300)}`);
+  const delta = obj(size['delta']);
+  const notes = [...arr(delta?.['notes']), ...arr(size['notes'])].map(str).filter((n): n is string => n !== null && n !== '');
+  if (delta?.['baseImageChanged'] === true) {
+    const ref = str(obj(size['baseImage'])?.['ref']);
+    notes.unshift(`The base image changed${ref ? `: now ${ref}` : ''}.`);
+  }
+  for (const note of notes.slice(0, 5)) out.push('', `<sub>${escapeInline(note, 240)}</sub>`);
+
+  const layers = layerChanges(report);
+  const withDelta = layers.filter((l) => l.delta !== null && l.delta !== 0);
+  if (withDelta.length && limits.layerRows > 0) {
+    const top = [...withDelta].sort((a, b) => Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0)).slice(0, limits.layerRows);
+    // When the image as a whole did not move, the layer detail is there but out of the way.
+    const title = `Layers that changed most (${top.length} of ${withDelta.length})`;
+    out.push('', noticeable ? `${title}:` : `<details><summary>${title}</summary>`, '', '| Δ | Now | Line | Instruction |', '|--:|--:|--:|:--|');
+    for (const l of top) {
+      const d = l.delta ?? 0;
+      const before = l.bytes !== null ? l.bytes - d : null;
+      const pct = before !== null && before > 0 ? (d / before) * 100 : null;
+      const icon = l.change === 'removed' || d < 0 ? '🟢' : l.change === 'added' || pct === null ? '🆕' : Math.abs(pct) < NEUTRAL_PERCENT ? '⚪' : sizeIcon(pct);
+      const what = l.change === 'removed' ? ' <sub>(removed)</sub>' : l.change === 'base-image' ? ' <sub>(base image)</sub>' : l.change === 'added' ? ' <sub>(new)</sub>' : '';
+      const was = l.previousInstruction ? `<br><sub>was ${inlineCode(l.previousInstruction, 80)}</sub>` : '';
+      out.push(`| ${icon} ${formatSigned(d)} | ${l.bytes !== null ? formatBytes(l.bytes) : '–'} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)}${what}${was} |`);
+    }
+    if (!noticeable) out.push('', '</details>');
+  }
+  // Every layer with the Dockerfile line that made it, largest first, out of the way.
+  const current = arr(size['layers']).map(obj).filter((l): l is Fields => l !== null);
+  if (current.length && limits.layerList > 0) {
+    const rows = [...current].sort((a, b) => (num(b['bytes']) ?? 0) - (num(a['bytes']) ?? 0)).slice(0, limits.layerList);
+    const shown = rows.length < current.length ? `largest ${rows.length} of ${current.length}` : `${current.length}`;
+    out.push('', `<details><summary>Image layers (${shown})</summary>`, '', '| Compressed | Uncompressed | Line | Instruction |', '|--:|--:|--:|:--|');
+    for (const l of rows) {
+      out.push(`| ${formatBytes(num(l['compressedBytes']))} | ${formatBytes(num(l['bytes']))} | ${num(l['line']) ?? ''} | ${inlineCode(str(l['instruction']) ?? '', 90)}${l['base'] === true ? ' <sub>(base image)</sub>' : ''} |`);
+    }
+    out.push('', '</details>');
+  }
+  return out;
 }
 
-/** Inline text in a table cell or sentence: no HTML, no pipes, no mentions, no line breaks. */
-export function escapeInline(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '&#124;')
-    .replace(/`/g, '&#96;')
-    .replace(/@/g, '@\u200b')
-    .replace(/!\[/g, '!\u200b[');
+function hygieneSection(report: CheckReport, limits: RenderLimits): string[] {
+  const findings = hygieneFindings(report);
+  if (findings.length === 0) return [];
+  const hygiene = present(report.hygiene);
+  const order = { error: 0, warning: 1, info: 2 } as const;
+  const sorted = [...findings].sort((a, b) => order[a.severity] - order[b.severity]);
+  const shown = sorted.slice(0, Math.max(limits.findingRows, 1));
+  const icon = { error: '❌', warning: '⚠️', info: 'ℹ️' } as const;
+  const warnMode = hygiene?.['mode'] === 'warn';
+  const out = ['', `#### Hygiene${warnMode ? ' <sub>(warn mode: reported, never failing)</sub>' : ''}`, ''];
+  const context = obj(hygiene?.['context']);
+  const contextBytes = context ? num(context['bytes']) : null;
+  if (context && contextBytes !== null) {
+    const files = num(context['files']);
+    const ignore = str(context['ignoreFile']);
+    out.push(`<sub>Build context: ${formatBytes(contextBytes)}${files !== null ? ` in ${files} files` : ''}${ignore ? `, filtered by ${escapeInline(ignore.split('/').pop() ?? ignore, 40)}` : ', no ignore file'}</sub>`, '');
+  }
+  const root = str(obj(report.source)?.['context']);
+  const fileName = (file: string): string => (root && file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file.split('/').pop() ?? file);
+  for (const f of shown) {
+    const line = f.line ?? f.layerLine;
+    const place = f.file ? `${fileName(f.file)}${line !== null ? `:${line}` : ''}` : f.path ?? (line !== null ? `line ${line}` : null);
+    const where = place ? ` <sub>${escapeInline(place, 80)}</sub>` : '';
+    out.push(`- ${icon[f.severity]} ${f.id ? `${inlineCode(f.id, 40)} ` : ''}${escapeInline(f.message, 300)}${where}`);
+    if (limits.logLines > 0) for (const line of f.evidence.slice(0, 3)) out.push(`  - <sub>${escapeInline(line, 200)}</sub>`);
+  }
+  if (sorted.length > shown.length) out.push(`- … and ${sorted.length - shown.length} more in the job summary`);
+  const suppressed = num(hygiene?.['suppressed']);
+  if (suppressed) out.push('', `<sub>${suppressed} finding${suppressed === 1 ? '' : 's'} silenced by hygiene-ignore.</sub>`);
+  return out;
 }
 
-/** A collapsed block of log lines; the fence is longer than any backtick run inside, so logs cannot close it. */
-export function codeDetails(title: string, lines: readonly string[]): string {
-  const body = lines.map((l) => l.replace(/@/g, '@\u200b')).join('\n');
-  const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  return `\n<details><summary>${escapeInline(title)}</summary>\n\n${fence}text\n${body}\n${fence}\n\n</details>\n`;
+function deploySection(report: CheckReport, limits: RenderLimits): string[] {
+  const deploy = obj(report.deploy);
+  if (!deploy) return [];
+  const status = str(deploy['status']);
+  const state = deployState(status, str(deploy['onApproval']));
+  if (state === 'skip') return [];
+  const out = ['', '#### Deploy', ''];
+  const url = safeUrl(deploy['url']);
+  const id = str(deploy['deploymentId']);
+  const facts: string[] = [`${STATE_ICON[state]} ${escapeInline(str(deploy['railwayStatus']) ?? status ?? 'unknown', 40)}`];
+  const target = deployTarget(deploy);
+  if (target) facts.push(target);
+  if (url) facts.push(`[${escapeInline(url.replace(/^https?:\/\//, '').replace(/\/$/, ''), 80)}](${url})`);
+  if (id) facts.push(`deployment ${inlineCode(id, 60)}`);
+  out.push(facts.join(' · '));
+  // The checks table has the reason already; only a long one is given whole here.
+  const reason = str(deploy['reason']);
+  if (reason && state !== 'pass' && reason.length > 160) out.push('', escapeInline(reason, 400));
+  const smoke = obj(deploy['smoke']);
+  if (smoke && smoke['status'] !== 'passed') {
+    const error = str(smoke['error']);
+    out.push('', `Smoke check ${escapeInline(str(smoke['status']) ?? '', 20)}: ${num(smoke['httpStatus']) ?? 'no answer'}${error ? ` (${escapeInline(error, 160)})` : ''}`);
+  }
+  const drift = arr(deploy['configDrift']).map(obj).filter((d): d is Fields => d !== null);
+  if (drift.length) {
+    out.push('', 'Railway settings differ from the repository (Railway applies the service\'s):');
+    const show = (v: unknown): string => (v === null || v === undefined ? 'not set' : typeof v === 'number' ? `${v} s` : inlineCode(String(v), 60));
+    for (const d of drift) out.push(`- ${escapeInline(str(d['fileName']) ?? 'railway.json', 40)} sets ${inlineCode(str(d['setting']) ?? '', 40)} to ${show(d['file'])}, the service has ${show(d['service'])}`);
+  }
+  if (state === 'fail' || state === 'pending') {
+    const logs = deploy['logs'];
+    const groups: Array<[string, string[]]> = Array.isArray(logs) || typeof logs === 'string'
+      ? [['Deployment logs', lines(logs)]]
+      : [['Railway build logs', lines(obj(logs)?.['build'])], ['Railway deploy logs', lines(obj(logs)?.['deploy'])], ['docker push output', lines(obj(logs)?.['push'])]];
+    for (const [title, group] of groups) out.push(...evidence(`${title} (last ${Math.min(group.length, limits.logLines)} of ${group.length})`, group, limits));
+  }
+  return out;
 }

@@ -30,6 +30,12 @@ export interface SourceInfo {
   commit: string | null;
   ref: string | null;
   runUrl: string | null;
+  /** The commit's web page, when known. */
+  commitUrl: string | null;
+  /** The pull request the run checked (the pull_request event's number), else null. */
+  pullRequest: number | null;
+  /** The comment-key its pull-request comment is filed under; the fork-safe comment mode reuses it. */
+  commentKey: string | null;
 }
 
 export interface BuildStep {
@@ -46,6 +52,8 @@ export interface BuildReport {
   cache: CacheReport;
   builder: string | null;
   failure: { step: string | null; message: string; logs: string[] } | null;
+  /** Builds run: 2 when the first one hit a transient engine error and was run again. */
+  attempts?: number;
 }
 
 export interface CacheReport {

@@ -18,6 +18,7 @@ async function check(context: string, args: string[]): Promise<LocalRun & { repo
   const run = await runLocal(['--context', context, ...args], { cwd: context });
   images.push(run.report?.image.ref);
   assert.ok(run.report, `no report; stderr:\n${run.stderr}`);
+  assert.equal(run.report.build.status, 'success', `the build failed: ${run.report.build.failure?.message}`);
   return run as LocalRun & { report: Report };
 }
 

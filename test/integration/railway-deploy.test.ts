@@ -167,7 +167,8 @@ describe('deploy gate through the action', { concurrency: 2 }, () => {
       assert.equal(run.outputs['deployment-id'], server.deployments[0]?.id);
       assert.equal(run.outputs['deployment-url'], 'https://web-production.up.railway.app');
       assert.equal(deploy?.commit, SHA);
-      assert.match(run.summary, /\| Deploy \| ✅ \| SUCCESS at https:\/\/web-production\.up\.railway\.app, commit 9d3b2a1 in /);
+      assert.match(run.summary, /\| Deploy \| ✅ \| deployed \(SUCCESS\)[^|\n]* · commit <code>9d3b2a1<\/code> · in /);
+      assert.match(run.summary, /\[web-production\.up\.railway\.app\]\(https:\/\/web-production\.up\.railway\.app\/\)/);
       // The local check followed the service's own health check settings.
       assert.match(run.main.stdout, /health check path \/health \(from railway service\)/);
       assertNowhere(run, F.projectToken);
@@ -323,8 +324,8 @@ describe('each way a deployment can end gives its own message within the timeout
           assert.deepEqual(server.mutationCounts, {});
           assertNowhere(run, 'expired-project-token-4711');
         }
-        if (c.scenario === 'build-fails') assert.match(run.summary, /<summary>Railway build logs<\/summary>[\s\S]*fastapi==99\.0/);
-        if (c.scenario === 'crashes') assert.match(run.summary, /<summary>Railway deploy logs<\/summary>[\s\S]*Traceback/);
+        if (c.scenario === 'build-fails') assert.match(run.summary, /<summary>Railway build logs \(last \d+ of \d+\)<\/summary>[\s\S]*fastapi==99\.0/);
+        if (c.scenario === 'crashes') assert.match(run.summary, /<summary>Railway deploy logs \(last \d+ of \d+\)<\/summary>[\s\S]*Traceback/);
       });
     });
   }

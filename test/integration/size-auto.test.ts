@@ -81,7 +81,7 @@ describe('baseline auto through the Actions cache', { skip: !engineAvailable(MAI
     assert.match(annotation, new RegExp(`file=Dockerfile,line=${BLOB_LINE}\\b`));
     assert.match(annotation, /::Image size budget max-increase 1MB exceeded: the compressed image grew by 5\.\d MB .* against the baseline from main \(commit 1111111\); most of the growth is the new line 4: COPY blob\.bin \/data\/blob\.bin/);
     assert.match(pr.run.summary, /Image size budget max-increase 1MB exceeded/);
-    assert.match(pr.run.summary, /\| added \| 4 \| COPY blob\.bin \/data\/blob\.bin \| \+5\.\d MB \|/);
+    assert.match(pr.run.summary, /\| 🆕 \+5\.\d MB \| [^|]+ \| 4 \| <code>COPY blob\.bin \/data\/blob\.bin<\/code> <sub>\(new\)<\/sub> \|/);
     assert.equal(size.baselineSaved, null);
 
     const feature = await job({ withBlob: true, event: 'push', branch: 'feature', sha: '3'.repeat(40) });

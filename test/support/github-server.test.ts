@@ -11,6 +11,7 @@ import {
   pullRequestEvent,
   pushEvent,
   startGitHubServer,
+  workflowRunEvent,
 } from './github-server.ts';
 import type { GitHubServer, GitHubServerOptions } from './github-server.ts';
 
@@ -231,5 +232,31 @@ test('event payloads conform to the webhook schemas and feed @actions/github con
     assert.equal(seen.base, 'main');
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('holdTogether answers matching requests only once all of them arrived', async () => {
+  await withServer({}, async (server) => {
+    const octokit = getOctokit('ghs_installation_token', { baseUrl: server.url });
+    server.holdTogether(/^GET \/repos\/acme\/shop-api\/issues\/1\/comments/, 2);
+    const order: string[] = [];
+    const first = octokit.rest.issues.listComments({ owner, repo, issue_number: 1 }).then(() => order.push('first answered'));
+    await new Promise((r) => setTimeout(r, 200));
+    order.push('second sent');
+    const second = octokit.rest.issues.listComments({ owner, repo, issue_number: 1 }).then(() => order.push('second answered'));
+    await Promise.all([first, second]);
+    assert.deepEqual(order.slice(0, 1), ['second sent'], 'the first request waited for the second');
+    assert.deepEqual(server.violations, []);
+  });
+});
+
+test('workflow_run payloads are valid against GitHub\'s webhook schema, for forks and pushes too', async () => {
+  const spec = await loadGitHubOpenApi();
+  for (const options of [
+    { owner, repo, runId: 1, headSha, headBranch: 'feature', pullRequests: [{ number: 3 }] },
+    { owner, repo, runId: 2, headSha, headBranch: 'feature', fork: true },
+    { owner, repo, runId: 3, headSha, headBranch: 'main', event: 'push' as const, conclusion: 'failure' as const },
+  ]) {
+    assert.deepEqual(spec.validateWebhook('workflow-run-completed', workflowRunEvent(options)), []);
   }
 });

@@ -733,6 +733,116 @@ export function pushEvent(options: PushEventOptions): JsonObject {
   };
 }
 
+export interface WorkflowRunEventOptions {
+  owner: string;
+  repo: string;
+  /** The run that finished (the check workflow's run). */
+  runId: number;
+  runAttempt?: number;
+  headSha: string;
+  headBranch: string;
+  /** What triggered that run. */
+  event?: 'pull_request' | 'push';
+  conclusion?: 'success' | 'failure' | 'cancelled';
+  /** As GitHub fills it: the pull requests of the same repository; empty for a fork's. */
+  pullRequests?: Array<{ number: number; headRef?: string; baseRef?: string }>;
+  /** true: the run built `<owner>-fork/<repo>`; an object names the fork's owner. */
+  fork?: boolean | { owner: string };
+  workflowName?: string;
+}
+
+/** A `workflow_run` (completed) webhook payload, what GITHUB_EVENT_PATH holds in a workflow_run workflow. */
+export function workflowRunEvent(options: WorkflowRunEventOptions): JsonObject {
+  const fullName = `${options.owner}/${options.repo}`;
+  const api = `${PUBLIC_API}/repos/${fullName}`;
+  const headOwner = forkOwner(options);
+  const lite = (shape: RepositoryShape): JsonObject => {
+    const full = repositoryObject(shape);
+    const keep = [
+      'archive_url', 'assignees_url', 'blobs_url', 'branches_url', 'collaborators_url', 'comments_url', 'commits_url', 'compare_url',
+      'contents_url', 'contributors_url', 'deployments_url', 'description', 'downloads_url', 'events_url', 'fork', 'forks_url',
+      'full_name', 'git_commits_url', 'git_refs_url', 'git_tags_url', 'hooks_url', 'html_url', 'id', 'issue_comment_url',
+      'issue_events_url', 'issues_url', 'keys_url', 'labels_url', 'languages_url', 'merges_url', 'milestones_url', 'name',
+      'node_id', 'notifications_url', 'owner', 'private', 'pulls_url', 'releases_url', 'stargazers_url', 'statuses_url',
+      'subscribers_url', 'subscription_url', 'tags_url', 'teams_url', 'trees_url', 'url',
+    ];
+    return Object.fromEntries(keep.map((k) => [k, full[k] ?? null]));
+  };
+  const baseRepo = lite({ owner: options.owner, repo: options.repo });
+  const headRepo = options.fork ? lite({ owner: headOwner, repo: options.repo, fork: true }) : baseRepo;
+  const repoRef = { id: Number(baseRepo['id']), url: api, name: options.repo };
+  const actor = simpleUser(ownerIdentity(headOwner));
+  const run = `${api}/actions/runs/${options.runId}`;
+  const time = '2024-02-03T04:05:06Z';
+  const workflowRun: JsonObject = {
+    actor,
+    artifacts_url: `${run}/artifacts`,
+    cancel_url: `${run}/cancel`,
+    check_suite_id: 1_000_000 + options.runId,
+    check_suite_node_id: nodeId('CS', 1_000_000 + options.runId),
+    check_suite_url: `${api}/check-suites/${1_000_000 + options.runId}`,
+    conclusion: options.conclusion ?? 'success',
+    created_at: time,
+    event: options.event ?? 'pull_request',
+    head_branch: options.headBranch,
+    head_commit: {
+      id: options.headSha,
+      tree_id: fakeSha(`tree:${options.headSha}`),
+      message: 'Update app',
+      timestamp: time,
+      author: { name: headOwner, email: `${headOwner}@users.noreply.github.com` },
+      committer: { name: headOwner, email: `${headOwner}@users.noreply.github.com` },
+    },
+    head_repository: headRepo,
+    head_sha: options.headSha,
+    html_url: `${WEB}/${fullName}/actions/runs/${options.runId}`,
+    id: options.runId,
+    jobs_url: `${run}/jobs`,
+    logs_url: `${run}/logs`,
+    name: options.workflowName ?? 'check',
+    node_id: nodeId('WFR', options.runId),
+    path: '.github/workflows/check.yml',
+    previous_attempt_url: null,
+    pull_requests: (options.pullRequests ?? []).map((p) => ({
+      url: `${api}/pulls/${p.number}`,
+      id: stableId(`pr:${fullName}#${p.number}`),
+      number: p.number,
+      head: { ref: p.headRef ?? options.headBranch, sha: options.headSha, repo: repoRef },
+      base: { ref: p.baseRef ?? 'main', sha: fakeSha(`base:${fullName}:main`), repo: repoRef },
+    })),
+    referenced_workflows: [],
+    repository: baseRepo,
+    rerun_url: `${run}/rerun`,
+    run_attempt: options.runAttempt ?? 1,
+    run_number: options.runId % 1000,
+    run_started_at: time,
+    status: 'completed',
+    triggering_actor: actor,
+    updated_at: time,
+    url: run,
+    workflow_id: 161335,
+    workflow_url: `${api}/actions/workflows/161335`,
+  };
+  return {
+    action: 'completed',
+    repository: repositoryObject({ owner: options.owner, repo: options.repo }),
+    sender: actor,
+    workflow: {
+      badge_url: `${WEB}/${fullName}/workflows/check/badge.svg`,
+      created_at: time,
+      html_url: `${WEB}/${fullName}/blob/main/.github/workflows/check.yml`,
+      id: 161335,
+      name: options.workflowName ?? 'check',
+      node_id: nodeId('W', 161335),
+      path: '.github/workflows/check.yml',
+      state: 'active',
+      updated_at: time,
+      url: `${api}/actions/workflows/161335`,
+    },
+    workflow_run: workflowRun,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The server
 
@@ -811,6 +921,11 @@ export interface GitHubServer {
   delayMs: number;
   /** Answers the next `count` matching requests with the given failure. */
   failNext(count: number, failure: InjectedFailure): void;
+  /**
+   * Holds the next `count` requests whose "METHOD path" matches until all of them have
+   * arrived (or `timeoutMs` passed), then answers them: forces concurrent clients to interleave.
+   */
+  holdTogether(match: RegExp, count: number, timeoutMs?: number): void;
   addPullRequest(seed: PullRequestSeed): void;
   seedComments(seed: CommentSeed): IssueComment[];
   /** The comments of one issue or pull request, oldest first. */
@@ -860,6 +975,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   const requests: RecordedRequest[] = [];
   const violations: Violation[] = [];
   const failures: Array<InjectedFailure & { remaining: number }> = [];
+  const barriers: Array<{ match: RegExp; count: number; waiting: Array<() => void>; timeoutMs: number }> = [];
   const comments = new Map<number, IssueComment>();
   const pulls = new Map<string, PullRequestSeed>();
   let nextCommentId = 2_000_000_001;
@@ -1100,6 +1216,20 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
 
     if (server.delayMs > 0) await sleep(server.delayMs);
 
+    // Requests that must arrive together (to force the interleaving of concurrent clients).
+    const barrier = barriers.find((b) => b.waiting.length < b.count && b.match.test(`${method} ${path}`));
+    if (barrier) {
+      await new Promise<void>((resolve) => {
+        barrier.waiting.push(resolve);
+        if (barrier.waiting.length === barrier.count) {
+          barriers.splice(barriers.indexOf(barrier), 1);
+          for (const release of barrier.waiting) release();
+        } else {
+          setTimeout(resolve, barrier.timeoutMs).unref();
+        }
+      });
+    }
+
     let body: unknown;
     if (text.length > 0) {
       try {
@@ -1173,6 +1303,9 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     specLoadMs: alreadyLoaded ? 0 : spec.loadMs,
     readOnly: options.readOnly ?? false,
     delayMs: options.delayMs ?? 0,
+    holdTogether(match, count, timeoutMs = 5000) {
+      barriers.push({ match, count, waiting: [], timeoutMs });
+    },
     failNext(count, failure) {
       failures.push({ ...failure, remaining: count });
     },

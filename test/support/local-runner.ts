@@ -21,6 +21,8 @@ export interface LocalRun {
   report: Report | null;
   /** Wall time of the whole process. */
   elapsedMs: number;
+  /** Ms after the start at which stderr first matched each of `options.marks`. */
+  marks: Record<string, number>;
 }
 
 /** The parts of the JSON report the tests read (the contract is src/report/model.ts). */
@@ -61,6 +63,8 @@ export interface LocalRunOptions {
   onBeforeInterrupt?: () => void;
   /** Write and read back `--report` (default true). */
   report?: boolean;
+  /** Record when stderr first matches each pattern (e.g. the start of a phase). */
+  marks?: Record<string, RegExp>;
 }
 
 export async function runLocal(args: string[], options: LocalRunOptions = {}): Promise<LocalRun> {
@@ -69,7 +73,8 @@ export async function runLocal(args: string[], options: LocalRunOptions = {}): P
   try {
     const fullArgs = [path.join(REPO_ROOT, 'dist/cli.js'), ...args, ...(options.report === false ? [] : ['--report', reportFile])];
     const started = Date.now();
-    const result = await new Promise<Omit<LocalRun, 'report' | 'elapsedMs'>>((resolve, reject) => {
+    const marks: Record<string, number> = {};
+    const result = await new Promise<Omit<LocalRun, 'report' | 'elapsedMs' | 'marks'>>((resolve, reject) => {
       const child = spawn(options.node ?? MACHINE_NODE, fullArgs, {
         cwd: options.cwd ?? REPO_ROOT,
         env: { ...process.env, ...options.env },
@@ -87,6 +92,7 @@ export async function runLocal(args: string[], options: LocalRunOptions = {}): P
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => {
         stderr += d.toString();
+        for (const [name, re] of Object.entries(options.marks ?? {})) if (marks[name] === undefined && re.test(stderr)) marks[name] = Date.now() - started;
         if (options.interruptWhen?.test(stderr)) interrupt();
       });
       const timer = options.interruptAfterMs === undefined ? undefined : setTimeout(interrupt, options.interruptAfterMs);
@@ -103,7 +109,7 @@ export async function runLocal(args: string[], options: LocalRunOptions = {}): P
     } catch {
       // No report: a configuration error or an interrupted run.
     }
-    return { ...result, report, elapsedMs };
+    return { ...result, report, elapsedMs, marks };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -67,10 +67,9 @@ test('the summary shows the deploy row, the failure with Railway\'s logs, and dr
       }),
     ),
   );
-  assert.match(md, /\| Deploy \| ❌ \| FAILED, commit 9d3b2a1 in 42\.0 s \|/);
-  assert.match(md, /\*\*Deploy to Railway failed\*\*: ended FAILED: &lt;script&gt;alert\(1\)&lt;\/script&gt; &#124; @\u200bteam/);
-  assert.match(md, /<summary>Railway build logs<\/summary>\n\n````text\nERROR: failed to solve\n```\n````/);
-  assert.match(md, /- railway\.json sets healthcheckPath to "\/healthz" but the Railway service has "\/health"/);
+  assert.match(md, /\| Deploy \| ❌ \| failed \(FAILED\) · commit <code>9d3b2a1<\/code> · in 42\.0 s · ended FAILED: &lt;script&gt;alert\(1\)&lt;\/script&gt; &#124; @\u200bteam \|/);
+  assert.match(md, /<summary>Railway build logs \(last 2 of 2\)<\/summary>\n\n````text\nERROR: failed to solve\n```\n````/);
+  assert.match(md, /- railway\.json sets <code>healthcheckPath<\/code> to <code>\/healthz<\/code>, the service has <code>\/health<\/code>/);
   assert.doesNotMatch(md, /Railway deploy logs/);
 });
 

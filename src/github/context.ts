@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { num, obj, str, type Fields } from '../report/fields.ts';
+
+/** What the runner tells about the run: its environment variables and the event payload. */
+export interface RunContext {
+  readonly eventName: string;
+  readonly owner: string;
+  readonly repo: string;
+  readonly serverUrl: string;
+  readonly apiUrl: string;
+  readonly sha: string | null;
+  /** refs/heads/main, refs/pull/12/merge, ... */
+  readonly ref: string | null;
+  /** The pull request's head branch on pull-request events. */
+  readonly headRef: string | null;
+  readonly runId: number | null;
+  readonly runAttempt: number | null;
+  readonly defaultBranch: string | null;
+  readonly pullRequest: PullRequestFacts | null;
+  readonly payload: Fields;
+}
+
+export interface PullRequestFacts {
+  readonly number: number;
+  readonly headSha: string | null;
+  /** The head branch lives in another repository: GitHub hands such runs a read-only token. */
+  readonly fromFork: boolean;
+}
+
+export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext {
+  let payload: Fields = {};
+  const eventPath = env['GITHUB_EVENT_PATH'];
+  if (eventPath) {
+    try {
+      payload = obj(JSON.parse(readFileSync(eventPath, 'utf8'))) ?? {};
+    } catch {
+      payload = {};
+    }
+  }
+  const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
+  const repository = obj(payload['repository']);
+  const positive = (v: string | undefined): number | null => (v && /^\d+$/.test(v) ? Number(v) : null);
+  return {
+    eventName: env['GITHUB_EVENT_NAME'] ?? '',
+    owner,
+    repo,
+    serverUrl: (env['GITHUB_SERVER_URL'] ?? 'https://github.com').replace(/\/+$/, ''),
+    apiUrl: (env['GITHUB_API_URL'] ?? 'https://api.github.com').replace(/\/+$/, ''),
+    sha: env['GITHUB_SHA'] || null,
+    ref: env['GITHUB_REF'] || null,
+    headRef: env['GITHUB_HEAD_REF'] || null,
+    runId: positive(env['GITHUB_RUN_ID']),
+    runAttempt: positive(env['GITHUB_RUN_ATTEMPT']),
+    defaultBranch: repository ? str(repository['default_branch']) : null,
+    pullRequest: pullRequestOf(payload),
+    payload,
+  };
+}
+
+/** The pull request of a pull_request / pull_request_target payload. */
+export function pullRequestOf(payload: Fields): PullRequestFacts | null {
+  const pr = obj(payload['pull_request']);
+  const number = pr ? num(pr['number']) : null;
+  if (!pr || number === null) return null;
+  const head = obj(pr['head']);
+  const base = obj(pr['base']);
+  const headRepo = head ? obj(head['repo']) : null;
+  const baseRepo = base ? obj(base['repo']) : null;
+  const headName = headRepo ? str(headRepo['full_name']) : null;
+  const baseName = baseRepo ? str(baseRepo['full_name']) : null;
+  return {
+    number,
+    headSha: head ? str(head['sha']) : null,
+    // A deleted fork leaves head.repo null: still a fork.
+    fromFork: headName === null || (baseName !== null && headName.toLowerCase() !== baseName.toLowerCase()),
+  };
+}
+
+export function isPullRequestEvent(context: RunContext): boolean {
+  return context.pullRequest !== null && (context.eventName === 'pull_request' || context.eventName === 'pull_request_target');
+}
+
+/** A push to the repository's default branch, where deploys happen. */
+export function isDefaultBranchPush(context: RunContext): boolean {
+  return context.eventName === 'push' && context.defaultBranch !== null && context.ref === `refs/heads/${context.defaultBranch}`;
+}
+
+export function commitUrl(context: Pick<RunContext, 'serverUrl' | 'owner' | 'repo'>, sha: string | null): string | null {
+  if (!sha || !/^[0-9a-f]{7,64}$/i.test(sha) || !context.owner) return null;
+  return `${context.serverUrl}/${context.owner}/${context.repo}/commit/${sha}`;
+}
+
+export function runUrl(context: Pick<RunContext, 'serverUrl' | 'owner' | 'repo' | 'runId'>): string | null {
+  return context.owner && context.runId !== null ? `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}` : null;
+}

@@ -1,0 +1,62 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError } from '../config/errors.ts';
+import type { CheckReport } from '../report/model.ts';
+import { arr, obj } from '../report/fields.ts';
+
+/** A real report is tens of kilobytes; anything far larger is not one. */
+const MAX_REPORT_BYTES = 20 * 1024 * 1024;
+
+/**
+ * The report a check run wrote, for mode comment. It may come from a fork's run, so only its
+ * outline is checked here; the renderers read every field defensively and escape every string.
+ */
+export async function readReportFile(file: string, cwd = process.cwd()): Promise<CheckReport> {
+  const full = path.resolve(cwd, file);
+  let text: string;
+  try {
+    const info = await stat(full);
+    if (!info.isFile()) throw new ConfigError('report-file', `${full} is not a file`);
+    if (info.size > MAX_REPORT_BYTES) throw new ConfigError('report-file', `${full} is ${info.size} bytes: not a deploy-check report`);
+    text = await readFile(full, 'utf8');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError('report-file', `cannot read ${full}: ${(err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError('report-file', `${full} is not JSON: ${(err as Error).message}`);
+  }
+  const report = obj(parsed);
+  if (!report || report['schemaVersion'] !== 1 || (report['verdict'] !== 'pass' && report['verdict'] !== 'fail')) {
+    throw new ConfigError('report-file', `${full} is not a deploy-check report (schemaVersion 1 with a pass/fail verdict)`);
+  }
+  // The outline the renderers rely on; sections of the wrong type read as absent.
+  report['reasons'] = arr(report['reasons']);
+  report['source'] = obj(report['source']) ?? {};
+  return report as unknown as CheckReport;
+}
+
+/**
+ * The report files behind `report-file`: the file itself, or every report JSON in a directory
+ * (what actions/download-artifact leaves, one per service of a matrix), in name order.
+ */
+export async function reportFilesAt(input: string, cwd = process.cwd()): Promise<string[]> {
+  const full = path.resolve(cwd, input);
+  let info;
+  try {
+    info = await stat(full);
+  } catch (err) {
+    throw new ConfigError('report-file', `cannot read ${full}: ${(err as Error).message}`);
+  }
+  if (!info.isDirectory()) return [full];
+  const entries = await readdir(full, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((e) => e.isFile() && e.name.endsWith('.json'))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
+  if (files.length === 0) throw new ConfigError('report-file', `${full} holds no .json report`);
+  return files;
+}
