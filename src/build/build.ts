@@ -18,17 +18,27 @@ export interface BuildOutcome {
 
 /** Runs `docker buildx build` as an argument array (no shell), following its rawjson progress. */
 export async function buildImage(config: Config, log: Log, cache: CachePlan = { from: undefined, to: undefined }): Promise<BuildOutcome> {
-  const first = await buildOnce(config, log, cache);
-  const message = first.report.failure?.message ?? '';
-  if (first.report.status === 'success' || !isTransientEngineError(message)) return first;
+  let outcome = await buildOnce(config, log, cache);
+  let spentMs = outcome.report.durationMs;
   // BuildKit on the containerd image store can lose a snapshot when builds run side by side
-  // (moby/buildkit#6521, #6977): the same build passes when run again, so run it once more.
-  log.warning(`The build hit a transient BuildKit error (${message}); building once more.`);
-  const second = await buildOnce(config, log, cache);
-  second.report.durationMs += first.report.durationMs;
-  second.report.attempts = 2;
-  return second;
+  // (moby/buildkit#6521, #6977): the same build passes when run again. On a busy engine the
+  // race comes in bursts, so each new attempt waits a little longer first.
+  for (let attempt = 2; attempt <= TRANSIENT_ATTEMPTS; attempt++) {
+    const message = outcome.report.failure?.message ?? '';
+    if (outcome.report.status === 'success' || !isTransientEngineError(message)) break;
+    const pauseMs = (attempt - 1) * TRANSIENT_PAUSE_MS;
+    log.warning(`The build hit a transient BuildKit error (${message}); building again in ${pauseMs / 1000}s (attempt ${attempt} of ${TRANSIENT_ATTEMPTS}).`);
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    outcome = await buildOnce(config, log, cache);
+    spentMs += pauseMs + outcome.report.durationMs;
+    outcome.report.durationMs = spentMs;
+    outcome.report.attempts = attempt;
+  }
+  return outcome;
 }
+
+const TRANSIENT_ATTEMPTS = 3;
+const TRANSIENT_PAUSE_MS = 1000;
 
 /** "failed to solve: not found" and missing snapshots: BuildKit's own races, not the Dockerfile's fault. */
 export function isTransientEngineError(message: string): boolean {

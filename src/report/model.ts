@@ -52,7 +52,7 @@ export interface BuildReport {
   cache: CacheReport;
   builder: string | null;
   failure: { step: string | null; message: string; logs: string[] } | null;
-  /** Builds run: 2 when the first one hit a transient engine error and was run again. */
+  /** Builds run, when more than one: an earlier one hit a transient engine error and was run again. */
   attempts?: number;
 }
 

@@ -60,6 +60,7 @@ describe('cancellation', { concurrency: 2 }, () => {
         seenRunning = containersOf(image);
       },
     });
+    assert.match(run.stderr, /Waiting up to 120s/, `the run never reached the wait (exit ${run.exitCode}):\n${run.stderr}`);
     assert.equal(seenRunning.length, 1, 'the container was running when the interrupt came');
     assert.equal(run.exitCode, 130, run.stderr);
     assert.match(run.stderr, /SIGINT: removing this run's containers/);
