@@ -2,8 +2,8 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-Z67VOZBK.js";
-import "./chunks/chunk-GDFJJDSC.js";
+} from "./chunks/chunk-KZY5RL57.js";
+import "./chunks/chunk-WU2TZYE3.js";
 
 // src/main.ts
 await runAction();

@@ -5,14 +5,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-Z67VOZBK.js";
+} from "./chunks/chunk-KZY5RL57.js";
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-QRW7HUWI.js";
+} from "./chunks/chunk-PUT4XWPI.js";
 import {
   connectDocker
-} from "./chunks/chunk-GDFJJDSC.js";
+} from "./chunks/chunk-WU2TZYE3.js";
 
 // src/post.ts
 async function runPost() {
