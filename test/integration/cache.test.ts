@@ -113,8 +113,9 @@ describe('layer cache through the Actions cache service', { skip: !engineAvailab
 
   const run = (fixture: Fixture, extra: { inputs?: Record<string, string>; env?: Record<string, string>; eventName?: string; eventPayload?: unknown } = {}) =>
     runActionSteps({
-      // The size baseline uses the same cache service; these tests are about the layer cache alone.
-      inputs: { 'health-path': '/health', 'health-timeout': '30s', baseline: 'none', ...extra.inputs },
+      // The size baseline uses the same cache service, and hygiene findings are warnings too: these
+      // tests count the layer cache's own warnings.
+      inputs: { 'health-path': '/health', 'health-timeout': '30s', baseline: 'none', hygiene: 'off', ...extra.inputs },
       env: { ...server.env(), ...extra.env },
       cwd: fixture.dir,
       eventName: extra.eventName ?? 'push',
@@ -295,7 +296,7 @@ describe('builders that cannot export a cache (classic image store)', { skip: !e
   test('no builder input: a docker-container builder is tried, cannot start here, and the build runs uncached with one warning', async () => {
     const fixture = await makeFixture(root, 'classic');
     const result = await runActionSteps({
-      inputs: { 'health-path': '/health', 'health-timeout': '30s', baseline: 'none' },
+      inputs: { 'health-path': '/health', 'health-timeout': '30s', baseline: 'none', hygiene: 'off' },
       env: { ...server.env(), DOCKER_HOST: CLASSIC_ENGINE, GITHUB_SHA: sha(7) },
       cwd: fixture.dir,
     });
@@ -319,7 +320,7 @@ describe('builders that cannot export a cache (classic image store)', { skip: !e
   test('a builder input that cannot export: one warning naming the input, no builder created', async () => {
     const fixture = await makeFixture(root, 'classic-named');
     const result = await runActionSteps({
-      inputs: { 'health-path': '/health', 'health-timeout': '30s', builder: 'default', baseline: 'none' },
+      inputs: { 'health-path': '/health', 'health-timeout': '30s', builder: 'default', baseline: 'none', hygiene: 'off' },
       env: { ...server.env(), DOCKER_HOST: CLASSIC_ENGINE, GITHUB_SHA: sha(8) },
       cwd: fixture.dir,
     });
