@@ -62,7 +62,7 @@ describe('baseline auto through the Actions cache', { skip: !engineAvailable(MAI
     assert.match(first.report.size.baselineNote ?? '', /^no baseline yet: no passing run on main has stored one in the Actions cache$/);
     assert.equal(first.run.outputs['size-delta'], '');
     const savedKey = first.report.size.baselineSaved?.key ?? '';
-    assert.match(savedKey, /^deploy-check-size-v1-auto-[a-f0-9]+-[a-f0-9]{12}-main~4001-1$/);
+    assert.match(savedKey, /^deploy-check-size-v1-auto-[a-f0-9]+-[a-f0-9]{12}-main~4001-1-[a-z0-9]+$/);
     assert.deepEqual(server.entries().map((e) => [e.key, e.ref]), [[savedKey, 'refs/heads/main']]);
 
     const pr = await job({ withBlob: true, event: 'pull_request', branch: 'feature', sha: '2'.repeat(40), inputs: { 'max-increase': '1MB' } });
