@@ -45,7 +45,8 @@ describe('baseline auto through the Actions cache', { skip: !engineAvailable(MAI
       cwd: fixture.dir,
       eventName: options.event,
       eventPayload: payload,
-      inputs: { 'wait-for': 'log:ready', image: `deploy-check-size-test/auto-${fixture.token}:${options.sha.slice(0, 7)}`, ...options.inputs },
+      // The layer cache shares the cache service; these tests count the baseline's entries alone.
+      inputs: { 'wait-for': 'log:ready', cache: 'false', image: `deploy-check-size-test/auto-${fixture.token}:${options.sha.slice(0, 7)}`, ...options.inputs },
       // Each job is a workflow run of its own: its run id keys the stored baseline.
       env: { ...server.env(), GITHUB_SHA: options.sha, GITHUB_WORKSPACE: fixture.dir, GITHUB_RUN_ID: String(4000 + Number(options.sha[0])) },
     });
