@@ -113,12 +113,34 @@ export class BuildProgress {
    * (BuildKit names them "[stage n/m] RUN ..."), not context transfers or metadata loads.
    */
   steps(): Vertex[] {
-    return this.all().filter((v) => /^\[[^\]]*\d+\/\d+\]/.test(v.name));
+    // A step can come as more than one vertex (seen when another build of the same Dockerfile
+    // shares the solve); its name, "[stage n/m] ...", is what identifies it, so count it once.
+    const byName = new Map<string, Vertex>();
+    for (const v of this.all().filter((x) => /^\[[^\]]*\d+\/\d+\]/.test(x.name))) {
+      const seen = byName.get(v.name);
+      byName.set(v.name, seen ? mergeVertices(seen, v) : v);
+    }
+    return [...byName.values()];
   }
 
   failed(): Vertex | undefined {
     return this.all().find((v) => v.error !== undefined && !/context canceled/.test(v.error));
   }
+}
+
+/** One step reported twice: cached only if every run of it that finished was, failed if either failed. */
+function mergeVertices(a: Vertex, b: Vertex): Vertex {
+  const finished = [a, b].filter((v) => v.completed !== undefined);
+  const earliest = (x: string | undefined, y: string | undefined): string | undefined => (x === undefined ? y : y === undefined ? x : Date.parse(x) <= Date.parse(y) ? x : y);
+  const latest = (x: string | undefined, y: string | undefined): string | undefined => (x === undefined ? y : y === undefined ? x : Date.parse(x) >= Date.parse(y) ? x : y);
+  return {
+    ...a,
+    started: earliest(a.started, b.started),
+    completed: latest(a.completed, b.completed),
+    cached: finished.length > 0 ? finished.every((v) => v.cached) : a.cached && b.cached,
+    error: a.error ?? b.error,
+    logs: a.logs.length >= b.logs.length ? a.logs : b.logs,
+  };
 }
 
 export function vertexDurationMs(v: Vertex): number | null {

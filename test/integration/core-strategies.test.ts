@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { dockerCli } from '../support/docker.ts';
-import { fixture, removeImage, runLocal, tempApp, uniqueImage, type LocalRun, type Report } from '../support/local-runner.ts';
+import { buildHelperImage, fixture, removeImage, runLocal, tempApp, uniqueImage, type LocalRun, type Report } from '../support/local-runner.ts';
 
 const images: (string | null | undefined)[] = [];
 const apps: (() => Promise<void>)[] = [];
@@ -80,7 +79,7 @@ describe("the image's HEALTHCHECK", { concurrency: 3 }, () => {
   test('a HEALTHCHECK inherited from the base image is found in the built image', async () => {
     const baseRef = uniqueImage('hc-base');
     const base = await app({ Dockerfile: 'FROM deploy-check-test/busybox:latest\nHEALTHCHECK --interval=1s CMD ["test", "-f", "/tmp/ready"]\n' });
-    dockerCli(['buildx', 'build', '--quiet', '--load', '--tag', baseRef, base]);
+    await buildHelperImage(baseRef, base);
     images.push(baseRef);
     // The Dockerfile alone shows only a port, so the configuration says tcp; nothing listens.
     const dir = await app({ Dockerfile: `FROM ${baseRef}\nEXPOSE 8000\nCMD ["sh", "-c", "touch /tmp/ready; ${IDLE.replace(/"/g, '\\"')}"]\n` });

@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { isTransientEngineError } from '../../src/build/build.ts';
 import { REPO_ROOT } from './action-runner.ts';
 import { MAIN_ENGINE, dockerCli, leftovers } from './docker.ts';
 
@@ -136,6 +137,26 @@ export function removeImage(ref: string | null | undefined): void {
     execFileSync('docker', ['image', 'rm', '--force', ref], { stdio: 'ignore', env: { ...process.env, DOCKER_HOST: MAIN_ENGINE } });
   } catch {
     // Already gone, or never built.
+  }
+}
+
+/**
+ * `docker buildx build --load` for a test's own helper image, run again (after a pause) on
+ * BuildKit's transient "not found" races, as deploy-check's own build does.
+ */
+export async function buildHelperImage(tag: string, context: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      execFileSync('docker', ['buildx', 'build', '--quiet', '--load', '--tag', tag, context], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, DOCKER_HOST: MAIN_ENGINE },
+      });
+      return;
+    } catch (err) {
+      const stderr = String((err as { stderr?: Buffer }).stderr ?? '');
+      if (attempt >= 3 || !isTransientEngineError(stderr.trim().split('\n').at(-1) ?? '')) throw err;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
+    }
   }
 }
 

@@ -101,6 +101,18 @@ describe('BuildProgress edge cases', () => {
     p.write(JSON.stringify({ logs: [{ vertex: 'a', stream: 1, data: b64('abc\n') }] }));
     assert.deepEqual(p.all()[0]?.logs, ['warning: deprecated', 'using token abc', 'secret-without-newline']);
   });
+  test('a step reported as two vertices (a shared solve) counts once', () => {
+    const p = new BuildProgress();
+    const t = (ms: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString();
+    p.write(JSON.stringify({ vertexes: [{ digest: 'a', name: '[1/2] FROM base' , started: t(0), completed: t(5), cached: true }] }));
+    p.write(JSON.stringify({ vertexes: [{ digest: 'b', name: '[2/2] COPY app/ ./app/', started: t(10), completed: t(30) }] }));
+    p.write(JSON.stringify({ vertexes: [{ digest: 'c', name: '[2/2] COPY app/ ./app/', started: t(12), completed: t(40), cached: true }] }));
+    const steps = p.steps();
+    assert.deepEqual(steps.map((v) => v.name), ['[1/2] FROM base', '[2/2] COPY app/ ./app/']);
+    const copy = steps[1];
+    assert.equal(copy?.cached, false, 'one of the two really ran');
+    assert.equal(copy && vertexDurationMs(copy), 30);
+  });
   test('logs of an unknown vertex are ignored; broken JSON is kept as text', () => {
     const p = new BuildProgress();
     p.write('{"logs":[{"vertex":"zz","data":"eA=="}]}\n{"vertexes": [}\n');
