@@ -2,8 +2,8 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-KZY5RL57.js";
-import "./chunks/chunk-WU2TZYE3.js";
+} from "./chunks/chunk-SYXDRP2D.js";
+import "./chunks/chunk-CORND2HM.js";
 
 // src/main.ts
 await runAction();

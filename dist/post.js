@@ -5,14 +5,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-KZY5RL57.js";
+} from "./chunks/chunk-SYXDRP2D.js";
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-PUT4XWPI.js";
+} from "./chunks/chunk-54FSQDCN.js";
 import {
   connectDocker
-} from "./chunks/chunk-WU2TZYE3.js";
+} from "./chunks/chunk-CORND2HM.js";
 
 // src/post.ts
 async function runPost() {
