@@ -3,7 +3,7 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-54FSQDCN.js";
+} from "./chunks/chunk-BY6VYNH2.js";
 import {
   CacheStoreError,
   ConfigError,
@@ -23,7 +23,7 @@ import {
   redactDeep,
   runPipeline,
   serviceLookup
-} from "./chunks/chunk-CORND2HM.js";
+} from "./chunks/chunk-EA5PMIYZ.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";

@@ -2,8 +2,8 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-SYXDRP2D.js";
-import "./chunks/chunk-CORND2HM.js";
+} from "./chunks/chunk-ZCKNFHIY.js";
+import "./chunks/chunk-EA5PMIYZ.js";
 
 // src/main.ts
 await runAction();

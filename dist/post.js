@@ -5,14 +5,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-SYXDRP2D.js";
+} from "./chunks/chunk-ZCKNFHIY.js";
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-54FSQDCN.js";
+} from "./chunks/chunk-BY6VYNH2.js";
 import {
   connectDocker
-} from "./chunks/chunk-CORND2HM.js";
+} from "./chunks/chunk-EA5PMIYZ.js";
 
 // src/post.ts
 async function runPost() {

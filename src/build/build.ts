@@ -42,7 +42,7 @@ const TRANSIENT_PAUSE_MS = 1000;
 
 /** "failed to solve: not found" and missing snapshots: BuildKit's own races, not the Dockerfile's fault. */
 export function isTransientEngineError(message: string): boolean {
-  return /failed to solve: (?:[^:]*: )?not found$|snapshot [^ ]+ does not exist: not found|failed to prepare extraction snapshot|lease "[^"]+": not found/.test(message.trim());
+  return /failed to solve: (?:[^:]*: )?not found$|failed: not found$|snapshot [^ ]+ does not exist: not found|failed to prepare extraction snapshot|lease "[^"]+": not found/.test(message.trim());
 }
 
 async function buildOnce(config: Config, log: Log, cache: CachePlan): Promise<BuildOutcome> {
