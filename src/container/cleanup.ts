@@ -10,9 +10,9 @@ export interface CleanupResult {
 /** Removes every container and network labelled with this run. Harmless to call twice. */
 export async function removeRunResources(docker: Docker, runId: string): Promise<CleanupResult> {
   const filters = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] });
-  const containers = await docker.listContainers({ all: true, filters });
+  const [containers, networks] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
-  const networks = await docker.listNetworks({ filters });
+  // Networks go after the containers attached to them.
   await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => {})));
   return { containers: containers.length, networks: networks.length };
 }

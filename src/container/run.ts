@@ -150,6 +150,8 @@ export async function runAndWait(config: Config, docker: Docker, log: Log): Prom
 }
 
 async function collectEvidence(container: Docker.Container, strategy: WaitStrategy | undefined, report: HealthReport): Promise<void> {
+  // Both are asked at once: this sits between "healthy" and the end of the run.
+  const logs = lastLogLines(container, 100);
   try {
     const info = await container.inspect();
     report.container = {
@@ -165,7 +167,7 @@ async function collectEvidence(container: Docker.Container, strategy: WaitStrate
   }
   if (strategy instanceof HttpWait) report.lastHttp = { ...strategy.evidence };
   if (strategy instanceof HealthcheckWait && report.healthLog.length === 0) report.healthLog = strategy.log;
-  if (report.status !== 'healthy' || report.logs.length === 0) report.logs = await lastLogLines(container, 100);
+  report.logs = await logs;
 }
 
 export function definesHealthcheck(healthcheck: ImageHealthcheck | undefined): boolean {
