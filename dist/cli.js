@@ -3,7 +3,7 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-BY6VYNH2.js";
+} from "./chunks/chunk-VB57MMKU.js";
 import {
   CacheStoreError,
   ConfigError,
@@ -23,7 +23,7 @@ import {
   redactDeep,
   runPipeline,
   serviceLookup
-} from "./chunks/chunk-EA5PMIYZ.js";
+} from "./chunks/chunk-MBUSI2TA.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";

@@ -2,8 +2,8 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-ZCKNFHIY.js";
-import "./chunks/chunk-EA5PMIYZ.js";
+} from "./chunks/chunk-HLHKDT3A.js";
+import "./chunks/chunk-MBUSI2TA.js";
 
 // src/main.ts
 await runAction();

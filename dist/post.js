@@ -5,14 +5,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-ZCKNFHIY.js";
+} from "./chunks/chunk-HLHKDT3A.js";
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-BY6VYNH2.js";
+} from "./chunks/chunk-VB57MMKU.js";
 import {
   connectDocker
-} from "./chunks/chunk-EA5PMIYZ.js";
+} from "./chunks/chunk-MBUSI2TA.js";
 
 // src/post.ts
 async function runPost() {
