@@ -1,50 +1,22 @@
-// Bundles the three entries into dist/ as self-contained ES modules for the node24 runtime.
+// Bundles the three entries into dist/ and prints what each file weighs and what each entry
+// loads when it starts (the post step runs on every job, also after a failure or a cancel).
 import { build } from 'esbuild';
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { bundleOptions, loadedOutputs } from './bundle-options.mjs';
 
-await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
-await build({
-  entryPoints: { main: 'src/main.ts', post: 'src/post.ts', cli: 'src/cli.ts' },
-  outdir: 'dist',
-  bundle: true,
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  minifyWhitespace: false,
-  legalComments: 'linked',
-  // dockerode's ssh:// transport drags in ssh2 and its native addons; deploy-check talks to
-  // the engine over its socket or tcp, so ssh2 is replaced by a stub that explains itself.
-  // Likewise dockerode's BuildKit session for its own buildImage (grpc + protobufjs, ~1 MB):
-  // deploy-check builds through the buildx CLI.
-  plugins: [
-    {
-      name: 'no-dockerode-buildkit-session',
-      setup(b) {
-        b.onResolve({ filter: /^\.\/(session|buildkit)$/ }, (args) =>
-          /dockerode[\\/]lib/.test(args.importer) ? { path: args.path, namespace: 'no-dockerode-session' } : undefined,
-        );
-        b.onLoad({ filter: /.*/, namespace: 'no-dockerode-session' }, () => ({
-          contents: "module.exports = function () { throw new Error('dockerode BuildKit sessions are not bundled'); };",
-          loader: 'js',
-        }));
-      },
-    },
-    {
-      name: 'no-ssh2',
-      setup(b) {
-        b.onResolve({ filter: /^ssh2$/ }, () => ({ path: 'ssh2', namespace: 'no-ssh2' }));
-        b.onLoad({ filter: /.*/, namespace: 'no-ssh2' }, () => ({
-          contents:
-            "export class Client { constructor() { throw new Error('DOCKER_HOST=ssh:// is not supported; use a unix socket or tcp:// endpoint'); } }",
-          loader: 'js',
-        }));
-      },
-    },
-  ],
-  banner: {
-    js: "import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);",
-  },
-  logLevel: 'warning',
-});
+const outdir = path.relative(process.cwd(), new URL('../dist', import.meta.url).pathname) || 'dist';
+await rm(outdir, { recursive: true, force: true });
+const { metafile } = await build({ ...bundleOptions, outdir, metafile: true });
+
+const kB = (bytes) => `${(bytes / 1024).toFixed(1).padStart(8)} kB`;
+const outputs = Object.entries(metafile.outputs).filter(([file]) => file.endsWith('.js'));
+for (const [file, out] of outputs.sort(([a], [b]) => a.localeCompare(b))) {
+  console.log(`${kB(out.bytes)}  ${file}`);
+}
+for (const [file, out] of outputs) {
+  if (!out.entryPoint) continue;
+  const loaded = loadedOutputs(metafile, file);
+  const total = loaded.reduce((sum, f) => sum + metafile.outputs[f].bytes, 0);
+  console.log(`${kB(total)}  loaded by ${path.basename(file)} at start (${loaded.length} file(s))`);
+}

@@ -22,10 +22,8 @@ import { checkRunTarget, commentExpected, octokitFor, postComment, postRunError,
 import { renderRunError } from './report/comment.ts';
 import { readReportFile, reportFilesAt } from './github/report-file.ts';
 import { ActionsCacheBaselineStore, type BaselineScope } from './size/baseline-store.ts';
+import { STATE_BUILDER, STATE_RUN_ID } from './action-state.ts';
 
-export const STATE_RUN_ID = 'run-id';
-/** The buildx builder main created for the run, removed by the post step. */
-export const STATE_BUILDER = 'builder';
 
 /** GitHub's log commands; secrets were registered with setSecret, so the runner masks them. */
 export const actionLog: Log = {

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { STATE_BUILDER, STATE_RUN_ID } from './action.ts';
+import { STATE_BUILDER, STATE_RUN_ID } from './action-state.ts';
 import { removeRunBuilders, removeRunResources } from './container/cleanup.ts';
 import { connectDocker } from './host/docker.ts';
 
