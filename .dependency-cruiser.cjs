@@ -8,6 +8,13 @@ module.exports = {
       from: { path: '^src/' },
       to: { circular: true },
     },
+    {
+      name: 'inputs-is-a-leaf',
+      severity: 'error',
+      comment: 'Every feature reads its inputs through src/config/inputs.ts; if it imported a feature, features would import each other through it.',
+      from: { path: '^src/config/inputs[.]ts$' },
+      to: { path: '^src/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { ConfigError } from '../config/errors.ts';
-import { parseDuration } from '../config/units.ts';
+import { ConfigError, parseBoolean, parseChoice, parseDuration } from '../config/inputs.ts';
 
 export type CacheMode = 'max' | 'min';
 export type CacheSave = 'always' | 'default-branch' | 'never';
@@ -31,27 +30,13 @@ export const KEY_SEPARATOR = '#';
 export function readCacheConfig(read: (name: CacheInputName) => string, options: { cacheDir?: string | undefined; cwd: string }): CacheConfig {
   const get = (name: CacheInputName): string => read(name).trim();
   return {
-    enabled: parseSwitch(get('cache')),
-    mode: parseChoice('cache-mode', get('cache-mode') || 'max', ['max', 'min'] as const),
+    enabled: parseBoolean('cache', get('cache'), true),
+    mode: parseChoice('cache-mode', get('cache-mode'), ['max', 'min'], { fallback: 'max' }),
     keyPrefix: parseKeyPrefix(get('cache-key')),
-    save: parseChoice('cache-save', get('cache-save') || 'always', ['always', 'default-branch', 'never'] as const),
+    save: parseChoice('cache-save', get('cache-save'), ['always', 'default-branch', 'never'], { fallback: 'always' }),
     timeoutMs: get('cache-timeout') ? parseDuration('cache-timeout', get('cache-timeout')) : DEFAULT_CACHE_TIMEOUT_MS,
     dir: options.cacheDir ? path.resolve(options.cwd, options.cacheDir) : undefined,
   };
-}
-
-function parseSwitch(raw: string): boolean {
-  const value = raw.toLowerCase();
-  if (value === '' || value === 'true') return true;
-  if (value === 'false') return false;
-  throw new ConfigError('cache', `"${raw}" is not a switch; use true or false`);
-}
-
-function parseChoice<T extends string>(input: CacheInputName, raw: string, choices: readonly T[]): T {
-  const value = raw.toLowerCase();
-  const found = choices.find((c) => c === value);
-  if (found === undefined) throw new ConfigError(input, `"${raw}" is not accepted; use ${choices.join(', ').replace(/, ([^,]*)$/, ' or $1')}`);
-  return found;
 }
 
 function parseKeyPrefix(raw: string): string | undefined {

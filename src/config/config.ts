@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from './errors.ts';
+import { ConfigError, parseDuration, parsePort, type InputName, type InputReader } from './inputs.ts';
 import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type DockerfileFacts } from './dockerfile.ts';
 import { findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
-import { parseDuration, parsePort, parseStatusRanges, type StatusRange } from './units.ts';
+import { parseStatusRanges, type StatusRange } from './units.ts';
 import { readPublishConfig, type PublishConfig } from '../github/config.ts';
 import { readCacheConfig, type CacheConfig } from '../cache/config.ts';
 import { readRegistryCredentials, type RegistryCredentials } from './registry.ts';
@@ -15,70 +15,9 @@ import { readSizeConfig, type SizeConfig } from '../size/config.ts';
 import { readHygieneConfig, type HygieneConfig } from '../hygiene/config.ts';
 import { isSecretName } from '../hygiene/rules.ts';
 
-/**
- * Every input the action takes; the local command takes each as a flag of the same name.
- * action.yml must list the same names (a unit test compares them).
- */
-export const INPUT_NAMES = [
-  'context',
-  'dockerfile',
-  'target',
-  'build-args',
-  'build-secrets',
-  'image',
-  'builder',
-  'env',
-  'env-file',
-  'port',
-  'command',
-  'network',
-  'add-hosts',
-  'wait-for',
-  'health-path',
-  'health-status',
-  'health-body',
-  'health-timeout',
-  'mode',
-  'report-file',
-  'comment',
-  'comment-key',
-  'github-token',
-  'cache',
-  'cache-mode',
-  'cache-key',
-  'cache-save',
-  'cache-timeout',
-  'hygiene',
-  'hygiene-ignore',
-  'registry-username',
-  'registry-password',
-  'deploy',
-  'deploy-source',
-  'push-image',
-  'deploy-wait',
-  'deploy-timeout',
-  'deploy-wait-approval',
-  'railway-token',
-  'railway-token-type',
-  'railway-project',
-  'railway-environment',
-  'railway-service',
-  'smoke-path',
-  'smoke-timeout',
-  'baseline',
-  'max-size',
-  'max-increase',
-  'size-metric',
-  'size-comment-threshold',
-] as const;
-
-export type InputName = (typeof INPUT_NAMES)[number];
 
 /** Inputs holding secrets: the action masks them before anything else runs, and every report is redacted of them. */
 export const SECRET_INPUTS: readonly InputName[] = ['registry-password', 'github-token', ...RAILWAY_SECRET_INPUTS];
-
-/** Reads one raw input: `core.getInput` in the action, a flag in the local command. Empty means unset. */
-export type InputReader = (name: InputName) => string;
 
 export type WaitFor =
   | { readonly kind: 'auto' }

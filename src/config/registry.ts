@@ -1,5 +1,4 @@
-import { ConfigError } from './errors.ts';
-import type { InputReader } from './config.ts';
+import { ConfigError, type InputReader } from './inputs.ts';
 
 /**
  * Credentials for a container registry (`registry-username` / `registry-password`), read once and

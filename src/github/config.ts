@@ -1,5 +1,4 @@
-import type { InputReader } from '../config/config.ts';
-import { ConfigError } from '../config/errors.ts';
+import { ConfigError, parseChoice, type InputReader } from '../config/inputs.ts';
 
 /**
  * When to post the pull-request comment. An existing comment is always brought up to date,
@@ -15,6 +14,7 @@ export const COMMENT_POLICIES: readonly CommentPolicy[] = ['auto', 'always', 'ne
 
 /** check: build, run and report; comment: post the comment of a report file (fork-safe second workflow). */
 export type ActionMode = 'check' | 'comment';
+const ACTION_MODES: Readonly<Record<ActionMode, string>> = { check: 'build, run and report', comment: 'post the comment of a report-file' };
 
 export const DEFAULT_COMMENT_KEY = 'default';
 /** A key goes into a hidden HTML comment: letters, digits and . _ / - only, so it can never end it. */
@@ -33,20 +33,15 @@ export interface PublishConfig {
 
 export function readPublishConfig(read: InputReader): PublishConfig {
   const get = (name: Parameters<InputReader>[0]): string => read(name).trim();
-  const modeRaw = (get('mode') || 'check').toLowerCase();
-  if (modeRaw !== 'check' && modeRaw !== 'comment') {
-    throw new ConfigError('mode', `"${modeRaw}" is not a mode; use check (build, run and report) or comment (post the comment of a report-file)`);
-  }
-  const commentRaw = (get('comment') || 'auto').toLowerCase();
-  const comment = COMMENT_POLICIES.find((p) => p === commentRaw);
-  if (!comment) throw new ConfigError('comment', `"${commentRaw}" is not a comment policy; use ${COMMENT_POLICIES.join(', ')}`);
+  const mode = parseChoice('mode', get('mode'), ACTION_MODES, { fallback: 'check', what: 'mode' });
+  const comment = parseChoice('comment', get('comment'), COMMENT_POLICIES, { fallback: 'auto', what: 'comment policy' });
   const key = get('comment-key');
   if (key !== '' && !COMMENT_KEY_PATTERN.test(key)) {
     throw new ConfigError('comment-key', `"${key}" is not a comment key; use up to 64 letters, digits, ".", "_", "/" or "-", e.g. "api" or "services/worker"`);
   }
   const reportFile = get('report-file') || undefined;
-  if (modeRaw === 'comment' && reportFile === undefined) {
+  if (mode === 'comment' && reportFile === undefined) {
     throw new ConfigError('report-file', 'mode "comment" needs the path of a report JSON (the check run\'s `report` output, e.g. downloaded from an artifact)');
   }
-  return { mode: modeRaw, reportFile, comment, commentKey: key || undefined, token: get('github-token') || undefined };
+  return { mode, reportFile, comment, commentKey: key || undefined, token: get('github-token') || undefined };
 }

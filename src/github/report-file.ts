@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError } from '../config/errors.ts';
+import { ConfigError } from '../config/inputs.ts';
 import type { CheckReport } from '../report/model.ts';
 import { arr, obj } from '../report/fields.ts';
 

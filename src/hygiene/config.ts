@@ -1,7 +1,8 @@
-import { ConfigError } from '../config/errors.ts';
+import { ConfigError, parseChoice } from '../config/inputs.ts';
 import { FINDING_IDS, isFindingId, type FindingId } from './findings.ts';
 
 export type HygieneMode = 'warn' | 'fail' | 'off';
+const HYGIENE_MODES: Readonly<Record<HygieneMode, string>> = { warn: 'report findings, pass', fail: 'fail on error findings', off: 'no hygiene check' };
 
 export interface HygieneConfig {
   /** warn: findings are reported, the check passes; fail: an error-severity finding fails it; off: not checked. */
@@ -12,10 +13,7 @@ export interface HygieneConfig {
 
 /** Reads `hygiene` and `hygiene-ignore`. */
 export function readHygieneConfig(read: (name: 'hygiene' | 'hygiene-ignore') => string): HygieneConfig {
-  const rawMode = read('hygiene').trim().toLowerCase() || 'warn';
-  if (rawMode !== 'warn' && rawMode !== 'fail' && rawMode !== 'off') {
-    throw new ConfigError('hygiene', `"${rawMode}" is not a hygiene mode; use warn (report findings, pass), fail (fail on error findings) or off`);
-  }
+  const mode = parseChoice('hygiene', read('hygiene'), HYGIENE_MODES, { fallback: 'warn', what: 'hygiene mode' });
   const ids = read('hygiene-ignore')
     .split(/[\s,]+/)
     .map((id) => id.trim().toLowerCase())
@@ -27,5 +25,5 @@ export function readHygieneConfig(read: (name: 'hygiene' | 'hygiene-ignore') => 
       `unknown finding id${unknown.length > 1 ? 's' : ''} ${unknown.map((id) => `"${id}"`).join(', ')}; valid ids: ${FINDING_IDS.join(', ')}`,
     );
   }
-  return { mode: rawMode, ignore: [...new Set(ids)].filter(isFindingId) };
+  return { mode, ignore: [...new Set(ids)].filter(isFindingId) };
 }

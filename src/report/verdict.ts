@@ -1,7 +1,13 @@
-import type { CheckReport } from './model.ts';
+import type { CheckReport, Verdict } from './model.ts';
 
-/** The one place that decides pass or fail, and says why in sentences a person can act on. */
-export function decideVerdict(report: CheckReport): void {
+/** What the verdict reads: every check's outcome, never how the report was made. */
+export type VerdictInput = Pick<CheckReport, 'build' | 'health' | 'size' | 'hygiene' | 'deploy'>;
+
+/**
+ * The one place that decides pass or fail, and says why in sentences a person can act on.
+ * A pure function of the report's checks: same checks, same verdict and reasons.
+ */
+export function verdictOf(report: VerdictInput): { verdict: Verdict; reasons: string[] } {
   const reasons: string[] = [];
   if (report.build.status === 'failure') {
     reasons.push(`Build failed: ${report.build.failure?.message ?? 'unknown error'}`);
@@ -31,6 +37,12 @@ export function decideVerdict(report: CheckReport): void {
       reasons.push(`Deploy to Railway ${what}: ${deploy.reason ?? deploy.railwayStatus ?? 'no details'}`);
     }
   }
+  return { verdict: reasons.length === 0 ? 'pass' : 'fail', reasons };
+}
+
+/** Writes the verdict of the report's checks into the report (after the checks, and again after the deploy). */
+export function decideVerdict(report: CheckReport): void {
+  const { verdict, reasons } = verdictOf(report);
+  report.verdict = verdict;
   report.reasons = reasons;
-  report.verdict = reasons.length === 0 ? 'pass' : 'fail';
 }

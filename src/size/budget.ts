@@ -2,7 +2,7 @@ import { formatBytes } from '../report/format.ts';
 import type { SizeBudget, SizeBudgetCheck, SizeDelta, SizeLayer, SizeLayerChange } from '../report/model.ts';
 import type { SizeConfig, SizeMetric } from './config.ts';
 import type { SizeFigures } from './measure.ts';
-import type { SizeAmount } from './units.ts';
+import type { SizeAmount } from '../config/inputs.ts';
 
 export interface BudgetInput {
   readonly current: SizeFigures;

@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../config/errors.ts';
+import { ConfigError, parseChoice, parseSizeAmount, type SizeAmount } from '../config/inputs.ts';
 import type { RegistryCredentials } from '../config/registry.ts';
 import { parseImageReference, type ImageReference } from './reference.ts';
-import { parseSizeAmount, type SizeAmount } from './units.ts';
 
 export type SizeMetric = 'compressed' | 'uncompressed';
+const SIZE_METRICS: Readonly<Record<SizeMetric, string>> = { compressed: 'what a registry stores and Railway pulls', uncompressed: 'what sits on disk' };
 
 export type BaselineSpec =
   /** The last passing run's report on the base branch, kept in the Actions cache (or a directory locally). */
@@ -46,10 +46,7 @@ export function readSizeConfig(get: (name: SizeInputName) => string, cwd: string
   const maxIncreaseRaw = get('max-increase');
   const maxIncrease = maxIncreaseRaw ? parseSizeAmount('max-increase', maxIncreaseRaw, { percent: true }) : undefined;
 
-  const metricRaw = (get('size-metric') || 'compressed').toLowerCase();
-  if (metricRaw !== 'compressed' && metricRaw !== 'uncompressed') {
-    throw new ConfigError('size-metric', `"${get('size-metric')}" is not a size metric; use compressed (what a registry stores and Railway pulls) or uncompressed (what sits on disk)`);
-  }
+  const metric = parseChoice('size-metric', get('size-metric'), SIZE_METRICS, { fallback: 'compressed', what: 'size metric' });
   const commentThreshold = parseSizeAmount('size-comment-threshold', get('size-comment-threshold') || DEFAULT_COMMENT_THRESHOLD, { percent: true });
 
   return {
@@ -57,7 +54,7 @@ export function readSizeConfig(get: (name: SizeInputName) => string, cwd: string
     registryCredentials: registry,
     maxSize,
     maxIncrease,
-    metric: metricRaw,
+    metric,
     commentThreshold,
   };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { readCacheConfig, type CacheInputName } from '../../src/cache/config.ts';
 import { cacheKeys, defaultKeyPrefix, fingerprint } from '../../src/cache/key.ts';
-import { ConfigError } from '../../src/config/errors.ts';
+import { ConfigError } from '../../src/config/inputs.ts';
 
 const base = { revision: 'a'.repeat(40), dockerfileText: 'FROM scratch\n', target: undefined, buildArgs: [], mode: 'max' as const };
 

@@ -7,10 +7,9 @@ import { readPublishConfig } from '../../src/github/config.ts';
 import { pullRequestOf } from '../../src/github/context.ts';
 import { readReportFile } from '../../src/github/report-file.ts';
 import { isOurs } from '../../src/github/sticky.ts';
-import { ConfigError } from '../../src/config/errors.ts';
+import { ConfigError, type InputName } from '../../src/config/inputs.ts';
 import { commentMarker, formatMeta, isNewer, mayCreateComment, parseMeta, renderRunErrorComment, reportHasNews } from '../../src/report/comment.ts';
 import { harmfulHtml, toHtml } from '../support/html-check.ts';
-import type { InputName } from '../../src/config/config.ts';
 import { pullRequestEvent } from '../support/github-server.ts';
 import { crashedReport, passingReport } from '../support/reports.ts';
 
@@ -23,7 +22,7 @@ test('publish inputs: defaults, accepted values, and errors that name the input'
   const fails = (values: Partial<Record<InputName, string>>, input: string, message: RegExp): void => {
     assert.throws(() => readPublishConfig(reader(values)), (e: unknown) => e instanceof ConfigError && e.input === input && message.test(e.message));
   };
-  fails({ comment: 'sometimes' }, 'comment', /auto, always, never, on-failure, on-change/);
+  fails({ comment: 'sometimes' }, 'comment', /auto, always, never, on-failure or on-change/);
   fails({ mode: 'deploy' }, 'mode', /use check .* or comment/);
   fails({ mode: 'comment' }, 'report-file', /needs the path of a report JSON/);
   fails({ 'comment-key': 'a -->' }, 'comment-key', /letters, digits/);

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
-import { DEFAULT_HEALTH_TIMEOUT_MS, INPUT_NAMES, loadConfig, type Config, type InputName } from '../../src/config/config.ts';
-import { ConfigError } from '../../src/config/errors.ts';
+import { DEFAULT_HEALTH_TIMEOUT_MS, loadConfig, type Config } from '../../src/config/config.ts';
+import { INPUT_NAMES, ConfigError, type InputName } from '../../src/config/inputs.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'deploy-check-config-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

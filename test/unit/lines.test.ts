@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
-import { ConfigError } from '../../src/config/errors.ts';
+import { ConfigError } from '../../src/config/inputs.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines } from '../../src/config/lines.ts';
 
 describe('parseKeyValueLines', () => {

@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'vitest';
-import { INPUT_NAMES, SECRET_INPUTS, loadConfig, type InputName } from '../../src/config/config.ts';
-import { ConfigError } from '../../src/config/errors.ts';
+import { SECRET_INPUTS, loadConfig } from '../../src/config/config.ts';
+import { INPUT_NAMES, ConfigError, type InputName } from '../../src/config/inputs.ts';
 import { readRegistryCredentials } from '../../src/config/registry.ts';
 import { readDeployConfig } from '../../src/deploy/railway/config.ts';
 import type { ServiceLookup } from '../../src/deploy/railway/settings.ts';
@@ -38,14 +38,14 @@ test('railway-token-type auto: a project token unless railway-project is given',
 });
 
 test('bad deploy inputs name the input and what is accepted, never the token', () => {
-  configError(() => readDeployConfig(reader({ deploy: 'sometimes' })), 'deploy', /"sometimes" is not one of auto, always, never/);
-  configError(() => readDeployConfig(reader({ 'deploy-source': 'git' })), 'deploy-source', /commit, image/);
+  configError(() => readDeployConfig(reader({ deploy: 'sometimes' })), 'deploy', /"sometimes" is not accepted; use auto, always or never/);
+  configError(() => readDeployConfig(reader({ 'deploy-source': 'git' })), 'deploy-source', /use commit or image/);
   configError(() => readDeployConfig(reader({ 'deploy-source': 'image' })), 'push-image', /set push-image/);
   configError(() => readDeployConfig(reader({ 'push-image': 'GHCR.io/Acme/Shop' })), 'push-image', /not an image repository/);
   configError(() => readDeployConfig(reader({ 'push-image': 'ghcr.io/acme/shop@sha256:' + 'a'.repeat(64) })), 'push-image', /carries a digest/);
   configError(() => readDeployConfig(reader({ 'deploy-wait': 'yes' })), 'deploy-wait', /true or false/);
   configError(() => readDeployConfig(reader({ 'deploy-timeout': 'soon' })), 'deploy-timeout', /not a duration/);
-  configError(() => readDeployConfig(reader({ 'deploy-wait-approval': 'maybe' })), 'deploy-wait-approval', /pass, fail/);
+  configError(() => readDeployConfig(reader({ 'deploy-wait-approval': 'maybe' })), 'deploy-wait-approval', /use pass or fail/);
   configError(() => readDeployConfig(reader({ 'smoke-path': 'health' })), 'smoke-path', /must start with "\/"/);
   configError(() => readDeployConfig(reader({ deploy: 'always' })), 'railway-token', /no Railway token/);
   configError(() => readDeployConfig(reader({ 'railway-token': 'tok', 'railway-token-type': 'account' })), 'railway-project', /set railway-project/);

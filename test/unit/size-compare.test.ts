@@ -4,7 +4,7 @@ import type { SizeLayer } from '../../src/report/model.ts';
 import { evaluateBudgets } from '../../src/size/budget.ts';
 import { compareSizes, longestCommonSubsequence } from '../../src/size/compare.ts';
 import type { SizeFigures } from '../../src/size/measure.ts';
-import { parseSizeAmount } from '../../src/size/units.ts';
+import { parseSizeAmount } from '../../src/config/inputs.ts';
 import { decideVerdict } from '../../src/report/verdict.ts';
 import type { CheckReport } from '../../src/report/model.ts';
 import { SKIPPED_SIZE } from '../../src/report/skipped.ts';

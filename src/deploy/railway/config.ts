@@ -1,6 +1,4 @@
-import { ConfigError } from '../../config/errors.ts';
-import type { InputReader } from '../../config/config.ts';
-import { parseDuration } from '../../config/units.ts';
+import { ConfigError, parseBoolean, parseChoice, parseDuration, type InputReader } from '../../config/inputs.ts';
 
 /** `deploy`: auto deploys from a push to the default branch, a published release or a manual dispatch. */
 export type DeployMode = 'auto' | 'always' | 'never';
@@ -41,11 +39,11 @@ const REFERENCE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._
 
 export function readDeployConfig(read: InputReader): DeployConfig {
   const get = (name: Parameters<InputReader>[0]): string => read(name).trim();
-  const mode = oneOf('deploy', get('deploy') || 'auto', ['auto', 'always', 'never'] as const);
-  const source = oneOf('deploy-source', get('deploy-source') || 'commit', ['commit', 'image'] as const);
-  const wait = bool('deploy-wait', get('deploy-wait') || 'true');
+  const mode = parseChoice('deploy', get('deploy'), ['auto', 'always', 'never'], { fallback: 'auto' });
+  const source = parseChoice('deploy-source', get('deploy-source'), ['commit', 'image'], { fallback: 'commit' });
+  const wait = parseBoolean('deploy-wait', get('deploy-wait'), true);
   const timeoutMs = parseDuration('deploy-timeout', get('deploy-timeout') || '15m');
-  const onApproval = oneOf('deploy-wait-approval', get('deploy-wait-approval') || 'fail', ['pass', 'fail'] as const);
+  const onApproval = parseChoice('deploy-wait-approval', get('deploy-wait-approval'), ['pass', 'fail'], { fallback: 'fail' });
 
   const pushImage = get('push-image') || undefined;
   if (pushImage !== undefined) {
@@ -82,8 +80,7 @@ export function readDeployConfig(read: InputReader): DeployConfig {
 
 function readAccess(read: InputReader): RailwayAccess | undefined {
   const token = read('railway-token').trim();
-  const typeRaw = read('railway-token-type').trim() || 'auto';
-  const tokenTypeInput = oneOf('railway-token-type', typeRaw, ['auto', 'project', 'account'] as const);
+  const tokenTypeInput = parseChoice('railway-token-type', read('railway-token-type'), ['auto', 'project', 'account'], { fallback: 'auto' });
   const project = read('railway-project').trim() || undefined;
   const environment = read('railway-environment').trim() || undefined;
   const service = read('railway-service').trim() || undefined;
@@ -95,18 +92,4 @@ function readAccess(read: InputReader): RailwayAccess | undefined {
     throw new ConfigError('railway-project', 'an account or workspace token reaches many projects: set railway-project to the project ID (or name)');
   }
   return { token, tokenType, tokenTypeGuessed: tokenTypeInput === 'auto', project, environment, service };
-}
-
-function oneOf<const T extends string>(input: Parameters<InputReader>[0], raw: string, allowed: readonly T[]): T {
-  const value = raw.toLowerCase();
-  const found = allowed.find((a) => a === value);
-  if (found === undefined) throw new ConfigError(input, `"${raw}" is not one of ${allowed.join(', ')}`);
-  return found;
-}
-
-function bool(input: Parameters<InputReader>[0], raw: string): boolean {
-  const value = raw.toLowerCase();
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new ConfigError(input, `"${raw}" is not true or false`);
 }

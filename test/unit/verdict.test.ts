@@ -1,0 +1,91 @@
+import { describe, expect, test } from 'vitest';
+import type { CheckReport, HygieneFinding, SizeBudgetCheck } from '../../src/report/model.ts';
+import { decideVerdict, verdictOf } from '../../src/report/verdict.ts';
+import { crashedReport, deployResult, passingReport } from '../support/reports.ts';
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function finding(id: string, severity: HygieneFinding['severity']): HygieneFinding {
+  return { id, severity, message: `${id} found`, file: 'Dockerfile', line: 3, layer: null, path: null, evidence: [] };
+}
+
+function budget(status: SizeBudgetCheck['status'], message: string): SizeBudgetCheck {
+  return { name: 'max-size', limit: '100MB', status, actual: 120_000_000, message, layer: null };
+}
+
+describe('verdictOf', () => {
+  test('a report whose checks all passed passes with no reasons', () => {
+    expect(verdictOf(passingReport())).toEqual({ verdict: 'pass', reasons: [] });
+  });
+
+  test('reads only the checks: the stored verdict and reasons do not matter', () => {
+    const report = passingReport();
+    report.verdict = 'fail';
+    report.reasons = ['stale'];
+    expect(verdictOf(report)).toEqual({ verdict: 'pass', reasons: [] });
+  });
+
+  test('is pure: a frozen report gives the same answer twice and is left as it was', () => {
+    const report = deepFreeze(crashedReport());
+    const before = JSON.stringify(report);
+    const first = verdictOf(report);
+    expect(verdictOf(report)).toEqual(first);
+    expect(first.verdict).toBe('fail');
+    expect(JSON.stringify(report)).toBe(before);
+  });
+
+  test('a failed build and an unhealthy container each give a reason, in pipeline order', () => {
+    const report = crashedReport();
+    report.build.status = 'failure';
+    report.build.failure = { message: 'RUN pip install failed' } as NonNullable<CheckReport['build']['failure']>;
+    expect(verdictOf(report).reasons).toEqual([
+      'Build failed: RUN pip install failed',
+      'Health check failed: the container exited with code 1 before it became healthy',
+    ]);
+  });
+
+  test('an exceeded budget fails; one that could not be checked does not', () => {
+    const report = passingReport();
+    report.size.budget.checks = [budget('unchecked', 'no baseline'), budget('exceeded', 'The image is 120 MB, over max-size 100MB')];
+    expect(verdictOf(report)).toEqual({ verdict: 'fail', reasons: ['The image is 120 MB, over max-size 100MB'] });
+    report.size.budget.checks = [budget('unchecked', 'no baseline')];
+    expect(verdictOf(report).verdict).toBe('pass');
+  });
+
+  test('hygiene errors fail only under hygiene: fail, summarised after the first', () => {
+    const report = passingReport();
+    report.hygiene.findings = [finding('root-user', 'error'), finding('secret-env', 'error'), finding('secret-env', 'error'), finding('apt-lists', 'warning')];
+    report.hygiene.mode = 'fail';
+    expect(verdictOf(report).reasons).toEqual(['Hygiene: root-user found [root-user]; and 2 more error findings (secret-env)']);
+    report.hygiene.mode = 'warn';
+    expect(verdictOf(report).verdict).toBe('pass');
+    report.hygiene.findings = [finding('apt-lists', 'warning')];
+    report.hygiene.mode = 'fail';
+    expect(verdictOf(report).verdict).toBe('pass');
+  });
+
+  test('a deploy that failed or timed out fails; one waiting for approval as deploy-wait-approval says', () => {
+    const report = passingReport();
+    report.deploy = deployResult({ status: 'timeout', reason: 'still BUILDING after 15m' });
+    expect(verdictOf(report).reasons).toEqual(['Deploy to Railway timed out: still BUILDING after 15m']);
+    report.deploy = deployResult({ status: 'waiting', onApproval: 'pass' });
+    expect(verdictOf(report).verdict).toBe('pass');
+    report.deploy = deployResult({ status: 'waiting', onApproval: 'fail', reason: null, railwayStatus: 'NEEDS_APPROVAL' });
+    expect(verdictOf(report).reasons).toEqual(['Deploy to Railway is waiting for approval: NEEDS_APPROVAL']);
+  });
+
+  test('decideVerdict writes verdictOf’s answer into the report', () => {
+    const report = crashedReport();
+    report.verdict = 'pass';
+    report.reasons = [];
+    decideVerdict(report);
+    expect({ verdict: report.verdict, reasons: report.reasons }).toEqual(verdictOf(report));
+    expect(report.verdict).toBe('fail');
+  });
+});
