@@ -2,14 +2,15 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../config/inputs.ts';
 import type { CheckReport } from '../report/model.ts';
-import { arr, obj } from '../report/fields.ts';
+import { checkReport } from '../report/validate.ts';
 
 /** A real report is tens of kilobytes; anything far larger is not one. */
 const MAX_REPORT_BYTES = 20 * 1024 * 1024;
 
 /**
- * The report a check run wrote, for mode comment. It may come from a fork's run, so only its
- * outline is checked here; the renderers read every field defensively and escape every string.
+ * The report a check run wrote, for mode comment. It may come from a fork's run, so it is
+ * checked against the published schema (docs/report.schema.json) and read typed only when it
+ * matches; the renderers still escape every string.
  */
 export async function readReportFile(file: string, cwd = process.cwd()): Promise<CheckReport> {
   const full = path.resolve(cwd, file);
@@ -29,14 +30,11 @@ export async function readReportFile(file: string, cwd = process.cwd()): Promise
   } catch (err) {
     throw new ConfigError('report-file', `${full} is not JSON: ${(err as Error).message}`);
   }
-  const report = obj(parsed);
-  if (!report || report['schemaVersion'] !== 1 || (report['verdict'] !== 'pass' && report['verdict'] !== 'fail')) {
-    throw new ConfigError('report-file', `${full} is not a deploy-check report (schemaVersion 1 with a pass/fail verdict)`);
+  const checked = checkReport(parsed);
+  if (!checked.ok) {
+    throw new ConfigError('report-file', `${full} is not a deploy-check report (docs/report.schema.json): ${checked.problems.join('; ')}`);
   }
-  // The outline the renderers rely on; sections of the wrong type read as absent.
-  report['reasons'] = arr(report['reasons']);
-  report['source'] = obj(report['source']) ?? {};
-  return report as unknown as CheckReport;
+  return checked.report;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Reports shaped like real runs, for the renderer's tests and the comment screenshot: a
  * FastAPI service that grew, one that crashed on start, and one full of hostile strings.
  */
-import type { CheckReport } from '../../src/report/model.ts';
+import type { CheckReport, SizeLayer } from '../../src/report/model.ts';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> | T[K] : T[K] };
 
@@ -57,18 +57,27 @@ export function passingReport(): CheckReport {
       compressedBytes: 104_900_000,
       uncompressedSource: 'engine-snapshot-usage',
       compressedSource: 'image-manifest',
+      store: 'containerd',
+      measureMs: 850,
+      baseImage: { ref: 'python:3.12-slim', line: 1, layers: 1, bytes: 120_000_000, compressedBytes: 41_000_000 },
       layers: [
-        { instruction: 'FROM python:3.12-slim', line: 1, bytes: 120_000_000, compressedBytes: 41_000_000, base: true },
-        { instruction: 'RUN apt-get update && apt-get install -y --no-install-recommends libpq5', line: 6, bytes: 14_200_000, compressedBytes: 5_100_000, base: false },
-        { instruction: 'COPY --from=builder /opt/venv /opt/venv', line: 14, bytes: 171_900_000, compressedBytes: 54_600_000, base: false },
-        { instruction: 'COPY app/ /app/app/', line: 16, bytes: 12_300_000, compressedBytes: 4_200_000, base: false },
+        layer('FROM python:3.12-slim', 1, 120_000_000, 41_000_000, true),
+        layer('RUN apt-get update && apt-get install -y --no-install-recommends libpq5', 6, 14_200_000, 5_100_000),
+        layer('COPY --from=builder /opt/venv /opt/venv', 14, 171_900_000, 54_600_000),
+        layer('COPY app/ /app/app/', 16, 12_300_000, 4_200_000),
       ],
       baseline: {
         source: 'main (run 4101, a1b2c3d)',
         kind: 'auto',
+        ref: null,
         bytes: 296_100_000,
         compressedBytes: 98_700_000,
+        uncompressedSource: 'engine-snapshot-usage',
+        compressedSource: 'image-manifest',
+        baseImage: null,
         layers: [],
+        commit: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+        measuredAt: '2025-03-13T17:02:11.000Z',
       },
       baselineNote: null,
       delta: {
@@ -93,17 +102,22 @@ export function passingReport(): CheckReport {
         ],
       },
       commentThreshold: { limit: '1%', bytes: null, percent: 1, reached: true },
+      baselineSaved: null,
       notes: [],
-    } as unknown as CheckReport['size'],
+    },
     hygiene: {
       status: 'checked',
       mode: 'fail',
       user: 'app',
       findings: [
-        { id: 'no-healthcheck', severity: 'info', message: 'No HEALTHCHECK: Railway uses the healthcheckPath of railway.json instead', file: 'Dockerfile', line: null },
-        { id: 'apt-lists', severity: 'warning', message: 'apt lists left in the image (rm -rf /var/lib/apt/lists/* in the same RUN saves 19 MB)', file: 'Dockerfile', line: 6, evidence: ['/var/lib/apt/lists: 19.2 MB in 31 files, layer 2 (line 6)'] },
+        { id: 'no-healthcheck', severity: 'info', message: 'No HEALTHCHECK: Railway uses the healthcheckPath of railway.json instead', file: 'Dockerfile', line: null, layer: null, path: null, evidence: [] },
+        {
+          id: 'apt-lists', severity: 'warning', message: 'apt lists left in the image (rm -rf /var/lib/apt/lists/* in the same RUN saves 19 MB)', file: 'Dockerfile', line: 6,
+          layer: { index: 1, digest: null, instruction: 'RUN apt-get update && apt-get install -y --no-install-recommends libpq5', line: 6, fromBase: false },
+          path: '/var/lib/apt/lists', evidence: ['/var/lib/apt/lists: 19.2 MB in 31 files, layer 2 (line 6)'],
+        },
       ],
-    } as CheckReport['hygiene'],
+    },
     deploy: null,
   };
 }
@@ -134,13 +148,16 @@ export function crashedReport(): CheckReport {
       "KeyError: 'DATABASE_URL'",
     ],
   };
-  const size = r.size as unknown as Record<string, unknown>;
-  size['baseline'] = { source: 'main (run 4101, a1b2c3d)', kind: 'auto', bytes: 317_900_000, compressedBytes: 104_700_000, layers: [] };
-  size['delta'] = {
+  const size = r.size;
+  size.baseline = {
+    source: 'main (run 4101, a1b2c3d)', kind: 'auto', ref: null, bytes: 317_900_000, compressedBytes: 104_700_000,
+    uncompressedSource: 'engine-snapshot-usage', compressedSource: 'image-manifest', baseImage: null, layers: [], commit: null, measuredAt: null,
+  };
+  size.delta = {
     bytes: 500_000, percent: 0.16, compressedBytes: 200_000, compressedPercent: 0.19, metric: 'compressed', baseImageChanged: false, notes: [],
     layers: [{ change: 'grown', instruction: 'COPY app/ /app/app/', line: 16, base: false, bytes: 500_000, compressedBytes: 200_000, previousInstruction: null }],
   };
-  size['commentThreshold'] = { limit: '1%', bytes: null, percent: 1, reached: false };
+  size.commentThreshold = { limit: '1%', bytes: null, percent: 1, reached: false };
   return r;
 }
 
@@ -175,6 +192,17 @@ export function hostileReport(): CheckReport {
   r.hygiene.findings = HOSTILE.map((h, i) => ({ id: `rule-${i}|x`, severity: 'warning', message: h, file: `dir/${h}`, line: i, layer: null, path: `/srv/${h}`, evidence: [h] }));
   r.build.cache.note = HOSTILE[3];
   return r;
+}
+
+/** A layer as the size stage records it (BuildKit's history gives the created-by text). */
+function layer(instruction: string, line: number, bytes: number, compressedBytes: number, base = false): SizeLayer {
+  const keyword = instruction.split(' ')[0] ?? null;
+  return {
+    instruction, line, bytes, compressedBytes, base,
+    createdBy: base ? '/bin/sh -c #(nop) ADD file:9a3c... in /' : `${instruction} # buildkit`,
+    keyword, stage: base ? null : 'runtime',
+    diffId: `sha256:${line.toString(16).padStart(64, '0')}`, digest: `sha256:${(line + 4096).toString(16).padStart(64, '0')}`,
+  };
 }
 
 export function withOverrides(base: CheckReport, patch: DeepPartial<CheckReport>): CheckReport {

@@ -1,0 +1,2 @@
+export declare const SCHEMA_FILE: string;
+export declare function reportSchemaText(): string;

@@ -1,0 +1,24 @@
+/**
+ * Reports of real runs on the real engine match the published schema, so that mode comment,
+ * which refuses anything else, accepts what the check wrote.
+ */
+import { afterAll, describe, expect, test } from 'vitest';
+import { checkReport } from '../../src/report/validate.ts';
+import { fixture, removeImage, runLocal } from '../support/local-runner.ts';
+
+const images: (string | null | undefined)[] = [];
+afterAll(() => images.forEach(removeImage));
+
+describe('reports of real runs match docs/report.schema.json', { concurrent: true }, () => {
+  test.each([
+    ['a healthy app', 'healthy', [], 'pass'],
+    ['an app that crashes on start', 'crash', ['--health-timeout', '60'], 'fail'],
+    ['an image that does not build', 'build-error', ['--wait-for', 'log:never'], 'fail'],
+  ])('%s', async (_name, name, args, verdict) => {
+    const run = await runLocal(['--context', fixture(name), ...args], { cwd: fixture(name) });
+    images.push(run.report?.image.ref);
+    expect(run.report, run.stderr).not.toBeNull();
+    expect(run.report?.verdict).toBe(verdict);
+    expect(checkReport(run.report)).toMatchObject({ ok: true });
+  });
+});
