@@ -1,11 +1,16 @@
-// Bundles the three entries into dist/ and prints what each file weighs and what each entry
-// loads when it starts (the post step runs on every job, also after a failure or a cancel).
+// Writes docs/report.schema.json from the report's types, bundles the three entries into dist/,
+// and prints what each file weighs and what each entry loads when it starts (the post step runs
+// on every job, also after a failure or a cancel).
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleOptions, loadedOutputs } from './bundle-options.mjs';
+import { SCHEMA_FILE, reportSchemaText } from './report-schema.mjs';
 
 const outdir = path.relative(process.cwd(), new URL('../dist', import.meta.url).pathname) || 'dist';
+// mode comment validates report files against the schema the bundle embeds: refresh it from
+// the report's types first, so the bundle never carries a schema older than src/.
+await writeFile(SCHEMA_FILE, reportSchemaText());
 await rm(outdir, { recursive: true, force: true });
 const { metafile } = await build({ ...bundleOptions, outdir, metafile: true });
 

@@ -1,6 +1,6 @@
 // The JSON Schema of the report (docs/report.schema.json), generated from the CheckReport type
-// in src/report/model.ts. `node scripts/report-schema.mjs` writes it; a unit test checks that
-// the committed file is what the types give today.
+// in src/report/model.ts. `node scripts/report-schema.mjs` (and `npm run build`) writes it; a
+// unit test checks that the committed file is what the types give today.
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createGenerator } from 'ts-json-schema-generator';
