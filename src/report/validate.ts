@@ -1,4 +1,4 @@
-import { Validator, type OutputUnit, type Schema } from '@cfworker/json-schema';
+import { Validator, type OutputUnit } from '@cfworker/json-schema';
 import schema from '../../docs/report.schema.json' with { type: 'json' };
 import type { CheckReport } from './model.ts';
 
@@ -6,7 +6,7 @@ import type { CheckReport } from './model.ts';
 export type ReportCheck = { readonly ok: true; readonly report: CheckReport } | { readonly ok: false; readonly problems: string[] };
 
 // Draft 7 is what the schema generator writes; every error is collected so the deepest ones can be told.
-const validator = new Validator(schema as Schema, '7', false);
+const validator = new Validator(schema, '7', false);
 
 /** Keywords that only say "something below failed"; the errors worth telling are under them. */
 const BRANCHES = new Set(['$ref', 'properties', 'items', 'additionalItems', 'anyOf', 'allOf', 'oneOf', 'if', 'then', 'else']);
