@@ -39,7 +39,7 @@ export function octokitFor(token: string): Octokit {
 
 export function resolveCommentKey(input: string | undefined, report: CheckReport | null): string {
   if (input) return input;
-  const fromReport = report ? str(obj(report.source)?.['commentKey']) : null;
+  const fromReport = report?.source.commentKey;
   return fromReport && COMMENT_KEY_PATTERN.test(fromReport) ? fromReport : DEFAULT_COMMENT_KEY;
 }
 
@@ -78,7 +78,7 @@ export async function postComment(octokit: Octokit, context: RunContext, report:
 
 function refusal(err: unknown, target: Pick<CommentTarget, 'issueNumber' | 'fromFork'>): CommentResult {
   const status = statusOf(err);
-  const message = (err as Error).message?.split('\n')[0] ?? String(err);
+  const message = (err instanceof Error ? err.message.split('\n')[0] : undefined) ?? String(err);
   if (isTransient(err)) {
     return { id: null, url: null, sentence: `No comment on pull request #${target.issueNumber}: GitHub answered HTTP ${status} twice (${message}); the job summary has the report`, level: 'warning' };
   }
@@ -103,6 +103,8 @@ async function pullRequestOfCommit(octokit: Octokit, context: RunContext, sha: s
   const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: context.owner, repo: context.repo, commit_sha: sha });
   const pick = data.find((p) => p.merge_commit_sha === sha) ?? data.find((p) => p.head.sha === sha) ?? null;
   if (!pick) return null;
+  // GitHub sends `repo: null` when the fork was deleted, whatever the OpenAPI types say.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   const fromFork = (pick.head.repo?.full_name ?? '').toLowerCase() !== `${context.owner}/${context.repo}`.toLowerCase();
   return { number: pick.number, fromFork };
 }
@@ -148,7 +150,7 @@ export async function checkRunTarget(octokit: Octokit, config: PublishConfig, co
  */
 export async function workflowRunTarget(octokit: Octokit, config: PublishConfig, context: RunContext, report: CheckReport): Promise<{ target: CommentTarget; report: CheckReport } | NoTarget> {
   const run = obj(context.payload['workflow_run']);
-  const claimed = num(obj(report.source)?.['pullRequest']);
+  const claimed = report.source.pullRequest;
   if (!run) {
     // Same-repository use (e.g. a later job of a pull_request workflow): the event names the PR.
     if (isPullRequestEvent(context) && context.pullRequest) {

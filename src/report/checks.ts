@@ -1,12 +1,12 @@
-import type { CheckReport } from './model.ts';
-import { arr, num, obj, present, str, type Fields } from './fields.ts';
+import type { CheckReport, HygieneFinding, SizeReport } from './model.ts';
+import { num, obj, str, type Fields } from './fields.ts';
 import { formatBytes, formatDuration } from './format.ts';
 import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 
 /**
  * One row per check of the report, with a state and a short reason, for the comment, the
- * job summary and the comment policy (`on-change`). Sections that another deploy-check
- * version does not write, or writes as null or "skipped", read as skipped.
+ * job summary and the comment policy (`on-change`). The report is typed: one from a file was
+ * checked against docs/report.schema.json before it got here.
  */
 export type CheckState = 'pass' | 'warn' | 'fail' | 'skip' | 'pending';
 
@@ -29,9 +29,9 @@ export const NEUTRAL_PERCENT = NEUTRAL_PERCENT_VALUE;
 export const SIZE_SCALE = [
   { icon: '🟢', label: 'shrank', test: (p: number) => p <= -NEUTRAL_PERCENT_VALUE },
   { icon: '⚪', label: `within ±${NEUTRAL_PERCENT_VALUE}%`, test: (p: number) => Math.abs(p) < NEUTRAL_PERCENT_VALUE },
-  { icon: '🟡', label: `grew < ${5}%`, test: (p: number) => p < 5 },
-  { icon: '🟠', label: `grew < ${10}%`, test: (p: number) => p < 10 },
-  { icon: '🔴', label: `grew ≥ ${10}%`, test: () => true },
+  { icon: '🟡', label: 'grew < 5%', test: (p: number) => p < 5 },
+  { icon: '🟠', label: 'grew < 10%', test: (p: number) => p < 10 },
+  { icon: '🔴', label: 'grew ≥ 10%', test: () => true },
 ] as const;
 
 export function sizeIcon(percent: number): string {
@@ -52,28 +52,29 @@ export interface SizeChange {
  * computed from the two figures.
  */
 export function sizeChanges(report: CheckReport): SizeChange[] {
-  const size = present(report.size);
+  const size = measured(report);
   if (!size) return [];
-  const baseline = obj(size['baseline']);
-  const delta = obj(size['delta']);
-  const make = (kind: SizeChange['kind'], currentKey: string, deltaKey: string, percentKey: string): SizeChange => {
-    const current = num(size[currentKey]);
-    const base = baseline ? num(baseline[currentKey]) : null;
-    if (delta && deltaKey in delta) {
-      const d = num(delta[deltaKey]);
-      const p = num(delta[percentKey]);
-      return { kind, current, baseline: base, delta: d, percent: p ?? (d !== null && base ? (d / base) * 100 : null) };
-    }
+  const { baseline, delta } = size;
+  const make = (kind: SizeChange['kind'], current: number | null, base: number | null, d: number | null, p: number | null): SizeChange => {
+    if (delta) return { kind, current, baseline: base, delta: d, percent: p ?? (d !== null && base ? (d / base) * 100 : null) };
     const computed = current !== null && base !== null ? current - base : null;
     const percent = computed !== null && base !== null && base > 0 ? (computed / base) * 100 : null;
     return { kind, current, baseline: base, delta: computed, percent };
   };
-  return [make('compressed', 'compressedBytes', 'compressedBytes', 'compressedPercent'), make('uncompressed', 'bytes', 'bytes', 'percent')];
+  return [
+    make('compressed', size.compressedBytes, baseline?.compressedBytes ?? null, delta?.compressedBytes ?? null, delta?.compressedPercent ?? null),
+    make('uncompressed', size.bytes, baseline?.bytes ?? null, delta?.bytes ?? null, delta?.percent ?? null),
+  ];
+}
+
+/** The size section when the image was measured. */
+export function measured(report: CheckReport): SizeReport | null {
+  return report.size.status === 'skipped' ? null : report.size;
 }
 
 /** The figure budgets use (the report's delta.metric), else the larger change of the two. */
 export function headlineSizePercent(report: CheckReport, changes: readonly SizeChange[]): number | null {
-  const metric = str(obj(present(report.size)?.['delta'])?.['metric']);
+  const metric = measured(report)?.delta?.metric;
   const chosen = changes.find((c) => c.kind === metric)?.percent;
   return chosen ?? worstSizePercent(changes);
 }
@@ -83,8 +84,7 @@ export function headlineSizePercent(report: CheckReport, changes: readonly SizeC
  * when it has one, else the neutral band of the scale.
  */
 export function sizeChangeNoticeable(report: CheckReport): boolean {
-  const threshold = obj(present(report.size)?.['commentThreshold']);
-  const reached = threshold ? threshold['reached'] : undefined;
+  const reached = measured(report)?.commentThreshold.reached;
   if (typeof reached === 'boolean') return reached;
   const percent = headlineSizePercent(report, sizeChanges(report));
   return percent !== null && Math.abs(percent) >= NEUTRAL_PERCENT_VALUE;
@@ -107,19 +107,14 @@ export function formatPercent(percent: number): string {
 }
 
 /** Budget checks the image is over (or that could not be checked), as sentences. */
-export function budgetProblems(size: Fields): { exceeded: string[]; unchecked: string[] } {
-  const budget = obj(size['budget']);
+export function budgetProblems(size: SizeReport): { exceeded: string[]; unchecked: string[] } {
   const exceeded: string[] = [];
   const unchecked: string[] = [];
-  if (!budget) return { exceeded, unchecked };
-  const checks = arr(budget['checks']).map(obj).filter((c): c is Fields => c !== null);
-  for (const check of checks) {
-    const status = str(check['status']);
-    const message = str(check['message']) ?? `${str(check['name']) ?? 'size'} ${str(check['limit']) ?? ''}`.trim();
-    if (status === 'exceeded') exceeded.push(message);
-    else if (status === 'unchecked') unchecked.push(message);
+  for (const check of size.budget.checks) {
+    const message = check.message || `${check.name} ${check.limit}`;
+    if (check.status === 'exceeded') exceeded.push(message);
+    else if (check.status === 'unchecked') unchecked.push(message);
   }
-  if (checks.length === 0 && budget['status'] === 'exceeded') exceeded.push(str(budget['message']) ?? 'over the size budget');
   return { exceeded, unchecked };
 }
 
@@ -150,34 +145,32 @@ function buildRow(report: CheckReport): CheckRow {
 }
 
 function cacheRow(report: CheckReport): CheckRow {
-  const build = obj(report.build);
-  const cache = build ? present(build['cache']) : null;
-  const note = cache ? str(cache['note']) : null;
-  if (!cache || cache['enabled'] === false) {
+  const cache = report.build.cache;
+  const note = cache.note;
+  if (!cache.enabled) {
     return { name: 'Cache', state: 'skip', reason: `off${note ? `: ${escapeInline(note, 160)}` : ''}` };
   }
-  const warnings = arr(cache['warnings']).map(str).filter((w): w is string => w !== null);
+  const warnings = cache.warnings;
   const parts: string[] = [];
-  const restored = cache['restored'] === true;
-  if (restored) {
-    const matched = str(cache['matchedKey']);
-    const exact = cache['exactHit'] === true || (matched !== null && matched === str(cache['key']));
-    const bytes = num(cache['restoredBytes']);
+  if (cache.restored) {
+    const matched = cache.matchedKey;
+    const exact = cache.exactHit || (matched !== null && matched === cache.key);
+    const bytes = cache.restoredBytes;
     parts.push(`restored ${exact ? 'an exact match' : matched ? inlineCode(matched, 60) : 'a cache'}${bytes !== null ? ` (${formatBytes(bytes)})` : ''}`);
-    const saved = num(cache['timeSavedMs']);
+    const saved = cache.timeSavedMs;
     if (saved !== null && saved > 0) parts.push(`about ${formatDuration(saved)} of build time saved`);
   } else {
     parts.push(note ? `nothing restored: ${escapeInline(note, 120)}` : 'no cache yet (cold build)');
   }
-  if (cache['saved'] === true) {
-    const bytes = num(cache['savedBytes']);
+  if (cache.saved) {
+    const bytes = cache.savedBytes;
     parts.push(`saved${bytes !== null ? ` ${formatBytes(bytes)}` : ''}`);
   } else {
-    const why = str(cache['saveReason']);
+    const why = cache.saveReason;
     parts.push(`not saved${why ? `: ${escapeInline(why, 100)}` : ''}`);
   }
   if (warnings.length) parts.push(escapeInline(warnings.join('; '), 200));
-  const state: CheckState = warnings.length ? 'warn' : restored ? 'pass' : 'skip';
+  const state: CheckState = warnings.length ? 'warn' : cache.restored ? 'pass' : 'skip';
   return { name: 'Cache', state, reason: parts.join(' · ') };
 }
 
@@ -211,10 +204,10 @@ function healthRow(report: CheckReport): CheckRow {
 }
 
 function sizeRow(report: CheckReport): CheckRow {
-  const size = present(report.size);
+  const size = measured(report);
   if (!size) return { name: 'Size', state: 'skip', reason: 'not measured' };
   const changes = sizeChanges(report);
-  const approx = size['compressedSource'] === 'engine-content-size' ? ' (approx.)' : '';
+  const approx = size.compressedSource === 'engine-content-size' ? ' (approx.)' : '';
   const parts: string[] = [];
   for (const c of changes) {
     if (c.current === null) continue;
@@ -224,10 +217,10 @@ function sizeRow(report: CheckReport): CheckRow {
   }
   const { exceeded, unchecked } = budgetProblems(size);
   if (exceeded.length) return { name: 'Size', state: 'fail', reason: `${escapeInline(exceeded.join('; '), 240)} · ${parts.join(' · ')}` };
-  const baseline = obj(size['baseline']);
+  const baseline = size.baseline;
   const percent = headlineSizePercent(report, changes);
   if (!baseline || percent === null) {
-    const why = str(size['baselineNote']) ?? (baseline ? 'not comparable with the baseline' : 'no baseline yet');
+    const why = size.baselineNote ?? (baseline ? 'not comparable with the baseline' : 'no baseline yet');
     return { name: 'Size', state: unchecked.length ? 'warn' : 'pass', reason: `${parts.join(' · ') || 'measured'} · ${escapeInline(why, 120)}` };
   }
   const icon = sizeChangeNoticeable(report) ? sizeIcon(percent) : '⚪';
@@ -236,48 +229,25 @@ function sizeRow(report: CheckReport): CheckRow {
   return { name: 'Size', state, reason: `${icon} ${parts.join(' · ')}${extra}` };
 }
 
-export interface Finding {
-  readonly severity: 'error' | 'warning' | 'info';
-  readonly id: string;
-  readonly message: string;
-  readonly file: string | null;
-  readonly line: number | null;
-  /** The path inside the image or the build context. */
-  readonly path: string | null;
-  readonly evidence: string[];
-  /** The Dockerfile line of the layer that holds the evidence. */
-  readonly layerLine: number | null;
-}
-
-export function hygieneFindings(report: CheckReport): Finding[] {
-  const hygiene = present(report.hygiene);
-  if (!hygiene) return [];
-  return arr(hygiene['findings']).flatMap((value): Finding[] => {
-    const f = obj(value);
-    if (!f) return [];
-    const severity = f['severity'] === 'error' || f['severity'] === 'warning' ? f['severity'] : 'info';
-    const evidence = arr(f['evidence']).map(str).filter((e): e is string => e !== null);
-    return [{
-      severity, id: str(f['id']) ?? '', message: str(f['message']) ?? '', file: str(f['file']), line: num(f['line']), path: str(f['path']), evidence,
-      layerLine: num(obj(f['layer'])?.['line']),
-    }];
-  });
+/** The hygiene findings when the check ran (not skipped, not off). */
+export function hygieneFindings(report: CheckReport): HygieneFinding[] {
+  return report.hygiene.status === 'skipped' ? [] : report.hygiene.findings;
 }
 
 function hygieneRow(report: CheckReport): CheckRow {
-  const hygiene = present(report.hygiene);
-  if (!hygiene || hygiene['mode'] === 'off') {
-    const reason = hygiene ? str(hygiene['reason']) : str(obj(report.hygiene)?.['reason']);
+  const hygiene = report.hygiene;
+  if (hygiene.status === 'skipped' || hygiene.mode === 'off') {
+    const reason = hygiene.reason;
     return { name: 'Hygiene', state: 'skip', reason: reason ? `not checked: ${escapeInline(reason, 120)}` : 'not checked' };
   }
   const findings = hygieneFindings(report);
   const errors = findings.filter((f) => f.severity === 'error');
   const warnings = findings.filter((f) => f.severity === 'warning');
   const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const user = str(hygiene['user']);
+  const user = hygiene.user;
   const runsAs = user ? ` · runs as ${inlineCode(user, 40)}` : '';
   // In warn mode the findings are reported but never fail the run: the icon must not say they do.
-  const failing = hygiene['mode'] !== 'warn';
+  const failing = hygiene.mode !== 'warn';
   if (errors.length) {
     return {
       name: 'Hygiene',

@@ -4,7 +4,7 @@ import { COMMENT_KEY_PATTERN } from '../github/config.ts';
 import { checkRows, sizeChangeNoticeable } from './checks.ts';
 import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 import { renderMarkdownWithin } from './markdown.ts';
-import { obj, present } from './fields.ts';
+import { obj } from './fields.ts';
 
 /** GitHub refuses comment bodies over 65,536 characters; the margin absorbs any difference in counting. */
 export const COMMENT_MAX_CHARS = 65_000;
@@ -102,14 +102,14 @@ export function renderCommentBody(report: CheckReport, options: CommentBodyOptio
   const key = options.key;
   const header = [commentMarker(key), formatMeta(options.meta)];
   if (key !== 'default') notes.unshift(`<sub>Comment key ${escapeInline(key)}</sub>`);
-  const run = safeUrl(report.source?.runUrl);
+  const run = safeUrl(report.source.runUrl);
   const shortened = `Shortened to fit a comment: the complete report is in the ${run ? `[job summary](${run})` : 'job summary'}.`;
   return renderMarkdownWithin(report, COMMENT_MAX_CHARS, { header, notes, shortened });
 }
 
 /** Whether a report carries a deploy result worth telling the pull request about. */
 export function hasDeployResult(report: CheckReport): boolean {
-  return present(report.deploy) !== null;
+  return report.deploy !== null && report.deploy.status !== 'skipped';
 }
 
 export interface RunErrorSource {

@@ -1,11 +1,12 @@
 import type { CheckReport } from './model.ts';
-import { arr, lines, num, obj, present, str, type Fields } from './fields.ts';
+import { arr, lines, num, obj, str, type Fields } from './fields.ts';
 import { formatBytes, formatDuration } from './format.ts';
 import { codeDetails, escapeInline, inlineCode, isSafeToken, safeUrl } from './escape.ts';
 import {
   NEUTRAL_PERCENT,
   SIZE_SCALE,
   STATE_ICON,
+  measured,
   budgetProblems,
   checkRows,
   deployState,
@@ -132,35 +133,31 @@ function shortSha(sha: string): string {
 }
 
 function subline(report: CheckReport): string {
-  const source = obj(report.source) ?? {};
+  const { source } = report;
   const parts: string[] = [];
-  const image = obj(report.image);
-  const ref = image ? str(image['ref']) : null;
-  if (ref) parts.push(inlineCode(ref, 80));
-  const commit = str(source['commit']);
+  if (report.image.ref) parts.push(inlineCode(report.image.ref, 80));
+  const commit = source.commit;
   if (commit && isSafeToken(commit, /^[0-9a-f]{7,64}$/i)) {
-    const url = safeUrl(source['commitUrl']);
+    const url = safeUrl(source.commitUrl);
     parts.push(url ? `commit [<code>${shortSha(commit)}</code>](${url})` : `commit <code>${shortSha(commit)}</code>`);
   }
-  const branch = str(source['ref']);
+  const branch = source.ref;
   if (branch) parts.push(`on ${inlineCode(branch.replace(/^refs\/heads\//, ''), 80)}`);
-  const run = safeUrl(source['runUrl']);
+  const run = safeUrl(source.runUrl);
   if (run) parts.push(`[workflow run](${run})`);
-  const duration = num(report.durationMs);
-  if (duration !== null) parts.push(formatDuration(duration));
-  return parts.length ? `<sub>${parts.join(' · ')}</sub>` : '';
+  parts.push(formatDuration(report.durationMs));
+  return `<sub>${parts.join(' · ')}</sub>`;
 }
 
 function footer(report: CheckReport): string {
-  const tool = obj(report.tool);
-  const version = tool ? str(tool['version']) : null;
-  const started = str(report.startedAt);
-  const when = started && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(started) ? ` · ${started.slice(0, 16).replace('T', ' ')} UTC` : '';
-  const size = present(report.size);
+  const version = report.tool.version;
+  const started = report.startedAt;
+  const when = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(started) ? ` · ${started.slice(0, 16).replace('T', ' ')} UTC` : '';
+  const size = measured(report);
   // The neutral band is the size stage's own threshold (size-comment-threshold) when it set one.
-  const limit = str(obj(size?.['commentThreshold'])?.['limit']);
+  const limit = size?.commentThreshold.limit;
   const label = (s: (typeof SIZE_SCALE)[number]): string => (s.icon === '⚪' && limit ? `below ${escapeInline(limit, 20)}` : s.label);
-  const scale = obj(size?.['baseline']) ? ` · size scale: ${SIZE_SCALE.map((s) => `${s.icon} ${label(s)}`).join(', ')}` : '';
+  const scale = size?.baseline ? ` · size scale: ${SIZE_SCALE.map((s) => `${s.icon} ${label(s)}`).join(', ')}` : '';
   return `<sub>deploy-check${version ? ` ${escapeInline(version, 20)}` : ''}${when}${scale}</sub>`;
 }
 
@@ -233,51 +230,43 @@ interface LayerChange {
 
 /**
  * Per-layer changes: the report's own comparison (size.delta.layers) when it has one, in the
- * figure its budgets use; else per-layer deltas on the layers; else matched by instruction
- * against the baseline's layers.
+ * figure its budgets use; else matched by instruction against the baseline's layers.
  */
 export function layerChanges(report: CheckReport): LayerChange[] {
-  const size = present(report.size);
+  const size = measured(report);
   if (!size) return [];
-  const delta = obj(size['delta']);
-  const layers = arr(size['layers']).map(obj).filter((l): l is Fields => l !== null);
-  if (delta && Array.isArray(delta['layers'])) {
-    const metric = str(delta['metric']);
-    const key = metric === 'compressed' ? 'compressedBytes' : 'bytes';
-    return arr(delta['layers']).map(obj).filter((l): l is Fields => l !== null).map((l) => {
-      const instruction = str(l['instruction']) ?? '';
-      const line = num(l['line']);
-      const current = layers.find((c) => str(c['instruction']) === instruction && num(c['line']) === line);
+  const { delta, layers } = size;
+  if (delta) {
+    const compressed = delta.metric === 'compressed';
+    return delta.layers.map((l) => {
+      const current = layers.find((c) => c.instruction === l.instruction && c.line === l.line);
       return {
-        instruction,
-        line,
-        bytes: l['change'] === 'removed' ? null : current ? num(current[key]) ?? num(current['bytes']) : null,
-        delta: num(l[key]) ?? num(l['bytes']),
-        change: str(l['change']),
-        previousInstruction: str(l['previousInstruction']),
+        instruction: l.instruction,
+        line: l.line,
+        bytes: l.change === 'removed' || !current ? null : (compressed ? current.compressedBytes : null) ?? current.bytes,
+        delta: (compressed ? l.compressedBytes : null) ?? l.bytes,
+        change: l.change,
+        previousInstruction: l.previousInstruction,
       };
     });
   }
-  const baseline = obj(size['baseline']);
-  const baseLayers = baseline ? arr(baseline['layers']).map(obj).filter((l): l is Fields => l !== null) : [];
+  const baseLayers = size.baseline?.layers ?? [];
   const pool = new Map<string, number[]>();
   for (const layer of baseLayers) {
-    const key = str(layer['instruction']) ?? '';
-    const list = pool.get(key) ?? [];
-    list.push(num(layer['bytes']) ?? 0);
-    pool.set(key, list);
+    const list = pool.get(layer.instruction) ?? [];
+    list.push(layer.bytes);
+    pool.set(layer.instruction, list);
   }
   const out: LayerChange[] = layers.map((layer) => {
-    const instruction = str(layer['instruction']) ?? '';
-    const bytes = num(layer['bytes']) ?? 0;
-    let d = num(layer['deltaBytes']) ?? num(layer['delta']);
+    const { instruction, bytes } = layer;
+    let d: number | null = null;
     let change: string | null = null;
-    if (d === null && baseLayers.length) {
+    if (baseLayers.length) {
       const previous = pool.get(instruction)?.shift();
       d = previous === undefined ? bytes : bytes - previous;
       change = previous === undefined ? 'added' : null;
     }
-    return { instruction, line: num(layer['line']), bytes, delta: d, change, previousInstruction: null };
+    return { instruction, line: layer.line, bytes, delta: d, change, previousInstruction: null };
   });
   for (const [instruction, rest] of pool) {
     for (const bytes of rest) out.push({ instruction, line: null, bytes: null, delta: -bytes, change: 'removed', previousInstruction: null });
@@ -286,12 +275,12 @@ export function layerChanges(report: CheckReport): LayerChange[] {
 }
 
 function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
-  const size = present(report.size);
+  const size = measured(report);
   if (!size) return [];
   const changes = sizeChanges(report).filter((c) => c.current !== null);
   const out: string[] = ['', '#### Size', ''];
-  const baseline = obj(size['baseline']);
-  const approx = size['compressedSource'] === 'engine-content-size' ? ' (approx.)' : '';
+  const { baseline, delta } = size;
+  const approx = size.compressedSource === 'engine-content-size' ? ' (approx.)' : '';
   const noticeable = sizeChangeNoticeable(report);
   if (baseline) {
     out.push('| | Current | Baseline | Δ | % | |', '|:--|--:|--:|--:|--:|:-:|');
@@ -302,20 +291,19 @@ function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
       const icon = c.percent === null ? '' : noticeable ? sizeIcon(c.percent) : '⚪';
       out.push(`| ${label} | ${formatBytes(c.current)} | ${formatBytes(c.baseline)} | ${delta} | ${percent} | ${icon} |`);
     }
-    const source = str(baseline['source']);
+    const source = baseline.source;
     if (source) out.push('', `<sub>Baseline: ${escapeInline(source, 160)}</sub>`);
   } else {
     out.push('| | Current |', '|:--|--:|');
     for (const c of changes) out.push(`| ${c.kind === 'compressed' ? `Compressed${approx}` : 'Uncompressed'} | ${formatBytes(c.current)} |`);
-    out.push('', `<sub>${escapeInline(str(size['baselineNote']) ?? 'No baseline to compare with yet.', 200)}</sub>`);
+    out.push('', `<sub>${escapeInline(size.baselineNote ?? 'No baseline to compare with yet.', 200)}</sub>`);
   }
   const { exceeded, unchecked } = budgetProblems(size);
   for (const problem of exceeded) out.push('', `❌ **Over budget:** ${escapeInline(problem, 300)}`);
   for (const problem of unchecked) out.push('', `⚠️ **Budget not checked:** ${escapeInline(problem, 300)}`);
-  const delta = obj(size['delta']);
-  const notes = [...arr(delta?.['notes']), ...arr(size['notes'])].map(str).filter((n): n is string => n !== null && n !== '');
-  if (delta?.['baseImageChanged'] === true) {
-    const ref = str(obj(size['baseImage'])?.['ref']);
+  const notes = [...(delta?.notes ?? []), ...size.notes].filter((n) => n !== '');
+  if (delta?.baseImageChanged) {
+    const ref = size.baseImage?.ref;
     notes.unshift(`The base image changed${ref ? `: now ${ref}` : ''}.`);
   }
   for (const note of notes.slice(0, 5)) out.push('', `<sub>${escapeInline(note, 240)}</sub>`);
@@ -339,13 +327,13 @@ function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
     if (!noticeable) out.push('', '</details>');
   }
   // Every layer with the Dockerfile line that made it, largest first, out of the way.
-  const current = arr(size['layers']).map(obj).filter((l): l is Fields => l !== null);
+  const current = size.layers;
   if (current.length && limits.layerList > 0) {
-    const rows = [...current].sort((a, b) => (num(b['bytes']) ?? 0) - (num(a['bytes']) ?? 0)).slice(0, limits.layerList);
+    const rows = [...current].sort((a, b) => b.bytes - a.bytes).slice(0, limits.layerList);
     const shown = rows.length < current.length ? `largest ${rows.length} of ${current.length}` : `${current.length}`;
     out.push('', `<details><summary>Image layers (${shown})</summary>`, '', '| Compressed | Uncompressed | Line | Instruction |', '|--:|--:|--:|:--|');
     for (const l of rows) {
-      out.push(`| ${formatBytes(num(l['compressedBytes']))} | ${formatBytes(num(l['bytes']))} | ${num(l['line']) ?? ''} | ${inlineCode(str(l['instruction']) ?? '', 90)}${l['base'] === true ? ' <sub>(base image)</sub>' : ''} |`);
+      out.push(`| ${formatBytes(l.compressedBytes)} | ${formatBytes(l.bytes)} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)}${l.base ? ' <sub>(base image)</sub>' : ''} |`);
     }
     out.push('', '</details>');
   }
@@ -355,31 +343,29 @@ function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
 function hygieneSection(report: CheckReport, limits: RenderLimits): string[] {
   const findings = hygieneFindings(report);
   if (findings.length === 0) return [];
-  const hygiene = present(report.hygiene);
+  const hygiene = report.hygiene;
   const order = { error: 0, warning: 1, info: 2 } as const;
   const sorted = [...findings].sort((a, b) => order[a.severity] - order[b.severity]);
   const shown = sorted.slice(0, Math.max(limits.findingRows, 1));
   const icon = { error: '❌', warning: '⚠️', info: 'ℹ️' } as const;
-  const warnMode = hygiene?.['mode'] === 'warn';
+  const warnMode = hygiene.mode === 'warn';
   const out = ['', `#### Hygiene${warnMode ? ' <sub>(warn mode: reported, never failing)</sub>' : ''}`, ''];
-  const context = obj(hygiene?.['context']);
-  const contextBytes = context ? num(context['bytes']) : null;
-  if (context && contextBytes !== null) {
-    const files = num(context['files']);
-    const ignore = str(context['ignoreFile']);
-    out.push(`<sub>Build context: ${formatBytes(contextBytes)}${files !== null ? ` in ${files} files` : ''}${ignore ? `, filtered by ${escapeInline(ignore.split('/').pop() ?? ignore, 40)}` : ', no ignore file'}</sub>`, '');
+  const context = hygiene.context;
+  if (context) {
+    const ignore = context.ignoreFile;
+    out.push(`<sub>Build context: ${formatBytes(context.bytes)} in ${context.files} files${ignore ? `, filtered by ${escapeInline(ignore.split('/').pop() ?? ignore, 40)}` : ', no ignore file'}</sub>`, '');
   }
-  const root = str(obj(report.source)?.['context']);
+  const root = report.source.context;
   const fileName = (file: string): string => (root && file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file.split('/').pop() ?? file);
   for (const f of shown) {
-    const line = f.line ?? f.layerLine;
+    const line = f.line ?? f.layer?.line ?? null;
     const place = f.file ? `${fileName(f.file)}${line !== null ? `:${line}` : ''}` : f.path ?? (line !== null ? `line ${line}` : null);
     const where = place ? ` <sub>${escapeInline(place, 80)}</sub>` : '';
     out.push(`- ${icon[f.severity]} ${f.id ? `${inlineCode(f.id, 40)} ` : ''}${escapeInline(f.message, 300)}${where}`);
     if (limits.logLines > 0) for (const line of f.evidence.slice(0, 3)) out.push(`  - <sub>${escapeInline(line, 200)}</sub>`);
   }
   if (sorted.length > shown.length) out.push(`- … and ${sorted.length - shown.length} more in the job summary`);
-  const suppressed = num(hygiene?.['suppressed']);
+  const suppressed = hygiene.suppressed;
   if (suppressed) out.push('', `<sub>${suppressed} finding${suppressed === 1 ? '' : 's'} silenced by hygiene-ignore.</sub>`);
   return out;
 }

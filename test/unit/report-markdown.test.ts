@@ -5,6 +5,8 @@ import { renderMarkdown, renderMarkdownWithin, layerChanges } from '../../src/re
 import { checkRows, sizeIcon, SIZE_SCALE } from '../../src/report/checks.ts';
 import { COMMENT_MAX_CHARS, renderCommentBody } from '../../src/report/comment.ts';
 import type { CheckReport } from '../../src/report/model.ts';
+import { SKIPPED_SIZE } from '../../src/report/skipped.ts';
+import { checkReport } from '../../src/report/validate.ts';
 import { HOSTILE, crashedReport, deployResult, hostileReport, passingReport } from '../support/reports.ts';
 import { harmfulHtml, toHtml } from '../support/html-check.ts';
 
@@ -97,27 +99,37 @@ test('a report full of hostile strings renders harmlessly', () => {
   assert.equal(outsideCode.split('<!-- deploy-check:default -->').length - 1, 1);
 });
 
-test('sections that are absent, null or skipped read as skipped, never as a crash', () => {
+test('sections that are absent or malformed never reach the renderer: the report file is refused, naming the field', () => {
   const r = passingReport() as unknown as Record<string, unknown>;
-  const variants: Array<[string, unknown]> = [
-    ['size', null],
-    ['size', { status: 'skipped' }],
-    ['hygiene', undefined],
-    ['hygiene', 'skipped'],
-    ['deploy', { status: 'skipped', reason: 'not on the default branch' }],
-    ['build', { status: 'success', durationMs: 'x', steps: null, cache: null }],
-    ['health', { status: 'unhealthy', logs: 'one\ntwo', container: null, healthLog: [{ exitCode: 1, output: 'curl: (7)' }] }],
-    ['source', {}],
+  const variants: Array<[string, unknown, RegExp]> = [
+    ['size', null, /^size is null, not an object$/],
+    ['size', { status: 'skipped' }, /^size\.bytes is missing$/],
+    ['hygiene', undefined, /^hygiene is missing$/],
+    ['hygiene', 'skipped', /^hygiene is a string, not an object$/],
+    ['build', { status: 'success', durationMs: 'x', steps: null, cache: null }, /^build\.(durationMs is a string|steps is null|cache is null)/],
+    ['health', { status: 'unhealthy', logs: 'one\ntwo', container: null, healthLog: [{ exitCode: 1, output: 'curl: (7)' }] }, /^health\.(logs is a string|healthLog\[0\]\.start is missing)/],
+    ['source', {}, /^source\.\w+ is missing$/],
   ];
-  for (const [section, value] of variants) {
-    const copy = { ...r, [section]: value } as unknown as CheckReport;
-    const md = renderMarkdown(copy);
-    assert.match(md, /\| Build \|/, `${section}=${JSON.stringify(value)}`);
-    assert.deepEqual(harmfulHtml(toHtml(md)), [], `${section}=${JSON.stringify(value)}`);
+  for (const [section, value, problem] of variants) {
+    const checked = checkReport(JSON.parse(JSON.stringify({ ...r, [section]: value })));
+    assert.equal(checked.ok, false, `${section}=${JSON.stringify(value)}`);
+    if (!checked.ok) assert.match(checked.problems[0] ?? '', problem, `${section}=${JSON.stringify(value)}`);
   }
-  const skipped = { ...r, size: { status: 'skipped' }, hygiene: null, deploy: null } as unknown as CheckReport;
+});
+
+test('skipped sections read as skipped', () => {
+  const skipped: CheckReport = {
+    ...passingReport(),
+    size: SKIPPED_SIZE,
+    hygiene: { status: 'skipped', findings: [], reason: 'the image was not built' },
+    deploy: deployResult({ status: 'skipped', reason: 'not on the default branch' }),
+  };
+  assert.equal(checkReport(JSON.parse(JSON.stringify(skipped))).ok, true);
   const rows = Object.fromEntries(checkRows(skipped).map((row) => [row.name, row.state]));
   assert.deepEqual(rows, { Build: 'pass', Cache: 'pass', Health: 'pass', Size: 'skip', Hygiene: 'skip', Deploy: 'skip' });
+  const md = renderMarkdown(skipped);
+  assert.match(md, /\| Hygiene \| ⚪ \| not checked: the image was not built \|/);
+  assert.deepEqual(harmfulHtml(toHtml(md)), []);
 });
 
 test('deploy results: done, failed with logs, waiting, skipped, drift', () => {
