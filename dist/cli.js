@@ -1,19 +1,13 @@
 #!/usr/bin/env node
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 import {
-  removeRunBuilders,
-  removeRunResources
-} from "./chunks/chunk-5FTWSONI.js";
-import {
   CacheStoreError,
   ConfigError,
   DirectoryBaselineStore,
   INPUT_NAMES,
-  connectDocker,
   deployLine,
   describeCache,
   describeDrift,
-  ensureEngine,
   formatBytes,
   formatDuration,
   hygieneLine,
@@ -23,7 +17,15 @@ import {
   redactDeep,
   runPipeline,
   serviceLookup
-} from "./chunks/chunk-QHZKC7CM.js";
+} from "./chunks/chunk-WP4FB3ED.js";
+import {
+  removeRunBuilders,
+  removeRunResources
+} from "./chunks/chunk-WAKJFKDA.js";
+import {
+  connectDocker,
+  ensureEngine
+} from "./chunks/chunk-RCITXPEE.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";

@@ -5,14 +5,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-MFOD7ZH5.js";
+} from "./chunks/chunk-ZY3WXGHF.js";
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-5FTWSONI.js";
+} from "./chunks/chunk-WAKJFKDA.js";
 import {
   connectDocker
-} from "./chunks/chunk-QHZKC7CM.js";
+} from "./chunks/chunk-RCITXPEE.js";
 
 // src/post.ts
 async function runPost() {

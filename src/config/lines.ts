@@ -1,4 +1,4 @@
-import { ConfigError } from './errors.ts';
+import { ConfigError } from './inputs.ts';
 
 export interface KeyValue {
   readonly key: string;

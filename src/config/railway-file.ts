@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { ConfigError } from './errors.ts';
+import { ConfigError } from './inputs.ts';
 
 /** The settings of railway.json / railway.toml that the local check mirrors. */
 export interface RailwayFileConfig {
