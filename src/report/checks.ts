@@ -1,5 +1,4 @@
-import type { CheckReport, HygieneFinding, SizeReport } from './model.ts';
-import { num, obj, str, type Fields } from './fields.ts';
+import type { CheckReport, DeployReport, DeployStatus, HygieneFinding, SizeReport } from './model.ts';
 import { formatBytes, formatDuration } from './format.ts';
 import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 
@@ -123,20 +122,12 @@ export function checkRows(report: CheckReport): CheckRow[] {
 }
 
 function buildRow(report: CheckReport): CheckRow {
-  const build = obj(report.build);
-  if (!build) return { name: 'Build', state: 'skip', reason: 'not run' };
-  const steps = obj(build['steps']);
-  const total = steps ? num(steps['total']) : null;
-  const cached = steps ? num(steps['cached']) : null;
-  const duration = num(build['durationMs']);
-  if (build['status'] === 'success') {
-    const parts = [`built in ${formatDuration(duration)}`];
-    if (total !== null && cached !== null) parts.push(`${cached}/${total} steps cached`);
-    return { name: 'Build', state: 'pass', reason: parts.join(' · ') };
+  const { build } = report;
+  if (build.status === 'success') {
+    return { name: 'Build', state: 'pass', reason: `built in ${formatDuration(build.durationMs)} · ${build.steps.cached}/${build.steps.total} steps cached` };
   }
-  const failure = obj(build['failure']);
-  const step = failure ? str(failure['step']) : null;
-  const message = failure ? str(failure['message']) : null;
+  const step = build.failure?.step;
+  const message = build.failure?.message;
   return {
     name: 'Build',
     state: 'fail',
@@ -176,10 +167,7 @@ function cacheRow(report: CheckReport): CheckRow {
 
 /** "HTTP GET /health", "Docker HEALTHCHECK", "TCP :8000", "log line /ready/". */
 export function healthTarget(report: CheckReport): string {
-  const health = obj(report.health);
-  if (!health) return '';
-  const strategy = str(health['strategy']) ?? '';
-  const target = str(health['target']);
+  const { strategy, target } = report.health;
   const label: Record<string, string> = { http: 'HTTP', healthcheck: 'Docker HEALTHCHECK', tcp: 'TCP', log: 'log line' };
   const name = label[strategy] ?? escapeInline(strategy, 40);
   if (!target) return name;
@@ -189,15 +177,14 @@ export function healthTarget(report: CheckReport): string {
 }
 
 function healthRow(report: CheckReport): CheckRow {
-  const health = obj(report.health);
-  if (!health) return { name: 'Health', state: 'skip', reason: 'not run' };
-  const reason = str(health['reason']);
+  const { health } = report;
+  const reason = health.reason;
   const how = healthTarget(report);
-  if (health['status'] === 'healthy') {
-    const ttl = num(health['timeToHealthyMs']);
+  if (health.status === 'healthy') {
+    const ttl = health.timeToHealthyMs;
     return { name: 'Health', state: 'pass', reason: `healthy${ttl !== null ? ` in ${formatDuration(ttl)}` : ''}${how ? ` · ${how}` : ''}` };
   }
-  if (health['status'] === 'unhealthy') {
+  if (health.status === 'unhealthy') {
     return { name: 'Health', state: 'fail', reason: `${reason ? escapeInline(reason, 160) : 'not healthy'}${how ? ` · ${how}` : ''}` };
   }
   return { name: 'Health', state: 'skip', reason: reason ? `skipped: ${escapeInline(reason, 120)}` : 'skipped' };
@@ -274,25 +261,21 @@ export function deployState(status: string | null, onApproval: string | null = n
   return 'pending';
 }
 
-/** "shop-api / production", from the names Railway gave (or the report's own fields). */
-export function deployTarget(deploy: Fields): string {
-  const target = obj(deploy['target']);
-  const names = [
-    str(target?.['serviceName']) ?? str(deploy['service']),
-    str(target?.['environmentName']) ?? str(deploy['environment']),
-  ].filter((s): s is string => s !== null);
+/** "shop-api / production", from the names Railway gave. */
+export function deployTarget(deploy: DeployReport): string {
+  const names = [deploy.target?.serviceName, deploy.target?.environmentName].filter((n): n is string => typeof n === 'string' && n !== '');
   return names.map((n) => escapeInline(n, 40)).join(' / ');
 }
 
 /** "commit 9d3b2a1" or "image registry/app@sha256:0123456789ab…": what Railway was given. */
-export function deployedWhat(deploy: Fields): string {
-  const image = str(deploy['image']);
-  if (deploy['source'] === 'image' && image) return `image ${inlineCode(image.replace(/@sha256:([a-f0-9]{12})[a-f0-9]+$/, '@sha256:$1…'), 90)}`;
-  const commit = str(deploy['commit']);
+export function deployedWhat(deploy: DeployReport): string {
+  const { image, commit } = deploy;
+  if (deploy.source === 'image' && image) return `image ${inlineCode(image.replace(/@sha256:([a-f0-9]{12})[a-f0-9]+$/, '@sha256:$1…'), 90)}`;
   return commit && /^[0-9a-f]{7,64}$/i.test(commit) ? `commit <code>${commit.slice(0, 7)}</code>` : '';
 }
 
-const DEPLOY_WORDS: Record<string, string> = {
+const DEPLOY_WORDS: Record<DeployStatus, string> = {
+  skipped: 'skipped',
   success: 'deployed',
   triggered: 'deployment started (not waited for)',
   waiting: 'waiting for approval on Railway',
@@ -302,24 +285,22 @@ const DEPLOY_WORDS: Record<string, string> = {
 };
 
 function deployRow(report: CheckReport): CheckRow {
-  const deploy = obj(report.deploy);
+  const deploy = report.deploy;
   if (!deploy) return { name: 'Deploy', state: 'skip', reason: 'not part of this run' };
-  const status = str(deploy['status']);
-  const state = deployState(status, str(deploy['onApproval']));
-  const reason = str(deploy['reason']) ?? str(deploy['message']) ?? str(deploy['note']);
+  const { status, reason } = deploy;
+  const state = deployState(status, deploy.onApproval);
   if (state === 'skip') return { name: 'Deploy', state, reason: reason ? `skipped: ${escapeInline(reason, 160)}` : 'skipped' };
-  const railway = str(deploy['railwayStatus']);
-  const parts = [`${escapeInline(DEPLOY_WORDS[status ?? ''] ?? status ?? 'unknown', 60)}${railway ? ` (${escapeInline(railway, 30)})` : ''}`];
+  const railway = deploy.railwayStatus;
+  const parts = [`${escapeInline(DEPLOY_WORDS[status], 60)}${railway ? ` (${escapeInline(railway, 30)})` : ''}`];
   const target = deployTarget(deploy);
   if (target) parts.push(`to ${target}`);
-  const url = safeUrl(deploy['url']);
+  const url = safeUrl(deploy.url);
   if (url && state === 'pass') parts.push(`[${escapeInline(url.replace(/^https?:\/\//, '').replace(/\/$/, ''), 80)}](${url})`);
   const what = deployedWhat(deploy);
   if (what) parts.push(what);
-  const duration = num(deploy['durationMs']);
-  if (duration !== null) parts.push(`in ${formatDuration(duration)}`);
-  const smoke = obj(deploy['smoke']);
-  if (smoke) parts.push(`smoke check ${escapeInline(str(smoke['status']) ?? '?', 20)}${num(smoke['httpStatus']) !== null ? ` (${num(smoke['httpStatus'])})` : ''}`);
+  parts.push(`in ${formatDuration(deploy.durationMs)}`);
+  const smoke = deploy.smoke;
+  if (smoke) parts.push(`smoke check ${escapeInline(smoke.status, 20)}${smoke.httpStatus !== null ? ` (${smoke.httpStatus})` : ''}`);
   if (reason && state !== 'pass') parts.push(escapeInline(reason, 160));
   return { name: 'Deploy', state, reason: parts.join(' · ') };
 }

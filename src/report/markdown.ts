@@ -1,5 +1,4 @@
 import type { CheckReport } from './model.ts';
-import { arr, lines, num, obj, str, type Fields } from './fields.ts';
 import { formatBytes, formatDuration } from './format.ts';
 import { codeDetails, escapeInline, inlineCode, isSafeToken, safeUrl } from './escape.ts';
 import {
@@ -63,7 +62,7 @@ export function renderMarkdown(report: CheckReport, options: RenderOptions = {})
   const out: string[] = [...(options.header ?? [])];
   const rows = checkRows(report);
   const verdict = report.verdict === 'pass' ? 'pass' : 'fail';
-  const reasons = arr(report.reasons).map((r) => str(r)).filter((r): r is string => r !== null && r !== '');
+  const reasons = report.reasons.filter((r) => r !== '');
   const warnings = rows.filter((r) => r.state === 'warn').length;
 
   if (verdict === 'pass') {
@@ -162,12 +161,11 @@ function footer(report: CheckReport): string {
 }
 
 function buildSection(report: CheckReport, limits: RenderLimits): string[] {
-  const build = obj(report.build);
-  const failure = build ? obj(build['failure']) : null;
-  if (!build || build['status'] === 'success' || !failure) return [];
-  const step = str(failure['step']);
-  const out = ['', '#### Build failed', '', `${step ? `At ${inlineCode(step, 160)}: ` : ''}${escapeInline(str(failure['message']) ?? 'unknown error', 400)}`];
-  const logs = lines(failure['logs']);
+  const { failure } = report.build;
+  if (report.build.status === 'success' || !failure) return [];
+  const step = failure.step;
+  const out = ['', '#### Build failed', '', `${step ? `At ${inlineCode(step, 160)}: ` : ''}${escapeInline(failure.message || 'unknown error', 400)}`];
+  const logs = failure.logs;
   out.push(...evidence(`Build output (last ${Math.min(logs.length, limits.logLines)} of ${logs.length} lines)`, logs, limits, true));
   return out;
 }
@@ -179,38 +177,30 @@ function evidence(title: string, logLines: string[], limits: RenderLimits, open 
 }
 
 function healthSection(report: CheckReport, limits: RenderLimits): string[] {
-  const health = obj(report.health);
-  if (!health || health['status'] !== 'unhealthy') return [];
+  const { health } = report;
+  if (health.status !== 'unhealthy') return [];
   const out = ['', '#### Health check failed', ''];
   const facts: string[] = [];
   const how = healthTarget(report);
   if (how) facts.push(`probe: ${how}`);
-  const timeout = num(health['timeoutMs']);
-  if (timeout !== null) facts.push(`timeout ${formatDuration(timeout)}`);
-  const container = obj(health['container']);
+  facts.push(`timeout ${formatDuration(health.timeoutMs)}`);
+  const { container, lastHttp } = health;
   if (container) {
-    const exit = num(container['exitCode']);
-    const running = container['running'] === true;
-    facts.push(running ? 'container still running' : `container exited with code ${exit ?? 'unknown'}`);
-    if (container['oomKilled'] === true) facts.push('**killed for running out of memory (OOM)**');
+    facts.push(container.running ? 'container still running' : `container exited with code ${container.exitCode ?? 'unknown'}`);
+    if (container.oomKilled) facts.push('**killed for running out of memory (OOM)**');
   }
-  const lastHttp = obj(health['lastHttp']);
   if (lastHttp) {
-    const status = num(lastHttp['status']);
-    const error = str(lastHttp['error']);
-    facts.push(status !== null ? `last HTTP answer: ${status}` : `last HTTP attempt: ${escapeInline(error ?? 'no answer', 160)}`);
+    facts.push(lastHttp.status !== null ? `last HTTP answer: ${lastHttp.status}` : `last HTTP attempt: ${escapeInline(lastHttp.error ?? 'no answer', 160)}`);
   }
   // The reason itself is in the checks table (and often the headline); here only the evidence.
   for (const fact of facts) out.push(`- ${fact}`);
-  const body = lastHttp ? str(lastHttp['body']) : null;
+  const body = lastHttp?.body;
   if (body && limits.logLines > 0) out.push(...evidence('Last HTTP response body', body.split(/\r?\n/).slice(0, 20), limits));
-  const healthLog = arr(health['healthLog'])
-    .map(obj)
-    .filter((e): e is Fields => e !== null)
+  const healthLog = health.healthLog
     .slice(-limits.healthEntries)
-    .map((e) => `[exit ${num(e['exitCode']) ?? '?'}] ${(str(e['output']) ?? '').trim().replace(/\r?\n/g, ' ⏎ ')}`);
+    .map((e) => `[exit ${e.exitCode}] ${e.output.trim().replace(/\r?\n/g, ' ⏎ ')}`);
   if (healthLog.length) out.push(...evidence(`Docker health log (last ${healthLog.length})`, healthLog, limits));
-  const logs = lines(health['logs']);
+  const logs = health.logs;
   const shown = Math.min(logs.length, limits.logLines);
   out.push(...evidence(`Container logs (last ${shown} of ${logs.length} lines)`, logs, limits, true));
   if (logs.length === 0) out.push('', '<sub>The container wrote no logs.</sub>');
@@ -371,39 +361,37 @@ function hygieneSection(report: CheckReport, limits: RenderLimits): string[] {
 }
 
 function deploySection(report: CheckReport, limits: RenderLimits): string[] {
-  const deploy = obj(report.deploy);
+  const deploy = report.deploy;
   if (!deploy) return [];
-  const status = str(deploy['status']);
-  const state = deployState(status, str(deploy['onApproval']));
+  const { status } = deploy;
+  const state = deployState(status, deploy.onApproval);
   if (state === 'skip') return [];
   const out = ['', '#### Deploy', ''];
-  const url = safeUrl(deploy['url']);
-  const id = str(deploy['deploymentId']);
-  const facts: string[] = [`${STATE_ICON[state]} ${escapeInline(str(deploy['railwayStatus']) ?? status ?? 'unknown', 40)}`];
+  const url = safeUrl(deploy.url);
+  const id = deploy.deploymentId;
+  const facts: string[] = [`${STATE_ICON[state]} ${escapeInline(deploy.railwayStatus ?? status, 40)}`];
   const target = deployTarget(deploy);
   if (target) facts.push(target);
   if (url) facts.push(`[${escapeInline(url.replace(/^https?:\/\//, '').replace(/\/$/, ''), 80)}](${url})`);
   if (id) facts.push(`deployment ${inlineCode(id, 60)}`);
   out.push(facts.join(' · '));
   // The checks table has the reason already; only a long one is given whole here.
-  const reason = str(deploy['reason']);
+  const reason = deploy.reason;
   if (reason && state !== 'pass' && reason.length > 160) out.push('', escapeInline(reason, 400));
-  const smoke = obj(deploy['smoke']);
-  if (smoke && smoke['status'] !== 'passed') {
-    const error = str(smoke['error']);
-    out.push('', `Smoke check ${escapeInline(str(smoke['status']) ?? '', 20)}: ${num(smoke['httpStatus']) ?? 'no answer'}${error ? ` (${escapeInline(error, 160)})` : ''}`);
+  const smoke = deploy.smoke;
+  if (smoke && smoke.status !== 'passed') {
+    const error = smoke.error;
+    out.push('', `Smoke check ${escapeInline(smoke.status, 20)}: ${smoke.httpStatus ?? 'no answer'}${error ? ` (${escapeInline(error, 160)})` : ''}`);
   }
-  const drift = arr(deploy['configDrift']).map(obj).filter((d): d is Fields => d !== null);
+  const drift = deploy.configDrift;
   if (drift.length) {
     out.push('', 'Railway settings differ from the repository (Railway applies the service\'s):');
-    const show = (v: unknown): string => (v === null || v === undefined ? 'not set' : typeof v === 'number' ? `${v} s` : inlineCode(String(v), 60));
-    for (const d of drift) out.push(`- ${escapeInline(str(d['fileName']) ?? 'railway.json', 40)} sets ${inlineCode(str(d['setting']) ?? '', 40)} to ${show(d['file'])}, the service has ${show(d['service'])}`);
+    const show = (v: string | number | null): string => (v === null ? 'not set' : typeof v === 'number' ? `${v} s` : inlineCode(v, 60));
+    for (const d of drift) out.push(`- ${escapeInline(d.fileName, 40)} sets ${inlineCode(d.setting, 40)} to ${show(d.file)}, the service has ${show(d.service)}`);
   }
-  if (state === 'fail' || state === 'pending') {
-    const logs = deploy['logs'];
-    const groups: Array<[string, string[]]> = Array.isArray(logs) || typeof logs === 'string'
-      ? [['Deployment logs', lines(logs)]]
-      : [['Railway build logs', lines(obj(logs)?.['build'])], ['Railway deploy logs', lines(obj(logs)?.['deploy'])], ['docker push output', lines(obj(logs)?.['push'])]];
+  if ((state === 'fail' || state === 'pending') && deploy.logs) {
+    const { logs } = deploy;
+    const groups: Array<[string, string[]]> = [['Railway build logs', logs.build], ['Railway deploy logs', logs.deploy], ['docker push output', logs.push]];
     for (const [title, group] of groups) out.push(...evidence(`${title} (last ${Math.min(group.length, limits.logLines)} of ${group.length})`, group, limits));
   }
   return out;
