@@ -84,6 +84,8 @@ export class ActionsCacheStore implements CacheStore {
    */
   private async call<T>(what: 'restore' | 'save', fn: () => Promise<T>): Promise<T> {
     const problems: string[] = [];
+    // Kept unbound on purpose: the very same function is put back afterwards.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const write = process.stdout.write;
     const tapped = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
       const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
@@ -98,9 +100,10 @@ export class ActionsCacheStore implements CacheStore {
       if (kept === '') return true;
       return (write as (this: NodeJS.WriteStream, c: string, ...r: unknown[]) => boolean).call(this, kept, ...rest);
     };
-    process.stdout.write = tapped as typeof process.stdout.write;
+    process.stdout.write = tapped;
     let timer: NodeJS.Timeout | undefined;
-    let settled = false;
+    // Widened on purpose: the callback below sets it, which control-flow narrowing does not see.
+    let settled = false as boolean;
     const work = fn().finally(() => {
       settled = true;
     });

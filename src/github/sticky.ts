@@ -63,7 +63,7 @@ export type StickyOutcome =
 
 export function statusOf(err: unknown): number | undefined {
   if (typeof err === 'object' && err !== null && 'status' in err) {
-    const status = (err as { status: unknown }).status;
+    const status = err.status;
     if (typeof status === 'number') return status;
   }
   return undefined;
@@ -140,7 +140,7 @@ export function isTransient(err: unknown): boolean {
   const status = statusOf(err);
   if (status === undefined) return false;
   if (status >= 500 || status === 429) return true;
-  return status === 403 && /rate limit/i.test((err as Error).message ?? '');
+  return status === 403 && err instanceof Error && /rate limit/i.test(err.message);
 }
 
 /** Seconds GitHub asks to wait (Retry-After), bounded so a run never waits long for a comment. */

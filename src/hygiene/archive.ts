@@ -12,7 +12,7 @@ import { TarFormatError, TarReader, type TarBodySink, type TarEntry, type TarVis
 
 /** Receives one layer's entries; `visitor` may ask for a body (small files whose content matters). */
 export interface LayerVisitorFactory {
-  (layerKey: string): { visitor: TarVisitor; done(): void };
+  (layerKey: string): { visitor: TarVisitor; done: () => void };
 }
 
 export interface ImageArchive {
@@ -91,7 +91,7 @@ export async function readImageArchive(stream: AsyncIterable<Buffer | string>, l
     for (let hops = 0; links.has(k) && hops < 8; hops++) k = links.get(k) ?? k;
     return k;
   };
-  const manifest = parseJson<ManifestJsonEntry[]>(jsonBlobs.get('manifest.json'));
+  const manifest = parseJson(jsonBlobs.get('manifest.json')) as ManifestJsonEntry[] | undefined;
   const entry = manifest?.[0];
   if (!entry?.Layers || !entry.Config) {
     throw new Error('the image archive has no manifest.json naming its config and layers');
@@ -99,11 +99,11 @@ export async function readImageArchive(stream: AsyncIterable<Buffer | string>, l
   const layers = entry.Layers.map(resolve);
   const missing = layers.filter((k) => !layerKeys.has(k));
   if (missing.length > 0) throw new Error(`the image archive lacks ${missing.length} of its layers (${missing[0]})`);
-  const config = parseJson<ImageConfigJson>(jsonBlobs.get(resolve(entry.Config)));
+  const config = parseJson(jsonBlobs.get(resolve(entry.Config))) as ImageConfigJson | undefined;
   const attestations: unknown[] = [];
   for (const body of jsonBlobs.values()) {
     if (body.subarray(0, 64).includes('"_type"')) {
-      const statement = parseJson<{ _type?: string }>(body);
+      const statement = parseJson(body) as { _type?: string } | undefined;
       if (statement?._type?.startsWith('https://in-toto.io/')) attestations.push(statement);
     }
   }
@@ -260,10 +260,11 @@ function joinRelative(from: string, target: string): string {
   return parts.join('/');
 }
 
-function parseJson<T>(body: Buffer | undefined): T | undefined {
+/** The JSON of a file in the archive (the engine wrote it); undefined when absent or not JSON. */
+function parseJson(body: Buffer | undefined): unknown {
   if (!body) return undefined;
   try {
-    return JSON.parse(body.toString('utf8')) as T;
+    return JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
   }

@@ -40,6 +40,11 @@ interface RawDescriptor {
   annotations?: Record<string, unknown>;
 }
 
+/** A descriptor's string field; anything else (absent, a number, an object) reads as empty. */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
 export function parseManifest(body: Buffer | string, digest: string, contentType = ''): ParsedManifest {
   let raw: { mediaType?: unknown; manifests?: unknown; config?: unknown; layers?: unknown; schemaVersion?: unknown };
   try {
@@ -51,10 +56,10 @@ export function parseManifest(body: Buffer | string, digest: string, contentType
   if (raw.schemaVersion === 1) throw new Error(`manifest ${digest} uses schema 1, which carries no layer sizes`);
   if (Array.isArray(raw.manifests) || mediaType === MANIFEST_MEDIA_TYPES.ociIndex || mediaType === MANIFEST_MEDIA_TYPES.dockerList) {
     const entries = (Array.isArray(raw.manifests) ? (raw.manifests as RawDescriptor[]) : []).map((d): IndexEntry => ({
-      digest: String(d.digest ?? ''),
-      mediaType: String(d.mediaType ?? ''),
+      digest: text(d.digest),
+      mediaType: text(d.mediaType),
       platform: d.platform
-        ? { os: String(d.platform.os ?? ''), architecture: String(d.platform.architecture ?? ''), variant: typeof d.platform.variant === 'string' ? d.platform.variant : undefined }
+        ? { os: text(d.platform.os), architecture: text(d.platform.architecture), variant: typeof d.platform.variant === 'string' ? d.platform.variant : undefined }
         : undefined,
       attestation: d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest',
     }));
@@ -66,7 +71,7 @@ export function parseManifest(body: Buffer | string, digest: string, contentType
   }
   const layers = (raw.layers as RawDescriptor[]).map((l) => {
     if (typeof l.digest !== 'string' || typeof l.size !== 'number') throw new Error(`manifest ${digest} has a layer without digest or size`);
-    return { digest: l.digest, size: l.size, mediaType: String(l.mediaType ?? '') };
+    return { digest: l.digest, size: l.size, mediaType: text(l.mediaType) };
   });
   return {
     kind: 'manifest',

@@ -134,8 +134,8 @@ class RegistrySession {
         headers: { ...init.headers, ...(this.authorization ? { Authorization: this.authorization } : {}) },
         signal: init.signal,
         redirect: 'follow',
-      }).catch((err: Error) => {
-        throw new RegistryError(`cannot reach ${this.ref.registry}: ${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`);
+      }).catch((err: unknown) => {
+        throw new RegistryError(`cannot reach ${this.ref.registry}: ${networkError(err)}`);
       });
     let res = await send();
     if (res.status === 401 && this.authorization === undefined) {
@@ -170,8 +170,8 @@ class RegistrySession {
     const service = params.get('service');
     if (service) url.searchParams.set('service', service);
     url.searchParams.set('scope', params.get('scope') ?? `repository:${this.ref.repository}:pull`);
-    const res = await this.fetchFn(url, { headers: basic ? { Authorization: basic } : {} }).catch((err: Error) => {
-      throw new RegistryError(`cannot reach the token service ${url.origin}: ${err.message}`);
+    const res = await this.fetchFn(url, { headers: basic ? { Authorization: basic } : {} }).catch((err: unknown) => {
+      throw new RegistryError(`cannot reach the token service ${url.origin}: ${networkError(err)}`);
     });
     if (!res.ok) {
       throw new RegistryError(
@@ -208,4 +208,10 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/** What fetch said when it could not connect: its message and the cause (ECONNREFUSED, a DNS failure). */
+function networkError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`;
 }

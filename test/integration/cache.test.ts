@@ -107,7 +107,8 @@ describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no Docker engine')
     await mkdir(server.env()['RUNNER_TEMP'] ?? root, { recursive: true });
   });
   afterAll(async () => {
-    await server?.close();
+    // Unset when beforeAll failed: the cleanup must not hide that failure.
+    await (server as CacheServer | undefined)?.close();
     await rm(root, { recursive: true, force: true });
   });
 
@@ -287,7 +288,8 @@ describe.skipIf(unavailable(!engineAvailable(CLASSIC_ENGINE) && 'no classic-stor
     await mkdir(server.env()['RUNNER_TEMP'] ?? root, { recursive: true });
   });
   afterAll(async () => {
-    await server?.close();
+    // Unset when beforeAll failed: the cleanup must not hide that failure.
+    await (server as CacheServer | undefined)?.close();
     await rm(root, { recursive: true, force: true });
   });
 

@@ -140,7 +140,7 @@ test('first run creates the comment, the second updates it; outputs and summary 
       const after = server.comments(owner, repo, 12);
       assert.equal(after.length, 1, 'no second comment');
       assert.equal(after[0]?.id, comment.id);
-      assert.match(after[0]?.body ?? '', /actions\/runs\/4243/);
+      assert.match(after[0].body, /actions\/runs\/4243/);
       assert.equal(second.outputs['comment-id'], String(comment.id));
       assert.match(second.allText, /Updated the comment on pull request #12/);
       const ops = server.requests.map((r) => r.operationId);

@@ -27,8 +27,9 @@ describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no engine'))('base
   });
 
   afterAll(async () => {
-    await server?.close();
-    if (fixture) removeImages(fixture, MAIN_ENGINE);
+    // Unset when beforeAll failed: the cleanup must not hide that failure.
+    await (server as CacheServer | undefined)?.close();
+    if (fixture as SizeFixture | undefined) removeImages(fixture, MAIN_ENGINE);
     await rm(root, { recursive: true, force: true });
   });
 
@@ -70,7 +71,7 @@ describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no engine'))('base
     assert.equal(pr.run.outputs['verdict'], 'fail');
     const size = pr.report.size;
     assert.equal(size.baseline?.kind, 'auto');
-    assert.equal(size.baseline?.source, 'main (commit 1111111)');
+    assert.equal(size.baseline.source, 'main (commit 1111111)');
     const delta = Number(pr.run.outputs['size-delta']);
     assert.ok(delta >= BLOB_BYTES && delta <= 5.5 * MiB, `size-delta ${delta}`);
     assert.ok(Number(pr.run.outputs['size-delta-percent']) > 100);

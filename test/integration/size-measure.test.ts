@@ -40,7 +40,8 @@ for (const engine of [
     });
 
     afterAll(async () => {
-      if (fixture) removeImages(fixture, engine.host);
+      // Unset when beforeAll failed: the cleanup must not hide that failure.
+      if (fixture as SizeFixture | undefined) removeImages(fixture, engine.host);
       await rm(root, { recursive: true, force: true });
     });
 

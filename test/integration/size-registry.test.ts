@@ -66,7 +66,8 @@ describe.skipIf(unavailable(!available && 'needs the main engine and the registr
   });
 
   afterAll(async () => {
-    if (fixture) removeImages(fixture, MAIN_ENGINE);
+    // Unset when beforeAll failed: the cleanup must not hide that failure.
+    if (fixture as SizeFixture | undefined) removeImages(fixture, MAIN_ENGINE);
     await rm(root, { recursive: true, force: true });
   });
 
@@ -117,7 +118,7 @@ describe.skipIf(unavailable(!available && 'needs the main engine and the registr
     const anonymous = await blobRun(['--baseline', pushedAuth.ref]);
     assert.equal(anonymous.code, 0, describeRun(anonymous));
     assert.equal(anonymous.report?.size.baseline, null);
-    assert.match(anonymous.report?.size.baselineNote ?? '', /127\.0\.0\.1:5001 needs credentials .*: set registry-username and registry-password/);
+    assert.match(anonymous.report.size.baselineNote ?? '', /127\.0\.0\.1:5001 needs credentials .*: set registry-username and registry-password/);
     assert.match(anonymous.stderr, /warning: Image size: no baseline: 127\.0\.0\.1:5001 needs credentials/);
 
     const wrong = await blobRun(['--baseline', pushedAuth.ref, '--registry-username', 'dcuser', '--registry-password', 'not-the-password']);
@@ -161,7 +162,8 @@ describe.skipIf(unavailable(!(available && engineAvailable(CLASSIC_ENGINE)) && '
   });
 
   afterAll(async () => {
-    if (fixture) removeImages(fixture, CLASSIC_ENGINE);
+    // Unset when beforeAll failed: the cleanup must not hide that failure.
+    if (fixture as SizeFixture | undefined) removeImages(fixture, CLASSIC_ENGINE);
     await rm(root, { recursive: true, force: true });
   });
 
@@ -171,7 +173,7 @@ describe.skipIf(unavailable(!(available && engineAvailable(CLASSIC_ENGINE)) && '
     assert.equal(run.code, 0, describeRun(run));
     const size = run.report?.size;
     assert.equal(size?.store, 'classic');
-    assert.ok(size?.delta);
+    assert.ok(size.delta);
     assert.ok((size.delta.compressedBytes ?? 0) >= BLOB_BYTES && (size.delta.compressedBytes ?? 0) <= 5.5 * MiB, `compressed delta ${size.delta.compressedBytes}`);
     assert.equal(size.budget.status, 'pass');
     assert.equal(size.baseline?.compressedSource, 'registry-manifest');

@@ -189,8 +189,9 @@ test('a server error or a rate limit gets one more try of the whole lookup, whic
   await withServer({}, async (server) => {
     const octokit = octokitOf(server);
     const waits: number[] = [];
-    const wait = async (ms: number): Promise<void> => {
+    const wait = (ms: number): Promise<void> => {
       waits.push(ms);
+      return Promise.resolve();
     };
     // The first listing fails (502): the whole lookup runs again after a pause.
     server.failNext(1, { status: 502, match: /^GET \/repos\/acme\/shop\/issues\/12\/comments/ });

@@ -40,7 +40,7 @@ async function quietly<T>(fn: () => Promise<T>): Promise<{ result: T; output: st
   process.stdout.write = ((chunk: string | Uint8Array) => {
     output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     return true;
-  }) as typeof process.stdout.write;
+  });
   try {
     return { result: await fn(), output };
   } finally {
@@ -65,7 +65,7 @@ async function emptyWorkspace(name: string): Promise<string> {
   return workspace;
 }
 
-test('startup and environment', (t) => {
+test('startup and environment', () => {
   console.log(`cache-server (Azurite + Twirp) started in ${server.startupMs.toFixed(0)} ms`);
   const env = server.env();
   assert.equal(env['ACTIONS_RESULTS_URL'], `${server.url}/`);
@@ -91,8 +91,8 @@ test('@actions/cache saves, then restores through a restore-key prefix', async (
 
   const [entry] = server.entries().filter((e) => e.key === 'buildx-linux-abc123');
   assert.equal(entry?.ref, 'refs/heads/main');
-  assert.ok((entry?.sizeBytes ?? 0) > 0);
-  assert.equal(entry?.finalized, true);
+  assert.ok((entry.sizeBytes ?? 0) > 0);
+  assert.equal(entry.finalized, true);
   assert.deepEqual(server.violations, []);
 });
 

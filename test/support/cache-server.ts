@@ -174,8 +174,8 @@ async function startAzurite(workdir: string): Promise<{ child: ChildProcess; por
         resolve(Number(found[1]));
       }
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('error', (error) => {
       clearTimeout(timer);
       reject(error);
@@ -186,8 +186,8 @@ async function startAzurite(workdir: string): Promise<{ child: ChildProcess; por
     });
   });
   // Keep draining its output so it never blocks on a full pipe.
-  child.stdout?.resume();
-  child.stderr?.resume();
+  child.stdout.resume();
+  child.stderr.resume();
   return { child, port };
 }
 
@@ -329,12 +329,12 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     }
     if (failure === 'slow') await sleep(slowMs);
     if (failure === 'throttle') {
-      return reply(twirpError(429, 'resource_exhausted', 'rate limit exceeded', { 'retry-after': '60' }));
+      reply(twirpError(429, 'resource_exhausted', 'rate limit exceeded', { 'retry-after': '60' })); return;
     }
 
     if (req.method !== 'POST' || !FIELDS[method]) {
       violations.push({ method, errors: [`${req.method ?? '?'} ${url.pathname} is not a cache service method`] });
-      return reply(twirpError(404, 'bad_route', `no handler for path "${url.pathname}"`));
+      reply(twirpError(404, 'bad_route', `no handler for path "${url.pathname}"`)); return;
     }
     const contentType = req.headers['content-type'] ?? '';
     const auth = req.headers.authorization ?? '';
@@ -343,10 +343,10 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     if (!/^Bearer \S+/.test(auth)) problems.push('no Bearer token (ACTIONS_RUNTIME_TOKEN)');
     if (problems.length > 0) {
       violations.push({ method, errors: problems });
-      return reply(twirpError(400, 'malformed', problems.join('; ')));
+      reply(twirpError(400, 'malformed', problems.join('; '))); return;
     }
     const handler = methods[method];
-    if (!handler) return reply(twirpError(404, 'bad_route', method));
+    if (!handler) { reply(twirpError(404, 'bad_route', method)); return; }
     reply(handler(body as Record<string, unknown>));
   };
 

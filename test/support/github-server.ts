@@ -73,7 +73,7 @@ function rewriteNullable(node: Json): void {
   const rest: JsonObject = {};
   for (const [key, value] of Object.entries(node)) {
     rest[key] = value;
-    delete node[key];
+    Reflect.deleteProperty(node, key);
   }
   node['anyOf'] = [{ type: 'null' }, rest];
 }
@@ -318,7 +318,7 @@ export class GitHubOpenApi {
         required,
         additionalProperties: false,
       });
-      if (!validate(values)) problems.push(...formatErrors(validate.errors, `${location}`));
+      if (!validate(values)) problems.push(...formatErrors(validate.errors, location));
     }
     if (operation.requestBodySchema) {
       if (body === undefined) {
@@ -1072,12 +1072,12 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     'issues/create-comment': (r) => {
       if (!r.identity) return errorReply(401, 'Requires authentication');
       if (server.readOnly) return forbiddenWrite();
-      const body = String(asObject(r.body)['body'] ?? '');
+      const body = text(asObject(r.body)['body']);
       const tooLong = tooLongBody(body);
       if (tooLong) return tooLong;
       const c = addComment(r.params['owner'] ?? '', r.params['repo'] ?? '', Number(r.params['issue_number']), body, r.identity);
       const json = commentJson(c);
-      return { status: 201, body: json, headers: { location: String(json['url']) } };
+      return { status: 201, body: json, headers: { location: text(json['url']) } };
     },
     'issues/get-comment': (r) => {
       const c = findComment(r);
@@ -1088,7 +1088,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       if (server.readOnly) return forbiddenWrite();
       const c = findComment(r);
       if (!c) return errorReply(404, 'Not Found');
-      const body = String(asObject(r.body)['body'] ?? '');
+      const body = text(asObject(r.body)['body']);
       const tooLong = tooLongBody(body);
       if (tooLong) return tooLong;
       c.body = body;
@@ -1158,7 +1158,8 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   }
 
   function tooLongBody(body: string): Reply | null {
-    if ([...body].length <= 65536) return null;
+    // GitHub counts characters (code points), not UTF-16 units.
+    if (Array.from(body).length <= 65536) return null;
     return errorReply(422, 'Validation Failed', {
       errors: [{ resource: 'IssueComment', code: 'unprocessable', field: 'data', message: 'Body is too long (maximum is 65536 characters)' }],
       documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
@@ -1236,7 +1237,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         body = JSON.parse(text);
       } catch {
         violations.push({ kind: 'request', method, path, operationId: null, errors: ['body is not valid JSON'] });
-        return finish(errorReply(400, 'Problems parsing JSON'));
+        finish(errorReply(400, 'Problems parsing JSON')); return;
       }
     }
     record.body = body;
@@ -1244,13 +1245,13 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     const failure = failures.find((f) => f.remaining > 0 && (!f.match || f.match.test(`${method} ${path}`)));
     if (failure) {
       failure.remaining--;
-      return finish({ status: failure.status, body: failure.body ?? { message: 'Injected failure', status: String(failure.status) }, headers: failure.headers ?? {} });
+      finish({ status: failure.status, body: failure.body ?? { message: 'Injected failure', status: String(failure.status) }, headers: failure.headers ?? {} }); return;
     }
 
     const matched = spec.match(method, path);
     if (!matched) {
       violations.push({ kind: 'unknown-operation', method, path, operationId: null, errors: [`${method} ${path} is not in GitHub's REST description`] });
-      return finish(errorReply(404, 'Not Found'));
+      finish(errorReply(404, 'Not Found')); return;
     }
     const { operation, pathParams } = matched;
     record.operationId = operation.operationId;
@@ -1258,11 +1259,11 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     const problems = spec.validateRequest(operation, pathParams, url.searchParams, body);
     if (problems.length > 0) {
       violations.push({ kind: 'request', method, path, operationId: operation.operationId, errors: problems });
-      return finish(errorReply(422, `Invalid request.\n\n${problems.join('\n')}`));
+      finish(errorReply(422, `Invalid request.\n\n${problems.join('\n')}`)); return;
     }
 
     const { identity, bad } = resolveIdentity(req.headers.authorization);
-    if (bad) return finish(errorReply(401, 'Bad credentials'));
+    if (bad) { finish(errorReply(401, 'Bad credentials')); return; }
     record.login = identity?.login ?? null;
 
     const handler = handlers[operation.operationId];
@@ -1274,7 +1275,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         operationId: operation.operationId,
         errors: [`${operation.operationId} exists on GitHub but the local server does not implement it`],
       });
-      return finish(errorReply(501, `${operation.operationId} is not implemented by the local GitHub server`));
+      finish(errorReply(501, `${operation.operationId} is not implemented by the local GitHub server`)); return;
     }
     const reply = handler({ operation, params: pathParams, query: url.searchParams, body, identity, authenticated: identity !== null }, path);
     const responseProblems = spec.validateResponse(operation, reply.status, reply.body);
@@ -1322,4 +1323,9 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     },
   };
   return server;
+}
+
+/** A string field of a request or answer; anything else reads as empty. */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }

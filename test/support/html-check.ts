@@ -19,7 +19,7 @@ export function harmfulHtml(html: string, allowedLinkHosts: readonly string[] = 
   if (opened !== closed) problems.push(`${opened} <details> but ${closed} </details>`);
   for (const m of html.matchAll(/<a [^>]*href="([^"]*)"/g)) {
     const href = m[1] ?? '';
-    let host = '';
+    let host: string;
     try {
       host = new URL(href).host;
     } catch {

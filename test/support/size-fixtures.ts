@@ -154,7 +154,7 @@ export function buildWithRetry(args: string[], dockerHost: string): string {
   try {
     return dockerCli(args, dockerHost);
   } catch (err) {
-    if (!/failed to solve: not found/.test(String((err as { stderr?: unknown }).stderr ?? ''))) throw err;
+    if (!/failed to solve: not found/.test(String((err as { stderr?: Buffer | string }).stderr ?? ''))) throw err;
     return dockerCli(args, dockerHost);
   }
 }

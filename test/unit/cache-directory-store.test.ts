@@ -32,7 +32,7 @@ test('directory store: miss, save, exact hit, newest by prefix, one entry kept p
 
   const exact = await store.restore(first);
   assert.equal(exact?.matchedKey, first.key);
-  assert.ok(exact && (await isUsableCache(exact.dir)));
+  assert.ok(await isUsableCache(exact.dir));
 
   // Another run of the same image: the newest entry of the prefix, never the other image's.
   assert.equal((await store.restore(second))?.matchedKey, first.key);

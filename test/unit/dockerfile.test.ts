@@ -38,7 +38,7 @@ describe('readDockerfileFacts', () => {
     assert.equal(facts.finalStage?.name, 'runtime');
     const hc = facts.stages[0]?.instructions.find((i) => i.keyword === 'HEALTHCHECK');
     assert.equal(hc?.line, 4);
-    assert.equal(hc?.text, 'HEALTHCHECK --interval=5s CMD curl -f http://localhost:8000/health || exit 1');
+    assert.equal(hc.text, 'HEALTHCHECK --interval=5s CMD curl -f http://localhost:8000/health || exit 1');
   });
 
   test('own EXPOSE, HEALTHCHECK and USER per stage', () => {

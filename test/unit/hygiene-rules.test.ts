@@ -41,7 +41,7 @@ test('URL with a password, and which values count as secrets', () => {
 test('build args BuildKit records in a RUN history entry', () => {
   const one = parseHistoryBuildArgs('RUN |1 API_TOKEN=tok123 /bin/sh -c echo "$API_TOKEN" > /x # buildkit');
   assert.deepEqual(one?.args, [{ name: 'API_TOKEN', value: 'tok123' }]);
-  assert.match(one?.command ?? '', /^\/bin\/sh -c echo/);
+  assert.match(one.command, /^\/bin\/sh -c echo/);
   const two = parseHistoryBuildArgs('RUN |2 A=one two B= /bin/sh -c true');
   assert.deepEqual(two?.args, [{ name: 'A', value: 'one two' }, { name: 'B', value: '' }]);
   assert.equal(parseHistoryBuildArgs('RUN /bin/sh -c true # buildkit'), undefined);

@@ -35,8 +35,8 @@ describe('BuildProgress on a real failed build', () => {
   test('the failing step is named, with its error and its output', () => {
     const failed = progress.failed();
     assert.equal(failed?.name, '[runtime 3/3] RUN echo "about to fail"; exit 5');
-    assert.match(failed?.error ?? '', /did not complete successfully: exit code: 5/);
-    assert.deepEqual(failed?.logs, ['about to fail']);
+    assert.match(failed.error ?? '', /did not complete successfully: exit code: 5/);
+    assert.deepEqual(failed.logs, ['about to fail']);
   });
 
   test('base64 log chunks become lines, a last line without newline included', () => {
@@ -111,7 +111,7 @@ describe('BuildProgress edge cases', () => {
     assert.deepEqual(steps.map((v) => v.name), ['[1/2] FROM base', '[2/2] COPY app/ ./app/']);
     const copy = steps[1];
     assert.equal(copy?.cached, false, 'one of the two really ran');
-    assert.equal(copy && vertexDurationMs(copy), 30);
+    assert.equal(vertexDurationMs(copy), 30);
   });
   test('logs of an unknown vertex are ignored; broken JSON is kept as text', () => {
     const p = new BuildProgress();

@@ -47,7 +47,7 @@ test('a 429 waits exactly as long as Retry-After says, when the time is there', 
   assert.deepEqual(shouldRetry({ kind: 'rate-limited', attempt: 1, mutation: true, retryAfterMs: 1000, remainingMs: 60_000 }), { retry: true, delayMs: 1000 });
   const tooLong = shouldRetry({ kind: 'rate-limited', attempt: 1, mutation: false, retryAfterMs: 3_600_000, remainingMs: 60_000 });
   assert.equal(tooLong.retry, false);
-  assert.match(tooLong.retry ? '' : tooLong.why, /next try would be in 3600 s, past the time left \(60 s\)/);
+  assert.match(tooLong.why, /next try would be in 3600 s, past the time left \(60 s\)/);
 });
 
 test('5xx and network errors retry queries, never a mutation that may have run', () => {
@@ -64,5 +64,5 @@ test('5xx and network errors retry queries, never a mutation that may have run',
 test('retries are bounded', () => {
   const last = shouldRetry({ kind: 'server-error', status: 502, attempt: MAX_ATTEMPTS, mutation: false, retryAfterMs: undefined, remainingMs: 60_000 });
   assert.equal(last.retry, false);
-  assert.match(last.retry ? '' : last.why, new RegExp(`gave up after ${MAX_ATTEMPTS} attempts`));
+  assert.match(last.why, new RegExp(`gave up after ${MAX_ATTEMPTS} attempts`));
 });

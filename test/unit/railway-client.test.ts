@@ -10,13 +10,13 @@ interface Sent {
 
 /** A scripted Railway: each request takes the next answer (a Response, or an error to throw). */
 function scripted(answers: (Response | Error)[], sent: Sent[]): typeof fetch {
-  return (async (_url: string | URL | Request, init?: RequestInit) => {
-    sent.push({ headers: init?.headers as Record<string, string>, body: JSON.parse(String(init?.body)) as Sent['body'] });
+  return (_url: string | URL | Request, init?: RequestInit) => {
+    sent.push({ headers: init?.headers as Record<string, string>, body: JSON.parse(typeof init?.body === 'string' ? init.body : '') as Sent['body'] });
     const next = answers.shift();
-    if (next === undefined) throw new Error('no more answers scripted');
-    if (next instanceof Error) throw next;
-    return next;
-  }) as typeof fetch;
+    if (next === undefined) return Promise.reject(new Error('no more answers scripted'));
+    if (next instanceof Error) return Promise.reject(next);
+    return Promise.resolve(next);
+  };
 }
 
 const ok = (data: unknown): Response => new Response(JSON.stringify({ data }), { status: 200 });
@@ -32,9 +32,10 @@ function client(answers: (Response | Error)[], options: { tokenType?: 'project' 
     tokenType: options.tokenType ?? 'project',
     fetch: scripted(answers, sent),
     now: () => now,
-    sleep: async (ms) => {
+    sleep: (ms) => {
       options.sleeps?.push(ms);
       now += ms;
+      return Promise.resolve();
     },
     random: () => 0.5,
     onRetry: (m) => retries.push(m),
@@ -52,12 +53,12 @@ test('a project token goes in Project-Access-Token, an account token in Authoriz
   const project = client([ok({ deployment })]);
   await project.c.request(DEPLOYMENT, { id: 'd1' });
   assert.equal(project.sent[0]?.headers['Project-Access-Token'], 'secret-token-123');
-  assert.equal(project.sent[0]?.headers['Authorization'], undefined);
-  assert.deepEqual(project.sent[0]?.body, { query: DEPLOYMENT.document, variables: { id: 'd1' }, operationName: 'Deployment' });
+  assert.equal(project.sent[0].headers['Authorization'], undefined);
+  assert.deepEqual(project.sent[0].body, { query: DEPLOYMENT.document, variables: { id: 'd1' }, operationName: 'Deployment' });
   const account = client([ok({ deployment })], { tokenType: 'account' });
   await account.c.request(DEPLOYMENT, { id: 'd1' });
   assert.equal(account.sent[0]?.headers['Authorization'], 'Bearer secret-token-123');
-  assert.equal(account.sent[0]?.headers['Project-Access-Token'], undefined);
+  assert.equal(account.sent[0].headers['Project-Access-Token'], undefined);
 });
 
 test('429 waits for Retry-After, then the answer comes through', async () => {

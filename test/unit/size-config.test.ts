@@ -11,7 +11,7 @@ test('sizes in decimal and binary units, bare bytes and percentages', () => {
   const bytes = (raw: string): number => {
     const a = parseSizeAmount('max-size', raw, { percent: false });
     assert.equal(a.kind, 'bytes');
-    return a.kind === 'bytes' ? a.bytes : NaN;
+    return a.bytes;
   };
   assert.equal(bytes('500MB'), 500_000_000);
   assert.equal(bytes('500 MB'), 500_000_000);
@@ -90,8 +90,8 @@ test('image references resolve as the Docker CLI resolves them', () => {
   assert.equal(parseImageReference('acme/api:1.2')?.registry, 'registry-1.docker.io');
   const local = parseImageReference('127.0.0.1:5000/shop/api:main');
   assert.equal(local?.registry, '127.0.0.1:5000');
-  assert.equal(local?.repository, 'shop/api');
-  assert.equal(local?.tag, 'main');
+  assert.equal(local.repository, 'shop/api');
+  assert.equal(local.tag, 'main');
   const pinned = parseImageReference(`ghcr.io/acme/api@sha256:${'a'.repeat(64)}`);
   assert.equal(pinned?.tag, undefined);
   assert.equal(pinned?.digest, `sha256:${'a'.repeat(64)}`);
