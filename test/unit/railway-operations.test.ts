@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import { test } from 'vitest';
 import { getOperationAST, parse, validate } from 'graphql';
 import { OPERATIONS } from '../../src/deploy/railway/operations.ts';
 import { railwaySchema } from '../support/railway-schema.ts';

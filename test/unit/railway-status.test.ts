@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import { test } from 'vitest';
 import { isEnumType } from 'graphql';
 import { classifyStatus, describeStatus, isKnownStatus } from '../../src/deploy/railway/status.ts';
 import { railwaySchema } from '../support/railway-schema.ts';
