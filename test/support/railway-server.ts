@@ -300,6 +300,7 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
   const deployments: RailwayDeployment[] = [];
   const rollbacks: RailwayServer['rollbacks'] = [];
   const deletedEnvironments: string[] = [];
+  let lastEnvironmentAt = 0;
   let rateLimited = 0;
   let retryAfter = 1;
   let failures = 0;
@@ -754,11 +755,13 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
       if (source && !project.environments.some((e) => e.id === source)) throw new GraphQLError('Environment not found');
       // Copying services takes Railway a moment: two runs at once can both create one.
       if (server.environmentCreateDelayMs > 0) await sleep(server.environmentCreateDelayMs);
+      // Railway's timestamps tell two environments apart even when made in the same millisecond.
+      lastEnvironmentAt = Math.max(Date.now(), lastEnvironmentAt + 1);
       const environment: RailwayEnvironmentSeed = {
         id: randomUUID(),
         name: args.input.name,
         isEphemeral: args.input.ephemeral ?? false,
-        createdAt: new Date(),
+        createdAt: new Date(lastEnvironmentAt),
         sourceEnvironmentId: source ?? null,
       };
       project.environments.push(environment);
