@@ -196,6 +196,24 @@ describe.concurrent('services linked to the repository (deployment triggers)', (
   });
 });
 
+test('a token that may not read deployment triggers deploys through the API with a warning; a service without a repository is not asked', async () => {
+  await withRailway(async (railway) => {
+    railway.refusedFields.add('deploymentTriggers');
+    const refused = await runAction(railway, {});
+    assert.equal(refused.run.main.exitCode, 0, explain(refused.run));
+    assert.equal(refused.deploy?.status, 'success');
+    assert.equal(railway.mutationCounts['serviceInstanceDeployV2'], 1);
+    assert.match(refused.run.main.stdout, /::warning::Could not read the service's deployment triggers \(Not Authorized\); deploying through the API/);
+  });
+  await withRailway(async (railway) => {
+    railway.service(F.serviceId).source = { image: 'ghcr.io/acme/shop@sha256:' + '1'.repeat(64), repo: null };
+    const { run, deploy } = await runAction(railway, {});
+    assert.equal(run.main.exitCode, 0, explain(run));
+    assert.equal(deploy?.status, 'success');
+    assert.equal(railway.calls.filter((c) => c.operationName === 'DeploymentTriggers').length, 0);
+  });
+});
+
 describe('rollback and cancel', () => {
   test('a deployment that fails its smoke check after SUCCESS is rolled back to the previous SUCCESS deployment; deploy-rollback: false leaves it', async () => {
     const app = await publicApp(500);

@@ -218,6 +218,8 @@ export interface RailwayServer {
   delayMs: number;
   /** Delay inside environmentCreate, to let two runs race. */
   environmentCreateDelayMs: number;
+  /** Root fields answered "Not Authorized" whatever the token (e.g. deploymentTriggers for a token that may not read them). */
+  refusedFields: Set<string>;
   close(): Promise<void>;
 }
 
@@ -881,6 +883,8 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
     const { auth, kind } = authenticate(req);
     call.auth = kind;
     if (!auth) return reply(200, { errors: [{ message: 'Not Authorized' }], data: null });
+    const roots = getOperationAST(document, operationName)?.selectionSet.selections.flatMap((s) => (s.kind === 'Field' ? [s.name.value] : [])) ?? [];
+    if (roots.some((r) => server.refusedFields.has(r))) return reply(200, { errors: [{ message: 'Not Authorized' }], data: null });
 
     const result = await execute({ schema, document, rootValue, contextValue: { auth } satisfies Context, variableValues: variables, operationName });
     if (result.errors?.some((e) => /Variable "\$|was not provided|got invalid value/.test(e.message) && !e.path)) {
@@ -925,6 +929,7 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
     deletedEnvironments,
     delayMs: 0,
     environmentCreateDelayMs: 0,
+    refusedFields: new Set<string>(),
     githubPush(push) {
       const found = findService(push.serviceId ?? RAILWAY_FIXTURE.serviceId);
       if (!found) throw new Error(`no service ${push.serviceId ?? ''} in the local Railway server`);

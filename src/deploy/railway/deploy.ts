@@ -2,10 +2,10 @@ import type { Config } from '../../config/config.ts';
 import type { Log } from '../../host/log.ts';
 import { describeDrift, formatDuration } from '../../report/format.ts';
 import type { CheckReport, DeployReport } from '../../report/model.ts';
-import { RailwayClient, railwayEndpoint } from './client.ts';
+import { RailwayApiError, RailwayClient, railwayEndpoint } from './client.ts';
 import { decideGate, type RunEvent } from './gate.ts';
 import { failDeploy, followDeployment, LOG_LINES } from './follow.ts';
-import { DEPLOY, SET_IMAGE_SOURCE } from './operations.ts';
+import { DEPLOY, SET_IMAGE_SOURCE, type TriggerData } from './operations.ts';
 import { deletePreview, findOrCreatePreview, previewAction, previewName } from './preview.ts';
 import { PushError, pushCheckedImage, pushTag } from './push.ts';
 import { describeLive, previousLive, type PreviousLive } from './rollback.ts';
@@ -138,8 +138,8 @@ async function deployRun(run: StageRun): Promise<void> {
   const settings = config.deploy;
   const target = await run.resolve();
   out.target = { ...target };
-  if (settings.source === 'commit' && settings.trigger === 'auto' && deps.commit) {
-    const trigger = await findTrigger(client, target, deps.event);
+  if (settings.source === 'commit' && settings.trigger === 'auto' && deps.commit && mayHaveTrigger(config)) {
+    const trigger = await lookupTrigger(run, target);
     if (trigger) {
       out.trigger = { repository: trigger.repository, branch: trigger.branch, checkSuites: trigger.checkSuites };
       await delegate(run, target, deps.commit, trigger.checkSuites);
@@ -150,6 +150,26 @@ async function deployRun(run: StageRun): Promise<void> {
   const deploymentId = await startDeployment(run, target, deps.commit);
   out.dashboardUrl = dashboardUrl(target, deploymentId);
   await followDeployment({ client, settings, target, deploymentId, own: true, previous, log }, out);
+}
+
+/** Only a service built from a repository can have a deployment trigger (unknown settings: ask). */
+function mayHaveTrigger(config: Config): boolean {
+  const lookup = config.railwayService;
+  return !lookup?.ok || lookup.settings.sourceRepo !== undefined;
+}
+
+/**
+ * The service's trigger for this push, if any. A refusal (a token that may not read triggers) is
+ * not worth failing a deploy for: deploy-check then deploys through the API, and says so.
+ */
+async function lookupTrigger(run: StageRun, target: RailwayTarget): Promise<TriggerData | null> {
+  try {
+    return await findTrigger(run.client, target, run.deps.event);
+  } catch (err) {
+    if (!(err instanceof RailwayApiError) || err.kind !== 'graphql') throw err;
+    run.log.warning(`Could not read the service's deployment triggers (${err.detail}); deploying through the API. If Railway also deploys this push by itself, set deploy-trigger: api and switch the trigger off`);
+    return null;
+  }
 }
 
 /** The deployment live before, read only when a failed smoke check could call for a rollback. */
