@@ -27,7 +27,7 @@ export interface DeployConfig {
   readonly pushImage: string | undefined;
   readonly wait: boolean;
   readonly timeoutMs: number;
-  /** What a deployment that waits for a person (NEEDS_APPROVAL, WAITING) means for the verdict. */
+  /** What a deployment that waits for a person (NEEDS_APPROVAL) means for the verdict; WAITING (Wait for CI) never does. */
   readonly onApproval: 'pass' | 'fail';
   readonly smoke: { readonly path: string; readonly timeoutMs: number } | undefined;
   readonly trigger: DeployTriggerMode;
