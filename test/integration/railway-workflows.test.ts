@@ -292,6 +292,7 @@ describe('a preview environment per pull request', () => {
         assert.equal(environment.isEphemeral, true);
         assert.equal(environment.sourceEnvironmentId, F.environmentId);
         assert.equal(railway.mutationCounts['environmentCreate'], 1);
+        assert.equal(railway.mutationCounts['serviceDomainCreate'], 1, 'the copy got a domain of its own, as production has one');
         assert.equal(first.deploy?.preview?.created, true);
         // The head commit, not GITHUB_SHA's merge commit Railway does not have.
         assert.deepEqual(railway.deployments.map((d) => [d.environmentId, d.commitSha]), [[environment.id, HEAD_SHA]]);
@@ -304,6 +305,8 @@ describe('a preview environment per pull request', () => {
         const second = await runAction(railway, previewInputs, { event: 'pull_request', payload: pullRequestEvent({ ...pushed, action: 'synchronize' }), env: prEnv(pushed), github });
         assert.equal(second.run.main.exitCode, 0, explain(second.run));
         assert.equal(railway.mutationCounts['environmentCreate'], 1, 'the second push reuses pr-7');
+        assert.equal(railway.mutationCounts['serviceDomainCreate'], 1, 'and its domain');
+        assert.equal(second.deploy?.preview?.url, 'https://web-pr-7.up.railway.app');
         assert.equal(second.deploy?.preview?.created, false);
         assert.deepEqual(railway.deployments.map((d) => [d.environmentId, d.commitSha]), [[environment.id, HEAD_SHA], [environment.id, HEAD_SHA_2]]);
         assert.equal(railway.deployments.filter((d) => d.environmentId === F.environmentId).length, 0, 'production untouched');

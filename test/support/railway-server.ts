@@ -303,6 +303,7 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
   const rollbacks: RailwayServer['rollbacks'] = [];
   const deletedEnvironments: string[] = [];
   let lastEnvironmentAt = 0;
+  const createdDomains = new Set<string>();
   let rateLimited = 0;
   let retryAfter = 1;
   let failures = 0;
@@ -448,13 +449,24 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
     };
   };
 
-  const domainsJson = (service: RailwayServiceSeed, projectId: string, environmentId: string) => {
+  /**
+   * The Railway-provided domain of a service in an environment: seeded environments have one;
+   * environments made by environmentCreate get one only through serviceDomainCreate.
+   */
+  const serviceDomainOf = (service: RailwayServiceSeed, environmentId: string): string | null => {
     const environment = findEnvironment(environmentId)?.environment;
+    if (!environment) return null;
+    if (environment.sourceEnvironmentId !== undefined && !createdDomains.has(`${service.id} ${environmentId}`)) return null;
+    return `${service.name}-${environment.name}.${domainBase}`;
+  };
+
+  const domainsJson = (service: RailwayServiceSeed, projectId: string, environmentId: string) => {
+    const domain = serviceDomainOf(service, environmentId);
     return {
-      serviceDomains: [
+      serviceDomains: (domain ? [domain] : []).map((name) => (
         {
           id: `sd-${service.id}-${environmentId}`,
-          domain: `${service.name}-${environment?.name ?? 'env'}.${domainBase}`,
+          domain: name,
           environmentId,
           serviceId: service.id,
           projectId,
@@ -466,8 +478,7 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
           createdAt: '2024-01-02T03:04:05.000Z',
           updatedAt: '2024-01-02T03:04:05.000Z',
           deletedAt: null,
-        },
-      ],
+        })),
       customDomains: (service.customDomains ?? []).map((domain, index) => ({
         id: `cd-${service.id}-${index}`,
         domain,
@@ -517,8 +528,7 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
     made: { reason?: RailwayDeployment['reason']; scenario?: DeploymentScenario; createdAt?: Date } = {},
   ) => {
     const scenario = made.scenario ?? service.scenario ?? 'success';
-    const environment = project.environments.find((e) => e.id === environmentId);
-    const host = service.deploymentUrl === undefined ? `${service.name}-${environment?.name ?? 'env'}.${domainBase}` : service.deploymentUrl;
+    const host = service.deploymentUrl === undefined ? serviceDomainOf(service, environmentId) : service.deploymentUrl;
     const now = made.createdAt ?? new Date();
     const d: RailwayDeployment = {
       id: randomUUID(),
@@ -768,6 +778,13 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
       };
       project.environments.push(environment);
       return environmentJson(environment, project.id);
+    },
+    serviceDomainCreate: (args: { input: { environmentId: string; serviceId: string; targetPort?: number | null } }, ctx: Context) => {
+      count('serviceDomainCreate');
+      const { service, environmentId } = locateInstance(ctx, args.input.serviceId, args.input.environmentId);
+      createdDomains.add(`${service.id} ${environmentId}`);
+      const domain = serviceDomainOf(service, environmentId) ?? '';
+      return { id: `sd-${service.id}-${environmentId}`, domain, environmentId, serviceId: service.id, syncStatus: 'CREATING', targetPort: args.input.targetPort ?? null };
     },
     environmentDelete: (args: { id: string }, ctx: Context) => {
       count('environmentDelete');

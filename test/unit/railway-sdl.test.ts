@@ -58,6 +58,7 @@ describe('the SDL is exactly what the operations use', () => {
       DeploymentListInput: ['serviceId', 'environmentId', 'status'],
       DeploymentStatusInput: ['in'],
       EnvironmentCreateInput: ['projectId', 'name', 'sourceEnvironmentId', 'ephemeral', 'skipInitialDeploys'],
+      ServiceDomainCreateInput: ['environmentId', 'serviceId'],
     };
     const inputs = Object.values(schema.getTypeMap()).filter(isInputObjectType);
     assert.deepEqual(inputs.map((t) => t.name).sort(), Object.keys(sent).sort());
@@ -159,6 +160,10 @@ describe('the local Railway server answers every operation within the SDL', () =
     assert.equal(created.name, 'pr-1');
     const names = (await account.request(ops.ENVIRONMENTS, { projectId: F.projectId })).environments.edges.map((e) => e.node.name);
     assert.deepEqual(names, ['production', 'staging', 'pr-1']);
+    const none = (await account.request(ops.DOMAINS, { environmentId: created.id, projectId: F.projectId, serviceId: F.serviceId })).domains.serviceDomains;
+    assert.deepEqual(none, [], 'a copied environment starts without a domain');
+    const domain = (await account.request(ops.SERVICE_DOMAIN_CREATE, { input: { environmentId: created.id, serviceId: F.serviceId } })).serviceDomainCreate.domain;
+    assert.equal(domain, 'web-pr-1.up.railway.app');
     assert.equal((await account.request(ops.ENVIRONMENT_DELETE, { id: created.id })).environmentDelete, true);
     assert.deepEqual(server.deletedEnvironments, [created.id]);
 

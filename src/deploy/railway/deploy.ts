@@ -6,7 +6,7 @@ import { RailwayApiError, RailwayClient, railwayEndpoint } from './client.ts';
 import { decideGate, type RunEvent } from './gate.ts';
 import { failDeploy, followDeployment, LOG_LINES } from './follow.ts';
 import { DEPLOY, SET_IMAGE_SOURCE, type TriggerData } from './operations.ts';
-import { deletePreview, findOrCreatePreview, previewAction, previewName } from './preview.ts';
+import { deletePreview, ensurePreviewDomain, findOrCreatePreview, previewAction, previewName } from './preview.ts';
 import { PushError, pushCheckedImage, pushTag } from './push.ts';
 import { describeLive, previousLive, type PreviousLive } from './rollback.ts';
 import { findConfigDrift } from './settings.ts';
@@ -294,6 +294,8 @@ async function previewStage(run: StageRun, checksFailed: string | null): Promise
   const preview: RailwayTarget = { ...target, environmentId: environment.id, environmentName: name };
   out.target = { ...preview };
   out.preview = { action: 'deployed', pullRequest: action.number, environmentName: name, environmentId: environment.id, created: environment.created, url: null, reason: null };
+  const domain = await ensurePreviewDomain(client, target, preview);
+  if (domain === null) log.warning(`Preview environment ${name} has no public domain, and ${target.environmentName ?? target.environmentId} has none to follow: give the service a domain in Railway to get a preview URL`);
   const previous = await readPrevious(run, preview, null);
   const deploymentId = await startDeployment(run, preview, out.commit);
   out.dashboardUrl = dashboardUrl(preview, deploymentId);

@@ -317,6 +317,16 @@ export const DEPLOYMENT_CANCEL = mutation<{ deploymentCancel: boolean }, { id: s
 }`,
 );
 
+/** A Railway-provided domain for the service in an environment that has none (a new preview environment). */
+export const SERVICE_DOMAIN_CREATE = mutation<{ serviceDomainCreate: { domain: string } }, { input: { environmentId: string; serviceId: string } }>(
+  'ServiceDomainCreate',
+  `mutation ServiceDomainCreate($input: ServiceDomainCreateInput!) {
+  serviceDomainCreate(input: $input) {
+    domain
+  }
+}`,
+);
+
 /** Every operation, for the schema validation test. */
 export const OPERATIONS: readonly Operation<unknown, unknown>[] = [
   PROJECT_TOKEN,
@@ -336,4 +346,5 @@ export const OPERATIONS: readonly Operation<unknown, unknown>[] = [
   ENVIRONMENT_DELETE,
   DEPLOYMENT_ROLLBACK,
   DEPLOYMENT_CANCEL,
+  SERVICE_DOMAIN_CREATE,
 ] as readonly Operation<unknown, unknown>[];

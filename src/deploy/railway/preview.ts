@@ -1,6 +1,6 @@
 import { RailwayApiError, type RailwayClient } from './client.ts';
 import type { RunEvent } from './gate.ts';
-import { ENVIRONMENT_CREATE, ENVIRONMENT_DELETE, ENVIRONMENTS, type EnvironmentData } from './operations.ts';
+import { DOMAINS, ENVIRONMENT_CREATE, ENVIRONMENT_DELETE, ENVIRONMENTS, SERVICE_DOMAIN_CREATE, type EnvironmentData } from './operations.ts';
 import type { RailwayTarget } from './target.ts';
 
 /** What a pull_request event means for its preview environment. */
@@ -92,4 +92,18 @@ export async function deletePreview(client: RailwayClient, projectId: string, nu
     }
   }
   return deleted;
+}
+
+/**
+ * The preview's public domain. A copied environment may come without one (domains are unique to
+ * an environment); when the source environment's service has a Railway domain, the preview gets
+ * its own, as Railway's own pull-request environments do. Null when the source has none either.
+ */
+export async function ensurePreviewDomain(client: RailwayClient, source: RailwayTarget, preview: RailwayTarget): Promise<string | null> {
+  const domainsOf = async (t: RailwayTarget) => (await client.request(DOMAINS, { environmentId: t.environmentId, projectId: t.projectId, serviceId: t.serviceId })).domains;
+  const own = await domainsOf(preview);
+  const existing = own.serviceDomains[0]?.domain ?? own.customDomains[0]?.domain;
+  if (existing) return existing;
+  if ((await domainsOf(source)).serviceDomains.length === 0) return null;
+  return (await client.request(SERVICE_DOMAIN_CREATE, { input: { environmentId: preview.environmentId, serviceId: preview.serviceId } })).serviceDomainCreate.domain;
 }
