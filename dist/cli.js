@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 import {
+  removeRunBuilders,
+  removeRunResources
+} from "./chunks/chunk-TSS4VH4Z.js";
+import {
   CacheStoreError,
   ConfigError,
   DirectoryBaselineStore,
   INPUT_NAMES,
+  connectDocker,
   deployLine,
   describeCache,
   describeDrift,
+  ensureEngine,
   formatBytes,
   formatDuration,
   hygieneLine,
@@ -17,15 +23,7 @@ import {
   redactDeep,
   runPipeline,
   serviceLookup
-} from "./chunks/chunk-WP4FB3ED.js";
-import {
-  removeRunBuilders,
-  removeRunResources
-} from "./chunks/chunk-WAKJFKDA.js";
-import {
-  connectDocker,
-  ensureEngine
-} from "./chunks/chunk-RCITXPEE.js";
+} from "./chunks/chunk-5OYQUT22.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";

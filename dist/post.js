@@ -5,14 +5,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-ZY3WXGHF.js";
+} from "./chunks/chunk-J4ATM5OZ.js";
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-WAKJFKDA.js";
+} from "./chunks/chunk-TSS4VH4Z.js";
 import {
   connectDocker
-} from "./chunks/chunk-RCITXPEE.js";
+} from "./chunks/chunk-5OYQUT22.js";
 
 // src/post.ts
 async function runPost() {

@@ -279,6 +279,7 @@ const DEPLOY_WORDS: Record<DeployStatus, string> = {
   success: 'deployed',
   triggered: 'deployment started (not waited for)',
   waiting: 'waiting for approval on Railway',
+  delegated: 'Railway deploys it once the checks pass',
   failed: 'failed',
   timeout: 'no verdict from Railway in time',
   error: 'could not deploy',
@@ -301,6 +302,8 @@ function deployRow(report: CheckReport): CheckRow {
   parts.push(`in ${formatDuration(deploy.durationMs)}`);
   const smoke = deploy.smoke;
   if (smoke) parts.push(`smoke check ${escapeInline(smoke.status, 20)}${smoke.httpStatus !== null ? ` (${smoke.httpStatus})` : ''}`);
+  const rollback = deploy.rollback;
+  if (rollback?.status === 'rolled-back') parts.push(escapeInline(rollback.reason || 'rolled back', 120));
   if (reason && state !== 'pass') parts.push(escapeInline(reason, 160));
   return { name: 'Deploy', state, reason: parts.join(' · ') };
 }

@@ -1,4 +1,4 @@
-import type { CheckReport } from './model.ts';
+import type { CheckReport, DeployReport } from './model.ts';
 import { formatBytes, formatDuration } from './format.ts';
 import { codeDetails, escapeInline, inlineCode, isSafeToken, safeUrl } from './escape.ts';
 import {
@@ -360,12 +360,33 @@ function hygieneSection(report: CheckReport, limits: RenderLimits): string[] {
   return out;
 }
 
+/** The pull request's preview environment: its URL, or what happened to it. */
+function previewLines(deploy: DeployReport): string[] {
+  const preview = deploy.preview;
+  if (!preview) return [];
+  const name = inlineCode(preview.environmentName || 'preview', 60);
+  const url = safeUrl(preview.url);
+  switch (preview.action) {
+    case 'deployed':
+      return [`🔎 Preview environment ${name}${preview.created ? ' (created by this run)' : ''}${url ? `: [${escapeInline(url.replace(/^https?:\/\//, '').replace(/\/$/, ''), 80)}](${url})` : ''}`];
+    case 'deleted':
+      return [`🧹 Preview environment ${name} deleted: the pull request was closed.`];
+    case 'already-gone':
+      return [`🧹 Preview environment ${name}: already gone when the pull request was closed.`];
+    case 'skipped': {
+      const reason = preview.reason;
+      return [`Preview environment ${name} not updated${reason ? `: ${escapeInline(reason, 200)}` : ''}.`];
+    }
+  }
+}
+
 function deploySection(report: CheckReport, limits: RenderLimits): string[] {
   const deploy = report.deploy;
   if (!deploy) return [];
   const { status } = deploy;
   const state = deployState(status, deploy.onApproval);
-  if (state === 'skip') return [];
+  const preview = previewLines(deploy);
+  if (state === 'skip') return preview.length ? ['', '#### Deploy', '', ...preview] : [];
   const out = ['', '#### Deploy', ''];
   const url = safeUrl(deploy.url);
   const id = deploy.deploymentId;
@@ -373,8 +394,23 @@ function deploySection(report: CheckReport, limits: RenderLimits): string[] {
   const target = deployTarget(deploy);
   if (target) facts.push(target);
   if (url) facts.push(`[${escapeInline(url.replace(/^https?:\/\//, '').replace(/\/$/, ''), 80)}](${url})`);
-  if (id) facts.push(`deployment ${inlineCode(id, 60)}`);
+  const dashboard = safeUrl(deploy.dashboardUrl);
+  if (id) facts.push(dashboard ? `deployment [${inlineCode(id, 60)}](${dashboard})` : `deployment ${inlineCode(id, 60)}`);
+  else if (dashboard) facts.push(`[Railway dashboard](${dashboard})`);
   out.push(facts.join(' · '));
+  if (preview.length) out.push('', ...preview);
+  const trigger = deploy.trigger;
+  if (status === 'delegated') {
+    out.push('', `⏳ Railway deploys this commit by itself once this workflow's checks pass${trigger ? ` ("Wait for CI" on the service's ${inlineCode(trigger.branch, 60)} trigger)` : ''}; a failure of deploy-check would have stopped it.`);
+  } else if (trigger) {
+    out.push('', `Railway's own deployment of the push (the service's ${inlineCode(trigger.branch, 60)} deployment trigger), followed by deploy-check.`);
+  }
+  const rollback = deploy.rollback;
+  if (rollback) {
+    const icon = rollback.status === 'rolled-back' ? '↩️' : '⚠️';
+    out.push('', `${icon} ${escapeInline(rollback.reason, 300)}`);
+  }
+  if (deploy.cancelled) out.push('', '🛑 deploy-check cancelled the deployment at deploy-timeout, so it cannot go live later unobserved.');
   // The checks table has the reason already; only a long one is given whole here.
   const reason = deploy.reason;
   if (reason && state !== 'pass' && reason.length > 160) out.push('', escapeInline(reason, 400));
