@@ -75,7 +75,6 @@ async function runStage(
     // As in the action: the settings lookup and the deploy each have their own client.
     assert.ok(config.deploy.railway, 'a token is configured');
     const deployClient = clientFor(config.deploy.railway);
-    void client;
     report.deploy = await deployStage(config, report, {
       log,
       event: options.event === undefined ? PUSH_MAIN : options.event,
@@ -115,7 +114,7 @@ test('a push to the default branch deploys the commit once and reports SUCCESS a
     assert.equal(server.mutationCounts['serviceInstanceDeployV2'], 1);
     assert.equal(server.deployments.length, 1);
     assert.equal(server.deployments[0]?.commitSha, SHA);
-    assert.deepEqual(server.deployments[0]?.seenStatuses, ['QUEUED', 'BUILDING', 'DEPLOYING', 'SUCCESS']);
+    assert.deepEqual(server.deployments[0].seenStatuses, ['QUEUED', 'BUILDING', 'DEPLOYING', 'SUCCESS']);
     assert.ok(server.calls.every((c) => c.auth === 'project'), 'a project token goes in Project-Access-Token');
     assert.equal(d.apiRequests, server.calls.length);
     assert.ok(lines.some((l) => l.includes(`of commit ${SHA.slice(0, 12)}`)));
@@ -127,12 +126,12 @@ test('no deploy mutation when a check failed, on a pull request, or with deploy:
   await withServer({}, async (server) => {
     const failed = await runStage(server, {}, { checksFailed: 'the container exited with code 3' });
     assert.equal(failed.report.deploy?.status, 'skipped');
-    assert.match(failed.report.deploy?.reason ?? '', /a check failed \(Health check failed: the container exited with code 3\)/);
+    assert.match(failed.report.deploy.reason ?? '', /a check failed \(Health check failed: the container exited with code 3\)/);
     assert.equal(failed.report.verdict, 'fail');
 
     const pr = await runStage(server, {}, { event: { name: 'pull_request', ref: 'refs/pull/7/merge', defaultBranch: 'main', action: 'opened' } });
     assert.equal(pr.report.deploy?.status, 'skipped');
-    assert.match(pr.report.deploy?.reason ?? '', /pull request never deploys/);
+    assert.match(pr.report.deploy.reason ?? '', /pull request never deploys/);
     assert.equal(pr.report.verdict, 'pass');
 
     const never = await runStage(server, { deploy: 'never' });
@@ -152,9 +151,9 @@ test('a failed build fails with the last lines of the build log', async () => {
     const { report } = await runStage(server, {});
     const d = report.deploy;
     assert.equal(d?.status, 'failed');
-    assert.equal(d?.railwayStatus, 'FAILED');
-    assert.match(d?.reason ?? '', /ended FAILED: the build or deploy failed at Railway; last log line: ERROR: failed to solve/);
-    assert.ok(d?.logs?.build.some((l) => l.includes('fastapi==99.0')));
+    assert.equal(d.railwayStatus, 'FAILED');
+    assert.match(d.reason ?? '', /ended FAILED: the build or deploy failed at Railway; last log line: ERROR: failed to solve/);
+    assert.ok(d.logs?.build.some((l) => l.includes('fastapi==99.0')));
     assert.equal(report.verdict, 'fail');
     assert.match(report.reasons[0] ?? '', /^Deploy to Railway failed: Railway deployment .* ended FAILED/);
   });
@@ -165,8 +164,8 @@ test('a crash fails with the last line the app printed', async () => {
     server.setScenario(F.serviceId, 'crashes');
     const { report } = await runStage(server, {});
     assert.equal(report.deploy?.status, 'failed');
-    assert.match(report.deploy?.reason ?? '', /ended CRASHED: the service started and then crashed at Railway; last log line: ModuleNotFoundError: No module named 'app.settings'/);
-    assert.ok(report.deploy?.logs?.deploy.some((l) => l.startsWith('Traceback')));
+    assert.match(report.deploy.reason ?? '', /ended CRASHED: the service started and then crashed at Railway; last log line: ModuleNotFoundError: No module named 'app.settings'/);
+    assert.ok(report.deploy.logs?.deploy.some((l) => l.startsWith('Traceback')));
   });
 });
 
@@ -175,7 +174,7 @@ test('a removed deployment ends the wait at once instead of hanging', async () =
     server.setScenario(F.serviceId, 'removed');
     const { report } = await runStage(server, { 'deploy-timeout': '10m' });
     assert.equal(report.deploy?.status, 'failed');
-    assert.match(report.deploy?.reason ?? '', /ended REMOVED: the deployment was removed before it went live/);
+    assert.match(report.deploy.reason ?? '', /ended REMOVED: the deployment was removed before it went live/);
     assert.equal(server.deployments[0]?.seenStatuses.at(-1), 'REMOVED');
   });
 });
@@ -185,8 +184,8 @@ test('a deployment waiting for approval fails by default and passes with deploy-
     server.setScenario(F.serviceId, 'needs-approval');
     const blocked = await runStage(server, {});
     assert.equal(blocked.report.deploy?.status, 'waiting');
-    assert.equal(blocked.report.deploy?.railwayStatus, 'NEEDS_APPROVAL');
-    assert.match(blocked.report.deploy?.reason ?? '', /waits for a person to approve it in Railway; deploy-wait-approval is fail/);
+    assert.equal(blocked.report.deploy.railwayStatus, 'NEEDS_APPROVAL');
+    assert.match(blocked.report.deploy.reason ?? '', /waits for a person to approve it in Railway; deploy-wait-approval is fail/);
     assert.equal(blocked.report.verdict, 'fail');
     assert.match(blocked.report.reasons[0] ?? '', /is waiting for approval/);
 
@@ -203,9 +202,9 @@ test('a deployment that never finishes times out, saying where it stood and for 
     const { report } = await runStage(server, { 'deploy-timeout': '2s' });
     const elapsed = Date.now() - started;
     assert.equal(report.deploy?.status, 'timeout');
-    assert.equal(report.deploy?.railwayStatus, 'DEPLOYING');
-    assert.match(report.deploy?.reason ?? '', /had no verdict within 2\.0 s \(deploy-timeout\): it was still DEPLOYING, for \d+(\.\d)? m?s; deploy-check cancelled it \(deploymentCancel\)/);
-    assert.equal(report.deploy?.cancelled, true);
+    assert.equal(report.deploy.railwayStatus, 'DEPLOYING');
+    assert.match(report.deploy.reason ?? '', /had no verdict within 2\.0 s \(deploy-timeout\): it was still DEPLOYING, for \d+(\.\d)? m?s; deploy-check cancelled it \(deploymentCancel\)/);
+    assert.equal(report.deploy.cancelled, true);
     assert.equal(server.mutationCounts['deploymentCancel'], 1);
     assert.match(report.reasons[0] ?? '', /^Deploy to Railway timed out/);
     // Bounded by the timeout, not by Railway: a generous bound for a shared machine.
@@ -227,7 +226,7 @@ test('a rate limit beyond the time left gives up with a message about the limit'
   await withServer({}, async (server) => {
     const { report } = await runStage(server, { 'deploy-trigger': 'api' }, { beforeDeploy: () => server.rateLimitNext(5, 3600) });
     assert.equal(report.deploy?.status, 'error');
-    assert.match(report.deploy?.reason ?? '', /rate limit refused Deploy \(HTTP 429, Retry-After 3600 s\).*100 requests an hour on the free plan/);
+    assert.match(report.deploy.reason ?? '', /rate limit refused Deploy \(HTTP 429, Retry-After 3600 s\).*100 requests an hour on the free plan/);
     assert.equal(server.mutationCounts['serviceInstanceDeployV2'] ?? 0, 0);
   });
 });
@@ -241,7 +240,7 @@ test('server errors: queries are retried, a deploy mutation that may have run is
 
     const broken = await runStage(server, { 'deploy-trigger': 'api' }, { beforeDeploy: () => server.failNext(1, 500) });
     assert.equal(broken.report.deploy?.status, 'error');
-    assert.match(broken.report.deploy?.reason ?? '', /did not answer Deploy \(HTTP 500\); a mutation that may have reached Railway is not repeated/);
+    assert.match(broken.report.deploy.reason ?? '', /did not answer Deploy \(HTTP 500\); a mutation that may have reached Railway is not repeated/);
     assert.equal(broken.client.sent.filter((n) => n === 'Deploy').length, 1);
   });
 });
@@ -250,7 +249,7 @@ test('Not Authorized explains which token kind was sent and which inputs to chan
   await withServer({}, async (server) => {
     const project = await runStage(server, { 'railway-token': 'not-a-real-project-token' });
     assert.equal(project.report.deploy?.status, 'error');
-    assert.match(project.report.deploy?.reason ?? '', /Railway refused ProjectToken: "Not Authorized"\. railway-token was sent as a project token \(railway-token-type: auto chose project because railway-project is not set\)/);
+    assert.match(project.report.deploy.reason ?? '', /Railway refused ProjectToken: "Not Authorized"\. railway-token was sent as a project token \(railway-token-type: auto chose project because railway-project is not set\)/);
     assert.ok(project.lines.some((l) => l.startsWith("warning: Could not read the Railway service's settings") && l.includes('Not Authorized')));
 
     const account = await runStage(server, { 'railway-token': 'not-a-real-account-token', 'railway-project': F.projectId });
@@ -267,7 +266,7 @@ test('an account token reaches the project, environment and service by name', as
   await withServer({}, async (server) => {
     const { report } = await runStage(server, { 'railway-token': F.accountToken, 'railway-project': 'shop', 'railway-environment': 'staging', 'railway-service': 'WEB' });
     assert.equal(report.deploy?.status, 'success', report.deploy?.reason ?? '');
-    assert.equal(report.deploy?.target?.environmentId, F.stagingEnvironmentId);
+    assert.equal(report.deploy.target?.environmentId, F.stagingEnvironmentId);
     assert.equal(server.deployments[0]?.environmentId, F.stagingEnvironmentId);
     assert.ok(server.calls.every((c) => c.auth === 'account'), 'an account token goes in Authorization: Bearer');
   });
@@ -299,8 +298,8 @@ test('deploy-wait: false starts the deployment and reports it without waiting', 
   await withServer({}, async (server) => {
     const { report } = await runStage(server, { 'deploy-wait': 'false' });
     assert.equal(report.deploy?.status, 'triggered');
-    assert.equal(report.deploy?.railwayStatus, 'QUEUED');
-    assert.ok(report.deploy?.deploymentId);
+    assert.equal(report.deploy.railwayStatus, 'QUEUED');
+    assert.ok(report.deploy.deploymentId);
     assert.equal(report.verdict, 'pass');
     assert.equal(server.calls.filter((c) => c.operationName === 'Deployment').length, 1);
   });
@@ -318,15 +317,15 @@ test('the smoke check asks the public URL until it answers, and fails when it ne
       server.setDeploymentUrl(F.serviceId, `http://127.0.0.1:${port}`);
       const ok = await runStage(server, { 'smoke-path': '/ping', 'smoke-timeout': '10s' });
       assert.equal(ok.report.deploy?.status, 'success', ok.report.deploy?.reason ?? '');
-      assert.equal(ok.report.deploy?.smoke?.status, 'passed');
-      assert.equal(ok.report.deploy?.smoke?.attempts, 3);
-      assert.equal(ok.report.deploy?.smoke?.url, `http://127.0.0.1:${port}/ping`);
+      assert.equal(ok.report.deploy.smoke?.status, 'passed');
+      assert.equal(ok.report.deploy.smoke.attempts, 3);
+      assert.equal(ok.report.deploy.smoke.url, `http://127.0.0.1:${port}/ping`);
 
       answers = [];
       const bad = await runStage(server, { 'smoke-path': '/ping', 'smoke-timeout': '1s' });
       assert.equal(bad.report.deploy?.status, 'failed');
-      assert.equal(bad.report.deploy?.railwayStatus, 'SUCCESS');
-      assert.match(bad.report.deploy?.reason ?? '', /is live but the smoke check GET http:\/\/127\.0\.0\.1:\d+\/ping got it answered 500 within 1\.0 s \(smoke-timeout\)/);
+      assert.equal(bad.report.deploy.railwayStatus, 'SUCCESS');
+      assert.match(bad.report.deploy.reason ?? '', /is live but the smoke check GET http:\/\/127\.0\.0\.1:\d+\/ping got it answered 500 within 1\.0 s \(smoke-timeout\)/);
       assert.equal(bad.report.verdict, 'fail');
     });
   } finally {

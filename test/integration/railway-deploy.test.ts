@@ -164,9 +164,9 @@ describe('deploy gate through the action', { concurrent: true }, () => {
       assert.equal(server.mutationCounts['serviceInstanceUpdate'] ?? 0, 0);
       assert.equal(server.deployments[0]?.commitSha, SHA);
       assert.equal(run.outputs['deployment-status'], 'SUCCESS');
-      assert.equal(run.outputs['deployment-id'], server.deployments[0]?.id);
+      assert.equal(run.outputs['deployment-id'], server.deployments[0].id);
       assert.equal(run.outputs['deployment-url'], 'https://web-production.up.railway.app');
-      assert.equal(deploy?.commit, SHA);
+      assert.equal(deploy.commit, SHA);
       assert.match(run.summary, /\| Deploy \| ✅ \| deployed \(SUCCESS\)[^|\n]* · commit <code>9d3b2a1<\/code> · in /);
       assert.match(run.summary, /\[web-production\.up\.railway\.app\]\(https:\/\/web-production\.up\.railway\.app\/\)/);
       // The local check followed the service's own health check settings.
@@ -180,7 +180,7 @@ describe('deploy gate through the action', { concurrent: true }, () => {
       const { run, deploy } = await runAction(server, { 'health-timeout': '3s' }, { fixture: 'http500' });
       assert.equal(run.report?.['verdict'], 'fail');
       assert.equal(deploy?.status, 'skipped');
-      assert.match(deploy?.reason ?? '', /a check failed \(Health check failed: .*answered 500/);
+      assert.match(deploy.reason ?? '', /a check failed \(Health check failed: .*answered 500/);
       assert.deepEqual(server.mutationCounts, {});
       assert.equal(run.outputs['deployment-status'], 'skipped');
       assert.equal(run.outputs['deployment-id'], '');
@@ -193,7 +193,7 @@ describe('deploy gate through the action', { concurrent: true }, () => {
       const { run, deploy } = await runAction(server, {}, { event: 'pull_request' });
       assert.equal(run.report?.['verdict'], 'pass');
       assert.equal(deploy?.status, 'skipped');
-      assert.equal(deploy?.reason, 'a pull request never deploys under deploy: auto (pull_request)');
+      assert.equal(deploy.reason, 'a pull request never deploys under deploy: auto (pull_request)');
       assert.deepEqual(server.mutationCounts, {});
       assert.equal(server.deployments.length, 0);
     });
@@ -206,7 +206,7 @@ describe('image mode: the checked image, pinned by digest', () => {
       const repository = `${PLAIN_REGISTRY}/deploy-check-test/railway-${unique()}`;
       const { run, deploy } = await runAction(server, { 'deploy-source': 'image', 'push-image': repository });
       assert.equal(deploy?.status, 'success', deploy?.reason ?? run.main.stdout);
-      const pinned = deploy?.image ?? '';
+      const pinned = deploy.image ?? '';
       assert.match(pinned, new RegExp(`^${repository.replace(/[.]/g, '\\.')}@sha256:[a-f0-9]{64}$`));
       assert.equal(server.serviceUpdates.length, 1);
       assert.deepEqual(server.serviceUpdates[0]?.input, { source: { image: pinned } });
@@ -215,7 +215,7 @@ describe('image mode: the checked image, pinned by digest', () => {
       // Then deployed once, without a commit (the image is the source).
       assert.equal(server.mutationCounts['serviceInstanceDeployV2'], 1);
       assert.equal(server.deployments[0]?.commitSha, null);
-      assert.equal(server.deployments[0]?.image, pinned);
+      assert.equal(server.deployments[0].image, pinned);
       // The fixture's service was linked to a repository: switching it is said out loud.
       assert.match(run.main.stdout, /::warning::The Railway service was built from the repository acme\/shop-api; deploy-source: image switches it to the pushed image/);
       const order = server.calls.map((c) => c.operationName).filter((n) => n === 'SetImageSource' || n === 'Deploy');
@@ -234,7 +234,7 @@ describe('image mode: the checked image, pinned by digest', () => {
       const repository = `${PLAIN_REGISTRY}/deploy-check-test/railway-classic-${unique()}`;
       const { run, deploy } = await runAction(server, { 'deploy-source': 'image', 'push-image': repository }, { dockerHost: CLASSIC_ENGINE });
       assert.equal(deploy?.status, 'success', deploy?.reason ?? run.main.stdout);
-      const pinned = deploy?.image ?? '';
+      const pinned = deploy.image ?? '';
       assert.ok(await registryHolds(PLAIN_REGISTRY, pinned), `${PLAIN_REGISTRY} does not hold ${pinned}`);
       await assertSameImage(PLAIN_REGISTRY, pinned, run);
       assert.deepEqual(server.serviceUpdates[0]?.input, { source: { image: pinned } });
@@ -252,7 +252,7 @@ describe('image mode: the checked image, pinned by digest', () => {
         'registry-password': REGISTRY_PASSWORD,
       });
       assert.equal(deploy?.status, 'success', deploy?.reason ?? run.main.stdout);
-      const pinned = deploy?.image ?? '';
+      const pinned = deploy.image ?? '';
       assert.ok(await registryHolds(AUTH_REGISTRY, pinned, `${REGISTRY_USER}:${REGISTRY_PASSWORD}`), `${AUTH_REGISTRY} does not hold ${pinned}`);
       await assertSameImage(AUTH_REGISTRY, pinned, run, `${REGISTRY_USER}:${REGISTRY_PASSWORD}`);
       assert.deepEqual(server.serviceUpdates[0]?.input, { source: { image: pinned }, registryCredentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
@@ -268,8 +268,8 @@ describe('image mode: the checked image, pinned by digest', () => {
       const wrong = `wrong-${unique()}`;
       const { run, deploy } = await runAction(server, { 'deploy-source': 'image', 'push-image': repository, 'registry-username': REGISTRY_USER, 'registry-password': wrong });
       assert.equal(deploy?.status, 'error');
-      assert.match(deploy?.reason ?? '', /^Pushing the image failed: docker push .* failed: .*\(the registry refused registry-username\/registry-password/);
-      assert.ok((deploy?.logs?.push.length ?? 0) > 0);
+      assert.match(deploy.reason ?? '', /^Pushing the image failed: docker push .* failed: .*\(the registry refused registry-username\/registry-password/);
+      assert.ok((deploy.logs?.push.length ?? 0) > 0);
       assert.deepEqual(server.mutationCounts, {});
       assert.equal(run.report?.['verdict'], 'fail');
       assertNowhere(run, wrong);
@@ -305,7 +305,7 @@ describe('each way a deployment can end gives its own message within the timeout
         assert.equal(deploy?.status, c.expect.status, `${deploy?.reason ?? ''}\n${run.main.stdout}`);
         assert.equal(run.outputs['deployment-status'], c.expect.output);
         assert.equal(run.report?.['verdict'], c.expect.verdict);
-        assert.match(deploy?.reason ?? '', c.expect.message);
+        assert.match(deploy.reason ?? '', c.expect.message);
         if (c.expect.verdict === 'fail') {
           // The headline of the failed run, as the runner shows it, and in the summary.
           assert.match(run.main.stdout, /::error::Deploy to Railway (failed|timed out|is waiting for approval): /);
@@ -339,7 +339,7 @@ describe('the local command', () => {
             NODE24,
             [path.join(REPO_ROOT, 'dist/cli.js'), '--context', 'test/fixtures/healthy', '--image', image, '--railway-token', F.projectToken, '--deploy-timeout', '20s', ...extra],
             { cwd: REPO_ROOT, env: { ...process.env, RAILWAY_GRAPHQL_ENDPOINT: server.url } },
-            (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+            (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
           );
         });
       built.add(`${MAIN_ENGINE} ${image}`);

@@ -147,15 +147,15 @@ describe.concurrent('services linked to the repository (deployment triggers)', (
       const { run, deploy } = await runAction(railway, {});
       assert.equal(run.main.exitCode, 0, explain(run));
       assert.equal(deploy?.status, 'delegated', deploy?.reason ?? explain(run));
-      assert.equal(deploy?.deploymentId, railways.id);
-      assert.equal(deploy?.railwayStatus, 'WAITING');
-      assert.deepEqual(deploy?.trigger, { repository: 'acme/shop', branch: 'main', checkSuites: true });
-      assert.equal(deploy?.dashboardUrl, `https://railway.com/project/${F.projectId}/service/${F.serviceId}?environmentId=${F.environmentId}&id=${railways.id}`);
+      assert.equal(deploy.deploymentId, railways.id);
+      assert.equal(deploy.railwayStatus, 'WAITING');
+      assert.deepEqual(deploy.trigger, { repository: 'acme/shop', branch: 'main', checkSuites: true });
+      assert.equal(deploy.dashboardUrl, `https://railway.com/project/${F.projectId}/service/${F.serviceId}?environmentId=${F.environmentId}&id=${railways.id}`);
       assert.deepEqual(railway.mutationCounts, {}, 'deploy-check started no deployment');
       assert.equal(railway.deployments.length, 1);
       assert.equal(run.outputs['deployment-id'], railways.id);
       assert.match(run.summary, /Railway deploys this commit by itself once this workflow's checks pass/);
-      assert.match(deploy?.reason ?? '', /Railway deploys commit 9d3b2a1 by itself once this workflow's checks pass \("Wait for CI" on the service's main trigger for acme\/shop\)/);
+      assert.match(deploy.reason ?? '', /Railway deploys commit 9d3b2a1 by itself once this workflow's checks pass \("Wait for CI" on the service's main trigger for acme\/shop\)/);
       // WAITING is never an approval.
       assert.doesNotMatch(`${run.summary}\n${run.main.stdout}`, /approv/i);
     });
@@ -168,10 +168,10 @@ describe.concurrent('services linked to the repository (deployment triggers)', (
       const { run, deploy } = await runAction(railway, {});
       assert.notEqual(run.main.exitCode, 0, explain(run));
       assert.equal(deploy?.status, 'failed', explain(run));
-      assert.equal(deploy?.deploymentId, railways.id);
-      assert.equal(deploy?.railwayStatus, 'FAILED');
-      assert.equal(deploy?.trigger?.checkSuites, false);
-      assert.match(deploy?.reason ?? '', new RegExp(`Railway deployment ${railways.id} ended FAILED: the build or deploy failed at Railway; last log line: ERROR: failed to solve`));
+      assert.equal(deploy.deploymentId, railways.id);
+      assert.equal(deploy.railwayStatus, 'FAILED');
+      assert.equal(deploy.trigger?.checkSuites, false);
+      assert.match(deploy.reason ?? '', new RegExp(`Railway deployment ${railways.id} ended FAILED: the build or deploy failed at Railway; last log line: ERROR: failed to solve`));
       assert.deepEqual(railway.mutationCounts, {}, 'no second deployment of the same commit');
       assert.ok(railways.seenStatuses.length >= 2, 'deploy-check polled Railway\'s deployment');
       assert.equal(run.report?.['verdict'], 'fail');
@@ -186,12 +186,12 @@ describe.concurrent('services linked to the repository (deployment triggers)', (
       assert.equal(railway.mutationCounts['serviceInstanceDeployV2'], 1);
       assert.equal(railway.deployments[0]?.commitSha, SHA);
       assert.equal(deploy?.trigger, null);
-      assert.equal(deploy?.railwayStatus, 'WAITING');
-      assert.equal(deploy?.status, 'delegated', explain(run));
+      assert.equal(deploy.railwayStatus, 'WAITING');
+      assert.equal(deploy.status, 'delegated', explain(run));
       // deploy-wait-approval is fail by default: WAITING is not a person, so the step passes.
       assert.equal(run.main.exitCode, 0, explain(run));
-      assert.doesNotMatch(`${run.summary}\n${deploy?.reason ?? ''}`, /approv|person/i);
-      assert.match(deploy?.reason ?? '', /is WAITING: Railway holds the deployment until the commit's GitHub checks pass/);
+      assert.doesNotMatch(`${run.summary}\n${deploy.reason ?? ''}`, /approv|person/i);
+      assert.match(deploy.reason ?? '', /is WAITING: Railway holds the deployment until the commit's GitHub checks pass/);
     });
   });
 });
@@ -225,13 +225,13 @@ describe('rollback and cancel', () => {
         const { run, deploy } = await runAction(railway, { 'smoke-path': '/health', 'smoke-timeout': '2s' });
         assert.notEqual(run.main.exitCode, 0, explain(run));
         assert.equal(deploy?.status, 'failed');
-        assert.equal(deploy?.railwayStatus, 'SUCCESS');
-        assert.deepEqual(deploy?.rollback, { to: live.id, commit: PREVIOUS_SHA, status: 'rolled-back', reason: `rolled back to ${live.id} (0a1b2c3)` });
+        assert.equal(deploy.railwayStatus, 'SUCCESS');
+        assert.deepEqual(deploy.rollback, { to: live.id, commit: PREVIOUS_SHA, status: 'rolled-back', reason: `rolled back to ${live.id} (0a1b2c3)` });
         assert.deepEqual(railway.rollbacks.map((r) => r.to), [live.id]);
         assert.notEqual(live.id, older.id);
         assert.match(run.main.stdout, new RegExp(`rolled back to ${live.id} \\(0a1b2c3\\)`));
         assert.match(run.summary, new RegExp(`↩️ rolled back to ${live.id} \\(0a1b2c3\\)`));
-        assert.match(deploy?.reason ?? '', /is live but the smoke check GET http:\/\/127\.0\.0\.1:\d+\/health got it answered 500 within 2\.0 s \(smoke-timeout\); rolled back to /);
+        assert.match(deploy.reason ?? '', /is live but the smoke check GET http:\/\/127\.0\.0\.1:\d+\/health got it answered 500 within 2\.0 s \(smoke-timeout\); rolled back to /);
       });
 
       await withRailway(async (railway) => {
@@ -240,11 +240,11 @@ describe('rollback and cancel', () => {
         const { run, deploy } = await runAction(railway, { 'smoke-path': '/health', 'smoke-timeout': '2s', 'deploy-rollback': 'false' });
         assert.notEqual(run.main.exitCode, 0, explain(run));
         assert.equal(deploy?.status, 'failed');
-        assert.equal(deploy?.rollback?.status, 'off');
-        assert.equal(deploy?.rollback?.to, live.id);
+        assert.equal(deploy.rollback?.status, 'off');
+        assert.equal(deploy.rollback.to, live.id);
         assert.equal(railway.mutationCounts['deploymentRollback'] ?? 0, 0);
         assert.deepEqual(railway.rollbacks, []);
-        assert.match(deploy?.reason ?? '', /deploy-rollback is false: the deployment that failed its smoke check stays live/);
+        assert.match(deploy.reason ?? '', /deploy-rollback is false: the deployment that failed its smoke check stays live/);
       });
     } finally {
       await new Promise((resolve) => app.server.close(resolve));
@@ -257,10 +257,10 @@ describe('rollback and cancel', () => {
       const { run, deploy } = await runAction(railway, { 'deploy-timeout': '3s' });
       assert.notEqual(run.main.exitCode, 0, explain(run));
       assert.equal(deploy?.status, 'timeout');
-      assert.equal(deploy?.cancelled, true);
+      assert.equal(deploy.cancelled, true);
       assert.equal(railway.mutationCounts['deploymentCancel'], 1);
       assert.equal(railway.deployments[0]?.cancelled, true);
-      assert.match(deploy?.reason ?? '', /had no verdict within 3\.0 s \(deploy-timeout\).*deploy-check cancelled it \(deploymentCancel\) so that it cannot go live later unobserved/);
+      assert.match(deploy.reason ?? '', /had no verdict within 3\.0 s \(deploy-timeout\).*deploy-check cancelled it \(deploymentCancel\) so that it cannot go live later unobserved/);
       assert.match(run.summary, /deploy-check cancelled the deployment at deploy-timeout/);
     });
   });
@@ -280,7 +280,7 @@ describe('a preview environment per pull request', () => {
         const failing = await runAction(railway, previewInputs, { event: 'pull_request', payload: pullRequestEvent({ ...pr, action: 'opened' }), env: prEnv(pr), github, broken: true });
         assert.notEqual(failing.run.main.exitCode, 0);
         assert.equal(failing.deploy?.status, 'skipped');
-        assert.equal(failing.deploy?.preview?.action, 'skipped');
+        assert.equal(failing.deploy.preview?.action, 'skipped');
         assert.deepEqual(railway.mutationCounts, {}, 'nothing created or deployed before the checks pass');
         assert.match(comment(github), /Preview environment <code>pr-7<\/code> not updated: a check failed/);
 
@@ -293,10 +293,10 @@ describe('a preview environment per pull request', () => {
         assert.equal(environment.sourceEnvironmentId, F.environmentId);
         assert.equal(railway.mutationCounts['environmentCreate'], 1);
         assert.equal(railway.mutationCounts['serviceDomainCreate'], 1, 'the copy got a domain of its own, as production has one');
-        assert.equal(first.deploy?.preview?.created, true);
+        assert.equal(first.deploy.preview?.created, true);
         // The head commit, not GITHUB_SHA's merge commit Railway does not have.
         assert.deepEqual(railway.deployments.map((d) => [d.environmentId, d.commitSha]), [[environment.id, HEAD_SHA]]);
-        assert.equal(first.deploy?.preview?.url, 'https://web-pr-7.up.railway.app');
+        assert.equal(first.deploy.preview.url, 'https://web-pr-7.up.railway.app');
         assert.equal(first.run.outputs['preview-url'], 'https://web-pr-7.up.railway.app');
         assert.match(comment(github), /🔎 Preview environment <code>pr-7<\/code> \(created by this run\): \[web-pr-7\.up\.railway\.app\]\(https:\/\/web-pr-7\.up\.railway\.app\/?\)/);
         assert.match(first.run.summary, /web-pr-7\.up\.railway\.app/);
@@ -307,7 +307,7 @@ describe('a preview environment per pull request', () => {
         assert.equal(railway.mutationCounts['environmentCreate'], 1, 'the second push reuses pr-7');
         assert.equal(railway.mutationCounts['serviceDomainCreate'], 1, 'and its domain');
         assert.equal(second.deploy?.preview?.url, 'https://web-pr-7.up.railway.app');
-        assert.equal(second.deploy?.preview?.created, false);
+        assert.equal(second.deploy.preview.created, false);
         assert.deepEqual(railway.deployments.map((d) => [d.environmentId, d.commitSha]), [[environment.id, HEAD_SHA], [environment.id, HEAD_SHA_2]]);
         assert.equal(railway.deployments.filter((d) => d.environmentId === F.environmentId).length, 0, 'production untouched');
 
@@ -339,7 +339,7 @@ describe('a preview environment per pull request', () => {
         const { run, deploy } = await runAction(railway, previewInputs, { event: 'pull_request', payload: pullRequestEvent({ ...fork, action: 'opened' }), env: prEnv(fork), github });
         assert.equal(run.main.exitCode, 0, explain(run));
         assert.equal(deploy?.status, 'skipped');
-        assert.match(deploy?.reason ?? '', /comes from acme-fork\/shop, not from acme\/shop: a fork gets no preview environment/);
+        assert.match(deploy.reason ?? '', /comes from acme-fork\/shop, not from acme\/shop: a fork gets no preview environment/);
         assert.deepEqual(railway.mutationCounts, {});
         assert.equal(railway.environments(F.projectId).length, 2);
       });

@@ -31,7 +31,7 @@ async function gql(
   return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
 }
 
-async function withServer(options: RailwayServerOptions, body: (server: RailwayServer) => Promise<void>): Promise<void> {
+async function withServer(options: RailwayServerOptions, body: (server: RailwayServer) => Promise<void> | void): Promise<void> {
   const server = await startRailwayServer(options);
   try {
     await body(server);
@@ -65,7 +65,7 @@ async function statusesUntilSettled(server: RailwayServer, id: string, polls: nu
 
 test('validates against the project\'s Railway SDL, and says so', async () => {
   const started = performance.now();
-  await withServer({}, async (server) => {
+  await withServer({}, (server) => {
     console.log(`railway-server started in ${(performance.now() - started).toFixed(0)} ms; schemaValidated=${server.schemaValidated}${server.schemaProblem ? ` (${server.schemaProblem})` : ''}`);
     assert.equal(server.schemaValidated, true, server.schemaProblem ?? '');
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/graphql\/v2$/);
@@ -200,7 +200,7 @@ test('an unknown commit creates no deployment; image deploys update the source f
     assert.deepEqual(update.data, { serviceInstanceUpdate: true });
     const id = await deploy(server);
     assert.equal(server.deployments[0]?.id, id);
-    assert.match(server.deployments[0]?.image ?? '', /@sha256:/);
+    assert.match(server.deployments[0].image ?? '', /@sha256:/);
     assert.deepEqual(server.mutationCounts, { serviceInstanceDeployV2: 2, serviceInstanceUpdate: 1 });
   });
 });

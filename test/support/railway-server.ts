@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { execute, parse, validate, getOperationAST, GraphQLError } from 'graphql';
+import { execute, parse, validate, getOperationAST, GraphQLError, Kind } from 'graphql';
 import type { DocumentNode } from 'graphql';
 import { railwaySchema } from './railway-schema.ts';
 
@@ -670,7 +670,7 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
     },
     serviceInstanceUpdate: (args: { serviceId: string; environmentId?: string | null; input: Record<string, unknown> }, ctx: Context) => {
       count('serviceInstanceUpdate');
-      const { service, environmentId } = locateInstance(ctx, args.serviceId, args.environmentId ?? null);
+      const { service } = locateInstance(ctx, args.serviceId, args.environmentId ?? null);
       serviceUpdates.push({ serviceId: service.id, environmentId: args.environmentId ?? null, input: args.input });
       const input = args.input;
       const source = input['source'];
@@ -681,7 +681,6 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
       if ('healthcheckPath' in input) service.healthcheckPath = (input['healthcheckPath'] as string | null) ?? null;
       if ('healthcheckTimeout' in input) service.healthcheckTimeout = (input['healthcheckTimeout'] as number | null) ?? null;
       if ('dockerfilePath' in input) service.dockerfilePath = (input['dockerfilePath'] as string | null) ?? null;
-      void environmentId;
       return true;
     },
     deploymentCancel: (args: { id: string }, ctx: Context) => {
@@ -852,7 +851,7 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
 
     if (rateLimited > 0) {
       rateLimited--;
-      return reply(429, { errors: [{ message: 'Rate limit exceeded' }] }, { 'retry-after': String(retryAfter), 'x-ratelimit-remaining': '0' });
+      reply(429, { errors: [{ message: 'Rate limit exceeded' }] }, { 'retry-after': String(retryAfter), 'x-ratelimit-remaining': '0' }); return;
     }
     if (failures > 0) {
       failures--;
@@ -864,7 +863,7 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
 
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'POST' || url.pathname !== '/graphql/v2') {
-      return reply(404, { errors: [{ message: `Cannot ${req.method ?? 'GET'} ${url.pathname}` }] });
+      reply(404, { errors: [{ message: `Cannot ${req.method ?? 'GET'} ${url.pathname}` }] }); return;
     }
 
     let body: GraphQLRequestBody;
@@ -872,7 +871,7 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
       body = JSON.parse(text) as GraphQLRequestBody;
     } catch {
       violations.push({ operationName: null, query: text, errors: ['request body is not JSON'] });
-      return reply(400, { errors: [{ message: 'POST body is not valid JSON' }] });
+      reply(400, { errors: [{ message: 'POST body is not valid JSON' }] }); return;
     }
     const query = typeof body.query === 'string' ? body.query : '';
     const variables = typeof body.variables === 'object' && body.variables !== null ? (body.variables as Record<string, unknown>) : {};
@@ -887,21 +886,21 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       violations.push({ operationName, query, errors: [message] });
-      return reply(400, { errors: [{ message, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
+      reply(400, { errors: [{ message, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] }); return;
     }
     call.operationName = operationName ?? getOperationAST(document, null)?.name?.value ?? null;
 
     const invalid = validate(schema, document);
     if (invalid.length > 0) {
       violations.push({ operationName: call.operationName, query, errors: invalid.map((e) => e.message) });
-      return reply(400, { errors: invalid.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) });
+      reply(400, { errors: invalid.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) }); return;
     }
 
     const { auth, kind } = authenticate(req);
     call.auth = kind;
-    if (!auth) return reply(200, { errors: [{ message: 'Not Authorized' }], data: null });
-    const roots = getOperationAST(document, operationName)?.selectionSet.selections.flatMap((s) => (s.kind === 'Field' ? [s.name.value] : [])) ?? [];
-    if (roots.some((r) => server.refusedFields.has(r))) return reply(200, { errors: [{ message: 'Not Authorized' }], data: null });
+    if (!auth) { reply(200, { errors: [{ message: 'Not Authorized' }], data: null }); return; }
+    const roots = getOperationAST(document, operationName)?.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : [])) ?? [];
+    if (roots.some((r) => server.refusedFields.has(r))) { reply(200, { errors: [{ message: 'Not Authorized' }], data: null }); return; }
 
     const result = await execute({ schema, document, rootValue, contextValue: { auth } satisfies Context, variableValues: variables, operationName });
     if (result.errors?.some((e) => /Variable "\$|was not provided|got invalid value/.test(e.message) && !e.path)) {
@@ -911,7 +910,7 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
     const misfits = result.errors?.filter((e) => /Cannot return null for non-nullable|cannot represent|Expected Iterable/.test(e.message)) ?? [];
     if (misfits.length > 0) violations.push({ operationName: call.operationName, query, errors: misfits.map((e) => `answer: ${e.message}`) });
     const errors = result.errors?.map((e) => ({ message: e.message, locations: e.locations, path: e.path }));
-    return reply(200, errors ? { errors, data: result.data ?? null } : { data: result.data ?? null });
+    reply(200, errors ? { errors, data: result.data ?? null } : { data: result.data ?? null });
   };
 
   const http = createServer((req, res) => {

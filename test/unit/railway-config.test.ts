@@ -29,12 +29,12 @@ test('deploy defaults: auto, commit, wait 15 minutes, a waiting deployment fails
 test('railway-token-type auto: a project token unless railway-project is given', () => {
   const project = readDeployConfig(reader({ 'railway-token': 'tok-project-1234', 'railway-service': 'web' })).railway;
   assert.equal(project?.tokenType, 'project');
-  assert.equal(project?.tokenTypeGuessed, true);
+  assert.equal(project.tokenTypeGuessed, true);
   const account = readDeployConfig(reader({ 'railway-token': 'tok-account-1234', 'railway-project': 'shop' })).railway;
   assert.equal(account?.tokenType, 'account');
   const explicit = readDeployConfig(reader({ 'railway-token': 'tok', 'railway-token-type': 'Project' })).railway;
   assert.equal(explicit?.tokenType, 'project');
-  assert.equal(explicit?.tokenTypeGuessed, false);
+  assert.equal(explicit.tokenTypeGuessed, false);
 });
 
 test('bad deploy inputs name the input and what is accepted, never the token', () => {
@@ -73,7 +73,7 @@ test('the token and the registry password are secrets of the config, and inputs 
 
 const target = { projectId: 'p', projectName: 'shop', environmentId: 'e', environmentName: 'production', serviceId: 's', serviceName: 'web' };
 const lookup = (settings: { healthcheckPath?: string; healthcheckTimeoutMs?: number; dockerfilePath?: string }): (() => Promise<ServiceLookup>) =>
-  async () => ({
+  () => Promise.resolve({
     ok: true,
     target,
     requests: 3,
@@ -106,7 +106,7 @@ test('health settings rank: input, then the Railway service, then railway.json, 
     assert.equal(fromInput.health.pathSource, 'input');
     assert.equal(fromInput.health.timeoutMs, 5000);
 
-    const failed = await loadConfig(reader(base), { cwd: dir, railwayLookup: async () => ({ ok: false, error: 'Railway refused ProjectToken', requests: 1 }) });
+    const failed = await loadConfig(reader(base), { cwd: dir, railwayLookup: () => Promise.resolve({ ok: false, error: 'Railway refused ProjectToken', requests: 1 }) });
     assert.equal(failed.health.path, '/file-health');
     assert.deepEqual(failed.railwayService, { ok: false, error: 'Railway refused ProjectToken', requests: 1 });
   });
@@ -151,9 +151,9 @@ async function withApp(files: Record<string, string>, fn: (dir: string) => Promi
 test('a bad input fails before any request to Railway', async () => {
   await withApp({}, async (dir) => {
     let asked = 0;
-    const count = async (): Promise<ServiceLookup> => {
+    const count = (): Promise<ServiceLookup> => {
       asked++;
-      return { ok: false, error: 'unreachable', requests: 1 };
+      return Promise.resolve({ ok: false, error: 'unreachable', requests: 1 });
     };
     for (const bad of [{ image: 'Not A Ref' }, { 'health-path': 'health' }, { 'deploy-timeout': 'never' }] as Partial<Record<InputName, string>>[]) {
       await assert.rejects(loadConfig(reader({ context: dir, 'railway-token': 'tok-project-1234', ...bad }), { cwd: dir, railwayLookup: count }), ConfigError);

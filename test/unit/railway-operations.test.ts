@@ -9,7 +9,7 @@ test('every operation deploy-check sends parses, is named as declared and is val
   for (const op of OPERATIONS) {
     const ast = getOperationAST(parse(op.document), null);
     assert.equal(ast?.name?.value, op.name);
-    assert.equal(ast?.operation, op.kind);
+    assert.equal(ast.operation, op.kind);
   }
   const schema = railwaySchema();
   for (const op of OPERATIONS) {

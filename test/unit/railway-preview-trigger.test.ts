@@ -7,7 +7,7 @@ import { previewAction, previewName } from '../../src/deploy/railway/preview.ts'
 import { describeLive, rollBack } from '../../src/deploy/railway/rollback.ts';
 import { classifyStatus, describeStatus } from '../../src/deploy/railway/status.ts';
 import { branchOf, commitOf, dashboardUrl, matchTrigger } from '../../src/deploy/railway/trigger.ts';
-import type { RailwayClient } from '../../src/deploy/railway/client.ts';
+import { RailwayClient } from '../../src/deploy/railway/client.ts';
 import type { InputName } from '../../src/config/inputs.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
 import { decideVerdict } from '../../src/report/verdict.ts';
@@ -29,14 +29,14 @@ describe('preview environments', () => {
     assert.deepEqual(previewAction(prEvent('closed')), { kind: 'delete', number: 7 });
     const labeled = previewAction(prEvent('labeled'));
     assert.equal(labeled.kind, 'none');
-    assert.match(labeled.kind === 'none' ? labeled.reason : '', /"labeled" event changes no code/);
+    assert.match(labeled.reason, /"labeled" event changes no code/);
   });
 
   test('a fork gets nothing, not even a deletion', () => {
     for (const action of ['opened', 'closed']) {
       const decision = previewAction(prEvent(action, 'someone/shop'));
       assert.equal(decision.kind, 'none', action);
-      assert.match(decision.kind === 'none' ? decision.reason : '', /comes from someone\/shop, not from acme\/shop: a fork gets no preview environment/);
+      assert.match(decision.reason, /comes from someone\/shop, not from acme\/shop: a fork gets no preview environment/);
     }
     // Repository names compare without case, as GitHub's do.
     assert.equal(previewAction(prEvent('opened', 'Acme/Shop')).kind, 'deploy');
@@ -102,7 +102,13 @@ describe('deployment triggers', () => {
 });
 
 describe('rollback', () => {
-  const unused = {} as RailwayClient;
+  // Rolling back off or to nothing must not ask Railway anything: a request fails the test.
+  const unused = new RailwayClient({
+    endpoint: 'http://railway.invalid/graphql/v2',
+    token: 'unused',
+    tokenType: 'project',
+    fetch: () => Promise.reject(new Error('the Railway client was used')),
+  });
   const live = { id: 'd-live', commit: 'abcdef1234567', canRollback: true };
 
   test('off, nothing to return to, or a deployment Railway cannot restore: no mutation, and the reason', async () => {

@@ -75,7 +75,7 @@ test('the summary shows the deploy row, the failure with Railway\'s logs, and dr
 
 test('the terminal shows the deploy line, the reason and the log tails', () => {
   const text = renderTerminal(report(deploy({ status: 'failed', railwayStatus: 'CRASHED', reason: 'it crashed', logs: { build: [], deploy: ['Traceback', 'boom'], push: [] } })));
-  assert.match(text, /✘ deploy   CRASHED at https:\/\/web-production\.up\.railway\.app, commit 9d3b2a1 in 42\.0 s/);
-  assert.match(text, /Deploy to Railway failed: it crashed\n  last 2 lines of the Railway deploy log:\n  \| Traceback\n  \| boom/);
-  assert.match(renderTerminal(report(deploy({ status: 'skipped', reason: 'local run' }))), /- deploy   skipped: local run/);
+  assert.match(text, /✘ deploy {3}CRASHED at https:\/\/web-production\.up\.railway\.app, commit 9d3b2a1 in 42\.0 s/);
+  assert.match(text, /Deploy to Railway failed: it crashed\n {2}last 2 lines of the Railway deploy log:\n {2}\| Traceback\n {2}\| boom/);
+  assert.match(renderTerminal(report(deploy({ status: 'skipped', reason: 'local run' }))), /- deploy {3}skipped: local run/);
 });
