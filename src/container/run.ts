@@ -1,15 +1,26 @@
 import type Docker from 'dockerode';
+import { formatStatusRanges } from '../config/units.ts';
 import type { Config, HealthConfig } from '../config/config.ts';
 import type { Log } from '../host/log.ts';
-import type { HealthReport } from '../report/model.ts';
-import { containerName, runLabels } from './labels.ts';
-import { lastLogLines } from './logs.ts';
+import type { HealthReport, ParityReport } from '../report/model.ts';
+import { containerName } from './labels.ts';
+import { allLogLines, compactLogLines } from './logs.ts';
+import { dockerReason } from './pre-deploy.ts';
+import { containerOptions, type RunParams } from './spec.ts';
 import { HealthcheckWait, HttpWait, LogWait, TcpWait, type WaitStrategy } from './wait.ts';
 
-/** How often readiness is probed: readiness is seen within about this long. */
-export const POLL_INTERVAL_MS = 50;
+/** Readiness is probed this often at first, so a fast app is seen within about this long... */
+export const FAST_PROBE_MS = 50;
+/** ...then less often, so a slow app's own log is not drowned in probe requests. */
+export const SLOW_PROBE_MS = 250;
+export const BACK_OFF_AFTER_MS = 2000;
 /** Docker's own HEALTHCHECK is asked to run this often while the container starts. */
 const HEALTHCHECK_START_INTERVAL_NS = 250_000_000;
+
+/** The pause before the next probe, `waitingMs` after the wait began. */
+export function probeIntervalMs(waitingMs: number): number {
+  return waitingMs < BACK_OFF_AFTER_MS ? FAST_PROBE_MS : SLOW_PROBE_MS;
+}
 
 export interface ImageHealthcheck {
   Test?: string[];
@@ -19,12 +30,28 @@ export interface ImageHealthcheck {
   Retries?: number;
 }
 
+/** What the run mirrors of Railway, for the report (health.parity). */
+export function parityReport(config: Config): ParityReport {
+  return {
+    enabled: config.parity.enabled,
+    why: config.parity.why,
+    port: config.parity.injectedPort ?? null,
+    portSource: config.parity.portSource,
+    host: config.parity.host ?? null,
+    acceptedStatus: formatStatusRanges(config.health.status),
+    statusSource: config.health.statusSource,
+    startCommandSource: config.commandSource,
+    startCommand: config.command ? [...config.command] : null,
+    timeoutSource: config.health.timeoutSource,
+  };
+}
+
 /**
- * Starts the image and waits until it is healthy, the container exits, or the timeout passes.
- * The container is always removed before this returns; evidence is gathered first.
+ * Starts the image and waits until it is healthy, the container exits, the timeout passes or
+ * the run is cancelled. The container is always removed before this returns; evidence is gathered first.
  */
-export async function runAndWait(config: Config, docker: Docker, log: Log): Promise<HealthReport> {
-  const image = await docker.getImage(config.image).inspect();
+export async function runAndWait(config: Config, docker: Docker, log: Log, params: RunParams, cancel?: AbortSignal): Promise<HealthReport> {
+  const image = await docker.getImage(params.image).inspect();
   const imageHealthcheck = (image.Config as { Healthcheck?: ImageHealthcheck }).Healthcheck;
   const hasHealthcheck = definesHealthcheck(imageHealthcheck);
   const strategyName = strategyForImage(config.health, hasHealthcheck);
@@ -40,6 +67,10 @@ export async function runAndWait(config: Config, docker: Docker, log: Log): Prom
     lastHttp: null,
     healthLog: [],
     logs: [],
+    parity: parityReport(config),
+    imageHealthcheck: null,
+    startError: null,
+    probes: 0,
   };
   if (strategyName === 'healthcheck' && !hasHealthcheck) {
     report.reason = 'wait-for is "healthcheck" but the image defines no HEALTHCHECK';
@@ -47,35 +78,28 @@ export async function runAndWait(config: Config, docker: Docker, log: Log): Prom
   }
 
   const port = config.port;
-  const hostMode = config.network === 'host';
+  const hostMode = params.network === 'host';
   const portKey = port !== undefined ? `${port}/tcp` : undefined;
-  const container = await docker.createContainer({
-    name: containerName(config.runId),
-    Image: config.image,
-    Labels: runLabels(config.runId),
-    Env: config.env.map((e) => `${e.key}=${e.value}`),
-    ...(config.command ? { Cmd: [...config.command] } : {}),
-    ...(portKey ? { ExposedPorts: { [portKey]: {} } } : {}),
-    ...(hasHealthcheck && strategyName === 'healthcheck'
-      ? {
-          Healthcheck: {
-            ...imageHealthcheck,
-            // Run the image's own check often while starting, so readiness is seen within a quarter second.
-            StartPeriod: Math.max(imageHealthcheck?.StartPeriod ?? 0, config.health.timeoutMs * 1_000_000),
-            StartInterval: HEALTHCHECK_START_INTERVAL_NS,
-          },
-        }
-      : {}),
-    HostConfig: {
-      ...(portKey && !hostMode ? { PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] } } : {}),
-      ...(config.network ? { NetworkMode: config.network } : {}),
-      ...(config.addHosts.length ? { ExtraHosts: [...config.addHosts] } : {}),
-    },
-  });
-  report.container = { id: container.id, exitCode: null, oomKilled: false, running: false };
-
+  let container: Docker.Container | undefined;
   let strategy: WaitStrategy | undefined;
   try {
+    container = await docker.createContainer(
+      containerOptions(params, {
+        name: containerName(params.runId),
+        cmd: config.command,
+        publishPort: port,
+        healthcheck:
+          hasHealthcheck && strategyName === 'healthcheck'
+            ? {
+                ...imageHealthcheck,
+                // Run the image's own check often while starting, so readiness is seen within a quarter second.
+                StartPeriod: Math.max(imageHealthcheck?.StartPeriod ?? 0, config.health.timeoutMs * 1_000_000),
+                StartInterval: HEALTHCHECK_START_INTERVAL_NS,
+              }
+            : undefined,
+      }),
+    );
+    report.container = { id: container.id, exitCode: null, oomKilled: false, running: false };
     await container.start();
     let exited = false;
     // Asked once the container runs, 'not-running' answers at once if it has exited already.
@@ -89,6 +113,7 @@ export async function runAndWait(config: Config, docker: Docker, log: Log): Prom
         exited = true;
       },
     );
+    const cancelled = cancelPromise(cancel);
     if (strategyName === 'log' && config.health.logPattern) {
       const logWait = new LogWait(config.health.logPattern);
       strategy = logWait;
@@ -105,14 +130,24 @@ export async function runAndWait(config: Config, docker: Docker, log: Log): Prom
         if (!hostPort) throw new Error(`Docker published no host port for container port ${port ?? '?'}`);
         strategy =
           strategyName === 'http'
-            ? new HttpWait(`http://127.0.0.1:${hostPort}${config.health.path ?? '/'}`, config.health.status, config.health.body)
+            ? new HttpWait(`http://127.0.0.1:${hostPort}${config.health.path ?? '/'}`, config.health.status, config.health.body, {
+                host: config.parity.host,
+                containerPort: port,
+                railwayStatus: config.health.statusSource === 'railway',
+              })
             : new TcpWait('127.0.0.1', hostPort);
       }
     }
     report.target = strategy.target;
-    log.info(`Waiting up to ${Math.round(config.health.timeoutMs / 1000)}s for ${strategy.target}`);
+    log.info(`Waiting up to ${Math.round(config.health.timeoutMs / 1000)}s for ${strategy.target}${config.parity.host && strategy instanceof HttpWait ? ` (Host: ${config.parity.host}, accepted: ${formatStatusRanges(config.health.status)})` : ''}`);
 
+    const waitStarted = Date.now();
     for (;;) {
+      if (cancel?.aborted) {
+        report.status = 'cancelled';
+        report.reason = `cancelled (${String(cancel.reason)}) while waiting for the container to become healthy`;
+        break;
+      }
       if (exited) {
         report.reason = 'the container exited while deploy-check was waiting for it to become healthy';
         break;
@@ -122,6 +157,7 @@ export async function runAndWait(config: Config, docker: Docker, log: Log): Prom
         report.reason = `not healthy after ${Math.round(config.health.timeoutMs / 1000)}s: ${strategy.lastFailure()}`;
         break;
       }
+      report.probes = (report.probes ?? 0) + 1;
       if (await strategy.probe(remaining)) {
         const readyAt = Date.now();
         // A probe can pass against a container that has just died (Docker's port proxy still
@@ -134,40 +170,61 @@ export async function runAndWait(config: Config, docker: Docker, log: Log): Prom
         report.timeToHealthyMs = Math.max(0, readyAt - startedAt);
         break;
       }
-      await Promise.race([delay(POLL_INTERVAL_MS), exit]);
+      await Promise.race([delay(probeIntervalMs(Date.now() - waitStarted)), exit, cancelled]);
     }
   } catch (err) {
-    report.reason = `could not run the container: ${(err as Error).message}`;
+    report.reason = `could not run the container: ${dockerReason(err)}`;
   } finally {
     strategy?.close();
-    await collectEvidence(container, strategy, report);
-    await container.remove({ force: true, v: true }).catch(() => {});
+    if (container) {
+      await collectEvidence(container, strategy, report, strategyName === 'http' && hasHealthcheck);
+      await container.remove({ force: true, v: true }).catch(() => {});
+    }
   }
-  if (report.status === 'unhealthy' && report.container?.exitCode !== null && report.container?.exitCode !== undefined) {
+  if (report.status === 'unhealthy' && report.startError) {
+    report.reason = `the container could not start: ${report.startError}`;
+  } else if (report.status === 'unhealthy' && report.container?.exitCode !== null && report.container?.exitCode !== undefined) {
     report.reason = `the container exited with code ${report.container.exitCode}${report.container.oomKilled ? ' (killed for lack of memory: OOM)' : ''} before it became healthy`;
   }
   return report;
 }
 
-async function collectEvidence(container: Docker.Container, strategy: WaitStrategy | undefined, report: HealthReport): Promise<void> {
+/** Resolves when the run is cancelled (never without a signal). */
+function cancelPromise(cancel: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!cancel) return;
+    if (cancel.aborted) resolve();
+    cancel.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+async function collectEvidence(container: Docker.Container, strategy: WaitStrategy | undefined, report: HealthReport, secondOpinion: boolean): Promise<void> {
   // Both are asked at once: this sits between "healthy" and the end of the run.
-  const logs = lastLogLines(container, 100);
+  const logs = allLogLines(container);
   try {
     const info = await container.inspect();
+    const started = !info.State.StartedAt.startsWith('0001-');
     report.container = {
       id: container.id,
       running: info.State.Running,
-      exitCode: info.State.Running ? null : info.State.ExitCode,
+      exitCode: info.State.Running || !started ? null : info.State.ExitCode,
       oomKilled: info.State.OOMKilled,
     };
-    const health = info.State.Health as { Log?: { ExitCode: number; Output: string; Start: string }[] } | undefined;
+    const stateError = (info.State as { Error?: string }).Error;
+    if (stateError) report.startError = stateError;
+    const health = info.State.Health as { Status?: string; Log?: { ExitCode: number; Output: string; Start: string }[] } | undefined;
     report.healthLog = (health?.Log ?? []).map((l) => ({ exitCode: l.ExitCode, output: l.Output.trim(), start: l.Start }));
+    if (secondOpinion && health?.Status) {
+      report.imageHealthcheck = { status: health.Status, lastOutput: report.healthLog.at(-1)?.output ?? null };
+    }
   } catch {
     // The container is gone already; keep what we have.
   }
   if (strategy instanceof HttpWait) report.lastHttp = { ...strategy.evidence };
   if (strategy instanceof HealthcheckWait && report.healthLog.length === 0) report.healthLog = strategy.log;
-  report.logs = await logs;
+  const all = await logs;
+  report.logLines = all.length;
+  report.logs = compactLogLines(all);
 }
 
 export function definesHealthcheck(healthcheck: ImageHealthcheck | undefined): boolean {
