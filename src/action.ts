@@ -82,7 +82,10 @@ export async function runAction(): Promise<void> {
   // "cancelled" in its report and summary, and removes what it started; the post step runs after.
   const cancel = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (cancel.signal.aborted) return;
+    if (cancel.signal.aborted) {
+      // The runner's second signal (SIGTERM 7.5 s after SIGINT): leave now; the post step cleans up too.
+      process.exit(1);
+    }
     core.info(`${signal}: cancelling the run`);
     cancel.abort(signal);
   };
@@ -219,7 +222,11 @@ async function publish(report: CheckReport, publishConfig: PublishConfig, contex
   }
   await tellCommentResult(result);
 
-  if (report.verdict === 'fail') core.setFailed(report.reasons.join('\n'));
+  if (report.verdict === 'fail' && report.build.status === 'failure') {
+    // One annotation, on the Dockerfile: setFailed would add a second with the same words.
+    core.error(report.reasons.join('\n'), { file: path.relative(process.cwd(), report.source.dockerfile) || report.source.dockerfile, title: 'deploy-check' });
+    process.exitCode = core.ExitCode.Failure;
+  } else if (report.verdict === 'fail') core.setFailed(report.reasons.join('\n'));
   else core.info(`deploy-check passed: ${report.image.ref}`);
 }
 

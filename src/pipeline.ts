@@ -48,7 +48,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   const build = await buildWithCache(config, deps);
   report.build = build.report;
   if (build.report.status === 'failure') {
-    log.error(`Build failed: ${build.report.failure?.message ?? ''}`, { file: config.dockerfile });
+    // Said once, by the verdict (the action annotates the Dockerfile with it).
     return finish(report, started, config, deps);
   }
   try {

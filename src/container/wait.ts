@@ -74,8 +74,8 @@ export class HttpWait implements WaitStrategy {
     if (e.status === null) return `${this.target} got no HTTP answer: ${describeHttpError(e.error, this.options.containerPort)}`;
     if (!statusMatches(this.status, e.status)) {
       const redirect = e.status >= 300 && e.status < 400 ? ` (a redirect to ${e.location ?? 'no Location given'})` : '';
-      const rule = this.options.railwayStatus ? 'Railway accepts only 200' : `expected ${formatStatusRanges(this.status)}`;
-      return `${this.target}${e.host ? ` (Host: ${e.host})` : ''} answered ${e.status}${redirect}; ${rule}`;
+      const rule = this.options.railwayStatus ? ': Railway accepts only 200' : `, expected ${formatStatusRanges(this.status)}`;
+      return `${this.target}${e.host ? ` (Host: ${e.host})` : ''} answered ${e.status}${redirect}${rule}`;
     }
     return `${this.target} answered ${e.status} but the body did not match /${this.body?.source ?? ''}/`;
   }
