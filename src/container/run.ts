@@ -142,7 +142,15 @@ export async function runAndWait(config: Config, docker: Docker, log: Log, param
     log.info(`Waiting up to ${Math.round(config.health.timeoutMs / 1000)}s for ${strategy.target}${config.parity.host && strategy instanceof HttpWait ? ` (Host: ${config.parity.host}, accepted: ${formatStatusRanges(config.health.status)})` : ''}`);
 
     const waitStarted = Date.now();
+    const probing = { fastProbes: 0, fastMs: 0, slowProbes: 0, slowMs: 0 };
+    report.probing = probing;
+    const tally = (): void => {
+      const waited = Date.now() - waitStarted;
+      probing.fastMs = Math.min(waited, BACK_OFF_AFTER_MS);
+      probing.slowMs = Math.max(0, waited - BACK_OFF_AFTER_MS);
+    };
     for (;;) {
+      tally();
       if (cancel?.aborted) {
         report.status = 'cancelled';
         report.reason = `cancelled (${String(cancel.reason)}) while waiting for the container to become healthy`;
@@ -158,6 +166,8 @@ export async function runAndWait(config: Config, docker: Docker, log: Log, param
         break;
       }
       report.probes = (report.probes ?? 0) + 1;
+      if (Date.now() - waitStarted < BACK_OFF_AFTER_MS) probing.fastProbes++;
+      else probing.slowProbes++;
       if (await strategy.probe(remaining)) {
         const readyAt = Date.now();
         // A probe can pass against a container that has just died (Docker's port proxy still
@@ -168,6 +178,7 @@ export async function runAndWait(config: Config, docker: Docker, log: Log, param
         }
         report.status = 'healthy';
         report.timeToHealthyMs = Math.max(0, readyAt - startedAt);
+        tally();
         break;
       }
       await Promise.race([delay(probeIntervalMs(Date.now() - waitStarted)), exit, cancelled]);

@@ -154,6 +154,8 @@ export interface HealthReport {
   startError?: string | null;
   /** Probes sent while waiting. */
   probes?: number;
+  /** Probes and waiting time before and after the back-off (50 ms, then 250 ms after 2 s). */
+  probing?: { fastProbes: number; fastMs: number; slowProbes: number; slowMs: number } | null;
 }
 
 export interface SizeLayer {
