@@ -71,11 +71,17 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
   report.size = await log.group('Measure', () => runSizeStage(config, { docker, log, baselines }));
   const params = runParams(config, deps.run);
-  if (config.preDeploy && !deps.cancel?.aborted) {
+  if (config.health.strategy === 'none') {
+    const reason = 'wait-for: none: no container was run (the image was built, measured and checked)';
+    if (config.preDeploy) report.preDeploy = { status: 'skipped', source: config.preDeploy.source, reason, durationMs: 0, commands: [] };
+    report.health = skippedHealth(config, reason);
+  } else if (config.preDeploy && !deps.cancel?.aborted) {
     const preDeploy = config.preDeploy;
     report.preDeploy = await log.group(`Pre-deploy command (${preDeploy.source} deploy.preDeployCommand)`, () => runPreDeploy(preDeploy, docker, log, params, deps.cancel));
   }
-  if (deps.cancel?.aborted) {
+  if (config.health.strategy === 'none') {
+    // Said above: nothing to run.
+  } else if (deps.cancel?.aborted) {
     report.health = { ...skippedHealth(config, 'the run was cancelled'), status: 'cancelled' };
   } else if (report.preDeploy && report.preDeploy.status !== 'passed') {
     report.health = skippedHealth(config, 'the pre-deploy command did not pass, so the app was not started (as on Railway)');

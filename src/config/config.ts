@@ -86,7 +86,11 @@ export type WaitFor =
   | { readonly kind: 'http' }
   | { readonly kind: 'healthcheck' }
   | { readonly kind: 'tcp' }
-  | { readonly kind: 'log'; readonly pattern: RegExp };
+  | { readonly kind: 'log'; readonly pattern: RegExp }
+  /** Nothing runs: build, measure, hygiene and report only (build-only targets, images with nothing to serve). */
+  | { readonly kind: 'none' }
+  /** Runs to completion (a worker's one-off job, a cron service): exit code 0 within the timeout passes. */
+  | { readonly kind: 'exit' };
 
 /** Precedence, highest first: the input, the Railway service's own settings, railway.json/toml. */
 export type HealthSettingSource = 'input' | 'railway service' | 'railway.json' | 'railway.toml';
@@ -125,7 +129,7 @@ export interface PreDeployConfig {
 
 export interface HealthConfig {
   /** The strategy after `auto` is resolved. */
-  readonly strategy: 'http' | 'healthcheck' | 'tcp' | 'log';
+  readonly strategy: 'http' | 'healthcheck' | 'tcp' | 'log' | 'exit' | 'none';
   /** Chosen by `wait-for: auto`: the run may still switch from tcp to the image's own HEALTHCHECK. */
   readonly automatic: boolean;
   readonly path: string | undefined;
@@ -309,9 +313,9 @@ function readEnvFile(file: string | undefined, cwd: string): readonly KeyValue[]
 
 function parseWaitFor(raw: string): WaitFor {
   const kind = raw.toLowerCase();
-  if (kind === 'auto' || kind === 'http' || kind === 'healthcheck' || kind === 'tcp') return { kind };
+  if (kind === 'auto' || kind === 'http' || kind === 'healthcheck' || kind === 'tcp' || kind === 'none' || kind === 'exit') return { kind };
   if (raw.startsWith('log:')) return { kind: 'log', pattern: compileRegex('wait-for', raw.slice(4)) };
-  throw new ConfigError('wait-for', `"${raw}" is not a wait strategy; use auto, http, healthcheck, tcp or log:<regular expression>`);
+  throw new ConfigError('wait-for', `"${raw}" is not a wait strategy; use auto, http, healthcheck, tcp, log:<regular expression>, exit (run to completion) or none (run nothing)`);
 }
 
 function compileRegex(input: InputName, source: string): RegExp {

@@ -76,12 +76,19 @@ export async function runAndWait(config: Config, docker: Docker, log: Log, param
     report.reason = 'wait-for is "healthcheck" but the image defines no HEALTHCHECK';
     return report;
   }
+  const runs = image.Config as { Cmd?: string[] | null; Entrypoint?: string[] | null };
+  if (!config.command?.length && !runs.Cmd?.length && !runs.Entrypoint?.length) {
+    report.reason = NOTHING_TO_RUN;
+    return report;
+  }
 
   const port = config.port;
   const hostMode = params.network === 'host';
   const portKey = port !== undefined ? `${port}/tcp` : undefined;
   let container: Docker.Container | undefined;
   let strategy: WaitStrategy | undefined;
+  let exitedAt: number | undefined;
+  let timeToExitMs: number | null = null;
   try {
     container = await docker.createContainer(
       containerOptions(params, {
@@ -123,65 +130,80 @@ export async function runAndWait(config: Config, docker: Docker, log: Log, param
     const startedAt = parseDockerTime(info.State.StartedAt) ?? Date.now();
     const deadline = startedAt + config.health.timeoutMs;
 
-    if (!strategy) {
-      if (strategyName === 'healthcheck') strategy = new HealthcheckWait(container);
-      else {
-        const hostPort = hostMode ? port : Number(info.NetworkSettings.Ports?.[portKey ?? '']?.[0]?.HostPort);
-        if (!hostPort) throw new Error(`Docker published no host port for container port ${port ?? '?'}`);
-        strategy =
-          strategyName === 'http'
-            ? new HttpWait(`http://127.0.0.1:${hostPort}${config.health.path ?? '/'}`, config.health.status, config.health.body, {
-                host: config.parity.host,
-                containerPort: port,
-                railwayStatus: config.health.statusSource === 'railway',
-              })
-            : new TcpWait('127.0.0.1', hostPort);
-      }
-    }
-    report.target = strategy.target;
-    log.info(`Waiting up to ${Math.round(config.health.timeoutMs / 1000)}s for ${strategy.target}${config.parity.host && strategy instanceof HttpWait ? ` (Host: ${config.parity.host}, accepted: ${formatStatusRanges(config.health.status)})` : ''}`);
-
-    const waitStarted = Date.now();
-    const probing = { fastProbes: 0, fastMs: 0, slowProbes: 0, slowMs: 0 };
-    report.probing = probing;
-    const tally = (): void => {
-      const waited = Date.now() - waitStarted;
-      probing.fastMs = Math.min(waited, BACK_OFF_AFTER_MS);
-      probing.slowMs = Math.max(0, waited - BACK_OFF_AFTER_MS);
-    };
-    for (;;) {
-      tally();
-      if (cancel?.aborted) {
+    if (strategyName === 'exit') {
+      report.target = 'exit code 0';
+      log.info(`Waiting up to ${Math.round(config.health.timeoutMs / 1000)}s for the container to run to completion (exit code 0)`);
+      const outcome = await Promise.race([exit.then(() => 'exited' as const), delay(Math.max(0, deadline - Date.now())).then(() => 'timeout' as const), cancelled.then(() => 'cancelled' as const)]);
+      if (outcome === 'cancelled') {
         report.status = 'cancelled';
-        report.reason = `cancelled (${String(cancel.reason)}) while waiting for the container to become healthy`;
-        break;
+        report.reason = `cancelled (${String(cancel?.reason)}) while the container ran`;
+      } else if (outcome === 'timeout') {
+        report.reason = `still running after ${Math.round(config.health.timeoutMs / 1000)}s; wait-for: exit expects the container to finish with exit code 0 within health-timeout`;
+      } else {
+        exitedAt = Date.now();
+        timeToExitMs = Math.max(0, exitedAt - startedAt);
       }
-      if (exited) {
-        report.reason = 'the container exited while deploy-check was waiting for it to become healthy';
-        break;
-      }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) {
-        report.reason = `not healthy after ${Math.round(config.health.timeoutMs / 1000)}s: ${strategy.lastFailure()}`;
-        break;
-      }
-      report.probes = (report.probes ?? 0) + 1;
-      if (Date.now() - waitStarted < BACK_OFF_AFTER_MS) probing.fastProbes++;
-      else probing.slowProbes++;
-      if (await strategy.probe(remaining)) {
-        const readyAt = Date.now();
-        // A probe can pass against a container that has just died (Docker's port proxy still
-        // accepts connections for a moment after the process exits): healthy means running.
-        if (exited || !(await container.inspect()).State.Running) {
-          exited = true;
-          continue;
+    } else {
+      if (!strategy) {
+        if (strategyName === 'healthcheck') strategy = new HealthcheckWait(container);
+        else {
+          const hostPort = hostMode ? port : Number(info.NetworkSettings.Ports?.[portKey ?? '']?.[0]?.HostPort);
+          if (!hostPort) throw new Error(`Docker published no host port for container port ${port ?? '?'}`);
+          strategy =
+            strategyName === 'http'
+              ? new HttpWait(`http://127.0.0.1:${hostPort}${config.health.path ?? '/'}`, config.health.status, config.health.body, {
+                  host: config.parity.host,
+                  containerPort: port,
+                  railwayStatus: config.health.statusSource === 'railway',
+                })
+              : new TcpWait('127.0.0.1', hostPort);
         }
-        report.status = 'healthy';
-        report.timeToHealthyMs = Math.max(0, readyAt - startedAt);
-        tally();
-        break;
       }
-      await Promise.race([delay(probeIntervalMs(Date.now() - waitStarted)), exit, cancelled]);
+      report.target = strategy.target;
+      log.info(`Waiting up to ${Math.round(config.health.timeoutMs / 1000)}s for ${strategy.target}${config.parity.host && strategy instanceof HttpWait ? ` (Host: ${config.parity.host}, accepted: ${formatStatusRanges(config.health.status)})` : ''}`);
+
+      const waitStarted = Date.now();
+      const probing = { fastProbes: 0, fastMs: 0, slowProbes: 0, slowMs: 0 };
+      report.probing = probing;
+      const tally = (): void => {
+        const waited = Date.now() - waitStarted;
+        probing.fastMs = Math.min(waited, BACK_OFF_AFTER_MS);
+        probing.slowMs = Math.max(0, waited - BACK_OFF_AFTER_MS);
+      };
+      for (;;) {
+        tally();
+        if (cancel?.aborted) {
+          report.status = 'cancelled';
+          report.reason = `cancelled (${String(cancel.reason)}) while waiting for the container to become healthy`;
+          break;
+        }
+        if (exited) {
+          report.reason = 'the container exited while deploy-check was waiting for it to become healthy';
+          break;
+        }
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) {
+          report.reason = `not healthy after ${Math.round(config.health.timeoutMs / 1000)}s: ${strategy.lastFailure()}`;
+          break;
+        }
+        report.probes = (report.probes ?? 0) + 1;
+        if (Date.now() - waitStarted < BACK_OFF_AFTER_MS) probing.fastProbes++;
+        else probing.slowProbes++;
+        if (await strategy.probe(remaining)) {
+          const readyAt = Date.now();
+          // A probe can pass against a container that has just died (Docker's port proxy still
+          // accepts connections for a moment after the process exits): healthy means running.
+          if (exited || !(await container.inspect()).State.Running) {
+            exited = true;
+            continue;
+          }
+          report.status = 'healthy';
+          report.timeToHealthyMs = Math.max(0, readyAt - startedAt);
+          tally();
+          break;
+        }
+        await Promise.race([delay(probeIntervalMs(Date.now() - waitStarted)), exit, cancelled]);
+      }
     }
   } catch (err) {
     report.reason = `could not run the container: ${dockerReason(err)}`;
@@ -192,13 +214,23 @@ export async function runAndWait(config: Config, docker: Docker, log: Log, param
       await container.remove({ force: true, v: true }).catch(() => {});
     }
   }
-  if (report.status === 'unhealthy' && report.startError) {
+  if (strategyName === 'exit' && exitedAt !== undefined && report.container?.exitCode === 0) {
+    report.status = 'healthy';
+    report.timeToHealthyMs = timeToExitMs;
+    report.reason = null;
+  } else if (report.status === 'unhealthy' && report.startError) {
     report.reason = `the container could not start: ${report.startError}`;
+  } else if (strategyName === 'exit' && report.status === 'unhealthy' && report.container?.exitCode !== null && report.container?.exitCode !== undefined) {
+    report.reason = `the container exited with code ${report.container.exitCode}${report.container.oomKilled ? ' (killed for lack of memory: OOM)' : ''}; wait-for: exit passes only on exit code 0`;
   } else if (report.status === 'unhealthy' && report.container?.exitCode !== null && report.container?.exitCode !== undefined) {
     report.reason = `the container exited with code ${report.container.exitCode}${report.container.oomKilled ? ' (killed for lack of memory: OOM)' : ''} before it became healthy`;
   }
   return report;
 }
+
+/** An image with no CMD and no ENTRYPOINT, and no `command`: Docker has nothing to start. */
+export const NOTHING_TO_RUN =
+  'the image has nothing to run (no CMD or ENTRYPOINT): set "command" to the process to start, or "wait-for: none" to build, measure and check the image without running it';
 
 /** Resolves when the run is cancelled (never without a signal). */
 function cancelPromise(cancel: AbortSignal | undefined): Promise<void> {

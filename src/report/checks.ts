@@ -236,7 +236,7 @@ export function healthTarget(report: CheckReport): string {
   if (!health) return '';
   const strategy = str(health['strategy']) ?? '';
   const target = str(health['target']);
-  const label: Record<string, string> = { http: 'HTTP', healthcheck: 'Docker HEALTHCHECK', tcp: 'TCP', log: 'log line' };
+  const label: Record<string, string> = { http: 'HTTP', healthcheck: 'Docker HEALTHCHECK', tcp: 'TCP', log: 'log line', exit: 'run to completion', none: 'not run' };
   const name = label[strategy] ?? escapeInline(strategy, 40);
   if (!target) return name;
   // The probe's host port is an accident of this run; the path is what the reader recognises.
