@@ -133,7 +133,11 @@ export async function runAndWait(config: Config, docker: Docker, log: Log, param
     if (strategyName === 'exit') {
       report.target = 'exit code 0';
       log.info(`Waiting up to ${Math.round(config.health.timeoutMs / 1000)}s for the container to run to completion (exit code 0)`);
-      const outcome = await Promise.race([exit.then(() => 'exited' as const), delay(Math.max(0, deadline - Date.now())).then(() => 'timeout' as const), cancelled.then(() => 'cancelled' as const)]);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))));
+      const outcome = await Promise.race([exit.then(() => 'exited' as const), timeout, cancelled.then(() => 'cancelled' as const)]);
+      // A pending timer would keep the local command alive until the timeout.
+      clearTimeout(timer);
       if (outcome === 'cancelled') {
         report.status = 'cancelled';
         report.reason = `cancelled (${String(cancel?.reason)}) while the container ran`;

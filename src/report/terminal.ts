@@ -20,7 +20,8 @@ export function renderTerminal(report: CheckReport): string {
   out.push(
     `  ${mark(h.status === 'skipped' || h.status === 'cancelled' ? null : h.status === 'healthy')} health   ${h.status}` +
       (h.target ? ` (${h.target})` : '') +
-      (h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : ''),
+      (h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : '') +
+      (h.status === 'skipped' && h.reason ? `: ${h.reason}` : ''),
   );
   const parity = h.parity ? parityText(report) : null;
   if (parity) out.push(`             ${parity}`);
