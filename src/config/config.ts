@@ -377,12 +377,17 @@ function resolveRun(inputs: RunInputs): ResolvedRun {
 
   let command = inputs.command;
   let commandSource: CommandSource = command ? 'command input' : 'image';
+  // Railway: configuration in code overrides the dashboard (docs.railway.com, Config as Code).
   if (!command && enabled && railwayFile?.startCommand) {
     command = parseCommand(`${fileSource} deploy.startCommand`, railwayFile.startCommand);
     commandSource = fileSource;
+  } else if (!command && enabled && service?.startCommand) {
+    command = parseCommand('railway-service (startCommand)', service.startCommand);
+    commandSource = 'railway service';
   }
-  const preDeploy: PreDeployConfig | undefined =
-    enabled && railwayFile?.preDeployCommand ? { commands: railwayFile.preDeployCommand, source: fileSource } : undefined;
+  let preDeploy: PreDeployConfig | undefined;
+  if (enabled && railwayFile?.preDeployCommand) preDeploy = { commands: railwayFile.preDeployCommand, source: fileSource };
+  else if (enabled && service?.preDeployCommand) preDeploy = { commands: service.preDeployCommand, source: 'railway service' };
   return { parity, port, health, command, commandSource, preDeploy };
 }
 

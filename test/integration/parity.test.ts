@@ -14,7 +14,9 @@ import { afterAll, describe, test } from 'vitest';
 import type { CheckReport } from '../../src/report/model.ts';
 import { runActionSteps, type ActionRun } from '../support/action-runner.ts';
 import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable, leftovers } from '../support/docker.ts';
-import { fixture, removeImage, runIdOf, runLocal, uniqueImage, type LocalRun } from '../support/local-runner.ts';
+import { readFile } from 'node:fs/promises';
+import { RAILWAY_FIXTURE as F, startRailwayServer } from '../support/railway-server.ts';
+import { fixture, removeImage, runIdOf, runLocal, tempApp, uniqueImage, type LocalRun } from '../support/local-runner.ts';
 
 const images: (string | null | undefined)[] = [];
 afterAll(() => images.forEach(removeImage));
@@ -201,6 +203,50 @@ describe('cancellation reads as cancelled', { concurrent: true }, () => {
     assert.match(run.text, /Cancelled: the run was stopped \(SIGINT\)/);
     assert.doesNotMatch(run.text, /code 137/);
     assert.equal(run.run.outputs['verdict'], 'fail');
+  });
+});
+
+describe("the Railway service's own settings", () => {
+  test('without railway.json, the settings read with railway-token turn parity on and give the start and pre-deploy commands', async () => {
+    const server = await startRailwayServer({
+      projects: [
+        {
+          id: F.projectId,
+          name: F.projectName,
+          environments: [{ id: F.environmentId, name: F.environmentName }],
+          services: [
+            {
+              id: F.serviceId,
+              name: F.serviceName,
+              healthcheckPath: '/health',
+              healthcheckTimeout: 20,
+              startCommand: 'httpd -f -p 8000 -h /www',
+              preDeployCommand: ["sh -c 'echo set in the dashboard'"],
+            },
+          ],
+        },
+      ],
+    });
+    // The start-command fixture without its railway.json: the crashing CMD, the page to serve.
+    const app = await tempApp({ Dockerfile: await readFile(path.join(fixture('parity-start-command'), 'Dockerfile'), 'utf8'), 'www/health': 'ok\n' });
+    try {
+      const run = await runLocal(['--context', app.dir, '--railway-token', F.projectToken, '--deploy', 'never', '--hygiene', 'off'], {
+        cwd: app.dir,
+        env: { RAILWAY_GRAPHQL_ENDPOINT: server.url },
+      });
+      const report = run.report as unknown as CheckReport | null;
+      images.push(report?.image.ref);
+      assert.equal(run.exitCode, 0, `${run.stdout}\n${run.stderr}`);
+      assert.equal(report?.health.parity?.why, "the Railway service's settings were read");
+      assert.equal(report?.health.parity?.startCommandSource, 'railway service');
+      assert.equal(report?.health.timeoutMs, 20_000);
+      assert.equal(report?.preDeploy?.source, 'railway service');
+      assert.deepEqual(report?.preDeploy?.commands.map((c) => [c.exitCode, c.logs]), [[0, ['set in the dashboard']]]);
+      assert.deepEqual(server.violations, []);
+    } finally {
+      await app.remove();
+      await server.close();
+    }
   });
 });
 

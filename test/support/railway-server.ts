@@ -73,6 +73,9 @@ export interface RailwayServiceSeed {
   healthcheckTimeout?: number | null;
   dockerfilePath?: string | null;
   source?: { image?: string | null; repo?: string | null } | null;
+  /** Dashboard settings of the deploy section. */
+  startCommand?: string | null;
+  preDeployCommand?: string[] | null;
   /** The scenario of every new deployment (default: success). */
   scenario?: DeploymentScenario;
   /** Host of new deployments' `url` and `staticUrl`, e.g. `127.0.0.1:8123` (default: derived). */
@@ -223,7 +226,7 @@ type ServiceDomain { id: ID! domain: String! environmentId: String! serviceId: S
 type CustomDomain { id: ID! domain: String! environmentId: String! serviceId: String! projectId: String }
 type AllDomains { serviceDomains: [ServiceDomain!]! customDomains: [CustomDomain!]! }
 type Deployment { id: ID! status: DeploymentStatus! statusUpdatedAt: DateTime url: String staticUrl: String canRedeploy: Boolean! canRollback: Boolean! createdAt: DateTime! updatedAt: DateTime! projectId: String! environmentId: String! serviceId: String meta: DeploymentMeta deploymentStopped: Boolean! }
-type ServiceInstance { id: ID! serviceId: String! environmentId: String! serviceName: String! healthcheckPath: String healthcheckTimeout: Int dockerfilePath: String source: ServiceSource latestDeployment: Deployment domains: AllDomains! }
+type ServiceInstance { id: ID! serviceId: String! environmentId: String! serviceName: String! healthcheckPath: String healthcheckTimeout: Int dockerfilePath: String startCommand: String preDeployCommand: JSON source: ServiceSource latestDeployment: Deployment domains: AllDomains! }
 type Log { timestamp: String! message: String! severity: String }
 input ServiceSourceInput { image: String repo: String }
 input RegistryCredentialsInput { username: String! password: String! }
@@ -617,7 +620,8 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
         domains: domainsJson(service, project.id, environmentId),
         builder: 'RAILPACK',
         buildCommand: null,
-        startCommand: null,
+        startCommand: service.startCommand ?? null,
+        preDeployCommand: service.preDeployCommand ?? null,
         rootDirectory: null,
         railwayConfigFile: null,
         numReplicas: 1,

@@ -236,3 +236,17 @@ describe('the engine: DOCKER_HOST, else the docker context', () => {
     assert.throws(() => resolveEngine({ DOCKER_CONFIG: dockerConfig('gone', {}) }), /docker context "gone" has no readable endpoint/);
   });
 });
+
+describe('wait-for exit and none', () => {
+  test('need no port: a worker with no EXPOSE, a build-only image', async () => {
+    const dir = project({ Dockerfile: NO_EXPOSE });
+    const exit = await load(dir, { 'wait-for': 'exit' });
+    assert.deepEqual([exit.health.strategy, exit.port], ['exit', undefined]);
+    const none = await load(dir, { 'wait-for': 'none' });
+    assert.equal(none.health.strategy, 'none');
+  });
+
+  test('are named in the refusal of an unknown strategy', async () => {
+    await assert.rejects(load(project({ Dockerfile: EXPOSE_8000 }), { 'wait-for': 'later' }), /exit \(run to completion\) or none \(run nothing\)/);
+  });
+});
