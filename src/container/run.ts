@@ -87,8 +87,7 @@ export async function runAndWait(config: Config, docker: Docker, log: Log, param
   const portKey = port !== undefined ? `${port}/tcp` : undefined;
   let container: Docker.Container | undefined;
   let strategy: WaitStrategy | undefined;
-  let exitedAt: number | undefined;
-  let timeToExitMs: number | null = null;
+  let ranForMs: number | undefined;
   try {
     container = await docker.createContainer(
       containerOptions(params, {
@@ -120,7 +119,6 @@ export async function runAndWait(config: Config, docker: Docker, log: Log, param
         exited = true;
       },
     );
-    const cancelled = cancelPromise(cancel);
     if (strategyName === 'log' && config.health.logPattern) {
       const logWait = new LogWait(config.health.logPattern);
       strategy = logWait;
@@ -128,86 +126,18 @@ export async function runAndWait(config: Config, docker: Docker, log: Log, param
     }
     const info = await container.inspect();
     const startedAt = parseDockerTime(info.State.StartedAt) ?? Date.now();
-    const deadline = startedAt + config.health.timeoutMs;
-
+    const running: Running = {
+      container, startedAt, deadline: startedAt + config.health.timeoutMs, exit, cancelled: cancelPromise(cancel), cancel,
+      hasExited: () => exited, markExited: () => (exited = true),
+    };
     if (strategyName === 'exit') {
-      report.target = 'exit code 0';
-      log.info(`Waiting up to ${Math.round(config.health.timeoutMs / 1000)}s for the container to run to completion (exit code 0)`);
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))));
-      const outcome = await Promise.race([exit.then(() => 'exited' as const), timeout, cancelled.then(() => 'cancelled' as const)]);
-      // A pending timer would keep the local command alive until the timeout.
-      clearTimeout(timer);
-      if (outcome === 'cancelled') {
-        report.status = 'cancelled';
-        report.reason = `cancelled (${String(cancel?.reason)}) while the container ran`;
-      } else if (outcome === 'timeout') {
-        report.reason = `still running after ${Math.round(config.health.timeoutMs / 1000)}s; wait-for: exit expects the container to finish with exit code 0 within health-timeout`;
-      } else {
-        exitedAt = Date.now();
-        timeToExitMs = Math.max(0, exitedAt - startedAt);
-      }
+      ranForMs = await awaitExit(running, config, log, report);
     } else {
       if (!strategy) {
-        if (strategyName === 'healthcheck') strategy = new HealthcheckWait(container);
-        else {
-          const hostPort = hostMode ? port : Number(info.NetworkSettings.Ports?.[portKey ?? '']?.[0]?.HostPort);
-          if (!hostPort) throw new Error(`Docker published no host port for container port ${port ?? '?'}`);
-          strategy =
-            strategyName === 'http'
-              ? new HttpWait(`http://127.0.0.1:${hostPort}${config.health.path ?? '/'}`, config.health.status, config.health.body, {
-                  host: config.parity.host,
-                  containerPort: port,
-                  railwayStatus: config.health.statusSource === 'railway',
-                })
-              : new TcpWait('127.0.0.1', hostPort);
-        }
+        const hostPort = hostMode ? port : Number(info.NetworkSettings.Ports?.[portKey ?? '']?.[0]?.HostPort);
+        strategy = strategyFor(strategyName, container, config, hostPort);
       }
-      report.target = strategy.target;
-      log.info(`Waiting up to ${Math.round(config.health.timeoutMs / 1000)}s for ${strategy.target}${config.parity.host && strategy instanceof HttpWait ? ` (Host: ${config.parity.host}, accepted: ${formatStatusRanges(config.health.status)})` : ''}`);
-
-      const waitStarted = Date.now();
-      const probing = { fastProbes: 0, fastMs: 0, slowProbes: 0, slowMs: 0 };
-      report.probing = probing;
-      const tally = (): void => {
-        const waited = Date.now() - waitStarted;
-        probing.fastMs = Math.min(waited, BACK_OFF_AFTER_MS);
-        probing.slowMs = Math.max(0, waited - BACK_OFF_AFTER_MS);
-      };
-      for (;;) {
-        tally();
-        if (cancel?.aborted) {
-          report.status = 'cancelled';
-          report.reason = `cancelled (${String(cancel.reason)}) while waiting for the container to become healthy`;
-          break;
-        }
-        if (exited) {
-          report.reason = 'the container exited while deploy-check was waiting for it to become healthy';
-          break;
-        }
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) {
-          report.reason = `not healthy after ${Math.round(config.health.timeoutMs / 1000)}s: ${strategy.lastFailure()}`;
-          break;
-        }
-        report.probes = (report.probes ?? 0) + 1;
-        if (Date.now() - waitStarted < BACK_OFF_AFTER_MS) probing.fastProbes++;
-        else probing.slowProbes++;
-        if (await strategy.probe(remaining)) {
-          const readyAt = Date.now();
-          // A probe can pass against a container that has just died (Docker's port proxy still
-          // accepts connections for a moment after the process exits): healthy means running.
-          if (exited || !(await container.inspect()).State.Running) {
-            exited = true;
-            continue;
-          }
-          report.status = 'healthy';
-          report.timeToHealthyMs = Math.max(0, readyAt - startedAt);
-          tally();
-          break;
-        }
-        await Promise.race([delay(probeIntervalMs(Date.now() - waitStarted)), exit, cancelled]);
-      }
+      await probeUntilReady(running, strategy, config, report, log);
     }
   } catch (err) {
     report.reason = `could not run the container: ${dockerReason(err)}`;
@@ -218,9 +148,9 @@ export async function runAndWait(config: Config, docker: Docker, log: Log, param
       await container.remove({ force: true, v: true }).catch(() => {});
     }
   }
-  if (strategyName === 'exit' && exitedAt !== undefined && report.container?.exitCode === 0) {
+  if (strategyName === 'exit' && ranForMs !== undefined && report.container?.exitCode === 0) {
     report.status = 'healthy';
-    report.timeToHealthyMs = timeToExitMs;
+    report.timeToHealthyMs = ranForMs;
     report.reason = null;
   } else if (report.status === 'unhealthy' && report.startError) {
     report.reason = `the container could not start: ${report.startError}`;
@@ -230,6 +160,103 @@ export async function runAndWait(config: Config, docker: Docker, log: Log, param
     report.reason = `the container exited with code ${report.container.exitCode}${report.container.oomKilled ? ' (killed for lack of memory: OOM)' : ''} before it became healthy`;
   }
   return report;
+}
+
+/** A started container and what the waits need of it. */
+interface Running {
+  readonly container: Docker.Container;
+  /** When Docker started it (epoch ms). */
+  readonly startedAt: number;
+  readonly deadline: number;
+  readonly exit: Promise<void>;
+  readonly cancelled: Promise<void>;
+  readonly cancel: AbortSignal | undefined;
+  hasExited(): boolean;
+  markExited(): void;
+}
+
+/** The readiness probe of a strategy that asks from outside (or Docker's own HEALTHCHECK). */
+function strategyFor(name: HealthConfig['strategy'], container: Docker.Container, config: Config, hostPort: number | undefined): WaitStrategy {
+  if (name === 'healthcheck') return new HealthcheckWait(container);
+  if (!hostPort) throw new Error(`Docker published no host port for container port ${config.port ?? '?'}`);
+  if (name === 'http') {
+    return new HttpWait(`http://127.0.0.1:${hostPort}${config.health.path ?? '/'}`, config.health.status, config.health.body, {
+      host: config.parity.host,
+      containerPort: config.port,
+      railwayStatus: config.health.statusSource === 'railway',
+    });
+  }
+  return new TcpWait('127.0.0.1', hostPort);
+}
+
+/** `wait-for: exit`: until the container ends, the timeout passes or the run is cancelled; when it ended, how long it ran. */
+async function awaitExit(running: Running, config: Config, log: Log, report: HealthReport): Promise<number | undefined> {
+  report.target = 'exit code 0';
+  log.info(`Waiting up to ${Math.round(config.health.timeoutMs / 1000)}s for the container to run to completion (exit code 0)`);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, running.deadline - Date.now()))));
+  const outcome = await Promise.race([running.exit.then(() => 'exited' as const), timeout, running.cancelled.then(() => 'cancelled' as const)]);
+  // A pending timer would keep the local command alive until the timeout.
+  clearTimeout(timer);
+  if (outcome === 'cancelled') {
+    report.status = 'cancelled';
+    report.reason = `cancelled (${String(running.cancel?.reason)}) while the container ran`;
+    return undefined;
+  }
+  if (outcome === 'timeout') {
+    report.reason = `still running after ${Math.round(config.health.timeoutMs / 1000)}s; wait-for: exit expects the container to finish with exit code 0 within health-timeout`;
+    return undefined;
+  }
+  return Math.max(0, Date.now() - running.startedAt);
+}
+
+/** Probes until ready (then healthy), the container exits, the timeout passes or the run is cancelled; 50 ms, then 250 ms apart. */
+async function probeUntilReady(running: Running, strategy: WaitStrategy, config: Config, report: HealthReport, log: Log): Promise<void> {
+  report.target = strategy.target;
+  const parityNote = config.parity.host && strategy instanceof HttpWait ? ` (Host: ${config.parity.host}, accepted: ${formatStatusRanges(config.health.status)})` : '';
+  log.info(`Waiting up to ${Math.round(config.health.timeoutMs / 1000)}s for ${strategy.target}${parityNote}`);
+  const waitStarted = Date.now();
+  const probing = { fastProbes: 0, fastMs: 0, slowProbes: 0, slowMs: 0 };
+  report.probing = probing;
+  const tally = (): void => {
+    const waited = Date.now() - waitStarted;
+    probing.fastMs = Math.min(waited, BACK_OFF_AFTER_MS);
+    probing.slowMs = Math.max(0, waited - BACK_OFF_AFTER_MS);
+  };
+  for (;;) {
+    tally();
+    if (running.cancel?.aborted) {
+      report.status = 'cancelled';
+      report.reason = `cancelled (${String(running.cancel.reason)}) while waiting for the container to become healthy`;
+      return;
+    }
+    if (running.hasExited()) {
+      report.reason = 'the container exited while deploy-check was waiting for it to become healthy';
+      return;
+    }
+    const remaining = running.deadline - Date.now();
+    if (remaining <= 0) {
+      report.reason = `not healthy after ${Math.round(config.health.timeoutMs / 1000)}s: ${strategy.lastFailure()}`;
+      return;
+    }
+    report.probes = (report.probes ?? 0) + 1;
+    if (Date.now() - waitStarted < BACK_OFF_AFTER_MS) probing.fastProbes++;
+    else probing.slowProbes++;
+    if (await strategy.probe(remaining)) {
+      const readyAt = Date.now();
+      // A probe can pass against a container that has just died (Docker's port proxy still
+      // accepts connections for a moment after the process exits): healthy means running.
+      if (running.hasExited() || !(await running.container.inspect()).State.Running) {
+        running.markExited();
+        continue;
+      }
+      report.status = 'healthy';
+      report.timeToHealthyMs = Math.max(0, readyAt - running.startedAt);
+      tally();
+      return;
+    }
+    await Promise.race([delay(probeIntervalMs(Date.now() - waitStarted)), running.exit, running.cancelled]);
+  }
 }
 
 /** An image with no CMD and no ENTRYPOINT, and no `command`: Docker has nothing to start. */
