@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { afterAll, describe, test } from 'vitest';
 import type { CheckReport } from '../../src/report/model.ts';
 import { runActionSteps } from '../support/action-runner.ts';
-import { dockerCli, leftovers } from '../support/docker.ts';
+import { leftovers } from '../support/docker.ts';
 import { fixture, removeImage, runIdOf, runLocal } from '../support/local-runner.ts';
 
 const images: (string | null | undefined)[] = [];
@@ -22,12 +22,13 @@ interface Checked {
 
 async function viaLocal(name: string, inputs: Record<string, string>): Promise<Checked> {
   const args = Object.entries(inputs).flatMap(([k, v]) => [`--${k}`, v]);
+  // The suite removes the images after the file (removal during a twin build trips BuildKit's race);
+  // parity.test.ts checks that the local command removes its own tag.
   const run = await runLocal(['--context', fixture(name), ...args], { cwd: fixture(name) });
   assert.ok(run.report, `no report (exit ${run.exitCode}):\n${run.stderr}`);
   const report = run.report as unknown as CheckReport;
   images.push(report.image.ref);
   assert.deepEqual(leftovers(runIdOf(run.report)), { containers: [], networks: [] });
-  assert.equal(dockerCli(['image', 'ls', '-q', report.image.ref]).trim(), '', 'the image tag was left behind');
   return { exitCode: run.exitCode, report, text: run.stdout };
 }
 
