@@ -7,3 +7,5 @@
 export const STATE_RUN_ID = 'run-id';
 /** The buildx builder main created for the run, removed by the post step. */
 export const STATE_BUILDER = 'builder';
+/** The image tag main made up (no `image` input): the post step removes it on self-hosted runners. */
+export const STATE_IMAGE = 'image-tag';

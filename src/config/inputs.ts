@@ -27,6 +27,7 @@ export const INPUT_NAMES = [
   'health-status',
   'health-body',
   'health-timeout',
+  'railway-parity',
   'mode',
   'report-file',
   'comment',

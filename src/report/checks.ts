@@ -10,7 +10,7 @@ import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 export type CheckState = 'pass' | 'warn' | 'fail' | 'skip' | 'pending';
 
 export interface CheckRow {
-  readonly name: 'Build' | 'Cache' | 'Health' | 'Size' | 'Hygiene' | 'Deploy';
+  readonly name: 'Build' | 'Cache' | 'Pre-deploy' | 'Health' | 'Size' | 'Hygiene' | 'Deploy';
   readonly state: CheckState;
   /** Markdown, already escaped. */
   readonly reason: string;
@@ -118,7 +118,45 @@ export function budgetProblems(size: SizeReport): { exceeded: string[]; unchecke
 }
 
 export function checkRows(report: CheckReport): CheckRow[] {
-  return [buildRow(report), cacheRow(report), healthRow(report), sizeRow(report), hygieneRow(report), deployRow(report)];
+  const preDeploy = preDeployRow(report);
+  return [buildRow(report), cacheRow(report), ...(preDeploy ? [preDeploy] : []), healthRow(report), sizeRow(report), hygieneRow(report), deployRow(report)];
+}
+
+/** Only when the report has a pre-deploy section (a railway.json/toml deploy.preDeployCommand under parity). */
+function preDeployRow(report: CheckReport): CheckRow | null {
+  const pre = report.preDeploy;
+  if (!pre) return null;
+  const { status, reason } = pre;
+  const list = pre.commands.map((c) => `${inlineCode(c.command, 60)} ${c.exitCode === null ? 'did not start' : `exit ${c.exitCode}`} in ${formatDuration(c.durationMs)}`);
+  if (status === 'passed') return { name: 'Pre-deploy', state: 'pass', reason: `passed in ${formatDuration(pre.durationMs)} · ${list.join(' · ')}` };
+  if (status === 'failed') {
+    return { name: 'Pre-deploy', state: 'fail', reason: `${reason ? escapeInline(reason, 200) : 'failed'} · the app was not started` };
+  }
+  return { name: 'Pre-deploy', state: 'skip', reason: `${escapeInline(status, 20)}${reason ? `: ${escapeInline(reason, 160)}` : ''}` };
+}
+
+/** What the run mirrored of Railway (health.parity), as plain phrases; null when the report has none. */
+export function parityFacts(report: CheckReport): { enabled: boolean; why: string; parts: string[] } | null {
+  const parity = report.health.parity;
+  if (!parity) return null;
+  const { why, port, portSource } = parity;
+  if (!parity.enabled) return { enabled: false, why, parts: [] };
+  const parts = [port !== null ? `PORT=${port} (${portSource})` : `port from ${portSource}`];
+  if (parity.host) parts.push(`Host ${parity.host}`);
+  parts.push(parity.statusSource === 'railway' ? 'only 200 passes' : `accepted ${parity.acceptedStatus} (health-status)`);
+  const commandSource = parity.startCommandSource;
+  parts.push(commandSource === 'image' ? "the image's CMD" : `start command from ${commandSource}`);
+  parts.push(`timeout ${formatDuration(report.health.timeoutMs)} (${parity.timeoutSource})`);
+  return { enabled: true, why, parts };
+}
+
+/** parityFacts as one line of Markdown. */
+export function parityLine(report: CheckReport): string | null {
+  const facts = parityFacts(report);
+  if (!facts) return null;
+  const why = escapeInline(facts.why, 80);
+  if (!facts.enabled) return `Railway parity: off (${why})`;
+  return `Railway parity (${why}): ${facts.parts.map((p) => escapeInline(p, 80)).join(' · ')}`;
 }
 
 function buildRow(report: CheckReport): CheckRow {
@@ -168,7 +206,7 @@ function cacheRow(report: CheckReport): CheckRow {
 /** "HTTP GET /health", "Docker HEALTHCHECK", "TCP :8000", "log line /ready/". */
 export function healthTarget(report: CheckReport): string {
   const { strategy, target } = report.health;
-  const label: Record<string, string> = { http: 'HTTP', healthcheck: 'Docker HEALTHCHECK', tcp: 'TCP', log: 'log line' };
+  const label: Record<string, string> = { http: 'HTTP', healthcheck: 'Docker HEALTHCHECK', tcp: 'TCP', log: 'log line', exit: 'run to completion', none: 'not run' };
   const name = label[strategy] ?? escapeInline(strategy, 40);
   if (!target) return name;
   // The probe's host port is an accident of this run; the path is what the reader recognises.
@@ -183,6 +221,9 @@ function healthRow(report: CheckReport): CheckRow {
   if (health.status === 'healthy') {
     const ttl = health.timeToHealthyMs;
     return { name: 'Health', state: 'pass', reason: `healthy${ttl !== null ? ` in ${formatDuration(ttl)}` : ''}${how ? ` · ${how}` : ''}` };
+  }
+  if (health.status === 'cancelled') {
+    return { name: 'Health', state: 'skip', reason: reason ? `cancelled: ${escapeInline(reason, 120)}` : 'cancelled' };
   }
   if (health.status === 'unhealthy') {
     return { name: 'Health', state: 'fail', reason: `${reason ? escapeInline(reason, 160) : 'not healthy'}${how ? ` · ${how}` : ''}` };

@@ -1,7 +1,7 @@
 import type { CheckReport, Verdict } from './model.ts';
 
 /** What the verdict reads: every check's outcome, never how the report was made. */
-export type VerdictInput = Pick<CheckReport, 'build' | 'health' | 'size' | 'hygiene' | 'deploy'>;
+export type VerdictInput = Pick<CheckReport, 'cancelled' | 'build' | 'preDeploy' | 'health' | 'size' | 'hygiene' | 'deploy'>;
 
 /**
  * The one place that decides pass or fail, and says why in sentences a person can act on.
@@ -9,8 +9,14 @@ export type VerdictInput = Pick<CheckReport, 'build' | 'health' | 'size' | 'hygi
  */
 export function verdictOf(report: VerdictInput): { verdict: Verdict; reasons: string[] } {
   const reasons: string[] = [];
+  if (report.cancelled) {
+    reasons.push(`Cancelled: the run was stopped (${report.cancelled.signal}) during ${report.cancelled.stage}`);
+  }
   if (report.build.status === 'failure') {
     reasons.push(`Build failed: ${report.build.failure?.message ?? 'unknown error'}`);
+  }
+  if (report.preDeploy && report.preDeploy.status === 'failed') {
+    reasons.push(`Pre-deploy command failed: ${report.preDeploy.reason ?? 'a command did not exit with 0'}`);
   }
   if (report.health.status === 'unhealthy') {
     reasons.push(`Health check failed: ${report.health.reason ?? 'not healthy'}`);
