@@ -23,7 +23,7 @@ export function demuxDockerStream(buffer: Buffer): string {
 /** The last `tail` lines the container wrote to stdout and stderr, interleaved as Docker stored them. */
 export async function lastLogLines(container: Docker.Container, tail = 100): Promise<string[]> {
   try {
-    const raw = (await container.logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+    const raw = await container.logs({ stdout: true, stderr: true, tail, follow: false });
     const text = demuxDockerStream(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
     const lines = text.split(/\r?\n/);
     if (lines.at(-1) === '') lines.pop();
@@ -43,7 +43,7 @@ export const LOG_TAIL_LINES = 60;
  */
 export async function allLogLines(container: Docker.Container): Promise<string[]> {
   try {
-    const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+    const raw = await container.logs({ stdout: true, stderr: true, follow: false });
     const text = demuxDockerStream(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
     const lines = text.split(/\r?\n/);
     if (lines.at(-1) === '') lines.pop();

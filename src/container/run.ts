@@ -134,7 +134,7 @@ export async function runAndWait(config: Config, docker: Docker, log: Log, param
       ranForMs = await awaitExit(running, config, log, report);
     } else {
       if (!strategy) {
-        const hostPort = hostMode ? port : Number(info.NetworkSettings.Ports?.[portKey ?? '']?.[0]?.HostPort);
+        const hostPort = hostMode ? port : Number(info.NetworkSettings.Ports[portKey ?? '']?.[0]?.HostPort);
         strategy = strategyFor(strategyName, container, config, hostPort);
       }
       await probeUntilReady(running, strategy, config, report, log);

@@ -243,18 +243,20 @@ export class LogWait implements WaitStrategy {
   }
 
   async attach(container: Docker.Container): Promise<void> {
-    const stream = (await container.logs({ stdout: true, stderr: true, follow: true })) as NodeJS.ReadableStream;
+    const stream = await container.logs({ stdout: true, stderr: true, follow: true });
     this.stream = stream;
     stream.on('data', (chunk: Buffer) => {
       // Frame headers may split across chunks; the pattern only needs the text, so strip them loosely.
+      // Drops the 8-byte frame headers of Docker's multiplexed log stream (stream 0-2, 0 0 0, size).
+      // eslint-disable-next-line no-control-regex
       this.text = (this.text + chunk.toString('utf8').replace(/[\u0000-\u0002]\u0000\u0000\u0000[\s\S]{4}/g, '\n')).slice(-65536);
       if (this.pattern.test(this.text)) this.matched = true;
     });
     stream.on('error', () => {});
   }
 
-  async probe(): Promise<boolean> {
-    return this.matched;
+  probe(): Promise<boolean> {
+    return Promise.resolve(this.matched);
   }
 
   lastFailure(): string {

@@ -85,6 +85,6 @@ export async function ensureEngine(docker: Docker): Promise<void> {
     } catch {
       // The message below is enough.
     }
-    throw new Error(`no Docker engine answers at ${where} (${(err as Error).message}); start Docker, or set DOCKER_HOST or the docker context`);
+    throw new Error(`no Docker engine answers at ${where} (${(err as Error).message}); start Docker, or set DOCKER_HOST or the docker context`, { cause: err });
   }
 }

@@ -4,13 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import { NODE24, REPO_ROOT, runActionSteps } from '../support/action-runner.ts';
 import { dockerCli, leftovers } from '../support/docker.ts';
 import { MACHINE_NODE, containerExists, removeImage, runIdOf, runLocal, type Report } from '../support/local-runner.ts';
 
-const EXAMPLE = path.join(REPO_ROOT, 'examples/fastapi');
 const images: (string | null | undefined)[] = [];
 afterAll(() => images.forEach(removeImage));
 
@@ -29,8 +27,8 @@ function assertPlausible(report: Report): void {
   // railway.json's preDeployCommand: the migrations ran in a one-off container before the app.
   const preDeploy = (report as unknown as { preDeploy?: { status: string; commands: { command: string; exitCode: number; logs: string[] }[] } }).preDeploy;
   assert.equal(preDeploy?.status, 'passed');
-  assert.equal(preDeploy?.commands[0]?.command, 'python3 -m app.migrate');
-  assert.ok(preDeploy?.commands[0]?.logs.includes('migrate: applied 0001_create_items'), preDeploy?.commands[0]?.logs.join('\n'));
+  assert.equal(preDeploy.commands[0]?.command, 'python3 -m app.migrate');
+  assert.ok(preDeploy.commands[0].logs.includes('migrate: applied 0001_create_items'), preDeploy.commands[0].logs.join('\n'));
   // railway.json's healthcheckPath and the Dockerfile's only EXPOSE.
   assert.equal(report.health.strategy, 'http');
   assert.match(report.health.target ?? '', /^GET http:\/\/127\.0\.0\.1:\d+\/health$/);
@@ -38,7 +36,7 @@ function assertPlausible(report: Report): void {
   assert.ok((report.health.timeToHealthyMs ?? 0) > 0, `time to healthy ${report.health.timeToHealthyMs}`);
   assert.ok((report.health.timeToHealthyMs ?? Infinity) < report.health.timeoutMs);
   assert.equal(report.health.lastHttp?.status, 200);
-  assert.match(report.health.lastHttp?.body ?? '', /"status":\s*"ok"/);
+  assert.match(report.health.lastHttp.body ?? '', /"status":\s*"ok"/);
   assert.ok((report.size.bytes ?? 0) > 50_000_000, `size ${report.size.bytes}`);
   assert.ok(report.durationMs >= report.build.durationMs);
   const id = report.health.container?.id;

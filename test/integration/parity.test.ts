@@ -90,12 +90,12 @@ describe.each(ENTRIES)('Railway parity through the $entry', { concurrent: true }
     assert.equal(report.health.strategy, 'http');
     assert.match(report.health.target ?? '', /\/health$/);
     assert.equal(report.health.parity?.enabled, true);
-    assert.equal(report.health.parity?.port, 8080);
-    assert.equal(report.health.parity?.portSource, 'Railway default');
-    assert.equal(report.health.parity?.why, 'railway.toml found');
+    assert.equal(report.health.parity.port, 8080);
+    assert.equal(report.health.parity.portSource, 'Railway default');
+    assert.equal(report.health.parity.why, 'railway.toml found');
     // Railway's default timeout when railway.toml sets none.
     assert.equal(report.health.timeoutMs, 300_000);
-    assert.equal(report.health.parity?.timeoutSource, 'railway default');
+    assert.equal(report.health.parity.timeoutSource, 'railway default');
     assert.match(text, /PORT=8080/);
   });
 
@@ -104,7 +104,7 @@ describe.each(ENTRIES)('Railway parity through the $entry', { concurrent: true }
     assert.equal(exitCode, 0, report.reasons.join('\n'));
     assert.equal(report.health.status, 'healthy');
     assert.equal(report.health.lastHttp?.status, 200);
-    assert.equal(report.health.lastHttp?.host, 'healthcheck.railway.app');
+    assert.equal(report.health.lastHttp.host, 'healthcheck.railway.app');
     assert.match(text, /Host healthcheck\.railway\.app/);
   });
 
@@ -113,17 +113,17 @@ describe.each(ENTRIES)('Railway parity through the $entry', { concurrent: true }
     assert.equal(exitCode, 1);
     assert.equal(report.health.status, 'unhealthy');
     assert.equal(report.health.parity?.enabled, false);
-    assert.equal(report.health.parity?.why, 'railway-parity: false');
+    assert.equal(report.health.parity.why, 'railway-parity: false');
     assert.equal(report.health.lastHttp?.status, 400);
-    assert.equal(report.health.lastHttp?.host, null);
-    assert.match(report.health.lastHttp?.body ?? '', /Invalid host header: 127\.0\.0\.1:\d+/);
+    assert.equal(report.health.lastHttp.host, null);
+    assert.match(report.health.lastHttp.body ?? '', /Invalid host header: 127\.0\.0\.1:\d+/);
   });
 
   test('a 307 health answer fails under parity with the status and where it pointed', async () => {
     const { exitCode, report, text } = await check('parity-redirect');
     assert.equal(exitCode, 1);
     assert.equal(report.health.lastHttp?.status, 307);
-    assert.equal(report.health.lastHttp?.location, 'http://healthcheck.railway.app/cgi-bin/health/');
+    assert.equal(report.health.lastHttp.location, 'http://healthcheck.railway.app/cgi-bin/health/');
     assert.match(report.reasons[0] ?? '', /answered 307 \(a redirect to http:\/\/healthcheck\.railway\.app\/cgi-bin\/health\/\): Railway accepts only 200/);
     assert.match(text, /307/);
     assert.match(text, /healthcheck\.railway\.app\/cgi-bin\/health\//);
@@ -134,7 +134,7 @@ describe.each(ENTRIES)('Railway parity through the $entry', { concurrent: true }
     assert.equal(exitCode, 0, report.reasons.join('\n'));
     assert.equal(report.health.status, 'healthy');
     assert.equal(report.health.parity?.startCommandSource, 'railway.json');
-    assert.deepEqual(report.health.parity?.startCommand, ['httpd', '-f', '-v', '-p', '8000', '-h', '/www']);
+    assert.deepEqual(report.health.parity.startCommand, ['httpd', '-f', '-v', '-p', '8000', '-h', '/www']);
   });
 
   test('without parity the CMD runs, and its crash is what fails', async () => {
@@ -169,10 +169,10 @@ describe.each(ENTRIES)('Railway parity through the $entry', { concurrent: true }
     assert.equal(exitCode, 0, report.reasons.join('\n'));
     const pre = report.preDeploy;
     assert.equal(pre?.status, 'passed');
-    assert.equal(pre?.commands.length, 1);
-    assert.equal(pre?.commands[0]?.exitCode, 0);
-    assert.ok((pre?.commands[0]?.durationMs ?? 0) >= 1000, `duration ${pre?.commands[0]?.durationMs}`);
-    assert.deepEqual(pre?.commands[0]?.logs, ['migrating with PORT=8000 and DATABASE_URL=***', 'migrated']);
+    assert.equal(pre.commands.length, 1);
+    assert.equal(pre.commands[0]?.exitCode, 0);
+    assert.ok(pre.commands[0].durationMs >= 1000, `duration ${pre.commands[0].durationMs}`);
+    assert.deepEqual(pre.commands[0].logs, ['migrating with PORT=8000 and DATABASE_URL=***', 'migrated']);
     assert.equal(report.health.status, 'healthy');
     assert.match(text, /[Pp]re-?deploy.*passed in \d(\.\d)? s/);
     assert.doesNotMatch(JSON.stringify(report) + text, /pw-7c1f/);
@@ -253,10 +253,10 @@ describe("the Railway service's own settings", () => {
       images.push(report?.image.ref);
       assert.equal(run.exitCode, 0, `${run.stdout}\n${run.stderr}`);
       assert.equal(report?.health.parity?.why, "the Railway service's settings were read");
-      assert.equal(report?.health.parity?.startCommandSource, 'railway service');
-      assert.equal(report?.health.timeoutMs, 20_000);
-      assert.equal(report?.preDeploy?.source, 'railway service');
-      assert.deepEqual(report?.preDeploy?.commands.map((c) => [c.exitCode, c.logs]), [[0, ['set in the dashboard']]]);
+      assert.equal(report.health.parity.startCommandSource, 'railway service');
+      assert.equal(report.health.timeoutMs, 20_000);
+      assert.equal(report.preDeploy?.source, 'railway service');
+      assert.deepEqual(report.preDeploy.commands.map((c) => [c.exitCode, c.logs]), [[0, ['set in the dashboard']]]);
       assert.deepEqual(server.violations, []);
     } finally {
       await app.remove();
@@ -285,7 +285,7 @@ describe('one engine, messages', () => {
       assert.equal(report?.health.status, 'healthy');
       assert.equal(imageTagExists(image, CLASSIC_ENGINE), true, 'the image is not on the context engine');
       assert.equal(imageTagExists(image, MAIN_ENGINE), false, 'the image went to the default engine');
-      assert.deepEqual(leftovers(undefined, CLASSIC_ENGINE).containers.filter((c) => c === report?.health.container?.id), []);
+      assert.deepEqual(leftovers(undefined, CLASSIC_ENGINE).containers.filter((c) => c === report.health.container?.id), []);
     } finally {
       try {
         dockerCli(['image', 'rm', '--force', image], CLASSIC_ENGINE);

@@ -184,7 +184,7 @@ describe('run parameters', () => {
 
 describe('logs and probes', () => {
   test('identical runs fold; the first and last lines stay around a marker', () => {
-    const lines = ['boot', 'FATAL: no database', ...Array.from({ length: 300 }, (_, i) => `retry ${i}`), ...Array(40).fill('GET /health 503'), 'bye'];
+    const lines = ['boot', 'FATAL: no database', ...Array.from({ length: 300 }, (_, i) => `retry ${i}`), ...Array<string>(40).fill('GET /health 503'), 'bye'];
     const kept = compactLogLines(lines, 4, 3);
     assert.deepEqual(kept, ['boot', 'FATAL: no database', 'retry 0', 'retry 1', '… 297 lines omitted …', 'retry 299', 'GET /health 503  (× 40)', 'bye']);
     assert.deepEqual(compactLogLines(['a', 'a', 'b']), ['a  (× 2)', 'b']);
