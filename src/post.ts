@@ -32,7 +32,7 @@ async function runPost(): Promise<void> {
   if (image && process.env['RUNNER_ENVIRONMENT'] !== 'github-hosted') {
     await docker.getImage(image).remove().then(
       () => core.info(`Removed the image tag ${image} this run created (self-hosted runner)`),
-      (err: Error) => core.debug(`Image tag ${image} not removed: ${err.message}`),
+      (err: unknown) => core.debug(`Image tag ${image} not removed: ${err instanceof Error ? err.message : String(err)}`),
     );
   }
 }

@@ -35,7 +35,7 @@ function prepare(): void {
   run(process.execPath, ['scripts/bundle.mjs']);
 }
 
-export async function setup(): Promise<void> {
+export function setup(): void {
   prepare();
   for (const host of engines) {
     if (!engineAvailable(host)) continue;

@@ -79,16 +79,22 @@ export function readDockerfileFacts(content: string, target?: string): Dockerfil
  * Ports and health checks are inherited from earlier stages a stage is built FROM
  * (`FROM base AS runtime`), so look through the chain.
  */
+/** The earlier stage a stage is built FROM (`FROM base AS runtime`), when it names one. */
+function parentStage(facts: DockerfileFacts, stage: DockerfileStage): DockerfileStage | undefined {
+  const from = stage.from.toLowerCase();
+  return facts.stages.find((p) => p.name?.toLowerCase() === from && p.index < stage.index);
+}
+
 export function effectiveExposedPorts(facts: DockerfileFacts, stage = facts.finalStage): number[] {
   const seen = new Set<number>();
-  for (let s = stage; s; s = facts.stages.find((p) => p.name !== undefined && p.name.toLowerCase() === s?.from.toLowerCase() && p.index < (s?.index ?? 0))) {
+  for (let s = stage; s; s = parentStage(facts, s)) {
     for (const p of s.exposedPorts) seen.add(p);
   }
   return [...seen];
 }
 
 export function effectiveHealthcheck(facts: DockerfileFacts, stage = facts.finalStage): DockerfileStage['healthcheck'] {
-  for (let s = stage; s; s = facts.stages.find((p) => p.name !== undefined && p.name.toLowerCase() === s?.from.toLowerCase() && p.index < (s?.index ?? 0))) {
+  for (let s = stage; s; s = parentStage(facts, s)) {
     if (s.healthcheck !== 'none') return s.healthcheck;
   }
   return 'none';

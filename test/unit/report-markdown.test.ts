@@ -39,7 +39,7 @@ test('escapeInline: mentions and references are broken by an invisible space, no
 
 test('escapeInline: one line, limited length, no terminal escapes or bidi overrides', () => {
   assert.equal(escapeInline('a\nb\r\nc'), 'a b c');
-  assert.equal([...escapeInline('x'.repeat(500), 100)].length, 100);
+  assert.equal(Array.from(escapeInline('x'.repeat(500), 100)).length, 100);
   assert.equal(stripControls('\u001b[31mred\u001b[0m \u202eevil'), 'red evil');
 });
 
