@@ -38,7 +38,7 @@ export const actionLog: Log = {
 
 function properties(where: Annotation | undefined): core.AnnotationProperties | undefined {
   if (!where) return undefined;
-  return { file: path.relative(process.cwd(), where.file) || where.file, startLine: where.line, title: where.title };
+  return { file: path.relative(process.cwd(), where.file) || where.file, startLine: where.line, endLine: where.endLine, title: where.title };
 }
 
 /** The action's main step. */

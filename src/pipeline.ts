@@ -41,7 +41,10 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   const build = await buildWithCache(config, deps);
   report.build = build.report;
   if (build.report.status === 'failure') {
-    log.error(`Build failed: ${build.report.failure?.message ?? ''}`, { file: config.dockerfile });
+    const source = build.report.failure?.source;
+    // The annotation sits on the failing instruction when BuildKit named it in the Dockerfile built.
+    const where = source && source.file === config.dockerfile ? { file: config.dockerfile, line: source.line, endLine: source.endLine } : { file: config.dockerfile };
+    log.error(`Build failed: ${build.report.failure?.message ?? ''}`, where);
     return finish(report, started, config, deps);
   }
   report.image.id = (await docker.getImage(config.image).inspect()).Id;

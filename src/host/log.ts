@@ -2,6 +2,8 @@
 export interface Annotation {
   readonly file: string;
   readonly line?: number;
+  /** Last line, for an instruction that spans several. */
+  readonly endLine?: number;
   readonly title?: string;
 }
 

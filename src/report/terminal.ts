@@ -1,5 +1,5 @@
 import type { CheckReport } from './model.ts';
-import { deployLine, describeCache, describeDrift, formatBytes, formatDuration, hygieneLine } from './format.ts';
+import { deployLine, describeCache, describeDrift, formatBytes, formatDuration, hygieneLine, sourceLabel } from './format.ts';
 
 /** The local command's closing summary: verdict first, then each check, then the evidence of any failure. */
 export function renderTerminal(report: CheckReport): string {
@@ -40,7 +40,14 @@ export function renderTerminal(report: CheckReport): string {
     out.push(`  ${mark(ok)} deploy   ${deployLine(d)}`);
   }
   if (b.failure) {
+    const source = b.failure.source;
     out.push('', `Build failure${b.failure.step ? ` in ${b.failure.step}` : ''}: ${b.failure.message}`);
+    if (source) {
+      out.push(`  at ${sourceLabel(source)}:`);
+      const width = String(source.endLine).length;
+      source.lines.forEach((text, i) => out.push(`  ${String(source.line + i).padStart(width)} > ${text}`));
+    }
+    if (source && b.failure.logs.length) out.push('  output:');
     for (const line of b.failure.logs.slice(-20)) out.push(`  | ${line}`);
   }
   if (h.status === 'unhealthy') {
