@@ -27,13 +27,25 @@ export const STATE_RUN_ID = 'run-id';
 /** The buildx builder main created for the run, removed by the post step. */
 export const STATE_BUILDER = 'builder';
 
-/** GitHub's log commands; secrets were registered with setSecret, so the runner masks them. */
+/**
+ * Every secret value this run knows. They are registered with the runner (setSecret), and the
+ * log masks them itself too: the log does not depend on the runner's masking of short values.
+ */
+const runSecrets: string[] = [];
+
+function rememberSecret(value: string): void {
+  if (value === '' || runSecrets.includes(value)) return;
+  core.setSecret(value);
+  runSecrets.push(value);
+}
+
+/** GitHub's log commands, masked. */
 export const actionLog: Log = {
-  info: (m) => core.info(m),
-  warning: (m, where) => core.warning(m, properties(where)),
-  error: (m, where) => core.error(m, properties(where)),
-  debug: (m) => core.debug(m),
-  group: (title, fn) => core.group(title, fn),
+  info: (m) => core.info(redact(m, runSecrets)),
+  warning: (m, where) => core.warning(redact(m, runSecrets), properties(where)),
+  error: (m, where) => core.error(redact(m, runSecrets), properties(where)),
+  debug: (m) => core.debug(redact(m, runSecrets)),
+  group: (title, fn) => core.group(redact(title, runSecrets), fn),
 };
 
 function properties(where: Annotation | undefined): core.AnnotationProperties | undefined {
@@ -44,10 +56,7 @@ function properties(where: Annotation | undefined): core.AnnotationProperties | 
 /** The action's main step. */
 export async function runAction(): Promise<void> {
   // Masked before anything else runs: reading the configuration already talks to Railway with the token.
-  for (const name of SECRET_INPUTS) {
-    const value = core.getInput(name);
-    if (value.trim() !== '') core.setSecret(value.trim());
-  }
+  for (const name of SECRET_INPUTS) rememberSecret(core.getInput(name).trim());
   const read: InputReader = (name) => core.getInput(name);
   let publishConfig: PublishConfig;
   try {
@@ -71,16 +80,12 @@ export async function runAction(): Promise<void> {
     core.setFailed(message);
     return;
   }
-  for (const secret of config.secrets) core.setSecret(secret);
+  for (const secret of config.secrets) rememberSecret(secret);
   core.saveState(STATE_RUN_ID, config.runId);
 
   const docker = connectDocker();
-  const secrets = [...config.secrets];
-  const maskSecret = (value: string): void => {
-    if (value.length < 3 || secrets.includes(value)) return;
-    core.setSecret(value);
-    secrets.push(value);
-  };
+  // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
+  const maskSecret = rememberSecret;
   try {
     await ensureEngine(docker);
     const pr = context.pullRequest;
@@ -102,9 +107,9 @@ export async function runAction(): Promise<void> {
       event,
       baselines: actionBaselineScope(process.env),
     });
-    await publish(redactDeep(report, secrets), config.publish, context);
+    await publish(redactDeep(report, runSecrets), config.publish, context);
   } catch (err) {
-    const message = redact(`deploy-check failed unexpectedly: ${(err as Error).message}`, config.secrets);
+    const message = redact(`deploy-check failed unexpectedly: ${(err as Error).message}`, runSecrets);
     await publishRunError(config.publish, context, message);
     core.setFailed(message);
   }
