@@ -92,7 +92,7 @@ describe('failing apps', { concurrent: true }, () => {
     assert.match(stdout, /Build failure in \[3\/3\] RUN sh -c 'echo about to fail; exit 7'/);
     assert.match(stdout, /\| about to fail/);
     // The annotation points at the Dockerfile (relative to the working directory).
-    assert.match(stderr, /^error: Dockerfile: Build failed/m);
+    assert.match(stderr, /^error: Dockerfile:3: Build failed/m);
   });
 });
 
