@@ -47,7 +47,7 @@ export function renderTerminal(report: CheckReport): string {
       const width = String(source.endLine).length;
       source.lines.forEach((text, i) => out.push(`  ${String(source.line + i).padStart(width)} > ${text}`));
     }
-    if (source && b.failure.logs.length) out.push('  output:');
+    if (source && b.failure.logs.length) out.push(b.failure.step ? '  output:' : '  buildx:');
     for (const line of b.failure.logs.slice(-20)) out.push(`  | ${line}`);
   }
   if (h.status === 'unhealthy') {
