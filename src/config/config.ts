@@ -188,6 +188,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const buildArgs = parseKeyValueLines('build-args', get('build-args'));
   const buildSecrets = parseKeyValueLines('build-secrets', get('build-secrets'), 'id=VALUE');
   const env = [...readEnvFile(opt('env-file'), cwd), ...parseKeyValueLines('env', get('env'))];
+  const addHosts = parseHostLines('add-hosts', get('add-hosts'));
 
   const port = resolvePort(opt('port'), facts);
   const waitFor = parseWaitFor(get('wait-for') || 'auto');
@@ -228,7 +229,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     port,
     command: parseCommand('command', get('command')),
     network: opt('network'),
-    addHosts: parseHostLines('add-hosts', get('add-hosts')),
+    addHosts,
     health,
     dockerfileFacts: facts,
     railwayFile,
