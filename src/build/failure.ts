@@ -31,9 +31,12 @@ export interface SourceExcerpt {
 const RULE = /^-{10,}$/;
 const NUMBERED = /^(\d+) \|(?: (>>>| {3})(?: (.*))?)?$/;
 
-/** The first source excerpt in buildx's plain-text lines (trimmed, as BuildProgress keeps them), if any. */
+/**
+ * The last source excerpt in buildx's plain-text lines (trimmed, as BuildProgress keeps them), if
+ * any: the error's own comes last, right before the "ERROR:" line, after anything else buildx printed.
+ */
 export function parseSourceExcerpt(lines: readonly string[]): SourceExcerpt | undefined {
-  for (let i = 0; i + 1 < lines.length; i++) {
+  for (let i = lines.length - 2; i >= 0; i--) {
     const header = /^(.+):(\d+)$/.exec(lines[i] ?? '');
     if (!header || !RULE.test(lines[i + 1] ?? '')) continue;
     const marked: { n: number; text: string }[] = [];

@@ -120,3 +120,11 @@ describe('reporters show the failing lines', () => {
     expect(renderTerminal(report)).not.toContain(' at ');
   });
 });
+
+describe('several excerpts', () => {
+  test("the last one, right before buildx's error line, is the error's", () => {
+    const block = (file: string, n: number): string[] => [`${file}:${n}`, '--------------------', `${n} | >>> RUN x${n}`, '--------------------'];
+    const excerpt = parseSourceExcerpt([...block('Dockerfile', 2), 'some other text', ...block('Dockerfile', 5), 'ERROR: failed to solve: x']);
+    expect(excerpt).toMatchObject({ line: 5, lines: ['RUN x5'], from: 5, to: 8 });
+  });
+});
