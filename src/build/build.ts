@@ -8,7 +8,7 @@ import type { Log } from '../host/log.ts';
 import { cacheReportOff } from '../cache/layer-cache.ts';
 import type { BuildReport, BuildStep } from '../report/model.ts';
 import { planBuild, type CachePlan } from './plan.ts';
-import { buildErrorText, failureSource, parseSourceExcerpt } from './failure.ts';
+import { buildErrorText, failureSource, parseSourceExcerpt, stepErrorText } from './failure.ts';
 import { BuildProgress, inDockerfileOrder, vertexDurationMs, type Vertex } from './progress.ts';
 
 export interface BuildOutcome {
@@ -103,7 +103,7 @@ async function buildOnce(config: Config, log: Log, cache: CachePlan): Promise<Bu
   const errorLines = progress.otherLines.filter((l) => !l.startsWith('{'));
   const excerpt = parseSourceExcerpt(errorLines);
   const lastLine = errorLines.at(-1) ?? (stderrTail.trim().split('\n').at(-1) || `docker buildx exited with code ${exitCode}`);
-  const message = failed ? `step ${failed.name} failed: ${failed.error ?? 'unknown error'}` : buildErrorText(lastLine);
+  const message = failed ? `step ${failed.name} failed: ${stepErrorText(failed.error ?? 'unknown error')}` : buildErrorText(lastLine);
   const rawError = failed ? message : lastLine;
   // The excerpt is reported as the failure's source, with the file's own lines: not twice.
   const otherLogs = excerpt ? [...errorLines.slice(0, excerpt.from), ...errorLines.slice(excerpt.to + 1)] : errorLines;

@@ -92,3 +92,12 @@ export function failureSource(excerpt: SourceExcerpt, dockerfile: string, docker
 export function buildErrorText(line: string): string {
   return line.trim().replace(/^(?:ERROR|error):\s*/, '').replace(/^failed to solve:\s*/, '') || line.trim();
 }
+
+/**
+ * A step's error without the command BuildKit repeats in it: `process "/bin/sh -c <the RUN
+ * line>" did not complete successfully: exit code: 6` says no more than "exit code: 6" once the
+ * step (and its lines) are named.
+ */
+export function stepErrorText(error: string): string {
+  return /^process ".*" did not complete successfully: (exit code: -?\d+)$/s.exec(error.trim())?.[1] ?? error;
+}

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { buildErrorText, failureSource, parseSourceExcerpt } from '../../src/build/failure.ts';
+import { buildErrorText, failureSource, parseSourceExcerpt, stepErrorText } from '../../src/build/failure.ts';
 import { BuildProgress } from '../../src/build/progress.ts';
 import { sourceLabel } from '../../src/report/format.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
@@ -126,5 +126,16 @@ describe('several excerpts', () => {
     const block = (file: string, n: number): string[] => [`${file}:${n}`, '--------------------', `${n} | >>> RUN x${n}`, '--------------------'];
     const excerpt = parseSourceExcerpt([...block('Dockerfile', 2), 'some other text', ...block('Dockerfile', 5), 'ERROR: failed to solve: x']);
     expect(excerpt).toMatchObject({ line: 5, lines: ['RUN x5'], from: 5, to: 8 });
+  });
+});
+
+describe('stepErrorText', () => {
+  test('the command BuildKit repeats in a process error goes; the exit code stays', () => {
+    expect(stepErrorText('process "/bin/sh -c echo \\"installing\\" && \\tmkdir -p /app/lib &&     exit 6" did not complete successfully: exit code: 6')).toBe('exit code: 6');
+    expect(stepErrorText('process "/bin/sh -c a\nb" did not complete successfully: exit code: 137')).toBe('exit code: 137');
+  });
+  test('other errors are kept whole', () => {
+    const error = 'failed to calculate checksum of ref x::y: "/missing.txt": not found';
+    expect(stepErrorText(error)).toBe(error);
   });
 });
