@@ -134,7 +134,11 @@ export interface Config {
   /** The Railway service's settings, read before the checks when a token is given. */
   readonly railwayService: ServiceLookup | undefined;
   readonly size: SizeConfig;
-  /** Values never to print: env values, build secrets, build args with secret-looking names, registry password, Railway token, GitHub token. */
+  /**
+   * Values never to print: build secrets, env values and build args with secret-looking names,
+   * registry password, Railway token, GitHub token (whatever their length), other env values of
+   * 3 characters or more.
+   */
   readonly secrets: readonly string[];
   /** Which secrets are short (their names, never their values): the log says once that they are weak. */
   readonly shortSecrets: readonly string[];
