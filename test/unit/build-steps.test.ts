@@ -1,7 +1,7 @@
 /**
  * Steps are counted per Dockerfile instruction, as buildx displays them, and listed in the
  * Dockerfile's order. The sample is a real `docker buildx build --progress=rawjson` of
- * test/fixtures/edge-copy-link: 6 instructions that make steps, two of them `COPY --link`,
+ * test/fixtures/edge-copy-link (--build-arg RUN_ID=recorded): 6 instructions that make steps, two of them `COPY --link`,
  * each of which BuildKit runs as a COPY vertex and a LINK vertex.
  */
 import { readFileSync } from 'node:fs';
