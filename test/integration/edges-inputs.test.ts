@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { afterAll, describe, test } from 'vitest';
 import { runActionSteps } from '../support/action-runner.ts';
 import { pullRequestEvent, startGitHubServer } from '../support/github-server.ts';
-import { fixture, removeImage, runLocal, uniqueImage, type Report } from '../support/local-runner.ts';
+import { fixture, removeImage, runLocal, tempApp, uniqueImage, type Report } from '../support/local-runner.ts';
 
 const images: (string | null | undefined)[] = [];
 afterAll(() => images.forEach(removeImage));
@@ -136,6 +136,24 @@ describe('a 2-character secret appears nowhere', () => {
     assertAbsent('stdout', run.stdout);
     assertAbsent('the report', JSON.stringify(run.report));
     assert.equal(run.stderr.match(WEAK)?.length, 1, run.stderr);
+  });
+
+  test('local command: a 2-character env secret the app prints is masked in its logs', async () => {
+    const app = await tempApp({
+      Dockerfile: ['FROM deploy-check-test/busybox:latest', 'CMD ["sh", "-c", "echo \\"api key is $API_KEY\\"; echo \\"mode $MODE\\"; exit 4"]', ''].join('\n'),
+    });
+    try {
+      const run = await runLocal(['--context', app.dir, '--image', uniqueImage('edge-env-secret'), '--wait-for', 'log:never', '--hygiene', 'off', '--env', `API_KEY=${SECRET}`, '--env', 'MODE=ci'], { cwd: app.dir });
+      images.push(run.report?.image.ref);
+      assert.equal(run.exitCode, 1);
+      assert.deepEqual(run.report?.health.logs, ['api key is ***', 'mode ci']);
+      assertAbsent('stdout', run.stdout);
+      assertAbsent('stderr', run.stderr);
+      assertAbsent('the report', JSON.stringify(run.report));
+      assert.match(run.stderr, /Short secrets are weak: env "API_KEY" has fewer than 8 characters/);
+    } finally {
+      await app.remove();
+    }
   });
 
   test('action on a pull request: log, summary, outputs, report and comment', async () => {
