@@ -1,10 +1,12 @@
+import { sourceLabel } from './format.ts';
 import type { CheckReport } from './model.ts';
 
 /** The one place that decides pass or fail, and says why in sentences a person can act on. */
 export function decideVerdict(report: CheckReport): void {
   const reasons: string[] = [];
   if (report.build.status === 'failure') {
-    reasons.push(`Build failed: ${report.build.failure?.message ?? 'unknown error'}`);
+    const source = report.build.failure?.source;
+    reasons.push(`Build failed${source ? ` at ${sourceLabel(source)}` : ''}: ${report.build.failure?.message ?? 'unknown error'}`);
   }
   if (report.health.status === 'unhealthy') {
     reasons.push(`Health check failed: ${report.health.reason ?? 'not healthy'}`);

@@ -65,6 +65,7 @@ describe('a failing RUN names its Dockerfile line', () => {
     assert.match(run.stdout, /^ {2}at Dockerfile:6:\n {2}6 > RUN echo "checking the configuration"; echo "config missing: \/etc\/app\.conf" >&2; exit 4$/m);
     assert.match(run.stdout, /\| config missing: \/etc\/app\.conf/);
     assert.doesNotMatch(run.stdout + run.stderr, /ERROR: failed to solve/);
+    assert.match(run.report.reasons[0] ?? '', /^Build failed at Dockerfile:6: step \[[^\]]+\] RUN echo "checking the configuration".* failed: exit code: 4$/);
   });
 
   test('action: the annotation sits on Dockerfile line 6; the summary shows the line', async () => {
@@ -100,6 +101,7 @@ describe('a failing multi-line RUN is shown as written', () => {
     assert.match(run.main.stdout, /^::error file=Dockerfile\.ci,line=7,endLine=10::Build failed/m);
     assert.ok(run.summary.includes(lines().map((l, i) => `${String(7 + i).padStart(2)} | ${l}`).join('\n')), run.summary);
     assert.match(run.summary, /At <code>Dockerfile\.ci:7-10<\/code>/);
+    assert.match(run.summary, /^### ❌ deploy-check failed: Build failed at Dockerfile\.ci:7-10: step /m);
   });
 });
 
@@ -114,7 +116,7 @@ describe('an error that is no step\'s', () => {
     const run = await runLocal(['--context', app.dir, '--wait-for', 'log:never'], { cwd: app.dir });
     const report = run.report as FailureReport | null;
     assert.equal(run.exitCode, 1);
-    assert.equal(report?.reasons[0], 'Build failed: dockerfile parse error on line 3: unknown instruction: RUNN (did you mean RUN?)');
+    assert.equal(report?.reasons[0], 'Build failed at Dockerfile:3: dockerfile parse error on line 3: unknown instruction: RUNN (did you mean RUN?)');
     assert.deepEqual(report?.build.failure?.source, { file: path.join(app.dir, 'Dockerfile'), line: 3, endLine: 3, lines: ['RUNN echo typo'] });
     assert.match(run.stderr, /^error: Dockerfile:3: Build failed: dockerfile parse error/m);
     assert.doesNotMatch(run.stderr + run.stdout, /Build failed: ERROR|failed: failed to solve/);

@@ -11,6 +11,7 @@ import { sourceLabel } from '../../src/report/format.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
 import type { CheckReport } from '../../src/report/model.ts';
 import { renderTerminal } from '../../src/report/terminal.ts';
+import { decideVerdict } from '../../src/report/verdict.ts';
 import { passingReport } from '../support/reports.ts';
 
 const MULTILINE = readFileSync(new URL('./fixtures/buildx-rawjson-multiline-failure.txt', import.meta.url), 'utf8');
@@ -137,5 +138,18 @@ describe('stepErrorText', () => {
   test('other errors are kept whole', () => {
     const error = 'failed to calculate checksum of ref x::y: "/missing.txt": not found';
     expect(stepErrorText(error)).toBe(error);
+  });
+});
+
+describe('the verdict names the place', () => {
+  test('"Build failed at Dockerfile.ci:7-9: ..." with a source, "Build failed: ..." without', () => {
+    const report = passingReport();
+    report.build.status = 'failure';
+    report.build.failure = { step: null, message: 'exit code: 6', logs: [], source: { file: '/repo/Dockerfile.ci', line: 7, endLine: 9, lines: [] } };
+    decideVerdict(report);
+    expect(report.reasons[0]).toBe('Build failed at Dockerfile.ci:7-9: exit code: 6');
+    report.build.failure.source = null;
+    decideVerdict(report);
+    expect(report.reasons[0]).toBe('Build failed: exit code: 6');
   });
 });
