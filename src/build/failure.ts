@@ -90,7 +90,8 @@ export function failureSource(excerpt: SourceExcerpt, dockerfile: string, docker
  * "ERROR: failed to solve: X" is reported as "Build failed: X".
  */
 export function buildErrorText(line: string): string {
-  return line.trim().replace(/^(?:ERROR|error):\s*/, '').replace(/^failed to solve:\s*/, '') || line.trim();
+  // Newer buildx says "ERROR: failed to build: failed to solve: X".
+  return line.trim().replace(/^(?:ERROR|error):\s*/, '').replace(/^failed to build:\s*/, '').replace(/^failed to solve:\s*/, '') || line.trim();
 }
 
 /**

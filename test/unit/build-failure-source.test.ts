@@ -83,6 +83,9 @@ describe('buildErrorText', () => {
     expect(buildErrorText('ERROR: failed to solve: dockerfile parse error on line 3: unknown instruction: RUNN')).toBe('dockerfile parse error on line 3: unknown instruction: RUNN');
     expect(buildErrorText('ERROR: failed to solve: target stage "nope" could not be found')).toBe('target stage "nope" could not be found');
     expect(buildErrorText('error: could not connect')).toBe('could not connect');
+    expect(buildErrorText('ERROR: failed to build: failed to solve: process "/bin/sh -c false" did not complete successfully: exit code: 1')).toBe(
+      'process "/bin/sh -c false" did not complete successfully: exit code: 1',
+    );
     expect(buildErrorText('something else')).toBe('something else');
   });
 });
