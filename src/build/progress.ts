@@ -149,9 +149,13 @@ export class BuildProgress {
   }
 
   failed(): Vertex | undefined {
-    const failed = this.all().find((v) => v.error !== undefined && !/context canceled/.test(v.error));
+    const failed = this.all().find((v) => v.error !== undefined && !isCancelled(v));
     return failed && { ...failed, name: instructionName(failed) };
   }
+}
+
+function isCancelled(v: Vertex): boolean {
+  return v.error !== undefined && /context canceled/.test(v.error);
 }
 
 /** "[stage n/m]" (with the platform when there is one) of a Dockerfile step's vertex; undefined for internal vertices. */
@@ -164,9 +168,14 @@ function instructionName(v: Vertex): string {
   return v.group !== undefined && stepKey(v.group) === stepKey(v.name) ? v.group : v.name;
 }
 
-/** The vertices of one instruction as one step, under the instruction's name. */
+/**
+ * The vertices of one instruction as one step, under the instruction's name. A vertex BuildKit
+ * cancelled (a duplicate of the step in a shared solve) did no work: it neither makes a cached
+ * step uncached nor gives the step its error, unless it is all there is.
+ */
 function mergeStep(parts: readonly Vertex[]): Vertex {
-  const [first, ...rest] = parts;
+  const live = parts.filter((v) => !isCancelled(v));
+  const [first, ...rest] = live.length > 0 ? live : parts;
   if (!first) throw new Error('a step has at least one vertex');
   return rest.reduce(mergeVertices, { ...first, name: instructionName(first) });
 }

@@ -86,3 +86,22 @@ describe('inDockerfileOrder', () => {
     ]);
   });
 });
+
+describe('a cancelled duplicate of a step', () => {
+  const t = (ms: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString();
+
+  test('does not make the cached step uncached, nor give it an error (seen on an engine shared by concurrent builds)', () => {
+    const p = new BuildProgress();
+    const name = '[app 2/3] COPY --from=deps /lib-1 /opt/deps/';
+    p.write(JSON.stringify({ vertexes: [{ digest: 'a', name, started: t(0), completed: t(0), cached: true }] }));
+    p.write(JSON.stringify({ vertexes: [{ digest: 'b', name, started: t(1), completed: t(1), error: 'context canceled: context canceled' }] }));
+    const [step] = p.steps();
+    expect(step).toMatchObject({ name, cached: true, error: undefined });
+  });
+
+  test('a step that was only cancelled stays so', () => {
+    const p = new BuildProgress();
+    p.write(JSON.stringify({ vertexes: [{ digest: 'b', name: '[2/2] RUN x', started: t(1), completed: t(1), error: 'context canceled' }] }));
+    expect(p.steps()[0]).toMatchObject({ cached: false, error: 'context canceled' });
+  });
+});
