@@ -9,7 +9,7 @@ import { cacheReportOff } from '../cache/layer-cache.ts';
 import type { BuildReport, BuildStep } from '../report/model.ts';
 import { planBuild, type CachePlan } from './plan.ts';
 import { buildErrorText, failureSource, parseSourceExcerpt, stepErrorText } from './failure.ts';
-import { BuildProgress, inDockerfileOrder, vertexDurationMs, type Vertex } from './progress.ts';
+import { BuildProgress, inDockerfileOrder, isCancelled, vertexDurationMs, type Vertex } from './progress.ts';
 
 export interface BuildOutcome {
   readonly report: BuildReport;
@@ -53,7 +53,8 @@ async function buildOnce(config: Config, log: Log, cache: CachePlan): Promise<Bu
   const metadataFile = path.join(work, 'metadata.json');
   const plan = planBuild(config, metadataFile, cache);
   const progress = new BuildProgress((v) => {
-    if (isStep(v)) log.info(`${v.cached ? 'CACHED ' : ''}${v.name}${v.cached ? '' : ` (${formatSeconds(vertexDurationMs(v))})`}`);
+    // As buildx prints them: CANCELED is a step BuildKit stopped or found it did not need.
+    if (isStep(v)) log.info(`${v.cached ? 'CACHED ' : isCancelled(v) ? 'CANCELED ' : ''}${v.name}${v.cached ? '' : ` (${formatSeconds(vertexDurationMs(v))})`}`);
   });
   const started = Date.now();
   // A multi-byte character may be split across chunks.
@@ -88,10 +89,7 @@ async function buildOnce(config: Config, log: Log, cache: CachePlan): Promise<Bu
   }
   await rm(work, { recursive: true, force: true });
 
-  const stageNames = config.dockerfileFacts.stages.map((st) => st.name);
-  const list: BuildStep[] = inDockerfileOrder(progress.steps(), stageNames).map((v) => ({
-    name: v.name, cached: v.cached, durationMs: vertexDurationMs(v), error: v.error ?? null,
-  }));
+  const list = stepList(progress.steps(), config.dockerfileFacts.stages.map((st) => st.name), exitCode === 0);
   const steps = { total: list.length, cached: list.filter((s) => s.cached).length, list };
   if (exitCode === 0) {
     return {
@@ -115,6 +113,18 @@ async function buildOnce(config: Config, log: Log, cache: CachePlan): Promise<Bu
   }
   report.steps = steps;
   return { report, metadata, rawError };
+}
+
+/**
+ * The report's steps, in the Dockerfile's order. In a build that succeeded, a step BuildKit
+ * cancelled did no work because its result was not needed (a later step came from the cache,
+ * as on an exact layer-cache hit): it counts as cached. In a failed build it was stopped.
+ */
+export function stepList(steps: readonly Vertex[], stageNames: readonly (string | undefined)[], succeeded: boolean): BuildStep[] {
+  return inDockerfileOrder(steps, stageNames).map((v) => {
+    const skipped = succeeded && isCancelled(v);
+    return { name: v.name, cached: v.cached || skipped, durationMs: vertexDurationMs(v), error: skipped ? null : (v.error ?? null) };
+  });
 }
 
 async function readText(file: string): Promise<string | undefined> {

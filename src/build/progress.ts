@@ -154,7 +154,8 @@ export class BuildProgress {
   }
 }
 
-function isCancelled(v: Vertex): boolean {
+/** BuildKit stopped the vertex: another step failed, or its result was not needed. */
+export function isCancelled(v: Vertex): boolean {
   return v.error !== undefined && /context canceled/.test(v.error);
 }
 

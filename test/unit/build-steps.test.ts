@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { stepList } from '../../src/build/build.ts';
 import { BuildProgress, inDockerfileOrder, stepKey, type Vertex } from '../../src/build/progress.ts';
 
 const COPY_LINK = readFileSync(new URL('./fixtures/buildx-rawjson-copy-link.txt', import.meta.url), 'utf8');
@@ -103,5 +104,29 @@ describe('a cancelled duplicate of a step', () => {
     const p = new BuildProgress();
     p.write(JSON.stringify({ vertexes: [{ digest: 'b', name: '[2/2] RUN x', started: t(1), completed: t(1), error: 'context canceled' }] }));
     expect(p.steps()[0]).toMatchObject({ cached: false, error: 'context canceled' });
+  });
+});
+
+describe('stepList', () => {
+  const t = (ms: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString();
+  const vertex = (name: string, extra: Partial<Vertex>): Vertex => ({ digest: name, name, started: t(0), completed: t(0), cached: false, error: undefined, logs: [], group: undefined, ...extra });
+  const steps = [
+    vertex('[app 3/3] COPY www/ /www/', { cached: true }),
+    vertex('[app 2/3] COPY --from=deps /lib /opt/', { error: 'context canceled: context canceled' }),
+    vertex('[deps 2/2] RUN make', { cached: true }),
+  ];
+
+  test('a build that succeeded: a cancelled step was not needed (a later one came from the cache) and counts as cached', () => {
+    // Seen on an exact layer-cache hit: BuildKit cancels the COPY --from whose result the cached next step makes unneeded.
+    expect(stepList(steps, ['deps', 'app'], true)).toEqual([
+      { name: '[deps 2/2] RUN make', cached: true, durationMs: 0, error: null },
+      { name: '[app 2/3] COPY --from=deps /lib /opt/', cached: true, durationMs: 0, error: null },
+      { name: '[app 3/3] COPY www/ /www/', cached: true, durationMs: 0, error: null },
+    ]);
+  });
+
+  test('a failed build: a cancelled step was stopped, not cached', () => {
+    const list = stepList(steps, ['deps', 'app'], false);
+    expect(list[1]).toEqual({ name: '[app 2/3] COPY --from=deps /lib /opt/', cached: false, durationMs: 0, error: 'context canceled: context canceled' });
   });
 });
