@@ -6,7 +6,9 @@ import { cacheReportOff, failedOnCache, finishLayerCache, prepareLayerCache, typ
 import { announceRailwaySettings, deployStage } from './deploy/railway/deploy.ts';
 import type { RunEvent } from './deploy/railway/gate.ts';
 import { SHORT_SECRET_CHARS, type Config } from './config/config.ts';
-import { runAndWait } from './container/run.ts';
+import { parityReport, runAndWait } from './container/run.ts';
+import { runPreDeploy } from './container/pre-deploy.ts';
+import { runParams, type RunExtras } from './container/spec.ts';
 import type { Log } from './host/log.ts';
 import { checkHygiene, skippedHygiene } from './hygiene/check.ts';
 import type { CheckReport, HealthReport, SourceInfo } from './report/model.ts';
@@ -29,6 +31,10 @@ export interface PipelineDeps {
   readonly baselines?: BaselineScope;
   /** Registers a secret value a stage found (e.g. in the image config): the entry masks it in every output. */
   readonly maskSecret?: (value: string) => void;
+  /** Aborted (with the signal's name as reason) when the run is cancelled: stages stop and say so. */
+  readonly cancel?: AbortSignal;
+  /** Network, aliases and variables the app and its pre-deploy command get beyond the inputs (e.g. from services started first). */
+  readonly run?: RunExtras;
 }
 
 /** build → measure → run and wait → hygiene → verdict → deploy. Stages return their sections; nothing here prints the report. */
@@ -38,22 +44,52 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   const report = emptyReport(config, deps.source, started);
   announceRailwaySettings(config, log);
   warnShortSecrets(config, log);
+  log.info(describeParity(config));
 
   const build = await buildWithCache(config, deps);
   report.build = build.report;
   if (build.report.status === 'failure') {
-    const source = build.report.failure?.source;
-    // The annotation sits on the failing instruction when BuildKit named it in the Dockerfile built.
-    const where = source && source.file === config.dockerfile ? { file: config.dockerfile, line: source.line, endLine: source.endLine } : { file: config.dockerfile };
-    log.error(`Build failed: ${build.report.failure?.message ?? ''}`, where);
+    // Said once, by the verdict (the action annotates the Dockerfile with it).
     return finish(report, started, config, deps);
   }
-  report.image.id = (await docker.getImage(config.image).inspect()).Id;
+  try {
+    report.image.id = (await docker.getImage(config.image).inspect()).Id;
+  } catch (err) {
+    // buildx loaded the image into another engine than the one deploy-check talks to.
+    report.build.status = 'failure';
+    report.build.failure = {
+      step: null,
+      message: `the build succeeded but the engine deploy-check runs containers on has no image ${config.image} (${(err as Error).message}); the builder${config.builder ? ` "${config.builder}"` : ''} must load into the engine of DOCKER_HOST or the current docker context`,
+      logs: [],
+    };
+    return finish(report, started, config, deps);
+  }
 
+  if (deps.cancel?.aborted) {
+    report.health = { ...skippedHealth(config, 'the run was cancelled'), status: 'cancelled' };
+    return finish(report, started, config, deps);
+  }
   const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
   report.size = await log.group('Measure', () => runSizeStage(config, { docker, log, baselines }));
-  report.health = await log.group('Health check', () => runAndWait(config, docker, log));
-  if (config.hygiene.mode !== 'off') {
+  const params = runParams(config, deps.run);
+  if (config.health.strategy === 'none') {
+    const reason = 'wait-for: none: no container was run (the image was built, measured and checked)';
+    if (config.preDeploy) report.preDeploy = { status: 'skipped', source: config.preDeploy.source, reason, durationMs: 0, commands: [] };
+    report.health = skippedHealth(config, reason);
+  } else if (config.preDeploy && !deps.cancel?.aborted) {
+    const preDeploy = config.preDeploy;
+    report.preDeploy = await log.group(`Pre-deploy command (${preDeploy.source} deploy.preDeployCommand)`, () => runPreDeploy(preDeploy, docker, log, params, deps.cancel));
+  }
+  if (config.health.strategy === 'none') {
+    // Said above: nothing to run.
+  } else if (deps.cancel?.aborted) {
+    report.health = { ...skippedHealth(config, 'the run was cancelled'), status: 'cancelled' };
+  } else if (report.preDeploy && report.preDeploy.status !== 'passed') {
+    report.health = skippedHealth(config, 'the pre-deploy command did not pass, so the app was not started (as on Railway)');
+  } else {
+    report.health = await log.group('Health check', () => runAndWait(config, docker, log, params, deps.cancel));
+  }
+  if (config.hygiene.mode !== 'off' && !deps.cancel?.aborted) {
     report.hygiene = await log.group('Hygiene', () => checkHygiene(config, { docker, log, maskSecret: deps.maskSecret ?? (() => undefined) }));
   }
   await finish(report, started, config, deps);
@@ -101,8 +137,9 @@ async function buildWithCache(config: Config, deps: PipelineDeps): Promise<Build
 
 /** The checks' verdict, then the deploy gate (which deploys only what passed), then the final verdict. */
 async function finish(report: CheckReport, started: number, config: Config, deps: PipelineDeps): Promise<CheckReport> {
+  if (deps.cancel?.aborted) report.cancelled = { signal: String(deps.cancel.reason), stage: cancelledStage(report) };
   decideVerdict(report);
-  if (config.deploy.railway) {
+  if (config.deploy.railway && !deps.cancel?.aborted) {
     report.deploy = await deps.log.group('Deploy to Railway', () =>
       deployStage(config, report, { log: deps.log, event: deps.event ?? null, commit: deps.source.commit }),
     );
@@ -112,10 +149,28 @@ async function finish(report: CheckReport, started: number, config: Config, deps
   return report;
 }
 
-function skippedHealth(config: Config): HealthReport {
+/** One line at the start of the run: what is mirrored of Railway, or why nothing is. */
+export function describeParity(config: Config): string {
+  const p = config.parity;
+  if (!p.enabled) return `Railway parity: off (${p.why})`;
+  const port = p.injectedPort !== undefined ? `PORT=${p.injectedPort} (${p.portSource})` : `port ${config.port ?? '?'} (${p.portSource})`;
+  const status = config.health.statusSource === 'railway' ? 'only 200 passes' : `accepted ${config.health.status.map((r) => (r.min === r.max ? r.min : `${r.min}-${r.max}`)).join(',')} (health-status)`;
+  const command = config.commandSource === 'image' ? "the image's CMD" : `start command from ${config.commandSource}`;
+  return `Railway parity: on (${p.why}): ${port}, Host ${p.host ?? '-'}, ${status}, ${command}, timeout ${Math.round(config.health.timeoutMs / 1000)}s (${config.health.timeoutSource})`;
+}
+
+/** Where the run stood when it was cancelled, for the sentence. */
+function cancelledStage(report: CheckReport): string {
+  if (report.build.status === 'failure') return 'the build';
+  if (report.preDeploy?.status === 'cancelled') return 'the pre-deploy command';
+  if (report.health.status === 'cancelled') return 'the health check';
+  return 'the checks';
+}
+
+function skippedHealth(config: Config, reason = 'the image was not built'): HealthReport {
   return {
     status: 'skipped', strategy: config.health.strategy, target: null, timeToHealthyMs: null, timeoutMs: config.health.timeoutMs,
-    reason: 'the image was not built', container: null, lastHttp: null, healthLog: [], logs: [],
+    reason, container: null, lastHttp: null, healthLog: [], logs: [], parity: parityReport(config),
   };
 }
 
@@ -138,6 +193,7 @@ export function emptyReport(config: Config, source: PipelineDeps['source'], star
       cache: cacheReportOff(null, config.cache.mode),
       builder: config.builder ?? null, failure: null,
     },
+    preDeploy: null,
     health: skippedHealth(config),
     size: { ...SKIPPED_SIZE },
     hygiene: skippedHygiene(config.hygiene.mode, config.hygiene.mode === 'off' ? 'hygiene is off' : 'the image was not built'),

@@ -4,9 +4,15 @@ import type { CheckReport } from './model.ts';
 /** The one place that decides pass or fail, and says why in sentences a person can act on. */
 export function decideVerdict(report: CheckReport): void {
   const reasons: string[] = [];
+  if (report.cancelled) {
+    reasons.push(`Cancelled: the run was stopped (${report.cancelled.signal}) during ${report.cancelled.stage}`);
+  }
   if (report.build.status === 'failure') {
     const source = report.build.failure?.source;
     reasons.push(`Build failed${source ? ` at ${sourceLabel(source)}` : ''}: ${report.build.failure?.message ?? 'unknown error'}`);
+  }
+  if (report.preDeploy && report.preDeploy.status === 'failed') {
+    reasons.push(`Pre-deploy command failed: ${report.preDeploy.reason ?? 'a command did not exit with 0'}`);
   }
   if (report.health.status === 'unhealthy') {
     reasons.push(`Health check failed: ${report.health.reason ?? 'not healthy'}`);

@@ -61,8 +61,8 @@ describe('a failing RUN names its Dockerfile line', () => {
     // The step printed output; the excerpt is kept all the same, and the output is not lost either.
     assert.deepEqual([...(failure?.logs ?? [])].sort(), ['checking the configuration', 'config missing: /etc/app.conf']);
     assert.match(failure?.step ?? '', /\] RUN echo "checking the configuration"/);
-    assert.match(run.stderr, /^error: Dockerfile:6: Build failed: step \[/m);
-    assert.match(run.stdout, /^ {2}at Dockerfile:6:\n {2}6 > RUN echo "checking the configuration"; echo "config missing: \/etc\/app\.conf" >&2; exit 4$/m);
+    assert.match(run.stdout, /^✘ deploy-check failed: Build failed at Dockerfile:6: step \[/m);
+    assert.match(run.stdout, /^Failing instruction, Dockerfile:6:\n {2}6 > RUN echo "checking the configuration"; echo "config missing: \/etc\/app\.conf" >&2; exit 4$/m);
     assert.match(run.stdout, /\| config missing: \/etc\/app\.conf/);
     assert.doesNotMatch(run.stdout + run.stderr, /ERROR: failed to solve/);
     assert.match(run.report.reasons[0] ?? '', /^Build failed at Dockerfile:6: step \[[^\]]+\] RUN echo "checking the configuration".* failed: exit code: 4$/);
@@ -71,7 +71,8 @@ describe('a failing RUN names its Dockerfile line', () => {
   test('action: the annotation sits on Dockerfile line 6; the summary shows the line', async () => {
     const run = await action('edge-failing-run', { 'wait-for': 'log:never' });
     assert.equal(run.main.exitCode, 1);
-    assert.match(run.main.stdout, /^::error file=Dockerfile,line=6,endLine=6::Build failed: step \[/m);
+    assert.match(run.main.stdout, /^::error [^\n]*file=Dockerfile,line=6,endLine=6[^\n]*::Build failed at Dockerfile:6: step \[/m);
+    assert.equal(run.main.stdout.match(/^::error/gm)?.length, 1, 'one annotation');
     assert.equal(run.report.build.failure?.source?.line, 6);
     assert.match(run.summary, /At <code>Dockerfile:6<\/code>, step <code>/);
     assert.ok(run.summary.includes(`6 | ${LINE}`), run.summary);
@@ -89,8 +90,8 @@ describe('a failing multi-line RUN is shown as written', () => {
     const run = await local('edge-multiline-run', ['--dockerfile', 'Dockerfile.ci', '--wait-for', 'log:never']);
     assert.equal(run.exitCode, 1);
     assert.deepEqual(run.report.build.failure?.source, { file: dockerfile(), line: 7, endLine: 10, lines: lines() });
-    assert.match(run.stderr, /^error: Dockerfile\.ci:7: Build failed/m);
-    assert.ok(run.stdout.includes(['  at Dockerfile.ci:7-10:', ...lines().map((l, i) => `  ${String(7 + i).padStart(2)} > ${l}`)].join('\n')), run.stdout);
+    assert.match(run.stdout, /^✘ deploy-check failed: Build failed at Dockerfile\.ci:7-10: /m);
+    assert.ok(run.stdout.includes(['Failing instruction, Dockerfile.ci:7-10:', ...lines().map((l, i) => `  ${String(7 + i).padStart(2)} > ${l}`)].join('\n')), run.stdout);
     // BuildKit's own name of the step is one line; the report keeps it as the step's name.
     assert.doesNotMatch(run.report.build.failure?.step ?? '', /\\\n/);
   });
@@ -98,7 +99,7 @@ describe('a failing multi-line RUN is shown as written', () => {
   test('action: annotation on lines 7-10 of Dockerfile.ci; the summary holds the four lines', async () => {
     const run = await action('edge-multiline-run', { dockerfile: 'Dockerfile.ci', 'wait-for': 'log:never' });
     assert.equal(run.main.exitCode, 1);
-    assert.match(run.main.stdout, /^::error file=Dockerfile\.ci,line=7,endLine=10::Build failed/m);
+    assert.match(run.main.stdout, /^::error [^\n]*file=Dockerfile\.ci,line=7,endLine=10[^\n]*::Build failed at Dockerfile\.ci:7-10: /m);
     assert.ok(run.summary.includes(lines().map((l, i) => `${String(7 + i).padStart(2)} | ${l}`).join('\n')), run.summary);
     assert.match(run.summary, /At <code>Dockerfile\.ci:7-10<\/code>/);
     assert.match(run.summary, /^### ❌ deploy-check failed: Build failed at Dockerfile\.ci:7-10: step /m);
@@ -118,7 +119,7 @@ describe('an error that is no step\'s', () => {
     assert.equal(run.exitCode, 1);
     assert.equal(report?.reasons[0], 'Build failed at Dockerfile:3: dockerfile parse error on line 3: unknown instruction: RUNN (did you mean RUN?)');
     assert.deepEqual(report?.build.failure?.source, { file: path.join(app.dir, 'Dockerfile'), line: 3, endLine: 3, lines: ['RUNN echo typo'] });
-    assert.match(run.stderr, /^error: Dockerfile:3: Build failed: dockerfile parse error/m);
+    assert.match(run.stdout, /^✘ deploy-check failed: Build failed at Dockerfile:3: dockerfile parse error/m);
     assert.doesNotMatch(run.stderr + run.stdout, /Build failed: ERROR|failed: failed to solve/);
   });
 });

@@ -114,14 +114,15 @@ describe('reporters show the failing lines', () => {
 
   test('the terminal', () => {
     const text = renderTerminal(failed());
-    expect(text).toContain('  at Dockerfile.ci:7-9:\n  7 > RUN echo "installing" && \\\n  8 > \tmkdir -p /app/lib && \\\n  9 >     exit 6\n  output:\n  | installing');
+    expect(text).toContain('Failing instruction, Dockerfile.ci:7-9:\n  7 > RUN echo "installing" && \\\n  8 > \tmkdir -p /app/lib && \\\n  9 >     exit 6\n\nBuild output of ');
+    expect(text).toContain('(last 1 lines):\n  | installing');
   });
 
   test('a report without a source (an older deploy-check, or no line named) renders as before', () => {
     const report = failed();
     delete report.build.failure?.source;
     expect(renderMarkdown(report)).toContain('At <code>&#91;stage-1 2/2&#93;');
-    expect(renderTerminal(report)).not.toContain(' at ');
+    expect(renderTerminal(report)).not.toContain('Failing instruction');
   });
 });
 
