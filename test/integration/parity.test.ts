@@ -302,6 +302,7 @@ describe('one engine, messages', () => {
     assert.equal(run.main.exitCode, 1);
     const errors = run.main.stdout.split('\n').filter((l) => l.startsWith('::error'));
     assert.equal(errors.length, 1, errors.join('\n'));
-    assert.match(errors[0] ?? '', /^::error title=deploy-check,file=Dockerfile::Build failed: step \[3\/3\]/);
+    // On the failing RUN's line, which the headline names too.
+    assert.match(errors[0] ?? '', /^::error title=deploy-check,file=Dockerfile,line=3,endLine=3::Build failed at Dockerfile:3: step \[3\/3\]/);
   });
 });
