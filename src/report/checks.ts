@@ -1,5 +1,5 @@
 import type { CheckReport, DeployReport, DeployStatus, HygieneFinding, SizeReport } from './model.ts';
-import { formatBytes, formatDuration } from './format.ts';
+import { formatBytes, formatDuration, sourceLabel } from './format.ts';
 import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 
 /**
@@ -166,10 +166,12 @@ function buildRow(report: CheckReport): CheckRow {
   }
   const step = build.failure?.step;
   const message = build.failure?.message;
+  const source = build.failure?.source;
+  const where = source ? ` at ${inlineCode(sourceLabel(source), 60)}` : '';
   return {
     name: 'Build',
     state: 'fail',
-    reason: `failed${step ? ` at ${inlineCode(step, 60)}` : ''}${message ? `: ${escapeInline(message, 160)}` : ''}`,
+    reason: `failed${where}${step ? ` ${where ? 'in' : 'at'} ${inlineCode(step, 60)}` : ''}${message ? `: ${escapeInline(message, 160)}` : ''}`,
   };
 }
 

@@ -1,3 +1,4 @@
+import { sourceLabel } from './format.ts';
 import type { CheckReport, Verdict } from './model.ts';
 
 /** What the verdict reads: every check's outcome, never how the report was made. */
@@ -13,7 +14,8 @@ export function verdictOf(report: VerdictInput): { verdict: Verdict; reasons: st
     reasons.push(`Cancelled: the run was stopped (${report.cancelled.signal}) during ${report.cancelled.stage}`);
   }
   if (report.build.status === 'failure') {
-    reasons.push(`Build failed: ${report.build.failure?.message ?? 'unknown error'}`);
+    const source = report.build.failure?.source;
+    reasons.push(`Build failed${source ? ` at ${sourceLabel(source)}` : ''}: ${report.build.failure?.message ?? 'unknown error'}`);
   }
   if (report.preDeploy && report.preDeploy.status === 'failed') {
     reasons.push(`Pre-deploy command failed: ${report.preDeploy.reason ?? 'a command did not exit with 0'}`);
