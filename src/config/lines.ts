@@ -74,7 +74,7 @@ export function parseCommand(input: string, raw: string): string[] | undefined {
     if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((x) => typeof x === 'string')) {
       throw new ConfigError(input, 'must be a non-empty JSON array of strings, e.g. ["python3","-m","app"]');
     }
-    return parsed as string[];
+    return parsed;
   }
   const words: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;

@@ -31,7 +31,7 @@ describe('failing apps', { concurrent: true }, () => {
     assert.equal(report.verdict, 'fail');
     assert.equal(report.health.status, 'unhealthy');
     assert.equal(report.health.container?.exitCode, 3);
-    assert.equal(report.health.container?.oomKilled, false);
+    assert.equal(report.health.container.oomKilled, false);
     assert.deepEqual(report.health.logs, ['booting crash fixture', 'fatal: cannot connect to database']);
     assert.match(report.health.reason ?? '', /exited with code 3/);
     assert.match(report.reasons[0] ?? '', /exited with code 3/);
@@ -47,7 +47,7 @@ describe('failing apps', { concurrent: true }, () => {
     assert.equal(report.health.status, 'unhealthy');
     assert.equal(report.health.strategy, 'http');
     assert.equal(report.health.lastHttp?.status, 500);
-    assert.match(report.health.lastHttp?.body ?? '', /database unavailable/);
+    assert.match(report.health.lastHttp.body ?? '', /database unavailable/);
     assert.match(report.health.reason ?? '', /answered 500, expected 200-399/);
     assert.match(stdout, /last HTTP status: 500, body: database unavailable/);
   });
@@ -82,8 +82,8 @@ describe('failing apps', { concurrent: true }, () => {
     assert.equal(exitCode, 1);
     assert.equal(report.build.status, 'failure');
     assert.equal(report.build.failure?.step, "[3/3] RUN sh -c 'echo about to fail; exit 7'");
-    assert.match(report.build.failure?.message ?? '', /exit code: 7/);
-    assert.deepEqual(report.build.failure?.logs.slice(-1), ['about to fail']);
+    assert.match(report.build.failure.message, /exit code: 7/);
+    assert.deepEqual(report.build.failure.logs.slice(-1), ['about to fail']);
     assert.equal(report.build.steps.total, 3);
     assert.equal(report.health.status, 'skipped');
     assert.equal(report.health.container, null);

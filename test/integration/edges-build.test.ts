@@ -59,8 +59,8 @@ describe('a failing RUN names its Dockerfile line', () => {
     const failure = run.report.build.failure;
     assert.deepEqual(failure?.source, { file: dockerfile(), line: 6, endLine: 6, lines: [LINE] });
     // The step printed output; the excerpt is kept all the same, and the output is not lost either.
-    assert.deepEqual([...(failure?.logs ?? [])].sort(), ['checking the configuration', 'config missing: /etc/app.conf']);
-    assert.match(failure?.step ?? '', /\] RUN echo "checking the configuration"/);
+    assert.deepEqual([...failure.logs].sort(), ['checking the configuration', 'config missing: /etc/app.conf']);
+    assert.match(failure.step ?? '', /\] RUN echo "checking the configuration"/);
     assert.match(run.stdout, /^✘ deploy-check failed: Build failed at Dockerfile:6: step \[/m);
     assert.match(run.stdout, /^Failing instruction, Dockerfile:6:\n {2}6 > RUN echo "checking the configuration"; echo "config missing: \/etc\/app\.conf" >&2; exit 4$/m);
     assert.match(run.stdout, /\| config missing: \/etc\/app\.conf/);
@@ -93,7 +93,7 @@ describe('a failing multi-line RUN is shown as written', () => {
     assert.match(run.stdout, /^✘ deploy-check failed: Build failed at Dockerfile\.ci:7-10: /m);
     assert.ok(run.stdout.includes(['Failing instruction, Dockerfile.ci:7-10:', ...lines().map((l, i) => `  ${String(7 + i).padStart(2)} > ${l}`)].join('\n')), run.stdout);
     // BuildKit's own name of the step is one line; the report keeps it as the step's name.
-    assert.doesNotMatch(run.report.build.failure?.step ?? '', /\\\n/);
+    assert.doesNotMatch(run.report.build.failure.step ?? '', /\\\n/);
   });
 
   test('action: annotation on lines 7-10 of Dockerfile.ci; the summary holds the four lines', async () => {
@@ -115,10 +115,10 @@ describe('an error that is no step\'s', () => {
 
   test('local command: no doubled prefix; the line is named', async () => {
     const run = await runLocal(['--context', app.dir, '--wait-for', 'log:never'], { cwd: app.dir });
-    const report = run.report as FailureReport | null;
+    const report: FailureReport | null = run.report;
     assert.equal(run.exitCode, 1);
     assert.equal(report?.reasons[0], 'Build failed at Dockerfile:3: dockerfile parse error on line 3: unknown instruction: RUNN (did you mean RUN?)');
-    assert.deepEqual(report?.build.failure?.source, { file: path.join(app.dir, 'Dockerfile'), line: 3, endLine: 3, lines: ['RUNN echo typo'] });
+    assert.deepEqual(report.build.failure?.source, { file: path.join(app.dir, 'Dockerfile'), line: 3, endLine: 3, lines: ['RUNN echo typo'] });
     assert.match(run.stdout, /^✘ deploy-check failed: Build failed at Dockerfile:3: dockerfile parse error/m);
     assert.doesNotMatch(run.stderr + run.stdout, /Build failed: ERROR|failed: failed to solve/);
   });
