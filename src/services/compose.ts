@@ -1,0 +1,71 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+
+/**
+ * The `docker compose` CLI (Compose v2), the one adapter for Compose: it reads, interpolates,
+ * validates, builds and starts; deploy-check never parses a Compose file itself.
+ */
+export interface ComposeProject {
+  /** The project name: unique to the run, so runs of the same app at once do not collide. */
+  readonly project: string;
+  /** The user's file, then deploy-check's override (labels), in Compose's `-f` order. */
+  readonly files: readonly string[];
+}
+
+export interface ComposeResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function composeArgs(project: ComposeProject, args: readonly string[]): string[] {
+  return ['compose', '--progress', 'plain', '-p', project.project, ...project.files.flatMap((f) => ['-f', f]), ...args];
+}
+
+/** Runs `docker compose ...` to its end; never throws for a non-zero exit (the code says it). */
+export function runCompose(project: ComposeProject, args: readonly string[], timeoutMs = 0): Promise<ComposeResult> {
+  return runDocker(composeArgs(project, args), timeoutMs);
+}
+
+export function runDocker(args: readonly string[], timeoutMs = 0): Promise<ComposeResult> {
+  return new Promise((resolve) => {
+    execFile('docker', [...args], { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? Number((err as { code?: number }).code) : 1) : 0;
+      const spawnError = err && typeof (err as { code?: unknown }).code === 'string' ? `${err.message}\n` : '';
+      resolve({ code, stdout, stderr: spawnError + stderr });
+    });
+  });
+}
+
+/** A `docker compose` process that can be stopped (a deadline passed) before it ends. */
+export interface RunningCompose {
+  readonly done: Promise<ComposeResult>;
+  stop(): void;
+}
+
+export function startCompose(project: ComposeProject, args: readonly string[]): RunningCompose {
+  const child: ChildProcess = spawn('docker', composeArgs(project, args), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<ComposeResult>((resolve) => {
+    child.on('error', (err) => resolve({ code: 1, stdout, stderr: `${stderr}${err.message}\n` }));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+  return { done, stop: () => void child.kill('SIGTERM') };
+}
+
+/** Compose v2's version, or null when `docker compose` is not there (Compose v1 or no plugin). */
+export async function composeVersion(): Promise<string | null> {
+  const result = await runDocker(['compose', 'version', '--short'], 20_000);
+  return result.code === 0 ? result.stdout.trim() : null;
+}
+
+/**
+ * `down -v` semantics for a project by name alone (no file needed): its containers, networks,
+ * named and anonymous volumes, and the images Compose built for it. Used by cleanup paths that
+ * may run in another process (the action's post step, a signal handler).
+ */
+export function downProject(project: string, files: readonly string[] = []): Promise<ComposeResult> {
+  return runCompose({ project, files }, ['down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '0'], 120_000);
+}

@@ -1,0 +1,230 @@
+import type Docker from 'dockerode';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config } from '../config/config.ts';
+import { LABEL_RUN, runLabels } from '../container/labels.ts';
+import { lastLogLines } from '../container/logs.ts';
+import type { Log } from '../host/log.ts';
+import type { ComposeReport, ServiceReport } from '../report/model.ts';
+import { downProject, runCompose, startCompose, type ComposeProject, type ComposeResult } from './compose.ts';
+import { lastLines, type ComposeConfig } from './config.ts';
+import { appPlacement, buildsCheckedImage, composeOverride, dependencyClosure, type AppPlacement, type Dependency } from './plan.ts';
+import { parseContainerStatus, progressOf, type ContainerState, type Progress } from './progress.ts';
+
+/** Dependencies are looked at this often while they start. */
+const POLL_MS = 100;
+/** A dependency's healthcheck runs this often while it starts (Engine 25+), instead of its `interval`. */
+const START_INTERVAL_MS = 250;
+const LOG_LINES_FAILED = 100;
+const LOG_LINES_READY = 20;
+const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
+const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
+
+export type ServicesConfig = Pick<Config, 'runId' | 'image' | 'context' | 'dockerfile' | 'target' | 'env' | 'health'>;
+
+export interface StartedServices {
+  readonly compose: ComposeReport;
+  readonly services: ServiceReport[];
+  /** Every dependency met its condition: the app may start. */
+  readonly ready: boolean;
+  readonly placement: AppPlacement;
+  /** `down -v`: containers, networks, volumes and built images of the project; harmless to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the app service's dependencies (never the app) with `docker compose up` under the run's
+ * own project, and waits for each as its `depends_on` condition says, within the health timeout.
+ */
+export async function startServices(config: ServicesConfig, compose: ComposeConfig, deps: { docker: Docker; log: Log }): Promise<StartedServices> {
+  const { docker, log } = deps;
+  const { model, service: app } = compose;
+  const closure = dependencyClosure(model, app);
+  const full = appPlacement(model, app, config.env);
+  for (const mount of full.droppedMounts) {
+    log.info(`Compose: the bind mount ${mount} of "${app}" is left out: it would hide the image under check`);
+  }
+  for (const sentence of full.ignored) log.info(`Compose: of "${app}", ${sentence}`);
+  // Without dependencies no project is started, so there is no network to join.
+  const placement: AppPlacement = closure.length ? full : { ...full, networks: [] };
+  const report: ComposeReport = {
+    file: compose.file, project: compose.project, service: app, serviceSource: compose.serviceSource,
+    networks: placement.networks.map((n) => n.name), droppedMounts: [...full.droppedMounts], durationMs: 0, failure: null,
+  };
+  if (closure.length === 0) {
+    log.info(`Compose: "${app}" has no depends_on; nothing to start`);
+    return { compose: report, services: [], ready: true, placement, stop: async () => {} };
+  }
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-compose-'));
+  const override = path.join(dir, 'deploy-check.override.json');
+  const checkedServices = closure.map((d) => d.name).filter((n) => {
+    const s = model.services[n];
+    return s !== undefined && buildsCheckedImage(s, config);
+  });
+  await writeFile(override, JSON.stringify(composeOverride(model, closure, {
+    labels: runLabels(config.runId),
+    checkedImage: { ref: config.image, services: checkedServices },
+    startIntervalMs: (await supportsStartInterval(docker)) ? START_INTERVAL_MS : null,
+    startPeriodMs: config.health.timeoutMs,
+  }), null, 2));
+  const project: ComposeProject = { project: compose.project, files: [compose.file, override] };
+  let stopped: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      const down = await downProject(project.project, project.files);
+      if (down.code !== 0) log.warning(`Compose: could not remove project ${project.project}: ${lastLines(down.stderr, 3)}`);
+      await removeLabelledNetworks(docker, config.runId);
+      await rm(dir, { recursive: true, force: true });
+    })();
+    return stopped;
+  };
+
+  log.info(`Compose: starting ${closure.map((d) => `${d.name} (${d.condition})`).join(', ')} for "${app}" as project ${project.project}`);
+  const toBuild = closure.map((d) => d.name).filter((n) => model.services[n]?.build && !checkedServices.includes(n));
+  if (toBuild.length) {
+    const built = await runCompose(project, ['build', ...toBuild]);
+    if (built.code !== 0) {
+      report.failure = `docker compose build ${toBuild.join(' ')} failed: ${lastLines(built.stderr, 5)}`;
+      const services = closure.map((d) => failedWithout(d, model.services[d.name]?.image ?? null, toBuild.includes(d.name) ? `its build failed: ${lastLines(built.stderr, 3)}` : null));
+      return { compose: report, services, ready: false, placement, stop };
+    }
+  }
+  const outcome = await upAndWait(project, closure, config.health.timeoutMs, docker, log);
+  report.durationMs = outcome.durationMs;
+  report.failure = outcome.failure;
+  if (outcome.failure === null) await ensureNetworks(docker, placement, config.runId);
+  const services = await evidence(docker, closure, outcome, model, checkedServices, config.image);
+  for (const s of services) {
+    if (s.status === 'ready') log.info(`Compose: ${s.name} ready after ${s.readyMs ?? 0} ms (${s.condition})`);
+    else log.error(`Compose: ${s.name} ${s.status}: ${s.reason ?? ''}`);
+  }
+  return { compose: report, services, ready: outcome.failure === null, placement, stop };
+}
+
+interface WaitOutcome {
+  readonly progress: Map<string, Progress>;
+  readonly readyMs: Map<string, number>;
+  readonly containers: Map<string, ContainerState>;
+  readonly failure: string | null;
+  readonly durationMs: number;
+}
+
+async function upAndWait(project: ComposeProject, closure: readonly Dependency[], timeoutMs: number, docker: Docker, log: Log): Promise<WaitOutcome> {
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  const up = startCompose(project, ['up', '--detach', ...closure.map((d) => d.name)]);
+  const upState: { result: ComposeResult | null } = { result: null };
+  void up.done.then((r) => (upState.result = r));
+  const readyMs = new Map<string, number>();
+  const progress = new Map<string, Progress>();
+  let containers = new Map<string, ContainerState>();
+  let failure: string | null = null;
+  for (;;) {
+    const finished = upState.result;
+    containers = await listProject(docker, project.project);
+    for (const dep of closure) {
+      const p = progressOf(dep.condition, containers.get(dep.name));
+      progress.set(dep.name, p);
+      if (p.kind === 'ready' && !readyMs.has(dep.name)) readyMs.set(dep.name, Date.now() - started);
+    }
+    const bad = closure.find((d) => progress.get(d.name)?.kind === 'failed' || progress.get(d.name)?.kind === 'exited');
+    if (bad) {
+      failure = `${bad.name}: ${reasonOf(progress.get(bad.name))}`;
+      break;
+    }
+    if (closure.every((d) => progress.get(d.name)?.kind === 'ready')) break;
+    if (finished && finished.code !== 0) {
+      failure = `docker compose up failed: ${lastLines(finished.stderr, 5)}`;
+      break;
+    }
+    if (Date.now() >= deadline) {
+      const waiting = closure.filter((d) => progress.get(d.name)?.kind === 'pending');
+      failure = `not ready after ${Math.round(timeoutMs / 1000)}s: ${waiting.map((d) => `${d.name} (waiting for ${waitingOn(progress.get(d.name))})`).join(', ')}`;
+      for (const d of waiting) {
+        if (containers.has(d.name)) progress.set(d.name, { kind: 'failed', reason: `not ready after ${Math.round(timeoutMs / 1000)}s: waiting for ${waitingOn(progress.get(d.name))}` });
+      }
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  const durationMs = Date.now() - started;
+  // Compose may still wait for a dependency it will never see healthy; the project goes down next.
+  up.stop();
+  const result = await up.done;
+  if (result.stderr.trim()) log.debug(`docker compose up: ${lastLines(result.stderr, 10)}`);
+  return { progress, readyMs, containers, failure, durationMs };
+}
+
+function reasonOf(p: Progress | undefined): string {
+  return p && (p.kind === 'failed' || p.kind === 'exited') ? p.reason : 'not ready';
+}
+
+function waitingOn(p: Progress | undefined): string {
+  return p?.kind === 'pending' ? p.waitingOn : 'its container';
+}
+
+async function listProject(docker: Docker, project: string): Promise<Map<string, ContainerState>> {
+  const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${COMPOSE_PROJECT_LABEL}=${project}`] }) });
+  const out = new Map<string, ContainerState>();
+  for (const c of list) {
+    const service = c.Labels[COMPOSE_SERVICE_LABEL];
+    if (service && c.Labels['com.docker.compose.oneoff'] !== 'True') out.set(service, parseContainerStatus(c.Id, c.State, c.Status));
+  }
+  return out;
+}
+
+/** Each dependency's section: status, timing, image, health checks and logs. */
+async function evidence(
+  docker: Docker, closure: readonly Dependency[], outcome: WaitOutcome, model: ComposeConfig['model'], checked: readonly string[], checkedImage: string,
+): Promise<ServiceReport[]> {
+  return Promise.all(closure.map(async (dep): Promise<ServiceReport> => {
+    const state = outcome.containers.get(dep.name);
+    const p = outcome.progress.get(dep.name);
+    const base = failedWithout(dep, checked.includes(dep.name) ? checkedImage : (model.services[dep.name]?.image ?? null), null);
+    if (!state) return { ...base, reason: outcome.failure ? 'not started: Compose stopped before it (see the failed service)' : 'not started' };
+    const container = docker.getContainer(state.id);
+    const ready = p?.kind === 'ready';
+    const [info, logs] = await Promise.all([container.inspect().catch(() => null), lastLogLines(container, ready ? LOG_LINES_READY : LOG_LINES_FAILED)]);
+    const health = (info?.State as { Health?: { Log?: { Output: string }[] } } | undefined)?.Health;
+    return {
+      ...base,
+      image: base.image ?? info?.Config.Image ?? null,
+      status: ready ? 'ready' : p?.kind === 'exited' ? 'exited' : p?.kind === 'pending' ? 'skipped' : 'failed',
+      readyMs: outcome.readyMs.get(dep.name) ?? null,
+      reason: ready ? null : p?.kind === 'pending' ? `stopped waiting for ${p.waitingOn}: another service failed` : reasonOf(p),
+      exitCode: state.exitCode,
+      healthLog: (health?.Log ?? []).slice(-3).map((l) => l.Output.trim()),
+      logs,
+    };
+  }));
+}
+
+function failedWithout(dep: Dependency, image: string | null, reason: string | null): ServiceReport {
+  return { name: dep.name, image, condition: dep.condition, status: reason ? 'failed' : 'skipped', readyMs: null, reason, exitCode: null, healthLog: [], logs: [] };
+}
+
+/** `start_interval` needs Engine 25 (API 1.44); older engines keep the healthcheck as written. */
+async function supportsStartInterval(docker: Docker): Promise<boolean> {
+  try {
+    const [major = 0, minor = 0] = (await docker.version()).ApiVersion.split('.').map(Number);
+    return major > 1 || (major === 1 && minor >= 44);
+  } catch {
+    return false;
+  }
+}
+
+/** Compose creates only the networks its started services use; the app may be on others too. */
+async function ensureNetworks(docker: Docker, placement: AppPlacement, runId: string): Promise<void> {
+  for (const network of placement.networks) {
+    if (network.external) continue;
+    const exists = await docker.getNetwork(network.name).inspect().then(() => true, () => false);
+    if (!exists) await docker.createNetwork({ Name: network.name, Labels: runLabels(runId) });
+  }
+}
+
+async function removeLabelledNetworks(docker: Docker, runId: string): Promise<void> {
+  const networks = await docker.listNetworks({ filters: JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] }) }).catch(() => []);
+  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => undefined)));
+}
