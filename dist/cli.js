@@ -3,7 +3,7 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-VB57MMKU.js";
+} from "./chunks/chunk-5FTWSONI.js";
 import {
   CacheStoreError,
   ConfigError,
@@ -23,7 +23,7 @@ import {
   redactDeep,
   runPipeline,
   serviceLookup
-} from "./chunks/chunk-MBUSI2TA.js";
+} from "./chunks/chunk-QHZKC7CM.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";

@@ -2,8 +2,8 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-HLHKDT3A.js";
-import "./chunks/chunk-MBUSI2TA.js";
+} from "./chunks/chunk-MFOD7ZH5.js";
+import "./chunks/chunk-QHZKC7CM.js";
 
 // src/main.ts
 await runAction();

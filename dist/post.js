@@ -5,14 +5,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-HLHKDT3A.js";
+} from "./chunks/chunk-MFOD7ZH5.js";
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-VB57MMKU.js";
+} from "./chunks/chunk-5FTWSONI.js";
 import {
   connectDocker
-} from "./chunks/chunk-MBUSI2TA.js";
+} from "./chunks/chunk-QHZKC7CM.js";
 
 // src/post.ts
 async function runPost() {

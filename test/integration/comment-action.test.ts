@@ -3,7 +3,7 @@
  * runner runs it, a real build of a tiny busybox app on the real engine, and the local GitHub
  * server (validated against GitHub's OpenAPI description) behind GITHUB_API_URL.
  */
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
@@ -63,7 +63,7 @@ async function makeApp(crashLog?: string): Promise<App> {
 
 /** Images the runs built, removed when the file is done (not between runs: see ENGINE). */
 const built = new Set<string>();
-after(async () => {
+afterAll(async () => {
   for (const image of built) {
     await promisify(execFile)('docker', ['image', 'rm', '--force', image], { env: { ...process.env, DOCKER_HOST: ENGINE } }).catch(() => undefined);
   }

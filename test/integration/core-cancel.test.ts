@@ -4,20 +4,20 @@
  * when a job is cancelled) or the local command (Ctrl-C).
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import { runActionSteps } from '../support/action-runner.ts';
 import { dockerCli, leftovers } from '../support/docker.ts';
 import { fixture, removeImage, runLocal, uniqueImage } from '../support/local-runner.ts';
 
 const images: string[] = [];
-after(() => images.forEach(removeImage));
+afterAll(() => images.forEach(removeImage));
 
 /** Containers of an image, running or not. */
 function containersOf(image: string): string[] {
   return dockerCli(['ps', '-aq', '--filter', `ancestor=${image}`]).split('\n').filter(Boolean);
 }
 
-describe('cancellation', { concurrency: 2 }, () => {
+describe('cancellation', { concurrent: true }, () => {
   test('action: main step killed with SIGINT mid-wait, then the post step: nothing left', async () => {
     const image = uniqueImage('cancel-action');
     images.push(image);

@@ -3,13 +3,13 @@
  * running the local command while CI runs): each builds, starts and removes only its own.
  */
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { runActionSteps } from '../support/action-runner.ts';
 import { leftovers } from '../support/docker.ts';
 import { containerExists, fixture, removeImage, runIdOf, runLocal, type Report } from '../support/local-runner.ts';
 
 const images: (string | null | undefined)[] = [];
-after(() => images.forEach(removeImage));
+afterAll(() => images.forEach(removeImage));
 
 test('three runs of the same app at once all pass, each with its own container and port', async () => {
   const context = fixture('slow-start');

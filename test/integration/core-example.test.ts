@@ -5,14 +5,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import { NODE24, REPO_ROOT, runActionSteps } from '../support/action-runner.ts';
 import { dockerCli, leftovers } from '../support/docker.ts';
 import { MACHINE_NODE, containerExists, removeImage, runIdOf, runLocal, type Report } from '../support/local-runner.ts';
 
 const EXAMPLE = path.join(REPO_ROOT, 'examples/fastapi');
 const images: (string | null | undefined)[] = [];
-after(() => images.forEach(removeImage));
+afterAll(() => images.forEach(removeImage));
 
 /** What any passing run of the example must show, whichever entry ran it. */
 function assertPlausible(report: Report): void {

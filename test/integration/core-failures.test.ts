@@ -3,13 +3,13 @@
  * it can, with the evidence a person needs in the report, and leaves nothing behind.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import { runActionSteps } from '../support/action-runner.ts';
 import { leftovers } from '../support/docker.ts';
 import { containerExists, fixture, removeImage, runIdOf, runLocal, type LocalRun, type Report } from '../support/local-runner.ts';
 
 const images: (string | null | undefined)[] = [];
-after(() => images.forEach(removeImage));
+afterAll(() => images.forEach(removeImage));
 
 async function check(name: string, args: string[]): Promise<LocalRun & { report: Report }> {
   const run = await runLocal(['--context', fixture(name), ...args], { cwd: fixture(name), marks: { health: /^▸ Health check$/m } });
@@ -24,7 +24,7 @@ async function check(name: string, args: string[]): Promise<LocalRun & { report:
   return run as LocalRun & { report: Report };
 }
 
-describe('failing apps', { concurrency: 2 }, () => {
+describe('failing apps', { concurrent: true }, () => {
   test('an app that crashes on start fails within seconds, with its exit code and its logs', async () => {
     const { exitCode, report, stdout, elapsedMs } = await check('crash', ['--health-timeout', '120']);
     assert.equal(exitCode, 1);

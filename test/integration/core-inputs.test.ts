@@ -3,18 +3,18 @@
  * before any work, and nothing is left on the engine.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { runActionSteps } from '../support/action-runner.ts';
 import { leftovers } from '../support/docker.ts';
 import { fixture, newLeftovers, runLocal, tempApp } from '../support/local-runner.ts';
 
 let engineBefore: { containers: string[]; networks: string[] };
 let empty: { dir: string; remove: () => Promise<void> };
-before(async () => {
+beforeAll(async () => {
   engineBefore = leftovers();
   empty = await tempApp({ 'main.py': 'print("no Dockerfile here")\n' });
 });
-after(async () => {
+afterAll(async () => {
   await empty.remove();
 });
 
@@ -39,7 +39,7 @@ const cases: { name: string; args: () => string[]; input: string; message: RegEx
   { name: 'health status that is not one', args: () => ['--context', healthy(), '--health-status', '2xx'], input: 'health-status', message: /not an HTTP status/ },
 ];
 
-describe('bad inputs, local command', { concurrency: 4 }, () => {
+describe('bad inputs, local command', { concurrent: true }, () => {
   for (const c of cases) {
     test(`${c.name}: exit 2, naming "${c.input}"`, async () => {
       const run = await runLocal(c.args());

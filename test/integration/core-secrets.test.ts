@@ -4,7 +4,7 @@
  * and fail, so their logs land in the report.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { runActionSteps } from '../support/action-runner.ts';
 import { removeImage, runLocal, tempApp, uniqueImage, type Report } from '../support/local-runner.ts';
 
@@ -18,7 +18,7 @@ let envApp: string;
 let buildActionApp: string;
 let buildLocalApp: string;
 
-before(async () => {
+beforeAll(async () => {
   // Echoes its environment to the log, then crashes: the secret is in the container's logs.
   const env = await tempApp({
     Dockerfile: [
@@ -45,7 +45,7 @@ before(async () => {
   buildActionApp = buildAction.dir;
   buildLocalApp = buildLocal.dir;
 });
-after(async () => {
+afterAll(async () => {
   images.forEach(removeImage);
   await Promise.all(apps.map((a) => a.remove()));
 });
@@ -64,7 +64,7 @@ function visibleLog(stdout: string): string {
     .join('\n');
 }
 
-describe('secrets stay out of every output', { concurrency: 2 }, () => {
+describe('secrets stay out of every output', { concurrent: true }, () => {
   test('env values echoed by a crashing app: action', async () => {
     const run = await runActionSteps({
       inputs: { context: envApp, image: uniqueImage('secret-env'), env: `DATABASE_URL=${ENV_SECRET}\nAPI_TOKEN=${TOKEN_SECRET}\nMODE=ci` },

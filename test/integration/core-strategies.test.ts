@@ -3,12 +3,12 @@
  * HEALTHCHECK (chosen by wait-for auto, also when inherited from a base image), and TCP.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import { buildHelperImage, fixture, removeImage, runLocal, tempApp, uniqueImage, type LocalRun, type Report } from '../support/local-runner.ts';
 
 const images: (string | null | undefined)[] = [];
 const apps: (() => Promise<void>)[] = [];
-after(async () => {
+afterAll(async () => {
   images.forEach(removeImage);
   await Promise.all(apps.map((remove) => remove()));
 });
@@ -29,7 +29,7 @@ async function app(files: Record<string, string>): Promise<string> {
 
 const IDLE = 'trap "exit 0" TERM; while :; do sleep 1 & wait; done';
 
-describe('wait-for log:<regex>', { concurrency: 3 }, () => {
+describe('wait-for log:<regex>', { concurrent: true }, () => {
   test('ready when the line appears (after about 1 s)', async () => {
     const { exitCode, report } = await check(fixture('log-ready'), ['--wait-for', 'log:server ready to accept \\w+']);
     assert.equal(exitCode, 0, report.reasons.join('\n'));
@@ -57,7 +57,7 @@ describe('wait-for log:<regex>', { concurrency: 3 }, () => {
   });
 });
 
-describe("the image's HEALTHCHECK", { concurrency: 3 }, () => {
+describe("the image's HEALTHCHECK", { concurrent: true }, () => {
   test('wait-for auto on an image with a HEALTHCHECK and no port uses it', async () => {
     const { exitCode, report } = await check(fixture('healthcheck-only'), []);
     assert.equal(exitCode, 0, report.reasons.join('\n'));

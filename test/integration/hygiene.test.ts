@@ -10,17 +10,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import type { CheckReport, HygieneFinding } from '../../src/report/model.ts';
 import { REPO_ROOT, runActionSteps, type ActionRun } from '../support/action-runner.ts';
-import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable } from '../support/docker.ts';
+import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable, unavailable } from '../support/docker.ts';
 import { MACHINE_NODE, runLocal } from '../support/local-runner.ts';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures');
 const created: { image: string; host: string }[] = [];
 const temps: string[] = [];
 
-after(() => {
+afterAll(() => {
   for (const { image, host } of created) {
     try {
       dockerCli(['rmi', '-f', image], host);
@@ -101,7 +101,7 @@ function assertNowhere(value: string, texts: Record<string, string>): void {
 
 const fixture = (name: string): string => path.join(FIXTURES, name);
 
-describe('image hygiene through the local command', { concurrency: 2 }, () => {
+describe('image hygiene through the local command', { concurrent: true }, () => {
   test('an image that keeps every promise has no findings, and passes in fail mode', async () => {
     const run = await checkLocally(fixture('hygiene-clean'), ['--hygiene', 'fail']);
     assert.equal(run.exitCode, 0, run.stderr);
@@ -286,9 +286,9 @@ describe('image hygiene through the local command', { concurrency: 2 }, () => {
   });
 });
 
-describe('a .env copied, then deleted in a later layer', { concurrency: 2 }, () => {
+describe('a .env copied, then deleted in a later layer', { concurrent: true }, () => {
   for (const [store, host] of [['containerd image store', MAIN_ENGINE], ['classic image store', CLASSIC_ENGINE]] as const) {
-    test(`is found in the COPY layer (${store})`, { skip: !engineAvailable(host) && `no engine at ${host}` }, async () => {
+    test.skipIf(unavailable(!engineAvailable(host) && `no engine at ${host}`))(`is found in the COPY layer (${store})`, async () => {
       const run = await checkLocally(fixture('hygiene-env-deleted'), ['--hygiene', 'fail'], host);
       const f = only(run, 'secret-file');
       assert.equal(f.path, '/app/.env');
@@ -321,7 +321,7 @@ async function checkInAction(context: string, inputs: Record<string, string>): P
   }
 }
 
-describe('image hygiene through the bundled action', { concurrency: 2 }, () => {
+describe('image hygiene through the bundled action', { concurrent: true }, () => {
   /** A workflow command `::error title=...,file=Dockerfile,line=N::message` (properties in any order). */
   const annotation = (level: string, line: number, id: string, message: string): RegExp =>
     new RegExp(`^::${level} (?=[^:]*file=Dockerfile[,:])(?=[^:]*line=${line}[,:])(?=[^:]*title=deploy-check hygiene%3A ${id}[,:])[^:]*::${message}`, 'm');

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import test from 'node:test';
+import { test } from 'vitest';
 import { loadConfig, type InputName } from '../../src/config/config.ts';
 import { RailwayClient } from '../../src/deploy/railway/client.ts';
 import { deployStage, announceRailwaySettings } from '../../src/deploy/railway/deploy.ts';

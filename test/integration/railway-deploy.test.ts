@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import { promisify } from 'node:util';
 import { NODE24, REPO_ROOT, runActionSteps, type ActionRun } from '../support/action-runner.ts';
-import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable, leftovers } from '../support/docker.ts';
+import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable, leftovers, unavailable } from '../support/docker.ts';
 import { pullRequestEvent, pushEvent } from '../support/github-server.ts';
 import { RAILWAY_FIXTURE as F, startRailwayServer, type RailwayServer } from '../support/railway-server.ts';
 
@@ -77,7 +77,7 @@ async function runAction(
  * image while a parallel build of the same context exports its layers can fail that build ("not found").
  */
 const built = new Set<string>();
-after(async () => {
+afterAll(async () => {
   for (const entry of built) {
     const [host, image] = entry.split(' ');
     await removeImage(image ?? '', host);
@@ -154,7 +154,7 @@ async function privateDockerConfigs(): Promise<string[]> {
   return (await readdir(os.tmpdir())).filter((n) => n.startsWith('deploy-check-docker-config-'));
 }
 
-describe('deploy gate through the action', { concurrency: 2 }, () => {
+describe('deploy gate through the action', { concurrent: true }, () => {
   test('a push with passing checks deploys the commit once and reports SUCCESS and the URL', async () => {
     await withServer(async (server) => {
       const { run, deploy } = await runAction(server, {});
@@ -226,10 +226,8 @@ describe('image mode: the checked image, pinned by digest', () => {
   });
 
   test('the same on an engine without the containerd image store (as GitHub\'s stock runners)', async (t) => {
-    if (!engineAvailable(CLASSIC_ENGINE)) {
-      const reason = `no classic-store engine at ${CLASSIC_ENGINE} (scripts/testbed.sh starts one)`;
-      console.log(`skipped: ${reason}`);
-      t.skip(reason);
+    if (unavailable(!engineAvailable(CLASSIC_ENGINE) && `no classic-store engine at ${CLASSIC_ENGINE} (scripts/testbed.sh starts one)`)) {
+      t.skip();
       return;
     }
     await withServer(async (server) => {
@@ -279,7 +277,7 @@ describe('image mode: the checked image, pinned by digest', () => {
   });
 });
 
-describe('each way a deployment can end gives its own message within the timeout', { concurrency: 2 }, () => {
+describe('each way a deployment can end gives its own message within the timeout', { concurrent: true }, () => {
   const cases: { name: string; scenario?: Parameters<RailwayServer['setScenario']>[1]; inputs?: Record<string, string>; prepare?: (s: RailwayServer) => void; expect: { status: string; output: string; message: RegExp; verdict: 'pass' | 'fail' } }[] = [
     { name: 'build fails', scenario: 'build-fails', expect: { status: 'failed', output: 'FAILED', verdict: 'fail', message: /ended FAILED: the build or deploy failed at Railway; last log line: ERROR: failed to solve/ } },
     { name: 'crashes', scenario: 'crashes', expect: { status: 'failed', output: 'CRASHED', verdict: 'fail', message: /ended CRASHED: the service started and then crashed at Railway; last log line: ModuleNotFoundError/ } },

@@ -7,26 +7,26 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { runActionSteps, type ActionRun } from '../support/action-runner.ts';
 import { startCacheServer, type CacheServer } from '../support/cache-server.ts';
-import { engineAvailable, MAIN_ENGINE } from '../support/docker.ts';
+import { engineAvailable, MAIN_ENGINE, unavailable } from '../support/docker.ts';
 import { appDockerfile, BLOB_BYTES, BLOB_LINE, makeSizeFixture, MiB, removeImages, type SizeFixture, type SizeRunReport } from '../support/size-fixtures.ts';
 
 const REPOSITORY = { id: 1, name: 'shop', full_name: 'acme/shop', default_branch: 'main', owner: { login: 'acme' } };
 
-describe('baseline auto through the Actions cache', { skip: !engineAvailable(MAIN_ENGINE) && 'no engine' }, () => {
+describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no engine'))('baseline auto through the Actions cache', () => {
   let root: string;
   let fixture: SizeFixture;
   let server: CacheServer;
 
-  before(async () => {
+  beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'size-auto-'));
     fixture = await makeSizeFixture(root, 'auto');
     server = await startCacheServer();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await server?.close();
     if (fixture) removeImages(fixture, MAIN_ENGINE);
     await rm(root, { recursive: true, force: true });

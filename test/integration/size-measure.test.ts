@@ -8,11 +8,11 @@ import Docker from 'dockerode';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { readDockerfileFacts } from '../../src/config/dockerfile.ts';
 import { BlobSizeMemo } from '../../src/size/blob-memo.ts';
 import { measureImage } from '../../src/size/measure.ts';
-import { CLASSIC_ENGINE, dockerCli, engineAvailable, MAIN_ENGINE } from '../support/docker.ts';
+import { CLASSIC_ENGINE, dockerCli, engineAvailable, MAIN_ENGINE, unavailable } from '../support/docker.ts';
 import { BLOB_BYTES, buildWithRetry, imageRef, makeSizeFixture, MiB, removeImages, type SizeFixture } from '../support/size-fixtures.ts';
 
 function dockerFor(host: string): Docker {
@@ -27,19 +27,19 @@ for (const engine of [
   { name: 'containerd image store', host: MAIN_ENGINE, store: 'containerd' },
   { name: 'classic image store', host: CLASSIC_ENGINE, store: 'classic' },
 ] as const) {
-  describe(`measuring on the ${engine.name}`, { skip: !engineAvailable(engine.host) && `no engine at ${engine.host}` }, () => {
+  describe.skipIf(unavailable(!engineAvailable(engine.host) && `no engine at ${engine.host}`))(`measuring on the ${engine.name}`, () => {
     let root: string;
     let fixture: SizeFixture;
     let ref: string;
 
-    before(async () => {
+    beforeAll(async () => {
       root = await mkdtemp(path.join(os.tmpdir(), 'size-measure-'));
       fixture = await makeSizeFixture(root, `measure-${engine.store}`);
       ref = imageRef(fixture, 'measured');
       buildWithRetry(['buildx', 'build', '-q', '--load', '-t', ref, '-f', path.join(fixture.dir, 'Dockerfile.blob'), fixture.dir], engine.host);
     });
 
-    after(async () => {
+    afterAll(async () => {
       if (fixture) removeImages(fixture, engine.host);
       await rm(root, { recursive: true, force: true });
     });

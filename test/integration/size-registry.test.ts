@@ -12,10 +12,10 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { parseImageReference } from '../../src/size/reference.ts';
 import { fetchRegistryImage } from '../../src/size/registry.ts';
-import { CLASSIC_ENGINE, engineAvailable, MAIN_ENGINE } from '../support/docker.ts';
+import { CLASSIC_ENGINE, engineAvailable, MAIN_ENGINE, unavailable } from '../support/docker.ts';
 import { BLOB_BYTES, buildWithRetry, describeRun, imageRef, makeSizeFixture, MiB, removeImages, runCli, type SizeFixture, type SizeRunReport } from '../support/size-fixtures.ts';
 
 const PLAIN_REGISTRY = '127.0.0.1:5000';
@@ -49,14 +49,14 @@ function buildAndPush(fixture: SizeFixture, host: string, configDir: string, rem
 
 const available = engineAvailable(MAIN_ENGINE) && registryUp(PLAIN_REGISTRY, 200) && registryUp(AUTH_REGISTRY, 401);
 
-describe('size baseline from a registry image', { skip: !available && 'needs the main engine and the registries of scripts/testbed.sh' }, () => {
+describe.skipIf(unavailable(!available && 'needs the main engine and the registries of scripts/testbed.sh'))('size baseline from a registry image', () => {
   let root: string;
   let configDir: string;
   let fixture: SizeFixture;
   let pushed: { ref: string; digest: string };
   let pushedAuth: { ref: string };
 
-  before(async () => {
+  beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'size-registry-'));
     configDir = path.join(root, 'docker-config');
     fixture = await makeSizeFixture(root, 'registry');
@@ -65,7 +65,7 @@ describe('size baseline from a registry image', { skip: !available && 'needs the
     pushedAuth = buildAndPush(fixture, MAIN_ENGINE, configDir, `${AUTH_REGISTRY}/deploy-check-size-test/app-${fixture.token}:base`);
   });
 
-  after(async () => {
+  afterAll(async () => {
     if (fixture) removeImages(fixture, MAIN_ENGINE);
     await rm(root, { recursive: true, force: true });
   });
@@ -151,16 +151,16 @@ describe('size baseline from a registry image', { skip: !available && 'needs the
   });
 });
 
-describe('size baseline from a registry image pushed by the classic store', { skip: !(available && engineAvailable(CLASSIC_ENGINE)) && 'needs the classic engine and the registry' }, () => {
+describe.skipIf(unavailable(!(available && engineAvailable(CLASSIC_ENGINE)) && 'needs the classic engine and the registry'))('size baseline from a registry image pushed by the classic store', () => {
   let root: string;
   let fixture: SizeFixture;
 
-  before(async () => {
+  beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'size-registry-classic-'));
     fixture = await makeSizeFixture(root, 'registry-classic');
   });
 
-  after(async () => {
+  afterAll(async () => {
     if (fixture) removeImages(fixture, CLASSIC_ENGINE);
     await rm(root, { recursive: true, force: true });
   });

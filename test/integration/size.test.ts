@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { CLASSIC_ENGINE, engineAvailable, MAIN_ENGINE } from '../support/docker.ts';
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import { CLASSIC_ENGINE, engineAvailable, MAIN_ENGINE, unavailable } from '../support/docker.ts';
 import {
   BLOB_BYTES,
   BLOB_LINE,
@@ -38,20 +38,20 @@ function assertWithin(value: number | null | undefined, min: number, max: number
 }
 
 for (const engine of ENGINES) {
-  describe(`image size on the ${engine.name}`, { skip: !engineAvailable(engine.host) && `no engine at ${engine.host}` }, () => {
+  describe.skipIf(unavailable(!engineAvailable(engine.host) && `no engine at ${engine.host}`))(`image size on the ${engine.name}`, () => {
     let root: string;
     let fixture: SizeFixture;
     let plain: CliRun;
     let blob: CliRun;
 
-    before(async () => {
+    beforeAll(async () => {
       root = await mkdtemp(path.join(os.tmpdir(), 'size-it-'));
       fixture = await makeSizeFixture(root, engine.store);
       plain = await runCli(fixture, ['--dockerfile', 'Dockerfile.plain', '--image', imageRef(fixture, 'app')], engine.host, 'plain.json');
       blob = await runCli(fixture, ['--dockerfile', 'Dockerfile.blob', '--image', imageRef(fixture, 'app'), '--baseline', 'plain.json'], engine.host, 'blob.json');
     });
 
-    after(async () => {
+    afterAll(async () => {
       if (fixture) removeImages(fixture, engine.host);
       await rm(root, { recursive: true, force: true });
     });

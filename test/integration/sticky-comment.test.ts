@@ -2,7 +2,7 @@
  * The sticky comment against the local GitHub server (every request validated against
  * GitHub's OpenAPI description), through the same octokit the action bundles.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { getOctokit } from '@actions/github';
 import { upsertStickyComment, whoPosts, type StickyRequest } from '../../src/github/sticky.ts';

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,12 +14,12 @@ let root: string;
 const savedEnv = { ...process.env };
 const savedCwd = process.cwd();
 
-before(async () => {
+beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'cache-server-test-'));
   server = await startCacheServer();
 });
 
-after(async () => {
+afterAll(async () => {
   process.chdir(savedCwd);
   process.env = savedEnv;
   await server.close();
@@ -66,7 +66,7 @@ async function emptyWorkspace(name: string): Promise<string> {
 }
 
 test('startup and environment', (t) => {
-  t.diagnostic(`cache-server (Azurite + Twirp) started in ${server.startupMs.toFixed(0)} ms`);
+  console.log(`cache-server (Azurite + Twirp) started in ${server.startupMs.toFixed(0)} ms`);
   const env = server.env();
   assert.equal(env['ACTIONS_RESULTS_URL'], `${server.url}/`);
   assert.equal(env['ACTIONS_CACHE_SERVICE_V2'], 'true');

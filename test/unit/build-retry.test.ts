@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import { test } from 'vitest';
 import { isTransientEngineError } from '../../src/build/build.ts';
 
 test('BuildKit races of the containerd image store are retried', () => {

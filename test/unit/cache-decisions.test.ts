@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import { test } from 'vitest';
 import { decideBuilder, hasContainerdSnapshotter, type BuilderFacts } from '../../src/build/builder.ts';
 import { decideSave, MAX_ENTRY_BYTES, type SaveFacts } from '../../src/cache/save-decision.ts';
 import { mergeStepTimes, timeSaved } from '../../src/cache/step-times.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import test from 'node:test';
+import { test } from 'vitest';
 import { DirectoryStore } from '../../src/cache/directory-store.ts';
 import { cacheKeys } from '../../src/cache/key.ts';
 import { directoryBytes, isUsableCache } from '../../src/cache/store.ts';
@@ -19,7 +19,7 @@ async function fakeExport(root: string, content: string): Promise<string> {
 
 test('directory store: miss, save, exact hit, newest by prefix, one entry kept per image', async (t) => {
   const root = await mkdtemp(path.join(os.tmpdir(), 'dc-dirstore-'));
-  t.after(() => rm(root, { recursive: true, force: true }));
+  t.onTestFinished(() => rm(root, { recursive: true, force: true }));
   const store = new DirectoryStore(path.join(root, 'store'));
   const work = await store.workDir();
   const first = cacheKeys('api', '1111111111111111');
@@ -48,7 +48,7 @@ test('directory store: miss, save, exact hit, newest by prefix, one entry kept p
 
 test('an empty or damaged export is not a usable cache', async (t) => {
   const root = await mkdtemp(path.join(os.tmpdir(), 'dc-usable-'));
-  t.after(() => rm(root, { recursive: true, force: true }));
+  t.onTestFinished(() => rm(root, { recursive: true, force: true }));
   const empty = path.join(root, 'empty');
   await mkdir(empty);
   assert.equal(await isUsableCache(empty), false);

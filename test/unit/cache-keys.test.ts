@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import { test } from 'vitest';
 import { readCacheConfig, type CacheInputName } from '../../src/cache/config.ts';
 import { cacheKeys, defaultKeyPrefix, fingerprint } from '../../src/cache/key.ts';
 import { ConfigError } from '../../src/config/errors.ts';

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import { DEFAULT_HEALTH_TIMEOUT_MS, INPUT_NAMES, loadConfig, type Config, type InputName } from '../../src/config/config.ts';
 import { ConfigError } from '../../src/config/errors.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'deploy-check-config-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 let dirCount = 0;
 /** A fresh directory holding the given files. */

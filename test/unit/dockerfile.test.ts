@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { effectiveExposedPorts, effectiveHealthcheck, readDockerfileFacts } from '../../src/config/dockerfile.ts';
 
 const MULTI = `# syntax=docker/dockerfile:1

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { loadConfig, type InputName } from '../../src/config/config.ts';
 import { ConfigError } from '../../src/config/errors.ts';
 import { readHygieneConfig } from '../../src/hygiene/config.ts';
@@ -14,7 +14,7 @@ import { decideVerdict } from '../../src/report/verdict.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hygiene-config-'));
 writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox\nEXPOSE 8000\n');
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const reader = (inputs: Partial<Record<InputName, string>>) => (name: InputName): string => inputs[name] ?? '';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import { test } from 'vitest';
 import { readDockerfileFacts } from '../../src/config/dockerfile.ts';
 import { attributeHistory, layerOrigins, sanitizeCreatedBy, stageChain } from '../../src/hygiene/history.ts';
 

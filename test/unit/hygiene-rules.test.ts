@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import { test } from 'vitest';
 import {
   accountNames, compilerOf, gitDirectoryOf, hasUrlPassword, imagePath, isSecretName, packageCacheOf, parseEnvInstruction,
   parseHistoryBuildArgs, parseImageUser, secretFileRule, secretValueReason, whiteoutTarget,

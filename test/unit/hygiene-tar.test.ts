@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import zlib from 'node:zlib';
 import { readImageArchive } from '../../src/hygiene/archive.ts';
 import { TarFormatError, TarReader, type TarEntry } from '../../src/hygiene/tar.ts';
@@ -18,7 +18,7 @@ const longName = `${longDir}/${'f'.repeat(120)}.txt`;
 /** Over 100 characters: ustar keeps it in the prefix field. */
 const prefixedName = `mid/${'m'.repeat(80)}/${'n'.repeat(60)}.txt`;
 
-before(() => {
+beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'hygiene-tar-'));
   const root = path.join(dir, 'root');
   mkdirSync(path.join(root, longDir), { recursive: true });
@@ -33,7 +33,7 @@ before(() => {
   symlinkSync('big.bin', path.join(root, 'app/link'));
 });
 
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function archive(format: string): Buffer {
   // ustar cannot hold a name over 255 characters.

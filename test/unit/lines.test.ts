@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { ConfigError } from '../../src/config/errors.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines } from '../../src/config/lines.ts';
 

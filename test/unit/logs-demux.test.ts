@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { demuxDockerStream } from '../../src/container/logs.ts';
 
 /** One frame of Docker's multiplexed log stream: stream byte, three zero bytes, big-endian length, payload. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import { test } from 'vitest';
 import { MAX_ATTEMPTS, nextPollDelay, parseRetryAfter, pollSchedule, retryDelay, shouldRetry } from '../../src/deploy/railway/backoff.ts';
 
 test('polls start at a second and grow by half to ten seconds for the default 15-minute timeout', () => {

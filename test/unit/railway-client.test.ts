@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import { test } from 'vitest';
 import { DEFAULT_ENDPOINT, RailwayApiError, RailwayClient, explainGraphqlError, railwayEndpoint } from '../../src/deploy/railway/client.ts';
 import { DEPLOY, DEPLOYMENT } from '../../src/deploy/railway/operations.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import test from 'node:test';
+import { test } from 'vitest';
 import { INPUT_NAMES, SECRET_INPUTS, loadConfig, type InputName } from '../../src/config/config.ts';
 import { ConfigError } from '../../src/config/errors.ts';
 import { readRegistryCredentials } from '../../src/config/registry.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import { test } from 'vitest';
 import { decideGate, type RunEvent } from '../../src/deploy/railway/gate.ts';
 
 const push = (ref: string, defaultBranch: string | null = 'main'): RunEvent => ({ name: 'push', ref, defaultBranch, action: null });

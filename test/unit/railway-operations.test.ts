@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import test from 'node:test';
+import { test } from 'vitest';
 import { buildClientSchema, getOperationAST, parse, validate, type IntrospectionQuery } from 'graphql';
 import { OPERATIONS } from '../../src/deploy/railway/operations.ts';
 import { RAILWAY_SCHEMA_PATH } from '../support/railway-schema.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import { test } from 'vitest';
 import { deployLine } from '../../src/report/format.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
 import type { CheckReport, DeployReport } from '../../src/report/model.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
-import test from 'node:test';
+import { test } from 'vitest';
 import { classifyStatus, describeStatus, isKnownStatus } from '../../src/deploy/railway/status.ts';
 import { RAILWAY_SCHEMA_PATH } from '../support/railway-schema.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import test from 'node:test';
+import { test } from 'vitest';
 import { REPO_ROOT } from '../support/action-runner.ts';
 
 test('README inputs and outputs tables match action.yml', () => {

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { codeBlock, codeDetails, escapeInline, safeUrl, stripControls } from '../../src/report/escape.ts';
 import { renderMarkdown, renderMarkdownWithin, layerChanges } from '../../src/report/markdown.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import { test } from 'vitest';
 import { readDockerfileFacts } from '../../src/config/dockerfile.ts';
 import { attributeLayers, historyKeyword, normalizeCreatedBy, substitute, type HistoryLayerEntry } from '../../src/size/attribute.ts';
 import { historyEntries } from '../../src/size/measure.ts';

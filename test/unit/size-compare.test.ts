@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import { test } from 'vitest';
 import type { SizeLayer } from '../../src/report/model.ts';
 import { evaluateBudgets } from '../../src/size/budget.ts';
 import { compareSizes, longestCommonSubsequence } from '../../src/size/compare.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import test from 'node:test';
+import { test } from 'vitest';
 import { ConfigError } from '../../src/config/errors.ts';
 import { parseBaseline, readSizeConfig, type SizeInputName } from '../../src/size/config.ts';
 import { parseImageReference, registryBaseUrl } from '../../src/size/reference.ts';

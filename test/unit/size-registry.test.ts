@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import { test } from 'vitest';
 import { parseManifest, pickIndexEntry, pickPlatformManifest } from '../../src/size/manifest.ts';
 import { parseChallenge } from '../../src/size/registry.ts';
 import { isContainerdStore, loopbackPushAllowed } from '../../src/size/measure.ts';

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import { parseStatusRanges } from '../../src/config/units.ts';
 import { BODY_EVIDENCE_CHARS, HttpWait, TcpWait } from '../../src/container/wait.ts';
 
 /** Loopback servers standing in for a container's published port. */
 const servers: (http.Server | net.Server)[] = [];
-after(() => {
+afterAll(() => {
   for (const s of servers) s.close();
 });
 

