@@ -9,8 +9,8 @@ async function runPost(): Promise<void> {
   if (!runId) return;
   try {
     const removed = await removeRunResources(connectDocker(), runId);
-    if (removed.containers + removed.networks > 0) {
-      core.info(`Removed ${removed.containers} container(s) and ${removed.networks} network(s) left by this run`);
+    if (removed.containers + removed.networks + removed.volumes + removed.images > 0) {
+      core.info(`Removed ${removed.containers} container(s), ${removed.networks} network(s), ${removed.volumes} volume(s) and ${removed.images} image(s) left by this run`);
     }
   } catch (err) {
     core.warning(`Cleanup could not reach the Docker engine: ${(err as Error).message}`);

@@ -14,6 +14,7 @@ import type { RailwayServiceSettings, ServiceLookup, ServiceLookupFn } from '../
 import { readSizeConfig, type SizeConfig } from '../size/config.ts';
 import { readHygieneConfig, type HygieneConfig } from '../hygiene/config.ts';
 import { isSecretName } from '../hygiene/rules.ts';
+import { readComposeConfig, type ComposeConfig } from '../services/config.ts';
 
 /**
  * Every input the action takes; the local command takes each as a flag of the same name.
@@ -33,6 +34,8 @@ export const INPUT_NAMES = [
   'command',
   'network',
   'add-hosts',
+  'compose-file',
+  'compose-service',
   'wait-for',
   'health-path',
   'health-status',
@@ -120,6 +123,8 @@ export interface Config {
   readonly command: readonly string[] | undefined;
   readonly network: string | undefined;
   readonly addHosts: readonly string[];
+  /** compose-file / compose-service: the services the app needs at start, resolved by Compose. */
+  readonly compose: ComposeConfig | undefined;
   readonly health: HealthConfig;
   readonly dockerfileFacts: DockerfileFacts;
   readonly railwayFile: RailwayFileConfig | undefined;
@@ -198,6 +203,11 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const cache = readCacheConfig(read, { cacheDir: options.cacheDir, cwd });
 
   const runId = options.runId ?? newRunId();
+  const network = opt('network');
+  const compose = await readComposeConfig(get, { cwd, context, runId });
+  if (compose && network === 'host') {
+    throw new ConfigError('network', '"host" cannot be combined with compose-file: the app joins the Compose project\'s network; leave network empty or name a bridge network');
+  }
   const image = opt('image') ?? `deploy-check-local/${imageName(context)}:${runId}`;
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(image)) {
     throw new ConfigError('image', `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
@@ -213,6 +223,8 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const secretArgs = buildArgs.filter((a) => isSecretName(a.key)).map((a) => a.value);
   const secrets = [
     ...env.map((e) => e.value),
+    // The Compose file's own secret-looking variables (POSTGRES_PASSWORD, ...) reach the app's environment and logs.
+    ...Object.values(compose?.model.services ?? {}).flatMap((s) => Object.entries(s.environment).filter(([k]) => isSecretName(k)).map(([, v]) => v)),
     ...buildSecrets.map((s) => s.value),
     ...secretArgs,
     ...(registry ? [registry.password] : []),
@@ -231,8 +243,9 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     env,
     port,
     command: parseCommand('command', get('command')),
-    network: opt('network'),
+    network,
     addHosts: parseHostLines('add-hosts', get('add-hosts')),
+    compose,
     health,
     dockerfileFacts: facts,
     railwayFile,

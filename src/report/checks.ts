@@ -11,7 +11,7 @@ import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 export type CheckState = 'pass' | 'warn' | 'fail' | 'skip' | 'pending';
 
 export interface CheckRow {
-  readonly name: 'Build' | 'Cache' | 'Health' | 'Size' | 'Hygiene' | 'Deploy';
+  readonly name: 'Build' | 'Cache' | 'Services' | 'Health' | 'Size' | 'Hygiene' | 'Deploy';
   readonly state: CheckState;
   /** Markdown, already escaped. */
   readonly reason: string;
@@ -124,7 +124,29 @@ export function budgetProblems(size: Fields): { exceeded: string[]; unchecked: s
 }
 
 export function checkRows(report: CheckReport): CheckRow[] {
-  return [buildRow(report), cacheRow(report), healthRow(report), sizeRow(report), hygieneRow(report), deployRow(report)];
+  const services = servicesRow(report);
+  return [buildRow(report), cacheRow(report), ...(services ? [services] : []), healthRow(report), sizeRow(report), hygieneRow(report), deployRow(report)];
+}
+
+/** The Compose services the app needed at start; no row when the run started none. */
+export function servicesRow(report: CheckReport): CheckRow | null {
+  const services = arr(report.services).map(obj).filter((s): s is Fields => s !== null);
+  const compose = obj(report.compose);
+  if (services.length === 0 && !compose) return null;
+  const failure = compose ? str(compose['failure']) : null;
+  if (services.length === 0) {
+    return failure ? { name: 'Services', state: 'fail', reason: escapeInline(failure, 200) } : { name: 'Services', state: 'skip', reason: 'none started (the app service has no depends_on)' };
+  }
+  const describe = (s: Fields): string => {
+    const name = inlineCode(str(s['name']) ?? '?', 40);
+    const status = str(s['status']) ?? '?';
+    const ms = num(s['readyMs']);
+    if (status === 'ready') return `${name} ${str(s['condition']) === 'service_completed_successfully' ? 'done' : 'ready'}${ms !== null ? ` in ${formatDuration(ms)}` : ''}`;
+    const why = str(s['reason']);
+    return `${name} ${escapeInline(status)}${why && status !== 'skipped' ? `: ${escapeInline(why, 120)}` : ''}`;
+  };
+  const failed = services.some((s) => s['status'] === 'failed' || s['status'] === 'exited');
+  return { name: 'Services', state: failed || failure ? 'fail' : 'pass', reason: services.map(describe).join(' · ') };
 }
 
 function buildRow(report: CheckReport): CheckRow {

@@ -82,6 +82,7 @@ export function renderMarkdown(report: CheckReport, options: RenderOptions = {})
   for (const row of rows) out.push(`| ${row.name} | ${STATE_ICON[row.state]} | ${row.reason} |`);
 
   out.push(...buildSection(report, limits));
+  out.push(...servicesSection(report, limits));
   out.push(...healthSection(report, limits));
   out.push(...sizeSection(report, limits));
   out.push(...hygieneSection(report, limits));
@@ -179,6 +180,22 @@ function evidence(title: string, logLines: string[], limits: RenderLimits, open 
   if (logLines.length === 0) return [];
   if (limits.logLines === 0) return ['', `<sub>${escapeInline(title.replace(/ \(.*\)$/, ''))}: left out here, see the job summary.</sub>`];
   return ['', codeDetails(title, logLines.slice(-limits.logLines), limits.lineChars, open)];
+}
+
+/** The logs of each Compose service that failed the run. */
+function servicesSection(report: CheckReport, limits: RenderLimits): string[] {
+  const failed = arr(report.services).map(obj).filter((s): s is NonNullable<ReturnType<typeof obj>> => s !== null && (s['status'] === 'failed' || s['status'] === 'exited'));
+  if (failed.length === 0) return [];
+  const out = ['', '#### Services failed', ''];
+  for (const s of failed) {
+    const name = str(s['name']) ?? '?';
+    const image = str(s['image']);
+    out.push(`- ${inlineCode(name, 40)}${image ? ` (${inlineCode(image, 80)})` : ''}, waited for ${inlineCode(str(s['condition']) ?? '?', 40)}: ${escapeInline(str(s['reason']) ?? '', 240)}`);
+    const checks = arr(s['healthLog']).map(str).filter((l): l is string => l !== null && l !== '');
+    if (checks.length) out.push(`  last healthcheck: ${escapeInline(checks.at(-1) ?? '', 200)}`);
+  }
+  for (const s of failed) out.push(...evidence(`${str(s['name']) ?? '?'} logs (last ${arr(s['logs']).length} lines)`, arr(s['logs']).map((l) => str(l) ?? ''), limits, true));
+  return out;
 }
 
 function healthSection(report: CheckReport, limits: RenderLimits): string[] {

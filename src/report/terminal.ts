@@ -10,6 +10,10 @@ export function renderTerminal(report: CheckReport): string {
   const b = report.build;
   out.push(`  ${mark(b.status === 'success')} build    ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached`);
   out.push(`  ${mark(b.cache.enabled && b.cache.warnings.length === 0 ? true : b.cache.warnings.length > 0 ? false : null)} cache    ${describeCache(b.cache, b.steps)}`);
+  for (const svc of report.services ?? []) {
+    const ok = svc.status === 'ready' ? true : svc.status === 'skipped' ? null : false;
+    out.push(`  ${mark(ok)} service  ${svc.name} ${svc.status}${svc.readyMs !== null ? ` in ${formatDuration(svc.readyMs)}` : ''} (${svc.condition})${svc.reason ? `: ${svc.reason}` : ''}`);
+  }
   const h = report.health;
   out.push(
     `  ${mark(h.status === 'skipped' ? null : h.status === 'healthy')} health   ${h.status}` +
@@ -42,6 +46,10 @@ export function renderTerminal(report: CheckReport): string {
   if (b.failure) {
     out.push('', `Build failure${b.failure.step ? ` in ${b.failure.step}` : ''}: ${b.failure.message}`);
     for (const line of b.failure.logs.slice(-20)) out.push(`  | ${line}`);
+  }
+  for (const svc of (report.services ?? []).filter((x) => x.status === 'failed' || x.status === 'exited')) {
+    out.push('', `Service ${svc.name} (${svc.image ?? '?'}) ${svc.status}: ${svc.reason ?? ''}`);
+    for (const line of svc.logs.slice(-20)) out.push(`  | ${line}`);
   }
   if (h.status === 'unhealthy') {
     out.push('', `Health check failed: ${h.reason ?? ''}`);

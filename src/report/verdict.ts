@@ -6,6 +6,15 @@ export function decideVerdict(report: CheckReport): void {
   if (report.build.status === 'failure') {
     reasons.push(`Build failed: ${report.build.failure?.message ?? 'unknown error'}`);
   }
+  // A Compose service the app needs that did not come up fails the run with its own reason.
+  for (const service of report.services ?? []) {
+    if (service.status === 'failed' || service.status === 'exited') {
+      reasons.push(`Service "${service.name}" ${service.status === 'exited' ? 'exited' : 'failed'}: ${service.reason ?? 'not ready'}`);
+    }
+  }
+  if (report.compose?.failure && !(report.services ?? []).some((s) => s.status === 'failed' || s.status === 'exited')) {
+    reasons.push(`Compose services could not be started: ${report.compose.failure}`);
+  }
   if (report.health.status === 'unhealthy') {
     reasons.push(`Health check failed: ${report.health.reason ?? 'not healthy'}`);
   }
