@@ -14,6 +14,7 @@ import { SKIPPED_SIZE } from './report/skipped.ts';
 import { decideVerdict } from './report/verdict.ts';
 import { NO_BASELINE_SCOPE, type BaselineScope } from './size/baseline-store.ts';
 import { runSizeStage, saveBaseline } from './size/stage.ts';
+import { explainAppFailure, runExtras, servicesFailedHealth, servicesStage } from './services/stage.ts';
 
 export { SKIPPED_SIZE };
 
@@ -48,7 +49,24 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
 
   const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
   report.size = await log.group('Measure', () => runSizeStage(config, { docker, log, baselines }));
-  report.health = await log.group('Health check', () => runAndWait(config, docker, log));
+  // The Compose services the app needs start first and go down (down -v) once the app's container is gone.
+  const services = await servicesStage(config, docker, log);
+  try {
+    if (services) {
+      report.services = services.services;
+      report.compose = services.compose;
+    }
+    if (services && !services.ready) {
+      report.health = servicesFailedHealth(skippedHealth(config), services);
+    } else {
+      const extras = services ? runExtras(config, services) : null;
+      // The app joins the project's network with the service's environment (inputs win).
+      const runConfig: Config = extras ? { ...config, network: extras.network ?? config.network, env: [...extras.extraEnv, ...config.env] } : config;
+      report.health = explainAppFailure(await log.group('Health check', () => runAndWait(runConfig, docker, log)), config, services);
+    }
+  } finally {
+    await services?.stop();
+  }
   if (config.hygiene.mode !== 'off') {
     report.hygiene = await log.group('Hygiene', () => checkHygiene(config, { docker, log, maskSecret: deps.maskSecret ?? (() => undefined) }));
   }
@@ -125,6 +143,8 @@ export function emptyReport(config: Config, source: PipelineDeps['source'], star
       builder: config.builder ?? null, failure: null,
     },
     health: skippedHealth(config),
+    services: [],
+    compose: null,
     size: { ...SKIPPED_SIZE },
     hygiene: skippedHygiene(config.hygiene.mode, config.hygiene.mode === 'off' ? 'hygiene is off' : 'the image was not built'),
     deploy: null,

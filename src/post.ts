@@ -10,7 +10,8 @@ async function runPost(): Promise<void> {
   try {
     const removed = await removeRunResources(connectDocker(), runId);
     if (removed.containers + removed.networks + removed.volumes + removed.images > 0) {
-      core.info(`Removed ${removed.containers} container(s), ${removed.networks} network(s), ${removed.volumes} volume(s) and ${removed.images} image(s) left by this run`);
+      const more = removed.volumes + removed.images > 0 ? ` (and ${removed.volumes} volume(s), ${removed.images} image(s) of its Compose services)` : '';
+      core.info(`Removed ${removed.containers} container(s) and ${removed.networks} network(s)${more} left by this run`);
     }
   } catch (err) {
     core.warning(`Cleanup could not reach the Docker engine: ${(err as Error).message}`);

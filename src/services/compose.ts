@@ -26,13 +26,40 @@ export function runCompose(project: ComposeProject, args: readonly string[], tim
   return runDocker(composeArgs(project, args), timeoutMs);
 }
 
+/** Compose processes still running: a cancelled run stops them before it removes what they started. */
+const running = new Set<ChildProcess>();
+
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once('close', () => running.delete(child));
+  child.once('error', () => running.delete(child));
+}
+
+/** Stops every Compose process of this run and waits (up to 5 s) until they have ended, so none starts a container after cleanup. */
+export async function stopComposeProcesses(): Promise<void> {
+  const children = [...running];
+  await Promise.all(children.map((child) => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, 5_000);
+    child.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  })));
+}
+
 export function runDocker(args: readonly string[], timeoutMs = 0): Promise<ComposeResult> {
   return new Promise((resolve) => {
-    execFile('docker', [...args], { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+    const child = execFile('docker', [...args], { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? Number((err as { code?: number }).code) : 1) : 0;
       const spawnError = err && typeof (err as { code?: unknown }).code === 'string' ? `${err.message}\n` : '';
       resolve({ code, stdout, stderr: spawnError + stderr });
     });
+    track(child);
   });
 }
 
@@ -44,6 +71,7 @@ export interface RunningCompose {
 
 export function startCompose(project: ComposeProject, args: readonly string[]): RunningCompose {
   const child: ChildProcess = spawn('docker', composeArgs(project, args), { stdio: ['ignore', 'pipe', 'pipe'] });
+  track(child);
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));

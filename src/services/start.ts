@@ -86,8 +86,8 @@ export async function startServices(config: ServicesConfig, compose: ComposeConf
   if (toBuild.length) {
     const built = await runCompose(project, ['build', ...toBuild]);
     if (built.code !== 0) {
-      report.failure = `docker compose build ${toBuild.join(' ')} failed: ${lastLines(built.stderr, 5)}`;
-      const services = closure.map((d) => failedWithout(d, model.services[d.name]?.image ?? null, toBuild.includes(d.name) ? `its build failed: ${lastLines(built.stderr, 3)}` : null));
+      report.failure = `docker compose build ${toBuild.join(' ')} failed: ${composeError(built.stderr)}`;
+      const services = closure.map((d) => failedWithout(d, model.services[d.name]?.image ?? null, toBuild.includes(d.name) ? `its build failed: ${composeError(built.stderr)}` : null));
       return { compose: report, services, ready: false, placement, stop };
     }
   }
@@ -121,6 +121,7 @@ async function upAndWait(project: ComposeProject, closure: readonly Dependency[]
   const progress = new Map<string, Progress>();
   let containers = new Map<string, ContainerState>();
   let failure: string | null = null;
+  let announced = false;
   for (;;) {
     const finished = upState.result;
     containers = await listProject(docker, project.project);
@@ -129,6 +130,11 @@ async function upAndWait(project: ComposeProject, closure: readonly Dependency[]
       progress.set(dep.name, p);
       if (p.kind === 'ready' && !readyMs.has(dep.name)) readyMs.set(dep.name, Date.now() - started);
     }
+    const pending = closure.filter((d) => progress.get(d.name)?.kind === 'pending');
+    if (!announced && pending.length && closure.some((d) => containers.has(d.name))) {
+      announced = true;
+      log.info(`Compose: waiting up to ${Math.round(timeoutMs / 1000)}s for ${pending.map((d) => `${d.name} (${waitingOn(progress.get(d.name))})`).join(', ')}`);
+    }
     const bad = closure.find((d) => progress.get(d.name)?.kind === 'failed' || progress.get(d.name)?.kind === 'exited');
     if (bad) {
       failure = `${bad.name}: ${reasonOf(progress.get(bad.name))}`;
@@ -136,7 +142,12 @@ async function upAndWait(project: ComposeProject, closure: readonly Dependency[]
     }
     if (closure.every((d) => progress.get(d.name)?.kind === 'ready')) break;
     if (finished && finished.code !== 0) {
-      failure = `docker compose up failed: ${lastLines(finished.stderr, 5)}`;
+      const error = composeError(finished.stderr);
+      failure = `docker compose up failed: ${error}`;
+      // A container Compose created but could not start (no such executable, a port taken) failed with Compose's error.
+      for (const d of closure) {
+        if (progress.get(d.name)?.kind === 'pending' && containers.get(d.name)?.state === 'created') progress.set(d.name, { kind: 'failed', reason: `it could not be started: ${error}` });
+      }
       break;
     }
     if (Date.now() >= deadline) {
@@ -155,6 +166,12 @@ async function upAndWait(project: ComposeProject, closure: readonly Dependency[]
   const result = await up.done;
   if (result.stderr.trim()) log.debug(`docker compose up: ${lastLines(result.stderr, 10)}`);
   return { progress, readyMs, containers, failure, durationMs };
+}
+
+/** Compose's error lines without its progress lines (" Container x  Started"). */
+export function composeError(stderr: string): string {
+  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !/^(Container|Network|Volume|Image)\s/.test(l));
+  return lines.slice(-3).join(' | ') || lastLines(stderr, 3);
 }
 
 function reasonOf(p: Progress | undefined): string {

@@ -1,0 +1,189 @@
+/**
+ * Compose services the app needs at start, on the real engine with real Compose: the Postgres
+ * example end to end, dependencies that fail, the app's environment and mounts, runs at once,
+ * Ctrl-C, and the GitHub `services:` route (a database on a network made outside deploy-check).
+ * After every run nothing of its Compose project is left: containers, networks, volumes, images.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import { dockerCli, unavailable } from '../support/docker.ts';
+import { REPO_ROOT } from '../support/action-runner.ts';
+import { fixture, removeImage, runLocal, uniqueImage, type LocalRun } from '../support/local-runner.ts';
+
+interface ServiceEntry {
+  name: string;
+  image: string | null;
+  condition: string;
+  status: string;
+  readyMs: number | null;
+  reason: string | null;
+  exitCode: number | null;
+  logs: string[];
+}
+interface ServicesReport {
+  services?: ServiceEntry[];
+  compose?: { project: string; service: string; networks: string[]; droppedMounts: string[]; failure: string | null } | null;
+}
+
+const EXAMPLE = path.join(REPO_ROOT, 'examples/fastapi-postgres');
+const APP = fixture('compose-app');
+const images: string[] = [];
+afterAll(() => images.forEach(removeImage));
+
+let skip = false;
+beforeAll(() => {
+  let missing: string | false = false;
+  try {
+    execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
+  } catch {
+    missing = 'docker compose (Compose v2)';
+  }
+  if (!missing) {
+    try {
+      dockerCli(['image', 'inspect', 'pgvector/pgvector:pg17']);
+    } catch {
+      missing = 'the pgvector/pgvector:pg17 image';
+    }
+  }
+  skip = unavailable(missing);
+});
+
+function services(run: LocalRun): ServicesReport {
+  return (run.report ?? {}) as unknown as ServicesReport;
+}
+
+/** The project the run started, from its report or (an interrupted run) its log. */
+function projectOf(run: LocalRun): string {
+  const project = services(run).compose?.project ?? /Compose services \((deploy-check-[a-z0-9-]+)\)/.exec(run.stderr)?.[1];
+  assert.ok(project, `the run named no Compose project:\n${run.stderr}`);
+  return project;
+}
+
+/** Everything of a Compose project still on the engine, and what deploy-check labelled for the run. */
+function projectLeftovers(project: string): string[] {
+  const runId = project.slice('deploy-check-'.length);
+  const list = (args: string[]): string[] => dockerCli(args).split('\n').filter(Boolean);
+  const byProject = `label=com.docker.compose.project=${project}`;
+  const byRun = `label=dev.deploy-check.run=${runId}`;
+  return [
+    ...list(['ps', '-aq', '--filter', byProject]).map((id) => `container ${id}`),
+    ...list(['ps', '-aq', '--filter', byRun]).map((id) => `container ${id}`),
+    ...list(['network', 'ls', '-q', '--filter', byProject]).map((id) => `network ${id}`),
+    ...list(['network', 'ls', '-q', '--filter', byRun]).map((id) => `network ${id}`),
+    ...list(['volume', 'ls', '-q', '--filter', byProject]).map((id) => `volume ${id}`),
+    ...list(['volume', 'ls', '-q', '--filter', byRun]).map((id) => `volume ${id}`),
+    ...list(['image', 'ls', '-q', '--filter', byRun]).map((id) => `image ${id}`),
+    ...list(['image', 'ls', '-q', '--filter', `reference=${project}-*`]).map((id) => `image ${id}`),
+  ];
+}
+
+function appArgs(file: string, image: string, extra: string[] = []): string[] {
+  return ['--context', APP, '--compose-file', path.join(APP, file), '--image', image, '--health-path', '/cgi-bin/health', '--hygiene', 'off', ...extra];
+}
+
+describe('Compose services', { concurrent: true }, () => {
+  test('the Postgres example passes with its migrations applied, and leaves nothing', async (ctx) => {
+    if (skip) return ctx.skip();
+    const image = uniqueImage('fastapi-postgres');
+    images.push(image);
+    const run = await runLocal(['--context', EXAMPLE, '--compose-file', path.join(EXAMPLE, 'docker-compose.yml'), '--image', image, '--hygiene', 'off']);
+    assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
+    const report = services(run);
+    assert.deepEqual(report.services?.map((s) => [s.name, s.condition, s.status]), [
+      ['db', 'service_healthy', 'ready'],
+      ['migrate', 'service_completed_successfully', 'ready'],
+    ]);
+    assert.equal(report.services?.[0]?.image, 'pgvector/pgvector:pg17');
+    // The one-shot migrate ran the image under check, not a second build.
+    assert.equal(report.services?.[1]?.image, image);
+    assert.ok(report.services?.every((s) => typeof s.readyMs === 'number' && s.readyMs > 0));
+    assert.equal(report.compose?.service, 'api');
+    // /api/v1/health/ready answers 200 only at the Alembic head, and counts the rows of the migrated table.
+    assert.match(run.report?.health.lastHttp?.body ?? '', /"status":"ready","revision":"0001","items":0/);
+    assert.match(run.stderr, /the bind mount \S+\/examples\/fastapi-postgres\/app:\/srv\/app of "api" is left out/);
+    assert.match(run.stdout, /service {2}db ready in .* \(service_healthy\)/);
+    assert.deepEqual(projectLeftovers(projectOf(run)), []);
+  });
+
+  test('the Postgres example without compose-file fails with the app\'s own error', async (ctx) => {
+    if (skip) return ctx.skip();
+    const image = uniqueImage('fastapi-postgres-alone');
+    images.push(image);
+    const run = await runLocal(['--context', EXAMPLE, '--image', image, '--hygiene', 'off', '--health-timeout', '30s']);
+    assert.equal(run.exitCode, 1, run.stderr);
+    assert.equal(run.report?.health.status, 'unhealthy');
+    assert.ok(run.report?.health.logs.some((l) => l.includes('DATABASE_URL is not set')), run.report?.health.logs.join('\n'));
+    assert.deepEqual(services(run).services, []);
+  });
+
+  test('a dependency whose healthcheck never passes fails within the health timeout, with its logs', async (ctx) => {
+    if (skip) return ctx.skip();
+    const image = uniqueImage('compose-never-healthy');
+    images.push(image);
+    const run = await runLocal(appArgs('never-healthy.yml', image, ['--health-timeout', '8s']));
+    assert.equal(run.exitCode, 1, run.stderr);
+    const db = services(run).services?.[0];
+    assert.equal(db?.name, 'db');
+    assert.equal(db?.status, 'failed');
+    assert.match(db?.reason ?? '', /not ready after 8s: waiting for its healthcheck to pass \(service_healthy\)/);
+    assert.ok(db?.logs.some((l) => l.includes('fake db: starting')), JSON.stringify(db?.logs));
+    assert.equal(run.report?.health.status, 'skipped');
+    assert.match(run.report?.reasons[0] ?? '', /Service "db" failed: not ready after 8s/);
+    assert.match(run.stdout, /Service db \(deploy-check-test\/busybox:latest\) failed/);
+    assert.deepEqual(projectLeftovers(projectOf(run)), []);
+  });
+
+  test('a one-shot migrate service that exits 1 fails the check with its output; the app is not started', async (ctx) => {
+    if (skip) return ctx.skip();
+    const image = uniqueImage('compose-migrate-fails');
+    images.push(image);
+    const run = await runLocal(appArgs('migrate-fails.yml', image));
+    assert.equal(run.exitCode, 1, run.stderr);
+    const migrate = services(run).services?.find((s) => s.name === 'migrate');
+    assert.equal(migrate?.status, 'failed');
+    assert.equal(migrate?.exitCode, 1);
+    assert.match(migrate?.reason ?? '', /exited with code 1 \(service_completed_successfully needs 0\)/);
+    assert.ok(migrate?.logs.includes('ERROR: relation "items" does not exist'), JSON.stringify(migrate?.logs));
+    assert.equal(run.report?.health.status, 'skipped');
+    assert.equal(run.report?.health.container, null);
+    assert.deepEqual(projectLeftovers(projectOf(run)), []);
+  });
+
+  test('the app joins the project: env overrides the Compose environment, the peer answers by name, the bind mount is dropped; two runs at once', async (ctx) => {
+    if (skip) return ctx.skip();
+    const [a, b] = [uniqueImage('compose-env-a'), uniqueImage('compose-env-b')];
+    images.push(a, b);
+    // health-body passes only with the input's GREETING, the file's FROM_COMPOSE and the peer's answer.
+    const check = (image: string): Promise<LocalRun> =>
+      runLocal(appArgs('docker-compose.yml', image, ['--env', 'GREETING=from-input', '--health-body', 'greeting=from-input compose=yes peer=pong']));
+    const runs = await Promise.all([check(a), check(b)]);
+    for (const run of runs) {
+      assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
+      assert.match(run.stderr, /the bind mount \S+compose-app:\/www of "app" is left out/);
+      assert.equal(services(run).services?.[0]?.status, 'ready');
+      assert.deepEqual(projectLeftovers(projectOf(run)), []);
+    }
+    assert.notEqual(projectOf(runs[0]!), projectOf(runs[1]!));
+  });
+
+  test('SIGINT while waiting for a dependency removes the whole project and exits 130', async (ctx) => {
+    if (skip) return ctx.skip();
+    const image = uniqueImage('compose-interrupted');
+    images.push(image);
+    let seen: string[] = [];
+    let project = '';
+    const run = await runLocal(appArgs('never-healthy.yml', image, ['--health-timeout', '120s']), {
+      interruptWhen: /Compose: waiting up to 120s for db/,
+      onBeforeInterrupt: (stderr) => {
+        project = /Compose services \((deploy-check-[a-z0-9-]+)\)/.exec(stderr)?.[1] ?? '';
+        seen = project ? projectLeftovers(project) : [];
+      },
+    });
+    assert.equal(run.exitCode, 130, run.stderr);
+    assert.ok(project, `the run never started its Compose project:\n${run.stderr}`);
+    assert.ok(seen.some((s) => s.startsWith('container')), `the project had a running dependency when the interrupt came: ${seen.join(', ')}`);
+    assert.deepEqual(projectLeftovers(project), []);
+  });
+});
