@@ -186,4 +186,36 @@ describe('Compose services', { concurrent: true }, () => {
     assert.ok(seen.some((s) => s.startsWith('container')), `the project had a running dependency when the interrupt came: ${seen.join(', ')}`);
     assert.deepEqual(projectLeftovers(project), []);
   });
+
+  test('GitHub services: route: Postgres on a network made outside deploy-check, reached as "postgres"', async (ctx) => {
+    if (skip) return ctx.skip();
+    const image = uniqueImage('fastapi-postgres-gh');
+    images.push(image);
+    const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const network = `deploy-check-test-gh-${suffix}`;
+    const postgres = `deploy-check-test-gh-postgres-${suffix}`;
+    // What the runner does for `services: postgres:` before the job's steps: a network, the
+    // service container on it under its key as alias, then a wait for its health-cmd.
+    dockerCli(['network', 'create', network]);
+    try {
+      dockerCli(['run', '-d', '--name', postgres, '--network', network, '--network-alias', 'postgres',
+        '-e', 'POSTGRES_USER=app', '-e', 'POSTGRES_PASSWORD=gh-service-pw', '-e', 'POSTGRES_DB=app',
+        '--health-cmd', 'pg_isready -U app -d app', '--health-interval', '1s', '--health-retries', '60', 'pgvector/pgvector:pg17']);
+      for (let i = 0; i < 120 && dockerCli(['inspect', '-f', '{{.State.Health.Status}}', postgres]).trim() !== 'healthy'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      const run = await runLocal(['--context', EXAMPLE, '--image', image, '--hygiene', 'off', '--network', network,
+        '--env', 'DATABASE_URL=postgresql+psycopg2://app:gh-service-pw@postgres:5432/app',
+        // Migrate, then serve: the service container has no schema yet.
+        '--command', '["sh", "-c", "python3 -m alembic upgrade head && exec python3 -m uvicorn app.main:app --host 0.0.0.0 --port 8000"]']);
+      assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
+      assert.match(run.report?.health.lastHttp?.body ?? '', /"status":"ready","revision":"0001"/);
+      assert.deepEqual(services(run).services, []);
+      // deploy-check leaves the network and the service container to the runner.
+      assert.equal(dockerCli(['inspect', '-f', '{{.State.Running}}', postgres]).trim(), 'true');
+    } finally {
+      dockerCli(['rm', '-f', '-v', postgres]);
+      dockerCli(['network', 'rm', network]);
+    }
+  });
 });
