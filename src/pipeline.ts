@@ -15,6 +15,7 @@ import { decideVerdict } from './report/verdict.ts';
 import { NO_BASELINE_SCOPE, type BaselineScope } from './size/baseline-store.ts';
 import { runSizeStage, saveBaseline } from './size/stage.ts';
 import { explainAppFailure, runExtras, servicesFailedHealth, servicesStage } from './services/stage.ts';
+import type { StartedServices } from './services/start.ts';
 
 export { SKIPPED_SIZE };
 
@@ -48,10 +49,13 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   report.image.id = (await docker.getImage(config.image).inspect()).Id;
 
   const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
-  report.size = await log.group('Measure', () => runSizeStage(config, { docker, log, baselines }));
-  // The Compose services the app needs start first and go down (down -v) once the app's container is gone.
-  const services = await servicesStage(config, docker, log);
+  // The Compose services the app needs start while the image is measured; they go down (down -v)
+  // once the app's container is gone, whatever happened.
+  const starting = servicesStage(config, docker, log);
+  let services: StartedServices | null = null;
   try {
+    report.size = await log.group('Measure', () => runSizeStage(config, { docker, log, baselines }));
+    services = await starting;
     if (services) {
       report.services = services.services;
       report.compose = services.compose;
@@ -65,6 +69,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
       report.health = explainAppFailure(await log.group('Health check', () => runAndWait(runConfig, docker, log)), config, services);
     }
   } finally {
+    services ??= await starting.catch(() => null);
     await services?.stop();
   }
   if (config.hygiene.mode !== 'off') {

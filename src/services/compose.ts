@@ -88,12 +88,3 @@ export async function composeVersion(): Promise<string | null> {
   const result = await runDocker(['compose', 'version', '--short'], 20_000);
   return result.code === 0 ? result.stdout.trim() : null;
 }
-
-/**
- * `down -v` semantics for a project by name alone (no file needed): its containers, networks,
- * named and anonymous volumes, and the images Compose built for it. Used by cleanup paths that
- * may run in another process (the action's post step, a signal handler).
- */
-export function downProject(project: string, files: readonly string[] = []): Promise<ComposeResult> {
-  return runCompose({ project, files }, ['down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '0'], 120_000);
-}

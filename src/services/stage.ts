@@ -17,10 +17,12 @@ export interface ServicesRunExtras {
 }
 
 /** Starts the Compose dependencies when compose-file is set; null without it. */
-export async function servicesStage(config: Config, docker: Docker, log: Log): Promise<StartedServices | null> {
+export async function servicesStage(config: Config, docker: Docker, log: Log, cancel?: AbortSignal): Promise<StartedServices | null> {
   const compose = config.compose;
   if (!compose) return null;
-  return log.group(`Compose services (${compose.project})`, () => startServices(config, compose, { docker, log }));
+  // Not a log group: it runs while the image is measured (which has its own).
+  log.info(`Compose services (${compose.project}): starting what "${compose.service}" depends on`);
+  return startServices(config, compose, { docker, log, cancel });
 }
 
 export function runExtras(config: Pick<Config, 'env'>, started: StartedServices): ServicesRunExtras {

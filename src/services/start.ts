@@ -7,7 +7,7 @@ import { LABEL_RUN, runLabels } from '../container/labels.ts';
 import { lastLogLines } from '../container/logs.ts';
 import type { Log } from '../host/log.ts';
 import type { ComposeReport, ServiceReport } from '../report/model.ts';
-import { downProject, runCompose, startCompose, type ComposeProject, type ComposeResult } from './compose.ts';
+import { runCompose, startCompose, type ComposeProject, type ComposeResult } from './compose.ts';
 import { lastLines, type ComposeConfig } from './config.ts';
 import { appPlacement, buildsCheckedImage, composeOverride, dependencyClosure, type AppPlacement, type Dependency } from './plan.ts';
 import { parseContainerStatus, progressOf, type ContainerState, type Progress } from './progress.ts';
@@ -37,7 +37,9 @@ export interface StartedServices {
  * Starts the app service's dependencies (never the app) with `docker compose up` under the run's
  * own project, and waits for each as its `depends_on` condition says, within the health timeout.
  */
-export async function startServices(config: ServicesConfig, compose: ComposeConfig, deps: { docker: Docker; log: Log }): Promise<StartedServices> {
+export async function startServices(
+  config: ServicesConfig, compose: ComposeConfig, deps: { docker: Docker; log: Log; cancel?: AbortSignal | undefined },
+): Promise<StartedServices> {
   const { docker, log } = deps;
   const { model, service: app } = compose;
   const closure = dependencyClosure(model, app);
@@ -71,11 +73,12 @@ export async function startServices(config: ServicesConfig, compose: ComposeConf
   }), null, 2));
   const project: ComposeProject = { project: compose.project, files: [compose.file, override] };
   let stopped: Promise<void> | null = null;
+  // down -v semantics through the engine, all at once: containers (with their anonymous
+  // volumes), then the project's networks and named volumes and the images Compose built for it.
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
-      const down = await downProject(project.project, project.files);
-      if (down.code !== 0) log.warning(`Compose: could not remove project ${project.project}: ${lastLines(down.stderr, 3)}`);
-      await removeLabelledNetworks(docker, config.runId);
+      const failed = await removeProject(docker, project.project, config.runId);
+      if (failed.length) log.warning(`Compose: could not remove ${failed.join(', ')} of project ${project.project}`);
       await rm(dir, { recursive: true, force: true });
     })();
     return stopped;
@@ -91,7 +94,7 @@ export async function startServices(config: ServicesConfig, compose: ComposeConf
       return { compose: report, services, ready: false, placement, stop };
     }
   }
-  const outcome = await upAndWait(project, closure, config.health.timeoutMs, docker, log);
+  const outcome = await upAndWait(project, closure, config.health.timeoutMs, { docker, log, cancel: deps.cancel });
   report.durationMs = outcome.durationMs;
   report.failure = outcome.failure;
   if (outcome.failure === null) await ensureNetworks(docker, placement, config.runId);
@@ -111,7 +114,10 @@ interface WaitOutcome {
   readonly durationMs: number;
 }
 
-async function upAndWait(project: ComposeProject, closure: readonly Dependency[], timeoutMs: number, docker: Docker, log: Log): Promise<WaitOutcome> {
+async function upAndWait(
+  project: ComposeProject, closure: readonly Dependency[], timeoutMs: number, deps: { docker: Docker; log: Log; cancel?: AbortSignal | undefined },
+): Promise<WaitOutcome> {
+  const { docker, log, cancel } = deps;
   const started = Date.now();
   const deadline = started + timeoutMs;
   const up = startCompose(project, ['up', '--detach', ...closure.map((d) => d.name)]);
@@ -148,6 +154,10 @@ async function upAndWait(project: ComposeProject, closure: readonly Dependency[]
       for (const d of closure) {
         if (progress.get(d.name)?.kind === 'pending' && containers.get(d.name)?.state === 'created') progress.set(d.name, { kind: 'failed', reason: `it could not be started: ${error}` });
       }
+      break;
+    }
+    if (cancel?.aborted) {
+      failure = `cancelled (${String(cancel.reason)}) while waiting for ${closure.filter((d) => progress.get(d.name)?.kind === 'pending').map((d) => d.name).join(', ')}`;
       break;
     }
     if (Date.now() >= deadline) {
@@ -210,7 +220,7 @@ async function evidence(
       image: base.image ?? info?.Config.Image ?? null,
       status: ready ? 'ready' : p?.kind === 'exited' ? 'exited' : p?.kind === 'pending' ? 'skipped' : 'failed',
       readyMs: outcome.readyMs.get(dep.name) ?? null,
-      reason: ready ? null : p?.kind === 'pending' ? `stopped waiting for ${p.waitingOn}: another service failed` : reasonOf(p),
+      reason: ready ? null : p?.kind === 'pending' ? `stopped waiting for ${p.waitingOn}: ${outcome.failure?.startsWith('cancelled') ? 'the run was cancelled' : 'another service failed'}` : reasonOf(p),
       exitCode: state.exitCode,
       healthLog: (health?.Log ?? []).slice(-3).map((l) => l.Output.trim()),
       logs,
@@ -241,7 +251,26 @@ async function ensureNetworks(docker: Docker, placement: AppPlacement, runId: st
   }
 }
 
-async function removeLabelledNetworks(docker: Docker, runId: string): Promise<void> {
-  const networks = await docker.listNetworks({ filters: JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] }) }).catch(() => []);
-  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => undefined)));
+/** Removes a project's containers, networks, volumes and built images; returns what could not be removed. */
+async function removeProject(docker: Docker, project: string, runId: string): Promise<string[]> {
+  const byProject = JSON.stringify({ label: [`${COMPOSE_PROJECT_LABEL}=${project}`] });
+  const byRun = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] });
+  const failed: string[] = [];
+  const attempt = (what: string, op: Promise<unknown>): Promise<void> =>
+    op.then(() => undefined, (err: unknown) => {
+      if (!/no such|not found|404/i.test((err as Error).message)) failed.push(what);
+    });
+  const containers = await docker.listContainers({ all: true, filters: byProject }).catch(() => []);
+  await Promise.all(containers.map((c) => attempt(`container ${c.Names[0] ?? c.Id}`, docker.getContainer(c.Id).remove({ force: true, v: true }))));
+  const [networks, volumes, images] = await Promise.all([
+    docker.listNetworks({ filters: byRun }).catch(() => []),
+    docker.listVolumes({ filters: byProject }).then((r) => r.Volumes ?? [], () => []),
+    docker.listImages({ filters: byRun }).catch(() => []),
+  ]);
+  await Promise.all([
+    ...networks.map((n) => attempt(`network ${n.Name}`, docker.getNetwork(n.Id).remove())),
+    ...volumes.map((v) => attempt(`volume ${v.Name}`, docker.getVolume(v.Name).remove())),
+    ...images.flatMap((i) => (i.RepoTags?.length ? i.RepoTags : [i.Id]).map((ref) => attempt(`image ${ref}`, docker.getImage(ref).remove({ force: true })))),
+  ]);
+  return failed;
 }
