@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { dockerCli, unavailable } from '../support/docker.ts';
-import { REPO_ROOT } from '../support/action-runner.ts';
+import { REPO_ROOT, runActionSteps } from '../support/action-runner.ts';
 import { fixture, removeImage, runLocal, uniqueImage, type LocalRun } from '../support/local-runner.ts';
 
 interface ServiceEntry {
@@ -217,5 +217,20 @@ describe('Compose services', { concurrent: true }, () => {
       dockerCli(['rm', '-f', '-v', postgres]);
       dockerCli(['network', 'rm', network]);
     }
+  });
+
+  test('action: main step killed with SIGINT while a dependency starts, then the post step: nothing of the project left', async (ctx) => {
+    if (skip) return ctx.skip();
+    const image = uniqueImage('compose-action-cancel');
+    images.push(image);
+    const run = await runActionSteps({
+      inputs: { context: APP, 'compose-file': path.join(APP, 'never-healthy.yml'), image, 'health-path': '/cgi-bin/health', 'health-timeout': '120', hygiene: 'off' },
+      cwd: APP,
+      killWhen: /Compose: waiting up to 120s for db/,
+    });
+    const project = /Compose services \((deploy-check-[a-z0-9-]+)\)/.exec(run.main.stdout)?.[1];
+    assert.ok(project, `main never started the Compose project:\n${run.main.stdout}`);
+    assert.equal(run.post?.exitCode, 0, run.post?.stdout);
+    assert.deepEqual(projectLeftovers(project), []);
   });
 });
