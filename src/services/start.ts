@@ -48,6 +48,10 @@ export async function startServices(
     log.info(`Compose: the bind mount ${mount} of "${app}" is left out: it would hide the image under check`);
   }
   for (const sentence of full.ignored) log.info(`Compose: of "${app}", ${sentence}`);
+  const [primary, ...others] = full.networks;
+  if (primary && others.length) {
+    log.info(`Compose: "${app}" is on ${full.networks.map((n) => n.name).join(', ')}; the app joins ${primary.name}, its first`);
+  }
   // Without dependencies no project is started, so there is no network to join.
   const placement: AppPlacement = closure.length ? full : { ...full, networks: [] };
   const report: ComposeReport = {
