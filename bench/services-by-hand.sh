@@ -17,6 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 docker buildx build --quiet --load --tag "$tag" "$context" >/dev/null
+tb=$(ms)
 docker network create "$net" >/dev/null
 docker run --detach --name "$db" --network "$net" --network-alias db \
   -e POSTGRES_USER=app -e POSTGRES_PASSWORD=app-db-password -e POSTGRES_DB=app pgvector/pgvector:pg17 >/dev/null
@@ -38,5 +39,6 @@ cleanup
 t2=$(ms)
 echo "healthy=$healthy"
 echo "healthy_ms=$((t1 - t0))"
+echo "after_build_ms=$((t1 - tb))"
 echo "total_ms=$((t2 - t0))"
 [ "$healthy" = 1 ]

@@ -163,6 +163,8 @@ describe('Compose services', { concurrent: true }, () => {
       assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
       assert.match(run.stderr, /the bind mount \S+compose-app:\/www of "app" is left out/);
       assert.equal(services(run).services?.[0]?.status, 'ready');
+      // Compose built peer itself (its own build, not the checked image); the image went with the project.
+      assert.equal(services(run).services?.[0]?.image, `${projectOf(run)}-peer`);
       assert.deepEqual(projectLeftovers(projectOf(run)), []);
     }
     assert.notEqual(projectOf(runs[0]!), projectOf(runs[1]!));
