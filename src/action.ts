@@ -1,6 +1,7 @@
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { context as eventContext } from '@actions/github';
+import type Docker from 'dockerode';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { loadConfig, SECRET_INPUTS, type Config, type InputReader } from './conf
 import type { RunEvent } from './deploy/railway/gate.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
 import { ConfigError } from './config/errors.ts';
+import { removeRunResources } from './container/cleanup.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redact, redactDeep, type Annotation, type Log } from './host/log.ts';
 import type { CheckReport } from './report/model.ts';
@@ -26,6 +28,8 @@ import { ActionsCacheBaselineStore, type BaselineScope } from './size/baseline-s
 export const STATE_RUN_ID = 'run-id';
 /** The buildx builder main created for the run, removed by the post step. */
 export const STATE_BUILDER = 'builder';
+/** The image tag main made up (no `image` input): the post step removes it on self-hosted runners. */
+export const STATE_IMAGE = 'image-tag';
 
 /** GitHub's log commands; secrets were registered with setSecret, so the runner masks them. */
 export const actionLog: Log = {
@@ -73,8 +77,28 @@ export async function runAction(): Promise<void> {
   }
   for (const secret of config.secrets) core.setSecret(secret);
   core.saveState(STATE_RUN_ID, config.runId);
+  if (core.getInput('image').trim() === '') core.saveState(STATE_IMAGE, config.image);
+  // A cancelled job: the runner sends SIGINT (then SIGTERM): the run stops where it is, says
+  // "cancelled" in its report and summary, and removes what it started; the post step runs after.
+  const cancel = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (cancel.signal.aborted) {
+      // The runner's second signal (SIGTERM 7.5 s after SIGINT): leave now; the post step cleans up too.
+      process.exit(1);
+    }
+    core.info(`${signal}: cancelling the run`);
+    cancel.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
-  const docker = connectDocker();
+  let docker: Docker;
+  try {
+    docker = connectDocker();
+  } catch (err) {
+    core.setFailed(`deploy-check could not start: ${(err as Error).message}`);
+    return;
+  }
   const secrets = [...config.secrets];
   const maskSecret = (value: string): void => {
     if (value.length < 3 || secrets.includes(value)) return;
@@ -101,12 +125,17 @@ export async function runAction(): Promise<void> {
       cache: actionCacheContext(config, event),
       event,
       baselines: actionBaselineScope(process.env),
+      cancel: cancel.signal,
     });
     await publish(redactDeep(report, secrets), config.publish, context);
   } catch (err) {
     const message = redact(`deploy-check failed unexpectedly: ${(err as Error).message}`, config.secrets);
     await publishRunError(config.publish, context, message);
     core.setFailed(message);
+  } finally {
+    await removeRunResources(docker, config.runId).catch(() => undefined);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   }
 }
 
@@ -206,7 +235,11 @@ async function publish(report: CheckReport, publishConfig: PublishConfig, contex
   }
   await tellCommentResult(result);
 
-  if (report.verdict === 'fail') core.setFailed(report.reasons.join('\n'));
+  if (report.verdict === 'fail' && report.build.status === 'failure') {
+    // One annotation, on the Dockerfile: setFailed would add a second with the same words.
+    core.error(report.reasons.join('\n'), { file: path.relative(process.cwd(), report.source.dockerfile) || report.source.dockerfile, title: 'deploy-check' });
+    process.exitCode = core.ExitCode.Failure;
+  } else if (report.verdict === 'fail') core.setFailed(report.reasons.join('\n'));
   else core.info(`deploy-check passed: ${report.image.ref}`);
 }
 

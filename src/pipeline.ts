@@ -6,7 +6,9 @@ import { cacheReportOff, failedOnCache, finishLayerCache, prepareLayerCache, typ
 import { announceRailwaySettings, deployStage } from './deploy/railway/deploy.ts';
 import type { RunEvent } from './deploy/railway/gate.ts';
 import type { Config } from './config/config.ts';
-import { runAndWait } from './container/run.ts';
+import { parityReport, runAndWait } from './container/run.ts';
+import { runPreDeploy } from './container/pre-deploy.ts';
+import { runParams, type RunExtras } from './container/spec.ts';
 import type { Log } from './host/log.ts';
 import { checkHygiene, skippedHygiene } from './hygiene/check.ts';
 import type { CheckReport, HealthReport, SourceInfo } from './report/model.ts';
@@ -14,7 +16,7 @@ import { SKIPPED_SIZE } from './report/skipped.ts';
 import { decideVerdict } from './report/verdict.ts';
 import { NO_BASELINE_SCOPE, type BaselineScope } from './size/baseline-store.ts';
 import { runSizeStage, saveBaseline } from './size/stage.ts';
-import { explainAppFailure, runExtras, servicesFailedHealth, servicesStage } from './services/stage.ts';
+import { explainAppFailure, servicesFailedHealth, servicesStage, withServices } from './services/stage.ts';
 import type { StartedServices } from './services/start.ts';
 
 export { SKIPPED_SIZE };
@@ -31,6 +33,10 @@ export interface PipelineDeps {
   readonly baselines?: BaselineScope;
   /** Registers a secret value a stage found (e.g. in the image config): the entry masks it in every output. */
   readonly maskSecret?: (value: string) => void;
+  /** Aborted (with the signal's name as reason) when the run is cancelled: stages stop and say so. */
+  readonly cancel?: AbortSignal;
+  /** Network, aliases and variables the app and its pre-deploy command get beyond the inputs (e.g. from services started first). */
+  readonly run?: RunExtras;
 }
 
 /** build → measure → run and wait → hygiene → verdict → deploy. Stages return their sections; nothing here prints the report. */
@@ -39,19 +45,36 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   const started = Date.now();
   const report = emptyReport(config, deps.source, started);
   announceRailwaySettings(config, log);
+  log.info(describeParity(config));
 
   const build = await buildWithCache(config, deps);
   report.build = build.report;
   if (build.report.status === 'failure') {
-    log.error(`Build failed: ${build.report.failure?.message ?? ''}`, { file: config.dockerfile });
+    // Said once, by the verdict (the action annotates the Dockerfile with it).
     return finish(report, started, config, deps);
   }
-  report.image.id = (await docker.getImage(config.image).inspect()).Id;
+  try {
+    report.image.id = (await docker.getImage(config.image).inspect()).Id;
+  } catch (err) {
+    // buildx loaded the image into another engine than the one deploy-check talks to.
+    report.build.status = 'failure';
+    report.build.failure = {
+      step: null,
+      message: `the build succeeded but the engine deploy-check runs containers on has no image ${config.image} (${(err as Error).message}); the builder${config.builder ? ` "${config.builder}"` : ''} must load into the engine of DOCKER_HOST or the current docker context`,
+      logs: [],
+    };
+    return finish(report, started, config, deps);
+  }
 
+  if (deps.cancel?.aborted) {
+    report.health = { ...skippedHealth(config, 'the run was cancelled'), status: 'cancelled' };
+    return finish(report, started, config, deps);
+  }
   const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
   // The Compose services the app needs start while the image is measured; they go down (down -v)
-  // once the app's container is gone, whatever happened.
-  const starting = servicesStage(config, docker, log);
+  // once the app's container is gone, whatever happened. The pre-deploy command and the app run
+  // on their network, after they are ready.
+  const starting = config.health.strategy === 'none' ? Promise.resolve(null) : servicesStage(config, docker, log, deps.cancel);
   let services: StartedServices | null = null;
   try {
     report.size = await log.group('Measure', () => runSizeStage(config, { docker, log, baselines }));
@@ -60,19 +83,35 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
       report.services = services.services;
       report.compose = services.compose;
     }
-    if (services && !services.ready) {
+    const servicesFailed = services !== null && !services.ready;
+    const params = runParams(config, withServices(config, deps.run, services));
+    if (config.health.strategy === 'none') {
+      const reason = 'wait-for: none: no container was run (the image was built, measured and checked)';
+      if (config.preDeploy) report.preDeploy = { status: 'skipped', source: config.preDeploy.source, reason, durationMs: 0, commands: [] };
+      report.health = skippedHealth(config, reason);
+    } else if (servicesFailed && services) {
+      if (config.preDeploy) {
+        report.preDeploy = { status: 'skipped', source: config.preDeploy.source, reason: 'the Compose services it needs did not become ready', durationMs: 0, commands: [] };
+      }
       report.health = servicesFailedHealth(skippedHealth(config), services);
+    } else if (config.preDeploy && !deps.cancel?.aborted) {
+      const preDeploy = config.preDeploy;
+      report.preDeploy = await log.group(`Pre-deploy command (${preDeploy.source} deploy.preDeployCommand)`, () => runPreDeploy(preDeploy, docker, log, params, deps.cancel));
+    }
+    if (config.health.strategy === 'none' || servicesFailed) {
+      // Said above: nothing to run.
+    } else if (deps.cancel?.aborted) {
+      report.health = { ...skippedHealth(config, 'the run was cancelled'), status: 'cancelled' };
+    } else if (report.preDeploy && report.preDeploy.status !== 'passed') {
+      report.health = skippedHealth(config, 'the pre-deploy command did not pass, so the app was not started (as on Railway)');
     } else {
-      const extras = services ? runExtras(config, services) : null;
-      // The app joins the project's network with the service's environment (inputs win).
-      const runConfig: Config = extras ? { ...config, network: extras.network ?? config.network, env: [...extras.extraEnv, ...config.env] } : config;
-      report.health = explainAppFailure(await log.group('Health check', () => runAndWait(runConfig, docker, log)), config, services);
+      report.health = explainAppFailure(await log.group('Health check', () => runAndWait(config, docker, log, params, deps.cancel)), config, services);
     }
   } finally {
     services ??= await starting.catch(() => null);
     await services?.stop();
   }
-  if (config.hygiene.mode !== 'off') {
+  if (config.hygiene.mode !== 'off' && !deps.cancel?.aborted) {
     report.hygiene = await log.group('Hygiene', () => checkHygiene(config, { docker, log, maskSecret: deps.maskSecret ?? (() => undefined) }));
   }
   await finish(report, started, config, deps);
@@ -110,8 +149,9 @@ async function buildWithCache(config: Config, deps: PipelineDeps): Promise<Build
 
 /** The checks' verdict, then the deploy gate (which deploys only what passed), then the final verdict. */
 async function finish(report: CheckReport, started: number, config: Config, deps: PipelineDeps): Promise<CheckReport> {
+  if (deps.cancel?.aborted) report.cancelled = { signal: String(deps.cancel.reason), stage: cancelledStage(report) };
   decideVerdict(report);
-  if (config.deploy.railway) {
+  if (config.deploy.railway && !deps.cancel?.aborted) {
     report.deploy = await deps.log.group('Deploy to Railway', () =>
       deployStage(config, report, { log: deps.log, event: deps.event ?? null, commit: deps.source.commit }),
     );
@@ -121,10 +161,28 @@ async function finish(report: CheckReport, started: number, config: Config, deps
   return report;
 }
 
-function skippedHealth(config: Config): HealthReport {
+/** One line at the start of the run: what is mirrored of Railway, or why nothing is. */
+export function describeParity(config: Config): string {
+  const p = config.parity;
+  if (!p.enabled) return `Railway parity: off (${p.why})`;
+  const port = p.injectedPort !== undefined ? `PORT=${p.injectedPort} (${p.portSource})` : `port ${config.port ?? '?'} (${p.portSource})`;
+  const status = config.health.statusSource === 'railway' ? 'only 200 passes' : `accepted ${config.health.status.map((r) => (r.min === r.max ? r.min : `${r.min}-${r.max}`)).join(',')} (health-status)`;
+  const command = config.commandSource === 'image' ? "the image's CMD" : `start command from ${config.commandSource}`;
+  return `Railway parity: on (${p.why}): ${port}, Host ${p.host ?? '-'}, ${status}, ${command}, timeout ${Math.round(config.health.timeoutMs / 1000)}s (${config.health.timeoutSource})`;
+}
+
+/** Where the run stood when it was cancelled, for the sentence. */
+function cancelledStage(report: CheckReport): string {
+  if (report.build.status === 'failure') return 'the build';
+  if (report.preDeploy?.status === 'cancelled') return 'the pre-deploy command';
+  if (report.health.status === 'cancelled') return 'the health check';
+  return 'the checks';
+}
+
+function skippedHealth(config: Config, reason = 'the image was not built'): HealthReport {
   return {
     status: 'skipped', strategy: config.health.strategy, target: null, timeToHealthyMs: null, timeoutMs: config.health.timeoutMs,
-    reason: 'the image was not built', container: null, lastHttp: null, healthLog: [], logs: [],
+    reason, container: null, lastHttp: null, healthLog: [], logs: [], parity: parityReport(config),
   };
 }
 
@@ -147,6 +205,7 @@ export function emptyReport(config: Config, source: PipelineDeps['source'], star
       cache: cacheReportOff(null, config.cache.mode),
       builder: config.builder ?? null, failure: null,
     },
+    preDeploy: null,
     health: skippedHealth(config),
     services: [],
     compose: null,

@@ -41,6 +41,7 @@ export const INPUT_NAMES = [
   'health-status',
   'health-body',
   'health-timeout',
+  'railway-parity',
   'mode',
   'report-file',
   'comment',
@@ -91,21 +92,59 @@ export type WaitFor =
   | { readonly kind: 'http' }
   | { readonly kind: 'healthcheck' }
   | { readonly kind: 'tcp' }
-  | { readonly kind: 'log'; readonly pattern: RegExp };
+  | { readonly kind: 'log'; readonly pattern: RegExp }
+  /** Nothing runs: build, measure, hygiene and report only (build-only targets, images with nothing to serve). */
+  | { readonly kind: 'none' }
+  /** Runs to completion (a worker's one-off job, a cron service): exit code 0 within the timeout passes. */
+  | { readonly kind: 'exit' };
 
 /** Precedence, highest first: the input, the Railway service's own settings, railway.json/toml. */
 export type HealthSettingSource = 'input' | 'railway service' | 'railway.json' | 'railway.toml';
 
+/** The Host header Railway's health check sends (docs.railway.com, Healthchecks: "Healthcheck Hostname"). */
+export const RAILWAY_HEALTHCHECK_HOST = 'healthcheck.railway.app';
+/** The PORT Railway's parity uses when neither the `port` input nor an only EXPOSE names one. */
+export const RAILWAY_DEFAULT_PORT = 8080;
+/** Railway's default health check timeout (docs.railway.com, Healthchecks). */
+export const RAILWAY_HEALTH_TIMEOUT_MS = 300_000;
+
+/**
+ * Whether the run mirrors how Railway runs the app (`railway-parity`): `auto` mirrors whenever
+ * Railway settings are known (railway.json/railway.toml, or the service read with railway-token).
+ */
+export interface ParityConfig {
+  readonly enabled: boolean;
+  readonly setting: 'auto' | 'true' | 'false';
+  /** Why it is on or off, one phrase ("railway.json found", "railway-parity: false"). */
+  readonly why: string;
+  /** The PORT variable the container gets; undefined when env/env-file set PORT themselves (or parity is off). */
+  readonly injectedPort: number | undefined;
+  /** Where the checked port came from. */
+  readonly portSource: 'port input' | 'env PORT' | 'EXPOSE' | 'Railway default' | 'none';
+  /** The Host header of the HTTP probe; undefined outside parity (the probe then sends 127.0.0.1:<port>). */
+  readonly host: string | undefined;
+}
+
+export type CommandSource = 'command input' | 'railway service' | 'railway.json' | 'railway.toml' | 'image';
+
+/** `deploy.preDeployCommand`: each command runs in a one-off container of the image before the app starts. */
+export interface PreDeployConfig {
+  readonly commands: readonly string[];
+  readonly source: Exclude<CommandSource, 'command input' | 'image'>;
+}
+
 export interface HealthConfig {
   /** The strategy after `auto` is resolved. */
-  readonly strategy: 'http' | 'healthcheck' | 'tcp' | 'log';
+  readonly strategy: 'http' | 'healthcheck' | 'tcp' | 'log' | 'exit' | 'none';
   /** Chosen by `wait-for: auto`: the run may still switch from tcp to the image's own HEALTHCHECK. */
   readonly automatic: boolean;
   readonly path: string | undefined;
   /** Where the path came from, for the report. */
   readonly pathSource: HealthSettingSource | undefined;
-  readonly timeoutSource: HealthSettingSource | 'default';
+  readonly timeoutSource: HealthSettingSource | 'default' | 'railway default' | 'env RAILWAY_HEALTHCHECK_TIMEOUT_SEC';
   readonly status: readonly StatusRange[];
+  /** input: `health-status`; railway: exactly 200 under parity; default: 200-399. */
+  readonly statusSource: 'input' | 'railway' | 'default';
   readonly body: RegExp | undefined;
   readonly logPattern: RegExp | undefined;
   readonly timeoutMs: number;
@@ -124,6 +163,10 @@ export interface Config {
   readonly env: readonly KeyValue[];
   readonly port: number | undefined;
   readonly command: readonly string[] | undefined;
+  /** Where the container's command came from (`command`, deploy.startCommand, or the image's own CMD). */
+  readonly commandSource: CommandSource;
+  readonly preDeploy: PreDeployConfig | undefined;
+  readonly parity: ParityConfig;
   readonly network: string | undefined;
   readonly addHosts: readonly string[];
   /** compose-file / compose-service: the services the app needs at start, resolved by Compose. */
@@ -195,13 +238,14 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const buildSecrets = parseKeyValueLines('build-secrets', get('build-secrets'), 'id=VALUE');
   const env = [...readEnvFile(opt('env-file'), cwd), ...parseKeyValueLines('env', get('env'))];
 
-  const port = resolvePort(opt('port'), facts);
   const waitFor = parseWaitFor(get('wait-for') || 'auto');
+  const paritySetting = parseParitySetting(get('railway-parity') || 'auto');
   const registry = readRegistryCredentials(read);
   const deploy = readDeployConfig(read);
   const hygiene = readHygieneConfig(get);
+  const command = parseCommand('command', get('command'));
   // Resolved once without Railway so that a bad input fails before any request is made.
-  let health = resolveHealth(get, waitFor, port, facts, railwayFile, undefined);
+  let run = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: undefined, env, command });
 
   const cache = readCacheConfig(read, { cacheDir: options.cacheDir, cwd });
 
@@ -219,7 +263,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const size = readSizeConfig(get, cwd, registry);
   const publish = readPublishConfig(read);
   const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : undefined;
-  if (railwayService?.ok) health = resolveHealth(get, waitFor, port, facts, railwayFile, railwayService.settings);
+  if (railwayService?.ok) run = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: railwayService.settings, env, command });
 
   // BuildKit prints a RUN step with its build args expanded, so a token passed as a build arg
   // would reach the log; mask the ones whose name says they are secret.
@@ -244,12 +288,15 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     image,
     builder: opt('builder'),
     env,
-    port,
-    command: parseCommand('command', get('command')),
+    port: run.port,
+    command: run.command,
+    commandSource: run.commandSource,
+    preDeploy: run.preDeploy,
+    parity: run.parity,
     network,
     addHosts: parseHostLines('add-hosts', get('add-hosts')),
     compose,
-    health,
+    health: run.health,
     dockerfileFacts: facts,
     railwayFile,
     publish,
@@ -280,20 +327,11 @@ function readEnvFile(file: string | undefined, cwd: string): readonly KeyValue[]
   return parseKeyValueLines('env-file', text.replace(/^\s*export\s+/gm, ''));
 }
 
-function resolvePort(raw: string | undefined, facts: DockerfileFacts): number | undefined {
-  if (raw !== undefined) return parsePort('port', raw);
-  const exposed = effectiveExposedPorts(facts);
-  if (exposed.length > 1) {
-    throw new ConfigError('port', `the Dockerfile exposes several ports (${exposed.join(', ')}); set "port" to the one to health-check`);
-  }
-  return exposed[0];
-}
-
 function parseWaitFor(raw: string): WaitFor {
   const kind = raw.toLowerCase();
-  if (kind === 'auto' || kind === 'http' || kind === 'healthcheck' || kind === 'tcp') return { kind };
+  if (kind === 'auto' || kind === 'http' || kind === 'healthcheck' || kind === 'tcp' || kind === 'none' || kind === 'exit') return { kind };
   if (raw.startsWith('log:')) return { kind: 'log', pattern: compileRegex('wait-for', raw.slice(4)) };
-  throw new ConfigError('wait-for', `"${raw}" is not a wait strategy; use auto, http, healthcheck, tcp or log:<regular expression>`);
+  throw new ConfigError('wait-for', `"${raw}" is not a wait strategy; use auto, http, healthcheck, tcp, log:<regular expression>, exit (run to completion) or none (run nothing)`);
 }
 
 function compileRegex(input: InputName, source: string): RegExp {
@@ -305,14 +343,98 @@ function compileRegex(input: InputName, source: string): RegExp {
   }
 }
 
-function resolveHealth(
-  get: (name: InputName) => string,
-  waitFor: WaitFor,
-  port: number | undefined,
+interface RunInputs {
+  readonly get: (name: InputName) => string;
+  readonly waitFor: WaitFor;
+  readonly paritySetting: ParityConfig['setting'];
+  readonly facts: DockerfileFacts;
+  readonly railwayFile: RailwayFileConfig | undefined;
+  readonly service: RailwayServiceSettings | undefined;
+  readonly env: readonly KeyValue[];
+  readonly command: readonly string[] | undefined;
+}
+
+interface ResolvedRun {
+  readonly parity: ParityConfig;
+  readonly port: number | undefined;
+  readonly health: HealthConfig;
+  readonly command: readonly string[] | undefined;
+  readonly commandSource: CommandSource;
+  readonly preDeploy: PreDeployConfig | undefined;
+}
+
+/** How the container is run and checked: Railway's way under parity, else as the inputs and the Dockerfile say. */
+function resolveRun(inputs: RunInputs): ResolvedRun {
+  const { get, railwayFile, service } = inputs;
+  const fileSource = railwayFile?.file.endsWith('.toml') ? 'railway.toml' : 'railway.json';
+  const railwayKnown = railwayFile !== undefined || service !== undefined;
+  const enabled = inputs.paritySetting === 'true' || (inputs.paritySetting === 'auto' && railwayKnown);
+  const why =
+    inputs.paritySetting === 'false'
+      ? 'railway-parity: false'
+      : inputs.paritySetting === 'true'
+        ? 'railway-parity: true'
+        : service !== undefined
+          ? "the Railway service's settings were read"
+          : railwayFile !== undefined
+            ? `${path.basename(railwayFile.file)} found`
+            : 'no railway.json, railway.toml or Railway service settings';
+  const { port, portSource } = resolvePort(get('port') || undefined, inputs.facts, enabled ? inputs.env : undefined);
+  const envSetsPort = inputs.env.some((e) => e.key === 'PORT');
+  const parity: ParityConfig = {
+    enabled,
+    setting: inputs.paritySetting,
+    why,
+    injectedPort: enabled && !envSetsPort ? port : undefined,
+    portSource,
+    host: enabled ? RAILWAY_HEALTHCHECK_HOST : undefined,
+  };
+  const health = resolveHealth(inputs, port, parity);
+
+  let command = inputs.command;
+  let commandSource: CommandSource = command ? 'command input' : 'image';
+  // Railway: configuration in code overrides the dashboard (docs.railway.com, Config as Code).
+  if (!command && enabled && railwayFile?.startCommand) {
+    command = parseCommand(`${fileSource} deploy.startCommand`, railwayFile.startCommand);
+    commandSource = fileSource;
+  } else if (!command && enabled && service?.startCommand) {
+    command = parseCommand('railway-service (startCommand)', service.startCommand);
+    commandSource = 'railway service';
+  }
+  let preDeploy: PreDeployConfig | undefined;
+  if (enabled && railwayFile?.preDeployCommand) preDeploy = { commands: railwayFile.preDeployCommand, source: fileSource };
+  else if (enabled && service?.preDeployCommand) preDeploy = { commands: service.preDeployCommand, source: 'railway service' };
+  return { parity, port, health, command, commandSource, preDeploy };
+}
+
+function parseParitySetting(raw: string): ParityConfig['setting'] {
+  const value = raw.toLowerCase();
+  if (value === 'auto' || value === 'true' || value === 'false') return value;
+  throw new ConfigError('railway-parity', `"${raw}" is not accepted; use auto (mirror Railway when its settings are known), true or false`);
+}
+
+/**
+ * The port to check. Railway injects PORT and probes it; a PORT variable the user sets tells
+ * Railway which port to use (docs.railway.com, Healthchecks: "Configure the healthcheck port").
+ */
+function resolvePort(
+  raw: string | undefined,
   facts: DockerfileFacts,
-  railwayFile: RailwayFileConfig | undefined,
-  service: RailwayServiceSettings | undefined,
-): HealthConfig {
+  parityEnv: readonly KeyValue[] | undefined,
+): { port: number | undefined; portSource: ParityConfig['portSource'] } {
+  if (raw !== undefined) return { port: parsePort('port', raw), portSource: 'port input' };
+  const envPort = parityEnv?.find((e) => e.key === 'PORT')?.value;
+  if (envPort !== undefined) return { port: parsePort('env (PORT)', envPort), portSource: 'env PORT' };
+  const exposed = effectiveExposedPorts(facts);
+  if (exposed.length > 1) {
+    throw new ConfigError('port', `the Dockerfile exposes several ports (${exposed.join(', ')}); set "port" to the one to health-check`);
+  }
+  if (exposed[0] !== undefined) return { port: exposed[0], portSource: 'EXPOSE' };
+  return parityEnv ? { port: RAILWAY_DEFAULT_PORT, portSource: 'Railway default' } : { port: undefined, portSource: 'none' };
+}
+
+function resolveHealth(inputs: RunInputs, port: number | undefined, parity: ParityConfig): HealthConfig {
+  const { get, waitFor, facts, railwayFile, service } = inputs;
   const pathInput = get('health-path');
   if (pathInput !== '' && !pathInput.startsWith('/')) {
     throw new ConfigError('health-path', `"${pathInput}" must start with "/" (e.g. "/health")`);
@@ -326,20 +448,10 @@ function resolveHealth(
       : railwayFile?.healthcheckPath
         ? fileSource
         : undefined;
-  const timeoutRaw = get('health-timeout');
-  let timeoutMs = DEFAULT_HEALTH_TIMEOUT_MS;
-  let timeoutSource: HealthConfig['timeoutSource'] = 'default';
-  if (timeoutRaw) {
-    timeoutMs = parseDuration('health-timeout', timeoutRaw);
-    timeoutSource = 'input';
-  } else if (service?.healthcheckTimeoutMs !== undefined) {
-    timeoutMs = service.healthcheckTimeoutMs;
-    timeoutSource = 'railway service';
-  } else if (railwayFile?.healthcheckTimeoutMs !== undefined) {
-    timeoutMs = railwayFile.healthcheckTimeoutMs;
-    timeoutSource = fileSource;
-  }
-  const status = parseStatusRanges('health-status', get('health-status') || '200-399');
+  const { timeoutMs, timeoutSource } = resolveTimeout(inputs, parity.enabled);
+  const statusRaw = get('health-status');
+  const status = parseStatusRanges('health-status', statusRaw || (parity.enabled ? '200' : '200-399'));
+  const statusSource: HealthConfig['statusSource'] = statusRaw ? 'input' : parity.enabled ? 'railway' : 'default';
   const bodyRaw = get('health-body');
   const body = bodyRaw ? compileRegex('health-body', bodyRaw) : undefined;
 
@@ -350,12 +462,7 @@ function resolveHealth(
     strategy = waitFor.kind;
   }
   if ((strategy === 'http' || strategy === 'tcp') && port === undefined) {
-    throw new ConfigError(
-      'port',
-      strategy === 'http'
-        ? 'the HTTP health check needs a container port: the Dockerfile has no EXPOSE; set "port"'
-        : 'nothing to wait for: the Dockerfile has no EXPOSE and no HEALTHCHECK; set "port", "health-path" or "wait-for" (e.g. log:<regex>)',
-    );
+    throw new ConfigError('port', missingPortMessage(strategy, healthPath, pathSource));
   }
   return {
     strategy,
@@ -364,8 +471,36 @@ function resolveHealth(
     pathSource,
     timeoutSource,
     status,
+    statusSource,
     body,
     logPattern: waitFor.kind === 'log' ? waitFor.pattern : undefined,
     timeoutMs,
   };
+}
+
+/** Highest first: the input, the service, the file, Railway's timeout variable, Railway's default (parity), 60 s. */
+function resolveTimeout(inputs: RunInputs, parity: boolean): { timeoutMs: number; timeoutSource: HealthConfig['timeoutSource'] } {
+  const { get, railwayFile, service } = inputs;
+  const raw = get('health-timeout');
+  if (raw) return { timeoutMs: parseDuration('health-timeout', raw), timeoutSource: 'input' };
+  if (service?.healthcheckTimeoutMs !== undefined) return { timeoutMs: service.healthcheckTimeoutMs, timeoutSource: 'railway service' };
+  if (railwayFile?.healthcheckTimeoutMs !== undefined) {
+    return { timeoutMs: railwayFile.healthcheckTimeoutMs, timeoutSource: railwayFile.file.endsWith('.toml') ? 'railway.toml' : 'railway.json' };
+  }
+  if (!parity) return { timeoutMs: DEFAULT_HEALTH_TIMEOUT_MS, timeoutSource: 'default' };
+  const variable = inputs.env.find((e) => e.key === 'RAILWAY_HEALTHCHECK_TIMEOUT_SEC')?.value;
+  if (variable !== undefined) {
+    return { timeoutMs: parseDuration('env (RAILWAY_HEALTHCHECK_TIMEOUT_SEC)', variable), timeoutSource: 'env RAILWAY_HEALTHCHECK_TIMEOUT_SEC' };
+  }
+  return { timeoutMs: RAILWAY_HEALTH_TIMEOUT_MS, timeoutSource: 'railway default' };
+}
+
+function missingPortMessage(strategy: 'http' | 'tcp', healthPath: string | undefined, pathSource: HealthSettingSource | undefined): string {
+  if (healthPath !== undefined) {
+    const from = pathSource === 'input' ? '"health-path"' : `the health path ${healthPath} (from ${pathSource ?? 'the inputs'})`;
+    return `${from} needs a port, and the image declares none (no EXPOSE): set "port" to the port the app listens on, or "railway-parity: true" to check Railway's PORT (${RAILWAY_DEFAULT_PORT}) as Railway does`;
+  }
+  return strategy === 'http'
+    ? 'the HTTP health check needs a container port: the Dockerfile has no EXPOSE; set "port"'
+    : 'nothing to wait for: the Dockerfile has no EXPOSE and no HEALTHCHECK; set "port", "health-path" or "wait-for" (e.g. log:<regex>)';
 }

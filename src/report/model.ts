@@ -16,14 +16,60 @@ export interface CheckReport {
   source: SourceInfo;
   image: { id: string | null; ref: string };
   build: BuildReport;
+  /** deploy.preDeployCommand, run before the app under Railway parity; null when there is none. */
+  preDeploy?: PreDeployReport | null;
   health: HealthReport;
   size: SizeReport;
   hygiene: HygieneReport;
   deploy: DeployReport | null;
+  /** Set when the run was stopped (SIGINT, SIGTERM, a cancelled job) before it finished. */
+  cancelled?: { signal: string; stage: string } | null;
   /** The Compose services the app needed at start (compose-file), dependencies first; empty without Compose. */
   services?: ServiceReport[];
   /** The Compose project the run started them in; null without compose-file. */
   compose?: ComposeReport | null;
+}
+
+export interface PreDeployCommandReport {
+  command: string;
+  /** null when the command could not be started (see error). */
+  exitCode: number | null;
+  durationMs: number;
+  /** The command's output: the first and last lines, runs of identical lines folded. */
+  logs: string[];
+  /** Docker's reason when the container could not be created or started. */
+  error: string | null;
+}
+
+export interface PreDeployReport {
+  /** passed: every command exited 0. failed: one did not (the app was not started). skipped: not run (reason says why). */
+  status: 'passed' | 'failed' | 'skipped' | 'cancelled';
+  /** railway.json, railway.toml. */
+  source: string;
+  reason: string | null;
+  durationMs: number;
+  /** In order; the commands after a failure are not run and not listed. */
+  commands: PreDeployCommandReport[];
+}
+
+/** What the run mirrored of Railway's way of running the app (railway-parity). */
+export interface ParityReport {
+  enabled: boolean;
+  /** Why it is on or off ("railway.json found", "railway-parity: false"). */
+  why: string;
+  /** The PORT variable given to the container; null when env set it or parity is off. */
+  port: number | null;
+  /** Where the checked port came from: port input, env PORT, EXPOSE, Railway default. */
+  portSource: string;
+  /** The Host header of the HTTP probe. */
+  host: string | null;
+  /** Statuses that pass, e.g. "200". */
+  acceptedStatus: string;
+  statusSource: 'input' | 'railway' | 'default';
+  /** Where the container's command came from: command input, railway.json, railway.toml, image. */
+  startCommandSource: string;
+  startCommand: string[] | null;
+  timeoutSource: string;
 }
 
 export interface ServiceReport {
@@ -124,7 +170,8 @@ export interface CacheReport {
 }
 
 export interface HealthReport {
-  status: 'healthy' | 'unhealthy' | 'skipped';
+  /** cancelled: the run was stopped while waiting (report.cancelled says how). */
+  status: 'healthy' | 'unhealthy' | 'skipped' | 'cancelled';
   strategy: string;
   /** What was probed, e.g. "GET http://127.0.0.1:49153/health". */
   target: string | null;
@@ -132,9 +179,22 @@ export interface HealthReport {
   timeoutMs: number;
   reason: string | null;
   container: { id: string | null; exitCode: number | null; oomKilled: boolean; running: boolean } | null;
-  lastHttp: { status: number | null; body: string | null; error: string | null } | null;
+  lastHttp: { status: number | null; body: string | null; error: string | null; location?: string | null; host?: string | null } | null;
   healthLog: { exitCode: number; output: string; start: string }[];
+  /** The container's output: the first and last lines, runs of identical lines folded, with a marker for what was left out. */
   logs: string[];
+  /** Lines the container wrote in all (logs holds a selection when there were more). */
+  logLines?: number;
+  /** Railway parity: what was mirrored; absent in reports of earlier versions. */
+  parity?: ParityReport | null;
+  /** The image's own HEALTHCHECK as Docker saw it when the HTTP probe decided: a second opinion, never the verdict. */
+  imageHealthcheck?: { status: string; lastOutput: string | null } | null;
+  /** Docker's own reason when the container could not start (State.Error). */
+  startError?: string | null;
+  /** Probes sent while waiting. */
+  probes?: number;
+  /** Probes and waiting time before and after the back-off (50 ms, then 250 ms after 2 s). */
+  probing?: { fastProbes: number; fastMs: number; slowProbes: number; slowMs: number } | null;
 }
 
 export interface SizeLayer {

@@ -1,20 +1,10 @@
 import type Docker from 'dockerode';
 import type { Config } from '../config/config.ts';
-import type { KeyValue } from '../config/lines.ts';
+import type { RunExtras } from '../container/spec.ts';
 import type { Log } from '../host/log.ts';
 import type { HealthReport } from '../report/model.ts';
 import { diagnoseUnreachableService } from './diagnose.ts';
 import { startServices, type StartedServices } from './start.ts';
-
-/** Where the app (and its pre-deploy command) runs when Compose services were started for it. */
-export interface ServicesRunExtras {
-  readonly network: string | undefined;
-  readonly networkAliases: readonly string[];
-  /** The service's resolved environment without the variables the `env` / `env-file` inputs set (those win). */
-  readonly extraEnv: readonly KeyValue[];
-  /** Networks beyond the first the service is on (the app joins the first only). */
-  readonly otherNetworks: readonly string[];
-}
 
 /** Starts the Compose dependencies when compose-file is set; null without it. */
 export async function servicesStage(config: Config, docker: Docker, log: Log, cancel?: AbortSignal): Promise<StartedServices | null> {
@@ -25,14 +15,21 @@ export async function servicesStage(config: Config, docker: Docker, log: Log, ca
   return startServices(config, compose, { docker, log, cancel });
 }
 
-export function runExtras(config: Pick<Config, 'env'>, started: StartedServices): ServicesRunExtras {
+/**
+ * The run parameters' extras once Compose services run: the app (and its pre-deploy command)
+ * joins the project's first network under the service's name and aliases, with the service's
+ * resolved environment except what the inputs set (they win) and, under Railway parity, PORT
+ * (Railway's own wins). A network the caller gave (the `network` input) gives way to the project's.
+ */
+export function withServices(config: Pick<Config, 'env' | 'parity'>, extras: RunExtras | undefined, started: StartedServices | null): RunExtras | undefined {
+  if (!started) return extras;
+  const [first] = started.placement.networks;
   const fromInputs = new Set(config.env.map((e) => e.key));
-  const [first, ...others] = started.placement.networks;
+  if (config.parity.injectedPort !== undefined) fromInputs.add('PORT');
   return {
-    network: first?.name,
-    networkAliases: first ? [...first.aliases] : [],
-    extraEnv: started.placement.env.filter((e) => !fromInputs.has(e.key)),
-    otherNetworks: others.map((n) => n.name),
+    network: first?.name ?? extras?.network,
+    networkAliases: [...(first?.aliases ?? []), ...(extras?.networkAliases ?? [])],
+    extraEnv: [...started.placement.env.filter((e) => !fromInputs.has(e.key)), ...(extras?.extraEnv ?? [])],
   };
 }
 

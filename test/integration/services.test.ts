@@ -24,6 +24,7 @@ interface ServiceEntry {
 }
 interface ServicesReport {
   services?: ServiceEntry[];
+  preDeploy?: { status: string; commands: { command: string; exitCode: number | null; logs: string[] }[] } | null;
   compose?: { project: string; service: string; networks: string[]; droppedMounts: string[]; failure: string | null } | null;
 }
 
@@ -91,15 +92,13 @@ describe('Compose services', { concurrent: true }, () => {
     const run = await runLocal(['--context', EXAMPLE, '--compose-file', path.join(EXAMPLE, 'docker-compose.yml'), '--image', image, '--hygiene', 'off']);
     assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
     const report = services(run);
-    assert.deepEqual(report.services?.map((s) => [s.name, s.condition, s.status]), [
-      ['db', 'service_healthy', 'ready'],
-      ['migrate', 'service_completed_successfully', 'ready'],
-    ]);
+    assert.deepEqual(report.services?.map((s) => [s.name, s.condition, s.status]), [['db', 'service_healthy', 'ready']]);
     assert.equal(report.services?.[0]?.image, 'pgvector/pgvector:pg17');
-    // The one-shot migrate ran the image under check, not a second build.
-    assert.equal(report.services?.[1]?.image, image);
-    assert.ok(report.services?.every((s) => typeof s.readyMs === 'number' && s.readyMs > 0));
+    assert.ok(typeof report.services?.[0]?.readyMs === 'number' && report.services[0].readyMs > 0);
     assert.equal(report.compose?.service, 'api');
+    // railway.json's preDeployCommand ran the migrations on the project's network, after db was ready.
+    assert.equal(report.preDeploy?.status, 'passed', JSON.stringify(report.preDeploy));
+    assert.ok(report.preDeploy?.commands[0]?.logs.some((l) => l.includes('Running upgrade  -> 0001')), JSON.stringify(report.preDeploy?.commands[0]?.logs));
     // /api/v1/health/ready answers 200 only at the Alembic head, and counts the rows of the migrated table.
     assert.match(run.report?.health.lastHttp?.body ?? '', /"status":"ready","revision":"0001","items":0/);
     assert.match(run.stderr, /the bind mount \S+\/examples\/fastapi-postgres\/app:\/srv\/app of "api" is left out/);
@@ -113,8 +112,11 @@ describe('Compose services', { concurrent: true }, () => {
     images.push(image);
     const run = await runLocal(['--context', EXAMPLE, '--image', image, '--hygiene', 'off', '--health-timeout', '30s']);
     assert.equal(run.exitCode, 1, run.stderr);
-    assert.equal(run.report?.health.status, 'unhealthy');
-    assert.ok(run.report?.health.logs.some((l) => l.includes('DATABASE_URL is not set')), run.report?.health.logs.join('\n'));
+    // The migrations (railway.json's preDeployCommand) are the first to need the database.
+    const pre = services(run).preDeploy;
+    assert.equal(pre?.status, 'failed', JSON.stringify(pre));
+    assert.ok(pre?.commands[0]?.logs.some((l) => l.includes('DATABASE_URL is not set')), JSON.stringify(pre?.commands[0]?.logs));
+    assert.equal(run.report?.health.status, 'skipped');
     assert.deepEqual(services(run).services, []);
   });
 
@@ -206,12 +208,12 @@ describe('Compose services', { concurrent: true }, () => {
       for (let i = 0; i < 120 && dockerCli(['inspect', '-f', '{{.State.Health.Status}}', postgres]).trim() !== 'healthy'; i++) {
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
+      // railway.json's preDeployCommand migrates on the same network before the app starts.
       const run = await runLocal(['--context', EXAMPLE, '--image', image, '--hygiene', 'off', '--network', network,
-        '--env', 'DATABASE_URL=postgresql+psycopg2://app:gh-service-pw@postgres:5432/app',
-        // Migrate, then serve: the service container has no schema yet.
-        '--command', '["sh", "-c", "python3 -m alembic upgrade head && exec python3 -m uvicorn app.main:app --host 0.0.0.0 --port 8000"]']);
+        '--env', 'DATABASE_URL=postgresql+psycopg2://app:gh-service-pw@postgres:5432/app']);
       assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
       assert.match(run.report?.health.lastHttp?.body ?? '', /"status":"ready","revision":"0001"/);
+      assert.equal(services(run).preDeploy?.status, 'passed');
       assert.deepEqual(services(run).services, []);
       // deploy-check leaves the network and the service container to the runner.
       assert.equal(dockerCli(['inspect', '-f', '{{.State.Running}}', postgres]).trim(), 'true');

@@ -66,13 +66,24 @@ export interface LocalRunOptions {
   report?: boolean;
   /** Record when stderr first matches each pattern (e.g. the start of a phase). */
   marks?: Record<string, RegExp>;
+  /**
+   * Pass --keep-image (default true): the suite removes its images after each file, because
+   * removing an image while another test builds can trip BuildKit's "not found" race on the
+   * containerd image store. Tests of the removal itself set false.
+   */
+  keepImage?: boolean;
 }
 
 export async function runLocal(args: string[], options: LocalRunOptions = {}): Promise<LocalRun> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-local-'));
   const reportFile = path.join(dir, 'report.json');
   try {
-    const fullArgs = [path.join(REPO_ROOT, 'dist/cli.js'), ...args, ...(options.report === false ? [] : ['--report', reportFile])];
+    const fullArgs = [
+      path.join(REPO_ROOT, 'dist/cli.js'),
+      ...args,
+      ...(options.keepImage === false ? [] : ['--keep-image']),
+      ...(options.report === false ? [] : ['--report', reportFile]),
+    ];
     const started = Date.now();
     const marks: Record<string, number> = {};
     const result = await new Promise<Omit<LocalRun, 'report' | 'elapsedMs' | 'marks'>>((resolve, reject) => {
