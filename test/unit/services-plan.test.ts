@@ -5,6 +5,7 @@ import { diagnoseUnreachableService } from '../../src/services/diagnose.ts';
 import { parseComposeModel, type ComposeModel } from '../../src/services/model.ts';
 import { appPlacement, buildsCheckedImage, chooseAppService, composeOverride, dependencyClosure, durationMs, projectName } from '../../src/services/plan.ts';
 import { parseContainerStatus, progressOf } from '../../src/services/progress.ts';
+import { withServices } from '../../src/services/stage.ts';
 import type { ServiceReport } from '../../src/report/model.ts';
 
 /** What `docker compose config --format json` (Compose 2.26) printed for a db + migrate + api file. */
@@ -164,5 +165,25 @@ describe('diagnoseUnreachableService', () => {
   test('nothing about services in the log: no sentence', () => {
     assert.equal(diagnoseUnreachableService(['KeyError: SECRET_KEY'], model, 'api', []), null);
     assert.equal(diagnoseUnreachableService(['connection refused to dbx:5432'], model, 'api', []), null);
+  });
+});
+
+describe('withServices', () => {
+  const started = {
+    placement: appPlacement(model, 'api', []),
+  } as unknown as Parameters<typeof withServices>[2];
+  test('the project network and the service alias; the service environment minus what the inputs set; Railway PORT wins under parity', () => {
+    const placement = appPlacement({ ...model, services: { ...model.services, api: { ...model.services['api']!, environment: { PORT: '3000', A: 'compose', B: 'compose' } } } }, 'api', []);
+    const extras = withServices(
+      { env: [{ key: 'A', value: 'input' }], parity: { injectedPort: 8000 } as never },
+      { network: 'given', networkAliases: ['x'], extraEnv: [{ key: 'C', value: 'caller' }] },
+      { ...started!, placement },
+    );
+    assert.equal(extras?.network, 'deploy-check-x_back');
+    assert.deepEqual(extras?.networkAliases, ['api', 'x']);
+    assert.deepEqual(extras?.extraEnv, [{ key: 'B', value: 'compose' }, { key: 'C', value: 'caller' }]);
+  });
+  test('without services the caller\'s extras stay as they are', () => {
+    assert.deepEqual(withServices({ env: [], parity: { injectedPort: undefined } as never }, { network: 'n' }, null), { network: 'n' });
   });
 });
