@@ -1,11 +1,16 @@
 """Alembic environment: online migrations against DATABASE_URL."""
 
+from logging.config import fileConfig
+
 from alembic import context
 from sqlalchemy import create_engine, pool
 
 from app.settings import database_url
 
 target_metadata = None
+# alembic.ini's logging: each applied revision is one line in the output ("Running upgrade ...").
+if context.config.config_file_name is not None:
+    fileConfig(context.config.config_file_name)
 
 
 def run_migrations_online() -> None:
