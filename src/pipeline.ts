@@ -16,7 +16,7 @@ import { SKIPPED_SIZE } from './report/skipped.ts';
 import { decideVerdict } from './report/verdict.ts';
 import { NO_BASELINE_SCOPE, type BaselineScope } from './size/baseline-store.ts';
 import { runSizeStage, saveBaseline } from './size/stage.ts';
-import { explainAppFailure, servicesFailedHealth, servicesStage, withServices } from './services/stage.ts';
+import { explainAppFailure, explainPreDeployFailure, servicesFailedHealth, servicesStage, withServices } from './services/stage.ts';
 import type { StartedServices } from './services/start.ts';
 
 export { SKIPPED_SIZE };
@@ -96,7 +96,8 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
       report.health = servicesFailedHealth(skippedHealth(config), services);
     } else if (config.preDeploy && !deps.cancel?.aborted) {
       const preDeploy = config.preDeploy;
-      report.preDeploy = await log.group(`Pre-deploy command (${preDeploy.source} deploy.preDeployCommand)`, () => runPreDeploy(preDeploy, docker, log, params, deps.cancel));
+      const pre = await log.group(`Pre-deploy command (${preDeploy.source} deploy.preDeployCommand)`, () => runPreDeploy(preDeploy, docker, log, params, deps.cancel));
+      report.preDeploy = explainPreDeployFailure(pre, config, services);
     }
     if (config.health.strategy === 'none' || servicesFailed) {
       // Said above: nothing to run.

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { Config } from '../config/config.ts';
 import type { RunExtras } from '../container/spec.ts';
 import type { Log } from '../host/log.ts';
-import type { HealthReport } from '../report/model.ts';
+import type { HealthReport, PreDeployReport } from '../report/model.ts';
 import { diagnoseUnreachableService } from './diagnose.ts';
 import { startServices, type StartedServices } from './start.ts';
 
@@ -48,4 +48,12 @@ export function explainAppFailure(health: HealthReport, config: Config, started:
   if (health.status !== 'unhealthy' || !config.compose) return health;
   const sentence = diagnoseUnreachableService(health.logs, config.compose.model, config.compose.service, started?.services ?? []);
   return sentence ? { ...health, reason: `${health.reason ?? 'not healthy'}. ${sentence}` } : health;
+}
+
+/** The same for a failed pre-deploy command (migrations are often the first to need the database). */
+export function explainPreDeployFailure(pre: PreDeployReport, config: Config, started: StartedServices | null): PreDeployReport {
+  if (pre.status !== 'failed' || !config.compose) return pre;
+  const logs = pre.commands.flatMap((c) => c.logs);
+  const sentence = diagnoseUnreachableService(logs, config.compose.model, config.compose.service, started?.services ?? []);
+  return sentence ? { ...pre, reason: `${pre.reason ?? 'failed'}. ${sentence}` } : pre;
 }

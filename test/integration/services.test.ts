@@ -237,4 +237,14 @@ describe('Compose services', { concurrent: true }, () => {
     assert.equal(run.post?.exitCode, 0, run.post?.stdout);
     assert.deepEqual(projectLeftovers(project), []);
   });
+
+  test('an app that cannot reach a Compose service it does not depend on: the reason names the service and the fix', async (ctx) => {
+    if (skip) return ctx.skip();
+    const image = uniqueImage('compose-undeclared');
+    images.push(image);
+    const run = await runLocal(appArgs('undeclared.yml', image, ['--health-body', 'peer=pong', '--health-timeout', '6s']));
+    assert.equal(run.exitCode, 1, run.stderr);
+    assert.match(run.report?.health.reason ?? '', /could not reach "cache" \(a service of the Compose file\): it was not started, because "app" does not depend on it; add it to depends_on/);
+    assert.deepEqual(services(run).services, []);
+  });
 });
