@@ -44,19 +44,13 @@ export async function startServices(
   const { model, service: app } = compose;
   const closure = dependencyClosure(model, app);
   const full = appPlacement(model, app, config.env);
-  for (const mount of full.droppedMounts) {
-    log.info(`Compose: the bind mount ${mount} of "${app}" is left out: it would hide the image under check`);
-  }
-  for (const sentence of full.ignored) log.info(`Compose: of "${app}", ${sentence}`);
-  const [primary, ...others] = full.networks;
-  if (primary && others.length) {
-    log.info(`Compose: "${app}" is on ${full.networks.map((n) => n.name).join(', ')}; the app joins ${primary.name}, its first`);
-  }
+  announcePlacement(log, full);
   // Without dependencies no project is started, so there is no network to join.
   const placement: AppPlacement = closure.length ? full : { ...full, networks: [] };
   const report: ComposeReport = {
     file: compose.file, project: compose.project, service: app, serviceSource: compose.serviceSource,
-    networks: placement.networks.map((n) => n.name), droppedMounts: [...full.droppedMounts], durationMs: 0, failure: null,
+    // The app joins the first (the run parameters take one network).
+    networks: placement.networks.slice(0, 1).map((n) => n.name), droppedMounts: [...full.droppedMounts], durationMs: 0, failure: null,
   };
   if (closure.length === 0) {
     log.info(`Compose: "${app}" has no depends_on; nothing to start`);
@@ -64,17 +58,11 @@ export async function startServices(
   }
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-compose-'));
-  const override = path.join(dir, 'deploy-check.override.json');
   const checkedServices = closure.map((d) => d.name).filter((n) => {
     const s = model.services[n];
     return s !== undefined && buildsCheckedImage(s, config);
   });
-  await writeFile(override, JSON.stringify(composeOverride(model, closure, {
-    labels: runLabels(config.runId),
-    checkedImage: { ref: config.image, services: checkedServices },
-    startIntervalMs: (await supportsStartInterval(docker)) ? START_INTERVAL_MS : null,
-    startPeriodMs: config.health.timeoutMs,
-  }), null, 2));
+  const override = await writeOverride(dir, model, closure, config, checkedServices, docker);
   const project: ComposeProject = { project: compose.project, files: [compose.file, override] };
   let stopped: Promise<void> | null = null;
   // down -v semantics through the engine, all at once: containers (with their anonymous
@@ -108,6 +96,33 @@ export async function startServices(
     else log.error(`Compose: ${s.name} ${s.status}: ${s.reason ?? ''}`);
   }
   return { compose: report, services, ready: outcome.failure === null, placement, stop };
+}
+
+function announcePlacement(log: Log, placement: AppPlacement): void {
+  const app = placement.service;
+  for (const mount of placement.droppedMounts) {
+    log.info(`Compose: the bind mount ${mount} of "${app}" is left out: it would hide the image under check`);
+  }
+  for (const sentence of placement.ignored) log.info(`Compose: of "${app}", ${sentence}`);
+  const [primary, ...others] = placement.networks;
+  if (primary && others.length) {
+    log.info(`Compose: "${app}" is on ${placement.networks.map((n) => n.name).join(', ')}; the app joins ${primary.name}, its first`);
+  }
+}
+
+/** deploy-check's Compose file next to the user's (see composeOverride); returns its path. */
+async function writeOverride(
+  dir: string, model: ComposeConfig['model'], closure: readonly Dependency[], config: ServicesConfig, checkedServices: readonly string[], docker: Docker,
+): Promise<string> {
+  const file = path.join(dir, 'deploy-check.override.json');
+  const override = composeOverride(model, closure, {
+    labels: runLabels(config.runId),
+    checkedImage: { ref: config.image, services: checkedServices },
+    startIntervalMs: (await supportsStartInterval(docker)) ? START_INTERVAL_MS : null,
+    startPeriodMs: config.health.timeoutMs,
+  });
+  await writeFile(file, JSON.stringify(override, null, 2));
+  return file;
 }
 
 interface WaitOutcome {
