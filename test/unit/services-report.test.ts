@@ -5,7 +5,8 @@ import { renderMarkdown } from '../../src/report/markdown.ts';
 import type { CheckReport, ServiceReport } from '../../src/report/model.ts';
 import { renderTerminal } from '../../src/report/terminal.ts';
 import { decideVerdict } from '../../src/report/verdict.ts';
-import { passingReport } from '../support/reports.ts';
+import { HOSTILE, passingReport } from '../support/reports.ts';
+import { harmfulHtml, toHtml } from '../support/html-check.ts';
 
 const db: ServiceReport = {
   name: 'db', image: 'pgvector/pgvector:pg17', condition: 'service_healthy', status: 'ready', readyMs: 2400, reason: null, exitCode: null, healthLog: [], logs: ['database system is ready to accept connections'],
@@ -67,5 +68,15 @@ describe('Services in the report', () => {
     delete report.services;
     delete report.compose;
     assert.doesNotThrow(() => renderMarkdown(report));
+  });
+
+  test('hostile service names, images, reasons and logs (a fork\'s report file) render as text', () => {
+    for (const hostile of HOSTILE) {
+      const report = withServices([{ ...migrate, name: hostile, image: hostile, reason: hostile, healthLog: [hostile], logs: [hostile, `ERROR ${hostile}`] }]);
+      report.compose = { ...report.compose!, failure: hostile };
+      decideVerdict(report);
+      const html = toHtml(renderMarkdown(report));
+      assert.deepEqual(harmfulHtml(html), [], `${hostile} → ${html}`);
+    }
   });
 });
