@@ -247,4 +247,17 @@ describe('Compose services', { concurrent: true }, () => {
     assert.match(run.report?.health.reason ?? '', /could not reach "cache" \(a service of the Compose file\): it was not started, because "app" does not depend on it; add it to depends_on/);
     assert.deepEqual(services(run).services, []);
   });
+
+  test('no service builds the context and compose-service is empty: exit 2 naming the services; an unknown compose-service too', async (ctx) => {
+    if (skip) return ctx.skip();
+    const none = await runLocal(['--context', fixture('healthy'), '--compose-file', path.join(APP, 'never-healthy.yml')], { report: false });
+    assert.equal(none.exitCode, 2, none.stderr);
+    assert.match(none.stderr, /Input "compose-service": no service builds \S+\/test\/fixtures\/healthy; set "compose-service" to the app's service; services: app, db/);
+    const unknown = await runLocal(['--context', APP, '--compose-file', path.join(APP, 'never-healthy.yml'), '--compose-service', 'web'], { report: false });
+    assert.equal(unknown.exitCode, 2, unknown.stderr);
+    assert.match(unknown.stderr, /Input "compose-service": no service "web" in the Compose file; services: app, db/);
+    const broken = await runLocal(['--context', APP, '--compose-file', path.join(APP, 'www/cgi-bin/health')], { report: false });
+    assert.equal(broken.exitCode, 2, broken.stderr);
+    assert.match(broken.stderr, /Input "compose-file": docker compose cannot read/);
+  });
 });
