@@ -10,6 +10,9 @@ import { startServices, type StartedServices } from './start.ts';
 export async function servicesStage(config: Config, docker: Docker, log: Log, cancel?: AbortSignal): Promise<StartedServices | null> {
   const compose = config.compose;
   if (!compose) return null;
+  if (config.network) {
+    log.warning(`Input "network": "${config.network}" is not used: with compose-file the app joins the Compose project's network`);
+  }
   // Not a log group: it runs while the image is measured (which has its own).
   log.info(`Compose services (${compose.project}): starting what "${compose.service}" depends on`);
   return startServices(config, compose, { docker, log, cancel });
