@@ -21,8 +21,9 @@ import {
   removeRunBuilders,
   removeRunResources,
   runPipeline,
-  serviceLookup
-} from "./chunks/chunk-5PFJ4NMX.js";
+  serviceLookup,
+  sourceLabel
+} from "./chunks/chunk-RNCAG3AZ.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";
@@ -155,6 +156,12 @@ function renderTerminal(report) {
     out.push(`  ${mark(ok)} deploy   ${deployLine(d)}`);
   }
   if (b.failure) {
+    const source = b.failure.source;
+    if (source) {
+      out.push("", `Failing instruction, ${sourceLabel(source)}:`);
+      const width = String(source.endLine).length;
+      source.lines.forEach((text, i) => out.push(`  ${String(source.line + i).padStart(width)} > ${text}`));
+    }
     out.push("", `Build output${b.failure.step ? ` of ${b.failure.step}` : ""} (last ${Math.min(b.failure.logs.length, 20)} lines):`);
     for (const line of b.failure.logs.slice(-20)) out.push(`  | ${line}`);
   }
@@ -217,8 +224,13 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --context DIR          build context (default .)
   --dockerfile FILE      Dockerfile (default: railway.json build.dockerfilePath, else Dockerfile in the context)
   --target STAGE         stage to build
-  --build-arg K=V        repeatable; also --build-args "K=V\\nK2=V2"
-  --env K=V              repeatable; values are masked in all output
+  --build-args K=V       one KEY=VALUE; repeat the flag for more (they add up), or give
+                         several lines in one word: --build-args $'A=1\\nB=2' (bash, zsh).
+                         "A=1\\nB=2" in plain quotes is one line with a backslash in it: refused
+  --build-secrets ID=V   the same form; BuildKit secrets (--mount=type=secret,id=ID), masked
+  --env K=V              the same form; values are masked in all output
+  --add-hosts HOST:IP    the same form, or comma separated
+                         (--build-arg, --build-secret, --add-host: one at a time, also repeatable)
   --port N               container port (default: the Dockerfile's EXPOSE)
   --health-path /health  HTTP path (default: railway.json deploy.healthcheckPath)
   --health-timeout 60s   seconds, or a number with s/m
@@ -305,7 +317,7 @@ ${USAGE}
   }
   const secrets = [...config.secrets];
   const maskSecret = (value) => {
-    if (value.length >= 3 && !secrets.includes(value)) secrets.push(value);
+    if (value !== "" && !secrets.includes(value)) secrets.push(value);
   };
   if (config.deploy.mode === "always" && config.deploy.source === "commit" && gitDirty(config.context)) {
     io.stderr.write('deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n');

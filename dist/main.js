@@ -2,8 +2,8 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-7XPLAI6C.js";
-import "./chunks/chunk-5PFJ4NMX.js";
+} from "./chunks/chunk-OAM4SJAA.js";
+import "./chunks/chunk-RNCAG3AZ.js";
 
 // src/main.ts
 await runAction();

@@ -7,12 +7,12 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-7XPLAI6C.js";
+} from "./chunks/chunk-OAM4SJAA.js";
 import {
   connectDocker,
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-5PFJ4NMX.js";
+} from "./chunks/chunk-RNCAG3AZ.js";
 
 // src/post.ts
 async function runPost() {

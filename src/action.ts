@@ -31,27 +31,36 @@ export const STATE_BUILDER = 'builder';
 /** The image tag main made up (no `image` input): the post step removes it on self-hosted runners. */
 export const STATE_IMAGE = 'image-tag';
 
-/** GitHub's log commands; secrets were registered with setSecret, so the runner masks them. */
+/**
+ * Every secret value this run knows. They are registered with the runner (setSecret), and the
+ * log masks them itself too: the log does not depend on the runner's masking of short values.
+ */
+const runSecrets: string[] = [];
+
+function rememberSecret(value: string): void {
+  if (value === '' || runSecrets.includes(value)) return;
+  core.setSecret(value);
+  runSecrets.push(value);
+}
+
+/** GitHub's log commands, masked. */
 export const actionLog: Log = {
-  info: (m) => core.info(m),
-  warning: (m, where) => core.warning(m, properties(where)),
-  error: (m, where) => core.error(m, properties(where)),
-  debug: (m) => core.debug(m),
-  group: (title, fn) => core.group(title, fn),
+  info: (m) => core.info(redact(m, runSecrets)),
+  warning: (m, where) => core.warning(redact(m, runSecrets), properties(where)),
+  error: (m, where) => core.error(redact(m, runSecrets), properties(where)),
+  debug: (m) => core.debug(redact(m, runSecrets)),
+  group: (title, fn) => core.group(redact(title, runSecrets), fn),
 };
 
 function properties(where: Annotation | undefined): core.AnnotationProperties | undefined {
   if (!where) return undefined;
-  return { file: path.relative(process.cwd(), where.file) || where.file, startLine: where.line, title: where.title };
+  return { file: path.relative(process.cwd(), where.file) || where.file, startLine: where.line, endLine: where.endLine, title: where.title };
 }
 
 /** The action's main step. */
 export async function runAction(): Promise<void> {
   // Masked before anything else runs: reading the configuration already talks to Railway with the token.
-  for (const name of SECRET_INPUTS) {
-    const value = core.getInput(name);
-    if (value.trim() !== '') core.setSecret(value.trim());
-  }
+  for (const name of SECRET_INPUTS) rememberSecret(core.getInput(name).trim());
   const read: InputReader = (name) => core.getInput(name);
   let publishConfig: PublishConfig;
   try {
@@ -75,7 +84,7 @@ export async function runAction(): Promise<void> {
     core.setFailed(message);
     return;
   }
-  for (const secret of config.secrets) core.setSecret(secret);
+  for (const secret of config.secrets) rememberSecret(secret);
   core.saveState(STATE_RUN_ID, config.runId);
   if (core.getInput('image').trim() === '') core.saveState(STATE_IMAGE, config.image);
   // A cancelled job: the runner sends SIGINT (then SIGTERM): the run stops where it is, says
@@ -99,12 +108,8 @@ export async function runAction(): Promise<void> {
     core.setFailed(`deploy-check could not start: ${(err as Error).message}`);
     return;
   }
-  const secrets = [...config.secrets];
-  const maskSecret = (value: string): void => {
-    if (value.length < 3 || secrets.includes(value)) return;
-    core.setSecret(value);
-    secrets.push(value);
-  };
+  // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
+  const maskSecret = rememberSecret;
   try {
     await ensureEngine(docker);
     const pr = context.pullRequest;
@@ -127,9 +132,9 @@ export async function runAction(): Promise<void> {
       baselines: actionBaselineScope(process.env),
       cancel: cancel.signal,
     });
-    await publish(redactDeep(report, secrets), config.publish, context);
+    await publish(redactDeep(report, runSecrets), config.publish, context);
   } catch (err) {
-    const message = redact(`deploy-check failed unexpectedly: ${(err as Error).message}`, config.secrets);
+    const message = redact(`deploy-check failed unexpectedly: ${(err as Error).message}`, runSecrets);
     await publishRunError(config.publish, context, message);
     core.setFailed(message);
   } finally {
@@ -236,11 +241,20 @@ async function publish(report: CheckReport, publishConfig: PublishConfig, contex
   await tellCommentResult(result);
 
   if (report.verdict === 'fail' && report.build.status === 'failure') {
-    // One annotation, on the Dockerfile: setFailed would add a second with the same words.
-    core.error(report.reasons.join('\n'), { file: path.relative(process.cwd(), report.source.dockerfile) || report.source.dockerfile, title: 'deploy-check' });
+    // One annotation, on the Dockerfile (on the failing instruction's lines when BuildKit named
+    // them): setFailed would add a second with the same words.
+    core.error(report.reasons.join('\n'), buildFailureAnnotation(report));
     process.exitCode = core.ExitCode.Failure;
   } else if (report.verdict === 'fail') core.setFailed(report.reasons.join('\n'));
   else core.info(`deploy-check passed: ${report.image.ref}`);
+}
+
+/** Where the build-failure annotation goes: the Dockerfile, and the failing lines in it when known. */
+export function buildFailureAnnotation(report: CheckReport): core.AnnotationProperties {
+  const dockerfile = report.source.dockerfile;
+  const source = report.build.failure?.source;
+  const lines = source && source.file === dockerfile ? { startLine: source.line, endLine: source.endLine } : {};
+  return { file: path.relative(process.cwd(), dockerfile) || dockerfile, title: 'deploy-check', ...lines };
 }
 
 /**

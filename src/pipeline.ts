@@ -5,7 +5,7 @@ import { buildImage, type BuildOutcome } from './build/build.ts';
 import { cacheReportOff, failedOnCache, finishLayerCache, prepareLayerCache, type CacheContext } from './cache/layer-cache.ts';
 import { announceRailwaySettings, deployStage } from './deploy/railway/deploy.ts';
 import type { RunEvent } from './deploy/railway/gate.ts';
-import type { Config } from './config/config.ts';
+import { SHORT_SECRET_CHARS, type Config } from './config/config.ts';
 import { parityReport, runAndWait } from './container/run.ts';
 import { runPreDeploy } from './container/pre-deploy.ts';
 import { runParams, type RunExtras } from './container/spec.ts';
@@ -45,6 +45,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   const started = Date.now();
   const report = emptyReport(config, deps.source, started);
   announceRailwaySettings(config, log);
+  warnShortSecrets(config, log);
   log.info(describeParity(config));
 
   const build = await buildWithCache(config, deps);
@@ -119,6 +120,16 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   // Only a run that passed everything, deploy included, becomes a baseline.
   await saveBaseline(config, report, baselines, log);
   return report;
+}
+
+/** Once per run: a short secret is easy to guess, and masking it hides those characters everywhere. */
+function warnShortSecrets(config: Config, log: Log): void {
+  const names = config.shortSecrets;
+  if (names.length === 0) return;
+  log.warning(
+    `Short secrets are weak: ${names.join(', ')} ${names.length === 1 ? 'has' : 'have'} fewer than ${SHORT_SECRET_CHARS} characters. ` +
+      'deploy-check masks them anyway, so the same characters are also hidden wherever else they appear in its output; a long random value avoids both.',
+  );
 }
 
 /** Restore the layer cache, build, save the cache (see finishLayerCache for why the save happens here). */

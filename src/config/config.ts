@@ -185,8 +185,14 @@ export interface Config {
   /** The Railway service's settings, read before the checks when a token is given. */
   readonly railwayService: ServiceLookup | undefined;
   readonly size: SizeConfig;
-  /** Values never to print: env values, build secrets, build args with secret-looking names, registry password, Railway token, GitHub token. */
+  /**
+   * Values never to print: build secrets, env values and build args with secret-looking names,
+   * registry password, Railway token, GitHub token (whatever their length), other env values of
+   * 3 characters or more.
+   */
   readonly secrets: readonly string[];
+  /** Which secrets are short (their names, never their values): the log says once that they are weak. */
+  readonly shortSecrets: readonly string[];
 }
 
 export const DEFAULT_HEALTH_TIMEOUT_MS = 60_000;
@@ -237,6 +243,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const buildArgs = parseKeyValueLines('build-args', get('build-args'));
   const buildSecrets = parseKeyValueLines('build-secrets', get('build-secrets'), 'id=VALUE');
   const env = [...readEnvFile(opt('env-file'), cwd), ...parseKeyValueLines('env', get('env'))];
+  const addHosts = parseHostLines('add-hosts', get('add-hosts'));
 
   const waitFor = parseWaitFor(get('wait-for') || 'auto');
   const paritySetting = parseParitySetting(get('railway-parity') || 'auto');
@@ -265,19 +272,14 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : undefined;
   if (railwayService?.ok) run = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: railwayService.settings, env, command });
 
-  // BuildKit prints a RUN step with its build args expanded, so a token passed as a build arg
-  // would reach the log; mask the ones whose name says they are secret.
-  const secretArgs = buildArgs.filter((a) => isSecretName(a.key)).map((a) => a.value);
-  const secrets = [
-    ...env.map((e) => e.value),
-    // The Compose file's own secret-looking variables (POSTGRES_PASSWORD, ...) reach the app's environment and logs.
-    ...Object.values(compose?.model.services ?? {}).flatMap((s) => Object.entries(s.environment).filter(([k]) => isSecretName(k)).map(([, v]) => v)),
-    ...buildSecrets.map((s) => s.value),
-    ...secretArgs,
-    ...(registry ? [registry.password] : []),
-    ...(deploy.railway ? [deploy.railway.token] : []),
-    publish.token ?? '',
-  ].filter((v) => v.length >= 3);
+  const { secrets: inputSecrets, shortSecrets } = secretValues(env, buildSecrets, buildArgs, [
+    ...(registry ? [{ label: 'registry-password', value: registry.password }] : []),
+    ...(deploy.railway ? [{ label: 'railway-token', value: deploy.railway.token }] : []),
+    { label: 'github-token', value: publish.token ?? '' },
+  ]);
+  // The Compose file's own secret-looking variables (POSTGRES_PASSWORD, ...) reach the app's environment and logs.
+  const composeSecrets = Object.values(compose?.model.services ?? {}).flatMap((s) => Object.entries(s.environment).filter(([k]) => isSecretName(k)).map(([, v]) => v));
+  const secrets = [...new Set([...inputSecrets, ...composeSecrets.filter((v) => v.length >= 3)])];
   return {
     runId,
     context,
@@ -294,7 +296,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     preDeploy: run.preDeploy,
     parity: run.parity,
     network,
-    addHosts: parseHostLines('add-hosts', get('add-hosts')),
+    addHosts,
     compose,
     health: run.health,
     dockerfileFacts: facts,
@@ -307,7 +309,36 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     railwayService,
     size,
     secrets,
+    shortSecrets,
   };
+}
+
+/** A secret shorter than this is weak, and masking it hides the same characters wherever they appear. */
+export const SHORT_SECRET_CHARS = 8;
+
+/**
+ * The values to mask. Secrets (build secrets, tokens, passwords, env values and build args whose
+ * name says secret) are masked whatever their length, a short one hiding more than it should
+ * (the safe side). Other env values are masked too, in case, from 3 characters: "1" or "ci"
+ * masked everywhere would make every output unreadable.
+ */
+function secretValues(
+  env: readonly KeyValue[],
+  buildSecrets: readonly KeyValue[],
+  buildArgs: readonly KeyValue[],
+  credentials: readonly { label: string; value: string }[],
+): { secrets: string[]; shortSecrets: string[] } {
+  // BuildKit prints a RUN step with its build args expanded, so a token passed as a build arg
+  // would reach the log; mask the ones whose name says they are secret.
+  const certain = [
+    ...buildSecrets.map((s) => ({ label: `build secret "${s.key}"`, value: s.value })),
+    ...env.filter((e) => isSecretName(e.key)).map((e) => ({ label: `env "${e.key}"`, value: e.value })),
+    ...buildArgs.filter((a) => isSecretName(a.key)).map((a) => ({ label: `build arg "${a.key}"`, value: a.value })),
+    ...credentials,
+  ].filter((s) => s.value !== '');
+  const secrets = [...certain.map((s) => s.value), ...env.filter((e) => !isSecretName(e.key) && e.value.length >= 3).map((e) => e.value)];
+  const shortSecrets = certain.filter((s) => s.value.length < SHORT_SECRET_CHARS).map((s) => s.label);
+  return { secrets: [...new Set(secrets)], shortSecrets: [...new Set(shortSecrets)] };
 }
 
 function imageName(context: string): string {
@@ -324,7 +355,8 @@ function readEnvFile(file: string | undefined, cwd: string): readonly KeyValue[]
     throw new ConfigError('env-file', `cannot read ${full}`);
   }
   // docker's env-file format: KEY=VALUE lines, optional "export ", no quote processing.
-  return parseKeyValueLines('env-file', text.replace(/^\s*export\s+/gm, ''));
+  // Like docker's, a backslash-n in a value is two characters there, not a line break.
+  return parseKeyValueLines('env-file', text.replace(/^\s*export\s+/gm, ''), 'KEY=VALUE', { literalNewlines: 'keep' });
 }
 
 function parseWaitFor(raw: string): WaitFor {

@@ -1,6 +1,6 @@
 import type { CheckReport } from './model.ts';
 import { arr, num, obj, present, str, type Fields } from './fields.ts';
-import { formatBytes, formatDuration } from './format.ts';
+import { formatBytes, formatDuration, sourceLabel } from './format.ts';
 import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 
 /**
@@ -216,10 +216,14 @@ function buildRow(report: CheckReport): CheckRow {
   const failure = obj(build['failure']);
   const step = failure ? str(failure['step']) : null;
   const message = failure ? str(failure['message']) : null;
+  const source = failure ? obj(failure['source']) : null;
+  const file = source ? str(source['file']) : null;
+  const line = source ? num(source['line']) : null;
+  const where = file !== null && line !== null ? ` at ${inlineCode(sourceLabel({ file, line, endLine: num(source?.['endLine']) ?? line }), 60)}` : '';
   return {
     name: 'Build',
     state: 'fail',
-    reason: `failed${step ? ` at ${inlineCode(step, 60)}` : ''}${message ? `: ${escapeInline(message, 160)}` : ''}`,
+    reason: `failed${where}${step ? ` ${where ? 'in' : 'at'} ${inlineCode(step, 60)}` : ''}${message ? `: ${escapeInline(message, 160)}` : ''}`,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { CheckReport } from './model.ts';
 import { arr, lines, num, obj, present, str, type Fields } from './fields.ts';
-import { formatBytes, formatDuration } from './format.ts';
-import { codeDetails, escapeInline, inlineCode, isSafeToken, safeUrl } from './escape.ts';
+import { formatBytes, formatDuration, sourceLabel } from './format.ts';
+import { codeBlock, codeDetails, escapeInline, inlineCode, isSafeToken, safeUrl } from './escape.ts';
 import {
   NEUTRAL_PERCENT,
   SIZE_SCALE,
@@ -174,10 +174,32 @@ function buildSection(report: CheckReport, limits: RenderLimits): string[] {
   const failure = build ? obj(build['failure']) : null;
   if (!build || build['status'] === 'success' || !failure) return [];
   const step = str(failure['step']);
-  const out = ['', '#### Build failed', '', `${step ? `At ${inlineCode(step, 160)}: ` : ''}${escapeInline(str(failure['message']) ?? 'unknown error', 400)}`];
+  const source = failureSource(failure);
+  const where = [source ? inlineCode(sourceLabel(source), 160) : null, step ? inlineCode(step, 160) : null].filter((w) => w !== null).join(', step ');
+  const out = ['', '#### Build failed', '', `${where ? `At ${where}: ` : ''}${escapeInline(str(failure['message']) ?? 'unknown error', 400)}`];
+  if (source && source.lines.length > 0) out.push('', sourceBlock(source, limits));
   const logs = lines(failure['logs']);
   out.push(...evidence(`Build output (last ${Math.min(logs.length, limits.logLines)} of ${logs.length} lines)`, logs, limits, true));
   return out;
+}
+
+/** The failing instruction's lines as the Dockerfile has them, numbered as BuildKit prints them. */
+function sourceBlock(source: { line: number; lines: string[] }, limits: RenderLimits): string {
+  const shown = source.lines.slice(0, MAX_SOURCE_LINES);
+  const width = String(source.line + shown.length - 1).length;
+  const numbered = shown.map((text, i) => `${String(source.line + i).padStart(width)} | ${text}`);
+  if (source.lines.length > shown.length) numbered.push(`… ${source.lines.length - shown.length} more lines`);
+  return codeBlock(numbered, limits.lineChars);
+}
+
+const MAX_SOURCE_LINES = 30;
+
+function failureSource(failure: Fields): { file: string; line: number; endLine: number; lines: string[] } | null {
+  const source = obj(failure['source']);
+  const file = source ? str(source['file']) : null;
+  const line = source ? num(source['line']) : null;
+  if (!source || file === null || line === null) return null;
+  return { file, line, endLine: num(source['endLine']) ?? line, lines: lines(source['lines']) };
 }
 
 /** A failed pre-deploy command's output (a passing one shows in the checks table). */

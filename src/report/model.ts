@@ -130,13 +130,27 @@ export interface BuildStep {
   error: string | null;
 }
 
+export interface BuildFailure {
+  /** The failing step as BuildKit names it ("[stage n/m] RUN ..."), null when no step failed (e.g. a parse error). */
+  step: string | null;
+  /** BuildKit's error, without its "ERROR: failed to solve:" prefix. */
+  message: string;
+  /** The failing step's last output lines, else buildx's own error lines. */
+  logs: string[];
+  /**
+   * The Dockerfile lines the error points at (BuildKit's error source), as they are in the file:
+   * every line of a multi-line instruction. Absent or null when BuildKit named no line.
+   */
+  source?: { file: string; line: number; endLine: number; lines: string[] } | null;
+}
+
 export interface BuildReport {
   status: 'success' | 'failure';
   durationMs: number;
   steps: { total: number; cached: number; list: BuildStep[] };
   cache: CacheReport;
   builder: string | null;
-  failure: { step: string | null; message: string; logs: string[] } | null;
+  failure: BuildFailure | null;
   /** Builds run, when more than one: an earlier one hit a transient engine error and was run again. */
   attempts?: number;
 }

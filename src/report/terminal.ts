@@ -1,6 +1,6 @@
 import type { CheckReport } from './model.ts';
 import { parityFacts } from './checks.ts';
-import { deployLine, describeCache, describeDrift, formatBytes, formatDuration, hygieneLine } from './format.ts';
+import { deployLine, describeCache, describeDrift, formatBytes, formatDuration, hygieneLine, sourceLabel } from './format.ts';
 
 /** The local command's closing summary: verdict first, then each check, then the evidence of any failure. */
 export function renderTerminal(report: CheckReport): string {
@@ -53,7 +53,14 @@ export function renderTerminal(report: CheckReport): string {
     out.push(`  ${mark(ok)} deploy   ${deployLine(d)}`);
   }
   if (b.failure) {
-    // The headline already says "Build failed: <message>": here only where, and the output.
+    // The headline already says "Build failed at <file:lines>: <message>": here the lines as
+    // written, then the output.
+    const source = b.failure.source;
+    if (source) {
+      out.push('', `Failing instruction, ${sourceLabel(source)}:`);
+      const width = String(source.endLine).length;
+      source.lines.forEach((text, i) => out.push(`  ${String(source.line + i).padStart(width)} > ${text}`));
+    }
     out.push('', `Build output${b.failure.step ? ` of ${b.failure.step}` : ''} (last ${Math.min(b.failure.logs.length, 20)} lines):`);
     for (const line of b.failure.logs.slice(-20)) out.push(`  | ${line}`);
   }

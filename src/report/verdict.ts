@@ -1,3 +1,4 @@
+import { sourceLabel } from './format.ts';
 import type { CheckReport } from './model.ts';
 
 /** The one place that decides pass or fail, and says why in sentences a person can act on. */
@@ -7,7 +8,8 @@ export function decideVerdict(report: CheckReport): void {
     reasons.push(`Cancelled: the run was stopped (${report.cancelled.signal}) during ${report.cancelled.stage}`);
   }
   if (report.build.status === 'failure') {
-    reasons.push(`Build failed: ${report.build.failure?.message ?? 'unknown error'}`);
+    const source = report.build.failure?.source;
+    reasons.push(`Build failed${source ? ` at ${sourceLabel(source)}` : ''}: ${report.build.failure?.message ?? 'unknown error'}`);
   }
   // A Compose service the app needs that did not come up fails the run with its own reason.
   for (const service of report.services ?? []) {

@@ -88,11 +88,11 @@ describe('failing apps', { concurrent: true }, () => {
     assert.equal(report.health.status, 'skipped');
     assert.equal(report.health.container, null);
     assert.equal(report.image.id, null);
-    assert.match(report.reasons[0] ?? '', /^Build failed: step \[3\/3\] RUN sh -c 'echo about to fail; exit 7' failed/);
+    assert.match(report.reasons[0] ?? '', /^Build failed at Dockerfile:3: step \[3\/3\] RUN sh -c 'echo about to fail; exit 7' failed: exit code: 7$/);
     assert.match(stdout, /Build output of \[3\/3\] RUN sh -c 'echo about to fail; exit 7'/);
     assert.match(stdout, /\| about to fail/);
     // Said once: the headline, not again as a log line.
-    assert.match(stdout, /^✘ deploy-check failed: Build failed: step \[3\/3\]/m);
+    assert.match(stdout, /^✘ deploy-check failed: Build failed at Dockerfile:3: step \[3\/3\]/m);
     assert.doesNotMatch(stderr, /Build failed/);
   });
 });

@@ -205,7 +205,7 @@ describe('cancellation reads as cancelled', () => {
     assert.equal(report.health.status, 'cancelled');
     assert.deepEqual(report.cancelled, { signal: 'SIGINT', stage: 'the health check' });
     assert.match(report.reasons[0] ?? '', /^Cancelled: the run was stopped \(SIGINT\) during the health check/);
-    assert.doesNotMatch(run.stdout + JSON.stringify(report), /137/);
+    assert.doesNotMatch(run.stdout + JSON.stringify(report), /code 137|exit 137|"exitCode":137/);
     images.push(report.image.ref);
     assert.deepEqual(leftovers(runIdOf(run.report)), { containers: [], networks: [] });
     assert.equal(imageTagExists(report.image.ref), false);
@@ -302,6 +302,7 @@ describe('one engine, messages', () => {
     assert.equal(run.main.exitCode, 1);
     const errors = run.main.stdout.split('\n').filter((l) => l.startsWith('::error'));
     assert.equal(errors.length, 1, errors.join('\n'));
-    assert.match(errors[0] ?? '', /^::error title=deploy-check,file=Dockerfile::Build failed: step \[3\/3\]/);
+    // On the failing RUN's line, which the headline names too.
+    assert.match(errors[0] ?? '', /^::error title=deploy-check,file=Dockerfile,line=3,endLine=3::Build failed at Dockerfile:3: step \[3\/3\]/);
   });
 });
