@@ -22,8 +22,9 @@ import {
   removeRunResources,
   runPipeline,
   serviceLookup,
-  sourceLabel
-} from "./chunks/chunk-RNCAG3AZ.js";
+  sourceLabel,
+  stopComposeProcesses
+} from "./chunks/chunk-6XLMUGSI.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";
@@ -121,6 +122,10 @@ function renderTerminal(report) {
   const b = report.build;
   out.push(`  ${mark(b.status === "success")} build    ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached`);
   out.push(`  ${mark(b.cache.enabled && b.cache.warnings.length === 0 ? true : b.cache.warnings.length > 0 ? false : null)} cache    ${describeCache(b.cache, b.steps)}`);
+  for (const svc of report.services ?? []) {
+    const ok = svc.status === "ready" ? true : svc.status === "skipped" ? null : false;
+    out.push(`  ${mark(ok)} service  ${svc.name} ${svc.status}${svc.readyMs !== null ? ` in ${formatDuration(svc.readyMs)}` : ""} (${svc.condition})${svc.reason ? `: ${svc.reason}` : ""}`);
+  }
   const pre = report.preDeploy;
   if (pre) {
     const list = pre.commands.map((c) => `${c.command} \u2192 ${c.exitCode === null ? "did not start" : `exit ${c.exitCode}`} in ${formatDuration(c.durationMs)}`);
@@ -164,6 +169,10 @@ function renderTerminal(report) {
     }
     out.push("", `Build output${b.failure.step ? ` of ${b.failure.step}` : ""} (last ${Math.min(b.failure.logs.length, 20)} lines):`);
     for (const line of b.failure.logs.slice(-20)) out.push(`  | ${line}`);
+  }
+  for (const svc of (report.services ?? []).filter((x) => x.status === "failed" || x.status === "exited")) {
+    out.push("", `Service ${svc.name} (${svc.image ?? "?"}) ${svc.status}: ${svc.reason ?? ""}`);
+    for (const line of svc.logs.slice(-20)) out.push(`  | ${line}`);
   }
   if (pre?.status === "failed") {
     out.push("", `Pre-deploy command failed: ${pre.reason ?? ""}`);
@@ -349,7 +358,7 @@ ${USAGE}
   const cancel = new AbortController();
   let signalled;
   const leaveNow = (signal) => {
-    void removeRunResources(docker, config.runId).catch(() => void 0).then(() => removeRunBuilders(builders)).finally(() => process.exit(exitCodeFor(signal)));
+    void stopComposeProcesses().then(() => removeRunResources(docker, config.runId)).catch(() => void 0).then(() => removeRunBuilders(builders)).finally(() => process.exit(exitCodeFor(signal)));
   };
   const onSignal = (signal) => {
     if (signalled) {

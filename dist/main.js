@@ -2,8 +2,8 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-OAM4SJAA.js";
-import "./chunks/chunk-RNCAG3AZ.js";
+} from "./chunks/chunk-L2BAFFER.js";
+import "./chunks/chunk-6XLMUGSI.js";
 
 // src/main.ts
 await runAction();

@@ -7,12 +7,12 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-OAM4SJAA.js";
+} from "./chunks/chunk-L2BAFFER.js";
 import {
   connectDocker,
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-RNCAG3AZ.js";
+} from "./chunks/chunk-6XLMUGSI.js";
 
 // src/post.ts
 async function runPost() {
@@ -27,8 +27,9 @@ async function runPost() {
   }
   try {
     const removed = await removeRunResources(docker, runId);
-    if (removed.containers + removed.networks > 0) {
-      info(`Removed ${removed.containers} container(s) and ${removed.networks} network(s) left by this run`);
+    if (removed.containers + removed.networks + removed.volumes + removed.images > 0) {
+      const more = removed.volumes + removed.images > 0 ? ` (and ${removed.volumes} volume(s), ${removed.images} image(s) of its Compose services)` : "";
+      info(`Removed ${removed.containers} container(s) and ${removed.networks} network(s)${more} left by this run`);
     }
   } catch (err) {
     warning(`Cleanup could not reach the Docker engine: ${err.message}`);

@@ -11,6 +11,7 @@ import { DirectoryStore } from './cache/directory-store.ts';
 import type { CacheContext } from './cache/layer-cache.ts';
 import { removeRunBuilders, removeRunResources } from './container/cleanup.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
+import { stopComposeProcesses } from './services/compose.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redact, redactDeep, type Log } from './host/log.ts';
 import { renderTerminal } from './report/terminal.ts';
@@ -154,7 +155,9 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   const cancel = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const leaveNow = (signal: NodeJS.Signals): void => {
-    void removeRunResources(docker, config.runId)
+    // Compose processes first, so none starts a container after the cleanup has listed them.
+    void stopComposeProcesses()
+      .then(() => removeRunResources(docker, config.runId))
       .catch(() => undefined)
       .then(() => removeRunBuilders(builders))
       .finally(() => process.exit(exitCodeFor(signal)));

@@ -16,6 +16,8 @@ import { SKIPPED_SIZE } from './report/skipped.ts';
 import { decideVerdict } from './report/verdict.ts';
 import { NO_BASELINE_SCOPE, type BaselineScope } from './size/baseline-store.ts';
 import { runSizeStage, saveBaseline } from './size/stage.ts';
+import { explainAppFailure, explainPreDeployFailure, servicesFailedHealth, servicesStage, withServices } from './services/stage.ts';
+import type { StartedServices } from './services/start.ts';
 
 export { SKIPPED_SIZE };
 
@@ -70,24 +72,46 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
     return finish(report, started, config, deps);
   }
   const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
-  report.size = await log.group('Measure', () => runSizeStage(config, { docker, log, baselines }));
-  const params = runParams(config, deps.run);
-  if (config.health.strategy === 'none') {
-    const reason = 'wait-for: none: no container was run (the image was built, measured and checked)';
-    if (config.preDeploy) report.preDeploy = { status: 'skipped', source: config.preDeploy.source, reason, durationMs: 0, commands: [] };
-    report.health = skippedHealth(config, reason);
-  } else if (config.preDeploy && !deps.cancel?.aborted) {
-    const preDeploy = config.preDeploy;
-    report.preDeploy = await log.group(`Pre-deploy command (${preDeploy.source} deploy.preDeployCommand)`, () => runPreDeploy(preDeploy, docker, log, params, deps.cancel));
-  }
-  if (config.health.strategy === 'none') {
-    // Said above: nothing to run.
-  } else if (deps.cancel?.aborted) {
-    report.health = { ...skippedHealth(config, 'the run was cancelled'), status: 'cancelled' };
-  } else if (report.preDeploy && report.preDeploy.status !== 'passed') {
-    report.health = skippedHealth(config, 'the pre-deploy command did not pass, so the app was not started (as on Railway)');
-  } else {
-    report.health = await log.group('Health check', () => runAndWait(config, docker, log, params, deps.cancel));
+  // The Compose services the app needs start while the image is measured; they go down (down -v)
+  // once the app's container is gone, whatever happened. The pre-deploy command and the app run
+  // on their network, after they are ready.
+  const starting = config.health.strategy === 'none' ? Promise.resolve(null) : servicesStage(config, docker, log, deps.cancel);
+  let services: StartedServices | null = null;
+  try {
+    report.size = await log.group('Measure', () => runSizeStage(config, { docker, log, baselines }));
+    services = await starting;
+    if (services) {
+      report.services = services.services;
+      report.compose = services.compose;
+    }
+    const servicesFailed = services !== null && !services.ready;
+    const params = runParams(config, withServices(config, deps.run, services));
+    if (config.health.strategy === 'none') {
+      const reason = 'wait-for: none: no container was run (the image was built, measured and checked)';
+      if (config.preDeploy) report.preDeploy = { status: 'skipped', source: config.preDeploy.source, reason, durationMs: 0, commands: [] };
+      report.health = skippedHealth(config, reason);
+    } else if (servicesFailed && services) {
+      if (config.preDeploy) {
+        report.preDeploy = { status: 'skipped', source: config.preDeploy.source, reason: 'the Compose services it needs did not become ready', durationMs: 0, commands: [] };
+      }
+      report.health = servicesFailedHealth(skippedHealth(config), services);
+    } else if (config.preDeploy && !deps.cancel?.aborted) {
+      const preDeploy = config.preDeploy;
+      const pre = await log.group(`Pre-deploy command (${preDeploy.source} deploy.preDeployCommand)`, () => runPreDeploy(preDeploy, docker, log, params, deps.cancel));
+      report.preDeploy = explainPreDeployFailure(pre, config, services);
+    }
+    if (config.health.strategy === 'none' || servicesFailed) {
+      // Said above: nothing to run.
+    } else if (deps.cancel?.aborted) {
+      report.health = { ...skippedHealth(config, 'the run was cancelled'), status: 'cancelled' };
+    } else if (report.preDeploy && report.preDeploy.status !== 'passed') {
+      report.health = skippedHealth(config, 'the pre-deploy command did not pass, so the app was not started (as on Railway)');
+    } else {
+      report.health = explainAppFailure(await log.group('Health check', () => runAndWait(config, docker, log, params, deps.cancel)), config, services);
+    }
+  } finally {
+    services ??= await starting.catch(() => null);
+    await services?.stop();
   }
   if (config.hygiene.mode !== 'off' && !deps.cancel?.aborted) {
     report.hygiene = await log.group('Hygiene', () => checkHygiene(config, { docker, log, maskSecret: deps.maskSecret ?? (() => undefined) }));
@@ -195,6 +219,8 @@ export function emptyReport(config: Config, source: PipelineDeps['source'], star
     },
     preDeploy: null,
     health: skippedHealth(config),
+    services: [],
+    compose: null,
     size: { ...SKIPPED_SIZE },
     hygiene: skippedHygiene(config.hygiene.mode, config.hygiene.mode === 'off' ? 'hygiene is off' : 'the image was not built'),
     deploy: null,

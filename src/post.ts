@@ -16,8 +16,9 @@ async function runPost(): Promise<void> {
   }
   try {
     const removed = await removeRunResources(docker, runId);
-    if (removed.containers + removed.networks > 0) {
-      core.info(`Removed ${removed.containers} container(s) and ${removed.networks} network(s) left by this run`);
+    if (removed.containers + removed.networks + removed.volumes + removed.images > 0) {
+      const more = removed.volumes + removed.images > 0 ? ` (and ${removed.volumes} volume(s), ${removed.images} image(s) of its Compose services)` : '';
+      core.info(`Removed ${removed.containers} container(s) and ${removed.networks} network(s)${more} left by this run`);
     }
   } catch (err) {
     core.warning(`Cleanup could not reach the Docker engine: ${(err as Error).message}`);

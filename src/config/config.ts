@@ -14,6 +14,7 @@ import type { RailwayServiceSettings, ServiceLookup, ServiceLookupFn } from '../
 import { readSizeConfig, type SizeConfig } from '../size/config.ts';
 import { readHygieneConfig, type HygieneConfig } from '../hygiene/config.ts';
 import { isSecretName } from '../hygiene/rules.ts';
+import { readComposeConfig, type ComposeConfig } from '../services/config.ts';
 
 
 /** Inputs holding secrets: the action masks them before anything else runs, and every report is redacted of them. */
@@ -101,6 +102,8 @@ export interface Config {
   readonly parity: ParityConfig;
   readonly network: string | undefined;
   readonly addHosts: readonly string[];
+  /** compose-file / compose-service: the services the app needs at start, resolved by Compose. */
+  readonly compose: ComposeConfig | undefined;
   readonly health: HealthConfig;
   readonly dockerfileFacts: DockerfileFacts;
   readonly railwayFile: RailwayFileConfig | undefined;
@@ -187,6 +190,11 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const cache = readCacheConfig(read, { cacheDir: options.cacheDir, cwd });
 
   const runId = options.runId ?? newRunId();
+  const network = opt('network');
+  const compose = await readComposeConfig(get, { cwd, context, runId });
+  if (compose && network === 'host') {
+    throw new ConfigError('network', '"host" cannot be combined with compose-file: the app joins the Compose project\'s network; leave network empty or name a bridge network');
+  }
   const image = opt('image') ?? `deploy-check-local/${imageName(context)}:${runId}`;
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(image)) {
     throw new ConfigError('image', `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
@@ -197,11 +205,14 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : undefined;
   if (railwayService?.ok) run = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: railwayService.settings, env, command });
 
-  const { secrets, shortSecrets } = secretValues(env, buildSecrets, buildArgs, [
+  const { secrets: inputSecrets, shortSecrets } = secretValues(env, buildSecrets, buildArgs, [
     ...(registry ? [{ label: 'registry-password', value: registry.password }] : []),
     ...(deploy.railway ? [{ label: 'railway-token', value: deploy.railway.token }] : []),
     { label: 'github-token', value: publish.token ?? '' },
   ]);
+  // The Compose file's own secret-looking variables (POSTGRES_PASSWORD, ...) reach the app's environment and logs.
+  const composeSecrets = Object.values(compose?.model.services ?? {}).flatMap((s) => Object.entries(s.environment).filter(([k]) => isSecretName(k)).map(([, v]) => v));
+  const secrets = [...new Set([...inputSecrets, ...composeSecrets.filter((v) => v.length >= 3)])];
   return {
     runId,
     context,
@@ -217,8 +228,9 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     commandSource: run.commandSource,
     preDeploy: run.preDeploy,
     parity: run.parity,
-    network: opt('network'),
+    network,
     addHosts,
+    compose,
     health: run.health,
     dockerfileFacts: facts,
     railwayFile,

@@ -22,6 +22,8 @@ export const INPUT_NAMES = [
   'command',
   'network',
   'add-hosts',
+  'compose-file',
+  'compose-service',
   'wait-for',
   'health-path',
   'health-status',

@@ -1,4 +1,4 @@
-import type { CheckReport, DeployReport, DeployStatus, HygieneFinding, SizeReport } from './model.ts';
+import type { CheckReport, DeployReport, DeployStatus, HygieneFinding, ServiceReport, SizeReport } from './model.ts';
 import { formatBytes, formatDuration, sourceLabel } from './format.ts';
 import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 
@@ -10,7 +10,7 @@ import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 export type CheckState = 'pass' | 'warn' | 'fail' | 'skip' | 'pending';
 
 export interface CheckRow {
-  readonly name: 'Build' | 'Cache' | 'Pre-deploy' | 'Health' | 'Size' | 'Hygiene' | 'Deploy';
+  readonly name: 'Build' | 'Cache' | 'Services' | 'Pre-deploy' | 'Health' | 'Size' | 'Hygiene' | 'Deploy';
   readonly state: CheckState;
   /** Markdown, already escaped. */
   readonly reason: string;
@@ -118,8 +118,31 @@ export function budgetProblems(size: SizeReport): { exceeded: string[]; unchecke
 }
 
 export function checkRows(report: CheckReport): CheckRow[] {
+  const services = servicesRow(report);
   const preDeploy = preDeployRow(report);
-  return [buildRow(report), cacheRow(report), ...(preDeploy ? [preDeploy] : []), healthRow(report), sizeRow(report), hygieneRow(report), deployRow(report)];
+  return [
+    buildRow(report), cacheRow(report), ...(services ? [services] : []), ...(preDeploy ? [preDeploy] : []),
+    healthRow(report), sizeRow(report), hygieneRow(report), deployRow(report),
+  ];
+}
+
+/** The Compose services the app needed at start; no row when the run started none. */
+export function servicesRow(report: CheckReport): CheckRow | null {
+  const services = report.services ?? [];
+  const compose = report.compose;
+  if (services.length === 0 && !compose) return null;
+  const failure = compose?.failure;
+  if (services.length === 0) {
+    return failure ? { name: 'Services', state: 'fail', reason: escapeInline(failure, 200) } : { name: 'Services', state: 'skip', reason: 'none started (the app service has no depends_on)' };
+  }
+  const describe = (s: ServiceReport): string => {
+    const name = inlineCode(s.name, 40);
+    const { status, readyMs: ms, reason: why } = s;
+    if (status === 'ready') return `${name} ${s.condition === 'service_completed_successfully' ? 'done' : 'ready'}${ms !== null ? ` in ${formatDuration(ms)}` : ''}`;
+    return `${name} ${escapeInline(status)}${why && status !== 'skipped' ? `: ${escapeInline(why, 120)}` : ''}`;
+  };
+  const failed = services.some((s) => s.status === 'failed' || s.status === 'exited');
+  return { name: 'Services', state: failed || failure ? 'fail' : 'pass', reason: services.map(describe).join(' · ') };
 }
 
 /** Only when the report has a pre-deploy section (a railway.json/toml deploy.preDeployCommand under parity). */

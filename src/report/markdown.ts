@@ -85,6 +85,7 @@ export function renderMarkdown(report: CheckReport, options: RenderOptions = {})
   if (parity) out.push('', `<sub>${parity}</sub>`);
 
   out.push(...buildSection(report, limits));
+  out.push(...servicesSection(report, limits));
   out.push(...preDeploySection(report, limits));
   out.push(...healthSection(report, limits));
   out.push(...sizeSection(report, limits));
@@ -216,6 +217,20 @@ export function headAndTail(logLines: readonly string[], max: number): string[] 
   const head = Math.ceil(max * 0.4);
   const tail = Math.max(0, max - head);
   return [...logLines.slice(0, head), `… ${logLines.length - head - tail} more lines here in the JSON report …`, ...(tail ? logLines.slice(-tail) : [])];
+}
+
+/** The logs of each Compose service that failed the run. */
+function servicesSection(report: CheckReport, limits: RenderLimits): string[] {
+  const failed = (report.services ?? []).filter((s) => s.status === 'failed' || s.status === 'exited');
+  if (failed.length === 0) return [];
+  const out = ['', '#### Services failed', ''];
+  for (const s of failed) {
+    out.push(`- ${inlineCode(s.name, 40)}${s.image ? ` (${inlineCode(s.image, 80)})` : ''}, waited for ${inlineCode(s.condition, 40)}: ${escapeInline(s.reason ?? '', 240)}`);
+    const checks = s.healthLog.filter((l) => l !== '');
+    if (checks.length) out.push(`  last healthcheck: ${escapeInline(checks.at(-1) ?? '', 200)}`);
+  }
+  for (const s of failed) out.push(...evidence(`${s.name} logs (last ${s.logs.length} lines)`, s.logs, limits, true));
+  return out;
 }
 
 function healthSection(report: CheckReport, limits: RenderLimits): string[] {

@@ -24,6 +24,10 @@ export interface CheckReport {
   deploy: DeployReport | null;
   /** Set when the run was stopped (SIGINT, SIGTERM, a cancelled job) before it finished. */
   cancelled?: { signal: string; stage: string } | null;
+  /** The Compose services the app needed at start (compose-file), dependencies first; empty without Compose. */
+  services?: ServiceReport[];
+  /** The Compose project the run started them in; null without compose-file. */
+  compose?: ComposeReport | null;
 }
 
 export interface PreDeployCommandReport {
@@ -66,6 +70,41 @@ export interface ParityReport {
   startCommandSource: string;
   startCommand: string[] | null;
   timeoutSource: string;
+}
+
+export interface ServiceReport {
+  name: string;
+  /** The image Compose ran (the checked image for a service built from the same Dockerfile). */
+  image: string | null;
+  /** What the services after it waited for. */
+  condition: 'service_started' | 'service_healthy' | 'service_completed_successfully';
+  /** ready: the condition was met; failed: it was not (unhealthy, non-zero exit, timeout); exited: it stopped while it should run; skipped: not started because one it depends on failed. */
+  status: 'ready' | 'failed' | 'exited' | 'skipped';
+  /** From the start of `docker compose up` until the condition was met. */
+  readyMs: number | null;
+  /** Why it failed, in a sentence; null when ready. */
+  reason: string | null;
+  exitCode: number | null;
+  /** The last healthcheck outputs, newest last. */
+  healthLog: string[];
+  /** Its last log lines (100 when it failed). */
+  logs: string[];
+}
+
+export interface ComposeReport {
+  file: string;
+  project: string;
+  /** The service that is the app under check, and how it was chosen. */
+  service: string;
+  serviceSource: 'input' | 'build context';
+  /** The networks the app joined, with the service name as alias. */
+  networks: string[];
+  /** Bind mounts of the app's service that were left out. */
+  droppedMounts: string[];
+  /** From `docker compose up` until every dependency was ready (or one failed). */
+  durationMs: number;
+  /** Why the dependencies could not be started; null when they were. */
+  failure: string | null;
 }
 
 export interface SourceInfo {

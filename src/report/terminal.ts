@@ -11,6 +11,10 @@ export function renderTerminal(report: CheckReport): string {
   const b = report.build;
   out.push(`  ${mark(b.status === 'success')} build    ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached`);
   out.push(`  ${mark(b.cache.enabled && b.cache.warnings.length === 0 ? true : b.cache.warnings.length > 0 ? false : null)} cache    ${describeCache(b.cache, b.steps)}`);
+  for (const svc of report.services ?? []) {
+    const ok = svc.status === 'ready' ? true : svc.status === 'skipped' ? null : false;
+    out.push(`  ${mark(ok)} service  ${svc.name} ${svc.status}${svc.readyMs !== null ? ` in ${formatDuration(svc.readyMs)}` : ''} (${svc.condition})${svc.reason ? `: ${svc.reason}` : ''}`);
+  }
   const pre = report.preDeploy;
   if (pre) {
     const list = pre.commands.map((c) => `${c.command} → ${c.exitCode === null ? 'did not start' : `exit ${c.exitCode}`} in ${formatDuration(c.durationMs)}`);
@@ -59,6 +63,10 @@ export function renderTerminal(report: CheckReport): string {
     }
     out.push('', `Build output${b.failure.step ? ` of ${b.failure.step}` : ''} (last ${Math.min(b.failure.logs.length, 20)} lines):`);
     for (const line of b.failure.logs.slice(-20)) out.push(`  | ${line}`);
+  }
+  for (const svc of (report.services ?? []).filter((x) => x.status === 'failed' || x.status === 'exited')) {
+    out.push('', `Service ${svc.name} (${svc.image ?? '?'}) ${svc.status}: ${svc.reason ?? ''}`);
+    for (const line of svc.logs.slice(-20)) out.push(`  | ${line}`);
   }
   if (pre?.status === 'failed') {
     out.push('', `Pre-deploy command failed: ${pre.reason ?? ''}`);

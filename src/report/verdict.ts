@@ -2,7 +2,7 @@ import { sourceLabel } from './format.ts';
 import type { CheckReport, Verdict } from './model.ts';
 
 /** What the verdict reads: every check's outcome, never how the report was made. */
-export type VerdictInput = Pick<CheckReport, 'cancelled' | 'build' | 'preDeploy' | 'health' | 'size' | 'hygiene' | 'deploy'>;
+export type VerdictInput = Pick<CheckReport, 'cancelled' | 'build' | 'services' | 'compose' | 'preDeploy' | 'health' | 'size' | 'hygiene' | 'deploy'>;
 
 /**
  * The one place that decides pass or fail, and says why in sentences a person can act on.
@@ -16,6 +16,15 @@ export function verdictOf(report: VerdictInput): { verdict: Verdict; reasons: st
   if (report.build.status === 'failure') {
     const source = report.build.failure?.source;
     reasons.push(`Build failed${source ? ` at ${sourceLabel(source)}` : ''}: ${report.build.failure?.message ?? 'unknown error'}`);
+  }
+  // A Compose service the app needs that did not come up fails the run with its own reason.
+  for (const service of report.services ?? []) {
+    if (service.status === 'failed' || service.status === 'exited') {
+      reasons.push(`Service "${service.name}" ${service.status === 'exited' ? 'exited' : 'failed'}: ${service.reason ?? 'not ready'}`);
+    }
+  }
+  if (report.compose?.failure && !(report.services ?? []).some((s) => s.status === 'failed' || s.status === 'exited')) {
+    reasons.push(`Compose services could not be started: ${report.compose.failure}`);
   }
   if (report.preDeploy && report.preDeploy.status === 'failed') {
     reasons.push(`Pre-deploy command failed: ${report.preDeploy.reason ?? 'a command did not exit with 0'}`);

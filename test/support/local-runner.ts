@@ -60,8 +60,8 @@ export interface LocalRunOptions {
   /** Send SIGINT after this many ms, or when `interruptWhen` first matches stderr. */
   interruptAfterMs?: number;
   interruptWhen?: RegExp;
-  /** Called just before the SIGINT is sent (to look at the engine while the run is still up). */
-  onBeforeInterrupt?: () => void;
+  /** Called just before the SIGINT is sent (to look at the engine while the run is still up), with the run's stderr so far. */
+  onBeforeInterrupt?: (stderr: string) => void;
   /** Write and read back `--report` (default true). */
   report?: boolean;
   /** Record when stderr first matches each pattern (e.g. the start of a phase). */
@@ -98,7 +98,7 @@ export async function runLocal(args: string[], options: LocalRunOptions = {}): P
       const interrupt = (): void => {
         if (interrupted) return;
         interrupted = true;
-        options.onBeforeInterrupt?.();
+        options.onBeforeInterrupt?.(stderr);
         child.kill('SIGINT');
       };
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
