@@ -17,7 +17,8 @@ export async function removeRunResources(docker: Docker, runId: string): Promise
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
   // Networks, volumes and images go after the containers that use them.
   const [volumes, images] = await Promise.all([
-    docker.listVolumes({ filters }).then((r) => r.Volumes ?? [], () => []),
+    // The engine answers `Volumes: null` when there are none, whatever the types say.
+    docker.listVolumes({ filters }).then((r) => (r.Volumes as typeof r.Volumes | null) ?? [], () => []),
     docker.listImages({ filters }).catch(() => []),
   ]);
   await Promise.all([

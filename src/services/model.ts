@@ -110,7 +110,7 @@ function parseResources(value: unknown, project: string): Record<string, { name:
   const out: Record<string, { name: string; external: boolean }> = {};
   if (!isObject(value)) return out;
   for (const [key, v] of Object.entries(value)) {
-    const external = isObject(v) && (v['external'] === true || (isObject(v['external']) && v['external'] !== null));
+    const external = isObject(v) && (v['external'] === true || isObject(v['external']));
     out[key] = { name: (isObject(v) ? str(v['name']) : undefined) ?? `${project}_${key}`, external };
   }
   return out;

@@ -283,7 +283,8 @@ async function removeProject(docker: Docker, project: string, runId: string): Pr
   await Promise.all(containers.map((c) => attempt(`container ${c.Names[0] ?? c.Id}`, docker.getContainer(c.Id).remove({ force: true, v: true }))));
   const [networks, volumes, images] = await Promise.all([
     docker.listNetworks({ filters: byRun }).catch(() => []),
-    docker.listVolumes({ filters: byProject }).then((r) => r.Volumes ?? [], () => []),
+    // The engine answers `Volumes: null` when there are none, whatever the types say.
+    docker.listVolumes({ filters: byProject }).then((r) => (r.Volumes as typeof r.Volumes | null) ?? [], () => []),
     docker.listImages({ filters: byRun }).catch(() => []),
   ]);
   await Promise.all([

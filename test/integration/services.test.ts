@@ -93,12 +93,12 @@ describe('Compose services', { concurrent: true }, () => {
     assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
     const report = services(run);
     assert.deepEqual(report.services?.map((s) => [s.name, s.condition, s.status]), [['db', 'service_healthy', 'ready']]);
-    assert.equal(report.services?.[0]?.image, 'pgvector/pgvector:pg17');
-    assert.ok(typeof report.services?.[0]?.readyMs === 'number' && report.services[0].readyMs > 0);
+    assert.equal(report.services[0]?.image, 'pgvector/pgvector:pg17');
+    assert.ok(typeof report.services[0].readyMs === 'number' && report.services[0].readyMs > 0);
     assert.equal(report.compose?.service, 'api');
     // railway.json's preDeployCommand ran the migrations on the project's network, after db was ready.
     assert.equal(report.preDeploy?.status, 'passed', JSON.stringify(report.preDeploy));
-    assert.ok(report.preDeploy?.commands[0]?.logs.some((l) => l.includes('Running upgrade  -> 0001')), JSON.stringify(report.preDeploy?.commands[0]?.logs));
+    assert.ok(report.preDeploy.commands[0]?.logs.some((l) => l.includes('Running upgrade  -> 0001')), JSON.stringify(report.preDeploy.commands[0]?.logs));
     // /api/v1/health/ready answers 200 only at the Alembic head, and counts the rows of the migrated table.
     assert.match(run.report?.health.lastHttp?.body ?? '', /"status":"ready","revision":"0001","items":0/);
     assert.match(run.stderr, /the bind mount \S+\/examples\/fastapi-postgres\/app:\/srv\/app of "api" is left out/);
@@ -115,7 +115,7 @@ describe('Compose services', { concurrent: true }, () => {
     // The migrations (railway.json's preDeployCommand) are the first to need the database.
     const pre = services(run).preDeploy;
     assert.equal(pre?.status, 'failed', JSON.stringify(pre));
-    assert.ok(pre?.commands[0]?.logs.some((l) => l.includes('DATABASE_URL is not set')), JSON.stringify(pre?.commands[0]?.logs));
+    assert.ok(pre.commands[0]?.logs.some((l) => l.includes('DATABASE_URL is not set')), JSON.stringify(pre.commands[0]?.logs));
     assert.equal(run.report?.health.status, 'skipped');
     assert.deepEqual(services(run).services, []);
   });
@@ -128,11 +128,11 @@ describe('Compose services', { concurrent: true }, () => {
     assert.equal(run.exitCode, 1, run.stderr);
     const db = services(run).services?.[0];
     assert.equal(db?.name, 'db');
-    assert.equal(db?.status, 'failed');
-    assert.match(db?.reason ?? '', /not ready after 8s: waiting for its healthcheck to pass \(service_healthy\)/);
-    assert.ok(db?.logs.some((l) => l.includes('fake db: starting')), JSON.stringify(db?.logs));
+    assert.equal(db.status, 'failed');
+    assert.match(db.reason ?? '', /not ready after 8s: waiting for its healthcheck to pass \(service_healthy\)/);
+    assert.ok(db.logs.some((l) => l.includes('fake db: starting')), JSON.stringify(db.logs));
     assert.equal(run.report?.health.status, 'skipped');
-    assert.match(run.report?.reasons[0] ?? '', /Service "db" failed: not ready after 8s/);
+    assert.match(run.report.reasons[0] ?? '', /Service "db" failed: not ready after 8s/);
     assert.match(run.stdout, /Service db \(deploy-check-test\/busybox:latest\) failed/);
     assert.deepEqual(projectLeftovers(projectOf(run)), []);
   });
@@ -145,11 +145,11 @@ describe('Compose services', { concurrent: true }, () => {
     assert.equal(run.exitCode, 1, run.stderr);
     const migrate = services(run).services?.find((s) => s.name === 'migrate');
     assert.equal(migrate?.status, 'failed');
-    assert.equal(migrate?.exitCode, 1);
-    assert.match(migrate?.reason ?? '', /exited with code 1 \(service_completed_successfully needs 0\)/);
-    assert.ok(migrate?.logs.includes('ERROR: relation "items" does not exist'), JSON.stringify(migrate?.logs));
+    assert.equal(migrate.exitCode, 1);
+    assert.match(migrate.reason ?? '', /exited with code 1 \(service_completed_successfully needs 0\)/);
+    assert.ok(migrate.logs.includes('ERROR: relation "items" does not exist'), JSON.stringify(migrate.logs));
     assert.equal(run.report?.health.status, 'skipped');
-    assert.equal(run.report?.health.container, null);
+    assert.equal(run.report.health.container, null);
     assert.deepEqual(projectLeftovers(projectOf(run)), []);
   });
 
@@ -169,7 +169,7 @@ describe('Compose services', { concurrent: true }, () => {
       assert.equal(services(run).services?.[0]?.image, `${projectOf(run)}-peer`);
       assert.deepEqual(projectLeftovers(projectOf(run)), []);
     }
-    assert.notEqual(projectOf(runs[0]!), projectOf(runs[1]!));
+    assert.notEqual(projectOf(runs[0]), projectOf(runs[1]));
   });
 
   test('SIGINT while waiting for a dependency removes the whole project and exits 130', async (ctx) => {

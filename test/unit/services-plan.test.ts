@@ -12,6 +12,13 @@ import type { ServiceReport } from '../../src/report/model.ts';
 const resolved = readFileSync(new URL('./fixtures/compose-config.json', import.meta.url), 'utf8');
 const model = parseComposeModel(resolved);
 
+/** A service of the model, which the fixture is known to have. */
+function composeService(m: ComposeModel, name: string): ComposeModel['services'][string] {
+  const found = m.services[name];
+  assert.ok(found, `the fixture has a service "${name}"`);
+  return found;
+}
+
 function service(name: string, status: ServiceReport['status'], condition: ServiceReport['condition'] = 'service_healthy'): ServiceReport {
   return { name, image: null, condition, status, readyMs: null, reason: status === 'ready' ? null : 'it exited with code 1', exitCode: null, healthLog: [], logs: [] };
 }
@@ -41,7 +48,7 @@ describe('chooseAppService', () => {
     assert.deepEqual(chooseAppService(model, '/elsewhere', 'db'), { ok: true, service: 'db', source: 'input' });
     const bad = chooseAppService(model, '/src/shop/app', 'web');
     assert.equal(bad.ok, false);
-    assert.match(bad.ok ? '' : bad.message, /no service "web".*services: api, db, migrate/);
+    assert.match(bad.message, /no service "web".*services: api, db, migrate/);
   });
 
   test('two services built from the context (the app and its migrate one-shot) narrow to the one nothing depends on', () => {
@@ -51,14 +58,14 @@ describe('chooseAppService', () => {
   test('no service built from the context: names the services and the input to set', () => {
     const none = chooseAppService(model, '/src/other', undefined);
     assert.equal(none.ok, false);
-    assert.match(none.ok ? '' : none.message, /no service builds \/src\/other; set "compose-service".*services: api, db, migrate/);
+    assert.match(none.message, /no service builds \/src\/other; set "compose-service".*services: api, db, migrate/);
   });
 
   test('two unrelated services built from the context are ambiguous', () => {
-    const twin: ComposeModel = { ...model, services: { ...model.services, worker: { ...model.services['migrate']!, name: 'worker', dependsOn: {} } } };
-    const choice = chooseAppService({ ...twin, services: { ...twin.services, migrate: { ...twin.services['migrate']!, build: undefined } } }, '/src/shop/app', undefined);
+    const twin: ComposeModel = { ...model, services: { ...model.services, worker: { ...composeService(model, 'migrate'), name: 'worker', dependsOn: {} } } };
+    const choice = chooseAppService({ ...twin, services: { ...twin.services, migrate: { ...composeService(twin, 'migrate'), build: undefined } } }, '/src/shop/app', undefined);
     assert.equal(choice.ok, false);
-    assert.match(choice.ok ? '' : choice.message, /several services build \/src\/shop\/app \(api, worker\)/);
+    assert.match(choice.message, /several services build \/src\/shop\/app \(api, worker\)/);
   });
 });
 
@@ -109,11 +116,11 @@ describe('appPlacement', () => {
 
 describe('buildsCheckedImage', () => {
   test('same context, Dockerfile and target', () => {
-    const migrate = model.services['migrate']!;
+    const migrate = composeService(model, 'migrate');
     assert.equal(buildsCheckedImage(migrate, { context: '/src/shop/app', dockerfile: '/src/shop/app/Dockerfile', target: undefined }), true);
     assert.equal(buildsCheckedImage(migrate, { context: '/src/shop/app', dockerfile: '/src/shop/app/Dockerfile.dev', target: undefined }), false);
     assert.equal(buildsCheckedImage(migrate, { context: '/src/shop/app', dockerfile: '/src/shop/app/Dockerfile', target: 'runtime' }), false);
-    assert.equal(buildsCheckedImage(model.services['db']!, { context: '/src/shop/app', dockerfile: '/src/shop/app/Dockerfile', target: undefined }), false);
+    assert.equal(buildsCheckedImage(composeService(model, 'db'), { context: '/src/shop/app', dockerfile: '/src/shop/app/Dockerfile', target: undefined }), false);
   });
 });
 
@@ -154,7 +161,7 @@ describe('durationMs and projectName', () => {
 describe('diagnoseUnreachableService', () => {
   const logs = ['Traceback (most recent call last):', 'psycopg2.OperationalError: could not translate host name "cache" to address: Name or service not known'];
   test('a service the app does not depend on: not started, add it to depends_on', () => {
-    const withCache: ComposeModel = { ...model, services: { ...model.services, cache: { ...model.services['db']!, name: 'cache' } } };
+    const withCache: ComposeModel = { ...model, services: { ...model.services, cache: { ...composeService(model, 'db'), name: 'cache' } } };
     const sentence = diagnoseUnreachableService(logs, withCache, 'api', [service('db', 'ready')]);
     assert.match(sentence ?? '', /could not reach "cache".*not started, because "api" does not depend on it; add it to depends_on/);
   });
@@ -171,17 +178,17 @@ describe('diagnoseUnreachableService', () => {
 describe('withServices', () => {
   const started = {
     placement: appPlacement(model, 'api', []),
-  } as unknown as Parameters<typeof withServices>[2];
+  } as unknown as NonNullable<Parameters<typeof withServices>[2]>;
   test('the project network and the service alias; the service environment minus what the inputs set; Railway PORT wins under parity', () => {
-    const placement = appPlacement({ ...model, services: { ...model.services, api: { ...model.services['api']!, environment: { PORT: '3000', A: 'compose', B: 'compose' } } } }, 'api', []);
+    const placement = appPlacement({ ...model, services: { ...model.services, api: { ...composeService(model, 'api'), environment: { PORT: '3000', A: 'compose', B: 'compose' } } } }, 'api', []);
     const extras = withServices(
       { env: [{ key: 'A', value: 'input' }], parity: { injectedPort: 8000 } as never },
       { network: 'given', networkAliases: ['x'], extraEnv: [{ key: 'C', value: 'caller' }] },
-      { ...started!, placement },
+      { ...started, placement },
     );
     assert.equal(extras?.network, 'deploy-check-x_back');
-    assert.deepEqual(extras?.networkAliases, ['api', 'x']);
-    assert.deepEqual(extras?.extraEnv, [{ key: 'B', value: 'compose' }, { key: 'C', value: 'caller' }]);
+    assert.deepEqual(extras.networkAliases, ['api', 'x']);
+    assert.deepEqual(extras.extraEnv, [{ key: 'B', value: 'compose' }, { key: 'C', value: 'caller' }]);
   });
   test('without services the caller\'s extras stay as they are', () => {
     assert.deepEqual(withServices({ env: [], parity: { injectedPort: undefined } as never }, { network: 'n' }, null), { network: 'n' });

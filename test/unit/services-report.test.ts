@@ -35,7 +35,7 @@ describe('Services in the report', () => {
     const report = withServices([db, { ...migrate, status: 'ready', reason: null, exitCode: 0, readyMs: 4100 }]);
     const row = checkRows(report).find((r) => r.name === 'Services');
     assert.equal(row?.state, 'pass');
-    assert.match(row?.reason ?? '', /<code>db<\/code> ready in 2\.4 s · <code>migrate<\/code> done in 4\.1 s/);
+    assert.match(row.reason, /<code>db<\/code> ready in 2\.4 s · <code>migrate<\/code> done in 4\.1 s/);
     decideVerdict(report);
     assert.equal(report.verdict, 'pass');
   });
@@ -57,7 +57,8 @@ describe('Services in the report', () => {
 
   test('Compose could not start anything: the failure is the reason', () => {
     const report = withServices([]);
-    report.compose = { ...report.compose!, failure: 'docker compose up failed: pull access denied for private/db' };
+    assert.ok(report.compose);
+    report.compose = { ...report.compose, failure: 'docker compose up failed: pull access denied for private/db' };
     decideVerdict(report);
     assert.match(report.reasons[0] ?? '', /Compose services could not be started: docker compose up failed: pull access denied/);
     assert.equal(checkRows(report).find((r) => r.name === 'Services')?.state, 'fail');
@@ -73,7 +74,8 @@ describe('Services in the report', () => {
   test('hostile service names, images, reasons and logs (a fork\'s report file) render as text', () => {
     for (const hostile of HOSTILE) {
       const report = withServices([{ ...migrate, name: hostile, image: hostile, reason: hostile, healthLog: [hostile], logs: [hostile, `ERROR ${hostile}`] }]);
-      report.compose = { ...report.compose!, failure: hostile };
+      assert.ok(report.compose);
+      report.compose = { ...report.compose, failure: hostile };
       decideVerdict(report);
       const html = toHtml(renderMarkdown(report));
       assert.deepEqual(harmfulHtml(html), [], `${hostile} → ${html}`);
