@@ -1,10 +1,13 @@
 import { ConfigError } from '../config/errors.ts';
 import { FINDING_IDS, isFindingId, type FindingId } from './findings.ts';
 
-export type HygieneMode = 'warn' | 'fail' | 'off';
+export type HygieneMode = 'secrets' | 'warn' | 'fail' | 'off';
 
 export interface HygieneConfig {
-  /** warn: findings are reported, the check passes; fail: an error-severity finding fails it; off: not checked. */
+  /**
+   * secrets (the default): a secret in the image fails the check, other findings are reported;
+   * warn: nothing fails; fail: every error-severity finding fails it; off: not checked.
+   */
   readonly mode: HygieneMode;
   /** Finding ids silenced by `hygiene-ignore`. */
   readonly ignore: readonly FindingId[];
@@ -12,9 +15,12 @@ export interface HygieneConfig {
 
 /** Reads `hygiene` and `hygiene-ignore`. */
 export function readHygieneConfig(read: (name: 'hygiene' | 'hygiene-ignore') => string): HygieneConfig {
-  const rawMode = read('hygiene').trim().toLowerCase() || 'warn';
-  if (rawMode !== 'warn' && rawMode !== 'fail' && rawMode !== 'off') {
-    throw new ConfigError('hygiene', `"${rawMode}" is not a hygiene mode; use warn (report findings, pass), fail (fail on error findings) or off`);
+  const rawMode = read('hygiene').trim().toLowerCase() || 'secrets';
+  if (rawMode !== 'secrets' && rawMode !== 'warn' && rawMode !== 'fail' && rawMode !== 'off') {
+    throw new ConfigError(
+      'hygiene',
+      `"${rawMode}" is not a hygiene mode; use secrets (the default: fail on secrets in the image, report the rest), warn (report findings, pass), fail (fail on every error finding) or off`,
+    );
   }
   const ids = read('hygiene-ignore')
     .split(/[\s,]+/)
