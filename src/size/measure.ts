@@ -246,7 +246,15 @@ async function pushToLoopback(docker: Docker, imageRef: string, inspect: EngineI
   // Blobs pushed before are only asked about; those whose layer the tap wants are refused, so
   // the engine compresses and sends them again.
   const refused = [...memos.diffIds.diffIds].filter(([, diffId]) => tap?.wanted.has(diffId)).map(([digest]) => digest);
-  const registry = await LoopbackRegistry.start({ claimUnknownBlobs: false, knownSizes: memo.sizes, fetchDigests: new Set([inspect.Id, ...refused]), tap });
+  // While the tap wants layers, a blob whose layer is not known is not claimed either: the
+  // upload tells which layer it is, once.
+  const knownSizes = tap && tap.wanted.size > 0
+    ? new Map([...memo.sizes].filter(([digest]) => {
+        const diffId = memos.diffIds.diffIds.get(digest);
+        return diffId !== undefined && !tap.wanted.has(diffId);
+      }))
+    : memo.sizes;
+  const registry = await LoopbackRegistry.start({ claimUnknownBlobs: false, knownSizes, fetchDigests: new Set([inspect.Id, ...refused]), tap });
   try {
     await pushTo(docker, imageRef, registry);
     const manifest = pickPlatformManifest(registry.manifests, platform, diffIds.length);
