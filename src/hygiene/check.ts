@@ -576,7 +576,7 @@ function secretConfigFindings(
       reported.add(key);
       drafts.push({
         id: 'secret-build-arg',
-        message: `Build argument ${name} (${verdict.what}) leaked into the image history through the RUN that uses it`,
+        message: `Build argument ${name} leaked into the image history through the RUN that uses it (${verdict.what})`,
         line: origin?.line ?? null,
         layer: layerOfHistory(h),
         evidence: [`history entry ${h + 1} of ${history.length} records ${name}=<value> (docker history --no-trunc shows it)`, ...(verdict.fingerprint ? [`fingerprint ${verdict.fingerprint}`] : [])],

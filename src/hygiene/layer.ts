@@ -87,7 +87,7 @@ const MAX_LISTED = 200;
  */
 export function searchesValues(path: string): boolean {
   if (isThirdPartyPath(path)) return false;
-  if (/^\/(?:usr\/(?!local\/|src\/)|lib|lib32|lib64|libx32|bin|sbin|boot|proc|sys|dev)\//.test(path)) return false;
+  if (/^\/usr\/(?!local\/|src\/)/.test(path) || /^\/(?:lib|lib32|lib64|libx32|bin|sbin|boot|proc|sys|dev)\//.test(path)) return false;
   if (/^\/usr\/local\/(?:lib|include|share|bin\/python)/.test(path)) return false;
   if (/^\/var\/(?:lib\/(?:dpkg|apt|ucf|pam|systemd)|cache|log)\//.test(path)) return false;
   if (/^\/etc\/(?:ssl|ca-certificates|alternatives|ld\.so\.cache)/.test(path)) return false;

@@ -87,7 +87,7 @@ export class LayerFactsMemo {
   }
 
   /** Keeps the memo within its bounds, least recently used first out. */
-  async prune(): Promise<void> {
+  async prune(limits: { files: number; bytes: number } = { files: MAX_FILES, bytes: MAX_BYTES }): Promise<void> {
     let names: string[];
     try {
       names = (await readdir(this.dir)).filter((n) => n.endsWith('.json'));
@@ -104,7 +104,7 @@ export class LayerFactsMemo {
     let bytes = 0;
     for (const [i, f] of files.entries()) {
       bytes += f.size;
-      if (i >= MAX_FILES || bytes > MAX_BYTES) await rm(path.join(this.dir, f.name), { force: true });
+      if (i >= limits.files || bytes > limits.bytes) await rm(path.join(this.dir, f.name), { force: true });
     }
   }
 }

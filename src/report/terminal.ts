@@ -28,7 +28,8 @@ export function renderTerminal(report: CheckReport): string {
   const hy = report.hygiene;
   if (hy.status === 'checked') {
     const errors = hy.findings.filter((f) => f.severity === 'error').length;
-    const icon = hy.findings.length === 0 ? mark(true) : errors > 0 && hy.mode !== 'warn' ? mark(false) : '!';
+    const problems = hy.findings.filter((f) => f.severity !== 'info').length;
+    const icon = problems === 0 ? mark(true) : errors > 0 && hy.mode !== 'warn' ? mark(false) : '!';
     out.push(`  ${icon} hygiene  ${hygieneLine(hy)}`);
     for (const f of hy.findings) {
       out.push(`      ${f.severity.padEnd(7)} ${f.id}${f.line !== null ? ` (line ${f.line})` : ''}: ${f.message}`);
