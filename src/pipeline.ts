@@ -14,6 +14,7 @@ import type { CheckReport, HealthReport, SourceInfo } from './report/model.ts';
 import { SKIPPED_SIZE } from './report/skipped.ts';
 import { decideVerdict } from './report/verdict.ts';
 import { NO_BASELINE_SCOPE, type BaselineScope } from './size/baseline-store.ts';
+import { applyWasted } from './size/budget.ts';
 import { runSizeStage, saveBaseline } from './size/stage.ts';
 
 export { SKIPPED_SIZE };
@@ -54,11 +55,16 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   const imageChecks = (async () => {
     const hygiene = await prepareHygiene(config, { docker, log: imageLog, maskSecret: deps.maskSecret ?? (() => undefined) }).catch((err: Error) => {
       const report = skippedHygiene(config.hygiene.mode, `the image could not be read: ${err.message}`);
-      return { tap: undefined, finish: () => Promise.resolve(report) };
+      return { tap: undefined, finish: () => Promise.resolve({ report, wasted: null }) };
     });
-    const size = await imageLog.group('Measure', () => runSizeStage(config, { docker, log: imageLog, baselines, ...(hygiene.tap ? { tap: hygiene.tap } : {}) }));
+    const measured = await imageLog.group('Measure', () => runSizeStage(config, { docker, log: imageLog, baselines, ...(hygiene.tap ? { tap: hygiene.tap } : {}) }));
     const found = config.hygiene.mode === 'off' ? undefined : await imageLog.group('Hygiene', () => hygiene.finish());
-    return { size, hygiene: found };
+    const size = applyWasted(measured, found?.wasted ?? null, config.size.maxWasted, config.hygiene.mode === 'off' ? 'wasted space is read by the hygiene layer scan, and hygiene is off' : 'the image layers could not be read');
+    for (const check of size.budget.checks.filter((c) => c.name === 'max-wasted')) {
+      if (check.status === 'exceeded') imageLog.error(check.message, { file: config.dockerfile, line: check.layer?.line ?? undefined, title: 'Image size budget max-wasted' });
+      else imageLog.info(check.message);
+    }
+    return { size, hygiene: found?.report };
   })();
   // Settled whatever happens to the health check, so a failure there leaves nothing unhandled.
   imageChecks.catch(() => undefined);

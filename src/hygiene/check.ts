@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import path from 'node:path';
 import type { Config } from '../config/config.ts';
 import type { Log } from '../host/log.ts';
-import type { HygieneFinding, HygieneLayerRef, HygieneReport, HygieneScan } from '../report/model.ts';
+import type { HygieneFinding, HygieneLayerRef, HygieneReport, HygieneScan, SizeWasted } from '../report/model.ts';
 import { formatBytes } from '../report/format.ts';
 import type { ImageConfigJson } from './archive.ts';
 import type { HygieneConfig } from './config.ts';
@@ -18,7 +18,7 @@ import {
   accountNames, hasUrlPassword, isSecretName, isUnder, packageCacheAdvice, parseEnvInstruction, parseHistoryBuildArgs, parseImageUser,
   secretValueReason, SECRET_FILE_LABELS, splitEnv, type SecretFileKind,
 } from './rules.ts';
-import { allDeletedBy, deletedBy, finalAccountFile, finalShadowEmpty, shownAtTop, visibleAtTop } from './scan.ts';
+import { allDeletedBy, deletedBy, finalAccountFile, finalShadowEmpty, shownAtTop, visibleAtTop, wastedByLayer } from './scan.ts';
 import {
   findSecretValues, fingerprint, isFlagValue, redactSecretValues, isPublicByDesignName, mayHoldSecret, MIN_GIVEN_SECRET, VALUE_KIND_LABELS,
   type GivenSecret, type ValueKind,
@@ -82,7 +82,13 @@ export interface ScanInput {
 }
 
 /** Turns the image's facts into findings. Pure but for the log and maskSecret. */
-export function evaluateHygiene(config: Config, input: ScanInput, context: ContextFacts, deps: Pick<HygieneDeps, 'log' | 'maskSecret'>): HygieneReport {
+export interface HygieneOutcome {
+  readonly report: HygieneReport;
+  /** Wasted space, for the size section; null when the layers could not be read. */
+  readonly wasted: SizeWasted | null;
+}
+
+export function evaluateHygiene(config: Config, input: ScanInput, context: ContextFacts, deps: Pick<HygieneDeps, 'log' | 'maskSecret'>): HygieneOutcome {
   const { mode, ignore } = config.hygiene;
   const { log, maskSecret } = deps;
   const drafts: Draft[] = [];
@@ -158,7 +164,7 @@ export function evaluateHygiene(config: Config, input: ScanInput, context: Conte
     }));
   for (const f of findings) annotate(log, f);
 
-  return {
+  const report: HygieneReport = {
     status: 'checked',
     mode,
     reason: null,
@@ -168,6 +174,21 @@ export function evaluateHygiene(config: Config, input: ScanInput, context: Conte
     user: imageConfig?.config?.User?.trim() || 'root',
     context: { bytes: context.bytes, files: context.files, ignoreFile: context.ignoreFile },
     scan: input.scan,
+  };
+  return { report, wasted: layers ? wastedSpace(layers, refs) : null };
+}
+
+function wastedSpace(layers: readonly LayerFacts[], refs: readonly HygieneLayerRef[]): SizeWasted {
+  const per = wastedByLayer(layers);
+  const total = layers.reduce((s, l) => s + l.bytes, 0);
+  const bytes = per.reduce((s, w) => s + w.bytes, 0);
+  return {
+    bytes,
+    percent: total > 0 ? Math.round((bytes / total) * 10000) / 100 : 0,
+    layers: per
+      .map((w, index) => ({ index, instruction: refs[index]?.instruction ?? 'unknown instruction', line: refs[index]?.line ?? null, base: refs[index]?.fromBase ?? false, ...w }))
+      .filter((l) => l.bytes > 0)
+      .sort((a, b) => b.bytes - a.bytes),
   };
 }
 

@@ -106,6 +106,23 @@ export function finalShadowEmpty(layers: readonly LayerFacts[]): { layer: number
   return accounts.length ? { layer: i, accounts } : undefined;
 }
 
+/** Per layer: bytes and files of its own that a later layer deletes or overwrites (dive's "wasted space"). */
+export function wastedByLayer(layers: readonly LayerFacts[]): { bytes: number; files: number }[] {
+  return layers.map((layer, i) => {
+    let bytes = 0;
+    let files = 0;
+    const above = layers.slice(i + 1);
+    if (above.length === 0) return { bytes, files };
+    for (const [path, size] of Object.entries(layer.sizes)) {
+      if (above.some((l) => writes(l, path) || hides(l, path))) {
+        bytes += size;
+        files++;
+      }
+    }
+    return { bytes, files };
+  });
+}
+
 /** Is `path` of layer `index` still what the final filesystem shows (neither deleted nor overwritten)? */
 export function shownAtTop(layers: readonly LayerFacts[], index: number, path: string): boolean {
   for (let j = index + 1; j < layers.length; j++) {

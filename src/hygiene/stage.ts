@@ -14,7 +14,7 @@ import { formatBytes } from '../report/format.ts';
 import { stateDirectory } from '../size/blob-memo.ts';
 import { isContainerdStore, type LayerTap } from '../size/measure.ts';
 import type { ImageConfigJson } from './archive.ts';
-import { evaluateHygiene, givenSecrets, inspectConfig, skippedHygiene, type HygieneDeps } from './check.ts';
+import { evaluateHygiene, givenSecrets, inspectConfig, skippedHygiene, type HygieneDeps, type HygieneOutcome } from './check.ts';
 import { scanContext, type ContextFacts } from './context.ts';
 import { LayerStreamScanner, type LayerFacts } from './layer.ts';
 import { LayerFactsMemo } from './memo.ts';
@@ -24,7 +24,7 @@ import type { GivenSecret } from './values.ts';
 export interface HygieneSession {
   /** For the size stage's push; undefined when hygiene is off. */
   readonly tap: LayerTap | undefined;
-  finish(): Promise<HygieneReport>;
+  finish(): Promise<HygieneOutcome>;
 }
 
 /** The directory of the per-layer memo. */
@@ -34,7 +34,7 @@ export function hygieneMemoDirectory(env: NodeJS.ProcessEnv = process.env): stri
 
 export async function prepareHygiene(config: Config, deps: HygieneDeps): Promise<HygieneSession> {
   const { mode } = config.hygiene;
-  if (mode === 'off') return { tap: undefined, finish: () => Promise.resolve(skippedHygiene(mode, 'hygiene is off')) };
+  if (mode === 'off') return { tap: undefined, finish: () => Promise.resolve({ report: skippedHygiene(mode, 'hygiene is off'), wasted: null }) };
   const started = Date.now();
   const { docker, log } = deps;
   const given = givenSecrets(config);
@@ -177,5 +177,5 @@ function parseJson<T>(body: Buffer): T | undefined {
 /** Both steps at once, without a size stage to share the push with: the fallback reads the image. */
 export async function checkHygiene(config: Config, deps: HygieneDeps): Promise<HygieneReport> {
   const session = await prepareHygiene(config, deps);
-  return session.finish();
+  return (await session.finish()).report;
 }

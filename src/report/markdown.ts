@@ -285,6 +285,19 @@ export function layerChanges(report: CheckReport): LayerChange[] {
   return out;
 }
 
+/** Wasted space: the total, and the layers that waste most with their Dockerfile lines. */
+function wastedLines(wasted: Fields | null): string[] {
+  const bytes = wasted ? num(wasted['bytes']) : null;
+  if (!wasted || !bytes) return [];
+  const percent = num(wasted['percent']);
+  const top = arr(wasted['layers']).map(obj).filter((l): l is Fields => l !== null).slice(0, 3);
+  const where = top.map((l) => {
+    const line = num(l['line']);
+    return `${line !== null ? `line ${line}: ` : ''}${inlineCode(str(l['instruction']) ?? '', 60)} ${formatBytes(num(l['bytes']))}`;
+  });
+  return ['', `<sub>Wasted space: ${formatBytes(bytes)}${percent !== null ? ` (${percent.toFixed(1)}%)` : ''} of files a later layer deletes or overwrites${where.length ? `; most from ${where.join(', ')}` : ''}</sub>`];
+}
+
 function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
   const size = present(report.size);
   if (!size) return [];
@@ -319,6 +332,7 @@ function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
     notes.unshift(`The base image changed${ref ? `: now ${ref}` : ''}.`);
   }
   for (const note of notes.slice(0, 5)) out.push('', `<sub>${escapeInline(note, 240)}</sub>`);
+  out.push(...wastedLines(obj(size['wasted'])));
 
   const layers = layerChanges(report);
   const withDelta = layers.filter((l) => l.delta !== null && l.delta !== 0);

@@ -188,7 +188,7 @@ export interface SizeDelta {
 }
 
 export interface SizeBudgetCheck {
-  name: 'max-size' | 'max-increase';
+  name: 'max-size' | 'max-increase' | 'max-wasted';
   /** As the user wrote it: "500MB", "10%". */
   limit: string;
   status: 'pass' | 'exceeded' | 'unchecked';
@@ -227,6 +227,20 @@ export interface SizeReport {
   /** Where this run's report was stored as a future baseline. */
   baselineSaved: { key: string } | null;
   notes: string[];
+  /**
+   * Wasted space: bytes of files a later layer deletes or overwrites, which every pull still
+   * downloads. Known from the hygiene check's layer scan; absent when hygiene is off.
+   */
+  wasted?: SizeWasted | null;
+}
+
+export interface SizeWasted {
+  /** Uncompressed bytes, over all layers. */
+  bytes: number;
+  /** Of the image's uncompressed bytes. */
+  percent: number;
+  /** Layers that waste anything, most first. */
+  layers: { index: number; instruction: string; line: number | null; base: boolean; bytes: number; files: number }[];
 }
 
 export interface HygieneFinding {

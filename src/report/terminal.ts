@@ -25,6 +25,11 @@ export function renderTerminal(report: CheckReport): string {
       out.push(`             ${amount.padStart(9)}  ${c.change === 'base-image' ? 'base image' : c.change}${c.line !== null ? ` line ${c.line}` : ''}: ${c.instruction.slice(0, 80)}`);
     }
   }
+  const wasted = s.status === 'measured' ? s.wasted : null;
+  if (wasted && wasted.bytes > 0) {
+    const worst = wasted.layers[0];
+    out.push(`             wasted ${formatBytes(wasted.bytes)} (${wasted.percent.toFixed(1)}%)${worst ? `, most from ${worst.line !== null ? `line ${worst.line}: ` : ''}${worst.instruction.slice(0, 60)} (${formatBytes(worst.bytes)})` : ''}`);
+  }
   const hy = report.hygiene;
   if (hy.status === 'checked') {
     const errors = hy.findings.filter((f) => f.severity === 'error').length;
