@@ -192,7 +192,8 @@ for (const { store, host } of engines) {
 
     test('a build secret that a RUN copied into a file is found by its value', async () => {
       const value = `bs-${randomBytes(12).toString('hex')}`;
-      const dir = context('FROM deploy-check-test/busybox:latest\nWORKDIR /app\nRUN --mount=type=secret,id=NPM_TOKEN cp /run/secrets/NPM_TOKEN /app/token.cache');
+      // BuildKit does not key its cache on secret values: a RUN text of its own keeps an earlier run's layer (and value) out.
+      const dir = context(`FROM deploy-check-test/busybox:latest\nWORKDIR /app\nRUN --mount=type=secret,id=NPM_TOKEN echo ${randomBytes(4).toString('hex')} > /dev/null && cp /run/secrets/NPM_TOKEN /app/token.cache`);
       const run = await check(dir, ['--build-secrets', `NPM_TOKEN=${value}`], host);
       const f = only(run, 'secret-value');
       assertFailingSecret(run, f);
