@@ -93,7 +93,7 @@ export function evaluateHygiene(config: Config, input: ScanInput, context: Conte
   const { log, maskSecret } = deps;
   const drafts: Draft[] = [];
   const dockerfile = config.dockerfile;
-  drafts.push(...contextFindings(context));
+  drafts.push(...contextFindings(context, copiedSources(config.dockerfileFacts.stages.flatMap((s) => s.instructions))));
   const layers = input.layers;
   if (!layers) {
     drafts.push({ id: 'scan-incomplete', message: `Could not read the image layers, so the file checks did not run: ${input.scan.error ?? 'unknown error'}`, line: null });
@@ -215,7 +215,39 @@ function annotate(log: Log, f: HygieneFinding): void {
   else log.warning(text, where);
 }
 
-function contextFindings(context: ContextFacts): Draft[] {
+/** Context paths COPY and ADD take (not --from another stage): what can reach an image. */
+function copiedSources(instructions: readonly { keyword: string; text: string }[]): string[] {
+  const out: string[] = [];
+  for (const ins of instructions) {
+    if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') continue;
+    const body = ins.text.replace(/^(?:COPY|ADD)\s+/i, '');
+    if (/(?:^|\s)--from=/.test(body)) continue;
+    let args: string[];
+    const json = body.replace(/^(?:--\S+\s+)*/, '');
+    try {
+      args = json.startsWith('[') ? (JSON.parse(json) as string[]) : json.split(/\s+/).filter(Boolean);
+    } catch {
+      args = json.split(/\s+/).filter(Boolean);
+    }
+    out.push(...args.slice(0, -1));
+  }
+  return out;
+}
+
+/** Does a COPY source (".", "app/", "*.py", ".env*") take this top-level context entry? */
+function copies(sources: readonly string[], name: string): boolean {
+  return sources.some((raw) => {
+    const s = raw.replace(/^\.\//, '').replace(/\/+$/, '');
+    if (s === '' || s === '.' || s === '*' || s === '/') return true;
+    if (s === name || s.startsWith(`${name}/`)) return true;
+    if (!s.includes('*') && !s.includes('?')) return false;
+    const first = s.split('/')[0] ?? s;
+    const re = new RegExp(`^${first.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    return re.test(name);
+  });
+}
+
+function contextFindings(context: ContextFacts, sources: readonly string[]): Draft[] {
   const drafts: Draft[] = [];
   const sent = (name: string): string => {
     const bytes = context.sentBytes[name];
@@ -231,15 +263,21 @@ function contextFindings(context: ContextFacts): Draft[] {
       path: path.join(context.dir, '.dockerignore'),
       evidence: [`context: ${formatBytes(context.bytes)} in ${context.files} files`],
     });
-  } else if (context.gaps.length > 0) {
-    drafts.push({
-      id: 'dockerignore-gaps',
-      message: `${path.basename(context.ignoreFile)} does not exclude ${context.gaps.map((g) => `${g.name}${g.present ? ` (in the context${sent(g.name)})` : ''}`).join(', ')}`,
-      file: context.ignoreFile,
-      line: null,
-      path: context.ignoreFile,
-      evidence: context.gaps.map((g) => `${g.name}: ${g.present ? 'in the context, sent to the builder' : 'not in the context now, would be sent if created'}`),
-    });
+  } else {
+    // Only what a COPY or ADD of the context would take into an image.
+    const gaps = context.gaps.filter((g) => copies(sources, g.name));
+    const what = (g: (typeof gaps)[number]): string => (g.missing ? g.missing.join(', ') : g.name);
+    if (gaps.length > 0) {
+      drafts.push({
+        id: 'dockerignore-gaps',
+        message: `${path.basename(context.ignoreFile)} does not exclude ${gaps.map((g) => `${what(g)}${g.present ? ` (in the context${sent(g.name)})` : ''}`).join(', ')}, which the Dockerfile's COPY would take into the image`,
+        file: context.ignoreFile,
+        line: null,
+        path: context.ignoreFile,
+        evidence: gaps.map((g) => `${what(g)}: ${g.present ? 'in the context, sent to the builder' : 'not in the context now, would be sent and copied if created'}`),
+        fix: `add ${gaps.map((g) => (g.name === '.env' ? '.env*' : g.name)).join(', ')} to ${path.basename(context.ignoreFile)}`,
+      });
+    }
   }
   if (context.bytes > LARGE_CONTEXT_BYTES) {
     drafts.push({

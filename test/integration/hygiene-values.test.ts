@@ -273,6 +273,29 @@ describe('permissions, accounts, the base image and look-alikes', { concurrent: 
     assertNowhere(key, run);
   });
 
+  test('.dockerignore gaps: only what a COPY takes, named as it is missing', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hygiene-values-'));
+    temps.push(dir);
+    mkdirSync(path.join(dir, 'app'));
+    mkdirSync(path.join(dir, '.git'));
+    writeFileSync(path.join(dir, '.git/HEAD'), 'ref: refs/heads/main\n');
+    writeFileSync(path.join(dir, 'app/main.txt'), 'hello\n');
+    writeFileSync(path.join(dir, '.dockerignore'), '.env\n');
+    const dockerfile = (copy: string): void =>
+      writeFileSync(path.join(dir, 'Dockerfile'), `FROM deploy-check-test/busybox:latest\nWORKDIR /srv\n${copy}\n${TAIL}\n`);
+
+    dockerfile('COPY app/ /srv/app/');
+    const onlyApp = await check(dir);
+    assert.deepEqual(onlyApp.report.hygiene.findings.filter((f) => f.id === 'dockerignore-gaps'), [], 'nothing the Dockerfile copies is missing');
+
+    dockerfile('COPY . /srv/');
+    const everything = await check(dir);
+    const gap = only(everything, 'dockerignore-gaps');
+    assert.match(gap.message, /does not exclude \.env\.local, \.env\.production, \.git \(in the context/);
+    assert.doesNotMatch(gap.message, /exclude \.env[ ,(]/, '.env itself is excluded');
+    assert.match(gap.fix ?? '', /add \.env\*, \.git to \.dockerignore/);
+  });
+
   test('flag values, publishable keys and public variables are not secrets', async () => {
     const dir = context(
       [
