@@ -296,6 +296,17 @@ describe('permissions, accounts, the base image and look-alikes', { concurrent: 
     assert.match(gap.fix ?? '', /add \.env\*, \.git to \.dockerignore/);
   });
 
+  test('a package cache and its subdirectory are one finding, counted once', async () => {
+    const dir = context(
+      'FROM deploy-check-test/busybox:latest\nRUN mkdir -p /var/cache/apt/archives && dd if=/dev/zero of=/var/cache/apt/archives/tool.deb bs=1024 count=64 2>/dev/null && dd if=/dev/zero of=/var/cache/apt/pkgcache.bin bs=1024 count=32 2>/dev/null',
+    );
+    const run = await check(dir);
+    const cache = only(run, 'package-cache');
+    assert.equal(cache.path, '/var/cache/apt');
+    assert.match(cache.message, /98\.3 kB/);
+    assert.equal(cache.line, 2);
+  });
+
   test('flag values, publishable keys and public variables are not secrets', async () => {
     const dir = context(
       [
