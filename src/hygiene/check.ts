@@ -135,7 +135,9 @@ export function evaluateHygiene(config: Config, input: ScanInput, context: Conte
     const index = history.slice(0, h).filter((e) => e.empty_layer !== true).length;
     return refs[index] ?? null;
   };
-  drafts.push(...secretConfigFindings(imageConfig, history, origins, chain, input.attestations, maskSecret, layerOfHistory, givenSecrets(config)));
+  // Config-level findings inherited from the base image point at its topmost layer.
+  const baseTop = [...refs].reverse().find((r) => r.fromBase) ?? { index: 0, digest: null, instruction: chain[0] ? `FROM ${chain[0].from}` : 'base image', line: chain[0]?.line ?? null, fromBase: true };
+  drafts.push(...secretConfigFindings(imageConfig, history, origins, chain, input.attestations, maskSecret, layerOfHistory, givenSecrets(config), baseTop));
 
   const healthcheck = imageConfig?.config?.Healthcheck?.Test;
   const hasHealthcheck = Boolean(healthcheck?.length && healthcheck[0] !== 'NONE');
@@ -558,6 +560,7 @@ function secretConfigFindings(
   maskSecret: (value: string) => void,
   layerOfHistory: (h: number) => HygieneLayerRef | null,
   given: readonly GivenSecret[],
+  baseTop: HygieneLayerRef,
 ): Draft[] {
   const drafts: Draft[] = [];
   const reported = new Set<string>();
@@ -571,8 +574,7 @@ function secretConfigFindings(
     const line = lastInstructionLine(chain, 'ENV', (text) => parseEnvInstruction(text).some((e) => e.name === name));
     return { line: line ?? null, fromBase: line === undefined };
   };
-  const baseRef = (fromBase: boolean): HygieneLayerRef | null =>
-    fromBase ? { index: -1, digest: null, instruction: 'base image', line: null, fromBase: true } : null;
+  const baseRef = (fromBase: boolean): HygieneLayerRef | null => (fromBase ? baseTop : null);
 
   const configEnv = new Map((imageConfig?.config?.Env ?? []).map((entry) => [splitEnv(entry).name, splitEnv(entry).value]));
   // History text does not quote values, so a value with spaces parses as its first word: mask

@@ -252,10 +252,11 @@ describe('permissions, accounts, the base image and look-alikes', { concurrent: 
     const base = `deploy-check-test/hygiene-base:${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     created.push({ image: base, host: MAIN_ENGINE });
     const key = fakeToken.aws();
+    const inherited = fakeToken.github();
     const baseDir = context('FROM deploy-check-test/busybox:latest', {});
     writeFileSync(
       path.join(baseDir, 'Dockerfile'),
-      `FROM deploy-check-test/busybox:latest\nRUN mkdir -p /opt/vendor && echo "key=${key}" > /opt/vendor/settings.ini && cp /bin/busybox /opt/vendor/su-helper && chmod 4755 /opt/vendor/su-helper\n`,
+      `FROM deploy-check-test/busybox:latest\nENV VENDOR_CONFIG=${inherited}\nRUN mkdir -p /opt/vendor && echo "key=${key}" > /opt/vendor/settings.ini && cp /bin/busybox /opt/vendor/su-helper && chmod 4755 /opt/vendor/su-helper\n`,
     );
     dockerCli(['build', '-q', '-t', base, baseDir]);
     const dir = context(`FROM ${base}\nWORKDIR /app\nRUN echo ok > /app/ok.txt`);
@@ -270,7 +271,12 @@ describe('permissions, accounts, the base image and look-alikes', { concurrent: 
     assert.equal(setuid.layer?.fromBase, true);
     assert.equal(setuid.severity, 'info');
     assert.doesNotMatch(setuid.fix ?? '', /apt-get clean/);
+    const env = only(run, 'secret-env');
+    assert.match(env.message, /^ENV VENDOR_CONFIG carries a GitHub token .*inherited from the base image/);
+    assert.equal(env.layer?.fromBase, true);
+    assert.equal(env.severity, 'warning');
     assertNowhere(key, run);
+    assertNowhere(inherited, run);
   });
 
   test('.dockerignore gaps: only what a COPY takes, named as it is missing', async () => {
