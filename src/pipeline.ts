@@ -7,15 +7,14 @@ import { announceRailwaySettings, deployStage } from './deploy/railway/deploy.ts
 import type { RunEvent } from './deploy/railway/gate.ts';
 import type { Config } from './config/config.ts';
 import { runAndWait } from './container/run.ts';
-import type { Annotation, Log } from './host/log.ts';
+import type { Log } from './host/log.ts';
 import { skippedHygiene } from './hygiene/check.ts';
-import { prepareHygiene } from './hygiene/stage.ts';
+import { startImageChecks } from './hygiene/image-checks.ts';
 import type { CheckReport, HealthReport, SourceInfo } from './report/model.ts';
 import { SKIPPED_SIZE } from './report/skipped.ts';
 import { decideVerdict } from './report/verdict.ts';
 import { NO_BASELINE_SCOPE, type BaselineScope } from './size/baseline-store.ts';
-import { applyWasted } from './size/budget.ts';
-import { runSizeStage, saveBaseline } from './size/stage.ts';
+import { saveBaseline } from './size/stage.ts';
 
 export { SKIPPED_SIZE };
 
@@ -50,26 +49,10 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
 
   const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
   // Size and hygiene read the image, not the container: they run while it starts and is
-  // waited for. Their log is held back and printed after the health check's, in order.
-  const imageLog = new HeldLog(log);
-  const imageChecks = (async () => {
-    const hygiene = await prepareHygiene(config, { docker, log: imageLog, maskSecret: deps.maskSecret ?? (() => undefined) }).catch((err: Error) => {
-      const report = skippedHygiene(config.hygiene.mode, `the image could not be read: ${err.message}`);
-      return { tap: undefined, finish: () => Promise.resolve({ report, wasted: null }) };
-    });
-    const measured = await imageLog.group('Measure', () => runSizeStage(config, { docker, log: imageLog, baselines, ...(hygiene.tap ? { tap: hygiene.tap } : {}) }));
-    const found = config.hygiene.mode === 'off' ? undefined : await imageLog.group('Hygiene', () => hygiene.finish());
-    const size = applyWasted(measured, found?.wasted ?? null, config.size.maxWasted, config.hygiene.mode === 'off' ? 'wasted space is read by the hygiene layer scan, and hygiene is off' : 'the image layers could not be read');
-    for (const check of size.budget.checks.filter((c) => c.name === 'max-wasted')) {
-      if (check.status === 'exceeded') imageLog.error(check.message, { file: config.dockerfile, line: check.layer?.line ?? undefined, title: 'Image size budget max-wasted' });
-      else imageLog.info(check.message);
-    }
-    return { size, hygiene: found?.report };
-  })();
-  // Settled whatever happens to the health check, so a failure there leaves nothing unhandled.
-  imageChecks.catch(() => undefined);
+  // waited for; their log follows the health check's.
+  const imageChecks = startImageChecks(config, { docker, log, baselines, maskSecret: deps.maskSecret ?? (() => undefined) });
   report.health = await log.group('Health check', () => runAndWait(config, docker, log));
-  const checked = await imageChecks.finally(() => imageLog.release());
+  const checked = await imageChecks.done();
   report.size = checked.size;
   if (checked.hygiene) report.hygiene = checked.hygiene;
   await finish(report, started, config, deps);
@@ -77,68 +60,6 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   await saveBaseline(config, report, baselines, log);
   return report;
 }
-
-/**
- * A log that keeps what it is told until released, then passes it on in order, groups
- * included: two stages running at once never interleave their output.
- */
-class HeldLog implements Log {
-  private readonly target: Log;
-  private held: Line[] | undefined = [];
-  private readonly groups: { title: string; lines: Line[] }[] = [];
-
-  constructor(target: Log) {
-    this.target = target;
-  }
-
-  private say(line: Line): void {
-    const group = this.groups.at(-1);
-    if (group) group.lines.push(line);
-    else if (this.held) this.held.push(line);
-    else void line(this.target);
-  }
-
-  info(message: string): void {
-    this.say((l) => l.info(message));
-  }
-
-  warning(message: string, where?: Annotation): void {
-    this.say((l) => l.warning(message, where));
-  }
-
-  error(message: string, where?: Annotation): void {
-    this.say((l) => l.error(message, where));
-  }
-
-  debug(message: string): void {
-    this.say((l) => l.debug(message));
-  }
-
-  async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
-    const group = { title, lines: [] as Line[] };
-    this.groups.push(group);
-    try {
-      return await fn();
-    } finally {
-      this.groups.pop();
-      const lines = group.lines;
-      this.say((l) =>
-        l.group(title, async () => {
-          for (const line of lines) await line(l);
-        }),
-      );
-    }
-  }
-
-  /** Passes on what was held, groups closed before the next line; afterwards lines go straight through. */
-  async release(): Promise<void> {
-    const held = this.held ?? [];
-    this.held = undefined;
-    for (const line of held) await line(this.target);
-  }
-}
-
-type Line = (log: Log) => void | Promise<unknown>;
 
 /** Restore the layer cache, build, save the cache (see finishLayerCache for why the save happens here). */
 async function buildWithCache(config: Config, deps: PipelineDeps): Promise<BuildOutcome> {

@@ -173,9 +173,3 @@ function parseJson<T>(body: Buffer): T | undefined {
     return undefined;
   }
 }
-
-/** Both steps at once, without a size stage to share the push with: the fallback reads the image. */
-export async function checkHygiene(config: Config, deps: HygieneDeps): Promise<HygieneReport> {
-  const session = await prepareHygiene(config, deps);
-  return (await session.finish()).report;
-}
