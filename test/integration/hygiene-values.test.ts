@@ -79,7 +79,11 @@ async function check(dir: string, args: string[] = [], host = MAIN_ENGINE, env: 
     const run = await runLocal(['--context', dir, '--image', image, ...args], { cwd: dir, env: { DOCKER_HOST: host, ...env } });
     if (!run.report) assert.fail(`no report (exit ${run.exitCode}):\n${run.stderr}`);
     const report = run.report as unknown as CheckReport;
-    if (report.build.status === 'failure' && LOST_CACHE.test(report.build.failure?.message ?? '') && attempt < 4) continue;
+    if (report.build.status === 'failure' && LOST_CACHE.test(report.build.failure?.message ?? '') && attempt < 5) {
+      // Another client pruned BuildKit's records mid-build on the shared engine: a little later.
+      await new Promise((resolve) => setTimeout(resolve, 5000 * attempt));
+      continue;
+    }
     assert.equal(report.build.status, 'success', run.stderr);
     return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, report, reportText: JSON.stringify(report) };
   }
@@ -163,7 +167,7 @@ for (const { store, host } of engines) {
       assertFailingSecret(run, f);
       assert.match(f.message, /^ENV SERVICE_CONFIG carries a GitHub token/);
       assert.equal(f.line, 2);
-      assertNowhere(token, run, { buildLog: false });
+      assertNowhere(token, run);
     });
 
     test('a token passed as a build argument with an innocent name is recorded in the history', async () => {
@@ -175,7 +179,7 @@ for (const { store, host } of engines) {
       assert.match(f.message, /^Build argument BUILD_REF leaked .*\(a GitHub token\)$/);
       assert.equal(f.line, 3);
       assert.ok(dockerCli(['history', '--no-trunc', run.report.image.ref], host).includes(token), 'the leak is real');
-      assertNowhere(token, run, { buildLog: false });
+      assertNowhere(token, run);
     });
 
     test('a Stripe live key pasted into a RUN line', async () => {
