@@ -301,11 +301,21 @@ async function memoBench(): Promise<void> {
         const imageBytes = Number(docker(host, ['image', 'inspect', '--format', '{{.Size}}', tag]).trim());
         const reference = async (): Promise<number> => (await timed(() => shell(`docker save ${tag} | tar -t > /dev/null`, host))).seconds;
         const ref1 = await reference();
-        writeFileSync(path.join(dir, 'app.txt'), 'version 2\n');
-        const second = await deployCheck(host, dir, tag, state);
-        // A shared engine may lose build cache between the runs: then more layers are new, and read.
-        const after = layersOf();
-        const unchanged = `${after.filter((d) => before.includes(d)).length} of ${after.length}`;
+        // A shared engine may lose build cache between the runs: then more layers are new, and
+        // read. Such a run is repeated (up to twice) after another source-only change.
+        let second: ScanFigures | undefined;
+        let after: string[] = [];
+        let previous = before;
+        for (let attempt = 2; attempt <= 4; attempt++) {
+          writeFileSync(path.join(dir, 'app.txt'), `version ${attempt}\n`);
+          second = await deployCheck(host, dir, tag, state);
+          after = layersOf();
+          if (after.filter((d) => previous.includes(d)).length >= after.length - 1) break;
+          process.stderr.write(`${engine} ${size} MB: the engine rebuilt more than the changed layer; once more\n`);
+          previous = after;
+        }
+        if (!second) throw new Error('no second run');
+        const unchanged = `${after.filter((d) => previous.includes(d)).length} of ${after.length}`;
         const ref2 = await reference();
         const label = `${mb(imageBytes)}`;
         for (const [name, f, ref, same] of [['first scan (fresh state)', first, ref1, '-'], ['after a source-only change', second, ref2, unchanged]] as const) {
