@@ -707,7 +707,7 @@ function judgeValue(name: string, value: string, given: readonly GivenSecret[]):
 }
 
 function withArticle(label: string): string {
-  return `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label}`;
+  return `${/^(?:[aeiou]|npm\b)/i.test(label) ? 'an' : 'a'} ${label}`;
 }
 
 const BASE_SECRET_FIX = 'it comes with the base image: use another base image or a newer tag, and tell its maintainers';

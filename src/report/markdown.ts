@@ -288,7 +288,8 @@ export function layerChanges(report: CheckReport): LayerChange[] {
 /** Wasted space: the total, and the layers that waste most with their Dockerfile lines. */
 function wastedLines(wasted: Fields | null): string[] {
   const bytes = wasted ? num(wasted['bytes']) : null;
-  if (!wasted || !bytes) return [];
+  const share = wasted ? num(wasted['percent']) : null;
+  if (!wasted || !bytes || (bytes < 1_000_000 && (share ?? 0) < 1)) return [];
   const percent = num(wasted['percent']);
   const top = arr(wasted['layers']).map(obj).filter((l): l is Fields => l !== null).slice(0, 3);
   const where = top.map((l) => {

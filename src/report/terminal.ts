@@ -26,7 +26,8 @@ export function renderTerminal(report: CheckReport): string {
     }
   }
   const wasted = s.status === 'measured' ? s.wasted : null;
-  if (wasted && wasted.bytes > 0) {
+  // A few bytes of a file rewritten (an /etc/passwd line added) are not worth a line.
+  if (wasted && (wasted.bytes >= 1_000_000 || wasted.percent >= 1)) {
     const worst = wasted.layers[0];
     out.push(`             wasted ${formatBytes(wasted.bytes)} (${wasted.percent.toFixed(1)}%)${worst ? `, most from ${worst.line !== null ? `line ${worst.line}: ` : ''}${worst.instruction.slice(0, 60)} (${formatBytes(worst.bytes)})` : ''}`);
   }
