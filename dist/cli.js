@@ -3,7 +3,7 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-5FTWSONI.js";
+} from "./chunks/chunk-TSS4VH4Z.js";
 import {
   CacheStoreError,
   ConfigError,
@@ -23,7 +23,7 @@ import {
   redactDeep,
   runPipeline,
   serviceLookup
-} from "./chunks/chunk-QHZKC7CM.js";
+} from "./chunks/chunk-5OYQUT22.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";

@@ -2,8 +2,8 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-MFOD7ZH5.js";
-import "./chunks/chunk-QHZKC7CM.js";
+} from "./chunks/chunk-J4ATM5OZ.js";
+import "./chunks/chunk-5OYQUT22.js";
 
 // src/main.ts
 await runAction();

@@ -5,14 +5,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-MFOD7ZH5.js";
+} from "./chunks/chunk-J4ATM5OZ.js";
 import {
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-5FTWSONI.js";
+} from "./chunks/chunk-TSS4VH4Z.js";
 import {
   connectDocker
-} from "./chunks/chunk-QHZKC7CM.js";
+} from "./chunks/chunk-5OYQUT22.js";
 
 // src/post.ts
 async function runPost() {

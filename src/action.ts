@@ -142,12 +142,24 @@ function actionCacheContext(config: Config, event: RunEvent | null): CacheContex
 /** The event as @actions/github reads it (GITHUB_EVENT_NAME, GITHUB_REF and the event payload file). */
 function runEvent(): RunEvent | null {
   if (!eventContext.eventName) return null;
-  const payload = eventContext.payload as { action?: unknown; repository?: { default_branch?: unknown } };
+  const payload = eventContext.payload as {
+    action?: unknown;
+    repository?: { default_branch?: unknown; full_name?: unknown };
+    pull_request?: { number?: unknown; head?: { sha?: unknown; repo?: { full_name?: unknown } | null }; base?: { repo?: { full_name?: unknown } | null } };
+  };
+  const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  const pr = payload.pull_request;
+  const headSha = text(pr?.head?.sha);
   return {
     name: eventContext.eventName,
     ref: eventContext.ref || null,
-    defaultBranch: typeof payload.repository?.default_branch === 'string' ? payload.repository.default_branch : null,
-    action: typeof payload.action === 'string' ? payload.action : null,
+    defaultBranch: text(payload.repository?.default_branch),
+    action: text(payload.action),
+    repository: text(process.env['GITHUB_REPOSITORY']) ?? text(payload.repository?.full_name),
+    pullRequest:
+      pr && typeof pr.number === 'number' && headSha
+        ? { number: pr.number, headSha, headRepository: text(pr.head?.repo?.full_name), baseRepository: text(pr.base?.repo?.full_name) }
+        : null,
   };
 }
 
@@ -175,6 +187,7 @@ async function publish(report: CheckReport, publishConfig: PublishConfig, contex
   core.setOutput('deployment-url', deploy?.url ?? '');
   // Railway's own status when a deployment exists (SUCCESS, CRASHED, ...), else deploy-check's (skipped, error).
   core.setOutput('deployment-status', deploy ? (deploy.railwayStatus ?? deploy.status) : '');
+  core.setOutput('preview-url', deploy?.preview?.url ?? '');
   await writeSummary(report);
 
   let result: CommentResult | null = null;

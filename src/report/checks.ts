@@ -326,6 +326,7 @@ const DEPLOY_WORDS: Record<string, string> = {
   success: 'deployed',
   triggered: 'deployment started (not waited for)',
   waiting: 'waiting for approval on Railway',
+  delegated: 'Railway deploys it once the checks pass',
   failed: 'failed',
   timeout: 'no verdict from Railway in time',
   error: 'could not deploy',
@@ -350,6 +351,8 @@ function deployRow(report: CheckReport): CheckRow {
   if (duration !== null) parts.push(`in ${formatDuration(duration)}`);
   const smoke = obj(deploy['smoke']);
   if (smoke) parts.push(`smoke check ${escapeInline(str(smoke['status']) ?? '?', 20)}${num(smoke['httpStatus']) !== null ? ` (${num(smoke['httpStatus'])})` : ''}`);
+  const rollback = obj(deploy['rollback']);
+  if (rollback && rollback['status'] === 'rolled-back') parts.push(escapeInline(str(rollback['reason']) ?? 'rolled back', 120));
   if (reason && state !== 'pass') parts.push(escapeInline(reason, 160));
   return { name: 'Deploy', state, reason: parts.join(' · ') };
 }

@@ -49,6 +49,10 @@ export function deployLine(d: DeployReport): string {
   if (d.status === 'triggered') parts.push('not waited for');
   if (d.status === 'timeout') parts.push('timed out');
   if (d.status === 'error' && !d.railwayStatus) parts[0] = 'error';
+  if (d.status === 'delegated') parts.push('Railway deploys it once the checks pass');
+  if (d.rollback) parts.push(d.rollback.reason);
+  if (d.cancelled) parts.push('cancelled');
+  if (d.preview?.url) parts.push(`preview ${d.preview.url}`);
   return parts.join(', ');
 }
 

@@ -399,12 +399,33 @@ function hygieneSection(report: CheckReport, limits: RenderLimits): string[] {
   return out;
 }
 
+/** The pull request's preview environment: its URL, or what happened to it. */
+function previewLines(deploy: Fields): string[] {
+  const preview = obj(deploy['preview']);
+  if (!preview) return [];
+  const name = inlineCode(str(preview['environmentName']) ?? 'preview', 60);
+  const url = safeUrl(preview['url']);
+  switch (str(preview['action'])) {
+    case 'deployed':
+      return [`🔎 Preview environment ${name}${preview['created'] === true ? ' (created by this run)' : ''}${url ? `: [${escapeInline(url.replace(/^https?:\/\//, '').replace(/\/$/, ''), 80)}](${url})` : ''}`];
+    case 'deleted':
+      return [`🧹 Preview environment ${name} deleted: the pull request was closed.`];
+    case 'already-gone':
+      return [`🧹 Preview environment ${name}: already gone when the pull request was closed.`];
+    default: {
+      const reason = str(preview['reason']);
+      return [`Preview environment ${name} not updated${reason ? `: ${escapeInline(reason, 200)}` : ''}.`];
+    }
+  }
+}
+
 function deploySection(report: CheckReport, limits: RenderLimits): string[] {
   const deploy = obj(report.deploy);
   if (!deploy) return [];
   const status = str(deploy['status']);
   const state = deployState(status, str(deploy['onApproval']));
-  if (state === 'skip') return [];
+  const preview = previewLines(deploy);
+  if (state === 'skip') return preview.length ? ['', '#### Deploy', '', ...preview] : [];
   const out = ['', '#### Deploy', ''];
   const url = safeUrl(deploy['url']);
   const id = str(deploy['deploymentId']);
@@ -412,8 +433,23 @@ function deploySection(report: CheckReport, limits: RenderLimits): string[] {
   const target = deployTarget(deploy);
   if (target) facts.push(target);
   if (url) facts.push(`[${escapeInline(url.replace(/^https?:\/\//, '').replace(/\/$/, ''), 80)}](${url})`);
-  if (id) facts.push(`deployment ${inlineCode(id, 60)}`);
+  const dashboard = safeUrl(deploy['dashboardUrl']);
+  if (id) facts.push(dashboard ? `deployment [${inlineCode(id, 60)}](${dashboard})` : `deployment ${inlineCode(id, 60)}`);
+  else if (dashboard) facts.push(`[Railway dashboard](${dashboard})`);
   out.push(facts.join(' · '));
+  if (preview.length) out.push('', ...preview);
+  const trigger = obj(deploy['trigger']);
+  if (status === 'delegated') {
+    out.push('', `⏳ Railway deploys this commit by itself once this workflow's checks pass${trigger ? ` ("Wait for CI" on the service's ${inlineCode(str(trigger['branch']) ?? '', 60)} trigger)` : ''}; a failure of deploy-check would have stopped it.`);
+  } else if (trigger) {
+    out.push('', `Railway's own deployment of the push (the service's ${inlineCode(str(trigger['branch']) ?? '', 60)} deployment trigger), followed by deploy-check.`);
+  }
+  const rollback = obj(deploy['rollback']);
+  if (rollback) {
+    const icon = rollback['status'] === 'rolled-back' ? '↩️' : '⚠️';
+    out.push('', `${icon} ${escapeInline(str(rollback['reason']) ?? '', 300)}`);
+  }
+  if (deploy['cancelled'] === true) out.push('', '🛑 deploy-check cancelled the deployment at deploy-timeout, so it cannot go live later unobserved.');
   // The checks table has the reason already; only a long one is given whole here.
   const reason = str(deploy['reason']);
   if (reason && state !== 'pass' && reason.length > 160) out.push('', escapeInline(reason, 400));
@@ -428,7 +464,7 @@ function deploySection(report: CheckReport, limits: RenderLimits): string[] {
     const show = (v: unknown): string => (v === null || v === undefined ? 'not set' : typeof v === 'number' ? `${v} s` : inlineCode(String(v), 60));
     for (const d of drift) out.push(`- ${escapeInline(str(d['fileName']) ?? 'railway.json', 40)} sets ${inlineCode(str(d['setting']) ?? '', 40)} to ${show(d['file'])}, the service has ${show(d['service'])}`);
   }
-  if (state === 'fail' || state === 'pending') {
+  if ((state === 'fail' || state === 'pending') && deploy['logs']) {
     const logs = deploy['logs'];
     const groups: Array<[string, string[]]> = Array.isArray(logs) || typeof logs === 'string'
       ? [['Deployment logs', lines(logs)]]

@@ -325,10 +325,12 @@ export interface HygieneScan {
 /**
  * skipped: the gate said no (reason says why). triggered: deployed without waiting (deploy-wait: false).
  * success: Railway reports SUCCESS or SLEEPING. failed: FAILED, CRASHED, REMOVED, REMOVING, SKIPPED (or the
- * smoke check failed). waiting: NEEDS_APPROVAL or WAITING, a person must act. timeout: no verdict within
- * deploy-timeout. error: Railway's API or the image push failed before a verdict.
+ * smoke check failed). waiting: NEEDS_APPROVAL, a person must act. timeout: no verdict within
+ * deploy-timeout. error: Railway's API or the image push failed before a verdict. delegated: Railway
+ * deploys the commit by itself once the workflow's checks pass (a deployment trigger with "Wait for
+ * CI", the deployment WAITING); deploy-check started nothing and did not wait.
  */
-export type DeployStatus = 'skipped' | 'triggered' | 'success' | 'failed' | 'waiting' | 'timeout' | 'error';
+export type DeployStatus = 'skipped' | 'triggered' | 'success' | 'failed' | 'waiting' | 'timeout' | 'error' | 'delegated';
 
 export interface DeployReport {
   status: DeployStatus;
@@ -355,6 +357,57 @@ export interface DeployReport {
   smoke: SmokeReport | null;
   /** GraphQL requests sent to Railway during the run (rate limits are per hour). */
   apiRequests: number;
+  /**
+   * The service's deployment trigger for this repository and branch, when Railway deploys the push
+   * by itself (deploy-trigger: auto): deploymentId is then Railway's own deployment of the commit.
+   * Null when deploy-check deployed through the API.
+   */
+  trigger?: DeployTrigger | null;
+  /** The deployment in Railway's dashboard. */
+  dashboardUrl?: string | null;
+  /** A deployment that went live but failed its smoke check, put back to the one live before it. */
+  rollback?: RollbackReport | null;
+  /** deploy-check cancelled its own deployment that had no verdict at deploy-timeout. */
+  cancelled?: boolean;
+  /** railway-preview: the pull request's own environment. (These last five are always written since they exist; optional for reports of earlier versions.) */
+  preview?: PreviewReport | null;
+}
+
+export interface DeployTrigger {
+  /** owner/name of the GitHub repository. */
+  repository: string;
+  branch: string;
+  /** "Wait for CI": Railway holds the deployment (WAITING) until the commit's GitHub checks pass. */
+  checkSuites: boolean;
+}
+
+/**
+ * rolled-back: deploymentRollback to `to` was accepted. failed: Railway refused it. unavailable: no
+ * earlier SUCCESS deployment, or it cannot be rolled back to. off: deploy-rollback is false.
+ */
+export interface RollbackReport {
+  status: 'rolled-back' | 'failed' | 'unavailable' | 'off';
+  /** The deployment that was live before (rolled back to), when known. */
+  to: string | null;
+  /** Its commit, when Railway recorded one. */
+  commit: string | null;
+  reason: string;
+}
+
+/**
+ * deployed: the head commit (or checked image) went to the environment (deploy.status has the
+ * verdict). deleted / already-gone: the pull request was closed. skipped: reason says why.
+ */
+export interface PreviewReport {
+  action: 'deployed' | 'deleted' | 'already-gone' | 'skipped';
+  pullRequest: number;
+  /** pr-<number>. */
+  environmentName: string;
+  environmentId: string | null;
+  /** This run created the environment (false: an earlier run did). */
+  created: boolean;
+  url: string | null;
+  reason: string | null;
 }
 
 export interface DeployTarget {

@@ -203,7 +203,9 @@ test('a deployment that never finishes times out, saying where it stood and for 
     const elapsed = Date.now() - started;
     assert.equal(report.deploy?.status, 'timeout');
     assert.equal(report.deploy?.railwayStatus, 'DEPLOYING');
-    assert.match(report.deploy?.reason ?? '', /had no verdict within 2\.0 s \(deploy-timeout\): it was still DEPLOYING, for \d+(\.\d)? m?s; the deployment goes on at Railway/);
+    assert.match(report.deploy?.reason ?? '', /had no verdict within 2\.0 s \(deploy-timeout\): it was still DEPLOYING, for \d+(\.\d)? m?s; deploy-check cancelled it \(deploymentCancel\)/);
+    assert.equal(report.deploy?.cancelled, true);
+    assert.equal(server.mutationCounts['deploymentCancel'], 1);
     assert.match(report.reasons[0] ?? '', /^Deploy to Railway timed out/);
     // Bounded by the timeout, not by Railway: a generous bound for a shared machine.
     assert.ok(elapsed < 15_000, `took ${elapsed} ms`);
@@ -212,7 +214,7 @@ test('a deployment that never finishes times out, saying where it stood and for 
 
 test('429 with Retry-After is honoured, the deployment is made once and succeeds', async () => {
   await withServer({}, async (server) => {
-    const { report, lines } = await runStage(server, {}, { beforeDeploy: () => server.rateLimitNext(2, 1) });
+    const { report, lines } = await runStage(server, { 'deploy-trigger': 'api' }, { beforeDeploy: () => server.rateLimitNext(2, 1) });
     assert.equal(report.deploy?.status, 'success', report.deploy?.reason ?? '');
     assert.equal(server.mutationCounts['serviceInstanceDeployV2'], 1);
     assert.equal(server.calls.filter((c) => c.status === 429).length, 2);
@@ -222,7 +224,7 @@ test('429 with Retry-After is honoured, the deployment is made once and succeeds
 
 test('a rate limit beyond the time left gives up with a message about the limit', async () => {
   await withServer({}, async (server) => {
-    const { report } = await runStage(server, {}, { beforeDeploy: () => server.rateLimitNext(5, 3600) });
+    const { report } = await runStage(server, { 'deploy-trigger': 'api' }, { beforeDeploy: () => server.rateLimitNext(5, 3600) });
     assert.equal(report.deploy?.status, 'error');
     assert.match(report.deploy?.reason ?? '', /rate limit refused Deploy \(HTTP 429, Retry-After 3600 s\).*100 requests an hour on the free plan/);
     assert.equal(server.mutationCounts['serviceInstanceDeployV2'] ?? 0, 0);
@@ -236,7 +238,7 @@ test('server errors: queries are retried, a deploy mutation that may have run is
     assert.equal(ok.report.deploy?.status, 'success');
     assert.ok(ok.lines.some((l) => /retry: Railway ProjectToken: HTTP 502; trying again/.test(l)), ok.lines.join('\n'));
 
-    const broken = await runStage(server, {}, { beforeDeploy: () => server.failNext(1, 500) });
+    const broken = await runStage(server, { 'deploy-trigger': 'api' }, { beforeDeploy: () => server.failNext(1, 500) });
     assert.equal(broken.report.deploy?.status, 'error');
     assert.match(broken.report.deploy?.reason ?? '', /did not answer Deploy \(HTTP 500\); a mutation that may have reached Railway is not repeated/);
     assert.equal(broken.client.sent.filter((n) => n === 'Deploy').length, 1);

@@ -1,15 +1,14 @@
 // A local stand-in for Railway's public GraphQL API (backboard.railway.com/graphql/v2), for
-// tests that point RAILWAY_GRAPHQL_ENDPOINT at it. Operations are validated against the
-// introspection of Railway's real schema, and deployments follow scripted scenarios.
+// tests that point RAILWAY_GRAPHQL_ENDPOINT at it. Every request is validated, and every answer
+// executed, against the project's own SDL of the part of Railway's API that deploy-check uses
+// (src/deploy/railway/railway.graphql); deployments follow scripted scenarios.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildClientSchema, buildSchema, execute, parse, validate, getOperationAST, GraphQLError } from 'graphql';
-import type { DocumentNode, GraphQLSchema, IntrospectionQuery } from 'graphql';
+import { execute, parse, validate, getOperationAST, GraphQLError } from 'graphql';
+import type { DocumentNode } from 'graphql';
+import { railwaySchema } from './railway-schema.ts';
 
 export type DeploymentStatus =
   | 'BUILDING'
@@ -26,7 +25,7 @@ export type DeploymentStatus =
   | 'SUCCESS'
   | 'WAITING';
 
-export type DeploymentScenario = 'success' | 'build-fails' | 'crashes' | 'needs-approval' | 'never-finishes' | 'removed';
+export type DeploymentScenario = 'success' | 'build-fails' | 'crashes' | 'needs-approval' | 'waiting-for-ci' | 'never-finishes' | 'removed';
 
 /** The statuses a deployment goes through; it stays on the last one. */
 export const SCENARIO_STEPS: Record<DeploymentScenario, DeploymentStatus[]> = {
@@ -34,6 +33,8 @@ export const SCENARIO_STEPS: Record<DeploymentScenario, DeploymentStatus[]> = {
   'build-fails': ['QUEUED', 'BUILDING', 'FAILED'],
   crashes: ['QUEUED', 'BUILDING', 'DEPLOYING', 'CRASHED'],
   'needs-approval': ['NEEDS_APPROVAL'],
+  // A deployment trigger with checkSuites: Railway holds the push's deployment until the checks pass.
+  'waiting-for-ci': ['WAITING'],
   'never-finishes': ['QUEUED', 'BUILDING', 'DEPLOYING'],
   removed: ['QUEUED', 'BUILDING', 'DEPLOYING', 'REMOVED'],
 };
@@ -48,6 +49,7 @@ const DEFAULT_BUILD_LOGS: Record<DeploymentScenario, string[]> = {
   ],
   crashes: ['[internal] load build definition from Dockerfile', 'exporting to image', 'Build time: 30.4 seconds'],
   'needs-approval': [],
+  'waiting-for-ci': [],
   'never-finishes': ['[internal] load build definition from Dockerfile', 'exporting to image'],
   removed: ['[internal] load build definition from Dockerfile', 'exporting to image'],
 };
@@ -62,6 +64,7 @@ const DEFAULT_DEPLOY_LOGS: Record<DeploymentScenario, string[]> = {
     "ModuleNotFoundError: No module named 'app.settings'",
   ],
   'needs-approval': [],
+  'waiting-for-ci': [],
   'never-finishes': ['Starting Container'],
   removed: ['Starting Container', 'Stopping Container'],
 };
@@ -80,18 +83,36 @@ export interface RailwayServiceSeed {
   customDomains?: string[];
   buildLogs?: string[];
   deployLogs?: string[];
+  triggers?: RailwayTriggerSeed[];
 }
 
 export interface RailwayProjectSeed {
   id: string;
   name: string;
-  environments: Array<{ id: string; name: string }>;
+  environments: RailwayEnvironmentSeed[];
   services: RailwayServiceSeed[];
 }
 
+export interface RailwayEnvironmentSeed {
+  id: string;
+  name: string;
+  isEphemeral?: boolean;
+  createdAt?: Date;
+  /** The environment environmentCreate copied it from. */
+  sourceEnvironmentId?: string | null;
+}
+
+/** A service linked to a GitHub repository: pushes to `branch` deploy it by themselves. */
+export interface RailwayTriggerSeed {
+  repository: string;
+  branch: string;
+  /** "Wait for CI": the push's deployment stays WAITING until the commit's checks pass. */
+  checkSuites: boolean;
+  /** Default: the project's first environment. */
+  environmentId?: string;
+}
+
 export interface RailwayServerOptions {
-  /** Introspection JSON of Railway's schema (default: /work/shared/railway/schema.json beside the repo). */
-  schemaPath?: string | URL;
   projects?: RailwayProjectSeed[];
   /** Project token → the one project environment it may act on. */
   projectTokens?: Record<string, { projectId: string; environmentId: string }>;
@@ -139,14 +160,35 @@ export interface RailwayDeployment {
   buildLogs: string[];
   deployLogs: string[];
   cancelled: boolean;
+  /** Reached SUCCESS at least once: Railway can roll back to it. */
+  succeeded: boolean;
+  /** Why Railway created it: deploy (API), github (a deployment trigger), rollback. */
+  reason: 'deploy' | 'github' | 'rollback';
+}
+
+export interface RailwayPushDeployment {
+  sha: string;
+  serviceId?: string;
+  environmentId?: string;
+  /** Default: waiting-for-ci when the matching trigger has checkSuites, else the service's scenario. */
+  scenario?: DeploymentScenario;
+}
+
+export interface RailwayDeploymentSeed {
+  serviceId?: string;
+  environmentId?: string;
+  commitSha: string | null;
+  status: DeploymentStatus;
+  /** Default: an hour ago, so deployments created by the run are newer. */
+  createdAt?: Date;
 }
 
 export interface RailwayServer {
   /** The GraphQL endpoint, for RAILWAY_GRAPHQL_ENDPOINT. */
   url: string;
   origin: string;
+  /** Always true: requests are validated against the project's SDL (kept for older tests). */
   schemaValidated: boolean;
-  /** Why operations are not validated, when schemaValidated is false. */
   schemaProblem: string | null;
   calls: RailwayCall[];
   violations: RailwayViolation[];
@@ -155,6 +197,16 @@ export interface RailwayServer {
   /** serviceInstanceUpdate inputs received, in order. */
   serviceUpdates: Array<{ serviceId: string; environmentId: string | null; input: Record<string, unknown> }>;
   deployments: RailwayDeployment[];
+  /** deploymentRollback calls: the deployment rolled back to, and the deployment that made. */
+  rollbacks: Array<{ to: string; deploymentId: string }>;
+  /** Environments environmentDelete removed, by id. */
+  deletedEnvironments: string[];
+  /** What Railway does on a push to a branch with a deployment trigger: creates its own deployment. */
+  githubPush(push: RailwayPushDeployment): RailwayDeployment;
+  /** A deployment from before the run (e.g. the one that is live). */
+  seedDeployment(seed: RailwayDeploymentSeed): RailwayDeployment;
+  /** Environments of a project, current ones only. */
+  environments(projectId?: string): RailwayEnvironmentSeed[];
   setScenario(serviceId: string, scenario: DeploymentScenario): void;
   setDeploymentUrl(serviceId: string, host: string | null): void;
   service(serviceId: string): RailwayServiceSeed;
@@ -164,6 +216,10 @@ export interface RailwayServer {
   failNext(count: number, status?: number): void;
   /** Delay before answering every request. */
   delayMs: number;
+  /** Delay inside environmentCreate, to let two runs race. */
+  environmentCreateDelayMs: number;
+  /** Root fields answered "Not Authorized" whatever the token (e.g. deploymentTriggers for a token that may not read them). */
+  refusedFields: Set<string>;
   close(): Promise<void>;
 }
 
@@ -202,85 +258,6 @@ function defaultProjects(): RailwayProjectSeed[] {
   ];
 }
 
-// Used only when schema.json is unavailable: enough of Railway's schema to execute the
-// operations deploy-check sends. Operations are then not validated.
-const FALLBACK_SDL = `
-scalar DateTime
-scalar JSON
-scalar DeploymentMeta
-enum DeploymentStatus { BUILDING CRASHED DEPLOYING FAILED INITIALIZING NEEDS_APPROVAL QUEUED REMOVED REMOVING SKIPPED SLEEPING SUCCESS WAITING }
-enum ServiceDomainSyncStatus { ACTIVE CREATING DELETED DELETING UNSPECIFIED UPDATING }
-type ProjectToken { id: ID! name: String! projectId: String! environmentId: String! createdAt: DateTime! displayToken: String! project: Project! environment: Environment! }
-type Environment { id: ID! name: String! projectId: String! createdAt: DateTime! updatedAt: DateTime! isEphemeral: Boolean! }
-type Service { id: ID! name: String! projectId: String! createdAt: DateTime! updatedAt: DateTime! }
-type ProjectServicesConnectionEdge { cursor: String! node: Service! }
-type ProjectServicesConnection { edges: [ProjectServicesConnectionEdge!]! }
-type ProjectEnvironmentsConnectionEdge { cursor: String! node: Environment! }
-type ProjectEnvironmentsConnection { edges: [ProjectEnvironmentsConnectionEdge!]! }
-type Project { id: ID! name: String! createdAt: DateTime! updatedAt: DateTime! services(first: Int, after: String, last: Int, before: String): ProjectServicesConnection! environments(first: Int, after: String, last: Int, before: String): ProjectEnvironmentsConnection! }
-type ServiceSource { image: String repo: String }
-type ServiceDomain { id: ID! domain: String! environmentId: String! serviceId: String! projectId: String syncStatus: ServiceDomainSyncStatus! }
-type CustomDomain { id: ID! domain: String! environmentId: String! serviceId: String! projectId: String }
-type AllDomains { serviceDomains: [ServiceDomain!]! customDomains: [CustomDomain!]! }
-type Deployment { id: ID! status: DeploymentStatus! statusUpdatedAt: DateTime url: String staticUrl: String canRedeploy: Boolean! canRollback: Boolean! createdAt: DateTime! updatedAt: DateTime! projectId: String! environmentId: String! serviceId: String meta: DeploymentMeta deploymentStopped: Boolean! }
-type ServiceInstance { id: ID! serviceId: String! environmentId: String! serviceName: String! healthcheckPath: String healthcheckTimeout: Int dockerfilePath: String source: ServiceSource latestDeployment: Deployment domains: AllDomains! }
-type Log { timestamp: String! message: String! severity: String }
-input ServiceSourceInput { image: String repo: String }
-input RegistryCredentialsInput { username: String! password: String! }
-input ServiceInstanceUpdateInput { source: ServiceSourceInput registryCredentials: RegistryCredentialsInput healthcheckPath: String healthcheckTimeout: Int dockerfilePath: String }
-type QueryProjectsConnectionEdge { cursor: String! node: Project! }
-type QueryProjectsConnection { edges: [QueryProjectsConnectionEdge!]! }
-type Query {
-  projectToken: ProjectToken!
-  projects(first: Int, after: String, last: Int, before: String): QueryProjectsConnection!
-  project(id: String!): Project!
-  serviceInstance(environmentId: String!, serviceId: String!): ServiceInstance!
-  deployment(id: String!): Deployment!
-  buildLogs(deploymentId: String!, limit: Int, startDate: DateTime, endDate: DateTime, filter: String): [Log!]!
-  deploymentLogs(deploymentId: String!, limit: Int, startDate: DateTime, endDate: DateTime, filter: String): [Log!]!
-  domains(environmentId: String!, projectId: String!, serviceId: String!): AllDomains!
-}
-type Mutation {
-  serviceInstanceDeployV2(serviceId: String!, environmentId: String!, commitSha: String): String!
-  serviceInstanceUpdate(serviceId: String!, environmentId: String, input: ServiceInstanceUpdateInput!): Boolean!
-  deploymentCancel(id: String!): Boolean!
-  deploymentRedeploy(id: String!, usePreviousImageTag: Boolean): Deployment!
-}
-`;
-
-/**
- * `shared/railway/schema.json` in the nearest directory above the repository that has one: the
- * repository may be checked out at /work/main or as a worktree deeper down. RAILWAY_SCHEMA_PATH wins.
- */
-export const DEFAULT_RAILWAY_SCHEMA_PATH: URL = findSchema();
-
-function findSchema(): URL {
-  const fromEnv = process.env['RAILWAY_SCHEMA_PATH'];
-  if (fromEnv) return pathToFileURL(fromEnv);
-  const first = new URL('../../../shared/railway/schema.json', import.meta.url);
-  for (let up = '../../../'; up.length <= 3 * 8; up += '../') {
-    const candidate = new URL(`${up}shared/railway/schema.json`, import.meta.url);
-    if (existsSync(candidate)) return candidate;
-  }
-  return first;
-}
-
-async function loadSchema(path: string | URL): Promise<{ schema: GraphQLSchema; validated: boolean; problem: string | null }> {
-  try {
-    const text = await readFile(path, 'utf8');
-    const parsed = JSON.parse(text) as { data?: IntrospectionQuery } & Partial<IntrospectionQuery>;
-    const introspection = parsed.data ?? (parsed as IntrospectionQuery);
-    return { schema: buildClientSchema(introspection), validated: true, problem: null };
-  } catch (error) {
-    const where = path instanceof URL ? fileURLToPath(path) : path;
-    return {
-      schema: buildSchema(FALLBACK_SDL),
-      validated: false,
-      problem: `Railway schema not usable (${where}): ${error instanceof Error ? error.message : String(error)}`,
-    };
-  }
-}
-
 type Auth =
   | { kind: 'project'; projectId: string; environmentId: string; token: string }
   | { kind: 'account' };
@@ -309,7 +286,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const REDACTED_HEADERS = new Set(['authorization', 'project-access-token', 'team-access-token', 'cookie']);
 
 export async function startRailwayServer(options: RailwayServerOptions = {}): Promise<RailwayServer> {
-  const { schema, validated, problem } = await loadSchema(options.schemaPath ?? DEFAULT_RAILWAY_SCHEMA_PATH);
+  const schema = railwaySchema();
   const projects = options.projects ?? defaultProjects();
   const projectTokens = options.projectTokens ?? {
     [RAILWAY_FIXTURE.projectToken]: { projectId: RAILWAY_FIXTURE.projectId, environmentId: RAILWAY_FIXTURE.environmentId },
@@ -323,6 +300,10 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
   const mutationCounts: Record<string, number> = {};
   const serviceUpdates: RailwayServer['serviceUpdates'] = [];
   const deployments: RailwayDeployment[] = [];
+  const rollbacks: RailwayServer['rollbacks'] = [];
+  const deletedEnvironments: string[] = [];
+  let lastEnvironmentAt = 0;
+  const createdDomains = new Set<string>();
   let rateLimited = 0;
   let retryAfter = 1;
   let failures = 0;
@@ -368,6 +349,7 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
       d.status = status;
       d.statusUpdatedAt = new Date();
     }
+    if (status === 'SUCCESS') d.succeeded = true;
   };
 
   /** Moves a polled deployment on: it answers the current status, then takes one step. */
@@ -384,13 +366,13 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
     return current;
   };
 
-  const environmentJson = (environment: { id: string; name: string }, projectId: string) => ({
+  const environmentJson = (environment: RailwayEnvironmentSeed, projectId: string) => ({
     id: environment.id,
     name: environment.name,
     projectId,
-    createdAt: '2024-01-02T03:04:05.000Z',
+    createdAt: (environment.createdAt ?? new Date('2024-01-02T03:04:05.000Z')).toISOString(),
     updatedAt: '2024-01-02T03:04:05.000Z',
-    isEphemeral: false,
+    isEphemeral: environment.isEphemeral ?? false,
     canAccess: true,
     deletedAt: null,
   });
@@ -446,7 +428,7 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
       url: d.url,
       staticUrl: d.staticUrl,
       canRedeploy: true,
-      canRollback: false,
+      canRollback: d.succeeded && !d.cancelled,
       deploymentStopped: d.cancelled,
       suggestAddServiceDomain: false,
       projectId: d.projectId,
@@ -458,7 +440,7 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
       instances: [],
       sockets: [],
       meta: {
-        reason: 'deploy',
+        reason: d.reason,
         ...(d.commitSha ? { commitHash: d.commitSha } : {}),
         ...(d.image ? { image: d.image } : {}),
       },
@@ -467,13 +449,24 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
     };
   };
 
-  const domainsJson = (service: RailwayServiceSeed, projectId: string, environmentId: string) => {
+  /**
+   * The Railway-provided domain of a service in an environment: seeded environments have one;
+   * environments made by environmentCreate get one only through serviceDomainCreate.
+   */
+  const serviceDomainOf = (service: RailwayServiceSeed, environmentId: string): string | null => {
     const environment = findEnvironment(environmentId)?.environment;
+    if (!environment) return null;
+    if (environment.sourceEnvironmentId !== undefined && !createdDomains.has(`${service.id} ${environmentId}`)) return null;
+    return `${service.name}-${environment.name}.${domainBase}`;
+  };
+
+  const domainsJson = (service: RailwayServiceSeed, projectId: string, environmentId: string) => {
+    const domain = serviceDomainOf(service, environmentId);
     return {
-      serviceDomains: [
+      serviceDomains: (domain ? [domain] : []).map((name) => (
         {
           id: `sd-${service.id}-${environmentId}`,
-          domain: `${service.name}-${environment?.name ?? 'env'}.${domainBase}`,
+          domain: name,
           environmentId,
           serviceId: service.id,
           projectId,
@@ -485,8 +478,7 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
           createdAt: '2024-01-02T03:04:05.000Z',
           updatedAt: '2024-01-02T03:04:05.000Z',
           deletedAt: null,
-        },
-      ],
+        })),
       customDomains: (service.customDomains ?? []).map((domain, index) => ({
         id: `cd-${service.id}-${index}`,
         domain,
@@ -528,11 +520,16 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
     return d;
   };
 
-  const createDeployment = (project: RailwayProjectSeed, service: RailwayServiceSeed, environmentId: string, commitSha: string | null) => {
-    const scenario = service.scenario ?? 'success';
-    const environment = project.environments.find((e) => e.id === environmentId);
-    const host = service.deploymentUrl === undefined ? `${service.name}-${environment?.name ?? 'env'}.${domainBase}` : service.deploymentUrl;
-    const now = new Date();
+  const createDeployment = (
+    project: RailwayProjectSeed,
+    service: RailwayServiceSeed,
+    environmentId: string,
+    commitSha: string | null,
+    made: { reason?: RailwayDeployment['reason']; scenario?: DeploymentScenario; createdAt?: Date } = {},
+  ) => {
+    const scenario = made.scenario ?? service.scenario ?? 'success';
+    const host = service.deploymentUrl === undefined ? serviceDomainOf(service, environmentId) : service.deploymentUrl;
+    const now = made.createdAt ?? new Date();
     const d: RailwayDeployment = {
       id: randomUUID(),
       projectId: project.id,
@@ -550,6 +547,8 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
       buildLogs: service.buildLogs ?? DEFAULT_BUILD_LOGS[scenario],
       deployLogs: service.deployLogs ?? DEFAULT_DEPLOY_LOGS[scenario],
       cancelled: false,
+      succeeded: false,
+      reason: made.reason ?? 'deploy',
     };
     deployments.push(d);
     return d;
@@ -702,7 +701,106 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
       if (!found) throw new GraphQLError('Service not found');
       return deploymentJson(createDeployment(found.project, found.service, previous.environmentId, previous.commitSha));
     },
+    deploymentRollback: (args: { id: string }, ctx: Context) => {
+      count('deploymentRollback');
+      const target = findDeployment(ctx, args.id);
+      if (!target.succeeded || target.cancelled) throw new GraphQLError('Deployment cannot be rolled back');
+      const found = findService(target.serviceId);
+      if (!found) throw new GraphQLError('Service not found');
+      // Railway redeploys the earlier deployment's image: live again at once here.
+      const made = createDeployment(found.project, found.service, target.environmentId, target.commitSha, { reason: 'rollback', scenario: 'success' });
+      made.image = target.image;
+      setStatus(made, 'SUCCESS');
+      rollbacks.push({ to: target.id, deploymentId: made.id });
+      return true;
+    },
+    deploymentTriggers: (args: { projectId: string; environmentId: string; serviceId: string; first?: number | null }, ctx: Context) => {
+      const { project, service, environmentId } = locateInstance(ctx, args.serviceId, args.environmentId);
+      if (project.id !== args.projectId) throw new GraphQLError('Service not found');
+      const triggers = (service.triggers ?? []).filter((t) => (t.environmentId ?? project.environments[0]?.id) === environmentId);
+      return connection(
+        triggers.map((t, index) => ({
+          id: `dt-${service.id}-${index}`,
+          repository: t.repository,
+          branch: t.branch,
+          checkSuites: t.checkSuites,
+          serviceId: service.id,
+          environmentId,
+          projectId: project.id,
+          provider: 'github',
+          validCheckSuites: t.checkSuites ? 1 : 0,
+          baseEnvironmentOverrideId: null,
+        })),
+        args.first,
+      );
+    },
+    deployments: (args: { input: { serviceId?: string | null; environmentId?: string | null; projectId?: string | null; status?: { in?: DeploymentStatus[] | null; notIn?: DeploymentStatus[] | null } | null }; first?: number | null }, ctx: Context) => {
+      const { input } = args;
+      const visible = deployments.filter((d) => {
+        if (ctx.auth.kind === 'project' && (ctx.auth.projectId !== d.projectId || ctx.auth.environmentId !== d.environmentId)) return false;
+        if (input.serviceId && d.serviceId !== input.serviceId) return false;
+        if (input.environmentId && d.environmentId !== input.environmentId) return false;
+        if (input.projectId && d.projectId !== input.projectId) return false;
+        const status = stepOf(d);
+        if (input.status?.in && !input.status.in.includes(status)) return false;
+        if (input.status?.notIn?.includes(status)) return false;
+        return true;
+      });
+      // Newest first, as Railway lists them.
+      const newestFirst = visible.map((d, index) => ({ d, index })).sort((a, b) => b.d.createdAt.getTime() - a.d.createdAt.getTime() || b.index - a.index);
+      return connection(newestFirst.map(({ d }) => deploymentJson(d)), args.first);
+    },
+    environments: (args: { projectId: string; isEphemeral?: boolean | null; first?: number | null }, ctx: Context) => {
+      const project = findProject(args.projectId);
+      if (!project) throw new GraphQLError('Project not found');
+      requireProject(ctx, project.id);
+      const list = project.environments.filter((e) => args.isEphemeral === undefined || args.isEphemeral === null || (e.isEphemeral ?? false) === args.isEphemeral);
+      return connection(list.map((e) => environmentJson(e, project.id)), args.first);
+    },
+    environmentCreate: async (args: { input: { projectId: string; name: string; sourceEnvironmentId?: string | null; ephemeral?: boolean | null; skipInitialDeploys?: boolean | null } }, ctx: Context) => {
+      count('environmentCreate');
+      // Creating environments is beyond a project token's reach.
+      if (ctx.auth.kind !== 'account') throw notAuthorized();
+      const project = findProject(args.input.projectId);
+      if (!project) throw new GraphQLError('Project not found');
+      const source = args.input.sourceEnvironmentId;
+      if (source && !project.environments.some((e) => e.id === source)) throw new GraphQLError('Environment not found');
+      // Copying services takes Railway a moment: two runs at once can both create one.
+      if (server.environmentCreateDelayMs > 0) await sleep(server.environmentCreateDelayMs);
+      // Railway's timestamps tell two environments apart even when made in the same millisecond.
+      lastEnvironmentAt = Math.max(Date.now(), lastEnvironmentAt + 1);
+      const environment: RailwayEnvironmentSeed = {
+        id: randomUUID(),
+        name: args.input.name,
+        isEphemeral: args.input.ephemeral ?? false,
+        createdAt: new Date(lastEnvironmentAt),
+        sourceEnvironmentId: source ?? null,
+      };
+      project.environments.push(environment);
+      return environmentJson(environment, project.id);
+    },
+    serviceDomainCreate: (args: { input: { environmentId: string; serviceId: string; targetPort?: number | null } }, ctx: Context) => {
+      count('serviceDomainCreate');
+      const { service, environmentId } = locateInstance(ctx, args.input.serviceId, args.input.environmentId);
+      createdDomains.add(`${service.id} ${environmentId}`);
+      const domain = serviceDomainOf(service, environmentId) ?? '';
+      return { id: `sd-${service.id}-${environmentId}`, domain, environmentId, serviceId: service.id, syncStatus: 'CREATING', targetPort: args.input.targetPort ?? null };
+    },
+    environmentDelete: (args: { id: string }, ctx: Context) => {
+      count('environmentDelete');
+      if (ctx.auth.kind !== 'account') throw notAuthorized();
+      const found = findEnvironment(args.id);
+      if (!found) throw new GraphQLError('Environment not found');
+      found.project.environments.splice(found.project.environments.indexOf(found.environment), 1);
+      deletedEnvironments.push(args.id);
+      return true;
+    },
   };
+
+  const connection = <T>(nodes: T[], first: number | null | undefined) => ({
+    edges: (typeof first === 'number' ? nodes.slice(0, first) : nodes).map((node, index) => ({ cursor: String(index), node })),
+    pageInfo: { hasNextPage: typeof first === 'number' && nodes.length > first, hasPreviousPage: false, startCursor: null, endCursor: null },
+  });
 
   const authenticate = (req: IncomingMessage): { auth: Auth | null; kind: RailwayCall['auth'] } => {
     const projectToken = req.headers['project-access-token'];
@@ -793,22 +891,25 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
     }
     call.operationName = operationName ?? getOperationAST(document, null)?.name?.value ?? null;
 
-    if (validated) {
-      const errors = validate(schema, document);
-      if (errors.length > 0) {
-        violations.push({ operationName: call.operationName, query, errors: errors.map((e) => e.message) });
-        return reply(400, { errors: errors.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) });
-      }
+    const invalid = validate(schema, document);
+    if (invalid.length > 0) {
+      violations.push({ operationName: call.operationName, query, errors: invalid.map((e) => e.message) });
+      return reply(400, { errors: invalid.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) });
     }
 
     const { auth, kind } = authenticate(req);
     call.auth = kind;
     if (!auth) return reply(200, { errors: [{ message: 'Not Authorized' }], data: null });
+    const roots = getOperationAST(document, operationName)?.selectionSet.selections.flatMap((s) => (s.kind === 'Field' ? [s.name.value] : [])) ?? [];
+    if (roots.some((r) => server.refusedFields.has(r))) return reply(200, { errors: [{ message: 'Not Authorized' }], data: null });
 
     const result = await execute({ schema, document, rootValue, contextValue: { auth } satisfies Context, variableValues: variables, operationName });
     if (result.errors?.some((e) => /Variable "\$|was not provided|got invalid value/.test(e.message) && !e.path)) {
       violations.push({ operationName: call.operationName, query, errors: result.errors.map((e) => e.message) });
     }
+    // An answer that does not fit the SDL is the local server's own fault: tests see it.
+    const misfits = result.errors?.filter((e) => /Cannot return null for non-nullable|cannot represent|Expected Iterable/.test(e.message)) ?? [];
+    if (misfits.length > 0) violations.push({ operationName: call.operationName, query, errors: misfits.map((e) => `answer: ${e.message}`) });
     const errors = result.errors?.map((e) => ({ message: e.message, locations: e.locations, path: e.path }));
     return reply(200, errors ? { errors, data: result.data ?? null } : { data: result.data ?? null });
   };
@@ -834,14 +935,40 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
   const server: RailwayServer = {
     url: `${origin}/graphql/v2`,
     origin,
-    schemaValidated: validated,
-    schemaProblem: problem,
+    schemaValidated: true,
+    schemaProblem: null,
     calls,
     violations,
     mutationCounts,
     serviceUpdates,
     deployments,
+    rollbacks,
+    deletedEnvironments,
     delayMs: 0,
+    environmentCreateDelayMs: 0,
+    refusedFields: new Set<string>(),
+    githubPush(push) {
+      const found = findService(push.serviceId ?? RAILWAY_FIXTURE.serviceId);
+      if (!found) throw new Error(`no service ${push.serviceId ?? ''} in the local Railway server`);
+      const environmentId = push.environmentId ?? found.project.environments[0]?.id ?? '';
+      const trigger = (found.service.triggers ?? []).find((t) => (t.environmentId ?? found.project.environments[0]?.id) === environmentId);
+      const scenario = push.scenario ?? (trigger?.checkSuites ? 'waiting-for-ci' : undefined);
+      return createDeployment(found.project, found.service, environmentId, push.sha, { reason: 'github', ...(scenario ? { scenario } : {}) });
+    },
+    seedDeployment(seed) {
+      const found = findService(seed.serviceId ?? RAILWAY_FIXTURE.serviceId);
+      if (!found) throw new Error(`no service ${seed.serviceId ?? ''} in the local Railway server`);
+      const environmentId = seed.environmentId ?? found.project.environments[0]?.id ?? '';
+      const d = createDeployment(found.project, found.service, environmentId, seed.commitSha, { createdAt: seed.createdAt ?? new Date(Date.now() - 3600_000) });
+      // Seeded deployments do not move on: they are history.
+      d.scenario = seed.status === 'SUCCESS' ? 'success' : d.scenario;
+      setStatus(d, seed.status);
+      d.seenStatuses = [];
+      return d;
+    },
+    environments(projectId) {
+      return projects.filter((p) => projectId === undefined || p.id === projectId).flatMap((p) => p.environments);
+    },
     setScenario(serviceId, scenario) {
       serviceOrThrow(serviceId).scenario = scenario;
     },

@@ -23,7 +23,7 @@ function configError(fn: () => unknown, input: string, message: RegExp): void {
 
 test('deploy defaults: auto, commit, wait 15 minutes, a waiting deployment fails, no smoke check, no token', () => {
   const c = readDeployConfig(reader({}));
-  assert.deepEqual(c, { mode: 'auto', source: 'commit', pushImage: undefined, wait: true, timeoutMs: 900_000, onApproval: 'fail', smoke: undefined, railway: undefined });
+  assert.deepEqual(c, { mode: 'auto', source: 'commit', pushImage: undefined, wait: true, timeoutMs: 900_000, onApproval: 'fail', smoke: undefined, trigger: 'auto', rollback: true, preview: false, railway: undefined });
 });
 
 test('railway-token-type auto: a project token unless railway-project is given', () => {

@@ -6,6 +6,8 @@ import { parseDuration } from '../../config/units.ts';
 export type DeployMode = 'auto' | 'always' | 'never';
 export type DeploySource = 'commit' | 'image';
 export type TokenType = 'project' | 'account';
+/** `deploy-trigger`: auto lets a service's own deployment trigger deploy the push; api always deploys through the API. */
+export type DeployTriggerMode = 'auto' | 'api';
 
 /** How deploy-check reaches one Railway service. Project, environment and service are IDs or names. */
 export interface RailwayAccess {
@@ -25,9 +27,14 @@ export interface DeployConfig {
   readonly pushImage: string | undefined;
   readonly wait: boolean;
   readonly timeoutMs: number;
-  /** What a deployment that waits for a person (NEEDS_APPROVAL, WAITING) means for the verdict. */
+  /** What a deployment that waits for a person (NEEDS_APPROVAL) means for the verdict; WAITING (Wait for CI) never does. */
   readonly onApproval: 'pass' | 'fail';
   readonly smoke: { readonly path: string; readonly timeoutMs: number } | undefined;
+  readonly trigger: DeployTriggerMode;
+  /** `deploy-rollback`: a deployment that fails its smoke check is rolled back to the one live before it. */
+  readonly rollback: boolean;
+  /** `railway-preview`: each pull request from this repository gets its own environment, pr-<number>. */
+  readonly preview: boolean;
   /** Undefined without `railway-token`: no deploy, no settings from Railway. */
   readonly railway: RailwayAccess | undefined;
 }
@@ -64,9 +71,19 @@ export function readDeployConfig(read: InputReader): DeployConfig {
   if (smokePath !== '' && !smokePath.startsWith('/')) throw new ConfigError('smoke-path', `"${smokePath}" must start with "/" (e.g. "/health")`);
   const smokeTimeoutMs = parseDuration('smoke-timeout', get('smoke-timeout') || '60s');
 
+  const trigger = oneOf('deploy-trigger', get('deploy-trigger') || 'auto', ['auto', 'api'] as const);
+  const rollback = bool('deploy-rollback', get('deploy-rollback') || 'true');
+  const preview = bool('railway-preview', get('railway-preview') || 'false');
+
   const railway = readAccess(read);
   if (mode === 'always' && railway === undefined) {
     throw new ConfigError('railway-token', 'deploy is "always" but no Railway token is given; pass a project token (or an account token with railway-project)');
+  }
+  if (preview && railway?.tokenType === 'project') {
+    throw new ConfigError(
+      'railway-preview',
+      `creating an environment per pull request needs an account or workspace token, and railway-token is used as a project token (railway-token-type: ${railway.tokenTypeGuessed ? 'auto, because railway-project is not set' : 'project'}): pass an account or workspace token with railway-token-type: account and railway-project`,
+    );
   }
   return {
     mode,
@@ -76,6 +93,9 @@ export function readDeployConfig(read: InputReader): DeployConfig {
     timeoutMs,
     onApproval,
     smoke: smokePath ? { path: smokePath, timeoutMs: smokeTimeoutMs } : undefined,
+    trigger,
+    rollback,
+    preview,
     railway,
   };
 }

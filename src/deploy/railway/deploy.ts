@@ -2,15 +2,16 @@ import type { Config } from '../../config/config.ts';
 import type { Log } from '../../host/log.ts';
 import { describeDrift, formatDuration } from '../../report/format.ts';
 import type { CheckReport, DeployReport } from '../../report/model.ts';
-import { RailwayClient, railwayEndpoint } from './client.ts';
+import { RailwayApiError, RailwayClient, railwayEndpoint } from './client.ts';
 import { decideGate, type RunEvent } from './gate.ts';
-import { BUILD_LOGS, DEPLOY, DEPLOYMENT, DEPLOYMENT_LOGS, DOMAINS, SET_IMAGE_SOURCE, type LogLine } from './operations.ts';
+import { failDeploy, followDeployment, LOG_LINES } from './follow.ts';
+import { DEPLOY, SET_IMAGE_SOURCE, type TriggerData } from './operations.ts';
+import { deletePreview, ensurePreviewDomain, findOrCreatePreview, previewAction, previewName } from './preview.ts';
 import { PushError, pushCheckedImage, pushTag } from './push.ts';
+import { describeLive, previousLive, type PreviousLive } from './rollback.ts';
 import { findConfigDrift } from './settings.ts';
-import { joinUrl, publicUrl, smokeCheck } from './smoke.ts';
-import { describeStatus } from './status.ts';
 import { resolveTarget, type RailwayTarget } from './target.ts';
-import { waitForDeployment } from './wait.ts';
+import { awaitCommitDeployment, commitDeployment, dashboardUrl, findTrigger } from './trigger.ts';
 
 export interface DeployDeps {
   readonly log: Log;
@@ -21,9 +22,6 @@ export interface DeployDeps {
   /** Tests pass a client with a fake clock; otherwise one is made from the config. */
   readonly client?: RailwayClient;
 }
-
-/** Lines of each Railway log kept in the report. */
-const LOG_LINES = 30;
 
 /**
  * Says, before the checks run, which of the Railway service's settings the local health check
@@ -48,7 +46,9 @@ export function announceRailwaySettings(config: Config, log: Log): void {
 
 /**
  * The deploy stage: decides whether to deploy (the gate), deploys exactly what passed, and waits for
- * Railway's verdict. Returns null when no Railway token is configured. Never throws.
+ * Railway's verdict. A service whose own deployment trigger deploys the push is left to Railway
+ * (deploy-trigger: auto); with railway-preview a pull request gets its own environment. Returns null
+ * when no Railway token is configured. Never throws.
  */
 export async function deployStage(config: Config, report: CheckReport, deps: DeployDeps): Promise<DeployReport | null> {
   const settings = config.deploy;
@@ -76,6 +76,11 @@ export async function deployStage(config: Config, report: CheckReport, deps: Dep
     configDrift: lookup?.ok ? findConfigDrift(lookup.settings, config.railwayFile) : [],
     smoke: null,
     apiRequests: lookup?.requests ?? 0,
+    trigger: null,
+    dashboardUrl: null,
+    rollback: null,
+    cancelled: false,
+    preview: null,
   };
   const client =
     deps.client ??
@@ -91,149 +96,210 @@ export async function deployStage(config: Config, report: CheckReport, deps: Dep
     out.apiRequests = (lookup?.requests ?? 0) + client.sent.length;
     return out;
   };
-
-  const gate = decideGate(settings.mode, deps.event, report.verdict === 'fail' ? (report.reasons[0] ?? 'a check failed') : null);
-  if (!gate.deploy) {
-    out.reason = gate.reason;
-    log.info(`Deploy skipped: ${gate.reason}`);
-    return done();
-  }
-  log.info(`Deploying to Railway: ${gate.why}`);
+  const checksFailed = report.verdict === 'fail' ? (report.reasons[0] ?? 'a check failed') : null;
+  const run: StageRun = { config, deps, client, out, log, resolve: async () => (lookup?.ok ? lookup.target : await resolveTarget(client, access)) };
 
   try {
-    const target: RailwayTarget = lookup?.ok ? lookup.target : await resolveTarget(client, access);
-    out.target = { ...target };
-    const where = `${target.serviceName ?? target.serviceId} in ${target.projectName ?? target.projectId}/${target.environmentName ?? target.environmentId}`;
-
-    let deploymentId: string;
-    if (settings.source === 'commit') {
-      if (!deps.commit) {
-        return fail(out, 'error', 'deploy-source is "commit" but the commit of this run is unknown (a local run outside a git checkout?); use deploy-source: image, or run in GitHub Actions', done);
-      }
-      deploymentId = (await client.request(DEPLOY, { serviceId: target.serviceId, environmentId: target.environmentId, commitSha: deps.commit })).serviceInstanceDeployV2;
-      log.info(`Railway deployment ${deploymentId} of commit ${deps.commit.slice(0, 12)} to ${where}`);
-    } else {
-      const pushed = await pushCheckedImage({
-        localImage: config.image,
-        pushImage: settings.pushImage ?? '',
-        tag: pushTag(deps.commit, config.runId),
-        credentials: config.registry,
-        log,
-      });
-      out.image = pushed.pinned;
-      log.info(`Pushed ${pushed.tagged} (${pushed.digest}) in ${formatDuration(pushed.durationMs)}`);
-      if (config.registry?.password.startsWith('ghs_')) {
-        log.warning('registry-password is the job\'s GITHUB_TOKEN: it expires when the job ends, so Railway could not pull this private image again later (restart, scale); hand Railway a token that lasts (a read:packages PAT) or make the package public');
-      }
-      if (lookup?.ok && lookup.settings.sourceRepo && !lookup.settings.sourceImage) {
-        // Railway keeps one source per service: pointing it at an image replaces the repository link.
-        log.warning(`The Railway service was built from the repository ${lookup.settings.sourceRepo}; deploy-source: image switches it to the pushed image, so pushes to that repository no longer deploy it by themselves`);
-      }
-      await client.request(SET_IMAGE_SOURCE, {
-        serviceId: target.serviceId,
-        environmentId: target.environmentId,
-        input: { source: { image: pushed.pinned }, ...(config.registry ? { registryCredentials: { username: config.registry.username, password: config.registry.password } } : {}) },
-      });
-      deploymentId = (await client.request(DEPLOY, { serviceId: target.serviceId, environmentId: target.environmentId })).serviceInstanceDeployV2;
-      log.info(`Railway deployment ${deploymentId} of ${pushed.pinned} to ${where}`);
-    }
-    out.deploymentId = deploymentId;
-
-    if (!settings.wait) {
-      const deployment = (await client.request(DEPLOYMENT, { id: deploymentId })).deployment;
-      out.railwayStatus = deployment.status;
-      out.url = await deploymentUrl(client, deployment, target);
-      out.status = 'triggered';
-      out.reason = 'deploy-wait is false: deploy-check did not wait for Railway\'s verdict';
+    if (settings.preview && settings.mode !== 'never' && deps.event?.name.startsWith('pull_request')) {
+      await previewStage(run, checksFailed);
       return done();
     }
-
-    const outcome = await waitForDeployment(client, deploymentId, {
-      timeoutMs: settings.timeoutMs,
-      onStatus: (status) => log.info(`Railway deployment ${deploymentId}: ${status}`),
-    });
-    const status = outcome.deployment?.status ?? null;
-    out.railwayStatus = status;
-    const id = `Railway deployment ${deploymentId}`;
-    switch (outcome.end) {
-      case 'success': {
-        out.status = 'success';
-        out.url = outcome.deployment ? await deploymentUrl(client, outcome.deployment, target) : null;
-        log.info(`${id} is ${status}${out.url ? ` at ${out.url}` : ''} after ${formatDuration(outcome.waitedMs)}`);
-        if (settings.smoke) {
-          if (!out.url) return fail(out, 'failed', `smoke-path is set but ${id} has no public URL (give the service a domain in Railway)`, done);
-          const url = joinUrl(out.url, settings.smoke.path);
-          log.info(`Smoke check: GET ${url}, up to ${formatDuration(settings.smoke.timeoutMs)}`);
-          out.smoke = await smokeCheck(url, settings.smoke.timeoutMs);
-          if (out.smoke.status === 'failed') {
-            const seen = out.smoke.httpStatus !== null ? `it answered ${out.smoke.httpStatus}` : `no answer (${out.smoke.error ?? 'unknown'})`;
-            return fail(out, 'failed', `${id} is live but the smoke check GET ${url} got ${seen} within ${formatDuration(settings.smoke.timeoutMs)} (smoke-timeout)`, done);
-          }
-          log.info(`Smoke check passed: ${out.smoke.httpStatus ?? ''} after ${out.smoke.attempts} attempt(s)`);
-        }
-        return done();
-      }
-      case 'failure': {
-        out.logs = await railwayLogs(client, deploymentId);
-        // A crash shows in the app's own output; a failed build in the build's.
-        const first = status === 'CRASHED' ? out.logs.deploy : out.logs.build;
-        const second = status === 'CRASHED' ? out.logs.build : out.logs.deploy;
-        const tail = first.filter((l) => l.trim() !== '').at(-1) ?? second.filter((l) => l.trim() !== '').at(-1);
-        return fail(out, 'failed', `${id} ended ${status ?? 'unknown'}: ${describeStatus(status ?? '')}${tail ? `; last log line: ${tail.trim().slice(0, 300)}` : ''}`, done);
-      }
-      case 'approval': {
-        out.status = 'waiting';
-        out.reason = `${id} is ${status ?? ''}: ${describeStatus(status ?? '')}; deploy-wait-approval is ${settings.onApproval}, so this ${settings.onApproval === 'fail' ? 'fails' : 'passes'} the run`;
-        if (settings.onApproval === 'fail') log.error(out.reason);
-        else log.warning(out.reason);
-        return done();
-      }
-      case 'timeout': {
-        out.logs = await railwayLogs(client, deploymentId);
-        return fail(
-          out,
-          'timeout',
-          `${id} had no verdict within ${formatDuration(settings.timeoutMs)} (deploy-timeout): it was still ${status ?? 'unknown'}, for ${formatDuration(outcome.statusHeldMs)}; the deployment goes on at Railway, deploy-check stopped waiting`,
-          done,
-        );
-      }
+    const gate = decideGate(settings.mode, deps.event, checksFailed);
+    if (!gate.deploy) {
+      out.reason = gate.reason;
+      log.info(`Deploy skipped: ${gate.reason}`);
+      return done();
     }
+    log.info(`Deploying to Railway: ${gate.why}`);
+    await deployRun(run);
   } catch (err) {
     if (err instanceof PushError) out.logs = { build: [], deploy: [], push: err.output.slice(-LOG_LINES) };
-    return fail(out, 'error', `${err instanceof PushError ? 'Pushing the image failed: ' : ''}${(err as Error).message}`, done);
+    failDeploy(out, 'error', `${err instanceof PushError ? 'Pushing the image failed: ' : ''}${(err as Error).message}`, log);
   }
-
-  function fail(report: DeployReport, status: DeployReport['status'], reason: string, finish: () => DeployReport): DeployReport {
-    report.status = status;
-    report.reason = reason;
-    log.error(reason);
-    return finish();
-  }
+  return done();
 }
 
-async function deploymentUrl(client: RailwayClient, deployment: { url: string | null; staticUrl: string | null }, target: RailwayTarget): Promise<string | null> {
-  const direct = deployment.staticUrl || deployment.url;
-  if (direct) return publicUrl(direct);
+interface StageRun {
+  readonly config: Config;
+  readonly deps: DeployDeps;
+  readonly client: RailwayClient;
+  readonly out: DeployReport;
+  readonly log: Log;
+  readonly resolve: () => Promise<RailwayTarget>;
+}
+
+function describeTarget(target: RailwayTarget): string {
+  return `${target.serviceName ?? target.serviceId} in ${target.projectName ?? target.projectId}/${target.environmentName ?? target.environmentId}`;
+}
+
+/** A run the gate let through: Railway's own trigger deploys the push, or deploy-check deploys through the API. */
+async function deployRun(run: StageRun): Promise<void> {
+  const { config, deps, client, out, log } = run;
+  const settings = config.deploy;
+  const target = await run.resolve();
+  out.target = { ...target };
+  if (settings.source === 'commit' && settings.trigger === 'auto' && deps.commit && mayHaveTrigger(config)) {
+    const trigger = await lookupTrigger(run, target);
+    if (trigger) {
+      out.trigger = { repository: trigger.repository, branch: trigger.branch, checkSuites: trigger.checkSuites };
+      await delegate(run, target, deps.commit, trigger.checkSuites);
+      return;
+    }
+  }
+  const previous = await readPrevious(run, target, null);
+  const deploymentId = await startDeployment(run, target, deps.commit);
+  out.dashboardUrl = dashboardUrl(target, deploymentId);
+  await followDeployment({ client, settings, target, deploymentId, own: true, previous, log }, out);
+}
+
+/** Only a service built from a repository can have a deployment trigger (unknown settings: ask). */
+function mayHaveTrigger(config: Config): boolean {
+  const lookup = config.railwayService;
+  return !lookup?.ok || lookup.settings.sourceRepo !== undefined;
+}
+
+/**
+ * The service's trigger for this push, if any. A refusal (a token that may not read triggers) is
+ * not worth failing a deploy for: deploy-check then deploys through the API, and says so.
+ */
+async function lookupTrigger(run: StageRun, target: RailwayTarget): Promise<TriggerData | null> {
   try {
-    const domains = (await client.request(DOMAINS, { environmentId: target.environmentId, projectId: target.projectId, serviceId: target.serviceId })).domains;
-    const domain = domains.customDomains[0]?.domain ?? domains.serviceDomains[0]?.domain;
-    return domain ? publicUrl(domain) : null;
-  } catch {
+    return await findTrigger(run.client, target, run.deps.event);
+  } catch (err) {
+    if (!(err instanceof RailwayApiError) || err.kind !== 'graphql') throw err;
+    run.log.warning(`Could not read the service's deployment triggers (${err.detail}); deploying through the API. If Railway also deploys this push by itself, set deploy-trigger: api and switch the trigger off`);
     return null;
   }
 }
 
-async function railwayLogs(client: RailwayClient, deploymentId: string): Promise<{ build: string[]; deploy: string[]; push: string[] }> {
-  const read = async (kind: 'build' | 'deploy'): Promise<string[]> => {
-    try {
-      const lines: LogLine[] =
-        kind === 'build'
-          ? (await client.request(BUILD_LOGS, { deploymentId, limit: 100 })).buildLogs
-          : (await client.request(DEPLOYMENT_LOGS, { deploymentId, limit: 100 })).deploymentLogs;
-      return lines.slice(-LOG_LINES).map((l) => l.message);
-    } catch (err) {
-      return [`(Railway's ${kind} logs could not be read: ${(err as Error).message})`];
+/** The deployment live before, read only when a failed smoke check could call for a rollback. */
+async function readPrevious(run: StageRun, target: RailwayTarget, except: string | null): Promise<PreviousLive | null> {
+  if (!run.config.deploy.smoke) return null;
+  const previous = await previousLive(run.client, target, except);
+  if ('found' in previous) run.log.info(`Live before this deployment: ${describeLive(previous.found)}`);
+  return previous;
+}
+
+/**
+ * Railway deploys the push by itself: deploy-check starts nothing. With "Wait for CI" Railway waits
+ * for this very run, so deploy-check does not wait for Railway; without it, it follows Railway's
+ * deployment of the commit as it would its own.
+ */
+async function delegate(run: StageRun, target: RailwayTarget, commit: string, checkSuites: boolean): Promise<void> {
+  const { config, client, out, log } = run;
+  const settings = config.deploy;
+  const branch = out.trigger?.branch ?? '';
+  const repository = out.trigger?.repository ?? '';
+  const short = commit.slice(0, 7);
+  if (checkSuites) {
+    const railways = await commitDeployment(client, target, commit);
+    out.status = 'delegated';
+    out.deploymentId = railways?.id ?? null;
+    out.railwayStatus = railways?.status ?? null;
+    out.dashboardUrl = dashboardUrl(target, railways?.id ?? null);
+    out.reason = `Railway deploys commit ${short} by itself once this workflow's checks pass ("Wait for CI" on the service's ${branch} trigger for ${repository})${railways ? `: its deployment ${railways.id} is ${railways.status}` : ''}; deploy-check started no deployment, and a failure of deploy-check would have stopped Railway's`;
+    log.info(`${out.reason}: ${out.dashboardUrl}`);
+    return;
+  }
+  log.info(`The service's deployment trigger deploys pushes to ${branch} of ${repository}: following Railway's own deployment of ${short} instead of starting one`);
+  const railways = await awaitCommitDeployment(client, target, commit, settings.timeoutMs);
+  if (!railways) {
+    failDeploy(out, 'timeout', `the service's deployment trigger for ${branch} of ${repository} created no deployment of commit ${short} within ${Math.round(settings.timeoutMs / 1000)} s (deploy-timeout); is the trigger's repository the one this workflow runs in? deploy-trigger: api deploys through the API instead`, log);
+    return;
+  }
+  out.dashboardUrl = dashboardUrl(target, railways.id);
+  const previous = await readPrevious(run, target, railways.id);
+  await followDeployment({ client, settings, target, deploymentId: railways.id, own: false, previous, log }, out);
+}
+
+/** Starts a deployment of the commit, or pushes the checked image and deploys it; returns the deployment's id. */
+async function startDeployment(run: StageRun, target: RailwayTarget, commit: string | null): Promise<string> {
+  const { config, client, out, log } = run;
+  const settings = config.deploy;
+  const lookup = config.railwayService;
+  const where = describeTarget(target);
+  if (settings.source === 'commit') {
+    if (!commit) {
+      throw new Error('deploy-source is "commit" but the commit of this run is unknown (a local run outside a git checkout?); use deploy-source: image, or run in GitHub Actions');
     }
+    const id = (await client.request(DEPLOY, { serviceId: target.serviceId, environmentId: target.environmentId, commitSha: commit })).serviceInstanceDeployV2;
+    log.info(`Railway deployment ${id} of commit ${commit.slice(0, 12)} to ${where}`);
+    return id;
+  }
+  const pushed = await pushCheckedImage({
+    localImage: config.image,
+    pushImage: settings.pushImage ?? '',
+    tag: pushTag(commit, config.runId),
+    credentials: config.registry,
+    log,
+  });
+  out.image = pushed.pinned;
+  log.info(`Pushed ${pushed.tagged} (${pushed.digest}) in ${formatDuration(pushed.durationMs)}`);
+  if (config.registry?.password.startsWith('ghs_')) {
+    log.warning('registry-password is the job\'s GITHUB_TOKEN: it expires when the job ends, so Railway could not pull this private image again later (restart, scale); hand Railway a token that lasts (a read:packages PAT) or make the package public');
+  }
+  if (lookup?.ok && lookup.settings.sourceRepo && !lookup.settings.sourceImage) {
+    // Railway keeps one source per service: pointing it at an image replaces the repository link.
+    log.warning(`The Railway service was built from the repository ${lookup.settings.sourceRepo}; deploy-source: image switches it to the pushed image, so pushes to that repository no longer deploy it by themselves`);
+  }
+  await client.request(SET_IMAGE_SOURCE, {
+    serviceId: target.serviceId,
+    environmentId: target.environmentId,
+    input: { source: { image: pushed.pinned }, ...(config.registry ? { registryCredentials: { username: config.registry.username, password: config.registry.password } } : {}) },
+  });
+  const id = (await client.request(DEPLOY, { serviceId: target.serviceId, environmentId: target.environmentId })).serviceInstanceDeployV2;
+  log.info(`Railway deployment ${id} of ${pushed.pinned} to ${where}`);
+  return id;
+}
+
+/**
+ * railway-preview on a pull_request event: the pull request's head commit (or the checked image)
+ * goes to its own environment pr-<number>, created from railway-environment; closing the pull
+ * request deletes it.
+ */
+async function previewStage(run: StageRun, checksFailed: string | null): Promise<void> {
+  const { config, deps, client, out, log } = run;
+  const action = previewAction(deps.event);
+  const skip = (number: number, reason: string): void => {
+    out.reason = reason;
+    out.preview = { action: 'skipped', pullRequest: number, environmentName: previewName(number), environmentId: null, created: false, url: null, reason };
+    log.info(`Preview skipped: ${reason}`);
   };
-  return { build: await read('build'), deploy: await read('deploy'), push: [] };
+  if (action.kind === 'none') {
+    if (action.number === null) {
+      out.reason = action.reason;
+      log.info(`Deploy skipped: ${action.reason}`);
+    } else {
+      skip(action.number, action.reason);
+    }
+    return;
+  }
+  const name = previewName(action.number);
+  const target = await run.resolve();
+  if (action.kind === 'delete') {
+    const deleted = await deletePreview(client, target.projectId, action.number);
+    const reason = deleted > 0 ? `the pull request was closed: preview environment ${name} deleted` : `the pull request was closed: preview environment ${name} was already gone`;
+    out.reason = reason;
+    out.preview = { action: deleted > 0 ? 'deleted' : 'already-gone', pullRequest: action.number, environmentName: name, environmentId: null, created: false, url: null, reason };
+    log.info(reason);
+    return;
+  }
+  out.commit = config.deploy.source === 'commit' ? action.headSha : deps.commit;
+  if (checksFailed !== null) {
+    skip(action.number, `a check failed (${checksFailed}); only a pull request that passed every check is deployed to ${name}`);
+    return;
+  }
+  const environment = await findOrCreatePreview(client, target, action.number);
+  log.info(`Preview environment ${name} (${environment.id}) ${environment.created ? `created from ${target.environmentName ?? target.environmentId}` : 'exists'}`);
+  const preview: RailwayTarget = { ...target, environmentId: environment.id, environmentName: name };
+  out.target = { ...preview };
+  out.preview = { action: 'deployed', pullRequest: action.number, environmentName: name, environmentId: environment.id, created: environment.created, url: null, reason: null };
+  const domain = await ensurePreviewDomain(client, target, preview);
+  if (domain === null) log.warning(`Preview environment ${name} has no public domain, and ${target.environmentName ?? target.environmentId} has none to follow: give the service a domain in Railway to get a preview URL`);
+  const previous = await readPrevious(run, preview, null);
+  const deploymentId = await startDeployment(run, preview, out.commit);
+  out.dashboardUrl = dashboardUrl(preview, deploymentId);
+  await followDeployment({ client, settings: config.deploy, target: preview, deploymentId, own: true, previous, log }, out);
+  out.preview.url = out.url;
+  if (out.status !== 'success' && out.status !== 'triggered') out.preview.reason = out.reason;
 }

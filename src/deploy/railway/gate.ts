@@ -8,8 +8,21 @@ export interface RunEvent {
   readonly ref: string | null;
   /** payload.repository.default_branch. */
   readonly defaultBranch: string | null;
-  /** payload.action, e.g. "published" for a release. */
+  /** payload.action, e.g. "published" for a release, "closed" for a pull request. */
   readonly action: string | null;
+  /** GITHUB_REPOSITORY (owner/name): the repository a deployment trigger must name. */
+  readonly repository?: string | null;
+  /** The pull request of a pull_request event. */
+  readonly pullRequest?: PullRequestEvent | null;
+}
+
+export interface PullRequestEvent {
+  readonly number: number;
+  /** pull_request.head.sha: the commit Railway has (GITHUB_SHA is a merge commit it does not). */
+  readonly headSha: string;
+  /** pull_request.head.repo.full_name; another repository than the base means a fork. */
+  readonly headRepository: string | null;
+  readonly baseRepository: string | null;
 }
 
 export type GateDecision = { readonly deploy: true; readonly why: string } | { readonly deploy: false; readonly reason: string };

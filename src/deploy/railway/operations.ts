@@ -1,7 +1,8 @@
 /**
  * The GraphQL operations deploy-check sends to Railway, as plain strings with their result and
  * variable types. Kept as strings (no GraphQL library in the bundle); every document is parsed and
- * validated against Railway's published schema in the tests.
+ * validated in the tests against railway.graphql beside this file, the SDL of exactly the part of
+ * Railway's API these operations use (add a field here, add it there).
  */
 export interface Operation<TData, TVariables> {
   readonly name: string;
@@ -198,6 +199,134 @@ export const SET_IMAGE_SOURCE = mutation<
 }`,
 );
 
+export interface TriggerData {
+  id: string;
+  repository: string;
+  branch: string;
+  checkSuites: boolean;
+  serviceId: string | null;
+}
+
+/** A service linked to a GitHub repository has a trigger per branch Railway deploys by itself. */
+export const DEPLOYMENT_TRIGGERS = query<
+  { deploymentTriggers: Connection<TriggerData> },
+  { projectId: string; environmentId: string; serviceId: string }
+>(
+  'DeploymentTriggers',
+  `query DeploymentTriggers($projectId: String!, $environmentId: String!, $serviceId: String!) {
+  deploymentTriggers(projectId: $projectId, environmentId: $environmentId, serviceId: $serviceId, first: 20) {
+    edges {
+      node {
+        id
+        repository
+        branch
+        checkSuites
+        serviceId
+      }
+    }
+  }
+}`,
+);
+
+export interface ListedDeployment extends DeploymentData {
+  createdAt: string;
+  canRollback: boolean;
+  /** JSON; `commitHash` for a deployment of a commit. */
+  meta: unknown;
+}
+
+/** Newest first. */
+export const DEPLOYMENTS = query<
+  { deployments: Connection<ListedDeployment> },
+  { input: { serviceId: string; environmentId: string; status?: { in: string[] } }; first: number }
+>(
+  'Deployments',
+  `query Deployments($input: DeploymentListInput!, $first: Int) {
+  deployments(input: $input, first: $first) {
+    edges {
+      node {
+        id
+        status
+        statusUpdatedAt
+        createdAt
+        url
+        staticUrl
+        canRollback
+        meta
+      }
+    }
+  }
+}`,
+);
+
+export interface EnvironmentData {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export const ENVIRONMENTS = query<{ environments: Connection<EnvironmentData> }, { projectId: string }>(
+  'Environments',
+  `query Environments($projectId: String!) {
+  environments(projectId: $projectId) {
+    edges {
+      node {
+        id
+        name
+        createdAt
+      }
+    }
+  }
+}`,
+);
+
+/** Copies the services of the source environment; needs an account or workspace token. */
+export const ENVIRONMENT_CREATE = mutation<
+  { environmentCreate: EnvironmentData },
+  { input: { projectId: string; name: string; sourceEnvironmentId: string; ephemeral: boolean; skipInitialDeploys: boolean } }
+>(
+  'EnvironmentCreate',
+  `mutation EnvironmentCreate($input: EnvironmentCreateInput!) {
+  environmentCreate(input: $input) {
+    id
+    name
+    createdAt
+  }
+}`,
+);
+
+export const ENVIRONMENT_DELETE = mutation<{ environmentDelete: boolean }, { id: string }>(
+  'EnvironmentDelete',
+  `mutation EnvironmentDelete($id: String!) {
+  environmentDelete(id: $id)
+}`,
+);
+
+/** Restores the given earlier deployment. */
+export const DEPLOYMENT_ROLLBACK = mutation<{ deploymentRollback: boolean }, { id: string }>(
+  'DeploymentRollback',
+  `mutation DeploymentRollback($id: String!) {
+  deploymentRollback(id: $id)
+}`,
+);
+
+export const DEPLOYMENT_CANCEL = mutation<{ deploymentCancel: boolean }, { id: string }>(
+  'DeploymentCancel',
+  `mutation DeploymentCancel($id: String!) {
+  deploymentCancel(id: $id)
+}`,
+);
+
+/** A Railway-provided domain for the service in an environment that has none (a new preview environment). */
+export const SERVICE_DOMAIN_CREATE = mutation<{ serviceDomainCreate: { domain: string } }, { input: { environmentId: string; serviceId: string } }>(
+  'ServiceDomainCreate',
+  `mutation ServiceDomainCreate($input: ServiceDomainCreateInput!) {
+  serviceDomainCreate(input: $input) {
+    domain
+  }
+}`,
+);
+
 /** Every operation, for the schema validation test. */
 export const OPERATIONS: readonly Operation<unknown, unknown>[] = [
   PROJECT_TOKEN,
@@ -210,4 +339,12 @@ export const OPERATIONS: readonly Operation<unknown, unknown>[] = [
   DOMAINS,
   DEPLOY,
   SET_IMAGE_SOURCE,
+  DEPLOYMENT_TRIGGERS,
+  DEPLOYMENTS,
+  ENVIRONMENTS,
+  ENVIRONMENT_CREATE,
+  ENVIRONMENT_DELETE,
+  DEPLOYMENT_ROLLBACK,
+  DEPLOYMENT_CANCEL,
+  SERVICE_DOMAIN_CREATE,
 ] as readonly Operation<unknown, unknown>[];

@@ -3,7 +3,7 @@
  * SUCCESS, FAILED and CRASHED as final and can hang on a removed deployment; every status here
  * that will not change by itself ends the wait.
  */
-export type StatusClass = 'success' | 'failure' | 'approval' | 'in-progress';
+export type StatusClass = 'success' | 'failure' | 'approval' | 'waiting-for-ci' | 'in-progress';
 
 const CLASSES: Readonly<Record<string, StatusClass>> = {
   SUCCESS: 'success',
@@ -14,8 +14,10 @@ const CLASSES: Readonly<Record<string, StatusClass>> = {
   REMOVED: 'failure',
   REMOVING: 'failure',
   SKIPPED: 'failure',
+  // The only status that waits for a person.
   NEEDS_APPROVAL: 'approval',
-  WAITING: 'approval',
+  // "Wait for CI": held until the commit's GitHub checks pass, this very run's included; Railway's CLI says "Waiting for CI".
+  WAITING: 'waiting-for-ci',
   QUEUED: 'in-progress',
   INITIALIZING: 'in-progress',
   BUILDING: 'in-progress',
@@ -47,7 +49,7 @@ export function describeStatus(status: string): string {
     case 'NEEDS_APPROVAL':
       return 'the deployment waits for a person to approve it in Railway';
     case 'WAITING':
-      return 'the deployment is waiting at Railway for a person or an earlier step';
+      return 'Railway holds the deployment until the commit\'s GitHub checks pass ("Wait for CI" on the service\'s deployment trigger), this workflow\'s included';
     case 'SLEEPING':
       return 'the deployment succeeded and is sleeping (idle)';
     case 'SUCCESS':

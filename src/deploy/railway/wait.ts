@@ -4,7 +4,7 @@ import { DEPLOYMENT, type DeploymentData } from './operations.ts';
 import { classifyStatus, isKnownStatus, type StatusClass } from './status.ts';
 
 export interface WaitOutcome {
-  /** success, failure and approval end the wait on Railway's word; timeout on ours. */
+  /** success, failure, approval and waiting-for-ci end the wait on Railway's word; timeout on ours. */
   readonly end: Exclude<StatusClass, 'in-progress'> | 'timeout';
   readonly deployment: DeploymentData | null;
   /** How long the last status had held when the wait ended (Railway's statusUpdatedAt, else first seen). */
