@@ -16,7 +16,7 @@
  * rebuilt in each run, as on a pull request) is the usual way to run it.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,7 +56,9 @@ interface Sample {
   detectionMs: number;
   overheadMs: number;
   /** deploy-check only: the overhead split into its phases. */
-  parts?: { startupMs: number; containerStartMs: number; measureMs: number; hygieneMs: number; hygieneBytes: number; afterHealthyMs: number };
+  parts?: { startupMs: number; containerStartMs: number; measureMs: number; hygieneMs: number; hygieneBytes: number; preDeployMs: number; afterHealthyMs: number };
+  /** deploy-check only: probes sent while waiting, and for how long, before the back-off. */
+  probing?: { fastProbes: number; fastMs: number };
 }
 
 /** Polls the health endpoint of the first container started from `image`; resolves with start and first-answer times. */
@@ -72,7 +74,9 @@ function watchReadiness(image: string): { result: Promise<{ startedAt: number; f
     const id = await new Promise<string | null>((resolve) => {
       stream?.on('data', (chunk: Buffer) => {
         for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-          const event = JSON.parse(line) as { id?: string; Actor?: { ID?: string } };
+          const event = JSON.parse(line) as { id?: string; Actor?: { ID?: string; Attributes?: { name?: string } } };
+          // The pre-deploy command's one-off containers (railway.json) come first: the app is the one that serves.
+          if (event.Actor?.Attributes?.name?.includes('-predeploy-')) continue;
           resolve(event.id ?? event.Actor?.ID ?? null);
         }
       });
@@ -173,12 +177,14 @@ async function deployCheck(): Promise<Sample> {
     const hygiene = values['without-hygiene'] ? ['--hygiene', 'off'] : [];
     const r = await run(values.node, [path.join(ROOT, 'dist/cli.js'), '--context', dir, '--image', image, '--report', reportFile, ...hygiene], {
       building: /▸ Build/,
+      preDeploy: /▸ Pre-deploy command/,
+      checking: /▸ Health check/,
     });
     watcher.stop();
     if (r.code !== 0) throw new Error(`deploy-check exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
     const report = JSON.parse(await readFile(reportFile, 'utf8')) as {
       build: { durationMs: number };
-      health: { timeToHealthyMs: number };
+      health: { timeToHealthyMs: number; probing?: { fastProbes: number; fastMs: number } };
       size: { measureMs: number | null };
       hygiene: { scan?: { durationMs: number; bytesRead: number } | null };
     };
@@ -188,10 +194,12 @@ async function deployCheck(): Promise<Sample> {
     const timeToHealthyMs = report.health.timeToHealthyMs;
     // Where the overhead goes: before the build, between build and container start, after healthy.
     const startupMs = r.marks['building'] ?? NaN;
-    // Size and hygiene run alongside the container start and the health wait.
+    // Size and hygiene run alongside the services, the container start and the health wait.
     const measureMs = report.size.measureMs ?? NaN;
     const hygieneMs = report.hygiene.scan?.durationMs ?? NaN;
     const hygieneBytes = report.hygiene.scan?.bytesRead ?? NaN;
+    // The pre-deploy command (railway.json) runs between the build and the container start.
+    const preDeployMs = r.marks['preDeploy'] === undefined ? 0 : (r.marks['checking'] ?? NaN) - r.marks['preDeploy'];
     const containerStartMs = seen.startedAt - r.spawnedAt - startupMs - report.build.durationMs;
     const afterHealthyMs = r.spawnedAt + r.wallMs - (seen.startedAt + timeToHealthyMs);
     return {
@@ -202,7 +210,8 @@ async function deployCheck(): Promise<Sample> {
       firstAnswerMs,
       detectionMs: timeToHealthyMs - firstAnswerMs,
       overheadMs: r.wallMs - report.build.durationMs - timeToHealthyMs,
-      parts: { startupMs, containerStartMs, measureMs, hygieneMs, hygieneBytes, afterHealthyMs },
+      parts: { startupMs, containerStartMs, measureMs, hygieneMs, hygieneBytes, preDeployMs, afterHealthyMs },
+      ...(report.health.probing ? { probing: report.health.probing } : {}),
     };
   } finally {
     watcher.stop();
@@ -240,6 +249,30 @@ async function byHand(): Promise<Sample> {
     watcher.stop();
     built.push(image);
     await done();
+  }
+}
+
+/**
+ * Probes per second before and after the back-off, on an app that never answers: its port
+ * is published but nothing listens, so each probe costs what a refused one costs.
+ */
+async function probeRates(): Promise<{ fastPerSecond: number; slowPerSecond: number; probes: number; waitedMs: number; probeMs: number }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-bench-probes-'));
+  const image = tag('probe-rate');
+  try {
+    await writeFile(path.join(dir, 'Dockerfile'), 'FROM deploy-check-test/busybox:latest\nEXPOSE 8000\nCMD ["sh", "-c", "trap \'exit 0\' TERM; sleep 600 & wait"]\n');
+    const reportFile = path.join(dir, 'report.json');
+    await run(values.node, [path.join(ROOT, 'dist/cli.js'), '--context', dir, '--image', image, '--health-path', '/health', '--health-timeout', '8s', '--railway-parity', 'false', '--hygiene', 'off', '--report', reportFile]);
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as { health: { probes?: number; probing?: { fastProbes: number; fastMs: number; slowProbes: number; slowMs: number } } };
+    const p = report.health.probing;
+    if (!p) throw new Error('the report has no health.probing (an older dist/cli.js?)');
+    const waitedMs = p.fastMs + p.slowMs;
+    // Time one probe takes, from the fast phase: 1000 ms / rate - the 50 ms pause.
+    const probeMs = p.fastProbes > 0 ? Math.max(0, p.fastMs / p.fastProbes - 50) : 0;
+    return { fastPerSecond: (p.fastProbes * 1000) / p.fastMs, slowPerSecond: (p.slowProbes * 1000) / Math.max(1, p.slowMs), probes: report.health.probes ?? 0, waitedMs, probeMs };
+  } finally {
+    built.push(image);
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -298,7 +331,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const rows: [string, Exclude<keyof Sample, 'parts'>][] = [
+  const rows: [string, Exclude<keyof Sample, 'parts' | 'probing'>][] = [
     ['total wall time', 'totalMs'],
     ['total - build (run, wait, clean up)', 'afterBuildMs'],
     ['build', 'buildMs'],
@@ -318,7 +351,7 @@ async function main(): Promise<void> {
   }
   const part = (k: keyof NonNullable<Sample['parts']>): number => Math.round(median(dc.map((s) => s.parts?.[k] ?? NaN)));
   console.log(
-    `deploy-check overhead, by phase: start-up and configuration ${part('startupMs')} ms, build end to container start ${part('containerStartMs')} ms, healthy to exit (image checks still running, evidence, removal, report) ${part('afterHealthyMs')} ms`,
+    `deploy-check overhead, by phase: start-up and configuration ${part('startupMs')} ms, build end to container start ${part('containerStartMs')} ms (of which the pre-deploy command ${part('preDeployMs')} ms, which the script does not run), healthy to exit (image checks still running, evidence, removal, report) ${part('afterHealthyMs')} ms`,
   );
   console.log(
     `  alongside the container start and health wait: size ${part('measureMs')} ms, hygiene ${part('hygieneMs')} ms (reading ${part('hygieneBytes')} bytes of layers)`,
@@ -334,6 +367,13 @@ async function main(): Promise<void> {
   const afterBuild = median(dc.map((s) => s.afterBuildMs));
   const afterBuildByHand = median(sh.map((s) => s.afterBuildMs));
   console.log(`target total <= by hand:            ${total <= totalByHand ? 'met' : 'MISSED'} (${Math.round(total)} vs ${Math.round(totalByHand)} ms; without the build ${Math.round(afterBuild)} vs ${Math.round(afterBuildByHand)} ms)`);
+  const fast = dc.filter((s) => s.probing && s.probing.fastMs > 0).map((s) => ((s.probing?.fastProbes ?? 0) * 1000) / (s.probing?.fastMs ?? 1));
+  if (fast.length) console.log(`probes per second while waiting for the example (all within the first 2 s): median ${median(fast).toFixed(1)}/s`);
+  const rates = await probeRates();
+  console.log(
+    `probes per second of waiting, an app that never answers (${rates.waitedMs} ms): first 2 s ${rates.fastPerSecond.toFixed(1)}/s, after the back-off ${rates.slowPerSecond.toFixed(1)}/s ` +
+      `(${rates.probes} probes; probing every 50 ms throughout would send about ${((rates.waitedMs / 1000) * (1000 / (50 + rates.probeMs))).toFixed(0)})`,
+  );
   console.log(`load average at the end: ${os.loadavg()[0]?.toFixed(1)} (the engine and CPUs may be shared: compare the columns, which ran alternately)`);
   if (retries > 0) console.log(`(${retries} run(s) failed on the engine and were repeated)`);
 }

@@ -1,10 +1,6 @@
 #!/usr/bin/env node
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 import {
-  removeRunBuilders,
-  removeRunResources
-} from "./chunks/chunk-TSS4VH4Z.js";
-import {
   CacheStoreError,
   ConfigError,
   DirectoryBaselineStore,
@@ -19,11 +15,16 @@ import {
   hygieneLine,
   loadConfig,
   package_default,
+  parityFacts,
   redact,
   redactDeep,
+  removeRunBuilders,
+  removeRunResources,
   runPipeline,
-  serviceLookup
-} from "./chunks/chunk-5OYQUT22.js";
+  serviceLookup,
+  sourceLabel,
+  stopComposeProcesses
+} from "./chunks/chunk-6XLMUGSI.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";
@@ -121,10 +122,21 @@ function renderTerminal(report) {
   const b = report.build;
   out.push(`  ${mark(b.status === "success")} build    ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached`);
   out.push(`  ${mark(b.cache.enabled && b.cache.warnings.length === 0 ? true : b.cache.warnings.length > 0 ? false : null)} cache    ${describeCache(b.cache, b.steps)}`);
+  for (const svc of report.services ?? []) {
+    const ok = svc.status === "ready" ? true : svc.status === "skipped" ? null : false;
+    out.push(`  ${mark(ok)} service  ${svc.name} ${svc.status}${svc.readyMs !== null ? ` in ${formatDuration(svc.readyMs)}` : ""} (${svc.condition})${svc.reason ? `: ${svc.reason}` : ""}`);
+  }
+  const pre = report.preDeploy;
+  if (pre) {
+    const list = pre.commands.map((c) => `${c.command} \u2192 ${c.exitCode === null ? "did not start" : `exit ${c.exitCode}`} in ${formatDuration(c.durationMs)}`);
+    out.push(`  ${mark(pre.status === "passed" ? true : pre.status === "failed" ? false : null)} predeploy ${pre.status} in ${formatDuration(pre.durationMs)}${list.length ? `: ${list.join("; ")}` : ""}`);
+  }
   const h = report.health;
   out.push(
-    `  ${mark(h.status === "skipped" ? null : h.status === "healthy")} health   ${h.status}` + (h.target ? ` (${h.target})` : "") + (h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : "")
+    `  ${mark(h.status === "skipped" || h.status === "cancelled" ? null : h.status === "healthy")} health   ${h.status}` + (h.target ? ` (${h.target})` : "") + (h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : "") + (h.status === "skipped" && h.reason ? `: ${h.reason}` : "")
   );
+  const parity = h.parity ? parityText(report) : null;
+  if (parity) out.push(`             ${parity}`);
   const s = report.size;
   if (s.status === "measured") {
     out.push(`  ${mark(s.budget.status !== "exceeded")} size     ${formatBytes(s.compressedBytes)} compressed, ${formatBytes(s.bytes)} uncompressed${terminalSizeChange(report)}`);
@@ -149,17 +161,39 @@ function renderTerminal(report) {
     out.push(`  ${mark(ok)} deploy   ${deployLine(d)}`);
   }
   if (b.failure) {
-    out.push("", `Build failure${b.failure.step ? ` in ${b.failure.step}` : ""}: ${b.failure.message}`);
+    const source = b.failure.source;
+    if (source) {
+      out.push("", `Failing instruction, ${sourceLabel(source)}:`);
+      const width = String(source.endLine).length;
+      source.lines.forEach((text, i) => out.push(`  ${String(source.line + i).padStart(width)} > ${text}`));
+    }
+    out.push("", `Build output${b.failure.step ? ` of ${b.failure.step}` : ""} (last ${Math.min(b.failure.logs.length, 20)} lines):`);
     for (const line of b.failure.logs.slice(-20)) out.push(`  | ${line}`);
+  }
+  for (const svc of (report.services ?? []).filter((x) => x.status === "failed" || x.status === "exited")) {
+    out.push("", `Service ${svc.name} (${svc.image ?? "?"}) ${svc.status}: ${svc.reason ?? ""}`);
+    for (const line of svc.logs.slice(-20)) out.push(`  | ${line}`);
+  }
+  if (pre?.status === "failed") {
+    out.push("", `Pre-deploy command failed: ${pre.reason ?? ""}`);
+    const last = pre.commands.at(-1);
+    if (last?.error) out.push(`  Docker: ${last.error}`);
+    for (const line of last?.logs ?? []) out.push(`  | ${line}`);
   }
   if (h.status === "unhealthy") {
     out.push("", `Health check failed: ${h.reason ?? ""}`);
+    if (h.startError) out.push(`  Docker could not start the container: ${h.startError}`);
     if (h.container) out.push(`  container exit code: ${h.container.exitCode ?? "still running"}, OOM-killed: ${h.container.oomKilled ? "yes" : "no"}`);
-    if (h.lastHttp) out.push(`  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ""})`}${h.lastHttp.body ? `, body: ${h.lastHttp.body.slice(0, 200)}` : ""}`);
+    if (h.lastHttp) {
+      const redirect = h.lastHttp.status !== null && h.lastHttp.status >= 300 && h.lastHttp.status < 400 ? ` (redirect to ${h.lastHttp.location ?? "no Location given"})` : "";
+      out.push(`  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ""})`}${redirect}${h.lastHttp.host ? `, sent with Host: ${h.lastHttp.host}` : ""}${h.lastHttp.body ? `, body: ${h.lastHttp.body.slice(0, 200)}` : ""}`);
+    }
+    if (h.imageHealthcheck) out.push(`  the image's own HEALTHCHECK said "${h.imageHealthcheck.status}" (a second opinion only)`);
     for (const entry of h.healthLog.slice(-3)) out.push(`  health check exit ${entry.exitCode}: ${entry.output.split("\n")[0] ?? ""}`);
     if (h.logs.length) {
-      out.push(`  last ${Math.min(h.logs.length, 30)} log lines of the container:`);
-      for (const line of h.logs.slice(-30)) out.push(`  | ${line}`);
+      const total = h.logLines ?? h.logs.length;
+      out.push(total > h.logs.length ? `  the container's log (first and last lines of ${total}):` : `  the container's log (${total} lines):`);
+      for (const line of h.logs) out.push(`  | ${line}`);
     }
   }
   if (d && d.status !== "success" && d.status !== "skipped" && d.reason) {
@@ -173,6 +207,11 @@ function renderTerminal(report) {
   for (const drift of d?.configDrift ?? []) out.push(`  note: ${describeDrift(drift)}`);
   for (const reason of report.reasons.slice(1)) out.push(`  also: ${reason}`);
   return out.join("\n");
+}
+function parityText(report) {
+  const facts = parityFacts(report);
+  if (!facts) return null;
+  return facts.enabled ? `Railway parity (${facts.why}): ${facts.parts.join(" \xB7 ")}` : `Railway parity: off (${facts.why})`;
 }
 function terminalSizeChange(report) {
   const { delta, baseline, baselineNote } = report.size;
@@ -194,12 +233,21 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --context DIR          build context (default .)
   --dockerfile FILE      Dockerfile (default: railway.json build.dockerfilePath, else Dockerfile in the context)
   --target STAGE         stage to build
-  --build-arg K=V        repeatable; also --build-args "K=V\\nK2=V2"
-  --env K=V              repeatable; values are masked in all output
+  --build-args K=V       one KEY=VALUE; repeat the flag for more (they add up), or give
+                         several lines in one word: --build-args $'A=1\\nB=2' (bash, zsh).
+                         "A=1\\nB=2" in plain quotes is one line with a backslash in it: refused
+  --build-secrets ID=V   the same form; BuildKit secrets (--mount=type=secret,id=ID), masked
+  --env K=V              the same form; values are masked in all output
+  --add-hosts HOST:IP    the same form, or comma separated
+                         (--build-arg, --build-secret, --add-host: one at a time, also repeatable)
   --port N               container port (default: the Dockerfile's EXPOSE)
   --health-path /health  HTTP path (default: railway.json deploy.healthcheckPath)
   --health-timeout 60s   seconds, or a number with s/m
   --wait-for auto|http|healthcheck|tcp|log:<regex>
+  --railway-parity auto|true|false
+                         run the app as Railway will (PORT, Host healthcheck.railway.app, only 200,
+                         deploy.startCommand and deploy.preDeployCommand); auto: when railway.json/toml is found
+  --keep-image           keep the image tag deploy-check created (removed at exit unless --image or this)
   --cache-dir DIR        keep the BuildKit layer cache in DIR between runs (one entry per image)
   --cache-mode max|min   max: every stage's layers (default); min: the final stage's
   --max-size 500MB       fail when the image is larger (compressed unless --size-metric uncompressed)
@@ -232,6 +280,7 @@ async function runCli(argv, io = process) {
     options["cache-dir"] = { type: "string", multiple: false };
     options["baseline-dir"] = { type: "string", multiple: false };
     options["save-baseline"] = { type: "boolean" };
+    options["keep-image"] = { type: "boolean" };
     options["help"] = { type: "boolean" };
     options["version"] = { type: "boolean" };
     values = parseArgs({ args: joinDashValues(argv, options), options, allowPositionals: false, strict: true }).values;
@@ -277,7 +326,7 @@ ${USAGE}
   }
   const secrets = [...config.secrets];
   const maskSecret = (value) => {
-    if (value.length >= 3 && !secrets.includes(value)) secrets.push(value);
+    if (value !== "" && !secrets.includes(value)) secrets.push(value);
   };
   if (config.deploy.mode === "always" && config.deploy.source === "commit" && gitDirty(config.context)) {
     io.stderr.write('deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n');
@@ -298,12 +347,29 @@ ${USAGE}
       return fn();
     }
   };
-  const docker = connectDocker();
+  let docker;
+  try {
+    docker = connectDocker();
+  } catch (err) {
+    say(`deploy-check: ${err.message}`);
+    return EXIT_FAIL;
+  }
   const builders = [];
+  const cancel = new AbortController();
+  let signalled;
+  const leaveNow = (signal) => {
+    void stopComposeProcesses().then(() => removeRunResources(docker, config.runId)).catch(() => void 0).then(() => removeRunBuilders(builders)).finally(() => process.exit(exitCodeFor(signal)));
+  };
   const onSignal = (signal) => {
+    if (signalled) {
+      leaveNow(signal);
+      return;
+    }
+    signalled = signal;
     say(`
-${signal}: removing this run's containers`);
-    void removeRunResources(docker, config.runId).catch(() => void 0).then(() => removeRunBuilders(builders)).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+${signal}: removing this run's containers (the run is cancelled)`);
+    cancel.abort(signal);
+    setTimeout(() => leaveNow(signal), CANCEL_GRACE_MS).unref();
   };
   const cache = {
     store: config.cache.dir ? new DirectoryStore(config.cache.dir) : null,
@@ -315,14 +381,23 @@ ${signal}: removing this run's containers`);
     root: process.cwd(),
     rememberBuilder: (name) => builders.push(name)
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     await ensureEngine(docker);
     const baselineDir = values["baseline-dir"];
     const baselines = localBaselineScope(typeof baselineDir === "string" ? baselineDir : void 0, values["save-baseline"] === true);
     const report = redactDeep(
-      await runPipeline(config, { docker, log, maskSecret, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines, cache }),
+      await runPipeline(config, {
+        docker,
+        log,
+        maskSecret,
+        source: { commit: gitHead(config.context), ref: null, runUrl: null },
+        event: null,
+        baselines,
+        cache,
+        cancel: cancel.signal
+      }),
       secrets
     );
     const reportFile = values["report"];
@@ -332,6 +407,7 @@ ${signal}: removing this run's containers`);
     }
     io.stdout.write(`${redact(renderTerminal(report), secrets)}
 `);
+    if (signalled) return exitCodeFor(signalled);
     return report.verdict === "pass" ? EXIT_PASS : EXIT_FAIL;
   } catch (err) {
     say(`deploy-check: ${err.message}`);
@@ -339,9 +415,19 @@ ${signal}: removing this run's containers`);
   } finally {
     await removeRunResources(docker, config.runId).catch(() => void 0);
     await removeRunBuilders(builders);
+    if (read("image").trim() === "" && values["keep-image"] !== true) {
+      await docker.getImage(config.image).remove().then(
+        () => say(`Removed the image tag ${config.image} (keep it with --keep-image)`),
+        () => void 0
+      );
+    }
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
   }
+}
+var CANCEL_GRACE_MS = 1e4;
+function exitCodeFor(signal) {
+  return signal === "SIGINT" ? 130 : 143;
 }
 function localBaselineScope(dir, save) {
   const runKey = `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;

@@ -2,8 +2,8 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-J4ATM5OZ.js";
-import "./chunks/chunk-5OYQUT22.js";
+} from "./chunks/chunk-L2BAFFER.js";
+import "./chunks/chunk-6XLMUGSI.js";
 
 // src/main.ts
 await runAction();

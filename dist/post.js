@@ -1,27 +1,35 @@
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 import {
   STATE_BUILDER,
+  STATE_IMAGE,
   STATE_RUN_ID,
+  debug,
   getState,
   info,
   warning
-} from "./chunks/chunk-J4ATM5OZ.js";
+} from "./chunks/chunk-L2BAFFER.js";
 import {
+  connectDocker,
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-TSS4VH4Z.js";
-import {
-  connectDocker
-} from "./chunks/chunk-5OYQUT22.js";
+} from "./chunks/chunk-6XLMUGSI.js";
 
 // src/post.ts
 async function runPost() {
   const runId = getState(STATE_RUN_ID);
   if (!runId) return;
+  let docker;
   try {
-    const removed = await removeRunResources(connectDocker(), runId);
-    if (removed.containers + removed.networks > 0) {
-      info(`Removed ${removed.containers} container(s) and ${removed.networks} network(s) left by this run`);
+    docker = connectDocker();
+  } catch (err) {
+    warning(`Cleanup could not reach the Docker engine: ${err.message}`);
+    return;
+  }
+  try {
+    const removed = await removeRunResources(docker, runId);
+    if (removed.containers + removed.networks + removed.volumes + removed.images > 0) {
+      const more = removed.volumes + removed.images > 0 ? ` (and ${removed.volumes} volume(s), ${removed.images} image(s) of its Compose services)` : "";
+      info(`Removed ${removed.containers} container(s) and ${removed.networks} network(s)${more} left by this run`);
     }
   } catch (err) {
     warning(`Cleanup could not reach the Docker engine: ${err.message}`);
@@ -30,6 +38,13 @@ async function runPost() {
   if (builder) {
     const removed = await removeRunBuilders([builder]);
     if (removed.length > 0) info(`Removed the buildx builder ${builder} created for this run`);
+  }
+  const image = getState(STATE_IMAGE);
+  if (image && process.env["RUNNER_ENVIRONMENT"] !== "github-hosted") {
+    await docker.getImage(image).remove().then(
+      () => info(`Removed the image tag ${image} this run created (self-hosted runner)`),
+      (err) => debug(`Image tag ${image} not removed: ${err.message}`)
+    );
   }
 }
 await runPost();

@@ -3,7 +3,9 @@
 #   - the main engine exports a BuildKit cache with the default driver;
 #   - the classic-store engine refuses it ("Cache export is not supported for the docker driver");
 #   - both local registries take a push (the second one only with its credentials);
-#   - every fixture under test/fixtures builds (build-error fails at its second RUN).
+#   - every fixture under test/fixtures builds (build-error fails at its second RUN);
+#   - Compose v2 resolves a file, and the pgvector/pgvector:pg17 stand-in starts Postgres with the
+#     vector extension behind a pg_isready healthcheck.
 # Leaves nothing behind: its images are removed, its registry pushes deleted.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -98,6 +100,30 @@ for dir in test/fixtures/*/; do
     check "fixture $name: builds" build_fixture "$dir"
   fi
 done
+
+compose_v2() {
+  docker compose version --short | grep -Eq '^v?2\.'
+}
+pgvector_starts() {
+  local project=deploy-check-testbed-check-$$
+  mkdir -p "$tmp/compose"
+  cat >"$tmp/compose/docker-compose.yml" <<'YAML'
+services:
+  db:
+    image: pgvector/pgvector:pg17
+    environment: { POSTGRES_USER: app, POSTGRES_PASSWORD: app-pw, POSTGRES_DB: app }
+    healthcheck: { test: ["CMD-SHELL", "pg_isready -U app -d app"], interval: 1s, retries: 60 }
+YAML
+  local rc=0
+  docker compose -p "$project" -f "$tmp/compose/docker-compose.yml" up -d --wait db \
+    && docker compose -p "$project" -f "$tmp/compose/docker-compose.yml" exec -T db \
+      psql -U app -d app -v ON_ERROR_STOP=1 -qtAc "CREATE EXTENSION vector; SELECT '[1,2,3]'::vector <-> '[1,2,4]'::vector" \
+    || rc=1
+  docker compose -p "$project" -f "$tmp/compose/docker-compose.yml" down -v -t 0 >/dev/null 2>&1
+  return $rc
+}
+check "compose: docker compose is Compose v2" compose_v2
+check "compose: pgvector/pgvector:pg17 stand-in starts, turns healthy, has the vector extension" pgvector_starts
 
 docker image ls --format '{{.Repository}}:{{.Tag}}' \
   | grep -E "^(127\.0\.0\.1:500[01]/)?deploy-check-testbed-check/" \

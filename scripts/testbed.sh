@@ -5,7 +5,10 @@
 #   - a second engine with the classic image store, which refuses cache export exactly like
 #     GitHub's stock runners (DOCKER_HOST=unix:///run/docker-classic.sock);
 #   - two local registries: 127.0.0.1:5000 without auth, 127.0.0.1:5001 with basic auth;
-#   - base images built locally, because no public registry is reachable here.
+#   - Docker Compose v2 (Debian 13's docker-compose, same low pin as the engine);
+#   - base images built locally, because no public registry is reachable here, among them a
+#     pgvector/pgvector:pg17 stand-in (Debian 13's postgresql-17 + postgresql-17-pgvector on a
+#     debootstrapped debian:trixie-slim; see scripts/testbed/pgvector/).
 # Idempotent, and quick when everything is already up. Everything it starts runs in the
 # background; pid files live in /run/deploy-check-testbed/.
 #
@@ -15,12 +18,13 @@
 #                                    (=1 starts it even next to an engine we did not start)
 #   DEPLOY_CHECK_TESTBED_REGISTRY=0  do not start the local registries
 #   DEPLOY_CHECK_TESTBED_PYTHON=1    also build a python:3.12-slim stand-in on the main engine
+#   DEPLOY_CHECK_TESTBED_POSTGRES=0  do not build debian:trixie-slim and pgvector/pgvector:pg17
 set -euo pipefail
 
 # Without root (and without passwordless sudo) only an engine the caller already has can be
 # used; state, cache and registries then live in the caller's own directories.
 if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-  exec sudo -n --preserve-env=DOCKER_HOST,DOCKER_CONTEXT,DOCKER_CONFIG,DEPLOY_CHECK_TESTBED_FORCE,DEPLOY_CHECK_CLASSIC_ENGINE,DEPLOY_CHECK_TESTBED_REGISTRY,DEPLOY_CHECK_TESTBED_PYTHON \
+  exec sudo -n --preserve-env=DOCKER_HOST,DOCKER_CONTEXT,DOCKER_CONFIG,DEPLOY_CHECK_TESTBED_FORCE,DEPLOY_CHECK_CLASSIC_ENGINE,DEPLOY_CHECK_TESTBED_REGISTRY,DEPLOY_CHECK_TESTBED_PYTHON,DEPLOY_CHECK_TESTBED_POSTGRES \
     bash "$0" "$@"
 fi
 if [ "$(id -u)" = 0 ]; then
@@ -50,6 +54,7 @@ CLASSIC_CONFIG=/etc/docker/classic-daemon.json
 CLASSIC_BRIDGE=dc-classic0
 CLASSIC_BRIDGE_CIDR=172.30.250.1/24
 SAFE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+TESTBED_FILES=$(cd "$(dirname "$0")" && pwd)/testbed
 REGISTRY_ADDR=127.0.0.1:5000
 REGISTRY_AUTH_ADDR=127.0.0.1:5001
 REGISTRY_USER=dcuser
@@ -217,6 +222,37 @@ ensure_buildx_plugin() {
     die "docker buildx $ver is too old (needs 0.13 or newer)"
   fi
   log "buildx: $ver"
+}
+
+# Docker Compose v2 as the `docker compose` plugin (GitHub's runners have it): Debian 13's
+# docker-compose package, with the same low pin as the engine. The docker CLI first on PATH may
+# be another build than Debian's; make sure it finds the plugin.
+ensure_compose() {
+  if docker compose version >/dev/null 2>&1; then
+    log "compose: $(docker compose version --short 2>/dev/null)"
+    return 0
+  fi
+  if ! pkg_installed docker-compose || ! dpkg --compare-versions "$(dpkg-query -W -f='${Version}' docker-compose)" ge 2; then
+    write_trixie_sources
+    apt_install -t trixie -- docker-compose || return 1
+    # apt_install skips a package that is installed at all; Debian 12 has Compose v1 (1.29).
+    if ! dpkg --compare-versions "$(dpkg-query -W -f='${Version}' docker-compose)" ge 2; then
+      apt_update_once
+      env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t trixie docker-compose \
+        >"$STATE_DIR/apt-install.log" 2>&1 || { tail -n 30 "$STATE_DIR/apt-install.log" >&2; return 1; }
+    fi
+  fi
+  if ! docker compose version >/dev/null 2>&1; then
+    local plugin
+    for plugin in /usr/libexec/docker/cli-plugins/docker-compose /usr/lib/docker/cli-plugins/docker-compose; do
+      [ -x "$plugin" ] || continue
+      mkdir -p /usr/local/lib/docker/cli-plugins
+      ln -sfn "$plugin" /usr/local/lib/docker/cli-plugins/docker-compose
+      break
+    done
+  fi
+  docker compose version >/dev/null 2>&1 || { warn "docker compose is not available for $(command -v docker)"; return 1; }
+  log "compose: $(docker compose version --short 2>/dev/null)"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -405,9 +441,11 @@ YAML
 image_present() { dock "$1" image inspect "$2" >/dev/null 2>&1; }
 
 # rootfs_tarball NAME [DEBOOTSTRAP OPTIONS...]: prints the path of a cached rootfs tarball made
-# by debootstrap --variant=minbase, making it first when missing. Logs go to stderr.
+# by debootstrap --variant=minbase of ROOTFS_SUITE (default bookworm), making it first when
+# missing. Logs go to stderr.
 rootfs_tarball() {
   local name=$1; shift
+  local suite=${ROOTFS_SUITE:-bookworm}
   local tarball=$CACHE_DIR/$name.tar
   if [ -s "$tarball" ]; then echo "$tarball"; return 0; fi
   if [ "$IS_ROOT" = 0 ]; then warn "debootstrap needs root; cannot make $name"; return 1; fi
@@ -416,7 +454,7 @@ rootfs_tarball() {
   local mirror; mirror=$(debian_mirror)
   local dir; dir=$(mktemp -d "$CACHE_DIR/$name.XXXXXX")
   log "images: debootstrap $name from $mirror (cached as $tarball)" >&2
-  if ! debootstrap --variant=minbase "$@" bookworm "$dir" "$mirror" \
+  if ! debootstrap --variant=minbase "$@" "$suite" "$dir" "$mirror" \
       >"$LOG_DIR/deploy-check-debootstrap-$name.log" 2>&1; then
     tail -n 20 "$LOG_DIR/deploy-check-debootstrap-$name.log" >&2
     rm -rf "$dir"
@@ -569,6 +607,37 @@ build_base_images() {
   fi
 }
 
+# debian:trixie-slim (debootstrap) and, on it, the pgvector/pgvector:pg17 stand-in that Compose
+# examples and tests start as their database. Main engine only.
+build_postgres_images() {
+  local host=$1 t tarball
+  [ "${DEPLOY_CHECK_TESTBED_POSTGRES:-1}" = 0 ] && return 0
+  if ! image_present "$host" debian:trixie-slim; then
+    t=$(now_ns)
+    if [ "$EXTERNAL_ENGINE" = 1 ] && try_pull "$host" debian:trixie-slim; then
+      log "images: pulled debian:trixie-slim in $(since "$t")"
+    elif tarball=$(ROOTFS_SUITE=trixie rootfs_tarball trixie-minbase); then
+      import_rootfs "$host" "$tarball" debian:trixie-slim '["bash"]'
+      log "images: debian:trixie-slim imported in $(since "$t")"
+    else
+      MISSING_IMAGES+=("debian:trixie-slim")
+      return 0
+    fi
+  fi
+  if ! image_present "$host" pgvector/pgvector:pg17; then
+    t=$(now_ns)
+    if [ "$EXTERNAL_ENGINE" = 1 ] && try_pull "$host" pgvector/pgvector:pg17; then
+      log "images: pulled pgvector/pgvector:pg17 in $(since "$t")"
+    elif dock "$host" build -q -t pgvector/pgvector:pg17 "$TESTBED_FILES/pgvector" \
+        >"$LOG_DIR/deploy-check-pgvector-build.log" 2>&1; then
+      log "images: pgvector/pgvector:pg17 stand-in built from Debian 13 packages in $(since "$t")"
+    else
+      tail -n 20 "$LOG_DIR/deploy-check-pgvector-build.log" >&2
+      MISSING_IMAGES+=("pgvector/pgvector:pg17")
+    fi
+  fi
+}
+
 # ---------------------------------------------------------------------------------------------
 
 uses_containerd_store() { # HOST
@@ -632,7 +701,9 @@ main() {
     start_registries || warn "local registries are not available"
   fi
 
+  ensure_compose || warn "Compose is not available; the Compose tests will fail"
   build_base_images "$MAIN_HOST" main
+  build_postgres_images "$MAIN_HOST"
   if [ "$classic_ok" = 1 ]; then
     build_base_images "$CLASSIC_HOST" classic
   fi

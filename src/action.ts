@@ -1,6 +1,7 @@
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { context as eventContext } from '@actions/github';
+import type Docker from 'dockerode';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { loadConfig, SECRET_INPUTS, type Config, type InputReader } from './conf
 import type { RunEvent } from './deploy/railway/gate.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
 import { ConfigError } from './config/errors.ts';
+import { removeRunResources } from './container/cleanup.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redact, redactDeep, type Annotation, type Log } from './host/log.ts';
 import type { CheckReport } from './report/model.ts';
@@ -26,28 +28,39 @@ import { ActionsCacheBaselineStore, type BaselineScope } from './size/baseline-s
 export const STATE_RUN_ID = 'run-id';
 /** The buildx builder main created for the run, removed by the post step. */
 export const STATE_BUILDER = 'builder';
+/** The image tag main made up (no `image` input): the post step removes it on self-hosted runners. */
+export const STATE_IMAGE = 'image-tag';
 
-/** GitHub's log commands; secrets were registered with setSecret, so the runner masks them. */
+/**
+ * Every secret value this run knows. They are registered with the runner (setSecret), and the
+ * log masks them itself too: the log does not depend on the runner's masking of short values.
+ */
+const runSecrets: string[] = [];
+
+function rememberSecret(value: string): void {
+  if (value === '' || runSecrets.includes(value)) return;
+  core.setSecret(value);
+  runSecrets.push(value);
+}
+
+/** GitHub's log commands, masked. */
 export const actionLog: Log = {
-  info: (m) => core.info(m),
-  warning: (m, where) => core.warning(m, properties(where)),
-  error: (m, where) => core.error(m, properties(where)),
-  debug: (m) => core.debug(m),
-  group: (title, fn) => core.group(title, fn),
+  info: (m) => core.info(redact(m, runSecrets)),
+  warning: (m, where) => core.warning(redact(m, runSecrets), properties(where)),
+  error: (m, where) => core.error(redact(m, runSecrets), properties(where)),
+  debug: (m) => core.debug(redact(m, runSecrets)),
+  group: (title, fn) => core.group(redact(title, runSecrets), fn),
 };
 
 function properties(where: Annotation | undefined): core.AnnotationProperties | undefined {
   if (!where) return undefined;
-  return { file: path.relative(process.cwd(), where.file) || where.file, startLine: where.line, title: where.title };
+  return { file: path.relative(process.cwd(), where.file) || where.file, startLine: where.line, endLine: where.endLine, title: where.title };
 }
 
 /** The action's main step. */
 export async function runAction(): Promise<void> {
   // Masked before anything else runs: reading the configuration already talks to Railway with the token.
-  for (const name of SECRET_INPUTS) {
-    const value = core.getInput(name);
-    if (value.trim() !== '') core.setSecret(value.trim());
-  }
+  for (const name of SECRET_INPUTS) rememberSecret(core.getInput(name).trim());
   const read: InputReader = (name) => core.getInput(name);
   let publishConfig: PublishConfig;
   try {
@@ -71,16 +84,32 @@ export async function runAction(): Promise<void> {
     core.setFailed(message);
     return;
   }
-  for (const secret of config.secrets) core.setSecret(secret);
+  for (const secret of config.secrets) rememberSecret(secret);
   core.saveState(STATE_RUN_ID, config.runId);
-
-  const docker = connectDocker();
-  const secrets = [...config.secrets];
-  const maskSecret = (value: string): void => {
-    if (value.length < 3 || secrets.includes(value)) return;
-    core.setSecret(value);
-    secrets.push(value);
+  if (core.getInput('image').trim() === '') core.saveState(STATE_IMAGE, config.image);
+  // A cancelled job: the runner sends SIGINT (then SIGTERM): the run stops where it is, says
+  // "cancelled" in its report and summary, and removes what it started; the post step runs after.
+  const cancel = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (cancel.signal.aborted) {
+      // The runner's second signal (SIGTERM 7.5 s after SIGINT): leave now; the post step cleans up too.
+      process.exit(1);
+    }
+    core.info(`${signal}: cancelling the run`);
+    cancel.abort(signal);
   };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let docker: Docker;
+  try {
+    docker = connectDocker();
+  } catch (err) {
+    core.setFailed(`deploy-check could not start: ${(err as Error).message}`);
+    return;
+  }
+  // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
+  const maskSecret = rememberSecret;
   try {
     await ensureEngine(docker);
     const pr = context.pullRequest;
@@ -101,12 +130,17 @@ export async function runAction(): Promise<void> {
       cache: actionCacheContext(config, event),
       event,
       baselines: actionBaselineScope(process.env),
+      cancel: cancel.signal,
     });
-    await publish(redactDeep(report, secrets), config.publish, context);
+    await publish(redactDeep(report, runSecrets), config.publish, context);
   } catch (err) {
-    const message = redact(`deploy-check failed unexpectedly: ${(err as Error).message}`, config.secrets);
+    const message = redact(`deploy-check failed unexpectedly: ${(err as Error).message}`, runSecrets);
     await publishRunError(config.publish, context, message);
     core.setFailed(message);
+  } finally {
+    await removeRunResources(docker, config.runId).catch(() => undefined);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   }
 }
 
@@ -206,8 +240,21 @@ async function publish(report: CheckReport, publishConfig: PublishConfig, contex
   }
   await tellCommentResult(result);
 
-  if (report.verdict === 'fail') core.setFailed(report.reasons.join('\n'));
+  if (report.verdict === 'fail' && report.build.status === 'failure') {
+    // One annotation, on the Dockerfile (on the failing instruction's lines when BuildKit named
+    // them): setFailed would add a second with the same words.
+    core.error(report.reasons.join('\n'), buildFailureAnnotation(report));
+    process.exitCode = core.ExitCode.Failure;
+  } else if (report.verdict === 'fail') core.setFailed(report.reasons.join('\n'));
   else core.info(`deploy-check passed: ${report.image.ref}`);
+}
+
+/** Where the build-failure annotation goes: the Dockerfile, and the failing lines in it when known. */
+export function buildFailureAnnotation(report: CheckReport): core.AnnotationProperties {
+  const dockerfile = report.source.dockerfile;
+  const source = report.build.failure?.source;
+  const lines = source && source.file === dockerfile ? { startLine: source.line, endLine: source.endLine } : {};
+  return { file: path.relative(process.cwd(), dockerfile) || dockerfile, title: 'deploy-check', ...lines };
 }
 
 /**

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type Docker from 'dockerode';
 import pkg from '../package.json' with { type: 'json' };
 import { INPUT_NAMES, loadConfig, type Config, type InputName } from './config/config.ts';
 import { ConfigError } from './config/errors.ts';
@@ -10,6 +11,7 @@ import { DirectoryStore } from './cache/directory-store.ts';
 import type { CacheContext } from './cache/layer-cache.ts';
 import { removeRunBuilders, removeRunResources } from './container/cleanup.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
+import { stopComposeProcesses } from './services/compose.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
 import { redact, redactDeep, type Log } from './host/log.ts';
 import { renderTerminal } from './report/terminal.ts';
@@ -27,12 +29,21 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --context DIR          build context (default .)
   --dockerfile FILE      Dockerfile (default: railway.json build.dockerfilePath, else Dockerfile in the context)
   --target STAGE         stage to build
-  --build-arg K=V        repeatable; also --build-args "K=V\\nK2=V2"
-  --env K=V              repeatable; values are masked in all output
+  --build-args K=V       one KEY=VALUE; repeat the flag for more (they add up), or give
+                         several lines in one word: --build-args $'A=1\\nB=2' (bash, zsh).
+                         "A=1\\nB=2" in plain quotes is one line with a backslash in it: refused
+  --build-secrets ID=V   the same form; BuildKit secrets (--mount=type=secret,id=ID), masked
+  --env K=V              the same form; values are masked in all output
+  --add-hosts HOST:IP    the same form, or comma separated
+                         (--build-arg, --build-secret, --add-host: one at a time, also repeatable)
   --port N               container port (default: the Dockerfile's EXPOSE)
   --health-path /health  HTTP path (default: railway.json deploy.healthcheckPath)
   --health-timeout 60s   seconds, or a number with s/m
   --wait-for auto|http|healthcheck|tcp|log:<regex>
+  --railway-parity auto|true|false
+                         run the app as Railway will (PORT, Host healthcheck.railway.app, only 200,
+                         deploy.startCommand and deploy.preDeployCommand); auto: when railway.json/toml is found
+  --keep-image           keep the image tag deploy-check created (removed at exit unless --image or this)
   --cache-dir DIR        keep the BuildKit layer cache in DIR between runs (one entry per image)
   --cache-mode max|min   max: every stage's layers (default); min: the final stage's
   --max-size 500MB       fail when the image is larger (compressed unless --size-metric uncompressed)
@@ -69,6 +80,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     options['cache-dir'] = { type: 'string', multiple: false };
     options['baseline-dir'] = { type: 'string', multiple: false };
     options['save-baseline'] = { type: 'boolean' };
+    options['keep-image'] = { type: 'boolean' };
     options['help'] = { type: 'boolean' };
     options['version'] = { type: 'boolean' };
     values = parseArgs({ args: joinDashValues(argv, options), options, allowPositionals: false, strict: true }).values;
@@ -109,7 +121,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
   const secrets = [...config.secrets];
   const maskSecret = (value: string): void => {
-    if (value.length >= 3 && !secrets.includes(value)) secrets.push(value);
+    if (value !== '' && !secrets.includes(value)) secrets.push(value);
   };
   if (config.deploy.mode === 'always' && config.deploy.source === 'commit' && gitDirty(config.context)) {
     io.stderr.write('deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n');
@@ -130,15 +142,36 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     },
   };
 
-  const docker = connectDocker();
+  let docker: Docker;
+  try {
+    docker = connectDocker();
+  } catch (err) {
+    say(`deploy-check: ${(err as Error).message}`);
+    return EXIT_FAIL;
+  }
   const builders: string[] = [];
-  // Ctrl-C or a kill: remove what this run started, then leave with the conventional code.
-  const onSignal = (signal: NodeJS.Signals): void => {
-    say(`\n${signal}: removing this run's containers`);
-    void removeRunResources(docker, config.runId)
+  // The first Ctrl-C or kill cancels: the run stops where it is, reports "cancelled" and cleans
+  // up. A second one (or a run that does not stop within CANCEL_GRACE_MS) removes what this run
+  // started and leaves at once, with the conventional code.
+  const cancel = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  const leaveNow = (signal: NodeJS.Signals): void => {
+    // Compose processes first, so none starts a container after the cleanup has listed them.
+    void stopComposeProcesses()
+      .then(() => removeRunResources(docker, config.runId))
       .catch(() => undefined)
       .then(() => removeRunBuilders(builders))
-      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+      .finally(() => process.exit(exitCodeFor(signal)));
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      leaveNow(signal);
+      return;
+    }
+    signalled = signal;
+    say(`\n${signal}: removing this run's containers (the run is cancelled)`);
+    cancel.abort(signal);
+    setTimeout(() => leaveNow(signal), CANCEL_GRACE_MS).unref();
   };
   const cache: CacheContext = {
     store: config.cache.dir ? new DirectoryStore(config.cache.dir) : null,
@@ -150,14 +183,16 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     root: process.cwd(),
     rememberBuilder: (name) => builders.push(name),
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await ensureEngine(docker);
     const baselineDir = values['baseline-dir'];
     const baselines = localBaselineScope(typeof baselineDir === 'string' ? baselineDir : undefined, values['save-baseline'] === true);
     const report = redactDeep(
-      await runPipeline(config, { docker, log, maskSecret, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines, cache }),
+      await runPipeline(config, {
+        docker, log, maskSecret, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines, cache, cancel: cancel.signal,
+      }),
       secrets,
     );
     const reportFile = values['report'];
@@ -166,6 +201,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
       await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + '\n');
     }
     io.stdout.write(`${redact(renderTerminal(report), secrets)}\n`);
+    if (signalled) return exitCodeFor(signalled);
     return report.verdict === 'pass' ? EXIT_PASS : EXIT_FAIL;
   } catch (err) {
     say(`deploy-check: ${(err as Error).message}`);
@@ -173,9 +209,23 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   } finally {
     await removeRunResources(docker, config.runId).catch(() => undefined);
     await removeRunBuilders(builders);
+    // A tag deploy-check made up is this run's own; a tag the user named (--image) is theirs.
+    if (read('image').trim() === '' && values['keep-image'] !== true) {
+      await docker.getImage(config.image).remove().then(
+        () => say(`Removed the image tag ${config.image} (keep it with --keep-image)`),
+        () => undefined,
+      );
+    }
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+}
+
+/** How long a cancelled run may take to stop and clean up before it is left at once. */
+const CANCEL_GRACE_MS = 10_000;
+
+function exitCodeFor(signal: NodeJS.Signals): number {
+  return signal === 'SIGINT' ? 130 : 143;
 }
 
 /** Locally, `auto` baselines live in --baseline-dir; a run adds one only when asked (--save-baseline). */

@@ -5,8 +5,10 @@ import { buildImage, type BuildOutcome } from './build/build.ts';
 import { cacheReportOff, failedOnCache, finishLayerCache, prepareLayerCache, type CacheContext } from './cache/layer-cache.ts';
 import { announceRailwaySettings, deployStage } from './deploy/railway/deploy.ts';
 import type { RunEvent } from './deploy/railway/gate.ts';
-import type { Config } from './config/config.ts';
-import { runAndWait } from './container/run.ts';
+import { SHORT_SECRET_CHARS, type Config } from './config/config.ts';
+import { parityReport, runAndWait } from './container/run.ts';
+import { runPreDeploy } from './container/pre-deploy.ts';
+import { runParams, type RunExtras } from './container/spec.ts';
 import type { Log } from './host/log.ts';
 import { skippedHygiene } from './hygiene/check.ts';
 import { startImageChecks } from './hygiene/image-checks.ts';
@@ -15,6 +17,8 @@ import { SKIPPED_SIZE } from './report/skipped.ts';
 import { decideVerdict } from './report/verdict.ts';
 import { NO_BASELINE_SCOPE, type BaselineScope } from './size/baseline-store.ts';
 import { saveBaseline } from './size/stage.ts';
+import { explainAppFailure, explainPreDeployFailure, servicesFailedHealth, servicesStage, withServices } from './services/stage.ts';
+import type { StartedServices } from './services/start.ts';
 
 export { SKIPPED_SIZE };
 
@@ -30,6 +34,10 @@ export interface PipelineDeps {
   readonly baselines?: BaselineScope;
   /** Registers a secret value a stage found (e.g. in the image config): the entry masks it in every output. */
   readonly maskSecret?: (value: string) => void;
+  /** Aborted (with the signal's name as reason) when the run is cancelled: stages stop and say so. */
+  readonly cancel?: AbortSignal;
+  /** Network, aliases and variables the app and its pre-deploy command get beyond the inputs (e.g. from services started first). */
+  readonly run?: RunExtras;
 }
 
 /** build → measure → run and wait → hygiene → verdict → deploy. Stages return their sections; nothing here prints the report. */
@@ -38,27 +46,93 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   const started = Date.now();
   const report = emptyReport(config, deps.source, started);
   announceRailwaySettings(config, log);
+  warnShortSecrets(config, log);
+  log.info(describeParity(config));
 
   const build = await buildWithCache(config, deps);
   report.build = build.report;
   if (build.report.status === 'failure') {
-    log.error(`Build failed: ${build.report.failure?.message ?? ''}`, { file: config.dockerfile });
+    // Said once, by the verdict (the action annotates the Dockerfile with it).
     return finish(report, started, config, deps);
   }
-  report.image.id = (await docker.getImage(config.image).inspect()).Id;
+  try {
+    report.image.id = (await docker.getImage(config.image).inspect()).Id;
+  } catch (err) {
+    // buildx loaded the image into another engine than the one deploy-check talks to.
+    report.build.status = 'failure';
+    report.build.failure = {
+      step: null,
+      message: `the build succeeded but the engine deploy-check runs containers on has no image ${config.image} (${(err as Error).message}); the builder${config.builder ? ` "${config.builder}"` : ''} must load into the engine of DOCKER_HOST or the current docker context`,
+      logs: [],
+    };
+    return finish(report, started, config, deps);
+  }
 
+  if (deps.cancel?.aborted) {
+    report.health = { ...skippedHealth(config, 'the run was cancelled'), status: 'cancelled' };
+    return finish(report, started, config, deps);
+  }
   const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
-  // Size and hygiene read the image, not the container: they run while it starts and is
-  // waited for; their log follows the health check's.
+  // The Compose services the app needs start while the image is measured; they go down (down -v)
+  // once the app's container is gone, whatever happened. The pre-deploy command and the app run
+  // on their network, after they are ready.
+  const starting = config.health.strategy === 'none' ? Promise.resolve(null) : servicesStage(config, docker, log, deps.cancel);
+  // Size and hygiene read the image, not the container: they run while the services and the
+  // container start and the health wait runs; their log follows.
   const imageChecks = startImageChecks(config, { docker, log, baselines, maskSecret: deps.maskSecret ?? (() => undefined) });
-  report.health = await log.group('Health check', () => runAndWait(config, docker, log));
+  let services: StartedServices | null = null;
+  try {
+    services = await starting;
+    if (services) {
+      report.services = services.services;
+      report.compose = services.compose;
+    }
+    const servicesFailed = services !== null && !services.ready;
+    const params = runParams(config, withServices(config, deps.run, services));
+    if (config.health.strategy === 'none') {
+      const reason = 'wait-for: none: no container was run (the image was built, measured and checked)';
+      if (config.preDeploy) report.preDeploy = { status: 'skipped', source: config.preDeploy.source, reason, durationMs: 0, commands: [] };
+      report.health = skippedHealth(config, reason);
+    } else if (servicesFailed && services) {
+      if (config.preDeploy) {
+        report.preDeploy = { status: 'skipped', source: config.preDeploy.source, reason: 'the Compose services it needs did not become ready', durationMs: 0, commands: [] };
+      }
+      report.health = servicesFailedHealth(skippedHealth(config), services);
+    } else if (config.preDeploy && !deps.cancel?.aborted) {
+      const preDeploy = config.preDeploy;
+      const pre = await log.group(`Pre-deploy command (${preDeploy.source} deploy.preDeployCommand)`, () => runPreDeploy(preDeploy, docker, log, params, deps.cancel));
+      report.preDeploy = explainPreDeployFailure(pre, config, services);
+    }
+    if (config.health.strategy === 'none' || servicesFailed) {
+      // Said above: nothing to run.
+    } else if (deps.cancel?.aborted) {
+      report.health = { ...skippedHealth(config, 'the run was cancelled'), status: 'cancelled' };
+    } else if (report.preDeploy && report.preDeploy.status !== 'passed') {
+      report.health = skippedHealth(config, 'the pre-deploy command did not pass, so the app was not started (as on Railway)');
+    } else {
+      report.health = explainAppFailure(await log.group('Health check', () => runAndWait(config, docker, log, params, deps.cancel)), config, services);
+    }
+  } finally {
+    services ??= await starting.catch(() => null);
+    await services?.stop();
+  }
   const checked = await imageChecks.done();
   report.size = checked.size;
-  if (checked.hygiene) report.hygiene = checked.hygiene;
+  if (checked.hygiene && !deps.cancel?.aborted) report.hygiene = checked.hygiene;
   await finish(report, started, config, deps);
   // Only a run that passed everything, deploy included, becomes a baseline.
   await saveBaseline(config, report, baselines, log);
   return report;
+}
+
+/** Once per run: a short secret is easy to guess, and masking it hides those characters everywhere. */
+function warnShortSecrets(config: Config, log: Log): void {
+  const names = config.shortSecrets;
+  if (names.length === 0) return;
+  log.warning(
+    `Short secrets are weak: ${names.join(', ')} ${names.length === 1 ? 'has' : 'have'} fewer than ${SHORT_SECRET_CHARS} characters. ` +
+      'deploy-check masks them anyway, so the same characters are also hidden wherever else they appear in its output; a long random value avoids both.',
+  );
 }
 
 /** Restore the layer cache, build, save the cache (see finishLayerCache for why the save happens here). */
@@ -90,8 +164,9 @@ async function buildWithCache(config: Config, deps: PipelineDeps): Promise<Build
 
 /** The checks' verdict, then the deploy gate (which deploys only what passed), then the final verdict. */
 async function finish(report: CheckReport, started: number, config: Config, deps: PipelineDeps): Promise<CheckReport> {
+  if (deps.cancel?.aborted) report.cancelled = { signal: String(deps.cancel.reason), stage: cancelledStage(report) };
   decideVerdict(report);
-  if (config.deploy.railway) {
+  if (config.deploy.railway && !deps.cancel?.aborted) {
     report.deploy = await deps.log.group('Deploy to Railway', () =>
       deployStage(config, report, { log: deps.log, event: deps.event ?? null, commit: deps.source.commit }),
     );
@@ -101,10 +176,28 @@ async function finish(report: CheckReport, started: number, config: Config, deps
   return report;
 }
 
-function skippedHealth(config: Config): HealthReport {
+/** One line at the start of the run: what is mirrored of Railway, or why nothing is. */
+export function describeParity(config: Config): string {
+  const p = config.parity;
+  if (!p.enabled) return `Railway parity: off (${p.why})`;
+  const port = p.injectedPort !== undefined ? `PORT=${p.injectedPort} (${p.portSource})` : `port ${config.port ?? '?'} (${p.portSource})`;
+  const status = config.health.statusSource === 'railway' ? 'only 200 passes' : `accepted ${config.health.status.map((r) => (r.min === r.max ? r.min : `${r.min}-${r.max}`)).join(',')} (health-status)`;
+  const command = config.commandSource === 'image' ? "the image's CMD" : `start command from ${config.commandSource}`;
+  return `Railway parity: on (${p.why}): ${port}, Host ${p.host ?? '-'}, ${status}, ${command}, timeout ${Math.round(config.health.timeoutMs / 1000)}s (${config.health.timeoutSource})`;
+}
+
+/** Where the run stood when it was cancelled, for the sentence. */
+function cancelledStage(report: CheckReport): string {
+  if (report.build.status === 'failure') return 'the build';
+  if (report.preDeploy?.status === 'cancelled') return 'the pre-deploy command';
+  if (report.health.status === 'cancelled') return 'the health check';
+  return 'the checks';
+}
+
+function skippedHealth(config: Config, reason = 'the image was not built'): HealthReport {
   return {
     status: 'skipped', strategy: config.health.strategy, target: null, timeToHealthyMs: null, timeoutMs: config.health.timeoutMs,
-    reason: 'the image was not built', container: null, lastHttp: null, healthLog: [], logs: [],
+    reason, container: null, lastHttp: null, healthLog: [], logs: [], parity: parityReport(config),
   };
 }
 
@@ -127,7 +220,10 @@ export function emptyReport(config: Config, source: PipelineDeps['source'], star
       cache: cacheReportOff(null, config.cache.mode),
       builder: config.builder ?? null, failure: null,
     },
+    preDeploy: null,
     health: skippedHealth(config),
+    services: [],
+    compose: null,
     size: { ...SKIPPED_SIZE },
     hygiene: skippedHygiene(config.hygiene.mode, config.hygiene.mode === 'off' ? 'hygiene is off' : 'the image was not built'),
     deploy: null,

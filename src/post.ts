@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { STATE_BUILDER, STATE_RUN_ID } from './action.ts';
+import { STATE_BUILDER, STATE_IMAGE, STATE_RUN_ID } from './action.ts';
 import { removeRunBuilders, removeRunResources } from './container/cleanup.ts';
 import { connectDocker } from './host/docker.ts';
 
@@ -7,10 +7,18 @@ import { connectDocker } from './host/docker.ts';
 async function runPost(): Promise<void> {
   const runId = core.getState(STATE_RUN_ID);
   if (!runId) return;
+  let docker: ReturnType<typeof connectDocker>;
   try {
-    const removed = await removeRunResources(connectDocker(), runId);
-    if (removed.containers + removed.networks > 0) {
-      core.info(`Removed ${removed.containers} container(s) and ${removed.networks} network(s) left by this run`);
+    docker = connectDocker();
+  } catch (err) {
+    core.warning(`Cleanup could not reach the Docker engine: ${(err as Error).message}`);
+    return;
+  }
+  try {
+    const removed = await removeRunResources(docker, runId);
+    if (removed.containers + removed.networks + removed.volumes + removed.images > 0) {
+      const more = removed.volumes + removed.images > 0 ? ` (and ${removed.volumes} volume(s), ${removed.images} image(s) of its Compose services)` : '';
+      core.info(`Removed ${removed.containers} container(s) and ${removed.networks} network(s)${more} left by this run`);
     }
   } catch (err) {
     core.warning(`Cleanup could not reach the Docker engine: ${(err as Error).message}`);
@@ -19,6 +27,14 @@ async function runPost(): Promise<void> {
   if (builder) {
     const removed = await removeRunBuilders([builder]);
     if (removed.length > 0) core.info(`Removed the buildx builder ${builder} created for this run`);
+  }
+  // A GitHub-hosted runner is thrown away after the job; a self-hosted one keeps every tag.
+  const image = core.getState(STATE_IMAGE);
+  if (image && process.env['RUNNER_ENVIRONMENT'] !== 'github-hosted') {
+    await docker.getImage(image).remove().then(
+      () => core.info(`Removed the image tag ${image} this run created (self-hosted runner)`),
+      (err: Error) => core.debug(`Image tag ${image} not removed: ${err.message}`),
+    );
   }
 }
 

@@ -8,12 +8,15 @@ import type { Log } from '../host/log.ts';
 import { cacheReportOff } from '../cache/layer-cache.ts';
 import type { BuildReport, BuildStep } from '../report/model.ts';
 import { planBuild, type CachePlan } from './plan.ts';
-import { BuildProgress, vertexDurationMs, type Vertex } from './progress.ts';
+import { buildErrorText, failureSource, parseSourceExcerpt, stepErrorText } from './failure.ts';
+import { BuildProgress, inDockerfileOrder, isCancelled, vertexDurationMs, type Vertex } from './progress.ts';
 
 export interface BuildOutcome {
   readonly report: BuildReport;
   /** Image config digest from buildx's metadata file, when the build succeeded. */
   readonly metadata: Record<string, unknown>;
+  /** buildx's error as it printed it, to recognise BuildKit's own transient errors. */
+  readonly rawError?: string;
 }
 
 /** Runs `docker buildx build` as an argument array (no shell), following its rawjson progress. */
@@ -25,7 +28,7 @@ export async function buildImage(config: Config, log: Log, cache: CachePlan = { 
   // race comes in bursts, so each new attempt waits a little longer first.
   for (let attempt = 2; attempt <= TRANSIENT_ATTEMPTS; attempt++) {
     const message = outcome.report.failure?.message ?? '';
-    if (outcome.report.status === 'success' || !isTransientEngineError(message)) break;
+    if (outcome.report.status === 'success' || !isTransientEngineError(outcome.rawError ?? message)) break;
     const pauseMs = (attempt - 1) * TRANSIENT_PAUSE_MS;
     log.warning(`The build hit a transient BuildKit error (${message}); building again in ${pauseMs / 1000}s (attempt ${attempt} of ${TRANSIENT_ATTEMPTS}).`);
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
@@ -50,7 +53,8 @@ async function buildOnce(config: Config, log: Log, cache: CachePlan): Promise<Bu
   const metadataFile = path.join(work, 'metadata.json');
   const plan = planBuild(config, metadataFile, cache);
   const progress = new BuildProgress((v) => {
-    if (isStep(v)) log.info(`${v.cached ? 'CACHED ' : ''}${v.name}${v.cached ? '' : ` (${formatSeconds(vertexDurationMs(v))})`}`);
+    // As buildx prints them: CANCELED is a step BuildKit stopped or found it did not need.
+    if (isStep(v)) log.info(`${v.cached ? 'CACHED ' : isCancelled(v) ? 'CANCELED ' : ''}${v.name}${v.cached ? '' : ` (${formatSeconds(vertexDurationMs(v))})`}`);
   });
   const started = Date.now();
   // A multi-byte character may be split across chunks.
@@ -85,30 +89,50 @@ async function buildOnce(config: Config, log: Log, cache: CachePlan): Promise<Bu
   }
   await rm(work, { recursive: true, force: true });
 
-  const steps = progress.steps();
-  const list: BuildStep[] = steps.map((v) => ({ name: v.name, cached: v.cached, durationMs: vertexDurationMs(v), error: v.error ?? null }));
+  const list = stepList(progress.steps(), config.dockerfileFacts.stages.map((st) => st.name), exitCode === 0);
+  const steps = { total: list.length, cached: list.filter((s) => s.cached).length, list };
   if (exitCode === 0) {
     return {
-      report: {
-        status: 'success',
-        durationMs,
-        steps: { total: list.length, cached: list.filter((s) => s.cached).length, list },
-        cache: cacheReportOff(null),
-        builder: config.builder ?? null,
-        failure: null,
-      },
+      report: { status: 'success', durationMs, steps, cache: cacheReportOff(null), builder: config.builder ?? null, failure: null },
       metadata,
     };
   }
   const failed = progress.failed();
   const errorLines = progress.otherLines.filter((l) => !l.startsWith('{'));
-  const message = failed
-    ? `step ${failed.name} failed: ${failed.error ?? 'unknown error'}`
-    : (errorLines.at(-1) ?? (stderrTail.trim().split('\n').at(-1) || `docker buildx exited with code ${exitCode}`));
-  const logs = (failed?.logs.length ? failed.logs : errorLines).slice(-50);
+  const excerpt = parseSourceExcerpt(errorLines);
+  const lastLine = errorLines.at(-1) ?? (stderrTail.trim().split('\n').at(-1) || `docker buildx exited with code ${exitCode}`);
+  const message = failed ? `step ${failed.name} failed: ${stepErrorText(failed.error ?? 'unknown error')}` : buildErrorText(lastLine);
+  const rawError = failed ? message : lastLine;
+  // The excerpt is reported as the failure's source, with the file's own lines: not twice.
+  const otherLogs = excerpt ? [...errorLines.slice(0, excerpt.from), ...errorLines.slice(excerpt.to + 1)] : errorLines;
+  const logs = (failed?.logs.length ? failed.logs : otherLogs).slice(-50);
   const report = failedReport(durationMs, config, failed?.name ?? null, message, logs);
-  report.steps = { total: list.length, cached: list.filter((s) => s.cached).length, list };
-  return { report, metadata };
+  if (report.failure && excerpt) {
+    const source = failureSource(excerpt, config.dockerfile, await readText(config.dockerfile));
+    report.failure.source = { ...source, lines: [...source.lines] };
+  }
+  report.steps = steps;
+  return { report, metadata, rawError };
+}
+
+/**
+ * The report's steps, in the Dockerfile's order. In a build that succeeded, a step BuildKit
+ * cancelled did no work because its result was not needed (a later step came from the cache,
+ * as on an exact layer-cache hit): it counts as cached. In a failed build it was stopped.
+ */
+export function stepList(steps: readonly Vertex[], stageNames: readonly (string | undefined)[], succeeded: boolean): BuildStep[] {
+  return inDockerfileOrder(steps, stageNames).map((v) => {
+    const skipped = succeeded && isCancelled(v);
+    return { name: v.name, cached: v.cached || skipped, durationMs: vertexDurationMs(v), error: skipped ? null : (v.error ?? null) };
+  });
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function failedReport(durationMs: number, config: Config, step: string | null, message: string, logs: string[]): BuildReport {

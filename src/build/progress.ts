@@ -12,6 +12,11 @@ export interface Vertex {
   cached: boolean;
   error: string | undefined;
   logs: string[];
+  /**
+   * The Dockerfile instruction a vertex belongs to when BuildKit splits one instruction into
+   * several vertices (`COPY --link` adds a `LINK` vertex); buildx shows the group as one line.
+   */
+  group: string | undefined;
 }
 
 interface RawVertex {
@@ -21,6 +26,7 @@ interface RawVertex {
   completed?: string;
   cached?: boolean;
   error?: string;
+  progressGroup?: { id?: string; name?: string; weak?: boolean };
 }
 interface RawLog {
   vertex?: string;
@@ -64,6 +70,22 @@ export class BuildProgress {
     this.splitter.end();
   }
 
+  private readonly announced = new Set<string>();
+
+  /** A step is announced once, when every vertex of its instruction has completed (a COPY --link ends with its LINK). */
+  private announce(v: Vertex): void {
+    const key = stepKey(v.name);
+    if (key === undefined) {
+      this.onStepDone(v);
+      return;
+    }
+    if (this.announced.has(key)) return;
+    const parts = [...this.vertexes.values()].filter((x) => stepKey(x.name) === key);
+    if (parts.some((x) => x.completed === undefined)) return;
+    this.announced.add(key);
+    this.onStepDone(mergeStep(parts));
+  }
+
   private pushStatus(json: string): void {
     let status: RawStatus;
     try {
@@ -75,7 +97,7 @@ export class BuildProgress {
     for (const raw of status.vertexes ?? []) {
       if (!raw.digest) continue;
       const v = this.vertexes.get(raw.digest) ?? {
-        digest: raw.digest, name: raw.name ?? '', started: undefined, completed: undefined, cached: false, error: undefined, logs: [],
+        digest: raw.digest, name: raw.name ?? '', started: undefined, completed: undefined, cached: false, error: undefined, logs: [], group: undefined,
       };
       const wasDone = v.completed !== undefined;
       if (raw.name) v.name = raw.name;
@@ -83,8 +105,9 @@ export class BuildProgress {
       if (raw.completed) v.completed = raw.completed;
       if (raw.cached) v.cached = true;
       if (raw.error) v.error = raw.error;
+      if (raw.progressGroup?.name) v.group = raw.progressGroup.name;
       this.vertexes.set(raw.digest, v);
-      if (!wasDone && v.completed !== undefined) this.onStepDone(v);
+      if (!wasDone && v.completed !== undefined) this.announce(v);
     }
     for (const log of status.logs ?? []) {
       if (!log.vertex || !log.data) continue;
@@ -109,24 +132,76 @@ export class BuildProgress {
   }
 
   /**
-   * Steps that count for "N of M cached": the Dockerfile's own instructions
-   * (BuildKit names them "[stage n/m] RUN ..."), not context transfers or metadata loads.
+   * Steps that count for "N of M cached": the Dockerfile's own instructions (BuildKit names them
+   * "[stage n/m] RUN ..."), not context transfers or metadata loads, one per instruction as
+   * buildx displays them, in the order BuildKit reported them (see `inDockerfileOrder`).
    */
   steps(): Vertex[] {
-    // A step can come as more than one vertex (seen when another build of the same Dockerfile
-    // shares the solve); its name, "[stage n/m] ...", is what identifies it, so count it once.
-    const byName = new Map<string, Vertex>();
-    for (const v of this.all().filter((x) => /^\[[^\]]*\d+\/\d+\]/.test(x.name))) {
-      const seen = byName.get(v.name);
-      byName.set(v.name, seen ? mergeVertices(seen, v) : v);
+    // An instruction can come as more than one vertex: `COPY --link` adds a LINK vertex, and
+    // another build of the same Dockerfile may share the solve. Its "[stage n/m]" prefix is
+    // what identifies it, so it counts once, under the instruction's own name.
+    const byStep = new Map<string, Vertex[]>();
+    for (const v of this.all()) {
+      const key = stepKey(v.name);
+      if (key !== undefined) byStep.set(key, [...(byStep.get(key) ?? []), v]);
     }
-    return [...byName.values()];
+    return [...byStep.values()].map(mergeStep);
   }
 
   failed(): Vertex | undefined {
-    return this.all().find((v) => v.error !== undefined && !/context canceled/.test(v.error));
+    const failed = this.all().find((v) => v.error !== undefined && !isCancelled(v));
+    return failed && { ...failed, name: instructionName(failed) };
   }
 }
+
+/** BuildKit stopped the vertex: another step failed, or its result was not needed. */
+export function isCancelled(v: Vertex): boolean {
+  return v.error !== undefined && /context canceled/.test(v.error);
+}
+
+/** "[stage n/m]" (with the platform when there is one) of a Dockerfile step's vertex; undefined for internal vertices. */
+export function stepKey(name: string): string | undefined {
+  return /^\[[^\]]*\d+\/\d+\]/.exec(name)?.[0];
+}
+
+/** The instruction's name: the group's for a vertex BuildKit added to an instruction (LINK). */
+function instructionName(v: Vertex): string {
+  return v.group !== undefined && stepKey(v.group) === stepKey(v.name) ? v.group : v.name;
+}
+
+/**
+ * The vertices of one instruction as one step, under the instruction's name. A vertex BuildKit
+ * cancelled (a duplicate of the step in a shared solve) did no work: it neither makes a cached
+ * step uncached nor gives the step its error, unless it is all there is.
+ */
+function mergeStep(parts: readonly Vertex[]): Vertex {
+  const live = parts.filter((v) => !isCancelled(v));
+  const [first, ...rest] = live.length > 0 ? live : parts;
+  if (!first) throw new Error('a step has at least one vertex');
+  return rest.reduce(mergeVertices, { ...first, name: instructionName(first) });
+}
+
+/**
+ * Steps in the Dockerfile's order: by stage (as `stageNames` lists them, first to last), then
+ * by the step's number in its stage. BuildKit reports them as they start and finish, which
+ * with parallel stages is not the order a person reads the Dockerfile in.
+ */
+export function inDockerfileOrder<T extends { name: string }>(steps: readonly T[], stageNames: readonly (string | undefined)[]): T[] {
+  const position = (name: string): [number, number] => {
+    const m = /^\[(?:\S+\/\S+ )?(?:(\S+) )?(\d+)\/\d+\]/.exec(name);
+    if (!m) return [Number.MAX_SAFE_INTEGER, 0];
+    const stage = m[1];
+    let index = stage === undefined ? stageNames.length - 1 : stageNames.findIndex((s) => s !== undefined && s.toLowerCase() === stage.toLowerCase());
+    // Unnamed stages of a multi-stage Dockerfile are "stage-N" (N counts from 0).
+    if (index < 0 && stage !== undefined && /^stage-\d+$/.test(stage)) index = Number(stage.slice(6));
+    return [index < 0 ? stageNames.length : index, Number(m[2])];
+  };
+  return steps
+    .map((step, i) => ({ step, i, at: position(step.name) }))
+    .sort((a, b) => a.at[0] - b.at[0] || a.at[1] - b.at[1] || a.i - b.i)
+    .map((x) => x.step);
+}
+
 
 /** One step reported twice: cached only if every run of it that finished was, failed if either failed. */
 function mergeVertices(a: Vertex, b: Vertex): Vertex {

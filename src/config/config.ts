@@ -14,6 +14,7 @@ import type { RailwayServiceSettings, ServiceLookup, ServiceLookupFn } from '../
 import { readSizeConfig, type SizeConfig } from '../size/config.ts';
 import { readHygieneConfig, type HygieneConfig } from '../hygiene/config.ts';
 import { isSecretName } from '../hygiene/rules.ts';
+import { readComposeConfig, type ComposeConfig } from '../services/config.ts';
 
 /**
  * Every input the action takes; the local command takes each as a flag of the same name.
@@ -33,11 +34,14 @@ export const INPUT_NAMES = [
   'command',
   'network',
   'add-hosts',
+  'compose-file',
+  'compose-service',
   'wait-for',
   'health-path',
   'health-status',
   'health-body',
   'health-timeout',
+  'railway-parity',
   'mode',
   'report-file',
   'comment',
@@ -89,21 +93,59 @@ export type WaitFor =
   | { readonly kind: 'http' }
   | { readonly kind: 'healthcheck' }
   | { readonly kind: 'tcp' }
-  | { readonly kind: 'log'; readonly pattern: RegExp };
+  | { readonly kind: 'log'; readonly pattern: RegExp }
+  /** Nothing runs: build, measure, hygiene and report only (build-only targets, images with nothing to serve). */
+  | { readonly kind: 'none' }
+  /** Runs to completion (a worker's one-off job, a cron service): exit code 0 within the timeout passes. */
+  | { readonly kind: 'exit' };
 
 /** Precedence, highest first: the input, the Railway service's own settings, railway.json/toml. */
 export type HealthSettingSource = 'input' | 'railway service' | 'railway.json' | 'railway.toml';
 
+/** The Host header Railway's health check sends (docs.railway.com, Healthchecks: "Healthcheck Hostname"). */
+export const RAILWAY_HEALTHCHECK_HOST = 'healthcheck.railway.app';
+/** The PORT Railway's parity uses when neither the `port` input nor an only EXPOSE names one. */
+export const RAILWAY_DEFAULT_PORT = 8080;
+/** Railway's default health check timeout (docs.railway.com, Healthchecks). */
+export const RAILWAY_HEALTH_TIMEOUT_MS = 300_000;
+
+/**
+ * Whether the run mirrors how Railway runs the app (`railway-parity`): `auto` mirrors whenever
+ * Railway settings are known (railway.json/railway.toml, or the service read with railway-token).
+ */
+export interface ParityConfig {
+  readonly enabled: boolean;
+  readonly setting: 'auto' | 'true' | 'false';
+  /** Why it is on or off, one phrase ("railway.json found", "railway-parity: false"). */
+  readonly why: string;
+  /** The PORT variable the container gets; undefined when env/env-file set PORT themselves (or parity is off). */
+  readonly injectedPort: number | undefined;
+  /** Where the checked port came from. */
+  readonly portSource: 'port input' | 'env PORT' | 'EXPOSE' | 'Railway default' | 'none';
+  /** The Host header of the HTTP probe; undefined outside parity (the probe then sends 127.0.0.1:<port>). */
+  readonly host: string | undefined;
+}
+
+export type CommandSource = 'command input' | 'railway service' | 'railway.json' | 'railway.toml' | 'image';
+
+/** `deploy.preDeployCommand`: each command runs in a one-off container of the image before the app starts. */
+export interface PreDeployConfig {
+  readonly commands: readonly string[];
+  readonly source: Exclude<CommandSource, 'command input' | 'image'>;
+}
+
 export interface HealthConfig {
   /** The strategy after `auto` is resolved. */
-  readonly strategy: 'http' | 'healthcheck' | 'tcp' | 'log';
+  readonly strategy: 'http' | 'healthcheck' | 'tcp' | 'log' | 'exit' | 'none';
   /** Chosen by `wait-for: auto`: the run may still switch from tcp to the image's own HEALTHCHECK. */
   readonly automatic: boolean;
   readonly path: string | undefined;
   /** Where the path came from, for the report. */
   readonly pathSource: HealthSettingSource | undefined;
-  readonly timeoutSource: HealthSettingSource | 'default';
+  readonly timeoutSource: HealthSettingSource | 'default' | 'railway default' | 'env RAILWAY_HEALTHCHECK_TIMEOUT_SEC';
   readonly status: readonly StatusRange[];
+  /** input: `health-status`; railway: exactly 200 under parity; default: 200-399. */
+  readonly statusSource: 'input' | 'railway' | 'default';
   readonly body: RegExp | undefined;
   readonly logPattern: RegExp | undefined;
   readonly timeoutMs: number;
@@ -122,8 +164,14 @@ export interface Config {
   readonly env: readonly KeyValue[];
   readonly port: number | undefined;
   readonly command: readonly string[] | undefined;
+  /** Where the container's command came from (`command`, deploy.startCommand, or the image's own CMD). */
+  readonly commandSource: CommandSource;
+  readonly preDeploy: PreDeployConfig | undefined;
+  readonly parity: ParityConfig;
   readonly network: string | undefined;
   readonly addHosts: readonly string[];
+  /** compose-file / compose-service: the services the app needs at start, resolved by Compose. */
+  readonly compose: ComposeConfig | undefined;
   readonly health: HealthConfig;
   readonly dockerfileFacts: DockerfileFacts;
   readonly railwayFile: RailwayFileConfig | undefined;
@@ -138,8 +186,14 @@ export interface Config {
   /** The Railway service's settings, read before the checks when a token is given. */
   readonly railwayService: ServiceLookup | undefined;
   readonly size: SizeConfig;
-  /** Values never to print: env values, build secrets, build args with secret-looking names, registry password, Railway token, GitHub token. */
+  /**
+   * Values never to print: build secrets, env values and build args with secret-looking names,
+   * registry password, Railway token, GitHub token (whatever their length), other env values of
+   * 3 characters or more.
+   */
   readonly secrets: readonly string[];
+  /** Which secrets are short (their names, never their values): the log says once that they are weak. */
+  readonly shortSecrets: readonly string[];
 }
 
 export const DEFAULT_HEALTH_TIMEOUT_MS = 60_000;
@@ -190,18 +244,25 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const buildArgs = parseKeyValueLines('build-args', get('build-args'));
   const buildSecrets = parseKeyValueLines('build-secrets', get('build-secrets'), 'id=VALUE');
   const env = [...readEnvFile(opt('env-file'), cwd), ...parseKeyValueLines('env', get('env'))];
+  const addHosts = parseHostLines('add-hosts', get('add-hosts'));
 
-  const port = resolvePort(opt('port'), facts);
   const waitFor = parseWaitFor(get('wait-for') || 'auto');
+  const paritySetting = parseParitySetting(get('railway-parity') || 'auto');
   const registry = readRegistryCredentials(read);
   const deploy = readDeployConfig(read);
   const hygiene = readHygieneConfig(get);
+  const command = parseCommand('command', get('command'));
   // Resolved once without Railway so that a bad input fails before any request is made.
-  let health = resolveHealth(get, waitFor, port, facts, railwayFile, undefined);
+  let run = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: undefined, env, command });
 
   const cache = readCacheConfig(read, { cacheDir: options.cacheDir, cwd });
 
   const runId = options.runId ?? newRunId();
+  const network = opt('network');
+  const compose = await readComposeConfig(get, { cwd, context, runId });
+  if (compose && network === 'host') {
+    throw new ConfigError('network', '"host" cannot be combined with compose-file: the app joins the Compose project\'s network; leave network empty or name a bridge network');
+  }
   const image = opt('image') ?? `deploy-check-local/${imageName(context)}:${runId}`;
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(image)) {
     throw new ConfigError('image', `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
@@ -210,19 +271,16 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const size = readSizeConfig(get, cwd, registry);
   const publish = readPublishConfig(read);
   const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : undefined;
-  if (railwayService?.ok) health = resolveHealth(get, waitFor, port, facts, railwayFile, railwayService.settings);
+  if (railwayService?.ok) run = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: railwayService.settings, env, command });
 
-  // BuildKit prints a RUN step with its build args expanded, so a token passed as a build arg
-  // would reach the log; mask the ones whose name says they are secret.
-  const secretArgs = buildArgs.filter((a) => isSecretName(a.key)).map((a) => a.value);
-  const secrets = [
-    ...env.map((e) => e.value),
-    ...buildSecrets.map((s) => s.value),
-    ...secretArgs,
-    ...(registry ? [registry.password] : []),
-    ...(deploy.railway ? [deploy.railway.token] : []),
-    publish.token ?? '',
-  ].filter((v) => v.length >= 3);
+  const { secrets: inputSecrets, shortSecrets } = secretValues(env, buildSecrets, buildArgs, [
+    ...(registry ? [{ label: 'registry-password', value: registry.password }] : []),
+    ...(deploy.railway ? [{ label: 'railway-token', value: deploy.railway.token }] : []),
+    { label: 'github-token', value: publish.token ?? '' },
+  ]);
+  // The Compose file's own secret-looking variables (POSTGRES_PASSWORD, ...) reach the app's environment and logs.
+  const composeSecrets = Object.values(compose?.model.services ?? {}).flatMap((s) => Object.entries(s.environment).filter(([k]) => isSecretName(k)).map(([, v]) => v));
+  const secrets = [...new Set([...inputSecrets, ...composeSecrets.filter((v) => v.length >= 3)])];
   return {
     runId,
     context,
@@ -233,11 +291,15 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     image,
     builder: opt('builder'),
     env,
-    port,
-    command: parseCommand('command', get('command')),
-    network: opt('network'),
-    addHosts: parseHostLines('add-hosts', get('add-hosts')),
-    health,
+    port: run.port,
+    command: run.command,
+    commandSource: run.commandSource,
+    preDeploy: run.preDeploy,
+    parity: run.parity,
+    network,
+    addHosts,
+    compose,
+    health: run.health,
     dockerfileFacts: facts,
     railwayFile,
     publish,
@@ -248,7 +310,36 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     railwayService,
     size,
     secrets,
+    shortSecrets,
   };
+}
+
+/** A secret shorter than this is weak, and masking it hides the same characters wherever they appear. */
+export const SHORT_SECRET_CHARS = 8;
+
+/**
+ * The values to mask. Secrets (build secrets, tokens, passwords, env values and build args whose
+ * name says secret) are masked whatever their length, a short one hiding more than it should
+ * (the safe side). Other env values are masked too, in case, from 3 characters: "1" or "ci"
+ * masked everywhere would make every output unreadable.
+ */
+function secretValues(
+  env: readonly KeyValue[],
+  buildSecrets: readonly KeyValue[],
+  buildArgs: readonly KeyValue[],
+  credentials: readonly { label: string; value: string }[],
+): { secrets: string[]; shortSecrets: string[] } {
+  // BuildKit prints a RUN step with its build args expanded, so a token passed as a build arg
+  // would reach the log; mask the ones whose name says they are secret.
+  const certain = [
+    ...buildSecrets.map((s) => ({ label: `build secret "${s.key}"`, value: s.value })),
+    ...env.filter((e) => isSecretName(e.key)).map((e) => ({ label: `env "${e.key}"`, value: e.value })),
+    ...buildArgs.filter((a) => isSecretName(a.key)).map((a) => ({ label: `build arg "${a.key}"`, value: a.value })),
+    ...credentials,
+  ].filter((s) => s.value !== '');
+  const secrets = [...certain.map((s) => s.value), ...env.filter((e) => !isSecretName(e.key) && e.value.length >= 3).map((e) => e.value)];
+  const shortSecrets = certain.filter((s) => s.value.length < SHORT_SECRET_CHARS).map((s) => s.label);
+  return { secrets: [...new Set(secrets)], shortSecrets: [...new Set(shortSecrets)] };
 }
 
 function imageName(context: string): string {
@@ -265,23 +356,15 @@ function readEnvFile(file: string | undefined, cwd: string): readonly KeyValue[]
     throw new ConfigError('env-file', `cannot read ${full}`);
   }
   // docker's env-file format: KEY=VALUE lines, optional "export ", no quote processing.
-  return parseKeyValueLines('env-file', text.replace(/^\s*export\s+/gm, ''));
-}
-
-function resolvePort(raw: string | undefined, facts: DockerfileFacts): number | undefined {
-  if (raw !== undefined) return parsePort('port', raw);
-  const exposed = effectiveExposedPorts(facts);
-  if (exposed.length > 1) {
-    throw new ConfigError('port', `the Dockerfile exposes several ports (${exposed.join(', ')}); set "port" to the one to health-check`);
-  }
-  return exposed[0];
+  // Like docker's, a backslash-n in a value is two characters there, not a line break.
+  return parseKeyValueLines('env-file', text.replace(/^\s*export\s+/gm, ''), 'KEY=VALUE', { literalNewlines: 'keep' });
 }
 
 function parseWaitFor(raw: string): WaitFor {
   const kind = raw.toLowerCase();
-  if (kind === 'auto' || kind === 'http' || kind === 'healthcheck' || kind === 'tcp') return { kind };
+  if (kind === 'auto' || kind === 'http' || kind === 'healthcheck' || kind === 'tcp' || kind === 'none' || kind === 'exit') return { kind };
   if (raw.startsWith('log:')) return { kind: 'log', pattern: compileRegex('wait-for', raw.slice(4)) };
-  throw new ConfigError('wait-for', `"${raw}" is not a wait strategy; use auto, http, healthcheck, tcp or log:<regular expression>`);
+  throw new ConfigError('wait-for', `"${raw}" is not a wait strategy; use auto, http, healthcheck, tcp, log:<regular expression>, exit (run to completion) or none (run nothing)`);
 }
 
 function compileRegex(input: InputName, source: string): RegExp {
@@ -293,14 +376,98 @@ function compileRegex(input: InputName, source: string): RegExp {
   }
 }
 
-function resolveHealth(
-  get: (name: InputName) => string,
-  waitFor: WaitFor,
-  port: number | undefined,
+interface RunInputs {
+  readonly get: (name: InputName) => string;
+  readonly waitFor: WaitFor;
+  readonly paritySetting: ParityConfig['setting'];
+  readonly facts: DockerfileFacts;
+  readonly railwayFile: RailwayFileConfig | undefined;
+  readonly service: RailwayServiceSettings | undefined;
+  readonly env: readonly KeyValue[];
+  readonly command: readonly string[] | undefined;
+}
+
+interface ResolvedRun {
+  readonly parity: ParityConfig;
+  readonly port: number | undefined;
+  readonly health: HealthConfig;
+  readonly command: readonly string[] | undefined;
+  readonly commandSource: CommandSource;
+  readonly preDeploy: PreDeployConfig | undefined;
+}
+
+/** How the container is run and checked: Railway's way under parity, else as the inputs and the Dockerfile say. */
+function resolveRun(inputs: RunInputs): ResolvedRun {
+  const { get, railwayFile, service } = inputs;
+  const fileSource = railwayFile?.file.endsWith('.toml') ? 'railway.toml' : 'railway.json';
+  const railwayKnown = railwayFile !== undefined || service !== undefined;
+  const enabled = inputs.paritySetting === 'true' || (inputs.paritySetting === 'auto' && railwayKnown);
+  const why =
+    inputs.paritySetting === 'false'
+      ? 'railway-parity: false'
+      : inputs.paritySetting === 'true'
+        ? 'railway-parity: true'
+        : service !== undefined
+          ? "the Railway service's settings were read"
+          : railwayFile !== undefined
+            ? `${path.basename(railwayFile.file)} found`
+            : 'no railway.json, railway.toml or Railway service settings';
+  const { port, portSource } = resolvePort(get('port') || undefined, inputs.facts, enabled ? inputs.env : undefined);
+  const envSetsPort = inputs.env.some((e) => e.key === 'PORT');
+  const parity: ParityConfig = {
+    enabled,
+    setting: inputs.paritySetting,
+    why,
+    injectedPort: enabled && !envSetsPort ? port : undefined,
+    portSource,
+    host: enabled ? RAILWAY_HEALTHCHECK_HOST : undefined,
+  };
+  const health = resolveHealth(inputs, port, parity);
+
+  let command = inputs.command;
+  let commandSource: CommandSource = command ? 'command input' : 'image';
+  // Railway: configuration in code overrides the dashboard (docs.railway.com, Config as Code).
+  if (!command && enabled && railwayFile?.startCommand) {
+    command = parseCommand(`${fileSource} deploy.startCommand`, railwayFile.startCommand);
+    commandSource = fileSource;
+  } else if (!command && enabled && service?.startCommand) {
+    command = parseCommand('railway-service (startCommand)', service.startCommand);
+    commandSource = 'railway service';
+  }
+  let preDeploy: PreDeployConfig | undefined;
+  if (enabled && railwayFile?.preDeployCommand) preDeploy = { commands: railwayFile.preDeployCommand, source: fileSource };
+  else if (enabled && service?.preDeployCommand) preDeploy = { commands: service.preDeployCommand, source: 'railway service' };
+  return { parity, port, health, command, commandSource, preDeploy };
+}
+
+function parseParitySetting(raw: string): ParityConfig['setting'] {
+  const value = raw.toLowerCase();
+  if (value === 'auto' || value === 'true' || value === 'false') return value;
+  throw new ConfigError('railway-parity', `"${raw}" is not accepted; use auto (mirror Railway when its settings are known), true or false`);
+}
+
+/**
+ * The port to check. Railway injects PORT and probes it; a PORT variable the user sets tells
+ * Railway which port to use (docs.railway.com, Healthchecks: "Configure the healthcheck port").
+ */
+function resolvePort(
+  raw: string | undefined,
   facts: DockerfileFacts,
-  railwayFile: RailwayFileConfig | undefined,
-  service: RailwayServiceSettings | undefined,
-): HealthConfig {
+  parityEnv: readonly KeyValue[] | undefined,
+): { port: number | undefined; portSource: ParityConfig['portSource'] } {
+  if (raw !== undefined) return { port: parsePort('port', raw), portSource: 'port input' };
+  const envPort = parityEnv?.find((e) => e.key === 'PORT')?.value;
+  if (envPort !== undefined) return { port: parsePort('env (PORT)', envPort), portSource: 'env PORT' };
+  const exposed = effectiveExposedPorts(facts);
+  if (exposed.length > 1) {
+    throw new ConfigError('port', `the Dockerfile exposes several ports (${exposed.join(', ')}); set "port" to the one to health-check`);
+  }
+  if (exposed[0] !== undefined) return { port: exposed[0], portSource: 'EXPOSE' };
+  return parityEnv ? { port: RAILWAY_DEFAULT_PORT, portSource: 'Railway default' } : { port: undefined, portSource: 'none' };
+}
+
+function resolveHealth(inputs: RunInputs, port: number | undefined, parity: ParityConfig): HealthConfig {
+  const { get, waitFor, facts, railwayFile, service } = inputs;
   const pathInput = get('health-path');
   if (pathInput !== '' && !pathInput.startsWith('/')) {
     throw new ConfigError('health-path', `"${pathInput}" must start with "/" (e.g. "/health")`);
@@ -314,20 +481,10 @@ function resolveHealth(
       : railwayFile?.healthcheckPath
         ? fileSource
         : undefined;
-  const timeoutRaw = get('health-timeout');
-  let timeoutMs = DEFAULT_HEALTH_TIMEOUT_MS;
-  let timeoutSource: HealthConfig['timeoutSource'] = 'default';
-  if (timeoutRaw) {
-    timeoutMs = parseDuration('health-timeout', timeoutRaw);
-    timeoutSource = 'input';
-  } else if (service?.healthcheckTimeoutMs !== undefined) {
-    timeoutMs = service.healthcheckTimeoutMs;
-    timeoutSource = 'railway service';
-  } else if (railwayFile?.healthcheckTimeoutMs !== undefined) {
-    timeoutMs = railwayFile.healthcheckTimeoutMs;
-    timeoutSource = fileSource;
-  }
-  const status = parseStatusRanges('health-status', get('health-status') || '200-399');
+  const { timeoutMs, timeoutSource } = resolveTimeout(inputs, parity.enabled);
+  const statusRaw = get('health-status');
+  const status = parseStatusRanges('health-status', statusRaw || (parity.enabled ? '200' : '200-399'));
+  const statusSource: HealthConfig['statusSource'] = statusRaw ? 'input' : parity.enabled ? 'railway' : 'default';
   const bodyRaw = get('health-body');
   const body = bodyRaw ? compileRegex('health-body', bodyRaw) : undefined;
 
@@ -338,12 +495,7 @@ function resolveHealth(
     strategy = waitFor.kind;
   }
   if ((strategy === 'http' || strategy === 'tcp') && port === undefined) {
-    throw new ConfigError(
-      'port',
-      strategy === 'http'
-        ? 'the HTTP health check needs a container port: the Dockerfile has no EXPOSE; set "port"'
-        : 'nothing to wait for: the Dockerfile has no EXPOSE and no HEALTHCHECK; set "port", "health-path" or "wait-for" (e.g. log:<regex>)',
-    );
+    throw new ConfigError('port', missingPortMessage(strategy, healthPath, pathSource));
   }
   return {
     strategy,
@@ -352,8 +504,36 @@ function resolveHealth(
     pathSource,
     timeoutSource,
     status,
+    statusSource,
     body,
     logPattern: waitFor.kind === 'log' ? waitFor.pattern : undefined,
     timeoutMs,
   };
+}
+
+/** Highest first: the input, the service, the file, Railway's timeout variable, Railway's default (parity), 60 s. */
+function resolveTimeout(inputs: RunInputs, parity: boolean): { timeoutMs: number; timeoutSource: HealthConfig['timeoutSource'] } {
+  const { get, railwayFile, service } = inputs;
+  const raw = get('health-timeout');
+  if (raw) return { timeoutMs: parseDuration('health-timeout', raw), timeoutSource: 'input' };
+  if (service?.healthcheckTimeoutMs !== undefined) return { timeoutMs: service.healthcheckTimeoutMs, timeoutSource: 'railway service' };
+  if (railwayFile?.healthcheckTimeoutMs !== undefined) {
+    return { timeoutMs: railwayFile.healthcheckTimeoutMs, timeoutSource: railwayFile.file.endsWith('.toml') ? 'railway.toml' : 'railway.json' };
+  }
+  if (!parity) return { timeoutMs: DEFAULT_HEALTH_TIMEOUT_MS, timeoutSource: 'default' };
+  const variable = inputs.env.find((e) => e.key === 'RAILWAY_HEALTHCHECK_TIMEOUT_SEC')?.value;
+  if (variable !== undefined) {
+    return { timeoutMs: parseDuration('env (RAILWAY_HEALTHCHECK_TIMEOUT_SEC)', variable), timeoutSource: 'env RAILWAY_HEALTHCHECK_TIMEOUT_SEC' };
+  }
+  return { timeoutMs: RAILWAY_HEALTH_TIMEOUT_MS, timeoutSource: 'railway default' };
+}
+
+function missingPortMessage(strategy: 'http' | 'tcp', healthPath: string | undefined, pathSource: HealthSettingSource | undefined): string {
+  if (healthPath !== undefined) {
+    const from = pathSource === 'input' ? '"health-path"' : `the health path ${healthPath} (from ${pathSource ?? 'the inputs'})`;
+    return `${from} needs a port, and the image declares none (no EXPOSE): set "port" to the port the app listens on, or "railway-parity: true" to check Railway's PORT (${RAILWAY_DEFAULT_PORT}) as Railway does`;
+  }
+  return strategy === 'http'
+    ? 'the HTTP health check needs a container port: the Dockerfile has no EXPOSE; set "port"'
+    : 'nothing to wait for: the Dockerfile has no EXPOSE and no HEALTHCHECK; set "port", "health-path" or "wait-for" (e.g. log:<regex>)';
 }

@@ -9,7 +9,7 @@ export interface KeyValue {
  * Multi-line inputs (`build-args`, `env`, `build-secrets`): one KEY=VALUE a line.
  * Blank lines and lines starting with # are skipped; the value may contain "=".
  */
-export function parseKeyValueLines(input: string, raw: string, what = 'KEY=VALUE'): KeyValue[] {
+export function parseKeyValueLines(input: string, raw: string, what = 'KEY=VALUE', options: { literalNewlines?: 'refuse' | 'keep' } = {}): KeyValue[] {
   const out: KeyValue[] = [];
   raw.split(/\r?\n/).forEach((line, index) => {
     const text = line.trim();
@@ -20,9 +20,27 @@ export function parseKeyValueLines(input: string, raw: string, what = 'KEY=VALUE
       // Never echo the line: it may hold a secret value.
       throw new ConfigError(input, `line ${index + 1} is not ${what} (the name must start with a letter or _ and be followed by =)`);
     }
-    out.push({ key, value: text.slice(eq + 1) });
+    const value = text.slice(eq + 1);
+    const joined = options.literalNewlines === 'keep' ? undefined : joinedEntry(value);
+    if (joined !== undefined) {
+      // Names only: the value may be a secret.
+      throw new ConfigError(
+        input,
+        `line ${index + 1} holds a literal "\\n" followed by ${joined}=, so ${key} would get the rest of the line and ${joined} would not be set. ` +
+          `Put each ${what} on its own line: a block (${input}: |) in a workflow; in a shell $'${key}=…\\n${joined}=…' or the flag repeated (--${input} ${key}=… --${input} ${joined}=…)`,
+      );
+    }
+    out.push({ key, value });
   });
   return out;
+}
+
+/**
+ * The name after a literal backslash-n in a value (a backslash and an n, as a shell leaves them
+ * in "A=1\nB=2", meant as a line break): "B" for the value 1\nB=2. Undefined when there is none.
+ */
+export function joinedEntry(value: string): string | undefined {
+  return /\\n\s*([A-Za-z_][A-Za-z0-9_.-]*)=/.exec(value)?.[1];
 }
 
 /** `add-hosts`: one host:ip a line (or comma separated), as `docker run --add-host`. */
@@ -32,6 +50,9 @@ export function parseHostLines(input: string, raw: string): string[] {
     .map((l) => l.trim())
     .filter(Boolean)
     .map((entry) => {
+      if (entry.includes('\\n')) {
+        throw new ConfigError(input, `"${entry}" holds a literal "\\n": put each host:ip on its own line (in a shell, repeat --${input}), or separate them with commas`);
+      }
       if (!/^[A-Za-z0-9_.-]+[:=]\S+$/.test(entry)) {
         throw new ConfigError(input, `"${entry}" is not host:ip (for example "db.internal:10.0.0.5" or "api:host-gateway")`);
       }

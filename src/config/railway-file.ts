@@ -9,6 +9,10 @@ export interface RailwayFileConfig {
   readonly healthcheckPath: string | undefined;
   readonly healthcheckTimeoutMs: number | undefined;
   readonly dockerfilePath: string | undefined;
+  /** deploy.startCommand: replaces the image's CMD. */
+  readonly startCommand?: string | undefined;
+  /** deploy.preDeployCommand: a string or a list of strings, run in order before the app starts. */
+  readonly preDeployCommand?: readonly string[] | undefined;
 }
 
 const CANDIDATES = ['railway.json', 'railway.toml'];
@@ -45,10 +49,25 @@ export function parseRailwayFile(file: string, text: string): RailwayFileConfig 
   const build = section('build');
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
   const timeout = deploy['healthcheckTimeout'];
+  const preDeploy = deploy['preDeployCommand'];
+  let preDeployCommand: string[] | undefined;
+  if (typeof preDeploy === 'string') {
+    preDeployCommand = str(preDeploy) === undefined ? undefined : [preDeploy.trim()];
+  } else if (Array.isArray(preDeploy)) {
+    if (!preDeploy.every((c): c is string => typeof c === 'string')) {
+      throw new ConfigError('railway-config', `${file}: deploy.preDeployCommand must be a string or a list of strings`);
+    }
+    const commands = preDeploy.map((c) => c.trim()).filter(Boolean);
+    preDeployCommand = commands.length ? commands : undefined;
+  } else if (preDeploy !== undefined && preDeploy !== null) {
+    throw new ConfigError('railway-config', `${file}: deploy.preDeployCommand must be a string or a list of strings`);
+  }
   return {
     file,
     healthcheckPath: str(deploy['healthcheckPath']),
     healthcheckTimeoutMs: typeof timeout === 'number' && timeout > 0 ? timeout * 1000 : undefined,
     dockerfilePath: str(build['dockerfilePath']),
+    startCommand: str(deploy['startCommand']),
+    preDeployCommand,
   };
 }

@@ -5,16 +5,27 @@ import { LABEL_RUN } from './labels.ts';
 export interface CleanupResult {
   containers: number;
   networks: number;
+  /** Named volumes and images a Compose project of the run made (labelled by deploy-check's override). */
+  volumes: number;
+  images: number;
 }
 
-/** Removes every container and network labelled with this run. Harmless to call twice. */
+/** Removes every container, network, volume and image labelled with this run. Harmless to call twice. */
 export async function removeRunResources(docker: Docker, runId: string): Promise<CleanupResult> {
   const filters = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] });
   const [containers, networks] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
-  // Networks go after the containers attached to them.
-  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => {})));
-  return { containers: containers.length, networks: networks.length };
+  // Networks, volumes and images go after the containers that use them.
+  const [volumes, images] = await Promise.all([
+    docker.listVolumes({ filters }).then((r) => r.Volumes ?? [], () => []),
+    docker.listImages({ filters }).catch(() => []),
+  ]);
+  await Promise.all([
+    ...networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => {})),
+    ...volumes.map((v) => docker.getVolume(v.Name).remove().catch(() => {})),
+    ...images.flatMap((i) => (i.RepoTags?.length ? i.RepoTags : [i.Id]).map((ref) => docker.getImage(ref).remove({ force: true }).catch(() => {}))),
+  ]);
+  return { containers: containers.length, networks: networks.length, volumes: volumes.length, images: images.length };
 }
 
 /** Removes the buildx builders a run created (and their BuildKit containers); returns those removed. */

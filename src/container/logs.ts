@@ -32,3 +32,46 @@ export async function lastLogLines(container: Docker.Container, tail = 100): Pro
     return [];
   }
 }
+
+/** How many first and last lines of a container's output the report keeps. */
+export const LOG_HEAD_LINES = 40;
+export const LOG_TAIL_LINES = 60;
+
+/**
+ * Everything the container wrote, as lines. The first lines usually say why an app failed to
+ * start; the last say where it stood: both are kept (see compactLogLines).
+ */
+export async function allLogLines(container: Docker.Container): Promise<string[]> {
+  try {
+    const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+    const text = demuxDockerStream(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
+    const lines = text.split(/\r?\n/);
+    if (lines.at(-1) === '') lines.pop();
+    return lines;
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A chatty app logs every probe: runs of identical lines are folded into one ("… (× 37)"),
+ * then the first `head` and last `tail` lines are kept around a marker saying how many were left out.
+ */
+export function compactLogLines(lines: readonly string[], head = LOG_HEAD_LINES, tail = LOG_TAIL_LINES): string[] {
+  const runs: { text: string; count: number }[] = [];
+  for (let i = 0; i < lines.length; ) {
+    const line = lines[i] ?? '';
+    let count = 1;
+    while (i + count < lines.length && lines[i + count] === line) count++;
+    runs.push({ text: count > 1 ? `${line}  (× ${count})` : line, count });
+    i += count;
+  }
+  if (runs.length <= head + tail) return runs.map((r) => r.text);
+  const middle = runs.slice(head, runs.length - tail);
+  const omitted = middle.reduce((sum, r) => sum + r.count, 0);
+  return [
+    ...runs.slice(0, head).map((r) => r.text),
+    `… ${omitted} line${omitted === 1 ? '' : 's'} omitted …`,
+    ...runs.slice(-tail).map((r) => r.text),
+  ];
+}

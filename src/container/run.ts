@@ -1,15 +1,26 @@
 import type Docker from 'dockerode';
+import { formatStatusRanges } from '../config/units.ts';
 import type { Config, HealthConfig } from '../config/config.ts';
 import type { Log } from '../host/log.ts';
-import type { HealthReport } from '../report/model.ts';
-import { containerName, runLabels } from './labels.ts';
-import { lastLogLines } from './logs.ts';
+import type { HealthReport, ParityReport } from '../report/model.ts';
+import { containerName } from './labels.ts';
+import { allLogLines, compactLogLines } from './logs.ts';
+import { dockerReason } from './pre-deploy.ts';
+import { containerOptions, type RunParams } from './spec.ts';
 import { HealthcheckWait, HttpWait, LogWait, TcpWait, type WaitStrategy } from './wait.ts';
 
-/** How often readiness is probed: readiness is seen within about this long. */
-export const POLL_INTERVAL_MS = 50;
+/** Readiness is probed this often at first, so a fast app is seen within about this long... */
+export const FAST_PROBE_MS = 50;
+/** ...then less often, so a slow app's own log is not drowned in probe requests. */
+export const SLOW_PROBE_MS = 250;
+export const BACK_OFF_AFTER_MS = 2000;
 /** Docker's own HEALTHCHECK is asked to run this often while the container starts. */
 const HEALTHCHECK_START_INTERVAL_NS = 250_000_000;
+
+/** The pause before the next probe, `waitingMs` after the wait began. */
+export function probeIntervalMs(waitingMs: number): number {
+  return waitingMs < BACK_OFF_AFTER_MS ? FAST_PROBE_MS : SLOW_PROBE_MS;
+}
 
 export interface ImageHealthcheck {
   Test?: string[];
@@ -19,12 +30,28 @@ export interface ImageHealthcheck {
   Retries?: number;
 }
 
+/** What the run mirrors of Railway, for the report (health.parity). */
+export function parityReport(config: Config): ParityReport {
+  return {
+    enabled: config.parity.enabled,
+    why: config.parity.why,
+    port: config.parity.injectedPort ?? null,
+    portSource: config.parity.portSource,
+    host: config.parity.host ?? null,
+    acceptedStatus: formatStatusRanges(config.health.status),
+    statusSource: config.health.statusSource,
+    startCommandSource: config.commandSource,
+    startCommand: config.command ? [...config.command] : null,
+    timeoutSource: config.health.timeoutSource,
+  };
+}
+
 /**
- * Starts the image and waits until it is healthy, the container exits, or the timeout passes.
- * The container is always removed before this returns; evidence is gathered first.
+ * Starts the image and waits until it is healthy, the container exits, the timeout passes or
+ * the run is cancelled. The container is always removed before this returns; evidence is gathered first.
  */
-export async function runAndWait(config: Config, docker: Docker, log: Log): Promise<HealthReport> {
-  const image = await docker.getImage(config.image).inspect();
+export async function runAndWait(config: Config, docker: Docker, log: Log, params: RunParams, cancel?: AbortSignal): Promise<HealthReport> {
+  const image = await docker.getImage(params.image).inspect();
   const imageHealthcheck = (image.Config as { Healthcheck?: ImageHealthcheck }).Healthcheck;
   const hasHealthcheck = definesHealthcheck(imageHealthcheck);
   const strategyName = strategyForImage(config.health, hasHealthcheck);
@@ -40,42 +67,45 @@ export async function runAndWait(config: Config, docker: Docker, log: Log): Prom
     lastHttp: null,
     healthLog: [],
     logs: [],
+    parity: parityReport(config),
+    imageHealthcheck: null,
+    startError: null,
+    probes: 0,
   };
   if (strategyName === 'healthcheck' && !hasHealthcheck) {
     report.reason = 'wait-for is "healthcheck" but the image defines no HEALTHCHECK';
     return report;
   }
+  const runs = image.Config as { Cmd?: string[] | null; Entrypoint?: string[] | null };
+  if (!config.command?.length && !runs.Cmd?.length && !runs.Entrypoint?.length) {
+    report.reason = NOTHING_TO_RUN;
+    return report;
+  }
 
   const port = config.port;
-  const hostMode = config.network === 'host';
+  const hostMode = params.network === 'host';
   const portKey = port !== undefined ? `${port}/tcp` : undefined;
-  const container = await docker.createContainer({
-    name: containerName(config.runId),
-    Image: config.image,
-    Labels: runLabels(config.runId),
-    Env: config.env.map((e) => `${e.key}=${e.value}`),
-    ...(config.command ? { Cmd: [...config.command] } : {}),
-    ...(portKey ? { ExposedPorts: { [portKey]: {} } } : {}),
-    ...(hasHealthcheck && strategyName === 'healthcheck'
-      ? {
-          Healthcheck: {
-            ...imageHealthcheck,
-            // Run the image's own check often while starting, so readiness is seen within a quarter second.
-            StartPeriod: Math.max(imageHealthcheck?.StartPeriod ?? 0, config.health.timeoutMs * 1_000_000),
-            StartInterval: HEALTHCHECK_START_INTERVAL_NS,
-          },
-        }
-      : {}),
-    HostConfig: {
-      ...(portKey && !hostMode ? { PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] } } : {}),
-      ...(config.network ? { NetworkMode: config.network } : {}),
-      ...(config.addHosts.length ? { ExtraHosts: [...config.addHosts] } : {}),
-    },
-  });
-  report.container = { id: container.id, exitCode: null, oomKilled: false, running: false };
-
+  let container: Docker.Container | undefined;
   let strategy: WaitStrategy | undefined;
+  let ranForMs: number | undefined;
   try {
+    container = await docker.createContainer(
+      containerOptions(params, {
+        name: containerName(params.runId),
+        cmd: config.command,
+        publishPort: port,
+        healthcheck:
+          hasHealthcheck && strategyName === 'healthcheck'
+            ? {
+                ...imageHealthcheck,
+                // Run the image's own check often while starting, so readiness is seen within a quarter second.
+                StartPeriod: Math.max(imageHealthcheck?.StartPeriod ?? 0, config.health.timeoutMs * 1_000_000),
+                StartInterval: HEALTHCHECK_START_INTERVAL_NS,
+              }
+            : undefined,
+      }),
+    );
+    report.container = { id: container.id, exitCode: null, oomKilled: false, running: false };
     await container.start();
     let exited = false;
     // Asked once the container runs, 'not-running' answers at once if it has exited already.
@@ -96,78 +126,179 @@ export async function runAndWait(config: Config, docker: Docker, log: Log): Prom
     }
     const info = await container.inspect();
     const startedAt = parseDockerTime(info.State.StartedAt) ?? Date.now();
-    const deadline = startedAt + config.health.timeoutMs;
-
-    if (!strategy) {
-      if (strategyName === 'healthcheck') strategy = new HealthcheckWait(container);
-      else {
+    const running: Running = {
+      container, startedAt, deadline: startedAt + config.health.timeoutMs, exit, cancelled: cancelPromise(cancel), cancel,
+      hasExited: () => exited, markExited: () => (exited = true),
+    };
+    if (strategyName === 'exit') {
+      ranForMs = await awaitExit(running, config, log, report);
+    } else {
+      if (!strategy) {
         const hostPort = hostMode ? port : Number(info.NetworkSettings.Ports?.[portKey ?? '']?.[0]?.HostPort);
-        if (!hostPort) throw new Error(`Docker published no host port for container port ${port ?? '?'}`);
-        strategy =
-          strategyName === 'http'
-            ? new HttpWait(`http://127.0.0.1:${hostPort}${config.health.path ?? '/'}`, config.health.status, config.health.body)
-            : new TcpWait('127.0.0.1', hostPort);
+        strategy = strategyFor(strategyName, container, config, hostPort);
       }
-    }
-    report.target = strategy.target;
-    log.info(`Waiting up to ${Math.round(config.health.timeoutMs / 1000)}s for ${strategy.target}`);
-
-    for (;;) {
-      if (exited) {
-        report.reason = 'the container exited while deploy-check was waiting for it to become healthy';
-        break;
-      }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) {
-        report.reason = `not healthy after ${Math.round(config.health.timeoutMs / 1000)}s: ${strategy.lastFailure()}`;
-        break;
-      }
-      if (await strategy.probe(remaining)) {
-        const readyAt = Date.now();
-        // A probe can pass against a container that has just died (Docker's port proxy still
-        // accepts connections for a moment after the process exits): healthy means running.
-        if (exited || !(await container.inspect()).State.Running) {
-          exited = true;
-          continue;
-        }
-        report.status = 'healthy';
-        report.timeToHealthyMs = Math.max(0, readyAt - startedAt);
-        break;
-      }
-      await Promise.race([delay(POLL_INTERVAL_MS), exit]);
+      await probeUntilReady(running, strategy, config, report, log);
     }
   } catch (err) {
-    report.reason = `could not run the container: ${(err as Error).message}`;
+    report.reason = `could not run the container: ${dockerReason(err)}`;
   } finally {
     strategy?.close();
-    await collectEvidence(container, strategy, report);
-    await container.remove({ force: true, v: true }).catch(() => {});
+    if (container) {
+      await collectEvidence(container, strategy, report, strategyName === 'http' && hasHealthcheck);
+      await container.remove({ force: true, v: true }).catch(() => {});
+    }
   }
-  if (report.status === 'unhealthy' && report.container?.exitCode !== null && report.container?.exitCode !== undefined) {
+  if (strategyName === 'exit' && ranForMs !== undefined && report.container?.exitCode === 0) {
+    report.status = 'healthy';
+    report.timeToHealthyMs = ranForMs;
+    report.reason = null;
+  } else if (report.status === 'unhealthy' && report.startError) {
+    report.reason = `the container could not start: ${report.startError}`;
+  } else if (strategyName === 'exit' && report.status === 'unhealthy' && report.container?.exitCode !== null && report.container?.exitCode !== undefined) {
+    report.reason = `the container exited with code ${report.container.exitCode}${report.container.oomKilled ? ' (killed for lack of memory: OOM)' : ''}; wait-for: exit passes only on exit code 0`;
+  } else if (report.status === 'unhealthy' && report.container?.exitCode !== null && report.container?.exitCode !== undefined) {
     report.reason = `the container exited with code ${report.container.exitCode}${report.container.oomKilled ? ' (killed for lack of memory: OOM)' : ''} before it became healthy`;
   }
   return report;
 }
 
-async function collectEvidence(container: Docker.Container, strategy: WaitStrategy | undefined, report: HealthReport): Promise<void> {
+/** A started container and what the waits need of it. */
+interface Running {
+  readonly container: Docker.Container;
+  /** When Docker started it (epoch ms). */
+  readonly startedAt: number;
+  readonly deadline: number;
+  readonly exit: Promise<void>;
+  readonly cancelled: Promise<void>;
+  readonly cancel: AbortSignal | undefined;
+  hasExited(): boolean;
+  markExited(): void;
+}
+
+/** The readiness probe of a strategy that asks from outside (or Docker's own HEALTHCHECK). */
+function strategyFor(name: HealthConfig['strategy'], container: Docker.Container, config: Config, hostPort: number | undefined): WaitStrategy {
+  if (name === 'healthcheck') return new HealthcheckWait(container);
+  if (!hostPort) throw new Error(`Docker published no host port for container port ${config.port ?? '?'}`);
+  if (name === 'http') {
+    return new HttpWait(`http://127.0.0.1:${hostPort}${config.health.path ?? '/'}`, config.health.status, config.health.body, {
+      host: config.parity.host,
+      containerPort: config.port,
+      railwayStatus: config.health.statusSource === 'railway',
+    });
+  }
+  return new TcpWait('127.0.0.1', hostPort);
+}
+
+/** `wait-for: exit`: until the container ends, the timeout passes or the run is cancelled; when it ended, how long it ran. */
+async function awaitExit(running: Running, config: Config, log: Log, report: HealthReport): Promise<number | undefined> {
+  report.target = 'exit code 0';
+  log.info(`Waiting up to ${Math.round(config.health.timeoutMs / 1000)}s for the container to run to completion (exit code 0)`);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, running.deadline - Date.now()))));
+  const outcome = await Promise.race([running.exit.then(() => 'exited' as const), timeout, running.cancelled.then(() => 'cancelled' as const)]);
+  // A pending timer would keep the local command alive until the timeout.
+  clearTimeout(timer);
+  if (outcome === 'cancelled') {
+    report.status = 'cancelled';
+    report.reason = `cancelled (${String(running.cancel?.reason)}) while the container ran`;
+    return undefined;
+  }
+  if (outcome === 'timeout') {
+    report.reason = `still running after ${Math.round(config.health.timeoutMs / 1000)}s; wait-for: exit expects the container to finish with exit code 0 within health-timeout`;
+    return undefined;
+  }
+  return Math.max(0, Date.now() - running.startedAt);
+}
+
+/** Probes until ready (then healthy), the container exits, the timeout passes or the run is cancelled; 50 ms, then 250 ms apart. */
+async function probeUntilReady(running: Running, strategy: WaitStrategy, config: Config, report: HealthReport, log: Log): Promise<void> {
+  report.target = strategy.target;
+  const parityNote = config.parity.host && strategy instanceof HttpWait ? ` (Host: ${config.parity.host}, accepted: ${formatStatusRanges(config.health.status)})` : '';
+  log.info(`Waiting up to ${Math.round(config.health.timeoutMs / 1000)}s for ${strategy.target}${parityNote}`);
+  const waitStarted = Date.now();
+  const probing = { fastProbes: 0, fastMs: 0, slowProbes: 0, slowMs: 0 };
+  report.probing = probing;
+  const tally = (): void => {
+    const waited = Date.now() - waitStarted;
+    probing.fastMs = Math.min(waited, BACK_OFF_AFTER_MS);
+    probing.slowMs = Math.max(0, waited - BACK_OFF_AFTER_MS);
+  };
+  for (;;) {
+    tally();
+    if (running.cancel?.aborted) {
+      report.status = 'cancelled';
+      report.reason = `cancelled (${String(running.cancel.reason)}) while waiting for the container to become healthy`;
+      return;
+    }
+    if (running.hasExited()) {
+      report.reason = 'the container exited while deploy-check was waiting for it to become healthy';
+      return;
+    }
+    const remaining = running.deadline - Date.now();
+    if (remaining <= 0) {
+      report.reason = `not healthy after ${Math.round(config.health.timeoutMs / 1000)}s: ${strategy.lastFailure()}`;
+      return;
+    }
+    report.probes = (report.probes ?? 0) + 1;
+    if (Date.now() - waitStarted < BACK_OFF_AFTER_MS) probing.fastProbes++;
+    else probing.slowProbes++;
+    if (await strategy.probe(remaining)) {
+      const readyAt = Date.now();
+      // A probe can pass against a container that has just died (Docker's port proxy still
+      // accepts connections for a moment after the process exits): healthy means running.
+      if (running.hasExited() || !(await running.container.inspect()).State.Running) {
+        running.markExited();
+        continue;
+      }
+      report.status = 'healthy';
+      report.timeToHealthyMs = Math.max(0, readyAt - running.startedAt);
+      tally();
+      return;
+    }
+    await Promise.race([delay(probeIntervalMs(Date.now() - waitStarted)), running.exit, running.cancelled]);
+  }
+}
+
+/** An image with no CMD and no ENTRYPOINT, and no `command`: Docker has nothing to start. */
+export const NOTHING_TO_RUN =
+  'the image has nothing to run (no CMD or ENTRYPOINT): set "command" to the process to start, or "wait-for: none" to build, measure and check the image without running it';
+
+/** Resolves when the run is cancelled (never without a signal). */
+function cancelPromise(cancel: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!cancel) return;
+    if (cancel.aborted) resolve();
+    cancel.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+async function collectEvidence(container: Docker.Container, strategy: WaitStrategy | undefined, report: HealthReport, secondOpinion: boolean): Promise<void> {
   // Both are asked at once: this sits between "healthy" and the end of the run.
-  const logs = lastLogLines(container, 100);
+  const logs = allLogLines(container);
   try {
     const info = await container.inspect();
+    const started = !info.State.StartedAt.startsWith('0001-');
     report.container = {
       id: container.id,
       running: info.State.Running,
-      exitCode: info.State.Running ? null : info.State.ExitCode,
+      exitCode: info.State.Running || !started ? null : info.State.ExitCode,
       oomKilled: info.State.OOMKilled,
     };
-    const health = info.State.Health as { Log?: { ExitCode: number; Output: string; Start: string }[] } | undefined;
+    const stateError = (info.State as { Error?: string }).Error;
+    if (stateError) report.startError = stateError;
+    const health = info.State.Health as { Status?: string; Log?: { ExitCode: number; Output: string; Start: string }[] } | undefined;
     report.healthLog = (health?.Log ?? []).map((l) => ({ exitCode: l.ExitCode, output: l.Output.trim(), start: l.Start }));
+    if (secondOpinion && health?.Status) {
+      report.imageHealthcheck = { status: health.Status, lastOutput: report.healthLog.at(-1)?.output ?? null };
+    }
   } catch {
     // The container is gone already; keep what we have.
   }
   if (strategy instanceof HttpWait) report.lastHttp = { ...strategy.evidence };
   if (strategy instanceof HealthcheckWait && report.healthLog.length === 0) report.healthLog = strategy.log;
-  report.logs = await logs;
+  const all = await logs;
+  report.logLines = all.length;
+  report.logs = compactLogLines(all);
 }
 
 export function definesHealthcheck(healthcheck: ImageHealthcheck | undefined): boolean {

@@ -21,58 +21,93 @@ export interface HttpEvidence {
   status: number | null;
   body: string | null;
   error: string | null;
+  /** The Location header of a redirect. */
+  location: string | null;
+  /** The Host header sent (Railway parity), else null. */
+  host: string | null;
 }
 
 export const BODY_EVIDENCE_CHARS = 500;
 
+export interface HttpWaitOptions {
+  /** Host header to send (Railway's health check sends healthcheck.railway.app); default 127.0.0.1:<port>. */
+  readonly host?: string | undefined;
+  /** The port inside the container, for the sentences that say where the app should listen. */
+  readonly containerPort?: number | undefined;
+  /** Only 200 passes because Railway accepts nothing else: failures say so. */
+  readonly railwayStatus?: boolean;
+}
+
 export class HttpWait implements WaitStrategy {
   readonly name = 'http';
   readonly target: string;
-  readonly evidence: HttpEvidence = { status: null, body: null, error: null };
+  readonly evidence: HttpEvidence = { status: null, body: null, error: null, location: null, host: null };
   private readonly url: string;
   private readonly status: readonly StatusRange[];
   private readonly body: RegExp | undefined;
+  private readonly options: HttpWaitOptions;
 
-  constructor(url: string, status: readonly StatusRange[], body: RegExp | undefined) {
+  constructor(url: string, status: readonly StatusRange[], body: RegExp | undefined, options: HttpWaitOptions = {}) {
     this.url = url;
     this.status = status;
     this.body = body;
+    this.options = options;
+    this.evidence.host = options.host ?? null;
     this.target = `GET ${url}`;
   }
 
   async probe(budgetMs: number): Promise<boolean> {
-    const answer = await httpGet(this.url, Math.max(50, Math.min(budgetMs, 5000)));
+    const answer = await httpGet(this.url, Math.max(50, Math.min(budgetMs, 5000)), this.options.host);
     if ('error' in answer) {
       this.evidence.error = answer.error;
       return false;
     }
     this.evidence.status = answer.status;
     this.evidence.body = answer.body.slice(0, BODY_EVIDENCE_CHARS);
+    this.evidence.location = answer.location;
     this.evidence.error = null;
     return statusMatches(this.status, answer.status) && (this.body === undefined || this.body.test(answer.body));
   }
 
   lastFailure(): string {
     const e = this.evidence;
-    if (e.status === null) return `${this.target} got no HTTP answer (${e.error ?? 'no attempt'})`;
-    if (!statusMatches(this.status, e.status)) return `${this.target} answered ${e.status}, expected ${formatStatusRanges(this.status)}`;
+    if (e.status === null) return `${this.target} got no HTTP answer: ${describeHttpError(e.error, this.options.containerPort)}`;
+    if (!statusMatches(this.status, e.status)) {
+      const redirect = e.status >= 300 && e.status < 400 ? ` (a redirect to ${e.location ?? 'no Location given'})` : '';
+      const rule = this.options.railwayStatus ? ': Railway accepts only 200' : `, expected ${formatStatusRanges(this.status)}`;
+      return `${this.target}${e.host ? ` (Host: ${e.host})` : ''} answered ${e.status}${redirect}${rule}`;
+    }
     return `${this.target} answered ${e.status} but the body did not match /${this.body?.source ?? ''}/`;
   }
 
   close(): void {}
 }
 
+/** A failed request as a sentence that points at the fix. */
+export function describeHttpError(error: string | null, containerPort: number | undefined): string {
+  const where = `0.0.0.0:${containerPort ?? 'PORT'}`;
+  if (error === null) return 'no attempt was made';
+  if (error === CLOSED_BEFORE_ANSWER || error === 'ECONNRESET') {
+    return `the app closed the connection without answering: is it listening on ${where}?`;
+  }
+  if (error === 'ECONNREFUSED') return `nothing accepted the connection: is the app listening on ${where}?`;
+  if (error === 'timed out') return 'the app accepted the connection but did not answer in time';
+  return error;
+}
+
+const CLOSED_BEFORE_ANSWER = 'connection closed before an answer';
+
 /** Enough of a body to match `health-body` against; a health endpoint that streams forever is cut here. */
 const BODY_READ_LIMIT = 65_536;
 
-type HttpAnswer = { status: number; body: string } | { error: string };
+type HttpAnswer = { status: number; body: string; location: string | null } | { error: string };
 
 /**
  * One GET on a fresh connection. Not fetch(): Node 20's fetch does not notice when Docker's
  * port proxy accepts the connection and closes it (nothing listens in the container yet) and
  * hangs until its timeout, which delays readiness by seconds; node:http reports the reset at once.
  */
-function httpGet(url: string, timeoutMs: number): Promise<HttpAnswer> {
+function httpGet(url: string, timeoutMs: number, host: string | undefined): Promise<HttpAnswer> {
   return new Promise((resolve) => {
     let settled = false;
     const settle = (answer: HttpAnswer): void => {
@@ -82,10 +117,12 @@ function httpGet(url: string, timeoutMs: number): Promise<HttpAnswer> {
       request.destroy();
       resolve(answer);
     };
-    const request = http.get(url, { agent: false, headers: { 'user-agent': 'deploy-check', connection: 'close' } }, (response) => {
+    const headers: Record<string, string> = { 'user-agent': 'deploy-check', connection: 'close', ...(host ? { host } : {}) };
+    const request = http.get(url, { agent: false, headers }, (response) => {
       const chunks: Buffer[] = [];
       let length = 0;
-      const finish = (): void => settle({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+      const location = typeof response.headers.location === 'string' ? response.headers.location : null;
+      const finish = (): void => settle({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), location });
       response.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
         length += chunk.length;
@@ -101,7 +138,7 @@ function httpGet(url: string, timeoutMs: number): Promise<HttpAnswer> {
 }
 
 function describeRequestError(err: NodeJS.ErrnoException): string {
-  if (err.code === 'ECONNRESET' && err.message === 'socket hang up') return 'connection closed before an answer';
+  if (err.code === 'ECONNRESET' && err.message === 'socket hang up') return CLOSED_BEFORE_ANSWER;
   return err.code ?? err.message;
 }
 

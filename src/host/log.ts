@@ -2,6 +2,8 @@
 export interface Annotation {
   readonly file: string;
   readonly line?: number;
+  /** Last line, for an instruction that spans several. */
+  readonly endLine?: number;
   readonly title?: string;
 }
 
@@ -13,11 +15,15 @@ export interface Log {
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
 }
 
-/** Replaces every secret value in text by ***; secrets shorter than 3 characters are not masked (they would mangle text). */
+/**
+ * Replaces every secret value in text by ***, whatever its length: a short secret also hides the
+ * same characters where they mean something else, which is the safe side. Longer secrets go
+ * first, so that a short one inside a long one cannot leave the rest of the long one readable.
+ */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 3) out = out.split(secret).join('***');
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret !== '') out = out.split(secret).join('***');
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import type { CheckReport } from './model.ts';
 import { arr, num, obj, present, str, type Fields } from './fields.ts';
-import { formatBytes, formatDuration } from './format.ts';
+import { formatBytes, formatDuration, sourceLabel } from './format.ts';
 import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 
 /**
@@ -11,7 +11,7 @@ import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 export type CheckState = 'pass' | 'warn' | 'fail' | 'skip' | 'pending';
 
 export interface CheckRow {
-  readonly name: 'Build' | 'Cache' | 'Health' | 'Size' | 'Hygiene' | 'Deploy';
+  readonly name: 'Build' | 'Cache' | 'Services' | 'Pre-deploy' | 'Health' | 'Size' | 'Hygiene' | 'Deploy';
   readonly state: CheckState;
   /** Markdown, already escaped. */
   readonly reason: string;
@@ -124,7 +124,81 @@ export function budgetProblems(size: Fields): { exceeded: string[]; unchecked: s
 }
 
 export function checkRows(report: CheckReport): CheckRow[] {
-  return [buildRow(report), cacheRow(report), healthRow(report), sizeRow(report), hygieneRow(report), deployRow(report)];
+  const services = servicesRow(report);
+  const preDeploy = preDeployRow(report);
+  return [
+    buildRow(report), cacheRow(report), ...(services ? [services] : []), ...(preDeploy ? [preDeploy] : []),
+    healthRow(report), sizeRow(report), hygieneRow(report), deployRow(report),
+  ];
+}
+
+/** The Compose services the app needed at start; no row when the run started none. */
+export function servicesRow(report: CheckReport): CheckRow | null {
+  const services = arr(report.services).map(obj).filter((s): s is Fields => s !== null);
+  const compose = obj(report.compose);
+  if (services.length === 0 && !compose) return null;
+  const failure = compose ? str(compose['failure']) : null;
+  if (services.length === 0) {
+    return failure ? { name: 'Services', state: 'fail', reason: escapeInline(failure, 200) } : { name: 'Services', state: 'skip', reason: 'none started (the app service has no depends_on)' };
+  }
+  const describe = (s: Fields): string => {
+    const name = inlineCode(str(s['name']) ?? '?', 40);
+    const status = str(s['status']) ?? '?';
+    const ms = num(s['readyMs']);
+    if (status === 'ready') return `${name} ${str(s['condition']) === 'service_completed_successfully' ? 'done' : 'ready'}${ms !== null ? ` in ${formatDuration(ms)}` : ''}`;
+    const why = str(s['reason']);
+    return `${name} ${escapeInline(status)}${why && status !== 'skipped' ? `: ${escapeInline(why, 120)}` : ''}`;
+  };
+  const failed = services.some((s) => s['status'] === 'failed' || s['status'] === 'exited');
+  return { name: 'Services', state: failed || failure ? 'fail' : 'pass', reason: services.map(describe).join(' · ') };
+}
+
+/** Only when the report has a pre-deploy section (a railway.json/toml deploy.preDeployCommand under parity). */
+function preDeployRow(report: CheckReport): CheckRow | null {
+  const pre = obj(report.preDeploy);
+  if (!pre) return null;
+  const commands = arr(pre['commands']).map(obj).filter((c): c is Fields => c !== null);
+  const status = str(pre['status']);
+  const duration = num(pre['durationMs']);
+  const list = commands.map((c) => {
+    const exit = num(c['exitCode']);
+    return `${inlineCode(str(c['command']) ?? '', 60)} ${exit === null ? 'did not start' : `exit ${exit}`} in ${formatDuration(num(c['durationMs']))}`;
+  });
+  if (status === 'passed') return { name: 'Pre-deploy', state: 'pass', reason: `passed in ${formatDuration(duration)} · ${list.join(' · ')}` };
+  if (status === 'failed') {
+    const reason = str(pre['reason']);
+    return { name: 'Pre-deploy', state: 'fail', reason: `${reason ? escapeInline(reason, 200) : 'failed'} · the app was not started` };
+  }
+  const reason = str(pre['reason']);
+  return { name: 'Pre-deploy', state: 'skip', reason: `${escapeInline(status ?? 'skipped', 20)}${reason ? `: ${escapeInline(reason, 160)}` : ''}` };
+}
+
+/** What the run mirrored of Railway (health.parity), as plain phrases; null when the report has none. */
+export function parityFacts(report: CheckReport): { enabled: boolean; why: string; parts: string[] } | null {
+  const parity = obj(obj(report.health)?.['parity']);
+  if (!parity) return null;
+  const why = str(parity['why']) ?? '';
+  if (parity['enabled'] !== true) return { enabled: false, why, parts: [] };
+  const port = num(parity['port']);
+  const portSource = str(parity['portSource']) ?? '';
+  const parts = [port !== null ? `PORT=${port} (${portSource})` : `port from ${portSource}`];
+  const host = str(parity['host']);
+  if (host) parts.push(`Host ${host}`);
+  parts.push(parity['statusSource'] === 'railway' ? 'only 200 passes' : `accepted ${str(parity['acceptedStatus']) ?? ''} (health-status)`);
+  const commandSource = str(parity['startCommandSource']);
+  parts.push(commandSource === 'image' || commandSource === null ? "the image's CMD" : `start command from ${commandSource}`);
+  const timeout = num(obj(report.health)?.['timeoutMs']);
+  parts.push(`timeout ${formatDuration(timeout)} (${str(parity['timeoutSource']) ?? ''})`);
+  return { enabled: true, why, parts };
+}
+
+/** parityFacts as one line of Markdown. */
+export function parityLine(report: CheckReport): string | null {
+  const facts = parityFacts(report);
+  if (!facts) return null;
+  const why = escapeInline(facts.why, 80);
+  if (!facts.enabled) return `Railway parity: off (${why})`;
+  return `Railway parity (${why}): ${facts.parts.map((p) => escapeInline(p, 80)).join(' · ')}`;
 }
 
 function buildRow(report: CheckReport): CheckRow {
@@ -142,10 +216,14 @@ function buildRow(report: CheckReport): CheckRow {
   const failure = obj(build['failure']);
   const step = failure ? str(failure['step']) : null;
   const message = failure ? str(failure['message']) : null;
+  const source = failure ? obj(failure['source']) : null;
+  const file = source ? str(source['file']) : null;
+  const line = source ? num(source['line']) : null;
+  const where = file !== null && line !== null ? ` at ${inlineCode(sourceLabel({ file, line, endLine: num(source?.['endLine']) ?? line }), 60)}` : '';
   return {
     name: 'Build',
     state: 'fail',
-    reason: `failed${step ? ` at ${inlineCode(step, 60)}` : ''}${message ? `: ${escapeInline(message, 160)}` : ''}`,
+    reason: `failed${where}${step ? ` ${where ? 'in' : 'at'} ${inlineCode(step, 60)}` : ''}${message ? `: ${escapeInline(message, 160)}` : ''}`,
   };
 }
 
@@ -187,7 +265,7 @@ export function healthTarget(report: CheckReport): string {
   if (!health) return '';
   const strategy = str(health['strategy']) ?? '';
   const target = str(health['target']);
-  const label: Record<string, string> = { http: 'HTTP', healthcheck: 'Docker HEALTHCHECK', tcp: 'TCP', log: 'log line' };
+  const label: Record<string, string> = { http: 'HTTP', healthcheck: 'Docker HEALTHCHECK', tcp: 'TCP', log: 'log line', exit: 'run to completion', none: 'not run' };
   const name = label[strategy] ?? escapeInline(strategy, 40);
   if (!target) return name;
   // The probe's host port is an accident of this run; the path is what the reader recognises.
@@ -203,6 +281,9 @@ function healthRow(report: CheckReport): CheckRow {
   if (health['status'] === 'healthy') {
     const ttl = num(health['timeToHealthyMs']);
     return { name: 'Health', state: 'pass', reason: `healthy${ttl !== null ? ` in ${formatDuration(ttl)}` : ''}${how ? ` · ${how}` : ''}` };
+  }
+  if (health['status'] === 'cancelled') {
+    return { name: 'Health', state: 'skip', reason: reason ? `cancelled: ${escapeInline(reason, 120)}` : 'cancelled' };
   }
   if (health['status'] === 'unhealthy') {
     return { name: 'Health', state: 'fail', reason: `${reason ? escapeInline(reason, 160) : 'not healthy'}${how ? ` · ${how}` : ''}` };

@@ -79,3 +79,9 @@ export function hygieneLine(hy: HygieneReport): string {
   const ctx = hy.context ? `, context ${formatBytes(hy.context.bytes)}` : '';
   return `${head}; runs as ${hy.user ?? 'root'}${ctx}${hy.suppressed ? `, ${hy.suppressed} ignored` : ''}`;
 }
+
+/** "Dockerfile.ci:6" or "Dockerfile.ci:6-9": where a build failed, as a person looks it up. */
+export function sourceLabel(source: { file: string; line: number; endLine: number }): string {
+  const name = source.file.split(/[\\/]/).at(-1) ?? source.file;
+  return `${name}:${source.line}${source.endLine > source.line ? `-${source.endLine}` : ''}`;
+}

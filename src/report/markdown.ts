@@ -1,7 +1,7 @@
 import type { CheckReport } from './model.ts';
 import { arr, lines, num, obj, present, str, type Fields } from './fields.ts';
-import { formatBytes, formatDuration } from './format.ts';
-import { codeDetails, escapeInline, inlineCode, isSafeToken, safeUrl } from './escape.ts';
+import { formatBytes, formatDuration, sourceLabel } from './format.ts';
+import { codeBlock, codeDetails, escapeInline, inlineCode, isSafeToken, safeUrl } from './escape.ts';
 import {
   NEUTRAL_PERCENT,
   SIZE_SCALE,
@@ -14,6 +14,7 @@ import {
   formatSigned,
   healthTarget,
   hygieneFindings,
+  parityLine,
   sizeChangeNoticeable,
   sizeChanges,
   sizeIcon,
@@ -80,8 +81,12 @@ export function renderMarkdown(report: CheckReport, options: RenderOptions = {})
 
   out.push('', '| Check | | Result |', '|:--|:-:|:--|');
   for (const row of rows) out.push(`| ${row.name} | ${STATE_ICON[row.state]} | ${row.reason} |`);
+  const parity = parityLine(report);
+  if (parity) out.push('', `<sub>${parity}</sub>`);
 
   out.push(...buildSection(report, limits));
+  out.push(...servicesSection(report, limits));
+  out.push(...preDeploySection(report, limits));
   out.push(...healthSection(report, limits));
   out.push(...sizeSection(report, limits));
   out.push(...hygieneSection(report, limits));
@@ -169,16 +174,81 @@ function buildSection(report: CheckReport, limits: RenderLimits): string[] {
   const failure = build ? obj(build['failure']) : null;
   if (!build || build['status'] === 'success' || !failure) return [];
   const step = str(failure['step']);
-  const out = ['', '#### Build failed', '', `${step ? `At ${inlineCode(step, 160)}: ` : ''}${escapeInline(str(failure['message']) ?? 'unknown error', 400)}`];
+  const source = failureSource(failure);
+  const where = [source ? inlineCode(sourceLabel(source), 160) : null, step ? inlineCode(step, 160) : null].filter((w) => w !== null).join(', step ');
+  const out = ['', '#### Build failed', '', `${where ? `At ${where}: ` : ''}${escapeInline(str(failure['message']) ?? 'unknown error', 400)}`];
+  if (source && source.lines.length > 0) out.push('', sourceBlock(source, limits));
   const logs = lines(failure['logs']);
   out.push(...evidence(`Build output (last ${Math.min(logs.length, limits.logLines)} of ${logs.length} lines)`, logs, limits, true));
   return out;
 }
 
-function evidence(title: string, logLines: string[], limits: RenderLimits, open = false): string[] {
+/** The failing instruction's lines as the Dockerfile has them, numbered as BuildKit prints them. */
+function sourceBlock(source: { line: number; lines: string[] }, limits: RenderLimits): string {
+  const shown = source.lines.slice(0, MAX_SOURCE_LINES);
+  const width = String(source.line + shown.length - 1).length;
+  const numbered = shown.map((text, i) => `${String(source.line + i).padStart(width)} | ${text}`);
+  if (source.lines.length > shown.length) numbered.push(`… ${source.lines.length - shown.length} more lines`);
+  return codeBlock(numbered, limits.lineChars);
+}
+
+const MAX_SOURCE_LINES = 30;
+
+function failureSource(failure: Fields): { file: string; line: number; endLine: number; lines: string[] } | null {
+  const source = obj(failure['source']);
+  const file = source ? str(source['file']) : null;
+  const line = source ? num(source['line']) : null;
+  if (!source || file === null || line === null) return null;
+  return { file, line, endLine: num(source['endLine']) ?? line, lines: lines(source['lines']) };
+}
+
+/** A failed pre-deploy command's output (a passing one shows in the checks table). */
+function preDeploySection(report: CheckReport, limits: RenderLimits): string[] {
+  const pre = obj(report.preDeploy);
+  if (!pre || pre['status'] !== 'failed') return [];
+  const out = ['', '#### Pre-deploy command failed', ''];
+  const reason = str(pre['reason']);
+  if (reason) out.push(escapeInline(reason, 400));
+  const failed = arr(pre['commands']).map(obj).filter((c): c is Fields => c !== null).at(-1);
+  if (failed) {
+    const error = str(failed['error']);
+    if (error) out.push('', `Docker: ${escapeInline(error, 300)}`);
+    const logs = lines(failed['logs']);
+    out.push(...evidence(`Output of ${str(failed['command']) ?? 'the command'} (${logs.length} lines)`, logs, limits, true, true));
+    if (logs.length === 0 && !error) out.push('', '<sub>The command wrote no output.</sub>');
+  }
+  return out;
+}
+
+function evidence(title: string, logLines: string[], limits: RenderLimits, open = false, keepHead = false): string[] {
   if (logLines.length === 0) return [];
   if (limits.logLines === 0) return ['', `<sub>${escapeInline(title.replace(/ \(.*\)$/, ''))}: left out here, see the job summary.</sub>`];
-  return ['', codeDetails(title, logLines.slice(-limits.logLines), limits.lineChars, open)];
+  const shown = keepHead ? headAndTail(logLines, limits.logLines) : logLines.slice(-limits.logLines);
+  return ['', codeDetails(title, shown, limits.lineChars, open)];
+}
+
+/** A container's first lines say why it failed to start, its last where it stood: both stay when lines must go. */
+export function headAndTail(logLines: readonly string[], max: number): string[] {
+  if (logLines.length <= max) return [...logLines];
+  const head = Math.ceil(max * 0.4);
+  const tail = Math.max(0, max - head);
+  return [...logLines.slice(0, head), `… ${logLines.length - head - tail} more lines here in the JSON report …`, ...(tail ? logLines.slice(-tail) : [])];
+}
+
+/** The logs of each Compose service that failed the run. */
+function servicesSection(report: CheckReport, limits: RenderLimits): string[] {
+  const failed = arr(report.services).map(obj).filter((s): s is NonNullable<ReturnType<typeof obj>> => s !== null && (s['status'] === 'failed' || s['status'] === 'exited'));
+  if (failed.length === 0) return [];
+  const out = ['', '#### Services failed', ''];
+  for (const s of failed) {
+    const name = str(s['name']) ?? '?';
+    const image = str(s['image']);
+    out.push(`- ${inlineCode(name, 40)}${image ? ` (${inlineCode(image, 80)})` : ''}, waited for ${inlineCode(str(s['condition']) ?? '?', 40)}: ${escapeInline(str(s['reason']) ?? '', 240)}`);
+    const checks = arr(s['healthLog']).map(str).filter((l): l is string => l !== null && l !== '');
+    if (checks.length) out.push(`  last healthcheck: ${escapeInline(checks.at(-1) ?? '', 200)}`);
+  }
+  for (const s of failed) out.push(...evidence(`${str(s['name']) ?? '?'} logs (last ${arr(s['logs']).length} lines)`, arr(s['logs']).map((l) => str(l) ?? ''), limits, true));
+  return out;
 }
 
 function healthSection(report: CheckReport, limits: RenderLimits): string[] {
@@ -201,8 +271,16 @@ function healthSection(report: CheckReport, limits: RenderLimits): string[] {
   if (lastHttp) {
     const status = num(lastHttp['status']);
     const error = str(lastHttp['error']);
-    facts.push(status !== null ? `last HTTP answer: ${status}` : `last HTTP attempt: ${escapeInline(error ?? 'no answer', 160)}`);
+    const location = str(lastHttp['location']);
+    const redirect = status !== null && status >= 300 && status < 400 ? ` (a redirect to ${inlineCode(location ?? 'no Location given', 120)})` : '';
+    facts.push(status !== null ? `last HTTP answer: ${status}${redirect}` : `last HTTP attempt: ${escapeInline(error ?? 'no answer', 160)}`);
+    const host = str(lastHttp['host']);
+    if (host) facts.push(`sent with ${inlineCode(`Host: ${host}`, 80)}, as Railway's health check does`);
   }
+  const startError = str(health['startError']);
+  if (startError) facts.push(`Docker could not start it: ${inlineCode(startError, 240)}`);
+  const second = obj(health['imageHealthcheck']);
+  if (second) facts.push(`the image's own HEALTHCHECK said ${inlineCode(str(second['status']) ?? '?', 20)} (a second opinion only)`);
   // The reason itself is in the checks table (and often the headline); here only the evidence.
   for (const fact of facts) out.push(`- ${fact}`);
   const body = lastHttp ? str(lastHttp['body']) : null;
@@ -214,8 +292,10 @@ function healthSection(report: CheckReport, limits: RenderLimits): string[] {
     .map((e) => `[exit ${num(e['exitCode']) ?? '?'}] ${(str(e['output']) ?? '').trim().replace(/\r?\n/g, ' ⏎ ')}`);
   if (healthLog.length) out.push(...evidence(`Docker health log (last ${healthLog.length})`, healthLog, limits));
   const logs = lines(health['logs']);
+  const total = num(health['logLines']) ?? logs.length;
   const shown = Math.min(logs.length, limits.logLines);
-  out.push(...evidence(`Container logs (last ${shown} of ${logs.length} lines)`, logs, limits, true));
+  const what = total > shown ? `first and last lines, ${shown} of ${total}` : `${total} lines`;
+  out.push(...evidence(`Container logs (${what})`, logs, limits, true, true));
   if (logs.length === 0) out.push('', '<sub>The container wrote no logs.</sub>');
   return out;
 }

@@ -16,10 +16,95 @@ export interface CheckReport {
   source: SourceInfo;
   image: { id: string | null; ref: string };
   build: BuildReport;
+  /** deploy.preDeployCommand, run before the app under Railway parity; null when there is none. */
+  preDeploy?: PreDeployReport | null;
   health: HealthReport;
   size: SizeReport;
   hygiene: HygieneReport;
   deploy: DeployReport | null;
+  /** Set when the run was stopped (SIGINT, SIGTERM, a cancelled job) before it finished. */
+  cancelled?: { signal: string; stage: string } | null;
+  /** The Compose services the app needed at start (compose-file), dependencies first; empty without Compose. */
+  services?: ServiceReport[];
+  /** The Compose project the run started them in; null without compose-file. */
+  compose?: ComposeReport | null;
+}
+
+export interface PreDeployCommandReport {
+  command: string;
+  /** null when the command could not be started (see error). */
+  exitCode: number | null;
+  durationMs: number;
+  /** The command's output: the first and last lines, runs of identical lines folded. */
+  logs: string[];
+  /** Docker's reason when the container could not be created or started. */
+  error: string | null;
+}
+
+export interface PreDeployReport {
+  /** passed: every command exited 0. failed: one did not (the app was not started). skipped: not run (reason says why). */
+  status: 'passed' | 'failed' | 'skipped' | 'cancelled';
+  /** railway.json, railway.toml. */
+  source: string;
+  reason: string | null;
+  durationMs: number;
+  /** In order; the commands after a failure are not run and not listed. */
+  commands: PreDeployCommandReport[];
+}
+
+/** What the run mirrored of Railway's way of running the app (railway-parity). */
+export interface ParityReport {
+  enabled: boolean;
+  /** Why it is on or off ("railway.json found", "railway-parity: false"). */
+  why: string;
+  /** The PORT variable given to the container; null when env set it or parity is off. */
+  port: number | null;
+  /** Where the checked port came from: port input, env PORT, EXPOSE, Railway default. */
+  portSource: string;
+  /** The Host header of the HTTP probe. */
+  host: string | null;
+  /** Statuses that pass, e.g. "200". */
+  acceptedStatus: string;
+  statusSource: 'input' | 'railway' | 'default';
+  /** Where the container's command came from: command input, railway.json, railway.toml, image. */
+  startCommandSource: string;
+  startCommand: string[] | null;
+  timeoutSource: string;
+}
+
+export interface ServiceReport {
+  name: string;
+  /** The image Compose ran (the checked image for a service built from the same Dockerfile). */
+  image: string | null;
+  /** What the services after it waited for. */
+  condition: 'service_started' | 'service_healthy' | 'service_completed_successfully';
+  /** ready: the condition was met; failed: it was not (unhealthy, non-zero exit, timeout); exited: it stopped while it should run; skipped: not started because one it depends on failed. */
+  status: 'ready' | 'failed' | 'exited' | 'skipped';
+  /** From the start of `docker compose up` until the condition was met. */
+  readyMs: number | null;
+  /** Why it failed, in a sentence; null when ready. */
+  reason: string | null;
+  exitCode: number | null;
+  /** The last healthcheck outputs, newest last. */
+  healthLog: string[];
+  /** Its last log lines (100 when it failed). */
+  logs: string[];
+}
+
+export interface ComposeReport {
+  file: string;
+  project: string;
+  /** The service that is the app under check, and how it was chosen. */
+  service: string;
+  serviceSource: 'input' | 'build context';
+  /** The networks the app joined, with the service name as alias. */
+  networks: string[];
+  /** Bind mounts of the app's service that were left out. */
+  droppedMounts: string[];
+  /** From `docker compose up` until every dependency was ready (or one failed). */
+  durationMs: number;
+  /** Why the dependencies could not be started; null when they were. */
+  failure: string | null;
 }
 
 export interface SourceInfo {
@@ -45,13 +130,27 @@ export interface BuildStep {
   error: string | null;
 }
 
+export interface BuildFailure {
+  /** The failing step as BuildKit names it ("[stage n/m] RUN ..."), null when no step failed (e.g. a parse error). */
+  step: string | null;
+  /** BuildKit's error, without its "ERROR: failed to solve:" prefix. */
+  message: string;
+  /** The failing step's last output lines, else buildx's own error lines. */
+  logs: string[];
+  /**
+   * The Dockerfile lines the error points at (BuildKit's error source), as they are in the file:
+   * every line of a multi-line instruction. Absent or null when BuildKit named no line.
+   */
+  source?: { file: string; line: number; endLine: number; lines: string[] } | null;
+}
+
 export interface BuildReport {
   status: 'success' | 'failure';
   durationMs: number;
   steps: { total: number; cached: number; list: BuildStep[] };
   cache: CacheReport;
   builder: string | null;
-  failure: { step: string | null; message: string; logs: string[] } | null;
+  failure: BuildFailure | null;
   /** Builds run, when more than one: an earlier one hit a transient engine error and was run again. */
   attempts?: number;
 }
@@ -85,7 +184,8 @@ export interface CacheReport {
 }
 
 export interface HealthReport {
-  status: 'healthy' | 'unhealthy' | 'skipped';
+  /** cancelled: the run was stopped while waiting (report.cancelled says how). */
+  status: 'healthy' | 'unhealthy' | 'skipped' | 'cancelled';
   strategy: string;
   /** What was probed, e.g. "GET http://127.0.0.1:49153/health". */
   target: string | null;
@@ -93,9 +193,22 @@ export interface HealthReport {
   timeoutMs: number;
   reason: string | null;
   container: { id: string | null; exitCode: number | null; oomKilled: boolean; running: boolean } | null;
-  lastHttp: { status: number | null; body: string | null; error: string | null } | null;
+  lastHttp: { status: number | null; body: string | null; error: string | null; location?: string | null; host?: string | null } | null;
   healthLog: { exitCode: number; output: string; start: string }[];
+  /** The container's output: the first and last lines, runs of identical lines folded, with a marker for what was left out. */
   logs: string[];
+  /** Lines the container wrote in all (logs holds a selection when there were more). */
+  logLines?: number;
+  /** Railway parity: what was mirrored; absent in reports of earlier versions. */
+  parity?: ParityReport | null;
+  /** The image's own HEALTHCHECK as Docker saw it when the HTTP probe decided: a second opinion, never the verdict. */
+  imageHealthcheck?: { status: string; lastOutput: string | null } | null;
+  /** Docker's own reason when the container could not start (State.Error). */
+  startError?: string | null;
+  /** Probes sent while waiting. */
+  probes?: number;
+  /** Probes and waiting time before and after the back-off (50 ms, then 250 ms after 2 s). */
+  probing?: { fastProbes: number; fastMs: number; slowProbes: number; slowMs: number } | null;
 }
 
 export interface SizeLayer {

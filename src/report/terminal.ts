@@ -1,5 +1,6 @@
 import type { CheckReport } from './model.ts';
-import { deployLine, describeCache, describeDrift, formatBytes, formatDuration, hygieneLine } from './format.ts';
+import { parityFacts } from './checks.ts';
+import { deployLine, describeCache, describeDrift, formatBytes, formatDuration, hygieneLine, sourceLabel } from './format.ts';
 
 /** The local command's closing summary: verdict first, then each check, then the evidence of any failure. */
 export function renderTerminal(report: CheckReport): string {
@@ -10,12 +11,24 @@ export function renderTerminal(report: CheckReport): string {
   const b = report.build;
   out.push(`  ${mark(b.status === 'success')} build    ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached`);
   out.push(`  ${mark(b.cache.enabled && b.cache.warnings.length === 0 ? true : b.cache.warnings.length > 0 ? false : null)} cache    ${describeCache(b.cache, b.steps)}`);
+  for (const svc of report.services ?? []) {
+    const ok = svc.status === 'ready' ? true : svc.status === 'skipped' ? null : false;
+    out.push(`  ${mark(ok)} service  ${svc.name} ${svc.status}${svc.readyMs !== null ? ` in ${formatDuration(svc.readyMs)}` : ''} (${svc.condition})${svc.reason ? `: ${svc.reason}` : ''}`);
+  }
+  const pre = report.preDeploy;
+  if (pre) {
+    const list = pre.commands.map((c) => `${c.command} → ${c.exitCode === null ? 'did not start' : `exit ${c.exitCode}`} in ${formatDuration(c.durationMs)}`);
+    out.push(`  ${mark(pre.status === 'passed' ? true : pre.status === 'failed' ? false : null)} predeploy ${pre.status} in ${formatDuration(pre.durationMs)}${list.length ? `: ${list.join('; ')}` : ''}`);
+  }
   const h = report.health;
   out.push(
-    `  ${mark(h.status === 'skipped' ? null : h.status === 'healthy')} health   ${h.status}` +
+    `  ${mark(h.status === 'skipped' || h.status === 'cancelled' ? null : h.status === 'healthy')} health   ${h.status}` +
       (h.target ? ` (${h.target})` : '') +
-      (h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : ''),
+      (h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : '') +
+      (h.status === 'skipped' && h.reason ? `: ${h.reason}` : ''),
   );
+  const parity = h.parity ? parityText(report) : null;
+  if (parity) out.push(`             ${parity}`);
   const s = report.size;
   if (s.status === 'measured') {
     out.push(`  ${mark(s.budget.status !== 'exceeded')} size     ${formatBytes(s.compressedBytes)} compressed, ${formatBytes(s.bytes)} uncompressed${terminalSizeChange(report)}`);
@@ -47,17 +60,41 @@ export function renderTerminal(report: CheckReport): string {
     out.push(`  ${mark(ok)} deploy   ${deployLine(d)}`);
   }
   if (b.failure) {
-    out.push('', `Build failure${b.failure.step ? ` in ${b.failure.step}` : ''}: ${b.failure.message}`);
+    // The headline already says "Build failed at <file:lines>: <message>": here the lines as
+    // written, then the output.
+    const source = b.failure.source;
+    if (source) {
+      out.push('', `Failing instruction, ${sourceLabel(source)}:`);
+      const width = String(source.endLine).length;
+      source.lines.forEach((text, i) => out.push(`  ${String(source.line + i).padStart(width)} > ${text}`));
+    }
+    out.push('', `Build output${b.failure.step ? ` of ${b.failure.step}` : ''} (last ${Math.min(b.failure.logs.length, 20)} lines):`);
     for (const line of b.failure.logs.slice(-20)) out.push(`  | ${line}`);
+  }
+  for (const svc of (report.services ?? []).filter((x) => x.status === 'failed' || x.status === 'exited')) {
+    out.push('', `Service ${svc.name} (${svc.image ?? '?'}) ${svc.status}: ${svc.reason ?? ''}`);
+    for (const line of svc.logs.slice(-20)) out.push(`  | ${line}`);
+  }
+  if (pre?.status === 'failed') {
+    out.push('', `Pre-deploy command failed: ${pre.reason ?? ''}`);
+    const last = pre.commands.at(-1);
+    if (last?.error) out.push(`  Docker: ${last.error}`);
+    for (const line of last?.logs ?? []) out.push(`  | ${line}`);
   }
   if (h.status === 'unhealthy') {
     out.push('', `Health check failed: ${h.reason ?? ''}`);
+    if (h.startError) out.push(`  Docker could not start the container: ${h.startError}`);
     if (h.container) out.push(`  container exit code: ${h.container.exitCode ?? 'still running'}, OOM-killed: ${h.container.oomKilled ? 'yes' : 'no'}`);
-    if (h.lastHttp) out.push(`  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ''})`}${h.lastHttp.body ? `, body: ${h.lastHttp.body.slice(0, 200)}` : ''}`);
+    if (h.lastHttp) {
+      const redirect = h.lastHttp.status !== null && h.lastHttp.status >= 300 && h.lastHttp.status < 400 ? ` (redirect to ${h.lastHttp.location ?? 'no Location given'})` : '';
+      out.push(`  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ''})`}${redirect}${h.lastHttp.host ? `, sent with Host: ${h.lastHttp.host}` : ''}${h.lastHttp.body ? `, body: ${h.lastHttp.body.slice(0, 200)}` : ''}`);
+    }
+    if (h.imageHealthcheck) out.push(`  the image's own HEALTHCHECK said "${h.imageHealthcheck.status}" (a second opinion only)`);
     for (const entry of h.healthLog.slice(-3)) out.push(`  health check exit ${entry.exitCode}: ${entry.output.split('\n')[0] ?? ''}`);
     if (h.logs.length) {
-      out.push(`  last ${Math.min(h.logs.length, 30)} log lines of the container:`);
-      for (const line of h.logs.slice(-30)) out.push(`  | ${line}`);
+      const total = h.logLines ?? h.logs.length;
+      out.push(total > h.logs.length ? `  the container's log (first and last lines of ${total}):` : `  the container's log (${total} lines):`);
+      for (const line of h.logs) out.push(`  | ${line}`);
     }
   }
   if (d && d.status !== 'success' && d.status !== 'skipped' && d.reason) {
@@ -71,6 +108,13 @@ export function renderTerminal(report: CheckReport): string {
   for (const drift of d?.configDrift ?? []) out.push(`  note: ${describeDrift(drift)}`);
   for (const reason of report.reasons.slice(1)) out.push(`  also: ${reason}`);
   return out.join('\n');
+}
+
+/** The parity line in plain text. */
+function parityText(report: CheckReport): string | null {
+  const facts = parityFacts(report);
+  if (!facts) return null;
+  return facts.enabled ? `Railway parity (${facts.why}): ${facts.parts.join(' · ')}` : `Railway parity: off (${facts.why})`;
 }
 
 function terminalSizeChange(report: CheckReport): string {

@@ -1,10 +1,27 @@
+import { sourceLabel } from './format.ts';
 import type { CheckReport } from './model.ts';
 
 /** The one place that decides pass or fail, and says why in sentences a person can act on. */
 export function decideVerdict(report: CheckReport): void {
   const reasons: string[] = [];
+  if (report.cancelled) {
+    reasons.push(`Cancelled: the run was stopped (${report.cancelled.signal}) during ${report.cancelled.stage}`);
+  }
   if (report.build.status === 'failure') {
-    reasons.push(`Build failed: ${report.build.failure?.message ?? 'unknown error'}`);
+    const source = report.build.failure?.source;
+    reasons.push(`Build failed${source ? ` at ${sourceLabel(source)}` : ''}: ${report.build.failure?.message ?? 'unknown error'}`);
+  }
+  // A Compose service the app needs that did not come up fails the run with its own reason.
+  for (const service of report.services ?? []) {
+    if (service.status === 'failed' || service.status === 'exited') {
+      reasons.push(`Service "${service.name}" ${service.status === 'exited' ? 'exited' : 'failed'}: ${service.reason ?? 'not ready'}`);
+    }
+  }
+  if (report.compose?.failure && !(report.services ?? []).some((s) => s.status === 'failed' || s.status === 'exited')) {
+    reasons.push(`Compose services could not be started: ${report.compose.failure}`);
+  }
+  if (report.preDeploy && report.preDeploy.status === 'failed') {
+    reasons.push(`Pre-deploy command failed: ${report.preDeploy.reason ?? 'a command did not exit with 0'}`);
   }
   if (report.health.status === 'unhealthy') {
     reasons.push(`Health check failed: ${report.health.reason ?? 'not healthy'}`);

@@ -26,6 +26,11 @@ function assertPlausible(report: Report): void {
   assert.match(report.image.id ?? '', /^sha256:[0-9a-f]{64}$/);
   assert.equal(dockerCli(['image', 'inspect', '--format', '{{.Id}}', report.image.ref]).trim(), report.image.id);
   assert.equal(report.health.status, 'healthy');
+  // railway.json's preDeployCommand: the migrations ran in a one-off container before the app.
+  const preDeploy = (report as unknown as { preDeploy?: { status: string; commands: { command: string; exitCode: number; logs: string[] }[] } }).preDeploy;
+  assert.equal(preDeploy?.status, 'passed');
+  assert.equal(preDeploy?.commands[0]?.command, 'python3 -m app.migrate');
+  assert.ok(preDeploy?.commands[0]?.logs.includes('migrate: applied 0001_create_items'), preDeploy?.commands[0]?.logs.join('\n'));
   // railway.json's healthcheckPath and the Dockerfile's only EXPOSE.
   assert.equal(report.health.strategy, 'http');
   assert.match(report.health.target ?? '', /^GET http:\/\/127\.0\.0\.1:\d+\/health$/);

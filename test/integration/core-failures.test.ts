@@ -88,11 +88,12 @@ describe('failing apps', { concurrent: true }, () => {
     assert.equal(report.health.status, 'skipped');
     assert.equal(report.health.container, null);
     assert.equal(report.image.id, null);
-    assert.match(report.reasons[0] ?? '', /^Build failed: step \[3\/3\] RUN sh -c 'echo about to fail; exit 7' failed/);
-    assert.match(stdout, /Build failure in \[3\/3\] RUN sh -c 'echo about to fail; exit 7'/);
+    assert.match(report.reasons[0] ?? '', /^Build failed at Dockerfile:3: step \[3\/3\] RUN sh -c 'echo about to fail; exit 7' failed: exit code: 7$/);
+    assert.match(stdout, /Build output of \[3\/3\] RUN sh -c 'echo about to fail; exit 7'/);
     assert.match(stdout, /\| about to fail/);
-    // The annotation points at the Dockerfile (relative to the working directory).
-    assert.match(stderr, /^error: Dockerfile: Build failed/m);
+    // Said once: the headline, not again as a log line.
+    assert.match(stdout, /^✘ deploy-check failed: Build failed at Dockerfile:3: step \[3\/3\]/m);
+    assert.doesNotMatch(stderr, /Build failed/);
   });
 });
 

@@ -71,6 +71,8 @@ export async function runActionSteps(options: ActionRunOptions): Promise<ActionR
       // deploy-check's state between runs (layer sizes it measured) stays in this run's directory.
       DEPLOY_CHECK_STATE_DIR: path.join(dir, 'state'),
       RUNNER_OS: 'Linux',
+      // Like GitHub's own runners; a test of self-hosted behaviour sets self-hosted.
+      RUNNER_ENVIRONMENT: 'github-hosted',
       GITHUB_OUTPUT: files.output,
       GITHUB_STATE: files.state,
       GITHUB_STEP_SUMMARY: files.summary,

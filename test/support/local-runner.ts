@@ -60,19 +60,30 @@ export interface LocalRunOptions {
   /** Send SIGINT after this many ms, or when `interruptWhen` first matches stderr. */
   interruptAfterMs?: number;
   interruptWhen?: RegExp;
-  /** Called just before the SIGINT is sent (to look at the engine while the run is still up). */
-  onBeforeInterrupt?: () => void;
+  /** Called just before the SIGINT is sent (to look at the engine while the run is still up), with the run's stderr so far. */
+  onBeforeInterrupt?: (stderr: string) => void;
   /** Write and read back `--report` (default true). */
   report?: boolean;
   /** Record when stderr first matches each pattern (e.g. the start of a phase). */
   marks?: Record<string, RegExp>;
+  /**
+   * Pass --keep-image (default true): the suite removes its images after each file, because
+   * removing an image while another test builds can trip BuildKit's "not found" race on the
+   * containerd image store. Tests of the removal itself set false.
+   */
+  keepImage?: boolean;
 }
 
 export async function runLocal(args: string[], options: LocalRunOptions = {}): Promise<LocalRun> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-local-'));
   const reportFile = path.join(dir, 'report.json');
   try {
-    const fullArgs = [path.join(REPO_ROOT, 'dist/cli.js'), ...args, ...(options.report === false ? [] : ['--report', reportFile])];
+    const fullArgs = [
+      path.join(REPO_ROOT, 'dist/cli.js'),
+      ...args,
+      ...(options.keepImage === false ? [] : ['--keep-image']),
+      ...(options.report === false ? [] : ['--report', reportFile]),
+    ];
     const started = Date.now();
     const marks: Record<string, number> = {};
     const result = await new Promise<Omit<LocalRun, 'report' | 'elapsedMs' | 'marks'>>((resolve, reject) => {
@@ -87,7 +98,7 @@ export async function runLocal(args: string[], options: LocalRunOptions = {}): P
       const interrupt = (): void => {
         if (interrupted) return;
         interrupted = true;
-        options.onBeforeInterrupt?.();
+        options.onBeforeInterrupt?.(stderr);
         child.kill('SIGINT');
       };
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -76,6 +76,9 @@ export interface RailwayServiceSeed {
   healthcheckTimeout?: number | null;
   dockerfilePath?: string | null;
   source?: { image?: string | null; repo?: string | null } | null;
+  /** Dashboard settings of the deploy section. */
+  startCommand?: string | null;
+  preDeployCommand?: string[] | null;
   /** The scenario of every new deployment (default: success). */
   scenario?: DeploymentScenario;
   /** Host of new deployments' `url` and `staticUrl`, e.g. `127.0.0.1:8123` (default: derived). */
@@ -616,7 +619,8 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
         domains: domainsJson(service, project.id, environmentId),
         builder: 'RAILPACK',
         buildCommand: null,
-        startCommand: null,
+        startCommand: service.startCommand ?? null,
+        preDeployCommand: service.preDeployCommand ?? null,
         rootDirectory: null,
         railwayConfigFile: null,
         numReplicas: 1,

@@ -82,7 +82,7 @@ test('a crashed container: exit code, OOM flag and the last log lines inside <de
   assert.match(md, /^### ❌ deploy-check failed: Health check failed/m);
   assert.match(md, /container exited with code 1/);
   assert.match(md, /out of memory \(OOM\)/);
-  assert.match(md, /<details open><summary>Container logs \(last 8 of 8 lines\)<\/summary>\n\n```text\nTraceback/);
+  assert.match(md, /<details open><summary>Container logs \(8 lines\)<\/summary>\n\n```text\nTraceback/);
   assert.match(md, /KeyError: 'DATABASE_URL'\n```\n\n<\/details>/);
   assert.deepEqual(harmfulHtml(toHtml(md)), []);
 });
@@ -195,7 +195,7 @@ test('a 200 kB log becomes a comment under the limit that says what it left out'
   assert.ok(full.length > 200_000);
   const { text } = renderCommentBody(r, { key: 'default', meta, previous: null });
   assert.ok(text.length <= COMMENT_MAX_CHARS, `${text.length}`);
-  assert.match(text, /Container logs \(last 60 of 100 lines\)/);
+  assert.match(text, /Container logs \(first and last lines, 60 of 100\)/);
   assert.match(text, /line 99 x+ … \(\d+ more characters\)/);
   assert.deepEqual(harmfulHtml(toHtml(text)), []);
 });
@@ -208,7 +208,7 @@ test('shortening drops log lines first and points to the job summary', () => {
   assert.ok(shortened);
   assert.ok(text.length <= budget, `${text.length}`);
   assert.match(text, /> ✂️ Shortened to fit a comment: see the job summary\./);
-  assert.match(text, /Container logs \(last (25|10|3) of 100 lines\)/);
+  assert.match(text, /Container logs \(first and last lines, (25|10|3) of 100\)/);
   // The verdict, the table and the size section survive.
   assert.match(text, /^### ❌ deploy-check failed/m);
   assert.match(text, /\| Size \|/);

@@ -29,14 +29,14 @@ describe('HttpWait', () => {
     const port = await httpServer(200, '{"status":"ok"}');
     const wait = new HttpWait(`http://127.0.0.1:${port}/health`, OK, undefined);
     assert.equal(await wait.probe(5000), true);
-    assert.deepEqual(wait.evidence, { status: 200, body: '{"status":"ok"}', error: null });
+    assert.deepEqual(wait.evidence, { status: 200, body: '{"status":"ok"}', error: null, location: null, host: null });
   });
 
   test('a 500 is not ready, and the evidence keeps status and body', async () => {
     const port = await httpServer(500, 'database unavailable');
     const wait = new HttpWait(`http://127.0.0.1:${port}/health`, OK, undefined);
     assert.equal(await wait.probe(5000), false);
-    assert.deepEqual(wait.evidence, { status: 500, body: 'database unavailable', error: null });
+    assert.deepEqual(wait.evidence, { status: 500, body: 'database unavailable', error: null, location: null, host: null });
     assert.match(wait.lastFailure(), /answered 500, expected 200-399/);
   });
 
@@ -58,7 +58,7 @@ describe('HttpWait', () => {
     const wait = new HttpWait(`http://127.0.0.1:${port}/health`, OK, undefined);
     assert.equal(await wait.probe(5000), false);
     assert.equal(wait.evidence.error, 'connection closed before an answer');
-    assert.match(wait.lastFailure(), /got no HTTP answer \(connection closed before an answer\)/);
+    assert.match(wait.lastFailure(), /got no HTTP answer: the app closed the connection without answering: is it listening on 0\.0\.0\.0:PORT\?/);
   });
 
   test('a refused connection', async () => {

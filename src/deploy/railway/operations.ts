@@ -92,6 +92,9 @@ export interface ServiceInstanceData {
   healthcheckTimeout: number | null;
   dockerfilePath: string | null;
   source: { image: string | null; repo: string | null } | null;
+  startCommand: string | null;
+  /** JSON in the schema: a list of strings (a string in older services). */
+  preDeployCommand: unknown;
 }
 
 export const SERVICE_INSTANCE = query<{ serviceInstance: ServiceInstanceData }, { environmentId: string; serviceId: string }>(
@@ -103,6 +106,8 @@ export const SERVICE_INSTANCE = query<{ serviceInstance: ServiceInstanceData }, 
     healthcheckPath
     healthcheckTimeout
     dockerfilePath
+    startCommand
+    preDeployCommand
     source {
       image
       repo

@@ -13,6 +13,9 @@ export interface RailwayServiceSettings {
   readonly dockerfilePath: string | undefined;
   readonly sourceImage: string | undefined;
   readonly sourceRepo: string | undefined;
+  /** The service's start command, set in the dashboard (railway.json/toml's deploy.startCommand wins). */
+  readonly startCommand?: string | undefined;
+  readonly preDeployCommand?: readonly string[] | undefined;
 }
 
 /** What the settings lookup found before the checks ran; the deploy reuses the target. */
@@ -43,12 +46,21 @@ export async function lookupRailwayService(access: RailwayAccess, client?: Railw
         dockerfilePath: text(instance.dockerfilePath),
         sourceImage: text(instance.source?.image),
         sourceRepo: text(instance.source?.repo),
+        startCommand: text(instance.startCommand),
+        preDeployCommand: commandList(instance.preDeployCommand),
       },
       requests: api.sent.length,
     };
   } catch (err) {
     return { ok: false, error: (err as Error).message, requests: api.sent.length };
   }
+}
+
+/** The schema's JSON preDeployCommand: a list of strings, or one string; anything else is ignored. */
+function commandList(value: unknown): string[] | undefined {
+  const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  const commands = list.map((c) => c.trim()).filter(Boolean);
+  return commands.length ? commands : undefined;
 }
 
 /**

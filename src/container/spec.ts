@@ -1,0 +1,83 @@
+import type Docker from 'dockerode';
+import type { Config } from '../config/config.ts';
+import type { KeyValue } from '../config/lines.ts';
+import { runLabels } from './labels.ts';
+
+/**
+ * Where and with what a container of the checked image runs. The app and the pre-deploy
+ * command share one RunParams, as Railway gives both the service's variables and private network.
+ * A caller that starts services first (e.g. a Compose project) passes their network, the app's
+ * aliases on it and the variables that point at them.
+ */
+export interface RunParams {
+  readonly image: string;
+  readonly runId: string;
+  /** The whole environment, later entries winning: env-file, env, Railway's PORT (parity), then extra variables. */
+  readonly env: readonly KeyValue[];
+  /** A Docker network to join ("host" shares the machine's); undefined: the engine's default bridge. */
+  readonly network: string | undefined;
+  /** Names the container answers to on `network` (ignored without one, and on "host"). */
+  readonly networkAliases: readonly string[];
+  readonly addHosts: readonly string[];
+}
+
+export interface RunExtras {
+  readonly network?: string | undefined;
+  readonly networkAliases?: readonly string[];
+  readonly extraEnv?: readonly KeyValue[];
+}
+
+/** The run parameters of a config; `extras` override the network and add aliases and variables. */
+export function runParams(config: Config, extras: RunExtras = {}): RunParams {
+  const port = config.parity.injectedPort;
+  const env = mergeEnv([...config.env, ...(port !== undefined ? [{ key: 'PORT', value: String(port) }] : []), ...(extras.extraEnv ?? [])]);
+  return {
+    image: config.image,
+    runId: config.runId,
+    env,
+    network: extras.network ?? config.network,
+    networkAliases: [...(extras.networkAliases ?? [])],
+    addHosts: config.addHosts,
+  };
+}
+
+/** One entry per name, the last one given winning (as `docker run -e` does). */
+export function mergeEnv(entries: readonly KeyValue[]): KeyValue[] {
+  const byKey = new Map<string, string>();
+  for (const { key, value } of entries) {
+    byKey.delete(key);
+    byKey.set(key, value);
+  }
+  return [...byKey].map(([key, value]) => ({ key, value }));
+}
+
+/** What differs between the app's container and a one-off one. */
+export interface ContainerRole {
+  readonly name: string;
+  readonly cmd: readonly string[] | undefined;
+  /** The container port to publish on 127.0.0.1 (a free host port). */
+  readonly publishPort?: number | undefined;
+  readonly healthcheck?: Record<string, unknown> | undefined;
+}
+
+/** The engine's create options for a container of `params` in `role`. */
+export function containerOptions(params: RunParams, role: ContainerRole): Docker.ContainerCreateOptions {
+  const hostMode = params.network === 'host';
+  const portKey = role.publishPort !== undefined ? `${role.publishPort}/tcp` : undefined;
+  const aliases = params.network && !hostMode && params.networkAliases.length ? params.networkAliases : undefined;
+  return {
+    name: role.name,
+    Image: params.image,
+    Labels: runLabels(params.runId),
+    Env: params.env.map((e) => `${e.key}=${e.value}`),
+    ...(role.cmd ? { Cmd: [...role.cmd] } : {}),
+    ...(portKey ? { ExposedPorts: { [portKey]: {} } } : {}),
+    ...(role.healthcheck ? { Healthcheck: role.healthcheck } : {}),
+    HostConfig: {
+      ...(portKey && !hostMode ? { PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] } } : {}),
+      ...(params.network ? { NetworkMode: params.network } : {}),
+      ...(params.addHosts.length ? { ExtraHosts: [...params.addHosts] } : {}),
+    },
+    ...(aliases && params.network ? { NetworkingConfig: { EndpointsConfig: { [params.network]: { Aliases: [...aliases] } } } } : {}),
+  };
+}

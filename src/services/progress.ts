@@ -1,0 +1,41 @@
+import type { DependsCondition } from './model.ts';
+
+/** A dependency's container as the engine lists it. */
+export interface ContainerState {
+  readonly id: string;
+  /** created, running, restarting, exited, dead, ... */
+  readonly state: string;
+  readonly health: 'healthy' | 'unhealthy' | 'starting' | null;
+  readonly exitCode: number | null;
+}
+
+export type Progress =
+  | { readonly kind: 'pending'; readonly waitingOn: string }
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'failed'; readonly reason: string }
+  | { readonly kind: 'exited'; readonly reason: string };
+
+/** Reads the engine's one-line status ("Up 3 seconds (healthy)", "Exited (1) 2 seconds ago"). */
+export function parseContainerStatus(id: string, state: string, status: string): ContainerState {
+  const health = /\(healthy\)/.test(status) ? 'healthy' : /\(unhealthy\)/.test(status) ? 'unhealthy' : /health: starting/.test(status) ? 'starting' : null;
+  const exit = /^Exited \((-?\d+)\)/.exec(status);
+  return { id, state, health, exitCode: exit?.[1] !== undefined ? Number(exit[1]) : null };
+}
+
+/** Whether a dependency meets the condition the services after it wait for, as Compose decides it. */
+export function progressOf(condition: DependsCondition, c: ContainerState | undefined): Progress {
+  if (!c || c.state === 'created') return { kind: 'pending', waitingOn: 'its container to start' };
+  const ended = c.state === 'exited' || c.state === 'dead';
+  if (condition === 'service_completed_successfully') {
+    if (!ended) return { kind: 'pending', waitingOn: 'it to run to completion (service_completed_successfully)' };
+    return c.exitCode === 0 ? { kind: 'ready' } : { kind: 'failed', reason: `it exited with code ${c.exitCode ?? '?'} (service_completed_successfully needs 0)` };
+  }
+  if (ended) {
+    return { kind: 'exited', reason: `it exited with code ${c.exitCode ?? '?'} while it should keep running (${condition})` };
+  }
+  if (condition === 'service_started') return c.state === 'running' ? { kind: 'ready' } : { kind: 'pending', waitingOn: 'it to run' };
+  if (c.health === 'healthy') return { kind: 'ready' };
+  if (c.health === 'unhealthy') return { kind: 'failed', reason: 'its healthcheck reported unhealthy (service_healthy)' };
+  if (c.health === null) return { kind: 'pending', waitingOn: 'a healthcheck (service_healthy), but the container reports none' };
+  return { kind: 'pending', waitingOn: 'its healthcheck to pass (service_healthy)' };
+}

@@ -1,0 +1,295 @@
+import type Docker from 'dockerode';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config } from '../config/config.ts';
+import { LABEL_RUN, runLabels } from '../container/labels.ts';
+import { lastLogLines } from '../container/logs.ts';
+import type { Log } from '../host/log.ts';
+import type { ComposeReport, ServiceReport } from '../report/model.ts';
+import { runCompose, startCompose, type ComposeProject, type ComposeResult } from './compose.ts';
+import { lastLines, type ComposeConfig } from './config.ts';
+import { appPlacement, buildsCheckedImage, composeOverride, dependencyClosure, type AppPlacement, type Dependency } from './plan.ts';
+import { parseContainerStatus, progressOf, type ContainerState, type Progress } from './progress.ts';
+
+/** Dependencies are looked at this often while they start. */
+const POLL_MS = 100;
+/** A dependency's healthcheck runs this often while it starts (Engine 25+), instead of its `interval`. */
+const START_INTERVAL_MS = 250;
+const LOG_LINES_FAILED = 100;
+const LOG_LINES_READY = 20;
+const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
+const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
+
+export type ServicesConfig = Pick<Config, 'runId' | 'image' | 'context' | 'dockerfile' | 'target' | 'env' | 'health'>;
+
+export interface StartedServices {
+  readonly compose: ComposeReport;
+  readonly services: ServiceReport[];
+  /** Every dependency met its condition: the app may start. */
+  readonly ready: boolean;
+  readonly placement: AppPlacement;
+  /** `down -v`: containers, networks, volumes and built images of the project; harmless to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the app service's dependencies (never the app) with `docker compose up` under the run's
+ * own project, and waits for each as its `depends_on` condition says, within the health timeout.
+ */
+export async function startServices(
+  config: ServicesConfig, compose: ComposeConfig, deps: { docker: Docker; log: Log; cancel?: AbortSignal | undefined },
+): Promise<StartedServices> {
+  const { docker, log } = deps;
+  const { model, service: app } = compose;
+  const closure = dependencyClosure(model, app);
+  const full = appPlacement(model, app, config.env);
+  announcePlacement(log, full);
+  // Without dependencies no project is started, so there is no network to join.
+  const placement: AppPlacement = closure.length ? full : { ...full, networks: [] };
+  const report: ComposeReport = {
+    file: compose.file, project: compose.project, service: app, serviceSource: compose.serviceSource,
+    // The app joins the first (the run parameters take one network).
+    networks: placement.networks.slice(0, 1).map((n) => n.name), droppedMounts: [...full.droppedMounts], durationMs: 0, failure: null,
+  };
+  if (closure.length === 0) {
+    log.info(`Compose: "${app}" has no depends_on; nothing to start`);
+    return { compose: report, services: [], ready: true, placement, stop: async () => {} };
+  }
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-compose-'));
+  const checkedServices = closure.map((d) => d.name).filter((n) => {
+    const s = model.services[n];
+    return s !== undefined && buildsCheckedImage(s, config);
+  });
+  const override = await writeOverride(dir, model, closure, config, checkedServices, docker);
+  const project: ComposeProject = { project: compose.project, files: [compose.file, override] };
+  let stopped: Promise<void> | null = null;
+  // down -v semantics through the engine, all at once: containers (with their anonymous
+  // volumes), then the project's networks and named volumes and the images Compose built for it.
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      const failed = await removeProject(docker, project.project, config.runId);
+      if (failed.length) log.warning(`Compose: could not remove ${failed.join(', ')} of project ${project.project}`);
+      await rm(dir, { recursive: true, force: true });
+    })();
+    return stopped;
+  };
+
+  log.info(`Compose: starting ${closure.map((d) => `${d.name} (${d.condition})`).join(', ')} for "${app}" as project ${project.project}`);
+  const toBuild = closure.map((d) => d.name).filter((n) => model.services[n]?.build && !checkedServices.includes(n));
+  if (toBuild.length) {
+    const built = await runCompose(project, ['build', ...toBuild]);
+    if (built.code !== 0) {
+      report.failure = `docker compose build ${toBuild.join(' ')} failed: ${composeError(built.stderr)}`;
+      const services = closure.map((d) => failedWithout(d, model.services[d.name]?.image ?? null, toBuild.includes(d.name) ? `its build failed: ${composeError(built.stderr)}` : null));
+      return { compose: report, services, ready: false, placement, stop };
+    }
+  }
+  const outcome = await upAndWait(project, closure, config.health.timeoutMs, { docker, log, cancel: deps.cancel });
+  report.durationMs = outcome.durationMs;
+  report.failure = outcome.failure;
+  if (outcome.failure === null) await ensureNetworks(docker, placement, config.runId);
+  const services = await evidence(docker, closure, outcome, model, checkedServices, config.image);
+  for (const s of services) {
+    if (s.status === 'ready') log.info(`Compose: ${s.name} ready after ${s.readyMs ?? 0} ms (${s.condition})`);
+    else log.error(`Compose: ${s.name} ${s.status}: ${s.reason ?? ''}`);
+  }
+  return { compose: report, services, ready: outcome.failure === null, placement, stop };
+}
+
+function announcePlacement(log: Log, placement: AppPlacement): void {
+  const app = placement.service;
+  for (const mount of placement.droppedMounts) {
+    log.info(`Compose: the bind mount ${mount} of "${app}" is left out: it would hide the image under check`);
+  }
+  for (const sentence of placement.ignored) log.info(`Compose: of "${app}", ${sentence}`);
+  const [primary, ...others] = placement.networks;
+  if (primary && others.length) {
+    log.info(`Compose: "${app}" is on ${placement.networks.map((n) => n.name).join(', ')}; the app joins ${primary.name}, its first`);
+  }
+}
+
+/** deploy-check's Compose file next to the user's (see composeOverride); returns its path. */
+async function writeOverride(
+  dir: string, model: ComposeConfig['model'], closure: readonly Dependency[], config: ServicesConfig, checkedServices: readonly string[], docker: Docker,
+): Promise<string> {
+  const file = path.join(dir, 'deploy-check.override.json');
+  const override = composeOverride(model, closure, {
+    labels: runLabels(config.runId),
+    checkedImage: { ref: config.image, services: checkedServices },
+    startIntervalMs: (await supportsStartInterval(docker)) ? START_INTERVAL_MS : null,
+    startPeriodMs: config.health.timeoutMs,
+  });
+  await writeFile(file, JSON.stringify(override, null, 2));
+  return file;
+}
+
+interface WaitOutcome {
+  readonly progress: Map<string, Progress>;
+  readonly readyMs: Map<string, number>;
+  readonly containers: Map<string, ContainerState>;
+  readonly failure: string | null;
+  readonly durationMs: number;
+}
+
+async function upAndWait(
+  project: ComposeProject, closure: readonly Dependency[], timeoutMs: number, deps: { docker: Docker; log: Log; cancel?: AbortSignal | undefined },
+): Promise<WaitOutcome> {
+  const { docker, log, cancel } = deps;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  const up = startCompose(project, ['up', '--detach', ...closure.map((d) => d.name)]);
+  const upState: { result: ComposeResult | null } = { result: null };
+  void up.done.then((r) => (upState.result = r));
+  const readyMs = new Map<string, number>();
+  const progress = new Map<string, Progress>();
+  let containers = new Map<string, ContainerState>();
+  let failure: string | null = null;
+  let announced = false;
+  for (;;) {
+    const finished = upState.result;
+    containers = await listProject(docker, project.project);
+    for (const dep of closure) {
+      const p = progressOf(dep.condition, containers.get(dep.name));
+      progress.set(dep.name, p);
+      if (p.kind === 'ready' && !readyMs.has(dep.name)) readyMs.set(dep.name, Date.now() - started);
+    }
+    const pending = closure.filter((d) => progress.get(d.name)?.kind === 'pending');
+    if (!announced && pending.length && closure.some((d) => containers.has(d.name))) {
+      announced = true;
+      log.info(`Compose: waiting up to ${Math.round(timeoutMs / 1000)}s for ${pending.map((d) => `${d.name} (${waitingOn(progress.get(d.name))})`).join(', ')}`);
+    }
+    const bad = closure.find((d) => progress.get(d.name)?.kind === 'failed' || progress.get(d.name)?.kind === 'exited');
+    if (bad) {
+      failure = `${bad.name}: ${reasonOf(progress.get(bad.name))}`;
+      break;
+    }
+    if (closure.every((d) => progress.get(d.name)?.kind === 'ready')) break;
+    if (finished && finished.code !== 0) {
+      const error = composeError(finished.stderr);
+      failure = `docker compose up failed: ${error}`;
+      // A container Compose created but could not start (no such executable, a port taken) failed with Compose's error.
+      for (const d of closure) {
+        if (progress.get(d.name)?.kind === 'pending' && containers.get(d.name)?.state === 'created') progress.set(d.name, { kind: 'failed', reason: `it could not be started: ${error}` });
+      }
+      break;
+    }
+    if (cancel?.aborted) {
+      failure = `cancelled (${String(cancel.reason)}) while waiting for ${closure.filter((d) => progress.get(d.name)?.kind === 'pending').map((d) => d.name).join(', ')}`;
+      break;
+    }
+    if (Date.now() >= deadline) {
+      const waiting = closure.filter((d) => progress.get(d.name)?.kind === 'pending');
+      failure = `not ready after ${Math.round(timeoutMs / 1000)}s: ${waiting.map((d) => `${d.name} (waiting for ${waitingOn(progress.get(d.name))})`).join(', ')}`;
+      for (const d of waiting) {
+        if (containers.has(d.name)) progress.set(d.name, { kind: 'failed', reason: `not ready after ${Math.round(timeoutMs / 1000)}s: waiting for ${waitingOn(progress.get(d.name))}` });
+      }
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  const durationMs = Date.now() - started;
+  // Compose may still wait for a dependency it will never see healthy; the project goes down next.
+  up.stop();
+  const result = await up.done;
+  if (result.stderr.trim()) log.debug(`docker compose up: ${lastLines(result.stderr, 10)}`);
+  return { progress, readyMs, containers, failure, durationMs };
+}
+
+/** Compose's error lines without its progress lines (" Container x  Started"). */
+export function composeError(stderr: string): string {
+  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !/^(Container|Network|Volume|Image)\s/.test(l));
+  return lines.slice(-3).join(' | ') || lastLines(stderr, 3);
+}
+
+function reasonOf(p: Progress | undefined): string {
+  return p && (p.kind === 'failed' || p.kind === 'exited') ? p.reason : 'not ready';
+}
+
+function waitingOn(p: Progress | undefined): string {
+  return p?.kind === 'pending' ? p.waitingOn : 'its container';
+}
+
+async function listProject(docker: Docker, project: string): Promise<Map<string, ContainerState>> {
+  const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${COMPOSE_PROJECT_LABEL}=${project}`] }) });
+  const out = new Map<string, ContainerState>();
+  for (const c of list) {
+    const service = c.Labels[COMPOSE_SERVICE_LABEL];
+    if (service && c.Labels['com.docker.compose.oneoff'] !== 'True') out.set(service, parseContainerStatus(c.Id, c.State, c.Status));
+  }
+  return out;
+}
+
+/** Each dependency's section: status, timing, image, health checks and logs. */
+async function evidence(
+  docker: Docker, closure: readonly Dependency[], outcome: WaitOutcome, model: ComposeConfig['model'], checked: readonly string[], checkedImage: string,
+): Promise<ServiceReport[]> {
+  return Promise.all(closure.map(async (dep): Promise<ServiceReport> => {
+    const state = outcome.containers.get(dep.name);
+    const p = outcome.progress.get(dep.name);
+    const base = failedWithout(dep, checked.includes(dep.name) ? checkedImage : (model.services[dep.name]?.image ?? null), null);
+    if (!state) return { ...base, reason: outcome.failure ? 'not started: Compose stopped before it (see the failed service)' : 'not started' };
+    const container = docker.getContainer(state.id);
+    const ready = p?.kind === 'ready';
+    const [info, logs] = await Promise.all([container.inspect().catch(() => null), lastLogLines(container, ready ? LOG_LINES_READY : LOG_LINES_FAILED)]);
+    const health = (info?.State as { Health?: { Log?: { Output: string }[] } } | undefined)?.Health;
+    return {
+      ...base,
+      image: base.image ?? info?.Config.Image ?? null,
+      status: ready ? 'ready' : p?.kind === 'exited' ? 'exited' : p?.kind === 'pending' ? 'skipped' : 'failed',
+      readyMs: outcome.readyMs.get(dep.name) ?? null,
+      reason: ready ? null : p?.kind === 'pending' ? `stopped waiting for ${p.waitingOn}: ${outcome.failure?.startsWith('cancelled') ? 'the run was cancelled' : 'another service failed'}` : reasonOf(p),
+      exitCode: state.exitCode,
+      healthLog: (health?.Log ?? []).slice(-3).map((l) => l.Output.trim()),
+      logs,
+    };
+  }));
+}
+
+function failedWithout(dep: Dependency, image: string | null, reason: string | null): ServiceReport {
+  return { name: dep.name, image, condition: dep.condition, status: reason ? 'failed' : 'skipped', readyMs: null, reason, exitCode: null, healthLog: [], logs: [] };
+}
+
+/** `start_interval` needs Engine 25 (API 1.44); older engines keep the healthcheck as written. */
+async function supportsStartInterval(docker: Docker): Promise<boolean> {
+  try {
+    const [major = 0, minor = 0] = (await docker.version()).ApiVersion.split('.').map(Number);
+    return major > 1 || (major === 1 && minor >= 44);
+  } catch {
+    return false;
+  }
+}
+
+/** Compose creates only the networks its started services use; the app may be on others too. */
+async function ensureNetworks(docker: Docker, placement: AppPlacement, runId: string): Promise<void> {
+  for (const network of placement.networks) {
+    if (network.external) continue;
+    const exists = await docker.getNetwork(network.name).inspect().then(() => true, () => false);
+    if (!exists) await docker.createNetwork({ Name: network.name, Labels: runLabels(runId) });
+  }
+}
+
+/** Removes a project's containers, networks, volumes and built images; returns what could not be removed. */
+async function removeProject(docker: Docker, project: string, runId: string): Promise<string[]> {
+  const byProject = JSON.stringify({ label: [`${COMPOSE_PROJECT_LABEL}=${project}`] });
+  const byRun = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] });
+  const failed: string[] = [];
+  const attempt = (what: string, op: Promise<unknown>): Promise<void> =>
+    op.then(() => undefined, (err: unknown) => {
+      if (!/no such|not found|404/i.test((err as Error).message)) failed.push(what);
+    });
+  const containers = await docker.listContainers({ all: true, filters: byProject }).catch(() => []);
+  await Promise.all(containers.map((c) => attempt(`container ${c.Names[0] ?? c.Id}`, docker.getContainer(c.Id).remove({ force: true, v: true }))));
+  const [networks, volumes, images] = await Promise.all([
+    docker.listNetworks({ filters: byRun }).catch(() => []),
+    docker.listVolumes({ filters: byProject }).then((r) => r.Volumes ?? [], () => []),
+    docker.listImages({ filters: byRun }).catch(() => []),
+  ]);
+  await Promise.all([
+    ...networks.map((n) => attempt(`network ${n.Name}`, docker.getNetwork(n.Id).remove())),
+    ...volumes.map((v) => attempt(`volume ${v.Name}`, docker.getVolume(v.Name).remove())),
+    ...images.flatMap((i) => (i.RepoTags?.length ? i.RepoTags : [i.Id]).map((ref) => attempt(`image ${ref}`, docker.getImage(ref).remove({ force: true })))),
+  ]);
+  return failed;
+}
