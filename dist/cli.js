@@ -24,7 +24,7 @@ import {
   serviceLookup,
   sourceLabel,
   stopComposeProcesses
-} from "./chunks/chunk-6XLMUGSI.js";
+} from "./chunks/chunk-7RQNORPR.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";
@@ -146,10 +146,16 @@ function renderTerminal(report) {
       out.push(`             ${amount.padStart(9)}  ${c.change === "base-image" ? "base image" : c.change}${c.line !== null ? ` line ${c.line}` : ""}: ${c.instruction.slice(0, 80)}`);
     }
   }
+  const wasted = s.status === "measured" ? s.wasted : null;
+  if (wasted && (wasted.bytes >= 1e6 || wasted.percent >= 1)) {
+    const worst = wasted.layers[0];
+    out.push(`             wasted ${formatBytes(wasted.bytes)} (${wasted.percent.toFixed(1)}%)${worst ? `, most from ${worst.line !== null ? `line ${worst.line}: ` : ""}${worst.instruction.slice(0, 60)} (${formatBytes(worst.bytes)})` : ""}`);
+  }
   const hy = report.hygiene;
   if (hy.status === "checked") {
     const errors = hy.findings.filter((f) => f.severity === "error").length;
-    const icon = hy.findings.length === 0 ? mark(true) : errors > 0 && hy.mode === "fail" ? mark(false) : "!";
+    const problems = hy.findings.filter((f) => f.severity !== "info").length;
+    const icon = problems === 0 ? mark(true) : errors > 0 && hy.mode !== "warn" ? mark(false) : "!";
     out.push(`  ${icon} hygiene  ${hygieneLine(hy)}`);
     for (const f of hy.findings) {
       out.push(`      ${f.severity.padEnd(7)} ${f.id}${f.line !== null ? ` (line ${f.line})` : ""}: ${f.message}`);
@@ -252,11 +258,12 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --cache-mode max|min   max: every stage's layers (default); min: the final stage's
   --max-size 500MB       fail when the image is larger (compressed unless --size-metric uncompressed)
   --max-increase 10%     fail when the image grew more than this against the baseline
+  --max-wasted 5%        fail when more than this is wasted space (bytes a later layer deletes or overwrites)
   --baseline auto|none|FILE|IMAGE
                          compare with a report file, a registry image, or (auto) --baseline-dir
   --baseline-dir DIR     where auto baselines are kept locally (newest one is compared with)
   --save-baseline        store this run's report in --baseline-dir when it passes
-  --hygiene warn|fail|off  image hygiene: report findings (warn), fail on error findings, or skip
+  --hygiene secrets|warn|fail|off  image hygiene: fail on secrets (default), report only (warn), fail on error findings, or skip
   --hygiene-ignore IDS   finding ids to silence, e.g. root-user,package-cache
   --report FILE          write the JSON report
   --railway-token T      Railway project token (or account token with --railway-project); masked

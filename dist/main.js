@@ -2,8 +2,8 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 import {
   hasAbandonedCacheWork,
   runAction
-} from "./chunks/chunk-L2BAFFER.js";
-import "./chunks/chunk-6XLMUGSI.js";
+} from "./chunks/chunk-K5G6RTVT.js";
+import "./chunks/chunk-7RQNORPR.js";
 
 // src/main.ts
 await runAction();

@@ -7,12 +7,12 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-L2BAFFER.js";
+} from "./chunks/chunk-K5G6RTVT.js";
 import {
   connectDocker,
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-6XLMUGSI.js";
+} from "./chunks/chunk-7RQNORPR.js";
 
 // src/post.ts
 async function runPost() {

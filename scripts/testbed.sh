@@ -464,6 +464,7 @@ rootfs_tarball() {
   # Left out of the public slim images as well: package lists and downloaded archives.
   rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin \
     "$dir"/var/cache/apt/archives/*.deb "$dir"/var/log/*.log
+  write_apt_clean "$dir"
   tar --numeric-owner -C "$dir" \
     --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' --exclude='./run/*' \
     -cf "$tarball.partial" .
@@ -476,7 +477,39 @@ rootfs_tarball() {
 import_rootfs() { # HOST TARBALL REF CMD_JSON
   local host=$1 tarball=$2 ref=$3 cmd=$4
   dock "$host" import --change "ENV PATH=$SAFE_PATH" --change "CMD $cmd" \
-    "$tarball" "$ref" >/dev/null
+    --change "LABEL $APT_CLEAN_LABEL=1" "$tarball" "$ref" >/dev/null
+}
+
+# The official Debian images carry an apt configuration that deletes downloaded packages and
+# apt's binary caches after every install and update (/etc/apt/apt.conf.d/docker-clean), so a
+# RUN apt-get install leaves no cache behind. The debootstrapped stand-ins carry the same.
+APT_CLEAN_LABEL=dev.deploy-check.testbed.apt-clean
+write_apt_clean() { # ROOTFS_DIR
+  mkdir -p "$1/etc/apt/apt.conf.d"
+  cat >"$1/etc/apt/apt.conf.d/docker-clean" <<'APTCLEAN'
+// As in the official Debian images: no package archives or binary caches left in a layer.
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+APTCLEAN
+}
+
+# A rootfs tarball cached before the apt configuration was added gets it appended (tar -r).
+ensure_apt_clean() { # TARBALL
+  tar -tf "$1" ./etc/apt/apt.conf.d/docker-clean >/dev/null 2>&1 && return 0
+  local dir; dir=$(mktemp -d)
+  write_apt_clean "$dir"
+  tar --numeric-owner --owner=0 --group=0 -C "$dir" -rf "$1" ./etc/apt/apt.conf.d/docker-clean
+  rm -rf "$dir"
+}
+
+# An image this script imported before it carried the apt configuration (pulled images have it).
+stale_import() { # HOST REF
+  local comment label
+  comment=$(dock "$1" image inspect -f '{{.Comment}}' "$2" 2>/dev/null) || return 1
+  label=$(dock "$1" image inspect -f "{{index .Config.Labels \"$APT_CLEAN_LABEL\"}}" "$2" 2>/dev/null)
+  [ "$comment" = "Imported from -" ] && [ "$label" != 1 ]
 }
 
 # On an engine that reaches Docker Hub (a GitHub runner), pulling is quicker than building.
@@ -535,11 +568,11 @@ build_base_images() {
   local host=$1 kind=$2 t tarball
   local label="$kind engine"
 
-  if ! image_present "$host" debian:bookworm-slim; then
+  if ! image_present "$host" debian:bookworm-slim || stale_import "$host" debian:bookworm-slim; then
     t=$(now_ns)
-    if [ "$EXTERNAL_ENGINE" = 1 ] && try_pull "$host" debian:bookworm-slim; then
+    if [ "$EXTERNAL_ENGINE" = 1 ] && ! image_present "$host" debian:bookworm-slim && try_pull "$host" debian:bookworm-slim; then
       log "images: pulled debian:bookworm-slim on the $label in $(since "$t")"
-    elif tarball=$(rootfs_tarball bookworm-minbase); then
+    elif tarball=$(rootfs_tarball bookworm-minbase) && ensure_apt_clean "$tarball"; then
       import_rootfs "$host" "$tarball" debian:bookworm-slim '["bash"]'
       log "images: debian:bookworm-slim imported on the $label in $(since "$t")"
     else
@@ -561,11 +594,11 @@ build_base_images() {
   fi
 
   if [ "$kind" = main ] && [ "${DEPLOY_CHECK_TESTBED_PYTHON:-}" = 1 ] \
-      && ! image_present "$host" python:3.12-slim; then
+      && { ! image_present "$host" python:3.12-slim || stale_import "$host" python:3.12-slim; }; then
     t=$(now_ns)
-    if [ "$EXTERNAL_ENGINE" = 1 ] && try_pull "$host" python:3.12-slim; then
+    if [ "$EXTERNAL_ENGINE" = 1 ] && ! image_present "$host" python:3.12-slim && try_pull "$host" python:3.12-slim; then
       log "images: pulled python:3.12-slim on the $label in $(since "$t")"
-    elif tarball=$(rootfs_tarball bookworm-python-fastapi --include=python3-fastapi,python3-uvicorn); then
+    elif tarball=$(rootfs_tarball bookworm-python-fastapi --include=python3-fastapi,python3-uvicorn) && ensure_apt_clean "$tarball"; then
       import_rootfs "$host" "$tarball" python:3.12-slim '["python3"]'
       log "images: python:3.12-slim stand-in imported on the $label in $(since "$t")"
     else

@@ -48,11 +48,12 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --cache-mode max|min   max: every stage's layers (default); min: the final stage's
   --max-size 500MB       fail when the image is larger (compressed unless --size-metric uncompressed)
   --max-increase 10%     fail when the image grew more than this against the baseline
+  --max-wasted 5%        fail when more than this is wasted space (bytes a later layer deletes or overwrites)
   --baseline auto|none|FILE|IMAGE
                          compare with a report file, a registry image, or (auto) --baseline-dir
   --baseline-dir DIR     where auto baselines are kept locally (newest one is compared with)
   --save-baseline        store this run's report in --baseline-dir when it passes
-  --hygiene warn|fail|off  image hygiene: report findings (warn), fail on error findings, or skip
+  --hygiene secrets|warn|fail|off  image hygiene: fail on secrets (default), report only (warn), fail on error findings, or skip
   --hygiene-ignore IDS   finding ids to silence, e.g. root-user,package-cache
   --report FILE          write the JSON report
   --railway-token T      Railway project token (or account token with --railway-project); masked

@@ -10,12 +10,13 @@ import { parityReport, runAndWait } from './container/run.ts';
 import { runPreDeploy } from './container/pre-deploy.ts';
 import { runParams, type RunExtras } from './container/spec.ts';
 import type { Log } from './host/log.ts';
-import { checkHygiene, skippedHygiene } from './hygiene/check.ts';
+import { skippedHygiene } from './hygiene/check.ts';
+import { startImageChecks } from './hygiene/image-checks.ts';
 import type { CheckReport, HealthReport, SourceInfo } from './report/model.ts';
 import { SKIPPED_SIZE } from './report/skipped.ts';
 import { decideVerdict } from './report/verdict.ts';
 import { NO_BASELINE_SCOPE, type BaselineScope } from './size/baseline-store.ts';
-import { runSizeStage, saveBaseline } from './size/stage.ts';
+import { saveBaseline } from './size/stage.ts';
 import { explainAppFailure, explainPreDeployFailure, servicesFailedHealth, servicesStage, withServices } from './services/stage.ts';
 import type { StartedServices } from './services/start.ts';
 
@@ -76,9 +77,11 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   // once the app's container is gone, whatever happened. The pre-deploy command and the app run
   // on their network, after they are ready.
   const starting = config.health.strategy === 'none' ? Promise.resolve(null) : servicesStage(config, docker, log, deps.cancel);
+  // Size and hygiene read the image, not the container: they run while the services and the
+  // container start and the health wait runs; their log follows.
+  const imageChecks = startImageChecks(config, { docker, log, baselines, maskSecret: deps.maskSecret ?? (() => undefined) });
   let services: StartedServices | null = null;
   try {
-    report.size = await log.group('Measure', () => runSizeStage(config, { docker, log, baselines }));
     services = await starting;
     if (services) {
       report.services = services.services;
@@ -113,9 +116,9 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
     services ??= await starting.catch(() => null);
     await services?.stop();
   }
-  if (config.hygiene.mode !== 'off' && !deps.cancel?.aborted) {
-    report.hygiene = await log.group('Hygiene', () => checkHygiene(config, { docker, log, maskSecret: deps.maskSecret ?? (() => undefined) }));
-  }
+  const checked = await imageChecks.done();
+  report.size = checked.size;
+  if (checked.hygiene && !deps.cancel?.aborted) report.hygiene = checked.hygiene;
   await finish(report, started, config, deps);
   // Only a run that passed everything, deploy included, becomes a baseline.
   await saveBaseline(config, report, baselines, log);

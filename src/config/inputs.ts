@@ -63,6 +63,7 @@ export const INPUT_NAMES = [
   'baseline',
   'max-size',
   'max-increase',
+  'max-wasted',
   'size-metric',
   'size-comment-threshold',
 ] as const;

@@ -1,11 +1,19 @@
 import { ConfigError, parseChoice } from '../config/inputs.ts';
 import { FINDING_IDS, isFindingId, type FindingId } from './findings.ts';
 
-export type HygieneMode = 'warn' | 'fail' | 'off';
-const HYGIENE_MODES: Readonly<Record<HygieneMode, string>> = { warn: 'report findings, pass', fail: 'fail on error findings', off: 'no hygiene check' };
+export type HygieneMode = 'secrets' | 'warn' | 'fail' | 'off';
+const HYGIENE_MODES: Readonly<Record<HygieneMode, string>> = {
+  secrets: 'the default: fail on secrets in the image, report the rest',
+  warn: 'report findings, pass',
+  fail: 'fail on every error finding',
+  off: 'no hygiene check',
+};
 
 export interface HygieneConfig {
-  /** warn: findings are reported, the check passes; fail: an error-severity finding fails it; off: not checked. */
+  /**
+   * secrets (the default): a secret in the image fails the check, other findings are reported;
+   * warn: nothing fails; fail: every error-severity finding fails it; off: not checked.
+   */
   readonly mode: HygieneMode;
   /** Finding ids silenced by `hygiene-ignore`. */
   readonly ignore: readonly FindingId[];
@@ -13,7 +21,7 @@ export interface HygieneConfig {
 
 /** Reads `hygiene` and `hygiene-ignore`. */
 export function readHygieneConfig(read: (name: 'hygiene' | 'hygiene-ignore') => string): HygieneConfig {
-  const mode = parseChoice('hygiene', read('hygiene'), HYGIENE_MODES, { fallback: 'warn', what: 'hygiene mode' });
+  const mode = parseChoice('hygiene', read('hygiene'), HYGIENE_MODES, { fallback: 'secrets', what: 'hygiene mode' });
   const ids = read('hygiene-ignore')
     .split(/[\s,]+/)
     .map((id) => id.trim().toLowerCase())

@@ -36,6 +36,8 @@ export function parseIgnoreFile(content: string): IgnoreRules {
 export interface IgnoreGap {
   readonly name: string;
   readonly present: boolean;
+  /** When only some forms leak (`.env` is excluded, `.env.local` is not): the ones that do. */
+  readonly missing?: readonly string[];
 }
 
 /**
@@ -49,8 +51,9 @@ export function ignoreGaps(rules: IgnoreRules | undefined, present: ReadonlySet<
     const has = present.has(name);
     if (ONLY_WHEN_PRESENT.has(name) && !has) continue;
     const probes = name === '.env' ? ['.env', '.env.local', '.env.production'] : [name];
-    const leaks = !rules || probes.some((p) => !rules.excludes(p));
-    if (leaks) gaps.push({ name, present: has });
+    const leaking = probes.filter((p) => !rules || !rules.excludes(p));
+    if (leaking.length === 0) continue;
+    gaps.push(leaking.includes(name) ? { name, present: has } : { name, present: has, missing: leaking });
   }
   return gaps;
 }

@@ -9,6 +9,11 @@ export const FINDING_KINDS = {
   'git-directory': { severity: 'warning', about: 'a .git directory is in the image' },
   'secret-env': { severity: 'error', about: 'an ENV or ARG default carries a secret-looking value' },
   'secret-build-arg': { severity: 'error', about: 'a secret-looking build argument is recorded in the image history' },
+  'secret-value': { severity: 'error', about: 'a file holds a secret recognised by its value (a known token format or a given secret), also when a later layer deletes it' },
+  'secret-in-history': { severity: 'error', about: 'a command recorded in the image history holds a secret value' },
+  'setuid-file': { severity: 'warning', about: 'setuid/setgid files (info when they come with the base image)' },
+  'world-writable': { severity: 'warning', about: 'world-writable files or directories outside /tmp' },
+  'empty-password': { severity: 'error', about: 'an account in /etc/shadow has an empty password' },
   'no-healthcheck': { severity: 'warning', about: 'no HEALTHCHECK and no health path configured' },
   'no-dockerignore': { severity: 'warning', about: 'the build context has no .dockerignore' },
   'dockerignore-gaps': { severity: 'warning', about: '.dockerignore does not exclude .env, .git, node_modules or .venv' },
@@ -24,4 +29,9 @@ export const FINDING_IDS = Object.keys(FINDING_KINDS) as FindingId[];
 
 export function isFindingId(id: string): id is FindingId {
   return Object.hasOwn(FINDING_KINDS, id);
+}
+
+/** Secrets fail the check unless `hygiene: warn`. */
+export function isSecretFinding(id: string): boolean {
+  return id.startsWith('secret-');
 }

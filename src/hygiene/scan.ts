@@ -1,47 +1,13 @@
 /**
- * One pass over the image as the engine streams it: what each layer adds and deletes that the
- * hygiene rules care about. Only a few small files are read (account files, candidate
- * secrets); everything else is known from its tar header alone.
+ * Reading the image through `docker save` (the fallback when the size stage's loopback push
+ * cannot deliver the layers), and the rules that combine facts across layers: a file deleted
+ * by a later layer, the final account files.
  */
 import type Docker from 'dockerode';
 import { readImageArchive, type ImageConfigJson } from './archive.ts';
-import {
-  compilerOf, gitDirectoryOf, imagePath, isUnder, MAX_SECRET_BODY, packageCacheOf, secretFileRule, whiteoutTarget,
-  type SecretFileKind,
-} from './rules.ts';
-import type { TarBodySink, TarEntry } from './tar.ts';
-
-export interface SecretFile {
-  readonly path: string;
-  readonly kind: SecretFileKind;
-  readonly bytes: number;
-}
-
-export interface Tally {
-  files: number;
-  bytes: number;
-}
-
-export interface CacheTally extends Tally {
-  /** Every file, to tell whether a later layer deleted them all. */
-  readonly paths: string[];
-}
-
-export interface LayerFacts {
-  files: number;
-  bytes: number;
-  readonly secretFiles: SecretFile[];
-  readonly gitDirectories: Map<string, Tally>;
-  readonly caches: Map<string, CacheTally>;
-  /** Compiler name → path. */
-  readonly compilers: Map<string, string>;
-  /** Paths a whiteout removes from the layers below, and directories made opaque. */
-  readonly deletes: { kind: 'path' | 'opaque'; target: string }[];
-  /** Paths this layer writes (regular files, links), to tell whether a deleted file came back. */
-  readonly writes: Set<string>;
-  passwd: string | undefined;
-  group: string | undefined;
-}
+import { emptyFacts, LayerCollector, type LayerFacts } from './layer.ts';
+import { isUnder } from './rules.ts';
+import type { GivenSecret } from './values.ts';
 
 export interface ImageScan {
   /** In layer order (index 0 is the lowest layer). */
@@ -50,95 +16,18 @@ export interface ImageScan {
   readonly attestations: readonly unknown[];
   readonly bytesRead: number;
   readonly entries: number;
-  readonly compressedLayers: number;
   readonly durationMs: number;
 }
 
-const ACCOUNT_FILES = new Set(['/etc/passwd', '/etc/group']);
-const MAX_ACCOUNT_FILE = 4 * 1024 * 1024;
-
-function emptyFacts(): LayerFacts {
-  return {
-    files: 0, bytes: 0, secretFiles: [], gitDirectories: new Map(), caches: new Map(), compilers: new Map(),
-    deletes: [], writes: new Set(), passwd: undefined, group: undefined,
-  };
-}
-
-/** Collects a body up to a limit, then hands it over. */
-function capture(limit: number, done: (body: string) => void): TarBodySink {
-  const parts: Buffer[] = [];
-  let kept = 0;
-  return {
-    data(chunk) {
-      if (kept >= limit) return;
-      const part = chunk.subarray(0, limit - kept);
-      parts.push(Buffer.from(part));
-      kept += part.length;
-    },
-    end() {
-      done(Buffer.concat(parts).toString('utf8'));
-    },
-  };
-}
-
-/** What the rules need from one layer entry. */
-export function visitLayerEntry(facts: LayerFacts, entry: TarEntry): TarBodySink | undefined {
-  const path = imagePath(entry.path);
-  const whiteout = whiteoutTarget(path);
-  if (whiteout) {
-    facts.deletes.push(whiteout);
-    return undefined;
-  }
-  if (entry.type === 'directory') return undefined;
-  facts.files++;
-  facts.bytes += entry.size;
-  facts.writes.add(path);
-  const compiler = compilerOf(path);
-  if (compiler && (entry.type === 'file' || entry.type === 'symlink' || entry.type === 'hardlink')) facts.compilers.set(compiler, path);
-  if (entry.type !== 'file') return undefined;
-  const git = gitDirectoryOf(path);
-  if (git) {
-    const t = facts.gitDirectories.get(git) ?? { files: 0, bytes: 0 };
-    t.files++;
-    t.bytes += entry.size;
-    facts.gitDirectories.set(git, t);
-  }
-  const cache = packageCacheOf(path);
-  if (cache) {
-    const t = facts.caches.get(cache) ?? { files: 0, bytes: 0, paths: [] };
-    t.files++;
-    t.bytes += entry.size;
-    t.paths.push(path);
-    facts.caches.set(cache, t);
-  }
-  if (ACCOUNT_FILES.has(path)) {
-    return capture(MAX_ACCOUNT_FILE, (body) => {
-      if (path === '/etc/passwd') facts.passwd = body;
-      else facts.group = body;
-    });
-  }
-  const rule = secretFileRule(path);
-  if (!rule) return undefined;
-  const found: SecretFile = { path, kind: rule.kind, bytes: entry.size };
-  const check = rule.content;
-  if (!check) {
-    facts.secretFiles.push(found);
-    return undefined;
-  }
-  return capture(MAX_SECRET_BODY, (body) => {
-    if (check(body)) facts.secretFiles.push(found);
-  });
-}
-
 /** Streams `docker save` of one image through the rules. Nothing is written to disk. */
-export async function scanImage(docker: Docker, image: string): Promise<ImageScan> {
+export async function scanImage(docker: Docker, image: string, given: readonly GivenSecret[] = []): Promise<ImageScan> {
   const started = Date.now();
   const byKey = new Map<string, LayerFacts>();
   const stream = (await docker.getImage(image).get()) as unknown as AsyncIterable<Buffer>;
   const archive = await readImageArchive(stream, (key) => {
-    const facts = emptyFacts();
-    byKey.set(key, facts);
-    return { visitor: (entry) => visitLayerEntry(facts, entry), done: () => undefined };
+    const collector = new LayerCollector(given);
+    byKey.set(key, collector.facts);
+    return { visitor: collector.visit, done: () => undefined };
   });
   return {
     layers: archive.layers.map((k) => byKey.get(k) ?? emptyFacts()),
@@ -146,9 +35,17 @@ export async function scanImage(docker: Docker, image: string): Promise<ImageSca
     attestations: archive.attestations,
     bytesRead: archive.bytesRead,
     entries: archive.entries,
-    compressedLayers: archive.compressedLayers,
     durationMs: Date.now() - started,
   };
+}
+
+function writes(layer: LayerFacts, path: string): boolean {
+  return Object.hasOwn(layer.sizes, path);
+}
+
+/** Does a layer's whiteout hide `path` of a layer below? */
+export function hides(layer: LayerFacts, path: string): boolean {
+  return layer.deletes.some((d) => (d.kind === 'path' ? isUnder(path, d.target) : path !== d.target && isUnder(path, d.target)));
 }
 
 /** The first layer above `index` that deletes `path` without a later layer writing it back. */
@@ -158,9 +55,8 @@ export function deletedBy(layers: readonly LayerFacts[], index: number, path: st
     const layer = layers[j];
     if (!layer) continue;
     if (deleted === undefined) {
-      const hit = layer.deletes.some((d) => (d.kind === 'path' ? isUnder(path, d.target) : path !== d.target && isUnder(path, d.target)));
-      if (hit) deleted = j;
-    } else if (layer.writes.has(path)) {
+      if (hides(layer, path)) deleted = j;
+    } else if (writes(layer, path)) {
       deleted = undefined;
     }
   }
@@ -183,14 +79,56 @@ export function visibleAtTop(layers: readonly LayerFacts[], index: number, path:
   return deletedBy(layers, index, path) === undefined;
 }
 
-/** The content of an account file in the final filesystem (the topmost layer that has it, unless deleted above). */
-export function finalAccountFile(layers: readonly LayerFacts[], which: 'passwd' | 'group'): string | undefined {
-  const path = `/etc/${which}`;
+/** The layer whose copy of `path` the final filesystem shows (the topmost writer, unless deleted above). */
+export function finalWriter(layers: readonly LayerFacts[], path: string, has: (layer: LayerFacts) => boolean): number | undefined {
   for (let i = layers.length - 1; i >= 0; i--) {
     const layer = layers[i];
     if (!layer) continue;
-    const body = which === 'passwd' ? layer.passwd : layer.group;
-    if (body !== undefined) return visibleAtTop(layers, i, path) ? body : undefined;
+    if (hides(layer, path) && !has(layer)) return undefined;
+    if (has(layer)) return visibleAtTop(layers, i, path) ? i : undefined;
   }
   return undefined;
+}
+
+/** The content of an account file in the final filesystem (the topmost layer that has it, unless deleted above). */
+export function finalAccountFile(layers: readonly LayerFacts[], which: 'passwd' | 'group'): string | undefined {
+  const i = finalWriter(layers, `/etc/${which}`, (l) => (which === 'passwd' ? l.passwd : l.group) !== null);
+  if (i === undefined) return undefined;
+  const layer = layers[i];
+  return (which === 'passwd' ? layer?.passwd : layer?.group) ?? undefined;
+}
+
+/** Accounts with an empty password in the final /etc/shadow, and the layer it comes from. */
+export function finalShadowEmpty(layers: readonly LayerFacts[]): { layer: number; accounts: string[] } | undefined {
+  const i = finalWriter(layers, '/etc/shadow', (l) => l.shadowEmpty !== null);
+  if (i === undefined) return undefined;
+  const accounts = layers[i]?.shadowEmpty ?? [];
+  return accounts.length ? { layer: i, accounts } : undefined;
+}
+
+/** Per layer: bytes and files of its own that a later layer deletes or overwrites (dive's "wasted space"). */
+export function wastedByLayer(layers: readonly LayerFacts[]): { bytes: number; files: number }[] {
+  return layers.map((layer, i) => {
+    let bytes = 0;
+    let files = 0;
+    const above = layers.slice(i + 1);
+    if (above.length === 0) return { bytes, files };
+    for (const [path, size] of Object.entries(layer.sizes)) {
+      if (above.some((l) => writes(l, path) || hides(l, path))) {
+        bytes += size;
+        files++;
+      }
+    }
+    return { bytes, files };
+  });
+}
+
+/** Is `path` of layer `index` still what the final filesystem shows (neither deleted nor overwritten)? */
+export function shownAtTop(layers: readonly LayerFacts[], index: number, path: string): boolean {
+  for (let j = index + 1; j < layers.length; j++) {
+    const layer = layers[j];
+    if (!layer) continue;
+    if (writes(layer, path) || hides(layer, path)) return false;
+  }
+  return true;
 }

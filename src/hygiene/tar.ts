@@ -13,6 +13,8 @@ export interface TarEntry {
   readonly type: TarEntryType;
   readonly size: number;
   readonly linkPath: string;
+  /** Permission bits with setuid/setgid/sticky (07777). */
+  readonly mode: number;
 }
 
 export interface TarBodySink {
@@ -168,7 +170,8 @@ export class TarReader {
     const bodySize = '123456'.includes(flag) ? 0 : size;
     const bodyPadding = (BLOCK - (bodySize % BLOCK)) % BLOCK;
     this.entries++;
-    const sink = this.visit({ path, type, size: bodySize, linkPath });
+    const mode = readNumber(block, 100, 8) & 0o7777;
+    const sink = this.visit({ path, type, size: bodySize, linkPath, mode });
     if (bodySize === 0) {
       this.state = { kind: 'header' };
       const r = sink?.end();

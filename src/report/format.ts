@@ -74,7 +74,8 @@ export function hygieneLine(hy: HygieneReport): string {
   const warnings = count('warning');
   if (errors) parts.push(`${errors} error${errors > 1 ? 's' : ''}`);
   if (warnings) parts.push(`${warnings} warning${warnings > 1 ? 's' : ''}`);
-  const head = parts.length ? parts.join(', ') : 'no findings';
+  const notes = count('info');
+  const head = parts.length ? parts.join(', ') : notes ? `no problems, ${notes} note${notes > 1 ? 's' : ''}` : 'no findings';
   const ctx = hy.context ? `, context ${formatBytes(hy.context.bytes)}` : '';
   return `${head}; runs as ${hy.user ?? 'root'}${ctx}${hy.suppressed ? `, ${hy.suppressed} ignored` : ''}`;
 }

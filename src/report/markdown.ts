@@ -1,4 +1,4 @@
-import type { CheckReport, DeployReport } from './model.ts';
+import type { CheckReport, DeployReport, SizeWasted } from './model.ts';
 import { formatBytes, formatDuration, sourceLabel } from './format.ts';
 import { codeBlock, codeDetails, escapeInline, inlineCode, isSafeToken, safeUrl } from './escape.ts';
 import {
@@ -331,6 +331,15 @@ export function layerChanges(report: CheckReport): LayerChange[] {
   return out;
 }
 
+/** Wasted space: the total, and the layers that waste most with their Dockerfile lines. */
+function wastedLines(wasted: SizeWasted | null | undefined): string[] {
+  if (!wasted) return [];
+  const { bytes, percent } = wasted;
+  if (!bytes || (bytes < 1_000_000 && percent < 1)) return [];
+  const where = wasted.layers.slice(0, 3).map((l) => `${l.line !== null ? `line ${l.line}: ` : ''}${inlineCode(l.instruction, 60)} ${formatBytes(l.bytes)}`);
+  return ['', `<sub>Wasted space: ${formatBytes(bytes)} (${percent.toFixed(1)}%) of files a later layer deletes or overwrites${where.length ? `; most from ${where.join(', ')}` : ''}</sub>`];
+}
+
 function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
   const size = measured(report);
   if (!size) return [];
@@ -364,6 +373,7 @@ function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
     notes.unshift(`The base image changed${ref ? `: now ${ref}` : ''}.`);
   }
   for (const note of notes.slice(0, 5)) out.push('', `<sub>${escapeInline(note, 240)}</sub>`);
+  out.push(...wastedLines(size.wasted));
 
   const layers = layerChanges(report);
   const withDelta = layers.filter((l) => l.delta !== null && l.delta !== 0);

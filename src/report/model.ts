@@ -301,7 +301,7 @@ export interface SizeDelta {
 }
 
 export interface SizeBudgetCheck {
-  name: 'max-size' | 'max-increase';
+  name: 'max-size' | 'max-increase' | 'max-wasted';
   /** As the user wrote it: "500MB", "10%". */
   limit: string;
   status: 'pass' | 'exceeded' | 'unchecked';
@@ -340,6 +340,20 @@ export interface SizeReport {
   /** Where this run's report was stored as a future baseline. */
   baselineSaved: { key: string } | null;
   notes: string[];
+  /**
+   * Wasted space: bytes of files a later layer deletes or overwrites, which every pull still
+   * downloads. Known from the hygiene check's layer scan; absent when hygiene is off.
+   */
+  wasted?: SizeWasted | null;
+}
+
+export interface SizeWasted {
+  /** Uncompressed bytes, over all layers. */
+  bytes: number;
+  /** Of the image's uncompressed bytes. */
+  percent: number;
+  /** Layers that waste anything, most first. */
+  layers: { index: number; instruction: string; line: number | null; base: boolean; bytes: number; files: number }[];
 }
 
 export interface HygieneFinding {
@@ -357,6 +371,10 @@ export interface HygieneFinding {
   path: string | null;
   /** Further facts, one a line (other layers, sizes, what deleted it). */
   evidence: string[];
+  /** What to do about it. */
+  fix?: string;
+  /** Secrets: a fingerprint of the value (its public prefix, length and a short hash), never the value. */
+  fingerprint?: string;
 }
 
 export interface HygieneLayerRef {
@@ -373,8 +391,11 @@ export interface HygieneLayerRef {
 export interface HygieneReport {
   status: 'checked' | 'skipped';
   findings: HygieneFinding[];
-  /** warn: findings never fail the check; fail: an error-severity finding fails it; off: not run. */
-  mode?: 'warn' | 'fail' | 'off';
+  /**
+   * secrets (default): secret findings fail the check; warn: findings never fail it; fail: every
+   * error finding fails it; off: not run. A finding's severity is what it is in this mode: `error` fails.
+   */
+  mode?: 'secrets' | 'warn' | 'fail' | 'off';
   /** Why the check was skipped. */
   reason?: string | null;
   /** Ids silenced by `hygiene-ignore`, and how many findings that removed. */
@@ -394,13 +415,22 @@ export interface HygieneContext {
 }
 
 export interface HygieneScan {
-  /** How the layers were read. */
-  method: 'docker-save-stream';
+  /**
+   * How the layers were read: `memo` (every layer known from earlier runs, nothing read),
+   * `loopback-push` (the new layers' blobs, from the size stage's push), `docker-save-stream`
+   * (the whole image, when the push could not deliver them).
+   */
+  method: 'memo' | 'loopback-push' | 'docker-save-stream';
   layers: number;
+  /** Layers read this run, and layers whose facts came from the per-layer memo. */
+  layersScanned?: number;
+  layersReused?: number;
   entries: number;
-  /** Bytes streamed from the engine. */
+  /** Bytes actually read this run (compressed blobs as received, or the saved archive). */
   bytesRead: number;
   durationMs: number;
+  /** Why the memo's files were not trusted (another image store, not parseable). */
+  memoIgnored?: string[];
   /** Set when the layers could not be read (the file checks then did not run). */
   error: string | null;
 }

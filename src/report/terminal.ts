@@ -38,10 +38,17 @@ export function renderTerminal(report: CheckReport): string {
       out.push(`             ${amount.padStart(9)}  ${c.change === 'base-image' ? 'base image' : c.change}${c.line !== null ? ` line ${c.line}` : ''}: ${c.instruction.slice(0, 80)}`);
     }
   }
+  const wasted = s.status === 'measured' ? s.wasted : null;
+  // A few bytes of a file rewritten (an /etc/passwd line added) are not worth a line.
+  if (wasted && (wasted.bytes >= 1_000_000 || wasted.percent >= 1)) {
+    const worst = wasted.layers[0];
+    out.push(`             wasted ${formatBytes(wasted.bytes)} (${wasted.percent.toFixed(1)}%)${worst ? `, most from ${worst.line !== null ? `line ${worst.line}: ` : ''}${worst.instruction.slice(0, 60)} (${formatBytes(worst.bytes)})` : ''}`);
+  }
   const hy = report.hygiene;
   if (hy.status === 'checked') {
     const errors = hy.findings.filter((f) => f.severity === 'error').length;
-    const icon = hy.findings.length === 0 ? mark(true) : errors > 0 && hy.mode === 'fail' ? mark(false) : '!';
+    const problems = hy.findings.filter((f) => f.severity !== 'info').length;
+    const icon = problems === 0 ? mark(true) : errors > 0 && hy.mode !== 'warn' ? mark(false) : '!';
     out.push(`  ${icon} hygiene  ${hygieneLine(hy)}`);
     for (const f of hy.findings) {
       out.push(`      ${f.severity.padEnd(7)} ${f.id}${f.line !== null ? ` (line ${f.line})` : ''}: ${f.message}`);

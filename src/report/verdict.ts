@@ -36,9 +36,10 @@ export function verdictOf(report: VerdictInput): { verdict: Verdict; reasons: st
   for (const check of report.size.budget.checks) {
     if (check.status === 'exceeded') reasons.push(check.message);
   }
-  // Only `hygiene: fail` turns error findings into a failure; `warn` reports them and passes.
+  // A finding's severity is already what the mode makes it (secrets are errors unless `warn`);
+  // `warn` never fails, also for reports written before severities followed the mode.
   const hygieneErrors = report.hygiene.findings.filter((f) => f.severity === 'error');
-  if ((report.hygiene.mode ?? 'fail') === 'fail' && hygieneErrors.length > 0) {
+  if (report.hygiene.mode !== 'warn' && hygieneErrors.length > 0) {
     const [first] = hygieneErrors;
     const more = hygieneErrors.length - 1;
     const others = [...new Set(hygieneErrors.slice(1).map((f) => f.id))].join(', ');

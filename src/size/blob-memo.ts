@@ -69,3 +69,58 @@ export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {
   if (env['RUNNER_TOOL_CACHE']) return path.join(env['RUNNER_TOOL_CACHE'], 'deploy-check');
   return path.join(env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache'), 'deploy-check');
 }
+
+/**
+ * Which diff id (uncompressed layer) each compressed blob digest this engine pushed holds.
+ * The classic store's engine names a blob it pushed before by its digest only; knowing the
+ * layer behind it lets a run ask for exactly the layers another stage has not read yet.
+ */
+export class BlobDiffIdMemo {
+  readonly file: string | undefined;
+  readonly diffIds: Map<string, string>;
+
+  private constructor(file: string | undefined, diffIds: Map<string, string>) {
+    this.file = file;
+    this.diffIds = diffIds;
+  }
+
+  static inMemory(): BlobDiffIdMemo {
+    return new BlobDiffIdMemo(undefined, new Map());
+  }
+
+  static async load(file: string): Promise<BlobDiffIdMemo> {
+    return new BlobDiffIdMemo(file, await readDigestMap(file));
+  }
+
+  async remember(pairs: ReadonlyMap<string, string>): Promise<void> {
+    let changed = false;
+    for (const [digest, diffId] of pairs) {
+      if (this.diffIds.get(digest) !== diffId) {
+        this.diffIds.set(digest, diffId);
+        changed = true;
+      }
+    }
+    if (!changed || !this.file) return;
+    const merged = new Map([...(await readDigestMap(this.file)), ...this.diffIds]);
+    const kept = [...merged].slice(-MAX_ENTRIES);
+    await mkdir(path.dirname(this.file), { recursive: true });
+    const temp = `${this.file}.${process.pid}.tmp`;
+    await writeFile(temp, JSON.stringify(Object.fromEntries(kept)));
+    await rename(temp, this.file);
+  }
+}
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+async function readDigestMap(file: string): Promise<Map<string, string>> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    const out = new Map<string, string>();
+    if (parsed && typeof parsed === 'object') {
+      for (const [digest, diffId] of Object.entries(parsed)) if (DIGEST.test(digest) && typeof diffId === 'string' && DIGEST.test(diffId)) out.set(digest, diffId);
+    }
+    return out;
+  } catch {
+    return new Map();
+  }
+}

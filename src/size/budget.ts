@@ -1,5 +1,5 @@
 import { formatBytes } from '../report/format.ts';
-import type { SizeBudget, SizeBudgetCheck, SizeDelta, SizeLayer, SizeLayerChange } from '../report/model.ts';
+import type { SizeBudget, SizeBudgetCheck, SizeDelta, SizeLayer, SizeLayerChange, SizeReport, SizeWasted } from '../report/model.ts';
 import type { SizeConfig, SizeMetric } from './config.ts';
 import type { SizeFigures } from './measure.ts';
 import type { SizeAmount } from '../config/inputs.ts';
@@ -24,6 +24,36 @@ export function evaluateBudgets(config: Pick<SizeConfig, 'maxSize' | 'maxIncreas
   const status: SizeBudget['status'] =
     checks.length === 0 ? 'none' : checks.some((c) => c.status === 'exceeded') ? 'exceeded' : checks.some((c) => c.status === 'unchecked') ? 'unchecked' : 'pass';
   return { metric, status, checks };
+}
+
+/**
+ * Adds the wasted space (from the layer scan) to a measured size section, with the max-wasted
+ * budget when one is set. Without the scan the budget is unchecked, and says why.
+ */
+export function applyWasted(size: SizeReport, wasted: SizeWasted | null, limit: SizeAmount | undefined, reason: string): SizeReport {
+  if (size.status !== 'measured') return size;
+  const checks = [...size.budget.checks];
+  if (limit) checks.push(checkMaxWasted(limit, wasted, reason));
+  const status: SizeBudget['status'] =
+    checks.length === 0 ? 'none' : checks.some((c) => c.status === 'exceeded') ? 'exceeded' : checks.some((c) => c.status === 'unchecked') ? 'unchecked' : 'pass';
+  return { ...size, wasted, budget: { ...size.budget, status, checks } };
+}
+
+function checkMaxWasted(limit: SizeAmount, wasted: SizeWasted | null, reason: string): SizeBudgetCheck {
+  const base = { name: 'max-wasted' as const, limit: limit.raw };
+  if (!wasted) return { ...base, status: 'unchecked', actual: null, layer: null, message: `max-wasted ${limit.raw} not checked: ${reason}.` };
+  const actual = limit.kind === 'percent' ? wasted.percent : wasted.bytes;
+  const allowed = limit.kind === 'percent' ? limit.percent : limit.bytes;
+  const figure = `${formatBytes(wasted.bytes)} (${wasted.percent.toFixed(1)}% of the uncompressed image)`;
+  if (actual <= allowed) return { ...base, status: 'pass', actual, layer: null, message: `max-wasted ${limit.raw}: ${figure} wasted, within budget.` };
+  const worst = wasted.layers[0];
+  return {
+    ...base,
+    status: 'exceeded',
+    actual,
+    layer: worst ? { instruction: worst.instruction, line: worst.line } : null,
+    message: `Image size budget max-wasted ${limit.raw} exceeded: ${figure} is files that a later layer deletes or overwrites${worst ? `; most of it from ${describeLayer(worst.instruction, worst.line, worst.base)} (${formatBytes(worst.bytes)}): delete those files in the same RUN that creates them, or build them in another stage` : ''}.`,
+  };
 }
 
 function checkMaxSize(limit: number, raw: string, metric: SizeMetric, figure: number | null, layers: readonly SizeLayer[]): SizeBudgetCheck {

@@ -19,6 +19,8 @@ export interface SizeConfig {
   readonly registryCredentials: RegistryCredentials | undefined;
   readonly maxSize: Extract<SizeAmount, { kind: 'bytes' }> | undefined;
   readonly maxIncrease: SizeAmount | undefined;
+  /** Wasted space allowed (bytes, or percent of the uncompressed image). */
+  readonly maxWasted: SizeAmount | undefined;
   /** Which figure the budgets apply to. */
   readonly metric: SizeMetric;
   /** The smallest change worth mentioning in a comment. */
@@ -29,6 +31,7 @@ export type SizeInputName =
   | 'baseline'
   | 'max-size'
   | 'max-increase'
+  | 'max-wasted'
   | 'size-metric'
   | 'size-comment-threshold';
 
@@ -45,6 +48,8 @@ export function readSizeConfig(get: (name: SizeInputName) => string, cwd: string
   }
   const maxIncreaseRaw = get('max-increase');
   const maxIncrease = maxIncreaseRaw ? parseSizeAmount('max-increase', maxIncreaseRaw, { percent: true }) : undefined;
+  const maxWastedRaw = get('max-wasted');
+  const maxWasted = maxWastedRaw ? parseSizeAmount('max-wasted', maxWastedRaw, { percent: true }) : undefined;
 
   const metric = parseChoice('size-metric', get('size-metric'), SIZE_METRICS, { fallback: 'compressed', what: 'size metric' });
   const commentThreshold = parseSizeAmount('size-comment-threshold', get('size-comment-threshold') || DEFAULT_COMMENT_THRESHOLD, { percent: true });
@@ -54,6 +59,7 @@ export function readSizeConfig(get: (name: SizeInputName) => string, cwd: string
     registryCredentials: registry,
     maxSize,
     maxIncrease,
+    maxWasted,
     metric,
     commentThreshold,
   };

@@ -27,6 +27,18 @@ export interface LoopbackRegistryOptions {
   readonly knownSizes: ReadonlyMap<string, number>;
   /** Digests to refuse even when claiming, so that the engine uploads them (the image config). */
   readonly fetchDigests?: ReadonlySet<string>;
+  /** Receives every uploaded blob's bytes as they arrive (the hygiene scanner reads layers from here). */
+  readonly tap?: BlobTap;
+}
+
+/** One uploaded blob, streamed. A failing sink is dropped; the push goes on. */
+export interface BlobSink {
+  data(chunk: Buffer): Promise<void>;
+  end(): Promise<void>;
+}
+
+export interface BlobTap {
+  open(): BlobSink;
 }
 
 export interface ReceivedManifest {
@@ -47,6 +59,7 @@ const KEEP_LIMIT = 4 * 1024 * 1024;
 interface Upload {
   size: number;
   chunks: Buffer[] | undefined;
+  sink: BlobSink | undefined;
 }
 
 export class LoopbackRegistry {
@@ -123,11 +136,11 @@ export class LoopbackRegistry {
         return void res.end();
       }
       const id = randomBytes(8).toString('hex');
-      const upload: Upload = { size: 0, chunks: [] };
+      const upload: Upload = { size: 0, chunks: [], sink: this.options.tap?.open() };
       this.uploads.set(id, upload);
       await this.receive(req, upload);
       const digest = url.searchParams.get('digest');
-      if (digest) return this.commit(res, id, digest);
+      if (digest) return await this.commit(res, id, digest);
       res.writeHead(202, { Location: `${prefix}blobs/uploads/${id}`, 'Docker-Upload-UUID': id, Range: '0-0', 'Content-Length': '0' });
       return void res.end();
     }
@@ -143,7 +156,7 @@ export class LoopbackRegistry {
         res.writeHead(202, { Location: `${prefix}blobs/uploads/${id}`, 'Docker-Upload-UUID': id, Range: `0-${Math.max(0, upload.size - 1)}`, 'Content-Length': '0' });
         return void res.end();
       }
-      if (method === 'PUT') return this.commit(res, id, url.searchParams.get('digest') ?? '');
+      if (method === 'PUT') return await this.commit(res, id, url.searchParams.get('digest') ?? '');
       return error(res, 405, 'UNSUPPORTED', 'method not supported');
     }
     if ((m = /^manifests\/([^/]+)$/.exec(rest)) && m[1]) {
@@ -178,13 +191,22 @@ export class LoopbackRegistry {
       this.uploadedBytes += chunk.length;
       if (upload.chunks && upload.size <= KEEP_LIMIT) upload.chunks.push(chunk);
       else upload.chunks = undefined;
+      if (upload.sink) {
+        try {
+          await upload.sink.data(chunk);
+        } catch {
+          upload.sink = undefined;
+        }
+      }
     }
   }
 
-  private commit(res: http.ServerResponse, id: string, digest: string): void {
+  private async commit(res: http.ServerResponse, id: string, digest: string): Promise<void> {
     const upload = this.uploads.get(id);
     this.uploads.delete(id);
     if (!upload || !/^sha256:[a-f0-9]{64}$/.test(digest)) return error(res, 400, 'DIGEST_INVALID', 'digest missing or invalid');
+    // Finished before the engine hears back, so that a completed push means every blob was read.
+    await upload.sink?.end().catch(() => undefined);
     this.blobs.set(digest, { size: upload.size, content: upload.chunks ? Buffer.concat(upload.chunks) : undefined });
     res.writeHead(201, { Location: `/v2/${this.repository}/blobs/${digest}`, 'Docker-Content-Digest': digest, 'Content-Length': '0' });
     res.end();

@@ -4,9 +4,9 @@ import type { DockerfileFacts } from '../config/dockerfile.ts';
 import type { Log } from '../host/log.ts';
 import type { CompressedSource, SizeBaseImage, SizeLayer, UncompressedSource } from '../report/model.ts';
 import { attributeLayers, type HistoryLayerEntry } from './attribute.ts';
-import { BlobSizeMemo } from './blob-memo.ts';
-import { LoopbackRegistry } from './loopback-registry.ts';
-import { parseImageConfig, pickPlatformManifest, type ImageConfigInfo, type ManifestInfo } from './manifest.ts';
+import { BlobDiffIdMemo, BlobSizeMemo } from './blob-memo.ts';
+import { LoopbackRegistry, type BlobSink } from './loopback-registry.ts';
+import { parseImageConfig, parseManifest, pickPlatformManifest, type ImageConfigInfo, type ManifestInfo } from './manifest.ts';
 
 export type ImageStore = 'containerd' | 'classic';
 
@@ -33,7 +33,22 @@ export interface MeasureOptions {
   /** Build arguments and global ARG defaults, to name the base image as FROM resolves it. */
   readonly variables?: ReadonlyMap<string, string>;
   readonly memo?: BlobSizeMemo;
+  readonly diffIdMemo?: BlobDiffIdMemo;
+  /** Another reader of the image's layers (hygiene): the push streams the layers it wants through it. */
+  readonly tap?: LayerTap;
   readonly log?: Log;
+}
+
+/**
+ * A reader that wants some layers' bytes. The push sends it those layers' blobs (and may send
+ * others); it learns which layer a blob is from the blob itself (the hash of its content).
+ */
+export interface LayerTap {
+  /** Diff ids to stream through the push. */
+  readonly wanted: ReadonlySet<string>;
+  open(): BlobSink;
+  /** The image config and any attestation statements the push carried. */
+  documents(found: { config: Buffer | undefined; attestations: readonly Buffer[] }): void;
 }
 
 interface EngineHistoryItem {
@@ -76,7 +91,11 @@ export async function measureImage(docker: Docker, imageRef: string, options: Me
     notes.push('the engine does not allow plain-HTTP registries on 127.0.0.1, so the compressed layers could not be read');
   } else {
     try {
-      pushed = await pushToLoopback(docker, imageRef, inspect, store, options.memo ?? BlobSizeMemo.inMemory());
+      pushed = await pushToLoopback(docker, imageRef, inspect, store, {
+        sizes: options.memo ?? BlobSizeMemo.inMemory(),
+        diffIds: options.diffIdMemo ?? BlobDiffIdMemo.inMemory(),
+        tap: options.tap,
+      });
       options.log?.debug(`measure: read the manifest of ${imageRef} through a loopback push (${pushed.uploadedBytes} bytes uploaded)`);
     } catch (err) {
       notes.push(`the compressed layers could not be read through a loopback push: ${(err as Error).message}`);
@@ -172,9 +191,19 @@ interface PushedImage {
   readonly uploadedBytes: number;
 }
 
-async function pushToLoopback(docker: Docker, imageRef: string, inspect: EngineInspect, store: ImageStore, memo: BlobSizeMemo): Promise<PushedImage> {
+interface PushMemos {
+  readonly sizes: BlobSizeMemo;
+  readonly diffIds: BlobDiffIdMemo;
+  readonly tap: LayerTap | undefined;
+}
+
+async function pushToLoopback(docker: Docker, imageRef: string, inspect: EngineInspect, store: ImageStore, memos: PushMemos): Promise<PushedImage> {
   const platform = { os: inspect.Os ?? 'linux', architecture: inspect.Architecture ?? 'amd64' };
   const diffIds = inspect.RootFS?.Layers ?? [];
+  const { tap } = memos;
+  const memo = memos.sizes;
+  const pairs = (manifest: ManifestInfo): Map<string, string> =>
+    new Map(manifest.layers.flatMap((l, i) => (diffIds[i] ? [[l.digest, diffIds[i]] as [string, string]] : [])));
   if (store === 'containerd') {
     // The blobs are in the content store already: claim them all, so only manifests travel;
     // then a second pass refuses the config alone, so the engine sends it.
@@ -188,27 +217,70 @@ async function pushToLoopback(docker: Docker, imageRef: string, inspect: EngineI
     } finally {
       await first.close();
     }
-    const second = await LoopbackRegistry.start({ claimUnknownBlobs: true, knownSizes: new Map(), fetchDigests: new Set([manifest.configDigest]) });
+    // The layers the tap wants are refused too, so the engine sends their compressed blobs as
+    // stored; attestation statements are small and ride along.
+    const wantedLayers = tap ? manifest.layers.filter((_, i) => tap.wanted.has(diffIds[i] ?? '')).map((l) => l.digest) : [];
+    const statements = tap ? attestationLayers(first.manifests) : [];
+    const secondPass = async (extra: readonly string[]): Promise<PushedImage> => {
+      const second = await LoopbackRegistry.start({
+        claimUnknownBlobs: true, knownSizes: new Map(), fetchDigests: new Set([manifest.configDigest, ...extra]), tap: extra.length ? tap : undefined,
+      });
+      try {
+        await pushTo(docker, imageRef, second);
+        uploaded += second.uploadedBytes;
+        const content = second.blobs.get(manifest.configDigest)?.content;
+        tap?.documents({ config: content, attestations: statements.flatMap((d) => second.blobs.get(d)?.content ?? []) });
+        return { manifest, config: content ? parseImageConfig(content) : undefined, uploadedBytes: uploaded };
+      } finally {
+        await second.close();
+      }
+    };
+    if (wantedLayers.length + statements.length === 0) return secondPass([]);
     try {
-      await pushTo(docker, imageRef, second);
-      uploaded += second.uploadedBytes;
-      const content = second.blobs.get(manifest.configDigest)?.content;
-      return { manifest, config: content ? parseImageConfig(content) : undefined, uploadedBytes: uploaded };
-    } finally {
-      await second.close();
+      return await secondPass([...wantedLayers, ...statements]);
+    } catch {
+      // A blob the content store no longer holds cannot be sent: measure without the tap.
+      return secondPass([]);
     }
   }
-  // Classic store: the config's digest is the image ID, so it can be asked for up front.
-  const registry = await LoopbackRegistry.start({ claimUnknownBlobs: false, knownSizes: memo.sizes, fetchDigests: new Set([inspect.Id]) });
+  // Blobs pushed before are only asked about; those whose layer the tap wants are refused, so
+  // the engine compresses and sends them again.
+  const refused = [...memos.diffIds.diffIds].filter(([, diffId]) => tap?.wanted.has(diffId)).map(([digest]) => digest);
+  // While the tap wants layers, a blob whose layer is not known is not claimed either: the
+  // upload tells which layer it is, once.
+  const knownSizes = tap && tap.wanted.size > 0
+    ? new Map([...memo.sizes].filter(([digest]) => {
+        const diffId = memos.diffIds.diffIds.get(digest);
+        return diffId !== undefined && !tap.wanted.has(diffId);
+      }))
+    : memo.sizes;
+  const registry = await LoopbackRegistry.start({ claimUnknownBlobs: false, knownSizes, fetchDigests: new Set([inspect.Id, ...refused]), tap });
   try {
     await pushTo(docker, imageRef, registry);
     const manifest = pickPlatformManifest(registry.manifests, platform, diffIds.length);
     await memo.remember(new Map(manifest.layers.map((l) => [l.digest, l.size]))).catch(() => undefined);
+    await memos.diffIds.remember(pairs(manifest)).catch(() => undefined);
     const content = registry.blobs.get(manifest.configDigest)?.content;
+    tap?.documents({ config: content, attestations: [] });
     return { manifest, config: content ? parseImageConfig(content) : undefined, uploadedBytes: registry.uploadedBytes };
   } finally {
     await registry.close();
   }
+}
+
+/** The in-toto statement blobs of the attestation manifests an engine pushed. */
+function attestationLayers(received: readonly { digest: string; mediaType: string; body: Buffer }[]): string[] {
+  const out: string[] = [];
+  for (const r of received) {
+    try {
+      const parsed = parseManifest(r.body, r.digest, r.mediaType);
+      if (parsed.kind !== 'manifest') continue;
+      for (const l of parsed.manifest.layers) if (l.mediaType.includes('in-toto')) out.push(l.digest);
+    } catch {
+      // Not a manifest this reader knows: no statements from it.
+    }
+  }
+  return out;
 }
 
 async function pushTo(docker: Docker, imageRef: string, registry: LoopbackRegistry): Promise<void> {

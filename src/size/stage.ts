@@ -6,10 +6,10 @@ import type { CheckReport, SizeReport } from '../report/model.ts';
 import { SKIPPED_SIZE } from '../report/skipped.ts';
 import { baselineKeyPrefix, imageRepository, saveKey, type BaselineScope } from './baseline-store.ts';
 import { resolveBaseline } from './baseline.ts';
-import { BlobSizeMemo, stateDirectory } from './blob-memo.ts';
+import { BlobDiffIdMemo, BlobSizeMemo, stateDirectory } from './blob-memo.ts';
 import { evaluateBudgets } from './budget.ts';
 import { compareSizes } from './compare.ts';
-import { measureImage } from './measure.ts';
+import { measureImage, type LayerTap } from './measure.ts';
 
 export interface SizeStageDeps {
   readonly docker: Docker;
@@ -17,6 +17,8 @@ export interface SizeStageDeps {
   readonly baselines: BaselineScope;
   /** The workspace, against which the Dockerfile's path is keyed. */
   readonly cwd?: string;
+  /** Another reader of the layers (hygiene), fed by the same push. */
+  readonly tap?: LayerTap;
 }
 
 /**
@@ -38,7 +40,8 @@ async function measureAndCompare(config: Config, deps: SizeStageDeps): Promise<S
   const { log } = deps;
   const variables = buildVariables(config);
   const memo = await BlobSizeMemo.load(path.join(stateDirectory(), 'layer-sizes.json'));
-  const current = await measureImage(deps.docker, config.image, { facts: config.dockerfileFacts, variables, memo, log });
+  const diffIdMemo = await BlobDiffIdMemo.load(path.join(stateDirectory(), 'layer-diff-ids.json'));
+  const current = await measureImage(deps.docker, config.image, { facts: config.dockerfileFacts, variables, memo, diffIdMemo, log, ...(deps.tap ? { tap: deps.tap } : {}) });
   log.info(`Image size: ${describeFigure(current.bytes)} uncompressed, ${describeFigure(current.compressedBytes)} compressed (${current.layers.length} layers, measured in ${current.durationMs} ms)`);
 
   const inspect = (await deps.docker.getImage(config.image).inspect()) as { Os?: string; Architecture?: string };

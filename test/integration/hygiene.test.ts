@@ -111,7 +111,9 @@ describe('image hygiene through the local command', { concurrent: true }, () => 
     assert.equal(h.user, 'app:app');
     assert.equal(h.mode, 'fail');
     assert.ok((h.scan?.layers ?? 0) >= 3, 'every layer was read');
-    assert.ok((h.scan?.bytesRead ?? 0) > 0);
+    // Layers known from an earlier run (the per-layer memo) are not read again.
+    assert.equal((h.scan?.layersScanned ?? 0) + (h.scan?.layersReused ?? 0), h.scan?.layers);
+    assert.ok((h.scan?.bytesRead ?? 0) > 0 || h.scan?.layersReused === h.scan?.layers);
     assert.equal(h.scan?.error, null);
     assert.equal(h.context?.ignoreFile, path.join(fixture('hygiene-clean'), '.dockerignore'));
     assert.match(run.stdout, /✔ hygiene {2}no findings; runs as app:app/);
@@ -119,10 +121,10 @@ describe('image hygiene through the local command', { concurrent: true }, () => 
 
   test('root: no USER points at FROM; USER root and USER 0:0 at the USER line', async () => {
     const noUser = await checkLocally(fixture('hygiene-root'));
-    assert.equal(noUser.exitCode, 0, 'warn mode reports and passes');
+    assert.equal(noUser.exitCode, 0, 'the default mode fails on secrets only: it reports and passes');
     assert.equal(noUser.report.verdict, 'pass');
     const f = only(noUser, 'root-user');
-    assert.equal(f.severity, 'error');
+    assert.equal(f.severity, 'warning', 'the severity is what the finding is in this mode, the same in the log');
     assert.equal(f.line, 1);
     assert.equal(f.file, path.join(fixture('hygiene-root'), 'Dockerfile'));
     assert.match(f.message, /no USER instruction/);
@@ -174,7 +176,7 @@ describe('image hygiene through the local command', { concurrent: true }, () => 
   test('a secret build arg used in a RUN leaks into the history: the RUN line and its layer', async () => {
     const value = 'fixture-build-arg-token-51be';
     const run = await checkLocally(fixture('hygiene-build-arg'), ['--build-arg', `API_TOKEN=${value}`]);
-    assert.equal(run.exitCode, 0, run.stderr);
+    assert.equal(run.exitCode, 1, `a secret fails the check by default:\n${run.stderr}`);
     const f = only(run, 'secret-build-arg');
     assert.equal(f.line, 3);
     assert.equal(f.layer?.line, 3);
@@ -271,10 +273,10 @@ describe('image hygiene through the local command', { concurrent: true }, () => 
     const run = await checkLocally(path.join(REPO_ROOT, 'examples/fastapi'));
     assert.equal(run.report.health.status, 'healthy', run.stderr);
     assert.equal(run.report.hygiene.user, 'app');
-    // The test bed's debootstrapped Debian lacks the official image's apt config that deletes
-    // downloaded packages and apt's binary caches after each install; those are all it leaves.
-    const others = run.report.hygiene.findings.filter((f) => !(f.id === 'package-cache' && f.path?.startsWith('/var/cache/apt')));
+    // Notes only: the setuid binaries every Debian image ships (su, mount, passwd...).
+    const others = run.report.hygiene.findings.filter((f) => f.severity !== 'info');
     assert.deepEqual(others, []);
+    for (const f of run.report.hygiene.findings) assert.ok(f.id === 'setuid-file' && f.layer?.fromBase, JSON.stringify(f));
     assert.equal(run.exitCode, 0);
   });
 
@@ -301,7 +303,8 @@ describe('a .env copied, then deleted in a later layer', { concurrent: true }, (
       assert.match(gaps.message, /does not exclude \.env \(in the context/);
       assert.equal(run.exitCode, 1, 'fail mode fails on the secret file');
       assert.match(run.report.reasons[0] ?? '', /\[secret-file\]/);
-      assert.equal(run.report.hygiene.scan?.method, 'docker-save-stream');
+      // Read through the size stage's loopback push, or known from an earlier run: never a second stream of the image.
+      assert.ok(['loopback-push', 'memo'].includes(run.report.hygiene.scan?.method ?? ''), JSON.stringify(run.report.hygiene.scan));
       assertNowhere('fixture-dotenv-value-7f3a', { stdout: run.stdout, stderr: run.stderr, report: run.reportText });
     });
   }
@@ -347,13 +350,13 @@ describe('image hygiene through the bundled action', { concurrent: true }, () =>
 
   test('warn mode: a secret ENV is a warning annotation and the step passes', async () => {
     const context = fixture('hygiene-env-secret');
-    const run = await checkInAction(context, { image: uniqueImage('action-env') });
+    const run = await checkInAction(context, { image: uniqueImage('action-env'), hygiene: 'warn' });
     assert.equal(run.main.exitCode, 0, run.main.stdout);
     assert.equal(run.outputs['verdict'], 'pass');
-    assert.equal(run.outputs['hygiene-errors'], '1');
+    assert.equal(run.outputs['hygiene-errors'], '0', 'in warn mode nothing is an error');
     assert.match(run.main.stdout, annotation('warning', 2, 'secret-env', 'ENV API_SECRET'));
     assert.match(run.summary, /#### Hygiene <sub>\(warn mode: reported, never failing\)<\/sub>/);
-    assert.match(run.summary, /\| Hygiene \| ⚠️ \| 1 error: [^|\n]*\(warn mode\)/);
+    assert.match(run.summary, /\| Hygiene \| ⚠️ \| 1 warning: [^|\n]*ENV API&#95;SECRET/);
     assertNowhere('fixture-env-secret-9d2c', { 'step output': withoutMaskCommands(run.allText), summary: run.summary, report: JSON.stringify(run.report) });
   });
 });

@@ -18,8 +18,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const reader = (inputs: Partial<Record<InputName, string>>) => (name: InputName): string => inputs[name] ?? '';
 
-test('hygiene mode: warn by default, fail, off; anything else names the input and the choices', () => {
-  assert.deepEqual(readHygieneConfig(() => ''), { mode: 'warn', ignore: [] });
+test('hygiene mode: secrets by default, warn, fail, off; anything else names the input and the choices', () => {
+  assert.deepEqual(readHygieneConfig(() => ''), { mode: 'secrets', ignore: [] });
+  assert.equal(readHygieneConfig((n) => (n === 'hygiene' ? 'warn' : '')).mode, 'warn');
   assert.equal(readHygieneConfig((n) => (n === 'hygiene' ? 'FAIL' : '')).mode, 'fail');
   assert.equal(readHygieneConfig((n) => (n === 'hygiene' ? 'off' : '')).mode, 'off');
   assert.throws(

@@ -40,7 +40,7 @@ test('.dockerignore evaluation: docker semantics, not gitignore', () => {
 test('which must-exclude names an ignore file lets through', () => {
   const present = new Set(['.git', 'node_modules']);
   assert.deepEqual(ignoreGaps(parseIgnoreFile('.env*\n.git\nnode_modules\n.venv\n'), present), []);
-  assert.deepEqual(ignoreGaps(parseIgnoreFile('.env\n.git\nnode_modules\n'), present), [{ name: '.env', present: false }], '.env alone misses .env.local');
+  assert.deepEqual(ignoreGaps(parseIgnoreFile('.env\n.git\nnode_modules\n'), present), [{ name: '.env', present: false, missing: ['.env.local', '.env.production'] }], '.env alone misses .env.local');
   assert.deepEqual(ignoreGaps(parseIgnoreFile('node_modules\n'), present), [
     { name: '.env', present: false },
     { name: '.git', present: true },

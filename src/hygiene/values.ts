@@ -1,0 +1,227 @@
+/**
+ * Secrets recognised by their value, wherever they sit (a file's text, an ENV value, a build
+ * argument, a RUN command): well-known credential formats with a low false-positive rate, and
+ * the exact values deploy-check was given as build secrets and `env`. The formats are
+ * described after the public facts that secret scanners (gitleaks, trivy) document; a value is
+ * never returned to callers, only its kind, where it was and a fingerprint.
+ */
+import { createHash } from 'node:crypto';
+
+export type ValueKind =
+  | 'aws-access-key-id'
+  | 'github-token'
+  | 'gitlab-token'
+  | 'npm-token'
+  | 'pypi-token'
+  | 'docker-hub-token'
+  | 'slack-token'
+  | 'slack-webhook'
+  | 'stripe-live-key'
+  | 'google-api-key'
+  | 'openai-key'
+  | 'anthropic-key'
+  | 'sendgrid-key'
+  | 'digitalocean-token'
+  | 'private-key'
+  | 'jwt'
+  | 'registry-auth-line'
+  | 'url-password'
+  | 'given-secret';
+
+export const VALUE_KIND_LABELS: Record<ValueKind, string> = {
+  'aws-access-key-id': 'AWS access key id',
+  'github-token': 'GitHub token',
+  'gitlab-token': 'GitLab token',
+  'npm-token': 'npm access token',
+  'pypi-token': 'PyPI upload token',
+  'docker-hub-token': 'Docker Hub access token',
+  'slack-token': 'Slack token',
+  'slack-webhook': 'Slack webhook URL',
+  'stripe-live-key': 'Stripe live secret key',
+  'google-api-key': 'Google API key',
+  'openai-key': 'OpenAI API key',
+  'anthropic-key': 'Anthropic API key',
+  'sendgrid-key': 'SendGrid API key',
+  'digitalocean-token': 'DigitalOcean token',
+  'private-key': 'private key (PEM block)',
+  jwt: 'signed JSON Web Token',
+  'registry-auth-line': 'package registry credential line (.npmrc/.pypirc/.netrc)',
+  'url-password': 'URL with a password',
+  'given-secret': 'value of a secret given to deploy-check',
+};
+
+interface ValueRule {
+  readonly kind: ValueKind;
+  /** Global regex; group 1, when present, is the secret part (the rest is context). */
+  readonly pattern: RegExp;
+  /** The public, fixed start of the format, safe to show ("ghp_", "AKIA"). */
+  readonly prefix: (match: string) => string;
+  /** Extra check on the secret part (placeholders, low variety). */
+  readonly accept?: (secret: string) => boolean;
+}
+
+const fixed = (n: number) => (m: string): string => m.slice(0, n);
+const none = (): string => '';
+
+/** Enough different characters that it is not a placeholder (xxxxxxxx, 00000000, abcabcabc). */
+function varied(secret: string): boolean {
+  return new Set(secret).size >= Math.min(10, Math.ceil(secret.length / 3));
+}
+
+const PLACEHOLDER = /^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|<[^>]*>|\*+|x+|X+|changeme|change-me|password|passwd|secret|pass|example|placeholder|redacted|your[-_]?\w*|\.\.\.)$/i;
+
+const RULES: readonly ValueRule[] = [
+  { kind: 'aws-access-key-id', pattern: /\b((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})\b/g, prefix: fixed(4), accept: (s) => !/EXAMPLE$/.test(s) && varied(s.slice(4)) },
+  { kind: 'github-token', pattern: /\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36})\b/g, prefix: fixed(4), accept: (s) => varied(s.slice(4)) },
+  { kind: 'github-token', pattern: /\b(github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b/g, prefix: fixed(11), accept: (s) => varied(s.slice(11)) },
+  { kind: 'gitlab-token', pattern: /\b(glpat-[A-Za-z0-9_-]{20})(?![A-Za-z0-9_-])/g, prefix: fixed(6), accept: (s) => varied(s.slice(6)) },
+  { kind: 'npm-token', pattern: /\b(npm_[A-Za-z0-9]{36})\b/g, prefix: fixed(4), accept: (s) => varied(s.slice(4)) },
+  { kind: 'pypi-token', pattern: /\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})/g, prefix: fixed(5) },
+  { kind: 'docker-hub-token', pattern: /\b(dckr_pat_[A-Za-z0-9_-]{27})(?![A-Za-z0-9_-])/g, prefix: fixed(9), accept: (s) => varied(s.slice(9)) },
+  { kind: 'slack-token', pattern: /\b(xox[bpoasr]-[0-9]{8,13}-[0-9A-Za-z-]{8,})/g, prefix: fixed(5) },
+  { kind: 'slack-webhook', pattern: /(https:\/\/hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9+/]{43,56})/g, prefix: () => 'https://hooks.slack.com/' },
+  { kind: 'stripe-live-key', pattern: /\b((?:sk|rk)_live_[A-Za-z0-9]{20,})\b/g, prefix: fixed(8), accept: (s) => varied(s.slice(8)) },
+  { kind: 'google-api-key', pattern: /\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/g, prefix: fixed(4), accept: (s) => varied(s.slice(4)) },
+  { kind: 'openai-key', pattern: /\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})/g, prefix: fixed(3) },
+  { kind: 'anthropic-key', pattern: /\b(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,})/g, prefix: fixed(7) },
+  { kind: 'sendgrid-key', pattern: /\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g, prefix: fixed(3) },
+  { kind: 'digitalocean-token', pattern: /\b(do[opr]_v1_[a-f0-9]{64})\b/g, prefix: fixed(7) },
+  // A PEM private key with a body: the BEGIN line alone (documentation, code that parses keys) is not one.
+  {
+    kind: 'private-key',
+    pattern: /(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\\n]*(?:[A-Za-z0-9+/=]{16,}[\s\\n]*|[A-Za-z-]+: [^\n]*\n){3,}[A-Za-z0-9+/=\s\\n]*-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)/g,
+    prefix: () => '-----BEGIN',
+  },
+  // header.payload.signature, both JSON parts starting with {" (eyJ in base64url).
+  { kind: 'jwt', pattern: /\b(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{20,})/g, prefix: fixed(3) },
+  // _authToken=..., _auth=..., _password=... (npm/yarn), password: / password = (pypirc), "password x" (netrc).
+  {
+    kind: 'registry-auth-line',
+    pattern: /(?:^|[\s;])(?:\/\/[^\s=]*:)?(?:_authToken|_auth|_password|npmAuthToken|npmAuthIdent)\s*[=:]\s*["']?([^\s"'#]{8,})/gm,
+    prefix: none,
+    accept: (s) => !PLACEHOLDER.test(s) && !s.includes('${') && varied(s),
+  },
+  {
+    kind: 'registry-auth-line',
+    pattern: /^\s*machine\s+\S+\s+login\s+\S+\s+password\s+(\S{6,})/gm,
+    prefix: none,
+    accept: (s) => !PLACEHOLDER.test(s) && !s.includes('${'),
+  },
+  // scheme://user:password@host — the password part only.
+  {
+    kind: 'url-password',
+    pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[A-Za-z0-9._~%!$&'()*+,;=-]{1,64}:([^\s/@:'"`<>{}]{3,128})@[A-Za-z0-9.-]+/gi,
+    prefix: none,
+    accept: (s) => !PLACEHOLDER.test(s) && !/^\$|\{\{|%\(|^\*+$/.test(s),
+  },
+];
+
+export interface ValueMatch {
+  readonly kind: ValueKind;
+  /** 1-based line in the text. */
+  readonly line: number;
+  /** Safe to print: the format's public prefix, the length and a short hash. */
+  readonly fingerprint: string;
+  /** The secret itself, for masking only: never put it in a message. */
+  readonly secret: string;
+  /** For given secrets: which input named it (e.g. `build-secrets` id or `env` name). */
+  readonly source?: string;
+}
+
+export interface GivenSecret {
+  /** Where it was given, safe to print: "build secret NPM_TOKEN", "env DATABASE_URL". */
+  readonly label: string;
+  readonly value: string;
+}
+
+/** Given values shorter than this are not searched for: they would match everywhere. */
+export const MIN_GIVEN_SECRET = 6;
+
+/** `ghp_…(40 chars, sha256:1a2b3c4d)`: recognisable across places, useless to an attacker. */
+export function fingerprint(secret: string, prefix: string): string {
+  const hash = createHash('sha256').update(secret).digest('hex').slice(0, 8);
+  const shown = prefix && secret.startsWith(prefix) ? `${prefix}…` : '';
+  // A short hash of a low-entropy value could be guessed: only formats with a fixed prefix
+  // (random tokens) carry one.
+  return shown ? `${shown} (${secret.length} chars, sha256:${hash})` : `${secret.length} chars`;
+}
+
+/** Every secret value in a text, at most `limit` of them. */
+export function findSecretValues(text: string, given: readonly GivenSecret[] = [], limit = 20): ValueMatch[] {
+  const out: ValueMatch[] = [];
+  const seen = new Set<string>();
+  const lineOf = lineIndex(text);
+  for (const rule of RULES) {
+    // The cheap test first: most texts contain none of the formats.
+    rule.pattern.lastIndex = 0;
+    for (const m of text.matchAll(rule.pattern)) {
+      const secret = m[1] ?? m[0];
+      if (rule.accept && !rule.accept(secret)) continue;
+      const at = (m.index ?? 0) + m[0].indexOf(secret);
+      const key = `${rule.kind}:${secret}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ kind: rule.kind, line: lineOf(at), fingerprint: fingerprint(secret, rule.prefix(secret)), secret });
+      if (out.length >= limit) return out;
+    }
+  }
+  // A generic match (an auth line, a URL password) on a line a known format already explains is the same secret.
+  const specific = new Set(out.filter((m) => !GENERIC.has(m.kind)).map((m) => m.line));
+  for (let i = out.length - 1; i >= 0; i--) {
+    const m = out[i];
+    if (m && GENERIC.has(m.kind) && specific.has(m.line)) out.splice(i, 1);
+  }
+  for (const g of given) {
+    if (g.value.length < MIN_GIVEN_SECRET) continue;
+    const at = text.indexOf(g.value);
+    if (at < 0) continue;
+    out.push({ kind: 'given-secret', line: lineOf(at), fingerprint: `${g.value.length} chars`, secret: g.value, source: g.label });
+    if (out.length >= limit) return out;
+  }
+  return out;
+}
+
+const GENERIC = new Set<ValueKind>(['registry-auth-line', 'url-password']);
+
+/** The text with every secret value in it replaced by ***: for instructions shown next to findings. */
+export function redactSecretValues(text: string, given: readonly GivenSecret[] = []): string {
+  if (!mayHoldSecret(text, given)) return text;
+  let out = text;
+  for (const m of findSecretValues(text, given, 50)) out = out.split(m.secret).join('***');
+  return out;
+}
+
+function lineIndex(text: string): (offset: number) => number {
+  let starts: number[] | undefined;
+  return (offset) => {
+    if (!starts) {
+      starts = [0];
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    }
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
+/** Values that switch something on or off, or count: never secrets, whatever the name says. */
+export function isFlagValue(value: string): boolean {
+  return /^(?:true|false|yes|no|on|off|enabled?|disabled?|none|null|nil|-?\d{1,6}(?:\.\d+)?)$/i.test(value.trim());
+}
+
+/** Names that are public by design: publishable/public keys meant for browsers and apps. */
+export function isPublicByDesignName(name: string): boolean {
+  const upper = name.toUpperCase();
+  return /(?:^|_)PUBLISHABLE_KEY$|^NEXT_PUBLIC_|^VITE_|^REACT_APP_|^PUBLIC_|^NUXT_PUBLIC_|^EXPO_PUBLIC_|(?:^|_)PUBLIC_KEY$|(?:^|_)ANON_KEY$/.test(upper);
+}
+
+/** Could this text hold a secret at all? A cheap filter before running every rule. */
+export function mayHoldSecret(text: string, given: readonly GivenSecret[] = []): boolean {
+  if (/AKIA|ASIA|ABIA|ACCA|A3T|gh[pousr]_|github_pat_|glpat-|npm_|pypi-|dckr_pat_|xox|hooks\.slack|_live_|AIza|sk-|SG\.|do[opr]_v1|PRIVATE KEY|eyJ|_auth|_password|npmAuth|password|:\/\//.test(text)) return true;
+  return given.some((g) => g.value.length >= MIN_GIVEN_SECRET && text.includes(g.value));
+}
