@@ -60,5 +60,5 @@ export class HeldLog implements Log {
   }
 }
 
-type Line = (log: Log) => void | Promise<unknown>;
+type Line = (log: Log) => unknown;
 

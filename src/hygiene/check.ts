@@ -392,7 +392,8 @@ function layerFindings(layers: readonly LayerFacts[], refs: readonly HygieneLaye
   for (const [root, c] of caches) {
     const bytes = c.layers.reduce((s, l) => s + l.bytes, 0);
     const first = c.layers[0]?.index ?? 0;
-    let deletedLater = false;
+    // Widened on purpose: the callback below sets it, which control-flow narrowing does not see.
+    let deletedLater = false as boolean;
     const evidence = c.layers.map((l) => {
       const gone = allDeletedBy(layers, l.index, l.paths);
       if (gone !== undefined) deletedLater = true;
@@ -726,7 +727,7 @@ function valueFix(kind: ValueKind, source: string | null): string {
 }
 
 function provenanceArgs(statement: unknown): Record<string, string> {
-  const args = (statement as { predicate?: { invocation?: { parameters?: { args?: unknown } } } })?.predicate?.invocation?.parameters?.args;
+  const args = (statement as { predicate?: { invocation?: { parameters?: { args?: unknown } } } }).predicate?.invocation?.parameters?.args;
   if (!args || typeof args !== 'object') return {};
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(args)) if (typeof v === 'string') out[k] = v;
@@ -773,7 +774,7 @@ export async function inspectConfig(docker: Docker, image: string): Promise<Imag
     const info = await docker.getImage(image).inspect();
     const history = (await docker.getImage(image).history()) as { CreatedBy?: string; Size?: number }[];
     return {
-      config: info.Config as ImageConfigJson['config'],
+      config: info.Config,
       // The API lists history newest first and has no empty_layer flag.
       history: history.reverse().map((h) => ({ created_by: h.CreatedBy ?? '' })),
     };

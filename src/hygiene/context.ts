@@ -110,7 +110,7 @@ export async function scanContext(dir: string, dockerfile: string): Promise<Cont
         continue;
       }
       if (excluded) continue;
-      let size = 0;
+      let size: number;
       try {
         size = (await lstat(path.join(dir, child))).size;
       } catch {

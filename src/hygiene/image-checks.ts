@@ -32,8 +32,8 @@ export function startImageChecks(config: Config, deps: ImageCheckDeps): ImageChe
   const { docker, baselines } = deps;
   const log = new HeldLog(deps.log);
   const running = (async () => {
-    const hygiene = await prepareHygiene(config, { docker, log, maskSecret: deps.maskSecret }).catch((err: Error) => {
-      const report = skippedHygiene(config.hygiene.mode, `the image could not be read: ${err.message}`);
+    const hygiene = await prepareHygiene(config, { docker, log, maskSecret: deps.maskSecret }).catch((err: unknown) => {
+      const report = skippedHygiene(config.hygiene.mode, `the image could not be read: ${err instanceof Error ? err.message : String(err)}`);
       return { tap: undefined, finish: () => Promise.resolve({ report, wasted: null }) };
     });
     const measured = await log.group('Measure', () => runSizeStage(config, { docker, log, baselines, ...(hygiene.tap ? { tap: hygiene.tap } : {}) }));

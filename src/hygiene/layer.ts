@@ -301,6 +301,8 @@ export class LayerStreamScanner {
       return;
     }
     if (!d.write(chunk)) await Promise.race([once(d, 'drain').then(() => undefined, () => undefined), this.finished]);
-    if (this.failure) throw this.failure;
+    // Set by the decompressor's error handler while waiting, which control-flow narrowing does not see.
+    const failure = this.failure as Error | undefined;
+    if (failure) throw failure;
   }
 }

@@ -8,14 +8,13 @@
 import type Docker from 'dockerode';
 import path from 'node:path';
 import type { Config } from '../config/config.ts';
-import type { Log } from '../host/log.ts';
-import type { HygieneReport, HygieneScan } from '../report/model.ts';
+import type { HygieneScan } from '../report/model.ts';
 import { formatBytes } from '../report/format.ts';
 import { stateDirectory } from '../size/blob-memo.ts';
 import { isContainerdStore, type LayerTap } from '../size/measure.ts';
 import type { ImageConfigJson } from './archive.ts';
 import { evaluateHygiene, givenSecrets, inspectConfig, skippedHygiene, type HygieneDeps, type HygieneOutcome } from './check.ts';
-import { scanContext, type ContextFacts } from './context.ts';
+import { scanContext } from './context.ts';
 import { LayerStreamScanner, type LayerFacts } from './layer.ts';
 import { LayerFactsMemo } from './memo.ts';
 import { scanImage } from './scan.ts';
@@ -79,7 +78,7 @@ export async function prepareHygiene(config: Config, deps: HygieneDeps): Promise
       log.info(
         `Hygiene: ${diffIds.length} layers, ${scan.layersReused} known from earlier runs, ${scan.layersScanned} read (${formatBytes(scan.bytesRead)}, ${scan.method}) in ${(scan.durationMs / 1000).toFixed(1)} s`,
       );
-      return evaluateHygiene(config, { layers: read.layers, config: read.config, attestations: read.attestations, scan }, context as ContextFacts, deps);
+      return evaluateHygiene(config, { layers: read.layers, config: read.config, attestations: read.attestations, scan }, context, deps);
     },
   };
 }
@@ -131,7 +130,7 @@ async function readLayers(
   config: Config, docker: Docker, diffIds: readonly string[], known: ReadonlyMap<string, LayerFacts>, tap: HygieneTap, given: readonly GivenSecret[],
 ): Promise<ReadLayers> {
   const missing = diffIds.filter((id) => !known.has(id) && !tap.scanned.has(id));
-  const imageConfig = tap.config ? parseJson<ImageConfigJson>(tap.config) : undefined;
+  const imageConfig = tap.config ? (parseJson(tap.config) as ImageConfigJson | undefined) : undefined;
   if (tap.delivered && imageConfig && missing.length === 0) {
     const fresh = new Map([...tap.scanned].map(([id, s]) => [id, s.facts]));
     const layers = diffIds.map((id) => known.get(id) ?? fresh.get(id) as LayerFacts);
@@ -141,7 +140,7 @@ async function readLayers(
       layers,
       fresh,
       config: imageConfig,
-      attestations: tap.attestations.flatMap((b) => parseJson<unknown>(b) ?? []),
+      attestations: tap.attestations.flatMap((b) => parseJson(b) ?? []),
       bytesRead: scanned.reduce((s, l) => s + l.bytesRead, 0),
       entries: scanned.reduce((s, l) => s + l.entries, 0),
       error: null,
@@ -166,9 +165,10 @@ async function readLayers(
   }
 }
 
-function parseJson<T>(body: Buffer): T | undefined {
+/** The JSON of a file in the image (the engine wrote it); undefined when it is not JSON. */
+function parseJson(body: Buffer): unknown {
   try {
-    return JSON.parse(body.toString('utf8')) as T;
+    return JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
   }

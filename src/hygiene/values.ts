@@ -157,7 +157,7 @@ export function findSecretValues(text: string, given: readonly GivenSecret[] = [
     for (const m of text.matchAll(rule.pattern)) {
       const secret = m[1] ?? m[0];
       if (rule.accept && !rule.accept(secret)) continue;
-      const at = (m.index ?? 0) + m[0].indexOf(secret);
+      const at = m.index + m[0].indexOf(secret);
       const key = `${rule.kind}:${secret}`;
       if (seen.has(key)) continue;
       seen.add(key);

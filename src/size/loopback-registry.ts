@@ -79,6 +79,8 @@ export class LoopbackRegistry {
   }
 
   static async start(options: LoopbackRegistryOptions): Promise<LoopbackRegistry> {
+    // Assigned once, after the server whose handler reads it is created.
+    // eslint-disable-next-line prefer-const
     let registry: LoopbackRegistry | undefined;
     const server = http.createServer((req, res) => {
       registry?.handle(req, res).catch(() => {
@@ -110,21 +112,21 @@ export class LoopbackRegistry {
     res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
     if (url.pathname === '/v2/' || url.pathname === '/v2') {
       await drain(req);
-      return send(res, 200, '{}');
+      send(res, 200, '{}'); return;
     }
     const prefix = `/v2/${this.repository}/`;
     if (!url.pathname.startsWith(prefix)) {
       await drain(req);
-      return error(res, 404, 'NAME_UNKNOWN', 'repository name not known to registry');
+      error(res, 404, 'NAME_UNKNOWN', 'repository name not known to registry'); return;
     }
     const rest = url.pathname.slice(prefix.length);
 
     let m: RegExpExecArray | null;
     if ((m = /^blobs\/(sha256:[a-f0-9]{64})$/.exec(rest)) && m[1]) {
       await drain(req);
-      if (method !== 'HEAD' && method !== 'GET') return error(res, 405, 'UNSUPPORTED', 'blobs are only asked about here');
+      if (method !== 'HEAD' && method !== 'GET') { error(res, 405, 'UNSUPPORTED', 'blobs are only asked about here'); return; }
       const size = this.sizeOf(m[1]);
-      if (size === undefined || method === 'GET') return error(res, 404, 'BLOB_UNKNOWN', 'blob unknown to registry');
+      if (size === undefined || method === 'GET') { error(res, 404, 'BLOB_UNKNOWN', 'blob unknown to registry'); return; }
       res.writeHead(200, { 'Content-Length': String(size), 'Docker-Content-Digest': m[1], 'Content-Type': 'application/octet-stream' });
       return void res.end();
     }
@@ -140,7 +142,7 @@ export class LoopbackRegistry {
       this.uploads.set(id, upload);
       await this.receive(req, upload);
       const digest = url.searchParams.get('digest');
-      if (digest) return await this.commit(res, id, digest);
+      if (digest) { await this.commit(res, id, digest); return; }
       res.writeHead(202, { Location: `${prefix}blobs/uploads/${id}`, 'Docker-Upload-UUID': id, Range: '0-0', 'Content-Length': '0' });
       return void res.end();
     }
@@ -149,15 +151,15 @@ export class LoopbackRegistry {
       const upload = this.uploads.get(id);
       if (!upload) {
         await drain(req);
-        return error(res, 404, 'BLOB_UPLOAD_UNKNOWN', 'upload unknown');
+        error(res, 404, 'BLOB_UPLOAD_UNKNOWN', 'upload unknown'); return;
       }
       await this.receive(req, upload);
       if (method === 'PATCH') {
         res.writeHead(202, { Location: `${prefix}blobs/uploads/${id}`, 'Docker-Upload-UUID': id, Range: `0-${Math.max(0, upload.size - 1)}`, 'Content-Length': '0' });
         return void res.end();
       }
-      if (method === 'PUT') return await this.commit(res, id, url.searchParams.get('digest') ?? '');
-      return error(res, 405, 'UNSUPPORTED', 'method not supported');
+      if (method === 'PUT') { await this.commit(res, id, url.searchParams.get('digest') ?? ''); return; }
+      error(res, 405, 'UNSUPPORTED', 'method not supported'); return;
     }
     if ((m = /^manifests\/([^/]+)$/.exec(rest)) && m[1]) {
       if (method === 'PUT') {
@@ -169,10 +171,10 @@ export class LoopbackRegistry {
       }
       await drain(req);
       // Never "present": the engine must send every manifest.
-      return error(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown');
+      error(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown'); return;
     }
     await drain(req);
-    return error(res, 404, 'UNSUPPORTED', 'not a registry endpoint this registry serves');
+    error(res, 404, 'UNSUPPORTED', 'not a registry endpoint this registry serves');
   }
 
   private sizeOf(digest: string): number | undefined {
@@ -204,7 +206,7 @@ export class LoopbackRegistry {
   private async commit(res: http.ServerResponse, id: string, digest: string): Promise<void> {
     const upload = this.uploads.get(id);
     this.uploads.delete(id);
-    if (!upload || !/^sha256:[a-f0-9]{64}$/.test(digest)) return error(res, 400, 'DIGEST_INVALID', 'digest missing or invalid');
+    if (!upload || !/^sha256:[a-f0-9]{64}$/.test(digest)) { error(res, 400, 'DIGEST_INVALID', 'digest missing or invalid'); return; }
     // Finished before the engine hears back, so that a completed push means every blob was read.
     await upload.sink?.end().catch(() => undefined);
     this.blobs.set(digest, { size: upload.size, content: upload.chunks ? Buffer.concat(upload.chunks) : undefined });
@@ -213,10 +215,11 @@ export class LoopbackRegistry {
   }
 }
 
-async function drain(req: http.IncomingMessage): Promise<void> {
-  for await (const _ of req as AsyncIterable<Buffer>) {
-    // discard
-  }
+/** Reads a request body to its end, discarding it; returns how many bytes it had. */
+async function drain(req: http.IncomingMessage): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) bytes += chunk.length;
+  return bytes;
 }
 
 async function readAll(req: http.IncomingMessage, limit: number): Promise<Buffer> {

@@ -98,7 +98,7 @@ describe('the per-layer memo', { concurrent: false }, () => {
       const layers = first.report.hygiene.scan?.layers ?? 0;
       assert.ok(layers >= 4, JSON.stringify(first.report.hygiene.scan));
       assert.equal(first.report.hygiene.scan?.layersReused, 0, 'a new state directory knows nothing');
-      assert.ok((first.report.hygiene.scan?.bytesRead ?? 0) > 300_000_000, 'the cold run read the big layer');
+      assert.ok(first.report.hygiene.scan.bytesRead > 300_000_000, 'the cold run read the big layer');
       const secret = first.report.hygiene.findings.find((f) => f.id === 'secret-value');
       assert.equal(secret?.path, '/data/settings.ini', JSON.stringify(first.report.hygiene.findings));
 
@@ -106,9 +106,9 @@ describe('the per-layer memo', { concurrent: false }, () => {
       const second = await check(dir, host, warmState, image);
       const scan = second.report.hygiene.scan;
       assert.equal(scan?.layersScanned, 1, JSON.stringify(scan));
-      assert.equal(scan?.layersReused, layers - 1);
-      assert.ok((scan?.bytesRead ?? Infinity) < 5_000_000, `read ${scan?.bytesRead} bytes`);
-      assert.equal(scan?.method, 'loopback-push');
+      assert.equal(scan.layersReused, layers - 1);
+      assert.ok(scan.bytesRead < 5_000_000, `read ${scan.bytesRead} bytes`);
+      assert.equal(scan.method, 'loopback-push');
       assert.ok((second.report.size.bytes ?? 0) > 300_000_000, 'the image is as big as it says');
 
       // The same image, read from nothing.
@@ -123,8 +123,8 @@ describe('the per-layer memo', { concurrent: false }, () => {
       for (const name of files) writeFileSync(path.join(memoDir, name), '{"format":"deploy-check-hygiene-layer","facts":');
       const afterDamage = await check(dir, host, warmState, image);
       assert.equal(afterDamage.report.hygiene.scan?.layersReused, 0);
-      assert.equal(afterDamage.report.hygiene.scan?.layersScanned, layers);
-      assert.ok((afterDamage.report.hygiene.scan?.memoIgnored ?? []).some((m) => /not JSON/.test(m)));
+      assert.equal(afterDamage.report.hygiene.scan.layersScanned, layers);
+      assert.ok((afterDamage.report.hygiene.scan.memoIgnored ?? []).some((m) => /not JSON/.test(m)));
       assert.deepEqual(comparable(afterDamage.report.hygiene.findings), comparable(cold.report.hygiene.findings));
     });
   }
@@ -142,7 +142,7 @@ describe('the per-layer memo', { concurrent: false }, () => {
     // The same base layer (one diff id on both engines), now on the containerd store.
     const main = await check(dir, MAIN_ENGINE, state, tag);
     assert.equal(main.report.hygiene.scan?.layersReused, 0, 'facts from the classic store are not reused');
-    assert.ok((main.report.hygiene.scan?.memoIgnored ?? []).some((m) => /classic image store/.test(m)), JSON.stringify(main.report.hygiene.scan));
+    assert.ok((main.report.hygiene.scan.memoIgnored ?? []).some((m) => /classic image store/.test(m)), JSON.stringify(main.report.hygiene.scan));
     assert.match(main.stderr, /ignored 1 layer memo file/);
     assert.deepEqual(comparable(main.report.hygiene.findings), comparable(classic.report.hygiene.findings));
   });

@@ -180,7 +180,7 @@ describe('image hygiene through the local command', { concurrent: true }, () => 
     const f = only(run, 'secret-build-arg');
     assert.equal(f.line, 3);
     assert.equal(f.layer?.line, 3);
-    assert.equal(f.layer?.index, 1);
+    assert.equal(f.layer.index, 1);
     assert.match(f.message, /API_TOKEN/);
     assertNowhere(value, { stdout: run.stdout, stderr: run.stderr, report: run.reportText });
     // The leak is real: the engine's own history has it.
@@ -296,7 +296,7 @@ describe('a .env copied, then deleted in a later layer', { concurrent: true }, (
       assert.equal(f.path, '/app/.env');
       assert.equal(f.line, 3);
       assert.equal(f.layer?.instruction, 'COPY . .');
-      assert.equal(f.layer?.line, 3);
+      assert.equal(f.layer.line, 3);
       assert.match(f.message, /deletes it, but the earlier layer still ships it/);
       assert.ok(f.evidence.some((e) => /^deleted by layer \d of \d \(RUN rm -f \/app\/\.env, line 5\)/.test(e)), f.evidence.join('\n'));
       const gaps = only(run, 'dockerignore-gaps');

@@ -14,7 +14,7 @@ import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable } from '../supp
 import { runLocal } from '../support/local-runner.ts';
 
 const created: { image: string; host: string }[] = [];
-let dir: string;
+let dir: string | undefined;
 
 afterAll(() => {
   for (const { image, host } of created) {
@@ -79,14 +79,14 @@ describe('wasted space', { concurrent: true }, () => {
       const [worst, ...others] = wasted.layers;
       assert.equal(worst?.line, 2, JSON.stringify(wasted.layers));
       // The deleted download and the overwritten 4-byte config file, nothing else.
-      assert.equal(worst?.bytes, 5 * MIB + 4);
-      assert.equal(worst?.files, 2);
+      assert.equal(worst.bytes, 5 * MIB + 4);
+      assert.equal(worst.files, 2);
       assert.deepEqual(others, []);
       assert.equal(wasted.bytes, 5 * MIB + 4);
       assert.ok(wasted.percent > 50 && wasted.percent < 100, String(wasted.percent));
       const budget = run.report.size.budget.checks.find((c) => c.name === 'max-wasted');
       assert.equal(budget?.status, 'exceeded');
-      assert.equal(budget?.layer?.line, 2);
+      assert.equal(budget.layer?.line, 2);
       assert.equal(run.exitCode, 1);
       assert.ok(run.report.reasons.some((r) => r.startsWith('Image size budget max-wasted 1MB exceeded: 5.2 MB')), run.report.reasons.join('\n'));
       assert.match(run.stdout, /wasted 5\.2 MB \(\d+\.\d%\), most from line 2: RUN mkdir -p \/work/);
@@ -101,7 +101,7 @@ describe('wasted space', { concurrent: true }, () => {
     const run = await check(MAIN_ENGINE, ['--max-wasted', '1MB', '--hygiene', 'off']);
     const budget = run.report.size.budget.checks.find((c) => c.name === 'max-wasted');
     assert.equal(budget?.status, 'unchecked');
-    assert.match(budget?.message ?? '', /hygiene is off/);
+    assert.match(budget.message, /hygiene is off/);
     assert.equal(run.exitCode, 0);
   });
 });

@@ -31,9 +31,9 @@ describe('known formats', () => {
       const [m, ...rest] = findSecretValues(text);
       assert.equal(rest.length, 0, JSON.stringify(rest));
       assert.equal(m?.kind, kind);
-      assert.equal(m?.line, 3);
-      assert.equal(m?.secret, value);
-      assert.ok(!m?.fingerprint.includes(value.slice(0, Math.max(12, value.length - 4))));
+      assert.equal(m.line, 3);
+      assert.equal(m.secret, value);
+      assert.ok(!m.fingerprint.includes(value.slice(0, Math.max(12, value.length - 4))));
     });
   }
 
@@ -83,9 +83,9 @@ describe('given secrets', () => {
     const value = `v-${pick(ALNUM, 16)}`;
     const [m] = findSecretValues(`a\nb ${value} c\n`, [{ label: 'build secret NPM_TOKEN', value }]);
     assert.equal(m?.kind, 'given-secret');
-    assert.equal(m?.source, 'build secret NPM_TOKEN');
-    assert.equal(m?.line, 2);
-    assert.equal(m?.fingerprint, `${value.length} chars`);
+    assert.equal(m.source, 'build secret NPM_TOKEN');
+    assert.equal(m.line, 2);
+    assert.equal(m.fingerprint, `${value.length} chars`);
     assert.deepEqual(findSecretValues('x ab y', [{ label: 'build secret S', value: 'ab' }]), []);
   });
 });

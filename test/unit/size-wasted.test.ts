@@ -29,9 +29,9 @@ test('the budget: exceeded names the layer that wastes most; within passes; with
   assert.equal(over.wasted, wasted);
   const check = over.budget.checks[0];
   assert.equal(check?.name, 'max-wasted');
-  assert.equal(check?.actual, 60);
-  assert.deepEqual(check?.layer, { instruction: wasted.layers[0]?.instruction, line: 4 });
-  assert.match(check?.message ?? '', /^Image size budget max-wasted 10% exceeded: 6\.0 MB \(60\.0% of the uncompressed image\).*line 4: RUN curl/);
+  assert.equal(check.actual, 60);
+  assert.deepEqual(check.layer, { instruction: wasted.layers[0]?.instruction, line: 4 });
+  assert.match(check.message, /^Image size budget max-wasted 10% exceeded: 6\.0 MB \(60\.0% of the uncompressed image\).*line 4: RUN curl/);
   assert.equal(applyWasted(measured, wasted, { kind: 'bytes', bytes: 7_000_000, raw: '7MB' }, 'n/a').budget.status, 'pass');
   const unchecked = applyWasted(measured, null, { kind: 'bytes', bytes: 1, raw: '1B' }, 'hygiene is off');
   assert.equal(unchecked.budget.status, 'unchecked');
