@@ -5,11 +5,9 @@ import {
   ConfigError,
   DirectoryBaselineStore,
   INPUT_NAMES,
-  connectDocker,
   deployLine,
   describeCache,
   describeDrift,
-  ensureEngine,
   formatBytes,
   formatDuration,
   hygieneLine,
@@ -18,13 +16,17 @@ import {
   parityFacts,
   redact,
   redactDeep,
-  removeRunBuilders,
-  removeRunResources,
   runPipeline,
   serviceLookup,
   sourceLabel,
   stopComposeProcesses
-} from "./chunks/chunk-7RQNORPR.js";
+} from "./chunks/chunk-CS6MR4CP.js";
+import {
+  connectDocker,
+  ensureEngine,
+  removeRunBuilders,
+  removeRunResources
+} from "./chunks/chunk-X7NQB6XV.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";

@@ -7,12 +7,12 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-K5G6RTVT.js";
+} from "./chunks/chunk-TPOQKASF.js";
 import {
   connectDocker,
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-7RQNORPR.js";
+} from "./chunks/chunk-X7NQB6XV.js";
 
 // src/post.ts
 async function runPost() {
@@ -43,7 +43,7 @@ async function runPost() {
   if (image && process.env["RUNNER_ENVIRONMENT"] !== "github-hosted") {
     await docker.getImage(image).remove().then(
       () => info(`Removed the image tag ${image} this run created (self-hosted runner)`),
-      (err) => debug(`Image tag ${image} not removed: ${err.message}`)
+      (err) => debug(`Image tag ${image} not removed: ${err instanceof Error ? err.message : String(err)}`)
     );
   }
 }
