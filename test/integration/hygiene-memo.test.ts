@@ -7,27 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import type { CheckReport, HygieneFinding } from '../../src/report/model.ts';
-import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable } from '../support/docker.ts';
+import { CLASSIC_ENGINE, MAIN_ENGINE, engineUsable, removedAfterAll } from '../support/docker.ts';
 import { runLocal } from '../support/local-runner.ts';
 
-const created: { image: string; host: string }[] = [];
-const temps: string[] = [];
-
-afterAll(() => {
-  for (const { image, host } of created) {
-    try {
-      dockerCli(['rmi', '-f', image], host);
-    } catch {
-      // Already gone.
-    }
-  }
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
+const { created, temps } = removedAfterAll();
 
 function temp(prefix: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -84,7 +72,7 @@ const comparable = (findings: readonly HygieneFinding[]): string[] => findings.m
 const engines = [
   { store: 'containerd', host: MAIN_ENGINE },
   { store: 'classic', host: CLASSIC_ENGINE },
-].filter((e) => e.host === MAIN_ENGINE || engineAvailable(e.host));
+].filter((e) => e.host === MAIN_ENGINE || engineUsable(e.host));
 
 describe('the per-layer memo', { concurrent: false }, () => {
   for (const { store, host } of engines) {

@@ -11,27 +11,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import type { CheckReport, HygieneFinding } from '../../src/report/model.ts';
-import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable } from '../support/docker.ts';
+import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineUsable, removedAfterAll } from '../support/docker.ts';
 import { runLocal } from '../support/local-runner.ts';
 
-const created: { image: string; host: string }[] = [];
-const temps: string[] = [];
-
-afterAll(() => {
-  for (const { image, host } of created) {
-    try {
-      dockerCli(['rmi', '-f', image], host);
-    } catch {
-      // Already gone.
-    }
-  }
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
+const { created, temps } = removedAfterAll();
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -117,7 +105,7 @@ function assertFailingSecret(run: Run, f: HygieneFinding): void {
 const engines = [
   { store: 'containerd', host: MAIN_ENGINE },
   { store: 'classic', host: CLASSIC_ENGINE },
-].filter((e) => e.host === MAIN_ENGINE || engineAvailable(e.host));
+].filter((e) => e.host === MAIN_ENGINE || engineUsable(e.host));
 
 for (const { store, host } of engines) {
   describe(`secrets by value (${store} image store)`, { concurrent: true }, () => {

@@ -7,29 +7,17 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import type { CheckReport, HygieneFinding } from '../../src/report/model.ts';
 import { REPO_ROOT, runActionSteps, type ActionRun } from '../support/action-runner.ts';
-import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable, unavailable } from '../support/docker.ts';
+import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable, unavailable, removedAfterAll } from '../support/docker.ts';
 import { MACHINE_NODE, runLocal } from '../support/local-runner.ts';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures');
-const created: { image: string; host: string }[] = [];
-const temps: string[] = [];
-
-afterAll(() => {
-  for (const { image, host } of created) {
-    try {
-      dockerCli(['rmi', '-f', image], host);
-    } catch {
-      // Already gone.
-    }
-  }
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
+const { created, temps } = removedAfterAll();
 
 function uniqueImage(name: string, host = MAIN_ENGINE): string {
   const image = `deploy-check-test/hygiene-${name}:${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;

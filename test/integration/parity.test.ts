@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import type { CheckReport } from '../../src/report/model.ts';
 import { runActionSteps, type ActionRun } from '../support/action-runner.ts';
-import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable, leftovers } from '../support/docker.ts';
+import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineUsable, leftovers } from '../support/docker.ts';
 import { readFile } from 'node:fs/promises';
 import { RAILWAY_FIXTURE as F, startRailwayServer } from '../support/railway-server.ts';
 import { fixture, removeImage, runIdOf, runLocal, tempApp, uniqueImage, type LocalRun } from '../support/local-runner.ts';
@@ -266,7 +266,7 @@ describe("the Railway service's own settings", () => {
 });
 
 describe('one engine, messages', () => {
-  test.skipIf(!engineAvailable(CLASSIC_ENGINE))('the current docker context is the engine of both the build and the run', async () => {
+  test.skipIf(!engineUsable(CLASSIC_ENGINE))('the current docker context is the engine of both the build and the run', async () => {
     // A docker config of its own whose current context is the second engine; DOCKER_HOST unset.
     const config = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-context-'));
     const name = 'second-engine';

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import { RailwayClient } from '../../src/deploy/railway/client.ts';
 import { findOrCreatePreview } from '../../src/deploy/railway/preview.ts';
 import { runActionSteps, type ActionRun } from '../support/action-runner.ts';
-import { CLASSIC_ENGINE, MAIN_ENGINE, engineAvailable, leftovers } from '../support/docker.ts';
+import { CLASSIC_ENGINE, MAIN_ENGINE, engineUsable, leftovers } from '../support/docker.ts';
 import { pullRequestEvent, pushEvent, startGitHubServer, type GitHubServer, type PullRequestSeed } from '../support/github-server.ts';
 import { RAILWAY_FIXTURE as F, startRailwayServer, type RailwayServer } from '../support/railway-server.ts';
 
@@ -28,7 +28,7 @@ const HEAD_SHA = '1f2e3d4c5b6a79881726354433221100ffeeddcc';
 const HEAD_SHA_2 = '2e3d4c5b6a79881726354433221100ffeeddcc1f';
 const MERGE_SHA = 'e'.repeat(40);
 /** See comment-action.test.ts: the classic store avoids "failed to solve: not found" under parallel builds. */
-const ENGINE = engineAvailable(CLASSIC_ENGINE) ? CLASSIC_ENGINE : MAIN_ENGINE;
+const ENGINE = engineUsable(CLASSIC_ENGINE) ? CLASSIC_ENGINE : MAIN_ENGINE;
 
 interface Deploy {
   status: string;

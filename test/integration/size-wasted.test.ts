@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import type { CheckReport } from '../../src/report/model.ts';
-import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable } from '../support/docker.ts';
+import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineUsable } from '../support/docker.ts';
 import { runLocal } from '../support/local-runner.ts';
 
 const created: { image: string; host: string }[] = [];
@@ -68,7 +68,7 @@ async function check(host: string, args: string[]): Promise<{ exitCode: number |
 const engines = [
   { store: 'containerd', host: MAIN_ENGINE },
   { store: 'classic', host: CLASSIC_ENGINE },
-].filter((e) => e.host === MAIN_ENGINE || engineAvailable(e.host));
+].filter((e) => e.host === MAIN_ENGINE || engineUsable(e.host));
 
 describe('wasted space', { concurrent: true }, () => {
   for (const { store, host } of engines) {

@@ -1,5 +1,7 @@
 /** Engine helpers for integration tests: what the project left behind, and the classic-store engine. */
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { afterAll } from 'vitest';
 
 export const MAIN_ENGINE = process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
 /** A second engine without the containerd image store (like GitHub's stock runners), started by scripts/testbed.sh. */
@@ -40,4 +42,32 @@ export function unavailable(reason: string | false): boolean {
   }
   console.warn(`skipping: ${reason} (scripts/testbed.sh sets it up)`);
   return true;
+}
+
+/**
+ * Whether the engine at `dockerHost` answers. When it does not, the tests that need it are
+ * skipped on a developer's machine and the run fails under CI (see `unavailable`).
+ */
+export function engineUsable(dockerHost: string): boolean {
+  return engineAvailable(dockerHost) || !unavailable(`no Docker engine answers at ${dockerHost}`);
+}
+
+/**
+ * What a test file leaves behind on purpose until its end: images it built and temporary
+ * folders. Registers the removal after all tests of the calling file.
+ */
+export function removedAfterAll(): { created: { image: string; host: string }[]; temps: string[] } {
+  const created: { image: string; host: string }[] = [];
+  const temps: string[] = [];
+  afterAll(() => {
+    for (const { image, host } of created) {
+      try {
+        dockerCli(['rmi', '-f', image], host);
+      } catch {
+        // Already gone.
+      }
+    }
+    for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+  });
+  return { created, temps };
 }
