@@ -26,10 +26,11 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const RAILWAY_SDL_PATH = path.join(REPO_ROOT, 'src/deploy/railway/railway.graphql');
 
 /**
- * Railway's full introspection, reference data kept beside the repository (never inside it):
- * ../shared/railway/schema.json from the repository root; RAILWAY_SCHEMA_PATH points elsewhere.
+ * Railway's full introspection (the JSON its CLI ships), reference data that the repository does
+ * not carry: RAILWAY_SCHEMA_PATH names the file when one is at hand; without it the subset check
+ * is skipped and says so.
  */
-export const REFERENCE_SCHEMA_PATH = process.env['RAILWAY_SCHEMA_PATH'] || path.resolve(REPO_ROOT, '../shared/railway/schema.json');
+export const REFERENCE_SCHEMA_PATH = process.env['RAILWAY_SCHEMA_PATH'] ?? '';
 
 let cached: GraphQLSchema | undefined;
 
@@ -39,7 +40,7 @@ export function railwaySchema(): GraphQLSchema {
   return cached;
 }
 
-/** Railway's full schema, or null when the reference file is not beside the repository. */
+/** Railway's full schema, or null when no reference file is given or it is missing. */
 export function referenceSchema(file = REFERENCE_SCHEMA_PATH): GraphQLSchema | null {
   if (!existsSync(file)) return null;
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as { data?: IntrospectionQuery } & Partial<IntrospectionQuery>;
