@@ -20,7 +20,7 @@ import {
   serviceLookup,
   sourceLabel,
   stopComposeProcesses
-} from "./chunks/chunk-CS6MR4CP.js";
+} from "./chunks/chunk-TKMUWEMZ.js";
 import {
   connectDocker,
   ensureEngine,

@@ -57,7 +57,7 @@ import {
   sizeChanges,
   sizeIcon,
   sourceLabel
-} from "./chunks/chunk-CS6MR4CP.js";
+} from "./chunks/chunk-TKMUWEMZ.js";
 import {
   __commonJS,
   __export,
