@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { isTransientEngineError } from '../../src/build/build.ts';
 import { REPO_ROOT } from './action-runner.ts';
 import { MAIN_ENGINE, dockerCli, leftovers } from './docker.ts';
@@ -67,12 +68,27 @@ export interface LocalRunOptions {
   /** Record when stderr first matches each pattern (e.g. the start of a phase). */
   marks?: Record<string, RegExp>;
   /**
-   * Pass --keep-image (default true): the suite removes its images after each file, because
+   * Pass --keep-image (default true): the tags the command made up are removed after each file, because
    * removing an image while another test builds can trip BuildKit's "not found" race on the
    * containerd image store. Tests of the removal itself set false.
    */
   keepImage?: boolean;
 }
+
+/**
+ * Tags the local command made up and kept because of --keep-image, removed after the calling
+ * test file (vitest evaluates this module once per file), so the suite leaves no tag behind.
+ */
+const keptTags: { ref: string; host: string }[] = [];
+afterAll(() => {
+  for (const { ref, host } of keptTags.splice(0)) {
+    try {
+      dockerCli(['image', 'rm', '--force', ref], host);
+    } catch {
+      // Already gone.
+    }
+  }
+});
 
 export async function runLocal(args: string[], options: LocalRunOptions = {}): Promise<LocalRun> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-local-'));
@@ -120,6 +136,10 @@ export async function runLocal(args: string[], options: LocalRunOptions = {}): P
       report = JSON.parse(await readFile(reportFile, 'utf8')) as Report;
     } catch {
       // No report: a configuration error or an interrupted run.
+    }
+    const ref = report?.image.ref;
+    if (options.keepImage !== false && ref?.startsWith('deploy-check-local/') === true) {
+      keptTags.push({ ref, host: options.env?.['DOCKER_HOST'] ?? MAIN_ENGINE });
     }
     return { ...result, report, elapsedMs, marks };
   } finally {
