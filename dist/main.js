@@ -57,7 +57,7 @@ import {
   sizeChanges,
   sizeIcon,
   sourceLabel
-} from "./chunks/chunk-TKMUWEMZ.js";
+} from "./chunks/chunk-OWTVJJOD.js";
 import {
   __commonJS,
   __export,

@@ -6,8 +6,9 @@ import { cacheReportOff, failedOnCache, finishLayerCache, prepareLayerCache, typ
 import { announceRailwaySettings, deployStage } from './deploy/railway/deploy.ts';
 import type { RunEvent } from './deploy/railway/gate.ts';
 import { SHORT_SECRET_CHARS, type Config } from './config/config.ts';
-import { parityReport, runAndWait } from './container/run.ts';
+import { createApp, parityReport, startAndWait, type CreatedApp } from './container/run.ts';
 import { runPreDeploy } from './container/pre-deploy.ts';
+import { PendingRemovals } from './container/removals.ts';
 import { runParams, type RunExtras } from './container/spec.ts';
 import type { Log } from './host/log.ts';
 import { skippedHygiene } from './hygiene/check.ts';
@@ -80,7 +81,10 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   // Size and hygiene read the image, not the container: they run while the services and the
   // container start and the health wait runs; their log follows.
   const imageChecks = startImageChecks(config, { docker, log, baselines, maskSecret: deps.maskSecret ?? (() => undefined) });
+  // Containers the run is done with are removed while it goes on; all are gone before it ends.
+  const removals = new PendingRemovals();
   let services: StartedServices | null = null;
+  let app: Promise<CreatedApp> | undefined;
   try {
     services = await starting;
     if (services) {
@@ -100,7 +104,9 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
       report.health = servicesFailedHealth(skippedHealth(config), services);
     } else if (config.preDeploy && !deps.cancel?.aborted) {
       const preDeploy = config.preDeploy;
-      const pre = await log.group(`Pre-deploy command (${preDeploy.source} deploy.preDeployCommand)`, () => runPreDeploy(preDeploy, docker, log, params, deps.cancel));
+      // The app's container is created while the command runs, and started only once it passed.
+      app = createApp(config, docker, params);
+      const pre = await log.group(`Pre-deploy command (${preDeploy.source} deploy.preDeployCommand)`, () => runPreDeploy(preDeploy, docker, log, params, removals, deps.cancel));
       report.preDeploy = explainPreDeployFailure(pre, config, services);
     }
     if (config.health.strategy === 'none' || servicesFailed) {
@@ -110,13 +116,21 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
     } else if (report.preDeploy && report.preDeploy.status !== 'passed') {
       report.health = skippedHealth(config, 'the pre-deploy command did not pass, so the app was not started (as on Railway)');
     } else {
-      report.health = explainAppFailure(await log.group('Health check', () => runAndWait(config, docker, log, params, deps.cancel)), config, services);
+      const created = await (app ?? createApp(config, docker, params));
+      app = undefined;
+      report.health = explainAppFailure(await log.group('Health check', () => startAndWait(config, log, created, removals, deps.cancel)), config, services);
     }
   } finally {
+    // An app created for a run that stopped before starting it.
+    const unstarted = app ? (await app).container : undefined;
+    if (unstarted) removals.remove(unstarted);
     services ??= await starting.catch(() => null);
+    // Compose takes its network down only once no container of the run is on it.
+    if (services) await removals.settled();
     await services?.stop();
   }
   const checked = await imageChecks.done();
+  await removals.settled();
   report.size = checked.size;
   if (checked.hygiene && !deps.cancel?.aborted) report.hygiene = checked.hygiene;
   await finish(report, started, config, deps);

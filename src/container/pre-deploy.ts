@@ -5,6 +5,7 @@ import type { Log } from '../host/log.ts';
 import type { PreDeployCommandReport, PreDeployReport } from '../report/model.ts';
 import { containerName } from './labels.ts';
 import { allLogLines, compactLogLines } from './logs.ts';
+import type { PendingRemovals } from './removals.ts';
 import { containerOptions, type RunParams } from './spec.ts';
 
 /** Railway documents no limit beyond "a reasonable amount of time"; a hung migration must not hang the check. */
@@ -13,13 +14,15 @@ export const PRE_DEPLOY_TIMEOUT_MS = 10 * 60_000;
 /**
  * Railway's pre-deploy step: each command in a one-off container of the image, with the same
  * environment and network as the app, one after the other; the first that fails stops the
- * deployment (docs.railway.com, "Add a Pre-Deploy Command"). Every container is removed.
+ * deployment (docs.railway.com, "Add a Pre-Deploy Command"). Every container is removed: the
+ * removal starts once its logs are read and goes on while the next container starts (`removals`).
  */
 export async function runPreDeploy(
   preDeploy: PreDeployConfig,
   docker: Docker,
   log: Log,
   params: RunParams,
+  removals: PendingRemovals,
   cancel?: AbortSignal,
 ): Promise<PreDeployReport> {
   const started = Date.now();
@@ -31,7 +34,7 @@ export async function runPreDeploy(
       break;
     }
     log.info(`$ ${command}`);
-    const result = await runOne(command, `${containerName(params.runId)}-predeploy-${index + 1}`, docker, params, cancel);
+    const result = await runOne(command, `${containerName(params.runId)}-predeploy-${index + 1}`, docker, params, removals, cancel);
     report.commands.push(result.report);
     for (const line of result.report.logs) log.info(`  | ${line}`);
     log.info(`  ${describeResult(result.report)}`);
@@ -60,6 +63,7 @@ async function runOne(
   name: string,
   docker: Docker,
   params: RunParams,
+  removals: PendingRemovals,
   cancel: AbortSignal | undefined,
 ): Promise<{ report: PreDeployCommandReport; cancelled: boolean }> {
   const report: PreDeployCommandReport = { command, exitCode: null, durationMs: 0, logs: [], error: null };
@@ -81,7 +85,7 @@ async function runOne(
     report.durationMs = Date.now() - started;
     report.error = dockerReason(err);
   } finally {
-    await container?.remove({ force: true, v: true }).catch(() => {});
+    if (container) removals.removeLater(container);
   }
   return { report, cancelled };
 }

@@ -6,6 +6,7 @@ import type { HealthReport, ParityReport } from '../report/model.ts';
 import { containerName } from './labels.ts';
 import { allLogLines, compactLogLines } from './logs.ts';
 import { dockerReason } from './pre-deploy.ts';
+import type { PendingRemovals } from './removals.ts';
 import { containerOptions, type RunParams } from './spec.ts';
 import { HealthcheckWait, HttpWait, LogWait, TcpWait, type WaitStrategy } from './wait.ts';
 
@@ -46,19 +47,73 @@ export function parityReport(config: Config): ParityReport {
   };
 }
 
+/** The app's container, created and not yet started, or why there is none. */
+export interface CreatedApp {
+  readonly report: HealthReport;
+  readonly strategyName: HealthConfig['strategy'];
+  readonly hasHealthcheck: boolean;
+  readonly hostMode: boolean;
+  /** Undefined when there is nothing to start (report.reason says why) or the engine refused (createError). */
+  readonly container: Docker.Container | undefined;
+  readonly createError: unknown;
+}
+
 /**
- * Starts the image and waits until it is healthy, the container exits, the timeout passes or
- * the run is cancelled. The container is always removed before this returns; evidence is gathered first.
+ * Reads the image and creates the app's container without starting it. Creating is not
+ * starting: it happens while the pre-deploy command runs, and Railway's order (the app starts
+ * only once that command passed) is kept by `startAndWait`.
  */
-export async function runAndWait(config: Config, docker: Docker, log: Log, params: RunParams, cancel?: AbortSignal): Promise<HealthReport> {
-  const image = await docker.getImage(params.image).inspect();
+export async function createApp(config: Config, docker: Docker, params: RunParams): Promise<CreatedApp> {
+  let image: Docker.ImageInspectInfo;
+  try {
+    image = await docker.getImage(params.image).inspect();
+  } catch (err) {
+    // Never rejects: it runs alongside the pre-deploy command, and its failure is the health check's.
+    const report = { ...unhealthyReport(config, config.health.strategy), reason: `could not run the container: ${dockerReason(err)}` };
+    return { report, strategyName: config.health.strategy, hasHealthcheck: false, hostMode: false, container: undefined, createError: err };
+  }
   const imageHealthcheck = (image.Config as { Healthcheck?: ImageHealthcheck }).Healthcheck;
   const hasHealthcheck = definesHealthcheck(imageHealthcheck);
   const strategyName = strategyForImage(config.health, hasHealthcheck);
+  const report = unhealthyReport(config, strategyName);
+  const app = { report, strategyName, hasHealthcheck, hostMode: params.network === 'host', container: undefined, createError: undefined };
+  if (strategyName === 'healthcheck' && !hasHealthcheck) {
+    report.reason = 'wait-for is "healthcheck" but the image defines no HEALTHCHECK';
+    return app;
+  }
+  const runs = image.Config as { Cmd?: string[] | null; Entrypoint?: string[] | null };
+  if (!config.command?.length && !runs.Cmd?.length && !runs.Entrypoint?.length) {
+    report.reason = NOTHING_TO_RUN;
+    return app;
+  }
+  try {
+    const container = await docker.createContainer(
+      containerOptions(params, {
+        name: containerName(params.runId),
+        cmd: config.command,
+        publishPort: config.port,
+        healthcheck:
+          hasHealthcheck && strategyName === 'healthcheck'
+            ? {
+                ...imageHealthcheck,
+                // Run the image's own check often while starting, so readiness is seen within a quarter second.
+                StartPeriod: Math.max(imageHealthcheck?.StartPeriod ?? 0, config.health.timeoutMs * 1_000_000),
+                StartInterval: HEALTHCHECK_START_INTERVAL_NS,
+              }
+            : undefined,
+      }),
+    );
+    return { ...app, container };
+  } catch (err) {
+    return { ...app, createError: err };
+  }
+}
 
-  const report: HealthReport = {
+/** The health section before the container ran. */
+function unhealthyReport(config: Config, strategy: HealthConfig['strategy']): HealthReport {
+  return {
     status: 'unhealthy',
-    strategy: strategyName,
+    strategy,
     target: null,
     timeToHealthyMs: null,
     timeoutMs: config.health.timeoutMs,
@@ -72,41 +127,31 @@ export async function runAndWait(config: Config, docker: Docker, log: Log, param
     startError: null,
     probes: 0,
   };
-  if (strategyName === 'healthcheck' && !hasHealthcheck) {
-    report.reason = 'wait-for is "healthcheck" but the image defines no HEALTHCHECK';
-    return report;
-  }
-  const runs = image.Config as { Cmd?: string[] | null; Entrypoint?: string[] | null };
-  if (!config.command?.length && !runs.Cmd?.length && !runs.Entrypoint?.length) {
-    report.reason = NOTHING_TO_RUN;
-    return report;
-  }
+}
 
+/**
+ * Starts the image and waits until it is healthy, the container exits, the timeout passes or
+ * the run is cancelled. Evidence is gathered before the container's removal starts (`removals`).
+ */
+export async function runAndWait(config: Config, docker: Docker, log: Log, params: RunParams, removals: PendingRemovals, cancel?: AbortSignal): Promise<HealthReport> {
+  return startAndWait(config, log, await createApp(config, docker, params), removals, cancel);
+}
+
+/** `runAndWait` for a container `createApp` made. */
+export async function startAndWait(config: Config, log: Log, app: CreatedApp, removals: PendingRemovals, cancel?: AbortSignal): Promise<HealthReport> {
+  const { report, strategyName, hasHealthcheck, hostMode, container } = app;
+  if (report.reason !== null) return report;
   const port = config.port;
-  const hostMode = params.network === 'host';
   const portKey = port !== undefined ? `${port}/tcp` : undefined;
-  let container: Docker.Container | undefined;
   let strategy: WaitStrategy | undefined;
   let ranForMs: number | undefined;
   try {
-    container = await docker.createContainer(
-      containerOptions(params, {
-        name: containerName(params.runId),
-        cmd: config.command,
-        publishPort: port,
-        healthcheck:
-          hasHealthcheck && strategyName === 'healthcheck'
-            ? {
-                ...imageHealthcheck,
-                // Run the image's own check often while starting, so readiness is seen within a quarter second.
-                StartPeriod: Math.max(imageHealthcheck?.StartPeriod ?? 0, config.health.timeoutMs * 1_000_000),
-                StartInterval: HEALTHCHECK_START_INTERVAL_NS,
-              }
-            : undefined,
-      }),
-    );
+    if (!container) throw app.createError;
     report.container = { id: container.id, exitCode: null, oomKilled: false, running: false };
     await container.start();
+    // The pre-deploy command's containers go now, while the app boots: removing them while the
+    // engine starts this one slowed the start more than it saved.
+    removals.flush();
     let exited = false;
     // Asked once the container runs, 'not-running' answers at once if it has exited already.
     // (A 'next-exit' wait sent before start can reach the engine after a quick crash and then
@@ -145,7 +190,7 @@ export async function runAndWait(config: Config, docker: Docker, log: Log, param
     strategy?.close();
     if (container) {
       await collectEvidence(container, strategy, report, strategyName === 'http' && hasHealthcheck);
-      await container.remove({ force: true, v: true }).catch(() => {});
+      removals.remove(container);
     }
   }
   if (strategyName === 'exit' && ranForMs !== undefined && report.container?.exitCode === 0) {

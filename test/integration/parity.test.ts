@@ -191,6 +191,42 @@ describe.each(ENTRIES)('Railway parity through the $entry', { concurrent: true }
   });
 });
 
+/** What the engine did to a run's containers, in order: "create app", "start predeploy-1", ... */
+function containerEvents(runId: string, since: number): string[] {
+  const out = dockerCli([
+    'events', '--since', String(Math.floor(since / 1000) - 1), '--until', String(Math.ceil(Date.now() / 1000) + 1),
+    '--filter', 'type=container', '--filter', `label=dev.deploy-check.run=${runId}`,
+    '--filter', 'event=create', '--filter', 'event=start', '--filter', 'event=die', '--filter', 'event=destroy',
+    '--format', '{{.Action}} {{index .Actor.Attributes "name"}}',
+  ]);
+  const app = `deploy-check-${runId}`;
+  return out.split('\n').filter(Boolean).map((line) => line.replace(` ${app}-`, ' ').replace(` ${app}`, ' app'));
+}
+
+// The app's container is created while the pre-deploy command runs, to save time; Railway's
+// order, seen from the engine, must not change: the app starts only after the last command ended.
+describe('the pre-deploy command runs before the app, as on Railway', () => {
+  test('passing: every pre-deploy container has died before the app starts, and all are destroyed', async () => {
+    const since = Date.now();
+    const { exitCode, report, run } = await viaLocal('parity-predeploy-pass');
+    assert.equal(exitCode, 0, report.reasons.join('\n'));
+    const events = containerEvents(runIdOf(run.report) ?? '', since);
+    const appStart = events.indexOf('start app');
+    assert.ok(appStart > events.indexOf('die predeploy-1') && events.indexOf('die predeploy-1') >= 0, events.join('\n'));
+    assert.deepEqual(events.filter((e) => e.startsWith('destroy')).sort(), ['destroy app', 'destroy predeploy-1'], events.join('\n'));
+  });
+
+  test('failing: the app container is never started, and is destroyed with the pre-deploy containers', async () => {
+    const since = Date.now();
+    const { exitCode, run } = await viaLocal('parity-predeploy-fail');
+    assert.equal(exitCode, 1);
+    const events = containerEvents(runIdOf(run.report) ?? '', since);
+    assert.equal(events.includes('start app'), false, events.join('\n'));
+    assert.deepEqual(events.filter((e) => e.startsWith('start')), ['start predeploy-1', 'start predeploy-2'], events.join('\n'));
+    for (const e of events.filter((x) => x.startsWith('create'))) assert.ok(events.includes(e.replace('create', 'destroy')), `${e} was never destroyed:\n${events.join('\n')}`);
+  });
+});
+
 // One at a time: two builds of the same Dockerfile at once trip BuildKit's "not found" race on this engine.
 describe('cancellation reads as cancelled', () => {
   test('local command: SIGINT while waiting reports cancelled (not exit 137), exits 130, removes everything', async () => {
