@@ -1,7 +1,10 @@
 /**
  * deploy-check's core (build, run, wait until healthy, report, clean up) against the shell
  * script it replaces (bench/core-by-hand.sh: docker buildx build, docker run, a curl loop with
- * `sleep 1`), on the same app, in the same run, alternating which goes first.
+ * `sleep 1`), on the same app, in the same run, alternating which goes first. When the app's
+ * railway.json has a preDeployCommand (examples/fastapi runs its migrations), deploy-check runs
+ * it as Railway would; the script is measured twice, without it (the target) and with it run by
+ * `docker run --rm` first (what a script that mirrored Railway would do), so both are printed.
  *
  * For each run an independent poller watches the engine's events for the container's start,
  * then asks the health endpoint every POLL_MS on fresh connections: the moment it first answers
@@ -221,12 +224,25 @@ async function deployCheck(): Promise<Sample> {
   }
 }
 
-async function byHand(): Promise<Sample> {
-  const image = tag('by-hand');
+/** The context's railway.json preDeployCommand, as words (the examples' commands need no shell), or none. */
+async function preDeployCommand(): Promise<string[][]> {
+  try {
+    const file = JSON.parse(await readFile(path.join(context, 'railway.json'), 'utf8')) as { deploy?: { preDeployCommand?: string | string[] } };
+    const commands = file.deploy?.preDeployCommand;
+    return (typeof commands === 'string' ? [commands] : (commands ?? [])).map((c) => c.split(/\s+/).filter(Boolean));
+  } catch {
+    return [];
+  }
+}
+
+async function byHand(withPreDeploy: boolean): Promise<Sample> {
+  const image = tag(withPreDeploy ? 'by-hand-pre' : 'by-hand');
   const { dir, done } = await coldContext();
   const watcher = watchReadiness(image);
+  const [pre = [], ...more] = withPreDeploy ? await preDeployCommand() : [];
+  if (more.length) throw new Error('the by-hand script runs one pre-deploy command; this railway.json has several');
   try {
-    const r = await run('bash', [path.join(ROOT, 'bench/core-by-hand.sh'), dir, image, port, healthPath, '60']);
+    const r = await run('bash', [path.join(ROOT, 'bench/core-by-hand.sh'), dir, image, port, healthPath, '60', ...pre]);
     watcher.stop();
     if (r.code !== 0) throw new Error(`the script exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
     const out = Object.fromEntries(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
@@ -276,6 +292,8 @@ async function probeRates(): Promise<{ fastPerSecond: number; slowPerSecond: num
   }
 }
 
+type Tool = 'deploy-check' | 'by hand' | 'by hand + pre-deploy';
+
 let retries = 0;
 
 /**
@@ -316,14 +334,17 @@ async function main(): Promise<void> {
     }
   }
 
-  const samples: Record<'deploy-check' | 'by hand', Sample[]> = { 'deploy-check': [], 'by hand': [] };
+  const withPre = (await preDeployCommand()).length > 0;
+  const tools: Tool[] = ['deploy-check', 'by hand', ...(withPre ? (['by hand + pre-deploy'] as const) : [])];
+  const samples: Record<Tool, Sample[]> = { 'deploy-check': [], 'by hand': [], 'by hand + pre-deploy': [] };
   for (let i = 0; i < reps; i++) {
-    const order = i % 2 === 0 ? (['deploy-check', 'by hand'] as const) : (['by hand', 'deploy-check'] as const);
+    // Each tool goes first, second, ... in turn.
+    const order = tools.map((_, k) => tools[(i + k) % tools.length] ?? 'deploy-check');
     for (const tool of order) {
-      const sample = await withRetry(tool, () => (tool === 'deploy-check' ? deployCheck() : byHand()));
+      const sample = await withRetry(tool, () => (tool === 'deploy-check' ? deployCheck() : byHand(tool === 'by hand + pre-deploy')));
       samples[tool].push(sample);
       console.log(
-        `  run ${i + 1} ${tool.padEnd(12)} total ${sample.totalMs} ms, build ${sample.buildMs} ms, healthy ${sample.timeToHealthyMs} ms (endpoint answered at ${sample.firstAnswerMs} ms), overhead ${sample.overheadMs} ms` +
+        `  run ${i + 1} ${tool.padEnd(20)} total ${sample.totalMs} ms, build ${sample.buildMs} ms, healthy ${sample.timeToHealthyMs} ms (endpoint answered at ${sample.firstAnswerMs} ms), overhead ${sample.overheadMs} ms` +
           (sample.parts
             ? ` (${sample.parts.startupMs} + ${sample.parts.containerStartMs} + ${sample.parts.afterHealthyMs}; alongside: size ${sample.parts.measureMs}, hygiene ${sample.parts.hygieneMs} ms reading ${sample.parts.hygieneBytes} bytes)`
             : ''),
@@ -342,16 +363,19 @@ async function main(): Promise<void> {
   ];
   const dc = samples['deploy-check'];
   const sh = samples['by hand'];
+  const shPre = samples['by hand + pre-deploy'];
   console.log('');
-  console.log(`median of ${reps} (ms)                  deploy-check    by hand    difference`);
+  console.log(`median of ${reps} (ms)                  deploy-check    by hand    difference${withPre ? '   by hand + pre-deploy   difference' : ''}`);
   for (const [label, key] of rows) {
     const a = median(dc.map((s) => s[key]));
     const b = median(sh.map((s) => s[key]));
-    console.log(`${label.padEnd(36)} ${String(Math.round(a)).padStart(12)} ${String(Math.round(b)).padStart(10)} ${String(Math.round(a - b)).padStart(13)}`);
+    const c = median(shPre.map((s) => s[key]));
+    const pre = withPre ? ` ${String(Math.round(c)).padStart(22)} ${String(Math.round(a - c)).padStart(12)}` : '';
+    console.log(`${label.padEnd(36)} ${String(Math.round(a)).padStart(12)} ${String(Math.round(b)).padStart(10)} ${String(Math.round(a - b)).padStart(13)}${pre}`);
   }
   const part = (k: keyof NonNullable<Sample['parts']>): number => Math.round(median(dc.map((s) => s.parts?.[k] ?? NaN)));
   console.log(
-    `deploy-check overhead, by phase: start-up and configuration ${part('startupMs')} ms, build end to container start ${part('containerStartMs')} ms (of which the pre-deploy command ${part('preDeployMs')} ms, which the script does not run), healthy to exit (image checks still running, evidence, removal, report) ${part('afterHealthyMs')} ms`,
+    `deploy-check overhead, by phase: start-up and configuration ${part('startupMs')} ms, build end to container start ${part('containerStartMs')} ms (of which the pre-deploy command ${part('preDeployMs')} ms, which the plain script does not run), healthy to exit (image checks still running, evidence, removal, report) ${part('afterHealthyMs')} ms`,
   );
   console.log(
     `  alongside the container start and health wait: size ${part('measureMs')} ms, hygiene ${part('hygieneMs')} ms (reading ${part('hygieneBytes')} bytes of layers)`,
@@ -367,6 +391,10 @@ async function main(): Promise<void> {
   const afterBuild = median(dc.map((s) => s.afterBuildMs));
   const afterBuildByHand = median(sh.map((s) => s.afterBuildMs));
   console.log(`target total <= by hand:            ${total <= totalByHand ? 'met' : 'MISSED'} (${Math.round(total)} vs ${Math.round(totalByHand)} ms; without the build ${Math.round(afterBuild)} vs ${Math.round(afterBuildByHand)} ms)`);
+  if (withPre) {
+    const totalPre = median(shPre.map((s) => s.totalMs));
+    console.log(`  and against the script that also runs the pre-deploy command: ${Math.round(total)} vs ${Math.round(totalPre)} ms`);
+  }
   const fast = dc.filter((s) => s.probing && s.probing.fastMs > 0).map((s) => ((s.probing?.fastProbes ?? 0) * 1000) / (s.probing?.fastMs ?? 1));
   if (fast.length) console.log(`probes per second while waiting for the example (all within the first 2 s): median ${median(fast).toFixed(1)}/s`);
   const rates = await probeRates();

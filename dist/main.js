@@ -57,7 +57,7 @@ import {
   sizeChanges,
   sizeIcon,
   sourceLabel
-} from "./chunks/chunk-OWTVJJOD.js";
+} from "./chunks/chunk-UH4DABBW.js";
 import {
   __commonJS,
   __export,
@@ -71,7 +71,7 @@ import {
   require_src,
   rmRF,
   which
-} from "./chunks/chunk-X7NQB6XV.js";
+} from "./chunks/chunk-JEUMQHAZ.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -76610,7 +76610,7 @@ async function runAction() {
     await publishRunError(config.publish, context5, message);
     setFailed(message);
   } finally {
-    await removeRunResources(docker, config.runId).catch(() => void 0);
+    await removeRunResources(docker, config.runId, { images: config.compose !== void 0 }).catch(() => void 0);
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
   }

@@ -12,7 +12,7 @@ import {
   connectDocker,
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-X7NQB6XV.js";
+} from "./chunks/chunk-JEUMQHAZ.js";
 
 // src/post.ts
 async function runPost() {

@@ -134,7 +134,7 @@ export async function runAction(): Promise<void> {
     await publishRunError(config.publish, context, message);
     core.setFailed(message);
   } finally {
-    await removeRunResources(docker, config.runId).catch(() => undefined);
+    await removeRunResources(docker, config.runId, { images: config.compose !== undefined }).catch(() => undefined);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }

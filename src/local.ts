@@ -207,7 +207,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     say(`deploy-check: ${(err as Error).message}`);
     return EXIT_FAIL;
   } finally {
-    await removeRunResources(docker, config.runId).catch(() => undefined);
+    await removeRunResources(docker, config.runId, { images: config.compose !== undefined }).catch(() => undefined);
     await removeRunBuilders(builders);
     // A tag deploy-check made up is this run's own; a tag the user named (--image) is theirs.
     if (read('image').trim() === '' && values['keep-image'] !== true) {

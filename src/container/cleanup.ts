@@ -10,8 +10,12 @@ export interface CleanupResult {
   images: number;
 }
 
-/** Removes every container, network, volume and image labelled with this run. Harmless to call twice. */
-export async function removeRunResources(docker: Docker, runId: string): Promise<CleanupResult> {
+/**
+ * Removes every container, network, volume and image labelled with this run. Harmless to call
+ * twice. Only a Compose project builds labelled images, and listing images is the slowest of
+ * these calls on the containerd store (~40 ms): `images: false` skips it for a run without one.
+ */
+export async function removeRunResources(docker: Docker, runId: string, options: { images?: boolean } = {}): Promise<CleanupResult> {
   const filters = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] });
   const [containers, networks] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
@@ -19,7 +23,7 @@ export async function removeRunResources(docker: Docker, runId: string): Promise
   const [volumes, images] = await Promise.all([
     // The engine answers `Volumes: null` when there are none, whatever the types say.
     docker.listVolumes({ filters }).then((r) => (r.Volumes as typeof r.Volumes | null) ?? [], () => []),
-    docker.listImages({ filters }).catch(() => []),
+    options.images === false ? [] : docker.listImages({ filters }).catch(() => []),
   ]);
   await Promise.all([
     ...networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => {})),
