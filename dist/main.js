@@ -41,6 +41,7 @@ import {
   formatSigned,
   healthTarget,
   hygieneFindings,
+  imageRepository,
   inlineCode,
   isSafeToken,
   isUsableCache,
@@ -56,8 +57,9 @@ import {
   sizeChangeNoticeable,
   sizeChanges,
   sizeIcon,
-  sourceLabel
-} from "./chunks/chunk-UH4DABBW.js";
+  sourceLabel,
+  stateDirectory
+} from "./chunks/chunk-OTBWHULZ.js";
 import {
   __commonJS,
   __export,
@@ -1112,14 +1114,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path12 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path13 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path12 && path12[0] !== "/") {
-          path12 = `/${path12}`;
+        if (path13 && path13[0] !== "/") {
+          path13 = `/${path13}`;
         }
-        return new URL(`${origin}${path12}`);
+        return new URL(`${origin}${path13}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1410,8 +1412,8 @@ var require_util = __commonJS({
       } : null;
     }
     function addListener(obj2, name, listener) {
-      const listeners = obj2[kListeners] ??= [];
-      listeners.push([name, listener]);
+      const listeners2 = obj2[kListeners] ??= [];
+      listeners2.push([name, listener]);
       obj2.on(name, listener);
       return obj2;
     }
@@ -1570,39 +1572,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin }
+          request: { method, path: path13, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path12);
+        debuglog("sending request to %s %s/%s", method, origin, path13);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin },
+          request: { method, path: path13, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path12,
+          path13,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin }
+          request: { method, path: path13, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path12);
+        debuglog("trailers received from %s %s/%s", method, origin, path13);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin },
+          request: { method, path: path13, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path12,
+          path13,
           error2.message
         );
       });
@@ -1651,9 +1653,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path12, origin }
+            request: { method, path: path13, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path12);
+          debuglog("sending request to %s %s/%s", method, origin, path13);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1716,7 +1718,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path12,
+        path: path13,
         method,
         body: body2,
         headers,
@@ -1731,11 +1733,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path12 !== "string") {
+        if (typeof path13 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path12[0] !== "/" && !(path12.startsWith("http://") || path12.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path13[0] !== "/" && !(path13.startsWith("http://") || path13.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path12)) {
+        } else if (invalidPathRegex.test(path13)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1801,7 +1803,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path12, query) : path12;
+        this.path = query ? buildURL(path13, query) : path13;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6494,7 +6496,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path12, host, upgrade, blocking, reset } = request2;
+      const { method, path: path13, host, upgrade, blocking, reset } = request2;
       let { body: body2, headers, contentLength: contentLength2 } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util5.isFormDataLike(body2)) {
@@ -6575,7 +6577,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path12} HTTP/1.1\r
+      let header = `${method} ${path13} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7104,7 +7106,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path12, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path13, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util5.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7201,7 +7203,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path12;
+      headers[HTTP2_HEADER_PATH] = path13;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7554,9 +7556,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util5.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path12 = search ? `${pathname}${search}` : pathname;
+        const path13 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path12;
+        this.opts.path = path13;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8795,10 +8797,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path12 = "/",
+          path: path13 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path12;
+        opts.path = origin + path13;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL3(origin);
           headers.host = host;
@@ -10770,20 +10772,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl2(path12) {
-      if (typeof path12 !== "string") {
-        return path12;
+    function safeUrl2(path13) {
+      if (typeof path13 !== "string") {
+        return path13;
       }
-      const pathSegments = path12.split("?");
+      const pathSegments = path13.split("?");
       if (pathSegments.length !== 2) {
-        return path12;
+        return path13;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path12, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path12);
+    function matchKey(mockDispatch2, { path: path13, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path13);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10805,7 +10807,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl2(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path12 }) => matchValue(safeUrl2(path12), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path13 }) => matchValue(safeUrl2(path13), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10843,9 +10845,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path12, method, body: body2, headers, query } = opts;
+      const { path: path13, method, body: body2, headers, query } = opts;
       return {
-        path: path12,
+        path: path13,
         method,
         body: body2,
         headers,
@@ -11308,10 +11310,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path12, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path13, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path12,
+            Path: path13,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16190,9 +16192,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path12) {
-      for (let i = 0; i < path12.length; ++i) {
-        const code = path12.charCodeAt(i);
+    function validateCookiePath(path13) {
+      for (let i = 0; i < path13.length; ++i) {
+        const code = path13.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19112,11 +19114,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path12 = opts.path;
+          let path13 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path12 = `/${path12}`;
+            path13 = `/${path13}`;
           }
-          url2 = new URL(util5.parseOrigin(url2).origin + path12);
+          url2 = new URL(util5.parseOrigin(url2).origin + path13);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -30263,8 +30265,8 @@ var Pattern = class _Pattern {
 
 // node_modules/@actions/glob/lib/internal-search-state.js
 var SearchState = class {
-  constructor(path12, level) {
-    this.path = path12;
+  constructor(path13, level) {
+    this.path = path13;
     this.level = level;
   }
 };
@@ -34815,15 +34817,15 @@ function getRequestUrl(baseUri, operationSpec, operationArguments, fallbackObjec
   let isAbsolutePath = false;
   let requestUrl = replaceAll(baseUri, urlReplacements);
   if (operationSpec.path) {
-    let path12 = replaceAll(operationSpec.path, urlReplacements);
-    if (operationSpec.path === "/{nextLink}" && path12.startsWith("/")) {
-      path12 = path12.substring(1);
+    let path13 = replaceAll(operationSpec.path, urlReplacements);
+    if (operationSpec.path === "/{nextLink}" && path13.startsWith("/")) {
+      path13 = path13.substring(1);
     }
-    if (isAbsoluteUrl(path12)) {
-      requestUrl = path12;
+    if (isAbsoluteUrl(path13)) {
+      requestUrl = path13;
       isAbsolutePath = true;
     } else {
-      requestUrl = appendPath(requestUrl, path12);
+      requestUrl = appendPath(requestUrl, path13);
     }
   }
   const { queryParams, sequenceParams } = calculateQueryParameters(operationSpec, operationArguments, fallbackObject);
@@ -34869,9 +34871,9 @@ function appendPath(url2, pathToAppend) {
   }
   const searchStart = pathToAppend.indexOf("?");
   if (searchStart !== -1) {
-    const path12 = pathToAppend.substring(0, searchStart);
+    const path13 = pathToAppend.substring(0, searchStart);
     const search = pathToAppend.substring(searchStart + 1);
-    newPath = newPath + path12;
+    newPath = newPath + path13;
     if (search) {
       parsedUrl.search = parsedUrl.search ? `${parsedUrl.search}&${search}` : search;
     }
@@ -37748,16 +37750,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path12 = this._matcher.path;
-    return path12.length > 0 ? path12[path12.length - 1].tag : void 0;
+    const path13 = this._matcher.path;
+    return path13.length > 0 ? path13[path13.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path12 = this._matcher.path;
-    return path12.length > 0 ? path12[path12.length - 1].namespace : void 0;
+    const path13 = this._matcher.path;
+    return path13.length > 0 ? path13[path13.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -37765,9 +37767,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path12 = this._matcher.path;
-    if (path12.length === 0) return void 0;
-    return path12[path12.length - 1].values?.[attrName];
+    const path13 = this._matcher.path;
+    if (path13.length === 0) return void 0;
+    return path13[path13.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -37775,9 +37777,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path12 = this._matcher.path;
-    if (path12.length === 0) return false;
-    const current = path12[path12.length - 1];
+    const path13 = this._matcher.path;
+    if (path13.length === 0) return false;
+    const current = path13[path13.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -37803,18 +37805,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path12 = this._matcher.path;
-    if (path12.length === 0) return -1;
-    return path12[path12.length - 1].position ?? 0;
+    const path13 = this._matcher.path;
+    if (path13.length === 0) return -1;
+    return path13[path13.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path12 = this._matcher.path;
-    if (path12.length === 0) return -1;
-    return path12[path12.length - 1].counter ?? 0;
+    const path13 = this._matcher.path;
+    if (path13.length === 0) return -1;
+    return path13[path13.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -38218,11 +38220,11 @@ var Matcher = class {
    * Restore state from snapshot.
    * @param {Object} snapshot
    */
-  restore(snapshot2) {
+  restore(snapshot3) {
     this._pathStringCache = null;
-    this.path = snapshot2.path.map((node) => ({ ...node }));
-    this.siblingStacks = snapshot2.siblingStacks.map((level) => level ? { counts: new Map(level.counts), total: level.total } : level);
-    this._keptAttrs = (snapshot2.keptAttrs || []).map((entry) => ({ ...entry }));
+    this.path = snapshot3.path.map((node) => ({ ...node }));
+    this.siblingStacks = snapshot3.siblingStacks.map((level) => level ? { counts: new Map(level.counts), total: level.total } : level);
+    this._keptAttrs = (snapshot3.keptAttrs || []).map((entry) => ({ ...entry }));
   }
   /**
    * Return the read-only {@link MatcherView} for this matcher.
@@ -41076,11 +41078,11 @@ var NativeCRC64 = (() => {
       throw new Error("Module.ENVIRONMENT has been deprecated. To force the environment, use the ENVIRONMENT compile-time option (for example, -sENVIRONMENT=web or -sENVIRONMENT=node)");
     }
     var scriptDirectory = "";
-    function locateFile(path12) {
+    function locateFile(path13) {
       if (Module["locateFile"]) {
-        return Module["locateFile"](path12, scriptDirectory);
+        return Module["locateFile"](path13, scriptDirectory);
       }
-      return scriptDirectory + path12;
+      return scriptDirectory + path13;
     }
     var read_, readAsync, readBinary, setWindowTitle;
     function logExceptionOnExit(e) {
@@ -44167,9 +44169,9 @@ var StorageSharedKeyCredentialPolicy = class extends CredentialPolicy {
    * @param request -
    */
   getCanonicalizedResourceString(request2) {
-    const path12 = getURLPath(request2.url) || "/";
+    const path13 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${this.factory.accountName}${path12}`;
+    canonicalizedResourceString += `/${this.factory.accountName}${path13}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -44651,9 +44653,9 @@ function storageSharedKeyCredentialPolicy(options) {
     return canonicalizedHeadersStringToSign;
   }
   function getCanonicalizedResourceString(request2) {
-    const path12 = getURLPath(request2.url) || "/";
+    const path13 = getURLPath(request2.url) || "/";
     let canonicalizedResourceString = "";
-    canonicalizedResourceString += `/${options.accountName}${path12}`;
+    canonicalizedResourceString += `/${options.accountName}${path13}`;
     const queries = getURLQueries(request2.url);
     const lowercaseQueries = {};
     if (queries) {
@@ -58594,10 +58596,10 @@ var StorageContextClient = class extends StorageClient {
 // node_modules/@azure/storage-blob/dist/esm/utils/utils.common.js
 function escapeURLPath(url2) {
   const urlParsed = new URL(url2);
-  let path12 = urlParsed.pathname;
-  path12 = path12 || "/";
-  path12 = escape2(path12);
-  urlParsed.pathname = path12;
+  let path13 = urlParsed.pathname;
+  path13 = path13 || "/";
+  path13 = escape2(path13);
+  urlParsed.pathname = path13;
   return urlParsed.toString();
 }
 function getProxyUriFromDevConnString(connectionString) {
@@ -58682,9 +58684,9 @@ function escape2(text) {
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
-  let path12 = urlParsed.pathname;
-  path12 = path12 ? path12.endsWith("/") ? `${path12}${name}` : `${path12}/${name}` : name;
-  urlParsed.pathname = path12;
+  let path13 = urlParsed.pathname;
+  path13 = path13 ? path13.endsWith("/") ? `${path13}${name}` : `${path13}/${name}` : name;
+  urlParsed.pathname = path13;
   return urlParsed.toString();
 }
 function setURLParameter2(url2, name, value) {
@@ -62647,8 +62649,8 @@ var BlobClient = class _BlobClient extends StorageClient2 {
    * @param snapshot - The snapshot timestamp.
    * @returns A new BlobClient object identical to the source but with the specified snapshot timestamp
    */
-  withSnapshot(snapshot2) {
-    return new _BlobClient(setURLParameter2(this.url, URLConstants2.Parameters.SNAPSHOT, snapshot2.length === 0 ? void 0 : snapshot2), this.pipeline);
+  withSnapshot(snapshot3) {
+    return new _BlobClient(setURLParameter2(this.url, URLConstants2.Parameters.SNAPSHOT, snapshot3.length === 0 ? void 0 : snapshot3), this.pipeline);
   }
   /**
    * Creates a new BlobClient object pointing to a version of this blob.
@@ -63669,8 +63671,8 @@ var AppendBlobClient = class _AppendBlobClient extends BlobClient {
    * @param snapshot - The snapshot timestamp.
    * @returns A new AppendBlobClient object identical to the source but with the specified snapshot timestamp.
    */
-  withSnapshot(snapshot2) {
-    return new _AppendBlobClient(setURLParameter2(this.url, URLConstants2.Parameters.SNAPSHOT, snapshot2.length === 0 ? void 0 : snapshot2), this.pipeline);
+  withSnapshot(snapshot3) {
+    return new _AppendBlobClient(setURLParameter2(this.url, URLConstants2.Parameters.SNAPSHOT, snapshot3.length === 0 ? void 0 : snapshot3), this.pipeline);
   }
   /**
    * Creates a 0-length append blob. Call AppendBlock to append data to an append blob.
@@ -63945,8 +63947,8 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
    * @param snapshot - The snapshot timestamp.
    * @returns A new BlockBlobClient object identical to the source but with the specified snapshot timestamp.
    */
-  withSnapshot(snapshot2) {
-    return new _BlockBlobClient(setURLParameter2(this.url, URLConstants2.Parameters.SNAPSHOT, snapshot2.length === 0 ? void 0 : snapshot2), this.pipeline);
+  withSnapshot(snapshot3) {
+    return new _BlockBlobClient(setURLParameter2(this.url, URLConstants2.Parameters.SNAPSHOT, snapshot3.length === 0 ? void 0 : snapshot3), this.pipeline);
   }
   /**
    * ONLY AVAILABLE IN NODE.JS RUNTIME.
@@ -64552,8 +64554,8 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    * @param snapshot - The snapshot timestamp.
    * @returns A new PageBlobClient object identical to the source but with the specified snapshot timestamp.
    */
-  withSnapshot(snapshot2) {
-    return new _PageBlobClient(setURLParameter2(this.url, URLConstants2.Parameters.SNAPSHOT, snapshot2.length === 0 ? void 0 : snapshot2), this.pipeline);
+  withSnapshot(snapshot3) {
+    return new _PageBlobClient(setURLParameter2(this.url, URLConstants2.Parameters.SNAPSHOT, snapshot3.length === 0 ? void 0 : snapshot3), this.pipeline);
   }
   /**
    * Creates a page blob of the specified length. Call uploadPages to upload data
@@ -67717,8 +67719,8 @@ var Context = class {
       if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path12 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path12} does not exist${EOL3}`);
+        const path13 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path13} does not exist${EOL3}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -71871,8 +71873,8 @@ function getOctokit(token, options, ...additionalPlugins) {
 // src/action.ts
 import { readFileSync as readFileSync3 } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import os4 from "node:os";
-import path11 from "node:path";
+import os5 from "node:os";
+import path12 from "node:path";
 
 // src/cache/actions-store.ts
 import { createHash as createHash2 } from "node:crypto";
@@ -71933,57 +71935,190 @@ var ActionsCacheStore = class {
   folder(prefix2) {
     return path9.join(this.root, createHash2("sha256").update(prefix2).digest("hex").slice(0, 16));
   }
-  /**
-   * @actions/cache reports failures only as warning and error annotations on stdout (and then
-   * answers "no cache"). They are collected here so that the run says once, in its own words,
-   * what went wrong, instead of a miss looking like a failure or an error annotation alarming
-   * a reader over an optional cache.
-   */
   async call(what, fn) {
-    const problems = [];
+    return callActionsCache(what, this.timeoutMs, fn, () => {
+      if (what === "restore") this.unsettled = true;
+    });
+  }
+};
+var listeners = /* @__PURE__ */ new Set();
+var untappedWrite;
+function collectAnnotations(problems) {
+  listeners.add(problems);
+  if (untappedWrite === void 0) {
     const write = process.stdout.write;
-    const tapped = function(chunk, ...rest) {
+    untappedWrite = write;
+    process.stdout.write = function(chunk, ...rest) {
       const text = typeof chunk === "string" ? chunk : Buffer.isBuffer(chunk) ? chunk.toString("utf8") : String(chunk);
       const kept = text.split(/(?<=\n)/).filter((line) => {
         const m = /^::(warning|error)(?: [^:]*)?::(.*)$/.exec(line.trimEnd());
-        if (m) problems.push(firstLine(decodeCommand(m[2] ?? "")));
+        if (m) for (const list of listeners) list.push(firstLine(decodeCommand(m[2] ?? "")));
         return !m;
       }).join("");
       if (kept === "") return true;
       return write.call(this, kept, ...rest);
     };
-    process.stdout.write = tapped;
-    let timer;
-    let settled = false;
-    const work = fn().finally(() => {
-      settled = true;
-    });
-    try {
-      const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new CacheStoreError(`the ${what} took longer than ${Math.round(this.timeoutMs / 1e3)} s (cache-timeout)`)), this.timeoutMs);
-      });
-      const result = await Promise.race([work, timeout]);
-      if (problems.length > 0) throw new CacheStoreError(problems.join("; "));
-      return result;
-    } catch (err) {
-      if (!settled) {
-        abandoned++;
-        if (what === "restore") this.unsettled = true;
-        work.catch(() => void 0);
-      }
-      if (err instanceof CacheStoreError) throw err;
-      throw new CacheStoreError(err.message);
-    } finally {
-      clearTimeout(timer);
-      if (process.stdout.write === tapped) process.stdout.write = write;
-    }
   }
-};
+  return () => {
+    listeners.delete(problems);
+    if (listeners.size === 0 && untappedWrite !== void 0) {
+      process.stdout.write = untappedWrite;
+      untappedWrite = void 0;
+    }
+  };
+}
+async function callActionsCache(what, timeoutMs, fn, onAbandoned = () => void 0) {
+  const problems = [];
+  const stopCollecting = collectAnnotations(problems);
+  let timer;
+  let settled = false;
+  const work = fn().finally(() => {
+    settled = true;
+  });
+  try {
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new CacheStoreError(`the ${what} took longer than ${Math.round(timeoutMs / 1e3)} s (cache-timeout)`)), timeoutMs);
+    });
+    const result = await Promise.race([work, timeout]);
+    if (problems.length > 0) throw new CacheStoreError(problems.join("; "));
+    return result;
+  } catch (err) {
+    if (!settled) {
+      abandoned++;
+      onAbandoned();
+      work.catch(() => void 0);
+    }
+    if (err instanceof CacheStoreError) throw err;
+    throw new CacheStoreError(err.message);
+  } finally {
+    clearTimeout(timer);
+    stopCollecting();
+  }
+}
 function firstLine(text) {
   return (text.split("\n")[0] ?? "").replace(/^Failed to (restore|save): /, "").trim();
 }
 function decodeCommand(text) {
   return text.replace(/%0D/gi, "\r").replace(/%0A/gi, "\n").replace(/%25/g, "%").trim();
+}
+
+// src/cache/state-cache.ts
+import { createHash as createHash3 } from "node:crypto";
+import { copyFile, mkdir as mkdir2, readdir, readFile, rm as rm2, stat, utimes } from "node:fs/promises";
+import os4 from "node:os";
+import path10 from "node:path";
+function stateKeyPrefix(imageScope) {
+  const hash = createHash3("sha256").update(imageScope).digest("hex").slice(0, 12);
+  return `deploy-check-state-v1-${hash}~`;
+}
+var StateCache = class {
+  options;
+  /** Files modified after this (ms) were used by this run: the newest restored file's time, or none. */
+  usedAfter = -Infinity;
+  restored = null;
+  constructor(options) {
+    this.options = options;
+  }
+  /** The cache's version hashes the paths: the entry is always packed in the same folder. */
+  folder() {
+    return path10.join(os4.tmpdir(), `deploy-check-state-${createHash3("sha256").update(this.options.prefix).digest("hex").slice(0, 16)}`);
+  }
+  /** Fills an empty state directory from the newest entry of this image. Never throws. */
+  async restore() {
+    const { stateDir, prefix: prefix2, api } = this.options;
+    if ((await snapshot2(stateDir)).size > 0) {
+      return { unused: `the state directory ${stateDir} holds this runner's own`, key: null, files: 0 };
+    }
+    const folder = this.folder();
+    try {
+      await rm2(folder, { recursive: true, force: true });
+      const { timeoutMs } = this.options;
+      const key = await callActionsCache("restore", timeoutMs, () => api.restoreCache([folder], `${prefix2}latest`, [prefix2], { timeoutInMs: timeoutMs, segmentTimeoutInMs: timeoutMs }));
+      this.restored = /* @__PURE__ */ new Map();
+      if (!key) return { unused: null, key: null, files: 0 };
+      const { files, newestMs } = await copyInto(folder, stateDir);
+      this.usedAfter = newestMs;
+      this.restored = await snapshot2(stateDir);
+      this.options.log(`State: ${files} file(s) of per-layer facts from the Actions cache (${key})`);
+      return { unused: null, key, files };
+    } catch (err) {
+      this.restored = /* @__PURE__ */ new Map();
+      this.options.log(`State: not restored from the Actions cache (${err.message}); the image checks read every layer`);
+      return { unused: null, key: null, files: 0 };
+    } finally {
+      await rm2(folder, { recursive: true, force: true });
+    }
+  }
+  /**
+   * Saves the files this run used when any is new or changed since the restore: the facts of
+   * this image's layers (touched by the run, see LayerFactsMemo) and the size memos. Never throws.
+   */
+  async save() {
+    const { stateDir, prefix: prefix2, runKey, api } = this.options;
+    if (this.restored === null || !this.options.save) return null;
+    const now = await snapshot2(stateDir);
+    const used = await usedAfter(stateDir, now, this.usedAfter);
+    if (!used.some((file) => this.restored?.get(file) !== now.get(file))) return null;
+    const folder = this.folder();
+    const key = `${prefix2}${runKey.replace(/[\s,~]+/g, "-")}`;
+    try {
+      await rm2(folder, { recursive: true, force: true });
+      for (const file of used) {
+        await mkdir2(path10.dirname(path10.join(folder, file)), { recursive: true });
+        await copyFile(path10.join(stateDir, file), path10.join(folder, file));
+      }
+      const id = await callActionsCache("save", this.options.timeoutMs, () => api.saveCache([folder], key));
+      if (id === -1) throw new Error(`the cache did not accept key ${key}`);
+      this.options.log(`State: ${used.length} file(s) saved in the Actions cache (${key})`);
+      return key;
+    } catch (err) {
+      this.options.log(`State: not saved in the Actions cache (${err.message})`);
+      return null;
+    } finally {
+      await rm2(folder, { recursive: true, force: true });
+    }
+  }
+};
+async function snapshot2(dir) {
+  const out = /* @__PURE__ */ new Map();
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const full = path10.join(entry.parentPath, entry.name);
+    const content = await readFile(full).catch(() => null);
+    if (content) out.set(path10.relative(dir, full), createHash3("sha256").update(content).digest("hex"));
+  }
+  return out;
+}
+async function usedAfter(dir, files, afterMs) {
+  const used = [];
+  for (const file of files.keys()) {
+    const info2 = await stat(path10.join(dir, file)).catch(() => null);
+    if (info2 && (!file.includes(path10.sep) || info2.mtimeMs > afterMs)) used.push(file);
+  }
+  return used.sort();
+}
+async function copyInto(from, to) {
+  const entries = await readdir(from, { withFileTypes: true, recursive: true });
+  let copied = 0;
+  let newestMs = -Infinity;
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const source = path10.join(entry.parentPath, entry.name);
+    const target = path10.join(to, path10.relative(from, source));
+    await mkdir2(path10.dirname(target), { recursive: true });
+    await copyFile(source, target);
+    const info2 = await stat(source);
+    await utimes(target, info2.atime, info2.mtime);
+    newestMs = Math.max(newestMs, info2.mtimeMs);
+    copied++;
+  }
+  return { files: copied, newestMs };
 }
 
 // src/report/markdown.ts
@@ -72840,8 +72975,8 @@ async function postRunError(config, context5, message) {
 }
 
 // src/github/report-file.ts
-import { readdir, readFile, stat } from "node:fs/promises";
-import path10 from "node:path";
+import { readdir as readdir2, readFile as readFile2, stat as stat2 } from "node:fs/promises";
+import path11 from "node:path";
 
 // node_modules/@cfworker/json-schema/dist/esm/deep-compare-strict.js
 function deepCompareStrict(a, b) {
@@ -76481,13 +76616,13 @@ function article(type) {
 // src/github/report-file.ts
 var MAX_REPORT_BYTES = 20 * 1024 * 1024;
 async function readReportFile(file, cwd = process.cwd()) {
-  const full = path10.resolve(cwd, file);
+  const full = path11.resolve(cwd, file);
   let text;
   try {
-    const info2 = await stat(full);
+    const info2 = await stat2(full);
     if (!info2.isFile()) throw new ConfigError("report-file", `${full} is not a file`);
     if (info2.size > MAX_REPORT_BYTES) throw new ConfigError("report-file", `${full} is ${info2.size} bytes: not a deploy-check report`);
-    text = await readFile(full, "utf8");
+    text = await readFile2(full, "utf8");
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError("report-file", `cannot read ${full}: ${err.message}`);
@@ -76505,16 +76640,16 @@ async function readReportFile(file, cwd = process.cwd()) {
   return checked.report;
 }
 async function reportFilesAt(input, cwd = process.cwd()) {
-  const full = path10.resolve(cwd, input);
+  const full = path11.resolve(cwd, input);
   let info2;
   try {
-    info2 = await stat(full);
+    info2 = await stat2(full);
   } catch (err) {
     throw new ConfigError("report-file", `cannot read ${full}: ${err.message}`);
   }
   if (!info2.isDirectory()) return [full];
-  const entries = await readdir(full, { recursive: true, withFileTypes: true });
-  const files = entries.filter((e) => e.isFile() && e.name.endsWith(".json")).map((e) => path10.join(e.parentPath, e.name)).sort();
+  const entries = await readdir2(full, { recursive: true, withFileTypes: true });
+  const files = entries.filter((e) => e.isFile() && e.name.endsWith(".json")).map((e) => path11.join(e.parentPath, e.name)).sort();
   if (files.length === 0) throw new ConfigError("report-file", `${full} holds no .json report`);
   return files;
 }
@@ -76535,7 +76670,7 @@ var actionLog = {
 };
 function properties(where2) {
   if (!where2) return void 0;
-  return { file: path11.relative(process.cwd(), where2.file) || where2.file, startLine: where2.line, endLine: where2.endLine, title: where2.title };
+  return { file: path12.relative(process.cwd(), where2.file) || where2.file, startLine: where2.line, endLine: where2.endLine, title: where2.title };
 }
 async function runAction() {
   for (const name of SECRET_INPUTS) rememberSecret(getInput(name).trim());
@@ -76587,6 +76722,8 @@ async function runAction() {
     const pr = context5.pullRequest;
     const sha = pr?.headSha ?? context5.sha;
     const event = runEvent();
+    const cacheContext = actionCacheContext(config, event);
+    const state3 = actionStateCache(config, cacheContext);
     const report = await runPipeline(config, {
       docker,
       log: actionLog,
@@ -76599,12 +76736,14 @@ async function runAction() {
         pullRequest: pr?.number ?? null,
         commentKey: resolveCommentKey(config.publish.commentKey, null)
       },
-      cache: actionCacheContext(config, event),
+      cache: cacheContext,
       event,
       baselines: actionBaselineScope(process.env),
-      cancel: cancel3.signal
+      cancel: cancel3.signal,
+      ...state3 ? { stateRestored: state3.restore() } : {}
     });
     await publish(redactDeep(report, runSecrets), config.publish, context5);
+    await state3?.save();
   } catch (err) {
     const message = redact(`deploy-check failed unexpectedly: ${err.message}`, runSecrets);
     await publishRunError(config.publish, context5, message);
@@ -76639,6 +76778,24 @@ function actionCacheContext(config, event) {
     rememberBuilder: (name) => saveState(STATE_BUILDER, name)
   };
 }
+function actionStateCache(config, ctx) {
+  if (!config.cache.enabled || !ctx.store) return null;
+  const policy = config.cache.save;
+  const save = ctx.store.writable && (policy === "always" || policy === "default-branch" && ctx.onDefaultBranch === true);
+  const scope = `${path12.relative(ctx.root, config.dockerfile).split(path12.sep).join("/")}
+${config.target ?? ""}
+${imageRepository(config.image)}`;
+  const runKey = `${process.env["GITHUB_RUN_ID"] ?? "local"}-${process.env["GITHUB_RUN_ATTEMPT"] ?? "1"}-${Date.now().toString(36)}`;
+  return new StateCache({
+    api: cache_exports,
+    stateDir: stateDirectory(),
+    prefix: stateKeyPrefix(scope),
+    runKey,
+    save,
+    timeoutMs: config.cache.timeoutMs,
+    log: (m) => actionLog.info(m)
+  });
+}
 function runEvent() {
   if (!context4.eventName) return null;
   const payload = context4.payload;
@@ -76655,7 +76812,7 @@ function runEvent() {
   };
 }
 async function publish(report, publishConfig, context5) {
-  const file = path11.join(process.env["RUNNER_TEMP"] ?? os4.tmpdir(), `deploy-check-report-${Date.now()}.json`);
+  const file = path12.join(process.env["RUNNER_TEMP"] ?? os5.tmpdir(), `deploy-check-report-${Date.now()}.json`);
   await writeFile(file, JSON.stringify(report, null, 2) + "\n");
   setOutput("report", file);
   setOutput("verdict", report.verdict);
@@ -76703,7 +76860,7 @@ function buildFailureAnnotation(report) {
   const dockerfile = report.source.dockerfile;
   const source = report.build.failure?.source;
   const lines = source && source.file === dockerfile ? { startLine: source.line, endLine: source.endLine } : {};
-  return { file: path11.relative(process.cwd(), dockerfile) || dockerfile, title: "deploy-check", ...lines };
+  return { file: path12.relative(process.cwd(), dockerfile) || dockerfile, title: "deploy-check", ...lines };
 }
 async function runCommentMode(publishConfig, context5) {
   let files;

@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ActionsCacheStore } from './cache/actions-store.ts';
+import { StateCache, stateKeyPrefix } from './cache/state-cache.ts';
 import type { CacheContext } from './cache/layer-cache.ts';
 import { loadConfig, SECRET_INPUTS, type Config } from './config/config.ts';
 import { ConfigError, type InputReader } from './config/inputs.ts';
@@ -23,7 +24,8 @@ import { commitUrl, readRunContext, runUrl, type RunContext } from './github/con
 import { checkRunTarget, commentExpected, octokitFor, postComment, postRunError, resolveCommentKey, runErrorSource, workflowRunTarget, type CommentResult } from './github/publish.ts';
 import { renderRunError } from './report/comment.ts';
 import { readReportFile, reportFilesAt } from './github/report-file.ts';
-import { ActionsCacheBaselineStore, type BaselineScope } from './size/baseline-store.ts';
+import { ActionsCacheBaselineStore, imageRepository, type BaselineScope } from './size/baseline-store.ts';
+import { stateDirectory } from './size/blob-memo.ts';
 import { STATE_BUILDER, STATE_IMAGE, STATE_RUN_ID } from './action-state.ts';
 
 
@@ -111,6 +113,8 @@ export async function runAction(): Promise<void> {
     const pr = context.pullRequest;
     const sha = pr?.headSha ?? context.sha;
     const event = runEvent();
+    const cacheContext = actionCacheContext(config, event);
+    const state = actionStateCache(config, cacheContext);
     const report = await runPipeline(config, {
       docker,
       log: actionLog,
@@ -123,12 +127,14 @@ export async function runAction(): Promise<void> {
         pullRequest: pr?.number ?? null,
         commentKey: resolveCommentKey(config.publish.commentKey, null),
       },
-      cache: actionCacheContext(config, event),
+      cache: cacheContext,
       event,
       baselines: actionBaselineScope(process.env),
       cancel: cancel.signal,
+      ...(state ? { stateRestored: state.restore() } : {}),
     });
     await publish(redactDeep(report, runSecrets), config.publish, context);
+    await state?.save();
   } catch (err) {
     const message = redact(`deploy-check failed unexpectedly: ${(err as Error).message}`, runSecrets);
     await publishRunError(config.publish, context, message);
@@ -167,6 +173,23 @@ function actionCacheContext(config: Config, event: RunEvent | null): CacheContex
     root: process.env['GITHUB_WORKSPACE'] || process.cwd(),
     rememberBuilder: (name) => core.saveState(STATE_BUILDER, name),
   };
+}
+
+/**
+ * The per-layer facts and sizes the image checks remember, carried in the Actions cache for a
+ * runner whose state directory starts empty (GitHub's own); with the layer cache, under its
+ * cache-save policy and cache-timeout.
+ */
+function actionStateCache(config: Config, ctx: CacheContext): StateCache | null {
+  if (!config.cache.enabled || !ctx.store) return null;
+  const policy = config.cache.save;
+  const save = ctx.store.writable && (policy === 'always' || (policy === 'default-branch' && ctx.onDefaultBranch === true));
+  const scope = `${path.relative(ctx.root, config.dockerfile).split(path.sep).join('/')}\n${config.target ?? ''}\n${imageRepository(config.image)}`;
+  const runKey = `${process.env['GITHUB_RUN_ID'] ?? 'local'}-${process.env['GITHUB_RUN_ATTEMPT'] ?? '1'}-${Date.now().toString(36)}`;
+  return new StateCache({
+    api: cache, stateDir: stateDirectory(), prefix: stateKeyPrefix(scope), runKey, save,
+    timeoutMs: config.cache.timeoutMs, log: (m) => actionLog.info(m),
+  });
 }
 
 /** The event as @actions/github reads it (GITHUB_EVENT_NAME, GITHUB_REF and the event payload file). */

@@ -39,6 +39,8 @@ export interface PipelineDeps {
   readonly cancel?: AbortSignal;
   /** Network, aliases and variables the app and its pre-deploy command get beyond the inputs (e.g. from services started first). */
   readonly run?: RunExtras;
+  /** Settles once the state the image checks remember between runs is in place (the action restores it while the image builds). */
+  readonly stateRestored?: Promise<unknown>;
 }
 
 /** build → measure → run and wait → hygiene → verdict → deploy. Stages return their sections; nothing here prints the report. */
@@ -80,6 +82,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   const starting = config.health.strategy === 'none' ? Promise.resolve(null) : servicesStage(config, docker, log, deps.cancel);
   // Size and hygiene read the image, not the container: they run while the services and the
   // container start and the health wait runs; their log follows.
+  await deps.stateRestored;
   const imageChecks = startImageChecks(config, { docker, log, baselines, maskSecret: deps.maskSecret ?? (() => undefined) });
   // Containers the run is done with are removed while it goes on; all are gone before it ends.
   const removals = new PendingRemovals();

@@ -76,56 +76,83 @@ export class ActionsCacheStore implements CacheStore {
     return path.join(this.root, createHash('sha256').update(prefix).digest('hex').slice(0, 16));
   }
 
-  /**
-   * @actions/cache reports failures only as warning and error annotations on stdout (and then
-   * answers "no cache"). They are collected here so that the run says once, in its own words,
-   * what went wrong, instead of a miss looking like a failure or an error annotation alarming
-   * a reader over an optional cache.
-   */
   private async call<T>(what: 'restore' | 'save', fn: () => Promise<T>): Promise<T> {
-    const problems: string[] = [];
+    return callActionsCache(what, this.timeoutMs, fn, () => {
+      if (what === 'restore') this.unsettled = true;
+    });
+  }
+}
+
+/** The problems @actions/cache announces while calls are under way, one list per call. */
+const listeners = new Set<string[]>();
+let untappedWrite: typeof process.stdout.write | undefined;
+
+/** Collects @actions/cache's annotations into `problems` (and keeps them off stdout) until the returned function is called. */
+function collectAnnotations(problems: string[]): () => void {
+  listeners.add(problems);
+  if (untappedWrite === undefined) {
     // Kept unbound on purpose: the very same function is put back afterwards.
     // eslint-disable-next-line @typescript-eslint/unbound-method
     const write = process.stdout.write;
-    const tapped = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+    untappedWrite = write;
+    process.stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
       const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
       const kept = text
         .split(/(?<=\n)/)
         .filter((line) => {
           const m = /^::(warning|error)(?: [^:]*)?::(.*)$/.exec(line.trimEnd());
-          if (m) problems.push(firstLine(decodeCommand(m[2] ?? '')));
+          // Calls that overlap (the layer cache and the state) cannot tell whose message it is: each hears it.
+          if (m) for (const list of listeners) list.push(firstLine(decodeCommand(m[2] ?? '')));
           return !m;
         })
         .join('');
       if (kept === '') return true;
       return (write as (this: NodeJS.WriteStream, c: string, ...r: unknown[]) => boolean).call(this, kept, ...rest);
     };
-    process.stdout.write = tapped;
-    let timer: NodeJS.Timeout | undefined;
-    // Widened on purpose: the callback below sets it, which control-flow narrowing does not see.
-    let settled = false as boolean;
-    const work = fn().finally(() => {
-      settled = true;
-    });
-    try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new CacheStoreError(`the ${what} took longer than ${Math.round(this.timeoutMs / 1000)} s (cache-timeout)`)), this.timeoutMs);
-      });
-      const result = await Promise.race([work, timeout]);
-      if (problems.length > 0) throw new CacheStoreError(problems.join('; '));
-      return result;
-    } catch (err) {
-      if (!settled) {
-        abandoned++;
-        if (what === 'restore') this.unsettled = true;
-        work.catch(() => undefined);
-      }
-      if (err instanceof CacheStoreError) throw err;
-      throw new CacheStoreError((err as Error).message);
-    } finally {
-      clearTimeout(timer);
-      if (process.stdout.write === tapped) process.stdout.write = write;
+  }
+  return () => {
+    listeners.delete(problems);
+    if (listeners.size === 0 && untappedWrite !== undefined) {
+      process.stdout.write = untappedWrite;
+      untappedWrite = undefined;
     }
+  };
+}
+
+/**
+ * One @actions/cache call, bounded by `timeoutMs`. @actions/cache reports failures only as
+ * warning and error annotations on stdout (and then answers "no cache"). They are collected here
+ * so that the run says once, in its own words, what went wrong, instead of a miss looking like a
+ * failure or an error annotation alarming a reader over an optional cache. A call given up on is
+ * counted (see hasAbandonedCacheWork) and reported to `onAbandoned`.
+ */
+export async function callActionsCache<T>(what: string, timeoutMs: number, fn: () => Promise<T>, onAbandoned: () => void = () => undefined): Promise<T> {
+  const problems: string[] = [];
+  const stopCollecting = collectAnnotations(problems);
+  let timer: NodeJS.Timeout | undefined;
+  // Widened on purpose: the callback below sets it, which control-flow narrowing does not see.
+  let settled = false as boolean;
+  const work = fn().finally(() => {
+    settled = true;
+  });
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CacheStoreError(`the ${what} took longer than ${Math.round(timeoutMs / 1000)} s (cache-timeout)`)), timeoutMs);
+    });
+    const result = await Promise.race([work, timeout]);
+    if (problems.length > 0) throw new CacheStoreError(problems.join('; '));
+    return result;
+  } catch (err) {
+    if (!settled) {
+      abandoned++;
+      onAbandoned();
+      work.catch(() => undefined);
+    }
+    if (err instanceof CacheStoreError) throw err;
+    throw new CacheStoreError((err as Error).message);
+  } finally {
+    clearTimeout(timer);
+    stopCollecting();
   }
 }
 

@@ -69,7 +69,7 @@ export async function runActionSteps(options: ActionRunOptions): Promise<ActionR
       CI: 'true',
       RUNNER_TEMP: dir,
       // deploy-check's state between runs (layer sizes it measured) stays in this run's directory.
-      DEPLOY_CHECK_STATE_DIR: path.join(dir, 'state'),
+      DEPLOY_CHECK_STATE_DIR: path.join(dir, 'deploy-check-state'),
       RUNNER_OS: 'Linux',
       // Like GitHub's own runners; a test of self-hosted behaviour sets self-hosted.
       RUNNER_ENVIRONMENT: 'github-hosted',

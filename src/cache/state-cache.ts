@@ -1,0 +1,177 @@
+/**
+ * deploy-check's state between runs (per-layer hygiene facts, layer sizes and diff ids: a few kB
+ * per layer) lives in a directory on the machine. A GitHub-hosted runner (or any ephemeral one)
+ * starts every job with that directory empty, so each run would read every layer of the image
+ * again. There the action carries the state in the Actions cache: restored while the image
+ * builds, saved after the image checks when they learned something no entry held.
+ *
+ * A runner whose state directory already holds facts keeps its own (a self-hosted machine): the
+ * cache is not used. Entries are per image (like the size baseline's) and hold only the facts of
+ * the layers this run used, so they stay small however many images the machine has seen.
+ */
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { callActionsCache } from './actions-store.ts';
+
+/** A file of the state directory, relative to it, with its content's hash. */
+type Snapshot = Map<string, string>;
+
+export interface StateCacheOptions {
+  /** @actions/cache, or a stand-in. */
+  readonly api: {
+    restoreCache(paths: string[], primaryKey: string, restoreKeys?: string[], options?: { timeoutInMs?: number; segmentTimeoutInMs?: number }): Promise<string | undefined>;
+    saveCache(paths: string[], key: string): Promise<number>;
+  };
+  readonly stateDir: string;
+  /** Key family of this image (see stateKeyPrefix). */
+  readonly prefix: string;
+  /** Unique per run: entries are immutable. */
+  readonly runKey: string;
+  /** Whether this run may save (cache-save, the runner's cache mode). */
+  readonly save: boolean;
+  readonly timeoutMs: number;
+  readonly log: (message: string) => void;
+}
+
+export interface StateRestore {
+  /** Why the cache is not used in this run, or null when it is. */
+  readonly unused: string | null;
+  readonly key: string | null;
+  readonly files: number;
+}
+
+/** One key family per image, as for baselines; "~" cannot occur in the hash or the name. */
+export function stateKeyPrefix(imageScope: string): string {
+  const hash = createHash('sha256').update(imageScope).digest('hex').slice(0, 12);
+  return `deploy-check-state-v1-${hash}~`;
+}
+
+export class StateCache {
+  private readonly options: StateCacheOptions;
+  /** Files modified after this (ms) were used by this run: the newest restored file's time, or none. */
+  private usedAfter = -Infinity;
+  private restored: Snapshot | null = null;
+
+  constructor(options: StateCacheOptions) {
+    this.options = options;
+  }
+
+  /** The cache's version hashes the paths: the entry is always packed in the same folder. */
+  private folder(): string {
+    return path.join(os.tmpdir(), `deploy-check-state-${createHash('sha256').update(this.options.prefix).digest('hex').slice(0, 16)}`);
+  }
+
+  /** Fills an empty state directory from the newest entry of this image. Never throws. */
+  async restore(): Promise<StateRestore> {
+    const { stateDir, prefix, api } = this.options;
+    if ((await snapshot(stateDir)).size > 0) {
+      return { unused: `the state directory ${stateDir} holds this runner's own`, key: null, files: 0 };
+    }
+    const folder = this.folder();
+    try {
+      await rm(folder, { recursive: true, force: true });
+      const { timeoutMs } = this.options;
+      // No entry is saved under the primary key itself: the prefix alone picks the newest.
+      const key = await callActionsCache('restore', timeoutMs, () => api.restoreCache([folder], `${prefix}latest`, [prefix], { timeoutInMs: timeoutMs, segmentTimeoutInMs: timeoutMs }));
+      this.restored = new Map();
+      if (!key) return { unused: null, key: null, files: 0 };
+      const { files, newestMs } = await copyInto(folder, stateDir);
+      this.usedAfter = newestMs;
+      this.restored = await snapshot(stateDir);
+      this.options.log(`State: ${files} file(s) of per-layer facts from the Actions cache (${key})`);
+      return { unused: null, key, files };
+    } catch (err) {
+      this.restored = new Map();
+      this.options.log(`State: not restored from the Actions cache (${(err as Error).message}); the image checks read every layer`);
+      return { unused: null, key: null, files: 0 };
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Saves the files this run used when any is new or changed since the restore: the facts of
+   * this image's layers (touched by the run, see LayerFactsMemo) and the size memos. Never throws.
+   */
+  async save(): Promise<string | null> {
+    const { stateDir, prefix, runKey, api } = this.options;
+    if (this.restored === null || !this.options.save) return null;
+    const now = await snapshot(stateDir);
+    const used = await usedAfter(stateDir, now, this.usedAfter);
+    if (!used.some((file) => this.restored?.get(file) !== now.get(file))) return null;
+    const folder = this.folder();
+    const key = `${prefix}${runKey.replace(/[\s,~]+/g, '-')}`;
+    try {
+      await rm(folder, { recursive: true, force: true });
+      for (const file of used) {
+        await mkdir(path.dirname(path.join(folder, file)), { recursive: true });
+        await copyFile(path.join(stateDir, file), path.join(folder, file));
+      }
+      const id = await callActionsCache('save', this.options.timeoutMs, () => api.saveCache([folder], key));
+      if (id === -1) throw new Error(`the cache did not accept key ${key}`);
+      this.options.log(`State: ${used.length} file(s) saved in the Actions cache (${key})`);
+      return key;
+    } catch (err) {
+      this.options.log(`State: not saved in the Actions cache (${(err as Error).message})`);
+      return null;
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Every file under dir (relative paths) with the hash of its content; empty when there is no dir. */
+async function snapshot(dir: string): Promise<Snapshot> {
+  const out: Snapshot = new Map();
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    const content = await readFile(full).catch(() => null);
+    if (content) out.set(path.relative(dir, full), createHash('sha256').update(content).digest('hex'));
+  }
+  return out;
+}
+
+/**
+ * The files this run used: top-level memos (they hold every layer's sizes, and are small) and
+ * the per-layer facts read or written after the restore (the memo touches what it reads).
+ */
+async function usedAfter(dir: string, files: Snapshot, afterMs: number): Promise<string[]> {
+  const used: string[] = [];
+  for (const file of files.keys()) {
+    const info = await stat(path.join(dir, file)).catch(() => null);
+    if (info && (!file.includes(path.sep) || info.mtimeMs > afterMs)) used.push(file);
+  }
+  return used.sort();
+}
+
+/**
+ * Copies the restored files into the state directory, keeping their times (those of the run that
+ * saved them): a restored file this run does not touch stays at most as new as the newest of
+ * them, and is not carried into the next entry.
+ */
+async function copyInto(from: string, to: string): Promise<{ files: number; newestMs: number }> {
+  const entries = await readdir(from, { withFileTypes: true, recursive: true });
+  let copied = 0;
+  let newestMs = -Infinity;
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const source = path.join(entry.parentPath, entry.name);
+    const target = path.join(to, path.relative(from, source));
+    await mkdir(path.dirname(target), { recursive: true });
+    await copyFile(source, target);
+    const info = await stat(source);
+    await utimes(target, info.atime, info.mtime);
+    newestMs = Math.max(newestMs, info.mtimeMs);
+    copied++;
+  }
+  return { files: copied, newestMs };
+}
