@@ -72007,6 +72007,7 @@ import { createHash as createHash3 } from "node:crypto";
 import { copyFile, mkdir as mkdir2, readdir, readFile, rm as rm2, stat, utimes } from "node:fs/promises";
 import os4 from "node:os";
 import path10 from "node:path";
+var SAVE_AFTER_BYTES = 5e6;
 function stateKeyPrefix(imageScope) {
   const hash = createHash3("sha256").update(imageScope).digest("hex").slice(0, 12);
   return `deploy-check-state-v1-${hash}~`;
@@ -72051,11 +72052,14 @@ var StateCache = class {
   }
   /**
    * Saves the files this run used when any is new or changed since the restore: the facts of
-   * this image's layers (touched by the run, see LayerFactsMemo) and the size memos. Never throws.
+   * this image's layers (touched by the run, see LayerFactsMemo) and the size memos. A run that
+   * read fewer than SAVE_AFTER_BYTES of new layers (a source-only change) does not save: reading
+   * them again costs the next run less than a save costs this one. Never throws.
    */
-  async save() {
+  async save(layerBytesRead) {
     const { stateDir, prefix: prefix2, runKey, api } = this.options;
     if (this.restored === null || !this.options.save) return null;
+    if (layerBytesRead !== null && layerBytesRead < SAVE_AFTER_BYTES) return null;
     const now = await snapshot2(stateDir);
     const used = await usedAfter(stateDir, now, this.usedAfter);
     if (!used.some((file) => this.restored?.get(file) !== now.get(file))) return null;
@@ -76743,7 +76747,7 @@ async function runAction() {
       ...state3 ? { stateRestored: state3.restore() } : {}
     });
     await publish(redactDeep(report, runSecrets), config.publish, context5);
-    await state3?.save();
+    await state3?.save(report.hygiene.scan ? report.hygiene.scan.bytesRead : null);
   } catch (err) {
     const message = redact(`deploy-check failed unexpectedly: ${err.message}`, runSecrets);
     await publishRunError(config.publish, context5, message);

@@ -134,7 +134,8 @@ export async function runAction(): Promise<void> {
       ...(state ? { stateRestored: state.restore() } : {}),
     });
     await publish(redactDeep(report, runSecrets), config.publish, context);
-    await state?.save();
+    // Bytes of layers read this run; unknown without the hygiene scan, which reads them for both checks.
+    await state?.save(report.hygiene.scan ? report.hygiene.scan.bytesRead : null);
   } catch (err) {
     const message = redact(`deploy-check failed unexpectedly: ${(err as Error).message}`, runSecrets);
     await publishRunError(config.publish, context, message);

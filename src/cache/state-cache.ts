@@ -42,6 +42,13 @@ export interface StateRestore {
   readonly files: number;
 }
 
+/**
+ * Below this many bytes of layers read, the facts learnt are not worth a save: about 0.1 s to
+ * read again on the containerd store, a few tenths to compress again on the classic one, while
+ * a save to the Actions cache takes around a second.
+ */
+export const SAVE_AFTER_BYTES = 5_000_000;
+
 /** One key family per image, as for baselines; "~" cannot occur in the hash or the name. */
 export function stateKeyPrefix(imageScope: string): string {
   const hash = createHash('sha256').update(imageScope).digest('hex').slice(0, 12);
@@ -93,11 +100,14 @@ export class StateCache {
 
   /**
    * Saves the files this run used when any is new or changed since the restore: the facts of
-   * this image's layers (touched by the run, see LayerFactsMemo) and the size memos. Never throws.
+   * this image's layers (touched by the run, see LayerFactsMemo) and the size memos. A run that
+   * read fewer than SAVE_AFTER_BYTES of new layers (a source-only change) does not save: reading
+   * them again costs the next run less than a save costs this one. Never throws.
    */
-  async save(): Promise<string | null> {
+  async save(layerBytesRead: number | null): Promise<string | null> {
     const { stateDir, prefix, runKey, api } = this.options;
     if (this.restored === null || !this.options.save) return null;
+    if (layerBytesRead !== null && layerBytesRead < SAVE_AFTER_BYTES) return null;
     const now = await snapshot(stateDir);
     const used = await usedAfter(stateDir, now, this.usedAfter);
     if (!used.some((file) => this.restored?.get(file) !== now.get(file))) return null;

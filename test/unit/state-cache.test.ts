@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, test } from 'vitest';
-import { StateCache, stateKeyPrefix } from '../../src/cache/state-cache.ts';
+import { SAVE_AFTER_BYTES, StateCache, stateKeyPrefix } from '../../src/cache/state-cache.ts';
 
 let root: string;
 let stateDir: string;
@@ -69,7 +69,7 @@ test('an empty state directory is filled from the newest entry; the next entry h
   const now = new Date();
   await utimes(path.join(stateDir, 'hygiene-layers/aaa.json'), now, now);
   await writeFile(path.join(stateDir, 'hygiene-layers/ccc.json'), '{"layer":"c"}');
-  const key = await state.save();
+  const key = await state.save(SAVE_AFTER_BYTES);
   assert.equal(key, `${stateKeyPrefix('Dockerfile\n\nshop')}7-1-abc`);
   assert.deepEqual(cache.saved.get(key), {
     'hygiene-layers/aaa.json': '{"layer":"a"}',
@@ -84,7 +84,7 @@ test('nothing new learnt: no save (the restored entry already holds it all)', as
   await state.restore();
   const now = new Date();
   await utimes(path.join(stateDir, 'hygiene-layers/aaa.json'), now, now);
-  assert.equal(await state.save(), null);
+  assert.equal(await state.save(null), null);
   assert.equal(cache.calls.filter((c) => c.startsWith('save')).length, 0);
 });
 
@@ -96,7 +96,7 @@ test("a state directory with facts of its own (a self-hosted runner's) is neithe
   const restored = await state.restore();
   assert.match(restored.unused ?? '', /holds this runner's own/);
   await writeFile(path.join(stateDir, 'hygiene-layers/new.json'), '{}');
-  assert.equal(await state.save(), null);
+  assert.equal(await state.save(SAVE_AFTER_BYTES), null);
   assert.deepEqual(cache.calls, []);
 });
 
@@ -108,9 +108,20 @@ test('no entry yet: the first run saves what it learnt; a run that may not save 
     assert.deepEqual(await state.restore(), { unused: null, key: null, files: 0 });
     await mkdir(path.join(stateDir, 'hygiene-layers'), { recursive: true });
     await writeFile(path.join(stateDir, 'hygiene-layers/aaa.json'), '{"layer":"a"}');
-    const key = await state.save();
+    const key = await state.save(null);
     assert.equal(key !== null, save);
     assert.equal(cache.calls.filter((c) => c.startsWith('save')).length, save ? 1 : 0);
+  }
+});
+
+test('a run that read only a few new bytes (a source-only change) does not save; one that read a new dependency layer does', async () => {
+  for (const [bytes, saves] of [[1_540, false], [SAVE_AFTER_BYTES - 1, false], [SAVE_AFTER_BYTES, true], [null, true]] as const) {
+    await rm(stateDir, { recursive: true, force: true });
+    const cache = fakeCache(ENTRY);
+    const state = stateCache(cache.api);
+    await state.restore();
+    await writeFile(path.join(stateDir, 'hygiene-layers/ddd.json'), '{"layer":"d"}');
+    assert.equal((await state.save(bytes)) !== null, saves, `${String(bytes)} bytes read`);
   }
 });
 
