@@ -59,7 +59,7 @@ import {
   sizeIcon,
   sourceLabel,
   stateDirectory
-} from "./chunks/chunk-OTBWHULZ.js";
+} from "./chunks/chunk-H2W73ZIU.js";
 import {
   __commonJS,
   __export,

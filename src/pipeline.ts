@@ -82,8 +82,9 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   const starting = config.health.strategy === 'none' ? Promise.resolve(null) : servicesStage(config, docker, log, deps.cancel);
   // Size and hygiene read the image, not the container: they run while the services and the
   // container start and the health wait runs; their log follows.
-  await deps.stateRestored;
-  const imageChecks = startImageChecks(config, { docker, log, baselines, maskSecret: deps.maskSecret ?? (() => undefined) });
+  const imageChecks = startImageChecks(config, {
+    docker, log, baselines, maskSecret: deps.maskSecret ?? (() => undefined), ...(deps.stateRestored ? { after: deps.stateRestored } : {}),
+  });
   // Containers the run is done with are removed while it goes on; all are gone before it ends.
   const removals = new PendingRemovals();
   let services: StartedServices | null = null;

@@ -21,6 +21,8 @@ export interface ImageCheckDeps {
   readonly log: Log;
   readonly baselines: BaselineScope;
   readonly maskSecret: (value: string) => void;
+  /** They start once this settles: the state they remember between runs is being restored. */
+  readonly after?: Promise<unknown>;
 }
 
 export interface ImageChecks {
@@ -32,6 +34,7 @@ export function startImageChecks(config: Config, deps: ImageCheckDeps): ImageChe
   const { docker, baselines } = deps;
   const log = new HeldLog(deps.log);
   const running = (async () => {
+    await deps.after;
     const hygiene = await prepareHygiene(config, { docker, log, maskSecret: deps.maskSecret }).catch((err: unknown) => {
       const report = skippedHygiene(config.hygiene.mode, `the image could not be read: ${err instanceof Error ? err.message : String(err)}`);
       return { tap: undefined, finish: () => Promise.resolve({ report, wasted: null }) };
