@@ -76782,6 +76782,7 @@ function actionCacheContext(config, event) {
     rememberBuilder: (name) => saveState(STATE_BUILDER, name)
   };
 }
+var STATE_TIMEOUT_MS = 3e4;
 function actionStateCache(config, ctx) {
   if (!config.cache.enabled || !ctx.store) return null;
   const policy = config.cache.save;
@@ -76796,7 +76797,7 @@ ${imageRepository(config.image)}`;
     prefix: stateKeyPrefix(scope),
     runKey,
     save,
-    timeoutMs: config.cache.timeoutMs,
+    timeoutMs: Math.min(config.cache.timeoutMs, STATE_TIMEOUT_MS),
     log: (m) => actionLog.info(m)
   });
 }

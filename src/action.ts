@@ -176,6 +176,9 @@ function actionCacheContext(config: Config, event: RunEvent | null): CacheContex
   };
 }
 
+/** The image checks wait for the state's restore: a stuck cache service must not hold them for cache-timeout's 10 minutes. */
+const STATE_TIMEOUT_MS = 30_000;
+
 /**
  * The per-layer facts and sizes the image checks remember, carried in the Actions cache for a
  * runner whose state directory starts empty (GitHub's own); with the layer cache, under its
@@ -189,7 +192,7 @@ function actionStateCache(config: Config, ctx: CacheContext): StateCache | null 
   const runKey = `${process.env['GITHUB_RUN_ID'] ?? 'local'}-${process.env['GITHUB_RUN_ATTEMPT'] ?? '1'}-${Date.now().toString(36)}`;
   return new StateCache({
     api: cache, stateDir: stateDirectory(), prefix: stateKeyPrefix(scope), runKey, save,
-    timeoutMs: config.cache.timeoutMs, log: (m) => actionLog.info(m),
+    timeoutMs: Math.min(config.cache.timeoutMs, STATE_TIMEOUT_MS), log: (m) => actionLog.info(m),
   });
 }
 
