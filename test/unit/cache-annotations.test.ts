@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { test } from 'vitest';
+import { CacheStoreError } from '../../src/cache/store.ts';
+import { callActionsCache } from '../../src/cache/actions-store.ts';
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** The function stdout writes with right now (compared, never called). */
+const currentWrite = (): unknown => Reflect.get(process.stdout, 'write');
+
+test("@actions/cache's warning annotation becomes the call's error, and stays off stdout", async () => {
+  const original = currentWrite();
+  await assert.rejects(
+    callActionsCache('restore', 5000, () => {
+      process.stdout.write('::warning::Failed to restore: Cache service responded with 503\n');
+      return Promise.resolve('key');
+    }),
+    (err: unknown) => err instanceof CacheStoreError && err.message === 'Cache service responded with 503',
+  );
+  assert.equal(currentWrite(), original);
+});
+
+test('two calls at once (layer cache and state): each hears the annotations, and stdout is given back once both end', async () => {
+  const original = currentWrite();
+  const first = callActionsCache('restore', 5000, async () => {
+    await pause(20);
+    return 'first';
+  });
+  const second = callActionsCache('save', 5000, async () => {
+    process.stdout.write('::warning::Failed to save: quota exceeded\n');
+    await pause(5);
+    return 2;
+  });
+  await assert.rejects(second, /quota exceeded/);
+  assert.notEqual(currentWrite(), original, 'the first call still listens');
+  await assert.rejects(first, /quota exceeded/);
+  assert.equal(currentWrite(), original);
+  // Later calls start clean.
+  assert.equal(await callActionsCache('restore', 5000, () => Promise.resolve('clean')), 'clean');
+});
+
+test('a call slower than its limit is given up with the limit in the message', async () => {
+  await assert.rejects(
+    callActionsCache('restore', 20, () => pause(200).then(() => 'late')),
+    /the restore took longer than 0 s \(cache-timeout\)/,
+  );
+});
+
+test('the call that started first may end first: stdout is still given back, and the later call still hears its annotation', async () => {
+  const original = currentWrite();
+  const first = callActionsCache('restore', 5000, () => pause(5).then(() => 'first'));
+  const second = callActionsCache('save', 5000, async () => {
+    await pause(30);
+    process.stdout.write('::error::Failed to save: reservation refused\n');
+    return 2;
+  });
+  assert.equal(await first, 'first');
+  await assert.rejects(second, /reservation refused/);
+  assert.equal(currentWrite(), original);
+});
