@@ -13,7 +13,7 @@ import path from 'node:path';
 import { describe, test } from 'vitest';
 import type { CheckReport, HygieneFinding } from '../../src/report/model.ts';
 import { CLASSIC_ENGINE, MAIN_ENGINE, engineUsable, removedAfterAll } from '../support/docker.ts';
-import { runLocal } from '../support/local-runner.ts';
+import { runLocal, runLocalBuilt } from '../support/local-runner.ts';
 
 const { created, temps } = removedAfterAll();
 
@@ -51,19 +51,10 @@ interface Run {
 }
 
 async function check(dir: string, host: string, stateDir: string, image: string): Promise<Run> {
-  for (let attempt = 1; ; attempt++) {
-    const run = await runLocal(['--context', dir, '--image', image, '--hygiene', 'warn'], { cwd: dir, env: { DOCKER_HOST: host, DEPLOY_CHECK_STATE_DIR: stateDir } });
-    if (!run.report) assert.fail(`no report (exit ${run.exitCode}):\n${run.stderr}`);
-    const report = run.report as unknown as CheckReport;
-    if (report.build.status === 'failure' && /failed to solve: not found/.test(report.build.failure?.message ?? '') && attempt < 5) {
-      // Another client pruned BuildKit's records mid-build on the shared engine: a little later.
-      await new Promise((resolve) => setTimeout(resolve, 5000 * attempt));
-      continue;
-    }
-    assert.equal(report.build.status, 'success', run.stderr);
-    assert.equal(report.hygiene.status, 'checked', run.stderr);
-    return { report, stderr: run.stderr };
-  }
+  const run = await runLocalBuilt(() => runLocal(['--context', dir, '--image', image, '--hygiene', 'warn'], { cwd: dir, env: { DOCKER_HOST: host, DEPLOY_CHECK_STATE_DIR: stateDir } }));
+  const report = run.report as unknown as CheckReport;
+  assert.equal(report.hygiene.status, 'checked', run.stderr);
+  return { report, stderr: run.stderr };
 }
 
 /** Findings as a person reads them: everything but how the layers were read. */

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { describe, test } from 'vitest';
 import type { CheckReport, HygieneFinding } from '../../src/report/model.ts';
 import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineUsable, removedAfterAll } from '../support/docker.ts';
-import { runLocal } from '../support/local-runner.ts';
+import { runLocal, runLocalBuilt } from '../support/local-runner.ts';
 
 const { created, temps } = removedAfterAll();
 
@@ -58,23 +58,14 @@ interface Run {
   reportText: string;
 }
 
-const LOST_CACHE = /failed to solve: not found/;
-
 async function check(dir: string, args: string[] = [], host = MAIN_ENGINE, env: Record<string, string> = {}): Promise<Run> {
-  for (let attempt = 1; ; attempt++) {
+  const run = await runLocalBuilt(() => {
     const image = `deploy-check-test/hygiene-values:${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     created.push({ image, host });
-    const run = await runLocal(['--context', dir, '--image', image, ...args], { cwd: dir, env: { DOCKER_HOST: host, ...env } });
-    if (!run.report) assert.fail(`no report (exit ${run.exitCode}):\n${run.stderr}`);
-    const report = run.report as unknown as CheckReport;
-    if (report.build.status === 'failure' && LOST_CACHE.test(report.build.failure?.message ?? '') && attempt < 5) {
-      // Another client pruned BuildKit's records mid-build on the shared engine: a little later.
-      await new Promise((resolve) => setTimeout(resolve, 5000 * attempt));
-      continue;
-    }
-    assert.equal(report.build.status, 'success', run.stderr);
-    return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, report, reportText: JSON.stringify(report) };
-  }
+    return runLocal(['--context', dir, '--image', image, ...args], { cwd: dir, env: { DOCKER_HOST: host, ...env } });
+  });
+  const report = run.report as unknown as CheckReport;
+  return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, report, reportText: JSON.stringify(report) };
 }
 
 function only(run: Run, id: string): HygieneFinding {

@@ -14,7 +14,7 @@ import { describe, test } from 'vitest';
 import type { CheckReport, HygieneFinding } from '../../src/report/model.ts';
 import { REPO_ROOT, runActionSteps, type ActionRun } from '../support/action-runner.ts';
 import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable, unavailable, removedAfterAll } from '../support/docker.ts';
-import { MACHINE_NODE, runLocal } from '../support/local-runner.ts';
+import { MACHINE_NODE, runLocal, runLocalBuilt } from '../support/local-runner.ts';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures');
 const { created, temps } = removedAfterAll();
@@ -50,22 +50,11 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** The local command (node dist/cli.js) on a context, with a report file. The build must succeed. */
 async function checkLocally(context: string, args: string[] = [], dockerHost = MAIN_ENGINE): Promise<LocalRun> {
-  for (let attempt = 1; ; attempt++) {
-    const run = await checkLocallyOnce(context, args, dockerHost);
-    const lostCache = run.report.build.status === 'failure' && LOST_CACHE.test(run.report.build.failure?.message ?? '');
-    if (!lostCache || attempt === ATTEMPTS) {
-      assert.equal(run.report.build.status, 'success', run.stderr);
-      return run;
-    }
-    await pause(5000 * attempt);
-  }
-}
-
-async function checkLocallyOnce(context: string, args: string[], dockerHost: string): Promise<LocalRun> {
-  const image = uniqueImage(path.basename(context).replace(/^hygiene-/, '').toLowerCase().replace(/[^a-z0-9-]/g, '-'), dockerHost);
   // On the machine's own Node, as a person runs the local command.
-  const run = await runLocal(['--context', context, '--image', image, ...args], { cwd: context, env: { DOCKER_HOST: dockerHost } });
-  if (!run.report) assert.fail(`no report (exit ${run.exitCode}):\n${run.stderr}`);
+  const run = await runLocalBuilt(() => {
+    const image = uniqueImage(path.basename(context).replace(/^hygiene-/, '').toLowerCase().replace(/[^a-z0-9-]/g, '-'), dockerHost);
+    return runLocal(['--context', context, '--image', image, ...args], { cwd: context, env: { DOCKER_HOST: dockerHost } });
+  });
   const report = run.report as unknown as CheckReport;
   return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, report, reportText: JSON.stringify(report) };
 }

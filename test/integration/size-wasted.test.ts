@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import type { CheckReport } from '../../src/report/model.ts';
 import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineUsable } from '../support/docker.ts';
-import { runLocal } from '../support/local-runner.ts';
+import { runLocal, runLocalBuilt } from '../support/local-runner.ts';
 
 const created: { image: string; host: string }[] = [];
 let dir: string | undefined;
@@ -49,20 +49,12 @@ function fixture(): string {
 
 async function check(host: string, args: string[]): Promise<{ exitCode: number | null; stdout: string; stderr: string; report: CheckReport }> {
   const context = fixture();
-  for (let attempt = 1; ; attempt++) {
+  const run = await runLocalBuilt(() => {
     const image = `deploy-check-test/size-wasted:${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     created.push({ image, host });
-    const run = await runLocal(['--context', context, '--image', image, ...args], { cwd: context, env: { DOCKER_HOST: host } });
-    if (!run.report) assert.fail(`no report (exit ${run.exitCode}):\n${run.stderr}`);
-    const report = run.report as unknown as CheckReport;
-    if (report.build.status === 'failure' && /failed to solve: not found/.test(report.build.failure?.message ?? '') && attempt < 5) {
-      // Another client pruned BuildKit's records mid-build on the shared engine: a little later.
-      await new Promise((resolve) => setTimeout(resolve, 5000 * attempt));
-      continue;
-    }
-    assert.equal(report.build.status, 'success', run.stderr);
-    return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, report };
-  }
+    return runLocal(['--context', context, '--image', image, ...args], { cwd: context, env: { DOCKER_HOST: host } });
+  });
+  return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr, report: run.report as unknown as CheckReport };
 }
 
 const engines = [

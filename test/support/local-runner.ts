@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 import { afterAll } from 'vitest';
 import { isTransientEngineError } from '../../src/build/build.ts';
 import { REPO_ROOT } from './action-runner.ts';
@@ -188,6 +189,26 @@ export async function buildHelperImage(tag: string, context: string): Promise<vo
       if (attempt >= 3 || !isTransientEngineError(stderr.trim().split('\n').at(-1) ?? '')) throw err;
       await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
     }
+  }
+}
+
+/**
+ * `runLocal` for a check whose image must build. BuildKit on the shared engine fails a build
+ * with "failed to solve: not found" when another client prunes its records mid-build (the
+ * layer-cache tests do); deploy-check retries that a few times itself, and a run that still lost
+ * its build is repeated here, a little later. `once` runs the command once (a fresh image tag
+ * each time, if it names one); any other build failure fails the test with the log.
+ */
+export async function runLocalBuilt(once: () => Promise<LocalRun>, attempts = 5): Promise<LocalRun & { report: Report }> {
+  for (let attempt = 1; ; attempt++) {
+    const run = await once();
+    if (!run.report) assert.fail(`no report (exit ${run.exitCode}):\n${run.stderr}`);
+    const lostBuild = run.report.build.status === 'failure' && /failed to solve: not found/.test(run.report.build.failure?.message ?? '');
+    if (!lostBuild || attempt >= attempts) {
+      assert.equal(run.report.build.status, 'success', run.stderr);
+      return { ...run, report: run.report };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5000 * attempt));
   }
 }
 
