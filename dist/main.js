@@ -42,6 +42,7 @@ import {
   healthTarget,
   hygieneFindings,
   imageRepository,
+  imageScopeHash,
   inlineCode,
   isSafeToken,
   isUsableCache,
@@ -53,13 +54,14 @@ import {
   redactDeep,
   runPipeline,
   safeUrl,
+  saveKey,
   serviceLookup,
   sizeChangeNoticeable,
   sizeChanges,
   sizeIcon,
   sourceLabel,
   stateDirectory
-} from "./chunks/chunk-H2W73ZIU.js";
+} from "./chunks/chunk-3LTGL24U.js";
 import {
   __commonJS,
   __export,
@@ -72008,9 +72010,8 @@ import { copyFile, mkdir as mkdir2, readdir, readFile, rm as rm2, stat, utimes }
 import os4 from "node:os";
 import path10 from "node:path";
 var SAVE_AFTER_BYTES = 5e6;
-function stateKeyPrefix(imageScope) {
-  const hash = createHash3("sha256").update(imageScope).digest("hex").slice(0, 12);
-  return `deploy-check-state-v1-${hash}~`;
+function stateKeyPrefix(image) {
+  return `deploy-check-state-v1-${imageScopeHash(image)}~`;
 }
 var StateCache = class {
   options;
@@ -72027,7 +72028,7 @@ var StateCache = class {
   /** Fills an empty state directory from the newest entry of this image. Never throws. */
   async restore() {
     const { stateDir, prefix: prefix2, api } = this.options;
-    if ((await snapshot2(stateDir)).size > 0) {
+    if (await holdsFiles(stateDir)) {
       return { unused: `the state directory ${stateDir} holds this runner's own`, key: null, files: 0 };
     }
     const folder = this.folder();
@@ -72064,7 +72065,7 @@ var StateCache = class {
     const used = await usedAfter(stateDir, now, this.usedAfter);
     if (!used.some((file) => this.restored?.get(file) !== now.get(file))) return null;
     const folder = this.folder();
-    const key = `${prefix2}${runKey.replace(/[\s,~]+/g, "-")}`;
+    const key = saveKey(prefix2, runKey);
     try {
       await rm2(folder, { recursive: true, force: true });
       for (const file of used) {
@@ -72083,6 +72084,13 @@ var StateCache = class {
     }
   }
 };
+async function holdsFiles(dir) {
+  try {
+    return (await readdir(dir, { withFileTypes: true, recursive: true })).some((entry) => entry.isFile());
+  } catch {
+    return false;
+  }
+}
 async function snapshot2(dir) {
   const out = /* @__PURE__ */ new Map();
   let entries;
@@ -76787,15 +76795,12 @@ function actionStateCache(config, ctx) {
   if (!config.cache.enabled || !ctx.store) return null;
   const policy = config.cache.save;
   const save = ctx.store.writable && (policy === "always" || policy === "default-branch" && ctx.onDefaultBranch === true);
-  const scope = `${path12.relative(ctx.root, config.dockerfile).split(path12.sep).join("/")}
-${config.target ?? ""}
-${imageRepository(config.image)}`;
-  const runKey = `${process.env["GITHUB_RUN_ID"] ?? "local"}-${process.env["GITHUB_RUN_ATTEMPT"] ?? "1"}-${Date.now().toString(36)}`;
+  const prefix2 = stateKeyPrefix({ dockerfile: config.dockerfile, target: config.target, imageRepository: imageRepository(config.image), cwd: ctx.root });
   return new StateCache({
     api: cache_exports,
     stateDir: stateDirectory(),
-    prefix: stateKeyPrefix(scope),
-    runKey,
+    prefix: prefix2,
+    runKey: cacheRunKey(process.env),
     save,
     timeoutMs: Math.min(config.cache.timeoutMs, STATE_TIMEOUT_MS),
     log: (m) => actionLog.info(m)
@@ -76941,8 +76946,11 @@ async function tellCommentResult(result) {
   } catch {
   }
 }
+function cacheRunKey(env) {
+  return `${env["GITHUB_RUN_ID"] ?? "local"}-${env["GITHUB_RUN_ATTEMPT"] ?? "1"}-${Date.now().toString(36)}`;
+}
 function actionBaselineScope(env) {
-  const runKey = `${env["GITHUB_RUN_ID"] ?? "local"}-${env["GITHUB_RUN_ATTEMPT"] ?? "1"}-${Date.now().toString(36)}`;
+  const runKey = cacheRunKey(env);
   let payload = {};
   try {
     if (env["GITHUB_EVENT_PATH"]) payload = JSON.parse(readFileSync3(env["GITHUB_EVENT_PATH"], "utf8"));

@@ -188,10 +188,9 @@ function actionStateCache(config: Config, ctx: CacheContext): StateCache | null 
   if (!config.cache.enabled || !ctx.store) return null;
   const policy = config.cache.save;
   const save = ctx.store.writable && (policy === 'always' || (policy === 'default-branch' && ctx.onDefaultBranch === true));
-  const scope = `${path.relative(ctx.root, config.dockerfile).split(path.sep).join('/')}\n${config.target ?? ''}\n${imageRepository(config.image)}`;
-  const runKey = `${process.env['GITHUB_RUN_ID'] ?? 'local'}-${process.env['GITHUB_RUN_ATTEMPT'] ?? '1'}-${Date.now().toString(36)}`;
+  const prefix = stateKeyPrefix({ dockerfile: config.dockerfile, target: config.target, imageRepository: imageRepository(config.image), cwd: ctx.root });
   return new StateCache({
-    api: cache, stateDir: stateDirectory(), prefix: stateKeyPrefix(scope), runKey, save,
+    api: cache, stateDir: stateDirectory(), prefix, runKey: cacheRunKey(process.env), save,
     timeoutMs: Math.min(config.cache.timeoutMs, STATE_TIMEOUT_MS), log: (m) => actionLog.info(m),
   });
 }
@@ -364,13 +363,20 @@ async function tellCommentResult(result: CommentResult | null): Promise<void> {
 }
 
 /**
+ * This run's part of a cache key. Keys are immutable: a job may check the same image twice (a
+ * retried step, two services sharing a Dockerfile), so it carries the moment too, not only the
+ * run and attempt.
+ */
+function cacheRunKey(env: NodeJS.ProcessEnv): string {
+  return `${env['GITHUB_RUN_ID'] ?? 'local'}-${env['GITHUB_RUN_ATTEMPT'] ?? '1'}-${Date.now().toString(36)}`;
+}
+
+/**
  * The `auto` baseline's scope: a pull request compares with its base branch, any other run with
  * the default branch; only runs on the default branch store a new baseline (after passing).
  */
 export function actionBaselineScope(env: NodeJS.ProcessEnv): BaselineScope {
-  // Cache keys are immutable: a job may check the same image twice (a retried step, two services
-  // sharing a Dockerfile), so the key carries the moment too, not only the run and attempt.
-  const runKey = `${env['GITHUB_RUN_ID'] ?? 'local'}-${env['GITHUB_RUN_ATTEMPT'] ?? '1'}-${Date.now().toString(36)}`;
+  const runKey = cacheRunKey(env);
   let payload: { repository?: { default_branch?: unknown }; pull_request?: { base?: { ref?: unknown } }; merge_group?: { base_ref?: unknown } } = {};
   try {
     if (env['GITHUB_EVENT_PATH']) payload = JSON.parse(readFileSync(env['GITHUB_EVENT_PATH'], 'utf8')) as typeof payload;

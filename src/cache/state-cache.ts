@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { imageScopeHash, saveKey, type ImageScope } from '../size/baseline-store.ts';
 import { callActionsCache } from './actions-store.ts';
 
 /** A file of the state directory, relative to it, with its content's hash. */
@@ -49,10 +50,9 @@ export interface StateRestore {
  */
 export const SAVE_AFTER_BYTES = 5_000_000;
 
-/** One key family per image, as for baselines; "~" cannot occur in the hash or the name. */
-export function stateKeyPrefix(imageScope: string): string {
-  const hash = createHash('sha256').update(imageScope).digest('hex').slice(0, 12);
-  return `deploy-check-state-v1-${hash}~`;
+/** One key family per image, as for baselines ("~" cannot occur in the hash). */
+export function stateKeyPrefix(image: ImageScope): string {
+  return `deploy-check-state-v1-${imageScopeHash(image)}~`;
 }
 
 export class StateCache {
@@ -73,7 +73,7 @@ export class StateCache {
   /** Fills an empty state directory from the newest entry of this image. Never throws. */
   async restore(): Promise<StateRestore> {
     const { stateDir, prefix, api } = this.options;
-    if ((await snapshot(stateDir)).size > 0) {
+    if (await holdsFiles(stateDir)) {
       return { unused: `the state directory ${stateDir} holds this runner's own`, key: null, files: 0 };
     }
     const folder = this.folder();
@@ -112,7 +112,7 @@ export class StateCache {
     const used = await usedAfter(stateDir, now, this.usedAfter);
     if (!used.some((file) => this.restored?.get(file) !== now.get(file))) return null;
     const folder = this.folder();
-    const key = `${prefix}${runKey.replace(/[\s,~]+/g, '-')}`;
+    const key = saveKey(prefix, runKey);
     try {
       await rm(folder, { recursive: true, force: true });
       for (const file of used) {
@@ -129,6 +129,15 @@ export class StateCache {
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
+  }
+}
+
+/** Whether any file is under dir (a self-hosted runner's state can be megabytes: nothing is read). */
+async function holdsFiles(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir, { withFileTypes: true, recursive: true })).some((entry) => entry.isFile());
+  } catch {
+    return false;
   }
 }
 

@@ -130,14 +130,10 @@ function unhealthyReport(config: Config, strategy: HealthConfig['strategy']): He
 }
 
 /**
- * Starts the image and waits until it is healthy, the container exits, the timeout passes or
- * the run is cancelled. Evidence is gathered before the container's removal starts (`removals`).
+ * Starts the container `createApp` made and waits until it is healthy, the container exits, the
+ * timeout passes or the run is cancelled. Evidence is gathered before the container's removal
+ * starts (`removals`).
  */
-export async function runAndWait(config: Config, docker: Docker, log: Log, params: RunParams, removals: PendingRemovals, cancel?: AbortSignal): Promise<HealthReport> {
-  return startAndWait(config, log, await createApp(config, docker, params), removals, cancel);
-}
-
-/** `runAndWait` for a container `createApp` made. */
 export async function startAndWait(config: Config, log: Log, app: CreatedApp, removals: PendingRemovals, cancel?: AbortSignal): Promise<HealthReport> {
   const { report, strategyName, hasHealthcheck, hostMode, container } = app;
   if (report.reason !== null) return report;

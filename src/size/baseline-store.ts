@@ -32,13 +32,27 @@ export interface BaselineScope {
 
 export const NO_BASELINE_SCOPE: BaselineScope = { store: null, unavailable: 'no baseline store is configured', branch: null, save: false, runKey: 'none' };
 
+/** What tells one image of a repository from another, for cache keys. */
+export interface ImageScope {
+  readonly dockerfile: string;
+  readonly target: string | undefined;
+  readonly imageRepository: string;
+  /** The workspace the Dockerfile path is taken relative to. */
+  readonly cwd: string;
+}
+
+/** 12 hex characters naming an image's scope, the same on every machine. */
+export function imageScopeHash(image: ImageScope): string {
+  const relative = path.relative(image.cwd, image.dockerfile).split(path.sep).join('/');
+  return createHash('sha256').update(`${relative}\n${image.target ?? ''}\n${image.imageRepository}`).digest('hex').slice(0, 12);
+}
+
 /**
  * One key family per image: the Dockerfile (relative to the workspace), the target and the
  * image's repository, so that several images built in one repository keep separate baselines.
  */
-export function baselineKeyPrefix(image: { dockerfile: string; target: string | undefined; imageRepository: string; cwd: string }, branch: string): string {
-  const relative = path.relative(image.cwd, image.dockerfile).split(path.sep).join('/');
-  const hash = createHash('sha256').update(`${relative}\n${image.target ?? ''}\n${image.imageRepository}`).digest('hex').slice(0, 12);
+export function baselineKeyPrefix(image: ImageScope, branch: string): string {
+  const hash = imageScopeHash(image);
   const name = image.imageRepository.split('/').at(-1)?.replace(/[^a-zA-Z0-9._-]+/g, '-').slice(0, 40) || 'image';
   // "~" cannot occur in a git branch name, so the prefix of "main" never matches "main-old".
   return `deploy-check-size-v1-${name}-${hash}-${branch.replace(/[\s,~]+/g, '-')}${RUN_KEY_SEPARATOR}`;

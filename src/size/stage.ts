@@ -4,7 +4,7 @@ import type { Config } from '../config/config.ts';
 import { redactDeep, type Log } from '../host/log.ts';
 import type { CheckReport, SizeReport } from '../report/model.ts';
 import { SKIPPED_SIZE } from '../report/skipped.ts';
-import { baselineKeyPrefix, imageRepository, saveKey, type BaselineScope } from './baseline-store.ts';
+import { baselineKeyPrefix, imageRepository, saveKey, type BaselineScope, type ImageScope } from './baseline-store.ts';
 import { resolveBaseline } from './baseline.ts';
 import { BlobDiffIdMemo, BlobSizeMemo, stateDirectory } from './blob-memo.ts';
 import { evaluateBudgets } from './budget.ts';
@@ -120,7 +120,7 @@ export async function saveBaseline(config: Config, report: CheckReport, scope: B
   }
 }
 
-function baselineImageKey(config: Config, cwd = process.cwd()): { dockerfile: string; target: string | undefined; imageRepository: string; cwd: string } {
+function baselineImageKey(config: Config, cwd = process.cwd()): ImageScope {
   return { dockerfile: config.dockerfile, target: config.target, imageRepository: imageRepository(config.image), cwd };
 }
 

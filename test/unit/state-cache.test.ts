@@ -15,6 +15,7 @@ beforeEach(async () => {
 afterEach(() => rm(root, { recursive: true, force: true }));
 
 const OLD = new Date('2026-01-01T00:00:00Z');
+const SCOPE = { dockerfile: '/w/Dockerfile', target: undefined, imageRepository: 'shop', cwd: '/w' };
 
 /** An entry as the cache service would hand it back: files with the times of the run that saved them. */
 const ENTRY: Record<string, string> = {
@@ -56,7 +57,7 @@ function fakeCache(stored: Record<string, string> | null): { api: ConstructorPar
 }
 
 function stateCache(api: ReturnType<typeof fakeCache>['api'], save = true): StateCache {
-  return new StateCache({ api, stateDir, prefix: stateKeyPrefix('Dockerfile\n\nshop'), runKey: '7-1-abc', save, timeoutMs: 5000, log: () => undefined });
+  return new StateCache({ api, stateDir, prefix: stateKeyPrefix(SCOPE), runKey: '7-1-abc', save, timeoutMs: 5000, log: () => undefined });
 }
 
 test('an empty state directory is filled from the newest entry; the next entry holds only what this run used and learnt', async () => {
@@ -70,7 +71,7 @@ test('an empty state directory is filled from the newest entry; the next entry h
   await utimes(path.join(stateDir, 'hygiene-layers/aaa.json'), now, now);
   await writeFile(path.join(stateDir, 'hygiene-layers/ccc.json'), '{"layer":"c"}');
   const key = await state.save(SAVE_AFTER_BYTES);
-  assert.equal(key, `${stateKeyPrefix('Dockerfile\n\nshop')}7-1-abc`);
+  assert.equal(key, `${stateKeyPrefix(SCOPE)}7-1-abc`);
   assert.deepEqual(cache.saved.get(key), {
     'hygiene-layers/aaa.json': '{"layer":"a"}',
     'hygiene-layers/ccc.json': '{"layer":"c"}',
@@ -129,7 +130,7 @@ test('a failing service is a log line, never an error', async () => {
   const lines: string[] = [];
   const state = new StateCache({
     api: { restoreCache: () => Promise.reject(new Error('connection refused')), saveCache: () => Promise.resolve(1) },
-    stateDir, prefix: stateKeyPrefix('x'), runKey: '1', save: true, timeoutMs: 5000, log: (m) => lines.push(m),
+    stateDir, prefix: stateKeyPrefix({ ...SCOPE, imageRepository: 'other' }), runKey: '1', save: true, timeoutMs: 5000, log: (m) => lines.push(m),
   });
   assert.deepEqual(await state.restore(), { unused: null, key: null, files: 0 });
   assert.match(lines.join('\n'), /State: not restored from the Actions cache \(connection refused\)/);
