@@ -61,7 +61,7 @@ import {
   sizeIcon,
   sourceLabel,
   stateDirectory
-} from "./chunks/chunk-3LTGL24U.js";
+} from "./chunks/chunk-6JZDM6XE.js";
 import {
   __commonJS,
   __export,

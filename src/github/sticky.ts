@@ -10,9 +10,6 @@ export interface PosterIdentity {
   readonly how: 'user' | 'installation';
 }
 
-/** The login GITHUB_TOKEN posts as. */
-export const ACTIONS_BOT = 'github-actions[bot]';
-
 export async function whoPosts(octokit: Octokit): Promise<PosterIdentity> {
   try {
     const { data } = await octokit.rest.users.getAuthenticated();

@@ -49,7 +49,7 @@ export function readDeployConfig(read: InputReader): DeployConfig {
   const mode = parseChoice('deploy', get('deploy'), ['auto', 'always', 'never'], { fallback: 'auto' });
   const source = parseChoice('deploy-source', get('deploy-source'), ['commit', 'image'], { fallback: 'commit' });
   const wait = parseBoolean('deploy-wait', get('deploy-wait'), true);
-  const timeoutMs = parseDuration('deploy-timeout', get('deploy-timeout') || '15m');
+  const timeoutMs = get('deploy-timeout') ? parseDuration('deploy-timeout', get('deploy-timeout')) : DEFAULT_DEPLOY_TIMEOUT_MS;
   const onApproval = parseChoice('deploy-wait-approval', get('deploy-wait-approval'), ['pass', 'fail'], { fallback: 'fail' });
 
   const pushImage = get('push-image') || undefined;
@@ -67,7 +67,7 @@ export function readDeployConfig(read: InputReader): DeployConfig {
 
   const smokePath = get('smoke-path');
   if (smokePath !== '' && !smokePath.startsWith('/')) throw new ConfigError('smoke-path', `"${smokePath}" must start with "/" (e.g. "/health")`);
-  const smokeTimeoutMs = parseDuration('smoke-timeout', get('smoke-timeout') || '60s');
+  const smokeTimeoutMs = get('smoke-timeout') ? parseDuration('smoke-timeout', get('smoke-timeout')) : DEFAULT_SMOKE_TIMEOUT_MS;
 
   const trigger = parseChoice('deploy-trigger', get('deploy-trigger'), ['auto', 'api'], { fallback: 'auto' });
   const rollback = parseBoolean('deploy-rollback', get('deploy-rollback'), true);
