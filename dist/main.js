@@ -28,10 +28,12 @@ import {
   SECRET_INPUTS,
   SIZE_SCALE,
   STATE_ICON,
+  arr,
   budgetProblems,
   checkRows,
   codeBlock,
   codeDetails,
+  commitUrl,
   deployState,
   deployTarget,
   escapeInline,
@@ -44,15 +46,21 @@ import {
   imageRepository,
   imageScopeHash,
   inlineCode,
+  isDefaultBranchPush,
+  isPullRequestEvent,
   isSafeToken,
   isUsableCache,
   loadConfig,
   measured,
+  num,
+  obj,
   parityLine,
   readPublishConfig,
+  readRunContext,
   redact,
   redactDeep,
   runPipeline,
+  runUrl,
   safeUrl,
   saveKey,
   serviceLookup,
@@ -60,8 +68,9 @@ import {
   sizeChanges,
   sizeIcon,
   sourceLabel,
-  stateDirectory
-} from "./chunks/chunk-6JZDM6XE.js";
+  stateDirectory,
+  str
+} from "./chunks/chunk-INKBG7IK.js";
 import {
   __commonJS,
   __export,
@@ -71873,7 +71882,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // src/action.ts
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import os5 from "node:os";
 import path12 from "node:path";
@@ -72531,84 +72540,6 @@ function deploySection(report, limits) {
     for (const [title, group2] of groups) out.push(...evidence(`${title} (last ${Math.min(group2.length, limits.logLines)} of ${group2.length})`, group2, limits));
   }
   return out;
-}
-
-// src/github/context.ts
-import { readFileSync as readFileSync2 } from "node:fs";
-
-// src/report/fields.ts
-function obj(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
-}
-function arr(value) {
-  return Array.isArray(value) ? value : [];
-}
-function num(value) {
-  return typeof value === "number" && Number.isFinite(value) ? value : null;
-}
-function str(value) {
-  return typeof value === "string" ? value : null;
-}
-
-// src/github/context.ts
-function readRunContext(env = process.env) {
-  let payload = {};
-  const eventPath = env["GITHUB_EVENT_PATH"];
-  if (eventPath) {
-    try {
-      payload = obj(JSON.parse(readFileSync2(eventPath, "utf8"))) ?? {};
-    } catch {
-      payload = {};
-    }
-  }
-  const [owner = "", repo = ""] = (env["GITHUB_REPOSITORY"] ?? "").split("/");
-  const repository = obj(payload["repository"]);
-  const positive = (v) => v && /^\d+$/.test(v) ? Number(v) : null;
-  return {
-    eventName: env["GITHUB_EVENT_NAME"] ?? "",
-    owner,
-    repo,
-    serverUrl: (env["GITHUB_SERVER_URL"] ?? "https://github.com").replace(/\/+$/, ""),
-    apiUrl: (env["GITHUB_API_URL"] ?? "https://api.github.com").replace(/\/+$/, ""),
-    sha: env["GITHUB_SHA"] || null,
-    ref: env["GITHUB_REF"] || null,
-    headRef: env["GITHUB_HEAD_REF"] || null,
-    runId: positive(env["GITHUB_RUN_ID"]),
-    runAttempt: positive(env["GITHUB_RUN_ATTEMPT"]),
-    defaultBranch: repository ? str(repository["default_branch"]) : null,
-    pullRequest: pullRequestOf(payload),
-    payload
-  };
-}
-function pullRequestOf(payload) {
-  const pr = obj(payload["pull_request"]);
-  const number = pr ? num(pr["number"]) : null;
-  if (!pr || number === null) return null;
-  const head = obj(pr["head"]);
-  const base = obj(pr["base"]);
-  const headRepo = head ? obj(head["repo"]) : null;
-  const baseRepo = base ? obj(base["repo"]) : null;
-  const headName = headRepo ? str(headRepo["full_name"]) : null;
-  const baseName = baseRepo ? str(baseRepo["full_name"]) : null;
-  return {
-    number,
-    headSha: head ? str(head["sha"]) : null,
-    // A deleted fork leaves head.repo null: still a fork.
-    fromFork: headName === null || baseName !== null && headName.toLowerCase() !== baseName.toLowerCase()
-  };
-}
-function isPullRequestEvent(context5) {
-  return context5.pullRequest !== null && (context5.eventName === "pull_request" || context5.eventName === "pull_request_target");
-}
-function isDefaultBranchPush(context5) {
-  return context5.eventName === "push" && context5.defaultBranch !== null && context5.ref === `refs/heads/${context5.defaultBranch}`;
-}
-function commitUrl(context5, sha) {
-  if (!sha || !/^[0-9a-f]{7,64}$/i.test(sha) || !context5.owner) return null;
-  return `${context5.serverUrl}/${context5.owner}/${context5.repo}/commit/${sha}`;
-}
-function runUrl(context5) {
-  return context5.owner && context5.runId !== null ? `${context5.serverUrl}/${context5.owner}/${context5.repo}/actions/runs/${context5.runId}` : null;
 }
 
 // src/report/comment.ts
@@ -74275,6 +74206,17 @@ var report_schema_default = {
             }
           ],
           description: "The Compose project the run started them in; null without compose-file."
+        },
+        railway: {
+          anyOf: [
+            {
+              $ref: "#/definitions/RailwayConfigReport"
+            },
+            {
+              type: "null"
+            }
+          ],
+          description: "Railway's configuration the run followed (.railway/railway.ts, or a railway.json/toml); null when there is none."
         }
       },
       required: [
@@ -75041,6 +74983,13 @@ var report_schema_default = {
         },
         timeoutSource: {
           type: "string"
+        },
+        pathSource: {
+          type: [
+            "string",
+            "null"
+          ],
+          description: "Where the health path came from (input, .railway/railway.ts, railway service, railway.json, ...)."
         }
       },
       required: [
@@ -76573,6 +76522,212 @@ var report_schema_default = {
         "durationMs",
         "failure"
       ]
+    },
+    RailwayConfigReport: {
+      type: "object",
+      properties: {
+        file: {
+          type: "string",
+          description: "The file the settings came from, relative to the working directory when inside it."
+        },
+        kind: {
+          type: "string",
+          description: ".railway/railway.ts, railway.json or railway.toml."
+        },
+        environment: {
+          type: [
+            "string",
+            "null"
+          ],
+          description: "The environment the file was evaluated for (railway.ts only)."
+        },
+        service: {
+          type: [
+            "string",
+            "null"
+          ],
+          description: "The checked service of the graph, and how it was chosen (railway.ts only)."
+        },
+        serviceChoice: {
+          type: [
+            "string",
+            "null"
+          ]
+        },
+        evaluationMs: {
+          type: [
+            "number",
+            "null"
+          ]
+        },
+        settings: {
+          type: "array",
+          items: {
+            $ref: "#/definitions/RailwaySettingReport"
+          }
+        },
+        notMirrored: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              setting: {
+                type: "string"
+              },
+              value: {
+                type: "string"
+              },
+              effect: {
+                type: "string"
+              }
+            },
+            required: [
+              "setting",
+              "value",
+              "effect"
+            ]
+          },
+          description: "Settings that change what Railway does and that the check does not reproduce."
+        },
+        variables: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              name: {
+                type: "string"
+              },
+              source: {
+                type: "string"
+              }
+            },
+            required: [
+              "name",
+              "source"
+            ]
+          },
+          description: "The variables the app got from the file (names only) and where each came from."
+        },
+        unavailable: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              name: {
+                type: "string"
+              },
+              reason: {
+                type: "string"
+              }
+            },
+            required: [
+              "name",
+              "reason"
+            ]
+          },
+          description: "Variables the app gets on Railway but did not get here, with why."
+        },
+        databases: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              name: {
+                type: "string"
+              },
+              engine: {
+                type: "string"
+              },
+              image: {
+                type: "string"
+              },
+              host: {
+                type: "string"
+              }
+            },
+            required: [
+              "name",
+              "engine",
+              "image",
+              "host"
+            ]
+          },
+          description: "The databases of the graph the run started (their readiness is in services[])."
+        },
+        staleFile: {
+          anyOf: [
+            {
+              type: "object",
+              properties: {
+                file: {
+                  type: "string"
+                },
+                reason: {
+                  type: "string"
+                },
+                settings: {
+                  type: "array",
+                  items: {
+                    type: "string"
+                  }
+                }
+              },
+              required: [
+                "file",
+                "reason",
+                "settings"
+              ]
+            },
+            {
+              type: "null"
+            }
+          ],
+          description: "A railway.json/toml that was not mirrored, with why and the settings Railway no longer applies."
+        },
+        notes: {
+          type: "array",
+          items: {
+            type: "string"
+          }
+        }
+      },
+      required: [
+        "file",
+        "kind",
+        "environment",
+        "service",
+        "serviceChoice",
+        "evaluationMs",
+        "settings",
+        "notMirrored",
+        "variables",
+        "unavailable",
+        "databases",
+        "staleFile",
+        "notes"
+      ]
+    },
+    RailwaySettingReport: {
+      type: "object",
+      properties: {
+        setting: {
+          type: "string",
+          description: "startCommand, preDeployCommand, healthcheckPath, healthcheckTimeout, dockerfilePath, cronSchedule."
+        },
+        value: {
+          type: "string"
+        },
+        from: {
+          type: "string",
+          description: 'The file and its field, e.g. ".railway/railway.ts service.api deploy.healthcheckPath".'
+        }
+      },
+      required: [
+        "setting",
+        "value",
+        "from"
+      ],
+      description: "One setting the run took from Railway's configuration, and exactly where from."
     }
   }
 };
@@ -76953,7 +77108,7 @@ function actionBaselineScope(env) {
   const runKey = cacheRunKey(env);
   let payload = {};
   try {
-    if (env["GITHUB_EVENT_PATH"]) payload = JSON.parse(readFileSync3(env["GITHUB_EVENT_PATH"], "utf8"));
+    if (env["GITHUB_EVENT_PATH"]) payload = JSON.parse(readFileSync2(env["GITHUB_EVENT_PATH"], "utf8"));
   } catch {
   }
   const defaultBranch = typeof payload.repository?.default_branch === "string" ? payload.repository.default_branch : void 0;

@@ -2,7 +2,7 @@
 // and prints what each file weighs and what each entry loads when it starts (the post step runs
 // on every job, also after a failure or a cancel).
 import { build } from 'esbuild';
-import { rm, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleOptions, loadedOutputs } from './bundle-options.mjs';
 import { SCHEMA_FILE, reportSchemaText } from './report-schema.mjs';
@@ -13,6 +13,12 @@ const outdir = path.relative(process.cwd(), new URL('../dist', import.meta.url).
 await writeFile(SCHEMA_FILE, reportSchemaText());
 await rm(outdir, { recursive: true, force: true });
 const { metafile } = await build({ ...bundleOptions, outdir, metafile: true });
+// Railway's SDK (railway/iac) for .railway/railway.ts files in repositories that have no
+// node_modules: the evaluation child falls back to this copy. It imports only Node's built-ins.
+const sdk = new URL('../node_modules/railway/dist/iac/index.js', import.meta.url);
+const sdkVersion = JSON.parse(await readFile(new URL('../node_modules/railway/package.json', import.meta.url), 'utf8')).version;
+await copyFile(sdk, path.join(outdir, 'railway-iac.js'));
+await writeFile(path.join(outdir, 'railway-iac.LICENSE.txt'), `railway ${sdkVersion} (npm), railway/iac\n\n${await readFile(new URL('../node_modules/railway/LICENSE', import.meta.url), 'utf8')}`);
 
 const kB = (bytes) => `${(bytes / 1024).toFixed(1).padStart(8)} kB`;
 const outputs = Object.entries(metafile.outputs).filter(([file]) => file.endsWith('.js'));

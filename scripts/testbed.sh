@@ -636,6 +636,23 @@ build_postgres_images() {
       MISSING_IMAGES+=("pgvector/pgvector:pg17")
     fi
   fi
+  # The images Railway's SDK names for postgres(...) and redis(...) in .railway/railway.ts.
+  build_standin "$host" ghcr.io/railwayapp-templates/postgres-ssl:18 railway-postgres
+  build_standin "$host" railwayapp/redis:8.2 railway-redis
+}
+
+build_standin() { # HOST IMAGE DIR
+  local host=$1 image=$2 dir=$3 t
+  image_present "$host" "$image" && return 0
+  t=$(now_ns)
+  if [ "$EXTERNAL_ENGINE" = 1 ] && try_pull "$host" "$image"; then
+    log "images: pulled $image in $(since "$t")"
+  elif dock "$host" build -q -t "$image" "$TESTBED_FILES/$dir" >"$LOG_DIR/deploy-check-$dir-build.log" 2>&1; then
+    log "images: $image stand-in built from Debian 13 packages in $(since "$t")"
+  else
+    tail -n 20 "$LOG_DIR/deploy-check-$dir-build.log" >&2
+    MISSING_IMAGES+=("$image")
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import { NO_BASELINE_SCOPE, type BaselineScope } from './size/baseline-store.ts'
 import { saveBaseline } from './size/stage.ts';
 import { explainAppFailure, explainPreDeployFailure, servicesFailedHealth, servicesStage, withServices } from './services/stage.ts';
 import type { StartedServices } from './services/start.ts';
+import { announceRailwayConfig, railwayConfigReport } from './railway-config.ts';
 
 export { SKIPPED_SIZE };
 
@@ -48,6 +49,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   const { docker, log } = deps;
   const started = Date.now();
   const report = emptyReport(config, deps.source, started);
+  announceRailwayConfig(config, log);
   announceRailwaySettings(config, log);
   warnShortSecrets(config, log);
   log.info(describeParity(config));
@@ -103,7 +105,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
       report.health = skippedHealth(config, reason);
     } else if (servicesFailed && services) {
       if (config.preDeploy) {
-        report.preDeploy = { status: 'skipped', source: config.preDeploy.source, reason: 'the Compose services it needs did not become ready', durationMs: 0, commands: [] };
+        report.preDeploy = { status: 'skipped', source: config.preDeploy.source, reason: `the ${config.compose?.generated ? 'databases' : 'Compose services'} it needs did not become ready`, durationMs: 0, commands: [] };
       }
       report.health = servicesFailedHealth(skippedHealth(config), services);
     } else if (config.preDeploy && !deps.cancel?.aborted) {
@@ -242,6 +244,7 @@ export function emptyReport(config: Config, source: PipelineDeps['source'], star
     health: skippedHealth(config),
     services: [],
     compose: null,
+    railway: railwayConfigReport(config),
     size: { ...SKIPPED_SIZE },
     hygiene: skippedHygiene(config.hygiene.mode, config.hygiene.mode === 'off' ? 'hygiene is off' : 'the image was not built'),
     deploy: null,

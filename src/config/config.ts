@@ -3,7 +3,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, parseChoice, parseDuration, parsePort, type InputName, type InputReader } from './inputs.ts';
 import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type DockerfileFacts } from './dockerfile.ts';
-import { findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
+import { configAsCodeRead, findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
+import { locateIacFile, readRailwayIac, type RailwayIacConfig } from './iac/railway-iac.ts';
+import { readRunContext, type RunContext } from '../github/context.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
 import { parseStatusRanges, type StatusRange } from './units.ts';
 import { readPublishConfig, type PublishConfig } from '../github/config.ts';
@@ -15,6 +17,7 @@ import { readSizeConfig, type SizeConfig } from '../size/config.ts';
 import { readHygieneConfig, type HygieneConfig } from '../hygiene/config.ts';
 import { isSecretName } from '../hygiene/rules.ts';
 import { readComposeConfig, type ComposeConfig } from '../services/config.ts';
+import { railwayDatabasesCompose } from '../services/railway-databases.ts';
 
 
 /** Inputs holding secrets: the action masks them before anything else runs, and every report is redacted of them. */
@@ -31,8 +34,8 @@ export type WaitFor =
   /** Runs to completion (a worker's one-off job, a cron service): exit code 0 within the timeout passes. */
   | { readonly kind: 'exit' };
 
-/** Precedence, highest first: the input, the Railway service's own settings, railway.json/toml. */
-export type HealthSettingSource = 'input' | 'railway service' | 'railway.json' | 'railway.toml';
+/** Precedence, highest first: the input, .railway/railway.ts, the Railway service's own settings, railway.json/toml. */
+export type HealthSettingSource = 'input' | 'railway service' | RailwayFileConfig['label'];
 
 /** The Host header Railway's health check sends (docs.railway.com, Healthchecks: "Healthcheck Hostname"). */
 export const RAILWAY_HEALTHCHECK_HOST = 'healthcheck.railway.app';
@@ -58,7 +61,7 @@ export interface ParityConfig {
   readonly host: string | undefined;
 }
 
-export type CommandSource = 'command input' | 'railway service' | 'railway.json' | 'railway.toml' | 'image';
+export type CommandSource = 'command input' | 'railway service' | RailwayFileConfig['label'] | 'image';
 
 /** `deploy.preDeployCommand`: each command runs in a one-off container of the image before the app starts. */
 export interface PreDeployConfig {
@@ -106,7 +109,14 @@ export interface Config {
   readonly compose: ComposeConfig | undefined;
   readonly health: HealthConfig;
   readonly dockerfileFacts: DockerfileFacts;
+  /** The Railway configuration the run mirrors: .railway/railway.ts, or a railway.json/toml Railway still reads. */
   readonly railwayFile: RailwayFileConfig | undefined;
+  /** .railway/railway.ts evaluated for the checked environment: the service, its databases and variables. */
+  readonly railwayIac: RailwayIacConfig | undefined;
+  /** A railway.json/toml that is not mirrored (Railway stopped reading it, or railway.ts replaces it): the run says so once. */
+  readonly staleRailwayFile: StaleRailwayFile | undefined;
+  /** One sentence each: what was found and not read (.railway/railway.py, ...). */
+  readonly railwayNotes: readonly string[];
   /** Where the report goes besides the outputs: the pull-request comment, or mode comment. */
   readonly publish: PublishConfig;
   /** The layer cache: inputs cache, cache-mode, cache-key, cache-save, cache-timeout; the local command's --cache-dir. */
@@ -130,6 +140,11 @@ export interface Config {
 
 export const DEFAULT_HEALTH_TIMEOUT_MS = 60_000;
 
+export interface StaleRailwayFile {
+  readonly file: RailwayFileConfig;
+  readonly why: 'cutoff' | 'railway.ts';
+}
+
 export function newRunId(): string {
   return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
@@ -141,6 +156,10 @@ export interface LoadOptions {
   railwayLookup?: ServiceLookupFn;
   /** The local command's --cache-dir: the layer cache lives in this directory. */
   cacheDir?: string;
+  /** Today, for the Config as Code cutoff (tests move it). */
+  now?: Date;
+  /** The runner's environment (GITHUB_*), for the event and the repository. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The one place that turns raw inputs (plus discovered files and the Railway service's settings) into a validated Config. */
@@ -154,14 +173,21 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     throw new ConfigError('context', `"${get('context') || '.'}" is not a directory (resolved to ${context})`);
   }
 
-  const railwayFile = await findRailwayFile([context, cwd]);
+  const runContext = readRunContext(options.env ?? process.env);
+  const railway = await readRailwayConfigs(get, { cwd, context, runContext, now: options.now ?? new Date() });
+  const { railwayIac, staleRailwayFile } = railway;
+  const railwayFile = railway.mirrored;
 
   const dockerfileInput = opt('dockerfile');
   const dockerfile = dockerfileInput
     ? path.resolve(cwd, dockerfileInput)
-    : path.resolve(railwayFile?.dockerfilePath ? path.dirname(railwayFile.file) : context, railwayFile?.dockerfilePath ?? 'Dockerfile');
-  const dockerfileName = dockerfileInput ? 'dockerfile' : railwayFile?.dockerfilePath ? `dockerfile (from ${path.basename(railwayFile.file)} build.dockerfilePath)` : 'dockerfile';
+    : path.resolve(railwayFile?.dockerfilePath ? dockerfileBase(railwayFile, context) : context, railwayFile?.dockerfilePath ?? 'Dockerfile');
+  const dockerfileName = dockerfileInput ? 'dockerfile' : railwayFile?.dockerfilePath ? `dockerfile (from ${railwayFile.label} ${railwayFile.fieldPrefix}build.dockerfilePath)` : 'dockerfile';
   if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
+    const builder = railwayIac?.service.builder;
+    if (!dockerfileInput && builder !== undefined && builder !== 'DOCKERFILE') {
+      throw new ConfigError('railway-config', `the service "${railwayIac?.service.name ?? ''}" in ${railwayFile?.label ?? ''} builds with ${builder} and ${dockerfile} does not exist: ${builder} builds are not checked yet (Railway always builds with a Dockerfile when it finds one); add a Dockerfile or set "dockerfile"`);
+    }
     throw new ConfigError(dockerfileName, `no Dockerfile at ${dockerfile}; set "dockerfile" to its path`);
   }
 
@@ -176,6 +202,8 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const buildArgs = parseKeyValueLines('build-args', get('build-args'));
   const buildSecrets = parseKeyValueLines('build-secrets', get('build-secrets'), 'id=VALUE');
   const env = [...readEnvFile(opt('env-file'), cwd), ...parseKeyValueLines('env', get('env'))];
+  // The service's variables from railway.ts come first: the env inputs win, as a local override.
+  const runEnv = [...(railwayIac?.variables.env ?? []), ...env];
   const addHosts = parseHostLines('add-hosts', get('add-hosts'));
 
   const waitFor = parseWaitFor(get('wait-for') || 'auto');
@@ -185,13 +213,19 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const hygiene = readHygieneConfig(get);
   const command = parseCommand('command', get('command'));
   // Resolved once without Railway so that a bad input fails before any request is made.
-  let run = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: undefined, env, command });
+  let run = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: undefined, env: runEnv, command });
 
   const cache = readCacheConfig(read, { cacheDir: options.cacheDir, cwd });
 
   const runId = options.runId ?? newRunId();
   const network = opt('network');
-  const compose = await readComposeConfig(get, { cwd, context, runId });
+  const composeInput = await readComposeConfig(get, { cwd, context, runId });
+  const railwayNotes = [...railway.notes];
+  if (composeInput && railwayIac?.databases.length) {
+    railwayNotes.push(`compose-file is used and the databases of ${railwayIac.file} (${railwayIac.databases.map((d) => d.name).join(', ')}) are not started: the Compose file was asked for by name, so it wins`);
+  }
+  const compose = composeInput ?? (railwayIac ? await railwayDatabasesCompose(railwayIac, runId) : undefined);
+  if (railwayIac) railwayNotes.push(...railwayIac.unstartable);
   if (compose && network === 'host') {
     throw new ConfigError('network', '"host" cannot be combined with compose-file: the app joins the Compose project\'s network; leave network empty or name a bridge network');
   }
@@ -203,7 +237,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const size = readSizeConfig(get, cwd, registry);
   const publish = readPublishConfig(read);
   const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : undefined;
-  if (railwayService?.ok) run = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: railwayService.settings, env, command });
+  if (railwayService?.ok) run = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: railwayService.settings, env: runEnv, command });
 
   const { secrets: inputSecrets, shortSecrets } = secretValues(env, buildSecrets, buildArgs, [
     ...(registry ? [{ label: 'registry-password', value: registry.password }] : []),
@@ -212,7 +246,8 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   ]);
   // The Compose file's own secret-looking variables (POSTGRES_PASSWORD, ...) reach the app's environment and logs.
   const composeSecrets = Object.values(compose?.model.services ?? {}).flatMap((s) => Object.entries(s.environment).filter(([k]) => isSecretName(k)).map(([, v]) => v));
-  const secrets = [...new Set([...inputSecrets, ...composeSecrets.filter((v) => v.length >= 3)])];
+  const iacSecrets = [...(railwayIac?.variables.secrets ?? []), ...(railwayIac?.variables.env ?? []).filter((e) => isSecretName(e.key)).map((e) => e.value)];
+  const secrets = [...new Set([...inputSecrets, ...composeSecrets.filter((v) => v.length >= 3), ...iacSecrets.filter((v) => v.length >= 3)])];
   return {
     runId,
     context,
@@ -234,6 +269,9 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     health: run.health,
     dockerfileFacts: facts,
     railwayFile,
+    railwayIac,
+    staleRailwayFile,
+    railwayNotes,
     publish,
     cache,
     hygiene,
@@ -331,7 +369,7 @@ interface ResolvedRun {
 /** How the container is run and checked: Railway's way under parity, else as the inputs and the Dockerfile say. */
 function resolveRun(inputs: RunInputs): ResolvedRun {
   const { get, railwayFile, service } = inputs;
-  const fileSource = railwayFile?.file.endsWith('.toml') ? 'railway.toml' : 'railway.json';
+  const fileSource = railwayFile?.label ?? 'railway.json';
   const railwayKnown = railwayFile !== undefined || service !== undefined;
   const enabled = inputs.paritySetting === 'true' || (inputs.paritySetting === 'auto' && railwayKnown);
   const why =
@@ -342,7 +380,7 @@ function resolveRun(inputs: RunInputs): ResolvedRun {
         : service !== undefined
           ? "the Railway service's settings were read"
           : railwayFile !== undefined
-            ? `${path.basename(railwayFile.file)} found`
+            ? `${railwayFile.label} found`
             : 'no railway.json, railway.toml or Railway service settings';
   const { port, portSource } = resolvePort(get('port') || undefined, inputs.facts, enabled ? inputs.env : undefined);
   const envSetsPort = inputs.env.some((e) => e.key === 'PORT');
@@ -360,7 +398,7 @@ function resolveRun(inputs: RunInputs): ResolvedRun {
   let commandSource: CommandSource = command ? 'command input' : 'image';
   // Railway: configuration in code overrides the dashboard (docs.railway.com, Config as Code).
   if (!command && enabled && railwayFile?.startCommand) {
-    command = parseCommand(`${fileSource} deploy.startCommand`, railwayFile.startCommand);
+    command = parseCommand(`${fileSource} ${railwayFile.fieldPrefix}deploy.startCommand`, railwayFile.startCommand);
     commandSource = fileSource;
   } else if (!command && enabled && service?.startCommand) {
     command = parseCommand('railway-service (startCommand)', service.startCommand);
@@ -402,15 +440,11 @@ function resolveHealth(inputs: RunInputs, port: number | undefined, parity: Pari
   if (pathInput !== '' && !pathInput.startsWith('/')) {
     throw new ConfigError('health-path', `"${pathInput}" must start with "/" (e.g. "/health")`);
   }
-  const fileSource = railwayFile?.file.endsWith('.toml') ? 'railway.toml' : 'railway.json';
-  const healthPath = pathInput || service?.healthcheckPath || railwayFile?.healthcheckPath;
-  const pathSource: HealthSettingSource | undefined = pathInput
-    ? 'input'
-    : service?.healthcheckPath
-      ? 'railway service'
-      : railwayFile?.healthcheckPath
-        ? fileSource
-        : undefined;
+  const fromFile = railwayFile?.healthcheckPath !== undefined ? { path: railwayFile.healthcheckPath, source: railwayFile.label } : undefined;
+  const fromService = service?.healthcheckPath ? { path: service.healthcheckPath, source: 'railway service' as const } : undefined;
+  const chosen = pathInput ? { path: pathInput, source: 'input' as const } : codeFirst(railwayFile) ? (fromFile ?? fromService) : (fromService ?? fromFile);
+  const healthPath = chosen?.path;
+  const pathSource: HealthSettingSource | undefined = chosen?.source;
   const { timeoutMs, timeoutSource } = resolveTimeout(inputs, parity.enabled);
   const statusRaw = get('health-status');
   const status = parseStatusRanges('health-status', statusRaw || (parity.enabled ? '200' : '200-399'));
@@ -419,7 +453,10 @@ function resolveHealth(inputs: RunInputs, port: number | undefined, parity: Pari
   const body = bodyRaw ? compileRegex('health-body', bodyRaw) : undefined;
 
   let strategy: HealthConfig['strategy'];
-  if (waitFor.kind === 'auto') {
+  if (waitFor.kind === 'auto' && parity.enabled && railwayFile?.cronSchedule !== undefined) {
+    // Railway starts a cron service on its schedule and needs it to exit before the next run.
+    strategy = 'exit';
+  } else if (waitFor.kind === 'auto') {
     strategy = healthPath !== undefined && port !== undefined ? 'http' : effectiveHealthcheck(facts) === 'defined' ? 'healthcheck' : 'tcp';
   } else {
     strategy = waitFor.kind;
@@ -446,10 +483,10 @@ function resolveTimeout(inputs: RunInputs, parity: boolean): { timeoutMs: number
   const { get, railwayFile, service } = inputs;
   const raw = get('health-timeout');
   if (raw) return { timeoutMs: parseDuration('health-timeout', raw), timeoutSource: 'input' };
-  if (service?.healthcheckTimeoutMs !== undefined) return { timeoutMs: service.healthcheckTimeoutMs, timeoutSource: 'railway service' };
-  if (railwayFile?.healthcheckTimeoutMs !== undefined) {
-    return { timeoutMs: railwayFile.healthcheckTimeoutMs, timeoutSource: railwayFile.file.endsWith('.toml') ? 'railway.toml' : 'railway.json' };
-  }
+  const fromFile = railwayFile?.healthcheckTimeoutMs !== undefined ? { timeoutMs: railwayFile.healthcheckTimeoutMs, timeoutSource: railwayFile.label } : undefined;
+  const fromService = service?.healthcheckTimeoutMs !== undefined ? { timeoutMs: service.healthcheckTimeoutMs, timeoutSource: 'railway service' as const } : undefined;
+  const chosen = codeFirst(railwayFile) ? (fromFile ?? fromService) : (fromService ?? fromFile);
+  if (chosen) return chosen;
   if (!parity) return { timeoutMs: DEFAULT_HEALTH_TIMEOUT_MS, timeoutSource: 'default' };
   const variable = inputs.env.find((e) => e.key === 'RAILWAY_HEALTHCHECK_TIMEOUT_SEC')?.value;
   if (variable !== undefined) {
@@ -466,4 +503,84 @@ function missingPortMessage(strategy: 'http' | 'tcp', healthPath: string | undef
   return strategy === 'http'
     ? 'the HTTP health check needs a container port: the Dockerfile has no EXPOSE; set "port"'
     : 'nothing to wait for: the Dockerfile has no EXPOSE and no HEALTHCHECK; set "port", "health-path" or "wait-for" (e.g. log:<regex>)';
+}
+
+/**
+ * .railway/railway.ts is what `railway config apply` makes the service's settings: it ranks above
+ * the settings read from Railway. A railway.json/toml ranks below them, as it always did.
+ */
+function codeFirst(file: RailwayFileConfig | undefined): boolean {
+  return file?.label === '.railway/railway.ts';
+}
+
+/** Where a dockerfilePath is relative to: the service's root (the context) for railway.ts, the file's folder for railway.json. */
+function dockerfileBase(file: RailwayFileConfig, context: string): string {
+  return file.label === '.railway/railway.ts' ? context : path.dirname(file.file);
+}
+
+interface RailwayConfigs {
+  readonly mirrored: RailwayFileConfig | undefined;
+  readonly railwayIac: RailwayIacConfig | undefined;
+  readonly staleRailwayFile: StaleRailwayFile | undefined;
+  readonly notes: readonly string[];
+}
+
+/**
+ * Railway's configuration for the checked service: .railway/railway.ts when there is one
+ * (evaluated without credentials), else a railway.json/toml only where Railway still reads it
+ * (before the cutoff, or `railway-config-file` says so). A file not mirrored is reported once.
+ */
+async function readRailwayConfigs(
+  get: (name: InputName) => string, options: { cwd: string; context: string; runContext: RunContext; now: Date },
+): Promise<RailwayConfigs> {
+  const { cwd, context, runContext } = options;
+  const located = locateIacFile({ cwd, context, fileInput: get('railway-config') || undefined });
+  const legacySetting = get('railway-config-file');
+  const legacyGiven = legacySetting !== '' && legacySetting !== 'true' && legacySetting !== 'false' ? path.resolve(cwd, legacySetting) : undefined;
+  const legacy = await findRailwayFile([context, cwd], legacyGiven);
+  const legacyWanted = legacySetting === 'false' ? false : legacySetting !== '' || configAsCodeRead(options.now);
+  let railwayIac: RailwayIacConfig | undefined;
+  if (located.file) {
+    refuseForkCode(located.file, runContext);
+    railwayIac = await readRailwayIac(located.file, {
+      cwd, context, fileInput: get('railway-config') || undefined, serviceInput: get('railway-service') || undefined,
+      environment: iacEnvironment(get, runContext), repository: runContext.owner ? `${runContext.owner}/${runContext.repo}` : undefined,
+      git: { sha: runContext.pullRequest?.headSha ?? runContext.sha ?? undefined, branch: runContext.headRef ?? runContext.ref?.replace(/^refs\/heads\//, '') ?? undefined },
+    });
+  }
+  const notes = located.note ? [located.note] : [];
+  if (railwayIac) {
+    const mirrored = iacFileConfig(railwayIac);
+    return { mirrored, railwayIac, staleRailwayFile: legacy ? { file: legacy, why: 'railway.ts' } : undefined, notes };
+  }
+  if (legacy && !legacyWanted) return { mirrored: undefined, railwayIac, staleRailwayFile: { file: legacy, why: 'cutoff' }, notes };
+  return { mirrored: legacy, railwayIac, staleRailwayFile: undefined, notes };
+}
+
+/** The environment the file is evaluated for: a preview's pr-<n>, else railway-environment, else production. */
+function iacEnvironment(get: (name: InputName) => string, runContext: RunContext): string {
+  if (get('railway-preview').toLowerCase() === 'true' && runContext.pullRequest) return `pr-${runContext.pullRequest.number}`;
+  return get('railway-environment') || 'production';
+}
+
+/**
+ * A privileged run (pull_request_target, workflow_run) of a fork's pull request may have the
+ * fork's code checked out: its railway.ts would run beside the base repository's secrets.
+ */
+function refuseForkCode(file: string, runContext: RunContext): void {
+  const privileged = runContext.eventName === 'pull_request_target' || runContext.eventName === 'workflow_run';
+  if (privileged && (runContext.pullRequest?.fromFork ?? runContext.eventName === 'workflow_run')) {
+    throw new ConfigError('railway-config', `${file} is repository code and is not evaluated in a ${runContext.eventName} run, which has the base repository's credentials while a fork's code may be checked out; check pull requests in a pull_request workflow (see the README's section on forks)`);
+  }
+}
+
+/** The checked service's settings in the shape every Railway file takes. */
+function iacFileConfig(iac: RailwayIacConfig): RailwayFileConfig {
+  const s = iac.service;
+  return {
+    file: iac.file, label: '.railway/railway.ts', fieldPrefix: `${s.address} `,
+    cronSchedule: s.cronSchedule, healthcheckPath: s.healthcheckPath,
+    healthcheckTimeoutMs: s.healthcheckTimeout !== undefined ? s.healthcheckTimeout * 1000 : undefined,
+    dockerfilePath: s.dockerfilePath, startCommand: s.startCommand, preDeployCommand: s.preDeployCommand,
+  };
 }

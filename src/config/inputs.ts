@@ -30,6 +30,8 @@ export const INPUT_NAMES = [
   'health-body',
   'health-timeout',
   'railway-parity',
+  'railway-config',
+  'railway-config-file',
   'mode',
   'report-file',
   'comment',

@@ -3,9 +3,17 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { ConfigError } from './inputs.ts';
 
-/** The settings of railway.json / railway.toml that the local check mirrors. */
+/** Which file: Railway's Infrastructure as Code, or its retired Config as Code. */
+export type RailwayFileLabel = '.railway/railway.ts' | 'railway.json' | 'railway.toml';
+
+/** The settings of Railway's configuration file (.railway/railway.ts, or railway.json / railway.toml) that the local check mirrors. */
 export interface RailwayFileConfig {
   readonly file: string;
+  readonly label: RailwayFileLabel;
+  /** How the file names a setting: "service.api deploy." for the graph, "deploy." for railway.json. */
+  readonly fieldPrefix: string;
+  /** deploy.cronSchedule: Railway runs the service on a schedule and needs it to exit. */
+  readonly cronSchedule?: string | undefined;
   readonly healthcheckPath: string | undefined;
   readonly healthcheckTimeoutMs: number | undefined;
   readonly dockerfilePath: string | undefined;
@@ -17,8 +25,38 @@ export interface RailwayFileConfig {
 
 const CANDIDATES = ['railway.json', 'railway.toml'];
 
-/** Looks in the build context first, then the working directory (the repository root in the action). */
-export async function findRailwayFile(dirs: readonly string[]): Promise<RailwayFileConfig | undefined> {
+/**
+ * Railway stopped reading railway.json / railway.toml during deploys on this day (its Config as
+ * Code documentation: "until 2026-12-01 (hard cutoff)"); `railway config migrate` writes the
+ * replacement, .railway/railway.ts.
+ */
+export const CONFIG_AS_CODE_CUTOFF = '2026-12-01';
+
+/** Whether Railway still reads railway.json / railway.toml on this date. */
+export function configAsCodeRead(now: Date): boolean {
+  return now.getTime() < Date.parse(`${CONFIG_AS_CODE_CUTOFF}T00:00:00Z`);
+}
+
+/** The settings a Config as Code file holds, by their field names: what Railway no longer applies. */
+export function settingsOf(file: RailwayFileConfig): string[] {
+  const named: [string, unknown][] = [
+    ['build.dockerfilePath', file.dockerfilePath], ['deploy.startCommand', file.startCommand], ['deploy.preDeployCommand', file.preDeployCommand],
+    ['deploy.healthcheckPath', file.healthcheckPath], ['deploy.healthcheckTimeout', file.healthcheckTimeoutMs], ['deploy.cronSchedule', file.cronSchedule],
+  ];
+  return named.filter(([, v]) => v !== undefined).map(([k]) => k);
+}
+
+/** Looks in the build context first, then the working directory (the repository root in the action); or reads the one file given. */
+export async function findRailwayFile(dirs: readonly string[], given?: string): Promise<RailwayFileConfig | undefined> {
+  if (given !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(given, 'utf8');
+    } catch {
+      throw new ConfigError('railway-config-file', `cannot read ${given}; give the path of a railway.json or railway.toml, or true to find one`);
+    }
+    return parseRailwayFile(given, text);
+  }
   for (const dir of [...new Set(dirs.map((d) => path.resolve(d)))]) {
     for (const name of CANDIDATES) {
       const file = path.join(dir, name);
@@ -64,6 +102,9 @@ export function parseRailwayFile(file: string, text: string): RailwayFileConfig 
   }
   return {
     file,
+    label: file.endsWith('.toml') ? 'railway.toml' : 'railway.json',
+    fieldPrefix: '',
+    cronSchedule: str(deploy['cronSchedule']),
     healthcheckPath: str(deploy['healthcheckPath']),
     healthcheckTimeoutMs: typeof timeout === 'number' && timeout > 0 ? timeout * 1000 : undefined,
     dockerfilePath: str(build['dockerfilePath']),

@@ -44,6 +44,7 @@ export function parityReport(config: Config): ParityReport {
     startCommandSource: config.commandSource,
     startCommand: config.command ? [...config.command] : null,
     timeoutSource: config.health.timeoutSource,
+    pathSource: config.health.pathSource ?? null,
   };
 }
 

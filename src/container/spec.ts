@@ -30,7 +30,9 @@ export interface RunExtras {
 /** The run parameters of a config; `extras` override the network and add aliases and variables. */
 export function runParams(config: Config, extras: RunExtras = {}): RunParams {
   const port = config.parity.injectedPort;
-  const env = mergeEnv([...config.env, ...(port !== undefined ? [{ key: 'PORT', value: String(port) }] : []), ...(extras.extraEnv ?? [])]);
+  // The service's variables from .railway/railway.ts first: the env inputs override them locally.
+  const railway = config.railwayIac?.variables.env ?? [];
+  const env = mergeEnv([...railway, ...config.env, ...(port !== undefined ? [{ key: 'PORT', value: String(port) }] : []), ...(extras.extraEnv ?? [])]);
   return {
     image: config.image,
     runId: config.runId,

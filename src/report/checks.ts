@@ -169,6 +169,9 @@ export function parityFacts(report: CheckReport): { enabled: boolean; why: strin
   parts.push(parity.statusSource === 'railway' ? 'only 200 passes' : `accepted ${parity.acceptedStatus} (health-status)`);
   const commandSource = parity.startCommandSource;
   parts.push(commandSource === 'image' ? "the image's CMD" : `start command from ${commandSource}`);
+  if (parity.pathSource) parts.push(`health path from ${parity.pathSource}`);
+  const notMirrored = report.railway?.notMirrored ?? [];
+  if (notMirrored.length) parts.push(`not mirrored: ${notMirrored.map((n) => n.setting.replace(/^deploy\./, '')).join(', ')}`);
   parts.push(`timeout ${formatDuration(report.health.timeoutMs)} (${parity.timeoutSource})`);
   return { enabled: true, why, parts };
 }

@@ -28,6 +28,42 @@ export interface CheckReport {
   services?: ServiceReport[];
   /** The Compose project the run started them in; null without compose-file. */
   compose?: ComposeReport | null;
+  /** Railway's configuration the run followed (.railway/railway.ts, or a railway.json/toml); null when there is none. */
+  railway?: RailwayConfigReport | null;
+}
+
+/** One setting the run took from Railway's configuration, and exactly where from. */
+export interface RailwaySettingReport {
+  /** startCommand, preDeployCommand, healthcheckPath, healthcheckTimeout, dockerfilePath, cronSchedule. */
+  setting: string;
+  value: string;
+  /** The file and its field, e.g. ".railway/railway.ts service.api deploy.healthcheckPath". */
+  from: string;
+}
+
+export interface RailwayConfigReport {
+  /** The file the settings came from, relative to the working directory when inside it. */
+  file: string;
+  /** .railway/railway.ts, railway.json or railway.toml. */
+  kind: string;
+  /** The environment the file was evaluated for (railway.ts only). */
+  environment: string | null;
+  /** The checked service of the graph, and how it was chosen (railway.ts only). */
+  service: string | null;
+  serviceChoice: string | null;
+  evaluationMs: number | null;
+  settings: RailwaySettingReport[];
+  /** Settings that change what Railway does and that the check does not reproduce. */
+  notMirrored: { setting: string; value: string; effect: string }[];
+  /** The variables the app got from the file (names only) and where each came from. */
+  variables: { name: string; source: string }[];
+  /** Variables the app gets on Railway but did not get here, with why. */
+  unavailable: { name: string; reason: string }[];
+  /** The databases of the graph the run started (their readiness is in services[]). */
+  databases: { name: string; engine: string; image: string; host: string }[];
+  /** A railway.json/toml that was not mirrored, with why and the settings Railway no longer applies. */
+  staleFile: { file: string; reason: string; settings: string[] } | null;
+  notes: string[];
 }
 
 export interface PreDeployCommandReport {
@@ -70,6 +106,8 @@ export interface ParityReport {
   startCommandSource: string;
   startCommand: string[] | null;
   timeoutSource: string;
+  /** Where the health path came from (input, .railway/railway.ts, railway service, railway.json, ...). */
+  pathSource?: string | null;
 }
 
 export interface ServiceReport {

@@ -13,6 +13,8 @@ export interface ComposeConfig {
   readonly serviceSource: 'input' | 'build context';
   readonly model: ComposeModel;
   readonly composeVersion: string;
+  /** A project deploy-check wrote itself (the databases of .railway/railway.ts): written to the run's folder and used instead of `file`. */
+  readonly generated?: Readonly<Record<string, unknown>>;
 }
 
 /** Resolves the file with `docker compose config` (interpolation, env_file, validation) under the run's project name. */

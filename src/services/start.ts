@@ -63,7 +63,8 @@ export async function startServices(
     return s !== undefined && buildsCheckedImage(s, config);
   });
   const override = await writeOverride(dir, model, closure, config, checkedServices, docker);
-  const project: ComposeProject = { project: compose.project, files: [compose.file, override] };
+  const source = compose.generated ? await writeGenerated(dir, compose.generated) : compose.file;
+  const project: ComposeProject = { project: compose.project, files: [source, override] };
   let stopped: Promise<void> | null = null;
   // down -v semantics through the engine, all at once: containers (with their anonymous
   // volumes), then the project's networks and named volumes and the images Compose built for it.
@@ -122,6 +123,12 @@ async function writeOverride(
     startPeriodMs: config.health.timeoutMs,
   });
   await writeFile(file, JSON.stringify(override, null, 2));
+  return file;
+}
+
+async function writeGenerated(dir: string, document: Readonly<Record<string, unknown>>): Promise<string> {
+  const file = path.join(dir, 'railway.compose.json');
+  await writeFile(file, JSON.stringify(document, null, 2));
   return file;
 }
 

@@ -6,6 +6,9 @@ import { afterAll, describe, test } from 'vitest';
 import { DEFAULT_HEALTH_TIMEOUT_MS, loadConfig, type Config } from '../../src/config/config.ts';
 import { INPUT_NAMES, ConfigError, type InputName } from '../../src/config/inputs.ts';
 
+/** Railway read railway.json/toml until 2026-12-01: these tests are of a Railway that still reads them. */
+const BEFORE_CUTOFF = new Date('2026-11-30T12:00:00Z');
+
 const root = mkdtempSync(path.join(os.tmpdir(), 'deploy-check-config-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -23,7 +26,7 @@ function project(files: Record<string, string>): string {
 
 function load(cwd: string, inputs: Partial<Record<InputName, string>> = {}): Promise<Config> {
   for (const name of Object.keys(inputs)) assert.ok((INPUT_NAMES as readonly string[]).includes(name), `unknown input ${name}`);
-  return loadConfig((name) => inputs[name] ?? '', { cwd, runId: 'test-run' });
+  return loadConfig((name) => inputs[name] ?? '', { cwd, runId: 'test-run', now: BEFORE_CUTOFF });
 }
 
 async function rejectsInput(promise: Promise<unknown>, input: string, pattern?: RegExp): Promise<void> {

@@ -19,6 +19,9 @@ import { describeHttpError } from '../../src/container/wait.ts';
 import { dockerOptions, resolveEngine } from '../../src/host/docker.ts';
 import { describeParity } from '../../src/pipeline.ts';
 
+/** Railway read railway.json/toml until 2026-12-01: these tests are of a Railway that still reads them. */
+const BEFORE_CUTOFF = new Date('2026-11-30T12:00:00Z');
+
 const root = mkdtempSync(path.join(os.tmpdir(), 'deploy-check-parity-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -35,7 +38,8 @@ function project(files: Record<string, string>): string {
 
 function load(cwd: string, inputs: Partial<Record<InputName, string>> = {}): Promise<Config> {
   for (const name of Object.keys(inputs)) assert.ok((INPUT_NAMES as readonly string[]).includes(name), `unknown input ${name}`);
-  return loadConfig((name) => inputs[name] ?? '', { cwd, runId: 'unit-run' });
+  // A Railway that still reads railway.json/toml (they were read by default before the cutoff).
+  return loadConfig((name) => inputs[name] ?? '', { cwd, runId: 'unit-run', now: BEFORE_CUTOFF });
 }
 
 const NO_EXPOSE = 'FROM busybox\nCMD ["httpd", "-f"]\n';

@@ -10,6 +10,9 @@ import { readDeployConfig } from '../../src/deploy/railway/config.ts';
 import type { ServiceLookup } from '../../src/deploy/railway/settings.ts';
 import { findConfigDrift } from '../../src/deploy/railway/settings.ts';
 
+/** Railway read railway.json/toml until 2026-12-01: these tests are of a Railway that still reads them. */
+const BEFORE_CUTOFF = new Date('2026-11-30T12:00:00Z');
+
 const reader = (inputs: Partial<Record<InputName, string>>) => (name: InputName): string => inputs[name] ?? '';
 
 function configError(fn: () => unknown, input: string, message: RegExp): void {
@@ -83,42 +86,42 @@ const lookup = (settings: { healthcheckPath?: string; healthcheckTimeoutMs?: num
 test('health settings rank: input, then the Railway service, then railway.json, then the default', async () => {
   await withApp({ 'railway.json': JSON.stringify({ deploy: { healthcheckPath: '/file-health', healthcheckTimeout: 20 } }) }, async (dir) => {
     const base = { context: dir, 'railway-token': 'tok-project-1234' } as const;
-    const fromFile = await loadConfig(reader({ context: dir }), { cwd: dir, railwayLookup: lookup({ healthcheckPath: '/svc' }) });
+    const fromFile = await loadConfig(reader({ context: dir }), { cwd: dir, now: BEFORE_CUTOFF, railwayLookup: lookup({ healthcheckPath: '/svc' }) });
     // No token: Railway is not asked.
     assert.equal(fromFile.railwayService, undefined);
     assert.equal(fromFile.health.path, '/file-health');
     assert.equal(fromFile.health.pathSource, 'railway.json');
     assert.equal(fromFile.health.timeoutMs, 20_000);
 
-    const fromService = await loadConfig(reader(base), { cwd: dir, railwayLookup: lookup({ healthcheckPath: '/svc', healthcheckTimeoutMs: 30_000 }) });
+    const fromService = await loadConfig(reader(base), { cwd: dir, now: BEFORE_CUTOFF, railwayLookup: lookup({ healthcheckPath: '/svc', healthcheckTimeoutMs: 30_000 }) });
     assert.equal(fromService.health.path, '/svc');
     assert.equal(fromService.health.pathSource, 'railway service');
     assert.equal(fromService.health.timeoutMs, 30_000);
     assert.equal(fromService.health.timeoutSource, 'railway service');
     assert.equal(fromService.health.strategy, 'http');
 
-    const partial = await loadConfig(reader(base), { cwd: dir, railwayLookup: lookup({}) });
+    const partial = await loadConfig(reader(base), { cwd: dir, now: BEFORE_CUTOFF, railwayLookup: lookup({}) });
     assert.equal(partial.health.path, '/file-health');
     assert.equal(partial.health.timeoutSource, 'railway.json');
 
-    const fromInput = await loadConfig(reader({ ...base, 'health-path': '/in', 'health-timeout': '5s' }), { cwd: dir, railwayLookup: lookup({ healthcheckPath: '/svc', healthcheckTimeoutMs: 30_000 }) });
+    const fromInput = await loadConfig(reader({ ...base, 'health-path': '/in', 'health-timeout': '5s' }), { cwd: dir, now: BEFORE_CUTOFF, railwayLookup: lookup({ healthcheckPath: '/svc', healthcheckTimeoutMs: 30_000 }) });
     assert.equal(fromInput.health.path, '/in');
     assert.equal(fromInput.health.pathSource, 'input');
     assert.equal(fromInput.health.timeoutMs, 5000);
 
-    const failed = await loadConfig(reader(base), { cwd: dir, railwayLookup: () => Promise.resolve({ ok: false, error: 'Railway refused ProjectToken', requests: 1 }) });
+    const failed = await loadConfig(reader(base), { cwd: dir, now: BEFORE_CUTOFF, railwayLookup: () => Promise.resolve({ ok: false, error: 'Railway refused ProjectToken', requests: 1 }) });
     assert.equal(failed.health.path, '/file-health');
     assert.deepEqual(failed.railwayService, { ok: false, error: 'Railway refused ProjectToken', requests: 1 });
   });
   await withApp({}, async (dir) => {
-    const none = await loadConfig(reader({ context: dir }), { cwd: dir });
+    const none = await loadConfig(reader({ context: dir }), { cwd: dir, now: BEFORE_CUTOFF });
     assert.equal(none.health.timeoutMs, 60_000);
     assert.equal(none.health.timeoutSource, 'default');
   });
 });
 
 test('drift: only settings the file states are compared with the service', () => {
-  const file = { file: '/repo/railway.toml', healthcheckPath: '/healthz', healthcheckTimeoutMs: 100_000, dockerfilePath: './Dockerfile' };
+  const file = { file: '/repo/railway.toml', label: 'railway.toml' as const, fieldPrefix: '', healthcheckPath: '/healthz', healthcheckTimeoutMs: 100_000, dockerfilePath: './Dockerfile' };
   const drift = findConfigDrift(
     { healthcheckPath: '/health', healthcheckTimeoutMs: 300_000, dockerfilePath: 'Dockerfile', sourceImage: undefined, sourceRepo: undefined },
     file,
@@ -130,7 +133,7 @@ test('drift: only settings the file states are compared with the service', () =>
   ]);
   const quiet = findConfigDrift(
     { healthcheckPath: '/health', healthcheckTimeoutMs: undefined, dockerfilePath: undefined, sourceImage: undefined, sourceRepo: undefined },
-    { file: '/repo/railway.json', healthcheckPath: '/health', healthcheckTimeoutMs: undefined, dockerfilePath: undefined },
+    { file: '/repo/railway.json', label: 'railway.json' as const, fieldPrefix: '', healthcheckPath: '/health', healthcheckTimeoutMs: undefined, dockerfilePath: undefined },
     '/repo',
   );
   assert.deepEqual(quiet, []);
@@ -156,7 +159,7 @@ test('a bad input fails before any request to Railway', async () => {
       return Promise.resolve({ ok: false, error: 'unreachable', requests: 1 });
     };
     for (const bad of [{ image: 'Not A Ref' }, { 'health-path': 'health' }, { 'deploy-timeout': 'never' }] as Partial<Record<InputName, string>>[]) {
-      await assert.rejects(loadConfig(reader({ context: dir, 'railway-token': 'tok-project-1234', ...bad }), { cwd: dir, railwayLookup: count }), ConfigError);
+      await assert.rejects(loadConfig(reader({ context: dir, 'railway-token': 'tok-project-1234', ...bad }), { cwd: dir, now: BEFORE_CUTOFF, railwayLookup: count }), ConfigError);
     }
     assert.equal(asked, 0);
   });
