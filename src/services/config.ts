@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/inputs.ts';
-import { composeVersion, runCompose } from './compose.ts';
+import { composeVersion, composeWarnings, runCompose } from './compose.ts';
 import { parseComposeModel, type ComposeModel } from './model.ts';
 import { chooseAppService, projectName } from './plan.ts';
 
@@ -13,6 +13,8 @@ export interface ComposeConfig {
   readonly serviceSource: 'input' | 'build context';
   readonly model: ComposeModel;
   readonly composeVersion: string;
+  /** What Compose warned of while it read the file (an unset variable defaulting to a blank string). */
+  readonly warnings?: readonly string[];
 }
 
 /** Resolves the file with `docker compose config` (interpolation, env_file, validation) under the run's project name. */
@@ -42,7 +44,7 @@ export async function readComposeConfig(
   const model = parseComposeModel(resolved.stdout);
   const choice = chooseAppService(model, options.context, serviceInput);
   if (!choice.ok) throw new ConfigError('compose-service', choice.message);
-  return { file, project, service: choice.service, serviceSource: choice.source, model, composeVersion: version };
+  return { file, project, service: choice.service, serviceSource: choice.source, model, composeVersion: version, warnings: composeWarnings(resolved.stderr) };
 }
 
 export function lastLines(text: string, count: number): string {
