@@ -70,7 +70,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-INKBG7IK.js";
+} from "./chunks/chunk-LV2SK2XQ.js";
 import {
   __commonJS,
   __export,
@@ -76439,6 +76439,13 @@ var report_schema_default = {
             "null"
           ]
         },
+        restarts: {
+          type: [
+            "number",
+            "null"
+          ],
+          description: "How often Docker restarted it (its restart policy) before the wait ended; null when it was not started."
+        },
         healthLog: {
           type: "array",
           items: {
@@ -76462,6 +76469,7 @@ var report_schema_default = {
         "readyMs",
         "reason",
         "exitCode",
+        "restarts",
         "healthLog",
         "logs"
       ]
@@ -76510,6 +76518,13 @@ var report_schema_default = {
             "null"
           ],
           description: "Why the dependencies could not be started; null when they were."
+        },
+        warnings: {
+          type: "array",
+          items: {
+            type: "string"
+          },
+          description: "Compose's own warnings (an unset variable defaulting to a blank string, an obsolete key), each once."
         }
       },
       required: [
@@ -76520,7 +76535,8 @@ var report_schema_default = {
         "networks",
         "droppedMounts",
         "durationMs",
-        "failure"
+        "failure",
+        "warnings"
       ]
     },
     RailwayConfigReport: {

@@ -123,6 +123,8 @@ export interface ServiceReport {
   /** Why it failed, in a sentence; null when ready. */
   reason: string | null;
   exitCode: number | null;
+  /** How often Docker restarted it (its restart policy) before the wait ended; null when it was not started. */
+  restarts: number | null;
   /** The last healthcheck outputs, newest last. */
   healthLog: string[];
   /** Its last log lines (100 when it failed). */
@@ -143,6 +145,8 @@ export interface ComposeReport {
   durationMs: number;
   /** Why the dependencies could not be started; null when they were. */
   failure: string | null;
+  /** Compose's own warnings (an unset variable defaulting to a blank string, an obsolete key), each once. */
+  warnings: string[];
 }
 
 export interface SourceInfo {

@@ -88,3 +88,23 @@ export async function composeVersion(): Promise<string | null> {
   const result = await runDocker(['compose', 'version', '--short'], 20_000);
   return result.code === 0 ? result.stdout.trim() : null;
 }
+
+/** A warning line of Compose's log: `level=warning msg="..."` without a terminal, `WARN[0000] ...` with one. */
+const WARNING_LINE = /^\s*(?:time="[^"]*"\s+)?level=warn(?:ing)?\s+msg="((?:[^"\\]|\\.)*)"|^\s*WARN\[\d+\]\s+(.*)$/;
+
+/** Compose's own warnings in its stderr (an unset variable, an obsolete key), as sentences, each once. */
+export function composeWarnings(stderr: string): string[] {
+  const out: string[] = [];
+  for (const line of stderr.split(/\r?\n/)) {
+    const match = WARNING_LINE.exec(line);
+    if (!match) continue;
+    const text = (match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : (match[2] ?? '')).trim();
+    if (text && !out.includes(text)) out.push(text);
+  }
+  return out;
+}
+
+/** Whether a line of Compose's stderr is one of its warnings (not the error itself). */
+export function isComposeWarning(line: string): boolean {
+  return WARNING_LINE.test(line);
+}

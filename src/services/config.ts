@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/inputs.ts';
-import { composeVersion, runCompose } from './compose.ts';
+import { composeVersion, composeWarnings, runCompose } from './compose.ts';
 import { parseComposeModel, type ComposeModel } from './model.ts';
 import { chooseAppService, projectName } from './plan.ts';
 
@@ -15,6 +15,8 @@ export interface ComposeConfig {
   readonly composeVersion: string;
   /** A project deploy-check wrote itself (the databases of .railway/railway.ts): written to the run's folder and used instead of `file`. */
   readonly generated?: Readonly<Record<string, unknown>>;
+  /** What Compose warned of while it read the file (an unset variable defaulting to a blank string). */
+  readonly warnings?: readonly string[];
 }
 
 /** Resolves the file with `docker compose config` (interpolation, env_file, validation) under the run's project name. */
@@ -44,7 +46,7 @@ export async function readComposeConfig(
   const model = parseComposeModel(resolved.stdout);
   const choice = chooseAppService(model, options.context, serviceInput);
   if (!choice.ok) throw new ConfigError('compose-service', choice.message);
-  return { file, project, service: choice.service, serviceSource: choice.source, model, composeVersion: version };
+  return { file, project, service: choice.service, serviceSource: choice.source, model, composeVersion: version, warnings: composeWarnings(resolved.stderr) };
 }
 
 export function lastLines(text: string, count: number): string {

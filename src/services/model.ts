@@ -34,6 +34,8 @@ export interface ComposeService {
   readonly networkMode: string | undefined;
   readonly volumes: readonly ComposeMount[];
   readonly healthcheck: ComposeHealthcheck | undefined;
+  /** `container_name`: one fixed name on the whole engine, so deploy-check gives the run's container its own. */
+  readonly containerName?: string | undefined;
 }
 
 export interface ComposeModel {
@@ -103,7 +105,10 @@ function parseService(name: string, s: Json): ComposeService {
         startPeriod: str(hc['start_period']),
       }
     : undefined;
-  return { name, image: str(s['image']), build, dependsOn, environment, networks, networkMode: str(s['network_mode']), volumes, healthcheck };
+  return {
+    name, image: str(s['image']), build, dependsOn, environment, networks, networkMode: str(s['network_mode']), volumes, healthcheck,
+    containerName: str(s['container_name']),
+  };
 }
 
 function parseResources(value: unknown, project: string): Record<string, { name: string; external: boolean }> {

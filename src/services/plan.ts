@@ -100,6 +100,7 @@ export function composeOverride(model: ComposeModel, deps: readonly Dependency[]
     const entry: Record<string, unknown> = { labels: { ...options.labels } };
     if (options.checkedImage.services.includes(dep.name)) entry['image'] = options.checkedImage.ref;
     else if (service.build) entry['build'] = { labels: { ...options.labels } };
+    Object.assign(entry, ownContainerName(model, service));
     const hc = service.healthcheck;
     if (options.startIntervalMs !== null && hc && !hc.disable && hc.test?.length && hc.test[0] !== 'NONE') {
       entry['healthcheck'] = { start_period: `${Math.max(options.startPeriodMs, durationMs(hc.startPeriod))}ms`, start_interval: `${options.startIntervalMs}ms` };
@@ -114,6 +115,31 @@ export function composeOverride(model: ComposeModel, deps: readonly Dependency[]
   if (Object.keys(networks).length) override['networks'] = networks;
   if (Object.keys(volumes).length) override['volumes'] = volumes;
   return override;
+}
+
+/** A fixed `container_name` made the run's own (see containerNames); the fixed name stays a network alias, so peers still reach it by that name. */
+function ownContainerName(model: ComposeModel, service: ComposeService): Record<string, unknown> {
+  const fixed = service.containerName;
+  if (!fixed) return {};
+  const entry: Record<string, unknown> = { container_name: runContainerName(model, fixed) };
+  // network_mode (host, service:x) has no aliases; without it Compose lists every network (default included).
+  if (!service.networkMode) entry['networks'] = Object.fromEntries(Object.keys(service.networks).map((key) => [key, { aliases: [fixed] }]));
+  return entry;
+}
+
+function runContainerName(model: ComposeModel, fixed: string): string {
+  return `${model.name}-${fixed}`;
+}
+
+/**
+ * The dependencies whose `container_name` the run replaces: a fixed name exists once per engine,
+ * so a second run at once (or a developer's running stack) would fail with a name conflict.
+ */
+export function containerNames(model: ComposeModel, deps: readonly Dependency[]): { service: string; fixed: string; name: string }[] {
+  return deps.flatMap((dep) => {
+    const fixed = model.services[dep.name]?.containerName;
+    return fixed ? [{ service: dep.name, fixed, name: runContainerName(model, fixed) }] : [];
+  });
 }
 
 /** Compose's duration strings as printed by `config` ("1m30s", "500ms", "10s"); 0 when absent. */
@@ -153,7 +179,8 @@ export function appPlacement(model: ComposeModel, app: string, inputEnv: readonl
   const keys = Object.keys(service.networks);
   const networks = (keys.length ? keys : ['default']).map((key) => ({
     name: model.networks[key]?.name ?? `${model.name}_${key}`,
-    aliases: [...new Set([app, ...(service.networks[key] ?? [])])],
+    // Under Compose its container_name resolves too; deploy-check names the app's container itself.
+    aliases: [...new Set([app, ...(service.containerName ? [service.containerName] : []), ...(service.networks[key] ?? [])])],
     external: model.networks[key]?.external ?? false,
   }));
   const droppedMounts = service.volumes.filter((v) => v.type === 'bind').map((v) => `${v.source ?? '?'}:${v.target}`);

@@ -7,9 +7,9 @@ import { LABEL_RUN, runLabels } from '../container/labels.ts';
 import { lastLogLines } from '../container/logs.ts';
 import type { Log } from '../host/log.ts';
 import type { ComposeReport, ServiceReport } from '../report/model.ts';
-import { runCompose, startCompose, type ComposeProject, type ComposeResult } from './compose.ts';
+import { composeWarnings, isComposeWarning, runCompose, startCompose, type ComposeProject, type ComposeResult } from './compose.ts';
 import { lastLines, type ComposeConfig } from './config.ts';
-import { appPlacement, buildsCheckedImage, composeOverride, dependencyClosure, type AppPlacement, type Dependency } from './plan.ts';
+import { appPlacement, buildsCheckedImage, composeOverride, containerNames, dependencyClosure, type AppPlacement, type Dependency } from './plan.ts';
 import { parseContainerStatus, progressOf, type ContainerState, type Progress } from './progress.ts';
 
 /** Dependencies are looked at this often while they start. */
@@ -18,6 +18,8 @@ const POLL_MS = 100;
 const START_INTERVAL_MS = 250;
 const LOG_LINES_FAILED = 100;
 const LOG_LINES_READY = 20;
+/** A failed dependency's last lines repeated in the run's log. */
+const LOG_LINES_IN_LOG = 5;
 const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
 const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
 
@@ -50,8 +52,10 @@ export async function startServices(
   const report: ComposeReport = {
     file: compose.file, project: compose.project, service: app, serviceSource: compose.serviceSource,
     // The app joins the first (the run parameters take one network).
-    networks: placement.networks.slice(0, 1).map((n) => n.name), droppedMounts: [...full.droppedMounts], durationMs: 0, failure: null,
+    networks: placement.networks.slice(0, 1).map((n) => n.name), droppedMounts: [...full.droppedMounts], durationMs: 0, failure: null, warnings: [],
   };
+  const warn = (warnings: readonly string[]): void => keepWarnings(report, warnings, log);
+  warn(compose.warnings ?? []);
   if (closure.length === 0) {
     log.info(`Compose: "${app}" has no depends_on; nothing to start`);
     return { compose: report, services: [], ready: true, placement, stop: async () => {} };
@@ -64,6 +68,9 @@ export async function startServices(
   });
   const override = await writeOverride(dir, model, closure, config, checkedServices, docker);
   const source = compose.generated ? await writeGenerated(dir, compose.generated) : compose.file;
+  for (const n of containerNames(model, closure)) {
+    log.info(`Compose: container_name "${n.fixed}" of "${n.service}" is replaced by "${n.name}" for this run, so another run or a running stack cannot collide with it; "${n.fixed}" stays its name on the project's networks`);
+  }
   const project: ComposeProject = { project: compose.project, files: [source, override] };
   let stopped: Promise<void> | null = null;
   // down -v semantics through the engine, all at once: containers (with their anonymous
@@ -81,6 +88,7 @@ export async function startServices(
   const toBuild = closure.map((d) => d.name).filter((n) => model.services[n]?.build && !checkedServices.includes(n));
   if (toBuild.length) {
     const built = await runCompose(project, ['build', ...toBuild]);
+    warn(composeWarnings(built.stderr));
     if (built.code !== 0) {
       report.failure = `docker compose build ${toBuild.join(' ')} failed: ${composeError(built.stderr)}`;
       const services = closure.map((d) => failedWithout(d, model.services[d.name]?.image ?? null, toBuild.includes(d.name) ? `its build failed: ${composeError(built.stderr)}` : null));
@@ -90,13 +98,29 @@ export async function startServices(
   const outcome = await upAndWait(project, closure, config.health.timeoutMs, { docker, log, cancel: deps.cancel });
   report.durationMs = outcome.durationMs;
   report.failure = outcome.failure;
+  warn(outcome.warnings);
   if (outcome.failure === null) await ensureNetworks(docker, placement, config.runId);
   const services = await evidence(docker, closure, outcome, model, checkedServices, config.image);
   for (const s of services) {
     if (s.status === 'ready') log.info(`Compose: ${s.name} ready after ${s.readyMs ?? 0} ms (${s.condition})`);
-    else log.error(`Compose: ${s.name} ${s.status}: ${s.reason ?? ''}`);
+    else log.error(`Compose: ${s.name} ${s.status}: ${s.reason ?? ''}${lastWords(s.logs)}`);
   }
   return { compose: report, services, ready: outcome.failure === null, placement, stop };
+}
+
+/** Compose's warnings go to the log and the report's compose section, each once however often Compose repeats them. */
+function keepWarnings(report: ComposeReport, warnings: readonly string[], log: Log): void {
+  for (const warning of warnings) {
+    if (report.warnings.includes(warning)) continue;
+    report.warnings.push(warning);
+    log.warning(`Compose: ${warning}`);
+  }
+}
+
+/** A failed dependency's last log lines for its log line (the report keeps 100). */
+function lastWords(logs: readonly string[]): string {
+  const lines = logs.filter((l) => l.trim()).slice(-LOG_LINES_IN_LOG).map((l) => l.trim().slice(0, 200));
+  return lines.length ? `; its last log lines: ${lines.join(' | ')}` : '';
 }
 
 function announcePlacement(log: Log, placement: AppPlacement): void {
@@ -138,6 +162,8 @@ interface WaitOutcome {
   readonly containers: Map<string, ContainerState>;
   readonly failure: string | null;
   readonly durationMs: number;
+  /** Compose's warnings while it started them. */
+  readonly warnings: readonly string[];
 }
 
 async function upAndWait(
@@ -156,7 +182,7 @@ async function upAndWait(
   let announced = false;
   for (;;) {
     const finished = upState.result;
-    containers = await listProject(docker, project.project);
+    containers = await listProject(docker, project.project, started);
     for (const dep of closure) {
       const p = progressOf(dep.condition, containers.get(dep.name));
       progress.set(dep.name, p);
@@ -201,12 +227,12 @@ async function upAndWait(
   up.stop();
   const result = await up.done;
   if (result.stderr.trim()) log.debug(`docker compose up: ${lastLines(result.stderr, 10)}`);
-  return { progress, readyMs, containers, failure, durationMs };
+  return { progress, readyMs, containers, failure, durationMs, warnings: composeWarnings(result.stderr) };
 }
 
 /** Compose's error lines without its progress lines (" Container x  Started"). */
 export function composeError(stderr: string): string {
-  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !/^(Container|Network|Volume|Image)\s/.test(l));
+  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !/^(Container|Network|Volume|Image)\s/.test(l) && !isComposeWarning(l));
   return lines.slice(-3).join(' | ') || lastLines(stderr, 3);
 }
 
@@ -218,14 +244,48 @@ function waitingOn(p: Progress | undefined): string {
   return p?.kind === 'pending' ? p.waitingOn : 'its container';
 }
 
-async function listProject(docker: Docker, project: string): Promise<Map<string, ContainerState>> {
+async function listProject(docker: Docker, project: string, sinceMs: number): Promise<Map<string, ContainerState>> {
   const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${COMPOSE_PROJECT_LABEL}=${project}`] }) });
   const out = new Map<string, ContainerState>();
-  for (const c of list) {
+  await Promise.all(list.map(async (c) => {
     const service = c.Labels[COMPOSE_SERVICE_LABEL];
-    if (service && c.Labels['com.docker.compose.oneoff'] !== 'True') out.set(service, parseContainerStatus(c.Id, c.State, c.Status));
-  }
+    if (service && c.Labels['com.docker.compose.oneoff'] !== 'True') out.set(service, await withRestarts(docker, parseContainerStatus(c.Id, c.State, c.Status), sinceMs));
+  }));
   return out;
+}
+
+/**
+ * The state as inspect gives it, with the restart count and policy the list leaves out: a
+ * crash-looping container spends most of its time "restarting" and may be "running" when listed.
+ */
+async function withRestarts(docker: Docker, listed: ContainerState, sinceMs: number): Promise<ContainerState> {
+  const info = await docker.getContainer(listed.id).inspect().catch(() => null);
+  if (!info) return listed;
+  const state = info.State.Status;
+  const health = info.State.Health?.Status;
+  const restarts = info.RestartCount;
+  // A restarted container that runs again reports exit code 0: its last exit is in the engine's events.
+  const exitCode = state === 'exited' || state === 'dead' || state === 'restarting' ? info.State.ExitCode
+    : restarts > 0 ? await lastExitCode(docker, listed.id, sinceMs) : null;
+  return {
+    id: listed.id, state, exitCode, restarts, restartPolicy: info.HostConfig.RestartPolicy?.Name || undefined,
+    health: health === 'healthy' || health === 'unhealthy' || health === 'starting' ? health : null,
+  };
+}
+
+/** The exit code of the container's last `die` event since the run started it; null when the engine has none. */
+async function lastExitCode(docker: Docker, id: string, sinceMs: number): Promise<number | null> {
+  try {
+    // With `until` the engine sends the events so far and ends the stream.
+    const stream = await docker.getEvents({ since: Math.floor(sinceMs / 1000), until: Number((Date.now() / 1000).toFixed(3)), filters: { type: ['container'], container: [id], event: ['die'] } });
+    let text = '';
+    for await (const chunk of stream) text += String(chunk);
+    const codes = text.split('\n').filter((l) => l.trim()).map((l) => (JSON.parse(l) as { Actor?: { Attributes?: Record<string, string> } }).Actor?.Attributes?.['exitCode']);
+    const last = codes.at(-1);
+    return last !== undefined && /^-?\d+$/.test(last) ? Number(last) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Each dependency's section: status, timing, image, health checks and logs. */
@@ -248,6 +308,7 @@ async function evidence(
       readyMs: outcome.readyMs.get(dep.name) ?? null,
       reason: ready ? null : p?.kind === 'pending' ? `stopped waiting for ${p.waitingOn}: ${outcome.failure?.startsWith('cancelled') ? 'the run was cancelled' : 'another service failed'}` : reasonOf(p),
       exitCode: state.exitCode,
+      restarts: state.restarts ?? info?.RestartCount ?? null,
       healthLog: (health?.Log ?? []).slice(-3).map((l) => l.Output.trim()),
       logs,
     };
@@ -255,7 +316,7 @@ async function evidence(
 }
 
 function failedWithout(dep: Dependency, image: string | null, reason: string | null): ServiceReport {
-  return { name: dep.name, image, condition: dep.condition, status: reason ? 'failed' : 'skipped', readyMs: null, reason, exitCode: null, healthLog: [], logs: [] };
+  return { name: dep.name, image, condition: dep.condition, status: reason ? 'failed' : 'skipped', readyMs: null, reason, exitCode: null, restarts: null, healthLog: [], logs: [] };
 }
 
 /** `start_interval` needs Engine 25 (API 1.44); older engines keep the healthcheck as written. */

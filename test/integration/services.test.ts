@@ -20,12 +20,13 @@ interface ServiceEntry {
   readyMs: number | null;
   reason: string | null;
   exitCode: number | null;
+  restarts: number | null;
   logs: string[];
 }
 interface ServicesReport {
   services?: ServiceEntry[];
   preDeploy?: { status: string; commands: { command: string; exitCode: number | null; logs: string[] }[] } | null;
-  compose?: { project: string; service: string; networks: string[]; droppedMounts: string[]; failure: string | null } | null;
+  compose?: { project: string; service: string; networks: string[]; droppedMounts: string[]; failure: string | null; warnings: string[] } | null;
 }
 
 const EXAMPLE = path.join(REPO_ROOT, 'examples/fastapi-postgres');
@@ -151,6 +152,66 @@ describe('Compose services', { concurrent: true }, () => {
     assert.equal(run.report?.health.status, 'skipped');
     assert.equal(run.report.health.container, null);
     assert.deepEqual(projectLeftovers(projectOf(run)), []);
+  });
+
+  test('a dependency that exits 1 at once and restarts (restart: always) fails the run when it restarts, with its exit code, restarts and last log lines', async (ctx) => {
+    if (skip) return ctx.skip();
+    const image = uniqueImage('compose-crash-loop');
+    images.push(image);
+    const run = await runLocal(appArgs('crash-loop.yml', image, ['--health-timeout', '60s']));
+    assert.equal(run.exitCode, 1, run.stderr);
+    const db = services(run).services?.[0];
+    assert.equal(db?.name, 'db');
+    assert.equal(db.status, 'failed', JSON.stringify(db));
+    assert.equal(db.exitCode, 1, JSON.stringify(db));
+    assert.ok(db.restarts !== null && db.restarts >= 1, JSON.stringify(db));
+    assert.match(db.reason ?? '', /^it exited with code 1 and Docker restarted it \d+ times? \(restart: always\), now (restarting|running); a dependency that restarts before it is ready is failing, not starting$/);
+    assert.ok(db.logs.includes('FATAL: password authentication is not configured'), JSON.stringify(db.logs));
+    // It failed when it restarted, not when the health timeout ran out waiting for a healthcheck.
+    assert.match(services(run).compose?.failure ?? '', /^db: it exited with code 1 and Docker restarted it/);
+    assert.match(run.report?.reasons[0] ?? '', /Service "db" failed: it exited with code 1 and Docker restarted it/);
+    assert.match(run.stderr, /Compose: db failed: it exited with code 1 .*; its last log lines: .*FATAL: password authentication is not configured/);
+    assert.equal(run.report?.health.status, 'skipped');
+    assert.deepEqual(projectLeftovers(projectOf(run)), []);
+  });
+
+  test('Compose\'s warning about an unset variable is in the log and the report\'s compose section, once', async (ctx) => {
+    if (skip) return ctx.skip();
+    const image = uniqueImage('compose-unset-variable');
+    images.push(image);
+    assert.equal(process.env['DEPLOY_CHECK_TEST_UNSET_API_KEY'], undefined);
+    const run = await runLocal(appArgs('unset-variable.yml', image));
+    assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
+    const warning = 'The "DEPLOY_CHECK_TEST_UNSET_API_KEY" variable is not set. Defaulting to a blank string.';
+    assert.deepEqual(services(run).compose?.warnings, [warning]);
+    // Compose says it on every command (config, up): the log says it once.
+    assert.equal(run.stderr.split(`warning: Compose: ${warning}`).length - 1, 1, run.stderr);
+    assert.deepEqual(projectLeftovers(projectOf(run)), []);
+  });
+
+  test('a dependency with a fixed container_name: two runs at once beside a container of that name both pass, and the app reaches it by that name', async (ctx) => {
+    if (skip) return ctx.skip();
+    const [a, b] = [uniqueImage('compose-name-a'), uniqueImage('compose-name-b')];
+    images.push(a, b);
+    // Unique on the shared engine; the file's default is fixed-db. The container stands for a developer's running stack.
+    const name = `fixed-db-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    dockerCli(['create', '--name', name, 'deploy-check-test/busybox:latest', 'true']);
+    try {
+      // health-body passes only when the app resolved the container_name and the dependency answered.
+      const check = (image: string): Promise<LocalRun> =>
+        runLocal(appArgs('container-name.yml', image, ['--health-body', 'peer=pong']), { env: { DB_CONTAINER_NAME: name } });
+      const runs = await Promise.all([check(a), check(b)]);
+      for (const run of runs) {
+        assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
+        const project = projectOf(run);
+        assert.ok(run.stderr.includes(`Compose: container_name "${name}" of "db" is replaced by "${project}-${name}" for this run`), run.stderr);
+        assert.equal(services(run).services?.[0]?.status, 'ready');
+        assert.deepEqual(projectLeftovers(project), []);
+      }
+      assert.equal(dockerCli(['inspect', '-f', '{{.State.Status}}', name]).trim(), 'created');
+    } finally {
+      dockerCli(['rm', '-f', name]);
+    }
   });
 
   test('the app joins the project: env overrides the Compose environment, the peer answers by name, the bind mount is dropped; two runs at once', async (ctx) => {

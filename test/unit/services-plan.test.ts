@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'vitest';
 import { diagnoseUnreachableService } from '../../src/services/diagnose.ts';
 import { parseComposeModel, type ComposeModel } from '../../src/services/model.ts';
-import { appPlacement, buildsCheckedImage, chooseAppService, composeOverride, dependencyClosure, durationMs, projectName } from '../../src/services/plan.ts';
+import { appPlacement, buildsCheckedImage, chooseAppService, composeOverride, containerNames, dependencyClosure, durationMs, projectName } from '../../src/services/plan.ts';
 import { parseContainerStatus, progressOf } from '../../src/services/progress.ts';
 import { withServices } from '../../src/services/stage.ts';
 import type { ServiceReport } from '../../src/report/model.ts';
@@ -20,7 +20,7 @@ function composeService(m: ComposeModel, name: string): ComposeModel['services']
 }
 
 function service(name: string, status: ServiceReport['status'], condition: ServiceReport['condition'] = 'service_healthy'): ServiceReport {
-  return { name, image: null, condition, status, readyMs: null, reason: status === 'ready' ? null : 'it exited with code 1', exitCode: null, healthLog: [], logs: [] };
+  return { name, image: null, condition, status, readyMs: null, reason: status === 'ready' ? null : 'it exited with code 1', exitCode: null, restarts: null, healthLog: [], logs: [] };
 }
 
 describe('parseComposeModel', () => {
@@ -105,6 +105,38 @@ describe('composeOverride', () => {
   });
 });
 
+describe('container_name', () => {
+  // What `docker compose -p deploy-check-r1 config --format json` prints for a db with a fixed name on two networks, a cache on the host's network.
+  const named = parseComposeModel(JSON.stringify({
+    name: 'deploy-check-r1',
+    services: {
+      db: { image: 'postgres', container_name: 'fixed-db', networks: { back: { aliases: ['database'] }, default: null } },
+      cache: { image: 'redis', container_name: 'fixed-cache', network_mode: 'host' },
+      queue: { image: 'rabbitmq', networks: { default: null } },
+      app: { build: { context: '/src' }, container_name: 'my-app', depends_on: { db: { condition: 'service_started' }, cache: { condition: 'service_started' }, queue: { condition: 'service_started' } }, networks: { default: null } },
+    },
+    networks: { back: { name: 'deploy-check-r1_back' }, default: { name: 'deploy-check-r1_default' } },
+  }));
+  const deps = dependencyClosure(named, 'app');
+  const services = composeOverride(named, deps, { labels: {}, checkedImage: { ref: 'x', services: [] }, startIntervalMs: null, startPeriodMs: 0 })['services'] as Record<string, Record<string, unknown>>;
+
+  test('a fixed name becomes the run\'s own, and stays an alias on each of the service\'s networks', () => {
+    assert.equal(named.services['db']?.containerName, 'fixed-db');
+    assert.deepEqual(services['db'], { labels: {}, container_name: 'deploy-check-r1-fixed-db', networks: { back: { aliases: ['fixed-db'] }, default: { aliases: ['fixed-db'] } } });
+    // network_mode has no aliases to give.
+    assert.deepEqual(services['cache'], { labels: {}, container_name: 'deploy-check-r1-fixed-cache' });
+    assert.deepEqual(services['queue'], { labels: {} });
+    assert.deepEqual(containerNames(named, deps), [
+      { service: 'db', fixed: 'fixed-db', name: 'deploy-check-r1-fixed-db' },
+      { service: 'cache', fixed: 'fixed-cache', name: 'deploy-check-r1-fixed-cache' },
+    ]);
+  });
+
+  test('the app, run by deploy-check under its own name, keeps its container_name as an alias', () => {
+    assert.deepEqual(appPlacement(named, 'app', []).networks.map((n) => n.aliases), [['app', 'my-app']]);
+  });
+});
+
 describe('appPlacement', () => {
   test('project networks with the service name as alias; inputs override the service environment; bind mounts dropped', () => {
     const placement = appPlacement(model, 'api', [{ key: 'DATABASE_URL', value: 'postgresql://override' }]);
@@ -145,7 +177,26 @@ describe('progressOf', () => {
     assert.equal(progressOf('service_started', state('created', 'Created')).kind, 'pending');
     assert.equal(progressOf('service_started', state('running', 'Up Less than a second')).kind, 'ready');
   });
+  test('a restart fails it whatever the condition, with the exit code, the restarts, the policy and the state', () => {
+    const restarting = state('restarting', 'Restarting (1) Less than a second ago');
+    assert.equal(restarting.exitCode, 1);
+    assert.deepEqual(progressOf('service_healthy', { ...restarting, restarts: 1, restartPolicy: 'always' }), {
+      kind: 'failed',
+      reason: 'it exited with code 1 and Docker restarted it 1 time (restart: always), now restarting; a dependency that restarts before it is ready is failing, not starting',
+    });
+    // Between two crashes it runs, even healthy: it restarted, so it is failing.
+    const again = { ...state('running', 'Up 1 second (healthy)'), exitCode: 3, restarts: 2, restartPolicy: 'on-failure' };
+    assert.match(reasonOf(progressOf('service_started', again)), /^it exited with code 3 and Docker restarted it 2 times \(restart: on-failure\), now running;/);
+    assert.equal(progressOf('service_completed_successfully', { ...state('exited', 'Exited (0) 1 second ago'), restarts: 1 }).kind, 'failed');
+    // Restarting before inspect told the count: still failing.
+    assert.match(reasonOf(progressOf('service_healthy', restarting)), /^it exited with code 1 and Docker is restarting it, now restarting;/);
+    assert.equal(progressOf('service_healthy', { ...state('running', 'Up 3 seconds (healthy)'), restarts: 0, restartPolicy: 'always' }).kind, 'ready');
+  });
 });
+
+function reasonOf(p: ReturnType<typeof progressOf>): string {
+  return p.kind === 'failed' || p.kind === 'exited' ? p.reason : `(${p.kind})`;
+}
 
 describe('durationMs and projectName', () => {
   test('Compose duration strings', () => {

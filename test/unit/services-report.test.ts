@@ -9,17 +9,17 @@ import { HOSTILE, passingReport } from '../support/reports.ts';
 import { harmfulHtml, toHtml } from '../support/html-check.ts';
 
 const db: ServiceReport = {
-  name: 'db', image: 'pgvector/pgvector:pg17', condition: 'service_healthy', status: 'ready', readyMs: 2400, reason: null, exitCode: null, healthLog: [], logs: ['database system is ready to accept connections'],
+  name: 'db', image: 'pgvector/pgvector:pg17', condition: 'service_healthy', status: 'ready', readyMs: 2400, reason: null, exitCode: null, restarts: 0, healthLog: [], logs: ['database system is ready to accept connections'],
 };
 const migrate: ServiceReport = {
   name: 'migrate', image: 'app:ci', condition: 'service_completed_successfully', status: 'failed', readyMs: null,
-  reason: 'it exited with code 1 (service_completed_successfully needs 0)', exitCode: 1, healthLog: [], logs: ['Running upgrade  -> 0002', 'ERROR: relation "items" does not exist'],
+  reason: 'it exited with code 1 (service_completed_successfully needs 0)', exitCode: 1, restarts: 0, healthLog: [], logs: ['Running upgrade  -> 0002', 'ERROR: relation "items" does not exist'],
 };
 
 function withServices(services: ServiceReport[]): CheckReport {
   const report = passingReport();
   report.services = services;
-  report.compose = { file: '/src/docker-compose.yml', project: 'deploy-check-x', service: 'api', serviceSource: 'build context', networks: ['deploy-check-x_default'], droppedMounts: [], durationMs: 5000, failure: null };
+  report.compose = { file: '/src/docker-compose.yml', project: 'deploy-check-x', service: 'api', serviceSource: 'build context', networks: ['deploy-check-x_default'], droppedMounts: [], durationMs: 5000, failure: null, warnings: [] };
   return report;
 }
 
