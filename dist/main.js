@@ -70,7 +70,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-LV2SK2XQ.js";
+} from "./chunks/chunk-OT45S3X5.js";
 import {
   __commonJS,
   __export,

@@ -45,7 +45,8 @@ interface Keep {
 /** The local command on a fixture, from the fixture's directory; asserts it left nothing behind. */
 async function viaLocal(name: string, args: string[] = [], options: { env?: Record<string, string> } & Keep = {}): Promise<Checked & { run: LocalRun }> {
   const keep = options.keep === true;
-  const run = await runLocal(['--context', fixture(name), '--hygiene', 'off', ...args], { cwd: fixture(name), keepImage: keep, ...(options.env ? { env: options.env } : {}) });
+  // The fixtures carry railway.json/toml: a Railway that still reads them.
+  const run = await runLocal(['--context', fixture(name), '--hygiene', 'off', '--railway-config-file', 'true', ...args], { cwd: fixture(name), keepImage: keep, ...(options.env ? { env: options.env } : {}) });
   assert.ok(run.report, `no report (exit ${run.exitCode}); stderr:\n${run.stderr}`);
   const report = run.report as unknown as CheckReport;
   images.push(report.image.ref);
@@ -60,7 +61,7 @@ async function viaLocal(name: string, args: string[] = [], options: { env?: Reco
 async function viaAction(name: string, inputs: Record<string, string> = {}, extra: { killWhen?: RegExp } & Keep = {}): Promise<Checked & { run: ActionRun }> {
   const keep = extra.keep === true;
   const run = await runActionSteps({
-    inputs: { context: fixture(name), hygiene: 'off', ...inputs },
+    inputs: { context: fixture(name), hygiene: 'off', 'railway-config-file': 'true', ...inputs },
     cwd: fixture(name),
     env: { RUNNER_ENVIRONMENT: keep ? 'github-hosted' : 'self-hosted' },
     ...(extra.killWhen ? { killWhen: extra.killWhen } : {}),
@@ -312,7 +313,7 @@ describe('one engine, messages', () => {
     await writeFile(path.join(config, 'config.json'), JSON.stringify({ currentContext: name }));
     const image = uniqueImage('parity-context');
     try {
-      const run = await runLocal(['--context', fixture('parity-port-only'), '--image', image, '--hygiene', 'off'], {
+      const run = await runLocal(['--context', fixture('parity-port-only'), '--image', image, '--hygiene', 'off', '--railway-config-file', 'true'], {
         cwd: fixture('parity-port-only'),
         env: { DOCKER_HOST: '', DOCKER_CONFIG: config },
       });

@@ -52,7 +52,7 @@ async function runStage(
   try {
     await writeFile(path.join(dir, 'Dockerfile'), 'FROM scratch\nEXPOSE 8000\n');
     for (const [name, text] of Object.entries(options.files ?? {})) await writeFile(path.join(dir, name), text);
-    const all: Partial<Record<InputName, string>> = { context: dir, 'railway-token': F.projectToken, 'deploy-timeout': '20s', ...inputs };
+    const all: Partial<Record<InputName, string>> = { context: dir, 'railway-token': F.projectToken, 'deploy-timeout': '20s', 'railway-config-file': 'true', ...inputs };
     const lines: string[] = [];
     const log = captureLog(lines);
     const clientFor = (access: RailwayAccess): RailwayClient =>

@@ -6,11 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { dockerCli, unavailable } from '../support/docker.ts';
 import { REPO_ROOT, runActionSteps } from '../support/action-runner.ts';
-import { fixture, removeImage, runLocal, uniqueImage, type LocalRun } from '../support/local-runner.ts';
+import { fixture, removeImage, runLocal, tempApp, uniqueImage, type LocalRun } from '../support/local-runner.ts';
 
 interface ServiceEntry {
   name: string;
@@ -107,18 +108,26 @@ describe('Compose services', { concurrent: true }, () => {
     assert.deepEqual(projectLeftovers(projectOf(run)), []);
   });
 
-  test('the Postgres example without compose-file fails with the app\'s own error', async (ctx) => {
+  test('the Postgres example without compose-file and without its railway.ts fails with the app\'s own error', async (ctx) => {
     if (skip) return ctx.skip();
     const image = uniqueImage('fastapi-postgres-alone');
     images.push(image);
-    const run = await runLocal(['--context', EXAMPLE, '--image', image, '--hygiene', 'off', '--health-timeout', '30s']);
-    assert.equal(run.exitCode, 1, run.stderr);
-    // The migrations (railway.json's preDeployCommand) are the first to need the database.
-    const pre = services(run).preDeploy;
-    assert.equal(pre?.status, 'failed', JSON.stringify(pre));
-    assert.ok(pre.commands[0]?.logs.some((l) => l.includes('DATABASE_URL is not set')), JSON.stringify(pre.commands[0]?.logs));
-    assert.equal(run.report?.health.status, 'skipped');
-    assert.deepEqual(services(run).services, []);
+    // A railway.ts of its own without the database: the app gets no DATABASE_URL.
+    const app = await tempApp({});
+    await cp(EXAMPLE, app.dir, { recursive: true });
+    await writeFile(path.join(app.dir, '.railway/railway.ts'), "import { project, service } from 'railway/iac';\nexport default () => project('p', { resources: [service('api', { preDeploy: 'python3 -m alembic upgrade head', healthcheck: '/api/v1/health/ready' })] });\n");
+    try {
+      const run = await runLocal(['--context', app.dir, '--image', image, '--hygiene', 'off', '--health-timeout', '30s']);
+      assert.equal(run.exitCode, 1, run.stderr);
+      // The migrations (the preDeploy command) are the first to need the database.
+      const pre = services(run).preDeploy;
+      assert.equal(pre?.status, 'failed', JSON.stringify(pre));
+      assert.ok(pre.commands[0]?.logs.some((l) => l.includes('DATABASE_URL is not set')), JSON.stringify(pre.commands[0]?.logs));
+      assert.equal(run.report?.health.status, 'skipped');
+      assert.deepEqual(services(run).services, []);
+    } finally {
+      await app.remove();
+    }
   });
 
   test('a dependency whose healthcheck never passes fails within the health timeout, with its logs', async (ctx) => {

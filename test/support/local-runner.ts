@@ -106,7 +106,8 @@ export async function runLocal(args: string[], options: LocalRunOptions = {}): P
     const result = await new Promise<Omit<LocalRun, 'report' | 'elapsedMs' | 'marks'>>((resolve, reject) => {
       const child = spawn(options.node ?? MACHINE_NODE, fullArgs, {
         cwd: options.cwd ?? REPO_ROOT,
-        env: { ...process.env, ...options.env },
+        // The machine's Node 20 cannot evaluate .railway/railway.ts: the action's Node 24 does.
+        env: { DEPLOY_CHECK_NODE: process.execPath, ...process.env, ...options.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';

@@ -36,7 +36,7 @@ export interface Evaluation {
  * an environment with no tokens or inputs, a time limit, and a size limit on what it returns.
  */
 export async function evaluateRailwayFile(file: string, context: IacContext, options: { timeoutMs?: number; node?: string } = {}): Promise<Evaluation> {
-  const node = options.node ?? process.execPath;
+  const node = options.node ?? evaluatingNode(file);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-iac-'));
   const started = Date.now();
   try {
@@ -77,7 +77,6 @@ interface ChildResult {
 }
 
 function runChild(node: string, args: readonly string[], options: { dir: string; file: string; timeoutMs: number }): Promise<ChildResult> {
-  assertNodeVersion(node, options.file);
   const flags = ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', '--no-warnings', '--input-type=module', '-e', EVALUATOR_SCRIPT, '--'];
   return new Promise((resolve, reject) => {
     const child = spawn(node, [...flags, ...args], {
@@ -135,13 +134,14 @@ function sdkUrl(): string {
   return import.meta.resolve('railway/iac');
 }
 
-function assertNodeVersion(node: string, file: string): void {
-  if (node !== process.execPath) return;
+/** This Node when it can strip types and hook modules; else the one DEPLOY_CHECK_NODE names (the local command on an older Node). */
+function evaluatingNode(file: string): string {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   const ok = major > 23 || (major === 23 && minor >= MIN_NODE.v23[1]) || (major === 22 && minor >= MIN_NODE.v22[1]);
-  if (!ok) {
-    throw iacError(file, `can only be evaluated by Node.js 22.15 or later (type stripping and module hooks), and this is ${process.version}; run deploy-check with a newer Node.js (GitHub runs the action on Node 24)`);
-  }
+  if (ok) return process.execPath;
+  const named = process.env['DEPLOY_CHECK_NODE'];
+  if (named) return named;
+  throw iacError(file, `can only be evaluated by Node.js 22.15 or later (type stripping and module hooks), and this is ${process.version}; run deploy-check with a newer Node.js, or name one in DEPLOY_CHECK_NODE (GitHub runs the action on Node 24)`);
 }
 
 export interface FailureDetail {

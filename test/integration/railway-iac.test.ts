@@ -1,0 +1,199 @@
+/**
+ * .railway/railway.ts, the way Railway reads a service's configuration since 2026-12-01: the
+ * local command evaluates it (in a child without credentials), follows the checked service's
+ * settings, starts the databases it references and gives the app their variables.
+ */
+import assert from 'node:assert/strict';
+import { cp, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, test } from 'vitest';
+import { dockerCli } from '../support/docker.ts';
+import { REPO_ROOT } from '../support/action-runner.ts';
+import { fixture, removeImage, runLocal, tempApp, uniqueImage, type LocalRun } from '../support/local-runner.ts';
+
+interface RailwaySection {
+  file: string;
+  kind: string;
+  environment: string | null;
+  service: string | null;
+  settings: { setting: string; value: string; from: string }[];
+  notMirrored: { setting: string }[];
+  variables: { name: string; source: string }[];
+  unavailable: { name: string; reason: string }[];
+  databases: { name: string; image: string; host: string }[];
+  staleFile: { file: string; reason: string; settings: string[] } | null;
+}
+interface IacReport {
+  railway?: RailwaySection | null;
+  services?: { name: string; image: string | null; status: string; reason: string | null; logs: string[] }[];
+  compose?: { project: string } | null;
+  preDeploy?: { status: string; commands: { logs: string[] }[] } | null;
+}
+
+const EXAMPLE = path.join(REPO_ROOT, 'examples/fastapi-postgres');
+const images: string[] = [];
+const apps: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  images.forEach(removeImage);
+  await Promise.all(apps.map((remove) => remove()));
+});
+
+function iac(run: LocalRun): IacReport {
+  return (run.report ?? {}) as unknown as IacReport;
+}
+
+/** What of a run's Compose project is still on the engine. */
+function leftovers(run: LocalRun): string[] {
+  const project = iac(run).compose?.project ?? /Compose services \((deploy-check-[a-z0-9-]+)\)/.exec(run.stderr)?.[1];
+  if (!project) return [];
+  const list = (args: string[]): string[] => dockerCli(args).split('\n').filter(Boolean);
+  const filter = `label=com.docker.compose.project=${project}`;
+  return [...list(['ps', '-aq', '--filter', filter]), ...list(['network', 'ls', '-q', '--filter', filter]), ...list(['volume', 'ls', '-q', '--filter', filter])];
+}
+
+/** The busybox app that answers /health, with the given .railway/railway.ts (and more files). */
+async function appWith(railwayTs: string, files: Record<string, string> = {}): Promise<string> {
+  const app = await tempApp({ '.railway/railway.ts': railwayTs, ...files });
+  apps.push(app.remove);
+  await cp(fixture('healthy'), app.dir, { recursive: true });
+  return app.dir;
+}
+
+function image(name: string): string {
+  const ref = uniqueImage(name);
+  images.push(ref);
+  return ref;
+}
+
+const SERVICE = (body: string): string => `import { defineRailway, project, service, github, postgres, redis } from 'railway/iac';
+export default defineRailway((ctx) => {
+${body}
+});
+`;
+
+describe('.railway/railway.ts', { concurrent: true }, () => {
+  test('the Postgres example passes with only its context: the database it declares, DATABASE_URL from it, migrations first; nothing left', async () => {
+    const run = await runLocal(['--context', EXAMPLE, '--image', image('iac-pg'), '--hygiene', 'off']);
+    assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
+    const report = iac(run);
+    assert.equal(report.railway?.kind, '.railway/railway.ts');
+    assert.equal(report.railway.service, 'api');
+    assert.equal(report.railway.environment, 'production');
+    assert.deepEqual(report.services?.map((s) => [s.name, s.image, s.status]), [['postgres', 'ghcr.io/railwayapp-templates/postgres-ssl:18', 'ready']]);
+    assert.deepEqual(report.railway.databases.map((d) => d.host), ['postgres.railway.internal']);
+    assert.ok(report.railway.variables.some((v) => v.name === 'DATABASE_URL' && v.source === 'database.postgres DATABASE_URL'), JSON.stringify(report.railway.variables));
+    assert.ok(report.railway.settings.some((s) => s.setting === 'healthcheckPath' && s.from.endsWith('.railway/railway.ts service.api deploy.healthcheckPath')), JSON.stringify(report.railway.settings));
+    assert.deepEqual(report.railway.notMirrored.map((n) => n.setting), ['deploy.numReplicas']);
+    assert.equal(report.preDeploy?.status, 'passed');
+    assert.ok(report.preDeploy.commands[0]?.logs.some((l) => l.includes('Running upgrade  -> 0001')), JSON.stringify(report.preDeploy.commands[0]?.logs));
+    assert.match(run.report?.health.lastHttp?.body ?? '', /"status":"ready","revision":"0001"/);
+    // The database's password is the run's own and never printed.
+    assert.doesNotMatch(`${run.stdout}${run.stderr}${JSON.stringify(run.report)}`, /postgresql:\/\/postgres:[0-9a-f]{24}@/);
+    assert.deepEqual(leftovers(run), []);
+  });
+
+  test('a stale railway.json beside railway.ts is not mirrored and the warning names it', async () => {
+    const app = await tempApp({});
+    apps.push(app.remove);
+    await cp(EXAMPLE, app.dir, { recursive: true });
+    await writeFile(path.join(app.dir, 'railway.json'), JSON.stringify({ deploy: { startCommand: 'python3 -m app.gone', healthcheckPath: '/old' } }));
+    const run = await runLocal(['--context', app.dir, '--image', image('iac-stale'), '--hygiene', 'off']);
+    assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
+    assert.match(run.stderr, /railway\.json is not read: \.railway\/railway\.ts configures the service/);
+    assert.deepEqual(iac(run).railway?.staleFile?.settings, ['deploy.startCommand', 'deploy.healthcheckPath']);
+    assert.deepEqual(leftovers(run), []);
+  });
+
+  test('after the cutoff a railway.json alone is not mirrored (its failing health path is not used); railway-config-file: true mirrors it', async () => {
+    const app = await tempApp({ 'railway.json': JSON.stringify({ deploy: { healthcheckPath: '/missing' } }) });
+    apps.push(app.remove);
+    await cp(fixture('healthy'), app.dir, { recursive: true });
+    const ignored = await runLocal(['--context', app.dir, '--image', image('iac-cutoff'), '--hygiene', 'off']);
+    assert.equal(ignored.exitCode, 0, ignored.stderr);
+    assert.match(ignored.stderr, /railway\.json is not read: Railway stopped reading railway\.json \/ railway\.toml on 2026-12-01, so its deploy\.healthcheckPath is not applied by Railway and not mirrored here; `railway config migrate`/);
+    const mirrored = await runLocal(['--context', app.dir, '--image', image('iac-legacy'), '--hygiene', 'off', '--railway-config-file', 'true', '--health-timeout', '5s']);
+    assert.equal(mirrored.exitCode, 1, mirrored.stderr);
+    assert.equal(mirrored.report?.health.target?.endsWith('/missing'), true);
+  });
+
+  test('a health path from railway.ts that answers 404 fails, naming the path and where it came from', async () => {
+    const dir = await appWith(SERVICE(`  return project('p', { resources: [service('web', { healthcheck: '/nope', healthcheckTimeout: 5 })] });`));
+    const run = await runLocal(['--context', dir, '--image', image('iac-404'), '--hygiene', 'off']);
+    assert.equal(run.exitCode, 1, run.stderr);
+    assert.equal(run.report?.health.lastHttp?.status, 404);
+    assert.match(run.report?.health.target ?? '', /\/nope$/);
+    assert.match(run.stdout, /health path from \.railway\/railway\.ts/);
+  });
+
+  test('a file that does not compile, throws or never returns: exit 2 naming the file and its line, nothing started', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['syntax', 'const x: number = 1;\nexport default function () {\n  return {\n', /railway\.ts does not compile at line 3/],
+      ['throws', "const x: number = 1;\nexport default () => {\n  throw new Error('no project today');\n};\n", /railway\.ts threw at line 3: no project today/],
+      ['hangs', 'export default () => { for (;;) {} };\n', /railway\.ts did not finish within 20 s and was stopped/],
+      ['empty', 'export default () => undefined;\n', /railway\.ts returned no project/],
+    ];
+    await Promise.all(cases.map(async ([name, source, expected]) => {
+      const dir = await appWith(source);
+      const run = await runLocal(['--context', dir, '--image', image(`iac-${name}`)]);
+      assert.equal(run.exitCode, 2, `${name}: ${run.stderr}`);
+      assert.match(run.stderr, /Input "railway-config"/);
+      assert.match(run.stderr, expected);
+      assert.equal(run.report, null);
+    }));
+  });
+
+  test('the file sees no token and no input in its environment', async () => {
+    const dir = await appWith("export default () => { throw new Error('env: ' + Object.keys(process.env).sort().join(' ')); };\n");
+    const run = await runLocal(['--context', dir, '--image', image('iac-env'), '--railway-token', 'rw-secret-token-123456', '--github-token', 'ghp_secret_token_1234567890'], {
+      env: { GITHUB_TOKEN: 'ghp_secret_token_1234567890', RAILWAY_TOKEN: 'rw-secret-token-123456', INPUT_RAILWAY_TOKEN: 'x', ACTIONS_RUNTIME_TOKEN: 'y', ACTIONS_RESULTS_URL: 'http://127.0.0.1:1/' },
+    });
+    assert.equal(run.exitCode, 2, run.stderr);
+    const seen = /threw at line 1: env: (.*)/.exec(run.stderr)?.[1] ?? '';
+    assert.match(seen, /\bPATH\b/, run.stderr);
+    assert.doesNotMatch(seen, /TOKEN|INPUT_|ACTIONS_|GITHUB_/);
+  });
+
+  test('two services: the one railway-service names, else exit 2 listing both', async () => {
+    const two = SERVICE(`  return project('p', { resources: [
+    service('web', { healthcheck: '/health' }),
+    service('worker', { start: 'sh -c "echo working; sleep 600"', healthcheck: '/nope' }),
+  ] });`);
+    const dir = await appWith(two);
+    const ambiguous = await runLocal(['--context', dir, '--image', image('iac-two')]);
+    assert.equal(ambiguous.exitCode, 2, ambiguous.stderr);
+    assert.match(ambiguous.stderr, /several services this could be \(web, worker\); set "railway-service"/);
+    const web = await runLocal(['--context', dir, '--image', image('iac-web'), '--railway-service', 'web', '--hygiene', 'off']);
+    assert.equal(web.exitCode, 0, web.stderr);
+    assert.equal(iac(web).railway?.service, 'web');
+  });
+
+  test('a Redis reference starts Railway\'s Redis and gives the app REDIS_URL', async () => {
+    const dir = await appWith(SERVICE(`  const cache = redis('cache');
+  return project('p', { resources: [cache, service('web', { healthcheck: '/health', env: { REDIS_URL: cache.env.REDIS_URL } })] });`));
+    const run = await runLocal(['--context', dir, '--image', image('iac-redis'), '--hygiene', 'off']);
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.deepEqual(iac(run).services?.map((s) => [s.name, s.image, s.status]), [['cache', 'railwayapp/redis:8.2', 'ready']]);
+    assert.ok(iac(run).railway?.variables.some((v) => v.name === 'REDIS_URL' && v.source === 'database.cache REDIS_URL'));
+    assert.deepEqual(leftovers(run), []);
+  });
+
+  test('a database that never becomes ready fails the run naming it, with its last log lines; nothing left', async () => {
+    const dir = await appWith(SERVICE(`  const db = postgres('db', { image: 'deploy-check-test/busybox:latest' });
+  return project('p', { resources: [db, service('web', { healthcheck: '/health', env: { DATABASE_URL: db.env.DATABASE_URL } })] });`));
+    const run = await runLocal(['--context', dir, '--image', image('iac-db-down'), '--hygiene', 'off', '--health-timeout', '20s']);
+    assert.equal(run.exitCode, 1, run.stderr);
+    const db = iac(run).services?.find((s) => s.name === 'db');
+    assert.ok(db && db.status !== 'ready', JSON.stringify(iac(run).services));
+    assert.equal(run.report?.health.status, 'skipped');
+    assert.match(run.stdout + run.stderr, /\bdb\b/);
+    assert.deepEqual(leftovers(run), []);
+  });
+
+  test('a shared variable without railway-token is named as not available; env can supply it', async () => {
+    const dir = await appWith(SERVICE(`  return project('p', { resources: [service('web', { healthcheck: '/health', env: { SECRET_KEY: ctx.shared.SECRET_KEY, MODE: 'fast' } })] });`));
+    const run = await runLocal(['--context', dir, '--image', image('iac-shared'), '--hygiene', 'off']);
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.deepEqual(iac(run).railway?.unavailable.map((u) => u.name), ['SECRET_KEY']);
+    assert.match(run.stderr, /Railway variable SECRET_KEY is not set here: the shared variable SECRET_KEY lives only in Railway/);
+  });
+});
