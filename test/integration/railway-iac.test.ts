@@ -121,7 +121,7 @@ describe('.railway/railway.ts', { concurrent: true }, () => {
     const run = await runLocal(['--context', dir, '--image', image('iac-404'), '--hygiene', 'off']);
     assert.equal(run.exitCode, 1, run.stderr);
     assert.equal(run.report?.health.lastHttp?.status, 404);
-    assert.match(JSON.stringify(run.report?.health), /nope/);
+    assert.match(JSON.stringify(run.report.health), /nope/);
     assert.match(run.stdout, /health path from \.railway\/railway\.ts/);
   });
 
