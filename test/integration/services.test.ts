@@ -33,7 +33,11 @@ interface ServicesReport {
 const EXAMPLE = path.join(REPO_ROOT, 'examples/fastapi-postgres');
 const APP = fixture('compose-app');
 const images: string[] = [];
-afterAll(() => images.forEach(removeImage));
+const apps: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  images.forEach(removeImage);
+  await Promise.all(apps.map((remove) => remove()));
+});
 
 let skip = false;
 beforeAll(() => {
@@ -278,8 +282,13 @@ describe('Compose services', { concurrent: true }, () => {
       for (let i = 0; i < 120 && dockerCli(['inspect', '-f', '{{.State.Health.Status}}', postgres]).trim() !== 'healthy'; i++) {
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
-      // railway.json's preDeployCommand migrates on the same network before the app starts.
-      const run = await runLocal(['--context', EXAMPLE, '--image', image, '--hygiene', 'off', '--network', network,
+      // The pre-deploy command migrates on the same network before the app starts. The railway.ts
+      // declares no database here: the job's service container is the database.
+      const app = await tempApp({});
+      apps.push(app.remove);
+      await cp(EXAMPLE, app.dir, { recursive: true });
+      await writeFile(path.join(app.dir, '.railway/railway.ts'), "import { project, service } from 'railway/iac';\nexport default () => project('p', { resources: [service('api', { preDeploy: 'python3 -m alembic upgrade head', healthcheck: '/api/v1/health/ready' })] });\n");
+      const run = await runLocal(['--context', app.dir, '--image', image, '--hygiene', 'off', '--network', network,
         '--env', 'DATABASE_URL=postgresql+psycopg2://app:gh-service-pw@postgres:5432/app']);
       assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
       assert.match(run.report?.health.lastHttp?.body ?? '', /"status":"ready","revision":"0001"/);
