@@ -321,7 +321,7 @@ function lookalikeNote(layers: readonly LayerFacts[], ref: (i: number) => Hygien
   if (!first) return undefined;
   const files = byPath.size;
   const evidence = [...byPath].slice(0, 20).map(([p, s]) => `${p} (line ${[...s.lines].sort((a, b) => a - b).slice(0, 5).join(', ')}): ${[...s.what].join('; ')}`);
-  if (files > 20) evidence.push(`and ${files - 20} more files`);
+  if (files > 20) evidence.push(`and ${files - 20} more file${files > 21 ? 's' : ''}`);
   return {
     id: 'placeholder-credentials',
     message: `${count} credential-shaped value${count > 1 ? 's' : ''} in ${files} file${files > 1 ? 's' : ''} ${count > 1 ? 'are' : 'is'} not counted as secrets: placeholders, trivial passwords for local hosts, or documentation, example, test and CI files`,
@@ -752,7 +752,8 @@ function judgeValue(name: string, value: string, given: readonly GivenSecret[]):
 }
 
 function withArticle(label: string): string {
-  return `${/^(?:[aeiou]|npm\b)/i.test(label) ? 'an' : 'a'} ${label}`;
+  // "a URL": the letter says you, not a vowel.
+  return `${/^(?:[aeiou](?!rl\b)|npm\b)/i.test(label) ? 'an' : 'a'} ${label}`;
 }
 
 const BASE_SECRET_FIX = 'it comes with the base image: use another base image or a newer tag, and tell its maintainers';
