@@ -61,7 +61,7 @@ import {
   sizeIcon,
   sourceLabel,
   stateDirectory
-} from "./chunks/chunk-V2TWFIQ6.js";
+} from "./chunks/chunk-FOSCOYBG.js";
 import {
   __commonJS,
   __export,
@@ -27201,8 +27201,8 @@ var DecodedURL = class extends URL {
 };
 
 // ../main/node_modules/@actions/http-client/lib/index.js
-var tunnel = __toESM(require_tunnel2());
-var import_undici = __toESM(require_undici());
+var tunnel = __toESM(require_tunnel2(), 1);
+var import_undici = __toESM(require_undici(), 1);
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve2) {

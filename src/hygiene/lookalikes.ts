@@ -156,7 +156,7 @@ export function varied(value: string): boolean {
  * of well-known words and digits (leetspeak too: p4ssw0rd), or a sequence or repeat.
  */
 export function isPlaceholder(value: string): boolean {
-  const v = value.trim();
+  const v = value.trim().slice(0, 256);
   if (v === '' || TEMPLATE.test(v) || MASK.test(v) || CONSTANT_NAME.test(v)) return true;
   if (composedOfWords(v) || composedOfWords(v.replace(/[0-9@$]/g, (c) => LEET[c] ?? c))) return true;
   return sequential(v) || periodic(v) || !varied(v);
@@ -167,7 +167,9 @@ export function isPlaceholder(value: string): boolean {
  * generator made: a placeholder mark, a sequence or repeat, mostly words, a single character
  * class where the format mixes them, or too little entropy.
  */
-export function patternedBody(body: string, mixedCase = true): boolean {
+export function patternedBody(whole: string, mixedCase = true): boolean {
+  // Some formats have no upper bound (Slack, PyPI): the start of the body is enough to judge, and bounds periodic()'s cost.
+  const body = whole.slice(0, 256);
   if (!varied(body) || MADE_UP_MARK.test(body) || sequential(body) || periodic(body)) return true;
   if (madeUpCoverage(body) >= 0.6) return true;
   if (mixedCase && body.length >= 16) {

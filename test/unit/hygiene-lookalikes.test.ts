@@ -47,6 +47,12 @@ describe('token bodies', () => {
     }
   });
 
+  test('a body without an upper bound is judged by its start (a minified bundle, a data URL)', () => {
+    const long = `xoxb-12345678901-123456789012-${pick(ALNUM, 200_000)}`;
+    assert.equal(findSecretValues(long)[0]?.kind, 'slack-token');
+    assert.ok(isPlaceholder('x'.repeat(100_000)));
+  });
+
   test('a made-up Stripe live key in a test fixture is not one; a random one is', () => {
     assert.deepEqual(findSecretValues('FAKE_STRIPE_KEY = "sk_live_12345678901234567890"'), []);
     assert.equal(classifySecretValues('FAKE_STRIPE_KEY = "sk_live_12345678901234567890"')[0]?.lookalike, 'patterned');
