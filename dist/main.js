@@ -70,7 +70,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-OT45S3X5.js";
+} from "./chunks/chunk-BYKY36HO.js";
 import {
   __commonJS,
   __export,

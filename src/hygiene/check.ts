@@ -14,13 +14,14 @@ import type { ContextFacts } from './context.ts';
 import { FINDING_KINDS, isSecretFinding, type FindingId } from './findings.ts';
 import { attributeHistory, layerOrigins, stageChain, type HistoryEntry, type Origin } from './history.ts';
 import type { LayerFacts, ModeFact } from './layer.ts';
+import { isPlaceholder, LOOKALIKE_LABELS } from './lookalikes.ts';
 import {
   accountNames, hasUrlPassword, isSecretName, isUnder, packageCacheAdvice, parseEnvInstruction, parseHistoryBuildArgs, parseImageUser,
   secretValueReason, SECRET_FILE_LABELS, splitEnv, type SecretFileKind,
 } from './rules.ts';
 import { allDeletedBy, deletedBy, finalAccountFile, finalShadowEmpty, shownAtTop, visibleAtTop, wastedByLayer } from './scan.ts';
 import {
-  findSecretValues, fingerprint, isFlagValue, redactSecretValues, isPublicByDesignName, mayHoldSecret, MIN_GIVEN_SECRET, VALUE_KIND_LABELS,
+  classifySecretValues, findSecretValues, fingerprint, isFlagValue, redactSecretValues, isPublicByDesignName, mayHoldSecret, MIN_GIVEN_SECRET, VALUE_KIND_LABELS,
   type GivenSecret, type ValueKind,
 } from './values.ts';
 
@@ -45,9 +46,15 @@ export function givenSecrets(config: Config): GivenSecret[] {
   return out.filter((g) => g.value.length >= MIN_GIVEN_SECRET);
 }
 
-/** An `env` value worth searching for: a secret by name, a URL with a password, or a random-looking token. */
+/**
+ * An `env` value worth searching for: a secret by name, a URL with a password, or a
+ * random-looking token; not a placeholder (a CI job's postgres://postgres:postgres@localhost
+ * is in the app's tests too, and is no secret there).
+ */
 function looksSecret(name: string, value: string): boolean {
-  if (isSecretName(name) || hasUrlPassword(value)) return true;
+  if (hasUrlPassword(value)) return secretValueReason(name, value) === 'url-password';
+  if (isPlaceholder(value)) return false;
+  if (isSecretName(name)) return true;
   return value.length >= 12 && !/\s/.test(value) && /[A-Za-z]/.test(value) && /\d/.test(value) && !/^[a-z]+:\/\//i.test(value) && !value.startsWith('/');
 }
 
@@ -294,6 +301,37 @@ function contextFindings(context: ContextFacts, sources: readonly string[]): Dra
   return drafts;
 }
 
+/**
+ * Credential-shaped values that are not secrets, as one note: whoever reads the report sees
+ * that they were looked at and why they do not fail the check.
+ */
+function lookalikeNote(layers: readonly LayerFacts[], ref: (i: number) => HygieneLayerRef): Draft | undefined {
+  const byPath = new Map<string, { layer: number; lines: Set<number>; what: Set<string> }>();
+  let count = 0;
+  layers.forEach((layer, i) => {
+    for (const l of layer.lookalikes) {
+      const seen = byPath.get(l.path) ?? { layer: i, lines: new Set<number>(), what: new Set<string>() };
+      seen.lines.add(l.line);
+      seen.what.add(`${withArticle(VALUE_KIND_LABELS[l.kind])}, ${LOOKALIKE_LABELS[l.reason]}`);
+      byPath.set(l.path, seen);
+      count++;
+    }
+  });
+  const [first] = byPath.entries();
+  if (!first) return undefined;
+  const files = byPath.size;
+  const evidence = [...byPath].slice(0, 20).map(([p, s]) => `${p} (line ${[...s.lines].sort((a, b) => a - b).slice(0, 5).join(', ')}): ${[...s.what].join('; ')}`);
+  if (files > 20) evidence.push(`and ${files - 20} more file${files > 21 ? 's' : ''}`);
+  return {
+    id: 'placeholder-credentials',
+    message: `${count} credential-shaped value${count > 1 ? 's' : ''} in ${files} file${files > 1 ? 's' : ''} ${count > 1 ? 'are' : 'is'} not counted as secrets: placeholders, trivial passwords for local hosts, or documentation, example, test and CI files`,
+    line: ref(first[1].layer).line,
+    layer: ref(first[1].layer),
+    path: first[0],
+    evidence,
+  };
+}
+
 /** Secret files, .git directories, package caches and compilers, from the layers' file lists. */
 function layerFindings(layers: readonly LayerFacts[], refs: readonly HygieneLayerRef[], multiStage: boolean): Draft[] {
   const drafts: Draft[] = [];
@@ -356,6 +394,9 @@ function layerFindings(layers: readonly LayerFacts[], refs: readonly HygieneLaye
       fix: ref(first).fromBase ? BASE_SECRET_FIX : valueFix(hit.kind, hit.source),
     });
   }
+
+  const note = lookalikeNote(layers, ref);
+  if (note) drafts.push(note);
 
   const gitDirs = new Map<string, { layers: number[]; files: number; bytes: number }>();
   layers.forEach((layer, i) => {
@@ -696,10 +737,13 @@ function judgeValue(name: string, value: string, given: readonly GivenSecret[]):
   const v = value.trim();
   if (v === '' || isFlagValue(v)) return undefined;
   if (mayHoldSecret(v, given)) {
-    const [m] = findSecretValues(v, given, 1);
+    const matches = classifySecretValues(v, given, 1);
+    const m = matches.find((x) => !x.lookalike);
     if (m && !(isPublicByDesignName(name) && m.kind !== 'given-secret')) {
       return { what: m.kind === 'given-secret' ? `the value of ${m.source ?? 'a given secret'}` : withArticle(VALUE_KIND_LABELS[m.kind]), fingerprint: m.fingerprint };
     }
+    // postgres://postgres:postgres@db/app, a made-up token: the name cannot make it a secret.
+    if (matches.length > 0) return undefined;
   }
   if (isPublicByDesignName(name)) return undefined;
   const reason = secretValueReason(name, v);
@@ -708,7 +752,8 @@ function judgeValue(name: string, value: string, given: readonly GivenSecret[]):
 }
 
 function withArticle(label: string): string {
-  return `${/^(?:[aeiou]|npm\b)/i.test(label) ? 'an' : 'a'} ${label}`;
+  // "a URL": the letter says you, not a vowel.
+  return `${/^(?:[aeiou](?!rl\b)|npm\b)/i.test(label) ? 'an' : 'a'} ${label}`;
 }
 
 const BASE_SECRET_FIX = 'it comes with the base image: use another base image or a newer tag, and tell its maintainers';

@@ -11,6 +11,7 @@ export const FINDING_KINDS = {
   'secret-build-arg': { severity: 'error', about: 'a secret-looking build argument is recorded in the image history' },
   'secret-value': { severity: 'error', about: 'a file holds a secret recognised by its value (a known token format or a given secret), also when a later layer deletes it' },
   'secret-in-history': { severity: 'error', about: 'a command recorded in the image history holds a secret value' },
+  'placeholder-credentials': { severity: 'info', about: 'values shaped like credentials that are not secrets: placeholders, trivial passwords for local hosts, documentation, example, test and CI files' },
   'setuid-file': { severity: 'warning', about: 'setuid/setgid files (info when they come with the base image)' },
   'world-writable': { severity: 'warning', about: 'world-writable files or directories outside /tmp' },
   'empty-password': { severity: 'error', about: 'an account in /etc/shadow has an empty password' },

@@ -11,7 +11,8 @@ import {
   type SecretFileKind,
 } from './rules.ts';
 import { TarFormatError, TarReader, type TarBodySink, type TarEntry } from './tar.ts';
-import { findSecretValues, mayHoldSecret, type GivenSecret, type ValueKind } from './values.ts';
+import type { LookalikeReason } from './lookalikes.ts';
+import { classifySecretValues, mayHoldSecret, type GivenSecret, type ValueKind } from './values.ts';
 
 export interface SecretFile {
   readonly path: string;
@@ -27,6 +28,14 @@ export interface SecretValueFact {
   readonly fingerprint: string;
   /** For a given secret: which input it came from ("build secret NPM_TOKEN"). */
   readonly source: string | null;
+}
+
+/** A credential-shaped value that is not a secret (a placeholder, a README's example): a note, never a failure. */
+export interface LookalikeFact {
+  readonly path: string;
+  readonly kind: ValueKind;
+  readonly line: number;
+  readonly reason: LookalikeReason;
 }
 
 export interface Tally {
@@ -50,6 +59,7 @@ export interface LayerFacts {
   bytes: number;
   readonly secretFiles: SecretFile[];
   readonly secretValues: SecretValueFact[];
+  readonly lookalikes: LookalikeFact[];
   readonly gitDirectories: Record<string, Tally>;
   readonly caches: Record<string, CacheTally>;
   /** Compiler name → path. */
@@ -70,7 +80,7 @@ export interface LayerFacts {
 
 export function emptyFacts(): LayerFacts {
   return {
-    files: 0, bytes: 0, secretFiles: [], secretValues: [], gitDirectories: {}, caches: {}, compilers: {}, deletes: [], sizes: {},
+    files: 0, bytes: 0, secretFiles: [], secretValues: [], lookalikes: [], gitDirectories: {}, caches: {}, compilers: {}, deletes: [], sizes: {},
     privileged: [], worldWritable: [], passwd: null, group: null, shadowEmpty: null,
   };
 }
@@ -166,9 +176,12 @@ export class LayerCollector {
       if (body === undefined) return;
       if (rule?.content?.(body)) facts.secretFiles.push({ path, kind: rule.kind, bytes: entry.size });
       if (values && mayHoldSecret(body, this.given)) {
-        for (const m of findSecretValues(body, this.given, 10)) {
-          if (facts.secretValues.length >= MAX_LISTED) break;
-          facts.secretValues.push({ path, kind: m.kind, line: m.line, fingerprint: m.fingerprint, source: m.source ?? null });
+        for (const m of classifySecretValues(body, this.given, 10, path)) {
+          if (m.lookalike) {
+            if (facts.lookalikes.length < MAX_LISTED) facts.lookalikes.push({ path, kind: m.kind, line: m.line, reason: m.lookalike });
+          } else if (facts.secretValues.length < MAX_LISTED) {
+            facts.secretValues.push({ path, kind: m.kind, line: m.line, fingerprint: m.fingerprint, source: m.source ?? null });
+          }
         }
       }
     });

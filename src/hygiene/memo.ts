@@ -12,7 +12,7 @@ import type { LayerFacts } from './layer.ts';
 import type { GivenSecret } from './values.ts';
 
 /** Raise whenever what a layer's facts contain changes. */
-export const RULES_VERSION = 1;
+export const RULES_VERSION = 2;
 const MAX_FILES = 2000;
 const MAX_BYTES = 256 * 1024 * 1024;
 
@@ -129,7 +129,7 @@ function validFacts(facts: unknown): facts is LayerFacts {
   const nullableString = (v: unknown): boolean => v === null || typeof v === 'string';
   return (
     typeof f['files'] === 'number' && typeof f['bytes'] === 'number' &&
-    Array.isArray(f['secretFiles']) && Array.isArray(f['secretValues']) && Array.isArray(f['deletes']) &&
+    Array.isArray(f['secretFiles']) && Array.isArray(f['secretValues']) && Array.isArray(f['lookalikes']) && Array.isArray(f['deletes']) &&
     Array.isArray(f['privileged']) && Array.isArray(f['worldWritable']) &&
     isObject(f['gitDirectories']) && isObject(f['caches']) && isObject(f['compilers']) && isObject(f['sizes']) &&
     nullableString(f['passwd']) && nullableString(f['group']) && (f['shadowEmpty'] === null || Array.isArray(f['shadowEmpty']))

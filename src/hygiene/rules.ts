@@ -3,6 +3,8 @@
  * image are secrets, package-manager caches or compilers, and who the image runs as.
  * Nothing here touches the engine; the scan feeds paths and small file bodies in.
  */
+import { isPlaceholder, urlPasswordLookalike } from './lookalikes.ts';
+import { isFlagValue } from './values.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Secret-looking names and values
@@ -50,16 +52,25 @@ export function hasUrlPassword(value: string): boolean {
   return /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i.test(value);
 }
 
+/** The user, password and host of the first URL with a password in a value. */
+export function urlCredentials(value: string): { user: string; password: string; host: string } | undefined {
+  const m = /\b[a-z][a-z0-9+.-]*:\/\/([^/\s:@]*):([^/\s@]+)@([^/\s:?#]*)/i.exec(value);
+  return m ? { user: m[1] ?? '', password: m[2] ?? '', host: m[3] ?? '' } : undefined;
+}
+
 /**
  * Why an ENV/ARG value is a baked-in secret, or undefined. Empty values, references
  * (${VAR}) and absolute file paths (GOOGLE_APPLICATION_CREDENTIALS=/run/secrets/gcp.json)
- * point at a secret without being one.
+ * point at a secret without being one; placeholders (changeme, TU_PASSWORD) and trivial
+ * passwords for local hosts (postgres:postgres@db) are not one.
  */
 export function secretValueReason(name: string, value: string): 'name' | 'url-password' | undefined {
   const v = value.trim();
   if (v === '' || /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(v)) return undefined;
   if (/^\/[\w./-]+$/.test(v)) return undefined;
-  if (hasUrlPassword(v)) return 'url-password';
+  const url = urlCredentials(v);
+  if (url) return urlPasswordLookalike(url.user, url.password, url.host) ? undefined : 'url-password';
+  if (isPlaceholder(v)) return undefined;
   return isSecretName(name) ? 'name' : undefined;
 }
 
@@ -158,6 +169,17 @@ export interface SecretFileRule {
 export const MAX_SECRET_BODY = 256 * 1024;
 
 const ENV_FILE_DOCS = /^\.env\.(?:example|sample|template|dist|defaults|schema|tpl|example\.[^/]+)$|\.(?:example|sample|template)$/i;
+/** Environment files of a test suite or CI job: what they hold decides, since most hold only placeholders. */
+const ENV_FILE_TESTS = /^\.env\.(?:test|testing|ci)$/i;
+
+/** Does an environment file set a variable to a secret (not a placeholder, not a trivial local URL)? */
+export function envFileHasSecret(body: string): boolean {
+  for (const m of body.matchAll(/^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*(.*)$/gm)) {
+    const value = (m[2] ?? '').replace(/^(["'])(.*)\1\s*$/, '$2').replace(/\s+#.*$/, '');
+    if (!isFlagValue(value) && secretValueReason(m[1] ?? '', value)) return true;
+  }
+  return false;
+}
 
 const PRIVATE_KEY_MARKER = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
 const hasPrivateKey = (body: string): boolean => PRIVATE_KEY_MARKER.test(body);
@@ -178,6 +200,7 @@ export function secretFileRule(path: string): SecretFileRule | undefined {
   if (isThirdPartyPath(path)) return undefined;
   const name = basename(path);
   const lower = name.toLowerCase();
+  if (ENV_FILE_TESTS.test(lower)) return { kind: 'env-file', content: envFileHasSecret };
   if (lower === '.env' || (lower.startsWith('.env.') && !ENV_FILE_DOCS.test(lower))) return { kind: 'env-file' };
   if (/^id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?$/.test(name)) return { kind: 'private-key' };
   if (/\.(?:pem|key|priv)$/i.test(name) || /^id_(?:rsa|dsa|ecdsa|ed25519)/.test(name) && !name.endsWith('.pub')) {

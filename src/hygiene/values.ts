@@ -3,9 +3,11 @@
  * argument, a RUN command): well-known credential formats with a low false-positive rate, and
  * the exact values deploy-check was given as build secrets and `env`. The formats are
  * described after the public facts that secret scanners (gitleaks, trivy) document; a value is
- * never returned to callers, only its kind, where it was and a fingerprint.
+ * never returned to callers, only its kind, where it was and a fingerprint. A match that is a
+ * placeholder, a made-up token or documentation (lookalikes.ts) is not a secret.
  */
 import { createHash } from 'node:crypto';
+import { isPlaceholder, jwtLookalike, nonProductionPath, patternedBody, urlPasswordLookalike, type LookalikeReason } from './lookalikes.ts';
 
 export type ValueKind =
   | 'aws-access-key-id'
@@ -52,40 +54,37 @@ export const VALUE_KIND_LABELS: Record<ValueKind, string> = {
 
 interface ValueRule {
   readonly kind: ValueKind;
-  /** Global regex; group 1, when present, is the secret part (the rest is context). */
+  /** Global regex; the group `secret`, or else group 1, is the secret part (the rest is context). */
   readonly pattern: RegExp;
   /** The public, fixed start of the format, safe to show ("ghp_", "AKIA"). */
   readonly prefix: (match: string) => string;
-  /** Extra check on the secret part (placeholders, low variety). */
-  readonly accept?: (secret: string) => boolean;
+  /** Why a match is not a secret (a placeholder, a made-up body), or undefined when it is one. */
+  readonly lookalike?: (secret: string, m: RegExpMatchArray) => LookalikeReason | undefined;
 }
 
 const fixed = (n: number) => (m: string): string => m.slice(0, n);
 const none = (): string => '';
 
-/** Enough different characters that it is not a placeholder (xxxxxxxx, 00000000, abcabcabc). */
-function varied(secret: string): boolean {
-  return new Set(secret).size >= Math.min(10, Math.ceil(secret.length / 3));
-}
-
-const PLACEHOLDER = /^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|<[^>]*>|\*+|x+|X+|changeme|change-me|password|passwd|secret|pass|example|placeholder|redacted|your[-_]?\w*|\.\.\.)$/i;
+/** The random part after the format's fixed prefix must look random. */
+const randomAfter = (n: number, mixedCase = true) => (secret: string): LookalikeReason | undefined => (patternedBody(secret.slice(n), mixedCase) ? 'patterned' : undefined);
+const notPlaceholder = (secret: string): LookalikeReason | undefined => (isPlaceholder(secret) ? 'placeholder' : undefined);
 
 const RULES: readonly ValueRule[] = [
-  { kind: 'aws-access-key-id', pattern: /\b((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})\b/g, prefix: fixed(4), accept: (s) => !/EXAMPLE$/.test(s) && varied(s.slice(4)) },
-  { kind: 'github-token', pattern: /\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36})\b/g, prefix: fixed(4), accept: (s) => varied(s.slice(4)) },
-  { kind: 'github-token', pattern: /\b(github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b/g, prefix: fixed(11), accept: (s) => varied(s.slice(11)) },
-  { kind: 'gitlab-token', pattern: /\b(glpat-[A-Za-z0-9_-]{20})(?![A-Za-z0-9_-])/g, prefix: fixed(6), accept: (s) => varied(s.slice(6)) },
-  { kind: 'npm-token', pattern: /\b(npm_[A-Za-z0-9]{36})\b/g, prefix: fixed(4), accept: (s) => varied(s.slice(4)) },
-  { kind: 'pypi-token', pattern: /\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})/g, prefix: fixed(5) },
-  { kind: 'docker-hub-token', pattern: /\b(dckr_pat_[A-Za-z0-9_-]{27})(?![A-Za-z0-9_-])/g, prefix: fixed(9), accept: (s) => varied(s.slice(9)) },
-  { kind: 'slack-token', pattern: /\b(xox[bpoasr]-[0-9]{8,13}-[0-9A-Za-z-]{8,})/g, prefix: fixed(5) },
-  { kind: 'slack-webhook', pattern: /(https:\/\/hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9+/]{43,56})/g, prefix: () => 'https://hooks.slack.com/' },
-  { kind: 'stripe-live-key', pattern: /\b((?:sk|rk)_live_[A-Za-z0-9]{20,})\b/g, prefix: fixed(8), accept: (s) => varied(s.slice(8)) },
-  { kind: 'google-api-key', pattern: /\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/g, prefix: fixed(4), accept: (s) => varied(s.slice(4)) },
-  { kind: 'openai-key', pattern: /\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})/g, prefix: fixed(3) },
-  { kind: 'anthropic-key', pattern: /\b(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,})/g, prefix: fixed(7) },
-  { kind: 'sendgrid-key', pattern: /\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g, prefix: fixed(3) },
-  { kind: 'digitalocean-token', pattern: /\b(do[opr]_v1_[a-f0-9]{64})\b/g, prefix: fixed(7) },
+  { kind: 'aws-access-key-id', pattern: /\b((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})\b/g, prefix: fixed(4), lookalike: randomAfter(4, false) },
+  { kind: 'github-token', pattern: /\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36})\b/g, prefix: fixed(4), lookalike: randomAfter(4) },
+  { kind: 'github-token', pattern: /\b(github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b/g, prefix: fixed(11), lookalike: randomAfter(11) },
+  { kind: 'gitlab-token', pattern: /\b(glpat-[A-Za-z0-9_-]{20})(?![A-Za-z0-9_-])/g, prefix: fixed(6), lookalike: randomAfter(6) },
+  { kind: 'npm-token', pattern: /\b(npm_[A-Za-z0-9]{36})\b/g, prefix: fixed(4), lookalike: randomAfter(4) },
+  { kind: 'pypi-token', pattern: /\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})/g, prefix: fixed(5), lookalike: randomAfter(24) },
+  { kind: 'docker-hub-token', pattern: /\b(dckr_pat_[A-Za-z0-9_-]{27})(?![A-Za-z0-9_-])/g, prefix: fixed(9), lookalike: randomAfter(9) },
+  { kind: 'slack-token', pattern: /\b(xox[bpoasr]-[0-9]{8,13}-[0-9A-Za-z-]{8,})/g, prefix: fixed(5), lookalike: (s) => randomAfter(0)(s.slice(s.lastIndexOf('-') + 1)) },
+  { kind: 'slack-webhook', pattern: /(https:\/\/hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9+/]{43,56})/g, prefix: () => 'https://hooks.slack.com/', lookalike: (s) => randomAfter(0)(s.slice(s.lastIndexOf('/') + 1)) },
+  { kind: 'stripe-live-key', pattern: /\b((?:sk|rk)_live_[A-Za-z0-9]{20,})\b/g, prefix: fixed(8), lookalike: randomAfter(8) },
+  { kind: 'google-api-key', pattern: /\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/g, prefix: fixed(4), lookalike: randomAfter(4) },
+  { kind: 'openai-key', pattern: /\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})/g, prefix: fixed(3), lookalike: (s) => randomAfter(0)(s.slice(s.indexOf('T3BlbkFJ') + 8)) },
+  { kind: 'anthropic-key', pattern: /\b(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,})/g, prefix: fixed(7), lookalike: (s) => randomAfter(0)(s.slice(s.indexOf('-', 7) + 1)) },
+  { kind: 'sendgrid-key', pattern: /\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g, prefix: fixed(3), lookalike: randomAfter(3) },
+  { kind: 'digitalocean-token', pattern: /\b(do[opr]_v1_[a-f0-9]{64})\b/g, prefix: fixed(7), lookalike: randomAfter(7, false) },
   // A PEM private key with a body: the BEGIN line alone (documentation, code that parses keys) is not one.
   {
     kind: 'private-key',
@@ -93,26 +92,26 @@ const RULES: readonly ValueRule[] = [
     prefix: () => '-----BEGIN',
   },
   // header.payload.signature, both JSON parts starting with {" (eyJ in base64url).
-  { kind: 'jwt', pattern: /\b(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{20,})/g, prefix: fixed(3) },
+  { kind: 'jwt', pattern: /\b(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{20,})/g, prefix: fixed(3), lookalike: jwtLookalike },
   // _authToken=..., _auth=..., _password=... (npm/yarn), password: / password = (pypirc), "password x" (netrc).
   {
     kind: 'registry-auth-line',
     pattern: /(?:^|[\s;])(?:\/\/[^\s=]*:)?(?:_authToken|_auth|_password|npmAuthToken|npmAuthIdent)\s*[=:]\s*["']?([^\s"'#]{8,})/gm,
     prefix: none,
-    accept: (s) => !PLACEHOLDER.test(s) && !s.includes('${') && varied(s),
+    lookalike: notPlaceholder,
   },
   {
     kind: 'registry-auth-line',
     pattern: /^\s*machine\s+\S+\s+login\s+\S+\s+password\s+(\S{6,})/gm,
     prefix: none,
-    accept: (s) => !PLACEHOLDER.test(s) && !s.includes('${'),
+    lookalike: notPlaceholder,
   },
-  // scheme://user:password@host — the password part only.
+  // scheme://user:password@host — the password part only; the user and the host decide whether a weak one matters.
   {
     kind: 'url-password',
-    pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[A-Za-z0-9._~%!$&'()*+,;=-]{1,64}:([^\s/@:'"`<>{}]{3,128})@[A-Za-z0-9.-]+/gi,
+    pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/(?<user>[A-Za-z0-9._~%!$&'()*+,;=-]{1,64}):(?<secret>[^\s/@:'"`<>{}]{3,128})@(?<host>[A-Za-z0-9.-]+)/gi,
     prefix: none,
-    accept: (s) => !PLACEHOLDER.test(s) && !/^\$|\{\{|%\(|^\*+$/.test(s),
+    lookalike: (s, m) => (/^\$|\{\{|%\(/.test(s) ? 'placeholder' : urlPasswordLookalike(m.groups?.['user'] ?? '', s, m.groups?.['host'] ?? '')),
   },
 ];
 
@@ -126,6 +125,8 @@ export interface ValueMatch {
   readonly secret: string;
   /** For given secrets: which input named it (e.g. `build-secrets` id or `env` name). */
   readonly source?: string;
+  /** Set when the match is not a secret after all, and why (a placeholder, a test file). */
+  readonly lookalike?: LookalikeReason;
 }
 
 export interface GivenSecret {
@@ -148,21 +149,35 @@ export function fingerprint(secret: string, prefix: string): string {
 
 /** Every secret value in a text, at most `limit` of them. */
 export function findSecretValues(text: string, given: readonly GivenSecret[] = [], limit = 20): ValueMatch[] {
+  return classifySecretValues(text, given, limit).filter((m) => !m.lookalike);
+}
+
+/**
+ * Every match of a secret format in a text, at most `limit` secrets and `limit` look-alikes:
+ * the ones that are not secrets carry the reason. In a file at `path` that is documentation,
+ * an example, a test or CI configuration, the generic formats (URL passwords, auth lines,
+ * JWTs) are look-alikes too; a token of a known format with a random body stays a secret
+ * wherever it is, since it works wherever it is.
+ */
+export function classifySecretValues(text: string, given: readonly GivenSecret[] = [], limit = 20, path?: string): ValueMatch[] {
   const out: ValueMatch[] = [];
   const seen = new Set<string>();
   const lineOf = lineIndex(text);
+  const where = path === undefined ? undefined : nonProductionPath(path);
+  const count = (lookalike: boolean): number => out.filter((m) => Boolean(m.lookalike) === lookalike).length;
   for (const rule of RULES) {
     // The cheap test first: most texts contain none of the formats.
     rule.pattern.lastIndex = 0;
     for (const m of text.matchAll(rule.pattern)) {
-      const secret = m[1] ?? m[0];
-      if (rule.accept && !rule.accept(secret)) continue;
+      const secret = m.groups?.['secret'] ?? m[1] ?? m[0];
+      const lookalike = rule.lookalike?.(secret, m) ?? (where && PATH_SENSITIVE.has(rule.kind) ? where : undefined);
+      if (count(Boolean(lookalike)) >= limit) continue;
       const at = m.index + m[0].indexOf(secret);
       const key = `${rule.kind}:${secret}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ kind: rule.kind, line: lineOf(at), fingerprint: fingerprint(secret, rule.prefix(secret)), secret });
-      if (out.length >= limit) return out;
+      out.push({ kind: rule.kind, line: lineOf(at), fingerprint: fingerprint(secret, rule.prefix(secret)), secret, ...(lookalike ? { lookalike } : {}) });
+      if (count(false) >= limit && count(true) >= limit) return out;
     }
   }
   // A generic match (an auth line, a URL password) on a line a known format already explains is the same secret.
@@ -176,10 +191,13 @@ export function findSecretValues(text: string, given: readonly GivenSecret[] = [
     const at = text.indexOf(g.value);
     if (at < 0) continue;
     out.push({ kind: 'given-secret', line: lineOf(at), fingerprint: `${g.value.length} chars`, secret: g.value, source: g.label });
-    if (out.length >= limit) return out;
+    if (count(false) >= limit) return out;
   }
   return out;
 }
+
+/** Formats people also write in documentation and tests; in such files they are not counted as secrets. */
+const PATH_SENSITIVE = new Set<ValueKind>(['registry-auth-line', 'url-password', 'jwt']);
 
 const GENERIC = new Set<ValueKind>(['registry-auth-line', 'url-password']);
 

@@ -27,10 +27,12 @@ test('URL with a password, and which values count as secrets', () => {
   assert.equal(hasUrlPassword('redis://db:6379/0'), false);
   assert.equal(hasUrlPassword('http://localhost:8000/health'), false);
 
-  assert.equal(secretValueReason('DATABASE_URL', 'postgres://app:s3cret@db/app'), 'url-password');
+  assert.equal(secretValueReason('DATABASE_URL', 'postgres://app:Wq7dLx2Rk9Pz4Tn8Vb3Hc6Mf@db.prod.internal/app'), 'url-password');
   assert.equal(secretValueReason('DATABASE_URL', 'postgres://db/app'), undefined);
-  assert.equal(secretValueReason('PIP_INDEX_URL', 'https://u:token@pkgs.example/simple'), 'url-password');
-  assert.equal(secretValueReason('API_KEY', 'abc123'), 'name');
+  assert.equal(secretValueReason('PIP_INDEX_URL', 'https://u:Tr8vNq2LkZ5w@pkgs.acme-corp.io/simple'), 'url-password');
+  assert.equal(secretValueReason('API_KEY', 'k7Qz9Lm2'), 'name');
+  assert.equal(secretValueReason('DATABASE_URL', 'postgres://app:s3cret@db/app'), undefined, 'a placeholder password for a Compose service');
+  assert.equal(secretValueReason('SECRET_KEY', 'changeme'), undefined, 'a placeholder');
   assert.equal(secretValueReason('API_KEY', ''), undefined, 'declared without a value');
   assert.equal(secretValueReason('API_KEY', '   '), undefined);
   assert.equal(secretValueReason('API_KEY', '${API_KEY}'), undefined, 'a reference, not a value');

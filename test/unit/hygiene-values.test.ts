@@ -20,7 +20,7 @@ const samples: [ValueKind, string][] = [
   ['stripe-live-key', `sk_live_${pick(ALNUM, 24)}`],
   ['google-api-key', `AIza${pick(ALNUM, 35)}`],
   ['gitlab-token', `glpat-${pick(ALNUM, 20)}`],
-  ['jwt', `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub: '1234567890', name: 'someone' })}.${pick(ALNUM, 43)}`],
+  ['jwt', `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub: 'svc-billing', iat: 1_700_000_000 })}.${pick(ALNUM, 43)}`],
 ];
 
 describe('known formats', () => {
