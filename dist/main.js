@@ -65,7 +65,7 @@ import {
   sizeIcon,
   sourceLabel,
   stateDirectory
-} from "./chunks/chunk-A4UH3OTD.js";
+} from "./chunks/chunk-UCSBGQNQ.js";
 import {
   __commonJS,
   __export,

@@ -35,6 +35,8 @@ export const BODY_EVIDENCE_CHARS = 500;
 export const ANSWER_BODY_CHARS = 200;
 /** Distinct answers kept; past it, a new body counts into an earlier answer of the same status. */
 export const MAX_ANSWERS = 20;
+/** An answer that has not changed for this long starts to be asked for less often. */
+export const UNCHANGED_GRACE_MS = 1000;
 /** The longest pause an unchanged answer earns (it grows with the time the answer has not changed). */
 export const MAX_UNCHANGED_PAUSE_MS = 5000;
 /** Repeated 429s without Retry-After: 1 s, then twice as long each time, up to this. */
@@ -161,9 +163,9 @@ export class HttpWait implements WaitStrategy {
   }
 
   /**
-   * The pause the last answer asks for. An answer that has not changed is asked for less and
-   * less often (a quarter of the time it has stayed the same, at most 5 s): each probe is a
-   * request in the app's log and a token of its rate limiter. A 429 is honoured: its
+   * The pause the last answer asks for. An answer that has not changed for a second is asked
+   * for less and less often (a quarter of the time it has stayed the same, at most 5 s): each
+   * probe is a request in the app's log and a token of its rate limiter. A 429 is honoured: its
    * Retry-After, else a pause that doubles while the 429s go on. No answer (nothing listens
    * yet) reaches the app: the loop's own fast pace stays.
    */
@@ -186,9 +188,14 @@ export class HttpWait implements WaitStrategy {
   }
 }
 
-/** The pause an answer earns by staying the same for `sameForMs`. */
+/**
+ * The pause an answer earns by staying the same for `sameForMs`: none in its first second, so an
+ * app that answers "starting" for a moment is seen healthy as soon as before; then a quarter of
+ * that time (at most 5 s), so an app that becomes healthy is seen at most a quarter late.
+ */
 export function unchangedAnswerPauseMs(sameForMs: number): number {
-  return Math.min(MAX_UNCHANGED_PAUSE_MS, Math.max(0, Math.floor(sameForMs / 4)));
+  if (sameForMs < UNCHANGED_GRACE_MS) return 0;
+  return Math.min(MAX_UNCHANGED_PAUSE_MS, Math.floor(sameForMs / 4));
 }
 
 /** The pause after the `inARow`-th 429 in a row that named no time: 1 s, 2 s, 4 s, ... 16 s. */

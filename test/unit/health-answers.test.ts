@@ -68,8 +68,8 @@ describe('Retry-After', () => {
     assert.deepEqual([1, 2, 3, 4, 5, 6, 12].map(rateLimitPauseMs), [1000, 2000, 4000, 8000, 16_000, 16_000, 16_000]);
   });
 
-  test('an answer that does not change is asked for less often: a quarter of the time it stayed the same, at most 5 s', () => {
-    assert.deepEqual([0, 100, 1000, 8000, 20_000, 600_000].map(unchangedAnswerPauseMs), [0, 25, 250, 2000, 5000, 5000]);
+  test('an answer that has not changed for a second is asked for less often: a quarter of the time it stayed the same, at most 5 s', () => {
+    assert.deepEqual([0, 100, 999, 1000, 8000, 20_000, 600_000].map(unchangedAnswerPauseMs), [0, 0, 0, 250, 2000, 5000, 5000]);
   });
 });
 
