@@ -74979,7 +74979,7 @@ var report_schema_default = {
               type: "null"
             }
           ],
-          description: "Probes and waiting time before and after the back-off (50 ms, then 250 ms after 2 s)."
+          description: "Probes and waiting time before and after the back-off (50 ms, then 250 ms after 2 s; longer while an HTTP answer does not change or a 429 asks)."
         },
         httpAnswers: {
           anyOf: [

@@ -207,7 +207,7 @@ export interface HealthReport {
   startError?: string | null;
   /** Probes sent while waiting. */
   probes?: number;
-  /** Probes and waiting time before and after the back-off (50 ms, then 250 ms after 2 s). */
+  /** Probes and waiting time before and after the back-off (50 ms, then 250 ms after 2 s; longer while an HTTP answer does not change or a 429 asks). */
   probing?: { fastProbes: number; fastMs: number; slowProbes: number; slowMs: number } | null;
   /**
    * The distinct answers of the HTTP probe, in the order first seen, each counted; absent for
