@@ -34,8 +34,11 @@ import {
   codeBlock,
   codeDetails,
   commitUrl,
+  decisiveAnswer,
   deployState,
   deployTarget,
+  describeAnswerTimes,
+  describeHttpAnswer,
   escapeInline,
   formatBytes,
   formatDuration,
@@ -50,6 +53,7 @@ import {
   isPullRequestEvent,
   isSafeToken,
   isUsableCache,
+  latestAnswer,
   loadConfig,
   measured,
   num,
@@ -70,7 +74,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-BYKY36HO.js";
+} from "./chunks/chunk-FLOWLBKM.js";
 import {
   __commonJS,
   __export,
@@ -72308,6 +72312,11 @@ function healthSection(report, limits) {
     facts.push(container.running ? "container still running" : `container exited with code ${container.exitCode ?? "unknown"}`);
     if (container.oomKilled) facts.push("**killed for running out of memory (OOM)**");
   }
+  const answers = health.httpAnswers ?? [];
+  const decisive = decisiveAnswer(answers);
+  if (decisive && decisive !== latestAnswer(answers)) {
+    facts.push(`first answer that was not transient: ${escapeInline(describeHttpAnswer(decisive), 200)} ${escapeInline(describeAnswerTimes(decisive), 60)}`);
+  }
   if (lastHttp) {
     const { status, error: error2, location: location2 } = lastHttp;
     const redirect = status !== null && status >= 300 && status < 400 ? ` (a redirect to ${inlineCode(location2 ?? "no Location given", 120)})` : "";
@@ -72322,6 +72331,10 @@ function healthSection(report, limits) {
   for (const fact of facts) out.push(`- ${fact}`);
   const body2 = lastHttp?.body;
   if (body2 && limits.logLines > 0) out.push(...evidence("Last HTTP response body", body2.split(/\r?\n/).slice(0, 20), limits));
+  if (answers.length > 1) {
+    const lines = answers.map((a) => `${describeHttpAnswer(a)} ${describeAnswerTimes(a)}${a.body ? `: ${a.body.split(/\r?\n/)[0] ?? ""}` : ""}`);
+    out.push(...evidence(`HTTP answers seen (${answers.length} distinct, in order, times after the container started)`, lines, limits, false, true));
+  }
   const healthLog = health.healthLog.slice(-limits.healthEntries).map((e) => `[exit ${e.exitCode}] ${e.output.trim().replace(/\r?\n/g, " \u23CE ")}`);
   if (healthLog.length) out.push(...evidence(`Docker health log (last ${healthLog.length})`, healthLog, limits));
   const logs = health.logs;
@@ -74908,7 +74921,21 @@ var report_schema_default = {
               type: "null"
             }
           ],
-          description: "Probes and waiting time before and after the back-off (50 ms, then 250 ms after 2 s)."
+          description: "Probes and waiting time before and after the back-off (50 ms, then 250 ms after 2 s; longer while an HTTP answer does not change or a 429 asks)."
+        },
+        httpAnswers: {
+          anyOf: [
+            {
+              type: "array",
+              items: {
+                $ref: "#/definitions/HttpAnswerReport"
+              }
+            },
+            {
+              type: "null"
+            }
+          ],
+          description: "The distinct answers of the HTTP probe, in the order first seen, each counted; absent for other strategies. A new body with the same status folds into an earlier answer once there are 20. The failure reason names the first answer that is not transient."
         }
       },
       required: [
@@ -75005,6 +75032,78 @@ var report_schema_default = {
         "timeoutSource"
       ],
       description: "What the run mirrored of Railway's way of running the app (railway-parity)."
+    },
+    HttpAnswerReport: {
+      type: "object",
+      properties: {
+        status: {
+          type: [
+            "number",
+            "null"
+          ],
+          description: "null when no HTTP answer came or it was not valid HTTP (error says which)."
+        },
+        location: {
+          type: [
+            "string",
+            "null"
+          ]
+        },
+        body: {
+          type: [
+            "string",
+            "null"
+          ],
+          description: "The body's first 200 characters."
+        },
+        error: {
+          type: [
+            "string",
+            "null"
+          ],
+          description: "In words: why no answer came, or what was wrong with the answer."
+        },
+        transient: {
+          type: "boolean",
+          description: 'True for answers that say "not yet": nothing listening or answering yet, 429 Too Many Requests, 503 Service Unavailable.'
+        },
+        retryAfterMs: {
+          type: [
+            "number",
+            "null"
+          ],
+          description: "A 429's Retry-After in ms (the last one); null when it named no time. Absent for other answers."
+        },
+        count: {
+          type: "number"
+        },
+        firstMs: {
+          type: "number",
+          description: "When it came first and last, in ms after the container started (as timeToHealthyMs counts)."
+        },
+        lastMs: {
+          type: "number"
+        },
+        firstAt: {
+          type: "string"
+        },
+        lastAt: {
+          type: "string"
+        }
+      },
+      required: [
+        "status",
+        "location",
+        "body",
+        "error",
+        "transient",
+        "count",
+        "firstMs",
+        "lastMs",
+        "firstAt",
+        "lastAt"
+      ],
+      description: "One distinct answer of the HTTP health probe (status, Location and the body's first characters), and when it came."
     },
     SizeReport: {
       type: "object",

@@ -177,7 +177,7 @@ export async function startAndWait(config: Config, log: Log, app: CreatedApp, re
     } else {
       if (!strategy) {
         const hostPort = hostMode ? port : Number(info.NetworkSettings.Ports[portKey ?? '']?.[0]?.HostPort);
-        strategy = strategyFor(strategyName, container, config, hostPort);
+        strategy = strategyFor(strategyName, container, config, hostPort, startedAt);
       }
       await probeUntilReady(running, strategy, config, report, log);
     }
@@ -218,7 +218,7 @@ interface Running {
 }
 
 /** The readiness probe of a strategy that asks from outside (or Docker's own HEALTHCHECK). */
-function strategyFor(name: HealthConfig['strategy'], container: Docker.Container, config: Config, hostPort: number | undefined): WaitStrategy {
+function strategyFor(name: HealthConfig['strategy'], container: Docker.Container, config: Config, hostPort: number | undefined, startedAt: number): WaitStrategy {
   if (name === 'healthcheck') return new HealthcheckWait(container);
   if (!hostPort) throw new Error(`Docker published no host port for container port ${config.port ?? '?'}`);
   if (name === 'http') {
@@ -226,6 +226,7 @@ function strategyFor(name: HealthConfig['strategy'], container: Docker.Container
       host: config.parity.host,
       containerPort: config.port,
       railwayStatus: config.health.statusSource === 'railway',
+      startedAt,
     });
   }
   return new TcpWait('127.0.0.1', hostPort);
@@ -252,7 +253,11 @@ async function awaitExit(running: Running, config: Config, log: Log, report: Hea
   return Math.max(0, Date.now() - running.startedAt);
 }
 
-/** Probes until ready (then healthy), the container exits, the timeout passes or the run is cancelled; 50 ms, then 250 ms apart. */
+/**
+ * Probes until ready (then healthy), the container exits, the timeout passes or the run is
+ * cancelled; 50 ms, then 250 ms apart, or longer when the strategy's answers ask for it (an
+ * answer that does not change, a 429), never past the deadline.
+ */
 async function probeUntilReady(running: Running, strategy: WaitStrategy, config: Config, report: HealthReport, log: Log): Promise<void> {
   report.target = strategy.target;
   const parityNote = config.parity.host && strategy instanceof HttpWait ? ` (Host: ${config.parity.host}, accepted: ${formatStatusRanges(config.health.status)})` : '';
@@ -297,7 +302,8 @@ async function probeUntilReady(running: Running, strategy: WaitStrategy, config:
       tally();
       return;
     }
-    await Promise.race([delay(probeIntervalMs(Date.now() - waitStarted)), running.exit, running.cancelled]);
+    const pause = Math.max(probeIntervalMs(Date.now() - waitStarted), strategy.pauseMs?.() ?? 0);
+    await pauseUnless(Math.min(pause, Math.max(0, running.deadline - Date.now())), running.exit, running.cancelled);
   }
 }
 
@@ -336,7 +342,10 @@ async function collectEvidence(container: Docker.Container, strategy: WaitStrate
   } catch {
     // The container is gone already; keep what we have.
   }
-  if (strategy instanceof HttpWait) report.lastHttp = { ...strategy.evidence };
+  if (strategy instanceof HttpWait) {
+    report.lastHttp = { ...strategy.evidence };
+    report.httpAnswers = strategy.answers();
+  }
   if (strategy instanceof HealthcheckWait && report.healthLog.length === 0) report.healthLog = strategy.log;
   const all = await logs;
   report.logLines = all.length;
@@ -362,6 +371,9 @@ export function parseDockerTime(text: string | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when one of `events` comes first; the timer goes with it (a 16 s pause must not keep the local command alive). */
+async function pauseUnless(ms: number, ...events: Promise<void>[]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))), ...events]);
+  clearTimeout(timer);
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type Docker from 'dockerode';
 import { statusMatches, formatStatusRanges, type StatusRange } from '../config/units.ts';
+import type { HttpAnswerReport } from '../report/model.ts';
 
 /**
  * A wait strategy answers one question, cheaply and repeatedly: is the container ready yet?
@@ -14,6 +15,8 @@ export interface WaitStrategy {
   probe(budgetMs: number): Promise<boolean>;
   /** Why it is not ready, after the last probe. */
   lastFailure(): string;
+  /** The least pause before the next probe that the answers so far ask for (0: the loop's own pace). */
+  pauseMs?(): number;
   close(): void;
 }
 
@@ -28,6 +31,18 @@ export interface HttpEvidence {
 }
 
 export const BODY_EVIDENCE_CHARS = 500;
+/** The body's first characters that tell one answer from another. */
+export const ANSWER_BODY_CHARS = 200;
+/** Distinct answers kept; past it, a new body counts into an earlier answer of the same status. */
+export const MAX_ANSWERS = 20;
+/** An answer that has not changed for this long starts to be asked for less often. */
+export const UNCHANGED_GRACE_MS = 1000;
+/** The longest pause an unchanged answer earns (it grows with the time the answer has not changed). */
+export const MAX_UNCHANGED_PAUSE_MS = 5000;
+/** Repeated 429s without Retry-After: 1 s, then twice as long each time, up to this. */
+export const MAX_RATE_LIMIT_PAUSE_MS = 16_000;
+/** A Retry-After beyond this is read as this (the health timeout ends the wait sooner anyway). */
+const MAX_RETRY_AFTER_MS = 3_600_000;
 
 export interface HttpWaitOptions {
   /** Host header to send (Railway's health check sends healthcheck.railway.app); default 127.0.0.1:<port>. */
@@ -36,6 +51,15 @@ export interface HttpWaitOptions {
   readonly containerPort?: number | undefined;
   /** Only 200 passes because Railway accepts nothing else: failures say so. */
   readonly railwayStatus?: boolean;
+  /** When the container started (epoch ms): the answers' times count from it. Default: now. */
+  readonly startedAt?: number;
+}
+
+/** One distinct answer and the short label it has in the reason's list of answers. */
+interface Tally {
+  readonly answer: HttpAnswerReport;
+  readonly label: string;
+  readonly key: string;
 }
 
 export class HttpWait implements WaitStrategy {
@@ -46,41 +70,177 @@ export class HttpWait implements WaitStrategy {
   private readonly status: readonly StatusRange[];
   private readonly body: RegExp | undefined;
   private readonly options: HttpWaitOptions;
+  private readonly origin: number;
+  private readonly tallies: Tally[] = [];
+  /** The answer that has not changed (status and Location, or what was wrong), and since when. */
+  private unchanged: { shape: string; since: number } | undefined;
+  private limitedInARow = 0;
+  private pause = 0;
 
   constructor(url: string, status: readonly StatusRange[], body: RegExp | undefined, options: HttpWaitOptions = {}) {
     this.url = url;
     this.status = status;
     this.body = body;
     this.options = options;
+    this.origin = options.startedAt ?? Date.now();
     this.evidence.host = options.host ?? null;
     this.target = `GET ${url}`;
   }
 
   async probe(budgetMs: number): Promise<boolean> {
     const answer = await httpGet(this.url, Math.max(50, Math.min(budgetMs, 5000)), this.options.host);
+    const now = Date.now();
     if ('error' in answer) {
-      this.evidence.error = answer.error;
+      // The status of an earlier answer stays beside the error: a last probe that timed out must not hide it.
+      this.evidence.error = answer.malformed ? `answered, but ${answer.error}` : answer.error;
+      this.record(now, answer.malformed ? malformedAnswer(answer.error) : unansweredAnswer(answer.error, this.options.containerPort));
+      this.pace(now, answer.malformed ? `malformed ${answer.error}` : undefined);
       return false;
     }
     this.evidence.status = answer.status;
     this.evidence.body = answer.body.slice(0, BODY_EVIDENCE_CHARS);
     this.evidence.location = answer.location;
     this.evidence.error = null;
+    const retryAfterMs = answer.status === 429 ? parseRetryAfter(answer.retryAfter, now, answer.date) : null;
+    this.record(now, httpAnswer(answer, retryAfterMs));
+    this.pace(now, `${answer.status} ${answer.location ?? ''}`, answer.status === 429 ? retryAfterMs : undefined);
     return statusMatches(this.status, answer.status) && (this.body === undefined || this.body.test(answer.body));
   }
 
+  pauseMs(): number {
+    return this.pause;
+  }
+
+  /** The distinct answers so far, in the order first seen. */
+  answers(): HttpAnswerReport[] {
+    return this.tallies.map((t) => ({ ...t.answer }));
+  }
+
   lastFailure(): string {
-    const e = this.evidence;
-    if (e.status === null) return `${this.target} got no HTTP answer: ${describeHttpError(e.error, this.options.containerPort)}`;
-    if (!statusMatches(this.status, e.status)) {
-      const redirect = e.status >= 300 && e.status < 400 ? ` (a redirect to ${e.location ?? 'no Location given'})` : '';
-      const rule = this.options.railwayStatus ? ': Railway accepts only 200' : `, expected ${formatStatusRanges(this.status)}`;
-      return `${this.target}${e.host ? ` (Host: ${e.host})` : ''} answered ${e.status}${redirect}${rule}`;
-    }
-    return `${this.target} answered ${e.status} but the body did not match /${this.body?.source ?? ''}/`;
+    const decisive = this.tallies.find((t) => !t.answer.transient) ?? this.tallies.at(-1);
+    if (!decisive) return `${this.target} got no HTTP answer: no attempt was made`;
+    return `${this.describe(decisive.answer)}${this.summary()}`;
   }
 
   close(): void {}
+
+  private describe(a: HttpAnswerReport): string {
+    if (a.status === null) return a.transient ? `${this.target} got no HTTP answer: ${a.error ?? ''}` : `${this.target} answered, but ${a.error ?? ''}`;
+    if (!statusMatches(this.status, a.status)) {
+      const redirect = a.status >= 300 && a.status < 400 ? ` (a redirect to ${a.location ?? 'no Location given'})` : '';
+      const rule = this.options.railwayStatus ? ': Railway accepts only 200' : `, expected ${formatStatusRanges(this.status)}`;
+      return `${this.target}${this.options.host ? ` (Host: ${this.options.host})` : ''} answered ${a.status}${redirect}${rule}`;
+    }
+    return `${this.target} answered ${a.status} but the body did not match /${this.body?.source ?? ''}/`;
+  }
+
+  /** "; answers in order first seen: no answer yet × 4, 307 × 3, 429 (rate limited) × 2" when there was more than one kind. */
+  private summary(): string {
+    const groups = new Map<string, number>();
+    for (const t of this.tallies) groups.set(t.label, (groups.get(t.label) ?? 0) + t.answer.count);
+    if (groups.size < 2) return '';
+    const shown = [...groups].slice(0, 6).map(([label, count]) => `${label} × ${count}`);
+    return `; answers in order first seen: ${shown.join(', ')}${groups.size > 6 ? ', …' : ''}`;
+  }
+
+  private record(now: number, seen: Omit<HttpAnswerReport, 'count' | 'firstMs' | 'lastMs' | 'firstAt' | 'lastAt'> & { label: string }): void {
+    const { label, ...answer } = seen;
+    const key = JSON.stringify([answer.status, answer.location, answer.body, answer.error]);
+    const same = (t: Tally): boolean => t.key === key;
+    // Bodies that differ each time (a request id, a timestamp) must not grow the list without end.
+    const sameStatus = (t: Tally): boolean => t.answer.status === answer.status && (answer.status !== null || t.answer.error === answer.error);
+    const tally = this.tallies.find(same) ?? (this.tallies.length >= MAX_ANSWERS ? this.tallies.findLast(sameStatus) : undefined);
+    const ms = Math.max(0, now - this.origin);
+    const at = new Date(now).toISOString();
+    if (!tally) {
+      this.tallies.push({ key, label, answer: { ...answer, count: 1, firstMs: ms, lastMs: ms, firstAt: at, lastAt: at } });
+      return;
+    }
+    tally.answer.count++;
+    tally.answer.lastMs = ms;
+    tally.answer.lastAt = at;
+    if (answer.retryAfterMs !== undefined) tally.answer.retryAfterMs = answer.retryAfterMs;
+  }
+
+  /**
+   * The pause the last answer asks for. An answer that has not changed for a second is asked
+   * for less and less often (a quarter of the time it has stayed the same, at most 5 s): each
+   * probe is a request in the app's log and a token of its rate limiter. A 429 is honoured: its
+   * Retry-After, else a pause that doubles while the 429s go on. No answer (nothing listens
+   * yet) reaches the app: the loop's own fast pace stays.
+   */
+  private pace(now: number, shape: string | undefined, retryAfterMs?: number | null): void {
+    if (shape === undefined) {
+      this.unchanged = undefined;
+      this.limitedInARow = 0;
+      this.pause = 0;
+      return;
+    }
+    if (this.unchanged?.shape !== shape) this.unchanged = { shape, since: now };
+    this.pause = unchangedAnswerPauseMs(now - this.unchanged.since);
+    // undefined: not a 429; null: a 429 that named no time.
+    if (retryAfterMs === undefined) {
+      this.limitedInARow = 0;
+      return;
+    }
+    this.limitedInARow++;
+    this.pause = Math.max(this.pause, retryAfterMs ?? rateLimitPauseMs(this.limitedInARow));
+  }
+}
+
+/**
+ * The pause an answer earns by staying the same for `sameForMs`: none in its first second, so an
+ * app that answers "starting" for a moment is seen healthy as soon as before; then a quarter of
+ * that time (at most 5 s), so an app that becomes healthy is seen at most a quarter late.
+ */
+export function unchangedAnswerPauseMs(sameForMs: number): number {
+  if (sameForMs < UNCHANGED_GRACE_MS) return 0;
+  return Math.min(MAX_UNCHANGED_PAUSE_MS, Math.floor(sameForMs / 4));
+}
+
+/** The pause after the `inARow`-th 429 in a row that named no time: 1 s, 2 s, 4 s, ... 16 s. */
+export function rateLimitPauseMs(inARow: number): number {
+  return Math.min(MAX_RATE_LIMIT_PAUSE_MS, 1000 * 2 ** Math.max(0, inARow - 1));
+}
+
+/**
+ * A Retry-After header in ms from now: delay-seconds ("120") or an HTTP date, counted from the
+ * answer's own Date header when it has one (the app's clock, not ours). null when absent or
+ * unreadable.
+ */
+export function parseRetryAfter(value: string | null, now: number, date: string | null): number | null {
+  const text = value?.trim() ?? '';
+  if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, MAX_RETRY_AFTER_MS);
+  // Only the HTTP date forms ("Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 ...", asctime):
+  // Date.parse alone reads "1.5" as a date in 2001.
+  if (!/^[A-Za-z]{3,9},? [\dA-Za-z]/.test(text)) return null;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return null;
+  const sent = date ? Date.parse(date) : NaN;
+  return Math.min(Math.max(0, at - (Number.isNaN(sent) ? now : sent)), MAX_RETRY_AFTER_MS);
+}
+
+/** An HTTP answer as one of the distinct answers. */
+function httpAnswer(answer: HttpResponse, retryAfterMs: number | null): Omit<HttpAnswerReport, 'count' | 'firstMs' | 'lastMs' | 'firstAt' | 'lastAt'> & { label: string } {
+  const limited = answer.status === 429;
+  return {
+    status: answer.status,
+    location: answer.location,
+    body: answer.body.slice(0, ANSWER_BODY_CHARS),
+    error: null,
+    transient: limited || answer.status === 503,
+    ...(limited ? { retryAfterMs } : {}),
+    label: limited ? '429 (rate limited)' : String(answer.status),
+  };
+}
+
+function malformedAnswer(error: string): Omit<HttpAnswerReport, 'count' | 'firstMs' | 'lastMs' | 'firstAt' | 'lastAt'> & { label: string } {
+  return { status: null, location: null, body: null, error, transient: false, label: 'not valid HTTP' };
+}
+
+function unansweredAnswer(error: string, containerPort: number | undefined): Omit<HttpAnswerReport, 'count' | 'firstMs' | 'lastMs' | 'firstAt' | 'lastAt'> & { label: string } {
+  const label = error === 'timed out' ? 'no answer in time' : 'no answer';
+  return { status: null, location: null, body: null, error: describeHttpError(error, containerPort), transient: true, label };
 }
 
 /** A failed request as a sentence that points at the fix. */
@@ -100,7 +260,16 @@ const CLOSED_BEFORE_ANSWER = 'connection closed before an answer';
 /** Enough of a body to match `health-body` against; a health endpoint that streams forever is cut here. */
 const BODY_READ_LIMIT = 65_536;
 
-type HttpAnswer = { status: number; body: string; location: string | null } | { error: string };
+interface HttpResponse {
+  status: number;
+  body: string;
+  location: string | null;
+  retryAfter: string | null;
+  date: string | null;
+}
+
+/** An answer, or why there was none; `malformed`: the app answered, but not in HTTP that parses (error says how). */
+type HttpAnswer = HttpResponse | { error: string; malformed: boolean };
 
 /**
  * One GET on a fresh connection. Not fetch(): Node 20's fetch does not notice when Docker's
@@ -121,8 +290,12 @@ function httpGet(url: string, timeoutMs: number, host: string | undefined): Prom
     const request = http.get(url, { agent: false, headers }, (response) => {
       const chunks: Buffer[] = [];
       let length = 0;
-      const location = typeof response.headers.location === 'string' ? response.headers.location : null;
-      const finish = (): void => settle({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), location });
+      const header = (name: string): string | null => {
+        const value = response.headers[name];
+        return typeof value === 'string' ? value : null;
+      };
+      const finish = (): void =>
+        settle({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), location: header('location'), retryAfter: header('retry-after'), date: header('date') });
       response.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
         length += chunk.length;
@@ -132,14 +305,45 @@ function httpGet(url: string, timeoutMs: number, host: string | undefined): Prom
       response.on('error', finish);
       response.on('aborted', finish);
     });
-    const timer = setTimeout(() => settle({ error: 'timed out' }), timeoutMs);
-    request.on('error', (err: NodeJS.ErrnoException) => settle({ error: describeRequestError(err) }));
+    const timer = setTimeout(() => settle({ error: 'timed out', malformed: false }), timeoutMs);
+    request.on('error', (err: ParseError) => settle(describeRequestError(err)));
   });
 }
 
-function describeRequestError(err: NodeJS.ErrnoException): string {
-  if (err.code === 'ECONNRESET' && err.message === 'socket hang up') return CLOSED_BEFORE_ANSWER;
-  return err.code ?? err.message;
+/** Node's HTTP parser errors carry the parser's reason and the bytes it choked on. */
+type ParseError = NodeJS.ErrnoException & { reason?: string; rawPacket?: Buffer };
+
+function describeRequestError(err: ParseError): { error: string; malformed: boolean } {
+  if (err.code?.startsWith('HPE_')) return { error: describeMalformed(err), malformed: true };
+  if (err.code === 'ECONNRESET' && err.message === 'socket hang up') return { error: CLOSED_BEFORE_ANSWER, malformed: false };
+  return { error: err.code ?? err.message, malformed: false };
+}
+
+/** What Node's HTTP parser found wrong, in words a person can fix (its codes name the parser's state). */
+const MALFORMED_HTTP: Readonly<Record<string, string>> = {
+  HPE_CR_EXPECTED: 'lines end in LF without CR',
+  HPE_LF_EXPECTED: 'a CR is not followed by LF',
+  HPE_INVALID_CONSTANT: 'it does not begin with "HTTP/" (is the port serving TLS, HTTP/2 or another protocol?)',
+  HPE_INVALID_VERSION: 'the HTTP version in its status line is not valid',
+  HPE_INVALID_STATUS: 'its status code is not a three-digit number',
+  HPE_INVALID_HEADER_TOKEN: 'a header line holds a character HTTP does not allow there (a header name with a space?)',
+  HPE_INVALID_CONTENT_LENGTH: 'its Content-Length header is not a number',
+  HPE_UNEXPECTED_CONTENT_LENGTH: 'it sends both Content-Length and Transfer-Encoding',
+  HPE_INVALID_TRANSFER_ENCODING: 'its Transfer-Encoding header is not valid',
+  HPE_INVALID_CHUNK_SIZE: 'a chunk size in its chunked body is not valid',
+  HPE_HEADER_OVERFLOW: 'its headers are larger than Node accepts (16 KiB)',
+};
+
+/** How many of the bytes the app sent are quoted. */
+const MALFORMED_QUOTE_BYTES = 80;
+
+function describeMalformed(err: ParseError): string {
+  const reason = err.reason ? err.reason.charAt(0).toLowerCase() + err.reason.slice(1) : (err.code ?? 'unknown');
+  const what = MALFORMED_HTTP[err.code ?? ''] ?? `the HTTP parser says: ${reason}`;
+  const raw = err.rawPacket?.subarray(0, MALFORMED_QUOTE_BYTES).toString('latin1');
+  // JSON quoting shows the line ends and control bytes that are the point here.
+  const began = raw ? `; it began ${JSON.stringify(raw)}${(err.rawPacket?.length ?? 0) > MALFORMED_QUOTE_BYTES ? '…' : ''}` : '';
+  return `not in valid HTTP/1.1: ${what}${began}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { BuildReport, CacheReport, ConfigDrift, DeployReport, HygieneReport } from './model.ts';
+import type { BuildReport, CacheReport, ConfigDrift, DeployReport, HttpAnswerReport, HygieneReport } from './model.ts';
 
 /** Human units for the reporters: bytes in MB/GB (decimal, as registries and `docker images` show them), durations in s. */
 export function formatBytes(bytes: number | null): string {
@@ -84,4 +84,32 @@ export function hygieneLine(hy: HygieneReport): string {
 export function sourceLabel(source: { file: string; line: number; endLine: number }): string {
   const name = source.file.split(/[\\/]/).at(-1) ?? source.file;
   return `${name}:${source.line}${source.endLine > source.line ? `-${source.endLine}` : ''}`;
+}
+
+/**
+ * The HTTP answer a failed health check is about: the first that was not transient (a 307 the
+ * app gave before its rate limiter answered 429), else the last one. Null without answers.
+ */
+export function decisiveAnswer(answers: readonly HttpAnswerReport[] | null | undefined): HttpAnswerReport | null {
+  if (!answers?.length) return null;
+  return answers.find((a) => !a.transient) ?? latestAnswer(answers);
+}
+
+/** The answer that came last. */
+export function latestAnswer(answers: readonly HttpAnswerReport[]): HttpAnswerReport | null {
+  return answers.reduce<HttpAnswerReport | null>((latest, a) => (latest === null || a.lastMs >= latest.lastMs ? a : latest), null);
+}
+
+/** "307 (redirect to /health/)", "429 (Retry-After 2.0 s)", or why there was no answer. */
+export function describeHttpAnswer(a: HttpAnswerReport): string {
+  if (a.status === null) return a.transient ? `no answer: ${a.error ?? ''}` : `answered, but ${a.error ?? ''}`;
+  const redirect = a.status >= 300 && a.status < 400 ? ` (redirect to ${a.location ?? 'no Location given'})` : '';
+  const retry = a.retryAfterMs === undefined ? '' : a.retryAfterMs === null ? ' (no Retry-After)' : ` (Retry-After ${formatDuration(a.retryAfterMs)})`;
+  return `${a.status}${redirect}${retry}`;
+}
+
+/** How often and when, in seconds after the container started: "× 3 from 0.2 s to 0.4 s". */
+export function describeAnswerTimes(a: HttpAnswerReport): string {
+  const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  return a.count === 1 ? `once at ${s(a.firstMs)}` : `× ${a.count} from ${s(a.firstMs)} to ${s(a.lastMs)}`;
 }

@@ -1,5 +1,5 @@
 import type { CheckReport, DeployReport, SizeWasted } from './model.ts';
-import { formatBytes, formatDuration, sourceLabel } from './format.ts';
+import { decisiveAnswer, describeAnswerTimes, describeHttpAnswer, formatBytes, formatDuration, latestAnswer, sourceLabel } from './format.ts';
 import { codeBlock, codeDetails, escapeInline, inlineCode, isSafeToken, safeUrl } from './escape.ts';
 import {
   NEUTRAL_PERCENT,
@@ -246,6 +246,12 @@ function healthSection(report: CheckReport, limits: RenderLimits): string[] {
     facts.push(container.running ? 'container still running' : `container exited with code ${container.exitCode ?? 'unknown'}`);
     if (container.oomKilled) facts.push('**killed for running out of memory (OOM)**');
   }
+  const answers = health.httpAnswers ?? [];
+  const decisive = decisiveAnswer(answers);
+  // The last answer can hide the one that matters (a 429 after the app's real answer, a 307).
+  if (decisive && decisive !== latestAnswer(answers)) {
+    facts.push(`first answer that was not transient: ${escapeInline(describeHttpAnswer(decisive), 200)} ${escapeInline(describeAnswerTimes(decisive), 60)}`);
+  }
   if (lastHttp) {
     const { status, error, location } = lastHttp;
     const redirect = status !== null && status >= 300 && status < 400 ? ` (a redirect to ${inlineCode(location ?? 'no Location given', 120)})` : '';
@@ -261,6 +267,10 @@ function healthSection(report: CheckReport, limits: RenderLimits): string[] {
   for (const fact of facts) out.push(`- ${fact}`);
   const body = lastHttp?.body;
   if (body && limits.logLines > 0) out.push(...evidence('Last HTTP response body', body.split(/\r?\n/).slice(0, 20), limits));
+  if (answers.length > 1) {
+    const lines = answers.map((a) => `${describeHttpAnswer(a)} ${describeAnswerTimes(a)}${a.body ? `: ${a.body.split(/\r?\n/)[0] ?? ''}` : ''}`);
+    out.push(...evidence(`HTTP answers seen (${answers.length} distinct, in order, times after the container started)`, lines, limits, false, true));
+  }
   const healthLog = health.healthLog
     .slice(-limits.healthEntries)
     .map((e) => `[exit ${e.exitCode}] ${e.output.trim().replace(/\r?\n/g, ' ⏎ ')}`);

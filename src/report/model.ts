@@ -249,8 +249,35 @@ export interface HealthReport {
   startError?: string | null;
   /** Probes sent while waiting. */
   probes?: number;
-  /** Probes and waiting time before and after the back-off (50 ms, then 250 ms after 2 s). */
+  /** Probes and waiting time before and after the back-off (50 ms, then 250 ms after 2 s; longer while an HTTP answer does not change or a 429 asks). */
   probing?: { fastProbes: number; fastMs: number; slowProbes: number; slowMs: number } | null;
+  /**
+   * The distinct answers of the HTTP probe, in the order first seen, each counted; absent for
+   * other strategies. A new body with the same status folds into an earlier answer once there
+   * are 20. The failure reason names the first answer that is not transient.
+   */
+  httpAnswers?: HttpAnswerReport[] | null;
+}
+
+/** One distinct answer of the HTTP health probe (status, Location and the body's first characters), and when it came. */
+export interface HttpAnswerReport {
+  /** null when no HTTP answer came or it was not valid HTTP (error says which). */
+  status: number | null;
+  location: string | null;
+  /** The body's first 200 characters. */
+  body: string | null;
+  /** In words: why no answer came, or what was wrong with the answer. */
+  error: string | null;
+  /** True for answers that say "not yet": nothing listening or answering yet, 429 Too Many Requests, 503 Service Unavailable. */
+  transient: boolean;
+  /** A 429's Retry-After in ms (the last one); null when it named no time. Absent for other answers. */
+  retryAfterMs?: number | null;
+  count: number;
+  /** When it came first and last, in ms after the container started (as timeToHealthyMs counts). */
+  firstMs: number;
+  lastMs: number;
+  firstAt: string;
+  lastAt: string;
 }
 
 export interface SizeLayer {

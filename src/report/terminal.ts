@@ -1,6 +1,7 @@
-import type { CheckReport } from './model.ts';
+import type { CheckReport, HttpAnswerReport } from './model.ts';
 import { parityFacts } from './checks.ts';
-import { deployLine, describeCache, describeDrift, formatBytes, formatDuration, hygieneLine, sourceLabel } from './format.ts';
+import { stripControls } from './escape.ts';
+import { decisiveAnswer, deployLine, describeAnswerTimes, describeCache, describeDrift, describeHttpAnswer, formatBytes, formatDuration, hygieneLine, latestAnswer, sourceLabel } from './format.ts';
 
 /** The local command's closing summary: verdict first, then each check, then the evidence of any failure. */
 export function renderTerminal(report: CheckReport): string {
@@ -85,6 +86,7 @@ export function renderTerminal(report: CheckReport): string {
     out.push('', `Health check failed: ${h.reason ?? ''}`);
     if (h.startError) out.push(`  Docker could not start the container: ${h.startError}`);
     if (h.container) out.push(`  container exit code: ${h.container.exitCode ?? 'still running'}, OOM-killed: ${h.container.oomKilled ? 'yes' : 'no'}`);
+    out.push(...terminalAnswers(h.httpAnswers ?? []));
     if (h.lastHttp) {
       const redirect = h.lastHttp.status !== null && h.lastHttp.status >= 300 && h.lastHttp.status < 400 ? ` (redirect to ${h.lastHttp.location ?? 'no Location given'})` : '';
       out.push(`  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ''})`}${redirect}${h.lastHttp.host ? `, sent with Host: ${h.lastHttp.host}` : ''}${h.lastHttp.body ? `, body: ${h.lastHttp.body.slice(0, 200)}` : ''}`);
@@ -108,6 +110,25 @@ export function renderTerminal(report: CheckReport): string {
   for (const drift of d?.configDrift ?? []) out.push(`  note: ${describeDrift(drift)}`);
   for (const reason of report.reasons.slice(1)) out.push(`  also: ${reason}`);
   return out.join('\n');
+}
+
+/** The answer the failure is about when the last one hides it, then every distinct answer. */
+function terminalAnswers(answers: readonly HttpAnswerReport[]): string[] {
+  const out: string[] = [];
+  const decisive = decisiveAnswer(answers);
+  if (decisive && decisive !== latestAnswer(answers)) {
+    out.push(`  first answer that was not transient: ${describeHttpAnswer(decisive)} ${describeAnswerTimes(decisive)}${decisive.body ? `, body: ${firstLine(decisive.body, 200)}` : ''}`);
+  }
+  if (answers.length < 2) return out;
+  out.push(`  answers seen, in order (times after the container started):`);
+  for (const a of answers.slice(0, 10)) out.push(`    ${describeHttpAnswer(a)} ${describeAnswerTimes(a)}${a.body ? `: ${firstLine(a.body, 120)}` : ''}`);
+  if (answers.length > 10) out.push(`    … ${answers.length - 10} more in the JSON report`);
+  return out;
+}
+
+/** An app's text on one terminal line, without what the terminal would interpret. */
+function firstLine(text: string, maxChars: number): string {
+  return stripControls(text.split(/\r?\n/)[0] ?? '').slice(0, maxChars);
 }
 
 /** The parity line in plain text. */

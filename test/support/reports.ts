@@ -188,6 +188,12 @@ export function hostileReport(): CheckReport {
   r.health.reason = evil;
   r.health.logs = [...HOSTILE.flatMap((h) => h.split('\n')), '````', '`````text', '</details>', '@everyone'];
   r.health.lastHttp = { status: 500, body: HOSTILE.join('\n'), error: null };
+  const at = '2026-01-01T00:00:00.000Z';
+  r.health.httpAnswers = [
+    { status: 307, location: evil, body: HOSTILE.join('\n'), error: null, transient: false, count: 2, firstMs: 10, lastMs: 20, firstAt: at, lastAt: at },
+    { status: null, location: null, body: null, error: evil, transient: false, count: 1, firstMs: 30, lastMs: 30, firstAt: at, lastAt: at },
+    { status: 429, location: null, body: evil, error: null, transient: true, retryAfterMs: 2000, count: 5, firstMs: 40, lastMs: 90, firstAt: at, lastAt: at },
+  ];
   r.size.layers = r.size.layers.map((l, i) => ({ ...l, instruction: `${l.instruction} ${HOSTILE[i % HOSTILE.length] ?? ''}` }));
   r.hygiene.findings = HOSTILE.map((h, i) => ({ id: `rule-${i}|x`, severity: 'warning', message: h, file: `dir/${h}`, line: i, layer: null, path: `/srv/${h}`, evidence: [h] }));
   r.build.cache.note = HOSTILE[3];
