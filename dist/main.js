@@ -61,7 +61,7 @@ import {
   sizeIcon,
   sourceLabel,
   stateDirectory
-} from "./chunks/chunk-3VAJXYGO.js";
+} from "./chunks/chunk-FTS2FJ5A.js";
 import {
   __commonJS,
   __export,

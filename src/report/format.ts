@@ -1,4 +1,4 @@
-import type { BuildReport, CacheReport, ConfigDrift, DeployReport, HygieneReport } from './model.ts';
+import type { BuildReport, CacheReport, ConfigDrift, DeployReport, HygieneReport, PreDeployCommandReport } from './model.ts';
 
 /** Human units for the reporters: bytes in MB/GB (decimal, as registries and `docker images` show them), durations in s. */
 export function formatBytes(bytes: number | null): string {
@@ -84,4 +84,10 @@ export function hygieneLine(hy: HygieneReport): string {
 export function sourceLabel(source: { file: string; line: number; endLine: number }): string {
   const name = source.file.split(/[\\/]/).at(-1) ?? source.file;
   return `${name}:${source.line}${source.endLine > source.line ? `-${source.endLine}` : ''}`;
+}
+
+/** How a pre-deploy command ended, a few words ("exit 3", "still running, stopped"). */
+export function preDeployOutcome(c: PreDeployCommandReport): string {
+  if (c.exitCode !== null) return `exit ${c.exitCode}`;
+  return c.stillRunningAfterMs ? 'still running, stopped' : 'did not start';
 }

@@ -1,6 +1,6 @@
 import type { CheckReport } from './model.ts';
 import { parityFacts } from './checks.ts';
-import { deployLine, describeCache, describeDrift, formatBytes, formatDuration, hygieneLine, sourceLabel } from './format.ts';
+import { deployLine, describeCache, describeDrift, formatBytes, formatDuration, hygieneLine, preDeployOutcome, sourceLabel } from './format.ts';
 
 /** The local command's closing summary: verdict first, then each check, then the evidence of any failure. */
 export function renderTerminal(report: CheckReport): string {
@@ -17,7 +17,7 @@ export function renderTerminal(report: CheckReport): string {
   }
   const pre = report.preDeploy;
   if (pre) {
-    const list = pre.commands.map((c) => `${c.command} → ${c.exitCode !== null ? `exit ${c.exitCode}` : c.stillRunningAfterMs ? 'still running, stopped' : 'did not start'} in ${formatDuration(c.durationMs)}`);
+    const list = pre.commands.map((c) => `${c.command} → ${preDeployOutcome(c)} in ${formatDuration(c.durationMs)}`);
     out.push(`  ${mark(pre.status === 'passed' ? true : pre.status === 'failed' ? false : null)} predeploy ${pre.status} in ${formatDuration(pre.durationMs)}${list.length ? `: ${list.join('; ')}` : ''}`);
   }
   const h = report.health;
