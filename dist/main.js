@@ -74,7 +74,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-FLOWLBKM.js";
+} from "./chunks/chunk-I27WU5LK.js";
 import {
   __commonJS,
   __export,
@@ -72309,7 +72309,7 @@ function healthSection(report, limits) {
   facts.push(`timeout ${formatDuration(health.timeoutMs)}`);
   const { container, lastHttp } = health;
   if (container) {
-    facts.push(container.running ? "container still running" : `container exited with code ${container.exitCode ?? "unknown"}`);
+    facts.push(container.started === false ? "container never started" : container.running ? "container still running" : `container exited with code ${container.exitCode ?? "unknown"}`);
     if (container.oomKilled) facts.push("**killed for running out of memory (OOM)**");
   }
   const answers = health.httpAnswers ?? [];
@@ -74680,6 +74680,13 @@ var report_schema_default = {
             "null"
           ],
           description: "Docker's reason when the container could not be created or started."
+        },
+        stillRunningAfterMs: {
+          type: [
+            "number",
+            "null"
+          ],
+          description: "Set when the command had not exited within the bound (the health timeout) and was stopped."
         }
       },
       required: [
@@ -74750,6 +74757,9 @@ var report_schema_default = {
                 },
                 running: {
                   type: "boolean"
+                },
+                started: {
+                  type: "boolean"
                 }
               },
               required: [
@@ -74762,7 +74772,8 @@ var report_schema_default = {
             {
               type: "null"
             }
-          ]
+          ],
+          description: "started: false when Docker could not start its process (startError says why); absent in reports of earlier versions."
         },
         lastHttp: {
           anyOf: [
@@ -75007,6 +75018,18 @@ var report_schema_default = {
               type: "null"
             }
           ]
+        },
+        startCommandReplaces: {
+          type: [
+            "string",
+            "null"
+          ],
+          enum: [
+            "ENTRYPOINT",
+            "CMD",
+            null
+          ],
+          description: "What startCommand ran in place of: the ENTRYPOINT (parity, as Railway) or the CMD; null without one; absent in reports of earlier versions."
         },
         timeoutSource: {
           type: "string"

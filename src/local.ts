@@ -42,7 +42,8 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --wait-for auto|http|healthcheck|tcp|log:<regex>
   --railway-parity auto|true|false
                          run the app as Railway will (PORT, Host healthcheck.railway.app, only 200,
-                         deploy.startCommand and deploy.preDeployCommand); auto: when railway.json/toml is found
+                         deploy.startCommand and deploy.preDeployCommand in place of the ENTRYPOINT);
+                         auto: when railway.json/toml is found
   --keep-image           keep the image tag deploy-check created (removed at exit unless --image or this)
   --cache-dir DIR        keep the BuildKit layer cache in DIR between runs (one entry per image)
   --cache-mode max|min   max: every stage's layers (default); min: the final stage's

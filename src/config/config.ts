@@ -6,7 +6,7 @@ import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type 
 import { configAsCodeRead, findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { locateIacFile, readRailwayIac, type RailwayIacConfig } from './iac/railway-iac.ts';
 import { readRunContext, type RunContext } from '../github/context.ts';
-import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
+import { parseCommand, parseHostLines, parseKeyValueLines, splitCommandWords, type KeyValue } from './lines.ts';
 import { parseStatusRanges, type StatusRange } from './units.ts';
 import { readPublishConfig, type PublishConfig } from '../github/config.ts';
 import { readCacheConfig, type CacheConfig } from '../cache/config.ts';
@@ -63,10 +63,14 @@ export interface ParityConfig {
 
 export type CommandSource = 'command input' | 'railway service' | RailwayFileConfig['label'] | 'image';
 
-/** `deploy.preDeployCommand`: each command runs in a one-off container of the image before the app starts. */
+/**
+ * `deploy.preDeployCommand`: each command runs in a one-off container of the image before the app
+ * starts, in place of its ENTRYPOINT, and must exit within `timeoutMs` (the health timeout).
+ */
 export interface PreDeployConfig {
   readonly commands: readonly string[];
   readonly source: Exclude<CommandSource, 'command input' | 'image'>;
+  readonly timeoutMs: number;
 }
 
 export interface HealthConfig {
@@ -101,6 +105,11 @@ export interface Config {
   readonly command: readonly string[] | undefined;
   /** Where the container's command came from (`command`, deploy.startCommand, or the image's own CMD). */
   readonly commandSource: CommandSource;
+  /**
+   * What `command` stands in for: under parity the image's ENTRYPOINT, as Railway runs a start
+   * command (exec form, the image's CMD dropped too); otherwise the CMD, as `docker run IMAGE cmd`.
+   */
+  readonly commandReplaces: 'ENTRYPOINT' | 'CMD';
   readonly preDeploy: PreDeployConfig | undefined;
   readonly parity: ParityConfig;
   readonly network: string | undefined;
@@ -261,6 +270,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     port: run.port,
     command: run.command,
     commandSource: run.commandSource,
+    commandReplaces: run.parity.enabled ? 'ENTRYPOINT' : 'CMD',
     preDeploy: run.preDeploy,
     parity: run.parity,
     network,
@@ -398,15 +408,19 @@ function resolveRun(inputs: RunInputs): ResolvedRun {
   let commandSource: CommandSource = command ? 'command input' : 'image';
   // Railway: configuration in code overrides the dashboard (docs.railway.com, Config as Code).
   if (!command && enabled && railwayFile?.startCommand) {
-    command = parseCommand(`${fileSource} ${railwayFile.fieldPrefix}deploy.startCommand`, railwayFile.startCommand);
+    command = splitCommandWords(`${fileSource} ${railwayFile.fieldPrefix}deploy.startCommand`, railwayFile.startCommand);
     commandSource = fileSource;
   } else if (!command && enabled && service?.startCommand) {
-    command = parseCommand('railway-service (startCommand)', service.startCommand);
+    command = splitCommandWords('railway-service (startCommand)', service.startCommand);
     commandSource = 'railway service';
   }
   let preDeploy: PreDeployConfig | undefined;
-  if (enabled && railwayFile?.preDeployCommand) preDeploy = { commands: railwayFile.preDeployCommand, source: fileSource };
-  else if (enabled && service?.preDeployCommand) preDeploy = { commands: service.preDeployCommand, source: 'railway service' };
+  const timeoutMs = health.timeoutMs;
+  if (enabled && railwayFile?.preDeployCommand) preDeploy = { commands: railwayFile.preDeployCommand, source: fileSource, timeoutMs };
+  else if (enabled && service?.preDeployCommand) preDeploy = { commands: service.preDeployCommand, source: 'railway service', timeoutMs };
+  // A command that cannot be split fails here, naming where it came from, not in its container.
+  const where = preDeploy?.source === 'railway service' ? 'railway-service (preDeployCommand)' : `${fileSource} deploy.preDeployCommand`;
+  for (const command of preDeploy?.commands ?? []) splitCommandWords(where, command);
   return { parity, port, health, command, commandSource, preDeploy };
 }
 

@@ -60,7 +60,7 @@ export function parseHostLines(input: string, raw: string): string[] {
     });
 }
 
-/** `command`: a JSON array, or words separated by spaces with "..." or '...' quoting. */
+/** `command`: a JSON array, or words as `splitCommandWords` splits them. */
 export function parseCommand(input: string, raw: string): string[] | undefined {
   const text = raw.trim();
   if (text === '') return undefined;
@@ -76,8 +76,53 @@ export function parseCommand(input: string, raw: string): string[] | undefined {
     }
     return parsed;
   }
+  return splitCommandWords(input, text);
+}
+
+/**
+ * A start or pre-deploy command as Railway runs it for an image: exec form, its words split the
+ * way a POSIX shell splits them but with nothing expanded. '…' keeps everything; "…" keeps
+ * everything but \" \\ \$ \` (a backslash before them is dropped); quotes join the text around them
+ * (--bind="0.0.0.0:80" is one word); outside quotes a backslash keeps the next character.
+ * `$PORT` stays the five characters it is (see `unexpandedVariables`).
+ */
+export function splitCommandWords(input: string, raw: string): string[] {
+  const text = raw.trim();
+  if (text === '') throw new ConfigError(input, 'is empty');
   const words: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  for (const m of text.matchAll(re)) words.push(m[1]?.replace(/\\(.)/g, '$1') ?? m[2] ?? m[3] ?? '');
+  let word: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+      continue;
+    }
+    word ??= '';
+    if (c === "'" || c === '"') {
+      const quoted = readQuoted(text, i);
+      if (!quoted) throw new ConfigError(input, `has a ${c} at character ${i + 1} that is never closed`);
+      word += quoted.value;
+      i = quoted.end;
+    } else if (c === '\\' && i + 1 < text.length) {
+      word += text.charAt(++i);
+    } else {
+      word += c;
+    }
+  }
+  if (word !== undefined) words.push(word);
   return words;
+}
+
+/** The text of the quote opening at `start` and the index of its closing quote; undefined when it is not closed. */
+function readQuoted(text: string, start: number): { value: string; end: number } | undefined {
+  const quote = text.charAt(start);
+  let value = '';
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (c === quote) return { value, end: i };
+    if (quote === '"' && c === '\\' && '"\\$`'.includes(text.charAt(i + 1))) value += text.charAt(++i);
+    else value += c;
+  }
+  return undefined;
 }

@@ -17,7 +17,7 @@ export interface RailwayFileConfig {
   readonly healthcheckPath: string | undefined;
   readonly healthcheckTimeoutMs: number | undefined;
   readonly dockerfilePath: string | undefined;
-  /** deploy.startCommand: replaces the image's CMD. */
+  /** deploy.startCommand: runs in place of the image's ENTRYPOINT (and CMD), as Railway runs it. */
   readonly startCommand?: string | undefined;
   /** deploy.preDeployCommand: a string or a list of strings, run in order before the app starts. */
   readonly preDeployCommand?: readonly string[] | undefined;

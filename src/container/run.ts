@@ -3,6 +3,7 @@ import { formatStatusRanges } from '../config/units.ts';
 import type { Config, HealthConfig } from '../config/config.ts';
 import type { Log } from '../host/log.ts';
 import type { HealthReport, ParityReport } from '../report/model.ts';
+import { shellWrapHint } from './exec-form.ts';
 import { containerName } from './labels.ts';
 import { allLogLines, compactLogLines } from './logs.ts';
 import { dockerReason } from './pre-deploy.ts';
@@ -43,6 +44,7 @@ export function parityReport(config: Config): ParityReport {
     statusSource: config.health.statusSource,
     startCommandSource: config.commandSource,
     startCommand: config.command ? [...config.command] : null,
+    startCommandReplaces: config.command ? config.commandReplaces : null,
     timeoutSource: config.health.timeoutSource,
     pathSource: config.health.pathSource ?? null,
   };
@@ -92,6 +94,7 @@ export async function createApp(config: Config, docker: Docker, params: RunParam
       containerOptions(params, {
         name: containerName(params.runId),
         cmd: config.command,
+        replacesEntrypoint: config.commandReplaces === 'ENTRYPOINT',
         publishPort: config.port,
         healthcheck:
           hasHealthcheck && strategyName === 'healthcheck'
@@ -138,13 +141,15 @@ function unhealthyReport(config: Config, strategy: HealthConfig['strategy']): He
 export async function startAndWait(config: Config, log: Log, app: CreatedApp, removals: PendingRemovals, cancel?: AbortSignal): Promise<HealthReport> {
   const { report, strategyName, hasHealthcheck, hostMode, container } = app;
   if (report.reason !== null) return report;
+  const hint = startCommandHint(config);
+  if (hint) log.warning(`${hint.charAt(0).toUpperCase()}${hint.slice(1)}`);
   const port = config.port;
   const portKey = port !== undefined ? `${port}/tcp` : undefined;
   let strategy: WaitStrategy | undefined;
   let ranForMs: number | undefined;
   try {
     if (!container) throw app.createError;
-    report.container = { id: container.id, exitCode: null, oomKilled: false, running: false };
+    report.container = { id: container.id, exitCode: null, oomKilled: false, running: false, started: false };
     await container.start();
     // The pre-deploy command's containers go now, while the app boots: removing them while the
     // engine starts this one slowed the start more than it saved.
@@ -194,6 +199,8 @@ export async function startAndWait(config: Config, log: Log, app: CreatedApp, re
     report.status = 'healthy';
     report.timeToHealthyMs = ranForMs;
     report.reason = null;
+  } else if (report.status === 'unhealthy' && report.startError && report.container?.started === false) {
+    report.reason = `the container never started: Docker could not run ${describeProcess(config)}: ${report.startError}`;
   } else if (report.status === 'unhealthy' && report.startError) {
     report.reason = `the container could not start: ${report.startError}`;
   } else if (strategyName === 'exit' && report.status === 'unhealthy' && report.container?.exitCode !== null && report.container?.exitCode !== undefined) {
@@ -201,7 +208,20 @@ export async function startAndWait(config: Config, log: Log, app: CreatedApp, re
   } else if (report.status === 'unhealthy' && report.container?.exitCode !== null && report.container?.exitCode !== undefined) {
     report.reason = `the container exited with code ${report.container.exitCode}${report.container.oomKilled ? ' (killed for lack of memory: OOM)' : ''} before it became healthy`;
   }
+  if (report.status === 'unhealthy' && hint) report.reason = `${report.reason ?? 'not healthy'}; ${hint}`;
   return report;
+}
+
+/** Why the start command's $VARIABLES stay as written, when it runs as Railway runs it. */
+function startCommandHint(config: Config): string | undefined {
+  return config.command && config.commandReplaces === 'ENTRYPOINT' ? shellWrapHint(config.command, 'start command') : undefined;
+}
+
+/** What Docker was asked to run, for the sentence of a container that never started. */
+function describeProcess(config: Config): string {
+  if (!config.command) return "the image's own command";
+  const where = config.commandSource === 'command input' ? 'the command input' : `the start command (${config.commandSource})`;
+  return config.commandReplaces === 'ENTRYPOINT' ? `${where}, which replaces the image's ENTRYPOINT as on Railway` : where;
 }
 
 /** A started container and what the waits need of it. */
@@ -329,6 +349,7 @@ async function collectEvidence(container: Docker.Container, strategy: WaitStrate
     report.container = {
       id: container.id,
       running: info.State.Running,
+      started,
       exitCode: info.State.Running || !started ? null : info.State.ExitCode,
       oomKilled: info.State.OOMKilled,
     };

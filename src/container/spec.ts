@@ -57,6 +57,11 @@ export function mergeEnv(entries: readonly KeyValue[]): KeyValue[] {
 export interface ContainerRole {
   readonly name: string;
   readonly cmd: readonly string[] | undefined;
+  /**
+   * The command runs in place of the image's ENTRYPOINT (and CMD), as Railway runs a start or
+   * pre-deploy command; otherwise it replaces only the CMD and runs behind the ENTRYPOINT.
+   */
+  readonly replacesEntrypoint?: boolean;
   /** The container port to publish on 127.0.0.1 (a free host port). */
   readonly publishPort?: number | undefined;
   readonly healthcheck?: Record<string, unknown> | undefined;
@@ -72,7 +77,7 @@ export function containerOptions(params: RunParams, role: ContainerRole): Docker
     Image: params.image,
     Labels: runLabels(params.runId),
     Env: params.env.map((e) => `${e.key}=${e.value}`),
-    ...(role.cmd ? { Cmd: [...role.cmd] } : {}),
+    ...commandOptions(role),
     ...(portKey ? { ExposedPorts: { [portKey]: {} } } : {}),
     ...(role.healthcheck ? { Healthcheck: role.healthcheck } : {}),
     HostConfig: {
@@ -82,4 +87,14 @@ export function containerOptions(params: RunParams, role: ContainerRole): Docker
     },
     ...(aliases && params.network ? { NetworkingConfig: { EndpointsConfig: { [params.network]: { Aliases: [...aliases] } } } } : {}),
   };
+}
+
+/**
+ * As `docker run --entrypoint PROGRAM IMAGE ARGS...`: an Entrypoint given at create drops the
+ * image's CMD as well, so only the command runs.
+ */
+function commandOptions(role: ContainerRole): Pick<Docker.ContainerCreateOptions, 'Entrypoint' | 'Cmd'> {
+  const [program, ...args] = role.cmd ?? [];
+  if (program === undefined) return {};
+  return role.replacesEntrypoint ? { Entrypoint: [program], Cmd: args } : { Cmd: [program, ...args] };
 }

@@ -1,5 +1,5 @@
 import type { CheckReport, DeployReport, DeployStatus, HygieneFinding, ServiceReport, SizeReport } from './model.ts';
-import { formatBytes, formatDuration, sourceLabel } from './format.ts';
+import { formatBytes, formatDuration, preDeployOutcome, sourceLabel } from './format.ts';
 import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 
 /**
@@ -150,7 +150,7 @@ function preDeployRow(report: CheckReport): CheckRow | null {
   const pre = report.preDeploy;
   if (!pre) return null;
   const { status, reason } = pre;
-  const list = pre.commands.map((c) => `${inlineCode(c.command, 60)} ${c.exitCode === null ? 'did not start' : `exit ${c.exitCode}`} in ${formatDuration(c.durationMs)}`);
+  const list = pre.commands.map((c) => `${inlineCode(c.command, 60)} ${preDeployOutcome(c)} in ${formatDuration(c.durationMs)}`);
   if (status === 'passed') return { name: 'Pre-deploy', state: 'pass', reason: `passed in ${formatDuration(pre.durationMs)} · ${list.join(' · ')}` };
   if (status === 'failed') {
     return { name: 'Pre-deploy', state: 'fail', reason: `${reason ? escapeInline(reason, 200) : 'failed'} · the app was not started` };

@@ -1,4 +1,4 @@
-import type { BuildReport, CacheReport, ConfigDrift, DeployReport, HttpAnswerReport, HygieneReport } from './model.ts';
+import type { BuildReport, CacheReport, ConfigDrift, DeployReport, HttpAnswerReport, HygieneReport, PreDeployCommandReport } from './model.ts';
 
 /** Human units for the reporters: bytes in MB/GB (decimal, as registries and `docker images` show them), durations in s. */
 export function formatBytes(bytes: number | null): string {
@@ -112,4 +112,10 @@ export function describeHttpAnswer(a: HttpAnswerReport): string {
 export function describeAnswerTimes(a: HttpAnswerReport): string {
   const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
   return a.count === 1 ? `once at ${s(a.firstMs)}` : `× ${a.count} from ${s(a.firstMs)} to ${s(a.lastMs)}`;
+}
+
+/** How a pre-deploy command ended, a few words ("exit 3", "still running, stopped"). */
+export function preDeployOutcome(c: PreDeployCommandReport): string {
+  if (c.exitCode !== null) return `exit ${c.exitCode}`;
+  return c.stillRunningAfterMs ? 'still running, stopped' : 'did not start';
 }

@@ -243,7 +243,7 @@ function healthSection(report: CheckReport, limits: RenderLimits): string[] {
   facts.push(`timeout ${formatDuration(health.timeoutMs)}`);
   const { container, lastHttp } = health;
   if (container) {
-    facts.push(container.running ? 'container still running' : `container exited with code ${container.exitCode ?? 'unknown'}`);
+    facts.push(container.started === false ? 'container never started' : container.running ? 'container still running' : `container exited with code ${container.exitCode ?? 'unknown'}`);
     if (container.oomKilled) facts.push('**killed for running out of memory (OOM)**');
   }
   const answers = health.httpAnswers ?? [];

@@ -75,6 +75,8 @@ export interface PreDeployCommandReport {
   logs: string[];
   /** Docker's reason when the container could not be created or started. */
   error: string | null;
+  /** Set when the command had not exited within the bound (the health timeout) and was stopped. */
+  stillRunningAfterMs?: number | null;
 }
 
 export interface PreDeployReport {
@@ -105,6 +107,8 @@ export interface ParityReport {
   /** Where the container's command came from: command input, railway.json, railway.toml, image. */
   startCommandSource: string;
   startCommand: string[] | null;
+  /** What startCommand ran in place of: the ENTRYPOINT (parity, as Railway) or the CMD; null without one; absent in reports of earlier versions. */
+  startCommandReplaces?: 'ENTRYPOINT' | 'CMD' | null;
   timeoutSource: string;
   /** Where the health path came from (input, .railway/railway.ts, railway service, railway.json, ...). */
   pathSource?: string | null;
@@ -234,7 +238,8 @@ export interface HealthReport {
   timeToHealthyMs: number | null;
   timeoutMs: number;
   reason: string | null;
-  container: { id: string | null; exitCode: number | null; oomKilled: boolean; running: boolean } | null;
+  /** started: false when Docker could not start its process (startError says why); absent in reports of earlier versions. */
+  container: { id: string | null; exitCode: number | null; oomKilled: boolean; running: boolean; started?: boolean } | null;
   lastHttp: { status: number | null; body: string | null; error: string | null; location?: string | null; host?: string | null } | null;
   healthLog: { exitCode: number; output: string; start: string }[];
   /** The container's output: the first and last lines, runs of identical lines folded, with a marker for what was left out. */

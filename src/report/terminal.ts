@@ -1,7 +1,7 @@
 import type { CheckReport, HttpAnswerReport } from './model.ts';
 import { parityFacts } from './checks.ts';
 import { stripControls } from './escape.ts';
-import { decisiveAnswer, deployLine, describeAnswerTimes, describeCache, describeDrift, describeHttpAnswer, formatBytes, formatDuration, hygieneLine, latestAnswer, sourceLabel } from './format.ts';
+import { decisiveAnswer, deployLine, describeAnswerTimes, describeCache, describeDrift, describeHttpAnswer, formatBytes, formatDuration, hygieneLine, latestAnswer, preDeployOutcome, sourceLabel } from './format.ts';
 
 /** The local command's closing summary: verdict first, then each check, then the evidence of any failure. */
 export function renderTerminal(report: CheckReport): string {
@@ -18,7 +18,7 @@ export function renderTerminal(report: CheckReport): string {
   }
   const pre = report.preDeploy;
   if (pre) {
-    const list = pre.commands.map((c) => `${c.command} → ${c.exitCode === null ? 'did not start' : `exit ${c.exitCode}`} in ${formatDuration(c.durationMs)}`);
+    const list = pre.commands.map((c) => `${c.command} → ${preDeployOutcome(c)} in ${formatDuration(c.durationMs)}`);
     out.push(`  ${mark(pre.status === 'passed' ? true : pre.status === 'failed' ? false : null)} predeploy ${pre.status} in ${formatDuration(pre.durationMs)}${list.length ? `: ${list.join('; ')}` : ''}`);
   }
   const h = report.health;
@@ -84,8 +84,9 @@ export function renderTerminal(report: CheckReport): string {
   }
   if (h.status === 'unhealthy') {
     out.push('', `Health check failed: ${h.reason ?? ''}`);
-    if (h.startError) out.push(`  Docker could not start the container: ${h.startError}`);
-    if (h.container) out.push(`  container exit code: ${h.container.exitCode ?? 'still running'}, OOM-killed: ${h.container.oomKilled ? 'yes' : 'no'}`);
+    if (h.container?.started === false) out.push(`  the container never started (no exit code); Docker's reason: ${h.startError ?? 'not given'}`);
+    else if (h.startError) out.push(`  Docker could not start the container: ${h.startError}`);
+    if (h.container && h.container.started !== false) out.push(`  container exit code: ${h.container.exitCode ?? (h.container.running ? 'still running' : 'unknown')}, OOM-killed: ${h.container.oomKilled ? 'yes' : 'no'}`);
     out.push(...terminalAnswers(h.httpAnswers ?? []));
     if (h.lastHttp) {
       const redirect = h.lastHttp.status !== null && h.lastHttp.status >= 300 && h.lastHttp.status < 400 ? ` (redirect to ${h.lastHttp.location ?? 'no Location given'})` : '';
@@ -146,3 +147,4 @@ function terminalSizeChange(report: CheckReport): string {
   if (bytes === null) return ` (not comparable with ${baseline.source})`;
   return `, ${bytes > 0 ? '+' : ''}${formatBytes(bytes)}${percent === null ? '' : ` (${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%)`} ${delta.metric} against ${baseline.source}`;
 }
+

@@ -43,10 +43,10 @@ interface Keep {
 }
 
 /** The local command on a fixture, from the fixture's directory; asserts it left nothing behind. */
-async function viaLocal(name: string, args: string[] = [], options: { env?: Record<string, string> } & Keep = {}): Promise<Checked & { run: LocalRun }> {
+async function viaLocal(name: string, args: string[] = [], options: { env?: Record<string, string>; cwd?: string } & Keep = {}): Promise<Checked & { run: LocalRun }> {
   const keep = options.keep === true;
   // The fixtures carry railway.json/toml: a Railway that still reads them.
-  const run = await runLocal(['--context', fixture(name), '--hygiene', 'off', '--railway-config-file', 'true', ...args], { cwd: fixture(name), keepImage: keep, ...(options.env ? { env: options.env } : {}) });
+  const run = await runLocal(['--context', fixture(name), '--hygiene', 'off', '--railway-config-file', 'true', ...args], { cwd: options.cwd ?? fixture(name), keepImage: keep, ...(options.env ? { env: options.env } : {}) });
   assert.ok(run.report, `no report (exit ${run.exitCode}); stderr:\n${run.stderr}`);
   const report = run.report as unknown as CheckReport;
   images.push(report.image.ref);
@@ -189,6 +189,89 @@ describe.each(ENTRIES)('Railway parity through the $entry', { concurrent: true }
     assert.ok(logs.includes('GET /health 503  (× 50)'), logs.join('\n'));
     assert.equal(logs.at(-1), 'giving up for now');
     assert.match(text, /FATAL: DATABASE_URL is not set/);
+  });
+});
+
+// One image whose ENTRYPOINT script serves the app whatever its arguments, and a railway.json per
+// case in the working directory (the build context has none). The runs build the same Dockerfile
+// at once: each keeps its image until the file ends (BuildKit's "not found" race).
+describe('start and pre-deploy commands replace the ENTRYPOINT, as on Railway', { concurrent: true }, () => {
+  const entrypoint = (railway: string, args: string[] = []): ReturnType<typeof viaLocal> =>
+    viaLocal('entrypoint-serves', args, { cwd: path.join(fixture('entrypoint-serves'), 'railway', railway), keep: true });
+
+  test('a start command with $PORT and no shell fails as on Railway (the entrypoint does not serve in its place), with the fix', async () => {
+    const { exitCode, report, text, log } = await entrypoint('port-unexpanded');
+    assert.equal(exitCode, 1, text);
+    assert.equal(report.health.status, 'unhealthy');
+    assert.equal(report.health.parity?.startCommandSource, 'railway.json');
+    assert.deepEqual(report.health.parity.startCommand, ['httpd', '-f', '-v', '-p', '0.0.0.0:$PORT', '-h', '/www']);
+    assert.equal(report.health.parity.startCommandReplaces, 'ENTRYPOINT');
+    assert.equal(report.health.container?.exitCode, 1);
+    assert.deepEqual(report.health.logs, ["httpd: bad port '$PORT'"]);
+    const fix = '/bin/sh -c "exec httpd -f -v -p 0.0.0.0:$PORT -h /www"';
+    const reason = report.health.reason ?? '';
+    assert.match(reason, /^the container exited with code 1 before it became healthy; the start command runs without a shell \(exec form, as on Railway\), so \$PORT reaches it as written/);
+    assert.ok(reason.endsWith(`wrap it in a shell, ${fix}`), reason);
+    assert.ok(log.includes(fix), log);
+    assert.ok(text.includes(fix), text);
+  });
+
+  test("the fix the hint gives passes (the command input stands for the start command under parity)", async () => {
+    const { exitCode, report } = await entrypoint('port-unexpanded', ['--command', '/bin/sh -c "exec httpd -f -v -p 0.0.0.0:$PORT -h /www"']);
+    assert.equal(exitCode, 0, report.reasons.join('\n'));
+    assert.equal(report.health.parity?.startCommandSource, 'command input');
+    assert.equal(report.health.logs.some((l) => l.startsWith('entrypoint:')), false, report.health.logs.join('\n'));
+  });
+
+  test('without parity the command input keeps the ENTRYPOINT and becomes its arguments, as docker run does', async () => {
+    const { exitCode, report } = await entrypoint('port-unexpanded', ['--railway-parity', 'false', '--command', 'httpd -p 0.0.0.0:$PORT', '--health-path', '/health']);
+    assert.equal(exitCode, 0, report.reasons.join('\n'));
+    assert.equal(report.health.parity?.startCommandReplaces, 'CMD');
+    assert.deepEqual(report.health.logs.slice(0, 1), ['entrypoint: serving on 8000 (arguments ignored: httpd -p 0.0.0.0:$PORT)']);
+  });
+
+  test('a pre-deploy command runs in place of the entrypoint (which would serve forever), then the app starts', async () => {
+    const { exitCode, report } = await entrypoint('predeploy');
+    assert.equal(exitCode, 0, report.reasons.join('\n'));
+    assert.equal(report.preDeploy?.status, 'passed');
+    assert.deepEqual(report.preDeploy.commands.map((c) => [c.exitCode, c.logs]), [[0, ['migrate: upgrade head (PORT=8000)', 'migrated']]]);
+    assert.equal(report.health.status, 'healthy');
+    // The app itself still runs the image's ENTRYPOINT: no start command replaces it.
+    assert.deepEqual(report.health.logs.slice(0, 1), ['entrypoint: serving on 8000 (arguments ignored: )']);
+  });
+
+  test('a pre-deploy command still running at the health timeout fails with one sentence and its last output', async () => {
+    const { exitCode, report, text } = await entrypoint('predeploy-hangs');
+    assert.equal(exitCode, 1, text);
+    const pre = report.preDeploy;
+    assert.equal(pre?.status, 'failed');
+    assert.equal(pre.commands.length, 1);
+    assert.equal(pre.commands[0]?.exitCode, null);
+    assert.equal(pre.commands[0].error, null);
+    assert.equal(pre.commands[0].stillRunningAfterMs, 5000);
+    assert.ok(pre.commands[0].durationMs >= 5000, String(pre.commands[0].durationMs));
+    assert.equal(
+      pre.reason,
+      `the pre-deploy command "${pre.commands[0].command}" was still running after 5.0s (the health timeout) and was stopped ` +
+        '(Railway starts the deployment only once it exits); its last output: "waiting for the lock on schema_migrations"',
+    );
+    assert.doesNotMatch(text, /could not start|never started/);
+    assert.match(text, /still running, stopped/);
+    assert.equal(report.health.status, 'skipped');
+  });
+
+  test("a start command whose executable the image lacks: the container never started, with Docker's reason", async () => {
+    const { exitCode, report, text } = await entrypoint('missing-exec');
+    assert.equal(exitCode, 1, text);
+    assert.equal(report.health.container?.started, false);
+    assert.equal(report.health.container.exitCode, null);
+    assert.match(report.health.startError ?? '', /exec: "gunicorn": executable file not found in \$PATH/);
+    assert.match(
+      report.health.reason ?? '',
+      /^the container never started: Docker could not run the start command \(railway\.json\), which replaces the image's ENTRYPOINT as on Railway: .*exec: "gunicorn": executable file not found in \$PATH/,
+    );
+    assert.match(text, /the container never started \(no exit code\); Docker's reason: .*executable file not found/);
+    assert.doesNotMatch(text, /still running/);
   });
 });
 

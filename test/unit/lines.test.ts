@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
 import { ConfigError } from '../../src/config/inputs.ts';
-import { parseCommand, parseHostLines, parseKeyValueLines } from '../../src/config/lines.ts';
+import { parseCommand, parseHostLines, parseKeyValueLines, splitCommandWords } from '../../src/config/lines.ts';
 
 describe('parseKeyValueLines', () => {
   test('one KEY=VALUE a line; blanks and comments skipped; values keep "=" and inner spaces', () => {
@@ -54,9 +54,32 @@ describe('parseCommand', () => {
   test('words with quotes', () => {
     assert.deepEqual(parseCommand('command', `sh -c "echo \\"hi there\\"; sleep 1" 'single q'`), ['sh', '-c', 'echo "hi there"; sleep 1', 'single q']);
   });
-  for (const raw of ['[not json', '[]', '[1, 2]', '["ok", 3]']) {
+  for (const raw of ['[not json', '[]', '[1, 2]', '["ok", 3]', 'sh -c "unclosed', "it's"]) {
     test(`${raw} is refused`, () => {
       assert.throws(() => parseCommand('command', raw), (err: unknown) => err instanceof ConfigError && err.input === 'command');
     });
   }
+});
+
+describe('splitCommandWords: words as a POSIX shell splits them, nothing expanded', () => {
+  for (const [raw, words] of [
+    ['gunicorn app:app --bind 0.0.0.0:$PORT', ['gunicorn', 'app:app', '--bind', '0.0.0.0:$PORT']],
+    ['/bin/sh -c "exec python main.py --port $PORT"', ['/bin/sh', '-c', 'exec python main.py --port $PORT']],
+    // Quotes join the text around them, as in a shell.
+    ['serve --bind="0.0.0.0:8000" --name=\'my app\'', ['serve', '--bind=0.0.0.0:8000', '--name=my app']],
+    ['a"b c"d \'\' e', ['ab cd', '', 'e']],
+    // Inside "…" a backslash escapes only " \\ $ `; elsewhere it stays.
+    ['echo "a\\"b\\$c\\nd"', ['echo', 'a"b$c\\nd']],
+    // Outside quotes a backslash keeps the next character.
+    ['echo a\\ b \\$PORT', ['echo', 'a b', '$PORT']],
+    ['  tabs\tand\n newlines  ', ['tabs', 'and', 'newlines']],
+  ] as const) {
+    test(JSON.stringify(raw), () => assert.deepEqual(splitCommandWords('railway.json deploy.startCommand', raw), words));
+  }
+  test('an unclosed quote is refused, naming the input and where it opens', () => {
+    assert.throws(
+      () => splitCommandWords('railway.json deploy.startCommand', `sh -c 'echo hi`),
+      (err: unknown) => err instanceof ConfigError && err.input === 'railway.json deploy.startCommand' && /' at character 7 that is never closed/.test(err.message),
+    );
+  });
 });

@@ -123,7 +123,7 @@ describe('railway-parity: what it mirrors', () => {
     assert.equal(c.port, 8080);
   });
 
-  test('startCommand replaces CMD unless command is given; preDeployCommand as a string or a list', async () => {
+  test('startCommand (replacing the ENTRYPOINT) unless command is given; preDeployCommand as a string or a list, bounded by the health timeout', async () => {
     const dir = project({
       Dockerfile: EXPOSE_8000,
       'railway.json': railwayJson({ startCommand: 'python3 -m app --port 8000', preDeployCommand: 'alembic upgrade head' }),
@@ -131,11 +131,27 @@ describe('railway-parity: what it mirrors', () => {
     const c = await load(dir);
     assert.deepEqual(c.command, ['python3', '-m', 'app', '--port', '8000']);
     assert.equal(c.commandSource, 'railway.json');
-    assert.deepEqual(c.preDeploy, { commands: ['alembic upgrade head'], source: 'railway.json' });
+    assert.equal(c.commandReplaces, 'ENTRYPOINT');
+    assert.deepEqual(c.preDeploy, { commands: ['alembic upgrade head'], source: 'railway.json', timeoutMs: 300_000 });
     const input = await load(dir, { command: 'sh -c serve' });
-    assert.deepEqual([input.command, input.commandSource], [['sh', '-c', 'serve'], 'command input']);
-    const toml = await load(project({ Dockerfile: EXPOSE_8000, 'railway.toml': '[deploy]\npreDeployCommand = ["a", "b c"]\n' }));
-    assert.deepEqual(toml.preDeploy, { commands: ['a', 'b c'], source: 'railway.toml' });
+    assert.deepEqual([input.command, input.commandSource, input.commandReplaces], [['sh', '-c', 'serve'], 'command input', 'ENTRYPOINT']);
+    const off = await load(dir, { command: 'sh -c serve', 'railway-parity': 'false' });
+    assert.deepEqual([off.command, off.commandReplaces], [['sh', '-c', 'serve'], 'CMD']);
+    const toml = await load(project({ Dockerfile: EXPOSE_8000, 'railway.toml': '[deploy]\npreDeployCommand = ["a", "b c"]\nhealthcheckTimeout = 7\n' }));
+    assert.deepEqual(toml.preDeploy, { commands: ['a', 'b c'], source: 'railway.toml', timeoutMs: 7000 });
+  });
+
+  test('Railway commands are split into words only (no JSON), and one that cannot be split is refused where it is written', async () => {
+    const json = await load(project({ Dockerfile: EXPOSE_8000, 'railway.json': railwayJson({ startCommand: '["serve"]' }) }));
+    assert.deepEqual(json.command, ['[serve]']);
+    await assert.rejects(
+      load(project({ Dockerfile: EXPOSE_8000, 'railway.json': railwayJson({ startCommand: "sh -c 'serve" }) })),
+      (err: unknown) => err instanceof ConfigError && err.input === 'railway.json deploy.startCommand' && /never closed/.test(err.message),
+    );
+    await assert.rejects(
+      load(project({ Dockerfile: EXPOSE_8000, 'railway.toml': '[deploy]\npreDeployCommand = ["ok", "migrate \\"head"]\n' })),
+      (err: unknown) => err instanceof ConfigError && err.input === 'railway.toml deploy.preDeployCommand',
+    );
   });
 
   test('the start-of-run line says what is mirrored', async () => {
@@ -180,7 +196,13 @@ describe('run parameters', () => {
     assert.deepEqual(options.NetworkingConfig, { EndpointsConfig: { proj_default: { Aliases: ['web'] } } });
     assert.equal(options.HostConfig?.NetworkMode, 'proj_default');
     assert.deepEqual(options.Cmd, ['migrate']);
+    assert.equal(options.Entrypoint, undefined);
     assert.equal(options.ExposedPorts, undefined);
+    // As Railway runs a start or pre-deploy command: in place of the ENTRYPOINT, which drops the image's CMD too.
+    const replacing = containerOptions(params, { name: 'n', cmd: ['alembic', 'upgrade', 'head'], replacesEntrypoint: true });
+    assert.deepEqual([replacing.Entrypoint, replacing.Cmd], [['alembic'], ['upgrade', 'head']]);
+    const imageOwn = containerOptions(params, { name: 'n', cmd: undefined, replacesEntrypoint: true });
+    assert.deepEqual([imageOwn.Entrypoint, imageOwn.Cmd], [undefined, undefined]);
     // Without a network of its own the app stays on the default bridge, with no aliases.
     assert.equal(containerOptions(runParams(c), { name: 'n', cmd: undefined, publishPort: 8080 }).NetworkingConfig, undefined);
   });
