@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, parseChoice, parseDuration, parsePort, type InputName, type InputReader } from './inputs.ts';
+import { ConfigError, parseChoice, parseDuration, parsePort, parseUrlPath, type InputName, type InputReader } from './inputs.ts';
 import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type DockerfileFacts } from './dockerfile.ts';
 import { findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines, type KeyValue } from './lines.ts';
@@ -398,12 +398,14 @@ function resolvePort(
 
 function resolveHealth(inputs: RunInputs, port: number | undefined, parity: ParityConfig): HealthConfig {
   const { get, waitFor, facts, railwayFile, service } = inputs;
-  const pathInput = get('health-path');
+  const pathInput = get('health-path') === '' ? '' : parseUrlPath('health-path', get('health-path'));
   if (pathInput !== '' && !pathInput.startsWith('/')) {
     throw new ConfigError('health-path', `"${pathInput}" must start with "/" (e.g. "/health")`);
   }
   const fileSource = railwayFile?.file.endsWith('.toml') ? 'railway.toml' : 'railway.json';
-  const healthPath = pathInput || service?.healthcheckPath || railwayFile?.healthcheckPath;
+  // The file's path is checked where the file is read; the service's, set by config-as-code, here.
+  const servicePath = service?.healthcheckPath === undefined ? undefined : parseUrlPath('healthcheckPath (Railway service settings)', service.healthcheckPath);
+  const healthPath = pathInput || servicePath || railwayFile?.healthcheckPath;
   const pathSource: HealthSettingSource | undefined = pathInput
     ? 'input'
     : service?.healthcheckPath

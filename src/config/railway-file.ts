@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { ConfigError } from './inputs.ts';
+import { ConfigError, parseUrlPath } from './inputs.ts';
 
 /** The settings of railway.json / railway.toml that the local check mirrors. */
 export interface RailwayFileConfig {
@@ -49,6 +49,7 @@ export function parseRailwayFile(file: string, text: string): RailwayFileConfig 
   const build = section('build');
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
   const timeout = deploy['healthcheckTimeout'];
+  const healthcheckPath = str(deploy['healthcheckPath']);
   const preDeploy = deploy['preDeployCommand'];
   let preDeployCommand: string[] | undefined;
   if (typeof preDeploy === 'string') {
@@ -64,7 +65,7 @@ export function parseRailwayFile(file: string, text: string): RailwayFileConfig 
   }
   return {
     file,
-    healthcheckPath: str(deploy['healthcheckPath']),
+    healthcheckPath: healthcheckPath === undefined ? undefined : parseUrlPath(`${path.basename(file)} deploy.healthcheckPath`, healthcheckPath),
     healthcheckTimeoutMs: typeof timeout === 'number' && timeout > 0 ? timeout * 1000 : undefined,
     dockerfilePath: str(build['dockerfilePath']),
     startCommand: str(deploy['startCommand']),
