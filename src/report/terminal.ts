@@ -92,7 +92,7 @@ export function renderTerminal(report: CheckReport): string {
     if (h.container) out.push(`  container exit code: ${h.container.exitCode ?? 'still running'}, OOM-killed: ${h.container.oomKilled ? 'yes' : 'no'}`);
     if (h.lastHttp) {
       const redirect = h.lastHttp.status !== null && h.lastHttp.status >= 300 && h.lastHttp.status < 400 ? ` (redirect to ${h.lastHttp.location ?? 'no Location given'})` : '';
-      out.push(`  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ''})`}${redirect}${h.lastHttp.host ? `, sent with Host: ${h.lastHttp.host}` : ''}${h.lastHttp.body ? `, body: ${oneLine(h.lastHttp.body.slice(0, 200))}` : ''}`);
+      out.push(`  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ''})`}${redirect}${h.lastHttp.host ? `, sent with Host: ${h.lastHttp.host}` : ''}${h.lastHttp.body ? `, body: ${oneLine(h.lastHttp.body.slice(0, 200).trimEnd())}` : ''}`);
     }
     if (h.imageHealthcheck) out.push(`  the image's own HEALTHCHECK said "${h.imageHealthcheck.status}" (a second opinion only)`);
     for (const entry of h.healthLog.slice(-3)) out.push(`  health check exit ${entry.exitCode}: ${entry.output.split('\n')[0] ?? ''}`);

@@ -74,6 +74,8 @@ describe('app and repository output never starts a workflow command', () => {
       assertNoRawControls(where, text);
     }
     assertNoRawControls('the job summary', run.summary);
+    // The pre-deploy command (railway.json) holds a line break: its "$ command" line goes between stop-commands, as text.
+    assert.match(run.main.stdout, /^::stop-commands::([0-9a-f]{32})\n\$ sh -c '\/usr\/local\/bin\/predeploy\.sh\n::warning::x-command\ntrue'\n::\1::$/m);
     // What the runner prints is still readable: the pre-deploy lines keep their prefix, control characters written out.
     assert.match(run.main.stdout, /^ {2}\| step 1 of 2\\r::warning::x-predeploy-after-cr$/m);
     assert.match(run.main.stdout, /^ {2}\| \\x1b\]0;retitled\\x07\\x1b\[2Jmigrated$/m);
