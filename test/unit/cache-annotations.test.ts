@@ -60,11 +60,11 @@ test('the call that started first may end first: stdout is still given back, and
 
 test("app output quoted between stop-commands while a call runs is neither taken for the cache's annotation nor taken off stdout", async () => {
   const written: string[] = [];
-  const original = Reflect.get(process.stdout, 'write') as typeof process.stdout.write;
-  process.stdout.write = ((chunk: string) => {
+  const original = Reflect.get(process.stdout, 'write');
+  Reflect.set(process.stdout, 'write', (chunk: string): boolean => {
     written.push(chunk);
     return true;
-  }) as typeof process.stdout.write;
+  });
   try {
     const block = '::stop-commands::5eed\n  | app says:\n::warning::x-from-the-app\n::5eed::\n';
     const result = await callActionsCache('restore', 5000, () => {
@@ -74,6 +74,6 @@ test("app output quoted between stop-commands while a call runs is neither taken
     assert.equal(result, 'key');
     assert.deepEqual(written, [block]);
   } finally {
-    process.stdout.write = original;
+    Reflect.set(process.stdout, 'write', original);
   }
 });
