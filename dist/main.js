@@ -59,7 +59,7 @@ import {
   sizeIcon,
   sourceLabel,
   stateDirectory
-} from "./chunks/chunk-XRI4PVCC.js";
+} from "./chunks/chunk-5K4LPXZF.js";
 import {
   __commonJS,
   __export,
@@ -78,7 +78,7 @@ import {
   rmRF,
   visible,
   which
-} from "./chunks/chunk-KEKHAXKK.js";
+} from "./chunks/chunk-Y2EUVZBK.js";
 
 // ../main/node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

@@ -14,7 +14,7 @@ import {
   removeRunBuilders,
   removeRunResources,
   visible
-} from "./chunks/chunk-KEKHAXKK.js";
+} from "./chunks/chunk-Y2EUVZBK.js";
 
 // src/post.ts
 async function runPost() {

@@ -63,11 +63,12 @@ export function oneLine(text: string): string {
 }
 
 /**
- * Whether GitHub's runner would read this line as a workflow command: it trims leading white
- * space, then looks for `::name ...::` or the older `##[name ...]` (on stdout and stderr alike).
+ * Whether GitHub's runner would read this line as a workflow command (actions/runner,
+ * ActionCommand.TryParseV2 and TryParse): `::name ...::` after any leading white space, or the
+ * legacy `##[name ...]` anywhere in the line, on stdout and stderr alike.
  */
-export function startsWorkflowCommand(line: string): boolean {
-  return /^\s*(?:::|##\[)/.test(line);
+export function readsAsWorkflowCommand(line: string): boolean {
+  return /^\s*::/.test(line) || line.includes('##[');
 }
 
 /**
@@ -79,18 +80,20 @@ export function startsWorkflowCommand(line: string): boolean {
  */
 export function commandFree(text: string, token: () => string = () => randomBytes(16).toString('hex')): string {
   const shown = visible(text);
-  if (!shown.split('\n').some(startsWorkflowCommand)) return shown;
+  if (!shown.split('\n').some(readsAsWorkflowCommand)) return shown;
   const stop = token();
   return `::stop-commands::${stop}\n${shown}\n::${stop}::`;
 }
 
 /**
  * The same guarantee where no runner honours stop-commands (the local command's terminal, which
- * a workflow step may still read): a line that would start a workflow command is shown behind "| ".
+ * a workflow step may still read): a line that would start a workflow command is shown behind
+ * "| ", and the legacy form, which the runner finds anywhere in a line, as `##\[`.
  */
 export function commandFreeLines(text: string): string {
   return visible(text)
     .split('\n')
-    .map((line) => (startsWorkflowCommand(line) ? `| ${line}` : line))
+    .map((line) => line.replaceAll('##[', '##\\['))
+    .map((line) => (readsAsWorkflowCommand(line) ? `| ${line}` : line))
     .join('\n');
 }

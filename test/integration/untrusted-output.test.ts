@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, describe, test } from 'vitest';
+import { readsAsWorkflowCommand } from '../../src/host/log.ts';
 import type { CheckReport } from '../../src/report/model.ts';
 import { runActionSteps } from '../support/action-runner.ts';
 import { leftovers } from '../support/docker.ts';
@@ -76,6 +77,8 @@ describe('app and repository output never starts a workflow command', () => {
     assertNoRawControls('the job summary', run.summary);
     // The pre-deploy command (railway.json) holds a line break: its "$ command" line goes between stop-commands, as text.
     assert.match(run.main.stdout, /^::stop-commands::([0-9a-f]{32})\n\$ sh -c '\/usr\/local\/bin\/predeploy\.sh\n::warning::x-command\ntrue'\n::\1::$/m);
+    // The legacy form is read anywhere in a line: that quoted line goes between stop-commands too.
+    assert.match(run.main.stdout, /^::stop-commands::([0-9a-f]{32})\n {2}\| note: ##\[add-mask\]x-predeploy-v1\n::\1::$/m);
     // What the runner prints is still readable: the pre-deploy lines keep their prefix, control characters written out.
     assert.match(run.main.stdout, /^ {2}\| step 1 of 2\\r::warning::x-predeploy-after-cr$/m);
     assert.match(run.main.stdout, /^ {2}\| \\x1b\]0;retitled\\x07\\x1b\[2Jmigrated$/m);
@@ -103,7 +106,8 @@ describe('app and repository output never starts a workflow command', () => {
     assert.match(run.stdout, /^ {2}\| progress 10%\\r::error::x-log-after-cr$/m);
     // The finding names the directory on one line.
     assert.match(run.stdout, /\(\/srv\/upload\\n::warning::x-file-name\\x1b\[2J\\r\)/);
-    for (const line of run.stdout.split('\n')) assert.doesNotMatch(line, /^\s*(?:::|##\[)/, `a line of stdout starts like a workflow command: ${line}`);
+    assert.match(run.stdout, /^ {2}\| ##\\\[warning\]x-log-v1$/m);
+    for (const line of `${run.stdout}\n${run.stderr}`.split('\n')) assert.equal(readsAsWorkflowCommand(line), false, `a line reads as a workflow command: ${line}`);
   });
 });
 

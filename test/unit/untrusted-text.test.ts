@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { commandFree, commandFreeLines, oneLine, startsWorkflowCommand, visible } from '../../src/host/log.ts';
+import { commandFree, commandFreeLines, oneLine, readsAsWorkflowCommand, visible } from '../../src/host/log.ts';
 import { parseUrlPath } from '../../src/config/inputs.ts';
 import { parseRailwayFile } from '../../src/config/railway-file.ts';
 import { workflowCommands } from '../support/workflow-commands.ts';
@@ -18,22 +18,26 @@ test('visible writes out ESC, CR, BEL, C1 and bidi controls; keeps tabs and line
   assert.equal(oneLine('a\nb\rc'), 'a\\nb\\rc');
 });
 
-test("the runner's command forms are recognised after any leading white space", () => {
-  for (const line of ['::warning::x', '  ::error::x', '\t::set-output name=a::b', '\u00a0::notice::x', '##[warning]x', ' ##[group]x']) {
-    assert.equal(startsWorkflowCommand(line), true, JSON.stringify(line));
+test("the runner's command forms: `::` after any leading white space, the legacy `##[` anywhere in the line", () => {
+  for (const line of ['::warning::x', '  ::error::x', '\t::set-output name=a::b', '\u00a0::notice::x', '##[warning]x', '  | ##[add-mask]x', 'text ##[group]x']) {
+    assert.equal(readsAsWorkflowCommand(line), true, JSON.stringify(line));
   }
-  for (const line of ['  | ::warning::x', 'x ::warning::x', ': :warning', '#[warning]']) assert.equal(startsWorkflowCommand(line), false, JSON.stringify(line));
+  for (const line of ['  | ::warning::x', 'x ::warning::x', ': :warning', '#[warning]', '## [warning]']) assert.equal(readsAsWorkflowCommand(line), false, JSON.stringify(line));
+  // The test reader agrees with the runner on both forms.
+  assert.deepEqual(workflowCommands('  | ##[add-mask]x\n  | ::warning::y\n::unknown::z ##[error]w').map((c) => `${c.name}:${c.data}`), ['add-mask:x', 'error:w']);
 });
 
 test('commandFree leaves ordinary text alone and puts text with a command line between stop-commands', () => {
   assert.equal(commandFree('Waiting up to 60s for GET /health'), 'Waiting up to 60s for GET /health');
-  const payload = 'GET /health\n::set-output name=verdict::pass\n  ::add-mask::deploy-check\n##[warning]x\nstep\r::warning::x';
+  const payload = 'GET /health\n::set-output name=verdict::pass\n  ::add-mask::deploy-check\n  | ##[warning]x\nstep\r::warning::x';
   const out = commandFree(payload, () => 'f00d');
-  assert.equal(out, '::stop-commands::f00d\nGET /health\n::set-output name=verdict::pass\n  ::add-mask::deploy-check\n##[warning]x\nstep\\r::warning::x\n::f00d::');
+  assert.equal(out, '::stop-commands::f00d\nGET /health\n::set-output name=verdict::pass\n  ::add-mask::deploy-check\n  | ##[warning]x\nstep\\r::warning::x\n::f00d::');
   // As the runner reads it: only the stop command itself, then nothing until the token.
   assert.deepEqual(workflowCommands(`${out}\n::warning::after`).map((c) => `${c.name}:${c.data}`), ['stop-commands:f00d', 'warning:after']);
   // Raw, the same text would have issued four commands (the CR starts a line for the runner).
   assert.deepEqual(workflowCommands(payload).map((c) => c.name), ['set-output', 'add-mask', 'warning', 'warning']);
+  // A quoted legacy command alone is enough to need the block.
+  assert.match(commandFree('  | ##[add-mask]x', () => 'f00d'), /^::stop-commands::f00d\n/);
 });
 
 test('commandFree picks a new random token each time, which the text cannot know', () => {
@@ -45,9 +49,9 @@ test('commandFree picks a new random token each time, which the text cannot know
   assert.ok(a.endsWith(`\n::${token(a)}::`));
 });
 
-test('commandFreeLines puts a command-looking line behind "| " and writes out control characters', () => {
-  assert.equal(commandFreeLines('ok\n::error::x\n  ##[warning]y\n\u001b[2Jz'), 'ok\n| ::error::x\n|   ##[warning]y\n\\x1b[2Jz');
-  assert.deepEqual(workflowCommands(commandFreeLines('ok\n::error::x\n  ##[warning]y\nstep\r::warning::x')), []);
+test('commandFreeLines puts a command-looking line behind "| ", writes the legacy form as ##\\[ and control characters out', () => {
+  assert.equal(commandFreeLines('ok\n::error::x\n  | ##[warning]y\n\u001b[2Jz'), 'ok\n| ::error::x\n  | ##\\[warning]y\n\\x1b[2Jz');
+  assert.deepEqual(workflowCommands(commandFreeLines('ok\n::error::x\n  ##[warning]y\nstep\r::warning::x\na ##[add-mask]b')), []);
 });
 
 test('a health path with a control character, white space or over 2048 characters is refused, naming where it came from', () => {
