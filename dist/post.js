@@ -7,12 +7,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-TPOQKASF.js";
+} from "./chunks/chunk-IOROEHJF.js";
 import {
+  commandFree,
   connectDocker,
   removeRunBuilders,
-  removeRunResources
-} from "./chunks/chunk-JEUMQHAZ.js";
+  removeRunResources,
+  visible
+} from "./chunks/chunk-Y2EUVZBK.js";
 
 // src/post.ts
 async function runPost() {
@@ -22,28 +24,28 @@ async function runPost() {
   try {
     docker = connectDocker();
   } catch (err) {
-    warning(`Cleanup could not reach the Docker engine: ${err.message}`);
+    warning(visible(`Cleanup could not reach the Docker engine: ${err.message}`));
     return;
   }
   try {
     const removed = await removeRunResources(docker, runId);
     if (removed.containers + removed.networks + removed.volumes + removed.images > 0) {
       const more = removed.volumes + removed.images > 0 ? ` (and ${removed.volumes} volume(s), ${removed.images} image(s) of its Compose services)` : "";
-      info(`Removed ${removed.containers} container(s) and ${removed.networks} network(s)${more} left by this run`);
+      info(commandFree(`Removed ${removed.containers} container(s) and ${removed.networks} network(s)${more} left by this run`));
     }
   } catch (err) {
-    warning(`Cleanup could not reach the Docker engine: ${err.message}`);
+    warning(visible(`Cleanup could not reach the Docker engine: ${err.message}`));
   }
   const builder = getState(STATE_BUILDER);
   if (builder) {
     const removed = await removeRunBuilders([builder]);
-    if (removed.length > 0) info(`Removed the buildx builder ${builder} created for this run`);
+    if (removed.length > 0) info(commandFree(`Removed the buildx builder ${builder} created for this run`));
   }
   const image = getState(STATE_IMAGE);
   if (image && process.env["RUNNER_ENVIRONMENT"] !== "github-hosted") {
     await docker.getImage(image).remove().then(
-      () => info(`Removed the image tag ${image} this run created (self-hosted runner)`),
-      (err) => debug(`Image tag ${image} not removed: ${err instanceof Error ? err.message : String(err)}`)
+      () => info(commandFree(`Removed the image tag ${image} this run created (self-hosted runner)`)),
+      (err) => debug(visible(`Image tag ${image} not removed: ${err instanceof Error ? err.message : String(err)}`))
     );
   }
 }

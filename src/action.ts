@@ -15,7 +15,7 @@ import type { RunEvent } from './deploy/railway/gate.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
 import { removeRunResources } from './container/cleanup.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
-import { redact, redactDeep, type Annotation, type Log } from './host/log.ts';
+import { commandFree, oneLine, redact, redactDeep, visible, type Annotation, type Log } from './host/log.ts';
 import type { CheckReport } from './report/model.ts';
 import { renderMarkdownWithin, SHORTENING, SUMMARY_LIMITS, SUMMARY_MAX_CHARS } from './report/markdown.ts';
 import { runPipeline } from './pipeline.ts';
@@ -41,18 +41,29 @@ function rememberSecret(value: string): void {
   runSecrets.push(value);
 }
 
-/** GitHub's log commands, masked. */
+/**
+ * GitHub's log commands, masked, and the only way the main step writes to its log: whatever a
+ * message quotes (an app's log line, a response body, a file name, a health path) cannot start
+ * a workflow command or send control characters to the reader. Plain lines go through
+ * commandFree; @actions/core escapes line breaks in annotations, group titles and debug lines itself.
+ */
 export const actionLog: Log = {
-  info: (m) => core.info(redact(m, runSecrets)),
-  warning: (m, where) => core.warning(redact(m, runSecrets), properties(where)),
-  error: (m, where) => core.error(redact(m, runSecrets), properties(where)),
-  debug: (m) => core.debug(redact(m, runSecrets)),
-  group: (title, fn) => core.group(redact(title, runSecrets), fn),
+  info: (m) => core.info(commandFree(redact(m, runSecrets))),
+  warning: (m, where) => core.warning(visible(redact(m, runSecrets)), properties(where)),
+  error: (m, where) => core.error(visible(redact(m, runSecrets)), properties(where)),
+  debug: (m) => core.debug(visible(redact(m, runSecrets))),
+  group: (title, fn) => core.group(oneLine(redact(title, runSecrets)), fn),
 };
+
+/** Fails the step with an annotation that says why, on the same terms as actionLog. */
+function fail(message: string): void {
+  core.setFailed(visible(redact(message, runSecrets)));
+}
 
 function properties(where: Annotation | undefined): core.AnnotationProperties | undefined {
   if (!where) return undefined;
-  return { file: path.relative(process.cwd(), where.file) || where.file, startLine: where.line, endLine: where.endLine, title: where.title };
+  const title = where.title === undefined ? undefined : oneLine(where.title);
+  return { file: path.relative(process.cwd(), where.file) || where.file, startLine: where.line, endLine: where.endLine, title };
 }
 
 /** The action's main step. */
@@ -64,7 +75,7 @@ export async function runAction(): Promise<void> {
   try {
     publishConfig = readPublishConfig(read);
   } catch (err) {
-    core.setFailed(err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`);
+    fail(err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`);
     return;
   }
   const context = readRunContext();
@@ -75,11 +86,11 @@ export async function runAction(): Promise<void> {
 
   let config: Config;
   try {
-    config = await loadConfig(read, { railwayLookup: serviceLookup((m) => core.info(m)) });
+    config = await loadConfig(read, { railwayLookup: serviceLookup((m) => actionLog.info(m)) });
   } catch (err) {
     const message = err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`;
     await publishRunError(publishConfig, context, message);
-    core.setFailed(message);
+    fail(message);
     return;
   }
   for (const secret of config.secrets) rememberSecret(secret);
@@ -93,7 +104,7 @@ export async function runAction(): Promise<void> {
       // The runner's second signal (SIGTERM 7.5 s after SIGINT): leave now; the post step cleans up too.
       process.exit(1);
     }
-    core.info(`${signal}: cancelling the run`);
+    actionLog.info(`${signal}: cancelling the run`);
     cancel.abort(signal);
   };
   process.on('SIGINT', onSignal);
@@ -103,7 +114,7 @@ export async function runAction(): Promise<void> {
   try {
     docker = connectDocker();
   } catch (err) {
-    core.setFailed(`deploy-check could not start: ${(err as Error).message}`);
+    fail(`deploy-check could not start: ${(err as Error).message}`);
     return;
   }
   // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
@@ -139,7 +150,7 @@ export async function runAction(): Promise<void> {
   } catch (err) {
     const message = redact(`deploy-check failed unexpectedly: ${(err as Error).message}`, runSecrets);
     await publishRunError(config.publish, context, message);
-    core.setFailed(message);
+    fail(message);
   } finally {
     await removeRunResources(docker, config.runId, { images: config.compose !== undefined }).catch(() => undefined);
     process.removeListener('SIGINT', onSignal);
@@ -265,10 +276,10 @@ async function publish(report: CheckReport, publishConfig: PublishConfig, contex
   if (report.verdict === 'fail' && report.build.status === 'failure') {
     // One annotation, on the Dockerfile (on the failing instruction's lines when BuildKit named
     // them): setFailed would add a second with the same words.
-    core.error(report.reasons.join('\n'), buildFailureAnnotation(report));
+    core.error(visible(report.reasons.join('\n')), buildFailureAnnotation(report));
     process.exitCode = core.ExitCode.Failure;
-  } else if (report.verdict === 'fail') core.setFailed(report.reasons.join('\n'));
-  else core.info(`deploy-check passed: ${report.image.ref}`);
+  } else if (report.verdict === 'fail') fail(report.reasons.join('\n'));
+  else actionLog.info(`deploy-check passed: ${report.image.ref}`);
 }
 
 /** Where the build-failure annotation goes: the Dockerfile, and the failing lines in it when known. */
@@ -288,7 +299,7 @@ async function runCommentMode(publishConfig: PublishConfig, context: RunContext)
   try {
     files = await reportFilesAt(publishConfig.reportFile ?? '');
   } catch (err) {
-    core.setFailed((err as Error).message);
+    fail((err as Error).message);
     return;
   }
   const octokit = publishConfig.token ? octokitFor(publishConfig.token) : null;
@@ -300,10 +311,10 @@ async function runCommentMode(publishConfig: PublishConfig, context: RunContext)
     } catch (err) {
       // One unreadable file among several is reported; a single bad file fails the step.
       if (files.length === 1) {
-        core.setFailed((err as Error).message);
+        fail((err as Error).message);
         return;
       }
-      core.warning((err as Error).message);
+      actionLog.warning((err as Error).message);
       continue;
     }
     verdicts.push(report.verdict);
@@ -340,7 +351,7 @@ async function writeSummary(report: CheckReport): Promise<void> {
     const { text } = renderMarkdownWithin(report, SUMMARY_MAX_CHARS, { ladder: [SUMMARY_LIMITS, ...SHORTENING] });
     await core.summary.addRaw(text).write();
   } catch (err) {
-    core.warning(`Could not write the job summary: ${(err as Error).message}`);
+    actionLog.warning(`Could not write the job summary: ${(err as Error).message}`);
   }
 }
 
@@ -348,9 +359,9 @@ async function tellCommentResult(result: CommentResult | null): Promise<void> {
   core.setOutput('comment-id', result?.id === null || result?.id === undefined ? '' : String(result.id));
   core.setOutput('comment-url', result?.url ?? '');
   if (!result) return;
-  if (result.level === 'warning') core.warning(result.sentence);
-  else if (result.level === 'notice') core.notice(result.sentence);
-  else core.info(result.sentence);
+  if (result.level === 'warning') actionLog.warning(result.sentence);
+  else if (result.level === 'notice') core.notice(visible(redact(result.sentence, runSecrets)));
+  else actionLog.info(result.sentence);
   if (!process.env['GITHUB_STEP_SUMMARY']) return;
   try {
     const icon = result.url ? '💬' : result.level === 'info' ? 'ℹ️' : '⚠️';

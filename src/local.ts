@@ -13,7 +13,7 @@ import { removeRunBuilders, removeRunResources } from './container/cleanup.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
 import { stopComposeProcesses } from './services/compose.ts';
 import { connectDocker, ensureEngine } from './host/docker.ts';
-import { redact, redactDeep, type Log } from './host/log.ts';
+import { commandFreeLines, redact, redactDeep, type Log } from './host/log.ts';
 import { renderTerminal } from './report/terminal.ts';
 import { runPipeline } from './pipeline.ts';
 import { DirectoryBaselineStore, type BaselineScope } from './size/baseline-store.ts';
@@ -108,11 +108,11 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   try {
     const cacheDir = values['cache-dir'];
     config = await loadConfig(read, {
-      railwayLookup: serviceLookup((m) => io.stderr.write(`${m}\n`)),
+      railwayLookup: serviceLookup((m) => io.stderr.write(`${commandFreeLines(m)}\n`)),
       ...(typeof cacheDir === 'string' ? { cacheDir } : {}),
     });
   } catch (err) {
-    io.stderr.write(`deploy-check: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
+    io.stderr.write(`deploy-check: ${commandFreeLines(err instanceof ConfigError ? err.message : (err as Error).message)}\n`);
     return EXIT_CONFIG;
   }
   if (config.publish.mode === 'comment') {
@@ -127,8 +127,10 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   if (config.deploy.mode === 'always' && config.deploy.source === 'commit' && gitDirty(config.context)) {
     io.stderr.write('deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n');
   }
+  // App output, file names and paths pass through here: no raw control character reaches the
+  // terminal, and no line can start a workflow command when a workflow step runs the command.
   const say = (line: string): void => {
-    io.stderr.write(`${redact(line, secrets)}\n`);
+    io.stderr.write(`${commandFreeLines(redact(line, secrets))}\n`);
   };
   const log: Log = {
     info: say,
@@ -201,7 +203,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
       await mkdir(path.dirname(path.resolve(reportFile)), { recursive: true });
       await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + '\n');
     }
-    io.stdout.write(`${redact(renderTerminal(report), secrets)}\n`);
+    io.stdout.write(`${commandFreeLines(redact(renderTerminal(report), secrets))}\n`);
     if (signalled) return exitCodeFor(signalled);
     return report.verdict === 'pass' ? EXIT_PASS : EXIT_FAIL;
   } catch (err) {

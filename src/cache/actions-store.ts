@@ -97,10 +97,18 @@ function collectAnnotations(problems: string[]): () => void {
     untappedWrite = write;
     process.stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
       const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
+      // The log's own stop-commands blocks (app output quoted while a call runs) are one write each: not the cache's words.
+      let stopToken: string | undefined;
       const kept = text
         .split(/(?<=\n)/)
         .filter((line) => {
-          const m = /^::(warning|error)(?: [^:]*)?::(.*)$/.exec(line.trimEnd());
+          const bare = line.trimEnd();
+          if (stopToken !== undefined) {
+            if (bare === `::${stopToken}::`) stopToken = undefined;
+            return true;
+          }
+          stopToken = /^::stop-commands::(.+)$/.exec(bare)?.[1];
+          const m = /^::(warning|error)(?: [^:]*)?::(.*)$/.exec(bare);
           // Calls that overlap (the layer cache and the state) cannot tell whose message it is: each hears it.
           if (m) for (const list of listeners) list.push(firstLine(decodeCommand(m[2] ?? '')));
           return !m;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, parseChoice, parseDuration, parsePort, type InputName, type InputReader } from './inputs.ts';
+import { ConfigError, parseChoice, parseDuration, parsePort, parseUrlPath, type InputName, type InputReader } from './inputs.ts';
 import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type DockerfileFacts } from './dockerfile.ts';
 import { configAsCodeRead, findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { locateIacFile, readRailwayIac, type RailwayIacConfig } from './iac/railway-iac.ts';
@@ -450,12 +450,13 @@ function resolvePort(
 
 function resolveHealth(inputs: RunInputs, port: number | undefined, parity: ParityConfig): HealthConfig {
   const { get, waitFor, facts, railwayFile, service } = inputs;
-  const pathInput = get('health-path');
+  const pathInput = get('health-path') === '' ? '' : parseUrlPath('health-path', get('health-path'));
   if (pathInput !== '' && !pathInput.startsWith('/')) {
     throw new ConfigError('health-path', `"${pathInput}" must start with "/" (e.g. "/health")`);
   }
   const fromFile = railwayFile?.healthcheckPath !== undefined ? { path: railwayFile.healthcheckPath, source: railwayFile.label } : undefined;
-  const fromService = service?.healthcheckPath ? { path: service.healthcheckPath, source: 'railway service' as const } : undefined;
+  // The file's path is checked where the file is read; the service's, set outside the repository, here.
+  const fromService = service?.healthcheckPath ? { path: parseUrlPath('healthcheckPath (Railway service settings)', service.healthcheckPath), source: 'railway service' as const } : undefined;
   const chosen = pathInput ? { path: pathInput, source: 'input' as const } : codeFirst(railwayFile) ? (fromFile ?? fromService) : (fromService ?? fromFile);
   const healthPath = chosen?.path;
   const pathSource: HealthSettingSource | undefined = chosen?.source;
@@ -593,7 +594,8 @@ function iacFileConfig(iac: RailwayIacConfig): RailwayFileConfig {
   const s = iac.service;
   return {
     file: iac.file, label: '.railway/railway.ts', fieldPrefix: `${s.address} `,
-    cronSchedule: s.cronSchedule, healthcheckPath: s.healthcheckPath,
+    cronSchedule: s.cronSchedule,
+    healthcheckPath: s.healthcheckPath === undefined ? undefined : parseUrlPath(`.railway/railway.ts ${s.address} deploy.healthcheckPath`, s.healthcheckPath),
     healthcheckTimeoutMs: s.healthcheckTimeout !== undefined ? s.healthcheckTimeout * 1000 : undefined,
     dockerfilePath: s.dockerfilePath, startCommand: s.startCommand, preDeployCommand: s.preDeployCommand,
   };

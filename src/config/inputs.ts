@@ -128,6 +128,30 @@ export function parseDuration(input: string, raw: string): number {
   return ms;
 }
 
+/** The longest URL path accepted (health and smoke paths): far beyond any real one, well within what servers take. */
+export const MAX_URL_PATH_CHARS = 2048;
+
+/**
+ * A health or smoke path, from an input or a Railway config file (which a pull request can
+ * change). It is printed in the log ("Waiting up to 60s for GET http://...") and sent in a
+ * request line: control characters, white space and overlong values are refused, so that it can
+ * neither start a new log line (and a workflow command with it) nor bend the request.
+ */
+export function parseUrlPath(input: string, raw: string): string {
+  // Matching control characters is the point here.
+  // eslint-disable-next-line no-control-regex
+  const problem = /[\u0000-\u001f\u007f-\u009f]/.test(raw)
+    ? 'holds a control character (a line break, tab or escape)'
+    : /\s/.test(raw)
+      ? 'holds white space'
+      : raw.length > MAX_URL_PATH_CHARS
+        ? `is ${raw.length} characters long`
+        : undefined;
+  if (problem === undefined) return raw;
+  const shown = raw.length > 80 ? `${JSON.stringify(raw.slice(0, 80)).slice(0, -1)}…"` : JSON.stringify(raw);
+  throw new ConfigError(input, `${shown} ${problem}; a path of at most ${MAX_URL_PATH_CHARS} printable characters without spaces is accepted, e.g. "/health"`);
+}
+
 export function parsePort(input: string, raw: string): number {
   const m = /^\s*(\d+)(?:\/tcp)?\s*$/i.exec(raw);
   const port = Number(m?.[1]);

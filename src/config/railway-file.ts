@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { ConfigError } from './inputs.ts';
+import { ConfigError, parseUrlPath } from './inputs.ts';
 
 /** Which file: Railway's Infrastructure as Code, or its retired Config as Code. */
 export type RailwayFileLabel = '.railway/railway.ts' | 'railway.json' | 'railway.toml';
@@ -87,6 +87,7 @@ export function parseRailwayFile(file: string, text: string): RailwayFileConfig 
   const build = section('build');
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
   const timeout = deploy['healthcheckTimeout'];
+  const healthcheckPath = str(deploy['healthcheckPath']);
   const preDeploy = deploy['preDeployCommand'];
   let preDeployCommand: string[] | undefined;
   if (typeof preDeploy === 'string') {
@@ -105,7 +106,7 @@ export function parseRailwayFile(file: string, text: string): RailwayFileConfig 
     label: file.endsWith('.toml') ? 'railway.toml' : 'railway.json',
     fieldPrefix: '',
     cronSchedule: str(deploy['cronSchedule']),
-    healthcheckPath: str(deploy['healthcheckPath']),
+    healthcheckPath: healthcheckPath === undefined ? undefined : parseUrlPath(`${path.basename(file)} deploy.healthcheckPath`, healthcheckPath),
     healthcheckTimeoutMs: typeof timeout === 'number' && timeout > 0 ? timeout * 1000 : undefined,
     dockerfilePath: str(build['dockerfilePath']),
     startCommand: str(deploy['startCommand']),

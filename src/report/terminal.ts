@@ -1,9 +1,14 @@
+import { oneLine, visible } from '../host/log.ts';
 import type { CheckReport, HttpAnswerReport } from './model.ts';
 import { parityFacts } from './checks.ts';
 import { stripControls } from './escape.ts';
 import { decisiveAnswer, deployLine, describeAnswerTimes, describeCache, describeDrift, describeHttpAnswer, formatBytes, formatDuration, hygieneLine, latestAnswer, preDeployOutcome, sourceLabel } from './format.ts';
 
-/** The local command's closing summary: verdict first, then each check, then the evidence of any failure. */
+/**
+ * The local command's closing summary: verdict first, then each check, then the evidence of any
+ * failure. Each entry is one line: control characters are shown written out, and untrusted text
+ * with line breaks stays behind its entry's prefix (see quotedLines).
+ */
 export function renderTerminal(report: CheckReport): string {
   const out: string[] = [];
   const mark = (ok: boolean | null): string => (ok === null ? '-' : ok ? '✔' : '✘');
@@ -52,7 +57,7 @@ export function renderTerminal(report: CheckReport): string {
     const icon = problems === 0 ? mark(true) : errors > 0 && hy.mode !== 'warn' ? mark(false) : '!';
     out.push(`  ${icon} hygiene  ${hygieneLine(hy)}`);
     for (const f of hy.findings) {
-      out.push(`      ${f.severity.padEnd(7)} ${f.id}${f.line !== null ? ` (line ${f.line})` : ''}: ${f.message}`);
+      out.push(`      ${f.severity.padEnd(7)} ${f.id}${f.line !== null ? ` (line ${f.line})` : ''}: ${oneLine(f.message)}`);
     }
   }
   const d = report.deploy;
@@ -90,7 +95,7 @@ export function renderTerminal(report: CheckReport): string {
     out.push(...terminalAnswers(h.httpAnswers ?? []));
     if (h.lastHttp) {
       const redirect = h.lastHttp.status !== null && h.lastHttp.status >= 300 && h.lastHttp.status < 400 ? ` (redirect to ${h.lastHttp.location ?? 'no Location given'})` : '';
-      out.push(`  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ''})`}${redirect}${h.lastHttp.host ? `, sent with Host: ${h.lastHttp.host}` : ''}${h.lastHttp.body ? `, body: ${h.lastHttp.body.slice(0, 200)}` : ''}`);
+      out.push(`  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ''})`}${redirect}${h.lastHttp.host ? `, sent with Host: ${h.lastHttp.host}` : ''}${h.lastHttp.body ? `, body: ${oneLine(h.lastHttp.body.slice(0, 200).trimEnd())}` : ''}`);
     }
     if (h.imageHealthcheck) out.push(`  the image's own HEALTHCHECK said "${h.imageHealthcheck.status}" (a second opinion only)`);
     for (const entry of h.healthLog.slice(-3)) out.push(`  health check exit ${entry.exitCode}: ${entry.output.split('\n')[0] ?? ''}`);
@@ -110,7 +115,18 @@ export function renderTerminal(report: CheckReport): string {
   }
   for (const drift of d?.configDrift ?? []) out.push(`  note: ${describeDrift(drift)}`);
   for (const reason of report.reasons.slice(1)) out.push(`  also: ${reason}`);
-  return out.join('\n');
+  return out.flatMap(quotedLines).join('\n');
+}
+
+/**
+ * One entry of the summary as lines. Text from the app or the repository that brings its own
+ * line breaks (a reason, a log line, a step name) continues behind a "| " at the entry's
+ * indentation: never at column 0, where it could pass for the command's own words.
+ */
+function quotedLines(entry: string): string[] {
+  const [first = '', ...rest] = visible(entry).split('\n');
+  const prefix = /^\s*\| /.exec(first)?.[0] ?? `${/^\s*/.exec(first)?.[0] ?? ''}  | `;
+  return [first, ...rest.map((line) => `${prefix}${line}`)];
 }
 
 /** The answer the failure is about when the last one hides it, then every distinct answer. */

@@ -142,6 +142,14 @@ describe('.railway/railway.ts', { concurrent: true }, () => {
     }));
   });
 
+  test('a health path from railway.ts with a line break is refused, naming the file and field', async () => {
+    const dir = await appWith(SERVICE(`  return project('p', { resources: [service('web', { healthcheck: '/health\\n::warning::injected' })] });`));
+    const run = await runLocal(['--context', dir, '--image', image('iac-inject')]);
+    assert.equal(run.exitCode, 2, run.stderr);
+    assert.match(run.stderr, /\.railway\/railway\.ts service\.web deploy\.healthcheckPath/);
+    assert.doesNotMatch(run.stderr, /^::warning::injected/m);
+  });
+
   test('the file sees no token and no input in its environment', async () => {
     const dir = await appWith("export default () => { throw new Error('env: ' + Object.keys(process.env).sort().join(' ')); };\n");
     const run = await runLocal(['--context', dir, '--image', image('iac-env'), '--railway-token', 'rw-secret-token-123456', '--github-token', 'ghp_secret_token_1234567890'], {

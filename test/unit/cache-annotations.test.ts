@@ -57,3 +57,23 @@ test('the call that started first may end first: stdout is still given back, and
   await assert.rejects(second, /reservation refused/);
   assert.equal(currentWrite(), original);
 });
+
+test("app output quoted between stop-commands while a call runs is neither taken for the cache's annotation nor taken off stdout", async () => {
+  const written: string[] = [];
+  const original = Reflect.get(process.stdout, 'write');
+  Reflect.set(process.stdout, 'write', (chunk: string): boolean => {
+    written.push(chunk);
+    return true;
+  });
+  try {
+    const block = '::stop-commands::5eed\n  | app says:\n::warning::x-from-the-app\n::5eed::\n';
+    const result = await callActionsCache('restore', 5000, () => {
+      process.stdout.write(block);
+      return Promise.resolve('key');
+    });
+    assert.equal(result, 'key');
+    assert.deepEqual(written, [block]);
+  } finally {
+    Reflect.set(process.stdout, 'write', original);
+  }
+});

@@ -1,4 +1,4 @@
-import { ConfigError, parseBoolean, parseChoice, parseDuration, type InputReader } from '../../config/inputs.ts';
+import { ConfigError, parseBoolean, parseChoice, parseDuration, parseUrlPath, type InputReader } from '../../config/inputs.ts';
 
 /** `deploy`: auto deploys from a push to the default branch, a published release or a manual dispatch. */
 export type DeployMode = 'auto' | 'always' | 'never';
@@ -65,7 +65,7 @@ export function readDeployConfig(read: InputReader): DeployConfig {
     throw new ConfigError('push-image', 'deploy-source is "image": set push-image to the repository Railway pulls from, e.g. "ghcr.io/acme/shop"');
   }
 
-  const smokePath = get('smoke-path');
+  const smokePath = get('smoke-path') === '' ? '' : parseUrlPath('smoke-path', get('smoke-path'));
   if (smokePath !== '' && !smokePath.startsWith('/')) throw new ConfigError('smoke-path', `"${smokePath}" must start with "/" (e.g. "/health")`);
   const smokeTimeoutMs = get('smoke-timeout') ? parseDuration('smoke-timeout', get('smoke-timeout')) : DEFAULT_SMOKE_TIMEOUT_MS;
 
