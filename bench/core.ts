@@ -2,7 +2,7 @@
  * deploy-check's core (build, run, wait until healthy, report, clean up) against the shell
  * script it replaces (bench/core-by-hand.sh: docker buildx build, docker run, a curl loop with
  * `sleep 1`), on the same app, in the same run, alternating which goes first. When the app's
- * railway.json has a preDeployCommand (examples/fastapi runs its migrations), deploy-check runs
+ * `.railway/railway.ts` has a preDeployCommand (examples/fastapi runs its migrations), deploy-check runs
  * it as Railway would; the script is measured twice, without it (the target) and with it run by
  * `docker run --rm` first (what a script that mirrored Railway would do), so both are printed.
  *
@@ -21,6 +21,7 @@
  * rebuilt in each run, as on a pull request) is the usual way to run it.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -28,6 +29,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
+import { evaluateRailwayFile } from '../src/config/iac/evaluate.ts';
+import { readProject } from '../src/config/iac/graph.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const POLL_MS = 5;
@@ -81,7 +84,7 @@ function watchReadiness(image: string): { result: Promise<{ startedAt: number; f
       stream?.on('data', (chunk: Buffer) => {
         for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
           const event = JSON.parse(line) as { id?: string; Actor?: { ID?: string; Attributes?: { name?: string } } };
-          // The pre-deploy command's one-off containers (railway.json) come first: the app is the one that serves.
+          // The pre-deploy command's one-off containers (railway.ts) come first: the app is the one that serves.
           if (event.Actor?.Attributes?.name?.includes('-predeploy-')) continue;
           resolve(event.id ?? event.Actor?.ID ?? null);
         }
@@ -122,7 +125,10 @@ interface ProcessRun {
   marks: Record<string, number>;
 }
 
-function run(command: string, args: string[], patterns: Record<string, RegExp> = {}, env: NodeJS.ProcessEnv = process.env): Promise<ProcessRun> {
+// On a Node older than 22.15 the local command evaluates .railway/railway.ts with this one (Node 24), as scripts/demo.sh does.
+const RUN_ENV: NodeJS.ProcessEnv = { DEPLOY_CHECK_NODE: process.execPath, ...process.env };
+
+function run(command: string, args: string[], patterns: Record<string, RegExp> = {}, env: NodeJS.ProcessEnv = RUN_ENV): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const spawnedAt = Date.now();
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -205,7 +211,7 @@ async function deployCheck(): Promise<Sample> {
     const measureMs = report.size.measureMs ?? NaN;
     const hygieneMs = report.hygiene.scan?.durationMs ?? NaN;
     const hygieneBytes = report.hygiene.scan?.bytesRead ?? NaN;
-    // The pre-deploy command (railway.json) runs between the build and the container start.
+    // The pre-deploy command (railway.ts) runs between the build and the container start.
     const preDeployMs = r.marks['preDeploy'] === undefined ? 0 : (r.marks['checking'] ?? NaN) - r.marks['preDeploy'];
     const containerStartMs = seen.startedAt - r.spawnedAt - startupMs - report.build.durationMs;
     const afterHealthyMs = r.spawnedAt + r.wallMs - (seen.startedAt + timeToHealthyMs);
@@ -228,15 +234,13 @@ async function deployCheck(): Promise<Sample> {
   }
 }
 
-/** The context's railway.json preDeployCommand, as words (the examples' commands need no shell), or none. */
+/** The pre-deploy commands of the context's .railway/railway.ts (its only service), as words (the examples' commands need no shell), or none. */
 async function preDeployCommand(): Promise<string[][]> {
-  try {
-    const file = JSON.parse(await readFile(path.join(context, 'railway.json'), 'utf8')) as { deploy?: { preDeployCommand?: string | string[] } };
-    const commands = file.deploy?.preDeployCommand;
-    return (typeof commands === 'string' ? [commands] : (commands ?? [])).map((c) => c.split(/\s+/).filter(Boolean));
-  } catch {
-    return [];
-  }
+  const file = path.join(context, '.railway', 'railway.ts');
+  if (!existsSync(file)) return [];
+  const read = readProject((await evaluateRailwayFile(file, { environment: 'production' })).project);
+  const commands = read.ok ? (read.project.services[0]?.preDeployCommand ?? []) : [];
+  return commands.map((c) => c.split(/\s+/).filter(Boolean));
 }
 
 async function byHand(withPreDeploy: boolean): Promise<Sample> {
@@ -244,7 +248,7 @@ async function byHand(withPreDeploy: boolean): Promise<Sample> {
   const { dir, done } = await coldContext();
   const watcher = watchReadiness(image);
   const [pre = [], ...more] = withPreDeploy ? await preDeployCommand() : [];
-  if (more.length) throw new Error('the by-hand script runs one pre-deploy command; this railway.json has several');
+  if (more.length) throw new Error('the by-hand script runs one pre-deploy command; this railway.ts has several');
   try {
     const r = await run('bash', [path.join(ROOT, 'bench/core-by-hand.sh'), dir, image, port, healthPath, '60', ...pre]);
     watcher.stop();

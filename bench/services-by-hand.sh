@@ -19,13 +19,15 @@ trap cleanup EXIT
 docker buildx build --quiet --load --tag "$tag" "$context" >/dev/null
 tb=$(ms)
 docker network create "$net" >/dev/null
-docker run --detach --name "$db" --network "$net" --network-alias db \
-  -e POSTGRES_USER=app -e POSTGRES_PASSWORD=app-db-password -e POSTGRES_DB=app pgvector/pgvector:pg17 >/dev/null
+# The image Railway's SDK names for postgres(...), as the example's .railway/railway.ts declares.
+docker run --detach --name "$db" --network "$net" --network-alias postgres.railway.internal \
+  -e POSTGRES_USER=postgres -e POSTGRES_PASSWORD=bench-db-password -e POSTGRES_DB=railway \
+  ghcr.io/railwayapp-templates/postgres-ssl:18 >/dev/null
 for _ in $(seq "$timeout"); do
-  docker exec "$db" pg_isready -q -U app -d app && break
+  docker exec "$db" pg_isready -q -h 127.0.0.1 -U postgres -d railway && break
   sleep 1
 done
-url=postgresql+psycopg2://app:app-db-password@db:5432/app
+url=postgresql://postgres:bench-db-password@postgres.railway.internal:5432/railway
 docker run --rm --network "$net" -e DATABASE_URL=$url "$tag" python3 -m alembic upgrade head >/dev/null 2>&1
 docker run --detach --name "$app" --network "$net" -e DATABASE_URL=$url --publish 127.0.0.1::8000 "$tag" >/dev/null
 host_port=$(docker port "$app" 8000/tcp | head -n 1 | sed 's/.*://')

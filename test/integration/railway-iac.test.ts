@@ -197,6 +197,13 @@ describe('.railway/railway.ts', { concurrent: true }, () => {
     assert.deepEqual(leftovers(run), []);
   });
 
+  test('SIGINT while the database starts removes the whole project and exits 130', async () => {
+    const run = await runLocal(['--context', EXAMPLE, '--image', image('iac-sigint'), '--hygiene', 'off'], { interruptWhen: /Compose: starting postgres/ });
+    assert.equal(run.exitCode, 130, run.stderr);
+    assert.match(run.stderr, /Compose services \(deploy-check-[a-z0-9-]+\)/);
+    assert.deepEqual(leftovers(run), []);
+  });
+
   test('a shared variable without railway-token is named as not available; env can supply it', async () => {
     const dir = await appWith(SERVICE(`  return project('p', { resources: [service('web', { healthcheck: '/health', env: { SECRET_KEY: ctx.shared.SECRET_KEY, MODE: 'fast' } })] });`));
     const run = await runLocal(['--context', dir, '--image', image('iac-shared'), '--hygiene', 'off']);

@@ -40,7 +40,11 @@ export function announceRailwaySettings(config: Config, log: Log): void {
     `Railway service ${t.serviceName ?? t.serviceId} (${t.environmentName ?? t.environmentId}): health check path ${h.path ?? 'none'} (from ${h.pathSource ?? 'default'}), timeout ${formatDuration(h.timeoutMs)} (from ${h.timeoutSource})`,
   );
   for (const drift of findConfigDrift(lookup.settings, config.railwayFile)) {
-    log.warning(`${describeDrift(drift)}; Railway follows the service's settings, and so does deploy-check`, config.railwayFile ? { file: config.railwayFile.file, title: 'Railway settings differ' } : undefined);
+    // railway.ts is what `railway config apply` writes into the service; a railway.json/toml gives way to the service.
+    const follows = config.railwayFile?.label === '.railway/railway.ts'
+      ? 'deploy-check follows .railway/railway.ts, which `railway config apply` makes the service\'s settings'
+      : "Railway follows the service's settings, and so does deploy-check";
+    log.warning(`${describeDrift(drift)}; ${follows}`, config.railwayFile ? { file: config.railwayFile.file, title: 'Railway settings differ' } : undefined);
   }
 }
 
