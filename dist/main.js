@@ -72,7 +72,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-4LJMMSPC.js";
+} from "./chunks/chunk-B4ZQVYTX.js";
 import {
   __commonJS,
   __export,
