@@ -386,6 +386,16 @@ export default defineRailway((ctx) => project('shop', { resources: [service('web
     });
   });
 
+  test('a short value read from Railway is masked all the same, and named (never shown) as weak', async () => {
+    await withServer({}, async (server) => {
+      server.setSharedVariables(F.environmentId, { SECRET_KEY: 'k3' });
+      server.service(F.serviceId).variables = { [F.environmentId]: { API_TOKEN: 'z' } };
+      const config = await loadWith(server, REMOTE_TS);
+      assert.ok(config.secrets.includes('k3') && config.secrets.includes('z'), config.secrets.join(' '));
+      assert.deepEqual(config.shortSecrets.filter((n) => n.startsWith('Railway')), ['Railway variable "shared.SECRET_KEY"', 'Railway variable "API_TOKEN"']);
+    });
+  });
+
   test('only what the file refers to is asked for: nothing for literals, shared variables alone for a template', async () => {
     await withServer({}, async (server) => {
       seeded(server);
