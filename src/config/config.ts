@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ConfigError, parseChoice, parseDuration, parsePort, parseUrlPath, type InputName, type InputReader } from './inputs.ts';
 import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type DockerfileFacts } from './dockerfile.ts';
 import { configAsCodeRead, findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
-import { locateIacFile, readRailwayIac, type RailwayIacConfig } from './iac/railway-iac.ts';
+import { iacRemoteNeeds, locateIacFile, readRailwayIac, withRemoteValues, type RailwayIacConfig } from './iac/railway-iac.ts';
 import { readRunContext, type RunContext } from '../github/context.ts';
 import { parseCommand, parseHostLines, parseKeyValueLines, splitCommandWords, type KeyValue } from './lines.ts';
 import { parseStatusRanges, type StatusRange } from './units.ts';
@@ -12,7 +12,7 @@ import { readPublishConfig, type PublishConfig } from '../github/config.ts';
 import { readCacheConfig, type CacheConfig } from '../cache/config.ts';
 import { readRegistryCredentials, type RegistryCredentials } from './registry.ts';
 import { RAILWAY_SECRET_INPUTS, readDeployConfig, type DeployConfig } from '../deploy/railway/config.ts';
-import type { RailwayServiceSettings, ServiceLookup, ServiceLookupFn } from '../deploy/railway/settings.ts';
+import { remoteValuesOf, type RailwayServiceSettings, type ServiceLookup, type ServiceLookupFn } from '../deploy/railway/settings.ts';
 import { readSizeConfig, type SizeConfig } from '../size/config.ts';
 import { readHygieneConfig, type HygieneConfig } from '../hygiene/config.ts';
 import { isSecretName } from '../hygiene/rules.ts';
@@ -184,7 +184,8 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
 
   const runContext = readRunContext(options.env ?? process.env);
   const railway = await readRailwayConfigs(get, { cwd, context, runContext, now: options.now ?? new Date() });
-  const { railwayIac, staleRailwayFile } = railway;
+  const { staleRailwayFile } = railway;
+  let railwayIac = railway.railwayIac;
   const railwayFile = railway.mirrored;
 
   const dockerfileInput = opt('dockerfile');
@@ -212,7 +213,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   const buildSecrets = parseKeyValueLines('build-secrets', get('build-secrets'), 'id=VALUE');
   const env = [...readEnvFile(opt('env-file'), cwd), ...parseKeyValueLines('env', get('env'))];
   // The service's variables from railway.ts come first: the env inputs win, as a local override.
-  const runEnv = [...(railwayIac?.variables.env ?? []), ...env];
+  let runEnv = [...(railwayIac?.variables.env ?? []), ...env];
   const addHosts = parseHostLines('add-hosts', get('add-hosts'));
 
   const waitFor = parseWaitFor(get('wait-for') || 'auto');
@@ -245,13 +246,21 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
 
   const size = readSizeConfig(get, cwd, registry);
   const publish = readPublishConfig(read);
-  const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : undefined;
+  const needs = iacRemoteNeeds(railwayIac);
+  const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway, needs) : undefined;
+  // Values that live only in Railway, read in the same lookup (or why they were not): resolved again.
+  const remote = needs && remoteValuesOf(railwayService);
+  if (railwayIac && remote) {
+    railwayIac = withRemoteValues(railwayIac, remote);
+    runEnv = [...railwayIac.variables.env, ...env];
+  }
   if (railwayService?.ok) run = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: railwayService.settings, env: runEnv, command });
 
   const { secrets: inputSecrets, shortSecrets } = secretValues(env, buildSecrets, buildArgs, [
     ...(registry ? [{ label: 'registry-password', value: registry.password }] : []),
     ...(deploy.railway ? [{ label: 'railway-token', value: deploy.railway.token }] : []),
     { label: 'github-token', value: publish.token ?? '' },
+    ...(railwayIac?.variables.fromRailway ?? []).map((v) => ({ label: `Railway variable "${v.key}"`, value: v.value })),
   ]);
   // The Compose file's own secret-looking variables (POSTGRES_PASSWORD, ...) reach the app's environment and logs.
   const composeSecrets = Object.values(compose?.model.services ?? {}).flatMap((s) => Object.entries(s.environment).filter(([k]) => isSecretName(k)).map(([, v]) => v));

@@ -6,17 +6,18 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'vitest';
-import { loadConfig } from '../../src/config/config.ts';
+import { describe, test } from 'vitest';
+import { loadConfig, type Config } from '../../src/config/config.ts';
 import type { InputName } from '../../src/config/inputs.ts';
 import { RailwayClient } from '../../src/deploy/railway/client.ts';
 import { deployStage, announceRailwaySettings } from '../../src/deploy/railway/deploy.ts';
 import type { RailwayAccess } from '../../src/deploy/railway/config.ts';
 import type { RunEvent } from '../../src/deploy/railway/gate.ts';
 import { lookupRailwayService } from '../../src/deploy/railway/settings.ts';
+import { announceRailwayConfig } from '../../src/railway-config.ts';
 import type { Log } from '../../src/host/log.ts';
 import { emptyReport } from '../../src/pipeline.ts';
 import type { CheckReport } from '../../src/report/model.ts';
@@ -60,9 +61,9 @@ async function runStage(
     let client: RailwayClient | undefined;
     const config = await loadConfig((n) => all[n] ?? '', {
       cwd: dir,
-      railwayLookup: (access) => {
+      railwayLookup: (access, needs) => {
         client = clientFor(access);
-        return lookupRailwayService(access, client);
+        return lookupRailwayService(access, client, needs);
       },
     });
     announceRailwaySettings(config, log);
@@ -331,4 +332,112 @@ test('the smoke check asks the public URL until it answers, and fails when it ne
   } finally {
     await new Promise<void>((resolve) => app.close(() => resolve()));
   }
+});
+
+describe('values that live only in Railway, read in the settings lookup', () => {
+  const SHARED = 'shared-secret-value-7f3a';
+  const KEPT = 'preserved-token-value-9c1e';
+  const REMOTE_TS = `import { defineRailway, project, service, preserve } from 'railway/iac';
+export default defineRailway((ctx) => project('shop', { resources: [service('web', { healthcheck: '/health', env: { SECRET_KEY: ctx.shared.SECRET_KEY, API_TOKEN: preserve(), MODE: 'fast' } })] }));
+`;
+
+  /** The config as the entries load it, for an app whose .railway/railway.ts is the given text. */
+  async function loadWith(server: RailwayServer, railwayTs: string, inputs: Partial<Record<InputName, string>> = {}): Promise<Config> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-railway-vars-'));
+    try {
+      await mkdir(path.join(dir, '.railway'));
+      await writeFile(path.join(dir, '.railway/railway.ts'), railwayTs);
+      await writeFile(path.join(dir, 'Dockerfile'), 'FROM scratch\nEXPOSE 8000\n');
+      const all: Partial<Record<InputName, string>> = { context: dir, 'railway-token': F.projectToken, ...inputs };
+      return await loadConfig((n) => all[n] ?? '', {
+        cwd: dir,
+        railwayLookup: (access, needs) => lookupRailwayService(access, new RailwayClient({ endpoint: server.url, token: access.token, tokenType: access.tokenType }), needs),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  const seeded = (server: RailwayServer): void => {
+    server.setSharedVariables(F.environmentId, { SECRET_KEY: SHARED, UNRELATED: 'not-asked-for-value' });
+    server.service(F.serviceId).variables = { [F.environmentId]: { API_TOKEN: KEPT, OTHER: 'not-asked-for-either' } };
+  };
+
+  test('with railway-token they are read in one more request, set for the app, and masked; the rest of the answer is dropped', async () => {
+    await withServer({}, async (server) => {
+      seeded(server);
+      const config = await loadWith(server, REMOTE_TS);
+      const iac = config.railwayIac;
+      assert.ok(iac && config.railwayService?.ok);
+      const env = Object.fromEntries(iac.variables.env.map((e) => [e.key, e.value]));
+      assert.equal(env['SECRET_KEY'], SHARED);
+      assert.equal(env['API_TOKEN'], KEPT);
+      assert.deepEqual(iac.variables.unavailable, []);
+      assert.deepEqual(iac.variables.sources.filter((v) => v.name === 'SECRET_KEY' || v.name === 'API_TOKEN'), [
+        { name: 'SECRET_KEY', source: 'shared SECRET_KEY' },
+        { name: 'API_TOKEN', source: 'preserve()' },
+      ]);
+      assert.ok(config.secrets.includes(SHARED) && config.secrets.includes(KEPT), 'both are masked');
+      assert.ok(!JSON.stringify(config).includes('not-asked-for'), 'what the file does not refer to is not kept');
+      const reads = server.calls.filter((c) => c.operationName === 'Variables');
+      assert.equal(reads.length, 1);
+      assert.deepEqual(reads[0]?.variables, { projectId: F.projectId, environmentId: F.environmentId, serviceId: F.serviceId, withShared: true, withService: true });
+      assert.equal(config.railwayService.requests, server.calls.length);
+    });
+  });
+
+  test('a short value read from Railway is masked all the same, and named (never shown) as weak', async () => {
+    await withServer({}, async (server) => {
+      server.setSharedVariables(F.environmentId, { SECRET_KEY: 'k3' });
+      server.service(F.serviceId).variables = { [F.environmentId]: { API_TOKEN: 'z' } };
+      const config = await loadWith(server, REMOTE_TS);
+      assert.ok(config.secrets.includes('k3') && config.secrets.includes('z'), config.secrets.join(' '));
+      assert.deepEqual(config.shortSecrets.filter((n) => n.startsWith('Railway')), ['Railway variable "shared.SECRET_KEY"', 'Railway variable "API_TOKEN"']);
+    });
+  });
+
+  test('only what the file refers to is asked for: nothing for literals, shared variables alone for a template', async () => {
+    await withServer({}, async (server) => {
+      seeded(server);
+      await loadWith(server, REMOTE_TS.replace("SECRET_KEY: ctx.shared.SECRET_KEY, API_TOKEN: preserve(), ", ''));
+      assert.deepEqual(server.calls.map((c) => c.operationName), ['ProjectToken', 'Project', 'ServiceInstance']);
+      const templated = await loadWith(server, REMOTE_TS.replace("SECRET_KEY: ctx.shared.SECRET_KEY, API_TOKEN: preserve(), ", 'URL: "https://${{shared.SECRET_KEY}}@x.example", '));
+      assert.deepEqual(server.calls.filter((c) => c.operationName === 'Variables').map((c) => [c.variables['withShared'], c.variables['withService']]), [[true, false]]);
+      assert.equal(templated.railwayIac?.variables.env.find((e) => e.key === 'URL')?.value, `https://${SHARED}@x.example`);
+      assert.ok(templated.secrets.includes(SHARED));
+    });
+  });
+
+  test('a refused read warns, naming each variable that stays unavailable and why; the settings still apply', async () => {
+    await withServer({}, async (server) => {
+      seeded(server);
+      server.refusedFields.add('variables');
+      const config = await loadWith(server, REMOTE_TS);
+      assert.equal(config.railwayService?.ok, true, 'the service settings were read');
+      assert.equal(config.health.pathSource, '.railway/railway.ts');
+      const unavailable = config.railwayIac?.variables.unavailable ?? [];
+      assert.deepEqual(unavailable.map((u) => u.name), ['SECRET_KEY', 'API_TOKEN']);
+      for (const u of unavailable) assert.match(u.source, /lives only in Railway and could not be read \(Railway refused Variables: "Not Authorized"/);
+      const lines: string[] = [];
+      announceRailwayConfig(config, captureLog(lines));
+      for (const name of ['SECRET_KEY', 'API_TOKEN']) {
+        assert.ok(lines.some((l) => l.startsWith(`warning: Railway variable ${name} is not set here`) && l.includes('could not be read')), lines.join('\n'));
+      }
+    });
+  });
+
+  test('a lookup that fails as a whole names them as not read, not as needing a token', async () => {
+    await withServer({}, async (server) => {
+      seeded(server);
+      const config = await loadWith(server, REMOTE_TS, { 'railway-token': 'railway-token-nobody-knows' });
+      assert.equal(config.railwayService?.ok, false);
+      const unavailable = config.railwayIac?.variables.unavailable ?? [];
+      assert.deepEqual(unavailable.map((u) => u.name), ['SECRET_KEY', 'API_TOKEN']);
+      for (const u of unavailable) {
+        assert.match(u.source, /could not be read \(the Railway service could not be read: Railway refused ProjectToken/);
+        assert.doesNotMatch(u.source, /give railway-token/);
+      }
+      assert.ok(!server.calls.some((c) => c.operationName === 'Variables'));
+    });
+  });
 });

@@ -4,12 +4,14 @@
  * settings, starts the databases it references and gives the app their variables.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import { dockerCli } from '../support/docker.ts';
 import { REPO_ROOT } from '../support/action-runner.ts';
 import { fixture, removeImage, runLocal, tempApp, uniqueImage, type LocalRun } from '../support/local-runner.ts';
+import { RAILWAY_FIXTURE as F, startRailwayServer } from '../support/railway-server.ts';
 
 interface RailwaySection {
   file: string;
@@ -210,5 +212,46 @@ describe('.railway/railway.ts', { concurrent: true }, () => {
     assert.equal(run.exitCode, 0, run.stderr);
     assert.deepEqual(iac(run).railway?.unavailable.map((u) => u.name), ['SECRET_KEY']);
     assert.match(run.stderr, /Railway variable SECRET_KEY is not set here: the shared variable SECRET_KEY lives only in Railway/);
+  });
+
+  test('with railway-token a shared variable and a preserve()d one are read from Railway: the app gets them, nothing shows them', async () => {
+    const shared = 'shared-secret-4b8e1d07';
+    const kept = 'kept-token-93c5a6f2';
+    const server = await startRailwayServer();
+    server.setSharedVariables(F.environmentId, { SECRET_KEY: shared, UNUSED: 'unused-shared-5d2c' });
+    server.service(F.serviceId).variables = { [F.environmentId]: { API_TOKEN: kept } };
+    // The app prints what it got (app output is untrusted) and serves only when both values are right;
+    // the file holds their digest, not the values.
+    const digest = createHash('sha256').update(`${shared}:${kept}`).digest('hex');
+    const start = `sh -c 'echo "app got SECRET_KEY=$SECRET_KEY API_TOKEN=$API_TOKEN"; [ "$(printf %s "$SECRET_KEY:$API_TOKEN" | sha256sum)" = "${digest}  -" ] || exit 3; exec httpd -f -p 8000 -h /www'`;
+    const dir = await appWith(`import { defineRailway, project, service, preserve } from 'railway/iac';
+export default defineRailway((ctx) => project('shop', { resources: [service('web', {
+  healthcheck: '/health',
+  start: ${JSON.stringify(start)},
+  env: { SECRET_KEY: ctx.shared.SECRET_KEY, API_TOKEN: preserve() },
+})] }));
+`);
+    try {
+      const run = await runLocal(['--context', dir, '--image', image('iac-remote'), '--hygiene', 'off', '--railway-token', F.projectToken, '--deploy', 'never'], {
+        cwd: dir,
+        env: { RAILWAY_GRAPHQL_ENDPOINT: server.url },
+      });
+      assert.equal(run.exitCode, 0, `${run.stdout}\n${run.stderr}`);
+      const section = iac(run).railway;
+      assert.deepEqual(section?.variables.filter((v) => v.name === 'SECRET_KEY' || v.name === 'API_TOKEN'), [
+        { name: 'SECRET_KEY', source: 'shared SECRET_KEY' },
+        { name: 'API_TOKEN', source: 'preserve()' },
+      ]);
+      assert.deepEqual(section.unavailable, []);
+      assert.deepEqual(run.report?.health.logs.filter((l) => l.startsWith('app got')), ['app got SECRET_KEY=*** API_TOKEN=***'], 'the app printed what it got, masked');
+      for (const value of [shared, kept]) {
+        assert.ok(!run.stdout.includes(value) && !run.stderr.includes(value), 'not in the output');
+        assert.ok(!JSON.stringify(run.report).includes(value), 'not in the report');
+      }
+      assert.deepEqual(server.calls.filter((c) => c.operationName === 'Variables').map((c) => c.variables['withShared'] === true && c.variables['withService'] === true), [true]);
+      assert.deepEqual(server.violations, []);
+    } finally {
+      await server.close();
+    }
   });
 });

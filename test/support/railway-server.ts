@@ -87,6 +87,8 @@ export interface RailwayServiceSeed {
   buildLogs?: string[];
   deployLogs?: string[];
   triggers?: RailwayTriggerSeed[];
+  /** The service's own variables, per environment ID, as set in Railway (`${{shared.X}}` is rendered). */
+  variables?: Record<string, Record<string, string>>;
 }
 
 export interface RailwayProjectSeed {
@@ -94,6 +96,8 @@ export interface RailwayProjectSeed {
   name: string;
   environments: RailwayEnvironmentSeed[];
   services: RailwayServiceSeed[];
+  /** The environments' shared variables, per environment ID. */
+  sharedVariables?: Record<string, Record<string, string>>;
 }
 
 export interface RailwayEnvironmentSeed {
@@ -213,6 +217,8 @@ export interface RailwayServer {
   setScenario(serviceId: string, scenario: DeploymentScenario): void;
   setDeploymentUrl(serviceId: string, host: string | null): void;
   service(serviceId: string): RailwayServiceSeed;
+  /** Sets an environment's shared variables (default: the fixture's project). */
+  setSharedVariables(environmentId: string, values: Record<string, string>, projectId?: string): void;
   /** Answers the next `count` requests with 429 and `Retry-After: retryAfterSeconds`. */
   rateLimitNext(count: number, retryAfterSeconds?: number): void;
   /** Answers the next `count` requests with a plain-text 5xx from the edge. */
@@ -567,6 +573,21 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
     return { ...found, environmentId: envId };
   };
 
+  /** What `variables` answers: the shared variables, or the service's own rendered as Railway renders them. */
+  const variablesOf = (ctx: Context, args: { projectId: string; environmentId: string; serviceId?: string | null }): Record<string, string> => {
+    const project = findProject(args.projectId);
+    if (!project) throw new GraphQLError('Project not found');
+    requireProject(ctx, project.id);
+    if (!project.environments.some((e) => e.id === args.environmentId)) throw new GraphQLError('Environment not found');
+    requireEnvironment(ctx, args.environmentId);
+    const shared = project.sharedVariables?.[args.environmentId] ?? {};
+    if (args.serviceId === undefined || args.serviceId === null) return { ...shared };
+    const service = project.services.find((s) => s.id === args.serviceId);
+    if (!service) throw new GraphQLError('Service not found');
+    const own = service.variables?.[args.environmentId] ?? {};
+    return Object.fromEntries(Object.entries(own).map(([name, value]) => [name, value.replace(/\$\{\{\s*shared\.(\w+)\s*\}\}/g, (_m, key: string) => shared[key] ?? '')]));
+  };
+
   const isKnownCommit = (sha: string) => (options.knownCommits ? options.knownCommits.includes(sha) : /^[0-9a-f]{40}$/.test(sha));
 
   const rootValue = {
@@ -638,6 +659,7 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
         service: serviceJson(service, project.id),
       };
     },
+    variables: (args: { projectId: string; environmentId: string; serviceId?: string | null }, ctx: Context) => variablesOf(ctx, args),
     deployment: (args: { id: string }, ctx: Context) => {
       const d = findDeployment(ctx, args.id);
       const json = deploymentJson(d);
@@ -979,6 +1001,11 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
       serviceOrThrow(serviceId).deploymentUrl = host;
     },
     service: serviceOrThrow,
+    setSharedVariables(environmentId, values, projectId = RAILWAY_FIXTURE.projectId) {
+      const project = findProject(projectId);
+      if (!project) throw new Error(`no project ${projectId} in the local Railway server`);
+      project.sharedVariables = { ...project.sharedVariables, [environmentId]: { ...values } };
+    },
     rateLimitNext(n, seconds = 1) {
       rateLimited = n;
       retryAfter = seconds;

@@ -138,6 +138,13 @@ describe('the local Railway server answers every operation within the SDL', () =
     assert.equal((await account.request(ops.PROJECTS, {})).projects.edges[0]?.node.id, F.projectId);
     assert.equal((await account.request(ops.PROJECT, { id: F.projectId })).project.services.edges[0]?.node.name, F.serviceName);
     assert.equal((await account.request(ops.SERVICE_INSTANCE, instance)).serviceInstance.healthcheckPath, '/health');
+    server.setSharedVariables(F.environmentId, { SECRET_KEY: 'shared-value' });
+    server.service(F.serviceId).variables = { [F.environmentId]: { API_TOKEN: 'kept', LINKED: 'k=${{shared.SECRET_KEY}}' } };
+    const both = await project.request(ops.VARIABLES, { ...instance, projectId: F.projectId, withShared: true, withService: true });
+    assert.deepEqual(both, { shared: { SECRET_KEY: 'shared-value' }, service: { API_TOKEN: 'kept', LINKED: 'k=shared-value' } });
+    const sharedOnly = await project.request(ops.VARIABLES, { ...instance, projectId: F.projectId, withShared: true, withService: false });
+    assert.deepEqual(sharedOnly, { shared: { SECRET_KEY: 'shared-value' } }, 'a field not included is not answered');
+    await assert.rejects(project.request(ops.VARIABLES, { ...instance, environmentId: F.stagingEnvironmentId, projectId: F.projectId, withShared: true, withService: false }), /Not Authorized/, 'a project token reads only its environment');
     assert.equal((await account.request(ops.DOMAINS, { ...instance, projectId: F.projectId })).domains.serviceDomains[0]?.domain, 'web-production.up.railway.app');
     const triggers = (await account.request(ops.DEPLOYMENT_TRIGGERS, { ...instance, projectId: F.projectId })).deploymentTriggers.edges.map((e) => e.node);
     assert.deepEqual(triggers.map((t) => [t.repository, t.branch, t.checkSuites, t.serviceId]), [['acme/shop', 'main', true, F.serviceId]]);

@@ -5,7 +5,7 @@ import { evaluateRailwayFile, iacError, type IacContext } from './evaluate.ts';
 import { findIacFile, repositoryRoot } from './find.ts';
 import { readProject, type IacProject, type IacService } from './graph.ts';
 import { chooseService, notMirroredSettings, referencedDatabases, type NotMirrored } from './service.ts';
-import { resolveVariables, type RemoteValues, type VariableResolution } from './variables.ts';
+import { remoteNeeds, resolveVariables, type RemoteNeeds, type RemoteValues, type ResolutionFacts, type VariableResolution } from './variables.ts';
 
 /** The checked service as `.railway/railway.ts` declares it for one environment, ready to run locally. */
 export interface RailwayIacConfig {
@@ -20,6 +20,8 @@ export interface RailwayIacConfig {
   /** Referenced resources deploy-check cannot start, each in a sentence. */
   readonly unstartable: readonly string[];
   readonly variables: VariableResolution;
+  /** What the variables were resolved from: resolved again once Railway's own values are read. */
+  readonly resolution: ResolutionFacts;
   readonly notMirrored: readonly NotMirrored[];
   readonly evaluationMs: number;
   /** The whole graph, for the plan of what a pull request changes. */
@@ -71,16 +73,28 @@ export async function readRailwayIac(file: string, options: IacOptions): Promise
   const unstartable = referenced
     .filter((db) => !databases.some((d) => d.name === db.name))
     .map((db) => `the ${db.engine} database "${db.name}" is not started: deploy-check starts ${KNOWN_ENGINES.join(', ')} databases with an image`);
-  const variables = resolveVariables(service, {
+  const resolution: ResolutionFacts = {
     databases,
     provided: railwayProvided(service, project, options),
     remote: options.remote,
     otherServices: project.services.filter((s) => s !== service),
-  });
+  };
   return {
     file, environment: options.environment, projectName: project.name, service, serviceChoice: choice.how, databases, unstartable,
-    variables, notMirrored: notMirroredSettings(service), evaluationMs: evaluation.durationMs, project,
+    variables: resolveVariables(service, resolution), resolution, notMirrored: notMirroredSettings(service), evaluationMs: evaluation.durationMs, project,
   };
+}
+
+/** The values the service needs from Railway's API; undefined when it needs none (nothing is then requested). */
+export function iacRemoteNeeds(iac: RailwayIacConfig | undefined): RemoteNeeds | undefined {
+  const needs = iac && remoteNeeds(iac.service);
+  return needs && (needs.shared.length > 0 || needs.preserved.length > 0) ? needs : undefined;
+}
+
+/** The same service once Railway's own values are read (or could not be): its variables resolved again. */
+export function withRemoteValues(iac: RailwayIacConfig, remote: RemoteValues): RailwayIacConfig {
+  const resolution = { ...iac.resolution, remote };
+  return { ...iac, resolution, variables: resolveVariables(iac.service, resolution) };
 }
 
 /** The variables Railway sets in every deployment that deploy-check can know (PORT is the parity's). */

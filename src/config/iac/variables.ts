@@ -7,6 +7,16 @@ import type { IacService } from './graph.ts';
 export interface RemoteValues {
   readonly shared: Readonly<Record<string, string>>;
   readonly service: Readonly<Record<string, string>>;
+  /** Set when railway-token was given and Railway did not give the values: why, in a sentence. */
+  readonly unreadable?: string | undefined;
+}
+
+/** What of Railway's own values a service refers to: the values read through the API, and only these. */
+export interface RemoteNeeds {
+  /** Shared variables (`ctx.shared.X`, `${{shared.X}}`). */
+  readonly shared: readonly string[];
+  /** The service's variables whose value Railway keeps (`preserve()`). */
+  readonly preserved: readonly string[];
 }
 
 export interface VariableSource {
@@ -22,6 +32,8 @@ export interface VariableResolution {
   readonly unavailable: readonly VariableSource[];
   /** Values to mask: database credentials, values from Railway's API. */
   readonly secrets: readonly string[];
+  /** The values read from Railway's API, each with its name: masked whatever their length. */
+  readonly fromRailway: readonly KeyValue[];
 }
 
 export interface ResolutionFacts {
@@ -34,20 +46,40 @@ export interface ResolutionFacts {
 
 const TEMPLATE = /\$\{\{\s*(?:([\w-]+)\.)?([\w]+)\s*\}\}/g;
 
+/** The shared variables and preserved values the service's variables need from Railway. */
+export function remoteNeeds(service: IacService): RemoteNeeds {
+  const shared = new Set<string>();
+  const preserved: string[] = [];
+  for (const [name, variable] of Object.entries(service.variables)) {
+    if (variable.type === 'sharedReference') shared.add(variable.name);
+    if (variable.type === 'preserve') preserved.push(name);
+    if (variable.type === 'literal') for (const m of variable.value.matchAll(TEMPLATE)) if (m[1] === 'shared' && m[2]) shared.add(m[2]);
+  }
+  return { shared: [...shared], preserved };
+}
+
+/** Why a value that lives only in Railway is not here, for the variable's entry in `unavailable`. */
+function notRead(remote: RemoteValues | undefined, what: string, missing: string): string {
+  if (remote === undefined) return `${what} lives only in Railway (give railway-token to read it, or set it with env)`;
+  if (remote.unreadable !== undefined) return `${what} lives only in Railway and could not be read (${remote.unreadable}); set it with env`;
+  return `${missing}; set it with env`;
+}
+
 /** The variables the service gets, as Railway renders them, with where each came from. */
 export function resolveVariables(service: IacService, facts: ResolutionFacts): VariableResolution {
   const env: KeyValue[] = Object.entries(facts.provided).map(([key, value]) => ({ key, value }));
   const sources: VariableSource[] = env.map((e) => ({ name: e.key, source: 'Railway' }));
   const unavailable: VariableSource[] = [];
   const secrets = new Set<string>(facts.databases.map((d) => d.password));
-  const lookup = referenceLookup(facts, secrets);
-  const own = (name: string): string | undefined => env.find((e) => e.key === name)?.value;
+  const fromRailway = new Map<string, string>();
+  const lookup = referenceLookup(facts, secrets, fromRailway);
+  const ownValue = (name: string): string | undefined => env.find((e) => e.key === name)?.value;
   for (const [name, variable] of Object.entries(service.variables)) {
     let value: string | undefined;
     let source: string;
     let why: string | undefined;
     if (variable.type === 'literal') {
-      const rendered = renderTemplate(variable.value, lookup, own);
+      const rendered = renderTemplate(variable.value, lookup, ownValue, facts.remote);
       value = rendered.value;
       source = rendered.references.length ? `literal with ${rendered.references.join(', ')}` : 'literal';
       why = rendered.missing;
@@ -59,12 +91,14 @@ export function resolveVariables(service: IacService, facts: ResolutionFacts): V
     } else if (variable.type === 'sharedReference') {
       source = `shared ${variable.name}`;
       value = lookup('shared', variable.name);
-      if (value === undefined) why = `the shared variable ${variable.name} lives only in Railway (give railway-token to read it, or set it with env)`;
+      if (value === undefined) why = notRead(facts.remote, `the shared variable ${variable.name}`, `Railway has no shared variable ${variable.name} in this environment`);
     } else if (variable.type === 'preserve') {
       source = 'preserve()';
-      value = facts.remote?.service[name];
-      if (value !== undefined) secrets.add(value);
-      else why = 'its value is kept in Railway (preserve()); give railway-token to read it, or set it with env';
+      value = own(facts.remote?.service, name);
+      if (value !== undefined) {
+        secrets.add(value);
+        fromRailway.set(name, value);
+      } else why = notRead(facts.remote, 'its value (preserve())', `preserve() keeps the service's value in Railway, and the service has no ${name} there`);
     } else {
       source = variable.what;
       why = `${variable.what} is not understood by deploy-check`;
@@ -78,16 +112,28 @@ export function resolveVariables(service: IacService, facts: ResolutionFacts): V
     env.push({ key: name, value });
     sources.push({ name, source });
   }
-  return { env, sources: dedupe(sources), unavailable, secrets: [...secrets].filter((s) => s.length > 0) };
+  return {
+    env, sources: dedupe(sources), unavailable, secrets: [...secrets].filter((s) => s.length > 0),
+    fromRailway: [...fromRailway].map(([key, value]) => ({ key, value })),
+  };
+}
+
+/** A name's value in a map read from Railway (JSON: only own string values count). */
+function own(map: Readonly<Record<string, string>> | undefined, name: string): string | undefined {
+  const value: unknown = map && Object.hasOwn(map, name) ? map[name] : undefined;
+  return typeof value === 'string' ? value : undefined;
 }
 
 type Lookup = (resource: string, output: string) => string | undefined;
 
-function referenceLookup(facts: ResolutionFacts, secrets: Set<string>): Lookup {
+function referenceLookup(facts: ResolutionFacts, secrets: Set<string>, fromRailway: Map<string, string>): Lookup {
   return (resource, output) => {
     if (resource === 'shared') {
-      const value = facts.remote?.shared[output];
-      if (value !== undefined) secrets.add(value);
+      const value = own(facts.remote?.shared, output);
+      if (value !== undefined) {
+        secrets.add(value);
+        fromRailway.set(`shared.${output}`, value);
+      }
       return value;
     }
     const db = facts.databases.find((d) => d.name === resource);
@@ -101,13 +147,13 @@ function referenceLookup(facts: ResolutionFacts, secrets: Set<string>): Lookup {
   };
 }
 
-function renderTemplate(text: string, lookup: Lookup, own: (name: string) => string | undefined): { value: string | undefined; references: string[]; missing?: string } {
+function renderTemplate(text: string, lookup: Lookup, ownValue: (name: string) => string | undefined, remote: RemoteValues | undefined): { value: string | undefined; references: string[]; missing?: string } {
   const references: string[] = [];
   let missing: string | undefined;
   const value = text.replace(TEMPLATE, (whole, resource: string | undefined, output: string) => {
     references.push(resource ? `${resource}.${output}` : output);
-    const found = resource ? lookup(resource, output) : own(output);
-    if (found === undefined) missing ??= `${whole} has no value here${resource === 'shared' ? ' (a shared variable lives only in Railway: give railway-token to read it, or set it with env)' : ''}`;
+    const found = resource ? lookup(resource, output) : ownValue(output);
+    if (found === undefined) missing ??= resource === 'shared' ? `${whole} has no value here: ${notRead(remote, `the shared variable ${output}`, `Railway has no shared variable ${output} in this environment`)}` : `${whole} has no value here`;
     return found ?? '';
   });
   return missing === undefined ? { value, references } : { value: undefined, references, missing };

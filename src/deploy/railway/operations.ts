@@ -116,6 +116,25 @@ export const SERVICE_INSTANCE = query<{ serviceInstance: ServiceInstanceData }, 
 }`,
 );
 
+/** Names and values; Railway's EnvironmentVariables scalar. */
+export type VariableMap = Record<string, string>;
+
+/**
+ * Values that live only in Railway: the environment's shared variables (`variables` without a
+ * service) and the service's own (rendered, as its deployments get them). One request reads
+ * either or both, so that only what the checked file refers to is asked for.
+ */
+export const VARIABLES = query<
+  { shared?: VariableMap; service?: VariableMap },
+  { projectId: string; environmentId: string; serviceId: string; withShared: boolean; withService: boolean }
+>(
+  'Variables',
+  `query Variables($projectId: String!, $environmentId: String!, $serviceId: String!, $withShared: Boolean!, $withService: Boolean!) {
+  shared: variables(projectId: $projectId, environmentId: $environmentId) @include(if: $withShared)
+  service: variables(projectId: $projectId, environmentId: $environmentId, serviceId: $serviceId) @include(if: $withService)
+}`,
+);
+
 export interface DeploymentData {
   id: string;
   status: string;
@@ -338,6 +357,7 @@ export const OPERATIONS: readonly Operation<unknown, unknown>[] = [
   PROJECT,
   PROJECTS,
   SERVICE_INSTANCE,
+  VARIABLES,
   DEPLOYMENT,
   BUILD_LOGS,
   DEPLOYMENT_LOGS,

@@ -1,9 +1,10 @@
 import path from 'node:path';
+import type { RemoteNeeds, RemoteValues } from '../../config/iac/variables.ts';
 import type { RailwayFileConfig } from '../../config/railway-file.ts';
 import type { ConfigDrift } from '../../report/model.ts';
 import { RailwayClient, railwayEndpoint } from './client.ts';
 import type { RailwayAccess } from './config.ts';
-import { SERVICE_INSTANCE } from './operations.ts';
+import { SERVICE_INSTANCE, VARIABLES, type VariableMap } from './operations.ts';
 import { resolveTarget, type RailwayTarget } from './target.ts';
 
 /** The service instance's own settings: what Railway will actually apply. */
@@ -20,25 +21,32 @@ export interface RailwayServiceSettings {
 
 /** What the settings lookup found before the checks ran; the deploy reuses the target. */
 export type ServiceLookup =
-  | { readonly ok: true; readonly target: RailwayTarget; readonly settings: RailwayServiceSettings; readonly requests: number }
+  | {
+    readonly ok: true; readonly target: RailwayTarget; readonly settings: RailwayServiceSettings; readonly requests: number;
+    /** The values that live only in Railway that the checked file needs (masked by loadConfig); only when it needs some. */
+    readonly remote?: RemoteValues | undefined;
+  }
   | { readonly ok: false; readonly error: string; readonly requests: number };
 
-export type ServiceLookupFn = (access: RailwayAccess) => Promise<ServiceLookup>;
+/** `needs`: the values that live only in Railway to read too (none: no variables are requested). */
+export type ServiceLookupFn = (access: RailwayAccess, needs?: RemoteNeeds) => Promise<ServiceLookup>;
 
 /** The lookup the entries hand to loadConfig; `say` hears about rate limits and retries. */
 export function serviceLookup(say: (message: string) => void): ServiceLookupFn {
-  return (access) => lookupRailwayService(access, new RailwayClient({ endpoint: railwayEndpoint(), token: access.token, tokenType: access.tokenType, tokenTypeGuessed: access.tokenTypeGuessed, onRetry: say }));
+  return (access, needs) => lookupRailwayService(access, new RailwayClient({ endpoint: railwayEndpoint(), token: access.token, tokenType: access.tokenType, tokenTypeGuessed: access.tokenTypeGuessed, onRetry: say }), needs);
 }
 
 /** Never throws: without Railway's settings the checks still run on the file's settings (with a warning). */
-export async function lookupRailwayService(access: RailwayAccess, client?: RailwayClient): Promise<ServiceLookup> {
+export async function lookupRailwayService(access: RailwayAccess, client?: RailwayClient, needs?: RemoteNeeds): Promise<ServiceLookup> {
   const api = client ?? new RailwayClient({ endpoint: railwayEndpoint(), token: access.token, tokenType: access.tokenType, tokenTypeGuessed: access.tokenTypeGuessed });
   try {
     const target = await resolveTarget(api, access);
     const instance = (await api.request(SERVICE_INSTANCE, { environmentId: target.environmentId, serviceId: target.serviceId })).serviceInstance;
     const text = (v: string | null | undefined): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+    const remote = needs ? await readRemoteValues(api, target, needs) : undefined;
     return {
       ok: true,
+      remote,
       target: { ...target, serviceName: target.serviceName ?? instance.serviceName },
       settings: {
         healthcheckPath: text(instance.healthcheckPath),
@@ -54,6 +62,44 @@ export async function lookupRailwayService(access: RailwayAccess, client?: Railw
   } catch (err) {
     return { ok: false, error: (err as Error).message, requests: api.sent.length };
   }
+}
+
+/**
+ * One request for exactly the values the file refers to; the rest of what Railway answers is
+ * dropped at once. A refusal leaves them unavailable, saying why, and the checks go on.
+ */
+async function readRemoteValues(api: RailwayClient, target: RailwayTarget, needs: RemoteNeeds): Promise<RemoteValues> {
+  try {
+    const data = await api.request(VARIABLES, {
+      projectId: target.projectId, environmentId: target.environmentId, serviceId: target.serviceId,
+      withShared: needs.shared.length > 0, withService: needs.preserved.length > 0,
+    });
+    return { shared: picked(data.shared, needs.shared), service: picked(data.service, needs.preserved) };
+  } catch (err) {
+    return { shared: {}, service: {}, unreadable: (err as Error).message };
+  }
+}
+
+/** The named string values of a map Railway answered (JSON: anything else is ignored). */
+function picked(map: VariableMap | undefined, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const given: unknown = map;
+  if (typeof given !== 'object' || given === null) return out;
+  for (const name of names) {
+    const value: unknown = Object.hasOwn(given, name) ? (given as Record<string, unknown>)[name] : undefined;
+    if (typeof value === 'string') out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * The values that live only in Railway as the lookup left them: read, or why not (the token was
+ * given, so "give railway-token" would be the wrong advice). Undefined without a lookup.
+ */
+export function remoteValuesOf(lookup: ServiceLookup | undefined): RemoteValues | undefined {
+  if (!lookup) return undefined;
+  if (!lookup.ok) return { shared: {}, service: {}, unreadable: `the Railway service could not be read: ${lookup.error}` };
+  return lookup.remote;
 }
 
 /** The schema's JSON preDeployCommand: a list of strings, or one string; anything else is ignored. */
