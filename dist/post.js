@@ -7,12 +7,12 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-TPOQKASF.js";
+} from "./chunks/chunk-IOROEHJF.js";
 import {
   connectDocker,
   removeRunBuilders,
   removeRunResources
-} from "./chunks/chunk-JEUMQHAZ.js";
+} from "./chunks/chunk-VHXT642X.js";
 
 // src/post.ts
 async function runPost() {
