@@ -74,7 +74,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-NV5QPMKL.js";
+} from "./chunks/chunk-JZN6NCU2.js";
 import {
   __commonJS,
   __export,

@@ -129,7 +129,7 @@ describe('the plan in the reports', () => {
 
   test('unchanged: nothing; unavailable: one line with why; a new service says so', () => {
     assert.doesNotMatch(renderMarkdown(withPlan({ base: 'b'.repeat(40), status: 'unchanged', changes: [], reason: null })), /Railway configuration changes/);
-    assert.doesNotMatch(renderTerminal(withPlan({ base: 'b'.repeat(40), status: 'unchanged', changes: [], reason: null })), /railway  /);
+    assert.doesNotMatch(renderTerminal(withPlan({ base: 'b'.repeat(40), status: 'unchanged', changes: [], reason: null })), /railway {2}/);
     const unavailable = withPlan({ base: null, status: 'unavailable', changes: [], reason: 'base configuration not available: git cannot read the base commit' });
     assert.match(renderMarkdown(unavailable), /<sub>Railway configuration changes: base configuration not available: git cannot read the base commit<\/sub>/);
     assert.match(renderTerminal(unavailable), /railway {2}base configuration not available: git cannot read/);

@@ -74,7 +74,7 @@ async function copyBaseFiles(file: string, sha: string, dir: string): Promise<Co
   const total = entries.reduce((sum, e) => sum + e.size, 0);
   const wanted = folder === '.' || entries.length > COPY_MAX_FILES || total > COPY_MAX_BYTES ? [own] : entries;
   for (const entry of wanted) {
-    const blob = await run('git', ['cat-file', 'blob', entry.object], { cwd: root, encoding: 'buffer', maxBuffer: COPY_MAX_BYTES + 1, timeout: GIT_TIMEOUT_MS }).catch((err: Error) => err);
+    const blob = await run('git', ['cat-file', 'blob', entry.object], { cwd: root, encoding: 'buffer', maxBuffer: COPY_MAX_BYTES + 1, timeout: GIT_TIMEOUT_MS }).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     if (blob instanceof Error) return { ok: false, reason: `git cannot read ${entry.path} at ${sha.slice(0, 12)} (${blob.message.split('\n')[0] ?? ''})` };
     const target = path.join(dir, ...entry.path.split('/'));
     await mkdir(path.dirname(target), { recursive: true });
@@ -132,7 +132,9 @@ async function git(cwd: string, args: readonly string[]): Promise<GitResult> {
     const e = err as Error & { stderr?: string; killed?: boolean; code?: unknown };
     if (e.killed) return { ok: false, error: `git ${args[0] ?? ''} did not finish within ${GIT_TIMEOUT_MS / 1000} s` };
     if (e.code === 'ENOENT') return { ok: false, error: 'git is not installed' };
+    // git's first "fatal:" says what failed; the lines after it are advice.
     const lines = (e.stderr ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
-    return { ok: false, error: lines.at(-1)?.slice(0, 300) ?? e.message.split('\n')[0] ?? 'git failed' };
+    const said = lines.find((l) => /^(?:fatal|error):/.test(l)) ?? lines.at(-1);
+    return { ok: false, error: said?.slice(0, 300) ?? e.message.split('\n')[0] ?? 'git failed' };
   }
 }
