@@ -72,7 +72,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-37HJ42LE.js";
+} from "./chunks/chunk-SLXRER4X.js";
 import {
   __commonJS,
   __export,
@@ -72183,6 +72183,7 @@ function renderMarkdown(report, options = {}) {
   for (const row of rows) out.push(`| ${row.name} | ${STATE_ICON[row.state]} | ${row.reason} |`);
   const parity = parityLine(report);
   if (parity) out.push("", `<sub>${parity}</sub>`);
+  out.push(...railwayPlanSection(report));
   out.push(...buildSection(report, limits));
   out.push(...servicesSection(report, limits));
   out.push(...preDeploySection(report, limits));
@@ -72251,6 +72252,23 @@ function footer(report) {
   const label = (s) => s.icon === "\u26AA" && limit ? `below ${escapeInline(limit, 20)}` : s.label;
   const scale = size?.baseline ? ` \xB7 size scale: ${SIZE_SCALE.map((s) => `${s.icon} ${label(s)}`).join(", ")}` : "";
   return `<sub>deploy-check${version3 ? ` ${escapeInline(version3, 20)}` : ""}${when}${scale}</sub>`;
+}
+var PLAN_ROWS = 40;
+function railwayPlanSection(report) {
+  const plan = report.railway?.plan;
+  if (!plan || plan.status === "unchanged") return [];
+  const base = isSafeToken(plan.base, /^[0-9a-f]{7,64}$/i) ? ` <code>${shortSha(plan.base)}</code>` : "";
+  if (plan.status === "unavailable") return ["", `<sub>Railway configuration changes: ${escapeInline(plan.reason ?? "base configuration not available", 300)}</sub>`];
+  if (plan.changes.length === 0 && !plan.reason) return [];
+  const service = report.railway?.service ? ` of ${inlineCode(report.railway.service, 60)}` : "";
+  const why = plan.status === "new-service" ? ` New service: ${escapeInline(plan.reason ?? "the base has no such service", 200)}.` : "";
+  const out = ["", "#### Railway configuration changes", "", `Against the base commit${base}${service}.${why}`];
+  if (plan.changes.length === 0) return out;
+  const cell = (value) => value === null ? "\u2014" : inlineCode(value, 160);
+  out.push("", "| Setting | Before | After |", "|:--|:--|:--|");
+  for (const change of plan.changes.slice(0, PLAN_ROWS)) out.push(`| ${inlineCode(change.field, 80)} | ${cell(change.before)} | ${cell(change.after)} |`);
+  if (plan.changes.length > PLAN_ROWS) out.push("", `<sub>\u2026 ${plan.changes.length - PLAN_ROWS} more in the JSON report.</sub>`);
+  return out;
 }
 function buildSection(report, limits) {
   const { failure } = report.build;
@@ -76837,6 +76855,17 @@ var report_schema_default = {
           items: {
             type: "string"
           }
+        },
+        plan: {
+          anyOf: [
+            {
+              $ref: "#/definitions/RailwayPlanReport"
+            },
+            {
+              type: "null"
+            }
+          ],
+          description: "What the pull request changes in the checked service's configuration, against its base commit's .railway/railway.ts; null (or absent) outside pull requests and without railway.ts."
         }
       },
       required: [
@@ -76876,6 +76905,70 @@ var report_schema_default = {
         "from"
       ],
       description: "One setting the run took from Railway's configuration, and exactly where from."
+    },
+    RailwayPlanReport: {
+      type: "object",
+      properties: {
+        base: {
+          type: [
+            "string",
+            "null"
+          ],
+          description: "The base commit compared with; null when the event named none usable."
+        },
+        status: {
+          type: "string",
+          enum: [
+            "changed",
+            "unchanged",
+            "unavailable",
+            "new-service"
+          ],
+          description: "new-service: the base has no such service (or no file); unavailable: the base's file could not be read or evaluated."
+        },
+        changes: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              field: {
+                type: "string"
+              },
+              before: {
+                type: [
+                  "string",
+                  "null"
+                ]
+              },
+              after: {
+                type: [
+                  "string",
+                  "null"
+                ]
+              }
+            },
+            required: [
+              "field",
+              "before",
+              "after"
+            ]
+          },
+          description: `Settings that differ, in the graph's field names; variables by name and kind only, never their values. null is "not set".`
+        },
+        reason: {
+          type: [
+            "string",
+            "null"
+          ],
+          description: "Why the status is unavailable or new-service, in a sentence; null otherwise."
+        }
+      },
+      required: [
+        "base",
+        "status",
+        "changes",
+        "reason"
+      ]
     }
   }
 };
@@ -77059,7 +77152,8 @@ async function runAction() {
       event,
       baselines: actionBaselineScope(process.env),
       cancel: cancel3.signal,
-      ...state3 ? { stateRestored: state3.restore() } : {}
+      ...state3 ? { stateRestored: state3.restore() } : {},
+      ...isPullRequestEvent(context5) ? { railwayBase: pr?.baseSha ?? null } : {}
     });
     await publish(redactDeep(report, runSecrets), config.publish, context5);
     await state3?.save(report.hygiene.scan ? report.hygiene.scan.bytesRead : null);

@@ -20,7 +20,7 @@ import type { CheckReport } from './report/model.ts';
 import { renderMarkdownWithin, SHORTENING, SUMMARY_LIMITS, SUMMARY_MAX_CHARS } from './report/markdown.ts';
 import { runPipeline } from './pipeline.ts';
 import { readPublishConfig, type PublishConfig } from './github/config.ts';
-import { commitUrl, readRunContext, runUrl, type RunContext } from './github/context.ts';
+import { commitUrl, isPullRequestEvent, readRunContext, runUrl, type RunContext } from './github/context.ts';
 import { checkRunTarget, commentExpected, octokitFor, postComment, postRunError, resolveCommentKey, runErrorSource, workflowRunTarget, type CommentResult } from './github/publish.ts';
 import { renderRunError } from './report/comment.ts';
 import { readReportFile, reportFilesAt } from './github/report-file.ts';
@@ -143,6 +143,7 @@ export async function runAction(): Promise<void> {
       baselines: actionBaselineScope(process.env),
       cancel: cancel.signal,
       ...(state ? { stateRestored: state.restore() } : {}),
+      ...(isPullRequestEvent(context) ? { railwayBase: pr?.baseSha ?? null } : {}),
     });
     await publish(redactDeep(report, runSecrets), config.publish, context);
     // Bytes of layers read this run; unknown without the hygiene scan, which reads them for both checks.

@@ -13,14 +13,14 @@ import { runParams, type RunExtras } from './container/spec.ts';
 import type { Log } from './host/log.ts';
 import { skippedHygiene } from './hygiene/check.ts';
 import { startImageChecks } from './hygiene/image-checks.ts';
-import type { CheckReport, HealthReport, SourceInfo } from './report/model.ts';
+import type { CheckReport, HealthReport, RailwayPlanReport, SourceInfo } from './report/model.ts';
 import { SKIPPED_SIZE } from './report/skipped.ts';
 import { decideVerdict } from './report/verdict.ts';
 import { NO_BASELINE_SCOPE, type BaselineScope } from './size/baseline-store.ts';
 import { saveBaseline } from './size/stage.ts';
 import { explainAppFailure, explainPreDeployFailure, servicesFailedHealth, servicesStage, withServices } from './services/stage.ts';
 import type { StartedServices } from './services/start.ts';
-import { announceRailwayConfig, railwayConfigReport } from './railway-config.ts';
+import { announceRailwayConfig, announceRailwayPlan, railwayConfigReport, startRailwayPlan } from './railway-config.ts';
 
 export { SKIPPED_SIZE };
 
@@ -42,6 +42,8 @@ export interface PipelineDeps {
   readonly run?: RunExtras;
   /** Settles once the state the image checks remember between runs is in place (the action restores it while the image builds). */
   readonly stateRestored?: Promise<unknown>;
+  /** The pull request's base commit (null when its event names none): the report says what it changes in Railway's configuration. Absent outside pull requests. */
+  readonly railwayBase?: string | null;
 }
 
 /** build → measure → run and wait → hygiene → verdict → deploy. Stages return their sections; nothing here prints the report. */
@@ -53,12 +55,14 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   announceRailwaySettings(config, log);
   warnShortSecrets(config, log);
   log.info(describeParity(config));
+  // The base's railway.ts is evaluated while the image builds; the report waits for it at the end.
+  const plan = startRailwayPlan(config, deps.railwayBase);
 
   const build = await buildWithCache(config, deps);
   report.build = build.report;
   if (build.report.status === 'failure') {
     // Said once, by the verdict (the action annotates the Dockerfile with it).
-    return finish(report, started, config, deps);
+    return finish(report, started, config, deps, plan);
   }
   try {
     report.image.id = (await docker.getImage(config.image).inspect()).Id;
@@ -70,12 +74,12 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
       message: `the build succeeded but the engine deploy-check runs containers on has no image ${config.image} (${(err as Error).message}); the builder${config.builder ? ` "${config.builder}"` : ''} must load into the engine of DOCKER_HOST or the current docker context`,
       logs: [],
     };
-    return finish(report, started, config, deps);
+    return finish(report, started, config, deps, plan);
   }
 
   if (deps.cancel?.aborted) {
     report.health = { ...skippedHealth(config, 'the run was cancelled'), status: 'cancelled' };
-    return finish(report, started, config, deps);
+    return finish(report, started, config, deps, plan);
   }
   const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
   // The Compose services the app needs start while the image is measured; they go down (down -v)
@@ -139,7 +143,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   await removals.settled();
   report.size = checked.size;
   if (checked.hygiene && !deps.cancel?.aborted) report.hygiene = checked.hygiene;
-  await finish(report, started, config, deps);
+  await finish(report, started, config, deps, plan);
   // Only a run that passed everything, deploy included, becomes a baseline.
   await saveBaseline(config, report, baselines, log);
   return report;
@@ -183,8 +187,13 @@ async function buildWithCache(config: Config, deps: PipelineDeps): Promise<Build
 }
 
 /** The checks' verdict, then the deploy gate (which deploys only what passed), then the final verdict. */
-async function finish(report: CheckReport, started: number, config: Config, deps: PipelineDeps): Promise<CheckReport> {
+async function finish(report: CheckReport, started: number, config: Config, deps: PipelineDeps, plan: Promise<RailwayPlanReport | null>): Promise<CheckReport> {
   if (deps.cancel?.aborted) report.cancelled = { signal: String(deps.cancel.reason), stage: cancelledStage(report) };
+  // A cancelled run has seconds left: it does not wait for the base's evaluation.
+  if (report.railway && !deps.cancel?.aborted) {
+    report.railway.plan = await plan;
+    announceRailwayPlan(report.railway.plan, deps.log);
+  }
   decideVerdict(report);
   if (config.deploy.railway && !deps.cancel?.aborted) {
     report.deploy = await deps.log.group('Deploy to Railway', () =>

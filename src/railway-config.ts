@@ -1,8 +1,10 @@
 import path from 'node:path';
 import type { Config } from './config/config.ts';
 import { CONFIG_AS_CODE_CUTOFF, settingsOf, type RailwayFileConfig } from './config/railway-file.ts';
+import { planAgainstBase } from './config/iac/base.ts';
 import type { Log } from './host/log.ts';
-import type { RailwayConfigReport, RailwaySettingReport } from './report/model.ts';
+import { planLines } from './report/format.ts';
+import type { RailwayConfigReport, RailwayPlanReport, RailwaySettingReport } from './report/model.ts';
 
 /** The report's railway section: which file, which fields, what the app got, what was not mirrored. */
 export function railwayConfigReport(config: Config): RailwayConfigReport | null {
@@ -24,6 +26,7 @@ export function railwayConfigReport(config: Config): RailwayConfigReport | null 
     databases: iac ? iac.databases.map((d) => ({ name: d.name, engine: d.engine, image: d.image, host: d.host })) : [],
     staleFile: stale ? { file: shown(stale.file.file), reason: staleReason(stale.why), settings: settingsOf(stale.file) } : null,
     notes: [...config.railwayNotes],
+    plan: null,
   };
 }
 
@@ -74,3 +77,31 @@ export function announceRailwayConfig(config: Config, log: Log): void {
   for (const v of section.unavailable) log.warning(`Railway variable ${v.name} is not set here: ${v.reason}`);
   for (const n of section.notMirrored) log.info(`Not mirrored: ${n.setting} = ${n.value}: ${n.effect}`);
 }
+
+/**
+ * Starts the comparison of the checked service with the pull request's base (`base`: its commit;
+ * undefined outside pull requests, when there is nothing to compare). It runs beside the build
+ * and never rejects: a base that cannot be read is "unavailable" in the report.
+ */
+export function startRailwayPlan(config: Config, base: string | null | undefined): Promise<RailwayPlanReport | null> {
+  const iac = config.railwayIac;
+  if (!iac || base === undefined) return Promise.resolve(null);
+  return planAgainstBase(iac, base).then(
+    (plan) => ({ base: plan.base, status: plan.status, changes: plan.changes.map((c) => ({ ...c })), reason: plan.reason }),
+    (err: unknown) => ({ base, status: 'unavailable', changes: [], reason: `base configuration not available: ${(err as Error).message}` }),
+  );
+}
+
+/** One line per change in the run's log (the comment shows them as a table). */
+export function announceRailwayPlan(plan: RailwayPlanReport | null, log: Log): void {
+  if (!plan || plan.status === 'unchanged') return;
+  const base = plan.base ? ` against ${plan.base.slice(0, 12)}` : '';
+  const reason = plan.reason?.replace(/[\r\n]+/g, ' ');
+  if (plan.status === 'unavailable') {
+    log.info(`Railway configuration changes${base}: ${reason ?? 'base configuration not available'}`);
+    return;
+  }
+  log.info(`Railway configuration changes${base}${reason ? ` (${reason})` : ''}:`);
+  for (const line of planLines(plan)) log.info(`  ${line}`);
+}
+

@@ -23,6 +23,8 @@ export interface RunContext {
 export interface PullRequestFacts {
   readonly number: number;
   readonly headSha: string | null;
+  /** The commit the pull request is compared with (pull_request.base.sha). */
+  readonly baseSha: string | null;
   /** The head branch lives in another repository: GitHub hands such runs a read-only token. */
   readonly fromFork: boolean;
 }
@@ -71,6 +73,7 @@ export function pullRequestOf(payload: Fields): PullRequestFacts | null {
   return {
     number,
     headSha: head ? str(head['sha']) : null,
+    baseSha: base ? str(base['sha']) : null,
     // A deleted fork leaves head.repo null: still a fork.
     fromFork: headName === null || (baseName !== null && headName.toLowerCase() !== baseName.toLowerCase()),
   };

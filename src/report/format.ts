@@ -1,4 +1,4 @@
-import type { BuildReport, CacheReport, ConfigDrift, DeployReport, HttpAnswerReport, HygieneReport, PreDeployCommandReport } from './model.ts';
+import type { BuildReport, CacheReport, ConfigDrift, DeployReport, HttpAnswerReport, HygieneReport, PreDeployCommandReport, RailwayPlanReport } from './model.ts';
 
 /** Human units for the reporters: bytes in MB/GB (decimal, as registries and `docker images` show them), durations in s. */
 export function formatBytes(bytes: number | null): string {
@@ -118,4 +118,10 @@ export function describeAnswerTimes(a: HttpAnswerReport): string {
 export function preDeployOutcome(c: PreDeployCommandReport): string {
   if (c.exitCode !== null) return `exit ${c.exitCode}`;
   return c.stillRunningAfterMs ? 'still running, stopped' : 'did not start';
+}
+
+/** "deploy.healthcheckPath: /health → /ready", one per change of Railway's configuration (the log and the terminal). */
+export function planLines(plan: RailwayPlanReport): string[] {
+  // Repository text on one line each: a line break in a command must not start a line of the log of its own.
+  return plan.changes.map((c) => `${c.field}: ${c.before ?? '(not set)'} → ${c.after ?? '(not set)'}`.replace(/[\r\n]+/g, ' '));
 }

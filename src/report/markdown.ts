@@ -84,6 +84,7 @@ export function renderMarkdown(report: CheckReport, options: RenderOptions = {})
   const parity = parityLine(report);
   if (parity) out.push('', `<sub>${parity}</sub>`);
 
+  out.push(...railwayPlanSection(report));
   out.push(...buildSection(report, limits));
   out.push(...servicesSection(report, limits));
   out.push(...preDeploySection(report, limits));
@@ -163,6 +164,30 @@ function footer(report: CheckReport): string {
   const label = (s: (typeof SIZE_SCALE)[number]): string => (s.icon === '⚪' && limit ? `below ${escapeInline(limit, 20)}` : s.label);
   const scale = size?.baseline ? ` · size scale: ${SIZE_SCALE.map((s) => `${s.icon} ${label(s)}`).join(', ')}` : '';
   return `<sub>deploy-check${version ? ` ${escapeInline(version, 20)}` : ''}${when}${scale}</sub>`;
+}
+
+/** Rows of the plan table; a pull request that rewrites more is summed up, the JSON report has every row. */
+const PLAN_ROWS = 40;
+
+/**
+ * What the pull request changes in Railway's configuration of the checked service, as an
+ * infrastructure-as-code plan: nothing when nothing changed, a line when the base could not be read.
+ */
+function railwayPlanSection(report: CheckReport): string[] {
+  const plan = report.railway?.plan;
+  if (!plan || plan.status === 'unchanged') return [];
+  const base = isSafeToken(plan.base, /^[0-9a-f]{7,64}$/i) ? ` <code>${shortSha(plan.base)}</code>` : '';
+  if (plan.status === 'unavailable') return ['', `<sub>Railway configuration changes: ${escapeInline(plan.reason ?? 'base configuration not available', 300)}</sub>`];
+  if (plan.changes.length === 0 && !plan.reason) return [];
+  const service = report.railway?.service ? ` of ${inlineCode(report.railway.service, 60)}` : '';
+  const why = plan.status === 'new-service' ? ` New service: ${escapeInline(plan.reason ?? 'the base has no such service', 200)}.` : '';
+  const out = ['', '#### Railway configuration changes', '', `Against the base commit${base}${service}.${why}`];
+  if (plan.changes.length === 0) return out;
+  const cell = (value: string | null): string => (value === null ? '—' : inlineCode(value, 160));
+  out.push('', '| Setting | Before | After |', '|:--|:--|:--|');
+  for (const change of plan.changes.slice(0, PLAN_ROWS)) out.push(`| ${inlineCode(change.field, 80)} | ${cell(change.before)} | ${cell(change.after)} |`);
+  if (plan.changes.length > PLAN_ROWS) out.push('', `<sub>… ${plan.changes.length - PLAN_ROWS} more in the JSON report.</sub>`);
+  return out;
 }
 
 function buildSection(report: CheckReport, limits: RenderLimits): string[] {

@@ -64,6 +64,22 @@ export interface RailwayConfigReport {
   /** A railway.json/toml that was not mirrored, with why and the settings Railway no longer applies. */
   staleFile: { file: string; reason: string; settings: string[] } | null;
   notes: string[];
+  /**
+   * What the pull request changes in the checked service's configuration, against its base
+   * commit's .railway/railway.ts; null (or absent) outside pull requests and without railway.ts.
+   */
+  plan?: RailwayPlanReport | null;
+}
+
+export interface RailwayPlanReport {
+  /** The base commit compared with; null when the event named none usable. */
+  base: string | null;
+  /** new-service: the base has no such service (or no file); unavailable: the base's file could not be read or evaluated. */
+  status: 'changed' | 'unchanged' | 'unavailable' | 'new-service';
+  /** Settings that differ, in the graph's field names; variables by name and kind only, never their values. null is "not set". */
+  changes: { field: string; before: string | null; after: string | null }[];
+  /** Why the status is unavailable or new-service, in a sentence; null otherwise. */
+  reason: string | null;
 }
 
 export interface PreDeployCommandReport {

@@ -2,7 +2,7 @@ import { oneLine, visible } from '../host/log.ts';
 import type { CheckReport, HttpAnswerReport } from './model.ts';
 import { parityFacts } from './checks.ts';
 import { stripControls } from './escape.ts';
-import { decisiveAnswer, deployLine, describeAnswerTimes, describeCache, describeDrift, describeHttpAnswer, formatBytes, formatDuration, hygieneLine, latestAnswer, preDeployOutcome, sourceLabel } from './format.ts';
+import { decisiveAnswer, deployLine, planLines, describeAnswerTimes, describeCache, describeDrift, describeHttpAnswer, formatBytes, formatDuration, hygieneLine, latestAnswer, preDeployOutcome, sourceLabel } from './format.ts';
 
 /**
  * The local command's closing summary: verdict first, then each check, then the evidence of any
@@ -65,6 +65,7 @@ export function renderTerminal(report: CheckReport): string {
     const ok = d.status === 'skipped' || d.status === 'triggered' ? null : d.status === 'success' || (d.status === 'waiting' && d.onApproval === 'pass');
     out.push(`  ${mark(ok)} deploy   ${deployLine(d)}`);
   }
+  out.push(...terminalPlan(report));
   if (b.failure) {
     // The headline already says "Build failed at <file:lines>: <message>": here the lines as
     // written, then the output.
@@ -127,6 +128,16 @@ function quotedLines(entry: string): string[] {
   const [first = '', ...rest] = visible(entry).split('\n');
   const prefix = /^\s*\| /.exec(first)?.[0] ?? `${/^\s*/.exec(first)?.[0] ?? ''}  | `;
   return [first, ...rest.map((line) => `${prefix}${line}`)];
+}
+
+/** What the pull request changes in Railway's configuration: one line per change. */
+function terminalPlan(report: CheckReport): string[] {
+  const plan = report.railway?.plan;
+  if (!plan || plan.status === 'unchanged') return [];
+  const base = plan.base ? ` against ${plan.base.slice(0, 12)}` : '';
+  if (plan.status === 'unavailable') return [`  - railway  ${stripControls(plan.reason ?? 'base configuration not available')}`];
+  const head = `  - railway  configuration changes${base}${plan.reason ? ` (${plan.reason})` : ''}:`;
+  return [head, ...planLines(plan).map((line) => `             ${line}`)].map(stripControls);
 }
 
 /** The answer the failure is about when the last one hides it, then every distinct answer. */

@@ -96,9 +96,9 @@ test('ours: our marker on the first line, by the poster (or by a bot when only "
 });
 
 test('pull request facts from a real-shaped payload, forks included', () => {
-  const base = { owner: 'acme', repo: 'shop', number: 7, headRef: 'f', headSha: 'b'.repeat(40), baseRef: 'main' };
-  assert.deepEqual(pullRequestOf(pullRequestEvent(base)), { number: 7, headSha: 'b'.repeat(40), fromFork: false });
-  assert.deepEqual(pullRequestOf(pullRequestEvent({ ...base, fork: true })), { number: 7, headSha: 'b'.repeat(40), fromFork: true });
+  const base = { owner: 'acme', repo: 'shop', number: 7, headRef: 'f', headSha: 'b'.repeat(40), baseRef: 'main', baseSha: 'c'.repeat(40) };
+  assert.deepEqual(pullRequestOf(pullRequestEvent(base)), { number: 7, headSha: 'b'.repeat(40), baseSha: 'c'.repeat(40), fromFork: false });
+  assert.deepEqual(pullRequestOf(pullRequestEvent({ ...base, fork: true })), { number: 7, headSha: 'b'.repeat(40), baseSha: 'c'.repeat(40), fromFork: true });
   assert.equal(pullRequestOf({}), null);
 });
 
