@@ -7,14 +7,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-IOROEHJF.js";
+} from "./chunks/chunk-TPOQKASF.js";
 import {
   commandFree,
   connectDocker,
   removeRunBuilders,
   removeRunResources,
   visible
-} from "./chunks/chunk-Y2EUVZBK.js";
+} from "./chunks/chunk-A6WCQMF7.js";
 
 // src/post.ts
 async function runPost() {
