@@ -82,10 +82,11 @@ describe('tokens and URL passwords are masked before the build prints them', { c
     const report = run.report as Report | null;
     images.push(report?.image.ref);
     assert.equal(run.main.exitCode, 1, run.main.stdout);
-    assert.equal(report?.build.status, 'failure');
+    assert.ok(report);
+    assert.equal(report.build.status, 'failure');
     // The evidence is there, masked.
-    assert.ok(report?.build.failure?.logs.includes('action: release note nightly ***'), report?.build.failure?.logs.join('\n'));
-    assert.ok(report?.build.failure?.logs.includes('action: fetching with PRIVATE-TOKEN ***'), report?.build.failure?.logs.join('\n'));
+    assert.ok(report.build.failure?.logs.includes('action: release note nightly ***'), report.build.failure?.logs.join('\n'));
+    assert.ok(report.build.failure?.logs.includes('action: fetching with PRIVATE-TOKEN ***'), report.build.failure?.logs.join('\n'));
     assert.match(run.main.stdout, new RegExp(`^::add-mask::${GITHUB}$`, 'm'));
     assert.match(run.main.stdout, new RegExp(`^::add-mask::${GITLAB}$`, 'm'));
     assert.match(run.main.stdout, /^::error /m);
@@ -118,9 +119,10 @@ describe('tokens and URL passwords are masked before the build prints them', { c
     const report = run.report as Report | null;
     images.push(report?.image.ref);
     assert.equal(run.main.exitCode, 1, run.main.stdout);
-    assert.equal(report?.build.status, 'success');
-    assert.equal(report?.health.container?.exitCode, 4);
-    assert.ok(report?.health.logs.includes('connecting as app with password ***'), report?.health.logs.join('\n'));
+    assert.ok(report);
+    assert.equal(report.build.status, 'success');
+    assert.equal(report.health.container?.exitCode, 4);
+    assert.ok(report.health.logs.includes('connecting as app with password ***'), report.health.logs.join('\n'));
     assert.match(run.main.stdout, new RegExp(`^::add-mask::${DB_PASSWORD}$`, 'm'));
     // The build's step list names the RUN line, token and all.
     assert.match(visibleLog(run.main.stdout), /RUN echo "action: fetching with PRIVATE-TOKEN \*\*\*"/);
@@ -203,11 +205,12 @@ describe('Compose: the values the checked containers receive, whole and cut', ()
     const run = await runLocal(['--context', app.dir, '--compose-file', path.join(app.dir, 'docker-compose.yml'), '--image', uniqueImage('secret-forms-compose'), '--hygiene', 'off'], { cwd: app.dir });
     images.push(run.report?.image.ref);
     assert.equal(run.exitCode, 1, run.stderr);
-    const report = run.report as (Report & { services?: { name: string }[] }) | null;
+    const report = run.report;
     assert.ok(report);
+    const services = (report as unknown as { services?: { name: string }[] }).services;
     assert.equal(report.health.container?.exitCode, 4, run.stderr);
     // Too broad before: the dependency's name and the app's words were masked by another service's values.
-    assert.equal(report.services?.[0]?.name, 'peerdb');
+    assert.equal(services?.[0]?.name, 'peerdb');
     assert.match(run.stderr, /Compose: starting peerdb \(service_started\)/);
     assert.ok(report.health.logs.includes('Including admin seed router'), report.health.logs.join('\n'));
     // Too narrow before: the cut secret kept its first characters readable.
