@@ -4,5 +4,9 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 // src/cli.ts
 import module from "node:module";
 module.enableCompileCache?.();
+<<<<<<< HEAD
 var { runCli } = await import("./chunks/local-6K5EEUPZ.js");
+=======
+var { runCli } = await import("./chunks/local-AGG674ZV.js");
+>>>>>>> wip-mask
 process.exitCode = await runCli(process.argv.slice(2));

@@ -72,7 +72,11 @@ import {
   sourceLabel,
   stateDirectory,
   str
+<<<<<<< HEAD
 } from "./chunks/chunk-SLXRER4X.js";
+=======
+} from "./chunks/chunk-ZRDCG4Q7.js";
+>>>>>>> wip-mask
 import {
   __commonJS,
   __export,
@@ -91,7 +95,7 @@ import {
   rmRF,
   visible,
   which
-} from "./chunks/chunk-Y2EUVZBK.js";
+} from "./chunks/chunk-SWX2FO6S.js";
 
 // ../main/node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

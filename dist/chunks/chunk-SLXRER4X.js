@@ -15,7 +15,7 @@ import {
   require_ignore,
   runBuilderName,
   runLabels
-} from "./chunk-Y2EUVZBK.js";
+} from "./chunk-SWX2FO6S.js";
 
 // ../main/node_modules/dockerfile-ast/lib/argument.js
 var require_argument = __commonJS({
@@ -8695,6 +8695,265 @@ function readHygieneConfig(read) {
   return { mode, ignore: [...new Set(ids)].filter(isFindingId) };
 }
 
+// src/services/config.ts
+import { existsSync as existsSync4, statSync as statSync2 } from "node:fs";
+import path10 from "node:path";
+
+// src/services/model.ts
+function isObject2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function str3(value) {
+  return typeof value === "string" ? value : void 0;
+}
+var CONDITIONS = ["service_started", "service_healthy", "service_completed_successfully"];
+function parseComposeModel(text2) {
+  const raw = JSON.parse(text2);
+  if (!isObject2(raw) || !isObject2(raw["services"])) throw new Error('docker compose config printed no "services"');
+  const services = {};
+  for (const [name2, value] of Object.entries(raw["services"])) {
+    if (isObject2(value)) services[name2] = parseService(name2, value);
+  }
+  const name = str3(raw["name"]) ?? "";
+  return { name, services, networks: parseResources(raw["networks"], name), volumes: parseResources(raw["volumes"], name) };
+}
+function parseService(name, s) {
+  const build = isObject2(s["build"]) && str3(s["build"]["context"]) ? { context: str3(s["build"]["context"]) ?? "", dockerfile: str3(s["build"]["dockerfile"]), target: str3(s["build"]["target"]) } : void 0;
+  const dependsOn = {};
+  if (isObject2(s["depends_on"])) {
+    for (const [dep, v] of Object.entries(s["depends_on"])) {
+      const condition = isObject2(v) ? str3(v["condition"]) : void 0;
+      dependsOn[dep] = {
+        condition: CONDITIONS.find((c) => c === condition) ?? "service_started",
+        required: !(isObject2(v) && v["required"] === false)
+      };
+    }
+  }
+  const environment = {};
+  if (isObject2(s["environment"])) {
+    for (const [k, v] of Object.entries(s["environment"])) if (typeof v === "string") environment[k] = v;
+  }
+  const networks = {};
+  if (isObject2(s["networks"])) {
+    for (const [k, v] of Object.entries(s["networks"])) {
+      networks[k] = isObject2(v) && Array.isArray(v["aliases"]) ? v["aliases"].filter((a) => typeof a === "string") : [];
+    }
+  }
+  const volumes = Array.isArray(s["volumes"]) ? s["volumes"].filter(isObject2).map((v) => ({ type: str3(v["type"]) ?? "volume", source: str3(v["source"]), target: str3(v["target"]) ?? "" })) : [];
+  const hc = s["healthcheck"];
+  const healthcheck = isObject2(hc) ? {
+    test: Array.isArray(hc["test"]) ? hc["test"].filter((t) => typeof t === "string") : void 0,
+    disable: hc["disable"] === true,
+    startPeriod: str3(hc["start_period"])
+  } : void 0;
+  return {
+    name,
+    image: str3(s["image"]),
+    build,
+    dependsOn,
+    environment,
+    networks,
+    networkMode: str3(s["network_mode"]),
+    volumes,
+    healthcheck,
+    containerName: str3(s["container_name"])
+  };
+}
+function parseResources(value, project) {
+  const out = {};
+  if (!isObject2(value)) return out;
+  for (const [key, v] of Object.entries(value)) {
+    const external = isObject2(v) && (v["external"] === true || isObject2(v["external"]));
+    out[key] = { name: (isObject2(v) ? str3(v["name"]) : void 0) ?? `${project}_${key}`, external };
+  }
+  return out;
+}
+
+// src/services/plan.ts
+import path9 from "node:path";
+function projectName(runId) {
+  return `deploy-check-${runId}`.toLowerCase().replace(/[^a-z0-9_-]/g, "-");
+}
+function chooseAppService(model, context, named) {
+  const names = Object.keys(model.services);
+  if (named !== void 0) {
+    return model.services[named] ? { ok: true, service: named, source: "input" } : { ok: false, message: `no service "${named}" in the Compose file; services: ${names.join(", ") || "(none)"}` };
+  }
+  const same = names.filter((n) => {
+    const build = model.services[n]?.build;
+    return build !== void 0 && samePath(build.context, context);
+  });
+  const top = same.filter((n) => !same.some((other) => other !== n && dependencyClosure(model, other).some((d) => d.name === n)));
+  if (top.length === 1 && top[0] !== void 0) return { ok: true, service: top[0], source: "build context" };
+  const why2 = same.length === 0 ? `no service builds ${context}` : `several services build ${context} (${same.join(", ")})`;
+  return { ok: false, message: `${why2}; set "compose-service" to the app's service; services: ${names.join(", ") || "(none)"}` };
+}
+function samePath(a, b) {
+  return path9.resolve(a).replace(/\/+$/, "") === path9.resolve(b).replace(/\/+$/, "");
+}
+var STRENGTH = { service_started: 0, service_healthy: 1, service_completed_successfully: 2 };
+function dependencyClosure(model, app) {
+  const order = [];
+  const seen = /* @__PURE__ */ new Set([app]);
+  const visit = (name) => {
+    for (const dep of Object.keys(model.services[name]?.dependsOn ?? {})) {
+      if (seen.has(dep) || !model.services[dep]) continue;
+      seen.add(dep);
+      visit(dep);
+      order.push(dep);
+    }
+  };
+  visit(app);
+  const members = /* @__PURE__ */ new Set([app, ...order]);
+  return order.map((name) => {
+    let condition = "service_started";
+    for (const member of members) {
+      const wanted = model.services[member]?.dependsOn[name]?.condition;
+      if (wanted && STRENGTH[wanted] > STRENGTH[condition]) condition = wanted;
+    }
+    return { name, condition, after: Object.keys(model.services[name]?.dependsOn ?? {}).filter((d) => members.has(d)) };
+  });
+}
+function buildsCheckedImage(service, checked) {
+  const build = service.build;
+  if (!build || !samePath(build.context, checked.context)) return false;
+  return samePath(path9.resolve(build.context, build.dockerfile ?? "Dockerfile"), checked.dockerfile) && (build.target ?? void 0) === checked.target;
+}
+function composeOverride(model, deps, options) {
+  const services = {};
+  for (const dep of deps) {
+    const service = model.services[dep.name];
+    if (!service) continue;
+    const entry = { labels: { ...options.labels } };
+    if (options.checkedImage.services.includes(dep.name)) entry["image"] = options.checkedImage.ref;
+    else if (service.build) entry["build"] = { labels: { ...options.labels } };
+    Object.assign(entry, ownContainerName(model, service));
+    const hc = service.healthcheck;
+    if (options.startIntervalMs !== null && hc && !hc.disable && hc.test?.length && hc.test[0] !== "NONE") {
+      entry["healthcheck"] = { start_period: `${Math.max(options.startPeriodMs, durationMs(hc.startPeriod))}ms`, start_interval: `${options.startIntervalMs}ms` };
+    }
+    services[dep.name] = entry;
+  }
+  const labelled = (resources) => Object.fromEntries(Object.entries(resources).filter(([, r]) => !r.external).map(([key]) => [key, { labels: { ...options.labels } }]));
+  const override = { services };
+  const networks = labelled(model.networks);
+  const volumes = labelled(model.volumes);
+  if (Object.keys(networks).length) override["networks"] = networks;
+  if (Object.keys(volumes).length) override["volumes"] = volumes;
+  return override;
+}
+function ownContainerName(model, service) {
+  const fixed2 = service.containerName;
+  if (!fixed2) return {};
+  const entry = { container_name: runContainerName(model, fixed2) };
+  if (!service.networkMode) entry["networks"] = Object.fromEntries(Object.keys(service.networks).map((key) => [key, { aliases: [fixed2] }]));
+  return entry;
+}
+function runContainerName(model, fixed2) {
+  return `${model.name}-${fixed2}`;
+}
+function containerNames(model, deps) {
+  return deps.flatMap((dep) => {
+    const fixed2 = model.services[dep.name]?.containerName;
+    return fixed2 ? [{ service: dep.name, fixed: fixed2, name: runContainerName(model, fixed2) }] : [];
+  });
+}
+function durationMs(text2) {
+  if (!text2) return 0;
+  let total = 0;
+  for (const [, n, unit] of text2.matchAll(/([\d.]+)(h|ms|m|s|us|µs|ns)/g)) {
+    const value = Number(n);
+    total += unit === "h" ? value * 36e5 : unit === "m" ? value * 6e4 : unit === "s" ? value * 1e3 : unit === "ms" ? value : 0;
+  }
+  return Math.round(total);
+}
+function appPlacement(model, app, inputEnv) {
+  const service = model.services[app];
+  if (!service) throw new Error(`no service "${app}"`);
+  const overridden = new Set(inputEnv.map((e) => e.key));
+  const env = [...Object.entries(service.environment).filter(([k]) => !overridden.has(k)).map(([key, value]) => ({ key, value })), ...inputEnv];
+  const keys = Object.keys(service.networks);
+  const networks = (keys.length ? keys : ["default"]).map((key) => ({
+    name: model.networks[key]?.name ?? `${model.name}_${key}`,
+    // Under Compose its container_name resolves too; deploy-check names the app's container itself.
+    aliases: [.../* @__PURE__ */ new Set([app, ...service.containerName ? [service.containerName] : [], ...service.networks[key] ?? []])],
+    external: model.networks[key]?.external ?? false
+  }));
+  const droppedMounts = service.volumes.filter((v) => v.type === "bind").map((v) => `${v.source ?? "?"}:${v.target}`);
+  const ignored = [];
+  const others = service.volumes.filter((v) => v.type !== "bind");
+  if (others.length) ignored.push(`volumes ${others.map((v) => `${v.source ?? "(anonymous)"}:${v.target}`).join(", ")} are not mounted`);
+  if (service.networkMode) ignored.push(`network_mode "${service.networkMode}" is not used: the app joins the project's networks`);
+  return { service: app, networks, env, droppedMounts, ignored };
+}
+
+// src/services/config.ts
+async function readComposeConfig(get, options) {
+  const fileInput = get("compose-file");
+  const serviceInput = get("compose-service") || void 0;
+  if (!fileInput) {
+    if (serviceInput) throw new ConfigError("compose-service", 'is set but "compose-file" is empty; set compose-file to the Compose file that defines the service');
+    return void 0;
+  }
+  const file = path10.resolve(options.cwd, fileInput);
+  if (!existsSync4(file) || !statSync2(file).isFile()) {
+    throw new ConfigError("compose-file", `no file at ${file}; give the path of a Compose file (e.g. docker-compose.yml)`);
+  }
+  const version = await composeVersion();
+  if (version === null) {
+    throw new ConfigError("compose-file", "needs Docker Compose v2 (the `docker compose` plugin), which is not installed; install it (Debian/Ubuntu: docker-compose-plugin or docker-compose 2.x)");
+  }
+  const project = projectName(options.runId);
+  const resolved = await runCompose({ project, files: [file] }, ["config", "--format", "json"], 6e4);
+  if (resolved.code !== 0) {
+    throw new ConfigError("compose-file", `docker compose cannot read ${file}: ${lastLines(resolved.stderr, 5)}`);
+  }
+  const model = parseComposeModel(resolved.stdout);
+  const choice = chooseAppService(model, options.context, serviceInput);
+  if (!choice.ok) throw new ConfigError("compose-service", choice.message);
+  return { file, project, service: choice.service, serviceSource: choice.source, model, composeVersion: version, warnings: composeWarnings(resolved.stderr) };
+}
+function lastLines(text2, count) {
+  return text2.trim().split(/\r?\n/).slice(-count).join(" | ");
+}
+
+// src/services/railway-databases.ts
+async function railwayDatabasesCompose(iac, runId) {
+  if (iac.databases.length === 0) return void 0;
+  const version = await composeVersion();
+  if (version === null) {
+    throw new ConfigError("railway-config", `${iac.file} declares ${iac.databases.map((d) => d.name).join(", ")}, which deploy-check starts with Docker Compose v2 (the \`docker compose\` plugin), and it is not installed; install it (Debian/Ubuntu: docker-compose-plugin or docker-compose 2.x)`);
+  }
+  const project = projectName(runId);
+  const app = iac.service.name;
+  const services = {
+    [app]: {
+      image: "deploy-check-app-placeholder",
+      depends_on: Object.fromEntries(iac.databases.map((d) => [d.name, { condition: "service_healthy", required: true }])),
+      networks: { default: { aliases: [`${app}${PRIVATE_DOMAIN_SUFFIX}`] } }
+    }
+  };
+  for (const db of iac.databases) {
+    services[db.name] = {
+      image: db.image,
+      // Compose interpolates "$" in its files; the values are literal.
+      environment: Object.fromEntries(Object.entries(db.containerEnv).map(([k, v]) => [k, v.replaceAll("$", "$$")])),
+      healthcheck: { test: [...db.readiness], interval: "1s", timeout: "5s", retries: 3, start_period: "300s" },
+      networks: { default: { aliases: [db.host] } }
+    };
+  }
+  const document = { name: project, services, networks: { default: { name: `${project}_default` } } };
+  return {
+    file: iac.file,
+    project,
+    service: app,
+    serviceSource: "input",
+    composeVersion: version,
+    model: parseComposeModel(JSON.stringify(document)),
+    generated: document
+  };
+}
+
 // src/hygiene/lookalikes.ts
 var LOOKALIKE_LABELS = {
   placeholder: "a placeholder",
@@ -9002,9 +9261,13 @@ function madeUpCoverage(body) {
 function varied(value) {
   return new Set(value).size >= Math.min(10, Math.ceil(value.length / 3));
 }
+function isReference(value) {
+  const v = value.trim().slice(0, 256);
+  return v === "" || TEMPLATE2.test(v) || MASK.test(v);
+}
 function isPlaceholder(value) {
   const v = value.trim().slice(0, 256);
-  if (v === "" || TEMPLATE2.test(v) || MASK.test(v) || CONSTANT_NAME.test(v)) return true;
+  if (isReference(v) || CONSTANT_NAME.test(v)) return true;
   if (composedOfWords(v) || composedOfWords(v.replace(/[0-9@$]/g, (c) => LEET[c] ?? c))) return true;
   return sequential(v) || periodic(v) || !varied(v);
 }
@@ -9186,6 +9449,33 @@ function redactSecretValues(text2, given = []) {
   if (!mayHoldSecret(text2, given)) return text2;
   let out = text2;
   for (const m of findSecretValues(text2, given, 50)) out = out.split(m.secret).join("***");
+  return out;
+}
+function valuesToMask(text2, given = false) {
+  if (!mayHoldSecret(text2)) return [];
+  const out = /* @__PURE__ */ new Map();
+  for (const m of classifySecretValues(text2, [], 1e3)) {
+    if (m.lookalike && GENERIC.has(m.kind)) continue;
+    out.set(m.secret, m.kind);
+    if (m.kind === "private-key") {
+      for (const line of m.secret.split(/\r?\n|\\n/)) if (line.trim().length >= 16 && !line.startsWith("-----")) out.set(line.trim(), m.kind);
+    }
+  }
+  if (given) for (const password of urlPasswords(text2)) out.set(password, "url-password");
+  return [...out].map(([value, kind]) => ({ value, kind }));
+}
+function urlPasswords(text2) {
+  const out = [];
+  for (const m of text2.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:([^\s/?#]+)@/gi)) {
+    const password = m[1] ?? "";
+    if (isReference(password)) continue;
+    out.push(password);
+    try {
+      const decoded = decodeURIComponent(password);
+      if (decoded !== password) out.push(decoded);
+    } catch {
+    }
+  }
   return out;
 }
 function lineIndex(text2) {
@@ -9477,6 +9767,7 @@ function accountNames(content) {
   return { names, ids };
 }
 
+<<<<<<<< HEAD:dist/chunks/chunk-SLXRER4X.js
 // src/services/config.ts
 import { existsSync as existsSync4, statSync as statSync2 } from "node:fs";
 import path11 from "node:path";
@@ -9484,10 +9775,43 @@ import path11 from "node:path";
 // src/services/model.ts
 function isObject2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+========
+// src/config/secrets.ts
+var SHORT_SECRET_CHARS = 8;
+function secretValues(sources) {
+  const { env, buildArgs } = sources;
+  const composeEnv = checkedComposeEnvironment(sources.compose, env);
+  const certain = [
+    ...sources.buildSecrets.map((s) => ({ label: `build secret "${s.key}"`, value: s.value })),
+    ...env.filter((e) => isSecretName(e.key)).map((e) => ({ label: `env "${e.key}"`, value: e.value })),
+    // BuildKit prints a RUN step with its build args expanded.
+    ...buildArgs.filter((a) => isSecretName(a.key)).map((a) => ({ label: `build arg "${a.key}"`, value: a.value })),
+    ...sources.credentials,
+    ...composeEnv.filter((e) => isSecretName(e.key) && !isFlagValue(e.value) && !isReference(e.value)).map((e) => ({ label: e.label, value: e.value })),
+    ...byForm([
+      ...env.map((e) => ({ label: `env "${e.key}"`, value: e.value })),
+      ...sources.railwayEnv.map((e) => ({ label: `railway.ts variable "${e.key}"`, value: e.value })),
+      ...buildArgs.map((a) => ({ label: `build arg "${a.key}"`, value: a.value })),
+      ...composeEnv
+    ], true),
+    ...byForm([{ label: sources.dockerfile.name, value: sources.dockerfile.text }], false)
+  ].filter((s) => s.value !== "");
+  const railway = [...sources.railwaySecrets, ...sources.railwayEnv.filter((e) => isSecretName(e.key)).map((e) => e.value)];
+  const secrets = [
+    ...certain.map((s) => s.value),
+    ...env.filter((e) => !isSecretName(e.key) && e.value.length >= 3).map((e) => e.value),
+    ...railway.filter((v) => v.length >= 3)
+  ];
+  const shortSecrets = certain.filter((s) => s.value.length < SHORT_SECRET_CHARS).map((s) => s.label);
+  return { secrets: [...new Set(secrets)], shortSecrets: [...new Set(shortSecrets)] };
+>>>>>>>> wip-mask:dist/chunks/chunk-ZRDCG4Q7.js
 }
-function str3(value) {
-  return typeof value === "string" ? value : void 0;
+function byForm(values, given) {
+  return values.flatMap(
+    (v) => valuesToMask(v.value, given).map((found) => ({ label: `the ${found.kind === "url-password" ? "URL password" : VALUE_KIND_LABELS[found.kind]} in ${v.label}`, value: found.value }))
+  );
 }
+<<<<<<<< HEAD:dist/chunks/chunk-SLXRER4X.js
 var CONDITIONS = ["service_started", "service_healthy", "service_completed_successfully"];
 function parseComposeModel(text2) {
   const raw = JSON.parse(text2);
@@ -9734,6 +10058,14 @@ async function railwayDatabasesCompose(iac, runId) {
     model: parseComposeModel(JSON.stringify(document)),
     generated: document
   };
+========
+function checkedComposeEnvironment(compose, env) {
+  if (!compose) return [];
+  const { model, service: app } = compose;
+  const overridden = new Set(env.map((e) => e.key));
+  const ofService = (name, skip) => Object.entries(model.services[name]?.environment ?? {}).filter(([key]) => !skip.has(key)).map(([key, value]) => ({ key, value, label: `Compose environment "${key}" of "${name}"` }));
+  return [...ofService(app, overridden), ...dependencyClosure(model, app).flatMap((d) => ofService(d.name, /* @__PURE__ */ new Set()))];
+>>>>>>>> wip-mask:dist/chunks/chunk-ZRDCG4Q7.js
 }
 
 // src/config/config.ts
@@ -9769,7 +10101,8 @@ async function loadConfig(read, options = {}) {
     throw new ConfigError(dockerfileName, `no Dockerfile at ${dockerfile}; set "dockerfile" to its path`);
   }
   const target = opt("target");
-  const facts = readDockerfileFacts(readFileSync2(dockerfile, "utf8"), target);
+  const dockerfileText = readFileSync2(dockerfile, "utf8");
+  const facts = readDockerfileFacts(dockerfileText, target);
   if (facts.stages.length === 0) throw new ConfigError("dockerfile", `${dockerfile} has no FROM instruction`);
   if (target !== void 0 && !facts.finalStage) {
     const names = facts.stages.map((s) => s.name).filter((n) => n !== void 0);
@@ -9806,6 +10139,7 @@ async function loadConfig(read, options = {}) {
   }
   const size = readSizeConfig(get, cwd, registry);
   const publish = readPublishConfig(read);
+<<<<<<<< HEAD:dist/chunks/chunk-SLXRER4X.js
   const needs = iacRemoteNeeds(railwayIac);
   const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway, needs) : void 0;
   const remote = needs && remoteValuesOf(railwayService);
@@ -9823,6 +10157,24 @@ async function loadConfig(read, options = {}) {
   const composeSecrets = Object.values(compose?.model.services ?? {}).flatMap((s) => Object.entries(s.environment).filter(([k]) => isSecretName(k)).map(([, v]) => v));
   const iacSecrets = [...railwayIac?.variables.secrets ?? [], ...(railwayIac?.variables.env ?? []).filter((e) => isSecretName(e.key)).map((e) => e.value)];
   const secrets = [.../* @__PURE__ */ new Set([...inputSecrets, ...composeSecrets.filter((v) => v.length >= 3), ...iacSecrets.filter((v) => v.length >= 3)])];
+========
+  const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway) : void 0;
+  if (railwayService?.ok) run = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: railwayService.settings, env: runEnv, command });
+  const { secrets, shortSecrets } = secretValues({
+    env,
+    railwayEnv: railwayIac?.variables.env ?? [],
+    railwaySecrets: railwayIac?.variables.secrets ?? [],
+    buildSecrets,
+    buildArgs,
+    credentials: [
+      ...registry ? [{ label: "registry-password", value: registry.password }] : [],
+      ...deploy.railway ? [{ label: "railway-token", value: deploy.railway.token }] : [],
+      { label: "github-token", value: publish.token ?? "" }
+    ],
+    compose,
+    dockerfile: { name: path11.basename(dockerfile), text: dockerfileText }
+  });
+>>>>>>>> wip-mask:dist/chunks/chunk-ZRDCG4Q7.js
   return {
     runId,
     context,
@@ -9858,18 +10210,6 @@ async function loadConfig(read, options = {}) {
     secrets,
     shortSecrets
   };
-}
-var SHORT_SECRET_CHARS = 8;
-function secretValues(env, buildSecrets, buildArgs, credentials) {
-  const certain = [
-    ...buildSecrets.map((s) => ({ label: `build secret "${s.key}"`, value: s.value })),
-    ...env.filter((e) => isSecretName(e.key)).map((e) => ({ label: `env "${e.key}"`, value: e.value })),
-    ...buildArgs.filter((a) => isSecretName(a.key)).map((a) => ({ label: `build arg "${a.key}"`, value: a.value })),
-    ...credentials
-  ].filter((s) => s.value !== "");
-  const secrets = [...certain.map((s) => s.value), ...env.filter((e) => !isSecretName(e.key) && e.value.length >= 3).map((e) => e.value)];
-  const shortSecrets = certain.filter((s) => s.value.length < SHORT_SECRET_CHARS).map((s) => s.label);
-  return { secrets: [...new Set(secrets)], shortSecrets: [...new Set(shortSecrets)] };
 }
 function imageName(context) {
   return path12.basename(context).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+|[._-]+$/g, "") || "app";
@@ -17191,4 +17531,8 @@ export {
   stateDirectory,
   runPipeline
 };
+<<<<<<<< HEAD:dist/chunks/chunk-SLXRER4X.js
 /*! For license information please see chunk-SLXRER4X.js.LEGAL.txt */
+========
+/*! For license information please see chunk-ZRDCG4Q7.js.LEGAL.txt */
+>>>>>>>> wip-mask:dist/chunks/chunk-ZRDCG4Q7.js

@@ -24,7 +24,11 @@ import {
   sourceLabel,
   stopComposeProcesses,
   stripControls
+<<<<<<<< HEAD:dist/chunks/local-6K5EEUPZ.js
 } from "./chunk-SLXRER4X.js";
+========
+} from "./chunk-ZRDCG4Q7.js";
+>>>>>>>> wip-mask:dist/chunks/local-AGG674ZV.js
 import {
   commandFreeLines,
   connectDocker,
@@ -35,7 +39,7 @@ import {
   removeRunBuilders,
   removeRunResources,
   visible
-} from "./chunk-Y2EUVZBK.js";
+} from "./chunk-SWX2FO6S.js";
 
 // src/local.ts
 import { execFileSync } from "node:child_process";
