@@ -72,7 +72,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-B4ZQVYTX.js";
+} from "./chunks/chunk-HX3MSCWY.js";
 import {
   __commonJS,
   __export,

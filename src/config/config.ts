@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, parseChoice, parseDuration, parsePort, parseUrlPath, type InputName, type InputReader } from './inputs.ts';
-import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type DockerfileFacts } from './dockerfile.ts';
+import { dockerfileSyntaxProblem, readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type DockerfileFacts } from './dockerfile.ts';
 import { configAsCodeRead, findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { locateIacFile, readRailwayIac, type RailwayIacConfig } from './iac/railway-iac.ts';
 import { readRunContext, type RunContext } from '../github/context.ts';
@@ -201,7 +201,12 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   }
 
   const target = opt('target');
-  const facts = readDockerfileFacts(readFileSync(dockerfile, 'utf8'), target);
+  const dockerfileText = readFileSync(dockerfile, 'utf8');
+  const syntax = dockerfileSyntaxProblem(dockerfileText);
+  if (syntax) {
+    throw new ConfigError(dockerfileName, `${dockerfile}:${syntax.line}: ${syntax.message}; BuildKit refuses this Dockerfile, fix that line`);
+  }
+  const facts = readDockerfileFacts(dockerfileText, target);
   if (facts.stages.length === 0) throw new ConfigError('dockerfile', `${dockerfile} has no FROM instruction`);
   if (target !== undefined && !facts.finalStage) {
     const names = facts.stages.map((s) => s.name).filter((n): n is string => n !== undefined);
