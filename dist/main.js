@@ -22,7 +22,6 @@ import {
   ActionsCacheBaselineStore,
   COMMENT_KEY_PATTERN,
   CacheStoreError,
-  ConfigError,
   DEFAULT_COMMENT_KEY,
   NEUTRAL_PERCENT,
   SECRET_INPUTS,
@@ -72,8 +71,9 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-HX3MSCWY.js";
+} from "./chunks/chunk-HK5D35S5.js";
 import {
+  ConfigError,
   __commonJS,
   __export,
   __require,
@@ -81,6 +81,7 @@ import {
   commandFree,
   connectDocker,
   ensureEngine,
+  ensureNetwork,
   exec,
   mkdirP,
   oneLine,
@@ -91,7 +92,7 @@ import {
   rmRF,
   visible,
   which
-} from "./chunks/chunk-Y2EUVZBK.js";
+} from "./chunks/chunk-H2D5TESB.js";
 
 // ../main/node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -77038,6 +77039,7 @@ async function runAction() {
   const maskSecret = rememberSecret;
   try {
     await ensureEngine(docker);
+    await ensureNetwork(docker, config.network);
     const pr = context5.pullRequest;
     const sha = pr?.headSha ?? context5.sha;
     const event = runEvent();
@@ -77064,7 +77066,7 @@ async function runAction() {
     await publish(redactDeep(report, runSecrets), config.publish, context5);
     await state3?.save(report.hygiene.scan ? report.hygiene.scan.bytesRead : null);
   } catch (err) {
-    const message = redact(`deploy-check failed unexpectedly: ${err.message}`, runSecrets);
+    const message = redact(err instanceof ConfigError ? err.message : `deploy-check failed unexpectedly: ${err.message}`, runSecrets);
     await publishRunError(config.publish, context5, message);
     fail(message);
   } finally {
