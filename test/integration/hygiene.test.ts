@@ -211,7 +211,7 @@ describe('image hygiene through the local command', { concurrent: true }, () => 
     );
     const run = await checkLocally(dir);
     const missing = only(run, 'no-dockerignore');
-    assert.equal(missing.message, 'The build context has no .dockerignore: every file is sent to the builder, including .env (41 B), which no COPY or ADD of the Dockerfile takes into the image');
+    assert.equal(missing.message, 'The build context has no .dockerignore: every file is sent to the builder, including .env (40 B), which no COPY or ADD of the Dockerfile takes into the image');
     assert.deepEqual(findings(run, 'secret-file'), [], '.env is not in the image');
     assertNowhere('fixture-context-dotenv-93bc', { stdout: run.stdout, stderr: run.stderr, report: run.reportText });
   });
