@@ -22,7 +22,6 @@ import {
   ActionsCacheBaselineStore,
   COMMENT_KEY_PATTERN,
   CacheStoreError,
-  ConfigError,
   DEFAULT_COMMENT_KEY,
   NEUTRAL_PERCENT,
   SECRET_INPUTS,
@@ -73,11 +72,16 @@ import {
   stateDirectory,
   str
 <<<<<<< HEAD
+<<<<<<< HEAD
 } from "./chunks/chunk-SLXRER4X.js";
 =======
 } from "./chunks/chunk-ZRDCG4Q7.js";
 >>>>>>> wip-mask
+=======
+} from "./chunks/chunk-HK5D35S5.js";
+>>>>>>> wip-inputs
 import {
+  ConfigError,
   __commonJS,
   __export,
   __require,
@@ -85,6 +89,7 @@ import {
   commandFree,
   connectDocker,
   ensureEngine,
+  ensureNetwork,
   exec,
   mkdirP,
   oneLine,
@@ -95,7 +100,11 @@ import {
   rmRF,
   visible,
   which
+<<<<<<< HEAD
 } from "./chunks/chunk-SWX2FO6S.js";
+=======
+} from "./chunks/chunk-H2D5TESB.js";
+>>>>>>> wip-inputs
 
 // ../main/node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -77135,6 +77144,7 @@ async function runAction() {
   const maskSecret = rememberSecret;
   try {
     await ensureEngine(docker);
+    await ensureNetwork(docker, config.network);
     const pr = context5.pullRequest;
     const sha = pr?.headSha ?? context5.sha;
     const event = runEvent();
@@ -77162,7 +77172,7 @@ async function runAction() {
     await publish(redactDeep(report, runSecrets), config.publish, context5);
     await state3?.save(report.hygiene.scan ? report.hygiene.scan.bytesRead : null);
   } catch (err) {
-    const message = redact(`deploy-check failed unexpectedly: ${err.message}`, runSecrets);
+    const message = redact(err instanceof ConfigError ? err.message : `deploy-check failed unexpectedly: ${err.message}`, runSecrets);
     await publishRunError(config.publish, context5, message);
     fail(message);
   } finally {

@@ -14,7 +14,11 @@ import {
   removeRunBuilders,
   removeRunResources,
   visible
+<<<<<<< HEAD
 } from "./chunks/chunk-SWX2FO6S.js";
+=======
+} from "./chunks/chunk-H2D5TESB.js";
+>>>>>>> wip-inputs
 
 // src/post.ts
 async function runPost() {

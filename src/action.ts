@@ -14,7 +14,7 @@ import { ConfigError, type InputReader } from './config/inputs.ts';
 import type { RunEvent } from './deploy/railway/gate.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
 import { removeRunResources } from './container/cleanup.ts';
-import { connectDocker, ensureEngine } from './host/docker.ts';
+import { connectDocker, ensureEngine, ensureNetwork } from './host/docker.ts';
 import { commandFree, oneLine, redact, redactDeep, visible, type Annotation, type Log } from './host/log.ts';
 import type { CheckReport } from './report/model.ts';
 import { renderMarkdownWithin, SHORTENING, SUMMARY_LIMITS, SUMMARY_MAX_CHARS } from './report/markdown.ts';
@@ -121,6 +121,7 @@ export async function runAction(): Promise<void> {
   const maskSecret = rememberSecret;
   try {
     await ensureEngine(docker);
+    await ensureNetwork(docker, config.network);
     const pr = context.pullRequest;
     const sha = pr?.headSha ?? context.sha;
     const event = runEvent();
@@ -149,7 +150,7 @@ export async function runAction(): Promise<void> {
     // Bytes of layers read this run; unknown without the hygiene scan, which reads them for both checks.
     await state?.save(report.hygiene.scan ? report.hygiene.scan.bytesRead : null);
   } catch (err) {
-    const message = redact(`deploy-check failed unexpectedly: ${(err as Error).message}`, runSecrets);
+    const message = redact(err instanceof ConfigError ? err.message : `deploy-check failed unexpectedly: ${(err as Error).message}`, runSecrets);
     await publishRunError(config.publish, context, message);
     fail(message);
   } finally {

@@ -1,5 +1,6 @@
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 import {
+  ConfigError,
   LABEL_RUN,
   __commonJS,
   __esm,
@@ -11,11 +12,21 @@ import {
   decideBuilder,
   exec,
   inspectBuilder,
+  parseBoolean,
+  parseChoice,
+  parseDuration,
+  parsePort,
+  parseSizeAmount,
+  parseUrlPath,
   redactDeep,
   require_ignore,
   runBuilderName,
   runLabels
+<<<<<<<< HEAD:dist/chunks/chunk-SLXRER4X.js
 } from "./chunk-SWX2FO6S.js";
+========
+} from "./chunk-H2D5TESB.js";
+>>>>>>>> wip-inputs:dist/chunks/chunk-HK5D35S5.js
 
 // ../main/node_modules/dockerfile-ast/lib/argument.js
 var require_argument = __commonJS({
@@ -5919,6 +5930,7 @@ function saveKey(prefix, runKey) {
   return `${prefix}${runKey.replace(/[\s,~]+/g, "-")}`;
 }
 
+<<<<<<<< HEAD:dist/chunks/chunk-SLXRER4X.js
 // src/config/inputs.ts
 var INPUT_NAMES = [
   "context",
@@ -6654,6 +6666,8 @@ function findConfigDrift(settings, file, cwd = process.cwd()) {
   return drift;
 }
 
+========
+>>>>>>>> wip-inputs:dist/chunks/chunk-HK5D35S5.js
 // src/services/compose.ts
 import { execFile, spawn } from "node:child_process";
 function composeArgs(project, args) {
@@ -6774,6 +6788,55 @@ function readDockerfileFacts(content, target) {
   close();
   const finalStage = target === void 0 ? stages.at(-1) : stages.find((s) => s.name?.toLowerCase() === target.toLowerCase());
   return { stages, finalStage, globalArgs };
+}
+var INSTRUCTIONS = ["ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"];
+var NEED_ARGUMENT = /* @__PURE__ */ new Set(["ARG", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"]);
+function dockerfileSyntaxProblem(content) {
+  const dockerfile = import_dockerfile_ast.DockerfileParser.parse(content);
+  const syntax = dockerfile.getDirectives().find((d) => d.getName().toLowerCase() === "syntax")?.getValue();
+  if (syntax !== void 0 && !/^(?:docker\.io\/)?docker\/dockerfile(?:-upstream)?(?:[:@]|$)/.test(syntax)) return void 0;
+  for (const instruction of dockerfile.getInstructions()) {
+    const keyword = instruction.getKeyword().toUpperCase();
+    const line = instruction.getRange().start.line + 1;
+    const problem = instructionProblem(keyword, instruction.getArguments().map((a) => a.getValue()));
+    if (problem !== void 0) return { line, message: problem };
+  }
+  return void 0;
+}
+function instructionProblem(keyword, args) {
+  if (!INSTRUCTIONS.includes(keyword)) {
+    const near = INSTRUCTIONS.find((known) => editDistance(known, keyword) <= 1);
+    return `unknown instruction ${keyword}${near ? ` (did you mean ${near}?)` : ""}`;
+  }
+  if (NEED_ARGUMENT.has(keyword) && args.length === 0) return `${keyword} requires at least one argument`;
+  if (keyword === "FROM" && !(args.length === 1 || args.length === 3 && args[1]?.toUpperCase() === "AS")) {
+    return `FROM requires an image and optionally "AS name" (FROM image [AS name]); it has ${args.length === 0 ? "none" : `"${args.join(" ")}"`}`;
+  }
+  if ((keyword === "COPY" || keyword === "ADD") && copyOperands(args) < 2) {
+    return `${keyword} requires at least two arguments, a source and a destination`;
+  }
+  return void 0;
+}
+function copyOperands(args) {
+  if (args[0]?.startsWith("[")) {
+    try {
+      const items = JSON.parse(args.join(" "));
+      if (Array.isArray(items)) return items.length;
+    } catch {
+    }
+  }
+  return args.length;
+}
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
 }
 function parentStage(facts, stage) {
   const from = stage.from.toLowerCase();
@@ -8329,6 +8392,7 @@ function runUrl(context) {
 }
 
 // src/config/lines.ts
+import { isIP } from "node:net";
 function parseKeyValueLines(input, raw, what = "KEY=VALUE", options = {}) {
   const out = [];
   raw.split(/\r?\n/).forEach((line, index) => {
@@ -8347,9 +8411,17 @@ function parseKeyValueLines(input, raw, what = "KEY=VALUE", options = {}) {
         `line ${index + 1} holds a literal "\\n" followed by ${joined}=, so ${key} would get the rest of the line and ${joined} would not be set. Put each ${what} on its own line: a block (${input}: |) in a workflow; in a shell $'${key}=\u2026\\n${joined}=\u2026' or the flag repeated (--${input} ${key}=\u2026 --${input} ${joined}=\u2026)`
       );
     }
+    const bytes = Buffer.byteLength(`${key}=${value}`) + 1;
+    if (bytes > MAX_VARIABLE_BYTES) {
+      throw new ConfigError(input, `line ${index + 1}: ${key} is ${formatBytes(bytes)}; one ${what} of at most 128 KiB is accepted (Linux passes no longer variable or argument to a process); put large content in a file`);
+    }
     out.push({ key, value });
   });
   return out;
+}
+var MAX_VARIABLE_BYTES = 128 * 1024;
+function formatBytes(bytes) {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 function joinedEntry(value) {
   return /\\n\s*([A-Za-z_][A-Za-z0-9_.-]*)=/.exec(value)?.[1];
@@ -8359,11 +8431,17 @@ function parseHostLines(input, raw) {
     if (entry.includes("\\n")) {
       throw new ConfigError(input, `"${entry}" holds a literal "\\n": put each host:ip on its own line (in a shell, repeat --${input}), or separate them with commas`);
     }
-    if (!/^[A-Za-z0-9_.-]+[:=]\S+$/.test(entry)) {
+    const m = /^([A-Za-z0-9_.-]+)[:=](\S+)$/.exec(entry);
+    if (!m?.[1] || m[2] === void 0) {
       throw new ConfigError(input, `"${entry}" is not host:ip (for example "db.internal:10.0.0.5" or "api:host-gateway")`);
     }
-    return entry.replace("=", ":");
+    return `${m[1]}:${hostAddress(input, entry, m[2])}`;
   });
+}
+function hostAddress(input, entry, raw) {
+  const address = /^\[(.*)\]$/.exec(raw)?.[1] ?? raw;
+  if (address === "host-gateway" || isIP(address) !== 0) return address;
+  throw new ConfigError(input, `"${entry}": "${raw}" is not an IP address; use an IPv4 address ("10.0.0.5"), an IPv6 one ("::1") or host-gateway`);
 }
 function parseCommand(input, raw) {
   const text2 = raw.trim();
@@ -8423,8 +8501,9 @@ function readQuoted(text2, start) {
 
 // src/config/units.ts
 function parseStatusRanges(input, raw) {
-  const parts = raw.split(",").map((p) => p.trim()).filter(Boolean);
-  if (parts.length === 0) throw new ConfigError(input, 'is empty; use a status ("200"), a range ("200-399") or a list ("200,204")');
+  const parts = raw.split(",").map((p) => p.trim());
+  if (parts.every((p) => p === "")) throw new ConfigError(input, 'is empty; use a status ("200"), a range ("200-399") or a list ("200,204")');
+  if (parts.includes("")) throw new ConfigError(input, `"${raw.trim()}" has an empty entry between or after its commas; list statuses as "200,204" or "200-399"`);
   return parts.map((part) => {
     const m = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(part);
     const min = Number(m?.[1]);
@@ -10090,9 +10169,15 @@ async function loadConfig(read, options = {}) {
   const { staleRailwayFile } = railway;
   let railwayIac = railway.railwayIac;
   const railwayFile = railway.mirrored;
+  const runId = options.runId ?? newRunId();
+  const composeInput = await readComposeConfig(get, { cwd, context, runId });
   const dockerfileInput = opt("dockerfile");
+<<<<<<<< HEAD:dist/chunks/chunk-SLXRER4X.js
   const dockerfile = dockerfileInput ? path12.resolve(cwd, dockerfileInput) : path12.resolve(railwayFile?.dockerfilePath ? dockerfileBase(railwayFile, context) : context, railwayFile?.dockerfilePath ?? "Dockerfile");
   const dockerfileName = dockerfileInput ? "dockerfile" : railwayFile?.dockerfilePath ? `dockerfile (from ${railwayFile.label} ${railwayFile.fieldPrefix}build.dockerfilePath)` : "dockerfile";
+========
+  const { dockerfile, dockerfileName } = dockerfileInput ? { dockerfile: path11.resolve(cwd, dockerfileInput), dockerfileName: "dockerfile" } : defaultDockerfile(context, railwayFile, composeInput);
+>>>>>>>> wip-inputs:dist/chunks/chunk-HK5D35S5.js
   if (!existsSync5(dockerfile) || !statSync3(dockerfile).isFile()) {
     const builder = railwayIac?.service.builder;
     if (!dockerfileInput && builder !== void 0 && builder !== "DOCKERFILE") {
@@ -10102,6 +10187,13 @@ async function loadConfig(read, options = {}) {
   }
   const target = opt("target");
   const dockerfileText = readFileSync2(dockerfile, "utf8");
+<<<<<<<< HEAD:dist/chunks/chunk-SLXRER4X.js
+========
+  const syntax = dockerfileSyntaxProblem(dockerfileText);
+  if (syntax) {
+    throw new ConfigError(dockerfileName, `${dockerfile}:${syntax.line}: ${syntax.message}; BuildKit refuses this Dockerfile, fix that line`);
+  }
+>>>>>>>> wip-inputs:dist/chunks/chunk-HK5D35S5.js
   const facts = readDockerfileFacts(dockerfileText, target);
   if (facts.stages.length === 0) throw new ConfigError("dockerfile", `${dockerfile} has no FROM instruction`);
   if (target !== void 0 && !facts.finalStage) {
@@ -10121,9 +10213,7 @@ async function loadConfig(read, options = {}) {
   const command = parseCommand("command", get("command"));
   let run2 = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: void 0, env: runEnv, command });
   const cache = readCacheConfig(read, { cacheDir: options.cacheDir, cwd });
-  const runId = options.runId ?? newRunId();
   const network = opt("network");
-  const composeInput = await readComposeConfig(get, { cwd, context, runId });
   const railwayNotes = [...railway.notes];
   if (composeInput && railwayIac?.databases.length) {
     railwayNotes.push(`compose-file is used and the databases of ${railwayIac.file} (${railwayIac.databases.map((d) => d.name).join(", ")}) are not started: the Compose file was asked for by name, so it wins`);
@@ -10220,8 +10310,10 @@ function readEnvFile(file, cwd) {
   let text2;
   try {
     text2 = readFileSync2(full, "utf8");
-  } catch {
-    throw new ConfigError("env-file", `cannot read ${full}`);
+  } catch (err) {
+    const code = err.code;
+    const why2 = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code ?? err.message;
+    throw new ConfigError("env-file", `cannot read ${full}: ${why2}; give the path of a file of KEY=VALUE lines`);
   }
   return parseKeyValueLines("env-file", text2.replace(/^\s*export\s+/gm, ""), "KEY=VALUE", { literalNewlines: "keep" });
 }
@@ -10353,6 +10445,19 @@ function missingPortMessage(strategy, healthPath, pathSource) {
 function codeFirst(file) {
   return file?.label === ".railway/railway.ts";
 }
+function defaultDockerfile(context, railwayFile, compose) {
+  if (railwayFile?.dockerfilePath) {
+    return {
+      dockerfile: path11.resolve(dockerfileBase(railwayFile, context), railwayFile.dockerfilePath),
+      dockerfileName: `dockerfile (from ${railwayFile.label} ${railwayFile.fieldPrefix}build.dockerfilePath)`
+    };
+  }
+  const build = compose?.model.services[compose.service]?.build;
+  if (compose && build?.dockerfile) {
+    return { dockerfile: path11.resolve(build.context, build.dockerfile), dockerfileName: `dockerfile (from ${path11.basename(compose.file)} service "${compose.service}" build.dockerfile)` };
+  }
+  return { dockerfile: path11.resolve(context, "Dockerfile"), dockerfileName: "dockerfile" };
+}
 function dockerfileBase(file, context) {
   return file.label === ".railway/railway.ts" ? context : path12.dirname(file.file);
 }
@@ -10482,7 +10587,7 @@ import { mkdtemp as mkdtemp2, readFile as readFile6, rm as rm3 } from "node:fs/p
 import path16 from "node:path";
 
 // src/report/format.ts
-function formatBytes(bytes) {
+function formatBytes2(bytes) {
   if (bytes === null) return "n/a";
   const abs = Math.abs(bytes);
   const sign = bytes < 0 ? "-" : "";
@@ -10507,12 +10612,12 @@ function describeCache(cache, steps) {
   if (!cache.enabled) return `off${cache.note ? `: ${cache.note}` : ""}`;
   const parts = [];
   if (cache.restored) {
-    parts.push(`restored ${cache.exactHit ? "this run's key" : cache.matchedKey ?? ""} (${formatBytes(cache.restoredBytes)} in ${formatDuration(cache.restoreMs)})`);
+    parts.push(`restored ${cache.exactHit ? "this run's key" : cache.matchedKey ?? ""} (${formatBytes2(cache.restoredBytes)} in ${formatDuration(cache.restoreMs)})`);
     parts.push(`${steps.cached}/${steps.total} steps cached${cache.timeSavedMs !== null ? `, about ${formatDuration(cache.timeSavedMs)} of build time saved` : ""}`);
   } else {
     parts.push(cache.note ? `not restored: ${cache.note}` : "no cache yet");
   }
-  if (cache.saved) parts.push(`saved ${formatBytes(cache.savedBytes)} in ${formatDuration(cache.saveMs)}`);
+  if (cache.saved) parts.push(`saved ${formatBytes2(cache.savedBytes)} in ${formatDuration(cache.saveMs)}`);
   else if (cache.saveReason) parts.push(`not saved: ${cache.saveReason}`);
   return parts.join("; ");
 }
@@ -10547,7 +10652,7 @@ function hygieneLine(hy) {
   if (warnings) parts.push(`${warnings} warning${warnings > 1 ? "s" : ""}`);
   const notes = count("info");
   const head = parts.length ? parts.join(", ") : notes ? `no problems, ${notes} note${notes > 1 ? "s" : ""}` : "no findings";
-  const ctx = hy.context ? `, context ${formatBytes(hy.context.bytes)}` : "";
+  const ctx = hy.context ? `, context ${formatBytes2(hy.context.bytes)}` : "";
   return `${head}; runs as ${hy.user ?? "root"}${ctx}${hy.suppressed ? `, ${hy.suppressed} ignored` : ""}`;
 }
 function sourceLabel(source) {
@@ -10853,7 +10958,7 @@ async function prepareLayerCache(config, engine, log, ctx) {
     report.exactHit = restored.matchedKey === keys.key;
     report.restoredBytes = await directoryBytes(restored.dir);
     stepTimes = await readStepTimes(restored.dir);
-    log.info(`Restored layer cache ${restored.matchedKey}${report.exactHit ? " (this run's key)" : ""}: ${formatBytes(report.restoredBytes)} in ${formatDuration(report.restoreMs)}`);
+    log.info(`Restored layer cache ${restored.matchedKey}${report.exactHit ? " (this run's key)" : ""}: ${formatBytes2(report.restoredBytes)} in ${formatDuration(report.restoreMs)}`);
   } else if (!storeFailed) {
     log.info(`No layer cache under ${keys.restoreKeys.join(", ")} yet; this build starts cold`);
   }
@@ -10928,7 +11033,7 @@ async function finishLayerCache(prepared, build, config, log, ctx) {
     if (accepted) {
       report.saved = true;
       report.savedBytes = exportedBytes;
-      log.info(`Saved layer cache ${keys.key}: ${formatBytes(exportedBytes)} in ${formatDuration(report.saveMs)}`);
+      log.info(`Saved layer cache ${keys.key}: ${formatBytes2(exportedBytes)} in ${formatDuration(report.saveMs)}`);
     } else {
       report.saveReason = "another job saved an entry under this key first";
       log.info(`Layer cache not saved: ${report.saveReason}`);
@@ -13940,10 +14045,14 @@ function copiedSources(instructions) {
   }
   return out;
 }
+function isWholeContext(raw) {
+  const s = raw.replace(/^\.\//, "").replace(/\/+$/, "");
+  return s === "" || s === "." || s === "*" || s === "/";
+}
 function copies(sources, name) {
   return sources.some((raw) => {
     const s = raw.replace(/^\.\//, "").replace(/\/+$/, "");
-    if (s === "" || s === "." || s === "*" || s === "/") return true;
+    if (isWholeContext(raw)) return true;
     if (s === name || s.startsWith(`${name}/`)) return true;
     if (!s.includes("*") && !s.includes("?")) return false;
     const first = s.split("/")[0] ?? s;
@@ -13951,21 +14060,33 @@ function copies(sources, name) {
     return re.test(name);
   });
 }
+function noIgnoreFileReach(context, sources) {
+  const present = context.gaps.filter((g) => g.present);
+  const list2 = (gaps) => gaps.map((g) => `${g.name}${g.name in context.sentBytes ? ` (${formatBytes2(context.sentBytes[g.name] ?? 0)})` : ""}`).join(", ");
+  if (sources.some(isWholeContext)) {
+    return ` and COPY . copies it into the image${present.length ? `, including ${list2(present)}` : ""}`;
+  }
+  const copied = present.filter((g) => copies(sources, g.name));
+  const sentOnly = present.filter((g) => !copies(sources, g.name));
+  return [
+    copied.length ? `, and the Dockerfile's COPY takes ${list2(copied)} into the image` : "",
+    sentOnly.length ? `${copied.length ? "; " : ", including "}${list2(sentOnly)}${copied.length ? " is sent too" : ""}, which no COPY or ADD of the Dockerfile takes into the image` : ""
+  ].join("");
+}
 function contextFindings(context, sources) {
   const drafts = [];
   const sent = (name) => {
     const bytes = context.sentBytes[name];
-    return bytes === void 0 ? "" : `: ${formatBytes(bytes)} sent`;
+    return bytes === void 0 ? "" : `: ${formatBytes2(bytes)} sent`;
   };
-  const presentGaps = context.gaps.filter((g) => g.present);
   if (context.ignoreFile === null) {
     drafts.push({
       id: "no-dockerignore",
-      message: `The build context has no .dockerignore: every file is sent to the builder and COPY . copies it into the image${presentGaps.length ? `, including ${presentGaps.map((g) => `${g.name}${g.name in context.sentBytes ? ` (${formatBytes(context.sentBytes[g.name] ?? 0)})` : ""}`).join(", ")}` : ""}`,
+      message: `The build context has no .dockerignore: every file is sent to the builder${noIgnoreFileReach(context, sources)}`,
       file: null,
       line: null,
       path: path21.join(context.dir, ".dockerignore"),
-      evidence: [`context: ${formatBytes(context.bytes)} in ${context.files} files`]
+      evidence: [`context: ${formatBytes2(context.bytes)} in ${context.files} files`]
     });
   } else {
     const gaps = context.gaps.filter((g) => copies(sources, g.name));
@@ -13985,11 +14106,11 @@ function contextFindings(context, sources) {
   if (context.bytes > LARGE_CONTEXT_BYTES) {
     drafts.push({
       id: "large-context",
-      message: `The build context is ${formatBytes(context.bytes)} (${context.files} files): every build sends it to the builder; exclude what the image does not need in .dockerignore`,
+      message: `The build context is ${formatBytes2(context.bytes)} (${context.files} files): every build sends it to the builder; exclude what the image does not need in .dockerignore`,
       file: context.ignoreFile,
       line: null,
       path: context.dir,
-      evidence: Object.entries(context.sentBytes).map(([name, bytes]) => `${name}: ${formatBytes(bytes)}`)
+      evidence: Object.entries(context.sentBytes).map(([name, bytes]) => `${name}: ${formatBytes2(bytes)}`)
     });
   }
   return drafts;
@@ -14093,7 +14214,7 @@ function layerFindings(layers, refs, multiStage) {
     const first = g.layers[0] ?? 0;
     drafts.push({
       id: "git-directory",
-      message: `${dir} (the repository's history, ${g.files} files, ${formatBytes(g.bytes)}) is in ${where(first)}; exclude .git in .dockerignore`,
+      message: `${dir} (the repository's history, ${g.files} files, ${formatBytes2(g.bytes)}) is in ${where(first)}; exclude .git in .dockerignore`,
       line: ref(first).line,
       layer: ref(first),
       path: dir,
@@ -14116,11 +14237,11 @@ function layerFindings(layers, refs, multiStage) {
     const evidence2 = c.layers.map((l) => {
       const gone = allDeletedBy(layers, l.index, l.paths);
       if (gone !== void 0) deletedLater = true;
-      return `${formatBytes(l.bytes)} (${l.files} files) in ${where(l.index)}${gone !== void 0 ? `; deleted by ${where(gone)}, but the bytes still ship in the earlier layer` : ""}`;
+      return `${formatBytes2(l.bytes)} (${l.files} files) in ${where(l.index)}${gone !== void 0 ? `; deleted by ${where(gone)}, but the bytes still ship in the earlier layer` : ""}`;
     });
     drafts.push({
       id: "package-cache",
-      message: `Package cache ${root} is left in the image: ${formatBytes(bytes)}, from ${where(first)}${deletedLater ? " (a later layer deletes it, which does not shrink the image)" : ""}; ${ref(first).fromBase ? "it comes with the base image: use a slimmer or newer base image, or one that cleans its package caches" : packageCacheAdvice(root)}`,
+      message: `Package cache ${root} is left in the image: ${formatBytes2(bytes)}, from ${where(first)}${deletedLater ? " (a later layer deletes it, which does not shrink the image)" : ""}; ${ref(first).fromBase ? "it comes with the base image: use a slimmer or newer base image, or one that cleans its package caches" : packageCacheAdvice(root)}`,
       line: ref(first).line,
       layer: ref(first),
       path: root,
@@ -14521,7 +14642,7 @@ function checkMaxWasted(limit, wasted, reason) {
   if (!wasted) return { ...base, status: "unchecked", actual: null, layer: null, message: `max-wasted ${limit.raw} not checked: ${reason}.` };
   const actual = limit.kind === "percent" ? wasted.percent : wasted.bytes;
   const allowed = limit.kind === "percent" ? limit.percent : limit.bytes;
-  const figure = `${formatBytes(wasted.bytes)} (${wasted.percent.toFixed(1)}% of the uncompressed image)`;
+  const figure = `${formatBytes2(wasted.bytes)} (${wasted.percent.toFixed(1)}% of the uncompressed image)`;
   if (actual <= allowed) return { ...base, status: "pass", actual, layer: null, message: `max-wasted ${limit.raw}: ${figure} wasted, within budget.` };
   const worst = wasted.layers[0];
   return {
@@ -14529,7 +14650,7 @@ function checkMaxWasted(limit, wasted, reason) {
     status: "exceeded",
     actual,
     layer: worst ? { instruction: worst.instruction, line: worst.line } : null,
-    message: `Image size budget max-wasted ${limit.raw} exceeded: ${figure} is files that a later layer deletes or overwrites${worst ? `; most of it from ${describeLayer2(worst.instruction, worst.line, worst.base)} (${formatBytes(worst.bytes)}): delete those files in the same RUN that creates them, or build them in another stage` : ""}.`
+    message: `Image size budget max-wasted ${limit.raw} exceeded: ${figure} is files that a later layer deletes or overwrites${worst ? `; most of it from ${describeLayer2(worst.instruction, worst.line, worst.base)} (${formatBytes2(worst.bytes)}): delete those files in the same RUN that creates them, or build them in another stage` : ""}.`
   };
 }
 function checkMaxSize(limit, raw, metric, figure, layers) {
@@ -14537,17 +14658,17 @@ function checkMaxSize(limit, raw, metric, figure, layers) {
     return { name: "max-size", limit: raw, status: "unchecked", actual: null, layer: null, message: `max-size ${raw} not checked: the ${metric} size could not be measured.` };
   }
   if (figure <= limit) {
-    return { name: "max-size", limit: raw, status: "pass", actual: figure, layer: null, message: `max-size ${raw}: the ${metric} image is ${formatBytes(figure)}, within budget.` };
+    return { name: "max-size", limit: raw, status: "pass", actual: figure, layer: null, message: `max-size ${raw}: the ${metric} image is ${formatBytes2(figure)}, within budget.` };
   }
   const largest = [...layers].sort((a, b) => layerFigure(b, metric) - layerFigure(a, metric))[0];
-  const blame = largest ? `; its largest layer is ${describeLayer2(largest.instruction, largest.line, largest.base)} (${formatBytes(layerFigure(largest, metric))})` : "";
+  const blame = largest ? `; its largest layer is ${describeLayer2(largest.instruction, largest.line, largest.base)} (${formatBytes2(layerFigure(largest, metric))})` : "";
   return {
     name: "max-size",
     limit: raw,
     status: "exceeded",
     actual: figure,
     layer: largest ? { instruction: largest.instruction, line: largest.line } : null,
-    message: `Image size budget max-size ${raw} exceeded: the ${metric} image is ${formatBytes(figure)}, ${formatBytes(figure - limit)} over${blame}.`
+    message: `Image size budget max-size ${raw} exceeded: the ${metric} image is ${formatBytes2(figure)}, ${formatBytes2(figure - limit)} over${blame}.`
   };
 }
 function checkMaxIncrease(limit, metric, input) {
@@ -14564,14 +14685,14 @@ function checkMaxIncrease(limit, metric, input) {
     return { ...base, status: "unchecked", actual: null, layer: null, message: `max-increase ${limit.raw} not checked: the baseline's ${metric} size is zero, so no percentage applies.` };
   }
   const allowed = limit.kind === "percent" ? limit.percent : limit.bytes;
-  const grewBy = `${change >= 0 ? "grew" : "shrank"} by ${formatBytes(Math.abs(change))}${percent === null ? "" : ` (${percent >= 0 ? "+" : ""}${percent.toFixed(1)}%`}`;
-  const fromTo = input.baselineFigure !== null ? `, ${formatBytes(input.baselineFigure)} \u2192 ${formatBytes(input.baselineFigure + change)}${percent === null ? "" : ")"}` : percent === null ? "" : ")";
+  const grewBy = `${change >= 0 ? "grew" : "shrank"} by ${formatBytes2(Math.abs(change))}${percent === null ? "" : ` (${percent >= 0 ? "+" : ""}${percent.toFixed(1)}%`}`;
+  const fromTo = input.baselineFigure !== null ? `, ${formatBytes2(input.baselineFigure)} \u2192 ${formatBytes2(input.baselineFigure + change)}${percent === null ? "" : ")"}` : percent === null ? "" : ")";
   const against = input.baselineSource ? ` against the baseline from ${input.baselineSource}` : "";
   if (actual <= allowed) {
     return { ...base, status: "pass", actual, layer: null, message: `max-increase ${limit.raw}: the ${metric} image ${grewBy}${fromTo}${against}, within budget.` };
   }
   const culprit = mostResponsible(delta.layers, metric);
-  const blame = culprit ? `; most of the growth is ${culprit.change === "base-image" ? "the base image change at " : culprit.change === "added" ? "the new " : ""}${describeLayer2(culprit.instruction, culprit.line, false)} (+${formatBytes(changeFigure(culprit, metric))})` : "";
+  const blame = culprit ? `; most of the growth is ${culprit.change === "base-image" ? "the base image change at " : culprit.change === "added" ? "the new " : ""}${describeLayer2(culprit.instruction, culprit.line, false)} (+${formatBytes2(changeFigure(culprit, metric))})` : "";
   return {
     ...base,
     status: "exceeded",
@@ -16076,7 +16197,7 @@ async function prepareHygiene(config, deps) {
       };
       if (memo.ignored.length) log.info(`Hygiene: ignored ${memo.ignored.length} layer memo file(s): ${memo.ignored.slice(0, 3).join("; ")}`);
       log.info(
-        `Hygiene: ${diffIds.length} layers, ${scan.layersReused} known from earlier runs, ${scan.layersScanned} read (${formatBytes(scan.bytesRead)}, ${scan.method}) in ${(scan.durationMs / 1e3).toFixed(1)} s`
+        `Hygiene: ${diffIds.length} layers, ${scan.layersReused} known from earlier runs, ${scan.layersScanned} read (${formatBytes2(scan.bytesRead)}, ${scan.method}) in ${(scan.durationMs / 1e3).toFixed(1)} s`
       );
       return evaluateHygiene(config, { layers: read.layers, config: read.config, attestations: read.attestations, scan }, context, deps);
     }
@@ -17208,7 +17329,7 @@ function worstSizePercent(changes) {
   return percents.length ? Math.max(...percents) : null;
 }
 function formatSigned(bytes) {
-  return bytes > 0 ? `+${formatBytes(bytes)}` : bytes < 0 ? `\u2212${formatBytes(-bytes)}` : "\xB10 B";
+  return bytes > 0 ? `+${formatBytes2(bytes)}` : bytes < 0 ? `\u2212${formatBytes2(-bytes)}` : "\xB10 B";
 }
 function formatPercent(percent) {
   const sign = percent > 0 ? "+" : percent < 0 ? "\u2212" : "\xB1";
@@ -17317,7 +17438,7 @@ function cacheRow(report) {
     const matched = cache.matchedKey;
     const exact = cache.exactHit || matched !== null && matched === cache.key;
     const bytes = cache.restoredBytes;
-    parts.push(`restored ${exact ? "an exact match" : matched ? inlineCode(matched, 60) : "a cache"}${bytes !== null ? ` (${formatBytes(bytes)})` : ""}`);
+    parts.push(`restored ${exact ? "an exact match" : matched ? inlineCode(matched, 60) : "a cache"}${bytes !== null ? ` (${formatBytes2(bytes)})` : ""}`);
     const saved = cache.timeSavedMs;
     if (saved !== null && saved > 0) parts.push(`about ${formatDuration(saved)} of build time saved`);
   } else {
@@ -17325,7 +17446,7 @@ function cacheRow(report) {
   }
   if (cache.saved) {
     const bytes = cache.savedBytes;
-    parts.push(`saved${bytes !== null ? ` ${formatBytes(bytes)}` : ""}`);
+    parts.push(`saved${bytes !== null ? ` ${formatBytes2(bytes)}` : ""}`);
   } else {
     const why2 = cache.saveReason;
     parts.push(`not saved${why2 ? `: ${escapeInline(why2, 100)}` : ""}`);
@@ -17368,7 +17489,7 @@ function sizeRow(report) {
     if (c.current === null) continue;
     const label = c.kind === "compressed" ? `compressed${approx}` : "uncompressed";
     const change = c.delta !== null ? ` (${formatSigned(c.delta)}${c.percent !== null ? `, ${formatPercent(c.percent)}` : ""})` : "";
-    parts.push(`${formatBytes(c.current)} ${label}${change}`);
+    parts.push(`${formatBytes2(c.current)} ${label}${change}`);
   }
   const { exceeded, unchecked } = budgetProblems(size);
   if (exceeded.length) return { name: "Size", state: "fail", reason: `${escapeInline(exceeded.join("; "), 240)} \xB7 ${parts.join(" \xB7 ")}` };
@@ -17472,8 +17593,6 @@ export {
   DirectoryBaselineStore,
   ActionsCacheBaselineStore,
   saveKey,
-  INPUT_NAMES,
-  ConfigError,
   obj,
   arr,
   num,
@@ -17490,7 +17609,12 @@ export {
   stopComposeProcesses,
   SECRET_INPUTS,
   loadConfig,
+<<<<<<<< HEAD:dist/chunks/chunk-SLXRER4X.js
   formatBytes,
+========
+  serviceLookup,
+  formatBytes2 as formatBytes,
+>>>>>>>> wip-inputs:dist/chunks/chunk-HK5D35S5.js
   formatDuration,
   describeCache,
   deployLine,
@@ -17532,7 +17656,11 @@ export {
   runPipeline
 };
 <<<<<<<< HEAD:dist/chunks/chunk-SLXRER4X.js
+<<<<<<<< HEAD:dist/chunks/chunk-SLXRER4X.js
 /*! For license information please see chunk-SLXRER4X.js.LEGAL.txt */
 ========
 /*! For license information please see chunk-ZRDCG4Q7.js.LEGAL.txt */
 >>>>>>>> wip-mask:dist/chunks/chunk-ZRDCG4Q7.js
+========
+/*! For license information please see chunk-HK5D35S5.js.LEGAL.txt */
+>>>>>>>> wip-inputs:dist/chunks/chunk-HK5D35S5.js

@@ -10078,6 +10078,158 @@ var require_docker = __commonJS({
   }
 });
 
+// src/config/inputs.ts
+var INPUT_NAMES = [
+  "context",
+  "dockerfile",
+  "target",
+  "build-args",
+  "build-secrets",
+  "image",
+  "builder",
+  "env",
+  "env-file",
+  "port",
+  "command",
+  "network",
+  "add-hosts",
+  "compose-file",
+  "compose-service",
+  "wait-for",
+  "health-path",
+  "health-status",
+  "health-body",
+  "health-timeout",
+  "railway-parity",
+  "railway-config",
+  "railway-config-file",
+  "mode",
+  "report-file",
+  "comment",
+  "comment-key",
+  "github-token",
+  "cache",
+  "cache-mode",
+  "cache-key",
+  "cache-save",
+  "cache-timeout",
+  "hygiene",
+  "hygiene-ignore",
+  "registry-username",
+  "registry-password",
+  "deploy",
+  "deploy-source",
+  "push-image",
+  "deploy-wait",
+  "deploy-timeout",
+  "deploy-wait-approval",
+  "deploy-trigger",
+  "deploy-rollback",
+  "railway-token",
+  "railway-token-type",
+  "railway-project",
+  "railway-environment",
+  "railway-service",
+  "railway-preview",
+  "smoke-path",
+  "smoke-timeout",
+  "baseline",
+  "max-size",
+  "max-increase",
+  "max-wasted",
+  "size-metric",
+  "size-comment-threshold"
+];
+var ConfigError = class extends Error {
+  input;
+  constructor(input, message) {
+    super(`Input "${input}": ${message}`);
+    this.name = "ConfigError";
+    this.input = input;
+  }
+};
+function parseBoolean(input, raw, fallback) {
+  const value = raw.trim().toLowerCase();
+  if (value === "") return fallback;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw new ConfigError(input, `"${raw}" is not a switch; use true or false`);
+}
+function parseChoice(input, raw, choices, options = {}) {
+  const words = Array.isArray(choices) ? choices : Object.keys(choices);
+  const value = raw.trim().toLowerCase();
+  if (value === "" && options.fallback !== void 0) return options.fallback;
+  const found = words.find((w) => w === value);
+  if (found !== void 0) return found;
+  const explain = (w) => Array.isArray(choices) ? w : `${w} (${choices[w]})`;
+  const list = words.map(explain);
+  const use = list.length > 1 ? `${list.slice(0, -1).join(", ")} or ${list.at(-1) ?? ""}` : list[0] ?? "";
+  throw new ConfigError(input, `"${raw.trim()}" is ${options.what ? `not a ${options.what}` : "not accepted"}; use ${use}`);
+}
+var MAX_DURATION_MS = 6 * 60 * 60 * 1e3;
+function parseDuration(input, raw) {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(raw);
+  if (!m || m[1] === void 0) {
+    throw new ConfigError(input, `"${raw}" is not a duration; use seconds ("30"), or a number with s or m ("45s", "2m")`);
+  }
+  const value = Number(m[1]);
+  const factor = m[2] === "ms" ? 1 : m[2] === "m" ? 6e4 : 1e3;
+  const ms = Math.round(value * factor);
+  if (ms <= 0) throw new ConfigError(input, `"${raw}" must be greater than zero`);
+  if (ms > MAX_DURATION_MS) {
+    throw new ConfigError(input, `"${raw.trim()}" is longer than 6 hours (a GitHub-hosted job's limit); use a duration from 1ms to 360m (21600 seconds)`);
+  }
+  return ms;
+}
+var MAX_URL_PATH_CHARS = 2048;
+function parseUrlPath(input, raw) {
+  const problem = /[\u0000-\u001f\u007f-\u009f]/.test(raw) ? "holds a control character (a line break, tab or escape)" : /\s/.test(raw) ? "holds white space" : raw.length > MAX_URL_PATH_CHARS ? `is ${raw.length} characters long` : void 0;
+  if (problem === void 0) return raw;
+  const shown = raw.length > 80 ? `${JSON.stringify(raw.slice(0, 80)).slice(0, -1)}\u2026"` : JSON.stringify(raw);
+  throw new ConfigError(input, `${shown} ${problem}; a path of at most ${MAX_URL_PATH_CHARS} printable characters without spaces is accepted, e.g. "/health"`);
+}
+function parsePort(input, raw) {
+  const m = /^\s*(\d+)(?:\/tcp)?\s*$/i.exec(raw);
+  const port = Number(m?.[1]);
+  if (!m || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ConfigError(input, `"${raw}" is not a TCP port; use a number from 1 to 65535`);
+  }
+  return port;
+}
+var FACTORS = {
+  "": 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  m: 1e6,
+  mb: 1e6,
+  g: 1e9,
+  gb: 1e9,
+  t: 1e12,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40
+};
+var ACCEPTED = 'a number of bytes with an optional unit: B, kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), e.g. "500MB" or "1.2GiB"';
+function parseSizeAmount(input, raw, options) {
+  const text = raw.trim();
+  const accepted = options.percent ? `${ACCEPTED}, or a percentage such as "10%"` : ACCEPTED;
+  if (/^-/.test(text)) throw new ConfigError(input, `"${raw}" is negative; use ${accepted}`);
+  const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+  if (percent?.[1] !== void 0) {
+    if (!options.percent) throw new ConfigError(input, `"${raw}" is a percentage, which this input does not take; use ${ACCEPTED}`);
+    return { kind: "percent", percent: Number(percent[1]), raw: text };
+  }
+  const m = /^(\d+(?:\.\d+)?|\.\d+)\s*([a-zA-Z]*)$/.exec(text);
+  const factor = m?.[2] !== void 0 ? FACTORS[m[2].toLowerCase()] : void 0;
+  if (!m || m[1] === void 0 || factor === void 0) {
+    throw new ConfigError(input, `"${raw}" is not a size; use ${accepted}`);
+  }
+  return { kind: "bytes", bytes: Math.round(Number(m[1]) * factor), raw: text };
+}
+
 // ../main/node_modules/@actions/exec/lib/toolrunner.js
 import * as os from "os";
 import * as events from "events";
@@ -10996,6 +11148,17 @@ async function ensureEngine(docker2) {
     throw new Error(`no Docker engine answers at ${where} (${err.message}); start Docker, or set DOCKER_HOST or the docker context`, { cause: err });
   }
 }
+async function ensureNetwork(docker2, network) {
+  if (network === void 0 || network.startsWith("container:")) return;
+  try {
+    await docker2.getNetwork(network).inspect();
+    return;
+  } catch (err) {
+    if (err.statusCode !== 404) throw err;
+  }
+  const names = (await docker2.listNetworks()).map((n) => n.Name).sort();
+  throw new ConfigError("network", `the Docker engine has no network "${network}"; its networks: ${names.join(", ")} (create it with docker network create ${network}, or leave network empty for the default bridge)`);
+}
 
 // src/host/log.ts
 import { randomBytes } from "node:crypto";
@@ -11067,6 +11230,14 @@ export {
   which,
   exec,
   require_src,
+  INPUT_NAMES,
+  ConfigError,
+  parseBoolean,
+  parseChoice,
+  parseDuration,
+  parseUrlPath,
+  parsePort,
+  parseSizeAmount,
   decideBuilder,
   runBuilderName,
   inspectBuilder,
@@ -11079,6 +11250,7 @@ export {
   require_ignore,
   connectDocker,
   ensureEngine,
+  ensureNetwork,
   redact,
   redactDeep,
   visible,
@@ -11086,4 +11258,8 @@ export {
   commandFree,
   commandFreeLines
 };
+<<<<<<<< HEAD:dist/chunks/chunk-SWX2FO6S.js
 /*! For license information please see chunk-SWX2FO6S.js.LEGAL.txt */
+========
+/*! For license information please see chunk-H2D5TESB.js.LEGAL.txt */
+>>>>>>>> wip-inputs:dist/chunks/chunk-H2D5TESB.js

@@ -1,9 +1,7 @@
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 import {
   CacheStoreError,
-  ConfigError,
   DirectoryBaselineStore,
-  INPUT_NAMES,
   decisiveAnswer,
   deployLine,
   describeAnswerTimes,
@@ -25,27 +23,38 @@ import {
   stopComposeProcesses,
   stripControls
 <<<<<<<< HEAD:dist/chunks/local-6K5EEUPZ.js
+<<<<<<<< HEAD:dist/chunks/local-6K5EEUPZ.js
 } from "./chunk-SLXRER4X.js";
 ========
 } from "./chunk-ZRDCG4Q7.js";
 >>>>>>>> wip-mask:dist/chunks/local-AGG674ZV.js
+========
+} from "./chunk-HK5D35S5.js";
+>>>>>>>> wip-inputs:dist/chunks/local-PIW3IS63.js
 import {
+  ConfigError,
+  INPUT_NAMES,
   commandFreeLines,
   connectDocker,
   ensureEngine,
+  ensureNetwork,
   oneLine,
   redact,
   redactDeep,
   removeRunBuilders,
   removeRunResources,
   visible
+<<<<<<<< HEAD:dist/chunks/local-6K5EEUPZ.js
 } from "./chunk-SWX2FO6S.js";
+========
+} from "./chunk-H2D5TESB.js";
+>>>>>>>> wip-inputs:dist/chunks/local-PIW3IS63.js
 
 // src/local.ts
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import path2 from "node:path";
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { writeFile as writeFile3 } from "node:fs/promises";
+import path3 from "node:path";
 import { parseArgs } from "node:util";
 
 // src/cache/directory-store.ts
@@ -127,6 +136,66 @@ var DirectoryStore = class {
     }
   }
 };
+
+// src/report/file.ts
+import { randomBytes } from "node:crypto";
+import { mkdir as mkdir2, open, realpath, stat as stat2, unlink, writeFile as writeFile2 } from "node:fs/promises";
+import path2 from "node:path";
+var KERNEL_ROOTS = ["/proc", "/sys"];
+async function prepareReportFile(raw, cwd) {
+  const file = path2.resolve(cwd, raw);
+  const refuse = (why) => {
+    throw new ConfigError("report", `cannot write the report to ${file}: ${why}; give a file path in a writable directory`);
+  };
+  const existing = await stat2(file).catch(() => void 0);
+  if (existing && !existing.isFile() && !existing.isDirectory()) return file;
+  if (existing?.isDirectory()) refuse("it is a directory");
+  const real = await existingRealPath(file);
+  const kernel = KERNEL_ROOTS.find((root) => isUnder(file, root) || isUnder(real, root));
+  if (kernel !== void 0) refuse(`it is under ${kernel}, a file system of the kernel's own`);
+  const dir = path2.dirname(real);
+  try {
+    await mkdir2(dir, { recursive: true });
+  } catch (err) {
+    refuse(mkdirProblem(err, dir));
+  }
+  try {
+    await probeWrite(existing ? real : void 0, dir);
+  } catch (err) {
+    refuse(`${existing ? real : dir} is not writable (${err.code ?? err.message})`);
+  }
+  return file;
+}
+async function probeWrite(existingFile, dir) {
+  if (existingFile !== void 0) {
+    await (await open(existingFile, "r+")).close();
+    return;
+  }
+  const probe = path2.join(dir, `.deploy-check-report.${randomBytes(4).toString("hex")}.probe`);
+  await writeFile2(probe, "", { flag: "wx" });
+  await unlink(probe).catch(() => void 0);
+}
+function isUnder(file, root) {
+  return file === root || file.startsWith(`${root}/`);
+}
+async function existingRealPath(file) {
+  let head = file;
+  const rest = [];
+  for (; ; ) {
+    const real = await realpath(head).catch(() => void 0);
+    if (real !== void 0) return path2.join(real, ...rest.reverse());
+    const parent = path2.dirname(head);
+    if (parent === head) return file;
+    rest.push(path2.basename(head));
+    head = parent;
+  }
+}
+function mkdirProblem(err, dir) {
+  const code = err.code;
+  if (code === "EEXIST" || code === "ENOTDIR") return `a part of ${dir} is a file, not a directory`;
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS") return `${dir} cannot be created (${code})`;
+  return `${dir} cannot be created (${code ?? err.message})`;
+}
 
 // src/report/terminal.ts
 function renderTerminal(report) {
@@ -316,6 +385,8 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --railway-token T      Railway project token (or account token with --railway-project); masked
   --deploy auto|always|never   auto means never here: auto deploys only from GitHub Actions
   --deploy-source commit|image  commit: Railway builds this checkout's HEAD; image: push --push-image and run it
+Run as "node dist/cli.js", put -- before the flags when giving --env-file (Node reads a
+--env-file of its own otherwise): node dist/cli.js -- --env-file .env ...
 Exit codes: 0 every check passed, 1 a check failed, 2 configuration error.
 All flags: ${INPUT_NAMES.map((n) => `--${n}`).join(" ")}`;
 var REPEATABLE = {
@@ -337,7 +408,7 @@ async function runCli(argv, io = process) {
     options["keep-image"] = { type: "boolean" };
     options["help"] = { type: "boolean" };
     options["version"] = { type: "boolean" };
-    values = parseArgs({ args: joinDashValues(argv, options), options, allowPositionals: false, strict: true }).values;
+    values = parseArgs({ args: joinDashValues(withoutSeparators(argv), options), options, allowPositionals: false, strict: true }).values;
   } catch (err) {
     io.stderr.write(`deploy-check: ${err.message}
 
@@ -378,6 +449,15 @@ ${USAGE}
     io.stderr.write('deploy-check: Input "mode": comment posts a pull-request comment from a report file, in the GitHub Action only; the local command checks (mode check)\n');
     return EXIT_CONFIG;
   }
+  let reportFile;
+  try {
+    const given = values["report"];
+    reportFile = typeof given === "string" ? await prepareReportFile(given, process.cwd()) : void 0;
+  } catch (err) {
+    io.stderr.write(`deploy-check: ${commandFreeLines(err.message)}
+`);
+    return EXIT_CONFIG;
+  }
   const secrets = [...config.secrets];
   const maskSecret = (value) => {
     if (value !== "" && !secrets.includes(value)) secrets.push(value);
@@ -391,8 +471,8 @@ ${USAGE}
   };
   const log = {
     info: say,
-    warning: (m, where) => say(`warning: ${where ? `${path2.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ""}: ` : ""}${m}`),
-    error: (m, where) => say(`error: ${where ? `${path2.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ""}: ` : ""}${m}`),
+    warning: (m, where) => say(`warning: ${where ? `${path3.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ""}: ` : ""}${m}`),
+    error: (m, where) => say(`error: ${where ? `${path3.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ""}: ` : ""}${m}`),
     debug: (m) => {
       if (process.env["DEPLOY_CHECK_DEBUG"]) say(`debug: ${m}`);
     },
@@ -439,6 +519,7 @@ ${signal}: removing this run's containers (the run is cancelled)`);
   process.on("SIGTERM", onSignal);
   try {
     await ensureEngine(docker);
+    await ensureNetwork(docker, config.network);
     const baselineDir = values["baseline-dir"];
     const baselines = localBaselineScope(typeof baselineDir === "string" ? baselineDir : void 0, values["save-baseline"] === true);
     const report = redactDeep(
@@ -454,18 +535,14 @@ ${signal}: removing this run's containers (the run is cancelled)`);
       }),
       secrets
     );
-    const reportFile = values["report"];
-    if (typeof reportFile === "string") {
-      await mkdir2(path2.dirname(path2.resolve(reportFile)), { recursive: true });
-      await writeFile2(path2.resolve(reportFile), JSON.stringify(report, null, 2) + "\n");
-    }
+    if (reportFile !== void 0) await writeFile3(reportFile, JSON.stringify(report, null, 2) + "\n");
     io.stdout.write(`${commandFreeLines(redact(renderTerminal(report), secrets))}
 `);
     if (signalled) return exitCodeFor(signalled);
     return report.verdict === "pass" ? EXIT_PASS : EXIT_FAIL;
   } catch (err) {
     say(`deploy-check: ${err.message}`);
-    return EXIT_FAIL;
+    return err instanceof ConfigError ? EXIT_CONFIG : EXIT_FAIL;
   } finally {
     await removeRunResources(docker, config.runId, { images: config.compose !== void 0 }).catch(() => void 0);
     await removeRunBuilders(builders);
@@ -484,11 +561,11 @@ function exitCodeFor(signal) {
   return signal === "SIGINT" ? 130 : 143;
 }
 function localBaselineScope(dir, save) {
-  const runKey = `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
+  const runKey = `${Date.now().toString(36)}-${randomBytes2(3).toString("hex")}`;
   if (dir === void 0) {
     return { store: null, unavailable: "locally, give --baseline-dir DIR (or --baseline FILE)", branch: null, save: false, runKey };
   }
-  return { store: new DirectoryBaselineStore(path2.resolve(dir)), unavailable: null, branch: "local", save, runKey };
+  return { store: new DirectoryBaselineStore(path3.resolve(dir)), unavailable: null, branch: "local", save, runKey };
 }
 function joinDashValues(argv, options) {
   const out = [];
@@ -504,6 +581,9 @@ function joinDashValues(argv, options) {
     }
   }
   return out;
+}
+function withoutSeparators(argv) {
+  return argv.filter((arg) => arg !== "--");
 }
 function gitHead(cwd) {
   try {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, parseChoice, parseDuration, parsePort, parseUrlPath, type InputName, type InputReader } from './inputs.ts';
-import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type DockerfileFacts } from './dockerfile.ts';
+import { dockerfileSyntaxProblem, readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type DockerfileFacts } from './dockerfile.ts';
 import { configAsCodeRead, findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { iacRemoteNeeds, locateIacFile, readRailwayIac, withRemoteValues, type RailwayIacConfig } from './iac/railway-iac.ts';
 import { readRunContext, type RunContext } from '../github/context.ts';
@@ -186,11 +186,13 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   let railwayIac = railway.railwayIac;
   const railwayFile = railway.mirrored;
 
+  const runId = options.runId ?? newRunId();
+  // Read before the Dockerfile: the app's service may name the Dockerfile it builds with.
+  const composeInput = await readComposeConfig(get, { cwd, context, runId });
   const dockerfileInput = opt('dockerfile');
-  const dockerfile = dockerfileInput
-    ? path.resolve(cwd, dockerfileInput)
-    : path.resolve(railwayFile?.dockerfilePath ? dockerfileBase(railwayFile, context) : context, railwayFile?.dockerfilePath ?? 'Dockerfile');
-  const dockerfileName = dockerfileInput ? 'dockerfile' : railwayFile?.dockerfilePath ? `dockerfile (from ${railwayFile.label} ${railwayFile.fieldPrefix}build.dockerfilePath)` : 'dockerfile';
+  const { dockerfile, dockerfileName } = dockerfileInput
+    ? { dockerfile: path.resolve(cwd, dockerfileInput), dockerfileName: 'dockerfile' }
+    : defaultDockerfile(context, railwayFile, composeInput);
   if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
     const builder = railwayIac?.service.builder;
     if (!dockerfileInput && builder !== undefined && builder !== 'DOCKERFILE') {
@@ -201,6 +203,10 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
 
   const target = opt('target');
   const dockerfileText = readFileSync(dockerfile, 'utf8');
+  const syntax = dockerfileSyntaxProblem(dockerfileText);
+  if (syntax) {
+    throw new ConfigError(dockerfileName, `${dockerfile}:${syntax.line}: ${syntax.message}; BuildKit refuses this Dockerfile, fix that line`);
+  }
   const facts = readDockerfileFacts(dockerfileText, target);
   if (facts.stages.length === 0) throw new ConfigError('dockerfile', `${dockerfile} has no FROM instruction`);
   if (target !== undefined && !facts.finalStage) {
@@ -226,9 +232,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
 
   const cache = readCacheConfig(read, { cacheDir: options.cacheDir, cwd });
 
-  const runId = options.runId ?? newRunId();
   const network = opt('network');
-  const composeInput = await readComposeConfig(get, { cwd, context, runId });
   const railwayNotes = [...railway.notes];
   if (composeInput && railwayIac?.databases.length) {
     railwayNotes.push(`compose-file is used and the databases of ${railwayIac.file} (${railwayIac.databases.map((d) => d.name).join(', ')}) are not started: the Compose file was asked for by name, so it wins`);
@@ -317,8 +321,10 @@ function readEnvFile(file: string | undefined, cwd: string): readonly KeyValue[]
   let text: string;
   try {
     text = readFileSync(full, 'utf8');
-  } catch {
-    throw new ConfigError('env-file', `cannot read ${full}`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (err as Error).message);
+    throw new ConfigError('env-file', `cannot read ${full}: ${why}; give the path of a file of KEY=VALUE lines`);
   }
   // docker's env-file format: KEY=VALUE lines, optional "export ", no quote processing.
   // Like docker's, a backslash-n in a value is two characters there, not a line break.
@@ -511,6 +517,25 @@ function missingPortMessage(strategy: 'http' | 'tcp', healthPath: string | undef
  */
 function codeFirst(file: RailwayFileConfig | undefined): boolean {
   return file?.label === '.railway/railway.ts';
+}
+
+/**
+ * The Dockerfile when the `dockerfile` input is empty: Railway's build.dockerfilePath (what
+ * Railway builds), else the Compose app service's build.dockerfile, else the context's Dockerfile.
+ */
+function defaultDockerfile(context: string, railwayFile: RailwayFileConfig | undefined, compose: ComposeConfig | undefined): { dockerfile: string; dockerfileName: string } {
+  if (railwayFile?.dockerfilePath) {
+    return {
+      dockerfile: path.resolve(dockerfileBase(railwayFile, context), railwayFile.dockerfilePath),
+      dockerfileName: `dockerfile (from ${railwayFile.label} ${railwayFile.fieldPrefix}build.dockerfilePath)`,
+    };
+  }
+  const build = compose?.model.services[compose.service]?.build;
+  if (compose && build?.dockerfile) {
+    // Compose resolves the build context to an absolute path and leaves the dockerfile relative to it.
+    return { dockerfile: path.resolve(build.context, build.dockerfile), dockerfileName: `dockerfile (from ${path.basename(compose.file)} service "${compose.service}" build.dockerfile)` };
+  }
+  return { dockerfile: path.resolve(context, 'Dockerfile'), dockerfileName: 'dockerfile' };
 }
 
 /** Where a dockerfilePath is relative to: the service's root (the context) for railway.ts, the file's folder for railway.json. */
