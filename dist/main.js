@@ -72,7 +72,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-B4ZQVYTX.js";
+} from "./chunks/chunk-3ICZDV6L.js";
 import {
   __commonJS,
   __export,
@@ -91,7 +91,7 @@ import {
   rmRF,
   visible,
   which
-} from "./chunks/chunk-Y2EUVZBK.js";
+} from "./chunks/chunk-YDZUR2QN.js";
 
 // ../main/node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

@@ -14,7 +14,7 @@ import {
   removeRunBuilders,
   removeRunResources,
   visible
-} from "./chunks/chunk-Y2EUVZBK.js";
+} from "./chunks/chunk-YDZUR2QN.js";
 
 // src/post.ts
 async function runPost() {

@@ -8,6 +8,7 @@ import type { RunEvent } from './deploy/railway/gate.ts';
 import { SHORT_SECRET_CHARS, type Config } from './config/config.ts';
 import { createApp, parityReport, startAndWait, type CreatedApp } from './container/run.ts';
 import { runPreDeploy } from './container/pre-deploy.ts';
+import { holdTag } from './container/labels.ts';
 import { PendingRemovals } from './container/removals.ts';
 import { runParams, type RunExtras } from './container/spec.ts';
 import type { Log } from './host/log.ts';
@@ -61,7 +62,8 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
     return finish(report, started, config, deps);
   }
   try {
-    report.image.id = (await docker.getImage(config.image).inspect()).Id;
+    // By the run's own tag: the `image` tag may already name another run's build of it.
+    report.image.id = (await docker.getImage(holdTag(config.runId)).inspect()).Id;
   } catch (err) {
     // buildx loaded the image into another engine than the one deploy-check talks to.
     report.build.status = 'failure';
@@ -72,6 +74,9 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
     };
     return finish(report, started, config, deps);
   }
+  // From here on the image is named by its ID: another run may move the same tag to its own
+  // image at any moment (two jobs sharing an `image` input), and must not change what is checked.
+  const image = report.image.id;
 
   if (deps.cancel?.aborted) {
     report.health = { ...skippedHealth(config, 'the run was cancelled'), status: 'cancelled' };
@@ -81,11 +86,11 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   // The Compose services the app needs start while the image is measured; they go down (down -v)
   // once the app's container is gone, whatever happened. The pre-deploy command and the app run
   // on their network, after they are ready.
-  const starting = config.health.strategy === 'none' ? Promise.resolve(null) : servicesStage(config, docker, log, deps.cancel);
+  const starting = config.health.strategy === 'none' ? Promise.resolve(null) : servicesStage(config, image, docker, log, deps.cancel);
   // Size and hygiene read the image, not the container: they run while the services and the
   // container start and the health wait runs; their log follows.
   const imageChecks = startImageChecks(config, {
-    docker, log, baselines, maskSecret: deps.maskSecret ?? (() => undefined), ...(deps.stateRestored ? { after: deps.stateRestored } : {}),
+    image, docker, log, baselines, maskSecret: deps.maskSecret ?? (() => undefined), ...(deps.stateRestored ? { after: deps.stateRestored } : {}),
   });
   // Containers the run is done with are removed while it goes on; all are gone before it ends.
   const removals = new PendingRemovals();
@@ -98,7 +103,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
       report.compose = services.compose;
     }
     const servicesFailed = services !== null && !services.ready;
-    const params = runParams(config, withServices(config, deps.run, services));
+    const params = runParams(config, image, withServices(config, deps.run, services));
     if (config.health.strategy === 'none') {
       const reason = 'wait-for: none: no container was run (the image was built, measured and checked)';
       if (config.preDeploy) report.preDeploy = { status: 'skipped', source: config.preDeploy.source, reason, durationMs: 0, commands: [] };
