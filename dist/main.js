@@ -72,7 +72,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-3ICZDV6L.js";
+} from "./chunks/chunk-BZ5LGUYA.js";
 import {
   __commonJS,
   __export,

@@ -169,13 +169,13 @@ async function buildWithCache(config: Config, deps: PipelineDeps): Promise<Build
   };
   const prepared = await log.group('Layer cache: restore', () => prepareLayerCache(config, docker, log, ctx));
   const buildConfig = { ...config, builder: prepared.builder };
-  let build = await log.group('Build', () => buildImage(buildConfig, log, prepared.plan));
+  let build = await log.group('Build', () => buildImage(buildConfig, log, prepared.plan, deps.cancel));
   let cache = prepared.report;
-  if ((prepared.plan.from || prepared.plan.to) && failedOnCache(build.report)) {
+  if ((prepared.plan.from || prepared.plan.to) && failedOnCache(build.report) && !deps.cancel?.aborted) {
     const message = `The build failed on its layer cache (${build.report.failure?.message ?? ''}); building again without it.`;
     log.warning(message);
     if (prepared.exportDir) await rm(prepared.exportDir, { recursive: true, force: true });
-    build = await log.group('Build (without the layer cache)', () => buildImage(buildConfig, log));
+    build = await log.group('Build (without the layer cache)', () => buildImage(buildConfig, log, undefined, deps.cancel));
     cache = { ...cacheReportOff(message, config.cache.mode), key: cache.key, store: cache.store, warnings: [...cache.warnings, message] };
   } else if (prepared.plan.to) {
     cache = await log.group('Layer cache: save', () => finishLayerCache(prepared, build.report, config, log, ctx));
