@@ -34,11 +34,13 @@ import {
   codeBlock,
   codeDetails,
   commitUrl,
+  decideVerdict,
   decisiveAnswer,
   deployState,
   deployTarget,
   describeAnswerTimes,
   describeHttpAnswer,
+  emptyReport,
   escapeInline,
   formatBytes,
   formatDuration,
@@ -72,7 +74,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-BZ5LGUYA.js";
+} from "./chunks/chunk-VH5WRZWS.js";
 import {
   __commonJS,
   __export,
@@ -74212,6 +74214,13 @@ var report_schema_default = {
           ],
           description: "Set when the run was stopped (SIGINT, SIGTERM, a cancelled job) before it finished."
         },
+        internalError: {
+          type: [
+            "string",
+            "null"
+          ],
+          description: "An error deploy-check did not expect stopped the run where it stood (the checks after it did not run)."
+        },
         services: {
           type: "array",
           items: {
@@ -77035,6 +77044,24 @@ async function runAction() {
     fail(`deploy-check could not start: ${err.message}`);
     return;
   }
+  const started = Date.now();
+  let fatal = false;
+  const onFatal = (err) => {
+    const error2 = err instanceof Error ? err : new Error(String(err));
+    actionLog.warning(`deploy-check: unexpected error: ${error2.message}`);
+    actionLog.debug(error2.stack ?? "");
+    if (fatal) return;
+    fatal = true;
+    cancel3.abort(error2);
+    setTimeout(() => {
+      const report = emptyReport(config, { commit: context5.pullRequest?.headSha ?? context5.sha, ref: context5.headRef || context5.ref, runUrl: runUrl(context5) }, started);
+      report.internalError = error2.message;
+      decideVerdict(report);
+      void publish(redactDeep(report, runSecrets), config.publish, context5).catch(() => fail(report.reasons.join("\n"))).then(() => removeRunResources(docker, config.runId, { images: config.compose !== void 0 })).catch(() => void 0).finally(() => process.exit(ExitCode.Failure));
+    }, FATAL_GRACE_MS).unref();
+  };
+  process.on("uncaughtException", onFatal);
+  process.on("unhandledRejection", onFatal);
   const maskSecret = rememberSecret;
   try {
     await ensureEngine(docker);
@@ -77071,8 +77098,11 @@ async function runAction() {
     await removeRunResources(docker, config.runId, { images: config.compose !== void 0 }).catch(() => void 0);
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
+    process.removeListener("uncaughtException", onFatal);
+    process.removeListener("unhandledRejection", onFatal);
   }
 }
+var FATAL_GRACE_MS = 1e4;
 async function publishRunError(publishConfig, context5, message) {
   if (process.env["GITHUB_STEP_SUMMARY"]) {
     try {

@@ -37,7 +37,10 @@ export interface PipelineDeps {
   readonly baselines?: BaselineScope;
   /** Registers a secret value a stage found (e.g. in the image config): the entry masks it in every output. */
   readonly maskSecret?: (value: string) => void;
-  /** Aborted (with the signal's name as reason) when the run is cancelled: stages stop and say so. */
+  /**
+   * Aborted (with the signal's name as reason) when the run is cancelled: stages stop and say so.
+   * Aborted with an Error when deploy-check itself failed unexpectedly: the report says so.
+   */
   readonly cancel?: AbortSignal;
   /** Network, aliases and variables the app and its pre-deploy command get beyond the inputs (e.g. from services started first). */
   readonly run?: RunExtras;
@@ -189,7 +192,10 @@ async function buildWithCache(config: Config, deps: PipelineDeps): Promise<Build
 
 /** The checks' verdict, then the deploy gate (which deploys only what passed), then the final verdict. */
 async function finish(report: CheckReport, started: number, config: Config, deps: PipelineDeps): Promise<CheckReport> {
-  if (deps.cancel?.aborted) report.cancelled = { signal: String(deps.cancel.reason), stage: cancelledStage(report) };
+  const reason: unknown = deps.cancel?.reason;
+  // An error reason is the entry's last-resort handler's: the run stopped on it, not on a signal.
+  if (reason instanceof Error) report.internalError = reason.message;
+  else if (deps.cancel?.aborted) report.cancelled = { signal: String(reason), stage: cancelledStage(report) };
   decideVerdict(report);
   if (config.deploy.railway && !deps.cancel?.aborted) {
     report.deploy = await deps.log.group('Deploy to Railway', () =>
