@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import { runActionSteps } from '../support/action-runner.ts';
 import { dockerCli, leftovers } from '../support/docker.ts';
-import { fixture, removeImage, runLocal, uniqueImage, type Report } from '../support/local-runner.ts';
+import { fixture, removeImage, runLocal, uniqueImage } from '../support/local-runner.ts';
 
 const images: string[] = [];
 afterAll(() => images.forEach(removeImage));
@@ -109,7 +109,7 @@ test('local command: SIGINT to its process alone during a build step stops build
   });
   assert.ok(buildx, 'buildx was running when the interrupt came');
   assert.equal(run.exitCode, 130, run.stderr);
-  const report = run.report as (Report & { cancelled?: { signal: string; stage: string } }) | null;
+  const report = run.report;
   assert.ok(report, `no report: the run did not stop by itself within the grace period:\n${run.stderr}`);
   assert.deepEqual(report.cancelled, { signal: 'SIGINT', stage: 'the build' });
   assert.equal(report.verdict, 'fail');

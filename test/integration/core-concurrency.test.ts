@@ -61,10 +61,10 @@ test('two runs given the same image tag at once each check their own build: a cr
     ]);
     assert.equal(crash.report?.verdict, 'fail', `pair ${pair}: the crashing app passed: ${crash.report?.health.status} ${crash.stderr.slice(-2000)}`);
     assert.equal(crash.exitCode, 1);
-    assert.equal(crash.report?.health.container?.exitCode, 3, `pair ${pair}: ${JSON.stringify(crash.report?.health)}`);
+    assert.equal(crash.report.health.container?.exitCode, 3, `pair ${pair}: ${JSON.stringify(crash.report.health)}`);
     assert.equal(healthy.exitCode, 0, `pair ${pair}: ${healthy.stderr.slice(-2000)}`);
     assert.equal(healthy.report?.health.status, 'healthy');
-    assert.notEqual(crash.report?.image.id, healthy.report?.image.id);
+    assert.notEqual(crash.report.image.id, healthy.report.image.id);
     // The run's own second tag went with its cleanup.
     assert.deepEqual(holdTags().filter((t) => !heldBefore.has(t)), [], `pair ${pair}: hold tags left`);
   }

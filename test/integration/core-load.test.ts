@@ -7,9 +7,7 @@ import assert from 'node:assert/strict';
 import { afterAll, describe, test } from 'vitest';
 import { runActionSteps } from '../support/action-runner.ts';
 import { dockerCli, leftovers } from '../support/docker.ts';
-import { fixture, removeImage, runIdOf, runLocal, type Report } from '../support/local-runner.ts';
-
-type LoadReport = Report & { internalError?: string | null; health: Report['health'] & { logLines?: number } };
+import { fixture, removeImage, runIdOf, runLocal } from '../support/local-runner.ts';
 
 const images: string[] = [];
 afterAll(() => images.forEach(removeImage));
@@ -22,7 +20,7 @@ describe('load', () => {
   test('a gigabyte of app output, then exit 1: a verdict, a report with the head and tail of the log, nothing left', async () => {
     const context = fixture('huge-output');
     const run = await runLocal(['--context', context, '--health-timeout', '600s', '--wait-for', 'tcp'], { cwd: context, keepImage: false });
-    const report = run.report as LoadReport | null;
+    const report = run.report;
     assert.ok(report, `no report (exit ${run.exitCode}):\n${run.stderr.slice(-3000)}`);
     assert.equal(run.exitCode, 1, run.stderr.slice(-3000));
     assert.equal(report.verdict, 'fail');
@@ -43,7 +41,7 @@ describe('load', () => {
   test('local command: an unexpected error in a stream handler still ends in a verdict, a report and the clean-up', async () => {
     const context = fixture('crash');
     const run = await runLocal(['--context', context], { cwd: context, keepImage: false, env: { DEPLOY_CHECK_TEST_THROW_IN_LOG_STREAM: '1' } });
-    const report = run.report as LoadReport | null;
+    const report = run.report;
     assert.ok(report, `no report (exit ${run.exitCode}):\n${run.stderr.slice(-3000)}`);
     assert.equal(run.exitCode, 1, run.stderr);
     assert.equal(report.verdict, 'fail');
