@@ -6,6 +6,7 @@ import module from "node:module";
 module.enableCompileCache?.();
 <<<<<<< HEAD
 <<<<<<< HEAD
+<<<<<<< HEAD
 var { runCli } = await import("./chunks/local-6K5EEUPZ.js");
 =======
 var { runCli } = await import("./chunks/local-AGG674ZV.js");
@@ -13,4 +14,7 @@ var { runCli } = await import("./chunks/local-AGG674ZV.js");
 =======
 var { runCli } = await import("./chunks/local-PIW3IS63.js");
 >>>>>>> wip-inputs
+=======
+var { runCli } = await import("./chunks/local-2CHZHOBF.js");
+>>>>>>> wip-load
 process.exitCode = await runCli(process.argv.slice(2));

@@ -33,11 +33,13 @@ import {
   codeBlock,
   codeDetails,
   commitUrl,
+  decideVerdict,
   decisiveAnswer,
   deployState,
   deployTarget,
   describeAnswerTimes,
   describeHttpAnswer,
+  emptyReport,
   escapeInline,
   formatBytes,
   formatDuration,
@@ -73,6 +75,7 @@ import {
   str
 <<<<<<< HEAD
 <<<<<<< HEAD
+<<<<<<< HEAD
 } from "./chunks/chunk-SLXRER4X.js";
 =======
 } from "./chunks/chunk-ZRDCG4Q7.js";
@@ -80,6 +83,9 @@ import {
 =======
 } from "./chunks/chunk-HK5D35S5.js";
 >>>>>>> wip-inputs
+=======
+} from "./chunks/chunk-VH5WRZWS.js";
+>>>>>>> wip-load
 import {
   ConfigError,
   __commonJS,
@@ -101,10 +107,14 @@ import {
   visible,
   which
 <<<<<<< HEAD
+<<<<<<< HEAD
 } from "./chunks/chunk-SWX2FO6S.js";
 =======
 } from "./chunks/chunk-H2D5TESB.js";
 >>>>>>> wip-inputs
+=======
+} from "./chunks/chunk-YDZUR2QN.js";
+>>>>>>> wip-load
 
 // ../main/node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -74243,6 +74253,13 @@ var report_schema_default = {
           ],
           description: "Set when the run was stopped (SIGINT, SIGTERM, a cancelled job) before it finished."
         },
+        internalError: {
+          type: [
+            "string",
+            "null"
+          ],
+          description: "An error deploy-check did not expect stopped the run where it stood (the checks after it did not run)."
+        },
         services: {
           type: "array",
           items: {
@@ -77141,6 +77158,24 @@ async function runAction() {
     fail(`deploy-check could not start: ${err.message}`);
     return;
   }
+  const started = Date.now();
+  let fatal = false;
+  const onFatal = (err) => {
+    const error2 = err instanceof Error ? err : new Error(String(err));
+    actionLog.warning(`deploy-check: unexpected error: ${error2.message}`);
+    actionLog.debug(error2.stack ?? "");
+    if (fatal) return;
+    fatal = true;
+    cancel3.abort(error2);
+    setTimeout(() => {
+      const report = emptyReport(config, { commit: context5.pullRequest?.headSha ?? context5.sha, ref: context5.headRef || context5.ref, runUrl: runUrl(context5) }, started);
+      report.internalError = error2.message;
+      decideVerdict(report);
+      void publish(redactDeep(report, runSecrets), config.publish, context5).catch(() => fail(report.reasons.join("\n"))).then(() => removeRunResources(docker, config.runId, { images: config.compose !== void 0 })).catch(() => void 0).finally(() => process.exit(ExitCode.Failure));
+    }, FATAL_GRACE_MS).unref();
+  };
+  process.on("uncaughtException", onFatal);
+  process.on("unhandledRejection", onFatal);
   const maskSecret = rememberSecret;
   try {
     await ensureEngine(docker);
@@ -77179,8 +77214,11 @@ async function runAction() {
     await removeRunResources(docker, config.runId, { images: config.compose !== void 0 }).catch(() => void 0);
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
+    process.removeListener("uncaughtException", onFatal);
+    process.removeListener("unhandledRejection", onFatal);
   }
 }
+var FATAL_GRACE_MS = 1e4;
 async function publishRunError(publishConfig, context5, message) {
   if (process.env["GITHUB_STEP_SUMMARY"]) {
     try {

@@ -15,10 +15,14 @@ import {
   removeRunResources,
   visible
 <<<<<<< HEAD
+<<<<<<< HEAD
 } from "./chunks/chunk-SWX2FO6S.js";
 =======
 } from "./chunks/chunk-H2D5TESB.js";
 >>>>>>> wip-inputs
+=======
+} from "./chunks/chunk-YDZUR2QN.js";
+>>>>>>> wip-load
 
 // src/post.ts
 async function runPost() {

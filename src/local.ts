@@ -16,7 +16,9 @@ import { connectDocker, ensureEngine, ensureNetwork } from './host/docker.ts';
 import { commandFreeLines, redact, redactDeep, type Log } from './host/log.ts';
 import { prepareReportFile } from './report/file.ts';
 import { renderTerminal } from './report/terminal.ts';
-import { runPipeline } from './pipeline.ts';
+import { emptyReport, runPipeline } from './pipeline.ts';
+import type { CheckReport } from './report/model.ts';
+import { decideVerdict } from './report/verdict.ts';
 import { DirectoryBaselineStore, type BaselineScope } from './size/baseline-store.ts';
 
 export const EXIT_PASS = 0;
@@ -169,13 +171,13 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   // started and leaves at once, with the conventional code.
   const cancel = new AbortController();
   let signalled: NodeJS.Signals | undefined;
-  const leaveNow = (signal: NodeJS.Signals): void => {
+  const leaveNow = (signal: NodeJS.Signals, code = exitCodeFor(signal)): void => {
     // Compose processes first, so none starts a container after the cleanup has listed them.
     void stopComposeProcesses()
       .then(() => removeRunResources(docker, config.runId))
       .catch(() => undefined)
       .then(() => removeRunBuilders(builders))
-      .finally(() => process.exit(exitCodeFor(signal)));
+      .finally(() => process.exit(code));
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled) {
@@ -197,21 +199,51 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     root: process.cwd(),
     rememberBuilder: (name) => builders.push(name),
   };
+  const source = { commit: gitHead(config.context), ref: null, runUrl: null };
+  // A tag deploy-check made up is this run's own; a tag the user named (--image) is theirs.
+  const removeOwnImage = async (): Promise<void> => {
+    if (read('image').trim() !== '' || values['keep-image'] === true) return;
+    await docker.getImage(config.image).remove().then(
+      () => say(`Removed the image tag ${config.image} (keep it with --keep-image)`),
+      () => undefined,
+    );
+  };
+  const writeOut = async (found: CheckReport): Promise<void> => {
+    const report = redactDeep(found, secrets);
+    // Checked writable (its folder made) before the run started.
+    if (reportFile !== undefined) await writeFile(reportFile, JSON.stringify(report, null, 2) + '\n');
+    io.stdout.write(`${commandFreeLines(redact(renderTerminal(report), secrets))}\n`);
+  };
+  // The last resort: an error no stage caught (thrown in a stream handler, outside any try)
+  // stops the run as a cancel does, so it still ends in a verdict, a report and the clean-up.
+  // A run that does not stop by itself within the grace period is reported from what is known.
+  const started = Date.now();
+  let fatal: Error | undefined;
+  const onFatal = (err: unknown): void => {
+    const error = err instanceof Error ? err : new Error(String(err));
+    say(`deploy-check: unexpected error: ${error.message}`);
+    log.debug(error.stack ?? '');
+    if (fatal) return;
+    fatal = error;
+    cancel.abort(error);
+    setTimeout(() => {
+      const report = emptyReport(config, source, started);
+      report.internalError = error.message;
+      decideVerdict(report);
+      void writeOut(report).catch(() => undefined).then(removeOwnImage).finally(() => leaveNow('SIGTERM', EXIT_FAIL));
+    }, CANCEL_GRACE_MS).unref();
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
   try {
     await ensureEngine(docker);
     await ensureNetwork(docker, config.network);
     const baselineDir = values['baseline-dir'];
     const baselines = localBaselineScope(typeof baselineDir === 'string' ? baselineDir : undefined, values['save-baseline'] === true);
-    const report = redactDeep(
-      await runPipeline(config, {
-        docker, log, maskSecret, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines, cache, cancel: cancel.signal,
-      }),
-      secrets,
-    );
-    if (reportFile !== undefined) await writeFile(reportFile, JSON.stringify(report, null, 2) + '\n');
-    io.stdout.write(`${commandFreeLines(redact(renderTerminal(report), secrets))}\n`);
+    const report = await runPipeline(config, { docker, log, maskSecret, source, event: null, baselines, cache, cancel: cancel.signal });
+    await writeOut(report);
     if (signalled) return exitCodeFor(signalled);
     return report.verdict === 'pass' ? EXIT_PASS : EXIT_FAIL;
   } catch (err) {
@@ -220,15 +252,11 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   } finally {
     await removeRunResources(docker, config.runId, { images: config.compose !== undefined }).catch(() => undefined);
     await removeRunBuilders(builders);
-    // A tag deploy-check made up is this run's own; a tag the user named (--image) is theirs.
-    if (read('image').trim() === '' && values['keep-image'] !== true) {
-      await docker.getImage(config.image).remove().then(
-        () => say(`Removed the image tag ${config.image} (keep it with --keep-image)`),
-        () => undefined,
-      );
-    }
+    await removeOwnImage();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    process.removeListener('uncaughtException', onFatal);
+    process.removeListener('unhandledRejection', onFatal);
   }
 }
 

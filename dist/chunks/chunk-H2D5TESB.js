@@ -11051,6 +11051,9 @@ var LABEL_RUN = "dev.deploy-check.run";
 function runLabels(runId) {
   return { [LABEL_MANAGED]: "true", [LABEL_RUN]: runId };
 }
+function holdTag(runId) {
+  return `deploy-check-run:${runId}`;
+}
 function containerName(runId) {
   return `deploy-check-${runId}`;
 }
@@ -11072,7 +11075,10 @@ async function removeRunResources(docker2, runId, options = {}) {
     ...volumes.map((v) => docker2.getVolume(v.Name).remove().catch(() => {
     })),
     ...images.flatMap((i) => (i.RepoTags?.length ? i.RepoTags : [i.Id]).map((ref) => docker2.getImage(ref).remove({ force: true }).catch(() => {
-    })))
+    }))),
+    // Not forced: only the tag goes when the image has another (the `image` input's).
+    docker2.getImage(holdTag(runId)).remove().catch(() => {
+    })
   ]);
   return { containers: containers.length, networks: networks.length, volumes: volumes.length, images: images.length };
 }
@@ -11244,6 +11250,7 @@ export {
   createContainerBuilder,
   LABEL_RUN,
   runLabels,
+  holdTag,
   containerName,
   removeRunResources,
   removeRunBuilders,
@@ -11258,8 +11265,12 @@ export {
   commandFree,
   commandFreeLines
 };
+<<<<<<<< HEAD:dist/chunks/chunk-H2D5TESB.js
 <<<<<<<< HEAD:dist/chunks/chunk-SWX2FO6S.js
 /*! For license information please see chunk-SWX2FO6S.js.LEGAL.txt */
 ========
 /*! For license information please see chunk-H2D5TESB.js.LEGAL.txt */
 >>>>>>>> wip-inputs:dist/chunks/chunk-H2D5TESB.js
+========
+/*! For license information please see chunk-YDZUR2QN.js.LEGAL.txt */
+>>>>>>>> wip-load:dist/chunks/chunk-YDZUR2QN.js

@@ -10,12 +10,17 @@ import {
   createContainerBuilder,
   decideBuilder,
   exec,
+  holdTag,
   inspectBuilder,
   redactDeep,
   require_ignore,
   runBuilderName,
   runLabels
+<<<<<<<< HEAD:dist/chunks/chunk-ZRDCG4Q7.js
 } from "./chunk-SWX2FO6S.js";
+========
+} from "./chunk-YDZUR2QN.js";
+>>>>>>>> wip-load:dist/chunks/chunk-VH5WRZWS.js
 
 // ../main/node_modules/dockerfile-ast/lib/argument.js
 var require_argument = __commonJS({
@@ -10468,6 +10473,7 @@ var package_default = {
   }
 };
 
+<<<<<<<< HEAD:dist/chunks/chunk-ZRDCG4Q7.js
 // src/pipeline.ts
 import { rm as rm9 } from "node:fs/promises";
 
@@ -10481,6 +10487,8 @@ import path18 from "node:path";
 import { mkdtemp as mkdtemp2, readFile as readFile6, rm as rm3 } from "node:fs/promises";
 import path16 from "node:path";
 
+========
+>>>>>>>> wip-load:dist/chunks/chunk-VH5WRZWS.js
 // src/report/format.ts
 function formatBytes(bytes) {
   if (bytes === null) return "n/a";
@@ -10578,6 +10586,71 @@ function preDeployOutcome(c) {
 function planLines(plan) {
   return plan.changes.map((c) => `${c.field}: ${c.before ?? "(not set)"} \u2192 ${c.after ?? "(not set)"}`.replace(/[\r\n]+/g, " "));
 }
+
+// src/report/verdict.ts
+function verdictOf(report) {
+  const reasons = [];
+  if (report.internalError) reasons.push(`deploy-check failed unexpectedly: ${report.internalError}`);
+  if (report.cancelled) {
+    reasons.push(`Cancelled: the run was stopped (${report.cancelled.signal}) during ${report.cancelled.stage}`);
+  }
+  if (report.build.status === "failure") {
+    const source = report.build.failure?.source;
+    reasons.push(`Build failed${source ? ` at ${sourceLabel(source)}` : ""}: ${report.build.failure?.message ?? "unknown error"}`);
+  }
+  for (const service of report.services ?? []) {
+    if (service.status === "failed" || service.status === "exited") {
+      reasons.push(`Service "${service.name}" ${service.status === "exited" ? "exited" : "failed"}: ${service.reason ?? "not ready"}`);
+    }
+  }
+  if (report.compose?.failure && !(report.services ?? []).some((s) => s.status === "failed" || s.status === "exited")) {
+    reasons.push(`Compose services could not be started: ${report.compose.failure}`);
+  }
+  if (report.preDeploy && report.preDeploy.status === "failed") {
+    reasons.push(`Pre-deploy command failed: ${report.preDeploy.reason ?? "a command did not exit with 0"}`);
+  }
+  if (report.health.status === "unhealthy") {
+    reasons.push(`Health check failed: ${report.health.reason ?? "not healthy"}`);
+  }
+  for (const check of report.size.budget.checks) {
+    if (check.status === "exceeded") reasons.push(check.message);
+  }
+  const hygieneErrors = report.hygiene.findings.filter((f) => f.severity === "error");
+  if (report.hygiene.mode !== "warn" && hygieneErrors.length > 0) {
+    const [first] = hygieneErrors;
+    const more = hygieneErrors.length - 1;
+    const others = [...new Set(hygieneErrors.slice(1).map((f) => f.id))].join(", ");
+    reasons.push(`Hygiene: ${first?.message ?? ""} [${first?.id ?? ""}]${more > 0 ? `; and ${more} more error finding${more > 1 ? "s" : ""} (${others})` : ""}`);
+  }
+  const deploy = report.deploy;
+  if (deploy) {
+    const failed = deploy.status === "failed" || deploy.status === "timeout" || deploy.status === "error" || deploy.status === "waiting" && deploy.onApproval === "fail";
+    if (failed) {
+      const what = deploy.status === "timeout" ? "timed out" : deploy.status === "waiting" ? "is waiting for approval" : "failed";
+      reasons.push(`Deploy to Railway ${what}: ${deploy.reason ?? deploy.railwayStatus ?? "no details"}`);
+    }
+  }
+  return { verdict: reasons.length === 0 ? "pass" : "fail", reasons };
+}
+function decideVerdict(report) {
+  const { verdict, reasons } = verdictOf(report);
+  report.verdict = verdict;
+  report.reasons = reasons;
+}
+
+// src/pipeline.ts
+import { rm as rm8 } from "node:fs/promises";
+
+// src/build/build.ts
+import { spawn as spawn3 } from "node:child_process";
+import { StringDecoder } from "node:string_decoder";
+import { mkdtemp as mkdtemp3, readFile as readFile7, rm as rm4 } from "node:fs/promises";
+import os3 from "node:os";
+import path18 from "node:path";
+
+// src/cache/layer-cache.ts
+import { mkdtemp as mkdtemp2, readFile as readFile6, rm as rm3 } from "node:fs/promises";
+import path16 from "node:path";
 
 // src/cache/key.ts
 import { createHash as createHash3 } from "node:crypto";
@@ -10968,6 +11041,8 @@ function planBuild(config, metadataFile, cache = { from: void 0, to: void 0 }) {
   args.push(
     "--tag",
     config.image,
+    "--tag",
+    holdTag(config.runId),
     "--load",
     "--metadata-file",
     metadataFile,
@@ -11226,16 +11301,16 @@ var JsonObjectSplitter = class {
 };
 
 // src/build/build.ts
-async function buildImage(config, log, cache = { from: void 0, to: void 0 }) {
-  let outcome = await buildOnce(config, log, cache);
+async function buildImage(config, log, cache = { from: void 0, to: void 0 }, cancel) {
+  let outcome = await buildOnce(config, log, cache, cancel);
   let spentMs = outcome.report.durationMs;
   for (let attempt = 2; attempt <= TRANSIENT_ATTEMPTS; attempt++) {
     const message = outcome.report.failure?.message ?? "";
-    if (outcome.report.status === "success" || !isTransientEngineError(outcome.rawError ?? message)) break;
+    if (outcome.report.status === "success" || cancel?.aborted || !isTransientEngineError(outcome.rawError ?? message)) break;
     const pauseMs = (attempt - 1) * TRANSIENT_PAUSE_MS;
     log.warning(`The build hit a transient BuildKit error (${message}); building again in ${pauseMs / 1e3}s (attempt ${attempt} of ${TRANSIENT_ATTEMPTS}).`);
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    outcome = await buildOnce(config, log, cache);
+    outcome = await buildOnce(config, log, cache, cancel);
     spentMs += pauseMs + outcome.report.durationMs;
     outcome.report.durationMs = spentMs;
     outcome.report.attempts = attempt;
@@ -11247,7 +11322,7 @@ var TRANSIENT_PAUSE_MS = 1e3;
 function isTransientEngineError(message) {
   return /failed to solve: (?:[^:]*: )?not found$|failed: not found$|snapshot [^ ]+ does not exist: not found|failed to prepare extraction snapshot|lease "[^"]+": not found/.test(message.trim());
 }
-async function buildOnce(config, log, cache) {
+async function buildOnce(config, log, cache, cancel) {
   const work = await mkdtemp3(path18.join(os3.tmpdir(), "deploy-check-build-"));
   const metadataFile = path18.join(work, "metadata.json");
   const plan = planBuild(config, metadataFile, cache);
@@ -11258,32 +11333,24 @@ async function buildOnce(config, log, cache) {
   const decoder = new StringDecoder("utf8");
   let exitCode;
   let stderrTail = "";
+  let metadata;
   try {
-    exitCode = await exec("docker", [...plan.args], {
-      silent: true,
-      ignoreReturnCode: true,
-      env: { ...stringEnv(process.env), ...plan.env },
-      listeners: {
-        stderr: (chunk) => {
-          const text2 = decoder.write(chunk);
-          progress.write(text2);
-          stderrTail = (stderrTail + text2).slice(-8e3);
-        }
-      }
-    });
-  } catch (err) {
+    try {
+      exitCode = await runBuildx(plan.args, { ...stringEnv(process.env), ...plan.env }, cancel, (chunk) => {
+        const text2 = decoder.write(chunk);
+        progress.write(text2);
+        stderrTail = (stderrTail + text2).slice(-8e3);
+      });
+    } catch (err) {
+      const message2 = `could not run docker buildx: ${err.message}`;
+      return { report: failedReport(Date.now() - started, config, null, message2, []), metadata: {} };
+    }
+    metadata = await readMetadata(metadataFile);
+  } finally {
     await rm4(work, { recursive: true, force: true });
-    const message2 = `could not run docker buildx: ${err.message}`;
-    return { report: failedReport(Date.now() - started, config, null, message2, []), metadata: {} };
   }
   progress.end();
   const durationMs2 = Date.now() - started;
-  let metadata = {};
-  try {
-    metadata = JSON.parse(await readFile7(metadataFile, "utf8"));
-  } catch {
-  }
-  await rm4(work, { recursive: true, force: true });
   const list2 = stepList(progress.steps(), config.dockerfileFacts.stages.map((st) => st.name), exitCode === 0);
   const steps = { total: list2.length, cached: list2.filter((s) => s.cached).length, list: list2 };
   if (exitCode === 0) {
@@ -11307,6 +11374,35 @@ async function buildOnce(config, log, cache) {
   }
   report.steps = steps;
   return { report, metadata, rawError };
+}
+function runBuildx(args, env, cancel, stderr) {
+  return new Promise((resolve, reject) => {
+    if (cancel?.aborted) {
+      reject(new Error(`the run was cancelled (${String(cancel.reason)}) before the build started`));
+      return;
+    }
+    const child = spawn3("docker", [...args], { env, stdio: ["ignore", "ignore", "pipe"] });
+    const stop = () => {
+      child.kill("SIGINT");
+    };
+    cancel?.addEventListener("abort", stop, { once: true });
+    child.stderr.on("data", stderr);
+    child.on("error", (err) => {
+      cancel?.removeEventListener("abort", stop);
+      reject(err);
+    });
+    child.on("close", (code) => {
+      cancel?.removeEventListener("abort", stop);
+      resolve(code ?? 1);
+    });
+  });
+}
+async function readMetadata(file) {
+  try {
+    return JSON.parse(await readFile7(file, "utf8"));
+  } catch {
+    return {};
+  }
 }
 function stepList(steps, stageNames, succeeded) {
   return inDockerfileOrder(steps, stageNames).map((v) => {
@@ -11939,7 +12035,11 @@ async function deployStage(config, report, deps) {
     return out;
   };
   const checksFailed = report.verdict === "fail" ? report.reasons[0] ?? "a check failed" : null;
+<<<<<<<< HEAD:dist/chunks/chunk-ZRDCG4Q7.js
   const run2 = { config, deps, client, out, log, resolve: async () => lookup?.ok ? lookup.target : await resolveTarget(client, access) };
+========
+  const run = { config, image: report.image.id ?? config.image, deps, client, out, log, resolve: async () => lookup?.ok ? lookup.target : await resolveTarget(client, access) };
+>>>>>>>> wip-load:dist/chunks/chunk-VH5WRZWS.js
   try {
     if (settings.preview && settings.mode !== "never" && deps.event?.name.startsWith("pull_request")) {
       await previewStage(run2, checksFailed);
@@ -12039,7 +12139,7 @@ async function startDeployment(run2, target, commit) {
     return id2;
   }
   const pushed = await pushCheckedImage({
-    localImage: config.image,
+    localImage: run.image,
     pushImage: settings.pushImage ?? "",
     tag: pushTag(commit, config.runId),
     credentials: config.registry,
@@ -12143,6 +12243,7 @@ function shellScript(argv) {
 }
 
 // src/container/logs.ts
+import { StringDecoder as StringDecoder2 } from "node:string_decoder";
 function demuxDockerStream(buffer) {
   const parts = [];
   let offset = 0;
@@ -12170,43 +12271,167 @@ async function lastLogLines(container, tail = 100) {
 }
 var LOG_HEAD_LINES = 40;
 var LOG_TAIL_LINES = 60;
-async function allLogLines(container) {
+var LOG_LINE_MAX_CHARS = 2e3;
+async function keptLogLines(container) {
+  const keeper = new LogKeeper();
   try {
-    const raw = await container.logs({ stdout: true, stderr: true, follow: false });
-    const text2 = demuxDockerStream(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
-    const lines = text2.split(/\r?\n/);
-    if (lines.at(-1) === "") lines.pop();
-    return lines;
+    const stream = await openLogStream(container);
+    await new Promise((resolve) => {
+      const demux = new DockerStreamDemuxer((text2) => keeper.write(text2));
+      stream.on("data", (chunk) => {
+        failForTest();
+        demux.write(chunk);
+      });
+      stream.on("end", resolve);
+      stream.on("close", resolve);
+      stream.on("error", () => resolve());
+    });
   } catch {
-    return [];
   }
+  return keeper.end();
 }
-function compactLogLines(lines, head = LOG_HEAD_LINES, tail = LOG_TAIL_LINES) {
-  const runs = [];
-  for (let i = 0; i < lines.length; ) {
-    const line = lines[i] ?? "";
-    let count = 1;
-    while (i + count < lines.length && lines[i + count] === line) count++;
-    runs.push({ text: count > 1 ? `${line}  (\xD7 ${count})` : line, count });
-    i += count;
+function openLogStream(container) {
+  const modem = container.modem;
+  return new Promise((resolve, reject) => {
+    modem.dial(
+      {
+        path: `/containers/${container.id}/logs?`,
+        method: "GET",
+        isStream: true,
+        statusCodes: { 200: true, 404: "no such container", 500: "server error" },
+        options: { stdout: true, stderr: true, follow: false }
+      },
+      (err, data) => err ? reject(err) : resolve(data)
+    );
+  });
+}
+function failForTest() {
+  if (process.env["DEPLOY_CHECK_TEST_THROW_IN_LOG_STREAM"] === "1") throw new Error("test-only failure in the container log stream (DEPLOY_CHECK_TEST_THROW_IN_LOG_STREAM)");
+}
+var DockerStreamDemuxer = class {
+  out;
+  decoder = new StringDecoder2("utf8");
+  header = Buffer.alloc(0);
+  remaining = 0;
+  plain;
+  constructor(out) {
+    this.out = out;
   }
-  if (runs.length <= head + tail) return runs.map((r) => r.text);
-  const middle = runs.slice(head, runs.length - tail);
-  const omitted = middle.reduce((sum, r) => sum + r.count, 0);
-  return [
-    ...runs.slice(0, head).map((r) => r.text),
-    `\u2026 ${omitted} line${omitted === 1 ? "" : "s"} omitted \u2026`,
-    ...runs.slice(-tail).map((r) => r.text)
-  ];
-}
+  write(chunk) {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.plain) {
+        this.emit(chunk.subarray(offset));
+        return;
+      }
+      if (this.remaining > 0) {
+        const take = Math.min(this.remaining, chunk.length - offset);
+        this.emit(chunk.subarray(offset, offset + take));
+        this.remaining -= take;
+        offset += take;
+        continue;
+      }
+      const need = 8 - this.header.length;
+      this.header = Buffer.concat([this.header, chunk.subarray(offset, offset + need)]);
+      offset += need;
+      if (this.header.length < 8) return;
+      const h = this.header;
+      this.header = Buffer.alloc(0);
+      if (this.plain === void 0 && ((h[0] ?? 3) > 2 || h[1] !== 0 || h[2] !== 0 || h[3] !== 0)) {
+        this.plain = true;
+        this.emit(h);
+        continue;
+      }
+      this.plain = false;
+      this.remaining = h.readUInt32BE(4);
+    }
+  }
+  emit(bytes) {
+    const text2 = this.decoder.write(bytes);
+    if (text2) this.out(text2);
+  }
+};
+var LogKeeper = class {
+  head = [];
+  tail = [];
+  run;
+  omitted = 0;
+  lines = 0;
+  partial = "";
+  partialCut = false;
+  headLines;
+  tailLines;
+  constructor(head = LOG_HEAD_LINES, tail = LOG_TAIL_LINES) {
+    this.headLines = head;
+    this.tailLines = tail;
+  }
+  write(text2) {
+    let start = 0;
+    for (let nl = text2.indexOf("\n"); nl !== -1; nl = text2.indexOf("\n", start)) {
+      this.append(text2.slice(start, nl));
+      this.line(this.partial.replace(/\r$/, ""));
+      this.partial = "";
+      this.partialCut = false;
+      start = nl + 1;
+    }
+    this.append(text2.slice(start));
+  }
+  end() {
+    if (this.partial !== "" || this.partialCut) this.line(this.partial);
+    this.partial = "";
+    this.flush();
+    this.dropTail();
+    const fold = (r) => r.count > 1 ? `${r.text}  (\xD7 ${r.count})` : r.text;
+    const lines = this.omitted === 0 ? [...this.head, ...this.tail].map(fold) : [...this.head.map(fold), `\u2026 ${this.omitted} line${this.omitted === 1 ? "" : "s"} omitted \u2026`, ...this.tail.map(fold)];
+    const last = [...this.head, ...this.tail].filter((r) => r.text.trim() !== "").map((r) => r.text).slice(-this.tailLines);
+    return { lines, count: this.lines, last };
+  }
+  /** A line's start; past LOG_LINE_MAX_CHARS the rest of it is dropped. */
+  append(piece) {
+    if (this.partialCut || piece === "") return;
+    const room = LOG_LINE_MAX_CHARS - this.partial.length;
+    if (piece.length <= room) {
+      this.partial += piece;
+      return;
+    }
+    this.partial += `${piece.slice(0, room)} \u2026 (line cut at ${LOG_LINE_MAX_CHARS} characters)`;
+    this.partialCut = true;
+  }
+  line(text2) {
+    this.lines++;
+    if (this.run && this.run.text === text2) {
+      this.run.count++;
+      return;
+    }
+    this.flush();
+    this.run = { text: text2, count: 1 };
+  }
+  flush() {
+    const run = this.run;
+    if (!run) return;
+    this.run = void 0;
+    if (this.head.length < this.headLines) {
+      this.head.push(run);
+      return;
+    }
+    this.tail.push(run);
+    if (this.tail.length >= this.tailLines * 2) this.dropTail();
+  }
+  dropTail() {
+    const extra = this.tail.length - this.tailLines;
+    if (extra <= 0) return;
+    for (const r of this.tail.slice(0, extra)) this.omitted += r.count;
+    this.tail = this.tail.slice(extra);
+  }
+};
 
 // src/container/spec.ts
-function runParams(config, extras = {}) {
+function runParams(config, image, extras = {}) {
   const port = config.parity.injectedPort;
   const railway = config.railwayIac?.variables.env ?? [];
   const env = mergeEnv([...railway, ...config.env, ...port !== void 0 ? [{ key: "PORT", value: String(port) }] : [], ...extras.extraEnv ?? []]);
   return {
-    image: config.image,
+    image,
     runId: config.runId,
     env,
     network: extras.network ?? config.network,
@@ -12305,7 +12530,7 @@ async function runOne(one, docker2, params, removals, cancel) {
   let container;
   let cancelled = false;
   let stillRunning = false;
-  let all = [];
+  let last = [];
   try {
     container = await docker2.createContainer(containerOptions(params, { name: one.name, cmd: one.argv, replacesEntrypoint: true }));
     await container.start();
@@ -12318,8 +12543,9 @@ async function runOne(one, docker2, params, removals, cancel) {
     } else {
       report.exitCode = outcome.exitCode;
     }
-    all = await allLogLines(container);
-    report.logs = compactLogLines(all);
+    const kept = await keptLogLines(container);
+    report.logs = kept.lines;
+    last = kept.last;
   } catch (err) {
     report.durationMs = Date.now() - started;
     report.error = dockerReason(err);
@@ -12327,7 +12553,7 @@ async function runOne(one, docker2, params, removals, cancel) {
     if (container && stillRunning) removals.remove(container);
     else if (container) removals.removeLater(container);
   }
-  return { report, cancelled, lastLines: all.filter((l) => l.trim() !== "").slice(-LAST_LINES_QUOTED) };
+  return { report, cancelled, lastLines: last.slice(-LAST_LINES_QUOTED) };
 }
 async function waitForExit(container, timeoutMs, cancel) {
   let timer;
@@ -12931,7 +13157,7 @@ function cancelPromise(cancel) {
   });
 }
 async function collectEvidence(container, strategy, report, secondOpinion) {
-  const logs = allLogLines(container);
+  const logs = keptLogLines(container);
   try {
     const info = await container.inspect();
     const started = !info.State.StartedAt.startsWith("0001-");
@@ -12956,9 +13182,9 @@ async function collectEvidence(container, strategy, report, secondOpinion) {
     report.httpAnswers = strategy.answers();
   }
   if (strategy instanceof HealthcheckWait && report.healthLog.length === 0) report.healthLog = strategy.log;
-  const all = await logs;
-  report.logLines = all.length;
-  report.logs = compactLogLines(all);
+  const kept = await logs;
+  report.logLines = kept.count;
+  report.logs = kept.lines;
 }
 function definesHealthcheck(healthcheck) {
   return Boolean(healthcheck?.Test?.length && healthcheck.Test[0] !== "NONE");
@@ -15059,7 +15285,12 @@ async function measureImage(docker2, imageRef, options) {
       pushed = await pushToLoopback(docker2, imageRef, inspect, store, {
         sizes: options.memo ?? BlobSizeMemo.inMemory(),
         diffIds: options.diffIdMemo ?? BlobDiffIdMemo.inMemory(),
-        tap: options.tap
+        tap: options.tap,
+        leftover: (ref, reason) => {
+          const message = `the loopback tag ${ref} could not be removed (${reason}); remove it with: docker image rm ${ref}`;
+          notes.push(message);
+          options.log?.warning(`Image size: ${message}`);
+        }
       });
       options.log?.debug(`measure: read the manifest of ${imageRef} through a loopback push (${pushed.uploadedBytes} bytes uploaded)`);
     } catch (err) {
@@ -15146,7 +15377,7 @@ async function pushToLoopback(docker2, imageRef, inspect, store, memos) {
     let manifest;
     let uploaded = 0;
     try {
-      await pushTo(docker2, imageRef, first);
+      await pushTo(docker2, imageRef, first, memos.leftover);
       manifest = pickPlatformManifest(first.manifests, platform, diffIds.length);
       uploaded += first.uploadedBytes;
     } finally {
@@ -15162,7 +15393,7 @@ async function pushToLoopback(docker2, imageRef, inspect, store, memos) {
         tap: extra.length ? tap : void 0
       });
       try {
-        await pushTo(docker2, imageRef, second);
+        await pushTo(docker2, imageRef, second, memos.leftover);
         uploaded += second.uploadedBytes;
         const content = second.blobs.get(manifest.configDigest)?.content;
         tap?.documents({ config: content, attestations: statements.flatMap((d) => second.blobs.get(d)?.content ?? []) });
@@ -15185,7 +15416,7 @@ async function pushToLoopback(docker2, imageRef, inspect, store, memos) {
   })) : memo.sizes;
   const registry = await LoopbackRegistry.start({ claimUnknownBlobs: false, knownSizes, fetchDigests: /* @__PURE__ */ new Set([inspect.Id, ...refused]), tap });
   try {
-    await pushTo(docker2, imageRef, registry);
+    await pushTo(docker2, imageRef, registry, memos.leftover);
     const manifest = pickPlatformManifest(registry.manifests, platform, diffIds.length);
     await memo.remember(new Map(manifest.layers.map((l) => [l.digest, l.size]))).catch(() => void 0);
     await memos.diffIds.remember(pairs(manifest)).catch(() => void 0);
@@ -15208,7 +15439,7 @@ function attestationLayers(received) {
   }
   return out;
 }
-async function pushTo(docker2, imageRef, registry) {
+async function pushTo(docker2, imageRef, registry, leftover) {
   const repo = `${registry.host}/${registry.repository}`;
   const tag = `m-${randomBytes4(6).toString("hex")}`;
   await docker2.getImage(imageRef).tag({ repo, tag });
@@ -15216,8 +15447,21 @@ async function pushTo(docker2, imageRef, registry) {
     const stream = await docker2.getImage(`${repo}:${tag}`).push({ tag, authconfig: { base64: "e30=" } });
     await followPush(docker2, stream);
   } finally {
-    await docker2.getImage(`${repo}:${tag}`).remove({ noprune: true }).catch(() => void 0);
+    await removeMeasureTag(docker2, `${repo}:${tag}`, leftover);
   }
+}
+async function removeMeasureTag(docker2, ref, leftover) {
+  let reason = "";
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await docker2.getImage(ref).remove({ noprune: true });
+      return;
+    } catch (err) {
+      if (err.statusCode === 404) return;
+      reason = err.message;
+    }
+  }
+  leftover(ref, reason);
 }
 function followPush(docker2, stream) {
   return new Promise((resolve, reject) => {
@@ -15770,9 +16014,9 @@ async function measureAndCompare(config, deps) {
   const variables = buildVariables(config);
   const memo = await BlobSizeMemo.load(path24.join(stateDirectory(), "layer-sizes.json"));
   const diffIdMemo = await BlobDiffIdMemo.load(path24.join(stateDirectory(), "layer-diff-ids.json"));
-  const current = await measureImage(deps.docker, config.image, { facts: config.dockerfileFacts, variables, memo, diffIdMemo, log, ...deps.tap ? { tap: deps.tap } : {} });
+  const current = await measureImage(deps.docker, deps.image, { facts: config.dockerfileFacts, variables, memo, diffIdMemo, log, ...deps.tap ? { tap: deps.tap } : {} });
   log.info(`Image size: ${describeFigure(current.bytes)} uncompressed, ${describeFigure(current.compressedBytes)} compressed (${current.layers.length} layers, measured in ${current.durationMs} ms)`);
-  const inspect = await deps.docker.getImage(config.image).inspect();
+  const inspect = await deps.docker.getImage(deps.image).inspect();
   const keyPrefix = deps.baselines.branch ? baselineKeyPrefix(baselineImageKey(config, deps.cwd), deps.baselines.branch) : null;
   const { baseline, note } = await resolveBaseline(config.size.baseline, {
     facts: config.dockerfileFacts,
@@ -16032,7 +16276,7 @@ function validFacts(facts) {
 function hygieneMemoDirectory(env = process.env) {
   return path27.join(stateDirectory(env), "hygiene-layers");
 }
-async function prepareHygiene(config, deps) {
+async function prepareHygiene(config, image, deps) {
   const { mode } = config.hygiene;
   if (mode === "off") return { tap: void 0, finish: () => Promise.resolve({ report: skippedHygiene(mode, "hygiene is off"), wasted: null }) };
   const started = Date.now();
@@ -16042,7 +16286,7 @@ async function prepareHygiene(config, deps) {
   contextPromise.catch(() => void 0);
   const [info, inspect] = await Promise.all([
     docker2.info(),
-    docker2.getImage(config.image).inspect()
+    docker2.getImage(image).inspect()
   ]);
   const diffIds = inspect.RootFS?.Layers ?? [];
   const store = isContainerdStore(info) ? "containerd" : "classic";
@@ -16060,7 +16304,7 @@ async function prepareHygiene(config, deps) {
     tap,
     finish: async () => {
       const context = await contextPromise;
-      const read = await readLayers(config, docker2, diffIds, known, tap, given);
+      const read = await readLayers(image, docker2, diffIds, known, tap, given);
       for (const [id, facts] of read.fresh) await memo.put(id, facts).catch(() => void 0);
       await memo.prune().catch(() => void 0);
       const scan = {
@@ -16109,7 +16353,7 @@ var HygieneTap = class {
     this.delivered = found.config !== void 0;
   }
 };
-async function readLayers(config, docker2, diffIds, known, tap, given) {
+async function readLayers(image, docker2, diffIds, known, tap, given) {
   const missing = diffIds.filter((id) => !known.has(id) && !tap.scanned.has(id));
   const imageConfig = tap.config ? parseJson2(tap.config) : void 0;
   if (tap.delivered && imageConfig && missing.length === 0) {
@@ -16128,7 +16372,7 @@ async function readLayers(config, docker2, diffIds, known, tap, given) {
     };
   }
   try {
-    const scan = await scanImage(docker2, config.image, given);
+    const scan = await scanImage(docker2, image, given);
     const fresh = /* @__PURE__ */ new Map();
     scan.layers.forEach((facts, i) => {
       const id = diffIds[i];
@@ -16149,7 +16393,7 @@ async function readLayers(config, docker2, diffIds, known, tap, given) {
       method: "docker-save-stream",
       layers: void 0,
       fresh: /* @__PURE__ */ new Map(),
-      config: imageConfig ?? await inspectConfig(docker2, config.image),
+      config: imageConfig ?? await inspectConfig(docker2, image),
       attestations: [],
       bytesRead: 0,
       entries: 0,
@@ -16171,11 +16415,11 @@ function startImageChecks(config, deps) {
   const log = new HeldLog(deps.log);
   const running2 = (async () => {
     await deps.after;
-    const hygiene = await prepareHygiene(config, { docker: docker2, log, maskSecret: deps.maskSecret }).catch((err) => {
+    const hygiene = await prepareHygiene(config, deps.image, { docker: docker2, log, maskSecret: deps.maskSecret }).catch((err) => {
       const report = skippedHygiene(config.hygiene.mode, `the image could not be read: ${err instanceof Error ? err.message : String(err)}`);
       return { tap: void 0, finish: () => Promise.resolve({ report, wasted: null }) };
     });
-    const measured2 = await log.group("Measure", () => runSizeStage(config, { docker: docker2, log, baselines, ...hygiene.tap ? { tap: hygiene.tap } : {} }));
+    const measured2 = await log.group("Measure", () => runSizeStage(config, { image: deps.image, docker: docker2, log, baselines, ...hygiene.tap ? { tap: hygiene.tap } : {} }));
     const found = config.hygiene.mode === "off" ? void 0 : await log.group("Hygiene", () => hygiene.finish());
     const why2 = config.hygiene.mode === "off" ? "wasted space is read by the hygiene layer scan, and hygiene is off" : "the image layers could not be read";
     const size = applyWasted(measured2, found?.wasted ?? null, config.size.maxWasted, why2);
@@ -16187,56 +16431,6 @@ function startImageChecks(config, deps) {
   })();
   running2.catch(() => void 0);
   return { done: () => running2.finally(() => log.release()) };
-}
-
-// src/report/verdict.ts
-function verdictOf(report) {
-  const reasons = [];
-  if (report.cancelled) {
-    reasons.push(`Cancelled: the run was stopped (${report.cancelled.signal}) during ${report.cancelled.stage}`);
-  }
-  if (report.build.status === "failure") {
-    const source = report.build.failure?.source;
-    reasons.push(`Build failed${source ? ` at ${sourceLabel(source)}` : ""}: ${report.build.failure?.message ?? "unknown error"}`);
-  }
-  for (const service of report.services ?? []) {
-    if (service.status === "failed" || service.status === "exited") {
-      reasons.push(`Service "${service.name}" ${service.status === "exited" ? "exited" : "failed"}: ${service.reason ?? "not ready"}`);
-    }
-  }
-  if (report.compose?.failure && !(report.services ?? []).some((s) => s.status === "failed" || s.status === "exited")) {
-    reasons.push(`Compose services could not be started: ${report.compose.failure}`);
-  }
-  if (report.preDeploy && report.preDeploy.status === "failed") {
-    reasons.push(`Pre-deploy command failed: ${report.preDeploy.reason ?? "a command did not exit with 0"}`);
-  }
-  if (report.health.status === "unhealthy") {
-    reasons.push(`Health check failed: ${report.health.reason ?? "not healthy"}`);
-  }
-  for (const check of report.size.budget.checks) {
-    if (check.status === "exceeded") reasons.push(check.message);
-  }
-  const hygieneErrors = report.hygiene.findings.filter((f) => f.severity === "error");
-  if (report.hygiene.mode !== "warn" && hygieneErrors.length > 0) {
-    const [first] = hygieneErrors;
-    const more = hygieneErrors.length - 1;
-    const others = [...new Set(hygieneErrors.slice(1).map((f) => f.id))].join(", ");
-    reasons.push(`Hygiene: ${first?.message ?? ""} [${first?.id ?? ""}]${more > 0 ? `; and ${more} more error finding${more > 1 ? "s" : ""} (${others})` : ""}`);
-  }
-  const deploy = report.deploy;
-  if (deploy) {
-    const failed = deploy.status === "failed" || deploy.status === "timeout" || deploy.status === "error" || deploy.status === "waiting" && deploy.onApproval === "fail";
-    if (failed) {
-      const what = deploy.status === "timeout" ? "timed out" : deploy.status === "waiting" ? "is waiting for approval" : "failed";
-      reasons.push(`Deploy to Railway ${what}: ${deploy.reason ?? deploy.railwayStatus ?? "no details"}`);
-    }
-  }
-  return { verdict: reasons.length === 0 ? "pass" : "fail", reasons };
-}
-function decideVerdict(report) {
-  const { verdict, reasons } = verdictOf(report);
-  report.verdict = verdict;
-  report.reasons = reasons;
 }
 
 // src/services/diagnose.ts
@@ -16588,14 +16782,14 @@ async function removeProject(docker2, project, runId) {
 }
 
 // src/services/stage.ts
-async function servicesStage(config, docker2, log, cancel) {
+async function servicesStage(config, image, docker2, log, cancel) {
   const compose = config.compose;
   if (!compose) return null;
   if (config.network) {
     log.warning(`Input "network": "${config.network}" is not used: with compose-file the app joins the Compose project's network`);
   }
   log.info(`Compose services (${compose.project}): starting what "${compose.service}" depends on`);
-  return startServices(config, compose, { docker: docker2, log, cancel });
+  return startServices({ ...config, image }, compose, { docker: docker2, log, cancel });
 }
 function withServices(config, extras, started) {
   if (!started) return extras;
@@ -16898,7 +17092,7 @@ async function runPipeline(config, deps) {
     return finish(report, started, config, deps, plan);
   }
   try {
-    report.image.id = (await docker2.getImage(config.image).inspect()).Id;
+    report.image.id = (await docker2.getImage(holdTag(config.runId)).inspect()).Id;
   } catch (err) {
     report.build.status = "failure";
     report.build.failure = {
@@ -16908,13 +17102,15 @@ async function runPipeline(config, deps) {
     };
     return finish(report, started, config, deps, plan);
   }
+  const image = report.image.id;
   if (deps.cancel?.aborted) {
     report.health = { ...skippedHealth(config, "the run was cancelled"), status: "cancelled" };
     return finish(report, started, config, deps, plan);
   }
   const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
-  const starting = config.health.strategy === "none" ? Promise.resolve(null) : servicesStage(config, docker2, log, deps.cancel);
+  const starting = config.health.strategy === "none" ? Promise.resolve(null) : servicesStage(config, image, docker2, log, deps.cancel);
   const imageChecks = startImageChecks(config, {
+    image,
     docker: docker2,
     log,
     baselines,
@@ -16931,7 +17127,7 @@ async function runPipeline(config, deps) {
       report.compose = services.compose;
     }
     const servicesFailed = services !== null && !services.ready;
-    const params = runParams(config, withServices(config, deps.run, services));
+    const params = runParams(config, image, withServices(config, deps.run, services));
     if (config.health.strategy === "none") {
       const reason = "wait-for: none: no container was run (the image was built, measured and checked)";
       if (config.preDeploy) report.preDeploy = { status: "skipped", source: config.preDeploy.source, reason, durationMs: 0, commands: [] };
@@ -16993,13 +17189,18 @@ async function buildWithCache(config, deps) {
   };
   const prepared = await log.group("Layer cache: restore", () => prepareLayerCache(config, docker2, log, ctx));
   const buildConfig = { ...config, builder: prepared.builder };
-  let build = await log.group("Build", () => buildImage(buildConfig, log, prepared.plan));
+  let build = await log.group("Build", () => buildImage(buildConfig, log, prepared.plan, deps.cancel));
   let cache = prepared.report;
-  if ((prepared.plan.from || prepared.plan.to) && failedOnCache(build.report)) {
+  if ((prepared.plan.from || prepared.plan.to) && failedOnCache(build.report) && !deps.cancel?.aborted) {
     const message = `The build failed on its layer cache (${build.report.failure?.message ?? ""}); building again without it.`;
     log.warning(message);
+<<<<<<<< HEAD:dist/chunks/chunk-ZRDCG4Q7.js
     if (prepared.exportDir) await rm9(prepared.exportDir, { recursive: true, force: true });
     build = await log.group("Build (without the layer cache)", () => buildImage(buildConfig, log));
+========
+    if (prepared.exportDir) await rm8(prepared.exportDir, { recursive: true, force: true });
+    build = await log.group("Build (without the layer cache)", () => buildImage(buildConfig, log, void 0, deps.cancel));
+>>>>>>>> wip-load:dist/chunks/chunk-VH5WRZWS.js
     cache = { ...cacheReportOff(message, config.cache.mode), key: cache.key, store: cache.store, warnings: [...cache.warnings, message] };
   } else if (prepared.plan.to) {
     cache = await log.group("Layer cache: save", () => finishLayerCache(prepared, build.report, config, log, ctx));
@@ -17010,12 +17211,19 @@ async function buildWithCache(config, deps) {
   build.report.builder = prepared.builder ?? null;
   return build;
 }
+<<<<<<<< HEAD:dist/chunks/chunk-ZRDCG4Q7.js
 async function finish(report, started, config, deps, plan) {
   if (deps.cancel?.aborted) report.cancelled = { signal: String(deps.cancel.reason), stage: cancelledStage(report) };
   if (report.railway && !deps.cancel?.aborted) {
     report.railway.plan = await plan;
     announceRailwayPlan(report.railway.plan, deps.log);
   }
+========
+async function finish(report, started, config, deps) {
+  const reason = deps.cancel?.reason;
+  if (reason instanceof Error) report.internalError = reason.message;
+  else if (deps.cancel?.aborted) report.cancelled = { signal: String(reason), stage: cancelledStage(report) };
+>>>>>>>> wip-load:dist/chunks/chunk-VH5WRZWS.js
   decideVerdict(report);
   if (config.deploy.railway && !deps.cancel?.aborted) {
     report.deploy = await deps.log.group(
@@ -17529,10 +17737,16 @@ export {
   deployTarget,
   package_default,
   stateDirectory,
-  runPipeline
+  decideVerdict,
+  runPipeline,
+  emptyReport
 };
+<<<<<<<< HEAD:dist/chunks/chunk-ZRDCG4Q7.js
 <<<<<<<< HEAD:dist/chunks/chunk-SLXRER4X.js
 /*! For license information please see chunk-SLXRER4X.js.LEGAL.txt */
 ========
 /*! For license information please see chunk-ZRDCG4Q7.js.LEGAL.txt */
 >>>>>>>> wip-mask:dist/chunks/chunk-ZRDCG4Q7.js
+========
+/*! For license information please see chunk-VH5WRZWS.js.LEGAL.txt */
+>>>>>>>> wip-load:dist/chunks/chunk-VH5WRZWS.js

@@ -4,12 +4,14 @@ import {
   ConfigError,
   DirectoryBaselineStore,
   INPUT_NAMES,
+  decideVerdict,
   decisiveAnswer,
   deployLine,
   describeAnswerTimes,
   describeCache,
   describeDrift,
   describeHttpAnswer,
+  emptyReport,
   formatBytes,
   formatDuration,
   hygieneLine,
@@ -24,11 +26,15 @@ import {
   sourceLabel,
   stopComposeProcesses,
   stripControls
+<<<<<<<< HEAD:dist/chunks/local-AGG674ZV.js
 <<<<<<<< HEAD:dist/chunks/local-6K5EEUPZ.js
 } from "./chunk-SLXRER4X.js";
 ========
 } from "./chunk-ZRDCG4Q7.js";
 >>>>>>>> wip-mask:dist/chunks/local-AGG674ZV.js
+========
+} from "./chunk-VH5WRZWS.js";
+>>>>>>>> wip-load:dist/chunks/local-2CHZHOBF.js
 import {
   commandFreeLines,
   connectDocker,
@@ -39,7 +45,11 @@ import {
   removeRunBuilders,
   removeRunResources,
   visible
+<<<<<<<< HEAD:dist/chunks/local-AGG674ZV.js
 } from "./chunk-SWX2FO6S.js";
+========
+} from "./chunk-YDZUR2QN.js";
+>>>>>>>> wip-load:dist/chunks/local-2CHZHOBF.js
 
 // src/local.ts
 import { execFileSync } from "node:child_process";
@@ -411,8 +421,8 @@ ${USAGE}
   const builders = [];
   const cancel = new AbortController();
   let signalled;
-  const leaveNow = (signal) => {
-    void stopComposeProcesses().then(() => removeRunResources(docker, config.runId)).catch(() => void 0).then(() => removeRunBuilders(builders)).finally(() => process.exit(exitCodeFor(signal)));
+  const leaveNow = (signal, code = exitCodeFor(signal)) => {
+    void stopComposeProcesses().then(() => removeRunResources(docker, config.runId)).catch(() => void 0).then(() => removeRunBuilders(builders)).finally(() => process.exit(code));
   };
   const onSignal = (signal) => {
     if (signalled) {
@@ -435,32 +445,50 @@ ${signal}: removing this run's containers (the run is cancelled)`);
     root: process.cwd(),
     rememberBuilder: (name) => builders.push(name)
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  try {
-    await ensureEngine(docker);
-    const baselineDir = values["baseline-dir"];
-    const baselines = localBaselineScope(typeof baselineDir === "string" ? baselineDir : void 0, values["save-baseline"] === true);
-    const report = redactDeep(
-      await runPipeline(config, {
-        docker,
-        log,
-        maskSecret,
-        source: { commit: gitHead(config.context), ref: null, runUrl: null },
-        event: null,
-        baselines,
-        cache,
-        cancel: cancel.signal
-      }),
-      secrets
+  const source = { commit: gitHead(config.context), ref: null, runUrl: null };
+  const removeOwnImage = async () => {
+    if (read("image").trim() !== "" || values["keep-image"] === true) return;
+    await docker.getImage(config.image).remove().then(
+      () => say(`Removed the image tag ${config.image} (keep it with --keep-image)`),
+      () => void 0
     );
-    const reportFile = values["report"];
+  };
+  const reportFile = values["report"];
+  const writeOut = async (found) => {
+    const report = redactDeep(found, secrets);
     if (typeof reportFile === "string") {
       await mkdir2(path2.dirname(path2.resolve(reportFile)), { recursive: true });
       await writeFile2(path2.resolve(reportFile), JSON.stringify(report, null, 2) + "\n");
     }
     io.stdout.write(`${commandFreeLines(redact(renderTerminal(report), secrets))}
 `);
+  };
+  const started = Date.now();
+  let fatal;
+  const onFatal = (err) => {
+    const error = err instanceof Error ? err : new Error(String(err));
+    say(`deploy-check: unexpected error: ${error.message}`);
+    log.debug(error.stack ?? "");
+    if (fatal) return;
+    fatal = error;
+    cancel.abort(error);
+    setTimeout(() => {
+      const report = emptyReport(config, source, started);
+      report.internalError = error.message;
+      decideVerdict(report);
+      void writeOut(report).catch(() => void 0).then(removeOwnImage).finally(() => leaveNow("SIGTERM", EXIT_FAIL));
+    }, CANCEL_GRACE_MS).unref();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("uncaughtException", onFatal);
+  process.on("unhandledRejection", onFatal);
+  try {
+    await ensureEngine(docker);
+    const baselineDir = values["baseline-dir"];
+    const baselines = localBaselineScope(typeof baselineDir === "string" ? baselineDir : void 0, values["save-baseline"] === true);
+    const report = await runPipeline(config, { docker, log, maskSecret, source, event: null, baselines, cache, cancel: cancel.signal });
+    await writeOut(report);
     if (signalled) return exitCodeFor(signalled);
     return report.verdict === "pass" ? EXIT_PASS : EXIT_FAIL;
   } catch (err) {
@@ -469,14 +497,11 @@ ${signal}: removing this run's containers (the run is cancelled)`);
   } finally {
     await removeRunResources(docker, config.runId, { images: config.compose !== void 0 }).catch(() => void 0);
     await removeRunBuilders(builders);
-    if (read("image").trim() === "" && values["keep-image"] !== true) {
-      await docker.getImage(config.image).remove().then(
-        () => say(`Removed the image tag ${config.image} (keep it with --keep-image)`),
-        () => void 0
-      );
-    }
+    await removeOwnImage();
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
+    process.removeListener("uncaughtException", onFatal);
+    process.removeListener("unhandledRejection", onFatal);
   }
 }
 var CANCEL_GRACE_MS = 1e4;
