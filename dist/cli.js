@@ -1,8 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 
 // src/cli.ts
 import module from "node:module";
 module.enableCompileCache?.();
-var { runCli } = await import("./chunks/local-PJPDZBDA.js");
+var { runCli } = await import("./chunks/local-YL6H46JZ.js");
 process.exitCode = await runCli(process.argv.slice(2));

@@ -22,7 +22,6 @@ import {
   ActionsCacheBaselineStore,
   COMMENT_KEY_PATTERN,
   CacheStoreError,
-  ConfigError,
   DEFAULT_COMMENT_KEY,
   NEUTRAL_PERCENT,
   SECRET_INPUTS,
@@ -34,11 +33,13 @@ import {
   codeBlock,
   codeDetails,
   commitUrl,
+  decideVerdict,
   decisiveAnswer,
   deployState,
   deployTarget,
   describeAnswerTimes,
   describeHttpAnswer,
+  emptyReport,
   escapeInline,
   formatBytes,
   formatDuration,
@@ -72,8 +73,9 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-MP73HNZD.js";
+} from "./chunks/chunk-4XMWETDU.js";
 import {
+  ConfigError,
   __commonJS,
   __export,
   __require,
@@ -81,6 +83,7 @@ import {
   commandFree,
   connectDocker,
   ensureEngine,
+  ensureNetwork,
   exec,
   mkdirP,
   oneLine,
@@ -91,7 +94,7 @@ import {
   rmRF,
   visible,
   which
-} from "./chunks/chunk-A6WCQMF7.js";
+} from "./chunks/chunk-QOZUAIER.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -74230,6 +74233,13 @@ var report_schema_default = {
           ],
           description: "Set when the run was stopped (SIGINT, SIGTERM, a cancelled job) before it finished."
         },
+        internalError: {
+          type: [
+            "string",
+            "null"
+          ],
+          description: "An error deploy-check did not expect stopped the run where it stood (the checks after it did not run)."
+        },
         services: {
           type: "array",
           items: {
@@ -77128,9 +77138,28 @@ async function runAction() {
     fail(`deploy-check could not start: ${err.message}`);
     return;
   }
+  const started = Date.now();
+  let fatal = false;
+  const onFatal = (err) => {
+    const error2 = err instanceof Error ? err : new Error(String(err));
+    actionLog.warning(`deploy-check: unexpected error: ${error2.message}`);
+    actionLog.debug(error2.stack ?? "");
+    if (fatal) return;
+    fatal = true;
+    cancel3.abort(error2);
+    setTimeout(() => {
+      const report = emptyReport(config, { commit: context5.pullRequest?.headSha ?? context5.sha, ref: context5.headRef || context5.ref, runUrl: runUrl(context5) }, started);
+      report.internalError = error2.message;
+      decideVerdict(report);
+      void publish(redactDeep(report, runSecrets), config.publish, context5).catch(() => fail(report.reasons.join("\n"))).then(() => removeRunResources(docker, config.runId, { images: config.compose !== void 0 })).catch(() => void 0).finally(() => process.exit(ExitCode.Failure));
+    }, FATAL_GRACE_MS).unref();
+  };
+  process.on("uncaughtException", onFatal);
+  process.on("unhandledRejection", onFatal);
   const maskSecret = rememberSecret;
   try {
     await ensureEngine(docker);
+    await ensureNetwork(docker, config.network);
     const pr = context5.pullRequest;
     const sha = pr?.headSha ?? context5.sha;
     const event = runEvent();
@@ -77158,15 +77187,18 @@ async function runAction() {
     await publish(redactDeep(report, runSecrets), config.publish, context5);
     await state3?.save(report.hygiene.scan ? report.hygiene.scan.bytesRead : null);
   } catch (err) {
-    const message = redact(`deploy-check failed unexpectedly: ${err.message}`, runSecrets);
+    const message = redact(err instanceof ConfigError ? err.message : `deploy-check failed unexpectedly: ${err.message}`, runSecrets);
     await publishRunError(config.publish, context5, message);
     fail(message);
   } finally {
     await removeRunResources(docker, config.runId, { images: config.compose !== void 0 }).catch(() => void 0);
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
+    process.removeListener("uncaughtException", onFatal);
+    process.removeListener("unhandledRejection", onFatal);
   }
 }
+var FATAL_GRACE_MS = 1e4;
 async function publishRunError(publishConfig, context5, message) {
   if (process.env["GITHUB_STEP_SUMMARY"]) {
     try {

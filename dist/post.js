@@ -14,7 +14,7 @@ import {
   removeRunBuilders,
   removeRunResources,
   visible
-} from "./chunks/chunk-A6WCQMF7.js";
+} from "./chunks/chunk-QOZUAIER.js";
 
 // src/post.ts
 async function runPost() {

@@ -14,11 +14,12 @@ import { ConfigError, type InputReader } from './config/inputs.ts';
 import type { RunEvent } from './deploy/railway/gate.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
 import { removeRunResources } from './container/cleanup.ts';
-import { connectDocker, ensureEngine } from './host/docker.ts';
+import { connectDocker, ensureEngine, ensureNetwork } from './host/docker.ts';
 import { commandFree, oneLine, redact, redactDeep, visible, type Annotation, type Log } from './host/log.ts';
 import type { CheckReport } from './report/model.ts';
 import { renderMarkdownWithin, SHORTENING, SUMMARY_LIMITS, SUMMARY_MAX_CHARS } from './report/markdown.ts';
-import { runPipeline } from './pipeline.ts';
+import { emptyReport, runPipeline } from './pipeline.ts';
+import { decideVerdict } from './report/verdict.ts';
 import { readPublishConfig, type PublishConfig } from './github/config.ts';
 import { commitUrl, isPullRequestEvent, readRunContext, runUrl, type RunContext } from './github/context.ts';
 import { checkRunTarget, commentExpected, octokitFor, postComment, postRunError, resolveCommentKey, runErrorSource, workflowRunTarget, type CommentResult } from './github/publish.ts';
@@ -117,10 +118,37 @@ export async function runAction(): Promise<void> {
     fail(`deploy-check could not start: ${(err as Error).message}`);
     return;
   }
+  // The last resort: an error no stage caught (thrown in a stream handler, outside any try)
+  // stops the run as a cancel does, so it still ends in a verdict, the summary, the outputs, the
+  // comment and the clean-up. A run that does not stop by itself within the grace period leaves
+  // with the run-error summary and comment.
+  const started = Date.now();
+  let fatal = false;
+  const onFatal = (err: unknown): void => {
+    const error = err instanceof Error ? err : new Error(String(err));
+    actionLog.warning(`deploy-check: unexpected error: ${error.message}`);
+    actionLog.debug(error.stack ?? '');
+    if (fatal) return;
+    fatal = true;
+    cancel.abort(error);
+    setTimeout(() => {
+      const report = emptyReport(config, { commit: context.pullRequest?.headSha ?? context.sha, ref: context.headRef || context.ref, runUrl: runUrl(context) }, started);
+      report.internalError = error.message;
+      decideVerdict(report);
+      void publish(redactDeep(report, runSecrets), config.publish, context)
+        .catch(() => fail(report.reasons.join('\n')))
+        .then(() => removeRunResources(docker, config.runId, { images: config.compose !== undefined }))
+        .catch(() => undefined)
+        .finally(() => process.exit(core.ExitCode.Failure));
+    }, FATAL_GRACE_MS).unref();
+  };
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
   // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
   const maskSecret = rememberSecret;
   try {
     await ensureEngine(docker);
+    await ensureNetwork(docker, config.network);
     const pr = context.pullRequest;
     const sha = pr?.headSha ?? context.sha;
     const event = runEvent();
@@ -149,15 +177,20 @@ export async function runAction(): Promise<void> {
     // Bytes of layers read this run; unknown without the hygiene scan, which reads them for both checks.
     await state?.save(report.hygiene.scan ? report.hygiene.scan.bytesRead : null);
   } catch (err) {
-    const message = redact(`deploy-check failed unexpectedly: ${(err as Error).message}`, runSecrets);
+    const message = redact(err instanceof ConfigError ? err.message : `deploy-check failed unexpectedly: ${(err as Error).message}`, runSecrets);
     await publishRunError(config.publish, context, message);
     fail(message);
   } finally {
     await removeRunResources(docker, config.runId, { images: config.compose !== undefined }).catch(() => undefined);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    process.removeListener('uncaughtException', onFatal);
+    process.removeListener('unhandledRejection', onFatal);
   }
 }
+
+/** How long a run stopped by an unexpected error may take to report and clean up by itself. */
+const FATAL_GRACE_MS = 10_000;
 
 /** A run that checked nothing still leaves a summary, and its pull request's comment says so. */
 async function publishRunError(publishConfig: PublishConfig, context: RunContext, message: string): Promise<void> {

@@ -1,5 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 import module from 'node:module';
+
+// The "--" in the line above ends Node's own options: Node reads a --env-file anywhere on its
+// command line, even after the script (nodejs/node#54232), and would exit 9 on a missing file
+// before deploy-check runs. Run as `node dist/cli.js`, the same "--" goes before the flags.
 
 // Node 22.1+ keeps the compiled bundle on disk between runs, which shortens every later start.
 // The command is loaded after this line (a dynamic import) so that it is what gets cached.

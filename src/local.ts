@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type Docker from 'dockerode';
@@ -12,10 +12,13 @@ import type { CacheContext } from './cache/layer-cache.ts';
 import { removeRunBuilders, removeRunResources } from './container/cleanup.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
 import { stopComposeProcesses } from './services/compose.ts';
-import { connectDocker, ensureEngine } from './host/docker.ts';
+import { connectDocker, ensureEngine, ensureNetwork } from './host/docker.ts';
 import { commandFreeLines, redact, redactDeep, type Log } from './host/log.ts';
+import { prepareReportFile } from './report/file.ts';
 import { renderTerminal } from './report/terminal.ts';
-import { runPipeline } from './pipeline.ts';
+import { emptyReport, runPipeline } from './pipeline.ts';
+import type { CheckReport } from './report/model.ts';
+import { decideVerdict } from './report/verdict.ts';
 import { DirectoryBaselineStore, type BaselineScope } from './size/baseline-store.ts';
 
 export const EXIT_PASS = 0;
@@ -60,6 +63,8 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --railway-token T      Railway project token (or account token with --railway-project); masked
   --deploy auto|always|never   auto means never here: auto deploys only from GitHub Actions
   --deploy-source commit|image  commit: Railway builds this checkout's HEAD; image: push --push-image and run it
+Run as "node dist/cli.js", put -- before the flags when giving --env-file (Node reads a
+--env-file of its own otherwise): node dist/cli.js -- --env-file .env ...
 Exit codes: 0 every check passed, 1 a check failed, 2 configuration error.
 All flags: ${INPUT_NAMES.map((n) => `--${n}`).join(' ')}`;
 
@@ -84,7 +89,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     options['keep-image'] = { type: 'boolean' };
     options['help'] = { type: 'boolean' };
     options['version'] = { type: 'boolean' };
-    values = parseArgs({ args: joinDashValues(argv, options), options, allowPositionals: false, strict: true }).values;
+    values = parseArgs({ args: joinDashValues(withoutSeparators(argv), options), options, allowPositionals: false, strict: true }).values;
   } catch (err) {
     io.stderr.write(`deploy-check: ${(err as Error).message}\n\n${USAGE}\n`);
     return EXIT_CONFIG;
@@ -117,6 +122,14 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   }
   if (config.publish.mode === 'comment') {
     io.stderr.write('deploy-check: Input "mode": comment posts a pull-request comment from a report file, in the GitHub Action only; the local command checks (mode check)\n');
+    return EXIT_CONFIG;
+  }
+  let reportFile: string | undefined;
+  try {
+    const given = values['report'];
+    reportFile = typeof given === 'string' ? await prepareReportFile(given, process.cwd()) : undefined;
+  } catch (err) {
+    io.stderr.write(`deploy-check: ${commandFreeLines((err as Error).message)}\n`);
     return EXIT_CONFIG;
   }
   // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
@@ -158,13 +171,13 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   // started and leaves at once, with the conventional code.
   const cancel = new AbortController();
   let signalled: NodeJS.Signals | undefined;
-  const leaveNow = (signal: NodeJS.Signals): void => {
+  const leaveNow = (signal: NodeJS.Signals, code = exitCodeFor(signal)): void => {
     // Compose processes first, so none starts a container after the cleanup has listed them.
     void stopComposeProcesses()
       .then(() => removeRunResources(docker, config.runId))
       .catch(() => undefined)
       .then(() => removeRunBuilders(builders))
-      .finally(() => process.exit(exitCodeFor(signal)));
+      .finally(() => process.exit(code));
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled) {
@@ -186,41 +199,64 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     root: process.cwd(),
     rememberBuilder: (name) => builders.push(name),
   };
+  const source = { commit: gitHead(config.context), ref: null, runUrl: null };
+  // A tag deploy-check made up is this run's own; a tag the user named (--image) is theirs.
+  const removeOwnImage = async (): Promise<void> => {
+    if (read('image').trim() !== '' || values['keep-image'] === true) return;
+    await docker.getImage(config.image).remove().then(
+      () => say(`Removed the image tag ${config.image} (keep it with --keep-image)`),
+      () => undefined,
+    );
+  };
+  const writeOut = async (found: CheckReport): Promise<void> => {
+    const report = redactDeep(found, secrets);
+    // Checked writable (its folder made) before the run started.
+    if (reportFile !== undefined) await writeFile(reportFile, JSON.stringify(report, null, 2) + '\n');
+    io.stdout.write(`${commandFreeLines(redact(renderTerminal(report), secrets))}\n`);
+  };
+  // The last resort: an error no stage caught (thrown in a stream handler, outside any try)
+  // stops the run as a cancel does, so it still ends in a verdict, a report and the clean-up.
+  // A run that does not stop by itself within the grace period is reported from what is known.
+  const started = Date.now();
+  let fatal: Error | undefined;
+  const onFatal = (err: unknown): void => {
+    const error = err instanceof Error ? err : new Error(String(err));
+    say(`deploy-check: unexpected error: ${error.message}`);
+    log.debug(error.stack ?? '');
+    if (fatal) return;
+    fatal = error;
+    cancel.abort(error);
+    setTimeout(() => {
+      const report = emptyReport(config, source, started);
+      report.internalError = error.message;
+      decideVerdict(report);
+      void writeOut(report).catch(() => undefined).then(removeOwnImage).finally(() => leaveNow('SIGTERM', EXIT_FAIL));
+    }, CANCEL_GRACE_MS).unref();
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
   try {
     await ensureEngine(docker);
+    await ensureNetwork(docker, config.network);
     const baselineDir = values['baseline-dir'];
     const baselines = localBaselineScope(typeof baselineDir === 'string' ? baselineDir : undefined, values['save-baseline'] === true);
-    const report = redactDeep(
-      await runPipeline(config, {
-        docker, log, maskSecret, source: { commit: gitHead(config.context), ref: null, runUrl: null }, event: null, baselines, cache, cancel: cancel.signal,
-      }),
-      secrets,
-    );
-    const reportFile = values['report'];
-    if (typeof reportFile === 'string') {
-      await mkdir(path.dirname(path.resolve(reportFile)), { recursive: true });
-      await writeFile(path.resolve(reportFile), JSON.stringify(report, null, 2) + '\n');
-    }
-    io.stdout.write(`${commandFreeLines(redact(renderTerminal(report), secrets))}\n`);
+    const report = await runPipeline(config, { docker, log, maskSecret, source, event: null, baselines, cache, cancel: cancel.signal });
+    await writeOut(report);
     if (signalled) return exitCodeFor(signalled);
     return report.verdict === 'pass' ? EXIT_PASS : EXIT_FAIL;
   } catch (err) {
     say(`deploy-check: ${(err as Error).message}`);
-    return EXIT_FAIL;
+    return err instanceof ConfigError ? EXIT_CONFIG : EXIT_FAIL;
   } finally {
     await removeRunResources(docker, config.runId, { images: config.compose !== undefined }).catch(() => undefined);
     await removeRunBuilders(builders);
-    // A tag deploy-check made up is this run's own; a tag the user named (--image) is theirs.
-    if (read('image').trim() === '' && values['keep-image'] !== true) {
-      await docker.getImage(config.image).remove().then(
-        () => say(`Removed the image tag ${config.image} (keep it with --keep-image)`),
-        () => undefined,
-      );
-    }
+    await removeOwnImage();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    process.removeListener('uncaughtException', onFatal);
+    process.removeListener('unhandledRejection', onFatal);
   }
 }
 
@@ -259,6 +295,15 @@ function joinDashValues(argv: readonly string[], options: Record<string, { type:
     }
   }
   return out;
+}
+
+/**
+ * "--" ends Node's own options (`node dist/cli.js -- --env-file .env`: Node reads a --env-file
+ * anywhere before it, nodejs/node#54232); the command has no positional arguments, so here it
+ * separates nothing and is dropped. A flag whose value is "--" is written --flag=--.
+ */
+function withoutSeparators(argv: readonly string[]): string[] {
+  return argv.filter((arg) => arg !== '--');
 }
 
 /** The checkout's commit, for deploy-source: commit; null outside a git work tree. */

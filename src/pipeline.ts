@@ -8,6 +8,7 @@ import type { RunEvent } from './deploy/railway/gate.ts';
 import { SHORT_SECRET_CHARS, type Config } from './config/config.ts';
 import { createApp, parityReport, startAndWait, type CreatedApp } from './container/run.ts';
 import { runPreDeploy } from './container/pre-deploy.ts';
+import { holdTag } from './container/labels.ts';
 import { PendingRemovals } from './container/removals.ts';
 import { runParams, type RunExtras } from './container/spec.ts';
 import type { Log } from './host/log.ts';
@@ -36,7 +37,10 @@ export interface PipelineDeps {
   readonly baselines?: BaselineScope;
   /** Registers a secret value a stage found (e.g. in the image config): the entry masks it in every output. */
   readonly maskSecret?: (value: string) => void;
-  /** Aborted (with the signal's name as reason) when the run is cancelled: stages stop and say so. */
+  /**
+   * Aborted (with the signal's name as reason) when the run is cancelled: stages stop and say so.
+   * Aborted with an Error when deploy-check itself failed unexpectedly: the report says so.
+   */
   readonly cancel?: AbortSignal;
   /** Network, aliases and variables the app and its pre-deploy command get beyond the inputs (e.g. from services started first). */
   readonly run?: RunExtras;
@@ -65,7 +69,8 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
     return finish(report, started, config, deps, plan);
   }
   try {
-    report.image.id = (await docker.getImage(config.image).inspect()).Id;
+    // By the run's own tag: the `image` tag may already name another run's build of it.
+    report.image.id = (await docker.getImage(holdTag(config.runId)).inspect()).Id;
   } catch (err) {
     // buildx loaded the image into another engine than the one deploy-check talks to.
     report.build.status = 'failure';
@@ -76,6 +81,9 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
     };
     return finish(report, started, config, deps, plan);
   }
+  // From here on the image is named by its ID: another run may move the same tag to its own
+  // image at any moment (two jobs sharing an `image` input), and must not change what is checked.
+  const image = report.image.id;
 
   if (deps.cancel?.aborted) {
     report.health = { ...skippedHealth(config, 'the run was cancelled'), status: 'cancelled' };
@@ -85,11 +93,11 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   // The Compose services the app needs start while the image is measured; they go down (down -v)
   // once the app's container is gone, whatever happened. The pre-deploy command and the app run
   // on their network, after they are ready.
-  const starting = config.health.strategy === 'none' ? Promise.resolve(null) : servicesStage(config, docker, log, deps.cancel);
+  const starting = config.health.strategy === 'none' ? Promise.resolve(null) : servicesStage(config, image, docker, log, deps.cancel);
   // Size and hygiene read the image, not the container: they run while the services and the
   // container start and the health wait runs; their log follows.
   const imageChecks = startImageChecks(config, {
-    docker, log, baselines, maskSecret: deps.maskSecret ?? (() => undefined), ...(deps.stateRestored ? { after: deps.stateRestored } : {}),
+    image, docker, log, baselines, maskSecret: deps.maskSecret ?? (() => undefined), ...(deps.stateRestored ? { after: deps.stateRestored } : {}),
   });
   // Containers the run is done with are removed while it goes on; all are gone before it ends.
   const removals = new PendingRemovals();
@@ -102,7 +110,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
       report.compose = services.compose;
     }
     const servicesFailed = services !== null && !services.ready;
-    const params = runParams(config, withServices(config, deps.run, services));
+    const params = runParams(config, image, withServices(config, deps.run, services));
     if (config.health.strategy === 'none') {
       const reason = 'wait-for: none: no container was run (the image was built, measured and checked)';
       if (config.preDeploy) report.preDeploy = { status: 'skipped', source: config.preDeploy.source, reason, durationMs: 0, commands: [] };
@@ -168,13 +176,13 @@ async function buildWithCache(config: Config, deps: PipelineDeps): Promise<Build
   };
   const prepared = await log.group('Layer cache: restore', () => prepareLayerCache(config, docker, log, ctx));
   const buildConfig = { ...config, builder: prepared.builder };
-  let build = await log.group('Build', () => buildImage(buildConfig, log, prepared.plan));
+  let build = await log.group('Build', () => buildImage(buildConfig, log, prepared.plan, deps.cancel));
   let cache = prepared.report;
-  if ((prepared.plan.from || prepared.plan.to) && failedOnCache(build.report)) {
+  if ((prepared.plan.from || prepared.plan.to) && failedOnCache(build.report) && !deps.cancel?.aborted) {
     const message = `The build failed on its layer cache (${build.report.failure?.message ?? ''}); building again without it.`;
     log.warning(message);
     if (prepared.exportDir) await rm(prepared.exportDir, { recursive: true, force: true });
-    build = await log.group('Build (without the layer cache)', () => buildImage(buildConfig, log));
+    build = await log.group('Build (without the layer cache)', () => buildImage(buildConfig, log, undefined, deps.cancel));
     cache = { ...cacheReportOff(message, config.cache.mode), key: cache.key, store: cache.store, warnings: [...cache.warnings, message] };
   } else if (prepared.plan.to) {
     cache = await log.group('Layer cache: save', () => finishLayerCache(prepared, build.report, config, log, ctx));
@@ -188,7 +196,10 @@ async function buildWithCache(config: Config, deps: PipelineDeps): Promise<Build
 
 /** The checks' verdict, then the deploy gate (which deploys only what passed), then the final verdict. */
 async function finish(report: CheckReport, started: number, config: Config, deps: PipelineDeps, plan: Promise<RailwayPlanReport | null>): Promise<CheckReport> {
-  if (deps.cancel?.aborted) report.cancelled = { signal: String(deps.cancel.reason), stage: cancelledStage(report) };
+  const reason: unknown = deps.cancel?.reason;
+  // An error reason is the entry's last-resort handler's: the run stopped on it, not on a signal.
+  if (reason instanceof Error) report.internalError = reason.message;
+  else if (deps.cancel?.aborted) report.cancelled = { signal: String(reason), stage: cancelledStage(report) };
   // A cancelled run has seconds left: it does not wait for the base's evaluation.
   if (report.railway && !deps.cancel?.aborted) {
     report.railway.plan = await plan;

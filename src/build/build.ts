@@ -1,4 +1,4 @@
-import { exec } from '@actions/exec';
+import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,19 +20,21 @@ export interface BuildOutcome {
 }
 
 /** Runs `docker buildx build` as an argument array (no shell), following its rawjson progress. */
-export async function buildImage(config: Config, log: Log, cache: CachePlan = { from: undefined, to: undefined }): Promise<BuildOutcome> {
-  let outcome = await buildOnce(config, log, cache);
+export async function buildImage(
+  config: Config, log: Log, cache: CachePlan = { from: undefined, to: undefined }, cancel?: AbortSignal,
+): Promise<BuildOutcome> {
+  let outcome = await buildOnce(config, log, cache, cancel);
   let spentMs = outcome.report.durationMs;
   // BuildKit on the containerd image store can lose a snapshot when builds run side by side
   // (moby/buildkit#6521, #6977): the same build passes when run again. On a busy engine the
   // race comes in bursts, so each new attempt waits a little longer first.
   for (let attempt = 2; attempt <= TRANSIENT_ATTEMPTS; attempt++) {
     const message = outcome.report.failure?.message ?? '';
-    if (outcome.report.status === 'success' || !isTransientEngineError(outcome.rawError ?? message)) break;
+    if (outcome.report.status === 'success' || cancel?.aborted || !isTransientEngineError(outcome.rawError ?? message)) break;
     const pauseMs = (attempt - 1) * TRANSIENT_PAUSE_MS;
     log.warning(`The build hit a transient BuildKit error (${message}); building again in ${pauseMs / 1000}s (attempt ${attempt} of ${TRANSIENT_ATTEMPTS}).`);
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    outcome = await buildOnce(config, log, cache);
+    outcome = await buildOnce(config, log, cache, cancel);
     spentMs += pauseMs + outcome.report.durationMs;
     outcome.report.durationMs = spentMs;
     outcome.report.attempts = attempt;
@@ -48,7 +50,7 @@ export function isTransientEngineError(message: string): boolean {
   return /failed to solve: (?:[^:]*: )?not found$|failed: not found$|snapshot [^ ]+ does not exist: not found|failed to prepare extraction snapshot|lease "[^"]+": not found/.test(message.trim());
 }
 
-async function buildOnce(config: Config, log: Log, cache: CachePlan): Promise<BuildOutcome> {
+async function buildOnce(config: Config, log: Log, cache: CachePlan, cancel: AbortSignal | undefined): Promise<BuildOutcome> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-build-'));
   const metadataFile = path.join(work, 'metadata.json');
   const plan = planBuild(config, metadataFile, cache);
@@ -61,33 +63,24 @@ async function buildOnce(config: Config, log: Log, cache: CachePlan): Promise<Bu
   const decoder = new StringDecoder('utf8');
   let exitCode: number;
   let stderrTail = '';
+  let metadata: Record<string, unknown>;
   try {
-    exitCode = await exec('docker', [...plan.args], {
-      silent: true,
-      ignoreReturnCode: true,
-      env: { ...stringEnv(process.env), ...plan.env },
-      listeners: {
-        stderr: (chunk) => {
-          const text = decoder.write(chunk);
-          progress.write(text);
-          stderrTail = (stderrTail + text).slice(-8000);
-        },
-      },
-    });
-  } catch (err) {
+    try {
+      exitCode = await runBuildx(plan.args, { ...stringEnv(process.env), ...plan.env }, cancel, (chunk) => {
+        const text = decoder.write(chunk);
+        progress.write(text);
+        stderrTail = (stderrTail + text).slice(-8000);
+      });
+    } catch (err) {
+      const message = `could not run docker buildx: ${(err as Error).message}`;
+      return { report: failedReport(Date.now() - started, config, null, message, []), metadata: {} };
+    }
+    metadata = await readMetadata(metadataFile);
+  } finally {
     await rm(work, { recursive: true, force: true });
-    const message = `could not run docker buildx: ${(err as Error).message}`;
-    return { report: failedReport(Date.now() - started, config, null, message, []), metadata: {} };
   }
   progress.end();
   const durationMs = Date.now() - started;
-  let metadata: Record<string, unknown> = {};
-  try {
-    metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>;
-  } catch {
-    // No metadata file when the build failed.
-  }
-  await rm(work, { recursive: true, force: true });
 
   const list = stepList(progress.steps(), config.dockerfileFacts.stages.map((st) => st.name), exitCode === 0);
   const steps = { total: list.length, cached: list.filter((s) => s.cached).length, list };
@@ -113,6 +106,44 @@ async function buildOnce(config: Config, log: Log, cache: CachePlan): Promise<Bu
   }
   report.steps = steps;
   return { report, metadata, rawError };
+}
+
+/**
+ * Runs `docker <args>` (no shell) and resolves with its exit code. A cancelled run sends buildx
+ * SIGINT, as a terminal's Ctrl-C does to the whole process group: buildx cancels the build and
+ * exits, so a signal to deploy-check's process alone stops the build too.
+ */
+function runBuildx(args: readonly string[], env: Record<string, string>, cancel: AbortSignal | undefined, stderr: (chunk: Buffer) => void): Promise<number> {
+  return new Promise((resolve, reject) => {
+    if (cancel?.aborted) {
+      reject(new Error(`the run was cancelled (${String(cancel.reason)}) before the build started`));
+      return;
+    }
+    const child = spawn('docker', [...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const stop = (): void => {
+      child.kill('SIGINT');
+    };
+    cancel?.addEventListener('abort', stop, { once: true });
+    child.stderr.on('data', stderr);
+    child.on('error', (err) => {
+      cancel?.removeEventListener('abort', stop);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      cancel?.removeEventListener('abort', stop);
+      // Ended by a signal: no code.
+      resolve(code ?? 1);
+    });
+  });
+}
+
+/** buildx's metadata file; none when the build failed. */
+async function readMetadata(file: string): Promise<Record<string, unknown>> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.ts';
+import { holdTag } from '../container/labels.ts';
 
 /** Environment variable through which each BuildKit secret reaches buildx: the value is never on a command line or on disk. */
 export function secretEnvName(index: number): string {
@@ -18,7 +19,7 @@ export interface CachePlan {
 
 /** The exact `docker` argument array for the build; pure, so it is tested table-driven. */
 export function planBuild(
-  config: Pick<Config, 'context' | 'dockerfile' | 'target' | 'buildArgs' | 'buildSecrets' | 'image' | 'builder'>,
+  config: Pick<Config, 'context' | 'dockerfile' | 'target' | 'buildArgs' | 'buildSecrets' | 'image' | 'builder' | 'runId'>,
   metadataFile: string,
   cache: CachePlan = { from: undefined, to: undefined },
 ): BuildPlan {
@@ -36,6 +37,7 @@ export function planBuild(
   if (cache.to) args.push('--cache-to', cache.to);
   args.push(
     '--tag', config.image,
+    '--tag', holdTag(config.runId),
     '--load',
     '--metadata-file', metadataFile,
     '--progress=rawjson',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, parseChoice, parseDuration, parsePort, parseUrlPath, type InputName, type InputReader } from './inputs.ts';
-import { readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type DockerfileFacts } from './dockerfile.ts';
+import { dockerfileSyntaxProblem, readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type DockerfileFacts } from './dockerfile.ts';
 import { configAsCodeRead, findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { iacRemoteNeeds, locateIacFile, readRailwayIac, withRemoteValues, type RailwayIacConfig } from './iac/railway-iac.ts';
 import { readRunContext, type RunContext } from '../github/context.ts';
@@ -15,9 +15,11 @@ import { RAILWAY_SECRET_INPUTS, readDeployConfig, type DeployConfig } from '../d
 import { remoteValuesOf, type RailwayServiceSettings, type ServiceLookup, type ServiceLookupFn } from '../deploy/railway/settings.ts';
 import { readSizeConfig, type SizeConfig } from '../size/config.ts';
 import { readHygieneConfig, type HygieneConfig } from '../hygiene/config.ts';
-import { isSecretName } from '../hygiene/rules.ts';
 import { readComposeConfig, type ComposeConfig } from '../services/config.ts';
 import { railwayDatabasesCompose } from '../services/railway-databases.ts';
+import { secretValues } from './secrets.ts';
+
+export { SHORT_SECRET_CHARS } from './secrets.ts';
 
 
 /** Inputs holding secrets: the action masks them before anything else runs, and every report is redacted of them. */
@@ -137,11 +139,7 @@ export interface Config {
   /** The Railway service's settings, read before the checks when a token is given. */
   readonly railwayService: ServiceLookup | undefined;
   readonly size: SizeConfig;
-  /**
-   * Values never to print: build secrets, env values and build args with secret-looking names,
-   * registry password, Railway token, GitHub token (whatever their length), other env values of
-   * 3 characters or more.
-   */
+  /** Values never to print (secrets.ts says which): the action registers them with the runner, every output masks them. */
   readonly secrets: readonly string[];
   /** Which secrets are short (their names, never their values): the log says once that they are weak. */
   readonly shortSecrets: readonly string[];
@@ -188,11 +186,13 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   let railwayIac = railway.railwayIac;
   const railwayFile = railway.mirrored;
 
+  const runId = options.runId ?? newRunId();
+  // Read before the Dockerfile: the app's service may name the Dockerfile it builds with.
+  const composeInput = await readComposeConfig(get, { cwd, context, runId });
   const dockerfileInput = opt('dockerfile');
-  const dockerfile = dockerfileInput
-    ? path.resolve(cwd, dockerfileInput)
-    : path.resolve(railwayFile?.dockerfilePath ? dockerfileBase(railwayFile, context) : context, railwayFile?.dockerfilePath ?? 'Dockerfile');
-  const dockerfileName = dockerfileInput ? 'dockerfile' : railwayFile?.dockerfilePath ? `dockerfile (from ${railwayFile.label} ${railwayFile.fieldPrefix}build.dockerfilePath)` : 'dockerfile';
+  const { dockerfile, dockerfileName } = dockerfileInput
+    ? { dockerfile: path.resolve(cwd, dockerfileInput), dockerfileName: 'dockerfile' }
+    : defaultDockerfile(context, railwayFile, composeInput);
   if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
     const builder = railwayIac?.service.builder;
     if (!dockerfileInput && builder !== undefined && builder !== 'DOCKERFILE') {
@@ -202,7 +202,12 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   }
 
   const target = opt('target');
-  const facts = readDockerfileFacts(readFileSync(dockerfile, 'utf8'), target);
+  const dockerfileText = readFileSync(dockerfile, 'utf8');
+  const syntax = dockerfileSyntaxProblem(dockerfileText);
+  if (syntax) {
+    throw new ConfigError(dockerfileName, `${dockerfile}:${syntax.line}: ${syntax.message}; BuildKit refuses this Dockerfile, fix that line`);
+  }
+  const facts = readDockerfileFacts(dockerfileText, target);
   if (facts.stages.length === 0) throw new ConfigError('dockerfile', `${dockerfile} has no FROM instruction`);
   if (target !== undefined && !facts.finalStage) {
     const names = facts.stages.map((s) => s.name).filter((n): n is string => n !== undefined);
@@ -227,9 +232,7 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
 
   const cache = readCacheConfig(read, { cacheDir: options.cacheDir, cwd });
 
-  const runId = options.runId ?? newRunId();
   const network = opt('network');
-  const composeInput = await readComposeConfig(get, { cwd, context, runId });
   const railwayNotes = [...railway.notes];
   if (composeInput && railwayIac?.databases.length) {
     railwayNotes.push(`compose-file is used and the databases of ${railwayIac.file} (${railwayIac.databases.map((d) => d.name).join(', ')}) are not started: the Compose file was asked for by name, so it wins`);
@@ -256,16 +259,21 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   }
   if (railwayService?.ok) run = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: railwayService.settings, env: runEnv, command });
 
-  const { secrets: inputSecrets, shortSecrets } = secretValues(env, buildSecrets, buildArgs, [
-    ...(registry ? [{ label: 'registry-password', value: registry.password }] : []),
-    ...(deploy.railway ? [{ label: 'railway-token', value: deploy.railway.token }] : []),
-    { label: 'github-token', value: publish.token ?? '' },
-    ...(railwayIac?.variables.fromRailway ?? []).map((v) => ({ label: `Railway variable "${v.key}"`, value: v.value })),
-  ]);
-  // The Compose file's own secret-looking variables (POSTGRES_PASSWORD, ...) reach the app's environment and logs.
-  const composeSecrets = Object.values(compose?.model.services ?? {}).flatMap((s) => Object.entries(s.environment).filter(([k]) => isSecretName(k)).map(([, v]) => v));
-  const iacSecrets = [...(railwayIac?.variables.secrets ?? []), ...(railwayIac?.variables.env ?? []).filter((e) => isSecretName(e.key)).map((e) => e.value)];
-  const secrets = [...new Set([...inputSecrets, ...composeSecrets.filter((v) => v.length >= 3), ...iacSecrets.filter((v) => v.length >= 3)])];
+  const { secrets, shortSecrets } = secretValues({
+    env,
+    railwayEnv: railwayIac?.variables.env ?? [],
+    railwaySecrets: railwayIac?.variables.secrets ?? [],
+    buildSecrets,
+    buildArgs,
+    credentials: [
+      ...(registry ? [{ label: 'registry-password', value: registry.password }] : []),
+      ...(deploy.railway ? [{ label: 'railway-token', value: deploy.railway.token }] : []),
+      { label: 'github-token', value: publish.token ?? '' },
+      ...(railwayIac?.variables.fromRailway ?? []).map((v) => ({ label: `Railway variable "${v.key}"`, value: v.value })),
+    ],
+    compose,
+    dockerfile: { name: path.basename(dockerfile), text: dockerfileText },
+  });
   return {
     runId,
     context,
@@ -303,34 +311,6 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
   };
 }
 
-/** A secret shorter than this is weak, and masking it hides the same characters wherever they appear. */
-export const SHORT_SECRET_CHARS = 8;
-
-/**
- * The values to mask. Secrets (build secrets, tokens, passwords, env values and build args whose
- * name says secret) are masked whatever their length, a short one hiding more than it should
- * (the safe side). Other env values are masked too, in case, from 3 characters: "1" or "ci"
- * masked everywhere would make every output unreadable.
- */
-function secretValues(
-  env: readonly KeyValue[],
-  buildSecrets: readonly KeyValue[],
-  buildArgs: readonly KeyValue[],
-  credentials: readonly { label: string; value: string }[],
-): { secrets: string[]; shortSecrets: string[] } {
-  // BuildKit prints a RUN step with its build args expanded, so a token passed as a build arg
-  // would reach the log; mask the ones whose name says they are secret.
-  const certain = [
-    ...buildSecrets.map((s) => ({ label: `build secret "${s.key}"`, value: s.value })),
-    ...env.filter((e) => isSecretName(e.key)).map((e) => ({ label: `env "${e.key}"`, value: e.value })),
-    ...buildArgs.filter((a) => isSecretName(a.key)).map((a) => ({ label: `build arg "${a.key}"`, value: a.value })),
-    ...credentials,
-  ].filter((s) => s.value !== '');
-  const secrets = [...certain.map((s) => s.value), ...env.filter((e) => !isSecretName(e.key) && e.value.length >= 3).map((e) => e.value)];
-  const shortSecrets = certain.filter((s) => s.value.length < SHORT_SECRET_CHARS).map((s) => s.label);
-  return { secrets: [...new Set(secrets)], shortSecrets: [...new Set(shortSecrets)] };
-}
-
 function imageName(context: string): string {
   return path.basename(context).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[._-]+$/g, '') || 'app';
 }
@@ -341,8 +321,10 @@ function readEnvFile(file: string | undefined, cwd: string): readonly KeyValue[]
   let text: string;
   try {
     text = readFileSync(full, 'utf8');
-  } catch {
-    throw new ConfigError('env-file', `cannot read ${full}`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (err as Error).message);
+    throw new ConfigError('env-file', `cannot read ${full}: ${why}; give the path of a file of KEY=VALUE lines`);
   }
   // docker's env-file format: KEY=VALUE lines, optional "export ", no quote processing.
   // Like docker's, a backslash-n in a value is two characters there, not a line break.
@@ -535,6 +517,25 @@ function missingPortMessage(strategy: 'http' | 'tcp', healthPath: string | undef
  */
 function codeFirst(file: RailwayFileConfig | undefined): boolean {
   return file?.label === '.railway/railway.ts';
+}
+
+/**
+ * The Dockerfile when the `dockerfile` input is empty: Railway's build.dockerfilePath (what
+ * Railway builds), else the Compose app service's build.dockerfile, else the context's Dockerfile.
+ */
+function defaultDockerfile(context: string, railwayFile: RailwayFileConfig | undefined, compose: ComposeConfig | undefined): { dockerfile: string; dockerfileName: string } {
+  if (railwayFile?.dockerfilePath) {
+    return {
+      dockerfile: path.resolve(dockerfileBase(railwayFile, context), railwayFile.dockerfilePath),
+      dockerfileName: `dockerfile (from ${railwayFile.label} ${railwayFile.fieldPrefix}build.dockerfilePath)`,
+    };
+  }
+  const build = compose?.model.services[compose.service]?.build;
+  if (compose && build?.dockerfile) {
+    // Compose resolves the build context to an absolute path and leaves the dockerfile relative to it.
+    return { dockerfile: path.resolve(build.context, build.dockerfile), dockerfileName: `dockerfile (from ${path.basename(compose.file)} service "${compose.service}" build.dockerfile)` };
+  }
+  return { dockerfile: path.resolve(context, 'Dockerfile'), dockerfileName: 'dockerfile' };
 }
 
 /** Where a dockerfilePath is relative to: the service's root (the context) for railway.ts, the file's folder for railway.json. */

@@ -75,6 +75,76 @@ export function readDockerfileFacts(content: string, target?: string): Dockerfil
   return { stages, finalStage, globalArgs };
 }
 
+/** A Dockerfile line BuildKit's parser refuses, found before any build starts. */
+export interface DockerfileSyntaxProblem {
+  /** 1-based. */
+  readonly line: number;
+  readonly message: string;
+}
+
+const INSTRUCTIONS = ['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'];
+/** Instructions BuildKit refuses without an argument (RUN, CMD and ENTRYPOINT take none). */
+const NEED_ARGUMENT = new Set(['ARG', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
+
+/**
+ * The first line BuildKit's Dockerfile parser would refuse, with the same reason: an unknown
+ * instruction, an instruction without its arguments, a FROM or COPY of the wrong shape. Only
+ * what the parser itself refuses, so that no Dockerfile that builds is turned away; a
+ * `# syntax=` frontend other than docker/dockerfile has its own grammar and is left to build.
+ */
+export function dockerfileSyntaxProblem(content: string): DockerfileSyntaxProblem | undefined {
+  const dockerfile = DockerfileParser.parse(content);
+  const syntax = dockerfile.getDirectives().find((d) => d.getName().toLowerCase() === 'syntax')?.getValue();
+  if (syntax !== undefined && !/^(?:docker\.io\/)?docker\/dockerfile(?:-upstream)?(?:[:@]|$)/.test(syntax)) return undefined;
+  for (const instruction of dockerfile.getInstructions()) {
+    const keyword = instruction.getKeyword().toUpperCase();
+    const line = instruction.getRange().start.line + 1;
+    const problem = instructionProblem(keyword, instruction.getArguments().map((a) => a.getValue()));
+    if (problem !== undefined) return { line, message: problem };
+  }
+  return undefined;
+}
+
+function instructionProblem(keyword: string, args: readonly string[]): string | undefined {
+  if (!INSTRUCTIONS.includes(keyword)) {
+    const near = INSTRUCTIONS.find((known) => editDistance(known, keyword) <= 1);
+    return `unknown instruction ${keyword}${near ? ` (did you mean ${near}?)` : ''}`;
+  }
+  if (NEED_ARGUMENT.has(keyword) && args.length === 0) return `${keyword} requires at least one argument`;
+  if (keyword === 'FROM' && !(args.length === 1 || (args.length === 3 && args[1]?.toUpperCase() === 'AS'))) {
+    return `FROM requires an image and optionally "AS name" (FROM image [AS name]); it has ${args.length === 0 ? 'none' : `"${args.join(' ')}"`}`;
+  }
+  if ((keyword === 'COPY' || keyword === 'ADD') && copyOperands(args) < 2) {
+    return `${keyword} requires at least two arguments, a source and a destination`;
+  }
+  return undefined;
+}
+
+/** The sources and destination of a COPY or ADD: the JSON form's items, else its words. */
+function copyOperands(args: readonly string[]): number {
+  if (args[0]?.startsWith('[')) {
+    try {
+      const items: unknown = JSON.parse(args.join(' '));
+      if (Array.isArray(items)) return items.length;
+    } catch {
+      // Not JSON: BuildKit then reads the words, as here.
+    }
+  }
+  return args.length;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
+}
+
 /**
  * Ports and health checks are inherited from earlier stages a stage is built FROM
  * (`FROM base AS runtime`), so look through the chain.

@@ -115,6 +115,12 @@ export function parseChoice<const T extends string>(
   throw new ConfigError(input, `"${raw.trim()}" is ${options.what ? `not a ${options.what}` : 'not accepted'}; use ${use}`);
 }
 
+/**
+ * The longest duration accepted: a GitHub-hosted job's own limit. Anything longer is a typo, and
+ * past about 24.8 days Node's timers fire at once (a health check would then time out at start).
+ */
+export const MAX_DURATION_MS = 6 * 60 * 60 * 1000;
+
 /** Durations are seconds, or a number with `ms`, `s` or `m`: "30", "1.5m", "250ms". */
 export function parseDuration(input: string, raw: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(raw);
@@ -125,6 +131,9 @@ export function parseDuration(input: string, raw: string): number {
   const factor = m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000;
   const ms = Math.round(value * factor);
   if (ms <= 0) throw new ConfigError(input, `"${raw}" must be greater than zero`);
+  if (ms > MAX_DURATION_MS) {
+    throw new ConfigError(input, `"${raw.trim()}" is longer than 6 hours (a GitHub-hosted job's limit); use a duration from 1ms to 360m (21600 seconds)`);
+  }
   return ms;
 }
 

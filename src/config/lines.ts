@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ConfigError } from './inputs.ts';
 
 export interface KeyValue {
@@ -30,9 +31,25 @@ export function parseKeyValueLines(input: string, raw: string, what = 'KEY=VALUE
           `Put each ${what} on its own line: a block (${input}: |) in a workflow; in a shell $'${key}=…\\n${joined}=…' or the flag repeated (--${input} ${key}=… --${input} ${joined}=…)`,
       );
     }
+    const bytes = Buffer.byteLength(`${key}=${value}`) + 1;
+    if (bytes > MAX_VARIABLE_BYTES) {
+      // The name and size only: the value may be a secret.
+      throw new ConfigError(input, `line ${index + 1}: ${key} is ${formatBytes(bytes)}; one ${what} of at most 128 KiB is accepted (Linux passes no longer variable or argument to a process); put large content in a file`);
+    }
     out.push({ key, value });
   });
   return out;
+}
+
+/**
+ * Linux's limit on one environment string or argument (MAX_ARG_STRLEN, "KEY=VALUE" and its NUL):
+ * a longer env value cannot reach the app's process, a build arg or secret cannot reach buildx,
+ * and the engine answers a 10 MB one with a bare HTTP 431.
+ */
+export const MAX_VARIABLE_BYTES = 128 * 1024;
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
 /**
@@ -53,11 +70,23 @@ export function parseHostLines(input: string, raw: string): string[] {
       if (entry.includes('\\n')) {
         throw new ConfigError(input, `"${entry}" holds a literal "\\n": put each host:ip on its own line (in a shell, repeat --${input}), or separate them with commas`);
       }
-      if (!/^[A-Za-z0-9_.-]+[:=]\S+$/.test(entry)) {
+      const m = /^([A-Za-z0-9_.-]+)[:=](\S+)$/.exec(entry);
+      if (!m?.[1] || m[2] === undefined) {
         throw new ConfigError(input, `"${entry}" is not host:ip (for example "db.internal:10.0.0.5" or "api:host-gateway")`);
       }
-      return entry.replace('=', ':');
+      return `${m[1]}:${hostAddress(input, entry, m[2])}`;
     });
+}
+
+/**
+ * The address of an extra host: an IPv4 or IPv6 address (bracketed or not) or host-gateway, as
+ * `docker run --add-host` takes it. The engine itself takes 999.1.1.1 and writes it into the
+ * container's /etc/hosts, where the name then resolves to nothing: refused here instead.
+ */
+function hostAddress(input: string, entry: string, raw: string): string {
+  const address = /^\[(.*)\]$/.exec(raw)?.[1] ?? raw;
+  if (address === 'host-gateway' || isIP(address) !== 0) return address;
+  throw new ConfigError(input, `"${entry}": "${raw}" is not an IP address; use an IPv4 address ("10.0.0.5"), an IPv6 one ("::1") or host-gateway`);
 }
 
 /** `command`: a JSON array, or words as `splitCommandWords` splits them. */

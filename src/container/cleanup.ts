@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { removeBuilder } from '../build/builder.ts';
-import { LABEL_RUN } from './labels.ts';
+import { holdTag, LABEL_RUN } from './labels.ts';
 
 export interface CleanupResult {
   containers: number;
@@ -11,7 +11,8 @@ export interface CleanupResult {
 }
 
 /**
- * Removes every container, network, volume and image labelled with this run. Harmless to call
+ * Removes every container, network, volume and image labelled with this run, and the run's own
+ * tag of the image it built (holdTag; the image stays while another tag names it). Harmless to call
  * twice. Only a Compose project builds labelled images, and listing images is the slowest of
  * these calls on the containerd store (~40 ms): `images: false` skips it for a run without one.
  */
@@ -29,6 +30,8 @@ export async function removeRunResources(docker: Docker, runId: string, options:
     ...networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => {})),
     ...volumes.map((v) => docker.getVolume(v.Name).remove().catch(() => {})),
     ...images.flatMap((i) => (i.RepoTags?.length ? i.RepoTags : [i.Id]).map((ref) => docker.getImage(ref).remove({ force: true }).catch(() => {}))),
+    // Not forced: only the tag goes when the image has another (the `image` input's).
+    docker.getImage(holdTag(runId)).remove().catch(() => {}),
   ]);
   return { containers: containers.length, networks: networks.length, volumes: volumes.length, images: images.length };
 }

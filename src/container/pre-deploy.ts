@@ -5,7 +5,7 @@ import type { Log } from '../host/log.ts';
 import type { PreDeployCommandReport, PreDeployReport } from '../report/model.ts';
 import { shellWrapHint } from './exec-form.ts';
 import { containerName } from './labels.ts';
-import { allLogLines, compactLogLines } from './logs.ts';
+import { keptLogLines } from './logs.ts';
 import type { PendingRemovals } from './removals.ts';
 import { containerOptions, type RunParams } from './spec.ts';
 
@@ -105,7 +105,7 @@ async function runOne(
   let container: Docker.Container | undefined;
   let cancelled = false;
   let stillRunning = false;
-  let all: string[] = [];
+  let last: string[] = [];
   try {
     // Exec form in place of the ENTRYPOINT, as Railway runs it: no shell, no $VARIABLE expansion,
     // and an image whose ENTRYPOINT script starts the server runs the migration, not the server.
@@ -120,8 +120,9 @@ async function runOne(
     } else {
       report.exitCode = outcome.exitCode;
     }
-    all = await allLogLines(container);
-    report.logs = compactLogLines(all);
+    const kept = await keptLogLines(container);
+    report.logs = kept.lines;
+    last = kept.last;
   } catch (err) {
     report.durationMs = Date.now() - started;
     report.error = dockerReason(err);
@@ -130,7 +131,7 @@ async function runOne(
     if (container && stillRunning) removals.remove(container);
     else if (container) removals.removeLater(container);
   }
-  return { report, cancelled, lastLines: all.filter((l) => l.trim() !== '').slice(-LAST_LINES_QUOTED) };
+  return { report, cancelled, lastLines: last.slice(-LAST_LINES_QUOTED) };
 }
 
 async function waitForExit(

@@ -5,7 +5,7 @@ import type { Log } from '../host/log.ts';
 import type { HealthReport, ParityReport } from '../report/model.ts';
 import { shellWrapHint } from './exec-form.ts';
 import { containerName } from './labels.ts';
-import { allLogLines, compactLogLines } from './logs.ts';
+import { keptLogLines } from './logs.ts';
 import { dockerReason } from './pre-deploy.ts';
 import type { PendingRemovals } from './removals.ts';
 import { containerOptions, type RunParams } from './spec.ts';
@@ -342,7 +342,7 @@ function cancelPromise(cancel: AbortSignal | undefined): Promise<void> {
 
 async function collectEvidence(container: Docker.Container, strategy: WaitStrategy | undefined, report: HealthReport, secondOpinion: boolean): Promise<void> {
   // Both are asked at once: this sits between "healthy" and the end of the run.
-  const logs = allLogLines(container);
+  const logs = keptLogLines(container);
   try {
     const info = await container.inspect();
     const started = !info.State.StartedAt.startsWith('0001-');
@@ -368,9 +368,9 @@ async function collectEvidence(container: Docker.Container, strategy: WaitStrate
     report.httpAnswers = strategy.answers();
   }
   if (strategy instanceof HealthcheckWait && report.healthLog.length === 0) report.healthLog = strategy.log;
-  const all = await logs;
-  report.logLines = all.length;
-  report.logs = compactLogLines(all);
+  const kept = await logs;
+  report.logLines = kept.count;
+  report.logs = kept.lines;
 }
 
 export function definesHealthcheck(healthcheck: ImageHealthcheck | undefined): boolean {

@@ -27,14 +27,17 @@ export interface RunExtras {
   readonly extraEnv?: readonly KeyValue[];
 }
 
-/** The run parameters of a config; `extras` override the network and add aliases and variables. */
-export function runParams(config: Config, extras: RunExtras = {}): RunParams {
+/**
+ * The run parameters of a config for `image` (the built image's ID, not its tag, which another
+ * run may have moved); `extras` override the network and add aliases and variables.
+ */
+export function runParams(config: Config, image: string, extras: RunExtras = {}): RunParams {
   const port = config.parity.injectedPort;
   // The service's variables from .railway/railway.ts first: the env inputs override them locally.
   const railway = config.railwayIac?.variables.env ?? [];
   const env = mergeEnv([...railway, ...config.env, ...(port !== undefined ? [{ key: 'PORT', value: String(port) }] : []), ...(extras.extraEnv ?? [])]);
   return {
-    image: config.image,
+    image,
     runId: config.runId,
     env,
     network: extras.network ?? config.network,

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { ConfigError } from '../config/inputs.ts';
 
 /**
  * The engine the docker CLI (and so buildx) talks to: DOCKER_HOST when set, else the context
@@ -87,4 +88,21 @@ export async function ensureEngine(docker: Docker): Promise<void> {
     }
     throw new Error(`no Docker engine answers at ${where} (${(err as Error).message}); start Docker, or set DOCKER_HOST or the docker context`, { cause: err });
   }
+}
+
+/**
+ * The `network` input names a network the engine has: checked before the build, since the engine
+ * only refuses a missing one when the container is created, after the whole build. A
+ * `container:<name>` network mode names a container, not a network, and is left to the engine.
+ */
+export async function ensureNetwork(docker: Docker, network: string | undefined): Promise<void> {
+  if (network === undefined || network.startsWith('container:')) return;
+  try {
+    await docker.getNetwork(network).inspect();
+    return;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+  }
+  const names = (await docker.listNetworks()).map((n) => n.Name).sort();
+  throw new ConfigError('network', `the Docker engine has no network "${network}"; its networks: ${names.join(', ')} (create it with docker network create ${network}, or leave network empty for the default bridge)`);
 }

@@ -17,17 +17,42 @@ export interface Log {
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
 }
 
+/** A secret this long is also masked where a log cut it: its first CUT_PREFIX_CHARS or more characters, then an ellipsis. */
+export const CUT_SECRET_CHARS = 12;
+export const CUT_PREFIX_CHARS = 8;
+
 /**
  * Replaces every secret value in text by ***, whatever its length: a short secret also hides the
  * same characters where they mean something else, which is the safe side. Longer secrets go
  * first, so that a short one inside a long one cannot leave the rest of the long one readable.
+ * A long secret is also masked where it was cut (`'changethi...'`): an app or a library that
+ * shortens long values keeps their start readable.
  */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret !== '') out = out.split(secret).join('***');
+    if (secret === '') continue;
+    out = out.split(secret).join('***');
+    if (secret.length >= CUT_SECRET_CHARS) out = redactCut(out, secret);
   }
   return out;
+}
+
+/** The secret's start (CUT_PREFIX_CHARS characters or more) followed by `...` or `…` becomes `***` (the ellipsis stays). */
+function redactCut(text: string, secret: string): string {
+  const head = secret.slice(0, CUT_PREFIX_CHARS);
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf(head); at >= 0; at = text.indexOf(head, at + 1)) {
+    if (at < from) continue;
+    let end = at + head.length;
+    while (end - at < secret.length && text[end] === secret[end - at]) end++;
+    if (text.startsWith('...', end) || text.startsWith('…', end)) {
+      out += `${text.slice(from, at)}***`;
+      from = end;
+    }
+  }
+  return out + text.slice(from);
 }
 
 /** Deep-redacts every string in a JSON-shaped value. */

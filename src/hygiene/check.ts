@@ -243,11 +243,17 @@ function copiedSources(instructions: readonly { keyword: string; text: string }[
   return out;
 }
 
+/** ".", "./", "*" or "/": a COPY source that takes the whole context. */
+function isWholeContext(raw: string): boolean {
+  const s = raw.replace(/^\.\//, '').replace(/\/+$/, '');
+  return s === '' || s === '.' || s === '*' || s === '/';
+}
+
 /** Does a COPY source (".", "app/", "*.py", ".env*") take this top-level context entry? */
 function copies(sources: readonly string[], name: string): boolean {
   return sources.some((raw) => {
     const s = raw.replace(/^\.\//, '').replace(/\/+$/, '');
-    if (s === '' || s === '.' || s === '*' || s === '/') return true;
+    if (isWholeContext(raw)) return true;
     if (s === name || s.startsWith(`${name}/`)) return true;
     if (!s.includes('*') && !s.includes('?')) return false;
     const first = s.split('/')[0] ?? s;
@@ -256,17 +262,34 @@ function copies(sources: readonly string[], name: string): boolean {
   });
 }
 
+/**
+ * What a context without .dockerignore lets into the image, as far as the Dockerfile's own COPY
+ * and ADD sources go: all of it for "COPY .", else only the entries a source names or matches.
+ */
+function noIgnoreFileReach(context: ContextFacts, sources: readonly string[]): string {
+  const present = context.gaps.filter((g) => g.present);
+  const list = (gaps: typeof present): string => gaps.map((g) => `${g.name}${g.name in context.sentBytes ? ` (${formatBytes(context.sentBytes[g.name] ?? 0)})` : ''}`).join(', ');
+  if (sources.some(isWholeContext)) {
+    return ` and COPY . copies it into the image${present.length ? `, including ${list(present)}` : ''}`;
+  }
+  const copied = present.filter((g) => copies(sources, g.name));
+  const sentOnly = present.filter((g) => !copies(sources, g.name));
+  return [
+    copied.length ? `, and the Dockerfile's COPY takes ${list(copied)} into the image` : '',
+    sentOnly.length ? `${copied.length ? '; ' : ', including '}${list(sentOnly)}${copied.length ? ' is sent too' : ''}, which no COPY or ADD of the Dockerfile takes into the image` : '',
+  ].join('');
+}
+
 function contextFindings(context: ContextFacts, sources: readonly string[]): Draft[] {
   const drafts: Draft[] = [];
   const sent = (name: string): string => {
     const bytes = context.sentBytes[name];
     return bytes === undefined ? '' : `: ${formatBytes(bytes)} sent`;
   };
-  const presentGaps = context.gaps.filter((g) => g.present);
   if (context.ignoreFile === null) {
     drafts.push({
       id: 'no-dockerignore',
-      message: `The build context has no .dockerignore: every file is sent to the builder and COPY . copies it into the image${presentGaps.length ? `, including ${presentGaps.map((g) => `${g.name}${g.name in context.sentBytes ? ` (${formatBytes(context.sentBytes[g.name] ?? 0)})` : ''}`).join(', ')}` : ''}`,
+      message: `The build context has no .dockerignore: every file is sent to the builder${noIgnoreFileReach(context, sources)}`,
       file: null,
       line: null,
       path: path.join(context.dir, '.dockerignore'),

@@ -17,6 +17,8 @@ import { skippedHygiene } from './check.ts';
 import { prepareHygiene } from './stage.ts';
 
 export interface ImageCheckDeps {
+  /** The built image's ID: both read this image, whatever its tag names by then. */
+  readonly image: string;
   readonly docker: Docker;
   readonly log: Log;
   readonly baselines: BaselineScope;
@@ -35,11 +37,11 @@ export function startImageChecks(config: Config, deps: ImageCheckDeps): ImageChe
   const log = new HeldLog(deps.log);
   const running = (async () => {
     await deps.after;
-    const hygiene = await prepareHygiene(config, { docker, log, maskSecret: deps.maskSecret }).catch((err: unknown) => {
+    const hygiene = await prepareHygiene(config, deps.image, { docker, log, maskSecret: deps.maskSecret }).catch((err: unknown) => {
       const report = skippedHygiene(config.hygiene.mode, `the image could not be read: ${err instanceof Error ? err.message : String(err)}`);
       return { tap: undefined, finish: () => Promise.resolve({ report, wasted: null }) };
     });
-    const measured = await log.group('Measure', () => runSizeStage(config, { docker, log, baselines, ...(hygiene.tap ? { tap: hygiene.tap } : {}) }));
+    const measured = await log.group('Measure', () => runSizeStage(config, { image: deps.image, docker, log, baselines, ...(hygiene.tap ? { tap: hygiene.tap } : {}) }));
     const found = config.hygiene.mode === 'off' ? undefined : await log.group('Hygiene', () => hygiene.finish());
     const why = config.hygiene.mode === 'off' ? 'wasted space is read by the hygiene layer scan, and hygiene is off' : 'the image layers could not be read';
     const size = applyWasted(measured, found?.wasted ?? null, config.size.maxWasted, why);

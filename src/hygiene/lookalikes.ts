@@ -151,13 +151,19 @@ export function varied(value: string): boolean {
   return new Set(value).size >= Math.min(10, Math.ceil(value.length / 3));
 }
 
+/** Not a value at all: a reference or template where one will go (${DB_PASSWORD}, {{ pw }}, $PW) or a mask (****). */
+export function isReference(value: string): boolean {
+  const v = value.trim().slice(0, 256);
+  return v === '' || TEMPLATE.test(v) || MASK.test(v);
+}
+
 /**
  * A placeholder: a reference or template, a mask, an upper-case constant name, a password made
  * of well-known words and digits (leetspeak too: p4ssw0rd), or a sequence or repeat.
  */
 export function isPlaceholder(value: string): boolean {
   const v = value.trim().slice(0, 256);
-  if (v === '' || TEMPLATE.test(v) || MASK.test(v) || CONSTANT_NAME.test(v)) return true;
+  if (isReference(v) || CONSTANT_NAME.test(v)) return true;
   if (composedOfWords(v) || composedOfWords(v.replace(/[0-9@$]/g, (c) => LEET[c] ?? c))) return true;
   return sequential(v) || periodic(v) || !varied(v);
 }

@@ -31,7 +31,8 @@ export function hygieneMemoDirectory(env: NodeJS.ProcessEnv = process.env): stri
   return path.join(stateDirectory(env), 'hygiene-layers');
 }
 
-export async function prepareHygiene(config: Config, deps: HygieneDeps): Promise<HygieneSession> {
+/** Checks `image`, the built image's ID (not config.image, a tag another run may have moved). */
+export async function prepareHygiene(config: Config, image: string, deps: HygieneDeps): Promise<HygieneSession> {
   const { mode } = config.hygiene;
   if (mode === 'off') return { tap: undefined, finish: () => Promise.resolve({ report: skippedHygiene(mode, 'hygiene is off'), wasted: null }) };
   const started = Date.now();
@@ -42,7 +43,7 @@ export async function prepareHygiene(config: Config, deps: HygieneDeps): Promise
 
   const [info, inspect] = await Promise.all([
     docker.info() as Promise<{ DriverStatus?: [string, string][] | null }>,
-    docker.getImage(config.image).inspect() as Promise<{ RootFS?: { Layers?: string[] } }>,
+    docker.getImage(image).inspect() as Promise<{ RootFS?: { Layers?: string[] } }>,
   ]);
   const diffIds = inspect.RootFS?.Layers ?? [];
   const store = isContainerdStore(info) ? 'containerd' : 'classic';
@@ -60,7 +61,7 @@ export async function prepareHygiene(config: Config, deps: HygieneDeps): Promise
     tap,
     finish: async () => {
       const context = await contextPromise;
-      const read = await readLayers(config, docker, diffIds, known, tap, given);
+      const read = await readLayers(image, docker, diffIds, known, tap, given);
       for (const [id, facts] of read.fresh) await memo.put(id, facts).catch(() => undefined);
       await memo.prune().catch(() => undefined);
       const scan: HygieneScan = {
@@ -127,7 +128,7 @@ interface ReadLayers {
 }
 
 async function readLayers(
-  config: Config, docker: Docker, diffIds: readonly string[], known: ReadonlyMap<string, LayerFacts>, tap: HygieneTap, given: readonly GivenSecret[],
+  image: string, docker: Docker, diffIds: readonly string[], known: ReadonlyMap<string, LayerFacts>, tap: HygieneTap, given: readonly GivenSecret[],
 ): Promise<ReadLayers> {
   const missing = diffIds.filter((id) => !known.has(id) && !tap.scanned.has(id));
   const imageConfig = tap.config ? (parseJson(tap.config) as ImageConfigJson | undefined) : undefined;
@@ -147,7 +148,7 @@ async function readLayers(
     };
   }
   try {
-    const scan = await scanImage(docker, config.image, given);
+    const scan = await scanImage(docker, image, given);
     const fresh = new Map<string, LayerFacts>();
     scan.layers.forEach((facts, i) => {
       const id = diffIds[i];
@@ -159,7 +160,7 @@ async function readLayers(
     };
   } catch (err) {
     return {
-      method: 'docker-save-stream', layers: undefined, fresh: new Map(), config: imageConfig ?? (await inspectConfig(docker, config.image)),
+      method: 'docker-save-stream', layers: undefined, fresh: new Map(), config: imageConfig ?? (await inspectConfig(docker, image)),
       attestations: [], bytesRead: 0, entries: 0, error: (err as Error).message,
     };
   }

@@ -7,7 +7,7 @@
  * placeholder, a made-up token or documentation (lookalikes.ts) is not a secret.
  */
 import { createHash } from 'node:crypto';
-import { isPlaceholder, jwtLookalike, nonProductionPath, patternedBody, urlPasswordLookalike, type LookalikeReason } from './lookalikes.ts';
+import { isPlaceholder, isReference, jwtLookalike, nonProductionPath, patternedBody, urlPasswordLookalike, type LookalikeReason } from './lookalikes.ts';
 
 export type ValueKind =
   | 'aws-access-key-id'
@@ -206,6 +206,45 @@ export function redactSecretValues(text: string, given: readonly GivenSecret[] =
   if (!mayHoldSecret(text, given)) return text;
   let out = text;
   for (const m of findSecretValues(text, given, 50)) out = out.split(m.secret).join('***');
+  return out;
+}
+
+/**
+ * The values a text holds by their form, to mask before the text or anything made from it is
+ * printed: every token of a known format, a made-up one too (masking it costs nothing), and what
+ * the generic formats (URL passwords, registry auth lines) hold when the scan would call it a
+ * secret. In values given to the run (`given`: env, build args, the Compose environment of the
+ * containers started) every URL password that is a value is masked, trivial ones included: the
+ * containers receive it, and an app may print it alone.
+ */
+export function valuesToMask(text: string, given = false): { value: string; kind: ValueKind }[] {
+  if (!mayHoldSecret(text)) return [];
+  const out = new Map<string, ValueKind>();
+  for (const m of classifySecretValues(text, [], 1000)) {
+    if (m.lookalike && GENERIC.has(m.kind)) continue;
+    out.set(m.secret, m.kind);
+    // A PEM block reaches a log line by line.
+    if (m.kind === 'private-key') for (const line of m.secret.split(/\r?\n|\\n/)) if (line.trim().length >= 16 && !line.startsWith('-----')) out.set(line.trim(), m.kind);
+  }
+  if (given) for (const password of urlPasswords(text)) out.set(password, 'url-password');
+  return [...out].map(([value, kind]) => ({ value, kind }));
+}
+
+/** The password of every scheme://user:password@host in a text that is a value (not ${VAR} or ****), also as the app decodes it (%40 is @). */
+function urlPasswords(text: string): string[] {
+  const out: string[] = [];
+  // Greedy up to the last @ before the path: an unescaped @ in a password (p@ss@host) stays in it.
+  for (const m of text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:([^\s/?#]+)@/gi)) {
+    const password = m[1] ?? '';
+    if (isReference(password)) continue;
+    out.push(password);
+    try {
+      const decoded = decodeURIComponent(password);
+      if (decoded !== password) out.push(decoded);
+    } catch {
+      // Not percent-encoded after all: the raw form is the one an app prints.
+    }
+  }
   return out;
 }
 

@@ -24,6 +24,8 @@ export interface CheckReport {
   deploy: DeployReport | null;
   /** Set when the run was stopped (SIGINT, SIGTERM, a cancelled job) before it finished. */
   cancelled?: { signal: string; stage: string } | null;
+  /** An error deploy-check did not expect stopped the run where it stood (the checks after it did not run). */
+  internalError?: string | null;
   /** The Compose services the app needed at start (compose-file), dependencies first; empty without Compose. */
   services?: ServiceReport[];
   /** The Compose project the run started them in; null without compose-file. */

@@ -2,7 +2,7 @@ import { sourceLabel } from './format.ts';
 import type { CheckReport, Verdict } from './model.ts';
 
 /** What the verdict reads: every check's outcome, never how the report was made. */
-export type VerdictInput = Pick<CheckReport, 'cancelled' | 'build' | 'services' | 'compose' | 'preDeploy' | 'health' | 'size' | 'hygiene' | 'deploy'>;
+export type VerdictInput = Pick<CheckReport, 'cancelled' | 'internalError' | 'build' | 'services' | 'compose' | 'preDeploy' | 'health' | 'size' | 'hygiene' | 'deploy'>;
 
 /**
  * The one place that decides pass or fail, and says why in sentences a person can act on.
@@ -10,6 +10,7 @@ export type VerdictInput = Pick<CheckReport, 'cancelled' | 'build' | 'services' 
  */
 export function verdictOf(report: VerdictInput): { verdict: Verdict; reasons: string[] } {
   const reasons: string[] = [];
+  if (report.internalError) reasons.push(`deploy-check failed unexpectedly: ${report.internalError}`);
   if (report.cancelled) {
     reasons.push(`Cancelled: the run was stopped (${report.cancelled.signal}) during ${report.cancelled.stage}`);
   }

@@ -7,7 +7,8 @@ import { diagnoseUnreachableService } from './diagnose.ts';
 import { startServices, type StartedServices } from './start.ts';
 
 /** Starts the Compose dependencies when compose-file is set; null without it. */
-export async function servicesStage(config: Config, docker: Docker, log: Log, cancel?: AbortSignal): Promise<StartedServices | null> {
+/** `image`: the built image's ID, which services built from the checked Dockerfile run. */
+export async function servicesStage(config: Config, image: string, docker: Docker, log: Log, cancel?: AbortSignal): Promise<StartedServices | null> {
   const compose = config.compose;
   if (!compose) return null;
   if (config.network) {
@@ -15,7 +16,7 @@ export async function servicesStage(config: Config, docker: Docker, log: Log, ca
   }
   // Not a log group: it runs while the image is measured (which has its own).
   log.info(`Compose services (${compose.project}): starting what "${compose.service}" depends on`);
-  return startServices(config, compose, { docker, log, cancel });
+  return startServices({ ...config, image }, compose, { docker, log, cancel });
 }
 
 /**

@@ -95,6 +95,11 @@ export async function measureImage(docker: Docker, imageRef: string, options: Me
         sizes: options.memo ?? BlobSizeMemo.inMemory(),
         diffIds: options.diffIdMemo ?? BlobDiffIdMemo.inMemory(),
         tap: options.tap,
+        leftover: (ref, reason) => {
+          const message = `the loopback tag ${ref} could not be removed (${reason}); remove it with: docker image rm ${ref}`;
+          notes.push(message);
+          options.log?.warning(`Image size: ${message}`);
+        },
       });
       options.log?.debug(`measure: read the manifest of ${imageRef} through a loopback push (${pushed.uploadedBytes} bytes uploaded)`);
     } catch (err) {
@@ -195,6 +200,8 @@ interface PushMemos {
   readonly sizes: BlobSizeMemo;
   readonly diffIds: BlobDiffIdMemo;
   readonly tap: LayerTap | undefined;
+  /** A measure tag the engine would not remove: said, so that none is left behind unseen. */
+  readonly leftover: (ref: string, reason: string) => void;
 }
 
 async function pushToLoopback(docker: Docker, imageRef: string, inspect: EngineInspect, store: ImageStore, memos: PushMemos): Promise<PushedImage> {
@@ -211,7 +218,7 @@ async function pushToLoopback(docker: Docker, imageRef: string, inspect: EngineI
     let manifest: ManifestInfo;
     let uploaded = 0;
     try {
-      await pushTo(docker, imageRef, first);
+      await pushTo(docker, imageRef, first, memos.leftover);
       manifest = pickPlatformManifest(first.manifests, platform, diffIds.length);
       uploaded += first.uploadedBytes;
     } finally {
@@ -226,7 +233,7 @@ async function pushToLoopback(docker: Docker, imageRef: string, inspect: EngineI
         claimUnknownBlobs: true, knownSizes: new Map(), fetchDigests: new Set([manifest.configDigest, ...extra]), tap: extra.length ? tap : undefined,
       });
       try {
-        await pushTo(docker, imageRef, second);
+        await pushTo(docker, imageRef, second, memos.leftover);
         uploaded += second.uploadedBytes;
         const content = second.blobs.get(manifest.configDigest)?.content;
         tap?.documents({ config: content, attestations: statements.flatMap((d) => second.blobs.get(d)?.content ?? []) });
@@ -256,7 +263,7 @@ async function pushToLoopback(docker: Docker, imageRef: string, inspect: EngineI
     : memo.sizes;
   const registry = await LoopbackRegistry.start({ claimUnknownBlobs: false, knownSizes, fetchDigests: new Set([inspect.Id, ...refused]), tap });
   try {
-    await pushTo(docker, imageRef, registry);
+    await pushTo(docker, imageRef, registry, memos.leftover);
     const manifest = pickPlatformManifest(registry.manifests, platform, diffIds.length);
     await memo.remember(new Map(manifest.layers.map((l) => [l.digest, l.size]))).catch(() => undefined);
     await memos.diffIds.remember(pairs(manifest)).catch(() => undefined);
@@ -283,7 +290,7 @@ function attestationLayers(received: readonly { digest: string; mediaType: strin
   return out;
 }
 
-async function pushTo(docker: Docker, imageRef: string, registry: LoopbackRegistry): Promise<void> {
+async function pushTo(docker: Docker, imageRef: string, registry: LoopbackRegistry, leftover: PushMemos['leftover']): Promise<void> {
   const repo = `${registry.host}/${registry.repository}`;
   const tag = `m-${randomBytes(6).toString('hex')}`;
   await docker.getImage(imageRef).tag({ repo, tag });
@@ -292,8 +299,24 @@ async function pushTo(docker: Docker, imageRef: string, registry: LoopbackRegist
     const stream = await docker.getImage(`${repo}:${tag}`).push({ tag, authconfig: { base64: 'e30=' } });
     await followPush(docker, stream);
   } finally {
-    await docker.getImage(`${repo}:${tag}`).remove({ noprune: true }).catch(() => undefined);
+    await removeMeasureTag(docker, `${repo}:${tag}`, leftover);
   }
+}
+
+/** The measure tag goes whatever happened to the push; a second try covers an engine busy with the push's end. */
+async function removeMeasureTag(docker: Docker, ref: string, leftover: PushMemos['leftover']): Promise<void> {
+  let reason = '';
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await docker.getImage(ref).remove({ noprune: true });
+      return;
+    } catch (err) {
+      // Gone already (the tag was never made): nothing is left.
+      if ((err as { statusCode?: number }).statusCode === 404) return;
+      reason = (err as Error).message;
+    }
+  }
+  leftover(ref, reason);
 }
 
 function followPush(docker: Docker, stream: NodeJS.ReadableStream): Promise<void> {

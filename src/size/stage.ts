@@ -12,6 +12,8 @@ import { compareSizes } from './compare.ts';
 import { measureImage, type LayerTap } from './measure.ts';
 
 export interface SizeStageDeps {
+  /** The built image's ID (config.image is its tag, which names the baseline's repository). */
+  readonly image: string;
   readonly docker: Docker;
   readonly log: Log;
   readonly baselines: BaselineScope;
@@ -41,10 +43,10 @@ async function measureAndCompare(config: Config, deps: SizeStageDeps): Promise<S
   const variables = buildVariables(config);
   const memo = await BlobSizeMemo.load(path.join(stateDirectory(), 'layer-sizes.json'));
   const diffIdMemo = await BlobDiffIdMemo.load(path.join(stateDirectory(), 'layer-diff-ids.json'));
-  const current = await measureImage(deps.docker, config.image, { facts: config.dockerfileFacts, variables, memo, diffIdMemo, log, ...(deps.tap ? { tap: deps.tap } : {}) });
+  const current = await measureImage(deps.docker, deps.image, { facts: config.dockerfileFacts, variables, memo, diffIdMemo, log, ...(deps.tap ? { tap: deps.tap } : {}) });
   log.info(`Image size: ${describeFigure(current.bytes)} uncompressed, ${describeFigure(current.compressedBytes)} compressed (${current.layers.length} layers, measured in ${current.durationMs} ms)`);
 
-  const inspect = (await deps.docker.getImage(config.image).inspect()) as { Os?: string; Architecture?: string };
+  const inspect = (await deps.docker.getImage(deps.image).inspect()) as { Os?: string; Architecture?: string };
   const keyPrefix = deps.baselines.branch ? baselineKeyPrefix(baselineImageKey(config, deps.cwd), deps.baselines.branch) : null;
   const { baseline, note } = await resolveBaseline(config.size.baseline, {
     facts: config.dockerfileFacts,

@@ -4,6 +4,9 @@
  * when a job is cancelled) or the local command (Ctrl-C).
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import { runActionSteps } from '../support/action-runner.ts';
 import { dockerCli, leftovers } from '../support/docker.ts';
@@ -67,4 +70,51 @@ describe('cancellation', { concurrent: true }, () => {
     assert.match(run.stderr, /SIGINT: removing this run's containers/);
     assert.deepEqual(containersOf(image), []);
   });
+});
+
+/** The pid and metadata file of the `docker buildx build` whose arguments hold `marker`, once it runs (waits up to 60 s). */
+function waitForBuildx(marker: string): { pid: number; metadataFile: string } {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 600; i++) {
+    const found = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .find((line) => line.includes('buildx build') && line.includes(marker));
+    const metadataFile = found?.match(/--metadata-file (\S+)/)?.[1];
+    if (found && metadataFile) return { pid: Number(found.trim().split(/\s+/)[0]), metadataFile };
+    Atomics.wait(pause, 0, 0, 100);
+  }
+  throw new Error(`no docker buildx process with ${marker} appeared`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('local command: SIGINT to its process alone during a build step stops buildx, reports "cancelled" and exits 130', async () => {
+  const context = fixture('slow-build');
+  const marker = `RUN_ID=cancel-${process.pid}-${Date.now()}`;
+  let buildx: { pid: number; metadataFile: string } | undefined;
+  // runLocal signals the command's pid only, not its process group (as `kill -INT PID` does).
+  const run = await runLocal(['--context', context, '--build-arg', marker, '--wait-for', 'log:ready'], {
+    cwd: context,
+    interruptWhen: /▸ Build/,
+    onBeforeInterrupt: () => {
+      buildx = waitForBuildx(marker);
+    },
+  });
+  assert.ok(buildx, 'buildx was running when the interrupt came');
+  assert.equal(run.exitCode, 130, run.stderr);
+  const report = run.report;
+  assert.ok(report, `no report: the run did not stop by itself within the grace period:\n${run.stderr}`);
+  assert.deepEqual(report.cancelled, { signal: 'SIGINT', stage: 'the build' });
+  assert.equal(report.verdict, 'fail');
+  assert.equal(processAlive(buildx.pid), false, `docker buildx (pid ${buildx.pid}) still runs after deploy-check exited`);
+  // Nor the buildx plugin the docker CLI started.
+  assert.deepEqual(execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(marker)), []);
+  assert.equal(existsSync(path.dirname(buildx.metadataFile)), false, `${path.dirname(buildx.metadataFile)} was left behind`);
 });

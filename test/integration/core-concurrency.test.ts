@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, test } from 'vitest';
 import { runActionSteps } from '../support/action-runner.ts';
-import { leftovers } from '../support/docker.ts';
+import { dockerCli, leftovers } from '../support/docker.ts';
 import { containerExists, fixture, removeImage, runIdOf, runLocal, type Report } from '../support/local-runner.ts';
 
 const images: (string | null | undefined)[] = [];
@@ -44,5 +44,28 @@ test('three runs of the same app at once all pass, each with its own container a
   for (const runId of [runIdOf(a.report), runIdOf(b.report), c.state['run-id']]) {
     assert.ok(runId);
     assert.deepEqual(leftovers(runId), { containers: [], networks: [] });
+  }
+});
+
+test('two runs given the same image tag at once each check their own build: a crashing app fails every time', async () => {
+  const holdTags = (): string[] => dockerCli(['image', 'ls', 'deploy-check-run', '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter(Boolean);
+  const heldBefore = new Set(holdTags());
+  const args = (name: string, tag: string): string[] => ['--context', fixture(name), '--image', tag, '--health-path', '/health', '--health-timeout', '20s'];
+  for (let pair = 1; pair <= 3; pair++) {
+    // A tag the user named (--image) is theirs: no run removes it, so the test does.
+    const tag = `deploy-check-test/shared-tag:${process.pid}-${pair}`;
+    images.push(tag);
+    const [crash, healthy] = await Promise.all([
+      runLocal(args('crash', tag), { cwd: fixture('crash') }),
+      runLocal(args('healthy', tag), { cwd: fixture('healthy') }),
+    ]);
+    assert.equal(crash.report?.verdict, 'fail', `pair ${pair}: the crashing app passed: ${crash.report?.health.status} ${crash.stderr.slice(-2000)}`);
+    assert.equal(crash.exitCode, 1);
+    assert.equal(crash.report.health.container?.exitCode, 3, `pair ${pair}: ${JSON.stringify(crash.report.health)}`);
+    assert.equal(healthy.exitCode, 0, `pair ${pair}: ${healthy.stderr.slice(-2000)}`);
+    assert.equal(healthy.report?.health.status, 'healthy');
+    assert.notEqual(crash.report.image.id, healthy.report.image.id);
+    // The run's own second tag went with its cleanup.
+    assert.deepEqual(holdTags().filter((t) => !heldBefore.has(t)), [], `pair ${pair}: hold tags left`);
   }
 });

@@ -200,6 +200,22 @@ describe('image hygiene through the local command', { concurrent: true }, () => 
     assertNowhere('fixture-context-dotenv-88aa', { stdout: run.stdout, stderr: run.stderr, report: run.reportText });
   });
 
+  test('a context without .dockerignore whose Dockerfile copies one folder: the finding claims no COPY .', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, '.env'), 'DB_PASSWORD=fixture-context-dotenv-93bc\n');
+    mkdirSync(path.join(dir, 'app'));
+    writeFileSync(path.join(dir, 'app/main.txt'), 'app\n');
+    writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      'FROM deploy-check-test/busybox:latest\nCOPY app/ /app/\nUSER 1000\nHEALTHCHECK --interval=1s CMD ["true"]\nCMD ["sleep", "3600"]\n',
+    );
+    const run = await checkLocally(dir);
+    const missing = only(run, 'no-dockerignore');
+    assert.equal(missing.message, 'The build context has no .dockerignore: every file is sent to the builder, including .env (40 B), which no COPY or ADD of the Dockerfile takes into the image');
+    assert.deepEqual(findings(run, 'secret-file'), [], '.env is not in the image');
+    assertNowhere('fixture-context-dotenv-93bc', { stdout: run.stdout, stderr: run.stderr, report: run.reportText });
+  });
+
   test('apt lists left by one RUN and deleted by the next still ship: the RUN line and the bytes', async () => {
     const run = await checkLocally(fixture('hygiene-apt-lists'));
     const lists = findings(run, 'package-cache').find((f) => f.path === '/var/lib/apt/lists');

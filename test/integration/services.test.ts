@@ -327,6 +327,24 @@ describe('Compose services', { concurrent: true }, () => {
     assert.deepEqual(services(run).services, []);
   });
 
+  test('compose-service whose build names a dockerfile, and no dockerfile input: that Dockerfile is built', async (ctx) => {
+    if (skip) return ctx.skip();
+    const image = uniqueImage('compose-dockerfile');
+    images.push(image);
+    // No ./Dockerfile: only the service's build.dockerfile can be the one built.
+    const app = await tempApp({
+      'Dockerfile.app': 'FROM deploy-check-test/busybox:latest\nCMD ["sh", "-c", "trap \'exit 0\' TERM; echo built from Dockerfile.app; sleep 3600 & wait"]\n',
+      'compose.yml': 'services:\n  api:\n    build:\n      context: .\n      dockerfile: Dockerfile.app\n',
+    });
+    apps.push(app.remove);
+    const run = await runLocal(['--context', app.dir, '--compose-file', path.join(app.dir, 'compose.yml'), '--compose-service', 'api', '--image', image,
+      '--hygiene', 'off', '--wait-for', 'log:built from Dockerfile\\.app', '--health-timeout', '30s']);
+    assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
+    assert.equal(run.report?.health.status, 'healthy');
+    assert.equal((run.report as unknown as { source: { dockerfile: string } }).source.dockerfile, path.join(app.dir, 'Dockerfile.app'));
+    assert.deepEqual(projectLeftovers(projectOf(run)), []);
+  });
+
   test('no service builds the context and compose-service is empty: exit 2 naming the services; an unknown compose-service too', async (ctx) => {
     if (skip) return ctx.skip();
     const none = await runLocal(['--context', fixture('healthy'), '--compose-file', path.join(APP, 'never-healthy.yml')], { report: false });

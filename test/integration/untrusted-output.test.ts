@@ -75,7 +75,7 @@ describe('app and repository output never starts a workflow command', () => {
       assertNoRawControls(where, text);
     }
     assertNoRawControls('the job summary', run.summary);
-    // The pre-deploy command (railway.json) holds a line break: its "$ command" line goes between stop-commands, as text.
+    // The pre-deploy command (.railway/railway.ts) holds a line break: its "$ command" line goes between stop-commands, as text.
     assert.match(run.main.stdout, /^::stop-commands::([0-9a-f]{32})\n\$ sh -c '\/usr\/local\/bin\/predeploy\.sh\n::warning::x-command\ntrue'\n::\1::$/m);
     // The legacy form is read anywhere in a line: that quoted line goes between stop-commands too.
     assert.match(run.main.stdout, /^::stop-commands::([0-9a-f]{32})\n {2}\| note: ##\[add-mask\]x-predeploy-v1\n::\1::$/m);

@@ -32,6 +32,8 @@ export interface LocalRun {
 export interface Report {
   verdict: 'pass' | 'fail';
   reasons: string[];
+  cancelled?: { signal: string; stage: string } | null;
+  internalError?: string | null;
   durationMs: number;
   image: { id: string | null; ref: string };
   build: {
@@ -51,6 +53,7 @@ export interface Report {
     lastHttp: { status: number | null; body: string | null; error: string | null } | null;
     healthLog: { exitCode: number; output: string }[];
     logs: string[];
+    logLines?: number;
   };
   size: { status: string; bytes: number | null };
 }

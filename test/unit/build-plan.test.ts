@@ -12,8 +12,10 @@ const base: PlanInput = {
   buildSecrets: [],
   image: 'deploy-check-local/app:r1',
   builder: undefined,
+  runId: 'r1-abc',
 };
-const TAIL = ['--tag', 'deploy-check-local/app:r1', '--load', '--metadata-file', '/tmp/m.json', '--progress=rawjson', '/repo/app'];
+// The second tag is the run's own: it keeps the image alive when another run moves the first.
+const TAIL = ['--tag', 'deploy-check-local/app:r1', '--tag', 'deploy-check-run:r1-abc', '--load', '--metadata-file', '/tmp/m.json', '--progress=rawjson', '/repo/app'];
 
 const cases: { name: string; config: Partial<PlanInput>; cache?: Parameters<typeof planBuild>[2]; args: string[]; env?: Record<string, string> }[] = [
   { name: 'the minimum', config: {}, args: ['buildx', 'build', '--file', '/repo/app/Dockerfile', ...TAIL] },

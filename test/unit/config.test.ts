@@ -228,8 +228,10 @@ describe('other inputs', () => {
     const c = await load(dir, { 'env-file': 'app.env', env: 'API_TOKEN=tok-123456\nX=1', 'build-secrets': 'npm=npm-secret-token' });
     assert.deepEqual(c.env.map((e) => e.key), ['DATABASE_URL', 'MODE', 'API_TOKEN', 'X']);
     assert.deepEqual(c.buildSecrets, [{ key: 'npm', value: 'npm-secret-token' }]);
-    // Values under 3 characters are not masked: they would mangle every log line.
-    assert.deepEqual([...c.secrets].sort(), ['npm-secret-token', 'postgres://u:pw@db/app', 'test', 'tok-123456'].sort());
+    // Plain values under 3 characters are not masked: they would mangle every log line. A URL's
+    // password is a secret whatever its length (the log names it as short).
+    assert.deepEqual([...c.secrets].sort(), ['npm-secret-token', 'postgres://u:pw@db/app', 'pw', 'test', 'tok-123456'].sort());
+    assert.deepEqual(c.shortSecrets, ['the URL password in env "DATABASE_URL"']);
     await rejectsInput(load(dir, { 'env-file': 'missing.env' }), 'env-file');
   });
 });

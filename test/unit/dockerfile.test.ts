@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'vitest';
-import { effectiveExposedPorts, effectiveHealthcheck, readDockerfileFacts } from '../../src/config/dockerfile.ts';
+import { describe, expect, test } from 'vitest';
+import { dockerfileSyntaxProblem, effectiveExposedPorts, effectiveHealthcheck, readDockerfileFacts } from '../../src/config/dockerfile.ts';
 
 const MULTI = `# syntax=docker/dockerfile:1
 FROM python:3.12-slim AS base
@@ -77,5 +77,33 @@ describe('readDockerfileFacts', () => {
 
   test('no FROM: no stages', () => {
     assert.deepEqual(readDockerfileFacts('# only a comment\n').stages, []);
+  });
+});
+
+describe('dockerfileSyntaxProblem: what BuildKit\'s parser refuses, found before the build', () => {
+  const at = (line: string): ReturnType<typeof dockerfileSyntaxProblem> => dockerfileSyntaxProblem(`FROM scratch\nRUN echo ok\n${line}\n`);
+  test.each([
+    ['RUNN echo typo', 'unknown instruction RUNN (did you mean RUN?)'],
+    ['PRINT hello', 'unknown instruction PRINT'],
+    ['EXPOSE', 'EXPOSE requires at least one argument'],
+    ['WORKDIR', 'WORKDIR requires at least one argument'],
+    ['COPY app.py', 'COPY requires at least two arguments, a source and a destination'],
+    ['ADD ["a"]', 'ADD requires at least two arguments, a source and a destination'],
+    ['FROM a b', 'FROM requires an image and optionally "AS name" (FROM image [AS name]); it has "a b"'],
+    ['FROM', 'FROM requires an image and optionally "AS name" (FROM image [AS name]); it has none'],
+  ])('%s: line 3, %s', (line, message) => {
+    expect(at(line)).toEqual({ line: 3, message });
+  });
+
+  test.each([
+    'CMD', 'ENTRYPOINT', 'RUN', 'COPY ["a","b"]', 'COPY --from=build /a /b', 'COPY <<EOF /x\nhello\nEOF', 'MAINTAINER John Doe',
+    'FROM --platform=linux/amd64 scratch AS base', 'from scratch as base', 'ONBUILD RUNN x', 'env A=1 \\\n  B=2',
+  ])('%s is accepted', (line) => {
+    expect(at(line)).toBeUndefined();
+  });
+
+  test('a frontend of its own (# syntax=) is left to build; docker/dockerfile is checked', () => {
+    expect(dockerfileSyntaxProblem('# syntax=example.com/frontend:1\nFROM scratch\nFROBNICATE x\n')).toBeUndefined();
+    expect(dockerfileSyntaxProblem('# syntax=docker/dockerfile:1.7\nFROM scratch\nFROBNICATE x\n')).toEqual({ line: 3, message: 'unknown instruction FROBNICATE' });
   });
 });

@@ -54,6 +54,15 @@ describe('parseKeyValueLines', () => {
     });
   }
 
+  test('a value over 128 KiB is refused, naming the variable and its size, never the value', () => {
+    const big = `BLOB=${'x'.repeat(10 * 1024 * 1024)}`;
+    expect(() => parseKeyValueLines('env', `A=1\n${big}`)).toThrow(/^Input "env": line 2: BLOB is 10\.0 MiB; one KEY=VALUE of at most 128 KiB is accepted/);
+    expect(() => parseKeyValueLines('env', big)).not.toThrow(/xxxx/);
+    // Just under Linux's limit ("KEY=VALUE" and its NUL) still passes.
+    expect(parseKeyValueLines('build-args', `K=${'y'.repeat(128 * 1024 - 3)}`)).toHaveLength(1);
+    expect(() => parseKeyValueLines('build-args', `K=${'y'.repeat(128 * 1024 - 2)}`)).toThrow(/^Input "build-args": line 1: K is 128\.0 KiB/);
+  });
+
   test('an env file keeps it, as docker does', () => {
     expect(parseKeyValueLines('env-file', LITERAL, 'KEY=VALUE', { literalNewlines: 'keep' })).toEqual([{ key: 'A', value: '1\\nB=2' }]);
   });

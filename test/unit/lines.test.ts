@@ -43,6 +43,14 @@ describe('parseHostLines', () => {
       'cache:10.0.0.6',
     ]);
   });
+  test('IPv6 addresses, bracketed or not', () => {
+    assert.deepEqual(parseHostLines('add-hosts', 'v6:::1\nv6b=[fd00::5]'), ['v6:::1', 'v6b:fd00::5']);
+  });
+  for (const entry of ['api:999.1.1.1', 'api:10.0.0', 'api:localhost', 'api:[10.0.0.1', 'api:1.2.3.4.5']) {
+    test(`"${entry}" is refused: not an IP address`, () => {
+      assert.throws(() => parseHostLines('add-hosts', entry), (err: unknown) => err instanceof ConfigError && err.input === 'add-hosts' && /is not an IP address/.test(err.message));
+    });
+  }
   test('an entry without an address is refused', () => {
     assert.throws(() => parseHostLines('add-hosts', 'justahost'), (err: unknown) => err instanceof ConfigError && err.input === 'add-hosts');
   });

@@ -186,7 +186,7 @@ describe('railway.json deploy commands', () => {
 describe('run parameters', () => {
   test('PORT joins the environment; extra variables, network and aliases are parameters of the run', async () => {
     const c = await load(project({ Dockerfile: NO_EXPOSE }), { 'railway-parity': 'true', env: 'A=1\nDATABASE_URL=x' });
-    const params = runParams(c, { network: 'proj_default', networkAliases: ['web'], extraEnv: [{ key: 'DATABASE_URL', value: 'postgres://db/app' }] });
+    const params = runParams(c, c.image, { network: 'proj_default', networkAliases: ['web'], extraEnv: [{ key: 'DATABASE_URL', value: 'postgres://db/app' }] });
     assert.deepEqual(params.env, [
       { key: 'A', value: '1' },
       { key: 'PORT', value: '8080' },
@@ -204,7 +204,7 @@ describe('run parameters', () => {
     const imageOwn = containerOptions(params, { name: 'n', cmd: undefined, replacesEntrypoint: true });
     assert.deepEqual([imageOwn.Entrypoint, imageOwn.Cmd], [undefined, undefined]);
     // Without a network of its own the app stays on the default bridge, with no aliases.
-    assert.equal(containerOptions(runParams(c), { name: 'n', cmd: undefined, publishPort: 8080 }).NetworkingConfig, undefined);
+    assert.equal(containerOptions(runParams(c, c.image), { name: 'n', cmd: undefined, publishPort: 8080 }).NetworkingConfig, undefined);
   });
 });
 

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import type { InputName } from '../../src/config/inputs.ts';
+import { secretValues, type SecretSources } from '../../src/config/secrets.ts';
 import { redact, redactDeep } from '../../src/host/log.ts';
+import { parseComposeModel } from '../../src/services/model.ts';
 
 describe('redact', () => {
   test('a 2-character and a 1-character secret are masked', () => {
@@ -24,6 +26,16 @@ describe('redact', () => {
 
   test('an empty value masks nothing', () => {
     expect(redact('text', [''])).toBe('text');
+  });
+
+  test('a long secret cut by a log: its first 8 characters or more, then an ellipsis', () => {
+    const key = 'changethis-7Gq2mXv9Lp';
+    expect(redact(`{'SECRET_KEY': 'changethi...'}`, [key])).toBe(`{'SECRET_KEY': '***...'}`);
+    expect(redact('key changethis-7G… (cut)', [key])).toBe('key ***… (cut)');
+    // Fewer than 8 characters, no ellipsis, or a secret under 12 characters: nothing to hide.
+    expect(redact('changet... changethis-7Gq2 done', [key])).toBe('changet... changethis-7Gq2 done');
+    expect(redact('abcdefgh...', ['abcdefghijk'])).toBe('abcdefgh...');
+    expect(redact(`${key} and changethis-7Gq...`, [key])).toBe('*** and ***...');
   });
 
   test('every string of a report, nested', () => {
@@ -57,5 +69,52 @@ describe('the configuration lists the secrets to mask', () => {
 
   test('no secrets, no warning', async () => {
     expect((await load({ env: 'MODE=ci' })).shortSecrets).toEqual([]);
+  });
+});
+
+describe('values masked by their form and by where they go', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'deploy-check-forms-'));
+  const GITLAB = 'glpat-' + 'Zk3vQ9mT2xWb7RcH1nLp';
+  const GITHUB = 'ghp_' + 'Q4w8ErT2yU6iO0pA3sD5fG7hJ9kL1zX3cV5b';
+  writeFileSync(path.join(dir, 'Dockerfile'), `FROM busybox\nEXPOSE 8000\nRUN curl -H "PRIVATE-TOKEN: ${GITLAB}" https://gitlab.example.org/api\nENV DATABASE_URL=postgres://app:changeme@localhost/app\n`);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const load = (inputs: Partial<Record<InputName, string>>): Promise<Config> => loadConfig((n) => inputs[n] ?? '', { cwd: dir, runId: 't' });
+
+  test('a token in a build arg of any name, a token in the Dockerfile, a URL password alone', async () => {
+    const config = await load({ 'build-args': `VERSION_NOTE=release ${GITHUB}\nRELEASE=1.2`, env: 'DB_URL=postgres://app:Vb7-k2Qz@db.internal:5432/app' });
+    expect(config.secrets).toEqual(expect.arrayContaining([GITHUB, GITLAB, 'Vb7-k2Qz', 'postgres://app:Vb7-k2Qz@db.internal:5432/app']));
+    expect(config.secrets).not.toContain('release ' + GITHUB);
+    expect(config.secrets).not.toContain('1.2');
+    // A trivial password for a local host in the Dockerfile is not a secret there: "changeme" stays readable.
+    expect(config.secrets).not.toContain('changeme');
+    expect(config.shortSecrets).toEqual([]);
+  });
+
+  test('a URL password that is a reference is not masked; a short one is named', async () => {
+    const config = await load({ env: 'A_URL=redis://u:${REDIS_PW}@cache:6379\nB_URL=amqp://u:k9@mq/' });
+    expect(config.secrets).not.toContain('${REDIS_PW}');
+    expect(config.secrets).toContain('k9');
+    expect(config.shortSecrets).toEqual(['the URL password in env "B_URL"']);
+  });
+
+  test('Compose: the environment of the app and the dependencies it starts, not of other services', () => {
+    const model = parseComposeModel(JSON.stringify({
+      name: 'p',
+      services: {
+        app: { build: { context: dir }, environment: { SECRET_KEY: 'changethis-7Gq2mXv9Lp', LOG_LEVEL: 'debug' }, depends_on: { db: { condition: 'service_healthy' } } },
+        db: { image: 'postgres', environment: { POSTGRES_PASSWORD: 'pg-pw', POSTGRES_USER: 'app' } },
+        router: { image: 'router', environment: { ADMIN_PASSWORD: 'admin', DB_PASSWORD: 'db' } },
+      },
+    }));
+    const sources: SecretSources = {
+      env: [], railwayEnv: [], railwaySecrets: [], buildSecrets: [], buildArgs: [], credentials: [],
+      compose: { file: 'docker-compose.yml', project: 'p', service: 'app', serviceSource: 'build context', model, composeVersion: '2' },
+      dockerfile: { name: 'Dockerfile', text: 'FROM busybox\n' },
+    };
+    const { secrets, shortSecrets } = secretValues(sources);
+    expect(secrets.sort()).toEqual(['changethis-7Gq2mXv9Lp', 'pg-pw']);
+    expect(shortSecrets).toEqual(['Compose environment "POSTGRES_PASSWORD" of "db"']);
+    // What `env` overrides is not what the app receives.
+    expect(secretValues({ ...sources, env: [{ key: 'SECRET_KEY', value: 'from-input-Lq82' }] }).secrets.sort()).toEqual(['from-input-Lq82', 'pg-pw']);
   });
 });

@@ -33,6 +33,15 @@ describe('parseDuration', () => {
   for (const raw of ['0', '0s', '0.0001']) {
     test(`"${raw}" is refused as not greater than zero`, () => throwsConfigError(() => parseDuration('health-timeout', raw), 'health-timeout', /greater than zero/));
   }
+  test('up to 6 hours is accepted', () => {
+    assert.equal(parseDuration('health-timeout', '360m'), 21_600_000);
+    assert.equal(parseDuration('health-timeout', '21600'), 21_600_000);
+  });
+  // Past about 24.8 days Node's timers fire at once: the wait would time out at its start.
+  for (const raw of ['99999999999999', '21601', '361m', '2592000s']) {
+    test(`"${raw}" is refused, saying the accepted range`, () =>
+      throwsConfigError(() => parseDuration('health-timeout', raw), 'health-timeout', /longer than 6 hours.*from 1ms to 360m/));
+  }
 });
 
 describe('parseStatusRanges', () => {
@@ -47,6 +56,10 @@ describe('parseStatusRanges', () => {
   });
   for (const raw of ['', ',', '20', '2000', '399-200', '600', '099', 'ok', '200-', '200-abc']) {
     test(`"${raw}" is refused`, () => throwsConfigError(() => parseStatusRanges('health-status', raw), 'health-status'));
+  }
+  // A trailing or doubled comma is a list cut short, not the statuses before it.
+  for (const raw of ['200,', '200,,204', ',200', '200, ']) {
+    test(`"${raw}" is refused for its empty entry`, () => throwsConfigError(() => parseStatusRanges('health-status', raw), 'health-status', /empty entry/));
   }
   test('matching and formatting', () => {
     const ranges = parseStatusRanges('health-status', '200,204,300-399');

@@ -101,7 +101,7 @@ export async function deployStage(config: Config, report: CheckReport, deps: Dep
     return out;
   };
   const checksFailed = report.verdict === 'fail' ? (report.reasons[0] ?? 'a check failed') : null;
-  const run: StageRun = { config, deps, client, out, log, resolve: async () => (lookup?.ok ? lookup.target : await resolveTarget(client, access)) };
+  const run: StageRun = { config, image: report.image.id ?? config.image, deps, client, out, log, resolve: async () => (lookup?.ok ? lookup.target : await resolveTarget(client, access)) };
 
   try {
     if (settings.preview && settings.mode !== 'never' && deps.event?.name.startsWith('pull_request')) {
@@ -125,6 +125,8 @@ export async function deployStage(config: Config, report: CheckReport, deps: Dep
 
 interface StageRun {
   readonly config: Config;
+  /** The checked image by ID: the tag may name another run's build by now. */
+  readonly image: string;
   readonly deps: DeployDeps;
   readonly client: RailwayClient;
   readonly out: DeployReport;
@@ -231,7 +233,7 @@ async function startDeployment(run: StageRun, target: RailwayTarget, commit: str
     return id;
   }
   const pushed = await pushCheckedImage({
-    localImage: config.image,
+    localImage: run.image,
     pushImage: settings.pushImage ?? '',
     tag: pushTag(commit, config.runId),
     credentials: config.registry,
