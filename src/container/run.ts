@@ -322,6 +322,11 @@ async function probeUntilReady(running: Running, strategy: WaitStrategy, config:
       tally();
       return;
     }
+    const hopeless = strategy.hopeless?.() ?? null;
+    if (hopeless !== null) {
+      report.reason = hopeless;
+      return;
+    }
     const pause = Math.max(probeIntervalMs(Date.now() - waitStarted), strategy.pauseMs?.() ?? 0);
     await pauseUnless(Math.min(pause, Math.max(0, running.deadline - Date.now())), running.exit, running.cancelled);
   }

@@ -17,6 +17,8 @@ export interface WaitStrategy {
   lastFailure(): string;
   /** The least pause before the next probe that the answers so far ask for (0: the loop's own pace). */
   pauseMs?(): number;
+  /** A sentence when the answers can no longer turn into a pass by waiting: the wait ends then. */
+  hopeless?(): string | null;
   close(): void;
 }
 
@@ -39,6 +41,11 @@ export const MAX_ANSWERS = 20;
 export const UNCHANGED_GRACE_MS = 1000;
 /** The longest pause an unchanged answer earns (it grows with the time the answer has not changed). */
 export const MAX_UNCHANGED_PAUSE_MS = 5000;
+/**
+ * A redirect or a 404 that has not changed for this long is the app's answer, not a start-up
+ * state: waiting for the rest of the timeout (Railway's is 300 s) cannot turn it into a pass.
+ */
+export const HOPELESS_AFTER_MS = 10_000;
 /** Repeated 429s without Retry-After: 1 s, then twice as long each time, up to this. */
 export const MAX_RATE_LIMIT_PAUSE_MS = 16_000;
 /** A Retry-After beyond this is read as this (the health timeout ends the wait sooner anyway). */
@@ -76,6 +83,8 @@ export class HttpWait implements WaitStrategy {
   private unchanged: { shape: string; since: number } | undefined;
   private limitedInARow = 0;
   private pause = 0;
+  /** The last answer was a redirect or a 404 that the accepted statuses do not take. */
+  private lastHopeless = false;
 
   constructor(url: string, status: readonly StatusRange[], body: RegExp | undefined, options: HttpWaitOptions = {}) {
     this.url = url;
@@ -104,7 +113,17 @@ export class HttpWait implements WaitStrategy {
     const retryAfterMs = answer.status === 429 ? parseRetryAfter(answer.retryAfter, now, answer.date) : null;
     this.record(now, httpAnswer(answer, retryAfterMs));
     this.pace(now, `${answer.status} ${answer.location ?? ''}`, answer.status === 429 ? retryAfterMs : undefined);
-    return statusMatches(this.status, answer.status) && (this.body === undefined || this.body.test(answer.body));
+    const passes = statusMatches(this.status, answer.status) && (this.body === undefined || this.body.test(answer.body));
+    this.lastHopeless = !statusMatches(this.status, answer.status) && isSettledAnswer(answer.status);
+    return passes;
+  }
+
+  hopeless(): string | null {
+    if (!this.lastHopeless || this.unchanged === undefined) return null;
+    const sameForMs = Date.now() - this.unchanged.since;
+    if (sameForMs < HOPELESS_AFTER_MS) return null;
+    const railway = this.options.railwayStatus ? '; Railway would fail the deploy the same way at the end of its healthcheckTimeout' : '';
+    return `${this.lastFailure()}; the same answer for ${Math.round(sameForMs / 1000)}s, which waiting will not change, so the wait ended early${railway}`;
   }
 
   pauseMs(): number {
@@ -186,6 +205,11 @@ export class HttpWait implements WaitStrategy {
     this.limitedInARow++;
     this.pause = Math.max(this.pause, retryAfterMs ?? rateLimitPauseMs(this.limitedInARow));
   }
+}
+
+/** A redirect or "not found": the app's routing answering, which does not change while it starts. */
+export function isSettledAnswer(status: number): boolean {
+  return (status >= 300 && status < 400) || status === 404;
 }
 
 /**

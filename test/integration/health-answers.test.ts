@@ -97,3 +97,14 @@ describe('an app that answers in broken HTTP', () => {
     assert.match(stdout, /answered, but not in valid HTTP\/1\.1: lines end in LF without CR/);
   });
 });
+
+describe('an answer that waiting cannot change', () => {
+  test('a steady redirect ends the wait well before a long timeout, saying why', async () => {
+    // Every request gets the app's 307: no rate limit in the way.
+    const { exitCode, report } = await check('rate-limited', ['--health-timeout', '120s', '--health-status', '200', '--env', 'ALLOW=100000']);
+    assert.equal(exitCode, 1);
+    assert.equal(report.health.status, 'unhealthy');
+    assert.match(report.health.reason ?? '', /307.*the same answer for \d+s, which waiting will not change, so the wait ended early/);
+    assert.doesNotMatch(report.health.reason ?? '', /not healthy after 120s/);
+  });
+});

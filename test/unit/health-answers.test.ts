@@ -13,6 +13,7 @@ import { parseStatusRanges } from '../../src/config/units.ts';
 import {
   MAX_ANSWERS,
   HttpWait,
+  isSettledAnswer,
   parseRetryAfter,
   rateLimitPauseMs,
   unchangedAnswerPauseMs,
@@ -203,4 +204,9 @@ describe('the answers in the reports', () => {
     assert.doesNotMatch(renderTerminal(report), /first answer that was not transient|answers seen/);
     assert.doesNotMatch(renderMarkdown(report), /first answer that was not transient|HTTP answers seen/);
   });
+});
+
+test('only a redirect or a 404 is an answer that waiting will not change', () => {
+  assert.deepEqual([301, 302, 307, 308, 404].map(isSettledAnswer), [true, true, true, true, true]);
+  assert.deepEqual([200, 429, 500, 502, 503, 401].map(isSettledAnswer), [false, false, false, false, false, false]);
 });
