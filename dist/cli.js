@@ -4,5 +4,5 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 // src/cli.ts
 import module from "node:module";
 module.enableCompileCache?.();
-var { runCli } = await import("./chunks/local-YL6H46JZ.js");
+var { runCli } = await import("./chunks/local-EOOLGF2K.js");
 process.exitCode = await runCli(process.argv.slice(2));

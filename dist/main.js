@@ -73,7 +73,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-4XMWETDU.js";
+} from "./chunks/chunk-SF3R7UUZ.js";
 import {
   ConfigError,
   __commonJS,

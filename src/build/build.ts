@@ -108,6 +108,9 @@ async function buildOnce(config: Config, log: Log, cache: CachePlan, cancel: Abo
   return { report, metadata, rawError };
 }
 
+/** How long buildx has to leave after SIGINT before it is killed: well inside the run's cancel grace. */
+const BUILDX_STOP_MS = 3000;
+
 /**
  * Runs `docker <args>` (no shell) and resolves with its exit code. A cancelled run sends buildx
  * SIGINT, as a terminal's Ctrl-C does to the whole process group: buildx cancels the build and
@@ -120,8 +123,12 @@ function runBuildx(args: readonly string[], env: Record<string, string>, cancel:
       return;
     }
     const child = spawn('docker', [...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // buildx can sit on a SIGINT that comes while it opens its session (seen: over 10 s on a
+    // loaded engine); the client is killed if it has not left by then (BuildKit drops the
+    // build with the session).
     const stop = (): void => {
       child.kill('SIGINT');
+      setTimeout(() => child.kill('SIGKILL'), BUILDX_STOP_MS).unref();
     };
     cancel?.addEventListener('abort', stop, { once: true });
     child.stderr.on('data', stderr);
