@@ -187,7 +187,7 @@ async function deployCheck(): Promise<Sample> {
   try {
     // The defaults, hygiene included, unless --without-hygiene.
     const hygiene = values['without-hygiene'] ? ['--hygiene', 'off'] : [];
-    const env = values['fresh-state'] ? { ...process.env, DEPLOY_CHECK_STATE_DIR: path.join(work, 'state') } : process.env;
+    const env = values['fresh-state'] ? { ...RUN_ENV, DEPLOY_CHECK_STATE_DIR: path.join(work, 'state') } : RUN_ENV;
     const r = await run(values.node, [path.join(ROOT, 'dist/cli.js'), '--context', dir, '--image', image, '--report', reportFile, ...hygiene], {
       building: /▸ Build/,
       preDeploy: /▸ Pre-deploy command/,
