@@ -71,7 +71,8 @@ interface Sample {
 }
 
 /** Polls the health endpoint of the first container started from `image`; resolves with start and first-answer times. */
-function watchReadiness(image: string): { result: Promise<{ startedAt: number; firstAnswerAt: number } | null>; stop: () => void } {
+/** `image`: the script's tag; deploy-check runs its container by the built image's ID, so its runs are found by its label. */
+function watchReadiness(image: string | { label: string }): { result: Promise<{ startedAt: number; firstAnswerAt: number } | null>; stop: () => void } {
   let stopped = false;
   let stream: NodeJS.ReadableStream | undefined;
   const stop = (): void => {
@@ -79,7 +80,8 @@ function watchReadiness(image: string): { result: Promise<{ startedAt: number; f
     (stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
   };
   const result = (async () => {
-    stream = await docker.getEvents({ filters: { type: ['container'], event: ['start'], image: [image] } });
+    const by = typeof image === 'string' ? { image: [image] } : { label: [image.label] };
+    stream = await docker.getEvents({ filters: { type: ['container'], event: ['start'], ...by } });
     const id = await new Promise<string | null>((resolve) => {
       stream?.on('data', (chunk: Buffer) => {
         for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
@@ -183,7 +185,7 @@ async function deployCheck(): Promise<Sample> {
   const { dir, done } = await coldContext();
   const work = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-bench-'));
   const reportFile = path.join(work, 'report.json');
-  const watcher = watchReadiness(image);
+  const watcher = watchReadiness({ label: 'dev.deploy-check.managed' });
   try {
     // The defaults, hygiene included, unless --without-hygiene.
     const hygiene = values['without-hygiene'] ? ['--hygiene', 'off'] : [];
