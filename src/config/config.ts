@@ -562,8 +562,14 @@ async function readRailwayConfigs(
   const located = locateIacFile({ cwd, context, fileInput: get('railway-config') || undefined });
   const legacySetting = get('railway-config-file');
   const legacyGiven = legacySetting !== '' && legacySetting !== 'true' && legacySetting !== 'false' ? path.resolve(cwd, legacySetting) : undefined;
-  const legacy = await findRailwayFile([context, cwd], legacyGiven);
   const legacyWanted = legacySetting === 'false' ? false : legacySetting !== '' || configAsCodeRead(options.now);
+  // A file that is not mirrored cannot fail the check: Railway does not read it either.
+  const legacyNotes: string[] = [];
+  const legacy = await findRailwayFile([context, cwd], legacyGiven).catch((err: unknown) => {
+    if ((legacyWanted && !located.file) || !(err instanceof ConfigError)) throw err;
+    legacyNotes.push(`a railway.json / railway.toml that Railway no longer reads is not valid either (${err.message}); nothing of it is used`);
+    return undefined;
+  });
   let railwayIac: RailwayIacConfig | undefined;
   if (located.file) {
     refuseForkCode(located.file, runContext);
@@ -573,7 +579,7 @@ async function readRailwayConfigs(
       git: { sha: runContext.pullRequest?.headSha ?? runContext.sha ?? undefined, branch: runContext.headRef ?? runContext.ref?.replace(/^refs\/heads\//, '') ?? undefined },
     });
   }
-  const notes = located.note ? [located.note] : [];
+  const notes = [...(located.note ? [located.note] : []), ...legacyNotes];
   if (railwayIac) {
     const mirrored = iacFileConfig(railwayIac);
     return { mirrored, railwayIac, staleRailwayFile: legacy ? { file: legacy, why: 'railway.ts' } : undefined, notes };

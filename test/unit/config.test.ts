@@ -52,6 +52,16 @@ describe('railway.json / railway.toml discovery and precedence', () => {
     assert.equal(c.railwayFile?.file, path.join(dir, 'railway.json'));
   });
 
+  test('an invalid railway.json that Railway no longer reads does not fail the check; one it still reads does', async () => {
+    const dir = project({ Dockerfile: WEB, 'railway.json': '{ "deploy": { "healthcheckPath": "/h\\n::warning::x" } }' });
+    const after = await loadConfig((name) => (name === 'context' ? dir : ''), { cwd: dir, runId: 'test-run', now: new Date('2026-12-06T00:00:00Z') });
+    assert.equal(after.railwayFile, undefined);
+    assert.match(after.railwayNotes.join('\n'), /no longer reads is not valid either/);
+    await rejectsInput(load(dir), 'railway.json deploy.healthcheckPath');
+    const broken = project({ Dockerfile: WEB, 'railway.json': '{ not json' });
+    await rejectsInput(loadConfig((name) => (name === 'context' ? broken : name === 'railway-config-file' ? 'true' : ''), { cwd: broken, runId: 'test-run' }), 'railway-config');
+  });
+
   test('railway.toml is read the same way', async () => {
     const dir = project({ Dockerfile: WEB, 'railway.toml': '[deploy]\nhealthcheckPath = "/ready"\nhealthcheckTimeout = 20\n' });
     const c = await load(dir);
