@@ -73,7 +73,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-SF3R7UUZ.js";
+} from "./chunks/chunk-NLQZ2MX2.js";
 import {
   ConfigError,
   __commonJS,
