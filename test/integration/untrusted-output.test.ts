@@ -121,9 +121,10 @@ describe('a health path that is not one path is refused before any work', { conc
     return app.dir;
   };
 
+  // A Railway that still reads railway.json (railway-config-file): the path would be used, so it is refused.
   test('railway.json deploy.healthcheckPath with a line break: local command exits 2 naming the field', async () => {
     const dir = await railwayApp('/health\n::warning::x');
-    const run = await runLocal(['--context', dir], { cwd: dir });
+    const run = await runLocal(['--context', dir, '--railway-config-file', 'true'], { cwd: dir });
     assert.equal(run.exitCode, 2, run.stderr);
     assert.equal(run.report, null);
     const lines = run.stderr.trim().split('\n');
@@ -134,7 +135,7 @@ describe('a health path that is not one path is refused before any work', { conc
 
   test('railway.json deploy.healthcheckPath with a line break: the action fails naming the field, no command issued', async () => {
     const dir = await railwayApp('/health\n::warning::x');
-    const run = await runActionSteps({ inputs: { context: dir }, cwd: dir });
+    const run = await runActionSteps({ inputs: { context: dir, 'railway-config-file': 'true' }, cwd: dir });
     assert.equal(run.main.exitCode, 1);
     assert.equal(run.report, null);
     const errors = workflowCommands(run.main.stdout).filter((c) => c.name === 'error');
