@@ -73,7 +73,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-NLQZ2MX2.js";
+} from "./chunks/chunk-W5PET6Q6.js";
 import {
   ConfigError,
   __commonJS,
@@ -94,7 +94,7 @@ import {
   rmRF,
   visible,
   which
-} from "./chunks/chunk-QOZUAIER.js";
+} from "./chunks/chunk-S2MH3XMF.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

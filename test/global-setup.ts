@@ -9,7 +9,7 @@
  * within seconds, so the check waits a little before it calls anything a leftover.
  */
 import { spawnSync } from 'node:child_process';
-import { CLASSIC_ENGINE, MAIN_ENGINE, engineAvailable, leftovers } from './support/docker.ts';
+import { CLASSIC_ENGINE, MAIN_ENGINE, engineAvailable, managedLeftovers } from './support/docker.ts';
 
 const GRACE_MS = Number(process.env['DEPLOY_CHECK_LEFTOVER_GRACE_MS'] ?? 20_000);
 
@@ -17,7 +17,7 @@ const engines = [MAIN_ENGINE, CLASSIC_ENGINE].filter((host, i, all) => all.index
 const before = new Map<string, Set<string>>();
 
 function managed(host: string): string[] {
-  const left = leftovers(undefined, host);
+  const left = managedLeftovers(host);
   return [...left.containers.map((id) => `container ${id}`), ...left.networks.map((id) => `network ${id}`)];
 }
 

@@ -122,22 +122,40 @@ function runBuildx(args: readonly string[], env: Record<string, string>, cancel:
       reject(new Error(`the run was cancelled (${String(cancel.reason)}) before the build started`));
       return;
     }
-    const child = spawn('docker', [...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its own process group: the docker CLI runs buildx as a plugin process, and a signal must
+    // reach both (killing the CLI alone leaves the plugin holding the pipe, so 'close' never comes).
+    const child = spawn('docker', [...args], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const signalGroup = (signal: NodeJS.Signals): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        // Already gone.
+      }
+    };
     // buildx can sit on a SIGINT that comes while it opens its session (seen: over 10 s on a
     // loaded engine); the client is killed if it has not left by then (BuildKit drops the
     // build with the session).
+    let killTimer: NodeJS.Timeout | undefined;
     const stop = (): void => {
-      child.kill('SIGINT');
-      setTimeout(() => child.kill('SIGKILL'), BUILDX_STOP_MS).unref();
+      signalGroup('SIGINT');
+      killTimer = setTimeout(() => signalGroup('SIGKILL'), BUILDX_STOP_MS).unref();
+    };
+    // Outside deploy-check's group, a build must not outlive a run that leaves early.
+    const killOnExit = (): void => signalGroup('SIGKILL');
+    process.once('exit', killOnExit);
+    const done = (): void => {
+      clearTimeout(killTimer);
+      cancel?.removeEventListener('abort', stop);
+      process.removeListener('exit', killOnExit);
     };
     cancel?.addEventListener('abort', stop, { once: true });
     child.stderr.on('data', stderr);
     child.on('error', (err) => {
-      cancel?.removeEventListener('abort', stop);
+      done();
       reject(err);
     });
     child.on('close', (code) => {
-      cancel?.removeEventListener('abort', stop);
+      done();
       // Ended by a signal: no code.
       resolve(code ?? 1);
     });

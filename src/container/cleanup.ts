@@ -18,8 +18,7 @@ export interface CleanupResult {
  */
 export async function removeRunResources(docker: Docker, runId: string, options: { images?: boolean } = {}): Promise<CleanupResult> {
   const filters = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] });
-  const [containers, networks] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+  const [containers, networks] = await Promise.all([removeContainers(docker, filters), docker.listNetworks({ filters })]);
   // Networks, volumes and images go after the containers that use them.
   const [volumes, images] = await Promise.all([
     // The engine answers `Volumes: null` when there are none, whatever the types say.
@@ -33,7 +32,7 @@ export async function removeRunResources(docker: Docker, runId: string, options:
     // Not forced: only the tag goes when the image has another (the `image` input's).
     docker.getImage(holdTag(runId)).remove().catch(() => {}),
   ]);
-  return { containers: containers.length, networks: networks.length, volumes: volumes.length, images: images.length };
+  return { containers, networks: networks.length, volumes: volumes.length, images: images.length };
 }
 
 /** Removes the buildx builders a run created (and their BuildKit containers); returns those removed. */
@@ -41,4 +40,22 @@ export async function removeRunBuilders(names: readonly string[]): Promise<strin
   const removed: string[] = [];
   for (const name of names) if (await removeBuilder(name)) removed.push(name);
   return removed;
+}
+
+/**
+ * Removes the containers with the run's label and returns how many there were. Listed again
+ * until none is left: a busy engine can answer a removal with "already in progress", or a
+ * Compose process can create one while the first list is taken.
+ */
+async function removeContainers(docker: Docker, filters: string): Promise<number> {
+  let found = 0;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const containers = await docker.listContainers({ all: true, filters });
+    if (attempt === 0) found = containers.length;
+    if (containers.length === 0) break;
+    // Still there after a removal: give the engine a moment before the next one.
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+  }
+  return found;
 }

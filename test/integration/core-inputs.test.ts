@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { REPO_ROOT, runActionSteps } from '../support/action-runner.ts';
-import { leftovers } from '../support/docker.ts';
+import { managedLeftovers } from '../support/docker.ts';
 import { fixture, MACHINE_NODE, newLeftovers, runLocal, tempApp } from '../support/local-runner.ts';
 
 let engineBefore: { containers: string[]; networks: string[] };
@@ -15,7 +15,7 @@ let empty: { dir: string; remove: () => Promise<void> };
 /** A Dockerfile with a typo BuildKit's parser refuses, and an env file with a 10 MB value. */
 let broken: { dir: string; remove: () => Promise<void> };
 beforeAll(async () => {
-  engineBefore = leftovers();
+  engineBefore = managedLeftovers();
   empty = await tempApp({ 'main.py': 'print("no Dockerfile here")\n' });
   broken = await tempApp({
     Dockerfile: 'FROM deploy-check-test/busybox:latest\nRUN echo ok\nRUNN echo typo\nCMD ["true"]\n',

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import type { CheckReport } from '../../src/report/model.ts';
 import { runActionSteps, type ActionRun } from '../support/action-runner.ts';
-import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineUsable, leftovers } from '../support/docker.ts';
+import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineUsable, leftovers, managedLeftovers } from '../support/docker.ts';
 import { readFile } from 'node:fs/promises';
 import { RAILWAY_FIXTURE as F, startRailwayServer } from '../support/railway-server.ts';
 import { fixture, removeImage, runIdOf, runLocal, tempApp, uniqueImage, type LocalRun } from '../support/local-runner.ts';
@@ -405,7 +405,7 @@ describe('one engine, messages', () => {
       assert.equal(report?.health.status, 'healthy');
       assert.equal(imageTagExists(image, CLASSIC_ENGINE), true, 'the image is not on the context engine');
       assert.equal(imageTagExists(image, MAIN_ENGINE), false, 'the image went to the default engine');
-      assert.deepEqual(leftovers(undefined, CLASSIC_ENGINE).containers.filter((c) => c === report.health.container?.id), []);
+      assert.deepEqual(managedLeftovers(CLASSIC_ENGINE).containers.filter((c) => c === report.health.container?.id), []);
     } finally {
       try {
         dockerCli(['image', 'rm', '--force', image], CLASSIC_ENGINE);

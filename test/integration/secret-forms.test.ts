@@ -202,8 +202,7 @@ describe('Compose: the values the checked containers receive, whole and cut', ()
       ].join('\n'),
     });
     apps.push(app);
-    const run = await runLocal(['--context', app.dir, '--compose-file', path.join(app.dir, 'docker-compose.yml'), '--image', uniqueImage('secret-forms-compose'), '--hygiene', 'off'], { cwd: app.dir });
-    images.push(run.report?.image.ref);
+    const run = await runLocal(['--context', app.dir, '--compose-file', path.join(app.dir, 'docker-compose.yml'), '--hygiene', 'off'], { cwd: app.dir, keepImage: false });
     assert.equal(run.exitCode, 1, run.stderr);
     const report = run.report;
     assert.ok(report);

@@ -20,9 +20,19 @@ export function engineAvailable(dockerHost: string): boolean {
   }
 }
 
-/** Containers and networks carrying deploy-check's label (optionally of one run). */
-export function leftovers(runId?: string, dockerHost = MAIN_ENGINE): { containers: string[]; networks: string[] } {
-  const label = runId ? `dev.deploy-check.run=${runId}` : 'dev.deploy-check.managed';
+/** Containers and networks of one run. */
+export function leftovers(runId: string | undefined, dockerHost = MAIN_ENGINE): { containers: string[]; networks: string[] } {
+  // Without the run's id the check would see every run on the shared engine (other test files').
+  if (!runId) throw new Error('leftovers: no run id (a run given --image has none in its tag: read it from the report or the state)');
+  return labelled(`dev.deploy-check.run=${runId}`, dockerHost);
+}
+
+/** Containers and networks carrying deploy-check's label, of any run. */
+export function managedLeftovers(dockerHost = MAIN_ENGINE): { containers: string[]; networks: string[] } {
+  return labelled('dev.deploy-check.managed', dockerHost);
+}
+
+function labelled(label: string, dockerHost: string): { containers: string[]; networks: string[] } {
   const list = (args: string[]): string[] => dockerCli(args, dockerHost).split('\n').filter(Boolean);
   return {
     containers: list(['ps', '-aq', '--filter', `label=${label}`]),

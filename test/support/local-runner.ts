@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { afterAll } from 'vitest';
 import { isTransientEngineError } from '../../src/build/build.ts';
 import { REPO_ROOT } from './action-runner.ts';
-import { MAIN_ENGINE, dockerCli, leftovers } from './docker.ts';
+import { MAIN_ENGINE, dockerCli, managedLeftovers } from './docker.ts';
 
 /** The machine's own Node (20 here): the local command must run on it, not only on the action's Node 24. */
 export const MACHINE_NODE = process.env['DEPLOY_CHECK_MACHINE_NODE'] ?? '/usr/bin/node';
@@ -239,7 +239,7 @@ export function containerExists(id: string): boolean {
 export async function newLeftovers(before: { containers: string[]; networks: string[] }, graceMs = 15_000): Promise<string[]> {
   const deadline = Date.now() + graceMs;
   for (;;) {
-    const now = leftovers();
+    const now = managedLeftovers();
     const fresh = [...now.containers.filter((c) => !before.containers.includes(c)), ...now.networks.filter((n) => !before.networks.includes(n))];
     if (fresh.length === 0 || Date.now() > deadline) return fresh;
     await new Promise((resolve) => setTimeout(resolve, 500));
