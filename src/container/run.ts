@@ -195,6 +195,16 @@ export async function startAndWait(config: Config, log: Log, app: CreatedApp, re
       removals.remove(container);
     }
   }
+  settleVerdict(config, strategyName, ranForMs, report);
+  if (report.status === 'unhealthy' && hint) report.reason = `${report.reason ?? 'not healthy'}; ${hint}`;
+  return report;
+}
+
+/**
+ * The verdict once the container is gone: a clean exit passes `wait-for: exit`, and a container
+ * that never started or exited early gets the sentence that says so.
+ */
+function settleVerdict(config: Config, strategyName: HealthConfig['strategy'], ranForMs: number | undefined, report: HealthReport): void {
   if (strategyName === 'exit' && ranForMs !== undefined && report.container?.exitCode === 0) {
     report.status = 'healthy';
     report.timeToHealthyMs = ranForMs;
@@ -208,8 +218,6 @@ export async function startAndWait(config: Config, log: Log, app: CreatedApp, re
   } else if (report.status === 'unhealthy' && report.container?.exitCode !== null && report.container?.exitCode !== undefined) {
     report.reason = `the container exited with code ${report.container.exitCode}${report.container.oomKilled ? ' (killed for lack of memory: OOM)' : ''} before it became healthy`;
   }
-  if (report.status === 'unhealthy' && hint) report.reason = `${report.reason ?? 'not healthy'}; ${hint}`;
-  return report;
 }
 
 /** Why the start command's $VARIABLES stay as written, when it runs as Railway runs it. */

@@ -1,7 +1,7 @@
 import { getOctokit } from '@actions/github';
 import type { CheckReport } from '../report/model.ts';
 import { hasDeployResult, mayCreateComment, renderCommentBody, renderRunErrorComment, commentMarker, type CommentMeta, type RunErrorSource } from '../report/comment.ts';
-import { arr, num, obj, str } from '../report/fields.ts';
+import { arr, num, obj, str, type Fields } from '../report/fields.ts';
 import { COMMENT_KEY_PATTERN, DEFAULT_COMMENT_KEY, type PublishConfig } from './config.ts';
 import { commitUrl, isDefaultBranchPush, isPullRequestEvent, runUrl, type RunContext } from './context.ts';
 import { isTransient, statusOf, upsertStickyComment, withOneRetry, type Octokit } from './sticky.ts';
@@ -198,6 +198,17 @@ export async function workflowRunTarget(octokit: Octokit, config: PublishConfig,
     return { target: { issueNumber: pr.number, meta, mayCreate: config.comment === 'always', notes, fromFork: pr.fromFork }, report: trusted };
   }
 
+  const number = await vouchedPullRequest(octokit, context, run, headSha, claimed);
+  if (typeof number !== 'number') return number;
+  const reportFor = { ...trusted, source: { ...trusted.source, pullRequest: number } };
+  return { target: { issueNumber: number, meta, mayCreate: mayCreateComment(config.comment, report), notes, fromFork }, report: reportFor };
+}
+
+/**
+ * The number of the pull request GitHub vouches for: one the event lists with the run's head SHA
+ * (the claimed one first), else the claimed one while its current head is that SHA.
+ */
+async function vouchedPullRequest(octokit: Octokit, context: RunContext, run: Fields, headSha: string, claimed: number | null): Promise<number | NoTarget> {
   const listed = arr(run['pull_requests'])
     .map(obj)
     .filter((p) => p !== null && str(obj(p['head'])?.['sha']) === headSha)
@@ -218,8 +229,7 @@ export async function workflowRunTarget(octokit: Octokit, config: PublishConfig,
     }
   }
   if (number === null) return { none: `No comment: no pull request has head ${headSha.slice(0, 7)}` };
-  const reportFor = { ...trusted, source: { ...trusted.source, pullRequest: number } };
-  return { target: { issueNumber: number, meta, mayCreate: mayCreateComment(config.comment, report), notes, fromFork }, report: reportFor };
+  return number;
 }
 
 /** What a run that could not check anything tells its pull request (and its job summary). */

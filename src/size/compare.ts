@@ -101,24 +101,7 @@ const REBUILD_NOISE_BYTES = 64;
  */
 function compareOwnLayers(current: readonly SizeLayer[], baseline: readonly SizeLayer[], sameUncompressed: boolean, sameCompressed: boolean): SizeLayerChange[] {
   const key = (l: SizeLayer): string => normalizeCreatedBy(l.createdBy || l.instruction);
-  const pairs = longestCommonSubsequence(current.map(key), baseline.map(key));
-  const matchedCurrent = new Map<number, number>(pairs);
-  // Pair leftovers of the same keyword within each gap between anchors.
-  const anchors: [number, number][] = [[-1, -1], ...pairs, [current.length, baseline.length]];
-  for (let k = 0; k + 1 < anchors.length; k++) {
-    const [c0, b0] = anchors[k] ?? [-1, -1];
-    const [c1, b1] = anchors[k + 1] ?? [current.length, baseline.length];
-    const taken = new Set<number>();
-    for (let c = c0 + 1; c < c1; c++) {
-      for (let b = b0 + 1; b < b1; b++) {
-        if (!taken.has(b) && current[c]?.keyword === baseline[b]?.keyword) {
-          matchedCurrent.set(c, b);
-          taken.add(b);
-          break;
-        }
-      }
-    }
-  }
+  const matchedCurrent = matchLayers(current, baseline, key);
   const changes: SizeLayerChange[] = [];
   const matchedBaseline = new Set(matchedCurrent.values());
   current.forEach((layer, c) => {
@@ -166,6 +149,32 @@ function compareOwnLayers(current: readonly SizeLayer[], baseline: readonly Size
     });
   });
   return changes;
+}
+
+/**
+ * Pairs of (current index, baseline index): the same history text in the same order first, then
+ * a leftover of the same keyword within each gap between two such anchors.
+ */
+function matchLayers(current: readonly SizeLayer[], baseline: readonly SizeLayer[], key: (l: SizeLayer) => string): Map<number, number> {
+  const pairs = longestCommonSubsequence(current.map(key), baseline.map(key));
+  const matchedCurrent = new Map<number, number>(pairs);
+  // Pair leftovers of the same keyword within each gap between anchors.
+  const anchors: [number, number][] = [[-1, -1], ...pairs, [current.length, baseline.length]];
+  for (let k = 0; k + 1 < anchors.length; k++) {
+    const [c0, b0] = anchors[k] ?? [-1, -1];
+    const [c1, b1] = anchors[k + 1] ?? [current.length, baseline.length];
+    const taken = new Set<number>();
+    for (let c = c0 + 1; c < c1; c++) {
+      for (let b = b0 + 1; b < b1; b++) {
+        if (!taken.has(b) && current[c]?.keyword === baseline[b]?.keyword) {
+          matchedCurrent.set(c, b);
+          taken.add(b);
+          break;
+        }
+      }
+    }
+  }
+  return matchedCurrent;
 }
 
 /** Index pairs [a, b] of a longest common subsequence of two short lists. */

@@ -130,37 +130,8 @@ export class LoopbackRegistry {
       res.writeHead(200, { 'Content-Length': String(size), 'Docker-Content-Digest': m[1], 'Content-Type': 'application/octet-stream' });
       return void res.end();
     }
-    if (/^blobs\/uploads\/?$/.test(rest) && method === 'POST') {
-      const mount = url.searchParams.get('mount');
-      if (mount && this.sizeOf(mount) !== undefined) {
-        await drain(req);
-        res.writeHead(201, { Location: `${prefix}blobs/${mount}`, 'Docker-Content-Digest': mount, 'Content-Length': '0' });
-        return void res.end();
-      }
-      const id = randomBytes(8).toString('hex');
-      const upload: Upload = { size: 0, chunks: [], sink: this.options.tap?.open() };
-      this.uploads.set(id, upload);
-      await this.receive(req, upload);
-      const digest = url.searchParams.get('digest');
-      if (digest) { await this.commit(res, id, digest); return; }
-      res.writeHead(202, { Location: `${prefix}blobs/uploads/${id}`, 'Docker-Upload-UUID': id, Range: '0-0', 'Content-Length': '0' });
-      return void res.end();
-    }
-    if ((m = /^blobs\/uploads\/([a-f0-9]+)$/.exec(rest)) && m[1]) {
-      const id = m[1];
-      const upload = this.uploads.get(id);
-      if (!upload) {
-        await drain(req);
-        error(res, 404, 'BLOB_UPLOAD_UNKNOWN', 'upload unknown'); return;
-      }
-      await this.receive(req, upload);
-      if (method === 'PATCH') {
-        res.writeHead(202, { Location: `${prefix}blobs/uploads/${id}`, 'Docker-Upload-UUID': id, Range: `0-${Math.max(0, upload.size - 1)}`, 'Content-Length': '0' });
-        return void res.end();
-      }
-      if (method === 'PUT') { await this.commit(res, id, url.searchParams.get('digest') ?? ''); return; }
-      error(res, 405, 'UNSUPPORTED', 'method not supported'); return;
-    }
+    if (/^blobs\/uploads\/?$/.test(rest) && method === 'POST') { await this.startUpload(req, res, url, prefix); return; }
+    if ((m = /^blobs\/uploads\/([a-f0-9]+)$/.exec(rest)) && m[1]) { await this.continueUpload(req, res, url, prefix, m[1]); return; }
     if ((m = /^manifests\/([^/]+)$/.exec(rest)) && m[1]) {
       if (method === 'PUT') {
         const body = await readAll(req, KEEP_LIMIT);
@@ -175,6 +146,41 @@ export class LoopbackRegistry {
     }
     await drain(req);
     error(res, 404, 'UNSUPPORTED', 'not a registry endpoint this registry serves');
+  }
+
+  /** POST of an upload: a mount of a blob it has, or a new upload (monolithic when the digest comes with it). */
+  private async startUpload(req: http.IncomingMessage, res: http.ServerResponse, url: URL, prefix: string): Promise<void> {
+    const mount = url.searchParams.get('mount');
+    if (mount && this.sizeOf(mount) !== undefined) {
+      await drain(req);
+      res.writeHead(201, { Location: `${prefix}blobs/${mount}`, 'Docker-Content-Digest': mount, 'Content-Length': '0' });
+      return void res.end();
+    }
+    const id = randomBytes(8).toString('hex');
+    const upload: Upload = { size: 0, chunks: [], sink: this.options.tap?.open() };
+    this.uploads.set(id, upload);
+    await this.receive(req, upload);
+    const digest = url.searchParams.get('digest');
+    if (digest) { await this.commit(res, id, digest); return; }
+    res.writeHead(202, { Location: `${prefix}blobs/uploads/${id}`, 'Docker-Upload-UUID': id, Range: '0-0', 'Content-Length': '0' });
+    return void res.end();
+  }
+
+  /** PATCH (a chunk) or PUT (the last chunk and the digest) of an upload started before. */
+  private async continueUpload(req: http.IncomingMessage, res: http.ServerResponse, url: URL, prefix: string, id: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    const upload = this.uploads.get(id);
+    if (!upload) {
+      await drain(req);
+      error(res, 404, 'BLOB_UPLOAD_UNKNOWN', 'upload unknown'); return;
+    }
+    await this.receive(req, upload);
+    if (method === 'PATCH') {
+      res.writeHead(202, { Location: `${prefix}blobs/uploads/${id}`, 'Docker-Upload-UUID': id, Range: `0-${Math.max(0, upload.size - 1)}`, 'Content-Length': '0' });
+      return void res.end();
+    }
+    if (method === 'PUT') { await this.commit(res, id, url.searchParams.get('digest') ?? ''); return; }
+    error(res, 405, 'UNSUPPORTED', 'method not supported');
   }
 
   private sizeOf(digest: string): number | undefined {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { DockerfileFacts } from '../config/dockerfile.ts';
 import type { Log } from '../host/log.ts';
 import type { CompressedSource, SizeBaseImage, SizeLayer, UncompressedSource } from '../report/model.ts';
-import { attributeLayers, type HistoryLayerEntry } from './attribute.ts';
+import { attributeLayers, type Attribution, type HistoryLayerEntry } from './attribute.ts';
 import { BlobDiffIdMemo, BlobSizeMemo } from './blob-memo.ts';
 import { LoopbackRegistry, type BlobSink } from './loopback-registry.ts';
 import { parseImageConfig, parseManifest, pickPlatformManifest, type ImageConfigInfo, type ManifestInfo } from './manifest.ts';
@@ -86,27 +86,7 @@ export async function measureImage(docker: Docker, imageRef: string, options: Me
   const history = [...rawHistory].reverse();
   const diffIds = inspect.RootFS?.Layers ?? [];
 
-  let pushed: PushedImage | undefined;
-  if (!loopbackPushAllowed(info)) {
-    notes.push('the engine does not allow plain-HTTP registries on 127.0.0.1, so the compressed layers could not be read');
-  } else {
-    try {
-      pushed = await pushToLoopback(docker, imageRef, inspect, store, {
-        sizes: options.memo ?? BlobSizeMemo.inMemory(),
-        diffIds: options.diffIdMemo ?? BlobDiffIdMemo.inMemory(),
-        tap: options.tap,
-        leftover: (ref, reason) => {
-          const message = `the loopback tag ${ref} could not be removed (${reason}); remove it with: docker image rm ${ref}`;
-          notes.push(message);
-          options.log?.warning(`Image size: ${message}`);
-        },
-      });
-      options.log?.debug(`measure: read the manifest of ${imageRef} through a loopback push (${pushed.uploadedBytes} bytes uploaded)`);
-    } catch (err) {
-      notes.push(`the compressed layers could not be read through a loopback push: ${(err as Error).message}`);
-      options.log?.warning(`Image size: compressed layer sizes unavailable (${(err as Error).message})`);
-    }
-  }
+  const pushed = await readCompressed(docker, imageRef, info, inspect, store, options, notes);
 
   const entries = historyEntries(history, diffIds, pushed);
   const variables = options.variables ?? new Map<string, string>();
@@ -130,16 +110,7 @@ export async function measureImage(docker: Docker, imageRef: string, options: Me
   if (store === 'containerd') {
     notes.push(`on the containerd image store, \`docker images\` shows the unpacked size plus the compressed layers kept next to it`);
   }
-  const baseLayers = layers.filter((l) => l.base);
-  const baseImage: SizeBaseImage | null = attribution.baseRef === null && baseLayers.length === 0
-    ? null
-    : {
-        ref: attribution.baseRef,
-        line: attribution.baseLine,
-        layers: baseLayers.length,
-        bytes: baseLayers.reduce((s, l) => s + l.bytes, 0),
-        compressedBytes: sumOrNull(baseLayers.map((l) => l.compressedBytes)),
-      };
+  const baseImage = baseImageOf(attribution);
   return {
     store,
     bytes,
@@ -152,6 +123,49 @@ export async function measureImage(docker: Docker, imageRef: string, options: Me
     uploadedBytes: pushed?.uploadedBytes ?? null,
     notes,
   };
+}
+
+/**
+ * The image as the engine pushes it to a registry on loopback: its manifest (compressed sizes)
+ * and config. Undefined, with a note, when the engine cannot push there or the push fails.
+ */
+async function readCompressed(docker: Docker, imageRef: string, info: EngineInfo, inspect: EngineInspect, store: ImageStore, options: MeasureOptions, notes: string[]): Promise<PushedImage | undefined> {
+  if (!loopbackPushAllowed(info)) {
+    notes.push('the engine does not allow plain-HTTP registries on 127.0.0.1, so the compressed layers could not be read');
+    return undefined;
+  }
+  try {
+    const pushed = await pushToLoopback(docker, imageRef, inspect, store, {
+      sizes: options.memo ?? BlobSizeMemo.inMemory(),
+      diffIds: options.diffIdMemo ?? BlobDiffIdMemo.inMemory(),
+      tap: options.tap,
+      leftover: (ref, reason) => {
+        const message = `the loopback tag ${ref} could not be removed (${reason}); remove it with: docker image rm ${ref}`;
+        notes.push(message);
+        options.log?.warning(`Image size: ${message}`);
+      },
+    });
+    options.log?.debug(`measure: read the manifest of ${imageRef} through a loopback push (${pushed.uploadedBytes} bytes uploaded)`);
+    return pushed;
+  } catch (err) {
+    notes.push(`the compressed layers could not be read through a loopback push: ${(err as Error).message}`);
+    options.log?.warning(`Image size: compressed layer sizes unavailable (${(err as Error).message})`);
+    return undefined;
+  }
+}
+
+/** The base image's share of the image: its FROM and the layers attributed to it. */
+function baseImageOf(attribution: Attribution): SizeBaseImage | null {
+  const baseLayers = attribution.layers.filter((l) => l.base);
+  return attribution.baseRef === null && baseLayers.length === 0
+    ? null
+    : {
+        ref: attribution.baseRef,
+        line: attribution.baseLine,
+        layers: baseLayers.length,
+        bytes: baseLayers.reduce((s, l) => s + l.bytes, 0),
+        compressedBytes: sumOrNull(baseLayers.map((l) => l.compressedBytes)),
+      };
 }
 
 export function sumOrNull(values: readonly (number | null)[]): number | null {
@@ -207,49 +221,71 @@ interface PushMemos {
 async function pushToLoopback(docker: Docker, imageRef: string, inspect: EngineInspect, store: ImageStore, memos: PushMemos): Promise<PushedImage> {
   const platform = { os: inspect.Os ?? 'linux', architecture: inspect.Architecture ?? 'amd64' };
   const diffIds = inspect.RootFS?.Layers ?? [];
+  const push: LoopbackPush = { docker, imageRef, inspect, platform, diffIds, memos };
+  return store === 'containerd' ? pushContainerd(push) : pushClassic(push);
+}
+
+/** One image's push to loopback registries, and what each pass needs of it. */
+interface LoopbackPush {
+  readonly docker: Docker;
+  readonly imageRef: string;
+  readonly inspect: EngineInspect;
+  readonly platform: { readonly os: string; readonly architecture: string };
+  readonly diffIds: readonly string[];
+  readonly memos: PushMemos;
+}
+
+/**
+ * The containerd store: the blobs are in the content store already, so a first pass claims them
+ * all and only manifests travel; then a second pass refuses the config alone, so the engine sends it.
+ */
+async function pushContainerd(push: LoopbackPush): Promise<PushedImage> {
+  const { docker, imageRef, platform, diffIds, memos } = push;
+  const { tap } = memos;
+  const first = await LoopbackRegistry.start({ claimUnknownBlobs: true, knownSizes: new Map() });
+  let manifest: ManifestInfo;
+  let uploaded = 0;
+  try {
+    await pushTo(docker, imageRef, first, memos.leftover);
+    manifest = pickPlatformManifest(first.manifests, platform, diffIds.length);
+    uploaded += first.uploadedBytes;
+  } finally {
+    await first.close();
+  }
+  // The layers the tap wants are refused too, so the engine sends their compressed blobs as
+  // stored; attestation statements are small and ride along.
+  const wantedLayers = tap ? manifest.layers.filter((_, i) => tap.wanted.has(diffIds[i] ?? '')).map((l) => l.digest) : [];
+  const statements = tap ? attestationLayers(first.manifests) : [];
+  const secondPass = async (extra: readonly string[]): Promise<PushedImage> => {
+    const second = await LoopbackRegistry.start({
+      claimUnknownBlobs: true, knownSizes: new Map(), fetchDigests: new Set([manifest.configDigest, ...extra]), tap: extra.length ? tap : undefined,
+    });
+    try {
+      await pushTo(docker, imageRef, second, memos.leftover);
+      uploaded += second.uploadedBytes;
+      const content = second.blobs.get(manifest.configDigest)?.content;
+      tap?.documents({ config: content, attestations: statements.flatMap((d) => second.blobs.get(d)?.content ?? []) });
+      return { manifest, config: content ? parseImageConfig(content) : undefined, uploadedBytes: uploaded };
+    } finally {
+      await second.close();
+    }
+  };
+  if (wantedLayers.length + statements.length === 0) return secondPass([]);
+  try {
+    return await secondPass([...wantedLayers, ...statements]);
+  } catch {
+    // A blob the content store no longer holds cannot be sent: measure without the tap.
+    return secondPass([]);
+  }
+}
+
+/** The classic store: the engine compresses and sends every layer whose blob the registry does not claim to know. */
+async function pushClassic(push: LoopbackPush): Promise<PushedImage> {
+  const { docker, imageRef, inspect, platform, diffIds, memos } = push;
   const { tap } = memos;
   const memo = memos.sizes;
   const pairs = (manifest: ManifestInfo): Map<string, string> =>
     new Map(manifest.layers.flatMap((l, i) => (diffIds[i] ? [[l.digest, diffIds[i]] as [string, string]] : [])));
-  if (store === 'containerd') {
-    // The blobs are in the content store already: claim them all, so only manifests travel;
-    // then a second pass refuses the config alone, so the engine sends it.
-    const first = await LoopbackRegistry.start({ claimUnknownBlobs: true, knownSizes: new Map() });
-    let manifest: ManifestInfo;
-    let uploaded = 0;
-    try {
-      await pushTo(docker, imageRef, first, memos.leftover);
-      manifest = pickPlatformManifest(first.manifests, platform, diffIds.length);
-      uploaded += first.uploadedBytes;
-    } finally {
-      await first.close();
-    }
-    // The layers the tap wants are refused too, so the engine sends their compressed blobs as
-    // stored; attestation statements are small and ride along.
-    const wantedLayers = tap ? manifest.layers.filter((_, i) => tap.wanted.has(diffIds[i] ?? '')).map((l) => l.digest) : [];
-    const statements = tap ? attestationLayers(first.manifests) : [];
-    const secondPass = async (extra: readonly string[]): Promise<PushedImage> => {
-      const second = await LoopbackRegistry.start({
-        claimUnknownBlobs: true, knownSizes: new Map(), fetchDigests: new Set([manifest.configDigest, ...extra]), tap: extra.length ? tap : undefined,
-      });
-      try {
-        await pushTo(docker, imageRef, second, memos.leftover);
-        uploaded += second.uploadedBytes;
-        const content = second.blobs.get(manifest.configDigest)?.content;
-        tap?.documents({ config: content, attestations: statements.flatMap((d) => second.blobs.get(d)?.content ?? []) });
-        return { manifest, config: content ? parseImageConfig(content) : undefined, uploadedBytes: uploaded };
-      } finally {
-        await second.close();
-      }
-    };
-    if (wantedLayers.length + statements.length === 0) return secondPass([]);
-    try {
-      return await secondPass([...wantedLayers, ...statements]);
-    } catch {
-      // A blob the content store no longer holds cannot be sent: measure without the tap.
-      return secondPass([]);
-    }
-  }
   // Blobs pushed before are only asked about; those whose layer the tap wants are refused, so
   // the engine compresses and sends them again.
   const refused = [...memos.diffIds.diffIds].filter(([, diffId]) => tap?.wanted.has(diffId)).map(([digest]) => digest);

@@ -64,28 +64,7 @@ export async function deployStage(config: Config, report: CheckReport, deps: Dep
   }
   const started = Date.now();
   const lookup = config.railwayService;
-  const out: DeployReport = {
-    status: 'skipped',
-    deploymentId: null,
-    url: null,
-    reason: null,
-    source: settings.source,
-    image: null,
-    commit: deps.commit,
-    railwayStatus: null,
-    durationMs: 0,
-    logs: null,
-    onApproval: settings.onApproval,
-    target: lookup?.ok ? { ...lookup.target } : null,
-    configDrift: lookup?.ok ? findConfigDrift(lookup.settings, config.railwayFile) : [],
-    smoke: null,
-    apiRequests: lookup?.requests ?? 0,
-    trigger: null,
-    dashboardUrl: null,
-    rollback: null,
-    cancelled: false,
-    preview: null,
-  };
+  const out = skippedReport(config, deps);
   const client =
     deps.client ??
     new RailwayClient({
@@ -121,6 +100,34 @@ export async function deployStage(config: Config, report: CheckReport, deps: Dep
     failDeploy(out, 'error', `${err instanceof PushError ? 'Pushing the image failed: ' : ''}${(err as Error).message}`, log);
   }
   return done();
+}
+
+/** The deploy section before anything happened: skipped, with what is already known of the target. */
+function skippedReport(config: Config, deps: DeployDeps): DeployReport {
+  const settings = config.deploy;
+  const lookup = config.railwayService;
+  return {
+    status: 'skipped',
+    deploymentId: null,
+    url: null,
+    reason: null,
+    source: settings.source,
+    image: null,
+    commit: deps.commit,
+    railwayStatus: null,
+    durationMs: 0,
+    logs: null,
+    onApproval: settings.onApproval,
+    target: lookup?.ok ? { ...lookup.target } : null,
+    configDrift: lookup?.ok ? findConfigDrift(lookup.settings, config.railwayFile) : [],
+    smoke: null,
+    apiRequests: lookup?.requests ?? 0,
+    trigger: null,
+    dashboardUrl: null,
+    rollback: null,
+    cancelled: false,
+    preview: null,
+  };
 }
 
 interface StageRun {

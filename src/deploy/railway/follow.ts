@@ -87,19 +87,27 @@ export async function followDeployment(f: Followed, out: DeployReport): Promise<
       return;
     }
     case 'timeout': {
-      out.logs = await railwayLogs(client, deploymentId);
-      const stillWas = `it was still ${status ?? 'unknown'}, for ${formatDuration(outcome.statusHeldMs)}`;
-      if (!f.own) {
-        failDeploy(out, 'timeout', `${id} had no verdict within ${formatDuration(settings.timeoutMs)} (deploy-timeout): ${stillWas}; it is Railway's own deployment of the push, so deploy-check left it running`, log);
-        return;
-      }
-      const cancel = await cancelDeployment(client, deploymentId);
-      out.cancelled = cancel === null;
-      const after = cancel === null ? 'deploy-check cancelled it (deploymentCancel) so that it cannot go live later unobserved' : `cancelling it failed (${cancel}): it may still go live later`;
-      failDeploy(out, 'timeout', `${id} had no verdict within ${formatDuration(settings.timeoutMs)} (deploy-timeout): ${stillWas}; ${after}`, log);
+      await timedOut(f, out, id, `it was still ${status ?? 'unknown'}, for ${formatDuration(outcome.statusHeldMs)}`);
       return;
     }
   }
+}
+
+/**
+ * A deployment with no verdict within deploy-timeout: its logs, and a cancel when deploy-check
+ * started it; Railway's own deployment of a push is left running.
+ */
+async function timedOut(f: Followed, out: DeployReport, id: string, stillWas: string): Promise<void> {
+  const { client, settings, deploymentId, log } = f;
+  out.logs = await railwayLogs(client, deploymentId);
+  if (!f.own) {
+    failDeploy(out, 'timeout', `${id} had no verdict within ${formatDuration(settings.timeoutMs)} (deploy-timeout): ${stillWas}; it is Railway's own deployment of the push, so deploy-check left it running`, log);
+    return;
+  }
+  const cancel = await cancelDeployment(client, deploymentId);
+  out.cancelled = cancel === null;
+  const after = cancel === null ? 'deploy-check cancelled it (deploymentCancel) so that it cannot go live later unobserved' : `cancelling it failed (${cancel}): it may still go live later`;
+  failDeploy(out, 'timeout', `${id} had no verdict within ${formatDuration(settings.timeoutMs)} (deploy-timeout): ${stillWas}; ${after}`, log);
 }
 
 /** Null when cancelled, else Railway's words. */
