@@ -13,7 +13,7 @@ import { formatBytes } from '../report/format.ts';
 import { stateDirectory } from '../size/blob-memo.ts';
 import { isContainerdStore, type LayerTap } from '../size/measure.ts';
 import type { ImageConfigJson } from './archive.ts';
-import { evaluateHygiene, givenSecrets, inspectConfig, skippedHygiene, type HygieneDeps, type HygieneOutcome } from './check.ts';
+import { evaluateHygiene, givenSecrets, skippedHygiene, type HygieneDeps, type HygieneOutcome } from './check.ts';
 import { scanContext } from './context.ts';
 import { LayerStreamScanner, type LayerFacts } from './layer.ts';
 import { LayerFactsMemo } from './memo.ts';
@@ -163,6 +163,21 @@ async function readLayers(
       method: 'docker-save-stream', layers: undefined, fresh: new Map(), config: imageConfig ?? (await inspectConfig(docker, image)),
       attestations: [], bytesRead: 0, entries: 0, error: (err as Error).message,
     };
+  }
+}
+
+/** The image's config and history from the engine, when its layers could not be read. */
+async function inspectConfig(docker: Docker, image: string): Promise<ImageConfigJson | undefined> {
+  try {
+    const info = await docker.getImage(image).inspect();
+    const history = (await docker.getImage(image).history()) as { CreatedBy?: string; Size?: number }[];
+    return {
+      config: info.Config,
+      // The API lists history newest first and has no empty_layer flag.
+      history: history.reverse().map((h) => ({ created_by: h.CreatedBy ?? '' })),
+    };
+  } catch {
+    return undefined;
   }
 }
 
