@@ -73,7 +73,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-IA2INNPE.js";
+} from "./chunks/chunk-TLD67AYJ.js";
 import {
   ConfigError,
   __commonJS,

@@ -19,7 +19,7 @@ import { lastInstructionLine, type Draft } from './rules/draft.ts';
 import { healthcheckFindings } from './rules/healthcheck.ts';
 import { layerFindings } from './rules/layers.ts';
 import { permissionFindings } from './rules/permissions.ts';
-import { secretRecordFindings } from './rules/secrets.ts';
+import { secretRecordFindings, type SecretRecordFacts } from './rules/secrets.ts';
 import { hasUidZero, userFindings, type UserFacts } from './rules/user.ts';
 import { finalAccountFile, wastedByLayer } from './scan.ts';
 import { isFlagValue, isPublicByDesignName, MIN_GIVEN_SECRET, redactSecretValues, type GivenSecret } from './values.ts';
@@ -118,7 +118,7 @@ interface ImageFacts {
   /** What made each layer, by index; empty when the layers could not be read. */
   readonly refs: HygieneLayerRef[];
   readonly finalFromLine: number | null;
-  readonly secrets: Parameters<typeof secretRecordFindings>[0];
+  readonly secrets: SecretRecordFacts;
 }
 
 function imageFacts(config: Config, input: ScanInput): ImageFacts {

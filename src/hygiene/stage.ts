@@ -61,7 +61,7 @@ export async function prepareHygiene(config: Config, image: string, deps: Hygien
     tap,
     finish: async () => {
       const context = await contextPromise;
-      const read = await readLayers(image, docker, diffIds, known, tap, given);
+      const read = await readLayers({ image, docker, diffIds, known, tap, given });
       for (const [id, facts] of read.fresh) await memo.put(id, facts).catch(() => undefined);
       await memo.prune().catch(() => undefined);
       const scan: HygieneScan = {
@@ -127,9 +127,18 @@ interface ReadLayers {
   readonly error: string | null;
 }
 
-async function readLayers(
-  image: string, docker: Docker, diffIds: readonly string[], known: ReadonlyMap<string, LayerFacts>, tap: HygieneTap, given: readonly GivenSecret[],
-): Promise<ReadLayers> {
+/** What the stage knows before the layers are read: the image, its layers and the memo's facts. */
+interface LayerSources {
+  readonly image: string;
+  readonly docker: Docker;
+  readonly diffIds: readonly string[];
+  /** Facts the memo has, by diff id. */
+  readonly known: ReadonlyMap<string, LayerFacts>;
+  readonly tap: HygieneTap;
+  readonly given: readonly GivenSecret[];
+}
+
+async function readLayers({ image, docker, diffIds, known, tap, given }: LayerSources): Promise<ReadLayers> {
   const missing = diffIds.filter((id) => !known.has(id) && !tap.scanned.has(id));
   const imageConfig = tap.config ? (parseJson(tap.config) as ImageConfigJson | undefined) : undefined;
   if (tap.delivered && imageConfig && missing.length === 0) {

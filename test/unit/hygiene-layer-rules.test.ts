@@ -12,7 +12,7 @@ const REFS: HygieneLayerRef[] = [
   { index: 1, digest: 'sha256:b', instruction: 'COPY . /app', line: 3, fromBase: false },
   { index: 2, digest: 'sha256:c', instruction: 'RUN rm -rf /app/.env /root/.npm', line: 5, fromBase: false },
 ];
-const [BASE, COPY, RM] = REFS as [HygieneLayerRef, HygieneLayerRef, HygieneLayerRef];
+const [BASE, COPY] = REFS as [HygieneLayerRef, HygieneLayerRef];
 const IN_BASE = 'layer 1 of 3 (base image busybox:1.36, line 1)';
 const IN_COPY = 'layer 2 of 3 (COPY . /app, line 3)';
 const IN_RM = 'layer 3 of 3 (RUN rm -rf /app/.env /root/.npm, line 5)';

@@ -10,7 +10,8 @@ import { stageChain, type HistoryEntry, type Origin } from '../../src/hygiene/hi
 import { BASE_SECRET_FIX, type Draft } from '../../src/hygiene/rules/draft.ts';
 import { secretRecordFindings, type SecretRecordFacts } from '../../src/hygiene/rules/secrets.ts';
 
-const GH = `ghp_${'q7Zk2LmN9pR4sT1vW3xY5aB8cD0eF6gH2jK4'}`;
+// Built from parts, so that no token literal sits in the repository.
+const GH = ['ghp', 'q7Zk2LmN9pR4sT1vW3xY5aB8cD0eF6gH2jK4'].join('_');
 const RANDOM = 'Zq8vN3kLp0Rt7wXy';
 const URL = 'postgres://app:Wq7dLx2Rk9Pz4Tn8Vb3Hc6Mf@db.prod.internal/app';
 const GIVEN = 'np-given-Value-12345';
