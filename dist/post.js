@@ -7,14 +7,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-IOROEHJF.js";
+} from "./chunks/chunk-TPOQKASF.js";
 import {
   commandFree,
   connectDocker,
   removeRunBuilders,
   removeRunResources,
   visible
-} from "./chunks/chunk-UT7KNV4R.js";
+} from "./chunks/chunk-S2MH3XMF.js";
 
 // src/post.ts
 async function runPost() {

@@ -13,7 +13,7 @@ import { formatBytes } from '../report/format.ts';
 import { stateDirectory } from '../size/blob-memo.ts';
 import { isContainerdStore, type LayerTap } from '../size/measure.ts';
 import type { ImageConfigJson } from './archive.ts';
-import { evaluateHygiene, givenSecrets, inspectConfig, skippedHygiene, type HygieneDeps, type HygieneOutcome } from './check.ts';
+import { evaluateHygiene, givenSecrets, skippedHygiene, type HygieneDeps, type HygieneOutcome } from './check.ts';
 import { scanContext } from './context.ts';
 import { LayerStreamScanner, type LayerFacts } from './layer.ts';
 import { LayerFactsMemo } from './memo.ts';
@@ -61,7 +61,7 @@ export async function prepareHygiene(config: Config, image: string, deps: Hygien
     tap,
     finish: async () => {
       const context = await contextPromise;
-      const read = await readLayers(image, docker, diffIds, known, tap, given);
+      const read = await readLayers({ image, docker, diffIds, known, tap, given });
       for (const [id, facts] of read.fresh) await memo.put(id, facts).catch(() => undefined);
       await memo.prune().catch(() => undefined);
       const scan: HygieneScan = {
@@ -127,9 +127,18 @@ interface ReadLayers {
   readonly error: string | null;
 }
 
-async function readLayers(
-  image: string, docker: Docker, diffIds: readonly string[], known: ReadonlyMap<string, LayerFacts>, tap: HygieneTap, given: readonly GivenSecret[],
-): Promise<ReadLayers> {
+/** What the stage knows before the layers are read: the image, its layers and the memo's facts. */
+interface LayerSources {
+  readonly image: string;
+  readonly docker: Docker;
+  readonly diffIds: readonly string[];
+  /** Facts the memo has, by diff id. */
+  readonly known: ReadonlyMap<string, LayerFacts>;
+  readonly tap: HygieneTap;
+  readonly given: readonly GivenSecret[];
+}
+
+async function readLayers({ image, docker, diffIds, known, tap, given }: LayerSources): Promise<ReadLayers> {
   const missing = diffIds.filter((id) => !known.has(id) && !tap.scanned.has(id));
   const imageConfig = tap.config ? (parseJson(tap.config) as ImageConfigJson | undefined) : undefined;
   if (tap.delivered && imageConfig && missing.length === 0) {
@@ -163,6 +172,21 @@ async function readLayers(
       method: 'docker-save-stream', layers: undefined, fresh: new Map(), config: imageConfig ?? (await inspectConfig(docker, image)),
       attestations: [], bytesRead: 0, entries: 0, error: (err as Error).message,
     };
+  }
+}
+
+/** The image's config and history from the engine, when its layers could not be read. */
+async function inspectConfig(docker: Docker, image: string): Promise<ImageConfigJson | undefined> {
+  try {
+    const info = await docker.getImage(image).inspect();
+    const history = (await docker.getImage(image).history()) as { CreatedBy?: string; Size?: number }[];
+    return {
+      config: info.Config,
+      // The API lists history newest first and has no empty_layer flag.
+      history: history.reverse().map((h) => ({ created_by: h.CreatedBy ?? '' })),
+    };
+  } catch {
+    return undefined;
   }
 }
 
