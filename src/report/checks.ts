@@ -4,9 +4,6 @@ import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 import { headlineSizePercent, measured, sizeChanges } from './size-change.ts';
 import { checkStates, type CheckName, type CheckState } from './state.ts';
 
-export { headlineSizePercent, measured, sizeChanges, worstSizePercent, type SizeChange } from './size-change.ts';
-export { deployState, type CheckState } from './state.ts';
-
 /**
  * One row per check of the report, with its state (decided by checkStates, as for the verdict
  * and the terminal) and a short reason, for the comment, the job summary and the comment policy

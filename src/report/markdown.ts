@@ -5,10 +5,8 @@ import {
   NEUTRAL_PERCENT,
   SIZE_SCALE,
   STATE_ICON,
-  measured,
   budgetProblems,
   checkRows,
-  deployState,
   deployTarget,
   formatPercent,
   formatSigned,
@@ -16,10 +14,10 @@ import {
   hygieneFindings,
   parityLine,
   sizeChangeNoticeable,
-  sizeChanges,
   sizeIcon,
-  type SizeChange,
 } from './checks.ts';
+import { measured, sizeChanges, type SizeChange } from './size-change.ts';
+import { deployState } from './state.ts';
 
 export { codeDetails, escapeInline } from './escape.ts';
 

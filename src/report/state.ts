@@ -32,11 +32,6 @@ export function checkStates(report: StateInput): CheckStateOf[] {
   ];
 }
 
-/** The state of one check; skip for a check the run did not have. */
-export function stateOf(report: StateInput, name: CheckName): CheckState {
-  return checkStates(report).find((s) => s.name === name)?.state ?? 'skip';
-}
-
 function passing(name: CheckName, state: Exclude<CheckState, 'fail'>): CheckStateOf {
   return { name, state, reasons: [] };
 }

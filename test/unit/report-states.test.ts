@@ -49,7 +49,7 @@ const CASES: readonly Case[] = [
     check: 'Build', state: 'fail', what: 'failed',
     change: (r) => {
       r.build.status = 'failure';
-      r.build.failure = { message: 'RUN pip install failed', step: '[3/5] RUN pip install', logs: ['error'], source: null } as CheckReport['build']['failure'];
+      r.build.failure = { message: 'RUN pip install failed', step: '[3/5] RUN pip install', logs: ['error'], source: null };
     },
   },
   { check: 'Cache', state: 'pass', what: 'restored', change: () => undefined },
