@@ -73,7 +73,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-JXEP5XXL.js";
+} from "./chunks/chunk-ZPS7AMHZ.js";
 import {
   ConfigError,
   __commonJS,
@@ -72427,64 +72427,72 @@ function wastedLines(wasted) {
 function sizeSection(report, limits) {
   const size = measured(report);
   if (!size) return [];
-  const changes = sizeChanges(report).filter((c) => c.current !== null);
-  const out = ["", "#### Size", ""];
-  const { baseline, delta } = size;
-  const approx = size.compressedSource === "engine-content-size" ? " (approx.)" : "";
   const noticeable = sizeChangeNoticeable(report);
-  if (baseline) {
-    out.push("| | Current | Baseline | \u0394 | % | |", "|:--|--:|--:|--:|--:|:-:|");
-    for (const c of changes) {
-      const label = c.kind === "compressed" ? `Compressed${approx}` : "Uncompressed";
-      const delta2 = c.delta !== null ? formatSigned(c.delta) : "not comparable";
-      const percent = c.percent !== null ? formatPercent(c.percent) : "";
-      const icon = c.percent === null ? "" : noticeable ? sizeIcon(c.percent) : "\u26AA";
-      out.push(`| ${label} | ${formatBytes(c.current)} | ${formatBytes(c.baseline)} | ${delta2} | ${percent} | ${icon} |`);
-    }
-    const source = baseline.source;
-    if (source) out.push("", `<sub>Baseline: ${escapeInline(source, 160)}</sub>`);
-  } else {
-    out.push("| | Current |", "|:--|--:|");
-    for (const c of changes) out.push(`| ${c.kind === "compressed" ? `Compressed${approx}` : "Uncompressed"} | ${formatBytes(c.current)} |`);
-    out.push("", `<sub>${escapeInline(size.baselineNote ?? "No baseline to compare with yet.", 200)}</sub>`);
-  }
+  const out = ["", "#### Size", "", ...sizeTable(report, size, noticeable)];
   const { exceeded, unchecked } = budgetProblems(size);
   for (const problem of exceeded) out.push("", `\u274C **Over budget:** ${escapeInline(problem, 300)}`);
   for (const problem of unchecked) out.push("", `\u26A0\uFE0F **Budget not checked:** ${escapeInline(problem, 300)}`);
+  for (const note of sizeNotes(size).slice(0, 5)) out.push("", `<sub>${escapeInline(note, 240)}</sub>`);
+  out.push(...wastedLines(size.wasted), ...changedLayersTable(report, limits, noticeable), ...layerList(size, limits));
+  return out;
+}
+function sizeTable(report, size, noticeable) {
+  const changes = sizeChanges(report).filter((c) => c.current !== null);
+  const approx = size.compressedSource === "engine-content-size" ? " (approx.)" : "";
+  const label = (c) => c.kind === "compressed" ? `Compressed${approx}` : "Uncompressed";
+  const baseline = size.baseline;
+  if (!baseline) {
+    const rows = changes.map((c) => `| ${label(c)} | ${formatBytes(c.current)} |`);
+    return ["| | Current |", "|:--|--:|", ...rows, "", `<sub>${escapeInline(size.baselineNote ?? "No baseline to compare with yet.", 200)}</sub>`];
+  }
+  const out = ["| | Current | Baseline | \u0394 | % | |", "|:--|--:|--:|--:|--:|:-:|"];
+  for (const c of changes) {
+    const delta = c.delta !== null ? formatSigned(c.delta) : "not comparable";
+    const percent = c.percent !== null ? formatPercent(c.percent) : "";
+    const icon = c.percent === null ? "" : noticeable ? sizeIcon(c.percent) : "\u26AA";
+    out.push(`| ${label(c)} | ${formatBytes(c.current)} | ${formatBytes(c.baseline)} | ${delta} | ${percent} | ${icon} |`);
+  }
+  if (baseline.source) out.push("", `<sub>Baseline: ${escapeInline(baseline.source, 160)}</sub>`);
+  return out;
+}
+function sizeNotes(size) {
+  const { delta } = size;
   const notes = [...delta?.notes ?? [], ...size.notes].filter((n) => n !== "");
   if (delta?.baseImageChanged) {
     const ref = size.baseImage?.ref;
     notes.unshift(`The base image changed${ref ? `: now ${ref}` : ""}.`);
   }
-  for (const note of notes.slice(0, 5)) out.push("", `<sub>${escapeInline(note, 240)}</sub>`);
-  out.push(...wastedLines(size.wasted));
-  const layers = layerChanges(report);
-  const withDelta = layers.filter((l) => l.delta !== null && l.delta !== 0);
-  if (withDelta.length && limits.layerRows > 0) {
-    const top = [...withDelta].sort((a, b) => Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0)).slice(0, limits.layerRows);
-    const title = `Layers that changed most (${top.length} of ${withDelta.length})`;
-    out.push("", noticeable ? `${title}:` : `<details><summary>${title}</summary>`, "", "| \u0394 | Now | Line | Instruction |", "|--:|--:|--:|:--|");
-    for (const l of top) {
-      const d = l.delta ?? 0;
-      const before = l.bytes !== null ? l.bytes - d : null;
-      const pct = before !== null && before > 0 ? d / before * 100 : null;
-      const icon = l.change === "removed" || d < 0 ? "\u{1F7E2}" : l.change === "added" || pct === null ? "\u{1F195}" : Math.abs(pct) < NEUTRAL_PERCENT ? "\u26AA" : sizeIcon(pct);
-      const what = l.change === "removed" ? " <sub>(removed)</sub>" : l.change === "base-image" ? " <sub>(base image)</sub>" : l.change === "added" ? " <sub>(new)</sub>" : "";
-      const was = l.previousInstruction ? `<br><sub>was ${inlineCode(l.previousInstruction, 80)}</sub>` : "";
-      out.push(`| ${icon} ${formatSigned(d)} | ${l.bytes !== null ? formatBytes(l.bytes) : "\u2013"} | ${l.line ?? ""} | ${inlineCode(l.instruction, 90)}${what}${was} |`);
-    }
-    if (!noticeable) out.push("", "</details>");
-  }
+  return notes;
+}
+function changedLayersTable(report, limits, noticeable) {
+  const withDelta = layerChanges(report).filter((l) => l.delta !== null && l.delta !== 0);
+  if (!withDelta.length || limits.layerRows <= 0) return [];
+  const top = [...withDelta].sort((a, b) => Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0)).slice(0, limits.layerRows);
+  const title = `Layers that changed most (${top.length} of ${withDelta.length})`;
+  const out = ["", noticeable ? `${title}:` : `<details><summary>${title}</summary>`, "", "| \u0394 | Now | Line | Instruction |", "|--:|--:|--:|:--|"];
+  out.push(...top.map(changedLayerRow));
+  if (!noticeable) out.push("", "</details>");
+  return out;
+}
+function changedLayerRow(l) {
+  const d = l.delta ?? 0;
+  const before = l.bytes !== null ? l.bytes - d : null;
+  const pct = before !== null && before > 0 ? d / before * 100 : null;
+  const icon = l.change === "removed" || d < 0 ? "\u{1F7E2}" : l.change === "added" || pct === null ? "\u{1F195}" : Math.abs(pct) < NEUTRAL_PERCENT ? "\u26AA" : sizeIcon(pct);
+  const what = l.change === "removed" ? " <sub>(removed)</sub>" : l.change === "base-image" ? " <sub>(base image)</sub>" : l.change === "added" ? " <sub>(new)</sub>" : "";
+  const was = l.previousInstruction ? `<br><sub>was ${inlineCode(l.previousInstruction, 80)}</sub>` : "";
+  return `| ${icon} ${formatSigned(d)} | ${l.bytes !== null ? formatBytes(l.bytes) : "\u2013"} | ${l.line ?? ""} | ${inlineCode(l.instruction, 90)}${what}${was} |`;
+}
+function layerList(size, limits) {
   const current = size.layers;
-  if (current.length && limits.layerList > 0) {
-    const rows = [...current].sort((a, b) => b.bytes - a.bytes).slice(0, limits.layerList);
-    const shown = rows.length < current.length ? `largest ${rows.length} of ${current.length}` : `${current.length}`;
-    out.push("", `<details><summary>Image layers (${shown})</summary>`, "", "| Compressed | Uncompressed | Line | Instruction |", "|--:|--:|--:|:--|");
-    for (const l of rows) {
-      out.push(`| ${formatBytes(l.compressedBytes)} | ${formatBytes(l.bytes)} | ${l.line ?? ""} | ${inlineCode(l.instruction, 90)}${l.base ? " <sub>(base image)</sub>" : ""} |`);
-    }
-    out.push("", "</details>");
+  if (!current.length || limits.layerList <= 0) return [];
+  const rows = [...current].sort((a, b) => b.bytes - a.bytes).slice(0, limits.layerList);
+  const shown = rows.length < current.length ? `largest ${rows.length} of ${current.length}` : `${current.length}`;
+  const out = ["", `<details><summary>Image layers (${shown})</summary>`, "", "| Compressed | Uncompressed | Line | Instruction |", "|--:|--:|--:|:--|"];
+  for (const l of rows) {
+    out.push(`| ${formatBytes(l.compressedBytes)} | ${formatBytes(l.bytes)} | ${l.line ?? ""} | ${inlineCode(l.instruction, 90)}${l.base ? " <sub>(base image)</sub>" : ""} |`);
   }
+  out.push("", "</details>");
   return out;
 }
 function hygieneSection(report, limits) {
@@ -72538,7 +72546,7 @@ function deploySection(report, limits) {
   const deploy = report.deploy;
   if (!deploy) return [];
   const { status } = deploy;
-  const state3 = deployState(status, deploy.onApproval);
+  const state3 = deployState(deploy);
   const preview = previewLines(deploy);
   if (state3 === "skip") return preview.length ? ["", "#### Deploy", "", ...preview] : [];
   const out = ["", "#### Deploy", ""];

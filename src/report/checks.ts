@@ -1,16 +1,17 @@
 import type { CheckReport, DeployReport, DeployStatus, HygieneFinding, ServiceReport, SizeReport } from './model.ts';
 import { formatBytes, formatDuration, preDeployOutcome, sourceLabel } from './format.ts';
 import { escapeInline, inlineCode, safeUrl } from './escape.ts';
+import { headlineSizePercent, measured, sizeChanges } from './size-change.ts';
+import { checkStates, type CheckName, type CheckState } from './state.ts';
 
 /**
- * One row per check of the report, with a state and a short reason, for the comment, the
- * job summary and the comment policy (`on-change`). The report is typed: one from a file was
- * checked against docs/report.schema.json before it got here.
+ * One row per check of the report, with its state (decided by checkStates, as for the verdict
+ * and the terminal) and a short reason, for the comment, the job summary and the comment policy
+ * (`on-change`). The report is typed: one from a file was checked against
+ * docs/report.schema.json before it got here.
  */
-export type CheckState = 'pass' | 'warn' | 'fail' | 'skip' | 'pending';
-
 export interface CheckRow {
-  readonly name: 'Build' | 'Cache' | 'Services' | 'Pre-deploy' | 'Health' | 'Size' | 'Hygiene' | 'Deploy';
+  readonly name: CheckName;
   readonly state: CheckState;
   /** Markdown, already escaped. */
   readonly reason: string;
@@ -37,47 +38,6 @@ export function sizeIcon(percent: number): string {
   return (SIZE_SCALE.find((s) => s.test(percent)) ?? SIZE_SCALE[4]).icon;
 }
 
-export interface SizeChange {
-  readonly kind: 'compressed' | 'uncompressed';
-  readonly current: number | null;
-  readonly baseline: number | null;
-  readonly delta: number | null;
-  readonly percent: number | null;
-}
-
-/**
- * Current, baseline and change of both sizes. The report's own delta wins (it knows when two
- * figures were measured differently and are not comparable: null); without one, the change is
- * computed from the two figures.
- */
-export function sizeChanges(report: CheckReport): SizeChange[] {
-  const size = measured(report);
-  if (!size) return [];
-  const { baseline, delta } = size;
-  const make = (kind: SizeChange['kind'], current: number | null, base: number | null, d: number | null, p: number | null): SizeChange => {
-    if (delta) return { kind, current, baseline: base, delta: d, percent: p ?? (d !== null && base ? (d / base) * 100 : null) };
-    const computed = current !== null && base !== null ? current - base : null;
-    const percent = computed !== null && base !== null && base > 0 ? (computed / base) * 100 : null;
-    return { kind, current, baseline: base, delta: computed, percent };
-  };
-  return [
-    make('compressed', size.compressedBytes, baseline?.compressedBytes ?? null, delta?.compressedBytes ?? null, delta?.compressedPercent ?? null),
-    make('uncompressed', size.bytes, baseline?.bytes ?? null, delta?.bytes ?? null, delta?.percent ?? null),
-  ];
-}
-
-/** The size section when the image was measured. */
-export function measured(report: CheckReport): SizeReport | null {
-  return report.size.status === 'skipped' ? null : report.size;
-}
-
-/** The figure budgets use (the report's delta.metric), else the larger change of the two. */
-export function headlineSizePercent(report: CheckReport, changes: readonly SizeChange[]): number | null {
-  const metric = measured(report)?.delta?.metric;
-  const chosen = changes.find((c) => c.kind === metric)?.percent;
-  return chosen ?? worstSizePercent(changes);
-}
-
 /**
  * Whether the change is worth a mention: the report's own threshold (`size-comment-threshold`)
  * when it has one, else the neutral band of the scale.
@@ -87,12 +47,6 @@ export function sizeChangeNoticeable(report: CheckReport): boolean {
   if (typeof reached === 'boolean') return reached;
   const percent = headlineSizePercent(report, sizeChanges(report));
   return percent !== null && Math.abs(percent) >= NEUTRAL_PERCENT_VALUE;
-}
-
-/** The change that decides the icon: the larger increase (or smaller decrease) of the two. */
-export function worstSizePercent(changes: readonly SizeChange[]): number | null {
-  const percents = changes.map((c) => c.percent).filter((p): p is number => p !== null);
-  return percents.length ? Math.max(...percents) : null;
 }
 
 export function formatSigned(bytes: number): string {
@@ -117,45 +71,45 @@ export function budgetProblems(size: SizeReport): { exceeded: string[]; unchecke
   return { exceeded, unchecked };
 }
 
+/** How each row words its check; the state is given, never decided here. */
+const ROW_REASON: Record<CheckName, (report: CheckReport, state: CheckState) => string> = {
+  Build: buildReason,
+  Cache: cacheReason,
+  Services: servicesReason,
+  'Pre-deploy': preDeployReason,
+  Health: healthReason,
+  Size: sizeReason,
+  Hygiene: hygieneReason,
+  Deploy: deployReason,
+};
+
 export function checkRows(report: CheckReport): CheckRow[] {
-  const services = servicesRow(report);
-  const preDeploy = preDeployRow(report);
-  return [
-    buildRow(report), cacheRow(report), ...(services ? [services] : []), ...(preDeploy ? [preDeploy] : []),
-    healthRow(report), sizeRow(report), hygieneRow(report), deployRow(report),
-  ];
+  return checkStates(report).map(({ name, state }) => ({ name, state, reason: ROW_REASON[name](report, state) }));
 }
 
-/** The Compose services the app needed at start; no row when the run started none. */
-export function servicesRow(report: CheckReport): CheckRow | null {
+/** The Compose services the app needed at start (the row is there only when the run had Compose). */
+function servicesReason(report: CheckReport): string {
   const services = report.services ?? [];
-  const compose = report.compose;
-  if (services.length === 0 && !compose) return null;
-  const failure = compose?.failure;
-  if (services.length === 0) {
-    return failure ? { name: 'Services', state: 'fail', reason: escapeInline(failure, 200) } : { name: 'Services', state: 'skip', reason: 'none started (the app service has no depends_on)' };
-  }
+  const failure = report.compose?.failure;
+  if (services.length === 0) return failure ? escapeInline(failure, 200) : 'none started (the app service has no depends_on)';
   const describe = (s: ServiceReport): string => {
     const name = inlineCode(s.name, 40);
     const { status, readyMs: ms, reason: why } = s;
     if (status === 'ready') return `${name} ${s.condition === 'service_completed_successfully' ? 'done' : 'ready'}${ms !== null ? ` in ${formatDuration(ms)}` : ''}`;
     return `${name} ${escapeInline(status)}${why && status !== 'skipped' ? `: ${escapeInline(why, 120)}` : ''}`;
   };
-  const failed = services.some((s) => s.status === 'failed' || s.status === 'exited');
-  return { name: 'Services', state: failed || failure ? 'fail' : 'pass', reason: services.map(describe).join(' · ') };
+  return services.map(describe).join(' · ');
 }
 
 /** Only when the report has a pre-deploy section (a railway.json/toml deploy.preDeployCommand under parity). */
-function preDeployRow(report: CheckReport): CheckRow | null {
+function preDeployReason(report: CheckReport, state: CheckState): string {
   const pre = report.preDeploy;
-  if (!pre) return null;
+  if (!pre) return '';
   const { status, reason } = pre;
   const list = pre.commands.map((c) => `${inlineCode(c.command, 60)} ${preDeployOutcome(c)} in ${formatDuration(c.durationMs)}`);
-  if (status === 'passed') return { name: 'Pre-deploy', state: 'pass', reason: `passed in ${formatDuration(pre.durationMs)} · ${list.join(' · ')}` };
-  if (status === 'failed') {
-    return { name: 'Pre-deploy', state: 'fail', reason: `${reason ? escapeInline(reason, 200) : 'failed'} · the app was not started` };
-  }
-  return { name: 'Pre-deploy', state: 'skip', reason: `${escapeInline(status, 20)}${reason ? `: ${escapeInline(reason, 160)}` : ''}` };
+  if (state === 'pass') return `passed in ${formatDuration(pre.durationMs)} · ${list.join(' · ')}`;
+  if (state === 'fail') return `${reason ? escapeInline(reason, 200) : 'failed'} · the app was not started`;
+  return `${escapeInline(status, 20)}${reason ? `: ${escapeInline(reason, 160)}` : ''}`;
 }
 
 /** What the run mirrored of Railway (health.parity), as plain phrases; null when the report has none. */
@@ -185,28 +139,20 @@ export function parityLine(report: CheckReport): string | null {
   return `Railway parity (${why}): ${facts.parts.map((p) => escapeInline(p, 80)).join(' · ')}`;
 }
 
-function buildRow(report: CheckReport): CheckRow {
+function buildReason(report: CheckReport, state: CheckState): string {
   const { build } = report;
-  if (build.status === 'success') {
-    return { name: 'Build', state: 'pass', reason: `built in ${formatDuration(build.durationMs)} · ${build.steps.cached}/${build.steps.total} steps cached` };
-  }
+  if (state === 'pass') return `built in ${formatDuration(build.durationMs)} · ${build.steps.cached}/${build.steps.total} steps cached`;
   const step = build.failure?.step;
   const message = build.failure?.message;
   const source = build.failure?.source;
   const where = source ? ` at ${inlineCode(sourceLabel(source), 60)}` : '';
-  return {
-    name: 'Build',
-    state: 'fail',
-    reason: `failed${where}${step ? ` ${where ? 'in' : 'at'} ${inlineCode(step, 60)}` : ''}${message ? `: ${escapeInline(message, 160)}` : ''}`,
-  };
+  return `failed${where}${step ? ` ${where ? 'in' : 'at'} ${inlineCode(step, 60)}` : ''}${message ? `: ${escapeInline(message, 160)}` : ''}`;
 }
 
-function cacheRow(report: CheckReport): CheckRow {
+function cacheReason(report: CheckReport): string {
   const cache = report.build.cache;
   const note = cache.note;
-  if (!cache.enabled) {
-    return { name: 'Cache', state: 'skip', reason: `off${note ? `: ${escapeInline(note, 160)}` : ''}` };
-  }
+  if (!cache.enabled) return `off${note ? `: ${escapeInline(note, 160)}` : ''}`;
   const warnings = cache.warnings;
   const parts: string[] = [];
   if (cache.restored) {
@@ -227,8 +173,7 @@ function cacheRow(report: CheckReport): CheckRow {
     parts.push(`not saved${why ? `: ${escapeInline(why, 100)}` : ''}`);
   }
   if (warnings.length) parts.push(escapeInline(warnings.join('; '), 200));
-  const state: CheckState = warnings.length ? 'warn' : cache.restored ? 'pass' : 'skip';
-  return { name: 'Cache', state, reason: parts.join(' · ') };
+  return parts.join(' · ');
 }
 
 /** "HTTP GET /health", "Docker HEALTHCHECK", "TCP :8000", "log line /ready/". */
@@ -242,26 +187,23 @@ export function healthTarget(report: CheckReport): string {
   return `${name} ${inlineCode(shown, 80)}`;
 }
 
-function healthRow(report: CheckReport): CheckRow {
+function healthReason(report: CheckReport, state: CheckState): string {
   const { health } = report;
   const reason = health.reason;
   const how = healthTarget(report);
-  if (health.status === 'healthy') {
+  if (state === 'pass') {
     const ttl = health.timeToHealthyMs;
-    return { name: 'Health', state: 'pass', reason: `healthy${ttl !== null ? ` in ${formatDuration(ttl)}` : ''}${how ? ` · ${how}` : ''}` };
+    return `healthy${ttl !== null ? ` in ${formatDuration(ttl)}` : ''}${how ? ` · ${how}` : ''}`;
   }
-  if (health.status === 'cancelled') {
-    return { name: 'Health', state: 'skip', reason: reason ? `cancelled: ${escapeInline(reason, 120)}` : 'cancelled' };
-  }
-  if (health.status === 'unhealthy') {
-    return { name: 'Health', state: 'fail', reason: `${reason ? escapeInline(reason, 160) : 'not healthy'}${how ? ` · ${how}` : ''}` };
-  }
-  return { name: 'Health', state: 'skip', reason: reason ? `skipped: ${escapeInline(reason, 120)}` : 'skipped' };
+  if (state === 'fail') return `${reason ? escapeInline(reason, 160) : 'not healthy'}${how ? ` · ${how}` : ''}`;
+  const word = health.status === 'cancelled' ? 'cancelled' : 'skipped';
+  return reason ? `${word}: ${escapeInline(reason, 120)}` : word;
 }
 
-function sizeRow(report: CheckReport): CheckRow {
+function sizeReason(report: CheckReport, state: CheckState): string {
   const size = measured(report);
-  if (!size) return { name: 'Size', state: 'skip', reason: 'not measured' };
+  const { exceeded, unchecked } = budgetProblems(report.size);
+  if (!size) return state === 'fail' ? escapeInline(exceeded.join('; '), 240) : 'not measured';
   const changes = sizeChanges(report);
   const approx = size.compressedSource === 'engine-content-size' ? ' (approx.)' : '';
   const parts: string[] = [];
@@ -271,18 +213,16 @@ function sizeRow(report: CheckReport): CheckRow {
     const change = c.delta !== null ? ` (${formatSigned(c.delta)}${c.percent !== null ? `, ${formatPercent(c.percent)}` : ''})` : '';
     parts.push(`${formatBytes(c.current)} ${label}${change}`);
   }
-  const { exceeded, unchecked } = budgetProblems(size);
-  if (exceeded.length) return { name: 'Size', state: 'fail', reason: `${escapeInline(exceeded.join('; '), 240)} · ${parts.join(' · ')}` };
+  if (state === 'fail') return `${escapeInline(exceeded.join('; '), 240)} · ${parts.join(' · ')}`;
   const baseline = size.baseline;
   const percent = headlineSizePercent(report, changes);
   if (!baseline || percent === null) {
     const why = size.baselineNote ?? (baseline ? 'not comparable with the baseline' : 'no baseline yet');
-    return { name: 'Size', state: unchecked.length ? 'warn' : 'pass', reason: `${parts.join(' · ') || 'measured'} · ${escapeInline(why, 120)}` };
+    return `${parts.join(' · ') || 'measured'} · ${escapeInline(why, 120)}`;
   }
   const icon = sizeChangeNoticeable(report) ? sizeIcon(percent) : '⚪';
-  const state: CheckState = unchecked.length || percent >= 10 ? 'warn' : 'pass';
   const extra = unchecked.length ? ` · ${escapeInline(unchecked.join('; '), 160)}` : '';
-  return { name: 'Size', state, reason: `${icon} ${parts.join(' · ')}${extra}` };
+  return `${icon} ${parts.join(' · ')}${extra}`;
 }
 
 /** The hygiene findings when the check ran (not skipped, not off). */
@@ -290,44 +230,27 @@ export function hygieneFindings(report: CheckReport): HygieneFinding[] {
   return report.hygiene.status === 'skipped' ? [] : report.hygiene.findings;
 }
 
-function hygieneRow(report: CheckReport): CheckRow {
+function hygieneReason(report: CheckReport, state: CheckState): string {
   const hygiene = report.hygiene;
-  if (hygiene.status === 'skipped' || hygiene.mode === 'off') {
+  if (state === 'skip') {
     const reason = hygiene.reason;
-    return { name: 'Hygiene', state: 'skip', reason: reason ? `not checked: ${escapeInline(reason, 120)}` : 'not checked' };
+    return reason ? `not checked: ${escapeInline(reason, 120)}` : 'not checked';
   }
-  const findings = hygieneFindings(report);
+  // A failing check names its errors even when a report says it was skipped (the verdict reads them).
+  const findings = state === 'fail' ? hygiene.findings : hygieneFindings(report);
   const errors = findings.filter((f) => f.severity === 'error');
   const warnings = findings.filter((f) => f.severity === 'warning');
   const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const user = hygiene.user;
   const runsAs = user ? ` · runs as ${inlineCode(user, 40)}` : '';
-  // In warn mode the findings are reported but never fail the run: the icon must not say they do.
-  const failing = hygiene.mode !== 'warn';
   if (errors.length) {
-    return {
-      name: 'Hygiene',
-      state: failing ? 'fail' : 'warn',
-      reason: `${count(errors.length, 'error')}${warnings.length ? `, ${count(warnings.length, 'warning')}` : ''}: ${escapeInline(errors[0]?.message ?? '', 120)}${failing ? '' : ' (warn mode)'}${runsAs}`,
-    };
+    // In warn mode the findings are reported but never fail the run: the state says so.
+    const failing = state === 'fail';
+    return `${count(errors.length, 'error')}${warnings.length ? `, ${count(warnings.length, 'warning')}` : ''}: ${escapeInline(errors[0]?.message ?? '', 120)}${failing ? '' : ' (warn mode)'}${runsAs}`;
   }
-  if (warnings.length) {
-    return { name: 'Hygiene', state: 'warn', reason: `${count(warnings.length, 'warning')}: ${escapeInline(warnings[0]?.message ?? '', 120)}${runsAs}` };
-  }
+  if (warnings.length) return `${count(warnings.length, 'warning')}: ${escapeInline(warnings[0]?.message ?? '', 120)}${runsAs}`;
   const notes = findings.length;
-  return { name: 'Hygiene', state: 'pass', reason: `${notes ? `no problems · ${count(notes, 'note')}` : 'no findings'}${runsAs}` };
-}
-
-const DEPLOY_DONE = new Set(['success', 'succeeded', 'deployed', 'active', 'healthy', 'sleeping']);
-const DEPLOY_FAILED = new Set(['failed', 'failure', 'error', 'crashed', 'timeout', 'timed_out', 'removed', 'cancelled', 'canceled']);
-
-export function deployState(status: string | null, onApproval: string | null = null): CheckState {
-  const s = (status ?? '').toLowerCase();
-  if (DEPLOY_DONE.has(s)) return 'pass';
-  if (DEPLOY_FAILED.has(s)) return 'fail';
-  if (s === 'waiting' && onApproval === 'fail') return 'fail';
-  if (s === 'skipped' || s === 'not-run' || s === '') return 'skip';
-  return 'pending';
+  return `${notes ? `no problems · ${count(notes, 'note')}` : 'no findings'}${runsAs}`;
 }
 
 /** "shop-api / production", from the names Railway gave. */
@@ -354,12 +277,11 @@ const DEPLOY_WORDS: Record<DeployStatus, string> = {
   error: 'could not deploy',
 };
 
-function deployRow(report: CheckReport): CheckRow {
+function deployReason(report: CheckReport, state: CheckState): string {
   const deploy = report.deploy;
-  if (!deploy) return { name: 'Deploy', state: 'skip', reason: 'not part of this run' };
+  if (!deploy) return 'not part of this run';
   const { status, reason } = deploy;
-  const state = deployState(status, deploy.onApproval);
-  if (state === 'skip') return { name: 'Deploy', state, reason: reason ? `skipped: ${escapeInline(reason, 160)}` : 'skipped' };
+  if (state === 'skip') return reason ? `skipped: ${escapeInline(reason, 160)}` : 'skipped';
   const railway = deploy.railwayStatus;
   const parts = [`${escapeInline(DEPLOY_WORDS[status], 60)}${railway ? ` (${escapeInline(railway, 30)})` : ''}`];
   const target = deployTarget(deploy);
@@ -374,5 +296,5 @@ function deployRow(report: CheckReport): CheckRow {
   const rollback = deploy.rollback;
   if (rollback?.status === 'rolled-back') parts.push(escapeInline(rollback.reason || 'rolled back', 120));
   if (reason && state !== 'pass') parts.push(escapeInline(reason, 160));
-  return { name: 'Deploy', state, reason: parts.join(' · ') };
+  return parts.join(' · ');
 }

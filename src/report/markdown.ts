@@ -1,14 +1,12 @@
-import type { CheckReport, DeployReport, SizeWasted } from './model.ts';
+import type { CheckReport, DeployReport, SizeReport, SizeWasted } from './model.ts';
 import { decisiveAnswer, describeAnswerTimes, describeHttpAnswer, formatBytes, formatDuration, latestAnswer, sourceLabel } from './format.ts';
 import { codeBlock, codeDetails, escapeInline, inlineCode, isSafeToken, safeUrl } from './escape.ts';
 import {
   NEUTRAL_PERCENT,
   SIZE_SCALE,
   STATE_ICON,
-  measured,
   budgetProblems,
   checkRows,
-  deployState,
   deployTarget,
   formatPercent,
   formatSigned,
@@ -16,9 +14,10 @@ import {
   hygieneFindings,
   parityLine,
   sizeChangeNoticeable,
-  sizeChanges,
   sizeIcon,
 } from './checks.ts';
+import { measured, sizeChanges, type SizeChange } from './size-change.ts';
+import { deployState } from './state.ts';
 
 export { codeDetails, escapeInline } from './escape.ts';
 
@@ -378,67 +377,81 @@ function wastedLines(wasted: SizeWasted | null | undefined): string[] {
 function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
   const size = measured(report);
   if (!size) return [];
-  const changes = sizeChanges(report).filter((c) => c.current !== null);
-  const out: string[] = ['', '#### Size', ''];
-  const { baseline, delta } = size;
-  const approx = size.compressedSource === 'engine-content-size' ? ' (approx.)' : '';
   const noticeable = sizeChangeNoticeable(report);
-  if (baseline) {
-    out.push('| | Current | Baseline | Δ | % | |', '|:--|--:|--:|--:|--:|:-:|');
-    for (const c of changes) {
-      const label = c.kind === 'compressed' ? `Compressed${approx}` : 'Uncompressed';
-      const delta = c.delta !== null ? formatSigned(c.delta) : 'not comparable';
-      const percent = c.percent !== null ? formatPercent(c.percent) : '';
-      const icon = c.percent === null ? '' : noticeable ? sizeIcon(c.percent) : '⚪';
-      out.push(`| ${label} | ${formatBytes(c.current)} | ${formatBytes(c.baseline)} | ${delta} | ${percent} | ${icon} |`);
-    }
-    const source = baseline.source;
-    if (source) out.push('', `<sub>Baseline: ${escapeInline(source, 160)}</sub>`);
-  } else {
-    out.push('| | Current |', '|:--|--:|');
-    for (const c of changes) out.push(`| ${c.kind === 'compressed' ? `Compressed${approx}` : 'Uncompressed'} | ${formatBytes(c.current)} |`);
-    out.push('', `<sub>${escapeInline(size.baselineNote ?? 'No baseline to compare with yet.', 200)}</sub>`);
-  }
+  const out: string[] = ['', '#### Size', '', ...sizeTable(report, size, noticeable)];
   const { exceeded, unchecked } = budgetProblems(size);
   for (const problem of exceeded) out.push('', `❌ **Over budget:** ${escapeInline(problem, 300)}`);
   for (const problem of unchecked) out.push('', `⚠️ **Budget not checked:** ${escapeInline(problem, 300)}`);
+  for (const note of sizeNotes(size).slice(0, 5)) out.push('', `<sub>${escapeInline(note, 240)}</sub>`);
+  out.push(...wastedLines(size.wasted), ...changedLayersTable(report, limits, noticeable), ...layerList(size, limits));
+  return out;
+}
+
+/** Current figures, and the baseline's with the change when there is one. */
+function sizeTable(report: CheckReport, size: SizeReport, noticeable: boolean): string[] {
+  const changes = sizeChanges(report).filter((c) => c.current !== null);
+  const approx = size.compressedSource === 'engine-content-size' ? ' (approx.)' : '';
+  const label = (c: SizeChange): string => (c.kind === 'compressed' ? `Compressed${approx}` : 'Uncompressed');
+  const baseline = size.baseline;
+  if (!baseline) {
+    const rows = changes.map((c) => `| ${label(c)} | ${formatBytes(c.current)} |`);
+    return ['| | Current |', '|:--|--:|', ...rows, '', `<sub>${escapeInline(size.baselineNote ?? 'No baseline to compare with yet.', 200)}</sub>`];
+  }
+  const out = ['| | Current | Baseline | Δ | % | |', '|:--|--:|--:|--:|--:|:-:|'];
+  for (const c of changes) {
+    const delta = c.delta !== null ? formatSigned(c.delta) : 'not comparable';
+    const percent = c.percent !== null ? formatPercent(c.percent) : '';
+    const icon = c.percent === null ? '' : noticeable ? sizeIcon(c.percent) : '⚪';
+    out.push(`| ${label(c)} | ${formatBytes(c.current)} | ${formatBytes(c.baseline)} | ${delta} | ${percent} | ${icon} |`);
+  }
+  if (baseline.source) out.push('', `<sub>Baseline: ${escapeInline(baseline.source, 160)}</sub>`);
+  return out;
+}
+
+/** The comparison's notes and the size stage's, a changed base image first. */
+function sizeNotes(size: SizeReport): string[] {
+  const { delta } = size;
   const notes = [...(delta?.notes ?? []), ...size.notes].filter((n) => n !== '');
   if (delta?.baseImageChanged) {
     const ref = size.baseImage?.ref;
     notes.unshift(`The base image changed${ref ? `: now ${ref}` : ''}.`);
   }
-  for (const note of notes.slice(0, 5)) out.push('', `<sub>${escapeInline(note, 240)}</sub>`);
-  out.push(...wastedLines(size.wasted));
+  return notes;
+}
 
-  const layers = layerChanges(report);
-  const withDelta = layers.filter((l) => l.delta !== null && l.delta !== 0);
-  if (withDelta.length && limits.layerRows > 0) {
-    const top = [...withDelta].sort((a, b) => Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0)).slice(0, limits.layerRows);
-    // When the image as a whole did not move, the layer detail is there but out of the way.
-    const title = `Layers that changed most (${top.length} of ${withDelta.length})`;
-    out.push('', noticeable ? `${title}:` : `<details><summary>${title}</summary>`, '', '| Δ | Now | Line | Instruction |', '|--:|--:|--:|:--|');
-    for (const l of top) {
-      const d = l.delta ?? 0;
-      const before = l.bytes !== null ? l.bytes - d : null;
-      const pct = before !== null && before > 0 ? (d / before) * 100 : null;
-      const icon = l.change === 'removed' || d < 0 ? '🟢' : l.change === 'added' || pct === null ? '🆕' : Math.abs(pct) < NEUTRAL_PERCENT ? '⚪' : sizeIcon(pct);
-      const what = l.change === 'removed' ? ' <sub>(removed)</sub>' : l.change === 'base-image' ? ' <sub>(base image)</sub>' : l.change === 'added' ? ' <sub>(new)</sub>' : '';
-      const was = l.previousInstruction ? `<br><sub>was ${inlineCode(l.previousInstruction, 80)}</sub>` : '';
-      out.push(`| ${icon} ${formatSigned(d)} | ${l.bytes !== null ? formatBytes(l.bytes) : '–'} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)}${what}${was} |`);
-    }
-    if (!noticeable) out.push('', '</details>');
-  }
-  // Every layer with the Dockerfile line that made it, largest first, out of the way.
+/** The layers whose size moved most; out of the way when the image as a whole did not move. */
+function changedLayersTable(report: CheckReport, limits: RenderLimits, noticeable: boolean): string[] {
+  const withDelta = layerChanges(report).filter((l) => l.delta !== null && l.delta !== 0);
+  if (!withDelta.length || limits.layerRows <= 0) return [];
+  const top = [...withDelta].sort((a, b) => Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0)).slice(0, limits.layerRows);
+  const title = `Layers that changed most (${top.length} of ${withDelta.length})`;
+  const out = ['', noticeable ? `${title}:` : `<details><summary>${title}</summary>`, '', '| Δ | Now | Line | Instruction |', '|--:|--:|--:|:--|'];
+  out.push(...top.map(changedLayerRow));
+  if (!noticeable) out.push('', '</details>');
+  return out;
+}
+
+function changedLayerRow(l: LayerChange): string {
+  const d = l.delta ?? 0;
+  const before = l.bytes !== null ? l.bytes - d : null;
+  const pct = before !== null && before > 0 ? (d / before) * 100 : null;
+  const icon = l.change === 'removed' || d < 0 ? '🟢' : l.change === 'added' || pct === null ? '🆕' : Math.abs(pct) < NEUTRAL_PERCENT ? '⚪' : sizeIcon(pct);
+  const what = l.change === 'removed' ? ' <sub>(removed)</sub>' : l.change === 'base-image' ? ' <sub>(base image)</sub>' : l.change === 'added' ? ' <sub>(new)</sub>' : '';
+  const was = l.previousInstruction ? `<br><sub>was ${inlineCode(l.previousInstruction, 80)}</sub>` : '';
+  return `| ${icon} ${formatSigned(d)} | ${l.bytes !== null ? formatBytes(l.bytes) : '–'} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)}${what}${was} |`;
+}
+
+/** Every layer with the Dockerfile line that made it, largest first, out of the way. */
+function layerList(size: SizeReport, limits: RenderLimits): string[] {
   const current = size.layers;
-  if (current.length && limits.layerList > 0) {
-    const rows = [...current].sort((a, b) => b.bytes - a.bytes).slice(0, limits.layerList);
-    const shown = rows.length < current.length ? `largest ${rows.length} of ${current.length}` : `${current.length}`;
-    out.push('', `<details><summary>Image layers (${shown})</summary>`, '', '| Compressed | Uncompressed | Line | Instruction |', '|--:|--:|--:|:--|');
-    for (const l of rows) {
-      out.push(`| ${formatBytes(l.compressedBytes)} | ${formatBytes(l.bytes)} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)}${l.base ? ' <sub>(base image)</sub>' : ''} |`);
-    }
-    out.push('', '</details>');
+  if (!current.length || limits.layerList <= 0) return [];
+  const rows = [...current].sort((a, b) => b.bytes - a.bytes).slice(0, limits.layerList);
+  const shown = rows.length < current.length ? `largest ${rows.length} of ${current.length}` : `${current.length}`;
+  const out = ['', `<details><summary>Image layers (${shown})</summary>`, '', '| Compressed | Uncompressed | Line | Instruction |', '|--:|--:|--:|:--|'];
+  for (const l of rows) {
+    out.push(`| ${formatBytes(l.compressedBytes)} | ${formatBytes(l.bytes)} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)}${l.base ? ' <sub>(base image)</sub>' : ''} |`);
   }
+  out.push('', '</details>');
   return out;
 }
 
@@ -496,7 +509,7 @@ function deploySection(report: CheckReport, limits: RenderLimits): string[] {
   const deploy = report.deploy;
   if (!deploy) return [];
   const { status } = deploy;
-  const state = deployState(status, deploy.onApproval);
+  const state = deployState(deploy);
   const preview = previewLines(deploy);
   if (state === 'skip') return preview.length ? ['', '#### Deploy', '', ...preview] : [];
   const out = ['', '#### Deploy', ''];

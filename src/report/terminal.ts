@@ -1,8 +1,12 @@
 import { oneLine, visible } from '../host/log.ts';
 import type { CheckReport, HttpAnswerReport } from './model.ts';
 import { parityFacts } from './checks.ts';
+import { checkStates, serviceState, type CheckName, type CheckState } from './state.ts';
 import { stripControls } from './escape.ts';
 import { decisiveAnswer, deployLine, planLines, describeAnswerTimes, describeCache, describeDrift, describeHttpAnswer, formatBytes, formatDuration, hygieneLine, latestAnswer, preDeployOutcome, sourceLabel } from './format.ts';
+
+/** The terminal's mark of each check state: the states of the comment's icons, one to one. */
+export const TERMINAL_MARK: Record<CheckState, string> = { pass: '✔', warn: '!', fail: '✘', skip: '-', pending: '⏳' };
 
 /**
  * The local command's closing summary: verdict first, then each check, then the evidence of any
@@ -10,113 +14,149 @@ import { decisiveAnswer, deployLine, planLines, describeAnswerTimes, describeCac
  * with line breaks stays behind its entry's prefix (see quotedLines).
  */
 export function renderTerminal(report: CheckReport): string {
-  const out: string[] = [];
-  const mark = (ok: boolean | null): string => (ok === null ? '-' : ok ? '✔' : '✘');
-  out.push('');
-  out.push(report.verdict === 'pass' ? `✔ deploy-check passed: ${report.image.ref}` : `✘ deploy-check failed: ${report.reasons[0] ?? ''}`);
-  const b = report.build;
-  out.push(`  ${mark(b.status === 'success')} build    ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached`);
-  out.push(`  ${mark(b.cache.enabled && b.cache.warnings.length === 0 ? true : b.cache.warnings.length > 0 ? false : null)} cache    ${describeCache(b.cache, b.steps)}`);
-  for (const svc of report.services ?? []) {
-    const ok = svc.status === 'ready' ? true : svc.status === 'skipped' ? null : false;
-    out.push(`  ${mark(ok)} service  ${svc.name} ${svc.status}${svc.readyMs !== null ? ` in ${formatDuration(svc.readyMs)}` : ''} (${svc.condition})${svc.reason ? `: ${svc.reason}` : ''}`);
-  }
+  const out: string[] = ['', report.verdict === 'pass' ? `✔ deploy-check passed: ${report.image.ref}` : `✘ deploy-check failed: ${report.reasons[0] ?? ''}`];
+  out.push(...checkLines(report), ...terminalPlan(report));
+  out.push(...buildEvidence(report), ...servicesEvidence(report), ...preDeployEvidence(report), ...healthEvidence(report), ...deployEvidence(report));
+  for (const drift of report.deploy?.configDrift ?? []) out.push(`  note: ${describeDrift(drift)}`);
+  for (const reason of report.reasons.slice(1)) out.push(`  also: ${reason}`);
+  return out.flatMap(quotedLines).join('\n');
+}
+
+/**
+ * One line per check, its mark from checkStates (what the comment and the verdict read too).
+ * Size and hygiene have no line when they did not run.
+ */
+function checkLines(report: CheckReport): string[] {
+  const states = new Map(checkStates(report).map((s) => [s.name, s.state]));
+  const mark = (name: CheckName): string => TERMINAL_MARK[states.get(name) ?? 'skip'];
+  const { build: b, health: h } = report;
+  const out = [
+    `  ${mark('Build')} build    ${b.status} in ${formatDuration(b.durationMs)}, ${b.steps.cached}/${b.steps.total} steps cached`,
+    `  ${mark('Cache')} cache    ${describeCache(b.cache, b.steps)}`,
+    ...serviceLines(report, mark('Services')),
+  ];
   const pre = report.preDeploy;
   if (pre) {
     const list = pre.commands.map((c) => `${c.command} → ${preDeployOutcome(c)} in ${formatDuration(c.durationMs)}`);
-    out.push(`  ${mark(pre.status === 'passed' ? true : pre.status === 'failed' ? false : null)} predeploy ${pre.status} in ${formatDuration(pre.durationMs)}${list.length ? `: ${list.join('; ')}` : ''}`);
+    out.push(`  ${mark('Pre-deploy')} predeploy ${pre.status} in ${formatDuration(pre.durationMs)}${list.length ? `: ${list.join('; ')}` : ''}`);
   }
-  const h = report.health;
   out.push(
-    `  ${mark(h.status === 'skipped' || h.status === 'cancelled' ? null : h.status === 'healthy')} health   ${h.status}` +
+    `  ${mark('Health')} health   ${h.status}` +
       (h.target ? ` (${h.target})` : '') +
       (h.timeToHealthyMs !== null ? ` in ${formatDuration(h.timeToHealthyMs)}` : '') +
       (h.status === 'skipped' && h.reason ? `: ${h.reason}` : ''),
   );
   const parity = h.parity ? parityText(report) : null;
   if (parity) out.push(`             ${parity}`);
+  out.push(...sizeLines(report, mark('Size')), ...hygieneLines(report, mark('Hygiene')));
+  if (report.deploy) out.push(`  ${mark('Deploy')} deploy   ${deployLine(report.deploy)}`);
+  return out;
+}
+
+/** Each service with its own mark; Compose's failure on a line of its own when no service says it. */
+function serviceLines(report: CheckReport, checkMark: string): string[] {
+  const services = report.services ?? [];
+  const out = services.map(
+    (svc) => `  ${TERMINAL_MARK[serviceState(svc)]} service  ${svc.name} ${svc.status}${svc.readyMs !== null ? ` in ${formatDuration(svc.readyMs)}` : ''} (${svc.condition})${svc.reason ? `: ${svc.reason}` : ''}`,
+  );
+  const failure = report.compose?.failure;
+  if (failure && !services.some((s) => serviceState(s) === 'fail')) out.push(`  ${checkMark} services not started: ${failure}`);
+  return out;
+}
+
+function sizeLines(report: CheckReport, mark: string): string[] {
   const s = report.size;
-  if (s.status === 'measured') {
-    out.push(`  ${mark(s.budget.status !== 'exceeded')} size     ${formatBytes(s.compressedBytes)} compressed, ${formatBytes(s.bytes)} uncompressed${terminalSizeChange(report)}`);
-    for (const c of (s.delta?.layers ?? []).slice(0, 5)) {
-      const figure = s.delta?.metric === 'uncompressed' ? (c.bytes ?? c.compressedBytes) : (c.compressedBytes ?? c.bytes);
-      const amount = figure === null ? 'n/a' : figure > 0 ? `+${formatBytes(figure)}` : formatBytes(figure);
-      out.push(`             ${amount.padStart(9)}  ${c.change === 'base-image' ? 'base image' : c.change}${c.line !== null ? ` line ${c.line}` : ''}: ${c.instruction.slice(0, 80)}`);
-    }
+  if (s.status !== 'measured') return [];
+  const out = [`  ${mark} size     ${formatBytes(s.compressedBytes)} compressed, ${formatBytes(s.bytes)} uncompressed${terminalSizeChange(report)}`];
+  for (const c of (s.delta?.layers ?? []).slice(0, 5)) {
+    const figure = s.delta?.metric === 'uncompressed' ? (c.bytes ?? c.compressedBytes) : (c.compressedBytes ?? c.bytes);
+    const amount = figure === null ? 'n/a' : figure > 0 ? `+${formatBytes(figure)}` : formatBytes(figure);
+    out.push(`             ${amount.padStart(9)}  ${c.change === 'base-image' ? 'base image' : c.change}${c.line !== null ? ` line ${c.line}` : ''}: ${c.instruction.slice(0, 80)}`);
   }
-  const wasted = s.status === 'measured' ? s.wasted : null;
+  const wasted = s.wasted;
   // A few bytes of a file rewritten (an /etc/passwd line added) are not worth a line.
   if (wasted && (wasted.bytes >= 1_000_000 || wasted.percent >= 1)) {
     const worst = wasted.layers[0];
     out.push(`             wasted ${formatBytes(wasted.bytes)} (${wasted.percent.toFixed(1)}%)${worst ? `, most from ${worst.line !== null ? `line ${worst.line}: ` : ''}${worst.instruction.slice(0, 60)} (${formatBytes(worst.bytes)})` : ''}`);
   }
+  return out;
+}
+
+function hygieneLines(report: CheckReport, mark: string): string[] {
   const hy = report.hygiene;
-  if (hy.status === 'checked') {
-    const errors = hy.findings.filter((f) => f.severity === 'error').length;
-    const problems = hy.findings.filter((f) => f.severity !== 'info').length;
-    const icon = problems === 0 ? mark(true) : errors > 0 && hy.mode !== 'warn' ? mark(false) : '!';
-    out.push(`  ${icon} hygiene  ${hygieneLine(hy)}`);
-    for (const f of hy.findings) {
-      out.push(`      ${f.severity.padEnd(7)} ${f.id}${f.line !== null ? ` (line ${f.line})` : ''}: ${oneLine(f.message)}`);
-    }
+  if (hy.status !== 'checked') return [];
+  const out = [`  ${mark} hygiene  ${hygieneLine(hy)}`];
+  for (const f of hy.findings) out.push(`      ${f.severity.padEnd(7)} ${f.id}${f.line !== null ? ` (line ${f.line})` : ''}: ${oneLine(f.message)}`);
+  return out;
+}
+
+/** The headline already says "Build failed at <file:lines>: <message>": here the lines as written, then the output. */
+function buildEvidence(report: CheckReport): string[] {
+  const failure = report.build.failure;
+  if (!failure) return [];
+  const out: string[] = [];
+  const source = failure.source;
+  if (source) {
+    out.push('', `Failing instruction, ${sourceLabel(source)}:`);
+    const width = String(source.endLine).length;
+    source.lines.forEach((text, i) => out.push(`  ${String(source.line + i).padStart(width)} > ${text}`));
   }
-  const d = report.deploy;
-  if (d) {
-    const ok = d.status === 'skipped' || d.status === 'triggered' ? null : d.status === 'success' || (d.status === 'waiting' && d.onApproval === 'pass');
-    out.push(`  ${mark(ok)} deploy   ${deployLine(d)}`);
-  }
-  out.push(...terminalPlan(report));
-  if (b.failure) {
-    // The headline already says "Build failed at <file:lines>: <message>": here the lines as
-    // written, then the output.
-    const source = b.failure.source;
-    if (source) {
-      out.push('', `Failing instruction, ${sourceLabel(source)}:`);
-      const width = String(source.endLine).length;
-      source.lines.forEach((text, i) => out.push(`  ${String(source.line + i).padStart(width)} > ${text}`));
-    }
-    out.push('', `Build output${b.failure.step ? ` of ${b.failure.step}` : ''} (last ${Math.min(b.failure.logs.length, 20)} lines):`);
-    for (const line of b.failure.logs.slice(-20)) out.push(`  | ${line}`);
-  }
-  for (const svc of (report.services ?? []).filter((x) => x.status === 'failed' || x.status === 'exited')) {
+  out.push('', `Build output${failure.step ? ` of ${failure.step}` : ''} (last ${Math.min(failure.logs.length, 20)} lines):`);
+  for (const line of failure.logs.slice(-20)) out.push(`  | ${line}`);
+  return out;
+}
+
+function servicesEvidence(report: CheckReport): string[] {
+  const out: string[] = [];
+  for (const svc of (report.services ?? []).filter((x) => serviceState(x) === 'fail')) {
     out.push('', `Service ${svc.name} (${svc.image ?? '?'}) ${svc.status}: ${svc.reason ?? ''}`);
     for (const line of svc.logs.slice(-20)) out.push(`  | ${line}`);
   }
-  if (pre?.status === 'failed') {
-    out.push('', `Pre-deploy command failed: ${pre.reason ?? ''}`);
-    const last = pre.commands.at(-1);
-    if (last?.error) out.push(`  Docker: ${last.error}`);
-    for (const line of last?.logs ?? []) out.push(`  | ${line}`);
+  return out;
+}
+
+function preDeployEvidence(report: CheckReport): string[] {
+  const pre = report.preDeploy;
+  if (pre?.status !== 'failed') return [];
+  const out = ['', `Pre-deploy command failed: ${pre.reason ?? ''}`];
+  const last = pre.commands.at(-1);
+  if (last?.error) out.push(`  Docker: ${last.error}`);
+  for (const line of last?.logs ?? []) out.push(`  | ${line}`);
+  return out;
+}
+
+function healthEvidence(report: CheckReport): string[] {
+  const h = report.health;
+  if (h.status !== 'unhealthy') return [];
+  const out = ['', `Health check failed: ${h.reason ?? ''}`];
+  if (h.container?.started === false) out.push(`  the container never started (no exit code); Docker's reason: ${h.startError ?? 'not given'}`);
+  else if (h.startError) out.push(`  Docker could not start the container: ${h.startError}`);
+  if (h.container && h.container.started !== false) out.push(`  container exit code: ${h.container.exitCode ?? (h.container.running ? 'still running' : 'unknown')}, OOM-killed: ${h.container.oomKilled ? 'yes' : 'no'}`);
+  out.push(...terminalAnswers(h.httpAnswers ?? []));
+  if (h.lastHttp) {
+    const redirect = h.lastHttp.status !== null && h.lastHttp.status >= 300 && h.lastHttp.status < 400 ? ` (redirect to ${h.lastHttp.location ?? 'no Location given'})` : '';
+    out.push(`  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ''})`}${redirect}${h.lastHttp.host ? `, sent with Host: ${h.lastHttp.host}` : ''}${h.lastHttp.body ? `, body: ${oneLine(h.lastHttp.body.slice(0, 200).trimEnd())}` : ''}`);
   }
-  if (h.status === 'unhealthy') {
-    out.push('', `Health check failed: ${h.reason ?? ''}`);
-    if (h.container?.started === false) out.push(`  the container never started (no exit code); Docker's reason: ${h.startError ?? 'not given'}`);
-    else if (h.startError) out.push(`  Docker could not start the container: ${h.startError}`);
-    if (h.container && h.container.started !== false) out.push(`  container exit code: ${h.container.exitCode ?? (h.container.running ? 'still running' : 'unknown')}, OOM-killed: ${h.container.oomKilled ? 'yes' : 'no'}`);
-    out.push(...terminalAnswers(h.httpAnswers ?? []));
-    if (h.lastHttp) {
-      const redirect = h.lastHttp.status !== null && h.lastHttp.status >= 300 && h.lastHttp.status < 400 ? ` (redirect to ${h.lastHttp.location ?? 'no Location given'})` : '';
-      out.push(`  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ''})`}${redirect}${h.lastHttp.host ? `, sent with Host: ${h.lastHttp.host}` : ''}${h.lastHttp.body ? `, body: ${oneLine(h.lastHttp.body.slice(0, 200).trimEnd())}` : ''}`);
-    }
-    if (h.imageHealthcheck) out.push(`  the image's own HEALTHCHECK said "${h.imageHealthcheck.status}" (a second opinion only)`);
-    for (const entry of h.healthLog.slice(-3)) out.push(`  health check exit ${entry.exitCode}: ${entry.output.split('\n')[0] ?? ''}`);
-    if (h.logs.length) {
-      const total = h.logLines ?? h.logs.length;
-      out.push(total > h.logs.length ? `  the container's log (first and last lines of ${total}):` : `  the container's log (${total} lines):`);
-      for (const line of h.logs) out.push(`  | ${line}`);
-    }
+  if (h.imageHealthcheck) out.push(`  the image's own HEALTHCHECK said "${h.imageHealthcheck.status}" (a second opinion only)`);
+  for (const entry of h.healthLog.slice(-3)) out.push(`  health check exit ${entry.exitCode}: ${entry.output.split('\n')[0] ?? ''}`);
+  if (h.logs.length) {
+    const total = h.logLines ?? h.logs.length;
+    out.push(total > h.logs.length ? `  the container's log (first and last lines of ${total}):` : `  the container's log (${total} lines):`);
+    for (const line of h.logs) out.push(`  | ${line}`);
   }
-  if (d && d.status !== 'success' && d.status !== 'skipped' && d.reason) {
-    out.push('', `Deploy to Railway ${d.status}: ${d.reason}`);
-    for (const [kind, lines] of Object.entries(d.logs ?? {})) {
-      if (lines.length === 0) continue;
-      out.push(`  last ${Math.min(lines.length, 20)} lines of the ${kind === 'push' ? 'docker push output' : `Railway ${kind} log`}:`);
-      for (const line of lines.slice(-20)) out.push(`  | ${line}`);
-    }
+  return out;
+}
+
+function deployEvidence(report: CheckReport): string[] {
+  const d = report.deploy;
+  if (!d || d.status === 'success' || d.status === 'skipped' || !d.reason) return [];
+  const out = ['', `Deploy to Railway ${d.status}: ${d.reason}`];
+  for (const [kind, lines] of Object.entries(d.logs ?? {})) {
+    if (lines.length === 0) continue;
+    out.push(`  last ${Math.min(lines.length, 20)} lines of the ${kind === 'push' ? 'docker push output' : `Railway ${kind} log`}:`);
+    for (const line of lines.slice(-20)) out.push(`  | ${line}`);
   }
-  for (const drift of d?.configDrift ?? []) out.push(`  note: ${describeDrift(drift)}`);
-  for (const reason of report.reasons.slice(1)) out.push(`  also: ${reason}`);
-  return out.flatMap(quotedLines).join('\n');
+  return out;
 }
 
 /**

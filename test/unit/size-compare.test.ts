@@ -152,7 +152,7 @@ test('the verdict fails on an exceeded budget with its sentence, and not on an u
   const report = {
     verdict: 'pass',
     reasons: [],
-    build: { status: 'success', failure: null },
+    build: { status: 'success', failure: null, cache: { enabled: false } },
     health: { status: 'healthy', reason: null },
     hygiene: { status: 'skipped', findings: [] },
     deploy: null,
