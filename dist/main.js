@@ -74,7 +74,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-UP2UO4QI.js";
+} from "./chunks/chunk-OG5UUUDP.js";
 import {
   ConfigError,
   __commonJS,
@@ -77143,7 +77143,7 @@ async function runAction() {
       ...state3 ? { stateRestored: state3.restore() } : {},
       ...isPullRequestEvent(context5) ? { railwayBase: pr?.baseSha ?? null } : {}
     });
-    await publish(runSecrets.maskReport(report), config.publish, context5);
+    await session.report(report);
     await state3?.save(report.hygiene.scan ? report.hygiene.scan.bytesRead : null);
   } catch (err) {
     const message = runSecrets.mask(err instanceof ConfigError ? err.message : `deploy-check failed unexpectedly: ${err.message}`);

@@ -120,7 +120,7 @@ export async function runAction(): Promise<void> {
       ...(state ? { stateRestored: state.restore() } : {}),
       ...(isPullRequestEvent(context) ? { railwayBase: pr?.baseSha ?? null } : {}),
     });
-    await publish(runSecrets.maskReport(report), config.publish, context);
+    await session.report(report);
     // Bytes of layers read this run; unknown without the hygiene scan, which reads them for both checks.
     await state?.save(report.hygiene.scan ? report.hygiene.scan.bytesRead : null);
   } catch (err) {

@@ -192,7 +192,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     const baselines = localBaselineScope(typeof baselineDir === 'string' ? baselineDir : undefined, values['save-baseline'] === true);
     const maskSecret = (value: string): void => secrets.add(value);
     const report = await runPipeline(config, { docker, log, maskSecret, source, event: null, baselines, cache, cancel: session.cancel });
-    await writeOut(secrets.maskReport(report));
+    await session.report(report);
     const signalled = session.signalled();
     if (signalled) return exitCodeFor(signalled);
     return report.verdict === 'pass' ? EXIT_PASS : EXIT_FAIL;

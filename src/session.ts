@@ -70,6 +70,11 @@ export interface RunSession {
   readonly cancel: AbortSignal;
   /** The signal that cancelled the run, if one did. */
   signalled(): NodeJS.Signals | undefined;
+  /**
+   * Writes out the run's report, masked; not once the run has been reported from what is known
+   * (the grace period ran out): a stage that ends while the session cleans up says no more.
+   */
+  report(report: CheckReport): Promise<void>;
   /** After the run, whatever happened: removes what it started and the session's handlers. */
   close(): Promise<void>;
 }
@@ -93,6 +98,7 @@ export function openSession(config: Config, docker: Docker, source: PipelineDeps
   const removeResources = (): Promise<unknown> => removeRunResources(docker, config.runId, { images: config.compose !== undefined });
   let signalled: NodeJS.Signals | undefined;
   let lastResortSet = false;
+  let lastResortDue = false;
 
   const leave = (code: number, atOnce: boolean): void => {
     // Compose processes first, so none starts a container after the cleanup has listed them.
@@ -107,6 +113,7 @@ export function openSession(config: Config, docker: Docker, source: PipelineDeps
     if (lastResortSet) return;
     lastResortSet = true;
     setTimeout(() => {
+      lastResortDue = true;
       const report = { ...emptyReport(config, source, started), ...known };
       decideVerdict(report);
       const masked = entry.secrets.maskReport(report);
@@ -148,6 +155,9 @@ export function openSession(config: Config, docker: Docker, source: PipelineDeps
   return {
     cancel: cancel.signal,
     signalled: () => signalled,
+    report: async (report) => {
+      if (!lastResortDue) await entry.writeReport(entry.secrets.maskReport(report));
+    },
     close: async () => {
       await removeResources().catch(() => undefined);
       await entry.cleanUp(false);
