@@ -27,19 +27,18 @@ import {
   SECRET_INPUTS,
   SIZE_SCALE,
   STATE_ICON,
+  Secrets,
   arr,
   budgetProblems,
   checkRows,
   codeBlock,
   codeDetails,
   commitUrl,
-  decideVerdict,
   decisiveAnswer,
   deployState,
   deployTarget,
   describeAnswerTimes,
   describeHttpAnswer,
-  emptyReport,
   escapeInline,
   formatBytes,
   formatDuration,
@@ -59,9 +58,11 @@ import {
   measured,
   num,
   obj,
+  openSession,
   parityLine,
   readPublishConfig,
   readRunContext,
+  runEventOf,
   runPipeline,
   runUrl,
   safeUrl,
@@ -73,7 +74,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-ZPS7AMHZ.js";
+} from "./chunks/chunk-RBH7PLVY.js";
 import {
   ConfigError,
   __commonJS,
@@ -87,14 +88,11 @@ import {
   exec,
   mkdirP,
   oneLine,
-  redact,
-  redactDeep,
-  removeRunResources,
   require_src,
   rmRF,
   visible,
   which
-} from "./chunks/chunk-S2MH3XMF.js";
+} from "./chunks/chunk-FGMDWEVV.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -67726,6 +67724,708 @@ function saveCacheV2(paths_1, key_1, options_1) {
   });
 }
 
+// src/action.ts
+import { writeFile } from "node:fs/promises";
+import os5 from "node:os";
+import path12 from "node:path";
+
+// src/cache/actions-store.ts
+import { createHash as createHash2 } from "node:crypto";
+import { mkdir, rename, rm } from "node:fs/promises";
+import os3 from "node:os";
+import path9 from "node:path";
+var abandoned = 0;
+function hasAbandonedCacheWork() {
+  return abandoned > 0;
+}
+var ActionsCacheStore = class {
+  kind = "actions";
+  description = "the GitHub Actions cache";
+  /** @actions/cache's rule: the runner's ACTIONS_CACHE_MODE none or read forbids saving (unknown modes allow it). */
+  writable = !["none", "read"].includes((process.env["ACTIONS_CACHE_MODE"] ?? "").trim().toLowerCase());
+  timeoutMs;
+  root;
+  /** Set when a restore was abandoned: its late extraction must not meet a save into the same folder. */
+  unsettled = false;
+  constructor(options) {
+    this.timeoutMs = options.timeoutMs;
+    this.root = path9.join(options.tempDir ?? (process.env["RUNNER_TEMP"] || os3.tmpdir()), "deploy-check-cache");
+  }
+  /** Whether the job was given a cache service (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL). */
+  static available() {
+    return isFeatureAvailable();
+  }
+  async workDir() {
+    await mkdir(this.root, { recursive: true });
+    return this.root;
+  }
+  async restore(keys) {
+    const dir = this.folder(keys.prefix);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(path9.dirname(dir), { recursive: true });
+    const matchedKey = await this.call(
+      "restore",
+      () => restoreCache([dir], keys.key, [...keys.restoreKeys], {
+        // Bounds each download request and each stuck segment, so an abandoned restore ends too.
+        timeoutInMs: Math.min(this.timeoutMs, 6e4),
+        segmentTimeoutInMs: this.timeoutMs
+      })
+    );
+    if (matchedKey === void 0) return null;
+    if (!await isUsableCache(dir)) {
+      throw new CacheStoreError(`the entry "${matchedKey}" holds no BuildKit cache`);
+    }
+    return { matchedKey, dir };
+  }
+  async save(keys, dir) {
+    if (this.unsettled) throw new CacheStoreError("the restore of this run never finished, so nothing is saved next to it");
+    const target = this.folder(keys.prefix);
+    await rm(target, { recursive: true, force: true });
+    await rename(dir, target);
+    const id = await this.call("save", () => saveCache2([target], keys.key));
+    return id !== -1;
+  }
+  folder(prefix2) {
+    return path9.join(this.root, createHash2("sha256").update(prefix2).digest("hex").slice(0, 16));
+  }
+  async call(what, fn) {
+    return callActionsCache(what, this.timeoutMs, fn, () => {
+      if (what === "restore") this.unsettled = true;
+    });
+  }
+};
+var listeners = /* @__PURE__ */ new Set();
+var untappedWrite;
+function collectAnnotations(problems) {
+  listeners.add(problems);
+  if (untappedWrite === void 0) {
+    const write = process.stdout.write;
+    untappedWrite = write;
+    process.stdout.write = function(chunk, ...rest) {
+      const text = typeof chunk === "string" ? chunk : Buffer.isBuffer(chunk) ? chunk.toString("utf8") : String(chunk);
+      let stopToken;
+      const kept = text.split(/(?<=\n)/).filter((line) => {
+        const bare = line.trimEnd();
+        if (stopToken !== void 0) {
+          if (bare === `::${stopToken}::`) stopToken = void 0;
+          return true;
+        }
+        stopToken = /^::stop-commands::(.+)$/.exec(bare)?.[1];
+        const m = /^::(warning|error)(?: [^:]*)?::(.*)$/.exec(bare);
+        if (m) for (const list of listeners) list.push(firstLine(decodeCommand(m[2] ?? "")));
+        return !m;
+      }).join("");
+      if (kept === "") return true;
+      return write.call(this, kept, ...rest);
+    };
+  }
+  return () => {
+    listeners.delete(problems);
+    if (listeners.size === 0 && untappedWrite !== void 0) {
+      process.stdout.write = untappedWrite;
+      untappedWrite = void 0;
+    }
+  };
+}
+async function callActionsCache(what, timeoutMs, fn, onAbandoned = () => void 0) {
+  const problems = [];
+  const stopCollecting = collectAnnotations(problems);
+  let timer;
+  let settled = false;
+  const work = fn().finally(() => {
+    settled = true;
+  });
+  try {
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new CacheStoreError(`the ${what} took longer than ${Math.round(timeoutMs / 1e3)} s (cache-timeout)`)), timeoutMs);
+    });
+    const result = await Promise.race([work, timeout]);
+    if (problems.length > 0) throw new CacheStoreError(problems.join("; "));
+    return result;
+  } catch (err) {
+    if (!settled) {
+      abandoned++;
+      onAbandoned();
+      work.catch(() => void 0);
+    }
+    if (err instanceof CacheStoreError) throw err;
+    throw new CacheStoreError(err.message);
+  } finally {
+    clearTimeout(timer);
+    stopCollecting();
+  }
+}
+function firstLine(text) {
+  return (text.split("\n")[0] ?? "").replace(/^Failed to (restore|save): /, "").trim();
+}
+function decodeCommand(text) {
+  return text.replace(/%0D/gi, "\r").replace(/%0A/gi, "\n").replace(/%25/g, "%").trim();
+}
+
+// src/cache/state-cache.ts
+import { createHash as createHash3 } from "node:crypto";
+import { copyFile, mkdir as mkdir2, readdir, readFile, rm as rm2, stat, utimes } from "node:fs/promises";
+import os4 from "node:os";
+import path10 from "node:path";
+var SAVE_AFTER_BYTES = 5e6;
+function stateKeyPrefix(image) {
+  return `deploy-check-state-v1-${imageScopeHash(image)}~`;
+}
+var StateCache = class {
+  options;
+  /** Files modified after this (ms) were used by this run: the newest restored file's time, or none. */
+  usedAfter = -Infinity;
+  restored = null;
+  constructor(options) {
+    this.options = options;
+  }
+  /** The cache's version hashes the paths: the entry is always packed in the same folder. */
+  folder() {
+    return path10.join(os4.tmpdir(), `deploy-check-state-${createHash3("sha256").update(this.options.prefix).digest("hex").slice(0, 16)}`);
+  }
+  /** Fills an empty state directory from the newest entry of this image. Never throws. */
+  async restore() {
+    const { stateDir, prefix: prefix2, api } = this.options;
+    if (await holdsFiles(stateDir)) {
+      return { unused: `the state directory ${stateDir} holds this runner's own`, key: null, files: 0 };
+    }
+    const folder = this.folder();
+    try {
+      await rm2(folder, { recursive: true, force: true });
+      const { timeoutMs } = this.options;
+      const key = await callActionsCache("restore", timeoutMs, () => api.restoreCache([folder], `${prefix2}latest`, [prefix2], { timeoutInMs: timeoutMs, segmentTimeoutInMs: timeoutMs }));
+      this.restored = /* @__PURE__ */ new Map();
+      if (!key) return { unused: null, key: null, files: 0 };
+      const { files, newestMs } = await copyInto(folder, stateDir);
+      this.usedAfter = newestMs;
+      this.restored = await snapshot2(stateDir);
+      this.options.log(`State: ${files} file(s) of per-layer facts from the Actions cache (${key})`);
+      return { unused: null, key, files };
+    } catch (err) {
+      this.restored = /* @__PURE__ */ new Map();
+      this.options.log(`State: not restored from the Actions cache (${err.message}); the image checks read every layer`);
+      return { unused: null, key: null, files: 0 };
+    } finally {
+      await rm2(folder, { recursive: true, force: true });
+    }
+  }
+  /**
+   * Saves the files this run used when any is new or changed since the restore: the facts of
+   * this image's layers (touched by the run, see LayerFactsMemo) and the size memos. A run that
+   * read fewer than SAVE_AFTER_BYTES of new layers (a source-only change) does not save: reading
+   * them again costs the next run less than a save costs this one. Never throws.
+   */
+  async save(layerBytesRead) {
+    const { stateDir, prefix: prefix2, runKey, api } = this.options;
+    if (this.restored === null || !this.options.save) return null;
+    if (layerBytesRead !== null && layerBytesRead < SAVE_AFTER_BYTES) return null;
+    const now = await snapshot2(stateDir);
+    const used = await usedAfter(stateDir, now, this.usedAfter);
+    if (!used.some((file) => this.restored?.get(file) !== now.get(file))) return null;
+    const folder = this.folder();
+    const key = saveKey(prefix2, runKey);
+    try {
+      await rm2(folder, { recursive: true, force: true });
+      for (const file of used) {
+        await mkdir2(path10.dirname(path10.join(folder, file)), { recursive: true });
+        await copyFile(path10.join(stateDir, file), path10.join(folder, file));
+      }
+      const id = await callActionsCache("save", this.options.timeoutMs, () => api.saveCache([folder], key));
+      if (id === -1) throw new Error(`the cache did not accept key ${key}`);
+      this.options.log(`State: ${used.length} file(s) saved in the Actions cache (${key})`);
+      return key;
+    } catch (err) {
+      this.options.log(`State: not saved in the Actions cache (${err.message})`);
+      return null;
+    } finally {
+      await rm2(folder, { recursive: true, force: true });
+    }
+  }
+};
+async function holdsFiles(dir) {
+  try {
+    return (await readdir(dir, { withFileTypes: true, recursive: true })).some((entry) => entry.isFile());
+  } catch {
+    return false;
+  }
+}
+async function snapshot2(dir) {
+  const out = /* @__PURE__ */ new Map();
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const full = path10.join(entry.parentPath, entry.name);
+    const content = await readFile(full).catch(() => null);
+    if (content) out.set(path10.relative(dir, full), createHash3("sha256").update(content).digest("hex"));
+  }
+  return out;
+}
+async function usedAfter(dir, files, afterMs) {
+  const used = [];
+  for (const file of files.keys()) {
+    const info2 = await stat(path10.join(dir, file)).catch(() => null);
+    if (info2 && (!file.includes(path10.sep) || info2.mtimeMs > afterMs)) used.push(file);
+  }
+  return used.sort();
+}
+async function copyInto(from, to) {
+  const entries = await readdir(from, { withFileTypes: true, recursive: true });
+  let copied = 0;
+  let newestMs = -Infinity;
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const source = path10.join(entry.parentPath, entry.name);
+    const target = path10.join(to, path10.relative(from, source));
+    await mkdir2(path10.dirname(target), { recursive: true });
+    await copyFile(source, target);
+    const info2 = await stat(source);
+    await utimes(target, info2.atime, info2.mtime);
+    newestMs = Math.max(newestMs, info2.mtimeMs);
+    copied++;
+  }
+  return { files: copied, newestMs };
+}
+
+// src/report/markdown.ts
+var FULL_LIMITS = { logLines: 60, lineChars: 400, layerRows: 6, layerList: 40, findingRows: 30, healthEntries: 5 };
+var SUMMARY_LIMITS = { logLines: 200, lineChars: 2e3, layerRows: 10, layerList: 200, findingRows: 100, healthEntries: 10 };
+var SUMMARY_MAX_CHARS = 3e5;
+function renderMarkdown(report, options = {}) {
+  const limits = options.limits ?? FULL_LIMITS;
+  const out = [...options.header ?? []];
+  const rows = checkRows(report);
+  const verdict = report.verdict === "pass" ? "pass" : "fail";
+  const reasons = report.reasons.filter((r) => r !== "");
+  const warnings = rows.filter((r) => r.state === "warn").length;
+  if (verdict === "pass") {
+    out.push(`### \u2705 deploy-check passed${warnings ? ` with ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`);
+  } else {
+    out.push(`### \u274C deploy-check failed${reasons[0] ? `: ${escapeInline(reasons[0], 200)}` : ""}`);
+  }
+  out.push(subline(report));
+  for (const note of options.notes ?? []) out.push("", note);
+  if (options.shortened) out.push("", `> \u2702\uFE0F ${options.shortened}`);
+  if (reasons.length > 1) {
+    out.push("");
+    for (const reason of reasons.slice(1)) out.push(`- also: ${escapeInline(reason, 200)}`);
+  }
+  out.push("", "| Check | | Result |", "|:--|:-:|:--|");
+  for (const row of rows) out.push(`| ${row.name} | ${STATE_ICON[row.state]} | ${row.reason} |`);
+  const parity = parityLine(report);
+  if (parity) out.push("", `<sub>${parity}</sub>`);
+  out.push(...railwayPlanSection(report));
+  out.push(...buildSection(report, limits));
+  out.push(...servicesSection(report, limits));
+  out.push(...preDeploySection(report, limits));
+  out.push(...healthSection(report, limits));
+  out.push(...sizeSection(report, limits));
+  out.push(...hygieneSection(report, limits));
+  out.push(...deploySection(report, limits));
+  out.push("", footer(report));
+  return out.join("\n") + "\n";
+}
+var SHORTENING = [
+  FULL_LIMITS,
+  { ...FULL_LIMITS, logLines: 25, lineChars: 300 },
+  { ...FULL_LIMITS, logLines: 10, lineChars: 200, healthEntries: 3 },
+  { logLines: 3, lineChars: 160, layerRows: 5, layerList: 10, findingRows: 10, healthEntries: 2 },
+  { logLines: 0, lineChars: 120, layerRows: 3, layerList: 0, findingRows: 5, healthEntries: 0 }
+];
+function renderMarkdownWithin(report, maxChars, options = {}) {
+  const ladder = options.ladder ?? SHORTENING;
+  const note = options.shortened ?? "Shortened to fit: the complete evidence is in the JSON report.";
+  for (const [index, limits] of ladder.entries()) {
+    const text2 = renderMarkdown(report, { ...options, limits, shortened: index > 0 ? note : void 0 });
+    if (text2.length <= maxChars) return { text: text2, shortened: index > 0 };
+  }
+  const last = ladder[ladder.length - 1] ?? FULL_LIMITS;
+  const text = renderMarkdown(report, { ...options, limits: last, shortened: note });
+  const tail = `
+
+</details>
+
+> \u2702\uFE0F Cut here. ${note}
+`;
+  let cut = text.slice(0, Math.max(0, maxChars - tail.length));
+  cut = cut.slice(0, Math.max(0, cut.lastIndexOf("\n")));
+  const fences = cut.match(/^`{3,}/gm) ?? [];
+  if (fences.length % 2 === 1) cut += `
+${fences[fences.length - 1] ?? "```"}`;
+  const opened = (cut.match(/<details/g) ?? []).length - (cut.match(/<\/details>/g) ?? []).length;
+  return { text: `${cut}${opened > 0 ? tail : tail.replace("\n\n</details>", "")}`, shortened: true };
+}
+function shortSha(sha) {
+  return sha.slice(0, 7);
+}
+function subline(report) {
+  const { source } = report;
+  const parts = [];
+  if (report.image.ref) parts.push(inlineCode(report.image.ref, 80));
+  const commit = source.commit;
+  if (commit && isSafeToken(commit, /^[0-9a-f]{7,64}$/i)) {
+    const url2 = safeUrl(source.commitUrl);
+    parts.push(url2 ? `commit [<code>${shortSha(commit)}</code>](${url2})` : `commit <code>${shortSha(commit)}</code>`);
+  }
+  const branch = source.ref;
+  if (branch) parts.push(`on ${inlineCode(branch.replace(/^refs\/heads\//, ""), 80)}`);
+  const run = safeUrl(source.runUrl);
+  if (run) parts.push(`[workflow run](${run})`);
+  parts.push(formatDuration(report.durationMs));
+  return `<sub>${parts.join(" \xB7 ")}</sub>`;
+}
+function footer(report) {
+  const version3 = report.tool.version;
+  const started = report.startedAt;
+  const when = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(started) ? ` \xB7 ${started.slice(0, 16).replace("T", " ")} UTC` : "";
+  const size = measured(report);
+  const limit = size?.commentThreshold.limit;
+  const label = (s) => s.icon === "\u26AA" && limit ? `below ${escapeInline(limit, 20)}` : s.label;
+  const scale = size?.baseline ? ` \xB7 size scale: ${SIZE_SCALE.map((s) => `${s.icon} ${label(s)}`).join(", ")}` : "";
+  return `<sub>deploy-check${version3 ? ` ${escapeInline(version3, 20)}` : ""}${when}${scale}</sub>`;
+}
+var PLAN_ROWS = 40;
+function railwayPlanSection(report) {
+  const plan = report.railway?.plan;
+  if (!plan || plan.status === "unchanged") return [];
+  const base = isSafeToken(plan.base, /^[0-9a-f]{7,64}$/i) ? ` <code>${shortSha(plan.base)}</code>` : "";
+  if (plan.status === "unavailable") return ["", `<sub>Railway configuration changes: ${escapeInline(plan.reason ?? "base configuration not available", 300)}</sub>`];
+  if (plan.changes.length === 0 && !plan.reason) return [];
+  const service = report.railway?.service ? ` of ${inlineCode(report.railway.service, 60)}` : "";
+  const why = plan.status === "new-service" ? ` New service: ${escapeInline(plan.reason ?? "the base has no such service", 200)}.` : "";
+  const out = ["", "#### Railway configuration changes", "", `Against the base commit${base}${service}.${why}`];
+  if (plan.changes.length === 0) return out;
+  const cell = (value) => value === null ? "\u2014" : inlineCode(value, 160);
+  out.push("", "| Setting | Before | After |", "|:--|:--|:--|");
+  for (const change of plan.changes.slice(0, PLAN_ROWS)) out.push(`| ${inlineCode(change.field, 80)} | ${cell(change.before)} | ${cell(change.after)} |`);
+  if (plan.changes.length > PLAN_ROWS) out.push("", `<sub>\u2026 ${plan.changes.length - PLAN_ROWS} more in the JSON report.</sub>`);
+  return out;
+}
+function buildSection(report, limits) {
+  const { failure } = report.build;
+  if (report.build.status === "success" || !failure) return [];
+  const { step, source } = failure;
+  const where2 = [source ? inlineCode(sourceLabel(source), 160) : null, step ? inlineCode(step, 160) : null].filter((w) => w !== null).join(", step ");
+  const out = ["", "#### Build failed", "", `${where2 ? `At ${where2}: ` : ""}${escapeInline(failure.message || "unknown error", 400)}`];
+  if (source && source.lines.length > 0) out.push("", sourceBlock(source, limits));
+  const logs = failure.logs;
+  out.push(...evidence(`Build output (last ${Math.min(logs.length, limits.logLines)} of ${logs.length} lines)`, logs, limits, true));
+  return out;
+}
+function sourceBlock(source, limits) {
+  const shown = source.lines.slice(0, MAX_SOURCE_LINES);
+  const width = String(source.line + shown.length - 1).length;
+  const numbered = shown.map((text, i) => `${String(source.line + i).padStart(width)} | ${text}`);
+  if (source.lines.length > shown.length) numbered.push(`\u2026 ${source.lines.length - shown.length} more lines`);
+  return codeBlock(numbered, limits.lineChars);
+}
+var MAX_SOURCE_LINES = 30;
+function preDeploySection(report, limits) {
+  const pre = report.preDeploy;
+  if (pre?.status !== "failed") return [];
+  const out = ["", "#### Pre-deploy command failed", ""];
+  if (pre.reason) out.push(escapeInline(pre.reason, 400));
+  const failed = pre.commands.at(-1);
+  if (failed) {
+    const { error: error2, logs } = failed;
+    if (error2) out.push("", `Docker: ${escapeInline(error2, 300)}`);
+    out.push(...evidence(`Output of ${failed.command || "the command"} (${logs.length} lines)`, logs, limits, true, true));
+    if (logs.length === 0 && !error2) out.push("", "<sub>The command wrote no output.</sub>");
+  }
+  return out;
+}
+function evidence(title, logLines, limits, open = false, keepHead = false) {
+  if (logLines.length === 0) return [];
+  if (limits.logLines === 0) return ["", `<sub>${escapeInline(title.replace(/ \(.*\)$/, ""))}: left out here, see the job summary.</sub>`];
+  const shown = keepHead ? headAndTail(logLines, limits.logLines) : logLines.slice(-limits.logLines);
+  return ["", codeDetails(title, shown, limits.lineChars, open)];
+}
+function headAndTail(logLines, max) {
+  if (logLines.length <= max) return [...logLines];
+  const head = Math.ceil(max * 0.4);
+  const tail = Math.max(0, max - head);
+  return [...logLines.slice(0, head), `\u2026 ${logLines.length - head - tail} more lines here in the JSON report \u2026`, ...tail ? logLines.slice(-tail) : []];
+}
+function servicesSection(report, limits) {
+  const failed = (report.services ?? []).filter((s) => s.status === "failed" || s.status === "exited");
+  if (failed.length === 0) return [];
+  const out = ["", "#### Services failed", ""];
+  for (const s of failed) {
+    out.push(`- ${inlineCode(s.name, 40)}${s.image ? ` (${inlineCode(s.image, 80)})` : ""}, waited for ${inlineCode(s.condition, 40)}: ${escapeInline(s.reason ?? "", 240)}`);
+    const checks = s.healthLog.filter((l) => l !== "");
+    if (checks.length) out.push(`  last healthcheck: ${escapeInline(checks.at(-1) ?? "", 200)}`);
+  }
+  for (const s of failed) out.push(...evidence(`${s.name} logs (last ${s.logs.length} lines)`, s.logs, limits, true));
+  return out;
+}
+function healthSection(report, limits) {
+  const { health } = report;
+  if (health.status !== "unhealthy") return [];
+  const out = ["", "#### Health check failed", ""];
+  const facts = [];
+  const how = healthTarget(report);
+  if (how) facts.push(`probe: ${how}`);
+  facts.push(`timeout ${formatDuration(health.timeoutMs)}`);
+  const { container, lastHttp } = health;
+  if (container) {
+    facts.push(container.started === false ? "container never started" : container.running ? "container still running" : `container exited with code ${container.exitCode ?? "unknown"}`);
+    if (container.oomKilled) facts.push("**killed for running out of memory (OOM)**");
+  }
+  const answers = health.httpAnswers ?? [];
+  const decisive = decisiveAnswer(answers);
+  if (decisive && decisive !== latestAnswer(answers)) {
+    facts.push(`first answer that was not transient: ${escapeInline(describeHttpAnswer(decisive), 200)} ${escapeInline(describeAnswerTimes(decisive), 60)}`);
+  }
+  if (lastHttp) {
+    const { status, error: error2, location: location2 } = lastHttp;
+    const redirect = status !== null && status >= 300 && status < 400 ? ` (a redirect to ${inlineCode(location2 ?? "no Location given", 120)})` : "";
+    facts.push(status !== null ? `last HTTP answer: ${status}${redirect}` : `last HTTP attempt: ${escapeInline(error2 ?? "no answer", 160)}`);
+    const host = lastHttp.host;
+    if (host) facts.push(`sent with ${inlineCode(`Host: ${host}`, 80)}, as Railway's health check does`);
+  }
+  const startError = health.startError;
+  if (startError) facts.push(`Docker could not start it: ${inlineCode(startError, 240)}`);
+  const second = health.imageHealthcheck;
+  if (second) facts.push(`the image's own HEALTHCHECK said ${inlineCode(second.status, 20)} (a second opinion only)`);
+  for (const fact of facts) out.push(`- ${fact}`);
+  const body2 = lastHttp?.body;
+  if (body2 && limits.logLines > 0) out.push(...evidence("Last HTTP response body", body2.split(/\r?\n/).slice(0, 20), limits));
+  if (answers.length > 1) {
+    const lines = answers.map((a) => `${describeHttpAnswer(a)} ${describeAnswerTimes(a)}${a.body ? `: ${a.body.split(/\r?\n/)[0] ?? ""}` : ""}`);
+    out.push(...evidence(`HTTP answers seen (${answers.length} distinct, in order, times after the container started)`, lines, limits, false, true));
+  }
+  const healthLog = health.healthLog.slice(-limits.healthEntries).map((e) => `[exit ${e.exitCode}] ${e.output.trim().replace(/\r?\n/g, " \u23CE ")}`);
+  if (healthLog.length) out.push(...evidence(`Docker health log (last ${healthLog.length})`, healthLog, limits));
+  const logs = health.logs;
+  const total = health.logLines ?? logs.length;
+  const shown = Math.min(logs.length, limits.logLines);
+  const what = total > shown ? `first and last lines, ${shown} of ${total}` : `${total} lines`;
+  out.push(...evidence(`Container logs (${what})`, logs, limits, true, true));
+  if (logs.length === 0) out.push("", "<sub>The container wrote no logs.</sub>");
+  return out;
+}
+function layerChanges(report) {
+  const size = measured(report);
+  if (!size) return [];
+  const { delta, layers } = size;
+  if (delta) {
+    const compressed = delta.metric === "compressed";
+    return delta.layers.map((l) => {
+      const current = layers.find((c) => c.instruction === l.instruction && c.line === l.line);
+      return {
+        instruction: l.instruction,
+        line: l.line,
+        bytes: l.change === "removed" || !current ? null : (compressed ? current.compressedBytes : null) ?? current.bytes,
+        delta: (compressed ? l.compressedBytes : null) ?? l.bytes,
+        change: l.change,
+        previousInstruction: l.previousInstruction
+      };
+    });
+  }
+  const baseLayers = size.baseline?.layers ?? [];
+  const pool = /* @__PURE__ */ new Map();
+  for (const layer of baseLayers) {
+    const list = pool.get(layer.instruction) ?? [];
+    list.push(layer.bytes);
+    pool.set(layer.instruction, list);
+  }
+  const out = layers.map((layer) => {
+    const { instruction, bytes } = layer;
+    let d = null;
+    let change = null;
+    if (baseLayers.length) {
+      const previous = pool.get(instruction)?.shift();
+      d = previous === void 0 ? bytes : bytes - previous;
+      change = previous === void 0 ? "added" : null;
+    }
+    return { instruction, line: layer.line, bytes, delta: d, change, previousInstruction: null };
+  });
+  for (const [instruction, rest] of pool) {
+    for (const bytes of rest) out.push({ instruction, line: null, bytes: null, delta: -bytes, change: "removed", previousInstruction: null });
+  }
+  return out;
+}
+function wastedLines(wasted) {
+  if (!wasted) return [];
+  const { bytes, percent } = wasted;
+  if (!bytes || bytes < 1e6 && percent < 1) return [];
+  const where2 = wasted.layers.slice(0, 3).map((l) => `${l.line !== null ? `line ${l.line}: ` : ""}${inlineCode(l.instruction, 60)} ${formatBytes(l.bytes)}`);
+  return ["", `<sub>Wasted space: ${formatBytes(bytes)} (${percent.toFixed(1)}%) of files a later layer deletes or overwrites${where2.length ? `; most from ${where2.join(", ")}` : ""}</sub>`];
+}
+function sizeSection(report, limits) {
+  const size = measured(report);
+  if (!size) return [];
+  const noticeable = sizeChangeNoticeable(report);
+  const out = ["", "#### Size", "", ...sizeTable(report, size, noticeable)];
+  const { exceeded, unchecked } = budgetProblems(size);
+  for (const problem of exceeded) out.push("", `\u274C **Over budget:** ${escapeInline(problem, 300)}`);
+  for (const problem of unchecked) out.push("", `\u26A0\uFE0F **Budget not checked:** ${escapeInline(problem, 300)}`);
+  for (const note of sizeNotes(size).slice(0, 5)) out.push("", `<sub>${escapeInline(note, 240)}</sub>`);
+  out.push(...wastedLines(size.wasted), ...changedLayersTable(report, limits, noticeable), ...layerList(size, limits));
+  return out;
+}
+function sizeTable(report, size, noticeable) {
+  const changes = sizeChanges(report).filter((c) => c.current !== null);
+  const approx = size.compressedSource === "engine-content-size" ? " (approx.)" : "";
+  const label = (c) => c.kind === "compressed" ? `Compressed${approx}` : "Uncompressed";
+  const baseline = size.baseline;
+  if (!baseline) {
+    const rows = changes.map((c) => `| ${label(c)} | ${formatBytes(c.current)} |`);
+    return ["| | Current |", "|:--|--:|", ...rows, "", `<sub>${escapeInline(size.baselineNote ?? "No baseline to compare with yet.", 200)}</sub>`];
+  }
+  const out = ["| | Current | Baseline | \u0394 | % | |", "|:--|--:|--:|--:|--:|:-:|"];
+  for (const c of changes) {
+    const delta = c.delta !== null ? formatSigned(c.delta) : "not comparable";
+    const percent = c.percent !== null ? formatPercent(c.percent) : "";
+    const icon = c.percent === null ? "" : noticeable ? sizeIcon(c.percent) : "\u26AA";
+    out.push(`| ${label(c)} | ${formatBytes(c.current)} | ${formatBytes(c.baseline)} | ${delta} | ${percent} | ${icon} |`);
+  }
+  if (baseline.source) out.push("", `<sub>Baseline: ${escapeInline(baseline.source, 160)}</sub>`);
+  return out;
+}
+function sizeNotes(size) {
+  const { delta } = size;
+  const notes = [...delta?.notes ?? [], ...size.notes].filter((n) => n !== "");
+  if (delta?.baseImageChanged) {
+    const ref = size.baseImage?.ref;
+    notes.unshift(`The base image changed${ref ? `: now ${ref}` : ""}.`);
+  }
+  return notes;
+}
+function changedLayersTable(report, limits, noticeable) {
+  const withDelta = layerChanges(report).filter((l) => l.delta !== null && l.delta !== 0);
+  if (!withDelta.length || limits.layerRows <= 0) return [];
+  const top = [...withDelta].sort((a, b) => Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0)).slice(0, limits.layerRows);
+  const title = `Layers that changed most (${top.length} of ${withDelta.length})`;
+  const out = ["", noticeable ? `${title}:` : `<details><summary>${title}</summary>`, "", "| \u0394 | Now | Line | Instruction |", "|--:|--:|--:|:--|"];
+  out.push(...top.map(changedLayerRow));
+  if (!noticeable) out.push("", "</details>");
+  return out;
+}
+function changedLayerRow(l) {
+  const d = l.delta ?? 0;
+  const before = l.bytes !== null ? l.bytes - d : null;
+  const pct = before !== null && before > 0 ? d / before * 100 : null;
+  const icon = l.change === "removed" || d < 0 ? "\u{1F7E2}" : l.change === "added" || pct === null ? "\u{1F195}" : Math.abs(pct) < NEUTRAL_PERCENT ? "\u26AA" : sizeIcon(pct);
+  const what = l.change === "removed" ? " <sub>(removed)</sub>" : l.change === "base-image" ? " <sub>(base image)</sub>" : l.change === "added" ? " <sub>(new)</sub>" : "";
+  const was = l.previousInstruction ? `<br><sub>was ${inlineCode(l.previousInstruction, 80)}</sub>` : "";
+  return `| ${icon} ${formatSigned(d)} | ${l.bytes !== null ? formatBytes(l.bytes) : "\u2013"} | ${l.line ?? ""} | ${inlineCode(l.instruction, 90)}${what}${was} |`;
+}
+function layerList(size, limits) {
+  const current = size.layers;
+  if (!current.length || limits.layerList <= 0) return [];
+  const rows = [...current].sort((a, b) => b.bytes - a.bytes).slice(0, limits.layerList);
+  const shown = rows.length < current.length ? `largest ${rows.length} of ${current.length}` : `${current.length}`;
+  const out = ["", `<details><summary>Image layers (${shown})</summary>`, "", "| Compressed | Uncompressed | Line | Instruction |", "|--:|--:|--:|:--|"];
+  for (const l of rows) {
+    out.push(`| ${formatBytes(l.compressedBytes)} | ${formatBytes(l.bytes)} | ${l.line ?? ""} | ${inlineCode(l.instruction, 90)}${l.base ? " <sub>(base image)</sub>" : ""} |`);
+  }
+  out.push("", "</details>");
+  return out;
+}
+function hygieneSection(report, limits) {
+  const findings = hygieneFindings(report);
+  if (findings.length === 0) return [];
+  const hygiene = report.hygiene;
+  const order = { error: 0, warning: 1, info: 2 };
+  const sorted = [...findings].sort((a, b) => order[a.severity] - order[b.severity]);
+  const shown = sorted.slice(0, Math.max(limits.findingRows, 1));
+  const icon = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
+  const warnMode = hygiene.mode === "warn";
+  const out = ["", `#### Hygiene${warnMode ? " <sub>(warn mode: reported, never failing)</sub>" : ""}`, ""];
+  const context5 = hygiene.context;
+  if (context5) {
+    const ignore = context5.ignoreFile;
+    out.push(`<sub>Build context: ${formatBytes(context5.bytes)} in ${context5.files} files${ignore ? `, filtered by ${escapeInline(ignore.split("/").pop() ?? ignore, 40)}` : ", no ignore file"}</sub>`, "");
+  }
+  const root = report.source.context;
+  const fileName = (file) => root && file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file.split("/").pop() ?? file;
+  for (const f of shown) {
+    const line = f.line ?? f.layer?.line ?? null;
+    const place = f.file ? `${fileName(f.file)}${line !== null ? `:${line}` : ""}` : f.path ?? (line !== null ? `line ${line}` : null);
+    const where2 = place ? ` <sub>${escapeInline(place, 80)}</sub>` : "";
+    out.push(`- ${icon[f.severity]} ${f.id ? `${inlineCode(f.id, 40)} ` : ""}${escapeInline(f.message, 300)}${where2}`);
+    if (limits.logLines > 0) for (const line2 of f.evidence.slice(0, 3)) out.push(`  - <sub>${escapeInline(line2, 200)}</sub>`);
+  }
+  if (sorted.length > shown.length) out.push(`- \u2026 and ${sorted.length - shown.length} more in the job summary`);
+  const suppressed = hygiene.suppressed;
+  if (suppressed) out.push("", `<sub>${suppressed} finding${suppressed === 1 ? "" : "s"} silenced by hygiene-ignore.</sub>`);
+  return out;
+}
+function previewLines(deploy) {
+  const preview = deploy.preview;
+  if (!preview) return [];
+  const name = inlineCode(preview.environmentName || "preview", 60);
+  const url2 = safeUrl(preview.url);
+  switch (preview.action) {
+    case "deployed":
+      return [`\u{1F50E} Preview environment ${name}${preview.created ? " (created by this run)" : ""}${url2 ? `: [${escapeInline(url2.replace(/^https?:\/\//, "").replace(/\/$/, ""), 80)}](${url2})` : ""}`];
+    case "deleted":
+      return [`\u{1F9F9} Preview environment ${name} deleted: the pull request was closed.`];
+    case "already-gone":
+      return [`\u{1F9F9} Preview environment ${name}: already gone when the pull request was closed.`];
+    case "skipped": {
+      const reason = preview.reason;
+      return [`Preview environment ${name} not updated${reason ? `: ${escapeInline(reason, 200)}` : ""}.`];
+    }
+  }
+}
+function deploySection(report, limits) {
+  const deploy = report.deploy;
+  if (!deploy) return [];
+  const { status } = deploy;
+  const state3 = deployState(deploy);
+  const preview = previewLines(deploy);
+  if (state3 === "skip") return preview.length ? ["", "#### Deploy", "", ...preview] : [];
+  const out = ["", "#### Deploy", ""];
+  const url2 = safeUrl(deploy.url);
+  const id = deploy.deploymentId;
+  const facts = [`${STATE_ICON[state3]} ${escapeInline(deploy.railwayStatus ?? status, 40)}`];
+  const target = deployTarget(deploy);
+  if (target) facts.push(target);
+  if (url2) facts.push(`[${escapeInline(url2.replace(/^https?:\/\//, "").replace(/\/$/, ""), 80)}](${url2})`);
+  const dashboard = safeUrl(deploy.dashboardUrl);
+  if (id) facts.push(dashboard ? `deployment [${inlineCode(id, 60)}](${dashboard})` : `deployment ${inlineCode(id, 60)}`);
+  else if (dashboard) facts.push(`[Railway dashboard](${dashboard})`);
+  out.push(facts.join(" \xB7 "));
+  if (preview.length) out.push("", ...preview);
+  const trigger = deploy.trigger;
+  if (status === "delegated") {
+    out.push("", `\u23F3 Railway deploys this commit by itself once this workflow's checks pass${trigger ? ` ("Wait for CI" on the service's ${inlineCode(trigger.branch, 60)} trigger)` : ""}; a failure of deploy-check would have stopped it.`);
+  } else if (trigger) {
+    out.push("", `Railway's own deployment of the push (the service's ${inlineCode(trigger.branch, 60)} deployment trigger), followed by deploy-check.`);
+  }
+  const rollback = deploy.rollback;
+  if (rollback) {
+    const icon = rollback.status === "rolled-back" ? "\u21A9\uFE0F" : "\u26A0\uFE0F";
+    out.push("", `${icon} ${escapeInline(rollback.reason, 300)}`);
+  }
+  if (deploy.cancelled) out.push("", "\u{1F6D1} deploy-check cancelled the deployment at deploy-timeout, so it cannot go live later unobserved.");
+  const reason = deploy.reason;
+  if (reason && state3 !== "pass" && reason.length > 160) out.push("", escapeInline(reason, 400));
+  const smoke = deploy.smoke;
+  if (smoke && smoke.status !== "passed") {
+    const error2 = smoke.error;
+    out.push("", `Smoke check ${escapeInline(smoke.status, 20)}: ${smoke.httpStatus ?? "no answer"}${error2 ? ` (${escapeInline(error2, 160)})` : ""}`);
+  }
+  const drift = deploy.configDrift;
+  if (drift.length) {
+    out.push("", "Railway settings differ from the repository (Railway applies the service's):");
+    const show = (v) => v === null ? "not set" : typeof v === "number" ? `${v} s` : inlineCode(v, 60);
+    for (const d of drift) out.push(`- ${escapeInline(d.fileName, 40)} sets ${inlineCode(d.setting, 40)} to ${show(d.file)}, the service has ${show(d.service)}`);
+  }
+  if ((state3 === "fail" || state3 === "pending") && deploy.logs) {
+    const { logs } = deploy;
+    const groups = [["Railway build logs", logs.build], ["Railway deploy logs", logs.deploy], ["docker push output", logs.push]];
+    for (const [title, group2] of groups) out.push(...evidence(`${title} (last ${Math.min(group2.length, limits.logLines)} of ${group2.length})`, group2, limits));
+  }
+  return out;
+}
+
 // node_modules/@actions/github/lib/context.js
 import { readFileSync, existsSync as existsSync3 } from "fs";
 import { EOL as EOL3 } from "os";
@@ -71889,709 +72589,6 @@ var context4 = new Context();
 function getOctokit(token, options, ...additionalPlugins) {
   const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
   return new GitHubWithPlugins(getOctokitOptions(token, options));
-}
-
-// src/action.ts
-import { readFileSync as readFileSync2 } from "node:fs";
-import { writeFile } from "node:fs/promises";
-import os5 from "node:os";
-import path12 from "node:path";
-
-// src/cache/actions-store.ts
-import { createHash as createHash2 } from "node:crypto";
-import { mkdir, rename, rm } from "node:fs/promises";
-import os3 from "node:os";
-import path9 from "node:path";
-var abandoned = 0;
-function hasAbandonedCacheWork() {
-  return abandoned > 0;
-}
-var ActionsCacheStore = class {
-  kind = "actions";
-  description = "the GitHub Actions cache";
-  /** @actions/cache's rule: the runner's ACTIONS_CACHE_MODE none or read forbids saving (unknown modes allow it). */
-  writable = !["none", "read"].includes((process.env["ACTIONS_CACHE_MODE"] ?? "").trim().toLowerCase());
-  timeoutMs;
-  root;
-  /** Set when a restore was abandoned: its late extraction must not meet a save into the same folder. */
-  unsettled = false;
-  constructor(options) {
-    this.timeoutMs = options.timeoutMs;
-    this.root = path9.join(options.tempDir ?? (process.env["RUNNER_TEMP"] || os3.tmpdir()), "deploy-check-cache");
-  }
-  /** Whether the job was given a cache service (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL). */
-  static available() {
-    return isFeatureAvailable();
-  }
-  async workDir() {
-    await mkdir(this.root, { recursive: true });
-    return this.root;
-  }
-  async restore(keys) {
-    const dir = this.folder(keys.prefix);
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(path9.dirname(dir), { recursive: true });
-    const matchedKey = await this.call(
-      "restore",
-      () => restoreCache([dir], keys.key, [...keys.restoreKeys], {
-        // Bounds each download request and each stuck segment, so an abandoned restore ends too.
-        timeoutInMs: Math.min(this.timeoutMs, 6e4),
-        segmentTimeoutInMs: this.timeoutMs
-      })
-    );
-    if (matchedKey === void 0) return null;
-    if (!await isUsableCache(dir)) {
-      throw new CacheStoreError(`the entry "${matchedKey}" holds no BuildKit cache`);
-    }
-    return { matchedKey, dir };
-  }
-  async save(keys, dir) {
-    if (this.unsettled) throw new CacheStoreError("the restore of this run never finished, so nothing is saved next to it");
-    const target = this.folder(keys.prefix);
-    await rm(target, { recursive: true, force: true });
-    await rename(dir, target);
-    const id = await this.call("save", () => saveCache2([target], keys.key));
-    return id !== -1;
-  }
-  folder(prefix2) {
-    return path9.join(this.root, createHash2("sha256").update(prefix2).digest("hex").slice(0, 16));
-  }
-  async call(what, fn) {
-    return callActionsCache(what, this.timeoutMs, fn, () => {
-      if (what === "restore") this.unsettled = true;
-    });
-  }
-};
-var listeners = /* @__PURE__ */ new Set();
-var untappedWrite;
-function collectAnnotations(problems) {
-  listeners.add(problems);
-  if (untappedWrite === void 0) {
-    const write = process.stdout.write;
-    untappedWrite = write;
-    process.stdout.write = function(chunk, ...rest) {
-      const text = typeof chunk === "string" ? chunk : Buffer.isBuffer(chunk) ? chunk.toString("utf8") : String(chunk);
-      let stopToken;
-      const kept = text.split(/(?<=\n)/).filter((line) => {
-        const bare = line.trimEnd();
-        if (stopToken !== void 0) {
-          if (bare === `::${stopToken}::`) stopToken = void 0;
-          return true;
-        }
-        stopToken = /^::stop-commands::(.+)$/.exec(bare)?.[1];
-        const m = /^::(warning|error)(?: [^:]*)?::(.*)$/.exec(bare);
-        if (m) for (const list of listeners) list.push(firstLine(decodeCommand(m[2] ?? "")));
-        return !m;
-      }).join("");
-      if (kept === "") return true;
-      return write.call(this, kept, ...rest);
-    };
-  }
-  return () => {
-    listeners.delete(problems);
-    if (listeners.size === 0 && untappedWrite !== void 0) {
-      process.stdout.write = untappedWrite;
-      untappedWrite = void 0;
-    }
-  };
-}
-async function callActionsCache(what, timeoutMs, fn, onAbandoned = () => void 0) {
-  const problems = [];
-  const stopCollecting = collectAnnotations(problems);
-  let timer;
-  let settled = false;
-  const work = fn().finally(() => {
-    settled = true;
-  });
-  try {
-    const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new CacheStoreError(`the ${what} took longer than ${Math.round(timeoutMs / 1e3)} s (cache-timeout)`)), timeoutMs);
-    });
-    const result = await Promise.race([work, timeout]);
-    if (problems.length > 0) throw new CacheStoreError(problems.join("; "));
-    return result;
-  } catch (err) {
-    if (!settled) {
-      abandoned++;
-      onAbandoned();
-      work.catch(() => void 0);
-    }
-    if (err instanceof CacheStoreError) throw err;
-    throw new CacheStoreError(err.message);
-  } finally {
-    clearTimeout(timer);
-    stopCollecting();
-  }
-}
-function firstLine(text) {
-  return (text.split("\n")[0] ?? "").replace(/^Failed to (restore|save): /, "").trim();
-}
-function decodeCommand(text) {
-  return text.replace(/%0D/gi, "\r").replace(/%0A/gi, "\n").replace(/%25/g, "%").trim();
-}
-
-// src/cache/state-cache.ts
-import { createHash as createHash3 } from "node:crypto";
-import { copyFile, mkdir as mkdir2, readdir, readFile, rm as rm2, stat, utimes } from "node:fs/promises";
-import os4 from "node:os";
-import path10 from "node:path";
-var SAVE_AFTER_BYTES = 5e6;
-function stateKeyPrefix(image) {
-  return `deploy-check-state-v1-${imageScopeHash(image)}~`;
-}
-var StateCache = class {
-  options;
-  /** Files modified after this (ms) were used by this run: the newest restored file's time, or none. */
-  usedAfter = -Infinity;
-  restored = null;
-  constructor(options) {
-    this.options = options;
-  }
-  /** The cache's version hashes the paths: the entry is always packed in the same folder. */
-  folder() {
-    return path10.join(os4.tmpdir(), `deploy-check-state-${createHash3("sha256").update(this.options.prefix).digest("hex").slice(0, 16)}`);
-  }
-  /** Fills an empty state directory from the newest entry of this image. Never throws. */
-  async restore() {
-    const { stateDir, prefix: prefix2, api } = this.options;
-    if (await holdsFiles(stateDir)) {
-      return { unused: `the state directory ${stateDir} holds this runner's own`, key: null, files: 0 };
-    }
-    const folder = this.folder();
-    try {
-      await rm2(folder, { recursive: true, force: true });
-      const { timeoutMs } = this.options;
-      const key = await callActionsCache("restore", timeoutMs, () => api.restoreCache([folder], `${prefix2}latest`, [prefix2], { timeoutInMs: timeoutMs, segmentTimeoutInMs: timeoutMs }));
-      this.restored = /* @__PURE__ */ new Map();
-      if (!key) return { unused: null, key: null, files: 0 };
-      const { files, newestMs } = await copyInto(folder, stateDir);
-      this.usedAfter = newestMs;
-      this.restored = await snapshot2(stateDir);
-      this.options.log(`State: ${files} file(s) of per-layer facts from the Actions cache (${key})`);
-      return { unused: null, key, files };
-    } catch (err) {
-      this.restored = /* @__PURE__ */ new Map();
-      this.options.log(`State: not restored from the Actions cache (${err.message}); the image checks read every layer`);
-      return { unused: null, key: null, files: 0 };
-    } finally {
-      await rm2(folder, { recursive: true, force: true });
-    }
-  }
-  /**
-   * Saves the files this run used when any is new or changed since the restore: the facts of
-   * this image's layers (touched by the run, see LayerFactsMemo) and the size memos. A run that
-   * read fewer than SAVE_AFTER_BYTES of new layers (a source-only change) does not save: reading
-   * them again costs the next run less than a save costs this one. Never throws.
-   */
-  async save(layerBytesRead) {
-    const { stateDir, prefix: prefix2, runKey, api } = this.options;
-    if (this.restored === null || !this.options.save) return null;
-    if (layerBytesRead !== null && layerBytesRead < SAVE_AFTER_BYTES) return null;
-    const now = await snapshot2(stateDir);
-    const used = await usedAfter(stateDir, now, this.usedAfter);
-    if (!used.some((file) => this.restored?.get(file) !== now.get(file))) return null;
-    const folder = this.folder();
-    const key = saveKey(prefix2, runKey);
-    try {
-      await rm2(folder, { recursive: true, force: true });
-      for (const file of used) {
-        await mkdir2(path10.dirname(path10.join(folder, file)), { recursive: true });
-        await copyFile(path10.join(stateDir, file), path10.join(folder, file));
-      }
-      const id = await callActionsCache("save", this.options.timeoutMs, () => api.saveCache([folder], key));
-      if (id === -1) throw new Error(`the cache did not accept key ${key}`);
-      this.options.log(`State: ${used.length} file(s) saved in the Actions cache (${key})`);
-      return key;
-    } catch (err) {
-      this.options.log(`State: not saved in the Actions cache (${err.message})`);
-      return null;
-    } finally {
-      await rm2(folder, { recursive: true, force: true });
-    }
-  }
-};
-async function holdsFiles(dir) {
-  try {
-    return (await readdir(dir, { withFileTypes: true, recursive: true })).some((entry) => entry.isFile());
-  } catch {
-    return false;
-  }
-}
-async function snapshot2(dir) {
-  const out = /* @__PURE__ */ new Map();
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  } catch {
-    return out;
-  }
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const full = path10.join(entry.parentPath, entry.name);
-    const content = await readFile(full).catch(() => null);
-    if (content) out.set(path10.relative(dir, full), createHash3("sha256").update(content).digest("hex"));
-  }
-  return out;
-}
-async function usedAfter(dir, files, afterMs) {
-  const used = [];
-  for (const file of files.keys()) {
-    const info2 = await stat(path10.join(dir, file)).catch(() => null);
-    if (info2 && (!file.includes(path10.sep) || info2.mtimeMs > afterMs)) used.push(file);
-  }
-  return used.sort();
-}
-async function copyInto(from, to) {
-  const entries = await readdir(from, { withFileTypes: true, recursive: true });
-  let copied = 0;
-  let newestMs = -Infinity;
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const source = path10.join(entry.parentPath, entry.name);
-    const target = path10.join(to, path10.relative(from, source));
-    await mkdir2(path10.dirname(target), { recursive: true });
-    await copyFile(source, target);
-    const info2 = await stat(source);
-    await utimes(target, info2.atime, info2.mtime);
-    newestMs = Math.max(newestMs, info2.mtimeMs);
-    copied++;
-  }
-  return { files: copied, newestMs };
-}
-
-// src/report/markdown.ts
-var FULL_LIMITS = { logLines: 60, lineChars: 400, layerRows: 6, layerList: 40, findingRows: 30, healthEntries: 5 };
-var SUMMARY_LIMITS = { logLines: 200, lineChars: 2e3, layerRows: 10, layerList: 200, findingRows: 100, healthEntries: 10 };
-var SUMMARY_MAX_CHARS = 3e5;
-function renderMarkdown(report, options = {}) {
-  const limits = options.limits ?? FULL_LIMITS;
-  const out = [...options.header ?? []];
-  const rows = checkRows(report);
-  const verdict = report.verdict === "pass" ? "pass" : "fail";
-  const reasons = report.reasons.filter((r) => r !== "");
-  const warnings = rows.filter((r) => r.state === "warn").length;
-  if (verdict === "pass") {
-    out.push(`### \u2705 deploy-check passed${warnings ? ` with ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`);
-  } else {
-    out.push(`### \u274C deploy-check failed${reasons[0] ? `: ${escapeInline(reasons[0], 200)}` : ""}`);
-  }
-  out.push(subline(report));
-  for (const note of options.notes ?? []) out.push("", note);
-  if (options.shortened) out.push("", `> \u2702\uFE0F ${options.shortened}`);
-  if (reasons.length > 1) {
-    out.push("");
-    for (const reason of reasons.slice(1)) out.push(`- also: ${escapeInline(reason, 200)}`);
-  }
-  out.push("", "| Check | | Result |", "|:--|:-:|:--|");
-  for (const row of rows) out.push(`| ${row.name} | ${STATE_ICON[row.state]} | ${row.reason} |`);
-  const parity = parityLine(report);
-  if (parity) out.push("", `<sub>${parity}</sub>`);
-  out.push(...railwayPlanSection(report));
-  out.push(...buildSection(report, limits));
-  out.push(...servicesSection(report, limits));
-  out.push(...preDeploySection(report, limits));
-  out.push(...healthSection(report, limits));
-  out.push(...sizeSection(report, limits));
-  out.push(...hygieneSection(report, limits));
-  out.push(...deploySection(report, limits));
-  out.push("", footer(report));
-  return out.join("\n") + "\n";
-}
-var SHORTENING = [
-  FULL_LIMITS,
-  { ...FULL_LIMITS, logLines: 25, lineChars: 300 },
-  { ...FULL_LIMITS, logLines: 10, lineChars: 200, healthEntries: 3 },
-  { logLines: 3, lineChars: 160, layerRows: 5, layerList: 10, findingRows: 10, healthEntries: 2 },
-  { logLines: 0, lineChars: 120, layerRows: 3, layerList: 0, findingRows: 5, healthEntries: 0 }
-];
-function renderMarkdownWithin(report, maxChars, options = {}) {
-  const ladder = options.ladder ?? SHORTENING;
-  const note = options.shortened ?? "Shortened to fit: the complete evidence is in the JSON report.";
-  for (const [index, limits] of ladder.entries()) {
-    const text2 = renderMarkdown(report, { ...options, limits, shortened: index > 0 ? note : void 0 });
-    if (text2.length <= maxChars) return { text: text2, shortened: index > 0 };
-  }
-  const last = ladder[ladder.length - 1] ?? FULL_LIMITS;
-  const text = renderMarkdown(report, { ...options, limits: last, shortened: note });
-  const tail = `
-
-</details>
-
-> \u2702\uFE0F Cut here. ${note}
-`;
-  let cut = text.slice(0, Math.max(0, maxChars - tail.length));
-  cut = cut.slice(0, Math.max(0, cut.lastIndexOf("\n")));
-  const fences = cut.match(/^`{3,}/gm) ?? [];
-  if (fences.length % 2 === 1) cut += `
-${fences[fences.length - 1] ?? "```"}`;
-  const opened = (cut.match(/<details/g) ?? []).length - (cut.match(/<\/details>/g) ?? []).length;
-  return { text: `${cut}${opened > 0 ? tail : tail.replace("\n\n</details>", "")}`, shortened: true };
-}
-function shortSha(sha) {
-  return sha.slice(0, 7);
-}
-function subline(report) {
-  const { source } = report;
-  const parts = [];
-  if (report.image.ref) parts.push(inlineCode(report.image.ref, 80));
-  const commit = source.commit;
-  if (commit && isSafeToken(commit, /^[0-9a-f]{7,64}$/i)) {
-    const url2 = safeUrl(source.commitUrl);
-    parts.push(url2 ? `commit [<code>${shortSha(commit)}</code>](${url2})` : `commit <code>${shortSha(commit)}</code>`);
-  }
-  const branch = source.ref;
-  if (branch) parts.push(`on ${inlineCode(branch.replace(/^refs\/heads\//, ""), 80)}`);
-  const run = safeUrl(source.runUrl);
-  if (run) parts.push(`[workflow run](${run})`);
-  parts.push(formatDuration(report.durationMs));
-  return `<sub>${parts.join(" \xB7 ")}</sub>`;
-}
-function footer(report) {
-  const version3 = report.tool.version;
-  const started = report.startedAt;
-  const when = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(started) ? ` \xB7 ${started.slice(0, 16).replace("T", " ")} UTC` : "";
-  const size = measured(report);
-  const limit = size?.commentThreshold.limit;
-  const label = (s) => s.icon === "\u26AA" && limit ? `below ${escapeInline(limit, 20)}` : s.label;
-  const scale = size?.baseline ? ` \xB7 size scale: ${SIZE_SCALE.map((s) => `${s.icon} ${label(s)}`).join(", ")}` : "";
-  return `<sub>deploy-check${version3 ? ` ${escapeInline(version3, 20)}` : ""}${when}${scale}</sub>`;
-}
-var PLAN_ROWS = 40;
-function railwayPlanSection(report) {
-  const plan = report.railway?.plan;
-  if (!plan || plan.status === "unchanged") return [];
-  const base = isSafeToken(plan.base, /^[0-9a-f]{7,64}$/i) ? ` <code>${shortSha(plan.base)}</code>` : "";
-  if (plan.status === "unavailable") return ["", `<sub>Railway configuration changes: ${escapeInline(plan.reason ?? "base configuration not available", 300)}</sub>`];
-  if (plan.changes.length === 0 && !plan.reason) return [];
-  const service = report.railway?.service ? ` of ${inlineCode(report.railway.service, 60)}` : "";
-  const why = plan.status === "new-service" ? ` New service: ${escapeInline(plan.reason ?? "the base has no such service", 200)}.` : "";
-  const out = ["", "#### Railway configuration changes", "", `Against the base commit${base}${service}.${why}`];
-  if (plan.changes.length === 0) return out;
-  const cell = (value) => value === null ? "\u2014" : inlineCode(value, 160);
-  out.push("", "| Setting | Before | After |", "|:--|:--|:--|");
-  for (const change of plan.changes.slice(0, PLAN_ROWS)) out.push(`| ${inlineCode(change.field, 80)} | ${cell(change.before)} | ${cell(change.after)} |`);
-  if (plan.changes.length > PLAN_ROWS) out.push("", `<sub>\u2026 ${plan.changes.length - PLAN_ROWS} more in the JSON report.</sub>`);
-  return out;
-}
-function buildSection(report, limits) {
-  const { failure } = report.build;
-  if (report.build.status === "success" || !failure) return [];
-  const { step, source } = failure;
-  const where2 = [source ? inlineCode(sourceLabel(source), 160) : null, step ? inlineCode(step, 160) : null].filter((w) => w !== null).join(", step ");
-  const out = ["", "#### Build failed", "", `${where2 ? `At ${where2}: ` : ""}${escapeInline(failure.message || "unknown error", 400)}`];
-  if (source && source.lines.length > 0) out.push("", sourceBlock(source, limits));
-  const logs = failure.logs;
-  out.push(...evidence(`Build output (last ${Math.min(logs.length, limits.logLines)} of ${logs.length} lines)`, logs, limits, true));
-  return out;
-}
-function sourceBlock(source, limits) {
-  const shown = source.lines.slice(0, MAX_SOURCE_LINES);
-  const width = String(source.line + shown.length - 1).length;
-  const numbered = shown.map((text, i) => `${String(source.line + i).padStart(width)} | ${text}`);
-  if (source.lines.length > shown.length) numbered.push(`\u2026 ${source.lines.length - shown.length} more lines`);
-  return codeBlock(numbered, limits.lineChars);
-}
-var MAX_SOURCE_LINES = 30;
-function preDeploySection(report, limits) {
-  const pre = report.preDeploy;
-  if (pre?.status !== "failed") return [];
-  const out = ["", "#### Pre-deploy command failed", ""];
-  if (pre.reason) out.push(escapeInline(pre.reason, 400));
-  const failed = pre.commands.at(-1);
-  if (failed) {
-    const { error: error2, logs } = failed;
-    if (error2) out.push("", `Docker: ${escapeInline(error2, 300)}`);
-    out.push(...evidence(`Output of ${failed.command || "the command"} (${logs.length} lines)`, logs, limits, true, true));
-    if (logs.length === 0 && !error2) out.push("", "<sub>The command wrote no output.</sub>");
-  }
-  return out;
-}
-function evidence(title, logLines, limits, open = false, keepHead = false) {
-  if (logLines.length === 0) return [];
-  if (limits.logLines === 0) return ["", `<sub>${escapeInline(title.replace(/ \(.*\)$/, ""))}: left out here, see the job summary.</sub>`];
-  const shown = keepHead ? headAndTail(logLines, limits.logLines) : logLines.slice(-limits.logLines);
-  return ["", codeDetails(title, shown, limits.lineChars, open)];
-}
-function headAndTail(logLines, max) {
-  if (logLines.length <= max) return [...logLines];
-  const head = Math.ceil(max * 0.4);
-  const tail = Math.max(0, max - head);
-  return [...logLines.slice(0, head), `\u2026 ${logLines.length - head - tail} more lines here in the JSON report \u2026`, ...tail ? logLines.slice(-tail) : []];
-}
-function servicesSection(report, limits) {
-  const failed = (report.services ?? []).filter((s) => s.status === "failed" || s.status === "exited");
-  if (failed.length === 0) return [];
-  const out = ["", "#### Services failed", ""];
-  for (const s of failed) {
-    out.push(`- ${inlineCode(s.name, 40)}${s.image ? ` (${inlineCode(s.image, 80)})` : ""}, waited for ${inlineCode(s.condition, 40)}: ${escapeInline(s.reason ?? "", 240)}`);
-    const checks = s.healthLog.filter((l) => l !== "");
-    if (checks.length) out.push(`  last healthcheck: ${escapeInline(checks.at(-1) ?? "", 200)}`);
-  }
-  for (const s of failed) out.push(...evidence(`${s.name} logs (last ${s.logs.length} lines)`, s.logs, limits, true));
-  return out;
-}
-function healthSection(report, limits) {
-  const { health } = report;
-  if (health.status !== "unhealthy") return [];
-  const out = ["", "#### Health check failed", ""];
-  const facts = [];
-  const how = healthTarget(report);
-  if (how) facts.push(`probe: ${how}`);
-  facts.push(`timeout ${formatDuration(health.timeoutMs)}`);
-  const { container, lastHttp } = health;
-  if (container) {
-    facts.push(container.started === false ? "container never started" : container.running ? "container still running" : `container exited with code ${container.exitCode ?? "unknown"}`);
-    if (container.oomKilled) facts.push("**killed for running out of memory (OOM)**");
-  }
-  const answers = health.httpAnswers ?? [];
-  const decisive = decisiveAnswer(answers);
-  if (decisive && decisive !== latestAnswer(answers)) {
-    facts.push(`first answer that was not transient: ${escapeInline(describeHttpAnswer(decisive), 200)} ${escapeInline(describeAnswerTimes(decisive), 60)}`);
-  }
-  if (lastHttp) {
-    const { status, error: error2, location: location2 } = lastHttp;
-    const redirect = status !== null && status >= 300 && status < 400 ? ` (a redirect to ${inlineCode(location2 ?? "no Location given", 120)})` : "";
-    facts.push(status !== null ? `last HTTP answer: ${status}${redirect}` : `last HTTP attempt: ${escapeInline(error2 ?? "no answer", 160)}`);
-    const host = lastHttp.host;
-    if (host) facts.push(`sent with ${inlineCode(`Host: ${host}`, 80)}, as Railway's health check does`);
-  }
-  const startError = health.startError;
-  if (startError) facts.push(`Docker could not start it: ${inlineCode(startError, 240)}`);
-  const second = health.imageHealthcheck;
-  if (second) facts.push(`the image's own HEALTHCHECK said ${inlineCode(second.status, 20)} (a second opinion only)`);
-  for (const fact of facts) out.push(`- ${fact}`);
-  const body2 = lastHttp?.body;
-  if (body2 && limits.logLines > 0) out.push(...evidence("Last HTTP response body", body2.split(/\r?\n/).slice(0, 20), limits));
-  if (answers.length > 1) {
-    const lines = answers.map((a) => `${describeHttpAnswer(a)} ${describeAnswerTimes(a)}${a.body ? `: ${a.body.split(/\r?\n/)[0] ?? ""}` : ""}`);
-    out.push(...evidence(`HTTP answers seen (${answers.length} distinct, in order, times after the container started)`, lines, limits, false, true));
-  }
-  const healthLog = health.healthLog.slice(-limits.healthEntries).map((e) => `[exit ${e.exitCode}] ${e.output.trim().replace(/\r?\n/g, " \u23CE ")}`);
-  if (healthLog.length) out.push(...evidence(`Docker health log (last ${healthLog.length})`, healthLog, limits));
-  const logs = health.logs;
-  const total = health.logLines ?? logs.length;
-  const shown = Math.min(logs.length, limits.logLines);
-  const what = total > shown ? `first and last lines, ${shown} of ${total}` : `${total} lines`;
-  out.push(...evidence(`Container logs (${what})`, logs, limits, true, true));
-  if (logs.length === 0) out.push("", "<sub>The container wrote no logs.</sub>");
-  return out;
-}
-function layerChanges(report) {
-  const size = measured(report);
-  if (!size) return [];
-  const { delta, layers } = size;
-  if (delta) {
-    const compressed = delta.metric === "compressed";
-    return delta.layers.map((l) => {
-      const current = layers.find((c) => c.instruction === l.instruction && c.line === l.line);
-      return {
-        instruction: l.instruction,
-        line: l.line,
-        bytes: l.change === "removed" || !current ? null : (compressed ? current.compressedBytes : null) ?? current.bytes,
-        delta: (compressed ? l.compressedBytes : null) ?? l.bytes,
-        change: l.change,
-        previousInstruction: l.previousInstruction
-      };
-    });
-  }
-  const baseLayers = size.baseline?.layers ?? [];
-  const pool = /* @__PURE__ */ new Map();
-  for (const layer of baseLayers) {
-    const list = pool.get(layer.instruction) ?? [];
-    list.push(layer.bytes);
-    pool.set(layer.instruction, list);
-  }
-  const out = layers.map((layer) => {
-    const { instruction, bytes } = layer;
-    let d = null;
-    let change = null;
-    if (baseLayers.length) {
-      const previous = pool.get(instruction)?.shift();
-      d = previous === void 0 ? bytes : bytes - previous;
-      change = previous === void 0 ? "added" : null;
-    }
-    return { instruction, line: layer.line, bytes, delta: d, change, previousInstruction: null };
-  });
-  for (const [instruction, rest] of pool) {
-    for (const bytes of rest) out.push({ instruction, line: null, bytes: null, delta: -bytes, change: "removed", previousInstruction: null });
-  }
-  return out;
-}
-function wastedLines(wasted) {
-  if (!wasted) return [];
-  const { bytes, percent } = wasted;
-  if (!bytes || bytes < 1e6 && percent < 1) return [];
-  const where2 = wasted.layers.slice(0, 3).map((l) => `${l.line !== null ? `line ${l.line}: ` : ""}${inlineCode(l.instruction, 60)} ${formatBytes(l.bytes)}`);
-  return ["", `<sub>Wasted space: ${formatBytes(bytes)} (${percent.toFixed(1)}%) of files a later layer deletes or overwrites${where2.length ? `; most from ${where2.join(", ")}` : ""}</sub>`];
-}
-function sizeSection(report, limits) {
-  const size = measured(report);
-  if (!size) return [];
-  const noticeable = sizeChangeNoticeable(report);
-  const out = ["", "#### Size", "", ...sizeTable(report, size, noticeable)];
-  const { exceeded, unchecked } = budgetProblems(size);
-  for (const problem of exceeded) out.push("", `\u274C **Over budget:** ${escapeInline(problem, 300)}`);
-  for (const problem of unchecked) out.push("", `\u26A0\uFE0F **Budget not checked:** ${escapeInline(problem, 300)}`);
-  for (const note of sizeNotes(size).slice(0, 5)) out.push("", `<sub>${escapeInline(note, 240)}</sub>`);
-  out.push(...wastedLines(size.wasted), ...changedLayersTable(report, limits, noticeable), ...layerList(size, limits));
-  return out;
-}
-function sizeTable(report, size, noticeable) {
-  const changes = sizeChanges(report).filter((c) => c.current !== null);
-  const approx = size.compressedSource === "engine-content-size" ? " (approx.)" : "";
-  const label = (c) => c.kind === "compressed" ? `Compressed${approx}` : "Uncompressed";
-  const baseline = size.baseline;
-  if (!baseline) {
-    const rows = changes.map((c) => `| ${label(c)} | ${formatBytes(c.current)} |`);
-    return ["| | Current |", "|:--|--:|", ...rows, "", `<sub>${escapeInline(size.baselineNote ?? "No baseline to compare with yet.", 200)}</sub>`];
-  }
-  const out = ["| | Current | Baseline | \u0394 | % | |", "|:--|--:|--:|--:|--:|:-:|"];
-  for (const c of changes) {
-    const delta = c.delta !== null ? formatSigned(c.delta) : "not comparable";
-    const percent = c.percent !== null ? formatPercent(c.percent) : "";
-    const icon = c.percent === null ? "" : noticeable ? sizeIcon(c.percent) : "\u26AA";
-    out.push(`| ${label(c)} | ${formatBytes(c.current)} | ${formatBytes(c.baseline)} | ${delta} | ${percent} | ${icon} |`);
-  }
-  if (baseline.source) out.push("", `<sub>Baseline: ${escapeInline(baseline.source, 160)}</sub>`);
-  return out;
-}
-function sizeNotes(size) {
-  const { delta } = size;
-  const notes = [...delta?.notes ?? [], ...size.notes].filter((n) => n !== "");
-  if (delta?.baseImageChanged) {
-    const ref = size.baseImage?.ref;
-    notes.unshift(`The base image changed${ref ? `: now ${ref}` : ""}.`);
-  }
-  return notes;
-}
-function changedLayersTable(report, limits, noticeable) {
-  const withDelta = layerChanges(report).filter((l) => l.delta !== null && l.delta !== 0);
-  if (!withDelta.length || limits.layerRows <= 0) return [];
-  const top = [...withDelta].sort((a, b) => Math.abs(b.delta ?? 0) - Math.abs(a.delta ?? 0)).slice(0, limits.layerRows);
-  const title = `Layers that changed most (${top.length} of ${withDelta.length})`;
-  const out = ["", noticeable ? `${title}:` : `<details><summary>${title}</summary>`, "", "| \u0394 | Now | Line | Instruction |", "|--:|--:|--:|:--|"];
-  out.push(...top.map(changedLayerRow));
-  if (!noticeable) out.push("", "</details>");
-  return out;
-}
-function changedLayerRow(l) {
-  const d = l.delta ?? 0;
-  const before = l.bytes !== null ? l.bytes - d : null;
-  const pct = before !== null && before > 0 ? d / before * 100 : null;
-  const icon = l.change === "removed" || d < 0 ? "\u{1F7E2}" : l.change === "added" || pct === null ? "\u{1F195}" : Math.abs(pct) < NEUTRAL_PERCENT ? "\u26AA" : sizeIcon(pct);
-  const what = l.change === "removed" ? " <sub>(removed)</sub>" : l.change === "base-image" ? " <sub>(base image)</sub>" : l.change === "added" ? " <sub>(new)</sub>" : "";
-  const was = l.previousInstruction ? `<br><sub>was ${inlineCode(l.previousInstruction, 80)}</sub>` : "";
-  return `| ${icon} ${formatSigned(d)} | ${l.bytes !== null ? formatBytes(l.bytes) : "\u2013"} | ${l.line ?? ""} | ${inlineCode(l.instruction, 90)}${what}${was} |`;
-}
-function layerList(size, limits) {
-  const current = size.layers;
-  if (!current.length || limits.layerList <= 0) return [];
-  const rows = [...current].sort((a, b) => b.bytes - a.bytes).slice(0, limits.layerList);
-  const shown = rows.length < current.length ? `largest ${rows.length} of ${current.length}` : `${current.length}`;
-  const out = ["", `<details><summary>Image layers (${shown})</summary>`, "", "| Compressed | Uncompressed | Line | Instruction |", "|--:|--:|--:|:--|"];
-  for (const l of rows) {
-    out.push(`| ${formatBytes(l.compressedBytes)} | ${formatBytes(l.bytes)} | ${l.line ?? ""} | ${inlineCode(l.instruction, 90)}${l.base ? " <sub>(base image)</sub>" : ""} |`);
-  }
-  out.push("", "</details>");
-  return out;
-}
-function hygieneSection(report, limits) {
-  const findings = hygieneFindings(report);
-  if (findings.length === 0) return [];
-  const hygiene = report.hygiene;
-  const order = { error: 0, warning: 1, info: 2 };
-  const sorted = [...findings].sort((a, b) => order[a.severity] - order[b.severity]);
-  const shown = sorted.slice(0, Math.max(limits.findingRows, 1));
-  const icon = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
-  const warnMode = hygiene.mode === "warn";
-  const out = ["", `#### Hygiene${warnMode ? " <sub>(warn mode: reported, never failing)</sub>" : ""}`, ""];
-  const context5 = hygiene.context;
-  if (context5) {
-    const ignore = context5.ignoreFile;
-    out.push(`<sub>Build context: ${formatBytes(context5.bytes)} in ${context5.files} files${ignore ? `, filtered by ${escapeInline(ignore.split("/").pop() ?? ignore, 40)}` : ", no ignore file"}</sub>`, "");
-  }
-  const root = report.source.context;
-  const fileName = (file) => root && file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file.split("/").pop() ?? file;
-  for (const f of shown) {
-    const line = f.line ?? f.layer?.line ?? null;
-    const place = f.file ? `${fileName(f.file)}${line !== null ? `:${line}` : ""}` : f.path ?? (line !== null ? `line ${line}` : null);
-    const where2 = place ? ` <sub>${escapeInline(place, 80)}</sub>` : "";
-    out.push(`- ${icon[f.severity]} ${f.id ? `${inlineCode(f.id, 40)} ` : ""}${escapeInline(f.message, 300)}${where2}`);
-    if (limits.logLines > 0) for (const line2 of f.evidence.slice(0, 3)) out.push(`  - <sub>${escapeInline(line2, 200)}</sub>`);
-  }
-  if (sorted.length > shown.length) out.push(`- \u2026 and ${sorted.length - shown.length} more in the job summary`);
-  const suppressed = hygiene.suppressed;
-  if (suppressed) out.push("", `<sub>${suppressed} finding${suppressed === 1 ? "" : "s"} silenced by hygiene-ignore.</sub>`);
-  return out;
-}
-function previewLines(deploy) {
-  const preview = deploy.preview;
-  if (!preview) return [];
-  const name = inlineCode(preview.environmentName || "preview", 60);
-  const url2 = safeUrl(preview.url);
-  switch (preview.action) {
-    case "deployed":
-      return [`\u{1F50E} Preview environment ${name}${preview.created ? " (created by this run)" : ""}${url2 ? `: [${escapeInline(url2.replace(/^https?:\/\//, "").replace(/\/$/, ""), 80)}](${url2})` : ""}`];
-    case "deleted":
-      return [`\u{1F9F9} Preview environment ${name} deleted: the pull request was closed.`];
-    case "already-gone":
-      return [`\u{1F9F9} Preview environment ${name}: already gone when the pull request was closed.`];
-    case "skipped": {
-      const reason = preview.reason;
-      return [`Preview environment ${name} not updated${reason ? `: ${escapeInline(reason, 200)}` : ""}.`];
-    }
-  }
-}
-function deploySection(report, limits) {
-  const deploy = report.deploy;
-  if (!deploy) return [];
-  const { status } = deploy;
-  const state3 = deployState(deploy);
-  const preview = previewLines(deploy);
-  if (state3 === "skip") return preview.length ? ["", "#### Deploy", "", ...preview] : [];
-  const out = ["", "#### Deploy", ""];
-  const url2 = safeUrl(deploy.url);
-  const id = deploy.deploymentId;
-  const facts = [`${STATE_ICON[state3]} ${escapeInline(deploy.railwayStatus ?? status, 40)}`];
-  const target = deployTarget(deploy);
-  if (target) facts.push(target);
-  if (url2) facts.push(`[${escapeInline(url2.replace(/^https?:\/\//, "").replace(/\/$/, ""), 80)}](${url2})`);
-  const dashboard = safeUrl(deploy.dashboardUrl);
-  if (id) facts.push(dashboard ? `deployment [${inlineCode(id, 60)}](${dashboard})` : `deployment ${inlineCode(id, 60)}`);
-  else if (dashboard) facts.push(`[Railway dashboard](${dashboard})`);
-  out.push(facts.join(" \xB7 "));
-  if (preview.length) out.push("", ...preview);
-  const trigger = deploy.trigger;
-  if (status === "delegated") {
-    out.push("", `\u23F3 Railway deploys this commit by itself once this workflow's checks pass${trigger ? ` ("Wait for CI" on the service's ${inlineCode(trigger.branch, 60)} trigger)` : ""}; a failure of deploy-check would have stopped it.`);
-  } else if (trigger) {
-    out.push("", `Railway's own deployment of the push (the service's ${inlineCode(trigger.branch, 60)} deployment trigger), followed by deploy-check.`);
-  }
-  const rollback = deploy.rollback;
-  if (rollback) {
-    const icon = rollback.status === "rolled-back" ? "\u21A9\uFE0F" : "\u26A0\uFE0F";
-    out.push("", `${icon} ${escapeInline(rollback.reason, 300)}`);
-  }
-  if (deploy.cancelled) out.push("", "\u{1F6D1} deploy-check cancelled the deployment at deploy-timeout, so it cannot go live later unobserved.");
-  const reason = deploy.reason;
-  if (reason && state3 !== "pass" && reason.length > 160) out.push("", escapeInline(reason, 400));
-  const smoke = deploy.smoke;
-  if (smoke && smoke.status !== "passed") {
-    const error2 = smoke.error;
-    out.push("", `Smoke check ${escapeInline(smoke.status, 20)}: ${smoke.httpStatus ?? "no answer"}${error2 ? ` (${escapeInline(error2, 160)})` : ""}`);
-  }
-  const drift = deploy.configDrift;
-  if (drift.length) {
-    out.push("", "Railway settings differ from the repository (Railway applies the service's):");
-    const show = (v) => v === null ? "not set" : typeof v === "number" ? `${v} s` : inlineCode(v, 60);
-    for (const d of drift) out.push(`- ${escapeInline(d.fileName, 40)} sets ${inlineCode(d.setting, 40)} to ${show(d.file)}, the service has ${show(d.service)}`);
-  }
-  if ((state3 === "fail" || state3 === "pending") && deploy.logs) {
-    const { logs } = deploy;
-    const groups = [["Railway build logs", logs.build], ["Railway deploy logs", logs.deploy], ["docker push output", logs.push]];
-    for (const [title, group2] of groups) out.push(...evidence(`${title} (last ${Math.min(group2.length, limits.logLines)} of ${group2.length})`, group2, limits));
-  }
-  return out;
 }
 
 // src/report/comment.ts
@@ -77086,21 +77083,16 @@ async function reportFilesAt(input, cwd = process.cwd()) {
 }
 
 // src/action.ts
-var runSecrets = [];
-function rememberSecret(value) {
-  if (value === "" || runSecrets.includes(value)) return;
-  setSecret(value);
-  runSecrets.push(value);
-}
+var runSecrets = new Secrets((value) => setSecret(value));
 var actionLog = {
-  info: (m) => info(commandFree(redact(m, runSecrets))),
-  warning: (m, where2) => warning(visible(redact(m, runSecrets)), properties(where2)),
-  error: (m, where2) => error(visible(redact(m, runSecrets)), properties(where2)),
-  debug: (m) => debug(visible(redact(m, runSecrets))),
-  group: (title, fn) => group(oneLine(redact(title, runSecrets)), fn)
+  info: (m) => info(commandFree(runSecrets.mask(m))),
+  warning: (m, where2) => warning(visible(runSecrets.mask(m)), properties(where2)),
+  error: (m, where2) => error(visible(runSecrets.mask(m)), properties(where2)),
+  debug: (m) => debug(visible(runSecrets.mask(m))),
+  group: (title, fn) => group(oneLine(runSecrets.mask(title)), fn)
 };
 function fail(message) {
-  setFailed(visible(redact(message, runSecrets)));
+  setFailed(visible(runSecrets.mask(message)));
 }
 function properties(where2) {
   if (!where2) return void 0;
@@ -77108,7 +77100,7 @@ function properties(where2) {
   return { file: path12.relative(process.cwd(), where2.file) || where2.file, startLine: where2.line, endLine: where2.endLine, title };
 }
 async function runAction() {
-  for (const name of SECRET_INPUTS) rememberSecret(getInput(name).trim());
+  for (const name of SECRET_INPUTS) runSecrets.add(getInput(name).trim());
   const read2 = (name) => getInput(name);
   let publishConfig;
   try {
@@ -77131,19 +77123,9 @@ async function runAction() {
     fail(message);
     return;
   }
-  for (const secret of config.secrets) rememberSecret(secret);
+  for (const secret of config.secrets) runSecrets.add(secret);
   saveState(STATE_RUN_ID, config.runId);
   if (getInput("image").trim() === "") saveState(STATE_IMAGE, config.image);
-  const cancel3 = new AbortController();
-  const onSignal = (signal) => {
-    if (cancel3.signal.aborted) {
-      process.exit(1);
-    }
-    actionLog.info(`${signal}: cancelling the run`);
-    cancel3.abort(signal);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
   let docker;
   try {
     docker = connectDocker();
@@ -77151,67 +77133,53 @@ async function runAction() {
     fail(`deploy-check could not start: ${err.message}`);
     return;
   }
-  const started = Date.now();
-  let fatal = false;
-  const onFatal = (err) => {
-    const error2 = err instanceof Error ? err : new Error(String(err));
-    actionLog.warning(`deploy-check: unexpected error: ${error2.message}`);
-    actionLog.debug(error2.stack ?? "");
-    if (fatal) return;
-    fatal = true;
-    cancel3.abort(error2);
-    setTimeout(() => {
-      const report = emptyReport(config, { commit: context5.pullRequest?.headSha ?? context5.sha, ref: context5.headRef || context5.ref, runUrl: runUrl(context5) }, started);
-      report.internalError = error2.message;
-      decideVerdict(report);
-      void publish(redactDeep(report, runSecrets), config.publish, context5).catch(() => fail(report.reasons.join("\n"))).then(() => removeRunResources(docker, config.runId, { images: config.compose !== void 0 })).catch(() => void 0).finally(() => process.exit(ExitCode.Failure));
-    }, FATAL_GRACE_MS).unref();
-  };
-  process.on("uncaughtException", onFatal);
-  process.on("unhandledRejection", onFatal);
-  const maskSecret = rememberSecret;
+  const pr = context5.pullRequest;
+  const sha = pr?.headSha ?? context5.sha;
+  const source = { commit: sha, ref: context5.headRef || context5.ref, runUrl: runUrl(context5) };
+  const session = openSession(config, docker, source, actionEntry(config, context5));
   try {
     await ensureEngine(docker);
     await ensureNetwork(docker, config.network);
-    const pr = context5.pullRequest;
-    const sha = pr?.headSha ?? context5.sha;
-    const event = runEvent();
+    const event = runEventOf(context5);
     const cacheContext = actionCacheContext(config, event);
     const state3 = actionStateCache(config, cacheContext);
     const report = await runPipeline(config, {
       docker,
       log: actionLog,
-      maskSecret,
-      source: {
-        commit: sha,
-        ref: context5.headRef || context5.ref,
-        runUrl: runUrl(context5),
-        commitUrl: commitUrl(context5, sha),
-        pullRequest: pr?.number ?? null,
-        commentKey: resolveCommentKey(config.publish.commentKey, null)
-      },
+      // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
+      maskSecret: (value) => runSecrets.add(value),
+      source: { ...source, commitUrl: commitUrl(context5, sha), pullRequest: pr?.number ?? null, commentKey: resolveCommentKey(config.publish.commentKey, null) },
       cache: cacheContext,
       event,
-      baselines: actionBaselineScope(process.env),
-      cancel: cancel3.signal,
+      baselines: actionBaselineScope(context5, process.env),
+      cancel: session.cancel,
       ...state3 ? { stateRestored: state3.restore() } : {},
       ...isPullRequestEvent(context5) ? { railwayBase: pr?.baseSha ?? null } : {}
     });
-    await publish(redactDeep(report, runSecrets), config.publish, context5);
+    await session.report(report);
     await state3?.save(report.hygiene.scan ? report.hygiene.scan.bytesRead : null);
   } catch (err) {
-    const message = redact(err instanceof ConfigError ? err.message : `deploy-check failed unexpectedly: ${err.message}`, runSecrets);
+    const message = runSecrets.mask(err instanceof ConfigError ? err.message : `deploy-check failed unexpectedly: ${err.message}`);
     await publishRunError(config.publish, context5, message);
     fail(message);
   } finally {
-    await removeRunResources(docker, config.runId, { images: config.compose !== void 0 }).catch(() => void 0);
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
-    process.removeListener("uncaughtException", onFatal);
-    process.removeListener("unhandledRejection", onFatal);
+    await session.close();
   }
 }
-var FATAL_GRACE_MS = 1e4;
+function actionEntry(config, context5) {
+  return {
+    log: actionLog,
+    secrets: runSecrets,
+    cancelling: (signal) => `${signal}: cancelling the run`,
+    unexpected: (message) => actionLog.warning(message),
+    signalGrace: false,
+    cleanUpOnSecondSignal: false,
+    signalExitCode: () => ExitCode.Failure,
+    writeReport: (report) => publish(report, config.publish, context5),
+    reportFailed: (report) => fail(report.reasons.join("\n")),
+    cleanUp: () => Promise.resolve()
+  };
+}
 async function publishRunError(publishConfig, context5, message) {
   if (process.env["GITHUB_STEP_SUMMARY"]) {
     try {
@@ -77251,21 +77219,6 @@ function actionStateCache(config, ctx) {
     timeoutMs: Math.min(config.cache.timeoutMs, STATE_TIMEOUT_MS),
     log: (m) => actionLog.info(m)
   });
-}
-function runEvent() {
-  if (!context4.eventName) return null;
-  const payload = context4.payload;
-  const text = (v) => typeof v === "string" && v !== "" ? v : null;
-  const pr = payload.pull_request;
-  const headSha = text(pr?.head?.sha);
-  return {
-    name: context4.eventName,
-    ref: context4.ref || null,
-    defaultBranch: text(payload.repository?.default_branch),
-    action: text(payload.action),
-    repository: text(process.env["GITHUB_REPOSITORY"]) ?? text(payload.repository?.full_name),
-    pullRequest: pr && typeof pr.number === "number" && headSha ? { number: pr.number, headSha, headRepository: text(pr.head?.repo?.full_name), baseRepository: text(pr.base?.repo?.full_name) } : null
-  };
 }
 async function publish(report, publishConfig, context5) {
   const file = path12.join(process.env["RUNNER_TEMP"] ?? os5.tmpdir(), `deploy-check-report-${Date.now()}.json`);
@@ -77380,7 +77333,7 @@ async function tellCommentResult(result) {
   setOutput("comment-url", result?.url ?? "");
   if (!result) return;
   if (result.level === "warning") actionLog.warning(result.sentence);
-  else if (result.level === "notice") notice(visible(redact(result.sentence, runSecrets)));
+  else if (result.level === "notice") notice(visible(runSecrets.mask(result.sentence)));
   else actionLog.info(result.sentence);
   if (!process.env["GITHUB_STEP_SUMMARY"]) return;
   try {
@@ -77395,14 +77348,10 @@ async function tellCommentResult(result) {
 function cacheRunKey(env) {
   return `${env["GITHUB_RUN_ID"] ?? "local"}-${env["GITHUB_RUN_ATTEMPT"] ?? "1"}-${Date.now().toString(36)}`;
 }
-function actionBaselineScope(env) {
+function actionBaselineScope(context5, env) {
   const runKey = cacheRunKey(env);
-  let payload = {};
-  try {
-    if (env["GITHUB_EVENT_PATH"]) payload = JSON.parse(readFileSync2(env["GITHUB_EVENT_PATH"], "utf8"));
-  } catch {
-  }
-  const defaultBranch = typeof payload.repository?.default_branch === "string" ? payload.repository.default_branch : void 0;
+  const payload = context5.payload;
+  const defaultBranch = context5.defaultBranch ?? void 0;
   const event = env["GITHUB_EVENT_NAME"] ?? "";
   const ref = env["GITHUB_REF"] ?? "";
   const currentBranch = ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : void 0;

@@ -14,7 +14,7 @@ import {
   removeRunBuilders,
   removeRunResources,
   visible
-} from "./chunks/chunk-S2MH3XMF.js";
+} from "./chunks/chunk-FGMDWEVV.js";
 
 // src/post.ts
 async function runPost() {

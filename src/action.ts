@@ -1,8 +1,6 @@
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
-import { context as eventContext } from '@actions/github';
 import type Docker from 'dockerode';
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,36 +9,28 @@ import { StateCache, stateKeyPrefix } from './cache/state-cache.ts';
 import type { CacheContext } from './cache/layer-cache.ts';
 import { loadConfig, SECRET_INPUTS, type Config } from './config/config.ts';
 import { ConfigError, type InputReader } from './config/inputs.ts';
-import type { RunEvent } from './deploy/railway/gate.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
-import { removeRunResources } from './container/cleanup.ts';
 import { connectDocker, ensureEngine, ensureNetwork } from './host/docker.ts';
-import { commandFree, oneLine, redact, redactDeep, visible, type Annotation, type Log } from './host/log.ts';
+import { commandFree, oneLine, visible, type Annotation, type Log } from './host/log.ts';
 import type { CheckReport } from './report/model.ts';
 import { renderMarkdownWithin, SHORTENING, SUMMARY_LIMITS, SUMMARY_MAX_CHARS } from './report/markdown.ts';
-import { emptyReport, runPipeline } from './pipeline.ts';
-import { decideVerdict } from './report/verdict.ts';
+import { runPipeline } from './pipeline.ts';
 import { readPublishConfig, type PublishConfig } from './github/config.ts';
-import { commitUrl, isPullRequestEvent, readRunContext, runUrl, type RunContext } from './github/context.ts';
+import { commitUrl, isPullRequestEvent, readRunContext, runEventOf, runUrl, type RunContext, type RunEvent } from './github/context.ts';
 import { checkRunTarget, commentExpected, octokitFor, postComment, postRunError, resolveCommentKey, runErrorSource, workflowRunTarget, type CommentResult } from './github/publish.ts';
 import { renderRunError } from './report/comment.ts';
 import { readReportFile, reportFilesAt } from './github/report-file.ts';
 import { ActionsCacheBaselineStore, imageRepository, type BaselineScope } from './size/baseline-store.ts';
 import { stateDirectory } from './size/blob-memo.ts';
 import { STATE_BUILDER, STATE_IMAGE, STATE_RUN_ID } from './action-state.ts';
+import { openSession, Secrets, type SessionEntry } from './session.ts';
 
 
 /**
  * Every secret value this run knows. They are registered with the runner (setSecret), and the
  * log masks them itself too: the log does not depend on the runner's masking of short values.
  */
-const runSecrets: string[] = [];
-
-function rememberSecret(value: string): void {
-  if (value === '' || runSecrets.includes(value)) return;
-  core.setSecret(value);
-  runSecrets.push(value);
-}
+const runSecrets = new Secrets((value) => core.setSecret(value));
 
 /**
  * GitHub's log commands, masked, and the only way the main step writes to its log: whatever a
@@ -49,16 +39,16 @@ function rememberSecret(value: string): void {
  * commandFree; @actions/core escapes line breaks in annotations, group titles and debug lines itself.
  */
 export const actionLog: Log = {
-  info: (m) => core.info(commandFree(redact(m, runSecrets))),
-  warning: (m, where) => core.warning(visible(redact(m, runSecrets)), properties(where)),
-  error: (m, where) => core.error(visible(redact(m, runSecrets)), properties(where)),
-  debug: (m) => core.debug(visible(redact(m, runSecrets))),
-  group: (title, fn) => core.group(oneLine(redact(title, runSecrets)), fn),
+  info: (m) => core.info(commandFree(runSecrets.mask(m))),
+  warning: (m, where) => core.warning(visible(runSecrets.mask(m)), properties(where)),
+  error: (m, where) => core.error(visible(runSecrets.mask(m)), properties(where)),
+  debug: (m) => core.debug(visible(runSecrets.mask(m))),
+  group: (title, fn) => core.group(oneLine(runSecrets.mask(title)), fn),
 };
 
 /** Fails the step with an annotation that says why, on the same terms as actionLog. */
 function fail(message: string): void {
-  core.setFailed(visible(redact(message, runSecrets)));
+  core.setFailed(visible(runSecrets.mask(message)));
 }
 
 function properties(where: Annotation | undefined): core.AnnotationProperties | undefined {
@@ -70,7 +60,7 @@ function properties(where: Annotation | undefined): core.AnnotationProperties | 
 /** The action's main step. */
 export async function runAction(): Promise<void> {
   // Masked before anything else runs: reading the configuration already talks to Railway with the token.
-  for (const name of SECRET_INPUTS) rememberSecret(core.getInput(name).trim());
+  for (const name of SECRET_INPUTS) runSecrets.add(core.getInput(name).trim());
   const read: InputReader = (name) => core.getInput(name);
   let publishConfig: PublishConfig;
   try {
@@ -94,22 +84,9 @@ export async function runAction(): Promise<void> {
     fail(message);
     return;
   }
-  for (const secret of config.secrets) rememberSecret(secret);
+  for (const secret of config.secrets) runSecrets.add(secret);
   core.saveState(STATE_RUN_ID, config.runId);
   if (core.getInput('image').trim() === '') core.saveState(STATE_IMAGE, config.image);
-  // A cancelled job: the runner sends SIGINT (then SIGTERM): the run stops where it is, says
-  // "cancelled" in its report and summary, and removes what it started; the post step runs after.
-  const cancel = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (cancel.signal.aborted) {
-      // The runner's second signal (SIGTERM 7.5 s after SIGINT): leave now; the post step cleans up too.
-      process.exit(1);
-    }
-    actionLog.info(`${signal}: cancelling the run`);
-    cancel.abort(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
 
   let docker: Docker;
   try {
@@ -118,79 +95,61 @@ export async function runAction(): Promise<void> {
     fail(`deploy-check could not start: ${(err as Error).message}`);
     return;
   }
-  // The last resort: an error no stage caught (thrown in a stream handler, outside any try)
-  // stops the run as a cancel does, so it still ends in a verdict, the summary, the outputs, the
-  // comment and the clean-up. A run that does not stop by itself within the grace period leaves
-  // with the run-error summary and comment.
-  const started = Date.now();
-  let fatal = false;
-  const onFatal = (err: unknown): void => {
-    const error = err instanceof Error ? err : new Error(String(err));
-    actionLog.warning(`deploy-check: unexpected error: ${error.message}`);
-    actionLog.debug(error.stack ?? '');
-    if (fatal) return;
-    fatal = true;
-    cancel.abort(error);
-    setTimeout(() => {
-      const report = emptyReport(config, { commit: context.pullRequest?.headSha ?? context.sha, ref: context.headRef || context.ref, runUrl: runUrl(context) }, started);
-      report.internalError = error.message;
-      decideVerdict(report);
-      void publish(redactDeep(report, runSecrets), config.publish, context)
-        .catch(() => fail(report.reasons.join('\n')))
-        .then(() => removeRunResources(docker, config.runId, { images: config.compose !== undefined }))
-        .catch(() => undefined)
-        .finally(() => process.exit(core.ExitCode.Failure));
-    }, FATAL_GRACE_MS).unref();
-  };
-  process.on('uncaughtException', onFatal);
-  process.on('unhandledRejection', onFatal);
-  // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
-  const maskSecret = rememberSecret;
+  const pr = context.pullRequest;
+  const sha = pr?.headSha ?? context.sha;
+  const source = { commit: sha, ref: context.headRef || context.ref, runUrl: runUrl(context) };
+  // A cancelled job: the runner sends SIGINT (then SIGTERM): the run stops where it is, says
+  // "cancelled" in its report and summary, and removes what it started; the post step runs after.
+  const session = openSession(config, docker, source, actionEntry(config, context));
   try {
     await ensureEngine(docker);
     await ensureNetwork(docker, config.network);
-    const pr = context.pullRequest;
-    const sha = pr?.headSha ?? context.sha;
-    const event = runEvent();
+    const event = runEventOf(context);
     const cacheContext = actionCacheContext(config, event);
     const state = actionStateCache(config, cacheContext);
     const report = await runPipeline(config, {
       docker,
       log: actionLog,
-      maskSecret,
-      source: {
-        commit: sha,
-        ref: context.headRef || context.ref,
-        runUrl: runUrl(context),
-        commitUrl: commitUrl(context, sha),
-        pullRequest: pr?.number ?? null,
-        commentKey: resolveCommentKey(config.publish.commentKey, null),
-      },
+      // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
+      maskSecret: (value) => runSecrets.add(value),
+      source: { ...source, commitUrl: commitUrl(context, sha), pullRequest: pr?.number ?? null, commentKey: resolveCommentKey(config.publish.commentKey, null) },
       cache: cacheContext,
       event,
-      baselines: actionBaselineScope(process.env),
-      cancel: cancel.signal,
+      baselines: actionBaselineScope(context, process.env),
+      cancel: session.cancel,
       ...(state ? { stateRestored: state.restore() } : {}),
       ...(isPullRequestEvent(context) ? { railwayBase: pr?.baseSha ?? null } : {}),
     });
-    await publish(redactDeep(report, runSecrets), config.publish, context);
+    await session.report(report);
     // Bytes of layers read this run; unknown without the hygiene scan, which reads them for both checks.
     await state?.save(report.hygiene.scan ? report.hygiene.scan.bytesRead : null);
   } catch (err) {
-    const message = redact(err instanceof ConfigError ? err.message : `deploy-check failed unexpectedly: ${(err as Error).message}`, runSecrets);
+    const message = runSecrets.mask(err instanceof ConfigError ? err.message : `deploy-check failed unexpectedly: ${(err as Error).message}`);
     await publishRunError(config.publish, context, message);
     fail(message);
   } finally {
-    await removeRunResources(docker, config.runId, { images: config.compose !== undefined }).catch(() => undefined);
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    process.removeListener('uncaughtException', onFatal);
-    process.removeListener('unhandledRejection', onFatal);
+    await session.close();
   }
 }
 
-/** How long a run stopped by an unexpected error may take to report and clean up by itself. */
-const FATAL_GRACE_MS = 10_000;
+/**
+ * The action's side of a run: its report is the outputs, the summary and the comment; a second
+ * signal (the runner's SIGTERM 7.5 s after SIGINT) leaves at once, and the post step cleans up.
+ */
+function actionEntry(config: Config, context: RunContext): SessionEntry {
+  return {
+    log: actionLog,
+    secrets: runSecrets,
+    cancelling: (signal) => `${signal}: cancelling the run`,
+    unexpected: (message) => actionLog.warning(message),
+    signalGrace: false,
+    cleanUpOnSecondSignal: false,
+    signalExitCode: () => core.ExitCode.Failure,
+    writeReport: (report) => publish(report, config.publish, context),
+    reportFailed: (report) => fail(report.reasons.join('\n')),
+    cleanUp: () => Promise.resolve(),
+  };
+}
 
 /** A run that checked nothing still leaves a summary, and its pull request's comment says so. */
 async function publishRunError(publishConfig: PublishConfig, context: RunContext, message: string): Promise<void> {
@@ -238,30 +197,6 @@ function actionStateCache(config: Config, ctx: CacheContext): StateCache | null 
     api: cache, stateDir: stateDirectory(), prefix, runKey: cacheRunKey(process.env), save,
     timeoutMs: Math.min(config.cache.timeoutMs, STATE_TIMEOUT_MS), log: (m) => actionLog.info(m),
   });
-}
-
-/** The event as @actions/github reads it (GITHUB_EVENT_NAME, GITHUB_REF and the event payload file). */
-function runEvent(): RunEvent | null {
-  if (!eventContext.eventName) return null;
-  const payload = eventContext.payload as {
-    action?: unknown;
-    repository?: { default_branch?: unknown; full_name?: unknown };
-    pull_request?: { number?: unknown; head?: { sha?: unknown; repo?: { full_name?: unknown } | null }; base?: { repo?: { full_name?: unknown } | null } };
-  };
-  const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-  const pr = payload.pull_request;
-  const headSha = text(pr?.head?.sha);
-  return {
-    name: eventContext.eventName,
-    ref: eventContext.ref || null,
-    defaultBranch: text(payload.repository?.default_branch),
-    action: text(payload.action),
-    repository: text(process.env['GITHUB_REPOSITORY']) ?? text(payload.repository?.full_name),
-    pullRequest:
-      pr && typeof pr.number === 'number' && headSha
-        ? { number: pr.number, headSha, headRepository: text(pr.head?.repo?.full_name), baseRepository: text(pr.base?.repo?.full_name) }
-        : null,
-  };
 }
 
 async function publish(report: CheckReport, publishConfig: PublishConfig, context: RunContext): Promise<void> {
@@ -394,7 +329,7 @@ async function tellCommentResult(result: CommentResult | null): Promise<void> {
   core.setOutput('comment-url', result?.url ?? '');
   if (!result) return;
   if (result.level === 'warning') actionLog.warning(result.sentence);
-  else if (result.level === 'notice') core.notice(visible(redact(result.sentence, runSecrets)));
+  else if (result.level === 'notice') core.notice(visible(runSecrets.mask(result.sentence)));
   else actionLog.info(result.sentence);
   if (!process.env['GITHUB_STEP_SUMMARY']) return;
   try {
@@ -420,15 +355,11 @@ function cacheRunKey(env: NodeJS.ProcessEnv): string {
  * The `auto` baseline's scope: a pull request compares with its base branch, any other run with
  * the default branch; only runs on the default branch store a new baseline (after passing).
  */
-export function actionBaselineScope(env: NodeJS.ProcessEnv): BaselineScope {
+export function actionBaselineScope(context: RunContext, env: NodeJS.ProcessEnv): BaselineScope {
   const runKey = cacheRunKey(env);
-  let payload: { repository?: { default_branch?: unknown }; pull_request?: { base?: { ref?: unknown } }; merge_group?: { base_ref?: unknown } } = {};
-  try {
-    if (env['GITHUB_EVENT_PATH']) payload = JSON.parse(readFileSync(env['GITHUB_EVENT_PATH'], 'utf8')) as typeof payload;
-  } catch {
-    // No readable event payload: the default branch stays unknown.
-  }
-  const defaultBranch = typeof payload.repository?.default_branch === 'string' ? payload.repository.default_branch : undefined;
+  // The event payload as the run context read it; without one, the default branch stays unknown.
+  const payload = context.payload as { pull_request?: { base?: { ref?: unknown } }; merge_group?: { base_ref?: unknown } };
+  const defaultBranch = context.defaultBranch ?? undefined;
   const event = env['GITHUB_EVENT_NAME'] ?? '';
   const ref = env['GITHUB_REF'] ?? '';
   const currentBranch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;

@@ -9,17 +9,16 @@ import { loadConfig, type Config } from './config/config.ts';
 import { INPUT_NAMES, ConfigError, type InputName } from './config/inputs.ts';
 import { DirectoryStore } from './cache/directory-store.ts';
 import type { CacheContext } from './cache/layer-cache.ts';
-import { removeRunBuilders, removeRunResources } from './container/cleanup.ts';
+import { removeRunBuilders } from './container/cleanup.ts';
 import { serviceLookup } from './deploy/railway/settings.ts';
-import { stopComposeProcesses } from './services/compose.ts';
 import { connectDocker, ensureEngine, ensureNetwork } from './host/docker.ts';
-import { commandFreeLines, redact, redactDeep, type Log } from './host/log.ts';
+import { commandFreeLines, type Log } from './host/log.ts';
 import { prepareReportFile } from './report/file.ts';
 import { renderTerminal } from './report/terminal.ts';
-import { emptyReport, runPipeline } from './pipeline.ts';
+import { runPipeline } from './pipeline.ts';
 import type { CheckReport } from './report/model.ts';
-import { decideVerdict } from './report/verdict.ts';
 import { DirectoryBaselineStore, type BaselineScope } from './size/baseline-store.ts';
+import { exitCodeFor, openSession, Secrets } from './session.ts';
 
 export const EXIT_PASS = 0;
 export const EXIT_FAIL = 1;
@@ -133,30 +132,17 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     return EXIT_CONFIG;
   }
   // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
-  const secrets = [...config.secrets];
-  const maskSecret = (value: string): void => {
-    if (value !== '' && !secrets.includes(value)) secrets.push(value);
-  };
+  const secrets = new Secrets();
+  for (const secret of config.secrets) secrets.add(secret);
   if (config.deploy.mode === 'always' && config.deploy.source === 'commit' && gitDirty(config.context)) {
     io.stderr.write('deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n');
   }
   // App output, file names and paths pass through here: no raw control character reaches the
   // terminal, and no line can start a workflow command when a workflow step runs the command.
   const say = (line: string): void => {
-    io.stderr.write(`${commandFreeLines(redact(line, secrets))}\n`);
+    io.stderr.write(`${commandFreeLines(secrets.mask(line))}\n`);
   };
-  const log: Log = {
-    info: say,
-    warning: (m, where) => say(`warning: ${where ? `${path.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ''}: ` : ''}${m}`),
-    error: (m, where) => say(`error: ${where ? `${path.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ''}: ` : ''}${m}`),
-    debug: (m) => {
-      if (process.env['DEPLOY_CHECK_DEBUG']) say(`debug: ${m}`);
-    },
-    group: async (title, fn) => {
-      say(`▸ ${title}`);
-      return fn();
-    },
-  };
+  const log = terminalLog(say);
 
   let docker: Docker;
   try {
@@ -166,39 +152,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     return EXIT_FAIL;
   }
   const builders: string[] = [];
-  // The first Ctrl-C or kill cancels: the run stops where it is, reports "cancelled" and cleans
-  // up. A second one (or a run that does not stop within CANCEL_GRACE_MS) removes what this run
-  // started and leaves at once, with the conventional code.
-  const cancel = new AbortController();
-  let signalled: NodeJS.Signals | undefined;
-  const leaveNow = (signal: NodeJS.Signals, code = exitCodeFor(signal)): void => {
-    // Compose processes first, so none starts a container after the cleanup has listed them.
-    void stopComposeProcesses()
-      .then(() => removeRunResources(docker, config.runId))
-      .catch(() => undefined)
-      .then(() => removeRunBuilders(builders))
-      .finally(() => process.exit(code));
-  };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (signalled) {
-      leaveNow(signal);
-      return;
-    }
-    signalled = signal;
-    say(`\n${signal}: removing this run's containers (the run is cancelled)`);
-    cancel.abort(signal);
-    setTimeout(() => leaveNow(signal), CANCEL_GRACE_MS).unref();
-  };
-  const cache: CacheContext = {
-    store: config.cache.dir ? new DirectoryStore(config.cache.dir) : null,
-    missingStore: config.cache.dir ? null : { reason: 'no --cache-dir given (the engine\'s own build cache still applies)', warn: false },
-    revision: null,
-    // A local run has no default branch to keep caches for: cache-save default-branch saves like always.
-    onDefaultBranch: true,
-    ref: null,
-    root: process.cwd(),
-    rememberBuilder: (name) => builders.push(name),
-  };
+  const cache = localCacheContext(config, builders);
   const source = { commit: gitHead(config.context), ref: null, runUrl: null };
   // A tag deploy-check made up is this run's own; a tag the user named (--image) is theirs.
   const removeOwnImage = async (): Promise<void> => {
@@ -208,63 +162,77 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
       () => undefined,
     );
   };
-  const writeOut = async (found: CheckReport): Promise<void> => {
-    const report = redactDeep(found, secrets);
+  const writeOut = async (report: CheckReport): Promise<void> => {
     // Checked writable (its folder made) before the run started.
     if (reportFile !== undefined) await writeFile(reportFile, JSON.stringify(report, null, 2) + '\n');
-    io.stdout.write(`${commandFreeLines(redact(renderTerminal(report), secrets))}\n`);
+    io.stdout.write(`${commandFreeLines(secrets.mask(renderTerminal(report)))}\n`);
   };
-  // The last resort: an error no stage caught (thrown in a stream handler, outside any try)
-  // stops the run as a cancel does, so it still ends in a verdict, a report and the clean-up.
-  // A run that does not stop by itself within the grace period is reported from what is known.
-  const started = Date.now();
-  let fatal: Error | undefined;
-  const onFatal = (err: unknown): void => {
-    const error = err instanceof Error ? err : new Error(String(err));
-    say(`deploy-check: unexpected error: ${error.message}`);
-    log.debug(error.stack ?? '');
-    if (fatal) return;
-    fatal = error;
-    cancel.abort(error);
-    setTimeout(() => {
-      const report = emptyReport(config, source, started);
-      report.internalError = error.message;
-      decideVerdict(report);
-      void writeOut(report).catch(() => undefined).then(removeOwnImage).finally(() => leaveNow('SIGTERM', EXIT_FAIL));
-    }, CANCEL_GRACE_MS).unref();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('uncaughtException', onFatal);
-  process.on('unhandledRejection', onFatal);
+  // The first Ctrl-C or kill cancels: the run stops where it is, reports "cancelled" and cleans
+  // up. A second one removes what this run started and leaves at once, with the conventional
+  // code; a run that does not stop within the grace period is reported from what is known first.
+  const session = openSession(config, docker, source, {
+    log,
+    secrets,
+    cancelling: (signal) => `\n${signal}: removing this run's containers (the run is cancelled)`,
+    unexpected: say,
+    signalGrace: true,
+    cleanUpOnSecondSignal: true,
+    signalExitCode: exitCodeFor,
+    writeReport: writeOut,
+    reportFailed: () => undefined,
+    cleanUp: async (leavingAtOnce) => {
+      await removeRunBuilders(builders);
+      if (!leavingAtOnce) await removeOwnImage();
+    },
+  });
   try {
     await ensureEngine(docker);
     await ensureNetwork(docker, config.network);
     const baselineDir = values['baseline-dir'];
     const baselines = localBaselineScope(typeof baselineDir === 'string' ? baselineDir : undefined, values['save-baseline'] === true);
-    const report = await runPipeline(config, { docker, log, maskSecret, source, event: null, baselines, cache, cancel: cancel.signal });
-    await writeOut(report);
+    const maskSecret = (value: string): void => secrets.add(value);
+    const report = await runPipeline(config, { docker, log, maskSecret, source, event: null, baselines, cache, cancel: session.cancel });
+    await session.report(report);
+    const signalled = session.signalled();
     if (signalled) return exitCodeFor(signalled);
     return report.verdict === 'pass' ? EXIT_PASS : EXIT_FAIL;
   } catch (err) {
     say(`deploy-check: ${(err as Error).message}`);
     return err instanceof ConfigError ? EXIT_CONFIG : EXIT_FAIL;
   } finally {
-    await removeRunResources(docker, config.runId, { images: config.compose !== undefined }).catch(() => undefined);
-    await removeRunBuilders(builders);
-    await removeOwnImage();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    process.removeListener('uncaughtException', onFatal);
-    process.removeListener('unhandledRejection', onFatal);
+    await session.close();
   }
 }
 
-/** How long a cancelled run may take to stop and clean up before it is left at once. */
-const CANCEL_GRACE_MS = 10_000;
+/** The terminal's log: warnings and errors say so and where, debug lines only with DEPLOY_CHECK_DEBUG. */
+function terminalLog(say: (line: string) => void): Log {
+  const at = (where: Parameters<Log['warning']>[1]): string => (where ? `${path.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ''}: ` : '');
+  return {
+    info: say,
+    warning: (m, where) => say(`warning: ${at(where)}${m}`),
+    error: (m, where) => say(`error: ${at(where)}${m}`),
+    debug: (m) => {
+      if (process.env['DEPLOY_CHECK_DEBUG']) say(`debug: ${m}`);
+    },
+    group: async (title, fn) => {
+      say(`▸ ${title}`);
+      return fn();
+    },
+  };
+}
 
-function exitCodeFor(signal: NodeJS.Signals): number {
-  return signal === 'SIGINT' ? 130 : 143;
+/** The layer cache in --cache-dir, when given; the builders the run creates are removed after it. */
+function localCacheContext(config: Config, builders: string[]): CacheContext {
+  return {
+    store: config.cache.dir ? new DirectoryStore(config.cache.dir) : null,
+    missingStore: config.cache.dir ? null : { reason: 'no --cache-dir given (the engine\'s own build cache still applies)', warn: false },
+    revision: null,
+    // A local run has no default branch to keep caches for: cache-save default-branch saves like always.
+    onDefaultBranch: true,
+    ref: null,
+    root: process.cwd(),
+    rememberBuilder: (name) => builders.push(name),
+  };
 }
 
 /** Locally, `auto` baselines live in --baseline-dir; a run adds one only when asked (--save-baseline). */

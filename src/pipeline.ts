@@ -3,8 +3,7 @@ import { rm } from 'node:fs/promises';
 import pkg from '../package.json' with { type: 'json' };
 import { buildImage, type BuildOutcome } from './build/build.ts';
 import { cacheReportOff, failedOnCache, finishLayerCache, prepareLayerCache, type CacheContext } from './cache/layer-cache.ts';
-import { announceRailwaySettings, deployStage } from './deploy/railway/deploy.ts';
-import type { RunEvent } from './deploy/railway/gate.ts';
+import { announceRailwaySettings, deployStage, type DeployEvent } from './deploy/railway/deploy.ts';
 import { SHORT_SECRET_CHARS, type Config } from './config/config.ts';
 import { createApp, parityReport, startAndWait, type CreatedApp } from './container/run.ts';
 import { runPreDeploy } from './container/pre-deploy.ts';
@@ -32,7 +31,7 @@ export interface PipelineDeps {
   /** Where layer caches live; without it the build runs without one. */
   readonly cache?: CacheContext;
   /** The workflow run's event, for the deploy gate; null or absent for the local command. */
-  readonly event?: RunEvent | null;
+  readonly event?: DeployEvent | null;
   /** Where `baseline: auto` reads and stores baselines; none when absent. */
   readonly baselines?: BaselineScope;
   /** Registers a secret value a stage found (e.g. in the image config): the entry masks it in every output. */

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { num, obj, str, type Fields } from '../report/fields.ts';
 
-/** What the runner tells about the run: its environment variables and the event payload. */
+/**
+ * What the runner tells about the run: its environment variables and the event payload. This
+ * module is the one reader of the event payload (GITHUB_EVENT_PATH); the rest of deploy-check
+ * reads the payload through a RunContext.
+ */
 export interface RunContext {
   readonly eventName: string;
   readonly owner: string;
@@ -30,15 +34,7 @@ export interface PullRequestFacts {
 }
 
 export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext {
-  let payload: Fields = {};
-  const eventPath = env['GITHUB_EVENT_PATH'];
-  if (eventPath) {
-    try {
-      payload = obj(JSON.parse(readFileSync(eventPath, 'utf8'))) ?? {};
-    } catch {
-      payload = {};
-    }
-  }
+  const payload = readEventPayload(env);
   const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
   const repository = obj(payload['repository']);
   const positive = (v: string | undefined): number | null => (v && /^\d+$/.test(v) ? Number(v) : null);
@@ -56,6 +52,70 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
     defaultBranch: repository ? str(repository['default_branch']) : null,
     pullRequest: pullRequestOf(payload),
     payload,
+  };
+}
+
+/** The event payload file; an absent or unreadable one reads as an empty payload. */
+function readEventPayload(env: NodeJS.ProcessEnv): Fields {
+  const eventPath = env['GITHUB_EVENT_PATH'];
+  if (!eventPath) return {};
+  try {
+    return obj(JSON.parse(readFileSync(eventPath, 'utf8'))) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The workflow run's event as the deploy stage reads it (the gate, the preview environment, the
+ * deployment trigger each take the part they need); null for the local command.
+ */
+export interface RunEvent {
+  /** GITHUB_EVENT_NAME: push, pull_request, release, workflow_dispatch, ... */
+  readonly name: string;
+  /** GITHUB_REF, e.g. refs/heads/main. */
+  readonly ref: string | null;
+  /** payload.repository.default_branch. */
+  readonly defaultBranch: string | null;
+  /** payload.action, e.g. "published" for a release, "closed" for a pull request. */
+  readonly action: string | null;
+  /** GITHUB_REPOSITORY (owner/name): the repository a deployment trigger must name. */
+  readonly repository?: string | null;
+  /** The pull request of a pull_request event. */
+  readonly pullRequest?: PullRequestEvent | null;
+}
+
+export interface PullRequestEvent {
+  readonly number: number;
+  /** pull_request.head.sha: the commit Railway has (GITHUB_SHA is a merge commit it does not). */
+  readonly headSha: string;
+  /** pull_request.head.repo.full_name; another repository than the base means a fork. */
+  readonly headRepository: string | null;
+  readonly baseRepository: string | null;
+}
+
+/** The run's event; null outside a workflow run (no GITHUB_EVENT_NAME). Empty strings read as absent. */
+export function runEventOf(context: RunContext, env: NodeJS.ProcessEnv = process.env): RunEvent | null {
+  if (!context.eventName) return null;
+  const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  const payload = context.payload;
+  const repository = obj(payload['repository']);
+  const pr = obj(payload['pull_request']);
+  const head = pr ? obj(pr['head']) : null;
+  const base = pr ? obj(pr['base']) : null;
+  const fullName = (side: Fields | null): string | null => {
+    const repo = side ? obj(side['repo']) : null;
+    return repo ? text(repo['full_name']) : null;
+  };
+  const number = pr ? num(pr['number']) : null;
+  const headSha = head ? text(head['sha']) : null;
+  return {
+    name: context.eventName,
+    ref: context.ref,
+    defaultBranch: repository ? text(repository['default_branch']) : null,
+    action: text(payload['action']),
+    repository: text(env['GITHUB_REPOSITORY']) ?? (repository ? text(repository['full_name']) : null),
+    pullRequest: number !== null && headSha ? { number, headSha, headRepository: fullName(head), baseRepository: fullName(base) } : null,
   };
 }
 

@@ -70,6 +70,27 @@ describe('cancellation', { concurrent: true }, () => {
     assert.match(run.stderr, /SIGINT: removing this run's containers/);
     assert.deepEqual(containersOf(image), []);
   });
+
+  test('local command: a run that does not stop within the grace period after SIGINT is reported "cancelled" from what is known, cleaned up and left with 130', async () => {
+    const image = uniqueImage('cancel-slow');
+    images.push(image);
+    const run = await runLocal(['--context', fixture('never-healthy'), '--image', image, '--health-timeout', '120'], {
+      cwd: fixture('never-healthy'),
+      interruptWhen: /Waiting up to 120s/,
+      // The signal does not reach the stages: the run goes on waiting, as a stage that ignores its cancel would.
+      env: { DEPLOY_CHECK_TEST_SLOW_STOP: '1' },
+    });
+    assert.match(run.stderr, /SIGINT: removing this run's containers/, `the run was never interrupted (exit ${run.exitCode}):\n${run.stderr}`);
+    assert.equal(run.exitCode, 130, run.stderr);
+    const report = run.report;
+    assert.ok(report, `no report file:\n${run.stderr}`);
+    assert.equal(report.cancelled?.signal, 'SIGINT');
+    assert.match(report.cancelled.stage, /did not stop within 10 s/);
+    assert.equal(report.verdict, 'fail');
+    assert.match(report.reasons[0] ?? '', /^Cancelled: the run was stopped \(SIGINT\)/);
+    assert.match(run.stdout, /Cancelled/, 'the terminal report was printed too');
+    assert.deepEqual(containersOf(image), []);
+  });
 });
 
 /** The pid and metadata file of the `docker buildx build` whose arguments hold `marker`, once it runs (waits up to 60 s). */

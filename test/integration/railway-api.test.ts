@@ -15,7 +15,7 @@ import type { InputName } from '../../src/config/inputs.ts';
 import { RailwayClient } from '../../src/deploy/railway/client.ts';
 import { deployStage, announceRailwaySettings } from '../../src/deploy/railway/deploy.ts';
 import type { RailwayAccess } from '../../src/deploy/railway/config.ts';
-import type { RunEvent } from '../../src/deploy/railway/gate.ts';
+import type { RunEvent } from '../../src/github/context.ts';
 import { lookupRailwayService } from '../../src/deploy/railway/settings.ts';
 import { announceRailwayConfig } from '../../src/railway-config.ts';
 import type { Log } from '../../src/host/log.ts';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { decideGate, type RunEvent } from '../../src/deploy/railway/gate.ts';
+import { decideGate } from '../../src/deploy/railway/gate.ts';
+import type { RunEvent } from '../../src/github/context.ts';
 
 const push = (ref: string, defaultBranch: string | null = 'main'): RunEvent => ({ name: 'push', ref, defaultBranch, action: null });
 const event = (name: string, extra: Partial<RunEvent> = {}): RunEvent => ({ name, ref: 'refs/heads/main', defaultBranch: 'main', action: null, ...extra });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
 import { readDeployConfig } from '../../src/deploy/railway/config.ts';
-import type { RunEvent } from '../../src/deploy/railway/gate.ts';
+import type { RunEvent } from '../../src/github/context.ts';
 import { previewAction, previewName } from '../../src/deploy/railway/preview.ts';
 import { describeLive, rollBack } from '../../src/deploy/railway/rollback.ts';
 import { classifyStatus, describeStatus } from '../../src/deploy/railway/status.ts';
@@ -43,7 +43,8 @@ describe('preview environments', () => {
   });
 
   test('pushes, pull_request_target and local runs are not preview events', () => {
-    assert.equal(previewAction({ name: 'push', ref: 'refs/heads/main', defaultBranch: 'main', action: null }).kind, 'none');
+    const push: RunEvent = { name: 'push', ref: 'refs/heads/main', defaultBranch: 'main', action: null };
+    assert.equal(previewAction(push).kind, 'none');
     assert.equal(previewAction({ ...prEvent('opened'), name: 'pull_request_target' }).kind, 'none');
     assert.equal(previewAction(null).kind, 'none');
   });

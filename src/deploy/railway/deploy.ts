@@ -3,20 +3,23 @@ import type { Log } from '../../host/log.ts';
 import { describeDrift, formatDuration } from '../../report/format.ts';
 import type { CheckReport, DeployReport } from '../../report/model.ts';
 import { RailwayApiError, RailwayClient, railwayEndpoint } from './client.ts';
-import { decideGate, type RunEvent } from './gate.ts';
+import { decideGate, type GateEvent } from './gate.ts';
 import { failDeploy, followDeployment, LOG_LINES } from './follow.ts';
 import { DEPLOY, SET_IMAGE_SOURCE, type TriggerData } from './operations.ts';
-import { deletePreview, ensurePreviewDomain, findOrCreatePreview, previewAction, previewName } from './preview.ts';
+import { deletePreview, ensurePreviewDomain, findOrCreatePreview, previewAction, previewName, type PreviewEvent } from './preview.ts';
 import { PushError, pushCheckedImage, pushTag } from './push.ts';
 import { describeLive, previousLive, type PreviousLive } from './rollback.ts';
 import { findConfigDrift } from './settings.ts';
 import { resolveTarget, type RailwayTarget } from './target.ts';
-import { awaitCommitDeployment, commitDeployment, dashboardUrl, findTrigger } from './trigger.ts';
+import { awaitCommitDeployment, commitDeployment, dashboardUrl, findTrigger, type TriggerEvent } from './trigger.ts';
+
+/** What the deploy stage reads of the workflow run's event: src/github/context.ts's RunEvent is one. */
+export type DeployEvent = GateEvent & PreviewEvent & TriggerEvent;
 
 export interface DeployDeps {
   readonly log: Log;
   /** The workflow run's event; null for the local command. */
-  readonly event: RunEvent | null;
+  readonly event: DeployEvent | null;
   /** The commit the checked image was built from (GITHUB_SHA). */
   readonly commit: string | null;
   /** Tests pass a client with a fake clock; otherwise one is made from the config. */

@@ -1,28 +1,18 @@
 import type { DeployMode } from './config.ts';
 
-/** What the deploy gate needs to know about the workflow run; null for the local command. */
-export interface RunEvent {
+/**
+ * What the deploy gate reads of the workflow run's event (src/github/context.ts reads the event:
+ * RunEvent); null for the local command.
+ */
+export interface GateEvent {
   /** GITHUB_EVENT_NAME: push, pull_request, release, workflow_dispatch, ... */
   readonly name: string;
   /** GITHUB_REF, e.g. refs/heads/main. */
   readonly ref: string | null;
   /** payload.repository.default_branch. */
   readonly defaultBranch: string | null;
-  /** payload.action, e.g. "published" for a release, "closed" for a pull request. */
+  /** payload.action, e.g. "published" for a release. */
   readonly action: string | null;
-  /** GITHUB_REPOSITORY (owner/name): the repository a deployment trigger must name. */
-  readonly repository?: string | null;
-  /** The pull request of a pull_request event. */
-  readonly pullRequest?: PullRequestEvent | null;
-}
-
-export interface PullRequestEvent {
-  readonly number: number;
-  /** pull_request.head.sha: the commit Railway has (GITHUB_SHA is a merge commit it does not). */
-  readonly headSha: string;
-  /** pull_request.head.repo.full_name; another repository than the base means a fork. */
-  readonly headRepository: string | null;
-  readonly baseRepository: string | null;
 }
 
 export type GateDecision = { readonly deploy: true; readonly why: string } | { readonly deploy: false; readonly reason: string };
@@ -33,7 +23,7 @@ const AUTO_RULE = 'deploy: auto deploys on a push to the default branch, a publi
  * Whether this run deploys. `checksFailed` is the headline of the failed checks, or null when every
  * check passed; nothing that failed a check is ever deployed, whatever the mode.
  */
-export function decideGate(mode: DeployMode, event: RunEvent | null, checksFailed: string | null): GateDecision {
+export function decideGate(mode: DeployMode, event: GateEvent | null, checksFailed: string | null): GateDecision {
   if (mode === 'never') return { deploy: false, reason: 'deploy is "never"' };
   let why: string;
   if (mode === 'always') {
@@ -47,7 +37,7 @@ export function decideGate(mode: DeployMode, event: RunEvent | null, checksFaile
   return { deploy: true, why };
 }
 
-function autoDecision(event: RunEvent | null): GateDecision {
+function autoDecision(event: GateEvent | null): GateDecision {
   if (event === null) {
     return { deploy: false, reason: 'deploy is "auto" and this is a local run: auto deploys only from GitHub Actions; pass --deploy always to deploy from here' };
   }

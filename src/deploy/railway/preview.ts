@@ -1,5 +1,4 @@
 import { RailwayApiError, type RailwayClient } from './client.ts';
-import type { RunEvent } from './gate.ts';
 import { DOMAINS, ENVIRONMENT_CREATE, ENVIRONMENT_DELETE, ENVIRONMENTS, SERVICE_DOMAIN_CREATE, type EnvironmentData } from './operations.ts';
 import type { RailwayTarget } from './target.ts';
 
@@ -8,6 +7,22 @@ export type PreviewAction =
   | { readonly kind: 'deploy'; readonly number: number; readonly headSha: string }
   | { readonly kind: 'delete'; readonly number: number }
   | { readonly kind: 'none'; readonly number: number | null; readonly reason: string };
+
+/** What the preview environment reads of the workflow run's event (src/github/context.ts's RunEvent). */
+export interface PreviewEvent {
+  readonly name: string;
+  /** payload.action: opened, synchronize, closed, ... */
+  readonly action: string | null;
+  /** GITHUB_REPOSITORY (owner/name). */
+  readonly repository?: string | null;
+  readonly pullRequest?: {
+    readonly number: number;
+    /** pull_request.head.sha. */
+    readonly headSha: string;
+    readonly headRepository: string | null;
+    readonly baseRepository: string | null;
+  } | null;
+}
 
 const UPDATES = new Set(['opened', 'reopened', 'synchronize']);
 
@@ -21,7 +36,7 @@ export function previewName(number: number): string {
  * reaches Railway (and `pull_request_target` runs the base's workflow with its secrets, so it is
  * left out too).
  */
-export function previewAction(event: RunEvent | null): PreviewAction {
+export function previewAction(event: PreviewEvent | null): PreviewAction {
   const pr = event?.pullRequest ?? null;
   if (event?.name !== 'pull_request' || pr === null) {
     return { kind: 'none', number: null, reason: `railway-preview acts on pull_request events only (this is ${event ? `a ${event.name} event` : 'a local run'})` };

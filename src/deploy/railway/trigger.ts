@@ -1,6 +1,5 @@
 import { nextPollDelay, pollSchedule } from './backoff.ts';
 import type { RailwayClient } from './client.ts';
-import type { RunEvent } from './gate.ts';
 import { DEPLOYMENT_TRIGGERS, DEPLOYMENTS, type ListedDeployment, type TriggerData } from './operations.ts';
 import type { RailwayTarget } from './target.ts';
 
@@ -18,8 +17,16 @@ export function matchTrigger(triggers: readonly TriggerData[], branch: string, r
   return triggers.find((t) => t.branch === branch && (repo === undefined || t.repository.toLowerCase() === repo));
 }
 
+/** What the deployment trigger lookup reads of the workflow run's event (src/github/context.ts's RunEvent). */
+export interface TriggerEvent {
+  /** GITHUB_REF. */
+  readonly ref: string | null;
+  /** GITHUB_REPOSITORY (owner/name). */
+  readonly repository?: string | null;
+}
+
 /** Null when the run is not on a branch, or the service has no trigger for it. */
-export async function findTrigger(client: RailwayClient, target: RailwayTarget, event: RunEvent | null): Promise<TriggerData | null> {
+export async function findTrigger(client: RailwayClient, target: RailwayTarget, event: TriggerEvent | null): Promise<TriggerData | null> {
   const branch = branchOf(event?.ref);
   if (branch === null) return null;
   const triggers = (await client.request(DEPLOYMENT_TRIGGERS, { projectId: target.projectId, environmentId: target.environmentId, serviceId: target.serviceId })).deploymentTriggers.edges
