@@ -21,4 +21,11 @@ export default defineConfig(
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true, ignoreVoidReturningFunctions: true }],
     },
   },
+  {
+    // One assertion style: node:assert/strict, whose failures name the values compared.
+    files: ['test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vitest', importNames: ['expect'], message: "Assert with node:assert/strict (import assert from 'node:assert/strict'), as the other tests do." }] }],
+    },
+  },
 );

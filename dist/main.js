@@ -17,7 +17,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-TPOQKASF.js";
+} from "./chunks/shared-main+post.js";
 import {
   ActionsCacheBaselineStore,
   COMMENT_KEY_PATTERN,
@@ -74,7 +74,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-RBH7PLVY.js";
+} from "./chunks/shared-local+main.js";
 import {
   ConfigError,
   __commonJS,
@@ -92,7 +92,7 @@ import {
   rmRF,
   visible,
   which
-} from "./chunks/chunk-FGMDWEVV.js";
+} from "./chunks/shared-local+main+post.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

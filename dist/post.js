@@ -7,14 +7,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-TPOQKASF.js";
+} from "./chunks/shared-main+post.js";
 import {
   commandFree,
   connectDocker,
   removeRunBuilders,
   removeRunResources,
   visible
-} from "./chunks/chunk-FGMDWEVV.js";
+} from "./chunks/shared-local+main+post.js";
 
 // src/post.ts
 async function runPost() {

@@ -1,10 +1,9 @@
 // Writes docs/report.schema.json from the report's types, bundles the three entries into dist/,
 // and prints what each file weighs and what each entry loads when it starts (the post step runs
 // on every job, also after a failure or a cancel).
-import { build } from 'esbuild';
-import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { bundleOptions, loadedOutputs } from './bundle-options.mjs';
+import { bundleFiles, loadedOutputs } from './bundle-options.mjs';
 import { SCHEMA_FILE, reportSchemaText } from './report-schema.mjs';
 
 const outdir = path.relative(process.cwd(), new URL('../dist', import.meta.url).pathname) || 'dist';
@@ -12,7 +11,11 @@ const outdir = path.relative(process.cwd(), new URL('../dist', import.meta.url).
 // the report's types first, so the bundle never carries a schema older than src/.
 await writeFile(SCHEMA_FILE, reportSchemaText());
 await rm(outdir, { recursive: true, force: true });
-const { metafile } = await build({ ...bundleOptions, outdir, metafile: true });
+const { files, metafile } = await bundleFiles({ outdir });
+for (const file of files) {
+  await mkdir(path.dirname(file.path), { recursive: true });
+  await writeFile(file.path, file.contents);
+}
 // Railway's SDK (railway/iac) for .railway/railway.ts files in repositories that have no
 // node_modules: the evaluation child falls back to this copy. It imports only Node's built-ins.
 const sdk = new URL('../node_modules/railway/dist/iac/index.js', import.meta.url);

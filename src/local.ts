@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type Docker from 'dockerode';
-import pkg from '../package.json' with { type: 'json' };
+import { toolVersion } from './version.ts';
 import { loadConfig, type Config } from './config/config.ts';
 import { INPUT_NAMES, ConfigError, type InputName } from './config/inputs.ts';
 import { DirectoryStore } from './cache/directory-store.ts';
@@ -98,7 +98,7 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     return EXIT_PASS;
   }
   if (values['version']) {
-    io.stdout.write(`${pkg.version}\n`);
+    io.stdout.write(`${toolVersion()}\n`);
     return EXIT_PASS;
   }
   const read = (name: InputName): string => {

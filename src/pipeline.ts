@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { rm } from 'node:fs/promises';
-import pkg from '../package.json' with { type: 'json' };
+import { toolVersion } from './version.ts';
 import { buildImage, type BuildOutcome } from './build/build.ts';
 import { cacheReportOff, failedOnCache, finishLayerCache, prepareLayerCache, type CacheContext } from './cache/layer-cache.ts';
 import { announceRailwaySettings, deployStage, type DeployEvent } from './deploy/railway/deploy.ts';
@@ -248,7 +248,7 @@ export function emptyReport(config: Config, source: PipelineDeps['source'], star
     reasons: [],
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
-    tool: { name: 'deploy-check', version: pkg.version },
+    tool: { name: 'deploy-check', version: toolVersion() },
     source: {
       context: config.context, dockerfile: config.dockerfile, target: config.target ?? null,
       commitUrl: null, pullRequest: null, commentKey: null, ...source,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, expect, test } from 'vitest';
+import { describe, test } from 'vitest';
 import { dockerfileSyntaxProblem, effectiveExposedPorts, effectiveHealthcheck, readDockerfileFacts } from '../../src/config/dockerfile.ts';
 
 const MULTI = `# syntax=docker/dockerfile:1
@@ -92,18 +92,18 @@ describe('dockerfileSyntaxProblem: what BuildKit\'s parser refuses, found before
     ['FROM a b', 'FROM requires an image and optionally "AS name" (FROM image [AS name]); it has "a b"'],
     ['FROM', 'FROM requires an image and optionally "AS name" (FROM image [AS name]); it has none'],
   ])('%s: line 3, %s', (line, message) => {
-    expect(at(line)).toEqual({ line: 3, message });
+    assert.deepEqual(at(line), { line: 3, message });
   });
 
   test.each([
     'CMD', 'ENTRYPOINT', 'RUN', 'COPY ["a","b"]', 'COPY --from=build /a /b', 'COPY <<EOF /x\nhello\nEOF', 'MAINTAINER John Doe',
     'FROM --platform=linux/amd64 scratch AS base', 'from scratch as base', 'ONBUILD RUNN x', 'env A=1 \\\n  B=2',
   ])('%s is accepted', (line) => {
-    expect(at(line)).toBeUndefined();
+    assert.equal(at(line), undefined);
   });
 
   test('a frontend of its own (# syntax=) is left to build; docker/dockerfile is checked', () => {
-    expect(dockerfileSyntaxProblem('# syntax=example.com/frontend:1\nFROM scratch\nFROBNICATE x\n')).toBeUndefined();
-    expect(dockerfileSyntaxProblem('# syntax=docker/dockerfile:1.7\nFROM scratch\nFROBNICATE x\n')).toEqual({ line: 3, message: 'unknown instruction FROBNICATE' });
+    assert.equal(dockerfileSyntaxProblem('# syntax=example.com/frontend:1\nFROM scratch\nFROBNICATE x\n'), undefined);
+    assert.deepEqual(dockerfileSyntaxProblem('# syntax=docker/dockerfile:1.7\nFROM scratch\nFROBNICATE x\n'), { line: 3, message: 'unknown instruction FROBNICATE' });
   });
 });

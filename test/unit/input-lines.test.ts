@@ -3,10 +3,11 @@
  * between plain quotes keeps the backslash and the n: one line, A set to "1\nB=2", B unset. Such
  * a value is refused, naming the input, without printing the value.
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, test } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
 import type { InputName } from '../../src/config/inputs.ts';
 import { ConfigError } from '../../src/config/inputs.ts';
@@ -16,21 +17,21 @@ const LITERAL = 'A=1\\nB=2';
 
 describe('joinedEntry', () => {
   test('finds the name after a literal backslash-n', () => {
-    expect(LITERAL).toHaveLength(8);
-    expect(joinedEntry('1\\nB=2')).toBe('B');
-    expect(joinedEntry('1\\n  NEXT_VAR=x')).toBe('NEXT_VAR');
+    assert.equal(LITERAL.length, 8);
+    assert.equal(joinedEntry('1\\nB=2'), 'B');
+    assert.equal(joinedEntry('1\\n  NEXT_VAR=x'), 'NEXT_VAR');
   });
   test('a backslash-n not followed by NAME= is a value like any other', () => {
-    expect(joinedEntry('line one\\nline two')).toBeUndefined();
-    expect(joinedEntry('C:\\new\\dir')).toBeUndefined();
-    expect(joinedEntry('-----BEGIN KEY-----\\nMIIB')).toBeUndefined();
-    expect(joinedEntry('x\\n=1')).toBeUndefined();
+    assert.equal(joinedEntry('line one\\nline two'), undefined);
+    assert.equal(joinedEntry('C:\\new\\dir'), undefined);
+    assert.equal(joinedEntry('-----BEGIN KEY-----\\nMIIB'), undefined);
+    assert.equal(joinedEntry('x\\n=1'), undefined);
   });
 });
 
 describe('parseKeyValueLines', () => {
   test('real line breaks give one entry a line', () => {
-    expect(parseKeyValueLines('build-args', 'A=1\nB=2\n\n# note\nC=x=y')).toEqual([
+    assert.deepEqual(parseKeyValueLines('build-args', 'A=1\nB=2\n\n# note\nC=x=y'), [
       { key: 'A', value: '1' }, { key: 'B', value: '2' }, { key: 'C', value: 'x=y' },
     ]);
   });
@@ -44,38 +45,42 @@ describe('parseKeyValueLines', () => {
       } catch (err) {
         error = err;
       }
-      expect(error).toBeInstanceOf(ConfigError);
-      const message = (error as ConfigError).message;
-      expect((error as ConfigError).input).toBe(input);
-      expect(message.startsWith(`Input "${input}": line 2 holds a literal "\\n" followed by B=, so A would get the rest of the line and B would not be set.`)).toBe(true);
-      expect(message).toContain(`$'A=…\\nB=…'`);
-      expect(message).toContain(`--${input} A=… --${input} B=…`);
-      expect(message).not.toContain('s3cr3t');
+      assert.ok(error instanceof ConfigError);
+      const message = error.message;
+      assert.equal(error.input, input);
+      assert.equal(message.startsWith(`Input "${input}": line 2 holds a literal "\\n" followed by B=, so A would get the rest of the line and B would not be set.`), true);
+      assert.ok(message.includes(`$'A=…\\nB=…'`), message);
+      assert.ok(message.includes(`--${input} A=… --${input} B=…`), message);
+      assert.ok(!message.includes('s3cr3t'), message);
     });
   }
 
   test('a value over 128 KiB is refused, naming the variable and its size, never the value', () => {
     const big = `BLOB=${'x'.repeat(10 * 1024 * 1024)}`;
-    expect(() => parseKeyValueLines('env', `A=1\n${big}`)).toThrow(/^Input "env": line 2: BLOB is 10\.0 MiB; one KEY=VALUE of at most 128 KiB is accepted/);
-    expect(() => parseKeyValueLines('env', big)).not.toThrow(/xxxx/);
+    assert.throws(() => parseKeyValueLines('env', `A=1\n${big}`), { message: /^Input "env": line 2: BLOB is 10\.0 MiB; one KEY=VALUE of at most 128 KiB is accepted/ });
+    try {
+      parseKeyValueLines('env', big);
+    } catch (err) {
+      assert.doesNotMatch((err as Error).message, /xxxx/);
+    }
     // Just under Linux's limit ("KEY=VALUE" and its NUL) still passes.
-    expect(parseKeyValueLines('build-args', `K=${'y'.repeat(128 * 1024 - 3)}`)).toHaveLength(1);
-    expect(() => parseKeyValueLines('build-args', `K=${'y'.repeat(128 * 1024 - 2)}`)).toThrow(/^Input "build-args": line 1: K is 128\.0 KiB/);
+    assert.equal(parseKeyValueLines('build-args', `K=${'y'.repeat(128 * 1024 - 3)}`).length, 1);
+    assert.throws(() => parseKeyValueLines('build-args', `K=${'y'.repeat(128 * 1024 - 2)}`), { message: /^Input "build-args": line 1: K is 128\.0 KiB/ });
   });
 
   test('an env file keeps it, as docker does', () => {
-    expect(parseKeyValueLines('env-file', LITERAL, 'KEY=VALUE', { literalNewlines: 'keep' })).toEqual([{ key: 'A', value: '1\\nB=2' }]);
+    assert.deepEqual(parseKeyValueLines('env-file', LITERAL, 'KEY=VALUE', { literalNewlines: 'keep' }), [{ key: 'A', value: '1\\nB=2' }]);
   });
 });
 
 describe('parseHostLines', () => {
   test('lines and commas', () => {
-    expect(parseHostLines('add-hosts', 'alpha.internal:10.0.0.1\nbeta.internal=host-gateway, gamma:10.0.0.3')).toEqual([
+    assert.deepEqual(parseHostLines('add-hosts', 'alpha.internal:10.0.0.1\nbeta.internal=host-gateway, gamma:10.0.0.3'), [
       'alpha.internal:10.0.0.1', 'beta.internal:host-gateway', 'gamma:10.0.0.3',
     ]);
   });
   test('a literal backslash-n is refused', () => {
-    expect(() => parseHostLines('add-hosts', 'alpha.internal:10.0.0.1\\nbeta.internal:10.0.0.2')).toThrow(/^Input "add-hosts": .* holds a literal "\\n"/);
+    assert.throws(() => parseHostLines('add-hosts', 'alpha.internal:10.0.0.1\\nbeta.internal:10.0.0.2'), { message: /^Input "add-hosts": .* holds a literal "\\n"/ });
   });
 });
 
@@ -88,13 +93,13 @@ describe('loadConfig refuses it for each input (the action and the local command
   for (const input of ['build-args', 'env', 'build-secrets', 'add-hosts'] as const) {
     test(input, async () => {
       const value = input === 'add-hosts' ? 'a:10.0.0.1\\nb:10.0.0.2' : LITERAL;
-      await expect(load({ [input]: value })).rejects.toSatisfy((err: unknown) => err instanceof ConfigError && err.input === input);
+      await assert.rejects(load({ [input]: value }), (err: unknown) => err instanceof ConfigError && err.input === input);
     });
   }
 
   test('an env-file with a backslash-n is read as docker reads it', async () => {
     writeFileSync(path.join(dir, 'app.env'), `${LITERAL}\n`);
     const config = (await load({ 'env-file': 'app.env' })) as { env: unknown };
-    expect(config.env).toEqual([{ key: 'A', value: '1\\nB=2' }]);
+    assert.deepEqual(config.env, [{ key: 'A', value: '1\\nB=2' }]);
   });
 });

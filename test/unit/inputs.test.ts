@@ -1,4 +1,5 @@
-import { describe, expect, test } from 'vitest';
+import assert from 'node:assert/strict';
+import { describe, test } from 'vitest';
 import { ConfigError, parseBoolean, parseChoice } from '../../src/config/inputs.ts';
 
 function refusal(fn: () => unknown): ConfigError {
@@ -19,13 +20,13 @@ describe('parseBoolean', () => {
     ['', true, true],
     ['', false, false],
   ])('%j (default %s) is %s', (raw, fallback, expected) => {
-    expect(parseBoolean('deploy-wait', raw, fallback)).toBe(expected);
+    assert.equal(parseBoolean('deploy-wait', raw, fallback), expected);
   });
 
   test.each(['yes', '1', 'on', 'truthy'])('%j is refused, naming the input and what is accepted', (raw) => {
     const err = refusal(() => parseBoolean('deploy-wait', raw, true));
-    expect(err.input).toBe('deploy-wait');
-    expect(err.message).toBe(`Input "deploy-wait": "${raw}" is not a switch; use true or false`);
+    assert.equal(err.input, 'deploy-wait');
+    assert.equal(err.message, `Input "deploy-wait": "${raw}" is not a switch; use true or false`);
   });
 });
 
@@ -33,25 +34,21 @@ describe('parseChoice', () => {
   const MODES = { warn: 'report findings, pass', fail: 'fail on error findings', off: 'no check' } as const;
 
   test('takes a listed word in any case, and the fallback when empty', () => {
-    expect(parseChoice('cache-mode', 'MIN', ['max', 'min'])).toBe('min');
-    expect(parseChoice('cache-mode', '  max ', ['max', 'min'])).toBe('max');
-    expect(parseChoice('cache-mode', '', ['max', 'min'], { fallback: 'max' })).toBe('max');
-    expect(parseChoice('hygiene', 'Fail', MODES)).toBe('fail');
+    assert.equal(parseChoice('cache-mode', 'MIN', ['max', 'min']), 'min');
+    assert.equal(parseChoice('cache-mode', '  max ', ['max', 'min']), 'max');
+    assert.equal(parseChoice('cache-mode', '', ['max', 'min'], { fallback: 'max' }), 'max');
+    assert.equal(parseChoice('hygiene', 'Fail', MODES), 'fail');
   });
 
   test('empty without a fallback is refused', () => {
-    expect(refusal(() => parseChoice('cache-mode', '', ['max', 'min'])).input).toBe('cache-mode');
+    assert.equal(refusal(() => parseChoice('cache-mode', '', ['max', 'min'])).input, 'cache-mode');
   });
 
   test('a word not listed is refused with the choices', () => {
-    expect(refusal(() => parseChoice('cache-save', 'main', ['always', 'default-branch', 'never'])).message).toBe(
-      'Input "cache-save": "main" is not accepted; use always, default-branch or never',
-    );
+    assert.equal(refusal(() => parseChoice('cache-save', 'main', ['always', 'default-branch', 'never'])).message, 'Input "cache-save": "main" is not accepted; use always, default-branch or never');
   });
 
   test('explained choices are explained in the refusal, with the kind of value', () => {
-    expect(refusal(() => parseChoice('hygiene', 'strict', MODES, { what: 'hygiene mode' })).message).toBe(
-      'Input "hygiene": "strict" is not a hygiene mode; use warn (report findings, pass), fail (fail on error findings) or off (no check)',
-    );
+    assert.equal(refusal(() => parseChoice('hygiene', 'strict', MODES, { what: 'hygiene mode' })).message, 'Input "hygiene": "strict" is not a hygiene mode; use warn (report findings, pass), fail (fail on error findings) or off (no check)');
   });
 });

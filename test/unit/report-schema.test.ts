@@ -1,7 +1,8 @@
+import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { SCHEMA_FILE, reportSchemaText } from '../../scripts/report-schema.mjs';
 import { ConfigError } from '../../src/config/inputs.ts';
 import { readReportFile } from '../../src/github/report-file.ts';
@@ -24,7 +25,7 @@ function problems(value: unknown): string[] {
 describe('docs/report.schema.json', () => {
   // Generating builds a TypeScript program of src/report/model.ts: seconds, not milliseconds.
   test('is what the CheckReport type gives today (run node scripts/report-schema.mjs after changing src/report/model.ts, or npm run build)', { timeout: 120_000 }, async () => {
-    expect(await readFile(SCHEMA_FILE, 'utf8')).toBe(reportSchemaText());
+    assert.equal(await readFile(SCHEMA_FILE, 'utf8'), reportSchemaText());
   });
 });
 
@@ -37,8 +38,8 @@ describe('checkReport', () => {
   ])('accepts %s, typed as it was written', (_name, report) => {
     const value: unknown = JSON.parse(JSON.stringify(report));
     const checked = checkReport(value);
-    expect(checked).toEqual({ ok: true, report });
-    if (checked.ok) expect(checked.report).toBe(value);
+    assert.deepEqual(checked, { ok: true, report });
+    assert.equal(checked.report, value);
   });
 
   test('accepts fields it does not know: a newer deploy-check adds them', () => {
@@ -46,7 +47,7 @@ describe('checkReport', () => {
       r['coverage'] = { lines: 93 };
       (r.size as unknown as Record<string, unknown>)['zstdBytes'] = 99_000_000;
     });
-    expect(problems(newer)).toEqual([]);
+    assert.deepEqual(problems(newer), []);
   });
 
   test.each<[string, (r: Record<string, unknown> & CheckReport) => void, string]>([
@@ -58,21 +59,21 @@ describe('checkReport', () => {
     ['a missing section', (r) => delete (r as Record<string, unknown>)['hygiene'], 'hygiene is missing'],
     ['a missing field in a finding', (r) => delete (r.hygiene.findings[1] as unknown as Record<string, unknown>)['severity'], 'hygiene.findings[1].severity is missing'],
   ])('refuses %s, naming the field by its path', (_name, set, problem) => {
-    expect(problems(tampered(passingReport(), set))).toContain(problem);
+    assert.ok(problems(tampered(passingReport(), set)).includes(problem), problems(tampered(passingReport(), set)).join('\n'));
   });
 
   test('refuses a verdict or schema version it does not know, naming the field', () => {
-    expect(problems(tampered(passingReport(), (r) => ((r as Record<string, unknown>)['verdict'] = 'maybe')))).toEqual([
+    assert.deepEqual(problems(tampered(passingReport(), (r) => ((r as Record<string, unknown>)['verdict'] = 'maybe'))), [
       'verdict: it does not match any of ["pass","fail"].',
     ]);
-    expect(problems(tampered(passingReport(), (r) => ((r as Record<string, unknown>)['schemaVersion'] = 2)))[0]).toMatch(/^schemaVersion: /);
+    assert.match(problems(tampered(passingReport(), (r) => ((r as Record<string, unknown>)['schemaVersion'] = 2)))[0] ?? '', /^schemaVersion: /);
   });
 
   test('refuses what is not a report at all, telling at most three problems', () => {
-    expect(problems([1, 2])).toEqual(['the report is an array, not an object']);
+    assert.deepEqual(problems([1, 2]), ['the report is an array, not an object']);
     const empty = problems({});
-    expect(empty).toHaveLength(3);
-    expect(empty[0]).toBe('schemaVersion is missing');
+    assert.equal(empty.length, 3);
+    assert.equal(empty[0], 'schemaVersion is missing');
   });
 });
 
@@ -88,17 +89,15 @@ describe('readReportFile', () => {
   test('reads a report that matches the schema', async () => {
     const file = path.join(dir, 'ok.json');
     await writeFile(file, JSON.stringify(crashedReport()));
-    expect(await readReportFile(file)).toEqual(crashedReport());
+    assert.deepEqual(await readReportFile(file), crashedReport());
   });
 
   test('refuses one with a field of the wrong type: the input, the file and the field are named', async () => {
     const file = path.join(dir, 'bad.json');
     await writeFile(file, JSON.stringify(tampered(passingReport(), (r) => ((r.build.steps as unknown as Record<string, unknown>)['cached'] = '9'))));
     const err = await readReportFile(file).then(() => undefined, (e: unknown) => e);
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).input).toBe('report-file');
-    expect((err as ConfigError).message).toBe(
-      `Input "report-file": ${file} is not a deploy-check report (docs/report.schema.json): build.steps.cached is a string, not a number`,
-    );
+    assert.ok(err instanceof ConfigError);
+    assert.equal(err.input, 'report-file');
+    assert.equal(err.message, `Input "report-file": ${file} is not a deploy-check report (docs/report.schema.json): build.steps.cached is a string, not a number`);
   });
 });

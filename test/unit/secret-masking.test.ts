@@ -2,10 +2,11 @@
  * Every secret value is masked whatever its length; the configuration knows which values are
  * secrets and which of them are short (by name only).
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, test } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import type { InputName } from '../../src/config/inputs.ts';
 import { secretValues, type SecretSources } from '../../src/config/secrets.ts';
@@ -14,33 +15,33 @@ import { parseComposeModel } from '../../src/services/model.ts';
 
 describe('redact', () => {
   test('a 2-character and a 1-character secret are masked', () => {
-    expect(redact('deploying with key Q7', ['Q7'])).toBe('deploying with key ***');
-    expect(redact('pin 5 of 5', ['5'])).toBe('pin *** of ***');
+    assert.equal(redact('deploying with key Q7', ['Q7']), 'deploying with key ***');
+    assert.equal(redact('pin 5 of 5', ['5']), 'pin *** of ***');
   });
 
   test('longer secrets first: a short secret inside a long one does not leave the long one readable', () => {
     const long = 'tokQ7abcdef';
-    expect(redact(`a=${long} b=Q7`, ['Q7', long])).toBe('a=*** b=***');
-    expect(redact(`a=${long} b=Q7`, [long, 'Q7'])).toBe('a=*** b=***');
+    assert.equal(redact(`a=${long} b=Q7`, ['Q7', long]), 'a=*** b=***');
+    assert.equal(redact(`a=${long} b=Q7`, [long, 'Q7']), 'a=*** b=***');
   });
 
   test('an empty value masks nothing', () => {
-    expect(redact('text', [''])).toBe('text');
+    assert.equal(redact('text', ['']), 'text');
   });
 
   test('a long secret cut by a log: its first 8 characters or more, then an ellipsis', () => {
     const key = 'changethis-7Gq2mXv9Lp';
-    expect(redact(`{'SECRET_KEY': 'changethi...'}`, [key])).toBe(`{'SECRET_KEY': '***...'}`);
-    expect(redact('key changethis-7G… (cut)', [key])).toBe('key ***… (cut)');
+    assert.equal(redact(`{'SECRET_KEY': 'changethi...'}`, [key]), `{'SECRET_KEY': '***...'}`);
+    assert.equal(redact('key changethis-7G… (cut)', [key]), 'key ***… (cut)');
     // Fewer than 8 characters, no ellipsis, or a secret under 12 characters: nothing to hide.
-    expect(redact('changet... changethis-7Gq2 done', [key])).toBe('changet... changethis-7Gq2 done');
-    expect(redact('abcdefgh...', ['abcdefghijk'])).toBe('abcdefgh...');
-    expect(redact(`${key} and changethis-7Gq...`, [key])).toBe('*** and ***...');
+    assert.equal(redact('changet... changethis-7Gq2 done', [key]), 'changet... changethis-7Gq2 done');
+    assert.equal(redact('abcdefgh...', ['abcdefghijk']), 'abcdefgh...');
+    assert.equal(redact(`${key} and changethis-7Gq...`, [key]), '*** and ***...');
   });
 
   test('every string of a report, nested', () => {
     const report = { build: { failure: { logs: ['key Q7', 'done'], message: 'Q7' } }, n: 7 };
-    expect(redactDeep(report, ['Q7'])).toEqual({ build: { failure: { logs: ['key ***', 'done'], message: '***' } }, n: 7 });
+    assert.deepEqual(redactDeep(report, ['Q7']), { build: { failure: { logs: ['key ***', 'done'], message: '***' } }, n: 7 });
   });
 });
 
@@ -56,19 +57,19 @@ describe('the configuration lists the secrets to mask', () => {
       env: 'API_KEY=k9\nMODE=ci\nDATABASE_URL=postgres://db/app',
       'build-args': 'NPM_TOKEN=x1\nVERSION=2',
     });
-    expect(config.secrets).toEqual(expect.arrayContaining(['Q7', 'a-long-random-value-42', 'k9', 'x1', 'postgres://db/app']));
-    expect(config.secrets).not.toContain('ci');
-    expect(config.secrets).not.toContain('2');
+    assert.deepEqual(['Q7', 'a-long-random-value-42', 'k9', 'x1', 'postgres://db/app'].filter((s) => !config.secrets.includes(s)), []);
+    assert.ok(!config.secrets.includes('ci'));
+    assert.ok(!config.secrets.includes('2'));
   });
 
   test('the short ones are named, never shown', async () => {
     const config = await load({ 'build-secrets': 'MYSECRET=Q7\nLONG_ONE=a-long-random-value-42', env: 'API_KEY=k9\nMODE=ci' });
-    expect(config.shortSecrets).toEqual(['build secret "MYSECRET"', 'env "API_KEY"']);
-    expect(JSON.stringify(config.shortSecrets)).not.toMatch(/Q7|k9/);
+    assert.deepEqual(config.shortSecrets, ['build secret "MYSECRET"', 'env "API_KEY"']);
+    assert.doesNotMatch(JSON.stringify(config.shortSecrets), /Q7|k9/);
   });
 
   test('no secrets, no warning', async () => {
-    expect((await load({ env: 'MODE=ci' })).shortSecrets).toEqual([]);
+    assert.deepEqual((await load({ env: 'MODE=ci' })).shortSecrets, []);
   });
 });
 
@@ -82,19 +83,19 @@ describe('values masked by their form and by where they go', () => {
 
   test('a token in a build arg of any name, a token in the Dockerfile, a URL password alone', async () => {
     const config = await load({ 'build-args': `VERSION_NOTE=release ${GITHUB}\nRELEASE=1.2`, env: 'DB_URL=postgres://app:Vb7-k2Qz@db.internal:5432/app' });
-    expect(config.secrets).toEqual(expect.arrayContaining([GITHUB, GITLAB, 'Vb7-k2Qz', 'postgres://app:Vb7-k2Qz@db.internal:5432/app']));
-    expect(config.secrets).not.toContain('release ' + GITHUB);
-    expect(config.secrets).not.toContain('1.2');
+    assert.deepEqual([GITHUB, GITLAB, 'Vb7-k2Qz', 'postgres://app:Vb7-k2Qz@db.internal:5432/app'].filter((s) => !config.secrets.includes(s)), []);
+    assert.ok(!config.secrets.includes('release ' + GITHUB));
+    assert.ok(!config.secrets.includes('1.2'));
     // A trivial password for a local host in the Dockerfile is not a secret there: "changeme" stays readable.
-    expect(config.secrets).not.toContain('changeme');
-    expect(config.shortSecrets).toEqual([]);
+    assert.ok(!config.secrets.includes('changeme'));
+    assert.deepEqual(config.shortSecrets, []);
   });
 
   test('a URL password that is a reference is not masked; a short one is named', async () => {
     const config = await load({ env: 'A_URL=redis://u:${REDIS_PW}@cache:6379\nB_URL=amqp://u:k9@mq/' });
-    expect(config.secrets).not.toContain('${REDIS_PW}');
-    expect(config.secrets).toContain('k9');
-    expect(config.shortSecrets).toEqual(['the URL password in env "B_URL"']);
+    assert.ok(!config.secrets.includes('${REDIS_PW}'));
+    assert.ok(config.secrets.includes('k9'));
+    assert.deepEqual(config.shortSecrets, ['the URL password in env "B_URL"']);
   });
 
   test('Compose: the environment of the app and the dependencies it starts, not of other services', () => {
@@ -112,9 +113,9 @@ describe('values masked by their form and by where they go', () => {
       dockerfile: { name: 'Dockerfile', text: 'FROM busybox\n' },
     };
     const { secrets, shortSecrets } = secretValues(sources);
-    expect(secrets.sort()).toEqual(['changethis-7Gq2mXv9Lp', 'pg-pw']);
-    expect(shortSecrets).toEqual(['Compose environment "POSTGRES_PASSWORD" of "db"']);
+    assert.deepEqual(secrets.sort(), ['changethis-7Gq2mXv9Lp', 'pg-pw']);
+    assert.deepEqual(shortSecrets, ['Compose environment "POSTGRES_PASSWORD" of "db"']);
     // What `env` overrides is not what the app receives.
-    expect(secretValues({ ...sources, env: [{ key: 'SECRET_KEY', value: 'from-input-Lq82' }] }).secrets.sort()).toEqual(['from-input-Lq82', 'pg-pw']);
+    assert.deepEqual(secretValues({ ...sources, env: [{ key: 'SECRET_KEY', value: 'from-input-Lq82' }] }).secrets.sort(), ['from-input-Lq82', 'pg-pw']);
   });
 });

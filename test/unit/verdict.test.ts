@@ -1,4 +1,5 @@
-import { describe, expect, test } from 'vitest';
+import assert from 'node:assert/strict';
+import { describe, test } from 'vitest';
 import type { CheckReport, HygieneFinding, SizeBudgetCheck } from '../../src/report/model.ts';
 import { decideVerdict, verdictOf } from '../../src/report/verdict.ts';
 import { crashedReport, deployResult, passingReport } from '../support/reports.ts';
@@ -21,30 +22,30 @@ function budget(status: SizeBudgetCheck['status'], message: string): SizeBudgetC
 
 describe('verdictOf', () => {
   test('a report whose checks all passed passes with no reasons', () => {
-    expect(verdictOf(passingReport())).toEqual({ verdict: 'pass', reasons: [] });
+    assert.deepEqual(verdictOf(passingReport()), { verdict: 'pass', reasons: [] });
   });
 
   test('reads only the checks: the stored verdict and reasons do not matter', () => {
     const report = passingReport();
     report.verdict = 'fail';
     report.reasons = ['stale'];
-    expect(verdictOf(report)).toEqual({ verdict: 'pass', reasons: [] });
+    assert.deepEqual(verdictOf(report), { verdict: 'pass', reasons: [] });
   });
 
   test('is pure: a frozen report gives the same answer twice and is left as it was', () => {
     const report = deepFreeze(crashedReport());
     const before = JSON.stringify(report);
     const first = verdictOf(report);
-    expect(verdictOf(report)).toEqual(first);
-    expect(first.verdict).toBe('fail');
-    expect(JSON.stringify(report)).toBe(before);
+    assert.deepEqual(verdictOf(report), first);
+    assert.equal(first.verdict, 'fail');
+    assert.equal(JSON.stringify(report), before);
   });
 
   test('a failed build and an unhealthy container each give a reason, in pipeline order', () => {
     const report = crashedReport();
     report.build.status = 'failure';
     report.build.failure = { message: 'RUN pip install failed' } as NonNullable<CheckReport['build']['failure']>;
-    expect(verdictOf(report).reasons).toEqual([
+    assert.deepEqual(verdictOf(report).reasons, [
       'Build failed: RUN pip install failed',
       'Health check failed: the container exited with code 1 before it became healthy',
     ]);
@@ -53,31 +54,31 @@ describe('verdictOf', () => {
   test('an exceeded budget fails; one that could not be checked does not', () => {
     const report = passingReport();
     report.size.budget.checks = [budget('unchecked', 'no baseline'), budget('exceeded', 'The image is 120 MB, over max-size 100MB')];
-    expect(verdictOf(report)).toEqual({ verdict: 'fail', reasons: ['The image is 120 MB, over max-size 100MB'] });
+    assert.deepEqual(verdictOf(report), { verdict: 'fail', reasons: ['The image is 120 MB, over max-size 100MB'] });
     report.size.budget.checks = [budget('unchecked', 'no baseline')];
-    expect(verdictOf(report).verdict).toBe('pass');
+    assert.equal(verdictOf(report).verdict, 'pass');
   });
 
   test('hygiene errors fail only under hygiene: fail, summarised after the first', () => {
     const report = passingReport();
     report.hygiene.findings = [finding('root-user', 'error'), finding('secret-env', 'error'), finding('secret-env', 'error'), finding('apt-lists', 'warning')];
     report.hygiene.mode = 'fail';
-    expect(verdictOf(report).reasons).toEqual(['Hygiene: root-user found [root-user]; and 2 more error findings (secret-env)']);
+    assert.deepEqual(verdictOf(report).reasons, ['Hygiene: root-user found [root-user]; and 2 more error findings (secret-env)']);
     report.hygiene.mode = 'warn';
-    expect(verdictOf(report).verdict).toBe('pass');
+    assert.equal(verdictOf(report).verdict, 'pass');
     report.hygiene.findings = [finding('apt-lists', 'warning')];
     report.hygiene.mode = 'fail';
-    expect(verdictOf(report).verdict).toBe('pass');
+    assert.equal(verdictOf(report).verdict, 'pass');
   });
 
   test('a deploy that failed or timed out fails; one waiting for approval as deploy-wait-approval says', () => {
     const report = passingReport();
     report.deploy = deployResult({ status: 'timeout', reason: 'still BUILDING after 15m' });
-    expect(verdictOf(report).reasons).toEqual(['Deploy to Railway timed out: still BUILDING after 15m']);
+    assert.deepEqual(verdictOf(report).reasons, ['Deploy to Railway timed out: still BUILDING after 15m']);
     report.deploy = deployResult({ status: 'waiting', onApproval: 'pass' });
-    expect(verdictOf(report).verdict).toBe('pass');
+    assert.equal(verdictOf(report).verdict, 'pass');
     report.deploy = deployResult({ status: 'waiting', onApproval: 'fail', reason: null, railwayStatus: 'NEEDS_APPROVAL' });
-    expect(verdictOf(report).reasons).toEqual(['Deploy to Railway is waiting for approval: NEEDS_APPROVAL']);
+    assert.deepEqual(verdictOf(report).reasons, ['Deploy to Railway is waiting for approval: NEEDS_APPROVAL']);
   });
 
   test('decideVerdict writes verdictOf’s answer into the report', () => {
@@ -85,7 +86,7 @@ describe('verdictOf', () => {
     report.verdict = 'pass';
     report.reasons = [];
     decideVerdict(report);
-    expect({ verdict: report.verdict, reasons: report.reasons }).toEqual(verdictOf(report));
-    expect(report.verdict).toBe('fail');
+    assert.deepEqual({ verdict: report.verdict, reasons: report.reasons }, verdictOf(report));
+    assert.equal(report.verdict, 'fail');
   });
 });
