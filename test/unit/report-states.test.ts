@@ -3,7 +3,8 @@
  * the job summary show the state checkStates decides, and the verdict fails exactly when a check
  * does. Reports are fabricated from the passing one, changed one check at a time.
  */
-import { describe, expect, test } from 'vitest';
+import assert from 'node:assert/strict';
+import { describe, test } from 'vitest';
 import { STATE_ICON } from '../../src/report/checks.ts';
 import { renderCommentBody } from '../../src/report/comment.ts';
 import { renderMarkdownWithin, SHORTENING, SUMMARY_LIMITS, SUMMARY_MAX_CHARS } from '../../src/report/markdown.ts';
@@ -152,7 +153,7 @@ describe('one state per check, in every output', () => {
   test('the table covers every state each check can take', () => {
     const covered = new Set(CASES.map((c) => `${c.check}:${c.state}`));
     for (const key of ['Build:fail', 'Cache:warn', 'Services:fail', 'Pre-deploy:skip', 'Health:skip', 'Size:warn', 'Hygiene:warn', 'Deploy:pending', 'Deploy:fail']) {
-      expect(covered, key).toContain(key);
+      assert.ok(covered.has(key), key);
     }
   });
 
@@ -162,25 +163,25 @@ describe('one state per check, in every output', () => {
     decideVerdict(report);
     const states = checkStates(report);
     const decided = states.find((s) => s.name === check)?.state ?? 'skip';
-    expect(decided).toBe(state);
+    assert.equal(decided, state);
 
     // The verdict fails exactly when a check fails (or the run was cancelled), with that check's reasons.
     const failing = states.filter((s) => s.state === 'fail');
-    expect(report.verdict).toBe(failing.length || report.cancelled ? 'fail' : 'pass');
-    expect(report.reasons).toEqual([...(report.cancelled ? [report.reasons[0]] : []), ...failing.flatMap((s) => s.reasons)]);
+    assert.equal(report.verdict, failing.length || report.cancelled ? 'fail' : 'pass');
+    assert.deepEqual(report.reasons, [...(report.cancelled ? [report.reasons[0]] : []), ...failing.flatMap((s) => s.reasons)]);
 
     const { terminal, comment, summary } = outputs(report);
     for (const { name, state: each } of states) {
       const mark = terminalMark(terminal, name);
       // The terminal leaves out only a check that did not run (no deploy at all, size not measured...).
-      if (mark === null) expect(`${name} ${each}`).toMatch(/^(Services|Size|Hygiene|Deploy) skip$/);
-      else expect(`${name} ${mark}`, terminal).toBe(`${name} ${TERMINAL_MARK[each]}`);
-      expect(`${name} ${tableIcon(comment, name)}`, comment).toBe(`${name} ${STATE_ICON[each]}`);
-      expect(`${name} ${tableIcon(summary, name)}`, summary).toBe(`${name} ${STATE_ICON[each]}`);
+      if (mark === null) assert.match(`${name} ${each}`, /^(Services|Size|Hygiene|Deploy) skip$/);
+      else assert.equal(`${name} ${mark}`, `${name} ${TERMINAL_MARK[each]}`, terminal);
+      assert.equal(`${name} ${tableIcon(comment, name)}`, `${name} ${STATE_ICON[each]}`, comment);
+      assert.equal(`${name} ${tableIcon(summary, name)}`, `${name} ${STATE_ICON[each]}`, summary);
     }
     // The deploy section's own icon says the same.
     if (check === 'Deploy' && state !== 'skip') {
-      for (const text of [comment, summary]) expect(text).toMatch(new RegExp(`#### Deploy\\n\\n${STATE_ICON[state]} `));
+      for (const text of [comment, summary]) assert.match(text, new RegExp(`#### Deploy\\n\\n${STATE_ICON[state]} `));
     }
   });
 });
