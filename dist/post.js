@@ -7,14 +7,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-TPOQKASF.js";
+} from "./chunks/chunk-IOROEHJF.js";
 import {
   commandFree,
   connectDocker,
   removeRunBuilders,
   removeRunResources,
   visible
-} from "./chunks/chunk-S2MH3XMF.js";
+} from "./chunks/chunk-7Q3C4NZL.js";
 
 // src/post.ts
 async function runPost() {
