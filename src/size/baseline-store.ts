@@ -130,7 +130,7 @@ export class BaselineDirectory implements CacheStore {
 
   async save(keys: CacheKeys, dir: string): Promise<boolean> {
     await mkdir(this.dir, { recursive: true });
-    await copyFile(path.join(dir, REPORT_FILE), path.join(this.dir, `${encodeURIComponent(keys.key)}.json`));
+    await writeFile(path.join(this.dir, `${encodeURIComponent(keys.key)}.json`), await readFile(path.join(dir, REPORT_FILE)));
     await rm(dir, { recursive: true, force: true });
     return true;
   }
