@@ -74,7 +74,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-ML2NN5XT.js";
+} from "./chunks/chunk-HT3ILNSE.js";
 import {
   ConfigError,
   __commonJS,
