@@ -19,7 +19,7 @@ import {
   warning
 } from "./chunks/shared-main+post.js";
 import {
-  ActionsCacheBaselineStore,
+  BaselineStore,
   COMMENT_KEY_PATTERN,
   CacheStoreError,
   DEFAULT_COMMENT_KEY,
@@ -56,17 +56,18 @@ import {
   latestAnswer,
   loadConfig,
   measured,
+  newestKeys,
   num,
   obj,
   openSession,
   parityLine,
   readPublishConfig,
   readRunContext,
+  runEntryKeys,
   runEventOf,
   runPipeline,
   runUrl,
   safeUrl,
-  saveKey,
   serviceLookup,
   sizeChangeNoticeable,
   sizeChanges,
@@ -27125,21 +27126,6 @@ var require_lib = __commonJS({
   }
 });
 
-// node_modules/@actions/cache/lib/cache.js
-var cache_exports = {};
-__export(cache_exports, {
-  CACHE_READ_DENIED_PREFIX: () => CACHE_READ_DENIED_PREFIX,
-  CACHE_WRITE_DENIED_PREFIX: () => CACHE_WRITE_DENIED_PREFIX,
-  CacheReadDeniedError: () => CacheReadDeniedError,
-  CacheWriteDeniedError: () => CacheWriteDeniedError,
-  FinalizeCacheError: () => FinalizeCacheError,
-  ReserveCacheError: () => ReserveCacheError,
-  ValidationError: () => ValidationError,
-  isFeatureAvailable: () => isFeatureAvailable,
-  restoreCache: () => restoreCache,
-  saveCache: () => saveCache2
-});
-
 // node_modules/@actions/http-client/lib/index.js
 import * as http from "http";
 import * as https from "https";
@@ -27899,7 +27885,25 @@ var BearerCredentialHandler = class {
   }
 };
 
+// src/action.ts
+import { writeFile } from "node:fs/promises";
+import os4 from "node:os";
+import path12 from "node:path";
+
 // node_modules/@actions/cache/lib/cache.js
+var cache_exports = {};
+__export(cache_exports, {
+  CACHE_READ_DENIED_PREFIX: () => CACHE_READ_DENIED_PREFIX,
+  CACHE_WRITE_DENIED_PREFIX: () => CACHE_WRITE_DENIED_PREFIX,
+  CacheReadDeniedError: () => CacheReadDeniedError,
+  CacheWriteDeniedError: () => CacheWriteDeniedError,
+  FinalizeCacheError: () => FinalizeCacheError,
+  ReserveCacheError: () => ReserveCacheError,
+  ValidationError: () => ValidationError,
+  isFeatureAvailable: () => isFeatureAvailable,
+  restoreCache: () => restoreCache,
+  saveCache: () => saveCache2
+});
 import * as path8 from "path";
 
 // node_modules/@actions/glob/lib/internal-globber.js
@@ -67724,11 +67728,6 @@ function saveCacheV2(paths_1, key_1, options_1) {
   });
 }
 
-// src/action.ts
-import { writeFile } from "node:fs/promises";
-import os5 from "node:os";
-import path12 from "node:path";
-
 // src/cache/actions-store.ts
 import { createHash as createHash2 } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
@@ -67738,42 +67737,43 @@ var abandoned = 0;
 function hasAbandonedCacheWork() {
   return abandoned > 0;
 }
+function actionsCacheAvailable() {
+  return isFeatureAvailable();
+}
 var ActionsCacheStore = class {
   kind = "actions";
-  description = "the GitHub Actions cache";
+  description;
   /** @actions/cache's rule: the runner's ACTIONS_CACHE_MODE none or read forbids saving (unknown modes allow it). */
   writable = !["none", "read"].includes((process.env["ACTIONS_CACHE_MODE"] ?? "").trim().toLowerCase());
-  timeoutMs;
-  root;
-  /** Set when a restore was abandoned: its late extraction must not meet a save into the same folder. */
+  options;
+  api;
+  /** Set when a restore was abandoned (see guardAbandonedRestore). */
   unsettled = false;
   constructor(options) {
-    this.timeoutMs = options.timeoutMs;
-    this.root = path9.join(options.tempDir ?? (process.env["RUNNER_TEMP"] || os3.tmpdir()), "deploy-check-cache");
-  }
-  /** Whether the job was given a cache service (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL). */
-  static available() {
-    return isFeatureAvailable();
+    this.options = options;
+    this.description = options.description;
+    this.api = options.api ?? cache_exports;
   }
   async workDir() {
-    await mkdir(this.root, { recursive: true });
-    return this.root;
+    await mkdir(this.options.root, { recursive: true });
+    return this.options.root;
   }
   async restore(keys) {
     const dir = this.folder(keys.prefix);
     await rm(dir, { recursive: true, force: true });
     await mkdir(path9.dirname(dir), { recursive: true });
+    const { timeoutMs, holds } = this.options;
     const matchedKey = await this.call(
       "restore",
-      () => restoreCache([dir], keys.key, [...keys.restoreKeys], {
+      () => timeoutMs === null ? this.api.restoreCache([dir], keys.key, [...keys.restoreKeys]) : this.api.restoreCache([dir], keys.key, [...keys.restoreKeys], {
         // Bounds each download request and each stuck segment, so an abandoned restore ends too.
-        timeoutInMs: Math.min(this.timeoutMs, 6e4),
-        segmentTimeoutInMs: this.timeoutMs
+        timeoutInMs: Math.min(timeoutMs, 6e4),
+        segmentTimeoutInMs: timeoutMs
       })
     );
-    if (matchedKey === void 0) return null;
-    if (!await isUsableCache(dir)) {
-      throw new CacheStoreError(`the entry "${matchedKey}" holds no BuildKit cache`);
+    if (!matchedKey) return null;
+    if (holds && !await holds.check(dir)) {
+      throw new CacheStoreError(`the entry "${matchedKey}" holds no ${holds.what}`);
     }
     return { matchedKey, dir };
   }
@@ -67782,18 +67782,39 @@ var ActionsCacheStore = class {
     const target = this.folder(keys.prefix);
     await rm(target, { recursive: true, force: true });
     await rename(dir, target);
-    const id = await this.call("save", () => saveCache2([target], keys.key));
+    const id = await this.call("save", () => this.api.saveCache([target], keys.key));
     return id !== -1;
   }
+  async release(keys) {
+    await rm(this.folder(keys.prefix), { recursive: true, force: true }).catch(() => void 0);
+  }
   folder(prefix2) {
-    return path9.join(this.root, createHash2("sha256").update(prefix2).digest("hex").slice(0, 16));
+    return path9.join(this.options.root, `${this.options.name}${createHash2("sha256").update(prefix2).digest("hex").slice(0, 16)}`);
   }
   async call(what, fn) {
-    return callActionsCache(what, this.timeoutMs, fn, () => {
-      if (what === "restore") this.unsettled = true;
+    const { timeoutMs } = this.options;
+    if (timeoutMs === null) return fn();
+    return callActionsCache(what, timeoutMs, fn, () => {
+      if (what === "restore" && this.options.guardAbandonedRestore) this.unsettled = true;
     });
   }
 };
+function actionsLayerStore(timeoutMs, tempDir) {
+  return new ActionsCacheStore({
+    root: path9.join(tempDir ?? (process.env["RUNNER_TEMP"] || os3.tmpdir()), "deploy-check-cache"),
+    name: "",
+    timeoutMs,
+    description: "the GitHub Actions cache",
+    holds: { what: "BuildKit cache", check: isUsableCache },
+    guardAbandonedRestore: true
+  });
+}
+function actionsStateStore(timeoutMs, api) {
+  return new ActionsCacheStore({ root: os3.tmpdir(), name: "deploy-check-state-", timeoutMs, description: "the Actions cache", ...api ? { api } : {} });
+}
+function actionsBaselineStore(api) {
+  return new ActionsCacheStore({ root: os3.tmpdir(), name: "deploy-check-size-", timeoutMs: null, description: "the Actions cache", ...api ? { api } : {} });
+}
 var listeners = /* @__PURE__ */ new Set();
 var untappedWrite;
 function collectAnnotations(problems) {
@@ -67864,8 +67885,7 @@ function decodeCommand(text) {
 
 // src/cache/state-cache.ts
 import { createHash as createHash3 } from "node:crypto";
-import { copyFile, mkdir as mkdir2, readdir, readFile, rm as rm2, stat, utimes } from "node:fs/promises";
-import os4 from "node:os";
+import { copyFile, mkdir as mkdir2, mkdtemp, readdir, readFile, rm as rm2, stat, utimes } from "node:fs/promises";
 import path10 from "node:path";
 var SAVE_AFTER_BYTES = 5e6;
 function stateKeyPrefix(image) {
@@ -67879,34 +67899,28 @@ var StateCache = class {
   constructor(options) {
     this.options = options;
   }
-  /** The cache's version hashes the paths: the entry is always packed in the same folder. */
-  folder() {
-    return path10.join(os4.tmpdir(), `deploy-check-state-${createHash3("sha256").update(this.options.prefix).digest("hex").slice(0, 16)}`);
-  }
   /** Fills an empty state directory from the newest entry of this image. Never throws. */
   async restore() {
-    const { stateDir, prefix: prefix2, api } = this.options;
+    const { stateDir, prefix: prefix2, store } = this.options;
     if (await holdsFiles(stateDir)) {
       return { unused: `the state directory ${stateDir} holds this runner's own`, key: null, files: 0 };
     }
-    const folder = this.folder();
+    const keys = newestKeys(prefix2);
     try {
-      await rm2(folder, { recursive: true, force: true });
-      const { timeoutMs } = this.options;
-      const key = await callActionsCache("restore", timeoutMs, () => api.restoreCache([folder], `${prefix2}latest`, [prefix2], { timeoutInMs: timeoutMs, segmentTimeoutInMs: timeoutMs }));
+      const entry = await store.restore(keys);
       this.restored = /* @__PURE__ */ new Map();
-      if (!key) return { unused: null, key: null, files: 0 };
-      const { files, newestMs } = await copyInto(folder, stateDir);
+      if (!entry) return { unused: null, key: null, files: 0 };
+      const { files, newestMs } = await copyInto(entry.dir, stateDir);
       this.usedAfter = newestMs;
       this.restored = await snapshot2(stateDir);
-      this.options.log(`State: ${files} file(s) of per-layer facts from the Actions cache (${key})`);
-      return { unused: null, key, files };
+      this.options.log(`State: ${files} file(s) of per-layer facts from the Actions cache (${entry.matchedKey})`);
+      return { unused: null, key: entry.matchedKey, files };
     } catch (err) {
       this.restored = /* @__PURE__ */ new Map();
       this.options.log(`State: not restored from the Actions cache (${err.message}); the image checks read every layer`);
       return { unused: null, key: null, files: 0 };
     } finally {
-      await rm2(folder, { recursive: true, force: true });
+      await store.release(keys);
     }
   }
   /**
@@ -67916,29 +67930,29 @@ var StateCache = class {
    * them again costs the next run less than a save costs this one. Never throws.
    */
   async save(layerBytesRead) {
-    const { stateDir, prefix: prefix2, runKey, api } = this.options;
+    const { stateDir, prefix: prefix2, runKey, store } = this.options;
     if (this.restored === null || !this.options.save) return null;
     if (layerBytesRead !== null && layerBytesRead < SAVE_AFTER_BYTES) return null;
     const now = await snapshot2(stateDir);
     const used = await usedAfter(stateDir, now, this.usedAfter);
     if (!used.some((file) => this.restored?.get(file) !== now.get(file))) return null;
-    const folder = this.folder();
-    const key = saveKey(prefix2, runKey);
+    const keys = runEntryKeys(prefix2, runKey);
+    let packed;
     try {
-      await rm2(folder, { recursive: true, force: true });
+      packed = await mkdtemp(path10.join(await store.workDir(), "deploy-check-pack-"));
       for (const file of used) {
-        await mkdir2(path10.dirname(path10.join(folder, file)), { recursive: true });
-        await copyFile(path10.join(stateDir, file), path10.join(folder, file));
+        await mkdir2(path10.dirname(path10.join(packed, file)), { recursive: true });
+        await copyFile(path10.join(stateDir, file), path10.join(packed, file));
       }
-      const id = await callActionsCache("save", this.options.timeoutMs, () => api.saveCache([folder], key));
-      if (id === -1) throw new Error(`the cache did not accept key ${key}`);
-      this.options.log(`State: ${used.length} file(s) saved in the Actions cache (${key})`);
-      return key;
+      if (!await store.save(keys, packed)) throw new Error(`the cache did not accept key ${keys.key}`);
+      this.options.log(`State: ${used.length} file(s) saved in the Actions cache (${keys.key})`);
+      return keys.key;
     } catch (err) {
       this.options.log(`State: not saved in the Actions cache (${err.message})`);
       return null;
     } finally {
-      await rm2(folder, { recursive: true, force: true });
+      if (packed) await rm2(packed, { recursive: true, force: true });
+      await store.release(keys);
     }
   }
 };
@@ -77191,11 +77205,11 @@ async function publishRunError(publishConfig, context5, message) {
   if (result) await tellCommentResult(result);
 }
 function actionCacheContext(config, event) {
-  const available = ActionsCacheStore.available();
+  const available = actionsCacheAvailable();
   const ref = event?.ref ?? (process.env["GITHUB_REF"] || null);
   const defaultBranch = event?.defaultBranch ?? null;
   return {
-    store: available ? new ActionsCacheStore({ timeoutMs: config.cache.timeoutMs }) : null,
+    store: available ? actionsLayerStore(config.cache.timeoutMs) : null,
     missingStore: available ? null : { reason: "this job has no Actions cache service (ACTIONS_RESULTS_URL is not set)", warn: true },
     revision: process.env["GITHUB_SHA"] || null,
     onDefaultBranch: defaultBranch === null || ref === null ? null : ref === `refs/heads/${defaultBranch}`,
@@ -77211,17 +77225,16 @@ function actionStateCache(config, ctx) {
   const save = ctx.store.writable && (policy === "always" || policy === "default-branch" && ctx.onDefaultBranch === true);
   const prefix2 = stateKeyPrefix({ dockerfile: config.dockerfile, target: config.target, imageRepository: imageRepository(config.image), cwd: ctx.root });
   return new StateCache({
-    api: cache_exports,
+    store: actionsStateStore(Math.min(config.cache.timeoutMs, STATE_TIMEOUT_MS)),
     stateDir: stateDirectory(),
     prefix: prefix2,
     runKey: cacheRunKey(process.env),
     save,
-    timeoutMs: Math.min(config.cache.timeoutMs, STATE_TIMEOUT_MS),
     log: (m) => actionLog.info(m)
   });
 }
 async function publish(report, publishConfig, context5) {
-  const file = path12.join(process.env["RUNNER_TEMP"] ?? os5.tmpdir(), `deploy-check-report-${Date.now()}.json`);
+  const file = path12.join(process.env["RUNNER_TEMP"] ?? os4.tmpdir(), `deploy-check-report-${Date.now()}.json`);
   await writeFile(file, JSON.stringify(report, null, 2) + "\n");
   setOutput("report", file);
   setOutput("verdict", report.verdict);
@@ -77367,10 +77380,10 @@ function actionBaselineScope(context5, env) {
     return { store: null, unavailable: "the base branch is unknown (the event payload names no default branch)", branch: null, save: false, runKey };
   }
   const save = !event.startsWith("pull_request") && event !== "merge_group" && currentBranch !== void 0 && currentBranch === defaultBranch;
-  if (!isFeatureAvailable()) {
+  if (!actionsCacheAvailable()) {
     return { store: null, unavailable: "the Actions cache service is not available to this job", branch, save: false, runKey };
   }
-  return { store: new ActionsCacheBaselineStore(cache_exports), unavailable: null, branch, save, runKey };
+  return { store: new BaselineStore(actionsBaselineStore()), unavailable: null, branch, save, runKey };
 }
 
 // src/main.ts

@@ -1,10 +1,9 @@
-import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import type Docker from 'dockerode';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ActionsCacheStore } from './cache/actions-store.ts';
+import { actionsBaselineStore, actionsCacheAvailable, actionsLayerStore, actionsStateStore } from './cache/actions-store.ts';
 import { StateCache, stateKeyPrefix } from './cache/state-cache.ts';
 import type { CacheContext } from './cache/layer-cache.ts';
 import { loadConfig, SECRET_INPUTS, type Config } from './config/config.ts';
@@ -20,7 +19,7 @@ import { commitUrl, isPullRequestEvent, readRunContext, runEventOf, runUrl, type
 import { checkRunTarget, commentExpected, octokitFor, postComment, postRunError, resolveCommentKey, runErrorSource, workflowRunTarget, type CommentResult } from './github/publish.ts';
 import { renderRunError } from './report/comment.ts';
 import { readReportFile, reportFilesAt } from './github/report-file.ts';
-import { ActionsCacheBaselineStore, imageRepository, type BaselineScope } from './size/baseline-store.ts';
+import { BaselineStore, imageRepository, type BaselineScope } from './size/baseline-store.ts';
 import { stateDirectory } from './size/blob-memo.ts';
 import { STATE_BUILDER, STATE_IMAGE, STATE_RUN_ID } from './action-state.ts';
 import { openSession, Secrets, type SessionEntry } from './session.ts';
@@ -166,11 +165,11 @@ async function publishRunError(publishConfig: PublishConfig, context: RunContext
 
 /** The Actions cache service when the job has one; the commit and the branch decide the key and whether to save. */
 function actionCacheContext(config: Config, event: RunEvent | null): CacheContext {
-  const available = ActionsCacheStore.available();
+  const available = actionsCacheAvailable();
   const ref = event?.ref ?? (process.env['GITHUB_REF'] || null);
   const defaultBranch = event?.defaultBranch ?? null;
   return {
-    store: available ? new ActionsCacheStore({ timeoutMs: config.cache.timeoutMs }) : null,
+    store: available ? actionsLayerStore(config.cache.timeoutMs) : null,
     missingStore: available ? null : { reason: 'this job has no Actions cache service (ACTIONS_RESULTS_URL is not set)', warn: true },
     revision: process.env['GITHUB_SHA'] || null,
     onDefaultBranch: defaultBranch === null || ref === null ? null : ref === `refs/heads/${defaultBranch}`,
@@ -194,8 +193,8 @@ function actionStateCache(config: Config, ctx: CacheContext): StateCache | null 
   const save = ctx.store.writable && (policy === 'always' || (policy === 'default-branch' && ctx.onDefaultBranch === true));
   const prefix = stateKeyPrefix({ dockerfile: config.dockerfile, target: config.target, imageRepository: imageRepository(config.image), cwd: ctx.root });
   return new StateCache({
-    api: cache, stateDir: stateDirectory(), prefix, runKey: cacheRunKey(process.env), save,
-    timeoutMs: Math.min(config.cache.timeoutMs, STATE_TIMEOUT_MS), log: (m) => actionLog.info(m),
+    store: actionsStateStore(Math.min(config.cache.timeoutMs, STATE_TIMEOUT_MS)), stateDir: stateDirectory(), prefix,
+    runKey: cacheRunKey(process.env), save, log: (m) => actionLog.info(m),
   });
 }
 
@@ -375,8 +374,8 @@ export function actionBaselineScope(context: RunContext, env: NodeJS.ProcessEnv)
     return { store: null, unavailable: 'the base branch is unknown (the event payload names no default branch)', branch: null, save: false, runKey };
   }
   const save = !event.startsWith('pull_request') && event !== 'merge_group' && currentBranch !== undefined && currentBranch === defaultBranch;
-  if (!cache.isFeatureAvailable()) {
+  if (!actionsCacheAvailable()) {
     return { store: null, unavailable: 'the Actions cache service is not available to this job', branch, save: false, runKey };
   }
-  return { store: new ActionsCacheBaselineStore(cache), unavailable: null, branch, save, runKey };
+  return { store: new BaselineStore(actionsBaselineStore()), unavailable: null, branch, save, runKey };
 }

@@ -17,7 +17,7 @@ import { prepareReportFile } from './report/file.ts';
 import { renderTerminal } from './report/terminal.ts';
 import { runPipeline } from './pipeline.ts';
 import type { CheckReport } from './report/model.ts';
-import { DirectoryBaselineStore, type BaselineScope } from './size/baseline-store.ts';
+import { BaselineDirectory, BaselineStore, type BaselineScope } from './size/baseline-store.ts';
 import { exitCodeFor, openSession, Secrets } from './session.ts';
 
 export const EXIT_PASS = 0;
@@ -241,7 +241,7 @@ function localBaselineScope(dir: string | undefined, save: boolean): BaselineSco
   if (dir === undefined) {
     return { store: null, unavailable: 'locally, give --baseline-dir DIR (or --baseline FILE)', branch: null, save: false, runKey };
   }
-  return { store: new DirectoryBaselineStore(path.resolve(dir)), unavailable: null, branch: 'local', save, runKey };
+  return { store: new BaselineStore(new BaselineDirectory(path.resolve(dir))), unavailable: null, branch: 'local', save, runKey };
 }
 
 /**

@@ -2,7 +2,8 @@ import type Docker from 'dockerode';
 import { rm } from 'node:fs/promises';
 import { toolVersion } from './version.ts';
 import { buildImage, type BuildOutcome } from './build/build.ts';
-import { cacheReportOff, failedOnCache, finishLayerCache, prepareLayerCache, type CacheContext } from './cache/layer-cache.ts';
+import { chooseBuilder } from './build/builder.ts';
+import { cacheReportOff, failedOnCache, finishLayerCache, layerCacheWanted, prepareLayerCache, type CacheContext } from './cache/layer-cache.ts';
 import { announceRailwaySettings, deployStage, type DeployEvent } from './deploy/railway/deploy.ts';
 import { SHORT_SECRET_CHARS, type Config } from './config/config.ts';
 import { createApp, parityReport, startAndWait, type CreatedApp } from './container/run.ts';
@@ -173,7 +174,11 @@ async function buildWithCache(config: Config, deps: PipelineDeps): Promise<Build
     store: null, missingStore: { reason: 'no cache store was given', warn: false }, revision: null,
     onDefaultBranch: null, ref: null, root: process.cwd(), rememberBuilder: () => {},
   };
-  const prepared = await log.group('Layer cache: restore', () => prepareLayerCache(config, docker, log, ctx));
+  const prepared = await log.group('Layer cache: restore', async () => {
+    // Only a build that exports a cache needs a builder other than the configured one.
+    const builder = layerCacheWanted(config, ctx) ? await chooseBuilder(config, docker, log, ctx.rememberBuilder) : { name: config.builder, cannotExport: null };
+    return prepareLayerCache(config, builder, log, ctx);
+  });
   const buildConfig = { ...config, builder: prepared.builder };
   let build = await log.group('Build', () => buildImage(buildConfig, log, prepared.plan, deps.cancel));
   let cache = prepared.report;

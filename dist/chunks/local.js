@@ -1,7 +1,8 @@
 import { createRequire as __dcCreateRequire } from 'node:module'; const require = __dcCreateRequire(import.meta.url);
 import {
+  BaselineDirectory,
+  BaselineStore,
   CacheStoreError,
-  DirectoryBaselineStore,
   Secrets,
   checkStates,
   decisiveAnswer,
@@ -92,6 +93,9 @@ var DirectoryStore = class {
       if (entry.dir !== target) await rm(entry.dir, { recursive: true, force: true });
     }
     return true;
+  }
+  /** Entries are this store's own: they stay. */
+  async release() {
   }
   slot(prefix) {
     return path.join(this.root, short(prefix));
@@ -569,7 +573,7 @@ function localBaselineScope(dir, save) {
   if (dir === void 0) {
     return { store: null, unavailable: "locally, give --baseline-dir DIR (or --baseline FILE)", branch: null, save: false, runKey };
   }
-  return { store: new DirectoryBaselineStore(path3.resolve(dir)), unavailable: null, branch: "local", save, runKey };
+  return { store: new BaselineStore(new BaselineDirectory(path3.resolve(dir))), unavailable: null, branch: "local", save, runKey };
 }
 function joinDashValues(argv, options) {
   const out = [];

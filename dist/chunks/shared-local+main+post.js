@@ -11124,6 +11124,33 @@ function decideBuilder(facts, builderInput) {
   }
   return { kind: "create", reason: `${why}: creating a docker-container builder for this run` };
 }
+async function chooseBuilder(config, engine, log, remember) {
+  let facts;
+  try {
+    facts = await inspectBuilder(engine, config.builder);
+  } catch (err) {
+    facts = { name: config.builder ?? "default", driver: "unknown", containerdStore: null };
+    log.debug(`could not inspect the builder: ${err.message}`);
+  }
+  const decision = decideBuilder(facts, config.builder);
+  if (decision.kind === "use") {
+    log.debug(decision.reason);
+    return { name: config.builder, cannotExport: null };
+  }
+  if (decision.kind === "without-cache") {
+    return { name: config.builder, cannotExport: { note: decision.reason, warning: `Layer cache off: ${decision.reason}.` } };
+  }
+  log.info(`Layer cache: ${decision.reason}.`);
+  const name = runBuilderName(config.runId);
+  remember(name);
+  const created = await createContainerBuilder(name);
+  if (created.ok) return { name, cannotExport: null };
+  const note = `the engine cannot export a build cache (docker driver without the containerd image store) and a docker-container builder could not start: ${created.error}`;
+  return {
+    name: config.builder,
+    cannotExport: { note, warning: `Layer cache off: ${note}. Building without the cache; set "builder" to a BuildKit builder that can export caches, or enable the engine's containerd image store.` }
+  };
+}
 function runBuilderName(runId) {
   return `deploy-check-${runId}`;
 }
@@ -11264,14 +11291,11 @@ export {
   oneLine,
   commandFree,
   commandFreeLines,
-  decideBuilder,
-  runBuilderName,
-  inspectBuilder,
-  createContainerBuilder,
   LABEL_RUN,
   runLabels,
   holdTag,
   containerName,
+  chooseBuilder,
   removeRunResources,
   removeRunBuilders
 };

@@ -7,12 +7,10 @@ import {
   __export,
   __toCommonJS,
   __toESM,
+  chooseBuilder,
   containerName,
-  createContainerBuilder,
-  decideBuilder,
   exec,
   holdTag,
-  inspectBuilder,
   parseBoolean,
   parseChoice,
   parseDuration,
@@ -23,7 +21,6 @@ import {
   redactDeep,
   removeRunResources,
   require_ignore,
-  runBuilderName,
   runLabels
 } from "./shared-local+main+post.js";
 
@@ -5843,94 +5840,8 @@ var require_main = __commonJS({
   }
 });
 
-// src/size/baseline-store.ts
-import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-var NO_BASELINE_SCOPE = { store: null, unavailable: "no baseline store is configured", branch: null, save: false, runKey: "none" };
-function imageScopeHash(image) {
-  const relative = path.relative(image.cwd, image.dockerfile).split(path.sep).join("/");
-  return createHash("sha256").update(`${relative}
-${image.target ?? ""}
-${image.imageRepository}`).digest("hex").slice(0, 12);
-}
-function baselineKeyPrefix(image, branch) {
-  const hash = imageScopeHash(image);
-  const name = image.imageRepository.split("/").at(-1)?.replace(/[^a-zA-Z0-9._-]+/g, "-").slice(0, 40) || "image";
-  return `deploy-check-size-v1-${name}-${hash}-${branch.replace(/[\s,~]+/g, "-")}${RUN_KEY_SEPARATOR}`;
-}
-function imageRepository(image) {
-  const noDigest = image.split("@")[0] ?? image;
-  const lastSlash = noDigest.lastIndexOf("/");
-  const colon = noDigest.lastIndexOf(":");
-  return colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
-}
-var DirectoryBaselineStore = class {
-  description;
-  dir;
-  constructor(dir) {
-    this.dir = dir;
-    this.description = `directory ${dir}`;
-  }
-  async restore(prefix) {
-    let names;
-    try {
-      names = await readdir(this.dir);
-    } catch {
-      return null;
-    }
-    const candidates = await Promise.all(
-      names.filter((n) => n.startsWith(encodeURIComponent(prefix)) && n.endsWith(".json")).map(async (n) => ({ n, mtime: (await stat(path.join(this.dir, n))).mtimeMs }))
-    );
-    const newest = candidates.sort((a, b) => b.mtime - a.mtime || b.n.localeCompare(a.n))[0];
-    if (!newest) return null;
-    return { key: decodeURIComponent(newest.n.slice(0, -".json".length)), content: await readFile(path.join(this.dir, newest.n), "utf8") };
-  }
-  async save(key, content) {
-    await mkdir(this.dir, { recursive: true });
-    await writeFile(path.join(this.dir, `${encodeURIComponent(key)}.json`), content);
-  }
-};
-var ActionsCacheBaselineStore = class {
-  description = "the Actions cache";
-  cache;
-  constructor(cache) {
-    this.cache = cache;
-  }
-  directory(prefix) {
-    return path.join(os.tmpdir(), `deploy-check-size-${createHash("sha256").update(prefix).digest("hex").slice(0, 16)}`);
-  }
-  async restore(prefix) {
-    const dir = this.directory(prefix);
-    await rm(dir, { recursive: true, force: true });
-    try {
-      const key = await this.cache.restoreCache([dir], `${prefix}latest`, [prefix]);
-      if (!key) return null;
-      return { key, content: await readFile(path.join(dir, "report.json"), "utf8") };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-  async save(key, content) {
-    const dir = this.directory(key.slice(0, key.lastIndexOf(RUN_KEY_SEPARATOR) + 1));
-    await mkdir(dir, { recursive: true });
-    try {
-      await writeFile(path.join(dir, "report.json"), content);
-      const id = await this.cache.saveCache([dir], key);
-      if (id === -1) throw new Error(`the cache did not accept key ${key}`);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-};
-var RUN_KEY_SEPARATOR = "~";
-function saveKey(prefix, runKey) {
-  return `${prefix}${runKey.replace(/[\s,~]+/g, "-")}`;
-}
-
 // src/deploy/railway/settings.ts
-import path2 from "node:path";
+import path from "node:path";
 
 // src/deploy/railway/backoff.ts
 function pollSchedule(timeoutMs) {
@@ -6495,7 +6406,7 @@ function commandList(value) {
 }
 function findConfigDrift(settings, file, cwd = process.cwd()) {
   if (!file) return [];
-  const relative = path2.relative(cwd, file.file);
+  const relative = path.relative(cwd, file.file);
   const fileName = relative && !relative.startsWith("..") ? relative : file.file;
   const drift = [];
   if (file.healthcheckPath !== void 0 && file.healthcheckPath !== settings.healthcheckPath) {
@@ -6509,7 +6420,7 @@ function findConfigDrift(settings, file, cwd = process.cwd()) {
       fileName
     });
   }
-  const norm = (p) => p === void 0 ? void 0 : path2.posix.normalize(p.replace(/^\.\//, ""));
+  const norm = (p) => p === void 0 ? void 0 : path.posix.normalize(p.replace(/^\.\//, ""));
   if (file.dockerfilePath !== void 0 && norm(file.dockerfilePath) !== norm(settings.dockerfilePath ?? "Dockerfile")) {
     drift.push({ setting: "dockerfilePath", service: settings.dockerfilePath ?? null, file: file.dockerfilePath, fileName });
   }
@@ -6519,7 +6430,7 @@ function findConfigDrift(settings, file, cwd = process.cwd()) {
 // src/config/config.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { existsSync as existsSync5, readFileSync as readFileSync2, statSync as statSync3 } from "node:fs";
-import path12 from "node:path";
+import path11 from "node:path";
 
 // src/config/dockerfile.ts
 var import_dockerfile_ast = __toESM(require_main(), 1);
@@ -6632,8 +6543,8 @@ function effectiveHealthcheck(facts, stage = facts.finalStage) {
 }
 
 // src/config/railway-file.ts
-import { readFile as readFile2 } from "node:fs/promises";
-import path3 from "node:path";
+import { readFile } from "node:fs/promises";
+import path2 from "node:path";
 
 // node_modules/smol-toml/dist/error.js
 function getLineColFromPtr(string, ptr) {
@@ -7414,18 +7325,18 @@ async function findRailwayFile(dirs, given) {
   if (given !== void 0) {
     let text2;
     try {
-      text2 = await readFile2(given, "utf8");
+      text2 = await readFile(given, "utf8");
     } catch {
       throw new ConfigError("railway-config-file", `cannot read ${given}; give the path of a railway.json or railway.toml, or true to find one`);
     }
     return parseRailwayFile(given, text2);
   }
-  for (const dir of [...new Set(dirs.map((d) => path3.resolve(d)))]) {
+  for (const dir of [...new Set(dirs.map((d) => path2.resolve(d)))]) {
     for (const name of CANDIDATES) {
-      const file = path3.join(dir, name);
+      const file = path2.join(dir, name);
       let text2;
       try {
-        text2 = await readFile2(file, "utf8");
+        text2 = await readFile(file, "utf8");
       } catch {
         continue;
       }
@@ -7468,7 +7379,7 @@ function parseRailwayFile(file, text2) {
     label: file.endsWith(".toml") ? "railway.toml" : "railway.json",
     fieldPrefix: "",
     cronSchedule: str4(deploy["cronSchedule"]),
-    healthcheckPath: healthcheckPath === void 0 ? void 0 : parseUrlPath(`${path3.basename(file)} deploy.healthcheckPath`, healthcheckPath),
+    healthcheckPath: healthcheckPath === void 0 ? void 0 : parseUrlPath(`${path2.basename(file)} deploy.healthcheckPath`, healthcheckPath),
     healthcheckTimeoutMs: typeof timeout === "number" && timeout > 0 ? timeout * 1e3 : void 0,
     dockerfilePath: str4(build["dockerfilePath"]),
     startCommand: str4(deploy["startCommand"]),
@@ -7477,7 +7388,7 @@ function parseRailwayFile(file, text2) {
 }
 
 // src/config/iac/railway-iac.ts
-import path7 from "node:path";
+import path6 from "node:path";
 
 // src/config/iac/databases.ts
 import { randomBytes } from "node:crypto";
@@ -7569,9 +7480,9 @@ function databaseRun(db, password = randomBytes(12).toString("hex")) {
 // src/config/iac/evaluate.ts
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile as readFile3, rm as rm2, stat as stat2 } from "node:fs/promises";
-import os2 from "node:os";
-import path4 from "node:path";
+import { mkdtemp, readFile as readFile2, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path3 from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 // src/config/iac/evaluator-script.ts
@@ -7612,41 +7523,41 @@ var OUTPUT_KEEP_BYTES = 16 * 1024;
 var MIN_NODE = { v22: [22, 15], v23: [23, 5] };
 async function evaluateRailwayFile(file, context, options = {}) {
   const node = options.node ?? evaluatingNode(file);
-  const dir = await mkdtemp(path4.join(os2.tmpdir(), "deploy-check-iac-"));
+  const dir = await mkdtemp(path3.join(os.tmpdir(), "deploy-check-iac-"));
   const started = Date.now();
   try {
-    const out = path4.join(dir, "graph.json");
+    const out = path3.join(dir, "graph.json");
     const child = await runChild(node, [file, out, sdkUrl(), JSON.stringify(context)], { dir, file, timeoutMs: options.timeoutMs ?? EVALUATION_TIMEOUT_MS });
     if (child.timedOut) {
       throw iacError(file, `did not finish within ${Math.round((options.timeoutMs ?? EVALUATION_TIMEOUT_MS) / 1e3)} s and was stopped; a Railway file must only describe the project (no network calls, no waiting)`);
     }
-    const size = await stat2(out).then((s) => s.size, () => -1);
+    const size = await stat(out).then((s) => s.size, () => -1);
     if (child.code !== 0 || size < 0) {
-      const detail = await readFile3(`${out}.error`, "utf8").then((t) => parseDetail(t), () => void 0);
+      const detail = await readFile2(`${out}.error`, "utf8").then((t) => parseDetail(t), () => void 0);
       throw iacError(file, failureSentence(file, { detail, stderr: child.stderr, code: child.code }));
     }
     if (size > EVALUATION_MAX_BYTES) throw iacError(file, `returned ${size} bytes, more than the ${EVALUATION_MAX_BYTES / 1024 / 1024} MiB a project description can be`);
-    const parsed = JSON.parse(await readFile3(out, "utf8"));
+    const parsed = JSON.parse(await readFile2(out, "utf8"));
     if (parsed.project === void 0 || parsed.project === null) {
       throw iacError(file, 'returned no project: its default export must be a project (project("name", { resources: [...] })) or a function that returns one');
     }
     return { project: parsed.project, durationMs: Date.now() - started };
   } finally {
-    await rm2(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 }
 function iacError(file, message) {
   return new ConfigError("railway-config", `${displayPath(file)} ${message}`);
 }
 function displayPath(file) {
-  const relative = path4.relative(process.cwd(), file);
+  const relative = path3.relative(process.cwd(), file);
   return relative && !relative.startsWith("..") ? relative : file;
 }
 function runChild(node, args, options) {
   const flags = ["--experimental-strip-types", "--disable-warning=ExperimentalWarning", "--no-warnings", "--input-type=module", "-e", EVALUATOR_SCRIPT, "--"];
   return new Promise((resolve, reject) => {
     const child = spawn(node, [...flags, ...args], {
-      cwd: path4.dirname(options.file),
+      cwd: path3.dirname(options.file),
       env: childEnvironment(options.file, options.dir),
       stdio: ["ignore", "ignore", "pipe"],
       detached: false
@@ -7673,20 +7584,20 @@ function runChild(node, args, options) {
 }
 function childEnvironment(file, home) {
   const env = { PATH: process.env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin", HOME: home, TMPDIR: home, LANG: "C.UTF-8" };
-  const modules = nearestNodeModules(path4.dirname(file));
+  const modules = nearestNodeModules(path3.dirname(file));
   if (modules) env["NODE_PATH"] = modules;
   return env;
 }
 function nearestNodeModules(dir) {
-  for (let current = dir; ; current = path4.dirname(current)) {
-    const candidate = path4.join(current, "node_modules");
+  for (let current = dir; ; current = path3.dirname(current)) {
+    const candidate = path3.join(current, "node_modules");
     if (existsSync(candidate)) return candidate;
-    if (path4.dirname(current) === current) return void 0;
+    if (path3.dirname(current) === current) return void 0;
   }
 }
 function sdkUrl() {
-  const here = path4.dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [path4.join(here, "railway-iac.js"), path4.join(here, "..", "railway-iac.js")]) {
+  const here = path3.dirname(fileURLToPath(import.meta.url));
+  for (const candidate of [path3.join(here, "railway-iac.js"), path3.join(here, "..", "railway-iac.js")]) {
     if (existsSync(candidate)) return pathToFileURL(candidate).href;
   }
   return import.meta.resolve("railway/iac");
@@ -7736,30 +7647,30 @@ function lastErrorLine(stderr) {
 
 // src/config/iac/find.ts
 import { existsSync as existsSync2 } from "node:fs";
-import path5 from "node:path";
+import path4 from "node:path";
 function repositoryRoot(context, cwd, env = process.env) {
   const workspace = env["GITHUB_WORKSPACE"];
-  if (workspace && isInside(context, path5.resolve(workspace))) return path5.resolve(workspace);
-  for (let dir = context; ; dir = path5.dirname(dir)) {
-    if (existsSync2(path5.join(dir, ".git"))) return dir;
-    if (path5.dirname(dir) === dir) break;
+  if (workspace && isInside(context, path4.resolve(workspace))) return path4.resolve(workspace);
+  for (let dir = context; ; dir = path4.dirname(dir)) {
+    if (existsSync2(path4.join(dir, ".git"))) return dir;
+    if (path4.dirname(dir) === dir) break;
   }
   return isInside(context, cwd) ? cwd : context;
 }
 function isInside(child, parent) {
-  const relative = path5.relative(parent, child);
-  return relative === "" || !relative.startsWith("..") && !path5.isAbsolute(relative);
+  const relative = path4.relative(parent, child);
+  return relative === "" || !relative.startsWith("..") && !path4.isAbsolute(relative);
 }
 function findIacFile(context, root) {
   const top = isInside(context, root) ? root : context;
-  for (let dir = context; ; dir = path5.dirname(dir)) {
-    const ts = path5.join(dir, ".railway", "railway.ts");
+  for (let dir = context; ; dir = path4.dirname(dir)) {
+    const ts = path4.join(dir, ".railway", "railway.ts");
     if (existsSync2(ts)) return { kind: "typescript", file: ts };
     for (const other of ["railway.py", "railway.go"]) {
-      const file = path5.join(dir, ".railway", other);
+      const file = path4.join(dir, ".railway", other);
       if (existsSync2(file)) return { kind: "unsupported", file };
     }
-    if (dir === top || path5.dirname(dir) === dir) return { kind: "none" };
+    if (dir === top || path4.dirname(dir) === dir) return { kind: "none" };
   }
 }
 
@@ -7840,7 +7751,7 @@ function readVariables(value) {
 }
 
 // src/config/iac/service.ts
-import path6 from "node:path";
+import path5 from "node:path";
 function chooseService(project, facts) {
   const all = project.services;
   const names = all.map((s) => s.name).join(", ") || "(none)";
@@ -7862,8 +7773,8 @@ function rootOf(service) {
   return service.source?.rootDirectory ?? "/";
 }
 function sameRoot(service, facts) {
-  const root = path6.resolve(facts.repoRoot, `.${path6.posix.sep}${rootOf(service).replace(/^\/+/, "")}`);
-  return path6.resolve(root) === path6.resolve(facts.context);
+  const root = path5.resolve(facts.repoRoot, `.${path5.posix.sep}${rootOf(service).replace(/^\/+/, "")}`);
+  return path5.resolve(root) === path5.resolve(facts.context);
 }
 function referencedDatabases(service, project) {
   const wanted = /* @__PURE__ */ new Set();
@@ -8014,7 +7925,7 @@ function dedupe(sources) {
 // src/config/iac/railway-iac.ts
 function locateIacFile(options) {
   if (options.fileInput) {
-    const file = path7.resolve(options.cwd, options.fileInput);
+    const file = path6.resolve(options.cwd, options.fileInput);
     if (!file.endsWith(".ts")) throw new ConfigError("railway-config", `"${options.fileInput}" is not a TypeScript file; give the path of .railway/railway.ts`);
     return { file, note: void 0 };
   }
@@ -8341,7 +8252,7 @@ function readPublishConfig(read) {
 }
 
 // src/cache/config.ts
-import path8 from "node:path";
+import path7 from "node:path";
 var DEFAULT_CACHE_TIMEOUT_MS = 10 * 6e4;
 var KEY_SEPARATOR = "#";
 function readCacheConfig(read, options) {
@@ -8352,7 +8263,7 @@ function readCacheConfig(read, options) {
     keyPrefix: parseKeyPrefix(get("cache-key")),
     save: parseChoice("cache-save", get("cache-save"), ["always", "default-branch", "never"], { fallback: "always" }),
     timeoutMs: get("cache-timeout") ? parseDuration("cache-timeout", get("cache-timeout")) : DEFAULT_CACHE_TIMEOUT_MS,
-    dir: options.cacheDir ? path8.resolve(options.cwd, options.cacheDir) : void 0
+    dir: options.cacheDir ? path7.resolve(options.cwd, options.cacheDir) : void 0
   };
 }
 function parseKeyPrefix(raw) {
@@ -8448,7 +8359,7 @@ function readAccess(read) {
 
 // src/size/config.ts
 import { existsSync as existsSync3, statSync } from "node:fs";
-import path9 from "node:path";
+import path8 from "node:path";
 
 // src/size/reference.ts
 var DOCKER_HUB = "registry-1.docker.io";
@@ -8511,7 +8422,7 @@ function parseBaseline(raw, cwd) {
   const text2 = raw.trim();
   if (text2 === "" || text2.toLowerCase() === "auto") return { kind: "auto" };
   if (text2.toLowerCase() === "none") return { kind: "none" };
-  const file = path9.resolve(cwd, text2);
+  const file = path8.resolve(cwd, text2);
   if (existsSync3(file) && statSync(file).isFile()) return { kind: "file", path: file };
   if (/\.json$/i.test(text2) || text2.startsWith("./") || text2.startsWith("../") || text2.startsWith("/")) {
     throw new ConfigError("baseline", `no report file at ${file}; give the path of a deploy-check JSON report, an image reference, auto or none`);
@@ -8575,7 +8486,7 @@ function readHygieneConfig(read) {
 
 // src/services/config.ts
 import { existsSync as existsSync4, statSync as statSync2 } from "node:fs";
-import path11 from "node:path";
+import path10 from "node:path";
 
 // src/services/compose.ts
 import { execFile, spawn as spawn2 } from "node:child_process";
@@ -8721,7 +8632,7 @@ function parseResources(value, project) {
 }
 
 // src/services/plan.ts
-import path10 from "node:path";
+import path9 from "node:path";
 function projectName(runId) {
   return `deploy-check-${runId}`.toLowerCase().replace(/[^a-z0-9_-]/g, "-");
 }
@@ -8740,7 +8651,7 @@ function chooseAppService(model, context, named) {
   return { ok: false, message: `${why2}; set "compose-service" to the app's service; services: ${names.join(", ") || "(none)"}` };
 }
 function samePath(a, b) {
-  return path10.resolve(a).replace(/\/+$/, "") === path10.resolve(b).replace(/\/+$/, "");
+  return path9.resolve(a).replace(/\/+$/, "") === path9.resolve(b).replace(/\/+$/, "");
 }
 var STRENGTH = { service_started: 0, service_healthy: 1, service_completed_successfully: 2 };
 function dependencyClosure(model, app) {
@@ -8768,7 +8679,7 @@ function dependencyClosure(model, app) {
 function buildsCheckedImage(service, checked) {
   const build = service.build;
   if (!build || !samePath(build.context, checked.context)) return false;
-  return samePath(path10.resolve(build.context, build.dockerfile ?? "Dockerfile"), checked.dockerfile) && (build.target ?? void 0) === checked.target;
+  return samePath(path9.resolve(build.context, build.dockerfile ?? "Dockerfile"), checked.dockerfile) && (build.target ?? void 0) === checked.target;
 }
 function composeOverride(model, deps, options) {
   const services = {};
@@ -8846,7 +8757,7 @@ async function readComposeConfig(get, options) {
     if (serviceInput) throw new ConfigError("compose-service", 'is set but "compose-file" is empty; set compose-file to the Compose file that defines the service');
     return void 0;
   }
-  const file = path11.resolve(options.cwd, fileInput);
+  const file = path10.resolve(options.cwd, fileInput);
   if (!existsSync4(file) || !statSync2(file).isFile()) {
     throw new ConfigError("compose-file", `no file at ${file}; give the path of a Compose file (e.g. docker-compose.yml)`);
   }
@@ -9280,7 +9191,7 @@ function jwtLookalike(token) {
 }
 
 // src/hygiene/values.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash } from "node:crypto";
 var VALUE_KIND_LABELS = {
   "aws-access-key-id": "AWS access key id",
   "github-token": "GitHub token",
@@ -9353,7 +9264,7 @@ var RULES = [
 ];
 var MIN_GIVEN_SECRET = 6;
 function fingerprint(secret, prefix) {
-  const hash = createHash2("sha256").update(secret).digest("hex").slice(0, 8);
+  const hash = createHash("sha256").update(secret).digest("hex").slice(0, 8);
   const shown2 = prefix && secret.startsWith(prefix) ? `${prefix}\u2026` : "";
   return shown2 ? `${shown2} (${secret.length} chars, sha256:${hash})` : `${secret.length} chars`;
 }
@@ -9773,7 +9684,7 @@ async function loadConfig(read, options = {}) {
   const cwd = options.cwd ?? process.cwd();
   const get = (name) => read(name).trim();
   const opt = (name) => get(name) || void 0;
-  const context = path12.resolve(cwd, get("context") || ".");
+  const context = path11.resolve(cwd, get("context") || ".");
   if (!existsSync5(context) || !statSync3(context).isDirectory()) {
     throw new ConfigError("context", `"${get("context") || "."}" is not a directory (resolved to ${context})`);
   }
@@ -9785,7 +9696,7 @@ async function loadConfig(read, options = {}) {
   const runId = options.runId ?? newRunId();
   const composeInput = await readComposeConfig(get, { cwd, context, runId });
   const dockerfileInput = opt("dockerfile");
-  const { dockerfile, dockerfileName } = dockerfileInput ? { dockerfile: path12.resolve(cwd, dockerfileInput), dockerfileName: "dockerfile" } : defaultDockerfile(context, railwayFile, composeInput);
+  const { dockerfile, dockerfileName } = dockerfileInput ? { dockerfile: path11.resolve(cwd, dockerfileInput), dockerfileName: "dockerfile" } : defaultDockerfile(context, railwayFile, composeInput);
   if (!existsSync5(dockerfile) || !statSync3(dockerfile).isFile()) {
     const builder = railwayIac?.service.builder;
     if (!dockerfileInput && builder !== void 0 && builder !== "DOCKERFILE") {
@@ -9803,7 +9714,7 @@ async function loadConfig(read, options = {}) {
   if (facts.stages.length === 0) throw new ConfigError("dockerfile", `${dockerfile} has no FROM instruction`);
   if (target !== void 0 && !facts.finalStage) {
     const names = facts.stages.map((s) => s.name).filter((n) => n !== void 0);
-    throw new ConfigError("target", `no stage named "${target}" in ${path12.basename(dockerfile)}; stages: ${names.length ? names.join(", ") : "(none named)"}`);
+    throw new ConfigError("target", `no stage named "${target}" in ${path11.basename(dockerfile)}; stages: ${names.length ? names.join(", ") : "(none named)"}`);
   }
   const buildArgs = parseKeyValueLines("build-args", get("build-args"));
   const buildSecrets = parseKeyValueLines("build-secrets", get("build-secrets"), "id=VALUE");
@@ -9855,7 +9766,7 @@ async function loadConfig(read, options = {}) {
       ...(railwayIac?.variables.fromRailway ?? []).map((v) => ({ label: `Railway variable "${v.key}"`, value: v.value }))
     ],
     compose,
-    dockerfile: { name: path12.basename(dockerfile), text: dockerfileText }
+    dockerfile: { name: path11.basename(dockerfile), text: dockerfileText }
   });
   return {
     runId,
@@ -9894,11 +9805,11 @@ async function loadConfig(read, options = {}) {
   };
 }
 function imageName(context) {
-  return path12.basename(context).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+|[._-]+$/g, "") || "app";
+  return path11.basename(context).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+|[._-]+$/g, "") || "app";
 }
 function readEnvFile(file, cwd) {
   if (file === void 0) return [];
-  const full = path12.resolve(cwd, file);
+  const full = path11.resolve(cwd, file);
   let text2;
   try {
     text2 = readFileSync2(full, "utf8");
@@ -10040,24 +9951,24 @@ function codeFirst(file) {
 function defaultDockerfile(context, railwayFile, compose) {
   if (railwayFile?.dockerfilePath) {
     return {
-      dockerfile: path12.resolve(dockerfileBase(railwayFile, context), railwayFile.dockerfilePath),
+      dockerfile: path11.resolve(dockerfileBase(railwayFile, context), railwayFile.dockerfilePath),
       dockerfileName: `dockerfile (from ${railwayFile.label} ${railwayFile.fieldPrefix}build.dockerfilePath)`
     };
   }
   const build = compose?.model.services[compose.service]?.build;
   if (compose && build?.dockerfile) {
-    return { dockerfile: path12.resolve(build.context, build.dockerfile), dockerfileName: `dockerfile (from ${path12.basename(compose.file)} service "${compose.service}" build.dockerfile)` };
+    return { dockerfile: path11.resolve(build.context, build.dockerfile), dockerfileName: `dockerfile (from ${path11.basename(compose.file)} service "${compose.service}" build.dockerfile)` };
   }
-  return { dockerfile: path12.resolve(context, "Dockerfile"), dockerfileName: "dockerfile" };
+  return { dockerfile: path11.resolve(context, "Dockerfile"), dockerfileName: "dockerfile" };
 }
 function dockerfileBase(file, context) {
-  return file.label === ".railway/railway.ts" ? context : path12.dirname(file.file);
+  return file.label === ".railway/railway.ts" ? context : path11.dirname(file.file);
 }
 async function readRailwayConfigs(get, options) {
   const { cwd, context, runContext } = options;
   const located = locateIacFile({ cwd, context, fileInput: get("railway-config") || void 0 });
   const legacySetting = get("railway-config-file");
-  const legacyGiven = legacySetting !== "" && legacySetting !== "true" && legacySetting !== "false" ? path12.resolve(cwd, legacySetting) : void 0;
+  const legacyGiven = legacySetting !== "" && legacySetting !== "true" && legacySetting !== "false" ? path11.resolve(cwd, legacySetting) : void 0;
   const legacyWanted = legacySetting === "false" ? false : legacySetting !== "" || configAsCodeRead(options.now);
   const legacyNotes = [];
   const legacy = await findRailwayFile([context, cwd], legacyGiven).catch((err) => {
@@ -10113,22 +10024,22 @@ function iacFileConfig(iac) {
 
 // src/version.ts
 import { readFileSync as readFileSync3 } from "node:fs";
-import path13 from "node:path";
+import path12 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 var NAME = "deploy-check";
 var cached;
 function toolVersion() {
-  cached ??= readToolVersion(path13.dirname(fileURLToPath2(import.meta.url)));
+  cached ??= readToolVersion(path12.dirname(fileURLToPath2(import.meta.url)));
   return cached;
 }
 function readToolVersion(start) {
   const tried = [];
-  for (let dir = start; ; dir = path13.dirname(dir)) {
-    const file = path13.join(dir, "package.json");
+  for (let dir = start; ; dir = path12.dirname(dir)) {
+    const file = path12.join(dir, "package.json");
     tried.push(file);
     const version = versionIn(file);
     if (version !== void 0) return version;
-    if (path13.dirname(dir) === dir || tried.length >= 4) break;
+    if (path12.dirname(dir) === dir || tried.length >= 4) break;
   }
   throw new Error(`deploy-check's package.json (name ${NAME}, with a version) was not found at ${tried.join(", ")}: the installation is incomplete; reinstall deploy-check or check out the action's repository whole`);
 }
@@ -10144,132 +10055,25 @@ function versionIn(file) {
   return name === NAME && typeof version === "string" && version !== "" ? version : void 0;
 }
 
-// src/pipeline.ts
-import { rm as rm9 } from "node:fs/promises";
-
-// src/build/build.ts
-import { spawn as spawn3 } from "node:child_process";
-import { StringDecoder } from "node:string_decoder";
-import { mkdtemp as mkdtemp3, readFile as readFile7, rm as rm4 } from "node:fs/promises";
-import os3 from "node:os";
-import path19 from "node:path";
-
-// src/cache/layer-cache.ts
-import { mkdtemp as mkdtemp2, readFile as readFile6, rm as rm3 } from "node:fs/promises";
-import path17 from "node:path";
-
-// src/report/format.ts
-function formatBytes2(bytes) {
-  if (bytes === null) return "n/a";
-  const abs = Math.abs(bytes);
-  const sign = bytes < 0 ? "-" : "";
-  if (abs < 1e3) return `${sign}${abs} B`;
-  const units = ["kB", "MB", "GB", "TB"];
-  let value = abs;
-  let unit = "B";
-  for (const u of units) {
-    value /= 1e3;
-    unit = u;
-    if (value < 1e3) break;
-  }
-  return `${sign}${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${unit}`;
-}
-function formatDuration(ms) {
-  if (ms === null) return "n/a";
-  if (ms < 1e3) return `${ms} ms`;
-  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
-  return `${Math.floor(ms / 6e4)} min ${Math.round(ms % 6e4 / 1e3)} s`;
-}
-function describeCache(cache, steps) {
-  if (!cache.enabled) return `off${cache.note ? `: ${cache.note}` : ""}`;
-  const parts = [];
-  if (cache.restored) {
-    parts.push(`restored ${cache.exactHit ? "this run's key" : cache.matchedKey ?? ""} (${formatBytes2(cache.restoredBytes)} in ${formatDuration(cache.restoreMs)})`);
-    parts.push(`${steps.cached}/${steps.total} steps cached${cache.timeSavedMs !== null ? `, about ${formatDuration(cache.timeSavedMs)} of build time saved` : ""}`);
-  } else {
-    parts.push(cache.note ? `not restored: ${cache.note}` : "no cache yet");
-  }
-  if (cache.saved) parts.push(`saved ${formatBytes2(cache.savedBytes)} in ${formatDuration(cache.saveMs)}`);
-  else if (cache.saveReason) parts.push(`not saved: ${cache.saveReason}`);
-  return parts.join("; ");
-}
-function deployLine(d) {
-  if (d.status === "skipped") return `skipped: ${d.reason ?? ""}`;
-  const what = d.source === "image" ? d.image ? `image ${shortDigest(d.image)}` : "image" : d.commit ? `commit ${d.commit.slice(0, 7)}` : "commit";
-  const status = d.railwayStatus ?? d.status;
-  const parts = [`${status}${d.url ? ` at ${d.url}` : ""}`, `${what} in ${formatDuration(d.durationMs)}`];
-  if (d.smoke) parts.push(`smoke check ${d.smoke.status}${d.smoke.httpStatus !== null ? ` (${d.smoke.httpStatus})` : ""}`);
-  if (d.status === "triggered") parts.push("not waited for");
-  if (d.status === "timeout") parts.push("timed out");
-  if (d.status === "error" && !d.railwayStatus) parts[0] = "error";
-  if (d.status === "delegated") parts.push("Railway deploys it once the checks pass");
-  if (d.rollback) parts.push(d.rollback.reason);
-  if (d.cancelled) parts.push("cancelled");
-  if (d.preview?.url) parts.push(`preview ${d.preview.url}`);
-  return parts.join(", ");
-}
-function shortDigest(ref) {
-  return ref.replace(/@sha256:([a-f0-9]{12})[a-f0-9]+$/, "@sha256:$1\u2026");
-}
-function describeDrift(d) {
-  const show = (v) => v === null ? "not set" : typeof v === "number" ? `${v} s` : `"${v}"`;
-  return `${d.fileName} sets ${d.setting} to ${show(d.file)} but the Railway service has ${show(d.service)}`;
-}
-function hygieneLine(hy) {
-  const count = (sev) => hy.findings.filter((f) => f.severity === sev).length;
-  const parts = [];
-  const errors = count("error");
-  const warnings = count("warning");
-  if (errors) parts.push(`${errors} error${errors > 1 ? "s" : ""}`);
-  if (warnings) parts.push(`${warnings} warning${warnings > 1 ? "s" : ""}`);
-  const notes = count("info");
-  const head = parts.length ? parts.join(", ") : notes ? `no problems, ${notes} note${notes > 1 ? "s" : ""}` : "no findings";
-  const ctx = hy.context ? `, context ${formatBytes2(hy.context.bytes)}` : "";
-  return `${head}; runs as ${hy.user ?? "root"}${ctx}${hy.suppressed ? `, ${hy.suppressed} ignored` : ""}`;
-}
-function sourceLabel(source) {
-  const name = source.file.split(/[\\/]/).at(-1) ?? source.file;
-  return `${name}:${source.line}${source.endLine > source.line ? `-${source.endLine}` : ""}`;
-}
-function decisiveAnswer(answers) {
-  if (!answers?.length) return null;
-  return answers.find((a) => !a.transient) ?? latestAnswer(answers);
-}
-function latestAnswer(answers) {
-  return answers.reduce((latest, a) => latest === null || a.lastMs >= latest.lastMs ? a : latest, null);
-}
-function describeHttpAnswer(a) {
-  if (a.status === null) return a.transient ? `no answer: ${a.error ?? ""}` : `answered, but ${a.error ?? ""}`;
-  const redirect = a.status >= 300 && a.status < 400 ? ` (redirect to ${a.location ?? "no Location given"})` : "";
-  const retry = a.retryAfterMs === void 0 ? "" : a.retryAfterMs === null ? " (no Retry-After)" : ` (Retry-After ${formatDuration(a.retryAfterMs)})`;
-  return `${a.status}${redirect}${retry}`;
-}
-function describeAnswerTimes(a) {
-  const s = (ms) => `${(ms / 1e3).toFixed(1)} s`;
-  return a.count === 1 ? `once at ${s(a.firstMs)}` : `\xD7 ${a.count} from ${s(a.firstMs)} to ${s(a.lastMs)}`;
-}
-function preDeployOutcome(c) {
-  if (c.exitCode !== null) return `exit ${c.exitCode}`;
-  return c.stillRunningAfterMs ? "still running, stopped" : "did not start";
-}
-function planLines(plan) {
-  return plan.changes.map((c) => `${c.field}: ${c.before ?? "(not set)"} \u2192 ${c.after ?? "(not set)"}`.replace(/[\r\n]+/g, " "));
-}
+// src/size/baseline-store.ts
+import { copyFile, mkdir, mkdtemp as mkdtemp2, readdir as readdir2, readFile as readFile3, rm as rm2, stat as stat3, writeFile } from "node:fs/promises";
+import os2 from "node:os";
+import path14 from "node:path";
 
 // src/cache/key.ts
-import { createHash as createHash3 } from "node:crypto";
-import { readdir as readdir2, stat as stat3 } from "node:fs/promises";
-import path14 from "node:path";
+import { createHash as createHash2 } from "node:crypto";
+import { readdir, stat as stat2 } from "node:fs/promises";
+import path13 from "node:path";
 function defaultKeyPrefix(input) {
-  const fromRoot = path14.relative(input.root, input.dockerfile);
-  const named = fromRoot === "" || fromRoot.startsWith("..") || path14.isAbsolute(fromRoot) ? input.dockerfile.replace(/^[/\\]+/, "") : fromRoot;
-  const relative = named.split(path14.sep).join("/");
+  const fromRoot = path13.relative(input.root, input.dockerfile);
+  const named = fromRoot === "" || fromRoot.startsWith("..") || path13.isAbsolute(fromRoot) ? input.dockerfile.replace(/^[/\\]+/, "") : fromRoot;
+  const relative = named.split(path13.sep).join("/");
   const target = input.target ? `:${input.target}` : "";
   const raw = `deploy-check-${input.platform ?? process.platform}-${input.arch ?? process.arch}-${relative}${target}`;
   return raw.replace(/[\s,#\p{Cc}]/gu, "_").slice(0, 400);
 }
 function fingerprint2(input) {
-  const hash = createHash3("sha256");
+  const hash = createHash2("sha256");
   const part = (label, value) => {
     hash.update(`${label}\0${value.length}\0${value}\0`);
   };
@@ -10285,12 +10089,12 @@ function cacheKeys(prefix, runFingerprint) {
 }
 var CONTEXT_FILE_LIMIT = 5e4;
 async function contextRevision(context) {
-  const hash = createHash3("sha256");
+  const hash = createHash2("sha256");
   let files = 0;
   const walk = async (dir) => {
     let entries;
     try {
-      entries = await readdir2(dir, { withFileTypes: true });
+      entries = await readdir(dir, { withFileTypes: true });
     } catch {
       return;
     }
@@ -10298,13 +10102,13 @@ async function contextRevision(context) {
     for (const entry of entries) {
       if (files >= CONTEXT_FILE_LIMIT) return;
       if (entry.name === ".git") continue;
-      const full = path14.join(dir, entry.name);
+      const full = path13.join(dir, entry.name);
       if (entry.isDirectory()) {
         await walk(full);
       } else {
         files++;
-        const info = await stat3(full).catch(() => void 0);
-        hash.update(`${path14.relative(context, full)}\0${info?.size ?? -1}\0${info?.mtimeMs ?? -1}
+        const info = await stat2(full).catch(() => void 0);
+        hash.update(`${path13.relative(context, full)}\0${info?.size ?? -1}\0${info?.mtimeMs ?? -1}
 `);
       }
     }
@@ -10313,117 +10117,145 @@ async function contextRevision(context) {
   hash.update(`files:${files}`);
   return `context:${hash.digest("hex").slice(0, 32)}`;
 }
-
-// src/cache/save-decision.ts
-var MAX_ENTRY_BYTES = 5e9;
-function decideSave(f) {
-  if (f.policy === "never") return { save: false, reason: "cache-save is never" };
-  if (f.readOnly) return { save: false, reason: "this run may only read the cache (the runner's ACTIONS_CACHE_MODE)" };
-  if (f.storeFailed) return { save: false, reason: "the cache store failed during the restore" };
-  if (f.exactHit) {
-    return { save: false, reason: "the restored entry already has this run's key, and keys cannot be overwritten (an identical run saved it)" };
-  }
-  if (f.policy === "default-branch" && f.onDefaultBranch !== true) {
-    return {
-      save: false,
-      reason: f.onDefaultBranch === null ? "cache-save is default-branch, and this run cannot tell which branch is the default" : `cache-save is default-branch, and this run is on ${f.ref ?? "another ref"}`
-    };
-  }
-  if (f.build === "pending") return { save: true, reason: "the cache will be saved if the build succeeds" };
-  if (f.build === "failed") return { save: false, reason: "the build failed, so its cache is incomplete" };
-  if (f.exportedBytes === null || f.exportedBytes === 0) return { save: false, reason: "the build exported no usable cache" };
-  if (f.exportedBytes > MAX_ENTRY_BYTES) {
-    return {
-      save: false,
-      reason: `the cache is ${f.exportedBytes} bytes, more than half of the repository's 10 GB cache; use cache-mode: min to keep only the final stage's layers`
-    };
-  }
-  return { save: true, reason: f.policy === "default-branch" ? "cache-save is default-branch, and this run is on the default branch" : "cache-save is always" };
+function imageScopeHash(image) {
+  const relative = path13.relative(image.cwd, image.dockerfile).split(path13.sep).join("/");
+  return createHash2("sha256").update(`${relative}
+${image.target ?? ""}
+${image.imageRepository}`).digest("hex").slice(0, 12);
+}
+var RUN_KEY_SEPARATOR = "~";
+function saveKey(prefix, runKey) {
+  return `${prefix}${runKey.replace(/[\s,~]+/g, "-")}`;
+}
+function newestKeys(prefix) {
+  return { key: `${prefix}latest`, prefix, restoreKeys: [prefix] };
+}
+function runEntryKeys(prefix, runKey) {
+  return { key: saveKey(prefix, runKey), prefix, restoreKeys: [prefix] };
 }
 
-// src/cache/step-times.ts
-import { readFile as readFile4, writeFile as writeFile2 } from "node:fs/promises";
-import path15 from "node:path";
-var FILE = "deploy-check-steps.json";
-async function readStepTimes(cacheDir) {
-  try {
-    const parsed = JSON.parse(await readFile4(path15.join(cacheDir, FILE), "utf8"));
-    const out = {};
-    if (parsed.steps && typeof parsed.steps === "object") {
-      for (const [name, ms] of Object.entries(parsed.steps)) if (typeof ms === "number" && ms >= 0) out[name] = ms;
-    }
-    return out;
-  } catch {
-    return {};
+// src/size/baseline-store.ts
+var BaselineStore = class {
+  /** For notes: "the Actions cache", "directory ./baselines". */
+  description;
+  entries;
+  constructor(entries) {
+    this.entries = entries;
+    this.description = entries.description;
   }
-}
-function mergeStepTimes(previous, steps) {
-  const out = {};
-  for (const step of steps) {
-    const ms = step.cached ? previous[step.name] : step.durationMs;
-    if (typeof ms === "number") out[step.name] = ms;
-  }
-  return out;
-}
-function timeSaved(previous, steps) {
-  let total = 0;
-  let known = false;
-  for (const step of steps) {
-    const ms = step.cached ? previous[step.name] : void 0;
-    if (ms !== void 0) {
-      total += ms;
-      known = true;
+  async restore(prefix) {
+    const keys = newestKeys(prefix);
+    try {
+      const entry = await this.entries.restore(keys);
+      if (!entry) return null;
+      return { key: entry.matchedKey, content: await readFile3(path14.join(entry.dir, REPORT_FILE), "utf8") };
+    } finally {
+      await this.entries.release(keys);
     }
   }
-  return known ? total : null;
-}
-async function writeStepTimes(cacheDir, times) {
-  await writeFile2(path15.join(cacheDir, FILE), JSON.stringify({ version: 1, steps: times }) + "\n");
-}
-
-// src/cache/store.ts
-import { readdir as readdir3, readFile as readFile5, stat as stat4 } from "node:fs/promises";
-import path16 from "node:path";
-var CacheStoreError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "CacheStoreError";
+  async save(key, content) {
+    const prefix = key.slice(0, key.lastIndexOf(RUN_KEY_SEPARATOR) + 1);
+    const keys = { key, prefix, restoreKeys: [prefix] };
+    const dir = await mkdtemp2(path14.join(await this.entries.workDir(), "deploy-check-baseline-"));
+    try {
+      await writeFile(path14.join(dir, REPORT_FILE), content);
+      if (!await this.entries.save(keys, dir)) throw new Error(`the cache did not accept key ${key}`);
+    } finally {
+      await rm2(dir, { recursive: true, force: true });
+      await this.entries.release(keys);
+    }
   }
 };
-async function directoryBytes(dir) {
-  let total = 0;
-  let entries;
-  try {
-    entries = await readdir3(dir, { withFileTypes: true, recursive: true });
-  } catch {
-    return 0;
-  }
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const info = await stat4(path16.join(entry.parentPath, entry.name)).catch(() => void 0);
-    total += info?.size ?? 0;
-  }
-  return total;
+var REPORT_FILE = "report.json";
+var NO_BASELINE_SCOPE = { store: null, unavailable: "no baseline store is configured", branch: null, save: false, runKey: "none" };
+function baselineKeyPrefix(image, branch) {
+  const hash = imageScopeHash(image);
+  const name = image.imageRepository.split("/").at(-1)?.replace(/[^a-zA-Z0-9._-]+/g, "-").slice(0, 40) || "image";
+  return `deploy-check-size-v1-${name}-${hash}-${branch.replace(/[\s,~]+/g, "-")}${RUN_KEY_SEPARATOR}`;
 }
-async function isUsableCache(dir) {
-  try {
-    const index = JSON.parse(await readFile5(path16.join(dir, "index.json"), "utf8"));
-    const manifests = index.manifests ?? [];
-    if (manifests.length === 0) return false;
-    for (const m of manifests) {
-      const digest = typeof m.digest === "string" ? m.digest : "";
-      const [algorithm, hex] = digest.split(":");
-      if (!algorithm || !hex) return false;
-      const info = await stat4(path16.join(dir, "blobs", algorithm, hex));
-      if (info.size === 0) return false;
+function imageRepository(image) {
+  const noDigest = image.split("@")[0] ?? image;
+  const lastSlash = noDigest.lastIndexOf("/");
+  const colon = noDigest.lastIndexOf(":");
+  return colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
+}
+var BaselineDirectory = class {
+  kind = "directory";
+  writable = true;
+  description;
+  dir;
+  copies = /* @__PURE__ */ new Map();
+  constructor(dir) {
+    this.dir = dir;
+    this.description = `directory ${dir}`;
+  }
+  /** Entries are written from the system's temporary directory: nothing but entries lands in the baseline directory. */
+  workDir() {
+    return Promise.resolve(os2.tmpdir());
+  }
+  /** Nothing is ever saved under keys.key (see newestKeys): the newest file under a restore prefix. */
+  async restore(keys) {
+    let names;
+    try {
+      names = await readdir2(this.dir);
+    } catch {
+      return null;
     }
-    return true;
-  } catch {
-    return false;
+    for (const prefix of keys.restoreKeys) {
+      const candidates = await Promise.all(
+        names.filter((n) => n.startsWith(encodeURIComponent(prefix)) && n.endsWith(".json")).map(async (n) => ({ n, mtime: (await stat3(path14.join(this.dir, n))).mtimeMs }))
+      );
+      const newest = candidates.sort((a, b) => b.mtime - a.mtime || b.n.localeCompare(a.n))[0];
+      if (!newest) continue;
+      const copy = await mkdtemp2(path14.join(os2.tmpdir(), "deploy-check-baseline-"));
+      this.copies.set(keys.prefix, copy);
+      await copyFile(path14.join(this.dir, newest.n), path14.join(copy, REPORT_FILE));
+      return { matchedKey: decodeURIComponent(newest.n.slice(0, -".json".length)), dir: copy };
+    }
+    return null;
   }
-}
+  async save(keys, dir) {
+    await mkdir(this.dir, { recursive: true });
+    await writeFile(path14.join(this.dir, `${encodeURIComponent(keys.key)}.json`), await readFile3(path14.join(dir, REPORT_FILE)));
+    await rm2(dir, { recursive: true, force: true });
+    return true;
+  }
+  async release(keys) {
+    const copy = this.copies.get(keys.prefix);
+    this.copies.delete(keys.prefix);
+    if (copy) await rm2(copy, { recursive: true, force: true }).catch(() => void 0);
+  }
+};
 
-// src/cache/layer-cache.ts
+// src/pipeline.ts
+import { rm as rm9 } from "node:fs/promises";
+
+// src/build/build.ts
+import { spawn as spawn3 } from "node:child_process";
+import { StringDecoder } from "node:string_decoder";
+import { mkdtemp as mkdtemp3, readFile as readFile4, rm as rm3 } from "node:fs/promises";
+import os3 from "node:os";
+import path16 from "node:path";
+
+// src/report/skipped.ts
+var SKIPPED_SIZE = {
+  status: "skipped",
+  bytes: null,
+  compressedBytes: null,
+  uncompressedSource: "unavailable",
+  compressedSource: "unavailable",
+  store: null,
+  measureMs: null,
+  baseImage: null,
+  layers: [],
+  baseline: null,
+  baselineNote: null,
+  delta: null,
+  budget: { metric: "compressed", status: "none", checks: [] },
+  commentThreshold: { limit: "", bytes: null, percent: null, reached: null },
+  baselineSaved: null,
+  notes: []
+};
 function cacheReportOff(note, mode = null) {
   return {
     enabled: false,
@@ -10443,186 +10275,6 @@ function cacheReportOff(note, mode = null) {
     timeSavedMs: null,
     warnings: []
   };
-}
-async function prepareLayerCache(config, engine, log, ctx) {
-  const none2 = (report2, builder2 = config.builder) => ({
-    plan: { from: void 0, to: void 0 },
-    builder: builder2,
-    report: report2,
-    keys: null,
-    exportDir: void 0,
-    restored: null,
-    stepTimes: {},
-    storeFailed: false
-  });
-  const settings = config.cache;
-  if (!settings.enabled) return none2(cacheReportOff("the cache input is false"));
-  const report = { ...cacheReportOff(null, settings.mode), enabled: true };
-  const warn = (message) => {
-    report.warnings.push(message);
-    log.warning(message);
-  };
-  const { store } = ctx;
-  if (!store) {
-    report.enabled = false;
-    report.note = ctx.missingStore?.reason ?? "no cache store";
-    if (ctx.missingStore?.warn) warn(`Layer cache off: ${report.note}`);
-    else log.info(`Layer cache off: ${report.note}`);
-    return none2(report);
-  }
-  report.store = store.kind;
-  const prefix = settings.keyPrefix ?? defaultKeyPrefix({ dockerfile: config.dockerfile, target: config.target, root: ctx.root });
-  const keys = cacheKeys(
-    prefix,
-    fingerprint2({
-      revision: ctx.revision ?? await contextRevision(config.context),
-      dockerfileText: await readFile6(config.dockerfile, "utf8"),
-      target: config.target,
-      buildArgs: config.buildArgs,
-      mode: settings.mode
-    })
-  );
-  report.key = keys.key;
-  let builder = config.builder;
-  let facts;
-  try {
-    facts = await inspectBuilder(engine, config.builder);
-  } catch (err) {
-    facts = { name: config.builder ?? "default", driver: "unknown", containerdStore: null };
-    log.debug(`could not inspect the builder: ${err.message}`);
-  }
-  const decision = decideBuilder(facts, config.builder);
-  if (decision.kind === "without-cache") {
-    report.note = decision.reason;
-    warn(`Layer cache off: ${decision.reason}.`);
-    return none2({ ...report, enabled: false });
-  }
-  if (decision.kind === "create") {
-    log.info(`Layer cache: ${decision.reason}.`);
-    const name = runBuilderName(config.runId);
-    ctx.rememberBuilder(name);
-    const created = await createContainerBuilder(name);
-    if (!created.ok) {
-      report.note = `the engine cannot export a build cache (docker driver without the containerd image store) and a docker-container builder could not start: ${created.error}`;
-      warn(`Layer cache off: ${report.note}. Building without the cache; set "builder" to a BuildKit builder that can export caches, or enable the engine's containerd image store.`);
-      return none2({ ...report, enabled: false });
-    }
-    builder = name;
-  } else {
-    log.debug(decision.reason);
-  }
-  let restored = null;
-  let storeFailed = false;
-  let stepTimes = {};
-  const restoreStarted = Date.now();
-  try {
-    restored = await store.restore(keys);
-  } catch (err) {
-    storeFailed = true;
-    report.note = `${store.description} failed: ${err.message}`;
-    warn(`Layer cache unavailable (${store.description}: ${err.message}); building without it.`);
-    if (!(err instanceof CacheStoreError)) log.debug(err.stack ?? "");
-  }
-  report.restoreMs = Date.now() - restoreStarted;
-  if (restored) {
-    report.restored = true;
-    report.matchedKey = restored.matchedKey;
-    report.exactHit = restored.matchedKey === keys.key;
-    report.restoredBytes = await directoryBytes(restored.dir);
-    stepTimes = await readStepTimes(restored.dir);
-    log.info(`Restored layer cache ${restored.matchedKey}${report.exactHit ? " (this run's key)" : ""}: ${formatBytes2(report.restoredBytes)} in ${formatDuration(report.restoreMs)}`);
-  } else if (!storeFailed) {
-    log.info(`No layer cache under ${keys.restoreKeys.join(", ")} yet; this build starts cold`);
-  }
-  const before = decideSave({
-    policy: settings.save,
-    exactHit: report.exactHit,
-    onDefaultBranch: ctx.onDefaultBranch,
-    ref: ctx.ref,
-    readOnly: !store.writable,
-    storeFailed,
-    build: "pending",
-    exportedBytes: null
-  });
-  let exportDir;
-  if (before.save) {
-    exportDir = await mkdtemp2(path17.join(await store.workDir(), "export-"));
-  } else {
-    report.saveReason = before.reason;
-    log.info(`Layer cache will not be saved: ${before.reason}`);
-  }
-  return {
-    plan: {
-      from: restored ? `type=local,src=${restored.dir}` : void 0,
-      // ignore-error: a failed export must not fail the build; the empty export is caught before saving.
-      // zstd: layers the export has to compress (the image store keeps them uncompressed) compress
-      // several times faster than with gzip, which is most of what a cold run's export costs.
-      to: exportDir ? `type=local,dest=${exportDir},mode=${settings.mode},compression=zstd,ignore-error=true` : void 0
-    },
-    builder,
-    report,
-    keys,
-    exportDir,
-    restored,
-    stepTimes,
-    storeFailed
-  };
-}
-async function finishLayerCache(prepared, build, config, log, ctx) {
-  const { store } = ctx;
-  const report = { ...prepared.report, warnings: [...prepared.report.warnings] };
-  if (prepared.restored) report.timeSavedMs = timeSaved(prepared.stepTimes, build.steps.list);
-  const { exportDir, keys } = prepared;
-  if (!exportDir || !keys || !store) return report;
-  const exportedBytes = build.status === "success" && await isUsableCache(exportDir) ? await directoryBytes(exportDir) : null;
-  const decision = decideSave({
-    policy: config.cache.save,
-    exactHit: report.exactHit,
-    onDefaultBranch: ctx.onDefaultBranch,
-    ref: ctx.ref,
-    readOnly: !store.writable,
-    storeFailed: prepared.storeFailed,
-    build: build.status === "success" ? "succeeded" : "failed",
-    exportedBytes
-  });
-  report.saveReason = decision.reason;
-  if (!decision.save) {
-    await rm3(exportDir, { recursive: true, force: true });
-    if (build.status === "success" && exportedBytes === null) {
-      const message = `Layer cache not saved: the build exported no usable cache (builder ${prepared.builder ?? "default"}); the next build starts without one.`;
-      report.warnings.push(message);
-      log.warning(message);
-    } else {
-      log.info(`Layer cache not saved: ${decision.reason}`);
-    }
-    return report;
-  }
-  await writeStepTimes(exportDir, mergeStepTimes(prepared.stepTimes, build.steps.list));
-  const started = Date.now();
-  try {
-    const accepted = await store.save(keys, exportDir);
-    report.saveMs = Date.now() - started;
-    if (accepted) {
-      report.saved = true;
-      report.savedBytes = exportedBytes;
-      log.info(`Saved layer cache ${keys.key}: ${formatBytes2(exportedBytes)} in ${formatDuration(report.saveMs)}`);
-    } else {
-      report.saveReason = "another job saved an entry under this key first";
-      log.info(`Layer cache not saved: ${report.saveReason}`);
-    }
-  } catch (err) {
-    report.saveMs = Date.now() - started;
-    report.saveReason = `saving failed: ${err.message}`;
-    const message = `Layer cache not saved (${store.description}: ${err.message}); the next build starts from the previous cache.`;
-    report.warnings.push(message);
-    log.warning(message);
-  } finally {
-    await rm3(exportDir, { recursive: true, force: true });
-  }
-  return report;
-}
-function failedOnCache(build) {
-  return build.status === "failure" && build.failure !== null && build.failure.step === null && /cache export|cache import|exporting cache|importing cache|cache manifest|cache-from|cache-to/i.test(build.failure.message);
 }
 
 // src/build/plan.ts
@@ -10657,7 +10309,7 @@ function planBuild(config, metadataFile, cache = { from: void 0, to: void 0 }) {
 }
 
 // src/build/failure.ts
-import path18 from "node:path";
+import path15 from "node:path";
 var RULE = /^-{10,}$/;
 var NUMBERED = /^(\d+) \|(?: (>>>| {3})(?: (.*))?)?$/;
 function parseSourceExcerpt(lines) {
@@ -10685,7 +10337,7 @@ function parseSourceExcerpt(lines) {
   return void 0;
 }
 function failureSource(excerpt, dockerfile, dockerfileText) {
-  const sameFile = path18.basename(dockerfile) === excerpt.file;
+  const sameFile = path15.basename(dockerfile) === excerpt.file;
   if (sameFile && dockerfileText !== void 0) {
     const fileLines = dockerfileText.split(/\r?\n/);
     if (excerpt.endLine <= fileLines.length) {
@@ -10927,8 +10579,8 @@ function isTransientEngineError(message) {
   return /failed to solve: (?:[^:]*: )?not found$|failed: not found$|snapshot [^ ]+ does not exist: not found|failed to prepare extraction snapshot|lease "[^"]+": not found/.test(message.trim());
 }
 async function buildOnce(config, log, cache, cancel) {
-  const work = await mkdtemp3(path19.join(os3.tmpdir(), "deploy-check-build-"));
-  const metadataFile = path19.join(work, "metadata.json");
+  const work = await mkdtemp3(path16.join(os3.tmpdir(), "deploy-check-build-"));
+  const metadataFile = path16.join(work, "metadata.json");
   const plan = planBuild(config, metadataFile, cache);
   const progress = new BuildProgress((v) => {
     if (isStep(v)) log.info(`${v.cached ? "CACHED " : isCancelled(v) ? "CANCELED " : ""}${v.name}${v.cached ? "" : ` (${formatSeconds2(vertexDurationMs(v))})`}`);
@@ -10951,7 +10603,7 @@ async function buildOnce(config, log, cache, cancel) {
     }
     metadata = await readMetadata(metadataFile);
   } finally {
-    await rm4(work, { recursive: true, force: true });
+    await rm3(work, { recursive: true, force: true });
   }
   progress.end();
   const durationMs2 = Date.now() - started;
@@ -11019,7 +10671,7 @@ function runBuildx(args, env, cancel, stderr) {
 }
 async function readMetadata(file) {
   try {
-    return JSON.parse(await readFile7(file, "utf8"));
+    return JSON.parse(await readFile4(file, "utf8"));
   } catch {
     return {};
   }
@@ -11032,7 +10684,7 @@ function stepList(steps, stageNames, succeeded) {
 }
 async function readText(file) {
   try {
-    return await readFile7(file, "utf8");
+    return await readFile4(file, "utf8");
   } catch {
     return void 0;
   }
@@ -11057,6 +10709,379 @@ function stringEnv(env) {
   const out = {};
   for (const [k, v] of Object.entries(env)) if (v !== void 0) out[k] = v;
   return out;
+}
+
+// src/cache/layer-cache.ts
+import { mkdtemp as mkdtemp4, readFile as readFile7, rm as rm4 } from "node:fs/promises";
+import path19 from "node:path";
+
+// src/report/format.ts
+function formatBytes2(bytes) {
+  if (bytes === null) return "n/a";
+  const abs = Math.abs(bytes);
+  const sign = bytes < 0 ? "-" : "";
+  if (abs < 1e3) return `${sign}${abs} B`;
+  const units = ["kB", "MB", "GB", "TB"];
+  let value = abs;
+  let unit = "B";
+  for (const u of units) {
+    value /= 1e3;
+    unit = u;
+    if (value < 1e3) break;
+  }
+  return `${sign}${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${unit}`;
+}
+function formatDuration(ms) {
+  if (ms === null) return "n/a";
+  if (ms < 1e3) return `${ms} ms`;
+  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
+  return `${Math.floor(ms / 6e4)} min ${Math.round(ms % 6e4 / 1e3)} s`;
+}
+function describeCache(cache, steps) {
+  if (!cache.enabled) return `off${cache.note ? `: ${cache.note}` : ""}`;
+  const parts = [];
+  if (cache.restored) {
+    parts.push(`restored ${cache.exactHit ? "this run's key" : cache.matchedKey ?? ""} (${formatBytes2(cache.restoredBytes)} in ${formatDuration(cache.restoreMs)})`);
+    parts.push(`${steps.cached}/${steps.total} steps cached${cache.timeSavedMs !== null ? `, about ${formatDuration(cache.timeSavedMs)} of build time saved` : ""}`);
+  } else {
+    parts.push(cache.note ? `not restored: ${cache.note}` : "no cache yet");
+  }
+  if (cache.saved) parts.push(`saved ${formatBytes2(cache.savedBytes)} in ${formatDuration(cache.saveMs)}`);
+  else if (cache.saveReason) parts.push(`not saved: ${cache.saveReason}`);
+  return parts.join("; ");
+}
+function deployLine(d) {
+  if (d.status === "skipped") return `skipped: ${d.reason ?? ""}`;
+  const what = d.source === "image" ? d.image ? `image ${shortDigest(d.image)}` : "image" : d.commit ? `commit ${d.commit.slice(0, 7)}` : "commit";
+  const status = d.railwayStatus ?? d.status;
+  const parts = [`${status}${d.url ? ` at ${d.url}` : ""}`, `${what} in ${formatDuration(d.durationMs)}`];
+  if (d.smoke) parts.push(`smoke check ${d.smoke.status}${d.smoke.httpStatus !== null ? ` (${d.smoke.httpStatus})` : ""}`);
+  if (d.status === "triggered") parts.push("not waited for");
+  if (d.status === "timeout") parts.push("timed out");
+  if (d.status === "error" && !d.railwayStatus) parts[0] = "error";
+  if (d.status === "delegated") parts.push("Railway deploys it once the checks pass");
+  if (d.rollback) parts.push(d.rollback.reason);
+  if (d.cancelled) parts.push("cancelled");
+  if (d.preview?.url) parts.push(`preview ${d.preview.url}`);
+  return parts.join(", ");
+}
+function shortDigest(ref) {
+  return ref.replace(/@sha256:([a-f0-9]{12})[a-f0-9]+$/, "@sha256:$1\u2026");
+}
+function describeDrift(d) {
+  const show = (v) => v === null ? "not set" : typeof v === "number" ? `${v} s` : `"${v}"`;
+  return `${d.fileName} sets ${d.setting} to ${show(d.file)} but the Railway service has ${show(d.service)}`;
+}
+function hygieneLine(hy) {
+  const count = (sev) => hy.findings.filter((f) => f.severity === sev).length;
+  const parts = [];
+  const errors = count("error");
+  const warnings = count("warning");
+  if (errors) parts.push(`${errors} error${errors > 1 ? "s" : ""}`);
+  if (warnings) parts.push(`${warnings} warning${warnings > 1 ? "s" : ""}`);
+  const notes = count("info");
+  const head = parts.length ? parts.join(", ") : notes ? `no problems, ${notes} note${notes > 1 ? "s" : ""}` : "no findings";
+  const ctx = hy.context ? `, context ${formatBytes2(hy.context.bytes)}` : "";
+  return `${head}; runs as ${hy.user ?? "root"}${ctx}${hy.suppressed ? `, ${hy.suppressed} ignored` : ""}`;
+}
+function sourceLabel(source) {
+  const name = source.file.split(/[\\/]/).at(-1) ?? source.file;
+  return `${name}:${source.line}${source.endLine > source.line ? `-${source.endLine}` : ""}`;
+}
+function decisiveAnswer(answers) {
+  if (!answers?.length) return null;
+  return answers.find((a) => !a.transient) ?? latestAnswer(answers);
+}
+function latestAnswer(answers) {
+  return answers.reduce((latest, a) => latest === null || a.lastMs >= latest.lastMs ? a : latest, null);
+}
+function describeHttpAnswer(a) {
+  if (a.status === null) return a.transient ? `no answer: ${a.error ?? ""}` : `answered, but ${a.error ?? ""}`;
+  const redirect = a.status >= 300 && a.status < 400 ? ` (redirect to ${a.location ?? "no Location given"})` : "";
+  const retry = a.retryAfterMs === void 0 ? "" : a.retryAfterMs === null ? " (no Retry-After)" : ` (Retry-After ${formatDuration(a.retryAfterMs)})`;
+  return `${a.status}${redirect}${retry}`;
+}
+function describeAnswerTimes(a) {
+  const s = (ms) => `${(ms / 1e3).toFixed(1)} s`;
+  return a.count === 1 ? `once at ${s(a.firstMs)}` : `\xD7 ${a.count} from ${s(a.firstMs)} to ${s(a.lastMs)}`;
+}
+function preDeployOutcome(c) {
+  if (c.exitCode !== null) return `exit ${c.exitCode}`;
+  return c.stillRunningAfterMs ? "still running, stopped" : "did not start";
+}
+function planLines(plan) {
+  return plan.changes.map((c) => `${c.field}: ${c.before ?? "(not set)"} \u2192 ${c.after ?? "(not set)"}`.replace(/[\r\n]+/g, " "));
+}
+
+// src/cache/save-decision.ts
+var MAX_ENTRY_BYTES = 5e9;
+function decideSave(f) {
+  if (f.policy === "never") return { save: false, reason: "cache-save is never" };
+  if (f.readOnly) return { save: false, reason: "this run may only read the cache (the runner's ACTIONS_CACHE_MODE)" };
+  if (f.storeFailed) return { save: false, reason: "the cache store failed during the restore" };
+  if (f.exactHit) {
+    return { save: false, reason: "the restored entry already has this run's key, and keys cannot be overwritten (an identical run saved it)" };
+  }
+  if (f.policy === "default-branch" && f.onDefaultBranch !== true) {
+    return {
+      save: false,
+      reason: f.onDefaultBranch === null ? "cache-save is default-branch, and this run cannot tell which branch is the default" : `cache-save is default-branch, and this run is on ${f.ref ?? "another ref"}`
+    };
+  }
+  if (f.build === "pending") return { save: true, reason: "the cache will be saved if the build succeeds" };
+  if (f.build === "failed") return { save: false, reason: "the build failed, so its cache is incomplete" };
+  if (f.exportedBytes === null || f.exportedBytes === 0) return { save: false, reason: "the build exported no usable cache" };
+  if (f.exportedBytes > MAX_ENTRY_BYTES) {
+    return {
+      save: false,
+      reason: `the cache is ${f.exportedBytes} bytes, more than half of the repository's 10 GB cache; use cache-mode: min to keep only the final stage's layers`
+    };
+  }
+  return { save: true, reason: f.policy === "default-branch" ? "cache-save is default-branch, and this run is on the default branch" : "cache-save is always" };
+}
+
+// src/cache/step-times.ts
+import { readFile as readFile5, writeFile as writeFile2 } from "node:fs/promises";
+import path17 from "node:path";
+var FILE = "deploy-check-steps.json";
+async function readStepTimes(cacheDir) {
+  try {
+    const parsed = JSON.parse(await readFile5(path17.join(cacheDir, FILE), "utf8"));
+    const out = {};
+    if (parsed.steps && typeof parsed.steps === "object") {
+      for (const [name, ms] of Object.entries(parsed.steps)) if (typeof ms === "number" && ms >= 0) out[name] = ms;
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+function mergeStepTimes(previous, steps) {
+  const out = {};
+  for (const step of steps) {
+    const ms = step.cached ? previous[step.name] : step.durationMs;
+    if (typeof ms === "number") out[step.name] = ms;
+  }
+  return out;
+}
+function timeSaved(previous, steps) {
+  let total = 0;
+  let known = false;
+  for (const step of steps) {
+    const ms = step.cached ? previous[step.name] : void 0;
+    if (ms !== void 0) {
+      total += ms;
+      known = true;
+    }
+  }
+  return known ? total : null;
+}
+async function writeStepTimes(cacheDir, times) {
+  await writeFile2(path17.join(cacheDir, FILE), JSON.stringify({ version: 1, steps: times }) + "\n");
+}
+
+// src/cache/store.ts
+import { readdir as readdir3, readFile as readFile6, stat as stat4 } from "node:fs/promises";
+import path18 from "node:path";
+var CacheStoreError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "CacheStoreError";
+  }
+};
+async function directoryBytes(dir) {
+  let total = 0;
+  let entries;
+  try {
+    entries = await readdir3(dir, { withFileTypes: true, recursive: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const info = await stat4(path18.join(entry.parentPath, entry.name)).catch(() => void 0);
+    total += info?.size ?? 0;
+  }
+  return total;
+}
+async function isUsableCache(dir) {
+  try {
+    const index = JSON.parse(await readFile6(path18.join(dir, "index.json"), "utf8"));
+    const manifests = index.manifests ?? [];
+    if (manifests.length === 0) return false;
+    for (const m of manifests) {
+      const digest = typeof m.digest === "string" ? m.digest : "";
+      const [algorithm, hex] = digest.split(":");
+      if (!algorithm || !hex) return false;
+      const info = await stat4(path18.join(dir, "blobs", algorithm, hex));
+      if (info.size === 0) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// src/cache/layer-cache.ts
+function layerCacheWanted(config, ctx) {
+  return config.cache.enabled && ctx.store !== null;
+}
+async function prepareLayerCache(config, builder, log, ctx) {
+  const none2 = (report2) => ({
+    plan: { from: void 0, to: void 0 },
+    builder: builder.name,
+    report: report2,
+    keys: null,
+    exportDir: void 0,
+    restored: null,
+    stepTimes: {},
+    storeFailed: false
+  });
+  const settings = config.cache;
+  if (!settings.enabled) return none2(cacheReportOff("the cache input is false"));
+  const report = { ...cacheReportOff(null, settings.mode), enabled: true };
+  const warn = (message) => {
+    report.warnings.push(message);
+    log.warning(message);
+  };
+  const { store } = ctx;
+  if (!store) {
+    report.enabled = false;
+    report.note = ctx.missingStore?.reason ?? "no cache store";
+    if (ctx.missingStore?.warn) warn(`Layer cache off: ${report.note}`);
+    else log.info(`Layer cache off: ${report.note}`);
+    return none2(report);
+  }
+  report.store = store.kind;
+  const keys = await layerCacheKeys(config, ctx);
+  report.key = keys.key;
+  if (builder.cannotExport) {
+    report.note = builder.cannotExport.note;
+    warn(builder.cannotExport.warning);
+    return none2({ ...report, enabled: false });
+  }
+  const { restored, storeFailed, stepTimes } = await restoreLayers(store, keys, report, warn, log);
+  const before = decideSave({
+    policy: settings.save,
+    exactHit: report.exactHit,
+    onDefaultBranch: ctx.onDefaultBranch,
+    ref: ctx.ref,
+    readOnly: !store.writable,
+    storeFailed,
+    build: "pending",
+    exportedBytes: null
+  });
+  let exportDir;
+  if (before.save) {
+    exportDir = await mkdtemp4(path19.join(await store.workDir(), "export-"));
+  } else {
+    report.saveReason = before.reason;
+    log.info(`Layer cache will not be saved: ${before.reason}`);
+  }
+  const plan = {
+    from: restored ? `type=local,src=${restored.dir}` : void 0,
+    // ignore-error: a failed export must not fail the build; the empty export is caught before saving.
+    // zstd: layers the export has to compress (the image store keeps them uncompressed) compress
+    // several times faster than with gzip, which is most of what a cold run's export costs.
+    to: exportDir ? `type=local,dest=${exportDir},mode=${settings.mode},compression=zstd,ignore-error=true` : void 0
+  };
+  return { plan, builder: builder.name, report, keys, exportDir, restored, stepTimes, storeFailed };
+}
+async function layerCacheKeys(config, ctx) {
+  const settings = config.cache;
+  const prefix = settings.keyPrefix ?? defaultKeyPrefix({ dockerfile: config.dockerfile, target: config.target, root: ctx.root });
+  return cacheKeys(
+    prefix,
+    fingerprint2({
+      revision: ctx.revision ?? await contextRevision(config.context),
+      dockerfileText: await readFile7(config.dockerfile, "utf8"),
+      target: config.target,
+      buildArgs: config.buildArgs,
+      mode: settings.mode
+    })
+  );
+}
+async function restoreLayers(store, keys, report, warn, log) {
+  let restored = null;
+  let storeFailed = false;
+  let stepTimes = {};
+  const restoreStarted = Date.now();
+  try {
+    restored = await store.restore(keys);
+  } catch (err) {
+    storeFailed = true;
+    report.note = `${store.description} failed: ${err.message}`;
+    warn(`Layer cache unavailable (${store.description}: ${err.message}); building without it.`);
+    if (!(err instanceof CacheStoreError)) log.debug(err.stack ?? "");
+  }
+  report.restoreMs = Date.now() - restoreStarted;
+  if (restored) {
+    report.restored = true;
+    report.matchedKey = restored.matchedKey;
+    report.exactHit = restored.matchedKey === keys.key;
+    report.restoredBytes = await directoryBytes(restored.dir);
+    stepTimes = await readStepTimes(restored.dir);
+    log.info(`Restored layer cache ${restored.matchedKey}${report.exactHit ? " (this run's key)" : ""}: ${formatBytes2(report.restoredBytes)} in ${formatDuration(report.restoreMs)}`);
+  } else if (!storeFailed) {
+    log.info(`No layer cache under ${keys.restoreKeys.join(", ")} yet; this build starts cold`);
+  }
+  return { restored, storeFailed, stepTimes };
+}
+async function finishLayerCache(prepared, build, config, log, ctx) {
+  const { store } = ctx;
+  const report = { ...prepared.report, warnings: [...prepared.report.warnings] };
+  if (prepared.restored) report.timeSavedMs = timeSaved(prepared.stepTimes, build.steps.list);
+  const { exportDir, keys } = prepared;
+  if (!exportDir || !keys || !store) return report;
+  const exportedBytes = build.status === "success" && await isUsableCache(exportDir) ? await directoryBytes(exportDir) : null;
+  const decision = decideSave({
+    policy: config.cache.save,
+    exactHit: report.exactHit,
+    onDefaultBranch: ctx.onDefaultBranch,
+    ref: ctx.ref,
+    readOnly: !store.writable,
+    storeFailed: prepared.storeFailed,
+    build: build.status === "success" ? "succeeded" : "failed",
+    exportedBytes
+  });
+  report.saveReason = decision.reason;
+  if (!decision.save) {
+    await rm4(exportDir, { recursive: true, force: true });
+    if (build.status === "success" && exportedBytes === null) {
+      const message = `Layer cache not saved: the build exported no usable cache (builder ${prepared.builder ?? "default"}); the next build starts without one.`;
+      report.warnings.push(message);
+      log.warning(message);
+    } else {
+      log.info(`Layer cache not saved: ${decision.reason}`);
+    }
+    return report;
+  }
+  await writeStepTimes(exportDir, mergeStepTimes(prepared.stepTimes, build.steps.list));
+  const started = Date.now();
+  try {
+    const accepted = await store.save(keys, exportDir);
+    report.saveMs = Date.now() - started;
+    if (accepted) {
+      report.saved = true;
+      report.savedBytes = exportedBytes;
+      log.info(`Saved layer cache ${keys.key}: ${formatBytes2(exportedBytes)} in ${formatDuration(report.saveMs)}`);
+    } else {
+      report.saveReason = "another job saved an entry under this key first";
+      log.info(`Layer cache not saved: ${report.saveReason}`);
+    }
+  } catch (err) {
+    report.saveMs = Date.now() - started;
+    report.saveReason = `saving failed: ${err.message}`;
+    const message = `Layer cache not saved (${store.description}: ${err.message}); the next build starts from the previous cache.`;
+    report.warnings.push(message);
+    log.warning(message);
+  } finally {
+    await rm4(exportDir, { recursive: true, force: true });
+  }
+  return report;
+}
+function failedOnCache(build) {
+  return build.status === "failure" && build.failure !== null && build.failure.step === null && /cache export|cache import|exporting cache|importing cache|cache manifest|cache-from|cache-to/i.test(build.failure.message);
 }
 
 // src/deploy/railway/gate.ts
@@ -11493,7 +11518,7 @@ async function ensurePreviewDomain(client, source, preview) {
 
 // src/deploy/railway/push.ts
 import { existsSync as existsSync6 } from "node:fs";
-import { chmod, mkdtemp as mkdtemp4, readFile as readFile8, rm as rm5, symlink, writeFile as writeFile3 } from "node:fs/promises";
+import { chmod, mkdtemp as mkdtemp5, readFile as readFile8, rm as rm5, symlink, writeFile as writeFile3 } from "node:fs/promises";
 import os4 from "node:os";
 import path20 from "node:path";
 var PushError = class extends Error {
@@ -11568,7 +11593,7 @@ async function docker(args, env) {
   return { code, output: text2.split(/\r?\n/).map((l) => l.trimEnd()).filter(Boolean) };
 }
 async function privateDockerConfig(host, credentials) {
-  const dir = await mkdtemp4(path20.join(os4.tmpdir(), "deploy-check-docker-config-"));
+  const dir = await mkdtemp5(path20.join(os4.tmpdir(), "deploy-check-docker-config-"));
   await chmod(dir, 448);
   const own2 = process.env["DOCKER_CONFIG"] || path20.join(os4.homedir(), ".docker");
   let currentContext;
@@ -13491,7 +13516,7 @@ function parseJson(body) {
 }
 
 // src/hygiene/layer.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 import { once as once2 } from "node:events";
 import zlib2 from "node:zlib";
 function emptyFacts() {
@@ -13630,7 +13655,7 @@ function emptyPasswordAccounts(shadow) {
 var LayerStreamScanner = class {
   collector;
   reader;
-  hash = createHash4("sha256");
+  hash = createHash3("sha256");
   head = [];
   headLength = 0;
   decompressor;
@@ -14565,26 +14590,6 @@ function describeLayer2(instruction, line, base) {
 // src/size/stage.ts
 import path25 from "node:path";
 
-// src/report/skipped.ts
-var SKIPPED_SIZE = {
-  status: "skipped",
-  bytes: null,
-  compressedBytes: null,
-  uncompressedSource: "unavailable",
-  compressedSource: "unavailable",
-  store: null,
-  measureMs: null,
-  baseImage: null,
-  layers: [],
-  baseline: null,
-  baselineNote: null,
-  delta: null,
-  budget: { metric: "compressed", status: "none", checks: [] },
-  commentThreshold: { limit: "", bytes: null, percent: null, reached: null },
-  baselineSaved: null,
-  notes: []
-};
-
 // src/size/baseline.ts
 import { readFile as readFile10 } from "node:fs/promises";
 import path24 from "node:path";
@@ -14754,7 +14759,7 @@ function stateDirectory(env = process.env) {
 }
 
 // src/size/loopback-registry.ts
-import { createHash as createHash5, randomBytes as randomBytes3 } from "node:crypto";
+import { createHash as createHash4, randomBytes as randomBytes3 } from "node:crypto";
 import http2 from "node:http";
 var KEEP_LIMIT = 4 * 1024 * 1024;
 var LoopbackRegistry = class _LoopbackRegistry {
@@ -14836,7 +14841,7 @@ var LoopbackRegistry = class _LoopbackRegistry {
     if ((m = /^manifests\/([^/]+)$/.exec(rest)) && m[1]) {
       if (method === "PUT") {
         const body = await readAll(req, KEEP_LIMIT);
-        const digest = `sha256:${createHash5("sha256").update(body).digest("hex")}`;
+        const digest = `sha256:${createHash4("sha256").update(body).digest("hex")}`;
         this.manifests.push({ digest, mediaType: (req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "", body });
         res.writeHead(201, { Location: `${prefix}manifests/${digest}`, "Docker-Content-Digest": digest, "Content-Length": "0" });
         return void res.end();
@@ -15284,7 +15289,7 @@ function historyEntries(history, diffIds, pushed) {
 }
 
 // src/size/registry.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 var RegistryError = class extends Error {
   status;
   constructor(message, status = null) {
@@ -15343,7 +15348,7 @@ var RegistrySession = class {
     if (res.status === 404) throw new RegistryError(`${this.ref.text} not found on ${this.ref.registry} (manifest ${reference})`, 404);
     if (!res.ok) throw new RegistryError(`${this.ref.registry} answered ${res.status} for the manifest of ${this.ref.text}`, res.status);
     const body = Buffer.from(await res.arrayBuffer());
-    const computed = `sha256:${createHash6("sha256").update(body).digest("hex")}`;
+    const computed = `sha256:${createHash5("sha256").update(body).digest("hex")}`;
     if (reference.startsWith("sha256:") && computed !== reference) {
       throw new RegistryError(`${this.ref.registry} sent a manifest whose digest ${computed} is not the ${reference} asked for`);
     }
@@ -16390,7 +16395,7 @@ function escapeRegExp(text2) {
 }
 
 // src/services/start.ts
-import { mkdtemp as mkdtemp5, rm as rm7, writeFile as writeFile6 } from "node:fs/promises";
+import { mkdtemp as mkdtemp6, rm as rm7, writeFile as writeFile6 } from "node:fs/promises";
 import os6 from "node:os";
 import path29 from "node:path";
 
@@ -16458,7 +16463,7 @@ async function startServices(config, compose, deps) {
     return { compose: report, services: [], ready: true, placement: placement2, stop: async () => {
     } };
   }
-  const dir = await mkdtemp5(path29.join(os6.tmpdir(), "deploy-check-compose-"));
+  const dir = await mkdtemp6(path29.join(os6.tmpdir(), "deploy-check-compose-"));
   const checkedServices = closure.map((d) => d.name).filter((n) => {
     const s = model.services[n];
     return s !== void 0 && buildsCheckedImage(s, config);
@@ -16756,7 +16761,7 @@ import path31 from "node:path";
 // src/config/iac/base.ts
 import { execFile as execFile2 } from "node:child_process";
 import { existsSync as existsSync7 } from "node:fs";
-import { mkdir as mkdir4, mkdtemp as mkdtemp6, realpath, rm as rm8, symlink as symlink2, writeFile as writeFile7 } from "node:fs/promises";
+import { mkdir as mkdir4, mkdtemp as mkdtemp7, realpath, rm as rm8, symlink as symlink2, writeFile as writeFile7 } from "node:fs/promises";
 import os7 from "node:os";
 import path30 from "node:path";
 import { promisify } from "node:util";
@@ -16833,7 +16838,7 @@ var COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 async function planAgainstBase(head, baseSha) {
   if (baseSha === null) return unavailable(null, "the pull request's event names no base commit");
   if (!COMMIT.test(baseSha)) return unavailable(null, `the base commit "${baseSha.slice(0, 80)}" is not a commit id`);
-  const dir = await mkdtemp6(path30.join(os7.tmpdir(), "deploy-check-base-"));
+  const dir = await mkdtemp7(path30.join(os7.tmpdir(), "deploy-check-base-"));
   try {
     const copied = await copyBaseFiles(head.file, baseSha, dir);
     if (!copied.ok) return unavailable(baseSha, copied.reason);
@@ -17115,7 +17120,10 @@ async function buildWithCache(config, deps) {
     rememberBuilder: () => {
     }
   };
-  const prepared = await log.group("Layer cache: restore", () => prepareLayerCache(config, docker2, log, ctx));
+  const prepared = await log.group("Layer cache: restore", async () => {
+    const builder = layerCacheWanted(config, ctx) ? await chooseBuilder(config, docker2, log, ctx.rememberBuilder) : { name: config.builder, cannotExport: null };
+    return prepareLayerCache(config, builder, log, ctx);
+  });
   const buildConfig = { ...config, builder: prepared.builder };
   let build = await log.group("Build", () => buildImage(buildConfig, log, prepared.plan, deps.cancel));
   let cache = prepared.report;
@@ -17615,10 +17623,8 @@ export {
   CacheStoreError,
   isUsableCache,
   imageScopeHash,
-  imageRepository,
-  DirectoryBaselineStore,
-  ActionsCacheBaselineStore,
-  saveKey,
+  newestKeys,
+  runEntryKeys,
   obj,
   arr,
   num,
@@ -17675,6 +17681,9 @@ export {
   hygieneFindings,
   deployTarget,
   toolVersion,
+  BaselineStore,
+  imageRepository,
+  BaselineDirectory,
   stateDirectory,
   runPipeline,
   Secrets,

@@ -1,5 +1,6 @@
 import { exec } from '@actions/exec';
 import type Docker from 'dockerode';
+import type { Log } from '../host/log.ts';
 
 /** What decides whether a builder can export a BuildKit cache. */
 export interface BuilderFacts {
@@ -38,6 +39,49 @@ export function decideBuilder(facts: BuilderFacts, builderInput: string | undefi
     return { kind: 'without-cache', reason: `${why}; the "builder" input names it, so deploy-check builds without the layer cache (use a docker-container or remote builder, or enable the containerd image store)` };
   }
   return { kind: 'create', reason: `${why}: creating a docker-container builder for this run` };
+}
+
+/** The builder a build that exports a layer cache runs on. */
+export interface ChosenBuilder {
+  /** The user's builder, one created for this run, or undefined (the default). */
+  readonly name: string | undefined;
+  /** Why no builder can export the cache (the report's note and the warning), or null when this one can. */
+  readonly cannotExport: { readonly note: string; readonly warning: string } | null;
+}
+
+/**
+ * Picks a builder that can export a layer cache: the user's or the default one when it can,
+ * else a docker-container builder created for this run (named to `remember` first, so that
+ * cleanup removes it even if the run is cut short).
+ */
+export async function chooseBuilder(
+  config: { readonly builder: string | undefined; readonly runId: string }, engine: Docker, log: Log, remember: (name: string) => void,
+): Promise<ChosenBuilder> {
+  let facts: BuilderFacts;
+  try {
+    facts = await inspectBuilder(engine, config.builder);
+  } catch (err) {
+    facts = { name: config.builder ?? 'default', driver: 'unknown', containerdStore: null };
+    log.debug(`could not inspect the builder: ${(err as Error).message}`);
+  }
+  const decision = decideBuilder(facts, config.builder);
+  if (decision.kind === 'use') {
+    log.debug(decision.reason);
+    return { name: config.builder, cannotExport: null };
+  }
+  if (decision.kind === 'without-cache') {
+    return { name: config.builder, cannotExport: { note: decision.reason, warning: `Layer cache off: ${decision.reason}.` } };
+  }
+  log.info(`Layer cache: ${decision.reason}.`);
+  const name = runBuilderName(config.runId);
+  remember(name);
+  const created = await createContainerBuilder(name);
+  if (created.ok) return { name, cannotExport: null };
+  const note = `the engine cannot export a build cache (docker driver without the containerd image store) and a docker-container builder could not start: ${created.error}`;
+  return {
+    name: config.builder,
+    cannotExport: { note, warning: `Layer cache off: ${note}. Building without the cache; set "builder" to a BuildKit builder that can export caches, or enable the engine's containerd image store.` },
+  };
 }
 
 /** Name of the builder deploy-check creates for one run (removed by the post step). */

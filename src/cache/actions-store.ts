@@ -14,50 +14,77 @@ export function hasAbandonedCacheWork(): boolean {
   return abandoned > 0;
 }
 
+/** The two calls of @actions/cache deploy-check makes (a stand-in in unit tests). */
+export interface ActionsCacheApi {
+  restoreCache(paths: string[], primaryKey: string, restoreKeys?: string[], options?: { timeoutInMs?: number; segmentTimeoutInMs?: number }): Promise<string | undefined>;
+  saveCache(paths: string[], key: string): Promise<number>;
+}
+
+/** Whether the job was given a cache service (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL): the one place that decides it. */
+export function actionsCacheAvailable(): boolean {
+  return cache.isFeatureAvailable();
+}
+
+export interface ActionsCacheStoreOptions {
+  /**
+   * Entries are restored into and saved from `${root}/${name}${hash of the key prefix}`. The
+   * service's cache version hashes that path: it must stay the same for a family of keys.
+   */
+  readonly root: string;
+  readonly name: string;
+  /** Bound of each call; null: unbounded, and @actions/cache's own annotations reach the log. */
+  readonly timeoutMs: number | null;
+  readonly description: string;
+  /** What a restored entry must hold to be used (the layer cache's: a BuildKit cache). */
+  readonly holds?: { readonly what: string; readonly check: (dir: string) => Promise<boolean> };
+  /** Refuse to save after a restore was given up on: its late extraction would meet the save in the same folder. */
+  readonly guardAbandonedRestore?: boolean;
+  readonly api?: ActionsCacheApi;
+}
+
 /**
  * The GitHub Actions cache service through @actions/cache. Its cache version hashes the paths
- * it is given, so every run of an image restores into, and saves from, the same path: one
- * folder per key prefix under RUNNER_TEMP (emptied by the runner after each job).
+ * it is given, so every run restores a family of keys into, and saves it from, the same path:
+ * one folder per key prefix (see the three families below).
  */
 export class ActionsCacheStore implements CacheStore {
   readonly kind = 'actions';
-  readonly description = 'the GitHub Actions cache';
+  readonly description: string;
   /** @actions/cache's rule: the runner's ACTIONS_CACHE_MODE none or read forbids saving (unknown modes allow it). */
   readonly writable = !['none', 'read'].includes((process.env['ACTIONS_CACHE_MODE'] ?? '').trim().toLowerCase());
-  private readonly timeoutMs: number;
-  private readonly root: string;
-  /** Set when a restore was abandoned: its late extraction must not meet a save into the same folder. */
+  private readonly options: ActionsCacheStoreOptions;
+  private readonly api: ActionsCacheApi;
+  /** Set when a restore was abandoned (see guardAbandonedRestore). */
   private unsettled = false;
 
-  constructor(options: { timeoutMs: number; tempDir?: string }) {
-    this.timeoutMs = options.timeoutMs;
-    this.root = path.join(options.tempDir ?? (process.env['RUNNER_TEMP'] || os.tmpdir()), 'deploy-check-cache');
-  }
-
-  /** Whether the job was given a cache service (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL). */
-  static available(): boolean {
-    return cache.isFeatureAvailable();
+  constructor(options: ActionsCacheStoreOptions) {
+    this.options = options;
+    this.description = options.description;
+    this.api = options.api ?? cache;
   }
 
   async workDir(): Promise<string> {
-    await mkdir(this.root, { recursive: true });
-    return this.root;
+    await mkdir(this.options.root, { recursive: true });
+    return this.options.root;
   }
 
   async restore(keys: CacheKeys): Promise<RestoredCache | null> {
     const dir = this.folder(keys.prefix);
     await rm(dir, { recursive: true, force: true });
     await mkdir(path.dirname(dir), { recursive: true });
+    const { timeoutMs, holds } = this.options;
     const matchedKey = await this.call('restore', () =>
-      cache.restoreCache([dir], keys.key, [...keys.restoreKeys], {
-        // Bounds each download request and each stuck segment, so an abandoned restore ends too.
-        timeoutInMs: Math.min(this.timeoutMs, 60_000),
-        segmentTimeoutInMs: this.timeoutMs,
-      }),
+      timeoutMs === null
+        ? this.api.restoreCache([dir], keys.key, [...keys.restoreKeys])
+        : this.api.restoreCache([dir], keys.key, [...keys.restoreKeys], {
+            // Bounds each download request and each stuck segment, so an abandoned restore ends too.
+            timeoutInMs: Math.min(timeoutMs, 60_000),
+            segmentTimeoutInMs: timeoutMs,
+          }),
     );
-    if (matchedKey === undefined) return null;
-    if (!(await isUsableCache(dir))) {
-      throw new CacheStoreError(`the entry "${matchedKey}" holds no BuildKit cache`);
+    if (!matchedKey) return null;
+    if (holds && !(await holds.check(dir))) {
+      throw new CacheStoreError(`the entry "${matchedKey}" holds no ${holds.what}`);
     }
     return { matchedKey, dir };
   }
@@ -68,19 +95,46 @@ export class ActionsCacheStore implements CacheStore {
     await rm(target, { recursive: true, force: true });
     await rename(dir, target);
     // -1 without a warning: the key was reserved by another job (keys are immutable).
-    const id = await this.call('save', () => cache.saveCache([target], keys.key));
+    const id = await this.call('save', () => this.api.saveCache([target], keys.key));
     return id !== -1;
   }
 
+  async release(keys: CacheKeys): Promise<void> {
+    await rm(this.folder(keys.prefix), { recursive: true, force: true }).catch(() => undefined);
+  }
+
   private folder(prefix: string): string {
-    return path.join(this.root, createHash('sha256').update(prefix).digest('hex').slice(0, 16));
+    return path.join(this.options.root, `${this.options.name}${createHash('sha256').update(prefix).digest('hex').slice(0, 16)}`);
   }
 
   private async call<T>(what: 'restore' | 'save', fn: () => Promise<T>): Promise<T> {
-    return callActionsCache(what, this.timeoutMs, fn, () => {
-      if (what === 'restore') this.unsettled = true;
+    const { timeoutMs } = this.options;
+    if (timeoutMs === null) return fn();
+    return callActionsCache(what, timeoutMs, fn, () => {
+      if (what === 'restore' && this.options.guardAbandonedRestore) this.unsettled = true;
     });
   }
+}
+
+/**
+ * The layer cache's entries: BuildKit caches, in a folder under RUNNER_TEMP (emptied by the
+ * runner after each job), bounded by cache-timeout.
+ */
+export function actionsLayerStore(timeoutMs: number, tempDir?: string): ActionsCacheStore {
+  return new ActionsCacheStore({
+    root: path.join(tempDir ?? (process.env['RUNNER_TEMP'] || os.tmpdir()), 'deploy-check-cache'), name: '', timeoutMs,
+    description: 'the GitHub Actions cache', holds: { what: 'BuildKit cache', check: isUsableCache }, guardAbandonedRestore: true,
+  });
+}
+
+/** The image checks' state (see state-cache.ts): a few kB per layer. */
+export function actionsStateStore(timeoutMs: number, api?: ActionsCacheApi): ActionsCacheStore {
+  return new ActionsCacheStore({ root: os.tmpdir(), name: 'deploy-check-state-', timeoutMs, description: 'the Actions cache', ...(api ? { api } : {}) });
+}
+
+/** The size baselines (one report.json per entry); their calls are not bounded. */
+export function actionsBaselineStore(api?: ActionsCacheApi): ActionsCacheStore {
+  return new ActionsCacheStore({ root: os.tmpdir(), name: 'deploy-check-size-', timeoutMs: null, description: 'the Actions cache', ...(api ? { api } : {}) });
 }
 
 /** The problems @actions/cache announces while calls are under way, one list per call. */

@@ -60,6 +60,11 @@ export class DirectoryStore implements CacheStore {
     return true;
   }
 
+  /** Entries are this store's own: they stay. */
+  async release(): Promise<void> {
+    // Nothing was copied for the run.
+  }
+
   private slot(prefix: string): string {
     return path.join(this.root, short(prefix));
   }

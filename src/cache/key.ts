@@ -88,3 +88,39 @@ export async function contextRevision(context: string): Promise<string> {
   hash.update(`files:${files}`);
   return `context:${hash.digest('hex').slice(0, 32)}`;
 }
+
+/** What tells one image of a repository from another, for the keys of entries kept per image (size baselines, state). */
+export interface ImageScope {
+  readonly dockerfile: string;
+  readonly target: string | undefined;
+  readonly imageRepository: string;
+  /** The workspace the Dockerfile path is taken relative to. */
+  readonly cwd: string;
+}
+
+/** 12 hex characters naming an image's scope, the same on every machine. */
+export function imageScopeHash(image: ImageScope): string {
+  const relative = path.relative(image.cwd, image.dockerfile).split(path.sep).join('/');
+  return createHash('sha256').update(`${relative}\n${image.target ?? ''}\n${image.imageRepository}`).digest('hex').slice(0, 12);
+}
+
+/** Ends the prefix of a family whose entries are one per run; "~" cannot occur in a git branch name. */
+export const RUN_KEY_SEPARATOR = '~';
+
+/** The key a run saves an entry of a family under: unique per run, as entries are immutable. */
+export function saveKey(prefix: string, runKey: string): string {
+  return `${prefix}${runKey.replace(/[\s,~]+/g, '-')}`;
+}
+
+/**
+ * Keys of a family whose newest entry is the one wanted: nothing is ever saved under the
+ * primary key `${prefix}latest`, so the prefix alone picks the newest.
+ */
+export function newestKeys(prefix: string): CacheKeys {
+  return { key: `${prefix}latest`, prefix, restoreKeys: [prefix] };
+}
+
+/** Keys to save a run's entry of such a family under. */
+export function runEntryKeys(prefix: string, runKey: string): CacheKeys {
+  return { key: saveKey(prefix, runKey), prefix, restoreKeys: [prefix] };
+}

@@ -1,16 +1,16 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type Docker from 'dockerode';
-import { createContainerBuilder, decideBuilder, inspectBuilder, runBuilderName, type BuilderFacts } from '../build/builder.ts';
-import type { CachePlan } from '../build/plan.ts';
 import type { Config } from '../config/config.ts';
 import type { Log } from '../host/log.ts';
 import { formatBytes, formatDuration } from '../report/format.ts';
 import type { BuildReport, CacheReport } from '../report/model.ts';
+import { cacheReportOff } from '../report/skipped.ts';
 import { cacheKeys, contextRevision, defaultKeyPrefix, fingerprint, type CacheKeys } from './key.ts';
 import { decideSave } from './save-decision.ts';
 import { mergeStepTimes, readStepTimes, timeSaved, writeStepTimes, type StepTimes } from './step-times.ts';
 import { CacheStoreError, directoryBytes, isUsableCache, type CacheStore, type RestoredCache } from './store.ts';
+
+export { cacheReportOff };
 
 /** What the entry (action or local command) knows about where caches live and about the run. */
 export interface CacheContext {
@@ -28,9 +28,16 @@ export interface CacheContext {
   readonly rememberBuilder: (name: string) => void;
 }
 
+/** The builder the build runs on, as build/ chose it (chooseBuilder) for a run that exports the cache. */
+export interface CacheBuilder {
+  readonly name: string | undefined;
+  /** Why this builder cannot export the cache (the report's note, the warning); null when it can. */
+  readonly cannotExport: { readonly note: string; readonly warning: string } | null;
+}
+
 export interface PreparedCache {
   /** --cache-from / --cache-to for the build. */
-  readonly plan: CachePlan;
+  readonly plan: { readonly from: string | undefined; readonly to: string | undefined };
   /** The builder to build with: the user's, one created for this run, or undefined (the default). */
   readonly builder: string | undefined;
   readonly report: CacheReport;
@@ -41,22 +48,19 @@ export interface PreparedCache {
   readonly storeFailed: boolean;
 }
 
-export function cacheReportOff(note: string | null, mode: CacheReport['mode'] = null): CacheReport {
-  return {
-    enabled: false, restored: false, key: null, matchedKey: null, saved: false, note, store: null, mode,
-    exactHit: false, restoredBytes: null, restoreMs: null, saveReason: null, savedBytes: null, saveMs: null,
-    timeSavedMs: null, warnings: [],
-  };
+/** Whether this run uses a layer cache at all: only then does the build need a builder that can export one. */
+export function layerCacheWanted(config: Config, ctx: CacheContext): boolean {
+  return config.cache.enabled && ctx.store !== null;
 }
 
 /**
- * Before the build: picks a builder that can export a cache, restores the newest cache of this
- * image, and plans --cache-from/--cache-to. Caching never fails the check: every problem turns
- * into one warning and a build without the cache.
+ * Before the build: restores the newest cache of this image, and plans --cache-from/--cache-to
+ * for the builder chosen to build with. Caching never fails the check: every problem turns into
+ * one warning and a build without the cache.
  */
-export async function prepareLayerCache(config: Config, engine: Docker, log: Log, ctx: CacheContext): Promise<PreparedCache> {
-  const none = (report: CacheReport, builder = config.builder): PreparedCache => ({
-    plan: { from: undefined, to: undefined }, builder, report, keys: null, exportDir: undefined, restored: null, stepTimes: {}, storeFailed: false,
+export async function prepareLayerCache(config: Config, builder: CacheBuilder, log: Log, ctx: CacheContext): Promise<PreparedCache> {
+  const none = (report: CacheReport): PreparedCache => ({
+    plan: { from: undefined, to: undefined }, builder: builder.name, report, keys: null, exportDir: undefined, restored: null, stepTimes: {}, storeFailed: false,
   });
   const settings = config.cache;
   if (!settings.enabled) return none(cacheReportOff('the cache input is false'));
@@ -74,9 +78,42 @@ export async function prepareLayerCache(config: Config, engine: Docker, log: Log
     return none(report);
   }
   report.store = store.kind;
+  const keys = await layerCacheKeys(config, ctx);
+  report.key = keys.key;
+  if (builder.cannotExport) {
+    report.note = builder.cannotExport.note;
+    warn(builder.cannotExport.warning);
+    return none({ ...report, enabled: false });
+  }
 
+  const { restored, storeFailed, stepTimes } = await restoreLayers(store, keys, report, warn, log);
+  const before = decideSave({
+    policy: settings.save, exactHit: report.exactHit, onDefaultBranch: ctx.onDefaultBranch, ref: ctx.ref,
+    readOnly: !store.writable, storeFailed, build: 'pending', exportedBytes: null,
+  });
+  let exportDir: string | undefined;
+  if (before.save) {
+    // A fresh directory: re-exporting into the restored one would keep every layer ever built.
+    exportDir = await mkdtemp(path.join(await store.workDir(), 'export-'));
+  } else {
+    report.saveReason = before.reason;
+    log.info(`Layer cache will not be saved: ${before.reason}`);
+  }
+  const plan = {
+    from: restored ? `type=local,src=${restored.dir}` : undefined,
+    // ignore-error: a failed export must not fail the build; the empty export is caught before saving.
+    // zstd: layers the export has to compress (the image store keeps them uncompressed) compress
+    // several times faster than with gzip, which is most of what a cold run's export costs.
+    to: exportDir ? `type=local,dest=${exportDir},mode=${settings.mode},compression=zstd,ignore-error=true` : undefined,
+  };
+  return { plan, builder: builder.name, report, keys, exportDir, restored, stepTimes, storeFailed };
+}
+
+/** This run's key and the prefixes it restores from. */
+async function layerCacheKeys(config: Config, ctx: CacheContext): Promise<CacheKeys> {
+  const settings = config.cache;
   const prefix = settings.keyPrefix ?? defaultKeyPrefix({ dockerfile: config.dockerfile, target: config.target, root: ctx.root });
-  const keys = cacheKeys(
+  return cacheKeys(
     prefix,
     fingerprint({
       revision: ctx.revision ?? (await contextRevision(config.context)),
@@ -86,39 +123,12 @@ export async function prepareLayerCache(config: Config, engine: Docker, log: Log
       mode: settings.mode,
     }),
   );
-  report.key = keys.key;
+}
 
-  // A builder that can export the cache.
-  let builder = config.builder;
-  let facts: BuilderFacts;
-  try {
-    facts = await inspectBuilder(engine, config.builder);
-  } catch (err) {
-    facts = { name: config.builder ?? 'default', driver: 'unknown', containerdStore: null };
-    log.debug(`could not inspect the builder: ${(err as Error).message}`);
-  }
-  const decision = decideBuilder(facts, config.builder);
-  if (decision.kind === 'without-cache') {
-    report.note = decision.reason;
-    warn(`Layer cache off: ${decision.reason}.`);
-    return none({ ...report, enabled: false });
-  }
-  if (decision.kind === 'create') {
-    log.info(`Layer cache: ${decision.reason}.`);
-    const name = runBuilderName(config.runId);
-    ctx.rememberBuilder(name);
-    const created = await createContainerBuilder(name);
-    if (!created.ok) {
-      report.note = `the engine cannot export a build cache (docker driver without the containerd image store) and a docker-container builder could not start: ${created.error}`;
-      warn(`Layer cache off: ${report.note}. Building without the cache; set "builder" to a BuildKit builder that can export caches, or enable the engine's containerd image store.`);
-      return none({ ...report, enabled: false });
-    }
-    builder = name;
-  } else {
-    log.debug(decision.reason);
-  }
-
-  // Restore.
+/** Restores the newest cache of this image into report (restored, matched key, bytes, time); a failing store is a warning. */
+async function restoreLayers(
+  store: CacheStore, keys: CacheKeys, report: CacheReport, warn: (message: string) => void, log: Log,
+): Promise<{ restored: RestoredCache | null; storeFailed: boolean; stepTimes: StepTimes }> {
   let restored: RestoredCache | null = null;
   let storeFailed = false;
   let stepTimes: StepTimes = {};
@@ -142,35 +152,7 @@ export async function prepareLayerCache(config: Config, engine: Docker, log: Log
   } else if (!storeFailed) {
     log.info(`No layer cache under ${keys.restoreKeys.join(', ')} yet; this build starts cold`);
   }
-
-  const before = decideSave({
-    policy: settings.save, exactHit: report.exactHit, onDefaultBranch: ctx.onDefaultBranch, ref: ctx.ref,
-    readOnly: !store.writable, storeFailed, build: 'pending', exportedBytes: null,
-  });
-  let exportDir: string | undefined;
-  if (before.save) {
-    // A fresh directory: re-exporting into the restored one would keep every layer ever built.
-    exportDir = await mkdtemp(path.join(await store.workDir(), 'export-'));
-  } else {
-    report.saveReason = before.reason;
-    log.info(`Layer cache will not be saved: ${before.reason}`);
-  }
-  return {
-    plan: {
-      from: restored ? `type=local,src=${restored.dir}` : undefined,
-      // ignore-error: a failed export must not fail the build; the empty export is caught before saving.
-      // zstd: layers the export has to compress (the image store keeps them uncompressed) compress
-      // several times faster than with gzip, which is most of what a cold run's export costs.
-      to: exportDir ? `type=local,dest=${exportDir},mode=${settings.mode},compression=zstd,ignore-error=true` : undefined,
-    },
-    builder,
-    report,
-    keys,
-    exportDir,
-    restored,
-    stepTimes,
-    storeFailed,
-  };
+  return { restored, storeFailed, stepTimes };
 }
 
 /**

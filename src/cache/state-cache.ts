@@ -10,21 +10,17 @@
  * the layers this run used, so they stay small however many images the machine has seen.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
-import os from 'node:os';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { imageScopeHash, saveKey, type ImageScope } from '../size/baseline-store.ts';
-import { callActionsCache } from './actions-store.ts';
+import { imageScopeHash, newestKeys, runEntryKeys, type ImageScope } from './key.ts';
+import type { CacheStore } from './store.ts';
 
 /** A file of the state directory, relative to it, with its content's hash. */
 type Snapshot = Map<string, string>;
 
 export interface StateCacheOptions {
-  /** @actions/cache, or a stand-in. */
-  readonly api: {
-    restoreCache(paths: string[], primaryKey: string, restoreKeys?: string[], options?: { timeoutInMs?: number; segmentTimeoutInMs?: number }): Promise<string | undefined>;
-    saveCache(paths: string[], key: string): Promise<number>;
-  };
+  /** The Actions cache's store for the state (actionsStateStore), bounded by its own timeout. */
+  readonly store: CacheStore;
   readonly stateDir: string;
   /** Key family of this image (see stateKeyPrefix). */
   readonly prefix: string;
@@ -32,7 +28,6 @@ export interface StateCacheOptions {
   readonly runKey: string;
   /** Whether this run may save (cache-save, the runner's cache mode). */
   readonly save: boolean;
-  readonly timeoutMs: number;
   readonly log: (message: string) => void;
 }
 
@@ -65,36 +60,28 @@ export class StateCache {
     this.options = options;
   }
 
-  /** The cache's version hashes the paths: the entry is always packed in the same folder. */
-  private folder(): string {
-    return path.join(os.tmpdir(), `deploy-check-state-${createHash('sha256').update(this.options.prefix).digest('hex').slice(0, 16)}`);
-  }
-
   /** Fills an empty state directory from the newest entry of this image. Never throws. */
   async restore(): Promise<StateRestore> {
-    const { stateDir, prefix, api } = this.options;
+    const { stateDir, prefix, store } = this.options;
     if (await holdsFiles(stateDir)) {
       return { unused: `the state directory ${stateDir} holds this runner's own`, key: null, files: 0 };
     }
-    const folder = this.folder();
+    const keys = newestKeys(prefix);
     try {
-      await rm(folder, { recursive: true, force: true });
-      const { timeoutMs } = this.options;
-      // No entry is saved under the primary key itself: the prefix alone picks the newest.
-      const key = await callActionsCache('restore', timeoutMs, () => api.restoreCache([folder], `${prefix}latest`, [prefix], { timeoutInMs: timeoutMs, segmentTimeoutInMs: timeoutMs }));
+      const entry = await store.restore(keys);
       this.restored = new Map();
-      if (!key) return { unused: null, key: null, files: 0 };
-      const { files, newestMs } = await copyInto(folder, stateDir);
+      if (!entry) return { unused: null, key: null, files: 0 };
+      const { files, newestMs } = await copyInto(entry.dir, stateDir);
       this.usedAfter = newestMs;
       this.restored = await snapshot(stateDir);
-      this.options.log(`State: ${files} file(s) of per-layer facts from the Actions cache (${key})`);
-      return { unused: null, key, files };
+      this.options.log(`State: ${files} file(s) of per-layer facts from the Actions cache (${entry.matchedKey})`);
+      return { unused: null, key: entry.matchedKey, files };
     } catch (err) {
       this.restored = new Map();
       this.options.log(`State: not restored from the Actions cache (${(err as Error).message}); the image checks read every layer`);
       return { unused: null, key: null, files: 0 };
     } finally {
-      await rm(folder, { recursive: true, force: true });
+      await store.release(keys);
     }
   }
 
@@ -105,29 +92,29 @@ export class StateCache {
    * them again costs the next run less than a save costs this one. Never throws.
    */
   async save(layerBytesRead: number | null): Promise<string | null> {
-    const { stateDir, prefix, runKey, api } = this.options;
+    const { stateDir, prefix, runKey, store } = this.options;
     if (this.restored === null || !this.options.save) return null;
     if (layerBytesRead !== null && layerBytesRead < SAVE_AFTER_BYTES) return null;
     const now = await snapshot(stateDir);
     const used = await usedAfter(stateDir, now, this.usedAfter);
     if (!used.some((file) => this.restored?.get(file) !== now.get(file))) return null;
-    const folder = this.folder();
-    const key = saveKey(prefix, runKey);
+    const keys = runEntryKeys(prefix, runKey);
+    let packed: string | undefined;
     try {
-      await rm(folder, { recursive: true, force: true });
+      packed = await mkdtemp(path.join(await store.workDir(), 'deploy-check-pack-'));
       for (const file of used) {
-        await mkdir(path.dirname(path.join(folder, file)), { recursive: true });
-        await copyFile(path.join(stateDir, file), path.join(folder, file));
+        await mkdir(path.dirname(path.join(packed, file)), { recursive: true });
+        await copyFile(path.join(stateDir, file), path.join(packed, file));
       }
-      const id = await callActionsCache('save', this.options.timeoutMs, () => api.saveCache([folder], key));
-      if (id === -1) throw new Error(`the cache did not accept key ${key}`);
-      this.options.log(`State: ${used.length} file(s) saved in the Actions cache (${key})`);
-      return key;
+      if (!(await store.save(keys, packed))) throw new Error(`the cache did not accept key ${keys.key}`);
+      this.options.log(`State: ${used.length} file(s) saved in the Actions cache (${keys.key})`);
+      return keys.key;
     } catch (err) {
       this.options.log(`State: not saved in the Actions cache (${(err as Error).message})`);
       return null;
     } finally {
-      await rm(folder, { recursive: true, force: true });
+      if (packed) await rm(packed, { recursive: true, force: true });
+      await store.release(keys);
     }
   }
 }

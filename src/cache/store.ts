@@ -4,7 +4,7 @@ import type { CacheKeys } from './key.ts';
 
 export interface RestoredCache {
   readonly matchedKey: string;
-  /** A BuildKit local cache directory (index.json, blobs/) for --cache-from. */
+  /** The entry's files (for the layer cache, a BuildKit local cache: index.json, blobs/). The store owns it. */
   readonly dir: string;
 }
 
@@ -17,8 +17,9 @@ export class CacheStoreError extends Error {
 }
 
 /**
- * Where layer caches live between runs: the GitHub Actions cache service in the action, a
- * directory for the local command. Both keep entries under immutable keys and find the newest
+ * Where deploy-check keeps what it carries between runs (layer caches, size baselines, the
+ * image checks' state): the GitHub Actions cache service in the action, a directory for the local
+ * command. Every store keeps entries (directories) under immutable keys and finds the newest
  * entry by key prefix.
  */
 export interface CacheStore {
@@ -27,7 +28,7 @@ export interface CacheStore {
   readonly description: string;
   /** False when the run may only read (the Actions runner's ACTIONS_CACHE_MODE for untrusted events). */
   readonly writable: boolean;
-  /** A directory on the filesystem the store keeps its entries on: exports made here can be moved, not copied. */
+  /** A directory on the filesystem the store keeps its entries on: entries made here can be moved, not copied. */
   workDir(): Promise<string>;
   /** The entry under keys.key, else the newest under a restore prefix; null when there is none. Throws CacheStoreError. */
   restore(keys: CacheKeys): Promise<RestoredCache | null>;
@@ -36,6 +37,11 @@ export interface CacheStore {
    * holds an entry under that key (another job saved it first). Throws CacheStoreError.
    */
   save(keys: CacheKeys, dir: string): Promise<boolean>;
+  /**
+   * The run is done with what restore(keys) and save(keys) left on disk: copies made for the
+   * run are removed, a directory store's own entries stay. Never throws.
+   */
+  release(keys: CacheKeys): Promise<void>;
 }
 
 /** Total size of the files under dir, in bytes. */

@@ -1,4 +1,4 @@
-import type { SizeReport } from './model.ts';
+import type { CacheReport, SizeReport } from './model.ts';
 
 /** The size section of a run whose image was not measured (the build failed, or measuring did). */
 export const SKIPPED_SIZE: SizeReport = {
@@ -8,3 +8,12 @@ export const SKIPPED_SIZE: SizeReport = {
   commentThreshold: { limit: '', bytes: null, percent: null, reached: null },
   baselineSaved: null, notes: [],
 };
+
+/** The layer cache section of a build that ran without the cache (note: why, when it was asked for). */
+export function cacheReportOff(note: string | null, mode: CacheReport['mode'] = null): CacheReport {
+  return {
+    enabled: false, restored: false, key: null, matchedKey: null, saved: false, note, store: null, mode,
+    exactHit: false, restoredBytes: null, restoreMs: null, saveReason: null, savedBytes: null, saveMs: null,
+    timeSavedMs: null, warnings: [],
+  };
+}

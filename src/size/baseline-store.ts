@@ -1,18 +1,50 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { imageScopeHash, newestKeys, RUN_KEY_SEPARATOR, type CacheKeys, type ImageScope } from '../cache/key.ts';
+import type { CacheStore, RestoredCache } from '../cache/store.ts';
 
 /**
  * Where the `auto` baseline lives between runs: the Actions cache in the action, a directory
- * for the local command. Entries are immutable; the newest one under a key prefix wins.
+ * for the local command. Each entry holds one report.json; the newest one under a key prefix wins.
  */
-export interface BaselineStore {
+export class BaselineStore {
   /** For notes: "the Actions cache", "directory ./baselines". */
   readonly description: string;
-  restore(prefix: string): Promise<{ key: string; content: string } | null>;
-  save(key: string, content: string): Promise<void>;
+  private readonly entries: CacheStore;
+
+  constructor(entries: CacheStore) {
+    this.entries = entries;
+    this.description = entries.description;
+  }
+
+  async restore(prefix: string): Promise<{ key: string; content: string } | null> {
+    const keys = newestKeys(prefix);
+    try {
+      const entry = await this.entries.restore(keys);
+      if (!entry) return null;
+      return { key: entry.matchedKey, content: await readFile(path.join(entry.dir, REPORT_FILE), 'utf8') };
+    } finally {
+      await this.entries.release(keys);
+    }
+  }
+
+  async save(key: string, content: string): Promise<void> {
+    const prefix = key.slice(0, key.lastIndexOf(RUN_KEY_SEPARATOR) + 1);
+    const keys: CacheKeys = { key, prefix, restoreKeys: [prefix] };
+    const dir = await mkdtemp(path.join(await this.entries.workDir(), 'deploy-check-baseline-'));
+    try {
+      await writeFile(path.join(dir, REPORT_FILE), content);
+      // @actions/cache reports a refused save (an existing key, a denied write) as -1, with a warning.
+      if (!(await this.entries.save(keys, dir))) throw new Error(`the cache did not accept key ${key}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await this.entries.release(keys);
+    }
+  }
 }
+
+const REPORT_FILE = 'report.json';
 
 /**
  * What the `auto` baseline may do in this run: the store, the branch whose baseline counts,
@@ -31,21 +63,6 @@ export interface BaselineScope {
 }
 
 export const NO_BASELINE_SCOPE: BaselineScope = { store: null, unavailable: 'no baseline store is configured', branch: null, save: false, runKey: 'none' };
-
-/** What tells one image of a repository from another, for cache keys. */
-export interface ImageScope {
-  readonly dockerfile: string;
-  readonly target: string | undefined;
-  readonly imageRepository: string;
-  /** The workspace the Dockerfile path is taken relative to. */
-  readonly cwd: string;
-}
-
-/** 12 hex characters naming an image's scope, the same on every machine. */
-export function imageScopeHash(image: ImageScope): string {
-  const relative = path.relative(image.cwd, image.dockerfile).split(path.sep).join('/');
-  return createHash('sha256').update(`${relative}\n${image.target ?? ''}\n${image.imageRepository}`).digest('hex').slice(0, 12);
-}
 
 /**
  * One key family per image: the Dockerfile (relative to the workspace), the target and the
@@ -66,92 +83,61 @@ export function imageRepository(image: string): string {
   return colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
 }
 
-/** The local command's store: one JSON file per entry in a directory. */
-export class DirectoryBaselineStore implements BaselineStore {
+/**
+ * The local command's baselines (--baseline-dir): one JSON file per entry, named after its key,
+ * all in one directory. An entry restored is a copy in a temporary directory, removed on release.
+ */
+export class BaselineDirectory implements CacheStore {
+  readonly kind = 'directory';
+  readonly writable = true;
   readonly description: string;
   private readonly dir: string;
+  private readonly copies = new Map<string, string>();
 
   constructor(dir: string) {
     this.dir = dir;
     this.description = `directory ${dir}`;
   }
 
-  async restore(prefix: string): Promise<{ key: string; content: string } | null> {
+  /** Entries are written from the system's temporary directory: nothing but entries lands in the baseline directory. */
+  workDir(): Promise<string> {
+    return Promise.resolve(os.tmpdir());
+  }
+
+  /** Nothing is ever saved under keys.key (see newestKeys): the newest file under a restore prefix. */
+  async restore(keys: CacheKeys): Promise<RestoredCache | null> {
     let names: string[];
     try {
       names = await readdir(this.dir);
     } catch {
       return null;
     }
-    const candidates = await Promise.all(
-      names
-        .filter((n) => n.startsWith(encodeURIComponent(prefix)) && n.endsWith('.json'))
-        .map(async (n) => ({ n, mtime: (await stat(path.join(this.dir, n))).mtimeMs })),
-    );
-    const newest = candidates.sort((a, b) => b.mtime - a.mtime || b.n.localeCompare(a.n))[0];
-    if (!newest) return null;
-    return { key: decodeURIComponent(newest.n.slice(0, -'.json'.length)), content: await readFile(path.join(this.dir, newest.n), 'utf8') };
+    for (const prefix of keys.restoreKeys) {
+      const candidates = await Promise.all(
+        names
+          .filter((n) => n.startsWith(encodeURIComponent(prefix)) && n.endsWith('.json'))
+          .map(async (n) => ({ n, mtime: (await stat(path.join(this.dir, n))).mtimeMs })),
+      );
+      const newest = candidates.sort((a, b) => b.mtime - a.mtime || b.n.localeCompare(a.n))[0];
+      if (!newest) continue;
+      const copy = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-baseline-'));
+      this.copies.set(keys.prefix, copy);
+      await copyFile(path.join(this.dir, newest.n), path.join(copy, REPORT_FILE));
+      return { matchedKey: decodeURIComponent(newest.n.slice(0, -'.json'.length)), dir: copy };
+    }
+    return null;
   }
 
-  async save(key: string, content: string): Promise<void> {
+  async save(keys: CacheKeys, dir: string): Promise<boolean> {
     await mkdir(this.dir, { recursive: true });
-    await writeFile(path.join(this.dir, `${encodeURIComponent(key)}.json`), content);
-  }
-}
-
-/** Minimal surface of @actions/cache, so the store can be given another implementation. */
-export interface ActionsCacheApi {
-  isFeatureAvailable(): boolean;
-  restoreCache(paths: string[], primaryKey: string, restoreKeys?: string[]): Promise<string | undefined>;
-  saveCache(paths: string[], key: string): Promise<number>;
-}
-
-/**
- * The action's store: each baseline is a one-file cache entry. The cache's version hashes the
- * paths, so the file sits at the same path in every run: a directory under the system temp dir
- * named after the key prefix.
- */
-export class ActionsCacheBaselineStore implements BaselineStore {
-  readonly description = 'the Actions cache';
-  private readonly cache: ActionsCacheApi;
-
-  constructor(cache: ActionsCacheApi) {
-    this.cache = cache;
-  }
-
-  private directory(prefix: string): string {
-    return path.join(os.tmpdir(), `deploy-check-size-${createHash('sha256').update(prefix).digest('hex').slice(0, 16)}`);
-  }
-
-  async restore(prefix: string): Promise<{ key: string; content: string } | null> {
-    const dir = this.directory(prefix);
+    await writeFile(path.join(this.dir, `${encodeURIComponent(keys.key)}.json`), await readFile(path.join(dir, REPORT_FILE)));
     await rm(dir, { recursive: true, force: true });
-    try {
-      // No entry is ever saved under the primary key itself: the prefix alone picks the newest.
-      const key = await this.cache.restoreCache([dir], `${prefix}latest`, [prefix]);
-      if (!key) return null;
-      return { key, content: await readFile(path.join(dir, 'report.json'), 'utf8') };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    return true;
   }
 
-  async save(key: string, content: string): Promise<void> {
-    const dir = this.directory(key.slice(0, key.lastIndexOf(RUN_KEY_SEPARATOR) + 1));
-    await mkdir(dir, { recursive: true });
-    try {
-      await writeFile(path.join(dir, 'report.json'), content);
-      // @actions/cache reports a refused save (an existing key, a denied write) as -1, with a warning.
-      const id = await this.cache.saveCache([dir], key);
-      if (id === -1) throw new Error(`the cache did not accept key ${key}`);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  async release(keys: CacheKeys): Promise<void> {
+    const copy = this.copies.get(keys.prefix);
+    this.copies.delete(keys.prefix);
+    if (copy) await rm(copy, { recursive: true, force: true }).catch(() => undefined);
   }
-}
-
-const RUN_KEY_SEPARATOR = '~';
-
-export function saveKey(prefix: string, runKey: string): string {
-  return `${prefix}${runKey.replace(/[\s,~]+/g, '-')}`;
 }

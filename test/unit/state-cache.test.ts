@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, test } from 'vitest';
+import { actionsStateStore, type ActionsCacheApi } from '../../src/cache/actions-store.ts';
 import { SAVE_AFTER_BYTES, StateCache, stateKeyPrefix } from '../../src/cache/state-cache.ts';
 
 let root: string;
@@ -25,7 +26,7 @@ const ENTRY: Record<string, string> = {
 };
 
 /** @actions/cache's two calls, over an in-memory service. */
-function fakeCache(stored: Record<string, string> | null): { api: ConstructorParameters<typeof StateCache>[0]['api']; calls: string[]; saved: Map<string, Record<string, string>> } {
+function fakeCache(stored: Record<string, string> | null): { api: ActionsCacheApi; calls: string[]; saved: Map<string, Record<string, string>> } {
   const calls: string[] = [];
   const saved = new Map<string, Record<string, string>>();
   return {
@@ -57,7 +58,7 @@ function fakeCache(stored: Record<string, string> | null): { api: ConstructorPar
 }
 
 function stateCache(api: ReturnType<typeof fakeCache>['api'], save = true): StateCache {
-  return new StateCache({ api, stateDir, prefix: stateKeyPrefix(SCOPE), runKey: '7-1-abc', save, timeoutMs: 5000, log: () => undefined });
+  return new StateCache({ store: actionsStateStore(5000, api), stateDir, prefix: stateKeyPrefix(SCOPE), runKey: '7-1-abc', save, log: () => undefined });
 }
 
 test('an empty state directory is filled from the newest entry; the next entry holds only what this run used and learnt', async () => {
@@ -129,8 +130,8 @@ test('a run that read only a few new bytes (a source-only change) does not save;
 test('a failing service is a log line, never an error', async () => {
   const lines: string[] = [];
   const state = new StateCache({
-    api: { restoreCache: () => Promise.reject(new Error('connection refused')), saveCache: () => Promise.resolve(1) },
-    stateDir, prefix: stateKeyPrefix({ ...SCOPE, imageRepository: 'other' }), runKey: '1', save: true, timeoutMs: 5000, log: (m) => lines.push(m),
+    store: actionsStateStore(5000, { restoreCache: () => Promise.reject(new Error('connection refused')), saveCache: () => Promise.resolve(1) }),
+    stateDir, prefix: stateKeyPrefix({ ...SCOPE, imageRepository: 'other' }), runKey: '1', save: true, log: (m) => lines.push(m),
   });
   assert.deepEqual(await state.restore(), { unused: null, key: null, files: 0 });
   assert.match(lines.join('\n'), /State: not restored from the Actions cache \(connection refused\)/);
