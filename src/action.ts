@@ -20,7 +20,7 @@ import { checkRunTarget, commentExpected, octokitFor, postComment, postRunError,
 import { renderRunError } from './report/comment.ts';
 import { readReportFile, reportFilesAt } from './github/report-file.ts';
 import { BaselineStore, imageRepository, type BaselineScope } from './size/baseline-store.ts';
-import { stateDirectory } from './size/blob-memo.ts';
+import { stateDirectory } from './host/state.ts';
 import { STATE_BUILDER, STATE_IMAGE, STATE_RUN_ID } from './action-state.ts';
 import { openSession, Secrets, type SessionEntry } from './session.ts';
 

@@ -4,7 +4,7 @@
  * arguments expanded and the Dockerfile's own text.
  */
 import { isReference } from '../hygiene/lookalikes.ts';
-import { isSecretName } from '../hygiene/rules.ts';
+import { isSecretName } from '../hygiene/secret-names.ts';
 import { isFlagValue, VALUE_KIND_LABELS, valuesToMask } from '../hygiene/values.ts';
 import type { ComposeConfig } from '../services/config.ts';
 import { dependencyClosure } from '../services/plan.ts';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Config } from '../config/config.ts';
 import type { HygieneScan } from '../report/model.ts';
 import { formatBytes } from '../report/format.ts';
-import { stateDirectory } from '../size/blob-memo.ts';
+import { stateDirectory } from '../host/state.ts';
 import { isContainerdStore, type LayerTap } from '../size/measure.ts';
 import type { ImageConfigJson } from './archive.ts';
 import { evaluateHygiene, givenSecrets, skippedHygiene, type HygieneDeps, type HygieneOutcome } from './check.ts';

@@ -1,5 +1,4 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 
 const MAX_ENTRIES = 20_000;
@@ -92,12 +91,4 @@ export class BlobDiffIdMemo extends DigestMemo<string> {
   static async load(file: string): Promise<BlobDiffIdMemo> {
     return new BlobDiffIdMemo(file, await readDigestMap(file, isDiffId), isDiffId);
   }
-}
-
-/** Where deploy-check keeps small state between runs on one machine. */
-export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  if (env['DEPLOY_CHECK_STATE_DIR']) return env['DEPLOY_CHECK_STATE_DIR'];
-  // The tool cache survives between jobs on self-hosted runners.
-  if (env['RUNNER_TOOL_CACHE']) return path.join(env['RUNNER_TOOL_CACHE'], 'deploy-check');
-  return path.join(env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache'), 'deploy-check');
 }

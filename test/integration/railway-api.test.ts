@@ -14,7 +14,7 @@ import { loadConfig, type Config } from '../../src/config/config.ts';
 import type { InputName } from '../../src/config/inputs.ts';
 import { RailwayClient } from '../../src/deploy/railway/client.ts';
 import { deployStage, announceRailwaySettings } from '../../src/deploy/railway/deploy.ts';
-import type { RailwayAccess } from '../../src/deploy/railway/config.ts';
+import type { RailwayAccess } from '../../src/deploy/railway/access.ts';
 import type { RunEvent } from '../../src/github/context.ts';
 import { lookupRailwayService } from '../../src/deploy/railway/settings.ts';
 import { announceRailwayConfig } from '../../src/railway-config.ts';

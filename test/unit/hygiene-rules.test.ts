@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import {
-  accountNames, compilerOf, gitDirectoryOf, hasUrlPassword, imagePath, isSecretName, packageCacheOf, parseEnvInstruction,
+  accountNames, compilerOf, gitDirectoryOf, hasUrlPassword, imagePath, packageCacheOf, parseEnvInstruction,
   parseHistoryBuildArgs, parseImageUser, secretFileRule, secretValueReason, whiteoutTarget,
 } from '../../src/hygiene/rules.ts';
+import { isSecretName } from '../../src/hygiene/secret-names.ts';
 
 test('secret-looking variable names', () => {
   const secret = [

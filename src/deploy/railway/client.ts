@@ -1,4 +1,4 @@
-import type { TokenType } from './config.ts';
+import type { TokenType } from './access.ts';
 import { parseRetryAfter, shouldRetry, type FailureKind } from './backoff.ts';
 import type { Operation } from './operations.ts';
 

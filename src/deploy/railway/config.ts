@@ -1,22 +1,11 @@
+import type { RailwayAccess, TokenType } from './access.ts';
 import { ConfigError, parseBoolean, parseChoice, parseDuration, parseUrlPath, type InputReader } from '../../config/inputs.ts';
 
 /** `deploy`: auto deploys from a push to the default branch, a published release or a manual dispatch. */
 export type DeployMode = 'auto' | 'always' | 'never';
 export type DeploySource = 'commit' | 'image';
-export type TokenType = 'project' | 'account';
 /** `deploy-trigger`: auto lets a service's own deployment trigger deploy the push; api always deploys through the API. */
 export type DeployTriggerMode = 'auto' | 'api';
-
-/** How deploy-check reaches one Railway service. Project, environment and service are IDs or names. */
-export interface RailwayAccess {
-  readonly token: string;
-  readonly tokenType: TokenType;
-  /** `railway-token-type: auto` chose the type (from whether `railway-project` is set). */
-  readonly tokenTypeGuessed: boolean;
-  readonly project: string | undefined;
-  readonly environment: string | undefined;
-  readonly service: string | undefined;
-}
 
 export interface DeployConfig {
   readonly mode: DeployMode;

@@ -3,7 +3,7 @@ import type { RemoteNeeds, RemoteValues } from '../../config/iac/variables.ts';
 import type { RailwayFileConfig } from '../../config/railway-file.ts';
 import type { ConfigDrift } from '../../report/model.ts';
 import { RailwayClient, railwayEndpoint } from './client.ts';
-import type { RailwayAccess } from './config.ts';
+import type { RailwayAccess } from './access.ts';
 import { SERVICE_INSTANCE, VARIABLES, type VariableMap } from './operations.ts';
 import { resolveTarget, type RailwayTarget } from './target.ts';
 

@@ -1,4 +1,4 @@
-import type { RailwayAccess } from './config.ts';
+import type { RailwayAccess } from './access.ts';
 import type { RailwayClient } from './client.ts';
 import { PROJECT, PROJECT_TOKEN, PROJECTS } from './operations.ts';
 
