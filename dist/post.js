@@ -7,14 +7,14 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-TPOQKASF.js";
+} from "./chunks/chunk-IOROEHJF.js";
 import {
   commandFree,
   connectDocker,
   removeRunBuilders,
   removeRunResources,
   visible
-} from "./chunks/chunk-S2MH3XMF.js";
+} from "./chunks/chunk-UT7KNV4R.js";
 
 // src/post.ts
 async function runPost() {
