@@ -4,5 +4,5 @@ import { createRequire as __dcCreateRequire } from 'node:module'; const require 
 // src/cli.ts
 import module from "node:module";
 module.enableCompileCache?.();
-var { runCli } = await import("./chunks/local-3FK5RSYS.js");
+var { runCli } = await import("./chunks/local-YJBVQCJE.js");
 process.exitCode = await runCli(process.argv.slice(2));

@@ -73,7 +73,7 @@ import {
   sourceLabel,
   stateDirectory,
   str
-} from "./chunks/chunk-MVN36UTP.js";
+} from "./chunks/chunk-RZRLVAML.js";
 import {
   ConfigError,
   __commonJS,

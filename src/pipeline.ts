@@ -62,7 +62,7 @@ export async function runPipeline(given: Config, deps: PipelineDeps): Promise<Ch
   const { plan } = beside;
   report.build = build.report;
   // Databases started beside the build go down with any run that stops before the app.
-  const stopEarlyServices = async (): Promise<void> => (await beside.services?.catch(() => null))?.stop();
+  const stopEarlyServices = beside.stopServices;
   if (build.report.status === 'failure') {
     await stopEarlyServices();
     // Said once, by the verdict (the action annotates the Dockerfile with it).
@@ -173,15 +173,23 @@ interface BesideBuild {
   readonly plan: Promise<RailwayPlanReport | null>;
   /** The databases of railway.ts: images only, so they need nothing of the build and start beside it. */
   readonly services: Promise<StartedServices | null> | undefined;
+  /** A run that ends before its app stops waiting for them and takes them down. */
+  stopServices(): Promise<void>;
 }
 
 function startBesideBuild(config: Config, deps: PipelineDeps): BesideBuild {
   const plan = startRailwayPlan(config, deps.railwayBase);
-  if (!config.compose?.generated || config.health.strategy === 'none') return { plan, services: undefined };
-  const services = servicesStage(config, config.image, deps.docker, deps.log, deps.cancel);
+  if (!config.compose?.generated || config.health.strategy === 'none') return { plan, services: undefined, stopServices: async () => {} };
+  const giveUp = new AbortController();
+  const cancel = deps.cancel ? AbortSignal.any([deps.cancel, giveUp.signal]) : giveUp.signal;
+  const services = servicesStage(config, config.image, deps.docker, deps.log, cancel);
   // Awaited after the build (or stopped when the run ends early); never an unhandled rejection meanwhile.
   services.catch(() => undefined);
-  return { plan, services };
+  const stopServices = async (): Promise<void> => {
+    giveUp.abort('the run ended before the app started');
+    await (await services.catch(() => null))?.stop();
+  };
+  return { plan, services, stopServices };
 }
 
 /**

@@ -179,7 +179,7 @@ describe('.railway/railway.ts', { concurrent: true }, () => {
     await writeFile(path.join(dir, 'railway.Dockerfile'), healthy.replace('COPY www/ /www/', `COPY www/ /www/\nRUN echo "railway dockerfile ${unique}"`));
     const run = await runLocal(['--context', dir, '--image', image('iac-dockerfile-path'), '--hygiene', 'off']);
     assert.equal(run.exitCode, 0, run.stderr);
-    assert.equal(run.report?.source.dockerfile, path.join(dir, 'railway.Dockerfile'));
+    assert.equal((run.report as unknown as { source?: { dockerfile?: string } } | null)?.source?.dockerfile, path.join(dir, 'railway.Dockerfile'));
     const steps = (run.report?.build.steps.list ?? []).map((s) => s.name).join('\n');
     assert.match(steps, new RegExp(`railway dockerfile ${unique}`));
     assert.doesNotMatch(steps, /context dockerfile/);
