@@ -174,7 +174,7 @@ interface BesideBuild {
   /** The databases of railway.ts: images only, so they need nothing of the build and start beside it. */
   readonly services: Promise<StartedServices | null> | undefined;
   /** A run that ends before its app stops waiting for them and takes them down. */
-  stopServices(): Promise<void>;
+  readonly stopServices: () => Promise<void>;
 }
 
 function startBesideBuild(config: Config, deps: PipelineDeps): BesideBuild {
