@@ -77130,7 +77130,7 @@ async function runAction() {
   }
   let config;
   try {
-    config = await loadConfig(read2, { railwayLookup: serviceLookup((m) => actionLog.info(m)) });
+    config = await loadConfig(read2, { railwayLookup: serviceLookup((m) => actionLog.info(m)), beside: true });
   } catch (err) {
     const message = err instanceof ConfigError ? err.message : `deploy-check could not start: ${err.message}`;
     await publishRunError(publishConfig, context5, message);

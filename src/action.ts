@@ -76,7 +76,8 @@ export async function runAction(): Promise<void> {
 
   let config: Config;
   try {
-    config = await loadConfig(read, { railwayLookup: serviceLookup((m) => actionLog.info(m)) });
+    // beside: .railway/railway.ts is evaluated while the image builds (the pipeline waits for it).
+    config = await loadConfig(read, { railwayLookup: serviceLookup((m) => actionLog.info(m)), beside: true });
   } catch (err) {
     const message = err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`;
     await publishRunError(publishConfig, context, message);

@@ -114,6 +114,8 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     config = await loadConfig(read, {
       railwayLookup: serviceLookup((m) => io.stderr.write(`${commandFreeLines(m)}\n`)),
       ...(typeof cacheDir === 'string' ? { cacheDir } : {}),
+      // .railway/railway.ts is evaluated while the image builds (the pipeline waits for it).
+      beside: true,
     });
   } catch (err) {
     io.stderr.write(`deploy-check: ${commandFreeLines(err instanceof ConfigError ? err.message : (err as Error).message)}\n`);

@@ -51,20 +51,20 @@ export interface PipelineDeps {
 }
 
 /** build → measure → run and wait → hygiene → verdict → deploy. Stages return their sections; nothing here prints the report. */
-export async function runPipeline(config: Config, deps: PipelineDeps): Promise<CheckReport> {
+export async function runPipeline(given: Config, deps: PipelineDeps): Promise<CheckReport> {
   const { docker, log } = deps;
   const started = Date.now();
+  if (!given.railwayPending) announce(given, log);
+  const { config, build, beside } = await buildBesideRailway(given, deps);
+  // With railway.ts evaluated beside the build, what the run mirrors is known now: said after the build's log.
+  if (given.railwayPending) announce(config, log);
   const report = emptyReport(config, deps.source, started);
-  announceRailwayConfig(config, log);
-  announceRailwaySettings(config, log);
-  warnShortSecrets(config, log);
-  log.info(describeParity(config));
-  // The base's railway.ts is evaluated while the image builds; the report waits for it at the end.
-  const plan = startRailwayPlan(config, deps.railwayBase);
-
-  const build = await buildWithCache(config, deps);
+  const { plan } = beside;
   report.build = build.report;
+  // Databases started beside the build go down with any run that stops before the app.
+  const stopEarlyServices = beside.stopServices;
   if (build.report.status === 'failure') {
+    await stopEarlyServices();
     // Said once, by the verdict (the action annotates the Dockerfile with it).
     return finish(report, started, config, deps, plan);
   }
@@ -72,6 +72,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
     // By the run's own tag: the `image` tag may already name another run's build of it.
     report.image.id = (await docker.getImage(holdTag(config.runId)).inspect()).Id;
   } catch (err) {
+    await stopEarlyServices();
     // buildx loaded the image into another engine than the one deploy-check talks to.
     report.build.status = 'failure';
     report.build.failure = {
@@ -86,6 +87,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   const image = report.image.id;
 
   if (deps.cancel?.aborted) {
+    await stopEarlyServices();
     report.health = { ...skippedHealth(config, 'the run was cancelled'), status: 'cancelled' };
     return finish(report, started, config, deps, plan);
   }
@@ -93,7 +95,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   // The Compose services the app needs start while the image is measured; they go down (down -v)
   // once the app's container is gone, whatever happened. The pre-deploy command and the app run
   // on their network, after they are ready.
-  const starting = config.health.strategy === 'none' ? Promise.resolve(null) : servicesStage(config, image, docker, log, deps.cancel);
+  const starting = beside.services ?? (config.health.strategy === 'none' ? Promise.resolve(null) : servicesStage(config, image, docker, log, deps.cancel));
   // Size and hygiene read the image, not the container: they run while the services and the
   // container start and the health wait runs; their log follows.
   const imageChecks = startImageChecks(config, {
@@ -155,6 +157,83 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<C
   // Only a run that passed everything, deploy included, becomes a baseline.
   await saveBaseline(config, report, baselines, log);
   return report;
+}
+
+/** What the run mirrors of Railway, once per run. */
+function announce(config: Config, log: Log): void {
+  announceRailwayConfig(config, log);
+  announceRailwaySettings(config, log);
+  warnShortSecrets(config, log);
+  log.info(describeParity(config));
+}
+
+/** What runs beside the build once the whole Config is known. */
+interface BesideBuild {
+  /** The base's railway.ts, evaluated while the image builds; the report waits for it at the end. */
+  readonly plan: Promise<RailwayPlanReport | null>;
+  /** The databases of railway.ts: images only, so they need nothing of the build and start beside it. */
+  readonly services: Promise<StartedServices | null> | undefined;
+  /** A run that ends before its app stops waiting for them and takes them down. */
+  readonly stopServices: () => Promise<void>;
+}
+
+function startBesideBuild(config: Config, deps: PipelineDeps): BesideBuild {
+  const plan = startRailwayPlan(config, deps.railwayBase);
+  if (!config.compose?.generated || config.health.strategy === 'none') return { plan, services: undefined, stopServices: async () => {} };
+  const giveUp = new AbortController();
+  const cancel = deps.cancel ? AbortSignal.any([deps.cancel, giveUp.signal]) : giveUp.signal;
+  const services = servicesStage(config, config.image, deps.docker, deps.log, cancel);
+  // Awaited after the build (or stopped when the run ends early); never an unhandled rejection meanwhile.
+  services.catch(() => undefined);
+  const stopServices = async (): Promise<void> => {
+    giveUp.abort('the run ended before the app started');
+    await (await services.catch(() => null))?.stop();
+  };
+  return { plan, services, stopServices };
+}
+
+/**
+ * The build and the whole Config. While .railway/railway.ts is evaluated (`railwayPending`), the
+ * build starts with the Dockerfile the inputs name; when the file names another
+ * (build.dockerfilePath), that build is stopped and the named one built: the check always builds
+ * what Railway builds. A file that fails stops the build and leaves no image of it behind.
+ */
+async function buildBesideRailway(given: Config, deps: PipelineDeps): Promise<{ config: Config; build: BuildOutcome; beside: BesideBuild }> {
+  const pending = given.railwayPending;
+  if (!pending) {
+    const beside = startBesideBuild(given, deps);
+    return { config: given, build: await buildWithCache(given, deps), beside };
+  }
+  const stop = new AbortController();
+  const first = buildWithCache(given, { ...deps, cancel: deps.cancel ? AbortSignal.any([deps.cancel, stop.signal]) : stop.signal });
+  let config: Config;
+  try {
+    config = await pending;
+  } catch (err) {
+    stop.abort('the Railway configuration is not valid');
+    await dropBuild(first, given, deps.docker);
+    throw err;
+  }
+  // Values only the file (or Railway) knows: masked before anything can print them.
+  for (const secret of config.secrets) deps.maskSecret?.(secret);
+  const beside = startBesideBuild(config, deps);
+  if (config.dockerfile === given.dockerfile) return { config, build: await first, beside };
+  deps.log.info(`${config.railwayFile?.label ?? 'Railway\'s configuration'} names ${config.dockerfile} (build.dockerfilePath): the build of ${given.dockerfile} is stopped and that Dockerfile is built, as Railway builds it`);
+  stop.abort('another Dockerfile');
+  const dropped = await dropBuild(first, given, deps.docker);
+  // The builder the first build prepared (a builder of the run's own is made once).
+  return { config, build: await buildWithCache({ ...config, builder: dropped?.report.builder ?? config.builder }, deps), beside };
+}
+
+/** Waits for a stopped build; an image it finished anyway loses the run's tags (and the `image` tag, when that names it). */
+async function dropBuild(build: Promise<BuildOutcome>, config: Config, docker: Docker): Promise<BuildOutcome | undefined> {
+  const outcome = await build.catch(() => undefined);
+  if (outcome?.report.status !== 'success') return outcome;
+  const id = await docker.getImage(holdTag(config.runId)).inspect().then((i) => i.Id, () => undefined);
+  const tagged = await docker.getImage(config.image).inspect().then((i) => i.Id, () => undefined);
+  if (id !== undefined && tagged === id) await docker.getImage(config.image).remove().catch(() => undefined);
+  await docker.getImage(holdTag(config.runId)).remove().catch(() => undefined);
+  return outcome;
 }
 
 /** Once per run: a short secret is easy to guess, and masking it hides those characters everywhere. */

@@ -455,7 +455,9 @@ ${USAGE}
     config = await loadConfig(read, {
       railwayLookup: serviceLookup((m) => io.stderr.write(`${commandFreeLines(m)}
 `)),
-      ...typeof cacheDir === "string" ? { cacheDir } : {}
+      ...typeof cacheDir === "string" ? { cacheDir } : {},
+      // .railway/railway.ts is evaluated while the image builds (the pipeline waits for it).
+      beside: true
     });
   } catch (err) {
     io.stderr.write(`deploy-check: ${commandFreeLines(err instanceof ConfigError ? err.message : err.message)}

@@ -4729,9 +4729,9 @@ var require_workdir = __commonJS({
        *         found
        */
       getAbsolutePath() {
-        const path32 = this.getPath();
-        if (path32 === null || path32.startsWith("/")) {
-          return path32;
+        const path33 = this.getPath();
+        if (path33 === null || path33.startsWith("/")) {
+          return path33;
         }
         const startLine = this.getRange().start.line;
         const hierarchy = this.dockerfile.getStageHierarchy(startLine);
@@ -4743,7 +4743,7 @@ var require_workdir = __commonJS({
               if (parent === void 0 || parent === null) {
                 return void 0;
               }
-              return parent.endsWith("/") ? parent + path32 : parent + "/" + path32;
+              return parent.endsWith("/") ? parent + path33 : parent + "/" + path33;
             }
           }
         }
@@ -9163,8 +9163,8 @@ function urlPasswordLookalike(user, password, host) {
   if (isLocalHost(host) && trivialPassword(password)) return "local-trivial";
   return void 0;
 }
-function nonProductionPath(path32) {
-  const lower = path32.toLowerCase();
+function nonProductionPath(path33) {
+  const lower = path33.toLowerCase();
   const name = lower.slice(lower.lastIndexOf("/") + 1);
   if (/\/(?:\.github|\.circleci|\.buildkite|\.gitlab)\/|\/(?:\.gitlab-ci\.ya?ml|\.travis\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.yml|jenkinsfile|\.drone\.ya?ml|cloudbuild\.ya?ml)$/.test(lower)) return "ci";
   if (/\/(?:tests?|__tests__|spec|specs|testdata|test[-_]data|fixtures|__fixtures__|e2e|cypress|playwright)\//.test(lower)) return "test";
@@ -9188,6 +9188,75 @@ function jwtLookalike(token) {
   if (c["role"] === "anon") return "public-by-design";
   if (c["sub"] === "1234567890" || typeof c["name"] === "string" && /^(?:john|jane) doe$/i.test(c["name"])) return "placeholder";
   return void 0;
+}
+
+// src/hygiene/secret-names.ts
+function nameWords(name) {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
+}
+var SECRET_WORD_ENDINGS = ["TOKEN", "SECRET", "SECRETS", "PASSWORD", "PASSWD", "PASSPHRASE", "APIKEY", "CREDENTIALS", "CREDS"];
+var SECRET_WORDS = /* @__PURE__ */ new Set(["PWD", "PASS", "PAT"]);
+var DESCRIPTOR_WORDS = /* @__PURE__ */ new Set([
+  "FILE",
+  "PATH",
+  "DIR",
+  "ID",
+  "NAME",
+  "USER",
+  "USERNAME",
+  "LENGTH",
+  "LEN",
+  "SIZE",
+  "TYPE",
+  "ALGORITHM",
+  "ALG",
+  "HEADER",
+  "FIELD",
+  "VERSION",
+  "TTL",
+  "EXPIRY",
+  "EXPIRES",
+  "EXPIRATION",
+  "TIMEOUT",
+  "SECONDS",
+  "MINUTES",
+  "HOURS",
+  "DAYS",
+  "ENABLED",
+  "REQUIRED",
+  "MIN",
+  "MAX",
+  "COUNT",
+  "URL",
+  "URI",
+  "ENDPOINT",
+  "HOST",
+  "PORT",
+  "PREFIX",
+  "SUFFIX",
+  "FORMAT",
+  "ISSUER",
+  "AUDIENCE",
+  "SCOPE",
+  "SCOPES",
+  "LOCATION",
+  "REGION",
+  "MODE",
+  "POLICY",
+  "ROTATION"
+]);
+var PUBLIC_KEY_QUALIFIERS = /* @__PURE__ */ new Set(["PUBLIC", "PUB", "GPG", "PGP", "SIGNING", "PRIMARY", "FOREIGN", "SORT", "CACHE", "PARTITION", "HOST"]);
+var NOT_SECRET_NAMES = /* @__PURE__ */ new Set(["PWD", "OLDPWD", "KEY"]);
+function isSecretName(name) {
+  if (NOT_SECRET_NAMES.has(name.toUpperCase())) return false;
+  const words = nameWords(name);
+  if (words.length === 0) return false;
+  const last = words[words.length - 1] ?? "";
+  if (DESCRIPTOR_WORDS.has(last)) return false;
+  if (words.some((w) => SECRET_WORDS.has(w) || SECRET_WORD_ENDINGS.some((e) => w.endsWith(e)))) return true;
+  const keyAt = words.lastIndexOf("KEY");
+  if (keyAt <= 0) return false;
+  return !PUBLIC_KEY_QUALIFIERS.has(words[keyAt - 1] ?? "");
 }
 
 // src/hygiene/values.ts
@@ -9271,11 +9340,11 @@ function fingerprint(secret, prefix) {
 function findSecretValues(text2, given = [], limit = 20) {
   return classifySecretValues(text2, given, limit).filter((m) => !m.lookalike);
 }
-function classifySecretValues(text2, given = [], limit = 20, path32) {
+function classifySecretValues(text2, given = [], limit = 20, path33) {
   const out = [];
   const seen = /* @__PURE__ */ new Set();
   const lineOf2 = lineIndex(text2);
-  const where = path32 === void 0 ? void 0 : nonProductionPath(path32);
+  const where = path33 === void 0 ? void 0 : nonProductionPath(path33);
   const count = (lookalike) => out.filter((m) => Boolean(m.lookalike) === lookalike).length;
   for (const rule of RULES) {
     rule.pattern.lastIndex = 0;
@@ -9369,266 +9438,6 @@ function mayHoldSecret(text2, given = []) {
   return given.some((g) => g.value.length >= MIN_GIVEN_SECRET && text2.includes(g.value));
 }
 
-// src/hygiene/rules.ts
-function nameWords(name) {
-  return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
-}
-var SECRET_WORD_ENDINGS = ["TOKEN", "SECRET", "SECRETS", "PASSWORD", "PASSWD", "PASSPHRASE", "APIKEY", "CREDENTIALS", "CREDS"];
-var SECRET_WORDS = /* @__PURE__ */ new Set(["PWD", "PASS", "PAT"]);
-var DESCRIPTOR_WORDS = /* @__PURE__ */ new Set([
-  "FILE",
-  "PATH",
-  "DIR",
-  "ID",
-  "NAME",
-  "USER",
-  "USERNAME",
-  "LENGTH",
-  "LEN",
-  "SIZE",
-  "TYPE",
-  "ALGORITHM",
-  "ALG",
-  "HEADER",
-  "FIELD",
-  "VERSION",
-  "TTL",
-  "EXPIRY",
-  "EXPIRES",
-  "EXPIRATION",
-  "TIMEOUT",
-  "SECONDS",
-  "MINUTES",
-  "HOURS",
-  "DAYS",
-  "ENABLED",
-  "REQUIRED",
-  "MIN",
-  "MAX",
-  "COUNT",
-  "URL",
-  "URI",
-  "ENDPOINT",
-  "HOST",
-  "PORT",
-  "PREFIX",
-  "SUFFIX",
-  "FORMAT",
-  "ISSUER",
-  "AUDIENCE",
-  "SCOPE",
-  "SCOPES",
-  "LOCATION",
-  "REGION",
-  "MODE",
-  "POLICY",
-  "ROTATION"
-]);
-var PUBLIC_KEY_QUALIFIERS = /* @__PURE__ */ new Set(["PUBLIC", "PUB", "GPG", "PGP", "SIGNING", "PRIMARY", "FOREIGN", "SORT", "CACHE", "PARTITION", "HOST"]);
-var NOT_SECRET_NAMES = /* @__PURE__ */ new Set(["PWD", "OLDPWD", "KEY"]);
-function isSecretName(name) {
-  if (NOT_SECRET_NAMES.has(name.toUpperCase())) return false;
-  const words = nameWords(name);
-  if (words.length === 0) return false;
-  const last = words[words.length - 1] ?? "";
-  if (DESCRIPTOR_WORDS.has(last)) return false;
-  if (words.some((w) => SECRET_WORDS.has(w) || SECRET_WORD_ENDINGS.some((e) => w.endsWith(e)))) return true;
-  const keyAt = words.lastIndexOf("KEY");
-  if (keyAt <= 0) return false;
-  return !PUBLIC_KEY_QUALIFIERS.has(words[keyAt - 1] ?? "");
-}
-function hasUrlPassword(value) {
-  return /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i.test(value);
-}
-function urlCredentials(value) {
-  const m = /\b[a-z][a-z0-9+.-]*:\/\/([^/\s:@]*):([^/\s@]+)@([^/\s:?#]*)/i.exec(value);
-  return m ? { user: m[1] ?? "", password: m[2] ?? "", host: m[3] ?? "" } : void 0;
-}
-function secretValueReason(name, value) {
-  const v = value.trim();
-  if (v === "" || /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(v)) return void 0;
-  if (/^\/[\w./-]+$/.test(v)) return void 0;
-  const url = urlCredentials(v);
-  if (url) return urlPasswordLookalike(url.user, url.password, url.host) ? void 0 : "url-password";
-  if (isPlaceholder(v)) return void 0;
-  return isSecretName(name) ? "name" : void 0;
-}
-function splitEnv(entry) {
-  const eq = entry.indexOf("=");
-  return eq < 0 ? { name: entry, value: "" } : { name: entry.slice(0, eq), value: entry.slice(eq + 1) };
-}
-function parseHistoryBuildArgs(createdBy) {
-  const m = /^RUN \|(\d+) (.*)$/s.exec(createdBy);
-  if (!m) return void 0;
-  const count = Number(m[1]);
-  const rest = m[2] ?? "";
-  const shellAt = rest.search(/(?:^| )\/bin\/sh -c /);
-  const argText = shellAt >= 0 ? rest.slice(0, shellAt) : rest;
-  const command = shellAt >= 0 ? rest.slice(shellAt).trim() : "";
-  const args = [];
-  const words = argText.split(" ");
-  for (const word of words) {
-    const named = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(word);
-    if (named && (args.length < count || !args.length)) args.push({ name: named[1] ?? "", value: named[2] ?? "" });
-    else if (args.length > 0) {
-      const lastArg = args[args.length - 1];
-      if (lastArg) lastArg.value += ` ${word}`;
-    }
-  }
-  return { args, command };
-}
-function parseEnvInstruction(text2) {
-  const body = text2.replace(/^(?:ENV|ARG)\s+/i, "").trim();
-  const out = [];
-  if (!/^[A-Za-z_][A-Za-z0-9_.-]*=/.test(body)) {
-    const legacy = /^([A-Za-z_][A-Za-z0-9_.-]*)(?:\s+(.*))?$/s.exec(body);
-    if (legacy) out.push({ name: legacy[1] ?? "", value: (legacy[2] ?? "").trim() });
-    return out;
-  }
-  const re = /([A-Za-z_][A-Za-z0-9_.-]*)(?:=("(?:[^"\\]|\\.)*"|'[^']*'|\S*))?/g;
-  for (const m of body.matchAll(re)) {
-    const raw = m[2] ?? "";
-    const value = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, "$1") : raw.startsWith("'") ? raw.slice(1, -1) : raw;
-    out.push({ name: m[1] ?? "", value });
-  }
-  return out;
-}
-function imagePath(entryPath) {
-  const trimmed = entryPath.replace(/^(?:\.\/|\/)+/, "").replace(/\/+$/, "");
-  return `/${trimmed}`;
-}
-function basename(path32) {
-  return path32.slice(path32.lastIndexOf("/") + 1);
-}
-function isThirdPartyPath(path32) {
-  return /\/(?:site-packages|dist-packages|node_modules|vendor\/bundle|gems)\/|^\/usr\/share\/(?:doc|ca-certificates)\/|^\/usr\/lib\/python3[^/]*\/test\/|^\/usr\/(?:local\/)?go\/|^\/etc\/ssl\/certs\//.test(path32);
-}
-var MAX_SECRET_BODY = 256 * 1024;
-var ENV_FILE_DOCS = /^\.env\.(?:example|sample|template|dist|defaults|schema|tpl|example\.[^/]+)$|\.(?:example|sample|template)$/i;
-var ENV_FILE_TESTS = /^\.env\.(?:test|testing|ci)$/i;
-function envFileHasSecret(body) {
-  for (const m of body.matchAll(/^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*(.*)$/gm)) {
-    const value = (m[2] ?? "").replace(/^(["'])(.*)\1\s*$/, "$2").replace(/\s+#.*$/, "");
-    if (!isFlagValue(value) && secretValueReason(m[1] ?? "", value)) return true;
-  }
-  return false;
-}
-var PRIVATE_KEY_MARKER = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
-var hasPrivateKey = (body) => PRIVATE_KEY_MARKER.test(body);
-var npmrcHasToken = (body) => /^\s*(?:\/\/[^\s=]*:)?(?:_authToken|_auth|_password|npmAuthToken|npmAuthIdent)\s*[=:]\s*["']?(?!\$\{)[^\s"'#]+/im.test(body);
-var pypircHasPassword = (body) => /^\s*password\s*[=:]\s*(?!\$\{)\S+/im.test(body);
-var netrcHasPassword = (body) => /\bpassword\s+\S+/.test(body);
-var dockerConfigHasAuth = (body) => /"(?:auth|identitytoken|registrytoken)"\s*:\s*"[^"]+"/.test(body);
-var kubeConfigHasCredential = (body) => /^\s*(?:token|client-key-data|password)\s*:\s*\S+/m.test(body);
-var serviceAccountKey = (body) => /"private_key"\s*:\s*"-----BEGIN/.test(body) || /"type"\s*:\s*"service_account"/.test(body);
-var gitConfigHasCredential = (body) => hasUrlPassword(body) || /^\s*(?:extraheader|password)\s*=\s*\S+/im.test(body);
-function secretFileRule(path32) {
-  if (isThirdPartyPath(path32)) return void 0;
-  const name = basename(path32);
-  const lower = name.toLowerCase();
-  if (ENV_FILE_TESTS.test(lower)) return { kind: "env-file", content: envFileHasSecret };
-  if (lower === ".env" || lower.startsWith(".env.") && !ENV_FILE_DOCS.test(lower)) return { kind: "env-file" };
-  if (/^id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?$/.test(name)) return { kind: "private-key" };
-  if (/\.(?:pem|key|priv)$/i.test(name) || /^id_(?:rsa|dsa|ecdsa|ed25519)/.test(name) && !name.endsWith(".pub")) {
-    return { kind: "private-key", content: hasPrivateKey };
-  }
-  if (/\.(?:p12|pfx|jks|keystore|ppk)$/i.test(name)) return { kind: "keystore" };
-  if (lower === ".npmrc" || lower === "npmrc" || lower === ".yarnrc.yml") return { kind: "npmrc", content: npmrcHasToken };
-  if (lower === ".pypirc") return { kind: "pypirc", content: pypircHasPassword };
-  if (lower === ".netrc" || lower === "_netrc") return { kind: "netrc", content: netrcHasPassword };
-  if (lower === ".git-credentials") return { kind: "git-credentials" };
-  if (/\/\.aws\/credentials$/.test(path32)) return { kind: "aws-credentials" };
-  if (lower === "application_default_credentials.json" || /\/\.config\/gcloud\/(?:credentials\.db|access_tokens\.db|legacy_credentials\/)/.test(path32)) {
-    return { kind: "gcloud-credentials" };
-  }
-  if (/\/\.docker\/config\.json$/.test(path32)) return { kind: "docker-config", content: dockerConfigHasAuth };
-  if (/\/\.kube\/config$/.test(path32)) return { kind: "kube-config", content: kubeConfigHasCredential };
-  if (/\.json$/i.test(lower) && /(?:service[-_]?account|credentials|gcp[-_]?key|sa[-_]key|keyfile)/i.test(lower)) {
-    return { kind: "service-account-key", content: serviceAccountKey };
-  }
-  if (/\/\.git\/config$/.test(path32)) return { kind: "git-config", content: gitConfigHasCredential };
-  if (/\.tfstate(?:\.backup)?$/i.test(lower)) return { kind: "terraform-state" };
-  return void 0;
-}
-var SECRET_FILE_LABELS = {
-  "env-file": "environment file",
-  "private-key": "private key",
-  keystore: "key store",
-  npmrc: "npm/yarn config with an auth token",
-  pypirc: ".pypirc with a password",
-  netrc: ".netrc with a password",
-  "git-credentials": "git credential store",
-  "aws-credentials": "AWS credentials file",
-  "gcloud-credentials": "Google Cloud credentials",
-  "service-account-key": "service account key",
-  "docker-config": "Docker config with registry credentials",
-  "kube-config": "kubeconfig with credentials",
-  "git-config": "git config with a credential",
-  "terraform-state": "Terraform state"
-};
-function gitDirectoryOf(path32) {
-  if (isThirdPartyPath(path32)) return void 0;
-  const m = /^(.*?\/\.git)(?:\/|$)/.exec(path32);
-  return m?.[1];
-}
-function packageCacheOf(path32) {
-  let m;
-  if (m = /^(\/var\/lib\/apt\/lists)\/(?!lock$|partial\/|auxfiles\/)[^/]+$/.exec(path32)) return m[1];
-  if (m = /^(\/var\/cache\/apt\/archives)\/[^/]+\.deb$/.exec(path32)) return m[1];
-  if (m = /^(\/var\/cache\/apt)\/[^/]+\.bin$/.exec(path32)) return m[1];
-  if (m = /^(\/var\/cache\/apk)\/[^/]+$/.exec(path32)) return m[1];
-  if (m = /^(\/var\/cache\/(?:yum|dnf))\/.+$/.exec(path32)) return m[1];
-  if (m = /^((?:\/root|\/home\/[^/]+)\/\.cache\/(?:pip|uv|pypoetry|yarn|go-build))\/.+$/.exec(path32)) return m[1];
-  if (m = /^((?:\/root|\/home\/[^/]+)\/\.npm)\/_cacache\/.+$/.exec(path32)) return m[1];
-  if (m = /^(\/usr\/local\/share\/\.cache\/yarn)\/.+$/.exec(path32)) return m[1];
-  return void 0;
-}
-function packageCacheAdvice(root) {
-  if (root === "/var/lib/apt/lists") return "end the RUN that runs apt-get update with `rm -rf /var/lib/apt/lists/*`";
-  if (root.startsWith("/var/cache/apt")) return "end the RUN that installs packages with `apt-get clean`";
-  if (root === "/var/cache/apk") return "use `apk add --no-cache`";
-  if (root.endsWith("/.cache/pip")) return "use `pip install --no-cache-dir` (or a cache mount)";
-  if (root.endsWith("/.npm")) return "run `npm cache clean --force` in the same RUN, or use a cache mount";
-  if (root.endsWith("/yarn")) return "run `yarn cache clean` in the same RUN, or use a cache mount";
-  return "clear it in the same RUN that fills it, or use a cache mount (RUN --mount=type=cache)";
-}
-function compilerOf(path32) {
-  let m;
-  if (m = /^\/usr\/(?:local\/)?bin\/((?:[a-z0-9_]+-linux-gnu-)?(?:gcc|g\+\+|c\+\+|cc|clang|clang\+\+)(?:-[0-9.]+)?)$/.exec(path32)) return m[1];
-  if (m = /^\/usr\/(?:lib|libexec)\/gcc\/[^/]+\/[^/]+\/(cc1(?:plus)?)$/.exec(path32)) return m[1];
-  if (/^\/usr\/share\/build-essential\//.test(path32)) return "build-essential";
-  if (m = /^\/usr\/local\/cargo\/bin\/(rustc|cargo)$/.exec(path32)) return m[1];
-  if (/^\/usr\/local\/go\/bin\/go$/.test(path32)) return "go";
-  return void 0;
-}
-function whiteoutTarget(path32) {
-  const name = basename(path32);
-  if (!name.startsWith(".wh.")) return void 0;
-  const dir = path32.slice(0, path32.length - name.length - 1);
-  if (name === ".wh..wh..opq") return { kind: "opaque", target: dir || "/" };
-  return { kind: "path", target: `${dir}/${name.slice(4)}` };
-}
-function isUnder(path32, target) {
-  return target === "/" || path32 === target || path32.startsWith(`${target}/`);
-}
-function parseImageUser(raw) {
-  const text2 = (raw ?? "").trim();
-  const [user = "", group] = text2.split(":", 2);
-  const root = user === "" || user === "root" || /^0+$/.test(user);
-  return { user: user === "" ? "root" : user, group: group === "" ? void 0 : group, root, numeric: /^\d+$/.test(user) };
-}
-function accountNames(content) {
-  const names = /* @__PURE__ */ new Set();
-  const ids = /* @__PURE__ */ new Set();
-  for (const line of content.split("\n")) {
-    if (line.trim() === "" || line.startsWith("#")) continue;
-    const fields = line.split(":");
-    if (fields[0]) names.add(fields[0]);
-    if (fields[2]) ids.add(fields[2]);
-  }
-  return { names, ids };
-}
-
 // src/config/secrets.ts
 var SHORT_SECRET_CHARS = 8;
 function secretValues(sources) {
@@ -9681,22 +9490,66 @@ function newRunId() {
   return `${Date.now().toString(36)}-${randomBytes2(4).toString("hex")}`;
 }
 async function loadConfig(read, options = {}) {
+  const inputs = await readInputs(read, options);
+  const { get, cwd, context, runContext } = inputs;
+  const located = locateIacFile({ cwd, context, fileInput: get("railway-config") || void 0 });
+  if (located.file) refuseForkCode(located.file, runContext);
+  const railway = readRailwayConfigs(get, { cwd, context, runContext, now: options.now ?? /* @__PURE__ */ new Date(), located });
+  const full = railway.then((found) => completeConfig(inputs, found, options.railwayLookup));
+  if (!options.beside || !located.file) return full;
+  full.catch(() => void 0);
+  let early;
+  try {
+    early = await completeConfig(inputs, { mirrored: pendingIacFile(located.file), railwayIac: void 0, staleRailwayFile: void 0, notes: [] }, void 0);
+  } catch {
+    return full;
+  }
+  return { ...early, railwayPending: full };
+}
+async function readInputs(read, options) {
   const cwd = options.cwd ?? process.cwd();
   const get = (name) => read(name).trim();
-  const opt = (name) => get(name) || void 0;
   const context = path11.resolve(cwd, get("context") || ".");
   if (!existsSync5(context) || !statSync3(context).isDirectory()) {
     throw new ConfigError("context", `"${get("context") || "."}" is not a directory (resolved to ${context})`);
   }
-  const runContext = readRunContext(options.env ?? process.env);
-  const railway = await readRailwayConfigs(get, { cwd, context, runContext, now: options.now ?? /* @__PURE__ */ new Date() });
-  const { staleRailwayFile } = railway;
-  let railwayIac = railway.railwayIac;
-  const railwayFile = railway.mirrored;
   const runId = options.runId ?? newRunId();
   const composeInput = await readComposeConfig(get, { cwd, context, runId });
-  const dockerfileInput = opt("dockerfile");
-  const { dockerfile, dockerfileName } = dockerfileInput ? { dockerfile: path11.resolve(cwd, dockerfileInput), dockerfileName: "dockerfile" } : defaultDockerfile(context, railwayFile, composeInput);
+  const env = [...readEnvFile(get("env-file") || void 0, cwd), ...parseKeyValueLines("env", get("env"))];
+  const registry = readRegistryCredentials(read);
+  const image = get("image") || `deploy-check-local/${imageName(context)}:${runId}`;
+  if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(image)) {
+    throw new ConfigError("image", `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
+  }
+  return {
+    get,
+    cwd,
+    context,
+    runContext: readRunContext(options.env ?? process.env),
+    runId,
+    composeInput,
+    env,
+    registry,
+    image,
+    target: get("target") || void 0,
+    buildArgs: parseKeyValueLines("build-args", get("build-args")),
+    buildSecrets: parseKeyValueLines("build-secrets", get("build-secrets"), "id=VALUE"),
+    addHosts: parseHostLines("add-hosts", get("add-hosts")),
+    waitFor: parseWaitFor(get("wait-for") || "auto"),
+    paritySetting: parseParitySetting(get("railway-parity") || "auto"),
+    deploy: readDeployConfig(read),
+    hygiene: readHygieneConfig(get),
+    command: parseCommand("command", get("command")),
+    cache: readCacheConfig(read, { cacheDir: options.cacheDir, cwd }),
+    network: get("network") || void 0,
+    size: readSizeConfig(get, cwd, registry),
+    publish: readPublishConfig(read)
+  };
+}
+function readDockerfile(inputs, railwayFile, railwayIac) {
+  const { get, cwd, context, target } = inputs;
+  const dockerfileInput = get("dockerfile") || void 0;
+  const { dockerfile, dockerfileName } = dockerfileInput ? { dockerfile: path11.resolve(cwd, dockerfileInput), dockerfileName: "dockerfile" } : defaultDockerfile(context, railwayFile, inputs.composeInput);
   if (!existsSync5(dockerfile) || !statSync3(dockerfile).isFile()) {
     const builder = railwayIac?.service.builder;
     if (!dockerfileInput && builder !== void 0 && builder !== "DOCKERFILE") {
@@ -9704,65 +9557,50 @@ async function loadConfig(read, options = {}) {
     }
     throw new ConfigError(dockerfileName, `no Dockerfile at ${dockerfile}; set "dockerfile" to its path`);
   }
-  const target = opt("target");
-  const dockerfileText = readFileSync2(dockerfile, "utf8");
-  const syntax = dockerfileSyntaxProblem(dockerfileText);
+  const text2 = readFileSync2(dockerfile, "utf8");
+  const syntax = dockerfileSyntaxProblem(text2);
   if (syntax) {
     throw new ConfigError(dockerfileName, `${dockerfile}:${syntax.line}: ${syntax.message}; BuildKit refuses this Dockerfile, fix that line`);
   }
-  const facts = readDockerfileFacts(dockerfileText, target);
+  const facts = readDockerfileFacts(text2, target);
   if (facts.stages.length === 0) throw new ConfigError("dockerfile", `${dockerfile} has no FROM instruction`);
   if (target !== void 0 && !facts.finalStage) {
     const names = facts.stages.map((s) => s.name).filter((n) => n !== void 0);
     throw new ConfigError("target", `no stage named "${target}" in ${path11.basename(dockerfile)}; stages: ${names.length ? names.join(", ") : "(none named)"}`);
   }
-  const buildArgs = parseKeyValueLines("build-args", get("build-args"));
-  const buildSecrets = parseKeyValueLines("build-secrets", get("build-secrets"), "id=VALUE");
-  const env = [...readEnvFile(opt("env-file"), cwd), ...parseKeyValueLines("env", get("env"))];
-  let runEnv = [...railwayIac?.variables.env ?? [], ...env];
-  const addHosts = parseHostLines("add-hosts", get("add-hosts"));
-  const waitFor = parseWaitFor(get("wait-for") || "auto");
-  const paritySetting = parseParitySetting(get("railway-parity") || "auto");
-  const registry = readRegistryCredentials(read);
-  const deploy = readDeployConfig(read);
-  const hygiene = readHygieneConfig(get);
-  const command = parseCommand("command", get("command"));
-  let run2 = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: void 0, env: runEnv, command });
-  const cache = readCacheConfig(read, { cacheDir: options.cacheDir, cwd });
-  const network = opt("network");
+  return { dockerfile, text: text2, facts };
+}
+async function completeConfig(inputs, railway, lookup) {
+  const { get, env, runId, composeInput, deploy } = inputs;
+  const railwayFile = railway.mirrored;
+  let railwayIac = railway.railwayIac;
+  const { dockerfile, text: dockerfileText, facts } = readDockerfile(inputs, railwayFile, railwayIac);
+  const runInputs = { get, waitFor: inputs.waitFor, paritySetting: inputs.paritySetting, facts, railwayFile, command: inputs.command };
+  let run2 = resolveRun({ ...runInputs, service: void 0, env: [...railwayIac?.variables.env ?? [], ...env] });
   const railwayNotes = [...railway.notes];
   if (composeInput && railwayIac?.databases.length) {
     railwayNotes.push(`compose-file is used and the databases of ${railwayIac.file} (${railwayIac.databases.map((d) => d.name).join(", ")}) are not started: the Compose file was asked for by name, so it wins`);
   }
   const compose = composeInput ?? (railwayIac ? await railwayDatabasesCompose(railwayIac, runId) : void 0);
   if (railwayIac) railwayNotes.push(...railwayIac.unstartable);
-  if (compose && network === "host") {
+  if (compose && inputs.network === "host") {
     throw new ConfigError("network", `"host" cannot be combined with compose-file: the app joins the Compose project's network; leave network empty or name a bridge network`);
   }
-  const image = opt("image") ?? `deploy-check-local/${imageName(context)}:${runId}`;
-  if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(image)) {
-    throw new ConfigError("image", `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
-  }
-  const size = readSizeConfig(get, cwd, registry);
-  const publish = readPublishConfig(read);
   const needs = iacRemoteNeeds(railwayIac);
-  const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway, needs) : void 0;
+  const railwayService = deploy.railway && lookup ? await lookup(deploy.railway, needs) : void 0;
   const remote = needs && remoteValuesOf(railwayService);
-  if (railwayIac && remote) {
-    railwayIac = withRemoteValues(railwayIac, remote);
-    runEnv = [...railwayIac.variables.env, ...env];
-  }
-  if (railwayService?.ok) run2 = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: railwayService.settings, env: runEnv, command });
+  if (railwayIac && remote) railwayIac = withRemoteValues(railwayIac, remote);
+  if (railwayService?.ok) run2 = resolveRun({ ...runInputs, service: railwayService.settings, env: [...railwayIac?.variables.env ?? [], ...env] });
   const { secrets, shortSecrets } = secretValues({
     env,
     railwayEnv: railwayIac?.variables.env ?? [],
     railwaySecrets: railwayIac?.variables.secrets ?? [],
-    buildSecrets,
-    buildArgs,
+    buildSecrets: inputs.buildSecrets,
+    buildArgs: inputs.buildArgs,
     credentials: [
-      ...registry ? [{ label: "registry-password", value: registry.password }] : [],
+      ...inputs.registry ? [{ label: "registry-password", value: inputs.registry.password }] : [],
       ...deploy.railway ? [{ label: "railway-token", value: deploy.railway.token }] : [],
-      { label: "github-token", value: publish.token ?? "" },
+      { label: "github-token", value: inputs.publish.token ?? "" },
       ...(railwayIac?.variables.fromRailway ?? []).map((v) => ({ label: `Railway variable "${v.key}"`, value: v.value }))
     ],
     compose,
@@ -9770,13 +9608,13 @@ async function loadConfig(read, options = {}) {
   });
   return {
     runId,
-    context,
+    context: inputs.context,
     dockerfile,
-    target,
-    buildArgs,
-    buildSecrets,
-    image,
-    builder: opt("builder"),
+    target: inputs.target,
+    buildArgs: inputs.buildArgs,
+    buildSecrets: inputs.buildSecrets,
+    image: inputs.image,
+    builder: get("builder") || void 0,
     env,
     port: run2.port,
     command: run2.command,
@@ -9784,25 +9622,28 @@ async function loadConfig(read, options = {}) {
     commandReplaces: run2.parity.enabled ? "ENTRYPOINT" : "CMD",
     preDeploy: run2.preDeploy,
     parity: run2.parity,
-    network,
-    addHosts,
+    network: inputs.network,
+    addHosts: inputs.addHosts,
     compose,
     health: run2.health,
     dockerfileFacts: facts,
     railwayFile,
     railwayIac,
-    staleRailwayFile,
+    staleRailwayFile: railway.staleRailwayFile,
     railwayNotes,
-    publish,
-    cache,
-    hygiene,
-    registry,
+    publish: inputs.publish,
+    cache: inputs.cache,
+    hygiene: inputs.hygiene,
+    registry: inputs.registry,
     deploy,
     railwayService,
-    size,
+    size: inputs.size,
     secrets,
     shortSecrets
   };
+}
+function pendingIacFile(file) {
+  return { file, label: ".railway/railway.ts", fieldPrefix: "", cronSchedule: void 0, healthcheckPath: void 0, healthcheckTimeoutMs: void 0, dockerfilePath: void 0, startCommand: void 0, preDeployCommand: void 0 };
 }
 function imageName(context) {
   return path11.basename(context).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+|[._-]+$/g, "") || "app";
@@ -9965,8 +9806,7 @@ function dockerfileBase(file, context) {
   return file.label === ".railway/railway.ts" ? context : path11.dirname(file.file);
 }
 async function readRailwayConfigs(get, options) {
-  const { cwd, context, runContext } = options;
-  const located = locateIacFile({ cwd, context, fileInput: get("railway-config") || void 0 });
+  const { cwd, context, runContext, located } = options;
   const legacySetting = get("railway-config-file");
   const legacyGiven = legacySetting !== "" && legacySetting !== "true" && legacySetting !== "false" ? path11.resolve(cwd, legacySetting) : void 0;
   const legacyWanted = legacySetting === "false" ? false : legacySetting !== "" || configAsCodeRead(options.now);
@@ -9978,7 +9818,6 @@ async function readRailwayConfigs(get, options) {
   });
   let railwayIac;
   if (located.file) {
-    refuseForkCode(located.file, runContext);
     railwayIac = await readRailwayIac(located.file, {
       cwd,
       context,
@@ -12903,6 +12742,199 @@ var PendingRemovals = class {
   }
 };
 
+// src/hygiene/rules.ts
+function hasUrlPassword(value) {
+  return /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i.test(value);
+}
+function urlCredentials(value) {
+  const m = /\b[a-z][a-z0-9+.-]*:\/\/([^/\s:@]*):([^/\s@]+)@([^/\s:?#]*)/i.exec(value);
+  return m ? { user: m[1] ?? "", password: m[2] ?? "", host: m[3] ?? "" } : void 0;
+}
+function secretValueReason(name, value) {
+  const v = value.trim();
+  if (v === "" || /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(v)) return void 0;
+  if (/^\/[\w./-]+$/.test(v)) return void 0;
+  const url = urlCredentials(v);
+  if (url) return urlPasswordLookalike(url.user, url.password, url.host) ? void 0 : "url-password";
+  if (isPlaceholder(v)) return void 0;
+  return isSecretName(name) ? "name" : void 0;
+}
+function splitEnv(entry) {
+  const eq = entry.indexOf("=");
+  return eq < 0 ? { name: entry, value: "" } : { name: entry.slice(0, eq), value: entry.slice(eq + 1) };
+}
+function parseHistoryBuildArgs(createdBy) {
+  const m = /^RUN \|(\d+) (.*)$/s.exec(createdBy);
+  if (!m) return void 0;
+  const count = Number(m[1]);
+  const rest = m[2] ?? "";
+  const shellAt = rest.search(/(?:^| )\/bin\/sh -c /);
+  const argText = shellAt >= 0 ? rest.slice(0, shellAt) : rest;
+  const command = shellAt >= 0 ? rest.slice(shellAt).trim() : "";
+  const args = [];
+  const words = argText.split(" ");
+  for (const word of words) {
+    const named = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(word);
+    if (named && (args.length < count || !args.length)) args.push({ name: named[1] ?? "", value: named[2] ?? "" });
+    else if (args.length > 0) {
+      const lastArg = args[args.length - 1];
+      if (lastArg) lastArg.value += ` ${word}`;
+    }
+  }
+  return { args, command };
+}
+function parseEnvInstruction(text2) {
+  const body = text2.replace(/^(?:ENV|ARG)\s+/i, "").trim();
+  const out = [];
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*=/.test(body)) {
+    const legacy = /^([A-Za-z_][A-Za-z0-9_.-]*)(?:\s+(.*))?$/s.exec(body);
+    if (legacy) out.push({ name: legacy[1] ?? "", value: (legacy[2] ?? "").trim() });
+    return out;
+  }
+  const re = /([A-Za-z_][A-Za-z0-9_.-]*)(?:=("(?:[^"\\]|\\.)*"|'[^']*'|\S*))?/g;
+  for (const m of body.matchAll(re)) {
+    const raw = m[2] ?? "";
+    const value = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, "$1") : raw.startsWith("'") ? raw.slice(1, -1) : raw;
+    out.push({ name: m[1] ?? "", value });
+  }
+  return out;
+}
+function imagePath(entryPath) {
+  const trimmed = entryPath.replace(/^(?:\.\/|\/)+/, "").replace(/\/+$/, "");
+  return `/${trimmed}`;
+}
+function basename(path33) {
+  return path33.slice(path33.lastIndexOf("/") + 1);
+}
+function isThirdPartyPath(path33) {
+  return /\/(?:site-packages|dist-packages|node_modules|vendor\/bundle|gems)\/|^\/usr\/share\/(?:doc|ca-certificates)\/|^\/usr\/lib\/python3[^/]*\/test\/|^\/usr\/(?:local\/)?go\/|^\/etc\/ssl\/certs\//.test(path33);
+}
+var MAX_SECRET_BODY = 256 * 1024;
+var ENV_FILE_DOCS = /^\.env\.(?:example|sample|template|dist|defaults|schema|tpl|example\.[^/]+)$|\.(?:example|sample|template)$/i;
+var ENV_FILE_TESTS = /^\.env\.(?:test|testing|ci)$/i;
+function envFileHasSecret(body) {
+  for (const m of body.matchAll(/^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*(.*)$/gm)) {
+    const value = (m[2] ?? "").replace(/^(["'])(.*)\1\s*$/, "$2").replace(/\s+#.*$/, "");
+    if (!isFlagValue(value) && secretValueReason(m[1] ?? "", value)) return true;
+  }
+  return false;
+}
+var PRIVATE_KEY_MARKER = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
+var hasPrivateKey = (body) => PRIVATE_KEY_MARKER.test(body);
+var npmrcHasToken = (body) => /^\s*(?:\/\/[^\s=]*:)?(?:_authToken|_auth|_password|npmAuthToken|npmAuthIdent)\s*[=:]\s*["']?(?!\$\{)[^\s"'#]+/im.test(body);
+var pypircHasPassword = (body) => /^\s*password\s*[=:]\s*(?!\$\{)\S+/im.test(body);
+var netrcHasPassword = (body) => /\bpassword\s+\S+/.test(body);
+var dockerConfigHasAuth = (body) => /"(?:auth|identitytoken|registrytoken)"\s*:\s*"[^"]+"/.test(body);
+var kubeConfigHasCredential = (body) => /^\s*(?:token|client-key-data|password)\s*:\s*\S+/m.test(body);
+var serviceAccountKey = (body) => /"private_key"\s*:\s*"-----BEGIN/.test(body) || /"type"\s*:\s*"service_account"/.test(body);
+var gitConfigHasCredential = (body) => hasUrlPassword(body) || /^\s*(?:extraheader|password)\s*=\s*\S+/im.test(body);
+function secretFileRule(path33) {
+  if (isThirdPartyPath(path33)) return void 0;
+  const name = basename(path33);
+  const lower = name.toLowerCase();
+  if (ENV_FILE_TESTS.test(lower)) return { kind: "env-file", content: envFileHasSecret };
+  if (lower === ".env" || lower.startsWith(".env.") && !ENV_FILE_DOCS.test(lower)) return { kind: "env-file" };
+  if (/^id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?$/.test(name)) return { kind: "private-key" };
+  if (/\.(?:pem|key|priv)$/i.test(name) || /^id_(?:rsa|dsa|ecdsa|ed25519)/.test(name) && !name.endsWith(".pub")) {
+    return { kind: "private-key", content: hasPrivateKey };
+  }
+  if (/\.(?:p12|pfx|jks|keystore|ppk)$/i.test(name)) return { kind: "keystore" };
+  if (lower === ".npmrc" || lower === "npmrc" || lower === ".yarnrc.yml") return { kind: "npmrc", content: npmrcHasToken };
+  if (lower === ".pypirc") return { kind: "pypirc", content: pypircHasPassword };
+  if (lower === ".netrc" || lower === "_netrc") return { kind: "netrc", content: netrcHasPassword };
+  if (lower === ".git-credentials") return { kind: "git-credentials" };
+  if (/\/\.aws\/credentials$/.test(path33)) return { kind: "aws-credentials" };
+  if (lower === "application_default_credentials.json" || /\/\.config\/gcloud\/(?:credentials\.db|access_tokens\.db|legacy_credentials\/)/.test(path33)) {
+    return { kind: "gcloud-credentials" };
+  }
+  if (/\/\.docker\/config\.json$/.test(path33)) return { kind: "docker-config", content: dockerConfigHasAuth };
+  if (/\/\.kube\/config$/.test(path33)) return { kind: "kube-config", content: kubeConfigHasCredential };
+  if (/\.json$/i.test(lower) && /(?:service[-_]?account|credentials|gcp[-_]?key|sa[-_]key|keyfile)/i.test(lower)) {
+    return { kind: "service-account-key", content: serviceAccountKey };
+  }
+  if (/\/\.git\/config$/.test(path33)) return { kind: "git-config", content: gitConfigHasCredential };
+  if (/\.tfstate(?:\.backup)?$/i.test(lower)) return { kind: "terraform-state" };
+  return void 0;
+}
+var SECRET_FILE_LABELS = {
+  "env-file": "environment file",
+  "private-key": "private key",
+  keystore: "key store",
+  npmrc: "npm/yarn config with an auth token",
+  pypirc: ".pypirc with a password",
+  netrc: ".netrc with a password",
+  "git-credentials": "git credential store",
+  "aws-credentials": "AWS credentials file",
+  "gcloud-credentials": "Google Cloud credentials",
+  "service-account-key": "service account key",
+  "docker-config": "Docker config with registry credentials",
+  "kube-config": "kubeconfig with credentials",
+  "git-config": "git config with a credential",
+  "terraform-state": "Terraform state"
+};
+function gitDirectoryOf(path33) {
+  if (isThirdPartyPath(path33)) return void 0;
+  const m = /^(.*?\/\.git)(?:\/|$)/.exec(path33);
+  return m?.[1];
+}
+function packageCacheOf(path33) {
+  let m;
+  if (m = /^(\/var\/lib\/apt\/lists)\/(?!lock$|partial\/|auxfiles\/)[^/]+$/.exec(path33)) return m[1];
+  if (m = /^(\/var\/cache\/apt\/archives)\/[^/]+\.deb$/.exec(path33)) return m[1];
+  if (m = /^(\/var\/cache\/apt)\/[^/]+\.bin$/.exec(path33)) return m[1];
+  if (m = /^(\/var\/cache\/apk)\/[^/]+$/.exec(path33)) return m[1];
+  if (m = /^(\/var\/cache\/(?:yum|dnf))\/.+$/.exec(path33)) return m[1];
+  if (m = /^((?:\/root|\/home\/[^/]+)\/\.cache\/(?:pip|uv|pypoetry|yarn|go-build))\/.+$/.exec(path33)) return m[1];
+  if (m = /^((?:\/root|\/home\/[^/]+)\/\.npm)\/_cacache\/.+$/.exec(path33)) return m[1];
+  if (m = /^(\/usr\/local\/share\/\.cache\/yarn)\/.+$/.exec(path33)) return m[1];
+  return void 0;
+}
+function packageCacheAdvice(root) {
+  if (root === "/var/lib/apt/lists") return "end the RUN that runs apt-get update with `rm -rf /var/lib/apt/lists/*`";
+  if (root.startsWith("/var/cache/apt")) return "end the RUN that installs packages with `apt-get clean`";
+  if (root === "/var/cache/apk") return "use `apk add --no-cache`";
+  if (root.endsWith("/.cache/pip")) return "use `pip install --no-cache-dir` (or a cache mount)";
+  if (root.endsWith("/.npm")) return "run `npm cache clean --force` in the same RUN, or use a cache mount";
+  if (root.endsWith("/yarn")) return "run `yarn cache clean` in the same RUN, or use a cache mount";
+  return "clear it in the same RUN that fills it, or use a cache mount (RUN --mount=type=cache)";
+}
+function compilerOf(path33) {
+  let m;
+  if (m = /^\/usr\/(?:local\/)?bin\/((?:[a-z0-9_]+-linux-gnu-)?(?:gcc|g\+\+|c\+\+|cc|clang|clang\+\+)(?:-[0-9.]+)?)$/.exec(path33)) return m[1];
+  if (m = /^\/usr\/(?:lib|libexec)\/gcc\/[^/]+\/[^/]+\/(cc1(?:plus)?)$/.exec(path33)) return m[1];
+  if (/^\/usr\/share\/build-essential\//.test(path33)) return "build-essential";
+  if (m = /^\/usr\/local\/cargo\/bin\/(rustc|cargo)$/.exec(path33)) return m[1];
+  if (/^\/usr\/local\/go\/bin\/go$/.test(path33)) return "go";
+  return void 0;
+}
+function whiteoutTarget(path33) {
+  const name = basename(path33);
+  if (!name.startsWith(".wh.")) return void 0;
+  const dir = path33.slice(0, path33.length - name.length - 1);
+  if (name === ".wh..wh..opq") return { kind: "opaque", target: dir || "/" };
+  return { kind: "path", target: `${dir}/${name.slice(4)}` };
+}
+function isUnder(path33, target) {
+  return target === "/" || path33 === target || path33.startsWith(`${target}/`);
+}
+function parseImageUser(raw) {
+  const text2 = (raw ?? "").trim();
+  const [user = "", group] = text2.split(":", 2);
+  const root = user === "" || user === "root" || /^0+$/.test(user);
+  return { user: user === "" ? "root" : user, group: group === "" ? void 0 : group, root, numeric: /^\d+$/.test(user) };
+}
+function accountNames(content) {
+  const names = /* @__PURE__ */ new Set();
+  const ids = /* @__PURE__ */ new Set();
+  for (const line of content.split("\n")) {
+    if (line.trim() === "" || line.startsWith("#")) continue;
+    const fields = line.split(":");
+    if (fields[0]) names.add(fields[0]);
+    if (fields[2]) ids.add(fields[2]);
+  }
+  return { names, ids };
+}
+
 // src/hygiene/history.ts
 function stageChain(facts) {
   const chain = [];
@@ -13250,20 +13282,20 @@ var TarReader = class {
     const ustar = block.toString("latin1", 257, 263) === "ustar\0";
     const name = cString(block, 0, 100);
     const prefix = ustar ? cString(block, 345, 155) : "";
-    let path32 = this.longName ?? this.pax.get("path") ?? this.globalPax.get("path") ?? (prefix ? `${prefix}/${name}` : name);
+    let path33 = this.longName ?? this.pax.get("path") ?? this.globalPax.get("path") ?? (prefix ? `${prefix}/${name}` : name);
     const linkPath = this.longLink ?? this.pax.get("linkpath") ?? cString(block, 157, 100);
     const paxSize = this.pax.get("size");
     if (paxSize !== void 0 && /^\d+$/.test(paxSize)) size = Number(paxSize);
     this.pax = /* @__PURE__ */ new Map();
     this.longName = void 0;
     this.longLink = void 0;
-    path32 = path32.replace(/^(?:\.\/|\/)+/, "");
+    path33 = path33.replace(/^(?:\.\/|\/)+/, "");
     const type = flag === "0" || flag === "\0" || flag === "7" ? "file" : flag === "1" ? "hardlink" : flag === "2" ? "symlink" : flag === "5" ? "directory" : "other";
     const bodySize = "123456".includes(flag) ? 0 : size;
     const bodyPadding = (BLOCK - bodySize % BLOCK) % BLOCK;
     this.entries++;
     const mode = readNumber(block, 100, 8) & 4095;
-    const sink = this.visit({ path: path32, type, size: bodySize, linkPath, mode });
+    const sink = this.visit({ path: path33, type, size: bodySize, linkPath, mode });
     if (bodySize === 0) {
       this.state = { kind: "header" };
       const r = sink?.end();
@@ -13391,8 +13423,8 @@ var BlobSink = class {
   finished = Promise.resolve();
   path;
   routes;
-  constructor(path32, routes) {
-    this.path = path32;
+  constructor(path33, routes) {
+    this.path = path33;
     this.routes = routes;
   }
   data(chunk) {
@@ -13541,13 +13573,13 @@ function emptyFacts() {
 var ACCOUNT_FILES = /* @__PURE__ */ new Set(["/etc/passwd", "/etc/group", "/etc/shadow"]);
 var MAX_ACCOUNT_FILE = 4 * 1024 * 1024;
 var MAX_LISTED = 200;
-function searchesValues(path32) {
-  if (isThirdPartyPath(path32)) return false;
-  if (/^\/usr\/(?!local\/|src\/)/.test(path32) || /^\/(?:lib|lib32|lib64|libx32|bin|sbin|boot|proc|sys|dev)\//.test(path32)) return false;
-  if (/^\/usr\/local\/(?:lib|include|share|bin\/python)/.test(path32)) return false;
-  if (/^\/var\/(?:lib\/(?:dpkg|apt|ucf|pam|systemd)|cache|log)\//.test(path32)) return false;
-  if (/^\/etc\/(?:ssl|ca-certificates|alternatives|ld\.so\.cache)/.test(path32)) return false;
-  return !/\.(?:pyc|pyo|so(?:\.\d+)*|a|o|png|jpe?g|gif|webp|ico|woff2?|ttf|otf|gz|zip|xz|bz2|zst|whl|jar|class|mo|db|sqlite3?)$/i.test(path32);
+function searchesValues(path33) {
+  if (isThirdPartyPath(path33)) return false;
+  if (/^\/usr\/(?!local\/|src\/)/.test(path33) || /^\/(?:lib|lib32|lib64|libx32|bin|sbin|boot|proc|sys|dev)\//.test(path33)) return false;
+  if (/^\/usr\/local\/(?:lib|include|share|bin\/python)/.test(path33)) return false;
+  if (/^\/var\/(?:lib\/(?:dpkg|apt|ucf|pam|systemd)|cache|log)\//.test(path33)) return false;
+  if (/^\/etc\/(?:ssl|ca-certificates|alternatives|ld\.so\.cache)/.test(path33)) return false;
+  return !/\.(?:pyc|pyo|so(?:\.\d+)*|a|o|png|jpe?g|gif|webp|ico|woff2?|ttf|otf|gz|zip|xz|bz2|zst|whl|jar|class|mo|db|sqlite3?)$/i.test(path33);
 }
 function captureText(limit, done) {
   const parts = [];
@@ -13579,68 +13611,68 @@ var LayerCollector = class {
   /** What the rules need from one entry; returns a sink when the body matters. */
   visit = (entry) => {
     const facts = this.facts;
-    const path32 = imagePath(entry.path);
-    const whiteout = whiteoutTarget(path32);
+    const path33 = imagePath(entry.path);
+    const whiteout = whiteoutTarget(path33);
     if (whiteout) {
       facts.deletes.push(whiteout);
       return void 0;
     }
-    this.modes(path32, entry);
+    this.modes(path33, entry);
     if (entry.type === "directory") return void 0;
     facts.files++;
     facts.bytes += entry.size;
-    facts.sizes[path32] = entry.size;
-    const compiler = compilerOf(path32);
-    if (compiler && (entry.type === "file" || entry.type === "symlink" || entry.type === "hardlink")) facts.compilers[compiler] = path32;
+    facts.sizes[path33] = entry.size;
+    const compiler = compilerOf(path33);
+    if (compiler && (entry.type === "file" || entry.type === "symlink" || entry.type === "hardlink")) facts.compilers[compiler] = path33;
     if (entry.type !== "file") return void 0;
-    const git2 = gitDirectoryOf(path32);
+    const git2 = gitDirectoryOf(path33);
     if (git2) {
       const t = facts.gitDirectories[git2] ??= { files: 0, bytes: 0 };
       t.files++;
       t.bytes += entry.size;
     }
-    const cache = packageCacheOf(path32);
+    const cache = packageCacheOf(path33);
     if (cache) {
       const t = facts.caches[cache] ??= { files: 0, bytes: 0, paths: [] };
       t.files++;
       t.bytes += entry.size;
-      t.paths.push(path32);
+      t.paths.push(path33);
     }
-    if (ACCOUNT_FILES.has(path32)) {
-      return captureText(MAX_ACCOUNT_FILE, (body) => this.accountFile(path32, body ?? ""));
+    if (ACCOUNT_FILES.has(path33)) {
+      return captureText(MAX_ACCOUNT_FILE, (body) => this.accountFile(path33, body ?? ""));
     }
-    const rule = secretFileRule(path32);
-    const values = entry.size > 0 && entry.size <= MAX_SECRET_BODY && searchesValues(path32);
+    const rule = secretFileRule(path33);
+    const values = entry.size > 0 && entry.size <= MAX_SECRET_BODY && searchesValues(path33);
     if (!rule && !values) return void 0;
-    if (rule && !rule.content) facts.secretFiles.push({ path: path32, kind: rule.kind, bytes: entry.size });
+    if (rule && !rule.content) facts.secretFiles.push({ path: path33, kind: rule.kind, bytes: entry.size });
     return captureText(MAX_SECRET_BODY, (body) => {
       if (body === void 0) return;
-      if (rule?.content?.(body)) facts.secretFiles.push({ path: path32, kind: rule.kind, bytes: entry.size });
+      if (rule?.content?.(body)) facts.secretFiles.push({ path: path33, kind: rule.kind, bytes: entry.size });
       if (values && mayHoldSecret(body, this.given)) {
-        for (const m of classifySecretValues(body, this.given, 10, path32)) {
+        for (const m of classifySecretValues(body, this.given, 10, path33)) {
           if (m.lookalike) {
-            if (facts.lookalikes.length < MAX_LISTED) facts.lookalikes.push({ path: path32, kind: m.kind, line: m.line, reason: m.lookalike });
+            if (facts.lookalikes.length < MAX_LISTED) facts.lookalikes.push({ path: path33, kind: m.kind, line: m.line, reason: m.lookalike });
           } else if (facts.secretValues.length < MAX_LISTED) {
-            facts.secretValues.push({ path: path32, kind: m.kind, line: m.line, fingerprint: m.fingerprint, source: m.source ?? null });
+            facts.secretValues.push({ path: path33, kind: m.kind, line: m.line, fingerprint: m.fingerprint, source: m.source ?? null });
           }
         }
       }
     });
   };
-  modes(path32, entry) {
+  modes(path33, entry) {
     const facts = this.facts;
     if (entry.type !== "file" && entry.type !== "directory") return;
     const type = entry.type;
-    if (type === "file" && entry.mode & 3072 && facts.privileged.length < MAX_LISTED) facts.privileged.push({ path: path32, mode: entry.mode, type });
+    if (type === "file" && entry.mode & 3072 && facts.privileged.length < MAX_LISTED) facts.privileged.push({ path: path33, mode: entry.mode, type });
     const writable = (entry.mode & 2) !== 0;
     const sticky = (entry.mode & 512) !== 0;
-    if (writable && !(type === "directory" && sticky) && !/^\/(?:var\/)?tmp(?:\/|$)/.test(path32) && facts.worldWritable.length < MAX_LISTED) {
-      facts.worldWritable.push({ path: path32, mode: entry.mode, type });
+    if (writable && !(type === "directory" && sticky) && !/^\/(?:var\/)?tmp(?:\/|$)/.test(path33) && facts.worldWritable.length < MAX_LISTED) {
+      facts.worldWritable.push({ path: path33, mode: entry.mode, type });
     }
   }
-  accountFile(path32, body) {
-    if (path32 === "/etc/passwd") this.facts.passwd = body;
-    else if (path32 === "/etc/group") this.facts.group = body;
+  accountFile(path33, body) {
+    if (path33 === "/etc/passwd") this.facts.passwd = body;
+    else if (path33 === "/etc/group") this.facts.group = body;
     else this.facts.shadowEmpty = emptyPasswordAccounts(body);
   }
 };
@@ -13753,20 +13785,20 @@ async function scanImage(docker2, image, given = []) {
     durationMs: Date.now() - started
   };
 }
-function writes(layer, path32) {
-  return Object.hasOwn(layer.sizes, path32);
+function writes(layer, path33) {
+  return Object.hasOwn(layer.sizes, path33);
 }
-function hides(layer, path32) {
-  return layer.deletes.some((d) => d.kind === "path" ? isUnder(path32, d.target) : path32 !== d.target && isUnder(path32, d.target));
+function hides(layer, path33) {
+  return layer.deletes.some((d) => d.kind === "path" ? isUnder(path33, d.target) : path33 !== d.target && isUnder(path33, d.target));
 }
-function deletedBy(layers, index, path32) {
+function deletedBy(layers, index, path33) {
   let deleted;
   for (let j = index + 1; j < layers.length; j++) {
     const layer = layers[j];
     if (!layer) continue;
     if (deleted === void 0) {
-      if (hides(layer, path32)) deleted = j;
-    } else if (writes(layer, path32)) {
+      if (hides(layer, path33)) deleted = j;
+    } else if (writes(layer, path33)) {
       deleted = void 0;
     }
   }
@@ -13781,15 +13813,15 @@ function allDeletedBy(layers, index, paths) {
   }
   return last;
 }
-function visibleAtTop(layers, index, path32) {
-  return deletedBy(layers, index, path32) === void 0;
+function visibleAtTop(layers, index, path33) {
+  return deletedBy(layers, index, path33) === void 0;
 }
-function finalWriter(layers, path32, has) {
+function finalWriter(layers, path33, has) {
   for (let i = layers.length - 1; i >= 0; i--) {
     const layer = layers[i];
     if (!layer) continue;
-    if (hides(layer, path32) && !has(layer)) return void 0;
-    if (has(layer)) return visibleAtTop(layers, i, path32) ? i : void 0;
+    if (hides(layer, path33) && !has(layer)) return void 0;
+    if (has(layer)) return visibleAtTop(layers, i, path33) ? i : void 0;
   }
   return void 0;
 }
@@ -13811,8 +13843,8 @@ function wastedByLayer(layers) {
     let files = 0;
     const above = layers.slice(i + 1);
     if (above.length === 0) return { bytes, files };
-    for (const [path32, size] of Object.entries(layer.sizes)) {
-      if (above.some((l) => writes(l, path32) || hides(l, path32))) {
+    for (const [path33, size] of Object.entries(layer.sizes)) {
+      if (above.some((l) => writes(l, path33) || hides(l, path33))) {
         bytes += size;
         files++;
       }
@@ -13820,11 +13852,11 @@ function wastedByLayer(layers) {
     return { bytes, files };
   });
 }
-function shownAtTop(layers, index, path32) {
+function shownAtTop(layers, index, path33) {
   for (let j = index + 1; j < layers.length; j++) {
     const layer = layers[j];
     if (!layer) continue;
-    if (writes(layer, path32) || hides(layer, path32)) return false;
+    if (writes(layer, path33) || hides(layer, path33)) return false;
   }
   return true;
 }
@@ -14588,7 +14620,7 @@ function describeLayer2(instruction, line, base) {
 }
 
 // src/size/stage.ts
-import path25 from "node:path";
+import path26 from "node:path";
 
 // src/size/baseline.ts
 import { readFile as readFile10 } from "node:fs/promises";
@@ -14685,7 +14717,6 @@ import { randomBytes as randomBytes4 } from "node:crypto";
 
 // src/size/blob-memo.ts
 import { mkdir as mkdir2, readFile as readFile9, rename, writeFile as writeFile4 } from "node:fs/promises";
-import os5 from "node:os";
 import path23 from "node:path";
 var MAX_ENTRIES = 2e4;
 var DIGEST2 = /^sha256:[a-f0-9]{64}$/;
@@ -14752,11 +14783,6 @@ var BlobDiffIdMemo = class _BlobDiffIdMemo extends DigestMemo {
     return new _BlobDiffIdMemo(file, await readDigestMap(file, isDiffId), isDiffId);
   }
 };
-function stateDirectory(env = process.env) {
-  if (env["DEPLOY_CHECK_STATE_DIR"]) return env["DEPLOY_CHECK_STATE_DIR"];
-  if (env["RUNNER_TOOL_CACHE"]) return path23.join(env["RUNNER_TOOL_CACHE"], "deploy-check");
-  return path23.join(env["XDG_CACHE_HOME"] || path23.join(os5.homedir(), ".cache"), "deploy-check");
-}
 
 // src/size/loopback-registry.ts
 import { createHash as createHash4, randomBytes as randomBytes3 } from "node:crypto";
@@ -15378,8 +15404,8 @@ var RegistrySession = class {
     while (size < compressedSize - 1024 - compressedSize / 1e3) size += 2 ** 32;
     return size;
   }
-  async request(path32, init) {
-    const send2 = () => this.fetchFn(`${this.base}${path32}`, {
+  async request(path33, init) {
+    const send2 = () => this.fetchFn(`${this.base}${path33}`, {
       headers: { ...init.headers, ...this.authorization ? { Authorization: this.authorization } : {} },
       signal: init.signal,
       redirect: "follow"
@@ -15608,6 +15634,15 @@ function baselineFromRegistry(image, ctx) {
   };
 }
 
+// src/host/state.ts
+import os5 from "node:os";
+import path25 from "node:path";
+function stateDirectory(env = process.env) {
+  if (env["DEPLOY_CHECK_STATE_DIR"]) return env["DEPLOY_CHECK_STATE_DIR"];
+  if (env["RUNNER_TOOL_CACHE"]) return path25.join(env["RUNNER_TOOL_CACHE"], "deploy-check");
+  return path25.join(env["XDG_CACHE_HOME"] || path25.join(os5.homedir(), ".cache"), "deploy-check");
+}
+
 // src/size/compare.ts
 function uncompressedComparable(a, b) {
   return a === b && a !== "unavailable";
@@ -15785,8 +15820,8 @@ async function runSizeStage(config, deps) {
 async function measureAndCompare(config, deps) {
   const { log } = deps;
   const variables = buildVariables(config);
-  const memo = await BlobSizeMemo.load(path25.join(stateDirectory(), "layer-sizes.json"));
-  const diffIdMemo = await BlobDiffIdMemo.load(path25.join(stateDirectory(), "layer-diff-ids.json"));
+  const memo = await BlobSizeMemo.load(path26.join(stateDirectory(), "layer-sizes.json"));
+  const diffIdMemo = await BlobDiffIdMemo.load(path26.join(stateDirectory(), "layer-diff-ids.json"));
   const current = await measureImage(deps.docker, deps.image, { facts: config.dockerfileFacts, variables, memo, diffIdMemo, log, ...deps.tap ? { tap: deps.tap } : {} });
   log.info(`Image size: ${describeFigure(current.bytes)} uncompressed, ${describeFigure(current.compressedBytes)} compressed (${current.layers.length} layers, measured in ${current.durationMs} ms)`);
   const inspect = await deps.docker.getImage(deps.image).inspect();
@@ -15865,12 +15900,12 @@ function describeFigure(bytes) {
 }
 
 // src/hygiene/stage.ts
-import path28 from "node:path";
+import path29 from "node:path";
 
 // src/hygiene/context.ts
 var import_dockerignore = __toESM(require_ignore(), 1);
 import { readdir as readdir4, readFile as readFile11, lstat } from "node:fs/promises";
-import path26 from "node:path";
+import path27 from "node:path";
 var MUST_EXCLUDE = [".env", ".git", "node_modules", ".venv"];
 var ONLY_WHEN_PRESENT = /* @__PURE__ */ new Set(["node_modules", ".venv"]);
 function parseIgnoreFile(content) {
@@ -15895,7 +15930,7 @@ function ignoreGaps(rules, present) {
 }
 async function scanContext(dir, dockerfile) {
   const started = Date.now();
-  const candidates = [`${dockerfile}.dockerignore`, path26.join(dir, ".dockerignore")];
+  const candidates = [`${dockerfile}.dockerignore`, path27.join(dir, ".dockerignore")];
   let ignoreFile = null;
   let rules;
   for (const file of candidates) {
@@ -15913,7 +15948,7 @@ async function scanContext(dir, dockerfile) {
   let files = 0;
   const sentBytes = {};
   const walk = async (rel) => {
-    const abs = rel === "" ? dir : path26.join(dir, rel);
+    const abs = rel === "" ? dir : path27.join(dir, rel);
     let entries;
     try {
       entries = await readdir4(abs, { withFileTypes: true });
@@ -15931,7 +15966,7 @@ async function scanContext(dir, dockerfile) {
       if (excluded) continue;
       let size;
       try {
-        size = (await lstat(path26.join(dir, child))).size;
+        size = (await lstat(path27.join(dir, child))).size;
       } catch {
         continue;
       }
@@ -15948,7 +15983,7 @@ async function scanContext(dir, dockerfile) {
 // src/hygiene/memo.ts
 import { randomBytes as randomBytes5, scrypt } from "node:crypto";
 import { mkdir as mkdir3, readdir as readdir5, readFile as readFile12, rename as rename2, rm as rm6, stat as stat5, utimes, writeFile as writeFile5 } from "node:fs/promises";
-import path27 from "node:path";
+import path28 from "node:path";
 var RULES_VERSION = 2;
 var MAX_FILES = 2e3;
 var MAX_BYTES = 256 * 1024 * 1024;
@@ -15967,7 +16002,7 @@ var LayerFactsMemo = class _LayerFactsMemo {
     return new _LayerFactsMemo(dir, store, await givenKey(given));
   }
   file(diffId) {
-    return path27.join(this.dir, `${diffId.replace(/^sha256:/, "")}.json`);
+    return path28.join(this.dir, `${diffId.replace(/^sha256:/, "")}.json`);
   }
   async get(diffId) {
     if (!/^sha256:[a-f0-9]{64}$/.test(diffId)) return void 0;
@@ -15982,16 +16017,16 @@ var LayerFactsMemo = class _LayerFactsMemo {
     try {
       parsed = JSON.parse(text2);
     } catch {
-      this.ignored.push(`${path27.basename(file)}: not JSON`);
+      this.ignored.push(`${path28.basename(file)}: not JSON`);
       return void 0;
     }
     if (parsed.format !== "deploy-check-hygiene-layer" || parsed.rules !== RULES_VERSION || parsed.diffId !== diffId || parsed.given !== this.given) return void 0;
     if (parsed.store !== this.store) {
-      this.ignored.push(`${path27.basename(file)}: written for the ${String(parsed.store)} image store`);
+      this.ignored.push(`${path28.basename(file)}: written for the ${String(parsed.store)} image store`);
       return void 0;
     }
     if (!validFacts(parsed.facts)) {
-      this.ignored.push(`${path27.basename(file)}: not layer facts`);
+      this.ignored.push(`${path28.basename(file)}: not layer facts`);
       return void 0;
     }
     const now = /* @__PURE__ */ new Date();
@@ -16017,7 +16052,7 @@ var LayerFactsMemo = class _LayerFactsMemo {
     }
     const files = await Promise.all(
       names.map(async (name) => {
-        const s = await stat5(path27.join(this.dir, name)).catch(() => void 0);
+        const s = await stat5(path28.join(this.dir, name)).catch(() => void 0);
         return { name, size: s?.size ?? 0, used: s?.mtimeMs ?? 0 };
       })
     );
@@ -16025,7 +16060,7 @@ var LayerFactsMemo = class _LayerFactsMemo {
     let bytes = 0;
     for (const [i, f] of files.entries()) {
       bytes += f.size;
-      if (i >= limits.files || bytes > limits.bytes) await rm6(path27.join(this.dir, f.name), { force: true });
+      if (i >= limits.files || bytes > limits.bytes) await rm6(path28.join(this.dir, f.name), { force: true });
     }
   }
 };
@@ -16047,7 +16082,7 @@ function validFacts(facts) {
 
 // src/hygiene/stage.ts
 function hygieneMemoDirectory(env = process.env) {
-  return path28.join(stateDirectory(env), "hygiene-layers");
+  return path29.join(stateDirectory(env), "hygiene-layers");
 }
 async function prepareHygiene(config, image, deps) {
   const { mode } = config.hygiene;
@@ -16397,7 +16432,7 @@ function escapeRegExp(text2) {
 // src/services/start.ts
 import { mkdtemp as mkdtemp6, rm as rm7, writeFile as writeFile6 } from "node:fs/promises";
 import os6 from "node:os";
-import path29 from "node:path";
+import path30 from "node:path";
 
 // src/services/progress.ts
 function parseContainerStatus(id, state, status) {
@@ -16463,7 +16498,7 @@ async function startServices(config, compose, deps) {
     return { compose: report, services: [], ready: true, placement: placement2, stop: async () => {
     } };
   }
-  const dir = await mkdtemp6(path29.join(os6.tmpdir(), "deploy-check-compose-"));
+  const dir = await mkdtemp6(path30.join(os6.tmpdir(), "deploy-check-compose-"));
   const checkedServices = closure.map((d) => d.name).filter((n) => {
     const s = model.services[n];
     return s !== void 0 && buildsCheckedImage(s, config);
@@ -16529,7 +16564,7 @@ function announcePlacement(log, placement2) {
   }
 }
 async function writeOverride(dir, model, closure, config, checkedServices, docker2) {
-  const file = path29.join(dir, "deploy-check.override.json");
+  const file = path30.join(dir, "deploy-check.override.json");
   const override = composeOverride(model, closure, {
     labels: runLabels(config.runId),
     checkedImage: { ref: config.image, services: checkedServices },
@@ -16540,7 +16575,7 @@ async function writeOverride(dir, model, closure, config, checkedServices, docke
   return file;
 }
 async function writeGenerated(dir, document) {
-  const file = path29.join(dir, "railway.compose.json");
+  const file = path30.join(dir, "railway.compose.json");
   await writeFile6(file, JSON.stringify(document, null, 2));
   return file;
 }
@@ -16756,14 +16791,14 @@ function explainPreDeployFailure(pre, config, started) {
 }
 
 // src/railway-config.ts
-import path31 from "node:path";
+import path32 from "node:path";
 
 // src/config/iac/base.ts
 import { execFile as execFile2 } from "node:child_process";
 import { existsSync as existsSync7 } from "node:fs";
 import { mkdir as mkdir4, mkdtemp as mkdtemp7, realpath, rm as rm8, symlink as symlink2, writeFile as writeFile7 } from "node:fs/promises";
 import os7 from "node:os";
-import path30 from "node:path";
+import path31 from "node:path";
 import { promisify } from "node:util";
 
 // src/config/iac/plan.ts
@@ -16838,7 +16873,7 @@ var COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 async function planAgainstBase(head, baseSha) {
   if (baseSha === null) return unavailable(null, "the pull request's event names no base commit");
   if (!COMMIT.test(baseSha)) return unavailable(null, `the base commit "${baseSha.slice(0, 80)}" is not a commit id`);
-  const dir = await mkdtemp7(path30.join(os7.tmpdir(), "deploy-check-base-"));
+  const dir = await mkdtemp7(path31.join(os7.tmpdir(), "deploy-check-base-"));
   try {
     const copied = await copyBaseFiles(head.file, baseSha, dir);
     if (!copied.ok) return unavailable(baseSha, copied.reason);
@@ -16854,7 +16889,7 @@ async function planAgainstBase(head, baseSha) {
     if (!service) return { base: baseSha, status: "new-service", changes, reason: `the base's ${copied.rel} has no service "${head.service.name}"` };
     return { base: baseSha, status: changes.length ? "changed" : "unchanged", changes, reason: null };
   } catch (err) {
-    const message = err.message.replace(/^Input "[^"]+": /, "").split(`${dir}${path30.sep}`).join("");
+    const message = err.message.replace(/^Input "[^"]+": /, "").split(`${dir}${path31.sep}`).join("");
     return unavailable(baseSha, `the base's ${message}`);
   } finally {
     await rm8(dir, { recursive: true, force: true });
@@ -16864,13 +16899,13 @@ function unavailable(base, why2) {
   return { base, status: "unavailable", changes: [], reason: `base configuration not available: ${why2}` };
 }
 async function copyBaseFiles(file, sha, dir) {
-  const top = await git(path30.dirname(file), ["rev-parse", "--show-toplevel"]);
-  if (!top.ok) return { ok: false, reason: `${path30.dirname(file)} is not in a git repository (${top.error})` };
+  const top = await git(path31.dirname(file), ["rev-parse", "--show-toplevel"]);
+  if (!top.ok) return { ok: false, reason: `${path31.dirname(file)} is not in a git repository (${top.error})` };
   const root = await realpath(top.out.trim());
-  const rel = path30.relative(root, await realpath(file)).split(path30.sep).join("/");
+  const rel = path31.relative(root, await realpath(file)).split(path31.sep).join("/");
   const present = await ensureCommit(root, sha);
   if (!present.ok) return present;
-  const folder = path30.posix.dirname(rel);
+  const folder = path31.posix.dirname(rel);
   const listed = await git(root, ["ls-tree", "-r", "-z", "--long", sha, "--", folder === "." ? rel : `${folder}/`]);
   if (!listed.ok) return { ok: false, reason: `git cannot list ${folder} at ${sha.slice(0, 12)} (${listed.error})` };
   const entries = parseTree(listed.out);
@@ -16881,12 +16916,12 @@ async function copyBaseFiles(file, sha, dir) {
   for (const entry of wanted) {
     const blob = await run("git", ["cat-file", "blob", entry.object], { cwd: root, encoding: "buffer", maxBuffer: COPY_MAX_BYTES + 1, timeout: GIT_TIMEOUT_MS }).catch((err) => err instanceof Error ? err : new Error(String(err)));
     if (blob instanceof Error) return { ok: false, reason: `git cannot read ${entry.path} at ${sha.slice(0, 12)} (${blob.message.split("\n")[0] ?? ""})` };
-    const target = path30.join(dir, ...entry.path.split("/"));
-    await mkdir4(path30.dirname(target), { recursive: true });
+    const target = path31.join(dir, ...entry.path.split("/"));
+    await mkdir4(path31.dirname(target), { recursive: true });
     await writeFile7(target, blob.stdout);
   }
-  await linkNodeModules(path30.dirname(file), root, dir);
-  return { ok: true, rel, file: path30.join(dir, ...rel.split("/")) };
+  await linkNodeModules(path31.dirname(file), root, dir);
+  return { ok: true, rel, file: path31.join(dir, ...rel.split("/")) };
 }
 async function ensureCommit(root, sha) {
   if ((await git(root, ["cat-file", "-e", `${sha}^{commit}`])).ok) return { ok: true };
@@ -16901,16 +16936,16 @@ function parseTree(out) {
   });
 }
 async function linkNodeModules(from, root, dir) {
-  const top = path30.resolve(root);
-  for (let current = await realpath(from); ; current = path30.dirname(current)) {
-    const modules = path30.join(current, "node_modules");
+  const top = path31.resolve(root);
+  for (let current = await realpath(from); ; current = path31.dirname(current)) {
+    const modules = path31.join(current, "node_modules");
     if (existsSync7(modules)) {
-      const target = path30.join(dir, path30.relative(top, modules));
-      await mkdir4(path30.dirname(target), { recursive: true });
+      const target = path31.join(dir, path31.relative(top, modules));
+      await mkdir4(path31.dirname(target), { recursive: true });
       await symlink2(modules, target, "dir").catch(() => void 0);
       return;
     }
-    if (current === top || path30.dirname(current) === current) return;
+    if (current === top || path31.dirname(current) === current) return;
   }
 }
 async function git(cwd, args) {
@@ -16968,7 +17003,7 @@ function staleReason(why2) {
   return why2 === "cutoff" ? `Railway stopped reading railway.json / railway.toml on ${CONFIG_AS_CODE_CUTOFF}` : ".railway/railway.ts configures the service, and Railway does not manage a service by both";
 }
 function shown(file) {
-  const relative = path31.relative(process.cwd(), file);
+  const relative = path32.relative(process.cwd(), file);
   return relative && !relative.startsWith("..") ? relative : file;
 }
 function announceRailwayConfig(config, log) {
@@ -17010,23 +17045,24 @@ function announceRailwayPlan(plan, log) {
 }
 
 // src/pipeline.ts
-async function runPipeline(config, deps) {
+async function runPipeline(given, deps) {
   const { docker: docker2, log } = deps;
   const started = Date.now();
+  if (!given.railwayPending) announce(given, log);
+  const { config, build, beside } = await buildBesideRailway(given, deps);
+  if (given.railwayPending) announce(config, log);
   const report = emptyReport(config, deps.source, started);
-  announceRailwayConfig(config, log);
-  announceRailwaySettings(config, log);
-  warnShortSecrets(config, log);
-  log.info(describeParity(config));
-  const plan = startRailwayPlan(config, deps.railwayBase);
-  const build = await buildWithCache(config, deps);
+  const { plan } = beside;
   report.build = build.report;
+  const stopEarlyServices = beside.stopServices;
   if (build.report.status === "failure") {
+    await stopEarlyServices();
     return finish(report, started, config, deps, plan);
   }
   try {
     report.image.id = (await docker2.getImage(holdTag(config.runId)).inspect()).Id;
   } catch (err) {
+    await stopEarlyServices();
     report.build.status = "failure";
     report.build.failure = {
       step: null,
@@ -17037,11 +17073,12 @@ async function runPipeline(config, deps) {
   }
   const image = report.image.id;
   if (deps.cancel?.aborted) {
+    await stopEarlyServices();
     report.health = { ...skippedHealth(config, "the run was cancelled"), status: "cancelled" };
     return finish(report, started, config, deps, plan);
   }
   const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
-  const starting = config.health.strategy === "none" ? Promise.resolve(null) : servicesStage(config, image, docker2, log, deps.cancel);
+  const starting = beside.services ?? (config.health.strategy === "none" ? Promise.resolve(null) : servicesStage(config, image, docker2, log, deps.cancel));
   const imageChecks = startImageChecks(config, {
     image,
     docker: docker2,
@@ -17100,6 +17137,59 @@ async function runPipeline(config, deps) {
   await finish(report, started, config, deps, plan);
   await saveBaseline(config, report, baselines, log);
   return report;
+}
+function announce(config, log) {
+  announceRailwayConfig(config, log);
+  announceRailwaySettings(config, log);
+  warnShortSecrets(config, log);
+  log.info(describeParity(config));
+}
+function startBesideBuild(config, deps) {
+  const plan = startRailwayPlan(config, deps.railwayBase);
+  if (!config.compose?.generated || config.health.strategy === "none") return { plan, services: void 0, stopServices: async () => {
+  } };
+  const giveUp = new AbortController();
+  const cancel = deps.cancel ? AbortSignal.any([deps.cancel, giveUp.signal]) : giveUp.signal;
+  const services = servicesStage(config, config.image, deps.docker, deps.log, cancel);
+  services.catch(() => void 0);
+  const stopServices = async () => {
+    giveUp.abort("the run ended before the app started");
+    await (await services.catch(() => null))?.stop();
+  };
+  return { plan, services, stopServices };
+}
+async function buildBesideRailway(given, deps) {
+  const pending = given.railwayPending;
+  if (!pending) {
+    const beside2 = startBesideBuild(given, deps);
+    return { config: given, build: await buildWithCache(given, deps), beside: beside2 };
+  }
+  const stop = new AbortController();
+  const first = buildWithCache(given, { ...deps, cancel: deps.cancel ? AbortSignal.any([deps.cancel, stop.signal]) : stop.signal });
+  let config;
+  try {
+    config = await pending;
+  } catch (err) {
+    stop.abort("the Railway configuration is not valid");
+    await dropBuild(first, given, deps.docker);
+    throw err;
+  }
+  for (const secret of config.secrets) deps.maskSecret?.(secret);
+  const beside = startBesideBuild(config, deps);
+  if (config.dockerfile === given.dockerfile) return { config, build: await first, beside };
+  deps.log.info(`${config.railwayFile?.label ?? "Railway's configuration"} names ${config.dockerfile} (build.dockerfilePath): the build of ${given.dockerfile} is stopped and that Dockerfile is built, as Railway builds it`);
+  stop.abort("another Dockerfile");
+  const dropped = await dropBuild(first, given, deps.docker);
+  return { config, build: await buildWithCache({ ...config, builder: dropped?.report.builder ?? config.builder }, deps), beside };
+}
+async function dropBuild(build, config, docker2) {
+  const outcome = await build.catch(() => void 0);
+  if (outcome?.report.status !== "success") return outcome;
+  const id = await docker2.getImage(holdTag(config.runId)).inspect().then((i) => i.Id, () => void 0);
+  const tagged = await docker2.getImage(config.image).inspect().then((i) => i.Id, () => void 0);
+  if (id !== void 0 && tagged === id) await docker2.getImage(config.image).remove().catch(() => void 0);
+  await docker2.getImage(holdTag(config.runId)).remove().catch(() => void 0);
+  return outcome;
 }
 function warnShortSecrets(config, log) {
   const names = config.shortSecrets;

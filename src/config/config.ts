@@ -139,6 +139,12 @@ export interface Config {
   /** The Railway service's settings, read before the checks when a token is given. */
   readonly railwayService: ServiceLookup | undefined;
   readonly size: SizeConfig;
+  /**
+   * Set only with loadConfig's `beside` while .railway/railway.ts is evaluated: this Config is the
+   * build's (the Dockerfile the inputs name) and resolves to the whole one, or rejects with the
+   * file's ConfigError. Nothing but the build may start before it settles.
+   */
+  readonly railwayPending?: Promise<Config>;
   /** Values never to print (secrets.ts says which): the action registers them with the runner, every output masks them. */
   readonly secrets: readonly string[];
   /** Which secrets are short (their names, never their values): the log says once that they are weak. */
@@ -167,32 +173,103 @@ export interface LoadOptions {
   now?: Date;
   /** The runner's environment (GITHUB_*), for the event and the repository. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Returns before .railway/railway.ts is evaluated: the Config for the build then carries the
+   * whole one in `railwayPending` (the pipeline builds beside the evaluation).
+   */
+  beside?: boolean;
 }
 
 /** The one place that turns raw inputs (plus discovered files and the Railway service's settings) into a validated Config. */
 export async function loadConfig(read: InputReader, options: LoadOptions = {}): Promise<Config> {
+  const inputs = await readInputs(read, options);
+  const { get, cwd, context, runContext } = inputs;
+  const located = locateIacFile({ cwd, context, fileInput: get('railway-config') || undefined });
+  // Before the file runs, and before anything else starts on its account.
+  if (located.file) refuseForkCode(located.file, runContext);
+  const railway = readRailwayConfigs(get, { cwd, context, runContext, now: options.now ?? new Date(), located });
+  const full = railway.then((found) => completeConfig(inputs, found, options.railwayLookup));
+  if (!options.beside || !located.file) return full;
+  // The build does not wait for the evaluation: it starts with the Dockerfile the inputs name, and
+  // the pipeline restarts it when the file names another. Handled there; never unhandled here.
+  full.catch(() => undefined);
+  let early: Config;
+  try {
+    early = await completeConfig(inputs, { mirrored: pendingIacFile(located.file), railwayIac: undefined, staleRailwayFile: undefined, notes: [] }, undefined);
+  } catch {
+    // What the inputs name alone does not hold up (no Dockerfile there, ...): the file decides first.
+    return full;
+  }
+  return { ...early, railwayPending: full };
+}
+
+/** What the inputs alone decide, validated before anything starts. */
+interface ReadInputs {
+  readonly get: (name: InputName) => string;
+  readonly cwd: string;
+  readonly context: string;
+  readonly runContext: RunContext;
+  readonly runId: string;
+  readonly composeInput: ComposeConfig | undefined;
+  readonly target: string | undefined;
+  readonly buildArgs: readonly KeyValue[];
+  readonly buildSecrets: readonly KeyValue[];
+  readonly env: readonly KeyValue[];
+  readonly addHosts: readonly string[];
+  readonly waitFor: WaitFor;
+  readonly paritySetting: ParityConfig['setting'];
+  readonly registry: RegistryCredentials | undefined;
+  readonly deploy: DeployConfig;
+  readonly hygiene: HygieneConfig;
+  readonly command: readonly string[] | undefined;
+  readonly cache: CacheConfig;
+  readonly network: string | undefined;
+  readonly image: string;
+  readonly size: SizeConfig;
+  readonly publish: PublishConfig;
+}
+
+async function readInputs(read: InputReader, options: LoadOptions): Promise<ReadInputs> {
   const cwd = options.cwd ?? process.cwd();
   const get = (name: InputName): string => read(name).trim();
-  const opt = (name: InputName): string | undefined => get(name) || undefined;
-
   const context = path.resolve(cwd, get('context') || '.');
   if (!existsSync(context) || !statSync(context).isDirectory()) {
     throw new ConfigError('context', `"${get('context') || '.'}" is not a directory (resolved to ${context})`);
   }
-
-  const runContext = readRunContext(options.env ?? process.env);
-  const railway = await readRailwayConfigs(get, { cwd, context, runContext, now: options.now ?? new Date() });
-  const { staleRailwayFile } = railway;
-  let railwayIac = railway.railwayIac;
-  const railwayFile = railway.mirrored;
-
   const runId = options.runId ?? newRunId();
   // Read before the Dockerfile: the app's service may name the Dockerfile it builds with.
   const composeInput = await readComposeConfig(get, { cwd, context, runId });
-  const dockerfileInput = opt('dockerfile');
+  const env = [...readEnvFile(get('env-file') || undefined, cwd), ...parseKeyValueLines('env', get('env'))];
+  const registry = readRegistryCredentials(read);
+  const image = get('image') || `deploy-check-local/${imageName(context)}:${runId}`;
+  if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(image)) {
+    throw new ConfigError('image', `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
+  }
+  return {
+    get, cwd, context, runContext: readRunContext(options.env ?? process.env), runId, composeInput, env, registry, image,
+    target: get('target') || undefined,
+    buildArgs: parseKeyValueLines('build-args', get('build-args')),
+    buildSecrets: parseKeyValueLines('build-secrets', get('build-secrets'), 'id=VALUE'),
+    addHosts: parseHostLines('add-hosts', get('add-hosts')),
+    waitFor: parseWaitFor(get('wait-for') || 'auto'),
+    paritySetting: parseParitySetting(get('railway-parity') || 'auto'),
+    deploy: readDeployConfig(read),
+    hygiene: readHygieneConfig(get),
+    command: parseCommand('command', get('command')),
+    cache: readCacheConfig(read, { cacheDir: options.cacheDir, cwd }),
+    network: get('network') || undefined,
+    size: readSizeConfig(get, cwd, registry),
+    publish: readPublishConfig(read),
+  };
+}
+
+/** The Dockerfile to build, read and checked: the `dockerfile` input, else what Railway's configuration or Compose names. */
+function readDockerfile(inputs: ReadInputs, railwayFile: RailwayFileConfig | undefined, railwayIac: RailwayIacConfig | undefined): { dockerfile: string; text: string; facts: DockerfileFacts } {
+  const { get, cwd, context, target } = inputs;
+  const dockerfileInput = get('dockerfile') || undefined;
   const { dockerfile, dockerfileName } = dockerfileInput
     ? { dockerfile: path.resolve(cwd, dockerfileInput), dockerfileName: 'dockerfile' }
-    : defaultDockerfile(context, railwayFile, composeInput);
+    : defaultDockerfile(context, railwayFile, inputs.composeInput);
   if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
     const builder = railwayIac?.service.builder;
     if (!dockerfileInput && builder !== undefined && builder !== 'DOCKERFILE') {
@@ -200,115 +277,75 @@ export async function loadConfig(read: InputReader, options: LoadOptions = {}): 
     }
     throw new ConfigError(dockerfileName, `no Dockerfile at ${dockerfile}; set "dockerfile" to its path`);
   }
-
-  const target = opt('target');
-  const dockerfileText = readFileSync(dockerfile, 'utf8');
-  const syntax = dockerfileSyntaxProblem(dockerfileText);
+  const text = readFileSync(dockerfile, 'utf8');
+  const syntax = dockerfileSyntaxProblem(text);
   if (syntax) {
     throw new ConfigError(dockerfileName, `${dockerfile}:${syntax.line}: ${syntax.message}; BuildKit refuses this Dockerfile, fix that line`);
   }
-  const facts = readDockerfileFacts(dockerfileText, target);
+  const facts = readDockerfileFacts(text, target);
   if (facts.stages.length === 0) throw new ConfigError('dockerfile', `${dockerfile} has no FROM instruction`);
   if (target !== undefined && !facts.finalStage) {
     const names = facts.stages.map((s) => s.name).filter((n): n is string => n !== undefined);
     throw new ConfigError('target', `no stage named "${target}" in ${path.basename(dockerfile)}; stages: ${names.length ? names.join(', ') : '(none named)'}`);
   }
+  return { dockerfile, text, facts };
+}
 
-  const buildArgs = parseKeyValueLines('build-args', get('build-args'));
-  const buildSecrets = parseKeyValueLines('build-secrets', get('build-secrets'), 'id=VALUE');
-  const env = [...readEnvFile(opt('env-file'), cwd), ...parseKeyValueLines('env', get('env'))];
+/** The Config once Railway's configuration is known: the Dockerfile, the run, the databases, the service's settings and the secrets. */
+async function completeConfig(inputs: ReadInputs, railway: RailwayConfigs, lookup: ServiceLookupFn | undefined): Promise<Config> {
+  const { get, env, runId, composeInput, deploy } = inputs;
+  const railwayFile = railway.mirrored;
+  let railwayIac = railway.railwayIac;
+  const { dockerfile, text: dockerfileText, facts } = readDockerfile(inputs, railwayFile, railwayIac);
+  const runInputs = { get, waitFor: inputs.waitFor, paritySetting: inputs.paritySetting, facts, railwayFile, command: inputs.command };
   // The service's variables from railway.ts come first: the env inputs win, as a local override.
-  let runEnv = [...(railwayIac?.variables.env ?? []), ...env];
-  const addHosts = parseHostLines('add-hosts', get('add-hosts'));
-
-  const waitFor = parseWaitFor(get('wait-for') || 'auto');
-  const paritySetting = parseParitySetting(get('railway-parity') || 'auto');
-  const registry = readRegistryCredentials(read);
-  const deploy = readDeployConfig(read);
-  const hygiene = readHygieneConfig(get);
-  const command = parseCommand('command', get('command'));
   // Resolved once without Railway so that a bad input fails before any request is made.
-  let run = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: undefined, env: runEnv, command });
-
-  const cache = readCacheConfig(read, { cacheDir: options.cacheDir, cwd });
-
-  const network = opt('network');
+  let run = resolveRun({ ...runInputs, service: undefined, env: [...(railwayIac?.variables.env ?? []), ...env] });
   const railwayNotes = [...railway.notes];
   if (composeInput && railwayIac?.databases.length) {
     railwayNotes.push(`compose-file is used and the databases of ${railwayIac.file} (${railwayIac.databases.map((d) => d.name).join(', ')}) are not started: the Compose file was asked for by name, so it wins`);
   }
   const compose = composeInput ?? (railwayIac ? await railwayDatabasesCompose(railwayIac, runId) : undefined);
   if (railwayIac) railwayNotes.push(...railwayIac.unstartable);
-  if (compose && network === 'host') {
+  if (compose && inputs.network === 'host') {
     throw new ConfigError('network', '"host" cannot be combined with compose-file: the app joins the Compose project\'s network; leave network empty or name a bridge network');
   }
-  const image = opt('image') ?? `deploy-check-local/${imageName(context)}:${runId}`;
-  if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(image)) {
-    throw new ConfigError('image', `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
-  }
-
-  const size = readSizeConfig(get, cwd, registry);
-  const publish = readPublishConfig(read);
   const needs = iacRemoteNeeds(railwayIac);
-  const railwayService = deploy.railway && options.railwayLookup ? await options.railwayLookup(deploy.railway, needs) : undefined;
+  const railwayService = deploy.railway && lookup ? await lookup(deploy.railway, needs) : undefined;
   // Values that live only in Railway, read in the same lookup (or why they were not): resolved again.
   const remote = needs && remoteValuesOf(railwayService);
-  if (railwayIac && remote) {
-    railwayIac = withRemoteValues(railwayIac, remote);
-    runEnv = [...railwayIac.variables.env, ...env];
-  }
-  if (railwayService?.ok) run = resolveRun({ get, waitFor, paritySetting, facts, railwayFile, service: railwayService.settings, env: runEnv, command });
-
+  if (railwayIac && remote) railwayIac = withRemoteValues(railwayIac, remote);
+  if (railwayService?.ok) run = resolveRun({ ...runInputs, service: railwayService.settings, env: [...(railwayIac?.variables.env ?? []), ...env] });
   const { secrets, shortSecrets } = secretValues({
     env,
     railwayEnv: railwayIac?.variables.env ?? [],
     railwaySecrets: railwayIac?.variables.secrets ?? [],
-    buildSecrets,
-    buildArgs,
+    buildSecrets: inputs.buildSecrets,
+    buildArgs: inputs.buildArgs,
     credentials: [
-      ...(registry ? [{ label: 'registry-password', value: registry.password }] : []),
+      ...(inputs.registry ? [{ label: 'registry-password', value: inputs.registry.password }] : []),
       ...(deploy.railway ? [{ label: 'railway-token', value: deploy.railway.token }] : []),
-      { label: 'github-token', value: publish.token ?? '' },
+      { label: 'github-token', value: inputs.publish.token ?? '' },
       ...(railwayIac?.variables.fromRailway ?? []).map((v) => ({ label: `Railway variable "${v.key}"`, value: v.value })),
     ],
     compose,
     dockerfile: { name: path.basename(dockerfile), text: dockerfileText },
   });
   return {
-    runId,
-    context,
-    dockerfile,
-    target,
-    buildArgs,
-    buildSecrets,
-    image,
-    builder: opt('builder'),
-    env,
-    port: run.port,
-    command: run.command,
-    commandSource: run.commandSource,
+    runId, context: inputs.context, dockerfile, target: inputs.target, buildArgs: inputs.buildArgs, buildSecrets: inputs.buildSecrets,
+    image: inputs.image, builder: get('builder') || undefined, env,
+    port: run.port, command: run.command, commandSource: run.commandSource,
     commandReplaces: run.parity.enabled ? 'ENTRYPOINT' : 'CMD',
-    preDeploy: run.preDeploy,
-    parity: run.parity,
-    network,
-    addHosts,
-    compose,
-    health: run.health,
-    dockerfileFacts: facts,
-    railwayFile,
-    railwayIac,
-    staleRailwayFile,
-    railwayNotes,
-    publish,
-    cache,
-    hygiene,
-    registry,
-    deploy,
-    railwayService,
-    size,
-    secrets,
-    shortSecrets,
+    preDeploy: run.preDeploy, parity: run.parity, network: inputs.network, addHosts: inputs.addHosts, compose, health: run.health,
+    dockerfileFacts: facts, railwayFile, railwayIac, staleRailwayFile: railway.staleRailwayFile, railwayNotes,
+    publish: inputs.publish, cache: inputs.cache, hygiene: inputs.hygiene, registry: inputs.registry, deploy, railwayService,
+    size: inputs.size, secrets, shortSecrets,
   };
+}
+
+/** Stands for .railway/railway.ts while it is evaluated: Railway's way, none of its settings yet. */
+function pendingIacFile(file: string): RailwayFileConfig {
+  return { file, label: '.railway/railway.ts', fieldPrefix: '', cronSchedule: undefined, healthcheckPath: undefined, healthcheckTimeoutMs: undefined, dockerfilePath: undefined, startCommand: undefined, preDeployCommand: undefined };
 }
 
 function imageName(context: string): string {
@@ -556,10 +593,9 @@ interface RailwayConfigs {
  * (before the cutoff, or `railway-config-file` says so). A file not mirrored is reported once.
  */
 async function readRailwayConfigs(
-  get: (name: InputName) => string, options: { cwd: string; context: string; runContext: RunContext; now: Date },
+  get: (name: InputName) => string, options: { cwd: string; context: string; runContext: RunContext; now: Date; located: { file: string | undefined; note: string | undefined } },
 ): Promise<RailwayConfigs> {
-  const { cwd, context, runContext } = options;
-  const located = locateIacFile({ cwd, context, fileInput: get('railway-config') || undefined });
+  const { cwd, context, runContext, located } = options;
   const legacySetting = get('railway-config-file');
   const legacyGiven = legacySetting !== '' && legacySetting !== 'true' && legacySetting !== 'false' ? path.resolve(cwd, legacySetting) : undefined;
   const legacyWanted = legacySetting === 'false' ? false : legacySetting !== '' || configAsCodeRead(options.now);
@@ -572,7 +608,6 @@ async function readRailwayConfigs(
   });
   let railwayIac: RailwayIacConfig | undefined;
   if (located.file) {
-    refuseForkCode(located.file, runContext);
     railwayIac = await readRailwayIac(located.file, {
       cwd, context, fileInput: get('railway-config') || undefined, serviceInput: get('railway-service') || undefined,
       environment: iacEnvironment(get, runContext), repository: runContext.owner ? `${runContext.owner}/${runContext.repo}` : undefined,

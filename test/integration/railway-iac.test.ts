@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cp, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import { dockerCli } from '../support/docker.ts';
@@ -142,6 +142,48 @@ describe('.railway/railway.ts', { concurrent: true }, () => {
       assert.match(run.stderr, expected);
       assert.equal(run.report, null);
     }));
+  });
+
+  test('a file that fails after the image was built beside it: exit 2, and neither the image tag nor the run\'s tag is left', async () => {
+    // The evaluation runs out its 20 s while the tiny image builds: the build finished first.
+    const dir = await appWith('export default () => { for (;;) {} };\n');
+    // An image of its own (no other run builds the same), to look for among the runs' tags after.
+    const unique = createHash('sha256').update(`${Date.now()}-${Math.random()}`).digest('hex').slice(0, 12);
+    const healthy = await readFile(path.join(dir, 'Dockerfile'), 'utf8');
+    await writeFile(path.join(dir, 'Dockerfile'), healthy.replace('COPY www/ /www/', `COPY www/ /www/\nRUN echo "built beside ${unique}"`));
+    const ref = image('iac-hangs-built');
+    const run = await runLocal(['--context', dir, '--image', ref]);
+    assert.equal(run.exitCode, 2, run.stderr);
+    assert.match(run.stderr, /railway\.ts did not finish within 20 s/);
+    assert.match(run.stderr, new RegExp(`built beside ${unique}`), 'the image was built beside the evaluation');
+    assert.equal(dockerCli(['image', 'ls', '-q', ref]), '', `${ref} is left`);
+    const runTags = dockerCli(['image', 'ls', '--filter', 'reference=deploy-check-run:*', '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter(Boolean);
+    for (const tag of runTags) {
+      const history = (() => {
+        try {
+          return dockerCli(['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', tag]);
+        } catch {
+          return ''; // Another run's tag, removed meanwhile.
+        }
+      })();
+      assert.doesNotMatch(history, new RegExp(unique), `${tag} (this run's image) is left`);
+    }
+  });
+
+  test('build.dockerfilePath naming another Dockerfile: the build of the context\'s Dockerfile is stopped and the named one is built', async () => {
+    const unique = createHash('sha256').update(`${Date.now()}-${Math.random()}`).digest('hex').slice(0, 12);
+    const dir = await appWith(SERVICE(`  return project('p', { resources: [service('web', { build: { builder: 'DOCKERFILE', dockerfilePath: 'railway.Dockerfile' }, healthcheck: '/health' })] });`));
+    const healthy = await readFile(path.join(dir, 'Dockerfile'), 'utf8');
+    // The context's own Dockerfile would take a minute and never serve: only a build of the named one passes.
+    await writeFile(path.join(dir, 'Dockerfile'), `FROM deploy-check-test/busybox:latest\nRUN echo "context dockerfile ${unique}" && sleep 60\nCMD ["sleep", "3600"]\n`);
+    await writeFile(path.join(dir, 'railway.Dockerfile'), healthy.replace('COPY www/ /www/', `COPY www/ /www/\nRUN echo "railway dockerfile ${unique}"`));
+    const run = await runLocal(['--context', dir, '--image', image('iac-dockerfile-path'), '--hygiene', 'off']);
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.equal((run.report as unknown as { source?: { dockerfile?: string } } | null)?.source?.dockerfile, path.join(dir, 'railway.Dockerfile'));
+    const steps = (run.report?.build.steps.list ?? []).map((s) => s.name).join('\n');
+    assert.match(steps, new RegExp(`railway dockerfile ${unique}`));
+    assert.doesNotMatch(steps, /context dockerfile/);
+    assert.match(run.stderr, /names \S+railway\.Dockerfile \(build\.dockerfilePath\): the build of \S+Dockerfile is stopped/);
   });
 
   test('a health path from railway.ts with a line break is refused, naming the file and field', async () => {
