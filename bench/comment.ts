@@ -10,7 +10,7 @@ import { getOctokit } from '@actions/github';
 import { renderCommentBody } from '../src/report/comment.ts';
 import { codeBlock } from '../src/report/escape.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';
-import { upsertStickyComment, whoPosts, isOurs } from '../src/github/sticky.ts';
+import { upsertStickyComment, whoPosts, isOurs } from '../src/publish/sticky.ts';
 import { commentMarker, formatMeta } from '../src/report/comment.ts';
 import { GITHUB_ACTIONS_BOT, startGitHubServer } from '../test/support/github-server.ts';
 import { crashedReport } from '../test/support/reports.ts';

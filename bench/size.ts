@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readDockerfileFacts } from '../src/config/dockerfile.ts';
-import { formatBytes } from '../src/report/format.ts';
+import { formatBytes } from '../src/model/format.ts';
 import { BlobSizeMemo } from '../src/size/blob-memo.ts';
 import { measureImage, type ImageMeasurement } from '../src/size/measure.ts';
 

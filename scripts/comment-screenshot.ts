@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { marked } from 'marked';
 import { renderCommentBody } from '../src/report/comment.ts';
-import type { CheckReport } from '../src/report/model.ts';
+import type { CheckReport } from '../src/model/report.ts';
 import { crashedReport, deployResult, passingReport } from '../test/support/reports.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,5 +1,5 @@
 // The JSON Schema of the report (docs/report.schema.json), generated from the CheckReport type
-// in src/report/model.ts. `node scripts/report-schema.mjs` (and `npm run build`) writes it; a
+// in src/model/report.ts. `node scripts/report-schema.mjs` (and `npm run build`) writes it; a
 // unit test checks that the committed file is what the types give today.
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ export const SCHEMA_FILE = fileURLToPath(new URL('../docs/report.schema.json', i
 /** The schema as JSON text, formatted as committed. */
 export function reportSchemaText() {
   const generator = createGenerator({
-    path: `${root}/src/report/model.ts`,
+    path: `${root}/src/model/report.ts`,
     tsconfig: `${root}/tsconfig.json`,
     type: 'CheckReport',
     // A newer deploy-check adds fields (the contract: add freely, rename none); an older

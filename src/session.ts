@@ -2,10 +2,10 @@ import type Docker from 'dockerode';
 import type { Config } from './config/config.ts';
 import { removeRunResources } from './container/cleanup.ts';
 import { redact, redactDeep, type Log } from './host/log.ts';
-import { emptyReport, type PipelineDeps } from './pipeline.ts';
-import type { CheckReport } from './report/model.ts';
+import { emptyReport, type PipelineDeps } from './pipeline/pipeline.ts';
+import type { CheckReport } from './model/report.ts';
 import { decideVerdict } from './report/verdict.ts';
-import { stopComposeProcesses } from './services/compose.ts';
+import { stopComposeProcesses } from './compose/compose.ts';
 
 /**
  * Every secret value the run knows; all output is masked with them. Grows when a stage finds

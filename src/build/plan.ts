@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.ts';
-import { holdTag } from '../container/labels.ts';
+import { holdTag } from '../host/labels.ts';
 
 /** Environment variable through which each BuildKit secret reaches buildx: the value is never on a command line or on disk. */
 export function secretEnvName(index: number): string {

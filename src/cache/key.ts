@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { KeyValue } from '../config/lines.ts';
-import { KEY_SEPARATOR, type CacheMode } from './config.ts';
+import type { KeyValue } from '../inputs/lines.ts';
+import { KEY_SEPARATOR, type CacheMode } from '../config/cache.ts';
 
 export interface CacheKeys {
   /** The key this run saves under: prefix, separator, fingerprint. */

@@ -1,4 +1,4 @@
-import type { CacheSave } from './config.ts';
+import type { CacheSave } from '../config/cache.ts';
 
 /**
  * Half of a repository's 10 GB Actions cache: one entry larger than that would leave no room

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BuildStep } from '../report/model.ts';
+import type { BuildStep } from '../model/report.ts';
 
 /**
  * How long each step took when it was really built, kept beside the BuildKit cache: a cached

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { ConfigError, parseUrlPath } from './inputs.ts';
+import { ConfigError, parseUrlPath } from '../inputs/inputs.ts';
 
 /** Which file: Railway's Infrastructure as Code, or its retired Config as Code. */
 export type RailwayFileLabel = '.railway/railway.ts' | 'railway.json' | 'railway.toml';

@@ -1,4 +1,4 @@
-import { ConfigError, type InputReader } from './inputs.ts';
+import { ConfigError, type InputReader } from '../inputs/inputs.ts';
 
 /**
  * Credentials for a container registry (`registry-username` / `registry-password`), read once and

@@ -3,12 +3,12 @@
  * terminal). Known before the build starts, since BuildKit prints RUN steps with their build
  * arguments expanded and the Dockerfile's own text.
  */
-import { isReference } from '../hygiene/lookalikes.ts';
-import { isSecretName } from '../hygiene/secret-names.ts';
-import { isFlagValue, VALUE_KIND_LABELS, valuesToMask } from '../hygiene/values.ts';
-import type { ComposeConfig } from '../services/config.ts';
-import { dependencyClosure } from '../services/plan.ts';
-import type { KeyValue } from './lines.ts';
+import { isReference } from '../secrets/lookalikes.ts';
+import { isSecretName } from '../secrets/names.ts';
+import { isFlagValue, VALUE_KIND_LABELS, valuesToMask } from '../secrets/values.ts';
+import type { ComposeConfig } from './compose.ts';
+import { dependencyClosure } from '../compose/plan.ts';
+import type { KeyValue } from '../inputs/lines.ts';
 
 /** A secret shorter than this is weak, and masking it hides the same characters wherever they appear. */
 export const SHORT_SECRET_CHARS = 8;

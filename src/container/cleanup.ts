@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { removeBuilder } from '../build/builder.ts';
-import { holdTag, LABEL_RUN } from './labels.ts';
+import { holdTag, LABEL_RUN } from '../host/labels.ts';
 
 export interface CleanupResult {
   containers: number;

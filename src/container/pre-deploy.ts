@@ -1,10 +1,10 @@
 import type Docker from 'dockerode';
 import type { PreDeployConfig } from '../config/config.ts';
-import { splitCommandWords } from '../config/lines.ts';
+import { splitCommandWords } from '../inputs/lines.ts';
 import type { Log } from '../host/log.ts';
-import type { PreDeployCommandReport, PreDeployReport } from '../report/model.ts';
+import type { PreDeployCommandReport, PreDeployReport } from '../model/report.ts';
 import { shellWrapHint } from './exec-form.ts';
-import { containerName } from './labels.ts';
+import { containerName } from '../host/labels.ts';
 import { keptLogLines } from './logs.ts';
 import type { PendingRemovals } from './removals.ts';
 import { containerOptions, type RunParams } from './spec.ts';

@@ -1,10 +1,10 @@
 import type Docker from 'dockerode';
-import { formatStatusRanges } from '../config/units.ts';
+import { formatStatusRanges } from '../inputs/units.ts';
 import type { Config, HealthConfig } from '../config/config.ts';
 import type { Log } from '../host/log.ts';
-import type { HealthReport, ParityReport } from '../report/model.ts';
+import type { HealthReport, ParityReport } from '../model/report.ts';
 import { shellWrapHint } from './exec-form.ts';
-import { containerName } from './labels.ts';
+import { containerName } from '../host/labels.ts';
 import { keptLogLines } from './logs.ts';
 import { dockerReason } from './pre-deploy.ts';
 import type { PendingRemovals } from './removals.ts';

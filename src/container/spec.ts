@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { Config } from '../config/config.ts';
-import type { KeyValue } from '../config/lines.ts';
-import { runLabels } from './labels.ts';
+import type { KeyValue } from '../inputs/lines.ts';
+import { runLabels } from '../host/labels.ts';
 
 /**
  * Where and with what a container of the checked image runs. The app and the pre-deploy

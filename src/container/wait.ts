@@ -1,8 +1,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import type Docker from 'dockerode';
-import { statusMatches, formatStatusRanges, type StatusRange } from '../config/units.ts';
-import type { HttpAnswerReport } from '../report/model.ts';
+import { statusMatches, formatStatusRanges, type StatusRange } from '../inputs/units.ts';
+import type { HttpAnswerReport } from '../model/report.ts';
 
 /**
  * A wait strategy answers one question, cheaply and repeatedly: is the container ready yet?

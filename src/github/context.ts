@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { num, obj, str, type Fields } from '../report/fields.ts';
+import { num, obj, str, type Fields } from '../model/fields.ts';
 
 /**
  * What the runner tells about the run: its environment variables and the event payload. This

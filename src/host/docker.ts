@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { ConfigError } from '../config/inputs.ts';
+import { ConfigError } from '../inputs/inputs.ts';
 
 /**
  * The engine the docker CLI (and so buildx) talks to: DOCKER_HOST when set, else the context

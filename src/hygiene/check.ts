@@ -5,16 +5,16 @@
 import type Docker from 'dockerode';
 import type { Config } from '../config/config.ts';
 import type { Log } from '../host/log.ts';
-import type { HygieneFinding, HygieneLayerRef, HygieneReport, HygieneScan, SizeWasted } from '../report/model.ts';
+import type { HygieneFinding, HygieneLayerRef, HygieneReport, HygieneScan, SizeWasted } from '../model/report.ts';
 import type { ImageConfigJson } from './archive.ts';
-import type { HygieneConfig } from './config.ts';
+import type { HygieneConfig } from '../config/hygiene.ts';
 import type { ContextFacts } from './context.ts';
-import { FINDING_KINDS, isSecretFinding } from './findings.ts';
+import { FINDING_KINDS, isSecretFinding } from '../model/findings.ts';
 import { attributeHistory, layerOrigins, stageChain, type HistoryEntry, type Origin } from './history.ts';
 import type { LayerFacts } from './layer.ts';
-import { isPlaceholder } from './lookalikes.ts';
+import { isPlaceholder } from '../secrets/lookalikes.ts';
 import { hasUrlPassword, parseImageUser, secretValueReason } from './rules.ts';
-import { isSecretName } from './secret-names.ts';
+import { isSecretName } from '../secrets/names.ts';
 import { contextFindings, copiedSources } from './rules/context.ts';
 import { lastInstructionLine, type Draft } from './rules/draft.ts';
 import { healthcheckFindings } from './rules/healthcheck.ts';
@@ -23,7 +23,7 @@ import { permissionFindings } from './rules/permissions.ts';
 import { secretRecordFindings, type SecretRecordFacts } from './rules/secrets.ts';
 import { hasUidZero, userFindings, type UserFacts } from './rules/user.ts';
 import { finalAccountFile, wastedByLayer } from './scan.ts';
-import { isFlagValue, isPublicByDesignName, MIN_GIVEN_SECRET, redactSecretValues, type GivenSecret } from './values.ts';
+import { isFlagValue, isPublicByDesignName, MIN_GIVEN_SECRET, redactSecretValues, type GivenSecret } from '../secrets/values.ts';
 
 export { LARGE_CONTEXT_BYTES } from './rules/context.ts';
 

@@ -9,7 +9,7 @@ import type Docker from 'dockerode';
 import type { Config } from '../config/config.ts';
 import { HeldLog } from '../host/held-log.ts';
 import type { Log } from '../host/log.ts';
-import type { HygieneReport, SizeReport } from '../report/model.ts';
+import type { HygieneReport, SizeReport } from '../model/report.ts';
 import type { BaselineScope } from '../size/baseline-store.ts';
 import { applyWasted } from '../size/budget.ts';
 import { runSizeStage } from '../size/stage.ts';

@@ -11,8 +11,8 @@ import {
   type SecretFileKind,
 } from './rules.ts';
 import { TarFormatError, TarReader, type TarBodySink, type TarEntry } from './tar.ts';
-import type { LookalikeReason } from './lookalikes.ts';
-import { classifySecretValues, mayHoldSecret, type GivenSecret, type ValueKind } from './values.ts';
+import type { LookalikeReason } from '../secrets/lookalikes.ts';
+import { classifySecretValues, mayHoldSecret, type GivenSecret, type ValueKind } from '../secrets/values.ts';
 
 export interface SecretFile {
   readonly path: string;

@@ -9,7 +9,7 @@ import { randomBytes, scrypt } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LayerFacts } from './layer.ts';
-import type { GivenSecret } from './values.ts';
+import type { GivenSecret } from '../secrets/values.ts';
 
 /** Raise whenever what a layer's facts contain changes. */
 export const RULES_VERSION = 2;

@@ -3,9 +3,9 @@
  * image are secrets, package-manager caches or compilers, and who the image runs as.
  * Nothing here touches the engine; the scan feeds paths and small file bodies in.
  */
-import { isPlaceholder, urlPasswordLookalike } from './lookalikes.ts';
-import { isSecretName } from './secret-names.ts';
-import { isFlagValue } from './values.ts';
+import { isPlaceholder, urlPasswordLookalike } from '../secrets/lookalikes.ts';
+import { isSecretName } from '../secrets/names.ts';
+import { isFlagValue } from '../secrets/values.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Secret-looking names and values

@@ -7,7 +7,7 @@ import type Docker from 'dockerode';
 import { readImageArchive, type ImageConfigJson } from './archive.ts';
 import { emptyFacts, LayerCollector, type LayerFacts } from './layer.ts';
 import { isUnder } from './rules.ts';
-import type { GivenSecret } from './values.ts';
+import type { GivenSecret } from '../secrets/values.ts';
 
 export interface ImageScan {
   /** In layer order (index 0 is the lowest layer). */

@@ -8,8 +8,8 @@
 import type Docker from 'dockerode';
 import path from 'node:path';
 import type { Config } from '../config/config.ts';
-import type { HygieneScan } from '../report/model.ts';
-import { formatBytes } from '../report/format.ts';
+import type { HygieneScan } from '../model/report.ts';
+import { formatBytes } from '../model/format.ts';
 import { stateDirectory } from '../host/state.ts';
 import { isContainerdStore, type LayerTap } from '../size/measure.ts';
 import type { ImageConfigJson } from './archive.ts';
@@ -18,7 +18,7 @@ import { scanContext } from './context.ts';
 import { LayerStreamScanner, type LayerFacts } from './layer.ts';
 import { LayerFactsMemo } from './memo.ts';
 import { scanImage } from './scan.ts';
-import type { GivenSecret } from './values.ts';
+import type { GivenSecret } from '../secrets/values.ts';
 
 export interface HygieneSession {
   /** For the size stage's push; undefined when hygiene is off. */

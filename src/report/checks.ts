@@ -1,5 +1,5 @@
-import type { CheckReport, DeployReport, DeployStatus, HygieneFinding, ServiceReport, SizeReport } from './model.ts';
-import { formatBytes, formatDuration, preDeployOutcome, sourceLabel } from './format.ts';
+import type { CheckReport, DeployReport, DeployStatus, HygieneFinding, ServiceReport, SizeReport } from '../model/report.ts';
+import { formatBytes, formatDuration, preDeployOutcome, sourceLabel } from '../model/format.ts';
 import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 import { headlineSizePercent, measured, sizeChanges } from './size-change.ts';
 import { checkStates, type CheckName, type CheckState } from './state.ts';

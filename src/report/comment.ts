@@ -1,10 +1,10 @@
-import type { CheckReport } from './model.ts';
-import type { CommentPolicy } from '../github/config.ts';
-import { COMMENT_KEY_PATTERN } from '../github/config.ts';
+import type { CheckReport } from '../model/report.ts';
+import type { CommentPolicy } from '../config/publish.ts';
+import { COMMENT_KEY_PATTERN } from '../config/publish.ts';
 import { checkRows, sizeChangeNoticeable } from './checks.ts';
 import { escapeInline, inlineCode, safeUrl } from './escape.ts';
 import { renderMarkdownWithin } from './markdown.ts';
-import { obj } from './fields.ts';
+import { obj } from '../model/fields.ts';
 
 /** GitHub refuses comment bodies over 65,536 characters; the margin absorbs any difference in counting. */
 export const COMMENT_MAX_CHARS = 65_000;

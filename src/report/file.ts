@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, realpath, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError } from '../config/inputs.ts';
+import { ConfigError } from '../inputs/inputs.ts';
 
 /** Kernel file systems: nothing a report can be written to, and Node's recursive mkdir never returns under /proc. */
 const KERNEL_ROOTS = ['/proc', '/sys'];

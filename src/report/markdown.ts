@@ -1,5 +1,5 @@
-import type { CheckReport, DeployReport, SizeReport, SizeWasted } from './model.ts';
-import { decisiveAnswer, describeAnswerTimes, describeHttpAnswer, formatBytes, formatDuration, latestAnswer, sourceLabel } from './format.ts';
+import type { CheckReport, DeployReport, SizeReport, SizeWasted } from '../model/report.ts';
+import { decisiveAnswer, describeAnswerTimes, describeHttpAnswer, formatBytes, formatDuration, latestAnswer, sourceLabel } from '../model/format.ts';
 import { codeBlock, codeDetails, escapeInline, inlineCode, isSafeToken, safeUrl } from './escape.ts';
 import {
   NEUTRAL_PERCENT,

@@ -1,4 +1,4 @@
-import type { CheckReport, SizeReport } from './model.ts';
+import type { CheckReport, SizeReport } from '../model/report.ts';
 
 /** What the size figures read: the size section alone (the verdict has no more than that). */
 export type SizeInput = Pick<CheckReport, 'size'>;

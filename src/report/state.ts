@@ -1,5 +1,5 @@
-import { sourceLabel } from './format.ts';
-import type { CheckReport, DeployReport, ServiceReport } from './model.ts';
+import { sourceLabel } from '../model/format.ts';
+import type { CheckReport, DeployReport, ServiceReport } from '../model/report.ts';
 import { headlineSizePercent, measured, sizeChanges } from './size-change.ts';
 
 /**

@@ -1,9 +1,9 @@
 import { oneLine, visible } from '../host/log.ts';
-import type { CheckReport, HttpAnswerReport } from './model.ts';
+import type { CheckReport, HttpAnswerReport } from '../model/report.ts';
 import { parityFacts } from './checks.ts';
 import { checkStates, serviceState, type CheckName, type CheckState } from './state.ts';
 import { stripControls } from './escape.ts';
-import { decisiveAnswer, deployLine, planLines, describeAnswerTimes, describeCache, describeDrift, describeHttpAnswer, formatBytes, formatDuration, hygieneLine, latestAnswer, preDeployOutcome, sourceLabel } from './format.ts';
+import { decisiveAnswer, deployLine, planLines, describeAnswerTimes, describeCache, describeDrift, describeHttpAnswer, formatBytes, formatDuration, hygieneLine, latestAnswer, preDeployOutcome, sourceLabel } from '../model/format.ts';
 
 /** The terminal's mark of each check state: the states of the comment's icons, one to one. */
 export const TERMINAL_MARK: Record<CheckState, string> = { pass: '✔', warn: '!', fail: '✘', skip: '-', pending: '⏳' };

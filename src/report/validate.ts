@@ -1,6 +1,6 @@
 import { Validator, type OutputUnit } from '@cfworker/json-schema';
 import schema from '../../docs/report.schema.json' with { type: 'json' };
-import type { CheckReport } from './model.ts';
+import type { CheckReport } from '../model/report.ts';
 
 /** A report file read at the boundary: typed when it matches docs/report.schema.json, else what is wrong and where. */
 export type ReportCheck = { readonly ok: true; readonly report: CheckReport } | { readonly ok: false; readonly problems: string[] };

@@ -1,4 +1,4 @@
-import type { CheckReport, Verdict } from './model.ts';
+import type { CheckReport, Verdict } from '../model/report.ts';
 import { checkStates } from './state.ts';
 
 /** What the verdict reads: every check's outcome, never how the report was made. */

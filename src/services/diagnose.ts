@@ -1,5 +1,5 @@
-import type { ServiceReport } from '../report/model.ts';
-import type { ComposeModel } from './model.ts';
+import type { ServiceReport } from '../model/report.ts';
+import type { ComposeModel } from '../compose/model.ts';
 
 /** Words an app's log uses when it cannot reach a host: refused, unknown name, timed out. */
 const UNREACHABLE = /refused|ECONNREFUSED|could not translate host name|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|No address associated|EAI_AGAIN|ENOTFOUND|could not connect|Connection timed out|timeout expired/i;

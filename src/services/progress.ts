@@ -1,4 +1,4 @@
-import type { DependsCondition } from './model.ts';
+import type { DependsCondition } from '../compose/model.ts';
 
 /** A dependency's container as the engine lists it. */
 export interface ContainerState {

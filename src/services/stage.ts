@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { Config } from '../config/config.ts';
 import type { RunExtras } from '../container/spec.ts';
 import type { Log } from '../host/log.ts';
-import type { HealthReport, PreDeployReport } from '../report/model.ts';
+import type { HealthReport, PreDeployReport } from '../model/report.ts';
 import { diagnoseUnreachableService } from './diagnose.ts';
 import { startServices, type StartedServices } from './start.ts';
 

@@ -3,13 +3,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/config.ts';
-import { LABEL_RUN, runLabels } from '../container/labels.ts';
+import { LABEL_RUN, runLabels } from '../host/labels.ts';
 import { lastLogLines } from '../container/logs.ts';
 import type { Log } from '../host/log.ts';
-import type { ComposeReport, ServiceReport } from '../report/model.ts';
-import { composeWarnings, isComposeWarning, runCompose, startCompose, type ComposeProject, type ComposeResult } from './compose.ts';
-import { lastLines, type ComposeConfig } from './config.ts';
-import { appPlacement, buildsCheckedImage, composeOverride, containerNames, dependencyClosure, type AppPlacement, type Dependency } from './plan.ts';
+import type { ComposeReport, ServiceReport } from '../model/report.ts';
+import { composeWarnings, isComposeWarning, runCompose, startCompose, type ComposeProject, type ComposeResult } from '../compose/compose.ts';
+import { lastLines, type ComposeConfig } from '../config/compose.ts';
+import { appPlacement, buildsCheckedImage, composeOverride, containerNames, dependencyClosure, type AppPlacement, type Dependency } from '../compose/plan.ts';
 import { parseContainerStatus, progressOf, type ContainerState, type Progress } from './progress.ts';
 
 /** Dependencies are looked at this often while they start. */

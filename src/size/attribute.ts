@@ -1,5 +1,5 @@
 import type { DockerfileFacts, DockerfileInstruction, DockerfileStage } from '../config/dockerfile.ts';
-import type { SizeLayer } from '../report/model.ts';
+import type { SizeLayer } from '../model/report.ts';
 
 /** One entry of an image's history (oldest first), with the layer it made, if any. */
 export interface HistoryLayerEntry {

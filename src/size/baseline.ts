@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DockerfileFacts } from '../config/dockerfile.ts';
-import type { CompressedSource, SizeBaseImage, SizeBaseline, SizeLayer, UncompressedSource } from '../report/model.ts';
+import type { CompressedSource, SizeBaseImage, SizeBaseline, SizeLayer, UncompressedSource } from '../model/report.ts';
 import { attributeLayers, type HistoryLayerEntry } from './attribute.ts';
 import type { BaselineScope } from './baseline-store.ts';
 import type { RegistryCredentials } from '../config/registry.ts';
-import type { BaselineSpec } from './config.ts';
+import type { BaselineSpec } from '../config/size.ts';
 import { sumOrNull } from './measure.ts';
 import { fetchRegistryImage } from './registry.ts';
 

@@ -1,8 +1,8 @@
-import { formatBytes } from '../report/format.ts';
-import type { SizeBudget, SizeBudgetCheck, SizeDelta, SizeLayer, SizeLayerChange, SizeReport, SizeWasted } from '../report/model.ts';
-import type { SizeConfig, SizeMetric } from './config.ts';
+import { formatBytes } from '../model/format.ts';
+import type { SizeBudget, SizeBudgetCheck, SizeDelta, SizeLayer, SizeLayerChange, SizeReport, SizeWasted } from '../model/report.ts';
+import type { SizeConfig, SizeMetric } from '../config/size.ts';
 import type { SizeFigures } from './measure.ts';
-import type { SizeAmount } from '../config/inputs.ts';
+import type { SizeAmount } from '../inputs/inputs.ts';
 
 export interface BudgetInput {
   readonly current: SizeFigures;

@@ -1,5 +1,5 @@
-import type { CompressedSource, SizeDelta, SizeLayer, SizeLayerChange, UncompressedSource } from '../report/model.ts';
-import type { SizeMetric } from './config.ts';
+import type { CompressedSource, SizeDelta, SizeLayer, SizeLayerChange, UncompressedSource } from '../model/report.ts';
+import type { SizeMetric } from '../config/size.ts';
 import { normalizeCreatedBy } from './attribute.ts';
 import type { SizeFigures } from './measure.ts';
 

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import type { DockerfileFacts } from '../config/dockerfile.ts';
 import type { Log } from '../host/log.ts';
-import type { CompressedSource, SizeBaseImage, SizeLayer, UncompressedSource } from '../report/model.ts';
+import type { CompressedSource, SizeBaseImage, SizeLayer, UncompressedSource } from '../model/report.ts';
 import { attributeLayers, type Attribution, type HistoryLayerEntry } from './attribute.ts';
 import { BlobDiffIdMemo, BlobSizeMemo } from './blob-memo.ts';
 import { LoopbackRegistry, type BlobSink } from './loopback-registry.ts';

@@ -8,7 +8,7 @@ import {
   type ImageConfigInfo,
   type ManifestInfo,
 } from './manifest.ts';
-import { registryBaseUrl, type ImageReference } from './reference.ts';
+import { registryBaseUrl, type ImageReference } from '../inputs/image-reference.ts';
 
 /** A registry image as the size comparison needs it: read from its manifest and config only. */
 export interface RegistryImage {

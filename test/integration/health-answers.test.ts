@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, describe, test } from 'vitest';
-import type { HttpAnswerReport } from '../../src/report/model.ts';
+import type { HttpAnswerReport } from '../../src/model/report.ts';
 import { leftovers } from '../support/docker.ts';
 import { containerExists, fixture, removeImage, runIdOf, runLocal, type LocalRun, type Report } from '../support/local-runner.ts';
 

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'vitest';
-import type { CheckReport } from '../../src/report/model.ts';
+import type { CheckReport } from '../../src/model/report.ts';
 import { MAIN_ENGINE, removedAfterAll } from '../support/docker.ts';
 import { runLocal, runLocalBuilt } from '../support/local-runner.ts';
 import { loadCorpus, type CorpusFile } from '../support/secret-corpus.ts';

@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'vitest';
-import type { CheckReport, HygieneFinding } from '../../src/report/model.ts';
+import type { CheckReport, HygieneFinding } from '../../src/model/report.ts';
 import { CLASSIC_ENGINE, MAIN_ENGINE, engineUsable, removedAfterAll } from '../support/docker.ts';
 import { runLocal, runLocalBuilt } from '../support/local-runner.ts';
 

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'vitest';
-import type { CheckReport, HygieneFinding } from '../../src/report/model.ts';
+import type { CheckReport, HygieneFinding } from '../../src/model/report.ts';
 import { REPO_ROOT, runActionSteps, type ActionRun } from '../support/action-runner.ts';
 import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineAvailable, unavailable, removedAfterAll } from '../support/docker.ts';
 import { MACHINE_NODE, runLocal, runLocalBuilt } from '../support/local-runner.ts';

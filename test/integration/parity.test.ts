@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
-import type { CheckReport } from '../../src/report/model.ts';
+import type { CheckReport } from '../../src/model/report.ts';
 import { runActionSteps, type ActionRun } from '../support/action-runner.ts';
 import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineUsable, leftovers, managedLeftovers } from '../support/docker.ts';
 import { readFile } from 'node:fs/promises';

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { RailwayClient } from '../../src/deploy/railway/client.ts';
+import { RailwayClient } from '../../src/railway/client.ts';
 import { findOrCreatePreview } from '../../src/deploy/railway/preview.ts';
 import { runActionSteps, type ActionRun } from '../support/action-runner.ts';
 import { CLASSIC_ENGINE, MAIN_ENGINE, engineUsable, leftovers } from '../support/docker.ts';

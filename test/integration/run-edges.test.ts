@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, describe, test } from 'vitest';
-import type { CheckReport } from '../../src/report/model.ts';
+import type { CheckReport } from '../../src/model/report.ts';
 import { runActionSteps } from '../support/action-runner.ts';
 import { leftovers } from '../support/docker.ts';
 import { fixture, removeImage, runIdOf, runLocal } from '../support/local-runner.ts';

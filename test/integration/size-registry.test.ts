@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { parseImageReference } from '../../src/size/reference.ts';
+import { parseImageReference } from '../../src/inputs/image-reference.ts';
 import { fetchRegistryImage } from '../../src/size/registry.ts';
 import { CLASSIC_ENGINE, engineAvailable, MAIN_ENGINE, unavailable } from '../support/docker.ts';
 import { BLOB_BYTES, buildWithRetry, describeRun, imageRef, makeSizeFixture, MiB, removeImages, runCli, type SizeFixture, type SizeRunReport } from '../support/size-fixtures.ts';

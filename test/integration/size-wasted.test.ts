@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
-import type { CheckReport } from '../../src/report/model.ts';
+import type { CheckReport } from '../../src/model/report.ts';
 import { CLASSIC_ENGINE, MAIN_ENGINE, dockerCli, engineUsable } from '../support/docker.ts';
 import { runLocal, runLocalBuilt } from '../support/local-runner.ts';
 

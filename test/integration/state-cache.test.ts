@@ -9,7 +9,7 @@ import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import type { CheckReport } from '../../src/report/model.ts';
+import type { CheckReport } from '../../src/model/report.ts';
 import { runActionSteps, type ActionRun } from '../support/action-runner.ts';
 import { startCacheServer, type CacheServer } from '../support/cache-server.ts';
 import { dockerCli, engineAvailable, MAIN_ENGINE, unavailable } from '../support/docker.ts';

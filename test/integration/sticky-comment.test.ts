@@ -5,7 +5,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { getOctokit } from '@actions/github';
-import { upsertStickyComment, whoPosts, type StickyRequest } from '../../src/github/sticky.ts';
+import { upsertStickyComment, whoPosts, type StickyRequest } from '../../src/publish/sticky.ts';
 import { commentMarker, formatMeta, parseMeta, type CommentMeta } from '../../src/report/comment.ts';
 import { GITHUB_ACTIONS_BOT, startGitHubServer, type GitHubIdentity, type GitHubServer, type GitHubServerOptions } from '../support/github-server.ts';
 
@@ -165,7 +165,7 @@ test('policy that forbids creating still updates an existing comment (the proble
 test('a push to the default branch that deployed finds the merged pull request through the commit', async () => {
   const mergeSha = '9'.repeat(40);
   await withServer({ pulls: [{ owner, repo, number: pr, headRef: 'feature/x', headSha: 'b'.repeat(40), baseRef: 'main', state: 'closed', mergeCommitSha: mergeSha }] }, async (server) => {
-    const { checkRunTarget } = await import('../../src/github/publish.ts');
+    const { checkRunTarget } = await import('../../src/publish/publish.ts');
     const { passingReport, deployResult } = await import('../support/reports.ts');
     const report = passingReport();
     report.deploy = deployResult({ url: null });
@@ -185,7 +185,7 @@ test('a push to the default branch that deployed finds the merged pull request t
 });
 
 test('a server error or a rate limit gets one more try of the whole lookup, which finds what the first wrote', async () => {
-  const { withOneRetry, isTransient } = await import('../../src/github/sticky.ts');
+  const { withOneRetry, isTransient } = await import('../../src/publish/sticky.ts');
   await withServer({}, async (server) => {
     const octokit = octokitOf(server);
     const waits: number[] = [];

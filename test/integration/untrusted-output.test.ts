@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, describe, test } from 'vitest';
 import { readsAsWorkflowCommand } from '../../src/host/log.ts';
-import type { CheckReport } from '../../src/report/model.ts';
+import type { CheckReport } from '../../src/model/report.ts';
 import { runActionSteps } from '../support/action-runner.ts';
 import { leftovers } from '../support/docker.ts';
 import { fixture, removeImage, runIdOf, runLocal, runLocalBuilt, tempApp, uniqueImage } from '../support/local-runner.ts';

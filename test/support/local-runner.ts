@@ -28,7 +28,7 @@ export interface LocalRun {
   marks: Record<string, number>;
 }
 
-/** The parts of the JSON report the tests read (the contract is src/report/model.ts). */
+/** The parts of the JSON report the tests read (the contract is src/model/report.ts). */
 export interface Report {
   verdict: 'pass' | 'fail';
   reasons: string[];

@@ -1,6 +1,6 @@
 /**
  * The project's own SDL of the part of Railway's API that deploy-check uses
- * (src/deploy/railway/railway.graphql), and the check that it is a faithful subset of Railway's
+ * (src/railway/railway.graphql), and the check that it is a faithful subset of Railway's
  * full schema when that reference introspection is at hand.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ import {
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export const RAILWAY_SDL_PATH = path.join(REPO_ROOT, 'src/deploy/railway/railway.graphql');
+export const RAILWAY_SDL_PATH = path.join(REPO_ROOT, 'src/railway/railway.graphql');
 
 /**
  * Railway's full introspection (the JSON its CLI ships), reference data that the repository does

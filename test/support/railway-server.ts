@@ -1,7 +1,7 @@
 // A local stand-in for Railway's public GraphQL API (backboard.railway.com/graphql/v2), for
 // tests that point RAILWAY_GRAPHQL_ENDPOINT at it. Every request is validated, and every answer
 // executed, against the project's own SDL of the part of Railway's API that deploy-check uses
-// (src/deploy/railway/railway.graphql); deployments follow scripted scenarios.
+// (src/railway/railway.graphql); deployments follow scripted scenarios.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

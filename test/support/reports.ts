@@ -2,7 +2,7 @@
  * Reports shaped like real runs, for the renderer's tests and the comment screenshot: a
  * FastAPI service that grew, one that crashed on start, and one full of hostile strings.
  */
-import type { CheckReport, SizeLayer } from '../../src/report/model.ts';
+import type { CheckReport, SizeLayer } from '../../src/model/report.ts';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> | T[K] : T[K] };
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'vitest';
 import { parse } from 'yaml';
-import { INPUT_NAMES } from '../../src/config/inputs.ts';
+import { INPUT_NAMES } from '../../src/inputs/inputs.ts';
 
 interface ActionYml {
   inputs: Record<string, { description?: string; default?: string; required?: boolean }>;

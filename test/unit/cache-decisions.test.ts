@@ -3,7 +3,7 @@ import { test } from 'vitest';
 import { decideBuilder, hasContainerdSnapshotter, type BuilderFacts } from '../../src/build/builder.ts';
 import { decideSave, MAX_ENTRY_BYTES, type SaveFacts } from '../../src/cache/save-decision.ts';
 import { mergeStepTimes, timeSaved } from '../../src/cache/step-times.ts';
-import type { BuildStep } from '../../src/report/model.ts';
+import type { BuildStep } from '../../src/model/report.ts';
 
 const after: SaveFacts = {
   policy: 'always', exactHit: false, onDefaultBranch: true, ref: 'refs/heads/main', readOnly: false, storeFailed: false, build: 'succeeded', exportedBytes: 1000,

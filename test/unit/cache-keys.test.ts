@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { readCacheConfig, type CacheInputName } from '../../src/cache/config.ts';
+import { readCacheConfig, type CacheInputName } from '../../src/config/cache.ts';
 import { cacheKeys, defaultKeyPrefix, fingerprint } from '../../src/cache/key.ts';
-import { ConfigError } from '../../src/config/inputs.ts';
+import { ConfigError } from '../../src/inputs/inputs.ts';
 
 const base = { revision: 'a'.repeat(40), dockerfileText: 'FROM scratch\n', target: undefined, buildArgs: [], mode: 'max' as const };
 

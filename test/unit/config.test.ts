@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import { DEFAULT_HEALTH_TIMEOUT_MS, loadConfig, type Config } from '../../src/config/config.ts';
-import { INPUT_NAMES, ConfigError, type InputName } from '../../src/config/inputs.ts';
+import { INPUT_NAMES, ConfigError, type InputName } from '../../src/inputs/inputs.ts';
 
 /** Railway read railway.json/toml until 2026-12-01: these tests are of a Railway that still reads them. */
 const BEFORE_CUTOFF = new Date('2026-11-30T12:00:00Z');

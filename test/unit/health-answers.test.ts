@@ -9,7 +9,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, test } from 'vitest';
-import { parseStatusRanges } from '../../src/config/units.ts';
+import { parseStatusRanges } from '../../src/inputs/units.ts';
 import {
   MAX_ANSWERS,
   HttpWait,
@@ -19,7 +19,7 @@ import {
   unchangedAnswerPauseMs,
 } from '../../src/container/wait.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
-import type { HttpAnswerReport } from '../../src/report/model.ts';
+import type { HttpAnswerReport } from '../../src/model/report.ts';
 import { renderTerminal } from '../../src/report/terminal.ts';
 import { crashedReport } from '../support/reports.ts';
 

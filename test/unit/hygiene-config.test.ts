@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, test } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
-import { ConfigError, type InputName } from '../../src/config/inputs.ts';
-import { readHygieneConfig } from '../../src/hygiene/config.ts';
-import { FINDING_IDS } from '../../src/hygiene/findings.ts';
+import { ConfigError, type InputName } from '../../src/inputs/inputs.ts';
+import { readHygieneConfig } from '../../src/config/hygiene.ts';
+import { FINDING_IDS } from '../../src/model/findings.ts';
 import { cacheReportOff } from '../../src/cache/layer-cache.ts';
-import type { CheckReport, HygieneFinding } from '../../src/report/model.ts';
-import { SKIPPED_SIZE } from '../../src/report/skipped.ts';
+import type { CheckReport, HygieneFinding } from '../../src/model/report.ts';
+import { SKIPPED_SIZE } from '../../src/model/skipped.ts';
 import { decideVerdict } from '../../src/report/verdict.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hygiene-config-'));

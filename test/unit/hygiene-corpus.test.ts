@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { secretFileRule } from '../../src/hygiene/rules.ts';
-import { classifySecretValues } from '../../src/hygiene/values.ts';
+import { classifySecretValues } from '../../src/secrets/values.ts';
 import { loadCorpus } from '../support/secret-corpus.ts';
 
 /** Where each corpus sits in the image of the integration test, so paths look like an app's. */

@@ -1,7 +1,7 @@
 /** The rules on the layers' file lists, from fabricated layer facts: rows of facts → findings. */
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import type { HygieneLayerRef } from '../../src/report/model.ts';
+import type { HygieneLayerRef } from '../../src/model/report.ts';
 import { emptyFacts, type LayerFacts } from '../../src/hygiene/layer.ts';
 import { BASE_SECRET_FIX } from '../../src/hygiene/rules/draft.ts';
 import { layerFindings } from '../../src/hygiene/rules/layers.ts';

@@ -8,9 +8,9 @@ import { randomInt } from 'node:crypto';
 import { describe, test } from 'vitest';
 import {
   isDocumentationHost, isLocalHost, isPlaceholder, jwtLookalike, nonProductionPath, patternedBody, urlPasswordLookalike,
-} from '../../src/hygiene/lookalikes.ts';
+} from '../../src/secrets/lookalikes.ts';
 import { secretFileRule, secretValueReason } from '../../src/hygiene/rules.ts';
-import { classifySecretValues, findSecretValues } from '../../src/hygiene/values.ts';
+import { classifySecretValues, findSecretValues } from '../../src/secrets/values.ts';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const pick = (alphabet: string, n: number): string => Array.from({ length: n }, () => alphabet[randomInt(alphabet.length)]).join('');

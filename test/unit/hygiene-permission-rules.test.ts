@@ -1,7 +1,7 @@
 /** The permission rules, from fabricated layer facts: rows of facts → findings. */
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import type { HygieneLayerRef } from '../../src/report/model.ts';
+import type { HygieneLayerRef } from '../../src/model/report.ts';
 import { emptyFacts, type LayerFacts } from '../../src/hygiene/layer.ts';
 import { permissionFindings } from '../../src/hygiene/rules/permissions.ts';
 

@@ -4,7 +4,7 @@ import {
   accountNames, compilerOf, gitDirectoryOf, hasUrlPassword, imagePath, packageCacheOf, parseEnvInstruction,
   parseHistoryBuildArgs, parseImageUser, secretFileRule, secretValueReason, whiteoutTarget,
 } from '../../src/hygiene/rules.ts';
-import { isSecretName } from '../../src/hygiene/secret-names.ts';
+import { isSecretName } from '../../src/secrets/names.ts';
 
 test('secret-looking variable names', () => {
   const secret = [

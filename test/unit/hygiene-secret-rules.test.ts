@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { readDockerfileFacts } from '../../src/config/dockerfile.ts';
-import type { HygieneLayerRef } from '../../src/report/model.ts';
+import type { HygieneLayerRef } from '../../src/model/report.ts';
 import { stageChain, type HistoryEntry, type Origin } from '../../src/hygiene/history.ts';
 import { BASE_SECRET_FIX, type Draft } from '../../src/hygiene/rules/draft.ts';
 import { secretRecordFindings, type SecretRecordFacts } from '../../src/hygiene/rules/secrets.ts';

@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto';
 import { describe, test } from 'vitest';
 import {
   findSecretValues, fingerprint, isFlagValue, isPublicByDesignName, mayHoldSecret, redactSecretValues, type ValueKind,
-} from '../../src/hygiene/values.ts';
+} from '../../src/secrets/values.ts';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const pick = (alphabet: string, n: number): string => Array.from({ length: n }, () => alphabet[randomInt(alphabet.length)]).join('');

@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
-import type { InputName } from '../../src/config/inputs.ts';
-import { ConfigError } from '../../src/config/inputs.ts';
-import { joinedEntry, parseHostLines, parseKeyValueLines } from '../../src/config/lines.ts';
+import type { InputName } from '../../src/inputs/inputs.ts';
+import { ConfigError } from '../../src/inputs/inputs.ts';
+import { joinedEntry, parseHostLines, parseKeyValueLines } from '../../src/inputs/lines.ts';
 
 const LITERAL = 'A=1\\nB=2';
 

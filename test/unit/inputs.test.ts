@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
-import { ConfigError, parseBoolean, parseChoice } from '../../src/config/inputs.ts';
+import { ConfigError, parseBoolean, parseChoice } from '../../src/inputs/inputs.ts';
 
 function refusal(fn: () => unknown): ConfigError {
   try {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
-import { ConfigError } from '../../src/config/inputs.ts';
-import { parseCommand, parseHostLines, parseKeyValueLines, splitCommandWords } from '../../src/config/lines.ts';
+import { ConfigError } from '../../src/inputs/inputs.ts';
+import { parseCommand, parseHostLines, parseKeyValueLines, splitCommandWords } from '../../src/inputs/lines.ts';
 
 describe('parseKeyValueLines', () => {
   test('one KEY=VALUE a line; blanks and comments skipped; values keep "=" and inner spaces', () => {

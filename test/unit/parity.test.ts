@@ -9,15 +9,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.ts';
-import { INPUT_NAMES, type InputName } from '../../src/config/inputs.ts';
-import { ConfigError } from '../../src/config/inputs.ts';
+import { INPUT_NAMES, type InputName } from '../../src/inputs/inputs.ts';
+import { ConfigError } from '../../src/inputs/inputs.ts';
 import { parseRailwayFile } from '../../src/config/railway-file.ts';
 import { compactLogLines } from '../../src/container/logs.ts';
 import { probeIntervalMs } from '../../src/container/run.ts';
 import { containerOptions, runParams } from '../../src/container/spec.ts';
 import { describeHttpError } from '../../src/container/wait.ts';
 import { dockerOptions, resolveEngine } from '../../src/host/docker.ts';
-import { describeParity } from '../../src/pipeline.ts';
+import { describeParity } from '../../src/pipeline/pipeline.ts';
 
 /** Railway read railway.json/toml until 2026-12-01: these tests are of a Railway that still reads them. */
 const BEFORE_CUTOFF = new Date('2026-11-30T12:00:00Z');

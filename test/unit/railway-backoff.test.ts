@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { MAX_ATTEMPTS, nextPollDelay, parseRetryAfter, pollSchedule, retryDelay, shouldRetry } from '../../src/deploy/railway/backoff.ts';
+import { MAX_ATTEMPTS, nextPollDelay, parseRetryAfter, pollSchedule, retryDelay, shouldRetry } from '../../src/railway/backoff.ts';
 
 test('polls start at a second and grow by half to ten seconds for the default 15-minute timeout', () => {
   const schedule = pollSchedule(15 * 60_000);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { DEFAULT_ENDPOINT, RailwayApiError, RailwayClient, explainGraphqlError, railwayEndpoint } from '../../src/deploy/railway/client.ts';
-import { DEPLOY, DEPLOYMENT } from '../../src/deploy/railway/operations.ts';
+import { DEFAULT_ENDPOINT, RailwayApiError, RailwayClient, explainGraphqlError, railwayEndpoint } from '../../src/railway/client.ts';
+import { DEPLOY, DEPLOYMENT } from '../../src/railway/operations.ts';
 
 interface Sent {
   headers: Record<string, string>;

@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'vitest';
 import { SECRET_INPUTS, loadConfig } from '../../src/config/config.ts';
-import { INPUT_NAMES, ConfigError, type InputName } from '../../src/config/inputs.ts';
+import { INPUT_NAMES, ConfigError, type InputName } from '../../src/inputs/inputs.ts';
 import { readRegistryCredentials } from '../../src/config/registry.ts';
-import { readDeployConfig } from '../../src/deploy/railway/config.ts';
-import type { ServiceLookup } from '../../src/deploy/railway/settings.ts';
-import { findConfigDrift } from '../../src/deploy/railway/settings.ts';
+import { readDeployConfig } from '../../src/config/deploy.ts';
+import type { ServiceLookup } from '../../src/config/railway-settings.ts';
+import { findConfigDrift } from '../../src/config/railway-settings.ts';
 
 /** Railway read railway.json/toml until 2026-12-01: these tests are of a Railway that still reads them. */
 const BEFORE_CUTOFF = new Date('2026-11-30T12:00:00Z');

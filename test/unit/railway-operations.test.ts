@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { getOperationAST, parse, validate } from 'graphql';
-import { OPERATIONS } from '../../src/deploy/railway/operations.ts';
+import { OPERATIONS } from '../../src/railway/operations.ts';
 import { railwaySchema } from '../support/railway-schema.ts';
 
 test('every operation deploy-check sends parses, is named as declared and is valid against the Railway SDL', () => {

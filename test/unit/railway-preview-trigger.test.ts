@@ -1,14 +1,14 @@
 /** Pure decisions of the preview environments, deployment triggers and rollbacks, and how the report shows them. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
-import { readDeployConfig } from '../../src/deploy/railway/config.ts';
+import { readDeployConfig } from '../../src/config/deploy.ts';
 import type { RunEvent } from '../../src/github/context.ts';
 import { previewAction, previewName } from '../../src/deploy/railway/preview.ts';
 import { describeLive, rollBack } from '../../src/deploy/railway/rollback.ts';
 import { classifyStatus, describeStatus } from '../../src/deploy/railway/status.ts';
 import { branchOf, commitOf, dashboardUrl, matchTrigger } from '../../src/deploy/railway/trigger.ts';
-import { RailwayClient } from '../../src/deploy/railway/client.ts';
-import type { InputName } from '../../src/config/inputs.ts';
+import { RailwayClient } from '../../src/railway/client.ts';
+import type { InputName } from '../../src/inputs/inputs.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
 import { decideVerdict } from '../../src/report/verdict.ts';
 import { deployResult, passingReport } from '../support/reports.ts';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { deployLine } from '../../src/report/format.ts';
+import { deployLine } from '../../src/model/format.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
-import type { CheckReport, DeployReport } from '../../src/report/model.ts';
-import { SKIPPED_SIZE } from '../../src/report/skipped.ts';
+import type { CheckReport, DeployReport } from '../../src/model/report.ts';
+import { SKIPPED_SIZE } from '../../src/model/skipped.ts';
 import { renderTerminal } from '../../src/report/terminal.ts';
 import { decideVerdict } from '../../src/report/verdict.ts';
 import { cacheReportOff } from '../../src/cache/layer-cache.ts';

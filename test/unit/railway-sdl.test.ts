@@ -1,14 +1,14 @@
 /**
- * The project's Railway SDL (src/deploy/railway/railway.graphql) is the contract between the
+ * The project's Railway SDL (src/railway/railway.graphql) is the contract between the
  * operations deploy-check sends, the local Railway server the tests use, and Railway itself.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { buildSchema, isInputObjectType, isObjectType, parse, TypeInfo, validate, visit, visitWithTypeInfo } from 'graphql';
-import { RailwayClient } from '../../src/deploy/railway/client.ts';
-import * as ops from '../../src/deploy/railway/operations.ts';
-import { OPERATIONS } from '../../src/deploy/railway/operations.ts';
+import { RailwayClient } from '../../src/railway/client.ts';
+import * as ops from '../../src/railway/operations.ts';
+import { OPERATIONS } from '../../src/railway/operations.ts';
 import { railwaySchema, REFERENCE_SCHEMA_PATH, referenceSchema, subsetProblems } from '../support/railway-schema.ts';
 import { RAILWAY_FIXTURE as F, startRailwayServer, type RailwayServer } from '../support/railway-server.ts';
 

@@ -4,8 +4,8 @@ import { codeBlock, codeDetails, escapeInline, safeUrl, stripControls } from '..
 import { renderMarkdown, renderMarkdownWithin, layerChanges } from '../../src/report/markdown.ts';
 import { checkRows, sizeIcon, SIZE_SCALE } from '../../src/report/checks.ts';
 import { COMMENT_MAX_CHARS, renderCommentBody } from '../../src/report/comment.ts';
-import type { CheckReport } from '../../src/report/model.ts';
-import { SKIPPED_SIZE } from '../../src/report/skipped.ts';
+import type { CheckReport } from '../../src/model/report.ts';
+import { SKIPPED_SIZE } from '../../src/model/skipped.ts';
 import { checkReport } from '../../src/report/validate.ts';
 import { HOSTILE, crashedReport, deployResult, hostileReport, passingReport } from '../support/reports.ts';
 import { harmfulHtml, toHtml } from '../support/html-check.ts';

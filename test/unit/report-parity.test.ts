@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
 import { renderMarkdown } from '../../src/report/markdown.ts';
-import type { CheckReport } from '../../src/report/model.ts';
+import type { CheckReport } from '../../src/model/report.ts';
 import { renderTerminal } from '../../src/report/terminal.ts';
 import { decideVerdict } from '../../src/report/verdict.ts';
 import { passingReport } from '../support/reports.ts';

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { SCHEMA_FILE, reportSchemaText } from '../../scripts/report-schema.mjs';
-import { ConfigError } from '../../src/config/inputs.ts';
-import { readReportFile } from '../../src/github/report-file.ts';
-import type { CheckReport } from '../../src/report/model.ts';
+import { ConfigError } from '../../src/inputs/inputs.ts';
+import { readReportFile } from '../../src/publish/report-file.ts';
+import type { CheckReport } from '../../src/model/report.ts';
 import { checkReport } from '../../src/report/validate.ts';
 import { crashedReport, deployResult, hostileReport, passingReport } from '../support/reports.ts';
 
@@ -23,8 +23,8 @@ function problems(value: unknown): string[] {
 }
 
 describe('docs/report.schema.json', () => {
-  // Generating builds a TypeScript program of src/report/model.ts: seconds, not milliseconds.
-  test('is what the CheckReport type gives today (run node scripts/report-schema.mjs after changing src/report/model.ts, or npm run build)', { timeout: 120_000 }, async () => {
+  // Generating builds a TypeScript program of src/model/report.ts: seconds, not milliseconds.
+  test('is what the CheckReport type gives today (run node scripts/report-schema.mjs after changing src/model/report.ts, or npm run build)', { timeout: 120_000 }, async () => {
     assert.equal(await readFile(SCHEMA_FILE, 'utf8'), reportSchemaText());
   });
 });

@@ -8,7 +8,7 @@ import { describe, test } from 'vitest';
 import { STATE_ICON } from '../../src/report/checks.ts';
 import { renderCommentBody } from '../../src/report/comment.ts';
 import { renderMarkdownWithin, SHORTENING, SUMMARY_LIMITS, SUMMARY_MAX_CHARS } from '../../src/report/markdown.ts';
-import type { CheckReport, ServiceReport } from '../../src/report/model.ts';
+import type { CheckReport, ServiceReport } from '../../src/model/report.ts';
 import { checkStates, type CheckName, type CheckState } from '../../src/report/state.ts';
 import { renderTerminal, TERMINAL_MARK } from '../../src/report/terminal.ts';
 import { decideVerdict } from '../../src/report/verdict.ts';

@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.ts';
-import type { InputName } from '../../src/config/inputs.ts';
+import type { InputName } from '../../src/inputs/inputs.ts';
 import { secretValues, type SecretSources } from '../../src/config/secrets.ts';
 import { redact, redactDeep } from '../../src/host/log.ts';
-import { parseComposeModel } from '../../src/services/model.ts';
+import { parseComposeModel } from '../../src/compose/model.ts';
 
 describe('redact', () => {
   test('a 2-character and a 1-character secret are masked', () => {

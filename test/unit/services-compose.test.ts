@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
-import { composeWarnings } from '../../src/services/compose.ts';
+import { composeWarnings } from '../../src/compose/compose.ts';
 import { composeError } from '../../src/services/start.ts';
 
 /** What Compose 2.26 wrote to a pipe (no terminal) for a file with an unset variable and a `version` key. */

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'vitest';
 import { diagnoseUnreachableService } from '../../src/services/diagnose.ts';
-import { parseComposeModel, type ComposeModel } from '../../src/services/model.ts';
-import { appPlacement, buildsCheckedImage, chooseAppService, composeOverride, containerNames, dependencyClosure, durationMs, projectName } from '../../src/services/plan.ts';
+import { parseComposeModel, type ComposeModel } from '../../src/compose/model.ts';
+import { appPlacement, buildsCheckedImage, chooseAppService, composeOverride, containerNames, dependencyClosure, durationMs, projectName } from '../../src/compose/plan.ts';
 import { parseContainerStatus, progressOf } from '../../src/services/progress.ts';
 import { withServices } from '../../src/services/stage.ts';
-import type { ServiceReport } from '../../src/report/model.ts';
+import type { ServiceReport } from '../../src/model/report.ts';
 
 /** What `docker compose config --format json` (Compose 2.26) printed for a db + migrate + api file. */
 const resolved = readFileSync(new URL('./fixtures/compose-config.json', import.meta.url), 'utf8');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
 import { checkRows } from '../../src/report/checks.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
-import type { CheckReport, ServiceReport } from '../../src/report/model.ts';
+import type { CheckReport, ServiceReport } from '../../src/model/report.ts';
 import { renderTerminal } from '../../src/report/terminal.ts';
 import { decideVerdict } from '../../src/report/verdict.ts';
 import { HOSTILE, passingReport } from '../support/reports.ts';

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import type { SizeLayer } from '../../src/report/model.ts';
+import type { SizeLayer } from '../../src/model/report.ts';
 import { evaluateBudgets } from '../../src/size/budget.ts';
 import { compareSizes, longestCommonSubsequence } from '../../src/size/compare.ts';
 import type { SizeFigures } from '../../src/size/measure.ts';
-import { parseSizeAmount } from '../../src/config/inputs.ts';
+import { parseSizeAmount } from '../../src/inputs/inputs.ts';
 import { decideVerdict } from '../../src/report/verdict.ts';
-import type { CheckReport } from '../../src/report/model.ts';
-import { SKIPPED_SIZE } from '../../src/report/skipped.ts';
+import type { CheckReport } from '../../src/model/report.ts';
+import { SKIPPED_SIZE } from '../../src/model/skipped.ts';
 
 const MiB = 2 ** 20;
 

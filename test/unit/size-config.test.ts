@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'vitest';
-import { ConfigError, parseSizeAmount } from '../../src/config/inputs.ts';
-import { parseBaseline, readSizeConfig, type SizeInputName } from '../../src/size/config.ts';
-import { parseImageReference, registryBaseUrl } from '../../src/size/reference.ts';
+import { ConfigError, parseSizeAmount } from '../../src/inputs/inputs.ts';
+import { parseBaseline, readSizeConfig, type SizeInputName } from '../../src/config/size.ts';
+import { parseImageReference, registryBaseUrl } from '../../src/inputs/image-reference.ts';
 
 test('sizes in decimal and binary units, bare bytes and percentages', () => {
   const bytes = (raw: string): number => {

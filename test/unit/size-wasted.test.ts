@@ -1,11 +1,11 @@
 /** max-wasted: reading the input, and the budget check on the wasted space the layer scan found. */
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { ConfigError } from '../../src/config/inputs.ts';
-import type { SizeReport, SizeWasted } from '../../src/report/model.ts';
-import { SKIPPED_SIZE } from '../../src/report/skipped.ts';
+import { ConfigError } from '../../src/inputs/inputs.ts';
+import type { SizeReport, SizeWasted } from '../../src/model/report.ts';
+import { SKIPPED_SIZE } from '../../src/model/skipped.ts';
 import { applyWasted } from '../../src/size/budget.ts';
-import { readSizeConfig, type SizeInputName } from '../../src/size/config.ts';
+import { readSizeConfig, type SizeInputName } from '../../src/config/size.ts';
 
 const read = (inputs: Partial<Record<SizeInputName, string>>) => readSizeConfig((n) => inputs[n] ?? '', '/tmp', undefined);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
-import { ConfigError, parseDuration, parsePort } from '../../src/config/inputs.ts';
-import { formatStatusRanges, parseStatusRanges, statusMatches } from '../../src/config/units.ts';
+import { ConfigError, parseDuration, parsePort } from '../../src/inputs/inputs.ts';
+import { formatStatusRanges, parseStatusRanges, statusMatches } from '../../src/inputs/units.ts';
 
 function throwsConfigError(fn: () => unknown, input: string, pattern?: RegExp): void {
   assert.throws(fn, (err: unknown) => {

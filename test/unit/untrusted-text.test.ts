@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { commandFree, commandFreeLines, oneLine, readsAsWorkflowCommand, visible } from '../../src/host/log.ts';
-import { parseUrlPath } from '../../src/config/inputs.ts';
+import { parseUrlPath } from '../../src/inputs/inputs.ts';
 import { parseRailwayFile } from '../../src/config/railway-file.ts';
 import { workflowCommands } from '../support/workflow-commands.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
-import type { CheckReport, HygieneFinding, SizeBudgetCheck } from '../../src/report/model.ts';
+import type { CheckReport, HygieneFinding, SizeBudgetCheck } from '../../src/model/report.ts';
 import { decideVerdict, verdictOf } from '../../src/report/verdict.ts';
 import { crashedReport, deployResult, passingReport } from '../support/reports.ts';
 

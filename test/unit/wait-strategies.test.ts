@@ -3,7 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, test } from 'vitest';
-import { parseStatusRanges } from '../../src/config/units.ts';
+import { parseStatusRanges } from '../../src/inputs/units.ts';
 import { BODY_EVIDENCE_CHARS, HttpWait, TcpWait } from '../../src/container/wait.ts';
 
 /** Loopback servers standing in for a container's published port. */

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ConfigError } from '../inputs.ts';
+import { ConfigError } from '../../inputs/inputs.ts';
 import { EVALUATOR_SCRIPT } from './evaluator-script.ts';
 
 /** Railway's context for the environment being checked, as Railway's CLI builds it for `config plan`. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError } from '../inputs.ts';
+import { ConfigError } from '../../inputs/inputs.ts';
 import { databaseRun, KNOWN_ENGINES, PRIVATE_DOMAIN_SUFFIX, type DatabaseRun } from './databases.ts';
 import { evaluateRailwayFile, iacError, type IacContext } from './evaluate.ts';
 import { findIacFile, repositoryRoot } from './find.ts';

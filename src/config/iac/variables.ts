@@ -1,4 +1,4 @@
-import type { KeyValue } from '../lines.ts';
+import type { KeyValue } from '../../inputs/lines.ts';
 import type { DatabaseRun } from './databases.ts';
 import { PRIVATE_DOMAIN_SUFFIX } from './databases.ts';
 import type { IacService } from './graph.ts';

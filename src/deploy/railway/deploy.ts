@@ -1,16 +1,16 @@
 import type { Config } from '../../config/config.ts';
 import type { Log } from '../../host/log.ts';
-import { describeDrift, formatDuration } from '../../report/format.ts';
-import type { CheckReport, DeployReport } from '../../report/model.ts';
-import { RailwayApiError, RailwayClient, railwayEndpoint } from './client.ts';
+import { describeDrift, formatDuration } from '../../model/format.ts';
+import type { CheckReport, DeployReport } from '../../model/report.ts';
+import { RailwayApiError, RailwayClient, railwayEndpoint } from '../../railway/client.ts';
 import { decideGate, type GateEvent } from './gate.ts';
 import { failDeploy, followDeployment, LOG_LINES } from './follow.ts';
-import { DEPLOY, SET_IMAGE_SOURCE, type TriggerData } from './operations.ts';
+import { DEPLOY, SET_IMAGE_SOURCE, type TriggerData } from '../../railway/operations.ts';
 import { deletePreview, ensurePreviewDomain, findOrCreatePreview, previewAction, previewName, type PreviewEvent } from './preview.ts';
 import { PushError, pushCheckedImage, pushTag } from './push.ts';
 import { describeLive, previousLive, type PreviousLive } from './rollback.ts';
-import { findConfigDrift } from './settings.ts';
-import { resolveTarget, type RailwayTarget } from './target.ts';
+import { findConfigDrift } from '../../config/railway-settings.ts';
+import { resolveTarget, type RailwayTarget } from '../../railway/target.ts';
 import { awaitCommitDeployment, commitDeployment, dashboardUrl, findTrigger, type TriggerEvent } from './trigger.ts';
 
 /** What the deploy stage reads of the workflow run's event: src/github/context.ts's RunEvent is one. */

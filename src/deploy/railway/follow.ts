@@ -1,13 +1,13 @@
 import type { Log } from '../../host/log.ts';
-import { formatDuration } from '../../report/format.ts';
-import type { DeployReport } from '../../report/model.ts';
-import type { RailwayClient } from './client.ts';
-import type { DeployConfig } from './config.ts';
-import { BUILD_LOGS, DEPLOYMENT, DEPLOYMENT_CANCEL, DEPLOYMENT_LOGS, DOMAINS, type LogLine } from './operations.ts';
+import { formatDuration } from '../../model/format.ts';
+import type { DeployReport } from '../../model/report.ts';
+import type { RailwayClient } from '../../railway/client.ts';
+import type { DeployConfig } from '../../config/deploy.ts';
+import { BUILD_LOGS, DEPLOYMENT, DEPLOYMENT_CANCEL, DEPLOYMENT_LOGS, DOMAINS, type LogLine } from '../../railway/operations.ts';
 import { rollBack, type PreviousLive } from './rollback.ts';
 import { joinUrl, publicUrl, smokeCheck } from './smoke.ts';
 import { describeStatus } from './status.ts';
-import type { RailwayTarget } from './target.ts';
+import type { RailwayTarget } from '../../railway/target.ts';
 import { waitForDeployment } from './wait.ts';
 
 /** Lines of each Railway log kept in the report. */

@@ -1,4 +1,4 @@
-import type { DeployMode } from './config.ts';
+import type { DeployMode } from '../../config/deploy.ts';
 
 /**
  * What the deploy gate reads of the workflow run's event (src/github/context.ts reads the event:

@@ -1,6 +1,6 @@
-import { RailwayApiError, type RailwayClient } from './client.ts';
-import { DOMAINS, ENVIRONMENT_CREATE, ENVIRONMENT_DELETE, ENVIRONMENTS, SERVICE_DOMAIN_CREATE, type EnvironmentData } from './operations.ts';
-import type { RailwayTarget } from './target.ts';
+import { RailwayApiError, type RailwayClient } from '../../railway/client.ts';
+import { DOMAINS, ENVIRONMENT_CREATE, ENVIRONMENT_DELETE, ENVIRONMENTS, SERVICE_DOMAIN_CREATE, type EnvironmentData } from '../../railway/operations.ts';
+import type { RailwayTarget } from '../../railway/target.ts';
 
 /** What a pull_request event means for its preview environment. */
 export type PreviewAction =

@@ -1,7 +1,7 @@
-import type { RollbackReport } from '../../report/model.ts';
-import type { RailwayClient } from './client.ts';
-import { DEPLOYMENT_ROLLBACK, DEPLOYMENTS } from './operations.ts';
-import type { RailwayTarget } from './target.ts';
+import type { RollbackReport } from '../../model/report.ts';
+import type { RailwayClient } from '../../railway/client.ts';
+import { DEPLOYMENT_ROLLBACK, DEPLOYMENTS } from '../../railway/operations.ts';
+import type { RailwayTarget } from '../../railway/target.ts';
 import { commitOf } from './trigger.ts';
 
 /** The deployment that was live before this run's: what a rollback returns to. */

@@ -1,5 +1,5 @@
-import type { SmokeReport } from '../../report/model.ts';
-import { nextPollDelay, pollSchedule } from './backoff.ts';
+import type { SmokeReport } from '../../model/report.ts';
+import { nextPollDelay, pollSchedule } from '../../railway/backoff.ts';
 
 /**
  * After Railway reports SUCCESS, the public URL may still be warming up (DNS, edge, cold start):

@@ -1,7 +1,7 @@
-import { nextPollDelay, pollSchedule } from './backoff.ts';
-import type { RailwayClient } from './client.ts';
-import { DEPLOYMENT_TRIGGERS, DEPLOYMENTS, type ListedDeployment, type TriggerData } from './operations.ts';
-import type { RailwayTarget } from './target.ts';
+import { nextPollDelay, pollSchedule } from '../../railway/backoff.ts';
+import type { RailwayClient } from '../../railway/client.ts';
+import { DEPLOYMENT_TRIGGERS, DEPLOYMENTS, type ListedDeployment, type TriggerData } from '../../railway/operations.ts';
+import type { RailwayTarget } from '../../railway/target.ts';
 
 /** The branch a run's ref names (refs/heads/main → main); null for tags and pull-request refs. */
 export function branchOf(ref: string | null | undefined): string | null {

@@ -1,6 +1,6 @@
-import { nextPollDelay, pollSchedule } from './backoff.ts';
-import type { RailwayClient } from './client.ts';
-import { DEPLOYMENT, type DeploymentData } from './operations.ts';
+import { nextPollDelay, pollSchedule } from '../../railway/backoff.ts';
+import type { RailwayClient } from '../../railway/client.ts';
+import { DEPLOYMENT, type DeploymentData } from '../../railway/operations.ts';
 import { classifyStatus, isKnownStatus, type StatusClass } from './status.ts';
 
 export interface WaitOutcome {

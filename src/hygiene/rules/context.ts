@@ -3,7 +3,7 @@
  * .venv through to a COPY, and a context too large to send on every build.
  */
 import path from 'node:path';
-import { formatBytes } from '../../report/format.ts';
+import { formatBytes } from '../../model/format.ts';
 import type { ContextFacts } from '../context.ts';
 import type { Draft } from './draft.ts';
 

@@ -3,8 +3,8 @@
  * apply, and the wording the rule families share (layers, articles, the base-image fix).
  */
 import type { DockerfileStage } from '../../config/dockerfile.ts';
-import type { HygieneFinding, HygieneLayerRef } from '../../report/model.ts';
-import type { FindingId } from '../findings.ts';
+import type { HygieneFinding, HygieneLayerRef } from '../../model/report.ts';
+import type { FindingId } from '../../model/findings.ts';
 
 export interface Draft {
   id: FindingId;

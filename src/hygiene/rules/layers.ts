@@ -3,13 +3,13 @@
  * layer deletes them), credential-shaped values that are not secrets, .git directories,
  * package caches, and compilers in the final stage of a multi-stage build.
  */
-import type { HygieneLayerRef } from '../../report/model.ts';
-import { formatBytes } from '../../report/format.ts';
+import type { HygieneLayerRef } from '../../model/report.ts';
+import { formatBytes } from '../../model/format.ts';
 import type { LayerFacts } from '../layer.ts';
-import { LOOKALIKE_LABELS } from '../lookalikes.ts';
+import { LOOKALIKE_LABELS } from '../../secrets/lookalikes.ts';
 import { isUnder, packageCacheAdvice, SECRET_FILE_LABELS, type SecretFileKind } from '../rules.ts';
 import { allDeletedBy, deletedBy, shownAtTop, visibleAtTop } from '../scan.ts';
-import { VALUE_KIND_LABELS, type ValueKind } from '../values.ts';
+import { VALUE_KIND_LABELS, type ValueKind } from '../../secrets/values.ts';
 import { BASE_SECRET_FIX, layerNames, withArticle, type Draft, type LayerNames } from './draft.ts';
 
 export interface LayerRuleFacts {

@@ -2,7 +2,7 @@
  * The permission rules on the final filesystem: setuid/setgid files and world-writable paths
  * (the Dockerfile's own apart from the base image's), and accounts with an empty password.
  */
-import type { HygieneLayerRef } from '../../report/model.ts';
+import type { HygieneLayerRef } from '../../model/report.ts';
 import type { LayerFacts, ModeFact } from '../layer.ts';
 import { finalShadowEmpty, shownAtTop } from '../scan.ts';
 import { layerNames, type Draft, type LayerNames } from './draft.ts';

@@ -4,12 +4,12 @@
  * names, places and fingerprints are reported; every value found is handed back to be masked.
  */
 import type { DockerfileStage } from '../../config/dockerfile.ts';
-import type { HygieneLayerRef } from '../../report/model.ts';
+import type { HygieneLayerRef } from '../../model/report.ts';
 import type { HistoryEntry, Origin } from '../history.ts';
 import { parseEnvInstruction, parseHistoryBuildArgs, secretValueReason, splitEnv } from '../rules.ts';
 import {
   classifySecretValues, findSecretValues, fingerprint, isFlagValue, isPublicByDesignName, mayHoldSecret, VALUE_KIND_LABELS, type GivenSecret,
-} from '../values.ts';
+} from '../../secrets/values.ts';
 import { BASE_SECRET_FIX, lastInstructionLine, withArticle, type Draft } from './draft.ts';
 
 /** Values read back from history text shorter than this are not masked (they may be plain words). */

@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../config/inputs.ts';
-import { composeVersion, composeWarnings, runCompose } from './compose.ts';
-import { parseComposeModel, type ComposeModel } from './model.ts';
-import { chooseAppService, projectName } from './plan.ts';
+import { ConfigError } from '../inputs/inputs.ts';
+import { composeVersion, composeWarnings, runCompose } from '../compose/compose.ts';
+import { parseComposeModel, type ComposeModel } from '../compose/model.ts';
+import { chooseAppService, projectName } from '../compose/plan.ts';
 
 /** `compose-file` / `compose-service`, resolved by Compose itself. */
 export interface ComposeConfig {

@@ -1,5 +1,5 @@
-import { ConfigError, parseChoice } from '../config/inputs.ts';
-import { FINDING_IDS, isFindingId, type FindingId } from './findings.ts';
+import { ConfigError, parseChoice } from '../inputs/inputs.ts';
+import { FINDING_IDS, isFindingId, type FindingId } from '../model/findings.ts';
 
 export type HygieneMode = 'secrets' | 'warn' | 'fail' | 'off';
 const HYGIENE_MODES: Readonly<Record<HygieneMode, string>> = {

@@ -449,7 +449,7 @@ export interface SizeWasted {
 }
 
 export interface HygieneFinding {
-  /** Stable id (see src/hygiene/findings.ts); `hygiene-ignore` takes these. */
+  /** Stable id (see src/model/findings.ts); `hygiene-ignore` takes these. */
   id: string;
   severity: 'error' | 'warning' | 'info';
   /** One sentence. Never contains a secret value, only where it is. */

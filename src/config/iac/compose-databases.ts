@@ -1,10 +1,10 @@
-import type { RailwayIacConfig } from '../config/iac/railway-iac.ts';
-import { PRIVATE_DOMAIN_SUFFIX } from '../config/iac/databases.ts';
-import { ConfigError } from '../config/inputs.ts';
-import { composeVersion } from './compose.ts';
-import type { ComposeConfig } from './config.ts';
-import { parseComposeModel } from './model.ts';
-import { projectName } from './plan.ts';
+import type { RailwayIacConfig } from './railway-iac.ts';
+import { PRIVATE_DOMAIN_SUFFIX } from './databases.ts';
+import { ConfigError } from '../../inputs/inputs.ts';
+import { composeVersion } from '../../compose/compose.ts';
+import type { ComposeConfig } from '../compose.ts';
+import { parseComposeModel } from '../../compose/model.ts';
+import { projectName } from '../../compose/plan.ts';
 
 /**
  * The databases the checked service references in .railway/railway.ts, as a Compose project of

@@ -1,4 +1,4 @@
-import type { BuildReport, CacheReport, ConfigDrift, DeployReport, HttpAnswerReport, HygieneReport, PreDeployCommandReport, RailwayPlanReport } from './model.ts';
+import type { BuildReport, CacheReport, ConfigDrift, DeployReport, HttpAnswerReport, HygieneReport, PreDeployCommandReport, RailwayPlanReport } from './report.ts';
 
 /** Human units for the reporters: bytes in MB/GB (decimal, as registries and `docker images` show them), durations in s. */
 export function formatBytes(bytes: number | null): string {

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError } from '../config/inputs.ts';
-import type { CheckReport } from '../report/model.ts';
+import { ConfigError } from '../inputs/inputs.ts';
+import type { CheckReport } from '../model/report.ts';
 import { checkReport } from '../report/validate.ts';
 
 /** A real report is tens of kilobytes; anything far larger is not one. */

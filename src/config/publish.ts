@@ -1,4 +1,4 @@
-import { ConfigError, parseChoice, type InputReader } from '../config/inputs.ts';
+import { ConfigError, parseChoice, type InputReader } from '../inputs/inputs.ts';
 
 /**
  * When to post the pull-request comment. An existing comment is always brought up to date,

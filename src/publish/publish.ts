@@ -1,9 +1,9 @@
 import { getOctokit } from '@actions/github';
-import type { CheckReport } from '../report/model.ts';
+import type { CheckReport } from '../model/report.ts';
 import { hasDeployResult, mayCreateComment, renderCommentBody, renderRunErrorComment, commentMarker, type CommentMeta, type RunErrorSource } from '../report/comment.ts';
-import { arr, num, obj, str, type Fields } from '../report/fields.ts';
-import { COMMENT_KEY_PATTERN, DEFAULT_COMMENT_KEY, type PublishConfig } from './config.ts';
-import { commitUrl, isDefaultBranchPush, isPullRequestEvent, runUrl, type RunContext } from './context.ts';
+import { arr, num, obj, str, type Fields } from '../model/fields.ts';
+import { COMMENT_KEY_PATTERN, DEFAULT_COMMENT_KEY, type PublishConfig } from '../config/publish.ts';
+import { commitUrl, isDefaultBranchPush, isPullRequestEvent, runUrl, type RunContext } from '../github/context.ts';
 import { isTransient, statusOf, upsertStickyComment, withOneRetry, type Octokit } from './sticky.ts';
 
 /** What happened to the comment, in one sentence for the log and the job summary. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { KeyValue } from '../config/lines.ts';
+import type { KeyValue } from '../inputs/lines.ts';
 import type { ComposeModel, ComposeService, DependsCondition } from './model.ts';
 
 /** A Compose project name unique to the run (lower case, digits, dashes: what Compose accepts). */

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import type { RemoteNeeds, RemoteValues } from '../../config/iac/variables.ts';
-import type { RailwayFileConfig } from '../../config/railway-file.ts';
-import type { ConfigDrift } from '../../report/model.ts';
-import { RailwayClient, railwayEndpoint } from './client.ts';
-import type { RailwayAccess } from './access.ts';
-import { SERVICE_INSTANCE, VARIABLES, type VariableMap } from './operations.ts';
-import { resolveTarget, type RailwayTarget } from './target.ts';
+import type { RemoteNeeds, RemoteValues } from './iac/variables.ts';
+import type { RailwayFileConfig } from './railway-file.ts';
+import type { ConfigDrift } from '../model/report.ts';
+import { RailwayClient, railwayEndpoint } from '../railway/client.ts';
+import type { RailwayAccess } from '../railway/access.ts';
+import { SERVICE_INSTANCE, VARIABLES, type VariableMap } from '../railway/operations.ts';
+import { resolveTarget, type RailwayTarget } from '../railway/target.ts';
 
 /** The service instance's own settings: what Railway will actually apply. */
 export interface RailwayServiceSettings {

@@ -1,4 +1,4 @@
-import type { CacheReport, SizeReport } from './model.ts';
+import type { CacheReport, SizeReport } from './report.ts';
 
 /** The size section of a run whose image was not measured (the build failed, or measuring did). */
 export const SKIPPED_SIZE: SizeReport = {

@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, parseChoice, parseSizeAmount, type SizeAmount } from '../config/inputs.ts';
-import type { RegistryCredentials } from '../config/registry.ts';
-import { parseImageReference, type ImageReference } from './reference.ts';
+import { ConfigError, parseChoice, parseSizeAmount, type SizeAmount } from '../inputs/inputs.ts';
+import type { RegistryCredentials } from './registry.ts';
+import { parseImageReference, type ImageReference } from '../inputs/image-reference.ts';
 
 export type SizeMetric = 'compressed' | 'uncompressed';
 const SIZE_METRICS: Readonly<Record<SizeMetric, string>> = { compressed: 'what a registry stores and Railway pulls', uncompressed: 'what sits on disk' };

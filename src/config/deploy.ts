@@ -1,5 +1,5 @@
-import type { RailwayAccess, TokenType } from './access.ts';
-import { ConfigError, parseBoolean, parseChoice, parseDuration, parseUrlPath, type InputReader } from '../../config/inputs.ts';
+import type { RailwayAccess, TokenType } from '../railway/access.ts';
+import { ConfigError, parseBoolean, parseChoice, parseDuration, parseUrlPath, type InputReader } from '../inputs/inputs.ts';
 
 /** `deploy`: auto deploys from a push to the default branch, a published release or a manual dispatch. */
 export type DeployMode = 'auto' | 'always' | 'never';

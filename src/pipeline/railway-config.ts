@@ -1,10 +1,10 @@
 import path from 'node:path';
-import type { Config } from './config/config.ts';
-import { CONFIG_AS_CODE_CUTOFF, settingsOf, type RailwayFileConfig } from './config/railway-file.ts';
-import { planAgainstBase } from './config/iac/base.ts';
-import type { Log } from './host/log.ts';
-import { planLines } from './report/format.ts';
-import type { RailwayConfigReport, RailwayPlanReport, RailwaySettingReport } from './report/model.ts';
+import type { Config } from '../config/config.ts';
+import { CONFIG_AS_CODE_CUTOFF, settingsOf, type RailwayFileConfig } from '../config/railway-file.ts';
+import { planAgainstBase } from '../config/iac/base.ts';
+import type { Log } from '../host/log.ts';
+import { planLines } from '../model/format.ts';
+import type { RailwayConfigReport, RailwayPlanReport, RailwaySettingReport } from '../model/report.ts';
 
 /** The report's railway section: which file, which fields, what the app got, what was not mirrored. */
 export function railwayConfigReport(config: Config): RailwayConfigReport | null {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, parseBoolean, parseChoice, parseDuration } from '../config/inputs.ts';
+import { ConfigError, parseBoolean, parseChoice, parseDuration } from '../inputs/inputs.ts';
 
 export type CacheMode = 'max' | 'min';
 export type CacheSave = 'always' | 'default-branch' | 'never';
