@@ -56,9 +56,11 @@ const docker = (args: string[], env: Record<string, string> = {}): string =>
  * beside the benchmark) keep their records, even in the middle of a build.
  */
 const squash = (text: string): string => text.replace(/\\\n/g, ' ').replace(/\s+/g, ' ').trim();
-const FIXTURE_RUNS = [...readFileSync(path.join(FIXTURE, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ').matchAll(/^RUN (.+)$/gm)].map(
-  (m) => `mount / from exec /bin/sh -c ${squash(m[1] ?? '')}`,
-);
+const FIXTURE_RUNS = [
+  ...readFileSync(path.join(FIXTURE, 'Dockerfile'), 'utf8')
+    .replace(/\\\n/g, ' ')
+    .matchAll(/^RUN (.+)$/gm),
+].map((m) => `mount / from exec /bin/sh -c ${squash(m[1] ?? '')}`);
 
 function fixtureRecords(): string[] {
   const ids: string[] = [];
@@ -179,7 +181,8 @@ async function main(): Promise<void> {
       cache: { restoreMs: number | null; saveMs: number | null; savedBytes: number | null; enabled: boolean };
     };
     for (const step of build.steps.list) {
-      if (step.cached || (step.durationMs ?? 0) >= 1000) process.stderr.write(`bench:   ${step.cached ? 'CACHED' : seconds(step.durationMs)} ${step.name.slice(0, 90)}\n`);
+      if (step.cached || (step.durationMs ?? 0) >= 1000)
+        process.stderr.write(`bench:   ${step.cached ? 'CACHED' : seconds(step.durationMs)} ${step.name.slice(0, 90)}\n`);
     }
     return {
       approach,
@@ -220,7 +223,20 @@ async function main(): Promise<void> {
           const tag = tags[i] ?? '';
           docker(
             // Host networking: the classic-store engine of the test bed gives its bridge no NAT, and apt-get needs the mirror.
-            ['build', '--quiet', '--network', 'host', '--build-arg', `BENCH_RUN=${token}`, '--target', stage, '--tag', tag, ...(cacheFrom ? tags.flatMap((t) => ['--cache-from', t]) : []), app],
+            [
+              'build',
+              '--quiet',
+              '--network',
+              'host',
+              '--build-arg',
+              `BENCH_RUN=${token}`,
+              '--target',
+              stage,
+              '--tag',
+              tag,
+              ...(cacheFrom ? tags.flatMap((t) => ['--cache-from', t]) : []),
+              app,
+            ],
             { DOCKER_BUILDKIT: '0', DOCKER_HOST: CLASSIC_ENGINE },
           );
           classicImages.add(tag);
@@ -239,7 +255,14 @@ async function main(): Promise<void> {
       process.stderr.write('bench: docker save/load cold...\n');
       const [, slColdBuild] = await timed(() => classic(false));
       const [slColdBytes, slColdSave] = await timed(() => saveImages(`docker-save-${token}-1`));
-      add({ approach: 'docker save/load, cold (build + save)', restoreMs: null, buildMs: slColdBuild, saveMs: slColdSave, storedBytes: slColdBytes, cached: '-' });
+      add({
+        approach: 'docker save/load, cold (build + save)',
+        restoreMs: null,
+        buildMs: slColdBuild,
+        saveMs: slColdSave,
+        storedBytes: slColdBytes,
+        cached: '-',
+      });
       forget();
       await rm(tarDir, { recursive: true, force: true });
 
@@ -253,7 +276,14 @@ async function main(): Promise<void> {
       for (const tag of tags) classicImages.add(tag);
       const [, slWarmBuild] = await timed(() => classic(true));
       const [slWarmBytes, slWarmSave] = await timed(() => saveImages(`docker-save-${token}-2`));
-      add({ approach: 'docker save/load, warm after a source-only change (restore + load + build + save)', restoreMs: slRestore, buildMs: slWarmBuild, saveMs: slWarmSave, storedBytes: slWarmBytes, cached: '-' });
+      add({
+        approach: 'docker save/load, warm after a source-only change (restore + load + build + save)',
+        restoreMs: slRestore,
+        buildMs: slWarmBuild,
+        saveMs: slWarmSave,
+        storedBytes: slWarmBytes,
+        cached: '-',
+      });
 
       await setVersion('1');
       forget();
@@ -279,16 +309,27 @@ async function main(): Promise<void> {
         total: median(same.map(total)),
       };
     });
-    console.log(`\nLayer cache benchmark (${os.cpus().length} CPUs, fixture bench/fixtures/cache-app, ${repeat === 1 ? 'one cycle' : `median of ${repeat} cycles`}, forgetting: ${pruneAll ? 'docker builder prune -af' : "the fixture's build records"})\n`);
+    console.log(
+      `\nLayer cache benchmark (${os.cpus().length} CPUs, fixture bench/fixtures/cache-app, ${repeat === 1 ? 'one cycle' : `median of ${repeat} cycles`}, forgetting: ${pruneAll ? 'docker builder prune -af' : "the fixture's build records"})\n`,
+    );
     console.log('| Approach | Restore | Build | Save | Total | Stored | Steps cached |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');
     for (const { row, total: t } of medians) {
-      console.log(`| ${row.approach} | ${seconds(row.restoreMs)} | ${seconds(row.buildMs)} | ${seconds(row.saveMs)} | ${seconds(t)} | ${megabytes(row.storedBytes)} | ${row.cached} |`);
+      console.log(
+        `| ${row.approach} | ${seconds(row.restoreMs)} | ${seconds(row.buildMs)} | ${seconds(row.saveMs)} | ${seconds(t)} | ${megabytes(row.storedBytes)} | ${row.cached} |`,
+      );
     }
     if (repeat > 1) {
       console.log('\nTotal of each cycle:');
       for (const [i, { row }] of medians.entries()) {
-        console.log(`  ${row.approach}: ${cycles.map((c) => { const r = c[i]; return r ? seconds(total(r)) : '-'; }).join(', ')}`);
+        console.log(
+          `  ${row.approach}: ${cycles
+            .map((c) => {
+              const r = c[i];
+              return r ? seconds(total(r)) : '-';
+            })
+            .join(', ')}`,
+        );
       }
     }
     const totalOf = (i: number): number => medians[i]?.total ?? Number.NaN;

@@ -30,7 +30,11 @@ function table(head: string[], rows: Array<Array<string | number>>): void {
 
 // 1. Size
 const sizeRows: Array<Array<string | number>> = [];
-for (const [label, lines, width] of [['10 kB log', 100, 100], ['200 kB log', 100, 2000], ['2 MB log', 1000, 2000]] as const) {
+for (const [label, lines, width] of [
+  ['10 kB log', 100, 100],
+  ['200 kB log', 100, 2000],
+  ['2 MB log', 1000, 2000],
+] as const) {
   const report = crashedReport();
   report.health.logs = Array.from({ length: lines }, (_, i) => `${i} ${'x'.repeat(width)}`);
   const started = performance.now();
@@ -48,7 +52,7 @@ for (const [label, lines, width] of [['10 kB log', 100, 100], ['200 kB log', 100
     ms.toFixed(1),
   ]);
 }
-console.log('Comment size with a crashed container\'s log (GitHub accepts up to 65,536 characters)');
+console.log("Comment size with a crashed container's log (GitHub accepts up to 65,536 characters)");
 table(['log', 'whole log chars', 'GitHub', 'deploy-check chars', 'GitHub', 'log lines shown', 'ladder used', 'render ms'], sizeRows);
 
 // 2. Lookup
@@ -75,7 +79,11 @@ for (const existing of [0, 150, 1000]) {
         if (found) await octokit.rest.issues.updateComment({ owner: 'acme', repo: 'shop', comment_id: found.id, body });
         else await octokit.rest.issues.createComment({ owner: 'acme', repo: 'shop', issue_number: 1, body });
       } else {
-        await upsertStickyComment(octokit, { owner: 'acme', repo: 'shop', issueNumber: 1, marker }, { meta: { ...meta, runId: 2 }, mayCreate: true, body: () => body });
+        await upsertStickyComment(
+          octokit,
+          { owner: 'acme', repo: 'shop', issueNumber: 1, marker },
+          { meta: { ...meta, runId: 2 }, mayCreate: true, body: () => body },
+        );
       }
       const ms = performance.now() - started;
       const ours = server.comments('acme', 'shop', 1).filter((c) => c.body.startsWith(marker)).length;

@@ -65,7 +65,15 @@ interface Sample {
   detectionMs: number;
   overheadMs: number;
   /** deploy-check only: the overhead split into its phases. */
-  parts?: { startupMs: number; containerStartMs: number; measureMs: number; hygieneMs: number; hygieneBytes: number; preDeployMs: number; afterHealthyMs: number };
+  parts?: {
+    startupMs: number;
+    containerStartMs: number;
+    measureMs: number;
+    hygieneMs: number;
+    hygieneBytes: number;
+    preDeployMs: number;
+    afterHealthyMs: number;
+  };
   /** deploy-check only: probes sent while waiting, and for how long, before the back-off. */
   probing?: { fastProbes: number; fastMs: number };
 }
@@ -190,11 +198,16 @@ async function deployCheck(): Promise<Sample> {
     // The defaults, hygiene included, unless --without-hygiene.
     const hygiene = values['without-hygiene'] ? ['--hygiene', 'off'] : [];
     const env = values['fresh-state'] ? { ...RUN_ENV, DEPLOY_CHECK_STATE_DIR: path.join(work, 'state') } : RUN_ENV;
-    const r = await run(values.node, [path.join(ROOT, 'dist/cli.js'), '--context', dir, '--image', image, '--report', reportFile, ...hygiene], {
-      building: /▸ Build/,
-      preDeploy: /▸ Pre-deploy command/,
-      checking: /▸ Health check/,
-    }, env);
+    const r = await run(
+      values.node,
+      [path.join(ROOT, 'dist/cli.js'), '--context', dir, '--image', image, '--report', reportFile, ...hygiene],
+      {
+        building: /▸ Build/,
+        preDeploy: /▸ Pre-deploy command/,
+        checking: /▸ Health check/,
+      },
+      env,
+    );
     watcher.stop();
     if (r.code !== 0) throw new Error(`deploy-check exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
     const report = JSON.parse(await readFile(reportFile, 'utf8')) as {
@@ -255,7 +268,12 @@ async function byHand(withPreDeploy: boolean): Promise<Sample> {
     const r = await run('bash', [path.join(ROOT, 'bench/core-by-hand.sh'), dir, image, port, healthPath, '60', ...pre]);
     watcher.stop();
     if (r.code !== 0) throw new Error(`the script exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
-    const out = Object.fromEntries(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const out = Object.fromEntries(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
     const startedAt = Date.parse(String(out['started_at']).replace(/(\.\d{3})\d+/, '$1'));
     const seen = await watcher.result;
     if (!seen) throw new Error('the poller never saw the endpoint answer');
@@ -286,16 +304,43 @@ async function probeRates(): Promise<{ fastPerSecond: number; slowPerSecond: num
   const dir = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-bench-probes-'));
   const image = tag('probe-rate');
   try {
-    await writeFile(path.join(dir, 'Dockerfile'), 'FROM deploy-check-test/busybox:latest\nEXPOSE 8000\nCMD ["sh", "-c", "trap \'exit 0\' TERM; sleep 600 & wait"]\n');
+    await writeFile(
+      path.join(dir, 'Dockerfile'),
+      'FROM deploy-check-test/busybox:latest\nEXPOSE 8000\nCMD ["sh", "-c", "trap \'exit 0\' TERM; sleep 600 & wait"]\n',
+    );
     const reportFile = path.join(dir, 'report.json');
-    await run(values.node, [path.join(ROOT, 'dist/cli.js'), '--context', dir, '--image', image, '--health-path', '/health', '--health-timeout', '8s', '--railway-parity', 'false', '--hygiene', 'off', '--report', reportFile]);
-    const report = JSON.parse(await readFile(reportFile, 'utf8')) as { health: { probes?: number; probing?: { fastProbes: number; fastMs: number; slowProbes: number; slowMs: number } } };
+    await run(values.node, [
+      path.join(ROOT, 'dist/cli.js'),
+      '--context',
+      dir,
+      '--image',
+      image,
+      '--health-path',
+      '/health',
+      '--health-timeout',
+      '8s',
+      '--railway-parity',
+      'false',
+      '--hygiene',
+      'off',
+      '--report',
+      reportFile,
+    ]);
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as {
+      health: { probes?: number; probing?: { fastProbes: number; fastMs: number; slowProbes: number; slowMs: number } };
+    };
     const p = report.health.probing;
     if (!p) throw new Error('the report has no health.probing (an older dist/cli.js?)');
     const waitedMs = p.fastMs + p.slowMs;
     // Time one probe takes, from the fast phase: 1000 ms / rate - the 50 ms pause.
     const probeMs = p.fastProbes > 0 ? Math.max(0, p.fastMs / p.fastProbes - 50) : 0;
-    return { fastPerSecond: (p.fastProbes * 1000) / p.fastMs, slowPerSecond: (p.slowProbes * 1000) / Math.max(1, p.slowMs), probes: report.health.probes ?? 0, waitedMs, probeMs };
+    return {
+      fastPerSecond: (p.fastProbes * 1000) / p.fastMs,
+      slowPerSecond: (p.slowProbes * 1000) / Math.max(1, p.slowMs),
+      probes: report.health.probes ?? 0,
+      waitedMs,
+      probeMs,
+    };
   } finally {
     built.push(image);
     await rm(dir, { recursive: true, force: true });
@@ -331,7 +376,9 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   const nodeVersion = execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim();
-  console.log(`deploy-check core benchmark: ${path.relative(process.cwd(), context) || context}, ${reps} repetitions, ${values.cold ? 'cold' : 'warm'} builds, hygiene ${values['without-hygiene'] ? 'off' : 'on (the default)'}, ${values['fresh-state'] ? 'an empty state directory in each run' : 'the state directory kept between runs'}, dist/cli.js on Node ${nodeVersion}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}`);
+  console.log(
+    `deploy-check core benchmark: ${path.relative(process.cwd(), context) || context}, ${reps} repetitions, ${values.cold ? 'cold' : 'warm'} builds, hygiene ${values['without-hygiene'] ? 'off' : 'on (the default)'}, ${values['fresh-state'] ? 'an empty state directory in each run' : 'the state directory kept between runs'}, dist/cli.js on Node ${nodeVersion}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}`,
+  );
   // Warm the layer cache once so that neither tool pays the first build.
   for (let attempt = 1; ; attempt++) {
     try {
@@ -381,7 +428,9 @@ async function main(): Promise<void> {
     const b = median(sh.map((s) => s[key]));
     const c = median(shPre.map((s) => s[key]));
     const pre = withPre ? ` ${String(Math.round(c)).padStart(22)} ${String(Math.round(a - c)).padStart(12)}` : '';
-    console.log(`${label.padEnd(36)} ${String(Math.round(a)).padStart(12)} ${String(Math.round(b)).padStart(10)} ${String(Math.round(a - b)).padStart(13)}${pre}`);
+    console.log(
+      `${label.padEnd(36)} ${String(Math.round(a)).padStart(12)} ${String(Math.round(b)).padStart(10)} ${String(Math.round(a - b)).padStart(13)}${pre}`,
+    );
   }
   const part = (k: keyof NonNullable<Sample['parts']>): number => Math.round(median(dc.map((s) => s.parts?.[k] ?? NaN)));
   console.log(
@@ -400,7 +449,9 @@ async function main(): Promise<void> {
   console.log(`target overhead <= 1500 ms:         ${overhead <= 1500 ? 'met' : 'MISSED'} (${Math.round(overhead)} ms)`);
   const afterBuild = median(dc.map((s) => s.afterBuildMs));
   const afterBuildByHand = median(sh.map((s) => s.afterBuildMs));
-  console.log(`target total <= by hand:            ${total <= totalByHand ? 'met' : 'MISSED'} (${Math.round(total)} vs ${Math.round(totalByHand)} ms; without the build ${Math.round(afterBuild)} vs ${Math.round(afterBuildByHand)} ms)`);
+  console.log(
+    `target total <= by hand:            ${total <= totalByHand ? 'met' : 'MISSED'} (${Math.round(total)} vs ${Math.round(totalByHand)} ms; without the build ${Math.round(afterBuild)} vs ${Math.round(afterBuildByHand)} ms)`,
+  );
   if (withPre) {
     const totalPre = median(shPre.map((s) => s.totalMs));
     console.log(`  and against the script that also runs the pre-deploy command: ${Math.round(total)} vs ${Math.round(totalPre)} ms`);

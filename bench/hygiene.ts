@@ -49,8 +49,13 @@ const { values } = parseArgs({
   },
 });
 const memoMode = values.mode !== 'methods';
-const sizesMb = String(memoMode && !process.argv.some((a) => a.startsWith('--sizes')) ? '10,400,1500' : values.sizes).split(',').map(Number).filter((n) => n > 0);
-const engines = String(values.engines).split(',').filter((e) => e in ENGINES);
+const sizesMb = String(memoMode && !process.argv.some((a) => a.startsWith('--sizes')) ? '10,400,1500' : values.sizes)
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+const engines = String(values.engines)
+  .split(',')
+  .filter((e) => e in ENGINES);
 const runs = Math.max(1, Number(values.runs) || 3);
 
 interface Row {
@@ -114,7 +119,10 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value:
 
 function run(cmd: string, args: string[], host: string, stdoutTo: 'ignore' | 'count-lines' = 'ignore', env: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, DOCKER_HOST: host, ...env }, stdio: ['ignore', 'pipe', stdoutTo === 'ignore' && Object.keys(env).length ? 'ignore' : 'inherit'] });
+    const child = spawn(cmd, args, {
+      env: { ...process.env, DOCKER_HOST: host, ...env },
+      stdio: ['ignore', 'pipe', stdoutTo === 'ignore' && Object.keys(env).length ? 'ignore' : 'inherit'],
+    });
     let lines = 0;
     child.stdout.on('data', (d: Buffer) => {
       if (stdoutTo === 'count-lines') for (const b of d) if (b === 10) lines++;
@@ -159,8 +167,15 @@ function methods(engine: string, host: string, image: string): Method[] {
     clearInterval(sampler);
     const used = process.cpuUsage(cpu);
     return {
-      engine, image, method: 'hygiene: save stream, headers only', seconds: r.seconds, streamedBytes: r.value.bytesRead, diskBytes: 0,
-      entries: r.value.entries, cpuSeconds: (used.user + used.system) / 1e6, peakRssBytes: peak - baseRss,
+      engine,
+      image,
+      method: 'hygiene: save stream, headers only',
+      seconds: r.seconds,
+      streamedBytes: r.value.bytesRead,
+      diskBytes: 0,
+      entries: r.value.entries,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      peakRssBytes: peak - baseRss,
     };
   };
   const toDisk: Method = async () => {
@@ -181,8 +196,14 @@ function methods(engine: string, host: string, image: string): Method[] {
         return entries;
       });
       return {
-        engine, image, method: 'docker save -o + tar -x + tar -t', seconds: r.seconds, streamedBytes: statSync(tarFile).size,
-        diskBytes: statSync(tarFile).size + treeBytes(unpacked), entries: r.value, cpuSeconds: null,
+        engine,
+        image,
+        method: 'docker save -o + tar -x + tar -t',
+        seconds: r.seconds,
+        streamedBytes: statSync(tarFile).size,
+        diskBytes: statSync(tarFile).size + treeBytes(unpacked),
+        entries: r.value,
+        cpuSeconds: null,
       };
     } finally {
       rmSync(work, { recursive: true, force: true });
@@ -197,11 +218,29 @@ function methods(engine: string, host: string, image: string): Method[] {
         docker(host, ['rm', id]);
       }
     });
-    return { engine, image, method: 'docker export | tar -t (merged fs)', seconds: r.seconds, streamedBytes: null, diskBytes: 0, entries: r.value, cpuSeconds: null };
+    return {
+      engine,
+      image,
+      method: 'docker export | tar -t (merged fs)',
+      seconds: r.seconds,
+      streamedBytes: null,
+      diskBytes: 0,
+      entries: r.value,
+      cpuSeconds: null,
+    };
   };
   const floor: Method = async () => {
     const r = await timed(() => shell(`docker save ${image} > /dev/null`, host));
-    return { engine, image, method: 'docker save > /dev/null (engine floor)', seconds: r.seconds, streamedBytes: null, diskBytes: 0, entries: null, cpuSeconds: null };
+    return {
+      engine,
+      image,
+      method: 'docker save > /dev/null (engine floor)',
+      seconds: r.seconds,
+      streamedBytes: null,
+      diskBytes: 0,
+      entries: null,
+      cpuSeconds: null,
+    };
   };
   return [ours, toDisk, exported, floor];
 }
@@ -234,8 +273,15 @@ const header = ['engine', 'image', 'method', `median of ${runs}`, 'fastest', 'st
 const widths = [7, 24, 38, 11, 8, 9, 15, 7, 10, 13];
 const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
 const cells = (r: Row): string[] => [
-  r.engine, r.image, r.method, `${r.seconds.toFixed(1)} s`, `${(r.fastest ?? r.seconds).toFixed(1)} s`, mb(r.streamedBytes), mb(r.diskBytes),
-  r.entries === null ? '-' : String(r.entries), r.cpuSeconds === null ? '-' : `${r.cpuSeconds.toFixed(1)} s`,
+  r.engine,
+  r.image,
+  r.method,
+  `${r.seconds.toFixed(1)} s`,
+  `${(r.fastest ?? r.seconds).toFixed(1)} s`,
+  mb(r.streamedBytes),
+  mb(r.diskBytes),
+  r.entries === null ? '-' : String(r.entries),
+  r.cpuSeconds === null ? '-' : `${r.cpuSeconds.toFixed(1)} s`,
   r.peakRssBytes === undefined ? '-' : `+${mb(r.peakRssBytes)}`,
 ];
 
@@ -255,7 +301,13 @@ async function deployCheck(host: string, dir: string, image: string, stateDir: s
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
-      await run(process.execPath, [path.join(ROOT, 'dist/cli.js'), '--context', dir, '--image', image, '--hygiene', 'warn', '--report', reportFile], host, 'ignore', { DEPLOY_CHECK_STATE_DIR: stateDir }).catch(() => 0);
+      await run(
+        process.execPath,
+        [path.join(ROOT, 'dist/cli.js'), '--context', dir, '--image', image, '--hygiene', 'warn', '--report', reportFile],
+        host,
+        'ignore',
+        { DEPLOY_CHECK_STATE_DIR: stateDir },
+      ).catch(() => 0);
       const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
         build: { status: string };
         size: { measureMs: number | null };
@@ -264,8 +316,13 @@ async function deployCheck(host: string, dir: string, image: string, stateDir: s
       if (report.build.status !== 'success') throw new Error('the build failed');
       const scan = report.hygiene.scan;
       return {
-        method: scan?.method ?? '-', durationMs: scan?.durationMs ?? NaN, bytesRead: scan?.bytesRead ?? NaN,
-        layersScanned: scan?.layersScanned ?? NaN, layersReused: scan?.layersReused ?? NaN, measureMs: report.size.measureMs ?? NaN, wallMs: Date.now() - started,
+        method: scan?.method ?? '-',
+        durationMs: scan?.durationMs ?? NaN,
+        bytesRead: scan?.bytesRead ?? NaN,
+        layersScanned: scan?.layersScanned ?? NaN,
+        layersReused: scan?.layersReused ?? NaN,
+        measureMs: report.size.measureMs ?? NaN,
+        wallMs: Date.now() - started,
       };
     } catch (err) {
       if (attempt >= 4) throw err;
@@ -291,7 +348,13 @@ async function memoBench(): Promise<void> {
         const per = Math.max(1, Math.floor((size - 2) / layers));
         const lines = ['FROM deploy-check-test/busybox:latest'];
         for (let i = 0; i < layers; i++) lines.push(`RUN mkdir -p /data && dd if=/dev/urandom of=/data/blob-${i}.bin bs=1048576 count=${per} 2>/dev/null`);
-        lines.push('WORKDIR /app', 'COPY app.txt /app/app.txt', 'USER 1000', 'HEALTHCHECK --interval=1s CMD ["true"]', 'CMD ["sh", "-c", "trap \'exit 0\' TERM; sleep 3600 & wait"]');
+        lines.push(
+          'WORKDIR /app',
+          'COPY app.txt /app/app.txt',
+          'USER 1000',
+          'HEALTHCHECK --interval=1s CMD ["true"]',
+          'CMD ["sh", "-c", "trap \'exit 0\' TERM; sleep 3600 & wait"]',
+        );
         writeFileSync(path.join(dir, 'Dockerfile'), `${lines.join('\n')}\n`);
         writeFileSync(path.join(dir, '.dockerignore'), '.git\n.env*\n');
         writeFileSync(path.join(dir, 'app.txt'), 'version 1\n');
@@ -318,8 +381,23 @@ async function memoBench(): Promise<void> {
         const unchanged = `${after.filter((d) => previous.includes(d)).length} of ${after.length}`;
         const ref2 = await reference();
         const label = `${mb(imageBytes)}`;
-        for (const [name, f, ref, same] of [['first scan (fresh state)', first, ref1, '-'], ['after a source-only change', second, ref2, unchanged]] as const) {
-          console.log(row([engine, label, name, f.method, `${(f.durationMs / 1000).toFixed(1)} s`, formatBytes(f.bytesRead), `${f.layersScanned}/${f.layersReused}`, same, `${ref.toFixed(1)} s`]));
+        for (const [name, f, ref, same] of [
+          ['first scan (fresh state)', first, ref1, '-'],
+          ['after a source-only change', second, ref2, unchanged],
+        ] as const) {
+          console.log(
+            row([
+              engine,
+              label,
+              name,
+              f.method,
+              `${(f.durationMs / 1000).toFixed(1)} s`,
+              formatBytes(f.bytesRead),
+              `${f.layersScanned}/${f.layersReused}`,
+              same,
+              `${ref.toFixed(1)} s`,
+            ]),
+          );
         }
       } finally {
         if (!values.keep) docker(host, ['rmi', '-f', tag]);
@@ -328,8 +406,15 @@ async function memoBench(): Promise<void> {
       }
     }
   }
-  console.log(`(scan: from the hygiene stage's start to its findings, the size stage's loopback push included; it runs while the container starts and is waited for)`);
-  console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
+  console.log(
+    `(scan: from the hygiene stage's start to its findings, the size stage's loopback push included; it runs while the container starts and is waited for)`,
+  );
+  console.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${os.cpus().length} CPUs`,
+  );
 }
 
 if (memoMode) {
@@ -355,4 +440,9 @@ try {
 } finally {
   if (!values.keep) for (const { host, tag } of made) docker(host, ['rmi', '-f', tag]);
 }
-console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
+console.log(
+  `load average at the end: ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${os.cpus().length} CPUs`,
+);

@@ -36,7 +36,14 @@ async function deployCheck(finishAtMs: number): Promise<Result> {
     clock.now += ms;
   };
   const polls: number[] = [];
-  const client = new RailwayClient({ endpoint: 'http://virtual', token: 't', tokenType: 'project', fetch: virtualRailway(finishAtMs, clock, polls), sleep, now: () => clock.now });
+  const client = new RailwayClient({
+    endpoint: 'http://virtual',
+    token: 't',
+    tokenType: 'project',
+    fetch: virtualRailway(finishAtMs, clock, polls),
+    sleep,
+    now: () => clock.now,
+  });
   const outcome = await waitForDeployment(client, 'd', { timeoutMs: TIMEOUT_MS, sleep, now: () => clock.now });
   if (outcome.end !== 'success') throw new Error(`unexpected ${outcome.end}`);
   return { requests: client.sent.length, worstLagMs: gapAround(polls, finishAtMs) };
@@ -68,7 +75,15 @@ for (const seconds of DURATIONS_S) {
   const cli = await fixedInterval(at, 5000);
   const one = await fixedInterval(at, 1000);
   totals = { dc: totals.dc + dc.requests, cli: totals.cli + cli.requests, one: totals.one + one.requests };
-  rows.push([`${seconds} s`, `${dc.requests}`, `${(dc.worstLagMs / 1000).toFixed(1)} s`, `${cli.requests}`, `${(cli.worstLagMs / 1000).toFixed(1)} s`, `${one.requests}`, `${(one.worstLagMs / 1000).toFixed(1)} s`]);
+  rows.push([
+    `${seconds} s`,
+    `${dc.requests}`,
+    `${(dc.worstLagMs / 1000).toFixed(1)} s`,
+    `${cli.requests}`,
+    `${(cli.worstLagMs / 1000).toFixed(1)} s`,
+    `${one.requests}`,
+    `${(one.worstLagMs / 1000).toFixed(1)} s`,
+  ]);
 }
 rows.push(['total', `${totals.dc}`, '', `${totals.cli}`, '', `${totals.one}`, '']);
 
@@ -78,5 +93,5 @@ const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padStart(wi
 console.log(line(head));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of rows) console.log(line(r));
-console.log('\nworst lag: the longest Railway\'s verdict can wait to be seen (the gap between the two polls around it).');
+console.log("\nworst lag: the longest Railway's verdict can wait to be seen (the gap between the two polls around it).");
 console.log(`requests per hour at the longest interval: deploy-check ${3600 / 10}, every 5 s ${3600 / 5}, every 1 s ${3600}.`);

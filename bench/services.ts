@@ -50,7 +50,8 @@ async function runCheck(args: string[], patterns: Record<string, RegExp>): Promi
     const { exitCode, stderr } = await new Promise<{ exitCode: number | null; stderr: string }>((resolve, reject) => {
       // An older Node evaluates .railway/railway.ts with this one (Node 24), as scripts/demo.sh does.
       const child = spawn('node', [path.join(ROOT, 'dist/cli.js'), ...args, '--report', reportFile], {
-        stdio: ['ignore', 'ignore', 'pipe'], env: { DEPLOY_CHECK_NODE: process.execPath, ...process.env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { DEPLOY_CHECK_NODE: process.execPath, ...process.env },
       });
       let err = '';
       child.stderr.on('data', (d: Buffer) => {
@@ -60,7 +61,10 @@ async function runCheck(args: string[], patterns: Record<string, RegExp>): Promi
       child.on('error', reject);
       child.on('close', (code) => resolve({ exitCode: code, stderr: err }));
     });
-    const report = await readFile(reportFile, 'utf8').then((t) => JSON.parse(t) as CheckRun['report'], () => null);
+    const report = await readFile(reportFile, 'utf8').then(
+      (t) => JSON.parse(t) as CheckRun['report'],
+      () => null,
+    );
     return { exitCode, stderr, elapsedMs: Date.now() - started, marks, report };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -111,7 +115,9 @@ try {
         return once();
       });
       rounds[who].push(round);
-      console.log(`round ${i + 1} ${who === 'deployCheck' ? 'deploy-check' : 'by hand     '}: healthy after ${s1(round.healthyMs)} (${s1(round.afterBuildMs)} after the build), total ${s1(round.totalMs)}`);
+      console.log(
+        `round ${i + 1} ${who === 'deployCheck' ? 'deploy-check' : 'by hand     '}: healthy after ${s1(round.healthyMs)} (${s1(round.afterBuildMs)} after the build), total ${s1(round.totalMs)}`,
+      );
     }
   }
 } finally {

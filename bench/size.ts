@@ -22,7 +22,10 @@ import { measureImage, type ImageMeasurement } from '../src/size/measure.ts';
 const ENGINES = { main: 'unix:///var/run/docker.sock', classic: 'unix:///run/docker-classic.sock' } as const;
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10,400,1500' }, engines: { type: 'string', default: 'main,classic' } } });
-const sizesMb = (values.sizes ?? '').split(',').map(Number).filter((n) => n > 0);
+const sizesMb = (values.sizes ?? '')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const engines = (values.engines ?? '').split(',').filter((e): e is keyof typeof ENGINES => e in ENGINES);
 
 /** Layers of random bytes: a few for small images, more for large ones, as apps have. */
@@ -55,7 +58,10 @@ function docker(args: string[], host: string): string {
 
 function timeSaveGzip(ref: string, host: string): { ms: number; bytes: number } {
   const started = Date.now();
-  const out = execFileSync('bash', ['-o', 'pipefail', '-c', `docker save "$REF" | gzip | wc -c`], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: host, REF: ref } });
+  const out = execFileSync('bash', ['-o', 'pipefail', '-c', `docker save "$REF" | gzip | wc -c`], {
+    encoding: 'utf8',
+    env: { ...process.env, DOCKER_HOST: host, REF: ref },
+  });
   return { ms: Date.now() - started, bytes: Number(out.trim()) };
 }
 
@@ -124,8 +130,33 @@ try {
   await rm(root, { recursive: true, force: true });
 }
 
-const header: Row = { engine: 'engine', image: 'image', layers: 0, uncompressed: 'uncompressed', compressed: 'compressed', cold: 'deploy-check cold', warm: 'deploy-check warm', saveGzip: 'save|gzip|wc', saveGzipBytes: 'save|gzip bytes' };
-const cells = (r: Row): string[] => [r.engine, r.image, r === header ? 'layers' : String(r.layers), r.uncompressed, r.compressed, r.cold, r.warm, r.saveGzip, r.saveGzipBytes];
+const header: Row = {
+  engine: 'engine',
+  image: 'image',
+  layers: 0,
+  uncompressed: 'uncompressed',
+  compressed: 'compressed',
+  cold: 'deploy-check cold',
+  warm: 'deploy-check warm',
+  saveGzip: 'save|gzip|wc',
+  saveGzipBytes: 'save|gzip bytes',
+};
+const cells = (r: Row): string[] => [
+  r.engine,
+  r.image,
+  r === header ? 'layers' : String(r.layers),
+  r.uncompressed,
+  r.compressed,
+  r.cold,
+  r.warm,
+  r.saveGzip,
+  r.saveGzipBytes,
+];
 const widths = cells(header).map((_, i) => Math.max(...[header, ...rows].map((r) => (cells(r)[i] ?? '').length)));
-for (const r of [header, ...rows]) console.log(cells(r).map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
+for (const r of [header, ...rows])
+  console.log(
+    cells(r)
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  '),
+  );
 console.log('\ncold: first measurement (classic store: the engine compresses every layer once); warm: the same layers again.');

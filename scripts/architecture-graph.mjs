@@ -30,7 +30,9 @@ export async function architectureMarkdown() {
       }
     }
     const id = (folder) => (folder === '.' ? 'entries' : folder);
-    const rows = config.LAYERS.map((row, rank) => `  subgraph L${rank}[" "]\n${row.map((f) => `    ${id(f)}["${f === '.' ? 'src/*.ts (entry points)' : `${f}/`}"]`).join('\n')}\n  end`);
+    const rows = config.LAYERS.map(
+      (row, rank) => `  subgraph L${rank}[" "]\n${row.map((f) => `    ${id(f)}["${f === '.' ? 'src/*.ts (entry points)' : `${f}/`}"]`).join('\n')}\n  end`,
+    );
     const lines = [...edges].sort().map((edge) => `  ${edge.split(' --> ').map(id).join(' --> ')}`);
     return [
       '# How src/ is laid out',

@@ -57,8 +57,7 @@ export const bundleOptions = {
       setup(b) {
         b.onResolve({ filter: /^ssh2$/ }, () => ({ path: 'ssh2', namespace: 'no-ssh2' }));
         b.onLoad({ filter: /.*/, namespace: 'no-ssh2' }, () => ({
-          contents:
-            "export class Client { constructor() { throw new Error('DOCKER_HOST=ssh:// is not supported; use a unix socket or tcp:// endpoint'); } }",
+          contents: "export class Client { constructor() { throw new Error('DOCKER_HOST=ssh:// is not supported; use a unix socket or tcp:// endpoint'); } }",
           loader: 'js',
         }));
       },
@@ -143,7 +142,9 @@ export function stableNames(metafile) {
   const taken = new Set(js.filter((file) => !renames.has(file)));
   for (const [from, to] of renames) {
     if (taken.has(to)) {
-      throw new Error(`bundle: two outputs would be named ${to} (one was ${from}); rename the dynamically imported module or adapt stableNames in scripts/bundle-options.mjs`);
+      throw new Error(
+        `bundle: two outputs would be named ${to} (one was ${from}); rename the dynamically imported module or adapt stableNames in scripts/bundle-options.mjs`,
+      );
     }
     taken.add(to);
   }

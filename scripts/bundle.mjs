@@ -21,7 +21,10 @@ for (const file of files) {
 const sdk = new URL('../node_modules/railway/dist/iac/index.js', import.meta.url);
 const sdkVersion = JSON.parse(await readFile(new URL('../node_modules/railway/package.json', import.meta.url), 'utf8')).version;
 await copyFile(sdk, path.join(outdir, 'railway-iac.js'));
-await writeFile(path.join(outdir, 'railway-iac.LICENSE.txt'), `railway ${sdkVersion} (npm), railway/iac\n\n${await readFile(new URL('../node_modules/railway/LICENSE', import.meta.url), 'utf8')}`);
+await writeFile(
+  path.join(outdir, 'railway-iac.LICENSE.txt'),
+  `railway ${sdkVersion} (npm), railway/iac\n\n${await readFile(new URL('../node_modules/railway/LICENSE', import.meta.url), 'utf8')}`,
+);
 
 const kB = (bytes) => `${(bytes / 1024).toFixed(1).padStart(8)} kB`;
 const outputs = Object.entries(metafile.outputs).filter(([file]) => file.endsWith('.js'));

@@ -68,8 +68,16 @@ function chromium(args: string[], profile: string): string {
   return execFileSync(
     'chromium',
     [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--hide-scrollbars', `--user-data-dir=${profile}`, ...args,
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--hide-scrollbars',
+      `--user-data-dir=${profile}`,
+      ...args,
     ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 },
   );
@@ -98,12 +106,22 @@ async function shoot(
   }
 }
 
-await shoot(passingReport(), path.join(root, 'docs/comment.png'), { runId: 4200, runAttempt: 1, sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', verdict: 'fail' });
+await shoot(passingReport(), path.join(root, 'docs/comment.png'), {
+  runId: 4200,
+  runAttempt: 1,
+  sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+  verdict: 'fail',
+});
 await shoot(crashedReport(), path.join(root, 'docs/comment-failure.png'));
 
 const merged = passingReport();
 merged.source.ref = 'main';
 merged.source.commit = '9d3b2a1c0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c';
 merged.source.commitUrl = `https://github.com/acme/shop/commit/${merged.source.commit}`;
-merged.deploy = deployResult({ commit: merged.source.commit, smoke: { status: 'passed', url: 'https://shop-api-production.up.railway.app/health', httpStatus: 200, error: null, attempts: 1, durationMs: 240 } });
-await shoot(merged, path.join(root, 'docs/comment-deployed.png'), null, ['> 🚀 Merged: this is the run of the merge commit on the default branch, with its deployment.']);
+merged.deploy = deployResult({
+  commit: merged.source.commit,
+  smoke: { status: 'passed', url: 'https://shop-api-production.up.railway.app/health', httpStatus: 200, error: null, attempts: 1, durationMs: 240 },
+});
+await shoot(merged, path.join(root, 'docs/comment-deployed.png'), null, [
+  '> 🚀 Merged: this is the run of the merge commit on the default branch, with its deployment.',
+]);

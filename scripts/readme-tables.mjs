@@ -8,7 +8,11 @@ const action = parse(readFileSync(new URL('action.yml', root), 'utf8'));
 const readmeUrl = new URL('README.md', root);
 const readme = readFileSync(readmeUrl, 'utf8');
 
-const cell = (text) => String(text ?? '').replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
+const cell = (text) =>
+  String(text ?? '')
+    .replace(/\s+/g, ' ')
+    .replace(/\|/g, '\\|')
+    .trim();
 const inputs = [
   '| Input | Default | Description |',
   '|---|---|---|',

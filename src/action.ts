@@ -16,14 +16,23 @@ import { renderMarkdownWithin, SHORTENING, SUMMARY_LIMITS, SUMMARY_MAX_CHARS } f
 import { runPipeline } from './pipeline/pipeline.ts';
 import { readPublishConfig, type PublishConfig } from './config/publish.ts';
 import { commitUrl, isPullRequestEvent, readRunContext, runEventOf, runUrl, type RunContext, type RunEvent } from './github/context.ts';
-import { checkRunTarget, commentExpected, octokitFor, postComment, postRunError, resolveCommentKey, runErrorSource, workflowRunTarget, type CommentResult } from './publish/publish.ts';
+import {
+  checkRunTarget,
+  commentExpected,
+  octokitFor,
+  postComment,
+  postRunError,
+  resolveCommentKey,
+  runErrorSource,
+  workflowRunTarget,
+  type CommentResult,
+} from './publish/publish.ts';
 import { renderRunError } from './report/comment.ts';
 import { readReportFile, reportFilesAt } from './publish/report-file.ts';
 import { BaselineStore, imageRepository, type BaselineScope } from './size/baseline-store.ts';
 import { stateDirectory } from './host/state.ts';
 import { STATE_BUILDER, STATE_IMAGE, STATE_RUN_ID } from './action-state.ts';
 import { openSession, Secrets, type SessionEntry } from './session.ts';
-
 
 /**
  * Every secret value this run knows. They are registered with the runner (setSecret), and the
@@ -112,7 +121,12 @@ export async function runAction(): Promise<void> {
       log: actionLog,
       // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
       maskSecret: (value) => runSecrets.add(value),
-      source: { ...source, commitUrl: commitUrl(context, sha), pullRequest: pr?.number ?? null, commentKey: resolveCommentKey(config.publish.commentKey, null) },
+      source: {
+        ...source,
+        commitUrl: commitUrl(context, sha),
+        pullRequest: pr?.number ?? null,
+        commentKey: resolveCommentKey(config.publish.commentKey, null),
+      },
       cache: cacheContext,
       event,
       baselines: actionBaselineScope(context, process.env),
@@ -194,8 +208,12 @@ function actionStateCache(config: Config, ctx: CacheContext): StateCache | null 
   const save = ctx.store.writable && (policy === 'always' || (policy === 'default-branch' && ctx.onDefaultBranch === true));
   const prefix = stateKeyPrefix({ dockerfile: config.dockerfile, target: config.target, imageRepository: imageRepository(config.image), cwd: ctx.root });
   return new StateCache({
-    store: actionsStateStore(Math.min(config.cache.timeoutMs, STATE_TIMEOUT_MS)), stateDir: stateDirectory(), prefix,
-    runKey: cacheRunKey(process.env), save, log: (m) => actionLog.info(m),
+    store: actionsStateStore(Math.min(config.cache.timeoutMs, STATE_TIMEOUT_MS)),
+    stateDir: stateDirectory(),
+    prefix,
+    runKey: cacheRunKey(process.env),
+    save,
+    log: (m) => actionLog.info(m),
   });
 }
 

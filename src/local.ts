@@ -105,7 +105,10 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     const given = values[name];
     const single = REPEATABLE[name];
     const extra = single ? values[single] : undefined;
-    return [given, extra].flat().filter((v): v is string => typeof v === 'string').join('\n');
+    return [given, extra]
+      .flat()
+      .filter((v): v is string => typeof v === 'string')
+      .join('\n');
   };
 
   let config: Config;
@@ -122,7 +125,9 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     return EXIT_CONFIG;
   }
   if (config.publish.mode === 'comment') {
-    io.stderr.write('deploy-check: Input "mode": comment posts a pull-request comment from a report file, in the GitHub Action only; the local command checks (mode check)\n');
+    io.stderr.write(
+      'deploy-check: Input "mode": comment posts a pull-request comment from a report file, in the GitHub Action only; the local command checks (mode check)\n',
+    );
     return EXIT_CONFIG;
   }
   let reportFile: string | undefined;
@@ -137,7 +142,9 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   const secrets = new Secrets();
   for (const secret of config.secrets) secrets.add(secret);
   if (config.deploy.mode === 'always' && config.deploy.source === 'commit' && gitDirty(config.context)) {
-    io.stderr.write('deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n');
+    io.stderr.write(
+      'deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n',
+    );
   }
   // App output, file names and paths pass through here: no raw control character reaches the
   // terminal, and no line can start a workflow command when a workflow step runs the command.
@@ -159,10 +166,13 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
   // A tag deploy-check made up is this run's own; a tag the user named (--image) is theirs.
   const removeOwnImage = async (): Promise<void> => {
     if (read('image').trim() !== '' || values['keep-image'] === true) return;
-    await docker.getImage(config.image).remove().then(
-      () => say(`Removed the image tag ${config.image} (keep it with --keep-image)`),
-      () => undefined,
-    );
+    await docker
+      .getImage(config.image)
+      .remove()
+      .then(
+        () => say(`Removed the image tag ${config.image} (keep it with --keep-image)`),
+        () => undefined,
+      );
   };
   const writeOut = async (report: CheckReport): Promise<void> => {
     // Checked writable (its folder made) before the run started.
@@ -208,7 +218,8 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
 
 /** The terminal's log: warnings and errors say so and where, debug lines only with DEPLOY_CHECK_DEBUG. */
 function terminalLog(say: (line: string) => void): Log {
-  const at = (where: Parameters<Log['warning']>[1]): string => (where ? `${path.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ''}: ` : '');
+  const at = (where: Parameters<Log['warning']>[1]): string =>
+    where ? `${path.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ''}: ` : '';
   return {
     info: say,
     warning: (m, where) => say(`warning: ${at(where)}${m}`),
@@ -227,7 +238,7 @@ function terminalLog(say: (line: string) => void): Log {
 function localCacheContext(config: Config, builders: string[]): CacheContext {
   return {
     store: config.cache.dir ? new DirectoryStore(config.cache.dir) : null,
-    missingStore: config.cache.dir ? null : { reason: 'no --cache-dir given (the engine\'s own build cache still applies)', warn: false },
+    missingStore: config.cache.dir ? null : { reason: "no --cache-dir given (the engine's own build cache still applies)", warn: false },
     revision: null,
     // A local run has no default branch to keep caches for: cache-save default-branch saves like always.
     onDefaultBranch: true,

@@ -35,10 +35,13 @@ async function runPost(): Promise<void> {
   // A GitHub-hosted runner is thrown away after the job; a self-hosted one keeps every tag.
   const image = core.getState(STATE_IMAGE);
   if (image && process.env['RUNNER_ENVIRONMENT'] !== 'github-hosted') {
-    await docker.getImage(image).remove().then(
-      () => core.info(commandFree(`Removed the image tag ${image} this run created (self-hosted runner)`)),
-      (err: unknown) => core.debug(visible(`Image tag ${image} not removed: ${err instanceof Error ? err.message : String(err)}`)),
-    );
+    await docker
+      .getImage(image)
+      .remove()
+      .then(
+        () => core.info(commandFree(`Removed the image tag ${image} this run created (self-hosted runner)`)),
+        (err: unknown) => core.debug(visible(`Image tag ${image} not removed: ${err instanceof Error ? err.message : String(err)}`)),
+      );
   }
 }
 

@@ -117,7 +117,10 @@ export function openSession(config: Config, docker: Docker, source: PipelineDeps
       const report = { ...emptyReport(config, source, started), ...known };
       decideVerdict(report);
       const masked = entry.secrets.maskReport(report);
-      void entry.writeReport(masked).catch(() => entry.reportFailed(masked)).finally(() => leave(code, false));
+      void entry
+        .writeReport(masked)
+        .catch(() => entry.reportFailed(masked))
+        .finally(() => leave(code, false));
     }, GRACE_MS).unref();
   };
 

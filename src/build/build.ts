@@ -20,9 +20,7 @@ export interface BuildOutcome {
 }
 
 /** Runs `docker buildx build` as an argument array (no shell), following its rawjson progress. */
-export async function buildImage(
-  config: Config, log: Log, cache: CachePlan = { from: undefined, to: undefined }, cancel?: AbortSignal,
-): Promise<BuildOutcome> {
+export async function buildImage(config: Config, log: Log, cache: CachePlan = { from: undefined, to: undefined }, cancel?: AbortSignal): Promise<BuildOutcome> {
   let outcome = await buildOnce(config, log, cache, cancel);
   let spentMs = outcome.report.durationMs;
   // BuildKit on the containerd image store can lose a snapshot when builds run side by side
@@ -47,7 +45,9 @@ const TRANSIENT_PAUSE_MS = 1000;
 
 /** "failed to solve: not found" and missing snapshots: BuildKit's own races, not the Dockerfile's fault. */
 export function isTransientEngineError(message: string): boolean {
-  return /failed to solve: (?:[^:]*: )?not found$|failed: not found$|snapshot [^ ]+ does not exist: not found|failed to prepare extraction snapshot|lease "[^"]+": not found/.test(message.trim());
+  return /failed to solve: (?:[^:]*: )?not found$|failed: not found$|snapshot [^ ]+ does not exist: not found|failed to prepare extraction snapshot|lease "[^"]+": not found/.test(
+    message.trim(),
+  );
 }
 
 async function buildOnce(config: Config, log: Log, cache: CachePlan, cancel: AbortSignal | undefined): Promise<BuildOutcome> {
@@ -56,7 +56,8 @@ async function buildOnce(config: Config, log: Log, cache: CachePlan, cancel: Abo
   const plan = planBuild(config, metadataFile, cache);
   const progress = new BuildProgress((v) => {
     // As buildx prints them: CANCELED is a step BuildKit stopped or found it did not need.
-    if (isStep(v)) log.info(`${v.cached ? 'CACHED ' : isCancelled(v) ? 'CANCELED ' : ''}${v.name}${v.cached ? '' : ` (${formatSeconds(vertexDurationMs(v))})`}`);
+    if (isStep(v))
+      log.info(`${v.cached ? 'CACHED ' : isCancelled(v) ? 'CANCELED ' : ''}${v.name}${v.cached ? '' : ` (${formatSeconds(vertexDurationMs(v))})`}`);
   });
   const started = Date.now();
   // A multi-byte character may be split across chunks.
@@ -82,7 +83,11 @@ async function buildOnce(config: Config, log: Log, cache: CachePlan, cancel: Abo
   progress.end();
   const durationMs = Date.now() - started;
 
-  const list = stepList(progress.steps(), config.dockerfileFacts.stages.map((st) => st.name), exitCode === 0);
+  const list = stepList(
+    progress.steps(),
+    config.dockerfileFacts.stages.map((st) => st.name),
+    exitCode === 0,
+  );
   const steps = { total: list.length, cached: list.filter((s) => s.cached).length, list };
   if (exitCode === 0) {
     return {

@@ -36,7 +36,10 @@ export function decideBuilder(facts: BuilderFacts, builderInput: string | undefi
   }
   const why = `builder "${facts.name}" uses the docker driver on an engine without the containerd image store, which cannot export a build cache`;
   if (builderInput !== undefined) {
-    return { kind: 'without-cache', reason: `${why}; the "builder" input names it, so deploy-check builds without the layer cache (use a docker-container or remote builder, or enable the containerd image store)` };
+    return {
+      kind: 'without-cache',
+      reason: `${why}; the "builder" input names it, so deploy-check builds without the layer cache (use a docker-container or remote builder, or enable the containerd image store)`,
+    };
   }
   return { kind: 'create', reason: `${why}: creating a docker-container builder for this run` };
 }
@@ -55,7 +58,10 @@ export interface ChosenBuilder {
  * cleanup removes it even if the run is cut short).
  */
 export async function chooseBuilder(
-  config: { readonly builder: string | undefined; readonly runId: string }, engine: Docker, log: Log, remember: (name: string) => void,
+  config: { readonly builder: string | undefined; readonly runId: string },
+  engine: Docker,
+  log: Log,
+  remember: (name: string) => void,
 ): Promise<ChosenBuilder> {
   let facts: BuilderFacts;
   try {
@@ -80,7 +86,10 @@ export async function chooseBuilder(
   const note = `the engine cannot export a build cache (docker driver without the containerd image store) and a docker-container builder could not start: ${created.error}`;
   return {
     name: config.builder,
-    cannotExport: { note, warning: `Layer cache off: ${note}. Building without the cache; set "builder" to a BuildKit builder that can export caches, or enable the engine's containerd image store.` },
+    cannotExport: {
+      note,
+      warning: `Layer cache off: ${note}. Building without the cache; set "builder" to a BuildKit builder that can export caches, or enable the engine's containerd image store.`,
+    },
   };
 }
 
@@ -158,6 +167,9 @@ function lastLine(text: string): string {
 }
 
 function errorLine(text: string): string {
-  const lines = text.trim().split('\n').map((l) => l.trim());
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => l.trim());
   return lines.filter((l) => l.startsWith('ERROR:')).at(-1) ?? lines.at(-1) ?? '';
 }

@@ -91,7 +91,13 @@ export function failureSource(excerpt: SourceExcerpt, dockerfile: string, docker
  */
 export function buildErrorText(line: string): string {
   // Newer buildx says "ERROR: failed to build: failed to solve: X".
-  return line.trim().replace(/^(?:ERROR|error):\s*/, '').replace(/^failed to build:\s*/, '').replace(/^failed to solve:\s*/, '') || line.trim();
+  return (
+    line
+      .trim()
+      .replace(/^(?:ERROR|error):\s*/, '')
+      .replace(/^failed to build:\s*/, '')
+      .replace(/^failed to solve:\s*/, '') || line.trim()
+  );
 }
 
 /**

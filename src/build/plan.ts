@@ -35,13 +35,6 @@ export function planBuild(
   });
   if (cache.from) args.push('--cache-from', cache.from);
   if (cache.to) args.push('--cache-to', cache.to);
-  args.push(
-    '--tag', config.image,
-    '--tag', holdTag(config.runId),
-    '--load',
-    '--metadata-file', metadataFile,
-    '--progress=rawjson',
-    config.context,
-  );
+  args.push('--tag', config.image, '--tag', holdTag(config.runId), '--load', '--metadata-file', metadataFile, '--progress=rawjson', config.context);
   return { args, env };
 }

@@ -97,7 +97,14 @@ export class BuildProgress {
     for (const raw of status.vertexes ?? []) {
       if (!raw.digest) continue;
       const v = this.vertexes.get(raw.digest) ?? {
-        digest: raw.digest, name: raw.name ?? '', started: undefined, completed: undefined, cached: false, error: undefined, logs: [], group: undefined,
+        digest: raw.digest,
+        name: raw.name ?? '',
+        started: undefined,
+        completed: undefined,
+        cached: false,
+        error: undefined,
+        logs: [],
+        group: undefined,
       };
       const wasDone = v.completed !== undefined;
       if (raw.name) v.name = raw.name;
@@ -202,12 +209,13 @@ export function inDockerfileOrder<T extends { name: string }>(steps: readonly T[
     .map((x) => x.step);
 }
 
-
 /** One step reported twice: cached only if every run of it that finished was, failed if either failed. */
 function mergeVertices(a: Vertex, b: Vertex): Vertex {
   const finished = [a, b].filter((v) => v.completed !== undefined);
-  const earliest = (x: string | undefined, y: string | undefined): string | undefined => (x === undefined ? y : y === undefined ? x : Date.parse(x) <= Date.parse(y) ? x : y);
-  const latest = (x: string | undefined, y: string | undefined): string | undefined => (x === undefined ? y : y === undefined ? x : Date.parse(x) >= Date.parse(y) ? x : y);
+  const earliest = (x: string | undefined, y: string | undefined): string | undefined =>
+    x === undefined ? y : y === undefined ? x : Date.parse(x) <= Date.parse(y) ? x : y;
+  const latest = (x: string | undefined, y: string | undefined): string | undefined =>
+    x === undefined ? y : y === undefined ? x : Date.parse(x) >= Date.parse(y) ? x : y;
   return {
     ...a,
     started: earliest(a.started, b.started),

@@ -16,7 +16,12 @@ export function hasAbandonedCacheWork(): boolean {
 
 /** The two calls of @actions/cache deploy-check makes (a stand-in in unit tests). */
 export interface ActionsCacheApi {
-  restoreCache(paths: string[], primaryKey: string, restoreKeys?: string[], options?: { timeoutInMs?: number; segmentTimeoutInMs?: number }): Promise<string | undefined>;
+  restoreCache(
+    paths: string[],
+    primaryKey: string,
+    restoreKeys?: string[],
+    options?: { timeoutInMs?: number; segmentTimeoutInMs?: number },
+  ): Promise<string | undefined>;
   saveCache(paths: string[], key: string): Promise<number>;
 }
 
@@ -122,8 +127,12 @@ export class ActionsCacheStore implements CacheStore {
  */
 export function actionsLayerStore(timeoutMs: number, tempDir?: string): ActionsCacheStore {
   return new ActionsCacheStore({
-    root: path.join(tempDir ?? (process.env['RUNNER_TEMP'] || os.tmpdir()), 'deploy-check-cache'), name: '', timeoutMs,
-    description: 'the GitHub Actions cache', holds: { what: 'BuildKit cache', check: isUsableCache }, guardAbandonedRestore: true,
+    root: path.join(tempDir ?? (process.env['RUNNER_TEMP'] || os.tmpdir()), 'deploy-check-cache'),
+    name: '',
+    timeoutMs,
+    description: 'the GitHub Actions cache',
+    holds: { what: 'BuildKit cache', check: isUsableCache },
+    guardAbandonedRestore: true,
   });
 }
 

@@ -101,7 +101,10 @@ export interface ImageScope {
 /** 12 hex characters naming an image's scope, the same on every machine. */
 export function imageScopeHash(image: ImageScope): string {
   const relative = path.relative(image.cwd, image.dockerfile).split(path.sep).join('/');
-  return createHash('sha256').update(`${relative}\n${image.target ?? ''}\n${image.imageRepository}`).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(`${relative}\n${image.target ?? ''}\n${image.imageRepository}`)
+    .digest('hex')
+    .slice(0, 12);
 }
 
 /** Ends the prefix of a family whose entries are one per run; "~" cannot occur in a git branch name. */

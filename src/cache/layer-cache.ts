@@ -60,7 +60,14 @@ export function layerCacheWanted(config: Config, ctx: CacheContext): boolean {
  */
 export async function prepareLayerCache(config: Config, builder: CacheBuilder, log: Log, ctx: CacheContext): Promise<PreparedCache> {
   const none = (report: CacheReport): PreparedCache => ({
-    plan: { from: undefined, to: undefined }, builder: builder.name, report, keys: null, exportDir: undefined, restored: null, stepTimes: {}, storeFailed: false,
+    plan: { from: undefined, to: undefined },
+    builder: builder.name,
+    report,
+    keys: null,
+    exportDir: undefined,
+    restored: null,
+    stepTimes: {},
+    storeFailed: false,
   });
   const settings = config.cache;
   if (!settings.enabled) return none(cacheReportOff('the cache input is false'));
@@ -88,8 +95,14 @@ export async function prepareLayerCache(config: Config, builder: CacheBuilder, l
 
   const { restored, storeFailed, stepTimes } = await restoreLayers(store, keys, report, warn, log);
   const before = decideSave({
-    policy: settings.save, exactHit: report.exactHit, onDefaultBranch: ctx.onDefaultBranch, ref: ctx.ref,
-    readOnly: !store.writable, storeFailed, build: 'pending', exportedBytes: null,
+    policy: settings.save,
+    exactHit: report.exactHit,
+    onDefaultBranch: ctx.onDefaultBranch,
+    ref: ctx.ref,
+    readOnly: !store.writable,
+    storeFailed,
+    build: 'pending',
+    exportedBytes: null,
   });
   let exportDir: string | undefined;
   if (before.save) {
@@ -127,7 +140,11 @@ async function layerCacheKeys(config: Config, ctx: CacheContext): Promise<CacheK
 
 /** Restores the newest cache of this image into report (restored, matched key, bytes, time); a failing store is a warning. */
 async function restoreLayers(
-  store: CacheStore, keys: CacheKeys, report: CacheReport, warn: (message: string) => void, log: Log,
+  store: CacheStore,
+  keys: CacheKeys,
+  report: CacheReport,
+  warn: (message: string) => void,
+  log: Log,
 ): Promise<{ restored: RestoredCache | null; storeFailed: boolean; stepTimes: StepTimes }> {
   let restored: RestoredCache | null = null;
   let storeFailed = false;
@@ -148,7 +165,9 @@ async function restoreLayers(
     report.exactHit = restored.matchedKey === keys.key;
     report.restoredBytes = await directoryBytes(restored.dir);
     stepTimes = await readStepTimes(restored.dir);
-    log.info(`Restored layer cache ${restored.matchedKey}${report.exactHit ? ' (this run\'s key)' : ''}: ${formatBytes(report.restoredBytes)} in ${formatDuration(report.restoreMs)}`);
+    log.info(
+      `Restored layer cache ${restored.matchedKey}${report.exactHit ? " (this run's key)" : ''}: ${formatBytes(report.restoredBytes)} in ${formatDuration(report.restoreMs)}`,
+    );
   } else if (!storeFailed) {
     log.info(`No layer cache under ${keys.restoreKeys.join(', ')} yet; this build starts cold`);
   }
@@ -171,8 +190,14 @@ export async function finishLayerCache(prepared: PreparedCache, build: BuildRepo
 
   const exportedBytes = build.status === 'success' && (await isUsableCache(exportDir)) ? await directoryBytes(exportDir) : null;
   const decision = decideSave({
-    policy: config.cache.save, exactHit: report.exactHit, onDefaultBranch: ctx.onDefaultBranch, ref: ctx.ref,
-    readOnly: !store.writable, storeFailed: prepared.storeFailed, build: build.status === 'success' ? 'succeeded' : 'failed', exportedBytes,
+    policy: config.cache.save,
+    exactHit: report.exactHit,
+    onDefaultBranch: ctx.onDefaultBranch,
+    ref: ctx.ref,
+    readOnly: !store.writable,
+    storeFailed: prepared.storeFailed,
+    build: build.status === 'success' ? 'succeeded' : 'failed',
+    exportedBytes,
   });
   report.saveReason = decision.reason;
   if (!decision.save) {

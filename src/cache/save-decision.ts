@@ -33,17 +33,18 @@ export interface SaveFacts {
 /** Whether this run saves its layer cache, and why. Checked before the build (to skip a useless export) and after it. */
 export function decideSave(f: SaveFacts): SaveDecision {
   if (f.policy === 'never') return { save: false, reason: 'cache-save is never' };
-  if (f.readOnly) return { save: false, reason: 'this run may only read the cache (the runner\'s ACTIONS_CACHE_MODE)' };
+  if (f.readOnly) return { save: false, reason: "this run may only read the cache (the runner's ACTIONS_CACHE_MODE)" };
   if (f.storeFailed) return { save: false, reason: 'the cache store failed during the restore' };
   if (f.exactHit) {
-    return { save: false, reason: 'the restored entry already has this run\'s key, and keys cannot be overwritten (an identical run saved it)' };
+    return { save: false, reason: "the restored entry already has this run's key, and keys cannot be overwritten (an identical run saved it)" };
   }
   if (f.policy === 'default-branch' && f.onDefaultBranch !== true) {
     return {
       save: false,
-      reason: f.onDefaultBranch === null
-        ? 'cache-save is default-branch, and this run cannot tell which branch is the default'
-        : `cache-save is default-branch, and this run is on ${f.ref ?? 'another ref'}`,
+      reason:
+        f.onDefaultBranch === null
+          ? 'cache-save is default-branch, and this run cannot tell which branch is the default'
+          : `cache-save is default-branch, and this run is on ${f.ref ?? 'another ref'}`,
     };
   }
   if (f.build === 'pending') return { save: true, reason: 'the cache will be saved if the build succeeds' };

@@ -71,9 +71,10 @@ export function parseComposeModel(text: string): ComposeModel {
 }
 
 function parseService(name: string, s: Json): ComposeService {
-  const build = isObject(s['build']) && str(s['build']['context'])
-    ? { context: str(s['build']['context']) ?? '', dockerfile: str(s['build']['dockerfile']), target: str(s['build']['target']) }
-    : undefined;
+  const build =
+    isObject(s['build']) && str(s['build']['context'])
+      ? { context: str(s['build']['context']) ?? '', dockerfile: str(s['build']['dockerfile']), target: str(s['build']['target']) }
+      : undefined;
   const dependsOn: Record<string, ComposeDependency> = {};
   if (isObject(s['depends_on'])) {
     for (const [dep, v] of Object.entries(s['depends_on'])) {
@@ -106,7 +107,15 @@ function parseService(name: string, s: Json): ComposeService {
       }
     : undefined;
   return {
-    name, image: str(s['image']), build, dependsOn, environment, networks, networkMode: str(s['network_mode']), volumes, healthcheck,
+    name,
+    image: str(s['image']),
+    build,
+    dependsOn,
+    environment,
+    networks,
+    networkMode: str(s['network_mode']),
+    volumes,
+    healthcheck,
     containerName: str(s['container_name']),
   };
 }

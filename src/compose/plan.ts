@@ -8,8 +8,7 @@ export function projectName(runId: string): string {
 }
 
 export type AppServiceChoice =
-  | { readonly ok: true; readonly service: string; readonly source: 'input' | 'build context' }
-  | { readonly ok: false; readonly message: string };
+  { readonly ok: true; readonly service: string; readonly source: 'input' | 'build context' } | { readonly ok: false; readonly message: string };
 
 /**
  * The service that is the app under check: the one named, else the one whose `build` context is
@@ -103,12 +102,19 @@ export function composeOverride(model: ComposeModel, deps: readonly Dependency[]
     Object.assign(entry, ownContainerName(model, service));
     const hc = service.healthcheck;
     if (options.startIntervalMs !== null && hc && !hc.disable && hc.test?.length && hc.test[0] !== 'NONE') {
-      entry['healthcheck'] = { start_period: `${Math.max(options.startPeriodMs, durationMs(hc.startPeriod))}ms`, start_interval: `${options.startIntervalMs}ms` };
+      entry['healthcheck'] = {
+        start_period: `${Math.max(options.startPeriodMs, durationMs(hc.startPeriod))}ms`,
+        start_interval: `${options.startIntervalMs}ms`,
+      };
     }
     services[dep.name] = entry;
   }
   const labelled = (resources: ComposeModel['networks']): Record<string, unknown> =>
-    Object.fromEntries(Object.entries(resources).filter(([, r]) => !r.external).map(([key]) => [key, { labels: { ...options.labels } }]));
+    Object.fromEntries(
+      Object.entries(resources)
+        .filter(([, r]) => !r.external)
+        .map(([key]) => [key, { labels: { ...options.labels } }]),
+    );
   const override: Record<string, unknown> = { services };
   const networks = labelled(model.networks);
   const volumes = labelled(model.volumes);
@@ -175,7 +181,12 @@ export function appPlacement(model: ComposeModel, app: string, inputEnv: readonl
   const service = model.services[app];
   if (!service) throw new Error(`no service "${app}"`);
   const overridden = new Set(inputEnv.map((e) => e.key));
-  const env = [...Object.entries(service.environment).filter(([k]) => !overridden.has(k)).map(([key, value]) => ({ key, value })), ...inputEnv];
+  const env = [
+    ...Object.entries(service.environment)
+      .filter(([k]) => !overridden.has(k))
+      .map(([key, value]) => ({ key, value })),
+    ...inputEnv,
+  ];
   const keys = Object.keys(service.networks);
   const networks = (keys.length ? keys : ['default']).map((key) => ({
     name: model.networks[key]?.name ?? `${model.name}_${key}`,

@@ -27,7 +27,8 @@ export async function readComposeConfig(
   const fileInput = get('compose-file');
   const serviceInput = get('compose-service') || undefined;
   if (!fileInput) {
-    if (serviceInput) throw new ConfigError('compose-service', 'is set but "compose-file" is empty; set compose-file to the Compose file that defines the service');
+    if (serviceInput)
+      throw new ConfigError('compose-service', 'is set but "compose-file" is empty; set compose-file to the Compose file that defines the service');
     return undefined;
   }
   const file = path.resolve(options.cwd, fileInput);
@@ -36,7 +37,10 @@ export async function readComposeConfig(
   }
   const version = await composeVersion();
   if (version === null) {
-    throw new ConfigError('compose-file', 'needs Docker Compose v2 (the `docker compose` plugin), which is not installed; install it (Debian/Ubuntu: docker-compose-plugin or docker-compose 2.x)');
+    throw new ConfigError(
+      'compose-file',
+      'needs Docker Compose v2 (the `docker compose` plugin), which is not installed; install it (Debian/Ubuntu: docker-compose-plugin or docker-compose 2.x)',
+    );
   }
   const project = projectName(options.runId);
   const resolved = await runCompose({ project, files: [file] }, ['config', '--format', 'json'], 60_000);

@@ -21,7 +21,6 @@ import { secretValues } from './secrets.ts';
 
 export { SHORT_SECRET_CHARS } from './secrets.ts';
 
-
 /** Inputs holding secrets: the action masks them before anything else runs, and every report is redacted of them. */
 export const SECRET_INPUTS: readonly InputName[] = ['registry-password', 'github-token', ...RAILWAY_SECRET_INPUTS];
 
@@ -246,7 +245,15 @@ async function readInputs(read: InputReader, options: LoadOptions): Promise<Read
     throw new ConfigError('image', `"${image}" is not a valid image reference (lower-case name, optional :tag), e.g. "myapp:ci"`);
   }
   return {
-    get, cwd, context, runContext: readRunContext(options.env ?? process.env), runId, composeInput, env, registry, image,
+    get,
+    cwd,
+    context,
+    runContext: readRunContext(options.env ?? process.env),
+    runId,
+    composeInput,
+    env,
+    registry,
+    image,
     target: get('target') || undefined,
     buildArgs: parseKeyValueLines('build-args', get('build-args')),
     buildSecrets: parseKeyValueLines('build-secrets', get('build-secrets'), 'id=VALUE'),
@@ -264,7 +271,11 @@ async function readInputs(read: InputReader, options: LoadOptions): Promise<Read
 }
 
 /** The Dockerfile to build, read and checked: the `dockerfile` input, else what Railway's configuration or Compose names. */
-function readDockerfile(inputs: ReadInputs, railwayFile: RailwayFileConfig | undefined, railwayIac: RailwayIacConfig | undefined): { dockerfile: string; text: string; facts: DockerfileFacts } {
+function readDockerfile(
+  inputs: ReadInputs,
+  railwayFile: RailwayFileConfig | undefined,
+  railwayIac: RailwayIacConfig | undefined,
+): { dockerfile: string; text: string; facts: DockerfileFacts } {
   const { get, cwd, context, target } = inputs;
   const dockerfileInput = get('dockerfile') || undefined;
   const { dockerfile, dockerfileName } = dockerfileInput
@@ -273,7 +284,10 @@ function readDockerfile(inputs: ReadInputs, railwayFile: RailwayFileConfig | und
   if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
     const builder = railwayIac?.service.builder;
     if (!dockerfileInput && builder !== undefined && builder !== 'DOCKERFILE') {
-      throw new ConfigError('railway-config', `the service "${railwayIac?.service.name ?? ''}" in ${railwayFile?.label ?? ''} builds with ${builder} and ${dockerfile} does not exist: ${builder} builds are not checked yet (Railway always builds with a Dockerfile when it finds one); add a Dockerfile or set "dockerfile"`);
+      throw new ConfigError(
+        'railway-config',
+        `the service "${railwayIac?.service.name ?? ''}" in ${railwayFile?.label ?? ''} builds with ${builder} and ${dockerfile} does not exist: ${builder} builds are not checked yet (Railway always builds with a Dockerfile when it finds one); add a Dockerfile or set "dockerfile"`,
+      );
     }
     throw new ConfigError(dockerfileName, `no Dockerfile at ${dockerfile}; set "dockerfile" to its path`);
   }
@@ -303,12 +317,17 @@ async function completeConfig(inputs: ReadInputs, railway: RailwayConfigs, looku
   let run = resolveRun({ ...runInputs, service: undefined, env: [...(railwayIac?.variables.env ?? []), ...env] });
   const railwayNotes = [...railway.notes];
   if (composeInput && railwayIac?.databases.length) {
-    railwayNotes.push(`compose-file is used and the databases of ${railwayIac.file} (${railwayIac.databases.map((d) => d.name).join(', ')}) are not started: the Compose file was asked for by name, so it wins`);
+    railwayNotes.push(
+      `compose-file is used and the databases of ${railwayIac.file} (${railwayIac.databases.map((d) => d.name).join(', ')}) are not started: the Compose file was asked for by name, so it wins`,
+    );
   }
   const compose = composeInput ?? (railwayIac ? await railwayDatabasesCompose(railwayIac, runId) : undefined);
   if (railwayIac) railwayNotes.push(...railwayIac.unstartable);
   if (compose && inputs.network === 'host') {
-    throw new ConfigError('network', '"host" cannot be combined with compose-file: the app joins the Compose project\'s network; leave network empty or name a bridge network');
+    throw new ConfigError(
+      'network',
+      '"host" cannot be combined with compose-file: the app joins the Compose project\'s network; leave network empty or name a bridge network',
+    );
   }
   const needs = iacRemoteNeeds(railwayIac);
   const railwayService = deploy.railway && lookup ? await lookup(deploy.railway, needs) : undefined;
@@ -332,24 +351,65 @@ async function completeConfig(inputs: ReadInputs, railway: RailwayConfigs, looku
     dockerfile: { name: path.basename(dockerfile), text: dockerfileText },
   });
   return {
-    runId, context: inputs.context, dockerfile, target: inputs.target, buildArgs: inputs.buildArgs, buildSecrets: inputs.buildSecrets,
-    image: inputs.image, builder: get('builder') || undefined, env,
-    port: run.port, command: run.command, commandSource: run.commandSource,
+    runId,
+    context: inputs.context,
+    dockerfile,
+    target: inputs.target,
+    buildArgs: inputs.buildArgs,
+    buildSecrets: inputs.buildSecrets,
+    image: inputs.image,
+    builder: get('builder') || undefined,
+    env,
+    port: run.port,
+    command: run.command,
+    commandSource: run.commandSource,
     commandReplaces: run.parity.enabled ? 'ENTRYPOINT' : 'CMD',
-    preDeploy: run.preDeploy, parity: run.parity, network: inputs.network, addHosts: inputs.addHosts, compose, health: run.health,
-    dockerfileFacts: facts, railwayFile, railwayIac, staleRailwayFile: railway.staleRailwayFile, railwayNotes,
-    publish: inputs.publish, cache: inputs.cache, hygiene: inputs.hygiene, registry: inputs.registry, deploy, railwayService,
-    size: inputs.size, secrets, shortSecrets,
+    preDeploy: run.preDeploy,
+    parity: run.parity,
+    network: inputs.network,
+    addHosts: inputs.addHosts,
+    compose,
+    health: run.health,
+    dockerfileFacts: facts,
+    railwayFile,
+    railwayIac,
+    staleRailwayFile: railway.staleRailwayFile,
+    railwayNotes,
+    publish: inputs.publish,
+    cache: inputs.cache,
+    hygiene: inputs.hygiene,
+    registry: inputs.registry,
+    deploy,
+    railwayService,
+    size: inputs.size,
+    secrets,
+    shortSecrets,
   };
 }
 
 /** Stands for .railway/railway.ts while it is evaluated: Railway's way, none of its settings yet. */
 function pendingIacFile(file: string): RailwayFileConfig {
-  return { file, label: '.railway/railway.ts', fieldPrefix: '', cronSchedule: undefined, healthcheckPath: undefined, healthcheckTimeoutMs: undefined, dockerfilePath: undefined, startCommand: undefined, preDeployCommand: undefined };
+  return {
+    file,
+    label: '.railway/railway.ts',
+    fieldPrefix: '',
+    cronSchedule: undefined,
+    healthcheckPath: undefined,
+    healthcheckTimeoutMs: undefined,
+    dockerfilePath: undefined,
+    startCommand: undefined,
+    preDeployCommand: undefined,
+  };
 }
 
 function imageName(context: string): string {
-  return path.basename(context).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[._-]+$/g, '') || 'app';
+  return (
+    path
+      .basename(context)
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[._-]+|[._-]+$/g, '') || 'app'
+  );
 }
 
 function readEnvFile(file: string | undefined, cwd: string): readonly KeyValue[] {
@@ -372,7 +432,10 @@ function parseWaitFor(raw: string): WaitFor {
   const kind = raw.toLowerCase();
   if (kind === 'auto' || kind === 'http' || kind === 'healthcheck' || kind === 'tcp' || kind === 'none' || kind === 'exit') return { kind };
   if (raw.startsWith('log:')) return { kind: 'log', pattern: compileRegex('wait-for', raw.slice(4)) };
-  throw new ConfigError('wait-for', `"${raw}" is not a wait strategy; use auto, http, healthcheck, tcp, log:<regular expression>, exit (run to completion) or none (run nothing)`);
+  throw new ConfigError(
+    'wait-for',
+    `"${raw}" is not a wait strategy; use auto, http, healthcheck, tcp, log:<regular expression>, exit (run to completion) or none (run nothing)`,
+  );
 }
 
 function compileRegex(input: InputName, source: string): RegExp {
@@ -484,7 +547,9 @@ function resolveHealth(inputs: RunInputs, port: number | undefined, parity: Pari
   }
   const fromFile = railwayFile?.healthcheckPath !== undefined ? { path: railwayFile.healthcheckPath, source: railwayFile.label } : undefined;
   // The file's path is checked where the file is read; the service's, set outside the repository, here.
-  const fromService = service?.healthcheckPath ? { path: parseUrlPath('healthcheckPath (Railway service settings)', service.healthcheckPath), source: 'railway service' as const } : undefined;
+  const fromService = service?.healthcheckPath
+    ? { path: parseUrlPath('healthcheckPath (Railway service settings)', service.healthcheckPath), source: 'railway service' as const }
+    : undefined;
   const chosen = pathInput ? { path: pathInput, source: 'input' as const } : codeFirst(railwayFile) ? (fromFile ?? fromService) : (fromService ?? fromFile);
   const healthPath = chosen?.path;
   const pathSource: HealthSettingSource | undefined = chosen?.source;
@@ -526,8 +591,10 @@ function resolveTimeout(inputs: RunInputs, parity: boolean): { timeoutMs: number
   const { get, railwayFile, service } = inputs;
   const raw = get('health-timeout');
   if (raw) return { timeoutMs: parseDuration('health-timeout', raw), timeoutSource: 'input' };
-  const fromFile = railwayFile?.healthcheckTimeoutMs !== undefined ? { timeoutMs: railwayFile.healthcheckTimeoutMs, timeoutSource: railwayFile.label } : undefined;
-  const fromService = service?.healthcheckTimeoutMs !== undefined ? { timeoutMs: service.healthcheckTimeoutMs, timeoutSource: 'railway service' as const } : undefined;
+  const fromFile =
+    railwayFile?.healthcheckTimeoutMs !== undefined ? { timeoutMs: railwayFile.healthcheckTimeoutMs, timeoutSource: railwayFile.label } : undefined;
+  const fromService =
+    service?.healthcheckTimeoutMs !== undefined ? { timeoutMs: service.healthcheckTimeoutMs, timeoutSource: 'railway service' as const } : undefined;
   const chosen = codeFirst(railwayFile) ? (fromFile ?? fromService) : (fromService ?? fromFile);
   if (chosen) return chosen;
   if (!parity) return { timeoutMs: DEFAULT_HEALTH_TIMEOUT_MS, timeoutSource: 'default' };
@@ -560,7 +627,11 @@ function codeFirst(file: RailwayFileConfig | undefined): boolean {
  * The Dockerfile when the `dockerfile` input is empty: Railway's build.dockerfilePath (what
  * Railway builds), else the Compose app service's build.dockerfile, else the context's Dockerfile.
  */
-function defaultDockerfile(context: string, railwayFile: RailwayFileConfig | undefined, compose: ComposeConfig | undefined): { dockerfile: string; dockerfileName: string } {
+function defaultDockerfile(
+  context: string,
+  railwayFile: RailwayFileConfig | undefined,
+  compose: ComposeConfig | undefined,
+): { dockerfile: string; dockerfileName: string } {
   if (railwayFile?.dockerfilePath) {
     return {
       dockerfile: path.resolve(dockerfileBase(railwayFile, context), railwayFile.dockerfilePath),
@@ -570,7 +641,10 @@ function defaultDockerfile(context: string, railwayFile: RailwayFileConfig | und
   const build = compose?.model.services[compose.service]?.build;
   if (compose && build?.dockerfile) {
     // Compose resolves the build context to an absolute path and leaves the dockerfile relative to it.
-    return { dockerfile: path.resolve(build.context, build.dockerfile), dockerfileName: `dockerfile (from ${path.basename(compose.file)} service "${compose.service}" build.dockerfile)` };
+    return {
+      dockerfile: path.resolve(build.context, build.dockerfile),
+      dockerfileName: `dockerfile (from ${path.basename(compose.file)} service "${compose.service}" build.dockerfile)`,
+    };
   }
   return { dockerfile: path.resolve(context, 'Dockerfile'), dockerfileName: 'dockerfile' };
 }
@@ -593,7 +667,8 @@ interface RailwayConfigs {
  * (before the cutoff, or `railway-config-file` says so). A file not mirrored is reported once.
  */
 async function readRailwayConfigs(
-  get: (name: InputName) => string, options: { cwd: string; context: string; runContext: RunContext; now: Date; located: { file: string | undefined; note: string | undefined } },
+  get: (name: InputName) => string,
+  options: { cwd: string; context: string; runContext: RunContext; now: Date; located: { file: string | undefined; note: string | undefined } },
 ): Promise<RailwayConfigs> {
   const { cwd, context, runContext, located } = options;
   const legacySetting = get('railway-config-file');
@@ -609,9 +684,16 @@ async function readRailwayConfigs(
   let railwayIac: RailwayIacConfig | undefined;
   if (located.file) {
     railwayIac = await readRailwayIac(located.file, {
-      cwd, context, fileInput: get('railway-config') || undefined, serviceInput: get('railway-service') || undefined,
-      environment: iacEnvironment(get, runContext), repository: runContext.owner ? `${runContext.owner}/${runContext.repo}` : undefined,
-      git: { sha: runContext.pullRequest?.headSha ?? runContext.sha ?? undefined, branch: runContext.headRef ?? runContext.ref?.replace(/^refs\/heads\//, '') ?? undefined },
+      cwd,
+      context,
+      fileInput: get('railway-config') || undefined,
+      serviceInput: get('railway-service') || undefined,
+      environment: iacEnvironment(get, runContext),
+      repository: runContext.owner ? `${runContext.owner}/${runContext.repo}` : undefined,
+      git: {
+        sha: runContext.pullRequest?.headSha ?? runContext.sha ?? undefined,
+        branch: runContext.headRef ?? runContext.ref?.replace(/^refs\/heads\//, '') ?? undefined,
+      },
     });
   }
   const notes = [...(located.note ? [located.note] : []), ...legacyNotes];
@@ -636,7 +718,10 @@ function iacEnvironment(get: (name: InputName) => string, runContext: RunContext
 function refuseForkCode(file: string, runContext: RunContext): void {
   const privileged = runContext.eventName === 'pull_request_target' || runContext.eventName === 'workflow_run';
   if (privileged && (runContext.pullRequest?.fromFork ?? runContext.eventName === 'workflow_run')) {
-    throw new ConfigError('railway-config', `${file} is repository code and is not evaluated in a ${runContext.eventName} run, which has the base repository's credentials while a fork's code may be checked out; check pull requests in a pull_request workflow (see the README's section on forks)`);
+    throw new ConfigError(
+      'railway-config',
+      `${file} is repository code and is not evaluated in a ${runContext.eventName} run, which has the base repository's credentials while a fork's code may be checked out; check pull requests in a pull_request workflow (see the README's section on forks)`,
+    );
   }
 }
 
@@ -644,10 +729,14 @@ function refuseForkCode(file: string, runContext: RunContext): void {
 function iacFileConfig(iac: RailwayIacConfig): RailwayFileConfig {
   const s = iac.service;
   return {
-    file: iac.file, label: '.railway/railway.ts', fieldPrefix: `${s.address} `,
+    file: iac.file,
+    label: '.railway/railway.ts',
+    fieldPrefix: `${s.address} `,
     cronSchedule: s.cronSchedule,
     healthcheckPath: s.healthcheckPath === undefined ? undefined : parseUrlPath(`.railway/railway.ts ${s.address} deploy.healthcheckPath`, s.healthcheckPath),
     healthcheckTimeoutMs: s.healthcheckTimeout !== undefined ? s.healthcheckTimeout * 1000 : undefined,
-    dockerfilePath: s.dockerfilePath, startCommand: s.startCommand, preDeployCommand: s.preDeployCommand,
+    dockerfilePath: s.dockerfilePath,
+    startCommand: s.startCommand,
+    preDeployCommand: s.preDeployCommand,
   };
 }

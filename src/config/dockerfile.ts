@@ -58,7 +58,11 @@ export function readDockerfileFacts(content: string, target?: string): Dockerfil
   for (const instruction of dockerfile.getInstructions()) {
     const keyword = instruction.getKeyword().toUpperCase();
     const line = instruction.getRange().start.line + 1;
-    const text = instruction.getTextContent().replace(/\\\r?\n\s*/g, ' ').replace(/\s+/g, ' ').trim();
+    const text = instruction
+      .getTextContent()
+      .replace(/\\\r?\n\s*/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (keyword === 'FROM') {
       close();
       const from = dockerfile.getFROMs().find((f) => f.getRange().start.line + 1 === line);
@@ -82,7 +86,26 @@ export interface DockerfileSyntaxProblem {
   readonly message: string;
 }
 
-const INSTRUCTIONS = ['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'];
+const INSTRUCTIONS = [
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'FROM',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
+];
 /** Instructions BuildKit refuses without an argument (RUN, CMD and ENTRYPOINT take none). */
 const NEED_ARGUMENT = new Set(['ARG', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
 
@@ -94,12 +117,18 @@ const NEED_ARGUMENT = new Set(['ARG', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', '
  */
 export function dockerfileSyntaxProblem(content: string): DockerfileSyntaxProblem | undefined {
   const dockerfile = DockerfileParser.parse(content);
-  const syntax = dockerfile.getDirectives().find((d) => d.getName().toLowerCase() === 'syntax')?.getValue();
+  const syntax = dockerfile
+    .getDirectives()
+    .find((d) => d.getName().toLowerCase() === 'syntax')
+    ?.getValue();
   if (syntax !== undefined && !/^(?:docker\.io\/)?docker\/dockerfile(?:-upstream)?(?:[:@]|$)/.test(syntax)) return undefined;
   for (const instruction of dockerfile.getInstructions()) {
     const keyword = instruction.getKeyword().toUpperCase();
     const line = instruction.getRange().start.line + 1;
-    const problem = instructionProblem(keyword, instruction.getArguments().map((a) => a.getValue()));
+    const problem = instructionProblem(
+      keyword,
+      instruction.getArguments().map((a) => a.getValue()),
+    );
     if (problem !== undefined) return { line, message: problem };
   }
   return undefined;

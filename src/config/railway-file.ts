@@ -40,8 +40,12 @@ export function configAsCodeRead(now: Date): boolean {
 /** The settings a Config as Code file holds, by their field names: what Railway no longer applies. */
 export function settingsOf(file: RailwayFileConfig): string[] {
   const named: [string, unknown][] = [
-    ['build.dockerfilePath', file.dockerfilePath], ['deploy.startCommand', file.startCommand], ['deploy.preDeployCommand', file.preDeployCommand],
-    ['deploy.healthcheckPath', file.healthcheckPath], ['deploy.healthcheckTimeout', file.healthcheckTimeoutMs], ['deploy.cronSchedule', file.cronSchedule],
+    ['build.dockerfilePath', file.dockerfilePath],
+    ['deploy.startCommand', file.startCommand],
+    ['deploy.preDeployCommand', file.preDeployCommand],
+    ['deploy.healthcheckPath', file.healthcheckPath],
+    ['deploy.healthcheckTimeout', file.healthcheckTimeoutMs],
+    ['deploy.cronSchedule', file.cronSchedule],
   ];
   return named.filter(([, v]) => v !== undefined).map(([k]) => k);
 }

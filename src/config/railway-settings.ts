@@ -22,10 +22,13 @@ export interface RailwayServiceSettings {
 /** What the settings lookup found before the checks ran; the deploy reuses the target. */
 export type ServiceLookup =
   | {
-    readonly ok: true; readonly target: RailwayTarget; readonly settings: RailwayServiceSettings; readonly requests: number;
-    /** The values that live only in Railway that the checked file needs (masked by loadConfig); only when it needs some. */
-    readonly remote?: RemoteValues | undefined;
-  }
+      readonly ok: true;
+      readonly target: RailwayTarget;
+      readonly settings: RailwayServiceSettings;
+      readonly requests: number;
+      /** The values that live only in Railway that the checked file needs (masked by loadConfig); only when it needs some. */
+      readonly remote?: RemoteValues | undefined;
+    }
   | { readonly ok: false; readonly error: string; readonly requests: number };
 
 /** `needs`: the values that live only in Railway to read too (none: no variables are requested). */
@@ -33,12 +36,24 @@ export type ServiceLookupFn = (access: RailwayAccess, needs?: RemoteNeeds) => Pr
 
 /** The lookup the entries hand to loadConfig; `say` hears about rate limits and retries. */
 export function serviceLookup(say: (message: string) => void): ServiceLookupFn {
-  return (access, needs) => lookupRailwayService(access, new RailwayClient({ endpoint: railwayEndpoint(), token: access.token, tokenType: access.tokenType, tokenTypeGuessed: access.tokenTypeGuessed, onRetry: say }), needs);
+  return (access, needs) =>
+    lookupRailwayService(
+      access,
+      new RailwayClient({
+        endpoint: railwayEndpoint(),
+        token: access.token,
+        tokenType: access.tokenType,
+        tokenTypeGuessed: access.tokenTypeGuessed,
+        onRetry: say,
+      }),
+      needs,
+    );
 }
 
 /** Never throws: without Railway's settings the checks still run on the file's settings (with a warning). */
 export async function lookupRailwayService(access: RailwayAccess, client?: RailwayClient, needs?: RemoteNeeds): Promise<ServiceLookup> {
-  const api = client ?? new RailwayClient({ endpoint: railwayEndpoint(), token: access.token, tokenType: access.tokenType, tokenTypeGuessed: access.tokenTypeGuessed });
+  const api =
+    client ?? new RailwayClient({ endpoint: railwayEndpoint(), token: access.token, tokenType: access.tokenType, tokenTypeGuessed: access.tokenTypeGuessed });
   try {
     const target = await resolveTarget(api, access);
     const instance = (await api.request(SERVICE_INSTANCE, { environmentId: target.environmentId, serviceId: target.serviceId })).serviceInstance;
@@ -50,7 +65,8 @@ export async function lookupRailwayService(access: RailwayAccess, client?: Railw
       target: { ...target, serviceName: target.serviceName ?? instance.serviceName },
       settings: {
         healthcheckPath: text(instance.healthcheckPath),
-        healthcheckTimeoutMs: typeof instance.healthcheckTimeout === 'number' && instance.healthcheckTimeout > 0 ? instance.healthcheckTimeout * 1000 : undefined,
+        healthcheckTimeoutMs:
+          typeof instance.healthcheckTimeout === 'number' && instance.healthcheckTimeout > 0 ? instance.healthcheckTimeout * 1000 : undefined,
         dockerfilePath: text(instance.dockerfilePath),
         sourceImage: text(instance.source?.image),
         sourceRepo: text(instance.source?.repo),
@@ -71,8 +87,11 @@ export async function lookupRailwayService(access: RailwayAccess, client?: Railw
 async function readRemoteValues(api: RailwayClient, target: RailwayTarget, needs: RemoteNeeds): Promise<RemoteValues> {
   try {
     const data = await api.request(VARIABLES, {
-      projectId: target.projectId, environmentId: target.environmentId, serviceId: target.serviceId,
-      withShared: needs.shared.length > 0, withService: needs.preserved.length > 0,
+      projectId: target.projectId,
+      environmentId: target.environmentId,
+      serviceId: target.serviceId,
+      withShared: needs.shared.length > 0,
+      withService: needs.preserved.length > 0,
     });
     return { shared: picked(data.shared, needs.shared), service: picked(data.service, needs.preserved) };
   } catch (err) {

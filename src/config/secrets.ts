@@ -55,12 +55,15 @@ export function secretValues(sources: SecretSources): { secrets: string[]; short
     ...buildArgs.filter((a) => isSecretName(a.key)).map((a) => ({ label: `build arg "${a.key}"`, value: a.value })),
     ...sources.credentials,
     ...composeEnv.filter((e) => isSecretName(e.key) && !isFlagValue(e.value) && !isReference(e.value)).map((e) => ({ label: e.label, value: e.value })),
-    ...byForm([
-      ...env.map((e) => ({ label: `env "${e.key}"`, value: e.value })),
-      ...sources.railwayEnv.map((e) => ({ label: `railway.ts variable "${e.key}"`, value: e.value })),
-      ...buildArgs.map((a) => ({ label: `build arg "${a.key}"`, value: a.value })),
-      ...composeEnv,
-    ], true),
+    ...byForm(
+      [
+        ...env.map((e) => ({ label: `env "${e.key}"`, value: e.value })),
+        ...sources.railwayEnv.map((e) => ({ label: `railway.ts variable "${e.key}"`, value: e.value })),
+        ...buildArgs.map((a) => ({ label: `build arg "${a.key}"`, value: a.value })),
+        ...composeEnv,
+      ],
+      true,
+    ),
     ...byForm([{ label: sources.dockerfile.name, value: sources.dockerfile.text }], false),
   ].filter((s) => s.value !== '');
   const railway = [...sources.railwaySecrets, ...sources.railwayEnv.filter((e) => isSecretName(e.key)).map((e) => e.value)];
@@ -76,7 +79,10 @@ export function secretValues(sources: SecretSources): { secrets: string[]; short
 /** Tokens and URL passwords inside values, each under its own label (`the URL password in env "DB_URL"`). */
 function byForm(values: readonly Labelled[], given: boolean): Labelled[] {
   return values.flatMap((v) =>
-    valuesToMask(v.value, given).map((found) => ({ label: `the ${found.kind === 'url-password' ? 'URL password' : VALUE_KIND_LABELS[found.kind]} in ${v.label}`, value: found.value })),
+    valuesToMask(v.value, given).map((found) => ({
+      label: `the ${found.kind === 'url-password' ? 'URL password' : VALUE_KIND_LABELS[found.kind]} in ${v.label}`,
+      value: found.value,
+    })),
   );
 }
 

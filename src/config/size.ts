@@ -27,13 +27,7 @@ export interface SizeConfig {
   readonly commentThreshold: SizeAmount;
 }
 
-export type SizeInputName =
-  | 'baseline'
-  | 'max-size'
-  | 'max-increase'
-  | 'max-wasted'
-  | 'size-metric'
-  | 'size-comment-threshold';
+export type SizeInputName = 'baseline' | 'max-size' | 'max-increase' | 'max-wasted' | 'size-metric' | 'size-comment-threshold';
 
 export const DEFAULT_COMMENT_THRESHOLD = '1%';
 

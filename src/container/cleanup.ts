@@ -22,15 +22,38 @@ export async function removeRunResources(docker: Docker, runId: string, options:
   // Networks, volumes and images go after the containers that use them.
   const [volumes, images] = await Promise.all([
     // The engine answers `Volumes: null` when there are none, whatever the types say.
-    docker.listVolumes({ filters }).then((r) => (r.Volumes as typeof r.Volumes | null) ?? [], () => []),
+    docker.listVolumes({ filters }).then(
+      (r) => (r.Volumes as typeof r.Volumes | null) ?? [],
+      () => [],
+    ),
     options.images === false ? [] : docker.listImages({ filters }).catch(() => []),
   ]);
   await Promise.all([
-    ...networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => {})),
-    ...volumes.map((v) => docker.getVolume(v.Name).remove().catch(() => {})),
-    ...images.flatMap((i) => (i.RepoTags?.length ? i.RepoTags : [i.Id]).map((ref) => docker.getImage(ref).remove({ force: true }).catch(() => {}))),
+    ...networks.map((n) =>
+      docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => {}),
+    ),
+    ...volumes.map((v) =>
+      docker
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => {}),
+    ),
+    ...images.flatMap((i) =>
+      (i.RepoTags?.length ? i.RepoTags : [i.Id]).map((ref) =>
+        docker
+          .getImage(ref)
+          .remove({ force: true })
+          .catch(() => {}),
+      ),
+    ),
     // Not forced: only the tag goes when the image has another (the `image` input's).
-    docker.getImage(holdTag(runId)).remove().catch(() => {}),
+    docker
+      .getImage(holdTag(runId))
+      .remove()
+      .catch(() => {}),
   ]);
   return { containers, networks: networks.length, volumes: volumes.length, images: images.length };
 }
@@ -55,7 +78,14 @@ async function removeContainers(docker: Docker, filters: string): Promise<number
     if (containers.length === 0) break;
     // Still there after a removal: give the engine a moment before the next one.
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
-    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+    await Promise.all(
+      containers.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch(() => {}),
+      ),
+    );
   }
   return found;
 }

@@ -104,7 +104,8 @@ interface LogModem {
  * outside any try, as a failure in a library's stream code would be.
  */
 function failForTest(): void {
-  if (process.env['DEPLOY_CHECK_TEST_THROW_IN_LOG_STREAM'] === '1') throw new Error('test-only failure in the container log stream (DEPLOY_CHECK_TEST_THROW_IN_LOG_STREAM)');
+  if (process.env['DEPLOY_CHECK_TEST_THROW_IN_LOG_STREAM'] === '1')
+    throw new Error('test-only failure in the container log stream (DEPLOY_CHECK_TEST_THROW_IN_LOG_STREAM)');
 }
 
 /** Docker's multiplexed frames, split across chunks anywhere, to text (a TTY container's stream is text already). */
@@ -190,10 +191,14 @@ export class LogKeeper {
     this.flush();
     this.dropTail();
     const fold = (r: { text: string; count: number }): string => (r.count > 1 ? `${r.text}  (× ${r.count})` : r.text);
-    const lines = this.omitted === 0
-      ? [...this.head, ...this.tail].map(fold)
-      : [...this.head.map(fold), `… ${this.omitted} line${this.omitted === 1 ? '' : 's'} omitted …`, ...this.tail.map(fold)];
-    const last = [...this.head, ...this.tail].filter((r) => r.text.trim() !== '').map((r) => r.text).slice(-this.tailLines);
+    const lines =
+      this.omitted === 0
+        ? [...this.head, ...this.tail].map(fold)
+        : [...this.head.map(fold), `… ${this.omitted} line${this.omitted === 1 ? '' : 's'} omitted …`, ...this.tail.map(fold)];
+    const last = [...this.head, ...this.tail]
+      .filter((r) => r.text.trim() !== '')
+      .map((r) => r.text)
+      .slice(-this.tailLines);
     return { lines, count: this.lines, last };
   }
 
@@ -246,7 +251,7 @@ export class LogKeeper {
  */
 export function compactLogLines(lines: readonly string[], head = LOG_HEAD_LINES, tail = LOG_TAIL_LINES): string[] {
   const runs: { text: string; count: number }[] = [];
-  for (let i = 0; i < lines.length; ) {
+  for (let i = 0; i < lines.length;) {
     const line = lines[i] ?? '';
     let count = 1;
     while (i + count < lines.length && lines[i + count] === line) count++;
@@ -256,9 +261,5 @@ export function compactLogLines(lines: readonly string[], head = LOG_HEAD_LINES,
   if (runs.length <= head + tail) return runs.map((r) => r.text);
   const middle = runs.slice(head, runs.length - tail);
   const omitted = middle.reduce((sum, r) => sum + r.count, 0);
-  return [
-    ...runs.slice(0, head).map((r) => r.text),
-    `… ${omitted} line${omitted === 1 ? '' : 's'} omitted …`,
-    ...runs.slice(-tail).map((r) => r.text),
-  ];
+  return [...runs.slice(0, head).map((r) => r.text), `… ${omitted} line${omitted === 1 ? '' : 's'} omitted …`, ...runs.slice(-tail).map((r) => r.text)];
 }

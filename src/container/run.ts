@@ -174,8 +174,14 @@ export async function startAndWait(config: Config, log: Log, app: CreatedApp, re
     const info = await container.inspect();
     const startedAt = parseDockerTime(info.State.StartedAt) ?? Date.now();
     const running: Running = {
-      container, startedAt, deadline: startedAt + config.health.timeoutMs, exit, cancelled: cancelPromise(cancel), cancel,
-      hasExited: () => exited, markExited: () => (exited = true),
+      container,
+      startedAt,
+      deadline: startedAt + config.health.timeoutMs,
+      exit,
+      cancelled: cancelPromise(cancel),
+      cancel,
+      hasExited: () => exited,
+      markExited: () => (exited = true),
     };
     if (strategyName === 'exit') {
       ranForMs = await awaitExit(running, config, log, report);
@@ -246,7 +252,13 @@ interface Running {
 }
 
 /** The readiness probe of a strategy that asks from outside (or Docker's own HEALTHCHECK). */
-function strategyFor(name: HealthConfig['strategy'], container: Docker.Container, config: Config, hostPort: number | undefined, startedAt: number): WaitStrategy {
+function strategyFor(
+  name: HealthConfig['strategy'],
+  container: Docker.Container,
+  config: Config,
+  hostPort: number | undefined,
+  startedAt: number,
+): WaitStrategy {
   if (name === 'healthcheck') return new HealthcheckWait(container);
   if (!hostPort) throw new Error(`Docker published no host port for container port ${config.port ?? '?'}`);
   if (name === 'http') {
@@ -288,7 +300,8 @@ async function awaitExit(running: Running, config: Config, log: Log, report: Hea
  */
 async function probeUntilReady(running: Running, strategy: WaitStrategy, config: Config, report: HealthReport, log: Log): Promise<void> {
   report.target = strategy.target;
-  const parityNote = config.parity.host && strategy instanceof HttpWait ? ` (Host: ${config.parity.host}, accepted: ${formatStatusRanges(config.health.status)})` : '';
+  const parityNote =
+    config.parity.host && strategy instanceof HttpWait ? ` (Host: ${config.parity.host}, accepted: ${formatStatusRanges(config.health.status)})` : '';
   log.info(`Waiting up to ${Math.round(config.health.timeoutMs / 1000)}s for ${strategy.target}${parityNote}`);
   const waitStarted = Date.now();
   const probing = { fastProbes: 0, fastMs: 0, slowProbes: 0, slowMs: 0 };

@@ -245,7 +245,10 @@ export function parseRetryAfter(value: string | null, now: number, date: string 
 }
 
 /** An HTTP answer as one of the distinct answers. */
-function httpAnswer(answer: HttpResponse, retryAfterMs: number | null): Omit<HttpAnswerReport, 'count' | 'firstMs' | 'lastMs' | 'firstAt' | 'lastAt'> & { label: string } {
+function httpAnswer(
+  answer: HttpResponse,
+  retryAfterMs: number | null,
+): Omit<HttpAnswerReport, 'count' | 'firstMs' | 'lastMs' | 'firstAt' | 'lastAt'> & { label: string } {
   const limited = answer.status === 429;
   return {
     status: answer.status,
@@ -262,7 +265,10 @@ function malformedAnswer(error: string): Omit<HttpAnswerReport, 'count' | 'first
   return { status: null, location: null, body: null, error, transient: false, label: 'not valid HTTP' };
 }
 
-function unansweredAnswer(error: string, containerPort: number | undefined): Omit<HttpAnswerReport, 'count' | 'firstMs' | 'lastMs' | 'firstAt' | 'lastAt'> & { label: string } {
+function unansweredAnswer(
+  error: string,
+  containerPort: number | undefined,
+): Omit<HttpAnswerReport, 'count' | 'firstMs' | 'lastMs' | 'firstAt' | 'lastAt'> & { label: string } {
   const label = error === 'timed out' ? 'no answer in time' : 'no answer';
   return { status: null, location: null, body: null, error: describeHttpError(error, containerPort), transient: true, label };
 }
@@ -319,7 +325,13 @@ function httpGet(url: string, timeoutMs: number, host: string | undefined): Prom
         return typeof value === 'string' ? value : null;
       };
       const finish = (): void =>
-        settle({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), location: header('location'), retryAfter: header('retry-after'), date: header('date') });
+        settle({
+          status: response.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          location: header('location'),
+          retryAfter: header('retry-after'),
+          date: header('date'),
+        });
       response.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
         length += chunk.length;

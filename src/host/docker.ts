@@ -46,7 +46,12 @@ export function resolveEngine(env: NodeJS.ProcessEnv = process.env, home = os.ho
   const host = meta.Endpoints?.docker?.Host;
   if (typeof host !== 'string' || host === '') throw new Error(`the docker context "${name}" names no Docker endpoint`);
   const tlsDir = path.join(configDir, 'contexts', 'tls', id, 'docker');
-  return { host, source: `docker context "${name}"`, tlsDir: existsSync(tlsDir) ? tlsDir : undefined, skipTlsVerify: meta.Endpoints?.docker?.SkipTLSVerify === true };
+  return {
+    host,
+    source: `docker context "${name}"`,
+    tlsDir: existsSync(tlsDir) ? tlsDir : undefined,
+    skipTlsVerify: meta.Endpoints?.docker?.SkipTLSVerify === true,
+  };
 }
 
 /** dockerode's options for an endpoint (DOCKER_HOST is read by dockerode itself, with its TLS variables). */
@@ -56,7 +61,13 @@ export function dockerOptions(endpoint: EngineEndpoint): Docker.DockerOptions | 
   if (url.protocol === 'unix:') return { socketPath: url.pathname };
   if (url.protocol === 'npipe:') return { socketPath: endpoint.host.slice('npipe://'.length) };
   if (url.protocol === 'ssh:') {
-    return { protocol: 'ssh', host: url.hostname, port: url.port || 22, username: url.username || undefined, sshOptions: { agent: process.env['SSH_AUTH_SOCK'] } };
+    return {
+      protocol: 'ssh',
+      host: url.hostname,
+      port: url.port || 22,
+      username: url.username || undefined,
+      sshOptions: { agent: process.env['SSH_AUTH_SOCK'] },
+    };
   }
   const tls = endpoint.tlsDir;
   const read = (file: string): Buffer | undefined => (tls && existsSync(path.join(tls, file)) ? readFileSync(path.join(tls, file)) : undefined);
@@ -104,5 +115,8 @@ export async function ensureNetwork(docker: Docker, network: string | undefined)
     if ((err as { statusCode?: number }).statusCode !== 404) throw err;
   }
   const names = (await docker.listNetworks()).map((n) => n.Name).sort();
-  throw new ConfigError('network', `the Docker engine has no network "${network}"; its networks: ${names.join(', ')} (create it with docker network create ${network}, or leave network empty for the default bridge)`);
+  throw new ConfigError(
+    'network',
+    `the Docker engine has no network "${network}"; its networks: ${names.join(', ')} (create it with docker network create ${network}, or leave network empty for the default bridge)`,
+  );
 }

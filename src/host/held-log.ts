@@ -61,4 +61,3 @@ export class HeldLog implements Log {
 }
 
 type Line = (log: Log) => unknown;
-

@@ -26,7 +26,9 @@ function readToolVersion(start: string): string {
     if (version !== undefined) return version;
     if (path.dirname(dir) === dir || tried.length >= 4) break;
   }
-  throw new Error(`deploy-check's package.json (name ${NAME}, with a version) was not found at ${tried.join(', ')}: the installation is incomplete; reinstall deploy-check or check out the action's repository whole`);
+  throw new Error(
+    `deploy-check's package.json (name ${NAME}, with a version) was not found at ${tried.join(', ')}: the installation is incomplete; reinstall deploy-check or check out the action's repository whole`,
+  );
 }
 
 function versionIn(file: string): string | undefined {

@@ -232,7 +232,13 @@ class BlobSink implements TarBodySink {
       case 'decompress': {
         const d = this.decompressor;
         if (!d || d.write(chunk)) return undefined;
-        return Promise.race([once(d, 'drain').then(() => undefined, () => undefined), this.finished]).then(() => {
+        return Promise.race([
+          once(d, 'drain').then(
+            () => undefined,
+            () => undefined,
+          ),
+          this.finished,
+        ]).then(() => {
           if (this.failure) throw this.failure;
         });
       }

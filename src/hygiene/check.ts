@@ -38,7 +38,8 @@ export interface HygieneDeps {
 export function givenSecrets(config: Config): GivenSecret[] {
   const out: GivenSecret[] = [];
   for (const s of config.buildSecrets) if (!isFlagValue(s.value)) out.push({ label: `build secret ${s.key}`, value: s.value });
-  for (const e of config.env) if (!isFlagValue(e.value) && !isPublicByDesignName(e.key) && looksSecret(e.key, e.value)) out.push({ label: `env ${e.key}`, value: e.value });
+  for (const e of config.env)
+    if (!isFlagValue(e.value) && !isPublicByDesignName(e.key) && looksSecret(e.key, e.value)) out.push({ label: `env ${e.key}`, value: e.value });
   return out.filter((g) => g.value.length >= MIN_GIVEN_SECRET);
 }
 
@@ -137,8 +138,23 @@ function imageFacts(config: Config, input: ScanInput): ImageFacts {
     line: lastInstructionLine(chain, 'USER') ?? finalFromLine,
   };
   // Config-level findings inherited from the base image point at its topmost layer.
-  const baseTop = [...refs].reverse().find((r) => r.fromBase) ?? { index: 0, digest: null, instruction: chain[0] ? `FROM ${chain[0].from}` : 'base image', line: chain[0]?.line ?? null, fromBase: true };
-  const secrets = { env: imageConfig?.config?.Env ?? [], history, origins, chain, attestations: input.attestations, given, historyLayers: historyLayers(history, refs), baseTop };
+  const baseTop = [...refs].reverse().find((r) => r.fromBase) ?? {
+    index: 0,
+    digest: null,
+    instruction: chain[0] ? `FROM ${chain[0].from}` : 'base image',
+    line: chain[0]?.line ?? null,
+    fromBase: true,
+  };
+  const secrets = {
+    env: imageConfig?.config?.Env ?? [],
+    history,
+    origins,
+    chain,
+    attestations: input.attestations,
+    given,
+    historyLayers: historyLayers(history, refs),
+    baseTop,
+  };
   return { user, refs, finalFromLine, secrets };
 }
 
@@ -190,7 +206,13 @@ function wastedSpace(layers: readonly LayerFacts[], refs: readonly HygieneLayerR
     bytes,
     percent: total > 0 ? Math.round((bytes / total) * 10000) / 100 : 0,
     layers: per
-      .map((w, index) => ({ index, instruction: refs[index]?.instruction ?? 'unknown instruction', line: refs[index]?.line ?? null, base: refs[index]?.fromBase ?? false, ...w }))
+      .map((w, index) => ({
+        index,
+        instruction: refs[index]?.instruction ?? 'unknown instruction',
+        line: refs[index]?.line ?? null,
+        base: refs[index]?.fromBase ?? false,
+        ...w,
+      }))
       .filter((l) => l.bytes > 0)
       .sort((a, b) => b.bytes - a.bytes),
   };

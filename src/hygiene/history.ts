@@ -24,7 +24,7 @@ export interface Origin {
 /** The stages whose instructions end up in the image: the built one and those it is built FROM. */
 export function stageChain(facts: DockerfileFacts): DockerfileStage[] {
   const chain: DockerfileStage[] = [];
-  for (let s = facts.finalStage; s; ) {
+  for (let s = facts.finalStage; s;) {
     chain.unshift(s);
     const parentName = s.from.toLowerCase();
     const index = s.index;
@@ -51,8 +51,23 @@ export function historyKeyword(createdBy: string | undefined): string | undefine
 }
 
 const KEYWORDS = new Set([
-  'RUN', 'COPY', 'ADD', 'ENV', 'ARG', 'WORKDIR', 'USER', 'LABEL', 'EXPOSE', 'HEALTHCHECK', 'CMD', 'ENTRYPOINT',
-  'VOLUME', 'STOPSIGNAL', 'SHELL', 'ONBUILD', 'MAINTAINER',
+  'RUN',
+  'COPY',
+  'ADD',
+  'ENV',
+  'ARG',
+  'WORKDIR',
+  'USER',
+  'LABEL',
+  'EXPOSE',
+  'HEALTHCHECK',
+  'CMD',
+  'ENTRYPOINT',
+  'VOLUME',
+  'STOPSIGNAL',
+  'SHELL',
+  'ONBUILD',
+  'MAINTAINER',
 ]);
 
 function normalize(text: string): string {

@@ -41,12 +41,15 @@ export function startImageChecks(config: Config, deps: ImageCheckDeps): ImageChe
       const report = skippedHygiene(config.hygiene.mode, `the image could not be read: ${err instanceof Error ? err.message : String(err)}`);
       return { tap: undefined, finish: () => Promise.resolve({ report, wasted: null }) };
     });
-    const measured = await log.group('Measure', () => runSizeStage(config, { image: deps.image, docker, log, baselines, ...(hygiene.tap ? { tap: hygiene.tap } : {}) }));
+    const measured = await log.group('Measure', () =>
+      runSizeStage(config, { image: deps.image, docker, log, baselines, ...(hygiene.tap ? { tap: hygiene.tap } : {}) }),
+    );
     const found = config.hygiene.mode === 'off' ? undefined : await log.group('Hygiene', () => hygiene.finish());
     const why = config.hygiene.mode === 'off' ? 'wasted space is read by the hygiene layer scan, and hygiene is off' : 'the image layers could not be read';
     const size = applyWasted(measured, found?.wasted ?? null, config.size.maxWasted, why);
     for (const check of size.budget.checks.filter((c) => c.name === 'max-wasted')) {
-      if (check.status === 'exceeded') log.error(check.message, { file: config.dockerfile, line: check.layer?.line ?? undefined, title: 'Image size budget max-wasted' });
+      if (check.status === 'exceeded')
+        log.error(check.message, { file: config.dockerfile, line: check.layer?.line ?? undefined, title: 'Image size budget max-wasted' });
       else log.info(check.message);
     }
     return { size, hygiene: found?.report };

@@ -7,7 +7,14 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import zlib from 'node:zlib';
 import {
-  compilerOf, gitDirectoryOf, imagePath, isThirdPartyPath, MAX_SECRET_BODY, packageCacheOf, secretFileRule, whiteoutTarget,
+  compilerOf,
+  gitDirectoryOf,
+  imagePath,
+  isThirdPartyPath,
+  MAX_SECRET_BODY,
+  packageCacheOf,
+  secretFileRule,
+  whiteoutTarget,
   type SecretFileKind,
 } from './rules.ts';
 import { TarFormatError, TarReader, type TarBodySink, type TarEntry } from './tar.ts';
@@ -80,8 +87,21 @@ export interface LayerFacts {
 
 export function emptyFacts(): LayerFacts {
   return {
-    files: 0, bytes: 0, secretFiles: [], secretValues: [], lookalikes: [], gitDirectories: {}, caches: {}, compilers: {}, deletes: [], sizes: {},
-    privileged: [], worldWritable: [], passwd: null, group: null, shadowEmpty: null,
+    files: 0,
+    bytes: 0,
+    secretFiles: [],
+    secretValues: [],
+    lookalikes: [],
+    gitDirectories: {},
+    caches: {},
+    compilers: {},
+    deletes: [],
+    sizes: {},
+    privileged: [],
+    worldWritable: [],
+    passwd: null,
+    group: null,
+    shadowEmpty: null,
   };
 }
 
@@ -313,7 +333,14 @@ export class LayerStreamScanner {
       this.tar(chunk);
       return;
     }
-    if (!d.write(chunk)) await Promise.race([once(d, 'drain').then(() => undefined, () => undefined), this.finished]);
+    if (!d.write(chunk))
+      await Promise.race([
+        once(d, 'drain').then(
+          () => undefined,
+          () => undefined,
+        ),
+        this.finished,
+      ]);
     // Set by the decompressor's error handler while waiting, which control-flow narrowing does not see.
     const failure = this.failure as Error | undefined;
     if (failure) throw failure;

@@ -62,7 +62,8 @@ export class LayerFactsMemo {
       this.ignored.push(`${path.basename(file)}: not JSON`);
       return undefined;
     }
-    if (parsed.format !== 'deploy-check-hygiene-layer' || parsed.rules !== RULES_VERSION || parsed.diffId !== diffId || parsed.given !== this.given) return undefined;
+    if (parsed.format !== 'deploy-check-hygiene-layer' || parsed.rules !== RULES_VERSION || parsed.diffId !== diffId || parsed.given !== this.given)
+      return undefined;
     if (parsed.store !== this.store) {
       this.ignored.push(`${path.basename(file)}: written for the ${String(parsed.store)} image store`);
       return undefined;
@@ -115,7 +116,10 @@ export class LayerFactsMemo {
  */
 async function givenKey(given: readonly GivenSecret[]): Promise<string> {
   if (given.length === 0) return '';
-  const text = given.map((g) => `${g.label}\0${g.value}`).sort().join('\0\0');
+  const text = given
+    .map((g) => `${g.label}\0${g.value}`)
+    .sort()
+    .join('\0\0');
   const key = await new Promise<Buffer>((resolve, reject) => {
     scrypt(text, 'deploy-check hygiene layer memo', 32, { N: 1 << 15, maxmem: 64 * 1024 * 1024 }, (err, derived) => (err ? reject(err) : resolve(derived)));
   });
@@ -128,10 +132,20 @@ function validFacts(facts: unknown): facts is LayerFacts {
   const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
   const nullableString = (v: unknown): boolean => v === null || typeof v === 'string';
   return (
-    typeof f['files'] === 'number' && typeof f['bytes'] === 'number' &&
-    Array.isArray(f['secretFiles']) && Array.isArray(f['secretValues']) && Array.isArray(f['lookalikes']) && Array.isArray(f['deletes']) &&
-    Array.isArray(f['privileged']) && Array.isArray(f['worldWritable']) &&
-    isObject(f['gitDirectories']) && isObject(f['caches']) && isObject(f['compilers']) && isObject(f['sizes']) &&
-    nullableString(f['passwd']) && nullableString(f['group']) && (f['shadowEmpty'] === null || Array.isArray(f['shadowEmpty']))
+    typeof f['files'] === 'number' &&
+    typeof f['bytes'] === 'number' &&
+    Array.isArray(f['secretFiles']) &&
+    Array.isArray(f['secretValues']) &&
+    Array.isArray(f['lookalikes']) &&
+    Array.isArray(f['deletes']) &&
+    Array.isArray(f['privileged']) &&
+    Array.isArray(f['worldWritable']) &&
+    isObject(f['gitDirectories']) &&
+    isObject(f['caches']) &&
+    isObject(f['compilers']) &&
+    isObject(f['sizes']) &&
+    nullableString(f['passwd']) &&
+    nullableString(f['group']) &&
+    (f['shadowEmpty'] === null || Array.isArray(f['shadowEmpty']))
   );
 }

@@ -104,7 +104,9 @@ export function basename(path: string): string {
  * node packages' fixtures): secrets there are not the application's, so they are not reported.
  */
 export function isThirdPartyPath(path: string): boolean {
-  return /\/(?:site-packages|dist-packages|node_modules|vendor\/bundle|gems)\/|^\/usr\/share\/(?:doc|ca-certificates)\/|^\/usr\/lib\/python3[^/]*\/test\/|^\/usr\/(?:local\/)?go\/|^\/etc\/ssl\/certs\//.test(path);
+  return /\/(?:site-packages|dist-packages|node_modules|vendor\/bundle|gems)\/|^\/usr\/share\/(?:doc|ca-certificates)\/|^\/usr\/lib\/python3[^/]*\/test\/|^\/usr\/(?:local\/)?go\/|^\/etc\/ssl\/certs\//.test(
+    path,
+  );
 }
 
 export type SecretFileKind =
@@ -147,7 +149,8 @@ export function envFileHasSecret(body: string): boolean {
 const PRIVATE_KEY_MARKER = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
 const hasPrivateKey = (body: string): boolean => PRIVATE_KEY_MARKER.test(body);
 /** npm/yarn: _authToken, _auth, _password with a literal value (not ${NPM_TOKEN}). */
-const npmrcHasToken = (body: string): boolean => /^\s*(?:\/\/[^\s=]*:)?(?:_authToken|_auth|_password|npmAuthToken|npmAuthIdent)\s*[=:]\s*["']?(?!\$\{)[^\s"'#]+/im.test(body);
+const npmrcHasToken = (body: string): boolean =>
+  /^\s*(?:\/\/[^\s=]*:)?(?:_authToken|_auth|_password|npmAuthToken|npmAuthIdent)\s*[=:]\s*["']?(?!\$\{)[^\s"'#]+/im.test(body);
 const pypircHasPassword = (body: string): boolean => /^\s*password\s*[=:]\s*(?!\$\{)\S+/im.test(body);
 const netrcHasPassword = (body: string): boolean => /\bpassword\s+\S+/.test(body);
 const dockerConfigHasAuth = (body: string): boolean => /"(?:auth|identitytoken|registrytoken)"\s*:\s*"[^"]+"/.test(body);
@@ -166,7 +169,7 @@ export function secretFileRule(path: string): SecretFileRule | undefined {
   if (ENV_FILE_TESTS.test(lower)) return { kind: 'env-file', content: envFileHasSecret };
   if (lower === '.env' || (lower.startsWith('.env.') && !ENV_FILE_DOCS.test(lower))) return { kind: 'env-file' };
   if (/^id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?$/.test(name)) return { kind: 'private-key' };
-  if (/\.(?:pem|key|priv)$/i.test(name) || /^id_(?:rsa|dsa|ecdsa|ed25519)/.test(name) && !name.endsWith('.pub')) {
+  if (/\.(?:pem|key|priv)$/i.test(name) || (/^id_(?:rsa|dsa|ecdsa|ed25519)/.test(name) && !name.endsWith('.pub'))) {
     return { kind: 'private-key', content: hasPrivateKey };
   }
   if (/\.(?:p12|pfx|jks|keystore|ppk)$/i.test(name)) return { kind: 'keystore' };

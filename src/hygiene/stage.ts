@@ -143,7 +143,7 @@ async function readLayers({ image, docker, diffIds, known, tap, given }: LayerSo
   const imageConfig = tap.config ? (parseJson(tap.config) as ImageConfigJson | undefined) : undefined;
   if (tap.delivered && imageConfig && missing.length === 0) {
     const fresh = new Map([...tap.scanned].map(([id, s]) => [id, s.facts]));
-    const layers = diffIds.map((id) => known.get(id) ?? fresh.get(id) as LayerFacts);
+    const layers = diffIds.map((id) => known.get(id) ?? (fresh.get(id) as LayerFacts));
     const scanned = [...tap.scanned.values()];
     return {
       method: fresh.size ? 'loopback-push' : 'memo',
@@ -164,13 +164,25 @@ async function readLayers({ image, docker, diffIds, known, tap, given }: LayerSo
       if (id && !known.has(id)) fresh.set(id, facts);
     });
     return {
-      method: 'docker-save-stream', layers: scan.layers, fresh, config: scan.config, attestations: scan.attestations,
-      bytesRead: scan.bytesRead, entries: scan.entries, error: null,
+      method: 'docker-save-stream',
+      layers: scan.layers,
+      fresh,
+      config: scan.config,
+      attestations: scan.attestations,
+      bytesRead: scan.bytesRead,
+      entries: scan.entries,
+      error: null,
     };
   } catch (err) {
     return {
-      method: 'docker-save-stream', layers: undefined, fresh: new Map(), config: imageConfig ?? (await inspectConfig(docker, image)),
-      attestations: [], bytesRead: 0, entries: 0, error: (err as Error).message,
+      method: 'docker-save-stream',
+      layers: undefined,
+      fresh: new Map(),
+      config: imageConfig ?? (await inspectConfig(docker, image)),
+      attestations: [],
+      bytesRead: 0,
+      entries: 0,
+      error: (err as Error).message,
     };
   }
 }

@@ -160,11 +160,7 @@ export class TarReader {
     this.longLink = undefined;
     path = path.replace(/^(?:\.\/|\/)+/, '');
     const type: TarEntryType =
-      flag === '0' || flag === '\0' || flag === '7' ? 'file'
-        : flag === '1' ? 'hardlink'
-          : flag === '2' ? 'symlink'
-            : flag === '5' ? 'directory'
-              : 'other';
+      flag === '0' || flag === '\0' || flag === '7' ? 'file' : flag === '1' ? 'hardlink' : flag === '2' ? 'symlink' : flag === '5' ? 'directory' : 'other';
     // As Go's archive/tar (which wrote these layers): links, devices, directories and fifos
     // are header-only whatever their size field says.
     const bodySize = '123456'.includes(flag) ? 0 : size;
@@ -213,7 +209,10 @@ function readNumber(buf: Buffer, start: number, length: number): number {
     for (let i = start + 1; i < start + length; i++) value = value * 256 + (buf[i] ?? 0);
     return value;
   }
-  const text = buf.toString('latin1', start, start + length).replace(/\0.*$/s, '').trim();
+  const text = buf
+    .toString('latin1', start, start + length)
+    .replace(/\0.*$/s, '')
+    .trim();
   return text === '' ? 0 : parseInt(text, 8);
 }
 

@@ -172,18 +172,21 @@ export function parsePort(input: string, raw: string): number {
 
 /** A size budget or threshold: an absolute number of bytes, or a share of the baseline. */
 export type SizeAmount =
-  | { readonly kind: 'bytes'; readonly bytes: number; readonly raw: string }
-  | { readonly kind: 'percent'; readonly percent: number; readonly raw: string };
+  { readonly kind: 'bytes'; readonly bytes: number; readonly raw: string } | { readonly kind: 'percent'; readonly percent: number; readonly raw: string };
 
 // Decimal units are what registries, `docker images` and Railway show; binary ones are
 // accepted for people who think in MiB. A bare K/M/G/T is decimal, as in `docker images`.
 const FACTORS: Readonly<Record<string, number>> = {
   '': 1,
   b: 1,
-  k: 1e3, kb: 1e3,
-  m: 1e6, mb: 1e6,
-  g: 1e9, gb: 1e9,
-  t: 1e12, tb: 1e12,
+  k: 1e3,
+  kb: 1e3,
+  m: 1e6,
+  mb: 1e6,
+  g: 1e9,
+  gb: 1e9,
+  t: 1e12,
+  tb: 1e12,
   kib: 2 ** 10,
   mib: 2 ** 20,
   gib: 2 ** 30,

@@ -34,7 +34,10 @@ export function parseKeyValueLines(input: string, raw: string, what = 'KEY=VALUE
     const bytes = Buffer.byteLength(`${key}=${value}`) + 1;
     if (bytes > MAX_VARIABLE_BYTES) {
       // The name and size only: the value may be a secret.
-      throw new ConfigError(input, `line ${index + 1}: ${key} is ${formatBytes(bytes)}; one ${what} of at most 128 KiB is accepted (Linux passes no longer variable or argument to a process); put large content in a file`);
+      throw new ConfigError(
+        input,
+        `line ${index + 1}: ${key} is ${formatBytes(bytes)}; one ${what} of at most 128 KiB is accepted (Linux passes no longer variable or argument to a process); put large content in a file`,
+      );
     }
     out.push({ key, value });
   });
@@ -68,7 +71,10 @@ export function parseHostLines(input: string, raw: string): string[] {
     .filter(Boolean)
     .map((entry) => {
       if (entry.includes('\\n')) {
-        throw new ConfigError(input, `"${entry}" holds a literal "\\n": put each host:ip on its own line (in a shell, repeat --${input}), or separate them with commas`);
+        throw new ConfigError(
+          input,
+          `"${entry}" holds a literal "\\n": put each host:ip on its own line (in a shell, repeat --${input}), or separate them with commas`,
+        );
       }
       const m = /^([A-Za-z0-9_.-]+)[:=](\S+)$/.exec(entry);
       if (!m?.[1] || m[2] === undefined) {

@@ -10,7 +10,8 @@ export function parseStatusRanges(input: string, raw: string): StatusRange[] {
   const parts = raw.split(',').map((p) => p.trim());
   if (parts.every((p) => p === '')) throw new ConfigError(input, 'is empty; use a status ("200"), a range ("200-399") or a list ("200,204")');
   // "200," is most likely a list cut short: refused rather than read as "200".
-  if (parts.includes('')) throw new ConfigError(input, `"${raw.trim()}" has an empty entry between or after its commas; list statuses as "200,204" or "200-399"`);
+  if (parts.includes(''))
+    throw new ConfigError(input, `"${raw.trim()}" has an empty entry between or after its commas; list statuses as "200,204" or "200-399"`);
   return parts.map((part) => {
     const m = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(part);
     const min = Number(m?.[1]);

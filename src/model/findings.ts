@@ -9,9 +9,15 @@ export const FINDING_KINDS = {
   'git-directory': { severity: 'warning', about: 'a .git directory is in the image' },
   'secret-env': { severity: 'error', about: 'an ENV or ARG default carries a secret-looking value' },
   'secret-build-arg': { severity: 'error', about: 'a secret-looking build argument is recorded in the image history' },
-  'secret-value': { severity: 'error', about: 'a file holds a secret recognised by its value (a known token format or a given secret), also when a later layer deletes it' },
+  'secret-value': {
+    severity: 'error',
+    about: 'a file holds a secret recognised by its value (a known token format or a given secret), also when a later layer deletes it',
+  },
   'secret-in-history': { severity: 'error', about: 'a command recorded in the image history holds a secret value' },
-  'placeholder-credentials': { severity: 'info', about: 'values shaped like credentials that are not secrets: placeholders, trivial passwords for local hosts, documentation, example, test and CI files' },
+  'placeholder-credentials': {
+    severity: 'info',
+    about: 'values shaped like credentials that are not secrets: placeholders, trivial passwords for local hosts, documentation, example, test and CI files',
+  },
   'setuid-file': { severity: 'warning', about: 'setuid/setgid files (info when they come with the base image)' },
   'world-writable': { severity: 'warning', about: 'world-writable files or directories outside /tmp' },
   'empty-password': { severity: 'error', about: 'an account in /etc/shadow has an empty password' },

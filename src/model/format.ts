@@ -1,4 +1,13 @@
-import type { BuildReport, CacheReport, ConfigDrift, DeployReport, HttpAnswerReport, HygieneReport, PreDeployCommandReport, RailwayPlanReport } from './report.ts';
+import type {
+  BuildReport,
+  CacheReport,
+  ConfigDrift,
+  DeployReport,
+  HttpAnswerReport,
+  HygieneReport,
+  PreDeployCommandReport,
+  RailwayPlanReport,
+} from './report.ts';
 
 /** Human units for the reporters: bytes in MB/GB (decimal, as registries and `docker images` show them), durations in s. */
 export function formatBytes(bytes: number | null): string {
@@ -29,8 +38,12 @@ export function describeCache(cache: CacheReport, steps: BuildReport['steps']): 
   if (!cache.enabled) return `off${cache.note ? `: ${cache.note}` : ''}`;
   const parts: string[] = [];
   if (cache.restored) {
-    parts.push(`restored ${cache.exactHit ? 'this run\'s key' : cache.matchedKey ?? ''} (${formatBytes(cache.restoredBytes)} in ${formatDuration(cache.restoreMs)})`);
-    parts.push(`${steps.cached}/${steps.total} steps cached${cache.timeSavedMs !== null ? `, about ${formatDuration(cache.timeSavedMs)} of build time saved` : ''}`);
+    parts.push(
+      `restored ${cache.exactHit ? "this run's key" : (cache.matchedKey ?? '')} (${formatBytes(cache.restoredBytes)} in ${formatDuration(cache.restoreMs)})`,
+    );
+    parts.push(
+      `${steps.cached}/${steps.total} steps cached${cache.timeSavedMs !== null ? `, about ${formatDuration(cache.timeSavedMs)} of build time saved` : ''}`,
+    );
   } else {
     parts.push(cache.note ? `not restored: ${cache.note}` : 'no cache yet');
   }

@@ -99,7 +99,12 @@ export async function runPipeline(given: Config, deps: PipelineDeps): Promise<Ch
   // Size and hygiene read the image, not the container: they run while the services and the
   // container start and the health wait runs; their log follows.
   const imageChecks = startImageChecks(config, {
-    image, docker, log, baselines, maskSecret: deps.maskSecret ?? (() => undefined), ...(deps.stateRestored ? { after: deps.stateRestored } : {}),
+    image,
+    docker,
+    log,
+    baselines,
+    maskSecret: deps.maskSecret ?? (() => undefined),
+    ...(deps.stateRestored ? { after: deps.stateRestored } : {}),
   });
   // Containers the run is done with are removed while it goes on; all are gone before it ends.
   const removals = new PendingRemovals();
@@ -119,14 +124,22 @@ export async function runPipeline(given: Config, deps: PipelineDeps): Promise<Ch
       report.health = skippedHealth(config, reason);
     } else if (servicesFailed && services) {
       if (config.preDeploy) {
-        report.preDeploy = { status: 'skipped', source: config.preDeploy.source, reason: `the ${config.compose?.generated ? 'databases' : 'Compose services'} it needs did not become ready`, durationMs: 0, commands: [] };
+        report.preDeploy = {
+          status: 'skipped',
+          source: config.preDeploy.source,
+          reason: `the ${config.compose?.generated ? 'databases' : 'Compose services'} it needs did not become ready`,
+          durationMs: 0,
+          commands: [],
+        };
       }
       report.health = servicesFailedHealth(skippedHealth(config), services);
     } else if (config.preDeploy && !deps.cancel?.aborted) {
       const preDeploy = config.preDeploy;
       // The app's container is created while the command runs, and started only once it passed.
       app = createApp(config, docker, params);
-      const pre = await log.group(`Pre-deploy command (${preDeploy.source} deploy.preDeployCommand)`, () => runPreDeploy(preDeploy, docker, log, params, removals, deps.cancel));
+      const pre = await log.group(`Pre-deploy command (${preDeploy.source} deploy.preDeployCommand)`, () =>
+        runPreDeploy(preDeploy, docker, log, params, removals, deps.cancel),
+      );
       report.preDeploy = explainPreDeployFailure(pre, config, services);
     }
     if (config.health.strategy === 'none' || servicesFailed) {
@@ -218,7 +231,9 @@ async function buildBesideRailway(given: Config, deps: PipelineDeps): Promise<{ 
   for (const secret of config.secrets) deps.maskSecret?.(secret);
   const beside = startBesideBuild(config, deps);
   if (config.dockerfile === given.dockerfile) return { config, build: await first, beside };
-  deps.log.info(`${config.railwayFile?.label ?? 'Railway\'s configuration'} names ${config.dockerfile} (build.dockerfilePath): the build of ${given.dockerfile} is stopped and that Dockerfile is built, as Railway builds it`);
+  deps.log.info(
+    `${config.railwayFile?.label ?? "Railway's configuration"} names ${config.dockerfile} (build.dockerfilePath): the build of ${given.dockerfile} is stopped and that Dockerfile is built, as Railway builds it`,
+  );
   stop.abort('another Dockerfile');
   const dropped = await dropBuild(first, given, deps.docker);
   // The builder the first build prepared (a builder of the run's own is made once).
@@ -229,10 +244,29 @@ async function buildBesideRailway(given: Config, deps: PipelineDeps): Promise<{ 
 async function dropBuild(build: Promise<BuildOutcome>, config: Config, docker: Docker): Promise<BuildOutcome | undefined> {
   const outcome = await build.catch(() => undefined);
   if (outcome?.report.status !== 'success') return outcome;
-  const id = await docker.getImage(holdTag(config.runId)).inspect().then((i) => i.Id, () => undefined);
-  const tagged = await docker.getImage(config.image).inspect().then((i) => i.Id, () => undefined);
-  if (id !== undefined && tagged === id) await docker.getImage(config.image).remove().catch(() => undefined);
-  await docker.getImage(holdTag(config.runId)).remove().catch(() => undefined);
+  const id = await docker
+    .getImage(holdTag(config.runId))
+    .inspect()
+    .then(
+      (i) => i.Id,
+      () => undefined,
+    );
+  const tagged = await docker
+    .getImage(config.image)
+    .inspect()
+    .then(
+      (i) => i.Id,
+      () => undefined,
+    );
+  if (id !== undefined && tagged === id)
+    await docker
+      .getImage(config.image)
+      .remove()
+      .catch(() => undefined);
+  await docker
+    .getImage(holdTag(config.runId))
+    .remove()
+    .catch(() => undefined);
   return outcome;
 }
 
@@ -250,12 +284,19 @@ function warnShortSecrets(config: Config, log: Log): void {
 async function buildWithCache(config: Config, deps: PipelineDeps): Promise<BuildOutcome> {
   const { docker, log } = deps;
   const ctx: CacheContext = deps.cache ?? {
-    store: null, missingStore: { reason: 'no cache store was given', warn: false }, revision: null,
-    onDefaultBranch: null, ref: null, root: process.cwd(), rememberBuilder: () => {},
+    store: null,
+    missingStore: { reason: 'no cache store was given', warn: false },
+    revision: null,
+    onDefaultBranch: null,
+    ref: null,
+    root: process.cwd(),
+    rememberBuilder: () => {},
   };
   const prepared = await log.group('Layer cache: restore', async () => {
     // Only a build that exports a cache needs a builder other than the configured one.
-    const builder = layerCacheWanted(config, ctx) ? await chooseBuilder(config, docker, log, ctx.rememberBuilder) : { name: config.builder, cannotExport: null };
+    const builder = layerCacheWanted(config, ctx)
+      ? await chooseBuilder(config, docker, log, ctx.rememberBuilder)
+      : { name: config.builder, cannotExport: null };
     return prepareLayerCache(config, builder, log, ctx);
   });
   const buildConfig = { ...config, builder: prepared.builder };
@@ -304,7 +345,10 @@ export function describeParity(config: Config): string {
   const p = config.parity;
   if (!p.enabled) return `Railway parity: off (${p.why})`;
   const port = p.injectedPort !== undefined ? `PORT=${p.injectedPort} (${p.portSource})` : `port ${config.port ?? '?'} (${p.portSource})`;
-  const status = config.health.statusSource === 'railway' ? 'only 200 passes' : `accepted ${config.health.status.map((r) => (r.min === r.max ? r.min : `${r.min}-${r.max}`)).join(',')} (health-status)`;
+  const status =
+    config.health.statusSource === 'railway'
+      ? 'only 200 passes'
+      : `accepted ${config.health.status.map((r) => (r.min === r.max ? r.min : `${r.min}-${r.max}`)).join(',')} (health-status)`;
   const command = config.commandSource === 'image' ? "the image's CMD" : `start command from ${config.commandSource}`;
   return `Railway parity: on (${p.why}): ${port}, Host ${p.host ?? '-'}, ${status}, ${command}, timeout ${Math.round(config.health.timeoutMs / 1000)}s (${config.health.timeoutSource})`;
 }
@@ -319,8 +363,17 @@ function cancelledStage(report: CheckReport): string {
 
 function skippedHealth(config: Config, reason = 'the image was not built'): HealthReport {
   return {
-    status: 'skipped', strategy: config.health.strategy, target: null, timeToHealthyMs: null, timeoutMs: config.health.timeoutMs,
-    reason, container: null, lastHttp: null, healthLog: [], logs: [], parity: parityReport(config),
+    status: 'skipped',
+    strategy: config.health.strategy,
+    target: null,
+    timeToHealthyMs: null,
+    timeoutMs: config.health.timeoutMs,
+    reason,
+    container: null,
+    lastHttp: null,
+    healthLog: [],
+    logs: [],
+    parity: parityReport(config),
   };
 }
 
@@ -334,14 +387,22 @@ export function emptyReport(config: Config, source: PipelineDeps['source'], star
     durationMs: 0,
     tool: { name: 'deploy-check', version: toolVersion() },
     source: {
-      context: config.context, dockerfile: config.dockerfile, target: config.target ?? null,
-      commitUrl: null, pullRequest: null, commentKey: null, ...source,
+      context: config.context,
+      dockerfile: config.dockerfile,
+      target: config.target ?? null,
+      commitUrl: null,
+      pullRequest: null,
+      commentKey: null,
+      ...source,
     },
     image: { id: null, ref: config.image },
     build: {
-      status: 'failure', durationMs: 0, steps: { total: 0, cached: 0, list: [] },
+      status: 'failure',
+      durationMs: 0,
+      steps: { total: 0, cached: 0, list: [] },
       cache: cacheReportOff(null, config.cache.mode),
-      builder: config.builder ?? null, failure: null,
+      builder: config.builder ?? null,
+      failure: null,
     },
     preDeploy: null,
     health: skippedHealth(config),

@@ -62,16 +62,24 @@ export function announceRailwayConfig(config: Config, log: Log): void {
   if (!section) return;
   const stale = config.staleRailwayFile;
   if (stale && section.staleFile) {
-    const settings = section.staleFile.settings.length ? `its ${section.staleFile.settings.join(', ')} ${section.staleFile.settings.length === 1 ? 'is' : 'are'} not applied by Railway and not mirrored here` : 'nothing in it is applied';
-    const fix = stale.why === 'cutoff'
-      ? '; `railway config migrate` writes the replacement, .railway/railway.ts (if your Railway still reads the file, set railway-config-file: true)'
-      : '; delete it once `railway config migrate --apply` has moved its settings';
-    log.warning(`${section.staleFile.file} is not read: ${section.staleFile.reason}, so ${settings}${fix}`, { file: stale.file.file, title: 'Railway no longer reads this file' });
+    const settings = section.staleFile.settings.length
+      ? `its ${section.staleFile.settings.join(', ')} ${section.staleFile.settings.length === 1 ? 'is' : 'are'} not applied by Railway and not mirrored here`
+      : 'nothing in it is applied';
+    const fix =
+      stale.why === 'cutoff'
+        ? '; `railway config migrate` writes the replacement, .railway/railway.ts (if your Railway still reads the file, set railway-config-file: true)'
+        : '; delete it once `railway config migrate --apply` has moved its settings';
+    log.warning(`${section.staleFile.file} is not read: ${section.staleFile.reason}, so ${settings}${fix}`, {
+      file: stale.file.file,
+      title: 'Railway no longer reads this file',
+    });
   }
   for (const note of section.notes) log.info(`Railway configuration: ${note}`);
   const iac = config.railwayIac;
   if (!iac) return;
-  log.info(`Railway configuration: ${section.file}, service "${iac.service.name}" (${iac.serviceChoice}), environment ${iac.environment}, evaluated in ${iac.evaluationMs} ms`);
+  log.info(
+    `Railway configuration: ${section.file}, service "${iac.service.name}" (${iac.serviceChoice}), environment ${iac.environment}, evaluated in ${iac.evaluationMs} ms`,
+  );
   if (section.databases.length) log.info(`Railway databases: ${section.databases.map((d) => `${d.name} (${d.image}) as ${d.host}`).join(', ')}`);
   if (section.variables.length) log.info(`Railway variables: ${section.variables.map((v) => `${v.name} (${v.source})`).join(', ')}`);
   for (const v of section.unavailable) log.warning(`Railway variable ${v.name} is not set here: ${v.reason}`);
@@ -104,4 +112,3 @@ export function announceRailwayPlan(plan: RailwayPlanReport | null, log: Log): v
   log.info(`Railway configuration changes${base}${reason ? ` (${reason})` : ''}:`);
   for (const line of planLines(plan)) log.info(`  ${line}`);
 }
-

@@ -1,6 +1,14 @@
 import { getOctokit } from '@actions/github';
 import type { CheckReport } from '../model/report.ts';
-import { hasDeployResult, mayCreateComment, renderCommentBody, renderRunErrorComment, commentMarker, type CommentMeta, type RunErrorSource } from '../report/comment.ts';
+import {
+  hasDeployResult,
+  mayCreateComment,
+  renderCommentBody,
+  renderRunErrorComment,
+  commentMarker,
+  type CommentMeta,
+  type RunErrorSource,
+} from '../report/comment.ts';
 import { arr, num, obj, str, type Fields } from '../model/fields.ts';
 import { COMMENT_KEY_PATTERN, DEFAULT_COMMENT_KEY, type PublishConfig } from '../config/publish.ts';
 import { commitUrl, isDefaultBranchPush, isPullRequestEvent, runUrl, type RunContext } from '../github/context.ts';
@@ -58,7 +66,10 @@ export async function postComment(octokit: Octokit, context: RunContext, report:
       ),
     );
     const where = `pull request #${target.issueNumber}`;
-    const dupes = 'removedDuplicates' in outcome && outcome.removedDuplicates > 0 ? ` (removed ${outcome.removedDuplicates} duplicate${outcome.removedDuplicates === 1 ? '' : 's'})` : '';
+    const dupes =
+      'removedDuplicates' in outcome && outcome.removedDuplicates > 0
+        ? ` (removed ${outcome.removedDuplicates} duplicate${outcome.removedDuplicates === 1 ? '' : 's'})`
+        : '';
     switch (outcome.action) {
       case 'created':
         return { id: outcome.id, url: outcome.url, sentence: `Posted the comment on ${where}: ${outcome.url}${dupes}`, level: 'info' };
@@ -67,7 +78,12 @@ export async function postComment(octokit: Octokit, context: RunContext, report:
       case 'unchanged':
         return { id: outcome.id, url: outcome.url, sentence: `The comment on ${where} already says this: ${outcome.url}${dupes}`, level: 'info' };
       case 'kept-newer':
-        return { id: outcome.id, url: outcome.url, sentence: `Left the comment on ${where} as it is: a newer run already wrote it: ${outcome.url}`, level: 'info' };
+        return {
+          id: outcome.id,
+          url: outcome.url,
+          sentence: `Left the comment on ${where} as it is: a newer run already wrote it: ${outcome.url}`,
+          level: 'info',
+        };
       case 'not-created':
         return { id: null, url: null, sentence: `No comment on ${where}: nothing to report under the comment policy`, level: 'info' };
     }
@@ -80,7 +96,12 @@ function refusal(err: unknown, target: Pick<CommentTarget, 'issueNumber' | 'from
   const status = statusOf(err);
   const message = (err instanceof Error ? err.message.split('\n')[0] : undefined) ?? String(err);
   if (isTransient(err)) {
-    return { id: null, url: null, sentence: `No comment on pull request #${target.issueNumber}: GitHub answered HTTP ${status} twice (${message}); the job summary has the report`, level: 'warning' };
+    return {
+      id: null,
+      url: null,
+      sentence: `No comment on pull request #${target.issueNumber}: GitHub answered HTTP ${status} twice (${message}); the job summary has the report`,
+      level: 'warning',
+    };
   }
   if (status === 403 || status === 404 || status === 401) {
     const hint = target.fromFork ? FORK_HINT : 'Give the job `permissions: pull-requests: write` (or pass a token that has it as `github-token`).';
@@ -120,7 +141,13 @@ export function commentExpected(config: PublishConfig, context: RunContext, repo
 export async function checkRunTarget(octokit: Octokit, config: PublishConfig, context: RunContext, report: CheckReport): Promise<CommentTarget | NoTarget> {
   if (isPullRequestEvent(context) && context.pullRequest) {
     const pr = context.pullRequest;
-    return { issueNumber: pr.number, meta: metaOf(context, pr.headSha, report), mayCreate: mayCreateComment(config.comment, report), notes: [], fromFork: pr.fromFork };
+    return {
+      issueNumber: pr.number,
+      meta: metaOf(context, pr.headSha, report),
+      mayCreate: mayCreateComment(config.comment, report),
+      notes: [],
+      fromFork: pr.fromFork,
+    };
   }
   const sha = context.sha;
   const deployed = isDefaultBranchPush(context) && hasDeployResult(report);
@@ -148,7 +175,12 @@ export async function checkRunTarget(octokit: Octokit, config: PublishConfig, co
  * current head is the SHA the event says the run built. A fork can thus only ever comment on
  * its own pull request, and only while the report still describes its head.
  */
-export async function workflowRunTarget(octokit: Octokit, config: PublishConfig, context: RunContext, report: CheckReport): Promise<{ target: CommentTarget; report: CheckReport } | NoTarget> {
+export async function workflowRunTarget(
+  octokit: Octokit,
+  config: PublishConfig,
+  context: RunContext,
+  report: CheckReport,
+): Promise<{ target: CommentTarget; report: CheckReport } | NoTarget> {
   const run = obj(context.payload['workflow_run']);
   const claimed = report.source.pullRequest;
   if (!run) {
@@ -185,7 +217,9 @@ export async function workflowRunTarget(octokit: Octokit, config: PublishConfig,
   const notes: string[] = [];
   const conclusion = str(run['conclusion']);
   if (report.verdict === 'pass' && conclusion !== null && conclusion !== 'success') {
-    notes.push(`> ⚠️ The workflow run that wrote this report ended with **${conclusion === 'failure' || conclusion === 'cancelled' || conclusion === 'timed_out' ? conclusion.replace('_', ' ') : 'another conclusion'}**.`);
+    notes.push(
+      `> ⚠️ The workflow run that wrote this report ended with **${conclusion === 'failure' || conclusion === 'cancelled' || conclusion === 'timed_out' ? conclusion.replace('_', ' ') : 'another conclusion'}**.`,
+    );
   }
 
   if (str(run['event']) === 'push') {
@@ -221,7 +255,9 @@ async function vouchedPullRequest(octokit: Octokit, context: RunContext, run: Fi
     try {
       const { data: pr } = await octokit.rest.pulls.get({ owner: context.owner, repo: context.repo, pull_number: claimed });
       if (pr.head.sha !== headSha) {
-        return { none: `No comment: the report names pull request #${claimed}, whose head is ${pr.head.sha.slice(0, 7)}, not ${headSha.slice(0, 7)} that the run built (a newer push, or a report that does not belong there)` };
+        return {
+          none: `No comment: the report names pull request #${claimed}, whose head is ${pr.head.sha.slice(0, 7)}, not ${headSha.slice(0, 7)} that the run built (a newer push, or a report that does not belong there)`,
+        };
       }
       number = pr.number;
     } catch (err) {
@@ -258,7 +294,12 @@ export async function postRunError(config: PublishConfig, context: RunContext, m
       ),
     );
     if (outcome.action === 'not-created' || outcome.action === 'kept-newer') return null;
-    return { id: outcome.id, url: outcome.url, sentence: `The comment on pull request #${pr.number} says this run could not check anything: ${outcome.url}`, level: 'info' };
+    return {
+      id: outcome.id,
+      url: outcome.url,
+      sentence: `The comment on pull request #${pr.number} says this run could not check anything: ${outcome.url}`,
+      level: 'info',
+    };
   } catch (err) {
     return refusal(err, { issueNumber: pr.number, fromFork: pr.fromFork });
   }

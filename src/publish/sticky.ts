@@ -90,7 +90,13 @@ async function removeDuplicates(octokit: Octokit, target: StickyTarget, duplicat
   return removed;
 }
 
-async function bringUpToDate(octokit: Octokit, target: StickyTarget, kept: IssueCommentLike, request: StickyRequest, removedDuplicates: number): Promise<StickyOutcome> {
+async function bringUpToDate(
+  octokit: Octokit,
+  target: StickyTarget,
+  kept: IssueCommentLike,
+  request: StickyRequest,
+  removedDuplicates: number,
+): Promise<StickyOutcome> {
   const previous = parseMeta(kept.body ?? '');
   if (isNewer(previous, request.meta)) return { action: 'kept-newer', id: kept.id, url: kept.html_url, removedDuplicates };
   const body = request.body(previous);
@@ -151,7 +157,10 @@ export function retryDelayMs(err: unknown, fallbackMs = 2000, maxMs = 20_000): n
  * The whole lookup-and-write again after a transient error: safe, because each attempt starts by
  * listing, finds what the previous one may have written, and removes duplicates.
  */
-export async function withOneRetry<T>(attempt: () => Promise<T>, wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<T> {
+export async function withOneRetry<T>(
+  attempt: () => Promise<T>,
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<T> {
   try {
     return await attempt();
   } catch (err) {

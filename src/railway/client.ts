@@ -93,7 +93,12 @@ export class RailwayClient {
         if (res.status === 429) {
           failure = { kind: 'rate-limited', status: 429, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), this.now()), detail: 'HTTP 429' };
         } else if (res.status >= 500) {
-          failure = { kind: 'server-error', status: res.status, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), this.now()), detail: `HTTP ${res.status}` };
+          failure = {
+            kind: 'server-error',
+            status: res.status,
+            retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), this.now()),
+            detail: `HTTP ${res.status}`,
+          };
         } else {
           return this.answer(op, res.status, text);
         }
@@ -125,12 +130,22 @@ export class RailwayClient {
     try {
       parsed = JSON.parse(text) as GraphqlResponse;
     } catch {
-      throw new RailwayApiError(op.name, 'http', `HTTP ${status}`, `Railway answered ${op.name} with HTTP ${status} and no GraphQL body${status === 401 || status === 403 ? `: ${authAdvice(this.options.tokenType, op.name, this.options.tokenTypeGuessed ?? false)}` : ''}`);
+      throw new RailwayApiError(
+        op.name,
+        'http',
+        `HTTP ${status}`,
+        `Railway answered ${op.name} with HTTP ${status} and no GraphQL body${status === 401 || status === 403 ? `: ${authAdvice(this.options.tokenType, op.name, this.options.tokenTypeGuessed ?? false)}` : ''}`,
+      );
     }
     const messages = (parsed.errors ?? []).map((e) => (typeof e.message === 'string' ? e.message : JSON.stringify(e)));
     if (messages.length > 0 || parsed.data === null || parsed.data === undefined) {
       const detail = messages.join('; ') || `HTTP ${status} without data`;
-      throw new RailwayApiError(op.name, 'graphql', detail, explainGraphqlError(op.name, detail, this.options.tokenType, this.options.tokenTypeGuessed ?? false));
+      throw new RailwayApiError(
+        op.name,
+        'graphql',
+        detail,
+        explainGraphqlError(op.name, detail, this.options.tokenType, this.options.tokenTypeGuessed ?? false),
+      );
     }
     return parsed.data as TData;
   }

@@ -40,10 +40,7 @@ export const PROJECT_TOKEN = query<{ projectToken: { projectId: string; environm
 }`,
 );
 
-export const PROJECT = query<
-  { project: Named & { services: Connection<Named>; environments: Connection<Named> } },
-  { id: string }
->(
+export const PROJECT = query<{ project: Named & { services: Connection<Named>; environments: Connection<Named> } }, { id: string }>(
   'Project',
   `query Project($id: String!) {
   project(id: $id) {
@@ -232,10 +229,7 @@ export interface TriggerData {
 }
 
 /** A service linked to a GitHub repository has a trigger per branch Railway deploys by itself. */
-export const DEPLOYMENT_TRIGGERS = query<
-  { deploymentTriggers: Connection<TriggerData> },
-  { projectId: string; environmentId: string; serviceId: string }
->(
+export const DEPLOYMENT_TRIGGERS = query<{ deploymentTriggers: Connection<TriggerData> }, { projectId: string; environmentId: string; serviceId: string }>(
   'DeploymentTriggers',
   `query DeploymentTriggers($projectId: String!, $environmentId: String!, $serviceId: String!) {
   deploymentTriggers(projectId: $projectId, environmentId: $environmentId, serviceId: $serviceId, first: 20) {

@@ -46,7 +46,10 @@ export async function resolveTarget(client: RailwayClient, access: RailwayAccess
 
   const project = (await client.request(PROJECT, { id: projectId })).project;
   if (access.tokenType === 'project' && access.project !== undefined && access.project !== project.id && access.project !== project.name) {
-    throw new TargetError('railway-project', `"${access.project}" is not the project of this project token (${project.name}, ${project.id}); drop railway-project or use railway-token-type: account`);
+    throw new TargetError(
+      'railway-project',
+      `"${access.project}" is not the project of this project token (${project.name}, ${project.id}); drop railway-project or use railway-token-type: account`,
+    );
   }
   const environments = project.environments.edges.map((e) => e.node);
   const services = project.services.edges.map((e) => e.node);
@@ -65,7 +68,10 @@ export async function resolveTarget(client: RailwayClient, access: RailwayAccess
   } else {
     environment = environments.length === 1 ? environments[0] : environments.find((e) => e.name === 'production');
     if (environment === undefined) {
-      throw new TargetError('railway-environment', `project ${project.name} has several environments and none is called "production"; set railway-environment to one of: ${list(environments)}`);
+      throw new TargetError(
+        'railway-environment',
+        `project ${project.name} has several environments and none is called "production"; set railway-environment to one of: ${list(environments)}`,
+      );
     }
   }
 
@@ -76,7 +82,9 @@ export async function resolveTarget(client: RailwayClient, access: RailwayAccess
     if (services.length !== 1) {
       throw new TargetError(
         'railway-service',
-        services.length === 0 ? `project ${project.name} has no service` : `project ${project.name} has ${services.length} services; set railway-service to one of: ${list(services)}`,
+        services.length === 0
+          ? `project ${project.name} has no service`
+          : `project ${project.name} has ${services.length} services; set railway-service to one of: ${list(services)}`,
       );
     }
     service = services[0];

@@ -95,7 +95,8 @@ function servicesReason(report: CheckReport): string {
   const describe = (s: ServiceReport): string => {
     const name = inlineCode(s.name, 40);
     const { status, readyMs: ms, reason: why } = s;
-    if (status === 'ready') return `${name} ${s.condition === 'service_completed_successfully' ? 'done' : 'ready'}${ms !== null ? ` in ${formatDuration(ms)}` : ''}`;
+    if (status === 'ready')
+      return `${name} ${s.condition === 'service_completed_successfully' ? 'done' : 'ready'}${ms !== null ? ` in ${formatDuration(ms)}` : ''}`;
     return `${name} ${escapeInline(status)}${why && status !== 'skipped' ? `: ${escapeInline(why, 120)}` : ''}`;
   };
   return services.map(describe).join(' · ');
@@ -179,7 +180,14 @@ function cacheReason(report: CheckReport): string {
 /** "HTTP GET /health", "Docker HEALTHCHECK", "TCP :8000", "log line /ready/". */
 export function healthTarget(report: CheckReport): string {
   const { strategy, target } = report.health;
-  const label: Record<string, string> = { http: 'HTTP', healthcheck: 'Docker HEALTHCHECK', tcp: 'TCP', log: 'log line', exit: 'run to completion', none: 'not run' };
+  const label: Record<string, string> = {
+    http: 'HTTP',
+    healthcheck: 'Docker HEALTHCHECK',
+    tcp: 'TCP',
+    log: 'log line',
+    exit: 'run to completion',
+    none: 'not run',
+  };
   const name = label[strategy] ?? escapeInline(strategy, 40);
   if (!target) return name;
   // The probe's host port is an accident of this run; the path is what the reader recognises.

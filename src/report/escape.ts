@@ -42,7 +42,9 @@ const ENTITIES: Record<string, string> = {
  * references in the rendered text, where an entity would already be decoded.
  */
 export function escapeInline(text: string, maxChars = 300): string {
-  let clean = stripControls(text).replace(/[\r\n\t]+/g, ' ').trim();
+  let clean = stripControls(text)
+    .replace(/[\r\n\t]+/g, ' ')
+    .trim();
   const chars = codePoints(clean);
   if (chars.length > maxChars) clean = `${chars.slice(0, maxChars - 1).join('')}…`;
   return (

@@ -176,7 +176,8 @@ function railwayPlanSection(report: CheckReport): string[] {
   const plan = report.railway?.plan;
   if (!plan || plan.status === 'unchanged') return [];
   const base = isSafeToken(plan.base, /^[0-9a-f]{7,64}$/i) ? ` <code>${shortSha(plan.base)}</code>` : '';
-  if (plan.status === 'unavailable') return ['', `<sub>Railway configuration changes: ${escapeInline(plan.reason ?? 'base configuration not available', 300)}</sub>`];
+  if (plan.status === 'unavailable')
+    return ['', `<sub>Railway configuration changes: ${escapeInline(plan.reason ?? 'base configuration not available', 300)}</sub>`];
   if (plan.changes.length === 0 && !plan.reason) return [];
   const service = report.railway?.service ? ` of ${inlineCode(report.railway.service, 60)}` : '';
   const why = plan.status === 'new-service' ? ` New service: ${escapeInline(plan.reason ?? 'the base has no such service', 200)}.` : '';
@@ -249,7 +250,9 @@ function servicesSection(report: CheckReport, limits: RenderLimits): string[] {
   if (failed.length === 0) return [];
   const out = ['', '#### Services failed', ''];
   for (const s of failed) {
-    out.push(`- ${inlineCode(s.name, 40)}${s.image ? ` (${inlineCode(s.image, 80)})` : ''}, waited for ${inlineCode(s.condition, 40)}: ${escapeInline(s.reason ?? '', 240)}`);
+    out.push(
+      `- ${inlineCode(s.name, 40)}${s.image ? ` (${inlineCode(s.image, 80)})` : ''}, waited for ${inlineCode(s.condition, 40)}: ${escapeInline(s.reason ?? '', 240)}`,
+    );
     const checks = s.healthLog.filter((l) => l !== '');
     if (checks.length) out.push(`  last healthcheck: ${escapeInline(checks.at(-1) ?? '', 200)}`);
   }
@@ -267,7 +270,13 @@ function healthSection(report: CheckReport, limits: RenderLimits): string[] {
   facts.push(`timeout ${formatDuration(health.timeoutMs)}`);
   const { container, lastHttp } = health;
   if (container) {
-    facts.push(container.started === false ? 'container never started' : container.running ? 'container still running' : `container exited with code ${container.exitCode ?? 'unknown'}`);
+    facts.push(
+      container.started === false
+        ? 'container never started'
+        : container.running
+          ? 'container still running'
+          : `container exited with code ${container.exitCode ?? 'unknown'}`,
+    );
     if (container.oomKilled) facts.push('**killed for running out of memory (OOM)**');
   }
   const answers = health.httpAnswers ?? [];
@@ -295,9 +304,7 @@ function healthSection(report: CheckReport, limits: RenderLimits): string[] {
     const lines = answers.map((a) => `${describeHttpAnswer(a)} ${describeAnswerTimes(a)}${a.body ? `: ${a.body.split(/\r?\n/)[0] ?? ''}` : ''}`);
     out.push(...evidence(`HTTP answers seen (${answers.length} distinct, in order, times after the container started)`, lines, limits, false, true));
   }
-  const healthLog = health.healthLog
-    .slice(-limits.healthEntries)
-    .map((e) => `[exit ${e.exitCode}] ${e.output.trim().replace(/\r?\n/g, ' ⏎ ')}`);
+  const healthLog = health.healthLog.slice(-limits.healthEntries).map((e) => `[exit ${e.exitCode}] ${e.output.trim().replace(/\r?\n/g, ' ⏎ ')}`);
   if (healthLog.length) out.push(...evidence(`Docker health log (last ${healthLog.length})`, healthLog, limits));
   const logs = health.logs;
   const total = health.logLines ?? logs.length;
@@ -334,7 +341,7 @@ export function layerChanges(report: CheckReport): LayerChange[] {
       return {
         instruction: l.instruction,
         line: l.line,
-        bytes: l.change === 'removed' || !current ? null : (compressed ? current.compressedBytes : null) ?? current.bytes,
+        bytes: l.change === 'removed' || !current ? null : ((compressed ? current.compressedBytes : null) ?? current.bytes),
         delta: (compressed ? l.compressedBytes : null) ?? l.bytes,
         change: l.change,
         previousInstruction: l.previousInstruction,
@@ -371,7 +378,10 @@ function wastedLines(wasted: SizeWasted | null | undefined): string[] {
   const { bytes, percent } = wasted;
   if (!bytes || (bytes < 1_000_000 && percent < 1)) return [];
   const where = wasted.layers.slice(0, 3).map((l) => `${l.line !== null ? `line ${l.line}: ` : ''}${inlineCode(l.instruction, 60)} ${formatBytes(l.bytes)}`);
-  return ['', `<sub>Wasted space: ${formatBytes(bytes)} (${percent.toFixed(1)}%) of files a later layer deletes or overwrites${where.length ? `; most from ${where.join(', ')}` : ''}</sub>`];
+  return [
+    '',
+    `<sub>Wasted space: ${formatBytes(bytes)} (${percent.toFixed(1)}%) of files a later layer deletes or overwrites${where.length ? `; most from ${where.join(', ')}` : ''}</sub>`,
+  ];
 }
 
 function sizeSection(report: CheckReport, limits: RenderLimits): string[] {
@@ -436,7 +446,8 @@ function changedLayerRow(l: LayerChange): string {
   const before = l.bytes !== null ? l.bytes - d : null;
   const pct = before !== null && before > 0 ? (d / before) * 100 : null;
   const icon = l.change === 'removed' || d < 0 ? '🟢' : l.change === 'added' || pct === null ? '🆕' : Math.abs(pct) < NEUTRAL_PERCENT ? '⚪' : sizeIcon(pct);
-  const what = l.change === 'removed' ? ' <sub>(removed)</sub>' : l.change === 'base-image' ? ' <sub>(base image)</sub>' : l.change === 'added' ? ' <sub>(new)</sub>' : '';
+  const what =
+    l.change === 'removed' ? ' <sub>(removed)</sub>' : l.change === 'base-image' ? ' <sub>(base image)</sub>' : l.change === 'added' ? ' <sub>(new)</sub>' : '';
   const was = l.previousInstruction ? `<br><sub>was ${inlineCode(l.previousInstruction, 80)}</sub>` : '';
   return `| ${icon} ${formatSigned(d)} | ${l.bytes !== null ? formatBytes(l.bytes) : '–'} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)}${what}${was} |`;
 }
@@ -449,7 +460,9 @@ function layerList(size: SizeReport, limits: RenderLimits): string[] {
   const shown = rows.length < current.length ? `largest ${rows.length} of ${current.length}` : `${current.length}`;
   const out = ['', `<details><summary>Image layers (${shown})</summary>`, '', '| Compressed | Uncompressed | Line | Instruction |', '|--:|--:|--:|:--|'];
   for (const l of rows) {
-    out.push(`| ${formatBytes(l.compressedBytes)} | ${formatBytes(l.bytes)} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)}${l.base ? ' <sub>(base image)</sub>' : ''} |`);
+    out.push(
+      `| ${formatBytes(l.compressedBytes)} | ${formatBytes(l.bytes)} | ${l.line ?? ''} | ${inlineCode(l.instruction, 90)}${l.base ? ' <sub>(base image)</sub>' : ''} |`,
+    );
   }
   out.push('', '</details>');
   return out;
@@ -468,13 +481,16 @@ function hygieneSection(report: CheckReport, limits: RenderLimits): string[] {
   const context = hygiene.context;
   if (context) {
     const ignore = context.ignoreFile;
-    out.push(`<sub>Build context: ${formatBytes(context.bytes)} in ${context.files} files${ignore ? `, filtered by ${escapeInline(ignore.split('/').pop() ?? ignore, 40)}` : ', no ignore file'}</sub>`, '');
+    out.push(
+      `<sub>Build context: ${formatBytes(context.bytes)} in ${context.files} files${ignore ? `, filtered by ${escapeInline(ignore.split('/').pop() ?? ignore, 40)}` : ', no ignore file'}</sub>`,
+      '',
+    );
   }
   const root = report.source.context;
-  const fileName = (file: string): string => (root && file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file.split('/').pop() ?? file);
+  const fileName = (file: string): string => (root && file.startsWith(`${root}/`) ? file.slice(root.length + 1) : (file.split('/').pop() ?? file));
   for (const f of shown) {
     const line = f.line ?? f.layer?.line ?? null;
-    const place = f.file ? `${fileName(f.file)}${line !== null ? `:${line}` : ''}` : f.path ?? (line !== null ? `line ${line}` : null);
+    const place = f.file ? `${fileName(f.file)}${line !== null ? `:${line}` : ''}` : (f.path ?? (line !== null ? `line ${line}` : null));
     const where = place ? ` <sub>${escapeInline(place, 80)}</sub>` : '';
     out.push(`- ${icon[f.severity]} ${f.id ? `${inlineCode(f.id, 40)} ` : ''}${escapeInline(f.message, 300)}${where}`);
     if (limits.logLines > 0) for (const line of f.evidence.slice(0, 3)) out.push(`  - <sub>${escapeInline(line, 200)}</sub>`);
@@ -493,7 +509,9 @@ function previewLines(deploy: DeployReport): string[] {
   const url = safeUrl(preview.url);
   switch (preview.action) {
     case 'deployed':
-      return [`🔎 Preview environment ${name}${preview.created ? ' (created by this run)' : ''}${url ? `: [${escapeInline(url.replace(/^https?:\/\//, '').replace(/\/$/, ''), 80)}](${url})` : ''}`];
+      return [
+        `🔎 Preview environment ${name}${preview.created ? ' (created by this run)' : ''}${url ? `: [${escapeInline(url.replace(/^https?:\/\//, '').replace(/\/$/, ''), 80)}](${url})` : ''}`,
+      ];
     case 'deleted':
       return [`🧹 Preview environment ${name} deleted: the pull request was closed.`];
     case 'already-gone':
@@ -526,7 +544,10 @@ function deploySection(report: CheckReport, limits: RenderLimits): string[] {
   if (preview.length) out.push('', ...preview);
   const trigger = deploy.trigger;
   if (status === 'delegated') {
-    out.push('', `⏳ Railway deploys this commit by itself once this workflow's checks pass${trigger ? ` ("Wait for CI" on the service's ${inlineCode(trigger.branch, 60)} trigger)` : ''}; a failure of deploy-check would have stopped it.`);
+    out.push(
+      '',
+      `⏳ Railway deploys this commit by itself once this workflow's checks pass${trigger ? ` ("Wait for CI" on the service's ${inlineCode(trigger.branch, 60)} trigger)` : ''}; a failure of deploy-check would have stopped it.`,
+    );
   } else if (trigger) {
     out.push('', `Railway's own deployment of the push (the service's ${inlineCode(trigger.branch, 60)} deployment trigger), followed by deploy-check.`);
   }
@@ -546,13 +567,18 @@ function deploySection(report: CheckReport, limits: RenderLimits): string[] {
   }
   const drift = deploy.configDrift;
   if (drift.length) {
-    out.push('', 'Railway settings differ from the repository (Railway applies the service\'s):');
+    out.push('', "Railway settings differ from the repository (Railway applies the service's):");
     const show = (v: string | number | null): string => (v === null ? 'not set' : typeof v === 'number' ? `${v} s` : inlineCode(v, 60));
-    for (const d of drift) out.push(`- ${escapeInline(d.fileName, 40)} sets ${inlineCode(d.setting, 40)} to ${show(d.file)}, the service has ${show(d.service)}`);
+    for (const d of drift)
+      out.push(`- ${escapeInline(d.fileName, 40)} sets ${inlineCode(d.setting, 40)} to ${show(d.file)}, the service has ${show(d.service)}`);
   }
   if ((state === 'fail' || state === 'pending') && deploy.logs) {
     const { logs } = deploy;
-    const groups: Array<[string, string[]]> = [['Railway build logs', logs.build], ['Railway deploy logs', logs.deploy], ['docker push output', logs.push]];
+    const groups: Array<[string, string[]]> = [
+      ['Railway build logs', logs.build],
+      ['Railway deploy logs', logs.deploy],
+      ['docker push output', logs.push],
+    ];
     for (const [title, group] of groups) out.push(...evidence(`${title} (last ${Math.min(group.length, limits.logLines)} of ${group.length})`, group, limits));
   }
   return out;

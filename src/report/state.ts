@@ -27,8 +27,14 @@ export function checkStates(report: StateInput): CheckStateOf[] {
   const services = servicesState(report);
   const preDeploy = preDeployState(report);
   return [
-    buildState(report), cacheState(report), ...(services ? [services] : []), ...(preDeploy ? [preDeploy] : []),
-    healthState(report), sizeState(report), hygieneState(report), deployCheckState(report),
+    buildState(report),
+    cacheState(report),
+    ...(services ? [services] : []),
+    ...(preDeploy ? [preDeploy] : []),
+    healthState(report),
+    sizeState(report),
+    hygieneState(report),
+    deployCheckState(report),
   ];
 }
 
@@ -91,7 +97,11 @@ function healthState(report: StateInput): CheckStateOf {
 function sizeState(report: StateInput): CheckStateOf {
   const checks = report.size.budget.checks;
   const exceeded = checks.filter((c) => c.status === 'exceeded');
-  if (exceeded.length) return failing('Size', exceeded.map((c) => c.message));
+  if (exceeded.length)
+    return failing(
+      'Size',
+      exceeded.map((c) => c.message),
+    );
   if (!measured(report)) return passing('Size', 'skip');
   if (checks.some((c) => c.status === 'unchecked')) return passing('Size', 'warn');
   const percent = report.size.baseline ? headlineSizePercent(report, sizeChanges(report)) : null;
@@ -109,7 +119,9 @@ function hygieneState(report: StateInput): CheckStateOf {
     const [first] = errors;
     const more = errors.length - 1;
     const others = [...new Set(errors.slice(1).map((f) => f.id))].join(', ');
-    return failing('Hygiene', [`Hygiene: ${first?.message ?? ''} [${first?.id ?? ''}]${more > 0 ? `; and ${more} more error finding${more > 1 ? 's' : ''} (${others})` : ''}`]);
+    return failing('Hygiene', [
+      `Hygiene: ${first?.message ?? ''} [${first?.id ?? ''}]${more > 0 ? `; and ${more} more error finding${more > 1 ? 's' : ''} (${others})` : ''}`,
+    ]);
   }
   if (hygiene.status === 'skipped' || hygiene.mode === 'off') return passing('Hygiene', 'skip');
   return passing('Hygiene', hygiene.findings.some((f) => f.severity !== 'info') ? 'warn' : 'pass');

@@ -3,7 +3,21 @@ import type { CheckReport, HttpAnswerReport } from '../model/report.ts';
 import { parityFacts } from './checks.ts';
 import { checkStates, serviceState, type CheckName, type CheckState } from './state.ts';
 import { stripControls } from './escape.ts';
-import { decisiveAnswer, deployLine, planLines, describeAnswerTimes, describeCache, describeDrift, describeHttpAnswer, formatBytes, formatDuration, hygieneLine, latestAnswer, preDeployOutcome, sourceLabel } from '../model/format.ts';
+import {
+  decisiveAnswer,
+  deployLine,
+  planLines,
+  describeAnswerTimes,
+  describeCache,
+  describeDrift,
+  describeHttpAnswer,
+  formatBytes,
+  formatDuration,
+  hygieneLine,
+  latestAnswer,
+  preDeployOutcome,
+  sourceLabel,
+} from '../model/format.ts';
 
 /** The terminal's mark of each check state: the states of the comment's icons, one to one. */
 export const TERMINAL_MARK: Record<CheckState, string> = { pass: '✔', warn: '!', fail: '✘', skip: '-', pending: '⏳' };
@@ -57,7 +71,8 @@ function checkLines(report: CheckReport): string[] {
 function serviceLines(report: CheckReport, checkMark: string): string[] {
   const services = report.services ?? [];
   const out = services.map(
-    (svc) => `  ${TERMINAL_MARK[serviceState(svc)]} service  ${svc.name} ${svc.status}${svc.readyMs !== null ? ` in ${formatDuration(svc.readyMs)}` : ''} (${svc.condition})${svc.reason ? `: ${svc.reason}` : ''}`,
+    (svc) =>
+      `  ${TERMINAL_MARK[serviceState(svc)]} service  ${svc.name} ${svc.status}${svc.readyMs !== null ? ` in ${formatDuration(svc.readyMs)}` : ''} (${svc.condition})${svc.reason ? `: ${svc.reason}` : ''}`,
   );
   const failure = report.compose?.failure;
   if (failure && !services.some((s) => serviceState(s) === 'fail')) out.push(`  ${checkMark} services not started: ${failure}`);
@@ -71,13 +86,17 @@ function sizeLines(report: CheckReport, mark: string): string[] {
   for (const c of (s.delta?.layers ?? []).slice(0, 5)) {
     const figure = s.delta?.metric === 'uncompressed' ? (c.bytes ?? c.compressedBytes) : (c.compressedBytes ?? c.bytes);
     const amount = figure === null ? 'n/a' : figure > 0 ? `+${formatBytes(figure)}` : formatBytes(figure);
-    out.push(`             ${amount.padStart(9)}  ${c.change === 'base-image' ? 'base image' : c.change}${c.line !== null ? ` line ${c.line}` : ''}: ${c.instruction.slice(0, 80)}`);
+    out.push(
+      `             ${amount.padStart(9)}  ${c.change === 'base-image' ? 'base image' : c.change}${c.line !== null ? ` line ${c.line}` : ''}: ${c.instruction.slice(0, 80)}`,
+    );
   }
   const wasted = s.wasted;
   // A few bytes of a file rewritten (an /etc/passwd line added) are not worth a line.
   if (wasted && (wasted.bytes >= 1_000_000 || wasted.percent >= 1)) {
     const worst = wasted.layers[0];
-    out.push(`             wasted ${formatBytes(wasted.bytes)} (${wasted.percent.toFixed(1)}%)${worst ? `, most from ${worst.line !== null ? `line ${worst.line}: ` : ''}${worst.instruction.slice(0, 60)} (${formatBytes(worst.bytes)})` : ''}`);
+    out.push(
+      `             wasted ${formatBytes(wasted.bytes)} (${wasted.percent.toFixed(1)}%)${worst ? `, most from ${worst.line !== null ? `line ${worst.line}: ` : ''}${worst.instruction.slice(0, 60)} (${formatBytes(worst.bytes)})` : ''}`,
+    );
   }
   return out;
 }
@@ -131,11 +150,17 @@ function healthEvidence(report: CheckReport): string[] {
   const out = ['', `Health check failed: ${h.reason ?? ''}`];
   if (h.container?.started === false) out.push(`  the container never started (no exit code); Docker's reason: ${h.startError ?? 'not given'}`);
   else if (h.startError) out.push(`  Docker could not start the container: ${h.startError}`);
-  if (h.container && h.container.started !== false) out.push(`  container exit code: ${h.container.exitCode ?? (h.container.running ? 'still running' : 'unknown')}, OOM-killed: ${h.container.oomKilled ? 'yes' : 'no'}`);
+  if (h.container && h.container.started !== false)
+    out.push(
+      `  container exit code: ${h.container.exitCode ?? (h.container.running ? 'still running' : 'unknown')}, OOM-killed: ${h.container.oomKilled ? 'yes' : 'no'}`,
+    );
   out.push(...terminalAnswers(h.httpAnswers ?? []));
   if (h.lastHttp) {
-    const redirect = h.lastHttp.status !== null && h.lastHttp.status >= 300 && h.lastHttp.status < 400 ? ` (redirect to ${h.lastHttp.location ?? 'no Location given'})` : '';
-    out.push(`  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ''})`}${redirect}${h.lastHttp.host ? `, sent with Host: ${h.lastHttp.host}` : ''}${h.lastHttp.body ? `, body: ${oneLine(h.lastHttp.body.slice(0, 200).trimEnd())}` : ''}`);
+    const redirect =
+      h.lastHttp.status !== null && h.lastHttp.status >= 300 && h.lastHttp.status < 400 ? ` (redirect to ${h.lastHttp.location ?? 'no Location given'})` : '';
+    out.push(
+      `  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ''})`}${redirect}${h.lastHttp.host ? `, sent with Host: ${h.lastHttp.host}` : ''}${h.lastHttp.body ? `, body: ${oneLine(h.lastHttp.body.slice(0, 200).trimEnd())}` : ''}`,
+    );
   }
   if (h.imageHealthcheck) out.push(`  the image's own HEALTHCHECK said "${h.imageHealthcheck.status}" (a second opinion only)`);
   for (const entry of h.healthLog.slice(-3)) out.push(`  health check exit ${entry.exitCode}: ${entry.output.split('\n')[0] ?? ''}`);
@@ -185,7 +210,9 @@ function terminalAnswers(answers: readonly HttpAnswerReport[]): string[] {
   const out: string[] = [];
   const decisive = decisiveAnswer(answers);
   if (decisive && decisive !== latestAnswer(answers)) {
-    out.push(`  first answer that was not transient: ${describeHttpAnswer(decisive)} ${describeAnswerTimes(decisive)}${decisive.body ? `, body: ${firstLine(decisive.body, 200)}` : ''}`);
+    out.push(
+      `  first answer that was not transient: ${describeHttpAnswer(decisive)} ${describeAnswerTimes(decisive)}${decisive.body ? `, body: ${firstLine(decisive.body, 200)}` : ''}`,
+    );
   }
   if (answers.length < 2) return out;
   out.push(`  answers seen, in order (times after the container started):`);
@@ -214,4 +241,3 @@ function terminalSizeChange(report: CheckReport): string {
   if (bytes === null) return ` (not comparable with ${baseline.source})`;
   return `, ${bytes > 0 ? '+' : ''}${formatBytes(bytes)}${percent === null ? '' : ` (${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%)`} ${delta.metric} against ${baseline.source}`;
 }
-

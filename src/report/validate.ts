@@ -57,7 +57,11 @@ function describe(errors: readonly OutputUnit[]): string[] {
 
 /** "#/size/layers/2/bytes" → "size.layers[2].bytes" (JSON Pointer escapes undone). */
 function fieldPath(pointer: string): string {
-  const parts = pointer.replace(/^#\/?/, '').split('/').filter(Boolean).map((p) => decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter(Boolean)
+    .map((p) => decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~'));
   return parts.reduce((out, part) => (/^\d+$/.test(part) ? `${out}[${part}]` : joinPath(out, part)), '');
 }
 

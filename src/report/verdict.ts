@@ -2,7 +2,10 @@ import type { CheckReport, Verdict } from '../model/report.ts';
 import { checkStates } from './state.ts';
 
 /** What the verdict reads: every check's outcome, never how the report was made. */
-export type VerdictInput = Pick<CheckReport, 'cancelled' | 'internalError' | 'build' | 'services' | 'compose' | 'preDeploy' | 'health' | 'size' | 'hygiene' | 'deploy'>;
+export type VerdictInput = Pick<
+  CheckReport,
+  'cancelled' | 'internalError' | 'build' | 'services' | 'compose' | 'preDeploy' | 'health' | 'size' | 'hygiene' | 'deploy'
+>;
 
 /**
  * The one place that decides pass or fail, and says why in sentences a person can act on.

@@ -24,24 +24,222 @@ export const LOOKALIKE_LABELS: Record<LookalikeReason, string> = {
  * "mysecretpassword", "TU_PASSWORD", "postgres", "ThisIsNotARealToken"), in the languages
  * sample configurations are commonly written in.
  */
-const WORDS = new Set(
-  [
-    'a', 'my', 'your', 'yours', 'our', 'the', 'this', 'is', 'it', 'me', 'not', 'no', 'here', 'goes', 'put', 'insert', 'enter', 'set', 'just', 'an', 'to', 'for', 'of', 'and',
-    'tu', 'su', 'mi', 'de', 'la', 'el', 'votre', 'ton', 'dein', 'ihr', 'seu', 'sua',
-    'pass', 'passw', 'password', 'passwd', 'passphrase', 'pwd', 'pw', 'secret', 'secrets', 'key', 'keys', 'token', 'api', 'auth', 'login', 'cred', 'creds', 'credential', 'credentials',
-    'contraseña', 'contrasena', 'clave', 'senha', 'motdepasse', 'mot', 'passe', 'passwort', 'kennwort', 'geheim', 'parola', 'wachtwoord', 'usuario', 'utilisateur', 'benutzer',
-    'change', 'changeme', 'changeit', 'replace', 'update', 'fill', 'todo', 'fixme', 'tbd',
-    'example', 'sample', 'demo', 'test', 'tests', 'testing', 'dummy', 'fake', 'mock', 'stub', 'placeholder', 'default', 'defaults', 'redacted', 'hidden', 'foo', 'bar', 'baz', 'qux', 'hello', 'world',
-    'dev', 'devel', 'develop', 'development', 'local', 'localhost', 'ci', 'staging', 'prod', 'production', 'insecure', 'unsafe', 'real', 'value', 'random', 'strong', 'super', 'top', 'very', 'long', 'some', 'other', 'new', 'old', 'good', 'bad', 'only', 'use', 'used',
-    'user', 'username', 'users', 'admin', 'administrator', 'root', 'guest', 'owner', 'app', 'application', 'service', 'server', 'client', 'web', 'site', 'project', 'account', 'name', 'host',
-    'db', 'database', 'postgres', 'postgresql', 'pg', 'sql', 'mysql', 'maria', 'mariadb', 'mongo', 'mongodb', 'redis', 'rabbit', 'rabbitmq', 'amqp', 'celery', 'broker', 'queue', 'cache', 'minio', 'minioadmin', 'keycloak', 'airflow', 'elastic', 'kibana', 'grafana', 'sa',
-    'django', 'flask', 'fastapi', 'rails', 'node', 'docker', 'compose', 'github', 'gitlab', 'stripe', 'aws', 'slack', 'jwt', 'live', 'sk', 'pk', 'abc', 'xyz', 'xxx',
-    'qwerty', 'qwertyuiop', 'asdf', 'asdfgh', 'asdfghjkl', 'zxcv', 'zxcvbnm', 'letmein', 'welcome', 'hunter', 'iloveyou', 'monkey', 'dragon', 'trustno', 'abcdef', 'abcd',
-  ],
-);
+const WORDS = new Set([
+  'a',
+  'my',
+  'your',
+  'yours',
+  'our',
+  'the',
+  'this',
+  'is',
+  'it',
+  'me',
+  'not',
+  'no',
+  'here',
+  'goes',
+  'put',
+  'insert',
+  'enter',
+  'set',
+  'just',
+  'an',
+  'to',
+  'for',
+  'of',
+  'and',
+  'tu',
+  'su',
+  'mi',
+  'de',
+  'la',
+  'el',
+  'votre',
+  'ton',
+  'dein',
+  'ihr',
+  'seu',
+  'sua',
+  'pass',
+  'passw',
+  'password',
+  'passwd',
+  'passphrase',
+  'pwd',
+  'pw',
+  'secret',
+  'secrets',
+  'key',
+  'keys',
+  'token',
+  'api',
+  'auth',
+  'login',
+  'cred',
+  'creds',
+  'credential',
+  'credentials',
+  'contraseña',
+  'contrasena',
+  'clave',
+  'senha',
+  'motdepasse',
+  'mot',
+  'passe',
+  'passwort',
+  'kennwort',
+  'geheim',
+  'parola',
+  'wachtwoord',
+  'usuario',
+  'utilisateur',
+  'benutzer',
+  'change',
+  'changeme',
+  'changeit',
+  'replace',
+  'update',
+  'fill',
+  'todo',
+  'fixme',
+  'tbd',
+  'example',
+  'sample',
+  'demo',
+  'test',
+  'tests',
+  'testing',
+  'dummy',
+  'fake',
+  'mock',
+  'stub',
+  'placeholder',
+  'default',
+  'defaults',
+  'redacted',
+  'hidden',
+  'foo',
+  'bar',
+  'baz',
+  'qux',
+  'hello',
+  'world',
+  'dev',
+  'devel',
+  'develop',
+  'development',
+  'local',
+  'localhost',
+  'ci',
+  'staging',
+  'prod',
+  'production',
+  'insecure',
+  'unsafe',
+  'real',
+  'value',
+  'random',
+  'strong',
+  'super',
+  'top',
+  'very',
+  'long',
+  'some',
+  'other',
+  'new',
+  'old',
+  'good',
+  'bad',
+  'only',
+  'use',
+  'used',
+  'user',
+  'username',
+  'users',
+  'admin',
+  'administrator',
+  'root',
+  'guest',
+  'owner',
+  'app',
+  'application',
+  'service',
+  'server',
+  'client',
+  'web',
+  'site',
+  'project',
+  'account',
+  'name',
+  'host',
+  'db',
+  'database',
+  'postgres',
+  'postgresql',
+  'pg',
+  'sql',
+  'mysql',
+  'maria',
+  'mariadb',
+  'mongo',
+  'mongodb',
+  'redis',
+  'rabbit',
+  'rabbitmq',
+  'amqp',
+  'celery',
+  'broker',
+  'queue',
+  'cache',
+  'minio',
+  'minioadmin',
+  'keycloak',
+  'airflow',
+  'elastic',
+  'kibana',
+  'grafana',
+  'sa',
+  'django',
+  'flask',
+  'fastapi',
+  'rails',
+  'node',
+  'docker',
+  'compose',
+  'github',
+  'gitlab',
+  'stripe',
+  'aws',
+  'slack',
+  'jwt',
+  'live',
+  'sk',
+  'pk',
+  'abc',
+  'xyz',
+  'xxx',
+  'qwerty',
+  'qwertyuiop',
+  'asdf',
+  'asdfgh',
+  'asdfghjkl',
+  'zxcv',
+  'zxcvbnm',
+  'letmein',
+  'welcome',
+  'hunter',
+  'iloveyou',
+  'monkey',
+  'dragon',
+  'trustno',
+  'abcdef',
+  'abcd',
+]);
 
 /** A reference or a template where the value will go: ${DB_PASSWORD}, {{ secret }}, <password>, %(pw)s. */
-const TEMPLATE = /\$\{[^}]*\}|\{\{[^}]*\}\}|\{%[^%]*%\}|<[^>]*>|%\([A-Za-z_]\w*\)[sd]|^\$[A-Za-z_]\w*$|^%[A-Za-z_]\w*%$|^@[A-Za-z_]\w*@$|^__[A-Za-z0-9_]+__$|^\[[^\]]*\]$/;
+const TEMPLATE =
+  /\$\{[^}]*\}|\{\{[^}]*\}\}|\{%[^%]*%\}|<[^>]*>|%\([A-Za-z_]\w*\)[sd]|^\$[A-Za-z_]\w*$|^%[A-Za-z_]\w*%$|^@[A-Za-z_]\w*@$|^__[A-Za-z0-9_]+__$|^\[[^\]]*\]$/;
 /** Nothing but masks and ellipses: ****, xxxxx, ..., •••. */
 const MASK = /^[*xX.•…_-]+$/;
 /** An upper-case identifier (TU_PASSWORD, DB_PASS, YOUR_API_KEY): the name of a value, not a value. */
@@ -75,7 +273,11 @@ function composed(piece: string): number {
 
 /** Every piece between separators is words and digits, with a word somewhere ("change-me", "dev_secret_key_123"). */
 function composedOfWords(value: string): boolean {
-  const found = value.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).map(composed);
+  const found = value
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .map(composed);
   return found.every((c) => c > 0) && found.includes(2);
 }
 
@@ -121,7 +323,7 @@ function madeUpCoverage(body: string): number {
   const s = body.toLowerCase();
   const covered = new Array<boolean>(s.length).fill(false);
   let longWord = false;
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     let best = 0;
     for (let k = Math.min(s.length, i + 12); k >= i + 2; k--) {
       if (WORDS.has(s.slice(i, k))) {
@@ -226,11 +428,26 @@ export function urlPasswordLookalike(user: string, password: string, host: strin
 export function nonProductionPath(path: string): LookalikeReason | undefined {
   const lower = path.toLowerCase();
   const name = lower.slice(lower.lastIndexOf('/') + 1);
-  if (/\/(?:\.github|\.circleci|\.buildkite|\.gitlab)\/|\/(?:\.gitlab-ci\.ya?ml|\.travis\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.yml|jenkinsfile|\.drone\.ya?ml|cloudbuild\.ya?ml)$/.test(lower)) return 'ci';
+  if (
+    /\/(?:\.github|\.circleci|\.buildkite|\.gitlab)\/|\/(?:\.gitlab-ci\.ya?ml|\.travis\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.yml|jenkinsfile|\.drone\.ya?ml|cloudbuild\.ya?ml)$/.test(
+      lower,
+    )
+  )
+    return 'ci';
   if (/\/(?:tests?|__tests__|spec|specs|testdata|test[-_]data|fixtures|__fixtures__|e2e|cypress|playwright)\//.test(lower)) return 'test';
-  if (/^(?:conftest\.py|test_[^/]*\.py|[^/]*_test\.(?:py|go|rb)|[^/]*\.(?:test|spec)\.[cm]?[jt]sx?|[^/]*_spec\.rb|pytest\.ini|tox\.ini|phpunit\.xml(?:\.dist)?)$/.test(name)) return 'test';
-  if (/\/(?:examples?|samples?)\//.test(lower) || /\.(?:example|sample|template|tpl|dist)(?:\.[a-z0-9]+)?$|^[^/]*\.example\.[a-z0-9]+$/.test(name)) return 'example';
-  if (/\/(?:docs?|documentation|site-docs)\//.test(lower) || /\.(?:md|markdown|mdx|rst|adoc|asciidoc)$/.test(name) || /^(?:readme|changelog|contributing|install|usage)(?:\.[a-z]+)?$/.test(name)) {
+  if (
+    /^(?:conftest\.py|test_[^/]*\.py|[^/]*_test\.(?:py|go|rb)|[^/]*\.(?:test|spec)\.[cm]?[jt]sx?|[^/]*_spec\.rb|pytest\.ini|tox\.ini|phpunit\.xml(?:\.dist)?)$/.test(
+      name,
+    )
+  )
+    return 'test';
+  if (/\/(?:examples?|samples?)\//.test(lower) || /\.(?:example|sample|template|tpl|dist)(?:\.[a-z0-9]+)?$|^[^/]*\.example\.[a-z0-9]+$/.test(name))
+    return 'example';
+  if (
+    /\/(?:docs?|documentation|site-docs)\//.test(lower) ||
+    /\.(?:md|markdown|mdx|rst|adoc|asciidoc)$/.test(name) ||
+    /^(?:readme|changelog|contributing|install|usage)(?:\.[a-z]+)?$/.test(name)
+  ) {
     return 'documentation';
   }
   return undefined;

@@ -62,11 +62,17 @@ interface ValueRule {
   readonly lookalike?: (secret: string, m: RegExpMatchArray) => LookalikeReason | undefined;
 }
 
-const fixed = (n: number) => (m: string): string => m.slice(0, n);
+const fixed =
+  (n: number) =>
+  (m: string): string =>
+    m.slice(0, n);
 const none = (): string => '';
 
 /** The random part after the format's fixed prefix must look random. */
-const randomAfter = (n: number, mixedCase = true) => (secret: string): LookalikeReason | undefined => (patternedBody(secret.slice(n), mixedCase) ? 'patterned' : undefined);
+const randomAfter =
+  (n: number, mixedCase = true) =>
+  (secret: string): LookalikeReason | undefined =>
+    patternedBody(secret.slice(n), mixedCase) ? 'patterned' : undefined;
 const notPlaceholder = (secret: string): LookalikeReason | undefined => (isPlaceholder(secret) ? 'placeholder' : undefined);
 
 const RULES: readonly ValueRule[] = [
@@ -77,18 +83,39 @@ const RULES: readonly ValueRule[] = [
   { kind: 'npm-token', pattern: /\b(npm_[A-Za-z0-9]{36})\b/g, prefix: fixed(4), lookalike: randomAfter(4) },
   { kind: 'pypi-token', pattern: /\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})/g, prefix: fixed(5), lookalike: randomAfter(24) },
   { kind: 'docker-hub-token', pattern: /\b(dckr_pat_[A-Za-z0-9_-]{27})(?![A-Za-z0-9_-])/g, prefix: fixed(9), lookalike: randomAfter(9) },
-  { kind: 'slack-token', pattern: /\b(xox[bpoasr]-[0-9]{8,13}-[0-9A-Za-z-]{8,})/g, prefix: fixed(5), lookalike: (s) => randomAfter(0)(s.slice(s.lastIndexOf('-') + 1)) },
-  { kind: 'slack-webhook', pattern: /(https:\/\/hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9+/]{43,56})/g, prefix: () => 'https://hooks.slack.com/', lookalike: (s) => randomAfter(0)(s.slice(s.lastIndexOf('/') + 1)) },
+  {
+    kind: 'slack-token',
+    pattern: /\b(xox[bpoasr]-[0-9]{8,13}-[0-9A-Za-z-]{8,})/g,
+    prefix: fixed(5),
+    lookalike: (s) => randomAfter(0)(s.slice(s.lastIndexOf('-') + 1)),
+  },
+  {
+    kind: 'slack-webhook',
+    pattern: /(https:\/\/hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9+/]{43,56})/g,
+    prefix: () => 'https://hooks.slack.com/',
+    lookalike: (s) => randomAfter(0)(s.slice(s.lastIndexOf('/') + 1)),
+  },
   { kind: 'stripe-live-key', pattern: /\b((?:sk|rk)_live_[A-Za-z0-9]{20,})\b/g, prefix: fixed(8), lookalike: randomAfter(8) },
   { kind: 'google-api-key', pattern: /\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/g, prefix: fixed(4), lookalike: randomAfter(4) },
-  { kind: 'openai-key', pattern: /\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})/g, prefix: fixed(3), lookalike: (s) => randomAfter(0)(s.slice(s.indexOf('T3BlbkFJ') + 8)) },
-  { kind: 'anthropic-key', pattern: /\b(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,})/g, prefix: fixed(7), lookalike: (s) => randomAfter(0)(s.slice(s.indexOf('-', 7) + 1)) },
+  {
+    kind: 'openai-key',
+    pattern: /\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})/g,
+    prefix: fixed(3),
+    lookalike: (s) => randomAfter(0)(s.slice(s.indexOf('T3BlbkFJ') + 8)),
+  },
+  {
+    kind: 'anthropic-key',
+    pattern: /\b(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,})/g,
+    prefix: fixed(7),
+    lookalike: (s) => randomAfter(0)(s.slice(s.indexOf('-', 7) + 1)),
+  },
   { kind: 'sendgrid-key', pattern: /\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g, prefix: fixed(3), lookalike: randomAfter(3) },
   { kind: 'digitalocean-token', pattern: /\b(do[opr]_v1_[a-f0-9]{64})\b/g, prefix: fixed(7), lookalike: randomAfter(7, false) },
   // A PEM private key with a body: the BEGIN line alone (documentation, code that parses keys) is not one.
   {
     kind: 'private-key',
-    pattern: /(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\\n]*(?:[A-Za-z0-9+/=]{16,}[\s\\n]*|[A-Za-z-]+: [^\n]*\n){3,}[A-Za-z0-9+/=\s\\n]*-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)/g,
+    pattern:
+      /(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\\n]*(?:[A-Za-z0-9+/=]{16,}[\s\\n]*|[A-Za-z-]+: [^\n]*\n){3,}[A-Za-z0-9+/=\s\\n]*-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)/g,
     prefix: () => '-----BEGIN',
   },
   // header.payload.signature, both JSON parts starting with {" (eyJ in base64url).
@@ -224,7 +251,8 @@ export function valuesToMask(text: string, given = false): { value: string; kind
     if (m.lookalike && GENERIC.has(m.kind)) continue;
     out.set(m.secret, m.kind);
     // A PEM block reaches a log line by line.
-    if (m.kind === 'private-key') for (const line of m.secret.split(/\r?\n|\\n/)) if (line.trim().length >= 16 && !line.startsWith('-----')) out.set(line.trim(), m.kind);
+    if (m.kind === 'private-key')
+      for (const line of m.secret.split(/\r?\n|\\n/)) if (line.trim().length >= 16 && !line.startsWith('-----')) out.set(line.trim(), m.kind);
   }
   if (given) for (const password of urlPasswords(text)) out.set(password, 'url-password');
   return [...out].map(([value, kind]) => ({ value, kind }));
@@ -279,6 +307,11 @@ export function isPublicByDesignName(name: string): boolean {
 
 /** Could this text hold a secret at all? A cheap filter before running every rule. */
 export function mayHoldSecret(text: string, given: readonly GivenSecret[] = []): boolean {
-  if (/AKIA|ASIA|ABIA|ACCA|A3T|gh[pousr]_|github_pat_|glpat-|npm_|pypi-|dckr_pat_|xox|hooks\.slack|_live_|AIza|sk-|SG\.|do[opr]_v1|PRIVATE KEY|eyJ|_auth|_password|npmAuth|password|:\/\//.test(text)) return true;
+  if (
+    /AKIA|ASIA|ABIA|ACCA|A3T|gh[pousr]_|github_pat_|glpat-|npm_|pypi-|dckr_pat_|xox|hooks\.slack|_live_|AIza|sk-|SG\.|do[opr]_v1|PRIVATE KEY|eyJ|_auth|_password|npmAuth|password|:\/\//.test(
+      text,
+    )
+  )
+    return true;
   return given.some((g) => g.value.length >= MIN_GIVEN_SECRET && text.includes(g.value));
 }

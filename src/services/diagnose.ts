@@ -2,14 +2,17 @@ import type { ServiceReport } from '../model/report.ts';
 import type { ComposeModel } from '../compose/model.ts';
 
 /** Words an app's log uses when it cannot reach a host: refused, unknown name, timed out. */
-const UNREACHABLE = /refused|ECONNREFUSED|could not translate host name|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|No address associated|EAI_AGAIN|ENOTFOUND|could not connect|Connection timed out|timeout expired/i;
+const UNREACHABLE =
+  /refused|ECONNREFUSED|could not translate host name|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|No address associated|EAI_AGAIN|ENOTFOUND|could not connect|Connection timed out|timeout expired/i;
 
 /**
  * When a failed app's log shows it could not reach a host that is a service of the Compose file,
  * one sentence on which service and why it was not there; null when the log shows nothing of that.
  */
 export function diagnoseUnreachableService(logs: readonly string[], model: ComposeModel, app: string, services: readonly ServiceReport[]): string | null {
-  const names = Object.keys(model.services).filter((n) => n !== app).sort((a, b) => b.length - a.length);
+  const names = Object.keys(model.services)
+    .filter((n) => n !== app)
+    .sort((a, b) => b.length - a.length);
   for (const line of logs) {
     if (!UNREACHABLE.test(line)) continue;
     const name = names.find((n) => new RegExp(`(?<![\\w.-])${escapeRegExp(n)}(?![\\w-])`).test(line));

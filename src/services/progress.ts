@@ -34,7 +34,9 @@ export function progressOf(condition: DependsCondition, c: ContainerState | unde
   const ended = c.state === 'exited' || c.state === 'dead';
   if (condition === 'service_completed_successfully') {
     if (!ended) return { kind: 'pending', waitingOn: 'it to run to completion (service_completed_successfully)' };
-    return c.exitCode === 0 ? { kind: 'ready' } : { kind: 'failed', reason: `it exited with code ${c.exitCode ?? '?'} (service_completed_successfully needs 0)` };
+    return c.exitCode === 0
+      ? { kind: 'ready' }
+      : { kind: 'failed', reason: `it exited with code ${c.exitCode ?? '?'} (service_completed_successfully needs 0)` };
   }
   if (ended) {
     return { kind: 'exited', reason: `it exited with code ${c.exitCode ?? '?'} while it should keep running (${condition})` };

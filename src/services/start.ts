@@ -40,7 +40,9 @@ export interface StartedServices {
  * own project, and waits for each as its `depends_on` condition says, within the health timeout.
  */
 export async function startServices(
-  config: ServicesConfig, compose: ComposeConfig, deps: { docker: Docker; log: Log; cancel?: AbortSignal | undefined },
+  config: ServicesConfig,
+  compose: ComposeConfig,
+  deps: { docker: Docker; log: Log; cancel?: AbortSignal | undefined },
 ): Promise<StartedServices> {
   const { docker, log } = deps;
   const { model, service: app } = compose;
@@ -50,9 +52,16 @@ export async function startServices(
   // Without dependencies no project is started, so there is no network to join.
   const placement: AppPlacement = closure.length ? full : { ...full, networks: [] };
   const report: ComposeReport = {
-    file: compose.file, project: compose.project, service: app, serviceSource: compose.serviceSource,
+    file: compose.file,
+    project: compose.project,
+    service: app,
+    serviceSource: compose.serviceSource,
     // The app joins the first (the run parameters take one network).
-    networks: placement.networks.slice(0, 1).map((n) => n.name), droppedMounts: [...full.droppedMounts], durationMs: 0, failure: null, warnings: [],
+    networks: placement.networks.slice(0, 1).map((n) => n.name),
+    droppedMounts: [...full.droppedMounts],
+    durationMs: 0,
+    failure: null,
+    warnings: [],
   };
   const warn = (warnings: readonly string[]): void => keepWarnings(report, warnings, log);
   warn(compose.warnings ?? []);
@@ -62,14 +71,18 @@ export async function startServices(
   }
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'deploy-check-compose-'));
-  const checkedServices = closure.map((d) => d.name).filter((n) => {
-    const s = model.services[n];
-    return s !== undefined && buildsCheckedImage(s, config);
-  });
+  const checkedServices = closure
+    .map((d) => d.name)
+    .filter((n) => {
+      const s = model.services[n];
+      return s !== undefined && buildsCheckedImage(s, config);
+    });
   const override = await writeOverride(dir, model, closure, config, checkedServices, docker);
   const source = compose.generated ? await writeGenerated(dir, compose.generated) : compose.file;
   for (const n of containerNames(model, closure)) {
-    log.info(`Compose: container_name "${n.fixed}" of "${n.service}" is replaced by "${n.name}" for this run, so another run or a running stack cannot collide with it; "${n.fixed}" stays its name on the project's networks`);
+    log.info(
+      `Compose: container_name "${n.fixed}" of "${n.service}" is replaced by "${n.name}" for this run, so another run or a running stack cannot collide with it; "${n.fixed}" stays its name on the project's networks`,
+    );
   }
   const project: ComposeProject = { project: compose.project, files: [source, override] };
   let stopped: Promise<void> | null = null;
@@ -91,7 +104,9 @@ export async function startServices(
     warn(composeWarnings(built.stderr));
     if (built.code !== 0) {
       report.failure = `docker compose build ${toBuild.join(' ')} failed: ${composeError(built.stderr)}`;
-      const services = closure.map((d) => failedWithout(d, model.services[d.name]?.image ?? null, toBuild.includes(d.name) ? `its build failed: ${composeError(built.stderr)}` : null));
+      const services = closure.map((d) =>
+        failedWithout(d, model.services[d.name]?.image ?? null, toBuild.includes(d.name) ? `its build failed: ${composeError(built.stderr)}` : null),
+      );
       return { compose: report, services, ready: false, placement, stop };
     }
   }
@@ -119,7 +134,10 @@ function keepWarnings(report: ComposeReport, warnings: readonly string[], log: L
 
 /** A failed dependency's last log lines for its log line (the report keeps 100). */
 function lastWords(logs: readonly string[]): string {
-  const lines = logs.filter((l) => l.trim()).slice(-LOG_LINES_IN_LOG).map((l) => l.trim().slice(0, 200));
+  const lines = logs
+    .filter((l) => l.trim())
+    .slice(-LOG_LINES_IN_LOG)
+    .map((l) => l.trim().slice(0, 200));
   return lines.length ? `; its last log lines: ${lines.join(' | ')}` : '';
 }
 
@@ -137,7 +155,12 @@ function announcePlacement(log: Log, placement: AppPlacement): void {
 
 /** deploy-check's Compose file next to the user's (see composeOverride); returns its path. */
 async function writeOverride(
-  dir: string, model: ComposeConfig['model'], closure: readonly Dependency[], config: ServicesConfig, checkedServices: readonly string[], docker: Docker,
+  dir: string,
+  model: ComposeConfig['model'],
+  closure: readonly Dependency[],
+  config: ServicesConfig,
+  checkedServices: readonly string[],
+  docker: Docker,
 ): Promise<string> {
   const file = path.join(dir, 'deploy-check.override.json');
   const override = composeOverride(model, closure, {
@@ -167,7 +190,10 @@ interface WaitOutcome {
 }
 
 async function upAndWait(
-  project: ComposeProject, closure: readonly Dependency[], timeoutMs: number, deps: { docker: Docker; log: Log; cancel?: AbortSignal | undefined },
+  project: ComposeProject,
+  closure: readonly Dependency[],
+  timeoutMs: number,
+  deps: { docker: Docker; log: Log; cancel?: AbortSignal | undefined },
 ): Promise<WaitOutcome> {
   const { docker, log, cancel } = deps;
   const started = Date.now();
@@ -191,7 +217,9 @@ async function upAndWait(
     const pending = closure.filter((d) => progress.get(d.name)?.kind === 'pending');
     if (!announced && pending.length && closure.some((d) => containers.has(d.name))) {
       announced = true;
-      log.info(`Compose: waiting up to ${Math.round(timeoutMs / 1000)}s for ${pending.map((d) => `${d.name} (${waitingOn(progress.get(d.name))})`).join(', ')}`);
+      log.info(
+        `Compose: waiting up to ${Math.round(timeoutMs / 1000)}s for ${pending.map((d) => `${d.name} (${waitingOn(progress.get(d.name))})`).join(', ')}`,
+      );
     }
     const bad = closure.find((d) => progress.get(d.name)?.kind === 'failed' || progress.get(d.name)?.kind === 'exited');
     if (bad) {
@@ -204,19 +232,24 @@ async function upAndWait(
       failure = `docker compose up failed: ${error}`;
       // A container Compose created but could not start (no such executable, a port taken) failed with Compose's error.
       for (const d of closure) {
-        if (progress.get(d.name)?.kind === 'pending' && containers.get(d.name)?.state === 'created') progress.set(d.name, { kind: 'failed', reason: `it could not be started: ${error}` });
+        if (progress.get(d.name)?.kind === 'pending' && containers.get(d.name)?.state === 'created')
+          progress.set(d.name, { kind: 'failed', reason: `it could not be started: ${error}` });
       }
       break;
     }
     if (cancel?.aborted) {
-      failure = `cancelled (${String(cancel.reason)}) while waiting for ${closure.filter((d) => progress.get(d.name)?.kind === 'pending').map((d) => d.name).join(', ')}`;
+      failure = `cancelled (${String(cancel.reason)}) while waiting for ${closure
+        .filter((d) => progress.get(d.name)?.kind === 'pending')
+        .map((d) => d.name)
+        .join(', ')}`;
       break;
     }
     if (Date.now() >= deadline) {
       const waiting = closure.filter((d) => progress.get(d.name)?.kind === 'pending');
       failure = `not ready after ${Math.round(timeoutMs / 1000)}s: ${waiting.map((d) => `${d.name} (waiting for ${waitingOn(progress.get(d.name))})`).join(', ')}`;
       for (const d of waiting) {
-        if (containers.has(d.name)) progress.set(d.name, { kind: 'failed', reason: `not ready after ${Math.round(timeoutMs / 1000)}s: waiting for ${waitingOn(progress.get(d.name))}` });
+        if (containers.has(d.name))
+          progress.set(d.name, { kind: 'failed', reason: `not ready after ${Math.round(timeoutMs / 1000)}s: waiting for ${waitingOn(progress.get(d.name))}` });
       }
       break;
     }
@@ -232,7 +265,10 @@ async function upAndWait(
 
 /** Compose's error lines without its progress lines (" Container x  Started"). */
 export function composeError(stderr: string): string {
-  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !/^(Container|Network|Volume|Image)\s/.test(l) && !isComposeWarning(l));
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^(Container|Network|Volume|Image)\s/.test(l) && !isComposeWarning(l));
   return lines.slice(-3).join(' | ') || lastLines(stderr, 3);
 }
 
@@ -247,10 +283,13 @@ function waitingOn(p: Progress | undefined): string {
 async function listProject(docker: Docker, project: string, sinceMs: number): Promise<Map<string, ContainerState>> {
   const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${COMPOSE_PROJECT_LABEL}=${project}`] }) });
   const out = new Map<string, ContainerState>();
-  await Promise.all(list.map(async (c) => {
-    const service = c.Labels[COMPOSE_SERVICE_LABEL];
-    if (service && c.Labels['com.docker.compose.oneoff'] !== 'True') out.set(service, await withRestarts(docker, parseContainerStatus(c.Id, c.State, c.Status), sinceMs));
-  }));
+  await Promise.all(
+    list.map(async (c) => {
+      const service = c.Labels[COMPOSE_SERVICE_LABEL];
+      if (service && c.Labels['com.docker.compose.oneoff'] !== 'True')
+        out.set(service, await withRestarts(docker, parseContainerStatus(c.Id, c.State, c.Status), sinceMs));
+    }),
+  );
   return out;
 }
 
@@ -259,16 +298,27 @@ async function listProject(docker: Docker, project: string, sinceMs: number): Pr
  * crash-looping container spends most of its time "restarting" and may be "running" when listed.
  */
 async function withRestarts(docker: Docker, listed: ContainerState, sinceMs: number): Promise<ContainerState> {
-  const info = await docker.getContainer(listed.id).inspect().catch(() => null);
+  const info = await docker
+    .getContainer(listed.id)
+    .inspect()
+    .catch(() => null);
   if (!info) return listed;
   const state = info.State.Status;
   const health = info.State.Health?.Status;
   const restarts = info.RestartCount;
   // A restarted container that runs again reports exit code 0: its last exit is in the engine's events.
-  const exitCode = state === 'exited' || state === 'dead' || state === 'restarting' ? info.State.ExitCode
-    : restarts > 0 ? await lastExitCode(docker, listed.id, sinceMs) : null;
+  const exitCode =
+    state === 'exited' || state === 'dead' || state === 'restarting'
+      ? info.State.ExitCode
+      : restarts > 0
+        ? await lastExitCode(docker, listed.id, sinceMs)
+        : null;
   return {
-    id: listed.id, state, exitCode, restarts, restartPolicy: info.HostConfig.RestartPolicy?.Name || undefined,
+    id: listed.id,
+    state,
+    exitCode,
+    restarts,
+    restartPolicy: info.HostConfig.RestartPolicy?.Name || undefined,
     health: health === 'healthy' || health === 'unhealthy' || health === 'starting' ? health : null,
   };
 }
@@ -277,10 +327,17 @@ async function withRestarts(docker: Docker, listed: ContainerState, sinceMs: num
 async function lastExitCode(docker: Docker, id: string, sinceMs: number): Promise<number | null> {
   try {
     // With `until` the engine sends the events so far and ends the stream.
-    const stream = await docker.getEvents({ since: Math.floor(sinceMs / 1000), until: Number((Date.now() / 1000).toFixed(3)), filters: { type: ['container'], container: [id], event: ['die'] } });
+    const stream = await docker.getEvents({
+      since: Math.floor(sinceMs / 1000),
+      until: Number((Date.now() / 1000).toFixed(3)),
+      filters: { type: ['container'], container: [id], event: ['die'] },
+    });
     let text = '';
     for await (const chunk of stream) text += String(chunk);
-    const codes = text.split('\n').filter((l) => l.trim()).map((l) => (JSON.parse(l) as { Actor?: { Attributes?: Record<string, string> } }).Actor?.Attributes?.['exitCode']);
+    const codes = text
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => (JSON.parse(l) as { Actor?: { Attributes?: Record<string, string> } }).Actor?.Attributes?.['exitCode']);
     const last = codes.at(-1);
     return last !== undefined && /^-?\d+$/.test(last) ? Number(last) : null;
   } catch {
@@ -290,33 +347,55 @@ async function lastExitCode(docker: Docker, id: string, sinceMs: number): Promis
 
 /** Each dependency's section: status, timing, image, health checks and logs. */
 async function evidence(
-  docker: Docker, closure: readonly Dependency[], outcome: WaitOutcome, model: ComposeConfig['model'], checked: readonly string[], checkedImage: string,
+  docker: Docker,
+  closure: readonly Dependency[],
+  outcome: WaitOutcome,
+  model: ComposeConfig['model'],
+  checked: readonly string[],
+  checkedImage: string,
 ): Promise<ServiceReport[]> {
-  return Promise.all(closure.map(async (dep): Promise<ServiceReport> => {
-    const state = outcome.containers.get(dep.name);
-    const p = outcome.progress.get(dep.name);
-    const base = failedWithout(dep, checked.includes(dep.name) ? checkedImage : (model.services[dep.name]?.image ?? null), null);
-    if (!state) return { ...base, reason: outcome.failure ? 'not started: Compose stopped before it (see the failed service)' : 'not started' };
-    const container = docker.getContainer(state.id);
-    const ready = p?.kind === 'ready';
-    const [info, logs] = await Promise.all([container.inspect().catch(() => null), lastLogLines(container, ready ? LOG_LINES_READY : LOG_LINES_FAILED)]);
-    const health = (info?.State as { Health?: { Log?: { Output: string }[] } } | undefined)?.Health;
-    return {
-      ...base,
-      image: base.image ?? info?.Config.Image ?? null,
-      status: ready ? 'ready' : p?.kind === 'exited' ? 'exited' : p?.kind === 'pending' ? 'skipped' : 'failed',
-      readyMs: outcome.readyMs.get(dep.name) ?? null,
-      reason: ready ? null : p?.kind === 'pending' ? `stopped waiting for ${p.waitingOn}: ${outcome.failure?.startsWith('cancelled') ? 'the run was cancelled' : 'another service failed'}` : reasonOf(p),
-      exitCode: state.exitCode,
-      restarts: state.restarts ?? info?.RestartCount ?? null,
-      healthLog: (health?.Log ?? []).slice(-3).map((l) => l.Output.trim()),
-      logs,
-    };
-  }));
+  return Promise.all(
+    closure.map(async (dep): Promise<ServiceReport> => {
+      const state = outcome.containers.get(dep.name);
+      const p = outcome.progress.get(dep.name);
+      const base = failedWithout(dep, checked.includes(dep.name) ? checkedImage : (model.services[dep.name]?.image ?? null), null);
+      if (!state) return { ...base, reason: outcome.failure ? 'not started: Compose stopped before it (see the failed service)' : 'not started' };
+      const container = docker.getContainer(state.id);
+      const ready = p?.kind === 'ready';
+      const [info, logs] = await Promise.all([container.inspect().catch(() => null), lastLogLines(container, ready ? LOG_LINES_READY : LOG_LINES_FAILED)]);
+      const health = (info?.State as { Health?: { Log?: { Output: string }[] } } | undefined)?.Health;
+      return {
+        ...base,
+        image: base.image ?? info?.Config.Image ?? null,
+        status: ready ? 'ready' : p?.kind === 'exited' ? 'exited' : p?.kind === 'pending' ? 'skipped' : 'failed',
+        readyMs: outcome.readyMs.get(dep.name) ?? null,
+        reason: ready
+          ? null
+          : p?.kind === 'pending'
+            ? `stopped waiting for ${p.waitingOn}: ${outcome.failure?.startsWith('cancelled') ? 'the run was cancelled' : 'another service failed'}`
+            : reasonOf(p),
+        exitCode: state.exitCode,
+        restarts: state.restarts ?? info?.RestartCount ?? null,
+        healthLog: (health?.Log ?? []).slice(-3).map((l) => l.Output.trim()),
+        logs,
+      };
+    }),
+  );
 }
 
 function failedWithout(dep: Dependency, image: string | null, reason: string | null): ServiceReport {
-  return { name: dep.name, image, condition: dep.condition, status: reason ? 'failed' : 'skipped', readyMs: null, reason, exitCode: null, restarts: null, healthLog: [], logs: [] };
+  return {
+    name: dep.name,
+    image,
+    condition: dep.condition,
+    status: reason ? 'failed' : 'skipped',
+    readyMs: null,
+    reason,
+    exitCode: null,
+    restarts: null,
+    healthLog: [],
+    logs: [],
+  };
 }
 
 /** `start_interval` needs Engine 25 (API 1.44); older engines keep the healthcheck as written. */
@@ -333,7 +412,13 @@ async function supportsStartInterval(docker: Docker): Promise<boolean> {
 async function ensureNetworks(docker: Docker, placement: AppPlacement, runId: string): Promise<void> {
   for (const network of placement.networks) {
     if (network.external) continue;
-    const exists = await docker.getNetwork(network.name).inspect().then(() => true, () => false);
+    const exists = await docker
+      .getNetwork(network.name)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
     if (!exists) await docker.createNetwork({ Name: network.name, Labels: runLabels(runId) });
   }
 }
@@ -344,15 +429,21 @@ async function removeProject(docker: Docker, project: string, runId: string): Pr
   const byRun = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] });
   const failed: string[] = [];
   const attempt = (what: string, op: Promise<unknown>): Promise<void> =>
-    op.then(() => undefined, (err: unknown) => {
-      if (!/no such|not found|404/i.test((err as Error).message)) failed.push(what);
-    });
+    op.then(
+      () => undefined,
+      (err: unknown) => {
+        if (!/no such|not found|404/i.test((err as Error).message)) failed.push(what);
+      },
+    );
   const containers = await docker.listContainers({ all: true, filters: byProject }).catch(() => []);
   await Promise.all(containers.map((c) => attempt(`container ${c.Names[0] ?? c.Id}`, docker.getContainer(c.Id).remove({ force: true, v: true }))));
   const [networks, volumes, images] = await Promise.all([
     docker.listNetworks({ filters: byRun }).catch(() => []),
     // The engine answers `Volumes: null` when there are none, whatever the types say.
-    docker.listVolumes({ filters: byProject }).then((r) => (r.Volumes as typeof r.Volumes | null) ?? [], () => []),
+    docker.listVolumes({ filters: byProject }).then(
+      (r) => (r.Volumes as typeof r.Volumes | null) ?? [],
+      () => [],
+    ),
     docker.listImages({ filters: byRun }).catch(() => []),
   ]);
   await Promise.all([

@@ -52,7 +52,7 @@ interface ChainInstruction {
 /** The stages an image is built through: the target, the stage it is FROM, and so on up to an external image. */
 export function stageChain(facts: DockerfileFacts, stage: DockerfileStage | undefined = facts.finalStage): DockerfileStage[] {
   const chain: DockerfileStage[] = [];
-  for (let s = stage; s; ) {
+  for (let s = stage; s;) {
     chain.unshift(s);
     const current = s;
     s = facts.stages.find((p) => p.index < current.index && p.name !== undefined && p.name.toLowerCase() === current.from.toLowerCase());
@@ -124,7 +124,7 @@ export function attributeLayers(
     const base = index < ownFrom;
     const keyword = historyKeyword(entry.createdBy);
     layers.push({
-      instruction: match ? match.instruction.text : base && root ? `FROM ${baseRef ?? root.from}` : (entry.createdBy || '(unknown instruction)'),
+      instruction: match ? match.instruction.text : base && root ? `FROM ${baseRef ?? root.from}` : entry.createdBy || '(unknown instruction)',
       line: match ? match.instruction.line : base && root ? root.line : null,
       bytes: entry.bytes,
       compressedBytes: entry.compressedBytes,
@@ -141,10 +141,13 @@ export function attributeLayers(
 
 /** ${VAR}, ${VAR:-default} and $VAR from build arguments and the global ARG defaults. */
 export function substitute(text: string, variables: ReadonlyMap<string, string>): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare ?? '';
-    const value = variables.get(name);
-    if (value !== undefined && value !== '') return value;
-    return fallback ?? whole;
-  });
+  return text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
+      const name = braced ?? bare ?? '';
+      const value = variables.get(name);
+      if (value !== undefined && value !== '') return value;
+      return fallback ?? whole;
+    },
+  );
 }

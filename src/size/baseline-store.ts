@@ -70,7 +70,12 @@ export const NO_BASELINE_SCOPE: BaselineScope = { store: null, unavailable: 'no 
  */
 export function baselineKeyPrefix(image: ImageScope, branch: string): string {
   const hash = imageScopeHash(image);
-  const name = image.imageRepository.split('/').at(-1)?.replace(/[^a-zA-Z0-9._-]+/g, '-').slice(0, 40) || 'image';
+  const name =
+    image.imageRepository
+      .split('/')
+      .at(-1)
+      ?.replace(/[^a-zA-Z0-9._-]+/g, '-')
+      .slice(0, 40) || 'image';
   // "~" cannot occur in a git branch name, so the prefix of "main" never matches "main-old".
   return `deploy-check-size-v1-${name}-${hash}-${branch.replace(/[\s,~]+/g, '-')}${RUN_KEY_SEPARATOR}`;
 }

@@ -94,8 +94,16 @@ export function baselineFromReport(json: unknown, origin: { kind: SizeBaseline['
     bytes,
     compressedBytes,
     // Reports from before the sources were recorded measured uncompressed from the engine's history.
-    uncompressedSource: oneOf(size['uncompressedSource'], ['engine-layer-diff', 'engine-snapshot-usage', 'gzip-isize', 'unavailable'], bytes === null ? 'unavailable' : 'engine-layer-diff'),
-    compressedSource: oneOf(size['compressedSource'], ['image-manifest', 'registry-manifest', 'engine-content-size', 'unavailable'], compressedBytes === null ? 'unavailable' : 'image-manifest'),
+    uncompressedSource: oneOf(
+      size['uncompressedSource'],
+      ['engine-layer-diff', 'engine-snapshot-usage', 'gzip-isize', 'unavailable'],
+      bytes === null ? 'unavailable' : 'engine-layer-diff',
+    ),
+    compressedSource: oneOf(
+      size['compressedSource'],
+      ['image-manifest', 'registry-manifest', 'engine-content-size', 'unavailable'],
+      compressedBytes === null ? 'unavailable' : 'image-manifest',
+    ),
     baseImage: baseImageFromJson(size['baseImage']),
     layers,
     commit: reportCommit(json),
@@ -150,9 +158,10 @@ function baseImageFromJson(value: unknown): SizeBaseImage | null {
  */
 export function baselineFromRegistry(image: Awaited<ReturnType<typeof fetchRegistryImage>>, ctx: Pick<BaselineContext, 'facts' | 'variables'>): SizeBaseline {
   let layerIndex = 0;
-  const history = image.config.history.length > 0
-    ? image.config.history
-    : image.manifest.layers.map(() => ({ createdBy: '', comment: '', emptyLayer: false, created: null }));
+  const history =
+    image.config.history.length > 0
+      ? image.config.history
+      : image.manifest.layers.map(() => ({ createdBy: '', comment: '', emptyLayer: false, created: null }));
   const entries: HistoryLayerEntry[] = history.map((h) => {
     if (h.emptyLayer) return { createdBy: h.createdBy, comment: h.comment, layer: false, bytes: 0, compressedBytes: null, diffId: null, digest: null };
     const i = layerIndex++;
@@ -180,13 +189,16 @@ export function baselineFromRegistry(image: Awaited<ReturnType<typeof fetchRegis
     compressedBytes: image.manifest.layers.reduce((s, l) => s + l.size, 0),
     uncompressedSource,
     compressedSource,
-    baseImage: baseLayers.length === 0 ? null : {
-      ref: attribution.baseRef,
-      line: attribution.baseLine,
-      layers: baseLayers.length,
-      bytes: baseLayers.reduce((s, l) => s + l.bytes, 0),
-      compressedBytes: sumOrNull(baseLayers.map((l) => l.compressedBytes)),
-    },
+    baseImage:
+      baseLayers.length === 0
+        ? null
+        : {
+            ref: attribution.baseRef,
+            line: attribution.baseLine,
+            layers: baseLayers.length,
+            bytes: baseLayers.reduce((s, l) => s + l.bytes, 0),
+            compressedBytes: sumOrNull(baseLayers.map((l) => l.compressedBytes)),
+          },
     layers: attribution.layers,
     commit: null,
     measuredAt: image.config.created,

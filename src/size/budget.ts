@@ -22,7 +22,13 @@ export function evaluateBudgets(config: Pick<SizeConfig, 'maxSize' | 'maxIncreas
   if (config.maxSize) checks.push(checkMaxSize(config.maxSize.bytes, config.maxSize.raw, metric, figure, input.current.layers));
   if (config.maxIncrease) checks.push(checkMaxIncrease(config.maxIncrease, metric, input));
   const status: SizeBudget['status'] =
-    checks.length === 0 ? 'none' : checks.some((c) => c.status === 'exceeded') ? 'exceeded' : checks.some((c) => c.status === 'unchecked') ? 'unchecked' : 'pass';
+    checks.length === 0
+      ? 'none'
+      : checks.some((c) => c.status === 'exceeded')
+        ? 'exceeded'
+        : checks.some((c) => c.status === 'unchecked')
+          ? 'unchecked'
+          : 'pass';
   return { metric, status, checks };
 }
 
@@ -35,7 +41,13 @@ export function applyWasted(size: SizeReport, wasted: SizeWasted | null, limit: 
   const checks = [...size.budget.checks];
   if (limit) checks.push(checkMaxWasted(limit, wasted, reason));
   const status: SizeBudget['status'] =
-    checks.length === 0 ? 'none' : checks.some((c) => c.status === 'exceeded') ? 'exceeded' : checks.some((c) => c.status === 'unchecked') ? 'unchecked' : 'pass';
+    checks.length === 0
+      ? 'none'
+      : checks.some((c) => c.status === 'exceeded')
+        ? 'exceeded'
+        : checks.some((c) => c.status === 'unchecked')
+          ? 'unchecked'
+          : 'pass';
   return { ...size, wasted, budget: { ...size.budget, status, checks } };
 }
 
@@ -58,13 +70,29 @@ function checkMaxWasted(limit: SizeAmount, wasted: SizeWasted | null, reason: st
 
 function checkMaxSize(limit: number, raw: string, metric: SizeMetric, figure: number | null, layers: readonly SizeLayer[]): SizeBudgetCheck {
   if (figure === null) {
-    return { name: 'max-size', limit: raw, status: 'unchecked', actual: null, layer: null, message: `max-size ${raw} not checked: the ${metric} size could not be measured.` };
+    return {
+      name: 'max-size',
+      limit: raw,
+      status: 'unchecked',
+      actual: null,
+      layer: null,
+      message: `max-size ${raw} not checked: the ${metric} size could not be measured.`,
+    };
   }
   if (figure <= limit) {
-    return { name: 'max-size', limit: raw, status: 'pass', actual: figure, layer: null, message: `max-size ${raw}: the ${metric} image is ${formatBytes(figure)}, within budget.` };
+    return {
+      name: 'max-size',
+      limit: raw,
+      status: 'pass',
+      actual: figure,
+      layer: null,
+      message: `max-size ${raw}: the ${metric} image is ${formatBytes(figure)}, within budget.`,
+    };
   }
   const largest = [...layers].sort((a, b) => layerFigure(b, metric) - layerFigure(a, metric))[0];
-  const blame = largest ? `; its largest layer is ${describeLayer(largest.instruction, largest.line, largest.base)} (${formatBytes(layerFigure(largest, metric))})` : '';
+  const blame = largest
+    ? `; its largest layer is ${describeLayer(largest.instruction, largest.line, largest.base)} (${formatBytes(layerFigure(largest, metric))})`
+    : '';
   return {
     name: 'max-size',
     limit: raw,
@@ -81,19 +109,37 @@ function checkMaxIncrease(limit: SizeAmount, metric: SizeMetric, input: BudgetIn
   const change = delta === null ? null : metric === 'compressed' ? delta.compressedBytes : delta.bytes;
   const percent = delta === null ? null : metric === 'compressed' ? delta.compressedPercent : delta.percent;
   if (delta === null || change === null) {
-    const why = delta === null ? (input.baselineNote ?? 'there is no baseline') : `the ${metric} sizes of this image and the baseline were measured differently`;
+    const why =
+      delta === null ? (input.baselineNote ?? 'there is no baseline') : `the ${metric} sizes of this image and the baseline were measured differently`;
     return { ...base, status: 'unchecked', actual: null, layer: null, message: `max-increase ${limit.raw} not checked: ${why}.` };
   }
   const actual = limit.kind === 'percent' ? percent : change;
   if (actual === null) {
-    return { ...base, status: 'unchecked', actual: null, layer: null, message: `max-increase ${limit.raw} not checked: the baseline's ${metric} size is zero, so no percentage applies.` };
+    return {
+      ...base,
+      status: 'unchecked',
+      actual: null,
+      layer: null,
+      message: `max-increase ${limit.raw} not checked: the baseline's ${metric} size is zero, so no percentage applies.`,
+    };
   }
   const allowed = limit.kind === 'percent' ? limit.percent : limit.bytes;
   const grewBy = `${change >= 0 ? 'grew' : 'shrank'} by ${formatBytes(Math.abs(change))}${percent === null ? '' : ` (${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%`}`;
-  const fromTo = input.baselineFigure !== null ? `, ${formatBytes(input.baselineFigure)} → ${formatBytes(input.baselineFigure + change)}${percent === null ? '' : ')'}` : percent === null ? '' : ')';
+  const fromTo =
+    input.baselineFigure !== null
+      ? `, ${formatBytes(input.baselineFigure)} → ${formatBytes(input.baselineFigure + change)}${percent === null ? '' : ')'}`
+      : percent === null
+        ? ''
+        : ')';
   const against = input.baselineSource ? ` against the baseline from ${input.baselineSource}` : '';
   if (actual <= allowed) {
-    return { ...base, status: 'pass', actual, layer: null, message: `max-increase ${limit.raw}: the ${metric} image ${grewBy}${fromTo}${against}, within budget.` };
+    return {
+      ...base,
+      status: 'pass',
+      actual,
+      layer: null,
+      message: `max-increase ${limit.raw}: the ${metric} image ${grewBy}${fromTo}${against}, within budget.`,
+    };
   }
   const culprit = mostResponsible(delta.layers, metric);
   const blame = culprit

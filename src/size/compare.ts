@@ -10,13 +10,14 @@ export function uncompressedComparable(a: UncompressedSource, b: UncompressedSou
 
 /** Layer blobs compare with layer blobs, wherever the manifest was read; a content-store total only with its like. */
 export function compressedComparable(a: CompressedSource, b: CompressedSource): boolean {
-  const kind = (s: CompressedSource): string | null => (s === 'image-manifest' || s === 'registry-manifest' ? 'blobs' : s === 'engine-content-size' ? 'content' : null);
+  const kind = (s: CompressedSource): string | null =>
+    s === 'image-manifest' || s === 'registry-manifest' ? 'blobs' : s === 'engine-content-size' ? 'content' : null;
   return kind(a) !== null && kind(a) === kind(b);
 }
 
 const UNCOMPRESSED_LABEL: Record<UncompressedSource, string> = {
-  'engine-layer-diff': 'the classic image store\'s layer sizes',
-  'engine-snapshot-usage': 'the containerd image store\'s unpacked snapshots',
+  'engine-layer-diff': "the classic image store's layer sizes",
+  'engine-snapshot-usage': "the containerd image store's unpacked snapshots",
   'gzip-isize': 'layer tar sizes from a registry',
   unavailable: 'nothing',
 };
@@ -26,7 +27,9 @@ export function compareSizes(current: SizeFigures, baseline: SizeFigures, metric
   const sameUncompressed = uncompressedComparable(current.uncompressedSource, baseline.uncompressedSource);
   const sameCompressed = compressedComparable(current.compressedSource, baseline.compressedSource);
   if (!sameUncompressed) {
-    notes.push(`uncompressed sizes not compared: the baseline was measured from ${UNCOMPRESSED_LABEL[baseline.uncompressedSource]}, this image from ${UNCOMPRESSED_LABEL[current.uncompressedSource]}`);
+    notes.push(
+      `uncompressed sizes not compared: the baseline was measured from ${UNCOMPRESSED_LABEL[baseline.uncompressedSource]}, this image from ${UNCOMPRESSED_LABEL[current.uncompressedSource]}`,
+    );
   }
   if (!sameCompressed) notes.push('compressed sizes not compared: one of the two figures is missing or was measured differently');
 
@@ -36,7 +39,14 @@ export function compareSizes(current: SizeFigures, baseline: SizeFigures, metric
   const layers: SizeLayerChange[] = [];
   const baseChange = compareBase(current.layers, baseline.layers, sameUncompressed, sameCompressed);
   if (baseChange) layers.push(baseChange);
-  layers.push(...compareOwnLayers(current.layers.filter((l) => !l.base), baseline.layers.filter((l) => !l.base), sameUncompressed, sameCompressed));
+  layers.push(
+    ...compareOwnLayers(
+      current.layers.filter((l) => !l.base),
+      baseline.layers.filter((l) => !l.base),
+      sameUncompressed,
+      sameCompressed,
+    ),
+  );
 
   const weight = (c: SizeLayerChange): number => Math.abs((metric === 'compressed' ? (c.compressedBytes ?? c.bytes) : (c.bytes ?? c.compressedBytes)) ?? 0);
   layers.sort((a, b) => weight(b) - weight(a));
@@ -65,7 +75,12 @@ export function percentOf(delta: number | null, of: number | null): number | nul
  * The base image changed when its layers did: by content (diff IDs) when both sides know
  * them, else by the FROM reference and size.
  */
-function compareBase(current: readonly SizeLayer[], baseline: readonly SizeLayer[], sameUncompressed: boolean, sameCompressed: boolean): SizeLayerChange | null {
+function compareBase(
+  current: readonly SizeLayer[],
+  baseline: readonly SizeLayer[],
+  sameUncompressed: boolean,
+  sameCompressed: boolean,
+): SizeLayerChange | null {
   const now = current.filter((l) => l.base);
   const before = baseline.filter((l) => l.base);
   const ids = (ls: readonly SizeLayer[]): string[] | null => (ls.every((l) => l.diffId !== null) ? ls.map((l) => l.diffId ?? '') : null);
@@ -73,8 +88,18 @@ function compareBase(current: readonly SizeLayer[], baseline: readonly SizeLayer
   const beforeIds = ids(before);
   const sum = (ls: readonly SizeLayer[], pick: (l: SizeLayer) => number | null): number | null =>
     ls.reduce<number | null>((s, l) => (s === null || pick(l) === null ? null : s + (pick(l) ?? 0)), 0);
-  const bytes = sameUncompressed ? difference(sum(now, (l) => l.bytes), sum(before, (l) => l.bytes)) : null;
-  const compressedBytes = sameCompressed ? difference(sum(now, (l) => l.compressedBytes), sum(before, (l) => l.compressedBytes)) : null;
+  const bytes = sameUncompressed
+    ? difference(
+        sum(now, (l) => l.bytes),
+        sum(before, (l) => l.bytes),
+      )
+    : null;
+  const compressedBytes = sameCompressed
+    ? difference(
+        sum(now, (l) => l.compressedBytes),
+        sum(before, (l) => l.compressedBytes),
+      )
+    : null;
   const changed =
     nowIds !== null && beforeIds !== null
       ? nowIds.length !== beforeIds.length || nowIds.some((id, i) => id !== beforeIds[i])
@@ -99,7 +124,12 @@ const REBUILD_NOISE_BYTES = 64;
  * in the same order first (a longest common subsequence), then, between two such anchors, a
  * remaining pair of the same keyword is one line whose text changed. The rest were added or removed.
  */
-function compareOwnLayers(current: readonly SizeLayer[], baseline: readonly SizeLayer[], sameUncompressed: boolean, sameCompressed: boolean): SizeLayerChange[] {
+function compareOwnLayers(
+  current: readonly SizeLayer[],
+  baseline: readonly SizeLayer[],
+  sameUncompressed: boolean,
+  sameCompressed: boolean,
+): SizeLayerChange[] {
   const key = (l: SizeLayer): string => normalizeCreatedBy(l.createdBy || l.instruction);
   const matchedCurrent = matchLayers(current, baseline, key);
   const changes: SizeLayerChange[] = [];

@@ -112,26 +112,40 @@ export class LoopbackRegistry {
     res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
     if (url.pathname === '/v2/' || url.pathname === '/v2') {
       await drain(req);
-      send(res, 200, '{}'); return;
+      send(res, 200, '{}');
+      return;
     }
     const prefix = `/v2/${this.repository}/`;
     if (!url.pathname.startsWith(prefix)) {
       await drain(req);
-      error(res, 404, 'NAME_UNKNOWN', 'repository name not known to registry'); return;
+      error(res, 404, 'NAME_UNKNOWN', 'repository name not known to registry');
+      return;
     }
     const rest = url.pathname.slice(prefix.length);
 
     let m: RegExpExecArray | null;
     if ((m = /^blobs\/(sha256:[a-f0-9]{64})$/.exec(rest)) && m[1]) {
       await drain(req);
-      if (method !== 'HEAD' && method !== 'GET') { error(res, 405, 'UNSUPPORTED', 'blobs are only asked about here'); return; }
+      if (method !== 'HEAD' && method !== 'GET') {
+        error(res, 405, 'UNSUPPORTED', 'blobs are only asked about here');
+        return;
+      }
       const size = this.sizeOf(m[1]);
-      if (size === undefined || method === 'GET') { error(res, 404, 'BLOB_UNKNOWN', 'blob unknown to registry'); return; }
+      if (size === undefined || method === 'GET') {
+        error(res, 404, 'BLOB_UNKNOWN', 'blob unknown to registry');
+        return;
+      }
       res.writeHead(200, { 'Content-Length': String(size), 'Docker-Content-Digest': m[1], 'Content-Type': 'application/octet-stream' });
       return void res.end();
     }
-    if (/^blobs\/uploads\/?$/.test(rest) && method === 'POST') { await this.startUpload(req, res, url, prefix); return; }
-    if ((m = /^blobs\/uploads\/([a-f0-9]+)$/.exec(rest)) && m[1]) { await this.continueUpload(req, res, url, prefix, m[1]); return; }
+    if (/^blobs\/uploads\/?$/.test(rest) && method === 'POST') {
+      await this.startUpload(req, res, url, prefix);
+      return;
+    }
+    if ((m = /^blobs\/uploads\/([a-f0-9]+)$/.exec(rest)) && m[1]) {
+      await this.continueUpload(req, res, url, prefix, m[1]);
+      return;
+    }
     if ((m = /^manifests\/([^/]+)$/.exec(rest)) && m[1]) {
       if (method === 'PUT') {
         const body = await readAll(req, KEEP_LIMIT);
@@ -142,7 +156,8 @@ export class LoopbackRegistry {
       }
       await drain(req);
       // Never "present": the engine must send every manifest.
-      error(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown'); return;
+      error(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown');
+      return;
     }
     await drain(req);
     error(res, 404, 'UNSUPPORTED', 'not a registry endpoint this registry serves');
@@ -161,7 +176,10 @@ export class LoopbackRegistry {
     this.uploads.set(id, upload);
     await this.receive(req, upload);
     const digest = url.searchParams.get('digest');
-    if (digest) { await this.commit(res, id, digest); return; }
+    if (digest) {
+      await this.commit(res, id, digest);
+      return;
+    }
     res.writeHead(202, { Location: `${prefix}blobs/uploads/${id}`, 'Docker-Upload-UUID': id, Range: '0-0', 'Content-Length': '0' });
     return void res.end();
   }
@@ -172,14 +190,23 @@ export class LoopbackRegistry {
     const upload = this.uploads.get(id);
     if (!upload) {
       await drain(req);
-      error(res, 404, 'BLOB_UPLOAD_UNKNOWN', 'upload unknown'); return;
+      error(res, 404, 'BLOB_UPLOAD_UNKNOWN', 'upload unknown');
+      return;
     }
     await this.receive(req, upload);
     if (method === 'PATCH') {
-      res.writeHead(202, { Location: `${prefix}blobs/uploads/${id}`, 'Docker-Upload-UUID': id, Range: `0-${Math.max(0, upload.size - 1)}`, 'Content-Length': '0' });
+      res.writeHead(202, {
+        Location: `${prefix}blobs/uploads/${id}`,
+        'Docker-Upload-UUID': id,
+        Range: `0-${Math.max(0, upload.size - 1)}`,
+        'Content-Length': '0',
+      });
       return void res.end();
     }
-    if (method === 'PUT') { await this.commit(res, id, url.searchParams.get('digest') ?? ''); return; }
+    if (method === 'PUT') {
+      await this.commit(res, id, url.searchParams.get('digest') ?? '');
+      return;
+    }
     error(res, 405, 'UNSUPPORTED', 'method not supported');
   }
 
@@ -212,7 +239,10 @@ export class LoopbackRegistry {
   private async commit(res: http.ServerResponse, id: string, digest: string): Promise<void> {
     const upload = this.uploads.get(id);
     this.uploads.delete(id);
-    if (!upload || !/^sha256:[a-f0-9]{64}$/.test(digest)) { error(res, 400, 'DIGEST_INVALID', 'digest missing or invalid'); return; }
+    if (!upload || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+      error(res, 400, 'DIGEST_INVALID', 'digest missing or invalid');
+      return;
+    }
     // Finished before the engine hears back, so that a completed push means every blob was read.
     await upload.sink?.end().catch(() => undefined);
     this.blobs.set(digest, { size: upload.size, content: upload.chunks ? Buffer.concat(upload.chunks) : undefined });

@@ -29,8 +29,7 @@ export interface IndexEntry {
 }
 
 export type ParsedManifest =
-  | { readonly kind: 'index'; readonly entries: readonly IndexEntry[] }
-  | { readonly kind: 'manifest'; readonly manifest: ManifestInfo };
+  { readonly kind: 'index'; readonly entries: readonly IndexEntry[] } | { readonly kind: 'manifest'; readonly manifest: ManifestInfo };
 
 interface RawDescriptor {
   mediaType?: unknown;
@@ -59,7 +58,11 @@ export function parseManifest(body: Buffer | string, digest: string, contentType
       digest: text(d.digest),
       mediaType: text(d.mediaType),
       platform: d.platform
-        ? { os: text(d.platform.os), architecture: text(d.platform.architecture), variant: typeof d.platform.variant === 'string' ? d.platform.variant : undefined }
+        ? {
+            os: text(d.platform.os),
+            architecture: text(d.platform.architecture),
+            variant: typeof d.platform.variant === 'string' ? d.platform.variant : undefined,
+          }
         : undefined,
       attestation: d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest',
     }));
@@ -82,7 +85,9 @@ export function parseManifest(body: Buffer | string, digest: string, contentType
 /** The index entry for a platform: the image manifest, never an attestation. */
 export function pickIndexEntry(entries: readonly IndexEntry[], platform: { os: string; architecture: string }): IndexEntry | undefined {
   const images = entries.filter((e) => !e.attestation && e.platform?.os !== 'unknown');
-  return images.find((e) => e.platform?.os === platform.os && e.platform.architecture === platform.architecture) ?? (images.length === 1 ? images[0] : undefined);
+  return (
+    images.find((e) => e.platform?.os === platform.os && e.platform.architecture === platform.architecture) ?? (images.length === 1 ? images[0] : undefined)
+  );
 }
 
 /** Of the manifests an engine pushed (index, image, attestations), the image manifest of this platform. */

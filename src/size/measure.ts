@@ -92,7 +92,9 @@ export async function measureImage(docker: Docker, imageRef: string, options: Me
   const variables = options.variables ?? new Map<string, string>();
   const attribution = attributeLayers(entries, options.facts, variables);
   if (attribution.matched < attribution.expected) {
-    notes.push(`only ${attribution.matched} of ${attribution.expected} Dockerfile instructions were found in the image history; unmatched layers are shown with their history text`);
+    notes.push(
+      `only ${attribution.matched} of ${attribution.expected} Dockerfile instructions were found in the image history; unmatched layers are shown with their history text`,
+    );
   }
 
   const layers = attribution.layers;
@@ -105,7 +107,9 @@ export async function measureImage(docker: Docker, imageRef: string, options: Me
   } else if (store === 'containerd' && typeof inspect.Size === 'number') {
     compressedBytes = inspect.Size;
     compressedSource = 'engine-content-size';
-    notes.push('compressed size taken from the containerd store\'s content size (layers plus a few kB of manifests and config); per-layer compressed sizes unknown');
+    notes.push(
+      "compressed size taken from the containerd store's content size (layers plus a few kB of manifests and config); per-layer compressed sizes unknown",
+    );
   }
   if (store === 'containerd') {
     notes.push(`on the containerd image store, \`docker images\` shows the unpacked size plus the compressed layers kept next to it`);
@@ -129,7 +133,15 @@ export async function measureImage(docker: Docker, imageRef: string, options: Me
  * The image as the engine pushes it to a registry on loopback: its manifest (compressed sizes)
  * and config. Undefined, with a note, when the engine cannot push there or the push fails.
  */
-async function readCompressed(docker: Docker, imageRef: string, info: EngineInfo, inspect: EngineInspect, store: ImageStore, options: MeasureOptions, notes: string[]): Promise<PushedImage | undefined> {
+async function readCompressed(
+  docker: Docker,
+  imageRef: string,
+  info: EngineInfo,
+  inspect: EngineInspect,
+  store: ImageStore,
+  options: MeasureOptions,
+  notes: string[],
+): Promise<PushedImage | undefined> {
   if (!loopbackPushAllowed(info)) {
     notes.push('the engine does not allow plain-HTTP registries on 127.0.0.1, so the compressed layers could not be read');
     return undefined;
@@ -196,7 +208,7 @@ export function loopbackPushAllowed(info: EngineInfo): boolean {
     if (!net || !/^\d+\.\d+\.\d+\.\d+$/.test(net)) return false;
     const prefix = Number(bits ?? 32);
     const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
-    return ((loopback & mask) >>> 0) === ((ipv4ToInt(net) & mask) >>> 0);
+    return (loopback & mask) >>> 0 === (ipv4ToInt(net) & mask) >>> 0;
   });
 }
 
@@ -258,7 +270,10 @@ async function pushContainerd(push: LoopbackPush): Promise<PushedImage> {
   const statements = tap ? attestationLayers(first.manifests) : [];
   const secondPass = async (extra: readonly string[]): Promise<PushedImage> => {
     const second = await LoopbackRegistry.start({
-      claimUnknownBlobs: true, knownSizes: new Map(), fetchDigests: new Set([manifest.configDigest, ...extra]), tap: extra.length ? tap : undefined,
+      claimUnknownBlobs: true,
+      knownSizes: new Map(),
+      fetchDigests: new Set([manifest.configDigest, ...extra]),
+      tap: extra.length ? tap : undefined,
     });
     try {
       await pushTo(docker, imageRef, second, memos.leftover);
@@ -291,12 +306,15 @@ async function pushClassic(push: LoopbackPush): Promise<PushedImage> {
   const refused = [...memos.diffIds.diffIds].filter(([, diffId]) => tap?.wanted.has(diffId)).map(([digest]) => digest);
   // While the tap wants layers, a blob whose layer is not known is not claimed either: the
   // upload tells which layer it is, once.
-  const knownSizes = tap && tap.wanted.size > 0
-    ? new Map([...memo.sizes].filter(([digest]) => {
-        const diffId = memos.diffIds.diffIds.get(digest);
-        return diffId !== undefined && !tap.wanted.has(diffId);
-      }))
-    : memo.sizes;
+  const knownSizes =
+    tap && tap.wanted.size > 0
+      ? new Map(
+          [...memo.sizes].filter(([digest]) => {
+            const diffId = memos.diffIds.diffIds.get(digest);
+            return diffId !== undefined && !tap.wanted.has(diffId);
+          }),
+        )
+      : memo.sizes;
   const registry = await LoopbackRegistry.start({ claimUnknownBlobs: false, knownSizes, fetchDigests: new Set([inspect.Id, ...refused]), tap });
   try {
     await pushTo(docker, imageRef, registry, memos.leftover);
@@ -377,7 +395,11 @@ function followPush(docker: Docker, stream: NodeJS.ReadableStream): Promise<void
  * `empty_layer` says which entries made a layer; otherwise an entry with a size is a layer
  * and the zero-size ones, which weigh nothing, are left out.
  */
-export function historyEntries(history: readonly EngineHistoryItem[], diffIds: readonly string[], pushed: Pick<PushedImage, 'manifest' | 'config'> | undefined): HistoryLayerEntry[] {
+export function historyEntries(
+  history: readonly EngineHistoryItem[],
+  diffIds: readonly string[],
+  pushed: Pick<PushedImage, 'manifest' | 'config'> | undefined,
+): HistoryLayerEntry[] {
   const config = pushed?.config;
   const manifestLayers = pushed?.manifest.layers ?? [];
   if (config && config.history.length === history.length) {

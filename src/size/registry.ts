@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RegistryCredentials } from '../config/registry.ts';
-import {
-  MANIFEST_MEDIA_TYPES,
-  parseImageConfig,
-  parseManifest,
-  pickIndexEntry,
-  type ImageConfigInfo,
-  type ManifestInfo,
-} from './manifest.ts';
+import { MANIFEST_MEDIA_TYPES, parseImageConfig, parseManifest, pickIndexEntry, type ImageConfigInfo, type ManifestInfo } from './manifest.ts';
 import { registryBaseUrl, type ImageReference } from '../inputs/image-reference.ts';
 
 /** A registry image as the size comparison needs it: read from its manifest and config only. */
@@ -53,7 +46,10 @@ export async function fetchRegistryImage(
   if (parsed.kind === 'index') {
     const entry = pickIndexEntry(parsed.entries, platform);
     if (!entry) {
-      const found = parsed.entries.filter((e) => !e.attestation).map((e) => `${e.platform?.os}/${e.platform?.architecture}`).join(', ');
+      const found = parsed.entries
+        .filter((e) => !e.attestation)
+        .map((e) => `${e.platform?.os}/${e.platform?.architecture}`)
+        .join(', ');
       throw new RegistryError(`${ref.text} has no ${platform.os}/${platform.architecture} image (it has ${found || 'none'})`);
     }
     const inner = await session.manifest(entry.digest);
@@ -159,10 +155,12 @@ class RegistrySession {
     const scheme = challenge.trim().split(/\s+/)[0]?.toLowerCase();
     const basic = this.credentials ? `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}` : undefined;
     if (scheme === 'basic') {
-      if (!basic) throw new RegistryError(`${this.ref.registry} needs credentials for ${this.ref.repository}: set registry-username and registry-password`, 401);
+      if (!basic)
+        throw new RegistryError(`${this.ref.registry} needs credentials for ${this.ref.repository}: set registry-username and registry-password`, 401);
       return basic;
     }
-    if (scheme !== 'bearer') throw new RegistryError(`${this.ref.registry} asks for an authentication scheme deploy-check does not speak: ${challenge || '(none given)'}`, 401);
+    if (scheme !== 'bearer')
+      throw new RegistryError(`${this.ref.registry} asks for an authentication scheme deploy-check does not speak: ${challenge || '(none given)'}`, 401);
     const params = parseChallenge(challenge);
     const realm = params.get('realm');
     if (!realm) throw new RegistryError(`${this.ref.registry}'s Bearer challenge names no realm`, 401);

@@ -36,7 +36,12 @@ export async function runSizeStage(config: Config, deps: SizeStageDeps): Promise
   } catch (err) {
     const message = `the image could not be measured: ${(err as Error).message}`;
     deps.log.warning(`Image size: ${message}`);
-    return { ...SKIPPED_SIZE, layers: [], notes: [message], budget: { metric: config.size.metric, status: config.size.maxSize || config.size.maxIncrease ? 'unchecked' : 'none', checks: [] } };
+    return {
+      ...SKIPPED_SIZE,
+      layers: [],
+      notes: [message],
+      budget: { metric: config.size.metric, status: config.size.maxSize || config.size.maxIncrease ? 'unchecked' : 'none', checks: [] },
+    };
   }
 }
 
@@ -45,8 +50,17 @@ async function measureAndCompare(config: Config, deps: SizeStageDeps): Promise<S
   const variables = buildVariables(config);
   const memo = await BlobSizeMemo.load(path.join(stateDirectory(), 'layer-sizes.json'));
   const diffIdMemo = await BlobDiffIdMemo.load(path.join(stateDirectory(), 'layer-diff-ids.json'));
-  const current = await measureImage(deps.docker, deps.image, { facts: config.dockerfileFacts, variables, memo, diffIdMemo, log, ...(deps.tap ? { tap: deps.tap } : {}) });
-  log.info(`Image size: ${describeFigure(current.bytes)} uncompressed, ${describeFigure(current.compressedBytes)} compressed (${current.layers.length} layers, measured in ${current.durationMs} ms)`);
+  const current = await measureImage(deps.docker, deps.image, {
+    facts: config.dockerfileFacts,
+    variables,
+    memo,
+    diffIdMemo,
+    log,
+    ...(deps.tap ? { tap: deps.tap } : {}),
+  });
+  log.info(
+    `Image size: ${describeFigure(current.bytes)} uncompressed, ${describeFigure(current.compressedBytes)} compressed (${current.layers.length} layers, measured in ${current.durationMs} ms)`,
+  );
 
   const inspect = (await deps.docker.getImage(deps.image).inspect()) as { Os?: string; Architecture?: string };
   const keyPrefix = deps.baselines.branch ? baselineKeyPrefix(baselineImageKey(config, deps.cwd), deps.baselines.branch) : null;
@@ -66,7 +80,8 @@ async function measureAndCompare(config: Config, deps: SizeStageDeps): Promise<S
   const baselineFigure = baseline ? (metric === 'compressed' ? baseline.compressedBytes : baseline.bytes) : null;
   const budget = evaluateBudgets(config.size, { current, baselineFigure, delta, baselineSource: baseline?.source ?? null, baselineNote: note });
   for (const check of budget.checks) {
-    if (check.status === 'exceeded') log.error(check.message, { file: config.dockerfile, line: check.layer?.line ?? undefined, title: `Image size budget ${check.name}` });
+    if (check.status === 'exceeded')
+      log.error(check.message, { file: config.dockerfile, line: check.layer?.line ?? undefined, title: `Image size budget ${check.name}` });
     else if (check.status === 'unchecked') log.warning(check.message);
     else log.info(check.message);
   }
@@ -74,11 +89,12 @@ async function measureAndCompare(config: Config, deps: SizeStageDeps): Promise<S
   const threshold = config.size.commentThreshold;
   const change = delta ? (metric === 'compressed' ? delta.compressedBytes : delta.bytes) : null;
   const changePercent = delta ? (metric === 'compressed' ? delta.compressedPercent : delta.percent) : null;
-  const reached = change === null
-    ? null
-    : threshold.kind === 'bytes'
-      ? Math.abs(change) >= threshold.bytes
-      : changePercent !== null && Math.abs(changePercent) >= threshold.percent;
+  const reached =
+    change === null
+      ? null
+      : threshold.kind === 'bytes'
+        ? Math.abs(change) >= threshold.bytes
+        : changePercent !== null && Math.abs(changePercent) >= threshold.percent;
 
   return {
     status: 'measured',

@@ -88,7 +88,11 @@ function forget(run: ActionRun, fixture: Fixture, dockerHost = MAIN_ENGINE): voi
 }
 
 function assertPassed(run: ActionRun): void {
-  assert.equal(run.outputs['verdict'], 'pass', `verdict ${run.outputs['verdict']}: ${JSON.stringify(run.report?.['reasons'])}\n${run.main.stdout.slice(-3000)}`);
+  assert.equal(
+    run.outputs['verdict'],
+    'pass',
+    `verdict ${run.outputs['verdict']}: ${JSON.stringify(run.report?.['reasons'])}\n${run.main.stdout.slice(-3000)}`,
+  );
   assert.equal(run.main.exitCode, 0);
   assert.equal(run.post?.exitCode, 0);
   assert.deepEqual(annotations(run, 'error'), []);
@@ -180,7 +184,9 @@ describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no Docker engine')
     assert.match(againBuild.cache.saveReason ?? '', /already has this run's key/);
     assert.match(again.main.stdout, /Layer cache will not be saved: the restored entry already has this run's key/);
     assert.equal(server.entries().filter((e) => e.key.startsWith('deploy-check-') && !e.key.startsWith('deploy-check-size-')).length, entriesBefore);
-    const saves = server.calls.slice(callsBefore).filter((c) => c.method === 'CreateCacheEntry' && (c.body as { key?: string }).key === again.outputs['cache-key']);
+    const saves = server.calls
+      .slice(callsBefore)
+      .filter((c) => c.method === 'CreateCacheEntry' && (c.body as { key?: string }).key === again.outputs['cache-key']);
     assert.deepEqual(saves, [], 'no save was attempted');
     for (const step of dependencySteps(againBuild.steps.list, fixture.token)) assert.equal(step.cached, true);
     assert.deepEqual(annotations(again, 'warning'), []);
@@ -238,7 +244,10 @@ describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no Docker engine')
       assert.match(build.cache.saveReason ?? '', /store failed/);
       const warnings = annotations(result, 'warning');
       assert.equal(warnings.length, 1, warnings.join('\n'));
-      assert.match(warnings[0] ?? '', failure === 'down' ? /Layer cache unavailable \(the GitHub Actions cache: .*(ECONNREFUSED|connect)/ : /Layer cache unavailable .*(429|[Rr]ate limit)/);
+      assert.match(
+        warnings[0] ?? '',
+        failure === 'down' ? /Layer cache unavailable \(the GitHub Actions cache: .*(ECONNREFUSED|connect)/ : /Layer cache unavailable .*(429|[Rr]ate limit)/,
+      );
       assert.deepEqual(build.cache.warnings.length, 1);
       forget(result, fixture);
     });
@@ -307,7 +316,10 @@ describe.skipIf(unavailable(!engineAvailable(CLASSIC_ENGINE) && 'no classic-stor
     assert.equal(build.status, 'success');
     assert.equal(build.cache.enabled, false);
     assert.match(build.cache.note ?? '', /docker-container builder could not start/);
-    assert.match(result.main.stdout, /Layer cache: builder "default" uses the docker driver on an engine without the containerd image store.*creating a docker-container builder/);
+    assert.match(
+      result.main.stdout,
+      /Layer cache: builder "default" uses the docker driver on an engine without the containerd image store.*creating a docker-container builder/,
+    );
     const warnings = annotations(result, 'warning');
     assert.equal(warnings.length, 1, warnings.join('\n'));
     assert.match(warnings[0] ?? '', /Layer cache off: .*Building without the cache/);
@@ -347,10 +359,14 @@ describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no Docker engine')
     const cli = (report: string): { code: number; report: { image: { ref: string }; build: ReturnType<typeof buildOf> } } => {
       let code = 0;
       try {
-        execFileSync(NODE24, [path.join(REPO_ROOT, 'dist/cli.js'), '--context', fixture.dir, '--health-path', '/health', '--cache-dir', cacheDir, '--report', report], {
-          cwd: root,
-          stdio: 'pipe',
-        });
+        execFileSync(
+          NODE24,
+          [path.join(REPO_ROOT, 'dist/cli.js'), '--context', fixture.dir, '--health-path', '/health', '--cache-dir', cacheDir, '--report', report],
+          {
+            cwd: root,
+            stdio: 'pipe',
+          },
+        );
       } catch (err) {
         code = (err as { status: number }).status;
       }

@@ -50,13 +50,18 @@ async function makeApp(crashLog?: string): Promise<App> {
   await mkdir(path.join(dir, 'www'));
   // Content of its own: layers shared with images that parallel suites delete can vanish mid-build.
   await writeFile(path.join(dir, 'www', 'health'), `ok ${path.basename(dir)} ${Date.now()}\n`);
-  const cmd = crashLog === undefined
-    ? `["sh", "-c", "trap 'exit 0' TERM; httpd -f -p 8000 -h /www & wait"]`
-    : `["sh", "-c", "cat /crash.log; exit 1"]`;
+  const cmd = crashLog === undefined ? `["sh", "-c", "trap 'exit 0' TERM; httpd -f -p 8000 -h /www & wait"]` : `["sh", "-c", "cat /crash.log; exit 1"]`;
   if (crashLog !== undefined) await writeFile(path.join(dir, 'crash.log'), crashLog);
   await writeFile(
     path.join(dir, 'Dockerfile'),
-    ['FROM deploy-check-test/busybox:latest', 'COPY www/ /www/', ...(crashLog !== undefined ? ['COPY crash.log /crash.log'] : []), 'EXPOSE 8000', `CMD ${cmd}`, ''].join('\n'),
+    [
+      'FROM deploy-check-test/busybox:latest',
+      'COPY www/ /www/',
+      ...(crashLog !== undefined ? ['COPY crash.log /crash.log'] : []),
+      'EXPOSE 8000',
+      `CMD ${cmd}`,
+      '',
+    ].join('\n'),
   );
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
@@ -82,13 +87,19 @@ async function withServer(options: GitHubServerOptions, body: (server: GitHubSer
   const server = await startGitHubServer(options);
   try {
     await body(server);
-    assert.deepEqual(server.violations, [], 'every request conforms to GitHub\'s description');
+    assert.deepEqual(server.violations, [], "every request conforms to GitHub's description");
   } finally {
     await server.close();
   }
 }
 
-async function runOnPullRequest(server: GitHubServer, app: App, pr: PullRequestSeed, inputs: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionRun> {
+async function runOnPullRequest(
+  server: GitHubServer,
+  app: App,
+  pr: PullRequestSeed,
+  inputs: Record<string, string> = {},
+  env: Record<string, string> = {},
+): Promise<ActionRun> {
   const run = await runActionSteps({
     inputs: { context: app.dir, 'health-path': '/health', 'health-timeout': '30s', 'github-token': 'ghs_installation_token', ...inputs },
     eventName: 'pull_request',
@@ -187,7 +198,7 @@ test('two runs of the same pull request at once end with one comment', async () 
       assert.equal(comments.length, 1);
       assert.equal(a.outputs['comment-id'], String(comments[0]?.id));
       assert.equal(b.outputs['comment-id'], String(comments[0]?.id));
-      assert.match(comments[0]?.body ?? '', /actions\/runs\/5001/, 'the newer run\'s report stays');
+      assert.match(comments[0]?.body ?? '', /actions\/runs\/5001/, "the newer run's report stays");
     });
   } finally {
     await app.cleanup();
@@ -216,7 +227,7 @@ test('more than 100 comments on the pull request: ours is found on page 2 and up
   }
 });
 
-test('a fork\'s read-only token: 403 on creating the comment, the run passes, the summary says why and what to do', async () => {
+test("a fork's read-only token: 403 on creating the comment, the run passes, the summary says why and what to do", async () => {
   const app = await makeApp();
   try {
     const pr = seed({ fork: true });
@@ -259,7 +270,7 @@ test('a hostile branch name and hostile log lines are rendered harmlessly', asyn
   }
 });
 
-test('a 200 kB container log still makes a comment under GitHub\'s limit', async () => {
+test("a 200 kB container log still makes a comment under GitHub's limit", async () => {
   const log = Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')} ${'x'.repeat(2000)}`).join('\n') + '\n';
   const app = await makeApp(log);
   try {
@@ -276,7 +287,7 @@ test('a 200 kB container log still makes a comment under GitHub\'s limit', async
   }
 });
 
-test('workflow_run mode posts the comment of a fork\'s report file, for the pull request GitHub vouches for', async () => {
+test("workflow_run mode posts the comment of a fork's report file, for the pull request GitHub vouches for", async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dc-comment-report-'));
   try {
     const report = passingReport();
@@ -331,7 +342,7 @@ test('workflow_run mode posts the comment of a fork\'s report file, for the pull
   }
 });
 
-test('after a deploy on the default branch, the merged pull request\'s comment shows the deployment', async () => {
+test("after a deploy on the default branch, the merged pull request's comment shows the deployment", async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dc-comment-deploy-'));
   try {
     const mergeSha = '9'.repeat(40);
@@ -344,7 +355,13 @@ test('after a deploy on the default branch, the merged pull request\'s comment s
     const payload = workflowRunEvent({ owner, repo, runId: 9100, headSha: mergeSha, headBranch: 'main', event: 'push' });
     assert.deepEqual((await loadGitHubOpenApi()).validateWebhook('workflow-run-completed', payload), []);
     await withServer({ pulls: [seed({ state: 'closed', mergeCommitSha: mergeSha })] }, async (server) => {
-      const [old] = server.seedComments({ owner, repo, issueNumber: 12, body: `${MARKER}\n<!-- deploy-check-meta {"run":9000,"attempt":1,"sha":"${HEAD_SHA}","verdict":"pass"} -->\nthe pull request's report`, user: GITHUB_ACTIONS_BOT });
+      const [old] = server.seedComments({
+        owner,
+        repo,
+        issueNumber: 12,
+        body: `${MARKER}\n<!-- deploy-check-meta {"run":9000,"attempt":1,"sha":"${HEAD_SHA}","verdict":"pass"} -->\nthe pull request's report`,
+        user: GITHUB_ACTIONS_BOT,
+      });
       // A directory of reports, as actions/download-artifact leaves it.
       const run = await runActionSteps({
         inputs: { mode: 'comment', 'report-file': path.join(dir, 'artifact'), 'github-token': 'ghs_installation_token' },
@@ -373,7 +390,13 @@ test('a run that cannot start says so in the comment instead of leaving an earli
   const app = await makeApp();
   try {
     await withServer({ pulls: [seed()] }, async (server) => {
-      const [old] = server.seedComments({ owner, repo, issueNumber: 12, body: `${MARKER}\n<!-- deploy-check-meta {"run":4000,"attempt":1,"sha":"${'b'.repeat(40)}","verdict":"pass"} -->\n### ✅ deploy-check passed`, user: GITHUB_ACTIONS_BOT });
+      const [old] = server.seedComments({
+        owner,
+        repo,
+        issueNumber: 12,
+        body: `${MARKER}\n<!-- deploy-check-meta {"run":4000,"attempt":1,"sha":"${'b'.repeat(40)}","verdict":"pass"} -->\n### ✅ deploy-check passed`,
+        user: GITHUB_ACTIONS_BOT,
+      });
       const run = await runOnPullRequest(server, app, seed(), { port: 'eighty' });
       assert.equal(run.main.exitCode, 1, explain(run));
       assert.match(run.main.stdout, /::error::Input "port"/);
@@ -391,18 +414,31 @@ test('a run that cannot start says so in the comment instead of leaving an earli
   }
 });
 
-test('a push to main that deploys to Railway updates the merged pull request\'s comment with the deployment', async () => {
+test("a push to main that deploys to Railway updates the merged pull request's comment with the deployment", async () => {
   const app = await makeApp();
   const mergeSha = '3f2c1b0a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b';
   const railway = await startRailwayServer();
   try {
     await withServer({ pulls: [seed({ state: 'closed', mergeCommitSha: mergeSha })] }, async (server) => {
-      const [old] = server.seedComments({ owner, repo, issueNumber: 12, body: `${MARKER}\n<!-- deploy-check-meta {"run":4000,"attempt":1,"sha":"${HEAD_SHA}","verdict":"pass"} -->\nthe pull request's report`, user: GITHUB_ACTIONS_BOT });
+      const [old] = server.seedComments({
+        owner,
+        repo,
+        issueNumber: 12,
+        body: `${MARKER}\n<!-- deploy-check-meta {"run":4000,"attempt":1,"sha":"${HEAD_SHA}","verdict":"pass"} -->\nthe pull request's report`,
+        user: GITHUB_ACTIONS_BOT,
+      });
       const run = await runActionSteps({
         inputs: { context: app.dir, 'github-token': 'ghs_installation_token', 'railway-token': RAILWAY_FIXTURE.projectToken, 'deploy-timeout': '20s' },
         eventName: 'push',
         eventPayload: pushEvent({ owner, repo, ref: 'main', sha: mergeSha }),
-        env: { DOCKER_HOST: ENGINE, GITHUB_API_URL: server.url, RAILWAY_GRAPHQL_ENDPOINT: railway.url, GITHUB_SHA: mergeSha, GITHUB_REF: 'refs/heads/main', GITHUB_RUN_ID: '9200' },
+        env: {
+          DOCKER_HOST: ENGINE,
+          GITHUB_API_URL: server.url,
+          RAILWAY_GRAPHQL_ENDPOINT: railway.url,
+          GITHUB_SHA: mergeSha,
+          GITHUB_REF: 'refs/heads/main',
+          GITHUB_RUN_ID: '9200',
+        },
       });
       rememberImage(run);
       assert.equal(run.main.exitCode, 0, explain(run));
@@ -412,7 +448,10 @@ test('a push to main that deploys to Railway updates the merged pull request\'s 
       assert.equal(comments[0]?.id, old?.id);
       const body = comments[0]?.body ?? '';
       assert.match(body, /🚀 Merged/);
-      assert.match(body, /\| Deploy \| ✅ \| deployed \(SUCCESS\) · to web \/ production · \[web-production\.up\.railway\.app\]\([^)]+\) · commit <code>3f2c1b0<\/code>/);
+      assert.match(
+        body,
+        /\| Deploy \| ✅ \| deployed \(SUCCESS\) · to web \/ production · \[web-production\.up\.railway\.app\]\([^)]+\) · commit <code>3f2c1b0<\/code>/,
+      );
       assert.match(body, /\[web-production\.up\.railway\.app\]\(https:\/\/web-production\.up\.railway\.app\/\)/);
       assert.match(body, /commit \[<code>3f2c1b0<\/code>\]\(https:\/\/github\.com\/acme\/shop\/commit\/3f2c1b0/);
       assert.equal(run.outputs['comment-id'], String(old?.id));

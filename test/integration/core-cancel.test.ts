@@ -17,7 +17,9 @@ afterAll(() => images.forEach(removeImage));
 
 /** Containers of an image, running or not. */
 function containersOf(image: string): string[] {
-  return dockerCli(['ps', '-aq', '--filter', `ancestor=${image}`]).split('\n').filter(Boolean);
+  return dockerCli(['ps', '-aq', '--filter', `ancestor=${image}`])
+    .split('\n')
+    .filter(Boolean);
 }
 
 describe('cancellation', { concurrent: true }, () => {
@@ -136,6 +138,11 @@ test('local command: SIGINT to its process alone during a build step stops build
   assert.equal(report.verdict, 'fail');
   assert.equal(processAlive(buildx.pid), false, `docker buildx (pid ${buildx.pid}) still runs after deploy-check exited`);
   // Nor the buildx plugin the docker CLI started.
-  assert.deepEqual(execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(marker)), []);
+  assert.deepEqual(
+    execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes(marker)),
+    [],
+  );
   assert.equal(existsSync(path.dirname(buildx.metadataFile)), false, `${path.dirname(buildx.metadataFile)} was left behind`);
 });

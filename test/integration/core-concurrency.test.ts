@@ -66,6 +66,10 @@ test('two runs given the same image tag at once each check their own build: a cr
     assert.equal(healthy.report?.health.status, 'healthy');
     assert.notEqual(crash.report.image.id, healthy.report.image.id);
     // The run's own second tag went with its cleanup.
-    assert.deepEqual(holdTags().filter((t) => !heldBefore.has(t)), [], `pair ${pair}: hold tags left`);
+    assert.deepEqual(
+      holdTags().filter((t) => !heldBefore.has(t)),
+      [],
+      `pair ${pair}: hold tags left`,
+    );
   }
 });

@@ -31,7 +31,9 @@ const images: (string | null | undefined)[] = [];
 afterAll(() => images.forEach(removeImage));
 
 function fileLines(file: string, from: number, to: number): string[] {
-  return readFileSync(file, 'utf8').split('\n').slice(from - 1, to);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .slice(from - 1, to);
 }
 
 async function local(name: string, args: string[]): Promise<LocalRun & { report: FailureReport }> {
@@ -62,7 +64,10 @@ describe('a failing RUN names its Dockerfile line', () => {
     assert.deepEqual([...failure.logs].sort(), ['checking the configuration', 'config missing: /etc/app.conf']);
     assert.match(failure.step ?? '', /\] RUN echo "checking the configuration"/);
     assert.match(run.stdout, /^✘ deploy-check failed: Build failed at Dockerfile:6: step \[/m);
-    assert.match(run.stdout, /^Failing instruction, Dockerfile:6:\n {2}6 > RUN echo "checking the configuration"; echo "config missing: \/etc\/app\.conf" >&2; exit 4$/m);
+    assert.match(
+      run.stdout,
+      /^Failing instruction, Dockerfile:6:\n {2}6 > RUN echo "checking the configuration"; echo "config missing: \/etc\/app\.conf" >&2; exit 4$/m,
+    );
     assert.match(run.stdout, /\| config missing: \/etc\/app\.conf/);
     assert.doesNotMatch(run.stdout + run.stderr, /ERROR: failed to solve/);
     assert.match(run.report.reasons[0] ?? '', /^Build failed at Dockerfile:6: step \[[^\]]+\] RUN echo "checking the configuration".* failed: exit code: 4$/);
@@ -91,7 +96,10 @@ describe('a failing multi-line RUN is shown as written', () => {
     assert.equal(run.exitCode, 1);
     assert.deepEqual(run.report.build.failure?.source, { file: dockerfile(), line: 7, endLine: 10, lines: lines() });
     assert.match(run.stdout, /^✘ deploy-check failed: Build failed at Dockerfile\.ci:7-10: /m);
-    assert.ok(run.stdout.includes(['Failing instruction, Dockerfile.ci:7-10:', ...lines().map((l, i) => `  ${String(7 + i).padStart(2)} > ${l}`)].join('\n')), run.stdout);
+    assert.ok(
+      run.stdout.includes(['Failing instruction, Dockerfile.ci:7-10:', ...lines().map((l, i) => `  ${String(7 + i).padStart(2)} > ${l}`)].join('\n')),
+      run.stdout,
+    );
     // BuildKit's own name of the step is one line; the report keeps it as the step's name.
     assert.doesNotMatch(run.report.build.failure.step ?? '', /\\\n/);
   });
@@ -100,13 +108,20 @@ describe('a failing multi-line RUN is shown as written', () => {
     const run = await action('edge-multiline-run', { dockerfile: 'Dockerfile.ci', 'wait-for': 'log:never' });
     assert.equal(run.main.exitCode, 1);
     assert.match(run.main.stdout, /^::error [^\n]*file=Dockerfile\.ci,line=7,endLine=10[^\n]*::Build failed at Dockerfile\.ci:7-10: /m);
-    assert.ok(run.summary.includes(lines().map((l, i) => `${String(7 + i).padStart(2)} | ${l}`).join('\n')), run.summary);
+    assert.ok(
+      run.summary.includes(
+        lines()
+          .map((l, i) => `${String(7 + i).padStart(2)} | ${l}`)
+          .join('\n'),
+      ),
+      run.summary,
+    );
     assert.match(run.summary, /At <code>Dockerfile\.ci:7-10<\/code>/);
     assert.match(run.summary, /^### ❌ deploy-check failed: Build failed at Dockerfile\.ci:7-10: step /m);
   });
 });
 
-describe('an error that is no step\'s', () => {
+describe("an error that is no step's", () => {
   let app: { dir: string; remove: () => Promise<void> };
   beforeAll(async () => {
     // A flag BuildKit does not know: refused by its parser, not by deploy-check's own check of the Dockerfile.
@@ -129,7 +144,8 @@ describe('COPY --link counts as one step', () => {
   // The FROM is left out: BuildKit names a vertex that builds sharing the engine have in common
   // after the first build that asked for it. RUN_ID makes every other step this run's own.
   const ORDER = ['[assets 2/2]', '[stage-1 1/4]', '[stage-1 2/4]', '[stage-1 3/4]', '[stage-1 4/4]'];
-  const keys = (report: Report): string[] => report.build.steps.list.filter((s) => !/\] FROM /.test(s.name)).map((s) => /^\[[^\]]+\]/.exec(s.name)?.[0] ?? s.name);
+  const keys = (report: Report): string[] =>
+    report.build.steps.list.filter((s) => !/\] FROM /.test(s.name)).map((s) => /^\[[^\]]+\]/.exec(s.name)?.[0] ?? s.name);
   const runId = (): string => `RUN_ID=${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
   test('local command, twice: 6 steps each time, none a LINK, in Dockerfile order', async () => {
@@ -142,7 +158,10 @@ describe('COPY --link counts as one step', () => {
       assert.equal(steps.total, 6);
       assert.equal(steps.list.length, 6);
       assert.ok(steps.cached <= 6);
-      assert.ok(steps.list.every((s) => !/\] LINK /.test(s.name)), steps.list.map((s) => s.name).join('\n'));
+      assert.ok(
+        steps.list.every((s) => !/\] LINK /.test(s.name)),
+        steps.list.map((s) => s.name).join('\n'),
+      );
       // BuildKit may name a FROM shared with another build after that build's stage: the
       // instructions of this Dockerfile's own are what the order is checked on.
       assert.deepEqual(keys(run.report), ORDER);
@@ -154,7 +173,12 @@ describe('COPY --link counts as one step', () => {
   });
 
   test('action: 6 steps in the summary', async () => {
-    const run = await action('edge-copy-link', { image: uniqueImage('edge-copy-link'), 'build-args': runId(), 'wait-for': 'log:copy-link ready', hygiene: 'off' });
+    const run = await action('edge-copy-link', {
+      image: uniqueImage('edge-copy-link'),
+      'build-args': runId(),
+      'wait-for': 'log:copy-link ready',
+      hygiene: 'off',
+    });
     assert.equal(run.main.exitCode, 0, run.main.stdout);
     assert.equal(run.report.build.steps.total, 6);
     assert.deepEqual(keys(run.report), ORDER);

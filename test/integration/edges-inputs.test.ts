@@ -19,7 +19,10 @@ afterAll(() => images.forEach(removeImage));
 
 /** The runner consumes ::add-mask:: commands; they never reach the log a person sees. */
 function visibleLog(stdout: string): string {
-  return stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+  return stdout
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
 }
 
 const SECRETISH = 'Sup3rS3cr3tValue';
@@ -67,11 +70,32 @@ describe('several values: repeated flags, line breaks, multi-line inputs', () =>
 
   test('local command, each flag repeated: every value arrives', async () => {
     const run = await runLocal([
-      '--context', fixture('edge-build-inputs'), '--image', uniqueImage('edge-inputs'), '--hygiene', 'off', '--wait-for', READY, '--health-timeout', '30s',
-      '--build-args', 'RELEASE=1.4.2', '--build-args', 'CHANNEL=stable',
-      '--build-secrets', 'npm_token=npm-7f3a9c2e5b', '--build-secrets', 'pip_token=pip-0d1e2f3a4b',
-      '--env', 'REGION=eu', '--env', 'TIER=web',
-      '--add-hosts', 'alpha.internal:10.0.0.1', '--add-hosts', 'beta.internal:10.0.0.2',
+      '--context',
+      fixture('edge-build-inputs'),
+      '--image',
+      uniqueImage('edge-inputs'),
+      '--hygiene',
+      'off',
+      '--wait-for',
+      READY,
+      '--health-timeout',
+      '30s',
+      '--build-args',
+      'RELEASE=1.4.2',
+      '--build-args',
+      'CHANNEL=stable',
+      '--build-secrets',
+      'npm_token=npm-7f3a9c2e5b',
+      '--build-secrets',
+      'pip_token=pip-0d1e2f3a4b',
+      '--env',
+      'REGION=eu',
+      '--env',
+      'TIER=web',
+      '--add-hosts',
+      'alpha.internal:10.0.0.1',
+      '--add-hosts',
+      'beta.internal:10.0.0.2',
     ]);
     images.push(run.report?.image.ref);
     assert.equal(run.exitCode, 0, `${run.stdout}\n${run.stderr}`);
@@ -80,11 +104,28 @@ describe('several values: repeated flags, line breaks, multi-line inputs', () =>
 
   test('local command, singular and plural flags mixed, and real line breaks in one argument', async () => {
     const run = await runLocal([
-      '--context', fixture('edge-build-inputs'), '--image', uniqueImage('edge-inputs'), '--hygiene', 'off', '--wait-for', READY, '--health-timeout', '30s',
-      '--build-args', 'RELEASE=1.4.2\nCHANNEL=stable',
-      '--build-secret', 'npm_token=npm-7f3a9c2e5b', '--build-secrets', 'pip_token=pip-0d1e2f3a4b',
-      '--env', 'REGION=eu\nTIER=web',
-      '--add-host', 'alpha.internal:10.0.0.1', '--add-hosts', 'beta.internal:10.0.0.2',
+      '--context',
+      fixture('edge-build-inputs'),
+      '--image',
+      uniqueImage('edge-inputs'),
+      '--hygiene',
+      'off',
+      '--wait-for',
+      READY,
+      '--health-timeout',
+      '30s',
+      '--build-args',
+      'RELEASE=1.4.2\nCHANNEL=stable',
+      '--build-secret',
+      'npm_token=npm-7f3a9c2e5b',
+      '--build-secrets',
+      'pip_token=pip-0d1e2f3a4b',
+      '--env',
+      'REGION=eu\nTIER=web',
+      '--add-host',
+      'alpha.internal:10.0.0.1',
+      '--add-hosts',
+      'beta.internal:10.0.0.2',
     ]);
     images.push(run.report?.image.ref);
     assert.equal(run.exitCode, 0, `${run.stdout}\n${run.stderr}`);
@@ -92,8 +133,16 @@ describe('several values: repeated flags, line breaks, multi-line inputs', () =>
 
   test('only one of two build args: the build says which one it got', async () => {
     const run = await runLocal([
-      '--context', fixture('edge-build-inputs'), '--image', uniqueImage('edge-inputs'), '--hygiene', 'off', '--wait-for', READY,
-      '--build-args', 'RELEASE=1.4.2',
+      '--context',
+      fixture('edge-build-inputs'),
+      '--image',
+      uniqueImage('edge-inputs'),
+      '--hygiene',
+      'off',
+      '--wait-for',
+      READY,
+      '--build-args',
+      'RELEASE=1.4.2',
     ]);
     images.push(run.report?.image.ref);
     assert.equal(run.exitCode, 1);
@@ -103,7 +152,11 @@ describe('several values: repeated flags, line breaks, multi-line inputs', () =>
   test('action, multi-line inputs', async () => {
     const run = await runActionSteps({
       inputs: {
-        context: fixture('edge-build-inputs'), image: uniqueImage('edge-inputs'), hygiene: 'off', 'wait-for': READY, 'health-timeout': '30s',
+        context: fixture('edge-build-inputs'),
+        image: uniqueImage('edge-inputs'),
+        hygiene: 'off',
+        'wait-for': READY,
+        'health-timeout': '30s',
         'build-args': 'RELEASE=1.4.2\nCHANNEL=stable\n',
         'build-secrets': 'npm_token=npm-7f3a9c2e5b\npip_token=pip-0d1e2f3a4b',
         env: 'REGION=eu\nTIER=web',
@@ -126,7 +179,9 @@ describe('a 2-character secret appears nowhere', () => {
   }
 
   test('local command: log, terminal, report', async () => {
-    const run = await runLocal(['--context', fixture('edge-short-secret'), '--wait-for', 'log:never', '--build-secrets', `MYSECRET=${SECRET}`], { cwd: fixture('edge-short-secret') });
+    const run = await runLocal(['--context', fixture('edge-short-secret'), '--wait-for', 'log:never', '--build-secrets', `MYSECRET=${SECRET}`], {
+      cwd: fixture('edge-short-secret'),
+    });
     assert.equal(run.exitCode, 1);
     assert.ok(run.report);
     // The evidence is there, masked.
@@ -143,7 +198,23 @@ describe('a 2-character secret appears nowhere', () => {
       Dockerfile: ['FROM deploy-check-test/busybox:latest', 'CMD ["sh", "-c", "echo \\"api key is $API_KEY\\"; echo \\"mode $MODE\\"; exit 4"]', ''].join('\n'),
     });
     try {
-      const run = await runLocal(['--context', app.dir, '--image', uniqueImage('edge-env-secret'), '--wait-for', 'log:never', '--hygiene', 'off', '--env', `API_KEY=${SECRET}`, '--env', 'MODE=ci'], { cwd: app.dir });
+      const run = await runLocal(
+        [
+          '--context',
+          app.dir,
+          '--image',
+          uniqueImage('edge-env-secret'),
+          '--wait-for',
+          'log:never',
+          '--hygiene',
+          'off',
+          '--env',
+          `API_KEY=${SECRET}`,
+          '--env',
+          'MODE=ci',
+        ],
+        { cwd: app.dir },
+      );
       images.push(run.report?.image.ref);
       assert.equal(run.exitCode, 1);
       assert.deepEqual(run.report?.health.logs, ['api key is ***', 'mode ci']);
@@ -161,11 +232,22 @@ describe('a 2-character secret appears nowhere', () => {
     const server = await startGitHubServer({ pulls: [pr] });
     try {
       const run = await runActionSteps({
-        inputs: { context: fixture('edge-short-secret'), 'wait-for': 'log:never', 'build-secrets': `MYSECRET=${SECRET}`, 'github-token': 'ghs_installation_token' },
+        inputs: {
+          context: fixture('edge-short-secret'),
+          'wait-for': 'log:never',
+          'build-secrets': `MYSECRET=${SECRET}`,
+          'github-token': 'ghs_installation_token',
+        },
         cwd: fixture('edge-short-secret'),
         eventName: 'pull_request',
         eventPayload: pullRequestEvent({ ...pr, action: 'synchronize' }),
-        env: { GITHUB_API_URL: server.url, GITHUB_HEAD_REF: pr.headRef, GITHUB_BASE_REF: pr.baseRef, GITHUB_REF: `refs/pull/${pr.number}/merge`, GITHUB_SHA: 'e'.repeat(40) },
+        env: {
+          GITHUB_API_URL: server.url,
+          GITHUB_HEAD_REF: pr.headRef,
+          GITHUB_BASE_REF: pr.baseRef,
+          GITHUB_REF: `refs/pull/${pr.number}/merge`,
+          GITHUB_SHA: 'e'.repeat(40),
+        },
       });
       assert.equal(run.main.exitCode, 1);
       const report = run.report as Report | null;

@@ -40,7 +40,14 @@ function requestsByStatus(report: AnswersReport): Record<string, number> {
 describe('an app behind a rate limiter (3 real answers, then 429)', { concurrent: true }, () => {
   for (const retryAfter of ['2', 'date']) {
     test(`its Retry-After (${retryAfter === 'date' ? 'an HTTP date' : 'seconds'}) is honoured, and the failure shows the 307 it answered first`, async () => {
-      const { exitCode, report, stdout } = await check('rate-limited', ['--health-timeout', '8s', '--health-status', '200', '--env', `RETRY_AFTER=${retryAfter}`]);
+      const { exitCode, report, stdout } = await check('rate-limited', [
+        '--health-timeout',
+        '8s',
+        '--health-status',
+        '200',
+        '--env',
+        `RETRY_AFTER=${retryAfter}`,
+      ]);
       assert.equal(exitCode, 1);
       const health = report.health;
       assert.equal(health.status, 'unhealthy');

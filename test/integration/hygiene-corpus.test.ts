@@ -30,7 +30,10 @@ function context(corpora: Record<string, readonly CorpusFile[]>, copies: string)
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hygiene-corpus-'));
   temps.push(dir);
   // A run of its own: a layer BuildKit cached for another run would hold other random values.
-  writeFileSync(path.join(dir, 'Dockerfile'), `FROM deploy-check-test/busybox:latest\nRUN echo ${randomBytes(4).toString('hex')} > /build-id\n${copies}\n${TAIL}\n`);
+  writeFileSync(
+    path.join(dir, 'Dockerfile'),
+    `FROM deploy-check-test/busybox:latest\nRUN echo ${randomBytes(4).toString('hex')} > /build-id\n${copies}\n${TAIL}\n`,
+  );
   writeFileSync(path.join(dir, '.dockerignore'), '.git\n');
   for (const [name, files] of Object.entries(corpora)) {
     for (const f of files) {
@@ -72,14 +75,21 @@ describe('the secret corpora in a real image', { concurrent: true }, () => {
     const run = await check(context({ 'false-positives': lookalikes }, COPY_LOOKALIKES));
     const failing = run.report.hygiene.findings.filter((f) => f.severity === 'error');
     assert.deepEqual(failing, [], `no failing finding expected:\n${JSON.stringify(failing, null, 2)}`);
-    assert.deepEqual(run.report.hygiene.findings.filter((f) => f.id.startsWith('secret-')), []);
+    assert.deepEqual(
+      run.report.hygiene.findings.filter((f) => f.id.startsWith('secret-')),
+      [],
+    );
     assert.equal(run.exitCode, 0, run.stderr);
     assert.equal(run.report.verdict, 'pass');
     const notes = run.report.hygiene.findings.filter((f) => f.id === 'placeholder-credentials');
     assert.equal(notes.length, 1, JSON.stringify(run.report.hygiene.findings, null, 2));
     const note = only(notes);
     assert.equal(note.severity, 'info');
-    assert.match(note.message, new RegExp(`^\\d+ credential-shaped values in ${lookalikes.length} files are not counted as secrets`), 'every file of the corpus is named');
+    assert.match(
+      note.message,
+      new RegExp(`^\\d+ credential-shaped values in ${lookalikes.length} files are not counted as secrets`),
+      'every file of the corpus is named',
+    );
     assert.equal(note.evidence.length, 21, 'twenty files and how many more');
     const evidence = note.evidence.join('\n');
     for (const expected of [
@@ -96,7 +106,9 @@ describe('the secret corpora in a real image', { concurrent: true }, () => {
   test('beside real-looking secrets, exactly those fail, none is printed', async () => {
     const lookalikes = loadCorpus('false-positives');
     const secrets = loadCorpus('true-positives');
-    const run = await check(context({ 'false-positives': lookalikes, 'true-positives': secrets }, `${COPY_LOOKALIKES}\nCOPY corpus/true-positives/ /srv/service/`));
+    const run = await check(
+      context({ 'false-positives': lookalikes, 'true-positives': secrets }, `${COPY_LOOKALIKES}\nCOPY corpus/true-positives/ /srv/service/`),
+    );
     assert.equal(run.exitCode, 1, run.stderr);
     assert.equal(run.report.verdict, 'fail');
     const failing = run.report.hygiene.findings.filter((f) => f.severity === 'error');
@@ -113,8 +125,18 @@ describe('the secret corpora in a real image', { concurrent: true }, () => {
     }
     const kinds = failing.map((f) => /holds (?:an? )?(.+?) \(line/.exec(f.message)?.[1]).sort();
     assert.deepEqual(kinds, [
-      'AWS access key id', 'GitHub token', 'GitHub token', 'GitLab token', 'Google API key', 'Slack token', 'Stripe live secret key',
-      'URL with a password', 'URL with a password', 'npm access token', 'private key (PEM block)', 'private key (PEM block)',
+      'AWS access key id',
+      'GitHub token',
+      'GitHub token',
+      'GitLab token',
+      'Google API key',
+      'Slack token',
+      'Stripe live secret key',
+      'URL with a password',
+      'URL with a password',
+      'npm access token',
+      'private key (PEM block)',
+      'private key (PEM block)',
     ]);
     const printed = `${JSON.stringify(run.report)}\n${run.stdout}\n${run.stderr}`;
     for (const value of secrets.flatMap((f) => f.filled)) {

@@ -51,7 +51,9 @@ interface Run {
 }
 
 async function check(dir: string, host: string, stateDir: string, image: string): Promise<Run> {
-  const run = await runLocalBuilt(() => runLocal(['--context', dir, '--image', image, '--hygiene', 'warn'], { cwd: dir, env: { DOCKER_HOST: host, DEPLOY_CHECK_STATE_DIR: stateDir } }));
+  const run = await runLocalBuilt(() =>
+    runLocal(['--context', dir, '--image', image, '--hygiene', 'warn'], { cwd: dir, env: { DOCKER_HOST: host, DEPLOY_CHECK_STATE_DIR: stateDir } }),
+  );
   const report = run.report as unknown as CheckReport;
   assert.equal(report.hygiene.status, 'checked', run.stderr);
   return { report, stderr: run.stderr };
@@ -111,7 +113,10 @@ describe('the per-layer memo', { concurrent: false }, () => {
   test.skipIf(engines.length < 2)('a memo written on the other image store is ignored, and the run says so', async () => {
     const state = temp('hygiene-state-');
     const dir = temp('hygiene-memo-');
-    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM deploy-check-test/busybox:latest\nUSER 1000\nHEALTHCHECK --interval=1s CMD ["true"]\nCMD ["sh", "-c", "trap \'exit 0\' TERM; sleep 3600 & wait"]\n');
+    writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      'FROM deploy-check-test/busybox:latest\nUSER 1000\nHEALTHCHECK --interval=1s CMD ["true"]\nCMD ["sh", "-c", "trap \'exit 0\' TERM; sleep 3600 & wait"]\n',
+    );
     writeFileSync(path.join(dir, '.dockerignore'), '.env*\n.git\n');
     const tag = `deploy-check-test/hygiene-memo-store:${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     created.push({ image: tag, host: CLASSIC_ENGINE }, { image: tag, host: MAIN_ENGINE });
@@ -121,7 +126,10 @@ describe('the per-layer memo', { concurrent: false }, () => {
     // The same base layer (one diff id on both engines), now on the containerd store.
     const main = await check(dir, MAIN_ENGINE, state, tag);
     assert.equal(main.report.hygiene.scan?.layersReused, 0, 'facts from the classic store are not reused');
-    assert.ok((main.report.hygiene.scan.memoIgnored ?? []).some((m) => /classic image store/.test(m)), JSON.stringify(main.report.hygiene.scan));
+    assert.ok(
+      (main.report.hygiene.scan.memoIgnored ?? []).some((m) => /classic image store/.test(m)),
+      JSON.stringify(main.report.hygiene.scan),
+    );
     assert.match(main.stderr, /ignored 1 layer memo file/);
     assert.deepEqual(comparable(main.report.hygiene.findings), comparable(classic.report.hygiene.findings));
   });

@@ -89,7 +89,10 @@ function assertFailingSecret(run: Run, f: HygieneFinding): void {
   assert.equal(run.exitCode, 1, run.stderr);
   assert.equal(run.report.verdict, 'fail');
   assert.equal(run.report.hygiene.mode, 'secrets');
-  assert.ok(run.report.reasons.some((r) => r.startsWith('Hygiene: ') && r.includes(`[${f.id}]`)), run.report.reasons.join('\n'));
+  assert.ok(
+    run.report.reasons.some((r) => r.startsWith('Hygiene: ') && r.includes(`[${f.id}]`)),
+    run.report.reasons.join('\n'),
+  );
   assert.ok(f.fix && f.fix.length > 20, `a fix is given: ${f.fix}`);
 }
 
@@ -176,7 +179,9 @@ for (const { store, host } of engines) {
     test('a build secret that a RUN copied into a file is found by its value', async () => {
       const value = `bs-${randomBytes(12).toString('hex')}`;
       // BuildKit does not key its cache on secret values: a RUN text of its own keeps an earlier run's layer (and value) out.
-      const dir = context(`FROM deploy-check-test/busybox:latest\nWORKDIR /app\nRUN --mount=type=secret,id=NPM_TOKEN echo ${randomBytes(4).toString('hex')} > /dev/null && cp /run/secrets/NPM_TOKEN /app/token.cache`);
+      const dir = context(
+        `FROM deploy-check-test/busybox:latest\nWORKDIR /app\nRUN --mount=type=secret,id=NPM_TOKEN echo ${randomBytes(4).toString('hex')} > /dev/null && cp /run/secrets/NPM_TOKEN /app/token.cache`,
+      );
       const run = await check(dir, ['--build-secrets', `NPM_TOKEN=${value}`], host);
       const f = only(run, 'secret-value');
       assertFailingSecret(run, f);
@@ -209,7 +214,10 @@ describe('permissions, accounts, the base image and look-alikes', { concurrent: 
     const setuid = only(run, 'setuid-file');
     assert.equal(setuid.path, '/usr/local/bin/helper');
     assert.equal(setuid.line, 2);
-    assert.ok(setuid.evidence.some((e) => e.includes('mode 4755')), setuid.evidence.join('\n'));
+    assert.ok(
+      setuid.evidence.some((e) => e.includes('mode 4755')),
+      setuid.evidence.join('\n'),
+    );
     const writable = only(run, 'world-writable');
     assert.equal(writable.line, 3);
     assert.match(writable.message, /\/srv\/shared/);
@@ -275,7 +283,11 @@ describe('permissions, accounts, the base image and look-alikes', { concurrent: 
 
     dockerfile('COPY app/ /srv/app/');
     const onlyApp = await check(dir);
-    assert.deepEqual(onlyApp.report.hygiene.findings.filter((f) => f.id === 'dockerignore-gaps'), [], 'nothing the Dockerfile copies is missing');
+    assert.deepEqual(
+      onlyApp.report.hygiene.findings.filter((f) => f.id === 'dockerignore-gaps'),
+      [],
+      'nothing the Dockerfile copies is missing',
+    );
 
     dockerfile('COPY . /srv/');
     const everything = await check(dir);

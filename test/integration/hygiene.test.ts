@@ -52,7 +52,14 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 async function checkLocally(context: string, args: string[] = [], dockerHost = MAIN_ENGINE): Promise<LocalRun> {
   // On the machine's own Node, as a person runs the local command.
   const run = await runLocalBuilt(() => {
-    const image = uniqueImage(path.basename(context).replace(/^hygiene-/, '').toLowerCase().replace(/[^a-z0-9-]/g, '-'), dockerHost);
+    const image = uniqueImage(
+      path
+        .basename(context)
+        .replace(/^hygiene-/, '')
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-'),
+      dockerHost,
+    );
     return runLocal(['--context', context, '--image', image, ...args], { cwd: context, env: { DOCKER_HOST: dockerHost } });
   });
   const report = run.report as unknown as CheckReport;
@@ -211,7 +218,10 @@ describe('image hygiene through the local command', { concurrent: true }, () => 
     );
     const run = await checkLocally(dir);
     const missing = only(run, 'no-dockerignore');
-    assert.equal(missing.message, 'The build context has no .dockerignore: every file is sent to the builder, including .env (40 B), which no COPY or ADD of the Dockerfile takes into the image');
+    assert.equal(
+      missing.message,
+      'The build context has no .dockerignore: every file is sent to the builder, including .env (40 B), which no COPY or ADD of the Dockerfile takes into the image',
+    );
     assert.deepEqual(findings(run, 'secret-file'), [], '.env is not in the image');
     assertNowhere('fixture-context-dotenv-93bc', { stdout: run.stdout, stderr: run.stderr, report: run.reportText });
   });
@@ -238,7 +248,9 @@ describe('image hygiene through the local command', { concurrent: true }, () => 
 
   test('secret files by name and content; look-alikes are left alone', async () => {
     const run = await checkLocally(fixture('hygiene-secret-files'));
-    const paths = findings(run, 'secret-file').map((f) => f.path).sort();
+    const paths = findings(run, 'secret-file')
+      .map((f) => f.path)
+      .sort();
     assert.deepEqual(paths, ['/srv/.npmrc', '/srv/deploy/id_ed25519', '/srv/home/.aws/credentials', '/srv/tls/server.key']);
     for (const f of findings(run, 'secret-file')) assert.equal(f.line, 2);
     assertNowhere('fixture-npm-token-3c1e', { stdout: run.stdout, stderr: run.stderr, report: run.reportText });
@@ -282,7 +294,10 @@ describe('image hygiene through the local command', { concurrent: true }, () => 
 });
 
 describe('a .env copied, then deleted in a later layer', { concurrent: true }, () => {
-  for (const [store, host] of [['containerd image store', MAIN_ENGINE], ['classic image store', CLASSIC_ENGINE]] as const) {
+  for (const [store, host] of [
+    ['containerd image store', MAIN_ENGINE],
+    ['classic image store', CLASSIC_ENGINE],
+  ] as const) {
     test.skipIf(unavailable(!engineAvailable(host) && `no engine at ${host}`))(`is found in the COPY layer (${store})`, async () => {
       const run = await checkLocally(fixture('hygiene-env-deleted'), ['--hygiene', 'fail'], host);
       const f = only(run, 'secret-file');
@@ -291,7 +306,10 @@ describe('a .env copied, then deleted in a later layer', { concurrent: true }, (
       assert.equal(f.layer?.instruction, 'COPY . .');
       assert.equal(f.layer.line, 3);
       assert.match(f.message, /deletes it, but the earlier layer still ships it/);
-      assert.ok(f.evidence.some((e) => /^deleted by layer \d of \d \(RUN rm -f \/app\/\.env, line 5\)/.test(e)), f.evidence.join('\n'));
+      assert.ok(
+        f.evidence.some((e) => /^deleted by layer \d of \d \(RUN rm -f \/app\/\.env, line 5\)/.test(e)),
+        f.evidence.join('\n'),
+      );
       const gaps = only(run, 'dockerignore-gaps');
       assert.match(gaps.message, /does not exclude \.env \(in the context/);
       assert.equal(run.exitCode, 1, 'fail mode fails on the secret file');
@@ -323,7 +341,10 @@ describe('image hygiene through the bundled action', { concurrent: true }, () =>
     new RegExp(`^::${level} (?=[^:]*file=Dockerfile[,:])(?=[^:]*line=${line}[,:])(?=[^:]*title=deploy-check hygiene%3A ${id}[,:])[^:]*::${message}`, 'm');
   const withoutMaskCommands = (text: string): string =>
     // `::add-mask::VALUE` is how the action tells the runner what to mask; the runner consumes it.
-    text.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+    text
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
 
   test('fail mode: a leaked build arg fails the step with an annotation on the RUN line', async () => {
     const value = 'fixture-action-token-77c0';

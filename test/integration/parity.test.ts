@@ -43,10 +43,18 @@ interface Keep {
 }
 
 /** The local command on a fixture, from the fixture's directory; asserts it left nothing behind. */
-async function viaLocal(name: string, args: string[] = [], options: { env?: Record<string, string>; cwd?: string } & Keep = {}): Promise<Checked & { run: LocalRun }> {
+async function viaLocal(
+  name: string,
+  args: string[] = [],
+  options: { env?: Record<string, string>; cwd?: string } & Keep = {},
+): Promise<Checked & { run: LocalRun }> {
   const keep = options.keep === true;
   // The fixtures carry railway.json/toml: a Railway that still reads them.
-  const run = await runLocal(['--context', fixture(name), '--hygiene', 'off', '--railway-config-file', 'true', ...args], { cwd: options.cwd ?? fixture(name), keepImage: keep, ...(options.env ? { env: options.env } : {}) });
+  const run = await runLocal(['--context', fixture(name), '--hygiene', 'off', '--railway-config-file', 'true', ...args], {
+    cwd: options.cwd ?? fixture(name),
+    keepImage: keep,
+    ...(options.env ? { env: options.env } : {}),
+  });
   assert.ok(run.report, `no report (exit ${run.exitCode}); stderr:\n${run.stderr}`);
   const report = run.report as unknown as CheckReport;
   images.push(report.image.ref);
@@ -78,7 +86,12 @@ async function viaAction(name: string, inputs: Record<string, string> = {}, extr
 const ENTRIES = [
   {
     entry: 'local command',
-    check: (name: string, inputs: Record<string, string> = {}, keep: Keep = {}) => viaLocal(name, Object.entries(inputs).flatMap(([k, v]) => [`--${k}`, v]), keep),
+    check: (name: string, inputs: Record<string, string> = {}, keep: Keep = {}) =>
+      viaLocal(
+        name,
+        Object.entries(inputs).flatMap(([k, v]) => [`--${k}`, v]),
+        keep,
+      ),
   },
   { entry: 'action', check: (name: string, inputs: Record<string, string> = {}, keep: Keep = {}) => viaAction(name, inputs, keep) },
 ] as const;
@@ -153,7 +166,10 @@ describe.each(ENTRIES)('Railway parity through the $entry', { concurrent: true }
     assert.equal(pre.status, 'failed');
     assert.equal(pre.source, 'railway.json');
     // The third command never ran.
-    assert.deepEqual(pre.commands.map((c) => c.exitCode), [0, 3]);
+    assert.deepEqual(
+      pre.commands.map((c) => c.exitCode),
+      [0, 3],
+    );
     assert.deepEqual(pre.commands[0]?.logs, ['checking schema']);
     // stdout and stderr, in whichever order the engine stored them.
     assert.deepEqual([...(pre.commands[1]?.logs ?? [])].sort(), ['applying 0002_add_users', 'error: relation users already exists']);
@@ -185,7 +201,10 @@ describe.each(ENTRIES)('Railway parity through the $entry', { concurrent: true }
     const logs = report.health.logs;
     assert.deepEqual(logs.slice(0, 2), ['boot: reading settings', 'FATAL: DATABASE_URL is not set, serving nothing'], JSON.stringify(report.health, null, 1));
     assert.equal(report.health.logLines, 453);
-    assert.ok(logs.some((l) => /^… \d+ lines omitted …$/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /^… \d+ lines omitted …$/.test(l)),
+      logs.join('\n'),
+    );
     assert.ok(logs.includes('GET /health 503  (× 50)'), logs.join('\n'));
     assert.equal(logs.at(-1), 'giving up for now');
     assert.match(text, /FATAL: DATABASE_URL is not set/);
@@ -210,21 +229,35 @@ describe('start and pre-deploy commands replace the ENTRYPOINT, as on Railway', 
     assert.deepEqual(report.health.logs, ["httpd: bad port '$PORT'"]);
     const fix = '/bin/sh -c "exec httpd -f -v -p 0.0.0.0:$PORT -h /www"';
     const reason = report.health.reason ?? '';
-    assert.match(reason, /^the container exited with code 1 before it became healthy; the start command runs without a shell \(exec form, as on Railway\), so \$PORT reaches it as written/);
+    assert.match(
+      reason,
+      /^the container exited with code 1 before it became healthy; the start command runs without a shell \(exec form, as on Railway\), so \$PORT reaches it as written/,
+    );
     assert.ok(reason.endsWith(`wrap it in a shell, ${fix}`), reason);
     assert.ok(log.includes(fix), log);
     assert.ok(text.includes(fix), text);
   });
 
-  test("the fix the hint gives passes (the command input stands for the start command under parity)", async () => {
+  test('the fix the hint gives passes (the command input stands for the start command under parity)', async () => {
     const { exitCode, report } = await entrypoint('port-unexpanded', ['--command', '/bin/sh -c "exec httpd -f -v -p 0.0.0.0:$PORT -h /www"']);
     assert.equal(exitCode, 0, report.reasons.join('\n'));
     assert.equal(report.health.parity?.startCommandSource, 'command input');
-    assert.equal(report.health.logs.some((l) => l.startsWith('entrypoint:')), false, report.health.logs.join('\n'));
+    assert.equal(
+      report.health.logs.some((l) => l.startsWith('entrypoint:')),
+      false,
+      report.health.logs.join('\n'),
+    );
   });
 
   test('without parity the command input keeps the ENTRYPOINT and becomes its arguments, as docker run does', async () => {
-    const { exitCode, report } = await entrypoint('port-unexpanded', ['--railway-parity', 'false', '--command', 'httpd -p 0.0.0.0:$PORT', '--health-path', '/health']);
+    const { exitCode, report } = await entrypoint('port-unexpanded', [
+      '--railway-parity',
+      'false',
+      '--command',
+      'httpd -p 0.0.0.0:$PORT',
+      '--health-path',
+      '/health',
+    ]);
     assert.equal(exitCode, 0, report.reasons.join('\n'));
     assert.equal(report.health.parity?.startCommandReplaces, 'CMD');
     assert.deepEqual(report.health.logs.slice(0, 1), ['entrypoint: serving on 8000 (arguments ignored: httpd -p 0.0.0.0:$PORT)']);
@@ -234,7 +267,10 @@ describe('start and pre-deploy commands replace the ENTRYPOINT, as on Railway', 
     const { exitCode, report } = await entrypoint('predeploy');
     assert.equal(exitCode, 0, report.reasons.join('\n'));
     assert.equal(report.preDeploy?.status, 'passed');
-    assert.deepEqual(report.preDeploy.commands.map((c) => [c.exitCode, c.logs]), [[0, ['migrate: upgrade head (PORT=8000)', 'migrated']]]);
+    assert.deepEqual(
+      report.preDeploy.commands.map((c) => [c.exitCode, c.logs]),
+      [[0, ['migrate: upgrade head (PORT=8000)', 'migrated']]],
+    );
     assert.equal(report.health.status, 'healthy');
     // The app itself still runs the image's ENTRYPOINT: no start command replaces it.
     assert.deepEqual(report.health.logs.slice(0, 1), ['entrypoint: serving on 8000 (arguments ignored: )']);
@@ -278,13 +314,31 @@ describe('start and pre-deploy commands replace the ENTRYPOINT, as on Railway', 
 /** What the engine did to a run's containers, in order: "create app", "start predeploy-1", ... */
 function containerEvents(runId: string, since: number): string[] {
   const out = dockerCli([
-    'events', '--since', String(Math.floor(since / 1000) - 1), '--until', String(Math.ceil(Date.now() / 1000) + 1),
-    '--filter', 'type=container', '--filter', `label=dev.deploy-check.run=${runId}`,
-    '--filter', 'event=create', '--filter', 'event=start', '--filter', 'event=die', '--filter', 'event=destroy',
-    '--format', '{{.Action}} {{index .Actor.Attributes "name"}}',
+    'events',
+    '--since',
+    String(Math.floor(since / 1000) - 1),
+    '--until',
+    String(Math.ceil(Date.now() / 1000) + 1),
+    '--filter',
+    'type=container',
+    '--filter',
+    `label=dev.deploy-check.run=${runId}`,
+    '--filter',
+    'event=create',
+    '--filter',
+    'event=start',
+    '--filter',
+    'event=die',
+    '--filter',
+    'event=destroy',
+    '--format',
+    '{{.Action}} {{index .Actor.Attributes "name"}}',
   ]);
   const app = `deploy-check-${runId}`;
-  return out.split('\n').filter(Boolean).map((line) => line.replace(` ${app}-`, ' ').replace(` ${app}`, ' app'));
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.replace(` ${app}-`, ' ').replace(` ${app}`, ' app'));
 }
 
 // The app's container is created while the pre-deploy command runs, to save time; Railway's
@@ -306,8 +360,13 @@ describe('the pre-deploy command runs before the app, as on Railway', () => {
     assert.equal(exitCode, 1);
     const events = containerEvents(runIdOf(run.report) ?? '', since);
     assert.equal(events.includes('start app'), false, events.join('\n'));
-    assert.deepEqual(events.filter((e) => e.startsWith('start')), ['start predeploy-1', 'start predeploy-2'], events.join('\n'));
-    for (const e of events.filter((x) => x.startsWith('create'))) assert.ok(events.includes(e.replace('create', 'destroy')), `${e} was never destroyed:\n${events.join('\n')}`);
+    assert.deepEqual(
+      events.filter((e) => e.startsWith('start')),
+      ['start predeploy-1', 'start predeploy-2'],
+      events.join('\n'),
+    );
+    for (const e of events.filter((x) => x.startsWith('create')))
+      assert.ok(events.includes(e.replace('create', 'destroy')), `${e} was never destroyed:\n${events.join('\n')}`);
   });
 });
 
@@ -376,7 +435,10 @@ describe("the Railway service's own settings", () => {
       assert.equal(report.health.parity.startCommandSource, 'railway service');
       assert.equal(report.health.timeoutMs, 20_000);
       assert.equal(report.preDeploy?.source, 'railway service');
-      assert.deepEqual(report.preDeploy.commands.map((c) => [c.exitCode, c.logs]), [[0, ['set in the dashboard']]]);
+      assert.deepEqual(
+        report.preDeploy.commands.map((c) => [c.exitCode, c.logs]),
+        [[0, ['set in the dashboard']]],
+      );
       assert.deepEqual(server.violations, []);
     } finally {
       await app.remove();
@@ -392,7 +454,10 @@ describe('one engine, messages', () => {
     const name = 'second-engine';
     const meta = path.join(config, 'contexts', 'meta', createHash('sha256').update(name).digest('hex'));
     await mkdir(meta, { recursive: true });
-    await writeFile(path.join(meta, 'meta.json'), JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: CLASSIC_ENGINE, SkipTLSVerify: false } } }));
+    await writeFile(
+      path.join(meta, 'meta.json'),
+      JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: CLASSIC_ENGINE, SkipTLSVerify: false } } }),
+    );
     await writeFile(path.join(config, 'config.json'), JSON.stringify({ currentContext: name }));
     const image = uniqueImage('parity-context');
     try {
@@ -405,7 +470,10 @@ describe('one engine, messages', () => {
       assert.equal(report?.health.status, 'healthy');
       assert.equal(imageTagExists(image, CLASSIC_ENGINE), true, 'the image is not on the context engine');
       assert.equal(imageTagExists(image, MAIN_ENGINE), false, 'the image went to the default engine');
-      assert.deepEqual(managedLeftovers(CLASSIC_ENGINE).containers.filter((c) => c === report.health.container?.id), []);
+      assert.deepEqual(
+        managedLeftovers(CLASSIC_ENGINE).containers.filter((c) => c === report.health.container?.id),
+        [],
+      );
     } finally {
       try {
         dockerCli(['image', 'rm', '--force', image], CLASSIC_ENGINE);

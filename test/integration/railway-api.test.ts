@@ -53,11 +53,23 @@ async function runStage(
   try {
     await writeFile(path.join(dir, 'Dockerfile'), 'FROM scratch\nEXPOSE 8000\n');
     for (const [name, text] of Object.entries(options.files ?? {})) await writeFile(path.join(dir, name), text);
-    const all: Partial<Record<InputName, string>> = { context: dir, 'railway-token': F.projectToken, 'deploy-timeout': '20s', 'railway-config-file': 'true', ...inputs };
+    const all: Partial<Record<InputName, string>> = {
+      context: dir,
+      'railway-token': F.projectToken,
+      'deploy-timeout': '20s',
+      'railway-config-file': 'true',
+      ...inputs,
+    };
     const lines: string[] = [];
     const log = captureLog(lines);
     const clientFor = (access: RailwayAccess): RailwayClient =>
-      new RailwayClient({ endpoint: server.url, token: access.token, tokenType: access.tokenType, tokenTypeGuessed: access.tokenTypeGuessed, onRetry: (m) => lines.push(`retry: ${m}`) });
+      new RailwayClient({
+        endpoint: server.url,
+        token: access.token,
+        tokenType: access.tokenType,
+        tokenTypeGuessed: access.tokenTypeGuessed,
+        onRetry: (m) => lines.push(`retry: ${m}`),
+      });
     let client: RailwayClient | undefined;
     const config = await loadConfig((n) => all[n] ?? '', {
       cwd: dir,
@@ -94,7 +106,7 @@ async function withServer(options: RailwayServerOptions, fn: (server: RailwaySer
   if (!server.schemaValidated) console.log(`note: operations are not validated: ${server.schemaProblem ?? ''}`);
   try {
     await fn(server);
-    assert.deepEqual(server.violations, [], 'every operation is valid against Railway\'s schema');
+    assert.deepEqual(server.violations, [], "every operation is valid against Railway's schema");
   } finally {
     await server.close();
   }
@@ -110,16 +122,29 @@ test('a push to the default branch deploys the commit once and reports SUCCESS a
     assert.equal(d.url, 'https://web-production.up.railway.app');
     assert.equal(d.commit, SHA);
     assert.equal(d.source, 'commit');
-    assert.deepEqual(d.target, { projectId: F.projectId, projectName: 'shop', environmentId: F.environmentId, environmentName: 'production', serviceId: F.serviceId, serviceName: 'web' });
+    assert.deepEqual(d.target, {
+      projectId: F.projectId,
+      projectName: 'shop',
+      environmentId: F.environmentId,
+      environmentName: 'production',
+      serviceId: F.serviceId,
+      serviceName: 'web',
+    });
     assert.equal(report.verdict, 'pass');
     assert.equal(server.mutationCounts['serviceInstanceDeployV2'], 1);
     assert.equal(server.deployments.length, 1);
     assert.equal(server.deployments[0]?.commitSha, SHA);
     assert.deepEqual(server.deployments[0].seenStatuses, ['QUEUED', 'BUILDING', 'DEPLOYING', 'SUCCESS']);
-    assert.ok(server.calls.every((c) => c.auth === 'project'), 'a project token goes in Project-Access-Token');
+    assert.ok(
+      server.calls.every((c) => c.auth === 'project'),
+      'a project token goes in Project-Access-Token',
+    );
     assert.equal(d.apiRequests, server.calls.length);
     assert.ok(lines.some((l) => l.includes(`of commit ${SHA.slice(0, 12)}`)));
-    assert.ok(lines.some((l) => /health check path \/health \(from railway service\), timeout 5 min 0 s \(from railway service\)/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /health check path \/health \(from railway service\), timeout 5 min 0 s \(from railway service\)/.test(l)),
+      lines.join('\n'),
+    );
   });
 });
 
@@ -165,7 +190,10 @@ test('a crash fails with the last line the app printed', async () => {
     server.setScenario(F.serviceId, 'crashes');
     const { report } = await runStage(server, {});
     assert.equal(report.deploy?.status, 'failed');
-    assert.match(report.deploy.reason ?? '', /ended CRASHED: the service started and then crashed at Railway; last log line: ModuleNotFoundError: No module named 'app.settings'/);
+    assert.match(
+      report.deploy.reason ?? '',
+      /ended CRASHED: the service started and then crashed at Railway; last log line: ModuleNotFoundError: No module named 'app.settings'/,
+    );
     assert.ok(report.deploy.logs?.deploy.some((l) => l.startsWith('Traceback')));
   });
 });
@@ -204,7 +232,10 @@ test('a deployment that never finishes times out, saying where it stood and for 
     const elapsed = Date.now() - started;
     assert.equal(report.deploy?.status, 'timeout');
     assert.equal(report.deploy.railwayStatus, 'DEPLOYING');
-    assert.match(report.deploy.reason ?? '', /had no verdict within 2\.0 s \(deploy-timeout\): it was still DEPLOYING, for \d+(\.\d)? m?s; deploy-check cancelled it \(deploymentCancel\)/);
+    assert.match(
+      report.deploy.reason ?? '',
+      /had no verdict within 2\.0 s \(deploy-timeout\): it was still DEPLOYING, for \d+(\.\d)? m?s; deploy-check cancelled it \(deploymentCancel\)/,
+    );
     assert.equal(report.deploy.cancelled, true);
     assert.equal(server.mutationCounts['deploymentCancel'], 1);
     assert.match(report.reasons[0] ?? '', /^Deploy to Railway timed out/);
@@ -219,7 +250,10 @@ test('429 with Retry-After is honoured, the deployment is made once and succeeds
     assert.equal(report.deploy?.status, 'success', report.deploy?.reason ?? '');
     assert.equal(server.mutationCounts['serviceInstanceDeployV2'], 1);
     assert.equal(server.calls.filter((c) => c.status === 429).length, 2);
-    assert.ok(lines.some((l) => /rate limit was reached \(Deploy\); trying again in 1\.0 s as its Retry-After asks/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /rate limit was reached \(Deploy\); trying again in 1\.0 s as its Retry-After asks/.test(l)),
+      lines.join('\n'),
+    );
   });
 });
 
@@ -237,7 +271,10 @@ test('server errors: queries are retried, a deploy mutation that may have run is
     server.failNext(2, 502);
     const ok = await runStage(server, {});
     assert.equal(ok.report.deploy?.status, 'success');
-    assert.ok(ok.lines.some((l) => /retry: Railway ProjectToken: HTTP 502; trying again/.test(l)), ok.lines.join('\n'));
+    assert.ok(
+      ok.lines.some((l) => /retry: Railway ProjectToken: HTTP 502; trying again/.test(l)),
+      ok.lines.join('\n'),
+    );
 
     const broken = await runStage(server, { 'deploy-trigger': 'api' }, { beforeDeploy: () => server.failNext(1, 500) });
     assert.equal(broken.report.deploy?.status, 'error');
@@ -250,26 +287,43 @@ test('Not Authorized explains which token kind was sent and which inputs to chan
   await withServer({}, async (server) => {
     const project = await runStage(server, { 'railway-token': 'not-a-real-project-token' });
     assert.equal(project.report.deploy?.status, 'error');
-    assert.match(project.report.deploy.reason ?? '', /Railway refused ProjectToken: "Not Authorized"\. railway-token was sent as a project token \(railway-token-type: auto chose project because railway-project is not set\)/);
+    assert.match(
+      project.report.deploy.reason ?? '',
+      /Railway refused ProjectToken: "Not Authorized"\. railway-token was sent as a project token \(railway-token-type: auto chose project because railway-project is not set\)/,
+    );
     assert.ok(project.lines.some((l) => l.startsWith("warning: Could not read the Railway service's settings") && l.includes('Not Authorized')));
 
     const account = await runStage(server, { 'railway-token': 'not-a-real-account-token', 'railway-project': F.projectId });
-    assert.match(account.report.deploy?.reason ?? '', /"Not Authorized"\. railway-token was sent as an account or workspace token \(railway-token-type: auto chose account because railway-project is set\)/);
+    assert.match(
+      account.report.deploy?.reason ?? '',
+      /"Not Authorized"\. railway-token was sent as an account or workspace token \(railway-token-type: auto chose account because railway-project is set\)/,
+    );
 
     // An account token sent as a project token: the advice names the other kind.
     const swapped = await runStage(server, { 'railway-token': F.accountToken, 'railway-token-type': 'project' });
-    assert.match(swapped.report.deploy?.reason ?? '', /sent as a project token.*use an account or workspace token with railway-token-type: account and railway-project/);
+    assert.match(
+      swapped.report.deploy?.reason ?? '',
+      /sent as a project token.*use an account or workspace token with railway-token-type: account and railway-project/,
+    );
     assert.equal(server.deployments.length, 0);
   });
 });
 
 test('an account token reaches the project, environment and service by name', async () => {
   await withServer({}, async (server) => {
-    const { report } = await runStage(server, { 'railway-token': F.accountToken, 'railway-project': 'shop', 'railway-environment': 'staging', 'railway-service': 'WEB' });
+    const { report } = await runStage(server, {
+      'railway-token': F.accountToken,
+      'railway-project': 'shop',
+      'railway-environment': 'staging',
+      'railway-service': 'WEB',
+    });
     assert.equal(report.deploy?.status, 'success', report.deploy?.reason ?? '');
     assert.equal(report.deploy.target?.environmentId, F.stagingEnvironmentId);
     assert.equal(server.deployments[0]?.environmentId, F.stagingEnvironmentId);
-    assert.ok(server.calls.every((c) => c.auth === 'account'), 'an account token goes in Authorization: Bearer');
+    assert.ok(
+      server.calls.every((c) => c.auth === 'account'),
+      'an account token goes in Authorization: Bearer',
+    );
   });
 });
 
@@ -285,11 +339,25 @@ test('names that match nothing, or a project token used for another environment,
 
 test('railway.json that disagrees with the service is reported as drift, and the service wins', async () => {
   await withServer({}, async (server) => {
-    const { report, lines } = await runStage(server, { deploy: 'never' }, { files: { 'railway.json': JSON.stringify({ deploy: { healthcheckPath: '/healthz', healthcheckTimeout: 300 } }) } });
+    const { report, lines } = await runStage(
+      server,
+      { deploy: 'never' },
+      { files: { 'railway.json': JSON.stringify({ deploy: { healthcheckPath: '/healthz', healthcheckTimeout: 300 } }) } },
+    );
     const drift = report.deploy?.configDrift ?? [];
     assert.equal(drift.length, 1);
-    assert.deepEqual({ ...drift[0], fileName: path.basename(drift[0]?.fileName ?? '') }, { setting: 'healthcheckPath', service: '/health', file: '/healthz', fileName: 'railway.json' });
-    assert.ok(lines.some((l) => /^warning: \S*railway\.json sets healthcheckPath to "\/healthz" but the Railway service has "\/health"; Railway follows the service's settings, and so does deploy-check$/.test(l)), lines.join('\n'));
+    assert.deepEqual(
+      { ...drift[0], fileName: path.basename(drift[0]?.fileName ?? '') },
+      { setting: 'healthcheckPath', service: '/health', file: '/healthz', fileName: 'railway.json' },
+    );
+    assert.ok(
+      lines.some((l) =>
+        /^warning: \S*railway\.json sets healthcheckPath to "\/healthz" but the Railway service has "\/health"; Railway follows the service's settings, and so does deploy-check$/.test(
+          l,
+        ),
+      ),
+      lines.join('\n'),
+    );
     // The timeout agrees (300 s both): no drift for it.
     assert.ok(!drift.some((x) => x.setting === 'healthcheckTimeout'));
   });
@@ -326,7 +394,10 @@ test('the smoke check asks the public URL until it answers, and fails when it ne
       const bad = await runStage(server, { 'smoke-path': '/ping', 'smoke-timeout': '1s' });
       assert.equal(bad.report.deploy?.status, 'failed');
       assert.equal(bad.report.deploy.railwayStatus, 'SUCCESS');
-      assert.match(bad.report.deploy.reason ?? '', /is live but the smoke check GET http:\/\/127\.0\.0\.1:\d+\/ping got it answered 500 within 1\.0 s \(smoke-timeout\)/);
+      assert.match(
+        bad.report.deploy.reason ?? '',
+        /is live but the smoke check GET http:\/\/127\.0\.0\.1:\d+\/ping got it answered 500 within 1\.0 s \(smoke-timeout\)/,
+      );
       assert.equal(bad.report.verdict, 'fail');
     });
   } finally {
@@ -351,7 +422,8 @@ export default defineRailway((ctx) => project('shop', { resources: [service('web
       const all: Partial<Record<InputName, string>> = { context: dir, 'railway-token': F.projectToken, ...inputs };
       return await loadConfig((n) => all[n] ?? '', {
         cwd: dir,
-        railwayLookup: (access, needs) => lookupRailwayService(access, new RailwayClient({ endpoint: server.url, token: access.token, tokenType: access.tokenType }), needs),
+        railwayLookup: (access, needs) =>
+          lookupRailwayService(access, new RailwayClient({ endpoint: server.url, token: access.token, tokenType: access.tokenType }), needs),
       });
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -373,15 +445,24 @@ export default defineRailway((ctx) => project('shop', { resources: [service('web
       assert.equal(env['SECRET_KEY'], SHARED);
       assert.equal(env['API_TOKEN'], KEPT);
       assert.deepEqual(iac.variables.unavailable, []);
-      assert.deepEqual(iac.variables.sources.filter((v) => v.name === 'SECRET_KEY' || v.name === 'API_TOKEN'), [
-        { name: 'SECRET_KEY', source: 'shared SECRET_KEY' },
-        { name: 'API_TOKEN', source: 'preserve()' },
-      ]);
+      assert.deepEqual(
+        iac.variables.sources.filter((v) => v.name === 'SECRET_KEY' || v.name === 'API_TOKEN'),
+        [
+          { name: 'SECRET_KEY', source: 'shared SECRET_KEY' },
+          { name: 'API_TOKEN', source: 'preserve()' },
+        ],
+      );
       assert.ok(config.secrets.includes(SHARED) && config.secrets.includes(KEPT), 'both are masked');
       assert.ok(!JSON.stringify(config).includes('not-asked-for'), 'what the file does not refer to is not kept');
       const reads = server.calls.filter((c) => c.operationName === 'Variables');
       assert.equal(reads.length, 1);
-      assert.deepEqual(reads[0]?.variables, { projectId: F.projectId, environmentId: F.environmentId, serviceId: F.serviceId, withShared: true, withService: true });
+      assert.deepEqual(reads[0]?.variables, {
+        projectId: F.projectId,
+        environmentId: F.environmentId,
+        serviceId: F.serviceId,
+        withShared: true,
+        withService: true,
+      });
       assert.equal(config.railwayService.requests, server.calls.length);
     });
   });
@@ -392,17 +473,29 @@ export default defineRailway((ctx) => project('shop', { resources: [service('web
       server.service(F.serviceId).variables = { [F.environmentId]: { API_TOKEN: 'z' } };
       const config = await loadWith(server, REMOTE_TS);
       assert.ok(config.secrets.includes('k3') && config.secrets.includes('z'), config.secrets.join(' '));
-      assert.deepEqual(config.shortSecrets.filter((n) => n.startsWith('Railway')), ['Railway variable "shared.SECRET_KEY"', 'Railway variable "API_TOKEN"']);
+      assert.deepEqual(
+        config.shortSecrets.filter((n) => n.startsWith('Railway')),
+        ['Railway variable "shared.SECRET_KEY"', 'Railway variable "API_TOKEN"'],
+      );
     });
   });
 
   test('only what the file refers to is asked for: nothing for literals, shared variables alone for a template', async () => {
     await withServer({}, async (server) => {
       seeded(server);
-      await loadWith(server, REMOTE_TS.replace("SECRET_KEY: ctx.shared.SECRET_KEY, API_TOKEN: preserve(), ", ''));
-      assert.deepEqual(server.calls.map((c) => c.operationName), ['ProjectToken', 'Project', 'ServiceInstance']);
-      const templated = await loadWith(server, REMOTE_TS.replace("SECRET_KEY: ctx.shared.SECRET_KEY, API_TOKEN: preserve(), ", 'URL: "https://${{shared.SECRET_KEY}}@x.example", '));
-      assert.deepEqual(server.calls.filter((c) => c.operationName === 'Variables').map((c) => [c.variables['withShared'], c.variables['withService']]), [[true, false]]);
+      await loadWith(server, REMOTE_TS.replace('SECRET_KEY: ctx.shared.SECRET_KEY, API_TOKEN: preserve(), ', ''));
+      assert.deepEqual(
+        server.calls.map((c) => c.operationName),
+        ['ProjectToken', 'Project', 'ServiceInstance'],
+      );
+      const templated = await loadWith(
+        server,
+        REMOTE_TS.replace('SECRET_KEY: ctx.shared.SECRET_KEY, API_TOKEN: preserve(), ', 'URL: "https://${{shared.SECRET_KEY}}@x.example", '),
+      );
+      assert.deepEqual(
+        server.calls.filter((c) => c.operationName === 'Variables').map((c) => [c.variables['withShared'], c.variables['withService']]),
+        [[true, false]],
+      );
       assert.equal(templated.railwayIac?.variables.env.find((e) => e.key === 'URL')?.value, `https://${SHARED}@x.example`);
       assert.ok(templated.secrets.includes(SHARED));
     });
@@ -416,12 +509,18 @@ export default defineRailway((ctx) => project('shop', { resources: [service('web
       assert.equal(config.railwayService?.ok, true, 'the service settings were read');
       assert.equal(config.health.pathSource, '.railway/railway.ts');
       const unavailable = config.railwayIac?.variables.unavailable ?? [];
-      assert.deepEqual(unavailable.map((u) => u.name), ['SECRET_KEY', 'API_TOKEN']);
+      assert.deepEqual(
+        unavailable.map((u) => u.name),
+        ['SECRET_KEY', 'API_TOKEN'],
+      );
       for (const u of unavailable) assert.match(u.source, /lives only in Railway and could not be read \(Railway refused Variables: "Not Authorized"/);
       const lines: string[] = [];
       announceRailwayConfig(config, captureLog(lines));
       for (const name of ['SECRET_KEY', 'API_TOKEN']) {
-        assert.ok(lines.some((l) => l.startsWith(`warning: Railway variable ${name} is not set here`) && l.includes('could not be read')), lines.join('\n'));
+        assert.ok(
+          lines.some((l) => l.startsWith(`warning: Railway variable ${name} is not set here`) && l.includes('could not be read')),
+          lines.join('\n'),
+        );
       }
     });
   });
@@ -432,7 +531,10 @@ export default defineRailway((ctx) => project('shop', { resources: [service('web
       const config = await loadWith(server, REMOTE_TS, { 'railway-token': 'railway-token-nobody-knows' });
       assert.equal(config.railwayService?.ok, false);
       const unavailable = config.railwayIac?.variables.unavailable ?? [];
-      assert.deepEqual(unavailable.map((u) => u.name), ['SECRET_KEY', 'API_TOKEN']);
+      assert.deepEqual(
+        unavailable.map((u) => u.name),
+        ['SECRET_KEY', 'API_TOKEN'],
+      );
       for (const u of unavailable) {
         assert.match(u.source, /could not be read \(the Railway service could not be read: Railway refused ProjectToken/);
         assert.doesNotMatch(u.source, /give railway-token/);

@@ -138,7 +138,8 @@ async function assertSameImage(registry: string, pinned: string, run: ActionRun,
   const get = async (ref: string): Promise<{ config?: { digest: string }; manifests?: { digest: string }[] }> => {
     const res = await fetch(`http://${registry}/v2/${name}/manifests/${ref}`, {
       headers: {
-        accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json',
+        accept:
+          'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json',
         ...(auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}),
       },
     });
@@ -147,7 +148,10 @@ async function assertSameImage(registry: string, pinned: string, run: ActionRun,
   };
   const top = await get(digest ?? '');
   const manifests = top.manifests ? await Promise.all(top.manifests.map((m) => get(m.digest))) : [top];
-  assert.ok(manifests.some((m) => m.config?.digest === id), `${pinned} is not the checked image ${id}`);
+  assert.ok(
+    manifests.some((m) => m.config?.digest === id),
+    `${pinned} is not the checked image ${id}`,
+  );
 }
 
 async function privateDockerConfigs(): Promise<string[]> {
@@ -217,7 +221,10 @@ describe('image mode: the checked image, pinned by digest', () => {
       assert.equal(server.deployments[0]?.commitSha, null);
       assert.equal(server.deployments[0].image, pinned);
       // The fixture's service was linked to a repository: switching it is said out loud.
-      assert.match(run.main.stdout, /::warning::The Railway service was built from the repository acme\/shop-api; deploy-source: image switches it to the pushed image/);
+      assert.match(
+        run.main.stdout,
+        /::warning::The Railway service was built from the repository acme\/shop-api; deploy-source: image switches it to the pushed image/,
+      );
       const order = server.calls.map((c) => c.operationName).filter((n) => n === 'SetImageSource' || n === 'Deploy');
       assert.deepEqual(order, ['SetImageSource', 'Deploy']);
       // The push tag (the commit) was only an extra name: it is gone from the engine, the checked image stays until the test removes it.
@@ -225,7 +232,7 @@ describe('image mode: the checked image, pinned by digest', () => {
     });
   });
 
-  test('the same on an engine without the containerd image store (as GitHub\'s stock runners)', async (t) => {
+  test("the same on an engine without the containerd image store (as GitHub's stock runners)", async (t) => {
     if (unavailable(!engineAvailable(CLASSIC_ENGINE) && `no classic-store engine at ${CLASSIC_ENGINE} (scripts/testbed.sh starts one)`)) {
       t.skip();
       return;
@@ -255,7 +262,10 @@ describe('image mode: the checked image, pinned by digest', () => {
       const pinned = deploy.image ?? '';
       assert.ok(await registryHolds(AUTH_REGISTRY, pinned, `${REGISTRY_USER}:${REGISTRY_PASSWORD}`), `${AUTH_REGISTRY} does not hold ${pinned}`);
       await assertSameImage(AUTH_REGISTRY, pinned, run, `${REGISTRY_USER}:${REGISTRY_PASSWORD}`);
-      assert.deepEqual(server.serviceUpdates[0]?.input, { source: { image: pinned }, registryCredentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
+      assert.deepEqual(server.serviceUpdates[0]?.input, {
+        source: { image: pinned },
+        registryCredentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
+      });
       assertNowhere(run, REGISTRY_PASSWORD);
       assertNowhere(run, F.projectToken);
       assert.deepEqual(await privateDockerConfigs(), before, 'the private docker config is removed');
@@ -266,7 +276,12 @@ describe('image mode: the checked image, pinned by digest', () => {
     await withServer(async (server) => {
       const repository = `${AUTH_REGISTRY}/deploy-check-test/railway-${unique()}`;
       const wrong = `wrong-${unique()}`;
-      const { run, deploy } = await runAction(server, { 'deploy-source': 'image', 'push-image': repository, 'registry-username': REGISTRY_USER, 'registry-password': wrong });
+      const { run, deploy } = await runAction(server, {
+        'deploy-source': 'image',
+        'push-image': repository,
+        'registry-username': REGISTRY_USER,
+        'registry-password': wrong,
+      });
       assert.equal(deploy?.status, 'error');
       assert.match(deploy.reason ?? '', /^Pushing the image failed: docker push .* failed: .*\(the registry refused registry-username\/registry-password/);
       assert.ok((deploy.logs?.push.length ?? 0) > 0);
@@ -278,22 +293,70 @@ describe('image mode: the checked image, pinned by digest', () => {
 });
 
 describe('each way a deployment can end gives its own message within the timeout', { concurrent: true }, () => {
-  const cases: { name: string; scenario?: Parameters<RailwayServer['setScenario']>[1]; inputs?: Record<string, string>; prepare?: (s: RailwayServer) => void; expect: { status: string; output: string; message: RegExp; verdict: 'pass' | 'fail' } }[] = [
-    { name: 'build fails', scenario: 'build-fails', expect: { status: 'failed', output: 'FAILED', verdict: 'fail', message: /ended FAILED: the build or deploy failed at Railway; last log line: ERROR: failed to solve/ } },
-    { name: 'crashes', scenario: 'crashes', expect: { status: 'failed', output: 'CRASHED', verdict: 'fail', message: /ended CRASHED: the service started and then crashed at Railway; last log line: ModuleNotFoundError/ } },
-    { name: 'needs approval', scenario: 'needs-approval', expect: { status: 'waiting', output: 'NEEDS_APPROVAL', verdict: 'fail', message: /NEEDS_APPROVAL: the deployment waits for a person to approve it in Railway; deploy-wait-approval is fail/ } },
+  const cases: {
+    name: string;
+    scenario?: Parameters<RailwayServer['setScenario']>[1];
+    inputs?: Record<string, string>;
+    prepare?: (s: RailwayServer) => void;
+    expect: { status: string; output: string; message: RegExp; verdict: 'pass' | 'fail' };
+  }[] = [
+    {
+      name: 'build fails',
+      scenario: 'build-fails',
+      expect: {
+        status: 'failed',
+        output: 'FAILED',
+        verdict: 'fail',
+        message: /ended FAILED: the build or deploy failed at Railway; last log line: ERROR: failed to solve/,
+      },
+    },
+    {
+      name: 'crashes',
+      scenario: 'crashes',
+      expect: {
+        status: 'failed',
+        output: 'CRASHED',
+        verdict: 'fail',
+        message: /ended CRASHED: the service started and then crashed at Railway; last log line: ModuleNotFoundError/,
+      },
+    },
+    {
+      name: 'needs approval',
+      scenario: 'needs-approval',
+      expect: {
+        status: 'waiting',
+        output: 'NEEDS_APPROVAL',
+        verdict: 'fail',
+        message: /NEEDS_APPROVAL: the deployment waits for a person to approve it in Railway; deploy-wait-approval is fail/,
+      },
+    },
     {
       name: 'never finishes (timeout)',
       scenario: 'never-finishes',
       inputs: { 'deploy-timeout': '3s' },
-      expect: { status: 'timeout', output: 'DEPLOYING', verdict: 'fail', message: /had no verdict within 3\.0 s \(deploy-timeout\): it was still DEPLOYING, for / },
+      expect: {
+        status: 'timeout',
+        output: 'DEPLOYING',
+        verdict: 'fail',
+        message: /had no verdict within 3\.0 s \(deploy-timeout\): it was still DEPLOYING, for /,
+      },
     },
-    { name: 'removed', scenario: 'removed', expect: { status: 'failed', output: 'REMOVED', verdict: 'fail', message: /ended REMOVED: the deployment was removed before it went live/ } },
+    {
+      name: 'removed',
+      scenario: 'removed',
+      expect: { status: 'failed', output: 'REMOVED', verdict: 'fail', message: /ended REMOVED: the deployment was removed before it went live/ },
+    },
     { name: '429 then success', prepare: (s) => s.rateLimitNext(2, 1), expect: { status: 'success', output: 'SUCCESS', verdict: 'pass', message: /^$/ } },
     {
       name: 'Not Authorized',
       inputs: { 'railway-token': 'expired-project-token-4711' },
-      expect: { status: 'error', output: 'error', verdict: 'fail', message: /Railway refused ProjectToken: "Not Authorized"\. railway-token was sent as a project token \(railway-token-type: auto chose project because railway-project is not set\)/ },
+      expect: {
+        status: 'error',
+        output: 'error',
+        verdict: 'fail',
+        message:
+          /Railway refused ProjectToken: "Not Authorized"\. railway-token was sent as a project token \(railway-token-type: auto chose project because railway-project is not set\)/,
+      },
     },
   ];
   for (const c of cases) {
@@ -330,14 +393,25 @@ describe('each way a deployment can end gives its own message within the timeout
 });
 
 describe('the local command', () => {
-  test('deploy: auto means never locally; --deploy always deploys the checkout\'s HEAD', async () => {
+  test("deploy: auto means never locally; --deploy always deploys the checkout's HEAD", async () => {
     await withServer(async (server) => {
       const image = `deploy-check-test/railway-${unique()}:ci`;
       const cli = (extra: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
         new Promise((resolve) => {
           execFile(
             NODE24,
-            [path.join(REPO_ROOT, 'dist/cli.js'), '--context', 'test/fixtures/healthy', '--image', image, '--railway-token', F.projectToken, '--deploy-timeout', '20s', ...extra],
+            [
+              path.join(REPO_ROOT, 'dist/cli.js'),
+              '--context',
+              'test/fixtures/healthy',
+              '--image',
+              image,
+              '--railway-token',
+              F.projectToken,
+              '--deploy-timeout',
+              '20s',
+              ...extra,
+            ],
             { cwd: REPO_ROOT, env: { ...process.env, RAILWAY_GRAPHQL_ENDPOINT: server.url } },
             (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
           );

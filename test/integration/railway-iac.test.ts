@@ -50,7 +50,11 @@ function leftovers(run: LocalRun): string[] {
   if (!project) return [];
   const list = (args: string[]): string[] => dockerCli(args).split('\n').filter(Boolean);
   const filter = `label=com.docker.compose.project=${project}`;
-  return [...list(['ps', '-aq', '--filter', filter]), ...list(['network', 'ls', '-q', '--filter', filter]), ...list(['volume', 'ls', '-q', '--filter', filter])];
+  return [
+    ...list(['ps', '-aq', '--filter', filter]),
+    ...list(['network', 'ls', '-q', '--filter', filter]),
+    ...list(['volume', 'ls', '-q', '--filter', filter]),
+  ];
 }
 
 /** The busybox app that answers /health, with the given .railway/railway.ts (and more files). */
@@ -81,13 +85,31 @@ describe('.railway/railway.ts', { concurrent: true }, () => {
     assert.equal(report.railway?.kind, '.railway/railway.ts');
     assert.equal(report.railway.service, 'api');
     assert.equal(report.railway.environment, 'production');
-    assert.deepEqual(report.services?.map((s) => [s.name, s.image, s.status]), [['postgres', 'ghcr.io/railwayapp-templates/postgres-ssl:18', 'ready']]);
-    assert.deepEqual(report.railway.databases.map((d) => d.host), ['postgres.railway.internal']);
-    assert.ok(report.railway.variables.some((v) => v.name === 'DATABASE_URL' && v.source === 'database.postgres DATABASE_URL'), JSON.stringify(report.railway.variables));
-    assert.ok(report.railway.settings.some((s) => s.setting === 'healthcheckPath' && s.from.endsWith('.railway/railway.ts service.api deploy.healthcheckPath')), JSON.stringify(report.railway.settings));
-    assert.deepEqual(report.railway.notMirrored.map((n) => n.setting), ['deploy.numReplicas']);
+    assert.deepEqual(
+      report.services?.map((s) => [s.name, s.image, s.status]),
+      [['postgres', 'ghcr.io/railwayapp-templates/postgres-ssl:18', 'ready']],
+    );
+    assert.deepEqual(
+      report.railway.databases.map((d) => d.host),
+      ['postgres.railway.internal'],
+    );
+    assert.ok(
+      report.railway.variables.some((v) => v.name === 'DATABASE_URL' && v.source === 'database.postgres DATABASE_URL'),
+      JSON.stringify(report.railway.variables),
+    );
+    assert.ok(
+      report.railway.settings.some((s) => s.setting === 'healthcheckPath' && s.from.endsWith('.railway/railway.ts service.api deploy.healthcheckPath')),
+      JSON.stringify(report.railway.settings),
+    );
+    assert.deepEqual(
+      report.railway.notMirrored.map((n) => n.setting),
+      ['deploy.numReplicas'],
+    );
     assert.equal(report.preDeploy?.status, 'passed');
-    assert.ok(report.preDeploy.commands[0]?.logs.some((l) => l.includes('Running upgrade  -> 0001')), JSON.stringify(report.preDeploy.commands[0]?.logs));
+    assert.ok(
+      report.preDeploy.commands[0]?.logs.some((l) => l.includes('Running upgrade  -> 0001')),
+      JSON.stringify(report.preDeploy.commands[0]?.logs),
+    );
     assert.match(run.report?.health.lastHttp?.body ?? '', /"status":"ready","revision":"0001"/);
     // The database's password is the run's own and never printed.
     assert.doesNotMatch(`${run.stdout}${run.stderr}${JSON.stringify(run.report)}`, /postgresql:\/\/postgres:[0-9a-f]{24}@/);
@@ -112,8 +134,22 @@ describe('.railway/railway.ts', { concurrent: true }, () => {
     await cp(fixture('healthy'), app.dir, { recursive: true });
     const ignored = await runLocal(['--context', app.dir, '--image', image('iac-cutoff'), '--hygiene', 'off']);
     assert.equal(ignored.exitCode, 0, ignored.stderr);
-    assert.match(ignored.stderr, /railway\.json is not read: Railway stopped reading railway\.json \/ railway\.toml on 2026-12-01, so its deploy\.healthcheckPath is not applied by Railway and not mirrored here; `railway config migrate`/);
-    const mirrored = await runLocal(['--context', app.dir, '--image', image('iac-legacy'), '--hygiene', 'off', '--railway-config-file', 'true', '--health-timeout', '5s']);
+    assert.match(
+      ignored.stderr,
+      /railway\.json is not read: Railway stopped reading railway\.json \/ railway\.toml on 2026-12-01, so its deploy\.healthcheckPath is not applied by Railway and not mirrored here; `railway config migrate`/,
+    );
+    const mirrored = await runLocal([
+      '--context',
+      app.dir,
+      '--image',
+      image('iac-legacy'),
+      '--hygiene',
+      'off',
+      '--railway-config-file',
+      'true',
+      '--health-timeout',
+      '5s',
+    ]);
     assert.equal(mirrored.exitCode, 1, mirrored.stderr);
     assert.equal(mirrored.report?.health.target?.endsWith('/missing'), true);
   });
@@ -134,17 +170,19 @@ describe('.railway/railway.ts', { concurrent: true }, () => {
       ['hangs', 'export default () => { for (;;) {} };\n', /railway\.ts did not finish within 20 s and was stopped/],
       ['empty', 'export default () => undefined;\n', /railway\.ts returned no project/],
     ];
-    await Promise.all(cases.map(async ([name, source, expected]) => {
-      const dir = await appWith(source);
-      const run = await runLocal(['--context', dir, '--image', image(`iac-${name}`)]);
-      assert.equal(run.exitCode, 2, `${name}: ${run.stderr}`);
-      assert.match(run.stderr, /Input "railway-config"/);
-      assert.match(run.stderr, expected);
-      assert.equal(run.report, null);
-    }));
+    await Promise.all(
+      cases.map(async ([name, source, expected]) => {
+        const dir = await appWith(source);
+        const run = await runLocal(['--context', dir, '--image', image(`iac-${name}`)]);
+        assert.equal(run.exitCode, 2, `${name}: ${run.stderr}`);
+        assert.match(run.stderr, /Input "railway-config"/);
+        assert.match(run.stderr, expected);
+        assert.equal(run.report, null);
+      }),
+    );
   });
 
-  test('a file that fails after the image was built beside it: exit 2, and neither the image tag nor the run\'s tag is left', async () => {
+  test("a file that fails after the image was built beside it: exit 2, and neither the image tag nor the run's tag is left", async () => {
     // The evaluation runs out its 20 s while the tiny image builds: the build finished first.
     const dir = await appWith('export default () => { for (;;) {} };\n');
     // An image of its own (no other run builds the same), to look for among the runs' tags after.
@@ -170,12 +208,19 @@ describe('.railway/railway.ts', { concurrent: true }, () => {
     }
   });
 
-  test('build.dockerfilePath naming another Dockerfile: the build of the context\'s Dockerfile is stopped and the named one is built', async () => {
+  test("build.dockerfilePath naming another Dockerfile: the build of the context's Dockerfile is stopped and the named one is built", async () => {
     const unique = createHash('sha256').update(`${Date.now()}-${Math.random()}`).digest('hex').slice(0, 12);
-    const dir = await appWith(SERVICE(`  return project('p', { resources: [service('web', { build: { builder: 'DOCKERFILE', dockerfilePath: 'railway.Dockerfile' }, healthcheck: '/health' })] });`));
+    const dir = await appWith(
+      SERVICE(
+        `  return project('p', { resources: [service('web', { build: { builder: 'DOCKERFILE', dockerfilePath: 'railway.Dockerfile' }, healthcheck: '/health' })] });`,
+      ),
+    );
     const healthy = await readFile(path.join(dir, 'Dockerfile'), 'utf8');
     // The context's own Dockerfile would take a minute and never serve: only a build of the named one passes.
-    await writeFile(path.join(dir, 'Dockerfile'), `FROM deploy-check-test/busybox:latest\nRUN echo "context dockerfile ${unique}" && sleep 60\nCMD ["sleep", "3600"]\n`);
+    await writeFile(
+      path.join(dir, 'Dockerfile'),
+      `FROM deploy-check-test/busybox:latest\nRUN echo "context dockerfile ${unique}" && sleep 60\nCMD ["sleep", "3600"]\n`,
+    );
     await writeFile(path.join(dir, 'railway.Dockerfile'), healthy.replace('COPY www/ /www/', `COPY www/ /www/\nRUN echo "railway dockerfile ${unique}"`));
     const run = await runLocal(['--context', dir, '--image', image('iac-dockerfile-path'), '--hygiene', 'off']);
     assert.equal(run.exitCode, 0, run.stderr);
@@ -196,9 +241,18 @@ describe('.railway/railway.ts', { concurrent: true }, () => {
 
   test('the file sees no token and no input in its environment', async () => {
     const dir = await appWith("export default () => { throw new Error('env: ' + Object.keys(process.env).sort().join(' ')); };\n");
-    const run = await runLocal(['--context', dir, '--image', image('iac-env'), '--railway-token', 'rw-secret-token-123456', '--github-token', 'ghp_secret_token_1234567890'], {
-      env: { GITHUB_TOKEN: 'ghp_secret_token_1234567890', RAILWAY_TOKEN: 'rw-secret-token-123456', INPUT_RAILWAY_TOKEN: 'x', ACTIONS_RUNTIME_TOKEN: 'y', ACTIONS_RESULTS_URL: 'http://127.0.0.1:1/' },
-    });
+    const run = await runLocal(
+      ['--context', dir, '--image', image('iac-env'), '--railway-token', 'rw-secret-token-123456', '--github-token', 'ghp_secret_token_1234567890'],
+      {
+        env: {
+          GITHUB_TOKEN: 'ghp_secret_token_1234567890',
+          RAILWAY_TOKEN: 'rw-secret-token-123456',
+          INPUT_RAILWAY_TOKEN: 'x',
+          ACTIONS_RUNTIME_TOKEN: 'y',
+          ACTIONS_RESULTS_URL: 'http://127.0.0.1:1/',
+        },
+      },
+    );
     assert.equal(run.exitCode, 2, run.stderr);
     const seen = /threw at line 1: env: (.*)/.exec(run.stderr)?.[1] ?? '';
     assert.match(seen, /\bPATH\b/, run.stderr);
@@ -219,19 +273,26 @@ describe('.railway/railway.ts', { concurrent: true }, () => {
     assert.equal(iac(web).railway?.service, 'web');
   });
 
-  test('a Redis reference starts Railway\'s Redis and gives the app REDIS_URL', async () => {
-    const dir = await appWith(SERVICE(`  const cache = redis('cache');
-  return project('p', { resources: [cache, service('web', { healthcheck: '/health', env: { REDIS_URL: cache.env.REDIS_URL } })] });`));
+  test("a Redis reference starts Railway's Redis and gives the app REDIS_URL", async () => {
+    const dir = await appWith(
+      SERVICE(`  const cache = redis('cache');
+  return project('p', { resources: [cache, service('web', { healthcheck: '/health', env: { REDIS_URL: cache.env.REDIS_URL } })] });`),
+    );
     const run = await runLocal(['--context', dir, '--image', image('iac-redis'), '--hygiene', 'off']);
     assert.equal(run.exitCode, 0, run.stderr);
-    assert.deepEqual(iac(run).services?.map((s) => [s.name, s.image, s.status]), [['cache', 'railwayapp/redis:8.2', 'ready']]);
+    assert.deepEqual(
+      iac(run).services?.map((s) => [s.name, s.image, s.status]),
+      [['cache', 'railwayapp/redis:8.2', 'ready']],
+    );
     assert.ok(iac(run).railway?.variables.some((v) => v.name === 'REDIS_URL' && v.source === 'database.cache REDIS_URL'));
     assert.deepEqual(leftovers(run), []);
   });
 
   test('a database that never becomes ready fails the run naming it, with its last log lines; nothing left', async () => {
-    const dir = await appWith(SERVICE(`  const db = postgres('db', { image: 'deploy-check-test/busybox:latest' });
-  return project('p', { resources: [db, service('web', { healthcheck: '/health', env: { DATABASE_URL: db.env.DATABASE_URL } })] });`));
+    const dir = await appWith(
+      SERVICE(`  const db = postgres('db', { image: 'deploy-check-test/busybox:latest' });
+  return project('p', { resources: [db, service('web', { healthcheck: '/health', env: { DATABASE_URL: db.env.DATABASE_URL } })] });`),
+    );
     const run = await runLocal(['--context', dir, '--image', image('iac-db-down'), '--hygiene', 'off', '--health-timeout', '20s']);
     assert.equal(run.exitCode, 1, run.stderr);
     const db = iac(run).services?.find((s) => s.name === 'db');
@@ -249,10 +310,15 @@ describe('.railway/railway.ts', { concurrent: true }, () => {
   });
 
   test('a shared variable without railway-token is named as not available; env can supply it', async () => {
-    const dir = await appWith(SERVICE(`  return project('p', { resources: [service('web', { healthcheck: '/health', env: { SECRET_KEY: ctx.shared.SECRET_KEY, MODE: 'fast' } })] });`));
+    const dir = await appWith(
+      SERVICE(`  return project('p', { resources: [service('web', { healthcheck: '/health', env: { SECRET_KEY: ctx.shared.SECRET_KEY, MODE: 'fast' } })] });`),
+    );
     const run = await runLocal(['--context', dir, '--image', image('iac-shared'), '--hygiene', 'off']);
     assert.equal(run.exitCode, 0, run.stderr);
-    assert.deepEqual(iac(run).railway?.unavailable.map((u) => u.name), ['SECRET_KEY']);
+    assert.deepEqual(
+      iac(run).railway?.unavailable.map((u) => u.name),
+      ['SECRET_KEY'],
+    );
     assert.match(run.stderr, /Railway variable SECRET_KEY is not set here: the shared variable SECRET_KEY lives only in Railway/);
   });
 
@@ -274,23 +340,36 @@ export default defineRailway((ctx) => project('shop', { resources: [service('web
 })] }));
 `);
     try {
-      const run = await runLocal(['--context', dir, '--image', image('iac-remote'), '--hygiene', 'off', '--railway-token', F.projectToken, '--deploy', 'never'], {
-        cwd: dir,
-        env: { RAILWAY_GRAPHQL_ENDPOINT: server.url },
-      });
+      const run = await runLocal(
+        ['--context', dir, '--image', image('iac-remote'), '--hygiene', 'off', '--railway-token', F.projectToken, '--deploy', 'never'],
+        {
+          cwd: dir,
+          env: { RAILWAY_GRAPHQL_ENDPOINT: server.url },
+        },
+      );
       assert.equal(run.exitCode, 0, `${run.stdout}\n${run.stderr}`);
       const section = iac(run).railway;
-      assert.deepEqual(section?.variables.filter((v) => v.name === 'SECRET_KEY' || v.name === 'API_TOKEN'), [
-        { name: 'SECRET_KEY', source: 'shared SECRET_KEY' },
-        { name: 'API_TOKEN', source: 'preserve()' },
-      ]);
+      assert.deepEqual(
+        section?.variables.filter((v) => v.name === 'SECRET_KEY' || v.name === 'API_TOKEN'),
+        [
+          { name: 'SECRET_KEY', source: 'shared SECRET_KEY' },
+          { name: 'API_TOKEN', source: 'preserve()' },
+        ],
+      );
       assert.deepEqual(section.unavailable, []);
-      assert.deepEqual(run.report?.health.logs.filter((l) => l.startsWith('app got')), ['app got SECRET_KEY=*** API_TOKEN=***'], 'the app printed what it got, masked');
+      assert.deepEqual(
+        run.report?.health.logs.filter((l) => l.startsWith('app got')),
+        ['app got SECRET_KEY=*** API_TOKEN=***'],
+        'the app printed what it got, masked',
+      );
       for (const value of [shared, kept]) {
         assert.ok(!run.stdout.includes(value) && !run.stderr.includes(value), 'not in the output');
         assert.ok(!JSON.stringify(run.report).includes(value), 'not in the report');
       }
-      assert.deepEqual(server.calls.filter((c) => c.operationName === 'Variables').map((c) => c.variables['withShared'] === true && c.variables['withService'] === true), [true]);
+      assert.deepEqual(
+        server.calls.filter((c) => c.operationName === 'Variables').map((c) => c.variables['withShared'] === true && c.variables['withService'] === true),
+        [true],
+      );
       assert.deepEqual(server.violations, []);
     } finally {
       await server.close();

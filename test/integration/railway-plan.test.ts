@@ -44,7 +44,10 @@ const HEAD = railwayTs(`  const cache = redis('cache');
   return project('shop', { resources: [cache, service('web', { healthcheck: '/ready', replicas: 2, env: { MODE: 'fast', FEATURE_FLAGS: '${FLAG_VALUE}' } })] });`);
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=deploy-check', '-c', 'user.email=ci@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
+  return execFileSync('git', ['-c', 'user.name=deploy-check', '-c', 'user.email=ci@example.com', '-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    encoding: 'utf8',
+  }).trim();
 }
 
 interface Repo {
@@ -81,14 +84,30 @@ async function runPullRequest(r: Repo): Promise<{ run: ActionRun; comment: strin
       cwd: r.dir,
       inputs: { context: r.dir, hygiene: 'off', 'github-token': 'ghs_installation_token' },
       eventName: 'pull_request',
-      eventPayload: pullRequestEvent({ owner, repo, number: 12, headRef: 'feature/cache', headSha: r.head, baseRef: 'main', baseSha: r.base, action: 'synchronize' }),
-      env: { DOCKER_HOST: ENGINE, GITHUB_API_URL: server.url, GITHUB_HEAD_REF: 'feature/cache', GITHUB_BASE_REF: 'main', GITHUB_REF: 'refs/pull/12/merge', GITHUB_SHA: r.head },
+      eventPayload: pullRequestEvent({
+        owner,
+        repo,
+        number: 12,
+        headRef: 'feature/cache',
+        headSha: r.head,
+        baseRef: 'main',
+        baseSha: r.base,
+        action: 'synchronize',
+      }),
+      env: {
+        DOCKER_HOST: ENGINE,
+        GITHUB_API_URL: server.url,
+        GITHUB_HEAD_REF: 'feature/cache',
+        GITHUB_BASE_REF: 'main',
+        GITHUB_REF: 'refs/pull/12/merge',
+        GITHUB_SHA: r.head,
+      },
     });
     const ref = (run.report?.['image'] as { ref?: unknown } | undefined)?.ref;
     if (typeof ref === 'string') images.add(ref);
     const runId = run.state['run-id'];
     if (runId) assert.deepEqual(leftovers(runId, ENGINE), { containers: [], networks: [] });
-    assert.deepEqual(server.violations, [], 'every request conforms to GitHub\'s description');
+    assert.deepEqual(server.violations, [], "every request conforms to GitHub's description");
     const comments = server.comments(owner, repo, 12);
     assert.equal(comments.length, 1, `${run.main.stdout.slice(-3000)}\n${run.main.stderr.slice(-2000)}`);
     return { run, comment: comments[0]?.body ?? '' };
@@ -97,11 +116,14 @@ async function runPullRequest(r: Repo): Promise<{ run: ActionRun; comment: strin
   }
 }
 
-function planOf(run: ActionRun): { base: string | null; status: string; changes: { field: string; before: string | null; after: string | null }[]; reason: string | null } | null | undefined {
+function planOf(
+  run: ActionRun,
+):
+  { base: string | null; status: string; changes: { field: string; before: string | null; after: string | null }[]; reason: string | null } | null | undefined {
   return (run.report?.['railway'] as { plan?: ReturnType<typeof planOf> } | undefined)?.plan;
 }
 
-describe('the plan in the pull request\'s comment (the bundled action)', { concurrent: true }, () => {
+describe("the plan in the pull request's comment (the bundled action)", { concurrent: true }, () => {
   test('health path, replicas, a variable and a Redis database added: the comment lists them, the variable by name only', async () => {
     const r = await repository({ '.railway/railway.ts': BASE }, { '.railway/railway.ts': HEAD });
     const { run, comment } = await runPullRequest(r);
@@ -117,7 +139,10 @@ describe('the plan in the pull request\'s comment (the bundled action)', { concu
       ],
       reason: null,
     });
-    assert.match(comment, new RegExp(`#### Railway configuration changes\\n\\nAgainst the base commit <code>${r.base.slice(0, 7)}</code> of <code>web</code>\\.`));
+    assert.match(
+      comment,
+      new RegExp(`#### Railway configuration changes\\n\\nAgainst the base commit <code>${r.base.slice(0, 7)}</code> of <code>web</code>\\.`),
+    );
     assert.match(comment, /\| <code>deploy\.healthcheckPath<\/code> \| <code>\/health<\/code> \| <code>\/ready<\/code> \|/);
     assert.match(comment, /\| <code>deploy\.numReplicas<\/code> \| — \| <code>2<\/code> \|/);
     assert.match(comment, /\| <code>variables\.FEATURE&#95;FLAGS<\/code> \| — \| <code>literal<\/code> \|/);
@@ -125,7 +150,7 @@ describe('the plan in the pull request\'s comment (the bundled action)', { concu
     assert.match(run.main.stdout, /Railway configuration changes against [0-9a-f]{12}:\n {2}deploy\.healthcheckPath: \/health → \/ready/);
     // The run itself followed the head: the health check asked for /ready.
     assert.match(JSON.stringify(run.report?.['health']), /\/ready/);
-    assert.ok(!comment.includes(FLAG_VALUE) && !JSON.stringify(run.report).includes(FLAG_VALUE), 'the new variable\'s value is not shown');
+    assert.ok(!comment.includes(FLAG_VALUE) && !JSON.stringify(run.report).includes(FLAG_VALUE), "the new variable's value is not shown");
   });
 
   test('a pull request that does not touch railway.ts: no plan block', async () => {
@@ -140,7 +165,15 @@ describe('the plan in the pull request\'s comment (the bundled action)', { concu
 
 /** The head's configuration as the run reads it, then the plan against `base`. */
 async function planAt(dir: string, base: string | null) {
-  const head = await readRailwayIac(path.join(dir, '.railway', 'railway.ts'), { cwd: dir, context: dir, fileInput: undefined, serviceInput: 'web', environment: 'production', repository: undefined, git: {} });
+  const head = await readRailwayIac(path.join(dir, '.railway', 'railway.ts'), {
+    cwd: dir,
+    context: dir,
+    fileInput: undefined,
+    serviceInput: 'web',
+    environment: 'production',
+    repository: undefined,
+    git: {},
+  });
   return planAgainstBase(head, base);
 }
 
@@ -160,9 +193,20 @@ describe('the base configuration (git and the evaluation, no build)', { concurre
     const r = await repository({ '.railway/railway.ts': BASE }, { '.railway/railway.ts': HEAD });
     const missing = await planAt(r.dir, 'f'.repeat(40));
     assert.equal(missing.status, 'unavailable');
-    assert.match(missing.reason ?? '', /^base configuration not available: git cannot read the base commit ffffffffffff: it is not in the checkout and fetching it from origin failed \(.*origin/);
-    assert.deepEqual(await planAt(r.dir, null), { base: null, status: 'unavailable', changes: [], reason: "base configuration not available: the pull request's event names no base commit" });
-    assert.equal((await planAt(r.dir, '--upload-pack=touch /tmp/x')).reason, 'base configuration not available: the base commit "--upload-pack=touch /tmp/x" is not a commit id');
+    assert.match(
+      missing.reason ?? '',
+      /^base configuration not available: git cannot read the base commit ffffffffffff: it is not in the checkout and fetching it from origin failed \(.*origin/,
+    );
+    assert.deepEqual(await planAt(r.dir, null), {
+      base: null,
+      status: 'unavailable',
+      changes: [],
+      reason: "base configuration not available: the pull request's event names no base commit",
+    });
+    assert.equal(
+      (await planAt(r.dir, '--upload-pack=touch /tmp/x')).reason,
+      'base configuration not available: the base commit "--upload-pack=touch /tmp/x" is not a commit id',
+    );
   });
 
   test('a base without the file, or without the service: a new service, every setting listed', async () => {
@@ -177,15 +221,25 @@ describe('the base configuration (git and the evaluation, no build)', { concurre
     assert.equal(created.reason, 'the base\'s .railway/railway.ts has no service "web"');
   });
 
-  test('the base\'s file imports a sibling module of .railway/; a base file that throws is unavailable, named by its path in the repository', async () => {
-    const split = await repository({
-      '.railway/railway.ts': "import { defineRailway, project, service } from 'railway/iac';\nimport { PATH } from './health.ts';\nexport default defineRailway(() => project('shop', { resources: [service('web', { healthcheck: PATH })] }));\n",
-      '.railway/health.ts': "export const PATH: string = '/health';\n",
-    }, { '.railway/railway.ts': HEAD });
+  test("the base's file imports a sibling module of .railway/; a base file that throws is unavailable, named by its path in the repository", async () => {
+    const split = await repository(
+      {
+        '.railway/railway.ts':
+          "import { defineRailway, project, service } from 'railway/iac';\nimport { PATH } from './health.ts';\nexport default defineRailway(() => project('shop', { resources: [service('web', { healthcheck: PATH })] }));\n",
+        '.railway/health.ts': "export const PATH: string = '/health';\n",
+      },
+      { '.railway/railway.ts': HEAD },
+    );
     const plan = await planAt(split.dir, split.base);
     assert.equal(plan.status, 'changed', plan.reason ?? '');
-    assert.deepEqual(plan.changes.find((c) => c.field === 'deploy.healthcheckPath'), { field: 'deploy.healthcheckPath', before: '/health', after: '/ready' });
-    const broken = await repository({ '.railway/railway.ts': "export default () => {\n  throw new Error('base is broken');\n};\n" }, { '.railway/railway.ts': HEAD });
+    assert.deepEqual(
+      plan.changes.find((c) => c.field === 'deploy.healthcheckPath'),
+      { field: 'deploy.healthcheckPath', before: '/health', after: '/ready' },
+    );
+    const broken = await repository(
+      { '.railway/railway.ts': "export default () => {\n  throw new Error('base is broken');\n};\n" },
+      { '.railway/railway.ts': HEAD },
+    );
     const failed = await planAt(broken.dir, broken.base);
     assert.equal(failed.status, 'unavailable');
     assert.equal(failed.reason, "base configuration not available: the base's .railway/railway.ts threw at line 2: base is broken");

@@ -41,7 +41,15 @@ interface Deploy {
   dashboardUrl: string | null;
   rollback: { status: string; to: string | null; commit: string | null; reason: string } | null;
   cancelled: boolean;
-  preview: { action: string; pullRequest: number; environmentName: string; environmentId: string | null; created: boolean; url: string | null; reason: string | null } | null;
+  preview: {
+    action: string;
+    pullRequest: number;
+    environmentName: string;
+    environmentId: string | null;
+    created: boolean;
+    url: string | null;
+    reason: string | null;
+  } | null;
 }
 
 let appDir = '';
@@ -155,7 +163,10 @@ describe.concurrent('services linked to the repository (deployment triggers)', (
       assert.equal(railway.deployments.length, 1);
       assert.equal(run.outputs['deployment-id'], railways.id);
       assert.match(run.summary, /Railway deploys this commit by itself once this workflow's checks pass/);
-      assert.match(deploy.reason ?? '', /Railway deploys commit 9d3b2a1 by itself once this workflow's checks pass \("Wait for CI" on the service's main trigger for acme\/shop\)/);
+      assert.match(
+        deploy.reason ?? '',
+        /Railway deploys commit 9d3b2a1 by itself once this workflow's checks pass \("Wait for CI" on the service's main trigger for acme\/shop\)/,
+      );
       // WAITING is never an approval.
       assert.doesNotMatch(`${run.summary}\n${run.main.stdout}`, /approv/i);
     });
@@ -171,9 +182,12 @@ describe.concurrent('services linked to the repository (deployment triggers)', (
       assert.equal(deploy.deploymentId, railways.id);
       assert.equal(deploy.railwayStatus, 'FAILED');
       assert.equal(deploy.trigger?.checkSuites, false);
-      assert.match(deploy.reason ?? '', new RegExp(`Railway deployment ${railways.id} ended FAILED: the build or deploy failed at Railway; last log line: ERROR: failed to solve`));
+      assert.match(
+        deploy.reason ?? '',
+        new RegExp(`Railway deployment ${railways.id} ended FAILED: the build or deploy failed at Railway; last log line: ERROR: failed to solve`),
+      );
       assert.deepEqual(railway.mutationCounts, {}, 'no second deployment of the same commit');
-      assert.ok(railways.seenStatuses.length >= 2, 'deploy-check polled Railway\'s deployment');
+      assert.ok(railways.seenStatuses.length >= 2, "deploy-check polled Railway's deployment");
       assert.equal(run.report?.['verdict'], 'fail');
     });
   });
@@ -227,11 +241,17 @@ describe('rollback and cancel', () => {
         assert.equal(deploy?.status, 'failed');
         assert.equal(deploy.railwayStatus, 'SUCCESS');
         assert.deepEqual(deploy.rollback, { to: live.id, commit: PREVIOUS_SHA, status: 'rolled-back', reason: `rolled back to ${live.id} (0a1b2c3)` });
-        assert.deepEqual(railway.rollbacks.map((r) => r.to), [live.id]);
+        assert.deepEqual(
+          railway.rollbacks.map((r) => r.to),
+          [live.id],
+        );
         assert.notEqual(live.id, older.id);
         assert.match(run.main.stdout, new RegExp(`rolled back to ${live.id} \\(0a1b2c3\\)`));
         assert.match(run.summary, new RegExp(`↩️ rolled back to ${live.id} \\(0a1b2c3\\)`));
-        assert.match(deploy.reason ?? '', /is live but the smoke check GET http:\/\/127\.0\.0\.1:\d+\/health got it answered 500 within 2\.0 s \(smoke-timeout\); rolled back to /);
+        assert.match(
+          deploy.reason ?? '',
+          /is live but the smoke check GET http:\/\/127\.0\.0\.1:\d+\/health got it answered 500 within 2\.0 s \(smoke-timeout\); rolled back to /,
+        );
       });
 
       await withRailway(async (railway) => {
@@ -251,7 +271,7 @@ describe('rollback and cancel', () => {
     }
   });
 
-  test('a deployment of deploy-check\'s own still not final at deploy-timeout is cancelled', async () => {
+  test("a deployment of deploy-check's own still not final at deploy-timeout is cancelled", async () => {
     await withRailway(async (railway) => {
       railway.setScenario(F.serviceId, 'never-finishes');
       const { run, deploy } = await runAction(railway, { 'deploy-timeout': '3s' });
@@ -260,7 +280,10 @@ describe('rollback and cancel', () => {
       assert.equal(deploy.cancelled, true);
       assert.equal(railway.mutationCounts['deploymentCancel'], 1);
       assert.equal(railway.deployments[0]?.cancelled, true);
-      assert.match(deploy.reason ?? '', /had no verdict within 3\.0 s \(deploy-timeout\).*deploy-check cancelled it \(deploymentCancel\) so that it cannot go live later unobserved/);
+      assert.match(
+        deploy.reason ?? '',
+        /had no verdict within 3\.0 s \(deploy-timeout\).*deploy-check cancelled it \(deploymentCancel\) so that it cannot go live later unobserved/,
+      );
       assert.match(run.summary, /deploy-check cancelled the deployment at deploy-timeout/);
     });
   });
@@ -268,23 +291,44 @@ describe('rollback and cancel', () => {
 
 describe('a preview environment per pull request', () => {
   const pr: PullRequestSeed = { owner: 'acme', repo: 'shop', number: 7, headRef: 'feature/export', headSha: HEAD_SHA, baseRef: 'main' };
-  const previewInputs = { 'railway-token': F.accountToken, 'railway-token-type': 'account', 'railway-project': F.projectId, 'railway-environment': 'production', 'railway-preview': 'true' };
+  const previewInputs = {
+    'railway-token': F.accountToken,
+    'railway-token-type': 'account',
+    'railway-project': F.projectId,
+    'railway-environment': 'production',
+    'railway-preview': 'true',
+  };
   const prEnv = (seed: PullRequestSeed): Record<string, string> => ({ GITHUB_HEAD_REF: seed.headRef, GITHUB_BASE_REF: seed.baseRef });
-  const comment = (github: GitHubServer): string => github.comments('acme', 'shop', 7).map((c) => c.body).join('\n');
+  const comment = (github: GitHubServer): string =>
+    github
+      .comments('acme', 'shop', 7)
+      .map((c) => c.body)
+      .join('\n');
 
   test('created once, the head commit deployed only after the checks pass, the URL in the comment; closing deletes it', async () => {
     const github = await startGitHubServer({ pulls: [pr] });
     try {
       await withRailway(async (railway) => {
         // A pull request whose checks fail gets no environment.
-        const failing = await runAction(railway, previewInputs, { event: 'pull_request', payload: pullRequestEvent({ ...pr, action: 'opened' }), env: prEnv(pr), github, broken: true });
+        const failing = await runAction(railway, previewInputs, {
+          event: 'pull_request',
+          payload: pullRequestEvent({ ...pr, action: 'opened' }),
+          env: prEnv(pr),
+          github,
+          broken: true,
+        });
         assert.notEqual(failing.run.main.exitCode, 0);
         assert.equal(failing.deploy?.status, 'skipped');
         assert.equal(failing.deploy.preview?.action, 'skipped');
         assert.deepEqual(railway.mutationCounts, {}, 'nothing created or deployed before the checks pass');
         assert.match(comment(github), /Preview environment <code>pr-7<\/code> not updated: a check failed/);
 
-        const first = await runAction(railway, previewInputs, { event: 'pull_request', payload: pullRequestEvent({ ...pr, action: 'synchronize' }), env: prEnv(pr), github });
+        const first = await runAction(railway, previewInputs, {
+          event: 'pull_request',
+          payload: pullRequestEvent({ ...pr, action: 'synchronize' }),
+          env: prEnv(pr),
+          github,
+        });
         assert.equal(first.run.main.exitCode, 0, explain(first.run));
         assert.equal(first.deploy?.status, 'success', first.deploy?.reason ?? '');
         const environment = railway.environments(F.projectId).find((e) => e.name === 'pr-7');
@@ -295,32 +339,62 @@ describe('a preview environment per pull request', () => {
         assert.equal(railway.mutationCounts['serviceDomainCreate'], 1, 'the copy got a domain of its own, as production has one');
         assert.equal(first.deploy.preview?.created, true);
         // The head commit, not GITHUB_SHA's merge commit Railway does not have.
-        assert.deepEqual(railway.deployments.map((d) => [d.environmentId, d.commitSha]), [[environment.id, HEAD_SHA]]);
+        assert.deepEqual(
+          railway.deployments.map((d) => [d.environmentId, d.commitSha]),
+          [[environment.id, HEAD_SHA]],
+        );
         assert.equal(first.deploy.preview.url, 'https://web-pr-7.up.railway.app');
         assert.equal(first.run.outputs['preview-url'], 'https://web-pr-7.up.railway.app');
-        assert.match(comment(github), /🔎 Preview environment <code>pr-7<\/code> \(created by this run\): \[web-pr-7\.up\.railway\.app\]\(https:\/\/web-pr-7\.up\.railway\.app\/?\)/);
+        assert.match(
+          comment(github),
+          /🔎 Preview environment <code>pr-7<\/code> \(created by this run\): \[web-pr-7\.up\.railway\.app\]\(https:\/\/web-pr-7\.up\.railway\.app\/?\)/,
+        );
         assert.match(first.run.summary, /web-pr-7\.up\.railway\.app/);
 
         const pushed = { ...pr, headSha: HEAD_SHA_2 };
-        const second = await runAction(railway, previewInputs, { event: 'pull_request', payload: pullRequestEvent({ ...pushed, action: 'synchronize' }), env: prEnv(pushed), github });
+        const second = await runAction(railway, previewInputs, {
+          event: 'pull_request',
+          payload: pullRequestEvent({ ...pushed, action: 'synchronize' }),
+          env: prEnv(pushed),
+          github,
+        });
         assert.equal(second.run.main.exitCode, 0, explain(second.run));
         assert.equal(railway.mutationCounts['environmentCreate'], 1, 'the second push reuses pr-7');
         assert.equal(railway.mutationCounts['serviceDomainCreate'], 1, 'and its domain');
         assert.equal(second.deploy?.preview?.url, 'https://web-pr-7.up.railway.app');
         assert.equal(second.deploy.preview.created, false);
-        assert.deepEqual(railway.deployments.map((d) => [d.environmentId, d.commitSha]), [[environment.id, HEAD_SHA], [environment.id, HEAD_SHA_2]]);
+        assert.deepEqual(
+          railway.deployments.map((d) => [d.environmentId, d.commitSha]),
+          [
+            [environment.id, HEAD_SHA],
+            [environment.id, HEAD_SHA_2],
+          ],
+        );
         assert.equal(railway.deployments.filter((d) => d.environmentId === F.environmentId).length, 0, 'production untouched');
 
-        const closed = await runAction(railway, previewInputs, { event: 'pull_request', payload: { ...pullRequestEvent({ ...pushed, action: 'opened' }), action: 'closed' }, env: prEnv(pushed), github });
+        const closed = await runAction(railway, previewInputs, {
+          event: 'pull_request',
+          payload: { ...pullRequestEvent({ ...pushed, action: 'opened' }), action: 'closed' },
+          env: prEnv(pushed),
+          github,
+        });
         assert.equal(closed.run.main.exitCode, 0, explain(closed.run));
         assert.equal(closed.deploy?.preview?.action, 'deleted');
         assert.deepEqual(railway.deletedEnvironments, [environment.id]);
-        assert.equal(railway.environments(F.projectId).some((e) => e.name === 'pr-7'), false);
+        assert.equal(
+          railway.environments(F.projectId).some((e) => e.name === 'pr-7'),
+          false,
+        );
         assert.match(comment(github), /🧹 Preview environment <code>pr-7<\/code> deleted: the pull request was closed\./);
         assert.equal(github.comments('acme', 'shop', 7).length, 1, 'one sticky comment throughout');
 
         // Closed again (a re-run): already gone is fine.
-        const again = await runAction(railway, previewInputs, { event: 'pull_request', payload: { ...pullRequestEvent({ ...pushed, action: 'opened' }), action: 'closed' }, env: prEnv(pushed), github });
+        const again = await runAction(railway, previewInputs, {
+          event: 'pull_request',
+          payload: { ...pullRequestEvent({ ...pushed, action: 'opened' }), action: 'closed' },
+          env: prEnv(pushed),
+          github,
+        });
         assert.equal(again.run.main.exitCode, 0, explain(again.run));
         assert.equal(again.deploy?.preview?.action, 'already-gone');
         assert.equal(railway.mutationCounts['environmentDelete'], 1);
@@ -336,7 +410,12 @@ describe('a preview environment per pull request', () => {
     const github = await startGitHubServer({ pulls: [fork] });
     try {
       await withRailway(async (railway) => {
-        const { run, deploy } = await runAction(railway, previewInputs, { event: 'pull_request', payload: pullRequestEvent({ ...fork, action: 'opened' }), env: prEnv(fork), github });
+        const { run, deploy } = await runAction(railway, previewInputs, {
+          event: 'pull_request',
+          payload: pullRequestEvent({ ...fork, action: 'opened' }),
+          env: prEnv(fork),
+          github,
+        });
         assert.equal(run.main.exitCode, 0, explain(run));
         assert.equal(deploy?.status, 'skipped');
         assert.match(deploy.reason ?? '', /comes from acme-fork\/shop, not from acme\/shop: a fork gets no preview environment/);
@@ -350,10 +429,17 @@ describe('a preview environment per pull request', () => {
 
   test('a project token with railway-preview fails in one sentence naming railway-token-type', async () => {
     await withRailway(async (railway) => {
-      const { run } = await runAction(railway, { 'railway-preview': 'true' }, { event: 'pull_request', payload: pullRequestEvent({ ...pr, action: 'opened' }), env: prEnv(pr) });
+      const { run } = await runAction(
+        railway,
+        { 'railway-preview': 'true' },
+        { event: 'pull_request', payload: pullRequestEvent({ ...pr, action: 'opened' }), env: prEnv(pr) },
+      );
       assert.notEqual(run.main.exitCode, 0);
       const line = run.main.stdout.split('\n').find((l) => l.startsWith('::error::'));
-      assert.match(line ?? '', /^::error::Input "railway-preview": creating an environment per pull request needs an account or workspace token, and railway-token is used as a project token \(railway-token-type: auto, because railway-project is not set\): pass an account or workspace token with railway-token-type: account and railway-project$/);
+      assert.match(
+        line ?? '',
+        /^::error::Input "railway-preview": creating an environment per pull request needs an account or workspace token, and railway-token is used as a project token \(railway-token-type: auto, because railway-project is not set\): pass an account or workspace token with railway-token-type: account and railway-project$/,
+      );
       assert.deepEqual(railway.mutationCounts, {});
     });
   });
@@ -362,11 +448,24 @@ describe('a preview environment per pull request', () => {
     await withRailway(async (railway) => {
       railway.environmentCreateDelayMs = 300;
       const client = (): RailwayClient => new RailwayClient({ endpoint: railway.url, token: F.accountToken, tokenType: 'account' });
-      const target = { projectId: F.projectId, projectName: 'shop', environmentId: F.environmentId, environmentName: 'production', serviceId: F.serviceId, serviceName: 'web' };
+      const target = {
+        projectId: F.projectId,
+        projectName: 'shop',
+        environmentId: F.environmentId,
+        environmentName: 'production',
+        serviceId: F.serviceId,
+        serviceName: 'web',
+      };
       const [a, b] = await Promise.all([findOrCreatePreview(client(), target, 9), findOrCreatePreview(client(), target, 9)]);
       assert.equal(railway.mutationCounts['environmentCreate'], 2, 'both raced to create it');
       assert.equal(a.id, b.id, 'both use the same one');
-      assert.deepEqual(railway.environments(F.projectId).filter((e) => e.name === 'pr-9').map((e) => e.id), [a.id]);
+      assert.deepEqual(
+        railway
+          .environments(F.projectId)
+          .filter((e) => e.name === 'pr-9')
+          .map((e) => e.id),
+        [a.id],
+      );
       assert.equal(railway.deletedEnvironments.length, 1);
       assert.equal([a.created, b.created].filter(Boolean).length, 1);
     });

@@ -104,7 +104,10 @@ describe.each([
     assert.equal(exitCode, 1);
     assertFullReport(report);
     assert.match(report.health.startError ?? '', /exec: "\/bin\/sh": stat \/bin\/sh: no such file or directory/);
-    assert.match(report.health.reason ?? '', /^the container never started: Docker could not run the image's own command: .*exec: "\/bin\/sh": stat \/bin\/sh: no such file or directory/);
+    assert.match(
+      report.health.reason ?? '',
+      /^the container never started: Docker could not run the image's own command: .*exec: "\/bin\/sh": stat \/bin\/sh: no such file or directory/,
+    );
     assert.doesNotMatch(report.health.reason ?? '', /exited with code/);
     assert.equal(report.health.container?.started, false);
     assert.match(text, /stat \/bin\/sh: no such file or directory/);

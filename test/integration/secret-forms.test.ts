@@ -35,7 +35,10 @@ afterAll(async () => {
 
 /** The runner consumes ::add-mask:: commands; they never reach the log a person sees. */
 function visibleLog(stdout: string): string {
-  return stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+  return stdout
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
 }
 
 function assertNone(where: string, text: string, secrets: readonly string[] = SECRETS): void {
@@ -102,7 +105,9 @@ describe('tokens and URL passwords are masked before the build prints them', { c
   test('local command: a token in a build arg and in RUN text of a failing build', async () => {
     const app = await failingBuild('local');
     apps.push(app);
-    const run = await runLocal(['--context', app.dir, '--image', uniqueImage('secret-forms-build-local'), '--build-arg', `VERSION_NOTE=nightly ${GITHUB}`], { cwd: app.dir });
+    const run = await runLocal(['--context', app.dir, '--image', uniqueImage('secret-forms-build-local'), '--build-arg', `VERSION_NOTE=nightly ${GITHUB}`], {
+      cwd: app.dir,
+    });
     images.push(run.report?.image.ref);
     assert.equal(run.exitCode, 1, run.stderr);
     assert.ok(run.report?.build.failure?.logs.includes('local: release note nightly ***'), run.report?.build.failure?.logs.join('\n'));
@@ -160,7 +165,7 @@ describe('Compose: the values the checked containers receive, whole and cut', ()
     skip = unavailable(missing);
   });
 
-  test('local command: an unrelated service\'s values stay readable, a cut secret is masked, the short one is named', async (ctx) => {
+  test("local command: an unrelated service's values stay readable, a cut secret is masked, the short one is named", async (ctx) => {
     if (skip) return ctx.skip();
     const secretKey = `changethis-${random(16)}`;
     const short = `Pw-${random(4)}`;
@@ -202,7 +207,10 @@ describe('Compose: the values the checked containers receive, whole and cut', ()
       ].join('\n'),
     });
     apps.push(app);
-    const run = await runLocal(['--context', app.dir, '--compose-file', path.join(app.dir, 'docker-compose.yml'), '--hygiene', 'off'], { cwd: app.dir, keepImage: false });
+    const run = await runLocal(['--context', app.dir, '--compose-file', path.join(app.dir, 'docker-compose.yml'), '--hygiene', 'off'], {
+      cwd: app.dir,
+      keepImage: false,
+    });
     assert.equal(run.exitCode, 1, run.stderr);
     const report = run.report;
     assert.ok(report);

@@ -98,13 +98,19 @@ describe('Compose services', { concurrent: true }, () => {
     const run = await runLocal(['--context', EXAMPLE, '--compose-file', path.join(EXAMPLE, 'docker-compose.yml'), '--image', image, '--hygiene', 'off']);
     assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
     const report = services(run);
-    assert.deepEqual(report.services?.map((s) => [s.name, s.condition, s.status]), [['db', 'service_healthy', 'ready']]);
+    assert.deepEqual(
+      report.services?.map((s) => [s.name, s.condition, s.status]),
+      [['db', 'service_healthy', 'ready']],
+    );
     assert.equal(report.services[0]?.image, 'pgvector/pgvector:pg17');
     assert.ok(typeof report.services[0].readyMs === 'number' && report.services[0].readyMs > 0);
     assert.equal(report.compose?.service, 'api');
     // railway.json's preDeployCommand ran the migrations on the project's network, after db was ready.
     assert.equal(report.preDeploy?.status, 'passed', JSON.stringify(report.preDeploy));
-    assert.ok(report.preDeploy.commands[0]?.logs.some((l) => l.includes('Running upgrade  -> 0001')), JSON.stringify(report.preDeploy.commands[0]?.logs));
+    assert.ok(
+      report.preDeploy.commands[0]?.logs.some((l) => l.includes('Running upgrade  -> 0001')),
+      JSON.stringify(report.preDeploy.commands[0]?.logs),
+    );
     // /api/v1/health/ready answers 200 only at the Alembic head, and counts the rows of the migrated table.
     assert.match(run.report?.health.lastHttp?.body ?? '', /"status":"ready","revision":"0001","items":0/);
     assert.match(run.stderr, /the bind mount \S+\/examples\/fastapi-postgres\/app:\/srv\/app of "api" is left out/);
@@ -112,21 +118,27 @@ describe('Compose services', { concurrent: true }, () => {
     assert.deepEqual(projectLeftovers(projectOf(run)), []);
   });
 
-  test('the Postgres example without compose-file and without its railway.ts fails with the app\'s own error', async (ctx) => {
+  test("the Postgres example without compose-file and without its railway.ts fails with the app's own error", async (ctx) => {
     if (skip) return ctx.skip();
     const image = uniqueImage('fastapi-postgres-alone');
     images.push(image);
     // A railway.ts of its own without the database: the app gets no DATABASE_URL.
     const app = await tempApp({});
     await cp(EXAMPLE, app.dir, { recursive: true });
-    await writeFile(path.join(app.dir, '.railway/railway.ts'), "import { project, service } from 'railway/iac';\nexport default () => project('p', { resources: [service('api', { preDeploy: 'python3 -m alembic upgrade head', healthcheck: '/api/v1/health/ready' })] });\n");
+    await writeFile(
+      path.join(app.dir, '.railway/railway.ts'),
+      "import { project, service } from 'railway/iac';\nexport default () => project('p', { resources: [service('api', { preDeploy: 'python3 -m alembic upgrade head', healthcheck: '/api/v1/health/ready' })] });\n",
+    );
     try {
       const run = await runLocal(['--context', app.dir, '--image', image, '--hygiene', 'off', '--health-timeout', '30s']);
       assert.equal(run.exitCode, 1, run.stderr);
       // The migrations (the preDeploy command) are the first to need the database.
       const pre = services(run).preDeploy;
       assert.equal(pre?.status, 'failed', JSON.stringify(pre));
-      assert.ok(pre.commands[0]?.logs.some((l) => l.includes('DATABASE_URL is not set')), JSON.stringify(pre.commands[0]?.logs));
+      assert.ok(
+        pre.commands[0]?.logs.some((l) => l.includes('DATABASE_URL is not set')),
+        JSON.stringify(pre.commands[0]?.logs),
+      );
       assert.equal(run.report?.health.status, 'skipped');
       assert.deepEqual(services(run).services, []);
     } finally {
@@ -144,7 +156,10 @@ describe('Compose services', { concurrent: true }, () => {
     assert.equal(db?.name, 'db');
     assert.equal(db.status, 'failed');
     assert.match(db.reason ?? '', /not ready after 8s: waiting for its healthcheck to pass \(service_healthy\)/);
-    assert.ok(db.logs.some((l) => l.includes('fake db: starting')), JSON.stringify(db.logs));
+    assert.ok(
+      db.logs.some((l) => l.includes('fake db: starting')),
+      JSON.stringify(db.logs),
+    );
     assert.equal(run.report?.health.status, 'skipped');
     assert.match(run.report.reasons[0] ?? '', /Service "db" failed: not ready after 8s/);
     assert.match(run.stdout, /Service db \(deploy-check-test\/busybox:latest\) failed/);
@@ -178,7 +193,10 @@ describe('Compose services', { concurrent: true }, () => {
     assert.equal(db.status, 'failed', JSON.stringify(db));
     assert.equal(db.exitCode, 1, JSON.stringify(db));
     assert.ok(db.restarts !== null && db.restarts >= 1, JSON.stringify(db));
-    assert.match(db.reason ?? '', /^it exited with code 1 and Docker restarted it \d+ times? \(restart: always\), now (restarting|running); a dependency that restarts before it is ready is failing, not starting$/);
+    assert.match(
+      db.reason ?? '',
+      /^it exited with code 1 and Docker restarted it \d+ times? \(restart: always\), now (restarting|running); a dependency that restarts before it is ready is failing, not starting$/,
+    );
     assert.ok(db.logs.includes('FATAL: password authentication is not configured'), JSON.stringify(db.logs));
     // It failed when it restarted, not when the health timeout ran out waiting for a healthcheck.
     assert.match(services(run).compose?.failure ?? '', /^db: it exited with code 1 and Docker restarted it/);
@@ -188,7 +206,7 @@ describe('Compose services', { concurrent: true }, () => {
     assert.deepEqual(projectLeftovers(projectOf(run)), []);
   });
 
-  test('Compose\'s warning about an unset variable is in the log and the report\'s compose section, once', async (ctx) => {
+  test("Compose's warning about an unset variable is in the log and the report's compose section, once", async (ctx) => {
     if (skip) return ctx.skip();
     const image = uniqueImage('compose-unset-variable');
     images.push(image);
@@ -261,7 +279,10 @@ describe('Compose services', { concurrent: true }, () => {
     });
     assert.equal(run.exitCode, 130, run.stderr);
     assert.ok(project, `the run never started its Compose project:\n${run.stderr}`);
-    assert.ok(seen.some((s) => s.startsWith('container')), `the project had a running dependency when the interrupt came: ${seen.join(', ')}`);
+    assert.ok(
+      seen.some((s) => s.startsWith('container')),
+      `the project had a running dependency when the interrupt came: ${seen.join(', ')}`,
+    );
     assert.deepEqual(projectLeftovers(project), []);
   });
 
@@ -276,9 +297,29 @@ describe('Compose services', { concurrent: true }, () => {
     // service container on it under its key as alias, then a wait for its health-cmd.
     dockerCli(['network', 'create', network]);
     try {
-      dockerCli(['run', '-d', '--name', postgres, '--network', network, '--network-alias', 'postgres',
-        '-e', 'POSTGRES_USER=app', '-e', 'POSTGRES_PASSWORD=gh-service-pw', '-e', 'POSTGRES_DB=app',
-        '--health-cmd', 'pg_isready -U app -d app', '--health-interval', '1s', '--health-retries', '60', 'pgvector/pgvector:pg17']);
+      dockerCli([
+        'run',
+        '-d',
+        '--name',
+        postgres,
+        '--network',
+        network,
+        '--network-alias',
+        'postgres',
+        '-e',
+        'POSTGRES_USER=app',
+        '-e',
+        'POSTGRES_PASSWORD=gh-service-pw',
+        '-e',
+        'POSTGRES_DB=app',
+        '--health-cmd',
+        'pg_isready -U app -d app',
+        '--health-interval',
+        '1s',
+        '--health-retries',
+        '60',
+        'pgvector/pgvector:pg17',
+      ]);
       for (let i = 0; i < 120 && dockerCli(['inspect', '-f', '{{.State.Health.Status}}', postgres]).trim() !== 'healthy'; i++) {
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
@@ -287,9 +328,22 @@ describe('Compose services', { concurrent: true }, () => {
       const app = await tempApp({});
       apps.push(app.remove);
       await cp(EXAMPLE, app.dir, { recursive: true });
-      await writeFile(path.join(app.dir, '.railway/railway.ts'), "import { project, service } from 'railway/iac';\nexport default () => project('p', { resources: [service('api', { preDeploy: 'python3 -m alembic upgrade head', healthcheck: '/api/v1/health/ready' })] });\n");
-      const run = await runLocal(['--context', app.dir, '--image', image, '--hygiene', 'off', '--network', network,
-        '--env', 'DATABASE_URL=postgresql+psycopg2://app:gh-service-pw@postgres:5432/app']);
+      await writeFile(
+        path.join(app.dir, '.railway/railway.ts'),
+        "import { project, service } from 'railway/iac';\nexport default () => project('p', { resources: [service('api', { preDeploy: 'python3 -m alembic upgrade head', healthcheck: '/api/v1/health/ready' })] });\n",
+      );
+      const run = await runLocal([
+        '--context',
+        app.dir,
+        '--image',
+        image,
+        '--hygiene',
+        'off',
+        '--network',
+        network,
+        '--env',
+        'DATABASE_URL=postgresql+psycopg2://app:gh-service-pw@postgres:5432/app',
+      ]);
       assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
       assert.match(run.report?.health.lastHttp?.body ?? '', /"status":"ready","revision":"0001"/);
       assert.equal(services(run).preDeploy?.status, 'passed');
@@ -307,7 +361,14 @@ describe('Compose services', { concurrent: true }, () => {
     const image = uniqueImage('compose-action-cancel');
     images.push(image);
     const run = await runActionSteps({
-      inputs: { context: APP, 'compose-file': path.join(APP, 'never-healthy.yml'), image, 'health-path': '/cgi-bin/health', 'health-timeout': '120', hygiene: 'off' },
+      inputs: {
+        context: APP,
+        'compose-file': path.join(APP, 'never-healthy.yml'),
+        image,
+        'health-path': '/cgi-bin/health',
+        'health-timeout': '120',
+        hygiene: 'off',
+      },
       cwd: APP,
       killWhen: /Compose: waiting up to 120s for db/,
     });
@@ -323,7 +384,10 @@ describe('Compose services', { concurrent: true }, () => {
     images.push(image);
     const run = await runLocal(appArgs('undeclared.yml', image, ['--health-body', 'peer=pong', '--health-timeout', '6s']));
     assert.equal(run.exitCode, 1, run.stderr);
-    assert.match(run.report?.health.reason ?? '', /could not reach "cache" \(a service of the Compose file\): it was not started, because "app" does not depend on it; add it to depends_on/);
+    assert.match(
+      run.report?.health.reason ?? '',
+      /could not reach "cache" \(a service of the Compose file\): it was not started, because "app" does not depend on it; add it to depends_on/,
+    );
     assert.deepEqual(services(run).services, []);
   });
 
@@ -337,8 +401,22 @@ describe('Compose services', { concurrent: true }, () => {
       'compose.yml': 'services:\n  api:\n    build:\n      context: .\n      dockerfile: Dockerfile.app\n',
     });
     apps.push(app.remove);
-    const run = await runLocal(['--context', app.dir, '--compose-file', path.join(app.dir, 'compose.yml'), '--compose-service', 'api', '--image', image,
-      '--hygiene', 'off', '--wait-for', 'log:built from Dockerfile\\.app', '--health-timeout', '30s']);
+    const run = await runLocal([
+      '--context',
+      app.dir,
+      '--compose-file',
+      path.join(app.dir, 'compose.yml'),
+      '--compose-service',
+      'api',
+      '--image',
+      image,
+      '--hygiene',
+      'off',
+      '--wait-for',
+      'log:built from Dockerfile\\.app',
+      '--health-timeout',
+      '30s',
+    ]);
     assert.equal(run.exitCode, 0, `${run.stderr}\n${run.stdout}`);
     assert.equal(run.report?.health.status, 'healthy');
     assert.equal((run.report as unknown as { source: { dockerfile: string } }).source.dockerfile, path.join(app.dir, 'Dockerfile.app'));
@@ -349,7 +427,10 @@ describe('Compose services', { concurrent: true }, () => {
     if (skip) return ctx.skip();
     const none = await runLocal(['--context', fixture('healthy'), '--compose-file', path.join(APP, 'never-healthy.yml')], { report: false });
     assert.equal(none.exitCode, 2, none.stderr);
-    assert.match(none.stderr, /Input "compose-service": no service builds \S+\/test\/fixtures\/healthy; set "compose-service" to the app's service; services: app, db/);
+    assert.match(
+      none.stderr,
+      /Input "compose-service": no service builds \S+\/test\/fixtures\/healthy; set "compose-service" to the app's service; services: app, db/,
+    );
     const unknown = await runLocal(['--context', APP, '--compose-file', path.join(APP, 'never-healthy.yml'), '--compose-service', 'web'], { report: false });
     assert.equal(unknown.exitCode, 2, unknown.stderr);
     assert.match(unknown.stderr, /Input "compose-service": no service "web" in the Compose file; services: app, db/);

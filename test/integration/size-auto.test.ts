@@ -34,7 +34,13 @@ describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no engine'))('base
   });
 
   /** One job: the workspace's Dockerfile has or lacks the blob; the event decides the branch. */
-  async function job(options: { withBlob: boolean; event: 'push' | 'pull_request'; branch: string; inputs?: Record<string, string>; sha: string }): Promise<{ run: ActionRun; report: SizeRunReport }> {
+  async function job(options: {
+    withBlob: boolean;
+    event: 'push' | 'pull_request';
+    branch: string;
+    inputs?: Record<string, string>;
+    sha: string;
+  }): Promise<{ run: ActionRun; report: SizeRunReport }> {
     await writeFile(path.join(fixture.dir, 'Dockerfile'), appDockerfile(options.withBlob));
     if (options.event === 'push') server.setRef(`refs/heads/${options.branch}`);
     else server.setRef('refs/pull/7/merge', 'refs/heads/main');
@@ -42,15 +48,21 @@ describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no engine'))('base
       options.event === 'push'
         ? { ref: `refs/heads/${options.branch}`, repository: REPOSITORY }
         : { number: 7, pull_request: { number: 7, base: { ref: 'main' }, head: { ref: options.branch } }, repository: REPOSITORY };
-    const runJob = (): Promise<ActionRun> => runActionSteps({
-      cwd: fixture.dir,
-      eventName: options.event,
-      eventPayload: payload,
-      // The layer cache shares the cache service; these tests count the baseline's entries alone.
-      inputs: { 'wait-for': 'log:ready', cache: 'false', image: `deploy-check-size-test/auto-${fixture.token}:${options.sha.slice(0, 7)}`, ...options.inputs },
-      // Each job is a workflow run of its own: its run id keys the stored baseline.
-      env: { ...server.env(), GITHUB_SHA: options.sha, GITHUB_WORKSPACE: fixture.dir, GITHUB_RUN_ID: String(4000 + Number(options.sha[0])) },
-    });
+    const runJob = (): Promise<ActionRun> =>
+      runActionSteps({
+        cwd: fixture.dir,
+        eventName: options.event,
+        eventPayload: payload,
+        // The layer cache shares the cache service; these tests count the baseline's entries alone.
+        inputs: {
+          'wait-for': 'log:ready',
+          cache: 'false',
+          image: `deploy-check-size-test/auto-${fixture.token}:${options.sha.slice(0, 7)}`,
+          ...options.inputs,
+        },
+        // Each job is a workflow run of its own: its run id keys the stored baseline.
+        env: { ...server.env(), GITHUB_SHA: options.sha, GITHUB_WORKSPACE: fixture.dir, GITHUB_RUN_ID: String(4000 + Number(options.sha[0])) },
+      });
     let run = await runJob();
     // The engine's transient "failed to solve: not found" under shared load (see runCli): once more.
     if (/failed to solve: not found/.test(JSON.stringify((run.report as { build?: unknown } | null)?.build ?? ''))) run = await runJob();
@@ -65,7 +77,10 @@ describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no engine'))('base
     assert.equal(first.run.outputs['size-delta'], '');
     const savedKey = first.report.size.baselineSaved?.key ?? '';
     assert.match(savedKey, /^deploy-check-size-v1-auto-[a-f0-9]+-[a-f0-9]{12}-main~4001-1-[a-z0-9]+$/);
-    assert.deepEqual(server.entries().map((e) => [e.key, e.ref]), [[savedKey, 'refs/heads/main']]);
+    assert.deepEqual(
+      server.entries().map((e) => [e.key, e.ref]),
+      [[savedKey, 'refs/heads/main']],
+    );
 
     const pr = await job({ withBlob: true, event: 'pull_request', branch: 'feature', sha: '2'.repeat(40), inputs: { 'max-increase': '1MB' } });
     assert.equal(pr.run.outputs['verdict'], 'fail');
@@ -76,12 +91,18 @@ describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no engine'))('base
     assert.ok(delta >= BLOB_BYTES && delta <= 5.5 * MiB, `size-delta ${delta}`);
     assert.ok(Number(pr.run.outputs['size-delta-percent']) > 100);
     assert.equal(pr.run.outputs['image-size-compressed'], String(size.compressedBytes));
-    assert.deepEqual(size.delta?.layers.map((c) => [c.change, c.line]), [['added', BLOB_LINE]]);
+    assert.deepEqual(
+      size.delta?.layers.map((c) => [c.change, c.line]),
+      [['added', BLOB_LINE]],
+    );
     // The annotation sits on the Dockerfile line that added the bytes.
     const annotation = pr.run.main.stdout.split('\n').find((l) => l.startsWith('::error') && l.includes('max-increase'));
     assert.ok(annotation, pr.run.main.stdout);
     assert.match(annotation, new RegExp(`file=Dockerfile,line=${BLOB_LINE}\\b`));
-    assert.match(annotation, /::Image size budget max-increase 1MB exceeded: the compressed image grew by 5\.\d MB .* against the baseline from main \(commit 1111111\); most of the growth is the new line 4: COPY blob\.bin \/data\/blob\.bin/);
+    assert.match(
+      annotation,
+      /::Image size budget max-increase 1MB exceeded: the compressed image grew by 5\.\d MB .* against the baseline from main \(commit 1111111\); most of the growth is the new line 4: COPY blob\.bin \/data\/blob\.bin/,
+    );
     assert.match(pr.run.summary, /Image size budget max-increase 1MB exceeded/);
     assert.match(pr.run.summary, /\| 🆕 \+5\.\d MB \| [^|]+ \| 4 \| <code>COPY blob\.bin \/data\/blob\.bin<\/code> <sub>\(new\)<\/sub> \|/);
     assert.equal(size.baselineSaved, null);

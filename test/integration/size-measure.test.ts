@@ -20,7 +20,9 @@ function dockerFor(host: string): Docker {
 }
 
 function loopbackTags(host: string): string[] {
-  return dockerCli(['images', '--format', '{{.Repository}}:{{.Tag}}'], host).split('\n').filter((r) => r.startsWith('127.0.0.1:') && r.includes('deploy-check/measure'));
+  return dockerCli(['images', '--format', '{{.Repository}}:{{.Tag}}'], host)
+    .split('\n')
+    .filter((r) => r.startsWith('127.0.0.1:') && r.includes('deploy-check/measure'));
 }
 
 for (const engine of [
@@ -45,13 +47,16 @@ for (const engine of [
       await rm(root, { recursive: true, force: true });
     });
 
-    test('figures agree with the store\'s own numbers, and no tag is left behind', async () => {
+    test("figures agree with the store's own numbers, and no tag is left behind", async () => {
       const docker = dockerFor(engine.host);
       const facts = readDockerfileFacts(await readFile(path.join(fixture.dir, 'Dockerfile.blob'), 'utf8'));
       const m = await measureImage(docker, ref, { facts, memo: BlobSizeMemo.inMemory() });
       assert.equal(m.store, engine.store);
       assert.equal(m.compressedSource, 'image-manifest');
-      assert.deepEqual(m.notes.filter((n) => /could not/.test(n)), []);
+      assert.deepEqual(
+        m.notes.filter((n) => /could not/.test(n)),
+        [],
+      );
       const inspect = (await docker.getImage(ref).inspect()) as { Size: number };
       if (engine.store === 'containerd') {
         // This store's Size is the content: the compressed layers plus index, manifest and config.
@@ -79,7 +84,10 @@ for (const engine of [
         assert.ok((first.uploadedBytes ?? 0) >= BLOB_BYTES, `uploaded ${first.uploadedBytes}`);
         // Only the image config (asked for on purpose) travels the second time.
         assert.ok(second.uploadedBytes !== null && second.uploadedBytes < 64 * 1024, `uploaded ${second.uploadedBytes}`);
-        assert.deepEqual(second.layers.map((l) => l.compressedBytes), first.layers.map((l) => l.compressedBytes));
+        assert.deepEqual(
+          second.layers.map((l) => l.compressedBytes),
+          first.layers.map((l) => l.compressedBytes),
+        );
       });
     }
   });

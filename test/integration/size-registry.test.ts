@@ -16,7 +16,18 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import { parseImageReference } from '../../src/inputs/image-reference.ts';
 import { fetchRegistryImage } from '../../src/size/registry.ts';
 import { CLASSIC_ENGINE, engineAvailable, MAIN_ENGINE, unavailable } from '../support/docker.ts';
-import { BLOB_BYTES, buildWithRetry, describeRun, imageRef, makeSizeFixture, MiB, removeImages, runCli, type SizeFixture, type SizeRunReport } from '../support/size-fixtures.ts';
+import {
+  BLOB_BYTES,
+  buildWithRetry,
+  describeRun,
+  imageRef,
+  makeSizeFixture,
+  MiB,
+  removeImages,
+  runCli,
+  type SizeFixture,
+  type SizeRunReport,
+} from '../support/size-fixtures.ts';
 
 const PLAIN_REGISTRY = '127.0.0.1:5000';
 const AUTH_REGISTRY = '127.0.0.1:5001';
@@ -32,7 +43,12 @@ function registryUp(registry: string, expected: number): boolean {
 
 /** docker with its own client config, so a login never touches the user's. */
 function docker(args: string[], host: string, configDir: string, input?: string): string {
-  return execFileSync('docker', ['--config', configDir, ...args], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: host }, input, stdio: ['pipe', 'pipe', 'pipe'] });
+  return execFileSync('docker', ['--config', configDir, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DOCKER_HOST: host },
+    input,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 /** Builds Dockerfile.plain and pushes it; returns the pushed reference and the digest the registry gave it. */
@@ -88,7 +104,10 @@ describe.skipIf(unavailable(!available && 'needs the main engine and the registr
     // Tar sizes and the engine's figure are different measures: not compared.
     assert.equal(delta.bytes, null);
     assert.match(delta.notes.join('\n'), /uncompressed sizes not compared/);
-    assert.deepEqual(delta.layers.map((c) => [c.change, c.line]), [['added', 4]]);
+    assert.deepEqual(
+      delta.layers.map((c) => [c.change, c.line]),
+      [['added', 4]],
+    );
   }
 
   test('by tag, from a registry without auth (an OCI index with an attestation)', async () => {
@@ -96,7 +115,13 @@ describe.skipIf(unavailable(!available && 'needs the main engine and the registr
     assert.equal(run.code, 0, describeRun(run));
     assertBlobDelta(run.report, new RegExp(`^registry ${pushed.ref.replace(/[.]/g, '\\.')}$`));
     const baselineLayers = run.report?.size.baseline?.layers as { line: number | null; base: boolean }[];
-    assert.deepEqual(baselineLayers.map((l) => [l.line, l.base]), [[2, true], [3, false]]);
+    assert.deepEqual(
+      baselineLayers.map((l) => [l.line, l.base]),
+      [
+        [2, true],
+        [3, false],
+      ],
+    );
   });
 
   test('by digest', async () => {
@@ -152,33 +177,48 @@ describe.skipIf(unavailable(!available && 'needs the main engine and the registr
   });
 });
 
-describe.skipIf(unavailable(!(available && engineAvailable(CLASSIC_ENGINE)) && 'needs the classic engine and the registry'))('size baseline from a registry image pushed by the classic store', () => {
-  let root: string;
-  let fixture: SizeFixture;
+describe.skipIf(unavailable(!(available && engineAvailable(CLASSIC_ENGINE)) && 'needs the classic engine and the registry'))(
+  'size baseline from a registry image pushed by the classic store',
+  () => {
+    let root: string;
+    let fixture: SizeFixture;
 
-  beforeAll(async () => {
-    root = await mkdtemp(path.join(os.tmpdir(), 'size-registry-classic-'));
-    fixture = await makeSizeFixture(root, 'registry-classic');
-  });
+    beforeAll(async () => {
+      root = await mkdtemp(path.join(os.tmpdir(), 'size-registry-classic-'));
+      fixture = await makeSizeFixture(root, 'registry-classic');
+    });
 
-  afterAll(async () => {
-    // Unset when beforeAll failed: the cleanup must not hide that failure.
-    if (fixture as SizeFixture | undefined) removeImages(fixture, CLASSIC_ENGINE);
-    await rm(root, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      // Unset when beforeAll failed: the cleanup must not hide that failure.
+      if (fixture as SizeFixture | undefined) removeImages(fixture, CLASSIC_ENGINE);
+      await rm(root, { recursive: true, force: true });
+    });
 
-  test('a single Docker schema 2 manifest', async () => {
-    const pushed = buildAndPush(fixture, CLASSIC_ENGINE, path.join(root, 'docker-config'), `${PLAIN_REGISTRY}/deploy-check-size-test/classic-${fixture.token}:base`);
-    const run = await runCli(fixture, ['--dockerfile', 'Dockerfile.blob', '--image', imageRef(fixture, 'current'), '--baseline', pushed.ref, '--max-increase', '6MiB'], CLASSIC_ENGINE);
-    assert.equal(run.code, 0, describeRun(run));
-    const size = run.report?.size;
-    assert.equal(size?.store, 'classic');
-    assert.ok(size.delta);
-    assert.ok((size.delta.compressedBytes ?? 0) >= BLOB_BYTES && (size.delta.compressedBytes ?? 0) <= 5.5 * MiB, `compressed delta ${size.delta.compressedBytes}`);
-    assert.equal(size.budget.status, 'pass');
-    assert.equal(size.baseline?.compressedSource, 'registry-manifest');
-  });
-});
+    test('a single Docker schema 2 manifest', async () => {
+      const pushed = buildAndPush(
+        fixture,
+        CLASSIC_ENGINE,
+        path.join(root, 'docker-config'),
+        `${PLAIN_REGISTRY}/deploy-check-size-test/classic-${fixture.token}:base`,
+      );
+      const run = await runCli(
+        fixture,
+        ['--dockerfile', 'Dockerfile.blob', '--image', imageRef(fixture, 'current'), '--baseline', pushed.ref, '--max-increase', '6MiB'],
+        CLASSIC_ENGINE,
+      );
+      assert.equal(run.code, 0, describeRun(run));
+      const size = run.report?.size;
+      assert.equal(size?.store, 'classic');
+      assert.ok(size.delta);
+      assert.ok(
+        (size.delta.compressedBytes ?? 0) >= BLOB_BYTES && (size.delta.compressedBytes ?? 0) <= 5.5 * MiB,
+        `compressed delta ${size.delta.compressedBytes}`,
+      );
+      assert.equal(size.budget.status, 'pass');
+      assert.equal(size.baseline?.compressedSource, 'registry-manifest');
+    });
+  },
+);
 
 interface TokenFront {
   host: string;
@@ -219,10 +259,14 @@ async function startTokenFront(upstream: string): Promise<TokenFront> {
       res.writeHead(307, { Location: `http://${upstream}${url.pathname}` });
       return res.end();
     }
-    const proxied = http.request(`http://${upstream}${url.pathname}${url.search}`, { method: req.method, headers: { accept: req.headers.accept ?? '*/*' } }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const proxied = http.request(
+      `http://${upstream}${url.pathname}${url.search}`,
+      { method: req.method, headers: { accept: req.headers.accept ?? '*/*' } },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     proxied.on('error', () => {
       res.writeHead(502);
       res.end();
@@ -233,9 +277,10 @@ async function startTokenFront(upstream: string): Promise<TokenFront> {
   return {
     host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
     tokenRequests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

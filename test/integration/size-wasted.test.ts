@@ -80,7 +80,10 @@ describe('wasted space', { concurrent: true }, () => {
       assert.equal(budget?.status, 'exceeded');
       assert.equal(budget.layer?.line, 2);
       assert.equal(run.exitCode, 1);
-      assert.ok(run.report.reasons.some((r) => r.startsWith('Image size budget max-wasted 1MB exceeded: 5.2 MB')), run.report.reasons.join('\n'));
+      assert.ok(
+        run.report.reasons.some((r) => r.startsWith('Image size budget max-wasted 1MB exceeded: 5.2 MB')),
+        run.report.reasons.join('\n'),
+      );
       assert.match(run.stdout, /wasted 5\.2 MB \(\d+\.\d%\), most from line 2: RUN mkdir -p \/work/);
 
       const within = await check(host, ['--max-wasted', '90%']);

@@ -48,7 +48,12 @@ for (const engine of ENGINES) {
       root = await mkdtemp(path.join(os.tmpdir(), 'size-it-'));
       fixture = await makeSizeFixture(root, engine.store);
       plain = await runCli(fixture, ['--dockerfile', 'Dockerfile.plain', '--image', imageRef(fixture, 'app')], engine.host, 'plain.json');
-      blob = await runCli(fixture, ['--dockerfile', 'Dockerfile.blob', '--image', imageRef(fixture, 'app'), '--baseline', 'plain.json'], engine.host, 'blob.json');
+      blob = await runCli(
+        fixture,
+        ['--dockerfile', 'Dockerfile.blob', '--image', imageRef(fixture, 'app'), '--baseline', 'plain.json'],
+        engine.host,
+        'blob.json',
+      );
     });
 
     afterAll(async () => {
@@ -65,11 +70,17 @@ for (const engine of ENGINES) {
       assert.equal(size.uncompressedSource, engine.uncompressedSource);
       assert.equal(size.compressedSource, 'image-manifest');
       assert.ok((size.bytes ?? 0) > (size.compressedBytes ?? Infinity), 'busybox compresses');
-      assert.equal(size.layers.reduce((s, l) => s + (l.compressedBytes ?? 0), 0), size.compressedBytes);
-      assert.deepEqual(size.layers.map((l) => [l.line, l.base, l.instruction]), [
-        [2, true, 'FROM deploy-check-test/busybox:latest'],
-        [3, false, 'RUN echo "app" > /app.txt'],
-      ]);
+      assert.equal(
+        size.layers.reduce((s, l) => s + (l.compressedBytes ?? 0), 0),
+        size.compressedBytes,
+      );
+      assert.deepEqual(
+        size.layers.map((l) => [l.line, l.base, l.instruction]),
+        [
+          [2, true, 'FROM deploy-check-test/busybox:latest'],
+          [3, false, 'RUN echo "app" > /app.txt'],
+        ],
+      );
       assert.equal(size.baseImage?.ref, 'deploy-check-test/busybox:latest');
       assert.equal(size.baseline, null);
       assert.match(size.baselineNote ?? '', /no baseline yet/);
@@ -101,7 +112,10 @@ for (const engine of ENGINES) {
       assert.ok(delta, describeRun(back));
       assertWithin(delta.bytes, -5.5 * MiB, -BLOB_BYTES, 'uncompressed delta');
       assertWithin(delta.compressedBytes, -5.5 * MiB, -BLOB_BYTES, 'compressed delta');
-      assert.deepEqual(delta.layers.map((c) => [c.change, c.instruction]), [['removed', 'COPY blob.bin /data/blob.bin']]);
+      assert.deepEqual(
+        delta.layers.map((c) => [c.change, c.instruction]),
+        [['removed', 'COPY blob.bin /data/blob.bin']],
+      );
     });
 
     test('changing only the base image is reported as a base change', async () => {
@@ -117,7 +131,10 @@ for (const engine of ENGINES) {
       assert.equal(size.baseImage.layers, 2);
       assert.ok(size.delta);
       assert.equal(size.delta.baseImageChanged, true);
-      assert.deepEqual(size.delta.layers.map((c) => [c.change, c.base, c.line]), [['base-image', true, 2]]);
+      assert.deepEqual(
+        size.delta.layers.map((c) => [c.change, c.base, c.line]),
+        [['base-image', true, 2]],
+      );
       assertWithin(size.delta.compressedBytes, MiB, 1.1 * MiB, 'compressed delta of the base');
     });
 
@@ -131,18 +148,47 @@ for (const engine of ENGINES) {
       assert.equal(crossed.code, 1, describeRun(crossed));
       assert.equal(report.verdict, 'fail');
       assert.equal(report.reasons.length, 1);
-      assert.match(report.reasons[0] ?? '', /^Image size budget max-increase 1MB exceeded: the compressed image grew by 5\.\d MB .* against the baseline from file plain\.json; most of the growth is the new line 4: COPY blob\.bin \/data\/blob\.bin \(\+5\.\d MB\)\.$/);
-      assert.deepEqual(report.size.budget.checks.map((c) => [c.name, c.status]), [['max-size', 'pass'], ['max-increase', 'exceeded']]);
+      assert.match(
+        report.reasons[0] ?? '',
+        /^Image size budget max-increase 1MB exceeded: the compressed image grew by 5\.\d MB .* against the baseline from file plain\.json; most of the growth is the new line 4: COPY blob\.bin \/data\/blob\.bin \(\+5\.\d MB\)\.$/,
+      );
+      assert.deepEqual(
+        report.size.budget.checks.map((c) => [c.name, c.status]),
+        [
+          ['max-size', 'pass'],
+          ['max-increase', 'exceeded'],
+        ],
+      );
       assert.match(crossed.stderr, new RegExp(`error: Dockerfile\\.blob:${BLOB_LINE}: Image size budget max-increase 1MB exceeded`));
       assert.match(crossed.stdout, /✘ deploy-check failed: Image size budget max-increase 1MB exceeded/);
 
-      const tooBig = await runCli(fixture, ['--dockerfile', 'Dockerfile.blob', '--image', imageRef(fixture, 'app'), '--baseline', 'none', '--max-size', '4MiB'], engine.host);
+      const tooBig = await runCli(
+        fixture,
+        ['--dockerfile', 'Dockerfile.blob', '--image', imageRef(fixture, 'app'), '--baseline', 'none', '--max-size', '4MiB'],
+        engine.host,
+      );
       assert.equal(tooBig.code, 1, describeRun(tooBig));
-      assert.match(reportOf(tooBig).reasons[0] ?? '', /^Image size budget max-size 4MiB exceeded: the compressed image is 6\.\d MB, .* over; its largest layer is line 4: COPY blob\.bin/);
+      assert.match(
+        reportOf(tooBig).reasons[0] ?? '',
+        /^Image size budget max-size 4MiB exceeded: the compressed image is 6\.\d MB, .* over; its largest layer is line 4: COPY blob\.bin/,
+      );
 
       const met = await runCli(
         fixture,
-        ['--dockerfile', 'Dockerfile.blob', '--image', imageRef(fixture, 'app'), '--baseline', 'plain.json', '--max-increase', '6MiB', '--max-size', '50MB', '--size-metric', 'uncompressed'],
+        [
+          '--dockerfile',
+          'Dockerfile.blob',
+          '--image',
+          imageRef(fixture, 'app'),
+          '--baseline',
+          'plain.json',
+          '--max-increase',
+          '6MiB',
+          '--max-size',
+          '50MB',
+          '--size-metric',
+          'uncompressed',
+        ],
         engine.host,
       );
       assert.equal(met.code, 0, describeRun(met));
@@ -150,7 +196,13 @@ for (const engine of ENGINES) {
     });
 
     test('bad budget strings exit 2 with a message naming the input', async () => {
-      for (const [flag, value] of [['--max-size', '12XB'], ['--max-increase', '-5%'], ['--max-size', 'abc'], ['--size-comment-threshold', 'big'], ['--size-metric', 'zstd']] as const) {
+      for (const [flag, value] of [
+        ['--max-size', '12XB'],
+        ['--max-increase', '-5%'],
+        ['--max-size', 'abc'],
+        ['--size-comment-threshold', 'big'],
+        ['--size-metric', 'zstd'],
+      ] as const) {
         const run = await runCli(fixture, ['--dockerfile', 'Dockerfile.plain', flag, value], engine.host);
         assert.equal(run.code, 2, `${flag} ${value}: ${describeRun(run)}`);
         assert.match(run.stderr, new RegExp(`Input "${flag.slice(2)}": "${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));

@@ -37,7 +37,11 @@ describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no engine'))('stat
   });
 
   /** One job on a fresh runner: a source-only change first, as a new commit would bring. */
-  async function job(n: number, inputs: Record<string, string> = {}, repository = 'deploy-check-test/state-cache'): Promise<{ run: ActionRun; report: CheckReport }> {
+  async function job(
+    n: number,
+    inputs: Record<string, string> = {},
+    repository = 'deploy-check-test/state-cache',
+  ): Promise<{ run: ActionRun; report: CheckReport }> {
     await appendFile(path.join(app, 'app', '__init__.py'), `# commit ${n} ${Date.now()}\n`);
     const image = `${repository}:${process.pid}-${n}`;
     images.push(image);
@@ -56,7 +60,11 @@ describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no engine'))('stat
     return { run, report };
   }
 
-  const stateEntries = (): string[] => server.entries().filter((e) => e.key.startsWith('deploy-check-state-v1-')).map((e) => e.key);
+  const stateEntries = (): string[] =>
+    server
+      .entries()
+      .filter((e) => e.key.startsWith('deploy-check-state-v1-'))
+      .map((e) => e.key);
 
   test('the first job reads every layer and saves; the next job, on an empty runner, reads only the changed layer', async () => {
     const first = await job(1);
@@ -82,7 +90,10 @@ describe.skipIf(unavailable(!engineAvailable(MAIN_ENGINE) && 'no engine'))('stat
     assert.equal(warm.layersReused, cold.layers - 1);
     assert.ok(warm.bytesRead < 100_000, `the warm scan read ${warm.bytesRead} bytes`);
     // The same findings as the cold run.
-    assert.deepEqual(second.report.hygiene.findings.map((f) => f.id), first.report.hygiene.findings.map((f) => f.id));
+    assert.deepEqual(
+      second.report.hygiene.findings.map((f) => f.id),
+      first.report.hygiene.findings.map((f) => f.id),
+    );
     // The changed layer was small: reading it again is cheaper than a save, so no new entry.
     assert.deepEqual(stateEntries(), saved);
     assert.doesNotMatch(second.run.main.stdout, /State: .*saved/);

@@ -19,7 +19,7 @@ async function withServer(options: GitHubServerOptions, body: (server: GitHubSer
   const server = await startGitHubServer(options);
   try {
     await body(server);
-    assert.deepEqual(server.violations, [], 'every request conforms to GitHub\'s description');
+    assert.deepEqual(server.violations, [], "every request conforms to GitHub's description");
   } finally {
     await server.close();
   }
@@ -63,24 +63,33 @@ test('a comment with our marker by someone else is neither updated nor deleted',
     const outcome = await upsertStickyComment(octokitOf(server), target, request(100, 'real'));
     assert.equal(outcome.action, 'created');
     const comments = server.comments(owner, repo, pr);
-    assert.deepEqual(comments.map((c) => c.user.login), ['mallory', 'github-actions[bot]']);
+    assert.deepEqual(
+      comments.map((c) => c.user.login),
+      ['mallory', 'github-actions[bot]'],
+    );
     assert.match(comments[0]?.body ?? '', /fake results/);
   });
 });
 
-test('with a personal token only that person\'s comments count, not the bot\'s', async () => {
+test("with a personal token only that person's comments count, not the bot's", async () => {
   const alice: GitHubIdentity = { login: 'alice', id: 7, type: 'User' };
-  await withServer({ tokens: { ghp_alice: alice }, comments: [{ owner, repo, issueNumber: pr, body: `${marker}\nby the bot`, user: GITHUB_ACTIONS_BOT }] }, async (server) => {
-    const outcome = await upsertStickyComment(octokitOf(server, 'ghp_alice'), target, request(100, 'by alice'));
-    assert.equal(outcome.action, 'created');
-    assert.deepEqual(server.comments(owner, repo, pr).map((c) => c.user.login), ['github-actions[bot]', 'alice']);
-    const again = await upsertStickyComment(octokitOf(server, 'ghp_alice'), target, request(101, 'by alice again'));
-    assert.equal(again.action, 'updated');
-    assert.equal(server.comments(owner, repo, pr).length, 2);
-  });
+  await withServer(
+    { tokens: { ghp_alice: alice }, comments: [{ owner, repo, issueNumber: pr, body: `${marker}\nby the bot`, user: GITHUB_ACTIONS_BOT }] },
+    async (server) => {
+      const outcome = await upsertStickyComment(octokitOf(server, 'ghp_alice'), target, request(100, 'by alice'));
+      assert.equal(outcome.action, 'created');
+      assert.deepEqual(
+        server.comments(owner, repo, pr).map((c) => c.user.login),
+        ['github-actions[bot]', 'alice'],
+      );
+      const again = await upsertStickyComment(octokitOf(server, 'ghp_alice'), target, request(101, 'by alice again'));
+      assert.equal(again.action, 'updated');
+      assert.equal(server.comments(owner, repo, pr).length, 2);
+    },
+  );
 });
 
-test('another GitHub App\'s installation token finds its own comment again', async () => {
+test("another GitHub App's installation token finds its own comment again", async () => {
   const app: GitHubIdentity = { login: 'shop-ci[bot]', id: 99, type: 'Bot', canReadUser: false };
   await withServer({ tokens: { ghs_app: app } }, async (server) => {
     await upsertStickyComment(octokitOf(server, 'ghs_app'), target, request(100, 'one'));
@@ -137,7 +146,10 @@ test('duplicates left by an earlier race are removed, the oldest is kept', async
     const outcome = await upsertStickyComment(octokitOf(server), target, request(100, 'new'));
     assert.equal(outcome.action, 'updated');
     assert.ok('removedDuplicates' in outcome && outcome.removedDuplicates === 2);
-    assert.deepEqual(server.comments(owner, repo, pr).map((c) => c.id), [seeded[0]?.id]);
+    assert.deepEqual(
+      server.comments(owner, repo, pr).map((c) => c.id),
+      [seeded[0]?.id],
+    );
   });
 });
 
@@ -164,24 +176,38 @@ test('policy that forbids creating still updates an existing comment (the proble
 
 test('a push to the default branch that deployed finds the merged pull request through the commit', async () => {
   const mergeSha = '9'.repeat(40);
-  await withServer({ pulls: [{ owner, repo, number: pr, headRef: 'feature/x', headSha: 'b'.repeat(40), baseRef: 'main', state: 'closed', mergeCommitSha: mergeSha }] }, async (server) => {
-    const { checkRunTarget } = await import('../../src/publish/publish.ts');
-    const { passingReport, deployResult } = await import('../support/reports.ts');
-    const report = passingReport();
-    report.deploy = deployResult({ url: null });
-    const context = {
-      eventName: 'push', owner, repo, serverUrl: 'https://github.com', apiUrl: server.url, sha: mergeSha, ref: 'refs/heads/main',
-      headRef: null, runId: 9, runAttempt: 1, defaultBranch: 'main', pullRequest: null, payload: {},
-    };
-    const config = { mode: 'check' as const, reportFile: undefined, comment: 'auto' as const, commentKey: undefined, token: 't' };
-    const target = await checkRunTarget(octokitOf(server), config, context, report);
-    assert.ok(!('none' in target));
-    assert.equal(target.issueNumber, pr);
-    assert.equal(target.mayCreate, false, 'after the merge only an existing comment is updated');
-    assert.match(target.notes.join(''), /Merged/);
-    const quiet = await checkRunTarget(octokitOf(server), config, { ...context, ref: 'refs/heads/other' }, report);
-    assert.ok('none' in quiet);
-  });
+  await withServer(
+    { pulls: [{ owner, repo, number: pr, headRef: 'feature/x', headSha: 'b'.repeat(40), baseRef: 'main', state: 'closed', mergeCommitSha: mergeSha }] },
+    async (server) => {
+      const { checkRunTarget } = await import('../../src/publish/publish.ts');
+      const { passingReport, deployResult } = await import('../support/reports.ts');
+      const report = passingReport();
+      report.deploy = deployResult({ url: null });
+      const context = {
+        eventName: 'push',
+        owner,
+        repo,
+        serverUrl: 'https://github.com',
+        apiUrl: server.url,
+        sha: mergeSha,
+        ref: 'refs/heads/main',
+        headRef: null,
+        runId: 9,
+        runAttempt: 1,
+        defaultBranch: 'main',
+        pullRequest: null,
+        payload: {},
+      };
+      const config = { mode: 'check' as const, reportFile: undefined, comment: 'auto' as const, commentKey: undefined, token: 't' };
+      const target = await checkRunTarget(octokitOf(server), config, context, report);
+      assert.ok(!('none' in target));
+      assert.equal(target.issueNumber, pr);
+      assert.equal(target.mayCreate, false, 'after the merge only an existing comment is updated');
+      assert.match(target.notes.join(''), /Merged/);
+      const quiet = await checkRunTarget(octokitOf(server), config, { ...context, ref: 'refs/heads/other' }, report);
+      assert.ok('none' in quiet);
+    },
+  );
 });
 
 test('a server error or a rate limit gets one more try of the whole lookup, which finds what the first wrote', async () => {
@@ -204,7 +230,10 @@ test('a server error or a rate limit gets one more try of the whole lookup, whic
     assert.equal(server.comments(owner, repo, pr).length, 1);
     // A plain refusal is not retried.
     server.readOnly = true;
-    await assert.rejects(withOneRetry(() => upsertStickyComment(octokit, target, request(102, 'three')), wait), (e: unknown) => !isTransient(e));
+    await assert.rejects(
+      withOneRetry(() => upsertStickyComment(octokit, target, request(102, 'three')), wait),
+      (e: unknown) => !isTransient(e),
+    );
     assert.equal(waits.length, 2);
   });
 });

@@ -32,13 +32,21 @@ function injected(output: string): WorkflowCommand[] {
 
 function assertNoInjection(where: string, output: string): void {
   const found = injected(output);
-  assert.deepEqual(found.map((c) => c.line), [], `${where} starts workflow commands the product did not intend:\n${output}`);
+  assert.deepEqual(
+    found.map((c) => c.line),
+    [],
+    `${where} starts workflow commands the product did not intend:\n${output}`,
+  );
 }
 
 function assertNoRawControls(where: string, text: string): void {
   // eslint-disable-next-line no-control-regex
   const raw = /[\u001b\r\u0007]/.exec(text);
-  assert.equal(raw, null, `${where} holds a raw control character (${JSON.stringify(raw?.[0])}) near ${JSON.stringify(text.slice(Math.max(0, (raw?.index ?? 0) - 80), (raw?.index ?? 0) + 40))}`);
+  assert.equal(
+    raw,
+    null,
+    `${where} holds a raw control character (${JSON.stringify(raw?.[0])}) near ${JSON.stringify(text.slice(Math.max(0, (raw?.index ?? 0) - 80), (raw?.index ?? 0) + 40))}`,
+  );
 }
 
 const HOSTILE = fixture('hostile-output');
@@ -61,7 +69,10 @@ describe('app and repository output never starts a workflow command', () => {
     assert.equal(report.health.status, 'unhealthy');
     assert.match(report.health.lastHttp?.body ?? '', /^::error::x-body$/m);
     assert.ok(report.health.logs.includes('::set-output name=verdict::pass'), report.health.logs.join('\n'));
-    assert.ok(report.hygiene.findings.some((f) => f.message.includes('/srv/upload\n::warning::x-file-name\u001b[2J\r')), JSON.stringify(report.hygiene.findings));
+    assert.ok(
+      report.hygiene.findings.some((f) => f.message.includes('/srv/upload\n::warning::x-file-name\u001b[2J\r')),
+      JSON.stringify(report.hygiene.findings),
+    );
 
     assert.equal(run.main.exitCode, 1);
     assert.equal(run.outputs['verdict'], 'fail');
@@ -101,13 +112,17 @@ describe('app and repository output never starts a workflow command', () => {
       assertNoInjection(where, text);
     }
     // The body stays on its line, its line breaks written out; the logs stay behind "  | ".
-    assert.match(run.stdout, /body: database unavailable\\n::set-output name=verdict::pass\\n::error::x-body\\n\\x1b\[2Jcleared\\nretry\\r::warning::x-body-after-cr/);
+    assert.match(
+      run.stdout,
+      /body: database unavailable\\n::set-output name=verdict::pass\\n::error::x-body\\n\\x1b\[2Jcleared\\nretry\\r::warning::x-body-after-cr/,
+    );
     assert.match(run.stdout, /^ {2}\| \\x1b\[2Jscreen cleared$/m);
     assert.match(run.stdout, /^ {2}\| progress 10%\\r::error::x-log-after-cr$/m);
     // The finding names the directory on one line.
     assert.match(run.stdout, /\(\/srv\/upload\\n::warning::x-file-name\\x1b\[2J\\r\)/);
     assert.match(run.stdout, /^ {2}\| ##\\\[warning\]x-log-v1$/m);
-    for (const line of `${run.stdout}\n${run.stderr}`.split('\n')) assert.equal(readsAsWorkflowCommand(line), false, `a line reads as a workflow command: ${line}`);
+    for (const line of `${run.stdout}\n${run.stderr}`.split('\n'))
+      assert.equal(readsAsWorkflowCommand(line), false, `a line reads as a workflow command: ${line}`);
   });
 });
 
@@ -129,7 +144,10 @@ describe('a health path that is not one path is refused before any work', { conc
     assert.equal(run.report, null);
     const lines = run.stderr.trim().split('\n');
     assert.equal(lines.length, 1, run.stderr);
-    assert.match(lines[0] ?? '', /^deploy-check: Input "railway\.json deploy\.healthcheckPath": "\/health\\n::warning::x" holds a control character .*at most 2048 printable characters without spaces/);
+    assert.match(
+      lines[0] ?? '',
+      /^deploy-check: Input "railway\.json deploy\.healthcheckPath": "\/health\\n::warning::x" holds a control character .*at most 2048 printable characters without spaces/,
+    );
     assertNoInjection('stderr', run.stderr);
   });
 

@@ -37,10 +37,10 @@ function useEnv(workspace: string): void {
 async function quietly<T>(fn: () => Promise<T>): Promise<{ result: T; output: string }> {
   const write = process.stdout.write.bind(process.stdout);
   let output = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  process.stdout.write = (chunk: string | Uint8Array) => {
     output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     return true;
-  });
+  };
   try {
     return { result: await fn(), output };
   } finally {
@@ -49,8 +49,7 @@ async function quietly<T>(fn: () => Promise<T>): Promise<{ result: T; output: st
 }
 
 const save = async (key: string) => (await quietly(() => cache.saveCache(['layers'], key))).result;
-const restore = async (key: string, restoreKeys?: string[], paths = ['layers']) =>
-  (await quietly(() => cache.restoreCache(paths, key, restoreKeys))).result;
+const restore = async (key: string, restoreKeys?: string[], paths = ['layers']) => (await quietly(() => cache.restoreCache(paths, key, restoreKeys))).result;
 
 async function workspaceWith(name: string, files: Record<string, string>): Promise<string> {
   const workspace = join(root, name);
@@ -109,7 +108,10 @@ test('keys are immutable: saving the same key again is refused with 409', async 
 
 test('the newest entry wins among prefix matches; the exact key wins over both', async () => {
   server.setRef('refs/heads/main');
-  for (const [key, content] of [['deps-1', 'one'], ['deps-2', 'two']] as const) {
+  for (const [key, content] of [
+    ['deps-1', 'one'],
+    ['deps-2', 'two'],
+  ] as const) {
     useEnv(await workspaceWith(`save-${key}`, { 'v.txt': content }));
     assert.ok((await save(key)) > 0);
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -10,13 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import {
-  BlobSASPermissions,
-  BlobServiceClient,
-  SASProtocol,
-  StorageSharedKeyCredential,
-  generateBlobSASQueryParameters,
-} from '@azure/storage-blob';
+import { BlobSASPermissions, BlobServiceClient, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
 
 /** Azurite's publicly documented development account. */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -329,12 +323,14 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     }
     if (failure === 'slow') await sleep(slowMs);
     if (failure === 'throttle') {
-      reply(twirpError(429, 'resource_exhausted', 'rate limit exceeded', { 'retry-after': '60' })); return;
+      reply(twirpError(429, 'resource_exhausted', 'rate limit exceeded', { 'retry-after': '60' }));
+      return;
     }
 
     if (req.method !== 'POST' || !FIELDS[method]) {
       violations.push({ method, errors: [`${req.method ?? '?'} ${url.pathname} is not a cache service method`] });
-      reply(twirpError(404, 'bad_route', `no handler for path "${url.pathname}"`)); return;
+      reply(twirpError(404, 'bad_route', `no handler for path "${url.pathname}"`));
+      return;
     }
     const contentType = req.headers['content-type'] ?? '';
     const auth = req.headers.authorization ?? '';
@@ -343,10 +339,14 @@ export async function startCacheServer(options: CacheServerOptions = {}): Promis
     if (!/^Bearer \S+/.test(auth)) problems.push('no Bearer token (ACTIONS_RUNTIME_TOKEN)');
     if (problems.length > 0) {
       violations.push({ method, errors: problems });
-      reply(twirpError(400, 'malformed', problems.join('; '))); return;
+      reply(twirpError(400, 'malformed', problems.join('; ')));
+      return;
     }
     const handler = methods[method];
-    if (!handler) { reply(twirpError(404, 'bad_route', method)); return; }
+    if (!handler) {
+      reply(twirpError(404, 'bad_route', method));
+      return;
+    }
     reply(handler(body as Record<string, unknown>));
   };
 

@@ -6,13 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { getOctokit } from '@actions/github';
-import {
-  loadGitHubOpenApi,
-  pullRequestEvent,
-  pushEvent,
-  startGitHubServer,
-  workflowRunEvent,
-} from './github-server.ts';
+import { loadGitHubOpenApi, pullRequestEvent, pushEvent, startGitHubServer, workflowRunEvent } from './github-server.ts';
 import type { GitHubServer, GitHubServerOptions } from './github-server.ts';
 
 const owner = 'acme';
@@ -53,7 +47,10 @@ test('a sticky comment lifecycle through octokit: create, list, update, delete',
     assert.match(created.data.html_url, /^https:\/\/github\.com\/acme\/shop-api\/issues\/12#issuecomment-\d+$/);
 
     const listed = await octokit.rest.issues.listComments({ owner, repo, issue_number: 12 });
-    assert.deepEqual(listed.data.map((c) => c.id), [created.data.id]);
+    assert.deepEqual(
+      listed.data.map((c) => c.id),
+      [created.data.id],
+    );
 
     const updated = await octokit.rest.issues.updateComment({ owner, repo, comment_id: created.data.id, body: '<!-- deploy-check -->\nsecond' });
     assert.equal(updated.data.body, '<!-- deploy-check -->\nsecond');
@@ -146,7 +143,10 @@ test('pull requests: get one, and find them by commit', async () => {
     assert.equal(pr.data.head.repo.full_name, 'acme-fork/shop-api');
     assert.equal(pr.data.base.repo.full_name, 'acme/shop-api');
     const byCommit = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: headSha });
-    assert.deepEqual(byCommit.data.map((p) => p.number), [9]);
+    assert.deepEqual(
+      byCommit.data.map((p) => p.number),
+      [9],
+    );
     const none = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: 'f'.repeat(40) });
     assert.deepEqual(none.data, []);
     await assert.rejects(octokit.rest.pulls.get({ owner, repo, pull_number: 10 }), (e) => statusOf(e) === 404);
@@ -224,7 +224,11 @@ test('event payloads conform to the webhook schemas and feed @actions/github con
       cwd: new URL('../..', import.meta.url),
       env: { ...process.env, GITHUB_EVENT_PATH: eventPath, GITHUB_EVENT_NAME: 'pull_request', GITHUB_REPOSITORY: `${owner}/${repo}` },
     });
-    const seen = JSON.parse(stdout) as { issue: { number: number; owner: string; repo: string }; head: { sha: string; ref: string; repo: { full_name: string } }; base: string };
+    const seen = JSON.parse(stdout) as {
+      issue: { number: number; owner: string; repo: string };
+      head: { sha: string; ref: string; repo: { full_name: string } };
+      base: string;
+    };
     assert.deepEqual(seen.issue, { owner, repo, number: 9 });
     assert.equal(seen.head.sha, headSha);
     assert.equal(seen.head.ref, 'feature/x');
@@ -250,7 +254,7 @@ test('holdTogether answers matching requests only once all of them arrived', asy
   });
 });
 
-test('workflow_run payloads are valid against GitHub\'s webhook schema, for forks and pushes too', async () => {
+test("workflow_run payloads are valid against GitHub's webhook schema, for forks and pushes too", async () => {
   const spec = await loadGitHubOpenApi();
   for (const options of [
     { owner, repo, runId: 1, headSha, headBranch: 'feature', pullRequests: [{ number: 3 }] },

@@ -272,7 +272,7 @@ export class GitHubOpenApi {
     collectRefs(schema, refs);
     const done = new Set<string>();
     const components: JsonObject = {};
-    for (let pending = [...refs]; pending.length > 0; ) {
+    for (let pending = [...refs]; pending.length > 0;) {
       const ref = pending.pop() ?? '';
       if (done.has(ref)) continue;
       done.add(ref);
@@ -294,12 +294,7 @@ export class GitHubOpenApi {
   }
 
   /** Validates path parameters, query parameters and the JSON body; returns problems found. */
-  validateRequest(
-    operation: OpenApiOperation,
-    pathParams: Record<string, string>,
-    query: URLSearchParams,
-    body: unknown,
-  ): string[] {
+  validateRequest(operation: OpenApiOperation, pathParams: Record<string, string>, query: URLSearchParams, body: unknown): string[] {
     const problems: string[] = [];
     for (const location of ['path', 'query'] as const) {
       const declared = operation.parameters.filter((p) => p.in === location);
@@ -396,7 +391,7 @@ const PUBLIC_API = 'https://api.github.com';
 
 /** A deterministic positive id for a name, so the same repository always gets the same id. */
 function stableId(name: string): number {
-  return createHash('sha256').update(name).digest().readUInt32BE(0) % 900_000_000 + 100_000_000;
+  return (createHash('sha256').update(name).digest().readUInt32BE(0) % 900_000_000) + 100_000_000;
 }
 
 function nodeId(prefix: string, id: number): string {
@@ -759,12 +754,52 @@ export function workflowRunEvent(options: WorkflowRunEventOptions): JsonObject {
   const lite = (shape: RepositoryShape): JsonObject => {
     const full = repositoryObject(shape);
     const keep = [
-      'archive_url', 'assignees_url', 'blobs_url', 'branches_url', 'collaborators_url', 'comments_url', 'commits_url', 'compare_url',
-      'contents_url', 'contributors_url', 'deployments_url', 'description', 'downloads_url', 'events_url', 'fork', 'forks_url',
-      'full_name', 'git_commits_url', 'git_refs_url', 'git_tags_url', 'hooks_url', 'html_url', 'id', 'issue_comment_url',
-      'issue_events_url', 'issues_url', 'keys_url', 'labels_url', 'languages_url', 'merges_url', 'milestones_url', 'name',
-      'node_id', 'notifications_url', 'owner', 'private', 'pulls_url', 'releases_url', 'stargazers_url', 'statuses_url',
-      'subscribers_url', 'subscription_url', 'tags_url', 'teams_url', 'trees_url', 'url',
+      'archive_url',
+      'assignees_url',
+      'blobs_url',
+      'branches_url',
+      'collaborators_url',
+      'comments_url',
+      'commits_url',
+      'compare_url',
+      'contents_url',
+      'contributors_url',
+      'deployments_url',
+      'description',
+      'downloads_url',
+      'events_url',
+      'fork',
+      'forks_url',
+      'full_name',
+      'git_commits_url',
+      'git_refs_url',
+      'git_tags_url',
+      'hooks_url',
+      'html_url',
+      'id',
+      'issue_comment_url',
+      'issue_events_url',
+      'issues_url',
+      'keys_url',
+      'labels_url',
+      'languages_url',
+      'merges_url',
+      'milestones_url',
+      'name',
+      'node_id',
+      'notifications_url',
+      'owner',
+      'private',
+      'pulls_url',
+      'releases_url',
+      'stargazers_url',
+      'statuses_url',
+      'subscribers_url',
+      'subscription_url',
+      'tags_url',
+      'teams_url',
+      'trees_url',
+      'url',
     ];
     return Object.fromEntries(keep.map((k) => [k, full[k] ?? null]));
   };
@@ -1152,8 +1187,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   function findComment(r: Route): IssueComment | undefined {
     const c = comments.get(Number(r.params['comment_id']));
     if (!c) return undefined;
-    const sameRepo =
-      c.owner.toLowerCase() === (r.params['owner'] ?? '').toLowerCase() && c.repo.toLowerCase() === (r.params['repo'] ?? '').toLowerCase();
+    const sameRepo = c.owner.toLowerCase() === (r.params['owner'] ?? '').toLowerCase() && c.repo.toLowerCase() === (r.params['repo'] ?? '').toLowerCase();
     return sameRepo ? c : undefined;
   }
 
@@ -1237,7 +1271,8 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         body = JSON.parse(text);
       } catch {
         violations.push({ kind: 'request', method, path, operationId: null, errors: ['body is not valid JSON'] });
-        finish(errorReply(400, 'Problems parsing JSON')); return;
+        finish(errorReply(400, 'Problems parsing JSON'));
+        return;
       }
     }
     record.body = body;
@@ -1245,13 +1280,15 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     const failure = failures.find((f) => f.remaining > 0 && (!f.match || f.match.test(`${method} ${path}`)));
     if (failure) {
       failure.remaining--;
-      finish({ status: failure.status, body: failure.body ?? { message: 'Injected failure', status: String(failure.status) }, headers: failure.headers ?? {} }); return;
+      finish({ status: failure.status, body: failure.body ?? { message: 'Injected failure', status: String(failure.status) }, headers: failure.headers ?? {} });
+      return;
     }
 
     const matched = spec.match(method, path);
     if (!matched) {
       violations.push({ kind: 'unknown-operation', method, path, operationId: null, errors: [`${method} ${path} is not in GitHub's REST description`] });
-      finish(errorReply(404, 'Not Found')); return;
+      finish(errorReply(404, 'Not Found'));
+      return;
     }
     const { operation, pathParams } = matched;
     record.operationId = operation.operationId;
@@ -1259,11 +1296,15 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     const problems = spec.validateRequest(operation, pathParams, url.searchParams, body);
     if (problems.length > 0) {
       violations.push({ kind: 'request', method, path, operationId: operation.operationId, errors: problems });
-      finish(errorReply(422, `Invalid request.\n\n${problems.join('\n')}`)); return;
+      finish(errorReply(422, `Invalid request.\n\n${problems.join('\n')}`));
+      return;
     }
 
     const { identity, bad } = resolveIdentity(req.headers.authorization);
-    if (bad) { finish(errorReply(401, 'Bad credentials')); return; }
+    if (bad) {
+      finish(errorReply(401, 'Bad credentials'));
+      return;
+    }
     record.login = identity?.login ?? null;
 
     const handler = handlers[operation.operationId];
@@ -1275,7 +1316,8 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         operationId: operation.operationId,
         errors: [`${operation.operationId} exists on GitHub but the local server does not implement it`],
       });
-      finish(errorReply(501, `${operation.operationId} is not implemented by the local GitHub server`)); return;
+      finish(errorReply(501, `${operation.operationId} is not implemented by the local GitHub server`));
+      return;
     }
     const reply = handler({ operation, params: pathParams, query: url.searchParams, body, identity, authenticated: identity !== null }, path);
     const responseProblems = spec.validateResponse(operation, reply.status, reply.body);

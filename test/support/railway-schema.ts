@@ -81,8 +81,14 @@ export function subsetProblems(subset: GraphQLSchema, full: GraphQLSchema): stri
       continue;
     }
     if (isEnumType(type) && isEnumType(other)) {
-      const mine = type.getValues().map((v) => v.name).sort();
-      const theirs = other.getValues().map((v) => v.name).sort();
+      const mine = type
+        .getValues()
+        .map((v) => v.name)
+        .sort();
+      const theirs = other
+        .getValues()
+        .map((v) => v.name)
+        .sort();
       if (mine.join() !== theirs.join()) problems.push(`${type.name}: values ${mine.join(', ')} here, ${theirs.join(', ')} at Railway`);
     }
     if ((isObjectType(type) || isInterfaceType(type)) && (isObjectType(other) || isInterfaceType(other))) {
@@ -98,7 +104,8 @@ export function subsetProblems(subset: GraphQLSchema, full: GraphQLSchema): stri
         for (const arg of field.args) {
           const theirArg = match.args.find((a) => a.name === arg.name);
           if (!theirArg) problems.push(`${where}(${arg.name}): Railway has no such argument`);
-          else if (String(arg.type) !== String(theirArg.type)) problems.push(`${where}(${arg.name}): ${String(arg.type)} here, ${String(theirArg.type)} at Railway`);
+          else if (String(arg.type) !== String(theirArg.type))
+            problems.push(`${where}(${arg.name}): ${String(arg.type)} here, ${String(theirArg.type)} at Railway`);
         }
         for (const theirArg of match.args) {
           if (isNonNullType(theirArg.type) && theirArg.defaultValue === undefined && !field.args.some((a) => a.name === theirArg.name)) {
@@ -113,7 +120,8 @@ export function subsetProblems(subset: GraphQLSchema, full: GraphQLSchema): stri
       for (const field of Object.values(mine)) {
         const match = theirs[field.name];
         if (!match) problems.push(`${type.name}.${field.name}: Railway has no such input field`);
-        else if (String(field.type) !== String(match.type)) problems.push(`${type.name}.${field.name}: ${String(field.type)} here, ${String(match.type)} at Railway`);
+        else if (String(field.type) !== String(match.type))
+          problems.push(`${type.name}.${field.name}: ${String(field.type)} here, ${String(match.type)} at Railway`);
       }
       for (const field of Object.values(theirs)) {
         if (isNonNullType(field.type) && field.defaultValue === undefined && !mine[field.name]) {

@@ -63,10 +63,12 @@ async function statusesUntilSettled(server: RailwayServer, id: string, polls: nu
   return seen;
 }
 
-test('validates against the project\'s Railway SDL, and says so', async () => {
+test("validates against the project's Railway SDL, and says so", async () => {
   const started = performance.now();
   await withServer({}, (server) => {
-    console.log(`railway-server started in ${(performance.now() - started).toFixed(0)} ms; schemaValidated=${server.schemaValidated}${server.schemaProblem ? ` (${server.schemaProblem})` : ''}`);
+    console.log(
+      `railway-server started in ${(performance.now() - started).toFixed(0)} ms; schemaValidated=${server.schemaValidated}${server.schemaProblem ? ` (${server.schemaProblem})` : ''}`,
+    );
     assert.equal(server.schemaValidated, true, server.schemaProblem ?? '');
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/graphql\/v2$/);
   });
@@ -77,17 +79,18 @@ test('a project token reads its project, service instance and domains', async ()
     const token = await gql(server, 'query { projectToken { projectId environmentId } }');
     assert.deepEqual(token.data, { projectToken: { projectId: F.projectId, environmentId: F.environmentId } });
 
-    const project = await gql(server, 'query P($id: String!) { project(id: $id) { services { edges { node { id name } } } environments { edges { node { id name } } } } }', {
-      id: F.projectId,
-    });
+    const project = await gql(
+      server,
+      'query P($id: String!) { project(id: $id) { services { edges { node { id name } } } environments { edges { node { id name } } } } }',
+      {
+        id: F.projectId,
+      },
+    );
     assert.deepEqual(project.data, {
       project: {
         services: { edges: [{ node: { id: F.serviceId, name: 'web' } }] },
         environments: {
-          edges: [
-            { node: { id: F.environmentId, name: 'production' } },
-            { node: { id: F.stagingEnvironmentId, name: 'staging' } },
-          ],
+          edges: [{ node: { id: F.environmentId, name: 'production' } }, { node: { id: F.stagingEnvironmentId, name: 'staging' } }],
         },
       },
     });
@@ -133,7 +136,10 @@ test('missing or unknown tokens get "Not Authorized" with HTTP 200; account toke
     assert.equal(noProjectToken.errors?.[0]?.message, 'Project Token not found');
     // Token values never reach the call log.
     assert.ok(server.calls.every((c) => !JSON.stringify(c.headers).includes(F.accountToken)));
-    assert.deepEqual(server.calls.map((c) => c.auth), ['none', 'unknown', 'unknown', 'account', 'account']);
+    assert.deepEqual(
+      server.calls.map((c) => c.auth),
+      ['none', 'unknown', 'unknown', 'account', 'account'],
+    );
   });
 });
 

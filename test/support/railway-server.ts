@@ -267,9 +267,7 @@ function defaultProjects(): RailwayProjectSeed[] {
   ];
 }
 
-type Auth =
-  | { kind: 'project'; projectId: string; environmentId: string; token: string }
-  | { kind: 'account' };
+type Auth = { kind: 'project'; projectId: string; environmentId: string; token: string } | { kind: 'account' };
 
 interface Context {
   auth: Auth;
@@ -472,22 +470,21 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
   const domainsJson = (service: RailwayServiceSeed, projectId: string, environmentId: string) => {
     const domain = serviceDomainOf(service, environmentId);
     return {
-      serviceDomains: (domain ? [domain] : []).map((name) => (
-        {
-          id: `sd-${service.id}-${environmentId}`,
-          domain: name,
-          environmentId,
-          serviceId: service.id,
-          projectId,
-          suffix: domainBase,
-          syncStatus: 'ACTIVE',
-          targetPort: 8000,
-          cdnMode: null,
-          edgeId: null,
-          createdAt: '2024-01-02T03:04:05.000Z',
-          updatedAt: '2024-01-02T03:04:05.000Z',
-          deletedAt: null,
-        })),
+      serviceDomains: (domain ? [domain] : []).map((name) => ({
+        id: `sd-${service.id}-${environmentId}`,
+        domain: name,
+        environmentId,
+        serviceId: service.id,
+        projectId,
+        suffix: domainBase,
+        syncStatus: 'ACTIVE',
+        targetPort: 8000,
+        cdnMode: null,
+        edgeId: null,
+        createdAt: '2024-01-02T03:04:05.000Z',
+        updatedAt: '2024-01-02T03:04:05.000Z',
+        deletedAt: null,
+      })),
       customDomains: (service.customDomains ?? []).map((domain, index) => ({
         id: `cd-${service.id}-${index}`,
         domain,
@@ -585,7 +582,9 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
     const service = project.services.find((s) => s.id === args.serviceId);
     if (!service) throw new GraphQLError('Service not found');
     const own = service.variables?.[args.environmentId] ?? {};
-    return Object.fromEntries(Object.entries(own).map(([name, value]) => [name, value.replace(/\$\{\{\s*shared\.(\w+)\s*\}\}/g, (_m, key: string) => shared[key] ?? '')]));
+    return Object.fromEntries(
+      Object.entries(own).map(([name, value]) => [name, value.replace(/\$\{\{\s*shared\.(\w+)\s*\}\}/g, (_m, key: string) => shared[key] ?? '')]),
+    );
   };
 
   const isKnownCommit = (sha: string) => (options.knownCommits ? options.knownCommits.includes(sha) : /^[0-9a-f]{40}$/.test(sha));
@@ -759,7 +758,18 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
         args.first,
       );
     },
-    deployments: (args: { input: { serviceId?: string | null; environmentId?: string | null; projectId?: string | null; status?: { in?: DeploymentStatus[] | null; notIn?: DeploymentStatus[] | null } | null }; first?: number | null }, ctx: Context) => {
+    deployments: (
+      args: {
+        input: {
+          serviceId?: string | null;
+          environmentId?: string | null;
+          projectId?: string | null;
+          status?: { in?: DeploymentStatus[] | null; notIn?: DeploymentStatus[] | null } | null;
+        };
+        first?: number | null;
+      },
+      ctx: Context,
+    ) => {
       const { input } = args;
       const visible = deployments.filter((d) => {
         if (ctx.auth.kind === 'project' && (ctx.auth.projectId !== d.projectId || ctx.auth.environmentId !== d.environmentId)) return false;
@@ -773,16 +783,29 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
       });
       // Newest first, as Railway lists them.
       const newestFirst = visible.map((d, index) => ({ d, index })).sort((a, b) => b.d.createdAt.getTime() - a.d.createdAt.getTime() || b.index - a.index);
-      return connection(newestFirst.map(({ d }) => deploymentJson(d)), args.first);
+      return connection(
+        newestFirst.map(({ d }) => deploymentJson(d)),
+        args.first,
+      );
     },
     environments: (args: { projectId: string; isEphemeral?: boolean | null; first?: number | null }, ctx: Context) => {
       const project = findProject(args.projectId);
       if (!project) throw new GraphQLError('Project not found');
       requireProject(ctx, project.id);
-      const list = project.environments.filter((e) => args.isEphemeral === undefined || args.isEphemeral === null || (e.isEphemeral ?? false) === args.isEphemeral);
-      return connection(list.map((e) => environmentJson(e, project.id)), args.first);
+      const list = project.environments.filter(
+        (e) => args.isEphemeral === undefined || args.isEphemeral === null || (e.isEphemeral ?? false) === args.isEphemeral,
+      );
+      return connection(
+        list.map((e) => environmentJson(e, project.id)),
+        args.first,
+      );
     },
-    environmentCreate: async (args: { input: { projectId: string; name: string; sourceEnvironmentId?: string | null; ephemeral?: boolean | null; skipInitialDeploys?: boolean | null } }, ctx: Context) => {
+    environmentCreate: async (
+      args: {
+        input: { projectId: string; name: string; sourceEnvironmentId?: string | null; ephemeral?: boolean | null; skipInitialDeploys?: boolean | null };
+      },
+      ctx: Context,
+    ) => {
       count('environmentCreate');
       // Creating environments is beyond a project token's reach.
       if (ctx.auth.kind !== 'account') throw notAuthorized();
@@ -809,7 +832,14 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
       const { service, environmentId } = locateInstance(ctx, args.input.serviceId, args.input.environmentId);
       createdDomains.add(`${service.id} ${environmentId}`);
       const domain = serviceDomainOf(service, environmentId) ?? '';
-      return { id: `sd-${service.id}-${environmentId}`, domain, environmentId, serviceId: service.id, syncStatus: 'CREATING', targetPort: args.input.targetPort ?? null };
+      return {
+        id: `sd-${service.id}-${environmentId}`,
+        domain,
+        environmentId,
+        serviceId: service.id,
+        syncStatus: 'CREATING',
+        targetPort: args.input.targetPort ?? null,
+      };
     },
     environmentDelete: (args: { id: string }, ctx: Context) => {
       count('environmentDelete');
@@ -877,7 +907,8 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
 
     if (rateLimited > 0) {
       rateLimited--;
-      reply(429, { errors: [{ message: 'Rate limit exceeded' }] }, { 'retry-after': String(retryAfter), 'x-ratelimit-remaining': '0' }); return;
+      reply(429, { errors: [{ message: 'Rate limit exceeded' }] }, { 'retry-after': String(retryAfter), 'x-ratelimit-remaining': '0' });
+      return;
     }
     if (failures > 0) {
       failures--;
@@ -889,7 +920,8 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
 
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'POST' || url.pathname !== '/graphql/v2') {
-      reply(404, { errors: [{ message: `Cannot ${req.method ?? 'GET'} ${url.pathname}` }] }); return;
+      reply(404, { errors: [{ message: `Cannot ${req.method ?? 'GET'} ${url.pathname}` }] });
+      return;
     }
 
     let body: GraphQLRequestBody;
@@ -897,7 +929,8 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
       body = JSON.parse(text) as GraphQLRequestBody;
     } catch {
       violations.push({ operationName: null, query: text, errors: ['request body is not JSON'] });
-      reply(400, { errors: [{ message: 'POST body is not valid JSON' }] }); return;
+      reply(400, { errors: [{ message: 'POST body is not valid JSON' }] });
+      return;
     }
     const query = typeof body.query === 'string' ? body.query : '';
     const variables = typeof body.variables === 'object' && body.variables !== null ? (body.variables as Record<string, unknown>) : {};
@@ -912,21 +945,29 @@ export async function startRailwayServer(options: RailwayServerOptions = {}): Pr
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       violations.push({ operationName, query, errors: [message] });
-      reply(400, { errors: [{ message, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] }); return;
+      reply(400, { errors: [{ message, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
+      return;
     }
     call.operationName = operationName ?? getOperationAST(document, null)?.name?.value ?? null;
 
     const invalid = validate(schema, document);
     if (invalid.length > 0) {
       violations.push({ operationName: call.operationName, query, errors: invalid.map((e) => e.message) });
-      reply(400, { errors: invalid.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) }); return;
+      reply(400, { errors: invalid.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) });
+      return;
     }
 
     const { auth, kind } = authenticate(req);
     call.auth = kind;
-    if (!auth) { reply(200, { errors: [{ message: 'Not Authorized' }], data: null }); return; }
+    if (!auth) {
+      reply(200, { errors: [{ message: 'Not Authorized' }], data: null });
+      return;
+    }
     const roots = getOperationAST(document, operationName)?.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : [])) ?? [];
-    if (roots.some((r) => server.refusedFields.has(r))) { reply(200, { errors: [{ message: 'Not Authorized' }], data: null }); return; }
+    if (roots.some((r) => server.refusedFields.has(r))) {
+      reply(200, { errors: [{ message: 'Not Authorized' }], data: null });
+      return;
+    }
 
     const result = await execute({ schema, document, rootValue, contextValue: { auth } satisfies Context, variableValues: variables, operationName });
     if (result.errors?.some((e) => /Variable "\$|was not provided|got invalid value/.test(e.message) && !e.path)) {

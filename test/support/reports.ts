@@ -31,9 +31,22 @@ export function passingReport(): CheckReport {
       durationMs: 41_800,
       steps: { total: 12, cached: 9, list: [] },
       cache: {
-        enabled: true, restored: true, key: 'deploy-check-buildkit-Linux-x64#3f768f7', matchedKey: 'deploy-check-buildkit-Linux-x64#a1b2c3d', saved: true, note: null,
-        store: 'actions', mode: 'max',
-        exactHit: false, restoredBytes: 186_000_000, restoreMs: 3_100, saveReason: null, savedBytes: 191_000_000, saveMs: 4_200, timeSavedMs: 95_000, warnings: [],
+        enabled: true,
+        restored: true,
+        key: 'deploy-check-buildkit-Linux-x64#3f768f7',
+        matchedKey: 'deploy-check-buildkit-Linux-x64#a1b2c3d',
+        saved: true,
+        note: null,
+        store: 'actions',
+        mode: 'max',
+        exactHit: false,
+        restoredBytes: 186_000_000,
+        restoreMs: 3_100,
+        saveReason: null,
+        savedBytes: 191_000_000,
+        saveMs: 4_200,
+        timeSavedMs: 95_000,
+        warnings: [],
       },
       builder: null,
       failure: null,
@@ -88,8 +101,24 @@ export function passingReport(): CheckReport {
         metric: 'compressed',
         baseImageChanged: false,
         layers: [
-          { change: 'grown', instruction: 'COPY --from=builder /opt/venv /opt/venv', line: 14, base: false, bytes: 22_100_000, compressedBytes: 6_150_000, previousInstruction: null },
-          { change: 'grown', instruction: 'COPY app/ /app/app/', line: 16, base: false, bytes: 200_000, compressedBytes: 50_000, previousInstruction: 'COPY app /app/app' },
+          {
+            change: 'grown',
+            instruction: 'COPY --from=builder /opt/venv /opt/venv',
+            line: 14,
+            base: false,
+            bytes: 22_100_000,
+            compressedBytes: 6_150_000,
+            previousInstruction: null,
+          },
+          {
+            change: 'grown',
+            instruction: 'COPY app/ /app/app/',
+            line: 16,
+            base: false,
+            bytes: 200_000,
+            compressedBytes: 50_000,
+            previousInstruction: 'COPY app /app/app',
+          },
         ],
         notes: [],
       },
@@ -110,11 +139,25 @@ export function passingReport(): CheckReport {
       mode: 'fail',
       user: 'app',
       findings: [
-        { id: 'no-healthcheck', severity: 'info', message: 'No HEALTHCHECK: Railway uses the healthcheckPath of railway.json instead', file: 'Dockerfile', line: null, layer: null, path: null, evidence: [] },
         {
-          id: 'apt-lists', severity: 'warning', message: 'apt lists left in the image (rm -rf /var/lib/apt/lists/* in the same RUN saves 19 MB)', file: 'Dockerfile', line: 6,
+          id: 'no-healthcheck',
+          severity: 'info',
+          message: 'No HEALTHCHECK: Railway uses the healthcheckPath of railway.json instead',
+          file: 'Dockerfile',
+          line: null,
+          layer: null,
+          path: null,
+          evidence: [],
+        },
+        {
+          id: 'apt-lists',
+          severity: 'warning',
+          message: 'apt lists left in the image (rm -rf /var/lib/apt/lists/* in the same RUN saves 19 MB)',
+          file: 'Dockerfile',
+          line: 6,
           layer: { index: 1, digest: null, instruction: 'RUN apt-get update && apt-get install -y --no-install-recommends libpq5', line: 6, fromBase: false },
-          path: '/var/lib/apt/lists', evidence: ['/var/lib/apt/lists: 19.2 MB in 31 files, layer 2 (line 6)'],
+          path: '/var/lib/apt/lists',
+          evidence: ['/var/lib/apt/lists: 19.2 MB in 31 files, layer 2 (line 6)'],
         },
       ],
     },
@@ -150,12 +193,29 @@ export function crashedReport(): CheckReport {
   };
   const size = r.size;
   size.baseline = {
-    source: 'main (run 4101, a1b2c3d)', kind: 'auto', ref: null, bytes: 317_900_000, compressedBytes: 104_700_000,
-    uncompressedSource: 'engine-snapshot-usage', compressedSource: 'image-manifest', baseImage: null, layers: [], commit: null, measuredAt: null,
+    source: 'main (run 4101, a1b2c3d)',
+    kind: 'auto',
+    ref: null,
+    bytes: 317_900_000,
+    compressedBytes: 104_700_000,
+    uncompressedSource: 'engine-snapshot-usage',
+    compressedSource: 'image-manifest',
+    baseImage: null,
+    layers: [],
+    commit: null,
+    measuredAt: null,
   };
   size.delta = {
-    bytes: 500_000, percent: 0.16, compressedBytes: 200_000, compressedPercent: 0.19, metric: 'compressed', baseImageChanged: false, notes: [],
-    layers: [{ change: 'grown', instruction: 'COPY app/ /app/app/', line: 16, base: false, bytes: 500_000, compressedBytes: 200_000, previousInstruction: null }],
+    bytes: 500_000,
+    percent: 0.16,
+    compressedBytes: 200_000,
+    compressedPercent: 0.19,
+    metric: 'compressed',
+    baseImageChanged: false,
+    notes: [],
+    layers: [
+      { change: 'grown', instruction: 'COPY app/ /app/app/', line: 16, base: false, bytes: 500_000, compressedBytes: 200_000, previousInstruction: null },
+    ],
   };
   size.commentThreshold = { limit: '1%', bytes: null, percent: 1, reached: false };
   return r;
@@ -195,7 +255,16 @@ export function hostileReport(): CheckReport {
     { status: 429, location: null, body: evil, error: null, transient: true, retryAfterMs: 2000, count: 5, firstMs: 40, lastMs: 90, firstAt: at, lastAt: at },
   ];
   r.size.layers = r.size.layers.map((l, i) => ({ ...l, instruction: `${l.instruction} ${HOSTILE[i % HOSTILE.length] ?? ''}` }));
-  r.hygiene.findings = HOSTILE.map((h, i) => ({ id: `rule-${i}|x`, severity: 'warning', message: h, file: `dir/${h}`, line: i, layer: null, path: `/srv/${h}`, evidence: [h] }));
+  r.hygiene.findings = HOSTILE.map((h, i) => ({
+    id: `rule-${i}|x`,
+    severity: 'warning',
+    message: h,
+    file: `dir/${h}`,
+    line: i,
+    layer: null,
+    path: `/srv/${h}`,
+    evidence: [h],
+  }));
   r.build.cache.note = HOSTILE[3];
   return r;
 }
@@ -204,10 +273,16 @@ export function hostileReport(): CheckReport {
 function layer(instruction: string, line: number, bytes: number, compressedBytes: number, base = false): SizeLayer {
   const keyword = instruction.split(' ')[0] ?? null;
   return {
-    instruction, line, bytes, compressedBytes, base,
+    instruction,
+    line,
+    bytes,
+    compressedBytes,
+    base,
     createdBy: base ? '/bin/sh -c #(nop) ADD file:9a3c... in /' : `${instruction} # buildkit`,
-    keyword, stage: base ? null : 'runtime',
-    diffId: `sha256:${line.toString(16).padStart(64, '0')}`, digest: `sha256:${(line + 4096).toString(16).padStart(64, '0')}`,
+    keyword,
+    stage: base ? null : 'runtime',
+    diffId: `sha256:${line.toString(16).padStart(64, '0')}`,
+    digest: `sha256:${(line + 4096).toString(16).padStart(64, '0')}`,
   };
 }
 

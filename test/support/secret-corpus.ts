@@ -17,7 +17,10 @@ const pick = (alphabet: string, n: number): string => Array.from({ length: n }, 
 const b64url = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
 const jwt = (claims: object): string => `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(claims)}.${randomBytes(32).toString('base64url')}`;
 const pem = (type: 'rsa' | 'ed25519'): string =>
-  (type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519')).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trim();
+  (type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519')).privateKey
+    .export({ type: 'pkcs8', format: 'pem' })
+    .toString()
+    .trim();
 
 const SLOTS: Record<string, () => string> = {
   github: () => `ghp_${pick(ALNUM, 36)}`,

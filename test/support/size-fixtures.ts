@@ -75,7 +75,15 @@ export interface SizeRunReport {
     store: string | null;
     baseImage: { ref: string | null; line: number | null; layers: number } | null;
     layers: { instruction: string; line: number | null; bytes: number; compressedBytes: number | null; base: boolean }[];
-    baseline: { source: string; kind: string; bytes: number | null; compressedBytes: number | null; uncompressedSource: string; compressedSource: string; layers: unknown[] } | null;
+    baseline: {
+      source: string;
+      kind: string;
+      bytes: number | null;
+      compressedBytes: number | null;
+      uncompressedSource: string;
+      compressedSource: string;
+      layers: unknown[];
+    } | null;
     baselineNote: string | null;
     delta: {
       bytes: number | null;
@@ -99,7 +107,12 @@ export interface SizeRunReport {
  * a build with "failed to solve: not found" (seen without deploy-check too). Such a run is
  * repeated once: the size checks are what is under test here, not the engine.
  */
-export async function runCli(fixture: SizeFixture, args: string[], dockerHost: string, reportName = `report-${randomBytes(3).toString('hex')}.json`): Promise<CliRun> {
+export async function runCli(
+  fixture: SizeFixture,
+  args: string[],
+  dockerHost: string,
+  reportName = `report-${randomBytes(3).toString('hex')}.json`,
+): Promise<CliRun> {
   const run = await runCliOnce(fixture, args, dockerHost, reportName);
   const build = (run.report as { build?: { status?: string; failure?: { message?: string } } } | null)?.build;
   if (build?.status === 'failure' && /failed to solve: not found/.test(build.failure?.message ?? '')) {

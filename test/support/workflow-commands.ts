@@ -16,7 +16,23 @@ export interface WorkflowCommand {
 }
 
 /** The runner's command extensions (ActionCommandManager), and its stop command. */
-const REGISTERED = ['stop-commands', 'set-env', 'set-output', 'save-state', 'add-mask', 'add-path', 'add-matcher', 'remove-matcher', 'debug', 'warning', 'error', 'notice', 'group', 'endgroup', 'echo'];
+const REGISTERED = [
+  'stop-commands',
+  'set-env',
+  'set-output',
+  'save-state',
+  'add-mask',
+  'add-path',
+  'add-matcher',
+  'remove-matcher',
+  'debug',
+  'warning',
+  'error',
+  'notice',
+  'group',
+  'endgroup',
+  'echo',
+];
 
 export function workflowCommands(output: string): WorkflowCommand[] {
   const found: WorkflowCommand[] = [];

@@ -20,7 +20,9 @@ const config = createRequire(import.meta.url)(path.join(root, '.dependency-cruis
 
 async function violations(dir: string, baseDir: string): Promise<string[]> {
   const { output } = await cruise([dir], { ...config.options, baseDir, ruleSet: { forbidden: config.forbidden }, validate: true });
-  return (output as ICruiseResult).summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (${v.cycle.map((c) => c.name).join(' → ')})` : ''}`);
+  return (output as ICruiseResult).summary.violations.map(
+    (v) => `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (${v.cycle.map((c) => c.name).join(' → ')})` : ''}`,
+  );
 }
 
 /** Writes `files` (path under `dir` → content) and returns the violations the rules find there. */
@@ -65,7 +67,8 @@ describe('architecture', () => {
         const sideways = row.find((other) => other !== folder);
         const up = sideways ?? rows[rank + 1]?.[0];
         if (up === undefined) continue;
-        files[fileOf(folder, 'reaches-up')] = `import { leaf } from '${relativeImport(fileOf(folder, 'reaches-up'), fileOf(up, 'leaf'))}';\nexport const up = leaf;\n`;
+        files[fileOf(folder, 'reaches-up')] =
+          `import { leaf } from '${relativeImport(fileOf(folder, 'reaches-up'), fileOf(up, 'leaf'))}';\nexport const up = leaf;\n`;
         expected.push(`layer-${folder === '.' ? 'entries' : folder}: ${fileOf(folder, 'reaches-up')} → ${fileOf(up, 'leaf')}`);
       }
     });
@@ -82,7 +85,10 @@ describe('architecture', () => {
       'src/somewhere/x.ts': "import { b } from '../config/b.ts';\nexport const x = b;\n",
       'src/build/down.ts': "import { b } from '../config/b.ts';\nexport const down = b;\n",
     });
-    assert.ok(found.some((v) => v.startsWith('no-cycle: src/config/a.ts')), found.join('\n'));
+    assert.ok(
+      found.some((v) => v.startsWith('no-cycle: src/config/a.ts')),
+      found.join('\n'),
+    );
     assert.ok(found.includes('no-unlayered-folder: src/somewhere/x.ts → src/config/b.ts'), found.join('\n'));
     assert.equal(found.filter((v) => v.includes('src/build/down.ts')).length, 0, found.join('\n'));
   });

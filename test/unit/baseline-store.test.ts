@@ -29,7 +29,10 @@ test('baseline directory: one JSON file per entry, named after its key; the newe
   await store.save(newer, '{"run":2}');
   await store.save(saveKey('deploy-check-size-v1-shop-0123456789ab-main-old~', '3'), '{"other":true}');
 
-  assert.deepEqual((await readdir(dir)).sort(), [older, newer, 'deploy-check-size-v1-shop-0123456789ab-main-old~3'].map((k) => `${encodeURIComponent(k)}.json`).sort());
+  assert.deepEqual(
+    (await readdir(dir)).sort(),
+    [older, newer, 'deploy-check-size-v1-shop-0123456789ab-main-old~3'].map((k) => `${encodeURIComponent(k)}.json`).sort(),
+  );
   assert.equal(await readFile(path.join(dir, `${encodeURIComponent(older)}.json`), 'utf8'), '{"run":1}');
   assert.deepEqual(await store.restore(PREFIX), { key: newer, content: '{"run":2}' });
   assert.equal((await readdir(dir)).length, 3, 'a restore writes nothing into the directory');

@@ -68,7 +68,16 @@ describe('the source excerpt of a real failed multi-line RUN', () => {
 
 describe('parseSourceExcerpt on hand-made text', () => {
   test('a single-line instruction, with an empty line in the context', () => {
-    const excerpt = parseSourceExcerpt(['Dockerfile:3', '--------------------', '1 |     FROM a', '2 |', '3 | >>> RUN false', '4 |     CMD ["x"]', '--------------------', 'ERROR: failed to solve: x']);
+    const excerpt = parseSourceExcerpt([
+      'Dockerfile:3',
+      '--------------------',
+      '1 |     FROM a',
+      '2 |',
+      '3 | >>> RUN false',
+      '4 |     CMD ["x"]',
+      '--------------------',
+      'ERROR: failed to solve: x',
+    ]);
     assert.deepEqual(
       { file: excerpt?.file, line: excerpt?.line, endLine: excerpt?.endLine, lines: excerpt?.lines, from: excerpt?.from, to: excerpt?.to },
       { file: 'Dockerfile', line: 3, endLine: 3, lines: ['RUN false'], from: 0, to: 6 },
@@ -84,10 +93,16 @@ describe('parseSourceExcerpt on hand-made text', () => {
 
 describe('buildErrorText', () => {
   test("drops buildx's prefixes, which 'Build failed:' replaces", () => {
-    assert.equal(buildErrorText('ERROR: failed to solve: dockerfile parse error on line 3: unknown instruction: RUNN'), 'dockerfile parse error on line 3: unknown instruction: RUNN');
+    assert.equal(
+      buildErrorText('ERROR: failed to solve: dockerfile parse error on line 3: unknown instruction: RUNN'),
+      'dockerfile parse error on line 3: unknown instruction: RUNN',
+    );
     assert.equal(buildErrorText('ERROR: failed to solve: target stage "nope" could not be found'), 'target stage "nope" could not be found');
     assert.equal(buildErrorText('error: could not connect'), 'could not connect');
-    assert.equal(buildErrorText('ERROR: failed to build: failed to solve: process "/bin/sh -c false" did not complete successfully: exit code: 1'), 'process "/bin/sh -c false" did not complete successfully: exit code: 1');
+    assert.equal(
+      buildErrorText('ERROR: failed to build: failed to solve: process "/bin/sh -c false" did not complete successfully: exit code: 1'),
+      'process "/bin/sh -c false" did not complete successfully: exit code: 1',
+    );
     assert.equal(buildErrorText('something else'), 'something else');
   });
 });
@@ -116,7 +131,12 @@ describe('reporters show the failing lines', () => {
 
   test('the terminal', () => {
     const text = renderTerminal(failed());
-    assert.ok(text.includes('Failing instruction, Dockerfile.ci:7-9:\n  7 > RUN echo "installing" && \\\n  8 > \tmkdir -p /app/lib && \\\n  9 >     exit 6\n\nBuild output of '), text);
+    assert.ok(
+      text.includes(
+        'Failing instruction, Dockerfile.ci:7-9:\n  7 > RUN echo "installing" && \\\n  8 > \tmkdir -p /app/lib && \\\n  9 >     exit 6\n\nBuild output of ',
+      ),
+      text,
+    );
     assert.ok(text.includes('(last 1 lines):\n  | installing'), text);
   });
 
@@ -138,7 +158,10 @@ describe('several excerpts', () => {
 
 describe('stepErrorText', () => {
   test('the command BuildKit repeats in a process error goes; the exit code stays', () => {
-    assert.equal(stepErrorText('process "/bin/sh -c echo \\"installing\\" && \\tmkdir -p /app/lib &&     exit 6" did not complete successfully: exit code: 6'), 'exit code: 6');
+    assert.equal(
+      stepErrorText('process "/bin/sh -c echo \\"installing\\" && \\tmkdir -p /app/lib &&     exit 6" did not complete successfully: exit code: 6'),
+      'exit code: 6',
+    );
     assert.equal(stepErrorText('process "/bin/sh -c a\nb" did not complete successfully: exit code: 137'), 'exit code: 137');
   });
   test('other errors are kept whole', () => {

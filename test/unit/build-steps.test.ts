@@ -30,13 +30,23 @@ describe('COPY --link counts as one step', () => {
   test('six steps, none of them a LINK, each named after its instruction', () => {
     const steps = progress.steps();
     assert.equal(steps.length, 6);
-    assert.equal(steps.some((s) => s.name.includes('LINK')), false);
+    assert.equal(
+      steps.some((s) => s.name.includes('LINK')),
+      false,
+    );
     assert.ok(steps.map((s) => s.name).includes('[stage-1 2/4] COPY --link app.txt ./app.txt'), steps.map((s) => s.name).join('\n'));
   });
 
   test('each step is announced once, under its instruction name, when its last vertex completed', () => {
     const steps = announced.filter((v) => stepKey(v.name) !== undefined);
-    assert.deepEqual(steps.map((v) => stepKey(v.name)).sort(), ['[assets 1/2]', '[assets 2/2]', '[stage-1 1/4]', '[stage-1 2/4]', '[stage-1 3/4]', '[stage-1 4/4]']);
+    assert.deepEqual(steps.map((v) => stepKey(v.name)).sort(), [
+      '[assets 1/2]',
+      '[assets 2/2]',
+      '[stage-1 1/4]',
+      '[stage-1 2/4]',
+      '[stage-1 3/4]',
+      '[stage-1 4/4]',
+    ]);
     const copy = steps.find((v) => v.name.startsWith('[stage-1 2/4]'));
     const link = progress.all().find((v) => v.name.startsWith('[stage-1 2/4] LINK'));
     assert.equal(copy?.name, '[stage-1 2/4] COPY --link app.txt ./app.txt');
@@ -55,7 +65,11 @@ describe('grouped vertexes', () => {
 
   test('a step is cached only when its LINK was cached too (a re-run LINK is work done)', () => {
     const p = new BuildProgress();
-    p.write(JSON.stringify({ vertexes: [{ digest: 'c', name: '[2/3] COPY --link a /a', progressGroup: { ...group, weak: true }, started: t(0), completed: t(5), cached: true }] }));
+    p.write(
+      JSON.stringify({
+        vertexes: [{ digest: 'c', name: '[2/3] COPY --link a /a', progressGroup: { ...group, weak: true }, started: t(0), completed: t(5), cached: true }],
+      }),
+    );
     p.write(JSON.stringify({ vertexes: [{ digest: 'l', name: '[2/3] LINK COPY --link a /a', progressGroup: group, started: t(6), completed: t(40) }] }));
     const [step] = p.steps();
     assert.deepEqual(
@@ -72,12 +86,17 @@ describe('grouped vertexes', () => {
 });
 
 describe('inDockerfileOrder', () => {
-  const names = (list: string[], stages: (string | undefined)[]): string[] => inDockerfileOrder(list.map((name) => ({ name })), stages).map((s) => s.name);
+  const names = (list: string[], stages: (string | undefined)[]): string[] =>
+    inDockerfileOrder(
+      list.map((name) => ({ name })),
+      stages,
+    ).map((s) => s.name);
 
   test('completion order becomes stage order, then step number', () => {
-    assert.deepEqual(names(['[runtime 2/2] RUN b', '[builder 3/3] RUN y', '[runtime 1/2] FROM r', '[builder 1/3] FROM x', '[builder 2/3] COPY . .'], ['builder', 'runtime']), [
-      '[builder 1/3] FROM x', '[builder 2/3] COPY . .', '[builder 3/3] RUN y', '[runtime 1/2] FROM r', '[runtime 2/2] RUN b',
-    ]);
+    assert.deepEqual(
+      names(['[runtime 2/2] RUN b', '[builder 3/3] RUN y', '[runtime 1/2] FROM r', '[builder 1/3] FROM x', '[builder 2/3] COPY . .'], ['builder', 'runtime']),
+      ['[builder 1/3] FROM x', '[builder 2/3] COPY . .', '[builder 3/3] RUN y', '[runtime 1/2] FROM r', '[runtime 2/2] RUN b'],
+    );
   });
 
   test('numbers compare as numbers; unnamed stages are stage-N; a single stage has no name', () => {
@@ -87,7 +106,9 @@ describe('inDockerfileOrder', () => {
 
   test('stage names match whatever their case; a platform prefix is skipped; unknown stages go last in their order', () => {
     assert.deepEqual(names(['[linux/amd64 App 1/1] RUN b', '[other 1/1] RUN z', '[linux/amd64 base 1/1] RUN a'], ['base', 'app']), [
-      '[linux/amd64 base 1/1] RUN a', '[linux/amd64 App 1/1] RUN b', '[other 1/1] RUN z',
+      '[linux/amd64 base 1/1] RUN a',
+      '[linux/amd64 App 1/1] RUN b',
+      '[other 1/1] RUN z',
     ]);
   });
 });
@@ -114,7 +135,17 @@ describe('a cancelled duplicate of a step', () => {
 
 describe('stepList', () => {
   const t = (ms: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString();
-  const vertex = (name: string, extra: Partial<Vertex>): Vertex => ({ digest: name, name, started: t(0), completed: t(0), cached: false, error: undefined, logs: [], group: undefined, ...extra });
+  const vertex = (name: string, extra: Partial<Vertex>): Vertex => ({
+    digest: name,
+    name,
+    started: t(0),
+    completed: t(0),
+    cached: false,
+    error: undefined,
+    logs: [],
+    group: undefined,
+    ...extra,
+  });
   const steps = [
     vertex('[app 3/3] COPY www/ /www/', { cached: true }),
     vertex('[app 2/3] COPY --from=deps /lib /opt/', { error: 'context canceled: context canceled' }),

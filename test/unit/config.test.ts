@@ -59,7 +59,10 @@ describe('railway.json / railway.toml discovery and precedence', () => {
     assert.match(after.railwayNotes.join('\n'), /no longer reads is not valid either/);
     await rejectsInput(load(dir), 'railway.json deploy.healthcheckPath');
     const broken = project({ Dockerfile: WEB, 'railway.json': '{ not json' });
-    await rejectsInput(loadConfig((name) => (name === 'context' ? broken : name === 'railway-config-file' ? 'true' : ''), { cwd: broken, runId: 'test-run' }), 'railway-config');
+    await rejectsInput(
+      loadConfig((name) => (name === 'context' ? broken : name === 'railway-config-file' ? 'true' : ''), { cwd: broken, runId: 'test-run' }),
+      'railway-config',
+    );
   });
 
   test('railway.toml is read the same way', async () => {
@@ -236,7 +239,10 @@ describe('other inputs', () => {
   test('env-file then env; values of env and build secrets are secrets', async () => {
     const dir = project({ Dockerfile: WEB, 'app.env': 'export DATABASE_URL=postgres://u:pw@db/app\n# comment\nMODE=test\n' });
     const c = await load(dir, { 'env-file': 'app.env', env: 'API_TOKEN=tok-123456\nX=1', 'build-secrets': 'npm=npm-secret-token' });
-    assert.deepEqual(c.env.map((e) => e.key), ['DATABASE_URL', 'MODE', 'API_TOKEN', 'X']);
+    assert.deepEqual(
+      c.env.map((e) => e.key),
+      ['DATABASE_URL', 'MODE', 'API_TOKEN', 'X'],
+    );
     assert.deepEqual(c.buildSecrets, [{ key: 'npm', value: 'npm-secret-token' }]);
     // Plain values under 3 characters are not masked: they would mangle every log line. A URL's
     // password is a secret whatever its length (the log names it as short).

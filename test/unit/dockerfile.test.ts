@@ -42,9 +42,18 @@ describe('readDockerfileFacts', () => {
   });
 
   test('own EXPOSE, HEALTHCHECK and USER per stage', () => {
-    assert.deepEqual(facts.stages.map((s) => s.exposedPorts), [[8000], [], [3000], []]);
-    assert.deepEqual(facts.stages.map((s) => s.healthcheck), ['defined', 'none', 'disabled', 'none']);
-    assert.deepEqual(facts.stages.map((s) => s.user), ['app', undefined, undefined, '10001']);
+    assert.deepEqual(
+      facts.stages.map((s) => s.exposedPorts),
+      [[8000], [], [3000], []],
+    );
+    assert.deepEqual(
+      facts.stages.map((s) => s.healthcheck),
+      ['defined', 'none', 'disabled', 'none'],
+    );
+    assert.deepEqual(
+      facts.stages.map((s) => s.user),
+      ['app', undefined, undefined, '10001'],
+    );
   });
 
   test('the final stage inherits EXPOSE and HEALTHCHECK from the stage it is built FROM, not from others', () => {
@@ -80,7 +89,7 @@ describe('readDockerfileFacts', () => {
   });
 });
 
-describe('dockerfileSyntaxProblem: what BuildKit\'s parser refuses, found before the build', () => {
+describe("dockerfileSyntaxProblem: what BuildKit's parser refuses, found before the build", () => {
   const at = (line: string): ReturnType<typeof dockerfileSyntaxProblem> => dockerfileSyntaxProblem(`FROM scratch\nRUN echo ok\n${line}\n`);
   test.each([
     ['RUNN echo typo', 'unknown instruction RUNN (did you mean RUN?)'],
@@ -96,14 +105,26 @@ describe('dockerfileSyntaxProblem: what BuildKit\'s parser refuses, found before
   });
 
   test.each([
-    'CMD', 'ENTRYPOINT', 'RUN', 'COPY ["a","b"]', 'COPY --from=build /a /b', 'COPY <<EOF /x\nhello\nEOF', 'MAINTAINER John Doe',
-    'FROM --platform=linux/amd64 scratch AS base', 'from scratch as base', 'ONBUILD RUNN x', 'env A=1 \\\n  B=2',
+    'CMD',
+    'ENTRYPOINT',
+    'RUN',
+    'COPY ["a","b"]',
+    'COPY --from=build /a /b',
+    'COPY <<EOF /x\nhello\nEOF',
+    'MAINTAINER John Doe',
+    'FROM --platform=linux/amd64 scratch AS base',
+    'from scratch as base',
+    'ONBUILD RUNN x',
+    'env A=1 \\\n  B=2',
   ])('%s is accepted', (line) => {
     assert.equal(at(line), undefined);
   });
 
   test('a frontend of its own (# syntax=) is left to build; docker/dockerfile is checked', () => {
     assert.equal(dockerfileSyntaxProblem('# syntax=example.com/frontend:1\nFROM scratch\nFROBNICATE x\n'), undefined);
-    assert.deepEqual(dockerfileSyntaxProblem('# syntax=docker/dockerfile:1.7\nFROM scratch\nFROBNICATE x\n'), { line: 3, message: 'unknown instruction FROBNICATE' });
+    assert.deepEqual(dockerfileSyntaxProblem('# syntax=docker/dockerfile:1.7\nFROM scratch\nFROBNICATE x\n'), {
+      line: 3,
+      message: 'unknown instruction FROBNICATE',
+    });
   });
 });

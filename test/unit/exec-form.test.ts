@@ -5,7 +5,10 @@ import { shellWrapHint, unexpandedVariables } from '../../src/container/exec-for
 describe('variables a command in exec form never sees expanded', () => {
   for (const [argv, found] of [
     [['gunicorn', 'app:app', '--bind', '0.0.0.0:$PORT'], ['$PORT']],
-    [['serve', '--port=${PORT}', '--db', '${DATABASE_URL:-sqlite://}', '$PORT'], ['${PORT}', '${DATABASE_URL:-sqlite://}', '$PORT']],
+    [
+      ['serve', '--port=${PORT}', '--db', '${DATABASE_URL:-sqlite://}', '$PORT'],
+      ['${PORT}', '${DATABASE_URL:-sqlite://}', '$PORT'],
+    ],
     // A shell given a script expands its own variables.
     [['/bin/sh', '-c', 'exec serve --port $PORT'], []],
     [['bash', '-lc', 'serve --port $PORT'], []],
@@ -27,8 +30,14 @@ describe('the hint to wrap a command in a shell', () => {
     );
   });
   test('words with spaces are quoted inside the script; a quoted word holding a variable gets no ready-made script', () => {
-    assert.match(shellWrapHint(['serve', '--title', 'my "app"', '--port', '${PORT}'], 'start command') ?? '', /\$\{PORT\} reaches it .*\/bin\/sh -c "exec serve --title 'my \\"app\\"' --port \$\{PORT\}"$/);
-    assert.match(shellWrapHint(['migrate', '--url', 'db at $DATABASE_URL', '$X'], 'pre-deploy command') ?? '', /^the pre-deploy command .* so \$DATABASE_URL, \$X reach it .*\/bin\/sh -c "exec …"$/);
+    assert.match(
+      shellWrapHint(['serve', '--title', 'my "app"', '--port', '${PORT}'], 'start command') ?? '',
+      /\$\{PORT\} reaches it .*\/bin\/sh -c "exec serve --title 'my \\"app\\"' --port \$\{PORT\}"$/,
+    );
+    assert.match(
+      shellWrapHint(['migrate', '--url', 'db at $DATABASE_URL', '$X'], 'pre-deploy command') ?? '',
+      /^the pre-deploy command .* so \$DATABASE_URL, \$X reach it .*\/bin\/sh -c "exec …"$/,
+    );
   });
   test('none for a command without variables or already in a shell', () => {
     assert.equal(shellWrapHint(['httpd', '-f', '-p', '8000'], 'start command'), undefined);

@@ -10,14 +10,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, test } from 'vitest';
 import { parseStatusRanges } from '../../src/inputs/units.ts';
-import {
-  MAX_ANSWERS,
-  HttpWait,
-  isSettledAnswer,
-  parseRetryAfter,
-  rateLimitPauseMs,
-  unchangedAnswerPauseMs,
-} from '../../src/container/wait.ts';
+import { MAX_ANSWERS, HttpWait, isSettledAnswer, parseRetryAfter, rateLimitPauseMs, unchangedAnswerPauseMs } from '../../src/container/wait.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
 import type { HttpAnswerReport } from '../../src/model/report.ts';
 import { renderTerminal } from '../../src/report/terminal.ts';
@@ -54,7 +47,7 @@ const ONLY_200 = parseStatusRanges('health-status', '200');
 
 describe('Retry-After', () => {
   const now = Date.parse('2026-03-01T12:00:00Z');
-  test('delay-seconds, an HTTP date counted from the answer\'s Date (else from now), and what cannot be read', () => {
+  test("delay-seconds, an HTTP date counted from the answer's Date (else from now), and what cannot be read", () => {
     assert.equal(parseRetryAfter('120', now, null), 120_000);
     assert.equal(parseRetryAfter(' 0 ', now, null), 0);
     assert.equal(parseRetryAfter('Sun, 01 Mar 2026 12:00:05 GMT', now, 'Sun, 01 Mar 2026 12:00:01 GMT'), 4000);
@@ -90,13 +83,19 @@ describe('HttpWait answers', () => {
     await wait.probe(5000);
     assert.ok(wait.pauseMs() >= 4000 && wait.pauseMs() < 4100, String(wait.pauseMs()));
     await wait.probe(5000);
-    assert.equal(wait.pauseMs(), 0, 'a new answer is asked for again at the loop\'s own pace');
+    assert.equal(wait.pauseMs(), 0, "a new answer is asked for again at the loop's own pace");
     const answers = wait.answers();
-    assert.deepEqual(answers.map((a) => [a.status, a.count, a.transient, a.retryAfterMs]), [[429, 3, true, null], [500, 1, false, undefined]]);
+    assert.deepEqual(
+      answers.map((a) => [a.status, a.count, a.transient, a.retryAfterMs]),
+      [
+        [429, 3, true, null],
+        [500, 1, false, undefined],
+      ],
+    );
     assert.equal(answers[0]?.body, 'slow down');
   });
 
-  test('no answer (nothing listening) reaches no app: no pause beyond the loop\'s own', async () => {
+  test("no answer (nothing listening) reaches no app: no pause beyond the loop's own", async () => {
     const url = await listen(net.createServer((socket) => socket.destroy()));
     const wait = new HttpWait(url, ONLY_200, undefined, { containerPort: 8000 });
     await wait.probe(5000);
@@ -143,15 +142,26 @@ describe('HttpWait answers', () => {
     for (let i = 0; i < MAX_ANSWERS + 5; i++) await wait.probe(5000);
     const answers = wait.answers();
     assert.equal(answers.length, MAX_ANSWERS);
-    assert.equal(answers.reduce((sum, a) => sum + a.count, 0), MAX_ANSWERS + 5);
+    assert.equal(
+      answers.reduce((sum, a) => sum + a.count, 0),
+      MAX_ANSWERS + 5,
+    );
     assert.equal(answers.at(-1)?.count, 6);
   });
 });
 
 describe('an answer that is not valid HTTP', () => {
   test.each([
-    ['lines that end in LF alone', 'HTTP/1.1 200 OK\nContent-Length: 2\n\nok', /answered, but not in valid HTTP\/1\.1: lines end in LF without CR; it began "HTTP\/1\.1 200 OK\\nContent-Length: 2\\n\\nok"$/],
-    ['another protocol', 'SSH-2.0-OpenSSH_9.2\r\n', /answered, but not in valid HTTP\/1\.1: it does not begin with "HTTP\/" \(is the port serving TLS, HTTP\/2 or another protocol\?\); it began "SSH-2\.0-OpenSSH_9\.2\\r\\n"$/],
+    [
+      'lines that end in LF alone',
+      'HTTP/1.1 200 OK\nContent-Length: 2\n\nok',
+      /answered, but not in valid HTTP\/1\.1: lines end in LF without CR; it began "HTTP\/1\.1 200 OK\\nContent-Length: 2\\n\\nok"$/,
+    ],
+    [
+      'another protocol',
+      'SSH-2.0-OpenSSH_9.2\r\n',
+      /answered, but not in valid HTTP\/1\.1: it does not begin with "HTTP\/" \(is the port serving TLS, HTTP\/2 or another protocol\?\); it began "SSH-2\.0-OpenSSH_9\.2\\r\\n"$/,
+    ],
     ['a status that is not a number', 'HTTP/1.1 2x0 OK\r\n\r\n', /not in valid HTTP\/1\.1: its status code is not a three-digit number/],
     ['a CR alone', 'HTTP/1.1 200 OK\rContent-Length: 0\r\n\r\n', /not in valid HTTP\/1\.1: the HTTP parser says: expected LF after CR/],
   ])('%s is said in words, with the bytes it began with', async (_name, bytes, expected) => {
@@ -170,7 +180,17 @@ describe('an answer that is not valid HTTP', () => {
 describe('the answers in the reports', () => {
   const at = '2026-03-01T12:00:00.000Z';
   const answer = (a: Partial<HttpAnswerReport>): HttpAnswerReport => ({
-    status: null, location: null, body: null, error: null, transient: false, count: 1, firstMs: 0, lastMs: 0, firstAt: at, lastAt: at, ...a,
+    status: null,
+    location: null,
+    body: null,
+    error: null,
+    transient: false,
+    count: 1,
+    firstMs: 0,
+    lastMs: 0,
+    firstAt: at,
+    lastAt: at,
+    ...a,
   });
   function rateLimited(): ReturnType<typeof crashedReport> {
     const report = crashedReport();
@@ -195,7 +215,10 @@ describe('the answers in the reports', () => {
   test('the comment shows it among the facts, and the answers in a block', () => {
     const md = renderMarkdown(rateLimited());
     assert.match(md, /- first answer that was not transient: 307 \(redirect to \/health\/\) × 10 from 0\.2 s to 1\.5 s\n/);
-    assert.match(md, /<summary>HTTP answers seen \(3 distinct, in order, times after the container started\)<\/summary>\n\n```text\n[^`]*307 \(redirect to \/health\/\) × 10 from 0\.2 s to 1\.5 s: redirecting\n/);
+    assert.match(
+      md,
+      /<summary>HTTP answers seen \(3 distinct, in order, times after the container started\)<\/summary>\n\n```text\n[^`]*307 \(redirect to \/health\/\) × 10 from 0\.2 s to 1\.5 s: redirecting\n/,
+    );
   });
 
   test('when the last answer is the one that matters, it is not said twice', () => {

@@ -16,10 +16,16 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'hygiene-config-'));
 writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox\nEXPOSE 8000\n');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const reader = (inputs: Partial<Record<InputName, string>>) => (name: InputName): string => inputs[name] ?? '';
+const reader =
+  (inputs: Partial<Record<InputName, string>>) =>
+  (name: InputName): string =>
+    inputs[name] ?? '';
 
 test('hygiene mode: secrets by default, warn, fail, off; anything else names the input and the choices', () => {
-  assert.deepEqual(readHygieneConfig(() => ''), { mode: 'secrets', ignore: [] });
+  assert.deepEqual(
+    readHygieneConfig(() => ''),
+    { mode: 'secrets', ignore: [] },
+  );
   assert.equal(readHygieneConfig((n) => (n === 'hygiene' ? 'warn' : '')).mode, 'warn');
   assert.equal(readHygieneConfig((n) => (n === 'hygiene' ? 'FAIL' : '')).mode, 'fail');
   assert.equal(readHygieneConfig((n) => (n === 'hygiene' ? 'off' : '')).mode, 'off');
@@ -54,14 +60,37 @@ test('loadConfig reads the hygiene inputs and masks build args whose name is sec
 
 function report(mode: 'warn' | 'fail', severities: HygieneFinding['severity'][]): CheckReport {
   const findings: HygieneFinding[] = severities.map((severity, i) => ({
-    id: severity === 'error' ? 'root-user' : 'no-healthcheck', severity, message: `finding ${i}`, file: null, line: null, layer: null, path: null, evidence: [],
+    id: severity === 'error' ? 'root-user' : 'no-healthcheck',
+    severity,
+    message: `finding ${i}`,
+    file: null,
+    line: null,
+    layer: null,
+    path: null,
+    evidence: [],
   }));
   return {
-    schemaVersion: 1, verdict: 'fail', reasons: [], startedAt: '', durationMs: 0, tool: { name: 'deploy-check', version: '0' },
+    schemaVersion: 1,
+    verdict: 'fail',
+    reasons: [],
+    startedAt: '',
+    durationMs: 0,
+    tool: { name: 'deploy-check', version: '0' },
     source: { context: '', dockerfile: '', target: null, commit: null, ref: null, runUrl: null },
     image: { id: 'sha256:x', ref: 'x' },
     build: { status: 'success', durationMs: 0, steps: { total: 0, cached: 0, list: [] }, cache: cacheReportOff(null), builder: null, failure: null },
-    health: { status: 'healthy', strategy: 'http', target: null, timeToHealthyMs: 1, timeoutMs: 1, reason: null, container: null, lastHttp: null, healthLog: [], logs: [] },
+    health: {
+      status: 'healthy',
+      strategy: 'http',
+      target: null,
+      timeToHealthyMs: 1,
+      timeoutMs: 1,
+      reason: null,
+      container: null,
+      lastHttp: null,
+      healthLog: [],
+      logs: [],
+    },
     size: { ...SKIPPED_SIZE },
     hygiene: { status: 'checked', mode, findings },
     deploy: null,

@@ -40,7 +40,11 @@ test('.dockerignore evaluation: docker semantics, not gitignore', () => {
 test('which must-exclude names an ignore file lets through', () => {
   const present = new Set(['.git', 'node_modules']);
   assert.deepEqual(ignoreGaps(parseIgnoreFile('.env*\n.git\nnode_modules\n.venv\n'), present), []);
-  assert.deepEqual(ignoreGaps(parseIgnoreFile('.env\n.git\nnode_modules\n'), present), [{ name: '.env', present: false, missing: ['.env.local', '.env.production'] }], '.env alone misses .env.local');
+  assert.deepEqual(
+    ignoreGaps(parseIgnoreFile('.env\n.git\nnode_modules\n'), present),
+    [{ name: '.env', present: false, missing: ['.env.local', '.env.production'] }],
+    '.env alone misses .env.local',
+  );
   assert.deepEqual(ignoreGaps(parseIgnoreFile('node_modules\n'), present), [
     { name: '.env', present: false },
     { name: '.git', present: true },
@@ -79,7 +83,14 @@ test('without an ignore file every byte is sent, and the must-exclude names say 
   assert.equal(facts.ignoreFile, null);
   assert.equal(facts.bytes, 13 + 100 + 10 + 23 + 2000);
   assert.deepEqual(facts.sentBytes, { '.env': 10, '.git': 23, node_modules: 2000 });
-  assert.deepEqual(facts.gaps.map((g) => [g.name, g.present]), [['.env', true], ['.git', true], ['node_modules', true]]);
+  assert.deepEqual(
+    facts.gaps.map((g) => [g.name, g.present]),
+    [
+      ['.env', true],
+      ['.git', true],
+      ['node_modules', true],
+    ],
+  );
 });
 
 test('exceptions below an excluded directory are still found and counted', async () => {

@@ -54,7 +54,9 @@ test('precision and recall over both corpora', () => {
   }
   const precision = truePositives / (truePositives + falsePositives);
   const recall = truePositives / expected;
-  console.log(`hygiene corpus: ${truePositives + falsePositives} failing findings, ${truePositives} of ${expected} secrets, ${falsePositives} false, ${lookalikes} look-alikes noted; precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}`);
+  console.log(
+    `hygiene corpus: ${truePositives + falsePositives} failing findings, ${truePositives} of ${expected} secrets, ${falsePositives} false, ${lookalikes} look-alikes noted; precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}`,
+  );
   assert.equal(precision, 1);
   assert.equal(recall, 1);
 });

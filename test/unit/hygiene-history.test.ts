@@ -37,15 +37,32 @@ const history = [
 
 test('the stages an image is made of: the target and the stages it is built FROM', () => {
   const facts = readDockerfileFacts(multiStage, 'runtime');
-  assert.deepEqual(stageChain(facts).map((s) => s.name), ['base', 'runtime']);
-  assert.deepEqual(stageChain(readDockerfileFacts(multiStage, 'build')).map((s) => s.name), ['base', 'build']);
+  assert.deepEqual(
+    stageChain(facts).map((s) => s.name),
+    ['base', 'runtime'],
+  );
+  assert.deepEqual(
+    stageChain(readDockerfileFacts(multiStage, 'build')).map((s) => s.name),
+    ['base', 'build'],
+  );
 });
 
 test('history entries are tied to Dockerfile lines; the base image’s own entries to its FROM', () => {
   const origins = attributeHistory(history, readDockerfileFacts(multiStage, 'runtime'));
   assert.deepEqual(
     origins.map((o) => [o.line, o.fromBase]),
-    [[1, true], [1, true], [2, false], [3, false], [10, false], [11, false], [12, false], [13, false], [14, false], [15, false]],
+    [
+      [1, true],
+      [1, true],
+      [2, false],
+      [3, false],
+      [10, false],
+      [11, false],
+      [12, false],
+      [13, false],
+      [14, false],
+      [15, false],
+    ],
   );
   assert.equal(origins[0]?.instruction, 'FROM debian:bookworm-slim');
   assert.equal(origins[6]?.instruction, 'RUN --mount=type=cache,target=/root/.cache echo "$API_TOKEN" > /dev/null');
@@ -54,7 +71,10 @@ test('history entries are tied to Dockerfile lines; the base image’s own entri
 
 test('layers are the history entries that are not empty_layer', () => {
   const origins = attributeHistory(history, readDockerfileFacts(multiStage, 'runtime'));
-  assert.deepEqual(layerOrigins(history, origins, 5).map((o) => o?.line), [1, 3, 11, 12, 13]);
+  assert.deepEqual(
+    layerOrigins(history, origins, 5).map((o) => o?.line),
+    [1, 3, 11, 12, 13],
+  );
   assert.deepEqual(layerOrigins(history, origins, 4), [undefined, undefined, undefined, undefined], 'a history that does not account for every layer');
 });
 
@@ -64,7 +84,10 @@ test('an instruction BuildKit skipped does not shift the others', () => {
     [{ created_by: '' }, { created_by: 'RUN /bin/sh -c two # buildkit' }, { created_by: 'COPY a /a # buildkit' }],
     readDockerfileFacts(dockerfile),
   );
-  assert.deepEqual(origins.map((o) => o.line), [1, 3, 4]);
+  assert.deepEqual(
+    origins.map((o) => o.line),
+    [1, 3, 4],
+  );
 });
 
 test('history text without build-arg values or builder markers', () => {

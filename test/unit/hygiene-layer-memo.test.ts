@@ -48,16 +48,30 @@ async function scan(blob: Buffer, chunk: number): Promise<{ diffId: string; fact
 }
 
 describe('a layer blob read as it streams past', () => {
-  for (const [name, compress] of [['plain tar', (b: Buffer) => b], ['gzip', (b: Buffer) => zlib.gzipSync(b)]] as const) {
+  for (const [name, compress] of [
+    ['plain tar', (b: Buffer) => b],
+    ['gzip', (b: Buffer) => zlib.gzipSync(b)],
+  ] as const) {
     test(`${name}: the diff id is the hash of the tar, the facts are the layer's`, async () => {
       const blob = compress(layerTar);
       const { diffId, facts, bytesRead } = await scan(blob, 777);
       assert.equal(diffId, `sha256:${createHash('sha256').update(layerTar).digest('hex')}`);
       assert.equal(bytesRead, blob.length);
-      assert.deepEqual(facts.secretValues.map((v) => [v.path, v.kind, v.line]), [['/app/config.yml', 'github-token', 2]], 'vendored package trees are not searched');
+      assert.deepEqual(
+        facts.secretValues.map((v) => [v.path, v.kind, v.line]),
+        [['/app/config.yml', 'github-token', 2]],
+        'vendored package trees are not searched',
+      );
       assert.ok(!JSON.stringify(facts).includes(token), 'the facts hold no secret value');
-      assert.deepEqual(facts.privileged.map((p) => [p.path, p.mode]), [['/app/tool', 0o4755]]);
-      assert.deepEqual(facts.worldWritable.map((p) => p.path), ['/app/shared'], '/tmp with the sticky bit is fine');
+      assert.deepEqual(
+        facts.privileged.map((p) => [p.path, p.mode]),
+        [['/app/tool', 0o4755]],
+      );
+      assert.deepEqual(
+        facts.worldWritable.map((p) => p.path),
+        ['/app/shared'],
+        '/tmp with the sticky bit is fine',
+      );
       assert.deepEqual(facts.shadowEmpty, ['guest']);
       assert.deepEqual(facts.deletes, [{ kind: 'path', target: '/app/old.txt' }]);
       assert.equal(facts.sizes['/app/tool'], 6);

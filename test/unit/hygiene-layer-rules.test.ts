@@ -24,7 +24,8 @@ function image(fill: (base: LayerFacts, copy: LayerFacts, rm: LayerFacts) => voi
   return layers;
 }
 
-const VALUE_FIX = 'remove the value from the source and the image (.dockerignore, or a multi-stage build that copies only what runs), read it from an environment variable at run time, and rotate the exposed key';
+const VALUE_FIX =
+  'remove the value from the source and the image (.dockerignore, or a multi-stage build that copies only what runs), read it from an environment variable at run time, and rotate the exposed key';
 
 const rows: { name: string; layers: LayerFacts[]; refs?: HygieneLayerRef[]; multiStage?: boolean; expected: object[] }[] = [
   { name: 'nothing in the layers', layers: image(() => undefined), expected: [] },
@@ -34,33 +35,44 @@ const rows: { name: string; layers: LayerFacts[]; refs?: HygieneLayerRef[]; mult
       copy.secretFiles.push({ path: '/app/.env', kind: 'env-file', bytes: 40 });
       rm.deletes.push({ kind: 'path', target: '/app/.env' });
     }),
-    expected: [{
-      id: 'secret-file',
-      message: `/app/.env (environment file) is in ${IN_COPY}; layer 3 (line 5) deletes it, but the earlier layer still ships it`,
-      line: 3,
-      layer: COPY,
-      path: '/app/.env',
-      evidence: [`in ${IN_COPY}`, `deleted by ${IN_RM}; anyone who pulls the image can still read it from the earlier layer`],
-      fix: 'deleting it in a later layer does not remove it; exclude .env from the build context in .dockerignore (or COPY only what the app needs, or copy from a build stage with COPY --from), pass credentials as build secrets (RUN --mount=type=secret) and rotate what was exposed',
-    }],
+    expected: [
+      {
+        id: 'secret-file',
+        message: `/app/.env (environment file) is in ${IN_COPY}; layer 3 (line 5) deletes it, but the earlier layer still ships it`,
+        line: 3,
+        layer: COPY,
+        path: '/app/.env',
+        evidence: [`in ${IN_COPY}`, `deleted by ${IN_RM}; anyone who pulls the image can still read it from the earlier layer`],
+        fix: 'deleting it in a later layer does not remove it; exclude .env from the build context in .dockerignore (or COPY only what the app needs, or copy from a build stage with COPY --from), pass credentials as build secrets (RUN --mount=type=secret) and rotate what was exposed',
+      },
+    ],
   },
   {
     name: 'a secret file of the base image: the fix is another base',
     layers: image((base) => base.secretFiles.push({ path: '/root/.ssh/id_rsa', kind: 'private-key', bytes: 1600 })),
-    expected: [{
-      id: 'secret-file',
-      message: `/root/.ssh/id_rsa (private key) is in ${IN_BASE}`,
-      line: 1,
-      layer: BASE,
-      path: '/root/.ssh/id_rsa',
-      evidence: [`in ${IN_BASE}`],
-      fix: BASE_SECRET_FIX,
-    }],
+    expected: [
+      {
+        id: 'secret-file',
+        message: `/root/.ssh/id_rsa (private key) is in ${IN_BASE}`,
+        line: 1,
+        layer: BASE,
+        path: '/root/.ssh/id_rsa',
+        evidence: [`in ${IN_BASE}`],
+        fix: BASE_SECRET_FIX,
+      },
+    ],
   },
   {
     name: 'secret values, grouped by file and kind: the first five lines, a file replaced later, a given build secret',
     layers: image((_, copy, rm) => {
-      for (const [line, fp] of [[9, 'fp-a'], [1, 'fp-a'], [2, 'fp-b'], [3, 'fp-a'], [4, 'fp-a'], [5, 'fp-a']] as const) {
+      for (const [line, fp] of [
+        [9, 'fp-a'],
+        [1, 'fp-a'],
+        [2, 'fp-b'],
+        [3, 'fp-a'],
+        [4, 'fp-a'],
+        [5, 'fp-a'],
+      ] as const) {
         copy.secretValues.push({ path: '/app/config.js', kind: 'github-token', line, fingerprint: fp, source: null });
       }
       copy.secretValues.push({ path: '/app/.npmrc', kind: 'given-secret', line: 1, fingerprint: 'fp-n', source: 'build secret NPM_TOKEN' });
@@ -95,16 +107,18 @@ const rows: { name: string; layers: LayerFacts[]; refs?: HygieneLayerRef[]; mult
       copy.secretValues.push({ path: '/app/.env', kind: 'aws-access-key-id', line: 2, fingerprint: 'fp-k', source: null });
       rm.deletes.push({ kind: 'path', target: '/app/.env' });
     }),
-    expected: [{
-      id: 'secret-value',
-      message: `/app/.env holds an AWS access key id (line 2) in ${IN_COPY}; layer 3 (line 5) deletes it, but the earlier layer still ships it`,
-      line: 3,
-      layer: COPY,
-      path: '/app/.env',
-      evidence: ['fingerprint fp-k', `in ${IN_COPY}`],
-      fingerprint: 'fp-k',
-      fix: VALUE_FIX,
-    }],
+    expected: [
+      {
+        id: 'secret-value',
+        message: `/app/.env holds an AWS access key id (line 2) in ${IN_COPY}; layer 3 (line 5) deletes it, but the earlier layer still ships it`,
+        line: 3,
+        layer: COPY,
+        path: '/app/.env',
+        evidence: ['fingerprint fp-k', `in ${IN_COPY}`],
+        fingerprint: 'fp-k',
+        fix: VALUE_FIX,
+      },
+    ],
   },
   {
     name: 'credential-shaped values that are not secrets: one note',
@@ -115,30 +129,35 @@ const rows: { name: string; layers: LayerFacts[]; refs?: HygieneLayerRef[]; mult
         { path: '/app/test/db.py', kind: 'url-password', line: 7, reason: 'test' },
       );
     }),
-    expected: [{
-      id: 'placeholder-credentials',
-      message: '3 credential-shaped values in 2 files are not counted as secrets: placeholders, trivial passwords for local hosts, or documentation, example, test and CI files',
-      line: 3,
-      layer: COPY,
-      path: '/app/README.md',
-      evidence: [
-        '/app/README.md (line 2, 4): an AWS access key id, in documentation; a GitHub token, a placeholder',
-        '/app/test/db.py (line 7): a URL with a password, in a test file',
-      ],
-    }],
+    expected: [
+      {
+        id: 'placeholder-credentials',
+        message:
+          '3 credential-shaped values in 2 files are not counted as secrets: placeholders, trivial passwords for local hosts, or documentation, example, test and CI files',
+        line: 3,
+        layer: COPY,
+        path: '/app/README.md',
+        evidence: [
+          '/app/README.md (line 2, 4): an AWS access key id, in documentation; a GitHub token, a placeholder',
+          '/app/test/db.py (line 7): a URL with a password, in a test file',
+        ],
+      },
+    ],
   },
   {
     name: 'a .git directory, with layers the history does not name',
     layers: [Object.assign(emptyFacts(), { gitDirectories: { '/src/.git': { files: 12, bytes: 4096 } } })],
     refs: [],
-    expected: [{
-      id: 'git-directory',
-      message: '/src/.git (the repository\'s history, 12 files, 4.1 kB) is in layer 1 of 1 (unknown); exclude .git in .dockerignore',
-      line: null,
-      layer: { index: 0, digest: null, instruction: 'unknown', line: null, fromBase: false },
-      path: '/src/.git',
-      evidence: ['in layer 1 of 1 (unknown)'],
-    }],
+    expected: [
+      {
+        id: 'git-directory',
+        message: "/src/.git (the repository's history, 12 files, 4.1 kB) is in layer 1 of 1 (unknown); exclude .git in .dockerignore",
+        line: null,
+        layer: { index: 0, digest: null, instruction: 'unknown', line: null, fromBase: false },
+        path: '/src/.git',
+        evidence: ['in layer 1 of 1 (unknown)'],
+      },
+    ],
   },
   {
     name: 'package caches: nested directories are one cache; a deleted cache still ships',
@@ -174,14 +193,16 @@ const rows: { name: string; layers: LayerFacts[]; refs?: HygieneLayerRef[]; mult
       rm.deletes.push({ kind: 'path', target: '/usr/bin/cc' });
     }),
     multiStage: true,
-    expected: [{
-      id: 'compiler-in-final-stage',
-      message: `Build tools reached the final stage of this multi-stage build (gcc, from ${IN_COPY}); install them in a build stage and COPY --from only what runs`,
-      line: 3,
-      layer: COPY,
-      path: '/usr/bin/gcc',
-      evidence: [`gcc: /usr/bin/gcc in ${IN_COPY}`],
-    }],
+    expected: [
+      {
+        id: 'compiler-in-final-stage',
+        message: `Build tools reached the final stage of this multi-stage build (gcc, from ${IN_COPY}); install them in a build stage and COPY --from only what runs`,
+        line: 3,
+        layer: COPY,
+        path: '/usr/bin/gcc',
+        evidence: [`gcc: /usr/bin/gcc in ${IN_COPY}`],
+      },
+    ],
   },
   {
     name: 'compilers in a single-stage build are no finding',

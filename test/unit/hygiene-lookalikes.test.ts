@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { describe, test } from 'vitest';
 import {
-  isDocumentationHost, isLocalHost, isPlaceholder, jwtLookalike, nonProductionPath, patternedBody, urlPasswordLookalike,
+  isDocumentationHost,
+  isLocalHost,
+  isPlaceholder,
+  jwtLookalike,
+  nonProductionPath,
+  patternedBody,
+  urlPasswordLookalike,
 } from '../../src/secrets/lookalikes.ts';
 import { secretFileRule, secretValueReason } from '../../src/hygiene/rules.ts';
 import { classifySecretValues, findSecretValues } from '../../src/secrets/values.ts';
@@ -19,9 +25,40 @@ const b64url = (o: object): string => Buffer.from(JSON.stringify(o)).toString('b
 describe('placeholders', () => {
   test('well-known words, their compounds, leetspeak, constant names and templates', () => {
     for (const v of [
-      'postgres', 'guest', 'pass', 'password', 'changeme', 'change-me', 'changeit', 'randompass', 'mysecretpassword', 'supersecret', 'postgres123',
-      'p4ssw0rd', 's3cret', 'hunter2', 'TU_PASSWORD', 'YOUR_API_KEY', 'contraseña', 'dev-secret-key-123', 'test-secret-key', 'minioadmin', 'redispw',
-      '${DB_PASSWORD}', '$DB_PASSWORD', '{{ db_password }}', '<password>', '%(password)s', '****', 'xxxxxxxx', '...', '__PASSWORD__', '123456', 'abc123', 'aaaaaaaa', 'abcabcabc',
+      'postgres',
+      'guest',
+      'pass',
+      'password',
+      'changeme',
+      'change-me',
+      'changeit',
+      'randompass',
+      'mysecretpassword',
+      'supersecret',
+      'postgres123',
+      'p4ssw0rd',
+      's3cret',
+      'hunter2',
+      'TU_PASSWORD',
+      'YOUR_API_KEY',
+      'contraseña',
+      'dev-secret-key-123',
+      'test-secret-key',
+      'minioadmin',
+      'redispw',
+      '${DB_PASSWORD}',
+      '$DB_PASSWORD',
+      '{{ db_password }}',
+      '<password>',
+      '%(password)s',
+      '****',
+      'xxxxxxxx',
+      '...',
+      '__PASSWORD__',
+      '123456',
+      'abc123',
+      'aaaaaaaa',
+      'abcabcabc',
     ]) {
       assert.ok(isPlaceholder(v), v);
     }
@@ -34,14 +71,28 @@ describe('placeholders', () => {
 
 describe('token bodies', () => {
   test('sequences, repeats, words and single character classes are made up', () => {
-    for (const body of ['12345678901234567890', 'x'.repeat(36), 'abcdefghijklmnopqrstuvwxyz0123456789', 'IOSFODNN7EXAMPLE', 'ThisIsNotARealTokenForTestsAtAll0000', 'abcdabcdabcdabcdabcdabcd', 'qwertyuiopasdfghjklzxcvbnm', 'yourstripesecretkeyhere1']) {
+    for (const body of [
+      '12345678901234567890',
+      'x'.repeat(36),
+      'abcdefghijklmnopqrstuvwxyz0123456789',
+      'IOSFODNN7EXAMPLE',
+      'ThisIsNotARealTokenForTestsAtAll0000',
+      'abcdabcdabcdabcdabcdabcd',
+      'qwertyuiopasdfghjklzxcvbnm',
+      'yourstripesecretkeyhere1',
+    ]) {
       assert.ok(patternedBody(body), body);
     }
   });
 
   test('random bodies of every format pass, thousands of times', () => {
     for (let i = 0; i < 2000; i++) {
-      for (const [body, mixed] of [[pick(ALNUM, 36), true], [pick(ALNUM, 20), true], [pick('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16), false], [pick('0123456789abcdef', 64), false]] as const) {
+      for (const [body, mixed] of [
+        [pick(ALNUM, 36), true],
+        [pick(ALNUM, 20), true],
+        [pick('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16), false],
+        [pick('0123456789abcdef', 64), false],
+      ] as const) {
         assert.ok(!patternedBody(body, mixed), body);
       }
     }
@@ -62,7 +113,8 @@ describe('token bodies', () => {
 
 describe('URL passwords', () => {
   test('local and Compose service hosts; documentation hosts', () => {
-    for (const h of ['localhost', '127.0.0.1', 'db', 'rabbitmq', 'postgres', 'host.docker.internal', 'printer.local', 'api.localhost']) assert.ok(isLocalHost(h), h);
+    for (const h of ['localhost', '127.0.0.1', 'db', 'rabbitmq', 'postgres', 'host.docker.internal', 'printer.local', 'api.localhost'])
+      assert.ok(isLocalHost(h), h);
     for (const h of ['db.prod.acme-corp.io', 'shop.c9x2.eu-west-1.rds.amazonaws.com', 'postgres.railway.internal', '10.0.3.7']) assert.ok(!isLocalHost(h), h);
     for (const h of ['db.example.com', 'example.org', 'pypi.example', 'your-db-host.com', 'yourdomain.com', 'db.test']) assert.ok(isDocumentationHost(h), h);
     for (const h of ['mysql.prod.acme.io', 'db.acme-corp.io', 'myapp.fly.dev']) assert.ok(!isDocumentationHost(h), h);
@@ -99,11 +151,25 @@ describe('URL passwords', () => {
 describe('paths', () => {
   test('documentation, examples, tests and CI files', () => {
     const cases: [string, string | undefined][] = [
-      ['/app/README.md', 'documentation'], ['/app/docs/deploy.txt', 'documentation'], ['/app/CHANGELOG', 'documentation'],
-      ['/app/.env.example', 'example'], ['/app/config/settings.sample.py', 'example'], ['/app/examples/client.py', 'example'],
-      ['/app/tests/conftest.py', 'test'], ['/app/conftest.py', 'test'], ['/app/src/test_orders.py', 'test'], ['/srv/api/orders.test.ts', 'test'], ['/app/spec/fixtures/x.yml', 'test'],
-      ['/app/.github/workflows/ci.yml', 'ci'], ['/app/.gitlab-ci.yml', 'ci'], ['/app/.circleci/config.yml', 'ci'],
-      ['/app/app/settings.py', undefined], ['/app/alembic.ini', undefined], ['/app/docker-compose.yml', undefined], ['/app/latest/x.py', undefined], ['/app/contest.py', undefined],
+      ['/app/README.md', 'documentation'],
+      ['/app/docs/deploy.txt', 'documentation'],
+      ['/app/CHANGELOG', 'documentation'],
+      ['/app/.env.example', 'example'],
+      ['/app/config/settings.sample.py', 'example'],
+      ['/app/examples/client.py', 'example'],
+      ['/app/tests/conftest.py', 'test'],
+      ['/app/conftest.py', 'test'],
+      ['/app/src/test_orders.py', 'test'],
+      ['/srv/api/orders.test.ts', 'test'],
+      ['/app/spec/fixtures/x.yml', 'test'],
+      ['/app/.github/workflows/ci.yml', 'ci'],
+      ['/app/.gitlab-ci.yml', 'ci'],
+      ['/app/.circleci/config.yml', 'ci'],
+      ['/app/app/settings.py', undefined],
+      ['/app/alembic.ini', undefined],
+      ['/app/docker-compose.yml', undefined],
+      ['/app/latest/x.py', undefined],
+      ['/app/contest.py', undefined],
     ];
     for (const [p, reason] of cases) assert.equal(nonProductionPath(p), reason, p);
   });
@@ -127,14 +193,20 @@ test('JWTs: Supabase anon keys are public, the tutorial payload is an example, o
 });
 
 test('ENV and ARG values: placeholders and trivial local URLs are not secrets, whatever the name', () => {
-  for (const [name, value] of [['SECRET_KEY', 'changeme'], ['POSTGRES_PASSWORD', 'postgres'], ['DATABASE_URL', 'postgresql://postgres:postgres@db:5432/app'], ['API_TOKEN', 'YOUR_TOKEN_HERE'], ['RABBITMQ_URL', 'amqp://guest:guest@rabbitmq:5672/']] as const) {
+  for (const [name, value] of [
+    ['SECRET_KEY', 'changeme'],
+    ['POSTGRES_PASSWORD', 'postgres'],
+    ['DATABASE_URL', 'postgresql://postgres:postgres@db:5432/app'],
+    ['API_TOKEN', 'YOUR_TOKEN_HERE'],
+    ['RABBITMQ_URL', 'amqp://guest:guest@rabbitmq:5672/'],
+  ] as const) {
     assert.equal(secretValueReason(name, value), undefined, `${name}=${value}`);
   }
   assert.equal(secretValueReason('SECRET_KEY', pick(ALNUM, 40)), 'name');
   assert.equal(secretValueReason('DATABASE_URL', `postgresql://app:${pick(ALNUM, 24)}@db.prod.acme-corp.io/app`), 'url-password');
 });
 
-test('a test suite\'s or CI job\'s .env file fails only when it sets a secret', () => {
+test("a test suite's or CI job's .env file fails only when it sets a secret", () => {
   const rule = secretFileRule('/app/.env.test');
   assert.equal(rule?.kind, 'env-file');
   assert.ok(rule.content, 'its content decides');

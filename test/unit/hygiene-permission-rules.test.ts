@@ -30,15 +30,18 @@ const rows: { name: string; layers: LayerFacts[]; nonRoot: boolean; expected: ob
       for (const p of ['/usr/bin/sudo', '/usr/bin/su', '/usr/bin/newgrp', '/usr/bin/chsh']) own.privileged.push({ path: p, mode: 0o104755, type: 'file' });
     }),
     nonRoot: true,
-    expected: [{
-      id: 'setuid-file',
-      message: '4 setuid/setgid files added by the Dockerfile (/usr/bin/sudo, /usr/bin/su, /usr/bin/newgrp, ...): a process running as the image\'s non-root user can use them to become root or another user',
-      line: 2,
-      layer: OWN,
-      path: '/usr/bin/sudo',
-      evidence: ['/usr/bin/sudo', '/usr/bin/su', '/usr/bin/newgrp', '/usr/bin/chsh'].map((p) => `${p} (mode 4755) in ${IN_OWN}`),
-      fix: OWN_SETUID_FIX,
-    }],
+    expected: [
+      {
+        id: 'setuid-file',
+        message:
+          "4 setuid/setgid files added by the Dockerfile (/usr/bin/sudo, /usr/bin/su, /usr/bin/newgrp, ...): a process running as the image's non-root user can use them to become root or another user",
+        line: 2,
+        layer: OWN,
+        path: '/usr/bin/sudo',
+        evidence: ['/usr/bin/sudo', '/usr/bin/su', '/usr/bin/newgrp', '/usr/bin/chsh'].map((p) => `${p} (mode 4755) in ${IN_OWN}`),
+        fix: OWN_SETUID_FIX,
+      },
+    ],
   },
   {
     name: 'a setuid file for a root image, one the base image ships (info), one a later chmod clears',
@@ -71,7 +74,7 @@ const rows: { name: string; layers: LayerFacts[]; nonRoot: boolean; expected: ob
     ],
   },
   {
-    name: 'world-writable paths: the Dockerfile\'s (warning) before the base image\'s (info); a directory stays even when rewritten',
+    name: "world-writable paths: the Dockerfile's (warning) before the base image's (info); a directory stays even when rewritten",
     layers: image((base, own, top) => {
       own.worldWritable.push({ path: '/app/data', mode: 0o40777, type: 'directory' }, { path: '/app/log.txt', mode: 0o666, type: 'file' });
       top.sizes['/app/log.txt'] = 5;
@@ -87,7 +90,7 @@ const rows: { name: string; layers: LayerFacts[]; nonRoot: boolean; expected: ob
         layer: OWN,
         path: '/app/data',
         evidence: [`/app/data (mode 0777) in ${IN_OWN}`],
-        fix: 'give the files to the app\'s user (COPY --chown=app, chmod 755/644) instead of chmod 777',
+        fix: "give the files to the app's user (COPY --chown=app, chmod 755/644) instead of chmod 777",
       },
       {
         id: 'world-writable',
@@ -107,15 +110,17 @@ const rows: { name: string; layers: LayerFacts[]; nonRoot: boolean; expected: ob
       own.shadowEmpty = ['root', 'guest'];
     }),
     nonRoot: true,
-    expected: [{
-      id: 'empty-password',
-      message: `root, guest have an empty password in /etc/shadow (from ${IN_OWN}): anyone in the container can log in as them, e.g. with su`,
-      line: 2,
-      layer: OWN,
-      path: '/etc/shadow',
-      evidence: ['accounts: root, guest'],
-      fix: 'lock the account instead of clearing its password: passwd -l NAME (or usermod -p \'*\' NAME)',
-    }],
+    expected: [
+      {
+        id: 'empty-password',
+        message: `root, guest have an empty password in /etc/shadow (from ${IN_OWN}): anyone in the container can log in as them, e.g. with su`,
+        line: 2,
+        layer: OWN,
+        path: '/etc/shadow',
+        evidence: ['accounts: root, guest'],
+        fix: "lock the account instead of clearing its password: passwd -l NAME (or usermod -p '*' NAME)",
+      },
+    ],
   },
   {
     name: 'a later /etc/shadow without empty passwords fixes it',

@@ -1,21 +1,76 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import {
-  accountNames, compilerOf, gitDirectoryOf, hasUrlPassword, imagePath, packageCacheOf, parseEnvInstruction,
-  parseHistoryBuildArgs, parseImageUser, secretFileRule, secretValueReason, whiteoutTarget,
+  accountNames,
+  compilerOf,
+  gitDirectoryOf,
+  hasUrlPassword,
+  imagePath,
+  packageCacheOf,
+  parseEnvInstruction,
+  parseHistoryBuildArgs,
+  parseImageUser,
+  secretFileRule,
+  secretValueReason,
+  whiteoutTarget,
 } from '../../src/hygiene/rules.ts';
 import { isSecretName } from '../../src/secrets/names.ts';
 
 test('secret-looking variable names', () => {
   const secret = [
-    'API_KEY', 'API_TOKEN', 'GITHUB_TOKEN', 'GHTOKEN', 'SECRET', 'SECRET_KEY', 'JWT_SECRET_KEY', 'STRIPE_SECRET', 'AWS_SECRET_ACCESS_KEY',
-    'PASSWORD', 'DB_PASSWORD', 'DBPASSWORD', 'POSTGRES_PASSWD', 'MYSQL_PWD', 'DB_PASS', 'SSH_PASSPHRASE', 'PRIVATE_KEY', 'SIGNING_SECRET',
-    'apiToken', 'api-key', 'npm.token', 'GITHUB_PAT', 'GOOGLE_CREDENTIALS', 'OPENAI_APIKEY', 'REFRESH_TOKEN', 'CLIENT_SECRETS',
+    'API_KEY',
+    'API_TOKEN',
+    'GITHUB_TOKEN',
+    'GHTOKEN',
+    'SECRET',
+    'SECRET_KEY',
+    'JWT_SECRET_KEY',
+    'STRIPE_SECRET',
+    'AWS_SECRET_ACCESS_KEY',
+    'PASSWORD',
+    'DB_PASSWORD',
+    'DBPASSWORD',
+    'POSTGRES_PASSWD',
+    'MYSQL_PWD',
+    'DB_PASS',
+    'SSH_PASSPHRASE',
+    'PRIVATE_KEY',
+    'SIGNING_SECRET',
+    'apiToken',
+    'api-key',
+    'npm.token',
+    'GITHUB_PAT',
+    'GOOGLE_CREDENTIALS',
+    'OPENAI_APIKEY',
+    'REFRESH_TOKEN',
+    'CLIENT_SECRETS',
   ];
   const plain = [
-    'PATH', 'PWD', 'OLDPWD', 'HOME', 'LOG_LEVEL', 'PYTHONUNBUFFERED', 'GPG_KEY', 'PUBLIC_KEY', 'SSH_PUBLIC_KEY', 'AWS_ACCESS_KEY_ID',
-    'TOKENIZERS_PARALLELISM', 'PASSWORD_FILE', 'POSTGRES_PASSWORD_FILE', 'SECRETS_DIR', 'TOKEN_URL', 'PASSWORD_MIN_LENGTH',
-    'CSRF_TOKEN_HEADER', 'KEY', 'CACHE_KEY', 'SORT_KEY', 'KEYCLOAK_URL', 'MONKEY', 'DATABASE_URL', 'KEY_VAULT_NAME', 'TOKEN_TTL',
+    'PATH',
+    'PWD',
+    'OLDPWD',
+    'HOME',
+    'LOG_LEVEL',
+    'PYTHONUNBUFFERED',
+    'GPG_KEY',
+    'PUBLIC_KEY',
+    'SSH_PUBLIC_KEY',
+    'AWS_ACCESS_KEY_ID',
+    'TOKENIZERS_PARALLELISM',
+    'PASSWORD_FILE',
+    'POSTGRES_PASSWORD_FILE',
+    'SECRETS_DIR',
+    'TOKEN_URL',
+    'PASSWORD_MIN_LENGTH',
+    'CSRF_TOKEN_HEADER',
+    'KEY',
+    'CACHE_KEY',
+    'SORT_KEY',
+    'KEYCLOAK_URL',
+    'MONKEY',
+    'DATABASE_URL',
+    'KEY_VAULT_NAME',
+    'TOKEN_TTL',
   ];
   for (const name of secret) assert.equal(isSecretName(name), true, `${name} should look secret`);
   for (const name of plain) assert.equal(isSecretName(name), false, `${name} should not look secret`);
@@ -46,14 +101,19 @@ test('build args BuildKit records in a RUN history entry', () => {
   assert.deepEqual(one?.args, [{ name: 'API_TOKEN', value: 'tok123' }]);
   assert.match(one.command, /^\/bin\/sh -c echo/);
   const two = parseHistoryBuildArgs('RUN |2 A=one two B= /bin/sh -c true');
-  assert.deepEqual(two?.args, [{ name: 'A', value: 'one two' }, { name: 'B', value: '' }]);
+  assert.deepEqual(two?.args, [
+    { name: 'A', value: 'one two' },
+    { name: 'B', value: '' },
+  ]);
   assert.equal(parseHistoryBuildArgs('RUN /bin/sh -c true # buildkit'), undefined);
   assert.equal(parseHistoryBuildArgs('COPY . . # buildkit'), undefined);
 });
 
 test('ENV and ARG instructions: key=value pairs, quotes, the legacy form', () => {
   assert.deepEqual(parseEnvInstruction('ENV A=1 B="two words" C=\'x y\''), [
-    { name: 'A', value: '1' }, { name: 'B', value: 'two words' }, { name: 'C', value: 'x y' },
+    { name: 'A', value: '1' },
+    { name: 'B', value: 'two words' },
+    { name: 'C', value: 'x y' },
   ]);
   assert.deepEqual(parseEnvInstruction('ENV API_SECRET some value'), [{ name: 'API_SECRET', value: 'some value' }]);
   assert.deepEqual(parseEnvInstruction('ARG API_TOKEN'), [{ name: 'API_TOKEN', value: '' }]);

@@ -160,7 +160,12 @@ test('an archive without manifest.json is refused', async () => {
   const data = execFileSync('tar', ['-C', outer, '-cf', '-', '.']);
   await assert.rejects(
     // eslint-disable-next-line @typescript-eslint/require-await -- the archive is already in memory: nothing to wait for
-    readImageArchive((async function* () { yield data; })(), () => ({ visitor: () => undefined, done: () => undefined })),
+    readImageArchive(
+      (async function* () {
+        yield data;
+      })(),
+      () => ({ visitor: () => undefined, done: () => undefined }),
+    ),
     /no manifest\.json/,
   );
 });

@@ -19,7 +19,9 @@ const rows: { name: string; facts: UserFacts; uidZero: boolean; expected: object
     name: 'no USER at all',
     facts: facts(undefined),
     uidZero: false,
-    expected: [{ id: 'root-user', message: 'The image runs as root: no USER instruction; add a non-root user and switch to it with USER', line: 7, path: null }],
+    expected: [
+      { id: 'root-user', message: 'The image runs as root: no USER instruction; add a non-root user and switch to it with USER', line: 7, path: null },
+    ],
   },
   {
     name: 'USER 0:0',
@@ -31,32 +33,48 @@ const rows: { name: string; facts: UserFacts; uidZero: boolean; expected: object
     name: 'a named user with uid 0',
     facts: facts('admin'),
     uidZero: true,
-    expected: [{
-      id: 'root-user',
-      message: 'The image runs as root: USER admin has uid 0 in the image\'s /etc/passwd; give that account its own uid (useradd without -o -u 0) or switch to another user',
-      line: 7,
-      path: '/etc/passwd',
-    }],
+    expected: [
+      {
+        id: 'root-user',
+        message:
+          "The image runs as root: USER admin has uid 0 in the image's /etc/passwd; give that account its own uid (useradd without -o -u 0) or switch to another user",
+        line: 7,
+        path: '/etc/passwd',
+      },
+    ],
   },
   {
     name: 'a user and a group the image does not have',
     facts: facts('ghost:staff'),
     uidZero: false,
     expected: [
-      { id: 'unknown-user', message: 'USER ghost: no such user in the image\'s /etc/passwd; create it (useradd/adduser) before USER, or use a numeric uid', line: 7, path: '/etc/passwd' },
-      { id: 'unknown-user', message: 'USER ghost:staff: no such group in the image\'s /etc/group; create it before USER, or use a numeric gid', line: 7, path: '/etc/group' },
+      {
+        id: 'unknown-user',
+        message: "USER ghost: no such user in the image's /etc/passwd; create it (useradd/adduser) before USER, or use a numeric uid",
+        line: 7,
+        path: '/etc/passwd',
+      },
+      {
+        id: 'unknown-user',
+        message: "USER ghost:staff: no such group in the image's /etc/group; create it before USER, or use a numeric gid",
+        line: 7,
+        path: '/etc/group',
+      },
     ],
   },
   {
     name: 'an image without /etc/passwd',
     facts: facts('app', { passwd: undefined, group: undefined }),
     uidZero: false,
-    expected: [{
-      id: 'unknown-user',
-      message: 'USER app: no such user in the image\'s /etc/passwd (the image has no /etc/passwd); create it (useradd/adduser) before USER, or use a numeric uid',
-      line: 7,
-      path: '/etc/passwd',
-    }],
+    expected: [
+      {
+        id: 'unknown-user',
+        message:
+          "USER app: no such user in the image's /etc/passwd (the image has no /etc/passwd); create it (useradd/adduser) before USER, or use a numeric uid",
+        line: 7,
+        path: '/etc/passwd',
+      },
+    ],
   },
   { name: 'layers not read: accounts are not judged', facts: { ...facts('ghost:staff'), accounts: undefined }, uidZero: false, expected: [] },
 ];
@@ -70,7 +88,8 @@ for (const row of rows) {
 
 const NO_HEALTH = {
   id: 'no-healthcheck',
-  message: 'The image has no HEALTHCHECK and no health path is configured (health-path, deploy.healthcheckPath in railway.json/toml, or the Railway service\'s health check path): nothing tells the platform when the app is ready',
+  message:
+    "The image has no HEALTHCHECK and no health path is configured (health-path, deploy.healthcheckPath in railway.json/toml, or the Railway service's health check path): nothing tells the platform when the app is ready",
   line: 3,
 };
 const healthRows: { name: string; facts: HealthcheckFacts; expected: object[] }[] = [

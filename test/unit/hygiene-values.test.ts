@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { describe, test } from 'vitest';
 import {
-  findSecretValues, fingerprint, isFlagValue, isPublicByDesignName, mayHoldSecret, redactSecretValues, type ValueKind,
+  findSecretValues,
+  fingerprint,
+  isFlagValue,
+  isPublicByDesignName,
+  mayHoldSecret,
+  redactSecretValues,
+  type ValueKind,
 } from '../../src/secrets/values.ts';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -62,7 +68,10 @@ describe('known formats', () => {
 
   test('an npm token inside an auth line is one finding, of the specific kind', () => {
     const found = findSecretValues(`//registry.npmjs.org/:_authToken=npm_${pick(ALNUM, 36)}`);
-    assert.deepEqual(found.map((m) => m.kind), ['npm-token']);
+    assert.deepEqual(
+      found.map((m) => m.kind),
+      ['npm-token'],
+    );
   });
 
   test('look-alikes: documentation examples, low-variety strings, publishable keys', () => {

@@ -9,9 +9,21 @@ import { remoteNeeds, resolveVariables, type RemoteValues } from '../../src/conf
 
 function service(variables: Record<string, IacVariable>): IacService {
   return {
-    name: 'web', address: 'service.web', kind: 'github', source: undefined, builder: undefined, dockerfilePath: undefined,
-    startCommand: undefined, preDeployCommand: undefined, healthcheckPath: undefined, healthcheckTimeout: undefined,
-    cronSchedule: undefined, deploy: {}, variables, volumeMounts: [], tcpProxies: [],
+    name: 'web',
+    address: 'service.web',
+    kind: 'github',
+    source: undefined,
+    builder: undefined,
+    dockerfilePath: undefined,
+    startCommand: undefined,
+    preDeployCommand: undefined,
+    healthcheckPath: undefined,
+    healthcheckTimeout: undefined,
+    cronSchedule: undefined,
+    deploy: {},
+    variables,
+    volumeMounts: [],
+    tcpProxies: [],
   };
 }
 
@@ -56,14 +68,20 @@ describe('values that live only in Railway', () => {
 
   test('without a token each is named as not available, with the token as the way to read it', () => {
     const r = resolve(undefined);
-    assert.deepEqual(r.unavailable.map((u) => u.name), ['SECRET_KEY', 'API_TOKEN', 'DSN']);
+    assert.deepEqual(
+      r.unavailable.map((u) => u.name),
+      ['SECRET_KEY', 'API_TOKEN', 'DSN'],
+    );
     for (const u of r.unavailable) assert.match(u.source, /lives only in Railway \(give railway-token to read it, or set it with env\)/, u.name);
     assert.deepEqual(r.fromRailway, []);
   });
 
   test('a refused read names why for each, and does not ask for a token that was given', () => {
     const r = resolve({ shared: {}, service: {}, unreadable: 'Railway refused Variables: "Not Authorized"' });
-    assert.deepEqual(r.unavailable.map((u) => u.name), ['SECRET_KEY', 'API_TOKEN', 'DSN']);
+    assert.deepEqual(
+      r.unavailable.map((u) => u.name),
+      ['SECRET_KEY', 'API_TOKEN', 'DSN'],
+    );
     for (const u of r.unavailable) {
       assert.match(u.source, /could not be read \(Railway refused Variables: "Not Authorized"\); set it with env$/, u.name);
       assert.doesNotMatch(u.source, /give railway-token/);
@@ -71,11 +89,14 @@ describe('values that live only in Railway', () => {
   });
 
   test('a value Railway does not have is named as missing there (inherited names are not values)', () => {
-    const r = resolve({ shared: { SENTRY_KEY: 'k9' }, service: {} }, service({
-      SECRET_KEY: { type: 'sharedReference', name: 'SECRET_KEY' },
-      API_TOKEN: { type: 'preserve' },
-      PROTO: { type: 'sharedReference', name: 'constructor' },
-    }));
+    const r = resolve(
+      { shared: { SENTRY_KEY: 'k9' }, service: {} },
+      service({
+        SECRET_KEY: { type: 'sharedReference', name: 'SECRET_KEY' },
+        API_TOKEN: { type: 'preserve' },
+        PROTO: { type: 'sharedReference', name: 'constructor' },
+      }),
+    );
     assert.deepEqual(r.unavailable, [
       { name: 'SECRET_KEY', source: 'Railway has no shared variable SECRET_KEY in this environment; set it with env' },
       { name: 'API_TOKEN', source: "preserve() keeps the service's value in Railway, and the service has no API_TOKEN there; set it with env" },

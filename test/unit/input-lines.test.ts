@@ -32,7 +32,9 @@ describe('joinedEntry', () => {
 describe('parseKeyValueLines', () => {
   test('real line breaks give one entry a line', () => {
     assert.deepEqual(parseKeyValueLines('build-args', 'A=1\nB=2\n\n# note\nC=x=y'), [
-      { key: 'A', value: '1' }, { key: 'B', value: '2' }, { key: 'C', value: 'x=y' },
+      { key: 'A', value: '1' },
+      { key: 'B', value: '2' },
+      { key: 'C', value: 'x=y' },
     ]);
   });
 
@@ -48,7 +50,10 @@ describe('parseKeyValueLines', () => {
       assert.ok(error instanceof ConfigError);
       const message = error.message;
       assert.equal(error.input, input);
-      assert.equal(message.startsWith(`Input "${input}": line 2 holds a literal "\\n" followed by B=, so A would get the rest of the line and B would not be set.`), true);
+      assert.equal(
+        message.startsWith(`Input "${input}": line 2 holds a literal "\\n" followed by B=, so A would get the rest of the line and B would not be set.`),
+        true,
+      );
       assert.ok(message.includes(`$'A=…\\nB=…'`), message);
       assert.ok(message.includes(`--${input} A=… --${input} B=…`), message);
       assert.ok(!message.includes('s3cr3t'), message);
@@ -57,7 +62,9 @@ describe('parseKeyValueLines', () => {
 
   test('a value over 128 KiB is refused, naming the variable and its size, never the value', () => {
     const big = `BLOB=${'x'.repeat(10 * 1024 * 1024)}`;
-    assert.throws(() => parseKeyValueLines('env', `A=1\n${big}`), { message: /^Input "env": line 2: BLOB is 10\.0 MiB; one KEY=VALUE of at most 128 KiB is accepted/ });
+    assert.throws(() => parseKeyValueLines('env', `A=1\n${big}`), {
+      message: /^Input "env": line 2: BLOB is 10\.0 MiB; one KEY=VALUE of at most 128 KiB is accepted/,
+    });
     try {
       parseKeyValueLines('env', big);
     } catch (err) {
@@ -76,11 +83,15 @@ describe('parseKeyValueLines', () => {
 describe('parseHostLines', () => {
   test('lines and commas', () => {
     assert.deepEqual(parseHostLines('add-hosts', 'alpha.internal:10.0.0.1\nbeta.internal=host-gateway, gamma:10.0.0.3'), [
-      'alpha.internal:10.0.0.1', 'beta.internal:host-gateway', 'gamma:10.0.0.3',
+      'alpha.internal:10.0.0.1',
+      'beta.internal:host-gateway',
+      'gamma:10.0.0.3',
     ]);
   });
   test('a literal backslash-n is refused', () => {
-    assert.throws(() => parseHostLines('add-hosts', 'alpha.internal:10.0.0.1\\nbeta.internal:10.0.0.2'), { message: /^Input "add-hosts": .* holds a literal "\\n"/ });
+    assert.throws(() => parseHostLines('add-hosts', 'alpha.internal:10.0.0.1\\nbeta.internal:10.0.0.2'), {
+      message: /^Input "add-hosts": .* holds a literal "\\n"/,
+    });
   });
 });
 

@@ -45,10 +45,16 @@ describe('parseChoice', () => {
   });
 
   test('a word not listed is refused with the choices', () => {
-    assert.equal(refusal(() => parseChoice('cache-save', 'main', ['always', 'default-branch', 'never'])).message, 'Input "cache-save": "main" is not accepted; use always, default-branch or never');
+    assert.equal(
+      refusal(() => parseChoice('cache-save', 'main', ['always', 'default-branch', 'never'])).message,
+      'Input "cache-save": "main" is not accepted; use always, default-branch or never',
+    );
   });
 
   test('explained choices are explained in the refusal, with the kind of value', () => {
-    assert.equal(refusal(() => parseChoice('hygiene', 'strict', MODES, { what: 'hygiene mode' })).message, 'Input "hygiene": "strict" is not a hygiene mode; use warn (report findings, pass), fail (fail on error findings) or off (no check)');
+    assert.equal(
+      refusal(() => parseChoice('hygiene', 'strict', MODES, { what: 'hygiene mode' })).message,
+      'Input "hygiene": "strict" is not a hygiene mode; use warn (report findings, pass), fail (fail on error findings) or off (no check)',
+    );
   });
 });

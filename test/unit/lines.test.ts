@@ -48,11 +48,17 @@ describe('parseHostLines', () => {
   });
   for (const entry of ['api:999.1.1.1', 'api:10.0.0', 'api:localhost', 'api:[10.0.0.1', 'api:1.2.3.4.5']) {
     test(`"${entry}" is refused: not an IP address`, () => {
-      assert.throws(() => parseHostLines('add-hosts', entry), (err: unknown) => err instanceof ConfigError && err.input === 'add-hosts' && /is not an IP address/.test(err.message));
+      assert.throws(
+        () => parseHostLines('add-hosts', entry),
+        (err: unknown) => err instanceof ConfigError && err.input === 'add-hosts' && /is not an IP address/.test(err.message),
+      );
     });
   }
   test('an entry without an address is refused', () => {
-    assert.throws(() => parseHostLines('add-hosts', 'justahost'), (err: unknown) => err instanceof ConfigError && err.input === 'add-hosts');
+    assert.throws(
+      () => parseHostLines('add-hosts', 'justahost'),
+      (err: unknown) => err instanceof ConfigError && err.input === 'add-hosts',
+    );
   });
 });
 
@@ -64,7 +70,10 @@ describe('parseCommand', () => {
   });
   for (const raw of ['[not json', '[]', '[1, 2]', '["ok", 3]', 'sh -c "unclosed', "it's"]) {
     test(`${raw} is refused`, () => {
-      assert.throws(() => parseCommand('command', raw), (err: unknown) => err instanceof ConfigError && err.input === 'command');
+      assert.throws(
+        () => parseCommand('command', raw),
+        (err: unknown) => err instanceof ConfigError && err.input === 'command',
+      );
     });
   }
 });
@@ -87,7 +96,8 @@ describe('splitCommandWords: words as a POSIX shell splits them, nothing expande
   test('an unclosed quote is refused, naming the input and where it opens', () => {
     assert.throws(
       () => splitCommandWords('railway.json deploy.startCommand', `sh -c 'echo hi`),
-      (err: unknown) => err instanceof ConfigError && err.input === 'railway.json deploy.startCommand' && /' at character 7 that is never closed/.test(err.message),
+      (err: unknown) =>
+        err instanceof ConfigError && err.input === 'railway.json deploy.startCommand' && /' at character 7 that is never closed/.test(err.message),
     );
   });
 });

@@ -54,7 +54,7 @@ describe('railway-parity: when it is on', () => {
     assert.equal(c.parity.host, 'healthcheck.railway.app');
   });
 
-  test('auto: off without Railway settings, and today\'s behaviour stays (200-399, 60 s, no PORT)', async () => {
+  test("auto: off without Railway settings, and today's behaviour stays (200-399, 60 s, no PORT)", async () => {
     const c = await load(project({ Dockerfile: EXPOSE_8000 }), { 'health-path': '/health' });
     assert.equal(c.parity.enabled, false);
     assert.equal(c.parity.injectedPort, undefined);
@@ -177,7 +177,10 @@ describe('a missing port with a health path', () => {
 
 describe('railway.json deploy commands', () => {
   test('preDeployCommand of another type is refused with the file named', () => {
-    assert.throws(() => parseRailwayFile('/r/railway.json', railwayJson({ preDeployCommand: 3 })), /railway\.json: deploy\.preDeployCommand must be a string or a list of strings/);
+    assert.throws(
+      () => parseRailwayFile('/r/railway.json', railwayJson({ preDeployCommand: 3 })),
+      /railway\.json: deploy\.preDeployCommand must be a string or a list of strings/,
+    );
     assert.throws(() => parseRailwayFile('/r/railway.json', railwayJson({ preDeployCommand: ['ok', 1] })), /must be a string or a list/);
     assert.equal(parseRailwayFile('/r/railway.json', railwayJson({ preDeployCommand: null, startCommand: null })).preDeployCommand, undefined);
   });
@@ -224,7 +227,10 @@ describe('logs and probes', () => {
   });
 
   test('connection errors read as sentences that say where the app should listen', () => {
-    assert.equal(describeHttpError('connection closed before an answer', 8080), 'the app closed the connection without answering: is it listening on 0.0.0.0:8080?');
+    assert.equal(
+      describeHttpError('connection closed before an answer', 8080),
+      'the app closed the connection without answering: is it listening on 0.0.0.0:8080?',
+    );
     assert.equal(describeHttpError('ECONNRESET', 8080), 'the app closed the connection without answering: is it listening on 0.0.0.0:8080?');
     assert.equal(describeHttpError('ECONNREFUSED', 3000), 'nothing accepted the connection: is the app listening on 0.0.0.0:3000?');
   });

@@ -45,7 +45,10 @@ describe('BuildProgress on a real failed build', () => {
   });
 
   test("buildx's plain-text error after the JSON is kept line by line", () => {
-    assert.equal(progress.otherLines.at(-1), 'ERROR: failed to solve: process "/bin/sh -c echo \\"about to fail\\"; exit 5" did not complete successfully: exit code: 5');
+    assert.equal(
+      progress.otherLines.at(-1),
+      'ERROR: failed to solve: process "/bin/sh -c echo \\"about to fail\\"; exit 5" did not complete successfully: exit code: 5',
+    );
     assert.ok(progress.otherLines.includes('6 | >>> RUN echo "about to fail"; exit 5'));
     assert.ok(progress.otherLines.every((l) => !l.startsWith('{') && !l.startsWith('"')));
   });
@@ -70,7 +73,13 @@ describe('BuildProgress on a real cached build', () => {
   test('cached steps are counted', () => {
     const steps = progress.steps();
     assert.equal(steps.length, 4);
-    assert.deepEqual(steps.filter((v) => v.cached).map((v) => v.name.replace(/\] .*/, ']')).sort(), ['[base 2/2]', '[runtime 1/2]', '[runtime 2/2]']);
+    assert.deepEqual(
+      steps
+        .filter((v) => v.cached)
+        .map((v) => v.name.replace(/\] .*/, ']'))
+        .sort(),
+      ['[base 2/2]', '[runtime 1/2]', '[runtime 2/2]'],
+    );
     assert.equal(progress.failed(), undefined);
     assert.deepEqual(progress.otherLines, []);
   });
@@ -104,11 +113,14 @@ describe('BuildProgress edge cases', () => {
   test('a step reported as two vertices (a shared solve) counts once', () => {
     const p = new BuildProgress();
     const t = (ms: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString();
-    p.write(JSON.stringify({ vertexes: [{ digest: 'a', name: '[1/2] FROM base' , started: t(0), completed: t(5), cached: true }] }));
+    p.write(JSON.stringify({ vertexes: [{ digest: 'a', name: '[1/2] FROM base', started: t(0), completed: t(5), cached: true }] }));
     p.write(JSON.stringify({ vertexes: [{ digest: 'b', name: '[2/2] COPY app/ ./app/', started: t(10), completed: t(30) }] }));
     p.write(JSON.stringify({ vertexes: [{ digest: 'c', name: '[2/2] COPY app/ ./app/', started: t(12), completed: t(40), cached: true }] }));
     const steps = p.steps();
-    assert.deepEqual(steps.map((v) => v.name), ['[1/2] FROM base', '[2/2] COPY app/ ./app/']);
+    assert.deepEqual(
+      steps.map((v) => v.name),
+      ['[1/2] FROM base', '[2/2] COPY app/ ./app/'],
+    );
     const copy = steps[1];
     assert.equal(copy?.cached, false, 'one of the two really ran');
     assert.equal(vertexDurationMs(copy), 30);
@@ -125,16 +137,25 @@ describe('JsonObjectSplitter', () => {
   test('braces and quotes inside strings do not end an object', () => {
     const objects: string[] = [];
     const text: string[] = [];
-    const s = new JsonObjectSplitter((o) => objects.push(o), (l) => text.push(l));
+    const s = new JsonObjectSplitter(
+      (o) => objects.push(o),
+      (l) => text.push(l),
+    );
     const a = JSON.stringify({ name: 'RUN echo "}" \\ {', n: { deep: [1, { x: '\\"}' }] } }, null, 2);
     for (const ch of `${a}\nplain line\n${a}\n  \ntrailing`) s.write(ch);
     s.end();
-    assert.deepEqual(objects.map((o) => JSON.parse(o) as unknown), [JSON.parse(a), JSON.parse(a)]);
+    assert.deepEqual(
+      objects.map((o) => JSON.parse(o) as unknown),
+      [JSON.parse(a), JSON.parse(a)],
+    );
     assert.deepEqual(text, ['plain line', 'trailing']);
   });
   test('a truncated object at the end is handed over as text', () => {
     const text: string[] = [];
-    const s = new JsonObjectSplitter(() => assert.fail('no object expected'), (l) => text.push(l));
+    const s = new JsonObjectSplitter(
+      () => assert.fail('no object expected'),
+      (l) => text.push(l),
+    );
     s.write('{"vertexes": [{"digest": "a"');
     s.end();
     assert.deepEqual(text, ['{"vertexes": [{"digest": "a"']);

@@ -30,11 +30,26 @@ test('Retry-After is read as seconds or as an HTTP date', () => {
 });
 
 test('transient failures back off exponentially with jitter, capped', () => {
-  assert.equal(retryDelay(1, () => 0), 250);
-  assert.equal(retryDelay(1, () => 1), 500);
-  assert.equal(retryDelay(2, () => 0), 500);
-  assert.equal(retryDelay(3, () => 1), 2000);
-  assert.equal(retryDelay(10, () => 1), 8000);
+  assert.equal(
+    retryDelay(1, () => 0),
+    250,
+  );
+  assert.equal(
+    retryDelay(1, () => 1),
+    500,
+  );
+  assert.equal(
+    retryDelay(2, () => 0),
+    500,
+  );
+  assert.equal(
+    retryDelay(3, () => 1),
+    2000,
+  );
+  assert.equal(
+    retryDelay(10, () => 1),
+    8000,
+  );
   for (let i = 0; i < 50; i++) {
     const d = retryDelay(2);
     assert.ok(d >= 500 && d <= 1000, String(d));
@@ -52,7 +67,10 @@ test('a 429 waits exactly as long as Retry-After says, when the time is there', 
 
 test('5xx and network errors retry queries, never a mutation that may have run', () => {
   const fixed = () => 0.5;
-  assert.deepEqual(shouldRetry({ kind: 'server-error', status: 502, attempt: 1, mutation: false, retryAfterMs: undefined, remainingMs: 60_000, random: fixed }), { retry: true, delayMs: 375 });
+  assert.deepEqual(
+    shouldRetry({ kind: 'server-error', status: 502, attempt: 1, mutation: false, retryAfterMs: undefined, remainingMs: 60_000, random: fixed }),
+    { retry: true, delayMs: 375 },
+  );
   assert.equal(shouldRetry({ kind: 'network', attempt: 2, mutation: false, retryAfterMs: undefined, remainingMs: 60_000 }).retry, true);
   assert.equal(shouldRetry({ kind: 'server-error', status: 500, attempt: 1, mutation: true, retryAfterMs: undefined, remainingMs: 60_000 }).retry, false);
   assert.equal(shouldRetry({ kind: 'network', attempt: 1, mutation: true, retryAfterMs: undefined, remainingMs: 60_000 }).retry, false);

@@ -22,7 +22,10 @@ function scripted(answers: (Response | Error)[], sent: Sent[]): typeof fetch {
 const ok = (data: unknown): Response => new Response(JSON.stringify({ data }), { status: 200 });
 const deployment = { id: 'd1', status: 'SUCCESS', statusUpdatedAt: null, url: null, staticUrl: null };
 
-function client(answers: (Response | Error)[], options: { tokenType?: 'project' | 'account'; sleeps?: number[] } = {}): { c: RailwayClient; sent: Sent[]; retries: string[] } {
+function client(
+  answers: (Response | Error)[],
+  options: { tokenType?: 'project' | 'account'; sleeps?: number[] } = {},
+): { c: RailwayClient; sent: Sent[]; retries: string[] } {
   const sent: Sent[] = [];
   const retries: string[] = [];
   let now = 1_000_000;
@@ -43,7 +46,7 @@ function client(answers: (Response | Error)[], options: { tokenType?: 'project' 
   return { c, sent, retries };
 }
 
-test('the endpoint is Railway\'s unless RAILWAY_GRAPHQL_ENDPOINT says otherwise', () => {
+test("the endpoint is Railway's unless RAILWAY_GRAPHQL_ENDPOINT says otherwise", () => {
   assert.equal(railwayEndpoint({}), DEFAULT_ENDPOINT);
   assert.equal(DEFAULT_ENDPOINT, 'https://backboard.railway.com/graphql/v2');
   assert.equal(railwayEndpoint({ RAILWAY_GRAPHQL_ENDPOINT: 'http://127.0.0.1:4000/graphql/v2' }), 'http://127.0.0.1:4000/graphql/v2');

@@ -13,7 +13,10 @@ import { findConfigDrift } from '../../src/config/railway-settings.ts';
 /** Railway read railway.json/toml until 2026-12-01: these tests are of a Railway that still reads them. */
 const BEFORE_CUTOFF = new Date('2026-11-30T12:00:00Z');
 
-const reader = (inputs: Partial<Record<InputName, string>>) => (name: InputName): string => inputs[name] ?? '';
+const reader =
+  (inputs: Partial<Record<InputName, string>>) =>
+  (name: InputName): string =>
+    inputs[name] ?? '';
 
 function configError(fn: () => unknown, input: string, message: RegExp): void {
   assert.throws(fn, (err: unknown) => {
@@ -26,7 +29,19 @@ function configError(fn: () => unknown, input: string, message: RegExp): void {
 
 test('deploy defaults: auto, commit, wait 15 minutes, a waiting deployment fails, no smoke check, no token', () => {
   const c = readDeployConfig(reader({}));
-  assert.deepEqual(c, { mode: 'auto', source: 'commit', pushImage: undefined, wait: true, timeoutMs: 900_000, onApproval: 'fail', smoke: undefined, trigger: 'auto', rollback: true, preview: false, railway: undefined });
+  assert.deepEqual(c, {
+    mode: 'auto',
+    source: 'commit',
+    pushImage: undefined,
+    wait: true,
+    timeoutMs: 900_000,
+    onApproval: 'fail',
+    smoke: undefined,
+    trigger: 'auto',
+    rollback: true,
+    preview: false,
+    railway: undefined,
+  });
 });
 
 test('railway-token-type auto: a project token unless railway-project is given', () => {
@@ -53,12 +68,18 @@ test('bad deploy inputs name the input and what is accepted, never the token', (
   configError(() => readDeployConfig(reader({ deploy: 'always' })), 'railway-token', /no Railway token/);
   configError(() => readDeployConfig(reader({ 'railway-token': 'tok', 'railway-token-type': 'account' })), 'railway-project', /set railway-project/);
   const secret = 'tok en-with-space-9f8e7d';
-  assert.throws(() => readDeployConfig(reader({ 'railway-token': secret })), (err: Error) => !err.message.includes(secret) && /white space/.test(err.message));
+  assert.throws(
+    () => readDeployConfig(reader({ 'railway-token': secret })),
+    (err: Error) => !err.message.includes(secret) && /white space/.test(err.message),
+  );
 });
 
 test('registry credentials: both or neither, the password verbatim', () => {
   assert.equal(readRegistryCredentials(reader({})), undefined);
-  assert.deepEqual(readRegistryCredentials(reader({ 'registry-username': 'dcuser', 'registry-password': ' p@ss word \n' })), { username: 'dcuser', password: ' p@ss word ' });
+  assert.deepEqual(readRegistryCredentials(reader({ 'registry-username': 'dcuser', 'registry-password': ' p@ss word \n' })), {
+    username: 'dcuser',
+    password: ' p@ss word ',
+  });
   configError(() => readRegistryCredentials(reader({ 'registry-username': 'dcuser' })), 'registry-password', /give both or neither/);
   configError(() => readRegistryCredentials(reader({ 'registry-password': 'x' })), 'registry-username', /give both or neither/);
 });
@@ -67,7 +88,10 @@ test('the token and the registry password are secrets of the config, and inputs 
   assert.ok(SECRET_INPUTS.includes('railway-token') && SECRET_INPUTS.includes('registry-password'));
   for (const name of SECRET_INPUTS) assert.ok((INPUT_NAMES as readonly string[]).includes(name));
   await withApp({}, async (dir) => {
-    const config = await loadConfig(reader({ context: dir, 'railway-token': 'railway-secret-token', 'registry-username': 'u', 'registry-password': 'registry-secret' }), { cwd: dir });
+    const config = await loadConfig(
+      reader({ context: dir, 'railway-token': 'railway-secret-token', 'registry-username': 'u', 'registry-password': 'registry-secret' }),
+      { cwd: dir },
+    );
     assert.ok(config.secrets.includes('railway-secret-token'));
     assert.ok(config.secrets.includes('registry-secret'));
     assert.deepEqual(config.registry, { username: 'u', password: 'registry-secret' });
@@ -75,13 +99,21 @@ test('the token and the registry password are secrets of the config, and inputs 
 });
 
 const target = { projectId: 'p', projectName: 'shop', environmentId: 'e', environmentName: 'production', serviceId: 's', serviceName: 'web' };
-const lookup = (settings: { healthcheckPath?: string; healthcheckTimeoutMs?: number; dockerfilePath?: string }): (() => Promise<ServiceLookup>) =>
-  () => Promise.resolve({
-    ok: true,
-    target,
-    requests: 3,
-    settings: { healthcheckPath: settings.healthcheckPath, healthcheckTimeoutMs: settings.healthcheckTimeoutMs, dockerfilePath: settings.dockerfilePath, sourceImage: undefined, sourceRepo: undefined },
-  });
+const lookup =
+  (settings: { healthcheckPath?: string; healthcheckTimeoutMs?: number; dockerfilePath?: string }): (() => Promise<ServiceLookup>) =>
+  () =>
+    Promise.resolve({
+      ok: true,
+      target,
+      requests: 3,
+      settings: {
+        healthcheckPath: settings.healthcheckPath,
+        healthcheckTimeoutMs: settings.healthcheckTimeoutMs,
+        dockerfilePath: settings.dockerfilePath,
+        sourceImage: undefined,
+        sourceRepo: undefined,
+      },
+    });
 
 test('health settings rank: input, then the Railway service, then railway.json, then the default', async () => {
   await withApp({ 'railway.json': JSON.stringify({ deploy: { healthcheckPath: '/file-health', healthcheckTimeout: 20 } }) }, async (dir) => {
@@ -93,7 +125,11 @@ test('health settings rank: input, then the Railway service, then railway.json, 
     assert.equal(fromFile.health.pathSource, 'railway.json');
     assert.equal(fromFile.health.timeoutMs, 20_000);
 
-    const fromService = await loadConfig(reader(base), { cwd: dir, now: BEFORE_CUTOFF, railwayLookup: lookup({ healthcheckPath: '/svc', healthcheckTimeoutMs: 30_000 }) });
+    const fromService = await loadConfig(reader(base), {
+      cwd: dir,
+      now: BEFORE_CUTOFF,
+      railwayLookup: lookup({ healthcheckPath: '/svc', healthcheckTimeoutMs: 30_000 }),
+    });
     assert.equal(fromService.health.path, '/svc');
     assert.equal(fromService.health.pathSource, 'railway service');
     assert.equal(fromService.health.timeoutMs, 30_000);
@@ -104,12 +140,20 @@ test('health settings rank: input, then the Railway service, then railway.json, 
     assert.equal(partial.health.path, '/file-health');
     assert.equal(partial.health.timeoutSource, 'railway.json');
 
-    const fromInput = await loadConfig(reader({ ...base, 'health-path': '/in', 'health-timeout': '5s' }), { cwd: dir, now: BEFORE_CUTOFF, railwayLookup: lookup({ healthcheckPath: '/svc', healthcheckTimeoutMs: 30_000 }) });
+    const fromInput = await loadConfig(reader({ ...base, 'health-path': '/in', 'health-timeout': '5s' }), {
+      cwd: dir,
+      now: BEFORE_CUTOFF,
+      railwayLookup: lookup({ healthcheckPath: '/svc', healthcheckTimeoutMs: 30_000 }),
+    });
     assert.equal(fromInput.health.path, '/in');
     assert.equal(fromInput.health.pathSource, 'input');
     assert.equal(fromInput.health.timeoutMs, 5000);
 
-    const failed = await loadConfig(reader(base), { cwd: dir, now: BEFORE_CUTOFF, railwayLookup: () => Promise.resolve({ ok: false, error: 'Railway refused ProjectToken', requests: 1 }) });
+    const failed = await loadConfig(reader(base), {
+      cwd: dir,
+      now: BEFORE_CUTOFF,
+      railwayLookup: () => Promise.resolve({ ok: false, error: 'Railway refused ProjectToken', requests: 1 }),
+    });
     assert.equal(failed.health.path, '/file-health');
     assert.deepEqual(failed.railwayService, { ok: false, error: 'Railway refused ProjectToken', requests: 1 });
   });
@@ -121,7 +165,14 @@ test('health settings rank: input, then the Railway service, then railway.json, 
 });
 
 test('drift: only settings the file states are compared with the service', () => {
-  const file = { file: '/repo/railway.toml', label: 'railway.toml' as const, fieldPrefix: '', healthcheckPath: '/healthz', healthcheckTimeoutMs: 100_000, dockerfilePath: './Dockerfile' };
+  const file = {
+    file: '/repo/railway.toml',
+    label: 'railway.toml' as const,
+    fieldPrefix: '',
+    healthcheckPath: '/healthz',
+    healthcheckTimeoutMs: 100_000,
+    dockerfilePath: './Dockerfile',
+  };
   const drift = findConfigDrift(
     { healthcheckPath: '/health', healthcheckTimeoutMs: 300_000, dockerfilePath: 'Dockerfile', sourceImage: undefined, sourceRepo: undefined },
     file,
@@ -133,11 +184,21 @@ test('drift: only settings the file states are compared with the service', () =>
   ]);
   const quiet = findConfigDrift(
     { healthcheckPath: '/health', healthcheckTimeoutMs: undefined, dockerfilePath: undefined, sourceImage: undefined, sourceRepo: undefined },
-    { file: '/repo/railway.json', label: 'railway.json' as const, fieldPrefix: '', healthcheckPath: '/health', healthcheckTimeoutMs: undefined, dockerfilePath: undefined },
+    {
+      file: '/repo/railway.json',
+      label: 'railway.json' as const,
+      fieldPrefix: '',
+      healthcheckPath: '/health',
+      healthcheckTimeoutMs: undefined,
+      dockerfilePath: undefined,
+    },
     '/repo',
   );
   assert.deepEqual(quiet, []);
-  assert.deepEqual(findConfigDrift({ healthcheckPath: '/x', healthcheckTimeoutMs: 1, dockerfilePath: undefined, sourceImage: undefined, sourceRepo: undefined }, undefined), []);
+  assert.deepEqual(
+    findConfigDrift({ healthcheckPath: '/x', healthcheckTimeoutMs: 1, dockerfilePath: undefined, sourceImage: undefined, sourceRepo: undefined }, undefined),
+    [],
+  );
 });
 
 async function withApp(files: Record<string, string>, fn: (dir: string) => Promise<void>): Promise<void> {
@@ -159,7 +220,10 @@ test('a bad input fails before any request to Railway', async () => {
       return Promise.resolve({ ok: false, error: 'unreachable', requests: 1 });
     };
     for (const bad of [{ image: 'Not A Ref' }, { 'health-path': 'health' }, { 'deploy-timeout': 'never' }] as Partial<Record<InputName, string>>[]) {
-      await assert.rejects(loadConfig(reader({ context: dir, 'railway-token': 'tok-project-1234', ...bad }), { cwd: dir, now: BEFORE_CUTOFF, railwayLookup: count }), ConfigError);
+      await assert.rejects(
+        loadConfig(reader({ context: dir, 'railway-token': 'tok-project-1234', ...bad }), { cwd: dir, now: BEFORE_CUTOFF, railwayLookup: count }),
+        ConfigError,
+      );
     }
     assert.equal(asked, 0);
   });

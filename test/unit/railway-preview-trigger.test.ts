@@ -16,7 +16,14 @@ import { deployResult, passingReport } from '../support/reports.ts';
 const HEAD = '1234567890abcdef1234567890abcdef12345678';
 
 function prEvent(action: string, head = 'acme/shop', base = 'acme/shop'): RunEvent {
-  return { name: 'pull_request', ref: 'refs/pull/7/merge', defaultBranch: 'main', action, repository: 'acme/shop', pullRequest: { number: 7, headSha: HEAD, headRepository: head, baseRepository: base } };
+  return {
+    name: 'pull_request',
+    ref: 'refs/pull/7/merge',
+    defaultBranch: 'main',
+    action,
+    repository: 'acme/shop',
+    pullRequest: { number: 7, headSha: HEAD, headRepository: head, baseRepository: base },
+  };
 }
 
 describe('preview environments', () => {
@@ -63,9 +70,18 @@ describe('preview environments', () => {
     );
     const account: Partial<Record<InputName, string>> = { 'railway-token': 'tok-account', 'railway-project': 'shop', 'railway-preview': 'true' };
     assert.equal(readDeployConfig((n) => account[n] ?? '').preview, true);
-    assert.throws(() => readDeployConfig((n) => ({ 'railway-preview': 'yes' } as Partial<Record<InputName, string>>)[n] ?? ''), /Input "railway-preview": "yes" is not a switch; use true or false/);
-    assert.throws(() => readDeployConfig((n) => ({ 'deploy-trigger': 'railway' } as Partial<Record<InputName, string>>)[n] ?? ''), /Input "deploy-trigger": "railway" is not accepted; use auto or api/);
-    assert.throws(() => readDeployConfig((n) => ({ 'deploy-rollback': 'maybe' } as Partial<Record<InputName, string>>)[n] ?? ''), /Input "deploy-rollback": "maybe" is not a switch; use true or false/);
+    assert.throws(
+      () => readDeployConfig((n) => (({ 'railway-preview': 'yes' }) as Partial<Record<InputName, string>>)[n] ?? ''),
+      /Input "railway-preview": "yes" is not a switch; use true or false/,
+    );
+    assert.throws(
+      () => readDeployConfig((n) => (({ 'deploy-trigger': 'railway' }) as Partial<Record<InputName, string>>)[n] ?? ''),
+      /Input "deploy-trigger": "railway" is not accepted; use auto or api/,
+    );
+    assert.throws(
+      () => readDeployConfig((n) => (({ 'deploy-rollback': 'maybe' }) as Partial<Record<InputName, string>>)[n] ?? ''),
+      /Input "deploy-rollback": "maybe" is not a switch; use true or false/,
+    );
   });
 });
 
@@ -84,7 +100,7 @@ describe('deployment triggers', () => {
     assert.equal(matchTrigger(triggers, 'develop', null)?.id, 't2');
   });
 
-  test('a deployment\'s commit comes from its meta', () => {
+  test("a deployment's commit comes from its meta", () => {
     assert.equal(commitOf({ meta: { commitHash: HEAD, reason: 'deploy' } }), HEAD);
     assert.equal(commitOf({ meta: null }), null);
     assert.equal(commitOf({ meta: 'x' }), null);
@@ -113,7 +129,12 @@ describe('rollback', () => {
   const live = { id: 'd-live', commit: 'abcdef1234567', canRollback: true };
 
   test('off, nothing to return to, or a deployment Railway cannot restore: no mutation, and the reason', async () => {
-    assert.deepEqual(await rollBack(unused, { found: live }, false), { to: 'd-live', commit: 'abcdef1234567', status: 'off', reason: 'deploy-rollback is false: the deployment that failed its smoke check stays live' });
+    assert.deepEqual(await rollBack(unused, { found: live }, false), {
+      to: 'd-live',
+      commit: 'abcdef1234567',
+      status: 'off',
+      reason: 'deploy-rollback is false: the deployment that failed its smoke check stays live',
+    });
     assert.equal((await rollBack(unused, { none: 'no earlier SUCCESS deployment' }, true)).status, 'unavailable');
     const refused = await rollBack(unused, { found: { ...live, canRollback: false } }, true);
     assert.equal(refused.status, 'unavailable');
@@ -128,7 +149,8 @@ describe('the report shows it', () => {
     report.deploy = deployResult({
       status: 'failed',
       railwayStatus: 'SUCCESS',
-      reason: 'Railway deployment d-new is live but the smoke check GET https://x/health got it answered 500 within 5.0 s (smoke-timeout); rolled back to d-live (abcdef1)',
+      reason:
+        'Railway deployment d-new is live but the smoke check GET https://x/health got it answered 500 within 5.0 s (smoke-timeout); rolled back to d-live (abcdef1)',
       rollback: { status: 'rolled-back', to: 'd-live', commit: 'abcdef1234567', reason: 'rolled back to d-live (abcdef1)' },
     });
     decideVerdict(report);
@@ -140,21 +162,49 @@ describe('the report shows it', () => {
 
   test('a delegated deploy passes and says Railway deploys once the checks pass', () => {
     const report = passingReport();
-    report.deploy = deployResult({ status: 'delegated', railwayStatus: 'WAITING', url: null, trigger: { repository: 'acme/shop', branch: 'main', checkSuites: true }, dashboardUrl: 'https://railway.com/project/p/service/s?environmentId=e&id=d' });
+    report.deploy = deployResult({
+      status: 'delegated',
+      railwayStatus: 'WAITING',
+      url: null,
+      trigger: { repository: 'acme/shop', branch: 'main', checkSuites: true },
+      dashboardUrl: 'https://railway.com/project/p/service/s?environmentId=e&id=d',
+    });
     decideVerdict(report);
     assert.equal(report.verdict, 'pass');
     const md = renderMarkdown(report);
     assert.match(md, /\| Deploy \| ⏳ \| Railway deploys it once the checks pass \(WAITING\)/);
-    assert.match(md, /⏳ Railway deploys this commit by itself once this workflow's checks pass \("Wait for CI" on the service's <code>main<\/code> trigger\); a failure of deploy-check would have stopped it\./);
+    assert.match(
+      md,
+      /⏳ Railway deploys this commit by itself once this workflow's checks pass \("Wait for CI" on the service's <code>main<\/code> trigger\); a failure of deploy-check would have stopped it\./,
+    );
     assert.match(md, /deployment \[<code>[^<]+<\/code>\]\(https:\/\/railway\.com\/project\/p\/service\/s\?environmentId=e&id=d\)/);
     assert.doesNotMatch(md, /approv/i);
   });
 
   test('the preview URL, and the deletion on close, are in the comment', () => {
     const report = passingReport();
-    report.deploy = deployResult({ url: 'https://web-pr-7.up.railway.app', preview: { action: 'deployed', pullRequest: 7, environmentName: 'pr-7', environmentId: 'e7', created: true, url: 'https://web-pr-7.up.railway.app', reason: null } });
-    assert.match(renderMarkdown(report), /🔎 Preview environment <code>pr-7<\/code> \(created by this run\): \[web-pr-7\.up\.railway\.app\]\(https:\/\/web-pr-7\.up\.railway\.app\/?\)/);
-    report.deploy = deployResult({ status: 'skipped', url: null, reason: 'the pull request was closed: preview environment pr-7 deleted', preview: { action: 'deleted', pullRequest: 7, environmentName: 'pr-7', environmentId: null, created: false, url: null, reason: 'closed' } });
+    report.deploy = deployResult({
+      url: 'https://web-pr-7.up.railway.app',
+      preview: {
+        action: 'deployed',
+        pullRequest: 7,
+        environmentName: 'pr-7',
+        environmentId: 'e7',
+        created: true,
+        url: 'https://web-pr-7.up.railway.app',
+        reason: null,
+      },
+    });
+    assert.match(
+      renderMarkdown(report),
+      /🔎 Preview environment <code>pr-7<\/code> \(created by this run\): \[web-pr-7\.up\.railway\.app\]\(https:\/\/web-pr-7\.up\.railway\.app\/?\)/,
+    );
+    report.deploy = deployResult({
+      status: 'skipped',
+      url: null,
+      reason: 'the pull request was closed: preview environment pr-7 deleted',
+      preview: { action: 'deleted', pullRequest: 7, environmentName: 'pr-7', environmentId: null, created: false, url: null, reason: 'closed' },
+    });
     assert.match(renderMarkdown(report), /🧹 Preview environment <code>pr-7<\/code> deleted: the pull request was closed\./);
   });
 });

@@ -10,19 +10,48 @@ import { cacheReportOff } from '../../src/cache/layer-cache.ts';
 
 function deploy(extra: Partial<DeployReport>): DeployReport {
   return {
-    status: 'success', deploymentId: 'd1', url: 'https://web-production.up.railway.app', reason: null, source: 'commit', image: null,
-    commit: '9d3b2a1c0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c', railwayStatus: 'SUCCESS', durationMs: 42_000, logs: null, onApproval: 'fail',
-    target: null, configDrift: [], smoke: null, apiRequests: 9, ...extra,
+    status: 'success',
+    deploymentId: 'd1',
+    url: 'https://web-production.up.railway.app',
+    reason: null,
+    source: 'commit',
+    image: null,
+    commit: '9d3b2a1c0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c',
+    railwayStatus: 'SUCCESS',
+    durationMs: 42_000,
+    logs: null,
+    onApproval: 'fail',
+    target: null,
+    configDrift: [],
+    smoke: null,
+    apiRequests: 9,
+    ...extra,
   };
 }
 
 function report(d: DeployReport | null): CheckReport {
   const r = {
-    schemaVersion: 1, verdict: 'fail', reasons: [], startedAt: '', durationMs: 0, tool: { name: 'deploy-check', version: '0' },
+    schemaVersion: 1,
+    verdict: 'fail',
+    reasons: [],
+    startedAt: '',
+    durationMs: 0,
+    tool: { name: 'deploy-check', version: '0' },
     source: { context: '.', dockerfile: 'Dockerfile', target: null, commit: null, ref: null, runUrl: null },
     image: { id: 'sha256:x', ref: 'app:ci' },
     build: { status: 'success', durationMs: 1, steps: { total: 1, cached: 0, list: [] }, cache: cacheReportOff(null), builder: null, failure: null },
-    health: { status: 'healthy', strategy: 'http', target: null, timeToHealthyMs: 5, timeoutMs: 1000, reason: null, container: null, lastHttp: null, healthLog: [], logs: [] },
+    health: {
+      status: 'healthy',
+      strategy: 'http',
+      target: null,
+      timeToHealthyMs: 5,
+      timeoutMs: 1000,
+      reason: null,
+      container: null,
+      lastHttp: null,
+      healthLog: [],
+      logs: [],
+    },
     size: { ...SKIPPED_SIZE },
     hygiene: { status: 'skipped', findings: [] },
     deploy: d,
@@ -40,21 +69,29 @@ test('the verdict: failed, timed-out and errored deploys fail; a waiting one as 
   assert.deepEqual([failed.verdict, failed.reasons], ['fail', ['Deploy to Railway failed: it crashed']]);
   assert.deepEqual(report(deploy({ status: 'timeout', reason: 'still BUILDING' })).reasons, ['Deploy to Railway timed out: still BUILDING']);
   assert.equal(report(deploy({ status: 'error', reason: 'Not Authorized' })).verdict, 'fail');
-  assert.deepEqual(report(deploy({ status: 'waiting', railwayStatus: 'NEEDS_APPROVAL', reason: 'r' })).reasons, ['Deploy to Railway is waiting for approval: r']);
+  assert.deepEqual(report(deploy({ status: 'waiting', railwayStatus: 'NEEDS_APPROVAL', reason: 'r' })).reasons, [
+    'Deploy to Railway is waiting for approval: r',
+  ]);
   assert.equal(report(deploy({ status: 'waiting', railwayStatus: 'NEEDS_APPROVAL', onApproval: 'pass' })).verdict, 'pass');
 });
 
 test('one line for the deploy in the summary and the terminal', () => {
   assert.equal(deployLine(deploy({})), 'SUCCESS at https://web-production.up.railway.app, commit 9d3b2a1 in 42.0 s');
   assert.equal(
-    deployLine(deploy({ source: 'image', image: `127.0.0.1:5000/acme/shop@sha256:${'ab'.repeat(32)}`, smoke: { status: 'passed', url: 'u', httpStatus: 200, error: null, attempts: 2, durationMs: 10 } })),
+    deployLine(
+      deploy({
+        source: 'image',
+        image: `127.0.0.1:5000/acme/shop@sha256:${'ab'.repeat(32)}`,
+        smoke: { status: 'passed', url: 'u', httpStatus: 200, error: null, attempts: 2, durationMs: 10 },
+      }),
+    ),
     'SUCCESS at https://web-production.up.railway.app, image 127.0.0.1:5000/acme/shop@sha256:abababababab… in 42.0 s, smoke check passed (200)',
   );
   assert.equal(deployLine(deploy({ status: 'skipped', reason: 'deploy is "never"' })), 'skipped: deploy is "never"');
   assert.equal(deployLine(deploy({ status: 'error', railwayStatus: null, url: null, reason: 'x' })), 'error, commit 9d3b2a1 in 42.0 s');
 });
 
-test('the summary shows the deploy row, the failure with Railway\'s logs, and drift, escaped', () => {
+test("the summary shows the deploy row, the failure with Railway's logs, and drift, escaped", () => {
   const md = renderMarkdown(
     report(
       deploy({
@@ -67,14 +104,19 @@ test('the summary shows the deploy row, the failure with Railway\'s logs, and dr
       }),
     ),
   );
-  assert.match(md, /\| Deploy \| ❌ \| failed \(FAILED\) · commit <code>9d3b2a1<\/code> · in 42\.0 s · ended FAILED: &lt;script&gt;alert\(1\)&lt;\/script&gt; &#124; @\u200bteam \|/);
+  assert.match(
+    md,
+    /\| Deploy \| ❌ \| failed \(FAILED\) · commit <code>9d3b2a1<\/code> · in 42\.0 s · ended FAILED: &lt;script&gt;alert\(1\)&lt;\/script&gt; &#124; @\u200bteam \|/,
+  );
   assert.match(md, /<summary>Railway build logs \(last 2 of 2\)<\/summary>\n\n````text\nERROR: failed to solve\n```\n````/);
   assert.match(md, /- railway\.json sets <code>healthcheckPath<\/code> to <code>\/healthz<\/code>, the service has <code>\/health<\/code>/);
   assert.doesNotMatch(md, /Railway deploy logs/);
 });
 
 test('the terminal shows the deploy line, the reason and the log tails', () => {
-  const text = renderTerminal(report(deploy({ status: 'failed', railwayStatus: 'CRASHED', reason: 'it crashed', logs: { build: [], deploy: ['Traceback', 'boom'], push: [] } })));
+  const text = renderTerminal(
+    report(deploy({ status: 'failed', railwayStatus: 'CRASHED', reason: 'it crashed', logs: { build: [], deploy: ['Traceback', 'boom'], push: [] } })),
+  );
   assert.match(text, /✘ deploy {3}CRASHED at https:\/\/web-production\.up\.railway\.app, commit 9d3b2a1 in 42\.0 s/);
   assert.match(text, /Deploy to Railway failed: it crashed\n {2}last 2 lines of the Railway deploy log:\n {2}\| Traceback\n {2}\| boom/);
   assert.match(renderTerminal(report(deploy({ status: 'skipped', reason: 'local run' }))), /- deploy {3}skipped: local run/);

@@ -102,7 +102,10 @@ describe('faithful to Railway', () => {
       /^Query\.thing\(first\): String here, Int at Railway$/,
       /^Query\.other: Railway has no such field$/,
     ]) {
-      assert.ok(problems.some((p) => expected.test(p)), `${String(expected)} not in ${problems.join(' | ')}`);
+      assert.ok(
+        problems.some((p) => expected.test(p)),
+        `${String(expected)} not in ${problems.join(' | ')}`,
+      );
     }
     const missingRequiredArg = buildSchema(`type Thing { id: ID! } type Query { thing: Thing! }`);
     assert.deepEqual(subsetProblems(missingRequiredArg, full), ['Query.thing: Railway requires the argument id: String!']);
@@ -110,11 +113,14 @@ describe('faithful to Railway', () => {
 
   // The only test that may skip: Railway's full schema is reference data beside the repository, not in it.
   const reference = REFERENCE_SCHEMA_PATH !== '' && existsSync(REFERENCE_SCHEMA_PATH);
-  test.skipIf(!reference)(`the SDL is a faithful subset of Railway's schema (skipped unless RAILWAY_SCHEMA_PATH names Railway's introspection JSON: the repository does not carry it)`, () => {
-    const full = referenceSchema();
-    assert.ok(full, `${REFERENCE_SCHEMA_PATH} could not be read`);
-    assert.deepEqual(subsetProblems(railwaySchema(), full), []);
-  });
+  test.skipIf(!reference)(
+    `the SDL is a faithful subset of Railway's schema (skipped unless RAILWAY_SCHEMA_PATH names Railway's introspection JSON: the repository does not carry it)`,
+    () => {
+      const full = referenceSchema();
+      assert.ok(full, `${REFERENCE_SCHEMA_PATH} could not be read`);
+      assert.deepEqual(subsetProblems(railwaySchema(), full), []);
+    },
+  );
 });
 
 describe('the local Railway server answers every operation within the SDL', () => {
@@ -144,45 +150,78 @@ describe('the local Railway server answers every operation within the SDL', () =
     assert.deepEqual(both, { shared: { SECRET_KEY: 'shared-value' }, service: { API_TOKEN: 'kept', LINKED: 'k=shared-value' } });
     const sharedOnly = await project.request(ops.VARIABLES, { ...instance, projectId: F.projectId, withShared: true, withService: false });
     assert.deepEqual(sharedOnly, { shared: { SECRET_KEY: 'shared-value' } }, 'a field not included is not answered');
-    await assert.rejects(project.request(ops.VARIABLES, { ...instance, environmentId: F.stagingEnvironmentId, projectId: F.projectId, withShared: true, withService: false }), /Not Authorized/, 'a project token reads only its environment');
-    assert.equal((await account.request(ops.DOMAINS, { ...instance, projectId: F.projectId })).domains.serviceDomains[0]?.domain, 'web-production.up.railway.app');
+    await assert.rejects(
+      project.request(ops.VARIABLES, { ...instance, environmentId: F.stagingEnvironmentId, projectId: F.projectId, withShared: true, withService: false }),
+      /Not Authorized/,
+      'a project token reads only its environment',
+    );
+    assert.equal(
+      (await account.request(ops.DOMAINS, { ...instance, projectId: F.projectId })).domains.serviceDomains[0]?.domain,
+      'web-production.up.railway.app',
+    );
     const triggers = (await account.request(ops.DEPLOYMENT_TRIGGERS, { ...instance, projectId: F.projectId })).deploymentTriggers.edges.map((e) => e.node);
-    assert.deepEqual(triggers.map((t) => [t.repository, t.branch, t.checkSuites, t.serviceId]), [['acme/shop', 'main', true, F.serviceId]]);
+    assert.deepEqual(
+      triggers.map((t) => [t.repository, t.branch, t.checkSuites, t.serviceId]),
+      [['acme/shop', 'main', true, F.serviceId]],
+    );
 
-    await account.request(ops.SET_IMAGE_SOURCE, { ...instance, input: { source: { image: 'registry.example/shop@sha256:' + '0'.repeat(64) }, registryCredentials: { username: 'u', password: 'p' } } });
+    await account.request(ops.SET_IMAGE_SOURCE, {
+      ...instance,
+      input: { source: { image: 'registry.example/shop@sha256:' + '0'.repeat(64) }, registryCredentials: { username: 'u', password: 'p' } },
+    });
     const id = (await account.request(ops.DEPLOY, { ...instance, commitSha: 'b'.repeat(40) })).serviceInstanceDeployV2;
     assert.equal((await account.request(ops.DEPLOYMENT, { id })).deployment.id, id);
     assert.ok(Array.isArray((await account.request(ops.BUILD_LOGS, { deploymentId: id, limit: 10 })).buildLogs));
     assert.ok(Array.isArray((await account.request(ops.DEPLOYMENT_LOGS, { deploymentId: id, limit: 10 })).deploymentLogs));
 
-    const listed = (await account.request(ops.DEPLOYMENTS, { input: { ...instance, status: { in: ['SUCCESS'] } }, first: 5 })).deployments.edges.map((e) => e.node);
-    assert.deepEqual(listed.map((d) => [d.id, d.canRollback, (d.meta as { commitHash?: string }).commitHash]), [[live.id, true, 'a'.repeat(40)]]);
+    const listed = (await account.request(ops.DEPLOYMENTS, { input: { ...instance, status: { in: ['SUCCESS'] } }, first: 5 })).deployments.edges.map(
+      (e) => e.node,
+    );
+    assert.deepEqual(
+      listed.map((d) => [d.id, d.canRollback, (d.meta as { commitHash?: string }).commitHash]),
+      [[live.id, true, 'a'.repeat(40)]],
+    );
     const newest = (await account.request(ops.DEPLOYMENTS, { input: instance, first: 1 })).deployments.edges.map((e) => e.node.id);
     assert.deepEqual(newest, [id]);
     assert.equal((await account.request(ops.DEPLOYMENT_CANCEL, { id })).deploymentCancel, true);
     assert.equal((await account.request(ops.DEPLOYMENT_ROLLBACK, { id: live.id })).deploymentRollback, true);
-    assert.deepEqual(server.rollbacks.map((r) => r.to), [live.id]);
+    assert.deepEqual(
+      server.rollbacks.map((r) => r.to),
+      [live.id],
+    );
 
-    const created = (await account.request(ops.ENVIRONMENT_CREATE, { input: { projectId: F.projectId, name: 'pr-1', sourceEnvironmentId: F.environmentId, ephemeral: true, skipInitialDeploys: true } })).environmentCreate;
+    const created = (
+      await account.request(ops.ENVIRONMENT_CREATE, {
+        input: { projectId: F.projectId, name: 'pr-1', sourceEnvironmentId: F.environmentId, ephemeral: true, skipInitialDeploys: true },
+      })
+    ).environmentCreate;
     assert.equal(created.name, 'pr-1');
     const names = (await account.request(ops.ENVIRONMENTS, { projectId: F.projectId })).environments.edges.map((e) => e.node.name);
     assert.deepEqual(names, ['production', 'staging', 'pr-1']);
     const none = (await account.request(ops.DOMAINS, { environmentId: created.id, projectId: F.projectId, serviceId: F.serviceId })).domains.serviceDomains;
     assert.deepEqual(none, [], 'a copied environment starts without a domain');
-    const domain = (await account.request(ops.SERVICE_DOMAIN_CREATE, { input: { environmentId: created.id, serviceId: F.serviceId } })).serviceDomainCreate.domain;
+    const domain = (await account.request(ops.SERVICE_DOMAIN_CREATE, { input: { environmentId: created.id, serviceId: F.serviceId } })).serviceDomainCreate
+      .domain;
     assert.equal(domain, 'web-pr-1.up.railway.app');
     assert.equal((await account.request(ops.ENVIRONMENT_DELETE, { id: created.id })).environmentDelete, true);
     assert.deepEqual(server.deletedEnvironments, [created.id]);
 
     const sent = new Set(server.calls.map((c) => c.operationName));
-    assert.deepEqual(OPERATIONS.map((o) => o.name).filter((n) => !sent.has(n)), [], 'every operation was sent');
+    assert.deepEqual(
+      OPERATIONS.map((o) => o.name).filter((n) => !sent.has(n)),
+      [],
+      'every operation was sent',
+    );
     assert.deepEqual(server.violations, []);
   });
 
   test('an answer that does not fit the SDL is recorded as a violation', async () => {
     const before = server.violations.length;
     // A project with no name breaks Project.name: String!; the server's own mistake must not pass unseen.
-    const broken = await startRailwayServer({ projects: [{ id: 'p-1', name: null as unknown as string, environments: [{ id: 'e-1', name: 'production' }], services: [] }], accountTokens: ['t'] });
+    const broken = await startRailwayServer({
+      projects: [{ id: 'p-1', name: null as unknown as string, environments: [{ id: 'e-1', name: 'production' }], services: [] }],
+      accountTokens: ['t'],
+    });
     try {
       const client = new RailwayClient({ endpoint: broken.url, token: 't', tokenType: 'account' });
       await assert.rejects(client.request(ops.PROJECT, { id: 'p-1' }), /Cannot return null for non-nullable field Project\.name/);
@@ -196,7 +235,9 @@ describe('the local Railway server answers every operation within the SDL', () =
   test('a project token may not create environments', async () => {
     const project = new RailwayClient({ endpoint: server.url, token: F.projectToken, tokenType: 'project' });
     await assert.rejects(
-      project.request(ops.ENVIRONMENT_CREATE, { input: { projectId: F.projectId, name: 'pr-2', sourceEnvironmentId: F.environmentId, ephemeral: true, skipInitialDeploys: true } }),
+      project.request(ops.ENVIRONMENT_CREATE, {
+        input: { projectId: F.projectId, name: 'pr-2', sourceEnvironmentId: F.environmentId, ephemeral: true, skipInitialDeploys: true },
+      }),
       /Not Authorized/,
     );
   });

@@ -26,8 +26,14 @@ test('escapeInline keeps each hostile string as text', () => {
 
 test('escapeInline: the text a reader sees is the text that came in', () => {
   const html = toHtml(escapeInline('a <b> | c & `d` *e* _f_ [g](h) ![i](j) \\'));
-  const text = html.replace(/<\/?p>/g, '').trim()
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+  const text = html
+    .replace(/<\/?p>/g, '')
+    .trim()
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'");
   assert.equal(text, 'a <b> | c & `d` *e* _f_ [g](h) ![i](j) \\');
 });
 
@@ -107,7 +113,11 @@ test('sections that are absent or malformed never reach the renderer: the report
     ['hygiene', undefined, /^hygiene is missing$/],
     ['hygiene', 'skipped', /^hygiene is a string, not an object$/],
     ['build', { status: 'success', durationMs: 'x', steps: null, cache: null }, /^build\.(durationMs is a string|steps is null|cache is null)/],
-    ['health', { status: 'unhealthy', logs: 'one\ntwo', container: null, healthLog: [{ exitCode: 1, output: 'curl: (7)' }] }, /^health\.(logs is a string|healthLog\[0\]\.start is missing)/],
+    [
+      'health',
+      { status: 'unhealthy', logs: 'one\ntwo', container: null, healthLog: [{ exitCode: 1, output: 'curl: (7)' }] },
+      /^health\.(logs is a string|healthLog\[0\]\.start is missing)/,
+    ],
     ['source', {}, /^source\.\w+ is missing$/],
   ];
   for (const [section, value, problem] of variants) {
@@ -136,10 +146,18 @@ test('deploy results: done, failed with logs, waiting, skipped, drift', () => {
   const r = passingReport();
   r.deploy = deployResult();
   let md = renderMarkdown(r);
-  assert.match(md, /\| Deploy \| ✅ \| deployed \(SUCCESS\) · to shop-api \/ production · \[shop-api-production\.up\.railway\.app\]\(https:\/\/shop-api-production\.up\.railway\.app\/\) · commit <code>9999999<\/code> · in 1 min 24 s \|/);
+  assert.match(
+    md,
+    /\| Deploy \| ✅ \| deployed \(SUCCESS\) · to shop-api \/ production · \[shop-api-production\.up\.railway\.app\]\(https:\/\/shop-api-production\.up\.railway\.app\/\) · commit <code>9999999<\/code> · in 1 min 24 s \|/,
+  );
   assert.match(md, /\[shop-api-production\.up\.railway\.app\]\(https:\/\/shop-api-production\.up\.railway\.app\/\)/);
   assert.deepEqual(harmfulHtml(toHtml(md), ['github.com', 'shop-api-production.up.railway.app']), []);
-  r.deploy = deployResult({ status: 'failed', railwayStatus: 'CRASHED', reason: 'Railway reports CRASHED', logs: { build: [], deploy: ['Healthcheck failed!', '@everyone </details>'], push: [] } });
+  r.deploy = deployResult({
+    status: 'failed',
+    railwayStatus: 'CRASHED',
+    reason: 'Railway reports CRASHED',
+    logs: { build: [], deploy: ['Healthcheck failed!', '@everyone </details>'], push: [] },
+  });
   md = renderMarkdown(r);
   assert.match(md, /\| Deploy \| ❌ \| failed \(CRASHED\)/);
   assert.match(md, /<summary>Railway deploy logs \(last 2 of 2\)<\/summary>[\s\S]*Healthcheck failed!/);
@@ -160,30 +178,54 @@ test('size scale: shrank, noise, and three steps of growth', () => {
   assert.equal(SIZE_SCALE.length, 5);
 });
 
-test('layer changes: the size stage\'s own comparison, else matched against the baseline\'s layers', () => {
+test("layer changes: the size stage's own comparison, else matched against the baseline's layers", () => {
   const r = passingReport();
-  assert.deepEqual(layerChanges(r).map((c) => [c.instruction, c.delta, c.bytes]), [
-    ['COPY --from=builder /opt/venv /opt/venv', 6_150_000, 54_600_000],
-    ['COPY app/ /app/app/', 50_000, 4_200_000],
-  ]);
+  assert.deepEqual(
+    layerChanges(r).map((c) => [c.instruction, c.delta, c.bytes]),
+    [
+      ['COPY --from=builder /opt/venv /opt/venv', 6_150_000, 54_600_000],
+      ['COPY app/ /app/app/', 50_000, 4_200_000],
+    ],
+  );
   const md = renderMarkdown(r);
   assert.match(md, /\| 🔴 \+6\.2 MB \| 54\.6 MB \| 14 \| <code>COPY --from=builder \/opt\/venv \/opt\/venv<\/code> \|/);
   assert.match(md, /was <code>COPY app \/app\/app<\/code>/);
   // An older shape: no delta.layers, but the baseline lists its layers.
   const old = passingReport() as unknown as { size: Record<string, unknown> };
   old.size['delta'] = null;
-  old.size['baseline'] = { source: 'main', bytes: 296_100_000, compressedBytes: 98_700_000, layers: [
-    { instruction: 'FROM python:3.12-slim', line: 1, bytes: 120_000_000 },
-    { instruction: 'COPY --from=builder /opt/venv /opt/venv', line: 14, bytes: 149_800_000 },
-    { instruction: 'RUN rm -rf /tmp/x', line: 20, bytes: 1_000 },
-  ] };
+  old.size['baseline'] = {
+    source: 'main',
+    bytes: 296_100_000,
+    compressedBytes: 98_700_000,
+    layers: [
+      { instruction: 'FROM python:3.12-slim', line: 1, bytes: 120_000_000 },
+      { instruction: 'COPY --from=builder /opt/venv /opt/venv', line: 14, bytes: 149_800_000 },
+      { instruction: 'RUN rm -rf /tmp/x', line: 20, bytes: 1_000 },
+    ],
+  };
   const changes = layerChanges(old as unknown as CheckReport);
-  assert.deepEqual(changes.map((c) => [c.delta, c.change]), [[0, null], [14_200_000, 'added'], [22_100_000, null], [12_300_000, 'added'], [-1_000, 'removed']]);
+  assert.deepEqual(
+    changes.map((c) => [c.delta, c.change]),
+    [
+      [0, null],
+      [14_200_000, 'added'],
+      [22_100_000, null],
+      [12_300_000, 'added'],
+      [-1_000, 'removed'],
+    ],
+  );
 });
 
 test('size: budgets over or unchecked, not comparable figures, no baseline yet', () => {
   const r = passingReport() as unknown as { size: Record<string, unknown> } & CheckReport;
-  (r.size['budget'] as unknown as { status: string; checks: Array<Record<string, unknown>> }).checks[0] = { name: 'max-size', limit: '100MB', status: 'exceeded', actual: 104_900_000, message: '105 MB compressed is over max-size 100MB; most from line 14', layer: null };
+  (r.size['budget'] as unknown as { status: string; checks: Array<Record<string, unknown>> }).checks[0] = {
+    name: 'max-size',
+    limit: '100MB',
+    status: 'exceeded',
+    actual: 104_900_000,
+    message: '105 MB compressed is over max-size 100MB; most from line 14',
+    layer: null,
+  };
   let md = renderMarkdown(r);
   assert.match(md, /\| Size \| ❌ \| 105 MB compressed is over max-size 100MB/);
   assert.match(md, /❌ \*\*Over budget:\*\* 105 MB compressed/);
@@ -229,7 +271,16 @@ test('shortening drops log lines first and points to the job summary', () => {
 
 test('the last resort cuts at a line and closes what it opened', () => {
   const r = crashedReport();
-  r.hygiene.findings = Array.from({ length: 3000 }, (_, i) => ({ id: `r${i}`, severity: 'error' as const, message: 'm'.repeat(200), file: null, line: null, layer: null, path: null, evidence: [] }));
+  r.hygiene.findings = Array.from({ length: 3000 }, (_, i) => ({
+    id: `r${i}`,
+    severity: 'error' as const,
+    message: 'm'.repeat(200),
+    file: null,
+    line: null,
+    layer: null,
+    path: null,
+    evidence: [],
+  }));
   r.reasons = Array.from({ length: 400 }, () => 'x'.repeat(300));
   const { text, shortened } = renderMarkdownWithin(r, 20_000);
   assert.ok(shortened);
@@ -239,6 +290,10 @@ test('the last resort cuts at a line and closes what it opened', () => {
 });
 
 test('a passing run after a failing one says the failure is gone', () => {
-  const text = renderCommentBody(passingReport(), { key: 'default', meta, previous: { runId: 4000, runAttempt: 1, sha: 'b'.repeat(40), verdict: 'fail' } }).text;
+  const text = renderCommentBody(passingReport(), {
+    key: 'default',
+    meta,
+    previous: { runId: 4000, runAttempt: 1, sha: 'b'.repeat(40), verdict: 'fail' },
+  }).text;
   assert.match(text, /The failure reported earlier at <code>bbbbbbb<\/code> is gone/);
 });

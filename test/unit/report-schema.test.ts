@@ -24,9 +24,13 @@ function problems(value: unknown): string[] {
 
 describe('docs/report.schema.json', () => {
   // Generating builds a TypeScript program of src/model/report.ts: seconds, not milliseconds.
-  test('is what the CheckReport type gives today (run node scripts/report-schema.mjs after changing src/model/report.ts, or npm run build)', { timeout: 120_000 }, async () => {
-    assert.equal(await readFile(SCHEMA_FILE, 'utf8'), reportSchemaText());
-  });
+  test(
+    'is what the CheckReport type gives today (run node scripts/report-schema.mjs after changing src/model/report.ts, or npm run build)',
+    { timeout: 120_000 },
+    async () => {
+      assert.equal(await readFile(SCHEMA_FILE, 'utf8'), reportSchemaText());
+    },
+  );
 });
 
 describe('checkReport', () => {
@@ -57,7 +61,11 @@ describe('checkReport', () => {
     ['a deploy section as text', (r) => ((r as Record<string, unknown>)['deploy'] = 'done'), 'deploy is a string, not an object or null'],
     ['a log line as a number', (r) => ((r.health.logs as unknown[])[1] = 42), 'health.logs[1] is a number, not a string'],
     ['a missing section', (r) => delete (r as Record<string, unknown>)['hygiene'], 'hygiene is missing'],
-    ['a missing field in a finding', (r) => delete (r.hygiene.findings[1] as unknown as Record<string, unknown>)['severity'], 'hygiene.findings[1].severity is missing'],
+    [
+      'a missing field in a finding',
+      (r) => delete (r.hygiene.findings[1] as unknown as Record<string, unknown>)['severity'],
+      'hygiene.findings[1].severity is missing',
+    ],
   ])('refuses %s, naming the field by its path', (_name, set, problem) => {
     assert.ok(problems(tampered(passingReport(), set)).includes(problem), problems(tampered(passingReport(), set)).join('\n'));
   });
@@ -95,9 +103,15 @@ describe('readReportFile', () => {
   test('refuses one with a field of the wrong type: the input, the file and the field are named', async () => {
     const file = path.join(dir, 'bad.json');
     await writeFile(file, JSON.stringify(tampered(passingReport(), (r) => ((r.build.steps as unknown as Record<string, unknown>)['cached'] = '9'))));
-    const err = await readReportFile(file).then(() => undefined, (e: unknown) => e);
+    const err = await readReportFile(file).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof ConfigError);
     assert.equal(err.input, 'report-file');
-    assert.equal(err.message, `Input "report-file": ${file} is not a deploy-check report (docs/report.schema.json): build.steps.cached is a string, not a number`);
+    assert.equal(
+      err.message,
+      `Input "report-file": ${file} is not a deploy-check report (docs/report.schema.json): build.steps.cached is a string, not a number`,
+    );
   });
 });

@@ -24,14 +24,32 @@ interface Case {
 function service(name: string, status: ServiceReport['status']): ServiceReport {
   const failed = status === 'failed' || status === 'exited';
   return {
-    name, image: 'db:ci', condition: 'service_healthy', status, readyMs: status === 'ready' ? 2400 : null,
-    reason: failed ? 'it exited with code 1' : null, exitCode: failed ? 1 : null, restarts: 0, healthLog: [], logs: ['starting'],
+    name,
+    image: 'db:ci',
+    condition: 'service_healthy',
+    status,
+    readyMs: status === 'ready' ? 2400 : null,
+    reason: failed ? 'it exited with code 1' : null,
+    exitCode: failed ? 1 : null,
+    restarts: 0,
+    healthLog: [],
+    logs: ['starting'],
   };
 }
 
 function withCompose(report: CheckReport, services: ServiceReport[], failure: string | null = null): void {
   report.services = services;
-  report.compose = { file: '/src/compose.yml', project: 'deploy-check-x', service: 'api', serviceSource: 'build context', networks: [], droppedMounts: [], durationMs: 5000, failure, warnings: [] };
+  report.compose = {
+    file: '/src/compose.yml',
+    project: 'deploy-check-x',
+    service: 'api',
+    serviceSource: 'build context',
+    networks: [],
+    droppedMounts: [],
+    durationMs: 5000,
+    failure,
+    warnings: [],
+  };
 }
 
 function budget(report: CheckReport, status: 'exceeded' | 'unchecked'): void {
@@ -47,7 +65,9 @@ function findings(report: CheckReport, severity: 'error' | 'warning' | 'info', m
 const CASES: readonly Case[] = [
   { check: 'Build', state: 'pass', what: 'built', change: () => undefined },
   {
-    check: 'Build', state: 'fail', what: 'failed',
+    check: 'Build',
+    state: 'fail',
+    what: 'failed',
     change: (r) => {
       r.build.status = 'failure';
       r.build.failure = { message: 'RUN pip install failed', step: '[3/5] RUN pip install', logs: ['error'], source: null };
@@ -60,20 +80,50 @@ const CASES: readonly Case[] = [
   { check: 'Services', state: 'pass', what: 'every service ready', change: (r) => withCompose(r, [service('db', 'ready'), service('seed', 'skipped')]) },
   { check: 'Services', state: 'fail', what: 'a service failed', change: (r) => withCompose(r, [service('db', 'ready'), service('migrate', 'failed')]) },
   { check: 'Services', state: 'fail', what: 'a service exited', change: (r) => withCompose(r, [service('migrate', 'exited')]) },
-  { check: 'Services', state: 'fail', what: 'Compose failed before any service', change: (r) => withCompose(r, [], 'docker compose up failed: pull access denied') },
-  { check: 'Services', state: 'fail', what: 'Compose failed after the services were ready', change: (r) => withCompose(r, [service('db', 'ready')], 'network gone') },
+  {
+    check: 'Services',
+    state: 'fail',
+    what: 'Compose failed before any service',
+    change: (r) => withCompose(r, [], 'docker compose up failed: pull access denied'),
+  },
+  {
+    check: 'Services',
+    state: 'fail',
+    what: 'Compose failed after the services were ready',
+    change: (r) => withCompose(r, [service('db', 'ready')], 'network gone'),
+  },
   { check: 'Services', state: 'skip', what: 'Compose with no dependency', change: (r) => withCompose(r, []) },
   ...(['passed', 'failed', 'skipped', 'cancelled'] as const).map((status): Case => ({
-    check: 'Pre-deploy', state: status === 'passed' ? 'pass' : status === 'failed' ? 'fail' : 'skip', what: status,
+    check: 'Pre-deploy',
+    state: status === 'passed' ? 'pass' : status === 'failed' ? 'fail' : 'skip',
+    what: status,
     change: (r) => {
-      r.preDeploy = { status, source: 'railway.ts', reason: status === 'passed' ? null : `pre-deploy ${status}`, durationMs: 1400, commands: [{ command: 'alembic upgrade head', exitCode: status === 'failed' ? 1 : 0, durationMs: 1300, logs: ['boom'], error: null }] };
+      r.preDeploy = {
+        status,
+        source: 'railway.ts',
+        reason: status === 'passed' ? null : `pre-deploy ${status}`,
+        durationMs: 1400,
+        commands: [{ command: 'alembic upgrade head', exitCode: status === 'failed' ? 1 : 0, durationMs: 1300, logs: ['boom'], error: null }],
+      };
     },
   })),
   { check: 'Health', state: 'pass', what: 'healthy', change: () => undefined },
-  { check: 'Health', state: 'fail', what: 'unhealthy', change: (r) => Object.assign(r.health, { status: 'unhealthy', reason: 'exited with code 1', timeToHealthyMs: null }) },
-  { check: 'Health', state: 'skip', what: 'skipped', change: (r) => Object.assign(r.health, { status: 'skipped', reason: 'the build failed', timeToHealthyMs: null }) },
   {
-    check: 'Health', state: 'skip', what: 'cancelled',
+    check: 'Health',
+    state: 'fail',
+    what: 'unhealthy',
+    change: (r) => Object.assign(r.health, { status: 'unhealthy', reason: 'exited with code 1', timeToHealthyMs: null }),
+  },
+  {
+    check: 'Health',
+    state: 'skip',
+    what: 'skipped',
+    change: (r) => Object.assign(r.health, { status: 'skipped', reason: 'the build failed', timeToHealthyMs: null }),
+  },
+  {
+    check: 'Health',
+    state: 'skip',
+    what: 'cancelled',
     change: (r) => {
       Object.assign(r.health, { status: 'cancelled', reason: 'cancelled (SIGTERM)', timeToHealthyMs: null });
       r.cancelled = { signal: 'SIGTERM', stage: 'the health check' };
@@ -83,35 +133,69 @@ const CASES: readonly Case[] = [
   { check: 'Size', state: 'fail', what: 'over a budget', change: (r) => budget(r, 'exceeded') },
   { check: 'Size', state: 'warn', what: 'a budget not checked', change: (r) => budget(r, 'unchecked') },
   {
-    check: 'Size', state: 'warn', what: 'grew 10% or more',
+    check: 'Size',
+    state: 'warn',
+    what: 'grew 10% or more',
     change: (r) => {
       if (r.size.delta) Object.assign(r.size.delta, { percent: 12, compressedPercent: 12.5 });
     },
   },
-  { check: 'Size', state: 'pass', what: 'no baseline yet', change: (r) => Object.assign(r.size, { baseline: null, delta: null, baselineNote: 'no baseline yet' }) },
+  {
+    check: 'Size',
+    state: 'pass',
+    what: 'no baseline yet',
+    change: (r) => Object.assign(r.size, { baseline: null, delta: null, baselineNote: 'no baseline yet' }),
+  },
   { check: 'Size', state: 'skip', what: 'not measured', change: (r) => Object.assign(r.size, { status: 'skipped', baseline: null, delta: null }) },
   { check: 'Hygiene', state: 'pass', what: 'notes only', change: (r) => findings(r, 'info') },
   { check: 'Hygiene', state: 'warn', what: 'a warning', change: (r) => findings(r, 'warning') },
   { check: 'Hygiene', state: 'warn', what: 'an error in warn mode', change: (r) => findings(r, 'error', 'warn') },
   { check: 'Hygiene', state: 'fail', what: 'an error', change: (r) => findings(r, 'error') },
-  { check: 'Hygiene', state: 'skip', what: 'skipped', change: (r) => Object.assign(r.hygiene, { status: 'skipped', findings: [], reason: 'the build failed' }) },
+  {
+    check: 'Hygiene',
+    state: 'skip',
+    what: 'skipped',
+    change: (r) => Object.assign(r.hygiene, { status: 'skipped', findings: [], reason: 'the build failed' }),
+  },
   { check: 'Deploy', state: 'skip', what: 'not part of the run', change: () => undefined },
-  { check: 'Deploy', state: 'skip', what: 'skipped', change: (r) => void (r.deploy = deployResult({ status: 'skipped', reason: 'local run', railwayStatus: null })) },
+  {
+    check: 'Deploy',
+    state: 'skip',
+    what: 'skipped',
+    change: (r) => void (r.deploy = deployResult({ status: 'skipped', reason: 'local run', railwayStatus: null })),
+  },
   { check: 'Deploy', state: 'pass', what: 'deployed', change: (r) => void (r.deploy = deployResult()) },
   ...(['failed', 'timeout', 'error'] as const).map((status): Case => ({
-    check: 'Deploy', state: 'fail', what: status, change: (r) => void (r.deploy = deployResult({ status, railwayStatus: 'CRASHED', reason: `deployment ${status}` })),
+    check: 'Deploy',
+    state: 'fail',
+    what: status,
+    change: (r) => void (r.deploy = deployResult({ status, railwayStatus: 'CRASHED', reason: `deployment ${status}` })),
   })),
   {
-    check: 'Deploy', state: 'fail', what: 'waiting for approval, deploy-wait-approval: fail',
+    check: 'Deploy',
+    state: 'fail',
+    what: 'waiting for approval, deploy-wait-approval: fail',
     change: (r) => void (r.deploy = deployResult({ status: 'waiting', onApproval: 'fail', railwayStatus: 'NEEDS_APPROVAL', url: null })),
   },
   // The run passes, but nothing is live yet: pending, in every output (never ✔ in the terminal).
   {
-    check: 'Deploy', state: 'pending', what: 'waiting for approval, deploy-wait-approval: pass',
+    check: 'Deploy',
+    state: 'pending',
+    what: 'waiting for approval, deploy-wait-approval: pass',
     change: (r) => void (r.deploy = deployResult({ status: 'waiting', onApproval: 'pass', railwayStatus: 'NEEDS_APPROVAL', url: null })),
   },
-  { check: 'Deploy', state: 'pending', what: 'started, not waited for', change: (r) => void (r.deploy = deployResult({ status: 'triggered', railwayStatus: 'BUILDING', url: null })) },
-  { check: 'Deploy', state: 'pending', what: "handed to Railway's Wait for CI", change: (r) => void (r.deploy = deployResult({ status: 'delegated', railwayStatus: 'WAITING', url: null })) },
+  {
+    check: 'Deploy',
+    state: 'pending',
+    what: 'started, not waited for',
+    change: (r) => void (r.deploy = deployResult({ status: 'triggered', railwayStatus: 'BUILDING', url: null })),
+  },
+  {
+    check: 'Deploy',
+    state: 'pending',
+    what: "handed to Railway's Wait for CI",
+    change: (r) => void (r.deploy = deployResult({ status: 'delegated', railwayStatus: 'WAITING', url: null })),
+  },
 ];
 
 /** What the terminal shows of each check: its line's mark, or nothing (Size and Hygiene when not run). */
@@ -152,7 +236,17 @@ function outputs(report: CheckReport): { terminal: string; comment: string; summ
 describe('one state per check, in every output', () => {
   test('the table covers every state each check can take', () => {
     const covered = new Set(CASES.map((c) => `${c.check}:${c.state}`));
-    for (const key of ['Build:fail', 'Cache:warn', 'Services:fail', 'Pre-deploy:skip', 'Health:skip', 'Size:warn', 'Hygiene:warn', 'Deploy:pending', 'Deploy:fail']) {
+    for (const key of [
+      'Build:fail',
+      'Cache:warn',
+      'Services:fail',
+      'Pre-deploy:skip',
+      'Health:skip',
+      'Size:warn',
+      'Hygiene:warn',
+      'Deploy:pending',
+      'Deploy:fail',
+    ]) {
       assert.ok(covered.has(key), key);
     }
   });

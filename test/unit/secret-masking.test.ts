@@ -57,7 +57,10 @@ describe('the configuration lists the secrets to mask', () => {
       env: 'API_KEY=k9\nMODE=ci\nDATABASE_URL=postgres://db/app',
       'build-args': 'NPM_TOKEN=x1\nVERSION=2',
     });
-    assert.deepEqual(['Q7', 'a-long-random-value-42', 'k9', 'x1', 'postgres://db/app'].filter((s) => !config.secrets.includes(s)), []);
+    assert.deepEqual(
+      ['Q7', 'a-long-random-value-42', 'k9', 'x1', 'postgres://db/app'].filter((s) => !config.secrets.includes(s)),
+      [],
+    );
     assert.ok(!config.secrets.includes('ci'));
     assert.ok(!config.secrets.includes('2'));
   });
@@ -77,13 +80,19 @@ describe('values masked by their form and by where they go', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'deploy-check-forms-'));
   const GITLAB = 'glpat-' + 'Zk3vQ9mT2xWb7RcH1nLp';
   const GITHUB = 'ghp_' + 'Q4w8ErT2yU6iO0pA3sD5fG7hJ9kL1zX3cV5b';
-  writeFileSync(path.join(dir, 'Dockerfile'), `FROM busybox\nEXPOSE 8000\nRUN curl -H "PRIVATE-TOKEN: ${GITLAB}" https://gitlab.example.org/api\nENV DATABASE_URL=postgres://app:changeme@localhost/app\n`);
+  writeFileSync(
+    path.join(dir, 'Dockerfile'),
+    `FROM busybox\nEXPOSE 8000\nRUN curl -H "PRIVATE-TOKEN: ${GITLAB}" https://gitlab.example.org/api\nENV DATABASE_URL=postgres://app:changeme@localhost/app\n`,
+  );
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const load = (inputs: Partial<Record<InputName, string>>): Promise<Config> => loadConfig((n) => inputs[n] ?? '', { cwd: dir, runId: 't' });
 
   test('a token in a build arg of any name, a token in the Dockerfile, a URL password alone', async () => {
     const config = await load({ 'build-args': `VERSION_NOTE=release ${GITHUB}\nRELEASE=1.2`, env: 'DB_URL=postgres://app:Vb7-k2Qz@db.internal:5432/app' });
-    assert.deepEqual([GITHUB, GITLAB, 'Vb7-k2Qz', 'postgres://app:Vb7-k2Qz@db.internal:5432/app'].filter((s) => !config.secrets.includes(s)), []);
+    assert.deepEqual(
+      [GITHUB, GITLAB, 'Vb7-k2Qz', 'postgres://app:Vb7-k2Qz@db.internal:5432/app'].filter((s) => !config.secrets.includes(s)),
+      [],
+    );
     assert.ok(!config.secrets.includes('release ' + GITHUB));
     assert.ok(!config.secrets.includes('1.2'));
     // A trivial password for a local host in the Dockerfile is not a secret there: "changeme" stays readable.
@@ -99,16 +108,27 @@ describe('values masked by their form and by where they go', () => {
   });
 
   test('Compose: the environment of the app and the dependencies it starts, not of other services', () => {
-    const model = parseComposeModel(JSON.stringify({
-      name: 'p',
-      services: {
-        app: { build: { context: dir }, environment: { SECRET_KEY: 'changethis-7Gq2mXv9Lp', LOG_LEVEL: 'debug' }, depends_on: { db: { condition: 'service_healthy' } } },
-        db: { image: 'postgres', environment: { POSTGRES_PASSWORD: 'pg-pw', POSTGRES_USER: 'app' } },
-        router: { image: 'router', environment: { ADMIN_PASSWORD: 'admin', DB_PASSWORD: 'db' } },
-      },
-    }));
+    const model = parseComposeModel(
+      JSON.stringify({
+        name: 'p',
+        services: {
+          app: {
+            build: { context: dir },
+            environment: { SECRET_KEY: 'changethis-7Gq2mXv9Lp', LOG_LEVEL: 'debug' },
+            depends_on: { db: { condition: 'service_healthy' } },
+          },
+          db: { image: 'postgres', environment: { POSTGRES_PASSWORD: 'pg-pw', POSTGRES_USER: 'app' } },
+          router: { image: 'router', environment: { ADMIN_PASSWORD: 'admin', DB_PASSWORD: 'db' } },
+        },
+      }),
+    );
     const sources: SecretSources = {
-      env: [], railwayEnv: [], railwaySecrets: [], buildSecrets: [], buildArgs: [], credentials: [],
+      env: [],
+      railwayEnv: [],
+      railwaySecrets: [],
+      buildSecrets: [],
+      buildArgs: [],
+      credentials: [],
       compose: { file: 'docker-compose.yml', project: 'p', service: 'app', serviceSource: 'build context', model, composeVersion: '2' },
       dockerfile: { name: 'Dockerfile', text: 'FROM busybox\n' },
     };

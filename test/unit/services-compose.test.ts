@@ -18,7 +18,9 @@ describe('composeWarnings', () => {
       'The "DB_PASSWORD" variable is not set. Defaulting to a blank string.',
       '/src/docker-compose.yml: `version` is obsolete',
     ]);
-    assert.deepEqual(composeWarnings('WARN[0000] The "X" variable is not set. Defaulting to a blank string.\n'), ['The "X" variable is not set. Defaulting to a blank string.']);
+    assert.deepEqual(composeWarnings('WARN[0000] The "X" variable is not set. Defaulting to a blank string.\n'), [
+      'The "X" variable is not set. Defaulting to a blank string.',
+    ]);
     assert.deepEqual(composeWarnings('level=error msg="boom"\n'), []);
   });
 

@@ -3,7 +3,16 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'vitest';
 import { diagnoseUnreachableService } from '../../src/services/diagnose.ts';
 import { parseComposeModel, type ComposeModel } from '../../src/compose/model.ts';
-import { appPlacement, buildsCheckedImage, chooseAppService, composeOverride, containerNames, dependencyClosure, durationMs, projectName } from '../../src/compose/plan.ts';
+import {
+  appPlacement,
+  buildsCheckedImage,
+  chooseAppService,
+  composeOverride,
+  containerNames,
+  dependencyClosure,
+  durationMs,
+  projectName,
+} from '../../src/compose/plan.ts';
 import { parseContainerStatus, progressOf } from '../../src/services/progress.ts';
 import { withServices } from '../../src/services/stage.ts';
 import type { ServiceReport } from '../../src/model/report.ts';
@@ -20,7 +29,18 @@ function composeService(m: ComposeModel, name: string): ComposeModel['services']
 }
 
 function service(name: string, status: ServiceReport['status'], condition: ServiceReport['condition'] = 'service_healthy'): ServiceReport {
-  return { name, image: null, condition, status, readyMs: null, reason: status === 'ready' ? null : 'it exited with code 1', exitCode: null, restarts: null, healthLog: [], logs: [] };
+  return {
+    name,
+    image: null,
+    condition,
+    status,
+    readyMs: null,
+    reason: status === 'ready' ? null : 'it exited with code 1',
+    exitCode: null,
+    restarts: null,
+    healthLog: [],
+    logs: [],
+  };
 }
 
 describe('parseComposeModel', () => {
@@ -63,7 +83,11 @@ describe('chooseAppService', () => {
 
   test('two unrelated services built from the context are ambiguous', () => {
     const twin: ComposeModel = { ...model, services: { ...model.services, worker: { ...composeService(model, 'migrate'), name: 'worker', dependsOn: {} } } };
-    const choice = chooseAppService({ ...twin, services: { ...twin.services, migrate: { ...composeService(twin, 'migrate'), build: undefined } } }, '/src/shop/app', undefined);
+    const choice = chooseAppService(
+      { ...twin, services: { ...twin.services, migrate: { ...composeService(twin, 'migrate'), build: undefined } } },
+      '/src/shop/app',
+      undefined,
+    );
     assert.equal(choice.ok, false);
     assert.match(choice.message, /several services build \/src\/shop\/app \(api, worker\)/);
   });
@@ -82,7 +106,12 @@ describe('dependencyClosure', () => {
 describe('composeOverride', () => {
   const deps = dependencyClosure(model, 'api');
   const labels = { 'dev.deploy-check.managed': 'true', 'dev.deploy-check.run': 'r1' };
-  const override = composeOverride(model, deps, { labels, checkedImage: { ref: 'app:checked', services: ['migrate'] }, startIntervalMs: 250, startPeriodMs: 60_000 });
+  const override = composeOverride(model, deps, {
+    labels,
+    checkedImage: { ref: 'app:checked', services: ['migrate'] },
+    startIntervalMs: 250,
+    startPeriodMs: 60_000,
+  });
 
   test('labels every started service, network and volume; the checked image replaces a second build', () => {
     assert.deepEqual(override['services'], {
@@ -101,28 +130,46 @@ describe('composeOverride', () => {
 
   test('external networks are not labelled', () => {
     const ext = { ...model, networks: { ...model.networks, back: { name: 'shared', external: true } } };
-    assert.deepEqual(Object.keys(composeOverride(ext, deps, { labels, checkedImage: { ref: 'x', services: [] }, startIntervalMs: null, startPeriodMs: 0 })['networks'] as object), ['default']);
+    assert.deepEqual(
+      Object.keys(
+        composeOverride(ext, deps, { labels, checkedImage: { ref: 'x', services: [] }, startIntervalMs: null, startPeriodMs: 0 })['networks'] as object,
+      ),
+      ['default'],
+    );
   });
 });
 
 describe('container_name', () => {
   // What `docker compose -p deploy-check-r1 config --format json` prints for a db with a fixed name on two networks, a cache on the host's network.
-  const named = parseComposeModel(JSON.stringify({
-    name: 'deploy-check-r1',
-    services: {
-      db: { image: 'postgres', container_name: 'fixed-db', networks: { back: { aliases: ['database'] }, default: null } },
-      cache: { image: 'redis', container_name: 'fixed-cache', network_mode: 'host' },
-      queue: { image: 'rabbitmq', networks: { default: null } },
-      app: { build: { context: '/src' }, container_name: 'my-app', depends_on: { db: { condition: 'service_started' }, cache: { condition: 'service_started' }, queue: { condition: 'service_started' } }, networks: { default: null } },
-    },
-    networks: { back: { name: 'deploy-check-r1_back' }, default: { name: 'deploy-check-r1_default' } },
-  }));
+  const named = parseComposeModel(
+    JSON.stringify({
+      name: 'deploy-check-r1',
+      services: {
+        db: { image: 'postgres', container_name: 'fixed-db', networks: { back: { aliases: ['database'] }, default: null } },
+        cache: { image: 'redis', container_name: 'fixed-cache', network_mode: 'host' },
+        queue: { image: 'rabbitmq', networks: { default: null } },
+        app: {
+          build: { context: '/src' },
+          container_name: 'my-app',
+          depends_on: { db: { condition: 'service_started' }, cache: { condition: 'service_started' }, queue: { condition: 'service_started' } },
+          networks: { default: null },
+        },
+      },
+      networks: { back: { name: 'deploy-check-r1_back' }, default: { name: 'deploy-check-r1_default' } },
+    }),
+  );
   const deps = dependencyClosure(named, 'app');
-  const services = composeOverride(named, deps, { labels: {}, checkedImage: { ref: 'x', services: [] }, startIntervalMs: null, startPeriodMs: 0 })['services'] as Record<string, Record<string, unknown>>;
+  const services = composeOverride(named, deps, { labels: {}, checkedImage: { ref: 'x', services: [] }, startIntervalMs: null, startPeriodMs: 0 })[
+    'services'
+  ] as Record<string, Record<string, unknown>>;
 
-  test('a fixed name becomes the run\'s own, and stays an alias on each of the service\'s networks', () => {
+  test("a fixed name becomes the run's own, and stays an alias on each of the service's networks", () => {
     assert.equal(named.services['db']?.containerName, 'fixed-db');
-    assert.deepEqual(services['db'], { labels: {}, container_name: 'deploy-check-r1-fixed-db', networks: { back: { aliases: ['fixed-db'] }, default: { aliases: ['fixed-db'] } } });
+    assert.deepEqual(services['db'], {
+      labels: {},
+      container_name: 'deploy-check-r1-fixed-db',
+      networks: { back: { aliases: ['fixed-db'] }, default: { aliases: ['fixed-db'] } },
+    });
     // network_mode has no aliases to give.
     assert.deepEqual(services['cache'], { labels: {}, container_name: 'deploy-check-r1-fixed-cache' });
     assert.deepEqual(services['queue'], { labels: {} });
@@ -133,15 +180,27 @@ describe('container_name', () => {
   });
 
   test('the app, run by deploy-check under its own name, keeps its container_name as an alias', () => {
-    assert.deepEqual(appPlacement(named, 'app', []).networks.map((n) => n.aliases), [['app', 'my-app']]);
+    assert.deepEqual(
+      appPlacement(named, 'app', []).networks.map((n) => n.aliases),
+      [['app', 'my-app']],
+    );
   });
 });
 
 describe('appPlacement', () => {
   test('project networks with the service name as alias; inputs override the service environment; bind mounts dropped', () => {
     const placement = appPlacement(model, 'api', [{ key: 'DATABASE_URL', value: 'postgresql://override' }]);
-    assert.deepEqual(placement.networks.map((n) => [n.name, n.aliases]), [['deploy-check-x_back', ['api']], ['deploy-check-x_default', ['api']]]);
-    assert.deepEqual(placement.env, [{ key: 'FROM_ENV_FILE', value: '1' }, { key: 'DATABASE_URL', value: 'postgresql://override' }]);
+    assert.deepEqual(
+      placement.networks.map((n) => [n.name, n.aliases]),
+      [
+        ['deploy-check-x_back', ['api']],
+        ['deploy-check-x_default', ['api']],
+      ],
+    );
+    assert.deepEqual(placement.env, [
+      { key: 'FROM_ENV_FILE', value: '1' },
+      { key: 'DATABASE_URL', value: 'postgresql://override' },
+    ]);
     assert.deepEqual(placement.droppedMounts, ['/src/shop/app:/srv/app']);
   });
 });
@@ -152,7 +211,10 @@ describe('buildsCheckedImage', () => {
     assert.equal(buildsCheckedImage(migrate, { context: '/src/shop/app', dockerfile: '/src/shop/app/Dockerfile', target: undefined }), true);
     assert.equal(buildsCheckedImage(migrate, { context: '/src/shop/app', dockerfile: '/src/shop/app/Dockerfile.dev', target: undefined }), false);
     assert.equal(buildsCheckedImage(migrate, { context: '/src/shop/app', dockerfile: '/src/shop/app/Dockerfile', target: 'runtime' }), false);
-    assert.equal(buildsCheckedImage(composeService(model, 'db'), { context: '/src/shop/app', dockerfile: '/src/shop/app/Dockerfile', target: undefined }), false);
+    assert.equal(
+      buildsCheckedImage(composeService(model, 'db'), { context: '/src/shop/app', dockerfile: '/src/shop/app/Dockerfile', target: undefined }),
+      false,
+    );
   });
 });
 
@@ -170,7 +232,8 @@ describe('progressOf', () => {
     assert.equal(progressOf('service_completed_successfully', state('running', 'Up 1 second')).kind, 'pending');
     assert.equal(progressOf('service_completed_successfully', state('exited', 'Exited (0) 1 second ago')).kind, 'ready');
     assert.deepEqual(progressOf('service_completed_successfully', state('exited', 'Exited (1) 1 second ago')), {
-      kind: 'failed', reason: 'it exited with code 1 (service_completed_successfully needs 0)',
+      kind: 'failed',
+      reason: 'it exited with code 1 (service_completed_successfully needs 0)',
     });
   });
   test('service_started', () => {
@@ -182,11 +245,15 @@ describe('progressOf', () => {
     assert.equal(restarting.exitCode, 1);
     assert.deepEqual(progressOf('service_healthy', { ...restarting, restarts: 1, restartPolicy: 'always' }), {
       kind: 'failed',
-      reason: 'it exited with code 1 and Docker restarted it 1 time (restart: always), now restarting; a dependency that restarts before it is ready is failing, not starting',
+      reason:
+        'it exited with code 1 and Docker restarted it 1 time (restart: always), now restarting; a dependency that restarts before it is ready is failing, not starting',
     });
     // Between two crashes it runs, even healthy: it restarted, so it is failing.
     const again = { ...state('running', 'Up 1 second (healthy)'), exitCode: 3, restarts: 2, restartPolicy: 'on-failure' };
-    assert.match(reasonOf(progressOf('service_started', again)), /^it exited with code 3 and Docker restarted it 2 times \(restart: on-failure\), now running;/);
+    assert.match(
+      reasonOf(progressOf('service_started', again)),
+      /^it exited with code 3 and Docker restarted it 2 times \(restart: on-failure\), now running;/,
+    );
     assert.equal(progressOf('service_completed_successfully', { ...state('exited', 'Exited (0) 1 second ago'), restarts: 1 }).kind, 'failed');
     // Restarting before inspect told the count: still failing.
     assert.match(reasonOf(progressOf('service_healthy', restarting)), /^it exited with code 1 and Docker is restarting it, now restarting;/);
@@ -218,7 +285,10 @@ describe('diagnoseUnreachableService', () => {
   });
   test('a refused connection to a service started without a healthcheck wait', () => {
     const line = ['connection to server at "db" (172.18.0.2), port 5432 failed: Connection refused'];
-    assert.match(diagnoseUnreachableService(line, model, 'api', [service('db', 'ready', 'service_started')]) ?? '', /reach "db".*waits only for service_started.*use condition: service_healthy/);
+    assert.match(
+      diagnoseUnreachableService(line, model, 'api', [service('db', 'ready', 'service_started')]) ?? '',
+      /reach "db".*waits only for service_started.*use condition: service_healthy/,
+    );
   });
   test('nothing about services in the log: no sentence', () => {
     assert.equal(diagnoseUnreachableService(['KeyError: SECRET_KEY'], model, 'api', []), null);
@@ -231,7 +301,11 @@ describe('withServices', () => {
     placement: appPlacement(model, 'api', []),
   } as unknown as NonNullable<Parameters<typeof withServices>[2]>;
   test('the project network and the service alias; the service environment minus what the inputs set; Railway PORT wins under parity', () => {
-    const placement = appPlacement({ ...model, services: { ...model.services, api: { ...composeService(model, 'api'), environment: { PORT: '3000', A: 'compose', B: 'compose' } } } }, 'api', []);
+    const placement = appPlacement(
+      { ...model, services: { ...model.services, api: { ...composeService(model, 'api'), environment: { PORT: '3000', A: 'compose', B: 'compose' } } } },
+      'api',
+      [],
+    );
     const extras = withServices(
       { env: [{ key: 'A', value: 'input' }], parity: { injectedPort: 8000 } as never },
       { network: 'given', networkAliases: ['x'], extraEnv: [{ key: 'C', value: 'caller' }] },
@@ -239,9 +313,12 @@ describe('withServices', () => {
     );
     assert.equal(extras?.network, 'deploy-check-x_back');
     assert.deepEqual(extras.networkAliases, ['api', 'x']);
-    assert.deepEqual(extras.extraEnv, [{ key: 'B', value: 'compose' }, { key: 'C', value: 'caller' }]);
+    assert.deepEqual(extras.extraEnv, [
+      { key: 'B', value: 'compose' },
+      { key: 'C', value: 'caller' },
+    ]);
   });
-  test('without services the caller\'s extras stay as they are', () => {
+  test("without services the caller's extras stay as they are", () => {
     assert.deepEqual(withServices({ env: [], parity: { injectedPort: undefined } as never }, { network: 'n' }, null), { network: 'n' });
   });
 });

@@ -9,24 +9,54 @@ import { HOSTILE, passingReport } from '../support/reports.ts';
 import { harmfulHtml, toHtml } from '../support/html-check.ts';
 
 const db: ServiceReport = {
-  name: 'db', image: 'pgvector/pgvector:pg17', condition: 'service_healthy', status: 'ready', readyMs: 2400, reason: null, exitCode: null, restarts: 0, healthLog: [], logs: ['database system is ready to accept connections'],
+  name: 'db',
+  image: 'pgvector/pgvector:pg17',
+  condition: 'service_healthy',
+  status: 'ready',
+  readyMs: 2400,
+  reason: null,
+  exitCode: null,
+  restarts: 0,
+  healthLog: [],
+  logs: ['database system is ready to accept connections'],
 };
 const migrate: ServiceReport = {
-  name: 'migrate', image: 'app:ci', condition: 'service_completed_successfully', status: 'failed', readyMs: null,
-  reason: 'it exited with code 1 (service_completed_successfully needs 0)', exitCode: 1, restarts: 0, healthLog: [], logs: ['Running upgrade  -> 0002', 'ERROR: relation "items" does not exist'],
+  name: 'migrate',
+  image: 'app:ci',
+  condition: 'service_completed_successfully',
+  status: 'failed',
+  readyMs: null,
+  reason: 'it exited with code 1 (service_completed_successfully needs 0)',
+  exitCode: 1,
+  restarts: 0,
+  healthLog: [],
+  logs: ['Running upgrade  -> 0002', 'ERROR: relation "items" does not exist'],
 };
 
 function withServices(services: ServiceReport[]): CheckReport {
   const report = passingReport();
   report.services = services;
-  report.compose = { file: '/src/docker-compose.yml', project: 'deploy-check-x', service: 'api', serviceSource: 'build context', networks: ['deploy-check-x_default'], droppedMounts: [], durationMs: 5000, failure: null, warnings: [] };
+  report.compose = {
+    file: '/src/docker-compose.yml',
+    project: 'deploy-check-x',
+    service: 'api',
+    serviceSource: 'build context',
+    networks: ['deploy-check-x_default'],
+    droppedMounts: [],
+    durationMs: 5000,
+    failure: null,
+    warnings: [],
+  };
   return report;
 }
 
 describe('Services in the report', () => {
   test('no Compose: no Services row, verdict unchanged', () => {
     const report = passingReport();
-    assert.equal(checkRows(report).some((r) => r.name === 'Services'), false);
+    assert.equal(
+      checkRows(report).some((r) => r.name === 'Services'),
+      false,
+    );
     decideVerdict(report);
     assert.equal(report.verdict, 'pass');
   });
@@ -71,7 +101,7 @@ describe('Services in the report', () => {
     assert.doesNotThrow(() => renderMarkdown(report));
   });
 
-  test('hostile service names, images, reasons and logs (a fork\'s report file) render as text', () => {
+  test("hostile service names, images, reasons and logs (a fork's report file) render as text", () => {
     for (const hostile of HOSTILE) {
       const report = withServices([{ ...migrate, name: hostile, image: hostile, reason: hostile, healthLog: [hostile], logs: [hostile, `ERROR ${hostile}`] }]);
       assert.ok(report.compose);

@@ -37,7 +37,9 @@ test('history text is normalized so the same line matches across runs', () => {
 });
 
 test('a single-stage image: base layers, then one layer per layer-making line', () => {
-  const facts = readDockerfileFacts(['FROM busybox:latest', 'RUN echo hi > /hello', 'COPY blob.bin /data/blob.bin', 'ENV X=1', 'WORKDIR /app', 'CMD ["sh"]'].join('\n'));
+  const facts = readDockerfileFacts(
+    ['FROM busybox:latest', 'RUN echo hi > /hello', 'COPY blob.bin /data/blob.bin', 'ENV X=1', 'WORKDIR /app', 'CMD ["sh"]'].join('\n'),
+  );
   const entries = [
     entry('ADD file:123 in /', 2_000_000, { comment: '' }),
     entry('CMD ["sh"]', 0, { comment: '' }),
@@ -62,7 +64,7 @@ test('a single-stage image: base layers, then one layer per layer-making line', 
   );
 });
 
-test('a base image built with BuildKit too: only the Dockerfile\'s own entries are ours', () => {
+test("a base image built with BuildKit too: only the Dockerfile's own entries are ours", () => {
   const facts = readDockerfileFacts(['FROM python:3.12-slim', 'COPY . /app', 'CMD ["python3", "app.py"]'].join('\n'));
   const entries = [
     entry('ADD rootfs.tar.xz / # buildkit', 80_000_000),
@@ -72,7 +74,14 @@ test('a base image built with BuildKit too: only the Dockerfile\'s own entries a
     entry('CMD ["python3" "app.py"]', 0),
   ];
   const a = attributeLayers(entries, facts);
-  assert.deepEqual(a.layers.map((l) => [l.line, l.base]), [[1, true], [1, true], [2, false]]);
+  assert.deepEqual(
+    a.layers.map((l) => [l.line, l.base]),
+    [
+      [1, true],
+      [1, true],
+      [2, false],
+    ],
+  );
   assert.equal(a.layers[1]?.createdBy, 'RUN /bin/sh -c apt-get install python3 # buildkit');
 });
 
@@ -111,14 +120,17 @@ test('multi-stage: the chain of stages the target is built FROM, and COPY --from
   );
 });
 
-test('FROM scratch: every layer is the Dockerfile\'s', () => {
+test("FROM scratch: every layer is the Dockerfile's", () => {
   const facts = readDockerfileFacts(['FROM scratch', 'COPY app /app', 'CMD ["/app"]'].join('\n'));
   const a = attributeLayers([entry('COPY app /app # buildkit', 1000), entry('CMD ["/app"]', 0)], facts);
   assert.equal(a.baseRef, null);
-  assert.deepEqual(a.layers.map((l) => [l.line, l.base]), [[2, false]]);
+  assert.deepEqual(
+    a.layers.map((l) => [l.line, l.base]),
+    [[2, false]],
+  );
 });
 
-test('an entry with no line of its own between the Dockerfile\'s entries stays with the Dockerfile, unattributed', () => {
+test("an entry with no line of its own between the Dockerfile's entries stays with the Dockerfile, unattributed", () => {
   const facts = readDockerfileFacts(['FROM some-base', 'RUN make', 'COPY app /app'].join('\n'));
   const entries = [
     entry('ADD file:1 in /', 100, { comment: '' }),
@@ -127,12 +139,15 @@ test('an entry with no line of its own between the Dockerfile\'s entries stays w
     entry('COPY app /app # buildkit', 10),
   ];
   const a = attributeLayers(entries, facts);
-  assert.deepEqual(a.layers.map((l) => [l.line, l.base, l.instruction]), [
-    [1, true, 'FROM some-base'],
-    [2, false, 'RUN make'],
-    [null, false, 'ADD https://example.com/x /x # buildkit'],
-    [3, false, 'COPY app /app'],
-  ]);
+  assert.deepEqual(
+    a.layers.map((l) => [l.line, l.base, l.instruction]),
+    [
+      [1, true, 'FROM some-base'],
+      [2, false, 'RUN make'],
+      [null, false, 'ADD https://example.com/x /x # buildkit'],
+      [3, false, 'COPY app /app'],
+    ],
+  );
   assert.equal(a.matched, 2);
 });
 
@@ -152,7 +167,16 @@ test('history entries take their layers from the config (empty_layer) when the p
     { CreatedBy: 'COPY a /a # buildkit', Size: 10, Comment: BK },
   ];
   const diffIds = ['sha256:1', 'sha256:2', 'sha256:3'];
-  const manifest = { digest: 'm', configDigest: 'c', configSize: 1, layers: [{ digest: 'd1', size: 900_000, mediaType: 'gzip' }, { digest: 'd2', size: 32, mediaType: 'gzip' }, { digest: 'd3', size: 120, mediaType: 'gzip' }] };
+  const manifest = {
+    digest: 'm',
+    configDigest: 'c',
+    configSize: 1,
+    layers: [
+      { digest: 'd1', size: 900_000, mediaType: 'gzip' },
+      { digest: 'd2', size: 32, mediaType: 'gzip' },
+      { digest: 'd3', size: 120, mediaType: 'gzip' },
+    ],
+  };
   const config = {
     history: [
       { createdBy: '', comment: 'Imported from -', emptyLayer: false, created: null },
@@ -166,19 +190,25 @@ test('history entries take their layers from the config (empty_layer) when the p
     created: null,
   };
   const withConfig = historyEntries(engine, diffIds, { manifest, config });
-  assert.deepEqual(withConfig.map((e) => [e.layer, e.bytes, e.compressedBytes, e.diffId]), [
-    [true, 2_000_000, 900_000, 'sha256:1'],
-    [true, 0, 32, 'sha256:2'],
-    [false, 0, null, null],
-    [true, 10, 120, 'sha256:3'],
-  ]);
+  assert.deepEqual(
+    withConfig.map((e) => [e.layer, e.bytes, e.compressedBytes, e.diffId]),
+    [
+      [true, 2_000_000, 900_000, 'sha256:1'],
+      [true, 0, 32, 'sha256:2'],
+      [false, 0, null, null],
+      [true, 10, 120, 'sha256:3'],
+    ],
+  );
   // Without the config a zero-size layer cannot be told from metadata; it weighs nothing, and
   // layer positions are uncertain, so compressed sizes are not guessed.
   const without = historyEntries(engine, diffIds, undefined);
-  assert.deepEqual(without.map((e) => [e.layer, e.bytes, e.compressedBytes]), [
-    [true, 2_000_000, null],
-    [false, 0, null],
-    [false, 0, null],
-    [true, 10, null],
-  ]);
+  assert.deepEqual(
+    without.map((e) => [e.layer, e.bytes, e.compressedBytes]),
+    [
+      [true, 2_000_000, null],
+      [false, 0, null],
+      [false, 0, null],
+      [true, 10, null],
+    ],
+  );
 });

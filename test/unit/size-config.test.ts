@@ -53,7 +53,11 @@ test('size config: defaults, budgets, metric and the registry credentials pair',
   assert.equal(defaults.maxIncrease, undefined);
   assert.deepEqual(defaults.commentThreshold, { kind: 'percent', percent: 1, raw: '1%' });
 
-  const set = readSizeConfig(reader({ 'max-size': '500MB', 'max-increase': '10%', 'size-metric': 'Uncompressed', 'size-comment-threshold': '1MB', baseline: 'none' }), '/', undefined);
+  const set = readSizeConfig(
+    reader({ 'max-size': '500MB', 'max-increase': '10%', 'size-metric': 'Uncompressed', 'size-comment-threshold': '1MB', baseline: 'none' }),
+    '/',
+    undefined,
+  );
   assert.equal(set.maxSize?.bytes, 500_000_000);
   assert.deepEqual(set.maxIncrease, { kind: 'percent', percent: 10, raw: '10%' });
   assert.equal(set.metric, 'uncompressed');
@@ -85,7 +89,13 @@ test('baseline: auto, none, an existing report file, or an image reference', asy
 });
 
 test('image references resolve as the Docker CLI resolves them', () => {
-  assert.deepEqual(parseImageReference('busybox'), { registry: 'registry-1.docker.io', repository: 'library/busybox', tag: 'latest', digest: undefined, text: 'busybox' });
+  assert.deepEqual(parseImageReference('busybox'), {
+    registry: 'registry-1.docker.io',
+    repository: 'library/busybox',
+    tag: 'latest',
+    digest: undefined,
+    text: 'busybox',
+  });
   assert.equal(parseImageReference('acme/api:1.2')?.repository, 'acme/api');
   assert.equal(parseImageReference('acme/api:1.2')?.registry, 'registry-1.docker.io');
   const local = parseImageReference('127.0.0.1:5000/shop/api:main');

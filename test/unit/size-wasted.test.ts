@@ -13,10 +13,20 @@ test('max-wasted takes bytes or a percentage; anything else names the input', ()
   assert.deepEqual(read({ 'max-wasted': '20MB' }).maxWasted, { kind: 'bytes', bytes: 20_000_000, raw: '20MB' });
   assert.deepEqual(read({ 'max-wasted': '5%' }).maxWasted, { kind: 'percent', percent: 5, raw: '5%' });
   assert.equal(read({}).maxWasted, undefined);
-  assert.throws(() => read({ 'max-wasted': 'lots' }), (err: unknown) => err instanceof ConfigError && err.input === 'max-wasted');
+  assert.throws(
+    () => read({ 'max-wasted': 'lots' }),
+    (err: unknown) => err instanceof ConfigError && err.input === 'max-wasted',
+  );
 });
 
-const measured: SizeReport = { ...SKIPPED_SIZE, status: 'measured', bytes: 10_000_000, layers: [], budget: { metric: 'compressed', status: 'none', checks: [] }, notes: [] };
+const measured: SizeReport = {
+  ...SKIPPED_SIZE,
+  status: 'measured',
+  bytes: 10_000_000,
+  layers: [],
+  budget: { metric: 'compressed', status: 'none', checks: [] },
+  notes: [],
+};
 const wasted: SizeWasted = {
   bytes: 6_000_000,
   percent: 60,

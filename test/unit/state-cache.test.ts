@@ -117,7 +117,12 @@ test('no entry yet: the first run saves what it learnt; a run that may not save 
 });
 
 test('a run that read only a few new bytes (a source-only change) does not save; one that read a new dependency layer does', async () => {
-  for (const [bytes, saves] of [[1_540, false], [SAVE_AFTER_BYTES - 1, false], [SAVE_AFTER_BYTES, true], [null, true]] as const) {
+  for (const [bytes, saves] of [
+    [1_540, false],
+    [SAVE_AFTER_BYTES - 1, false],
+    [SAVE_AFTER_BYTES, true],
+    [null, true],
+  ] as const) {
     await rm(stateDir, { recursive: true, force: true });
     const cache = fakeCache(ENTRY);
     const state = stateCache(cache.api);
@@ -131,7 +136,11 @@ test('a failing service is a log line, never an error', async () => {
   const lines: string[] = [];
   const state = new StateCache({
     store: actionsStateStore(5000, { restoreCache: () => Promise.reject(new Error('connection refused')), saveCache: () => Promise.resolve(1) }),
-    stateDir, prefix: stateKeyPrefix({ ...SCOPE, imageRepository: 'other' }), runKey: '1', save: true, log: (m) => lines.push(m),
+    stateDir,
+    prefix: stateKeyPrefix({ ...SCOPE, imageRepository: 'other' }),
+    runKey: '1',
+    save: true,
+    log: (m) => lines.push(m),
   });
   assert.deepEqual(await state.restore(), { unused: null, key: null, files: 0 });
   assert.match(lines.join('\n'), /State: not restored from the Actions cache \(connection refused\)/);

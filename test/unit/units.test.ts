@@ -31,7 +31,8 @@ describe('parseDuration', () => {
     test(`"${raw}" is refused, naming the input`, () => throwsConfigError(() => parseDuration('health-timeout', raw), 'health-timeout', /not a duration/));
   }
   for (const raw of ['0', '0s', '0.0001']) {
-    test(`"${raw}" is refused as not greater than zero`, () => throwsConfigError(() => parseDuration('health-timeout', raw), 'health-timeout', /greater than zero/));
+    test(`"${raw}" is refused as not greater than zero`, () =>
+      throwsConfigError(() => parseDuration('health-timeout', raw), 'health-timeout', /greater than zero/));
   }
   test('up to 6 hours is accepted', () => {
     assert.equal(parseDuration('health-timeout', '360m'), 21_600_000);

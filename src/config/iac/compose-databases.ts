@@ -16,7 +16,10 @@ export async function railwayDatabasesCompose(iac: RailwayIacConfig, runId: stri
   if (iac.databases.length === 0) return undefined;
   const version = await composeVersion();
   if (version === null) {
-    throw new ConfigError('railway-config', `${iac.file} declares ${iac.databases.map((d) => d.name).join(', ')}, which deploy-check starts with Docker Compose v2 (the \`docker compose\` plugin), and it is not installed; install it (Debian/Ubuntu: docker-compose-plugin or docker-compose 2.x)`);
+    throw new ConfigError(
+      'railway-config',
+      `${iac.file} declares ${iac.databases.map((d) => d.name).join(', ')}, which deploy-check starts with Docker Compose v2 (the \`docker compose\` plugin), and it is not installed; install it (Debian/Ubuntu: docker-compose-plugin or docker-compose 2.x)`,
+    );
   }
   const project = projectName(runId);
   const app = iac.service.name;
@@ -38,7 +41,12 @@ export async function railwayDatabasesCompose(iac: RailwayIacConfig, runId: stri
   }
   const document = { name: project, services, networks: { default: { name: `${project}_default` } } };
   return {
-    file: iac.file, project, service: app, serviceSource: 'input', composeVersion: version,
-    model: parseComposeModel(JSON.stringify(document)), generated: document,
+    file: iac.file,
+    project,
+    service: app,
+    serviceSource: 'input',
+    composeVersion: version,
+    model: parseComposeModel(JSON.stringify(document)),
+    generated: document,
   };
 }

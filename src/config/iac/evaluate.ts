@@ -43,14 +43,24 @@ export async function evaluateRailwayFile(file: string, context: IacContext, opt
     const out = path.join(dir, 'graph.json');
     const child = await runChild(node, [file, out, sdkUrl(), JSON.stringify(context)], { dir, file, timeoutMs: options.timeoutMs ?? EVALUATION_TIMEOUT_MS });
     if (child.timedOut) {
-      throw iacError(file, `did not finish within ${Math.round((options.timeoutMs ?? EVALUATION_TIMEOUT_MS) / 1000)} s and was stopped; a Railway file must only describe the project (no network calls, no waiting)`);
+      throw iacError(
+        file,
+        `did not finish within ${Math.round((options.timeoutMs ?? EVALUATION_TIMEOUT_MS) / 1000)} s and was stopped; a Railway file must only describe the project (no network calls, no waiting)`,
+      );
     }
-    const size = await stat(out).then((s) => s.size, () => -1);
+    const size = await stat(out).then(
+      (s) => s.size,
+      () => -1,
+    );
     if (child.code !== 0 || size < 0) {
-      const detail = await readFile(`${out}.error`, 'utf8').then((t) => parseDetail(t), () => undefined);
+      const detail = await readFile(`${out}.error`, 'utf8').then(
+        (t) => parseDetail(t),
+        () => undefined,
+      );
       throw iacError(file, failureSentence(file, { detail, stderr: child.stderr, code: child.code }));
     }
-    if (size > EVALUATION_MAX_BYTES) throw iacError(file, `returned ${size} bytes, more than the ${EVALUATION_MAX_BYTES / 1024 / 1024} MiB a project description can be`);
+    if (size > EVALUATION_MAX_BYTES)
+      throw iacError(file, `returned ${size} bytes, more than the ${EVALUATION_MAX_BYTES / 1024 / 1024} MiB a project description can be`);
     const parsed = JSON.parse(await readFile(out, 'utf8')) as { project?: unknown };
     if (parsed.project === undefined || parsed.project === null) {
       throw iacError(file, 'returned no project: its default export must be a project (project("name", { resources: [...] })) or a function that returns one');
@@ -141,7 +151,10 @@ function evaluatingNode(file: string): string {
   if (ok) return process.execPath;
   const named = process.env['DEPLOY_CHECK_NODE'];
   if (named) return named;
-  throw iacError(file, `can only be evaluated by Node.js 22.15 or later (type stripping and module hooks), and this is ${process.version}; run deploy-check with a newer Node.js, or name one in DEPLOY_CHECK_NODE (GitHub runs the action on Node 24)`);
+  throw iacError(
+    file,
+    `can only be evaluated by Node.js 22.15 or later (type stripping and module hooks), and this is ${process.version}; run deploy-check with a newer Node.js, or name one in DEPLOY_CHECK_NODE (GitHub runs the action on Node 24)`,
+  );
 }
 
 export interface FailureDetail {
@@ -166,7 +179,7 @@ const UNSETTLED_AWAIT_EXIT = 13;
 /** Node's own words for the failure, with the file's line: a syntax error or what the file threw. */
 export function failureSentence(file: string, failure: { detail: FailureDetail | undefined; stderr: string; code: number | null }): string {
   const { detail, stderr, code } = failure;
-  if (!detail && code === UNSETTLED_AWAIT_EXIT) return 'never returned: its default export\'s promise never settled';
+  if (!detail && code === UNSETTLED_AWAIT_EXIT) return "never returned: its default export's promise never settled";
   const text = detail?.stack || stderr;
   const line = lineOf(file, text);
   const where = line === undefined ? '' : ` at line ${line}`;
@@ -188,6 +201,9 @@ function firstLine(text: string): string {
 }
 
 function lastErrorLine(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return (lines.find((l) => /Error\b/.test(l)) ?? lines.at(-1) ?? '').slice(0, 300);
 }

@@ -76,7 +76,8 @@ export function readProject(value: unknown): { ok: true; project: IacProject } |
     const name = str(node['name']);
     if (name === undefined) continue;
     if (node['type'] === 'service') services.push(readService(name, node));
-    if (node['type'] === 'database') databases.push({ name, address: str(node['address']) ?? `database.${name}`, engine: str(node['engine']) ?? 'postgres', image: str(node['image']) ?? '' });
+    if (node['type'] === 'database')
+      databases.push({ name, address: str(node['address']) ?? `database.${name}`, engine: str(node['engine']) ?? 'postgres', image: str(node['image']) ?? '' });
   }
   return { ok: true, project: { name: str(value['name']) ?? '', services, databases } };
 }
@@ -114,7 +115,10 @@ function readService(name: string, node: Json): IacService {
 }
 
 function commands(value: unknown): string[] | undefined {
-  const list = (Array.isArray(value) ? value : [value]).filter((c): c is string => typeof c === 'string').map((c) => c.trim()).filter(Boolean);
+  const list = (Array.isArray(value) ? value : [value])
+    .filter((c): c is string => typeof c === 'string')
+    .map((c) => c.trim())
+    .filter(Boolean);
   return list.length ? list : undefined;
 }
 
@@ -130,7 +134,8 @@ function readVariables(value: unknown): Record<string, IacVariable> {
     if (typeof v === 'string') out[key] = { type: 'literal', value: v };
     else if (!isObject(v)) out[key] = { type: 'unsupported', what: typeof v };
     else if (v['type'] === 'literal') out[key] = { type: 'literal', value: typeof v['value'] === 'string' ? v['value'] : JSON.stringify(v['value'] ?? '') };
-    else if (v['type'] === 'reference' && str(v['resource']) && str(v['output'])) out[key] = { type: 'reference', resource: String(v['resource']), output: String(v['output']) };
+    else if (v['type'] === 'reference' && str(v['resource']) && str(v['output']))
+      out[key] = { type: 'reference', resource: String(v['resource']), output: String(v['output']) };
     else if (v['type'] === 'sharedReference' && str(v['name'])) out[key] = { type: 'sharedReference', name: String(v['name']) };
     else if (v['type'] === 'preserve') out[key] = { type: 'preserve' };
     else out[key] = { type: 'unsupported', what: `a ${str(v['type']) ?? 'raw'} value` };

@@ -43,9 +43,7 @@ export function diffServices(base: PlanSide, head: PlanSide): PlanChange[] {
 /** Every key of either map whose value differs, in the head's order then the base's. */
 function compare(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): PlanChange[] {
   const fields = [...new Set([...after.keys(), ...before.keys()])];
-  return fields
-    .map((field) => ({ field, before: before.get(field) ?? null, after: after.get(field) ?? null }))
-    .filter((c) => c.before !== c.after);
+  return fields.map((field) => ({ field, before: before.get(field) ?? null, after: after.get(field) ?? null })).filter((c) => c.before !== c.after);
 }
 
 function settingsOf(service: IacService): Map<string, string> {
@@ -81,7 +79,8 @@ function compareVariables(base: Readonly<Record<string, IacVariable>>, head: Rea
     const before = was ? kindOf(was) : null;
     const after = is ? kindOf(is) : null;
     if (before !== after) changes.push({ field: `variables.${name}`, before, after });
-    else if (was?.type === 'literal' && is?.type === 'literal' && was.value !== is.value) changes.push({ field: `variables.${name}`, before, after: 'literal, another value' });
+    else if (was?.type === 'literal' && is?.type === 'literal' && was.value !== is.value)
+      changes.push({ field: `variables.${name}`, before, after: 'literal, another value' });
   }
   return changes;
 }

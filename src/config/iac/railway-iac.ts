@@ -51,7 +51,10 @@ export function locateIacFile(options: Pick<IacOptions, 'cwd' | 'context' | 'fil
   const found = findIacFile(options.context, repositoryRoot(options.context, options.cwd));
   if (found.kind === 'typescript') return { file: found.file, note: undefined };
   if (found.kind === 'unsupported') {
-    return { file: undefined, note: `${found.file} is not read yet (deploy-check evaluates .railway/railway.ts; Railway's Python and Go files are in beta): the run follows the inputs and the Dockerfile` };
+    return {
+      file: undefined,
+      note: `${found.file} is not read yet (deploy-check evaluates .railway/railway.ts; Railway's Python and Go files are in beta): the run follows the inputs and the Dockerfile`,
+    };
   }
   return { file: undefined, note: undefined };
 }
@@ -64,7 +67,10 @@ export async function readRailwayIac(file: string, options: IacOptions): Promise
   if (!read.ok) throw iacError(file, read.message);
   const project = read.project;
   const choice = chooseService(project, {
-    named: options.serviceInput, repository: options.repository, repoRoot: repositoryRoot(options.context, options.cwd), context: options.context,
+    named: options.serviceInput,
+    repository: options.repository,
+    repoRoot: repositoryRoot(options.context, options.cwd),
+    context: options.context,
   });
   if (!choice.ok) throw iacError(file, choice.message);
   const service = choice.service;
@@ -80,8 +86,18 @@ export async function readRailwayIac(file: string, options: IacOptions): Promise
     otherServices: project.services.filter((s) => s !== service),
   };
   return {
-    file, environment: options.environment, projectName: project.name, service, serviceChoice: choice.how, databases, unstartable,
-    variables: resolveVariables(service, resolution), resolution, notMirrored: notMirroredSettings(service), evaluationMs: evaluation.durationMs, project,
+    file,
+    environment: options.environment,
+    projectName: project.name,
+    service,
+    serviceChoice: choice.how,
+    databases,
+    unstartable,
+    variables: resolveVariables(service, resolution),
+    resolution,
+    notMirrored: notMirroredSettings(service),
+    evaluationMs: evaluation.durationMs,
+    project,
   };
 }
 

@@ -1,9 +1,7 @@
 import path from 'node:path';
 import type { IacDatabase, IacProject, IacService } from './graph.ts';
 
-export type ServiceChoice =
-  | { readonly ok: true; readonly service: IacService; readonly how: string }
-  | { readonly ok: false; readonly message: string };
+export type ServiceChoice = { readonly ok: true; readonly service: IacService; readonly how: string } | { readonly ok: false; readonly message: string };
 
 export interface ChoiceFacts {
   /** `railway-service`, when it names a service of the file. */
@@ -29,7 +27,8 @@ export function chooseService(project: IacProject, facts: ChoiceFacts): ServiceC
   const fromSource = all.filter((s) => s.kind !== 'docker-image' && s.kind !== 'template' && s.source?.type !== 'image');
   const repo = facts.repository?.toLowerCase();
   const here = fromSource.filter((s) => s.source?.type === 'github' && (repo === undefined || s.source.repo?.toLowerCase() === repo) && sameRoot(s, facts));
-  if (here.length === 1 && here[0]) return { ok: true, service: here[0], how: `built from ${facts.repository ?? 'this repository'} with root directory ${rootOf(here[0])}` };
+  if (here.length === 1 && here[0])
+    return { ok: true, service: here[0], how: `built from ${facts.repository ?? 'this repository'} with root directory ${rootOf(here[0])}` };
   const candidates = here.length > 1 ? here : fromSource;
   if (candidates.length === 1 && candidates[0]) return { ok: true, service: candidates[0], how: 'the only service built from source' };
   if (candidates.length === 0) return { ok: false, message: `has no service built from source to check; services: ${names}` };
@@ -73,7 +72,7 @@ const DEPLOY_EFFECTS: Readonly<Record<string, string>> = {
   overlapSeconds: 'Railway keeps the old deployment this long beside the new one',
   drainingSeconds: 'Railway gives the old deployment this long to stop',
   requiredMountPath: 'Railway requires a volume at this path',
-  limitOverride: 'Railway limits the service\'s CPU and memory',
+  limitOverride: "Railway limits the service's CPU and memory",
   runtime: 'Railway runs the service on this runtime',
 };
 
@@ -84,7 +83,13 @@ export function notMirroredSettings(service: IacService): NotMirrored[] {
     if (value === undefined || value === null || (key === 'numReplicas' && value === 1)) continue;
     out.push({ setting: `deploy.${key}`, value: JSON.stringify(value), effect: DEPLOY_EFFECTS[key] ?? 'not mirrored by the check' });
   }
-  if (service.volumeMounts.length) out.push({ setting: 'volumeMounts', value: service.volumeMounts.join(', '), effect: 'Railway mounts volumes here; the check starts with an empty directory' });
-  if (service.tcpProxies.length) out.push({ setting: 'networking.tcpProxies', value: service.tcpProxies.join(', '), effect: 'Railway exposes these TCP ports publicly' });
+  if (service.volumeMounts.length)
+    out.push({
+      setting: 'volumeMounts',
+      value: service.volumeMounts.join(', '),
+      effect: 'Railway mounts volumes here; the check starts with an empty directory',
+    });
+  if (service.tcpProxies.length)
+    out.push({ setting: 'networking.tcpProxies', value: service.tcpProxies.join(', '), effect: 'Railway exposes these TCP ports publicly' });
   return out;
 }

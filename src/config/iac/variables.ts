@@ -91,7 +91,8 @@ export function resolveVariables(service: IacService, facts: ResolutionFacts): V
     } else if (variable.type === 'sharedReference') {
       source = `shared ${variable.name}`;
       value = lookup('shared', variable.name);
-      if (value === undefined) why = notRead(facts.remote, `the shared variable ${variable.name}`, `Railway has no shared variable ${variable.name} in this environment`);
+      if (value === undefined)
+        why = notRead(facts.remote, `the shared variable ${variable.name}`, `Railway has no shared variable ${variable.name} in this environment`);
     } else if (variable.type === 'preserve') {
       source = 'preserve()';
       value = own(facts.remote?.service, name);
@@ -113,7 +114,10 @@ export function resolveVariables(service: IacService, facts: ResolutionFacts): V
     sources.push({ name, source });
   }
   return {
-    env, sources: dedupe(sources), unavailable, secrets: [...secrets].filter((s) => s.length > 0),
+    env,
+    sources: dedupe(sources),
+    unavailable,
+    secrets: [...secrets].filter((s) => s.length > 0),
     fromRailway: [...fromRailway].map(([key, value]) => ({ key, value })),
   };
 }
@@ -147,13 +151,22 @@ function referenceLookup(facts: ResolutionFacts, secrets: Set<string>, fromRailw
   };
 }
 
-function renderTemplate(text: string, lookup: Lookup, ownValue: (name: string) => string | undefined, remote: RemoteValues | undefined): { value: string | undefined; references: string[]; missing?: string } {
+function renderTemplate(
+  text: string,
+  lookup: Lookup,
+  ownValue: (name: string) => string | undefined,
+  remote: RemoteValues | undefined,
+): { value: string | undefined; references: string[]; missing?: string } {
   const references: string[] = [];
   let missing: string | undefined;
   const value = text.replace(TEMPLATE, (whole, resource: string | undefined, output: string) => {
     references.push(resource ? `${resource}.${output}` : output);
     const found = resource ? lookup(resource, output) : ownValue(output);
-    if (found === undefined) missing ??= resource === 'shared' ? `${whole} has no value here: ${notRead(remote, `the shared variable ${output}`, `Railway has no shared variable ${output} in this environment`)}` : `${whole} has no value here`;
+    if (found === undefined)
+      missing ??=
+        resource === 'shared'
+          ? `${whole} has no value here: ${notRead(remote, `the shared variable ${output}`, `Railway has no shared variable ${output} in this environment`)}`
+          : `${whole} has no value here`;
     return found ?? '';
   });
   return missing === undefined ? { value, references } : { value: undefined, references, missing };

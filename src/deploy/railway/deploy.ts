@@ -34,7 +34,9 @@ export function announceRailwaySettings(config: Config, log: Log): void {
   const lookup = config.railwayService;
   if (!lookup) return;
   if (!lookup.ok) {
-    log.warning(`Could not read the Railway service's settings; the health check follows the inputs and ${config.railwayFile ? 'the railway file' : 'its defaults'}. ${lookup.error}`);
+    log.warning(
+      `Could not read the Railway service's settings; the health check follows the inputs and ${config.railwayFile ? 'the railway file' : 'its defaults'}. ${lookup.error}`,
+    );
     return;
   }
   const t = lookup.target;
@@ -44,9 +46,10 @@ export function announceRailwaySettings(config: Config, log: Log): void {
   );
   for (const drift of findConfigDrift(lookup.settings, config.railwayFile)) {
     // railway.ts is what `railway config apply` writes into the service; a railway.json/toml gives way to the service.
-    const follows = config.railwayFile?.label === '.railway/railway.ts'
-      ? 'deploy-check follows .railway/railway.ts, which `railway config apply` makes the service\'s settings'
-      : "Railway follows the service's settings, and so does deploy-check";
+    const follows =
+      config.railwayFile?.label === '.railway/railway.ts'
+        ? "deploy-check follows .railway/railway.ts, which `railway config apply` makes the service's settings"
+        : "Railway follows the service's settings, and so does deploy-check";
     log.warning(`${describeDrift(drift)}; ${follows}`, config.railwayFile ? { file: config.railwayFile.file, title: 'Railway settings differ' } : undefined);
   }
 }
@@ -83,7 +86,15 @@ export async function deployStage(config: Config, report: CheckReport, deps: Dep
     return out;
   };
   const checksFailed = report.verdict === 'fail' ? (report.reasons[0] ?? 'a check failed') : null;
-  const run: StageRun = { config, image: report.image.id ?? config.image, deps, client, out, log, resolve: async () => (lookup?.ok ? lookup.target : await resolveTarget(client, access)) };
+  const run: StageRun = {
+    config,
+    image: report.image.id ?? config.image,
+    deps,
+    client,
+    out,
+    log,
+    resolve: async () => (lookup?.ok ? lookup.target : await resolveTarget(client, access)),
+  };
 
   try {
     if (settings.preview && settings.mode !== 'never' && deps.event?.name.startsWith('pull_request')) {
@@ -183,7 +194,9 @@ async function lookupTrigger(run: StageRun, target: RailwayTarget): Promise<Trig
     return await findTrigger(run.client, target, run.deps.event);
   } catch (err) {
     if (!(err instanceof RailwayApiError) || err.kind !== 'graphql') throw err;
-    run.log.warning(`Could not read the service's deployment triggers (${err.detail}); deploying through the API. If Railway also deploys this push by itself, set deploy-trigger: api and switch the trigger off`);
+    run.log.warning(
+      `Could not read the service's deployment triggers (${err.detail}); deploying through the API. If Railway also deploys this push by itself, set deploy-trigger: api and switch the trigger off`,
+    );
     return null;
   }
 }
@@ -217,10 +230,17 @@ async function delegate(run: StageRun, target: RailwayTarget, commit: string, ch
     log.info(`${out.reason}: ${out.dashboardUrl}`);
     return;
   }
-  log.info(`The service's deployment trigger deploys pushes to ${branch} of ${repository}: following Railway's own deployment of ${short} instead of starting one`);
+  log.info(
+    `The service's deployment trigger deploys pushes to ${branch} of ${repository}: following Railway's own deployment of ${short} instead of starting one`,
+  );
   const railways = await awaitCommitDeployment(client, target, commit, settings.timeoutMs);
   if (!railways) {
-    failDeploy(out, 'timeout', `the service's deployment trigger for ${branch} of ${repository} created no deployment of commit ${short} within ${Math.round(settings.timeoutMs / 1000)} s (deploy-timeout); is the trigger's repository the one this workflow runs in? deploy-trigger: api deploys through the API instead`, log);
+    failDeploy(
+      out,
+      'timeout',
+      `the service's deployment trigger for ${branch} of ${repository} created no deployment of commit ${short} within ${Math.round(settings.timeoutMs / 1000)} s (deploy-timeout); is the trigger's repository the one this workflow runs in? deploy-trigger: api deploys through the API instead`,
+      log,
+    );
     return;
   }
   out.dashboardUrl = dashboardUrl(target, railways.id);
@@ -236,7 +256,9 @@ async function startDeployment(run: StageRun, target: RailwayTarget, commit: str
   const where = describeTarget(target);
   if (settings.source === 'commit') {
     if (!commit) {
-      throw new Error('deploy-source is "commit" but the commit of this run is unknown (a local run outside a git checkout?); use deploy-source: image, or run in GitHub Actions');
+      throw new Error(
+        'deploy-source is "commit" but the commit of this run is unknown (a local run outside a git checkout?); use deploy-source: image, or run in GitHub Actions',
+      );
     }
     const id = (await client.request(DEPLOY, { serviceId: target.serviceId, environmentId: target.environmentId, commitSha: commit })).serviceInstanceDeployV2;
     log.info(`Railway deployment ${id} of commit ${commit.slice(0, 12)} to ${where}`);
@@ -252,16 +274,23 @@ async function startDeployment(run: StageRun, target: RailwayTarget, commit: str
   out.image = pushed.pinned;
   log.info(`Pushed ${pushed.tagged} (${pushed.digest}) in ${formatDuration(pushed.durationMs)}`);
   if (config.registry?.password.startsWith('ghs_')) {
-    log.warning('registry-password is the job\'s GITHUB_TOKEN: it expires when the job ends, so Railway could not pull this private image again later (restart, scale); hand Railway a token that lasts (a read:packages PAT) or make the package public');
+    log.warning(
+      "registry-password is the job's GITHUB_TOKEN: it expires when the job ends, so Railway could not pull this private image again later (restart, scale); hand Railway a token that lasts (a read:packages PAT) or make the package public",
+    );
   }
   if (lookup?.ok && lookup.settings.sourceRepo && !lookup.settings.sourceImage) {
     // Railway keeps one source per service: pointing it at an image replaces the repository link.
-    log.warning(`The Railway service was built from the repository ${lookup.settings.sourceRepo}; deploy-source: image switches it to the pushed image, so pushes to that repository no longer deploy it by themselves`);
+    log.warning(
+      `The Railway service was built from the repository ${lookup.settings.sourceRepo}; deploy-source: image switches it to the pushed image, so pushes to that repository no longer deploy it by themselves`,
+    );
   }
   await client.request(SET_IMAGE_SOURCE, {
     serviceId: target.serviceId,
     environmentId: target.environmentId,
-    input: { source: { image: pushed.pinned }, ...(config.registry ? { registryCredentials: { username: config.registry.username, password: config.registry.password } } : {}) },
+    input: {
+      source: { image: pushed.pinned },
+      ...(config.registry ? { registryCredentials: { username: config.registry.username, password: config.registry.password } } : {}),
+    },
   });
   const id = (await client.request(DEPLOY, { serviceId: target.serviceId, environmentId: target.environmentId })).serviceInstanceDeployV2;
   log.info(`Railway deployment ${id} of ${pushed.pinned} to ${where}`);
@@ -294,9 +323,20 @@ async function previewStage(run: StageRun, checksFailed: string | null): Promise
   const target = await run.resolve();
   if (action.kind === 'delete') {
     const deleted = await deletePreview(client, target.projectId, action.number);
-    const reason = deleted > 0 ? `the pull request was closed: preview environment ${name} deleted` : `the pull request was closed: preview environment ${name} was already gone`;
+    const reason =
+      deleted > 0
+        ? `the pull request was closed: preview environment ${name} deleted`
+        : `the pull request was closed: preview environment ${name} was already gone`;
     out.reason = reason;
-    out.preview = { action: deleted > 0 ? 'deleted' : 'already-gone', pullRequest: action.number, environmentName: name, environmentId: null, created: false, url: null, reason };
+    out.preview = {
+      action: deleted > 0 ? 'deleted' : 'already-gone',
+      pullRequest: action.number,
+      environmentName: name,
+      environmentId: null,
+      created: false,
+      url: null,
+      reason,
+    };
     log.info(reason);
     return;
   }
@@ -306,12 +346,25 @@ async function previewStage(run: StageRun, checksFailed: string | null): Promise
     return;
   }
   const environment = await findOrCreatePreview(client, target, action.number);
-  log.info(`Preview environment ${name} (${environment.id}) ${environment.created ? `created from ${target.environmentName ?? target.environmentId}` : 'exists'}`);
+  log.info(
+    `Preview environment ${name} (${environment.id}) ${environment.created ? `created from ${target.environmentName ?? target.environmentId}` : 'exists'}`,
+  );
   const preview: RailwayTarget = { ...target, environmentId: environment.id, environmentName: name };
   out.target = { ...preview };
-  out.preview = { action: 'deployed', pullRequest: action.number, environmentName: name, environmentId: environment.id, created: environment.created, url: null, reason: null };
+  out.preview = {
+    action: 'deployed',
+    pullRequest: action.number,
+    environmentName: name,
+    environmentId: environment.id,
+    created: environment.created,
+    url: null,
+    reason: null,
+  };
   const domain = await ensurePreviewDomain(client, target, preview);
-  if (domain === null) log.warning(`Preview environment ${name} has no public domain, and ${target.environmentName ?? target.environmentId} has none to follow: give the service a domain in Railway to get a preview URL`);
+  if (domain === null)
+    log.warning(
+      `Preview environment ${name} has no public domain, and ${target.environmentName ?? target.environmentId} has none to follow: give the service a domain in Railway to get a preview URL`,
+    );
   const previous = await readPrevious(run, preview, null);
   const deploymentId = await startDeployment(run, preview, out.commit);
   out.dashboardUrl = dashboardUrl(preview, deploymentId);

@@ -45,7 +45,7 @@ export async function followDeployment(f: Followed, out: DeployReport): Promise<
     out.railwayStatus = deployment.status;
     out.url = await deploymentUrl(client, deployment, target);
     out.status = 'triggered';
-    out.reason = 'deploy-wait is false: deploy-check did not wait for Railway\'s verdict';
+    out.reason = "deploy-wait is false: deploy-check did not wait for Railway's verdict";
     return;
   }
   const outcome = await waitForDeployment(client, deploymentId, {
@@ -69,7 +69,12 @@ export async function followDeployment(f: Followed, out: DeployReport): Promise<
       const first = status === 'CRASHED' ? out.logs.deploy : out.logs.build;
       const second = status === 'CRASHED' ? out.logs.build : out.logs.deploy;
       const tail = first.filter((l) => l.trim() !== '').at(-1) ?? second.filter((l) => l.trim() !== '').at(-1);
-      failDeploy(out, 'failed', `${id} ended ${status ?? 'unknown'}: ${describeStatus(status ?? '')}${tail ? `; last log line: ${tail.trim().slice(0, 300)}` : ''}`, log);
+      failDeploy(
+        out,
+        'failed',
+        `${id} ended ${status ?? 'unknown'}: ${describeStatus(status ?? '')}${tail ? `; last log line: ${tail.trim().slice(0, 300)}` : ''}`,
+        log,
+      );
       return;
     }
     case 'approval': {
@@ -101,12 +106,20 @@ async function timedOut(f: Followed, out: DeployReport, id: string, stillWas: st
   const { client, settings, deploymentId, log } = f;
   out.logs = await railwayLogs(client, deploymentId);
   if (!f.own) {
-    failDeploy(out, 'timeout', `${id} had no verdict within ${formatDuration(settings.timeoutMs)} (deploy-timeout): ${stillWas}; it is Railway's own deployment of the push, so deploy-check left it running`, log);
+    failDeploy(
+      out,
+      'timeout',
+      `${id} had no verdict within ${formatDuration(settings.timeoutMs)} (deploy-timeout): ${stillWas}; it is Railway's own deployment of the push, so deploy-check left it running`,
+      log,
+    );
     return;
   }
   const cancel = await cancelDeployment(client, deploymentId);
   out.cancelled = cancel === null;
-  const after = cancel === null ? 'deploy-check cancelled it (deploymentCancel) so that it cannot go live later unobserved' : `cancelling it failed (${cancel}): it may still go live later`;
+  const after =
+    cancel === null
+      ? 'deploy-check cancelled it (deploymentCancel) so that it cannot go live later unobserved'
+      : `cancelling it failed (${cancel}): it may still go live later`;
   failDeploy(out, 'timeout', `${id} had no verdict within ${formatDuration(settings.timeoutMs)} (deploy-timeout): ${stillWas}; ${after}`, log);
 }
 
@@ -144,7 +157,11 @@ async function smoke(f: Followed, out: DeployReport, id: string): Promise<void> 
   failDeploy(out, 'failed', `${failure}${then}`, log);
 }
 
-export async function deploymentUrl(client: RailwayClient, deployment: { url: string | null; staticUrl: string | null }, target: RailwayTarget): Promise<string | null> {
+export async function deploymentUrl(
+  client: RailwayClient,
+  deployment: { url: string | null; staticUrl: string | null },
+  target: RailwayTarget,
+): Promise<string | null> {
   const direct = deployment.staticUrl || deployment.url;
   if (direct) return publicUrl(direct);
   try {
@@ -170,4 +187,3 @@ async function railwayLogs(client: RailwayClient, deploymentId: string): Promise
   };
   return { build: await read('build'), deploy: await read('deploy'), push: [] };
 }
-

@@ -39,7 +39,10 @@ export function decideGate(mode: DeployMode, event: GateEvent | null, checksFail
 
 function autoDecision(event: GateEvent | null): GateDecision {
   if (event === null) {
-    return { deploy: false, reason: 'deploy is "auto" and this is a local run: auto deploys only from GitHub Actions; pass --deploy always to deploy from here' };
+    return {
+      deploy: false,
+      reason: 'deploy is "auto" and this is a local run: auto deploys only from GitHub Actions; pass --deploy always to deploy from here',
+    };
   }
   switch (event.name) {
     case 'pull_request':

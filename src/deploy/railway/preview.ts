@@ -39,11 +39,19 @@ export function previewName(number: number): string {
 export function previewAction(event: PreviewEvent | null): PreviewAction {
   const pr = event?.pullRequest ?? null;
   if (event?.name !== 'pull_request' || pr === null) {
-    return { kind: 'none', number: null, reason: `railway-preview acts on pull_request events only (this is ${event ? `a ${event.name} event` : 'a local run'})` };
+    return {
+      kind: 'none',
+      number: null,
+      reason: `railway-preview acts on pull_request events only (this is ${event ? `a ${event.name} event` : 'a local run'})`,
+    };
   }
   const base = pr.baseRepository ?? event.repository ?? null;
   if (pr.headRepository === null || base === null || pr.headRepository.toLowerCase() !== base.toLowerCase()) {
-    return { kind: 'none', number: pr.number, reason: `the pull request comes from ${pr.headRepository ?? 'an unknown repository'}, not from ${base ?? 'this repository'}: a fork gets no preview environment` };
+    return {
+      kind: 'none',
+      number: pr.number,
+      reason: `the pull request comes from ${pr.headRepository ?? 'an unknown repository'}, not from ${base ?? 'this repository'}: a fork gets no preview environment`,
+    };
   }
   if (event.action === 'closed') return { kind: 'delete', number: pr.number };
   if (event.action !== null && !UPDATES.has(event.action)) {
@@ -115,10 +123,12 @@ export async function deletePreview(client: RailwayClient, projectId: string, nu
  * its own, as Railway's own pull-request environments do. Null when the source has none either.
  */
 export async function ensurePreviewDomain(client: RailwayClient, source: RailwayTarget, preview: RailwayTarget): Promise<string | null> {
-  const domainsOf = async (t: RailwayTarget) => (await client.request(DOMAINS, { environmentId: t.environmentId, projectId: t.projectId, serviceId: t.serviceId })).domains;
+  const domainsOf = async (t: RailwayTarget) =>
+    (await client.request(DOMAINS, { environmentId: t.environmentId, projectId: t.projectId, serviceId: t.serviceId })).domains;
   const own = await domainsOf(preview);
   const existing = own.serviceDomains[0]?.domain ?? own.customDomains[0]?.domain;
   if (existing) return existing;
   if ((await domainsOf(source)).serviceDomains.length === 0) return null;
-  return (await client.request(SERVICE_DOMAIN_CREATE, { input: { environmentId: preview.environmentId, serviceId: preview.serviceId } })).serviceDomainCreate.domain;
+  return (await client.request(SERVICE_DOMAIN_CREATE, { input: { environmentId: preview.environmentId, serviceId: preview.serviceId } })).serviceDomainCreate
+    .domain;
 }

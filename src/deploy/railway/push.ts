@@ -107,7 +107,13 @@ async function docker(args: string[], env: Record<string, string>): Promise<{ co
       stderr: (d) => (text += d.toString()),
     },
   });
-  return { code, output: text.split(/\r?\n/).map((l) => l.trimEnd()).filter(Boolean) };
+  return {
+    code,
+    output: text
+      .split(/\r?\n/)
+      .map((l) => l.trimEnd())
+      .filter(Boolean),
+  };
 }
 
 /**
@@ -129,7 +135,9 @@ async function privateDockerConfig(host: string, credentials: RegistryCredential
     if (existsSync(path.join(own, sub))) await symlink(path.join(own, sub), path.join(dir, sub));
   }
   const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
-  await writeFile(path.join(dir, 'config.json'), JSON.stringify({ auths: { [host]: { auth } }, ...(currentContext ? { currentContext } : {}) }), { mode: 0o600 });
+  await writeFile(path.join(dir, 'config.json'), JSON.stringify({ auths: { [host]: { auth } }, ...(currentContext ? { currentContext } : {}) }), {
+    mode: 0o600,
+  });
   return dir;
 }
 

@@ -21,7 +21,9 @@ export type PreviousLive = { readonly found: LiveDeployment } | { readonly none:
  */
 export async function previousLive(client: RailwayClient, target: RailwayTarget, except: string | null): Promise<PreviousLive> {
   try {
-    const listed = (await client.request(DEPLOYMENTS, { input: { serviceId: target.serviceId, environmentId: target.environmentId, status: { in: ['SUCCESS'] } }, first: 5 })).deployments.edges
+    const listed = (
+      await client.request(DEPLOYMENTS, { input: { serviceId: target.serviceId, environmentId: target.environmentId, status: { in: ['SUCCESS'] } }, first: 5 })
+    ).deployments.edges
       .map((e) => e.node)
       .filter((d) => d.id !== except);
     const live = listed[0];

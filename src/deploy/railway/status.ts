@@ -49,7 +49,7 @@ export function describeStatus(status: string): string {
     case 'NEEDS_APPROVAL':
       return 'the deployment waits for a person to approve it in Railway';
     case 'WAITING':
-      return 'Railway holds the deployment until the commit\'s GitHub checks pass ("Wait for CI" on the service\'s deployment trigger), this workflow\'s included';
+      return "Railway holds the deployment until the commit's GitHub checks pass (\"Wait for CI\" on the service's deployment trigger), this workflow's included";
     case 'SLEEPING':
       return 'the deployment succeeded and is sleeping (idle)';
     case 'SUCCESS':

@@ -29,7 +29,9 @@ export interface TriggerEvent {
 export async function findTrigger(client: RailwayClient, target: RailwayTarget, event: TriggerEvent | null): Promise<TriggerData | null> {
   const branch = branchOf(event?.ref);
   if (branch === null) return null;
-  const triggers = (await client.request(DEPLOYMENT_TRIGGERS, { projectId: target.projectId, environmentId: target.environmentId, serviceId: target.serviceId })).deploymentTriggers.edges
+  const triggers = (
+    await client.request(DEPLOYMENT_TRIGGERS, { projectId: target.projectId, environmentId: target.environmentId, serviceId: target.serviceId })
+  ).deploymentTriggers.edges
     .map((e) => e.node)
     .filter((t) => t.serviceId === null || t.serviceId === target.serviceId);
   return matchTrigger(triggers, branch, event?.repository) ?? null;
@@ -45,7 +47,9 @@ export function commitOf(deployment: { meta: unknown }): string | null {
 
 /** The newest deployment of this commit in the target's service and environment, if any. */
 export async function commitDeployment(client: RailwayClient, target: RailwayTarget, commit: string): Promise<ListedDeployment | null> {
-  const listed = (await client.request(DEPLOYMENTS, { input: { serviceId: target.serviceId, environmentId: target.environmentId }, first: 20 })).deployments.edges.map((e) => e.node);
+  const listed = (
+    await client.request(DEPLOYMENTS, { input: { serviceId: target.serviceId, environmentId: target.environmentId }, first: 20 })
+  ).deployments.edges.map((e) => e.node);
   return listed.find((d) => commitOf(d)?.toLowerCase() === commit.toLowerCase()) ?? null;
 }
 

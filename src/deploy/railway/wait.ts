@@ -35,7 +35,10 @@ export async function waitForDeployment(client: RailwayClient, id: string, optio
     const deployment = (await client.request(DEPLOYMENT, { id }, { deadline: Math.max(deadline, now() + 1000) })).deployment;
     polls++;
     if (deployment.status !== last?.status) {
-      options.onStatus?.(isKnownStatus(deployment.status) ? deployment.status : `${deployment.status} (a status deploy-check does not know: waiting on)`, last?.status ?? null);
+      options.onStatus?.(
+        isKnownStatus(deployment.status) ? deployment.status : `${deployment.status} (a status deploy-check does not know: waiting on)`,
+        last?.status ?? null,
+      );
       firstSeen = now();
     }
     last = deployment;

@@ -66,7 +66,12 @@ function copies(sources: readonly string[], name: string): boolean {
     if (s === name || s.startsWith(`${name}/`)) return true;
     if (!s.includes('*') && !s.includes('?')) return false;
     const first = s.split('/')[0] ?? s;
-    const re = new RegExp(`^${first.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const re = new RegExp(
+      `^${first
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
     return re.test(name);
   });
 }
@@ -88,7 +93,8 @@ function noIgnoreFileFinding(context: ContextFacts, sources: readonly string[]):
  */
 function noIgnoreFileReach(context: ContextFacts, sources: readonly string[]): string {
   const present = context.gaps.filter((g) => g.present);
-  const list = (gaps: typeof present): string => gaps.map((g) => `${g.name}${g.name in context.sentBytes ? ` (${formatBytes(context.sentBytes[g.name] ?? 0)})` : ''}`).join(', ');
+  const list = (gaps: typeof present): string =>
+    gaps.map((g) => `${g.name}${g.name in context.sentBytes ? ` (${formatBytes(context.sentBytes[g.name] ?? 0)})` : ''}`).join(', ');
   if (sources.some(isWholeContext)) {
     return ` and COPY . copies it into the image${present.length ? `, including ${list(present)}` : ''}`;
   }
@@ -96,7 +102,9 @@ function noIgnoreFileReach(context: ContextFacts, sources: readonly string[]): s
   const sentOnly = present.filter((g) => !copies(sources, g.name));
   return [
     copied.length ? `, and the Dockerfile's COPY takes ${list(copied)} into the image` : '',
-    sentOnly.length ? `${copied.length ? '; ' : ', including '}${list(sentOnly)}${copied.length ? ' is sent too' : ''}, which no COPY or ADD of the Dockerfile takes into the image` : '',
+    sentOnly.length
+      ? `${copied.length ? '; ' : ', including '}${list(sentOnly)}${copied.length ? ' is sent too' : ''}, which no COPY or ADD of the Dockerfile takes into the image`
+      : '',
   ].join('');
 }
 
@@ -110,13 +118,17 @@ function ignoreGapFindings(context: ContextFacts, ignoreFile: string, sources: r
   };
   const what = (g: (typeof gaps)[number]): string => (g.missing ? g.missing.join(', ') : g.name);
   const name = path.basename(ignoreFile);
-  return [{
-    id: 'dockerignore-gaps',
-    message: `${name} does not exclude ${gaps.map((g) => `${what(g)}${g.present ? ` (in the context${sent(g.name)})` : ''}`).join(', ')}, which the Dockerfile's COPY would take into the image`,
-    file: ignoreFile,
-    line: null,
-    path: ignoreFile,
-    evidence: gaps.map((g) => `${what(g)}: ${g.present ? 'in the context, sent to the builder' : 'not in the context now, would be sent and copied if created'}`),
-    fix: `add ${gaps.map((g) => (g.name === '.env' ? '.env*' : g.name)).join(', ')} to ${name}`,
-  }];
+  return [
+    {
+      id: 'dockerignore-gaps',
+      message: `${name} does not exclude ${gaps.map((g) => `${what(g)}${g.present ? ` (in the context${sent(g.name)})` : ''}`).join(', ')}, which the Dockerfile's COPY would take into the image`,
+      file: ignoreFile,
+      line: null,
+      path: ignoreFile,
+      evidence: gaps.map(
+        (g) => `${what(g)}: ${g.present ? 'in the context, sent to the builder' : 'not in the context now, would be sent and copied if created'}`,
+      ),
+      fix: `add ${gaps.map((g) => (g.name === '.env' ? '.env*' : g.name)).join(', ')} to ${name}`,
+    },
+  ];
 }

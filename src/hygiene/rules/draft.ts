@@ -55,11 +55,7 @@ export function layerNames(refs: readonly HygieneLayerRef[], count: number): Lay
 }
 
 /** The line of the last `keyword` instruction `accept` takes in the stages that make the image. */
-export function lastInstructionLine(
-  chain: readonly DockerfileStage[],
-  keyword: string,
-  accept: (text: string) => boolean = () => true,
-): number | undefined {
+export function lastInstructionLine(chain: readonly DockerfileStage[], keyword: string, accept: (text: string) => boolean = () => true): number | undefined {
   for (let s = chain.length - 1; s >= 0; s--) {
     const ins = chain[s]?.instructions.filter((i) => i.keyword === keyword && accept(i.text)).at(-1);
     if (ins) return ins.line;

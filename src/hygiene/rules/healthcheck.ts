@@ -13,9 +13,12 @@ export interface HealthcheckFacts {
 export function healthcheckFindings({ test, healthPath, line }: HealthcheckFacts): Draft[] {
   const hasHealthcheck = Boolean(test?.length && test[0] !== 'NONE');
   if (hasHealthcheck || healthPath) return [];
-  return [{
-    id: 'no-healthcheck',
-    message: 'The image has no HEALTHCHECK and no health path is configured (health-path, deploy.healthcheckPath in railway.json/toml, or the Railway service\'s health check path): nothing tells the platform when the app is ready',
-    line,
-  }];
+  return [
+    {
+      id: 'no-healthcheck',
+      message:
+        "The image has no HEALTHCHECK and no health path is configured (health-path, deploy.healthcheckPath in railway.json/toml, or the Railway service's health check path): nothing tells the platform when the app is ready",
+      line,
+    },
+  ];
 }

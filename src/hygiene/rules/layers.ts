@@ -112,7 +112,9 @@ function valueFate({ layers, names }: LayerScope, hit: ValueHit): string {
   const last = hit.layers.at(-1) ?? hit.layers[0] ?? 0;
   if (shownAtTop(layers, last, hit.path)) return '';
   const gone = deletedBy(layers, last, hit.path) ?? -1;
-  return gone >= 0 ? `; ${names.short(gone)} deletes it, but the earlier layer still ships it` : '; a later layer replaces the file, but the earlier layer still ships it';
+  return gone >= 0
+    ? `; ${names.short(gone)} deletes it, but the earlier layer still ships it`
+    : '; a later layer replaces the file, but the earlier layer still ships it';
 }
 
 function secretFileFix(filePath: string, deletedLater: boolean): string {
@@ -147,7 +149,13 @@ function lookalikeNote({ layers, names }: LayerScope): Draft | undefined {
   const [first] = byPath.entries();
   if (!first) return undefined;
   const files = byPath.size;
-  const evidence = [...byPath].slice(0, 20).map(([p, s]) => `${p} (line ${[...s.lines].sort((a, b) => a - b).slice(0, 5).join(', ')}): ${[...s.what].join('; ')}`);
+  const evidence = [...byPath].slice(0, 20).map(
+    ([p, s]) =>
+      `${p} (line ${[...s.lines]
+        .sort((a, b) => a - b)
+        .slice(0, 5)
+        .join(', ')}): ${[...s.what].join('; ')}`,
+  );
   if (files > 20) evidence.push(`and ${files - 20} more file${files > 21 ? 's' : ''}`);
   return {
     id: 'placeholder-credentials',
@@ -230,12 +238,14 @@ function compilerFindings({ layers, names }: LayerScope): Draft[] {
   });
   if (found.size === 0) return [];
   const firstLayer = Math.min(...[...found.values()].map((f) => f.layer));
-  return [{
-    id: 'compiler-in-final-stage',
-    message: `Build tools reached the final stage of this multi-stage build (${[...found.keys()].sort().join(', ')}, from ${names.where(firstLayer)}); install them in a build stage and COPY --from only what runs`,
-    line: names.ref(firstLayer).line,
-    layer: names.ref(firstLayer),
-    path: [...found.values()].find((f) => f.layer === firstLayer)?.path ?? null,
-    evidence: [...found.entries()].map(([name, f]) => `${name}: ${f.path} in ${names.where(f.layer)}`),
-  }];
+  return [
+    {
+      id: 'compiler-in-final-stage',
+      message: `Build tools reached the final stage of this multi-stage build (${[...found.keys()].sort().join(', ')}, from ${names.where(firstLayer)}); install them in a build stage and COPY --from only what runs`,
+      line: names.ref(firstLayer).line,
+      layer: names.ref(firstLayer),
+      path: [...found.values()].find((f) => f.layer === firstLayer)?.path ?? null,
+      evidence: [...found.entries()].map(([name, f]) => `${name}: ${f.path} in ${names.where(f.layer)}`),
+    },
+  ];
 }

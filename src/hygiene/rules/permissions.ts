@@ -31,8 +31,15 @@ export function permissionFindings({ layers, refs, nonRoot }: PermissionFacts): 
   const names = layerNames(refs, layers.length);
   const shadow = emptyPasswordFinding(layers, names);
   return [
-    ...setuidFindings(collect(layers, names, (l) => l.privileged), names, nonRoot),
-    ...worldWritableFindings(collect(layers, names, (l) => l.worldWritable), names),
+    ...setuidFindings(
+      collect(layers, names, (l) => l.privileged),
+      names,
+      nonRoot,
+    ),
+    ...worldWritableFindings(
+      collect(layers, names, (l) => l.worldWritable),
+      names,
+    ),
     ...(shadow ? [shadow] : []),
   ];
 }
@@ -63,12 +70,17 @@ function placement(items: readonly Placed[], names: LayerNames): Pick<Draft, 'li
 
 /** "/bin/su, /bin/mount, /usr/bin/a, ...": the first three paths. */
 function firstPaths(items: readonly Placed[]): string {
-  return `${items.slice(0, 3).map((p) => p.fact.path).join(', ')}${items.length > 3 ? ', ...' : ''}`;
+  return `${items
+    .slice(0, 3)
+    .map((p) => p.fact.path)
+    .join(', ')}${items.length > 3 ? ', ...' : ''}`;
 }
 
 function setuidFindings(privileged: BySource, names: LayerNames, nonRoot: boolean): Draft[] {
   const drafts: Draft[] = [];
-  const risk = nonRoot ? 'a process running as the image\'s non-root user can use them to become root or another user' : 'they matter once the image runs as a non-root user';
+  const risk = nonRoot
+    ? "a process running as the image's non-root user can use them to become root or another user"
+    : 'they matter once the image runs as a non-root user';
   const { own, base } = privileged;
   if (own.length) {
     drafts.push({
@@ -92,14 +104,19 @@ function setuidFindings(privileged: BySource, names: LayerNames, nonRoot: boolea
 
 function worldWritableFindings(writable: BySource, names: LayerNames): Draft[] {
   const drafts: Draft[] = [];
-  for (const [items, fromBase] of [[writable.own, false], [writable.base, true]] as const) {
+  for (const [items, fromBase] of [
+    [writable.own, false],
+    [writable.base, true],
+  ] as const) {
     if (!items.length) continue;
     drafts.push({
       id: 'world-writable',
       severity: fromBase ? 'info' : undefined,
       message: `${items.length} world-writable path${items.length > 1 ? 's' : ''} outside /tmp ${fromBase ? 'in the base image' : 'added by the Dockerfile'} (${firstPaths(items)}): any process in the container can change ${items.length > 1 ? 'them' : 'it'}`,
       ...placement(items, names),
-      fix: fromBase ? 'chmod o-w the paths in the final stage, or use another base image' : 'give the files to the app\'s user (COPY --chown=app, chmod 755/644) instead of chmod 777',
+      fix: fromBase
+        ? 'chmod o-w the paths in the final stage, or use another base image'
+        : "give the files to the app's user (COPY --chown=app, chmod 755/644) instead of chmod 777",
     });
   }
   return drafts;
@@ -116,6 +133,6 @@ function emptyPasswordFinding(layers: readonly LayerFacts[], names: LayerNames):
     layer: names.ref(shadow.layer),
     path: '/etc/shadow',
     evidence: [`accounts: ${accounts.join(', ')}`],
-    fix: 'lock the account instead of clearing its password: passwd -l NAME (or usermod -p \'*\' NAME)',
+    fix: "lock the account instead of clearing its password: passwd -l NAME (or usermod -p '*' NAME)",
   };
 }

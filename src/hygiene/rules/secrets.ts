@@ -8,7 +8,14 @@ import type { HygieneLayerRef } from '../../model/report.ts';
 import type { HistoryEntry, Origin } from '../history.ts';
 import { parseEnvInstruction, parseHistoryBuildArgs, secretValueReason, splitEnv } from '../rules.ts';
 import {
-  classifySecretValues, findSecretValues, fingerprint, isFlagValue, isPublicByDesignName, mayHoldSecret, VALUE_KIND_LABELS, type GivenSecret,
+  classifySecretValues,
+  findSecretValues,
+  fingerprint,
+  isFlagValue,
+  isPublicByDesignName,
+  mayHoldSecret,
+  VALUE_KIND_LABELS,
+  type GivenSecret,
 } from '../../secrets/values.ts';
 import { BASE_SECRET_FIX, lastInstructionLine, withArticle, type Draft } from './draft.ts';
 
@@ -116,7 +123,9 @@ function configEnvFindings(scan: Scan): void {
       layer: at.fromBase ? facts.baseTop : null,
       evidence: ['the value is readable by anyone who pulls the image (docker inspect)', ...fingerprintEvidence(verdict)],
       fingerprint: verdict.fingerprint,
-      fix: at.fromBase ? BASE_SECRET_FIX : `remove ENV ${name} from the Dockerfile and set it at run time (Railway service variables); rotate the exposed value`,
+      fix: at.fromBase
+        ? BASE_SECRET_FIX
+        : `remove ENV ${name} from the Dockerfile and set it at run time (Railway service variables); rotate the exposed value`,
     });
   }
 }
@@ -141,7 +150,9 @@ function historyEnvFindings(scan: Scan, by: string, h: number): void {
       layer: fromBase ? scan.facts.baseTop : null,
       evidence: ['readable with docker history --no-trunc', ...fingerprintEvidence(verdict)],
       fingerprint: verdict.fingerprint,
-      fix: fromBase ? BASE_SECRET_FIX : `give ARG/ENV ${name} no secret default; pass secrets with RUN --mount=type=secret (build-secrets) and rotate the exposed value`,
+      fix: fromBase
+        ? BASE_SECRET_FIX
+        : `give ARG/ENV ${name} no secret default; pass secrets with RUN --mount=type=secret (build-secrets) and rotate the exposed value`,
     });
   }
 }
@@ -160,7 +171,10 @@ function historyBuildArgFindings(scan: Scan, args: readonly { name: string; valu
       message: `Build argument ${name} leaked into the image history through the RUN that uses it (${verdict.what})`,
       line: origin?.line ?? null,
       layer: facts.historyLayers[h] ?? null,
-      evidence: [`history entry ${h + 1} of ${facts.history.length} records ${name}=<value> (docker history --no-trunc shows it)`, ...fingerprintEvidence(verdict)],
+      evidence: [
+        `history entry ${h + 1} of ${facts.history.length} records ${name}=<value> (docker history --no-trunc shows it)`,
+        ...fingerprintEvidence(verdict),
+      ],
       fingerprint: verdict.fingerprint,
       fix: `pass it as a build secret (build-secrets, RUN --mount=type=secret,id=${name}) instead of a build argument, and rotate the exposed value`,
     });
@@ -184,7 +198,9 @@ function historyCommandFindings(scan: Scan, command: string, h: number): void {
       layer: facts.historyLayers[h] ?? (fromBase ? facts.baseTop : null),
       evidence: [`history entry ${h + 1} of ${facts.history.length} (docker history --no-trunc shows it)`, `fingerprint ${m.fingerprint}`],
       fingerprint: m.fingerprint,
-      fix: fromBase ? BASE_SECRET_FIX : 'never write a secret into a RUN line: mount it with RUN --mount=type=secret (build-secrets) and read it from /run/secrets; rotate the exposed value',
+      fix: fromBase
+        ? BASE_SECRET_FIX
+        : 'never write a secret into a RUN line: mount it with RUN --mount=type=secret (build-secrets) and read it from /run/secrets; rotate the exposed value',
     });
   }
 }
@@ -230,7 +246,10 @@ function judgeValue(name: string, value: string, given: readonly GivenSecret[]):
     const matches = classifySecretValues(v, given, 1);
     const m = matches.find((x) => !x.lookalike);
     if (m && !(isPublicByDesignName(name) && m.kind !== 'given-secret')) {
-      return { what: m.kind === 'given-secret' ? `the value of ${m.source ?? 'a given secret'}` : withArticle(VALUE_KIND_LABELS[m.kind]), fingerprint: m.fingerprint };
+      return {
+        what: m.kind === 'given-secret' ? `the value of ${m.source ?? 'a given secret'}` : withArticle(VALUE_KIND_LABELS[m.kind]),
+        fingerprint: m.fingerprint,
+      };
     }
     // postgres://postgres:postgres@db/app, a made-up token: the name cannot make it a secret.
     if (matches.length > 0) return undefined;
