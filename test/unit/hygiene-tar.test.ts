@@ -159,8 +159,8 @@ test('an archive without manifest.json is refused', async () => {
   writeFileSync(path.join(outer, 'x.json'), '{}');
   const data = execFileSync('tar', ['-C', outer, '-cf', '-', '.']);
   await assert.rejects(
-    // eslint-disable-next-line @typescript-eslint/require-await -- the archive is already in memory: nothing to wait for
     readImageArchive(
+      // eslint-disable-next-line @typescript-eslint/require-await -- the archive is already in memory: nothing to wait for
       (async function* () {
         yield data;
       })(),
