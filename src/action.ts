@@ -66,6 +66,8 @@ function properties(where: Annotation | undefined): core.AnnotationProperties | 
 }
 
 /** The action's main step. */
+// The action's main step in its order (mask, configure, session, pipeline, publish) inside one try/finally; its parts are helpers already.
+// eslint-disable-next-line max-lines-per-function
 export async function runAction(): Promise<void> {
   // Masked before anything else runs: reading the configuration already talks to Railway with the token.
   for (const name of SECRET_INPUTS) runSecrets.add(core.getInput(name).trim());

@@ -75,8 +75,20 @@ const REPEATABLE: Partial<Record<InputName, string>> = {
   'add-hosts': 'add-host',
 };
 
-export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
-  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+export async function runCli(argv: string[], io: CliIo = process): Promise<number> {
+  const parsed = parseCommandLine(argv, io);
+  if (typeof parsed === 'number') return parsed;
+  const prepared = await prepareRun(parsed, io);
+  if (typeof prepared === 'number') return prepared;
+  return runChecks(prepared, io);
+}
+
+type CliIo = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
+type CliValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** The command line read: its values and the input reader over them; or the exit code (--help, --version, a bad option). */
+function parseCommandLine(argv: string[], io: CliIo): { values: CliValues; read: (name: InputName) => string } | number {
+  let values: CliValues;
   try {
     const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
     for (const name of INPUT_NAMES) options[name] = { type: 'string', multiple: true };
@@ -110,7 +122,12 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
       .filter((v): v is string => typeof v === 'string')
       .join('\n');
   };
+  return { values, read };
+}
 
+/** What the run needs before anything starts (the Config, the report file's path); or exit 2 naming what is wrong. */
+async function prepareRun(parsed: { values: CliValues; read: (name: InputName) => string }, io: CliIo): Promise<PreparedRun | number> {
+  const { values, read } = parsed;
   let config: Config;
   try {
     const cacheDir = values['cache-dir'];
@@ -138,6 +155,21 @@ export async function runCli(argv: string[], io: { stdout: NodeJS.WritableStream
     io.stderr.write(`deploy-check: ${commandFreeLines((err as Error).message)}\n`);
     return EXIT_CONFIG;
   }
+  return { config, reportFile, values, read };
+}
+
+interface PreparedRun {
+  readonly config: Config;
+  readonly reportFile: string | undefined;
+  readonly values: CliValues;
+  readonly read: (name: InputName) => string;
+}
+
+/** The checks, in one run session: its secrets, signals, the report and the clean-up. */
+// The run's set-up and its one try/finally around the pipeline read best in one place.
+// eslint-disable-next-line max-lines-per-function
+async function runChecks(prepared: PreparedRun, io: CliIo): Promise<number> {
+  const { config, reportFile, values, read } = prepared;
   // Grows when a stage finds a secret value (e.g. in the image config): later output masks it too.
   const secrets = new Secrets();
   for (const secret of config.secrets) secrets.add(secret);

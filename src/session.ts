@@ -92,6 +92,8 @@ export function exitCodeFor(signal: NodeJS.Signals): number {
  * the last resort when the run does not stop by itself, and the clean-up after it. `source` is
  * what a report made from what is known says of the commit.
  */
+// The handlers (signals, last resort, grace) close over one state; apart, they would share it through an object that says less.
+// eslint-disable-next-line max-lines-per-function
 export function openSession(config: Config, docker: Docker, source: PipelineDeps['source'], entry: SessionEntry): RunSession {
   const cancel = new AbortController();
   const started = Date.now();

@@ -20,7 +20,7 @@ export interface BuildOutcome {
 }
 
 /** Runs `docker buildx build` as an argument array (no shell), following its rawjson progress. */
-export async function buildImage(config: Config, log: Log, cache: CachePlan = { from: undefined, to: undefined }, cancel?: AbortSignal): Promise<BuildOutcome> {
+export async function buildStage(config: Config, log: Log, cache: CachePlan = { from: undefined, to: undefined }, cancel?: AbortSignal): Promise<BuildOutcome> {
   let outcome = await buildOnce(config, log, cache, cancel);
   let spentMs = outcome.report.durationMs;
   // BuildKit on the containerd image store can lose a snapshot when builds run side by side

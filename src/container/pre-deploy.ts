@@ -21,7 +21,7 @@ const LAST_LINES_QUOTED = 3;
  * migration (or an entrypoint that serves) cannot hang the check. Every container is removed:
  * the removal starts once its logs are read and goes on while the next container starts (`removals`).
  */
-export async function runPreDeploy(
+export async function preDeployStage(
   preDeploy: PreDeployConfig,
   docker: Docker,
   log: Log,

@@ -64,7 +64,7 @@ export interface CreatedApp {
 /**
  * Reads the image and creates the app's container without starting it. Creating is not
  * starting: it happens while the pre-deploy command runs, and Railway's order (the app starts
- * only once that command passed) is kept by `startAndWait`.
+ * only once that command passed) is kept by `healthStage`.
  */
 export async function createApp(config: Config, docker: Docker, params: RunParams): Promise<CreatedApp> {
   let image: Docker.ImageInspectInfo;
@@ -138,7 +138,9 @@ function unhealthyReport(config: Config, strategy: HealthConfig['strategy']): He
  * timeout passes or the run is cancelled. Evidence is gathered before the container's removal
  * starts (`removals`).
  */
-export async function startAndWait(config: Config, log: Log, app: CreatedApp, removals: PendingRemovals, cancel?: AbortSignal): Promise<HealthReport> {
+// The health stage's one sequence: start, wait, gather evidence before removal; splitting it would separate the evidence from its wait.
+// eslint-disable-next-line max-lines-per-function
+export async function healthStage(config: Config, log: Log, app: CreatedApp, removals: PendingRemovals, cancel?: AbortSignal): Promise<HealthReport> {
   const { report, strategyName, hasHealthcheck, hostMode, container } = app;
   if (report.reason !== null) return report;
   const hint = startCommandHint(config);

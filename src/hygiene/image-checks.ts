@@ -12,9 +12,9 @@ import type { Log } from '../host/log.ts';
 import type { HygieneReport, SizeReport } from '../model/report.ts';
 import type { BaselineScope } from '../size/baseline-store.ts';
 import { applyWasted } from '../size/budget.ts';
-import { runSizeStage } from '../size/stage.ts';
+import { sizeStage } from '../size/stage.ts';
 import { skippedHygiene } from './check.ts';
-import { prepareHygiene } from './stage.ts';
+import { hygieneStage } from './stage.ts';
 
 export interface ImageCheckDeps {
   /** The built image's ID: both read this image, whatever its tag names by then. */
@@ -32,17 +32,17 @@ export interface ImageChecks {
   done(): Promise<{ size: SizeReport; hygiene: HygieneReport | undefined }>;
 }
 
-export function startImageChecks(config: Config, deps: ImageCheckDeps): ImageChecks {
+export function imageChecksStage(config: Config, deps: ImageCheckDeps): ImageChecks {
   const { docker, baselines } = deps;
   const log = new HeldLog(deps.log);
   const running = (async () => {
     await deps.after;
-    const hygiene = await prepareHygiene(config, deps.image, { docker, log, maskSecret: deps.maskSecret }).catch((err: unknown) => {
+    const hygiene = await hygieneStage(config, deps.image, { docker, log, maskSecret: deps.maskSecret }).catch((err: unknown) => {
       const report = skippedHygiene(config.hygiene.mode, `the image could not be read: ${err instanceof Error ? err.message : String(err)}`);
       return { tap: undefined, finish: () => Promise.resolve({ report, wasted: null }) };
     });
     const measured = await log.group('Measure', () =>
-      runSizeStage(config, { image: deps.image, docker, log, baselines, ...(hygiene.tap ? { tap: hygiene.tap } : {}) }),
+      sizeStage(config, { image: deps.image, docker, log, baselines, ...(hygiene.tap ? { tap: hygiene.tap } : {}) }),
     );
     const found = config.hygiene.mode === 'off' ? undefined : await log.group('Hygiene', () => hygiene.finish());
     const why = config.hygiene.mode === 'off' ? 'wasted space is read by the hygiene layer scan, and hygiene is off' : 'the image layers could not be read';

@@ -1,5 +1,5 @@
 /**
- * The hygiene stage in two steps around the size stage's push. `prepareHygiene` learns which
+ * The hygiene stage in two steps around the size stage's push. `hygieneStage` learns which
  * layers the per-layer memo does not know and hands the size stage a tap that reads exactly
  * those blobs as the push streams them; `finish` combines remembered and new facts into
  * findings. When the push cannot deliver (no loopback push, a failure), the image is read
@@ -32,7 +32,7 @@ export function hygieneMemoDirectory(env: NodeJS.ProcessEnv = process.env): stri
 }
 
 /** Checks `image`, the built image's ID (not config.image, a tag another run may have moved). */
-export async function prepareHygiene(config: Config, image: string, deps: HygieneDeps): Promise<HygieneSession> {
+export async function hygieneStage(config: Config, image: string, deps: HygieneDeps): Promise<HygieneSession> {
   const { mode } = config.hygiene;
   if (mode === 'off') return { tap: undefined, finish: () => Promise.resolve({ report: skippedHygiene(mode, 'hygiene is off'), wasted: null }) };
   const started = Date.now();

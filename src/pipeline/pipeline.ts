@@ -1,19 +1,19 @@
 import type Docker from 'dockerode';
 import { rm } from 'node:fs/promises';
 import { toolVersion } from '../host/version.ts';
-import { buildImage, type BuildOutcome } from '../build/build.ts';
+import { buildStage, type BuildOutcome } from '../build/build.ts';
 import { chooseBuilder } from '../build/builder.ts';
 import { cacheReportOff, failedOnCache, finishLayerCache, layerCacheWanted, prepareLayerCache, type CacheContext } from '../cache/layer-cache.ts';
 import { announceRailwaySettings, deployStage, type DeployEvent } from '../deploy/railway/deploy.ts';
 import { SHORT_SECRET_CHARS, type Config } from '../config/config.ts';
-import { createApp, parityReport, startAndWait, type CreatedApp } from '../container/run.ts';
-import { runPreDeploy } from '../container/pre-deploy.ts';
+import { createApp, parityReport, healthStage, type CreatedApp } from '../container/run.ts';
+import { preDeployStage } from '../container/pre-deploy.ts';
 import { holdTag } from '../host/labels.ts';
 import { PendingRemovals } from '../container/removals.ts';
 import { runParams, type RunExtras } from '../container/spec.ts';
 import type { Log } from '../host/log.ts';
 import { skippedHygiene } from '../hygiene/check.ts';
-import { startImageChecks } from '../hygiene/image-checks.ts';
+import { imageChecksStage } from '../hygiene/image-checks.ts';
 import type { CheckReport, HealthReport, RailwayPlanReport, SourceInfo } from '../model/report.ts';
 import { SKIPPED_SIZE } from '../model/skipped.ts';
 import { decideVerdict } from '../report/verdict.ts';
@@ -66,7 +66,7 @@ export async function runPipeline(given: Config, deps: PipelineDeps): Promise<Ch
   if (build.report.status === 'failure') {
     await stopEarlyServices();
     // Said once, by the verdict (the action annotates the Dockerfile with it).
-    return finish(report, started, config, deps, plan);
+    return decideThenDeploy(report, started, config, deps, plan);
   }
   try {
     // By the run's own tag: the `image` tag may already name another run's build of it.
@@ -80,7 +80,7 @@ export async function runPipeline(given: Config, deps: PipelineDeps): Promise<Ch
       message: `the build succeeded but the engine deploy-check runs containers on has no image ${config.image} (${(err as Error).message}); the builder${config.builder ? ` "${config.builder}"` : ''} must load into the engine of DOCKER_HOST or the current docker context`,
       logs: [],
     };
-    return finish(report, started, config, deps, plan);
+    return decideThenDeploy(report, started, config, deps, plan);
   }
   // From here on the image is named by its ID: another run may move the same tag to its own
   // image at any moment (two jobs sharing an `image` input), and must not change what is checked.
@@ -89,7 +89,7 @@ export async function runPipeline(given: Config, deps: PipelineDeps): Promise<Ch
   if (deps.cancel?.aborted) {
     await stopEarlyServices();
     report.health = { ...skippedHealth(config, 'the run was cancelled'), status: 'cancelled' };
-    return finish(report, started, config, deps, plan);
+    return decideThenDeploy(report, started, config, deps, plan);
   }
   const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
   // The Compose services the app needs start while the image is measured; they go down (down -v)
@@ -98,7 +98,7 @@ export async function runPipeline(given: Config, deps: PipelineDeps): Promise<Ch
   const starting = beside.services ?? (config.health.strategy === 'none' ? Promise.resolve(null) : servicesStage(config, image, docker, log, deps.cancel));
   // Size and hygiene read the image, not the container: they run while the services and the
   // container start and the health wait runs; their log follows.
-  const imageChecks = startImageChecks(config, {
+  const imageChecks = imageChecksStage(config, {
     image,
     docker,
     log,
@@ -108,6 +108,34 @@ export async function runPipeline(given: Config, deps: PipelineDeps): Promise<Ch
   });
   // Containers the run is done with are removed while it goes on; all are gone before it ends.
   const removals = new PendingRemovals();
+  await runApp(report, { config, image, deps, starting, removals });
+  const checked = await imageChecks.done();
+  await removals.settled();
+  report.size = checked.size;
+  if (checked.hygiene && !deps.cancel?.aborted) report.hygiene = checked.hygiene;
+  await decideThenDeploy(report, started, config, deps, plan);
+  // Only a run that passed everything, deploy included, becomes a baseline.
+  await saveBaseline(config, report, baselines, log);
+  return report;
+}
+
+/** What runApp needs: the image by ID, the services starting beside it, the pending removals. */
+interface AppRun {
+  readonly config: Config;
+  readonly image: string;
+  readonly deps: PipelineDeps;
+  readonly starting: Promise<StartedServices | null>;
+  readonly removals: PendingRemovals;
+}
+
+/**
+ * The app as Railway runs it, into the report: the services it needs, the pre-deploy command,
+ * then its container and the health wait. The services go down (down -v) once the app's
+ * container is gone, whatever happened.
+ */
+async function runApp(report: CheckReport, run: AppRun): Promise<void> {
+  const { config, image, deps, starting, removals } = run;
+  const { docker, log } = deps;
   let services: StartedServices | null = null;
   let app: Promise<CreatedApp> | undefined;
   try {
@@ -138,7 +166,7 @@ export async function runPipeline(given: Config, deps: PipelineDeps): Promise<Ch
       // The app's container is created while the command runs, and started only once it passed.
       app = createApp(config, docker, params);
       const pre = await log.group(`Pre-deploy command (${preDeploy.source} deploy.preDeployCommand)`, () =>
-        runPreDeploy(preDeploy, docker, log, params, removals, deps.cancel),
+        preDeployStage(preDeploy, docker, log, params, removals, deps.cancel),
       );
       report.preDeploy = explainPreDeployFailure(pre, config, services);
     }
@@ -151,7 +179,7 @@ export async function runPipeline(given: Config, deps: PipelineDeps): Promise<Ch
     } else {
       const created = await (app ?? createApp(config, docker, params));
       app = undefined;
-      report.health = explainAppFailure(await log.group('Health check', () => startAndWait(config, log, created, removals, deps.cancel)), config, services);
+      report.health = explainAppFailure(await log.group('Health check', () => healthStage(config, log, created, removals, deps.cancel)), config, services);
     }
   } finally {
     // An app created for a run that stopped before starting it.
@@ -162,14 +190,6 @@ export async function runPipeline(given: Config, deps: PipelineDeps): Promise<Ch
     if (services) await removals.settled();
     await services?.stop();
   }
-  const checked = await imageChecks.done();
-  await removals.settled();
-  report.size = checked.size;
-  if (checked.hygiene && !deps.cancel?.aborted) report.hygiene = checked.hygiene;
-  await finish(report, started, config, deps, plan);
-  // Only a run that passed everything, deploy included, becomes a baseline.
-  await saveBaseline(config, report, baselines, log);
-  return report;
 }
 
 /** What the run mirrors of Railway, once per run. */
@@ -300,13 +320,13 @@ async function buildWithCache(config: Config, deps: PipelineDeps): Promise<Build
     return prepareLayerCache(config, builder, log, ctx);
   });
   const buildConfig = { ...config, builder: prepared.builder };
-  let build = await log.group('Build', () => buildImage(buildConfig, log, prepared.plan, deps.cancel));
+  let build = await log.group('Build', () => buildStage(buildConfig, log, prepared.plan, deps.cancel));
   let cache = prepared.report;
   if ((prepared.plan.from || prepared.plan.to) && failedOnCache(build.report) && !deps.cancel?.aborted) {
     const message = `The build failed on its layer cache (${build.report.failure?.message ?? ''}); building again without it.`;
     log.warning(message);
     if (prepared.exportDir) await rm(prepared.exportDir, { recursive: true, force: true });
-    build = await log.group('Build (without the layer cache)', () => buildImage(buildConfig, log, undefined, deps.cancel));
+    build = await log.group('Build (without the layer cache)', () => buildStage(buildConfig, log, undefined, deps.cancel));
     cache = { ...cacheReportOff(message, config.cache.mode), key: cache.key, store: cache.store, warnings: [...cache.warnings, message] };
   } else if (prepared.plan.to) {
     cache = await log.group('Layer cache: save', () => finishLayerCache(prepared, build.report, config, log, ctx));
@@ -318,8 +338,22 @@ async function buildWithCache(config: Config, deps: PipelineDeps): Promise<Build
   return build;
 }
 
-/** The checks' verdict, then the deploy gate (which deploys only what passed), then the final verdict. */
-async function finish(report: CheckReport, started: number, config: Config, deps: PipelineDeps, plan: Promise<RailwayPlanReport | null>): Promise<CheckReport> {
+/** The end of every run, early or not: the checks' verdict, then the deploy it allows, then the final verdict. */
+async function decideThenDeploy(
+  report: CheckReport,
+  started: number,
+  config: Config,
+  deps: PipelineDeps,
+  plan: Promise<RailwayPlanReport | null>,
+): Promise<CheckReport> {
+  await decide(report, deps, plan);
+  await deploy(report, config, deps);
+  report.durationMs = Date.now() - started;
+  return report;
+}
+
+/** How the run ended (cancelled, an internal error), the pull request's Railway plan, and the checks' verdict. */
+async function decide(report: CheckReport, deps: PipelineDeps, plan: Promise<RailwayPlanReport | null>): Promise<void> {
   const reason: unknown = deps.cancel?.reason;
   // An error reason is the entry's last-resort handler's: the run stopped on it, not on a signal.
   if (reason instanceof Error) report.internalError = reason.message;
@@ -330,14 +364,15 @@ async function finish(report: CheckReport, started: number, config: Config, deps
     announceRailwayPlan(report.railway.plan, deps.log);
   }
   decideVerdict(report);
-  if (config.deploy.railway && !deps.cancel?.aborted) {
-    report.deploy = await deps.log.group('Deploy to Railway', () =>
-      deployStage(config, report, { log: deps.log, event: deps.event ?? null, commit: deps.source.commit }),
-    );
-    decideVerdict(report);
-  }
-  report.durationMs = Date.now() - started;
-  return report;
+}
+
+/** The deploy gate (it deploys only what passed) when Railway is configured, then the final verdict. */
+async function deploy(report: CheckReport, config: Config, deps: PipelineDeps): Promise<void> {
+  if (!config.deploy.railway || deps.cancel?.aborted) return;
+  report.deploy = await deps.log.group('Deploy to Railway', () =>
+    deployStage(config, report, { log: deps.log, event: deps.event ?? null, commit: deps.source.commit }),
+  );
+  decideVerdict(report);
 }
 
 /** One line at the start of the run: what is mirrored of Railway, or why nothing is. */

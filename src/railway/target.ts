@@ -33,6 +33,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Turns the IDs-or-names of the inputs into IDs. A project token carries its project and
  * environment; an account or workspace token needs railway-project. Two or three requests.
  */
+// Two or three requests whose answers each narrow the next: one sequence with its error messages beside each request.
+// eslint-disable-next-line max-lines-per-function
 export async function resolveTarget(client: RailwayClient, access: RailwayAccess): Promise<RailwayTarget> {
   let projectId: string;
   let tokenEnvironmentId: string | undefined;

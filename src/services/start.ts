@@ -39,6 +39,8 @@ export interface StartedServices {
  * Starts the app service's dependencies (never the app) with `docker compose up` under the run's
  * own project, and waits for each as its `depends_on` condition says, within the health timeout.
  */
+// Compose's up, the readiness wait and the clean-up of a failed start share the project's state; one sequence in its order.
+// eslint-disable-next-line max-lines-per-function
 export async function startServices(
   config: ServicesConfig,
   compose: ComposeConfig,
@@ -189,6 +191,8 @@ interface WaitOutcome {
   readonly warnings: readonly string[];
 }
 
+// The wait's loop over the dependencies' progress, with its cancel and timeout branches beside it.
+// eslint-disable-next-line max-lines-per-function
 async function upAndWait(
   project: ComposeProject,
   closure: readonly Dependency[],

@@ -302,6 +302,8 @@ async function startDeployment(run: StageRun, target: RailwayTarget, commit: str
  * goes to its own environment pr-<number>, created from railway-environment; closing the pull
  * request deletes it.
  */
+// Each branch of a pull request's event (opened, closed, checks failed) is a few lines of one decision, read together.
+// eslint-disable-next-line max-lines-per-function
 async function previewStage(run: StageRun, checksFailed: string | null): Promise<void> {
   const { config, deps, client, out, log } = run;
   const action = previewAction(deps.event);
