@@ -239,12 +239,16 @@ function sizeLines(report, mark) {
   for (const c of (s.delta?.layers ?? []).slice(0, 5)) {
     const figure = s.delta?.metric === "uncompressed" ? c.bytes ?? c.compressedBytes : c.compressedBytes ?? c.bytes;
     const amount = figure === null ? "n/a" : figure > 0 ? `+${formatBytes(figure)}` : formatBytes(figure);
-    out.push(`             ${amount.padStart(9)}  ${c.change === "base-image" ? "base image" : c.change}${c.line !== null ? ` line ${c.line}` : ""}: ${c.instruction.slice(0, 80)}`);
+    out.push(
+      `             ${amount.padStart(9)}  ${c.change === "base-image" ? "base image" : c.change}${c.line !== null ? ` line ${c.line}` : ""}: ${c.instruction.slice(0, 80)}`
+    );
   }
   const wasted = s.wasted;
   if (wasted && (wasted.bytes >= 1e6 || wasted.percent >= 1)) {
     const worst = wasted.layers[0];
-    out.push(`             wasted ${formatBytes(wasted.bytes)} (${wasted.percent.toFixed(1)}%)${worst ? `, most from ${worst.line !== null ? `line ${worst.line}: ` : ""}${worst.instruction.slice(0, 60)} (${formatBytes(worst.bytes)})` : ""}`);
+    out.push(
+      `             wasted ${formatBytes(wasted.bytes)} (${wasted.percent.toFixed(1)}%)${worst ? `, most from ${worst.line !== null ? `line ${worst.line}: ` : ""}${worst.instruction.slice(0, 60)} (${formatBytes(worst.bytes)})` : ""}`
+    );
   }
   return out;
 }
@@ -292,11 +296,16 @@ function healthEvidence(report) {
   const out = ["", `Health check failed: ${h.reason ?? ""}`];
   if (h.container?.started === false) out.push(`  the container never started (no exit code); Docker's reason: ${h.startError ?? "not given"}`);
   else if (h.startError) out.push(`  Docker could not start the container: ${h.startError}`);
-  if (h.container && h.container.started !== false) out.push(`  container exit code: ${h.container.exitCode ?? (h.container.running ? "still running" : "unknown")}, OOM-killed: ${h.container.oomKilled ? "yes" : "no"}`);
+  if (h.container && h.container.started !== false)
+    out.push(
+      `  container exit code: ${h.container.exitCode ?? (h.container.running ? "still running" : "unknown")}, OOM-killed: ${h.container.oomKilled ? "yes" : "no"}`
+    );
   out.push(...terminalAnswers(h.httpAnswers ?? []));
   if (h.lastHttp) {
     const redirect = h.lastHttp.status !== null && h.lastHttp.status >= 300 && h.lastHttp.status < 400 ? ` (redirect to ${h.lastHttp.location ?? "no Location given"})` : "";
-    out.push(`  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ""})`}${redirect}${h.lastHttp.host ? `, sent with Host: ${h.lastHttp.host}` : ""}${h.lastHttp.body ? `, body: ${oneLine(h.lastHttp.body.slice(0, 200).trimEnd())}` : ""}`);
+    out.push(
+      `  last HTTP status: ${h.lastHttp.status ?? `none (${h.lastHttp.error ?? ""})`}${redirect}${h.lastHttp.host ? `, sent with Host: ${h.lastHttp.host}` : ""}${h.lastHttp.body ? `, body: ${oneLine(h.lastHttp.body.slice(0, 200).trimEnd())}` : ""}`
+    );
   }
   if (h.imageHealthcheck) out.push(`  the image's own HEALTHCHECK said "${h.imageHealthcheck.status}" (a second opinion only)`);
   for (const entry of h.healthLog.slice(-3)) out.push(`  health check exit ${entry.exitCode}: ${entry.output.split("\n")[0] ?? ""}`);
@@ -335,7 +344,9 @@ function terminalAnswers(answers) {
   const out = [];
   const decisive = decisiveAnswer(answers);
   if (decisive && decisive !== latestAnswer(answers)) {
-    out.push(`  first answer that was not transient: ${describeHttpAnswer(decisive)} ${describeAnswerTimes(decisive)}${decisive.body ? `, body: ${firstLine(decisive.body, 200)}` : ""}`);
+    out.push(
+      `  first answer that was not transient: ${describeHttpAnswer(decisive)} ${describeAnswerTimes(decisive)}${decisive.body ? `, body: ${firstLine(decisive.body, 200)}` : ""}`
+    );
   }
   if (answers.length < 2) return out;
   out.push(`  answers seen, in order (times after the container started):`);
@@ -413,6 +424,13 @@ var REPEATABLE = {
   "add-hosts": "add-host"
 };
 async function runCli(argv, io = process) {
+  const parsed = parseCommandLine(argv, io);
+  if (typeof parsed === "number") return parsed;
+  const prepared = await prepareRun(parsed, io);
+  if (typeof prepared === "number") return prepared;
+  return runChecks(prepared, io);
+}
+function parseCommandLine(argv, io) {
   let values;
   try {
     const options = {};
@@ -449,6 +467,10 @@ ${USAGE}
     const extra = single ? values[single] : void 0;
     return [given, extra].flat().filter((v) => typeof v === "string").join("\n");
   };
+  return { values, read };
+}
+async function prepareRun(parsed, io) {
+  const { values, read } = parsed;
   let config;
   try {
     const cacheDir = values["cache-dir"];
@@ -465,7 +487,9 @@ ${USAGE}
     return EXIT_CONFIG;
   }
   if (config.publish.mode === "comment") {
-    io.stderr.write('deploy-check: Input "mode": comment posts a pull-request comment from a report file, in the GitHub Action only; the local command checks (mode check)\n');
+    io.stderr.write(
+      'deploy-check: Input "mode": comment posts a pull-request comment from a report file, in the GitHub Action only; the local command checks (mode check)\n'
+    );
     return EXIT_CONFIG;
   }
   let reportFile;
@@ -477,10 +501,16 @@ ${USAGE}
 `);
     return EXIT_CONFIG;
   }
+  return { config, reportFile, values, read };
+}
+async function runChecks(prepared, io) {
+  const { config, reportFile, values, read } = prepared;
   const secrets = new Secrets();
   for (const secret of config.secrets) secrets.add(secret);
   if (config.deploy.mode === "always" && config.deploy.source === "commit" && gitDirty(config.context)) {
-    io.stderr.write('deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n');
+    io.stderr.write(
+      'deploy-check: warning: the work tree has uncommitted changes; deploy-source "commit" makes Railway build HEAD, not what is checked here (use --deploy-source image)\n'
+    );
   }
   const say = (line) => {
     io.stderr.write(`${commandFreeLines(secrets.mask(line))}

@@ -24,9 +24,9 @@ import {
   runLabels
 } from "./shared-local+main+post.js";
 
-// node_modules/dockerfile-ast/lib/argument.js
+// ../main/node_modules/dockerfile-ast/lib/argument.js
 var require_argument = __commonJS({
-  "node_modules/dockerfile-ast/lib/argument.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/argument.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Argument = void 0;
@@ -61,9 +61,9 @@ var require_argument = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/jsonArgument.js
+// ../main/node_modules/dockerfile-ast/lib/jsonArgument.js
 var require_jsonArgument = __commonJS({
-  "node_modules/dockerfile-ast/lib/jsonArgument.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/jsonArgument.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.JSONArgument = void 0;
@@ -86,7 +86,7 @@ var require_jsonArgument = __commonJS({
   }
 });
 
-// node_modules/vscode-languageserver-types/lib/esm/main.js
+// ../main/node_modules/vscode-languageserver-types/lib/esm/main.js
 var main_exports = {};
 __export(main_exports, {
   AnnotatedTextEdit: () => AnnotatedTextEdit,
@@ -177,7 +177,7 @@ __export(main_exports, {
 });
 var DocumentUri, URI, integer, uinteger, Position, Range, Location, LocationLink, Color, ColorInformation, ColorPresentation, FoldingRangeKind, FoldingRange, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, CodeDescription, Diagnostic, Command, TextEdit, ChangeAnnotation, ChangeAnnotationIdentifier, AnnotatedTextEdit, TextDocumentEdit, CreateFile, RenameFile, DeleteFile, WorkspaceEdit, TextEditChangeImpl, SnippetTextEdit, ChangeAnnotations, WorkspaceChange, TextDocumentIdentifier, VersionedTextDocumentIdentifier, OptionalVersionedTextDocumentIdentifier, LanguageKind, TextDocumentItem, MarkupKind, MarkupContent, CompletionItemKind, InsertTextFormat, CompletionItemTag, InsertReplaceEdit, InsertTextMode, ApplyKind, CompletionItemLabelDetails, CompletionItem, CompletionList, MarkedString, Hover, ParameterInformation, SignatureInformation, DocumentHighlightKind, DocumentHighlight, SymbolKind, SymbolTag, SymbolInformation, WorkspaceSymbol, DocumentSymbol, CodeActionKind, CodeActionTriggerKind, CodeActionContext, CodeActionTag, CodeAction, CodeLens, FormattingOptions, DocumentLink, SelectionRange, SemanticTokenTypes, SemanticTokenModifiers, SemanticTokens, InlineValueText, InlineValueVariableLookup, InlineValueEvaluatableExpression, InlineValueContext, InlayHintKind, InlayHintLabelPart, InlayHint, StringValue, InlineCompletionItem, InlineCompletionList, InlineCompletionTriggerKind, SelectedCompletionInfo, InlineCompletionContext, WorkspaceFolder, EOL, TextDocument, FullTextDocument, Is;
 var init_main = __esm({
-  "node_modules/vscode-languageserver-types/lib/esm/main.js"() {
+  "../main/node_modules/vscode-languageserver-types/lib/esm/main.js"() {
     "use strict";
     (function(DocumentUri2) {
       function is(value) {
@@ -1655,9 +1655,9 @@ var init_main = __esm({
   }
 });
 
-// node_modules/dockerfile-ast/lib/line.js
+// ../main/node_modules/dockerfile-ast/lib/line.js
 var require_line = __commonJS({
-  "node_modules/dockerfile-ast/lib/line.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/line.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Line = void 0;
@@ -1683,9 +1683,9 @@ var require_line = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/util.js
+// ../main/node_modules/dockerfile-ast/lib/util.js
 var require_util = __commonJS({
-  "node_modules/dockerfile-ast/lib/util.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/util.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Util = void 0;
@@ -1772,9 +1772,9 @@ var require_util = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/comment.js
+// ../main/node_modules/dockerfile-ast/lib/comment.js
 var require_comment = __commonJS({
-  "node_modules/dockerfile-ast/lib/comment.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/comment.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Comment = void 0;
@@ -1838,7 +1838,7 @@ var require_comment = __commonJS({
   }
 });
 
-// node_modules/vscode-languageserver-textdocument/lib/esm/main.js
+// ../main/node_modules/vscode-languageserver-textdocument/lib/esm/main.js
 var main_exports2 = {};
 __export(main_exports2, {
   TextDocument: () => TextDocument2
@@ -1904,7 +1904,7 @@ function getWellformedEdit(textEdit) {
 }
 var FullTextDocument2, TextDocument2;
 var init_main2 = __esm({
-  "node_modules/vscode-languageserver-textdocument/lib/esm/main.js"() {
+  "../main/node_modules/vscode-languageserver-textdocument/lib/esm/main.js"() {
     "use strict";
     FullTextDocument2 = class _FullTextDocument {
       constructor(uri, languageId, version, content) {
@@ -2102,9 +2102,9 @@ var init_main2 = __esm({
   }
 });
 
-// node_modules/dockerfile-ast/lib/parserDirective.js
+// ../main/node_modules/dockerfile-ast/lib/parserDirective.js
 var require_parserDirective = __commonJS({
-  "node_modules/dockerfile-ast/lib/parserDirective.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/parserDirective.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ParserDirective = void 0;
@@ -2140,9 +2140,9 @@ var require_parserDirective = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/heredoc.js
+// ../main/node_modules/dockerfile-ast/lib/heredoc.js
 var require_heredoc = __commonJS({
-  "node_modules/dockerfile-ast/lib/heredoc.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/heredoc.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Heredoc = void 0;
@@ -2208,9 +2208,9 @@ var require_heredoc = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/variable.js
+// ../main/node_modules/dockerfile-ast/lib/variable.js
 var require_variable = __commonJS({
-  "node_modules/dockerfile-ast/lib/variable.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/variable.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Variable = void 0;
@@ -2306,9 +2306,9 @@ var require_variable = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instruction.js
+// ../main/node_modules/dockerfile-ast/lib/instruction.js
 var require_instruction = __commonJS({
-  "node_modules/dockerfile-ast/lib/instruction.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instruction.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Instruction = void 0;
@@ -3127,9 +3127,9 @@ var require_instruction = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/flagOption.js
+// ../main/node_modules/dockerfile-ast/lib/flagOption.js
 var require_flagOption = __commonJS({
-  "node_modules/dockerfile-ast/lib/flagOption.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/flagOption.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.FlagOption = void 0;
@@ -3167,9 +3167,9 @@ var require_flagOption = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/flag.js
+// ../main/node_modules/dockerfile-ast/lib/flag.js
 var require_flag = __commonJS({
-  "node_modules/dockerfile-ast/lib/flag.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/flag.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Flag = void 0;
@@ -3295,9 +3295,9 @@ var require_flag = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/modifiableInstruction.js
+// ../main/node_modules/dockerfile-ast/lib/modifiableInstruction.js
 var require_modifiableInstruction = __commonJS({
-  "node_modules/dockerfile-ast/lib/modifiableInstruction.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/modifiableInstruction.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ModifiableInstruction = void 0;
@@ -3377,9 +3377,9 @@ var require_modifiableInstruction = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/jsonInstruction.js
+// ../main/node_modules/dockerfile-ast/lib/jsonInstruction.js
 var require_jsonInstruction = __commonJS({
-  "node_modules/dockerfile-ast/lib/jsonInstruction.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/jsonInstruction.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.JSONInstruction = void 0;
@@ -3542,9 +3542,9 @@ var require_jsonInstruction = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/add.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/add.js
 var require_add = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/add.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/add.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Add = void 0;
@@ -3561,9 +3561,9 @@ var require_add = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/property.js
+// ../main/node_modules/dockerfile-ast/lib/property.js
 var require_property = __commonJS({
-  "node_modules/dockerfile-ast/lib/property.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/property.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Property = void 0;
@@ -3873,9 +3873,9 @@ var require_property = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/propertyInstruction.js
+// ../main/node_modules/dockerfile-ast/lib/propertyInstruction.js
 var require_propertyInstruction = __commonJS({
-  "node_modules/dockerfile-ast/lib/propertyInstruction.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/propertyInstruction.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.PropertyInstruction = void 0;
@@ -4170,9 +4170,9 @@ var require_propertyInstruction = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/arg.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/arg.js
 var require_arg = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/arg.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/arg.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Arg = void 0;
@@ -4202,9 +4202,9 @@ var require_arg = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/cmd.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/cmd.js
 var require_cmd = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/cmd.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/cmd.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Cmd = void 0;
@@ -4218,9 +4218,9 @@ var require_cmd = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/copy.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/copy.js
 var require_copy = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/copy.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/copy.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Copy = void 0;
@@ -4250,9 +4250,9 @@ var require_copy = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/env.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/env.js
 var require_env = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/env.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/env.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Env = void 0;
@@ -4269,9 +4269,9 @@ var require_env = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/entrypoint.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/entrypoint.js
 var require_entrypoint = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/entrypoint.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/entrypoint.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Entrypoint = void 0;
@@ -4285,9 +4285,9 @@ var require_entrypoint = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/from.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/from.js
 var require_from = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/from.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/from.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.From = void 0;
@@ -4537,9 +4537,9 @@ var require_from = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/healthcheck.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/healthcheck.js
 var require_healthcheck = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/healthcheck.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/healthcheck.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Healthcheck = void 0;
@@ -4561,9 +4561,9 @@ var require_healthcheck = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/label.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/label.js
 var require_label = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/label.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/label.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Label = void 0;
@@ -4598,9 +4598,9 @@ var require_label = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/onbuild.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/onbuild.js
 var require_onbuild = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/onbuild.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/onbuild.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Onbuild = void 0;
@@ -4635,9 +4635,9 @@ var require_onbuild = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/run.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/run.js
 var require_run = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/run.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/run.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Run = void 0;
@@ -4663,9 +4663,9 @@ var require_run = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/shell.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/shell.js
 var require_shell = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/shell.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/shell.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Shell = void 0;
@@ -4679,9 +4679,9 @@ var require_shell = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/stopsignal.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/stopsignal.js
 var require_stopsignal = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/stopsignal.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/stopsignal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Stopsignal = void 0;
@@ -4695,9 +4695,9 @@ var require_stopsignal = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/workdir.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/workdir.js
 var require_workdir = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/workdir.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/workdir.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Workdir = void 0;
@@ -4754,9 +4754,9 @@ var require_workdir = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/user.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/user.js
 var require_user = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/user.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/user.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.User = void 0;
@@ -4770,9 +4770,9 @@ var require_user = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/instructions/volume.js
+// ../main/node_modules/dockerfile-ast/lib/instructions/volume.js
 var require_volume = __commonJS({
-  "node_modules/dockerfile-ast/lib/instructions/volume.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/instructions/volume.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Volume = void 0;
@@ -4786,9 +4786,9 @@ var require_volume = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/imageTemplate.js
+// ../main/node_modules/dockerfile-ast/lib/imageTemplate.js
 var require_imageTemplate = __commonJS({
-  "node_modules/dockerfile-ast/lib/imageTemplate.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/imageTemplate.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ImageTemplate = void 0;
@@ -5023,9 +5023,9 @@ var require_imageTemplate = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/dockerfile.js
+// ../main/node_modules/dockerfile-ast/lib/dockerfile.js
 var require_dockerfile = __commonJS({
-  "node_modules/dockerfile-ast/lib/dockerfile.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/dockerfile.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Dockerfile = void 0;
@@ -5068,9 +5068,9 @@ var require_dockerfile = __commonJS({
             return this.initialInstructions;
           }
         }
-        for (const buildStage of this.buildStages) {
-          if (util_1.Util.isInsideRange(position, buildStage.getRange())) {
-            return buildStage;
+        for (const buildStage2 of this.buildStages) {
+          if (util_1.Util.isInsideRange(position, buildStage2.getRange())) {
+            return buildStage2;
           }
         }
         return this;
@@ -5193,9 +5193,9 @@ var require_dockerfile = __commonJS({
           if (util_1.Util.isInsideRange(comments[i].getRange().end, this.initialInstructions.getRange())) {
             this.initialInstructions.addComment(comments[i]);
           } else {
-            for (const buildStage of this.buildStages) {
-              if (util_1.Util.isInsideRange(comments[i].getRange().start, buildStage.getRange())) {
-                buildStage.addComment(comments[i]);
+            for (const buildStage2 of this.buildStages) {
+              if (util_1.Util.isInsideRange(comments[i].getRange().start, buildStage2.getRange())) {
+                buildStage2.addComment(comments[i]);
               }
             }
           }
@@ -5242,9 +5242,9 @@ var require_dockerfile = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/parser.js
+// ../main/node_modules/dockerfile-ast/lib/parser.js
 var require_parser = __commonJS({
-  "node_modules/dockerfile-ast/lib/parser.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/parser.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Parser = void 0;
@@ -5668,9 +5668,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/dockerfile-ast/lib/main.js
+// ../main/node_modules/dockerfile-ast/lib/main.js
 var require_main = __commonJS({
-  "node_modules/dockerfile-ast/lib/main.js"(exports) {
+  "../main/node_modules/dockerfile-ast/lib/main.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DockerfileParser = exports.DefaultVariables = exports.Directive = exports.Keyword = exports.Workdir = exports.Volume = exports.User = exports.Stopsignal = exports.Shell = exports.Run = exports.PropertyInstruction = exports.Onbuild = exports.ModifiableInstruction = exports.Label = exports.JSONInstruction = exports.Heredoc = exports.Healthcheck = exports.From = exports.Env = exports.Entrypoint = exports.Copy = exports.Cmd = exports.Arg = exports.Add = exports.Variable = exports.Property = exports.ParserDirective = exports.Line = exports.Instruction = exports.Flag = exports.Comment = exports.JSONArgument = exports.Argument = void 0;
@@ -5840,10 +5840,10 @@ var require_main = __commonJS({
   }
 });
 
-// src/deploy/railway/settings.ts
+// src/config/railway-settings.ts
 import path from "node:path";
 
-// src/deploy/railway/backoff.ts
+// src/railway/backoff.ts
 function pollSchedule(timeoutMs) {
   const firstMs = clamp(Math.round(timeoutMs / 100), 50, 1e3);
   const capMs = clamp(Math.round(timeoutMs / 30), firstMs, 1e4);
@@ -5887,7 +5887,7 @@ function clamp(value, min, max) {
   return Math.min(max, Math.max(min, value));
 }
 
-// src/deploy/railway/client.ts
+// src/railway/client.ts
 var DEFAULT_ENDPOINT = "https://backboard.railway.com/graphql/v2";
 function railwayEndpoint(env = process.env) {
   return env["RAILWAY_GRAPHQL_ENDPOINT"]?.trim() || DEFAULT_ENDPOINT;
@@ -5943,7 +5943,12 @@ var RailwayClient = class {
         if (res.status === 429) {
           failure = { kind: "rate-limited", status: 429, retryAfterMs: parseRetryAfter(res.headers.get("retry-after"), this.now()), detail: "HTTP 429" };
         } else if (res.status >= 500) {
-          failure = { kind: "server-error", status: res.status, retryAfterMs: parseRetryAfter(res.headers.get("retry-after"), this.now()), detail: `HTTP ${res.status}` };
+          failure = {
+            kind: "server-error",
+            status: res.status,
+            retryAfterMs: parseRetryAfter(res.headers.get("retry-after"), this.now()),
+            detail: `HTTP ${res.status}`
+          };
         } else {
           return this.answer(op, res.status, text2);
         }
@@ -5972,12 +5977,22 @@ var RailwayClient = class {
     try {
       parsed = JSON.parse(text2);
     } catch {
-      throw new RailwayApiError(op.name, "http", `HTTP ${status}`, `Railway answered ${op.name} with HTTP ${status} and no GraphQL body${status === 401 || status === 403 ? `: ${authAdvice(this.options.tokenType, op.name, this.options.tokenTypeGuessed ?? false)}` : ""}`);
+      throw new RailwayApiError(
+        op.name,
+        "http",
+        `HTTP ${status}`,
+        `Railway answered ${op.name} with HTTP ${status} and no GraphQL body${status === 401 || status === 403 ? `: ${authAdvice(this.options.tokenType, op.name, this.options.tokenTypeGuessed ?? false)}` : ""}`
+      );
     }
     const messages = (parsed.errors ?? []).map((e) => typeof e.message === "string" ? e.message : JSON.stringify(e));
     if (messages.length > 0 || parsed.data === null || parsed.data === void 0) {
       const detail = messages.join("; ") || `HTTP ${status} without data`;
-      throw new RailwayApiError(op.name, "graphql", detail, explainGraphqlError(op.name, detail, this.options.tokenType, this.options.tokenTypeGuessed ?? false));
+      throw new RailwayApiError(
+        op.name,
+        "graphql",
+        detail,
+        explainGraphqlError(op.name, detail, this.options.tokenType, this.options.tokenTypeGuessed ?? false)
+      );
     }
     return parsed.data;
   }
@@ -6033,7 +6048,7 @@ function formatSeconds(ms) {
   return ms < 1e3 ? `${ms} ms` : `${(ms / 1e3).toFixed(ms < 1e4 ? 1 : 0)} s`;
 }
 
-// src/deploy/railway/operations.ts
+// src/railway/operations.ts
 function query(name, document) {
   return { name, kind: "query", document };
 }
@@ -6255,7 +6270,7 @@ var SERVICE_DOMAIN_CREATE = mutation(
 }`
 );
 
-// src/deploy/railway/target.ts
+// src/railway/target.ts
 var TargetError = class extends Error {
   input;
   constructor(input, message) {
@@ -6277,7 +6292,10 @@ async function resolveTarget(client, access) {
   }
   const project = (await client.request(PROJECT, { id: projectId })).project;
   if (access.tokenType === "project" && access.project !== void 0 && access.project !== project.id && access.project !== project.name) {
-    throw new TargetError("railway-project", `"${access.project}" is not the project of this project token (${project.name}, ${project.id}); drop railway-project or use railway-token-type: account`);
+    throw new TargetError(
+      "railway-project",
+      `"${access.project}" is not the project of this project token (${project.name}, ${project.id}); drop railway-project or use railway-token-type: account`
+    );
   }
   const environments = project.environments.edges.map((e) => e.node);
   const services = project.services.edges.map((e) => e.node);
@@ -6295,7 +6313,10 @@ async function resolveTarget(client, access) {
   } else {
     environment = environments.length === 1 ? environments[0] : environments.find((e) => e.name === "production");
     if (environment === void 0) {
-      throw new TargetError("railway-environment", `project ${project.name} has several environments and none is called "production"; set railway-environment to one of: ${list(environments)}`);
+      throw new TargetError(
+        "railway-environment",
+        `project ${project.name} has several environments and none is called "production"; set railway-environment to one of: ${list(environments)}`
+      );
     }
   }
   let service;
@@ -6340,9 +6361,19 @@ function list(items) {
   return items.map((i) => `${i.name} (${i.id})`).join(", ");
 }
 
-// src/deploy/railway/settings.ts
+// src/config/railway-settings.ts
 function serviceLookup(say) {
-  return (access, needs) => lookupRailwayService(access, new RailwayClient({ endpoint: railwayEndpoint(), token: access.token, tokenType: access.tokenType, tokenTypeGuessed: access.tokenTypeGuessed, onRetry: say }), needs);
+  return (access, needs) => lookupRailwayService(
+    access,
+    new RailwayClient({
+      endpoint: railwayEndpoint(),
+      token: access.token,
+      tokenType: access.tokenType,
+      tokenTypeGuessed: access.tokenTypeGuessed,
+      onRetry: say
+    }),
+    needs
+  );
 }
 async function lookupRailwayService(access, client, needs) {
   const api = client ?? new RailwayClient({ endpoint: railwayEndpoint(), token: access.token, tokenType: access.tokenType, tokenTypeGuessed: access.tokenTypeGuessed });
@@ -6475,7 +6506,26 @@ function readDockerfileFacts(content, target) {
   const finalStage = target === void 0 ? stages.at(-1) : stages.find((s) => s.name?.toLowerCase() === target.toLowerCase());
   return { stages, finalStage, globalArgs };
 }
-var INSTRUCTIONS = ["ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"];
+var INSTRUCTIONS = [
+  "ADD",
+  "ARG",
+  "CMD",
+  "COPY",
+  "ENTRYPOINT",
+  "ENV",
+  "EXPOSE",
+  "FROM",
+  "HEALTHCHECK",
+  "LABEL",
+  "MAINTAINER",
+  "ONBUILD",
+  "RUN",
+  "SHELL",
+  "STOPSIGNAL",
+  "USER",
+  "VOLUME",
+  "WORKDIR"
+];
 var NEED_ARGUMENT = /* @__PURE__ */ new Set(["ARG", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"]);
 function dockerfileSyntaxProblem(content) {
   const dockerfile = import_dockerfile_ast.DockerfileParser.parse(content);
@@ -6484,7 +6534,10 @@ function dockerfileSyntaxProblem(content) {
   for (const instruction of dockerfile.getInstructions()) {
     const keyword = instruction.getKeyword().toUpperCase();
     const line = instruction.getRange().start.line + 1;
-    const problem = instructionProblem(keyword, instruction.getArguments().map((a) => a.getValue()));
+    const problem = instructionProblem(
+      keyword,
+      instruction.getArguments().map((a) => a.getValue())
+    );
     if (problem !== void 0) return { line, message: problem };
   }
   return void 0;
@@ -6546,7 +6599,7 @@ function effectiveHealthcheck(facts, stage = facts.finalStage) {
 import { readFile } from "node:fs/promises";
 import path2 from "node:path";
 
-// node_modules/smol-toml/dist/error.js
+// ../main/node_modules/smol-toml/dist/error.js
 function getLineColFromPtr(string, ptr) {
   let lines = string.slice(0, ptr).split(/\r?\n/);
   return [lines.length, lines.pop().length + 1];
@@ -6590,7 +6643,7 @@ ${codeblock}`, options);
   }
 };
 
-// node_modules/smol-toml/dist/primitive.js
+// ../main/node_modules/smol-toml/dist/primitive.js
 function parseString(ctx) {
   let startPtr = ctx.p;
   let c = ctx.s.charCodeAt(ctx.p++);
@@ -6691,7 +6744,7 @@ function parseString(ctx) {
   TomlError.x("unfinished string", ctx, startPtr);
 }
 
-// node_modules/smol-toml/dist/date.js
+// ../main/node_modules/smol-toml/dist/date.js
 var DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})?[Tt ]?(?:(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/i;
 var TomlDate = class _TomlDate extends Date {
   #hasDate = false;
@@ -6806,7 +6859,7 @@ var TomlDate = class _TomlDate extends Date {
   }
 };
 
-// node_modules/smol-toml/dist/extract.js
+// ../main/node_modules/smol-toml/dist/extract.js
 function isDigit(char, base = 10) {
   return base === 16 ? char > 47 && char < 58 || char > 64 && char < 71 || char > 96 && char < 103 : char > 47 && char < 48 + base;
 }
@@ -7015,7 +7068,7 @@ function readDate(ctx, str4, type, unsafeDelim, errPtr, temporalSuffix) {
   }
 }
 
-// node_modules/smol-toml/dist/util.js
+// ../main/node_modules/smol-toml/dist/util.js
 function skipComment(ctx) {
   for (; ctx.p < ctx.s.length; ctx.p++) {
     let c = ctx.s.charCodeAt(ctx.p);
@@ -7041,7 +7094,7 @@ function skipVoid(ctx, banNewLines, banComments) {
   }
 }
 
-// node_modules/smol-toml/dist/struct.js
+// ../main/node_modules/smol-toml/dist/struct.js
 function parseKey(ctx, end = 61) {
   let startPtr;
   let state = 0;
@@ -7158,7 +7211,7 @@ function parseArray(ctx) {
   TomlError.x("unfinished array", ctx, startPtr);
 }
 
-// node_modules/smol-toml/dist/parse.js
+// ../main/node_modules/smol-toml/dist/parse.js
 function peekTable(ctx, key, table, meta, type) {
   let t = table;
   let m = meta;
@@ -7301,7 +7354,7 @@ function parse(toml, options = {}) {
   return res;
 }
 
-// node_modules/smol-toml/dist/stringify.js
+// ../main/node_modules/smol-toml/dist/stringify.js
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/config/railway-file.ts
@@ -7356,12 +7409,12 @@ function parseRailwayFile(file, text2) {
     const v = doc?.[name];
     return typeof v === "object" && v !== null ? v : {};
   };
-  const deploy = section("deploy");
+  const deploy2 = section("deploy");
   const build = section("build");
   const str4 = (v) => typeof v === "string" && v.trim() !== "" ? v.trim() : void 0;
-  const timeout = deploy["healthcheckTimeout"];
-  const healthcheckPath = str4(deploy["healthcheckPath"]);
-  const preDeploy = deploy["preDeployCommand"];
+  const timeout = deploy2["healthcheckTimeout"];
+  const healthcheckPath = str4(deploy2["healthcheckPath"]);
+  const preDeploy = deploy2["preDeployCommand"];
   let preDeployCommand;
   if (typeof preDeploy === "string") {
     preDeployCommand = str4(preDeploy) === void 0 ? void 0 : [preDeploy.trim()];
@@ -7378,11 +7431,11 @@ function parseRailwayFile(file, text2) {
     file,
     label: file.endsWith(".toml") ? "railway.toml" : "railway.json",
     fieldPrefix: "",
-    cronSchedule: str4(deploy["cronSchedule"]),
+    cronSchedule: str4(deploy2["cronSchedule"]),
     healthcheckPath: healthcheckPath === void 0 ? void 0 : parseUrlPath(`${path2.basename(file)} deploy.healthcheckPath`, healthcheckPath),
     healthcheckTimeoutMs: typeof timeout === "number" && timeout > 0 ? timeout * 1e3 : void 0,
     dockerfilePath: str4(build["dockerfilePath"]),
-    startCommand: str4(deploy["startCommand"]),
+    startCommand: str4(deploy2["startCommand"]),
     preDeployCommand
   };
 }
@@ -7529,14 +7582,24 @@ async function evaluateRailwayFile(file, context, options = {}) {
     const out = path3.join(dir, "graph.json");
     const child = await runChild(node, [file, out, sdkUrl(), JSON.stringify(context)], { dir, file, timeoutMs: options.timeoutMs ?? EVALUATION_TIMEOUT_MS });
     if (child.timedOut) {
-      throw iacError(file, `did not finish within ${Math.round((options.timeoutMs ?? EVALUATION_TIMEOUT_MS) / 1e3)} s and was stopped; a Railway file must only describe the project (no network calls, no waiting)`);
+      throw iacError(
+        file,
+        `did not finish within ${Math.round((options.timeoutMs ?? EVALUATION_TIMEOUT_MS) / 1e3)} s and was stopped; a Railway file must only describe the project (no network calls, no waiting)`
+      );
     }
-    const size = await stat(out).then((s) => s.size, () => -1);
+    const size = await stat(out).then(
+      (s) => s.size,
+      () => -1
+    );
     if (child.code !== 0 || size < 0) {
-      const detail = await readFile2(`${out}.error`, "utf8").then((t) => parseDetail(t), () => void 0);
+      const detail = await readFile2(`${out}.error`, "utf8").then(
+        (t) => parseDetail(t),
+        () => void 0
+      );
       throw iacError(file, failureSentence(file, { detail, stderr: child.stderr, code: child.code }));
     }
-    if (size > EVALUATION_MAX_BYTES) throw iacError(file, `returned ${size} bytes, more than the ${EVALUATION_MAX_BYTES / 1024 / 1024} MiB a project description can be`);
+    if (size > EVALUATION_MAX_BYTES)
+      throw iacError(file, `returned ${size} bytes, more than the ${EVALUATION_MAX_BYTES / 1024 / 1024} MiB a project description can be`);
     const parsed = JSON.parse(await readFile2(out, "utf8"));
     if (parsed.project === void 0 || parsed.project === null) {
       throw iacError(file, 'returned no project: its default export must be a project (project("name", { resources: [...] })) or a function that returns one');
@@ -7608,7 +7671,10 @@ function evaluatingNode(file) {
   if (ok) return process.execPath;
   const named = process.env["DEPLOY_CHECK_NODE"];
   if (named) return named;
-  throw iacError(file, `can only be evaluated by Node.js 22.15 or later (type stripping and module hooks), and this is ${process.version}; run deploy-check with a newer Node.js, or name one in DEPLOY_CHECK_NODE (GitHub runs the action on Node 24)`);
+  throw iacError(
+    file,
+    `can only be evaluated by Node.js 22.15 or later (type stripping and module hooks), and this is ${process.version}; run deploy-check with a newer Node.js, or name one in DEPLOY_CHECK_NODE (GitHub runs the action on Node 24)`
+  );
 }
 function parseDetail(text2) {
   try {
@@ -7692,15 +7758,16 @@ function readProject(value) {
     const name = str(node["name"]);
     if (name === void 0) continue;
     if (node["type"] === "service") services.push(readService(name, node));
-    if (node["type"] === "database") databases.push({ name, address: str(node["address"]) ?? `database.${name}`, engine: str(node["engine"]) ?? "postgres", image: str(node["image"]) ?? "" });
+    if (node["type"] === "database")
+      databases.push({ name, address: str(node["address"]) ?? `database.${name}`, engine: str(node["engine"]) ?? "postgres", image: str(node["image"]) ?? "" });
   }
   return { ok: true, project: { name: str(value["name"]) ?? "", services, databases } };
 }
 function readService(name, node) {
   const source = isObject(node["source"]) ? node["source"] : void 0;
   const build = isObject(node["build"]) ? node["build"] : {};
-  const deploy = isObject(node["deploy"]) ? node["deploy"] : {};
-  const { startCommand, preDeployCommand, healthcheckPath, healthcheckTimeout, cronSchedule, ...rest } = deploy;
+  const deploy2 = isObject(node["deploy"]) ? node["deploy"] : {};
+  const { startCommand, preDeployCommand, healthcheckPath, healthcheckTimeout, cronSchedule, ...rest } = deploy2;
   const timeout = typeof healthcheckTimeout === "number" && healthcheckTimeout > 0 ? healthcheckTimeout : void 0;
   const networking = isObject(node["networking"]) ? node["networking"] : {};
   return {
@@ -7742,7 +7809,8 @@ function readVariables(value) {
     if (typeof v === "string") out[key] = { type: "literal", value: v };
     else if (!isObject(v)) out[key] = { type: "unsupported", what: typeof v };
     else if (v["type"] === "literal") out[key] = { type: "literal", value: typeof v["value"] === "string" ? v["value"] : JSON.stringify(v["value"] ?? "") };
-    else if (v["type"] === "reference" && str(v["resource"]) && str(v["output"])) out[key] = { type: "reference", resource: String(v["resource"]), output: String(v["output"]) };
+    else if (v["type"] === "reference" && str(v["resource"]) && str(v["output"]))
+      out[key] = { type: "reference", resource: String(v["resource"]), output: String(v["output"]) };
     else if (v["type"] === "sharedReference" && str(v["name"])) out[key] = { type: "sharedReference", name: String(v["name"]) };
     else if (v["type"] === "preserve") out[key] = { type: "preserve" };
     else out[key] = { type: "unsupported", what: `a ${str(v["type"]) ?? "raw"} value` };
@@ -7763,7 +7831,8 @@ function chooseService(project, facts) {
   const fromSource = all.filter((s) => s.kind !== "docker-image" && s.kind !== "template" && s.source?.type !== "image");
   const repo = facts.repository?.toLowerCase();
   const here = fromSource.filter((s) => s.source?.type === "github" && (repo === void 0 || s.source.repo?.toLowerCase() === repo) && sameRoot(s, facts));
-  if (here.length === 1 && here[0]) return { ok: true, service: here[0], how: `built from ${facts.repository ?? "this repository"} with root directory ${rootOf(here[0])}` };
+  if (here.length === 1 && here[0])
+    return { ok: true, service: here[0], how: `built from ${facts.repository ?? "this repository"} with root directory ${rootOf(here[0])}` };
   const candidates = here.length > 1 ? here : fromSource;
   if (candidates.length === 1 && candidates[0]) return { ok: true, service: candidates[0], how: "the only service built from source" };
   if (candidates.length === 0) return { ok: false, message: `has no service built from source to check; services: ${names}` };
@@ -7803,8 +7872,14 @@ function notMirroredSettings(service) {
     if (value === void 0 || value === null || key === "numReplicas" && value === 1) continue;
     out.push({ setting: `deploy.${key}`, value: JSON.stringify(value), effect: DEPLOY_EFFECTS[key] ?? "not mirrored by the check" });
   }
-  if (service.volumeMounts.length) out.push({ setting: "volumeMounts", value: service.volumeMounts.join(", "), effect: "Railway mounts volumes here; the check starts with an empty directory" });
-  if (service.tcpProxies.length) out.push({ setting: "networking.tcpProxies", value: service.tcpProxies.join(", "), effect: "Railway exposes these TCP ports publicly" });
+  if (service.volumeMounts.length)
+    out.push({
+      setting: "volumeMounts",
+      value: service.volumeMounts.join(", "),
+      effect: "Railway mounts volumes here; the check starts with an empty directory"
+    });
+  if (service.tcpProxies.length)
+    out.push({ setting: "networking.tcpProxies", value: service.tcpProxies.join(", "), effect: "Railway exposes these TCP ports publicly" });
   return out;
 }
 
@@ -7852,7 +7927,8 @@ function resolveVariables(service, facts) {
     } else if (variable.type === "sharedReference") {
       source = `shared ${variable.name}`;
       value = lookup("shared", variable.name);
-      if (value === void 0) why2 = notRead(facts.remote, `the shared variable ${variable.name}`, `Railway has no shared variable ${variable.name} in this environment`);
+      if (value === void 0)
+        why2 = notRead(facts.remote, `the shared variable ${variable.name}`, `Railway has no shared variable ${variable.name} in this environment`);
     } else if (variable.type === "preserve") {
       source = "preserve()";
       value = own(facts.remote?.service, name);
@@ -7911,7 +7987,8 @@ function renderTemplate(text2, lookup, ownValue, remote) {
   const value = text2.replace(TEMPLATE, (whole, resource, output) => {
     references.push(resource ? `${resource}.${output}` : output);
     const found = resource ? lookup(resource, output) : ownValue(output);
-    if (found === void 0) missing ??= resource === "shared" ? `${whole} has no value here: ${notRead(remote, `the shared variable ${output}`, `Railway has no shared variable ${output} in this environment`)}` : `${whole} has no value here`;
+    if (found === void 0)
+      missing ??= resource === "shared" ? `${whole} has no value here: ${notRead(remote, `the shared variable ${output}`, `Railway has no shared variable ${output} in this environment`)}` : `${whole} has no value here`;
     return found ?? "";
   });
   return missing === void 0 ? { value, references } : { value: void 0, references, missing };
@@ -7932,7 +8009,10 @@ function locateIacFile(options) {
   const found = findIacFile(options.context, repositoryRoot(options.context, options.cwd));
   if (found.kind === "typescript") return { file: found.file, note: void 0 };
   if (found.kind === "unsupported") {
-    return { file: void 0, note: `${found.file} is not read yet (deploy-check evaluates .railway/railway.ts; Railway's Python and Go files are in beta): the run follows the inputs and the Dockerfile` };
+    return {
+      file: void 0,
+      note: `${found.file} is not read yet (deploy-check evaluates .railway/railway.ts; Railway's Python and Go files are in beta): the run follows the inputs and the Dockerfile`
+    };
   }
   return { file: void 0, note: void 0 };
 }
@@ -8001,7 +8081,7 @@ function railwayProvided(service, project, options) {
 // src/github/context.ts
 import { readFileSync } from "node:fs";
 
-// src/report/fields.ts
+// src/model/fields.ts
 function obj(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
 }
@@ -8101,7 +8181,7 @@ function runUrl(context) {
   return context.owner && context.runId !== null ? `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}` : null;
 }
 
-// src/config/lines.ts
+// src/inputs/lines.ts
 import { isIP } from "node:net";
 function parseKeyValueLines(input, raw, what = "KEY=VALUE", options = {}) {
   const out = [];
@@ -8123,7 +8203,10 @@ function parseKeyValueLines(input, raw, what = "KEY=VALUE", options = {}) {
     }
     const bytes = Buffer.byteLength(`${key}=${value}`) + 1;
     if (bytes > MAX_VARIABLE_BYTES) {
-      throw new ConfigError(input, `line ${index + 1}: ${key} is ${formatBytes(bytes)}; one ${what} of at most 128 KiB is accepted (Linux passes no longer variable or argument to a process); put large content in a file`);
+      throw new ConfigError(
+        input,
+        `line ${index + 1}: ${key} is ${formatBytes(bytes)}; one ${what} of at most 128 KiB is accepted (Linux passes no longer variable or argument to a process); put large content in a file`
+      );
     }
     out.push({ key, value });
   });
@@ -8139,7 +8222,10 @@ function joinedEntry(value) {
 function parseHostLines(input, raw) {
   return raw.split(/[\r\n,]+/).map((l) => l.trim()).filter(Boolean).map((entry) => {
     if (entry.includes("\\n")) {
-      throw new ConfigError(input, `"${entry}" holds a literal "\\n": put each host:ip on its own line (in a shell, repeat --${input}), or separate them with commas`);
+      throw new ConfigError(
+        input,
+        `"${entry}" holds a literal "\\n": put each host:ip on its own line (in a shell, repeat --${input}), or separate them with commas`
+      );
     }
     const m = /^([A-Za-z0-9_.-]+)[:=](\S+)$/.exec(entry);
     if (!m?.[1] || m[2] === void 0) {
@@ -8209,11 +8295,12 @@ function readQuoted(text2, start) {
   return void 0;
 }
 
-// src/config/units.ts
+// src/inputs/units.ts
 function parseStatusRanges(input, raw) {
   const parts = raw.split(",").map((p) => p.trim());
   if (parts.every((p) => p === "")) throw new ConfigError(input, 'is empty; use a status ("200"), a range ("200-399") or a list ("200,204")');
-  if (parts.includes("")) throw new ConfigError(input, `"${raw.trim()}" has an empty entry between or after its commas; list statuses as "200,204" or "200-399"`);
+  if (parts.includes(""))
+    throw new ConfigError(input, `"${raw.trim()}" has an empty entry between or after its commas; list statuses as "200,204" or "200-399"`);
   return parts.map((part) => {
     const m = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(part);
     const min = Number(m?.[1]);
@@ -8231,7 +8318,7 @@ function formatStatusRanges(ranges) {
   return ranges.map((r) => r.min === r.max ? `${r.min}` : `${r.min}-${r.max}`).join(",");
 }
 
-// src/github/config.ts
+// src/config/publish.ts
 var COMMENT_POLICIES = ["auto", "always", "never", "on-failure", "on-change"];
 var ACTION_MODES = { check: "build, run and report", comment: "post the comment of a report-file" };
 var DEFAULT_COMMENT_KEY = "default";
@@ -8251,7 +8338,7 @@ function readPublishConfig(read) {
   return { mode, reportFile, comment, commentKey: key || void 0, token: get("github-token") || void 0 };
 }
 
-// src/cache/config.ts
+// src/config/cache.ts
 import path7 from "node:path";
 var DEFAULT_CACHE_TIMEOUT_MS = 10 * 6e4;
 var KEY_SEPARATOR = "#";
@@ -8288,7 +8375,7 @@ function readRegistryCredentials(read) {
   return { username, password };
 }
 
-// src/deploy/railway/config.ts
+// src/config/deploy.ts
 var DEFAULT_DEPLOY_TIMEOUT_MS = 15 * 6e4;
 var DEFAULT_SMOKE_TIMEOUT_MS = 6e4;
 var RAILWAY_SECRET_INPUTS = ["railway-token"];
@@ -8357,11 +8444,11 @@ function readAccess(read) {
   return { token, tokenType, tokenTypeGuessed: tokenTypeInput === "auto", project, environment, service };
 }
 
-// src/size/config.ts
+// src/config/size.ts
 import { existsSync as existsSync3, statSync } from "node:fs";
 import path8 from "node:path";
 
-// src/size/reference.ts
+// src/inputs/image-reference.ts
 var DOCKER_HUB = "registry-1.docker.io";
 var COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
 var DOMAIN = "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::\\d+)?";
@@ -8391,7 +8478,7 @@ function registryBaseUrl(registry) {
   return `${plain ? "http" : "https"}://${registry}`;
 }
 
-// src/size/config.ts
+// src/config/size.ts
 var SIZE_METRICS = { compressed: "what a registry stores and Railway pulls", uncompressed: "what sits on disk" };
 var DEFAULT_COMMENT_THRESHOLD = "1%";
 function readSizeConfig(get, cwd, registry) {
@@ -8434,7 +8521,7 @@ function parseBaseline(raw, cwd) {
   return { kind: "image", ref };
 }
 
-// src/hygiene/findings.ts
+// src/model/findings.ts
 var FINDING_KINDS = {
   "root-user": { severity: "error", about: "the image runs as root" },
   "unknown-user": { severity: "error", about: "the image runs as a user that does not exist in it" },
@@ -8442,9 +8529,15 @@ var FINDING_KINDS = {
   "git-directory": { severity: "warning", about: "a .git directory is in the image" },
   "secret-env": { severity: "error", about: "an ENV or ARG default carries a secret-looking value" },
   "secret-build-arg": { severity: "error", about: "a secret-looking build argument is recorded in the image history" },
-  "secret-value": { severity: "error", about: "a file holds a secret recognised by its value (a known token format or a given secret), also when a later layer deletes it" },
+  "secret-value": {
+    severity: "error",
+    about: "a file holds a secret recognised by its value (a known token format or a given secret), also when a later layer deletes it"
+  },
   "secret-in-history": { severity: "error", about: "a command recorded in the image history holds a secret value" },
-  "placeholder-credentials": { severity: "info", about: "values shaped like credentials that are not secrets: placeholders, trivial passwords for local hosts, documentation, example, test and CI files" },
+  "placeholder-credentials": {
+    severity: "info",
+    about: "values shaped like credentials that are not secrets: placeholders, trivial passwords for local hosts, documentation, example, test and CI files"
+  },
   "setuid-file": { severity: "warning", about: "setuid/setgid files (info when they come with the base image)" },
   "world-writable": { severity: "warning", about: "world-writable files or directories outside /tmp" },
   "empty-password": { severity: "error", about: "an account in /etc/shadow has an empty password" },
@@ -8464,7 +8557,7 @@ function isSecretFinding(id) {
   return id.startsWith("secret-");
 }
 
-// src/hygiene/config.ts
+// src/config/hygiene.ts
 var HYGIENE_MODES = {
   secrets: "the default: fail on secrets in the image, report the rest",
   warn: "report findings, pass",
@@ -8484,11 +8577,11 @@ function readHygieneConfig(read) {
   return { mode, ignore: [...new Set(ids)].filter(isFindingId) };
 }
 
-// src/services/config.ts
+// src/config/compose.ts
 import { existsSync as existsSync4, statSync as statSync2 } from "node:fs";
 import path10 from "node:path";
 
-// src/services/compose.ts
+// src/compose/compose.ts
 import { execFile, spawn as spawn2 } from "node:child_process";
 function composeArgs(project, args) {
   return ["compose", "--progress", "plain", "-p", project.project, ...project.files.flatMap((f) => ["-f", f]), ...args];
@@ -8504,18 +8597,22 @@ function track(child) {
 }
 async function stopComposeProcesses() {
   const children = [...running];
-  await Promise.all(children.map((child) => new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      resolve();
-    }, 5e3);
-    child.once("close", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  })));
+  await Promise.all(
+    children.map(
+      (child) => new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => {
+          child.kill("SIGKILL");
+          resolve();
+        }, 5e3);
+        child.once("close", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill("SIGTERM");
+      })
+    )
+  );
 }
 function runDocker(args, timeoutMs = 0) {
   return new Promise((resolve) => {
@@ -8561,7 +8658,7 @@ function isComposeWarning(line) {
   return WARNING_LINE.test(line);
 }
 
-// src/services/model.ts
+// src/compose/model.ts
 function isObject2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -8631,7 +8728,7 @@ function parseResources(value, project) {
   return out;
 }
 
-// src/services/plan.ts
+// src/compose/plan.ts
 import path9 from "node:path";
 function projectName(runId) {
   return `deploy-check-${runId}`.toLowerCase().replace(/[^a-z0-9_-]/g, "-");
@@ -8692,11 +8789,16 @@ function composeOverride(model, deps, options) {
     Object.assign(entry, ownContainerName(model, service));
     const hc = service.healthcheck;
     if (options.startIntervalMs !== null && hc && !hc.disable && hc.test?.length && hc.test[0] !== "NONE") {
-      entry["healthcheck"] = { start_period: `${Math.max(options.startPeriodMs, durationMs(hc.startPeriod))}ms`, start_interval: `${options.startIntervalMs}ms` };
+      entry["healthcheck"] = {
+        start_period: `${Math.max(options.startPeriodMs, durationMs(hc.startPeriod))}ms`,
+        start_interval: `${options.startIntervalMs}ms`
+      };
     }
     services[dep.name] = entry;
   }
-  const labelled = (resources) => Object.fromEntries(Object.entries(resources).filter(([, r]) => !r.external).map(([key]) => [key, { labels: { ...options.labels } }]));
+  const labelled = (resources) => Object.fromEntries(
+    Object.entries(resources).filter(([, r]) => !r.external).map(([key]) => [key, { labels: { ...options.labels } }])
+  );
   const override = { services };
   const networks = labelled(model.networks);
   const volumes = labelled(model.volumes);
@@ -8733,7 +8835,10 @@ function appPlacement(model, app, inputEnv) {
   const service = model.services[app];
   if (!service) throw new Error(`no service "${app}"`);
   const overridden = new Set(inputEnv.map((e) => e.key));
-  const env = [...Object.entries(service.environment).filter(([k]) => !overridden.has(k)).map(([key, value]) => ({ key, value })), ...inputEnv];
+  const env = [
+    ...Object.entries(service.environment).filter(([k]) => !overridden.has(k)).map(([key, value]) => ({ key, value })),
+    ...inputEnv
+  ];
   const keys = Object.keys(service.networks);
   const networks = (keys.length ? keys : ["default"]).map((key) => ({
     name: model.networks[key]?.name ?? `${model.name}_${key}`,
@@ -8749,12 +8854,13 @@ function appPlacement(model, app, inputEnv) {
   return { service: app, networks, env, droppedMounts, ignored };
 }
 
-// src/services/config.ts
+// src/config/compose.ts
 async function readComposeConfig(get, options) {
   const fileInput = get("compose-file");
   const serviceInput = get("compose-service") || void 0;
   if (!fileInput) {
-    if (serviceInput) throw new ConfigError("compose-service", 'is set but "compose-file" is empty; set compose-file to the Compose file that defines the service');
+    if (serviceInput)
+      throw new ConfigError("compose-service", 'is set but "compose-file" is empty; set compose-file to the Compose file that defines the service');
     return void 0;
   }
   const file = path10.resolve(options.cwd, fileInput);
@@ -8763,7 +8869,10 @@ async function readComposeConfig(get, options) {
   }
   const version = await composeVersion();
   if (version === null) {
-    throw new ConfigError("compose-file", "needs Docker Compose v2 (the `docker compose` plugin), which is not installed; install it (Debian/Ubuntu: docker-compose-plugin or docker-compose 2.x)");
+    throw new ConfigError(
+      "compose-file",
+      "needs Docker Compose v2 (the `docker compose` plugin), which is not installed; install it (Debian/Ubuntu: docker-compose-plugin or docker-compose 2.x)"
+    );
   }
   const project = projectName(options.runId);
   const resolved = await runCompose({ project, files: [file] }, ["config", "--format", "json"], 6e4);
@@ -8779,12 +8888,15 @@ function lastLines(text2, count) {
   return text2.trim().split(/\r?\n/).slice(-count).join(" | ");
 }
 
-// src/services/railway-databases.ts
+// src/config/iac/compose-databases.ts
 async function railwayDatabasesCompose(iac, runId) {
   if (iac.databases.length === 0) return void 0;
   const version = await composeVersion();
   if (version === null) {
-    throw new ConfigError("railway-config", `${iac.file} declares ${iac.databases.map((d) => d.name).join(", ")}, which deploy-check starts with Docker Compose v2 (the \`docker compose\` plugin), and it is not installed; install it (Debian/Ubuntu: docker-compose-plugin or docker-compose 2.x)`);
+    throw new ConfigError(
+      "railway-config",
+      `${iac.file} declares ${iac.databases.map((d) => d.name).join(", ")}, which deploy-check starts with Docker Compose v2 (the \`docker compose\` plugin), and it is not installed; install it (Debian/Ubuntu: docker-compose-plugin or docker-compose 2.x)`
+    );
   }
   const project = projectName(runId);
   const app = iac.service.name;
@@ -8816,7 +8928,7 @@ async function railwayDatabasesCompose(iac, runId) {
   };
 }
 
-// src/hygiene/lookalikes.ts
+// src/secrets/lookalikes.ts
 var LOOKALIKE_LABELS = {
   placeholder: "a placeholder",
   patterned: "a made-up value (a sequence, a repeat or words, not random)",
@@ -8827,220 +8939,218 @@ var LOOKALIKE_LABELS = {
   ci: "in a CI configuration file",
   "public-by-design": "a key public by design"
 };
-var WORDS = /* @__PURE__ */ new Set(
-  [
-    "a",
-    "my",
-    "your",
-    "yours",
-    "our",
-    "the",
-    "this",
-    "is",
-    "it",
-    "me",
-    "not",
-    "no",
-    "here",
-    "goes",
-    "put",
-    "insert",
-    "enter",
-    "set",
-    "just",
-    "an",
-    "to",
-    "for",
-    "of",
-    "and",
-    "tu",
-    "su",
-    "mi",
-    "de",
-    "la",
-    "el",
-    "votre",
-    "ton",
-    "dein",
-    "ihr",
-    "seu",
-    "sua",
-    "pass",
-    "passw",
-    "password",
-    "passwd",
-    "passphrase",
-    "pwd",
-    "pw",
-    "secret",
-    "secrets",
-    "key",
-    "keys",
-    "token",
-    "api",
-    "auth",
-    "login",
-    "cred",
-    "creds",
-    "credential",
-    "credentials",
-    "contrase\xF1a",
-    "contrasena",
-    "clave",
-    "senha",
-    "motdepasse",
-    "mot",
-    "passe",
-    "passwort",
-    "kennwort",
-    "geheim",
-    "parola",
-    "wachtwoord",
-    "usuario",
-    "utilisateur",
-    "benutzer",
-    "change",
-    "changeme",
-    "changeit",
-    "replace",
-    "update",
-    "fill",
-    "todo",
-    "fixme",
-    "tbd",
-    "example",
-    "sample",
-    "demo",
-    "test",
-    "tests",
-    "testing",
-    "dummy",
-    "fake",
-    "mock",
-    "stub",
-    "placeholder",
-    "default",
-    "defaults",
-    "redacted",
-    "hidden",
-    "foo",
-    "bar",
-    "baz",
-    "qux",
-    "hello",
-    "world",
-    "dev",
-    "devel",
-    "develop",
-    "development",
-    "local",
-    "localhost",
-    "ci",
-    "staging",
-    "prod",
-    "production",
-    "insecure",
-    "unsafe",
-    "real",
-    "value",
-    "random",
-    "strong",
-    "super",
-    "top",
-    "very",
-    "long",
-    "some",
-    "other",
-    "new",
-    "old",
-    "good",
-    "bad",
-    "only",
-    "use",
-    "used",
-    "user",
-    "username",
-    "users",
-    "admin",
-    "administrator",
-    "root",
-    "guest",
-    "owner",
-    "app",
-    "application",
-    "service",
-    "server",
-    "client",
-    "web",
-    "site",
-    "project",
-    "account",
-    "name",
-    "host",
-    "db",
-    "database",
-    "postgres",
-    "postgresql",
-    "pg",
-    "sql",
-    "mysql",
-    "maria",
-    "mariadb",
-    "mongo",
-    "mongodb",
-    "redis",
-    "rabbit",
-    "rabbitmq",
-    "amqp",
-    "celery",
-    "broker",
-    "queue",
-    "cache",
-    "minio",
-    "minioadmin",
-    "keycloak",
-    "airflow",
-    "elastic",
-    "kibana",
-    "grafana",
-    "sa",
-    "django",
-    "flask",
-    "fastapi",
-    "rails",
-    "node",
-    "docker",
-    "compose",
-    "github",
-    "gitlab",
-    "stripe",
-    "aws",
-    "slack",
-    "jwt",
-    "live",
-    "sk",
-    "pk",
-    "abc",
-    "xyz",
-    "xxx",
-    "qwerty",
-    "qwertyuiop",
-    "asdf",
-    "asdfgh",
-    "asdfghjkl",
-    "zxcv",
-    "zxcvbnm",
-    "letmein",
-    "welcome",
-    "hunter",
-    "iloveyou",
-    "monkey",
-    "dragon",
-    "trustno",
-    "abcdef",
-    "abcd"
-  ]
-);
+var WORDS = /* @__PURE__ */ new Set([
+  "a",
+  "my",
+  "your",
+  "yours",
+  "our",
+  "the",
+  "this",
+  "is",
+  "it",
+  "me",
+  "not",
+  "no",
+  "here",
+  "goes",
+  "put",
+  "insert",
+  "enter",
+  "set",
+  "just",
+  "an",
+  "to",
+  "for",
+  "of",
+  "and",
+  "tu",
+  "su",
+  "mi",
+  "de",
+  "la",
+  "el",
+  "votre",
+  "ton",
+  "dein",
+  "ihr",
+  "seu",
+  "sua",
+  "pass",
+  "passw",
+  "password",
+  "passwd",
+  "passphrase",
+  "pwd",
+  "pw",
+  "secret",
+  "secrets",
+  "key",
+  "keys",
+  "token",
+  "api",
+  "auth",
+  "login",
+  "cred",
+  "creds",
+  "credential",
+  "credentials",
+  "contrase\xF1a",
+  "contrasena",
+  "clave",
+  "senha",
+  "motdepasse",
+  "mot",
+  "passe",
+  "passwort",
+  "kennwort",
+  "geheim",
+  "parola",
+  "wachtwoord",
+  "usuario",
+  "utilisateur",
+  "benutzer",
+  "change",
+  "changeme",
+  "changeit",
+  "replace",
+  "update",
+  "fill",
+  "todo",
+  "fixme",
+  "tbd",
+  "example",
+  "sample",
+  "demo",
+  "test",
+  "tests",
+  "testing",
+  "dummy",
+  "fake",
+  "mock",
+  "stub",
+  "placeholder",
+  "default",
+  "defaults",
+  "redacted",
+  "hidden",
+  "foo",
+  "bar",
+  "baz",
+  "qux",
+  "hello",
+  "world",
+  "dev",
+  "devel",
+  "develop",
+  "development",
+  "local",
+  "localhost",
+  "ci",
+  "staging",
+  "prod",
+  "production",
+  "insecure",
+  "unsafe",
+  "real",
+  "value",
+  "random",
+  "strong",
+  "super",
+  "top",
+  "very",
+  "long",
+  "some",
+  "other",
+  "new",
+  "old",
+  "good",
+  "bad",
+  "only",
+  "use",
+  "used",
+  "user",
+  "username",
+  "users",
+  "admin",
+  "administrator",
+  "root",
+  "guest",
+  "owner",
+  "app",
+  "application",
+  "service",
+  "server",
+  "client",
+  "web",
+  "site",
+  "project",
+  "account",
+  "name",
+  "host",
+  "db",
+  "database",
+  "postgres",
+  "postgresql",
+  "pg",
+  "sql",
+  "mysql",
+  "maria",
+  "mariadb",
+  "mongo",
+  "mongodb",
+  "redis",
+  "rabbit",
+  "rabbitmq",
+  "amqp",
+  "celery",
+  "broker",
+  "queue",
+  "cache",
+  "minio",
+  "minioadmin",
+  "keycloak",
+  "airflow",
+  "elastic",
+  "kibana",
+  "grafana",
+  "sa",
+  "django",
+  "flask",
+  "fastapi",
+  "rails",
+  "node",
+  "docker",
+  "compose",
+  "github",
+  "gitlab",
+  "stripe",
+  "aws",
+  "slack",
+  "jwt",
+  "live",
+  "sk",
+  "pk",
+  "abc",
+  "xyz",
+  "xxx",
+  "qwerty",
+  "qwertyuiop",
+  "asdf",
+  "asdfgh",
+  "asdfghjkl",
+  "zxcv",
+  "zxcvbnm",
+  "letmein",
+  "welcome",
+  "hunter",
+  "iloveyou",
+  "monkey",
+  "dragon",
+  "trustno",
+  "abcdef",
+  "abcd"
+]);
 var TEMPLATE2 = /\$\{[^}]*\}|\{\{[^}]*\}\}|\{%[^%]*%\}|<[^>]*>|%\([A-Za-z_]\w*\)[sd]|^\$[A-Za-z_]\w*$|^%[A-Za-z_]\w*%$|^@[A-Za-z_]\w*@$|^__[A-Za-z0-9_]+__$|^\[[^\]]*\]$/;
 var MASK = /^[*xX.•…_-]+$/;
 var CONSTANT_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
@@ -9166,10 +9276,17 @@ function urlPasswordLookalike(user, password, host) {
 function nonProductionPath(path33) {
   const lower = path33.toLowerCase();
   const name = lower.slice(lower.lastIndexOf("/") + 1);
-  if (/\/(?:\.github|\.circleci|\.buildkite|\.gitlab)\/|\/(?:\.gitlab-ci\.ya?ml|\.travis\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.yml|jenkinsfile|\.drone\.ya?ml|cloudbuild\.ya?ml)$/.test(lower)) return "ci";
+  if (/\/(?:\.github|\.circleci|\.buildkite|\.gitlab)\/|\/(?:\.gitlab-ci\.ya?ml|\.travis\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.yml|jenkinsfile|\.drone\.ya?ml|cloudbuild\.ya?ml)$/.test(
+    lower
+  ))
+    return "ci";
   if (/\/(?:tests?|__tests__|spec|specs|testdata|test[-_]data|fixtures|__fixtures__|e2e|cypress|playwright)\//.test(lower)) return "test";
-  if (/^(?:conftest\.py|test_[^/]*\.py|[^/]*_test\.(?:py|go|rb)|[^/]*\.(?:test|spec)\.[cm]?[jt]sx?|[^/]*_spec\.rb|pytest\.ini|tox\.ini|phpunit\.xml(?:\.dist)?)$/.test(name)) return "test";
-  if (/\/(?:examples?|samples?)\//.test(lower) || /\.(?:example|sample|template|tpl|dist)(?:\.[a-z0-9]+)?$|^[^/]*\.example\.[a-z0-9]+$/.test(name)) return "example";
+  if (/^(?:conftest\.py|test_[^/]*\.py|[^/]*_test\.(?:py|go|rb)|[^/]*\.(?:test|spec)\.[cm]?[jt]sx?|[^/]*_spec\.rb|pytest\.ini|tox\.ini|phpunit\.xml(?:\.dist)?)$/.test(
+    name
+  ))
+    return "test";
+  if (/\/(?:examples?|samples?)\//.test(lower) || /\.(?:example|sample|template|tpl|dist)(?:\.[a-z0-9]+)?$|^[^/]*\.example\.[a-z0-9]+$/.test(name))
+    return "example";
   if (/\/(?:docs?|documentation|site-docs)\//.test(lower) || /\.(?:md|markdown|mdx|rst|adoc|asciidoc)$/.test(name) || /^(?:readme|changelog|contributing|install|usage)(?:\.[a-z]+)?$/.test(name)) {
     return "documentation";
   }
@@ -9190,7 +9307,7 @@ function jwtLookalike(token) {
   return void 0;
 }
 
-// src/hygiene/secret-names.ts
+// src/secrets/names.ts
 function nameWords(name) {
   return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
 }
@@ -9259,7 +9376,7 @@ function isSecretName(name) {
   return !PUBLIC_KEY_QUALIFIERS.has(words[keyAt - 1] ?? "");
 }
 
-// src/hygiene/values.ts
+// src/secrets/values.ts
 import { createHash } from "node:crypto";
 var VALUE_KIND_LABELS = {
   "aws-access-key-id": "AWS access key id",
@@ -9294,12 +9411,32 @@ var RULES = [
   { kind: "npm-token", pattern: /\b(npm_[A-Za-z0-9]{36})\b/g, prefix: fixed(4), lookalike: randomAfter(4) },
   { kind: "pypi-token", pattern: /\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})/g, prefix: fixed(5), lookalike: randomAfter(24) },
   { kind: "docker-hub-token", pattern: /\b(dckr_pat_[A-Za-z0-9_-]{27})(?![A-Za-z0-9_-])/g, prefix: fixed(9), lookalike: randomAfter(9) },
-  { kind: "slack-token", pattern: /\b(xox[bpoasr]-[0-9]{8,13}-[0-9A-Za-z-]{8,})/g, prefix: fixed(5), lookalike: (s) => randomAfter(0)(s.slice(s.lastIndexOf("-") + 1)) },
-  { kind: "slack-webhook", pattern: /(https:\/\/hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9+/]{43,56})/g, prefix: () => "https://hooks.slack.com/", lookalike: (s) => randomAfter(0)(s.slice(s.lastIndexOf("/") + 1)) },
+  {
+    kind: "slack-token",
+    pattern: /\b(xox[bpoasr]-[0-9]{8,13}-[0-9A-Za-z-]{8,})/g,
+    prefix: fixed(5),
+    lookalike: (s) => randomAfter(0)(s.slice(s.lastIndexOf("-") + 1))
+  },
+  {
+    kind: "slack-webhook",
+    pattern: /(https:\/\/hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9+/]{43,56})/g,
+    prefix: () => "https://hooks.slack.com/",
+    lookalike: (s) => randomAfter(0)(s.slice(s.lastIndexOf("/") + 1))
+  },
   { kind: "stripe-live-key", pattern: /\b((?:sk|rk)_live_[A-Za-z0-9]{20,})\b/g, prefix: fixed(8), lookalike: randomAfter(8) },
   { kind: "google-api-key", pattern: /\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/g, prefix: fixed(4), lookalike: randomAfter(4) },
-  { kind: "openai-key", pattern: /\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})/g, prefix: fixed(3), lookalike: (s) => randomAfter(0)(s.slice(s.indexOf("T3BlbkFJ") + 8)) },
-  { kind: "anthropic-key", pattern: /\b(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,})/g, prefix: fixed(7), lookalike: (s) => randomAfter(0)(s.slice(s.indexOf("-", 7) + 1)) },
+  {
+    kind: "openai-key",
+    pattern: /\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})/g,
+    prefix: fixed(3),
+    lookalike: (s) => randomAfter(0)(s.slice(s.indexOf("T3BlbkFJ") + 8))
+  },
+  {
+    kind: "anthropic-key",
+    pattern: /\b(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,})/g,
+    prefix: fixed(7),
+    lookalike: (s) => randomAfter(0)(s.slice(s.indexOf("-", 7) + 1))
+  },
   { kind: "sendgrid-key", pattern: /\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g, prefix: fixed(3), lookalike: randomAfter(3) },
   { kind: "digitalocean-token", pattern: /\b(do[opr]_v1_[a-f0-9]{64})\b/g, prefix: fixed(7), lookalike: randomAfter(7, false) },
   // A PEM private key with a body: the BEGIN line alone (documentation, code that parses keys) is not one.
@@ -9434,7 +9571,10 @@ function isPublicByDesignName(name) {
   return /(?:^|_)PUBLISHABLE_KEY$|^NEXT_PUBLIC_|^VITE_|^REACT_APP_|^PUBLIC_|^NUXT_PUBLIC_|^EXPO_PUBLIC_|(?:^|_)PUBLIC_KEY$|(?:^|_)ANON_KEY$/.test(upper);
 }
 function mayHoldSecret(text2, given = []) {
-  if (/AKIA|ASIA|ABIA|ACCA|A3T|gh[pousr]_|github_pat_|glpat-|npm_|pypi-|dckr_pat_|xox|hooks\.slack|_live_|AIza|sk-|SG\.|do[opr]_v1|PRIVATE KEY|eyJ|_auth|_password|npmAuth|password|:\/\//.test(text2)) return true;
+  if (/AKIA|ASIA|ABIA|ACCA|A3T|gh[pousr]_|github_pat_|glpat-|npm_|pypi-|dckr_pat_|xox|hooks\.slack|_live_|AIza|sk-|SG\.|do[opr]_v1|PRIVATE KEY|eyJ|_auth|_password|npmAuth|password|:\/\//.test(
+    text2
+  ))
+    return true;
   return given.some((g) => g.value.length >= MIN_GIVEN_SECRET && text2.includes(g.value));
 }
 
@@ -9450,12 +9590,15 @@ function secretValues(sources) {
     ...buildArgs.filter((a) => isSecretName(a.key)).map((a) => ({ label: `build arg "${a.key}"`, value: a.value })),
     ...sources.credentials,
     ...composeEnv.filter((e) => isSecretName(e.key) && !isFlagValue(e.value) && !isReference(e.value)).map((e) => ({ label: e.label, value: e.value })),
-    ...byForm([
-      ...env.map((e) => ({ label: `env "${e.key}"`, value: e.value })),
-      ...sources.railwayEnv.map((e) => ({ label: `railway.ts variable "${e.key}"`, value: e.value })),
-      ...buildArgs.map((a) => ({ label: `build arg "${a.key}"`, value: a.value })),
-      ...composeEnv
-    ], true),
+    ...byForm(
+      [
+        ...env.map((e) => ({ label: `env "${e.key}"`, value: e.value })),
+        ...sources.railwayEnv.map((e) => ({ label: `railway.ts variable "${e.key}"`, value: e.value })),
+        ...buildArgs.map((a) => ({ label: `build arg "${a.key}"`, value: a.value })),
+        ...composeEnv
+      ],
+      true
+    ),
     ...byForm([{ label: sources.dockerfile.name, value: sources.dockerfile.text }], false)
   ].filter((s) => s.value !== "");
   const railway = [...sources.railwaySecrets, ...sources.railwayEnv.filter((e) => isSecretName(e.key)).map((e) => e.value)];
@@ -9469,7 +9612,10 @@ function secretValues(sources) {
 }
 function byForm(values, given) {
   return values.flatMap(
-    (v) => valuesToMask(v.value, given).map((found) => ({ label: `the ${found.kind === "url-password" ? "URL password" : VALUE_KIND_LABELS[found.kind]} in ${v.label}`, value: found.value }))
+    (v) => valuesToMask(v.value, given).map((found) => ({
+      label: `the ${found.kind === "url-password" ? "URL password" : VALUE_KIND_LABELS[found.kind]} in ${v.label}`,
+      value: found.value
+    }))
   );
 }
 function checkedComposeEnvironment(compose, env) {
@@ -9553,7 +9699,10 @@ function readDockerfile(inputs, railwayFile, railwayIac) {
   if (!existsSync5(dockerfile) || !statSync3(dockerfile).isFile()) {
     const builder = railwayIac?.service.builder;
     if (!dockerfileInput && builder !== void 0 && builder !== "DOCKERFILE") {
-      throw new ConfigError("railway-config", `the service "${railwayIac?.service.name ?? ""}" in ${railwayFile?.label ?? ""} builds with ${builder} and ${dockerfile} does not exist: ${builder} builds are not checked yet (Railway always builds with a Dockerfile when it finds one); add a Dockerfile or set "dockerfile"`);
+      throw new ConfigError(
+        "railway-config",
+        `the service "${railwayIac?.service.name ?? ""}" in ${railwayFile?.label ?? ""} builds with ${builder} and ${dockerfile} does not exist: ${builder} builds are not checked yet (Railway always builds with a Dockerfile when it finds one); add a Dockerfile or set "dockerfile"`
+      );
     }
     throw new ConfigError(dockerfileName, `no Dockerfile at ${dockerfile}; set "dockerfile" to its path`);
   }
@@ -9571,7 +9720,7 @@ function readDockerfile(inputs, railwayFile, railwayIac) {
   return { dockerfile, text: text2, facts };
 }
 async function completeConfig(inputs, railway, lookup) {
-  const { get, env, runId, composeInput, deploy } = inputs;
+  const { get, env, runId, composeInput, deploy: deploy2 } = inputs;
   const railwayFile = railway.mirrored;
   let railwayIac = railway.railwayIac;
   const { dockerfile, text: dockerfileText, facts } = readDockerfile(inputs, railwayFile, railwayIac);
@@ -9579,15 +9728,20 @@ async function completeConfig(inputs, railway, lookup) {
   let run2 = resolveRun({ ...runInputs, service: void 0, env: [...railwayIac?.variables.env ?? [], ...env] });
   const railwayNotes = [...railway.notes];
   if (composeInput && railwayIac?.databases.length) {
-    railwayNotes.push(`compose-file is used and the databases of ${railwayIac.file} (${railwayIac.databases.map((d) => d.name).join(", ")}) are not started: the Compose file was asked for by name, so it wins`);
+    railwayNotes.push(
+      `compose-file is used and the databases of ${railwayIac.file} (${railwayIac.databases.map((d) => d.name).join(", ")}) are not started: the Compose file was asked for by name, so it wins`
+    );
   }
   const compose = composeInput ?? (railwayIac ? await railwayDatabasesCompose(railwayIac, runId) : void 0);
   if (railwayIac) railwayNotes.push(...railwayIac.unstartable);
   if (compose && inputs.network === "host") {
-    throw new ConfigError("network", `"host" cannot be combined with compose-file: the app joins the Compose project's network; leave network empty or name a bridge network`);
+    throw new ConfigError(
+      "network",
+      `"host" cannot be combined with compose-file: the app joins the Compose project's network; leave network empty or name a bridge network`
+    );
   }
   const needs = iacRemoteNeeds(railwayIac);
-  const railwayService = deploy.railway && lookup ? await lookup(deploy.railway, needs) : void 0;
+  const railwayService = deploy2.railway && lookup ? await lookup(deploy2.railway, needs) : void 0;
   const remote = needs && remoteValuesOf(railwayService);
   if (railwayIac && remote) railwayIac = withRemoteValues(railwayIac, remote);
   if (railwayService?.ok) run2 = resolveRun({ ...runInputs, service: railwayService.settings, env: [...railwayIac?.variables.env ?? [], ...env] });
@@ -9599,7 +9753,7 @@ async function completeConfig(inputs, railway, lookup) {
     buildArgs: inputs.buildArgs,
     credentials: [
       ...inputs.registry ? [{ label: "registry-password", value: inputs.registry.password }] : [],
-      ...deploy.railway ? [{ label: "railway-token", value: deploy.railway.token }] : [],
+      ...deploy2.railway ? [{ label: "railway-token", value: deploy2.railway.token }] : [],
       { label: "github-token", value: inputs.publish.token ?? "" },
       ...(railwayIac?.variables.fromRailway ?? []).map((v) => ({ label: `Railway variable "${v.key}"`, value: v.value }))
     ],
@@ -9635,7 +9789,7 @@ async function completeConfig(inputs, railway, lookup) {
     cache: inputs.cache,
     hygiene: inputs.hygiene,
     registry: inputs.registry,
-    deploy,
+    deploy: deploy2,
     railwayService,
     size: inputs.size,
     secrets,
@@ -9643,7 +9797,17 @@ async function completeConfig(inputs, railway, lookup) {
   };
 }
 function pendingIacFile(file) {
-  return { file, label: ".railway/railway.ts", fieldPrefix: "", cronSchedule: void 0, healthcheckPath: void 0, healthcheckTimeoutMs: void 0, dockerfilePath: void 0, startCommand: void 0, preDeployCommand: void 0 };
+  return {
+    file,
+    label: ".railway/railway.ts",
+    fieldPrefix: "",
+    cronSchedule: void 0,
+    healthcheckPath: void 0,
+    healthcheckTimeoutMs: void 0,
+    dockerfilePath: void 0,
+    startCommand: void 0,
+    preDeployCommand: void 0
+  };
 }
 function imageName(context) {
   return path11.basename(context).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+|[._-]+$/g, "") || "app";
@@ -9665,7 +9829,10 @@ function parseWaitFor(raw) {
   const kind = raw.toLowerCase();
   if (kind === "auto" || kind === "http" || kind === "healthcheck" || kind === "tcp" || kind === "none" || kind === "exit") return { kind };
   if (raw.startsWith("log:")) return { kind: "log", pattern: compileRegex("wait-for", raw.slice(4)) };
-  throw new ConfigError("wait-for", `"${raw}" is not a wait strategy; use auto, http, healthcheck, tcp, log:<regular expression>, exit (run to completion) or none (run nothing)`);
+  throw new ConfigError(
+    "wait-for",
+    `"${raw}" is not a wait strategy; use auto, http, healthcheck, tcp, log:<regular expression>, exit (run to completion) or none (run nothing)`
+  );
 }
 function compileRegex(input, source) {
   if (source === "") throw new ConfigError(input, "the regular expression is empty");
@@ -9798,7 +9965,10 @@ function defaultDockerfile(context, railwayFile, compose) {
   }
   const build = compose?.model.services[compose.service]?.build;
   if (compose && build?.dockerfile) {
-    return { dockerfile: path11.resolve(build.context, build.dockerfile), dockerfileName: `dockerfile (from ${path11.basename(compose.file)} service "${compose.service}" build.dockerfile)` };
+    return {
+      dockerfile: path11.resolve(build.context, build.dockerfile),
+      dockerfileName: `dockerfile (from ${path11.basename(compose.file)} service "${compose.service}" build.dockerfile)`
+    };
   }
   return { dockerfile: path11.resolve(context, "Dockerfile"), dockerfileName: "dockerfile" };
 }
@@ -9825,7 +9995,10 @@ async function readRailwayConfigs(get, options) {
       serviceInput: get("railway-service") || void 0,
       environment: iacEnvironment(get, runContext),
       repository: runContext.owner ? `${runContext.owner}/${runContext.repo}` : void 0,
-      git: { sha: runContext.pullRequest?.headSha ?? runContext.sha ?? void 0, branch: runContext.headRef ?? runContext.ref?.replace(/^refs\/heads\//, "") ?? void 0 }
+      git: {
+        sha: runContext.pullRequest?.headSha ?? runContext.sha ?? void 0,
+        branch: runContext.headRef ?? runContext.ref?.replace(/^refs\/heads\//, "") ?? void 0
+      }
     });
   }
   const notes = [...located.note ? [located.note] : [], ...legacyNotes];
@@ -9843,7 +10016,10 @@ function iacEnvironment(get, runContext) {
 function refuseForkCode(file, runContext) {
   const privileged = runContext.eventName === "pull_request_target" || runContext.eventName === "workflow_run";
   if (privileged && (runContext.pullRequest?.fromFork ?? runContext.eventName === "workflow_run")) {
-    throw new ConfigError("railway-config", `${file} is repository code and is not evaluated in a ${runContext.eventName} run, which has the base repository's credentials while a fork's code may be checked out; check pull requests in a pull_request workflow (see the README's section on forks)`);
+    throw new ConfigError(
+      "railway-config",
+      `${file} is repository code and is not evaluated in a ${runContext.eventName} run, which has the base repository's credentials while a fork's code may be checked out; check pull requests in a pull_request workflow (see the README's section on forks)`
+    );
   }
 }
 function iacFileConfig(iac) {
@@ -9861,7 +10037,7 @@ function iacFileConfig(iac) {
   };
 }
 
-// src/version.ts
+// src/host/version.ts
 import { readFileSync as readFileSync3 } from "node:fs";
 import path12 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
@@ -9880,7 +10056,9 @@ function readToolVersion(start) {
     if (version !== void 0) return version;
     if (path12.dirname(dir) === dir || tried.length >= 4) break;
   }
-  throw new Error(`deploy-check's package.json (name ${NAME}, with a version) was not found at ${tried.join(", ")}: the installation is incomplete; reinstall deploy-check or check out the action's repository whole`);
+  throw new Error(
+    `deploy-check's package.json (name ${NAME}, with a version) was not found at ${tried.join(", ")}: the installation is incomplete; reinstall deploy-check or check out the action's repository whole`
+  );
 }
 function versionIn(file) {
   let pkg;
@@ -10066,7 +10244,7 @@ var BaselineDirectory = class {
   }
 };
 
-// src/pipeline.ts
+// src/pipeline/pipeline.ts
 import { rm as rm9 } from "node:fs/promises";
 
 // src/build/build.ts
@@ -10076,7 +10254,7 @@ import { mkdtemp as mkdtemp3, readFile as readFile4, rm as rm3 } from "node:fs/p
 import os3 from "node:os";
 import path16 from "node:path";
 
-// src/report/skipped.ts
+// src/model/skipped.ts
 var SKIPPED_SIZE = {
   status: "skipped",
   bytes: null,
@@ -10133,17 +10311,7 @@ function planBuild(config, metadataFile, cache = { from: void 0, to: void 0 }) {
   });
   if (cache.from) args.push("--cache-from", cache.from);
   if (cache.to) args.push("--cache-to", cache.to);
-  args.push(
-    "--tag",
-    config.image,
-    "--tag",
-    holdTag(config.runId),
-    "--load",
-    "--metadata-file",
-    metadataFile,
-    "--progress=rawjson",
-    config.context
-  );
+  args.push("--tag", config.image, "--tag", holdTag(config.runId), "--load", "--metadata-file", metadataFile, "--progress=rawjson", config.context);
   return { args, env };
 }
 
@@ -10396,7 +10564,7 @@ var JsonObjectSplitter = class {
 };
 
 // src/build/build.ts
-async function buildImage(config, log, cache = { from: void 0, to: void 0 }, cancel) {
+async function buildStage(config, log, cache = { from: void 0, to: void 0 }, cancel) {
   let outcome = await buildOnce(config, log, cache, cancel);
   let spentMs = outcome.report.durationMs;
   for (let attempt = 2; attempt <= TRANSIENT_ATTEMPTS; attempt++) {
@@ -10415,14 +10583,17 @@ async function buildImage(config, log, cache = { from: void 0, to: void 0 }, can
 var TRANSIENT_ATTEMPTS = 3;
 var TRANSIENT_PAUSE_MS = 1e3;
 function isTransientEngineError(message) {
-  return /failed to solve: (?:[^:]*: )?not found$|failed: not found$|snapshot [^ ]+ does not exist: not found|failed to prepare extraction snapshot|lease "[^"]+": not found/.test(message.trim());
+  return /failed to solve: (?:[^:]*: )?not found$|failed: not found$|snapshot [^ ]+ does not exist: not found|failed to prepare extraction snapshot|lease "[^"]+": not found/.test(
+    message.trim()
+  );
 }
 async function buildOnce(config, log, cache, cancel) {
   const work = await mkdtemp3(path16.join(os3.tmpdir(), "deploy-check-build-"));
   const metadataFile = path16.join(work, "metadata.json");
   const plan = planBuild(config, metadataFile, cache);
   const progress = new BuildProgress((v) => {
-    if (isStep(v)) log.info(`${v.cached ? "CACHED " : isCancelled(v) ? "CANCELED " : ""}${v.name}${v.cached ? "" : ` (${formatSeconds2(vertexDurationMs(v))})`}`);
+    if (isStep(v))
+      log.info(`${v.cached ? "CACHED " : isCancelled(v) ? "CANCELED " : ""}${v.name}${v.cached ? "" : ` (${formatSeconds2(vertexDurationMs(v))})`}`);
   });
   const started = Date.now();
   const decoder = new StringDecoder("utf8");
@@ -10446,7 +10617,11 @@ async function buildOnce(config, log, cache, cancel) {
   }
   progress.end();
   const durationMs2 = Date.now() - started;
-  const list2 = stepList(progress.steps(), config.dockerfileFacts.stages.map((st) => st.name), exitCode === 0);
+  const list2 = stepList(
+    progress.steps(),
+    config.dockerfileFacts.stages.map((st) => st.name),
+    exitCode === 0
+  );
   const steps = { total: list2.length, cached: list2.filter((s) => s.cached).length, list: list2 };
   if (exitCode === 0) {
     return {
@@ -10554,7 +10729,7 @@ function stringEnv(env) {
 import { mkdtemp as mkdtemp4, readFile as readFile7, rm as rm4 } from "node:fs/promises";
 import path19 from "node:path";
 
-// src/report/format.ts
+// src/model/format.ts
 function formatBytes2(bytes) {
   if (bytes === null) return "n/a";
   const abs = Math.abs(bytes);
@@ -10580,8 +10755,12 @@ function describeCache(cache, steps) {
   if (!cache.enabled) return `off${cache.note ? `: ${cache.note}` : ""}`;
   const parts = [];
   if (cache.restored) {
-    parts.push(`restored ${cache.exactHit ? "this run's key" : cache.matchedKey ?? ""} (${formatBytes2(cache.restoredBytes)} in ${formatDuration(cache.restoreMs)})`);
-    parts.push(`${steps.cached}/${steps.total} steps cached${cache.timeSavedMs !== null ? `, about ${formatDuration(cache.timeSavedMs)} of build time saved` : ""}`);
+    parts.push(
+      `restored ${cache.exactHit ? "this run's key" : cache.matchedKey ?? ""} (${formatBytes2(cache.restoredBytes)} in ${formatDuration(cache.restoreMs)})`
+    );
+    parts.push(
+      `${steps.cached}/${steps.total} steps cached${cache.timeSavedMs !== null ? `, about ${formatDuration(cache.timeSavedMs)} of build time saved` : ""}`
+    );
   } else {
     parts.push(cache.note ? `not restored: ${cache.note}` : "no cache yet");
   }
@@ -10860,7 +11039,9 @@ async function restoreLayers(store, keys, report, warn, log) {
     report.exactHit = restored.matchedKey === keys.key;
     report.restoredBytes = await directoryBytes(restored.dir);
     stepTimes = await readStepTimes(restored.dir);
-    log.info(`Restored layer cache ${restored.matchedKey}${report.exactHit ? " (this run's key)" : ""}: ${formatBytes2(report.restoredBytes)} in ${formatDuration(report.restoreMs)}`);
+    log.info(
+      `Restored layer cache ${restored.matchedKey}${report.exactHit ? " (this run's key)" : ""}: ${formatBytes2(report.restoredBytes)} in ${formatDuration(report.restoreMs)}`
+    );
   } else if (!storeFailed) {
     log.info(`No layer cache under ${keys.restoreKeys.join(", ")} yet; this build starts cold`);
   }
@@ -10940,7 +11121,10 @@ function decideGate(mode, event, checksFailed) {
 }
 function autoDecision(event) {
   if (event === null) {
-    return { deploy: false, reason: 'deploy is "auto" and this is a local run: auto deploys only from GitHub Actions; pass --deploy always to deploy from here' };
+    return {
+      deploy: false,
+      reason: 'deploy is "auto" and this is a local run: auto deploys only from GitHub Actions; pass --deploy always to deploy from here'
+    };
   }
   switch (event.name) {
     case "pull_request":
@@ -11144,7 +11328,10 @@ async function waitForDeployment(client, id, options) {
     const deployment = (await client.request(DEPLOYMENT, { id }, { deadline: Math.max(deadline, now() + 1e3) })).deployment;
     polls++;
     if (deployment.status !== last?.status) {
-      options.onStatus?.(isKnownStatus(deployment.status) ? deployment.status : `${deployment.status} (a status deploy-check does not know: waiting on)`, last?.status ?? null);
+      options.onStatus?.(
+        isKnownStatus(deployment.status) ? deployment.status : `${deployment.status} (a status deploy-check does not know: waiting on)`,
+        last?.status ?? null
+      );
       firstSeen = now();
     }
     last = deployment;
@@ -11201,7 +11388,12 @@ async function followDeployment(f, out) {
       const first = status === "CRASHED" ? out.logs.deploy : out.logs.build;
       const second = status === "CRASHED" ? out.logs.build : out.logs.deploy;
       const tail = first.filter((l) => l.trim() !== "").at(-1) ?? second.filter((l) => l.trim() !== "").at(-1);
-      failDeploy(out, "failed", `${id} ended ${status ?? "unknown"}: ${describeStatus(status ?? "")}${tail ? `; last log line: ${tail.trim().slice(0, 300)}` : ""}`, log);
+      failDeploy(
+        out,
+        "failed",
+        `${id} ended ${status ?? "unknown"}: ${describeStatus(status ?? "")}${tail ? `; last log line: ${tail.trim().slice(0, 300)}` : ""}`,
+        log
+      );
       return;
     }
     case "approval": {
@@ -11227,7 +11419,12 @@ async function timedOut(f, out, id, stillWas) {
   const { client, settings, deploymentId, log } = f;
   out.logs = await railwayLogs(client, deploymentId);
   if (!f.own) {
-    failDeploy(out, "timeout", `${id} had no verdict within ${formatDuration(settings.timeoutMs)} (deploy-timeout): ${stillWas}; it is Railway's own deployment of the push, so deploy-check left it running`, log);
+    failDeploy(
+      out,
+      "timeout",
+      `${id} had no verdict within ${formatDuration(settings.timeoutMs)} (deploy-timeout): ${stillWas}; it is Railway's own deployment of the push, so deploy-check left it running`,
+      log
+    );
     return;
   }
   const cancel = await cancelDeployment(client, deploymentId);
@@ -11296,11 +11493,19 @@ function previewName(number) {
 function previewAction(event) {
   const pr = event?.pullRequest ?? null;
   if (event?.name !== "pull_request" || pr === null) {
-    return { kind: "none", number: null, reason: `railway-preview acts on pull_request events only (this is ${event ? `a ${event.name} event` : "a local run"})` };
+    return {
+      kind: "none",
+      number: null,
+      reason: `railway-preview acts on pull_request events only (this is ${event ? `a ${event.name} event` : "a local run"})`
+    };
   }
   const base = pr.baseRepository ?? event.repository ?? null;
   if (pr.headRepository === null || base === null || pr.headRepository.toLowerCase() !== base.toLowerCase()) {
-    return { kind: "none", number: pr.number, reason: `the pull request comes from ${pr.headRepository ?? "an unknown repository"}, not from ${base ?? "this repository"}: a fork gets no preview environment` };
+    return {
+      kind: "none",
+      number: pr.number,
+      reason: `the pull request comes from ${pr.headRepository ?? "an unknown repository"}, not from ${base ?? "this repository"}: a fork gets no preview environment`
+    };
   }
   if (event.action === "closed") return { kind: "delete", number: pr.number };
   if (event.action !== null && !UPDATES.has(event.action)) {
@@ -11429,7 +11634,10 @@ async function docker(args, env) {
       stderr: (d) => text2 += d.toString()
     }
   });
-  return { code, output: text2.split(/\r?\n/).map((l) => l.trimEnd()).filter(Boolean) };
+  return {
+    code,
+    output: text2.split(/\r?\n/).map((l) => l.trimEnd()).filter(Boolean)
+  };
 }
 async function privateDockerConfig(host, credentials) {
   const dir = await mkdtemp5(path20.join(os4.tmpdir(), "deploy-check-docker-config-"));
@@ -11445,7 +11653,9 @@ async function privateDockerConfig(host, credentials) {
     if (existsSync6(path20.join(own2, sub))) await symlink(path20.join(own2, sub), path20.join(dir, sub));
   }
   const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64");
-  await writeFile3(path20.join(dir, "config.json"), JSON.stringify({ auths: { [host]: { auth } }, ...currentContext ? { currentContext } : {} }), { mode: 384 });
+  await writeFile3(path20.join(dir, "config.json"), JSON.stringify({ auths: { [host]: { auth } }, ...currentContext ? { currentContext } : {} }), {
+    mode: 384
+  });
   return dir;
 }
 function lastLine(output) {
@@ -11464,7 +11674,9 @@ function announceRailwaySettings(config, log) {
   const lookup = config.railwayService;
   if (!lookup) return;
   if (!lookup.ok) {
-    log.warning(`Could not read the Railway service's settings; the health check follows the inputs and ${config.railwayFile ? "the railway file" : "its defaults"}. ${lookup.error}`);
+    log.warning(
+      `Could not read the Railway service's settings; the health check follows the inputs and ${config.railwayFile ? "the railway file" : "its defaults"}. ${lookup.error}`
+    );
     return;
   }
   const t = lookup.target;
@@ -11501,7 +11713,15 @@ async function deployStage(config, report, deps) {
     return out;
   };
   const checksFailed = report.verdict === "fail" ? report.reasons[0] ?? "a check failed" : null;
-  const run2 = { config, image: report.image.id ?? config.image, deps, client, out, log, resolve: async () => lookup?.ok ? lookup.target : await resolveTarget(client, access) };
+  const run2 = {
+    config,
+    image: report.image.id ?? config.image,
+    deps,
+    client,
+    out,
+    log,
+    resolve: async () => lookup?.ok ? lookup.target : await resolveTarget(client, access)
+  };
   try {
     if (settings.preview && settings.mode !== "never" && deps.event?.name.startsWith("pull_request")) {
       await previewStage(run2, checksFailed);
@@ -11577,7 +11797,9 @@ async function lookupTrigger(run2, target) {
     return await findTrigger(run2.client, target, run2.deps.event);
   } catch (err) {
     if (!(err instanceof RailwayApiError) || err.kind !== "graphql") throw err;
-    run2.log.warning(`Could not read the service's deployment triggers (${err.detail}); deploying through the API. If Railway also deploys this push by itself, set deploy-trigger: api and switch the trigger off`);
+    run2.log.warning(
+      `Could not read the service's deployment triggers (${err.detail}); deploying through the API. If Railway also deploys this push by itself, set deploy-trigger: api and switch the trigger off`
+    );
     return null;
   }
 }
@@ -11603,10 +11825,17 @@ async function delegate(run2, target, commit, checkSuites) {
     log.info(`${out.reason}: ${out.dashboardUrl}`);
     return;
   }
-  log.info(`The service's deployment trigger deploys pushes to ${branch} of ${repository}: following Railway's own deployment of ${short} instead of starting one`);
+  log.info(
+    `The service's deployment trigger deploys pushes to ${branch} of ${repository}: following Railway's own deployment of ${short} instead of starting one`
+  );
   const railways = await awaitCommitDeployment(client, target, commit, settings.timeoutMs);
   if (!railways) {
-    failDeploy(out, "timeout", `the service's deployment trigger for ${branch} of ${repository} created no deployment of commit ${short} within ${Math.round(settings.timeoutMs / 1e3)} s (deploy-timeout); is the trigger's repository the one this workflow runs in? deploy-trigger: api deploys through the API instead`, log);
+    failDeploy(
+      out,
+      "timeout",
+      `the service's deployment trigger for ${branch} of ${repository} created no deployment of commit ${short} within ${Math.round(settings.timeoutMs / 1e3)} s (deploy-timeout); is the trigger's repository the one this workflow runs in? deploy-trigger: api deploys through the API instead`,
+      log
+    );
     return;
   }
   out.dashboardUrl = dashboardUrl(target, railways.id);
@@ -11620,7 +11849,9 @@ async function startDeployment(run2, target, commit) {
   const where = describeTarget(target);
   if (settings.source === "commit") {
     if (!commit) {
-      throw new Error('deploy-source is "commit" but the commit of this run is unknown (a local run outside a git checkout?); use deploy-source: image, or run in GitHub Actions');
+      throw new Error(
+        'deploy-source is "commit" but the commit of this run is unknown (a local run outside a git checkout?); use deploy-source: image, or run in GitHub Actions'
+      );
     }
     const id2 = (await client.request(DEPLOY, { serviceId: target.serviceId, environmentId: target.environmentId, commitSha: commit })).serviceInstanceDeployV2;
     log.info(`Railway deployment ${id2} of commit ${commit.slice(0, 12)} to ${where}`);
@@ -11636,15 +11867,22 @@ async function startDeployment(run2, target, commit) {
   out.image = pushed.pinned;
   log.info(`Pushed ${pushed.tagged} (${pushed.digest}) in ${formatDuration(pushed.durationMs)}`);
   if (config.registry?.password.startsWith("ghs_")) {
-    log.warning("registry-password is the job's GITHUB_TOKEN: it expires when the job ends, so Railway could not pull this private image again later (restart, scale); hand Railway a token that lasts (a read:packages PAT) or make the package public");
+    log.warning(
+      "registry-password is the job's GITHUB_TOKEN: it expires when the job ends, so Railway could not pull this private image again later (restart, scale); hand Railway a token that lasts (a read:packages PAT) or make the package public"
+    );
   }
   if (lookup?.ok && lookup.settings.sourceRepo && !lookup.settings.sourceImage) {
-    log.warning(`The Railway service was built from the repository ${lookup.settings.sourceRepo}; deploy-source: image switches it to the pushed image, so pushes to that repository no longer deploy it by themselves`);
+    log.warning(
+      `The Railway service was built from the repository ${lookup.settings.sourceRepo}; deploy-source: image switches it to the pushed image, so pushes to that repository no longer deploy it by themselves`
+    );
   }
   await client.request(SET_IMAGE_SOURCE, {
     serviceId: target.serviceId,
     environmentId: target.environmentId,
-    input: { source: { image: pushed.pinned }, ...config.registry ? { registryCredentials: { username: config.registry.username, password: config.registry.password } } : {} }
+    input: {
+      source: { image: pushed.pinned },
+      ...config.registry ? { registryCredentials: { username: config.registry.username, password: config.registry.password } } : {}
+    }
   });
   const id = (await client.request(DEPLOY, { serviceId: target.serviceId, environmentId: target.environmentId })).serviceInstanceDeployV2;
   log.info(`Railway deployment ${id} of ${pushed.pinned} to ${where}`);
@@ -11673,7 +11911,15 @@ async function previewStage(run2, checksFailed) {
     const deleted = await deletePreview(client, target.projectId, action.number);
     const reason = deleted > 0 ? `the pull request was closed: preview environment ${name} deleted` : `the pull request was closed: preview environment ${name} was already gone`;
     out.reason = reason;
-    out.preview = { action: deleted > 0 ? "deleted" : "already-gone", pullRequest: action.number, environmentName: name, environmentId: null, created: false, url: null, reason };
+    out.preview = {
+      action: deleted > 0 ? "deleted" : "already-gone",
+      pullRequest: action.number,
+      environmentName: name,
+      environmentId: null,
+      created: false,
+      url: null,
+      reason
+    };
     log.info(reason);
     return;
   }
@@ -11683,12 +11929,25 @@ async function previewStage(run2, checksFailed) {
     return;
   }
   const environment = await findOrCreatePreview(client, target, action.number);
-  log.info(`Preview environment ${name} (${environment.id}) ${environment.created ? `created from ${target.environmentName ?? target.environmentId}` : "exists"}`);
+  log.info(
+    `Preview environment ${name} (${environment.id}) ${environment.created ? `created from ${target.environmentName ?? target.environmentId}` : "exists"}`
+  );
   const preview = { ...target, environmentId: environment.id, environmentName: name };
   out.target = { ...preview };
-  out.preview = { action: "deployed", pullRequest: action.number, environmentName: name, environmentId: environment.id, created: environment.created, url: null, reason: null };
+  out.preview = {
+    action: "deployed",
+    pullRequest: action.number,
+    environmentName: name,
+    environmentId: environment.id,
+    created: environment.created,
+    url: null,
+    reason: null
+  };
   const domain = await ensurePreviewDomain(client, target, preview);
-  if (domain === null) log.warning(`Preview environment ${name} has no public domain, and ${target.environmentName ?? target.environmentId} has none to follow: give the service a domain in Railway to get a preview URL`);
+  if (domain === null)
+    log.warning(
+      `Preview environment ${name} has no public domain, and ${target.environmentName ?? target.environmentId} has none to follow: give the service a domain in Railway to get a preview URL`
+    );
   const previous = await readPrevious(run2, preview, null);
   const deploymentId = await startDeployment(run2, preview, out.commit);
   out.dashboardUrl = dashboardUrl(preview, deploymentId);
@@ -11794,7 +12053,8 @@ function openLogStream(container) {
   });
 }
 function failForTest() {
-  if (process.env["DEPLOY_CHECK_TEST_THROW_IN_LOG_STREAM"] === "1") throw new Error("test-only failure in the container log stream (DEPLOY_CHECK_TEST_THROW_IN_LOG_STREAM)");
+  if (process.env["DEPLOY_CHECK_TEST_THROW_IN_LOG_STREAM"] === "1")
+    throw new Error("test-only failure in the container log stream (DEPLOY_CHECK_TEST_THROW_IN_LOG_STREAM)");
 }
 var DockerStreamDemuxer = class {
   out;
@@ -11963,7 +12223,7 @@ function commandOptions(role) {
 
 // src/container/pre-deploy.ts
 var LAST_LINES_QUOTED = 3;
-async function runPreDeploy(preDeploy, docker2, log, params, removals, cancel) {
+async function preDeployStage(preDeploy, docker2, log, params, removals, cancel) {
   const started = Date.now();
   const report = { status: "passed", source: preDeploy.source, reason: null, durationMs: 0, commands: [] };
   for (const [index, command] of preDeploy.commands.entries()) {
@@ -12271,15 +12531,21 @@ function httpGet(url, timeoutMs, host) {
         const value = response.headers[name];
         return typeof value === "string" ? value : null;
       };
-      const finish2 = () => settle({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), location: header("location"), retryAfter: header("retry-after"), date: header("date") });
+      const finish = () => settle({
+        status: response.statusCode ?? 0,
+        body: Buffer.concat(chunks).toString("utf8"),
+        location: header("location"),
+        retryAfter: header("retry-after"),
+        date: header("date")
+      });
       response.on("data", (chunk) => {
         chunks.push(chunk);
         length += chunk.length;
-        if (length >= BODY_READ_LIMIT) finish2();
+        if (length >= BODY_READ_LIMIT) finish();
       });
-      response.on("end", finish2);
-      response.on("error", finish2);
-      response.on("aborted", finish2);
+      response.on("end", finish);
+      response.on("error", finish);
+      response.on("aborted", finish);
     });
     const timer = setTimeout(() => settle({ error: "timed out", malformed: false }), timeoutMs);
     request.on("error", (err) => settle(describeRequestError(err)));
@@ -12492,7 +12758,7 @@ function unhealthyReport(config, strategy) {
     probes: 0
   };
 }
-async function startAndWait(config, log, app, removals, cancel) {
+async function healthStage(config, log, app, removals, cancel) {
   const { report, strategyName, hasHealthcheck, hostMode, container } = app;
   if (report.reason !== null) return report;
   const hint2 = startCommandHint(config);
@@ -12807,7 +13073,9 @@ function basename(path33) {
   return path33.slice(path33.lastIndexOf("/") + 1);
 }
 function isThirdPartyPath(path33) {
-  return /\/(?:site-packages|dist-packages|node_modules|vendor\/bundle|gems)\/|^\/usr\/share\/(?:doc|ca-certificates)\/|^\/usr\/lib\/python3[^/]*\/test\/|^\/usr\/(?:local\/)?go\/|^\/etc\/ssl\/certs\//.test(path33);
+  return /\/(?:site-packages|dist-packages|node_modules|vendor\/bundle|gems)\/|^\/usr\/share\/(?:doc|ca-certificates)\/|^\/usr\/lib\/python3[^/]*\/test\/|^\/usr\/(?:local\/)?go\/|^\/etc\/ssl\/certs\//.test(
+    path33
+  );
 }
 var MAX_SECRET_BODY = 256 * 1024;
 var ENV_FILE_DOCS = /^\.env\.(?:example|sample|template|dist|defaults|schema|tpl|example\.[^/]+)$|\.(?:example|sample|template)$/i;
@@ -13083,7 +13351,9 @@ function copies(sources, name) {
     if (s === name || s.startsWith(`${name}/`)) return true;
     if (!s.includes("*") && !s.includes("?")) return false;
     const first = s.split("/")[0] ?? s;
-    const re = new RegExp(`^${first.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+    const re = new RegExp(
+      `^${first.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`
+    );
     return re.test(name);
   });
 }
@@ -13119,15 +13389,19 @@ function ignoreGapFindings(context, ignoreFile, sources) {
   };
   const what = (g) => g.missing ? g.missing.join(", ") : g.name;
   const name = path22.basename(ignoreFile);
-  return [{
-    id: "dockerignore-gaps",
-    message: `${name} does not exclude ${gaps.map((g) => `${what(g)}${g.present ? ` (in the context${sent(g.name)})` : ""}`).join(", ")}, which the Dockerfile's COPY would take into the image`,
-    file: ignoreFile,
-    line: null,
-    path: ignoreFile,
-    evidence: gaps.map((g) => `${what(g)}: ${g.present ? "in the context, sent to the builder" : "not in the context now, would be sent and copied if created"}`),
-    fix: `add ${gaps.map((g) => g.name === ".env" ? ".env*" : g.name).join(", ")} to ${name}`
-  }];
+  return [
+    {
+      id: "dockerignore-gaps",
+      message: `${name} does not exclude ${gaps.map((g) => `${what(g)}${g.present ? ` (in the context${sent(g.name)})` : ""}`).join(", ")}, which the Dockerfile's COPY would take into the image`,
+      file: ignoreFile,
+      line: null,
+      path: ignoreFile,
+      evidence: gaps.map(
+        (g) => `${what(g)}: ${g.present ? "in the context, sent to the builder" : "not in the context now, would be sent and copied if created"}`
+      ),
+      fix: `add ${gaps.map((g) => g.name === ".env" ? ".env*" : g.name).join(", ")} to ${name}`
+    }
+  ];
 }
 
 // src/hygiene/rules/draft.ts
@@ -13160,11 +13434,13 @@ function lastInstructionLine(chain, keyword, accept = () => true) {
 function healthcheckFindings({ test, healthPath, line }) {
   const hasHealthcheck = Boolean(test?.length && test[0] !== "NONE");
   if (hasHealthcheck || healthPath) return [];
-  return [{
-    id: "no-healthcheck",
-    message: "The image has no HEALTHCHECK and no health path is configured (health-path, deploy.healthcheckPath in railway.json/toml, or the Railway service's health check path): nothing tells the platform when the app is ready",
-    line
-  }];
+  return [
+    {
+      id: "no-healthcheck",
+      message: "The image has no HEALTHCHECK and no health path is configured (health-path, deploy.healthcheckPath in railway.json/toml, or the Railway service's health check path): nothing tells the platform when the app is ready",
+      line
+    }
+  ];
 }
 
 // src/hygiene/archive.ts
@@ -13514,7 +13790,13 @@ var BlobSink = class {
       case "decompress": {
         const d = this.decompressor;
         if (!d || d.write(chunk)) return void 0;
-        return Promise.race([once(d, "drain").then(() => void 0, () => void 0), this.finished]).then(() => {
+        return Promise.race([
+          once(d, "drain").then(
+            () => void 0,
+            () => void 0
+          ),
+          this.finished
+        ]).then(() => {
           if (this.failure) throw this.failure;
         });
       }
@@ -13760,7 +14042,14 @@ var LayerStreamScanner = class {
       this.tar(chunk);
       return;
     }
-    if (!d.write(chunk)) await Promise.race([once2(d, "drain").then(() => void 0, () => void 0), this.finished]);
+    if (!d.write(chunk))
+      await Promise.race([
+        once2(d, "drain").then(
+          () => void 0,
+          () => void 0
+        ),
+        this.finished
+      ]);
     const failure = this.failure;
     if (failure) throw failure;
   }
@@ -13960,7 +14249,9 @@ function lookalikeNote({ layers, names }) {
   const [first] = byPath.entries();
   if (!first) return void 0;
   const files = byPath.size;
-  const evidence2 = [...byPath].slice(0, 20).map(([p, s]) => `${p} (line ${[...s.lines].sort((a, b) => a - b).slice(0, 5).join(", ")}): ${[...s.what].join("; ")}`);
+  const evidence2 = [...byPath].slice(0, 20).map(
+    ([p, s]) => `${p} (line ${[...s.lines].sort((a, b) => a - b).slice(0, 5).join(", ")}): ${[...s.what].join("; ")}`
+  );
   if (files > 20) evidence2.push(`and ${files - 20} more file${files > 21 ? "s" : ""}`);
   return {
     id: "placeholder-credentials",
@@ -14035,14 +14326,16 @@ function compilerFindings({ layers, names }) {
   });
   if (found.size === 0) return [];
   const firstLayer = Math.min(...[...found.values()].map((f) => f.layer));
-  return [{
-    id: "compiler-in-final-stage",
-    message: `Build tools reached the final stage of this multi-stage build (${[...found.keys()].sort().join(", ")}, from ${names.where(firstLayer)}); install them in a build stage and COPY --from only what runs`,
-    line: names.ref(firstLayer).line,
-    layer: names.ref(firstLayer),
-    path: [...found.values()].find((f) => f.layer === firstLayer)?.path ?? null,
-    evidence: [...found.entries()].map(([name, f]) => `${name}: ${f.path} in ${names.where(f.layer)}`)
-  }];
+  return [
+    {
+      id: "compiler-in-final-stage",
+      message: `Build tools reached the final stage of this multi-stage build (${[...found.keys()].sort().join(", ")}, from ${names.where(firstLayer)}); install them in a build stage and COPY --from only what runs`,
+      line: names.ref(firstLayer).line,
+      layer: names.ref(firstLayer),
+      path: [...found.values()].find((f) => f.layer === firstLayer)?.path ?? null,
+      evidence: [...found.entries()].map(([name, f]) => `${name}: ${f.path} in ${names.where(f.layer)}`)
+    }
+  ];
 }
 
 // src/hygiene/rules/permissions.ts
@@ -14050,8 +14343,15 @@ function permissionFindings({ layers, refs, nonRoot }) {
   const names = layerNames(refs, layers.length);
   const shadow = emptyPasswordFinding(layers, names);
   return [
-    ...setuidFindings(collect(layers, names, (l) => l.privileged), names, nonRoot),
-    ...worldWritableFindings(collect(layers, names, (l) => l.worldWritable), names),
+    ...setuidFindings(
+      collect(layers, names, (l) => l.privileged),
+      names,
+      nonRoot
+    ),
+    ...worldWritableFindings(
+      collect(layers, names, (l) => l.worldWritable),
+      names
+    ),
     ...shadow ? [shadow] : []
   ];
 }
@@ -14103,7 +14403,10 @@ function setuidFindings(privileged, names, nonRoot) {
 }
 function worldWritableFindings(writable, names) {
   const drafts = [];
-  for (const [items, fromBase] of [[writable.own, false], [writable.base, true]]) {
+  for (const [items, fromBase] of [
+    [writable.own, false],
+    [writable.base, true]
+  ]) {
     if (!items.length) continue;
     drafts.push({
       id: "world-writable",
@@ -14222,7 +14525,10 @@ function historyBuildArgFindings(scan, args, h) {
       message: `Build argument ${name} leaked into the image history through the RUN that uses it (${verdict.what})`,
       line: origin?.line ?? null,
       layer: facts.historyLayers[h] ?? null,
-      evidence: [`history entry ${h + 1} of ${facts.history.length} records ${name}=<value> (docker history --no-trunc shows it)`, ...fingerprintEvidence(verdict)],
+      evidence: [
+        `history entry ${h + 1} of ${facts.history.length} records ${name}=<value> (docker history --no-trunc shows it)`,
+        ...fingerprintEvidence(verdict)
+      ],
       fingerprint: verdict.fingerprint,
       fix: `pass it as a build secret (build-secrets, RUN --mount=type=secret,id=${name}) instead of a build argument, and rotate the exposed value`
     });
@@ -14282,7 +14588,10 @@ function judgeValue(name, value, given) {
     const matches = classifySecretValues(v, given, 1);
     const m = matches.find((x) => !x.lookalike);
     if (m && !(isPublicByDesignName(name) && m.kind !== "given-secret")) {
-      return { what: m.kind === "given-secret" ? `the value of ${m.source ?? "a given secret"}` : withArticle(VALUE_KIND_LABELS[m.kind]), fingerprint: m.fingerprint };
+      return {
+        what: m.kind === "given-secret" ? `the value of ${m.source ?? "a given secret"}` : withArticle(VALUE_KIND_LABELS[m.kind]),
+        fingerprint: m.fingerprint
+      };
     }
     if (matches.length > 0) return void 0;
   }
@@ -14352,7 +14661,8 @@ function unknownAccountFindings(user, accounts, line) {
 function givenSecrets(config) {
   const out = [];
   for (const s of config.buildSecrets) if (!isFlagValue(s.value)) out.push({ label: `build secret ${s.key}`, value: s.value });
-  for (const e of config.env) if (!isFlagValue(e.value) && !isPublicByDesignName(e.key) && looksSecret(e.key, e.value)) out.push({ label: `env ${e.key}`, value: e.value });
+  for (const e of config.env)
+    if (!isFlagValue(e.value) && !isPublicByDesignName(e.key) && looksSecret(e.key, e.value)) out.push({ label: `env ${e.key}`, value: e.value });
   return out.filter((g) => g.value.length >= MIN_GIVEN_SECRET);
 }
 function looksSecret(name, value) {
@@ -14411,8 +14721,23 @@ function imageFacts(config, input) {
     accounts: layers ? { passwd: finalAccountFile(layers, "passwd"), group: finalAccountFile(layers, "group") } : void 0,
     line: lastInstructionLine(chain, "USER") ?? finalFromLine
   };
-  const baseTop = [...refs].reverse().find((r) => r.fromBase) ?? { index: 0, digest: null, instruction: chain[0] ? `FROM ${chain[0].from}` : "base image", line: chain[0]?.line ?? null, fromBase: true };
-  const secrets = { env: imageConfig?.config?.Env ?? [], history, origins, chain, attestations: input.attestations, given, historyLayers: historyLayers(history, refs), baseTop };
+  const baseTop = [...refs].reverse().find((r) => r.fromBase) ?? {
+    index: 0,
+    digest: null,
+    instruction: chain[0] ? `FROM ${chain[0].from}` : "base image",
+    line: chain[0]?.line ?? null,
+    fromBase: true
+  };
+  const secrets = {
+    env: imageConfig?.config?.Env ?? [],
+    history,
+    origins,
+    chain,
+    attestations: input.attestations,
+    given,
+    historyLayers: historyLayers(history, refs),
+    baseTop
+  };
   return { user, refs, finalFromLine, secrets };
 }
 function historyLayers(history, refs) {
@@ -14455,7 +14780,13 @@ function wastedSpace(layers, refs) {
   return {
     bytes,
     percent: total > 0 ? Math.round(bytes / total * 1e4) / 100 : 0,
-    layers: per.map((w, index) => ({ index, instruction: refs[index]?.instruction ?? "unknown instruction", line: refs[index]?.line ?? null, base: refs[index]?.fromBase ?? false, ...w })).filter((l) => l.bytes > 0).sort((a, b) => b.bytes - a.bytes)
+    layers: per.map((w, index) => ({
+      index,
+      instruction: refs[index]?.instruction ?? "unknown instruction",
+      line: refs[index]?.line ?? null,
+      base: refs[index]?.fromBase ?? false,
+      ...w
+    })).filter((l) => l.bytes > 0).sort((a, b) => b.bytes - a.bytes)
   };
 }
 function effectiveSeverity(d, mode) {
@@ -14558,10 +14889,24 @@ function checkMaxWasted(limit, wasted, reason) {
 }
 function checkMaxSize(limit, raw, metric, figure, layers) {
   if (figure === null) {
-    return { name: "max-size", limit: raw, status: "unchecked", actual: null, layer: null, message: `max-size ${raw} not checked: the ${metric} size could not be measured.` };
+    return {
+      name: "max-size",
+      limit: raw,
+      status: "unchecked",
+      actual: null,
+      layer: null,
+      message: `max-size ${raw} not checked: the ${metric} size could not be measured.`
+    };
   }
   if (figure <= limit) {
-    return { name: "max-size", limit: raw, status: "pass", actual: figure, layer: null, message: `max-size ${raw}: the ${metric} image is ${formatBytes2(figure)}, within budget.` };
+    return {
+      name: "max-size",
+      limit: raw,
+      status: "pass",
+      actual: figure,
+      layer: null,
+      message: `max-size ${raw}: the ${metric} image is ${formatBytes2(figure)}, within budget.`
+    };
   }
   const largest = [...layers].sort((a, b) => layerFigure(b, metric) - layerFigure(a, metric))[0];
   const blame = largest ? `; its largest layer is ${describeLayer2(largest.instruction, largest.line, largest.base)} (${formatBytes2(layerFigure(largest, metric))})` : "";
@@ -14585,14 +14930,26 @@ function checkMaxIncrease(limit, metric, input) {
   }
   const actual = limit.kind === "percent" ? percent : change;
   if (actual === null) {
-    return { ...base, status: "unchecked", actual: null, layer: null, message: `max-increase ${limit.raw} not checked: the baseline's ${metric} size is zero, so no percentage applies.` };
+    return {
+      ...base,
+      status: "unchecked",
+      actual: null,
+      layer: null,
+      message: `max-increase ${limit.raw} not checked: the baseline's ${metric} size is zero, so no percentage applies.`
+    };
   }
   const allowed = limit.kind === "percent" ? limit.percent : limit.bytes;
   const grewBy = `${change >= 0 ? "grew" : "shrank"} by ${formatBytes2(Math.abs(change))}${percent === null ? "" : ` (${percent >= 0 ? "+" : ""}${percent.toFixed(1)}%`}`;
   const fromTo = input.baselineFigure !== null ? `, ${formatBytes2(input.baselineFigure)} \u2192 ${formatBytes2(input.baselineFigure + change)}${percent === null ? "" : ")"}` : percent === null ? "" : ")";
   const against = input.baselineSource ? ` against the baseline from ${input.baselineSource}` : "";
   if (actual <= allowed) {
-    return { ...base, status: "pass", actual, layer: null, message: `max-increase ${limit.raw}: the ${metric} image ${grewBy}${fromTo}${against}, within budget.` };
+    return {
+      ...base,
+      status: "pass",
+      actual,
+      layer: null,
+      message: `max-increase ${limit.raw}: the ${metric} image ${grewBy}${fromTo}${against}, within budget.`
+    };
   }
   const culprit = mostResponsible(delta.layers, metric);
   const blame = culprit ? `; most of the growth is ${culprit.change === "base-image" ? "the base image change at " : culprit.change === "added" ? "the new " : ""}${describeLayer2(culprit.instruction, culprit.line, false)} (+${formatBytes2(changeFigure(culprit, metric))})` : "";
@@ -14704,12 +15061,15 @@ function attributeLayers(entries, facts, variables = /* @__PURE__ */ new Map()) 
   return { layers, baseRef, baseLine: root?.line ?? null, matched: matches.size, expected: instructions.length };
 }
 function substitute(text2, variables) {
-  return text2.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced, fallback, bare) => {
-    const name = braced ?? bare ?? "";
-    const value = variables.get(name);
-    if (value !== void 0 && value !== "") return value;
-    return fallback ?? whole;
-  });
+  return text2.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, braced, fallback, bare) => {
+      const name = braced ?? bare ?? "";
+      const value = variables.get(name);
+      if (value !== void 0 && value !== "") return value;
+      return fallback ?? whole;
+    }
+  );
 }
 
 // src/size/measure.ts
@@ -14910,7 +15270,12 @@ var LoopbackRegistry = class _LoopbackRegistry {
     }
     await this.receive(req, upload);
     if (method === "PATCH") {
-      res.writeHead(202, { Location: `${prefix}blobs/uploads/${id}`, "Docker-Upload-UUID": id, Range: `0-${Math.max(0, upload.size - 1)}`, "Content-Length": "0" });
+      res.writeHead(202, {
+        Location: `${prefix}blobs/uploads/${id}`,
+        "Docker-Upload-UUID": id,
+        Range: `0-${Math.max(0, upload.size - 1)}`,
+        "Content-Length": "0"
+      });
       return void res.end();
     }
     if (method === "PUT") {
@@ -15000,7 +15365,11 @@ function parseManifest(body, digest, contentType = "") {
     const entries = (Array.isArray(raw.manifests) ? raw.manifests : []).map((d) => ({
       digest: text(d.digest),
       mediaType: text(d.mediaType),
-      platform: d.platform ? { os: text(d.platform.os), architecture: text(d.platform.architecture), variant: typeof d.platform.variant === "string" ? d.platform.variant : void 0 } : void 0,
+      platform: d.platform ? {
+        os: text(d.platform.os),
+        architecture: text(d.platform.architecture),
+        variant: typeof d.platform.variant === "string" ? d.platform.variant : void 0
+      } : void 0,
       attestation: d.annotations?.["vnd.docker.reference.type"] === "attestation-manifest"
     }));
     return { kind: "index", entries };
@@ -15063,7 +15432,9 @@ async function measureImage(docker2, imageRef, options) {
   const variables = options.variables ?? /* @__PURE__ */ new Map();
   const attribution = attributeLayers(entries, options.facts, variables);
   if (attribution.matched < attribution.expected) {
-    notes.push(`only ${attribution.matched} of ${attribution.expected} Dockerfile instructions were found in the image history; unmatched layers are shown with their history text`);
+    notes.push(
+      `only ${attribution.matched} of ${attribution.expected} Dockerfile instructions were found in the image history; unmatched layers are shown with their history text`
+    );
   }
   const layers = attribution.layers;
   const bytes = history.reduce((sum, h) => sum + Math.max(0, h.Size ?? 0), 0);
@@ -15075,7 +15446,9 @@ async function measureImage(docker2, imageRef, options) {
   } else if (store === "containerd" && typeof inspect.Size === "number") {
     compressedBytes = inspect.Size;
     compressedSource = "engine-content-size";
-    notes.push("compressed size taken from the containerd store's content size (layers plus a few kB of manifests and config); per-layer compressed sizes unknown");
+    notes.push(
+      "compressed size taken from the containerd store's content size (layers plus a few kB of manifests and config); per-layer compressed sizes unknown"
+    );
   }
   if (store === "containerd") {
     notes.push(`on the containerd image store, \`docker images\` shows the unpacked size plus the compressed layers kept next to it`);
@@ -15205,10 +15578,12 @@ async function pushClassic(push) {
   const memo = memos.sizes;
   const pairs = (manifest) => new Map(manifest.layers.flatMap((l, i) => diffIds[i] ? [[l.digest, diffIds[i]]] : []));
   const refused = [...memos.diffIds.diffIds].filter(([, diffId]) => tap?.wanted.has(diffId)).map(([digest]) => digest);
-  const knownSizes = tap && tap.wanted.size > 0 ? new Map([...memo.sizes].filter(([digest]) => {
-    const diffId = memos.diffIds.diffIds.get(digest);
-    return diffId !== void 0 && !tap.wanted.has(diffId);
-  })) : memo.sizes;
+  const knownSizes = tap && tap.wanted.size > 0 ? new Map(
+    [...memo.sizes].filter(([digest]) => {
+      const diffId = memos.diffIds.diffIds.get(digest);
+      return diffId !== void 0 && !tap.wanted.has(diffId);
+    })
+  ) : memo.sizes;
   const registry = await LoopbackRegistry.start({ claimUnknownBlobs: false, knownSizes, fetchDigests: /* @__PURE__ */ new Set([inspect.Id, ...refused]), tap });
   try {
     await pushTo(docker2, imageRef, registry, memos.leftover);
@@ -15431,10 +15806,12 @@ var RegistrySession = class {
     const scheme = challenge.trim().split(/\s+/)[0]?.toLowerCase();
     const basic = this.credentials ? `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64")}` : void 0;
     if (scheme === "basic") {
-      if (!basic) throw new RegistryError(`${this.ref.registry} needs credentials for ${this.ref.repository}: set registry-username and registry-password`, 401);
+      if (!basic)
+        throw new RegistryError(`${this.ref.registry} needs credentials for ${this.ref.repository}: set registry-username and registry-password`, 401);
       return basic;
     }
-    if (scheme !== "bearer") throw new RegistryError(`${this.ref.registry} asks for an authentication scheme deploy-check does not speak: ${challenge || "(none given)"}`, 401);
+    if (scheme !== "bearer")
+      throw new RegistryError(`${this.ref.registry} asks for an authentication scheme deploy-check does not speak: ${challenge || "(none given)"}`, 401);
     const params = parseChallenge(challenge);
     const realm = params.get("realm");
     if (!realm) throw new RegistryError(`${this.ref.registry}'s Bearer challenge names no realm`, 401);
@@ -15547,8 +15924,16 @@ function baselineFromReport(json, origin) {
     bytes,
     compressedBytes,
     // Reports from before the sources were recorded measured uncompressed from the engine's history.
-    uncompressedSource: oneOf(size["uncompressedSource"], ["engine-layer-diff", "engine-snapshot-usage", "gzip-isize", "unavailable"], bytes === null ? "unavailable" : "engine-layer-diff"),
-    compressedSource: oneOf(size["compressedSource"], ["image-manifest", "registry-manifest", "engine-content-size", "unavailable"], compressedBytes === null ? "unavailable" : "image-manifest"),
+    uncompressedSource: oneOf(
+      size["uncompressedSource"],
+      ["engine-layer-diff", "engine-snapshot-usage", "gzip-isize", "unavailable"],
+      bytes === null ? "unavailable" : "engine-layer-diff"
+    ),
+    compressedSource: oneOf(
+      size["compressedSource"],
+      ["image-manifest", "registry-manifest", "engine-content-size", "unavailable"],
+      compressedBytes === null ? "unavailable" : "image-manifest"
+    ),
     baseImage: baseImageFromJson(size["baseImage"]),
     layers,
     commit: reportCommit(json),
@@ -15662,7 +16047,9 @@ function compareSizes(current, baseline, metric) {
   const sameUncompressed = uncompressedComparable(current.uncompressedSource, baseline.uncompressedSource);
   const sameCompressed = compressedComparable(current.compressedSource, baseline.compressedSource);
   if (!sameUncompressed) {
-    notes.push(`uncompressed sizes not compared: the baseline was measured from ${UNCOMPRESSED_LABEL[baseline.uncompressedSource]}, this image from ${UNCOMPRESSED_LABEL[current.uncompressedSource]}`);
+    notes.push(
+      `uncompressed sizes not compared: the baseline was measured from ${UNCOMPRESSED_LABEL[baseline.uncompressedSource]}, this image from ${UNCOMPRESSED_LABEL[current.uncompressedSource]}`
+    );
   }
   if (!sameCompressed) notes.push("compressed sizes not compared: one of the two figures is missing or was measured differently");
   const bytes = sameUncompressed ? difference(current.bytes, baseline.bytes) : null;
@@ -15670,7 +16057,14 @@ function compareSizes(current, baseline, metric) {
   const layers = [];
   const baseChange = compareBase(current.layers, baseline.layers, sameUncompressed, sameCompressed);
   if (baseChange) layers.push(baseChange);
-  layers.push(...compareOwnLayers(current.layers.filter((l) => !l.base), baseline.layers.filter((l) => !l.base), sameUncompressed, sameCompressed));
+  layers.push(
+    ...compareOwnLayers(
+      current.layers.filter((l) => !l.base),
+      baseline.layers.filter((l) => !l.base),
+      sameUncompressed,
+      sameCompressed
+    )
+  );
   const weight = (c) => Math.abs((metric === "compressed" ? c.compressedBytes ?? c.bytes : c.bytes ?? c.compressedBytes) ?? 0);
   layers.sort((a, b) => weight(b) - weight(a));
   return {
@@ -15698,8 +16092,14 @@ function compareBase(current, baseline, sameUncompressed, sameCompressed) {
   const nowIds = ids(now);
   const beforeIds = ids(before);
   const sum = (ls, pick2) => ls.reduce((s, l) => s === null || pick2(l) === null ? null : s + (pick2(l) ?? 0), 0);
-  const bytes = sameUncompressed ? difference(sum(now, (l) => l.bytes), sum(before, (l) => l.bytes)) : null;
-  const compressedBytes = sameCompressed ? difference(sum(now, (l) => l.compressedBytes), sum(before, (l) => l.compressedBytes)) : null;
+  const bytes = sameUncompressed ? difference(
+    sum(now, (l) => l.bytes),
+    sum(before, (l) => l.bytes)
+  ) : null;
+  const compressedBytes = sameCompressed ? difference(
+    sum(now, (l) => l.compressedBytes),
+    sum(before, (l) => l.compressedBytes)
+  ) : null;
   const changed = nowIds !== null && beforeIds !== null ? nowIds.length !== beforeIds.length || nowIds.some((id, i) => id !== beforeIds[i]) : now[0]?.instruction !== before[0]?.instruction || (bytes ?? 0) !== 0 || (compressedBytes ?? 0) !== 0;
   if (!changed) return null;
   const first = now[0] ?? before[0];
@@ -15808,13 +16208,18 @@ function longestCommonSubsequence(a, b) {
 }
 
 // src/size/stage.ts
-async function runSizeStage(config, deps) {
+async function sizeStage(config, deps) {
   try {
     return await measureAndCompare(config, deps);
   } catch (err) {
     const message = `the image could not be measured: ${err.message}`;
     deps.log.warning(`Image size: ${message}`);
-    return { ...SKIPPED_SIZE, layers: [], notes: [message], budget: { metric: config.size.metric, status: config.size.maxSize || config.size.maxIncrease ? "unchecked" : "none", checks: [] } };
+    return {
+      ...SKIPPED_SIZE,
+      layers: [],
+      notes: [message],
+      budget: { metric: config.size.metric, status: config.size.maxSize || config.size.maxIncrease ? "unchecked" : "none", checks: [] }
+    };
   }
 }
 async function measureAndCompare(config, deps) {
@@ -15822,8 +16227,17 @@ async function measureAndCompare(config, deps) {
   const variables = buildVariables(config);
   const memo = await BlobSizeMemo.load(path26.join(stateDirectory(), "layer-sizes.json"));
   const diffIdMemo = await BlobDiffIdMemo.load(path26.join(stateDirectory(), "layer-diff-ids.json"));
-  const current = await measureImage(deps.docker, deps.image, { facts: config.dockerfileFacts, variables, memo, diffIdMemo, log, ...deps.tap ? { tap: deps.tap } : {} });
-  log.info(`Image size: ${describeFigure(current.bytes)} uncompressed, ${describeFigure(current.compressedBytes)} compressed (${current.layers.length} layers, measured in ${current.durationMs} ms)`);
+  const current = await measureImage(deps.docker, deps.image, {
+    facts: config.dockerfileFacts,
+    variables,
+    memo,
+    diffIdMemo,
+    log,
+    ...deps.tap ? { tap: deps.tap } : {}
+  });
+  log.info(
+    `Image size: ${describeFigure(current.bytes)} uncompressed, ${describeFigure(current.compressedBytes)} compressed (${current.layers.length} layers, measured in ${current.durationMs} ms)`
+  );
   const inspect = await deps.docker.getImage(deps.image).inspect();
   const keyPrefix = deps.baselines.branch ? baselineKeyPrefix(baselineImageKey(config, deps.cwd), deps.baselines.branch) : null;
   const { baseline, note } = await resolveBaseline(config.size.baseline, {
@@ -15841,7 +16255,8 @@ async function measureAndCompare(config, deps) {
   const baselineFigure = baseline ? metric === "compressed" ? baseline.compressedBytes : baseline.bytes : null;
   const budget = evaluateBudgets(config.size, { current, baselineFigure, delta, baselineSource: baseline?.source ?? null, baselineNote: note });
   for (const check of budget.checks) {
-    if (check.status === "exceeded") log.error(check.message, { file: config.dockerfile, line: check.layer?.line ?? void 0, title: `Image size budget ${check.name}` });
+    if (check.status === "exceeded")
+      log.error(check.message, { file: config.dockerfile, line: check.layer?.line ?? void 0, title: `Image size budget ${check.name}` });
     else if (check.status === "unchecked") log.warning(check.message);
     else log.info(check.message);
   }
@@ -16020,7 +16435,8 @@ var LayerFactsMemo = class _LayerFactsMemo {
       this.ignored.push(`${path28.basename(file)}: not JSON`);
       return void 0;
     }
-    if (parsed.format !== "deploy-check-hygiene-layer" || parsed.rules !== RULES_VERSION || parsed.diffId !== diffId || parsed.given !== this.given) return void 0;
+    if (parsed.format !== "deploy-check-hygiene-layer" || parsed.rules !== RULES_VERSION || parsed.diffId !== diffId || parsed.given !== this.given)
+      return void 0;
     if (parsed.store !== this.store) {
       this.ignored.push(`${path28.basename(file)}: written for the ${String(parsed.store)} image store`);
       return void 0;
@@ -16084,7 +16500,7 @@ function validFacts(facts) {
 function hygieneMemoDirectory(env = process.env) {
   return path29.join(stateDirectory(env), "hygiene-layers");
 }
-async function prepareHygiene(config, image, deps) {
+async function hygieneStage(config, image, deps) {
   const { mode } = config.hygiene;
   if (mode === "off") return { tap: void 0, finish: () => Promise.resolve({ report: skippedHygiene(mode, "hygiene is off"), wasted: null }) };
   const started = Date.now();
@@ -16231,21 +16647,25 @@ function parseJson2(body) {
 }
 
 // src/hygiene/image-checks.ts
-function startImageChecks(config, deps) {
+function imageChecksStage(config, deps) {
   const { docker: docker2, baselines } = deps;
   const log = new HeldLog(deps.log);
   const running2 = (async () => {
     await deps.after;
-    const hygiene = await prepareHygiene(config, deps.image, { docker: docker2, log, maskSecret: deps.maskSecret }).catch((err) => {
+    const hygiene = await hygieneStage(config, deps.image, { docker: docker2, log, maskSecret: deps.maskSecret }).catch((err) => {
       const report = skippedHygiene(config.hygiene.mode, `the image could not be read: ${err instanceof Error ? err.message : String(err)}`);
       return { tap: void 0, finish: () => Promise.resolve({ report, wasted: null }) };
     });
-    const measured2 = await log.group("Measure", () => runSizeStage(config, { image: deps.image, docker: docker2, log, baselines, ...hygiene.tap ? { tap: hygiene.tap } : {} }));
+    const measured2 = await log.group(
+      "Measure",
+      () => sizeStage(config, { image: deps.image, docker: docker2, log, baselines, ...hygiene.tap ? { tap: hygiene.tap } : {} })
+    );
     const found = config.hygiene.mode === "off" ? void 0 : await log.group("Hygiene", () => hygiene.finish());
     const why2 = config.hygiene.mode === "off" ? "wasted space is read by the hygiene layer scan, and hygiene is off" : "the image layers could not be read";
     const size = applyWasted(measured2, found?.wasted ?? null, config.size.maxWasted, why2);
     for (const check of size.budget.checks.filter((c) => c.name === "max-wasted")) {
-      if (check.status === "exceeded") log.error(check.message, { file: config.dockerfile, line: check.layer?.line ?? void 0, title: "Image size budget max-wasted" });
+      if (check.status === "exceeded")
+        log.error(check.message, { file: config.dockerfile, line: check.layer?.line ?? void 0, title: "Image size budget max-wasted" });
       else log.info(check.message);
     }
     return { size, hygiene: found?.report };
@@ -16342,7 +16762,11 @@ function healthState(report) {
 function sizeState(report) {
   const checks = report.size.budget.checks;
   const exceeded = checks.filter((c) => c.status === "exceeded");
-  if (exceeded.length) return failing("Size", exceeded.map((c) => c.message));
+  if (exceeded.length)
+    return failing(
+      "Size",
+      exceeded.map((c) => c.message)
+    );
   if (!measured(report)) return passing("Size", "skip");
   if (checks.some((c) => c.status === "unchecked")) return passing("Size", "warn");
   const percent = report.size.baseline ? headlineSizePercent(report, sizeChanges(report)) : null;
@@ -16355,21 +16779,23 @@ function hygieneState(report) {
     const [first] = errors;
     const more = errors.length - 1;
     const others = [...new Set(errors.slice(1).map((f) => f.id))].join(", ");
-    return failing("Hygiene", [`Hygiene: ${first?.message ?? ""} [${first?.id ?? ""}]${more > 0 ? `; and ${more} more error finding${more > 1 ? "s" : ""} (${others})` : ""}`]);
+    return failing("Hygiene", [
+      `Hygiene: ${first?.message ?? ""} [${first?.id ?? ""}]${more > 0 ? `; and ${more} more error finding${more > 1 ? "s" : ""} (${others})` : ""}`
+    ]);
   }
   if (hygiene.status === "skipped" || hygiene.mode === "off") return passing("Hygiene", "skip");
   return passing("Hygiene", hygiene.findings.some((f) => f.severity !== "info") ? "warn" : "pass");
 }
 function deployCheckState(report) {
-  const deploy = report.deploy;
-  if (!deploy) return passing("Deploy", "skip");
-  const state = deployState(deploy);
+  const deploy2 = report.deploy;
+  if (!deploy2) return passing("Deploy", "skip");
+  const state = deployState(deploy2);
   if (state !== "fail") return passing("Deploy", state);
-  const what = deploy.status === "timeout" ? "timed out" : deploy.status === "waiting" ? "is waiting for approval" : "failed";
-  return failing("Deploy", [`Deploy to Railway ${what}: ${deploy.reason ?? deploy.railwayStatus ?? "no details"}`]);
+  const what = deploy2.status === "timeout" ? "timed out" : deploy2.status === "waiting" ? "is waiting for approval" : "failed";
+  return failing("Deploy", [`Deploy to Railway ${what}: ${deploy2.reason ?? deploy2.railwayStatus ?? "no details"}`]);
 }
-function deployState(deploy) {
-  switch (deploy.status) {
+function deployState(deploy2) {
+  switch (deploy2.status) {
     case "success":
       return "pass";
     case "failed":
@@ -16377,7 +16803,7 @@ function deployState(deploy) {
     case "error":
       return "fail";
     case "waiting":
-      return deploy.onApproval === "fail" ? "fail" : "pending";
+      return deploy2.onApproval === "fail" ? "fail" : "pending";
     case "skipped":
       return "skip";
     default:
@@ -16506,7 +16932,9 @@ async function startServices(config, compose, deps) {
   const override = await writeOverride(dir, model, closure, config, checkedServices, docker2);
   const source = compose.generated ? await writeGenerated(dir, compose.generated) : compose.file;
   for (const n of containerNames(model, closure)) {
-    log.info(`Compose: container_name "${n.fixed}" of "${n.service}" is replaced by "${n.name}" for this run, so another run or a running stack cannot collide with it; "${n.fixed}" stays its name on the project's networks`);
+    log.info(
+      `Compose: container_name "${n.fixed}" of "${n.service}" is replaced by "${n.name}" for this run, so another run or a running stack cannot collide with it; "${n.fixed}" stays its name on the project's networks`
+    );
   }
   const project = { project: compose.project, files: [source, override] };
   let stopped = null;
@@ -16525,7 +16953,9 @@ async function startServices(config, compose, deps) {
     warn(composeWarnings(built.stderr));
     if (built.code !== 0) {
       report.failure = `docker compose build ${toBuild.join(" ")} failed: ${composeError(built.stderr)}`;
-      const services2 = closure.map((d) => failedWithout(d, model.services[d.name]?.image ?? null, toBuild.includes(d.name) ? `its build failed: ${composeError(built.stderr)}` : null));
+      const services2 = closure.map(
+        (d) => failedWithout(d, model.services[d.name]?.image ?? null, toBuild.includes(d.name) ? `its build failed: ${composeError(built.stderr)}` : null)
+      );
       return { compose: report, services: services2, ready: false, placement: placement2, stop };
     }
   }
@@ -16602,7 +17032,9 @@ async function upAndWait(project, closure, timeoutMs, deps) {
     const pending = closure.filter((d) => progress.get(d.name)?.kind === "pending");
     if (!announced && pending.length && closure.some((d) => containers.has(d.name))) {
       announced = true;
-      log.info(`Compose: waiting up to ${Math.round(timeoutMs / 1e3)}s for ${pending.map((d) => `${d.name} (${waitingOn(progress.get(d.name))})`).join(", ")}`);
+      log.info(
+        `Compose: waiting up to ${Math.round(timeoutMs / 1e3)}s for ${pending.map((d) => `${d.name} (${waitingOn(progress.get(d.name))})`).join(", ")}`
+      );
     }
     const bad = closure.find((d) => progress.get(d.name)?.kind === "failed" || progress.get(d.name)?.kind === "exited");
     if (bad) {
@@ -16614,7 +17046,8 @@ async function upAndWait(project, closure, timeoutMs, deps) {
       const error2 = composeError(finished.stderr);
       failure = `docker compose up failed: ${error2}`;
       for (const d of closure) {
-        if (progress.get(d.name)?.kind === "pending" && containers.get(d.name)?.state === "created") progress.set(d.name, { kind: "failed", reason: `it could not be started: ${error2}` });
+        if (progress.get(d.name)?.kind === "pending" && containers.get(d.name)?.state === "created")
+          progress.set(d.name, { kind: "failed", reason: `it could not be started: ${error2}` });
       }
       break;
     }
@@ -16626,7 +17059,8 @@ async function upAndWait(project, closure, timeoutMs, deps) {
       const waiting = closure.filter((d) => progress.get(d.name)?.kind === "pending");
       failure = `not ready after ${Math.round(timeoutMs / 1e3)}s: ${waiting.map((d) => `${d.name} (waiting for ${waitingOn(progress.get(d.name))})`).join(", ")}`;
       for (const d of waiting) {
-        if (containers.has(d.name)) progress.set(d.name, { kind: "failed", reason: `not ready after ${Math.round(timeoutMs / 1e3)}s: waiting for ${waitingOn(progress.get(d.name))}` });
+        if (containers.has(d.name))
+          progress.set(d.name, { kind: "failed", reason: `not ready after ${Math.round(timeoutMs / 1e3)}s: waiting for ${waitingOn(progress.get(d.name))}` });
       }
       break;
     }
@@ -16651,10 +17085,13 @@ function waitingOn(p) {
 async function listProject(docker2, project, sinceMs) {
   const list2 = await docker2.listContainers({ all: true, filters: JSON.stringify({ label: [`${COMPOSE_PROJECT_LABEL}=${project}`] }) });
   const out = /* @__PURE__ */ new Map();
-  await Promise.all(list2.map(async (c) => {
-    const service = c.Labels[COMPOSE_SERVICE_LABEL];
-    if (service && c.Labels["com.docker.compose.oneoff"] !== "True") out.set(service, await withRestarts(docker2, parseContainerStatus(c.Id, c.State, c.Status), sinceMs));
-  }));
+  await Promise.all(
+    list2.map(async (c) => {
+      const service = c.Labels[COMPOSE_SERVICE_LABEL];
+      if (service && c.Labels["com.docker.compose.oneoff"] !== "True")
+        out.set(service, await withRestarts(docker2, parseContainerStatus(c.Id, c.State, c.Status), sinceMs));
+    })
+  );
   return out;
 }
 async function withRestarts(docker2, listed, sinceMs) {
@@ -16675,7 +17112,11 @@ async function withRestarts(docker2, listed, sinceMs) {
 }
 async function lastExitCode(docker2, id, sinceMs) {
   try {
-    const stream = await docker2.getEvents({ since: Math.floor(sinceMs / 1e3), until: Number((Date.now() / 1e3).toFixed(3)), filters: { type: ["container"], container: [id], event: ["die"] } });
+    const stream = await docker2.getEvents({
+      since: Math.floor(sinceMs / 1e3),
+      until: Number((Date.now() / 1e3).toFixed(3)),
+      filters: { type: ["container"], container: [id], event: ["die"] }
+    });
     let text2 = "";
     for await (const chunk of stream) text2 += String(chunk);
     const codes = text2.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l).Actor?.Attributes?.["exitCode"]);
@@ -16686,30 +17127,43 @@ async function lastExitCode(docker2, id, sinceMs) {
   }
 }
 async function evidence(docker2, closure, outcome, model, checked, checkedImage) {
-  return Promise.all(closure.map(async (dep) => {
-    const state = outcome.containers.get(dep.name);
-    const p = outcome.progress.get(dep.name);
-    const base = failedWithout(dep, checked.includes(dep.name) ? checkedImage : model.services[dep.name]?.image ?? null, null);
-    if (!state) return { ...base, reason: outcome.failure ? "not started: Compose stopped before it (see the failed service)" : "not started" };
-    const container = docker2.getContainer(state.id);
-    const ready = p?.kind === "ready";
-    const [info, logs] = await Promise.all([container.inspect().catch(() => null), lastLogLines(container, ready ? LOG_LINES_READY : LOG_LINES_FAILED)]);
-    const health = info?.State?.Health;
-    return {
-      ...base,
-      image: base.image ?? info?.Config.Image ?? null,
-      status: ready ? "ready" : p?.kind === "exited" ? "exited" : p?.kind === "pending" ? "skipped" : "failed",
-      readyMs: outcome.readyMs.get(dep.name) ?? null,
-      reason: ready ? null : p?.kind === "pending" ? `stopped waiting for ${p.waitingOn}: ${outcome.failure?.startsWith("cancelled") ? "the run was cancelled" : "another service failed"}` : reasonOf(p),
-      exitCode: state.exitCode,
-      restarts: state.restarts ?? info?.RestartCount ?? null,
-      healthLog: (health?.Log ?? []).slice(-3).map((l) => l.Output.trim()),
-      logs
-    };
-  }));
+  return Promise.all(
+    closure.map(async (dep) => {
+      const state = outcome.containers.get(dep.name);
+      const p = outcome.progress.get(dep.name);
+      const base = failedWithout(dep, checked.includes(dep.name) ? checkedImage : model.services[dep.name]?.image ?? null, null);
+      if (!state) return { ...base, reason: outcome.failure ? "not started: Compose stopped before it (see the failed service)" : "not started" };
+      const container = docker2.getContainer(state.id);
+      const ready = p?.kind === "ready";
+      const [info, logs] = await Promise.all([container.inspect().catch(() => null), lastLogLines(container, ready ? LOG_LINES_READY : LOG_LINES_FAILED)]);
+      const health = info?.State?.Health;
+      return {
+        ...base,
+        image: base.image ?? info?.Config.Image ?? null,
+        status: ready ? "ready" : p?.kind === "exited" ? "exited" : p?.kind === "pending" ? "skipped" : "failed",
+        readyMs: outcome.readyMs.get(dep.name) ?? null,
+        reason: ready ? null : p?.kind === "pending" ? `stopped waiting for ${p.waitingOn}: ${outcome.failure?.startsWith("cancelled") ? "the run was cancelled" : "another service failed"}` : reasonOf(p),
+        exitCode: state.exitCode,
+        restarts: state.restarts ?? info?.RestartCount ?? null,
+        healthLog: (health?.Log ?? []).slice(-3).map((l) => l.Output.trim()),
+        logs
+      };
+    })
+  );
 }
 function failedWithout(dep, image, reason) {
-  return { name: dep.name, image, condition: dep.condition, status: reason ? "failed" : "skipped", readyMs: null, reason, exitCode: null, restarts: null, healthLog: [], logs: [] };
+  return {
+    name: dep.name,
+    image,
+    condition: dep.condition,
+    status: reason ? "failed" : "skipped",
+    readyMs: null,
+    reason,
+    exitCode: null,
+    restarts: null,
+    healthLog: [],
+    logs: []
+  };
 }
 async function supportsStartInterval(docker2) {
   try {
@@ -16722,7 +17176,10 @@ async function supportsStartInterval(docker2) {
 async function ensureNetworks(docker2, placement2, runId) {
   for (const network of placement2.networks) {
     if (network.external) continue;
-    const exists = await docker2.getNetwork(network.name).inspect().then(() => true, () => false);
+    const exists = await docker2.getNetwork(network.name).inspect().then(
+      () => true,
+      () => false
+    );
     if (!exists) await docker2.createNetwork({ Name: network.name, Labels: runLabels(runId) });
   }
 }
@@ -16730,15 +17187,21 @@ async function removeProject(docker2, project, runId) {
   const byProject = JSON.stringify({ label: [`${COMPOSE_PROJECT_LABEL}=${project}`] });
   const byRun = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] });
   const failed = [];
-  const attempt = (what, op) => op.then(() => void 0, (err) => {
-    if (!/no such|not found|404/i.test(err.message)) failed.push(what);
-  });
+  const attempt = (what, op) => op.then(
+    () => void 0,
+    (err) => {
+      if (!/no such|not found|404/i.test(err.message)) failed.push(what);
+    }
+  );
   const containers = await docker2.listContainers({ all: true, filters: byProject }).catch(() => []);
   await Promise.all(containers.map((c) => attempt(`container ${c.Names[0] ?? c.Id}`, docker2.getContainer(c.Id).remove({ force: true, v: true }))));
   const [networks, volumes, images] = await Promise.all([
     docker2.listNetworks({ filters: byRun }).catch(() => []),
     // The engine answers `Volumes: null` when there are none, whatever the types say.
-    docker2.listVolumes({ filters: byProject }).then((r) => r.Volumes ?? [], () => []),
+    docker2.listVolumes({ filters: byProject }).then(
+      (r) => r.Volumes ?? [],
+      () => []
+    ),
     docker2.listImages({ filters: byRun }).catch(() => [])
   ]);
   await Promise.all([
@@ -16790,7 +17253,7 @@ function explainPreDeployFailure(pre, config, started) {
   return sentence ? { ...pre, reason: `${pre.reason ?? "failed"}. ${sentence}` } : pre;
 }
 
-// src/railway-config.ts
+// src/pipeline/railway-config.ts
 import path32 from "node:path";
 
 // src/config/iac/base.ts
@@ -16842,7 +17305,8 @@ function compareVariables(base, head) {
     const before = was ? kindOf(was) : null;
     const after = is ? kindOf(is) : null;
     if (before !== after) changes.push({ field: `variables.${name}`, before, after });
-    else if (was?.type === "literal" && is?.type === "literal" && was.value !== is.value) changes.push({ field: `variables.${name}`, before, after: "literal, another value" });
+    else if (was?.type === "literal" && is?.type === "literal" && was.value !== is.value)
+      changes.push({ field: `variables.${name}`, before, after: "literal, another value" });
   }
   return changes;
 }
@@ -16879,7 +17343,12 @@ async function planAgainstBase(head, baseSha) {
     if (!copied.ok) return unavailable(baseSha, copied.reason);
     const headSide = { service: head.service, databases: head.project.databases };
     if (copied.file === void 0) {
-      return { base: baseSha, status: "new-service", changes: diffServices({ service: void 0, databases: [] }, headSide), reason: `the base commit has no ${copied.rel}` };
+      return {
+        base: baseSha,
+        status: "new-service",
+        changes: diffServices({ service: void 0, databases: [] }, headSide),
+        reason: `the base commit has no ${copied.rel}`
+      };
     }
     const evaluation = await evaluateRailwayFile(copied.file, { environment: head.environment });
     const read = readProject(evaluation.project);
@@ -16914,7 +17383,12 @@ async function copyBaseFiles(file, sha, dir) {
   const total = entries.reduce((sum, e) => sum + e.size, 0);
   const wanted = folder === "." || entries.length > COPY_MAX_FILES || total > COPY_MAX_BYTES ? [own2] : entries;
   for (const entry of wanted) {
-    const blob = await run("git", ["cat-file", "blob", entry.object], { cwd: root, encoding: "buffer", maxBuffer: COPY_MAX_BYTES + 1, timeout: GIT_TIMEOUT_MS }).catch((err) => err instanceof Error ? err : new Error(String(err)));
+    const blob = await run("git", ["cat-file", "blob", entry.object], {
+      cwd: root,
+      encoding: "buffer",
+      maxBuffer: COPY_MAX_BYTES + 1,
+      timeout: GIT_TIMEOUT_MS
+    }).catch((err) => err instanceof Error ? err : new Error(String(err)));
     if (blob instanceof Error) return { ok: false, reason: `git cannot read ${entry.path} at ${sha.slice(0, 12)} (${blob.message.split("\n")[0] ?? ""})` };
     const target = path31.join(dir, ...entry.path.split("/"));
     await mkdir4(path31.dirname(target), { recursive: true });
@@ -16927,7 +17401,10 @@ async function ensureCommit(root, sha) {
   if ((await git(root, ["cat-file", "-e", `${sha}^{commit}`])).ok) return { ok: true };
   const fetched = await git(root, ["fetch", "--quiet", "--no-tags", "--depth=1", "origin", sha]);
   if (fetched.ok && (await git(root, ["cat-file", "-e", `${sha}^{commit}`])).ok) return { ok: true };
-  return { ok: false, reason: `git cannot read the base commit ${sha.slice(0, 12)}: it is not in the checkout and fetching it from origin failed (${fetched.ok ? "the fetch did not bring it" : fetched.error})` };
+  return {
+    ok: false,
+    reason: `git cannot read the base commit ${sha.slice(0, 12)}: it is not in the checkout and fetching it from origin failed (${fetched.ok ? "the fetch did not bring it" : fetched.error})`
+  };
 }
 function parseTree(out) {
   return out.split("\0").flatMap((line) => {
@@ -16950,7 +17427,12 @@ async function linkNodeModules(from, root, dir) {
 }
 async function git(cwd, args) {
   try {
-    const { stdout } = await run("git", [...args], { cwd, timeout: GIT_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } });
+    const { stdout } = await run("git", [...args], {
+      cwd,
+      timeout: GIT_TIMEOUT_MS,
+      maxBuffer: 16 * 1024 * 1024,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0" }
+    });
     return { ok: true, out: stdout };
   } catch (err) {
     const e = err;
@@ -16962,7 +17444,7 @@ async function git(cwd, args) {
   }
 }
 
-// src/railway-config.ts
+// src/pipeline/railway-config.ts
 function railwayConfigReport(config) {
   const file = config.railwayFile;
   const stale = config.staleRailwayFile;
@@ -17013,12 +17495,17 @@ function announceRailwayConfig(config, log) {
   if (stale && section.staleFile) {
     const settings = section.staleFile.settings.length ? `its ${section.staleFile.settings.join(", ")} ${section.staleFile.settings.length === 1 ? "is" : "are"} not applied by Railway and not mirrored here` : "nothing in it is applied";
     const fix = stale.why === "cutoff" ? "; `railway config migrate` writes the replacement, .railway/railway.ts (if your Railway still reads the file, set railway-config-file: true)" : "; delete it once `railway config migrate --apply` has moved its settings";
-    log.warning(`${section.staleFile.file} is not read: ${section.staleFile.reason}, so ${settings}${fix}`, { file: stale.file.file, title: "Railway no longer reads this file" });
+    log.warning(`${section.staleFile.file} is not read: ${section.staleFile.reason}, so ${settings}${fix}`, {
+      file: stale.file.file,
+      title: "Railway no longer reads this file"
+    });
   }
   for (const note of section.notes) log.info(`Railway configuration: ${note}`);
   const iac = config.railwayIac;
   if (!iac) return;
-  log.info(`Railway configuration: ${section.file}, service "${iac.service.name}" (${iac.serviceChoice}), environment ${iac.environment}, evaluated in ${iac.evaluationMs} ms`);
+  log.info(
+    `Railway configuration: ${section.file}, service "${iac.service.name}" (${iac.serviceChoice}), environment ${iac.environment}, evaluated in ${iac.evaluationMs} ms`
+  );
   if (section.databases.length) log.info(`Railway databases: ${section.databases.map((d) => `${d.name} (${d.image}) as ${d.host}`).join(", ")}`);
   if (section.variables.length) log.info(`Railway variables: ${section.variables.map((v) => `${v.name} (${v.source})`).join(", ")}`);
   for (const v of section.unavailable) log.warning(`Railway variable ${v.name} is not set here: ${v.reason}`);
@@ -17044,7 +17531,7 @@ function announceRailwayPlan(plan, log) {
   for (const line of planLines(plan)) log.info(`  ${line}`);
 }
 
-// src/pipeline.ts
+// src/pipeline/pipeline.ts
 async function runPipeline(given, deps) {
   const { docker: docker2, log } = deps;
   const started = Date.now();
@@ -17057,7 +17544,7 @@ async function runPipeline(given, deps) {
   const stopEarlyServices = beside.stopServices;
   if (build.report.status === "failure") {
     await stopEarlyServices();
-    return finish(report, started, config, deps, plan);
+    return decideThenDeploy(report, started, config, deps, plan);
   }
   try {
     report.image.id = (await docker2.getImage(holdTag(config.runId)).inspect()).Id;
@@ -17069,17 +17556,17 @@ async function runPipeline(given, deps) {
       message: `the build succeeded but the engine deploy-check runs containers on has no image ${config.image} (${err.message}); the builder${config.builder ? ` "${config.builder}"` : ""} must load into the engine of DOCKER_HOST or the current docker context`,
       logs: []
     };
-    return finish(report, started, config, deps, plan);
+    return decideThenDeploy(report, started, config, deps, plan);
   }
   const image = report.image.id;
   if (deps.cancel?.aborted) {
     await stopEarlyServices();
     report.health = { ...skippedHealth(config, "the run was cancelled"), status: "cancelled" };
-    return finish(report, started, config, deps, plan);
+    return decideThenDeploy(report, started, config, deps, plan);
   }
   const baselines = deps.baselines ?? NO_BASELINE_SCOPE;
   const starting = beside.services ?? (config.health.strategy === "none" ? Promise.resolve(null) : servicesStage(config, image, docker2, log, deps.cancel));
-  const imageChecks = startImageChecks(config, {
+  const imageChecks = imageChecksStage(config, {
     image,
     docker: docker2,
     log,
@@ -17088,6 +17575,18 @@ async function runPipeline(given, deps) {
     ...deps.stateRestored ? { after: deps.stateRestored } : {}
   });
   const removals = new PendingRemovals();
+  await runApp(report, { config, image, deps, starting, removals });
+  const checked = await imageChecks.done();
+  await removals.settled();
+  report.size = checked.size;
+  if (checked.hygiene && !deps.cancel?.aborted) report.hygiene = checked.hygiene;
+  await decideThenDeploy(report, started, config, deps, plan);
+  await saveBaseline(config, report, baselines, log);
+  return report;
+}
+async function runApp(report, run2) {
+  const { config, image, deps, starting, removals } = run2;
+  const { docker: docker2, log } = deps;
   let services = null;
   let app;
   try {
@@ -17104,13 +17603,22 @@ async function runPipeline(given, deps) {
       report.health = skippedHealth(config, reason);
     } else if (servicesFailed && services) {
       if (config.preDeploy) {
-        report.preDeploy = { status: "skipped", source: config.preDeploy.source, reason: `the ${config.compose?.generated ? "databases" : "Compose services"} it needs did not become ready`, durationMs: 0, commands: [] };
+        report.preDeploy = {
+          status: "skipped",
+          source: config.preDeploy.source,
+          reason: `the ${config.compose?.generated ? "databases" : "Compose services"} it needs did not become ready`,
+          durationMs: 0,
+          commands: []
+        };
       }
       report.health = servicesFailedHealth(skippedHealth(config), services);
     } else if (config.preDeploy && !deps.cancel?.aborted) {
       const preDeploy = config.preDeploy;
       app = createApp(config, docker2, params);
-      const pre = await log.group(`Pre-deploy command (${preDeploy.source} deploy.preDeployCommand)`, () => runPreDeploy(preDeploy, docker2, log, params, removals, deps.cancel));
+      const pre = await log.group(
+        `Pre-deploy command (${preDeploy.source} deploy.preDeployCommand)`,
+        () => preDeployStage(preDeploy, docker2, log, params, removals, deps.cancel)
+      );
       report.preDeploy = explainPreDeployFailure(pre, config, services);
     }
     if (config.health.strategy === "none" || servicesFailed) {
@@ -17121,7 +17629,7 @@ async function runPipeline(given, deps) {
     } else {
       const created = await (app ?? createApp(config, docker2, params));
       app = void 0;
-      report.health = explainAppFailure(await log.group("Health check", () => startAndWait(config, log, created, removals, deps.cancel)), config, services);
+      report.health = explainAppFailure(await log.group("Health check", () => healthStage(config, log, created, removals, deps.cancel)), config, services);
     }
   } finally {
     const unstarted = app ? (await app).container : void 0;
@@ -17130,13 +17638,6 @@ async function runPipeline(given, deps) {
     if (services) await removals.settled();
     await services?.stop();
   }
-  const checked = await imageChecks.done();
-  await removals.settled();
-  report.size = checked.size;
-  if (checked.hygiene && !deps.cancel?.aborted) report.hygiene = checked.hygiene;
-  await finish(report, started, config, deps, plan);
-  await saveBaseline(config, report, baselines, log);
-  return report;
 }
 function announce(config, log) {
   announceRailwayConfig(config, log);
@@ -17177,7 +17678,9 @@ async function buildBesideRailway(given, deps) {
   for (const secret of config.secrets) deps.maskSecret?.(secret);
   const beside = startBesideBuild(config, deps);
   if (config.dockerfile === given.dockerfile) return { config, build: await first, beside };
-  deps.log.info(`${config.railwayFile?.label ?? "Railway's configuration"} names ${config.dockerfile} (build.dockerfilePath): the build of ${given.dockerfile} is stopped and that Dockerfile is built, as Railway builds it`);
+  deps.log.info(
+    `${config.railwayFile?.label ?? "Railway's configuration"} names ${config.dockerfile} (build.dockerfilePath): the build of ${given.dockerfile} is stopped and that Dockerfile is built, as Railway builds it`
+  );
   stop.abort("another Dockerfile");
   const dropped = await dropBuild(first, given, deps.docker);
   return { config, build: await buildWithCache({ ...config, builder: dropped?.report.builder ?? config.builder }, deps), beside };
@@ -17185,9 +17688,16 @@ async function buildBesideRailway(given, deps) {
 async function dropBuild(build, config, docker2) {
   const outcome = await build.catch(() => void 0);
   if (outcome?.report.status !== "success") return outcome;
-  const id = await docker2.getImage(holdTag(config.runId)).inspect().then((i) => i.Id, () => void 0);
-  const tagged = await docker2.getImage(config.image).inspect().then((i) => i.Id, () => void 0);
-  if (id !== void 0 && tagged === id) await docker2.getImage(config.image).remove().catch(() => void 0);
+  const id = await docker2.getImage(holdTag(config.runId)).inspect().then(
+    (i) => i.Id,
+    () => void 0
+  );
+  const tagged = await docker2.getImage(config.image).inspect().then(
+    (i) => i.Id,
+    () => void 0
+  );
+  if (id !== void 0 && tagged === id)
+    await docker2.getImage(config.image).remove().catch(() => void 0);
   await docker2.getImage(holdTag(config.runId)).remove().catch(() => void 0);
   return outcome;
 }
@@ -17215,13 +17725,13 @@ async function buildWithCache(config, deps) {
     return prepareLayerCache(config, builder, log, ctx);
   });
   const buildConfig = { ...config, builder: prepared.builder };
-  let build = await log.group("Build", () => buildImage(buildConfig, log, prepared.plan, deps.cancel));
+  let build = await log.group("Build", () => buildStage(buildConfig, log, prepared.plan, deps.cancel));
   let cache = prepared.report;
   if ((prepared.plan.from || prepared.plan.to) && failedOnCache(build.report) && !deps.cancel?.aborted) {
     const message = `The build failed on its layer cache (${build.report.failure?.message ?? ""}); building again without it.`;
     log.warning(message);
     if (prepared.exportDir) await rm9(prepared.exportDir, { recursive: true, force: true });
-    build = await log.group("Build (without the layer cache)", () => buildImage(buildConfig, log, void 0, deps.cancel));
+    build = await log.group("Build (without the layer cache)", () => buildStage(buildConfig, log, void 0, deps.cancel));
     cache = { ...cacheReportOff(message, config.cache.mode), key: cache.key, store: cache.store, warnings: [...cache.warnings, message] };
   } else if (prepared.plan.to) {
     cache = await log.group("Layer cache: save", () => finishLayerCache(prepared, build.report, config, log, ctx));
@@ -17232,7 +17742,13 @@ async function buildWithCache(config, deps) {
   build.report.builder = prepared.builder ?? null;
   return build;
 }
-async function finish(report, started, config, deps, plan) {
+async function decideThenDeploy(report, started, config, deps, plan) {
+  await decide(report, deps, plan);
+  await deploy(report, config, deps);
+  report.durationMs = Date.now() - started;
+  return report;
+}
+async function decide(report, deps, plan) {
   const reason = deps.cancel?.reason;
   if (reason instanceof Error) report.internalError = reason.message;
   else if (deps.cancel?.aborted) report.cancelled = { signal: String(reason), stage: cancelledStage(report) };
@@ -17241,15 +17757,14 @@ async function finish(report, started, config, deps, plan) {
     announceRailwayPlan(report.railway.plan, deps.log);
   }
   decideVerdict(report);
-  if (config.deploy.railway && !deps.cancel?.aborted) {
-    report.deploy = await deps.log.group(
-      "Deploy to Railway",
-      () => deployStage(config, report, { log: deps.log, event: deps.event ?? null, commit: deps.source.commit })
-    );
-    decideVerdict(report);
-  }
-  report.durationMs = Date.now() - started;
-  return report;
+}
+async function deploy(report, config, deps) {
+  if (!config.deploy.railway || deps.cancel?.aborted) return;
+  report.deploy = await deps.log.group(
+    "Deploy to Railway",
+    () => deployStage(config, report, { log: deps.log, event: deps.event ?? null, commit: deps.source.commit })
+  );
+  decideVerdict(report);
 }
 function describeParity(config) {
   const p = config.parity;
@@ -17529,7 +18044,8 @@ function servicesReason(report) {
   const describe = (s) => {
     const name = inlineCode(s.name, 40);
     const { status, readyMs: ms, reason: why2 } = s;
-    if (status === "ready") return `${name} ${s.condition === "service_completed_successfully" ? "done" : "ready"}${ms !== null ? ` in ${formatDuration(ms)}` : ""}`;
+    if (status === "ready")
+      return `${name} ${s.condition === "service_completed_successfully" ? "done" : "ready"}${ms !== null ? ` in ${formatDuration(ms)}` : ""}`;
     return `${name} ${escapeInline(status)}${why2 && status !== "skipped" ? `: ${escapeInline(why2, 120)}` : ""}`;
   };
   return services.map(describe).join(" \xB7 ");
@@ -17603,7 +18119,14 @@ function cacheReason(report) {
 }
 function healthTarget(report) {
   const { strategy, target } = report.health;
-  const label = { http: "HTTP", healthcheck: "Docker HEALTHCHECK", tcp: "TCP", log: "log line", exit: "run to completion", none: "not run" };
+  const label = {
+    http: "HTTP",
+    healthcheck: "Docker HEALTHCHECK",
+    tcp: "TCP",
+    log: "log line",
+    exit: "run to completion",
+    none: "not run"
+  };
   const name = label[strategy] ?? escapeInline(strategy, 40);
   if (!target) return name;
   const shown2 = strategy === "http" ? target.replace(/^(\w+ )?https?:\/\/[^/]+/, (_m, verb) => verb ?? "") : target;
@@ -17668,13 +18191,13 @@ function hygieneReason(report, state) {
   const notes = findings.length;
   return `${notes ? `no problems \xB7 ${count(notes, "note")}` : "no findings"}${runsAs}`;
 }
-function deployTarget(deploy) {
-  const names = [deploy.target?.serviceName, deploy.target?.environmentName].filter((n) => typeof n === "string" && n !== "");
+function deployTarget(deploy2) {
+  const names = [deploy2.target?.serviceName, deploy2.target?.environmentName].filter((n) => typeof n === "string" && n !== "");
   return names.map((n) => escapeInline(n, 40)).join(" / ");
 }
-function deployedWhat(deploy) {
-  const { image, commit } = deploy;
-  if (deploy.source === "image" && image) return `image ${inlineCode(image.replace(/@sha256:([a-f0-9]{12})[a-f0-9]+$/, "@sha256:$1\u2026"), 90)}`;
+function deployedWhat(deploy2) {
+  const { image, commit } = deploy2;
+  if (deploy2.source === "image" && image) return `image ${inlineCode(image.replace(/@sha256:([a-f0-9]{12})[a-f0-9]+$/, "@sha256:$1\u2026"), 90)}`;
   return commit && /^[0-9a-f]{7,64}$/i.test(commit) ? `commit <code>${commit.slice(0, 7)}</code>` : "";
 }
 var DEPLOY_WORDS = {
@@ -17688,22 +18211,22 @@ var DEPLOY_WORDS = {
   error: "could not deploy"
 };
 function deployReason(report, state) {
-  const deploy = report.deploy;
-  if (!deploy) return "not part of this run";
-  const { status, reason } = deploy;
+  const deploy2 = report.deploy;
+  if (!deploy2) return "not part of this run";
+  const { status, reason } = deploy2;
   if (state === "skip") return reason ? `skipped: ${escapeInline(reason, 160)}` : "skipped";
-  const railway = deploy.railwayStatus;
+  const railway = deploy2.railwayStatus;
   const parts = [`${escapeInline(DEPLOY_WORDS[status], 60)}${railway ? ` (${escapeInline(railway, 30)})` : ""}`];
-  const target = deployTarget(deploy);
+  const target = deployTarget(deploy2);
   if (target) parts.push(`to ${target}`);
-  const url = safeUrl(deploy.url);
+  const url = safeUrl(deploy2.url);
   if (url && state === "pass") parts.push(`[${escapeInline(url.replace(/^https?:\/\//, "").replace(/\/$/, ""), 80)}](${url})`);
-  const what = deployedWhat(deploy);
+  const what = deployedWhat(deploy2);
   if (what) parts.push(what);
-  parts.push(`in ${formatDuration(deploy.durationMs)}`);
-  const smoke2 = deploy.smoke;
+  parts.push(`in ${formatDuration(deploy2.durationMs)}`);
+  const smoke2 = deploy2.smoke;
   if (smoke2) parts.push(`smoke check ${escapeInline(smoke2.status, 20)}${smoke2.httpStatus !== null ? ` (${smoke2.httpStatus})` : ""}`);
-  const rollback = deploy.rollback;
+  const rollback = deploy2.rollback;
   if (rollback?.status === "rolled-back") parts.push(escapeInline(rollback.reason || "rolled back", 120));
   if (reason && state !== "pass") parts.push(escapeInline(reason, 160));
   return parts.join(" \xB7 ");
