@@ -77440,6 +77440,7 @@ function actionBaselineScope(context5, env) {
 }
 
 // src/main.ts
+for (const stream2 of [process.stdout, process.stderr]) stream2.on("error", () => void 0);
 await runAction();
 if (hasAbandonedCacheWork()) process.exit();
 /*! For license information please see main.js.LEGAL.txt */

@@ -8,5 +8,9 @@ import module from 'node:module';
 // Node 22.1+ keeps the compiled bundle on disk between runs, which shortens every later start.
 // The command is loaded after this line (a dynamic import) so that it is what gets cached.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+// A reader that goes away (`deploy-check … | head`) makes every later write fail with EPIPE: those
+// errors are dropped, or each would reach the last-resort handler, which writes again. The run
+// goes on without output and still cleans up.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 const { runCli } = await import('./local.ts');
 process.exitCode = await runCli(process.argv.slice(2));

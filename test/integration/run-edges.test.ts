@@ -4,11 +4,16 @@
  * cannot start. Each gives the full report (build, size, hygiene) and leaves nothing behind.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import type { CheckReport } from '../../src/model/report.ts';
 import { runActionSteps } from '../support/action-runner.ts';
 import { leftovers } from '../support/docker.ts';
-import { fixture, removeImage, runIdOf, runLocal } from '../support/local-runner.ts';
+import { REPO_ROOT } from '../support/action-runner.ts';
+import { MACHINE_NODE, fixture, removeImage, runIdOf, runLocal, type Report } from '../support/local-runner.ts';
 
 const images: (string | null | undefined)[] = [];
 afterAll(() => images.forEach(removeImage));
@@ -115,4 +120,30 @@ describe.each([
     // Not "exit code: still running": it never ran.
     assert.doesNotMatch(text, /still running|exited with code unknown/);
   });
+});
+
+test('local command: a reader that goes away after the first line (| head -1) ends the run normally: a report, nothing left', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'deploy-check-epipe-'));
+  const reportFile = path.join(dir, 'report.json');
+  const child = spawn(MACHINE_NODE, [path.join(REPO_ROOT, 'dist/cli.js'), '--context', fixture('healthy'), '--report', reportFile], {
+    cwd: fixture('healthy'),
+    env: { DEPLOY_CHECK_NODE: process.execPath, ...process.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // As `head -1` does: read the first line, then close both pipes.
+  child.stderr.once('data', () => {
+    child.stdout.destroy();
+    child.stderr.destroy();
+  });
+  // Before, each failed write reached the last-resort handler, which wrote again: the process spun and never exited.
+  const exitCode = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    assert.equal(exitCode, 0);
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
+    assert.equal(report.verdict, 'pass');
+    images.push(report.image.ref);
+    assert.deepEqual(leftovers(runIdOf(report)), { containers: [], networks: [] });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
