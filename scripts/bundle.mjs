@@ -14,7 +14,9 @@ await rm(outdir, { recursive: true, force: true });
 const { files, metafile } = await bundleFiles({ outdir });
 for (const file of files) {
   await mkdir(path.dirname(file.path), { recursive: true });
-  await writeFile(file.path, file.contents);
+  // As esbuild writes them: a file that starts with #! (dist/cli.js, the package's bin) is executable.
+  const executable = Buffer.from(file.contents.slice(0, 2)).toString() === '#!';
+  await writeFile(file.path, file.contents, { mode: executable ? 0o755 : 0o644 });
 }
 // Railway's SDK (railway/iac) for .railway/railway.ts files in repositories that have no
 // node_modules: the evaluation child falls back to this copy. It imports only Node's built-ins.
