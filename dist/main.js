@@ -77178,7 +77178,7 @@ async function runAction() {
   }
   let config;
   try {
-    config = await loadConfig(read2, { railwayLookup: serviceLookup((m) => actionLog.info(m)), beside: true });
+    config = await loadConfig(read2, { railwayLookup: serviceLookup((m) => actionLog.info(m)), beside: true, runContext: context5 });
   } catch (err) {
     const message = err instanceof ConfigError ? err.message : `deploy-check could not start: ${err.message}`;
     await publishRunError(publishConfig, context5, message);

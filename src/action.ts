@@ -88,7 +88,7 @@ export async function runAction(): Promise<void> {
   let config: Config;
   try {
     // beside: .railway/railway.ts is evaluated while the image builds (the pipeline waits for it).
-    config = await loadConfig(read, { railwayLookup: serviceLookup((m) => actionLog.info(m)), beside: true });
+    config = await loadConfig(read, { railwayLookup: serviceLookup((m) => actionLog.info(m)), beside: true, runContext: context });
   } catch (err) {
     const message = err instanceof ConfigError ? err.message : `deploy-check could not start: ${(err as Error).message}`;
     await publishRunError(publishConfig, context, message);

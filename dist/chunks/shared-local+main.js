@@ -6139,26 +6139,20 @@ var DEPLOYMENT = query(
   }
 }`
 );
-var BUILD_LOGS = query(
-  "BuildLogs",
-  `query BuildLogs($deploymentId: String!, $limit: Int) {
-  buildLogs(deploymentId: $deploymentId, limit: $limit) {
+function logsQuery(name, field) {
+  return query(
+    name,
+    `query ${name}($deploymentId: String!, $limit: Int) {
+  ${field}(deploymentId: $deploymentId, limit: $limit) {
     timestamp
     message
     severity
   }
 }`
-);
-var DEPLOYMENT_LOGS = query(
-  "DeploymentLogs",
-  `query DeploymentLogs($deploymentId: String!, $limit: Int) {
-  deploymentLogs(deploymentId: $deploymentId, limit: $limit) {
-    timestamp
-    message
-    severity
-  }
-}`
-);
+  );
+}
+var BUILD_LOGS = logsQuery("BuildLogs", "buildLogs");
+var DEPLOYMENT_LOGS = logsQuery("DeploymentLogs", "deploymentLogs");
 var DOMAINS = query(
   "Domains",
   `query Domains($environmentId: String!, $projectId: String!, $serviceId: String!) {
@@ -9671,7 +9665,7 @@ async function readInputs(read, options) {
     get,
     cwd,
     context,
-    runContext: readRunContext(options.env ?? process.env),
+    runContext: options.runContext ?? readRunContext(options.env ?? process.env),
     runId,
     composeInput,
     env,
@@ -14861,14 +14855,19 @@ function evaluateBudgets(config, input) {
   const figure = metric === "compressed" ? input.current.compressedBytes : input.current.bytes;
   if (config.maxSize) checks.push(checkMaxSize(config.maxSize.bytes, config.maxSize.raw, metric, figure, input.current.layers));
   if (config.maxIncrease) checks.push(checkMaxIncrease(config.maxIncrease, metric, input));
-  const status = checks.length === 0 ? "none" : checks.some((c) => c.status === "exceeded") ? "exceeded" : checks.some((c) => c.status === "unchecked") ? "unchecked" : "pass";
+  const status = budgetStatus(checks);
   return { metric, status, checks };
+}
+function budgetStatus(checks) {
+  if (checks.length === 0) return "none";
+  if (checks.some((c) => c.status === "exceeded")) return "exceeded";
+  return checks.some((c) => c.status === "unchecked") ? "unchecked" : "pass";
 }
 function applyWasted(size, wasted, limit, reason) {
   if (size.status !== "measured") return size;
   const checks = [...size.budget.checks];
   if (limit) checks.push(checkMaxWasted(limit, wasted, reason));
-  const status = checks.length === 0 ? "none" : checks.some((c) => c.status === "exceeded") ? "exceeded" : checks.some((c) => c.status === "unchecked") ? "unchecked" : "pass";
+  const status = budgetStatus(checks);
   return { ...size, wasted, budget: { ...size.budget, status, checks } };
 }
 function checkMaxWasted(limit, wasted, reason) {
@@ -15997,7 +15996,6 @@ function baselineFromRegistry(image, ctx) {
   const tarSizes = sumOrNull(image.layerTarSizes);
   const uncompressedSource = tarSizes === null ? "unavailable" : "gzip-isize";
   const compressedSource = "registry-manifest";
-  const baseLayers = attribution.layers.filter((l) => l.base);
   return {
     source: `registry ${image.ref.text}`,
     kind: "image",
@@ -16006,13 +16004,8 @@ function baselineFromRegistry(image, ctx) {
     compressedBytes: image.manifest.layers.reduce((s, l) => s + l.size, 0),
     uncompressedSource,
     compressedSource,
-    baseImage: baseLayers.length === 0 ? null : {
-      ref: attribution.baseRef,
-      line: attribution.baseLine,
-      layers: baseLayers.length,
-      bytes: baseLayers.reduce((s, l) => s + l.bytes, 0),
-      compressedBytes: sumOrNull(baseLayers.map((l) => l.compressedBytes))
-    },
+    // Without base layers the registry image says nothing about its base.
+    baseImage: attribution.layers.some((l) => l.base) ? baseImageOf(attribution) : null,
     layers: attribution.layers,
     commit: null,
     measuredAt: image.config.created

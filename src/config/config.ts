@@ -170,8 +170,10 @@ export interface LoadOptions {
   cacheDir?: string;
   /** Today, for the Config as Code cutoff (tests move it). */
   now?: Date;
-  /** The runner's environment (GITHUB_*), for the event and the repository. */
+  /** The runner's environment (GITHUB_*), for the event and the repository; read when no runContext is given. */
   env?: NodeJS.ProcessEnv;
+  /** The run's context as the entry already read it: the event payload is read once per run. */
+  runContext?: RunContext;
   /**
    * Returns before .railway/railway.ts is evaluated: the Config for the build then carries the
    * whole one in `railwayPending` (the pipeline builds beside the evaluation).
@@ -248,7 +250,7 @@ async function readInputs(read: InputReader, options: LoadOptions): Promise<Read
     get,
     cwd,
     context,
-    runContext: readRunContext(options.env ?? process.env),
+    runContext: options.runContext ?? readRunContext(options.env ?? process.env),
     runId,
     composeInput,
     env,

@@ -159,27 +159,23 @@ export interface LogLine {
   severity: string | null;
 }
 
-export const BUILD_LOGS = query<{ buildLogs: LogLine[] }, { deploymentId: string; limit: number }>(
-  'BuildLogs',
-  `query BuildLogs($deploymentId: String!, $limit: Int) {
-  buildLogs(deploymentId: $deploymentId, limit: $limit) {
+/** Build and deployment logs are asked the same way, by deployment. */
+function logsQuery<F extends 'buildLogs' | 'deploymentLogs'>(name: string, field: F) {
+  return query<Record<F, LogLine[]>, { deploymentId: string; limit: number }>(
+    name,
+    `query ${name}($deploymentId: String!, $limit: Int) {
+  ${field}(deploymentId: $deploymentId, limit: $limit) {
     timestamp
     message
     severity
   }
 }`,
-);
+  );
+}
 
-export const DEPLOYMENT_LOGS = query<{ deploymentLogs: LogLine[] }, { deploymentId: string; limit: number }>(
-  'DeploymentLogs',
-  `query DeploymentLogs($deploymentId: String!, $limit: Int) {
-  deploymentLogs(deploymentId: $deploymentId, limit: $limit) {
-    timestamp
-    message
-    severity
-  }
-}`,
-);
+export const BUILD_LOGS = logsQuery('BuildLogs', 'buildLogs');
+
+export const DEPLOYMENT_LOGS = logsQuery('DeploymentLogs', 'deploymentLogs');
 
 export const DOMAINS = query<
   { domains: { serviceDomains: { domain: string }[]; customDomains: { domain: string }[] } },

@@ -6,7 +6,7 @@ import { attributeLayers, type HistoryLayerEntry } from './attribute.ts';
 import type { BaselineScope } from './baseline-store.ts';
 import type { RegistryCredentials } from '../config/registry.ts';
 import type { BaselineSpec } from '../config/size.ts';
-import { sumOrNull } from './measure.ts';
+import { baseImageOf, sumOrNull } from './measure.ts';
 import { fetchRegistryImage } from './registry.ts';
 
 export interface BaselineOutcome {
@@ -180,7 +180,6 @@ export function baselineFromRegistry(image: Awaited<ReturnType<typeof fetchRegis
   const tarSizes = sumOrNull(image.layerTarSizes);
   const uncompressedSource: UncompressedSource = tarSizes === null ? 'unavailable' : 'gzip-isize';
   const compressedSource: CompressedSource = 'registry-manifest';
-  const baseLayers = attribution.layers.filter((l) => l.base);
   return {
     source: `registry ${image.ref.text}`,
     kind: 'image',
@@ -189,16 +188,8 @@ export function baselineFromRegistry(image: Awaited<ReturnType<typeof fetchRegis
     compressedBytes: image.manifest.layers.reduce((s, l) => s + l.size, 0),
     uncompressedSource,
     compressedSource,
-    baseImage:
-      baseLayers.length === 0
-        ? null
-        : {
-            ref: attribution.baseRef,
-            line: attribution.baseLine,
-            layers: baseLayers.length,
-            bytes: baseLayers.reduce((s, l) => s + l.bytes, 0),
-            compressedBytes: sumOrNull(baseLayers.map((l) => l.compressedBytes)),
-          },
+    // Without base layers the registry image says nothing about its base.
+    baseImage: attribution.layers.some((l) => l.base) ? baseImageOf(attribution) : null,
     layers: attribution.layers,
     commit: null,
     measuredAt: image.config.created,

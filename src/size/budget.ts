@@ -21,15 +21,15 @@ export function evaluateBudgets(config: Pick<SizeConfig, 'maxSize' | 'maxIncreas
   const figure = metric === 'compressed' ? input.current.compressedBytes : input.current.bytes;
   if (config.maxSize) checks.push(checkMaxSize(config.maxSize.bytes, config.maxSize.raw, metric, figure, input.current.layers));
   if (config.maxIncrease) checks.push(checkMaxIncrease(config.maxIncrease, metric, input));
-  const status: SizeBudget['status'] =
-    checks.length === 0
-      ? 'none'
-      : checks.some((c) => c.status === 'exceeded')
-        ? 'exceeded'
-        : checks.some((c) => c.status === 'unchecked')
-          ? 'unchecked'
-          : 'pass';
+  const status = budgetStatus(checks);
   return { metric, status, checks };
+}
+
+/** The budget's state from its checks: any exceeded wins, then any unchecked. */
+function budgetStatus(checks: readonly SizeBudget['checks'][number][]): SizeBudget['status'] {
+  if (checks.length === 0) return 'none';
+  if (checks.some((c) => c.status === 'exceeded')) return 'exceeded';
+  return checks.some((c) => c.status === 'unchecked') ? 'unchecked' : 'pass';
 }
 
 /**
@@ -40,14 +40,7 @@ export function applyWasted(size: SizeReport, wasted: SizeWasted | null, limit: 
   if (size.status !== 'measured') return size;
   const checks = [...size.budget.checks];
   if (limit) checks.push(checkMaxWasted(limit, wasted, reason));
-  const status: SizeBudget['status'] =
-    checks.length === 0
-      ? 'none'
-      : checks.some((c) => c.status === 'exceeded')
-        ? 'exceeded'
-        : checks.some((c) => c.status === 'unchecked')
-          ? 'unchecked'
-          : 'pass';
+  const status = budgetStatus(checks);
   return { ...size, wasted, budget: { ...size.budget, status, checks } };
 }
 

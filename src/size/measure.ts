@@ -167,7 +167,7 @@ async function readCompressed(
 }
 
 /** The base image's share of the image: its FROM and the layers attributed to it. */
-function baseImageOf(attribution: Attribution): SizeBaseImage | null {
+export function baseImageOf(attribution: Attribution): SizeBaseImage | null {
   const baseLayers = attribution.layers.filter((l) => l.base);
   return attribution.baseRef === null && baseLayers.length === 0
     ? null
