@@ -7784,7 +7784,10 @@ function readService(name, node) {
     cronSchedule: str(cronSchedule),
     deploy: rest,
     variables: readVariables(node["variables"]),
-    volumeMounts: [...Object.keys(isObject(node["volumeMounts"]) ? node["volumeMounts"] : {}), ...mountPaths(node["volumeAttachments"])],
+    volumes: [
+      ...Object.keys(isObject(node["volumeMounts"]) ? node["volumeMounts"] : {}).map((mountPath) => ({ mountPath, name: void 0 })),
+      ...attachedVolumes(node["volumeAttachments"])
+    ],
     tcpProxies: Object.keys(isObject(networking["tcpProxies"]) ? networking["tcpProxies"] : {})
   };
 }
@@ -7792,9 +7795,9 @@ function commands(value) {
   const list2 = (Array.isArray(value) ? value : [value]).filter((c) => typeof c === "string").map((c) => c.trim()).filter(Boolean);
   return list2.length ? list2 : void 0;
 }
-function mountPaths(value) {
+function attachedVolumes(value) {
   if (!isObject(value)) return [];
-  return Object.values(value).flatMap((a) => isObject(a) && typeof a["mountPath"] === "string" ? [a["mountPath"]] : []);
+  return Object.entries(value).flatMap(([name, a]) => isObject(a) && typeof a["mountPath"] === "string" ? [{ mountPath: a["mountPath"], name }] : []);
 }
 function readVariables(value) {
   const out = {};
@@ -7866,11 +7869,11 @@ function notMirroredSettings(service) {
     if (value === void 0 || value === null || key === "numReplicas" && value === 1) continue;
     out.push({ setting: `deploy.${key}`, value: JSON.stringify(value), effect: DEPLOY_EFFECTS[key] ?? "not mirrored by the check" });
   }
-  if (service.volumeMounts.length)
+  if (service.volumes.length)
     out.push({
       setting: "volumeMounts",
-      value: service.volumeMounts.join(", "),
-      effect: "Railway mounts volumes here; the check starts with an empty directory"
+      value: service.volumes.map((v) => v.mountPath).join(", "),
+      effect: "mounted here empty and owned by root, as Railway mounts a new volume (the pre-deploy command gets none, as on Railway); the data Railway's volume holds is not"
     });
   if (service.tcpProxies.length)
     out.push({ setting: "networking.tcpProxies", value: service.tcpProxies.join(", "), effect: "Railway exposes these TCP ports publicly" });
@@ -8058,6 +8061,7 @@ function withRemoteValues(iac, remote) {
 }
 function railwayProvided(service, project, options) {
   const [owner, repo] = (options.repository ?? "").split("/");
+  const volume = service.volumes[0];
   const vars = {
     RAILWAY_ENVIRONMENT: options.environment,
     RAILWAY_ENVIRONMENT_NAME: options.environment,
@@ -8067,7 +8071,10 @@ function railwayProvided(service, project, options) {
     RAILWAY_GIT_COMMIT_SHA: options.git.sha,
     RAILWAY_GIT_BRANCH: options.git.branch,
     RAILWAY_GIT_REPO_OWNER: owner || void 0,
-    RAILWAY_GIT_REPO_NAME: repo || void 0
+    RAILWAY_GIT_REPO_NAME: repo || void 0,
+    // Railway allows one volume per service; a volume without a name in the file gets one from Railway.
+    RAILWAY_VOLUME_NAME: volume ? volume.name ?? `${service.name}-volume` : void 0,
+    RAILWAY_VOLUME_MOUNT_PATH: volume?.mountPath
   };
   return Object.fromEntries(Object.entries(vars).filter((e) => e[1] !== void 0));
 }
@@ -12178,7 +12185,8 @@ function runParams(config, image, extras = {}) {
     env,
     network: extras.network ?? config.network,
     networkAliases: [...extras.networkAliases ?? []],
-    addHosts: config.addHosts
+    addHosts: config.addHosts,
+    volumes: (config.railwayIac?.service.volumes ?? []).map((v) => v.mountPath)
   };
 }
 function mergeEnv(entries) {
@@ -12204,7 +12212,8 @@ function containerOptions(params, role) {
     HostConfig: {
       ...portKey && !hostMode ? { PortBindings: { [portKey]: [{ HostIp: "127.0.0.1", HostPort: "" }] } } : {},
       ...params.network ? { NetworkMode: params.network } : {},
-      ...params.addHosts.length ? { ExtraHosts: [...params.addHosts] } : {}
+      ...params.addHosts.length ? { ExtraHosts: [...params.addHosts] } : {},
+      ...role.mountsVolumes && params.volumes.length ? { Mounts: params.volumes.map((target) => volumeMount(target, params.runId)) } : {}
     },
     ...aliases && params.network ? { NetworkingConfig: { EndpointsConfig: { [params.network]: { Aliases: [...aliases] } } } } : {}
   };
@@ -12213,6 +12222,14 @@ function commandOptions(role) {
   const [program, ...args] = role.cmd ?? [];
   if (program === void 0) return {};
   return role.replacesEntrypoint ? { Entrypoint: [program], Cmd: args } : { Cmd: [program, ...args] };
+}
+function volumeMount(target, runId) {
+  return {
+    Type: "volume",
+    Source: "",
+    Target: target,
+    VolumeOptions: { NoCopy: true, Labels: runLabels(runId), DriverConfig: { Name: "local", Options: {} } }
+  };
 }
 
 // src/container/pre-deploy.ts
@@ -12721,6 +12738,7 @@ async function createApp(config, docker2, params) {
         cmd: config.command,
         replacesEntrypoint: config.commandReplaces === "ENTRYPOINT",
         publishPort: config.port,
+        mountsVolumes: true,
         healthcheck: hasHealthcheck && strategyName === "healthcheck" ? {
           ...imageHealthcheck,
           // Run the image's own check often while starting, so readiness is seen within a quarter second.
@@ -12812,6 +12830,8 @@ async function healthStage(config, log, app, removals, cancel) {
   }
   settleVerdict(config, strategyName, ranForMs, report);
   if (report.status === "unhealthy" && hint2) report.reason = `${report.reason ?? "not healthy"}; ${hint2}`;
+  const volume = volumeHint(config, report);
+  if (volume) report.reason = `${report.reason ?? "not healthy"}; ${volume}`;
   return report;
 }
 function settleVerdict(config, strategyName, ranForMs, report) {
@@ -12831,6 +12851,13 @@ function settleVerdict(config, strategyName, ranForMs, report) {
 }
 function startCommandHint(config) {
   return config.command && config.commandReplaces === "ENTRYPOINT" ? shellWrapHint(config.command, "start command") : void 0;
+}
+var PERMISSION_DENIED = /permission denied|EACCES|PermissionError|unable to open database file|read-only file system/i;
+function volumeHint(config, report) {
+  const volumes = config.railwayIac?.service.volumes ?? [];
+  if (report.status !== "unhealthy" || volumes.length === 0 || !report.logs.some((l) => PERMISSION_DENIED.test(l))) return void 0;
+  const paths = volumes.map((v) => v.mountPath).join(", ");
+  return `Railway mounts the volume at ${paths} empty and owned by root, as this check does: an app running as a non-root user cannot write there unless it starts as root, hands the directory over (chown) and then drops privileges`;
 }
 function describeProcess(config) {
   if (!config.command) return "the image's own command";
@@ -17286,7 +17313,11 @@ function settingsOf2(service) {
   for (const [key, value] of Object.entries(service.deploy)) {
     if (value !== void 0 && value !== null) set(`deploy.${key}`, typeof value === "string" ? value : JSON.stringify(value));
   }
-  if (service.volumeMounts.length) set("volumeMounts", [...service.volumeMounts].sort().join(", "));
+  if (service.volumes.length)
+    set(
+      "volumeMounts",
+      service.volumes.map((v) => v.mountPath).sort().join(", ")
+    );
   if (service.tcpProxies.length) set("networking.tcpProxies", [...service.tcpProxies].sort().join(", "));
   return out;
 }

@@ -96,6 +96,7 @@ export async function createApp(config: Config, docker: Docker, params: RunParam
         cmd: config.command,
         replacesEntrypoint: config.commandReplaces === 'ENTRYPOINT',
         publishPort: config.port,
+        mountsVolumes: true,
         healthcheck:
           hasHealthcheck && strategyName === 'healthcheck'
             ? {
@@ -205,6 +206,8 @@ export async function healthStage(config: Config, log: Log, app: CreatedApp, rem
   }
   settleVerdict(config, strategyName, ranForMs, report);
   if (report.status === 'unhealthy' && hint) report.reason = `${report.reason ?? 'not healthy'}; ${hint}`;
+  const volume = volumeHint(config, report);
+  if (volume) report.reason = `${report.reason ?? 'not healthy'}; ${volume}`;
   return report;
 }
 
@@ -231,6 +234,19 @@ function settleVerdict(config: Config, strategyName: HealthConfig['strategy'], r
 /** Why the start command's $VARIABLES stay as written, when it runs as Railway runs it. */
 function startCommandHint(config: Config): string | undefined {
   return config.command && config.commandReplaces === 'ENTRYPOINT' ? shellWrapHint(config.command, 'start command') : undefined;
+}
+
+const PERMISSION_DENIED = /permission denied|EACCES|PermissionError|unable to open database file|read-only file system/i;
+
+/**
+ * Railway mounts a service's volume empty and owned by root, and so does the check: a non-root
+ * app that cannot write there fails on Railway too. Said when the app's log shows a refused write.
+ */
+function volumeHint(config: Config, report: HealthReport): string | undefined {
+  const volumes = config.railwayIac?.service.volumes ?? [];
+  if (report.status !== 'unhealthy' || volumes.length === 0 || !report.logs.some((l) => PERMISSION_DENIED.test(l))) return undefined;
+  const paths = volumes.map((v) => v.mountPath).join(', ');
+  return `Railway mounts the volume at ${paths} empty and owned by root, as this check does: an app running as a non-root user cannot write there unless it starts as root, hands the directory over (chown) and then drops privileges`;
 }
 
 /** What Docker was asked to run, for the sentence of a container that never started. */

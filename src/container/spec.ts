@@ -19,6 +19,8 @@ export interface RunParams {
   /** Names the container answers to on `network` (ignored without one, and on "host"). */
   readonly networkAliases: readonly string[];
   readonly addHosts: readonly string[];
+  /** Where the service's Railway volumes are mounted: the app's container gets a new, empty one at each. */
+  readonly volumes: readonly string[];
 }
 
 export interface RunExtras {
@@ -43,6 +45,7 @@ export function runParams(config: Config, image: string, extras: RunExtras = {})
     network: extras.network ?? config.network,
     networkAliases: [...(extras.networkAliases ?? [])],
     addHosts: config.addHosts,
+    volumes: (config.railwayIac?.service.volumes ?? []).map((v) => v.mountPath),
   };
 }
 
@@ -68,6 +71,8 @@ export interface ContainerRole {
   /** The container port to publish on 127.0.0.1 (a free host port). */
   readonly publishPort?: number | undefined;
   readonly healthcheck?: Record<string, unknown> | undefined;
+  /** The service's volumes are mounted (the app; Railway mounts none for a pre-deploy command). */
+  readonly mountsVolumes?: boolean;
 }
 
 /** The engine's create options for a container of `params` in `role`. */
@@ -87,6 +92,7 @@ export function containerOptions(params: RunParams, role: ContainerRole): Docker
       ...(portKey && !hostMode ? { PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] } } : {}),
       ...(params.network ? { NetworkMode: params.network } : {}),
       ...(params.addHosts.length ? { ExtraHosts: [...params.addHosts] } : {}),
+      ...(role.mountsVolumes && params.volumes.length ? { Mounts: params.volumes.map((target) => volumeMount(target, params.runId)) } : {}),
     },
     ...(aliases && params.network ? { NetworkingConfig: { EndpointsConfig: { [params.network]: { Aliases: [...aliases] } } } } : {}),
   };
@@ -100,4 +106,19 @@ function commandOptions(role: ContainerRole): Pick<Docker.ContainerCreateOptions
   const [program, ...args] = role.cmd ?? [];
   if (program === undefined) return {};
   return role.replacesEntrypoint ? { Entrypoint: [program], Cmd: args } : { Cmd: [program, ...args] };
+}
+
+/**
+ * A new anonymous volume, as Railway mounts one: empty and owned by root whatever the image holds
+ * at that path (NoCopy: the engine would otherwise copy the image's files and their owner into it,
+ * and a non-root app that fails on Railway would pass here). Labelled with the run, removed with it.
+ */
+function volumeMount(target: string, runId: string): NonNullable<Docker.HostConfig['Mounts']>[number] {
+  // Source left empty: an anonymous volume, removed with the container.
+  return {
+    Type: 'volume',
+    Source: '',
+    Target: target,
+    VolumeOptions: { NoCopy: true, Labels: runLabels(runId), DriverConfig: { Name: 'local', Options: {} } },
+  };
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import { dockerCli } from '../support/docker.ts';
 import { REPO_ROOT } from '../support/action-runner.ts';
-import { fixture, removeImage, runLocal, tempApp, uniqueImage, type LocalRun } from '../support/local-runner.ts';
+import { fixture, removeImage, runIdOf, runLocal, tempApp, uniqueImage, type LocalRun } from '../support/local-runner.ts';
 import { RAILWAY_FIXTURE as F, startRailwayServer } from '../support/railway-server.ts';
 
 interface RailwaySection {
@@ -320,6 +320,55 @@ describe('.railway/railway.ts', { concurrent: true }, () => {
       ['SECRET_KEY'],
     );
     assert.match(run.stderr, /Railway variable SECRET_KEY is not set here: the shared variable SECRET_KEY lives only in Railway/);
+  });
+
+  test('a volume is mounted empty and owned by root, as Railway mounts it: a non-root app that writes there fails with the reason; one that only finds it passes; nothing left', async () => {
+    // The image holds /data with a file, owned by the app's user: a volume filled from the image
+    // (Docker's default) would let the writing app pass here and fail on Railway.
+    const dockerfile = `FROM deploy-check-test/busybox:latest
+RUN echo 'app:x:1000:1000:app:/home/app:/bin/sh' >> /etc/passwd && echo 'app:x:1000:' >> /etc/group \\
+    && mkdir -p /data && echo seed > /data/seed && chown -R 1000:1000 /data
+COPY www/ /www/
+USER 1000
+EXPOSE 8000
+`;
+    const withVolume = async (start: string): Promise<string> => {
+      const dir = await appWith(`import { defineRailway, project, service, volume } from 'railway/iac';
+export default defineRailway(() => project('p', { resources: [service('web', {
+  healthcheck: '/health',
+  start: ${JSON.stringify(start)},
+  volumeMounts: { '/data': volume('uploads') },
+})] }));
+`);
+      await writeFile(path.join(dir, 'Dockerfile'), dockerfile);
+      return dir;
+    };
+    const volumesOf = (run: LocalRun): string[] =>
+      dockerCli(['volume', 'ls', '-q', '--filter', `label=dev.deploy-check.run=${runIdOf(run.report) ?? 'none'}`])
+        .split('\n')
+        .filter(Boolean);
+
+    const writes = await withVolume(`sh -c 'echo starting; touch /data/app.db || exit 3; exec httpd -f -p 8000 -h /www'`);
+    const refused = await runLocal(['--context', writes, '--image', image('iac-volume-write'), '--hygiene', 'off', '--health-timeout', '20s']);
+    assert.equal(refused.exitCode, 1, refused.stderr);
+    assert.equal(refused.report?.health.container?.exitCode, 3);
+    assert.ok(
+      refused.report.health.logs.some((l) => /Permission denied/.test(l)),
+      JSON.stringify(refused.report.health.logs),
+    );
+    assert.match(refused.report.health.reason ?? '', /Railway mounts the volume at \/data empty and owned by root, as this check does/);
+    assert.ok(
+      iac(refused).railway?.notMirrored.some((n) => n.setting === 'volumeMounts'),
+      "the volume's data is still named as not mirrored",
+    );
+    assert.deepEqual(volumesOf(refused), []);
+
+    const finds = await withVolume(
+      `sh -c 'test "$RAILWAY_VOLUME_MOUNT_PATH" = /data && test "$RAILWAY_VOLUME_NAME" = uploads && test -d /data && test ! -e /data/seed || exit 4; exec httpd -f -p 8000 -h /www'`,
+    );
+    const found = await runLocal(['--context', finds, '--image', image('iac-volume-read'), '--hygiene', 'off', '--health-timeout', '20s']);
+    assert.equal(found.exitCode, 0, `${found.stderr}\n${JSON.stringify(found.report?.health.logs)}`);
+    assert.deepEqual(volumesOf(found), []);
   });
 
   test('with railway-token a shared variable and a preserve()d one are read from Railway: the app gets them, nothing shows them', async () => {

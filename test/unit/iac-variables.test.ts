@@ -22,7 +22,7 @@ function service(variables: Record<string, IacVariable>): IacService {
     cronSchedule: undefined,
     deploy: {},
     variables,
-    volumeMounts: [],
+    volumes: [],
     tcpProxies: [],
   };
 }

@@ -35,9 +35,14 @@ export interface IacService {
   /** Every other deploy setting, as written (replicas, restart policy, sleep, ...). */
   readonly deploy: Readonly<Record<string, unknown>>;
   readonly variables: Readonly<Record<string, IacVariable>>;
-  /** Mount paths of the service's volumes. */
-  readonly volumeMounts: readonly string[];
+  /** The service's volumes: where each is mounted, and its name when the file gives one (volume("data")). */
+  readonly volumes: readonly IacVolume[];
   readonly tcpProxies: readonly string[];
+}
+
+export interface IacVolume {
+  readonly mountPath: string;
+  readonly name: string | undefined;
 }
 
 export interface IacDatabase {
@@ -109,7 +114,10 @@ function readService(name: string, node: Json): IacService {
     cronSchedule: str(cronSchedule),
     deploy: rest,
     variables: readVariables(node['variables']),
-    volumeMounts: [...Object.keys(isObject(node['volumeMounts']) ? node['volumeMounts'] : {}), ...mountPaths(node['volumeAttachments'])],
+    volumes: [
+      ...Object.keys(isObject(node['volumeMounts']) ? node['volumeMounts'] : {}).map((mountPath) => ({ mountPath, name: undefined })),
+      ...attachedVolumes(node['volumeAttachments']),
+    ],
     tcpProxies: Object.keys(isObject(networking['tcpProxies']) ? networking['tcpProxies'] : {}),
   };
 }
@@ -122,9 +130,10 @@ function commands(value: unknown): string[] | undefined {
   return list.length ? list : undefined;
 }
 
-function mountPaths(value: unknown): string[] {
+/** volumeAttachments: { <volume name>: { volume, mountPath } }, as the SDK writes `volumeMounts: { "/data": volume("data") }`. */
+function attachedVolumes(value: unknown): IacVolume[] {
   if (!isObject(value)) return [];
-  return Object.values(value).flatMap((a) => (isObject(a) && typeof a['mountPath'] === 'string' ? [a['mountPath']] : []));
+  return Object.entries(value).flatMap(([name, a]) => (isObject(a) && typeof a['mountPath'] === 'string' ? [{ mountPath: a['mountPath'], name }] : []));
 }
 
 function readVariables(value: unknown): Record<string, IacVariable> {

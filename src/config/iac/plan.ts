@@ -62,7 +62,14 @@ function settingsOf(service: IacService): Map<string, string> {
   for (const [key, value] of Object.entries(service.deploy)) {
     if (value !== undefined && value !== null) set(`deploy.${key}`, typeof value === 'string' ? value : JSON.stringify(value));
   }
-  if (service.volumeMounts.length) set('volumeMounts', [...service.volumeMounts].sort().join(', '));
+  if (service.volumes.length)
+    set(
+      'volumeMounts',
+      service.volumes
+        .map((v) => v.mountPath)
+        .sort()
+        .join(', '),
+    );
   if (service.tcpProxies.length) set('networking.tcpProxies', [...service.tcpProxies].sort().join(', '));
   return out;
 }

@@ -116,6 +116,7 @@ export function withRemoteValues(iac: RailwayIacConfig, remote: RemoteValues): R
 /** The variables Railway sets in every deployment that deploy-check can know (PORT is the parity's). */
 function railwayProvided(service: IacService, project: IacProject, options: IacOptions): Record<string, string> {
   const [owner, repo] = (options.repository ?? '').split('/');
+  const volume = service.volumes[0];
   const vars: Record<string, string | undefined> = {
     RAILWAY_ENVIRONMENT: options.environment,
     RAILWAY_ENVIRONMENT_NAME: options.environment,
@@ -126,6 +127,9 @@ function railwayProvided(service: IacService, project: IacProject, options: IacO
     RAILWAY_GIT_BRANCH: options.git.branch,
     RAILWAY_GIT_REPO_OWNER: owner || undefined,
     RAILWAY_GIT_REPO_NAME: repo || undefined,
+    // Railway allows one volume per service; a volume without a name in the file gets one from Railway.
+    RAILWAY_VOLUME_NAME: volume ? (volume.name ?? `${service.name}-volume`) : undefined,
+    RAILWAY_VOLUME_MOUNT_PATH: volume?.mountPath,
   };
   return Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => e[1] !== undefined));
 }

@@ -83,11 +83,12 @@ export function notMirroredSettings(service: IacService): NotMirrored[] {
     if (value === undefined || value === null || (key === 'numReplicas' && value === 1)) continue;
     out.push({ setting: `deploy.${key}`, value: JSON.stringify(value), effect: DEPLOY_EFFECTS[key] ?? 'not mirrored by the check' });
   }
-  if (service.volumeMounts.length)
+  if (service.volumes.length)
     out.push({
       setting: 'volumeMounts',
-      value: service.volumeMounts.join(', '),
-      effect: 'Railway mounts volumes here; the check starts with an empty directory',
+      value: service.volumes.map((v) => v.mountPath).join(', '),
+      effect:
+        "mounted here empty and owned by root, as Railway mounts a new volume (the pre-deploy command gets none, as on Railway); the data Railway's volume holds is not",
     });
   if (service.tcpProxies.length)
     out.push({ setting: 'networking.tcpProxies', value: service.tcpProxies.join(', '), effect: 'Railway exposes these TCP ports publicly' });
