@@ -7435,6 +7435,7 @@ function parseRailwayFile(file, text2) {
 }
 
 // src/config/iac/railway-iac.ts
+import { randomUUID } from "node:crypto";
 import path6 from "node:path";
 
 // src/config/iac/databases.ts
@@ -8068,6 +8069,13 @@ function railwayProvided(service, project, options) {
     RAILWAY_PROJECT_NAME: project.name || void 0,
     RAILWAY_SERVICE_NAME: service.name,
     RAILWAY_PRIVATE_DOMAIN: `${service.name}${PRIVATE_DOMAIN_SUFFIX}`,
+    RAILWAY_PROJECT_ID: randomUUID(),
+    RAILWAY_ENVIRONMENT_ID: randomUUID(),
+    RAILWAY_SERVICE_ID: randomUUID(),
+    RAILWAY_DEPLOYMENT_ID: randomUUID(),
+    RAILWAY_REPLICA_ID: randomUUID(),
+    RAILWAY_SNAPSHOT_ID: randomUUID(),
+    RAILWAY_REPLICA_REGION: regionOf(service),
     RAILWAY_GIT_COMMIT_SHA: options.git.sha,
     RAILWAY_GIT_BRANCH: options.git.branch,
     RAILWAY_GIT_REPO_OWNER: owner || void 0,
@@ -8077,6 +8085,12 @@ function railwayProvided(service, project, options) {
     RAILWAY_VOLUME_MOUNT_PATH: volume?.mountPath
   };
   return Object.fromEntries(Object.entries(vars).filter((e) => e[1] !== void 0));
+}
+function regionOf(service) {
+  const { region, multiRegionConfig } = service.deploy;
+  if (typeof region === "string" && region) return region;
+  const first = multiRegionConfig && typeof multiRegionConfig === "object" ? Object.keys(multiRegionConfig)[0] : void 0;
+  return first;
 }
 
 // src/github/context.ts

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { project, service, volume } from 'railway/iac';
 import { test } from 'vitest';
 import { readProject } from '../../src/config/iac/graph.ts';
+import { railwayProvided } from '../../src/config/iac/railway-iac.ts';
 import { containerOptions, type RunParams } from '../../src/container/spec.ts';
 
 function servicesOf(graph: unknown): ReturnType<typeof readProject> {
@@ -31,7 +32,40 @@ test("the app's container gets a new volume at each path without the image's fil
   assert.equal(mount.Type, 'volume');
   assert.equal(mount.Target, '/data');
   assert.equal(mount.Source, '', 'anonymous: removed with the container');
+  assert.ok(mount.VolumeOptions);
   assert.equal(mount.VolumeOptions.NoCopy, true, "the image's files and their owner are not copied in");
   assert.equal(mount.VolumeOptions.Labels['dev.deploy-check.run'], 'r1');
   assert.equal(containerOptions(params, { name: 'pre', cmd: ['migrate'], replacesEntrypoint: true }).HostConfig?.Mounts, undefined);
+});
+
+test("Railway's own variables: names, domain, git, region and volume from the file; IDs as new UUIDs of the run", () => {
+  const read = servicesOf(
+    project('shop', {
+      resources: [service('web', { volumeMounts: { '/data': volume('uploads') }, replicas: { 'europe-west4': 2 } }), service('worker', {})],
+    }),
+  );
+  assert.ok(read.ok);
+  const [web, worker] = read.project.services;
+  assert.ok(web && worker);
+  const options = { cwd: '/', context: '/', fileInput: undefined, serviceInput: undefined, environment: 'pr-7', repository: 'acme/shop', git: { sha: 'abc' } };
+  const vars = railwayProvided(web, read.project, options);
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  for (const id of ['PROJECT', 'ENVIRONMENT', 'SERVICE', 'DEPLOYMENT', 'REPLICA', 'SNAPSHOT']) assert.match(vars[`RAILWAY_${id}_ID`] ?? '', uuid, id);
+  assert.deepEqual(Object.fromEntries(Object.entries(vars).filter(([k]) => !k.endsWith('_ID'))), {
+    RAILWAY_ENVIRONMENT: 'pr-7',
+    RAILWAY_ENVIRONMENT_NAME: 'pr-7',
+    RAILWAY_PROJECT_NAME: 'shop',
+    RAILWAY_SERVICE_NAME: 'web',
+    RAILWAY_PRIVATE_DOMAIN: 'web.railway.internal',
+    RAILWAY_REPLICA_REGION: 'europe-west4',
+    RAILWAY_GIT_COMMIT_SHA: 'abc',
+    RAILWAY_GIT_REPO_OWNER: 'acme',
+    RAILWAY_GIT_REPO_NAME: 'shop',
+    RAILWAY_VOLUME_NAME: 'uploads',
+    RAILWAY_VOLUME_MOUNT_PATH: '/data',
+  });
+  const plain = railwayProvided(worker, read.project, options);
+  assert.equal(plain['RAILWAY_VOLUME_NAME'], undefined);
+  assert.equal(plain['RAILWAY_REPLICA_REGION'], undefined);
+  assert.notEqual(plain['RAILWAY_DEPLOYMENT_ID'], vars['RAILWAY_DEPLOYMENT_ID']);
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { ConfigError } from '../../inputs/inputs.ts';
 import { databaseRun, KNOWN_ENGINES, PRIVATE_DOMAIN_SUFFIX, type DatabaseRun } from './databases.ts';
@@ -113,8 +114,11 @@ export function withRemoteValues(iac: RailwayIacConfig, remote: RemoteValues): R
   return { ...iac, resolution, variables: resolveVariables(iac.service, resolution) };
 }
 
-/** The variables Railway sets in every deployment that deploy-check can know (PORT is the parity's). */
-function railwayProvided(service: IacService, project: IacProject, options: IacOptions): Record<string, string> {
+/**
+ * The variables Railway sets in every deployment (PORT is the parity's). Railway's IDs stand in as
+ * new UUIDs for the run: an app that reads them (logging, error reporting) gets values of their shape.
+ */
+export function railwayProvided(service: IacService, project: IacProject, options: IacOptions): Record<string, string> {
   const [owner, repo] = (options.repository ?? '').split('/');
   const volume = service.volumes[0];
   const vars: Record<string, string | undefined> = {
@@ -123,6 +127,13 @@ function railwayProvided(service: IacService, project: IacProject, options: IacO
     RAILWAY_PROJECT_NAME: project.name || undefined,
     RAILWAY_SERVICE_NAME: service.name,
     RAILWAY_PRIVATE_DOMAIN: `${service.name}${PRIVATE_DOMAIN_SUFFIX}`,
+    RAILWAY_PROJECT_ID: randomUUID(),
+    RAILWAY_ENVIRONMENT_ID: randomUUID(),
+    RAILWAY_SERVICE_ID: randomUUID(),
+    RAILWAY_DEPLOYMENT_ID: randomUUID(),
+    RAILWAY_REPLICA_ID: randomUUID(),
+    RAILWAY_SNAPSHOT_ID: randomUUID(),
+    RAILWAY_REPLICA_REGION: regionOf(service),
     RAILWAY_GIT_COMMIT_SHA: options.git.sha,
     RAILWAY_GIT_BRANCH: options.git.branch,
     RAILWAY_GIT_REPO_OWNER: owner || undefined,
@@ -132,4 +143,12 @@ function railwayProvided(service: IacService, project: IacProject, options: IacO
     RAILWAY_VOLUME_MOUNT_PATH: volume?.mountPath,
   };
   return Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** The region the file names (deploy.region, else the first of multiRegionConfig); undefined when it names none. */
+function regionOf(service: IacService): string | undefined {
+  const { region, multiRegionConfig } = service.deploy;
+  if (typeof region === 'string' && region) return region;
+  const first = multiRegionConfig && typeof multiRegionConfig === 'object' ? Object.keys(multiRegionConfig)[0] : undefined;
+  return first;
 }
