@@ -37,7 +37,7 @@ interface CheckRun {
   stderr: string;
   elapsedMs: number;
   marks: Record<string, number>;
-  report: { health: { timeToHealthyMs: number | null } } | null;
+  report: { build: { durationMs: number }; health: { timeToHealthyMs: number | null } } | null;
 }
 
 /** The local command (dist/cli.js) on the machine's Node, as a user runs it; `marks`: when stderr first matched each pattern. */
@@ -72,10 +72,12 @@ async function runCheck(args: string[], patterns: Record<string, RegExp>): Promi
 }
 
 async function byDeployCheck(tag: string): Promise<Round> {
-  const run = await runCheck(['--context', EXAMPLE, '--image', tag, '--keep-image'], { probing: /Waiting up to \d+s for GET/, built: /▸ Measure/ });
+  const run = await runCheck(['--context', EXAMPLE, '--image', tag, '--keep-image'], { probing: /Waiting up to \d+s for GET/, building: /▸ Build/ });
   if (run.exitCode !== 0 || !run.report) throw new Error(`deploy-check failed (exit ${run.exitCode}):\n${run.stderr}`);
   const probing = run.marks['probing'];
-  const built = run.marks['built'];
+  // The build ends its duration after its heading (the size and hygiene log comes after the health check's).
+  const building = run.marks['building'];
+  const built = building === undefined ? undefined : building + run.report.build.durationMs;
   const ttl = run.report.health.timeToHealthyMs;
   if (probing === undefined || built === undefined || ttl === null) throw new Error('deploy-check reported no time to healthy');
   return { totalMs: run.elapsedMs, healthyMs: probing + ttl, afterBuildMs: probing + ttl - built };

@@ -5588,7 +5588,7 @@ var require_end_of_stream2 = __commonJS({
 // node_modules/tar-stream/pack.js
 var require_pack = __commonJS({
   "node_modules/tar-stream/pack.js"(exports, module) {
-    var constants2 = require_fs_constants();
+    var constants3 = require_fs_constants();
     var eos = require_end_of_stream2();
     var inherits = require_inherits();
     var alloc = Buffer.alloc;
@@ -5606,16 +5606,16 @@ var require_pack = __commonJS({
       if (size) self2.push(END_OF_TAR.slice(0, 512 - size));
     };
     function modeToType(mode) {
-      switch (mode & constants2.S_IFMT) {
-        case constants2.S_IFBLK:
+      switch (mode & constants3.S_IFMT) {
+        case constants3.S_IFBLK:
           return "block-device";
-        case constants2.S_IFCHR:
+        case constants3.S_IFCHR:
           return "character-device";
-        case constants2.S_IFDIR:
+        case constants3.S_IFDIR:
           return "directory";
-        case constants2.S_IFIFO:
+        case constants3.S_IFIFO:
           return "fifo";
-        case constants2.S_IFLNK:
+        case constants3.S_IFLNK:
           return "symlink";
       }
       return "file";
@@ -10233,7 +10233,7 @@ function parseSizeAmount(input, raw, options) {
 // src/host/docker.ts
 var import_dockerode = __toESM(require_docker(), 1);
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 function resolveEngine(env = process.env, home = os.homedir()) {
@@ -10320,6 +10320,35 @@ async function ensureNetwork(docker2, network) {
     "network",
     `the Docker engine has no network "${network}"; its networks: ${names.join(", ")} (create it with docker network create ${network}, or leave network empty for the default bridge)`
   );
+}
+var SYSTEM_PLUGIN_DIRS = [
+  "/usr/local/lib/docker/cli-plugins",
+  "/usr/local/libexec/docker/cli-plugins",
+  "/usr/lib/docker/cli-plugins",
+  "/usr/libexec/docker/cli-plugins"
+];
+function dockerCommand(args, env = process.env, home = os.homedir()) {
+  const [plugin, ...rest] = args;
+  const binary = plugin === "buildx" || plugin === "compose" ? pluginBinary(plugin, env, home) : void 0;
+  return binary ? { file: binary, args: rest } : { file: "docker", args: [...args] };
+}
+function pluginBinary(plugin, env, home) {
+  const configDir = env["DOCKER_CONFIG"] || path.join(home, ".docker");
+  let extra = [];
+  try {
+    const config = JSON.parse(readFileSync(path.join(configDir, "config.json"), "utf8"));
+    if (Array.isArray(config.cliPluginsExtraDirs)) extra = config.cliPluginsExtraDirs.filter((d) => typeof d === "string");
+  } catch {
+  }
+  for (const dir of [path.join(configDir, "cli-plugins"), ...extra, ...SYSTEM_PLUGIN_DIRS]) {
+    const file = path.join(dir, `docker-${plugin}`);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+    }
+  }
+  return void 0;
 }
 
 // src/host/log.ts
@@ -11178,7 +11207,8 @@ async function docker(args) {
   let stdout = "";
   let stderr = "";
   try {
-    const code = await exec("docker", args, {
+    const command = dockerCommand(args);
+    const code = await exec(command.file, command.args, {
       silent: true,
       ignoreReturnCode: true,
       listeners: { stdout: (d) => stdout += d.toString(), stderr: (d) => stderr += d.toString() }
@@ -11320,6 +11350,7 @@ export {
   connectDocker,
   ensureEngine,
   ensureNetwork,
+  dockerCommand,
   redact,
   redactDeep,
   visible,

@@ -9,6 +9,7 @@ import {
   __toESM,
   chooseBuilder,
   containerName,
+  dockerCommand,
   exec,
   holdTag,
   parseBoolean,
@@ -8631,7 +8632,8 @@ async function stopComposeProcesses() {
 }
 function runDocker(args, timeoutMs = 0) {
   return new Promise((resolve) => {
-    const child = execFile("docker", [...args], { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, encoding: "utf8" }, (err, stdout, stderr) => {
+    const command = dockerCommand(args);
+    const child = execFile(command.file, command.args, { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, encoding: "utf8" }, (err, stdout, stderr) => {
       const code = err ? typeof err.code === "number" ? Number(err.code) : 1 : 0;
       const spawnError = err && typeof err.code === "string" ? `${err.message}
 ` : "";
@@ -8641,7 +8643,8 @@ function runDocker(args, timeoutMs = 0) {
   });
 }
 function startCompose(project, args) {
-  const child = spawn2("docker", composeArgs(project, args), { stdio: ["ignore", "pipe", "pipe"] });
+  const command = dockerCommand(composeArgs(project, args));
+  const child = spawn2(command.file, command.args, { stdio: ["ignore", "pipe", "pipe"] });
   track(child);
   let stdout = "";
   let stderr = "";
@@ -10667,7 +10670,8 @@ function runBuildx(args, env, cancel, stderr) {
       reject(new Error(`the run was cancelled (${String(cancel.reason)}) before the build started`));
       return;
     }
-    const child = spawn3("docker", [...args], { env, stdio: ["ignore", "ignore", "pipe"], detached: true });
+    const command = dockerCommand(args, env);
+    const child = spawn3(command.file, command.args, { env, stdio: ["ignore", "ignore", "pipe"], detached: true });
     const signalGroup = (signal) => {
       try {
         if (child.pid !== void 0) process.kill(-child.pid, signal);

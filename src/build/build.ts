@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { dockerCommand } from '../host/docker.ts';
 import { StringDecoder } from 'node:string_decoder';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -127,9 +128,10 @@ function runBuildx(args: readonly string[], env: Record<string, string>, cancel:
       reject(new Error(`the run was cancelled (${String(cancel.reason)}) before the build started`));
       return;
     }
-    // Its own process group: the docker CLI runs buildx as a plugin process, and a signal must
+    // Its own process group: the docker CLI (when buildx is not run directly) runs buildx as a plugin process, and a signal must
     // reach both (killing the CLI alone leaves the plugin holding the pipe, so 'close' never comes).
-    const child = spawn('docker', [...args], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const command = dockerCommand(args, env);
+    const child = spawn(command.file, command.args, { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     const signalGroup = (signal: NodeJS.Signals): void => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, signal);

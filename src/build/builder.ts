@@ -1,3 +1,4 @@
+import { dockerCommand } from '../host/docker.ts';
 import { exec } from '@actions/exec';
 import type Docker from 'dockerode';
 import type { Log } from '../host/log.ts';
@@ -108,7 +109,8 @@ async function docker(args: string[]): Promise<CommandResult> {
   let stdout = '';
   let stderr = '';
   try {
-    const code = await exec('docker', args, {
+    const command = dockerCommand(args);
+    const code = await exec(command.file, command.args, {
       silent: true,
       ignoreReturnCode: true,
       listeners: { stdout: (d) => (stdout += d.toString()), stderr: (d) => (stderr += d.toString()) },

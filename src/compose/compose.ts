@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { dockerCommand } from '../host/docker.ts';
 
 /**
  * The `docker compose` CLI (Compose v2), the one adapter for Compose: it reads, interpolates,
@@ -59,7 +60,8 @@ export async function stopComposeProcesses(): Promise<void> {
 
 export function runDocker(args: readonly string[], timeoutMs = 0): Promise<ComposeResult> {
   return new Promise((resolve) => {
-    const child = execFile('docker', [...args], { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+    const command = dockerCommand(args);
+    const child = execFile(command.file, command.args, { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? Number((err as { code?: number }).code) : 1) : 0;
       const spawnError = err && typeof (err as { code?: unknown }).code === 'string' ? `${err.message}\n` : '';
       resolve({ code, stdout, stderr: spawnError + stderr });
@@ -75,7 +77,8 @@ export interface RunningCompose {
 }
 
 export function startCompose(project: ComposeProject, args: readonly string[]): RunningCompose {
-  const child: ChildProcess = spawn('docker', composeArgs(project, args), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = dockerCommand(composeArgs(project, args));
+  const child: ChildProcess = spawn(command.file, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);
   let stdout = '';
   let stderr = '';

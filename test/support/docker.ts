@@ -8,7 +8,8 @@ export const MAIN_ENGINE = process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker
 export const CLASSIC_ENGINE = 'unix:///run/docker-classic.sock';
 
 export function dockerCli(args: string[], dockerHost = MAIN_ENGINE): string {
-  return execFileSync('docker', args, { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: dockerHost } });
+  // `buildx du --verbose` on an engine that has built a lot prints more than the default 1 MiB.
+  return execFileSync('docker', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, DOCKER_HOST: dockerHost } });
 }
 
 export function engineAvailable(dockerHost: string): boolean {
