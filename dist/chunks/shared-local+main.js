@@ -16976,9 +16976,9 @@ async function startServices(config, compose, deps) {
   }
   const project = { project: compose.project, files: [source, override] };
   let stopped = null;
-  const stop = () => {
+  const stop = (othersGone) => {
     stopped ??= (async () => {
-      const failed = await removeProject(docker2, project.project, config.runId);
+      const failed = await removeProject(docker2, project.project, config.runId, othersGone);
       if (failed.length) log.warning(`Compose: could not remove ${failed.join(", ")} of project ${project.project}`);
       await rm7(dir, { recursive: true, force: true });
     })();
@@ -17221,7 +17221,7 @@ async function ensureNetworks(docker2, placement2, runId) {
     if (!exists) await docker2.createNetwork({ Name: network.name, Labels: runLabels(runId) });
   }
 }
-async function removeProject(docker2, project, runId) {
+async function removeProject(docker2, project, runId, othersGone) {
   const byProject = JSON.stringify({ label: [`${COMPOSE_PROJECT_LABEL}=${project}`] });
   const byRun = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] });
   const failed = [];
@@ -17233,6 +17233,7 @@ async function removeProject(docker2, project, runId) {
   );
   const containers = await docker2.listContainers({ all: true, filters: byProject }).catch(() => []);
   await Promise.all(containers.map((c) => attempt(`container ${c.Names[0] ?? c.Id}`, docker2.getContainer(c.Id).remove({ force: true, v: true }))));
+  await othersGone?.catch(() => void 0);
   const [networks, volumes, images] = await Promise.all([
     docker2.listNetworks({ filters: byRun }).catch(() => []),
     // The engine answers `Volumes: null` when there are none, whatever the types say.
@@ -17677,8 +17678,7 @@ async function runApp(report, run2) {
     const unstarted = app ? (await app).container : void 0;
     if (unstarted) removals.remove(unstarted);
     services ??= await starting.catch(() => null);
-    if (services) await removals.settled();
-    await services?.stop();
+    await services?.stop(removals.settled());
   }
 }
 function announce(config, log) {

@@ -186,9 +186,8 @@ async function runApp(report: CheckReport, run: AppRun): Promise<void> {
     const unstarted = app ? (await app).container : undefined;
     if (unstarted) removals.remove(unstarted);
     services ??= await starting.catch(() => null);
-    // Compose takes its network down only once no container of the run is on it.
-    if (services) await removals.settled();
-    await services?.stop();
+    // The services' containers go while the app's is removed; their networks once it is gone.
+    await services?.stop(removals.settled());
   }
 }
 

@@ -31,8 +31,12 @@ export interface StartedServices {
   /** Every dependency met its condition: the app may start. */
   readonly ready: boolean;
   readonly placement: AppPlacement;
-  /** `down -v`: containers, networks, volumes and built images of the project; harmless to call twice. */
-  stop(): Promise<void>;
+  /**
+   * `down -v`: containers, networks, volumes and built images of the project; harmless to call
+   * twice. The project's containers go at once; its networks once `othersGone` settles (the
+   * app's container, removed meanwhile, is on them).
+   */
+  stop(othersGone?: Promise<unknown>): Promise<void>;
 }
 
 /**
@@ -90,9 +94,9 @@ export async function startServices(
   let stopped: Promise<void> | null = null;
   // down -v semantics through the engine, all at once: containers (with their anonymous
   // volumes), then the project's networks and named volumes and the images Compose built for it.
-  const stop = (): Promise<void> => {
+  const stop = (othersGone?: Promise<unknown>): Promise<void> => {
     stopped ??= (async () => {
-      const failed = await removeProject(docker, project.project, config.runId);
+      const failed = await removeProject(docker, project.project, config.runId, othersGone);
       if (failed.length) log.warning(`Compose: could not remove ${failed.join(', ')} of project ${project.project}`);
       await rm(dir, { recursive: true, force: true });
     })();
@@ -428,7 +432,7 @@ async function ensureNetworks(docker: Docker, placement: AppPlacement, runId: st
 }
 
 /** Removes a project's containers, networks, volumes and built images; returns what could not be removed. */
-async function removeProject(docker: Docker, project: string, runId: string): Promise<string[]> {
+async function removeProject(docker: Docker, project: string, runId: string, othersGone?: Promise<unknown>): Promise<string[]> {
   const byProject = JSON.stringify({ label: [`${COMPOSE_PROJECT_LABEL}=${project}`] });
   const byRun = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] });
   const failed: string[] = [];
@@ -441,6 +445,8 @@ async function removeProject(docker: Docker, project: string, runId: string): Pr
     );
   const containers = await docker.listContainers({ all: true, filters: byProject }).catch(() => []);
   await Promise.all(containers.map((c) => attempt(`container ${c.Names[0] ?? c.Id}`, docker.getContainer(c.Id).remove({ force: true, v: true }))));
+  // A network goes only once no container is on it.
+  await othersGone?.catch(() => undefined);
   const [networks, volumes, images] = await Promise.all([
     docker.listNetworks({ filters: byRun }).catch(() => []),
     // The engine answers `Volumes: null` when there are none, whatever the types say.
