@@ -7881,6 +7881,11 @@ function notMirroredSettings(service) {
     out.push({ setting: "networking.tcpProxies", value: service.tcpProxies.join(", "), effect: "Railway exposes these TCP ports publicly" });
   return out;
 }
+function volumeMountProblem(service) {
+  const bad = service.volumes.find((v) => !v.mountPath.startsWith("/") || v.mountPath === "/" || /[\x00-\x1f\x7f]/.test(v.mountPath));
+  if (!bad) return void 0;
+  return `${service.address} volumeMounts: ${JSON.stringify(bad.mountPath)} is not a mount path Railway accepts; give an absolute path other than /, such as /data`;
+}
 
 // src/config/iac/variables.ts
 var TEMPLATE = /\$\{\{\s*(?:([\w-]+)\.)?([\w]+)\s*\}\}/g;
@@ -8029,6 +8034,8 @@ async function readRailwayIac(file, options) {
   });
   if (!choice.ok) throw iacError(file, choice.message);
   const service = choice.service;
+  const badMount = volumeMountProblem(service);
+  if (badMount) throw iacError(file, badMount);
   const referenced = referencedDatabases(service, project);
   const databases = referenced.map((db) => databaseRun(db)).filter((d) => d !== void 0);
   const unstartable = referenced.filter((db) => !databases.some((d) => d.name === db.name)).map((db) => `the ${db.engine} database "${db.name}" is not started: deploy-check starts ${KNOWN_ENGINES.join(", ")} databases with an image`);

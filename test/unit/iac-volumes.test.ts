@@ -7,6 +7,7 @@ import { project, service, volume } from 'railway/iac';
 import { test } from 'vitest';
 import { readProject } from '../../src/config/iac/graph.ts';
 import { railwayProvided } from '../../src/config/iac/railway-iac.ts';
+import { volumeMountProblem } from '../../src/config/iac/service.ts';
 import { containerOptions, type RunParams } from '../../src/container/spec.ts';
 
 function servicesOf(graph: unknown): ReturnType<typeof readProject> {
@@ -68,4 +69,16 @@ test("Railway's own variables: names, domain, git, region and volume from the fi
   assert.equal(plain['RAILWAY_VOLUME_NAME'], undefined);
   assert.equal(plain['RAILWAY_REPLICA_REGION'], undefined);
   assert.notEqual(plain['RAILWAY_DEPLOYMENT_ID'], vars['RAILWAY_DEPLOYMENT_ID']);
+});
+
+test('a mount path Railway would not take is named before anything starts', () => {
+  const read = (mountPath: string): ReturnType<typeof volumeMountProblem> => {
+    const graph = readProject({ name: 'p', resources: [{ type: 'service', name: 'web', address: 'service.web', volumeMounts: { [mountPath]: {} } }] });
+    assert.ok(graph.ok && graph.project.services[0]);
+    return volumeMountProblem(graph.project.services[0]);
+  };
+  assert.equal(read('/data'), undefined);
+  assert.equal(read('data'), 'service.web volumeMounts: "data" is not a mount path Railway accepts; give an absolute path other than /, such as /data');
+  assert.match(read('/') ?? '', /"\/" is not a mount path/);
+  assert.match(read('/da\nta') ?? '', /"\/da\\nta" is not a mount path/);
 });

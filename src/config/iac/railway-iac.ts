@@ -5,7 +5,7 @@ import { databaseRun, KNOWN_ENGINES, PRIVATE_DOMAIN_SUFFIX, type DatabaseRun } f
 import { evaluateRailwayFile, iacError, type IacContext } from './evaluate.ts';
 import { findIacFile, repositoryRoot } from './find.ts';
 import { readProject, type IacProject, type IacService } from './graph.ts';
-import { chooseService, notMirroredSettings, referencedDatabases, type NotMirrored } from './service.ts';
+import { chooseService, notMirroredSettings, referencedDatabases, volumeMountProblem, type NotMirrored } from './service.ts';
 import { remoteNeeds, resolveVariables, type RemoteNeeds, type RemoteValues, type ResolutionFacts, type VariableResolution } from './variables.ts';
 
 /** The checked service as `.railway/railway.ts` declares it for one environment, ready to run locally. */
@@ -75,6 +75,8 @@ export async function readRailwayIac(file: string, options: IacOptions): Promise
   });
   if (!choice.ok) throw iacError(file, choice.message);
   const service = choice.service;
+  const badMount = volumeMountProblem(service);
+  if (badMount) throw iacError(file, badMount);
   const referenced = referencedDatabases(service, project);
   const databases = referenced.map((db) => databaseRun(db)).filter((d): d is DatabaseRun => d !== undefined);
   const unstartable = referenced

@@ -94,3 +94,16 @@ export function notMirroredSettings(service: IacService): NotMirrored[] {
     out.push({ setting: 'networking.tcpProxies', value: service.tcpProxies.join(', '), effect: 'Railway exposes these TCP ports publicly' });
   return out;
 }
+
+/**
+ * What is wrong with the service's volume mount paths, or undefined: Railway mounts a volume at an
+ * absolute path, and the check mounts one there too (a relative path would fail at the container's
+ * creation with the engine's words instead).
+ */
+export function volumeMountProblem(service: IacService): string | undefined {
+  // Control characters included: a path is a word in the engine's mount list, never a line of text.
+  // eslint-disable-next-line no-control-regex
+  const bad = service.volumes.find((v) => !v.mountPath.startsWith('/') || v.mountPath === '/' || /[\x00-\x1f\x7f]/.test(v.mountPath));
+  if (!bad) return undefined;
+  return `${service.address} volumeMounts: ${JSON.stringify(bad.mountPath)} is not a mount path Railway accepts; give an absolute path other than /, such as /data`;
+}
