@@ -3,7 +3,12 @@ import { test } from 'vitest';
 import { CacheStoreError } from '../../src/cache/store.ts';
 import { callActionsCache } from '../../src/cache/actions-store.ts';
 
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** A promise the test settles itself: the calls' order is set by the test, not by timers. */
+function latch(): { promise: Promise<void>; open: () => void } {
+  let open = (): void => undefined;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
 /** The function stdout writes with right now (compared, never called). */
 const currentWrite = (): unknown => Reflect.get(process.stdout, 'write');
 
@@ -21,17 +26,18 @@ test("@actions/cache's warning annotation becomes the call's error, and stays of
 
 test('two calls at once (layer cache and state): each hears the annotations, and stdout is given back once both end', async () => {
   const original = currentWrite();
+  const firstMayEnd = latch();
   const first = callActionsCache('restore', 5000, async () => {
-    await pause(20);
+    await firstMayEnd.promise;
     return 'first';
   });
-  const second = callActionsCache('save', 5000, async () => {
+  const second = callActionsCache('save', 5000, () => {
     process.stdout.write('::warning::Failed to save: quota exceeded\n');
-    await pause(5);
-    return 2;
+    return Promise.resolve(2);
   });
   await assert.rejects(second, /quota exceeded/);
   assert.notEqual(currentWrite(), original, 'the first call still listens');
+  firstMayEnd.open();
   await assert.rejects(first, /quota exceeded/);
   assert.equal(currentWrite(), original);
   // Later calls start clean.
@@ -40,20 +46,23 @@ test('two calls at once (layer cache and state): each hears the annotations, and
 
 test('a call slower than its limit is given up with the limit in the message', async () => {
   await assert.rejects(
-    callActionsCache('restore', 20, () => pause(200).then(() => 'late')),
+    // A call that never ends: only the limit can end it.
+    callActionsCache('restore', 20, () => latch().promise.then(() => 'late')),
     /the restore took longer than 0 s \(cache-timeout\)/,
   );
 });
 
 test('the call that started first may end first: stdout is still given back, and the later call still hears its annotation', async () => {
   const original = currentWrite();
-  const first = callActionsCache('restore', 5000, () => pause(5).then(() => 'first'));
+  const secondMayWrite = latch();
+  const first = callActionsCache('restore', 5000, () => Promise.resolve('first'));
   const second = callActionsCache('save', 5000, async () => {
-    await pause(30);
+    await secondMayWrite.promise;
     process.stdout.write('::error::Failed to save: reservation refused\n');
     return 2;
   });
   assert.equal(await first, 'first');
+  secondMayWrite.open();
   await assert.rejects(second, /reservation refused/);
   assert.equal(currentWrite(), original);
 });
