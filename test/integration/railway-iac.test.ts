@@ -322,7 +322,7 @@ describe('.railway/railway.ts', { concurrent: true }, () => {
     assert.match(run.stderr, /Railway variable SECRET_KEY is not set here: the shared variable SECRET_KEY lives only in Railway/);
   });
 
-  test('a volume is mounted empty and owned by root, as Railway mounts it: a non-root app that writes there fails with the reason; one that only finds it passes; nothing left', async () => {
+  test('a volume is mounted empty and owned by root, as Railway mounts it: a non-root app that writes there fails with the reason; one that only finds it (and the IDs Railway sets) passes; nothing left', async () => {
     // The image holds /data with a file, owned by the app's user: a volume filled from the image
     // (Docker's default) would let the writing app pass here and fail on Railway.
     const dockerfile = `FROM deploy-check-test/busybox:latest
@@ -364,7 +364,7 @@ export default defineRailway(() => project('p', { resources: [service('web', {
     assert.deepEqual(volumesOf(refused), []);
 
     const finds = await withVolume(
-      `sh -c 'test "$RAILWAY_VOLUME_MOUNT_PATH" = /data && test "$RAILWAY_VOLUME_NAME" = uploads && test -d /data && test ! -e /data/seed || exit 4; exec httpd -f -p 8000 -h /www'`,
+      `sh -c 'test "$RAILWAY_VOLUME_MOUNT_PATH" = /data && test "$RAILWAY_VOLUME_NAME" = uploads && echo "$RAILWAY_DEPLOYMENT_ID" | grep -Eq "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-" && test -d /data && test ! -e /data/seed || exit 4; exec httpd -f -p 8000 -h /www'`,
     );
     const found = await runLocal(['--context', finds, '--image', image('iac-volume-read'), '--hygiene', 'off', '--health-timeout', '20s']);
     assert.equal(found.exitCode, 0, `${found.stderr}\n${JSON.stringify(found.report?.health.logs)}`);
