@@ -10608,7 +10608,7 @@ async function buildStage(config, log, cache = { from: void 0, to: void 0 }, can
 var TRANSIENT_ATTEMPTS = 3;
 var TRANSIENT_PAUSE_MS = 1e3;
 function isTransientEngineError(message) {
-  return /failed to solve: (?:[^:]*: )?not found$|failed: not found$|snapshot [^ ]+ does not exist: not found|failed to prepare extraction snapshot|lease "[^"]+": not found/.test(
+  return /failed to solve: (?:[^:]*: )?not found$|failed: not found$|snapshot [^ ]+ does not exist: not found|failed to prepare extraction snapshot|lease "[^"]+": not found|image "[^"]+": already exists/.test(
     message.trim()
   );
 }

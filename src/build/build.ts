@@ -44,9 +44,13 @@ export async function buildStage(config: Config, log: Log, cache: CachePlan = { 
 const TRANSIENT_ATTEMPTS = 3;
 const TRANSIENT_PAUSE_MS = 1000;
 
-/** "failed to solve: not found" and missing snapshots: BuildKit's own races, not the Dockerfile's fault. */
+/**
+ * "failed to solve: not found" and missing snapshots: BuildKit's own races, not the Dockerfile's
+ * fault. So is `image "…": already exists`: two builds exporting the same tag at one moment
+ * collide on the containerd image store (docker/buildx#3576); the later one passes when run again.
+ */
 export function isTransientEngineError(message: string): boolean {
-  return /failed to solve: (?:[^:]*: )?not found$|failed: not found$|snapshot [^ ]+ does not exist: not found|failed to prepare extraction snapshot|lease "[^"]+": not found/.test(
+  return /failed to solve: (?:[^:]*: )?not found$|failed: not found$|snapshot [^ ]+ does not exist: not found|failed to prepare extraction snapshot|lease "[^"]+": not found|image "[^"]+": already exists/.test(
     message.trim(),
   );
 }

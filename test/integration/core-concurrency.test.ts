@@ -61,6 +61,7 @@ test('two runs given the same image tag at once each check their own build: a cr
     ]);
     assert.equal(crash.report?.verdict, 'fail', `pair ${pair}: the crashing app passed: ${crash.report?.health.status} ${crash.stderr.slice(-2000)}`);
     assert.equal(crash.exitCode, 1);
+    assert.equal(crash.report.build.status, 'success', `pair ${pair}: ${JSON.stringify(crash.report.build.failure)}`);
     assert.equal(crash.report.health.container?.exitCode, 3, `pair ${pair}: ${JSON.stringify(crash.report.health)}`);
     assert.equal(healthy.exitCode, 0, `pair ${pair}: ${healthy.stderr.slice(-2000)}`);
     assert.equal(healthy.report?.health.status, 'healthy');

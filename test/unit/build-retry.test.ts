@@ -9,6 +9,8 @@ test('BuildKit races of the containerd image store are retried', () => {
     'ERROR: failed to prepare extraction snapshot "extract-771744199-MArs sha256:1d41": parent snapshot sha256:e0 does not exist: not found',
     'error: failed to solve: lease "k9b85fmmnhy2hyeacrb7sx1du": not found',
     'step exporting cache to client directory failed: not found',
+    'step exporting to image failed: image "docker.io/deploy-check-test/shared-tag:1": already exists',
+    'ERROR: failed to solve: image "registry.example.com/app:1.2.3": already exists',
   ]) {
     assert.equal(isTransientEngineError(message), true, message);
   }
