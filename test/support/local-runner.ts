@@ -207,13 +207,18 @@ export async function runLocalBuilt(once: () => Promise<LocalRun>, attempts = 5)
   for (let attempt = 1; ; attempt++) {
     const run = await once();
     if (!run.report) assert.fail(`no report (exit ${run.exitCode}):\n${run.stderr}`);
-    const lostBuild = run.report.build.status === 'failure' && /failed to solve: not found/.test(run.report.build.failure?.message ?? '');
-    if (!lostBuild || attempt >= attempts) {
+    if (!lostBuild(run.report) || attempt >= attempts) {
       assert.equal(run.report.build.status, 'success', run.stderr);
       return { ...run, report: run.report };
     }
     await new Promise((resolve) => setTimeout(resolve, 5000 * attempt));
   }
+}
+
+/** A build the engine lost to another client's prune or a BuildKit race: not the Dockerfile's fault. */
+export function lostBuild(report: Report | null): boolean {
+  const message = report?.build.failure?.message ?? '';
+  return report?.build.status === 'failure' && (/failed to solve: not found/.test(message) || isTransientEngineError(message));
 }
 
 /** A unique image tag per test run, so parallel tests never collide. */
