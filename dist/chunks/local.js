@@ -380,7 +380,8 @@ var USAGE = `Usage: deploy-check [--context DIR] [--flag value ...] [--report FI
 Builds the image, runs it, waits until it is healthy, measures it and reports.
 Every input of the GitHub Action is a flag of the same name, e.g.:
   --context DIR          build context (default .)
-  --dockerfile FILE      Dockerfile (default: railway.json build.dockerfilePath, else Dockerfile in the context)
+  --dockerfile FILE      Dockerfile (default: the service's build.dockerfilePath in .railway/railway.ts,
+                         else Dockerfile in the context)
   --target STAGE         stage to build
   --build-args K=V       one KEY=VALUE; repeat the flag for more (they add up), or give
                          several lines in one word: --build-args $'A=1\\nB=2' (bash, zsh).
@@ -390,13 +391,14 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --add-hosts HOST:IP    the same form, or comma separated
                          (--build-arg, --build-secret, --add-host: one at a time, also repeatable)
   --port N               container port (default: the Dockerfile's EXPOSE)
-  --health-path /health  HTTP path (default: railway.json deploy.healthcheckPath)
+  --health-path /health  HTTP path (default: the service's healthcheck in .railway/railway.ts)
   --health-timeout 60s   seconds, or a number with s/m
   --wait-for auto|http|healthcheck|tcp|log:<regex>
   --railway-parity auto|true|false
                          run the app as Railway will (PORT, Host healthcheck.railway.app, only 200,
                          deploy.startCommand and deploy.preDeployCommand in place of the ENTRYPOINT);
-                         auto: when railway.json/toml is found
+                         auto: when .railway/railway.ts (or a railway.json/toml Railway
+                         still reads) is found
   --keep-image           keep the image tag deploy-check created (removed at exit unless --image or this)
   --cache-dir DIR        keep the BuildKit layer cache in DIR between runs (one entry per image)
   --cache-mode max|min   max: every stage's layers (default); min: the final stage's
@@ -410,6 +412,9 @@ Every input of the GitHub Action is a flag of the same name, e.g.:
   --hygiene secrets|warn|fail|off  image hygiene: fail on secrets (default), report only (warn), fail on error findings, or skip
   --hygiene-ignore IDS   finding ids to silence, e.g. root-user,package-cache
   --report FILE          write the JSON report
+  --railway-config FILE  the .railway/railway.ts to mirror (default: found from the context up to the
+                         repository root); it is repository code, run without tokens
+  --railway-service NAME the service to check when the file declares several
   --railway-token T      Railway project token (or account token with --railway-project); masked
   --deploy auto|always|never   auto means never here: auto deploys only from GitHub Actions
   --deploy-source commit|image  commit: Railway builds this checkout's HEAD; image: push --push-image and run it

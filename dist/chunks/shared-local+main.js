@@ -9872,7 +9872,7 @@ function resolveRun(inputs) {
   const fileSource = railwayFile?.label ?? "railway.json";
   const railwayKnown = railwayFile !== void 0 || service !== void 0;
   const enabled = inputs.paritySetting === "true" || inputs.paritySetting === "auto" && railwayKnown;
-  const why2 = inputs.paritySetting === "false" ? "railway-parity: false" : inputs.paritySetting === "true" ? "railway-parity: true" : service !== void 0 ? "the Railway service's settings were read" : railwayFile !== void 0 ? `${railwayFile.label} found` : "no railway.json, railway.toml or Railway service settings";
+  const why2 = inputs.paritySetting === "false" ? "railway-parity: false" : inputs.paritySetting === "true" ? "railway-parity: true" : service !== void 0 ? "the Railway service's settings were read" : railwayFile !== void 0 ? `${railwayFile.label} found` : "no .railway/railway.ts, railway.json, railway.toml or Railway service settings";
   const { port, portSource } = resolvePort(get("port") || void 0, inputs.facts, enabled ? inputs.env : void 0);
   const envSetsPort = inputs.env.some((e) => e.key === "PORT");
   const parity = {
@@ -13483,7 +13483,7 @@ function healthcheckFindings({ test, healthPath, line }) {
   return [
     {
       id: "no-healthcheck",
-      message: "The image has no HEALTHCHECK and no health path is configured (health-path, deploy.healthcheckPath in railway.json/toml, or the Railway service's health check path): nothing tells the platform when the app is ready",
+      message: "The image has no HEALTHCHECK and no health path is configured (health-path, healthcheck in .railway/railway.ts, deploy.healthcheckPath in railway.json/toml, or the Railway service's health check path): nothing tells the platform when the app is ready",
       line
     }
   ];

@@ -486,7 +486,7 @@ function resolveRun(inputs: RunInputs): ResolvedRun {
           ? "the Railway service's settings were read"
           : railwayFile !== undefined
             ? `${railwayFile.label} found`
-            : 'no railway.json, railway.toml or Railway service settings';
+            : 'no .railway/railway.ts, railway.json, railway.toml or Railway service settings';
   const { port, portSource } = resolvePort(get('port') || undefined, inputs.facts, enabled ? inputs.env : undefined);
   const envSetsPort = inputs.env.some((e) => e.key === 'PORT');
   const parity: ParityConfig = {

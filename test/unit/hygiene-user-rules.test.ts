@@ -89,7 +89,7 @@ for (const row of rows) {
 const NO_HEALTH = {
   id: 'no-healthcheck',
   message:
-    "The image has no HEALTHCHECK and no health path is configured (health-path, deploy.healthcheckPath in railway.json/toml, or the Railway service's health check path): nothing tells the platform when the app is ready",
+    "The image has no HEALTHCHECK and no health path is configured (health-path, healthcheck in .railway/railway.ts, deploy.healthcheckPath in railway.json/toml, or the Railway service's health check path): nothing tells the platform when the app is ready",
   line: 3,
 };
 const healthRows: { name: string; facts: HealthcheckFacts; expected: object[] }[] = [
