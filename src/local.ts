@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -199,7 +199,9 @@ async function runChecks(prepared: PreparedRun, io: CliIo): Promise<number> {
   }
   const builders: string[] = [];
   const cache = localCacheContext(config, builders);
-  const source = { commit: gitHead(config.context), ref: null, runUrl: null };
+  // git answers while the engine is reached; the commit is known before the pipeline starts.
+  const head = gitHead(config.context);
+  const source: { commit: string | null; ref: null; runUrl: null } = { commit: null, ref: null, runUrl: null };
   // A tag deploy-check made up is this run's own; a tag the user named (--image) is theirs.
   const removeOwnImage = async (): Promise<void> => {
     if (read('image').trim() !== '' || values['keep-image'] === true) return;
@@ -237,6 +239,7 @@ async function runChecks(prepared: PreparedRun, io: CliIo): Promise<number> {
   try {
     await ensureEngine(docker);
     await ensureNetwork(docker, config.network);
+    source.commit = await head;
     const baselineDir = values['baseline-dir'];
     const baselines = localBaselineScope(typeof baselineDir === 'string' ? baselineDir : undefined, values['save-baseline'] === true);
     const maskSecret = (value: string): void => secrets.add(value);
@@ -325,13 +328,13 @@ function withoutSeparators(argv: readonly string[]): string[] {
 }
 
 /** The checkout's commit, for deploy-source: commit; null outside a git work tree. */
-function gitHead(cwd: string): string | null {
-  try {
-    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return /^[0-9a-f]{40}$/.test(sha) ? sha : null;
-  } catch {
-    return null;
-  }
+function gitHead(cwd: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8' }, (err, stdout) => {
+      const sha = stdout.trim();
+      resolve(!err && /^[0-9a-f]{40}$/.test(sha) ? sha : null);
+    });
+  });
 }
 
 function gitDirty(cwd: string): boolean {

@@ -41,7 +41,7 @@ import {
 } from "./shared-local+main+post.js";
 
 // src/local.ts
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { writeFile as writeFile3 } from "node:fs/promises";
 import path3 from "node:path";
@@ -531,7 +531,8 @@ async function runChecks(prepared, io) {
   }
   const builders = [];
   const cache = localCacheContext(config, builders);
-  const source = { commit: gitHead(config.context), ref: null, runUrl: null };
+  const head = gitHead(config.context);
+  const source = { commit: null, ref: null, runUrl: null };
   const removeOwnImage = async () => {
     if (read("image").trim() !== "" || values["keep-image"] === true) return;
     await docker.getImage(config.image).remove().then(
@@ -563,6 +564,7 @@ ${signal}: removing this run's containers (the run is cancelled)`,
   try {
     await ensureEngine(docker);
     await ensureNetwork(docker, config.network);
+    source.commit = await head;
     const baselineDir = values["baseline-dir"];
     const baselines = localBaselineScope(typeof baselineDir === "string" ? baselineDir : void 0, values["save-baseline"] === true);
     const maskSecret = (value) => secrets.add(value);
@@ -631,12 +633,12 @@ function withoutSeparators(argv) {
   return argv.filter((arg) => arg !== "--");
 }
 function gitHead(cwd) {
-  try {
-    const sha = execFileSync("git", ["rev-parse", "HEAD"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    return /^[0-9a-f]{40}$/.test(sha) ? sha : null;
-  } catch {
-    return null;
-  }
+  return new Promise((resolve) => {
+    execFile("git", ["rev-parse", "HEAD"], { cwd, encoding: "utf8" }, (err, stdout) => {
+      const sha = stdout.trim();
+      resolve(!err && /^[0-9a-f]{40}$/.test(sha) ? sha : null);
+    });
+  });
 }
 function gitDirty(cwd) {
   try {

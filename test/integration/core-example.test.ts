@@ -80,6 +80,8 @@ describe('examples/fastapi end to end', () => {
     assert.equal(run.exitCode, 0, run.stdout + run.stderr);
     assert.ok(run.report);
     assertPlausible(run.report);
+    // The checkout's commit, as git names it (read while the engine is reached).
+    assert.equal(run.report.source.commit, execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim());
     assert.match(run.stdout, /✔ deploy-check passed: deploy-check-local\/fastapi:/);
     assert.match(run.stdout, /health +healthy \(GET http:\/\/127\.0\.0\.1:\d+\/health\) in /);
     assert.match(run.stderr, /^▸ Build$/m);
