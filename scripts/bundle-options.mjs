@@ -53,6 +53,18 @@ export const bundleOptions = {
       },
     },
     {
+      // `import http from 'node:http'` makes Node build the module's ES view, which reads every
+      // export; from Node 22 on that wakes http's lazy fetch and WebSocket exports, which load
+      // Node's own undici (27-45 ms at every start). A require() of the module reads none of them.
+      name: 'http-required',
+      setup(b) {
+        b.onResolve({ filter: /^(node:)?https?$/ }, (args) =>
+          args.kind === 'import-statement' ? { path: args.path.replace(/^node:/, ''), namespace: 'http-required' } : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: 'http-required' }, (args) => ({ contents: `module.exports = require('node:${args.path}');`, loader: 'js' }));
+      },
+    },
+    {
       name: 'no-ssh2',
       setup(b) {
         b.onResolve({ filter: /^ssh2$/ }, () => ({ path: 'ssh2', namespace: 'no-ssh2' }));

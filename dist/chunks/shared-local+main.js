@@ -5,6 +5,7 @@ import {
   __commonJS,
   __esm,
   __export,
+  __require,
   __toCommonJS,
   __toESM,
   chooseBuilder,
@@ -5838,6 +5839,13 @@ var require_main = __commonJS({
       }
       DockerfileParser3.parse = parse2;
     })(DockerfileParser2 || (exports.DockerfileParser = DockerfileParser2 = {}));
+  }
+});
+
+// http-required:http
+var require_http = __commonJS({
+  "http-required:http"(exports, module) {
+    module.exports = __require("node:http");
   }
 });
 
@@ -12365,7 +12373,7 @@ function dockerReason(err) {
 }
 
 // src/container/wait.ts
-import http from "node:http";
+var import_node_http = __toESM(require_http(), 1);
 import net from "node:net";
 var BODY_EVIDENCE_CHARS = 500;
 var ANSWER_BODY_CHARS = 200;
@@ -12560,7 +12568,7 @@ function httpGet(url, timeoutMs, host) {
       resolve(answer);
     };
     const headers = { "user-agent": "deploy-check", connection: "close", ...host ? { host } : {} };
-    const request = http.get(url, { agent: false, headers }, (response) => {
+    const request = import_node_http.default.get(url, { agent: false, headers }, (response) => {
       const chunks = [];
       let length = 0;
       const header = (name) => {
@@ -15196,8 +15204,8 @@ var BlobDiffIdMemo = class _BlobDiffIdMemo extends DigestMemo {
 };
 
 // src/size/loopback-registry.ts
+var import_node_http2 = __toESM(require_http(), 1);
 import { createHash as createHash4, randomBytes as randomBytes3 } from "node:crypto";
-import http2 from "node:http";
 var KEEP_LIMIT = 4 * 1024 * 1024;
 var LoopbackRegistry = class _LoopbackRegistry {
   repository;
@@ -15215,7 +15223,7 @@ var LoopbackRegistry = class _LoopbackRegistry {
   }
   static async start(options) {
     let registry;
-    const server = http2.createServer((req, res) => {
+    const server = import_node_http2.default.createServer((req, res) => {
       registry?.handle(req, res).catch(() => {
         if (!res.headersSent) res.writeHead(500);
         res.end();
@@ -18282,6 +18290,7 @@ function deployReason(report, state) {
 }
 
 export {
+  require_http,
   CacheStoreError,
   isUsableCache,
   imageScopeHash,

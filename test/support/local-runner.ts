@@ -35,6 +35,7 @@ export interface Report {
   cancelled?: { signal: string; stage: string } | null;
   internalError?: string | null;
   durationMs: number;
+  source: { commit: string | null };
   image: { id: string | null; ref: string };
   build: {
     status: string;

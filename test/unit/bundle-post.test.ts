@@ -19,6 +19,7 @@ const POST_BUDGET_BYTES = 512 * 1024;
 const MAIN_ONLY = ['src/action.ts', 'src/pipeline/pipeline.ts', 'src/main.ts', 'node_modules/undici/', 'node_modules/@actions/cache/'];
 
 let metafile: Metafile;
+let texts: { path: string; text: string }[];
 
 function footprint(entry: string): { bytes: number; inputs: string[] } {
   const loaded = loadedOutputs(metafile, `out/${entry}`);
@@ -33,6 +34,7 @@ describe('the bundle', () => {
   beforeAll(async () => {
     const result = await build({ ...bundleOptions, absWorkingDir: root, outdir: 'out', write: false, metafile: true, logLevel: 'error' });
     metafile = result.metafile;
+    texts = result.outputFiles.filter((f) => f.path.endsWith('.js')).map((f) => ({ path: path.relative(root, f.path), text: f.text }));
   });
 
   test('the post step does not load main’s pipeline or the HTTP client', () => {
@@ -63,5 +65,12 @@ describe('the bundle', () => {
     assert.equal(post[0], 'out/post.js');
     assert.ok(post.length > 1);
     assert.equal(path.dirname(post[1] ?? ''), 'out/chunks');
+  });
+
+  test('no entry imports http as an ES module (its ES view loads Node’s undici at start), yet they use it', () => {
+    const imports = texts.flatMap(({ path: file, text }) => [...text.matchAll(/^import .* from "(?:node:)?https?";$/gm)].map((m) => `${file}: ${m[0]}`));
+    assert.deepEqual(imports, []);
+    const required = texts.filter(({ text }) => text.includes('__require("node:http")'));
+    assert.ok(required.length > 0, 'no chunk requires node:http: the check above would pass for a bundle that lost it');
   });
 });
