@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import type { CacheContext } from './cache/layer-cache.ts';
 import { removeRunBuilders } from './container/cleanup.ts';
 import { serviceLookup } from './config/railway-settings.ts';
 import { connectDocker, ensureEngine, ensureNetwork } from './host/docker.ts';
+import { gitHead } from './host/git-head.ts';
 import { commandFreeLines, type Log } from './host/log.ts';
 import { prepareReportFile } from './report/file.ts';
 import { renderTerminal } from './report/terminal.ts';
@@ -199,7 +200,7 @@ async function runChecks(prepared: PreparedRun, io: CliIo): Promise<number> {
   }
   const builders: string[] = [];
   const cache = localCacheContext(config, builders);
-  // git answers while the engine is reached; the commit is known before the pipeline starts.
+  // The checkout's commit (for deploy-source: commit), read while the engine is reached.
   const head = gitHead(config.context);
   const source: { commit: string | null; ref: null; runUrl: null } = { commit: null, ref: null, runUrl: null };
   // A tag deploy-check made up is this run's own; a tag the user named (--image) is theirs.
@@ -325,16 +326,6 @@ function joinDashValues(argv: readonly string[], options: Record<string, { type:
  */
 function withoutSeparators(argv: readonly string[]): string[] {
   return argv.filter((arg) => arg !== '--');
-}
-
-/** The checkout's commit, for deploy-source: commit; null outside a git work tree. */
-function gitHead(cwd: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8' }, (err, stdout) => {
-      const sha = stdout.trim();
-      resolve(!err && /^[0-9a-f]{40}$/.test(sha) ? sha : null);
-    });
-  });
 }
 
 function gitDirty(cwd: string): boolean {

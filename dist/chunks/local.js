@@ -41,10 +41,10 @@ import {
 } from "./shared-local+main+post.js";
 
 // src/local.ts
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { writeFile as writeFile3 } from "node:fs/promises";
-import path3 from "node:path";
+import path4 from "node:path";
 import { parseArgs } from "node:util";
 
 // src/cache/directory-store.ts
@@ -130,13 +130,56 @@ var DirectoryStore = class {
   }
 };
 
+// src/host/git-head.ts
+import { execFile } from "node:child_process";
+import { readFile as readFile2 } from "node:fs/promises";
+import path2 from "node:path";
+var OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+async function gitHead(dir, ask = askGit) {
+  const read = (file) => readFile2(file, "utf8").then(
+    (t) => t.trim(),
+    () => null
+  );
+  const gitDir = await findGitDir(path2.resolve(dir), read);
+  if (gitDir === null) return null;
+  const head = await read(path2.join(gitDir, "HEAD"));
+  if (head !== null && OBJECT_ID.test(head)) return head;
+  const ref = head?.match(/^ref: (refs\/\S+)$/)?.[1];
+  if (ref !== void 0) {
+    const common = path2.resolve(gitDir, await read(path2.join(gitDir, "commondir")) ?? ".");
+    const loose = await read(path2.join(gitDir, ref)) ?? await read(path2.join(common, ref));
+    if (loose !== null && OBJECT_ID.test(loose)) return loose;
+    const packed = (await read(path2.join(common, "packed-refs")))?.split("\n").find((line) => line.endsWith(` ${ref}`));
+    const id = packed?.split(" ")[0];
+    if (id !== void 0 && OBJECT_ID.test(id)) return id;
+  }
+  return ask(dir);
+}
+async function findGitDir(dir, read) {
+  for (let at = dir; ; at = path2.dirname(at)) {
+    const dotGit = path2.join(at, ".git");
+    if (await read(path2.join(dotGit, "HEAD")) !== null) return dotGit;
+    const pointer = (await read(dotGit))?.match(/^gitdir: (.+)$/)?.[1];
+    if (pointer !== void 0) return path2.resolve(at, pointer);
+    if (path2.dirname(at) === at) return null;
+  }
+}
+function askGit(cwd) {
+  return new Promise((resolve) => {
+    execFile("git", ["rev-parse", "HEAD"], { cwd, encoding: "utf8" }, (err, stdout) => {
+      const id = stdout.trim();
+      resolve(!err && OBJECT_ID.test(id) ? id : null);
+    });
+  });
+}
+
 // src/report/file.ts
 import { randomBytes } from "node:crypto";
 import { mkdir as mkdir2, open, realpath, stat as stat2, unlink, writeFile as writeFile2 } from "node:fs/promises";
-import path2 from "node:path";
+import path3 from "node:path";
 var KERNEL_ROOTS = ["/proc", "/sys"];
 async function prepareReportFile(raw, cwd) {
-  const file = path2.resolve(cwd, raw);
+  const file = path3.resolve(cwd, raw);
   const refuse = (why) => {
     throw new ConfigError("report", `cannot write the report to ${file}: ${why}; give a file path in a writable directory`);
   };
@@ -146,7 +189,7 @@ async function prepareReportFile(raw, cwd) {
   const real = await existingRealPath(file);
   const kernel = KERNEL_ROOTS.find((root) => isUnder(file, root) || isUnder(real, root));
   if (kernel !== void 0) refuse(`it is under ${kernel}, a file system of the kernel's own`);
-  const dir = path2.dirname(real);
+  const dir = path3.dirname(real);
   try {
     await mkdir2(dir, { recursive: true });
   } catch (err) {
@@ -164,7 +207,7 @@ async function probeWrite(existingFile, dir) {
     await (await open(existingFile, "r+")).close();
     return;
   }
-  const probe = path2.join(dir, `.deploy-check-report.${randomBytes(4).toString("hex")}.probe`);
+  const probe = path3.join(dir, `.deploy-check-report.${randomBytes(4).toString("hex")}.probe`);
   await writeFile2(probe, "", { flag: "wx" });
   await unlink(probe).catch(() => void 0);
 }
@@ -176,10 +219,10 @@ async function existingRealPath(file) {
   const rest = [];
   for (; ; ) {
     const real = await realpath(head).catch(() => void 0);
-    if (real !== void 0) return path2.join(real, ...rest.reverse());
-    const parent = path2.dirname(head);
+    if (real !== void 0) return path3.join(real, ...rest.reverse());
+    const parent = path3.dirname(head);
     if (parent === head) return file;
-    rest.push(path2.basename(head));
+    rest.push(path3.basename(head));
     head = parent;
   }
 }
@@ -581,7 +624,7 @@ ${signal}: removing this run's containers (the run is cancelled)`,
   }
 }
 function terminalLog(say) {
-  const at = (where) => where ? `${path3.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ""}: ` : "";
+  const at = (where) => where ? `${path4.relative(process.cwd(), where.file)}${where.line ? `:${where.line}` : ""}: ` : "";
   return {
     info: say,
     warning: (m, where) => say(`warning: ${at(where)}${m}`),
@@ -612,7 +655,7 @@ function localBaselineScope(dir, save) {
   if (dir === void 0) {
     return { store: null, unavailable: "locally, give --baseline-dir DIR (or --baseline FILE)", branch: null, save: false, runKey };
   }
-  return { store: new BaselineStore(new BaselineDirectory(path3.resolve(dir))), unavailable: null, branch: "local", save, runKey };
+  return { store: new BaselineStore(new BaselineDirectory(path4.resolve(dir))), unavailable: null, branch: "local", save, runKey };
 }
 function joinDashValues(argv, options) {
   const out = [];
@@ -631,14 +674,6 @@ function joinDashValues(argv, options) {
 }
 function withoutSeparators(argv) {
   return argv.filter((arg) => arg !== "--");
-}
-function gitHead(cwd) {
-  return new Promise((resolve) => {
-    execFile("git", ["rev-parse", "HEAD"], { cwd, encoding: "utf8" }, (err, stdout) => {
-      const sha = stdout.trim();
-      resolve(!err && /^[0-9a-f]{40}$/.test(sha) ? sha : null);
-    });
-  });
 }
 function gitDirty(cwd) {
   try {
