@@ -145,7 +145,7 @@ async function gitHead(dir, ask = askGit) {
   const head = await read(path2.join(gitDir, "HEAD"));
   if (head !== null && OBJECT_ID.test(head)) return head;
   const ref = head?.match(/^ref: (refs\/\S+)$/)?.[1];
-  if (ref !== void 0) {
+  if (ref !== void 0 && !ref.split("/").includes("..")) {
     const common = path2.resolve(gitDir, await read(path2.join(gitDir, "commondir")) ?? ".");
     const loose = await read(path2.join(gitDir, ref)) ?? await read(path2.join(common, ref));
     if (loose !== null && OBJECT_ID.test(loose)) return loose;

@@ -21,7 +21,8 @@ export async function gitHead(dir: string, ask: (cwd: string) => Promise<string 
   const head = await read(path.join(gitDir, 'HEAD'));
   if (head !== null && OBJECT_ID.test(head)) return head;
   const ref = head?.match(/^ref: (refs\/\S+)$/)?.[1];
-  if (ref !== undefined) {
+  // A ref names a file under refs/: never one outside the repository.
+  if (ref !== undefined && !ref.split('/').includes('..')) {
     const common = path.resolve(gitDir, (await read(path.join(gitDir, 'commondir'))) ?? '.');
     const loose = (await read(path.join(gitDir, ref))) ?? (await read(path.join(common, ref)));
     if (loose !== null && OBJECT_ID.test(loose)) return loose;

@@ -52,6 +52,13 @@ test('a packed ref, a detached HEAD and a linked worktree give what git rev-pars
   assert.notEqual(await fromFiles(linked), first);
 });
 
+test('a HEAD whose ref climbs out of refs/ is not followed: git is asked instead', async () => {
+  const dir = await repository('climbing');
+  await writeFile(path.join(dir, 'outside'), `${'a'.repeat(40)}\n`);
+  await writeFile(path.join(dir, '.git', 'HEAD'), 'ref: refs/../../outside\n');
+  assert.equal(await gitHead(dir, () => Promise.resolve('asked')), 'asked');
+});
+
 test('outside a work tree, and in a repository without a commit: null', async () => {
   const plain = path.join(root, 'plain');
   await mkdir(plain, { recursive: true });
