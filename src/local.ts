@@ -12,7 +12,8 @@ import type { CacheContext } from './cache/layer-cache.ts';
 import { removeRunBuilders } from './container/cleanup.ts';
 import { serviceLookup } from './config/railway-settings.ts';
 import { connectDocker, ensureEngine, ensureNetwork } from './host/docker.ts';
-import { gitHead } from './host/git-head.ts';
+import { gitCheckout, type GitCheckout } from './host/git-head.ts';
+import { readRunContext, type RunContext } from './github/context.ts';
 import { commandFreeLines, type Log } from './host/log.ts';
 import { prepareReportFile } from './report/file.ts';
 import { renderTerminal } from './report/terminal.ts';
@@ -134,10 +135,14 @@ function parseCommandLine(argv: string[], io: CliIo): { values: CliValues; read:
 /** What the run needs before anything starts (the Config, the report file's path); or exit 2 naming what is wrong. */
 async function prepareRun(parsed: { values: CliValues; read: (name: InputName) => string }, io: CliIo): Promise<PreparedRun | number> {
   const { values, read } = parsed;
+  // The checkout the context is in: Railway gives a deployment its commit and branch
+  // (RAILWAY_GIT_COMMIT_SHA, RAILWAY_GIT_BRANCH), and deploy-source: commit deploys that commit.
+  const checkout = await gitCheckout(path.resolve(read('context') || '.'));
   let config: Config;
   try {
     const cacheDir = values['cache-dir'];
     config = await loadConfig(read, {
+      runContext: localRunContext(checkout),
       railwayLookup: serviceLookup((m) => io.stderr.write(`${commandFreeLines(m)}\n`)),
       ...(typeof cacheDir === 'string' ? { cacheDir } : {}),
       // .railway/railway.ts is evaluated while the image builds (the pipeline waits for it).
@@ -161,7 +166,17 @@ async function prepareRun(parsed: { values: CliValues; read: (name: InputName) =
     io.stderr.write(`deploy-check: ${commandFreeLines((err as Error).message)}\n`);
     return EXIT_CONFIG;
   }
-  return { config, reportFile, values, read };
+  return { config, reportFile, values, read, checkout };
+}
+
+/** The runner's context when a workflow step runs the command; the checkout's commit and branch where it names none. */
+function localRunContext(checkout: GitCheckout): RunContext {
+  const ctx = readRunContext(process.env);
+  return {
+    ...ctx,
+    sha: ctx.sha ?? checkout.commit,
+    ref: ctx.ref ?? (checkout.branch === null ? null : `refs/heads/${checkout.branch}`),
+  };
 }
 
 interface PreparedRun {
@@ -169,6 +184,7 @@ interface PreparedRun {
   readonly reportFile: string | undefined;
   readonly values: CliValues;
   readonly read: (name: InputName) => string;
+  readonly checkout: GitCheckout;
 }
 
 /** The checks, in one run session: its secrets, signals, the report and the clean-up. */
@@ -200,9 +216,7 @@ async function runChecks(prepared: PreparedRun, io: CliIo): Promise<number> {
   }
   const builders: string[] = [];
   const cache = localCacheContext(config, builders);
-  // The checkout's commit (for deploy-source: commit), read while the engine is reached.
-  const head = gitHead(config.context);
-  const source: { commit: string | null; ref: null; runUrl: null } = { commit: null, ref: null, runUrl: null };
+  const source = { commit: prepared.checkout.commit, ref: null, runUrl: null };
   // A tag deploy-check made up is this run's own; a tag the user named (--image) is theirs.
   const removeOwnImage = async (): Promise<void> => {
     if (read('image').trim() !== '' || values['keep-image'] === true) return;
@@ -240,7 +254,6 @@ async function runChecks(prepared: PreparedRun, io: CliIo): Promise<number> {
   try {
     await ensureEngine(docker);
     await ensureNetwork(docker, config.network);
-    source.commit = await head;
     const baselineDir = values['baseline-dir'];
     const baselines = localBaselineScope(typeof baselineDir === 'string' ? baselineDir : undefined, values['save-baseline'] === true);
     const maskSecret = (value: string): void => secrets.add(value);

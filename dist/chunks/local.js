@@ -21,6 +21,7 @@ import {
   parityFacts,
   planLines,
   preDeployOutcome,
+  readRunContext,
   runPipeline,
   serviceLookup,
   serviceState,
@@ -135,25 +136,24 @@ import { execFile } from "node:child_process";
 import { readFile as readFile2 } from "node:fs/promises";
 import path2 from "node:path";
 var OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-async function gitHead(dir, ask = askGit) {
+async function gitCheckout(dir, ask = askGit) {
   const read = (file) => readFile2(file, "utf8").then(
     (t) => t.trim(),
     () => null
   );
   const gitDir = await findGitDir(path2.resolve(dir), read);
-  if (gitDir === null) return null;
+  if (gitDir === null) return { commit: null, branch: null };
   const head = await read(path2.join(gitDir, "HEAD"));
-  if (head !== null && OBJECT_ID.test(head)) return head;
+  if (head !== null && OBJECT_ID.test(head)) return { commit: head, branch: null };
   const ref = head?.match(/^ref: (refs\/\S+)$/)?.[1];
-  if (ref !== void 0 && !ref.split("/").includes("..")) {
-    const common = path2.resolve(gitDir, await read(path2.join(gitDir, "commondir")) ?? ".");
-    const loose = await read(path2.join(gitDir, ref)) ?? await read(path2.join(common, ref));
-    if (loose !== null && OBJECT_ID.test(loose)) return loose;
-    const packed = (await read(path2.join(common, "packed-refs")))?.split("\n").find((line) => line.endsWith(` ${ref}`));
-    const id = packed?.split(" ")[0];
-    if (id !== void 0 && OBJECT_ID.test(id)) return id;
-  }
-  return ask(dir);
+  if (ref === void 0 || ref.split("/").includes("..")) return { commit: await ask(dir), branch: null };
+  const branch = ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : null;
+  const common = path2.resolve(gitDir, await read(path2.join(gitDir, "commondir")) ?? ".");
+  const loose = await read(path2.join(gitDir, ref)) ?? await read(path2.join(common, ref));
+  if (loose !== null && OBJECT_ID.test(loose)) return { commit: loose, branch };
+  const packed = (await read(path2.join(common, "packed-refs")))?.split("\n").find((line) => line.endsWith(` ${ref}`));
+  const id = packed?.split(" ")[0];
+  return { commit: id !== void 0 && OBJECT_ID.test(id) ? id : await ask(dir), branch };
 }
 async function findGitDir(dir, read) {
   for (let at = dir; ; at = path2.dirname(at)) {
@@ -519,10 +519,12 @@ ${USAGE}
 }
 async function prepareRun(parsed, io) {
   const { values, read } = parsed;
+  const checkout = await gitCheckout(path4.resolve(read("context") || "."));
   let config;
   try {
     const cacheDir = values["cache-dir"];
     config = await loadConfig(read, {
+      runContext: localRunContext(checkout),
       railwayLookup: serviceLookup((m) => io.stderr.write(`${commandFreeLines(m)}
 `)),
       ...typeof cacheDir === "string" ? { cacheDir } : {},
@@ -549,7 +551,15 @@ async function prepareRun(parsed, io) {
 `);
     return EXIT_CONFIG;
   }
-  return { config, reportFile, values, read };
+  return { config, reportFile, values, read, checkout };
+}
+function localRunContext(checkout) {
+  const ctx = readRunContext(process.env);
+  return {
+    ...ctx,
+    sha: ctx.sha ?? checkout.commit,
+    ref: ctx.ref ?? (checkout.branch === null ? null : `refs/heads/${checkout.branch}`)
+  };
 }
 async function runChecks(prepared, io) {
   const { config, reportFile, values, read } = prepared;
@@ -574,8 +584,7 @@ async function runChecks(prepared, io) {
   }
   const builders = [];
   const cache = localCacheContext(config, builders);
-  const head = gitHead(config.context);
-  const source = { commit: null, ref: null, runUrl: null };
+  const source = { commit: prepared.checkout.commit, ref: null, runUrl: null };
   const removeOwnImage = async () => {
     if (read("image").trim() !== "" || values["keep-image"] === true) return;
     await docker.getImage(config.image).remove().then(
@@ -607,7 +616,6 @@ ${signal}: removing this run's containers (the run is cancelled)`,
   try {
     await ensureEngine(docker);
     await ensureNetwork(docker, config.network);
-    source.commit = await head;
     const baselineDir = values["baseline-dir"];
     const baselines = localBaselineScope(typeof baselineDir === "string" ? baselineDir : void 0, values["save-baseline"] === true);
     const maskSecret = (value) => secrets.add(value);

@@ -5849,6 +5849,109 @@ var require_http = __commonJS({
   }
 });
 
+// src/github/context.ts
+import { readFileSync } from "node:fs";
+
+// src/model/fields.ts
+function obj(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
+}
+function arr(value) {
+  return Array.isArray(value) ? value : [];
+}
+function num(value) {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+function str(value) {
+  return typeof value === "string" ? value : null;
+}
+
+// src/github/context.ts
+function readRunContext(env = process.env) {
+  const payload = readEventPayload(env);
+  const [owner = "", repo = ""] = (env["GITHUB_REPOSITORY"] ?? "").split("/");
+  const repository = obj(payload["repository"]);
+  const positive = (v) => v && /^\d+$/.test(v) ? Number(v) : null;
+  return {
+    eventName: env["GITHUB_EVENT_NAME"] ?? "",
+    owner,
+    repo,
+    serverUrl: (env["GITHUB_SERVER_URL"] ?? "https://github.com").replace(/\/+$/, ""),
+    apiUrl: (env["GITHUB_API_URL"] ?? "https://api.github.com").replace(/\/+$/, ""),
+    sha: env["GITHUB_SHA"] || null,
+    ref: env["GITHUB_REF"] || null,
+    headRef: env["GITHUB_HEAD_REF"] || null,
+    runId: positive(env["GITHUB_RUN_ID"]),
+    runAttempt: positive(env["GITHUB_RUN_ATTEMPT"]),
+    defaultBranch: repository ? str(repository["default_branch"]) : null,
+    pullRequest: pullRequestOf(payload),
+    payload
+  };
+}
+function readEventPayload(env) {
+  const eventPath = env["GITHUB_EVENT_PATH"];
+  if (!eventPath) return {};
+  try {
+    return obj(JSON.parse(readFileSync(eventPath, "utf8"))) ?? {};
+  } catch {
+    return {};
+  }
+}
+function runEventOf(context, env = process.env) {
+  if (!context.eventName) return null;
+  const text2 = (v) => typeof v === "string" && v !== "" ? v : null;
+  const payload = context.payload;
+  const repository = obj(payload["repository"]);
+  const pr = obj(payload["pull_request"]);
+  const head = pr ? obj(pr["head"]) : null;
+  const base = pr ? obj(pr["base"]) : null;
+  const fullName = (side) => {
+    const repo = side ? obj(side["repo"]) : null;
+    return repo ? text2(repo["full_name"]) : null;
+  };
+  const number = pr ? num(pr["number"]) : null;
+  const headSha = head ? text2(head["sha"]) : null;
+  return {
+    name: context.eventName,
+    ref: context.ref,
+    defaultBranch: repository ? text2(repository["default_branch"]) : null,
+    action: text2(payload["action"]),
+    repository: text2(env["GITHUB_REPOSITORY"]) ?? (repository ? text2(repository["full_name"]) : null),
+    pullRequest: number !== null && headSha ? { number, headSha, headRepository: fullName(head), baseRepository: fullName(base) } : null
+  };
+}
+function pullRequestOf(payload) {
+  const pr = obj(payload["pull_request"]);
+  const number = pr ? num(pr["number"]) : null;
+  if (!pr || number === null) return null;
+  const head = obj(pr["head"]);
+  const base = obj(pr["base"]);
+  const headRepo = head ? obj(head["repo"]) : null;
+  const baseRepo = base ? obj(base["repo"]) : null;
+  const headName = headRepo ? str(headRepo["full_name"]) : null;
+  const baseName = baseRepo ? str(baseRepo["full_name"]) : null;
+  return {
+    number,
+    headSha: head ? str(head["sha"]) : null,
+    baseSha: base ? str(base["sha"]) : null,
+    // A deleted fork leaves head.repo null: still a fork.
+    fromFork: headName === null || baseName !== null && headName.toLowerCase() !== baseName.toLowerCase()
+  };
+}
+function isPullRequestEvent(context) {
+  return context.pullRequest !== null && (context.eventName === "pull_request" || context.eventName === "pull_request_target");
+}
+function isDefaultBranchPush(context) {
+  return context.eventName === "push" && context.defaultBranch !== null && context.ref === `refs/heads/${context.defaultBranch}`;
+}
+function commitUrl(context, sha) {
+  if (!sha || !/^[0-9a-f]{7,64}$/i.test(sha) || !context.owner) return null;
+  return `${context.serverUrl}/${context.owner}/${context.repo}/commit/${sha}`;
+}
+function runUrl(context) {
+  return context.owner && context.runId !== null ? `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}` : null;
+}
+
 // src/config/railway-settings.ts
 import path from "node:path";
 
@@ -7748,7 +7851,7 @@ function findIacFile(context, root) {
 function isObject(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function str(value) {
+function str2(value) {
   return typeof value === "string" && value.trim() !== "" ? value : void 0;
 }
 function readProject(value) {
@@ -7759,13 +7862,13 @@ function readProject(value) {
   const services = [];
   const databases = [];
   for (const node of nodes) {
-    const name = str(node["name"]);
+    const name = str2(node["name"]);
     if (name === void 0) continue;
     if (node["type"] === "service") services.push(readService(name, node));
     if (node["type"] === "database")
-      databases.push({ name, address: str(node["address"]) ?? `database.${name}`, engine: str(node["engine"]) ?? "postgres", image: str(node["image"]) ?? "" });
+      databases.push({ name, address: str2(node["address"]) ?? `database.${name}`, engine: str2(node["engine"]) ?? "postgres", image: str2(node["image"]) ?? "" });
   }
-  return { ok: true, project: { name: str(value["name"]) ?? "", services, databases } };
+  return { ok: true, project: { name: str2(value["name"]) ?? "", services, databases } };
 }
 function readService(name, node) {
   const source = isObject(node["source"]) ? node["source"] : void 0;
@@ -7776,22 +7879,22 @@ function readService(name, node) {
   const networking = isObject(node["networking"]) ? node["networking"] : {};
   return {
     name,
-    address: str(node["address"]) ?? `service.${name}`,
-    kind: str(node["kind"]) ?? "empty",
+    address: str2(node["address"]) ?? `service.${name}`,
+    kind: str2(node["kind"]) ?? "empty",
     source: source && {
-      type: str(source["type"]) ?? "empty",
-      repo: str(source["repo"]),
-      branch: str(source["branch"]),
-      rootDirectory: str(source["rootDirectory"]),
-      image: str(source["image"])
+      type: str2(source["type"]) ?? "empty",
+      repo: str2(source["repo"]),
+      branch: str2(source["branch"]),
+      rootDirectory: str2(source["rootDirectory"]),
+      image: str2(source["image"])
     },
-    builder: str(build["builder"]),
-    dockerfilePath: str(build["dockerfilePath"]),
-    startCommand: str(startCommand)?.trim(),
+    builder: str2(build["builder"]),
+    dockerfilePath: str2(build["dockerfilePath"]),
+    startCommand: str2(startCommand)?.trim(),
     preDeployCommand: commands(preDeployCommand),
-    healthcheckPath: str(healthcheckPath)?.trim(),
+    healthcheckPath: str2(healthcheckPath)?.trim(),
     healthcheckTimeout: timeout,
-    cronSchedule: str(cronSchedule),
+    cronSchedule: str2(cronSchedule),
     deploy: rest,
     variables: readVariables(node["variables"]),
     volumes: [
@@ -7816,11 +7919,11 @@ function readVariables(value) {
     if (typeof v === "string") out[key] = { type: "literal", value: v };
     else if (!isObject(v)) out[key] = { type: "unsupported", what: typeof v };
     else if (v["type"] === "literal") out[key] = { type: "literal", value: typeof v["value"] === "string" ? v["value"] : JSON.stringify(v["value"] ?? "") };
-    else if (v["type"] === "reference" && str(v["resource"]) && str(v["output"]))
+    else if (v["type"] === "reference" && str2(v["resource"]) && str2(v["output"]))
       out[key] = { type: "reference", resource: String(v["resource"]), output: String(v["output"]) };
-    else if (v["type"] === "sharedReference" && str(v["name"])) out[key] = { type: "sharedReference", name: String(v["name"]) };
+    else if (v["type"] === "sharedReference" && str2(v["name"])) out[key] = { type: "sharedReference", name: String(v["name"]) };
     else if (v["type"] === "preserve") out[key] = { type: "preserve" };
-    else out[key] = { type: "unsupported", what: `a ${str(v["type"]) ?? "raw"} value` };
+    else out[key] = { type: "unsupported", what: `a ${str2(v["type"]) ?? "raw"} value` };
   }
   return out;
 }
@@ -8107,109 +8210,6 @@ function regionOf(service) {
   if (typeof region === "string" && region) return region;
   const first = multiRegionConfig && typeof multiRegionConfig === "object" ? Object.keys(multiRegionConfig)[0] : void 0;
   return first;
-}
-
-// src/github/context.ts
-import { readFileSync } from "node:fs";
-
-// src/model/fields.ts
-function obj(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? value : null;
-}
-function arr(value) {
-  return Array.isArray(value) ? value : [];
-}
-function num(value) {
-  return typeof value === "number" && Number.isFinite(value) ? value : null;
-}
-function str2(value) {
-  return typeof value === "string" ? value : null;
-}
-
-// src/github/context.ts
-function readRunContext(env = process.env) {
-  const payload = readEventPayload(env);
-  const [owner = "", repo = ""] = (env["GITHUB_REPOSITORY"] ?? "").split("/");
-  const repository = obj(payload["repository"]);
-  const positive = (v) => v && /^\d+$/.test(v) ? Number(v) : null;
-  return {
-    eventName: env["GITHUB_EVENT_NAME"] ?? "",
-    owner,
-    repo,
-    serverUrl: (env["GITHUB_SERVER_URL"] ?? "https://github.com").replace(/\/+$/, ""),
-    apiUrl: (env["GITHUB_API_URL"] ?? "https://api.github.com").replace(/\/+$/, ""),
-    sha: env["GITHUB_SHA"] || null,
-    ref: env["GITHUB_REF"] || null,
-    headRef: env["GITHUB_HEAD_REF"] || null,
-    runId: positive(env["GITHUB_RUN_ID"]),
-    runAttempt: positive(env["GITHUB_RUN_ATTEMPT"]),
-    defaultBranch: repository ? str2(repository["default_branch"]) : null,
-    pullRequest: pullRequestOf(payload),
-    payload
-  };
-}
-function readEventPayload(env) {
-  const eventPath = env["GITHUB_EVENT_PATH"];
-  if (!eventPath) return {};
-  try {
-    return obj(JSON.parse(readFileSync(eventPath, "utf8"))) ?? {};
-  } catch {
-    return {};
-  }
-}
-function runEventOf(context, env = process.env) {
-  if (!context.eventName) return null;
-  const text2 = (v) => typeof v === "string" && v !== "" ? v : null;
-  const payload = context.payload;
-  const repository = obj(payload["repository"]);
-  const pr = obj(payload["pull_request"]);
-  const head = pr ? obj(pr["head"]) : null;
-  const base = pr ? obj(pr["base"]) : null;
-  const fullName = (side) => {
-    const repo = side ? obj(side["repo"]) : null;
-    return repo ? text2(repo["full_name"]) : null;
-  };
-  const number = pr ? num(pr["number"]) : null;
-  const headSha = head ? text2(head["sha"]) : null;
-  return {
-    name: context.eventName,
-    ref: context.ref,
-    defaultBranch: repository ? text2(repository["default_branch"]) : null,
-    action: text2(payload["action"]),
-    repository: text2(env["GITHUB_REPOSITORY"]) ?? (repository ? text2(repository["full_name"]) : null),
-    pullRequest: number !== null && headSha ? { number, headSha, headRepository: fullName(head), baseRepository: fullName(base) } : null
-  };
-}
-function pullRequestOf(payload) {
-  const pr = obj(payload["pull_request"]);
-  const number = pr ? num(pr["number"]) : null;
-  if (!pr || number === null) return null;
-  const head = obj(pr["head"]);
-  const base = obj(pr["base"]);
-  const headRepo = head ? obj(head["repo"]) : null;
-  const baseRepo = base ? obj(base["repo"]) : null;
-  const headName = headRepo ? str2(headRepo["full_name"]) : null;
-  const baseName = baseRepo ? str2(baseRepo["full_name"]) : null;
-  return {
-    number,
-    headSha: head ? str2(head["sha"]) : null,
-    baseSha: base ? str2(base["sha"]) : null,
-    // A deleted fork leaves head.repo null: still a fork.
-    fromFork: headName === null || baseName !== null && headName.toLowerCase() !== baseName.toLowerCase()
-  };
-}
-function isPullRequestEvent(context) {
-  return context.pullRequest !== null && (context.eventName === "pull_request" || context.eventName === "pull_request_target");
-}
-function isDefaultBranchPush(context) {
-  return context.eventName === "push" && context.defaultBranch !== null && context.ref === `refs/heads/${context.defaultBranch}`;
-}
-function commitUrl(context, sha) {
-  if (!sha || !/^[0-9a-f]{7,64}$/i.test(sha) || !context.owner) return null;
-  return `${context.serverUrl}/${context.owner}/${context.repo}/commit/${sha}`;
-}
-function runUrl(context) {
-  return context.owner && context.runId !== null ? `${context.serverUrl}/${context.owner}/${context.repo}/actions/runs/${context.runId}` : null;
 }
 
 // src/inputs/lines.ts
@@ -18299,7 +18299,7 @@ export {
   obj,
   arr,
   num,
-  str2 as str,
+  str,
   readRunContext,
   runEventOf,
   isPullRequestEvent,

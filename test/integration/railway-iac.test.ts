@@ -4,6 +4,7 @@
  * settings, starts the databases it references and gives the app their variables.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -363,9 +364,20 @@ export default defineRailway(() => project('p', { resources: [service('web', {
     );
     assert.deepEqual(volumesOf(refused), []);
 
+    // Railway gives a deployment its commit and branch: here the checkout's, read from git.
     const finds = await withVolume(
-      `sh -c 'test "$RAILWAY_VOLUME_MOUNT_PATH" = /data && test "$RAILWAY_VOLUME_NAME" = uploads && echo "$RAILWAY_DEPLOYMENT_ID" | grep -Eq "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-" && test -d /data && test ! -e /data/seed || exit 4; exec httpd -f -p 8000 -h /www'`,
+      `sh -c 'test "$RAILWAY_VOLUME_MOUNT_PATH" = /data && test "$RAILWAY_VOLUME_NAME" = uploads && echo "$RAILWAY_DEPLOYMENT_ID" | grep -Eq "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-" && test -d /data && test ! -e /data/seed || exit 4; test "$RAILWAY_GIT_COMMIT_SHA" = "$(cat /www/commit)" && test "$RAILWAY_GIT_BRANCH" = volumes || exit 5; exec httpd -f -p 8000 -h /www'`,
     );
+    const git = (...args: string[]): string =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], {
+        cwd: finds,
+        encoding: 'utf8',
+      }).trim();
+    git('init', '-q', '-b', 'volumes');
+    git('add', '.');
+    git('commit', '-q', '-m', 'app');
+    // The image carries the commit it is checked at, for the start command to compare with.
+    await writeFile(path.join(finds, 'www', 'commit'), git('rev-parse', 'HEAD'));
     const found = await runLocal(['--context', finds, '--image', image('iac-volume-read'), '--hygiene', 'off', '--health-timeout', '20s']);
     assert.equal(found.exitCode, 0, `${found.stderr}\n${JSON.stringify(found.report?.health.logs)}`);
     assert.deepEqual(volumesOf(found), []);

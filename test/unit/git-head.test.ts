@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, test } from 'vitest';
-import { gitHead } from '../../src/host/git-head.ts';
+import { gitCheckout, type GitCheckout } from '../../src/host/git-head.ts';
 
 let root: string;
 const git = (cwd: string, ...args: string[]): string =>
@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 /** Read from the files alone: the test fails if git had to be asked. */
-const fromFiles = (dir: string): Promise<string | null> => gitHead(dir, () => Promise.reject(new Error('git was asked')));
+const fromFiles = (dir: string): Promise<GitCheckout> => gitCheckout(dir, () => Promise.reject(new Error('git was asked')));
 
 async function repository(name: string): Promise<string> {
   const dir = path.join(root, name);
@@ -28,9 +28,9 @@ async function repository(name: string): Promise<string> {
   return dir;
 }
 
-test('a branch checked out: the commit of its loose ref, from a folder inside the work tree', async () => {
+test('a branch checked out: the commit of its loose ref and the branch, from a folder inside the work tree', async () => {
   const dir = await repository('loose');
-  assert.equal(await fromFiles(path.join(dir, 'app')), git(dir, 'rev-parse', 'HEAD'));
+  assert.deepEqual(await fromFiles(path.join(dir, 'app')), { commit: git(dir, 'rev-parse', 'HEAD'), branch: 'main' });
 });
 
 test('a packed ref, a detached HEAD and a linked worktree give what git rev-parse HEAD gives', async () => {
@@ -38,36 +38,35 @@ test('a packed ref, a detached HEAD and a linked worktree give what git rev-pars
   await writeFile(path.join(dir, 'app', 'main.py'), 'print(2)\n');
   git(dir, 'commit', '-q', '-am', 'two');
   git(dir, 'pack-refs', '--all');
-  assert.equal(await fromFiles(dir), git(dir, 'rev-parse', 'HEAD'));
+  assert.deepEqual(await fromFiles(dir), { commit: git(dir, 'rev-parse', 'HEAD'), branch: 'main' });
 
   const first = git(dir, 'rev-parse', 'HEAD~1');
   git(dir, 'checkout', '-q', '--detach', first);
-  assert.equal(await fromFiles(dir), first);
+  assert.deepEqual(await fromFiles(dir), { commit: first, branch: null });
 
   const linked = path.join(root, 'linked');
   git(dir, 'worktree', 'add', '-q', '-b', 'feature', linked, 'main');
   await writeFile(path.join(linked, 'app', 'main.py'), 'print(3)\n');
   git(linked, 'commit', '-q', '-am', 'three');
-  assert.equal(await fromFiles(path.join(linked, 'app')), git(linked, 'rev-parse', 'HEAD'));
-  assert.notEqual(await fromFiles(linked), first);
+  assert.deepEqual(await fromFiles(path.join(linked, 'app')), { commit: git(linked, 'rev-parse', 'HEAD'), branch: 'feature' });
 });
 
 test('a HEAD whose ref climbs out of refs/ is not followed: git is asked instead', async () => {
   const dir = await repository('climbing');
   await writeFile(path.join(dir, 'outside'), `${'a'.repeat(40)}\n`);
   await writeFile(path.join(dir, '.git', 'HEAD'), 'ref: refs/../../outside\n');
-  assert.equal(await gitHead(dir, () => Promise.resolve('asked')), 'asked');
+  assert.deepEqual(await gitCheckout(dir, () => Promise.resolve('asked')), { commit: 'asked', branch: null });
 });
 
-test('outside a work tree, and in a repository without a commit: null', async () => {
+test('outside a work tree, and in a repository without a commit: no commit', async () => {
   const plain = path.join(root, 'plain');
   await mkdir(plain, { recursive: true });
   // The temporary folder is not inside a repository on the machines this runs on; git agrees.
   assert.throws(() => git(plain, 'rev-parse', 'HEAD'));
-  assert.equal(await fromFiles(plain), null);
+  assert.deepEqual(await fromFiles(plain), { commit: null, branch: null });
   const empty = path.join(root, 'empty');
   await mkdir(empty);
   git(empty, 'init', '-q', '-b', 'main');
   // An unborn branch has no ref: git is asked, and has no commit either.
-  assert.equal(await gitHead(empty), null);
+  assert.deepEqual(await gitCheckout(empty), { commit: null, branch: 'main' });
 });
