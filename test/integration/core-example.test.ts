@@ -80,7 +80,7 @@ describe('examples/fastapi end to end', () => {
     assert.equal(run.exitCode, 0, run.stdout + run.stderr);
     assert.ok(run.report);
     assertPlausible(run.report);
-    // The checkout's commit, as git names it (read while the engine is reached).
+    // The checkout's commit, as git names it (read from git's files).
     assert.equal(run.report.source.commit, execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim());
     assert.match(run.stdout, /✔ deploy-check passed: deploy-check-local\/fastapi:/);
     assert.match(run.stdout, /health +healthy \(GET http:\/\/127\.0\.0\.1:\d+\/health\) in /);
