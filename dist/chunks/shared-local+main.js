@@ -6085,9 +6085,9 @@ var RailwayClient = class {
     }
   }
   answer(op, status, text2) {
-    let parsed;
+    let parsed2;
     try {
-      parsed = JSON.parse(text2);
+      parsed2 = JSON.parse(text2);
     } catch {
       throw new RailwayApiError(
         op.name,
@@ -6096,8 +6096,8 @@ var RailwayClient = class {
         `Railway answered ${op.name} with HTTP ${status} and no GraphQL body${status === 401 || status === 403 ? `: ${authAdvice(this.options.tokenType, op.name, this.options.tokenTypeGuessed ?? false)}` : ""}`
       );
     }
-    const messages = (parsed.errors ?? []).map((e) => typeof e.message === "string" ? e.message : JSON.stringify(e));
-    if (messages.length > 0 || parsed.data === null || parsed.data === void 0) {
+    const messages = (parsed2.errors ?? []).map((e) => typeof e.message === "string" ? e.message : JSON.stringify(e));
+    if (messages.length > 0 || parsed2.data === null || parsed2.data === void 0) {
       const detail = messages.join("; ") || `HTTP ${status} without data`;
       throw new RailwayApiError(
         op.name,
@@ -6106,7 +6106,7 @@ var RailwayClient = class {
         explainGraphqlError(op.name, detail, this.options.tokenType, this.options.tokenTypeGuessed ?? false)
       );
     }
-    return parsed.data;
+    return parsed2.data;
   }
   giveUp(op, failure, why2) {
     if (failure.kind === "rate-limited") {
@@ -6571,8 +6571,14 @@ import path11 from "node:path";
 
 // src/config/dockerfile.ts
 var import_dockerfile_ast = __toESM(require_main(), 1);
+function parsed(source) {
+  return typeof source === "string" ? import_dockerfile_ast.DockerfileParser.parse(source) : source;
+}
+function parseDockerfile(content) {
+  return import_dockerfile_ast.DockerfileParser.parse(content);
+}
 function readDockerfileFacts(content, target) {
-  const dockerfile = import_dockerfile_ast.DockerfileParser.parse(content);
+  const dockerfile = parsed(content);
   const stages = [];
   const globalArgs = [];
   let current;
@@ -6634,7 +6640,7 @@ var INSTRUCTIONS = [
 ];
 var NEED_ARGUMENT = /* @__PURE__ */ new Set(["ARG", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"]);
 function dockerfileSyntaxProblem(content) {
-  const dockerfile = import_dockerfile_ast.DockerfileParser.parse(content);
+  const dockerfile = parsed(content);
   const syntax = dockerfile.getDirectives().find((d) => d.getName().toLowerCase() === "syntax")?.getValue();
   if (syntax !== void 0 && !/^(?:docker\.io\/)?docker\/dockerfile(?:-upstream)?(?:[:@]|$)/.test(syntax)) return void 0;
   for (const instruction of dockerfile.getInstructions()) {
@@ -6762,7 +6768,7 @@ function parseString(ctx) {
     else if (c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10)
       ctx.p += 2;
   }
-  let parsed = "";
+  let parsed2 = "";
   let sliceStart = ctx.p;
   let state = 0;
   for (; ctx.p < ctx.s.length; ctx.p++) {
@@ -6780,13 +6786,13 @@ function parseString(ctx) {
       }
       if (!state) {
         let s = ctx.s.slice(sliceStart, ctx.p);
-        parsed = parsed ? parsed + s : s;
+        parsed2 = parsed2 ? parsed2 + s : s;
       }
       ctx.p += isMultiline ? 3 : 1;
-      return parsed;
+      return parsed2;
     } else if (!state) {
       if (!isLiteral && c === 92) {
-        parsed += ctx.s.slice(sliceStart, sliceStart = ctx.p);
+        parsed2 += ctx.s.slice(sliceStart, sliceStart = ctx.p);
         state = 1;
       }
     } else if (state === 1) {
@@ -6813,28 +6819,28 @@ function parseString(ctx) {
         if (value < 0 || value > 1114111 || value >= 55296 && value <= 57343) {
           TomlError.x("invalid unicode escape", ctx, errPtr);
         }
-        parsed += String.fromCodePoint(value);
+        parsed2 += String.fromCodePoint(value);
         sliceStart = ctx.p--;
         state = 0;
       } else if (isMultiline && (c === 32 || c === 9)) {
         state = 2;
       } else {
         if (c === 98)
-          parsed += "\b";
+          parsed2 += "\b";
         else if (c === 116)
-          parsed += "	";
+          parsed2 += "	";
         else if (c === 110)
-          parsed += "\n";
+          parsed2 += "\n";
         else if (c === 102)
-          parsed += "\f";
+          parsed2 += "\f";
         else if (c === 114)
-          parsed += "\r";
+          parsed2 += "\r";
         else if (c === 101)
-          parsed += "\x1B";
+          parsed2 += "\x1B";
         else if (c === 34)
-          parsed += '"';
+          parsed2 += '"';
         else if (c === 92)
-          parsed += "\\";
+          parsed2 += "\\";
         else
           TomlError.x("unrecognised escape sequence", ctx);
         sliceStart = ctx.p + 1;
@@ -7204,7 +7210,7 @@ function skipVoid(ctx, banNewLines, banComments) {
 function parseKey(ctx, end = 61) {
   let startPtr;
   let state = 0;
-  let parsed = [];
+  let parsed2 = [];
   let sliceStart;
   let c = ctx.s.charCodeAt(startPtr = ctx.p);
   do {
@@ -7212,23 +7218,23 @@ function parseKey(ctx, end = 61) {
       if (!state)
         TomlError.x("unexpected end of key", ctx);
       if (state === 1)
-        parsed.push(ctx.s.slice(sliceStart, ctx.p));
-      return ctx.p++, parsed;
+        parsed2.push(ctx.s.slice(sliceStart, ctx.p));
+      return ctx.p++, parsed2;
     } else if (c === 46) {
       if (!state)
         TomlError.x("illegal empty bare key", ctx);
       if (state === 1)
-        parsed.push(ctx.s.slice(sliceStart, ctx.p));
+        parsed2.push(ctx.s.slice(sliceStart, ctx.p));
       state = 0;
     } else if (!state && (c === 34 || c === 39)) {
       if (c === ctx.s.charCodeAt(ctx.p + 1) && c === ctx.s.charCodeAt(ctx.p + 2))
         TomlError.x("illegal quoted key: multiline strings are not allowed", ctx);
-      parsed.push(parseString(ctx));
+      parsed2.push(parseString(ctx));
       state = 2;
       ctx.p--;
     } else if (c === 32 || c === 9) {
       if (state === 1) {
-        parsed.push(ctx.s.slice(sliceStart, ctx.p));
+        parsed2.push(ctx.s.slice(sliceStart, ctx.p));
         state = 2;
       }
     } else if (state === 2 || c < 48 && c !== 45 || c > 57 && c < 65 || c > 90 && c < 97 && c !== 95 || c > 122) {
@@ -7707,11 +7713,11 @@ async function evaluateRailwayFile(file, context, options = {}) {
     }
     if (size > EVALUATION_MAX_BYTES)
       throw iacError(file, `returned ${size} bytes, more than the ${EVALUATION_MAX_BYTES / 1024 / 1024} MiB a project description can be`);
-    const parsed = JSON.parse(await readFile2(out, "utf8"));
-    if (parsed.project === void 0 || parsed.project === null) {
+    const parsed2 = JSON.parse(await readFile2(out, "utf8"));
+    if (parsed2.project === void 0 || parsed2.project === null) {
       throw iacError(file, 'returned no project: its default export must be a project (project("name", { resources: [...] })) or a function that returns one');
     }
-    return { project: parsed.project, durationMs: Date.now() - started };
+    return { project: parsed2.project, durationMs: Date.now() - started };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -8274,16 +8280,16 @@ function parseCommand(input, raw) {
   const text2 = raw.trim();
   if (text2 === "") return void 0;
   if (text2.startsWith("[")) {
-    let parsed;
+    let parsed2;
     try {
-      parsed = JSON.parse(text2);
+      parsed2 = JSON.parse(text2);
     } catch {
       throw new ConfigError(input, 'starts with "[" but is not a JSON array of strings');
     }
-    if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((x) => typeof x === "string")) {
+    if (!Array.isArray(parsed2) || parsed2.length === 0 || !parsed2.every((x) => typeof x === "string")) {
       throw new ConfigError(input, 'must be a non-empty JSON array of strings, e.g. ["python3","-m","app"]');
     }
-    return parsed;
+    return parsed2;
   }
   return splitCommandWords(input, text2);
 }
@@ -9740,11 +9746,12 @@ function readDockerfile(inputs, railwayFile, railwayIac) {
     throw new ConfigError(dockerfileName, `no Dockerfile at ${dockerfile}; set "dockerfile" to its path`);
   }
   const text2 = readFileSync2(dockerfile, "utf8");
-  const syntax = dockerfileSyntaxProblem(text2);
+  const tree = parseDockerfile(text2);
+  const syntax = dockerfileSyntaxProblem(tree);
   if (syntax) {
     throw new ConfigError(dockerfileName, `${dockerfile}:${syntax.line}: ${syntax.message}; BuildKit refuses this Dockerfile, fix that line`);
   }
-  const facts = readDockerfileFacts(text2, target);
+  const facts = readDockerfileFacts(tree, target);
   if (facts.stages.length === 0) throw new ConfigError("dockerfile", `${dockerfile} has no FROM instruction`);
   if (target !== void 0 && !facts.finalStage) {
     const names = facts.stages.map((s) => s.name).filter((n) => n !== void 0);
@@ -10898,10 +10905,10 @@ import path17 from "node:path";
 var FILE = "deploy-check-steps.json";
 async function readStepTimes(cacheDir) {
   try {
-    const parsed = JSON.parse(await readFile5(path17.join(cacheDir, FILE), "utf8"));
+    const parsed2 = JSON.parse(await readFile5(path17.join(cacheDir, FILE), "utf8"));
     const out = {};
-    if (parsed.steps && typeof parsed.steps === "object") {
-      for (const [name, ms] of Object.entries(parsed.steps)) if (typeof ms === "number" && ms >= 0) out[name] = ms;
+    if (parsed2.steps && typeof parsed2.steps === "object") {
+      for (const [name, ms] of Object.entries(parsed2.steps)) if (typeof ms === "number" && ms >= 0) out[name] = ms;
     }
     return out;
   } catch {
@@ -11679,8 +11686,8 @@ async function privateDockerConfig(host, credentials) {
   const own2 = process.env["DOCKER_CONFIG"] || path20.join(os4.homedir(), ".docker");
   let currentContext;
   try {
-    const parsed = JSON.parse(await readFile8(path20.join(own2, "config.json"), "utf8"));
-    if (typeof parsed.currentContext === "string") currentContext = parsed.currentContext;
+    const parsed2 = JSON.parse(await readFile8(path20.join(own2, "config.json"), "utf8"));
+    if (typeof parsed2.currentContext === "string") currentContext = parsed2.currentContext;
   } catch {
   }
   for (const sub of ["contexts", "cli-plugins"]) {
@@ -14499,9 +14506,9 @@ function secretRecordFindings(facts) {
       historyEnvFindings(scan, by, h);
       return;
     }
-    const parsed = parseHistoryBuildArgs(by);
-    historyBuildArgFindings(scan, parsed?.args ?? [], h);
-    historyCommandFindings(scan, parsed ? parsed.command : by, h);
+    const parsed2 = parseHistoryBuildArgs(by);
+    historyBuildArgFindings(scan, parsed2?.args ?? [], h);
+    historyCommandFindings(scan, parsed2 ? parsed2.command : by, h);
   });
   provenanceFindings(scan);
   return { drafts: scan.drafts, masks: scan.masks };
@@ -15168,10 +15175,10 @@ var DigestMemo = class {
 };
 async function readDigestMap(file, isValue) {
   try {
-    const parsed = JSON.parse(await readFile9(file, "utf8"));
+    const parsed2 = JSON.parse(await readFile9(file, "utf8"));
     const out = /* @__PURE__ */ new Map();
-    if (parsed && typeof parsed === "object") {
-      for (const [digest, value] of Object.entries(parsed)) if (DIGEST2.test(digest) && isValue(value)) out.set(digest, value);
+    if (parsed2 && typeof parsed2 === "object") {
+      for (const [digest, value] of Object.entries(parsed2)) if (DIGEST2.test(digest) && isValue(value)) out.set(digest, value);
     }
     return out;
   } catch {
@@ -15451,9 +15458,9 @@ function pickIndexEntry(entries, platform) {
   return images.find((e) => e.platform?.os === platform.os && e.platform.architecture === platform.architecture) ?? (images.length === 1 ? images[0] : void 0);
 }
 function pickPlatformManifest(received, platform, layerCount) {
-  const parsed = received.map((r) => ({ r, p: parseManifest(r.body, r.digest, r.mediaType) }));
-  const wanted = parsed.flatMap(({ p }) => p.kind === "index" ? [pickIndexEntry(p.entries, platform)?.digest] : []).filter((d) => d !== void 0);
-  const manifests = parsed.flatMap(({ p }) => p.kind === "manifest" ? [p.manifest] : []);
+  const parsed2 = received.map((r) => ({ r, p: parseManifest(r.body, r.digest, r.mediaType) }));
+  const wanted = parsed2.flatMap(({ p }) => p.kind === "index" ? [pickIndexEntry(p.entries, platform)?.digest] : []).filter((d) => d !== void 0);
+  const manifests = parsed2.flatMap(({ p }) => p.kind === "manifest" ? [p.manifest] : []);
   const chosen = manifests.find((m) => wanted.includes(m.digest)) ?? manifests.find((m) => m.layers.length === layerCount && !m.layers.some((l) => l.mediaType.includes("in-toto")));
   if (!chosen) throw new Error(`the engine pushed no image manifest for ${platform.os}/${platform.architecture}`);
   return chosen;
@@ -15660,9 +15667,9 @@ function attestationLayers(received) {
   const out = [];
   for (const r of received) {
     try {
-      const parsed = parseManifest(r.body, r.digest, r.mediaType);
-      if (parsed.kind !== "manifest") continue;
-      for (const l of parsed.manifest.layers) if (l.mediaType.includes("in-toto")) out.push(l.digest);
+      const parsed2 = parseManifest(r.body, r.digest, r.mediaType);
+      if (parsed2.kind !== "manifest") continue;
+      for (const l of parsed2.manifest.layers) if (l.mediaType.includes("in-toto")) out.push(l.digest);
     } catch {
     }
   }
@@ -15769,11 +15776,11 @@ async function fetchRegistryImage(ref, options = {}) {
   const platform = options.platform ?? { os: "linux", architecture: "amd64" };
   const top = await session.manifest(ref.digest ?? ref.tag ?? "latest");
   let manifest;
-  const parsed = parseManifest(top.body, top.digest, top.contentType);
-  if (parsed.kind === "index") {
-    const entry = pickIndexEntry(parsed.entries, platform);
+  const parsed2 = parseManifest(top.body, top.digest, top.contentType);
+  if (parsed2.kind === "index") {
+    const entry = pickIndexEntry(parsed2.entries, platform);
     if (!entry) {
-      const found = parsed.entries.filter((e) => !e.attestation).map((e) => `${e.platform?.os}/${e.platform?.architecture}`).join(", ");
+      const found = parsed2.entries.filter((e) => !e.attestation).map((e) => `${e.platform?.os}/${e.platform?.architecture}`).join(", ");
       throw new RegistryError(`${ref.text} has no ${platform.os}/${platform.architecture} image (it has ${found || "none"})`);
     }
     const inner = await session.manifest(entry.digest);
@@ -15781,7 +15788,7 @@ async function fetchRegistryImage(ref, options = {}) {
     if (innerParsed.kind !== "manifest") throw new RegistryError(`${ref.text}: the ${platform.os}/${platform.architecture} entry is not an image manifest`);
     manifest = innerParsed.manifest;
   } else {
-    manifest = parsed.manifest;
+    manifest = parsed2.manifest;
   }
   const config = parseImageConfig(await session.blob(manifest.configDigest));
   const layerTarSizes = await mapLimited(
@@ -16455,6 +16462,8 @@ import path28 from "node:path";
 var RULES_VERSION = 2;
 var MAX_FILES = 2e3;
 var MAX_BYTES = 256 * 1024 * 1024;
+var FULL_PRUNE_EVERY_MS = 60 * 60 * 1e3;
+var PRUNED_STAMP = ".pruned";
 var LayerFactsMemo = class _LayerFactsMemo {
   dir;
   store;
@@ -16481,26 +16490,26 @@ var LayerFactsMemo = class _LayerFactsMemo {
     } catch {
       return void 0;
     }
-    let parsed;
+    let parsed2;
     try {
-      parsed = JSON.parse(text2);
+      parsed2 = JSON.parse(text2);
     } catch {
       this.ignored.push(`${path28.basename(file)}: not JSON`);
       return void 0;
     }
-    if (parsed.format !== "deploy-check-hygiene-layer" || parsed.rules !== RULES_VERSION || parsed.diffId !== diffId || parsed.given !== this.given)
+    if (parsed2.format !== "deploy-check-hygiene-layer" || parsed2.rules !== RULES_VERSION || parsed2.diffId !== diffId || parsed2.given !== this.given)
       return void 0;
-    if (parsed.store !== this.store) {
-      this.ignored.push(`${path28.basename(file)}: written for the ${String(parsed.store)} image store`);
+    if (parsed2.store !== this.store) {
+      this.ignored.push(`${path28.basename(file)}: written for the ${String(parsed2.store)} image store`);
       return void 0;
     }
-    if (!validFacts(parsed.facts)) {
+    if (!validFacts(parsed2.facts)) {
       this.ignored.push(`${path28.basename(file)}: not layer facts`);
       return void 0;
     }
     const now = /* @__PURE__ */ new Date();
     await utimes(file, now, now).catch(() => void 0);
-    return parsed.facts;
+    return parsed2.facts;
   }
   async put(diffId, facts) {
     if (!/^sha256:[a-f0-9]{64}$/.test(diffId)) return;
@@ -16511,14 +16520,20 @@ var LayerFactsMemo = class _LayerFactsMemo {
     await writeFile5(temp, JSON.stringify(body));
     await rename2(temp, file);
   }
-  /** Keeps the memo within its bounds, least recently used first out. */
-  async prune(limits = { files: MAX_FILES, bytes: MAX_BYTES }) {
+  /** Keeps the memo within its bounds, least recently used first out (see FULL_PRUNE_EVERY_MS). */
+  async prune(limits = { files: MAX_FILES, bytes: MAX_BYTES }, now = Date.now()) {
     let names;
     try {
       names = (await readdir5(this.dir)).filter((n) => n.endsWith(".json"));
     } catch {
       return;
     }
+    const stamp = path28.join(this.dir, PRUNED_STAMP);
+    const lastFull = await stat5(stamp).then(
+      (s) => s.mtimeMs,
+      () => 0
+    );
+    if (names.length <= limits.files && now - lastFull < FULL_PRUNE_EVERY_MS) return;
     const files = await Promise.all(
       names.map(async (name) => {
         const s = await stat5(path28.join(this.dir, name)).catch(() => void 0);
@@ -16531,6 +16546,9 @@ var LayerFactsMemo = class _LayerFactsMemo {
       bytes += f.size;
       if (i >= limits.files || bytes > limits.bytes) await rm6(path28.join(this.dir, f.name), { force: true });
     }
+    const at = new Date(now);
+    await writeFile5(stamp, "");
+    await utimes(stamp, at, at);
   }
 };
 async function givenKey(given) {
@@ -18030,14 +18048,14 @@ ${codeBlock(lines, maxLineChars)}
 }
 function safeUrl(url) {
   if (typeof url !== "string") return null;
-  let parsed;
+  let parsed2;
   try {
-    parsed = new URL(url);
+    parsed2 = new URL(url);
   } catch {
     return null;
   }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return null;
-  return parsed.href.replace(/[()<>\s"'`|\\[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+  if (parsed2.protocol !== "https:" && parsed2.protocol !== "http:") return null;
+  return parsed2.href.replace(/[()<>\s"'`|\\[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
 }
 function codePoints(text2) {
   return Array.from(text2);

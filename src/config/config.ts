@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, parseChoice, parseDuration, parsePort, parseUrlPath, type InputName, type InputReader } from '../inputs/inputs.ts';
-import { dockerfileSyntaxProblem, readDockerfileFacts, effectiveExposedPorts, effectiveHealthcheck, type DockerfileFacts } from './dockerfile.ts';
+import {
+  dockerfileSyntaxProblem,
+  parseDockerfile,
+  readDockerfileFacts,
+  effectiveExposedPorts,
+  effectiveHealthcheck,
+  type DockerfileFacts,
+} from './dockerfile.ts';
 import { configAsCodeRead, findRailwayFile, type RailwayFileConfig } from './railway-file.ts';
 import { iacRemoteNeeds, locateIacFile, readRailwayIac, withRemoteValues, type RailwayIacConfig } from './iac/railway-iac.ts';
 import { readRunContext, type RunContext } from '../github/context.ts';
@@ -294,11 +301,12 @@ function readDockerfile(
     throw new ConfigError(dockerfileName, `no Dockerfile at ${dockerfile}; set "dockerfile" to its path`);
   }
   const text = readFileSync(dockerfile, 'utf8');
-  const syntax = dockerfileSyntaxProblem(text);
+  const tree = parseDockerfile(text);
+  const syntax = dockerfileSyntaxProblem(tree);
   if (syntax) {
     throw new ConfigError(dockerfileName, `${dockerfile}:${syntax.line}: ${syntax.message}; BuildKit refuses this Dockerfile, fix that line`);
   }
-  const facts = readDockerfileFacts(text, target);
+  const facts = readDockerfileFacts(tree, target);
   if (facts.stages.length === 0) throw new ConfigError('dockerfile', `${dockerfile} has no FROM instruction`);
   if (target !== undefined && !facts.finalStage) {
     const names = facts.stages.map((s) => s.name).filter((n): n is string => n !== undefined);

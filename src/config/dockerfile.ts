@@ -1,4 +1,15 @@
-import { DockerfileParser } from 'dockerfile-ast';
+import { DockerfileParser, type Dockerfile } from 'dockerfile-ast';
+
+/** A Dockerfile's text, or its syntax tree when it was parsed already (parsing is most of the cost). */
+export type DockerfileSource = string | Dockerfile;
+
+function parsed(source: DockerfileSource): Dockerfile {
+  return typeof source === 'string' ? DockerfileParser.parse(source) : source;
+}
+
+export function parseDockerfile(content: string): Dockerfile {
+  return DockerfileParser.parse(content);
+}
 
 /** What deploy-check needs to know about a Dockerfile before building it. */
 export interface DockerfileFacts {
@@ -28,8 +39,8 @@ export interface DockerfileInstruction {
   readonly text: string;
 }
 
-export function readDockerfileFacts(content: string, target?: string): DockerfileFacts {
-  const dockerfile = DockerfileParser.parse(content);
+export function readDockerfileFacts(content: DockerfileSource, target?: string): DockerfileFacts {
+  const dockerfile = parsed(content);
   const stages: DockerfileStage[] = [];
   const globalArgs: { name: string; value: string | undefined }[] = [];
   let current: { name: string | undefined; from: string; line: number; instructions: DockerfileInstruction[] } | undefined;
@@ -115,8 +126,8 @@ const NEED_ARGUMENT = new Set(['ARG', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', '
  * what the parser itself refuses, so that no Dockerfile that builds is turned away; a
  * `# syntax=` frontend other than docker/dockerfile has its own grammar and is left to build.
  */
-export function dockerfileSyntaxProblem(content: string): DockerfileSyntaxProblem | undefined {
-  const dockerfile = DockerfileParser.parse(content);
+export function dockerfileSyntaxProblem(content: DockerfileSource): DockerfileSyntaxProblem | undefined {
+  const dockerfile = parsed(content);
   const syntax = dockerfile
     .getDirectives()
     .find((d) => d.getName().toLowerCase() === 'syntax')

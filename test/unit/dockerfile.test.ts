@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
-import { dockerfileSyntaxProblem, effectiveExposedPorts, effectiveHealthcheck, readDockerfileFacts } from '../../src/config/dockerfile.ts';
+import { dockerfileSyntaxProblem, effectiveExposedPorts, effectiveHealthcheck, parseDockerfile, readDockerfileFacts } from '../../src/config/dockerfile.ts';
 
 const MULTI = `# syntax=docker/dockerfile:1
 FROM python:3.12-slim AS base
@@ -126,5 +126,16 @@ describe("dockerfileSyntaxProblem: what BuildKit's parser refuses, found before 
       line: 3,
       message: 'unknown instruction FROBNICATE',
     });
+  });
+});
+
+describe('one parse serves both readers', () => {
+  test('the facts and the syntax problem of a parsed tree are those of its text, and the tree is reusable', () => {
+    const tree = parseDockerfile(MULTI);
+    assert.deepEqual(dockerfileSyntaxProblem(tree), dockerfileSyntaxProblem(MULTI));
+    assert.deepEqual(readDockerfileFacts(tree), readDockerfileFacts(MULTI));
+    assert.deepEqual(readDockerfileFacts(tree, 'assets'), readDockerfileFacts(MULTI, 'assets'));
+    const broken = parseDockerfile('FROM scratch\nCOPY onlyone\n');
+    assert.deepEqual(dockerfileSyntaxProblem(broken), { line: 2, message: 'COPY requires at least two arguments, a source and a destination' });
   });
 });

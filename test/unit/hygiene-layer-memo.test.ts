@@ -162,6 +162,26 @@ describe('the per-layer memo', () => {
     const memo = await LayerFactsMemo.open(dir, 'classic', []);
     for (let i = 0; i < 5; i++) await memo.put(`sha256:${String(i).repeat(64)}`, facts());
     await memo.prune({ files: 3, bytes: 1 << 20 });
-    assert.equal(readdirSync(dir).length, 3);
+    assert.equal(readdirSync(dir).filter((n) => n.endsWith('.json')).length, 3);
+  });
+
+  test('the bound in bytes is checked at most once an hour; the bound in files at every prune', async () => {
+    const dir = mkdtempSync(path.join(work, 'memo-'));
+    const memo = await LayerFactsMemo.open(dir, 'classic', []);
+    const json = (): number => readdirSync(dir).filter((n) => n.endsWith('.json')).length;
+    for (let i = 0; i < 3; i++) await memo.put(`sha256:${String(i).repeat(64)}`, facts());
+    const start = Date.now();
+    // No full pass yet: this one runs, and under a bound of 1 byte no file stays.
+    await memo.prune({ files: 10, bytes: 1 }, start);
+    assert.equal(json(), 0);
+    for (let i = 0; i < 3; i++) await memo.put(`sha256:${String(i).repeat(64)}`, facts());
+    // Within the hour, only the count is checked.
+    await memo.prune({ files: 10, bytes: 1 }, start + 30 * 60 * 1000);
+    assert.equal(json(), 3);
+    await memo.prune({ files: 2, bytes: 1 << 20 }, start + 30 * 60 * 1000);
+    assert.equal(json(), 2);
+    // An hour after the last full pass, the bytes count again.
+    await memo.prune({ files: 10, bytes: 1 }, start + 30 * 60 * 1000 + 61 * 60 * 1000);
+    assert.equal(json(), 0);
   });
 });
