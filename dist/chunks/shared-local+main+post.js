@@ -10294,6 +10294,16 @@ function dockerOptions(endpoint) {
 function connectDocker() {
   return new import_dockerode.default(dockerOptions(resolveEngine()));
 }
+var infos = /* @__PURE__ */ new WeakMap();
+function engineInfo(docker2) {
+  let info = infos.get(docker2);
+  if (!info) {
+    info = docker2.info();
+    infos.set(docker2, info);
+    info.catch(() => infos.delete(docker2));
+  }
+  return info;
+}
 async function ensureEngine(docker2) {
   try {
     await docker2.ping();
@@ -11348,6 +11358,7 @@ export {
   parseSizeAmount,
   require_ignore,
   connectDocker,
+  engineInfo,
   ensureEngine,
   ensureNetwork,
   dockerCommand,

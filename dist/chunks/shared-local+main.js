@@ -11,6 +11,7 @@ import {
   chooseBuilder,
   containerName,
   dockerCommand,
+  engineInfo,
   exec,
   holdTag,
   parseBoolean,
@@ -14138,6 +14139,19 @@ async function scanImage(docker2, image, given = []) {
 function writes(layer, path33) {
   return Object.hasOwn(layer.sizes, path33);
 }
+function hider(layer) {
+  if (layer.deletes.length === 0) return () => false;
+  const paths = new Set(layer.deletes.filter((d) => d.kind === "path").map((d) => d.target));
+  const opaque = new Set(layer.deletes.filter((d) => d.kind === "opaque").map((d) => d.target));
+  return (path33) => {
+    if (paths.has("/") || paths.has(path33) || opaque.has("/") && path33 !== "/") return true;
+    for (let at = path33.indexOf("/"); at >= 0; at = path33.indexOf("/", at + 1)) {
+      const above = path33.slice(0, at);
+      if (paths.has(above) || opaque.has(above)) return true;
+    }
+    return false;
+  };
+}
 function hides(layer, path33) {
   return layer.deletes.some((d) => d.kind === "path" ? isUnder(path33, d.target) : path33 !== d.target && isUnder(path33, d.target));
 }
@@ -14188,13 +14202,14 @@ function finalShadowEmpty(layers) {
   return accounts.length ? { layer: i, accounts } : void 0;
 }
 function wastedByLayer(layers) {
+  const hidden = layers.map(hider);
   return layers.map((layer, i) => {
     let bytes = 0;
     let files = 0;
-    const above = layers.slice(i + 1);
+    const above = layers.slice(i + 1).map((l, k) => ({ layer: l, hides: hidden[i + 1 + k] ?? (() => false) }));
     if (above.length === 0) return { bytes, files };
     for (const [path33, size] of Object.entries(layer.sizes)) {
-      if (above.some((l) => writes(l, path33) || hides(l, path33))) {
+      if (above.some((l) => writes(l.layer, path33) || l.hides(path33))) {
         bytes += size;
         files++;
       }
@@ -15486,7 +15501,7 @@ async function measureImage(docker2, imageRef, options) {
   const started = Date.now();
   const notes = [];
   const [info, inspect, rawHistory] = await Promise.all([
-    docker2.info(),
+    engineInfo(docker2),
     docker2.getImage(imageRef).inspect(),
     docker2.getImage(imageRef).history()
   ]);
@@ -16580,7 +16595,7 @@ async function hygieneStage(config, image, deps) {
   const contextPromise = scanContext(config.context, config.dockerfile);
   contextPromise.catch(() => void 0);
   const [info, inspect] = await Promise.all([
-    docker2.info(),
+    engineInfo(docker2),
     docker2.getImage(image).inspect()
   ]);
   const diffIds = inspect.RootFS?.Layers ?? [];

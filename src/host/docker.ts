@@ -85,6 +85,23 @@ export function connectDocker(): Docker {
   return new Docker(dockerOptions(resolveEngine()));
 }
 
+const infos = new WeakMap<Docker, Promise<unknown>>();
+
+/**
+ * The engine's `docker info`, asked once per client: each answer costs the engine 25-30 ms of
+ * work (it counts containers and images), and the size and hygiene stages both need its store
+ * and registry settings, which do not change during a run. A failed answer is asked again.
+ */
+export function engineInfo<T>(docker: Docker): Promise<T> {
+  let info = infos.get(docker);
+  if (!info) {
+    info = docker.info() as Promise<unknown>;
+    infos.set(docker, info);
+    info.catch(() => infos.delete(docker));
+  }
+  return info as Promise<T>;
+}
+
 /** Fails early, with a sentence a person can act on, when no engine answers. */
 export async function ensureEngine(docker: Docker): Promise<void> {
   try {

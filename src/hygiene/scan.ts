@@ -43,6 +43,26 @@ function writes(layer: LayerFacts, path: string): boolean {
   return Object.hasOwn(layer.sizes, path);
 }
 
+/**
+ * `hides(layer, path)` for every file of the layers below: the whiteouts as sets, looked up at
+ * each of the path's ancestors, instead of every whiteout tried on every file (a base layer's
+ * thousands of files against each layer above it).
+ */
+export function hider(layer: LayerFacts): (path: string) => boolean {
+  if (layer.deletes.length === 0) return () => false;
+  const paths = new Set(layer.deletes.filter((d) => d.kind === 'path').map((d) => d.target));
+  const opaque = new Set(layer.deletes.filter((d) => d.kind === 'opaque').map((d) => d.target));
+  return (path) => {
+    if (paths.has('/') || paths.has(path) || (opaque.has('/') && path !== '/')) return true;
+    // Every prefix that ends before a '/' of the path: what isUnder's startsWith(`${target}/`) matches.
+    for (let at = path.indexOf('/'); at >= 0; at = path.indexOf('/', at + 1)) {
+      const above = path.slice(0, at);
+      if (paths.has(above) || opaque.has(above)) return true;
+    }
+    return false;
+  };
+}
+
 /** Does a layer's whiteout hide `path` of a layer below? */
 export function hides(layer: LayerFacts, path: string): boolean {
   return layer.deletes.some((d) => (d.kind === 'path' ? isUnder(path, d.target) : path !== d.target && isUnder(path, d.target)));
@@ -108,13 +128,14 @@ export function finalShadowEmpty(layers: readonly LayerFacts[]): { layer: number
 
 /** Per layer: bytes and files of its own that a later layer deletes or overwrites (dive's "wasted space"). */
 export function wastedByLayer(layers: readonly LayerFacts[]): { bytes: number; files: number }[] {
+  const hidden = layers.map(hider);
   return layers.map((layer, i) => {
     let bytes = 0;
     let files = 0;
-    const above = layers.slice(i + 1);
+    const above = layers.slice(i + 1).map((l, k) => ({ layer: l, hides: hidden[i + 1 + k] ?? (() => false) }));
     if (above.length === 0) return { bytes, files };
     for (const [path, size] of Object.entries(layer.sizes)) {
-      if (above.some((l) => writes(l, path) || hides(l, path))) {
+      if (above.some((l) => writes(l.layer, path) || l.hides(path))) {
         bytes += size;
         files++;
       }

@@ -11,6 +11,7 @@ import type { Config } from '../config/config.ts';
 import type { HygieneScan } from '../model/report.ts';
 import { formatBytes } from '../model/format.ts';
 import { stateDirectory } from '../host/state.ts';
+import { engineInfo } from '../host/docker.ts';
 import { isContainerdStore, type LayerTap } from '../size/measure.ts';
 import type { ImageConfigJson } from './archive.ts';
 import { evaluateHygiene, givenSecrets, skippedHygiene, type HygieneDeps, type HygieneOutcome } from './check.ts';
@@ -42,7 +43,7 @@ export async function hygieneStage(config: Config, image: string, deps: HygieneD
   contextPromise.catch(() => undefined);
 
   const [info, inspect] = await Promise.all([
-    docker.info() as Promise<{ DriverStatus?: [string, string][] | null }>,
+    engineInfo<{ DriverStatus?: [string, string][] | null }>(docker),
     docker.getImage(image).inspect() as Promise<{ RootFS?: { Layers?: string[] } }>,
   ]);
   const diffIds = inspect.RootFS?.Layers ?? [];

@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import type { DockerfileFacts } from '../config/dockerfile.ts';
 import type { Log } from '../host/log.ts';
+import { engineInfo } from '../host/docker.ts';
 import type { CompressedSource, SizeBaseImage, SizeLayer, UncompressedSource } from '../model/report.ts';
 import { attributeLayers, type Attribution, type HistoryLayerEntry } from './attribute.ts';
 import { BlobDiffIdMemo, BlobSizeMemo } from './blob-memo.ts';
@@ -78,7 +79,7 @@ export async function measureImage(docker: Docker, imageRef: string, options: Me
   const started = Date.now();
   const notes: string[] = [];
   const [info, inspect, rawHistory] = await Promise.all([
-    docker.info() as Promise<EngineInfo>,
+    engineInfo<EngineInfo>(docker),
     docker.getImage(imageRef).inspect() as Promise<EngineInspect>,
     docker.getImage(imageRef).history() as Promise<EngineHistoryItem[]>,
   ]);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { effectiveSeverity } from '../../src/hygiene/check.ts';
 import { emptyFacts } from '../../src/hygiene/layer.ts';
-import { wastedByLayer } from '../../src/hygiene/scan.ts';
+import { hider, hides, wastedByLayer } from '../../src/hygiene/scan.ts';
 
 const own = { index: 1, digest: null, instruction: 'COPY . .', line: 3, fromBase: false };
 const base = { ...own, index: 0, instruction: 'FROM x', line: 1, fromBase: true };
@@ -34,4 +34,28 @@ test('wasted space: bytes a later layer deletes (also under a deleted directory)
   const opaque = emptyFacts();
   opaque.deletes.push({ kind: 'opaque', target: '/a' });
   assert.deepEqual(wastedByLayer([first, opaque])[0], { bytes: 5010, files: 2 });
+});
+
+test('the whiteout lookup used for wasted space answers as hides() does, root and opaque directories included', () => {
+  const paths = ['/', '/a', '/a/', '/a/b', '/a/b/c', '/ab', '/ab/c', '/a//b', 'rel/x', '/x/a/b', ''];
+  const sets: { kind: 'path' | 'opaque'; target: string }[][] = [
+    [],
+    [{ kind: 'path', target: '/a' }],
+    [{ kind: 'opaque', target: '/a' }],
+    [
+      { kind: 'path', target: '/a/b' },
+      { kind: 'opaque', target: '/x' },
+    ],
+    [{ kind: 'path', target: '/' }],
+    [{ kind: 'opaque', target: '/' }],
+    [{ kind: 'path', target: '/a/' }],
+    [{ kind: 'path', target: 'rel' }],
+    [{ kind: 'path', target: '' }],
+  ];
+  for (const deletes of sets) {
+    const layer = emptyFacts();
+    layer.deletes.push(...deletes);
+    const fast = hider(layer);
+    for (const path of paths) assert.equal(fast(path), hides(layer, path), `${JSON.stringify(deletes)} hides ${JSON.stringify(path)}`);
+  }
 });
