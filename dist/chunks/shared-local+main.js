@@ -15564,7 +15564,9 @@ async function readCompressed(docker2, imageRef, info, inspect, store, options, 
         options.log?.warning(`Image size: ${message}`);
       }
     });
-    options.log?.debug(`measure: read the manifest of ${imageRef} through a loopback push (${pushed.uploadedBytes} bytes uploaded)`);
+    options.log?.debug(
+      `measure: read the manifest of ${imageRef} through a loopback push (${pushed.uploadedBytes} bytes uploaded, ${pushed.passes === 1 ? "one pass" : `${pushed.passes} passes`})`
+    );
     return pushed;
   } catch (err) {
     notes.push(`the compressed layers could not be read through a loopback push: ${err.message}`);
@@ -15615,15 +15617,47 @@ async function pushToLoopback(docker2, imageRef, inspect, store, memos) {
   return store === "containerd" ? pushContainerd(push) : pushClassic(push);
 }
 async function pushContainerd(push) {
+  const { tap, diffIds: pairs } = push.memos;
+  const paired = new Set(pairs.diffIds.values());
+  if (tap && push.diffIds.every((id) => tap.wanted.has(id) || paired.has(id))) {
+    const once4 = await pushContainerdOnce(push, tap).catch(() => void 0);
+    if (once4) return once4;
+  }
+  return pushContainerdTwice(push);
+}
+async function pushContainerdOnce(push, tap) {
+  const { docker: docker2, imageRef, platform, diffIds, memos } = push;
+  const claimed = new Map([...memos.diffIds.diffIds].filter(([, diffId]) => !tap.wanted.has(diffId)).map(([digest]) => [digest, 0]));
+  const registry = await LoopbackRegistry.start({ claimUnknownBlobs: false, knownSizes: claimed, tap });
+  try {
+    await pushTo(docker2, imageRef, registry, memos.leftover);
+    const manifest = pickPlatformManifest(registry.manifests, platform, diffIds.length);
+    const content = registry.blobs.get(manifest.configDigest)?.content;
+    if (!content) return void 0;
+    await rememberPairs(memos, manifest, diffIds);
+    const statements = attestationLayers(registry.manifests);
+    tap.documents({ config: content, attestations: statements.flatMap((d) => registry.blobs.get(d)?.content ?? []) });
+    return { manifest, config: parseImageConfig(content), uploadedBytes: registry.uploadedBytes, passes: 1 };
+  } finally {
+    await registry.close();
+  }
+}
+async function rememberPairs(memos, manifest, diffIds) {
+  const pairs = new Map(manifest.layers.flatMap((l, i) => diffIds[i] ? [[l.digest, diffIds[i]]] : []));
+  await memos.diffIds.remember(pairs).catch(() => void 0);
+}
+async function pushContainerdTwice(push) {
   const { docker: docker2, imageRef, platform, diffIds, memos } = push;
   const { tap } = memos;
   const first = await LoopbackRegistry.start({ claimUnknownBlobs: true, knownSizes: /* @__PURE__ */ new Map() });
   let manifest;
   let uploaded = 0;
+  let passes = 1;
   try {
     await pushTo(docker2, imageRef, first, memos.leftover);
     manifest = pickPlatformManifest(first.manifests, platform, diffIds.length);
     uploaded += first.uploadedBytes;
+    await rememberPairs(memos, manifest, diffIds);
   } finally {
     await first.close();
   }
@@ -15637,11 +15671,12 @@ async function pushContainerd(push) {
       tap: extra.length ? tap : void 0
     });
     try {
+      passes++;
       await pushTo(docker2, imageRef, second, memos.leftover);
       uploaded += second.uploadedBytes;
       const content = second.blobs.get(manifest.configDigest)?.content;
       tap?.documents({ config: content, attestations: statements.flatMap((d) => second.blobs.get(d)?.content ?? []) });
-      return { manifest, config: content ? parseImageConfig(content) : void 0, uploadedBytes: uploaded };
+      return { manifest, config: content ? parseImageConfig(content) : void 0, uploadedBytes: uploaded, passes };
     } finally {
       await second.close();
     }
@@ -15673,7 +15708,7 @@ async function pushClassic(push) {
     await memos.diffIds.remember(pairs(manifest)).catch(() => void 0);
     const content = registry.blobs.get(manifest.configDigest)?.content;
     tap?.documents({ config: content, attestations: [] });
-    return { manifest, config: content ? parseImageConfig(content) : void 0, uploadedBytes: registry.uploadedBytes };
+    return { manifest, config: content ? parseImageConfig(content) : void 0, uploadedBytes: registry.uploadedBytes, passes: 1 };
   } finally {
     await registry.close();
   }

@@ -158,7 +158,9 @@ async function readCompressed(
         options.log?.warning(`Image size: ${message}`);
       },
     });
-    options.log?.debug(`measure: read the manifest of ${imageRef} through a loopback push (${pushed.uploadedBytes} bytes uploaded)`);
+    options.log?.debug(
+      `measure: read the manifest of ${imageRef} through a loopback push (${pushed.uploadedBytes} bytes uploaded, ${pushed.passes === 1 ? 'one pass' : `${pushed.passes} passes`})`,
+    );
     return pushed;
   } catch (err) {
     notes.push(`the compressed layers could not be read through a loopback push: ${(err as Error).message}`);
@@ -221,6 +223,8 @@ interface PushedImage {
   readonly manifest: ManifestInfo;
   readonly config: ImageConfigInfo | undefined;
   readonly uploadedBytes: number;
+  /** How many times the engine pushed the image (each a tag, a push and an untag). */
+  readonly passes: number;
 }
 
 interface PushMemos {
@@ -251,17 +255,63 @@ interface LoopbackPush {
 /**
  * The containerd store: the blobs are in the content store already, so a first pass claims them
  * all and only manifests travel; then a second pass refuses the config alone, so the engine sends it.
+ * While hygiene taps the push, one pass does (see pushContainerdOnce).
  */
 async function pushContainerd(push: LoopbackPush): Promise<PushedImage> {
+  const { tap, diffIds: pairs } = push.memos;
+  const paired = new Set(pairs.diffIds.values());
+  // Only when no layer would be sent for nothing: each is one hygiene reads, or one whose blob an earlier push named.
+  if (tap && push.diffIds.every((id) => tap.wanted.has(id) || paired.has(id))) {
+    const once = await pushContainerdOnce(push, tap).catch(() => undefined);
+    if (once) return once;
+  }
+  return pushContainerdTwice(push);
+}
+
+/**
+ * One pass while hygiene taps the push: the layers whose blob digest an earlier push paired
+ * with a layer it has read are claimed, everything else is refused and sent (the config, the
+ * attestations, new layers, the layers hygiene wants). A second tag, push and untag would cost
+ * the engine about 80 ms while the app's containers start. Undefined when the pass cannot say
+ * what it must (no manifest for this platform, no config).
+ */
+async function pushContainerdOnce(push: LoopbackPush, tap: LayerTap): Promise<PushedImage | undefined> {
+  const { docker, imageRef, platform, diffIds, memos } = push;
+  const claimed = new Map([...memos.diffIds.diffIds].filter(([, diffId]) => !tap.wanted.has(diffId)).map(([digest]) => [digest, 0] as [string, number]));
+  // Sizes are not read by the containerd pusher: a claimed blob answers with 0.
+  const registry = await LoopbackRegistry.start({ claimUnknownBlobs: false, knownSizes: claimed, tap });
+  try {
+    await pushTo(docker, imageRef, registry, memos.leftover);
+    const manifest = pickPlatformManifest(registry.manifests, platform, diffIds.length);
+    const content = registry.blobs.get(manifest.configDigest)?.content;
+    if (!content) return undefined;
+    await rememberPairs(memos, manifest, diffIds);
+    const statements = attestationLayers(registry.manifests);
+    tap.documents({ config: content, attestations: statements.flatMap((d) => registry.blobs.get(d)?.content ?? []) });
+    return { manifest, config: parseImageConfig(content), uploadedBytes: registry.uploadedBytes, passes: 1 };
+  } finally {
+    await registry.close();
+  }
+}
+
+/** Which blob is which layer, for the next run's single pass. */
+async function rememberPairs(memos: PushMemos, manifest: ManifestInfo, diffIds: readonly string[]): Promise<void> {
+  const pairs = new Map(manifest.layers.flatMap((l, i) => (diffIds[i] ? [[l.digest, diffIds[i]] as [string, string]] : [])));
+  await memos.diffIds.remember(pairs).catch(() => undefined);
+}
+
+async function pushContainerdTwice(push: LoopbackPush): Promise<PushedImage> {
   const { docker, imageRef, platform, diffIds, memos } = push;
   const { tap } = memos;
   const first = await LoopbackRegistry.start({ claimUnknownBlobs: true, knownSizes: new Map() });
   let manifest: ManifestInfo;
   let uploaded = 0;
+  let passes = 1;
   try {
     await pushTo(docker, imageRef, first, memos.leftover);
     manifest = pickPlatformManifest(first.manifests, platform, diffIds.length);
     uploaded += first.uploadedBytes;
+    await rememberPairs(memos, manifest, diffIds);
   } finally {
     await first.close();
   }
@@ -277,11 +327,12 @@ async function pushContainerd(push: LoopbackPush): Promise<PushedImage> {
       tap: extra.length ? tap : undefined,
     });
     try {
+      passes++;
       await pushTo(docker, imageRef, second, memos.leftover);
       uploaded += second.uploadedBytes;
       const content = second.blobs.get(manifest.configDigest)?.content;
       tap?.documents({ config: content, attestations: statements.flatMap((d) => second.blobs.get(d)?.content ?? []) });
-      return { manifest, config: content ? parseImageConfig(content) : undefined, uploadedBytes: uploaded };
+      return { manifest, config: content ? parseImageConfig(content) : undefined, uploadedBytes: uploaded, passes };
     } finally {
       await second.close();
     }
@@ -324,7 +375,7 @@ async function pushClassic(push: LoopbackPush): Promise<PushedImage> {
     await memos.diffIds.remember(pairs(manifest)).catch(() => undefined);
     const content = registry.blobs.get(manifest.configDigest)?.content;
     tap?.documents({ config: content, attestations: [] });
-    return { manifest, config: content ? parseImageConfig(content) : undefined, uploadedBytes: registry.uploadedBytes };
+    return { manifest, config: content ? parseImageConfig(content) : undefined, uploadedBytes: registry.uploadedBytes, passes: 1 };
   } finally {
     await registry.close();
   }

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'vitest';
@@ -52,11 +52,21 @@ interface Run {
 
 async function check(dir: string, host: string, stateDir: string, image: string): Promise<Run> {
   const run = await runLocalBuilt(() =>
-    runLocal(['--context', dir, '--image', image, '--hygiene', 'warn'], { cwd: dir, env: { DOCKER_HOST: host, DEPLOY_CHECK_STATE_DIR: stateDir } }),
+    runLocal(['--context', dir, '--image', image, '--hygiene', 'warn'], {
+      cwd: dir,
+      env: { DOCKER_HOST: host, DEPLOY_CHECK_STATE_DIR: stateDir, DEPLOY_CHECK_DEBUG: '1' },
+    }),
   );
   const report = run.report as unknown as CheckReport;
   assert.equal(report.hygiene.status, 'checked', run.stderr);
   return { report, stderr: run.stderr };
+}
+
+/** What the size stage's debug line says of its loopback push. */
+function pushed(stderr: string): { bytes: number; passes: number } {
+  const m = /loopback push \((\d+) bytes uploaded, (one pass|(\d+) passes)\)/.exec(stderr);
+  assert.ok(m, stderr);
+  return { bytes: Number(m[1]), passes: m[3] ? Number(m[3]) : 1 };
 }
 
 /** Findings as a person reads them: everything but how the layers were read. */
@@ -96,6 +106,21 @@ describe('the per-layer memo', { concurrent: false }, () => {
       const cold = await check(dir, host, temp('hygiene-state-'), image);
       assert.equal(cold.report.hygiene.scan?.layersReused, 0);
       assert.deepEqual(comparable(second.report.hygiene.findings), comparable(cold.report.hygiene.findings));
+
+      if (store === 'containerd') {
+        // The engine pushed once, and sent the new layer, not the big one.
+        assert.equal(pushed(second.stderr).passes, 1, second.stderr);
+        assert.ok(pushed(second.stderr).bytes < 5_000_000, second.stderr);
+        // Without the blob digests of the layers it knows, it pushes twice rather than send them all; then once again.
+        rmSync(path.join(warmState, 'layer-diff-ids.json'));
+        writeFileSync(path.join(dir, 'app.txt'), 'version 3\n');
+        const unpaired = await check(dir, host, warmState, image);
+        assert.equal(pushed(unpaired.stderr).passes, 2, unpaired.stderr);
+        assert.ok(pushed(unpaired.stderr).bytes < 5_000_000, unpaired.stderr);
+        assert.equal(unpaired.report.hygiene.scan?.layersScanned, 1);
+        writeFileSync(path.join(dir, 'app.txt'), 'version 4\n');
+        assert.equal(pushed((await check(dir, host, warmState, image)).stderr).passes, 1);
+      }
 
       // A memo whose files were damaged is not trusted: everything is read again, same findings.
       const memoDir = path.join(warmState, 'hygiene-layers');
