@@ -11238,7 +11238,7 @@ async function inspectBuilder(engine, name) {
   let containerdStore = null;
   if (driver === "docker") {
     try {
-      const info = await engine.info();
+      const info = await engineInfo(engine);
       containerdStore = hasContainerdSnapshotter(info.DriverStatus);
     } catch {
       containerdStore = null;

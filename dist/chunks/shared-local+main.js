@@ -6572,11 +6572,11 @@ import path11 from "node:path";
 
 // src/config/dockerfile.ts
 var import_dockerfile_ast = __toESM(require_main(), 1);
-function parsed(source) {
-  return typeof source === "string" ? import_dockerfile_ast.DockerfileParser.parse(source) : source;
-}
 function parseDockerfile(content) {
   return import_dockerfile_ast.DockerfileParser.parse(content);
+}
+function parsed(source) {
+  return typeof source === "string" ? parseDockerfile(source) : source;
 }
 function readDockerfileFacts(content, target) {
   const dockerfile = parsed(content);
@@ -14202,11 +14202,11 @@ function finalShadowEmpty(layers) {
   return accounts.length ? { layer: i, accounts } : void 0;
 }
 function wastedByLayer(layers) {
-  const hidden = layers.map(hider);
+  const covers = layers.map((layer) => ({ layer, hides: hider(layer) }));
   return layers.map((layer, i) => {
     let bytes = 0;
     let files = 0;
-    const above = layers.slice(i + 1).map((l, k) => ({ layer: l, hides: hidden[i + 1 + k] ?? (() => false) }));
+    const above = covers.slice(i + 1);
     if (above.length === 0) return { bytes, files };
     for (const [path33, size] of Object.entries(layer.sizes)) {
       if (above.some((l) => writes(l.layer, path33) || l.hides(path33))) {
@@ -15692,7 +15692,6 @@ async function pushClassic(push) {
   const { docker: docker2, imageRef, inspect, platform, diffIds, memos } = push;
   const { tap } = memos;
   const memo = memos.sizes;
-  const pairs = (manifest) => new Map(manifest.layers.flatMap((l, i) => diffIds[i] ? [[l.digest, diffIds[i]]] : []));
   const refused = [...memos.diffIds.diffIds].filter(([, diffId]) => tap?.wanted.has(diffId)).map(([digest]) => digest);
   const knownSizes = tap && tap.wanted.size > 0 ? new Map(
     [...memo.sizes].filter(([digest]) => {
@@ -15705,7 +15704,7 @@ async function pushClassic(push) {
     await pushTo(docker2, imageRef, registry, memos.leftover);
     const manifest = pickPlatformManifest(registry.manifests, platform, diffIds.length);
     await memo.remember(new Map(manifest.layers.map((l) => [l.digest, l.size]))).catch(() => void 0);
-    await memos.diffIds.remember(pairs(manifest)).catch(() => void 0);
+    await rememberPairs(memos, manifest, diffIds);
     const content = registry.blobs.get(manifest.configDigest)?.content;
     tap?.documents({ config: content, attestations: [] });
     return { manifest, config: content ? parseImageConfig(content) : void 0, uploadedBytes: registry.uploadedBytes, passes: 1 };

@@ -1,4 +1,4 @@
-import { dockerCommand } from '../host/docker.ts';
+import { dockerCommand, engineInfo } from '../host/docker.ts';
 import { exec } from '@actions/exec';
 import type Docker from 'dockerode';
 import type { Log } from '../host/log.ts';
@@ -132,7 +132,7 @@ export async function inspectBuilder(engine: Docker, name: string | undefined): 
   let containerdStore: boolean | null = null;
   if (driver === 'docker') {
     try {
-      const info = (await engine.info()) as { DriverStatus?: unknown };
+      const info = await engineInfo<{ DriverStatus?: unknown }>(engine);
       containerdStore = hasContainerdSnapshotter(info.DriverStatus);
     } catch {
       containerdStore = null;

@@ -3,12 +3,12 @@ import { DockerfileParser, type Dockerfile } from 'dockerfile-ast';
 /** A Dockerfile's text, or its syntax tree when it was parsed already (parsing is most of the cost). */
 export type DockerfileSource = string | Dockerfile;
 
-function parsed(source: DockerfileSource): Dockerfile {
-  return typeof source === 'string' ? DockerfileParser.parse(source) : source;
-}
-
 export function parseDockerfile(content: string): Dockerfile {
   return DockerfileParser.parse(content);
+}
+
+function parsed(source: DockerfileSource): Dockerfile {
+  return typeof source === 'string' ? parseDockerfile(source) : source;
 }
 
 /** What deploy-check needs to know about a Dockerfile before building it. */

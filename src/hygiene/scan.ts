@@ -128,11 +128,11 @@ export function finalShadowEmpty(layers: readonly LayerFacts[]): { layer: number
 
 /** Per layer: bytes and files of its own that a later layer deletes or overwrites (dive's "wasted space"). */
 export function wastedByLayer(layers: readonly LayerFacts[]): { bytes: number; files: number }[] {
-  const hidden = layers.map(hider);
+  const covers = layers.map((layer) => ({ layer, hides: hider(layer) }));
   return layers.map((layer, i) => {
     let bytes = 0;
     let files = 0;
-    const above = layers.slice(i + 1).map((l, k) => ({ layer: l, hides: hidden[i + 1 + k] ?? (() => false) }));
+    const above = covers.slice(i + 1);
     if (above.length === 0) return { bytes, files };
     for (const [path, size] of Object.entries(layer.sizes)) {
       if (above.some((l) => writes(l.layer, path) || l.hides(path))) {

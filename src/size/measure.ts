@@ -294,7 +294,7 @@ async function pushContainerdOnce(push: LoopbackPush, tap: LayerTap): Promise<Pu
   }
 }
 
-/** Which blob is which layer, for the next run's single pass. */
+/** Which blob is which layer: what the next run claims, refuses or sends. */
 async function rememberPairs(memos: PushMemos, manifest: ManifestInfo, diffIds: readonly string[]): Promise<void> {
   const pairs = new Map(manifest.layers.flatMap((l, i) => (diffIds[i] ? [[l.digest, diffIds[i]] as [string, string]] : [])));
   await memos.diffIds.remember(pairs).catch(() => undefined);
@@ -351,8 +351,6 @@ async function pushClassic(push: LoopbackPush): Promise<PushedImage> {
   const { docker, imageRef, inspect, platform, diffIds, memos } = push;
   const { tap } = memos;
   const memo = memos.sizes;
-  const pairs = (manifest: ManifestInfo): Map<string, string> =>
-    new Map(manifest.layers.flatMap((l, i) => (diffIds[i] ? [[l.digest, diffIds[i]] as [string, string]] : [])));
   // Blobs pushed before are only asked about; those whose layer the tap wants are refused, so
   // the engine compresses and sends them again.
   const refused = [...memos.diffIds.diffIds].filter(([, diffId]) => tap?.wanted.has(diffId)).map(([digest]) => digest);
@@ -372,7 +370,7 @@ async function pushClassic(push: LoopbackPush): Promise<PushedImage> {
     await pushTo(docker, imageRef, registry, memos.leftover);
     const manifest = pickPlatformManifest(registry.manifests, platform, diffIds.length);
     await memo.remember(new Map(manifest.layers.map((l) => [l.digest, l.size]))).catch(() => undefined);
-    await memos.diffIds.remember(pairs(manifest)).catch(() => undefined);
+    await rememberPairs(memos, manifest, diffIds);
     const content = registry.blobs.get(manifest.configDigest)?.content;
     tap?.documents({ config: content, attestations: [] });
     return { manifest, config: content ? parseImageConfig(content) : undefined, uploadedBytes: registry.uploadedBytes, passes: 1 };
